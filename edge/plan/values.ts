@@ -1,0 +1,45 @@
+/**
+ * How DuckDB values are held in JavaScript everywhere rows travel between
+ * the executor, the sinks, the Parquet writer and the check. A column's
+ * DuckDB type (from DESCRIBE) travels beside the rows in a `Schema`, so a
+ * value never has to say what it is.
+ *
+ *   BOOLEAN                         boolean
+ *   TINYINT SMALLINT INTEGER        number
+ *   UTINYINT USMALLINT UINTEGER     number
+ *   BIGINT UBIGINT HUGEINT UHUGEINT bigint
+ *   FLOAT DOUBLE                    number (NaN and ±Infinity allowed)
+ *   DECIMAL(p,s)                    bigint, the unscaled value (12.34 as DECIMAL(4,2) is 1234n)
+ *   VARCHAR JSON UUID ENUM          string
+ *   BLOB                            Uint8Array
+ *   DATE                            number, days since 1970-01-01
+ *   TIME                            bigint, microseconds since midnight
+ *   TIMESTAMP TIMESTAMPTZ           bigint, microseconds since 1970-01-01 00:00:00 UTC
+ *   INTERVAL                        { months: number, days: number, micros: bigint }
+ *   T[] (LIST)                      Value[]
+ *   STRUCT(...)                     { [field]: Value } in declared field order
+ *   MAP(K, V)                       Array<{ key: Value, value: Value }>
+ *   NULL of any type                null
+ */
+export type Interval = { months: number; days: number; micros: bigint };
+
+export type Value =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Uint8Array
+  | Interval
+  | Value[]
+  | { [field: string]: Value };
+
+export type Row = Record<string, Value>;
+
+export interface Column {
+  name: string;
+  /** DuckDB's type text, exactly as DESCRIBE prints it, e.g. `STRUCT(a INTEGER, b VARCHAR[])`. */
+  type: string;
+}
+
+export type Schema = Column[];

@@ -1,0 +1,100 @@
+/**
+ * The notebook model: what a notebook file means once parsed and validated.
+ * Defaults are applied once, in the parser; nothing downstream re-defaults.
+ */
+
+/** A position in the notebook file; line and column are 1-based. */
+export interface Position {
+  line: number;
+  column: number;
+  offset: number;
+}
+
+export type SourceFormat = "json" | "ndjson" | "csv";
+
+export type SignatureScheme = "github" | "stripe" | "sha256" | "bearer" | "none";
+
+export type SourceSpec =
+  | { kind: "kafka"; name: string; topic: string; brokers: string[]; format: SourceFormat; sampleSize: number }
+  | {
+      kind: "webhook";
+      name: string;
+      path: string;
+      /** How deliveries are verified; `secret` names an environment variable, never a value. */
+      signature: SignatureScheme;
+      secret: string | null;
+      /** Header carrying a delivery id that makes retries idempotent, e.g. X-GitHub-Delivery. */
+      deliveryHeader: string | null;
+      format: SourceFormat;
+      sampleSize: number;
+    }
+  | {
+      kind: "demo";
+      name: string;
+      /** Which built-in generator: turnstile, shop, cloudtrail, cart-cdc, github. */
+      generator: string;
+      /** Events per second of the live tail. */
+      rate: number;
+      seed: number;
+      format: SourceFormat;
+      sampleSize: number;
+    }
+  | { kind: "http"; name: string; url: string; intervalSeconds: number; format: SourceFormat; sampleSize: number };
+
+export type SinkTarget =
+  | { kind: "s3"; bucket: string; prefix: string; endpoint: string | null; region: string }
+  | { kind: "r2"; binding: string; prefix: string }
+  | { kind: "fs"; dir: string; prefix: string };
+
+export interface SinkSpec {
+  name: string;
+  target: SinkTarget;
+  partitionBy: string[];
+  flush: { rows: number; bytes: number; seconds: number };
+  /** Allowed lateness of event time for tumbling windows, in seconds. */
+  lateness: number;
+}
+
+export type CellLanguage = "sql" | "js";
+
+export interface Cell {
+  /** 0-based index among the notebook's cells. */
+  index: number;
+  language: CellLanguage;
+  /** The name the cell binds (`id=`), or null for an anonymous cell. */
+  id: string | null;
+  /** The sink this cell feeds (`sink=`), or null. */
+  sink: string | null;
+  /** The cell's code, without the fences. */
+  code: string;
+  /** Where the code's first line starts in the file (the line after the opening fence). */
+  start: Position;
+  /** The fence's info string as written, kept so an unedited file serializes byte-identically. */
+  info: string;
+}
+
+export interface Notebook {
+  /** Where the notebook came from, used in error messages. */
+  file: string;
+  title: string;
+  sources: Record<string, SourceSpec>;
+  sinks: Record<string, SinkSpec>;
+  cells: Cell[];
+  /** The file split into front matter, prose and cell blocks, for byte-identical serialization. */
+  blocks: Block[];
+}
+
+export type Block =
+  | { kind: "frontmatter"; raw: string }
+  | { kind: "prose"; raw: string }
+  | { kind: "cell"; cell: number; raw: string };
+
+/** A problem found in a notebook, with its place. */
+export interface NotebookIssue {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+  /** The cell the issue is about, when there is one. */
+  cell?: string | number;
+}

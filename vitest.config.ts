@@ -1,0 +1,29 @@
+import { defineConfig } from "vitest/config";
+
+// Two projects: unit tests sit beside the code they test and need no server;
+// integration tests under tests/ talk to the real servers that
+// tests/servers/global-setup.ts starts (Kafka, S3, Chromium).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "unit",
+          include: ["notebook/**/*.test.ts", "edge/**/*.test.ts", "gateway/**/*.test.ts"],
+          exclude: ["**/*.workerd.test.ts", "node_modules/**"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "integration",
+          include: ["tests/**/*.test.ts"],
+          globalSetup: ["tests/servers/global-setup.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
