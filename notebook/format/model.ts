@@ -14,8 +14,21 @@ export type SourceFormat = "json" | "ndjson" | "csv";
 
 export type SignatureScheme = "github" | "stripe" | "sha256" | "bearer" | "none";
 
+/**
+ * A built-in generator standing in for a source while prototyping. `runnel
+ * start` uses it for every source that names one, so a notebook whose real
+ * stream is Kafka or webhooks still runs with nothing else installed.
+ */
+export interface DemoSpec {
+  /** Which built-in generator: turnstile, shop, cloudtrail, cart-cdc, github, pii. */
+  generator: string;
+  /** Events per second of the live tail. */
+  rate: number;
+  seed: number;
+}
+
 export type SourceSpec =
-  | { kind: "kafka"; name: string; topic: string; brokers: string[]; format: SourceFormat; sampleSize: number }
+  | { kind: "kafka"; name: string; topic: string; brokers: string[]; format: SourceFormat; sampleSize: number; demo: DemoSpec | null }
   | {
       kind: "webhook";
       name: string;
@@ -27,19 +40,10 @@ export type SourceSpec =
       deliveryHeader: string | null;
       format: SourceFormat;
       sampleSize: number;
+      demo: DemoSpec | null;
     }
-  | {
-      kind: "demo";
-      name: string;
-      /** Which built-in generator: turnstile, shop, cloudtrail, cart-cdc, github. */
-      generator: string;
-      /** Events per second of the live tail. */
-      rate: number;
-      seed: number;
-      format: SourceFormat;
-      sampleSize: number;
-    }
-  | { kind: "http"; name: string; url: string; intervalSeconds: number; format: SourceFormat; sampleSize: number };
+  | { kind: "demo"; name: string; format: SourceFormat; sampleSize: number; demo: DemoSpec }
+  | { kind: "http"; name: string; url: string; intervalSeconds: number; format: SourceFormat; sampleSize: number; demo: DemoSpec | null };
 
 export type SinkTarget =
   | { kind: "s3"; bucket: string; prefix: string; endpoint: string | null; region: string }
