@@ -1,0 +1,120 @@
+/**
+ * The contract between the plan executor (`edge/exec/`) and the function
+ * library (`edge/exec/functions/`). The executor evaluates the expression
+ * node classes itself (comparison, conjunction, CASE, CAST, IN, IS NULL,
+ * COALESCE, BETWEEN, column refs, constants) and calls the registry for every
+ * FUNCTION node of DuckDB's parse tree and for every aggregate.
+ *
+ * Types are DuckDB's type text exactly as DESCRIBE prints it
+ * (`INTEGER`, `DECIMAL(18,3)`, `VARCHAR[]`, `STRUCT(a INTEGER, b VARCHAR)`).
+ * The compiler asks DuckDB for the bound type of every argument and of the
+ * result, so a function never guesses: it receives them in `CallContext`.
+ *
+ * Web standards only: this runs in workerd, Node and the browser. No eval.
+ */
+import type { Value } from "../../plan/values.ts";
+
+export interface CallContext {
+  /** DuckDB's bound type of each argument, after implicit casts. */
+  argTypes: string[];
+  /** DuckDB's bound type of the call's result. */
+  resultType: string;
+}
+
+/**
+ * A scalar function. It receives NULL arguments as `null` and handles NULL
+ * propagation itself, the way DuckDB does for that function (most return
+ * NULL for any NULL argument; `concat`, `coalesce`-likes and a few others do
+ * not). Throws `SqlError` where DuckDB raises an error.
+ */
+export type ScalarFn = (args: Value[], ctx: CallContext) => Value;
+
+/**
+ * An aggregate. `state` is opaque to the executor; it may be mutated in place
+ * and returned, or replaced. `step` sees NULLs (count(*) has no arguments;
+ * `count(x)` must skip NULLs itself). DISTINCT is handled by the executor
+ * (it de-duplicates arguments before `step`), ORDER BY inside aggregates is
+ * not in the subset.
+ */
+export interface AggregateFn {
+  init(ctx: CallContext): unknown;
+  step(state: unknown, args: Value[], ctx: CallContext): unknown;
+  finish(state: unknown, ctx: CallContext): Value;
+}
+
+export type SqlErrorCode =
+  | "conversion"
+  | "out_of_range"
+  | "invalid_input"
+  | "divide_by_zero"
+  | "not_implemented"
+  | "internal";
+
+/**
+ * An error DuckDB would raise at run time. `message` equals DuckDB's error
+ * text where practical (without the `Conversion Error: ` style prefix, which
+ * `duckdbText` adds), so the check can compare the two.
+ */
+export class SqlError extends Error {
+  override name = "SqlError";
+  readonly code: SqlErrorCode;
+  constructor(code: SqlErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+  /** The error as DuckDB prints it, e.g. `Conversion Error: Could not convert string 'x' to INT32`. */
+  get duckdbText(): string {
+    const prefix: Record<SqlErrorCode, string> = {
+      conversion: "Conversion Error",
+      out_of_range: "Out of Range Error",
+      invalid_input: "Invalid Input Error",
+      divide_by_zero: "Out of Range Error",
+      not_implemented: "Not implemented Error",
+      internal: "INTERNAL Error",
+    };
+    return `${prefix[this.code]}: ${this.message}`;
+  }
+}
+
+/**
+ * Keyed by the `function_name` DuckDB's json_serialize_sql prints, lower
+ * case: "lower", "+", "-", "*", "/", "//", "%", "~~" (LIKE), "!~~" (NOT LIKE),
+ * "~~*" (ILIKE), "!~~*", "->", "->>", "json_extract", "time_bucket",
+ * "date_trunc", "md5", "struct_extract", "list_extract", "array_extract" ...
+ * Unary minus is "-" with one argument.
+ */
+export type ScalarRegistry = Record<string, ScalarFn>;
+
+/** Keyed by DuckDB's aggregate name: "count_star", "count", "sum", "avg", "min", "max", "any_value" ... */
+export type AggregateRegistry = Record<string, AggregateFn>;
+
+/**
+ * What `edge/exec/functions/index.ts` exports:
+ *
+ *   export const scalars: ScalarRegistry;
+ *   export const aggregates: AggregateRegistry;
+ *   export function castValue(v: Value, fromType: string, toType: string): Value;  // throws SqlError
+ *   export function tryCastValue(v: Value, fromType: string, toType: string): Value; // NULL on failure
+ *   export function compareValues(a: Value, b: Value, type: string): number;
+ *
+ * `compareValues` orders two non-NULL values of the same DuckDB type the way
+ * DuckDB's ORDER BY / comparison operators do: VARCHAR by UTF-8 bytes, NaN
+ * greater than every other float and equal to itself, -0.0 = 0.0, STRUCT
+ * and LIST lexicographically, INTERVAL normalised (months*30 days + days ...).
+ * Returns <0, 0, >0. The executor uses it for =, <>, <, <=, >, >=, BETWEEN,
+ * IN, min/max keys and DISTINCT / GROUP BY keys (via `valueKey`).
+ *
+ *   export function valueKey(v: Value, type: string): string;
+ *
+ * `valueKey` gives a string such that two values are "not distinct" in
+ * DuckDB's sense (GROUP BY, DISTINCT) exactly when their keys are equal
+ * (NaN = NaN, -0.0 = 0.0, NULL has its own key).
+ */
+export interface FunctionLibrary {
+  scalars: ScalarRegistry;
+  aggregates: AggregateRegistry;
+  castValue(v: Value, fromType: string, toType: string): Value;
+  tryCastValue(v: Value, fromType: string, toType: string): Value;
+  compareValues(a: Value, b: Value, type: string): number;
+  valueKey(v: Value, type: string): string;
+}
