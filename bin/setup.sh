@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Makes a fresh clone runnable: installs packages when node_modules is
+# missing or older than the lock file, and builds the notebook app when its
+# build is missing or older than its sources. Fast when nothing changed.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "runnel: installing packages (npm ci)..." >&2
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+
+if [ -f vite.config.ts ] && [ -d notebook/app ]; then
+  newest_source=$(find notebook vite.config.ts -type f -newer dist/app/index.html 2>/dev/null | head -1 || true)
+  if [ ! -f dist/app/index.html ] || [ -n "$newest_source" ]; then
+    echo "runnel: building the notebook app (vite build)..." >&2
+    npx vite build --logLevel warn
+  fi
+fi
