@@ -15,7 +15,13 @@
 import type { Value } from "../../plan/values.ts";
 
 export interface CallContext {
-  /** DuckDB's bound type of each argument, after implicit casts. */
+  /**
+   * The type DuckDB gives each argument expression on its own (DESCRIBE of
+   * the argument), i.e. before any implicit cast to the function's parameter
+   * type: for `a + 1` with `a BIGINT` this is ["BIGINT", "INTEGER"] and
+   * `resultType` is "BIGINT". String literals are "VARCHAR". A function
+   * reproduces DuckDB's implicit cast from these and `resultType`.
+   */
   argTypes: string[];
   /** DuckDB's bound type of the call's result. */
   resultType: string;
