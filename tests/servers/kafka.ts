@@ -1,0 +1,217 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { Kafka, logLevel } from "kafkajs";
+import { kafka as config } from "./config.ts";
+import { cacheDir, dataDir, serversDir } from "./paths.ts";
+import { runStep, say } from "./process.ts";
+import type { Launch, TestServer } from "./server.ts";
+
+/**
+ * Apache Kafka as one KRaft node (broker and controller in one JVM), run
+ * from the jars Maven Central publishes. The newest version is tried first;
+ * `RUNNEL_KAFKA_VERSION` picks one.
+ */
+export const kafkaVersions = ["4.1.1", "3.9.1"] as const;
+
+const run = promisify(execFile);
+
+/** Logging is not in Kafka's POM; without a binding the broker runs silently. */
+function loggingDependencies(version: string): Array<[string, string, string]> {
+  if (version.startsWith("3.")) {
+    return [
+      ["org.slf4j", "slf4j-reload4j", "1.7.36"],
+      ["ch.qos.reload4j", "reload4j", "1.2.25"],
+    ];
+  }
+  return [
+    ["org.apache.logging.log4j", "log4j-core", "2.24.3"],
+    ["org.apache.logging.log4j", "log4j-slf4j-impl", "2.24.3"],
+  ];
+}
+
+function pom(version: string): string {
+  const dependency = ([group, artifact, v]: [string, string, string]) =>
+    `    <dependency><groupId>${group}</groupId><artifactId>${artifact}</artifactId><version>${v}</version></dependency>`;
+  return `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>runnel.tests</groupId>
+  <artifactId>kafka-server</artifactId>
+  <version>${version}</version>
+  <packaging>pom</packaging>
+  <dependencies>
+${[["org.apache.kafka", "kafka_2.13", version] as [string, string, string], ...loggingDependencies(version)].map(dependency).join("\n")}
+  </dependencies>
+</project>
+`;
+}
+
+/** Downloads the broker's jars once per version into the cache; returns the folder of jars. */
+async function ensureJars(version: string): Promise<string> {
+  const home = join(cacheDir, `kafka-${version}`);
+  const libs = join(home, "libs");
+  const complete = join(home, ".complete");
+  if (existsSync(complete)) return libs;
+  rmSync(libs, { recursive: true, force: true });
+  mkdirSync(home, { recursive: true });
+  writeFileSync(join(home, "pom.xml"), pom(version));
+  await runStep(
+    `downloading Kafka ${version} jars with Maven into ${home}`,
+    "mvn",
+    [
+      "-B",
+      "-q",
+      `-Dmaven.repo.local=${join(cacheDir, "m2")}`,
+      "-f",
+      join(home, "pom.xml"),
+      "org.apache.maven.plugins:maven-dependency-plugin:3.8.1:copy-dependencies",
+      "-DincludeScope=runtime",
+      `-DoutputDirectory=${libs}`,
+    ],
+    { log: join(serversDir, `kafka-${version}-download.log`) },
+  );
+  if (!readdirSync(libs).some((file) => file.startsWith(`kafka_2.13-${version}`))) {
+    throw new Error(`servers: kafka: Maven finished but ${libs} has no kafka_2.13-${version} jar`);
+  }
+  writeFileSync(complete, `${new Date().toISOString()}\n`);
+  return libs;
+}
+
+function serverProperties(logDirs: string): string {
+  const [, controllerPort] = config.controller.split(":");
+  const broker = config.brokers[0];
+  return [
+    "process.roles=broker,controller",
+    "node.id=1",
+    `controller.quorum.voters=1@${config.controller}`,
+    `listeners=PLAINTEXT://${broker},CONTROLLER://127.0.0.1:${controllerPort}`,
+    `advertised.listeners=PLAINTEXT://${broker}`,
+    "inter.broker.listener.name=PLAINTEXT",
+    "controller.listener.names=CONTROLLER",
+    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+    `log.dirs=${logDirs}`,
+    "num.partitions=1",
+    "offsets.topic.replication.factor=1",
+    "offsets.topic.num.partitions=4",
+    "transaction.state.log.replication.factor=1",
+    "transaction.state.log.min.isr=1",
+    "share.coordinator.state.topic.replication.factor=1",
+    "share.coordinator.state.topic.min.isr=1",
+    "group.initial.rebalance.delay.ms=0",
+    "auto.create.topics.enable=true",
+    "",
+  ].join("\n");
+}
+
+const log4j2 = `Configuration:
+  Appenders:
+    Console:
+      name: STDOUT
+      target: SYSTEM_OUT
+      PatternLayout:
+        pattern: "[%d] %p %m (%c)%n"
+  Loggers:
+    Root:
+      level: INFO
+      AppenderRef:
+        - ref: STDOUT
+    Logger:
+      - name: kafka.server.KafkaConfig
+        level: WARN
+      - name: org.apache.kafka.common.config.AbstractConfig
+        level: WARN
+`;
+
+const log4j1 = `log4j.rootLogger=INFO, stdout
+log4j.appender.stdout=org.apache.log4j.ConsoleAppender
+log4j.appender.stdout.layout=org.apache.log4j.PatternLayout
+log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n
+log4j.logger.kafka.server.KafkaConfig=WARN
+log4j.logger.org.apache.kafka.common.config.AbstractConfig=WARN
+`;
+
+function loggingFlag(version: string, home: string): string {
+  if (version.startsWith("3.")) {
+    const file = join(home, "log4j.properties");
+    writeFileSync(file, log4j1);
+    return `-Dlog4j.configuration=file:${file}`;
+  }
+  const file = join(home, "log4j2.yaml");
+  writeFileSync(file, log4j2);
+  return `-Dlog4j2.configurationFile=${file}`;
+}
+
+/** Kafka on 127.0.0.1:19092 (broker) and :19093 (controller), data in `.data/kafka`. */
+export const kafkaServer: TestServer = {
+  name: "kafka",
+  address: config.brokers[0],
+
+  async answers() {
+    const admin = new Kafka({
+      clientId: "runnel-servers",
+      brokers: [...config.brokers],
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 1_000,
+      requestTimeout: 2_000,
+      retry: { retries: 0 },
+    }).admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return cluster.brokers.length > 0 && cluster.controller !== null;
+    } catch (error) {
+      // Refused or not ready yet is the answer "no"; anything else is a fault worth seeing.
+      const name = (error as Error).name;
+      if (name.startsWith("KafkaJS")) return false;
+      throw new Error("servers: kafka: probing the broker failed", { cause: error });
+    } finally {
+      await admin.disconnect();
+    }
+  },
+
+  async prepare(): Promise<Launch> {
+    const wanted = process.env.RUNNEL_KAFKA_VERSION;
+    const versions = wanted !== undefined && wanted !== "" ? [wanted] : [...kafkaVersions];
+    let libs: string | undefined;
+    let version = "";
+    const failures: string[] = [];
+    for (const candidate of versions) {
+      try {
+        libs = await ensureJars(candidate);
+        version = candidate;
+        break;
+      } catch (error) {
+        failures.push((error as Error).message);
+        say(`kafka ${candidate} unavailable; ${versions.at(-1) === candidate ? "no version left" : "trying the next version"}`);
+      }
+    }
+    if (libs === undefined) throw new Error(`servers: kafka: no version could be downloaded:\n${failures.join("\n")}`);
+
+    const home = join(dataDir, "kafka");
+    rmSync(home, { recursive: true, force: true });
+    mkdirSync(home, { recursive: true });
+    const properties = join(home, "server.properties");
+    writeFileSync(properties, serverProperties(join(home, "logs")));
+    const logging = loggingFlag(version, home);
+    const classpath = `${libs}/*`;
+    const tool = async (args: string[]) => {
+      try {
+        return (await run("java", [logging, "-cp", classpath, "kafka.tools.StorageTool", ...args])).stdout.trim();
+      } catch (error) {
+        const stderr = (error as { stderr?: string }).stderr ?? "";
+        throw new Error(`servers: kafka: StorageTool ${args[0]} failed:\n${stderr.split("\n").slice(-20).join("\n")}`, {
+          cause: error,
+        });
+      }
+    };
+    const clusterId = (await tool(["random-uuid"])).split("\n").at(-1) ?? "";
+    await tool(["format", "-t", clusterId, "-c", properties, "--ignore-formatted"]);
+    return {
+      command: "java",
+      args: ["-Xms256m", "-Xmx512m", logging, "-Drunnel.server=kafka", "-cp", classpath, "kafka.Kafka", properties],
+      version,
+      marker: "-Drunnel.server=kafka",
+    };
+  },
+};
