@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { loadEvents, loadJsonTexts } from "./load-events.node.ts";
+import { type DuckDB, openDuckDB } from "./open.node.ts";
+import { queryRows } from "./query-rows.node.ts";
+
+let db: DuckDB;
+beforeAll(async () => {
+  db = await openDuckDB({ threads: 1 });
+});
+afterAll(() => db.close());
+
+describe("loadEvents", () => {
+  test("types events by DuckDB's JSON inference: objects STRUCT, arrays LIST, dates DATE", async () => {
+    const schema = await loadEvents(db, "orders", [
+      { id: 1, customer: { name: "Zoë", tags: ["new"] }, day: "2026-11-22", items: [{ sku: "a", qty: 2 }] },
+      { id: 2, customer: { name: "王芳", tags: [] }, day: "2026-11-23", items: [], note: "rush" },
+    ]);
+    expect(schema).toEqual([
+      { name: "id", type: "BIGINT" },
+      { name: "customer", type: "STRUCT(\"name\" VARCHAR, tags VARCHAR[])" },
+      { name: "day", type: "DATE" },
+      { name: "items", type: "STRUCT(sku VARCHAR, qty BIGINT)[]" },
+      { name: "note", type: "VARCHAR" },
+    ]);
+    const { rows } = await queryRows(db, "SELECT id, customer.name AS name, day, len(items) AS n, note FROM orders ORDER BY id");
+    expect(rows).toEqual([
+      { id: 1n, name: "Zoë", day: 20779, n: 1n, note: null },
+      { id: 2n, name: "王芳", day: 20780, n: 0n, note: "rush" },
+    ]);
+  });
+
+  test("infers over every event, not a prefix: one late string among 30,000 integers makes the column JSON", async () => {
+    const events = Array.from({ length: 30_000 }, (_, i) => ({ n: i === 29_999 ? "oops" : i }));
+    expect(await loadEvents(db, "late", events)).toEqual([{ name: "n", type: "JSON" }]);
+  });
+
+  test("keeps unicode, empty strings and nulls, and quotes odd table and column names", async () => {
+    const table = 'my "events" ü';
+    const schema = await loadEvents(db, table, [
+      { "first name": "e\u0301mile 🎉", 'sa"y': "", gone: null },
+      { "first name": null, 'sa"y': "q'uote" },
+    ]);
+    expect(schema.map((c) => c.name)).toEqual(["first name", 'sa"y', "gone"]);
+    const { rows } = await queryRows(db, `SELECT * FROM "my ""events"" ü"`);
+    expect(rows).toEqual([
+      { "first name": "e\u0301mile 🎉", 'sa"y': "", gone: null },
+      { "first name": null, 'sa"y': "q'uote", gone: null },
+    ]);
+  });
+
+  test("writes bigints and loadJsonTexts keeps integers JSON.parse would round", async () => {
+    await loadEvents(db, "big", [{ n: 9223372036854775807n }, { n: -9007199254740993n }]);
+    expect((await queryRows(db, "SELECT n FROM big")).rows).toEqual([{ n: 9223372036854775807n }, { n: -9007199254740993n }]);
+    const schema = await loadJsonTexts(db, "raw", ['{\n  "id": 9007199254740993,\n  "x": 1.5\n}', '{"id": 1}']);
+    expect(schema).toEqual([
+      { name: "id", type: "BIGINT" },
+      { name: "x", type: "DOUBLE" },
+    ]);
+    expect((await queryRows(db, "SELECT id FROM raw")).rows).toEqual([{ id: 9007199254740993n }, { id: 1n }]);
+  });
+
+  test("replaces a table loaded before", async () => {
+    await loadEvents(db, "again", [{ a: 1 }]);
+    await loadEvents(db, "again", [{ b: "x" }, { b: "y" }]);
+    expect((await queryRows(db, "SELECT * FROM again")).rows).toEqual([{ b: "x" }, { b: "y" }]);
+  });
+
+  test("with a schema, reads the named columns as those types", async () => {
+    const schema = [
+      { name: "ts", type: "VARCHAR" },
+      { name: "p", type: 'STRUCT("x y" INTEGER)' },
+      { name: "missing", type: "DOUBLE" },
+    ];
+    expect(await loadEvents(db, "typed", [{ ts: "2026-11-22", p: { "x y": 5 }, extra: true }], { schema })).toEqual(schema);
+    expect((await queryRows(db, "SELECT * FROM typed")).rows).toEqual([{ ts: "2026-11-22", p: { "x y": 5 }, missing: null }]);
+  });
+
+  test("no events make an empty table when a schema is given, and an error when not", async () => {
+    const schema = [{ name: "a", type: "BIGINT" }];
+    expect(await loadEvents(db, "empty", [], { schema })).toEqual(schema);
+    expect((await queryRows(db, "SELECT count(*) AS n FROM empty")).rows).toEqual([{ n: 0n }]);
+    await expect(loadEvents(db, "nothing", [])).rejects.toThrow(
+      "duckdb: loadEvents(nothing): no events and no schema; DuckDB cannot infer columns from nothing",
+    );
+  });
+
+  test("an event JSON cannot hold is refused with its index", async () => {
+    const loop: Record<string, unknown> = {};
+    loop.self = loop;
+    await expect(loadEvents(db, "bad", [{ a: 1 }, loop])).rejects.toThrow(
+      "duckdb: loadEvents(bad): event 1 cannot be written as JSON: json: cannot write a value that contains itself",
+    );
+    await expect(loadJsonTexts(db, "bad", ["{}", "{nope}"])).rejects.toThrow(/^duckdb: loadJsonTexts\(bad\): document 1 is not JSON: json: expected a string key at offset 1$/);
+  });
+});

@@ -1,0 +1,70 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Schema } from "../plan/values.ts";
+import { describeQuery } from "./describe.node.ts";
+import { parseJsonLossless, stringifyJsonLossless } from "./lossless-json.ts";
+import type { DuckDB } from "./open.node.ts";
+import { quoteIdent, quoteString } from "./quote.ts";
+
+export interface LoadOptions {
+  /**
+   * Column names and DuckDB types to read the events as, instead of
+   * inferring them. Fields not named are dropped; missing ones are NULL.
+   * Required when there are no events.
+   */
+  schema?: Schema;
+}
+
+/**
+ * Creates (or replaces) table `table` from JSON events, typed by DuckDB's own
+ * JSON inference over all of them (`read_json(..., sample_size=-1)`): objects
+ * become STRUCT, arrays LIST, ISO date/time text DATE/TIMESTAMP, integers
+ * BIGINT, fields of mixed kinds JSON — exactly what DuckDB infers. Returns the
+ * table's schema. A `bigint` in an event is written as a bare JSON integer.
+ */
+export async function loadEvents(db: DuckDB, table: string, events: readonly unknown[], options: LoadOptions = {}): Promise<Schema> {
+  const lines = events.map((event, i) => {
+    try {
+      return stringifyJsonLossless(event === undefined ? null : event);
+    } catch (error) {
+      throw new Error(`duckdb: loadEvents(${table}): event ${i} cannot be written as JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  });
+  return loadLines(db, table, lines, options);
+}
+
+/**
+ * Like `loadEvents`, from JSON texts as they arrived (one document each, any
+ * layout). Integers keep every digit, which JSON.parse would not.
+ */
+export async function loadJsonTexts(db: DuckDB, table: string, texts: readonly string[], options: LoadOptions = {}): Promise<Schema> {
+  const lines = texts.map((text, i) => {
+    try {
+      return stringifyJsonLossless(parseJsonLossless(text));
+    } catch (error) {
+      throw new Error(`duckdb: loadJsonTexts(${table}): document ${i} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  });
+  return loadLines(db, table, lines, options);
+}
+
+async function loadLines(db: DuckDB, table: string, lines: string[], options: LoadOptions): Promise<Schema> {
+  const { schema } = options;
+  if (schema !== undefined && schema.length === 0) throw new Error(`duckdb: loadEvents(${table}): the schema has no columns`);
+  if (lines.length === 0 && schema === undefined) {
+    throw new Error(`duckdb: loadEvents(${table}): no events and no schema; DuckDB cannot infer columns from nothing`);
+  }
+  const dir = await mkdtemp(join(tmpdir(), "runnel-duckdb-"));
+  try {
+    const path = join(dir, "events.ndjson");
+    await writeFile(path, lines.length === 0 ? "" : `${lines.join("\n")}\n`, "utf8");
+    const args = [quoteString(path), "format = 'newline_delimited'"];
+    if (schema === undefined) args.push("sample_size = -1");
+    else args.push(`columns = {${schema.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(", ")}}`);
+    await db.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM read_json(${args.join(", ")})`);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return describeQuery(db, `SELECT * FROM ${quoteIdent(table)}`);
+}
