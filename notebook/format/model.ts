@@ -75,6 +75,10 @@ export interface Cell {
   start: Position;
   /** The fence's info string as written, kept so an unedited file serializes byte-identically. */
   info: string;
+  /** Where the info string starts (the `s` of `sql id=...`); attributes' positions derive from it. */
+  infoStart?: Position;
+  /** Spaces before the fence (0–3); code lines are stored without them. */
+  indent?: number;
 }
 
 export interface Notebook {
@@ -101,4 +105,6 @@ export interface NotebookIssue {
   message: string;
   /** The cell the issue is about, when there is one. */
   cell?: string | number;
+  /** Which part found it, the prefix of the printed message: "format" (the default) or "graph". */
+  subsystem?: "format" | "graph";
 }

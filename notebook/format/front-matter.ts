@@ -1,0 +1,176 @@
+/**
+ * Reads the YAML front matter into titles, sources and sinks, with every
+ * problem placed on the YAML line and column it comes from.
+ */
+import { isMap, isScalar, isSeq, parseDocument, type Document, type Node } from "yaml";
+import type { z } from "zod";
+import type { NotebookIssue, SinkSpec, SourceSpec } from "./model.ts";
+import type { LineIndex } from "./position.ts";
+import { NAME, SINK_KINDS, SOURCE_KINDS, sinkEntry, sourceEntry, toSink, toSource } from "./schema.ts";
+import { issueAt } from "./issue.ts";
+import { didYouMean } from "./suggest.ts";
+
+export interface FrontMatter {
+  title: string | null;
+  sources: Record<string, SourceSpec>;
+  sinks: Record<string, SinkSpec>;
+  /** Every name under `sources:`/`sinks:`, valid or not, so one bad entry does not make its users' references fail too. */
+  sourceNames: string[];
+  sinkNames: string[];
+}
+
+const TOP_KEYS = ["title", "sources", "sinks"];
+
+/** The keys each object in the front matter accepts, for "unknown key" messages. */
+const KEYS: Record<string, string[]> = {
+  source: [...SOURCE_KINDS, "format", "sample_size"],
+  "source.kafka": ["topic", "brokers"],
+  "source.webhook": ["path", "signature", "secret", "delivery_header"],
+  "source.http": ["url", "interval"],
+  "source.demo": ["generator", "rate", "seed"],
+  sink: [...SINK_KINDS, "partition_by", "flush", "lateness"],
+  "sink.s3": ["bucket", "prefix", "endpoint", "region"],
+  "sink.r2": ["binding", "prefix"],
+  "sink.fs": ["dir", "prefix"],
+  "sink.flush": ["rows", "bytes", "seconds"],
+};
+
+type Path = readonly PropertyKey[];
+
+interface Located {
+  /** The deepest node the path reaches, and the key that names it. */
+  value: Node | null;
+  key: Node | null;
+  /** How many path steps were found. */
+  depth: number;
+}
+
+function scalarKey(node: unknown): string | null {
+  return isScalar(node) ? String(node.value) : null;
+}
+
+function locate(doc: Document, path: Path): Located {
+  let value = doc.contents as Node | null;
+  let key: Node | null = null;
+  let depth = 0;
+  for (const step of path) {
+    if (isMap(value)) {
+      const pair = value.items.find((item) => scalarKey(item.key) === String(step));
+      if (!pair) break;
+      key = pair.key as Node;
+      value = (pair.value as Node | null) ?? null;
+    } else if (isSeq(value) && typeof step === "number" && value.items[step]) {
+      value = value.items[step] as Node;
+    } else {
+      break;
+    }
+    depth++;
+  }
+  return { value, key, depth };
+}
+
+function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a map";
+  if (typeof value === "string") return `"${value}"`;
+  return String(value);
+}
+
+function expectedName(expected: string): string {
+  return ({ string: "a string", number: "a number", object: "a map", array: "a list", boolean: "true or false" } as Record<string, string>)[expected] ?? expected;
+}
+
+function pathText(path: Path): string {
+  return path.map((step, i) => (typeof step === "number" ? `[${step}]` : i === 0 ? String(step) : `.${String(step)}`)).join("");
+}
+
+export function readFrontMatter(yaml: string, base: number, lines: LineIndex, file: string): { frontMatter: FrontMatter; issues: NotebookIssue[] } {
+  const issues: NotebookIssue[] = [];
+  const frontMatter: FrontMatter = { title: null, sources: {}, sinks: {}, sourceNames: [], sinkNames: [] };
+  const doc = parseDocument(yaml, { prettyErrors: false, uniqueKeys: true });
+  const at = (node: Node | null | undefined) => lines.at(base + (node?.range?.[0] ?? 0));
+  for (const error of doc.errors) {
+    issues.push(issueAt(file, lines.at(base + error.pos[0]), `front matter is not valid YAML: ${error.message}`));
+  }
+  const root = doc.contents as Node | null;
+  if (root === null || (isScalar(root) && root.value === null)) return { frontMatter, issues };
+  if (!isMap(root)) {
+    issues.push(issueAt(file, at(root), "front matter must be a map with title:, sources: and sinks:"));
+    return { frontMatter, issues };
+  }
+  const data = (doc.toJS() ?? {}) as Record<string, unknown>;
+
+  for (const pair of root.items) {
+    const key = scalarKey(pair.key);
+    if (key !== null && !TOP_KEYS.includes(key)) {
+      issues.push(issueAt(file, at(pair.key as Node), `unknown front matter key '${key}'${didYouMean(key, TOP_KEYS)}; expected title, sources or sinks`));
+    }
+  }
+
+  const report = (path: Path, issue: z.core.$ZodIssue, kind: "source" | "sink") => {
+    const full = [...path, ...issue.path];
+    if (issue.code === "unrecognized_keys") {
+      const allowed = KEYS[[kind, ...issue.path.filter((step) => typeof step === "string")].join(".")] ?? [];
+      const { value } = locate(doc, full);
+      for (const name of issue.keys) {
+        const keyNode = isMap(value) ? (value.items.find((item) => scalarKey(item.key) === name)?.key as Node | undefined) : undefined;
+        issues.push(issueAt(file, at(keyNode ?? value), `${pathText(full)}: unknown key '${name}'${didYouMean(name, allowed)}; expected ${allowed.join(", ")}`));
+      }
+      return;
+    }
+    const found = locate(doc, full);
+    const missing = found.depth < full.length;
+    const place = missing ? (found.key ?? found.value) : found.value ?? found.key;
+    let message: string;
+    if (missing && issue.code === "invalid_type") {
+      message = `${pathText(full.slice(0, -1))}: missing ${String(full[full.length - 1])}:, expected ${expectedName(issue.expected)}`;
+    } else if (issue.code === "invalid_type") {
+      message = `${pathText(full)}: expected ${expectedName(issue.expected)}, found ${typeName(issue.input)}`;
+    } else if (issue.code === "invalid_value") {
+      const values = issue.values.map(String);
+      const input = typeof issue.input === "string" ? didYouMean(issue.input, values) : "";
+      message = `${pathText(full)}: expected one of ${values.join(", ")}, found ${typeName(issue.input)}${input}`;
+    } else if (issue.code === "too_small") {
+      message = `${pathText(full)}: ${
+        issue.origin === "array" ? "expected at least one item" : issue.origin === "string" ? "expected a non-empty string" : issue.inclusive ? `expected at least ${issue.minimum}` : `expected a number above ${issue.minimum}`
+      }`;
+    } else {
+      message = `${pathText(full)}: ${issue.message}`;
+    }
+    issues.push(issueAt(file, at(place), message));
+  };
+
+  if (data.title !== undefined && data.title !== null) {
+    if (typeof data.title === "string") frontMatter.title = data.title;
+    else issues.push(issueAt(file, at(locate(doc, ["title"]).value), `title: expected a string, found ${typeName(data.title)}`));
+  }
+
+  const entries = (section: "sources" | "sinks") => {
+    const value = data[section];
+    if (value === undefined || value === null) return [];
+    if (typeof value !== "object" || Array.isArray(value)) {
+      issues.push(issueAt(file, at(locate(doc, [section]).value), `${section}: expected a map from ${section === "sources" ? "source" : "sink"} names to their settings, found ${typeName(value)}`));
+      return [];
+    }
+    return Object.entries(value as Record<string, unknown>).filter(([name]) => {
+      if (NAME.test(name)) return true;
+      issues.push(issueAt(file, at(locate(doc, [section, name]).key), `${section}.${name}: '${name}' is not a name SQL can use unquoted; expected letters, digits and _ (not starting with a digit)`));
+      return false;
+    });
+  };
+
+  for (const [name, value] of entries("sources")) {
+    frontMatter.sourceNames.push(name);
+    const parsed = sourceEntry.safeParse(value, { reportInput: true });
+    if (parsed.success) frontMatter.sources[name] = toSource(name, parsed.data);
+    else for (const issue of parsed.error.issues) report(["sources", name], issue, "source");
+  }
+  for (const [name, value] of entries("sinks")) {
+    frontMatter.sinkNames.push(name);
+    const parsed = sinkEntry.safeParse(value, { reportInput: true });
+    if (parsed.success) frontMatter.sinks[name] = toSink(name, parsed.data);
+    else for (const issue of parsed.error.issues) report(["sinks", name], issue, "sink");
+  }
+  return { frontMatter, issues };
+}

@@ -1,0 +1,205 @@
+/**
+ * The front matter's shape, as zod schemas over the YAML data. Defaults are
+ * applied here, once; `toSource`/`toSink` turn the parsed entries into the model.
+ */
+import { z } from "zod";
+import type { DemoSpec, SinkSpec, SourceSpec } from "./model.ts";
+import { parseBytes, parseDuration } from "./units.ts";
+
+/** A name SQL and JavaScript can both use unquoted. */
+export const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** An environment variable's name: where a secret lives, since the file never holds one. */
+export const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
+
+export const DEFAULTS = {
+  format: "json",
+  sampleSize: 1000,
+  flush: { rows: 100_000, bytes: 64 * 1024 * 1024, seconds: 60 },
+  lateness: 0,
+  region: "us-east-1",
+  demo: { rate: 20, seed: 1 },
+  httpInterval: 60,
+  fsDir: "data",
+} as const;
+
+function shown(value: unknown): string {
+  return typeof value === "string" ? `"${value}"` : JSON.stringify(value) ?? String(value);
+}
+
+/** Seconds: a number, or text like "30 seconds" / "5 minutes". */
+const duration = z.unknown().transform((value, ctx) => {
+  const seconds = typeof value === "number" ? value : typeof value === "string" ? parseDuration(value) : null;
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) {
+    ctx.issues.push({ code: "custom", input: value, message: `expected seconds or a duration such as "30 seconds" or "5 minutes", found ${shown(value)}` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+/** Bytes: a number, or text like "64 MiB". */
+const size = z.unknown().transform((value, ctx) => {
+  const bytes = typeof value === "number" ? value : typeof value === "string" ? parseBytes(value) : null;
+  if (bytes === null || !Number.isInteger(bytes) || bytes <= 0) {
+    ctx.issues.push({ code: "custom", input: value, message: `expected a size in bytes or such as "64 MiB", found ${shown(value)}` });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+/** A secret's name. A value that is not an ENV_NAME is taken for the secret itself and refused. */
+const secretName = z.string().regex(ENV_NAME, {
+  error: "expected the name of an environment variable holding the secret (like GITHUB_WEBHOOK_SECRET), not the secret itself: secrets are never written in the notebook",
+});
+
+/** A URL the gateway may fetch; credentials in it would be a secret in the file. */
+const url = z.string().check((ctx) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(ctx.value);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `expected an http:// or https:// URL, found ${shown(ctx.value)}` });
+    return;
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: `expected an http:// or https:// URL, found ${shown(ctx.value)}` });
+  } else if (parsed.username || parsed.password) {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: "a URL must not carry credentials: secrets are never written in the notebook; name an environment variable instead" });
+  }
+});
+
+const nonEmpty = z.string().min(1);
+
+const demoObject = z.strictObject({
+  generator: nonEmpty,
+  rate: z.number().positive().default(DEFAULTS.demo.rate),
+  seed: z.number().int().default(DEFAULTS.demo.seed),
+});
+
+/** `demo: turnstile` is short for `demo: { generator: turnstile }`. */
+const demo = z.preprocess((value) => (typeof value === "string" ? { generator: value } : value), demoObject);
+
+const kafka = z.strictObject({
+  topic: nonEmpty,
+  brokers: z.preprocess(
+    (value) => (typeof value === "string" ? value.split(",").map((broker) => broker.trim()) : value),
+    z.array(nonEmpty).min(1),
+  ),
+});
+
+const webhook = z.strictObject({
+  path: nonEmpty.optional(),
+  signature: z.enum(["github", "stripe", "sha256", "bearer", "none"]),
+  secret: secretName.optional(),
+  delivery_header: nonEmpty.optional(),
+});
+
+const http = z.strictObject({
+  url,
+  interval: duration.optional(),
+});
+
+export const SOURCE_KINDS = ["kafka", "webhook", "http", "demo"] as const;
+
+export const sourceEntry = z
+  .strictObject({
+    kafka: kafka.optional(),
+    webhook: webhook.optional(),
+    http: http.optional(),
+    demo: demo.optional(),
+    format: z.enum(["json", "ndjson", "csv"]).default(DEFAULTS.format),
+    sample_size: z.number().int().positive().default(DEFAULTS.sampleSize),
+  })
+  .superRefine((entry, ctx) => {
+    const streams = (["kafka", "webhook", "http"] as const).filter((kind) => entry[kind] !== undefined);
+    if (streams.length === 0 && entry.demo === undefined) {
+      ctx.addIssue({ code: "custom", path: [], message: "expected one of kafka:, webhook:, http: or demo: to say where the events come from" });
+    } else if (streams.length > 1) {
+      ctx.addIssue({ code: "custom", path: [streams[1]!], message: `a source reads one stream, but this one has both ${streams[0]}: and ${streams[1]}:; declare a second source` });
+    }
+    const hook = entry.webhook;
+    if (hook && hook.signature !== "none" && hook.secret === undefined) {
+      ctx.addIssue({ code: "custom", path: ["webhook", "signature"], message: `signature: ${hook.signature} needs secret: naming the environment variable that holds the secret` });
+    }
+    if (hook && hook.signature === "none" && hook.secret !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["webhook", "secret"], message: "secret: is unused with signature: none; choose github, stripe, sha256 or bearer" });
+    }
+  });
+
+const prefix = z
+  .string()
+  .default("")
+  .transform((value) => (value === "" || value.endsWith("/") ? value : `${value}/`));
+
+const s3 = z.strictObject({
+  bucket: nonEmpty,
+  prefix,
+  endpoint: url.nullable().default(null),
+  region: nonEmpty.default(DEFAULTS.region),
+});
+
+const r2 = z.strictObject({ binding: z.string().regex(NAME, { error: "expected a binding name such as LAKE (letters, digits and _)" }), prefix });
+
+const fs = z.strictObject({ dir: nonEmpty.default(DEFAULTS.fsDir), prefix });
+
+export const SINK_KINDS = ["s3", "r2", "fs"] as const;
+
+export const sinkEntry = z
+  .strictObject({
+    s3: s3.optional(),
+    r2: r2.optional(),
+    fs: fs.optional(),
+    partition_by: z.array(z.string().regex(NAME, { error: "expected a column name (letters, digits and _)" })).default([]),
+    flush: z
+      .strictObject({
+        rows: z.number().int().positive().default(DEFAULTS.flush.rows),
+        bytes: size.default(DEFAULTS.flush.bytes),
+        seconds: duration.default(DEFAULTS.flush.seconds),
+      })
+      .default({ rows: DEFAULTS.flush.rows, bytes: DEFAULTS.flush.bytes, seconds: DEFAULTS.flush.seconds }),
+    lateness: duration.default(DEFAULTS.lateness),
+  })
+  .superRefine((entry, ctx) => {
+    const targets = SINK_KINDS.filter((kind) => entry[kind] !== undefined);
+    if (targets.length === 0) {
+      ctx.addIssue({ code: "custom", path: [], message: "expected one of s3:, r2: or fs: to say where the files go" });
+    } else if (targets.length > 1) {
+      ctx.addIssue({ code: "custom", path: [targets[1]!], message: `a sink writes to one place, but this one has both ${targets[0]}: and ${targets[1]}:; declare a second sink` });
+    }
+  });
+
+type SourceEntry = z.output<typeof sourceEntry>;
+type SinkEntry = z.output<typeof sinkEntry>;
+
+function toDemo(entry: z.output<typeof demoObject> | undefined): DemoSpec | null {
+  return entry === undefined ? null : { generator: entry.generator, rate: entry.rate, seed: entry.seed };
+}
+
+/** The model of a validated source entry. */
+export function toSource(name: string, entry: SourceEntry): SourceSpec {
+  const common = { name, format: entry.format, sampleSize: entry.sample_size, demo: toDemo(entry.demo) };
+  if (entry.kafka) return { kind: "kafka", ...common, topic: entry.kafka.topic, brokers: entry.kafka.brokers };
+  if (entry.webhook) {
+    const hook = entry.webhook;
+    return {
+      kind: "webhook",
+      ...common,
+      path: hook.path ?? `/${name}`,
+      signature: hook.signature,
+      secret: hook.secret ?? null,
+      deliveryHeader: hook.delivery_header ?? null,
+    };
+  }
+  if (entry.http) return { kind: "http", ...common, url: entry.http.url, intervalSeconds: entry.http.interval ?? DEFAULTS.httpInterval };
+  return { kind: "demo", ...common, demo: toDemo(entry.demo)! };
+}
+
+/** The model of a validated sink entry. */
+export function toSink(name: string, entry: SinkEntry): SinkSpec {
+  const target: SinkSpec["target"] = entry.s3
+    ? { kind: "s3", ...entry.s3 }
+    : entry.r2
+      ? { kind: "r2", ...entry.r2 }
+      : { kind: "fs", ...entry.fs! };
+  return { name, target, partitionBy: entry.partition_by, flush: entry.flush, lateness: entry.lateness };
+}

@@ -1,0 +1,86 @@
+import type { Cell, Notebook } from "./model.ts";
+import { splitFences, type Fence } from "./fences.ts";
+import { formatInfo } from "./info.ts";
+import { readAttributes } from "./parse.ts";
+
+/** A block as it will be written: cell blocks already rendered from the model. */
+export interface RenderedBlock {
+  raw: string;
+  /** The index in `notebook.cells` of the cell this block holds. */
+  cell: number | null;
+}
+
+function fenceOf(raw: string): Fence | null {
+  const [segment] = splitFences(raw);
+  return segment?.kind === "fence" ? segment.fence : null;
+}
+
+function describes(info: string, cell: Pick<Cell, "language" | "id" | "sink">): boolean {
+  const read = readAttributes(info);
+  return read.language === cell.language && read.id === cell.id && read.sink === cell.sink;
+}
+
+/** A fence long enough that no line of the code closes it. */
+function markerFor(code: string, preferred: string): string {
+  let marker = preferred;
+  const runs = code.match(new RegExp(`^ {0,3}${preferred[0] === "`" ? "`" : "~"}{3,}[ \\t]*$`, "gm")) ?? [];
+  for (const run of runs) {
+    const length = run.trim().length;
+    if (length >= marker.length) marker = marker[0]!.repeat(length + 1);
+  }
+  return marker;
+}
+
+/**
+ * The text of one cell block. An unchanged cell keeps its block exactly as
+ * written; a changed one is written from the model in the block's own style
+ * (fence character, indentation, line endings).
+ */
+export function renderCell(cell: Cell, raw: string | null): string {
+  const fence = raw === null ? null : fenceOf(raw);
+  if (raw !== null && fence !== null && cell.code === fence.code && cell.info === fence.info && describes(fence.info, cell)) return raw;
+  const info = describes(cell.info, cell) ? cell.info : formatInfo(cell.language, cell.id, cell.sink);
+  const indent = " ".repeat(cell.indent ?? fence?.indent ?? 0);
+  const eol = fence?.eol ?? "\n";
+  const marker = markerFor(cell.code, fence?.marker ?? "```");
+  const body = cell.code === "" ? "" : cell.code.split("\n").map((line) => (line === "" ? "" : indent + line) + eol).join("");
+  return `${indent}${marker}${info}${eol}${body}${indent}${marker}${fence === null || fence.endsWithEol ? eol : ""}`;
+}
+
+/** The notebook's blocks in order, with cells the blocks do not hold (added to the model directly) at the end. */
+export function renderBlocks(notebook: Notebook): RenderedBlock[] {
+  const rendered: RenderedBlock[] = [];
+  const held = new Set<number>();
+  for (const block of notebook.blocks) {
+    if (block.kind !== "cell") {
+      rendered.push({ raw: block.raw, cell: null });
+      continue;
+    }
+    const cell = notebook.cells[block.cell];
+    if (cell === undefined || held.has(block.cell)) continue;
+    held.add(block.cell);
+    rendered.push({ raw: renderCell(cell, block.raw), cell: block.cell });
+  }
+  notebook.cells.forEach((cell, index) => {
+    if (held.has(index)) return;
+    const text = rendered.map((block) => block.raw).join("");
+    rendered.push({ raw: separator(text), cell: null }, { raw: renderCell(cell, null), cell: index });
+  });
+  return rendered;
+}
+
+/** What to add after `text` so a new block starts after a blank line. */
+export function separator(text: string): string {
+  if (text === "" || text.endsWith("\n\n") || text.endsWith("\r\n\r\n")) return "";
+  return text.endsWith("\n") ? "\n" : "\n\n";
+}
+
+/**
+ * Writes a notebook back to Markdown. An unedited notebook comes back byte
+ * for byte; edited cells are written from the model.
+ */
+export function serializeNotebook(notebook: Notebook): string {
+  return renderBlocks(notebook)
+    .map((block) => block.raw)
+    .join("");
+}
