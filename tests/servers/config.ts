@@ -2,14 +2,27 @@
  * Where the real test servers listen. Fixed loopback ports and test-only
  * credentials, so every test and every developer shell agrees without
  * passing anything around. Run-time data lives in the git-ignored `.data/`.
+ *
+ * `RUNNEL_TEST_PORT_OFFSET` (an integer, default 0) shifts every port, so a
+ * second checkout can run its own servers beside a developer's (the
+ * fresh-clone check uses it). Read with `globalThis` so this file also loads
+ * where there is no `process`.
  */
+const offset = Number(
+  (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.RUNNEL_TEST_PORT_OFFSET ?? 0,
+);
+if (!Number.isInteger(offset) || offset < 0 || offset > 10_000) {
+  throw new Error(`servers: RUNNEL_TEST_PORT_OFFSET must be an integer from 0 to 10000, not ${String(offset)}`);
+}
+const port = (base: number) => base + offset;
+
 export const kafka = {
-  brokers: ["127.0.0.1:19092"],
-  controller: "127.0.0.1:19093",
+  brokers: [`127.0.0.1:${port(19092)}`],
+  controller: `127.0.0.1:${port(19093)}`,
 } as const;
 
 export const s3 = {
-  endpoint: "http://127.0.0.1:19000",
+  endpoint: `http://127.0.0.1:${port(19000)}`,
   region: "us-east-1",
   accessKeyId: "runnel-test",
   secretAccessKey: "runnel-test-secret-key",

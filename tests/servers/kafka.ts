@@ -142,20 +142,24 @@ function loggingFlag(version: string, home: string): string {
   return `-Dlog4j2.configurationFile=${file}`;
 }
 
+function probeClient(): Kafka {
+  return new Kafka({
+    clientId: "runnel-servers",
+    brokers: [...config.brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    requestTimeout: 5_000,
+    retry: { retries: 0 },
+  });
+}
+
 /** Kafka on 127.0.0.1:19092 (broker) and :19093 (controller), data in `.data/kafka`. */
 export const kafkaServer: TestServer = {
   name: "kafka",
   address: config.brokers[0],
 
   async answers() {
-    const admin = new Kafka({
-      clientId: "runnel-servers",
-      brokers: [...config.brokers],
-      logLevel: logLevel.NOTHING,
-      connectionTimeout: 1_000,
-      requestTimeout: 2_000,
-      retry: { retries: 0 },
-    }).admin();
+    const admin = probeClient().admin();
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
@@ -165,6 +169,31 @@ export const kafkaServer: TestServer = {
       const name = (error as Error).name;
       if (name.startsWith("KafkaJS")) return false;
       throw new Error("servers: kafka: probing the broker failed", { cause: error });
+    } finally {
+      await admin.disconnect();
+    }
+  },
+
+  /**
+   * The consumer-offsets topic is created on the first FindCoordinator; doing
+   * it here spares the first consumer group of a test run its retries.
+   */
+  async provision() {
+    const admin = probeClient().admin();
+    const deadline = Date.now() + 60_000;
+    try {
+      await admin.connect();
+      for (;;) {
+        try {
+          await admin.describeGroups(["runnel-servers-probe"]);
+          return;
+        } catch (error) {
+          if (Date.now() > deadline) {
+            throw new Error("servers: kafka: no group coordinator within 60 s", { cause: error });
+          }
+          await new Promise((wake) => setTimeout(wake, 500));
+        }
+      }
     } finally {
       await admin.disconnect();
     }

@@ -5,8 +5,13 @@ import { fileURLToPath } from "node:url";
 /** The repository root: two folders above this file. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** Run-time data of the test servers (broker logs, buckets, pid files); git-ignored. */
-export const dataDir = join(repoRoot, ".data");
+const offset = process.env.RUNNEL_TEST_PORT_OFFSET ?? "0";
+
+/**
+ * Run-time data of the test servers (broker logs, buckets, pid files);
+ * git-ignored. Servers on shifted ports (see `config.ts`) keep theirs apart.
+ */
+export const dataDir = join(repoRoot, ".data", ...(offset === "0" || offset === "" ? [] : [`port-offset-${offset}`]));
 
 /** Pid files, locks, leases and logs of servers started by the CLI or a test run. */
 export const serversDir = join(dataDir, "servers");
