@@ -1,0 +1,321 @@
+import { mkdtempSync, writeFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { snappyUncompress } from "hyparquet";
+import { afterAll, describe, expect, test } from "vitest";
+import type { Row, Schema, Value } from "../plan/values.ts";
+import { queryJson, sqlString, withDuckDB } from "./duckdb-oracle.node.ts";
+import { hyparquetWriter } from "./hyparquet.ts";
+import { snappyCompress } from "./snappy.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "runnel-parquet-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+function save(bytes: Uint8Array): string {
+  const path = join(dir, `f${files++}.parquet`);
+  writeFileSync(path, bytes);
+  return path;
+}
+
+const us = (iso: string, micros = 0n) => BigInt(Date.parse(iso + "Z")) * 1000n + micros;
+const day = (iso: string) => Date.parse(iso + "T00:00:00Z") / 86_400_000;
+const bytes = (...b: number[]) => new Uint8Array(b);
+
+/**
+ * One column: its DuckDB type, the values as the executor holds them, the
+ * same values as DuckDB SQL, and — where the file stores another type — the
+ * SQL that turns the source column into what DuckDB reads back.
+ */
+interface Case {
+  name: string;
+  type: string;
+  values: Value[];
+  sql: string[];
+  readBack?: { type: string; expr: (col: string) => string };
+}
+
+const I64_MIN = -(2n ** 63n);
+const I64_MAX = 2n ** 63n - 1n;
+const H_MIN = -(2n ** 127n);
+const H_MAX = 2n ** 127n - 1n;
+const D38 = 10n ** 38n - 1n;
+
+const cases: Case[] = [
+  { name: "id", type: "INTEGER", values: [1, 2, 3, 4], sql: ["1", "2", "3", "4"] },
+  { name: "b", type: "BOOLEAN", values: [true, false, null, true], sql: ["true", "false", "NULL", "true"] },
+  { name: "i8", type: "TINYINT", values: [-128, 127, null, 0], sql: ["-128", "127", "NULL", "0"] },
+  { name: "i16", type: "SMALLINT", values: [-32768, 32767, null, -1], sql: ["-32768", "32767", "NULL", "-1"] },
+  { name: "i32", type: "INTEGER", values: [-2147483648, 2147483647, null, 0], sql: ["-2147483648", "2147483647", "NULL", "0"] },
+  { name: "i64", type: "BIGINT", values: [I64_MIN, I64_MAX, null, -1n], sql: [`${I64_MIN}`, `${I64_MAX}`, "NULL", "-1"] },
+  { name: "u8", type: "UTINYINT", values: [0, 255, null, 7], sql: ["0", "255", "NULL", "7"] },
+  { name: "u16", type: "USMALLINT", values: [0, 65535, null, 7], sql: ["0", "65535", "NULL", "7"] },
+  { name: "u32", type: "UINTEGER", values: [0, 4294967295, null, 2147483648], sql: ["0", "4294967295", "NULL", "2147483648"] },
+  { name: "u64", type: "UBIGINT", values: [0n, 2n ** 64n - 1n, null, 2n ** 63n], sql: ["0", `${2n ** 64n - 1n}`, "NULL", `${2n ** 63n}`] },
+  {
+    name: "h",
+    type: "HUGEINT",
+    values: [H_MIN, H_MAX, null, 0n],
+    sql: [`${H_MIN}`, `${H_MAX}`, "NULL", "0"],
+    readBack: { type: "VARCHAR", expr: (c) => `CAST(${c} AS VARCHAR)` },
+  },
+  {
+    name: "uh",
+    type: "UHUGEINT",
+    values: [0n, 2n ** 128n - 1n, null, 1n],
+    sql: ["0", `${2n ** 128n - 1n}`, "NULL", "1"],
+    readBack: { type: "VARCHAR", expr: (c) => `CAST(${c} AS VARCHAR)` },
+  },
+  { name: "f", type: "FLOAT", values: [-Infinity, Infinity, null, NaN], sql: ["'-inf'", "'inf'", "NULL", "'nan'"] },
+  { name: "f2", type: "FLOAT", values: [Math.fround(-3.4028234663852886e38), Math.fround(1.1), null, -0], sql: ["-3.4028234663852886e38", "1.1", "NULL", "0"] },
+  { name: "d", type: "DOUBLE", values: [-Infinity, Infinity, NaN, null], sql: ["'-inf'", "'inf'", "'nan'", "NULL"] },
+  { name: "d2", type: "DOUBLE", values: [-1.7976931348623157e308, 5e-324, null, 0.1], sql: ["-1.7976931348623157e308", "5e-324", "NULL", "0.1"] },
+  { name: "dec4", type: "DECIMAL(4,2)", values: [-9999n, 9999n, null, 1234n], sql: ["-99.99", "99.99", "NULL", "12.34"] },
+  {
+    name: "dec18",
+    type: "DECIMAL(18,6)",
+    values: [-(10n ** 18n - 1n), 10n ** 18n - 1n, null, 1n],
+    sql: ["-999999999999.999999", "999999999999.999999", "NULL", "0.000001"],
+  },
+  {
+    name: "dec38",
+    type: "DECIMAL(38,10)",
+    values: [-D38, D38, null, -1n],
+    sql: ["-9999999999999999999999999999.9999999999", "9999999999999999999999999999.9999999999", "NULL", "-0.0000000001"],
+  },
+  {
+    name: "s",
+    type: "VARCHAR",
+    values: ["", "héllo wörld 🦆 日本語", null, "it's\ttab\nline \"q\""],
+    sql: ["''", "'héllo wörld 🦆 日本語'", "NULL", `'it''s' || chr(9) || 'tab' || chr(10) || 'line "q"'`],
+  },
+  { name: "j", type: "JSON", values: ['{"a":1}', '[1,2,"ü"]', null, "null"], sql: [`'{"a":1}'`, `'[1,2,"ü"]'`, "NULL", "'null'"] },
+  {
+    name: "u",
+    type: "UUID",
+    values: ["00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff", null, "123e4567-e89b-12d3-a456-426614174000"],
+    sql: ["'00000000-0000-0000-0000-000000000000'", "'ffffffff-ffff-ffff-ffff-ffffffffffff'", "NULL", "'123e4567-e89b-12d3-a456-426614174000'"],
+  },
+  { name: "bl", type: "BLOB", values: [bytes(), bytes(0, 255, 10), null, bytes(97)], sql: ["''", "'\\x00\\xFF\\x0A'", "NULL", "'a'"] },
+  {
+    name: "dt",
+    type: "DATE",
+    values: [day("0001-01-01"), day("9999-12-31"), null, -1],
+    sql: ["'0001-01-01'", "'9999-12-31'", "NULL", "'1969-12-31'"],
+  },
+  {
+    name: "ts",
+    type: "TIMESTAMP",
+    values: [us("1677-09-21T00:12:43", 145225n), us("2262-04-11T23:47:16", 854775n), null, -1n],
+    sql: ["'1677-09-21 00:12:43.145225'", "'2262-04-11 23:47:16.854775'", "NULL", "'1969-12-31 23:59:59.999999'"],
+  },
+  {
+    name: "tstz",
+    type: "TIMESTAMP WITH TIME ZONE",
+    values: [us("1900-01-01T00:00:00"), us("2026-11-22T05:06:07", 89n), null, 0n],
+    sql: ["'1900-01-01 00:00:00+00'", "'2026-11-22 05:06:07.000089+00'", "NULL", "'1970-01-01 00:00:00+00'"],
+  },
+  {
+    name: "t",
+    type: "TIME",
+    values: [0n, 86_399_999_999n, null, 45_296_789_000n],
+    sql: ["'00:00:00'", "'23:59:59.999999'", "NULL", "'12:34:56.789'"],
+  },
+  {
+    name: "iv",
+    type: "INTERVAL",
+    values: [{ months: 14, days: -3, micros: 3_723_000_004n }, { months: 0, days: 0, micros: 0n }, null, { months: -1, days: 40, micros: -1n }],
+    sql: [
+      "INTERVAL '14 months -3 days 3723000004 microseconds'",
+      "INTERVAL '0 seconds'",
+      "NULL",
+      "INTERVAL '-1 months 40 days -1 microseconds'",
+    ],
+    readBack: {
+      type: "STRUCT(months INTEGER, days INTEGER, micros BIGINT)",
+      // datepart splits what DuckDB keeps in one field; recombine each of DuckDB's three fields.
+      expr: (c) =>
+        `CASE WHEN ${c} IS NULL THEN NULL ELSE {'months': (datepart('year', ${c}) * 12 + datepart('month', ${c}))::INTEGER, 'days': datepart('day', ${c})::INTEGER, 'micros': (epoch_us(${c}) - (datepart('year', ${c}) * 12 + datepart('month', ${c})) * 30 * 86400000000 - datepart('day', ${c}) * 86400000000)::BIGINT} END`,
+    },
+  },
+  { name: "li", type: "INTEGER[]", values: [[1, null, 3], [], null, [2147483647]], sql: ["[1, NULL, 3]", "[]", "NULL", "[2147483647]"] },
+  { name: "ls", type: "VARCHAR[]", values: [["a", "ü🦆"], [null], null, []], sql: ["['a', 'ü🦆']", "[NULL]", "NULL", "[]"] },
+  {
+    name: "st",
+    type: 'STRUCT(a INTEGER, "b c" VARCHAR[])',
+    values: [{ a: 1, "b c": ["x"] }, { a: null, "b c": null }, null, { a: -1, "b c": [] }],
+    sql: ["{'a': 1, 'b c': ['x']}", "{'a': NULL, 'b c': NULL}", "NULL", "{'a': -1, 'b c': []}"],
+  },
+  {
+    name: "lst",
+    type: "STRUCT(x DOUBLE, y TIMESTAMP)[]",
+    values: [[{ x: 1.5, y: 0n }, { x: NaN, y: us("1950-06-01T12:00:00") }], [null], null, [{ x: null, y: null }]],
+    sql: [
+      "[{'x': 1.5::DOUBLE, 'y': '1970-01-01'::TIMESTAMP}, {'x': 'nan'::DOUBLE, 'y': '1950-06-01 12:00:00'::TIMESTAMP}]",
+      "[NULL]",
+      "NULL",
+      "[{'x': NULL::DOUBLE, 'y': NULL::TIMESTAMP}]",
+    ],
+  },
+  {
+    name: "m",
+    type: "MAP(VARCHAR, INTEGER)",
+    values: [[{ key: "a", value: 1 }, { key: "b", value: null }], [], null, [{ key: "ü", value: 3 }]],
+    sql: ["MAP {'a': 1, 'b': NULL}", "MAP {}", "NULL", "MAP {'ü': 3}"],
+  },
+  { name: "ll", type: "INTEGER[][]", values: [[[1], [null, 2]], [[]], null, [null]], sql: ["[[1], [NULL, 2]]", "[[]]", "NULL", "[NULL]"] },
+  {
+    name: "lh",
+    type: "HUGEINT[]",
+    values: [[H_MAX, null], [], null, [H_MIN]],
+    sql: [`[${H_MAX}, NULL]`, "[]", "NULL", `[${H_MIN}]`],
+    readBack: { type: "VARCHAR[]", expr: (c) => `CAST(${c} AS VARCHAR[])` },
+  },
+  {
+    name: "sj",
+    type: "STRUCT(doc JSON, n HUGEINT)",
+    values: [{ doc: '{"k":[1]}', n: 5n }, { doc: null, n: null }, null, { doc: "1", n: H_MIN }],
+    sql: [`{'doc': '{"k":[1]}', 'n': 5}`, "{'doc': NULL, 'n': NULL}", "NULL", `{'doc': '1', 'n': ${H_MIN}}`],
+    readBack: { type: "STRUCT(doc JSON, n VARCHAR)", expr: (c) => `CAST(${c} AS STRUCT(doc JSON, n VARCHAR))` },
+  },
+];
+
+const schema: Schema = cases.map((c) => ({ name: c.name, type: c.type }));
+const rows: Row[] = cases[0]!.values.map((_, r) => Object.fromEntries(cases.map((c) => [c.name, c.values[r]!])));
+const quoted = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** DuckDB's own copy of the source rows, typed as the source schema. */
+function sourceSql(): string {
+  return cases[0]!.sql
+    .map((_, r) => `SELECT ${cases.map((c) => `CAST(${c.sql[r]} AS ${c.type}) AS ${quoted(c.name)}`).join(", ")}`)
+    .join(" UNION ALL ");
+}
+
+describe("hyparquetWriter", () => {
+  test("DuckDB reads back every values.ts type with NULLs, unicode and extremes exactly", async () => {
+    const path = save(hyparquetWriter.write(schema, rows));
+    await withDuckDB(async (db) => {
+      await db.run("SET TimeZone = 'UTC'");
+      await db.run(`CREATE TABLE source AS ${sourceSql()}`);
+      await db.run(
+        `CREATE TABLE expected AS SELECT ${cases.map((c) => `${c.readBack ? c.readBack.expr(quoted(c.name)) : quoted(c.name)} AS ${quoted(c.name)}`).join(", ")} FROM source`,
+      );
+      await db.run(`CREATE TABLE got AS SELECT * FROM read_parquet(${sqlString(path)})`);
+      const types = await queryJson(db, "SELECT column_name, column_type FROM (DESCRIBE got)");
+      const expectedTypes = await queryJson(db, "SELECT column_name, column_type FROM (DESCRIBE expected)");
+      expect(types).toEqual(expectedTypes);
+      expect(types.find((t) => t.column_name === "tstz")?.column_type).toBe("TIMESTAMP WITH TIME ZONE");
+      expect(types.find((t) => t.column_name === "u")?.column_type).toBe("UUID");
+      expect(types.find((t) => t.column_name === "j")?.column_type).toBe("JSON");
+      const missing = await queryJson(db, "SELECT * FROM expected EXCEPT ALL SELECT * FROM got");
+      const extra = await queryJson(db, "SELECT * FROM got EXCEPT ALL SELECT * FROM expected");
+      expect({ missing, extra }).toEqual({ missing: [], extra: [] });
+      // Spot checks in DuckDB's own printing, so a shared mistake in both tables cannot pass.
+      const spot = await queryJson(
+        db,
+        "SELECT id, i64::VARCHAR AS i64, h, ts::VARCHAR AS ts, dt::VARCHAR AS dt, f::VARCHAR AS f, iv FROM got ORDER BY id",
+      );
+      expect(spot[0]).toMatchObject({ i64: "-9223372036854775808", h: `${H_MIN}`, ts: "1677-09-21 00:12:43.145225", dt: "0001-01-01", f: "-inf" });
+      expect(spot[3]).toMatchObject({ i64: "-1", ts: "1969-12-31 23:59:59.999999", dt: "1969-12-31", f: "nan" });
+      // The interval struct recombines into the source interval.
+      const iv = await queryJson(
+        db,
+        `SELECT count(*) AS n FROM got JOIN source USING (id) WHERE to_months(got.iv.months) + to_days(got.iv.days) + to_microseconds(got.iv.micros) IS NOT DISTINCT FROM source.iv`,
+      );
+      expect(iv).toEqual([{ n: "4" }]);
+    });
+  });
+
+  test("the same rows give the same bytes", () => {
+    const a = hyparquetWriter.write(schema, rows);
+    const b = hyparquetWriter.write(schema, structuredClone(rows));
+    expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
+  });
+
+  test("files carry row groups of the asked size, SNAPPY pages and min/max/null-count statistics", async () => {
+    const n = 2500;
+    const big: Row[] = Array.from({ length: n }, (_, i) => ({
+      n: BigInt(i) - 1000n,
+      s: i % 10 === 0 ? null : `station-${i % 37}`,
+      ts: us("2026-11-22T00:00:00") + BigInt(i) * 1_000_000n,
+    }));
+    const path = save(
+      hyparquetWriter.write(
+        [
+          { name: "n", type: "BIGINT" },
+          { name: "s", type: "VARCHAR" },
+          { name: "ts", type: "TIMESTAMP" },
+        ],
+        big,
+        { rowGroupSize: 1000 },
+      ),
+    );
+    await withDuckDB(async (db) => {
+      const meta = await queryJson(
+        db,
+        `SELECT row_group_id, row_group_num_rows AS rows, path_in_schema AS col, compression, stats_min_value AS min, stats_max_value AS max, stats_null_count AS nulls, created_by
+         FROM parquet_metadata(${sqlString(path)}) JOIN parquet_file_metadata(${sqlString(path)}) USING (file_name) ORDER BY row_group_id, column_id`,
+      );
+      expect(meta.filter((m) => m.col === "n").map((m) => [m.rows, m.min, m.max, m.nulls])).toEqual([
+        ["1000", "-1000", "-1", "0"],
+        ["1000", "0", "999", "0"],
+        ["500", "1000", "1499", "0"],
+      ]);
+      expect(meta.filter((m) => m.col === "s").map((m) => m.nulls)).toEqual(["100", "100", "50"]);
+      expect(meta.filter((m) => m.col === "ts")[2]).toMatchObject({ min: "2026-11-22 00:33:20", max: "2026-11-22 00:41:39" });
+      expect(new Set(meta.map((m) => m.compression))).toEqual(new Set(["SNAPPY"]));
+      expect(meta[0]!.created_by).toBe("runnel");
+      // Readers skip row groups by those statistics.
+      const skipped = await queryJson(db, `SELECT count(*) AS c FROM read_parquet(${sqlString(path)}) WHERE n > 1200`);
+      expect(skipped).toEqual([{ c: "299" }]);
+    });
+  });
+
+  test("an empty batch is a valid file with the schema and no rows", async () => {
+    const path = save(hyparquetWriter.write([{ name: "a", type: "INTEGER[]" }], []));
+    await withDuckDB(async (db) => {
+      expect(await queryJson(db, `SELECT column_type FROM (DESCRIBE SELECT * FROM read_parquet(${sqlString(path)}))`)).toEqual([
+        { column_type: "INTEGER[]" },
+      ]);
+      expect(await queryJson(db, `SELECT count(*) AS c FROM read_parquet(${sqlString(path)})`)).toEqual([{ c: "0" }]);
+    });
+  });
+
+  test("errors name the column and the problem", () => {
+    expect(() => hyparquetWriter.write([{ name: "x", type: "UNION(a INTEGER)" }], [])).toThrow(
+      `parquet: column "x" has type UNION, which the Parquet writer does not support`,
+    );
+    expect(() => hyparquetWriter.write([{ name: "x", type: "INTEGER" }], [{}])).toThrow(
+      'parquet: row 0 has no value for column "x" (use null for NULL)',
+    );
+    expect(() => hyparquetWriter.write([{ name: "x", type: "DECIMAL(4,2)" }], [{ x: "12.34" }])).toThrow(/^parquet: encoding 1 rows/);
+  });
+});
+
+function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i += 65_536) crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65_536)));
+  return out;
+}
+
+describe("snappyCompress", () => {
+  const cases: [string, Uint8Array][] = [
+    ["empty", new Uint8Array(0)],
+    ["one byte", bytes(7)],
+    ["15 bytes", new TextEncoder().encode("abcdefghijklmno")],
+    ["repetitive text over several 64 KiB blocks", new TextEncoder().encode("station-1,station-2,".repeat(20_000))],
+    ["random bytes", randomBytes(65_536 * 2 + 17)],
+    ["a long run of one byte", new Uint8Array(300_001).fill(9)],
+  ];
+  test.each(cases)("%s round-trips through hyparquet's decoder", (_, input) => {
+    const compressed = snappyCompress(input);
+    const output = new Uint8Array(input.length);
+    snappyUncompress(compressed, output);
+    expect(Buffer.from(output).equals(Buffer.from(input))).toBe(true);
+  });
+
+  test("compresses repetitive input well and random input not past its size plus framing", () => {
+    expect(snappyCompress(new TextEncoder().encode("station-1,".repeat(50_000))).length).toBeLessThan(30_000);
+    const random = randomBytes(65_536);
+    expect(snappyCompress(random).length).toBeLessThan(65_536 + 16);
+  });
+});

@@ -1,0 +1,179 @@
+import type { SchemaElement } from "hyparquet";
+import type { Schema, Value } from "../plan/values.ts";
+import { parseDuckType, type DuckType } from "./duck-type.ts";
+
+/** Turns a column's JavaScript values into what the encoder takes; null when they pass as they are. */
+export type Convert = ((value: Value) => unknown) | null;
+
+export interface ParquetLayout {
+  /** Depth-first Parquet schema, root first. */
+  elements: SchemaElement[];
+  /** One per column of the input schema. */
+  converts: Convert[];
+  /**
+   * JSON leaves, encoded as UTF8 text and relabelled JSON before the footer
+   * is written: hyparquet-writer re-serialises values of JSON-typed columns,
+   * and DuckDB only reads a column back as JSON when its converted type is JSON.
+   */
+  jsonLeaves: SchemaElement[];
+}
+
+/**
+ * Maps a DuckDB schema to a Parquet schema the way DuckDB's own writer
+ * would, except where DuckDB loses information (see ARCHITECTURE.md
+ * "edge/parquet"): HUGEINT is written as its decimal text, INTERVAL as
+ * STRUCT(months, days, micros). Every column is OPTIONAL.
+ */
+export function parquetLayout(schema: Schema): ParquetLayout {
+  const elements: SchemaElement[] = [{ name: "duckdb_schema", num_children: schema.length }];
+  const converts: Convert[] = [];
+  const jsonLeaves: SchemaElement[] = [];
+  const seen = new Set<string>();
+  for (const column of schema) {
+    if (seen.has(column.name)) throw new Error(`parquet: duplicate column name ${JSON.stringify(column.name)}`);
+    seen.add(column.name);
+    let type: DuckType;
+    try {
+      type = parseDuckType(column.type);
+    } catch (cause) {
+      throw new Error(`parquet: column ${JSON.stringify(column.name)} has a type we cannot read`, { cause });
+    }
+    converts.push(addElements(elements, column.name, type, "OPTIONAL", column.name));
+  }
+  for (const element of elements) if (element.logical_type?.type === "JSON") jsonLeaves.push(element);
+  return { elements, converts, jsonLeaves };
+}
+
+type Repetition = "OPTIONAL" | "REQUIRED";
+
+function addElements(out: SchemaElement[], name: string, type: DuckType, repetition_type: Repetition, place: string): Convert {
+  switch (type.kind) {
+    case "decimal": {
+      const { precision, scale } = type;
+      if (precision < 1 || precision > 38 || scale > precision) {
+        throw new Error(`parquet: column ${JSON.stringify(place)} has an invalid DECIMAL(${precision},${scale})`);
+      }
+      const physical: Omit<SchemaElement, "name"> =
+        precision <= 9 ? { type: "INT32" } : precision <= 18 ? { type: "INT64" } : { type: "FIXED_LEN_BYTE_ARRAY", type_length: 16 };
+      out.push({
+        name,
+        repetition_type,
+        ...physical,
+        converted_type: "DECIMAL",
+        precision,
+        scale,
+        logical_type: { type: "DECIMAL", precision, scale },
+      });
+      return null;
+    }
+    case "list": {
+      out.push({ name, repetition_type, num_children: 1, converted_type: "LIST", logical_type: { type: "LIST" } });
+      out.push({ name: "list", repetition_type: "REPEATED", num_children: 1 });
+      const inner = addElements(out, "element", type.element, "OPTIONAL", `${place}[]`);
+      return inner && ((v) => (v as Value[]).map((e) => (e === null ? null : inner(e))));
+    }
+    case "struct": {
+      out.push({ name, repetition_type, num_children: type.fields.length });
+      const fields = type.fields.map((f) => ({ name: f.name, convert: addElements(out, f.name, f.type, "OPTIONAL", `${place}.${f.name}`) }));
+      if (fields.every((f) => f.convert === null)) return null;
+      return (v) => {
+        const obj = v as Record<string, Value>;
+        const copy: Record<string, unknown> = {};
+        for (const f of fields) {
+          const x = obj[f.name] ?? null;
+          copy[f.name] = x === null || f.convert === null ? x : f.convert(x);
+        }
+        return copy;
+      };
+    }
+    case "map": {
+      out.push({ name, repetition_type, num_children: 1, converted_type: "MAP", logical_type: { type: "MAP" } });
+      out.push({ name: "key_value", repetition_type: "REPEATED", num_children: 2 });
+      const key = addElements(out, "key", type.key, "REQUIRED", `${place}.key`);
+      const value = addElements(out, "value", type.value, "OPTIONAL", `${place}.value`);
+      if (!key && !value) return null;
+      return (v) =>
+        (v as { key: Value; value: Value }[]).map((e) => ({
+          key: key && e.key !== null ? key(e.key) : e.key,
+          value: value && e.value !== null ? value(e.value) : e.value,
+        }));
+    }
+    case "scalar":
+      return addScalar(out, name, type.name, repetition_type, place);
+  }
+}
+
+/**
+ * Integers carry only the converted type: hyparquet-writer encodes the
+ * logical IntType's bit width as i32 where the Thrift IDL says i8, which
+ * DuckDB rejects ("TProtocolException: Invalid data").
+ */
+function integer(bitWidth: 8 | 16 | 32 | 64, isSigned: boolean): Omit<SchemaElement, "name"> {
+  const converted = `${isSigned ? "INT" : "UINT"}_${bitWidth}` as SchemaElement["converted_type"];
+  return { type: bitWidth === 64 ? "INT64" : "INT32", converted_type: converted };
+}
+
+const SCALARS: Record<string, Omit<SchemaElement, "name" | "repetition_type">> = {
+  BOOLEAN: { type: "BOOLEAN" },
+  TINYINT: integer(8, true),
+  SMALLINT: integer(16, true),
+  INTEGER: integer(32, true),
+  BIGINT: integer(64, true),
+  UTINYINT: integer(8, false),
+  USMALLINT: integer(16, false),
+  UINTEGER: integer(32, false),
+  UBIGINT: integer(64, false),
+  FLOAT: { type: "FLOAT" },
+  DOUBLE: { type: "DOUBLE" },
+  VARCHAR: { type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "STRING" } },
+  BLOB: { type: "BYTE_ARRAY" },
+  UUID: { type: "FIXED_LEN_BYTE_ARRAY", type_length: 16, logical_type: { type: "UUID" } },
+  DATE: { type: "INT32", converted_type: "DATE", logical_type: { type: "DATE" } },
+  TIME: { type: "INT64", converted_type: "TIME_MICROS", logical_type: { type: "TIME", isAdjustedToUTC: false, unit: "MICROS" } },
+  // A converted type would claim UTC (TIMESTAMP_MICROS means isAdjustedToUTC), so a local timestamp has only the logical type.
+  TIMESTAMP: { type: "INT64", logical_type: { type: "TIMESTAMP", isAdjustedToUTC: false, unit: "MICROS" } },
+  TIMESTAMPTZ: {
+    type: "INT64",
+    converted_type: "TIMESTAMP_MICROS",
+    logical_type: { type: "TIMESTAMP", isAdjustedToUTC: true, unit: "MICROS" },
+  },
+};
+
+function addScalar(out: SchemaElement[], name: string, duck: string, repetition_type: Repetition, place: string): Convert {
+  const known = SCALARS[duck];
+  if (known) {
+    out.push({ ...known, name, repetition_type });
+    return null;
+  }
+  switch (duck) {
+    case "HUGEINT":
+    case "UHUGEINT":
+    case "BIGNUM":
+    case "VARINT":
+      // No Parquet integer holds 128 bits and DECIMAL(38,0) stops at 10^38-1 (HUGEINT reaches 1.7e38): the exact text does.
+      out.push({ ...SCALARS.VARCHAR!, name, repetition_type });
+      return (v) => String(v);
+    case "JSON":
+      // UTF8 while encoding, JSON in the footer (see jsonLeaves).
+      out.push({ name, repetition_type, type: "BYTE_ARRAY", converted_type: "UTF8", logical_type: { type: "JSON" } });
+      return null;
+    case "INTERVAL":
+      // Parquet's own INTERVAL holds milliseconds; DuckDB keeps microseconds. The struct keeps them all.
+      return addElements(
+        out,
+        name,
+        {
+          kind: "struct",
+          fields: [
+            { name: "months", type: { kind: "scalar", name: "INTEGER" } },
+            { name: "days", type: { kind: "scalar", name: "INTEGER" } },
+            { name: "micros", type: { kind: "scalar", name: "BIGINT" } },
+          ],
+        },
+        repetition_type,
+        place,
+      );
+    default:
+      throw new Error(`parquet: column ${JSON.stringify(place)} has type ${duck}, which the Parquet writer does not support`);
+  }
+}
