@@ -34,8 +34,11 @@ function takeOut(blocks: RenderedBlock[], cell: number): { blocks: RenderedBlock
   const after = blocks.slice(at + 1);
   const text = before.map((block) => block.raw).join("");
   const next = after[0];
+  const previous = before[before.length - 1];
   if (next && next.cell === null && /(\r?\n){2}$/.test(text)) {
     next.raw = next.raw.replace(/^\r?\n/, "");
+  } else if (!next && previous && previous.cell === null && /(\r?\n){2}$/.test(text)) {
+    previous.raw = previous.raw.replace(/\r?\n$/, "");
   }
   return { blocks: [...before, ...after], raw };
 }

@@ -86,18 +86,21 @@ function pathText(path: Path): string {
 }
 
 export function readFrontMatter(yaml: string, base: number, lines: LineIndex, file: string): { frontMatter: FrontMatter; issues: NotebookIssue[] } {
+  const yamlIssues: NotebookIssue[] = [];
   const issues: NotebookIssue[] = [];
   const frontMatter: FrontMatter = { title: null, sources: {}, sinks: {}, sourceNames: [], sinkNames: [] };
   const doc = parseDocument(yaml, { prettyErrors: false, uniqueKeys: true });
   const at = (node: Node | null | undefined) => lines.at(base + (node?.range?.[0] ?? 0));
   for (const error of doc.errors) {
-    issues.push(issueAt(file, lines.at(base + error.pos[0]), `front matter is not valid YAML: ${error.message}`));
+    yamlIssues.push(issueAt(file, lines.at(base + error.pos[0]), `front matter is not valid YAML: ${error.message}`));
   }
+  // After a syntax error the data is a guess; its validation problems would be noise.
+  const done = () => ({ frontMatter, issues: yamlIssues.length > 0 ? yamlIssues : issues });
   const root = doc.contents as Node | null;
-  if (root === null || (isScalar(root) && root.value === null)) return { frontMatter, issues };
+  if (root === null || (isScalar(root) && root.value === null)) return done();
   if (!isMap(root)) {
     issues.push(issueAt(file, at(root), "front matter must be a map with title:, sources: and sinks:"));
-    return { frontMatter, issues };
+    return done();
   }
   const data = (doc.toJS() ?? {}) as Record<string, unknown>;
 
@@ -121,7 +124,8 @@ export function readFrontMatter(yaml: string, base: number, lines: LineIndex, fi
     }
     const found = locate(doc, full);
     const missing = found.depth < full.length;
-    const place = missing ? (found.key ?? found.value) : found.value ?? found.key;
+    // A whole map or list is shown by the key that names it; a scalar by its value.
+    const place = missing || isMap(found.value) || isSeq(found.value) ? (found.key ?? found.value) : found.value ?? found.key;
     let message: string;
     if (missing && issue.code === "invalid_type") {
       message = `${pathText(full.slice(0, -1))}: missing ${String(full[full.length - 1])}:, expected ${expectedName(issue.expected)}`;
@@ -172,5 +176,5 @@ export function readFrontMatter(yaml: string, base: number, lines: LineIndex, fi
     if (parsed.success) frontMatter.sinks[name] = toSink(name, parsed.data);
     else for (const issue of parsed.error.issues) report(["sinks", name], issue, "sink");
   }
-  return { frontMatter, issues };
+  return done();
 }

@@ -32,8 +32,8 @@ export function closest(name: string, candidates: Iterable<string>): string | nu
   return best !== null && bestDistance <= Math.max(1, Math.floor(name.length / 3)) ? best : null;
 }
 
-/** " did you mean 'x'?" when a close candidate exists, else "". */
+/** " (did you mean 'x'?)" when a close candidate exists, else "". */
 export function didYouMean(name: string, candidates: Iterable<string>): string {
   const match = closest(name, candidates);
-  return match === null ? "" : `; did you mean '${match}'?`;
+  return match === null ? "" : ` (did you mean '${match}'?)`;
 }
