@@ -1,0 +1,304 @@
+/**
+ * Annotates DuckDB's parse tree of one SELECT with what DuckDB's binder
+ * decides (see `tree.ts` for the `$` fields): the type of every
+ * sub-expression, the common type of every comparison, constant-folded
+ * values, which calls are aggregates, the columns of every table ref. It asks
+ * DuckDB by running `DESCRIBE SELECT <e1> AS e0, <e2> AS e1, ... FROM <the
+ * same FROM>` (and the same with the query's GROUP BY for expressions above
+ * the aggregation), rebuilding the SQL from the tree with
+ * `json_deserialize_sql`, so no expression is ever re-typed by hand.
+ */
+import type { DuckDB } from "../duckdb/open.node.ts";
+import { describeQuery } from "../duckdb/describe.node.ts";
+import { queryRows } from "../duckdb/query-rows.node.ts";
+import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
+import { encodeValue } from "../plan/value-json.ts";
+import type { Schema } from "../plan/values.ts";
+import { childExpressions, containsAggregate, sameExpression, type TreeNode } from "./tree.ts";
+
+const VOLATILE = new Set([
+  "random", "gen_random_uuid", "uuid", "uuidv4", "uuidv7", "now", "current_timestamp", "get_current_timestamp",
+  "current_date", "current_time", "today", "nextval", "currval", "setseed", "transaction_timestamp", "get_current_time",
+]);
+
+const SKIP = new Set(["STAR", "WINDOW", "SUBQUERY", "LAMBDA", "PARAMETER", "COLUMNS", "DEFAULT", "POSITIONAL_REFERENCE"]);
+
+export class Annotator {
+  private aggregates: Set<string> | null = null;
+  constructor(private readonly db: DuckDB) {}
+
+  /** Annotates `node` (a SELECT_NODE) in place; `ctes` are the CTE entries in scope. */
+  async annotate(node: TreeNode, ctes: TreeNode[] = []): Promise<void> {
+    if (!this.aggregates) {
+      const r = await this.db.read("SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = 'aggregate'");
+      this.aggregates = new Set(r.getRows().map((x) => String(x[0])));
+    }
+    if (node.type !== "SELECT_NODE") return;
+    const scope = [...ctes];
+    for (const entry of node.cte_map?.map ?? []) {
+      const inner = entry.value?.query?.node;
+      if (inner) await this.annotate(inner, scope);
+      scope.push(entry);
+    }
+    const conditions: TreeNode[] = [];
+    if (node.from_table) await this.annotateRef(node.from_table, scope, conditions);
+    this.markAggregates(node);
+    node.$groups = this.normaliseGroups(node);
+    const grouped = node.$groups.length > 0 || node.aggregate_handling === "FORCE_AGGREGATES" ||
+      node.select_list.some((e: TreeNode) => containsAggregate(e)) || (node.having && containsAggregate(node.having));
+    node.$grouped = Boolean(grouped);
+
+    const pre: TreeNode[] = [];
+    const post: TreeNode[] = [];
+    const collectPre = (e: TreeNode | null | undefined): void => {
+      if (e?.class === "STAR") for (const r of e.replace_list ?? []) collectPre(r.value);
+      if (!e || SKIP.has(e.class)) return;
+      pre.push(e);
+      for (const c of childExpressions(e)) collectPre(c);
+    };
+    const collectPost = (e: TreeNode | null | undefined): void => {
+      if (e?.class === "STAR") for (const r of e.replace_list ?? []) collectPost(r.value);
+      if (!e || SKIP.has(e.class)) return;
+      post.push(e);
+      if (e.class === "FUNCTION" && e.$agg) {
+        for (const c of childExpressions(e)) collectPre(c);
+        return;
+      }
+      if (node.$groups.some((g: TreeNode) => sameExpression(g, e))) {
+        for (const c of childExpressions(e)) collectPre(c);
+        return;
+      }
+      for (const c of childExpressions(e)) collectPost(c);
+    };
+    collectPre(node.where_clause);
+    for (const c of conditions) collectPre(c);
+    for (const g of node.$groups) collectPre(g);
+    if (node.$grouped) {
+      for (const e of node.select_list) collectPost(e);
+      collectPost(node.having);
+    } else {
+      for (const e of node.select_list) collectPre(e);
+    }
+    await this.describeAll(node, scope, pre, false);
+    await this.describeAll(node, scope, post, true);
+    await this.fold([...pre, ...post]);
+    node.$output = await this.describeNode(node, scope);
+  }
+
+  private markAggregates(node: TreeNode): void {
+    const mark = (e: TreeNode | null | undefined): void => {
+      if (!e || typeof e !== "object") return;
+      if (e.class === "FUNCTION" && this.aggregates!.has(String(e.function_name)) && e.schema === "") {
+        e.$agg = true;
+      }
+      for (const c of childExpressions(e)) mark(c);
+    };
+    for (const e of node.select_list) mark(e);
+    mark(node.having);
+    mark(node.where_clause);
+  }
+
+  /**
+   * The GROUP BY keys as expressions: `GROUP BY ALL` becomes the select
+   * items without aggregates, `GROUP BY 2` and `GROUP BY alias` the item.
+   */
+  private normaliseGroups(node: TreeNode): TreeNode[] {
+    const items: TreeNode[] = node.select_list;
+    const strip = (e: TreeNode): TreeNode => ({ ...e, alias: "" });
+    if (node.aggregate_handling === "FORCE_AGGREGATES" && (node.group_expressions ?? []).length === 0) {
+      return items.filter((e) => e.class !== "STAR" && !containsAggregate(e)).map(strip);
+    }
+    const inputNames = new Set<string>((node.from_table?.$scope ?? []).map((c: { name: string }) => c.name.toLowerCase()));
+    return (node.group_expressions ?? []).map((g: TreeNode) => {
+      if (g.class === "CONSTANT" && typeof g.value?.value === "number" && Number.isInteger(g.value.value)) {
+        const item = items[g.value.value - 1];
+        if (item) return strip(item);
+      }
+      if (g.class === "COLUMN_REF" && g.column_names.length === 1 && !inputNames.has(String(g.column_names[0]).toLowerCase())) {
+        const item = items.find((e) => String(e.alias).toLowerCase() === String(g.column_names[0]).toLowerCase());
+        if (item) return strip(item);
+      }
+      return g;
+    });
+  }
+
+  private async annotateRef(ref: TreeNode, ctes: TreeNode[], conditions: TreeNode[]): Promise<void> {
+    switch (ref.type) {
+      case "JOIN":
+        await this.annotateRef(ref.left, ctes, conditions);
+        await this.annotateRef(ref.right, ctes, conditions);
+        if (ref.condition) conditions.push(ref.condition);
+        ref.$scope = [...(ref.left.$scope ?? []), ...(ref.right.$scope ?? [])];
+        return;
+      case "SUBQUERY":
+        if (ref.subquery?.node) await this.annotate(ref.subquery.node, ctes);
+        break;
+      case "EMPTY":
+        ref.$scope = [];
+        return;
+      default:
+        break;
+    }
+    const probe = selectFrom(ref, [{ class: "STAR", type: "STAR", alias: "", query_location: 0, relation_name: "", exclude_list: [], replace_list: [], columns: false, expr: null, qualified_exclude_list: [], rename_list: [] }]);
+    ref.$schema = await describeQuery(this.db, await this.toSql(probe, ctes));
+    ref.$scope = ref.$schema;
+    if (ref.type === "EXPRESSION_LIST" || (ref.type === "SUBQUERY" && ref.subquery?.node?.from_table?.type === "EXPRESSION_LIST")) {
+      const r = await queryRows(this.db, await this.toSql(probe, ctes));
+      ref.$rows = r.rows.map((row) => r.schema.map((c) => encodeValue(row[c.name] ?? null, c.type)));
+    }
+  }
+
+  private async describeAll(node: TreeNode, ctes: TreeNode[], exprs: TreeNode[], grouped: boolean): Promise<void> {
+    if (exprs.length === 0) return;
+    const cmpProbes: { target: TreeNode; probe: TreeNode }[] = [];
+    for (const e of exprs) {
+      const operands = comparisonOperands(e);
+      if (operands) {
+        cmpProbes.push({ target: e, probe: { class: "FUNCTION", type: "FUNCTION", alias: "", query_location: 0, function_name: "list_value", schema: "", children: operands, filter: null, order_bys: { type: "ORDER_MODIFIER", orders: [] }, distinct: false, is_operator: false, export_state: false, catalog: "" } });
+      }
+    }
+    const all = [...exprs, ...cmpProbes.map((p) => p.probe)];
+    const types = await this.describeExprs(node, ctes, all, grouped);
+    exprs.forEach((e, i) => {
+      if (types[i]) e.$type = types[i];
+    });
+    cmpProbes.forEach((p, i) => {
+      const t = types[exprs.length + i];
+      if (t && t.endsWith("[]")) p.target.$cmp = t.slice(0, -2);
+    });
+  }
+
+  private async describeExprs(node: TreeNode, ctes: TreeNode[], exprs: TreeNode[], grouped: boolean): Promise<(string | null)[]> {
+    const build = (list: TreeNode[]): TreeNode => {
+      const probe = selectFrom(node.from_table, list.map((e, i) => ({ ...e, alias: `e${i}` })));
+      if (grouped) {
+        probe.group_expressions = node.$groups;
+        probe.group_sets = node.$groups.length ? [node.$groups.map((_: unknown, i: number) => i)] : [];
+        probe.aggregate_handling = "STANDARD_HANDLING";
+      }
+      return probe;
+    };
+    try {
+      const schema = await describeQuery(this.db, await this.toSql(build(exprs), ctes));
+      return schema.map((c) => c.type);
+    } catch (whole) {
+      if (exprs.length === 1) return [null];
+      const out: (string | null)[] = [];
+      for (const e of exprs) {
+        try {
+          const schema = await describeQuery(this.db, await this.toSql(build([e]), ctes));
+          out.push(schema[0]?.type ?? null);
+        } catch (one) {
+          // The compiler reports a missing type with the cell and place; keep the cause for it.
+          e.$typeError = one instanceof Error ? one.message : String(one);
+          out.push(null);
+        }
+      }
+      void whole;
+      return out;
+    }
+  }
+
+  /** Evaluates every maximal constant subtree once, in DuckDB, and stores its value. */
+  private async fold(exprs: TreeNode[]): Promise<void> {
+    const targets: TreeNode[] = [];
+    const seen = new Set<TreeNode>();
+    const visit = (e: TreeNode): void => {
+      if (seen.has(e)) return;
+      seen.add(e);
+      if (e.$type && isConstant(e)) {
+        targets.push(e);
+        return;
+      }
+      for (const c of childExpressions(e)) visit(c);
+    };
+    for (const e of exprs) visit(e);
+    if (targets.length === 0) return;
+    const run = async (list: TreeNode[]): Promise<void> => {
+      const probe = selectFrom({ type: "EMPTY", sample: null, query_location: 0 }, list.map((e, i) => ({ ...e, alias: `e${i}` })));
+      const r = await queryRows(this.db, await this.toSql(probe, []));
+      const row = r.rows[0]!;
+      list.forEach((e, i) => {
+        const col = r.schema[i]!;
+        e.$value = encodeValue(row[col.name] ?? null, col.type);
+        e.$type = col.type;
+      });
+    };
+    try {
+      await run(targets);
+    } catch (batch) {
+      void batch;
+      for (const t of targets) {
+        try {
+          await run([t]);
+        } catch (error) {
+          // Left unfolded: the executor evaluates it, and raises what DuckDB raises.
+          t.$foldError = error instanceof Error ? error.message : String(error);
+        }
+      }
+    }
+  }
+
+  private async describeNode(node: TreeNode, ctes: TreeNode[]): Promise<Schema | null> {
+    try {
+      return await describeQuery(this.db, await this.toSql({ ...node, cte_map: { map: [] } }, ctes));
+    } catch (error) {
+      node.$outputError = error instanceof Error ? error.message : String(error);
+      return null;
+    }
+  }
+
+  /** SQL text for a SELECT node with the CTEs in scope, via json_deserialize_sql. */
+  async toSql(node: TreeNode, ctes: TreeNode[]): Promise<string> {
+    const withCtes = ctes.length ? { ...node, cte_map: { map: [...ctes, ...(node.cte_map?.map ?? [])] } } : node;
+    const json = stringifyJsonLossless(withoutAnnotations({ error: false, statements: [{ node: withCtes, named_param_map: [] }] }));
+    const hit = this.sqlCache.get(json);
+    if (hit !== undefined) return hit;
+    const r = await this.db.read("SELECT json_deserialize_sql($1::VARCHAR) AS sql", [json]);
+    const sql = String(r.getRowObjectsJS()[0]?.sql);
+    this.sqlCache.set(json, sql);
+    return sql;
+  }
+
+  private readonly sqlCache = new Map<string, string>();
+}
+
+function withoutAnnotations(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(withoutAnnotations);
+  if (v && typeof v === "object") {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) if (!k.startsWith("$")) out[k] = withoutAnnotations(x);
+    return out;
+  }
+  return v;
+}
+
+function comparisonOperands(e: TreeNode): TreeNode[] | null {
+  if (e.class === "COMPARISON") return [e.left, e.right];
+  if (e.class === "BETWEEN") return [e.input, e.lower, e.upper];
+  if (e.class === "OPERATOR" && (e.type === "COMPARE_IN" || e.type === "COMPARE_NOT_IN")) return e.children;
+  return null;
+}
+
+function isConstant(e: TreeNode): boolean {
+  if (SKIP.has(e.class) || e.class === "COLUMN_REF") return false;
+  if (e.class === "FUNCTION" && (e.$agg || VOLATILE.has(String(e.function_name)) || e.function_name === "unnest")) return false;
+  return childExpressions(e).every(isConstant);
+}
+
+function selectFrom(from: TreeNode, selectList: TreeNode[]): TreeNode {
+  return {
+    type: "SELECT_NODE",
+    modifiers: [],
+    cte_map: { map: [] },
+    select_list: selectList,
+    from_table: from,
+    where_clause: null,
+    group_expressions: [],
+    group_sets: [],
+    aggregate_handling: "STANDARD_HANDLING",
+    having: null,
+    sample: null,
+    qualify: null,
+  };
+}

@@ -1,0 +1,500 @@
+/**
+ * The compiler: notebook model + DuckDB's annotated parse trees → plan.
+ * Pure: no I/O; the Node driver (`inputs.node.ts`) gathers what DuckDB knows.
+ */
+import type { Cell, Notebook } from "../../notebook/format/model.ts";
+import type { AggregateCall, Expr, JsonValue, NamedExpr, Operator, Origin, Pipeline, Plan } from "../plan/types.ts";
+import { PLAN_VERSION } from "../plan/types.ts";
+import type { Schema } from "../plan/values.ts";
+import { positionFromQueryLocation } from "../duckdb/position.ts";
+import { CompileError } from "./errors.ts";
+import { describeNode, findColumn, lowerExpr, type ExprContext, type ScopeColumn } from "./expr.ts";
+import { childExpressions, containsAggregate, locationOf, sameExpression, type TreeNode } from "./tree.ts";
+import { decodeValue } from "../plan/value-json.ts";
+
+/** One SQL cell as the driver hands it over: DuckDB's parse tree, annotated. */
+export interface CellInput {
+  cell: Cell;
+  /** The statement's `node` (a SELECT_NODE), annotated (see `tree.ts`). */
+  tree: TreeNode;
+}
+
+export interface CompileInputs {
+  notebook: Notebook;
+  /** Each source's pinned schema: what DuckDB's read_json inferred from the sample. */
+  sources: Record<string, Schema>;
+  /** The SQL cells of the sinks' closure, by cell name (`id`, or `#<index>` for anonymous cells). */
+  cells: Record<string, CellInput>;
+}
+
+/** The name a cell goes by in plans and messages. */
+export function cellName(cell: Cell): string {
+  return cell.id ?? `#${cell.index}`;
+}
+
+type Relation =
+  | { kind: "stream"; ops: Operator[]; scope: ScopeColumn[] }
+  | { kind: "static"; schema: Schema; rows: JsonValue[][]; scope: ScopeColumn[] };
+
+interface CellEnv {
+  cell: Cell;
+  ctes: Map<string, TreeNode>;
+}
+
+/** Compiles every sink-feeding cell of the notebook into one plan. Throws CompileError. */
+export function compilePlan(inputs: CompileInputs): Plan {
+  const { notebook } = inputs;
+  const pipelines: Pipeline[] = [];
+  const usedSources: Plan["sources"] = {};
+  for (const cell of notebook.cells) {
+    if (!cell.sink) continue;
+    const origin: Origin = { cell: cellName(cell), file: notebook.file, line: cell.start.line };
+    if (cell.language !== "sql") {
+      throw new CompileError("a JavaScript cell feeds a sink", origin, "only SQL cells publish; write the transform in SQL");
+    }
+    const spec = notebook.sinks[cell.sink];
+    if (!spec) throw new CompileError(`unknown sink ${cell.sink}`, origin, `declare it under sinks: in the front matter`);
+    const compiler = new Compiler(inputs);
+    const rel = compiler.lowerCell(cellName(cell), origin);
+    if (rel.kind !== "stream") {
+      throw new CompileError("the sink cell reads no source", origin, "select from a source or from a cell that does");
+    }
+    const schema = rel.scope.map((c) => ({ name: c.name, type: c.type }));
+    for (const p of spec.partitionBy) {
+      if (!schema.some((c) => c.name === p)) {
+        throw new CompileError(`partition column ${p} of sink ${spec.name} is not in the cell's result`, origin, `add ${p} to the SELECT list`);
+      }
+    }
+    const ops = [...rel.ops, { op: "sink" as const, sink: spec.name, partitionBy: spec.partitionBy, origin, schema }];
+    for (const op of ops) {
+      if (op.op === "scan") usedSources[op.source] = { format: op.format, schema: op.schema };
+      if (op.op === "aggregate" && op.window) op.window.latenessMicros = String(BigInt(Math.round(spec.lateness * 1e6)));
+    }
+    pipelines.push({ sink: spec.name, cell: origin, ops });
+  }
+  return { version: PLAN_VERSION, notebook: notebook.file, sources: usedSources, pipelines };
+}
+
+class Compiler {
+  private readonly lowering = new Set<string>();
+  constructor(private readonly inputs: CompileInputs) {}
+
+  lowerCell(name: string, from: Origin): Relation {
+    const input = this.inputs.cells[name];
+    if (!input) throw new CompileError(`cell ${name} is not a compiled SQL cell`, from, "reference SQL cells or sources only");
+    if (this.lowering.has(name)) throw new CompileError(`cell ${name} refers to itself`, from, "break the cycle");
+    this.lowering.add(name);
+    const env: CellEnv = { cell: input.cell, ctes: new Map() };
+    const rel = this.lowerSelect(input.tree, env);
+    this.lowering.delete(name);
+    return rel;
+  }
+
+  originOf(env: CellEnv, node: TreeNode | null): Origin {
+    const loc = locationOf(node);
+    const pos = loc === null ? null : positionFromQueryLocation(env.cell.code, loc);
+    return { cell: cellName(env.cell), file: this.inputs.notebook.file, line: env.cell.start.line + (pos ? pos.line - 1 : 0) };
+  }
+
+  lowerSelect(node: TreeNode, outer: CellEnv): Relation {
+    if (node.type !== "SELECT_NODE") {
+      throw new CompileError(`unsupported ${String(node.type).toLowerCase().replace(/_/g, " ")}`, this.originOf(outer, node),
+        node.type === "SET_OPERATION_NODE" ? "UNION of streams is not supported; publish each part to the sink from its own cell" : "write a single SELECT");
+    }
+    const env: CellEnv = { cell: outer.cell, ctes: new Map(outer.ctes) };
+    for (const entry of node.cte_map?.map ?? []) env.ctes.set(String(entry.key).toLowerCase(), entry.value.query.node);
+    const origin = this.originOf(env, node);
+    for (const m of node.modifiers ?? []) {
+      const what = m.type === "ORDER_MODIFIER" ? "ORDER BY" : m.type === "LIMIT_MODIFIER" || m.type === "LIMIT_PERCENT_MODIFIER" ? "LIMIT" : m.type === "DISTINCT_MODIFIER" ? "SELECT DISTINCT" : String(m.type);
+      throw new CompileError(`unsupported ${what}`, origin,
+        what === "SELECT DISTINCT" ? "a stream never ends, so DISTINCT cannot be final; GROUP BY the columns over a time bucket instead" :
+          "a stream has no final order or end; drop it (sort when reading the files), or aggregate per time window with GROUP BY");
+    }
+    if (node.qualify) throw new CompileError("unsupported QUALIFY", origin, "window functions are not supported on streams");
+    if (node.sample) throw new CompileError("unsupported USING SAMPLE", origin, "drop the sample clause");
+    if ((node.group_sets ?? []).length > 1) throw new CompileError("unsupported GROUPING SETS / ROLLUP / CUBE", origin, "publish one GROUP BY per cell");
+
+    const rel = this.lowerFrom(node.from_table, env);
+    const ctx = (scope: ScopeColumn[], substitute?: ExprContext["substitute"]): ExprContext => ({
+      scope,
+      originOf: (n) => this.originOf(env, n),
+      substitute,
+    });
+
+    if (rel.kind === "static") {
+      if (node.where_clause || node.$grouped) {
+        throw new CompileError("WHERE / GROUP BY over a static table", origin, "filter the VALUES rows directly");
+      }
+      return this.staticResult(node, rel, env);
+    }
+    const ops = [...rel.ops];
+    let scope = rel.scope;
+    const schemaOf = (s: ScopeColumn[]): Schema => s.map((c) => ({ name: c.name, type: c.type }));
+
+    if (node.where_clause) {
+      if (containsAggregate(node.where_clause)) throw new CompileError("aggregate in WHERE", this.originOf(env, node.where_clause), "use HAVING");
+      const predicate = lowerExpr(node.where_clause, ctx(scope));
+      ops.push({ op: "filter", predicate, origin: this.originOf(env, node.where_clause), schema: schemaOf(scope) });
+    }
+
+    const items = this.expandStars(node, scope, env);
+    let finalExprs: NamedExpr[];
+
+    if (node.$grouped) {
+      const keysTree: TreeNode[] = node.$groups;
+      const keys: NamedExpr[] = keysTree.map((g, i) => ({ name: `k${i}`, expr: lowerExpr(g, ctx(scope)) }));
+      const aggNodes: TreeNode[] = [];
+      const collect = (e: TreeNode | null | undefined): void => {
+        if (!e) return;
+        if (e.class === "FUNCTION" && e.$agg) {
+          if (!aggNodes.some((a) => sameExpression(a, e))) aggNodes.push(e);
+          return;
+        }
+        childExpressions(e).forEach(collect);
+      };
+      items.forEach((it) => collect(it.node));
+      collect(node.having);
+      const aggregates = aggNodes.map((a, i) => ({ name: `a${i}`, call: this.lowerAggregate(a, ctx(scope), env) }));
+      const window = this.findWindow(keysTree, keys, env);
+      const aggSchema: Schema = [
+        ...keys.map((k) => ({ name: k.name, type: k.expr.type })),
+        ...aggregates.map((a) => ({ name: a.name, type: a.call.type })),
+      ];
+      ops.push({ op: "aggregate", keys, aggregates, emit: window ? "window" : "per-flush", window, origin, schema: aggSchema });
+      const postScope: ScopeColumn[] = aggSchema.map((c) => ({ name: c.name, type: c.type, table: "\u0000agg" }));
+      const substitute = (e: TreeNode): Expr | undefined => {
+        const k = keysTree.findIndex((g) => sameExpression(g, e));
+        if (k >= 0) return { kind: "column", index: k, type: keys[k]!.expr.type };
+        if (e.class === "FUNCTION" && e.$agg) {
+          const a = aggNodes.findIndex((x) => sameExpression(x, e));
+          return { kind: "column", index: keys.length + a, type: aggregates[a]!.call.type };
+        }
+        if (e.class === "COLUMN_REF") {
+          const name = (e.column_names as string[]).at(-1)!;
+          const kk = keysTree.findIndex((g) => g.class === "COLUMN_REF" && String((g.column_names as string[]).at(-1)).toLowerCase() === name.toLowerCase());
+          if (kk >= 0) return { kind: "column", index: kk, type: keys[kk]!.expr.type };
+          throw new CompileError(`column ${name} must appear in the GROUP BY clause or be used in an aggregate function`, this.originOf(env, e), `add it to GROUP BY or use any_value(${name})`);
+        }
+        return undefined;
+      };
+      if (node.having) {
+        const predicate = lowerExpr(node.having, ctx(postScope, substitute));
+        ops.push({ op: "filter", predicate, origin: this.originOf(env, node.having), schema: aggSchema });
+      }
+      finalExprs = items.map((it) => ({ name: it.name, expr: it.expr ?? lowerExpr(it.node!, ctx(postScope, substitute)) }));
+      if (items.some((it) => it.expr)) {
+        throw new CompileError("* in a SELECT with GROUP BY", origin, "name the grouped columns");
+      }
+    } else {
+      if (node.having) throw new CompileError("HAVING without GROUP BY", origin, "use WHERE");
+      const unnests: TreeNode[] = [];
+      for (const it of items) {
+        if (it.node) this.findUnnests(it.node, unnests, env, true);
+      }
+      if (unnests.length > 0) {
+        const pre: NamedExpr[] = [
+          ...scope.map((c, i) => ({ name: c.name, expr: { kind: "column" as const, index: i, type: c.type } })),
+          ...unnests.map((u, i) => ({ name: `u${i}`, expr: lowerExpr(u.children[0], ctx(scope)) })),
+        ];
+        const preSchema = pre.map((p) => ({ name: p.name, type: p.expr.type }));
+        ops.push({ op: "project", exprs: pre, origin, schema: preSchema });
+        const cols = unnests.map((_, i) => scope.length + i);
+        const unnestSchema = preSchema.map((c, i) => (cols.includes(i) ? { name: c.name, type: unnests[i - scope.length]!.$type as string } : c));
+        ops.push({ op: "unnest", columns: cols, origin, schema: unnestSchema });
+        const base = scope.length;
+        const substitute = (e: TreeNode): Expr | undefined => {
+          const u = unnests.indexOf(e);
+          return u >= 0 ? { kind: "column", index: base + u, type: unnestSchema[base + u]!.type } : undefined;
+        };
+        const newScope = [...scope, ...unnests.map((u, i) => ({ name: `\u0000u${i}`, type: u.$type as string, table: "\u0000unnest" }))];
+        finalExprs = items.map((it) => ({ name: it.name, expr: it.expr ?? lowerExpr(it.node!, ctx(newScope, substitute)) }));
+        scope = newScope;
+      } else {
+        finalExprs = items.map((it) => ({ name: it.name, expr: it.expr ?? lowerExpr(it.node!, ctx(scope)) }));
+      }
+    }
+    const out = this.outputNames(node, finalExprs, env);
+    ops.push({ op: "project", exprs: out, origin, schema: out.map((e) => ({ name: e.name, type: e.expr.type })) });
+    return { kind: "stream", ops, scope: out.map((e) => ({ name: e.name, type: e.expr.type, table: null })) };
+  }
+
+  private findUnnests(e: TreeNode, out: TreeNode[], env: CellEnv, top: boolean): void {
+    if (e.class === "FUNCTION" && (e.function_name === "unnest" || e.function_name === "unlist")) {
+      if (!top) {
+        throw new CompileError("unnest() nested inside an expression", this.originOf(env, e), "unnest at the top of a SELECT item (SELECT unnest(l) AS x) and use x in a later cell");
+      }
+      if (e.children.length !== 1) throw new CompileError("unnest() with options", this.originOf(env, e), "call unnest(list) with one argument");
+      if (typeof e.$type !== "string") throw new CompileError("unnest() without a bound type", this.originOf(env, e), "unnest a LIST column");
+      out.push(e);
+      return;
+    }
+    for (const c of childExpressions(e)) this.findUnnests(c, out, env, false);
+  }
+
+  /** Names as DuckDB gives them: the alias, else what DESCRIBE printed. */
+  private outputNames(node: TreeNode, exprs: NamedExpr[], env: CellEnv): NamedExpr[] {
+    const described: Schema | null = node.$output ?? null;
+    if (described && described.length === exprs.length) {
+      return exprs.map((e, i) => {
+        const d = described[i]!;
+        if (d.type !== e.expr.type) {
+          throw new CompileError(`column ${d.name} would have type ${e.expr.type} but DuckDB gives ${d.type}`, this.originOf(env, node), "add an explicit CAST");
+        }
+        return { name: d.name, expr: e.expr };
+      });
+    }
+    return exprs;
+  }
+
+  private expandStars(node: TreeNode, scope: ScopeColumn[], env: CellEnv): { name: string; node?: TreeNode; expr?: Expr }[] {
+    const out: { name: string; node?: TreeNode; expr?: Expr }[] = [];
+    for (const item of node.select_list as TreeNode[]) {
+      if (item.class !== "STAR") {
+        out.push({ name: item.alias || describeNode(item), node: item });
+        continue;
+      }
+      if (item.columns || item.expr) throw new CompileError("unsupported COLUMNS(...)", this.originOf(env, item), "list the columns");
+      if ((item.rename_list ?? []).length) throw new CompileError("unsupported * RENAME", this.originOf(env, item), "use * EXCLUDE and aliases");
+      const rel = item.relation_name ? String(item.relation_name) : null;
+      const excluded = new Set<string>((item.exclude_list ?? []).map((x: unknown) => String(typeof x === "string" ? x : (x as TreeNode).column_names?.at(-1) ?? x).toLowerCase()));
+      for (const q of item.qualified_exclude_list ?? []) excluded.add(String((q as TreeNode).column_names?.at(-1) ?? q).toLowerCase());
+      const replaced = new Map<string, TreeNode>();
+      for (const r of item.replace_list ?? []) replaced.set(String(r.key).toLowerCase(), r.value);
+      scope.forEach((c, i) => {
+        if (c.table?.startsWith("\u0000")) return;
+        if (rel && c.table?.toLowerCase() !== rel.toLowerCase()) return;
+        if (excluded.has(c.name.toLowerCase())) return;
+        const rep = replaced.get(c.name.toLowerCase());
+        if (rep) out.push({ name: c.name, node: rep });
+        else out.push({ name: c.name, expr: { kind: "column", index: i, type: c.type } });
+      });
+    }
+    return out;
+  }
+
+  private lowerAggregate(a: TreeNode, ctx: ExprContext, env: CellEnv): AggregateCall {
+    let fn = String(a.function_name);
+    const supported = ["count_star", "count", "sum", "avg", "min", "max", "any_value", "first", "mean"];
+    if (!supported.includes(fn)) {
+      throw new CompileError(`unsupported aggregate ${fn}()`, this.originOf(env, a), `use one of count, sum, avg, min, max, count(DISTINCT ...), any_value`);
+    }
+    if ((a.order_bys?.orders ?? []).length) throw new CompileError(`ORDER BY inside ${fn}()`, this.originOf(env, a), "drop the ORDER BY");
+    for (const c of a.children) {
+      if (containsAggregate(c)) throw new CompileError(`aggregate inside ${fn}()`, this.originOf(env, c), "aggregate in two cells");
+    }
+    const args: Expr[] = a.children.map((c: TreeNode) => lowerExpr(c, ctx));
+    if (fn === "count" && args.length === 0) fn = "count_star";
+    if (fn === "mean") fn = "avg";
+    if (fn === "first") fn = "any_value";
+    return { fn, args, distinct: Boolean(a.distinct), filter: a.filter ? lowerExpr(a.filter, ctx) : null, type: a.$type };
+  }
+
+  /** The tumbling window: a key that is time_bucket(<interval>, ts) or date_trunc('<part>', ts). */
+  private findWindow(keysTree: TreeNode[], keys: NamedExpr[], env: CellEnv): NonNullable<Extract<Operator, { op: "aggregate" }>["window"]> | null {
+    for (let i = 0; i < keysTree.length; i++) {
+      const g = keysTree[i]!;
+      const k = keys[i]!.expr;
+      if (k.kind !== "function" || !/^TIMESTAMP/.test(k.type)) continue;
+      if (k.name === "time_bucket" && k.args.length === 2 && k.args[0]!.kind === "constant" && /^TIMESTAMP/.test(k.args[1]!.type)) {
+        const w = k.args[0]!.value as { months: number; days: number; micros: string };
+        if (w.months !== 0 && (w.days !== 0 || w.micros !== "0")) {
+          throw new CompileError("time_bucket() width mixing months and days", this.originOf(env, g), "use a width in months, or in days and smaller units");
+        }
+        return { key: i, eventTime: k.args[1]!, width: w, latenessMicros: "0" };
+      }
+      if (k.name === "date_trunc" && k.args.length === 2 && k.args[0]!.kind === "constant" && /^TIMESTAMP/.test(k.args[1]!.type)) {
+        const part = String(k.args[0]!.value).toLowerCase();
+        const widths: Record<string, { months: number; days: number; micros: string }> = {
+          microseconds: { months: 0, days: 0, micros: "1" }, microsecond: { months: 0, days: 0, micros: "1" },
+          milliseconds: { months: 0, days: 0, micros: "1000" }, millisecond: { months: 0, days: 0, micros: "1000" },
+          second: { months: 0, days: 0, micros: "1000000" }, seconds: { months: 0, days: 0, micros: "1000000" },
+          minute: { months: 0, days: 0, micros: "60000000" }, minutes: { months: 0, days: 0, micros: "60000000" },
+          hour: { months: 0, days: 0, micros: "3600000000" }, hours: { months: 0, days: 0, micros: "3600000000" },
+          day: { months: 0, days: 1, micros: "0" }, days: { months: 0, days: 1, micros: "0" },
+          week: { months: 0, days: 7, micros: "0" }, weeks: { months: 0, days: 7, micros: "0" },
+          month: { months: 1, days: 0, micros: "0" }, months: { months: 1, days: 0, micros: "0" },
+          quarter: { months: 3, days: 0, micros: "0" }, year: { months: 12, days: 0, micros: "0" }, years: { months: 12, days: 0, micros: "0" },
+        };
+        const w = widths[part];
+        if (!w) throw new CompileError(`date_trunc('${part}', ...) as a window`, this.originOf(env, g), "truncate to second, minute, hour, day, week, month, quarter or year");
+        return { key: i, eventTime: k.args[1]!, width: w, latenessMicros: "0" };
+      }
+    }
+    return null;
+  }
+
+  private lowerFrom(ref: TreeNode | null, env: CellEnv): Relation {
+    const origin = this.originOf(env, ref);
+    if (!ref || ref.type === "EMPTY") {
+      throw new CompileError("a SELECT without FROM", origin, "select from a source or a cell");
+    }
+    const alias = ref.alias ? String(ref.alias) : null;
+    switch (ref.type) {
+      case "BASE_TABLE": {
+        const name = String(ref.table_name);
+        const key = name.toLowerCase();
+        const qual = alias ?? name;
+        let rel: Relation;
+        const cte = env.ctes.get(key);
+        if (cte) {
+          const inner: CellEnv = { cell: env.cell, ctes: new Map([...env.ctes].filter(([k]) => k !== key)) };
+          rel = this.lowerSelect(cte, inner);
+        } else if (this.inputs.cells[name] ?? this.findCellKey(name)) {
+          rel = this.lowerCell(this.findCellKey(name) ?? name, origin);
+        } else if (this.inputs.sources[name] ?? this.findSourceKey(name)) {
+          const source = this.findSourceKey(name) ?? name;
+          const schema = this.inputs.sources[source]!;
+          const format = this.inputs.notebook.sources[source]?.format ?? "json";
+          rel = { kind: "stream", ops: [{ op: "scan", source, format, origin, schema }], scope: schema.map((c) => ({ ...c, table: null })) };
+        } else {
+          throw new CompileError(`unknown table ${name}`, origin, `select from a source (${Object.keys(this.inputs.sources).join(", ")}) or a named SQL cell`);
+        }
+        if (rel.kind === "static" && Array.isArray(ref.$rows)) rel = { ...rel, rows: ref.$rows };
+        return requalify(rel, qual, ref.column_name_alias);
+      }
+      case "SUBQUERY": {
+        const rel = this.lowerSelect(ref.subquery.node, env);
+        const withRows = rel.kind === "static" && Array.isArray(ref.$rows) ? { ...rel, rows: ref.$rows as JsonValue[][] } : rel;
+        return requalify(withRows, alias, ref.column_name_alias);
+      }
+      case "EXPRESSION_LIST": {
+        const schema: Schema = ref.$schema;
+        if (!Array.isArray(ref.$rows)) throw new CompileError("VALUES list without rows", origin, "");
+        return requalify({ kind: "static", schema, rows: ref.$rows, scope: schema.map((c) => ({ ...c, table: null })) }, alias, ref.column_name_alias);
+      }
+      case "JOIN":
+        return this.lowerJoin(ref, env);
+      case "TABLE_FUNCTION":
+        throw new CompileError("a table function in FROM", origin, "sources come from the front matter; for a static table write a VALUES cell");
+      default:
+        throw new CompileError(`unsupported FROM ${String(ref.type).toLowerCase()}`, origin, "select from a source, a cell, or join a static VALUES table");
+    }
+  }
+
+  private findCellKey(name: string): string | undefined {
+    return Object.keys(this.inputs.cells).find((k) => k.toLowerCase() === name.toLowerCase());
+  }
+
+  private findSourceKey(name: string): string | undefined {
+    return Object.keys(this.inputs.sources).find((k) => k.toLowerCase() === name.toLowerCase());
+  }
+
+  private staticResult(node: TreeNode, rel: Extract<Relation, { kind: "static" }>, env: CellEnv): Relation {
+    const items = node.select_list as TreeNode[];
+    if (items.length === 1 && items[0]!.class === "STAR" && !(items[0]!.exclude_list ?? []).length && !(items[0]!.replace_list ?? []).length) {
+      return rel;
+    }
+    const rows = node.$rows;
+    const out: Schema | null = node.$output;
+    if (!out || !Array.isArray(rows)) {
+      throw new CompileError("a computed SELECT over a static table", this.originOf(env, node), "write the static rows as SELECT * FROM (VALUES ...) t(a, b)");
+    }
+    return { kind: "static", schema: out, rows, scope: out.map((c) => ({ ...c, table: null })) };
+  }
+
+  private lowerJoin(ref: TreeNode, env: CellEnv): Relation {
+    const origin = this.originOf(env, ref);
+    if (ref.ref_type !== "REGULAR") throw new CompileError(`unsupported ${String(ref.ref_type).toLowerCase()} join`, origin, "write JOIN ... ON");
+    if ((ref.using_columns ?? []).length) throw new CompileError("JOIN ... USING", origin, "write JOIN ... ON a.k = b.k");
+    const left = this.lowerFrom(ref.left, env);
+    const right = this.lowerFrom(ref.right, env);
+    const joinType = String(ref.join_type);
+    if (left.kind === "static" && right.kind === "static") throw new CompileError("a join of two static tables", origin, "write the joined rows as one VALUES table");
+    if (left.kind === "stream" && right.kind === "stream") {
+      throw new CompileError("a join between two streams", origin, "join a stream only with a static table (a VALUES cell); join streams downstream from the written files");
+    }
+    if (joinType !== "INNER" && joinType !== "LEFT") throw new CompileError(`${joinType} JOIN`, origin, "use JOIN or LEFT JOIN with the stream on the left");
+    const stream = left.kind === "stream" ? left : (right as Extract<Relation, { kind: "stream" }>);
+    const table = left.kind === "static" ? left : (right as Extract<Relation, { kind: "static" }>);
+    if (left.kind === "static" && joinType === "LEFT") throw new CompileError("LEFT JOIN with the static table on the left", origin, "put the stream on the left");
+    const streamFirst = left.kind === "stream";
+    const scope = [...stream.scope, ...table.scope];
+    const ctx: ExprContext = { scope, originOf: (n) => this.originOf(env, n) };
+    const streamKeys: Expr[] = [];
+    const tableKeys: number[] = [];
+    const keyTypes: string[] = [];
+    const residual: Expr[] = [];
+    const n = stream.scope.length;
+    const conjuncts = (e: TreeNode): TreeNode[] => (e.class === "CONJUNCTION" && e.type === "CONJUNCTION_AND" ? e.children.flatMap(conjuncts) : [e]);
+    const usesOnly = (e: Expr, lo: number, hi: number): boolean => {
+      if (e.kind === "column") return e.index >= lo && e.index < hi;
+      return exprChildren(e).every((c) => usesOnly(c, lo, hi));
+    };
+    if (!ref.condition) throw new CompileError("a join without ON", origin, "write JOIN ... ON stream.k = table.k");
+    for (const c of conjuncts(ref.condition)) {
+      const e = lowerExpr(c, ctx);
+      if (e.kind === "compare" && e.op === "=") {
+        const l = e.left;
+        const r = e.right;
+        const pick = (s: Expr, t: Expr): boolean => {
+          if (t.kind === "column" && t.index >= n && usesOnly(s, 0, n) && t.type === e.compareType && s.type === e.compareType) {
+            streamKeys.push(s);
+            tableKeys.push(t.index - n);
+            keyTypes.push(e.compareType);
+            return true;
+          }
+          return false;
+        };
+        if (pick(l, r) || pick(r, l)) continue;
+      }
+      residual.push(e);
+    }
+    const schema = scope.map((c) => ({ name: c.name, type: c.type }));
+    const ops: Operator[] = [
+      ...stream.ops,
+      {
+        op: "lookup_join",
+        join: joinType === "LEFT" ? "left" : "inner",
+        table: { schema: table.schema, rows: table.rows },
+        streamKeys,
+        tableKeys,
+        keyTypes,
+        residual: residual.length === 0 ? null : residual.length === 1 ? residual[0]! : { kind: "and", args: residual, type: "BOOLEAN" },
+        origin,
+        schema,
+      },
+    ];
+    if (streamFirst) return { kind: "stream", ops, scope };
+    // The static table was on the left: put its columns first again.
+    const reordered = [...table.scope.map((_, i) => n + i), ...stream.scope.map((_, i) => i)];
+    const exprs = reordered.map((i) => ({ name: scope[i]!.name, expr: { kind: "column" as const, index: i, type: scope[i]!.type } }));
+    ops.push({ op: "project", exprs, origin, schema: exprs.map((e) => ({ name: e.name, type: e.expr.type })) });
+    return { kind: "stream", ops, scope: [...table.scope, ...stream.scope] };
+  }
+}
+
+function requalify(rel: Relation, table: string | null, columnAliases: unknown): Relation {
+  const aliases = Array.isArray(columnAliases) ? columnAliases.map(String) : [];
+  const scope = rel.scope.map((c, i) => ({ name: aliases[i] ?? c.name, type: c.type, table: table ?? c.table }));
+  if (rel.kind === "static") return { ...rel, scope, schema: scope.map((c) => ({ name: c.name, type: c.type })) };
+  return { ...rel, scope };
+}
+
+/** The direct sub-expressions of a plan expression. */
+export function exprChildren(e: Expr): Expr[] {
+  switch (e.kind) {
+    case "column":
+    case "constant":
+      return [];
+    case "function":
+    case "and":
+    case "or":
+    case "coalesce":
+      return e.args;
+    case "cast":
+    case "not":
+    case "is_null":
+    case "field":
+      return [e.arg];
+    case "compare":
+      return [e.left, e.right];
+    case "in":
+      return [e.arg, ...e.list];
+    case "between":
+      return [e.arg, e.lower, e.upper];
+    case "case":
+      return [...e.whens.flatMap((w) => [w.when, w.then]), e.else];
+  }
+}
+
+export { decodeValue, findColumn };

@@ -1,0 +1,230 @@
+/**
+ * Lowers one expression of DuckDB's (annotated) parse tree into a plan
+ * expression over a scope of columns.
+ */
+import type { CompareOp, Expr, Origin } from "../plan/types.ts";
+import { CompileError } from "./errors.ts";
+import { childExpressions, type TreeNode } from "./tree.ts";
+import { parseType } from "../plan/type-text.ts";
+
+/** A column visible to an expression: its position in the operator's input. */
+export interface ScopeColumn {
+  name: string;
+  type: string;
+  /** The table name or alias that qualifies it (`t.a`), or null. */
+  table: string | null;
+}
+
+export interface ExprContext {
+  scope: ScopeColumn[];
+  /** The place of a node in the notebook. */
+  originOf(node: TreeNode | null): Origin;
+  /**
+   * Replaces a whole subtree before it is lowered (aggregate results, group
+   * keys, unnest outputs); undefined means "lower as usual".
+   */
+  substitute?: (node: TreeNode) => Expr | undefined;
+}
+
+const COMPARE: Record<string, CompareOp> = {
+  COMPARE_EQUAL: "=",
+  COMPARE_NOTEQUAL: "<>",
+  COMPARE_LESSTHAN: "<",
+  COMPARE_LESSTHANOREQUALTO: "<=",
+  COMPARE_GREATERTHAN: ">",
+  COMPARE_GREATERTHANOREQUALTO: ">=",
+  COMPARE_DISTINCT_FROM: "IS DISTINCT FROM",
+  COMPARE_NOT_DISTINCT_FROM: "IS NOT DISTINCT FROM",
+};
+
+/** Finds a column by name (case-insensitive, as DuckDB), optionally qualified. */
+export function findColumn(scope: ScopeColumn[], name: string, table: string | null): number[] {
+  const n = name.toLowerCase();
+  const t = table?.toLowerCase() ?? null;
+  const hits: number[] = [];
+  scope.forEach((c, i) => {
+    if (c.name.toLowerCase() === n && (t === null || c.table?.toLowerCase() === t)) hits.push(i);
+  });
+  return hits;
+}
+
+function typeOf(node: TreeNode, ctx: ExprContext): string {
+  const t = node.$type;
+  if (typeof t === "string") return t;
+  const cause = node.$typeError ? `: DuckDB says ${String(node.$typeError).split("\n")[0]}` : "";
+  throw new CompileError(`no type for expression ${describeNode(node)}${cause}`, ctx.originOf(node), "check the cell runs in the notebook");
+}
+
+export function describeNode(node: TreeNode): string {
+  switch (node.class) {
+    case "FUNCTION":
+      return `${node.function_name}()`;
+    case "WINDOW":
+      return `window function ${node.function_name}() OVER (...)`;
+    case "COLUMN_REF":
+      return (node.column_names as string[]).join(".");
+    default:
+      return String(node.type ?? node.class).toLowerCase();
+  }
+}
+
+/** Lowers `node` to a plan expression over `ctx.scope`. */
+export function lowerExpr(node: TreeNode, ctx: ExprContext): Expr {
+  const sub = ctx.substitute?.(node);
+  if (sub) return sub;
+  if (node.$value !== undefined && typeof node.$type === "string") {
+    return { kind: "constant", value: node.$value, type: node.$type };
+  }
+  const lower = (n: TreeNode): Expr => lowerExpr(n, ctx);
+  switch (node.class) {
+    case "COLUMN_REF":
+      return lowerColumnRef(node, ctx);
+    case "CONSTANT":
+      return { kind: "constant", value: constantValue(node), type: typeOf(node, ctx) };
+    case "CAST": {
+      const arg = lower(node.child);
+      return { kind: "cast", arg, type: typeOf(node, ctx), try: Boolean(node.try_cast) };
+    }
+    case "COMPARISON": {
+      const op = COMPARE[node.type];
+      if (!op) throw unsupported(node, ctx, "use =, <>, <, <=, >, >= or IS [NOT] DISTINCT FROM");
+      return { kind: "compare", op, left: lower(node.left), right: lower(node.right), compareType: cmpType(node, ctx), type: "BOOLEAN" };
+    }
+    case "CONJUNCTION":
+      return { kind: node.type === "CONJUNCTION_AND" ? "and" : "or", args: node.children.map(lower), type: "BOOLEAN" };
+    case "BETWEEN":
+      return { kind: "between", arg: lower(node.input), lower: lower(node.lower), upper: lower(node.upper), negated: false, compareType: cmpType(node, ctx), type: "BOOLEAN" };
+    case "CASE":
+      return {
+        kind: "case",
+        whens: node.case_checks.map((c: TreeNode) => ({ when: lower(c.when_expr), then: lower(c.then_expr) })),
+        else: lower(node.else_expr),
+        type: typeOf(node, ctx),
+      };
+    case "OPERATOR":
+      return lowerOperator(node, ctx);
+    case "FUNCTION":
+      return lowerFunction(node, ctx);
+    case "WINDOW":
+      throw new CompileError(`unsupported ${describeNode(node)}`, ctx.originOf(node),
+        "a stream has no whole-table order; aggregate per time window with GROUP BY time_bucket(...) instead, or compute it downstream from the written files");
+    case "SUBQUERY":
+      throw new CompileError("unsupported subquery in an expression", ctx.originOf(node),
+        "join a static table (a VALUES cell) instead, or move the subquery into its own cell");
+    case "STAR":
+      throw new CompileError("unsupported * inside an expression", ctx.originOf(node), "name the columns");
+    default:
+      throw unsupported(node, ctx, "rewrite it with the supported subset (see DESIGN.md)");
+  }
+}
+
+function unsupported(node: TreeNode, ctx: ExprContext, suggestion: string): CompileError {
+  return new CompileError(`unsupported expression ${describeNode(node)}`, ctx.originOf(node), suggestion);
+}
+
+function cmpType(node: TreeNode, ctx: ExprContext): string {
+  if (typeof node.$cmp === "string") return node.$cmp;
+  throw new CompileError(`no common type for comparison ${describeNode(node)}`, ctx.originOf(node), "cast both sides to one type");
+}
+
+function constantValue(node: TreeNode): never {
+  // Every constant is folded by DuckDB in the driver; an unfolded one means the annotation is missing.
+  throw new Error(`plan: constant without a folded value at query_location ${String(node.query_location)}`);
+}
+
+function lowerColumnRef(node: TreeNode, ctx: ExprContext): Expr {
+  const names = node.column_names as string[];
+  const attempts: { col: number; fields: string[] }[] = [];
+  // DuckDB's order: a qualified column (t.a) before a struct field (s.f).
+  if (names.length >= 2) {
+    const q = findColumn(ctx.scope, names[1]!, names[0]!);
+    if (q.length === 1) attempts.push({ col: q[0]!, fields: names.slice(2) });
+  }
+  if (attempts.length === 0) {
+    const hits = findColumn(ctx.scope, names[0]!, null);
+    if (hits.length > 1) {
+      throw new CompileError(`ambiguous column ${names[0]}`, ctx.originOf(node), `qualify it with its table, e.g. t.${names[0]}`);
+    }
+    if (hits.length === 1) attempts.push({ col: hits[0]!, fields: names.slice(1) });
+  }
+  const found = attempts[0];
+  if (!found) {
+    throw new CompileError(`unknown column ${names.join(".")}`, ctx.originOf(node), `the columns here are ${ctx.scope.map((c) => c.name).join(", ")}`);
+  }
+  let expr: Expr = { kind: "column", index: found.col, type: ctx.scope[found.col]!.type };
+  for (const f of found.fields) expr = fieldOf(expr, f, node, ctx);
+  if (typeof node.$type === "string" && node.$type !== expr.type) {
+    throw new CompileError(`column ${names.join(".")} has type ${expr.type} here but DuckDB bound ${node.$type}`, ctx.originOf(node), "");
+  }
+  return expr;
+}
+
+function fieldOf(arg: Expr, field: string, node: TreeNode, ctx: ExprContext): Expr {
+  const t = parseType(arg.type);
+  if (t.kind !== "struct") {
+    throw new CompileError(`${describeNode(node)}: ${arg.type} has no field ${field}`, ctx.originOf(node), "");
+  }
+  const f = t.fields.find((x) => x.name === field) ?? t.fields.find((x) => x.name.toLowerCase() === field.toLowerCase());
+  if (!f) throw new CompileError(`${describeNode(node)}: no field ${field} in ${arg.type}`, ctx.originOf(node), "");
+  return { kind: "field", arg, field: f.name, type: typeTextOf(f.type) };
+}
+
+import { formatType } from "../plan/type-text.ts";
+function typeTextOf(t: ReturnType<typeof parseType>): string {
+  return formatType(t);
+}
+
+function lowerOperator(node: TreeNode, ctx: ExprContext): Expr {
+  const lower = (n: TreeNode): Expr => lowerExpr(n, ctx);
+  const kids: TreeNode[] = node.children ?? [];
+  switch (node.type) {
+    case "OPERATOR_NOT": {
+      const inner = kids[0]!;
+      // NOT (x BETWEEN a AND b) keeps DuckDB's NULL handling when negated as a whole.
+      return { kind: "not", arg: lower(inner), type: "BOOLEAN" };
+    }
+    case "OPERATOR_IS_NULL":
+    case "OPERATOR_IS_NOT_NULL":
+      return { kind: "is_null", arg: lower(kids[0]!), negated: node.type === "OPERATOR_IS_NOT_NULL", type: "BOOLEAN" };
+    case "COMPARE_IN":
+    case "COMPARE_NOT_IN":
+      return { kind: "in", arg: lower(kids[0]!), list: kids.slice(1).map(lower), negated: node.type === "COMPARE_NOT_IN", compareType: cmpType(node, ctx), type: "BOOLEAN" };
+    case "OPERATOR_COALESCE":
+      return { kind: "coalesce", args: kids.map(lower), type: typeOf(node, ctx) };
+    case "ARRAY_EXTRACT":
+    case "STRUCT_EXTRACT": {
+      const base = lower(kids[0]!);
+      const key = kids[1];
+      if (parseType(base.type).kind === "struct" && key?.class === "CONSTANT" && typeof key.value?.value === "string") {
+        return fieldOf(base, key.value.value, node, ctx);
+      }
+      const name = node.type === "ARRAY_EXTRACT" ? "array_extract" : "struct_extract";
+      return { kind: "function", name, args: [base, ...kids.slice(1).map(lower)], type: typeOf(node, ctx) };
+    }
+    case "ARRAY_SLICE":
+      return { kind: "function", name: "array_slice", args: kids.map(lower), type: typeOf(node, ctx) };
+    default:
+      throw unsupported(node, ctx, "rewrite it with the supported subset (see DESIGN.md)");
+  }
+}
+
+function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
+  const name = String(node.function_name);
+  if (node.$agg) {
+    throw new CompileError(`aggregate ${name}() outside GROUP BY`, ctx.originOf(node), "aggregate in a SELECT with GROUP BY over a time bucket");
+  }
+  if (name === "unnest" || name === "unlist") {
+    throw new CompileError(`unnest() inside an expression`, ctx.originOf(node), "unnest at the top of a SELECT item, e.g. SELECT unnest(list) AS item, and use item in a later cell");
+  }
+  if (node.distinct || (node.order_bys?.orders ?? []).length) {
+    throw unsupported(node, ctx, "drop DISTINCT / ORDER BY inside the call");
+  }
+  if (name === "struct_extract" && node.children.length === 2) {
+    const base = lowerExpr(node.children[0], ctx);
+    const key = node.children[1];
+    if (parseType(base.type).kind === "struct" && key?.class === "CONSTANT" && typeof key.value?.value === "string") {
+      return fieldOf(base, key.value.value, node, ctx);
+    }
+  }
+  return { kind: "function", name, args: childExpressions({ ...node, filter: null }).map((c) => lowerExpr(c, ctx)), type: typeOf(node, ctx) };
+}

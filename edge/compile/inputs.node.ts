@@ -1,0 +1,102 @@
+/**
+ * The compiler's Node driver: asks DuckDB everything the pure compiler needs.
+ * The caller has loaded each source's sample as a table named for the
+ * source; every SQL cell of the sinks' closure is parsed
+ * (`json_serialize_sql`), annotated with DuckDB's bound types
+ * (`annotate.node.ts`) and registered as a view so later cells can select
+ * from it, as the notebook does.
+ */
+import type { Notebook } from "../../notebook/format/model.ts";
+import type { DuckDB } from "../duckdb/open.node.ts";
+import { parseSql, SqlError as ParseError } from "../duckdb/parse-sql.node.ts";
+import { describeQuery } from "../duckdb/describe.node.ts";
+import { quoteIdent } from "../duckdb/quote.ts";
+import type { Schema } from "../plan/values.ts";
+import { Annotator } from "./annotate.node.ts";
+import { cellName, type CellInput, type CompileInputs } from "./compile.ts";
+import { CompileError } from "./errors.ts";
+import type { TreeNode } from "./tree.ts";
+
+/** Table names a parse tree reads (not its own CTEs), lower case. */
+export function tableRefs(node: TreeNode): Set<string> {
+  const out = new Set<string>();
+  const walk = (n: unknown, ctes: Set<string>): void => {
+    if (!n || typeof n !== "object") return;
+    if (Array.isArray(n)) {
+      n.forEach((x) => walk(x, ctes));
+      return;
+    }
+    const o = n as TreeNode;
+    let scope = ctes;
+    if (o.type === "SELECT_NODE" && o.cte_map?.map?.length) {
+      scope = new Set(ctes);
+      for (const e of o.cte_map.map) scope.add(String(e.key).toLowerCase());
+    }
+    if (o.type === "BASE_TABLE" && !scope.has(String(o.table_name).toLowerCase())) out.add(String(o.table_name).toLowerCase());
+    for (const [k, v] of Object.entries(o)) if (!k.startsWith("$")) walk(v, scope);
+  };
+  walk(node, new Set());
+  return out;
+}
+
+/**
+ * Parses and annotates the SQL cells that feed sinks (and the cells they
+ * read), in dependency order. `db` must hold one table per source, named
+ * for it, with the sample the notebook shows.
+ */
+export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promise<CompileInputs> {
+  const sources: Record<string, Schema> = {};
+  for (const name of Object.keys(notebook.sources)) {
+    sources[name] = await describeQuery(db, `SELECT * FROM ${quoteIdent(name)}`);
+  }
+  const byName = new Map<string, { cellKey: string; index: number }>();
+  const parsed = new Map<string, { tree: TreeNode; refs: Set<string> }>();
+  for (const cell of notebook.cells) {
+    if (cell.language !== "sql") continue;
+    const key = cellName(cell);
+    byName.set(key.toLowerCase(), { cellKey: key, index: cell.index });
+  }
+  const origin = (cell: Notebook["cells"][number], line = 0) => ({ cell: cellName(cell), file: notebook.file, line: cell.start.line + line });
+  // The closure of sink cells over references to other SQL cells.
+  const needed: string[] = [];
+  const visit = async (key: string, stack: string[]): Promise<void> => {
+    if (needed.includes(key)) return;
+    const cell = notebook.cells[byName.get(key.toLowerCase())!.index]!;
+    if (stack.includes(key)) throw new CompileError(`cells refer to each other in a cycle (${[...stack, key].join(" → ")})`, origin(cell), "break the cycle");
+    let tree: TreeNode;
+    try {
+      const t = await parseSql(db, cell.code);
+      if (t.statements.length !== 1) throw new CompileError(`a cell with ${t.statements.length} statements`, origin(cell), "write one SELECT per cell");
+      tree = t.statements[0]!.node as TreeNode;
+    } catch (error) {
+      if (error instanceof ParseError) {
+        throw new CompileError(`SQL error: ${error.message}`, origin(cell, (error.position?.line ?? 1) - 1), "fix the SQL", { cause: error });
+      }
+      throw error;
+    }
+    const refs = tableRefs(tree);
+    parsed.set(key, { tree, refs });
+    for (const r of refs) {
+      const dep = byName.get(r);
+      if (dep) await visit(dep.cellKey, [...stack, key]);
+    }
+    needed.push(key);
+  };
+  for (const cell of notebook.cells) {
+    if (cell.sink && cell.language === "sql") await visit(cellName(cell), []);
+  }
+  const annotator = new Annotator(db);
+  const cells: Record<string, CellInput> = {};
+  for (const key of needed) {
+    const cell = notebook.cells[byName.get(key.toLowerCase())!.index]!;
+    const { tree } = parsed.get(key)!;
+    try {
+      await annotator.annotate(tree);
+    } catch (error) {
+      throw new CompileError(`DuckDB cannot bind the cell: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`, origin(cell), "fix the SQL so it runs in the notebook", { cause: error });
+    }
+    cells[key] = { cell, tree };
+    if (cell.id) await db.run(`CREATE OR REPLACE VIEW ${quoteIdent(cell.id)} AS ${cell.code.replace(/;\s*$/, "")}`);
+  }
+  return { notebook, sources, cells };
+}

@@ -1,0 +1,110 @@
+/**
+ * DuckDB's parse tree (`json_serialize_sql`), as the compiler reads it, and
+ * the annotations the Node driver (`inputs.node.ts`) adds from DuckDB's
+ * binder, so the pure compiler knows exactly what DuckDB bound:
+ *
+ *   expression nodes  `$type`   DuckDB's type for the expression (DESCRIBE)
+ *                     `$cmp`    for COMPARISON / IN / BETWEEN: the common type both sides compare in
+ *                     `$value`  a constant-folded value (encoded with `value-json.ts`), when the
+ *                               subtree has no column, no aggregate and nothing volatile
+ *                     `$agg`    true on a FUNCTION node that is an aggregate
+ *   table refs        `$schema` the columns the ref contributes (DESCRIBE SELECT * FROM ref)
+ *                     `$rows`   for a VALUES list: its rows, encoded
+ *   SELECT_NODE       `$output` the node's result schema
+ *
+ * The tree is a foreign, versioned JSON format; it is read through the
+ * small helpers here, which fail with the node's class when a field is not
+ * what this version of DuckDB writes.
+ */
+import type { JsonValue as LosslessJson } from "../duckdb/lossless-json.ts";
+
+/** A node of DuckDB's serialized tree (plus `$` annotations). */
+// deno-lint-ignore no-explicit-any
+export type TreeNode = { [key: string]: any };
+
+export type TreeJson = LosslessJson;
+
+const NO_LOCATION = 18446744073709551615n;
+
+/** The node's `query_location` as a number, or null when DuckDB gives none. */
+export function locationOf(node: TreeNode | null | undefined): number | null {
+  const q = node?.query_location;
+  if (q === undefined || q === null) return null;
+  if (typeof q === "bigint") return q >= NO_LOCATION || q > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(q);
+  if (typeof q === "number") return q >= 1.8e19 ? null : q;
+  return null;
+}
+
+/** Every expression directly below `node` (children, child, left/right, case arms ...). */
+export function childExpressions(node: TreeNode): TreeNode[] {
+  const out: TreeNode[] = [];
+  const push = (n: unknown): void => {
+    if (n && typeof n === "object" && "class" in (n as object)) out.push(n as TreeNode);
+  };
+  switch (node.class) {
+    case "FUNCTION":
+      for (const c of node.children ?? []) push(c);
+      push(node.filter);
+      break;
+    case "OPERATOR":
+    case "CONJUNCTION":
+      for (const c of node.children ?? []) push(c);
+      break;
+    case "CAST":
+      push(node.child);
+      break;
+    case "COMPARISON":
+      push(node.left);
+      push(node.right);
+      break;
+    case "BETWEEN":
+      push(node.input);
+      push(node.lower);
+      push(node.upper);
+      break;
+    case "CASE":
+      for (const c of node.case_checks ?? []) {
+        push(c.when_expr);
+        push(c.then_expr);
+      }
+      push(node.else_expr);
+      break;
+    case "COLLATE":
+      push(node.child);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** Structural equality of two expressions, ignoring places and aliases (GROUP BY matching). */
+export function sameExpression(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== typeof b || a === null || b === null) return false;
+  if (typeof a === "bigint" || typeof a !== "object") return a === b;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x, i) => sameExpression(x, b[i]));
+  }
+  const ao = a as TreeNode;
+  const bo = b as TreeNode;
+  const keys = new Set([...Object.keys(ao), ...Object.keys(bo)]);
+  for (const k of keys) {
+    if (k === "query_location" || k === "alias" || k.startsWith("$")) continue;
+    if (!sameExpression(ao[k], bo[k])) return false;
+  }
+  return true;
+}
+
+/** Does the subtree contain a node for which `test` holds? */
+export function containsNode(node: TreeNode, test: (n: TreeNode) => boolean): boolean {
+  if (test(node)) return true;
+  return childExpressions(node).some((c) => containsNode(c, test));
+}
+
+/** Does the expression contain an aggregate call? */
+export function containsAggregate(node: TreeNode): boolean {
+  if (node.class === "FUNCTION" && node.$agg) return true;
+  return childExpressions(node).some(containsAggregate);
+}
