@@ -36,7 +36,13 @@ deps_stale() {
 }
 if deps_stale; then
   step "installing npm dependencies (npm ci)"
-  npm ci --no-audit --no-fund
+  # npm leaves other platforms' optional packages out of a lockfile it wrote on Linux
+  # (npm/cli#4828), and then `npm ci` refuses it; `npm install` takes the same locked
+  # versions and only adds those entries, in this clone's copy of the lockfile.
+  if ! npm ci --no-audit --no-fund; then
+    step "npm ci refused the lockfile; installing the locked versions with npm install"
+    npm install --no-audit --no-fund
+  fi
 fi
 
 if [ ! -x /usr/bin/chromium ]; then
