@@ -1,0 +1,84 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Logger } from "../log.ts";
+
+/** Machine-readable reasons an HTTP request failed; the `code` of the JSON error body. */
+export type ErrorCode =
+  | "bad_request"
+  | "unauthorized"
+  | "not_found"
+  | "conflict"
+  | "precondition_failed"
+  | "precondition_required"
+  | "payload_too_large"
+  | "bad_gateway"
+  | "unavailable"
+  | "internal";
+
+/**
+ * The gateway's one error that knows its HTTP response: `{error: {code, message}}`
+ * plus any extra fields (e.g. the current version on a 412).
+ */
+export class GatewayError extends HTTPException {
+  override name = "GatewayError";
+  readonly code: ErrorCode;
+  readonly extra: Record<string, unknown>;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: ContentfulStatusCode,
+    code: ErrorCode,
+    message: string,
+    options: { cause?: unknown; extra?: Record<string, unknown>; headers?: Record<string, string> } = {},
+  ) {
+    super(status, { message, cause: options.cause });
+    this.code = code;
+    this.extra = options.extra ?? {};
+    this.headers = options.headers ?? {};
+  }
+
+  override getResponse(): Response {
+    const body = JSON.stringify({ error: { code: this.code, message: this.message }, ...this.extra });
+    return new Response(body, {
+      status: this.status,
+      headers: { "content-type": "application/json; charset=utf-8", ...this.headers },
+    });
+  }
+}
+
+const codeByStatus: Record<number, ErrorCode> = {
+  400: "bad_request",
+  401: "unauthorized",
+  404: "not_found",
+  409: "conflict",
+  412: "precondition_failed",
+  413: "payload_too_large",
+  428: "precondition_required",
+  502: "bad_gateway",
+  503: "unavailable",
+};
+
+/** Turns every error into the JSON error body; unexpected ones are logged with their cause. */
+export function errorHandler(log: Logger) {
+  return (err: Error, c: Context): Response => {
+    if (err instanceof GatewayError) return err.getResponse();
+    if (err instanceof HTTPException) {
+      const code = codeByStatus[err.status] ?? "internal";
+      return new GatewayError(err.status, code, err.message || `gateway: ${code}`).getResponse();
+    }
+    log.error("request failed", { method: c.req.method, path: c.req.path, error: describeError(err) });
+    return new GatewayError(500, "internal", `gateway: ${err.message}`).getResponse();
+  };
+}
+
+/** An error and its chain of causes as one line. */
+export function describeError(err: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = err;
+  while (current !== undefined && parts.length < 5) {
+    parts.push(current instanceof Error ? current.message : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return parts.join(": caused by: ");
+}

@@ -1,0 +1,115 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadEvents, openDuckDB, queryRows, quoteIdent, quoteString, type DuckDB } from "../../edge/duckdb/index.node.ts";
+import type { Row, Schema } from "../../edge/plan/values.ts";
+import type { SourceEvent } from "../sources/source.ts";
+import { rowsToArrowIPC } from "./arrow.ts";
+
+/** An event that did not decode, as the sample reports it beside the rows. */
+export interface ErrorRow {
+  error: string;
+  /** The raw payload, cut at 16 KiB (`truncated` says so). */
+  raw: string;
+  truncated: boolean;
+  receivedAt: number;
+  meta?: Record<string, string | number>;
+}
+
+export interface TypedSample {
+  schema: Schema;
+  rows: Row[];
+  errors: ErrorRow[];
+}
+
+const RAW_LIMIT = 16 * 1024;
+
+/**
+ * Types a sample the way the notebook's DuckDB will see it: the decoded events
+ * go through DuckDB's JSON inference (`loadEvents`) into a table, read back as
+ * values.ts rows, and from there to Arrow IPC or Parquet. Events that did not
+ * decode are kept apart as error rows; they are not columns of the table, so
+ * `SELECT *` in a notebook means what the published pipeline will see. One
+ * native DuckDB serves the gateway; uses of it are serialised.
+ */
+export class Sampler {
+  private db: Promise<DuckDB> | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private counter = 0;
+
+  /** Loads `events` into a fresh table and runs `work` on it; the table is dropped after. */
+  withTable<T>(events: readonly SourceEvent[], work: (db: DuckDB, table: string, sample: TypedSample) => Promise<T>): Promise<T> {
+    const run = async () => {
+      this.db ??= openDuckDB({ threads: 2 });
+      const db = await this.db;
+      const table = `sample_${++this.counter}`;
+      const values = events.filter((e) => e.ok).map((e) => e.value);
+      const errors = events.filter((e) => !e.ok).map(toErrorRow);
+      if (values.length === 0) return work(db, table, { schema: [], rows: [], errors });
+      try {
+        await loadEvents(db, table, values);
+        const { schema, rows } = await queryRows(db, `SELECT * FROM ${quoteIdent(table)}`);
+        return await work(db, table, { schema, rows, errors });
+      } finally {
+        await db.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+      }
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.then(() => undefined, () => undefined);
+    return result;
+  }
+
+  /** The sample as typed rows and error rows. */
+  type(events: readonly SourceEvent[]): Promise<TypedSample> {
+    return this.withTable(events, async (_db, _table, sample) => sample);
+  }
+
+  /**
+   * The sample as an Arrow IPC stream. The error rows travel in the schema's
+   * metadata under `runnel.errors` (a JSON array of ErrorRow).
+   */
+  async arrow(events: readonly SourceEvent[]): Promise<{ ipc: Uint8Array; sample: TypedSample }> {
+    const sample = await this.type(events);
+    const ipc = rowsToArrowIPC(sample.schema, sample.rows, { "runnel.errors": JSON.stringify(sample.errors) });
+    return { ipc, sample };
+  }
+
+  /** Writes the sample's rows to `file` as Parquet with DuckDB's own writer; returns the row count. */
+  parquet(events: readonly SourceEvent[], file: string): Promise<{ rows: number; schema: Schema }> {
+    return this.withTable(events, async (db, table, sample) => {
+      if (sample.schema.length === 0) throw new Error("share: a source with no decoded events has no columns to write as Parquet");
+      await db.run(`COPY ${quoteIdent(table)} TO ${quoteString(file)} (FORMAT parquet, COMPRESSION zstd)`);
+      return { rows: sample.rows.length, schema: sample.schema };
+    });
+  }
+
+  /** The sample's rows as Parquet bytes (through a temporary file, DuckDB's writer needs one). */
+  async parquetBytes(events: readonly SourceEvent[]): Promise<Uint8Array> {
+    const dir = await mkdtemp(join(tmpdir(), "runnel-share-"));
+    try {
+      const file = join(dir, "sample.parquet");
+      await this.parquet(events, file);
+      return new Uint8Array(await readFile(file));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    const db = this.db;
+    this.db = null;
+    if (db) (await db).close();
+  }
+}
+
+function toErrorRow(event: Extract<SourceEvent, { ok: false }>): ErrorRow {
+  const truncated = event.raw.length > RAW_LIMIT;
+  return {
+    error: event.error,
+    raw: truncated ? event.raw.slice(0, RAW_LIMIT) : event.raw,
+    truncated,
+    receivedAt: event.receivedAt,
+    ...(event.meta ? { meta: event.meta } : {}),
+  };
+}

@@ -1,0 +1,225 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { getRequestListener } from "@hono/node-server";
+import { serveStatic } from "@hono/node-server/serve-static";
+import { Hono } from "hono";
+import { acceptTokenInQuery, requireToken } from "./http/auth.ts";
+import { describeError, errorHandler, GatewayError } from "./http/error.ts";
+import { escapeHtml } from "./http/html.ts";
+import { createLogger, type Logger } from "./log.ts";
+import { notebookRoutes } from "./notebooks/routes.ts";
+import { NotebookStore } from "./notebooks/store.ts";
+import { sourceRoutes } from "./sample/routes.ts";
+import { Sampler } from "./sample/sampler.ts";
+import type { HubOptions } from "./sample/tail-hub.ts";
+import { shareApiRoutes, sharePublicRoutes } from "./share/routes.ts";
+import { ShareStore } from "./share/store.ts";
+import { SourceRegistry } from "./sources/registry.ts";
+import { loadOrCreateToken } from "./token.ts";
+import { hookRoutes } from "./webhooks/routes.ts";
+
+export interface AppOptions {
+  /** The notebooks folder; every notebook path is confined to it. */
+  root: string;
+  /** The token every `/api` route needs. */
+  token: string;
+  /** Run-time state: deliveries (`hooks/`), shares (`shares/`). Default `.runnel`. */
+  stateDir?: string;
+  /** Use each source's demo stand-in instead of Kafka and HTTP (and beside webhook capture). Default true. */
+  demo?: boolean;
+  /** The built app (`dist/app`); when it has no index.html a placeholder page says how to build it. */
+  appDir?: string;
+  /** Where webhook secrets are looked up by the names notebooks give. Default process.env. */
+  env?: Record<string, string | undefined>;
+  log?: Logger;
+  fetch?: typeof fetch;
+  now?: () => number;
+  limits?: Partial<Limits>;
+  heartbeatMs?: number;
+  hub?: HubOptions;
+}
+
+export interface Limits {
+  /** A notebook body (PUT, POST /api/notebooks). */
+  notebookBytes: number;
+  /** One webhook delivery. */
+  hookBytes: number;
+  /** A share request (may carry Arrow samples from the browser). */
+  shareBytes: number;
+  /** Largest `n` of a sample. */
+  sampleRows: number;
+}
+
+const defaultLimits: Limits = { notebookBytes: 1024 * 1024, hookBytes: 5 * 1024 * 1024, shareBytes: 64 * 1024 * 1024, sampleRows: 100_000 };
+
+/** The gateway's Hono app, plus `close()` for the sources and DuckDB it opened. */
+export type GatewayApp = Hono & { close(): Promise<void> };
+
+/**
+ * Builds the gateway: notebooks API, source sample and tail, webhook capture,
+ * share links, and the app's pages. Routes under `/api` need the token; `/hooks`
+ * verifies each delivery by its source's signature; `/s` is public and sandboxed.
+ */
+export function createApp(options: AppOptions): GatewayApp {
+  const log = options.log ?? createLogger();
+  const now = options.now ?? Date.now;
+  const stateDir = options.stateDir ?? ".runnel";
+  const limits = { ...defaultLimits, ...options.limits };
+  const store = new NotebookStore(options.root);
+  const registry = new SourceRegistry({ stateDir, demo: options.demo ?? true, fetch: options.fetch, now, log });
+  const sampler = new Sampler();
+  const shares = new ShareStore(join(stateDir, "shares"));
+  const appDir = options.appDir ?? "dist/app";
+  const appIndex = async (): Promise<string | null> => {
+    try {
+      return await readFile(join(appDir, "index.html"), "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return null;
+      throw err;
+    }
+  };
+
+  const app = new Hono();
+  app.onError(errorHandler(log));
+  app.notFound((c) => new GatewayError(404, "not_found", `gateway: no route for ${c.req.method} ${c.req.path}`).getResponse());
+  app.use("*", async (c, next) => {
+    const started = performance.now();
+    await next();
+    c.res.headers.set("x-content-type-options", "nosniff");
+    if (!c.res.headers.has("referrer-policy")) c.res.headers.set("referrer-policy", "same-origin");
+    // The path only: a query string may carry the token.
+    log.info("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });
+  });
+
+  app.get("/healthz", (c) => c.json({ ok: true }));
+
+  const api = new Hono();
+  api.use("*", requireToken(options.token));
+  api.route("/notebooks", notebookRoutes(store, limits.notebookBytes, () => undefined));
+  api.route("/sources", sourceRoutes({ store, registry, sampler, log, maxSample: limits.sampleRows, heartbeatMs: options.heartbeatMs ?? 15_000, hub: options.hub }));
+  const shareOptions = { store, registry, sampler, shares, maxBytes: limits.shareBytes, appIndex };
+  api.route("/share", shareApiRoutes(shareOptions));
+  app.route("/api", api);
+
+  app.route("/hooks", hookRoutes({ store, registry, env: options.env ?? process.env, token: options.token, maxBytes: limits.hookBytes, now, log }));
+  app.route("/s", sharePublicRoutes(shareOptions));
+
+  app.use("/", acceptTokenInQuery(options.token));
+  app.get("/", async (c) => c.html((await appIndex()) ?? placeholderPage(appDir)));
+  // The app's assets are public (no secrets in a bundle) and readable from the
+  // share page's opaque origin, which loads its module scripts with CORS.
+  app.use("/*", async (c, next) => {
+    await next();
+    if (c.res.status === 200) c.res.headers.set("access-control-allow-origin", "*");
+  });
+  app.use("/*", serveStatic({ root: appDir }));
+
+  return Object.assign(app, {
+    async close() {
+      await registry.close();
+      await sampler.close();
+    },
+  });
+}
+
+function placeholderPage(appDir: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>runnel</title></head>
+<body><h1>runnel gateway is running</h1>
+<p>The notebook app is not built yet (no ${escapeHtml(appDir)}/index.html). Run <code>npm run build</code>, then reload,
+or start <code>runnel dev</code> for the app with hot reload.</p>
+<p>The API answers at <code>/api/notebooks</code>.</p></body></html>`;
+}
+
+export interface StartOptions extends Omit<AppOptions, "token" | "root"> {
+  port?: number;
+  host?: string;
+  root?: string;
+  /** Where the token is kept (made on first start). Default `<stateDir>/token`. */
+  tokenFile?: string;
+  /**
+   * Connect-style middleware that gets every request the gateway does not own
+   * (`runnel dev` passes Vite's); it calls `next()` to hand back to the gateway.
+   */
+  middleware?: (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+  /** Handle SIGINT/SIGTERM by closing gracefully. Default true. */
+  signals?: boolean;
+}
+
+export interface RunningGateway {
+  url: string;
+  token: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Routes the gateway always answers itself, even with a dev middleware in front. */
+const ownedPrefixes = ["/api/", "/hooks/", "/s/", "/healthz"];
+
+/**
+ * Starts the gateway on Node: loads or makes the token, listens, prints the
+ * URL with `?token=` as one JSON log line, and on SIGINT/SIGTERM stops taking
+ * connections, ends tails, closes sources, then exits.
+ */
+export async function startGateway(options: StartOptions = {}): Promise<RunningGateway> {
+  const log = options.log ?? createLogger();
+  const stateDir = options.stateDir ?? ".runnel";
+  const host = options.host ?? "127.0.0.1";
+  const root = resolve(options.root ?? "notebooks");
+  const { token, created } = await loadOrCreateToken(options.tokenFile ?? join(stateDir, "token"), (options.env ?? process.env).RUNNEL_TOKEN);
+  const app = createApp({ ...options, root, token, stateDir, log });
+  const listener = getRequestListener(app.fetch);
+  const middleware = options.middleware;
+  const server = createServer((req, res) => {
+    const path = req.url ?? "/";
+    const owned = ownedPrefixes.some((prefix) => path.startsWith(prefix)) || /[?&]token=/.test(path);
+    if (!middleware || owned) return void listener(req, res);
+    middleware(req, res, () => void listener(req, res));
+  });
+  const sockets = new Set<import("node:net").Socket>();
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  await new Promise<void>((done, fail) => {
+    server.once("error", (err) => fail(new Error(`gateway: cannot listen on ${host}:${options.port ?? 8080}: ${err.message}`, { cause: err })));
+    server.listen(options.port ?? 8080, host, done);
+  });
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : options.port ?? 8080;
+  const shownHost = host.includes(":") ? `[${host}]` : host;
+  const url = `http://${shownHost}:${port}/?token=${token}`;
+  log.info("gateway listening", { url, root, demo: options.demo ?? true, tokenFile: options.tokenFile ?? join(stateDir, "token"), tokenCreated: created });
+
+  let closing: Promise<void> | null = null;
+  const close = () => {
+    closing ??= (async () => {
+      log.info("gateway stopping");
+      const stopped = new Promise<void>((done) => server.close(() => done()));
+      // Idle keep-alive sockets and open tails would hold close() forever; end them.
+      for (const socket of sockets) socket.end();
+      const force = setTimeout(() => { for (const socket of sockets) socket.destroy(); }, 2000);
+      force.unref();
+      await stopped;
+      clearTimeout(force);
+      await app.close();
+      log.info("gateway stopped");
+    })();
+    return closing;
+  };
+  if (options.signals ?? true) {
+    const onSignal = (signal: string) => {
+      close().then(
+        () => process.exit(0),
+        (err) => {
+          log.error("gateway did not stop cleanly", { signal, error: describeError(err) });
+          process.exit(1);
+        },
+      );
+    };
+    process.once("SIGINT", () => onSignal("SIGINT"));
+    process.once("SIGTERM", () => onSignal("SIGTERM"));
+  }
+  return { url, token, port, close };
+}

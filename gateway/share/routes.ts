@@ -1,0 +1,148 @@
+import { Hono } from "hono";
+import { tableFromIPC } from "apache-arrow";
+import { parseNotebook } from "../../notebook/format/parse.ts";
+import { GatewayError } from "../http/error.ts";
+import { escapeHtml } from "../http/html.ts";
+import { readJson } from "../http/json.ts";
+import { limitBody } from "../http/limits.ts";
+import type { NotebookStore } from "../notebooks/store.ts";
+import type { Sampler } from "../sample/sampler.ts";
+import type { SourceRegistry } from "../sources/registry.ts";
+import { notebookPathOf } from "../sources/resolve.ts";
+import type { ShareContents, ShareStore } from "./store.ts";
+
+export interface ShareRouteOptions {
+  store: NotebookStore;
+  registry: SourceRegistry;
+  sampler: Sampler;
+  shares: ShareStore;
+  maxBytes: number;
+  /** The built app's index.html, or null to serve the plain read-only page. */
+  appIndex: () => Promise<string | null>;
+}
+
+/**
+ * The policy every `/s/...` response carries. `sandbox allow-scripts` gives the
+ * shared page an opaque origin: its scripts (the sender's notebook JS) run, but
+ * cannot read the gateway's cookie, call `/api/*` as the viewer, or open
+ * popups and forms; `connect-src 'self'` keeps the data on this server.
+ */
+export const shareCsp = [
+  "sandbox allow-scripts",
+  "default-src 'self'",
+  "script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval' blob:",
+  "worker-src 'self' blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data: blob:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'self'",
+].join("; ");
+
+/** Headers of every `/s/...` answer: immutable, public to the link holder, never leaking the id onward. */
+const shareHeaders = {
+  "content-security-policy": shareCsp,
+  "access-control-allow-origin": "*",
+  "x-content-type-options": "nosniff",
+  "referrer-policy": "no-referrer",
+  "cache-control": "public, max-age=31536000, immutable",
+};
+
+/** `POST /api/share` (mounted behind the token): snapshot a notebook and its samples. */
+export function shareApiRoutes(options: ShareRouteOptions): Hono {
+  const app = new Hono();
+  app.post("/", limitBody(options.maxBytes), async (c) => {
+    const body = await readJson(c.req.raw);
+    const given = body.path ?? body.notebook;
+    if (typeof given !== "string") throw new GatewayError(400, "bad_request", 'share: the body needs "path" (the notebook to share)');
+    const path = notebookPathOf(given);
+    const text = typeof body.text === "string" ? body.text : (await options.store.read(path)).text;
+    const samples = readSamples(body.samples);
+    const { notebook } = parseNotebook(text, path);
+    const contents: ShareContents = {
+      manifest: { path, title: notebook.title, text, createdAt: new Date().toISOString(), sources: [] },
+      files: {},
+    };
+    for (const spec of Object.values(notebook.sources)) {
+      const sent = samples[spec.name];
+      if (sent) {
+        contents.files[`${spec.name}.arrow`] = sent;
+        contents.manifest.sources.push({ name: spec.name, rows: arrowRows(sent, spec.name), errors: 0 });
+        continue;
+      }
+      const source = await options.registry.get(path, spec);
+      const events = await source.sample(spec.sampleSize);
+      const { ipc, sample } = await options.sampler.arrow(events);
+      contents.files[`${spec.name}.arrow`] = ipc;
+      if (sample.schema.length > 0) contents.files[`${spec.name}.parquet`] = await options.sampler.parquetBytes(events);
+      contents.manifest.sources.push({ name: spec.name, rows: sample.rows.length, errors: sample.errors.length });
+    }
+    const id = await options.shares.put(contents);
+    return c.json({ id, url: `/s/${id}` }, 201);
+  });
+  return app;
+}
+
+/** `GET /s/...`: the read-only share, no token. */
+export function sharePublicRoutes(options: ShareRouteOptions): Hono {
+  const app = new Hono();
+  app.use("*", async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(shareHeaders)) c.res.headers.set(name, value);
+  });
+
+  app.get("/:id", async (c) => {
+    const manifest = await options.shares.manifest(c.req.param("id"));
+    const index = await options.appIndex();
+    return c.html(index ?? plainPage(c.req.param("id"), manifest.title, manifest.text, manifest.sources));
+  });
+
+  app.get("/:id/notebook", async (c) => {
+    const m = await options.shares.manifest(c.req.param("id"));
+    return c.json({ path: m.path, title: m.title, text: m.text, sources: m.sources.map((s) => s.name), samples: m.sources, createdAt: m.createdAt });
+  });
+
+  app.get("/:id/sources/:file", async (c) => {
+    const file = c.req.param("file");
+    const name = /\.(parquet|arrow)$/.test(file) ? file : `${file}.arrow`;
+    const bytes = await options.shares.file(c.req.param("id"), name);
+    const type = name.endsWith(".parquet") ? "application/vnd.apache.parquet" : "application/vnd.apache.arrow.stream";
+    return c.body(new Uint8Array(bytes), 200, { "content-type": type });
+  });
+
+  return app;
+}
+
+function readSamples(samples: unknown): Record<string, Uint8Array> {
+  if (samples === undefined || samples === null) return {};
+  if (typeof samples !== "object" || Array.isArray(samples)) {
+    throw new GatewayError(400, "bad_request", 'share: "samples" must be an object { "<source>": "<base64 Arrow IPC>" }');
+  }
+  const out: Record<string, Uint8Array> = {};
+  for (const [name, value] of Object.entries(samples)) {
+    if (typeof value !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
+      throw new GatewayError(400, "bad_request", `share: samples.${name} must be base64 Arrow IPC`);
+    }
+    out[name] = new Uint8Array(Buffer.from(value, "base64"));
+  }
+  return out;
+}
+
+function arrowRows(bytes: Uint8Array, name: string): number {
+  try {
+    return tableFromIPC(bytes).numRows;
+  } catch (err) {
+    throw new GatewayError(400, "bad_request", `share: samples.${name} is not an Arrow IPC stream (${(err as Error).message})`, { cause: err });
+  }
+}
+
+function plainPage(id: string, title: string, text: string, sources: { name: string; rows: number }[]): string {
+  const links = sources
+    .map((s) => `<li>${escapeHtml(s.name)} (${s.rows} rows): <a href="/s/${id}/sources/${encodeURIComponent(s.name)}.parquet">Parquet</a> · <a href="/s/${id}/sources/${encodeURIComponent(s.name)}.arrow">Arrow</a></li>`)
+    .join("");
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)} — runnel share</title></head>
+<body><h1>${escapeHtml(title)}</h1><p>A read-only snapshot. Build the app (<code>npm run build</code>) to see it run.</p>
+<ul>${links}</ul><pre>${escapeHtml(text)}</pre></body></html>`;
+}

@@ -1,0 +1,116 @@
+import type { SourceFormat } from "../../notebook/format/model.ts";
+import type { SourceEvent } from "./source.ts";
+
+type Meta = Record<string, string | number>;
+
+/**
+ * Decodes one payload (a Kafka message value, a webhook body, a polled
+ * response) into events. `json`: one JSON value, a top-level array giving one
+ * event per element. `ndjson`: one value per non-empty line, a bad line is an
+ * error event and the rest still decode. `csv`: RFC 4180 with a header line
+ * (or the given `header`; "positional" names fields column0, column1, ... as
+ * DuckDB does for a headerless file), numbers and booleans typed, empty fields null. A
+ * payload that does not decode is an error event carrying the raw text.
+ */
+export function decodePayload(
+  payload: string | Uint8Array,
+  format: SourceFormat,
+  receivedAt: number,
+  meta?: Meta,
+  header?: string[] | "positional",
+): SourceEvent[] {
+  let text: string;
+  try {
+    text = typeof payload === "string" ? payload : utf8.decode(payload);
+  } catch (err) {
+    const raw = Buffer.from(payload as Uint8Array).toString("latin1");
+    return [errorEvent(raw, `decode: payload is not valid UTF-8 (${(err as Error).message})`, receivedAt, meta)];
+  }
+  switch (format) {
+    case "json":
+      return decodeJson(text, receivedAt, meta);
+    case "ndjson":
+      return text.split("\n").filter((line) => line.trim() !== "").flatMap((line) => decodeJson(line, receivedAt, meta, false));
+    case "csv":
+      return decodeCsv(text, receivedAt, meta, header);
+  }
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, spreadArrays = true): SourceEvent[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return [errorEvent(text, `decode: not JSON (${(err as Error).message})`, receivedAt, meta)];
+  }
+  const values = spreadArrays && Array.isArray(value) ? value : [value];
+  return values.map((v) => ({ ok: true as const, value: v, receivedAt, ...(meta ? { meta } : {}) }));
+}
+
+function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, header?: string[] | "positional"): SourceEvent[] {
+  let records: string[][];
+  try {
+    records = parseCsv(text);
+  } catch (err) {
+    return [errorEvent(text, (err as Error).message, receivedAt, meta)];
+  }
+  const given = header === "positional" ? null : header ?? records.shift();
+  if (given === undefined) return [];
+  return records.map((fields) => {
+    const names = given ?? fields.map((_, i) => `column${i}`);
+    if (fields.length !== names.length) {
+      return errorEvent(fields.join(","), `decode: CSV record has ${fields.length} fields, the header has ${names.length}`, receivedAt, meta);
+    }
+    const value = Object.fromEntries(names.map((name, i) => [name, typeCsvField(fields[i] ?? "")]));
+    return { ok: true as const, value, receivedAt, ...(meta ? { meta } : {}) };
+  });
+}
+
+const numberPattern = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+function typeCsvField(field: string): unknown {
+  if (field === "") return null;
+  if (field === "true" || field === "false") return field === "true";
+  if (numberPattern.test(field)) {
+    const n = Number(field);
+    if (Number.isSafeInteger(n) || !/^-?\d+$/.test(field)) return n;
+  }
+  return field;
+}
+
+/** RFC 4180 records: quoted fields with doubled quotes, CRLF or LF line ends. */
+export function parseCsv(text: string): string[][] {
+  const records: string[][] = [];
+  let fields: string[] = [];
+  let field = "";
+  let i = 0;
+  let quoted = false;
+  let atFieldStart = true;
+  while (i < text.length) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
+      if (ch === '"') { quoted = false; i++; continue; }
+      field += ch; i++; continue;
+    }
+    if (ch === '"' && atFieldStart) { quoted = true; atFieldStart = false; i++; continue; }
+    if (ch === ",") { fields.push(field); field = ""; atFieldStart = true; i++; continue; }
+    if (ch === "\n" || ch === "\r") {
+      fields.push(field);
+      if (!(fields.length === 1 && fields[0] === "")) records.push(fields);
+      fields = []; field = ""; atFieldStart = true;
+      i += ch === "\r" && text[i + 1] === "\n" ? 2 : 1;
+      continue;
+    }
+    field += ch; atFieldStart = false; i++;
+  }
+  if (quoted) throw new Error("decode: CSV ends inside a quoted field");
+  if (field !== "" || fields.length > 0) { fields.push(field); records.push(fields); }
+  return records;
+}
+
+function errorEvent(raw: string, error: string, receivedAt: number, meta?: Meta): SourceEvent {
+  return { ok: false, raw, error, receivedAt, ...(meta ? { meta } : {}) };
+}

@@ -1,0 +1,155 @@
+import { Kafka, type Admin, logLevel } from "kafkajs";
+import type { SourceSpec } from "../../notebook/format/model.ts";
+import { decodePayload } from "./decode.ts";
+import type { Source, SourceEvent } from "./source.ts";
+
+type KafkaSpec = Extract<SourceSpec, { kind: "kafka" }>;
+
+/** A fetched record, as kafkajs's Fetch decoder gives it. */
+interface RawMessage {
+  offset: string;
+  timestamp: string;
+  key: Buffer | null;
+  value: Buffer | null;
+  isControlRecord?: boolean;
+}
+
+/** The slice of kafkajs's internal Cluster and Broker this source speaks to. */
+interface Cluster {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  addTargetTopic(topic: string): Promise<void>;
+  refreshMetadata(): Promise<void>;
+  findLeaderForPartitions(topic: string, partitions: number[]): Record<string, number[]>;
+  findBroker(node: { nodeId: string }): Promise<Broker>;
+}
+interface Broker {
+  fetch(request: {
+    replicaId: number;
+    isolationLevel: number;
+    maxWaitTime: number;
+    minBytes: number;
+    maxBytes: number;
+    topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
+  }): Promise<{ responses: { topicName: string; partitions: { partition: number; highWatermark: string; messages: RawMessage[] }[] }[] }>;
+}
+
+const READ_COMMITTED = 1;
+/** replica id -1: an ordinary client, not a follower broker. */
+const CONSUMER_REPLICA = -1;
+
+/**
+ * kafkajs consumers always join a group, and the sample must not. Its
+ * Cluster speaks the Fetch API without one: it is built by the client's
+ * private factory, the same one `kafka.consumer()` uses.
+ */
+function createCluster(kafka: Kafka): Cluster {
+  const factory = Object.getOwnPropertySymbols(kafka).find((s) => s.description === "private:Kafka:createCluster");
+  const create = factory && (kafka as unknown as Record<symbol, unknown>)[factory];
+  if (typeof create !== "function") throw new Error("kafka: this kafkajs version has no cluster factory; pin kafkajs 2.2.x");
+  return create({ metadataMaxAge: 300_000, allowAutoTopicCreation: false, maxInFlightRequests: null, isolationLevel: READ_COMMITTED });
+}
+
+/**
+ * A Kafka topic read without a consumer group: the sample is the newest `n`
+ * messages across partitions (by record timestamp, ties by partition and
+ * offset), read from `high - n` of each partition; the tail fetches from the
+ * high watermarks at the time it opened. Nothing joins a group, nothing
+ * commits an offset.
+ */
+export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway"): Source {
+  const kafka = new Kafka({ clientId, brokers: spec.brokers, logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+  let connected: Promise<{ admin: Admin; cluster: Cluster }> | null = null;
+  const connect = () => {
+    connected ??= (async () => {
+      const admin = kafka.admin();
+      const cluster = createCluster(kafka);
+      try {
+        await Promise.all([admin.connect(), cluster.connect()]);
+        await cluster.addTargetTopic(spec.topic);
+      } catch (err) {
+        connected = null;
+        await Promise.allSettled([admin.disconnect(), cluster.disconnect()]);
+        throw new Error(`kafka: cannot reach topic ${spec.topic} on ${spec.brokers.join(",")}: ${(err as Error).message}`, { cause: err });
+      }
+      return { admin, cluster };
+    })();
+    return connected;
+  };
+
+  const toEvents = (partition: number, message: RawMessage): SourceEvent[] => {
+    const receivedAt = Number(message.timestamp);
+    const meta: Record<string, string | number> = { partition, offset: message.offset };
+    if (message.key) meta.key = message.key.toString("utf8");
+    if (message.value === null) return [{ ok: false, raw: "", error: "kafka: message has no value (a tombstone)", receivedAt, meta }];
+    return decodePayload(message.value, spec.format, receivedAt, meta, spec.format === "csv" ? "positional" : undefined);
+  };
+
+  return {
+    spec,
+    async sample(n) {
+      const { admin, cluster } = await connect();
+      const offsets = await admin.fetchTopicOffsets(spec.topic);
+      const ranges = offsets
+        .map((o) => ({ partition: o.partition, from: BigInt(o.high) - BigInt(n), low: BigInt(o.low), high: BigInt(o.high) }))
+        .map((r) => ({ ...r, from: r.from > r.low ? r.from : r.low }))
+        .filter((r) => r.from < r.high);
+      const collected: { partition: number; message: RawMessage }[] = [];
+      await Promise.all(ranges.map(async (range) => {
+        let next = range.from;
+        while (next < range.high) {
+          const messages = await fetchPartition(cluster, spec.topic, range.partition, next, 100);
+          const inRange = messages.filter((m) => BigInt(m.offset) >= next && BigInt(m.offset) < range.high);
+          if (messages.length === 0) break;
+          for (const message of inRange) if (!message.isControlRecord) collected.push({ partition: range.partition, message });
+          next = BigInt(messages[messages.length - 1]!.offset) + 1n;
+        }
+      }));
+      collected.sort((a, b) =>
+        Number(a.message.timestamp) - Number(b.message.timestamp) || a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset)),
+      );
+      return collected.slice(-n).flatMap(({ partition, message }) => toEvents(partition, message)).slice(-n);
+    },
+    async *tail(signal) {
+      const { admin, cluster } = await connect();
+      const next = new Map((await admin.fetchTopicOffsets(spec.topic)).map((o) => [o.partition, BigInt(o.high)]));
+      while (!signal.aborted) {
+        const fetched = await Promise.all([...next].map(async ([partition, from]) => {
+          const messages = await fetchPartition(cluster, spec.topic, partition, from, 500);
+          return { partition, messages: messages.filter((m) => BigInt(m.offset) >= from) };
+        }));
+        for (const { partition, messages } of fetched) {
+          if (messages.length === 0) continue;
+          next.set(partition, BigInt(messages[messages.length - 1]!.offset) + 1n);
+          for (const message of messages) {
+            if (message.isControlRecord) continue;
+            for (const event of toEvents(partition, message)) yield event;
+          }
+        }
+      }
+    },
+    async close() {
+      const open = connected;
+      connected = null;
+      if (!open) return;
+      const { admin, cluster } = await open;
+      await Promise.all([admin.disconnect(), cluster.disconnect()]);
+    },
+  };
+}
+
+async function fetchPartition(cluster: Cluster, topic: string, partition: number, from: bigint, maxWaitTime: number): Promise<RawMessage[]> {
+  const leaders = cluster.findLeaderForPartitions(topic, [partition]);
+  const nodeId = Object.keys(leaders)[0];
+  if (nodeId === undefined) throw new Error(`kafka: no leader for ${topic}/${partition}`);
+  const broker = await cluster.findBroker({ nodeId });
+  const response = await broker.fetch({
+    replicaId: CONSUMER_REPLICA,
+    isolationLevel: READ_COMMITTED,
+    maxWaitTime,
+    minBytes: 1,
+    maxBytes: 16 * 1024 * 1024,
+    topics: [{ topic, partitions: [{ partition, fetchOffset: from.toString(), maxBytes: 8 * 1024 * 1024 }] }],
+  });
+  return response.responses.flatMap((r) => r.partitions).filter((p) => p.partition === partition).flatMap((p) => p.messages);
+}

@@ -1,0 +1,61 @@
+import type { SourceSpec } from "../../notebook/format/model.ts";
+import { type Delivery, DeliveryLog, deliveryBytes } from "../webhooks/deliveries.ts";
+import { EventChannel } from "./channel.ts";
+import { decodePayload } from "./decode.ts";
+import type { Source, SourceEvent } from "./source.ts";
+
+type WebhookSpec = Extract<SourceSpec, { kind: "webhook" }>;
+
+/** A webhook source: what `POST /hooks/<notebook>/<source>` captured, kept on disk. */
+export interface WebhookSource extends Source {
+  readonly spec: WebhookSpec;
+  /**
+   * Stores a verified delivery and hands its events to open tails. Returns
+   * null when the delivery id was seen before (a retry): nothing is stored twice.
+   */
+  receive(body: Uint8Array, headers: Headers, receivedAt: number): Promise<Delivery | null>;
+}
+
+/** Headers worth keeping beside a body: ids and event types of the common senders. */
+const keptHeaders = ["content-type", "x-github-event", "x-github-delivery", "x-github-hook-id", "user-agent"];
+
+/** Opens the webhook source whose deliveries live in `file` (the last `spec.sampleSize` are kept). */
+export async function openWebhookSource(spec: WebhookSpec, file: string): Promise<WebhookSource> {
+  const log = await DeliveryLog.open(file, spec.sampleSize);
+  const channel = new EventChannel();
+  const eventsOf = (delivery: Delivery): SourceEvent[] => {
+    const meta: Record<string, string | number> = { delivery: delivery.id };
+    const event = delivery.headers["x-github-event"];
+    if (event !== undefined) meta.event = event;
+    return decodePayload(deliveryBytes(delivery), spec.format, delivery.receivedAt, meta);
+  };
+  return {
+    spec,
+    async receive(body, headers, receivedAt) {
+      const kept: Record<string, string> = {};
+      for (const name of keptHeaders) {
+        const value = headers.get(name);
+        if (value !== null) kept[name] = value;
+      }
+      const id = spec.deliveryHeader ? headers.get(spec.deliveryHeader) : headers.get("x-github-delivery");
+      const delivery = await log.append(body, kept, id, receivedAt);
+      if (delivery) channel.publish(eventsOf(delivery));
+      return delivery;
+    },
+    async sample(n) {
+      // One delivery can hold several events (a JSON array, NDJSON), so read back until n are found.
+      const events: SourceEvent[] = [];
+      for (const delivery of log.latest(n).reverse()) {
+        events.unshift(...eventsOf(delivery));
+        if (events.length >= n) break;
+      }
+      return events.slice(-n);
+    },
+    tail(signal) {
+      return channel.subscribe(signal);
+    },
+    close() {
+      return log.close();
+    },
+  };
+}
