@@ -1,0 +1,144 @@
+/**
+ * The gateway's HTTP contract as the app uses it (ARCHITECTURE.md, "Gateway
+ * HTTP contract"). The token travels in the HttpOnly `runnel_token` cookie the
+ * gateway sets when the page is opened with `?token=`, so the app never sees it.
+ */
+
+export interface NotebookEntry {
+  path: string;
+  title: string;
+}
+
+export interface NotebookVersion {
+  text: string;
+  etag: string;
+}
+
+export type SaveResult =
+  | { kind: "saved"; etag: string }
+  | { kind: "conflict"; current: NotebookVersion | null };
+
+/** An HTTP answer the app did not expect, with the route and the gateway's message. */
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly route: string,
+    readonly status: number,
+    message: string,
+  ) {
+    super(`api: ${route} answered ${status}: ${message}`);
+  }
+}
+
+async function failure(route: string, response: Response): Promise<ApiError> {
+  const body = await response.text();
+  let message = body.slice(0, 300);
+  if (response.headers.get("content-type")?.includes("json")) {
+    const parsed = JSON.parse(body) as { error?: { message?: string } };
+    message = parsed.error?.message ?? message;
+  }
+  return new ApiError(route, response.status, message);
+}
+
+function notebookRoute(path: string): string {
+  return `/api/notebooks/${path.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+export async function listNotebooks(): Promise<NotebookEntry[]> {
+  const response = await fetch("/api/notebooks");
+  if (!response.ok) throw await failure("GET /api/notebooks", response);
+  return (await response.json()) as NotebookEntry[];
+}
+
+export async function readNotebook(path: string): Promise<NotebookVersion> {
+  const route = notebookRoute(path);
+  const response = await fetch(route, { cache: "no-store" });
+  if (!response.ok) throw await failure(`GET ${route}`, response);
+  const etag = response.headers.get("etag");
+  if (etag === null) throw new ApiError(`GET ${route}`, response.status, "no ETag header");
+  return { text: await response.text(), etag };
+}
+
+/**
+ * Writes a notebook. `etag` is the version this text was edited from; `null`
+ * creates a new file (the gateway refuses if one exists). A 412 is not an
+ * error here: it carries the version on disk so the person can choose.
+ */
+export async function saveNotebook(path: string, text: string, etag: string | null): Promise<SaveResult> {
+  const route = notebookRoute(path);
+  const headers: Record<string, string> = { "content-type": "text/markdown; charset=utf-8" };
+  if (etag === null) headers["if-none-match"] = "*";
+  else headers["if-match"] = etag;
+  const response = await fetch(route, { method: "PUT", headers, body: text });
+  if (response.status === 412) {
+    const body = (await response.json()) as { current?: NotebookVersion | null };
+    return { kind: "conflict", current: body.current ?? null };
+  }
+  if (!response.ok) throw await failure(`PUT ${route}`, response);
+  const body = (await response.json()) as { etag?: string };
+  const next = body.etag ?? response.headers.get("etag");
+  if (next === null || next === undefined) throw new ApiError(`PUT ${route}`, response.status, "no ETag in the answer");
+  return { kind: "saved", etag: next };
+}
+
+function sourceRoute(notebook: string, source: string, leaf: string): string {
+  return `/api/sources/${notebook.split("/").map(encodeURIComponent).join("/")}/${encodeURIComponent(source)}/${leaf}`;
+}
+
+/** The newest `n` events of a source as Arrow IPC stream bytes. */
+export async function fetchSample(notebook: string, source: string, n: number): Promise<Uint8Array> {
+  const route = sourceRoute(notebook, source, `sample?n=${n}`);
+  const response = await fetch(route, { cache: "no-store" });
+  if (!response.ok) throw await failure(`GET ${route}`, response);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+export function tailUrl(notebook: string, source: string): string {
+  return sourceRoute(notebook, source, "tail");
+}
+
+export interface ShareLink {
+  id: string;
+  url: string;
+}
+
+/** Snapshots the notebook as shown: its text and the rows each source table holds. */
+export async function createShare(path: string, text: string, samples: Record<string, Uint8Array>): Promise<ShareLink> {
+  const encoded: Record<string, string> = {};
+  for (const [name, bytes] of Object.entries(samples)) encoded[name] = toBase64(bytes);
+  const response = await fetch("/api/share", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ path, text, samples: encoded }),
+  });
+  if (!response.ok) throw await failure("POST /api/share", response);
+  return (await response.json()) as ShareLink;
+}
+
+export interface SharedNotebook {
+  path: string;
+  title: string;
+  text: string;
+  sources: string[];
+}
+
+export async function readShare(id: string): Promise<SharedNotebook> {
+  const route = `/s/${encodeURIComponent(id)}/notebook`;
+  const response = await fetch(route, { credentials: "omit" });
+  if (!response.ok) throw await failure(`GET ${route}`, response);
+  return (await response.json()) as SharedNotebook;
+}
+
+export async function fetchSharedSample(id: string, source: string): Promise<Uint8Array> {
+  const route = `/s/${encodeURIComponent(id)}/sources/${encodeURIComponent(source)}`;
+  const response = await fetch(route, { credentials: "omit" });
+  if (!response.ok) throw await failure(`GET ${route}`, response);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let binary = "";
+  const chunk = 0x8000;
+  for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
+  return btoa(binary);
+}

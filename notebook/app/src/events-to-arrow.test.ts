@@ -1,0 +1,45 @@
+import { Field, Int64, Schema, Struct, TimestampMicrosecond, Utf8, Float64, Bool, List, tableFromIPC, DateDay, Int32 } from "apache-arrow";
+import { describe, expect, it } from "vitest";
+import { eventsToArrow } from "./events-to-arrow.ts";
+
+const schema = new Schema([
+  new Field("station", new Utf8(), true),
+  new Field("entries", new Int64(), true),
+  new Field("ratio", new Float64(), true),
+  new Field("ok", new Bool(), true),
+  new Field("ts", new TimestampMicrosecond(), true),
+  new Field("day", new DateDay(), true),
+  new Field("meta", new Struct([new Field("line", new Utf8(), true), new Field("car", new Int32(), true)]), true),
+  new Field("tags", new List(new Field("item", new Utf8(), true)), true),
+]);
+
+describe("eventsToArrow", () => {
+  it("types tail events like the sample, so they append to the source table", () => {
+    const bytes = eventsToArrow(schema, [
+      { station: "59 ST", entries: 12, ratio: 0.5, ok: true, ts: "2026-11-22T05:00:01Z", day: "2026-11-22", meta: { line: "N", car: 3 }, tags: ["a", "b"] },
+      { station: "TIMES SQ", entries: "7", ratio: null, ok: false, ts: "2026-11-22 05:00:02", day: null, meta: null, tags: [] },
+    ]);
+    const table = tableFromIPC(bytes);
+    expect(table.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual(schema.fields.map((f) => `${f.name}:${String(f.type)}`));
+    const rows = table.toArray().map((r) => r.toJSON());
+    expect(rows[0]!.station).toBe("59 ST");
+    expect(rows[0]!.entries).toBe(12n);
+    expect(rows[1]!.entries).toBe(7n);
+    expect(rows[0]!.ts).toBe(Date.parse("2026-11-22T05:00:01Z"));
+    expect(rows[1]!.ts).toBe(Date.parse("2026-11-22T05:00:02Z"));
+    expect(rows[0]!.day).toBe(Date.parse("2026-11-22T00:00:00Z"));
+    expect(rows[0]!.meta.toJSON()).toEqual({ line: "N", car: 3 });
+    expect([...rows[0]!.tags]).toEqual(["a", "b"]);
+    expect(rows[1]!.ratio).toBeNull();
+    expect(rows[1]!.meta).toBeNull();
+  });
+
+  it("writes NULL for a value that does not fit its column instead of failing the batch", () => {
+    const table = tableFromIPC(eventsToArrow(schema, [{ station: { nested: 1 }, entries: "many", ts: "not a time", ok: "yes" }]));
+    const row = table.toArray()[0]!.toJSON();
+    expect(row.station).toBe('{"nested":1}');
+    expect(row.entries).toBeNull();
+    expect(row.ts).toBeNull();
+    expect(row.ok).toBeNull();
+  });
+});

@@ -1,0 +1,359 @@
+import { cellLabel, insertCell, moveCell, type Notebook, parseNotebook, removeCell, serializeNotebook, updateCell } from "../../format/index.ts";
+import { createShare, fetchSample, fetchSharedSample, readNotebook, readShare, tailUrl } from "./api.ts";
+import { type Database, startDuckDB } from "./duckdb.ts";
+import { type CatalogSchema, readCatalog } from "./editor.ts";
+import { eventsToArrow } from "./events-to-arrow.ts";
+import { type CellSpec, ReactiveNotebook, runInPage } from "./reactive.ts";
+import { toRows } from "./rows.ts";
+import { createSandboxRunner } from "./sandbox/frame.ts";
+import { type SaveStatus, Saver } from "./saver.ts";
+import { SourceTable } from "./source-table.ts";
+import { quoteIdent } from "./sql.ts";
+import { CellView } from "./views/cell-view.ts";
+import { showConflict } from "./views/conflict.ts";
+import { renderMarkdown } from "./views/markdown.ts";
+import { showShareLink } from "./views/share-dialog.ts";
+import { button, SourceCard } from "./views/source-card.ts";
+
+export type PageMode = { kind: "edit"; path: string } | { kind: "share"; id: string };
+
+/** How often a changing source recomputes the cells that read it. */
+const REFRESH_MS = 1000;
+
+/**
+ * One open notebook: DuckDB-WASM with a table per source, the reactive
+ * runtime with a variable per cell, the cells' editors and outputs, the
+ * source panel, saving (edit mode) or a frozen, read-only snapshot whose
+ * JavaScript runs in sandboxed frames (share mode).
+ */
+export class NotebookPage {
+  private notebook!: Notebook;
+  private keys: string[] = [];
+  private readonly views = new Map<string, CellView>();
+  private readonly tables = new Map<string, SourceTable>();
+  private reactive!: ReactiveNotebook;
+  private db!: Database;
+  private saver: Saver | null = null;
+  private schema: CatalogSchema = {};
+  private nextKey = 1;
+  private readonly article: HTMLElement;
+  private readonly aside: HTMLElement;
+  private readonly status: HTMLElement;
+  private readonly title: HTMLElement;
+  private readonly actions: HTMLElement;
+  private schemaTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly root: HTMLElement,
+    private readonly mode: PageMode,
+  ) {
+    root.replaceChildren();
+    const header = document.createElement("header");
+    header.className = "topbar";
+    const home = document.createElement("a");
+    home.href = "/";
+    home.className = "brand";
+    home.textContent = "runnel";
+    this.title = document.createElement("h1");
+    this.title.className = "notebook-title";
+    this.status = document.createElement("span");
+    this.status.className = "save-status";
+    this.actions = document.createElement("div");
+    this.actions.className = "topbar-actions";
+    header.append(home, this.title, this.status, this.actions);
+    const layout = document.createElement("main");
+    layout.className = "layout";
+    this.article = document.createElement("article");
+    this.article.className = "notebook";
+    this.aside = document.createElement("aside");
+    this.aside.className = "sources";
+    layout.append(this.article, this.aside);
+    root.append(header, layout);
+    document.body.classList.toggle("read-only", mode.kind === "share");
+  }
+
+  get readOnly(): boolean {
+    return this.mode.kind === "share";
+  }
+
+  async open(): Promise<void> {
+    this.setStatus("starting DuckDB…");
+    const [db, loaded] = await Promise.all([startDuckDB(), this.loadText()]);
+    this.db = db;
+    const { notebook, issues } = parseNotebook(loaded.text, loaded.path);
+    this.notebook = notebook;
+    this.title.textContent = notebook.title;
+    document.title = `${notebook.title} · runnel`;
+    if (issues.length > 0) this.showIssues(issues.map((i) => `line ${i.line}:${i.column} ${i.message}`));
+    const sandbox = this.readOnly ? createSandboxRunner((key) => this.views.get(key)!.frameHost()) : runInPage;
+    this.reactive = new ReactiveNotebook(db.conn, (key) => this.views.get(key)!.observer(), sandbox);
+
+    if (this.mode.kind === "edit") {
+      this.saver = new Saver(this.mode.path, loaded.etag!, (status) => this.onSaveStatus(status));
+      const share = button("Share", "share-button");
+      share.addEventListener("click", () => void this.share(share));
+      this.actions.append(share);
+    } else {
+      const badge = document.createElement("span");
+      badge.className = "read-only-badge";
+      badge.textContent = "read-only snapshot";
+      this.actions.append(badge);
+    }
+
+    this.setStatus("loading sources…");
+    await this.openSources();
+    if (this.readOnly) {
+      // Shared SQL is someone else's: keep it from reading files or URLs.
+      await db.conn.query("SET enable_external_access = false");
+      await db.conn.query("SET lock_configuration = true");
+    }
+    this.keys = notebook.cells.map(() => `c${this.nextKey++}`);
+    this.schema = await readCatalog(db.conn);
+    for (const key of this.keys) this.views.set(key, this.createView(key));
+    this.render();
+    this.setStatus(this.readOnly ? "" : "saved");
+    await this.reactive.setCells(this.keys.map((key) => this.spec(key)));
+    this.refreshSchemaSoon();
+  }
+
+  private async loadText(): Promise<{ path: string; text: string; etag: string | null }> {
+    if (this.mode.kind === "edit") {
+      const version = await readNotebook(this.mode.path);
+      return { path: this.mode.path, text: version.text, etag: version.etag };
+    }
+    const shared = await readShare(this.mode.id);
+    return { path: shared.path, text: shared.text, etag: null };
+  }
+
+  private async openSources(): Promise<void> {
+    const mode = this.mode;
+    const loads: Promise<void>[] = [];
+    for (const spec of Object.values(this.notebook.sources)) {
+      let lastTouch = 0;
+      let touchTimer: ReturnType<typeof setTimeout> | null = null;
+      const touch = () => {
+        lastTouch = performance.now();
+        touchTimer = null;
+        this.reactive.touchSource(spec.name);
+        this.refreshSchemaSoon();
+      };
+      let card: SourceCard | null = null;
+      const table = new SourceTable({
+        conn: this.db.conn,
+        name: spec.name,
+        windowSize: spec.sampleSize,
+        loadSample: () => (mode.kind === "edit" ? fetchSample(mode.path, spec.name, spec.sampleSize) : fetchSharedSample(mode.id, spec.name)),
+        tailUrl: mode.kind === "edit" ? tailUrl(mode.path, spec.name) : null,
+        onChange: () => {
+          // Recompute readers at most once per REFRESH_MS, so a fast stream does not starve the page.
+          const wait = REFRESH_MS - (performance.now() - lastTouch);
+          if (wait <= 0) touch();
+          else touchTimer ??= setTimeout(touch, wait);
+        },
+        onStats: (stats) => card?.update(stats),
+      });
+      card = new SourceCard(table, this.db.conn, spec.demo !== null && spec.kind !== "demo" ? `${spec.kind} · demo ${spec.demo.generator}` : spec.kind === "demo" ? `demo ${spec.demo.generator}` : spec.kind, this.readOnly);
+      this.aside.append(card.element);
+      this.tables.set(spec.name, table);
+      this.reactive.addSource(spec.name);
+      loads.push(
+        table.load().then(
+          () => table.follow(),
+          (error: unknown) => {
+            card?.update({ ...table.stats(), error: `sample failed: ${error instanceof Error ? error.message : String(error)}` });
+            console.error(error);
+          },
+        ),
+      );
+    }
+    if (loads.length === 0) {
+      const none = document.createElement("p");
+      none.className = "muted";
+      none.textContent = "This notebook declares no sources.";
+      this.aside.append(none);
+    }
+    await Promise.all(loads);
+  }
+
+  private spec(key: string): CellSpec {
+    const cell = this.notebook.cells[this.keys.indexOf(key)]!;
+    return { key, label: cellLabel(cell), language: cell.language, name: cell.id, code: cell.code };
+  }
+
+  private createView(key: string): CellView {
+    const cell = this.notebook.cells[this.keys.indexOf(key)]!;
+    return new CellView({
+      key,
+      language: cell.language,
+      name: cell.id,
+      sink: cell.sink,
+      code: cell.code,
+      schema: this.schema,
+      readOnly: this.readOnly,
+      conn: this.db.conn,
+      isCell: (name) => this.reactive.isCell(name),
+      onChange: (k, code) => this.edit(k, { code }),
+      onRename: (k, name) => {
+        this.edit(k, { id: name });
+        this.views.get(k)?.setName(name);
+        void this.run(k);
+      },
+      onRun: (k) => void this.run(k),
+      onMove: (k, by) => this.move(k, by),
+      onDelete: (k) => this.remove(k),
+    });
+  }
+
+  /** Lays out the notebook in file order: prose blocks and cells. */
+  private render(): void {
+    const children: HTMLElement[] = [];
+    for (const block of this.notebook.blocks) {
+      if (block.kind === "prose" && block.raw.trim() !== "") children.push(renderMarkdown(block.raw));
+      if (block.kind === "cell") {
+        const view = this.views.get(this.keys[block.cell]!);
+        if (view !== undefined) children.push(view.element);
+      }
+    }
+    if (!this.readOnly) {
+      const add = document.createElement("div");
+      add.className = "add-cell";
+      const sql = button("+ SQL cell", "add-sql");
+      sql.addEventListener("click", () => this.add("sql"));
+      const js = button("+ JS cell", "add-js");
+      js.addEventListener("click", () => this.add("js"));
+      add.append(sql, js);
+      children.push(add);
+    }
+    this.article.replaceChildren(...children);
+  }
+
+  private edit(key: string, patch: { code?: string; id?: string | null }): void {
+    if (this.readOnly) return;
+    const index = this.keys.indexOf(key);
+    const count = this.notebook.cells.length;
+    this.notebook = updateCell(this.notebook, index, patch);
+    if (this.notebook.cells.length !== count) {
+      // The edit changed the cell structure (say, a typed fence); rebuild the page from the text.
+      this.rebuild();
+    }
+    this.saver?.schedule(serializeNotebook(this.notebook));
+  }
+
+  private async run(key: string): Promise<void> {
+    await this.reactive.setCell(this.spec(key));
+    this.refreshSchemaSoon();
+  }
+
+  private move(key: string, by: -1 | 1): void {
+    const from = this.keys.indexOf(key);
+    const to = from + by;
+    if (to < 0 || to >= this.keys.length) return;
+    this.notebook = moveCell(this.notebook, from, to);
+    this.keys.splice(from, 1);
+    this.keys.splice(to, 0, key);
+    this.render();
+    this.saver?.schedule(serializeNotebook(this.notebook));
+  }
+
+  private remove(key: string): void {
+    const index = this.keys.indexOf(key);
+    this.notebook = removeCell(this.notebook, index);
+    this.keys.splice(index, 1);
+    this.reactive.removeCell(key);
+    this.views.get(key)?.destroy();
+    this.views.delete(key);
+    this.render();
+    this.saver?.schedule(serializeNotebook(this.notebook));
+  }
+
+  private add(language: "sql" | "js"): void {
+    const code = language === "sql" ? `SELECT * FROM ${Object.keys(this.notebook.sources)[0] ?? "range(10)"} LIMIT 10` : "Plot.plot({marks: []})";
+    this.notebook = insertCell(this.notebook, this.notebook.cells.length, { language, code });
+    const key = `c${this.nextKey++}`;
+    this.keys.push(key);
+    const view = this.createView(key);
+    this.views.set(key, view);
+    this.render();
+    this.saver?.schedule(serializeNotebook(this.notebook));
+    void this.run(key);
+    view.editor.view.focus();
+  }
+
+  /** Replaces every cell view after the text's cell structure changed under an edit. */
+  private rebuild(): void {
+    for (const key of this.keys) {
+      this.reactive.removeCell(key);
+      this.views.get(key)?.destroy();
+      this.views.delete(key);
+    }
+    this.keys = this.notebook.cells.map(() => `c${this.nextKey++}`);
+    for (const key of this.keys) this.views.set(key, this.createView(key));
+    this.render();
+    void this.reactive.setCells(this.keys.map((key) => this.spec(key)));
+  }
+
+  private refreshSchemaSoon(): void {
+    if (this.schemaTimer !== null) return;
+    this.schemaTimer = setTimeout(() => {
+      this.schemaTimer = null;
+      void readCatalog(this.db.conn).then((schema) => {
+        this.schema = schema;
+        for (const view of this.views.values()) view.editor.setSchema(schema);
+      });
+    }, 1500);
+  }
+
+  private onSaveStatus(status: SaveStatus): void {
+    if (status.kind === "conflict") {
+      this.setStatus("conflict: choose a version");
+      showConflict({
+        mine: status.mine,
+        theirs: status.theirs,
+        keepMine: () => void this.saver?.resolveWith(status.mine, status.theirs?.etag ?? null),
+        takeTheirs: () => location.reload(),
+      });
+      return;
+    }
+    this.setStatus(status.kind === "failed" ? `not saved: ${status.message}` : status.kind === "saving" ? "saving…" : status.kind);
+    this.status.dataset.state = status.kind;
+  }
+
+  private setStatus(text: string): void {
+    this.status.textContent = text;
+  }
+
+  private showIssues(messages: string[]): void {
+    const box = document.createElement("div");
+    box.className = "notebook-issues";
+    box.textContent = messages.join("\n");
+    this.article.before(box);
+  }
+
+  /** Snapshots the notebook as shown (text and the rows of every source table) and shows the link. */
+  private async share(trigger: HTMLButtonElement): Promise<void> {
+    if (this.mode.kind !== "edit") return;
+    trigger.disabled = true;
+    try {
+      await this.saver?.flush();
+      const samples: Record<string, Uint8Array> = {};
+      for (const [name, table] of this.tables) {
+        if (table.schema === null) continue;
+        const result = await this.db.conn.query(`SELECT * FROM ${quoteIdent(name)} ORDER BY rowid`);
+        samples[name] = eventsToArrow(table.schema, toRows(result, null));
+      }
+      const link = await createShare(this.mode.path, serializeNotebook(this.notebook), samples);
+      showShareLink(new URL(link.url, location.href).href);
+    } catch (error) {
+      showShareLink(null, error instanceof Error ? error.message : String(error));
+    } finally {
+      trigger.disabled = false;
+    }
+  }
+
+  /** Test and benchmark hooks: counts the page exposes to automation. */
+  debugState(): { sources: Record<string, number> } {
+    const sources: Record<string, number> = {};
+    for (const [name, table] of this.tables) sources[name] = table.rows;
+    return { sources };
+  }
+}

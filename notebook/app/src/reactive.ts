@@ -1,0 +1,241 @@
+import * as Plot from "@observablehq/plot";
+import { type Module, type Observer, Runtime, type Variable } from "@observablehq/runtime";
+import { CellError } from "./cell-error.ts";
+import type { Connection } from "./duckdb.ts";
+import { compileJs, type CompiledJs, instantiateJs } from "./js-cell.ts";
+import { type Column, type Rows, toRows } from "./rows.ts";
+import { isSandboxed } from "./sandbox/protocol.ts";
+import { errorLine, quoteIdent, stripTrailingSemicolons } from "./sql.ts";
+
+/** A cell as the runtime needs it; `key` is stable across edits and moves. */
+export interface CellSpec {
+  key: string;
+  /** How messages name the cell: its name or "#3". */
+  label: string;
+  language: "sql" | "js";
+  /** The name the cell binds (`id=`), or null. */
+  name: string | null;
+  code: string;
+}
+
+/** A SQL cell's value. JavaScript cells that reference the cell receive `rows()`. */
+export interface QueryResult {
+  kind: "query";
+  columns: Column[];
+  numRows: number;
+  /** The first rows, for the result table. */
+  preview: Rows;
+  rows(): Rows;
+  /** The relation to SUMMARIZE for the cell's profile: its view, or its SQL. */
+  relation: string;
+}
+
+export function isQueryResult(value: unknown): value is QueryResult {
+  return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "query";
+}
+
+/** Runs a JavaScript cell given its inputs (already rows, never QueryResults). */
+export type JsRunner = (spec: CellSpec, compiled: CompiledJs, inputs: unknown[]) => unknown;
+
+/** Runs JavaScript in this page: the notebook's own code, opened by its owner. */
+export const runInPage: JsRunner = (_spec, compiled, inputs) => instantiateJs(compiled)(...inputs);
+
+const PREVIEW_ROWS = 200;
+
+/** The name of the variable that ticks when a source table changes; not a JS identifier, so no cell can shadow it. */
+export function sourceVariable(source: string): string {
+  return `source ${source}`;
+}
+
+interface Entry {
+  spec: CellSpec;
+  variable: Variable;
+  /** The name the variable is defined under (and the view, for SQL). */
+  bound: string | null;
+  /** DuckDB's table references for the code they were computed from. */
+  tables: { code: string; names: string[] } | null;
+}
+
+/**
+ * The notebook as an `@observablehq/runtime` module: one variable per cell,
+ * one per source. A SQL cell's inputs are the names DuckDB's parser finds in
+ * it (`getTableNames`) that are sources or named SQL cells; a named SQL cell
+ * is also a DuckDB view. Editing a cell redefines its variable, so the
+ * runtime recomputes exactly its dependents; a failure rejects the variable,
+ * and dependents receive the runtime's error naming the failed input.
+ */
+export class ReactiveNotebook {
+  private readonly runtime: Runtime;
+  private readonly module: Module;
+  private readonly entries = new Map<string, Entry>();
+  private readonly sources = new Map<string, { variable: Variable; version: number }>();
+
+  constructor(
+    private readonly conn: Connection,
+    private readonly observe: (key: string) => Observer,
+    private readonly runJs: JsRunner = runInPage,
+    builtins: Record<string, unknown> = {},
+  ) {
+    this.runtime = new Runtime({ Plot, ...builtins });
+    this.module = this.runtime.module();
+  }
+
+  addSource(name: string): void {
+    const variable = this.module.variable().define(sourceVariable(name), [], () => 0);
+    this.sources.set(name, { variable, version: 0 });
+    this.redefineAll();
+  }
+
+  /** The source table changed: recompute the cells that read it. */
+  touchSource(name: string): void {
+    const source = this.sources.get(name);
+    if (source === undefined) return;
+    const version = ++source.version;
+    source.variable.define(sourceVariable(name), [], () => version);
+  }
+
+  /** Defines every cell; names are known up front so cells may reference later ones. */
+  async setCells(specs: CellSpec[]): Promise<void> {
+    for (const spec of specs) {
+      if (!this.entries.has(spec.key)) this.entries.set(spec.key, { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null });
+      else this.entries.get(spec.key)!.spec = spec;
+    }
+    await Promise.all(specs.map((spec) => this.setCell(spec)));
+  }
+
+  /** Defines or redefines one cell. */
+  async setCell(spec: CellSpec): Promise<void> {
+    let entry = this.entries.get(spec.key);
+    if (entry === undefined) {
+      entry = { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null };
+      this.entries.set(spec.key, entry);
+    }
+    const renamed = entry.spec.name !== spec.name || entry.spec.language !== spec.language;
+    entry.spec = spec;
+    await this.define(entry);
+    if (renamed) this.redefineAll(spec.key);
+  }
+
+  removeCell(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    this.entries.delete(key);
+    entry.variable.delete();
+    if (entry.spec.language === "sql" && entry.bound !== null) void this.dropView(entry.bound);
+    this.redefineAll();
+  }
+
+  /** Whether `name` is bound by a cell (for telling a failed input from an unknown name). */
+  isCell(name: string): boolean {
+    for (const entry of this.entries.values()) if (entry.bound === name) return true;
+    return false;
+  }
+
+  dispose(): void {
+    this.runtime.dispose();
+  }
+
+  private redefineAll(except?: string): void {
+    for (const entry of this.entries.values()) if (entry.spec.key !== except && entry.spec.language === "sql") void this.define(entry);
+  }
+
+  private async define(entry: Entry): Promise<void> {
+    const spec = entry.spec;
+    if (spec.language === "js") return this.defineJs(entry);
+    const previous = entry.bound;
+    let names: string[];
+    try {
+      names = await this.tableNames(entry);
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      const failure = new CellError(spec.label, message, errorLine(message), { cause });
+      // A newer edit may have landed while DuckDB parsed this one; only the newest defines.
+      if (entry.spec !== spec) return;
+      entry.bound = spec.name;
+      entry.variable.define(spec.name, [], () => Promise.reject(failure));
+      return;
+    }
+    if (entry.spec !== spec) return;
+    const inputs = this.resolveTables(names, spec.key);
+    if (previous !== null && previous !== spec.name) void this.dropView(previous);
+    entry.bound = spec.name;
+    entry.variable.define(spec.name, inputs, () => this.query(spec));
+  }
+
+  private defineJs(entry: Entry): void {
+    const spec = entry.spec;
+    let compiled: CompiledJs;
+    try {
+      compiled = compileJs(spec.label, spec.code);
+    } catch (failure) {
+      entry.bound = spec.name;
+      entry.variable.define(spec.name, [], () => Promise.reject(failure));
+      return;
+    }
+    const name = spec.name ?? compiled.name;
+    entry.bound = name;
+    entry.variable.define(name, compiled.references, (...values: unknown[]) =>
+      this.runJs(spec, compiled, values.map((value) => (isQueryResult(value) ? value.rows() : isSandboxed(value) ? value.value : value))),
+    );
+  }
+
+  private async tableNames(entry: Entry): Promise<string[]> {
+    const code = entry.spec.code;
+    if (entry.tables?.code === code) return entry.tables.names;
+    const names = code.trim() === "" ? [] : await this.conn.getTableNames(stripTrailingSemicolons(code));
+    entry.tables = { code, names };
+    return names;
+  }
+
+  /** Maps DuckDB's table references to variables: sources and named SQL cells (case-insensitively, as DuckDB does). */
+  private resolveTables(names: string[], self: string): string[] {
+    const inputs = new Set<string>();
+    for (const raw of names) {
+      const name = (raw.split(".").pop() ?? raw).toLowerCase();
+      for (const source of this.sources.keys()) if (source.toLowerCase() === name) inputs.add(sourceVariable(source));
+      for (const entry of this.entries.values()) {
+        if (entry.spec.key !== self && entry.spec.language === "sql" && entry.spec.name?.toLowerCase() === name) inputs.add(entry.spec.name);
+      }
+    }
+    return [...inputs];
+  }
+
+  private async query(spec: CellSpec): Promise<QueryResult> {
+    const sql = stripTrailingSemicolons(spec.code);
+    try {
+      let relation = `(${sql})`;
+      if (spec.name !== null) {
+        relation = quoteIdent(spec.name);
+        await this.conn.query(`CREATE OR REPLACE VIEW ${relation} AS ${sql}`);
+      }
+      const table = await this.conn.query(spec.name !== null ? `SELECT * FROM ${relation}` : sql);
+      const columns = await this.describe(spec.name !== null ? relation : sql);
+      let converted: Rows | null = null;
+      const rows = () => (converted ??= toRows(table, columns));
+      return { kind: "query", columns: columns ?? rows().columns, numRows: table.numRows, preview: toRows(table.slice(0, PREVIEW_ROWS), columns), rows, relation };
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      throw new CellError(spec.label, message, errorLine(message), { cause });
+    }
+  }
+
+  /** DuckDB's own type names for a relation, or null for statements DESCRIBE cannot take (PRAGMA, SUMMARIZE...). */
+  private async describe(relationOrSql: string): Promise<Column[] | null> {
+    let described;
+    try {
+      described = await this.conn.query(`DESCRIBE ${relationOrSql}`);
+    } catch (error) {
+      if (error instanceof Error && /Parser Error|syntax/i.test(error.message)) return null;
+      throw error;
+    }
+    return described.toArray().map((row) => {
+      const r = row.toJSON() as { column_name: string; column_type: string };
+      return { name: r.column_name, type: r.column_type };
+    });
+  }
+
+  private async dropView(name: string): Promise<void> {
+    if (this.isCell(name)) return;
+    await this.conn.query(`DROP VIEW IF EXISTS ${quoteIdent(name)}`);
+  }
+}

@@ -1,0 +1,169 @@
+import { type Schema, tableFromIPC } from "apache-arrow";
+import type { Connection } from "./duckdb.ts";
+import { eventsToArrow } from "./events-to-arrow.ts";
+import { quoteIdent } from "./sql.ts";
+
+export interface SourceStats {
+  name: string;
+  rows: number;
+  eventsPerSecond: number;
+  received: number;
+  paused: boolean;
+  live: boolean;
+  error: string | null;
+}
+
+export interface SourceTableOptions {
+  conn: Connection;
+  name: string;
+  /** How many of the newest events the table keeps. */
+  windowSize: number;
+  /** The initial rows: Arrow IPC stream bytes. */
+  loadSample: () => Promise<Uint8Array>;
+  /** The tail's server-sent events URL, or null for a frozen snapshot (share links). */
+  tailUrl: string | null;
+  /** How often buffered tail events are appended, in ms. */
+  flushMs?: number;
+  /** Called after the table changed (sample loaded, batch appended, window trimmed). */
+  onChange: (table: SourceTable) => void;
+  /** Called whenever counters change (also while paused). */
+  onStats: (stats: SourceStats) => void;
+}
+
+/**
+ * One source as a DuckDB table holding a bounded window of its newest events:
+ * the sample first, then the live tail appended in small Arrow batches, the
+ * oldest rows deleted beyond the window. Pausing stops appending (the table
+ * freezes) while the events/s counter keeps counting what arrives.
+ */
+export class SourceTable {
+  readonly name: string;
+  schema: Schema | null = null;
+  rows = 0;
+  private paused = false;
+  private buffer: unknown[] = [];
+  private arrivals: { at: number; n: number }[] = [];
+  private received = 0;
+  private events: EventSource | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private flushing: Promise<void> | null = null;
+  private error: string | null = null;
+
+  constructor(private readonly options: SourceTableOptions) {
+    this.name = options.name;
+  }
+
+  async load(): Promise<void> {
+    const { conn } = this.options;
+    const bytes = await this.options.loadSample();
+    this.schema = tableFromIPC(bytes).schema;
+    if (this.schema.fields.length === 0) throw new Error(`source ${this.name}: the sample has no columns (no events yet?)`);
+    await conn.query(`DROP TABLE IF EXISTS ${quoteIdent(this.name)}`);
+    try {
+      await conn.insertArrowFromIPCStream(bytes, { name: this.name, create: true });
+    } catch (cause) {
+      throw new Error(`source ${this.name}: DuckDB could not load the sample (${bytes.length} bytes of Arrow IPC)`, { cause });
+    }
+    await this.trim();
+    this.options.onChange(this);
+    this.report();
+  }
+
+  /** Starts following the live tail; events are appended every `flushMs`. */
+  follow(): void {
+    if (this.options.tailUrl === null || this.events !== null) return;
+    const events = new EventSource(this.options.tailUrl);
+    this.events = events;
+    events.onmessage = (message: MessageEvent<string>) => {
+      const batch = JSON.parse(message.data) as { events?: unknown[] };
+      const list = batch.events ?? [];
+      this.received += list.length;
+      this.arrivals.push({ at: performance.now(), n: list.length });
+      if (!this.paused) for (const event of list) this.buffer.push(event);
+    };
+    events.onerror = () => {
+      this.error = events.readyState === EventSource.CLOSED ? "tail closed" : "tail reconnecting";
+      this.report();
+    };
+    events.onopen = () => {
+      this.error = null;
+      this.report();
+    };
+    this.timer = setInterval(() => void this.flush(), this.options.flushMs ?? 200);
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    if (paused) this.buffer = [];
+    this.report();
+  }
+
+  isPaused(): boolean {
+    return this.paused;
+  }
+
+  /** Appends buffered events now; resolves when DuckDB has them. */
+  flush(): Promise<void> {
+    if (this.flushing !== null) return this.flushing;
+    if (this.buffer.length === 0 || this.schema === null) {
+      this.report();
+      return Promise.resolve();
+    }
+    const batch = this.buffer;
+    this.buffer = [];
+    const schema = this.schema;
+    this.flushing = (async () => {
+      try {
+        await this.options.conn.insertArrowFromIPCStream(eventsToArrow(schema, batch), { name: this.name, create: false });
+        await this.trim();
+        this.options.onChange(this);
+      } catch (cause) {
+        this.error = `append failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+        console.error(new Error(`source ${this.name}: could not append ${batch.length} events`, { cause }));
+      } finally {
+        this.flushing = null;
+        this.report();
+      }
+    })();
+    return this.flushing;
+  }
+
+  private async trim(): Promise<void> {
+    const { conn, windowSize } = this.options;
+    const table = quoteIdent(this.name);
+    const count = Number((await conn.query(`SELECT count(*)::DOUBLE AS n FROM ${table}`)).getChildAt(0)?.get(0) ?? 0);
+    if (count > windowSize) {
+      // rowid grows with every append, so the smallest rowids are the oldest events.
+      await conn.query(`DELETE FROM ${table} WHERE rowid < (SELECT rowid FROM ${table} ORDER BY rowid LIMIT 1 OFFSET ${count - windowSize})`);
+      this.rows = windowSize;
+    } else {
+      this.rows = count;
+    }
+  }
+
+  stats(): SourceStats {
+    const now = performance.now();
+    this.arrivals = this.arrivals.filter((a) => now - a.at <= 2000);
+    const recent = this.arrivals.reduce((sum, a) => sum + a.n, 0);
+    return {
+      name: this.name,
+      rows: this.rows,
+      eventsPerSecond: Math.round(recent / 2),
+      received: this.received,
+      paused: this.paused,
+      live: this.events !== null,
+      error: this.error,
+    };
+  }
+
+  private report(): void {
+    this.options.onStats(this.stats());
+  }
+
+  close(): void {
+    this.events?.close();
+    this.events = null;
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+}

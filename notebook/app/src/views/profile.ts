@@ -1,0 +1,122 @@
+import type { Connection } from "../duckdb.ts";
+import { quoteIdent } from "../sql.ts";
+import { formatCount, formatValue } from "./format-value.ts";
+
+/** One column's profile: what DuckDB's SUMMARIZE gives, plus a small histogram. */
+export interface ColumnProfile {
+  name: string;
+  type: string;
+  count: number;
+  nullShare: number;
+  distinct: number;
+  min: string | null;
+  max: string | null;
+  /** Equal-width bins for numbers and times, top values otherwise. */
+  histogram: { label: string; n: number }[];
+}
+
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)/;
+const TEMPORAL = /^(TIMESTAMP|DATE)/;
+const BINS = 16;
+
+/**
+ * Profiles a relation (a quoted table or view name, or a parenthesised query)
+ * with SUMMARIZE, which DuckDB-WASM has built in, and one GROUP BY per column
+ * for its histogram.
+ */
+export async function profileRelation(conn: Connection, relation: string, maxColumns = 24): Promise<ColumnProfile[]> {
+  const summary = await conn.query(`SUMMARIZE SELECT * FROM ${relation}`);
+  const profiles: ColumnProfile[] = [];
+  for (const row of summary.toArray().slice(0, maxColumns)) {
+    const r = row.toJSON() as Record<string, unknown>;
+    const name = String(r.column_name);
+    const type = String(r.column_type);
+    profiles.push({
+      name,
+      type,
+      count: Number(r.count ?? 0),
+      nullShare: Number(r.null_percentage ?? 0) / 100,
+      distinct: Number(r.approx_unique ?? 0),
+      min: r.min === null || r.min === undefined ? null : String(r.min),
+      max: r.max === null || r.max === undefined ? null : String(r.max),
+      histogram: await histogram(conn, relation, name, type),
+    });
+  }
+  return profiles;
+}
+
+async function histogram(conn: Connection, relation: string, column: string, type: string): Promise<{ label: string; n: number }[]> {
+  const c = quoteIdent(column);
+  if (NUMERIC.test(type) || TEMPORAL.test(type)) {
+    const x = TEMPORAL.test(type) ? `epoch(${c})` : `CAST(${c} AS DOUBLE)`;
+    const result = await conn.query(`
+      WITH v AS (SELECT ${x} AS x FROM ${relation} WHERE ${c} IS NOT NULL),
+           b AS (SELECT min(x) AS lo, max(x) AS hi FROM v)
+      SELECT coalesce(least(floor((x - lo) / nullif(hi - lo, 0) * ${BINS}), ${BINS - 1}), 0)::INTEGER AS bin, count(*)::DOUBLE AS n
+      FROM v, b GROUP BY bin ORDER BY bin`);
+    const counts = new Array<number>(BINS).fill(0);
+    for (const row of result.toArray()) {
+      const r = row.toJSON() as { bin: number; n: number };
+      counts[r.bin] = r.n;
+    }
+    return counts.map((n, i) => ({ label: `bin ${i + 1}`, n }));
+  }
+  if (/^(VARCHAR|BOOLEAN|UUID|ENUM)/.test(type)) {
+    const result = await conn.query(`SELECT CAST(${c} AS VARCHAR) AS v, count(*)::DOUBLE AS n FROM ${relation} GROUP BY ALL ORDER BY n DESC, v LIMIT 6`);
+    return result.toArray().map((row) => {
+      const r = row.toJSON() as { v: string | null; n: number };
+      return { label: r.v ?? "∅", n: r.n };
+    });
+  }
+  return [];
+}
+
+/** The profile as a table: name, type, null share, distinct count, min, max, histogram. */
+export function renderProfile(profiles: ColumnProfile[]): HTMLElement {
+  const table = document.createElement("table");
+  table.className = "profile";
+  const head = table.createTHead().insertRow();
+  for (const title of ["column", "type", "null", "distinct", "min", "max", "distribution"]) {
+    const th = document.createElement("th");
+    th.textContent = title;
+    head.append(th);
+  }
+  const body = table.createTBody();
+  for (const p of profiles) {
+    const tr = body.insertRow();
+    tr.dataset.column = p.name;
+    const cells = [p.name, p.type, `${(p.nullShare * 100).toFixed(1)}%`, `≈${formatCount(p.distinct)}`, formatValue(p.min), formatValue(p.max)];
+    for (const text of cells) {
+      const td = tr.insertCell();
+      td.textContent = text;
+      td.title = text;
+    }
+    tr.insertCell().append(bars(p.histogram));
+  }
+  return table;
+}
+
+function bars(histogram: { label: string; n: number }[]): SVGSVGElement {
+  const ns = "http://www.w3.org/2000/svg";
+  const svg = document.createElementNS(ns, "svg");
+  const width = 96;
+  const height = 22;
+  svg.setAttribute("width", String(width));
+  svg.setAttribute("height", String(height));
+  svg.setAttribute("class", "histogram");
+  const max = Math.max(1, ...histogram.map((b) => b.n));
+  const w = histogram.length === 0 ? 0 : width / histogram.length;
+  histogram.forEach((bin, i) => {
+    const h = bin.n === 0 ? 0 : Math.max(1, (bin.n / max) * height);
+    const rect = document.createElementNS(ns, "rect");
+    rect.setAttribute("x", String(i * w + 0.5));
+    rect.setAttribute("y", String(height - h));
+    rect.setAttribute("width", String(Math.max(1, w - 1)));
+    rect.setAttribute("height", String(h));
+    const title = document.createElementNS(ns, "title");
+    title.textContent = `${bin.label}: ${formatCount(bin.n)}`;
+    rect.append(title);
+    svg.append(rect);
+  });
+  return svg;
+}
