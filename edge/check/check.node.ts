@@ -1,0 +1,159 @@
+/**
+ * The differential check: every sink-feeding cell runs through DuckDB (the
+ * oracle) and through the compiled plan, on (a) the sample, (b) generated
+ * edge-case events for each source schema, (c) random events; the answers
+ * are compared as multisets, floats within `FLOAT_TOLERANCE`. A failing
+ * query must fail the same way on both sides (DuckDB's error text).
+ */
+import type { Notebook } from "../../notebook/format/model.ts";
+import { openDuckDB, type DuckDB } from "../duckdb/open.node.ts";
+import { loadEvents } from "../duckdb/load-events.node.ts";
+import { queryRows } from "../duckdb/query-rows.node.ts";
+import { parseJsonLossless, stringifyJsonLossless } from "../duckdb/lossless-json.ts";
+import { gatherCompileInputs } from "../compile/inputs.node.ts";
+import { cellName, compilePlan } from "../compile/compile.ts";
+import type { Plan } from "../plan/types.ts";
+import type { Row, Schema } from "../plan/values.ts";
+import { buildPipeline } from "../exec/pipeline.ts";
+import type { FunctionLibrary } from "../exec/functions/contract.ts";
+import { SqlError } from "../exec/functions/contract.ts";
+import { FLOAT_TOLERANCE, firstDifference, showRow, type Difference } from "./compare.ts";
+import { edgeCaseEvents, randomEvents } from "./generate.ts";
+
+export interface CheckOptions {
+  /** Events per source: the sample the notebook shows. */
+  samples: Record<string, unknown[]>;
+  library: FunctionLibrary;
+  /** Random batches (fast-check) and their size; seed for reproducing a failure. */
+  random?: { batches: number; size: number; seed: number };
+  onProgress?: (line: string) => void;
+}
+
+export type Answer = { ok: true; rows: Row[] } | { ok: false; error: string };
+
+export interface StepResult {
+  step: "sample" | "edge cases" | "random";
+  sink: string;
+  cell: string;
+  events: number;
+  agree: boolean;
+  duckdb: Answer;
+  plan: Answer;
+  difference: Difference | null;
+  /** Human-readable account of the first difference. */
+  detail: string | null;
+}
+
+export interface CheckReport {
+  plan: Plan;
+  steps: StepResult[];
+  agree: boolean;
+  tolerance: number;
+}
+
+/** Runs the check. Throws CompileError when the notebook does not compile. */
+export async function checkNotebook(notebook: Notebook, options: CheckOptions): Promise<CheckReport> {
+  const say = options.onProgress ?? (() => {});
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    say(`loading samples: ${Object.entries(options.samples).map(([s, e]) => `${s} (${e.length} events)`).join(", ")}`);
+    for (const [source, events] of Object.entries(options.samples)) {
+      await loadEvents(db, source, events);
+    }
+    say("compiling the sink cells");
+    const inputs = await gatherCompileInputs(db, notebook);
+    const plan = compilePlan(inputs);
+    say(`plan: ${plan.pipelines.map((p) => `${p.sink} ← ${p.cell.cell} (${p.ops.map((o) => o.op).join(" → ")})`).join("; ")}`);
+    const steps: StepResult[] = [];
+    const sinkCells = notebook.cells.filter((c) => c.sink && c.language === "sql");
+
+    const runStep = async (step: StepResult["step"], data: Record<string, unknown[]>): Promise<void> => {
+      for (const [source, events] of Object.entries(data)) {
+        await loadEvents(db, source, events, { schema: inputs.sources[source] });
+      }
+      for (const cell of sinkCells) {
+        const pipeline = plan.pipelines.find((p) => p.cell.cell === cellName(cell))!;
+        const source = (pipeline.ops[0] as { source: string }).source;
+        const events = data[source] ?? [];
+        const result = await compareOnce(db, cell.code, plan, pipeline.sink, source, events, options.library);
+        const r: StepResult = { step, sink: pipeline.sink, cell: cellName(cell), events: events.length, ...result };
+        steps.push(r);
+        say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · ${step}: ${events.length} events, ${summary(r.duckdb)} from DuckDB, ${summary(r.plan)} from the plan${r.agree ? "" : `\n${r.detail}`}`);
+      }
+    };
+
+    await runStep("sample", options.samples);
+    const edge: Record<string, unknown[]> = {};
+    for (const source of Object.keys(plan.sources)) edge[source] = edgeCaseEvents(plan.sources[source]!.schema, options.samples[source] ?? []);
+    await runStep("edge cases", edge);
+    const random = options.random ?? { batches: 20, size: 25, seed: 4 };
+    const batches: Record<string, unknown[][]> = {};
+    for (const source of Object.keys(plan.sources)) {
+      batches[source] = randomEvents(plan.sources[source]!.schema, random.seed, random.batches, random.size, options.samples[source] ?? []);
+    }
+    for (let b = 0; b < random.batches; b++) {
+      const data: Record<string, unknown[]> = {};
+      for (const source of Object.keys(batches)) data[source] = batches[source]![b]!;
+      const before = steps.length;
+      await runStepQuiet(runStep, "random", data);
+      if (steps.slice(before).some((s) => !s.agree)) break;
+    }
+    return { plan, steps, agree: steps.every((s) => s.agree), tolerance: FLOAT_TOLERANCE };
+  } finally {
+    db.close();
+  }
+}
+
+async function runStepQuiet(run: (step: StepResult["step"], data: Record<string, unknown[]>) => Promise<void>, step: StepResult["step"], data: Record<string, unknown[]>): Promise<void> {
+  await run(step, data);
+}
+
+function summary(a: Answer): string {
+  return a.ok ? `${a.rows.length} rows` : "an error";
+}
+
+/** DuckDB's answer for `sql` over the loaded tables. */
+export async function duckdbAnswer(db: DuckDB, sql: string): Promise<{ answer: Answer; schema: Schema | null }> {
+  try {
+    const r = await queryRows(db, sql.replace(/;\s*$/, ""));
+    return { answer: { ok: true, rows: r.rows }, schema: r.schema };
+  } catch (error) {
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+    return { answer: { ok: false, error: cause }, schema: null };
+  }
+}
+
+/** The plan's answer: the events as one batch, then end of input. */
+export function planAnswer(plan: Plan, sink: string, source: string, events: unknown[], library: FunctionLibrary): Answer {
+  // Both sides read the same JSON text: what DuckDB loads is what the plan sees.
+  const same = events.map((e) => parseJsonLossless(stringifyJsonLossless(e)));
+  try {
+    const ex = buildPipeline({ ...plan, pipelines: plan.pipelines.filter((p) => p.sink === sink) }, { library, mode: "throw" });
+    const a = ex.run({ source, events: same });
+    const b = ex.finish();
+    return { ok: true, rows: [...(a.rows[sink] ?? []), ...(b.rows[sink] ?? [])] };
+  } catch (error) {
+    return { ok: false, error: error instanceof SqlError ? error.duckdbText : error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+  }
+}
+
+/** Whether two error texts are the same error (DuckDB adds context lines and positions). */
+export function errorsAgree(duck: string, plan: string): boolean {
+  const first = (s: string): string => s.split("\n")[0]!.trim();
+  return first(duck) === first(plan) || first(duck).startsWith(first(plan));
+}
+
+async function compareOnce(db: DuckDB, sql: string, plan: Plan, sink: string, source: string, events: unknown[], library: FunctionLibrary): Promise<Pick<StepResult, "agree" | "duckdb" | "plan" | "difference" | "detail">> {
+  const { answer: duckdb, schema } = await duckdbAnswer(db, sql);
+  const mine = planAnswer(plan, sink, source, events, library);
+  if (!duckdb.ok || !mine.ok) {
+    const agree = !duckdb.ok && !mine.ok && errorsAgree(duckdb.error, mine.error);
+    const detail = agree ? null : `  DuckDB: ${duckdb.ok ? `${duckdb.rows.length} rows` : duckdb.error.split("\n")[0]}\n  plan:   ${mine.ok ? `${mine.rows.length} rows` : mine.error.split("\n")[0]}`;
+    return { agree, duckdb, plan: mine, difference: null, detail };
+  }
+  const difference = firstDifference(schema!, duckdb.rows, mine.rows);
+  if (!difference) return { agree: true, duckdb, plan: mine, difference: null, detail: null };
+  const other = difference.side === "duckdb" ? "the plan" : "DuckDB";
+  const detail = `  first differing row: ${difference.side === "duckdb" ? "DuckDB" : "the plan"} has ${showRow(difference.row)}\n  ${other} has ${difference.nearest ? `nearest ${showRow(difference.nearest)}` : "no such row"} (${duckdb.rows.length} rows from DuckDB, ${mine.rows.length} from the plan)`;
+  return { agree: false, duckdb, plan: mine, difference, detail };
+}

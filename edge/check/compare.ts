@@ -1,0 +1,100 @@
+/**
+ * Compares two answers as multisets of rows: DuckDB's and the plan's. Floats
+ * (FLOAT, DOUBLE, anywhere in a nested value) agree within a relative
+ * tolerance; NaN equals NaN; everything else must be identical.
+ */
+import type { Row, Schema, Value } from "../plan/values.ts";
+
+/** The relative tolerance for floats the check states in its report. */
+export const FLOAT_TOLERANCE = 1e-9;
+
+export interface Difference {
+  /** A row one side has (more often) than the other. */
+  row: Row;
+  side: "duckdb" | "plan";
+  /** The closest row on the other side (same non-float columns), when there is one. */
+  nearest: Row | null;
+}
+
+export function valuesAgree(a: Value, b: Value, tolerance = FLOAT_TOLERANCE): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  if (typeof a === "number" && typeof b === "number") {
+    if (Number.isNaN(a) && Number.isNaN(b)) return true;
+    if (!Number.isFinite(a) || !Number.isFinite(b)) return false;
+    return Math.abs(a - b) <= tolerance * Math.max(Math.abs(a), Math.abs(b));
+  }
+  if (typeof a === "bigint" || typeof b === "bigint") return false;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return a.length === b.length && a.every((x, i) => x === b[i]);
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => valuesAgree(x, b[i]!, tolerance));
+  if (typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
+    const ka = Object.keys(a);
+    const kb = Object.keys(b as object);
+    if (ka.length !== kb.length) return false;
+    return ka.every((k) => k in (b as object) && valuesAgree((a as Record<string, Value>)[k]!, (b as Record<string, Value>)[k]!, tolerance));
+  }
+  return false;
+}
+
+/** A key that is equal for rows that can only agree with each other: floats left out. */
+function exactKey(v: Value): string {
+  if (v === null) return "n";
+  switch (typeof v) {
+    case "number":
+      return "f";
+    case "bigint":
+      return `i${v}`;
+    case "string":
+      return `s${JSON.stringify(v)}`;
+    case "boolean":
+      return v ? "T" : "F";
+  }
+  if (v instanceof Uint8Array) return `b${Array.from(v).join(",")}`;
+  if (Array.isArray(v)) return `[${v.map(exactKey).join(",")}]`;
+  return `{${Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}:${exactKey(x)}`).join(",")}}`;
+}
+
+/**
+ * The first row that is in one answer more often than in the other, or null
+ * when the two answers agree as multisets.
+ */
+export function firstDifference(schema: Schema, duck: Row[], plan: Row[], tolerance = FLOAT_TOLERANCE): Difference | null {
+  const key = (r: Row): string => schema.map((c) => exactKey(r[c.name] ?? null)).join("|");
+  const buckets = new Map<string, Row[]>();
+  for (const r of plan) {
+    const k = key(r);
+    const list = buckets.get(k);
+    if (list) list.push(r);
+    else buckets.set(k, [r]);
+  }
+  const rowAgrees = (a: Row, b: Row): boolean => schema.every((c) => valuesAgree(a[c.name] ?? null, b[c.name] ?? null, tolerance));
+  for (const r of duck) {
+    const k = key(r);
+    const list = buckets.get(k);
+    const i = list ? list.findIndex((p) => rowAgrees(r, p)) : -1;
+    if (i < 0) return { row: r, side: "duckdb", nearest: list?.[0] ?? null };
+    list!.splice(i, 1);
+    if (list!.length === 0) buckets.delete(k);
+  }
+  for (const list of buckets.values()) {
+    if (list.length) return { row: list[0]!, side: "plan", nearest: null };
+  }
+  return null;
+}
+
+/** A row printed for a person: bigints plain, bytes as hex, NaN and ±Infinity by name. */
+export function showRow(row: Row | null): string {
+  if (row === null) return "(none)";
+  return `{ ${Object.entries(row).map(([k, v]) => `${k}: ${showValue(v)}`).join(", ")} }`;
+}
+
+export function showValue(v: Value): string {
+  if (v === null) return "NULL";
+  if (typeof v === "bigint") return v.toString();
+  if (typeof v === "number") return Number.isNaN(v) ? "NaN" : Object.is(v, -0) ? "-0" : String(v);
+  if (typeof v === "string") return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
+  if (typeof v === "boolean") return String(v);
+  if (v instanceof Uint8Array) return `x'${Array.from(v, (b) => b.toString(16).padStart(2, "0")).join("")}'`;
+  if (Array.isArray(v)) return `[${v.map(showValue).join(", ")}]`;
+  return `{${Object.entries(v).map(([k, x]) => `${k}: ${showValue(x)}`).join(", ")}}`;
+}

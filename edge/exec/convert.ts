@@ -1,0 +1,181 @@
+/**
+ * A raw JSON event → a row of the pinned scan schema, the way DuckDB's
+ * `read_json(..., columns = {...})` converts it: fields by name, missing
+ * fields NULL, extra fields ignored, objects into STRUCT, arrays into LIST,
+ * text into DATE/TIMESTAMP/numbers by DuckDB's cast from VARCHAR, nested
+ * values into VARCHAR/JSON as their JSON text. What DuckDB would reject
+ * throws `ConvertError`, which the pipeline turns into a dead letter.
+ */
+import { parseType, type TypeNode } from "../plan/type-text.ts";
+import type { Schema, Value } from "../plan/values.ts";
+import type { FunctionLibrary } from "./functions/contract.ts";
+
+export class ConvertError extends Error {
+  override name = "ConvertError";
+}
+
+type Converter = (raw: unknown, path: string) => Value;
+
+/** Builds the converter for a whole event. */
+export function eventConverter(schema: Schema, lib: FunctionLibrary): (event: unknown) => Value[] {
+  const fields = schema.map((c) => ({ name: c.name, conv: converterFor(parseType(c.type), c.type, lib) }));
+  return (event) => {
+    if (event === null || typeof event !== "object" || Array.isArray(event)) {
+      throw new ConvertError(`event is ${describe(event)}, not a JSON object`);
+    }
+    const o = event as Record<string, unknown>;
+    return fields.map((f) => {
+      const v = o[f.name];
+      return v === undefined || v === null ? null : f.conv(v, f.name);
+    });
+  };
+}
+
+function describe(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return `a ${typeof v}`;
+}
+
+/** JSON text as DuckDB's JSON type prints a value (compact, no spaces). */
+export function jsonText(v: unknown): string {
+  if (typeof v === "bigint") return v.toString();
+  if (Array.isArray(v)) return `[${v.map(jsonText).join(",")}]`;
+  if (v !== null && typeof v === "object") {
+    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`).join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converter {
+  const cast = (v: Value, from: string, path: string): Value => {
+    try {
+      return lib.castValue(v, from, text);
+    } catch (error) {
+      throw new ConvertError(`field ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  };
+  switch (t.kind) {
+    case "list":
+    case "array": {
+      const child = converterFor(t.child, childText(t.child), lib);
+      return (raw, path) => {
+        if (raw === null) return null;
+        if (!Array.isArray(raw)) throw new ConvertError(`field ${path}: expected an array for ${text}, got ${describe(raw)}`);
+        return raw.map((x, i) => (x === null || x === undefined ? null : child(x, `${path}[${i}]`)));
+      };
+    }
+    case "struct": {
+      const fields = t.fields.map((f) => ({ name: f.name, conv: converterFor(f.type, childText(f.type), lib) }));
+      return (raw, path) => {
+        if (raw === null) return null;
+        if (typeof raw !== "object" || Array.isArray(raw)) throw new ConvertError(`field ${path}: expected an object for ${text}, got ${describe(raw)}`);
+        const o = raw as Record<string, unknown>;
+        const out: { [k: string]: Value } = {};
+        for (const f of fields) {
+          const v = o[f.name];
+          out[f.name] = v === undefined || v === null ? null : f.conv(v, `${path}.${f.name}`);
+        }
+        return out;
+      };
+    }
+    case "map": {
+      const key = converterFor(t.key, childText(t.key), lib);
+      const value = converterFor(t.value, childText(t.value), lib);
+      return (raw, path) => {
+        if (raw === null) return null;
+        if (typeof raw !== "object" || Array.isArray(raw)) throw new ConvertError(`field ${path}: expected an object for ${text}`);
+        return Object.entries(raw as Record<string, unknown>).map(([k, v]) => ({ key: key(k, path), value: v === null ? null : value(v, `${path}.${k}`) }));
+      };
+    }
+    case "decimal":
+      return (raw, path) => {
+        if (typeof raw === "number" || typeof raw === "bigint" || typeof raw === "string") return cast(String(raw), "VARCHAR", path);
+        if (typeof raw === "boolean") return cast(raw, "BOOLEAN", path);
+        throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
+      };
+    case "other":
+      return (raw, path) => cast(typeof raw === "string" ? raw : jsonText(raw), "VARCHAR", path);
+    case "scalar":
+      return scalarConverter(t.name, text, cast);
+  }
+}
+
+function childText(t: TypeNode): string {
+  // Re-printing keeps the exact DuckDB spelling for nested casts.
+  return formatTypeText(t);
+}
+
+import { formatType as formatTypeText } from "../plan/type-text.ts";
+
+const INT_RANGES: Record<string, [number, number]> = {
+  TINYINT: [-128, 127],
+  SMALLINT: [-32768, 32767],
+  INTEGER: [-2147483648, 2147483647],
+  UTINYINT: [0, 255],
+  USMALLINT: [0, 65535],
+  UINTEGER: [0, 4294967295],
+};
+const BIG_RANGES: Record<string, [bigint, bigint]> = {
+  BIGINT: [-(2n ** 63n), 2n ** 63n - 1n],
+  UBIGINT: [0n, 2n ** 64n - 1n],
+  HUGEINT: [-(2n ** 127n), 2n ** 127n - 1n],
+  UHUGEINT: [0n, 2n ** 128n - 1n],
+};
+
+function scalarConverter(name: string, text: string, cast: (v: Value, from: string, path: string) => Value): Converter {
+  if (name === "VARCHAR") {
+    return (raw) => (typeof raw === "string" ? raw : jsonText(raw));
+  }
+  if (name === "JSON") {
+    return (raw) => jsonText(raw);
+  }
+  const small = INT_RANGES[name];
+  if (small) {
+    return (raw, path) => {
+      if (typeof raw === "number" && Number.isInteger(raw) && raw >= small[0] && raw <= small[1]) return raw;
+      if (typeof raw === "number") return cast(raw, "DOUBLE", path);
+      if (typeof raw === "bigint") return cast(raw, "HUGEINT", path);
+      if (typeof raw === "string") return cast(raw, "VARCHAR", path);
+      if (typeof raw === "boolean") return cast(raw, "BOOLEAN", path);
+      throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
+    };
+  }
+  const big = BIG_RANGES[name];
+  if (big) {
+    return (raw, path) => {
+      if (typeof raw === "number" && Number.isSafeInteger(raw)) {
+        const b = BigInt(raw);
+        if (b >= big[0] && b <= big[1]) return b;
+      }
+      if (typeof raw === "bigint" && raw >= big[0] && raw <= big[1]) return raw;
+      if (typeof raw === "number") return cast(raw, "DOUBLE", path);
+      if (typeof raw === "bigint") return cast(raw, "HUGEINT", path);
+      if (typeof raw === "string") return cast(raw, "VARCHAR", path);
+      if (typeof raw === "boolean") return cast(raw, "BOOLEAN", path);
+      throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
+    };
+  }
+  if (name === "DOUBLE" || name === "FLOAT") {
+    return (raw, path) => {
+      if (typeof raw === "number") return name === "FLOAT" ? Math.fround(raw) : raw;
+      if (typeof raw === "bigint") return cast(raw, "HUGEINT", path);
+      if (typeof raw === "string") return cast(raw, "VARCHAR", path);
+      if (typeof raw === "boolean") return cast(raw, "BOOLEAN", path);
+      throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
+    };
+  }
+  if (name === "BOOLEAN") {
+    return (raw, path) => {
+      if (typeof raw === "boolean") return raw;
+      if (typeof raw === "string") return cast(raw, "VARCHAR", path);
+      if (typeof raw === "number") return Number.isInteger(raw) ? cast(raw, "BIGINT", path) : cast(raw, "DOUBLE", path);
+      throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
+    };
+  }
+  return (raw, path) => {
+    if (typeof raw === "string") return cast(raw, "VARCHAR", path);
+    if (typeof raw === "number" || typeof raw === "bigint" || typeof raw === "boolean") return cast(String(raw), "VARCHAR", path);
+    throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
+  };
+}

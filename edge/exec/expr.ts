@@ -1,0 +1,184 @@
+/**
+ * Plan expressions → closures over a row (an array of values in the
+ * operator's input order). Built once at start-up; no eval, no new Function.
+ * NULL and three-valued logic follow DuckDB.
+ */
+import type { Expr } from "../plan/types.ts";
+import type { Value } from "../plan/values.ts";
+import { decodeValue } from "../plan/value-json.ts";
+import type { FunctionLibrary } from "./functions/contract.ts";
+
+export type Eval = (row: Value[]) => Value;
+
+/** Builds the closure for `e`. Throws at build time for a function the library lacks. */
+export function compileExpr(e: Expr, lib: FunctionLibrary): Eval {
+  const c = (x: Expr): Eval => compileExpr(x, lib);
+  switch (e.kind) {
+    case "column": {
+      const i = e.index;
+      return (row) => row[i] ?? null;
+    }
+    case "constant": {
+      const v = decodeValue(e.value, e.type);
+      return () => v;
+    }
+    case "cast": {
+      const arg = c(e.arg);
+      const from = e.arg.type;
+      const to = e.type;
+      if (from === to) return arg;
+      if (e.try) return (row) => lib.tryCastValue(arg(row), from, to);
+      return (row) => {
+        const v = arg(row);
+        return v === null ? null : lib.castValue(v, from, to);
+      };
+    }
+    case "function": {
+      const fn = lib.scalars[e.name];
+      if (!fn) throw new Error(`exec: the function library has no scalar function ${e.name}()`);
+      const args = e.args.map(c);
+      const ctx = { argTypes: e.args.map((a) => a.type), resultType: e.type };
+      if (args.length === 1) {
+        const a0 = args[0]!;
+        return (row) => fn([a0(row)], ctx);
+      }
+      if (args.length === 2) {
+        const a0 = args[0]!;
+        const a1 = args[1]!;
+        return (row) => fn([a0(row), a1(row)], ctx);
+      }
+      return (row) => fn(args.map((a) => a(row)), ctx);
+    }
+    case "compare": {
+      const l = coerced(e.left, e.compareType, lib);
+      const r = coerced(e.right, e.compareType, lib);
+      const t = e.compareType;
+      const cmp = lib.compareValues;
+      switch (e.op) {
+        case "=": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b, t) === 0; };
+        case "<>": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b, t) !== 0; };
+        case "<": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b, t) < 0; };
+        case "<=": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b, t) <= 0; };
+        case ">": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b, t) > 0; };
+        case ">=": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b, t) >= 0; };
+        case "IS DISTINCT FROM":
+        case "IS NOT DISTINCT FROM": {
+          const want = e.op === "IS DISTINCT FROM";
+          return (row) => {
+            const a = l(row);
+            const b = r(row);
+            const same = a === null || b === null ? a === b : cmp(a, b, t) === 0;
+            return same !== want;
+          };
+        }
+      }
+      break;
+    }
+    case "and": {
+      const args = e.args.map(c);
+      return (row) => {
+        let sawNull = false;
+        for (const a of args) {
+          const v = a(row);
+          if (v === false) return false;
+          if (v === null) sawNull = true;
+        }
+        return sawNull ? null : true;
+      };
+    }
+    case "or": {
+      const args = e.args.map(c);
+      return (row) => {
+        let sawNull = false;
+        for (const a of args) {
+          const v = a(row);
+          if (v === true) return true;
+          if (v === null) sawNull = true;
+        }
+        return sawNull ? null : false;
+      };
+    }
+    case "not": {
+      const a = c(e.arg);
+      return (row) => {
+        const v = a(row);
+        return v === null ? null : !v;
+      };
+    }
+    case "is_null": {
+      const a = c(e.arg);
+      return e.negated ? (row) => a(row) !== null : (row) => a(row) === null;
+    }
+    case "in": {
+      const a = coerced(e.arg, e.compareType, lib);
+      const list = e.list.map((x) => coerced(x, e.compareType, lib));
+      const t = e.compareType;
+      const neg = e.negated;
+      return (row) => {
+        const v = a(row);
+        if (v === null) return null;
+        let sawNull = false;
+        for (const x of list) {
+          const w = x(row);
+          if (w === null) sawNull = true;
+          else if (lib.compareValues(v, w, t) === 0) return !neg;
+        }
+        return sawNull ? null : neg;
+      };
+    }
+    case "between": {
+      const a = coerced(e.arg, e.compareType, lib);
+      const lo = coerced(e.lower, e.compareType, lib);
+      const hi = coerced(e.upper, e.compareType, lib);
+      const t = e.compareType;
+      const neg = e.negated;
+      return (row) => {
+        const v = a(row);
+        const l = lo(row);
+        const h = hi(row);
+        const ge = v === null || l === null ? null : lib.compareValues(v, l, t) >= 0;
+        const le = v === null || h === null ? null : lib.compareValues(v, h, t) <= 0;
+        const r = ge === false || le === false ? false : ge === null || le === null ? null : true;
+        return r === null ? null : neg ? !r : r;
+      };
+    }
+    case "case": {
+      const whens = e.whens.map((w) => ({ when: c(w.when), then: coerced(w.then, e.type, lib) }));
+      const otherwise = coerced(e.else, e.type, lib);
+      return (row) => {
+        for (const w of whens) if (w.when(row) === true) return w.then(row);
+        return otherwise(row);
+      };
+    }
+    case "coalesce": {
+      const args = e.args.map((x) => coerced(x, e.type, lib));
+      return (row) => {
+        for (const a of args) {
+          const v = a(row);
+          if (v !== null) return v;
+        }
+        return null;
+      };
+    }
+    case "field": {
+      const a = c(e.arg);
+      const f = e.field;
+      return (row) => {
+        const v = a(row);
+        return v === null ? null : ((v as { [k: string]: Value })[f] ?? null);
+      };
+    }
+  }
+  throw new Error(`exec: unknown expression kind ${(e as { kind: string }).kind}`);
+}
+
+/** `x` evaluated and implicitly cast to `type`, as DuckDB binds it. */
+function coerced(x: Expr, type: string, lib: FunctionLibrary): Eval {
+  const f = compileExpr(x, lib);
+  if (x.type === type || x.type === "NULL" || x.type === '"NULL"') return f;
+  const from = x.type;
+  return (row) => {
+    const v = f(row);
+    return v === null ? null : lib.castValue(v, from, type);
+  };
+}

@@ -1,0 +1,168 @@
+/**
+ * GROUP BY state. With a window, groups live in tumbling windows keyed by
+ * the time-bucket key; the watermark is the largest event time seen minus
+ * the allowed lateness, and a window is emitted once the watermark reaches
+ * its end. Without a window, all groups are emitted together (per flush).
+ */
+import type { AggregateOp } from "../plan/types.ts";
+import type { Value } from "../plan/values.ts";
+import type { AggregateFn, CallContext, FunctionLibrary } from "./functions/contract.ts";
+import { compileExpr, type Eval } from "./expr.ts";
+
+interface Group {
+  keys: Value[];
+  states: unknown[];
+  seen: (Set<string> | null)[];
+}
+
+interface Window {
+  start: bigint | null;
+  end: bigint | null;
+  groups: Map<string, Group>;
+}
+
+interface BuiltAggregate {
+  fn: AggregateFn;
+  ctx: CallContext;
+  args: Eval[];
+  argTypes: string[];
+  distinct: boolean;
+  filter: Eval | null;
+}
+
+export class WindowState {
+  private readonly keys: Eval[];
+  private readonly keyTypes: string[];
+  private readonly aggs: BuiltAggregate[];
+  private readonly eventTime: Eval | null;
+  private readonly lateness: bigint;
+  private readonly windows = new Map<string, Window>();
+  private maxEventTime: bigint | null = null;
+  /** Windows ending at or before this were emitted; a row for them is late. */
+  private emittedUpTo: bigint | null = null;
+
+  constructor(private readonly op: AggregateOp, private readonly lib: FunctionLibrary) {
+    this.keys = op.keys.map((k) => compileExpr(k.expr, lib));
+    this.keyTypes = op.keys.map((k) => k.expr.type);
+    this.aggs = op.aggregates.map(({ call }) => {
+      const fn = lib.aggregates[call.fn];
+      if (!fn) throw new Error(`exec: the function library has no aggregate ${call.fn}() (cell ${op.origin.cell})`);
+      const argTypes = call.args.map((a) => a.type);
+      return {
+        fn,
+        ctx: { argTypes, resultType: call.type },
+        args: call.args.map((a) => compileExpr(a, lib)),
+        argTypes,
+        distinct: call.distinct,
+        filter: call.filter ? compileExpr(call.filter, lib) : null,
+      };
+    });
+    this.eventTime = op.window ? compileExpr(op.window.eventTime, lib) : null;
+    this.lateness = op.window ? BigInt(op.window.latenessMicros) : 0n;
+  }
+
+  /** Adds rows; returns a reason when they belong to an already-emitted window (late). */
+  add(rows: Value[][]): string | null {
+    const w = this.op.window;
+    for (const row of rows) {
+      const keys = this.keys.map((k) => k(row));
+      let start: bigint | null = null;
+      if (w) {
+        const s = keys[w.key];
+        start = typeof s === "bigint" ? s : null;
+        const end = start === null ? null : addInterval(start, w.width);
+        if (end !== null && this.emittedUpTo !== null && end <= this.emittedUpTo) {
+          return `late event: its window [${start}, ${end}) was emitted when the watermark reached ${this.emittedUpTo}`;
+        }
+        const t = this.eventTime!(row);
+        if (typeof t === "bigint" && (this.maxEventTime === null || t > this.maxEventTime)) this.maxEventTime = t;
+      }
+      const wkey = start === null ? "" : start.toString();
+      let win = this.windows.get(wkey);
+      if (!win) {
+        win = { start, end: start === null || !w ? null : addInterval(start, w.width), groups: new Map() };
+        this.windows.set(wkey, win);
+      }
+      const gkey = keys.map((k, i) => (k === null ? "\u0000" : this.lib.valueKey(k, this.keyTypes[i]!))).join("\u0001");
+      let g = win.groups.get(gkey);
+      if (!g) {
+        g = { keys, states: this.aggs.map((a) => a.fn.init(a.ctx)), seen: this.aggs.map((a) => (a.distinct ? new Set<string>() : null)) };
+        win.groups.set(gkey, g);
+      }
+      for (let i = 0; i < this.aggs.length; i++) {
+        const a = this.aggs[i]!;
+        if (a.filter && a.filter(row) !== true) continue;
+        const args = a.args.map((f) => f(row));
+        const seen = g.seen[i];
+        if (seen) {
+          const k = args.map((v, j) => (v === null ? "\u0000" : this.lib.valueKey(v, a.argTypes[j]!))).join("\u0001");
+          if (seen.has(k)) continue;
+          seen.add(k);
+        }
+        g.states[i] = a.fn.step(g.states[i], args, a.ctx);
+      }
+    }
+    return null;
+  }
+
+  watermark(): bigint | null {
+    return this.op.window && this.maxEventTime !== null ? this.maxEventTime - this.lateness : null;
+  }
+
+  /** Emits windows whose end is at or before `watermark`, oldest first. */
+  emitUpTo(watermark: bigint): Value[][] {
+    if (!this.op.window) return [];
+    const due = [...this.windows.values()].filter((w) => w.end !== null && w.end <= watermark);
+    due.sort((a, b) => (a.start! < b.start! ? -1 : a.start! > b.start! ? 1 : 0));
+    const out: Value[][] = [];
+    for (const w of due) {
+      out.push(...this.finishWindow(w));
+      this.windows.delete(w.start!.toString());
+    }
+    if (this.emittedUpTo === null || watermark > this.emittedUpTo) this.emittedUpTo = watermark;
+    return out;
+  }
+
+  /** Emits every group (end of input, or a per-flush aggregate's flush). */
+  emitAll(): Value[][] {
+    const all = [...this.windows.values()];
+    all.sort((a, b) => (a.start === null ? 1 : b.start === null ? -1 : a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+    const out: Value[][] = [];
+    for (const w of all) out.push(...this.finishWindow(w));
+    this.windows.clear();
+    if (this.op.keys.length === 0 && all.length === 0 && !this.op.window) {
+      // SELECT count(*) FROM t with no GROUP BY answers one row even over no input, as DuckDB does.
+      out.push(this.aggs.map((a) => a.fn.finish(a.fn.init(a.ctx), a.ctx)));
+    }
+    return out;
+  }
+
+  private finishWindow(w: Window): Value[][] {
+    const out: Value[][] = [];
+    for (const g of w.groups.values()) {
+      out.push([...g.keys, ...this.aggs.map((a, i) => a.fn.finish(g.states[i], a.ctx))]);
+    }
+    return out;
+  }
+}
+
+const MICROS_PER_DAY = 86_400_000_000n;
+
+/** `ts + interval` for a timestamp in microseconds, months by the calendar (day clamped), as DuckDB. */
+export function addInterval(ts: bigint, width: { months: number; days: number; micros: string }): bigint {
+  let t = ts;
+  if (width.months !== 0) {
+    const days = ts >= 0n ? ts / MICROS_PER_DAY : -((-ts + MICROS_PER_DAY - 1n) / MICROS_PER_DAY);
+    const rest = ts - days * MICROS_PER_DAY;
+    const d = new Date(Number(days) * 86_400_000);
+    const y = d.getUTCFullYear();
+    const m = d.getUTCMonth() + width.months;
+    const day = d.getUTCDate();
+    const ny = y + Math.floor(m / 12);
+    const nm = ((m % 12) + 12) % 12;
+    const last = new Date(Date.UTC(ny, nm + 1, 0)).getUTCDate();
+    const nd = Date.UTC(ny, nm, Math.min(day, last)) / 86_400_000;
+    t = BigInt(nd) * MICROS_PER_DAY + rest;
+  }
+  return t + BigInt(width.days) * MICROS_PER_DAY + BigInt(width.micros);
+}
