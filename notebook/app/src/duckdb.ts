@@ -16,11 +16,17 @@ export interface Database {
  * never contacts.
  */
 export async function startDuckDB(): Promise<Database> {
-  const worker = new Worker(ehWorker);
+  // A shared page has an opaque origin (the gateway serves it with CSP
+  // `sandbox`), where `new Worker(<gateway URL>)` is refused as cross-origin.
+  // A blob worker that imports the bundle works in both kinds of page.
+  const workerUrl = new URL(ehWorker, document.baseURI).href;
+  const bootstrap = URL.createObjectURL(new Blob([`importScripts(${JSON.stringify(workerUrl)});`], { type: "text/javascript" }));
+  const worker = new Worker(bootstrap);
+  URL.revokeObjectURL(bootstrap);
   const logger = new duckdb.VoidLogger();
   const db = new duckdb.AsyncDuckDB(logger, worker);
   try {
-    await db.instantiate(new URL(ehWasm, location.href).href);
+    await db.instantiate(new URL(ehWasm, document.baseURI).href);
     await db.open({ query: { castBigIntToDouble: true, castTimestampToDate: false } });
   } catch (cause) {
     worker.terminate();

@@ -21,6 +21,15 @@ export type PageMode = { kind: "edit"; path: string } | { kind: "share"; id: str
 const REFRESH_MS = 1000;
 
 /**
+ * How many of the newest events a source table keeps: ten samples' worth
+ * (the sample is the first fill, the tail keeps adding), within bounds that
+ * keep DuckDB-WASM's memory and the cells' recompute time small.
+ */
+export function windowSize(sampleSize: number): number {
+  return Math.min(1_000_000, Math.max(10_000, sampleSize * 10));
+}
+
+/**
  * One open notebook: DuckDB-WASM with a table per source, the reactive
  * runtime with a variable per cell, the cells' editors and outputs, the
  * source panel, saving (edit mode) or a frozen, read-only snapshot whose
@@ -141,7 +150,7 @@ export class NotebookPage {
       const table = new SourceTable({
         conn: this.db.conn,
         name: spec.name,
-        windowSize: spec.sampleSize,
+        windowSize: windowSize(spec.sampleSize),
         loadSample: () => (mode.kind === "edit" ? fetchSample(mode.path, spec.name, spec.sampleSize) : fetchSharedSample(mode.id, spec.name)),
         tailUrl: mode.kind === "edit" ? tailUrl(mode.path, spec.name) : null,
         onChange: () => {

@@ -7,19 +7,18 @@ export { isSandboxed, type Sandboxed } from "./protocol.ts";
 
 /**
  * The frame's policy: no network at all (so shared code cannot call the
- * gateway, mutating or not), inline scripts and eval for the cell itself.
- * With `sandbox="allow-scripts"` and no `allow-same-origin` the frame has an
- * opaque origin: it cannot read the page, its storage, or the gateway cookie.
+ * gateway, mutating or not), scripts only from the app's own runner, eval for
+ * the cell itself. With `sandbox="allow-scripts"` and no `allow-same-origin`
+ * the frame has an opaque origin: it cannot read the page, its storage, or the
+ * gateway cookie. The runner is a classic script (built as IIFE), so loading
+ * it from an opaque origin needs no CORS.
  */
-const CSP = "default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:";
-
-let runnerCode: Promise<string> | null = null;
-
-function loadRunner(): Promise<string> {
-  return (runnerCode ??= fetch(runnerUrl).then(async (response) => {
-    if (!response.ok) throw new Error(`sandbox: cannot load the frame script ${runnerUrl}: ${response.status}`);
-    return (await response.text()).replaceAll("</script", "<\\/script");
-  }));
+function frameDocument(): string {
+  const runner = new URL(runnerUrl, document.baseURI);
+  const csp = `default-src 'none'; script-src ${runner.origin} 'unsafe-eval'; style-src 'unsafe-inline'; img-src data: blob:; font-src data:`;
+  return `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${csp}">
+<style>body{margin:0;font:13px system-ui,sans-serif;color:#1d2430}pre{margin:0;white-space:pre-wrap}</style></head>
+<body><div id="out"></div><script src="${runner.href}"></script></body></html>`;
 }
 
 interface Frame {
@@ -48,10 +47,9 @@ export function createSandboxRunner(mount: (key: string) => HTMLElement): JsRunn
     }
   });
 
-  async function frameFor(key: string): Promise<Frame> {
+  function frameFor(key: string): Frame {
     let frame = frames.get(key);
     if (frame !== undefined) return frame;
-    const code = await loadRunner();
     const element = document.createElement("iframe");
     element.className = "sandbox";
     element.setAttribute("sandbox", "allow-scripts");
@@ -66,16 +64,14 @@ export function createSandboxRunner(mount: (key: string) => HTMLElement): JsRunn
       };
       window.addEventListener("message", onReady);
     });
-    element.srcdoc = `<!doctype html><html><head><meta charset="utf-8"><meta http-equiv="Content-Security-Policy" content="${CSP}">
-<style>body{margin:0;font:13px system-ui,sans-serif;color:#1d2430}pre{margin:0;white-space:pre-wrap}</style></head>
-<body><div id="out"></div><script>${code}</script></body></html>`;
+    element.srcdoc = frameDocument();
     frame = { element, ready, pending: new Map() };
     frames.set(key, frame);
     return frame;
   }
 
   return async (spec, compiled, inputs): Promise<Sandboxed> => {
-    const frame = await frameFor(spec.key);
+    const frame = frameFor(spec.key);
     if (!frame.element.isConnected) mount(spec.key).replaceChildren(frame.element);
     await frame.ready;
     const id = nextId++;
