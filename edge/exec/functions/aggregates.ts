@@ -1,0 +1,115 @@
+/**
+ * Aggregates: count_star, count, sum, avg, min, max, any_value (first,
+ * arbitrary). The result type comes from DuckDB's binding (sum of integers
+ * is HUGEINT, sum of DECIMAL(p,s) is DECIMAL(38,s), avg is DOUBLE).
+ * DISTINCT is applied by the executor before `step`.
+ */
+import type { Value } from "../../plan/values.ts";
+import { compareValues } from "./compare.ts";
+import { SqlError, type AggregateFn, type CallContext } from "./contract.ts";
+import { parseType } from "./types.ts";
+
+const HUGEINT_MAX = 2n ** 127n - 1n;
+
+interface SumState { sum: bigint | number; count: number }
+
+function isFloatType(t: string | undefined): boolean {
+  const p = parseType(t ?? "DOUBLE");
+  return p.kind === "scalar" && (p.name === "DOUBLE" || p.name === "FLOAT");
+}
+
+function asBig(v: Value): bigint {
+  if (typeof v === "boolean") return v ? 1n : 0n;
+  return typeof v === "bigint" ? v : BigInt(v as number);
+}
+
+const countStar: AggregateFn = {
+  init: () => ({ n: 0n }),
+  step: (s) => { (s as { n: bigint }).n += 1n; return s; },
+  finish: (s) => (s as { n: bigint }).n,
+};
+
+const count: AggregateFn = {
+  init: () => ({ n: 0n }),
+  step: (s, args) => { if (args[0] !== null) (s as { n: bigint }).n += 1n; return s; },
+  finish: (s) => (s as { n: bigint }).n,
+};
+
+function sumInit(ctx: CallContext): SumState {
+  return { sum: isFloatType(ctx.argTypes[0]) ? 0 : 0n, count: 0 };
+}
+
+function sumStep(state: unknown, args: Value[]): unknown {
+  const s = state as SumState;
+  const v = args[0];
+  if (v === null || v === undefined) return s;
+  if (typeof s.sum === "number") s.sum += v as number;
+  else {
+    s.sum += asBig(v);
+    if (s.sum > HUGEINT_MAX || s.sum < -HUGEINT_MAX - 1n) throw new SqlError("out_of_range", "Overflow in HUGEINT addition");
+  }
+  s.count++;
+  return s;
+}
+
+const sum: AggregateFn = {
+  init: sumInit,
+  step: sumStep,
+  finish: (state, ctx) => {
+    const s = state as SumState;
+    if (s.count === 0) return null;
+    if (typeof s.sum === "number") return parseType(ctx.resultType).kind === "scalar" && parseType(ctx.resultType).kind === "scalar" && ctx.resultType === "FLOAT" ? Math.fround(s.sum) : s.sum;
+    return s.sum;
+  },
+};
+
+const avg: AggregateFn = {
+  init: sumInit,
+  step: sumStep,
+  finish: (state, ctx) => {
+    const s = state as SumState;
+    if (s.count === 0) return null;
+    if (typeof s.sum === "number") return s.sum / s.count;
+    const t = parseType(ctx.argTypes[0] ?? "INTEGER");
+    const scale = t.kind === "decimal" ? 10 ** t.scale : 1;
+    // Exact integer part first, so large sums keep their precision.
+    const q = s.sum / BigInt(s.count);
+    const r = s.sum - q * BigInt(s.count);
+    return (Number(q) + Number(r) / s.count) / scale;
+  },
+};
+
+function extreme(sign: 1 | -1): AggregateFn {
+  return {
+    init: () => ({ v: null as Value }),
+    step: (state, args, ctx) => {
+      const s = state as { v: Value };
+      const x = args[0];
+      if (x === null || x === undefined) return s;
+      if (s.v === null || sign * compareValues(x, s.v, ctx.argTypes[0]!) > 0) s.v = x;
+      return s;
+    },
+    finish: (state) => (state as { v: Value }).v,
+  };
+}
+
+const anyValue: AggregateFn = {
+  init: () => ({ seen: false, v: null as Value }),
+  step: (state, args) => {
+    const s = state as { seen: boolean; v: Value };
+    if (!s.seen && args[0] !== null && args[0] !== undefined) { s.v = args[0]; s.seen = true; }
+    return s;
+  },
+  finish: (state) => (state as { v: Value }).v,
+};
+
+export const aggregates: Record<string, AggregateFn> = {
+  count_star: countStar,
+  count,
+  sum,
+  avg,
+  mean: avg,
+  min: extreme(-1),
+  max: extreme(1),
+  any_value: anyValue,
+};

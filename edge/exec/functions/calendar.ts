@@ -1,0 +1,116 @@
+/**
+ * The proleptic Gregorian calendar DuckDB uses, over DATE (days since
+ * 1970-01-01) and TIMESTAMP (microseconds since 1970-01-01 UTC), and the text
+ * forms DuckDB prints for them. Year 0 is 1 BC, printed "0001-01-01 (BC)".
+ */
+
+export const MICROS_PER_SECOND = 1_000_000n;
+export const MICROS_PER_MINUTE = 60_000_000n;
+export const MICROS_PER_HOUR = 3_600_000_000n;
+export const MICROS_PER_DAY = 86_400_000_000n;
+
+/** DuckDB's special DATE values: 'infinity' and '-infinity'. */
+export const DATE_INFINITY = 2147483647;
+export const DATE_NINFINITY = -2147483647;
+/** DuckDB's special TIMESTAMP values. */
+export const TS_INFINITY = 9223372036854775807n;
+export const TS_NINFINITY = -9223372036854775807n;
+
+export interface Civil { year: number; month: number; day: number }
+
+/** Days since 1970-01-01 of a civil date (month 1-12). */
+export function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const mp = (month + 9) % 12;
+  const doy = Math.floor((153 * mp + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146097 + doe - 719468;
+}
+
+/** The civil date of a day number. */
+export function civilFromDays(days: number): Civil {
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  return { year: yoe + era * 400 + (month <= 2 ? 1 : 0), month, day };
+}
+
+export function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  if (month === 2) return isLeapYear(year) ? 29 : 28;
+  return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+}
+
+/** Floor division and modulo for bigint (JS `/` truncates toward zero). */
+export function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return (a % b !== 0n && (a < 0n) !== (b < 0n)) ? q - 1n : q;
+}
+
+export function floorMod(a: bigint, b: bigint): bigint {
+  return a - floorDiv(a, b) * b;
+}
+
+/** Splits a TIMESTAMP into its day number and microseconds within the day. */
+export function splitTimestamp(micros: bigint): { days: number; time: bigint } {
+  const days = floorDiv(micros, MICROS_PER_DAY);
+  return { days: Number(days), time: micros - days * MICROS_PER_DAY };
+}
+
+export function pad(n: number | bigint, width: number): string {
+  return n.toString().padStart(width, "0");
+}
+
+/** DATE as DuckDB prints it: 2024-01-02, 0001-01-01 (BC), infinity. */
+export function formatDate(days: number): string {
+  if (days === DATE_INFINITY) return "infinity";
+  if (days === DATE_NINFINITY) return "-infinity";
+  const c = civilFromDays(days);
+  if (c.year <= 0) return `${pad(1 - c.year, 4)}-${pad(c.month, 2)}-${pad(c.day, 2)} (BC)`;
+  return `${pad(c.year, 4)}-${pad(c.month, 2)}-${pad(c.day, 2)}`;
+}
+
+/** TIME of day (microseconds) as DuckDB prints it: 03:04:05, 03:04:05.5. */
+export function formatTime(micros: bigint): string {
+  const h = micros / MICROS_PER_HOUR;
+  const m = (micros / MICROS_PER_MINUTE) % 60n;
+  const s = (micros / MICROS_PER_SECOND) % 60n;
+  const f = micros % MICROS_PER_SECOND;
+  let out = `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}`;
+  if (f !== 0n) out += "." + pad(f, 6).replace(/0+$/, "");
+  return out;
+}
+
+/** TIMESTAMP as DuckDB prints it: 2024-01-02 03:04:05.123, 2025-01-02 (BC) 00:00:00. */
+export function formatTimestamp(micros: bigint): string {
+  if (micros === TS_INFINITY) return "infinity";
+  if (micros === TS_NINFINITY) return "-infinity";
+  const { days, time } = splitTimestamp(micros);
+  const date = formatDate(days);
+  if (date.endsWith(" (BC)")) return `${date.slice(0, -5)} (BC) ${formatTime(time)}`;
+  return `${date} ${formatTime(time)}`;
+}
+
+/** TIMESTAMPTZ as DuckDB prints it with TimeZone = UTC: a "+00" suffix. */
+export function formatTimestampTz(micros: bigint): string {
+  if (micros === TS_INFINITY || micros === TS_NINFINITY) return formatTimestamp(micros);
+  return `${formatTimestamp(micros)}+00`;
+}
+
+/** Smallest and largest finite TIMESTAMP DuckDB accepts. */
+export const TS_MIN = BigInt(daysFromCivil(-290308, 12, 22)) * MICROS_PER_DAY;
+export const TS_MAX = 9223372036854775806n;
+
+export function timestampInRange(micros: bigint): boolean {
+  return micros >= TS_MIN && micros <= TS_MAX;
+}

@@ -1,0 +1,304 @@
+/**
+ * CAST between the scalar and nested types of values.ts, with DuckDB's
+ * parsing rules, rounding and error texts. TRY_CAST is `tryCastValue`.
+ */
+import type { Value } from "../../plan/values.ts";
+import {
+  DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, splitTimestamp,
+} from "./calendar.ts";
+import { SqlError } from "./contract.ts";
+import { parseDatePrefix, parseTimePrefix, parseTimestamp } from "./datetime-parse.ts";
+import { formatDecimal, formatDouble, parseDecimalText, parseDoubleText, parseIntegerText, scaledValue } from "./number-text.ts";
+import { valueToText } from "./text.ts";
+import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
+import { validateJson } from "./json-text.ts";
+
+const TIMESTAMP_FORMAT = "expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH[:MM[:SS]]| ZONE])";
+
+/** CAST(v AS toType) for v of fromType; throws SqlError as DuckDB does. */
+export function castValue(v: Value, fromType: string, toType: string): Value {
+  if (v === null) return null;
+  return castTo(v, parseType(fromType), parseType(toType));
+}
+
+/** TRY_CAST: NULL where CAST would raise a conversion error. */
+export function tryCastValue(v: Value, fromType: string, toType: string): Value {
+  try {
+    return castValue(v, fromType, toType);
+  } catch (e) {
+    if (e instanceof SqlError && e.code !== "not_implemented" && e.code !== "internal") return null;
+    throw e;
+  }
+}
+
+function sameType(a: SqlType, b: SqlType): boolean {
+  return typeText(a) === typeText(b);
+}
+
+/** Physical numeric value as an exact bigint scaled by 10^scale, for integer-like sources. */
+function castTo(v: Value, from: SqlType, to: SqlType): Value {
+  if (sameType(from, to)) return v;
+  if (to.kind === "scalar" && (to.name === "VARCHAR" || to.name === "JSON" && !isText(from))) {
+    return valueToText(v, from);
+  }
+  if (isText(from)) return fromText(v as string, to);
+  switch (to.kind) {
+    case "decimal": return toDecimal(v, from, to);
+    case "list":
+    case "array":
+      if (from.kind === "list" || from.kind === "array") return (v as Value[]).map((x) => x === null ? null : castTo(x, from.child, to.child));
+      break;
+    case "struct":
+      if (from.kind === "struct") {
+        const o = v as { [k: string]: Value };
+        const out: { [k: string]: Value } = {};
+        to.fields.forEach((f, i) => {
+          const src = from.fields[i];
+          const x = src === undefined ? null : o[src.name] ?? null;
+          out[f.name] = x === null || src === undefined ? null : castTo(x, src.type, f.type);
+        });
+        return out;
+      }
+      break;
+    case "scalar":
+      return toScalar(v, from, to.name);
+    default:
+      break;
+  }
+  throw unsupported(from, to);
+}
+
+function isText(t: SqlType): boolean {
+  return t.kind === "enum" || (t.kind === "scalar" && (t.name === "VARCHAR" || t.name === "JSON"));
+}
+
+function unsupported(from: SqlType, to: SqlType): SqlError {
+  return new SqlError("not_implemented", `Unimplemented type for cast (${typeText(from)} -> ${typeText(to)})`);
+}
+
+function outOfRange(value: string, fromPhysical: string, toPhysical: string): SqlError {
+  return new SqlError("conversion",
+    `Type ${fromPhysical} with value ${value} can't be cast because the value is out of range for the destination type ${toPhysical}`);
+}
+
+function physicalName(t: SqlType): string {
+  if (t.kind === "scalar") return integerRanges[t.name]?.physical ?? (t.name === "BOOLEAN" ? "BOOL" : t.name);
+  return typeText(t);
+}
+
+function toScalar(v: Value, from: SqlType, to: string): Value {
+  const range = integerRanges[to];
+  if (range) return toInteger(v, from, to, range);
+  switch (to) {
+    case "DOUBLE":
+    case "FLOAT": {
+      let n: number;
+      if (from.kind === "decimal") n = Number(v as bigint) / 10 ** from.scale;
+      else if (from.kind === "scalar" && from.name === "BOOLEAN") n = v ? 1 : 0;
+      else if (typeof v === "number" || typeof v === "bigint") n = Number(v);
+      else throw unsupported(from, parseType(to));
+      if (to === "FLOAT") {
+        const f = Math.fround(n);
+        if (Number.isFinite(n) && !Number.isFinite(f)) throw outOfRange(formatDouble(n), "DOUBLE", "FLOAT");
+        return f;
+      }
+      return n;
+    }
+    case "BOOLEAN":
+      if (typeof v === "number") return v !== 0;
+      if (typeof v === "bigint") return v !== 0n;
+      break;
+    case "DATE":
+      if (from.kind === "scalar" && (from.name === "TIMESTAMP" || from.name === "TIMESTAMPTZ")) {
+        const micros = v as bigint;
+        if (micros === TS_INFINITY) return DATE_INFINITY;
+        if (micros === TS_NINFINITY) return DATE_NINFINITY;
+        return splitTimestamp(micros).days;
+      }
+      break;
+    case "TIMESTAMP":
+    case "TIMESTAMPTZ":
+      if (from.kind === "scalar" && from.name === "DATE") {
+        const days = v as number;
+        if (days === DATE_INFINITY) return TS_INFINITY;
+        if (days === DATE_NINFINITY) return TS_NINFINITY;
+        return BigInt(days) * MICROS_PER_DAY;
+      }
+      if (from.kind === "scalar" && (from.name === "TIMESTAMP" || from.name === "TIMESTAMPTZ")) return v;
+      break;
+    case "TIME":
+      if (from.kind === "scalar" && (from.name === "TIMESTAMP" || from.name === "TIMESTAMPTZ")) return splitTimestamp(v as bigint).time;
+      break;
+    default:
+      break;
+  }
+  throw unsupported(from, parseType(to));
+}
+
+function toInteger(v: Value, from: SqlType, to: string, range: { min: bigint; max: bigint; physical: string }): Value {
+  let b: bigint;
+  if (from.kind === "decimal") {
+    const u = v as bigint;
+    b = roundScaled(u, from.scale);
+    if (b < range.min || b > range.max) {
+      throw new SqlError("conversion", `Failed to cast decimal value ${u} to type ${range.physical}`);
+    }
+  } else if (typeof v === "boolean") {
+    b = v ? 1n : 0n;
+  } else if (typeof v === "bigint") {
+    b = v;
+    if (b < range.min || b > range.max) throw outOfRange(b.toString(), physicalName(from), range.physical);
+  } else if (typeof v === "number") {
+    const floating = from.kind === "scalar" && (from.name === "DOUBLE" || from.name === "FLOAT");
+    if (floating) {
+      const r = roundHalfEven(v);
+      if (!Number.isFinite(r) || BigInt(r) < range.min || BigInt(r) > range.max) {
+        throw outOfRange(from.kind === "scalar" && from.name === "FLOAT" ? formatFloatValue(v) : formatDouble(v), physicalName(from), range.physical);
+      }
+      b = BigInt(r);
+    } else {
+      b = BigInt(v);
+      if (b < range.min || b > range.max) throw outOfRange(b.toString(), physicalName(from), range.physical);
+    }
+  } else {
+    throw unsupported(from, parseType(to));
+  }
+  return isBigintType(to) ? b : Number(b);
+}
+
+function formatFloatValue(v: number): string {
+  return formatDouble(v);
+}
+
+/** nearbyint under the default rounding mode: ties to even. */
+export function roundHalfEven(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const r = Math.round(x);
+  if (Math.abs(x - Math.trunc(x)) === 0.5) return 2 * Math.round(x / 2);
+  return r;
+}
+
+/** A scaled integer rounded half away from zero to an integer. */
+export function roundScaled(u: bigint, scale: number): bigint {
+  if (scale === 0) return u;
+  const p = 10n ** BigInt(scale);
+  const neg = u < 0n;
+  const a = neg ? -u : u;
+  let q = a / p;
+  if ((a % p) * 2n >= p) q += 1n;
+  return neg ? -q : q;
+}
+
+function decimalMax(width: number): bigint {
+  return 10n ** BigInt(width) - 1n;
+}
+
+function toDecimal(v: Value, from: SqlType, to: { kind: "decimal"; width: number; scale: number }): Value {
+  const max = decimalMax(to.width);
+  const target = typeText(to);
+  if (from.kind === "decimal") {
+    const u = v as bigint;
+    let r: bigint;
+    if (to.scale >= from.scale) r = u * 10n ** BigInt(to.scale - from.scale);
+    else r = roundScaled(u, from.scale - to.scale);
+    if (r > max || r < -max) {
+      throw new SqlError("conversion", `Casting value "${formatDecimal(u, from.scale)}" to type ${target} failed: value is out of range!`);
+    }
+    return r;
+  }
+  if (typeof v === "bigint" || typeof v === "boolean" || (typeof v === "number" && from.kind === "scalar" && integerRanges[from.name])) {
+    const b = typeof v === "boolean" ? (v ? 1n : 0n) : BigInt(v);
+    const r = b * 10n ** BigInt(to.scale);
+    if (r > max || r < -max) throw new SqlError("conversion", `Could not cast value ${b} to ${target}`);
+    return r;
+  }
+  if (typeof v === "number") {
+    const x = v * 10 ** to.scale;
+    const rounded = x < 0 ? -Math.round(-x) : Math.round(x);
+    if (!Number.isFinite(x) || Math.abs(rounded) >= Number(max) + 1) {
+      throw new SqlError("conversion", `Could not cast value ${Number.isNaN(v) ? "nan" : Number.isFinite(v) ? v.toFixed(6) : v > 0 ? "inf" : "-inf"} to ${target}`);
+    }
+    const r = BigInt(rounded);
+    if (r > max || r < -max) throw new SqlError("conversion", `Could not cast value ${v.toFixed(6)} to ${target}`);
+    return r;
+  }
+  throw unsupported(from, to);
+}
+
+const trueWords = new Set(["true", "t", "1", "y", "yes"]);
+const falseWords = new Set(["false", "f", "0", "n", "no"]);
+
+function fromText(s: string, to: SqlType): Value {
+  if (to.kind === "decimal") {
+    const t = parseDecimalText(s);
+    const max = decimalMax(to.width);
+    const r = t && scaledValue(t, to.scale, -max, max);
+    if (r === null || r === undefined) throw new SqlError("conversion", `Could not convert string "${s}" to ${typeText(to)}`);
+    return r;
+  }
+  if (to.kind === "enum") {
+    if (to.values.includes(s)) return s;
+    throw new SqlError("conversion", `Could not convert string '${s}' to UINT8`);
+  }
+  if (to.kind !== "scalar") throw new SqlError("not_implemented", `Cast from VARCHAR to ${typeText(to)} is not supported by the edge executor`);
+  const range = integerRanges[to.name];
+  if (range) {
+    const r = parseIntegerText(s, range.min, range.max);
+    if (r === null) throw new SqlError("conversion", `Could not convert string '${s}' to ${range.physical}`);
+    return isBigintType(to.name) ? r : Number(r);
+  }
+  switch (to.name) {
+    case "VARCHAR": return s;
+    case "JSON": return validateJson(s);
+    case "DOUBLE":
+    case "FLOAT": {
+      const d = parseDoubleText(s);
+      if (d === null) throw new SqlError("conversion", `Could not convert string '${s}' to ${to.name}`);
+      if (to.name === "FLOAT") {
+        const f = Math.fround(d);
+        if (Number.isFinite(d) && !Number.isFinite(f)) throw new SqlError("conversion", `Could not convert string '${s}' to FLOAT`);
+        return f;
+      }
+      return d;
+    }
+    case "BOOLEAN": {
+      const w = s.toLowerCase();
+      if (trueWords.has(w)) return true;
+      if (falseWords.has(w)) return false;
+      throw new SqlError("conversion", `Could not convert string '${s}' to BOOL`);
+    }
+    case "DATE": {
+      const d = parseDatePrefix(s, false);
+      if (d.ok) return d.days;
+      if (d.range) throw new SqlError("conversion", `date field value out of range: "${s}"`);
+      throw new SqlError("conversion", `invalid date field format: "${s}", expected format is (YYYY-MM-DD)`);
+    }
+    case "TIMESTAMP":
+    case "TIMESTAMPTZ": {
+      const p = parseTimestamp(s);
+      if (!p.ok) {
+        if (p.range) throw new SqlError("conversion", `timestamp field value out of range: "${s}"`);
+        throw new SqlError("conversion", `invalid timestamp field format: "${s}", ${TIMESTAMP_FORMAT}`);
+      }
+      const utc = p.zone === null || p.zone.toUpperCase() === "UTC";
+      if (to.name === "TIMESTAMP") {
+        if (!utc) throw new SqlError("conversion", `timestamp field value "${s}" has a timestamp that is not UTC.`);
+        return p.micros;
+      }
+      if (!utc) throw new SqlError("not_implemented", `time zone '${p.zone}' is not supported by the edge executor`);
+      if (p.offset === null || p.micros === TS_INFINITY || p.micros === TS_NINFINITY) return p.micros;
+      return p.micros - p.offset;
+    }
+    case "TIME": {
+      const t = parseTimePrefix(s);
+      if (!t || t.micros > MICROS_PER_DAY || s.slice(t.pos).trim() !== "") {
+        throw new SqlError("conversion", `invalid time field format: "${s}", expected format is ([YYYY-MM-DD ]HH:MM:SS[.MS])`);
+      }
+      return t.micros;
+    }
+    case "BLOB": return new TextEncoder().encode(s);
+    case "UUID": return s.toLowerCase();
+    default:
+      throw new SqlError("not_implemented", `Cast from VARCHAR to ${to.name} is not supported by the edge executor`);
+  }
+}

@@ -1,0 +1,287 @@
+/**
+ * Date/time functions: date_trunc, time_bucket, date_part/extract,
+ * epoch/epoch_ms/epoch_us, to_timestamp, make_date, make_timestamp,
+ * strftime, strptime. TIMESTAMPTZ is computed in UTC (the pipeline's zone).
+ */
+import type { Interval, Value } from "../../plan/values.ts";
+import {
+  DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND,
+  TS_INFINITY, TS_NINFINITY, civilFromDays, daysFromCivil, daysInMonth, floorDiv, pad, splitTimestamp,
+} from "./calendar.ts";
+import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
+import { parseType } from "./types.ts";
+import { strftimeText, strptimeText } from "./strtime.ts";
+
+function typeName(t: string | undefined): string {
+  const p = parseType(t ?? "TIMESTAMP");
+  return p.kind === "scalar" ? p.name : p.kind;
+}
+
+/** A DATE or TIMESTAMP argument as microseconds (infinities kept). */
+function asMicros(v: Value, type: string | undefined): bigint {
+  if (typeName(type) === "DATE") {
+    const d = v as number;
+    if (d === DATE_INFINITY) return TS_INFINITY;
+    if (d === DATE_NINFINITY) return TS_NINFINITY;
+    return BigInt(d) * MICROS_PER_DAY;
+  }
+  return v as bigint;
+}
+
+function isInfinite(m: bigint): boolean {
+  return m === TS_INFINITY || m === TS_NINFINITY;
+}
+
+/** Returns micros as the call's result type (DATE gives days). */
+function asResult(m: bigint, ctx: CallContext): Value {
+  if (typeName(ctx.resultType) === "DATE") {
+    if (m === TS_INFINITY) return DATE_INFINITY;
+    if (m === TS_NINFINITY) return DATE_NINFINITY;
+    return splitTimestamp(m).days;
+  }
+  return m;
+}
+
+function isoWeekStart(days: number): number {
+  // 1970-01-01 was a Thursday; Monday-based weekday 0..6.
+  const dow = ((days + 3) % 7 + 7) % 7;
+  return days - dow;
+}
+
+function isoYear(days: number): number {
+  const thursday = isoWeekStart(days) + 3;
+  return civilFromDays(thursday).year;
+}
+
+function isoWeek(days: number): number {
+  const y = isoYear(days);
+  const jan4 = daysFromCivil(y, 1, 4);
+  return Math.floor((isoWeekStart(days) - isoWeekStart(jan4)) / 7) + 1;
+}
+
+function truncMicros(part: string, m: bigint): bigint {
+  const { days, time } = splitTimestamp(m);
+  const c = civilFromDays(days);
+  const dayStart = BigInt(days) * MICROS_PER_DAY;
+  const atDays = (d: number) => BigInt(d) * MICROS_PER_DAY;
+  switch (part) {
+    case "microsecond": case "microseconds": case "us": return m;
+    case "millisecond": case "milliseconds": case "ms": return m - (((m % 1000n) + 1000n) % 1000n);
+    case "second": case "seconds": case "s": return dayStart + (time / MICROS_PER_SECOND) * MICROS_PER_SECOND;
+    case "minute": case "minutes": case "m": return dayStart + (time / MICROS_PER_MINUTE) * MICROS_PER_MINUTE;
+    case "hour": case "hours": case "h": return dayStart + (time / MICROS_PER_HOUR) * MICROS_PER_HOUR;
+    case "day": case "days": case "d": case "dayofmonth": return dayStart;
+    case "week": case "weeks": case "w": case "yearweek": return atDays(isoWeekStart(days));
+    case "isoyear": return atDays(isoWeekStart(daysFromCivil(isoYear(days), 1, 4)));
+    case "month": case "months": case "mon": return atDays(daysFromCivil(c.year, c.month, 1));
+    case "quarter": case "quarters": return atDays(daysFromCivil(c.year, Math.floor((c.month - 1) / 3) * 3 + 1, 1));
+    case "year": case "years": case "y": case "yr": return atDays(daysFromCivil(c.year, 1, 1));
+    case "decade": case "decades": return atDays(daysFromCivil(Math.floor(c.year / 10) * 10, 1, 1));
+    case "century": case "centuries": return atDays(daysFromCivil(Math.floor((c.year - 1) / 100) * 100 + 1, 1, 1));
+    case "millennium": case "millennia": return atDays(daysFromCivil(Math.floor((c.year - 1) / 1000) * 1000 + 1, 1, 1));
+    default:
+      throw new SqlError("not_implemented", `Specifier type not implemented for DATETRUNC`);
+  }
+}
+
+const dateTrunc: ScalarFn = (args, ctx) => {
+  const [part, v] = args;
+  if (part === null || v === null || part === undefined || v === undefined) return null;
+  const m = asMicros(v, ctx.argTypes[1]);
+  if (isInfinite(m)) return asResult(m, ctx);
+  return asResult(truncMicros((part as string).toLowerCase(), m), ctx);
+};
+
+const ORIGIN_MONTHS = 2000 * 12; // 2000-01-01
+const ORIGIN_DAYS_MICROS = BigInt(daysFromCivil(2000, 1, 3)) * MICROS_PER_DAY; // a Monday
+
+const timeBucket: ScalarFn = (args, ctx) => {
+  if (args.some((a) => a === null)) return null;
+  const width = args[0] as Interval;
+  const m = asMicros(args[1]!, ctx.argTypes[1]);
+  if (isInfinite(m)) return asResult(m, ctx);
+  const third = args[2];
+  const thirdType = typeName(ctx.argTypes[2]);
+  if (width.months !== 0 && (width.days !== 0 || width.micros !== 0n)) {
+    throw new SqlError("not_implemented", "Month intervals cannot have day or time component");
+  }
+  if (width.months !== 0) {
+    if (width.months < 0) throw new SqlError("not_implemented", "Period must be greater than 0");
+    let ts = m;
+    let origin = BigInt(daysFromCivil(2000, 1, 1)) * MICROS_PER_DAY;
+    if (third !== undefined && thirdType === "INTERVAL") ts = m - intervalMicros(third as Interval);
+    else if (third !== undefined) origin = asMicros(third, ctx.argTypes[2]);
+    // Bucket months counted from the origin's month; the origin's day/time shifts the grid.
+    const oSplit = splitTimestamp(origin);
+    const oc = civilFromDays(oSplit.days);
+    const shift = origin - BigInt(daysFromCivil(oc.year, oc.month, 1)) * MICROS_PER_DAY;
+    const s = splitTimestamp(ts - shift);
+    const c = civilFromDays(s.days);
+    const monthsSince = c.year * 12 + c.month - 1 - (oc.year * 12 + oc.month - 1);
+    const bucket = Math.floor(monthsSince / width.months) * width.months + oc.year * 12 + oc.month - 1;
+    const y = Math.floor(bucket / 12);
+    let r = BigInt(daysFromCivil(y, bucket - y * 12 + 1, 1)) * MICROS_PER_DAY + shift;
+    if (third !== undefined && thirdType === "INTERVAL") r += intervalMicros(third as Interval);
+    void ORIGIN_MONTHS;
+    return asResult(r, ctx);
+  }
+  const w = BigInt(width.days) * MICROS_PER_DAY + width.micros;
+  if (w <= 0n) throw new SqlError("not_implemented", "Period must be greater than 0");
+  let origin = ORIGIN_DAYS_MICROS;
+  if (third !== undefined && thirdType === "INTERVAL") origin += intervalMicros(third as Interval);
+  else if (third !== undefined) origin = asMicros(third, ctx.argTypes[2]);
+  const r = origin + floorDiv(m - origin, w) * w;
+  return asResult(r, ctx);
+};
+
+function intervalMicros(i: Interval): bigint {
+  return (BigInt(i.months) * 30n + BigInt(i.days)) * MICROS_PER_DAY + i.micros;
+}
+
+function partOf(part: string, m: bigint, type: string): Value {
+  const { days, time } = splitTimestamp(m);
+  const c = civilFromDays(days);
+  const big = (n: number) => BigInt(n);
+  switch (part) {
+    case "year": case "years": case "y": case "yr": case "yrs": return big(c.year);
+    case "month": case "months": case "mon": return big(c.month);
+    case "day": case "days": case "d": case "dayofmonth": return big(c.day);
+    case "hour": case "hours": case "h": case "hr": return time / MICROS_PER_HOUR;
+    case "minute": case "minutes": case "m": case "min": return (time / MICROS_PER_MINUTE) % 60n;
+    case "second": case "seconds": case "s": case "sec": return (time / MICROS_PER_SECOND) % 60n;
+    case "millisecond": case "milliseconds": case "ms": return ((time / 1000n) % 60000n);
+    case "microsecond": case "microseconds": case "us": return time % 60_000_000n;
+    case "dow": case "dayofweek": case "weekday": return big(((days + 4) % 7 + 7) % 7);
+    case "isodow": return big(((days + 3) % 7 + 7) % 7 + 1);
+    case "doy": case "dayofyear": return big(days - daysFromCivil(c.year, 1, 1) + 1);
+    case "week": case "weeks": case "w": case "weekofyear": return big(isoWeek(days));
+    case "isoyear": return big(isoYear(days));
+    case "quarter": case "quarters": return big(Math.floor((c.month - 1) / 3) + 1);
+    case "decade": case "decades": return big(Math.floor(c.year / 10));
+    case "century": case "centuries": return big(c.year > 0 ? Math.floor((c.year - 1) / 100) + 1 : -(Math.floor(-c.year / 100) + 1));
+    case "millennium": case "millennia": return big(c.year > 0 ? Math.floor((c.year - 1) / 1000) + 1 : -(Math.floor(-c.year / 1000) + 1));
+    case "era": return big(c.year > 0 ? 1 : 0);
+    case "epoch": return type === "DATE" ? days * 86400 : Number(m) / 1e6;
+    case "yearweek": {
+      const w = isoWeek(days);
+      return big(isoYear(days) * 100 + w);
+    }
+    default:
+      throw new SqlError("not_implemented", `date_part '${part}' is not supported by the edge executor`);
+  }
+}
+
+const datePart: ScalarFn = (args, ctx) => {
+  const [part, v] = args;
+  if (part === null || v === null || part === undefined || v === undefined) return null;
+  const type = typeName(ctx.argTypes[1]);
+  const m = asMicros(v, ctx.argTypes[1]);
+  if (isInfinite(m)) return null;
+  const r = partOf((part as string).toLowerCase(), m, type);
+  const rt = typeName(ctx.resultType);
+  if (rt === "DOUBLE") return typeof r === "bigint" ? Number(r) : r;
+  return typeof r === "number" && rt !== "DOUBLE" ? BigInt(Math.trunc(r)) : r;
+};
+
+function namedPart(part: string): ScalarFn {
+  return (args, ctx) => datePart([part, args[0]!], { argTypes: ["VARCHAR", ctx.argTypes[0]!], resultType: ctx.resultType });
+}
+
+const epochMs: ScalarFn = ([v], ctx) => {
+  if (v === null || v === undefined) return null;
+  const t = typeName(ctx.argTypes[0]);
+  if (t === "TIMESTAMP" || t === "TIMESTAMPTZ" || t === "DATE") return floorDiv(asMicros(v, ctx.argTypes[0]), 1000n);
+  return BigInt(v as number | bigint) * 1000n;
+};
+
+const epochFn: ScalarFn = ([v], ctx) => {
+  if (v === null || v === undefined) return null;
+  return Number(asMicros(v, ctx.argTypes[0])) / 1e6;
+};
+
+const epochUs: ScalarFn = ([v], ctx) => (v === null || v === undefined ? null : asMicros(v, ctx.argTypes[0]));
+
+const toTimestamp: ScalarFn = ([v]) => {
+  if (v === null || v === undefined) return null;
+  const secs = Number(v);
+  if (!Number.isFinite(secs)) throw new SqlError("conversion", `Could not convert epoch seconds to TIMESTAMP WITH TIME ZONE`);
+  return BigInt(Math.round(secs * 1e6));
+};
+
+const makeDate: ScalarFn = (args) => {
+  if (args.some((a) => a === null)) return null;
+  const [y, m, d] = args.map((a) => Number(a));
+  if (m! < 1 || m! > 12 || d! < 1 || d! > daysInMonth(y!, m!)) {
+    throw new SqlError("conversion", `Date out of range: ${y}-${m}-${d}`);
+  }
+  return daysFromCivil(y!, m!, d!);
+};
+
+const makeTimestamp: ScalarFn = (args) => {
+  if (args.some((a) => a === null)) return null;
+  if (args.length === 1) return args[0] as bigint;
+  const [y, mo, d, h, mi] = args.slice(0, 5).map((a) => Number(a));
+  const sec = Number(args[5]);
+  const days = daysFromCivil(y!, mo!, d!);
+  return BigInt(days) * MICROS_PER_DAY + BigInt(h!) * MICROS_PER_HOUR + BigInt(mi!) * MICROS_PER_MINUTE + BigInt(Math.round(sec * 1e6));
+};
+
+const strftime: ScalarFn = (args, ctx) => {
+  if (args.some((a) => a === null)) return null;
+  // strftime(format, ts) is accepted too.
+  const [a, b] = args;
+  const [v, fmt, vt] = typeof a === "string" ? [b!, a, ctx.argTypes[1]] : [a!, b as string, ctx.argTypes[0]];
+  const m = asMicros(v, vt);
+  return strftimeText(m, fmt, typeName(vt));
+};
+
+const strptime: ScalarFn = (args, ctx) => {
+  if (args.some((a) => a === null)) return null;
+  const [s, f] = args;
+  const formats = Array.isArray(f) ? (f as string[]) : [f as string];
+  let first: SqlError | undefined;
+  for (const fmt of formats) {
+    const r = strptimeText(s as string, fmt);
+    if (r.ok) return r.micros;
+    first ??= r.error;
+  }
+  throw first!;
+};
+
+const tryStrptime: ScalarFn = (args, ctx) => {
+  try {
+    return strptime(args, ctx);
+  } catch (e) {
+    if (e instanceof SqlError && e.code === "invalid_input") return null;
+    throw e;
+  }
+};
+
+export const datetimeScalars: Record<string, ScalarFn> = {
+  date_trunc: dateTrunc,
+  datetrunc: dateTrunc,
+  time_bucket: timeBucket,
+  date_part: datePart,
+  datepart: datePart,
+  year: namedPart("year"),
+  month: namedPart("month"),
+  day: namedPart("day"),
+  hour: namedPart("hour"),
+  minute: namedPart("minute"),
+  second: namedPart("second"),
+  dayofweek: namedPart("dow"),
+  dayofyear: namedPart("doy"),
+  week: namedPart("week"),
+  quarter: namedPart("quarter"),
+  epoch_ms: epochMs,
+  epoch: epochFn,
+  epoch_us: epochUs,
+  to_timestamp: toTimestamp,
+  make_date: makeDate,
+  make_timestamp: makeTimestamp,
+  strftime,
+  strptime,
+  try_strptime: tryStrptime,
+};
+
+export { pad };

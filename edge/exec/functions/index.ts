@@ -1,0 +1,28 @@
+/**
+ * The function library the executor calls: scalars keyed by the
+ * function_name DuckDB's json_serialize_sql prints, aggregates, casts and
+ * DuckDB's ordering. See contract.ts.
+ */
+import type { ScalarRegistry } from "./contract.ts";
+import { datetimeScalars } from "./datetime.ts";
+import { jsonScalars } from "./json.ts";
+import { nestedScalars } from "./nested.ts";
+import { numericScalars } from "./numeric.ts";
+import { patternScalars } from "./pattern.ts";
+import { stringScalars } from "./strings.ts";
+
+export { aggregates } from "./aggregates.ts";
+export { castValue, tryCastValue } from "./cast.ts";
+export { compareValues, valueKey } from "./compare.ts";
+export { SqlError } from "./contract.ts";
+export type { AggregateFn, CallContext, ScalarFn, SqlErrorCode } from "./contract.ts";
+export { valueToText } from "./text.ts";
+
+export const scalars: ScalarRegistry = {
+  ...numericScalars,
+  ...stringScalars,
+  ...patternScalars,
+  ...jsonScalars,
+  ...nestedScalars,
+  ...datetimeScalars,
+};

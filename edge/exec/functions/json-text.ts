@@ -1,0 +1,200 @@
+/**
+ * JSON text as DuckDB's json extension (yyjson) reads and writes it: trailing
+ * commas, NaN and Infinity accepted; numbers too big for int64/uint64/double
+ * kept as their raw text; output minified, floats in shortest form with ".0"
+ * on integral values, control characters escaped.
+ */
+import { SqlError } from "./contract.ts";
+
+export type Json =
+  | { t: "null" }
+  | { t: "bool"; v: boolean }
+  | { t: "num"; text: string }
+  | { t: "str"; v: string }
+  | { t: "arr"; items: Json[] }
+  | { t: "obj"; entries: [string, Json][] };
+
+class Reader {
+  i = 0;
+  constructor(readonly s: string) {}
+  fail(what: string): never {
+    const byte = new TextEncoder().encode(this.s.slice(0, this.i)).length;
+    throw new SqlError("invalid_input", `Malformed JSON at byte ${byte} of input: ${what}.  Input: "${this.s}"`);
+  }
+  ws(): void {
+    while (this.i < this.s.length && " \t\n\r".includes(this.s[this.i]!)) this.i++;
+  }
+  value(): Json {
+    this.ws();
+    if (this.i >= this.s.length) this.fail("unexpected end of data");
+    const c = this.s[this.i]!;
+    if (c === "{") return this.object();
+    if (c === "[") return this.array();
+    if (c === '"') return { t: "str", v: this.string() };
+    if (this.s.startsWith("true", this.i)) { this.i += 4; return { t: "bool", v: true }; }
+    if (this.s.startsWith("false", this.i)) { this.i += 5; return { t: "bool", v: false }; }
+    if (this.s.startsWith("null", this.i)) { this.i += 4; return { t: "null" }; }
+    return this.number();
+  }
+  object(): Json {
+    this.i++;
+    const entries: [string, Json][] = [];
+    this.ws();
+    if (this.s[this.i] === "}") { this.i++; return { t: "obj", entries }; }
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] === "}" && entries.length > 0) { this.i++; return { t: "obj", entries }; }
+      if (this.s[this.i] !== '"') this.fail(this.i >= this.s.length ? "unexpected end of data" : "unexpected character");
+      const key = this.string();
+      this.ws();
+      if (this.s[this.i] !== ":") this.fail(this.i >= this.s.length ? "unexpected end of data" : "unexpected character");
+      this.i++;
+      entries.push([key, this.value()]);
+      this.ws();
+      if (this.s[this.i] === ",") { this.i++; continue; }
+      if (this.s[this.i] === "}") { this.i++; return { t: "obj", entries }; }
+      this.fail(this.i >= this.s.length ? "unexpected end of data" : "unexpected character");
+    }
+  }
+  array(): Json {
+    this.i++;
+    const items: Json[] = [];
+    this.ws();
+    if (this.s[this.i] === "]") { this.i++; return { t: "arr", items }; }
+    for (;;) {
+      this.ws();
+      if (this.s[this.i] === "]" && items.length > 0) { this.i++; return { t: "arr", items }; }
+      items.push(this.value());
+      this.ws();
+      if (this.s[this.i] === ",") { this.i++; continue; }
+      if (this.s[this.i] === "]") { this.i++; return { t: "arr", items }; }
+      this.fail(this.i >= this.s.length ? "unexpected end of data" : "unexpected character");
+    }
+  }
+  string(): string {
+    this.i++;
+    let out = "";
+    for (;;) {
+      if (this.i >= this.s.length) this.fail("unexpected end of data");
+      const c = this.s[this.i++]!;
+      if (c === '"') return out;
+      if (c === "\\") {
+        const e = this.s[this.i++];
+        switch (e) {
+          case '"': out += '"'; break;
+          case "\\": out += "\\"; break;
+          case "/": out += "/"; break;
+          case "b": out += "\b"; break;
+          case "f": out += "\f"; break;
+          case "n": out += "\n"; break;
+          case "r": out += "\r"; break;
+          case "t": out += "\t"; break;
+          case "u": {
+            const h = this.s.slice(this.i, this.i + 4);
+            if (!/^[0-9a-fA-F]{4}$/.test(h)) this.fail("invalid escaped sequence in string");
+            out += String.fromCharCode(parseInt(h, 16));
+            this.i += 4;
+            break;
+          }
+          default: this.i--; this.fail("invalid escaped sequence in string");
+        }
+        continue;
+      }
+      if (c < " ") { this.i--; this.fail("unexpected control character in string"); }
+      out += c;
+    }
+  }
+  number(): Json {
+    const rest = this.s.slice(this.i);
+    const special = /^-?(NaN|Infinity|nan|inf|infinity)/i.exec(rest);
+    if (special) { this.i += special[0].length; return { t: "num", text: special[0] }; }
+    const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(rest);
+    if (!m) this.fail("unexpected character");
+    this.i += m[0].length;
+    return { t: "num", text: m[0] };
+  }
+}
+
+/** Parses JSON text; throws SqlError("invalid_input") with yyjson-like text when malformed. */
+export function parseJson(s: string): Json {
+  const r = new Reader(s);
+  const v = r.value();
+  r.ws();
+  if (r.i < s.length) r.fail("unexpected content after document");
+  return v;
+}
+
+/** VARCHAR → JSON: the text is kept as it is once it parses. */
+export function validateJson(s: string): string {
+  try {
+    parseJson(s);
+  } catch (e) {
+    if (e instanceof SqlError) throw new SqlError("conversion", e.message);
+    throw e;
+  }
+  return s;
+}
+
+export function isValidJson(s: string): boolean {
+  try {
+    parseJson(s);
+    return true;
+  } catch (e) {
+    if (e instanceof SqlError) return false;
+    throw e;
+  }
+}
+
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/** How yyjson writes a number it read from `text`. */
+function writeNumber(text: string): string {
+  if (/^-?(nan|inf|infinity)$/i.test(text)) {
+    const lower = text.toLowerCase();
+    return lower.includes("nan") ? "NaN" : lower.startsWith("-") ? "-Infinity" : "Infinity";
+  }
+  if (!/[.eE]/.test(text)) {
+    const b = BigInt(text);
+    if (b >= INT64_MIN && b <= UINT64_MAX) return b.toString();
+    return text;
+  }
+  const d = Number(text);
+  if (!Number.isFinite(d)) return text;
+  if (d === 0) return Object.is(d, -0) ? "-0.0" : "0.0";
+  const js = String(d);
+  if (js.includes("e")) return js.replace("e+", "e");
+  return js.includes(".") ? js : `${js}.0`;
+}
+
+function writeString(s: string): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.charCodeAt(0);
+    if (ch === '"') out += '\\"';
+    else if (ch === "\\") out += "\\\\";
+    else if (c < 0x20) {
+      switch (ch) {
+        case "\b": out += "\\b"; break;
+        case "\f": out += "\\f"; break;
+        case "\n": out += "\\n"; break;
+        case "\r": out += "\\r"; break;
+        case "\t": out += "\\t"; break;
+        default: out += `\\u${c.toString(16).toUpperCase().padStart(4, "0")}`;
+      }
+    } else out += ch;
+  }
+  return out + '"';
+}
+
+/** Minified JSON text as DuckDB's json functions print it. */
+export function writeJson(j: Json): string {
+  switch (j.t) {
+    case "null": return "null";
+    case "bool": return j.v ? "true" : "false";
+    case "num": return writeNumber(j.text);
+    case "str": return writeString(j.v);
+    case "arr": return `[${j.items.map(writeJson).join(",")}]`;
+    case "obj": return `{${j.entries.map(([k, v]) => `${writeString(k)}:${writeJson(v)}`).join(",")}}`;
+  }
+}

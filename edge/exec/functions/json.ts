@@ -1,0 +1,163 @@
+/**
+ * JSON access: ->, ->>, json_extract, json_extract_string, json_valid,
+ * json_array_length. JSON values are VARCHAR text (values.ts); paths are
+ * '$.a.b[0]', '$."a.b"', '$[#-1]', a plain key 'a', or an integer index.
+ */
+import type { Value } from "../../plan/values.ts";
+import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
+import { parseJson, writeJson, isValidJson, type Json } from "./json-text.ts";
+
+type Step = { key: string } | { index: number; fromEnd: boolean };
+
+const pathCache = new Map<string, Step[]>();
+
+function pathError(path: string, at: string): SqlError {
+  return new SqlError("invalid_input", `JSON path error near '${at}'`);
+}
+
+/** Parses a DuckDB JSON path text into steps. */
+export function parsePath(path: string): Step[] {
+  const hit = pathCache.get(path);
+  if (hit) return hit;
+  let steps: Step[];
+  if (path.startsWith("$")) {
+    steps = [];
+    let i = 1;
+    while (i < path.length) {
+      const c = path[i];
+      if (c === ".") {
+        i++;
+        if (path[i] === '"') {
+          const end = path.indexOf('"', i + 1);
+          if (end < 0) throw pathError(path, path.slice(i));
+          steps.push({ key: path.slice(i + 1, end) });
+          i = end + 1;
+        } else {
+          let end = i;
+          while (end < path.length && path[end] !== "." && path[end] !== "[") end++;
+          const key = path.slice(i, end);
+          if (key === "*" || key.length === 0) throw new SqlError("not_implemented", `JSON path wildcard '${path}' is not supported by the edge executor`);
+          steps.push({ key });
+          i = end;
+        }
+      } else if (c === "[") {
+        const end = path.indexOf("]", i);
+        if (end < 0) throw pathError(path, path.slice(i));
+        const inner = path.slice(i + 1, end).trim();
+        let m: RegExpExecArray | null;
+        if ((m = /^#-(\d+)$/.exec(inner))) steps.push({ index: Number(m[1]), fromEnd: true });
+        else if (inner === "#") steps.push({ index: 0, fromEnd: true });
+        else if ((m = /^-(\d+)$/.exec(inner))) steps.push({ index: Number(m[1]), fromEnd: true });
+        else if (/^\d+$/.test(inner)) steps.push({ index: Number(inner), fromEnd: false });
+        else if (inner === "*") throw new SqlError("not_implemented", `JSON path wildcard '${path}' is not supported by the edge executor`);
+        else throw pathError(path, path.slice(i));
+        i = end + 1;
+      } else {
+        throw pathError(path, path.slice(i));
+      }
+    }
+  } else if (path.startsWith("/")) {
+    steps = path.slice(1).split("/").map((p) => {
+      const key = p.replaceAll("~1", "/").replaceAll("~0", "~");
+      return /^\d+$/.test(key) ? { index: Number(key), fromEnd: false } : { key };
+    });
+    if (path === "/") steps = [];
+  } else {
+    steps = [{ key: path }];
+  }
+  pathCache.set(path, steps);
+  return steps;
+}
+
+function follow(doc: Json, steps: Step[]): Json | undefined {
+  let cur: Json | undefined = doc;
+  for (const s of steps) {
+    if (cur === undefined) return undefined;
+    if ("key" in s) {
+      if (cur.t !== "obj") return undefined;
+      const found: [string, Json] | undefined = cur.entries.find(([k]) => k === s.key);
+      cur = found?.[1];
+    } else {
+      if (cur.t !== "arr") return undefined;
+      const i = s.fromEnd ? cur.items.length - s.index : s.index;
+      cur = i >= 0 && i < cur.items.length ? cur.items[i] : undefined;
+    }
+  }
+  return cur;
+}
+
+function stepsOf(path: Value, type: string | undefined): Step[] {
+  if (typeof path === "number" || typeof path === "bigint") {
+    const n = Number(path);
+    return [n < 0 ? { index: -n, fromEnd: true } : { index: n, fromEnd: false }];
+  }
+  if (typeof path !== "string") throw new SqlError("invalid_input", `JSON path of type ${type ?? "unknown"} is not supported`);
+  return parsePath(path);
+}
+
+const docCache = { text: "", doc: { t: "null" } as Json };
+
+function parseDoc(text: string): Json {
+  // A row usually applies several paths to the same document.
+  if (docCache.text !== text) {
+    docCache.doc = parseJson(text);
+    docCache.text = text;
+  }
+  return docCache.doc;
+}
+
+/** json_extract / -> : the JSON text at path, or NULL when absent. */
+export const jsonExtract: ScalarFn = (args: Value[], ctx: CallContext) => {
+  const [doc, path] = args;
+  if (doc === null || doc === undefined || path === null || path === undefined) return null;
+  const found = follow(parseDoc(doc as string), stepsOf(path, ctx.argTypes[1]));
+  return found === undefined ? null : writeJson(found);
+};
+
+/** json_extract_string / ->> : strings unquoted, JSON null as NULL, other values as JSON text. */
+export const jsonExtractString: ScalarFn = (args: Value[], ctx: CallContext) => {
+  const [doc, path] = args;
+  if (doc === null || doc === undefined || path === null || path === undefined) return null;
+  const found = follow(parseDoc(doc as string), stepsOf(path, ctx.argTypes[1]));
+  if (found === undefined || found.t === "null") return null;
+  return found.t === "str" ? found.v : writeJson(found);
+};
+
+export const jsonValid: ScalarFn = ([doc]) => (doc === null || doc === undefined ? null : isValidJson(doc as string));
+
+export const jsonArrayLength: ScalarFn = (args, ctx) => {
+  const [doc, path] = args;
+  if (doc === null || doc === undefined || path === null) return null;
+  let j: Json | undefined = parseDoc(doc as string);
+  if (path !== undefined) j = follow(j, stepsOf(path, ctx.argTypes[1]));
+  if (j === undefined) return null;
+  return BigInt(j.t === "arr" ? j.items.length : 0);
+};
+
+export const jsonType: ScalarFn = (args, ctx) => {
+  const [doc, path] = args;
+  if (doc === null || doc === undefined || path === null) return null;
+  let j: Json | undefined = parseDoc(doc as string);
+  if (path !== undefined) j = follow(j, stepsOf(path, ctx.argTypes[1]));
+  if (j === undefined) return null;
+  switch (j.t) {
+    case "null": return "NULL";
+    case "bool": return "BOOLEAN";
+    case "str": return "VARCHAR";
+    case "arr": return "ARRAY";
+    case "obj": return "OBJECT";
+    case "num": return /[.eE]|nan|inf/i.test(j.text) ? "DOUBLE" : BigInt(j.text) > 9223372036854775807n ? "UBIGINT" : "BIGINT";
+  }
+};
+
+export const jsonScalars: Record<string, ScalarFn> = {
+  "->": jsonExtract,
+  "->>": jsonExtractString,
+  json_extract: jsonExtract,
+  json_extract_path: jsonExtract,
+  json_extract_string: jsonExtractString,
+  json_extract_path_text: jsonExtractString,
+  json_valid: jsonValid,
+  json_array_length: jsonArrayLength,
+  json_type: jsonType,
+};

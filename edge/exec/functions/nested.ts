@@ -1,0 +1,85 @@
+/**
+ * LIST and STRUCT access: list_extract / array_extract (1-based, negative
+ * from the end, NULL out of range), struct_extract, len / array_length,
+ * list_contains, and nullif.
+ */
+import type { Value } from "../../plan/values.ts";
+import { SqlError, type ScalarFn } from "./contract.ts";
+import { compareValues } from "./compare.ts";
+import { parseType } from "./types.ts";
+import { stringScalars, substringCodePoints } from "./strings.ts";
+
+const listExtract: ScalarFn = ([l, i], ctx) => {
+  if (l === null || i === null || l === undefined || i === undefined) return null;
+  if (typeof l === "string") {
+    // array_extract on VARCHAR gives one character.
+    const k = Number(i);
+    return substringCodePoints(l, k, 1);
+  }
+  const t = parseType(ctx.argTypes[0]!);
+  if (t.kind === "struct") {
+    return structExtract([l, i], ctx);
+  }
+  const list = l as Value[];
+  let k = Number(i);
+  if (k < 0) k = list.length + k;
+  else k -= 1;
+  if (k < 0 || k >= list.length) return null;
+  return list[k]!;
+};
+
+const structExtract: ScalarFn = ([s, f], ctx) => {
+  if (s === null || s === undefined || f === null || f === undefined) return null;
+  const o = s as Record<string, Value>;
+  if (typeof f === "string") {
+    if (f in o) return o[f]!;
+    // DuckDB resolves struct field names case-insensitively.
+    const key = Object.keys(o).find((k) => k.toLowerCase() === f.toLowerCase());
+    if (key === undefined) throw new SqlError("invalid_input", `Could not find key "${f}" in struct`);
+    return o[key]!;
+  }
+  const t = parseType(ctx.argTypes[0]!);
+  if (t.kind !== "struct") throw new SqlError("invalid_input", "struct_extract needs a STRUCT");
+  const field = t.fields[Number(f) - 1];
+  if (!field) throw new SqlError("invalid_input", `Struct index ${f} out of range`);
+  return o[field.name] ?? null;
+};
+
+const length: ScalarFn = ([l]) => (l === null || l === undefined ? null : BigInt((l as Value[]).length));
+
+const listContains: ScalarFn = ([l, x], ctx) => {
+  if (l === null || l === undefined || x === null || x === undefined) return null;
+  const t = parseType(ctx.argTypes[0]!);
+  const child = t.kind === "list" || t.kind === "array" ? t.child : t;
+  const text = ctx.argTypes[1] ?? "VARCHAR";
+  void child;
+  return (l as Value[]).some((e) => e !== null && compareValues(e, x, text) === 0);
+};
+
+const nullif: ScalarFn = ([a, b], ctx) => {
+  if (a === null || a === undefined) return null;
+  if (b === null || b === undefined) return a;
+  return compareValues(a, b, ctx.argTypes[0]!) === 0 ? null : a;
+};
+
+const stringContains = stringScalars.contains!;
+
+/** contains() is list_contains on a LIST and a substring test on VARCHAR. */
+const contains: ScalarFn = (args, ctx) => {
+  const t = parseType(ctx.argTypes[0] ?? "VARCHAR");
+  return t.kind === "list" || t.kind === "array" ? listContains(args, ctx) : stringContains(args, ctx);
+};
+
+export const nestedScalars: Record<string, ScalarFn> = {
+  list_extract: listExtract,
+  array_extract: listExtract,
+  list_element: listExtract,
+  struct_extract: structExtract,
+  len: length,
+  array_length: length,
+  list_contains: listContains,
+  array_contains: listContains,
+  list_has: listContains,
+  contains,
+  nullif,
+};

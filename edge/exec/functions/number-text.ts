@@ -1,0 +1,166 @@
+/**
+ * Numbers ↔ text the way DuckDB casts them: integer text with '_' digit
+ * separators, 0x/0b prefixes, fractions and exponents rounded half away from
+ * zero; DOUBLE printed in the shortest round-trip form with Python-style
+ * exponents (1e+20, 1e-05), FLOAT in float32's shortest form.
+ */
+import { isDigit, isSpace } from "./datetime-parse.ts";
+
+/** Digits with '_' allowed only between two digits; returns the digits and where they end. */
+function digitRun(s: string, pos: number): { digits: string; pos: number } {
+  let digits = "";
+  while (pos < s.length) {
+    const c = s[pos]!;
+    if (isDigit(c)) { digits += c; pos++; continue; }
+    if (c === "_" && digits.length > 0 && isDigit(s[pos + 1])) { pos++; continue; }
+    break;
+  }
+  return { digits, pos };
+}
+
+export interface DecimalText {
+  negative: boolean;
+  /** All significant digits, integer part then fraction. */
+  digits: string;
+  /** Digits before the point in `digits`. */
+  intDigits: number;
+  exponent: number;
+}
+
+/** Parses [ws][sign]digits[.digits][e[sign]digits][ws]; null if the text is not such a number. */
+export function parseDecimalText(s: string): DecimalText | null {
+  let pos = 0;
+  while (isSpace(s[pos])) pos++;
+  let negative = false;
+  if (s[pos] === "-" || s[pos] === "+") { negative = s[pos] === "-"; pos++; }
+  const int = digitRun(s, pos);
+  pos = int.pos;
+  let frac = "";
+  if (s[pos] === ".") {
+    const f = digitRun(s, pos + 1);
+    frac = f.digits;
+    pos = f.pos;
+  }
+  if (int.digits.length === 0 && frac.length === 0) return null;
+  let exponent = 0;
+  if (s[pos] === "e" || s[pos] === "E") {
+    pos++;
+    let eneg = false;
+    if (s[pos] === "-" || s[pos] === "+") { eneg = s[pos] === "-"; pos++; }
+    if (!isDigit(s[pos])) return null;
+    let e = 0;
+    while (isDigit(s[pos])) { e = Math.min(e * 10 + s.charCodeAt(pos) - 48, 1e9); pos++; }
+    exponent = eneg ? -e : e;
+  }
+  while (isSpace(s[pos])) pos++;
+  if (pos !== s.length) return null;
+  return { negative, digits: int.digits + frac, intDigits: int.digits.length, exponent };
+}
+
+/**
+ * The value of `t` times 10^scale, rounded half away from zero, as a bigint;
+ * null when the result leaves [min, max].
+ */
+export function scaledValue(t: DecimalText, scale: number, min: bigint, max: bigint): bigint | null {
+  const digits = t.digits.replace(/^0+/, "");
+  if (digits.length === 0) return 0n;
+  // value = digits * 10^(exponent - fracDigits + scale)
+  const shift = t.exponent - (t.digits.length - t.intDigits) + scale;
+  let v: bigint;
+  if (shift >= 0) {
+    if (digits.length + shift > 80) return null;
+    v = BigInt(digits) * 10n ** BigInt(shift);
+  } else {
+    const drop = -shift;
+    if (drop > digits.length) {
+      v = 0n;
+    } else {
+      const keep = digits.slice(0, digits.length - drop);
+      v = keep.length ? BigInt(keep) : 0n;
+      if (digits.charCodeAt(digits.length - drop) >= 53) v += 1n;
+    }
+  }
+  if (t.negative) v = -v;
+  return v < min || v > max ? null : v;
+}
+
+/** DuckDB's VARCHAR → integer cast; null if the text is not accepted or out of range. */
+export function parseIntegerText(s: string, min: bigint, max: bigint): bigint | null {
+  let pos = 0;
+  while (isSpace(s[pos])) pos++;
+  const signed = s[pos] === "-" || s[pos] === "+";
+  if (!signed && s[pos] === "0" && /[xXbB]/.test(s[pos + 1] ?? "")) {
+    const hex = s[pos + 1] === "x" || s[pos + 1] === "X";
+    const m = (hex ? /^[0-9a-fA-F]+/ : /^[01]+/).exec(s.slice(pos + 2));
+    if (!m) return null;
+    let end = pos + 2 + m[0].length;
+    while (isSpace(s[end])) end++;
+    if (end !== s.length) return null;
+    const v = BigInt((hex ? "0x" : "0b") + m[0]);
+    return v > max ? null : v;
+  }
+  const t = parseDecimalText(s);
+  if (!t) return null;
+  // DuckDB accumulates the integer part in the target type first.
+  const intPart = t.intDigits === 0 ? 0n : BigInt(t.digits.slice(0, t.intDigits));
+  if ((t.negative ? -intPart : intPart) < min || (t.negative ? -intPart : intPart) > max) return null;
+  return scaledValue(t, 0, min, max);
+}
+
+/** DuckDB's VARCHAR → DOUBLE cast; null if not accepted. */
+export function parseDoubleText(s: string): number | null {
+  const special = /^[ \t\n\v\f\r]*([+-]?)(nan|inf|infinity)[ \t\n\v\f\r]*$/i.exec(s);
+  if (special) {
+    if (special[2]!.toLowerCase() === "nan") return NaN;
+    return special[1] === "-" ? -Infinity : Infinity;
+  }
+  const t = parseDecimalText(s);
+  if (!t) return null;
+  const text = `${t.negative ? "-" : ""}${t.digits.slice(0, t.intDigits) || "0"}.${t.digits.slice(t.intDigits) || "0"}e${t.exponent}`;
+  return Number(text);
+}
+
+/** Python-style shortest repr of a double, as DuckDB prints DOUBLE. */
+export function formatDouble(n: number): string {
+  if (Number.isNaN(n)) return "nan";
+  if (n === Infinity) return "inf";
+  if (n === -Infinity) return "-inf";
+  if (n === 0) return Object.is(n, -0) ? "-0.0" : "0.0";
+  return formatShortest(n.toExponential());
+}
+
+/** Shortest text that reads back as the same float32. */
+export function formatFloat(n: number): string {
+  if (!Number.isFinite(n) || n === 0) return formatDouble(n);
+  for (let p = 1; p <= 9; p++) {
+    const e = n.toExponential(p - 1);
+    if (Math.fround(Number(e)) === n) return formatShortest(e.replace(/\.?0+e/, "e"));
+  }
+  return formatShortest(n.toExponential(8));
+}
+
+/** From "d.ddde±x" (exponential form) to fixed if -4 <= x < 16, else d.ddde±XX. */
+function formatShortest(exp: string): string {
+  const m = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(exp);
+  if (!m) throw new Error(`functions: unexpected exponential form ${exp}`);
+  const [, sign, lead, rest = "", ex] = m;
+  const e = Number(ex);
+  const digits = lead! + rest;
+  if (e >= -4 && e < 16) {
+    if (e < 0) return `${sign}0.${"0".repeat(-e - 1)}${digits}`;
+    if (digits.length <= e + 1) return `${sign}${digits.padEnd(e + 1, "0")}.0`;
+    return `${sign}${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
+  }
+  const mant = rest ? `${lead}.${rest}` : lead!;
+  const abs = Math.abs(e);
+  return `${sign}${mant}e${e < 0 ? "-" : "+"}${abs < 10 ? "0" : ""}${abs}`;
+}
+
+/** DECIMAL's unscaled value as text with `scale` fraction digits. */
+export function formatDecimal(v: bigint, scale: number): string {
+  const neg = v < 0n;
+  const s = (neg ? -v : v).toString();
+  if (scale === 0) return (neg ? "-" : "") + s;
+  const padded = s.padStart(scale + 1, "0");
+  return `${neg ? "-" : ""}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
+}

@@ -1,0 +1,264 @@
+/**
+ * Arithmetic as DuckDB binds it: the result type (from the compiler) decides
+ * the arithmetic. Integer results are checked for overflow with DuckDB's error
+ * text; `/` on numbers is DOUBLE; `//` and `%` by zero give NULL; DECIMAL is
+ * exact over unscaled bigints; DATE/TIMESTAMP/INTERVAL arithmetic for the
+ * common forms.
+ */
+import type { Interval, Value } from "../../plan/values.ts";
+import { MICROS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, splitTimestamp } from "./calendar.ts";
+import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
+import { roundScaled } from "./cast.ts";
+import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
+
+type Op = "+" | "-" | "*" | "/" | "//" | "%";
+
+const opNames: Record<Op, string> = {
+  "+": "addition", "-": "subtraction", "*": "multiplication", "/": "division", "//": "division", "%": "modulo",
+};
+
+function scalarName(t: SqlType): string {
+  return t.kind === "scalar" ? t.name : t.kind;
+}
+
+function toBig(v: Value): bigint {
+  return typeof v === "bigint" ? v : BigInt(v as number);
+}
+
+function scaleOf(t: SqlType): number {
+  return t.kind === "decimal" ? t.scale : 0;
+}
+
+function intResult(r: bigint, name: string): Value {
+  return isBigintType(name) ? r : Number(r);
+}
+
+function integerOp(op: Op, a: Value, b: Value, resultName: string): Value {
+  const range = integerRanges[resultName]!;
+  const x = toBig(a), y = toBig(b);
+  let r: bigint;
+  switch (op) {
+    case "+": r = x + y; break;
+    case "-": r = x - y; break;
+    case "*": r = x * y; break;
+    case "//":
+    case "/":
+      if (y === 0n) return null;
+      r = x / y;
+      if (r > range.max || r < range.min) throw new SqlError("out_of_range", `Overflow in division of ${x} / ${y}`);
+      return intResult(r, resultName);
+    case "%":
+      if (y === 0n) return null;
+      return intResult(x % y, resultName);
+  }
+  if (r > range.max || r < range.min) {
+    throw new SqlError("out_of_range", `Overflow in ${opNames[op]} of ${range.physical} (${x} ${op} ${y})!`);
+  }
+  return intResult(r, resultName);
+}
+
+function floatOp(op: Op, x: number, y: number, float: boolean): Value {
+  let r: number;
+  switch (op) {
+    case "+": r = x + y; break;
+    case "-": r = x - y; break;
+    case "*": r = x * y; break;
+    case "/": r = x / y; break;
+    case "//": if (y === 0) return null; r = x / y; break;
+    case "%": r = x % y; break;
+  }
+  return float ? Math.fround(r) : r;
+}
+
+function toNumber(v: Value, t: SqlType): number {
+  if (t.kind === "decimal") return Number(v as bigint) / 10 ** t.scale;
+  return typeof v === "bigint" ? Number(v) : (v as number);
+}
+
+function decimalOp(op: Op, a: Value, b: Value, ta: SqlType, tb: SqlType, tr: { width: number; scale: number }): Value {
+  const sa = scaleOf(ta), sb = scaleOf(tb);
+  const x = toBig(a), y = toBig(b);
+  let r: bigint;
+  if (op === "*") {
+    r = x * y;
+    const s = sa + sb;
+    if (s > tr.scale) r = roundScaled(r, s - tr.scale);
+    else r *= 10n ** BigInt(tr.scale - s);
+  } else if (op === "+" || op === "-") {
+    const xs = x * 10n ** BigInt(tr.scale - sa), ys = y * 10n ** BigInt(tr.scale - sb);
+    r = op === "+" ? xs + ys : xs - ys;
+  } else if (op === "%") {
+    const s = Math.max(sa, sb);
+    const xs = x * 10n ** BigInt(s - sa), ys = y * 10n ** BigInt(s - sb);
+    if (ys === 0n) return null;
+    r = (xs % ys) * 10n ** BigInt(tr.scale - s);
+  } else {
+    throw new SqlError("not_implemented", `DECIMAL ${op} is not supported by the edge executor`);
+  }
+  const max = 10n ** BigInt(tr.width) - 1n;
+  if (r > max || r < -max) {
+    throw new SqlError("out_of_range", `Overflow in ${opNames[op]} of DECIMAL(${tr.width},${tr.scale})`);
+  }
+  return r;
+}
+
+function addMonths(days: number, months: number): { days: number } {
+  const c = civilFromDays(days);
+  const total = c.year * 12 + (c.month - 1) + months;
+  const year = Math.floor(total / 12);
+  const month = total - year * 12 + 1;
+  const day = Math.min(c.day, daysInMonth(year, month));
+  return { days: daysFromCivil(year, month, day) };
+}
+
+function addInterval(micros: bigint, i: Interval, sign: 1 | -1): bigint {
+  const { days, time } = splitTimestamp(micros);
+  const moved = i.months ? addMonths(days, sign * i.months).days : days;
+  return BigInt(moved + sign * i.days) * MICROS_PER_DAY + time + BigInt(sign) * i.micros;
+}
+
+function temporalOp(op: Op, a: Value, b: Value, ta: string, tb: string): Value | undefined {
+  if (op === "+" && ta === "DATE" && integerRanges[tb]) return (a as number) + Number(b);
+  if (op === "+" && tb === "DATE" && integerRanges[ta]) return (b as number) + Number(a);
+  if (op === "-" && ta === "DATE" && integerRanges[tb]) return (a as number) - Number(b);
+  if (op === "-" && ta === "DATE" && tb === "DATE") return BigInt((a as number) - (b as number));
+  const isTs = (t: string) => t === "TIMESTAMP" || t === "TIMESTAMPTZ";
+  if ((op === "+" || op === "-") && isTs(ta) && tb === "INTERVAL") return addInterval(a as bigint, b as Interval, op === "+" ? 1 : -1);
+  if (op === "+" && ta === "INTERVAL" && isTs(tb)) return addInterval(b as bigint, a as Interval, 1);
+  if ((op === "+" || op === "-") && ta === "DATE" && tb === "INTERVAL") return addInterval(BigInt(a as number) * MICROS_PER_DAY, b as Interval, op === "+" ? 1 : -1);
+  if (op === "-" && isTs(ta) && isTs(tb)) {
+    const d = (a as bigint) - (b as bigint);
+    const days = d / MICROS_PER_DAY;
+    return { months: 0, days: Number(days), micros: d - days * MICROS_PER_DAY };
+  }
+  return undefined;
+}
+
+function binary(op: Op): ScalarFn {
+  return (args: Value[], ctx: CallContext) => {
+    if (args.length === 1) {
+      if (op === "-") return negate(args[0]!, ctx);
+      return args[0]!;
+    }
+    const [a, b] = args;
+    if (a === null || b === null || a === undefined || b === undefined) return null;
+    const ta = parseType(ctx.argTypes[0]!), tb = parseType(ctx.argTypes[1]!), tr = parseType(ctx.resultType);
+    const rn = scalarName(tr);
+    if (integerRanges[rn] && !(op === "-" && scalarName(ta) === "DATE")) return integerOp(op, a, b, rn);
+    if (rn === "DOUBLE" || rn === "FLOAT") return floatOp(op, toNumber(a, ta), toNumber(b, tb), rn === "FLOAT");
+    if (tr.kind === "decimal") return decimalOp(op, a, b, ta, tb, tr);
+    const t = temporalOp(op, a, b, scalarName(ta), scalarName(tb));
+    if (t !== undefined) return t;
+    throw new SqlError("not_implemented", `${typeText(ta)} ${op} ${typeText(tb)} is not supported by the edge executor`);
+  };
+}
+
+function negate(v: Value, ctx: CallContext): Value {
+  if (v === null) return null;
+  const t = parseType(ctx.argTypes[0]!);
+  const name = scalarName(t);
+  const range = integerRanges[name];
+  if (range) {
+    const r = -toBig(v);
+    if (r > range.max) throw new SqlError("out_of_range", "Overflow in negation of integer!");
+    return intResult(r, name);
+  }
+  if (typeof v === "number") return -v;
+  if (typeof v === "bigint") return -v;
+  if (typeof v === "object" && !(v instanceof Uint8Array) && !Array.isArray(v) && "months" in v) {
+    const i = v as Interval;
+    return { months: -i.months, days: -i.days, micros: -i.micros };
+  }
+  throw new SqlError("not_implemented", `negation of ${typeText(t)} is not supported by the edge executor`);
+}
+
+function roundDouble(x: number, digits: number): number {
+  if (digits === 0) return x < 0 ? -Math.round(-x) : Math.round(x);
+  const m = 10 ** digits;
+  const r = (x < 0 ? -Math.round(-x * m) : Math.round(x * m)) / m;
+  return Number.isFinite(r) && !Number.isNaN(r) ? r : x;
+}
+
+const roundFn: ScalarFn = (args, ctx) => {
+  const [x, d] = args;
+  if (x === null || x === undefined || d === null) return null;
+  const digits = d === undefined ? 0 : Number(d);
+  const t = parseType(ctx.argTypes[0]!);
+  const rt = parseType(ctx.resultType);
+  if (t.kind === "decimal") {
+    const target = rt.kind === "decimal" ? rt.scale : Math.max(0, digits);
+    const u = x as bigint;
+    if (digits >= t.scale) return u * 10n ** BigInt(target - t.scale);
+    const drop = t.scale - digits;
+    const rounded = roundScaled(u, drop);
+    // Negative digits round to tens, hundreds...: scale back up to the result scale.
+    return digits >= 0 ? rounded * 10n ** BigInt(target - digits) : rounded * 10n ** BigInt(target - digits) / 1n;
+  }
+  const name = scalarName(t);
+  if (integerRanges[name]) {
+    if (digits >= 0) return x;
+    const p = 10n ** BigInt(-digits);
+    const r = roundScaled(toBig(x), -digits) * p;
+    return intResult(r, name);
+  }
+  return roundDouble(x as number, digits);
+};
+
+function floorCeil(up: boolean): ScalarFn {
+  return ([x], ctx) => {
+    if (x === null || x === undefined) return null;
+    const t = parseType(ctx.argTypes[0]!);
+    if (t.kind === "decimal") {
+      const p = 10n ** BigInt(t.scale);
+      const u = x as bigint;
+      let q = u / p;
+      if (u % p !== 0n && (up ? u > 0n : u < 0n)) q += up ? 1n : -1n;
+      return q;
+    }
+    if (typeof x === "number") return up ? Math.ceil(x) : Math.floor(x);
+    return x;
+  };
+}
+
+const absFn: ScalarFn = ([x], ctx) => {
+  if (x === null || x === undefined) return null;
+  const t = parseType(ctx.argTypes[0]!);
+  const range = integerRanges[scalarName(t)];
+  if (range) {
+    const v = toBig(x);
+    const r = v < 0n ? -v : v;
+    if (r > range.max) throw new SqlError("out_of_range", `Overflow on abs(${v})`);
+    return intResult(r, scalarName(t));
+  }
+  if (typeof x === "bigint") return x < 0n ? -x : x;
+  return Math.abs(x as number);
+};
+
+function signFn(): ScalarFn {
+  return ([x]) => {
+    if (x === null || x === undefined) return null;
+    if (typeof x === "bigint") return x > 0n ? 1 : x < 0n ? -1 : 0;
+    const n = x as number;
+    return Number.isNaN(n) ? 0 : n > 0 ? 1 : n < 0 ? -1 : 0;
+  };
+}
+
+export const numericScalars: Record<string, ScalarFn> = {
+  "+": binary("+"),
+  "-": binary("-"),
+  "*": binary("*"),
+  "/": binary("/"),
+  "//": binary("//"),
+  "%": binary("%"),
+  add: binary("+"),
+  subtract: binary("-"),
+  multiply: binary("*"),
+  divide: binary("//"),
+  mod: binary("%"),
+  abs: absFn,
+  round: roundFn,
+  floor: floorCeil(false),
+  ceil: floorCeil(true),
+  ceiling: floorCeil(true),
+  sign: signFn(),
+};

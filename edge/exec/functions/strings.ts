@@ -1,0 +1,200 @@
+/**
+ * String functions over Unicode code points, as DuckDB computes them.
+ * Every function returns NULL for a NULL argument unless it says otherwise.
+ */
+import type { Value } from "../../plan/values.ts";
+import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
+import { md5Hex, sha256Hex } from "./digest.ts";
+import { valueToText } from "./text.ts";
+import { parseType } from "./types.ts";
+
+const utf8 = new TextEncoder();
+
+function cps(s: string): string[] {
+  return Array.from(s);
+}
+
+/** Wraps a function of non-NULL arguments with NULL-in, NULL-out handling. */
+export function strict(fn: (args: Value[], ctx: CallContext) => Value): ScalarFn {
+  return (args, ctx) => {
+    for (const a of args) if (a === null) return null;
+    return fn(args, ctx);
+  };
+}
+
+function int(v: Value): number {
+  return typeof v === "bigint" ? Number(v) : (v as number);
+}
+
+function mapCodePoints(s: string, f: (c: string) => string): string {
+  let out = "";
+  for (const c of s) {
+    const r = f(c);
+    // DuckDB maps one code point to one code point (simple case mapping).
+    out += r.length === c.length || [...r].length === 1 ? r : c === "\u0130" ? "i" : c;
+  }
+  return out;
+}
+
+export function lower(s: string): string {
+  return mapCodePoints(s, (c) => c.toLowerCase());
+}
+
+export function upper(s: string): string {
+  return mapCodePoints(s, (c) => c.toUpperCase());
+}
+
+function trimWith(s: string, chars: string | undefined, left: boolean, right: boolean): string {
+  const set = new Set(cps(chars ?? " "));
+  const a = cps(s);
+  let i = 0, j = a.length;
+  if (left) while (i < j && set.has(a[i]!)) i++;
+  if (right) while (j > i && set.has(a[j - 1]!)) j--;
+  return a.slice(i, j).join("");
+}
+
+/** DuckDB's substring start/length rules (1-based, 0 is one before the first, negatives from the end). */
+export function substringCodePoints(s: string, offset: number, length: number): string {
+  const a = cps(s);
+  const size = a.length;
+  if (length === 0) return "";
+  let start: number, end: number;
+  if (offset > 0) start = Math.min(size, offset - 1);
+  else if (offset < 0) start = Math.max(size + offset, 0);
+  else {
+    start = 0;
+    length--;
+    if (length <= 0) return "";
+  }
+  if (length > 0) end = Math.min(size, start + length);
+  else {
+    end = start;
+    start = Math.max(0, start + length);
+  }
+  if (start >= end) return "";
+  return a.slice(start, end).join("");
+}
+
+function asText(v: Value, type: string | undefined): string {
+  if (typeof v === "string") return v;
+  return valueToText(v, type ?? "VARCHAR");
+}
+
+function isListType(t: string | undefined): boolean {
+  if (t === undefined) return false;
+  const p = parseType(t);
+  return p.kind === "list" || p.kind === "array";
+}
+
+function pad(s: string, count: number, fill: string, left: boolean): string {
+  const a = cps(s);
+  if (count <= a.length) return a.slice(0, Math.max(count, 0)).join("");
+  const f = cps(fill);
+  if (f.length === 0) {
+    throw new SqlError("invalid_input", "Insufficient padding in " + (left ? "LPAD" : "RPAD"));
+  }
+  const need = count - a.length;
+  let p = "";
+  for (let i = 0; i < need; i++) p += f[i % f.length];
+  return left ? p + s : s + p;
+}
+
+function splitBy(s: string, sep: string): string[] {
+  if (sep.length === 0) return cps(s);
+  return s.split(sep);
+}
+
+function strpos(s: string, needle: string): bigint {
+  const i = s.indexOf(needle);
+  if (i < 0) return 0n;
+  return BigInt(cps(s.slice(0, i)).length + 1);
+}
+
+/** Grapheme clusters are kept whole by reverse(); combining marks stay after their base. */
+function reverseGraphemes(s: string): string {
+  const clusters: string[] = [];
+  for (const c of s) {
+    if (clusters.length > 0 && /^[\p{M}\u200d\ufe0f]$/u.test(c)) clusters[clusters.length - 1] += c;
+    else if (clusters.length > 0 && clusters[clusters.length - 1]!.endsWith("\u200d")) clusters[clusters.length - 1] += c;
+    else clusters.push(c);
+  }
+  return clusters.reverse().join("");
+}
+
+const concat: ScalarFn = (args, ctx) => {
+  if (args.length > 0 && isListType(ctx.argTypes[0])) {
+    const out: Value[] = [];
+    for (const a of args) if (a !== null) out.push(...(a as Value[]));
+    return out;
+  }
+  let out = "";
+  args.forEach((a, i) => { if (a !== null) out += asText(a, ctx.argTypes[i]); });
+  return out;
+};
+
+const concatOp: ScalarFn = (args, ctx) => {
+  if (args.some((a) => a === null)) return null;
+  if (isListType(ctx.argTypes[0]) || isListType(ctx.argTypes[1])) return (args as Value[][]).flat() as Value;
+  return args.map((a, i) => asText(a, ctx.argTypes[i])).join("");
+};
+
+const hashText = (f: (b: Uint8Array) => string): ScalarFn => strict(([v], ctx) => {
+  if (v instanceof Uint8Array) return f(v);
+  return f(utf8.encode(asText(v!, ctx.argTypes[0])));
+});
+
+export const stringScalars: Record<string, ScalarFn> = {
+  length: strict(([s], ctx) => isListType(ctx.argTypes[0]) ? BigInt((s as Value[]).length) : BigInt(cps(s as string).length)),
+  char_length: strict(([s]) => BigInt(cps(s as string).length)),
+  character_length: strict(([s]) => BigInt(cps(s as string).length)),
+  strlen: strict(([s]) => BigInt(utf8.encode(s as string).length)),
+  octet_length: strict(([s]) => BigInt(s instanceof Uint8Array ? s.length : utf8.encode(s as string).length)),
+  lower: strict(([s]) => lower(s as string)),
+  lcase: strict(([s]) => lower(s as string)),
+  upper: strict(([s]) => upper(s as string)),
+  ucase: strict(([s]) => upper(s as string)),
+  trim: strict(([s, c]) => trimWith(s as string, c as string | undefined, true, true)),
+  ltrim: strict(([s, c]) => trimWith(s as string, c as string | undefined, true, false)),
+  rtrim: strict(([s, c]) => trimWith(s as string, c as string | undefined, false, true)),
+  substring: strict(([s, o, l]) => substringCodePoints(s as string, int(o!), l === undefined ? Number.MAX_SAFE_INTEGER : int(l))),
+  substr: strict(([s, o, l]) => substringCodePoints(s as string, int(o!), l === undefined ? Number.MAX_SAFE_INTEGER : int(l))),
+  left: strict(([s, n]) => {
+    const a = cps(s as string);
+    const k = int(n!);
+    return (k >= 0 ? a.slice(0, k) : a.slice(0, Math.max(0, a.length + k))).join("");
+  }),
+  right: strict(([s, n]) => {
+    const a = cps(s as string);
+    const k = int(n!);
+    return (k >= 0 ? a.slice(Math.max(0, a.length - k)) : a.slice(Math.min(a.length, -k))).join("");
+  }),
+  concat,
+  "||": concatOp,
+  replace: strict(([s, f, t]) => (f as string).length === 0 ? (s as string) : (s as string).split(f as string).join(t as string)),
+  split_part: strict(([s, d, i]) => {
+    const parts = splitBy(s as string, d as string);
+    let k = int(i!);
+    if (k === 0) throw new SqlError("invalid_input", "Invalid Input Error: index for split_part must be non-zero");
+    if (k < 0) k = parts.length + k + 1;
+    return k >= 1 && k <= parts.length ? parts[k - 1]! : "";
+  }),
+  starts_with: strict(([s, p]) => (s as string).startsWith(p as string)),
+  prefix: strict(([s, p]) => (s as string).startsWith(p as string)),
+  ends_with: strict(([s, p]) => (s as string).endsWith(p as string)),
+  suffix: strict(([s, p]) => (s as string).endsWith(p as string)),
+  contains: strict(([s, p]) => (s as string).includes(p as string)),
+  strpos: strict(([s, p]) => strpos(s as string, p as string)),
+  instr: strict(([s, p]) => strpos(s as string, p as string)),
+  position: strict(([p, s]) => strpos(s as string, p as string)),
+  lpad: strict(([s, n, f]) => pad(s as string, int(n!), f as string, true)),
+  rpad: strict(([s, n, f]) => pad(s as string, int(n!), f as string, false)),
+  reverse: strict(([s]) => reverseGraphemes(s as string)),
+  repeat: strict(([s, n]) => (int(n!) <= 0 ? "" : (s as string).repeat(int(n!)))),
+  string_split: strict(([s, d]) => splitBy(s as string, d as string)),
+  str_split: strict(([s, d]) => splitBy(s as string, d as string)),
+  string_to_array: strict(([s, d]) => splitBy(s as string, d as string)),
+  ascii: strict(([s]) => (s as string).length === 0 ? 0 : (s as string).codePointAt(0)!),
+  chr: strict(([n]) => String.fromCodePoint(int(n!))),
+  md5: hashText(md5Hex),
+  sha256: hashText(sha256Hex),
+};
