@@ -1,11 +1,113 @@
-import { placeholderVerb } from "./placeholder.ts";
+/**
+ * `runnel check <notebook> [--sample <source>=<file>]...`: compiles the cells
+ * that feed a sink and compares the plan's answer with DuckDB's on the
+ * sample, on edge-case events and on random events. Exit 0 only when every
+ * step agrees.
+ */
+import { readFile } from "node:fs/promises";
+import { parseNotebook } from "../../notebook/format/parse.ts";
+import { demoEvents } from "../sources/demo/index.ts";
+import { checkNotebook } from "../../edge/check/check.node.ts";
+import { CompileError } from "../../edge/compile/errors.ts";
+import { parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
+import { defaultLibrary } from "../../edge/exec/library.ts";
+import { readArgs } from "./args.ts";
+import { printErr, printOut } from "./output.ts";
+import { UsageError, type Verb } from "./verb.ts";
 
-export const verb = placeholderVerb(
-  "check",
-  "run a notebook's published transform on its sample and compare with DuckDB",
-  `usage: runnel check <notebook>
+const USAGE = `usage: runnel check <notebook> [--sample <source>=<file>]... [--seed <n>] [--random <batches>]
 
-Compiles the cells that feed a sink, runs the plan on the notebook's sample
-and on edge-case rows, and compares the rows with DuckDB's answer.`,
-  "arrives with issue 4 (compiler)",
-);
+Compiles the cells that feed a sink into a plan, then runs each sink cell
+through DuckDB and through the plan on
+  (a) the sample: --sample files (NDJSON or a JSON array), else the source's demo generator,
+  (b) generated edge-case events for each source schema,
+  (c) random events (fast-check; --seed reproduces a run, --random sets the batch count),
+and compares the answers as multisets (floats to a relative tolerance of 1e-9).
+Prints the first differing row with both answers. Exit 0 only when all agree.`;
+
+/** Events from a file: a JSON array, or one JSON document per line. */
+export function readEventsText(text: string, file: string): unknown[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("[")) {
+    const v = parseJsonLossless(trimmed);
+    if (!Array.isArray(v)) throw new UsageError(`${file}: expected a JSON array of events`);
+    return v;
+  }
+  return trimmed
+    .split("\n")
+    .map((line, i) => ({ line: line.trim(), i }))
+    .filter((l) => l.line.length > 0)
+    .map(({ line, i }) => {
+      try {
+        return parseJsonLossless(line);
+      } catch (error) {
+        throw new UsageError(`${file} line ${i + 1}: not JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      }
+    });
+}
+
+export const verb: Verb = {
+  name: "check",
+  summary: "run a notebook's published transform on its sample and compare with DuckDB",
+  usage: USAGE,
+  async run(args) {
+    const { values, positionals } = readArgs(args, {
+      sample: { type: "string", multiple: true },
+      seed: { type: "string" },
+      random: { type: "string" },
+    });
+    if (positionals.length !== 1) throw new UsageError("expected exactly one notebook");
+    const file = positionals[0]!;
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (error) {
+      printErr(`runnel check: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+      return 1;
+    }
+    const { notebook, issues } = parseNotebook(text, file);
+    if (issues.length) {
+      for (const issue of issues) printErr(`${issue.file}:${issue.line}:${issue.column}: ${issue.message}`);
+      return 1;
+    }
+    const samples: Record<string, unknown[]> = {};
+    for (const s of values.sample ?? []) {
+      const eq = s.indexOf("=");
+      if (eq <= 0) throw new UsageError(`--sample expects <source>=<file>, got '${s}'`);
+      const source = s.slice(0, eq);
+      if (!notebook.sources[source]) throw new UsageError(`--sample names source '${source}', which the notebook does not declare (${Object.keys(notebook.sources).join(", ")})`);
+      const path = s.slice(eq + 1);
+      samples[source] = readEventsText(await readFile(path, "utf8"), path);
+    }
+    for (const [name, spec] of Object.entries(notebook.sources)) {
+      if (samples[name]) continue;
+      if (!spec.demo) {
+        printErr(`runnel check: source ${name} has no --sample file and no demo generator; pass --sample ${name}=<file.ndjson>`);
+        return 1;
+      }
+      samples[name] = demoEvents(spec.demo, 0, spec.sampleSize);
+    }
+    const seed = values.seed === undefined ? 4 : Number(values.seed);
+    const batches = values.random === undefined ? 20 : Number(values.random);
+    if (!Number.isInteger(seed) || !Number.isInteger(batches) || batches < 0) throw new UsageError("--seed and --random take integers");
+    try {
+      const report = await checkNotebook(notebook, {
+        samples,
+        library: defaultLibrary,
+        random: { batches, size: 25, seed },
+        onProgress: (line) => printOut(line),
+      });
+      const failed = report.steps.filter((s) => !s.agree);
+      printOut(failed.length === 0
+        ? `check passed: ${report.steps.length} comparisons agree (floats within a relative ${report.tolerance})`
+        : `check FAILED: ${failed.length} of ${report.steps.length} comparisons differ (first: ${failed[0]!.cell} · ${failed[0]!.step}, seed ${seed})`);
+      return failed.length === 0 ? 0 : 1;
+    } catch (error) {
+      if (error instanceof CompileError) {
+        printErr(error.message);
+        return 1;
+      }
+      throw error;
+    }
+  },
+};
