@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
-import { stringifyJsonLossless } from "../../edge/duckdb/lossless-json.ts";
+import { type JsonValue, stringifyJsonLossless } from "../../edge/duckdb/lossless-json.ts";
 import { GatewayError } from "../http/error.ts";
 import type { Logger } from "../log.ts";
 import type { NotebookStore } from "../notebooks/store.ts";
@@ -26,6 +26,9 @@ export interface SourceRouteOptions {
  *
  *   GET /<notebook>/<source>/sample?n=   Arrow IPC stream (see Sampler.arrow)
  *   GET /<notebook>/<source>/tail        server-sent events (see `streamTail`)
+ *   GET /<notebook>/<source>/events?n=   the same newest n events as decoded, before DuckDB
+ *                                        types them: NDJSON, one {receivedAt, value} or
+ *                                        {receivedAt, error, raw} per line (integers exact)
  */
 export function sourceRoutes(options: SourceRouteOptions): Hono {
   const app = new Hono();
@@ -56,6 +59,17 @@ export function sourceRoutes(options: SourceRouteOptions): Hono {
       "runnel-sample-rows": String(sample.rows.length),
       "runnel-sample-errors": String(sample.errors.length),
     });
+  });
+
+  app.get("/:rest{.+}/events", async (c) => {
+    const { path, name } = split(c.req.param("rest"));
+    const spec = await resolveSource(options.store, path, name);
+    const n = sampleSize(c.req.query("n"), spec.sampleSize, options.maxSample);
+    const events = await readSample(await options.registry.get(path, spec), n, path, name);
+    const lines = events.map((e) =>
+      stringifyJsonLossless((e.ok ? { receivedAt: e.receivedAt, value: e.value } : { receivedAt: e.receivedAt, error: e.error, raw: e.raw }) as JsonValue),
+    );
+    return c.body(lines.map((line) => line + "\n").join(""), 200, { "content-type": "application/x-ndjson; charset=utf-8", "cache-control": "no-store" });
   });
 
   app.get("/:rest{.+}/tail", async (c) => {
@@ -107,7 +121,7 @@ function toSSE(hub: TailHub, message: TailMessage): { event?: string; id?: strin
   const errors = batch.events.filter((e) => !e.ok);
   const body: Record<string, unknown> = { seq: batch.seq, events };
   if (errors.length > 0) body.errors = errors;
-  return { id: hub.idOf(batch), data: stringifyJsonLossless(body as Parameters<typeof stringifyJsonLossless>[0]) };
+  return { id: hub.idOf(batch), data: stringifyJsonLossless(body as JsonValue) };
 }
 
 function split(rest: string): { path: string; name: string } {

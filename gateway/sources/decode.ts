@@ -1,11 +1,12 @@
 import type { SourceFormat } from "../../notebook/format/model.ts";
+import { parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
 import type { SourceEvent } from "./source.ts";
 
 type Meta = Record<string, string | number>;
 
 /**
  * Decodes one payload (a Kafka message value, a webhook body, a polled
- * response) into events. `json`: one JSON value, a top-level array giving one
+ * response) into events; integers beyond 2^53 stay exact (bigint). `json`: one JSON value, a top-level array giving one
  * event per element. `ndjson`: one value per non-empty line, a bad line is an
  * error event and the rest still decode. `csv`: RFC 4180 with a header line
  * (or the given `header`; "positional" names fields column0, column1, ... as
@@ -41,7 +42,8 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, spreadArrays = true): SourceEvent[] {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // Integers past 2^53 would be rounded by JSON.parse; only texts with such long digit runs pay for the exact parser.
+    value = /\d{16}/.test(text) ? parseJsonLossless(text) : JSON.parse(text);
   } catch (err) {
     return [errorEvent(text, `decode: not JSON (${(err as Error).message})`, receivedAt, meta)];
   }

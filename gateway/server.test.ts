@@ -1,0 +1,101 @@
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { startGateway } from "./server.ts";
+import { demoNotebook, openTestGateway, type TestGateway, testToken } from "./test-gateway.ts";
+
+let gw: TestGateway;
+beforeEach(async () => {
+  gw = await openTestGateway({ "shop.md": demoNotebook });
+});
+afterEach(async () => {
+  await gw.close();
+});
+
+describe("pages and the token", () => {
+  test("without a built app, / says how to build it", async () => {
+    const res = await gw.app.request("/");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await res.text()).toContain("Run <code>npm run build</code>");
+  });
+
+  test("opening / with the valid ?token= sets an HttpOnly SameSite=Strict cookie and drops the token from the URL", async () => {
+    const res = await gw.app.request(`/?token=${testToken}&x=1`);
+    expect(res.status).toBe(302);
+    expect(res.headers.get("location")).toBe("/?x=1");
+    expect(res.headers.get("set-cookie")).toBe(`runnel_token=${testToken}; Path=/; HttpOnly; SameSite=Strict`);
+  });
+
+  test("the cookie opens the API like the bearer header", async () => {
+    const res = await gw.app.request("/api/notebooks", { headers: { cookie: `runnel_token=${testToken}` } });
+    expect(res.status).toBe(200);
+  });
+
+  test("a wrong ?token= is 401 and sets no cookie", async () => {
+    const res = await gw.app.request("/?token=not-the-token");
+    expect(res.status).toBe(401);
+    expect(res.headers.get("set-cookie")).toBeNull();
+    expect(await res.json()).toEqual({ error: { code: "unauthorized", message: "gateway: the token in the URL is not valid" } });
+  });
+
+  test("a wrong bearer token is 401", async () => {
+    const res = await gw.app.request("/api/notebooks", { headers: { authorization: "Bearer nope" } });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: { code: "unauthorized", message: "gateway: the token is not valid" } });
+  });
+
+  test("CORS is closed: the API answers no cross-origin headers, and a preflight is refused", async () => {
+    const res = await gw.app.request("/api/notebooks", { headers: { ...gw.auth, origin: "https://evil.example" } });
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+    const preflight = await gw.app.request("/api/notebooks/shop.md", {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "PUT" },
+    });
+    expect(preflight.status).toBe(401);
+    expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  test("an unknown route is a JSON 404", async () => {
+    const res = await gw.app.request("/nope/nothing", { headers: gw.auth });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: "not_found", message: "gateway: no route for GET /nope/nothing" } });
+  });
+});
+
+test("a built app is served at / with its assets", async () => {
+  const appDir = join(gw.dir, "app");
+  await mkdir(join(appDir, "assets"), { recursive: true });
+  await writeFile(join(appDir, "index.html"), "<!doctype html><title>app</title><script type=module src=/assets/main.js></script>");
+  await writeFile(join(appDir, "assets", "main.js"), "console.log('app')");
+  const built = await openTestGateway({}, { appDir });
+  expect(await (await built.app.request("/")).text()).toContain("<title>app</title>");
+  const asset = await built.app.request("/assets/main.js");
+  expect(asset.status).toBe(200);
+  expect(await asset.text()).toBe("console.log('app')");
+  expect((await built.app.request("/assets/../../etc/passwd")).status).toBe(404);
+  await built.close();
+});
+
+test("startGateway makes a token on first start, keeps it private, prints the URL with it, and reuses it", async () => {
+  const lines: string[] = [];
+  const log = { info: (msg: string, f?: object) => lines.push(JSON.stringify({ msg, ...f })), warn() {}, error() {} };
+  const options = { port: 0, root: gw.root, stateDir: gw.stateDir, appDir: join(gw.dir, "none"), signals: false, log, env: {} };
+  const first = await startGateway(options);
+  const tokenFile = join(gw.stateDir, "token");
+  expect((await readFile(tokenFile, "utf8")).trim()).toBe(first.token);
+  expect(first.token).toMatch(/^[0-9a-f]{64}$/);
+  expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
+  expect(first.url).toBe(`http://127.0.0.1:${first.port}/?token=${first.token}`);
+  const listening = lines.map((l) => JSON.parse(l)).find((l) => l.msg === "gateway listening");
+  expect(listening).toMatchObject({ url: first.url, tokenCreated: true });
+
+  const over = await fetch(`http://127.0.0.1:${first.port}/api/notebooks`, { headers: { authorization: `Bearer ${first.token}` } });
+  expect(over.status).toBe(200);
+  expect(await over.json()).toEqual([{ path: "shop.md", title: "Shop entrances", etag: expect.any(String) }]);
+  await first.close();
+
+  const second = await startGateway(options);
+  expect(second.token).toBe(first.token);
+  await second.close();
+});

@@ -1,0 +1,145 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { openTestGateway, type TestGateway } from "../test-gateway.ts";
+import { githubSignature, stripeSignature } from "./verify.ts";
+
+const secrets = { GITHUB_SECRET: "gh-secret", STRIPE_SECRET: "whsec_test", GENERIC_SECRET: "generic", BEARER_SECRET: "let-me-in" };
+
+const notebook = `---
+title: Hooks
+sources:
+  gh:
+    webhook: { signature: github, secret: GITHUB_SECRET }
+  stripe:
+    webhook: { signature: stripe, secret: STRIPE_SECRET, delivery_header: Stripe-Event-Id }
+  generic:
+    webhook: { signature: sha256, secret: GENERIC_SECRET }
+  bearer:
+    webhook: { signature: bearer, secret: BEARER_SECRET }
+  open:
+    webhook: { signature: none }
+  unset:
+    webhook: { signature: github, secret: NOT_EXPORTED }
+  feed:
+    demo: shop
+---
+`;
+
+const now = 1_795_000_000_000;
+let gw: TestGateway;
+beforeEach(async () => {
+  gw = await openTestGateway({ "hooks.md": notebook }, { env: secrets, demo: false, now: () => now });
+});
+afterEach(async () => {
+  await gw.close();
+});
+
+const post = (path: string, body: string, headers: Record<string, string>) =>
+  gw.app.request(`/hooks/${path}`, { method: "POST", body, headers: { "content-type": "application/json", ...headers } });
+
+/** How many rows the source's sample holds now. */
+async function sampleRows(source: string): Promise<number> {
+  const res = await gw.app.request(`/api/sources/hooks/${source}/sample`, { headers: gw.auth });
+  expect(res.status).toBe(200);
+  return Number(res.headers.get("runnel-sample-rows"));
+}
+
+describe("webhook capture", () => {
+  test("a GitHub delivery with a correct signature is stored: 202 with its delivery id", async () => {
+    const body = '{"action":"opened","number":1}';
+    const res = await post("hooks/gh", body, { "x-hub-signature-256": githubSignature("gh-secret", body), "x-github-delivery": "abc-1", "x-github-event": "issues" });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ id: "abc-1" });
+    expect(await sampleRows("gh")).toBe(1);
+  });
+
+  test("a GitHub delivery with a wrong signature is 401 and stored nowhere", async () => {
+    const body = '{"action":"opened"}';
+    const res = await post("hooks/gh", body, { "x-hub-signature-256": githubSignature("wrong", body), "x-github-delivery": "abc-2" });
+    expect(res.status).toBe(401);
+    expect(await res.json()).toEqual({ error: { code: "unauthorized", message: "webhook: X-Hub-Signature-256 does not match the body" } });
+    expect(await sampleRows("gh")).toBe(0);
+  });
+
+  test("a delivery without a signature header is 401", async () => {
+    const res = await post("hooks/gh", "{}", {});
+    expect(res.status).toBe(401);
+    expect((await res.json()).error.message).toBe("webhook: missing X-Hub-Signature-256 header");
+  });
+
+  test("a retried delivery id is answered 200 duplicate and kept once", async () => {
+    const body = '{"n":1}';
+    const headers = { "x-hub-signature-256": githubSignature("gh-secret", body), "x-github-delivery": "same" };
+    expect((await post("hooks/gh", body, headers)).status).toBe(202);
+    const again = await post("hooks/gh", body, headers);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ id: "same", duplicate: true });
+    expect(await sampleRows("gh")).toBe(1);
+  });
+
+  test("Stripe: a fresh signed delivery is accepted; an old timestamp or a wrong signature is 401", async () => {
+    const body = '{"id":"evt_1","type":"charge.succeeded"}';
+    const t = Math.floor(now / 1000);
+    const ok = await post("hooks/stripe", body, { "stripe-signature": stripeSignature("whsec_test", body, t), "stripe-event-id": "evt_1" });
+    expect(ok.status).toBe(202);
+    expect(await ok.json()).toEqual({ id: "evt_1" });
+    const old = await post("hooks/stripe", body, { "stripe-signature": stripeSignature("whsec_test", body, t - 301) });
+    expect(old.status).toBe(401);
+    expect((await old.json()).error.message).toBe("webhook: Stripe-Signature timestamp is more than 300 s from the gateway's clock");
+    const forged = await post("hooks/stripe", body, { "stripe-signature": stripeSignature("other", body, t) });
+    expect(forged.status).toBe(401);
+    expect((await forged.json()).error.message).toBe("webhook: no v1 signature in Stripe-Signature matches");
+  });
+
+  test("generic sha256= header and bearer sources verify their own way", async () => {
+    const body = '{"k":"v"}';
+    expect((await post("hooks/generic", body, { "x-signature-256": githubSignature("generic", body) })).status).toBe(202);
+    expect((await post("hooks/generic", body, { "x-signature-256": githubSignature("generic", body + " ") })).status).toBe(401);
+    expect((await post("hooks/bearer", body, { authorization: "Bearer let-me-in" })).status).toBe(202);
+    const wrong = await post("hooks/bearer", body, { authorization: "Bearer let-me-out" });
+    expect(wrong.status).toBe(401);
+    expect((await wrong.json()).error.message).toBe("webhook: the bearer token does not match");
+  });
+
+  test("a source with signature: none takes deliveries only with the gateway token", async () => {
+    expect((await post("hooks/open", "{}", {})).status).toBe(401);
+    expect((await post("hooks/open", "{}", gw.auth)).status).toBe(202);
+  });
+
+  test("a source whose secret is not in the environment is 503 and says which variable to export", async () => {
+    const res = await post("hooks/unset", "{}", { "x-hub-signature-256": githubSignature("x", "{}") });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: { code: "unavailable", message: "webhook: the secret for unset of hooks.md is not set; export NOT_EXPORTED before starting the gateway" } });
+  });
+
+  test("posting to a source that is not a webhook, or to no source, is 404", async () => {
+    expect((await post("hooks/feed", "{}", {})).status).toBe(404);
+    const none = await post("hooks/nosuch", "{}", {});
+    expect(none.status).toBe(404);
+    expect((await none.json()).error.message).toBe('sources: hooks.md has no source "nosuch"; it has gh, stripe, generic, bearer, open, unset, feed');
+  });
+
+  test("a delivery over the size limit is 413 and not stored", async () => {
+    const small = await openTestGateway({ "hooks.md": notebook }, { env: secrets, demo: false, limits: { hookBytes: 1000 } });
+    const body = JSON.stringify({ pad: "x".repeat(2000) });
+    const res = await small.app.request("/hooks/hooks/gh", { method: "POST", body, headers: { "x-hub-signature-256": githubSignature("gh-secret", body) } });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ error: { code: "payload_too_large", message: "gateway: request body is larger than 1000 bytes" } });
+    await small.close();
+  });
+
+  test("deliveries are kept on disk under the state folder and survive a restart", async () => {
+    const body = '{"kept":true}';
+    await post("hooks/gh", body, { "x-hub-signature-256": githubSignature("gh-secret", body), "x-github-delivery": "keep-1" });
+    const file = join(gw.stateDir, "hooks", "hooks.md", "gh.ndjson");
+    expect(await readFile(file, "utf8")).toContain('"body":"{\\"kept\\":true}"');
+    await gw.app.close();
+    const { createApp } = await import("../server.ts");
+    const { silentLogger } = await import("../log.ts");
+    const again = createApp({ root: gw.root, token: gw.token, stateDir: gw.stateDir, log: silentLogger, env: secrets, demo: false });
+    const res = await again.request("/api/sources/hooks/gh/sample", { headers: gw.auth });
+    expect(res.headers.get("runnel-sample-rows")).toBe("1");
+    await again.close();
+  });
+});
