@@ -115,6 +115,18 @@ export function parseJsonLossless(text: string): JsonValue {
  * in arrays; NaN and ±Infinity become `null`, as JSON.stringify does.
  */
 export function stringifyJsonLossless(value: unknown): string {
+  // JSON.stringify is an order of magnitude faster; it throws a TypeError on a
+  // bigint (and on a cycle), and only then is the slow path needed.
+  try {
+    const text = JSON.stringify(value);
+    if (text !== undefined) return text;
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+  }
+  return stringifySlowly(value);
+}
+
+function stringifySlowly(value: unknown): string {
   const out: string[] = [];
   const open = new Set<object>();
 
