@@ -53,7 +53,7 @@ status is 1. Bad usage exits 2.`,
       }
       return 0;
     } finally {
-      refs.close();
+      await refs.close();
     }
   },
 };

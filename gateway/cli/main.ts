@@ -3,19 +3,31 @@
  * `verb`; this file dispatches to them, prints help and turns usage errors
  * into exit status 2.
  */
-import { verb as check } from "./check.ts";
-import { verb as dev } from "./dev.ts";
-import { verb as graph } from "./graph.ts";
-import { printErr, printOut } from "./output.ts";
-import { verb as publish } from "./publish.ts";
-import { verb as run } from "./run.ts";
-import { verb as start } from "./start.ts";
-import { UsageError, type Verb } from "./verb.ts";
 import { didYouMean } from "../../notebook/format/suggest.ts";
+import { printErr, printOut } from "./output.ts";
+import { UsageError, type Verb } from "./verb.ts";
 
-export const verbs: readonly Verb[] = [start, dev, graph, check, publish, run];
+/**
+ * The verbs, loaded only when used: `graph` opens DuckDB, `check` the
+ * compiler, `start` the server; none should slow the others down.
+ */
+const VERBS: Record<string, () => Promise<{ verb: Verb }>> = {
+  start: () => import("./start.ts"),
+  dev: () => import("./dev.ts"),
+  graph: () => import("./graph.ts"),
+  check: () => import("./check.ts"),
+  publish: () => import("./publish.ts"),
+  run: () => import("./run.ts"),
+};
 
-function usage(): string {
+export const verbNames: readonly string[] = Object.keys(VERBS);
+
+async function loadVerbs(): Promise<Verb[]> {
+  return Promise.all(verbNames.map(async (name) => (await VERBS[name]!()).verb));
+}
+
+async function usage(): Promise<string> {
+  const verbs = await loadVerbs();
   const width = Math.max(...verbs.map((verb) => verb.name.length));
   return [
     "usage: runnel <command> [options]",
@@ -33,18 +45,19 @@ function usage(): string {
 export async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === "--help" || name === "-h" || name === "help") {
-    printOut(usage());
+    printOut(await usage());
     return 0;
   }
   if (name === undefined || name.startsWith("-")) {
-    printErr(`${name === undefined ? "runnel: expected a command" : `runnel: unknown option '${name}'`}\n\n${usage()}`);
+    printErr(`${name === undefined ? "runnel: expected a command" : `runnel: unknown option '${name}'`}\n\n${await usage()}`);
     return 2;
   }
-  const verb = verbs.find((candidate) => candidate.name === name);
-  if (!verb) {
-    printErr(`runnel: unknown command '${name}'${didYouMean(name, verbs.map((candidate) => candidate.name))}\n\n${usage()}`);
+  const load = Object.hasOwn(VERBS, name) ? VERBS[name] : undefined;
+  if (!load) {
+    printErr(`runnel: unknown command '${name}'${didYouMean(name, verbNames)}\n\n${await usage()}`);
     return 2;
   }
+  const { verb } = await load();
   if (args.includes("--help") || args.includes("-h")) {
     printOut(verb.usage);
     return 0;

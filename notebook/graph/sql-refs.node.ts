@@ -8,8 +8,12 @@ import type { NameAt, SqlRefs } from "./refs.ts";
 
 export interface SqlRefsProvider {
   sql(code: string): Promise<SqlRefs>;
-  /** Closes the in-memory DuckDB; the provider opens it again if asked once more. */
-  close(): void;
+  /**
+   * Closes the in-memory DuckDB once the queries under way have finished
+   * (closing under a running query crashes the process); the provider opens
+   * it again if asked once more.
+   */
+  close(): Promise<void>;
 }
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -101,6 +105,7 @@ const MEMO_SIZE = 512;
 export function createSqlRefs(): SqlRefsProvider {
   let connection: Promise<{ instance: DuckDBInstance; connection: DuckDBConnection }> | null = null;
   const memo = new Map<string, Promise<SqlRefs>>();
+  const running = new Set<Promise<unknown>>();
   const open = () => {
     connection ??= DuckDBInstance.create(":memory:").then(async (instance) => ({ instance, connection: await instance.connect() }));
     return connection;
@@ -117,21 +122,26 @@ export function createSqlRefs(): SqlRefsProvider {
         const reader = await connection.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR)", [code]);
         return readSqlRefs(code, String(reader.getRows()[0]![0]));
       });
+      const settled: Promise<unknown> = answer.then(
+        () => running.delete(settled),
+        () => running.delete(settled),
+      );
+      running.add(settled);
       // A failure of DuckDB itself (not of the SQL) is not remembered, so the next call retries.
       answer.catch(() => memo.delete(code));
       memo.set(code, answer);
       if (memo.size > MEMO_SIZE) memo.delete(memo.keys().next().value!);
       return answer;
     },
-    close() {
+    async close() {
       const opened = connection;
       connection = null;
       memo.clear();
+      await Promise.all(running);
       if (opened) {
-        void opened.then(({ instance, connection }) => {
-          connection.closeSync();
-          instance.closeSync();
-        });
+        const { instance, connection: open } = await opened;
+        open.closeSync();
+        instance.closeSync();
       }
     },
   };

@@ -1,0 +1,182 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { main, verbNames } from "./main.ts";
+import { placeholderVerb } from "./placeholder.ts";
+
+const root = fileURLToPath(new URL("../../", import.meta.url));
+const design = "notebook/format/fixtures/design-example.md";
+
+let stdout = "";
+let stderr = "";
+beforeEach(() => {
+  stdout = "";
+  stderr = "";
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => ((stderr += String(chunk)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+/** Runs the CLI from the repository root and returns what a terminal would show. */
+async function runnel(...argv: string[]) {
+  const code = await main(argv.map((arg) => (arg.endsWith(".md") && !arg.startsWith("/") ? join(root, arg) : arg)));
+  return { code, stdout: stdout.replaceAll(root, ""), stderr: stderr.replaceAll(root, "") };
+}
+
+const scratch = mkdtempSync(join(tmpdir(), "runnel-cli-"));
+function notebook(name: string, ...lines: string[]): string {
+  const path = join(scratch, name);
+  writeFileSync(path, lines.join("\n") + "\n");
+  return path;
+}
+const head = ["---", "sources:", "  events:", "    demo: shop", "sinks:", "  lake:", "    fs: { dir: out }", "---", ""];
+
+describe("runnel", () => {
+  test("--help lists every command and exits 0", async () => {
+    const result = await runnel("--help");
+    expect(result.code).toBe(0);
+    for (const name of verbNames) expect(result.stdout).toContain(`  ${name} `);
+  });
+
+  test("no command prints the usage to stderr and exits 2", async () => {
+    const result = await runnel();
+    expect(result).toMatchObject({ code: 2, stdout: "" });
+    expect(result.stderr).toMatch(/^runnel: expected a command\n\nusage: runnel <command>/);
+  });
+
+  test("an unknown command suggests the closest and exits 2", async () => {
+    const result = await runnel("grahp");
+    expect(result.code).toBe(2);
+    expect(result.stderr.split("\n")[0]).toBe("runnel: unknown command 'grahp' (did you mean 'graph'?)");
+  });
+
+  test.each(verbNames)("runnel %s --help prints that command's usage", async (name) => {
+    const result = await runnel(name, "--help");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(new RegExp(`^usage: runnel ${name}`));
+  });
+
+  test("a placeholder verb says which issue brings it and exits 1", async () => {
+    const verb = placeholderVerb("later", "comes later", "usage: runnel later", "arrives with issue 4 (compiler)");
+    expect(await verb.run([])).toBe(1);
+    expect(stderr).toBe("runnel later: not available yet; arrives with issue 4 (compiler)\n");
+  });
+});
+
+describe("runnel graph", () => {
+  test("prints the cells, sinks, run order and sink closure", async () => {
+    const result = await runnel("graph", design);
+    expect(result).toEqual({
+      code: 0,
+      stderr: "",
+      stdout: `Turnstile entries by station (${design})
+
+sources
+  turnstile  kafka topic mta.turnstile on 127.0.0.1:9092 · json
+
+sinks
+  lake  s3://lake/turnstile/ · partition_by day · flush 100000 rows / 64 MiB / 60s  ← per_minute
+
+cells
+  clean       sql  line 16  reads turnstile (source)
+  per_minute  sql  line 23  reads clean  → sink lake
+  #3          js   line 30  reads Plot (builtin), per_minute
+
+order         clean → per_minute → #3
+sink closure  clean → per_minute
+`,
+    });
+  });
+
+  test("--json prints one object with cells, references, order and closure", async () => {
+    const result = await runnel("graph", design, "--json");
+    expect(result.code).toBe(0);
+    const json = JSON.parse(result.stdout);
+    expect(Object.keys(json)).toEqual(["file", "title", "sources", "sinks", "cells", "order", "sinkClosure", "issues"]);
+    expect(json.cells[1]).toEqual({
+      index: 1,
+      label: "per_minute",
+      language: "sql",
+      id: "per_minute",
+      sink: "lake",
+      line: 23,
+      defines: [{ name: "per_minute", line: 23, column: 11 }],
+      references: [{ name: "clean", kind: "cell", cell: "clean", line: 26, column: 6 }],
+      dependsOn: ["clean"],
+    });
+    expect(json.sinks[0]).toMatchObject({ name: "lake", cells: ["per_minute"] });
+    expect(json.order).toEqual(["clean", "per_minute", "#3"]);
+    expect(json.sinkClosure).toEqual(["clean", "per_minute"]);
+    expect(json.issues).toEqual([]);
+  });
+
+  test("a cycle is printed with its place and exits 1", async () => {
+    const path = notebook("cycle.md", ...head, "```sql id=a", "SELECT * FROM b", "```", "```sql id=b sink=lake", "SELECT * FROM a", "```");
+    expect(await runnel("graph", path)).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `graph: ${path}:11:15: cells form a cycle: a → b → a\nrunnel graph: 1 problem in ${path}\n`,
+    });
+  });
+
+  test("a duplicate id, an undeclared sink and SQL that does not parse are each printed with their place", async () => {
+    const path = notebook("broken.md", ...head, "```sql id=a sink=lak", "SELECT * FROM events", "```", "```sql id=a", "SELECT FROM WHERE", "```");
+    const result = await runnel("graph", path);
+    expect(result.code).toBe(1);
+    expect(result.stderr.split("\n")).toEqual([
+      `format: ${path}:10:13: sink 'lak' of cell a is not declared under sinks: (did you mean 'lake'?)`,
+      `graph: ${path}:13:11: 'a' is defined twice: cell a here and cell a at line 10`,
+      `graph: ${path}:14:13: SQL in cell a does not parse: syntax error at or near "WHERE"`,
+      `runnel graph: 3 problems in ${path}`,
+      "",
+    ]);
+  });
+
+  test("--json still prints the graph when there are problems, with the problems in it", async () => {
+    const path = notebook("unknown.md", ...head, "```sql id=a", "SELECT * FROM nowhere", "```");
+    const result = await runnel("graph", path, "--json");
+    expect(result.code).toBe(1);
+    expect(JSON.parse(result.stdout).issues).toEqual([
+      { subsystem: "graph", file: path, line: 11, column: 15, message: "unknown table 'nowhere' in cell a; expected a source or a named cell" },
+    ]);
+  });
+
+  test("a missing path, two paths, an unknown option and a missing file are usage errors", async () => {
+    for (const [args, first] of [
+      [["graph"], "runnel graph: expected a notebook path"],
+      [["graph", "a.md", "b.md"], "runnel graph: expected one notebook path, got 2"],
+      [["graph", design, "--jsn"], "runnel graph: unknown option '--jsn' (did you mean '--json'?)"],
+      [["graph", "notebooks/none.md"], "runnel graph: no notebook at notebooks/none.md"],
+    ] as const) {
+      stderr = "";
+      const result = await runnel(...args);
+      expect(result.code).toBe(2);
+      expect(result.stderr.split("\n")[0]).toBe(first);
+      expect(result.stderr).toContain("usage: runnel graph <notebook> [--json]");
+    }
+  });
+});
+
+describe("bin/runnel.js", () => {
+  const run = promisify(execFile);
+
+  test("runs `graph` as a process and exits 0", async () => {
+    const { stdout: out, stderr: err } = await run(process.execPath, ["bin/runnel.js", "graph", design], { cwd: root });
+    expect(err).toBe("");
+    expect(out).toContain("sink closure  clean → per_minute\n");
+  });
+
+  test("exits 2 on an unknown command", async () => {
+    await expect(run(process.execPath, ["bin/runnel.js", "nope"], { cwd: root })).rejects.toMatchObject({ code: 2 });
+  });
+
+  const samples = readdirSync(join(root, "notebooks")).filter((name) => name.endsWith(".md"));
+  test.skipIf(samples.length === 0).each(samples)("the sample notebook %s has no problems", async (name) => {
+    const { stderr: err } = await run(process.execPath, ["bin/runnel.js", "graph", `notebooks/${name}`], { cwd: root });
+    expect(err).toBe("");
+  });
+});
