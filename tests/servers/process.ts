@@ -27,11 +27,20 @@ export function logPath(name: string): string {
   return join(serversDir, `${name}.log`);
 }
 
-/** The last lines of a file, or a note that there is none; for error messages. */
-export function tailFile(path: string, lines = 40): string {
+/**
+ * For error messages: a log's first error lines (a Java stack trace buries
+ * its cause), then its last lines; or a note that there is no log.
+ */
+export function tailFile(path: string, lines = 20): string {
   if (!existsSync(path)) return `(no log at ${path})`;
-  const text = readFileSync(path, "utf8").trimEnd();
-  return text.split("\n").slice(-lines).join("\n");
+  const all = readFileSync(path, "utf8").trimEnd().split("\n");
+  const tail = all.slice(-lines);
+  const errors = all
+    .slice(0, -lines)
+    .filter((line) => /\b(ERROR|FATAL|Error:|Caused by:)/.test(line))
+    .slice(0, 8)
+    .map((line) => (line.length > 300 ? `${line.slice(0, 300)}...` : line));
+  return [...(errors.length > 0 ? [...errors, "..."] : []), ...tail].join("\n");
 }
 
 /**
