@@ -8,7 +8,7 @@ import {
 } from "./calendar.ts";
 import { SqlError } from "./contract.ts";
 import { parseDatePrefix, parseTimePrefix, parseTimestamp } from "./datetime-parse.ts";
-import { formatDecimal, formatDouble, parseDecimalText, parseDoubleText, parseIntegerText, scaledValue } from "./number-text.ts";
+import { formatDecimal, formatDouble, parseDecimalText, parseDoubleText, parseIntegerText, scaledValueLikeDuckDB } from "./number-text.ts";
 import { valueToText } from "./text.ts";
 import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
 import { validateJson } from "./json-text.ts";
@@ -93,7 +93,12 @@ function toScalar(v: Value, from: SqlType, to: string): Value {
     case "DOUBLE":
     case "FLOAT": {
       let n: number;
-      if (from.kind === "decimal") n = Number(v as bigint) / 10 ** from.scale;
+      // DuckDB adds the integer part and the scaled fraction as doubles.
+      if (from.kind === "decimal") {
+        const p = 10n ** BigInt(from.scale);
+        const u = v as bigint;
+        n = Number(u / p) + Number(u % p) / 10 ** from.scale;
+      }
       else if (from.kind === "scalar" && from.name === "BOOLEAN") n = v ? 1 : 0;
       else if (typeof v === "number" || typeof v === "bigint") n = Number(v);
       else throw unsupported(from, parseType(to));
@@ -141,7 +146,7 @@ function toInteger(v: Value, from: SqlType, to: string, range: { min: bigint; ma
     const u = v as bigint;
     b = roundScaled(u, from.scale);
     if (b < range.min || b > range.max) {
-      throw new SqlError("conversion", `Failed to cast decimal value ${u} to type ${range.physical}`);
+      throw new SqlError("conversion", `Failed to cast decimal value ${b} to type ${range.physical}`);
     }
   } else if (typeof v === "boolean") {
     b = v ? 1n : 0n;
@@ -151,11 +156,13 @@ function toInteger(v: Value, from: SqlType, to: string, range: { min: bigint; ma
   } else if (typeof v === "number") {
     const floating = from.kind === "scalar" && (from.name === "DOUBLE" || from.name === "FLOAT");
     if (floating) {
-      const r = roundHalfEven(v);
-      if (!Number.isFinite(r) || BigInt(r) < range.min || BigInt(r) > range.max) {
+      // DuckDB checks min <= v < max + 1 before rounding, so a value that
+      // rounds up past the maximum wraps around (2147483647.5 → -2147483648).
+      if (!Number.isFinite(v) || v < Number(range.min) || v >= Number(range.max + 1n)) {
         throw outOfRange(from.kind === "scalar" && from.name === "FLOAT" ? formatFloatValue(v) : formatDouble(v), physicalName(from), range.physical);
       }
-      b = BigInt(r);
+      b = BigInt(roundHalfEven(v));
+      if (b > range.max) b = range.min + (b - range.max - 1n);
     } else {
       b = BigInt(v);
       if (b < range.min || b > range.max) throw outOfRange(b.toString(), physicalName(from), range.physical);
@@ -216,13 +223,32 @@ function toDecimal(v: Value, from: SqlType, to: { kind: "decimal"; width: number
     const x = v * 10 ** to.scale;
     const rounded = x < 0 ? -Math.round(-x) : Math.round(x);
     if (!Number.isFinite(x) || Math.abs(rounded) >= Number(max) + 1) {
-      throw new SqlError("conversion", `Could not cast value ${Number.isNaN(v) ? "nan" : Number.isFinite(v) ? v.toFixed(6) : v > 0 ? "inf" : "-inf"} to ${target}`);
+      throw new SqlError("conversion", `Could not cast value ${Number.isNaN(v) ? "nan" : Number.isFinite(v) ? printfFixed6(v) : v > 0 ? "inf" : "-inf"} to ${target}`);
     }
     const r = BigInt(rounded);
-    if (r > max || r < -max) throw new SqlError("conversion", `Could not cast value ${v.toFixed(6)} to ${target}`);
+    if (r > max || r < -max) throw new SqlError("conversion", `Could not cast value ${printfFixed6(v)} to ${target}`);
     return r;
   }
   throw unsupported(from, to);
+}
+
+/** printf("%f"): the exact binary value rounded half to even at 6 decimals. */
+function printfFixed6(v: number): string {
+  const buf = new DataView(new ArrayBuffer(8));
+  buf.setFloat64(0, Math.abs(v));
+  const bits = buf.getBigUint64(0);
+  const expBits = Number((bits >> 52n) & 0x7ffn);
+  const frac = bits & ((1n << 52n) - 1n);
+  const mant = expBits === 0 ? frac : frac | (1n << 52n);
+  const e2 = (expBits === 0 ? 1 : expBits) - 1075;
+  // value * 10^6 = mant * 2^e2 * 10^6
+  let num = mant * 1_000_000n, den = 1n;
+  if (e2 >= 0) num <<= BigInt(e2);
+  else den <<= BigInt(-e2);
+  let q = num / den;
+  const r2 = (num % den) * 2n;
+  if (r2 > den || (r2 === den && q % 2n === 1n)) q += 1n;
+  return (v < 0 ? "-" : "") + formatDecimal(q, 6);
 }
 
 const trueWords = new Set(["true", "t", "1", "y", "yes"]);
@@ -232,7 +258,7 @@ function fromText(s: string, to: SqlType): Value {
   if (to.kind === "decimal") {
     const t = parseDecimalText(s);
     const max = decimalMax(to.width);
-    const r = t && scaledValue(t, to.scale, -max, max);
+    const r = t && scaledValueLikeDuckDB(t, to.scale, -max, max);
     if (r === null || r === undefined) throw new SqlError("conversion", `Could not convert string "${s}" to ${typeText(to)}`);
     return r;
   }

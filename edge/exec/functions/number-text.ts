@@ -89,7 +89,8 @@ export function parseIntegerText(s: string, min: bigint, max: bigint): bigint | 
   let pos = 0;
   while (isSpace(s[pos])) pos++;
   const signed = s[pos] === "-" || s[pos] === "+";
-  if (!signed && s[pos] === "0" && /[xXbB]/.test(s[pos + 1] ?? "")) {
+  const huge = max > 2n ** 64n;
+  if (!signed && !huge && s[pos] === "0" && /[xXbB]/.test(s[pos + 1] ?? "")) {
     const hex = s[pos + 1] === "x" || s[pos + 1] === "X";
     const m = (hex ? /^[0-9a-fA-F]+/ : /^[01]+/).exec(s.slice(pos + 2));
     if (!m) return null;
@@ -101,10 +102,30 @@ export function parseIntegerText(s: string, min: bigint, max: bigint): bigint | 
   }
   const t = parseDecimalText(s);
   if (!t) return null;
+  // Unsigned targets reject a minus sign before any non-zero digit.
+  if (min === 0n && t.negative && /[1-9]/.test(t.digits)) return null;
   // DuckDB accumulates the integer part in the target type first.
   const intPart = t.intDigits === 0 ? 0n : BigInt(t.digits.slice(0, t.intDigits));
   if ((t.negative ? -intPart : intPart) < min || (t.negative ? -intPart : intPart) > max) return null;
-  return scaledValue(t, 0, min, max);
+  return scaledValueLikeDuckDB(t, 0, min, max);
+}
+
+/**
+ * `scaledValue`, except that with an exponent DuckDB drops surplus digits one
+ * at a time until the value is zero and rounds on the last digit dropped (so
+ * '5e-20' is 1 but '15e-2' is 0).
+ */
+export function scaledValueLikeDuckDB(t: DecimalText, scale: number, min: bigint, max: bigint): bigint | null {
+  const shift = t.exponent - (t.digits.length - t.intDigits) + scale;
+  if (t.exponent !== 0 && shift < 0) {
+    let v = BigInt(t.digits.replace(/^0+/, "") || "0");
+    let last = 0n;
+    for (let i = 0; i < -shift && v !== 0n; i++) { last = v % 10n; v /= 10n; }
+    if (last >= 5n) v += 1n;
+    if (t.negative) v = -v;
+    return v < min || v > max ? null : v;
+  }
+  return scaledValue(t, scale, min, max);
 }
 
 /** DuckDB's VARCHAR → DOUBLE cast; null if not accepted. */
@@ -134,7 +155,12 @@ export function formatFloat(n: number): string {
   if (!Number.isFinite(n) || n === 0) return formatDouble(n);
   for (let p = 1; p <= 9; p++) {
     const e = n.toExponential(p - 1);
-    if (Math.fround(Number(e)) === n) return formatShortest(e.replace(/\.?0+e/, "e"));
+    if (Math.fround(Number(e)) !== n) continue;
+    // When the float lies exactly halfway between two p-digit candidates
+    // DuckDB prints one more digit (2424476.25, not 2424476.2 or .3).
+    const longer = n.toExponential(p);
+    if (/5e/.test(longer) && Number(longer) === n) continue;
+    return formatShortest(e.replace(/\.?0+e/, "e"));
   }
   return formatShortest(n.toExponential(8));
 }
@@ -157,10 +183,11 @@ function formatShortest(exp: string): string {
 }
 
 /** DECIMAL's unscaled value as text with `scale` fraction digits. */
-export function formatDecimal(v: bigint, scale: number): string {
+export function formatDecimal(v: bigint, scale: number, width = scale + 1): string {
   const neg = v < 0n;
   const s = (neg ? -v : v).toString();
   if (scale === 0) return (neg ? "-" : "") + s;
-  const padded = s.padStart(scale + 1, "0");
+  // DECIMAL(s,s) has no integer digit: DuckDB prints ".50", not "0.50".
+  const padded = s.padStart(width > scale ? scale + 1 : scale, "0");
   return `${neg ? "-" : ""}${padded.slice(0, -scale)}.${padded.slice(-scale)}`;
 }

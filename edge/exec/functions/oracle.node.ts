@@ -152,7 +152,7 @@ export function answerOf(f: () => Value): Answer {
   try {
     return { ok: true, value: f() };
   } catch (e) {
-    if (e instanceof Error && "duckdbText" in e) return { ok: false, error: String((e as { duckdbText: string }).duckdbText) };
+    if (e instanceof Error && "duckdbText" in e) return { ok: false, error: String((e as { duckdbText: string }).duckdbText).split("\n")[0]! };
     throw e;
   }
 }

@@ -15,7 +15,7 @@ export function valueToText(v: Value, type: string | SqlType): string {
 
 function render(v: Value, t: SqlType): string {
   switch (t.kind) {
-    case "decimal": return formatDecimal(v as bigint, t.scale);
+    case "decimal": return formatDecimal(v as bigint, t.scale, t.width);
     case "enum": return v as string;
     case "list":
     case "array":
