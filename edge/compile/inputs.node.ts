@@ -95,6 +95,10 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
     } catch (error) {
       throw new CompileError(`DuckDB cannot bind the cell: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`, origin(cell), "fix the SQL so it runs in the notebook", { cause: error });
     }
+    if (typeof tree.$outputError === "string") {
+      const message = tree.$outputError.replace(/^duckdb: /, "").split("\n")[0];
+      throw new CompileError(`DuckDB cannot bind the cell: ${message}`, origin(cell), "fix the SQL so it runs in the notebook");
+    }
     cells[key] = { cell, tree };
     if (cell.id) await db.run(`CREATE OR REPLACE VIEW ${quoteIdent(cell.id)} AS ${cell.code.replace(/;\s*$/, "")}`);
   }

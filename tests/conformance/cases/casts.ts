@@ -1,0 +1,42 @@
+/** CAST, ::, TRY_CAST and failures; arithmetic types and overflow. */
+import type { ConformanceCase } from "../case.ts";
+
+const mixed = [
+  { s: "12", i: 7, d: 2.5, b: true },
+  { s: " 42 ", i: -3, d: -0.5, b: false },
+  { s: "1e3", i: 0, d: 12345.678, b: null },
+  { s: null, i: null, d: null, b: null },
+];
+
+export const cases: ConformanceCase[] = [
+  { name: "CAST string to INTEGER", sql: "SELECT s, CAST(s AS INTEGER) AS v FROM t WHERE s <> '1e3'", rows: mixed },
+  { name: ":: casts like CAST", sql: "SELECT i::VARCHAR AS a, d::INTEGER AS b, b::INTEGER AS c FROM t", rows: mixed },
+  { name: "TRY_CAST gives NULL on failure", sql: "SELECT s, TRY_CAST(s AS INTEGER) AS v FROM t", rows: mixed },
+  { name: "a failing CAST fails the query like DuckDB", sql: "SELECT CAST(s AS INTEGER) AS v FROM t", rows: [{ s: "nope" }], expect: "error" },
+  { name: "CAST double to integer rounds half to even", sql: "SELECT d, CAST(d AS INTEGER) AS v, CAST(d AS BIGINT) AS w FROM t", rows: [{ d: 0.5 }, { d: 1.5 }, { d: 2.5 }, { d: -2.5 }, { d: 2.4999 }] },
+  { name: "CAST out of range fails", sql: "SELECT CAST(d AS TINYINT) AS v FROM t", rows: [{ d: 300 }], expect: "error" },
+  { name: "CAST to DECIMAL", sql: "SELECT d, CAST(d AS DECIMAL(10,2)) AS v FROM t", rows: [{ d: 1.005 }, { d: -2.675 }, { d: 123.456 }] },
+  { name: "CAST string to DOUBLE", sql: "SELECT s, CAST(s AS DOUBLE) AS v FROM t", rows: [{ s: "1.5" }, { s: "-1e-3" }, { s: "NaN" }, { s: "inf" }, { s: "  7 " }] },
+  { name: "CAST string to BOOLEAN", sql: "SELECT s, TRY_CAST(s AS BOOLEAN) AS v FROM t", rows: [{ s: "true" }, { s: "F" }, { s: "yes" }, { s: "0" }, { s: "maybe" }] },
+  { name: "CAST string to TIMESTAMP", sql: "SELECT s, TRY_CAST(s AS TIMESTAMP) AS v FROM t", rows: [{ s: "2026-11-22 10:00:00" }, { s: "2026-11-22T10:00:00Z" }, { s: "2026-11-22" }, { s: "2026-13-01" }, { s: "x" }] },
+  { name: "CAST string to DATE", sql: "SELECT s, TRY_CAST(s AS DATE) AS v FROM t", rows: [{ s: "2024-02-29" }, { s: "2023-02-29" }, { s: "0001-01-01" }, { s: "" }] },
+  { name: "CAST timestamp to DATE and VARCHAR", sql: "SELECT CAST(ts AS DATE) AS d, CAST(ts AS VARCHAR) AS s FROM t", rows: [{ ts: "2026-11-22 10:00:00" }, { ts: "1969-12-31 23:59:59" }] },
+  { name: "CAST numbers to VARCHAR", sql: "SELECT CAST(i AS VARCHAR) AS a, CAST(d AS VARCHAR) AS b FROM t", rows: mixed },
+  { name: "CAST a failing timestamp fails like DuckDB", sql: "SELECT CAST(s AS TIMESTAMP) AS v FROM t", rows: [{ s: "not a time" }], expect: "error" },
+  { name: "integer + integer stays INTEGER", sql: "SELECT i + i AS v, i - 1 AS w, i * 3 AS x FROM t", rows: mixed },
+  { name: "integer overflow fails like DuckDB", sql: "SELECT a + a AS v FROM t", rows: [{ a: 2147483647 }], schema: [{ name: "a", type: "INTEGER" }], expect: "error" },
+  { name: "BIGINT overflow fails like DuckDB", sql: "SELECT a * 2 AS v FROM t", rows: [{ a: 9223372036854775807n }], schema: [{ name: "a", type: "BIGINT" }], expect: "error" },
+  { name: "/ gives DOUBLE", sql: "SELECT i / 2 AS v, 1 / 2 AS half FROM t", rows: mixed },
+  { name: "// is integer division", sql: "SELECT i // 2 AS v FROM t", rows: mixed },
+  { name: "division by zero gives NULL", sql: "SELECT i / 0 AS a, i // 0 AS b, i % 0 AS c FROM t", rows: mixed },
+  { name: "% keeps the sign of the dividend", sql: "SELECT i % 4 AS v FROM t", rows: [{ i: 7 }, { i: -7 }, { i: 0 }] },
+  { name: "integer and double arithmetic gives DOUBLE", sql: "SELECT i + d AS a, i * d AS b FROM t", rows: mixed },
+  { name: "decimal literals keep DECIMAL", sql: "SELECT i + 1.5 AS a, 0.1 + 0.2 AS b FROM t", rows: mixed },
+  { name: "unary minus", sql: "SELECT -i AS a, -d AS b FROM t", rows: mixed },
+  { name: "double arithmetic with NaN and infinity", sql: "SELECT d * 2 AS a, d - d AS b FROM t", rows: [{ d: "NaN" }, { d: "Infinity" }, { d: 1.5 }], schema: [{ name: "d", type: "DOUBLE" }] },
+  { name: "timestamp minus timestamp is an INTERVAL", sql: "SELECT b - a AS gap FROM t", rows: [{ a: "2026-11-22 10:00:00", b: "2026-11-23 11:30:00" }] },
+  { name: "timestamp plus an INTERVAL", sql: "SELECT a + INTERVAL 90 minutes AS later, a - INTERVAL 1 day AS before FROM t", rows: [{ a: "2026-11-22 10:00:00" }, { a: "2024-02-29 23:00:00" }] },
+  { name: "date plus integer days", sql: "SELECT d + 1 AS next, d - 365 AS ago FROM t", rows: [{ d: "2024-02-28" }, { d: "2024-12-31" }] },
+  { name: "constant folding of literal arithmetic", sql: "SELECT i, 2 * 3 + 1 AS seven, 'a' || 'b' AS ab FROM t", rows: mixed },
+  { name: "string concatenation with ||", sql: "SELECT s || '/' || i AS v FROM t", rows: mixed },
+];

@@ -1,0 +1,34 @@
+/** unnest, lookup joins against static tables. */
+import type { ConformanceCase } from "../case.ts";
+
+const orders = [
+  { id: 1, items: ["a", "b", "c"], qty: [1, 2], country: "FR" },
+  { id: 2, items: [], qty: [5], country: "DE" },
+  { id: 3, items: null, qty: null, country: null },
+  { id: 4, items: ["x", null], qty: [], country: "XX" },
+  { id: 5, items: ["y"], qty: [7, 8, 9], country: "FR" },
+];
+const countries = "SELECT * FROM (VALUES ('FR', 'France', 1), ('DE', 'Germany', 2), ('US', 'United States', NULL)) v(code, name, rank)";
+
+export const cases: ConformanceCase[] = [
+  { name: "unnest makes one row per element", sql: "SELECT id, unnest(items) AS item FROM t", rows: orders },
+  { name: "unnest skips rows whose list is NULL or empty", sql: "SELECT unnest(items) AS item FROM t", rows: orders },
+  { name: "two unnests zip to the longer list", sql: "SELECT id, unnest(items) AS item, unnest(qty) AS q FROM t", rows: orders },
+  { name: "unnest with a WHERE on the input", sql: "SELECT id, unnest(qty) AS q FROM t WHERE country = 'FR'", rows: orders },
+  { name: "unnest of a list of structs, fields read downstream", sql: "SELECT r.k AS k, r.v AS v FROM exploded", rows: [{ recs: [{ k: "a", v: 1 }, { k: "b", v: 2 }] }, { recs: [{ k: "c", v: null }] }], cells: { exploded: "SELECT unnest(recs) AS r FROM t" } },
+  { name: "unnest keeps the other columns", sql: "SELECT *, unnest(qty) AS q FROM t", rows: orders },
+  { name: "an expression over an unnested value in a later cell", sql: "SELECT id, q * 10 AS q10 FROM u WHERE q > 1", rows: orders, cells: { u: "SELECT id, unnest(qty) AS q FROM t" } },
+  { name: "unnest of a list computed from the row", sql: "SELECT id, unnest([id, id * 2]) AS v FROM t", rows: orders },
+  { name: "a join against a VALUES cell", sql: "SELECT t.id, c.name FROM t JOIN countries c ON t.country = c.code", rows: orders, cells: { countries } },
+  { name: "a LEFT JOIN keeps unmatched stream rows", sql: "SELECT t.id, c.name, c.rank FROM t LEFT JOIN countries c ON t.country = c.code", rows: orders, cells: { countries } },
+  { name: "a join against an inline VALUES list", sql: "SELECT id, v.label FROM t JOIN (VALUES ('FR', 'fr'), ('DE', 'de')) v(code, label) ON t.country = v.code", rows: orders },
+  { name: "a join with the static table first", sql: "SELECT c.name, t.id FROM countries c JOIN t ON c.code = t.country", rows: orders, cells: { countries } },
+  { name: "a join with an extra condition", sql: "SELECT t.id, c.name FROM t JOIN countries c ON t.country = c.code AND t.id > 1", rows: orders, cells: { countries } },
+  { name: "a join on an expression of the stream", sql: "SELECT t.id, c.name FROM t JOIN countries c ON upper(lower(t.country)) = c.code", rows: orders, cells: { countries } },
+  { name: "a join on a non-equality condition", sql: "SELECT t.id, c.code FROM t JOIN countries c ON t.id <= c.rank", rows: orders, cells: { countries } },
+  { name: "a join where the table has duplicate keys", sql: "SELECT t.id, d.v FROM t JOIN (VALUES ('FR', 1), ('FR', 2)) d(code, v) ON t.country = d.code", rows: orders },
+  { name: "a join then a filter on a table column", sql: "SELECT t.id, c.name FROM t LEFT JOIN countries c ON t.country = c.code WHERE c.name IS NULL", rows: orders, cells: { countries } },
+  { name: "a join then GROUP BY", sql: "SELECT c.name, count(*) AS n FROM t JOIN countries c ON t.country = c.code GROUP BY c.name", rows: orders, cells: { countries } },
+  { name: "a join on integer keys of different widths", sql: "SELECT t.id, v.w FROM t JOIN (VALUES (1::BIGINT, 'one'), (5::BIGINT, 'five')) v(k, w) ON t.id = v.k", rows: orders },
+  { name: "a star over a join lists both sides", sql: "SELECT * FROM t JOIN countries ON t.country = countries.code", rows: orders, cells: { countries } },
+];

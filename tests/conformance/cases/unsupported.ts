@@ -1,0 +1,25 @@
+/** Constructs outside the subset are compile errors naming the construct and a way out. */
+import type { ConformanceCase } from "../case.ts";
+
+const rows = [{ a: 1, s: "x", ts: "2026-11-22 10:00:00" }];
+const two = "SELECT * FROM (VALUES (1)) v(a)";
+
+export const cases: ConformanceCase[] = [
+  { name: "row_number() OVER is refused", sql: "SELECT row_number() OVER (ORDER BY a) AS r FROM t", rows, expect: "compile-error", message: "window function row_number()" },
+  { name: "sum() OVER is refused", sql: "SELECT sum(a) OVER (PARTITION BY s) AS r FROM t", rows, expect: "compile-error", message: "OVER" },
+  { name: "ORDER BY in a sink cell is refused", sql: "SELECT a FROM t ORDER BY a", rows, expect: "compile-error", message: "ORDER BY" },
+  { name: "LIMIT in a sink cell is refused", sql: "SELECT a FROM t LIMIT 3", rows, expect: "compile-error", message: "LIMIT" },
+  { name: "SELECT DISTINCT is refused", sql: "SELECT DISTINCT s FROM t", rows, expect: "compile-error", message: "DISTINCT" },
+  { name: "a join between two streams is refused", sql: "SELECT * FROM t JOIN t AS u ON t.a = u.a", rows, expect: "compile-error", message: "two streams" },
+  { name: "UNION is refused", sql: "SELECT a FROM t UNION ALL SELECT a FROM t", rows, expect: "compile-error", message: "UNION" },
+  { name: "a scalar subquery is refused", sql: "SELECT (SELECT max(a) FROM t) AS m FROM t", rows, expect: "compile-error", message: "subquery" },
+  { name: "QUALIFY is refused", sql: "SELECT a FROM t QUALIFY row_number() OVER () = 1", rows, expect: "compile-error", message: "QUALIFY" },
+  { name: "a table function in FROM is refused", sql: "SELECT * FROM range(3)", rows, expect: "compile-error", message: "table function" },
+  { name: "an unsupported aggregate is refused", sql: "SELECT s, median(a) AS m FROM t GROUP BY s", rows, expect: "compile-error", message: "median" },
+  { name: "GROUPING SETS are refused", sql: "SELECT s, count(*) FROM t GROUP BY GROUPING SETS ((s), ())", rows, expect: "compile-error", message: "GROUPING SETS" },
+  { name: "a RIGHT JOIN is refused", sql: "SELECT * FROM t RIGHT JOIN (VALUES (1)) v(a) ON t.a = v.a", rows, expect: "compile-error", message: "RIGHT" },
+  { name: "JOIN USING is refused with a rewrite", sql: "SELECT * FROM t JOIN two USING (a)", rows, cells: { two }, expect: "compile-error", message: "ON a.k = b.k" },
+  { name: "a cell reading no source is refused as a sink", sql: "SELECT * FROM two", rows, cells: { two }, expect: "compile-error", message: "reads no source" },
+  { name: "an unknown column is a compile error", sql: "SELECT nope FROM t", rows, expect: "compile-error", message: "nope" },
+  { name: "a compile error names the line inside the cell", sql: "SELECT a,\n  s,\n  lag(a) OVER () AS prev\nFROM t", rows, expect: "compile-error", message: "line 3" },
+];
