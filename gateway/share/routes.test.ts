@@ -1,0 +1,131 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { tableFromIPC } from "apache-arrow";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { loadEvents, openDuckDB, queryRows, quoteString } from "../../edge/duckdb/index.node.ts";
+import { openTestGateway, type TestGateway } from "../test-gateway.ts";
+import { shareCsp } from "./routes.ts";
+
+const notebook = `---
+title: Orders <script>alert(1)</script>
+sources:
+  inbox:
+    webhook: { signature: none }
+---
+
+\`\`\`sql id=big
+SELECT * FROM inbox WHERE amount > 10
+\`\`\`
+`;
+
+const orders = [
+  { id: 1, amount: 12.5, customer: { name: "Zoë", tier: "gold" }, items: ["a", "b"], at: "2026-11-22 09:00:00" },
+  { id: 2, amount: 3.25, customer: { name: "Ilse", tier: null }, items: [], at: "2026-11-22 09:01:00" },
+  { id: 3, amount: 99, customer: { name: "李", tier: "silver" }, items: ["c"], at: "2026-11-22 09:02:00" },
+];
+
+let gw: TestGateway;
+beforeEach(async () => {
+  gw = await openTestGateway({ "orders.md": notebook }, { demo: false });
+  for (const order of orders) await gw.app.request("/hooks/orders/inbox", { method: "POST", body: JSON.stringify(order), headers: gw.auth });
+});
+afterEach(async () => {
+  await gw.close();
+});
+
+const share = (body: unknown, headers: Record<string, string> = gw.auth) =>
+  gw.app.request("/api/share", { method: "POST", body: JSON.stringify(body), headers: { "content-type": "application/json", ...headers } });
+
+async function shareId(): Promise<string> {
+  const res = await share({ path: "orders.md" });
+  expect(res.status).toBe(201);
+  const { id, url } = await res.json();
+  expect(id).toMatch(/^[0-9a-f]{64}$/);
+  expect(url).toBe(`/s/${id}`);
+  return id;
+}
+
+describe("share links", () => {
+  test("a share link opened without the token returns the snapshot, sandboxed by its CSP", async () => {
+    const id = await shareId();
+    const page = await gw.app.request(`/s/${id}`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-security-policy")).toBe(shareCsp);
+    expect(shareCsp.startsWith("sandbox allow-scripts;")).toBe(true);
+    expect(page.headers.get("referrer-policy")).toBe("no-referrer");
+    const html = await page.text();
+    expect(html).toContain("Orders &#60;script&#62;alert(1)&#60;/script&#62;");
+    expect(html).not.toContain("<script>alert(1)");
+
+    const meta = await gw.app.request(`/s/${id}/notebook`);
+    expect(meta.status).toBe(200);
+    expect(await meta.json()).toMatchObject({ path: "orders.md", title: "Orders <script>alert(1)</script>", text: notebook, sources: ["inbox"], samples: [{ name: "inbox", rows: 3, errors: 0 }] });
+  });
+
+  test("the snapshot's Parquet reads back in DuckDB with the same rows the sample had", async () => {
+    const id = await shareId();
+    const parquet = await gw.app.request(`/s/${id}/sources/inbox.parquet`);
+    expect(parquet.status).toBe(200);
+    expect(parquet.headers.get("content-type")).toBe("application/vnd.apache.parquet");
+    const dir = await mkdtemp(join(tmpdir(), "runnel-share-test-"));
+    const file = join(dir, "inbox.parquet");
+    await writeFile(file, new Uint8Array(await parquet.arrayBuffer()));
+    const db = await openDuckDB();
+    const fromParquet = await queryRows(db, `SELECT * FROM read_parquet(${quoteString(file)})`);
+    const schema = await loadEvents(db, "expected", orders);
+    const expected = await queryRows(db, "SELECT * FROM expected");
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+    expect(fromParquet.schema).toEqual(schema);
+    expect(fromParquet.rows).toEqual(expected.rows);
+
+    const arrow = await gw.app.request(`/s/${id}/sources/inbox`);
+    expect(arrow.headers.get("content-type")).toBe("application/vnd.apache.arrow.stream");
+    expect(tableFromIPC(new Uint8Array(await arrow.arrayBuffer())).numRows).toBe(3);
+  });
+
+  test("a share is immutable: later events do not change it, and the same snapshot gets the same id", async () => {
+    const id = await shareId();
+    expect(await shareId()).toBe(id);
+    await gw.app.request("/hooks/orders/inbox", { method: "POST", body: '{"id":4,"amount":1}', headers: gw.auth });
+    const meta = await (await gw.app.request(`/s/${id}/notebook`)).json();
+    expect(meta.samples).toEqual([{ name: "inbox", rows: 3, errors: 0 }]);
+    expect(await shareId()).not.toBe(id);
+  });
+
+  test("the rows the browser holds can be shared as they are (Arrow IPC, base64)", async () => {
+    const sample = await gw.app.request("/api/sources/orders/inbox/sample?n=2", { headers: gw.auth });
+    const bytes = new Uint8Array(await sample.arrayBuffer());
+    const res = await share({ path: "orders.md", text: notebook, samples: { inbox: Buffer.from(bytes).toString("base64") } });
+    expect(res.status).toBe(201);
+    const { id } = await res.json();
+    const served = await gw.app.request(`/s/${id}/sources/inbox.arrow`);
+    expect(new Uint8Array(await served.arrayBuffer())).toEqual(bytes);
+    expect((await (await gw.app.request(`/s/${id}/notebook`)).json()).samples).toEqual([{ name: "inbox", rows: 2, errors: 0 }]);
+  });
+
+  test("a sample that is not Arrow is 400", async () => {
+    const res = await share({ path: "orders.md", samples: { inbox: Buffer.from("not arrow").toString("base64") } });
+    expect(res.status).toBe(400);
+    expect((await res.json()).error.message).toMatch(/^share: samples\.inbox is not an Arrow IPC stream/);
+  });
+
+  test("creating a share needs the token; a body over the limit is 413", async () => {
+    const res = await share({ path: "orders.md" }, {});
+    expect(res.status).toBe(401);
+    const small = await openTestGateway({ "orders.md": notebook }, { demo: false, limits: { shareBytes: 100 } });
+    const big = await small.app.request("/api/share", { method: "POST", body: JSON.stringify({ path: "orders.md", text: "x".repeat(200) }), headers: small.auth });
+    expect(big.status).toBe(413);
+    await small.close();
+  });
+
+  test("unknown or malformed share ids and files are 404", async () => {
+    const id = await shareId();
+    expect((await gw.app.request(`/s/${"0".repeat(64)}`)).status).toBe(404);
+    expect((await gw.app.request("/s/not-an-id/notebook")).status).toBe(404);
+    expect((await gw.app.request(`/s/${id}/sources/nope.parquet`)).status).toBe(404);
+    expect((await gw.app.request(`/s/${id}/sources/manifest.json`)).status).toBe(404);
+    expect((await gw.app.request(`/s/${id}/sources/..%2F..%2Ftoken`)).status).toBe(404);
+  });
+});
