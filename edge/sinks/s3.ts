@@ -89,7 +89,7 @@ export function s3Sink(options: S3SinkOptions): Sink {
       if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2));
       let response: Response;
       try {
-        const request = await client.sign(target, { method, headers, body: init.body });
+        const request = await client.sign(target, { method, headers, body: init.body as Uint8Array<ArrayBuffer> | undefined });
         response = await doFetch(request);
       } catch (cause) {
         last = `network error: ${cause instanceof Error ? cause.message : String(cause)}`;

@@ -1,0 +1,52 @@
+import { checkKey } from "./keys.ts";
+import { escapePathSegment, rangeName } from "./layout.ts";
+
+/**
+ * A bad event that never stops the pipeline: what went wrong, the payload as
+ * received, where it came from and when it arrived (ISO 8601, UTC).
+ */
+export interface DeadLetter {
+  reason: string;
+  raw: string;
+  source: string;
+  at: string;
+}
+
+const utf8 = new TextEncoder();
+
+/** One JSON object per line, fields in a fixed order, so the same letters give the same bytes. */
+export function encodeDeadLetters(letters: DeadLetter[]): Uint8Array {
+  let text = "";
+  for (const { reason, raw, source, at } of letters) {
+    if (Number.isNaN(Date.parse(at))) throw new Error(`dead-letter: "at" must be an ISO 8601 time, got ${JSON.stringify(at)}`);
+    text += `${JSON.stringify({ reason, raw, source, at })}\n`;
+  }
+  return utf8.encode(text);
+}
+
+/** Parses what encodeDeadLetters wrote; a malformed line is an error naming the line. */
+export function decodeDeadLetters(bytes: Uint8Array): DeadLetter[] {
+  const lines = new TextDecoder("utf-8", { fatal: true }).decode(bytes).split("\n");
+  if (lines.at(-1) === "") lines.pop();
+  return lines.map((line, i) => {
+    try {
+      const { reason, raw, source, at } = JSON.parse(line) as DeadLetter;
+      if ([reason, raw, source, at].some((v) => typeof v !== "string")) throw new Error("reason, raw, source and at must be strings");
+      return { reason, raw, source, at };
+    } catch (cause) {
+      throw new Error(`dead-letter: line ${i + 1} is not a dead letter`, { cause });
+    }
+  });
+}
+
+/**
+ * `<prefix>_errors/source=<source>/day=<YYYY-MM-DD>/<writer>-<first>-<last>.ndjson`:
+ * beside the sinks' folders, Hive-partitioned so `read_json('…/_errors/**', hive_partitioning=true)` reads them.
+ */
+export function deadLetterKey(parts: { prefix?: string; source: string; day: string; writer: string; first: bigint | number; last: bigint | number }): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(parts.day)) throw new Error(`dead-letter: day must be YYYY-MM-DD, got ${JSON.stringify(parts.day)}`);
+  if (!/^[A-Za-z0-9._-]+$/.test(parts.writer)) throw new Error(`dead-letter: writer name ${JSON.stringify(parts.writer)} may hold only letters, digits, ".", "_" and "-"`);
+  const key = `${parts.prefix ?? ""}_errors/source=${escapePathSegment(parts.source)}/day=${parts.day}/${parts.writer}-${rangeName(parts.first, parts.last)}.ndjson`;
+  checkKey("dead-letter", key);
+  return key;
+}

@@ -1,0 +1,118 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { queryJson, withDuckDB } from "../parquet/duckdb-oracle.node.ts";
+import { datasetRows, datasetSchema, expectDatasetReadsBack, partitionBy, writeDataset } from "./dataset.case.ts";
+import { fsSink } from "./fs.node.ts";
+import { escapePathSegment, formatPartitionValue, objectKey, partitionPath, partitionRows, rangeName } from "./layout.ts";
+
+describe("layout", () => {
+  test("partition values are escaped as Hive escapes path names", () => {
+    expect(escapePathSegment("a/b=c%d e")).toBe("a%2Fb%3Dc%25d%20e");
+    expect(escapePathSegment("x:y*?\"'#[]{}^\\|<>")).toBe("x%3Ay%2A%3F%22%27%23%5B%5D%7B%7D%5E%5C%7C%3C%3E");
+    expect(escapePathSegment("\u0001\u007f\n")).toBe("%01%7F%0A");
+    expect(escapePathSegment("Ünïon 🦆-_.+,;&")).toBe("Ünïon%20🦆-_.+,;&");
+  });
+
+  test("values print as DuckDB's CAST(... AS VARCHAR) prints them", async () => {
+    const cases: [string, unknown, string][] = [
+      ["DATE", -1, "DATE '1969-12-31'"],
+      ["DATE", -719_162, "DATE '0001-01-01'"],
+      ["DATE", -719_163, "DATE '0001-12-31 (BC)'"],
+      ["DATE", 2_932_896, "DATE '9999-12-31'"],
+      ["TIMESTAMP", 1_763_787_967_500_000n, "TIMESTAMP '2025-11-22 05:06:07.5'"],
+      ["TIMESTAMP", -1n, "TIMESTAMP '1969-12-31 23:59:59.999999'"],
+      ["TIMESTAMP", 0n, "TIMESTAMP '1970-01-01'"],
+      ["TIMESTAMPTZ", 1_000_000n, "TIMESTAMPTZ '1970-01-01 00:00:01+00'"],
+      ["TIME", 45_296_000_001n, "TIME '12:34:56.000001'"],
+      ["DECIMAL(9,3)", -1234n, "-1.234::DECIMAL(9,3)"],
+      ["DECIMAL(9,3)", 5n, "0.005::DECIMAL(9,3)"],
+      ["BIGINT", -(2n ** 63n), "(-9223372036854775808)::BIGINT"],
+      ["BOOLEAN", true, "true"],
+      ["DOUBLE", 0.1, "0.1::DOUBLE"],
+      ["DOUBLE", -Infinity, "'-inf'::DOUBLE"],
+      ["VARCHAR", "ü/x", "'ü/x'"],
+    ];
+    await withDuckDB(async (db) => {
+      await db.run("SET TimeZone = 'UTC'");
+      for (const [type, value, sql] of cases) {
+        const [row] = await queryJson(db, `SELECT CAST(${sql} AS VARCHAR) AS v`);
+        expect(formatPartitionValue(type, value as never), `${type} ${sql}`).toBe(row!.v);
+      }
+    });
+    expect(formatPartitionValue("DATE", null)).toBeNull();
+    expect(() => formatPartitionValue("INTEGER[]", [1])).toThrow("layout: cannot partition by a INTEGER[] value");
+  });
+
+  test("NULL goes to Hive's default partition, or to the folder name asked for", () => {
+    const cols = [{ name: "day", type: "DATE" }, { name: "s", type: "VARCHAR" }];
+    expect(partitionPath(cols, { day: null, s: "" })).toBe("day=__HIVE_DEFAULT_PARTITION__/s=/");
+    expect(partitionPath(cols, { day: 0, s: null }, { nullValue: "NULL" })).toBe("day=1970-01-01/s=NULL/");
+    // A string spelled NULL must not read back as SQL NULL.
+    expect(partitionPath(cols, { day: 0, s: "NULL" }, { nullValue: "NULL" })).toBe("day=1970-01-01/s=%4EULL/");
+    expect(partitionPath(cols, { day: 0, s: "null" })).toBe("day=1970-01-01/s=%6Eull/");
+    expect(partitionPath(cols, { day: 0, s: "__HIVE_DEFAULT_PARTITION__" })).toBe("day=1970-01-01/s=%5F_HIVE_DEFAULT_PARTITION__/");
+  });
+
+  test("range names sort lexically in numeric order", () => {
+    const names = [[9, 10], [10, 99], [100, 100], [2n ** 64n - 2n, 2n ** 64n - 1n]].map(([a, b]) => rangeName(a!, b!));
+    expect([...names].sort()).toEqual(names);
+    expect(names[0]).toBe("00000000000000000009-00000000000000000010");
+    expect(() => rangeName(5, 4)).toThrow("layout: invalid range 5..4");
+  });
+
+  test("object keys follow <prefix><sink>/<col>=<value>/.../<writer>-<range>.parquet", () => {
+    expect(objectKey({ prefix: "turnstile/", sink: "lake", partition: "day=2026-11-22/", writer: "mta.turnstile.3", first: 1200, last: 1299 })).toBe(
+      "turnstile/lake/day=2026-11-22/mta.turnstile.3-00000000000000001200-00000000000000001299.parquet",
+    );
+    expect(() => objectKey({ sink: "lake", partition: "", writer: "../x", first: 0, last: 0 })).toThrow(/writer name/);
+  });
+
+  test("partitionRows groups rows in key order, keeps row order, and drops partition columns from the body", () => {
+    const schema = [{ name: "day", type: "DATE" }, { name: "n", type: "INTEGER" }];
+    const parts = partitionRows(schema, [{ day: 1, n: 1 }, { day: 0, n: 2 }, { day: 1, n: 3 }, { day: null, n: 4 }], ["day"]);
+    expect(parts.map((p) => [p.path, p.rows.map((r) => r.n), p.values.day])).toEqual([
+      ["day=1970-01-01/", [2], 0],
+      ["day=1970-01-02/", [1, 3], 1],
+      ["day=__HIVE_DEFAULT_PARTITION__/", [4], null],
+    ]);
+    expect(parts[0]!.schema).toEqual([{ name: "n", type: "INTEGER" }]);
+    expect(() => partitionRows(schema, [], ["nope"])).toThrow('layout: partition column "nope" is not in the schema (day, n)');
+  });
+});
+
+describe("a dataset written through the fs sink", () => {
+  for (const layout of [undefined, { nullValue: "NULL" }]) {
+    test(`reads back in DuckDB with hive_partitioning as exactly the source rows and types (null folder ${layout?.nullValue ?? "__HIVE_DEFAULT_PARTITION__"})`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), "runnel-dataset-"));
+      try {
+        const rows = datasetRows();
+        const keys = await writeDataset(fsSink(dir), rows, layout);
+        expect(keys).toContain(
+          `lake/per_minute/day=1969-12-31/station=Times%20Sq%2F42%20St/w0-${"0".repeat(20)}-${"149".padStart(20, "0")}.parquet`,
+        );
+        expect(new Set(keys).size).toBe(keys.length);
+        // Repeating the flushes rewrites the same keys with the same bytes.
+        const again = mkdtempSync(join(tmpdir(), "runnel-dataset-again-"));
+        try {
+          const sinkA = fsSink(dir);
+          const sinkB = fsSink(again);
+          expect(await writeDataset(sinkB, rows, layout)).toEqual(keys);
+          for (const key of keys) expect(Buffer.from((await sinkB.get(key))!).equals(Buffer.from((await sinkA.get(key))!))).toBe(true);
+        } finally {
+          rmSync(again, { recursive: true, force: true });
+        }
+        await expectDatasetReadsBack(dir, rows, layout);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+test("the dataset fixture covers what the layout must escape", () => {
+  const rows = datasetRows();
+  expect(datasetSchema.map((c) => c.name)).toEqual(expect.arrayContaining(partitionBy));
+  expect(rows.some((r) => r.station === null) && rows.some((r) => r.day === null) && rows.some((r) => r.station === "")).toBe(true);
+});

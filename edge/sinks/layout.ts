@@ -1,0 +1,232 @@
+import type { Row, Schema, Value } from "../plan/values.ts";
+import { parseDuckType } from "../parquet/duck-type.ts";
+import { checkKey, compareKeys } from "./keys.ts";
+
+/**
+ * Object keys for a sink's output, per DESIGN.md "Output layout":
+ *
+ *   <prefix><sink>/<col>=<value>/.../<writer>-<first>-<last>.parquet
+ *
+ * Partition folders are Hive-style: values printed as DuckDB prints them,
+ * then escaped as Hive and Spark escape path names; NULL is Hive's
+ * `__HIVE_DEFAULT_PARTITION__`. Partition columns are left out of the files,
+ * as DuckDB's PARTITION_BY and Spark's partitionBy do.
+ */
+export const HIVE_NULL = "__HIVE_DEFAULT_PARTITION__";
+
+export interface LayoutOptions {
+  /** The folder name for NULL (default `__HIVE_DEFAULT_PARTITION__`; DuckDB's own writer uses `NULL`). */
+  nullValue?: string;
+}
+
+/** One group of rows sharing their partition values, ready to be encoded as one file. */
+export interface Partition {
+  /** `col=value/...` with a trailing slash; empty when there are no partition columns. */
+  path: string;
+  /** The partition columns' values, as the rows held them. */
+  values: Row;
+  /** The schema of the file body: the input schema without the partition columns. */
+  schema: Schema;
+  rows: Row[];
+}
+
+// Hive's FileUtils.escapePathName set (Spark's ExternalCatalogUtils is the same), with the
+// characters it escapes only on Windows, so one layout works on every file system.
+const ESCAPED = new Set(['"', "#", "%", "'", "*", "/", ":", "=", "?", "\\", "{", "}", "[", "]", "^", " ", "<", ">", "|"]);
+
+/** Percent-escapes a partition column name or value the way Hive does; readers (DuckDB, Spark, pyarrow) unescape any `%XX`. */
+export function escapePathSegment(text: string): string {
+  let out = "";
+  for (const ch of text) {
+    const code = ch.codePointAt(0)!;
+    if (code < 0x20 || code === 0x7f || ESCAPED.has(ch)) out += `%${code.toString(16).toUpperCase().padStart(2, "0")}`;
+    else out += ch;
+  }
+  return out;
+}
+
+/**
+ * A partition value as DuckDB prints it (`CAST(v AS VARCHAR)`), which is what
+ * DuckDB's own PARTITION_BY writes and what its hive reader casts back.
+ */
+export function formatPartitionValue(type: string, value: Value): string | null {
+  if (value === null) return null;
+  const t = parseDuckType(type);
+  const fail = (): never => {
+    throw new Error(`layout: cannot partition by a ${type} value`);
+  };
+  if (t.kind === "decimal") return formatDecimal(value as bigint, t.scale);
+  if (t.kind !== "scalar") return fail();
+  switch (t.name) {
+    case "VARCHAR":
+    case "UUID":
+    case "JSON":
+      return value as string;
+    case "BOOLEAN":
+      return value ? "true" : "false";
+    case "TINYINT":
+    case "SMALLINT":
+    case "INTEGER":
+    case "UTINYINT":
+    case "USMALLINT":
+    case "UINTEGER":
+    case "BIGINT":
+    case "UBIGINT":
+    case "HUGEINT":
+    case "UHUGEINT":
+      return String(value);
+    case "FLOAT":
+    case "DOUBLE": {
+      const x = value as number;
+      return Number.isNaN(x) ? "nan" : x === Infinity ? "inf" : x === -Infinity ? "-inf" : String(x);
+    }
+    case "DATE":
+      return formatDate(value as number);
+    case "TIME":
+      return formatTime(value as bigint);
+    case "TIMESTAMP":
+    case "TIMESTAMPTZ": {
+      const micros = value as bigint;
+      const day = micros >= 0n ? micros / 86_400_000_000n : -((-micros + 86_399_999_999n) / 86_400_000_000n);
+      const text = `${formatDate(Number(day))} ${formatTime(micros - day * 86_400_000_000n)}`;
+      // DuckDB prints TIMESTAMPTZ in the session time zone; pipelines and the check run in UTC.
+      return t.name === "TIMESTAMPTZ" ? insertOffset(text) : text;
+    }
+    default:
+      return fail();
+  }
+}
+
+function insertOffset(text: string): string {
+  const bc = text.endsWith(" (BC)");
+  return bc ? `${text.slice(0, -5)}+00 (BC)` : `${text}+00`;
+}
+
+function formatDecimal(unscaled: bigint, scale: number): string {
+  const negative = unscaled < 0n;
+  const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, "0");
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return negative ? `-${text}` : text;
+}
+
+function formatDate(days: number): string {
+  const d = new Date(days * 86_400_000);
+  const year = d.getUTCFullYear();
+  const md = `${String(d.getUTCMonth() + 1).padStart(2, "0")}-${String(d.getUTCDate()).padStart(2, "0")}`;
+  // DuckDB has no year 0: it prints 1 BC as "0001-...-... (BC)".
+  return year > 0 ? `${String(year).padStart(4, "0")}-${md}` : `${String(1 - year).padStart(4, "0")}-${md} (BC)`;
+}
+
+function formatTime(micros: bigint): string {
+  const s = micros / 1_000_000n;
+  const frac = micros % 1_000_000n;
+  const hms = [s / 3600n, (s / 60n) % 60n, s % 60n].map((x) => String(x).padStart(2, "0")).join(":");
+  return frac === 0n ? hms : `${hms}.${String(frac).padStart(6, "0").replace(/0+$/, "")}`;
+}
+
+/**
+ * DuckDB's hive reader takes a folder value spelled NULL as SQL NULL (before
+ * unescaping), so a string that is literally "NULL" gets its first letter
+ * escaped: every reader still unescapes it to the same text. The same for a
+ * string spelled like the null folder, which Hive and Spark compare before unescaping.
+ */
+function escapeValue(text: string, nullValue: string): string {
+  const escaped = escapePathSegment(text);
+  return /^null$/i.test(escaped) || escaped === nullValue ? `%${escaped.charCodeAt(0).toString(16).toUpperCase()}${escaped.slice(1)}` : escaped;
+}
+
+/** `col=value/...` for one row's partition values, escaped; with a trailing slash. */
+export function partitionPath(columns: { name: string; type: string }[], values: Row, options: LayoutOptions = {}): string {
+  let path = "";
+  for (const { name, type } of columns) {
+    const value = values[name];
+    if (value === undefined) throw new Error(`layout: row has no value for partition column ${JSON.stringify(name)}`);
+    const text = formatPartitionValue(type, value);
+    const nullValue = options.nullValue ?? HIVE_NULL;
+    path += `${escapePathSegment(name)}=${text === null ? nullValue : escapeValue(text, nullValue)}/`;
+  }
+  return path;
+}
+
+/**
+ * Groups rows by their partition values. Groups come out in key order and
+ * rows keep their input order inside a group, so the same batch always
+ * gives the same files. Partition columns are removed from each file's schema and rows.
+ */
+export function partitionRows(schema: Schema, rows: Row[], partitionBy: string[], options: LayoutOptions = {}): Partition[] {
+  const columns = partitionBy.map((name) => {
+    const column = schema.find((c) => c.name === name);
+    if (!column) throw new Error(`layout: partition column ${JSON.stringify(name)} is not in the schema (${schema.map((c) => c.name).join(", ")})`);
+    return column;
+  });
+  if (new Set(partitionBy).size !== partitionBy.length) throw new Error(`layout: partition columns repeat: ${partitionBy.join(", ")}`);
+  const body = schema.filter((c) => !partitionBy.includes(c.name));
+  if (body.length === 0) throw new Error("layout: every column is a partition column; a file needs at least one other column");
+  const groups = new Map<string, Partition>();
+  for (const row of rows) {
+    const path = partitionPath(columns, row, options);
+    let group = groups.get(path);
+    if (!group) {
+      group = { path, values: Object.fromEntries(partitionBy.map((name) => [name, row[name]!])), schema: body, rows: [] };
+      groups.set(path, group);
+    }
+    const kept: Row = {};
+    for (const c of body) kept[c.name] = row[c.name]!;
+    group.rows.push(kept);
+  }
+  return [...groups.values()].sort((a, b) => compareKeys(a.path, b.path));
+}
+
+/** Offsets and sequence numbers are printed with 20 digits (2^64 has 20), so lexical order is numeric order. */
+export function rangeName(first: bigint | number, last: bigint | number): string {
+  const a = BigInt(first);
+  const b = BigInt(last);
+  if (a < 0n || b < a || b >= 2n ** 64n) throw new Error(`layout: invalid range ${a}..${b}`);
+  return `${a.toString().padStart(20, "0")}-${b.toString().padStart(20, "0")}`;
+}
+
+/**
+ * The object key of one flushed file: deterministic in its inputs, so a
+ * repeated flush of the same range rewrites the same object.
+ */
+export function objectKey(parts: { prefix?: string; sink: string; partition: string; writer: string; first: bigint | number; last: bigint | number; extension?: string }): string {
+  if (!/^[A-Za-z0-9._-]+$/.test(parts.writer)) throw new Error(`layout: writer name ${JSON.stringify(parts.writer)} may hold only letters, digits, ".", "_" and "-"`);
+  const key = `${parts.prefix ?? ""}${escapePathSegment(parts.sink)}/${parts.partition}${parts.writer}-${rangeName(parts.first, parts.last)}.${parts.extension ?? "parquet"}`;
+  checkKey("layout", key);
+  return key;
+}
+
+/** DuckDB's `hive_types` argument for the partition columns, e.g. `{'day': DATE}`. */
+export function hiveTypes(schema: Schema, partitionBy: string[]): string {
+  return `{${partitionBy
+    .map((name) => {
+      const column = schema.find((c) => c.name === name);
+      if (!column) throw new Error(`layout: partition column ${JSON.stringify(name)} is not in the schema`);
+      return `'${name.replaceAll("'", "''")}': ${column.type}`;
+    })
+    .join(", ")}}`;
+}
+
+/**
+ * A DuckDB query that reads a dataset written with this layout back as the
+ * original rows: exact types, `__HIVE_DEFAULT_PARTITION__` as NULL, columns
+ * in schema order. (DuckDB 1.4 reads that folder as text and fails to cast
+ * it to, say, DATE; its own null folder name is `NULL`, which it maps itself.)
+ * The one value it cannot tell from NULL is a VARCHAR spelled exactly like
+ * the null folder name.
+ */
+export function datasetSql(glob: string, schema: Schema, partitionBy: string[], options: LayoutOptions = {}): string {
+  const nullValue = (options.nullValue ?? HIVE_NULL).replaceAll("'", "''");
+  const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
+  const text = `{${partitionBy.map((name) => `'${name.replaceAll("'", "''")}': VARCHAR`).join(", ")}}`;
+  const select = schema
+    .map((c) =>
+      partitionBy.includes(c.name)
+        ? nullValue === "NULL"
+          ? `CAST(${quote(c.name)} AS ${c.type}) AS ${quote(c.name)}`
+          : `CAST(CASE WHEN ${quote(c.name)} = '${nullValue}' THEN NULL ELSE ${quote(c.name)} END AS ${c.type}) AS ${quote(c.name)}`
+        : quote(c.name),
+    )
+    .join(", ");
+  return `SELECT ${select} FROM read_parquet('${glob.replaceAll("'", "''")}', hive_partitioning = true${partitionBy.length ? `, hive_types = ${text}` : ""})`;
+}
