@@ -39,10 +39,15 @@ if deps_stale; then
   # npm leaves other platforms' optional packages out of a lockfile it wrote on Linux
   # (npm/cli#4828), and then `npm ci` refuses it; `npm install` takes the same locked
   # versions and only adds those entries, in this clone's copy of the lockfile.
-  if ! npm ci --no-audit --no-fund; then
-    step "npm ci refused the lockfile; installing the locked versions with npm install"
+  npm_log=$(mktemp -t runnel-npm-ci-XXXXXX.log)
+  if ! npm ci --no-audit --no-fund >"$npm_log" 2>&1; then
+    grep -m 4 '^npm error [A-Za-z`]' "$npm_log" >&2 || true
+    step "npm ci refused; installing the locked versions with npm install"
     npm install --no-audit --no-fund
+  else
+    grep -v '^npm warn' "$npm_log" || true
   fi
+  rm -f "$npm_log"
 fi
 
 if [ ! -x /usr/bin/chromium ]; then
