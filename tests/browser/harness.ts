@@ -1,0 +1,90 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { build } from "vite";
+import { createLogger, type Logger } from "../../gateway/log.ts";
+import { startGateway } from "../../gateway/server.ts";
+import { repoRoot } from "../servers/paths.ts";
+
+/** Where browser tests keep their screenshots (an artifact of the run). */
+export const screenshotDir = join(repoRoot, "test-results", "browser");
+
+/** The real gateway (demo sources) serving a fresh build of the app, over a temporary copy of `notebooks/`. */
+export interface Harness {
+  /** `http://127.0.0.1:<port>` */
+  origin: string;
+  token: string;
+  /** The temporary notebooks root; tests read and write files here, never in the repo. */
+  root: string;
+  close(): Promise<void>;
+}
+
+let built: Promise<string> | null = null;
+
+/** Builds the app once per test process into a temporary folder (the same config `npm run build` uses). */
+export function buildApp(): Promise<string> {
+  return (built ??= (async () => {
+    const outDir = mkdtempSync(join(tmpdir(), "runnel-app-"));
+    await build({ configFile: join(repoRoot, "vite.config.ts"), logLevel: "warn", build: { outDir, emptyOutDir: true } });
+    return outDir;
+  })());
+}
+
+export async function startHarness(): Promise<Harness> {
+  const appDir = await buildApp();
+  const work = mkdtempSync(join(tmpdir(), "runnel-browser-"));
+  const root = join(work, "notebooks");
+  mkdirSync(root);
+  cpSync(join(repoRoot, "notebooks"), root, { recursive: true });
+  const lines: string[] = [];
+  const log: Logger = createLogger((line) => {
+    if (lines.push(line) > 200) lines.shift();
+  });
+  const gateway = await startGateway({ port: 0, root, demo: true, stateDir: join(work, "state"), appDir, signals: false, log });
+  return {
+    origin: `http://127.0.0.1:${gateway.port}`,
+    token: gateway.token,
+    root,
+    async close() {
+      await gateway.close();
+      rmSync(work, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Copies a notebook under a new name in the harness's root, so each test edits its own file. */
+export function copyNotebook(harness: Harness, from: string, to: string): string {
+  cpSync(join(harness.root, from), join(harness.root, to));
+  return to;
+}
+
+/** Opens a notebook the way a person does: the token URL first (it sets the cookie), then the notebook. */
+export async function openNotebook(page: Page, harness: Harness, path: string): Promise<void> {
+  await page.goto(`${harness.origin}/?token=${harness.token}`);
+  await page.goto(`${harness.origin}/?notebook=${encodeURIComponent(path)}`);
+  await waitReady(page);
+}
+
+export async function waitReady(page: Page): Promise<void> {
+  await page.waitForSelector("body[data-ready]", { timeout: 60_000 });
+  const state = await page.getAttribute("body", "data-ready");
+  if (state !== "true") throw new Error(`browser: the page failed to open: ${await page.locator(".fatal").textContent()}`);
+}
+
+/** The cell bound to `name`. */
+export function cell(page: Page, name: string) {
+  return page.locator(`.cell[data-name="${name}"]`);
+}
+
+/** Waits until the cell shows a result (or an error) and returns its state. */
+export async function settled(page: Page, name: string): Promise<string> {
+  const locator = cell(page, name);
+  await locator.and(page.locator("[data-state]")).waitFor({ timeout: 30_000 });
+  return (await locator.getAttribute("data-state")) ?? "";
+}
+
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: options.fullPage ?? false });
+}

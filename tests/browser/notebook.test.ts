@@ -1,0 +1,272 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { launchBrowser, type LaunchedBrowser } from "../servers/browser.ts";
+import { cell, copyNotebook, type Harness, openNotebook, screenshot, settled, startHarness, waitReady } from "./harness.ts";
+
+const viewport = { width: 1400, height: 1000 };
+
+async function rowsOf(page: Page, source: string): Promise<number> {
+  return Number(await page.locator(`.source[data-source="${source}"] .source-rows`).getAttribute("data-value"));
+}
+
+async function resultRows(page: Page, name: string): Promise<number> {
+  return Number(await cell(page, name).locator(".result-summary").getAttribute("data-rows"));
+}
+
+/** Puts the cursor at the end of the editor line that contains `text`. */
+async function clickLineEnd(page: Page, name: string, text: string): Promise<void> {
+  await cell(page, name).locator(".cm-line", { hasText: text }).first().click();
+  await page.keyboard.press("End");
+}
+
+async function pause(page: Page, source: string): Promise<void> {
+  await page.locator(`.source[data-source="${source}"] .source-pause`).click();
+  await expect.poll(() => page.locator(`.source[data-source="${source}"] .source-pause`).textContent()).toBe("Resume");
+}
+
+describe("the notebook app on the real gateway (demo source, Chromium)", () => {
+  let harness: Harness;
+  let browser: LaunchedBrowser;
+
+  beforeAll(async () => {
+    harness = await startHarness();
+    browser = await launchBrowser({ viewport });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+  });
+
+  test("opening turnstile.md loads the sample into DuckDB and the source's row count grows with the live tail", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, "turnstile.md");
+    expect(await settled(page, "clean")).toBe("ok");
+    await expect.poll(() => rowsOf(page, "turnstile"), { timeout: 20_000 }).toBeGreaterThan(0);
+    const first = await rowsOf(page, "turnstile");
+    await expect.poll(() => rowsOf(page, "turnstile"), { timeout: 20_000 }).toBeGreaterThan(first);
+    await expect.poll(async () => Number(await page.locator(".source-rate").textContent()), { timeout: 10_000 }).toBeGreaterThan(0);
+    // The first cell's result table names its columns and their DuckDB types.
+    const header = await cell(page, "clean").locator(".result th").allTextContents();
+    expect(header).toContain("stationVARCHAR");
+    expect(header).toContain("tsTIMESTAMP");
+    await page.locator('.source[data-source="turnstile"] .source-profile-toggle').click();
+    await expect.poll(() => page.locator(".source-profile .profile tr[data-column=station]").count(), { timeout: 20_000 }).toBe(1);
+    await screenshot(page, "01-open-turnstile-rows-grow");
+    await page.close();
+  });
+
+  test("editing the WHERE clause of a SQL cell recomputes its dependent cells and the chart", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "edit-where.md"));
+    await pause(page, "turnstile");
+    expect(await settled(page, "by_station")).toBe("ok");
+    const chart = page.locator(".cell-js").first();
+    await expect.poll(() => chart.locator("svg [aria-label=bar] rect").count(), { timeout: 20_000 }).toBeGreaterThan(1);
+    const stationsBefore = await resultRows(page, "by_station");
+    expect(stationsBefore).toBeGreaterThan(1);
+
+    await clickLineEnd(page, "clean", "AND station IS NOT NULL");
+    await page.keyboard.type(" AND station = '59 ST'");
+    await page.keyboard.press("Shift+Enter");
+
+    await expect.poll(() => resultRows(page, "by_station"), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => chart.locator("svg [aria-label=bar] rect").count(), { timeout: 20_000 }).toBe(1);
+    expect(await chart.locator("svg").textContent()).toContain("59 ST");
+    const stations = await cell(page, "per_minute").locator(".result tbody td:first-child").allTextContents();
+    expect(new Set(stations)).toEqual(new Set(["59 ST"]));
+    await chart.scrollIntoViewIfNeeded();
+    await screenshot(page, "02-edit-where-recomputes-dependents");
+    await page.close();
+  });
+
+  test("a syntax error shows at its cell with the line, its dependents wait, and the other cells still render", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "syntax-error.md"));
+    expect(await settled(page, "by_station")).toBe("ok");
+
+    await clickLineEnd(page, "by_station", "GROUP BY station");
+    await page.keyboard.press("Enter");
+    await page.keyboard.type("ORDER BY BY entries");
+    await page.keyboard.press("Shift+Enter");
+
+    const error = cell(page, "by_station").locator(".cell-error");
+    await expect.poll(() => error.count(), { timeout: 20_000 }).toBe(1);
+    expect(await error.locator(".cell-error-line").textContent()).toBe("line 8");
+    expect(await error.textContent()).toMatch(/syntax error/i);
+    expect(await cell(page, "by_station").locator(".cm-error-line").textContent()).toContain("ORDER BY BY entries");
+    const chart = page.locator(".cell-js").first();
+    await expect.poll(() => chart.locator(".cell-waiting").textContent()).toContain("waiting for by_station");
+    expect(await cell(page, "clean").getAttribute("data-state")).toBe("ok");
+    expect(await cell(page, "per_minute").getAttribute("data-state")).toBe("ok");
+    expect(await resultRows(page, "per_minute")).toBeGreaterThan(0);
+
+    // The rest keeps working: re-running an upstream cell still recomputes it.
+    await clickLineEnd(page, "per_minute", "GROUP BY ALL");
+    await page.keyboard.press("Shift+Enter");
+    expect(await cell(page, "per_minute").getAttribute("data-state")).toBe("ok");
+    await cell(page, "by_station").scrollIntoViewIfNeeded();
+    await screenshot(page, "03-syntax-error-in-place");
+
+    // Fixing the error brings the dependents back.
+    await page.keyboard.press("Control+z");
+    await clickLineEnd(page, "by_station", "ORDER BY BY entries");
+    await page.keyboard.press("Shift+Home");
+    await page.keyboard.type("ORDER BY entries DESC");
+    await page.keyboard.press("Shift+Enter");
+    await expect.poll(() => cell(page, "by_station").getAttribute("data-state"), { timeout: 20_000 }).toBe("ok");
+    await expect.poll(() => chart.getAttribute("data-state"), { timeout: 20_000 }).toBe("ok");
+    await page.close();
+  });
+
+  test("an edit is saved through the notebooks API and is there after a reload", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "save.md"));
+    expect(await settled(page, "per_minute")).toBe("ok");
+    await clickLineEnd(page, "per_minute", "count(*) AS readings");
+    await page.keyboard.type(" -- counted by the browser test");
+    await page.keyboard.press("Backspace");
+    await page.keyboard.press("Backspace");
+    await expect.poll(() => page.locator(".save-status").textContent(), { timeout: 10_000 }).toBe("saved");
+    const onDisk = readFileSync(join(harness.root, "save.md"), "utf8");
+    expect(onDisk).toContain("count(*) AS readings, -- counted by the browser te\n");
+
+    await page.reload();
+    await waitReady(page);
+    expect(await cell(page, "per_minute").locator(".cm-content").textContent()).toContain("count(*) AS readings, -- counted by the browser te");
+    expect(await settled(page, "per_minute")).toBe("ok");
+    await cell(page, "per_minute").scrollIntoViewIfNeeded();
+    await screenshot(page, "04-saved-edit-after-reload");
+    await page.close();
+  });
+
+  test("a save that conflicts with a change on disk shows both versions and keeps the one chosen", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "conflict.md"));
+    expect(await settled(page, "clean")).toBe("ok");
+    const path = join(harness.root, "conflict.md");
+    const theirs = readFileSync(path, "utf8").replace("# Turnstile entries by station and minute", "# Turnstile entries (edited in another tab)");
+    writeFileSync(path, theirs);
+
+    await clickLineEnd(page, "clean", "exits");
+    await page.keyboard.type(" -- mine");
+    const dialog = page.locator(".conflict");
+    await dialog.waitFor({ timeout: 10_000 });
+    expect(await dialog.locator(".conflict-mine pre").textContent()).toContain("exits -- mine");
+    expect(await dialog.locator(".conflict-theirs pre").textContent()).toContain("edited in another tab");
+    await screenshot(page, "05-conflict-both-versions");
+    await dialog.locator(".conflict-keep-mine").click();
+    await expect.poll(() => page.locator(".save-status").textContent(), { timeout: 10_000 }).toBe("saved");
+    expect(readFileSync(path, "utf8")).toContain("exits -- mine");
+    await page.close();
+  });
+
+  test("cells can be added, moved and deleted, with completions from DuckDB's catalog", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "cells.md"));
+    expect(await settled(page, "by_station")).toBe("ok");
+    const before = await page.locator(".cell").count();
+    await page.locator(".add-sql").click();
+    await expect.poll(() => page.locator(".cell").count()).toBe(before + 1);
+    const added = page.locator(".cell").last();
+    await expect.poll(() => added.getAttribute("data-state"), { timeout: 20_000 }).toBe("ok");
+
+    await added.locator(".cell-name").fill("busiest");
+    await added.locator(".cell-name").press("Enter");
+    await added.locator(".cm-content").click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("SELECT station, entries FROM by_sta");
+    await page.keyboard.press("Control+Space");
+    const option = page.locator(".cm-tooltip-autocomplete li", { hasText: "by_station" });
+    await option.first().waitFor({ timeout: 10_000 });
+    await page.keyboard.press("Enter");
+    await page.keyboard.type(" ORDER BY entries DESC LIMIT 3");
+    await page.keyboard.press("Shift+Enter");
+    await expect.poll(() => resultRows(page, "busiest"), { timeout: 20_000 }).toBe(3);
+
+    await cell(page, "busiest").locator(".cell-up").click();
+    const names = await page.locator(".cell").evaluateAll((cells) => cells.map((c) => (c as HTMLElement).dataset.name ?? "js"));
+    expect(names.slice(-2)).toEqual(["busiest", "js"]);
+    await expect.poll(() => page.locator(".save-status").textContent(), { timeout: 10_000 }).toBe("saved");
+    const saved = readFileSync(join(harness.root, "cells.md"), "utf8");
+    expect(saved.indexOf("```sql id=busiest")).toBeGreaterThan(saved.indexOf("```sql id=by_station"));
+    expect(saved.indexOf("```sql id=busiest")).toBeLessThan(saved.indexOf("```js"));
+    await cell(page, "busiest").scrollIntoViewIfNeeded();
+    await screenshot(page, "06-added-cell-with-completion");
+
+    await cell(page, "busiest").locator(".cell-delete").click();
+    await expect.poll(() => page.locator(".cell").count()).toBe(before);
+    await expect.poll(() => page.locator(".save-status").textContent(), { timeout: 10_000 }).toBe("saved");
+    expect(readFileSync(join(harness.root, "cells.md"), "utf8")).not.toContain("id=busiest");
+    await page.close();
+  });
+
+  test("a share link opens read-only in a fresh browser without the token and shows the same results", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "share.md"));
+    await pause(page, "turnstile");
+    expect(await settled(page, "by_station")).toBe("ok");
+    await page.waitForTimeout(1500);
+    const expected = await cell(page, "by_station").locator(".result tbody").textContent();
+    const expectedRows = await rowsOf(page, "turnstile");
+    await page.locator(".share-button").click();
+    const url = await page.locator(".share-url").inputValue({ timeout: 30_000 });
+    expect(url).toMatch(new RegExp(`^${harness.origin}/s/[0-9a-f]{32,}$`));
+    await screenshot(page, "07-share-link");
+    await page.close();
+
+    const viewer = await launchBrowser({ viewport });
+    try {
+      const shared = await viewer.context.newPage();
+      await shared.goto(url);
+      await waitReady(shared);
+      expect(await viewer.context.cookies()).toEqual([]);
+      expect(await settled(shared, "by_station")).toBe("ok");
+      expect(await rowsOf(shared, "turnstile")).toBe(expectedRows);
+      expect(await cell(shared, "by_station").locator(".result tbody").textContent()).toBe(expected);
+      expect(await shared.locator(".read-only-badge").textContent()).toBe("read-only snapshot");
+      expect(await shared.locator(".share-button, .cell-run, .cell-delete, .add-cell").count()).toBe(0);
+      expect(await shared.locator(".cm-content").first().getAttribute("contenteditable")).toBe("false");
+
+      // The chart is drawn by the notebook's JavaScript inside a sandboxed frame.
+      const frameElement = shared.locator(".cell-js iframe.sandbox").first();
+      expect(await frameElement.getAttribute("sandbox")).toBe("allow-scripts");
+      const frame = shared.frameLocator(".cell-js iframe.sandbox").first();
+      await expect.poll(() => frame.locator("svg [aria-label=bar] rect").count(), { timeout: 20_000 }).toBeGreaterThan(1);
+      const inside = await (await frameElement.elementHandle())!.contentFrame();
+      const probe = await inside!.evaluate(async () => {
+        let cookie: string;
+        try {
+          cookie = document.cookie;
+        } catch (error) {
+          cookie = (error as Error).name;
+        }
+        let put: string;
+        try {
+          const response = await fetch("/api/notebooks/turnstile.md", { method: "PUT", body: "x", headers: { "if-match": "*" } });
+          put = String(response.status);
+        } catch (error) {
+          put = (error as Error).name;
+        }
+        return { origin: self.origin, cookie, put };
+      });
+      expect(probe).toEqual({ origin: "null", cookie: "SecurityError", put: "TypeError" });
+      // Nor can the shared page itself write: it has an opaque origin too, so the
+      // gateway's cookie is not sent and the cross-origin PUT is refused.
+      const outcome = await shared.evaluate(async () => {
+        try {
+          return String((await fetch("/api/notebooks/turnstile.md", { method: "PUT", body: "x", headers: { "if-match": "*" } })).status);
+        } catch (error) {
+          return (error as Error).name;
+        }
+      });
+      expect(outcome).toBe("TypeError");
+      await frameElement.scrollIntoViewIfNeeded();
+      await screenshot(shared, "08-share-read-only-fresh-browser");
+    } finally {
+      await viewer.close();
+    }
+  });
+});
