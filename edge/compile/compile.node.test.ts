@@ -1,0 +1,91 @@
+import { readFile } from "node:fs/promises";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { parseNotebook } from "../../notebook/format/parse.ts";
+import { demoEvents } from "../../gateway/sources/demo/index.ts";
+import { openDuckDB, type DuckDB } from "../duckdb/open.node.ts";
+import { loadEvents } from "../duckdb/load-events.node.ts";
+import { gatherCompileInputs } from "./inputs.node.ts";
+import { compilePlan } from "./compile.ts";
+import { CompileError } from "./errors.ts";
+import type { Notebook } from "../../notebook/format/model.ts";
+
+let db: DuckDB;
+beforeEach(async () => {
+  db = await openDuckDB({ threads: 1 });
+});
+afterEach(() => db.close());
+
+async function notebookFrom(path: string): Promise<Notebook> {
+  const { notebook, issues } = parseNotebook(await readFile(path, "utf8"), path);
+  expect(issues).toEqual([]);
+  for (const [name, spec] of Object.entries(notebook.sources)) await loadEvents(db, name, demoEvents(spec.demo!, 0, 300));
+  return notebook;
+}
+
+function withSinkCell(notebook: Notebook, code: string): Notebook {
+  const cells = notebook.cells.map((c) => ({ ...c, sink: null }));
+  const last = notebook.cells.at(-1)!;
+  cells.push({ ...last, index: cells.length, language: "sql", id: "extra", sink: Object.keys(notebook.sinks)[0]!, code, start: { ...last.start, line: 100 } });
+  const sinks = Object.fromEntries(Object.entries(notebook.sinks).map(([k, v]) => [k, { ...v, partitionBy: [] }]));
+  return { ...notebook, cells, sinks };
+}
+
+describe("compilePlan", () => {
+  test("turnstile's sink cell becomes a one-minute tumbling window with the sink's lateness", async () => {
+    const plan = compilePlan(await gatherCompileInputs(db, await notebookFrom("notebooks/turnstile.md")));
+    const [p] = plan.pipelines;
+    expect(p!.ops.map((o) => o.op)).toEqual(["scan", "filter", "project", "aggregate", "project", "sink"]);
+    const agg = p!.ops.find((o) => o.op === "aggregate");
+    expect(agg?.op === "aggregate" && agg.emit).toBe("window");
+    expect(agg?.op === "aggregate" && agg.window?.width).toEqual({ months: 0, days: 0, micros: "60000000" });
+    expect(agg?.op === "aggregate" && agg.window?.latenessMicros).toBe("120000000");
+    expect(p!.ops.at(-1)!.schema.map((c) => c.name)).toEqual(["station", "device", "minute", "day", "readings", "entries_first", "entries_last", "exits_first", "exits_last"]);
+    expect(p!.ops[1]!.origin.cell).toBe("clean");
+  });
+
+  test("a plan survives a JSON round trip unchanged", async () => {
+    const plan = compilePlan(await gatherCompileInputs(db, await notebookFrom("notebooks/turnstile.md")));
+    expect(JSON.parse(JSON.stringify(plan))).toEqual(plan);
+  });
+
+  test("every operator carries the cell and line it came from and its schema", async () => {
+    const plan = compilePlan(await gatherCompileInputs(db, await notebookFrom("notebooks/pii-staging.md")));
+    for (const op of plan.pipelines.flatMap((p) => p.ops)) {
+      expect(op.origin.file).toBe("notebooks/pii-staging.md");
+      expect(op.origin.line).toBeGreaterThan(1);
+      expect(op.schema.length).toBeGreaterThan(0);
+    }
+  });
+
+  test("a GROUP BY without a time bucket says it aggregates per flushed file", async () => {
+    const nb = withSinkCell(await notebookFrom("notebooks/turnstile.md"), "SELECT station, count(*) AS n FROM turnstile GROUP BY station");
+    const plan = compilePlan(await gatherCompileInputs(db, nb));
+    const agg = plan.pipelines[0]!.ops.find((o) => o.op === "aggregate");
+    expect(agg?.op === "aggregate" && agg.emit).toBe("per-flush");
+  });
+
+  test("row_number() OVER fails with the cell, the file line and what to write instead", async () => {
+    const nb = withSinkCell(await notebookFrom("notebooks/turnstile.md"), "SELECT station,\n  row_number() OVER (PARTITION BY station ORDER BY ts) AS n\nFROM turnstile");
+    const error = await gatherCompileInputs(db, nb).then(compilePlan).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CompileError);
+    expect((error as Error).message).toBe(
+      "plan: unsupported window function row_number() OVER (...) in cell extra (notebooks/turnstile.md line 101): a stream has no whole-table order; aggregate per time window with GROUP BY time_bucket(...) instead, or compute it downstream from the written files",
+    );
+  });
+
+  test("ORDER BY in a sink cell is refused with a suggestion", async () => {
+    const nb = withSinkCell(await notebookFrom("notebooks/turnstile.md"), "SELECT station FROM turnstile ORDER BY station");
+    await expect(gatherCompileInputs(db, nb).then(compilePlan)).rejects.toThrow(/unsupported ORDER BY in cell extra .*line 100.*: a stream has no final order/);
+  });
+
+  test("constant sub-expressions are folded by DuckDB into typed constants", async () => {
+    const nb = withSinkCell(await notebookFrom("notebooks/turnstile.md"), "SELECT station, 2 * 3 + 1 AS seven, INTERVAL 90 minutes AS i FROM turnstile");
+    const plan = compilePlan(await gatherCompileInputs(db, nb));
+    const project = plan.pipelines[0]!.ops.at(-2)!;
+    expect(project.op === "project" && project.exprs.map((e) => e.expr)).toEqual([
+      { kind: "column", index: expect.any(Number), type: "VARCHAR" },
+      { kind: "constant", value: 7, type: "INTEGER" },
+      { kind: "constant", value: { months: 0, days: 0, micros: "5400000000" }, type: "INTERVAL" },
+    ]);
+  });
+});
