@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { acceptTokenInQuery, requireToken } from "./http/auth.ts";
 import { describeError, errorHandler, GatewayError } from "./http/error.ts";
 import { escapeHtml } from "./http/html.ts";
@@ -114,7 +115,7 @@ export function createApp(options: AppOptions): GatewayApp {
     await next();
     if (c.res.status === 200) c.res.headers.set("access-control-allow-origin", "*");
   });
-  app.use("/*", serveStatic({ root: appDir }));
+  app.use("/*", staticFiles(appDir));
 
   return Object.assign(app, {
     async close() {
@@ -122,6 +123,15 @@ export function createApp(options: AppOptions): GatewayApp {
       await sampler.close();
     },
   });
+}
+
+/** Serves the built app's files once `appDir` exists; the app may be built while the gateway runs. */
+function staticFiles(appDir: string): MiddlewareHandler {
+  let serve: MiddlewareHandler | null = null;
+  return async (c, next) => {
+    if (!serve && existsSync(appDir)) serve = serveStatic({ root: appDir });
+    return serve ? serve(c, next) : next();
+  };
 }
 
 function placeholderPage(appDir: string): string {
