@@ -1,0 +1,103 @@
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { openDuckDB, type DuckDB } from "../duckdb/open.node.ts";
+import { loadEvents } from "../duckdb/load-events.node.ts";
+import { queryRows } from "../duckdb/query-rows.node.ts";
+import { gatherCompileInputs } from "../compile/inputs.node.ts";
+import { compilePlan } from "../compile/compile.ts";
+import type { Notebook } from "../../notebook/format/model.ts";
+import type { Plan } from "../plan/types.ts";
+import type { Row } from "../plan/values.ts";
+import { buildPipeline } from "./pipeline.ts";
+import { defaultLibrary } from "./library.ts";
+import { firstDifference } from "../check/compare.ts";
+
+let db: DuckDB;
+beforeEach(async () => {
+  db = await openDuckDB({ threads: 1 });
+});
+afterEach(() => db.close());
+
+function notebook(code: string, lateness = 0): Notebook {
+  return {
+    file: "test.md",
+    title: "test",
+    sources: { s: { kind: "demo", name: "s", format: "json", sampleSize: 100, demo: { generator: "none", rate: 1, seed: 1 } } },
+    sinks: { out: { name: "out", target: { kind: "fs", dir: "out", prefix: "" }, partitionBy: [], flush: { rows: 10, bytes: 1000, seconds: 60 }, lateness } },
+    cells: [{ index: 0, language: "sql", id: "c", sink: "out", code, start: { line: 5, column: 1, offset: 0 }, info: "sql id=c sink=out" }],
+    blocks: [],
+  };
+}
+
+async function planFor(code: string, sample: unknown[], lateness = 0): Promise<Plan> {
+  await loadEvents(db, "s", sample);
+  return compilePlan(await gatherCompileInputs(db, notebook(code, lateness)));
+}
+
+const minute = (m: number, s = 0): string => `2026-11-22 10:${String(m).padStart(2, "0")}:${String(s).padStart(2, "0")}`;
+const PER_MINUTE = "SELECT k, time_bucket(INTERVAL 1 minute, ts) AS m, count(*) AS n, sum(v) AS total FROM s GROUP BY ALL";
+
+describe("buildPipeline", () => {
+  test("a window is emitted only once the watermark passes its end", async () => {
+    const plan = await planFor(PER_MINUTE, [{ k: "a", ts: minute(0), v: 1 }]);
+    const ex = buildPipeline(plan, { library: defaultLibrary });
+    const first = ex.run({ source: "s", events: [{ k: "a", ts: minute(0, 5), v: 1 }, { k: "a", ts: minute(0, 50), v: 2 }] });
+    expect(first.rows.out).toEqual([]);
+    const second = ex.run({ source: "s", events: [{ k: "a", ts: minute(1, 0), v: 4 }] });
+    expect(second.rows.out).toEqual([{ k: "a", m: 1795341600000000n, n: 2n, total: 3n }]);
+    expect(ex.finish().rows.out).toEqual([{ k: "a", m: 1795341660000000n, n: 1n, total: 4n }]);
+  });
+
+  test("allowed lateness holds a window open, and later events beyond it are dead letters", async () => {
+    const plan = await planFor(PER_MINUTE, [{ k: "a", ts: minute(0), v: 1 }], 60);
+    const ex = buildPipeline(plan, { library: defaultLibrary });
+    ex.run({ source: "s", events: [{ k: "a", ts: minute(0, 10), v: 1 }, { k: "a", ts: minute(1, 30), v: 1 }] });
+    const held = ex.run({ source: "s", events: [{ k: "a", ts: minute(0, 20), v: 5 }] });
+    expect(held.deadLetters).toEqual([]);
+    const closed = ex.run({ source: "s", events: [{ k: "a", ts: minute(2, 0), v: 1 }] });
+    expect(closed.rows.out).toEqual([{ k: "a", m: 1795341600000000n, n: 2n, total: 6n }]);
+    const late = ex.run({ source: "s", events: [{ k: "a", ts: minute(0, 40), v: 7 }] });
+    expect(late.deadLetters).toHaveLength(1);
+    expect(late.deadLetters[0]!.reason).toMatch(/^late event: its window/);
+    expect(late.deadLetters[0]!.raw).toEqual({ k: "a", ts: minute(0, 40), v: 7 });
+  });
+
+  test("in-order micro-batches give DuckDB's answer over the whole stream", async () => {
+    const events = Array.from({ length: 600 }, (_, i) => ({ k: `k${i % 7}`, ts: minute(Math.floor(i / 20), i % 60), v: i }));
+    events.sort((a, b) => a.ts.localeCompare(b.ts));
+    const plan = await planFor(PER_MINUTE, events);
+    const ex = buildPipeline(plan, { library: defaultLibrary });
+    const rows: Row[] = [];
+    for (let i = 0; i < events.length; i += 50) rows.push(...ex.run({ source: "s", events: events.slice(i, i + 50) }).rows.out!);
+    rows.push(...ex.finish().rows.out!);
+    const duck = await queryRows(db, PER_MINUTE);
+    expect(firstDifference(duck.schema, duck.rows, rows)).toBeNull();
+    expect(rows).toHaveLength(duck.rows.length);
+  });
+
+  test("an event that does not fit the source schema is a dead letter and the batch goes on", async () => {
+    const plan = await planFor("SELECT id, ts FROM s", [{ id: 1, ts: minute(0) }]);
+    const ex = buildPipeline(plan, { library: defaultLibrary });
+    const r = ex.run({ source: "s", events: [{ id: 1, ts: minute(1) }, { id: 2, ts: "yesterday" }, [1, 2], { id: 3 }] });
+    expect(r.rows.out).toEqual([{ id: 1n, ts: 1795341660000000n }, { id: 3n, ts: null }]);
+    expect(r.deadLetters.map((d) => d.reason)).toEqual([
+      expect.stringMatching(/^field ts: .*yesterday/),
+      "event is an array, not a JSON object",
+    ]);
+  });
+
+  test("a failing CAST sends the row to the dead letters in a pipeline and throws DuckDB's error in the check", async () => {
+    const plan = await planFor("SELECT CAST(s AS INTEGER) AS i FROM s", [{ s: "1" }]);
+    const published = buildPipeline(plan, { library: defaultLibrary });
+    const r = published.run({ source: "s", events: [{ s: "12" }, { s: "twelve" }] });
+    expect(r.rows.out).toEqual([{ i: 12 }]);
+    expect(r.deadLetters[0]!.reason).toMatch(/twelve/);
+    const check = buildPipeline(plan, { library: defaultLibrary, mode: "throw" });
+    expect(() => check.run({ source: "s", events: [{ s: "twelve" }] })).toThrow(/twelve/);
+  });
+
+  test("a plan naming a function the library lacks fails at start-up, not mid-stream", async () => {
+    const plan = await planFor("SELECT lower(s) AS l FROM s", [{ s: "A" }]);
+    const broken = JSON.parse(JSON.stringify(plan).replace('"name":"lower"', '"name":"no_such_fn"')) as Plan;
+    expect(() => buildPipeline(broken, { library: defaultLibrary })).toThrow("exec: the function library has no scalar function no_such_fn()");
+  });
+});
