@@ -22,7 +22,7 @@ export function cellLabel(cell: Pick<Cell, "id" | "index">): string {
 }
 
 /** Finds the front matter: `---` on the first line up to the next `---` or `...` line. */
-function splitFrontMatter(text: string): { yamlStart: number; yamlEnd: number; end: number } | "unclosed" | null {
+export function splitFrontMatter(text: string): { yamlStart: number; yamlEnd: number; end: number } | "unclosed" | null {
   const open = /^---[ \t]*\r?\n/.exec(text);
   if (!open) return null;
   const close = /^(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/m;
@@ -34,7 +34,7 @@ function splitFrontMatter(text: string): { yamlStart: number; yamlEnd: number; e
   return { yamlStart: open[0].length, yamlEnd, end: yamlEnd + match[0].length };
 }
 
-function titleOf(frontMatter: FrontMatter, prose: string[], file: string): string {
+export function titleOf(frontMatter: FrontMatter, prose: string[], file: string): string {
   if (frontMatter.title !== null) return frontMatter.title;
   for (const raw of prose) {
     const heading = /^ {0,3}#[ \t]+(.+?)[ \t#]*$/m.exec(raw);

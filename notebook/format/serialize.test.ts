@@ -105,3 +105,73 @@ describe("editing helpers", () => {
     expect(() => removeCell(notebook, 3)).toThrow("format: notebooks/turnstile.md: cell 3 is not a cell; the notebook has 3");
   });
 });
+
+describe("serializeNotebook writes an edited front matter from the model", () => {
+  const text = [
+    "---",
+    "title: Before",
+    "# where the events come from",
+    "sources:",
+    "  events:",
+    "    kafka: { topic: t, brokers: [\"127.0.0.1:9092\"] }",
+    "    demo: shop",
+    "sinks:",
+    "  lake:",
+    "    fs: { dir: out }",
+    "---",
+    "",
+    "```sql id=a sink=lake",
+    "SELECT * FROM events",
+    "```",
+    "",
+  ].join("\n");
+  const { notebook } = parseNotebook(text, "notebooks/t.md");
+
+  test("a new title changes the title line and nothing else", () => {
+    expect(serializeNotebook({ ...notebook, title: "After" })).toBe(text.replace("title: Before", "title: After"));
+  });
+
+  test("a title YAML would misread is quoted", () => {
+    const title = "Pipes: a | b # not a comment";
+    const written = serializeNotebook({ ...notebook, title });
+    expect(parseNotebook(written, "notebooks/t.md").notebook.title).toBe(title);
+  });
+
+  test("added, changed and removed sources and sinks read back as the model, comments kept", () => {
+    const edited: Notebook = {
+      ...notebook,
+      sources: {
+        hooks: { kind: "webhook", name: "hooks", path: "/in", signature: "sha256", secret: "HOOK_SECRET", deliveryHeader: null, format: "ndjson", sampleSize: 50, demo: null },
+      },
+      sinks: {
+        lake: { ...notebook.sinks.lake!, flush: { rows: 10, bytes: 64 * 1024 * 1024, seconds: 5 }, lateness: 300 },
+        bucket: { name: "bucket", target: { kind: "s3", bucket: "b", prefix: "p/", endpoint: "http://127.0.0.1:9000", region: "us-east-1" }, partitionBy: ["day"], flush: { rows: 100_000, bytes: 64 * 1024 * 1024, seconds: 60 }, lateness: 0 },
+      },
+    };
+    const written = serializeNotebook(edited);
+    expect(written).toContain("# where the events come from");
+    expect(written).toContain("  hooks:\n    webhook: { path: /in, signature: sha256, secret: HOOK_SECRET }\n    format: ndjson\n    sample_size: 50\n");
+    expect(written).toContain("    flush: { rows: 10, seconds: 5 }\n    lateness: 300\n");
+    expect(written).not.toContain("events:");
+    const reread = parseNotebook(written, "notebooks/t.md");
+    expect(reread.issues).toEqual([]);
+    expect(meaning(reread.notebook)).toEqual(meaning(edited));
+    expect(written.endsWith("---\n\n```sql id=a sink=lake\nSELECT * FROM events\n```\n")).toBe(true);
+  });
+
+  test("a notebook without front matter gets one when a source is added", () => {
+    const bare = parseNotebook("# Scratch\n\n```js\n1\n```\n", "notebooks/s.md").notebook;
+    const edited: Notebook = { ...bare, sources: { ticks: { kind: "demo", name: "ticks", format: "json", sampleSize: 1000, demo: { generator: "turnstile", rate: 20, seed: 1 } } } };
+    const written = serializeNotebook(edited);
+    expect(written).toBe("---\nsources:\n  ticks:\n    demo: turnstile\n---\n# Scratch\n\n```js\n1\n```\n");
+    expect(meaning(parseNotebook(written, "notebooks/s.md").notebook)).toEqual(meaning(edited));
+  });
+
+  test("an entry the file has but the model could not read is kept through an unrelated edit", () => {
+    const broken = text.replace("fs: { dir: out }", "fs: { dir: out, colour: red }");
+    const parsed = parseNotebook(broken, "notebooks/t.md").notebook;
+    expect(parsed.sinks).toEqual({});
+    const written = serializeNotebook(updateCell(parsed, 0, { code: "SELECT 1 FROM events" }));
+    expect(written).toContain("fs: { dir: out, colour: red }");
+  });
+});

@@ -1,7 +1,10 @@
 import type { Cell, Notebook } from "./model.ts";
 import { splitFences, type Fence } from "./fences.ts";
 import { formatInfo } from "./info.ts";
-import { readAttributes } from "./parse.ts";
+import { readFrontMatter, type FrontMatter } from "./front-matter.ts";
+import { writeFrontMatter } from "./front-matter-write.ts";
+import { readAttributes, splitFrontMatter, titleOf } from "./parse.ts";
+import { indexLines } from "./position.ts";
 
 /** A block as it will be written: cell blocks already rendered from the model. */
 export interface RenderedBlock {
@@ -47,11 +50,35 @@ export function renderCell(cell: Cell, raw: string | null): string {
   return `${indent}${marker}${info}${eol}${body}${indent}${marker}${fence === null || fence.endsWithEol ? eol : ""}`;
 }
 
+const NO_FRONT_MATTER: FrontMatter = { title: null, sources: {}, sinks: {}, sourceNames: [], sinkNames: [] };
+
+/** The front matter block as the model has it, or null when the file's block already says the same. */
+function renderFrontMatter(notebook: Notebook): string | null {
+  const prose = notebook.blocks.flatMap((block) =>
+    block.kind === "prose" ? splitFences(block.raw).flatMap((segment) => (segment.kind === "text" ? [block.raw.slice(segment.start, segment.end)] : [])) : [],
+  );
+  const block = notebook.blocks.find((item) => item.kind === "frontmatter");
+  const split = block ? splitFrontMatter(block.raw) : null;
+  let current = null;
+  if (block && split !== null && split !== "unclosed") {
+    const yaml = block.raw.slice(split.yamlStart, split.yamlEnd);
+    const read = readFrontMatter(yaml, split.yamlStart, indexLines(block.raw), notebook.file).frontMatter;
+    current = { raw: block.raw, yaml, read, derivedTitle: titleOf(read, prose, notebook.file) };
+  }
+  return writeFrontMatter(notebook, current, titleOf(NO_FRONT_MATTER, prose, notebook.file));
+}
+
 /** The notebook's blocks in order, with cells the blocks do not hold (added to the model directly) at the end. */
 export function renderBlocks(notebook: Notebook): RenderedBlock[] {
   const rendered: RenderedBlock[] = [];
   const held = new Set<number>();
+  const frontMatter = renderFrontMatter(notebook);
+  if (frontMatter !== null && !notebook.blocks.some((block) => block.kind === "frontmatter")) rendered.push({ raw: frontMatter, cell: null });
   for (const block of notebook.blocks) {
+    if (block.kind === "frontmatter") {
+      rendered.push({ raw: frontMatter ?? block.raw, cell: null });
+      continue;
+    }
     if (block.kind !== "cell") {
       rendered.push({ raw: block.raw, cell: null });
       continue;
@@ -77,7 +104,9 @@ export function separator(text: string): string {
 
 /**
  * Writes a notebook back to Markdown. An unedited notebook comes back byte
- * for byte; edited cells are written from the model.
+ * for byte; edited cells are written from the model, and so are an edited
+ * title and edited, added or removed sources and sinks (inside the file's own
+ * YAML, keeping its comments).
  */
 export function serializeNotebook(notebook: Notebook): string {
   return renderBlocks(notebook)
