@@ -1,0 +1,51 @@
+import { readFile } from "node:fs/promises";
+import { describe, expect, test } from "vitest";
+import { parseNotebook } from "../../notebook/format/parse.ts";
+import { demoEvents } from "../../gateway/sources/demo/index.ts";
+import { defaultLibrary } from "../exec/library.ts";
+import type { FunctionLibrary } from "../exec/functions/contract.ts";
+import { checkNotebook } from "./check.node.ts";
+import { firstDifference } from "./compare.ts";
+
+async function turnstile() {
+  const { notebook } = parseNotebook(await readFile("notebooks/turnstile.md", "utf8"), "notebooks/turnstile.md");
+  return { notebook, samples: { turnstile: demoEvents(notebook.sources.turnstile!.demo!, 0, 400) } };
+}
+
+describe("checkNotebook", () => {
+  test("turnstile's plan agrees with DuckDB on the sample, edge cases and random events", async () => {
+    const { notebook, samples } = await turnstile();
+    const lines: string[] = [];
+    const report = await checkNotebook(notebook, { samples, library: defaultLibrary, random: { batches: 4, size: 25, seed: 1 }, onProgress: (l) => lines.push(l) });
+    expect(report.steps.filter((s) => !s.agree)).toEqual([]);
+    expect(report.steps.map((s) => s.step)).toEqual(expect.arrayContaining(["sample", "edge cases", "random"]));
+    expect(lines.some((l) => l.startsWith("✓ per_minute → lake · sample: 400 events"))).toBe(true);
+  });
+
+  test("a wrong function in the executor is caught, with the first differing row from both sides", async () => {
+    const { notebook, samples } = await turnstile();
+    const broken: FunctionLibrary = { ...defaultLibrary, scalars: { ...defaultLibrary.scalars, md5: (args, ctx) => {
+      const v = defaultLibrary.scalars.md5!(args, ctx);
+      return typeof v === "string" ? v.toUpperCase() : v;
+    } } };
+    const report = await checkNotebook(notebook, { samples, library: broken, random: { batches: 1, size: 10, seed: 1 } });
+    expect(report.agree).toBe(false);
+    const first = report.steps.find((s) => !s.agree)!;
+    expect(first.step).toBe("sample");
+    expect(first.detail).toMatch(/first differing row: DuckDB has \{ station: .*device: "[0-9a-f]{32}"/);
+  });
+});
+
+describe("firstDifference", () => {
+  const schema = [{ name: "x", type: "DOUBLE" }, { name: "k", type: "VARCHAR" }];
+  test("floats agree within a relative 1e-9 and NaN equals NaN", () => {
+    expect(firstDifference(schema, [{ x: 0.1 + 0.2, k: "a" }, { x: NaN, k: "b" }], [{ x: NaN, k: "b" }, { x: 0.3, k: "a" }])).toBeNull();
+  });
+  test("a float off by more than the tolerance is a difference", () => {
+    expect(firstDifference(schema, [{ x: 1, k: "a" }], [{ x: 1.000001, k: "a" }])).toMatchObject({ side: "duckdb", nearest: { x: 1.000001 } });
+  });
+  test("rows compare as multisets: a duplicate missing on one side is a difference", () => {
+    expect(firstDifference(schema, [{ x: 1, k: "a" }, { x: 1, k: "a" }], [{ x: 1, k: "a" }])).toMatchObject({ side: "duckdb" });
+    expect(firstDifference(schema, [{ x: 1, k: "a" }], [{ x: 1, k: "a" }, { x: 2, k: "a" }])).toMatchObject({ side: "plan", row: { x: 2 } });
+  });
+});
