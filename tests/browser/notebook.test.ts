@@ -53,7 +53,7 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
     expect(header).toContain("stationVARCHAR");
     expect(header).toContain("tsTIMESTAMP");
     await page.locator('.source[data-source="turnstile"] .source-profile-toggle').click();
-    await expect.poll(() => page.locator(".source-profile .profile tr[data-column=station]").count(), { timeout: 20_000 }).toBe(1);
+    await expect.poll(() => page.locator(".source-profile .profile li[data-column=station]").count(), { timeout: 20_000 }).toBe(1);
     await screenshot(page, "01-open-turnstile-rows-grow");
     await page.close();
   });

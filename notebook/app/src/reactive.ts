@@ -5,7 +5,7 @@ import type { Connection } from "./duckdb.ts";
 import { compileJs, type CompiledJs, instantiateJs } from "./js-cell.ts";
 import { type Column, type Rows, toRows } from "./rows.ts";
 import { isSandboxed } from "./sandbox/protocol.ts";
-import { errorLine, quoteIdent, stripTrailingSemicolons } from "./sql.ts";
+import { quoteIdent, readSqlError, stripTrailingSemicolons } from "./sql.ts";
 
 /** A cell as the runtime needs it; `key` is stable across edits and moves. */
 export interface CellSpec {
@@ -147,8 +147,8 @@ export class ReactiveNotebook {
     try {
       names = await this.tableNames(entry);
     } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
-      const failure = new CellError(spec.label, message, errorLine(message), { cause });
+      const problem = readSqlError(cause instanceof Error ? cause.message : String(cause), spec.code);
+      const failure = new CellError(spec.label, problem.message, problem.line, { cause });
       // A newer edit may have landed while DuckDB parsed this one; only the newest defines.
       if (entry.spec !== spec) return;
       entry.bound = spec.name;
@@ -202,11 +202,16 @@ export class ReactiveNotebook {
 
   private async query(spec: CellSpec): Promise<QueryResult> {
     const sql = stripTrailingSemicolons(spec.code);
+    let prefix = 0;
     try {
       let relation = `(${sql})`;
       if (spec.name !== null) {
         relation = quoteIdent(spec.name);
-        await this.conn.query(`CREATE OR REPLACE VIEW ${relation} AS ${sql}`);
+        const create = `CREATE OR REPLACE VIEW ${relation} AS `;
+        prefix = create.length;
+        await this.conn.query(create + sql);
+        // Later statements are not the cell's text, so their positions say nothing about its lines.
+        prefix = Number.POSITIVE_INFINITY;
       }
       const table = await this.conn.query(spec.name !== null ? `SELECT * FROM ${relation}` : sql);
       const columns = await this.describe(spec.name !== null ? relation : sql);
@@ -214,8 +219,8 @@ export class ReactiveNotebook {
       const rows = () => (converted ??= toRows(table, columns));
       return { kind: "query", columns: columns ?? rows().columns, numRows: table.numRows, preview: toRows(table.slice(0, PREVIEW_ROWS), columns), rows, relation };
     } catch (cause) {
-      const message = cause instanceof Error ? cause.message : String(cause);
-      throw new CellError(spec.label, message, errorLine(message), { cause });
+      const problem = readSqlError(cause instanceof Error ? cause.message : String(cause), sql, prefix);
+      throw new CellError(spec.label, problem.message, problem.line, { cause });
     }
   }
 

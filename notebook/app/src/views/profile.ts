@@ -71,29 +71,35 @@ async function histogram(conn: Connection, relation: string, column: string, typ
   return [];
 }
 
-/** The profile as a table: name, type, null share, distinct count, min, max, histogram. */
+/**
+ * The profile as a list, one entry per column: name and type beside the
+ * histogram, then null share, distinct count and range. A list rather than a
+ * wide table, so it reads in the narrow source panel as well as under a cell.
+ */
 export function renderProfile(profiles: ColumnProfile[]): HTMLElement {
-  const table = document.createElement("table");
-  table.className = "profile";
-  const head = table.createTHead().insertRow();
-  for (const title of ["column", "type", "null", "distinct", "min", "max", "distribution"]) {
-    const th = document.createElement("th");
-    th.textContent = title;
-    head.append(th);
-  }
-  const body = table.createTBody();
+  const list = document.createElement("ul");
+  list.className = "profile";
   for (const p of profiles) {
-    const tr = body.insertRow();
-    tr.dataset.column = p.name;
-    const cells = [p.name, p.type, `${(p.nullShare * 100).toFixed(1)}%`, `≈${formatCount(p.distinct)}`, formatValue(p.min), formatValue(p.max)];
-    for (const text of cells) {
-      const td = tr.insertCell();
-      td.textContent = text;
-      td.title = text;
-    }
-    tr.insertCell().append(bars(p.histogram));
+    const item = document.createElement("li");
+    item.dataset.column = p.name;
+    const head = document.createElement("div");
+    head.className = "profile-head";
+    const name = document.createElement("span");
+    name.className = "profile-name";
+    name.textContent = p.name;
+    const type = document.createElement("span");
+    type.className = "profile-type";
+    type.textContent = p.type;
+    head.append(name, type, bars(p.histogram));
+    const stats = document.createElement("div");
+    stats.className = "profile-stats";
+    const range = p.min === null ? "no values" : p.min === p.max ? formatValue(p.min) : `${formatValue(p.min)} … ${formatValue(p.max)}`;
+    stats.textContent = `null ${(p.nullShare * 100).toFixed(1)}% · ≈${formatCount(p.distinct)} distinct · ${range}`;
+    stats.title = stats.textContent;
+    item.append(head, stats);
+    list.append(item);
   }
-  return table;
+  return list;
 }
 
 function bars(histogram: { label: string; n: number }[]): SVGSVGElement {
