@@ -1,7 +1,8 @@
 export { describeQuery, expectOneStatement } from "./describe.node.ts";
 export { loadEvents, loadJsonTexts, type LoadOptions } from "./load-events.node.ts";
 export { type JsonValue, parseJsonLossless, stringifyJsonLossless } from "./lossless-json.ts";
-export { type DuckDB, duckdbError, type OpenOptions, openDuckDB } from "./open.node.ts";
+export { DuckDBError, duckdbError } from "./error.ts";
+export { type DuckDB, type OpenOptions, openDuckDB } from "./open.node.ts";
 export { parseSql, SqlError, type SqlStatement, type SqlTree } from "./parse-sql.node.ts";
 export { NO_QUERY_LOCATION, positionFromCodePoint, positionFromQueryLocation, type SqlPosition } from "./position.ts";
 export { type QueryResult, queryRows } from "./query-rows.node.ts";

@@ -1,9 +1,10 @@
 import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue } from "@duckdb/node-api";
+import { duckdbError } from "./error.ts";
 
 /** One native DuckDB database (in memory) and its connection. */
 export interface DuckDB {
   readonly connection: DuckDBConnection;
-  /** Runs statements for their effect; errors are prefixed `duckdb:` and name the statement. */
+  /** Runs statements for their effect; a failure is a `DuckDBError` (`duckdb: ...`) naming the statement and, when DuckDB says, the place. */
   run(sql: string): Promise<void>;
   /** Runs one statement and reads its whole result. */
   read(sql: string, values?: DuckDBValue[]): Promise<DuckDBResultReader>;
@@ -20,6 +21,7 @@ export interface OpenOptions {
  * never fetched (json and parquet are built into @duckdb/node-api; anything
  * else fails at once instead of reaching for the network), and the session
  * time zone is UTC so TIMESTAMPTZ text and casts do not depend on the machine.
+ * Errors are `DuckDBError`s carrying DuckDB's error type and position.
  */
 export async function openDuckDB(options: OpenOptions = {}): Promise<DuckDB> {
   const config: Record<string, string> = {
@@ -55,17 +57,8 @@ export async function openDuckDB(options: OpenOptions = {}): Promise<DuckDB> {
       instance.closeSync();
     },
   };
+  // errors_as_json: DuckDB reports an error's type and position as data (see error.ts).
+  await connection.run("SET errors_as_json = true");
   await db.run("SET TimeZone = 'UTC'");
   return db;
-}
-
-/** Wraps an error from DuckDB with the subsystem prefix and the statement it came from. */
-export function duckdbError(error: unknown, sql: string): Error {
-  const message = error instanceof Error ? error.message : String(error);
-  return new Error(`duckdb: ${message}\n  while running: ${abbreviate(sql)}`, { cause: error });
-}
-
-function abbreviate(sql: string): string {
-  const flat = sql.replace(/\s+/g, " ").trim();
-  return flat.length > 200 ? `${flat.slice(0, 200)}…` : flat;
 }

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { describeQuery } from "./describe.node.ts";
+import { DuckDBError } from "./error.ts";
+import { queryRows } from "./query-rows.node.ts";
 import { type DuckDB, openDuckDB } from "./open.node.ts";
 import { parseSql, SqlError } from "./parse-sql.node.ts";
 import { NO_QUERY_LOCATION, positionFromQueryLocation } from "./position.ts";
@@ -93,5 +95,52 @@ describe("describeQuery", () => {
   test("accepts CTEs, FROM-first queries and a trailing semicolon", async () => {
     expect(await describeQuery(db, "WITH c AS (SELECT 1 AS a) SELECT * FROM c;")).toEqual([{ name: "a", type: "INTEGER" }]);
     expect(await describeQuery(db, "FROM range(2) t(i)")).toEqual([{ name: "i", type: "BIGINT" }]);
+  });
+});
+
+describe("errors DuckDB raises while binding or running", () => {
+  async function failure(run: () => Promise<unknown>): Promise<DuckDBError> {
+    const error = await run().then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(DuckDBError);
+    return error as DuckDBError;
+  }
+
+  test("a binder error in describeQuery points at the column in the caller's SQL, past unicode", async () => {
+    const sql = "SELECT 'é🎉' AS a,\n       nope\nFROM range(1)";
+    const error = await failure(() => describeQuery(db, sql));
+    expect(error.kind).toBe("Binder");
+    expect(error.position).toEqual({ offset: sql.indexOf("nope"), line: 2, column: 8 });
+    expect(error.message).toMatch(/^duckdb: Binder Error: Referenced column "nope" not found in FROM clause! \(line 2, column 8\)\nCandidate bindings: "range"\n {2}while running: /);
+    expect(error.duckdbText).toBe('Binder Error: Referenced column "nope" not found in FROM clause!\nCandidate bindings: "range"');
+  });
+
+  test("a conversion error while running carries its type, place and DuckDB's classic text as the cause", async () => {
+    const sql = "SELECT 'é', CAST('x' AS INTEGER) AS n";
+    const error = await failure(() => queryRows(db, sql));
+    expect(error.kind).toBe("Conversion");
+    expect(error.detail).toBe("Could not convert string 'x' to INT32");
+    expect(error.position?.offset).toBe(sql.indexOf("CAST"));
+    expect((error.cause as Error).message).toBe("Conversion Error: Could not convert string 'x' to INT32");
+  });
+
+  test("an unknown function or table is a Catalog error at its name", async () => {
+    const fn = await failure(() => describeQuery(db, "SELECT foo(1)"));
+    expect([fn.kind, fn.position?.column]).toEqual(["Catalog", 8]);
+    const table = await failure(() => queryRows(db, "SELECT * FROM missing_table"));
+    expect([table.kind, table.position?.column]).toEqual(["Catalog", 15]);
+  });
+
+  test("a syntax error found while splitting statements is a Parser error with its place", async () => {
+    const error = await failure(() => describeQuery(db, "SELECT 'é' FROM FROM"));
+    expect(error.kind).toBe("Parser");
+    expect(error.position).toEqual({ offset: 16, line: 1, column: 17 });
+  });
+
+  test("an error without a place has none", async () => {
+    const error = await failure(() => queryRows(db, "SELECT error('boom') AS x"));
+    expect([error.kind, error.detail, error.position]).toEqual(["Invalid Input", "boom", null]);
   });
 });
