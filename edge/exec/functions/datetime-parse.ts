@@ -97,7 +97,7 @@ export function parseDatePrefix(s: string, strict: boolean): DateParse {
 }
 
 /** Parses a time of day at the start of s; hours may exceed 23 (the caller bounds them). */
-export function parseTimePrefix(s: string): { micros: bigint; pos: number } | null {
+export function parseTimePrefix(s: string): { micros: bigint; pos: number; seconds: boolean } | null {
   let pos = 0;
   const len = s.length;
   while (isSpace(s[pos])) pos++;
@@ -114,7 +114,9 @@ export function parseTimePrefix(s: string): { micros: bigint; pos: number } | nu
   pos = m.pos;
   let sec = 0;
   let micros = 0;
+  let hadSeconds = false;
   if (pos < len && s[pos] === ":") {
+    hadSeconds = true;
     pos++;
     const sv = twoDigits(s, pos);
     if (!sv || sv.value >= 60) return null;
@@ -130,7 +132,7 @@ export function parseTimePrefix(s: string): { micros: bigint; pos: number } | nu
     }
   }
   const total = BigInt(hour) * MICROS_PER_HOUR + BigInt(m.value) * MICROS_PER_MINUTE + BigInt(sec) * MICROS_PER_SECOND + BigInt(micros);
-  return { micros: total, pos };
+  return { micros: total, pos, seconds: sec !== 0 || hadSeconds };
 }
 
 /** ±HH, ±HH:MM, ±HHMM, ±HH:MM:SS at pos; returns the offset in microseconds east of UTC. */
@@ -192,6 +194,8 @@ export function parseTimestamp(s: string): TimestampParse {
   if (!time) return { ok: false, range: false };
   if (time.micros > MICROS_PER_DAY) return { ok: false, range: true };
   pos += time.pos;
+  // Without seconds (HH:MM) DuckDB accepts nothing after the time.
+  if (!time.seconds && pos < len) return { ok: false, range: false };
   const micros = BigInt(date.days) * MICROS_PER_DAY + time.micros;
   if (!timestampInRange(micros)) return { ok: false, range: true };
   let offset: bigint | null = null;
@@ -201,7 +205,7 @@ export function parseTimestamp(s: string): TimestampParse {
     if (s[pos] === "Z") { pos++; offset = 0n; }
     else if (off) { offset = off.micros; pos = off.pos; }
     else {
-      if (s[pos++] !== " ") return { ok: false, range: false };
+      while (pos < len && isSpace(s[pos])) pos++;
       const start = pos;
       while (pos < len && isZoneChar(s[pos])) pos++;
       if (pos > start) zone = s.slice(start, pos);

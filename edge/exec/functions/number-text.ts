@@ -28,7 +28,7 @@ export interface DecimalText {
 }
 
 /** Parses [ws][sign]digits[.digits][e[sign]digits][ws]; null if the text is not such a number. */
-export function parseDecimalText(s: string): DecimalText | null {
+export function parseDecimalText(s: string, bareExponent = false): DecimalText | null {
   let pos = 0;
   while (isSpace(s[pos])) pos++;
   let negative = false;
@@ -47,7 +47,8 @@ export function parseDecimalText(s: string): DecimalText | null {
     pos++;
     let eneg = false;
     if (s[pos] === "-" || s[pos] === "+") { eneg = s[pos] === "-"; pos++; }
-    if (!isDigit(s[pos])) return null;
+    // DuckDB's integer parser takes 'e' followed by spaces as exponent 0.
+    if (!isDigit(s[pos]) && !(bareExponent && isSpace(s[pos]))) return null;
     let e = 0;
     while (isDigit(s[pos])) { e = Math.min(e * 10 + s.charCodeAt(pos) - 48, 1e9); pos++; }
     exponent = eneg ? -e : e;
@@ -100,14 +101,17 @@ export function parseIntegerText(s: string, min: bigint, max: bigint): bigint | 
     const v = BigInt((hex ? "0x" : "0b") + m[0]);
     return v > max ? null : v;
   }
-  const t = parseDecimalText(s);
+  const t = parseDecimalText(s, true);
   if (!t) return null;
-  // Unsigned targets reject a minus sign before any non-zero digit.
-  if (min === 0n && t.negative && /[1-9]/.test(t.digits)) return null;
-  // DuckDB accumulates the integer part in the target type first.
+  // DuckDB accumulates the digits before the point in a 64-bit integer
+  // (128-bit for HUGEINT), so a longer mantissa fails before any exponent.
   const intPart = t.intDigits === 0 ? 0n : BigInt(t.digits.slice(0, t.intDigits));
-  if ((t.negative ? -intPart : intPart) < min || (t.negative ? -intPart : intPart) > max) return null;
-  return scaledValueLikeDuckDB(t, 0, min, max);
+  const accMax = huge ? max : min === 0n ? 2n ** 64n - 1n : 2n ** 63n - 1n;
+  if (intPart > (t.negative && min !== 0n ? accMax + 1n : accMax)) return null;
+  // Unsigned targets reject any minus sign, even on zero.
+  if (min === 0n && t.negative) return null;
+  // HUGEINT's parser rounds exactly; the narrower ones drop digits one by one.
+  return huge ? scaledValue(t, 0, min, max) : scaledValueLikeDuckDB(t, 0, min, max);
 }
 
 /**
