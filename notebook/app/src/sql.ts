@@ -13,6 +13,12 @@ export function stripTrailingSemicolons(sql: string): string {
   return sql.replace(/[\s;]+$/u, "");
 }
 
+interface DuckDBErrorJson {
+  exception_type?: string;
+  exception_message?: string;
+  position?: string;
+}
+
 /** A DuckDB error as a cell shows it: "Parser Error: ..." and the 1-based line in the cell's SQL. */
 export interface SqlProblem {
   message: string;
@@ -30,9 +36,9 @@ export function readSqlError(raw: string, sql: string, prefix = 0): SqlProblem {
   let message = raw;
   let position: number | null = null;
   if (raw.startsWith("{")) {
-    let parsed: { exception_type?: string; exception_message?: string; position?: string } | null = null;
+    let parsed: DuckDBErrorJson | null = null;
     try {
-      parsed = JSON.parse(raw) as typeof parsed;
+      parsed = JSON.parse(raw) as DuckDBErrorJson;
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
     }
