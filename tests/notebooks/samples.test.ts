@@ -206,11 +206,12 @@ describe("what the sample notebooks promise", () => {
     for (const row of changes.rows.filter((r) => r.customer_tier === "gold")) expect(row.discount_pct).toBe(10);
   });
 
-  test("shop-entrances keeps one action and shreds its JSON payload into typed columns", async () => {
+  test("shop-entrances keeps one action and shreds its nested payload into columns, untidy values made NULL", async () => {
     const entrances = (await run("shop-entrances.md")).get("entrances")!;
     const raw = demoEvents({ generator: "shop", seed: 1, rate: 10 }, 0, 1000) as Array<{ action: string }>;
     expect(entrances.rows).toHaveLength(raw.filter((e) => e.action === "enter_shop").length);
-    expect(entrances.schema.find((c) => c.name === "fps")!.type).toBe("INTEGER");
+    expect(entrances.schema.find((c) => c.name === "fps")!.type).toBe("BIGINT");
+    expect(entrances.rows.filter((r) => r.from_scene === "" || (r.party_size !== null && (r.party_size as bigint) <= 0n))).toEqual([]);
     for (const row of entrances.rows) expect(row.entrance).toEqual(expect.any(String));
   });
 });

@@ -30,7 +30,7 @@ function generator(describe: string, make: (seed: number, i: number, rate: numbe
 
 export const demoGenerators: Record<string, DemoGenerator> = {
   turnstile: generator("Subway turnstile readings: station, device (ca, unit, scp), cumulative entries and exits", turnstileEvent),
-  shop: generator("In-game shop events: action, player, item, price, and a JSON-text payload", shopEvent),
+  shop: generator("In-game shop events: action, player, item, price, and a nested payload whose keys depend on the action", shopEvent),
   cloudtrail: generator("AWS CloudTrail files: a Records array of nested audit events", cloudtrailEvent),
   "cart-cdc": generator("Change events of a carts table: op I/U/D, seq, cart id, items", cartCdcEvent),
   github: generator("GitHub webhook payloads: push, issues and pull_request", githubEvent),

@@ -18,34 +18,32 @@ const SCENES = ["lobby", "arena", "dungeon_3", "guild_hall", "world_map"] as con
 const PLATFORMS = ["ios", "android", "pc", "switch"] as const;
 const PLAYERS = 800;
 
-/** The JSON text a game client puts in `payload`: its shape depends on the action. */
-function payloadFor(action: string, r: Random): string {
+/** What a game client puts in `payload`: a nested object whose shape depends on the action. */
+function payloadFor(action: string, r: Random): Record<string, unknown> {
   const device = { os: r.pick(["iOS 18.1", "Android 15", "Windows 11", "HorizonOS"]), fps: r.int(24, 144), low_memory: r.chance(0.05) };
   switch (action) {
     case "enter_shop":
-      return JSON.stringify(
-        compact({
-          entrance: r.pick(ENTRANCES),
-          from_scene: r.chance(0.02) ? "" : r.pick(SCENES),
-          party_size: r.chance(0.01) ? -1 : r.int(1, 4),
-          promo: r.chance(0.3) ? { id: `PROMO-${r.int(1, 20)}`, banner: r.pick(["Winter Sale ❄️", "冬のセール", "Soldes d'hiver"]) } : undefined,
-          device,
-          ab_bucket: r.chance(0.02) ? null : r.pick(["A", "B"]),
-        }),
-      );
+      return compact({
+        entrance: r.pick(ENTRANCES),
+        from_scene: r.chance(0.02) ? "" : r.pick(SCENES),
+        party_size: r.chance(0.01) ? -1 : r.int(1, 4),
+        promo: r.chance(0.3) ? { id: `PROMO-${r.int(1, 20)}`, banner: r.pick(["Winter Sale ❄️", "冬のセール", "Soldes d'hiver"]) } : undefined,
+        device,
+        ab_bucket: r.chance(0.02) ? null : r.pick(["A", "B"]),
+      });
     case "purchase":
-      return JSON.stringify({ currency: r.pick(["gold", "gems"]), discount: r.pick([0, 0, 0.1, 0.25]), receipt: r.hex(16), device });
+      return { currency: r.pick(["gold", "gems"]), discount: r.pick([0, 0, 0.1, 0.25]), receipt: r.hex(16), device };
     case "add_to_cart":
-      return JSON.stringify({ cart_size: r.int(1, 6), device });
+      return { cart_size: r.int(1, 6), device };
     default:
-      return JSON.stringify({ device });
+      return { device };
   }
 }
 
 /**
  * In-game shop telemetry: a player enters a shop, views items, adds to cart,
- * buys, leaves. `payload` is JSON text whose keys depend on the action, as
- * game SDKs send it. Messy shares: player names in other scripts (8%),
+ * buys, leaves. `payload` is a nested object whose keys depend on the action
+ * (DuckDB's inference merges every shape into one STRUCT). Messy shares: player names in other scripts (8%),
  * `item` null on item actions (1%), negative quantity (0.5%), session ids at
  * and beyond 2^53 (1%), empty `from_scene` (2%), `party_size` -1 (1%).
  */
