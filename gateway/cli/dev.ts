@@ -1,10 +1,28 @@
-import { placeholderVerb } from "./placeholder.ts";
+import { startGateway } from "../server.ts";
+import { readServerArgs } from "./start.ts";
+import type { Verb } from "./verb.ts";
 
-export const verb = placeholderVerb(
-  "dev",
-  "start the gateway with the app served through Vite (hot reload)",
-  `usage: runnel dev [--port <n>]
+const usage = `usage: runnel dev [--port 8080] [--host 127.0.0.1] [--root notebooks] [--no-demo]
 
-Starts the gateway with the browser app served by Vite for hot reload.`,
-  "the gateway arrives with issue 3",
-);
+Like runnel start, but serves the notebook app through Vite in middleware mode,
+so edits under notebook/app reload in the browser. For working on runnel itself.`;
+
+export const verb: Verb = {
+  name: "dev",
+  summary: "start the gateway with the app served through Vite (hot reload)",
+  usage,
+  async run(args) {
+    const options = readServerArgs(args);
+    const { createServer } = await import("vite");
+    const vite = await createServer({ server: { middlewareMode: true }, appType: "spa" });
+    const gateway = await startGateway({ ...options, middleware: vite.middlewares, signals: false });
+    const stop = async () => {
+      await gateway.close();
+      await vite.close();
+      process.exit(0);
+    };
+    process.once("SIGINT", () => void stop());
+    process.once("SIGTERM", () => void stop());
+    return new Promise<number>(() => undefined);
+  },
+};

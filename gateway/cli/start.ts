@@ -1,10 +1,49 @@
-import { placeholderVerb } from "./placeholder.ts";
+import { startGateway, type StartOptions } from "../server.ts";
+import { readArgs } from "./args.ts";
+import { UsageError, type Verb } from "./verb.ts";
 
-export const verb = placeholderVerb(
-  "start",
-  "start the gateway and open the notebooks",
-  `usage: runnel start [--port <n>]
+const usage = `usage: runnel start [--port 8080] [--host 127.0.0.1] [--root notebooks] [--no-demo]
 
-Starts the gateway on 127.0.0.1 and prints the URL with its token.`,
-  "the gateway arrives with issue 3",
-);
+Starts the gateway: the notebook app at /, the notebooks API, live sources,
+webhook capture and share links. Prints the URL to open, with its token.
+
+  --port     port to listen on (default 8080; 0 picks a free one)
+  --host     address to listen on (default 127.0.0.1, this machine only)
+  --root     the notebooks folder (default notebooks)
+  --no-demo  read Kafka and HTTP sources for real instead of their demo: stand-ins
+
+The token is made on first start and kept in .runnel/token (git-ignored);
+RUNNEL_TOKEN overrides it. Webhook secrets come from the environment variables
+the notebooks name. Logs are one JSON object per line on stdout.`;
+
+/** Reads the options `start` and `dev` share; bad ones are a UsageError. */
+export function readServerArgs(args: string[]): StartOptions {
+  const parsed = readArgs(args, {
+    port: { type: "string" },
+    host: { type: "string" },
+    root: { type: "string" },
+    "no-demo": { type: "boolean" },
+  });
+  if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument '${parsed.positionals[0]}'`);
+  const { port, host, root } = parsed.values;
+  const options: StartOptions = { demo: !parsed.values["no-demo"] };
+  if (port !== undefined) {
+    const n = Number(port);
+    if (!/^\d+$/.test(port) || n > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535, got '${port}'`);
+    options.port = n;
+  }
+  if (host !== undefined) options.host = host;
+  if (root !== undefined) options.root = root;
+  return options;
+}
+
+export const verb: Verb = {
+  name: "start",
+  summary: "start the gateway and print the URL to open",
+  usage,
+  async run(args) {
+    await startGateway(readServerArgs(args));
+    // Serves until SIGINT/SIGTERM; startGateway's handlers close and exit.
+    return new Promise<number>(() => undefined);
+  },
+};
