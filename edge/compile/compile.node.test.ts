@@ -23,7 +23,7 @@ async function notebookFrom(path: string): Promise<Notebook> {
 }
 
 function withSinkCell(notebook: Notebook, code: string): Notebook {
-  const cells = notebook.cells.map((c) => ({ ...c, sink: null }));
+  const cells: Notebook["cells"] = notebook.cells.map((c) => ({ ...c, sink: null }));
   const last = notebook.cells.at(-1)!;
   cells.push({ ...last, index: cells.length, language: "sql", id: "extra", sink: Object.keys(notebook.sinks)[0]!, code, start: { ...last.start, line: 100 } });
   const sinks = Object.fromEntries(Object.entries(notebook.sinks).map(([k, v]) => [k, { ...v, partitionBy: [] }]));
