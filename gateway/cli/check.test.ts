@@ -1,0 +1,53 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { demoEvents } from "../sources/demo/index.ts";
+import { main } from "./main.ts";
+
+let out: string[];
+let err: string[];
+beforeEach(() => {
+  out = [];
+  err = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (out.push(String(chunk)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => (err.push(String(chunk)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+test("runnel check passes on the turnstile notebook with its demo sample and shows each step", async () => {
+  const code = await main(["check", "notebooks/turnstile.md", "--random", "3"]);
+  expect(err.join("")).toBe("");
+  expect(code).toBe(0);
+  const text = out.join("");
+  expect(text).toContain("✓ per_minute → lake · sample: 1000 events");
+  expect(text).toContain("✓ per_minute → lake · edge cases:");
+  expect(text).toContain("✓ per_minute → lake · random: 25 events");
+  expect(text).toMatch(/check passed: \d+ comparisons agree \(floats within a relative 1e-9\)\n$/);
+});
+
+test("runnel check reads --sample files as NDJSON", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "runnel-check-"));
+  const file = join(dir, "accounts.ndjson");
+  const events = demoEvents({ generator: "pii", rate: 10, seed: 9 }, 0, 200);
+  await writeFile(file, events.map((e) => JSON.stringify(e)).join("\n"));
+  const code = await main(["check", "notebooks/pii-staging.md", "--sample", `accounts=${file}`, "--random", "2"]);
+  expect(code).toBe(0);
+  expect(out.join("")).toContain("loading samples: accounts (200 events)");
+});
+
+test("runnel check fails with a positioned message when a cell feeding a sink uses a window function", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "runnel-check-"));
+  const text = (await readFile("notebooks/turnstile.md", "utf8")).replace("SELECT\n  station,\n  md5(", "SELECT\n  station,\n  row_number() OVER (PARTITION BY station ORDER BY ts) AS rn,\n  md5(");
+  const file = join(dir, "turnstile.md");
+  await writeFile(file, text);
+  const code = await main(["check", file]);
+  expect(code).toBe(1);
+  expect(err.join("")).toMatch(/^plan: unsupported window function row_number\(\) OVER \(\.\.\.\) in cell clean \(.*turnstile\.md line \d+\): .*GROUP BY time_bucket/);
+});
+
+test("runnel check refuses a --sample for a source the notebook does not declare", async () => {
+  const code = await main(["check", "notebooks/turnstile.md", "--sample", "nope=x.ndjson"]);
+  expect(code).toBe(2);
+  expect(err.join("")).toContain("--sample names source 'nope'");
+});
