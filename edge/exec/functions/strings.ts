@@ -4,6 +4,7 @@
  */
 import type { Value } from "../../plan/values.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
+import { lowerExceptions, upperExceptions } from "./case-table.ts";
 import { md5Hex, sha256Hex } from "./digest.ts";
 import { valueToText } from "./text.ts";
 import { parseType } from "./types.ts";
@@ -26,26 +27,43 @@ function int(v: Value): number {
   return typeof v === "bigint" ? Number(v) : (v as number);
 }
 
-function mapCodePoints(s: string, f: (c: string) => string): string {
+function exceptionMap(table: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const pair of table.split(" ")) {
+    const [from, to] = pair.split(":");
+    m.set(String.fromCodePoint(parseInt(from!, 16)), to ? String.fromCodePoint(parseInt(to, 16)) : "");
+  }
+  return m;
+}
+
+const upperMap = exceptionMap(upperExceptions);
+const lowerMap = exceptionMap(lowerExceptions);
+
+function mapCodePoints(s: string, f: (c: string) => string, exceptions: Map<string, string>): string {
   let out = "";
   for (const c of s) {
+    const x = exceptions.get(c);
+    if (x !== undefined) { out += x; continue; }
     const r = f(c);
     // DuckDB maps one code point to one code point (simple case mapping).
-    out += r.length === c.length || [...r].length === 1 ? r : c === "\u0130" ? "i" : c;
+    out += [...r].length === 1 ? r : c;
   }
   return out;
 }
 
 export function lower(s: string): string {
-  return mapCodePoints(s, (c) => c.toLowerCase());
+  return mapCodePoints(s, (c) => c.toLowerCase(), lowerMap);
 }
 
 export function upper(s: string): string {
-  return mapCodePoints(s, (c) => c.toUpperCase());
+  return mapCodePoints(s, (c) => c.toUpperCase(), upperMap);
 }
 
+/** trim() without characters removes the Unicode space separators (Zs), not tabs or newlines. */
+const spaceSeparators = new Set(Array.from("\u0020\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"));
+
 function trimWith(s: string, chars: string | undefined, left: boolean, right: boolean): string {
-  const set = new Set(cps(chars ?? " "));
+  const set = chars === undefined ? spaceSeparators : new Set(cps(chars));
   const a = cps(s);
   let i = 0, j = a.length;
   if (left) while (i < j && set.has(a[i]!)) i++;
@@ -58,19 +76,23 @@ export function substringCodePoints(s: string, offset: number, length: number): 
   const a = cps(s);
   const size = a.length;
   if (length === 0) return "";
-  let start: number, end: number;
-  if (offset > 0) start = Math.min(size, offset - 1);
-  else if (offset < 0) start = Math.max(size + offset, 0);
+  let start: number;
+  if (offset > 0) start = offset - 1;
+  else if (offset < 0) start = size + offset;
   else {
     start = 0;
     length--;
     if (length <= 0) return "";
   }
-  if (length > 0) end = Math.min(size, start + length);
+  let end: number;
+  if (length > 0) end = start + length;
   else {
     end = start;
-    start = Math.max(0, start + length);
+    start = start + length;
   }
+  // Clamp only after moving, as DuckDB does (a far start with a negative length is empty).
+  start = Math.min(Math.max(start, 0), size);
+  end = Math.min(Math.max(end, 0), size);
   if (start >= end) return "";
   return a.slice(start, end).join("");
 }
@@ -91,7 +113,7 @@ function pad(s: string, count: number, fill: string, left: boolean): string {
   if (count <= a.length) return a.slice(0, Math.max(count, 0)).join("");
   const f = cps(fill);
   if (f.length === 0) {
-    throw new SqlError("invalid_input", "Insufficient padding in " + (left ? "LPAD" : "RPAD"));
+    throw new SqlError("invalid_input", `Insufficient padding in ${left ? "LPAD" : "RPAD"}.`);
   }
   const need = count - a.length;
   let p = "";
@@ -100,7 +122,7 @@ function pad(s: string, count: number, fill: string, left: boolean): string {
 }
 
 function splitBy(s: string, sep: string): string[] {
-  if (sep.length === 0) return cps(s);
+  if (sep.length === 0) return s.length === 0 ? [""] : cps(s);
   return s.split(sep);
 }
 
@@ -110,16 +132,37 @@ function strpos(s: string, needle: string): bigint {
   return BigInt(cps(s.slice(0, i)).length + 1);
 }
 
-/** Grapheme clusters are kept whole by reverse(); combining marks stay after their base. */
-function reverseGraphemes(s: string): string {
-  const clusters: string[] = [];
+/**
+ * Extended grapheme clusters, approximated: combining marks, emoji
+ * modifiers, variation selectors and ZWJ sequences stay with their base,
+ * regional indicators pair up, CR LF is one cluster.
+ */
+export function graphemes(s: string): string[] {
+  const out: string[] = [];
+  let prevZwj = false;
+  let riOpen = false;
   for (const c of s) {
-    if (clusters.length > 0 && /^[\p{M}\u200d\ufe0f]$/u.test(c)) clusters[clusters.length - 1] += c;
-    else if (clusters.length > 0 && clusters[clusters.length - 1]!.endsWith("\u200d")) clusters[clusters.length - 1] += c;
-    else clusters.push(c);
+    const last = out.length - 1;
+    const isRi = /^\p{Regional_Indicator}$/u.test(c);
+    const extend = /^[\p{M}\p{Emoji_Modifier}\u200d\ufe00-\ufe0f\u{e0020}-\u{e007f}]$/u.test(c);
+    if (last >= 0 && (extend || prevZwj || (isRi && riOpen) || (c === "\n" && out[last] === "\r"))) {
+      out[last] += c;
+      riOpen = false;
+    } else {
+      out.push(c);
+      riOpen = isRi;
+    }
+    prevZwj = c === "\u200d";
   }
-  return clusters.reverse().join("");
+  return out;
 }
+
+function reverseGraphemes(s: string): string {
+  return graphemes(s).reverse().join("");
+}
+
+/** string_split: a NULL separator leaves the string whole. */
+const splitFn: ScalarFn = ([s, d]) => (s === null || s === undefined ? null : d === null ? [s] : splitBy(s as string, d as string));
 
 const concat: ScalarFn = (args, ctx) => {
   if (args.length > 0 && isListType(ctx.argTypes[0])) {
@@ -174,7 +217,6 @@ export const stringScalars: Record<string, ScalarFn> = {
   split_part: strict(([s, d, i]) => {
     const parts = splitBy(s as string, d as string);
     let k = int(i!);
-    if (k === 0) throw new SqlError("invalid_input", "Invalid Input Error: index for split_part must be non-zero");
     if (k < 0) k = parts.length + k + 1;
     return k >= 1 && k <= parts.length ? parts[k - 1]! : "";
   }),
@@ -190,9 +232,9 @@ export const stringScalars: Record<string, ScalarFn> = {
   rpad: strict(([s, n, f]) => pad(s as string, int(n!), f as string, false)),
   reverse: strict(([s]) => reverseGraphemes(s as string)),
   repeat: strict(([s, n]) => (int(n!) <= 0 ? "" : (s as string).repeat(int(n!)))),
-  string_split: strict(([s, d]) => splitBy(s as string, d as string)),
-  str_split: strict(([s, d]) => splitBy(s as string, d as string)),
-  string_to_array: strict(([s, d]) => splitBy(s as string, d as string)),
+  string_split: splitFn,
+  str_split: splitFn,
+  string_to_array: splitFn,
   ascii: strict(([s]) => (s as string).length === 0 ? 0 : (s as string).codePointAt(0)!),
   chr: strict(([n]) => String.fromCodePoint(int(n!))),
   md5: hashText(md5Hex),

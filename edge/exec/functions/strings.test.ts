@@ -1,0 +1,82 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { messyString } from "./arbitraries.node.ts";
+import { callBoth } from "./call.node.ts";
+import { duckRows } from "./oracle.node.ts";
+import { lower, upper } from "./strings.ts";
+
+const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null, freq: 8 });
+const smallInt = fc.oneof(fc.integer({ min: -6, max: 6 }), fc.constantFrom(0, 100, -100, 2147483647, -2147483648));
+
+/** The library answers `name(args)` exactly as DuckDB does. */
+async function same(name: string, args: (string | number | null)[], types: string[], sql?: (l: string[]) => string): Promise<void> {
+  const r = await callBoth(name, args, types, sql);
+  expect(r.ours, r.sql).toEqual(r.theirs);
+}
+
+describe("string functions", () => {
+  it("hash md5 and sha256 of any text to DuckDB's lower-case hex", async () => {
+    for (const s of ["", "a", "abc", "x".repeat(55), "x".repeat(56), "x".repeat(64), "x".repeat(1000), "😀é"]) {
+      await same("md5", [s], ["VARCHAR"]);
+      await same("sha256", [s], ["VARCHAR"]);
+    }
+    await fc.assert(fc.asyncProperty(maybe(messyString), async (s) => {
+      await same("md5", [s], ["VARCHAR"]);
+      await same("sha256", [s], ["VARCHAR"]);
+    }), { numRuns: 200 });
+  });
+
+  it("measure and change case per code point: length, lower, upper", async () => {
+    await fc.assert(fc.asyncProperty(maybe(messyString), async (s) => {
+      for (const f of ["length", "lower", "upper", "reverse", "strlen"]) await same(f, [s], ["VARCHAR"]);
+    }), { numRuns: 300 });
+  });
+
+  it("change case exactly as DuckDB for every Unicode code point", async () => {
+    const { rows } = await duckRows("SELECT r::INTEGER, upper(chr(r::INTEGER)), lower(chr(r::INTEGER)) FROM range(1, 1114112) t(r) WHERE r < 55296 OR r > 57343");
+    const wrong: string[] = [];
+    for (const [cp, u, l] of rows) {
+      const c = String.fromCodePoint(cp as number);
+      if (upper(c) !== u || lower(c) !== l) wrong.push((cp as number).toString(16));
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it("trim spaces or given characters from either side", async () => {
+    await fc.assert(fc.asyncProperty(maybe(messyString), fc.option(messyString, { nil: undefined }), async (s, c) => {
+      for (const f of ["trim", "ltrim", "rtrim"]) {
+        if (c === undefined) await same(f, [s], ["VARCHAR"]);
+        else await same(f, [s, c], ["VARCHAR", "VARCHAR"]);
+      }
+    }), { numRuns: 300 });
+  });
+
+  it("cut substrings by 1-based code point positions, negatives from the end", async () => {
+    await fc.assert(fc.asyncProperty(maybe(messyString), maybe(smallInt), maybe(smallInt), async (s, o, l) => {
+      await same("substring", [s, o, l], ["VARCHAR", "BIGINT", "BIGINT"]);
+      await same("substring", [s, o], ["VARCHAR", "BIGINT"]);
+      await same("left", [s, o], ["VARCHAR", "BIGINT"]);
+      await same("right", [s, o], ["VARCHAR", "BIGINT"]);
+    }), { numRuns: 300 });
+  });
+
+  it("search, split and replace text", async () => {
+    const needle = fc.oneof(messyString, fc.constantFrom("", "a", " ", "é", "😀"));
+    await fc.assert(fc.asyncProperty(maybe(messyString), maybe(needle), maybe(messyString), maybe(smallInt), async (s, n, r, i) => {
+      for (const f of ["starts_with", "ends_with", "contains", "strpos", "string_split"]) await same(f, [s, n], ["VARCHAR", "VARCHAR"]);
+      await same("position", [n, s], ["VARCHAR", "VARCHAR"], ([a, b]) => `position(${a} IN ${b})`);
+      await same("replace", [s, n, r], ["VARCHAR", "VARCHAR", "VARCHAR"]);
+      await same("split_part", [s, n, i], ["VARCHAR", "VARCHAR", "BIGINT"]);
+    }), { numRuns: 300 });
+  });
+
+  it("pad, repeat and concatenate", async () => {
+    await fc.assert(fc.asyncProperty(maybe(messyString), maybe(fc.integer({ min: -2, max: 12 })), maybe(messyString), async (s, n, f) => {
+      await same("lpad", [s, n, f], ["VARCHAR", "INTEGER", "VARCHAR"]);
+      await same("rpad", [s, n, f], ["VARCHAR", "INTEGER", "VARCHAR"]);
+      await same("repeat", [s, n], ["VARCHAR", "BIGINT"]);
+      await same("concat", [s, f, s], ["VARCHAR", "VARCHAR", "VARCHAR"]);
+      await same("||", [s, f], ["VARCHAR", "VARCHAR"], ([a, b]) => `${a} || ${b}`);
+    }), { numRuns: 300 });
+  });
+});
