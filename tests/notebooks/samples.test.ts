@@ -5,9 +5,11 @@
  * registered as a view for the cells after it.
  */
 import { readdirSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type DuckDB, loadEvents, loadJsonTexts, openDuckDB, type QueryResult, queryRows, quoteIdent } from "../../edge/duckdb/index.node.ts";
+import { Sampler } from "../../gateway/sample/sampler.ts";
 import { demoEvents } from "../../gateway/sources/demo/index.ts";
 import { parseNotebook } from "../../notebook/format/index.ts";
 import type { Notebook } from "../../notebook/format/index.ts";
@@ -213,5 +215,66 @@ describe("what the sample notebooks promise", () => {
     expect(entrances.schema.find((c) => c.name === "fps")!.type).toBe("BIGINT");
     expect(entrances.rows.filter((r) => r.from_scene === "" || (r.party_size !== null && (r.party_size as bigint) <= 0n))).toEqual([]);
     for (const row of entrances.rows) expect(row.entrance).toEqual(expect.any(String));
+  });
+});
+
+/** The DuckDB-WASM the browser runs (same bundle, Node's blocking build), with extensions off as the app has them. */
+interface WasmConnection {
+  query(sql: string): { numRows: number; schema: { fields: Array<{ name: string }> } };
+  insertArrowFromIPCStream(buffer: Uint8Array, options: { name: string; create: boolean }): void;
+  close(): void;
+}
+
+async function openWasm(): Promise<WasmConnection> {
+  const require = createRequire(import.meta.url);
+  const wasm = require("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs") as {
+    createDuckDB(bundles: unknown, logger: unknown, runtime: unknown): Promise<{ instantiate(): Promise<void>; connect(): WasmConnection }>;
+    VoidLogger: new () => unknown;
+    NODE_RUNTIME: unknown;
+  };
+  const dist = join(root, "node_modules/@duckdb/duckdb-wasm/dist/");
+  const bundles = {
+    mvp: { mainModule: `${dist}duckdb-mvp.wasm`, mainWorker: `${dist}duckdb-node-mvp.worker.cjs` },
+    eh: { mainModule: `${dist}duckdb-eh.wasm`, mainWorker: `${dist}duckdb-node-eh.worker.cjs` },
+  };
+  const instance = await wasm.createDuckDB(bundles, new wasm.VoidLogger(), wasm.NODE_RUNTIME);
+  await instance.instantiate();
+  const conn = instance.connect();
+  conn.query("SET autoload_known_extensions = false");
+  conn.query("SET autoinstall_known_extensions = false");
+  return conn;
+}
+
+describe("in the browser's DuckDB (DuckDB-WASM, no json or icu extension)", () => {
+  let wasm: WasmConnection;
+  const sampler = new Sampler();
+  beforeAll(async () => {
+    wasm = await openWasm();
+  });
+  afterAll(() => wasm?.close());
+
+  test.each(Object.keys(EXPECTED))("%s: every SQL cell runs on the gateway's Arrow sample and returns what native DuckDB returns", async (file) => {
+    const notebook = load(file);
+    await loadSources(db, notebook, "demo");
+    const native = await runCells(db, notebook);
+    for (const [name, source] of Object.entries(notebook.sources)) {
+      const events = demoEvents(source.demo!, 0, 1000).map((value, i) => ({ ok: true as const, value, receivedAt: i }));
+      const { ipc } = await sampler.arrow(events);
+      wasm.query(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
+      wasm.insertArrowFromIPCStream(ipc, { name, create: true });
+    }
+    for (const cell of notebook.cells) {
+      if (cell.language !== "sql" || cell.id === null) continue;
+      let result: ReturnType<WasmConnection["query"]>;
+      try {
+        wasm.query(`CREATE OR REPLACE VIEW ${quoteIdent(cell.id)} AS ${cell.code.trim().replace(/;\s*$/, "")}`);
+        result = wasm.query(`SELECT * FROM ${quoteIdent(cell.id)}`);
+      } catch (error) {
+        throw new Error(`${file}: cell ${cell.id} fails in DuckDB-WASM`, { cause: error });
+      }
+      const expected = native.get(cell.id)!;
+      expect(result.schema.fields.map((f) => f.name), `columns of ${cell.id}`).toEqual(expected.schema.map((c) => c.name));
+      expect(result.numRows, `rows of ${cell.id}`).toBe(expected.rows.length);
+    }
   });
 });
