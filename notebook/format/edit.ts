@@ -4,6 +4,7 @@
  * parsing the saved file gives.
  */
 import type { Cell, CellLanguage, Notebook } from "./model.ts";
+import { splitFences } from "./fences.ts";
 import { parseNotebook } from "./parse.ts";
 import { renderBlocks, renderCell, separator, type RenderedBlock } from "./serialize.ts";
 
@@ -17,7 +18,10 @@ export interface NewCell {
 }
 
 function reread(notebook: Notebook, blocks: RenderedBlock[]): Notebook {
-  return parseNotebook(blocks.map((block) => block.raw).join(""), notebook.file).notebook;
+  let text = blocks.map((block) => block.raw).join("");
+  // Prose that now opens the file with `---` would be read as front matter; a blank line keeps it prose.
+  if (!blocks[0]?.frontMatter && /^---[ \t]*\r?\n/.test(text)) text = `\n${text}`;
+  return parseNotebook(text, notebook.file).notebook;
 }
 
 function checkIndex(notebook: Notebook, index: number, what: string): void {
@@ -45,11 +49,13 @@ function takeOut(blocks: RenderedBlock[], cell: number): { blocks: RenderedBlock
 
 /** Puts a rendered cell block before the block of cell `before`, or at the end when null. */
 function putIn(blocks: RenderedBlock[], raw: string, before: number | null): RenderedBlock[] {
-  const ended = /\n$/.test(raw) ? raw : `${raw}\n`;
+  let ended = /\n$/.test(raw) ? raw : `${raw}\n`;
+  const [segment] = splitFences(raw);
+  // A block that ran to the end of the file unclosed gets its closing fence, or it would swallow what follows.
+  if (segment?.kind === "fence" && !segment.fence.closed) ended += `${" ".repeat(segment.fence.indent)}${segment.fence.marker}\n`;
   const at = before === null ? -1 : blocks.findIndex((block) => block.cell === before);
   if (at === -1) {
-    const text = blocks.map((block) => block.raw).join("");
-    return [...blocks, { raw: separator(text) + ended, cell: -1 }];
+    return [...blocks, { raw: separator(blocks) + ended, cell: -1 }];
   }
   return [...blocks.slice(0, at), { raw: `${ended}\n`, cell: -1 }, ...blocks.slice(at)];
 }

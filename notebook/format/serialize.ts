@@ -11,6 +11,7 @@ export interface RenderedBlock {
   raw: string;
   /** The index in `notebook.cells` of the cell this block holds. */
   cell: number | null;
+  frontMatter?: true;
 }
 
 function fenceOf(raw: string): Fence | null {
@@ -73,10 +74,10 @@ export function renderBlocks(notebook: Notebook): RenderedBlock[] {
   const rendered: RenderedBlock[] = [];
   const held = new Set<number>();
   const frontMatter = renderFrontMatter(notebook);
-  if (frontMatter !== null && !notebook.blocks.some((block) => block.kind === "frontmatter")) rendered.push({ raw: frontMatter, cell: null });
+  if (frontMatter !== null && !notebook.blocks.some((block) => block.kind === "frontmatter")) rendered.push({ raw: frontMatter, cell: null, frontMatter: true });
   for (const block of notebook.blocks) {
     if (block.kind === "frontmatter") {
-      rendered.push({ raw: frontMatter ?? block.raw, cell: null });
+      rendered.push({ raw: frontMatter ?? block.raw, cell: null, frontMatter: true });
       continue;
     }
     if (block.kind !== "cell") {
@@ -90,14 +91,23 @@ export function renderBlocks(notebook: Notebook): RenderedBlock[] {
   }
   notebook.cells.forEach((cell, index) => {
     if (held.has(index)) return;
-    const text = rendered.map((block) => block.raw).join("");
-    rendered.push({ raw: separator(text), cell: null }, { raw: renderCell(cell, null), cell: index });
+    rendered.push({ raw: separator(rendered), cell: null }, { raw: renderCell(cell, null), cell: index });
   });
   return rendered;
 }
 
-/** What to add after `text` so a new block starts after a blank line. */
-export function separator(text: string): string {
+/**
+ * What to add after `text` so a new block starts after a blank line. A fence
+ * left open at the end is closed first, or it would swallow the new block.
+ */
+export function separator(blocks: RenderedBlock[]): string {
+  const text = blocks.map((block) => block.raw).join("");
+  const segments = splitFences(text, blocks[0]?.frontMatter ? blocks[0].raw.length : 0);
+  const last = segments[segments.length - 1];
+  if (last?.kind === "fence" && !last.fence.closed) {
+    const end = text.endsWith("\n") ? "" : "\n";
+    return `${end}${" ".repeat(last.fence.indent)}${last.fence.marker}\n\n`;
+  }
   if (text === "" || text.endsWith("\n\n") || text.endsWith("\r\n\r\n")) return "";
   return text.endsWith("\n") ? "\n" : "\n\n";
 }
