@@ -18,7 +18,7 @@ import { buildPipeline } from "../exec/pipeline.ts";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
 import { SqlError } from "../exec/functions/contract.ts";
 import { FLOAT_TOLERANCE, firstDifference, showRow, type Difference } from "./compare.ts";
-import { edgeCaseEvents, randomEvents } from "./generate.ts";
+import { edgeCaseEvents, misfitEvents, randomEvents } from "./generate.ts";
 
 export interface CheckOptions {
   /** Events per source: the sample the notebook shows. */
@@ -32,7 +32,7 @@ export interface CheckOptions {
 export type Answer = { ok: true; rows: Row[] } | { ok: false; error: string };
 
 export interface StepResult {
-  step: "sample" | "edge cases" | "random";
+  step: "sample" | "edge cases" | "misfits" | "random";
   sink: string;
   cell: string;
   events: number;
@@ -94,6 +94,12 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
     const edge: Record<string, unknown[]> = {};
     for (const source of Object.keys(plan.sources)) edge[source] = edgeCaseEvents(plan.sources[source]!.schema, options.samples[source] ?? []);
     await runStep("edge cases", edge);
+    for (const source of Object.keys(plan.sources)) {
+      const r = await checkMisfits(db, plan, source, misfitEvents(plan.sources[source]!.schema, options.samples[source] ?? []), options.library);
+      steps.push(r);
+      say(`${r.agree ? "✓" : "✗"} ${source} · misfits: ${r.events} events with a field that may not fit, ${r.detail && r.agree ? r.detail : ""}${r.agree ? "" : `\n${r.detail}`}`);
+      for (const [s, evs] of Object.entries(edge)) await loadEvents(db, s, evs, { schema: inputs.sources[s] });
+    }
     const random = options.random ?? { batches: 20, size: 25, seed: 4 };
     const batches: Record<string, unknown[][]> = {};
     for (const source of Object.keys(plan.sources)) {
@@ -153,6 +159,46 @@ export function errorsAgree(duck: string, plan: string): boolean {
   // still fails the query the same way; the wording is reported, not failed.
   const kind = (s: string): string => /^([A-Za-z ]+ Error):/.exec(first(s))?.[1] ?? first(s);
   return kind(duck) === kind(plan) && kind(duck).endsWith("Error");
+}
+
+/**
+ * Each misfit event alone: when DuckDB's read_json rejects it, every sink's
+ * pipeline (in dead-letter mode) must make it a dead letter and write no row;
+ * when DuckDB reads it, the answers must agree as usual.
+ */
+async function checkMisfits(db: DuckDB, plan: Plan, source: string, events: unknown[], library: FunctionLibrary): Promise<StepResult> {
+  const schema = plan.sources[source]!.schema;
+  let rejected = 0;
+  let read = 0;
+  const base = { step: "misfits" as const, sink: plan.pipelines.filter((p) => (p.ops[0] as { source: string }).source === source).map((p) => p.sink).join(", "), cell: source, events: events.length };
+  for (const event of events) {
+    const same = parseJsonLossless(stringifyJsonLossless(event));
+    let duckRejects: string | null = null;
+    try {
+      await loadEvents(db, source, [event], { schema });
+    } catch (error) {
+      duckRejects = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    }
+    const ex = buildPipeline({ ...plan, pipelines: plan.pipelines.filter((p) => (p.ops[0] as { source: string }).source === source) }, { library, mode: "dead-letter" });
+    const out = ex.run({ source, events: [same] });
+    const fin = ex.finish();
+    const rows = [...Object.values(out.rows), ...Object.values(fin.rows)].reduce((a, b) => a + b.length, 0);
+    const deadByConversion = out.deadLetters.some((d) => d.sink !== null && /^field |^event is /.test(d.reason));
+    if (duckRejects !== null) {
+      rejected++;
+      if (rows > 0 || !deadByConversion) {
+        const detail = `  event: ${stringifyJsonLossless(event).slice(0, 300)}\n  DuckDB's read_json rejects it (${duckRejects.replace(/^duckdb: /, "")})\n  but the plan ${rows > 0 ? `wrote ${rows} rows` : `made no conversion dead letter (${out.deadLetters.map((d) => d.reason).join("; ") || "none"})`}`;
+        return { ...base, agree: false, duckdb: { ok: false, error: duckRejects }, plan: { ok: true, rows: [] }, difference: null, detail };
+      }
+      continue;
+    }
+    read++;
+    if (deadByConversion) {
+      const detail = `  event: ${stringifyJsonLossless(event).slice(0, 300)}\n  DuckDB's read_json reads it, but the plan rejects it: ${out.deadLetters[0]!.reason}`;
+      return { ...base, agree: false, duckdb: { ok: true, rows: [] }, plan: { ok: false, error: out.deadLetters[0]!.reason }, difference: null, detail };
+    }
+  }
+  return { ...base, agree: true, duckdb: { ok: true, rows: [] }, plan: { ok: true, rows: [] }, difference: null, detail: `${rejected} rejected by DuckDB and dead letters in the plan, ${read} read by both` };
 }
 
 async function eventByEvent(db: DuckDB, sql: string, plan: Plan, sink: string, source: string, events: unknown[], schema: Schema, library: FunctionLibrary): Promise<Pick<StepResult, "agree" | "duckdb" | "plan" | "difference" | "detail"> & { errors: number; rows: number }> {

@@ -172,3 +172,43 @@ export function randomEvents(schema: Schema, seed: number, batches: number, size
   const event = fc.record(rec, { requiredKeys: [] });
   return fc.sample(fc.array(event, { minLength: size, maxLength: size }), { seed, numRuns: batches }) as Record<string, unknown>[][];
 }
+
+/** Values a column of this type may reject when read from JSON. */
+function misfits(t: TypeNode): unknown[] {
+  switch (t.kind) {
+    case "list":
+    case "array":
+      return [7, "not a list", { a: 1 }];
+    case "struct":
+      return [7, "not an object", [1, 2]];
+    case "decimal":
+      return ["12x", "1e400", { a: 1 }];
+    case "scalar": {
+      const n = t.name;
+      if (INT_BOUNDS[n]) return ["12x", "", 1e30, "9".repeat(40), [1], { a: 1 }];
+      if (n === "DOUBLE" || n === "FLOAT") return ["1.2.3", "", [1]];
+      if (n === "BOOLEAN") return ["maybe", 2, [true]];
+      if (n.startsWith("TIMESTAMP") || n === "DATE" || n === "TIME") return ["not a time", "2026-13-01 00:00:00", "2026-02-30", 12, [1]];
+      if (n === "UUID") return ["not-a-uuid"];
+      return [];
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * Events with one field that may not fit its column (text in an INTEGER,
+ * a malformed timestamp, a number where a list belongs). DuckDB's read_json
+ * decides which it rejects; the plan must make exactly those dead letters.
+ */
+export function misfitEvents(schema: Schema, sample: readonly unknown[] = []): Record<string, unknown>[] {
+  const bases = sample.filter((e): e is Record<string, unknown> => e !== null && typeof e === "object" && !Array.isArray(e)).slice(0, 8);
+  if (bases.length === 0) bases.push({});
+  const events: Record<string, unknown>[] = [];
+  let n = 0;
+  for (const c of schema) {
+    for (const v of misfits(parseType(c.type))) events.push({ ...bases[n++ % bases.length]!, [c.name]: v });
+  }
+  return events;
+}

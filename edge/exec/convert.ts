@@ -173,9 +173,37 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
       throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
     };
   }
+  if (name === "UUID") {
+    return (raw, path) => {
+      const u = typeof raw === "string" ? parseUuid(raw) : null;
+      if (u === null) throw new ConvertError(`field ${path}: Could not convert string '${typeof raw === "string" ? raw : jsonText(raw)}' to INT128`);
+      return u;
+    };
+  }
   return (raw, path) => {
     if (typeof raw === "string") return cast(raw, "VARCHAR", path);
     if (typeof raw === "number" || typeof raw === "bigint" || typeof raw === "boolean") return cast(String(raw), "VARCHAR", path);
     throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
   };
+}
+
+/**
+ * DuckDB's UUID text rule: optional braces, hyphens anywhere, exactly 32 hex
+ * digits; printed lower case as 8-4-4-4-12. Null when the text is not one.
+ */
+export function parseUuid(text: string): string | null {
+  let body = text;
+  if (body.startsWith("{")) {
+    if (!body.endsWith("}") || body.length < 2) return null;
+    body = body.slice(1, -1);
+  }
+  let hex = "";
+  for (const ch of body) {
+    if (ch === "-") continue;
+    if (!/^[0-9a-fA-F]$/.test(ch) || hex.length >= 32) return null;
+    hex += ch;
+  }
+  if (hex.length !== 32) return null;
+  const h = hex.toLowerCase();
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }

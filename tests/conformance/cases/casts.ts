@@ -40,3 +40,9 @@ export const cases: ConformanceCase[] = [
   { name: "constant folding of literal arithmetic", sql: "SELECT i, 2 * 3 + 1 AS seven, 'a' || 'b' AS ab FROM t", rows: mixed },
   { name: "string concatenation with ||", sql: "SELECT s || '/' || i AS v FROM t", rows: mixed },
 ];
+
+cases.push(
+  { name: "UUID columns read from JSON text", sql: "SELECT u FROM t", rows: [{ u: "A0EEBC99-9C0B-4EF8-BB6D-6BB9BD380A11" }, { u: "{a0eebc999c0b4ef8bb6d6bb9bd380a11}" }, { u: null }], schema: [{ name: "u", type: "UUID" }] },
+  { name: "TRY_CAST text to UUID gives NULL for text that is not one", sql: "SELECT s, TRY_CAST(s AS UUID) AS u FROM t", rows: [{ s: "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11" }, { s: "not-a-uuid" }, { s: "a0eebc99" }] },
+  { name: "CAST text to UUID fails like DuckDB for text that is not one", sql: "SELECT CAST(s AS UUID) AS u FROM t", rows: [{ s: "not-a-uuid" }], expect: "error" },
+);
