@@ -76,9 +76,10 @@ function truncMicros(part: string, m: bigint): bigint {
     case "month": case "months": case "mon": return atDays(daysFromCivil(c.year, c.month, 1));
     case "quarter": case "quarters": return atDays(daysFromCivil(c.year, Math.floor((c.month - 1) / 3) * 3 + 1, 1));
     case "year": case "years": case "y": case "yr": return atDays(daysFromCivil(c.year, 1, 1));
-    case "decade": case "decades": return atDays(daysFromCivil(Math.floor(c.year / 10) * 10, 1, 1));
-    case "century": case "centuries": return atDays(daysFromCivil(Math.floor((c.year - 1) / 100) * 100 + 1, 1, 1));
-    case "millennium": case "millennia": return atDays(daysFromCivil(Math.floor((c.year - 1) / 1000) * 1000 + 1, 1, 1));
+    case "decade": case "decades": return atDays(daysFromCivil(Math.trunc(c.year / 10) * 10, 1, 1));
+    // DuckDB truncates the year number itself: 1970 → 1900 (century), 1000 (millennium).
+    case "century": case "centuries": return atDays(daysFromCivil(Math.trunc(c.year / 100) * 100, 1, 1));
+    case "millennium": case "millennia": return atDays(daysFromCivil(Math.trunc(c.year / 1000) * 1000, 1, 1));
     default:
       throw new SqlError("not_implemented", `Specifier type not implemented for DATETRUNC`);
   }
@@ -92,7 +93,6 @@ const dateTrunc: ScalarFn = (args, ctx) => {
   return asResult(truncMicros((part as string).toLowerCase(), m), ctx);
 };
 
-const ORIGIN_MONTHS = 2000 * 12; // 2000-01-01
 const ORIGIN_DAYS_MICROS = BigInt(daysFromCivil(2000, 1, 3)) * MICROS_PER_DAY; // a Monday
 
 const timeBucket: ScalarFn = (args, ctx) => {
@@ -107,22 +107,21 @@ const timeBucket: ScalarFn = (args, ctx) => {
   }
   if (width.months !== 0) {
     if (width.months < 0) throw new SqlError("not_implemented", "Period must be greater than 0");
+    // Month buckets count whole months from the origin's month (its day and
+    // time are ignored); an INTERVAL offset shifts the instant instead.
     let ts = m;
-    let origin = BigInt(daysFromCivil(2000, 1, 1)) * MICROS_PER_DAY;
+    let originMonth = 2000 * 12;
     if (third !== undefined && thirdType === "INTERVAL") ts = m - intervalMicros(third as Interval);
-    else if (third !== undefined) origin = asMicros(third, ctx.argTypes[2]);
-    // Bucket months counted from the origin's month; the origin's day/time shifts the grid.
-    const oSplit = splitTimestamp(origin);
-    const oc = civilFromDays(oSplit.days);
-    const shift = origin - BigInt(daysFromCivil(oc.year, oc.month, 1)) * MICROS_PER_DAY;
-    const s = splitTimestamp(ts - shift);
-    const c = civilFromDays(s.days);
-    const monthsSince = c.year * 12 + c.month - 1 - (oc.year * 12 + oc.month - 1);
-    const bucket = Math.floor(monthsSince / width.months) * width.months + oc.year * 12 + oc.month - 1;
+    else if (third !== undefined) {
+      const oc = civilFromDays(splitTimestamp(asMicros(third, ctx.argTypes[2])).days);
+      originMonth = oc.year * 12 + oc.month - 1;
+    }
+    const c = civilFromDays(splitTimestamp(ts).days);
+    const monthsSince = c.year * 12 + c.month - 1 - originMonth;
+    const bucket = Math.floor(monthsSince / width.months) * width.months + originMonth;
     const y = Math.floor(bucket / 12);
-    let r = BigInt(daysFromCivil(y, bucket - y * 12 + 1, 1)) * MICROS_PER_DAY + shift;
+    let r = BigInt(daysFromCivil(y, bucket - y * 12 + 1, 1)) * MICROS_PER_DAY;
     if (third !== undefined && thirdType === "INTERVAL") r += intervalMicros(third as Interval);
-    void ORIGIN_MONTHS;
     return asResult(r, ctx);
   }
   const w = BigInt(width.days) * MICROS_PER_DAY + width.micros;
@@ -157,14 +156,15 @@ function partOf(part: string, m: bigint, type: string): Value {
     case "week": case "weeks": case "w": case "weekofyear": return big(isoWeek(days));
     case "isoyear": return big(isoYear(days));
     case "quarter": case "quarters": return big(Math.floor((c.month - 1) / 3) + 1);
-    case "decade": case "decades": return big(Math.floor(c.year / 10));
+    case "decade": case "decades": return big(Math.trunc(c.year / 10));
     case "century": case "centuries": return big(c.year > 0 ? Math.floor((c.year - 1) / 100) + 1 : -(Math.floor(-c.year / 100) + 1));
     case "millennium": case "millennia": return big(c.year > 0 ? Math.floor((c.year - 1) / 1000) + 1 : -(Math.floor(-c.year / 1000) + 1));
     case "era": return big(c.year > 0 ? 1 : 0);
     case "epoch": return type === "DATE" ? days * 86400 : Number(m) / 1e6;
     case "yearweek": {
       const w = isoWeek(days);
-      return big(isoYear(days) * 100 + w);
+      const y = isoYear(days);
+      return big(y * 100 + (y <= 0 ? -w : w));
     }
     default:
       throw new SqlError("not_implemented", `date_part '${part}' is not supported by the edge executor`);
@@ -190,7 +190,8 @@ function namedPart(part: string): ScalarFn {
 const epochMs: ScalarFn = ([v], ctx) => {
   if (v === null || v === undefined) return null;
   const t = typeName(ctx.argTypes[0]);
-  if (t === "TIMESTAMP" || t === "TIMESTAMPTZ" || t === "DATE") return floorDiv(asMicros(v, ctx.argTypes[0]), 1000n);
+  // Truncating division: epoch_ms of one microsecond before 1970 is 0.
+  if (t === "TIMESTAMP" || t === "TIMESTAMPTZ" || t === "DATE") return asMicros(v, ctx.argTypes[0]) / 1000n;
   return BigInt(v as number | bigint) * 1000n;
 };
 

@@ -140,7 +140,10 @@ export function strptimeText(s: string, fmt: string): Parsed {
     }
     return null;
   };
-  for (const t of specs) {
+  for (let k = 0; k < specs.length; k++) {
+    const t = specs[k]!;
+    // A number directly followed by another specifier has its fixed width.
+    const packed = specs[k + 1] !== undefined && !("lit" in specs[k + 1]!);
     if ("lit" in t) {
       for (const ch of t.lit) {
         if (isSpace(ch)) {
@@ -159,7 +162,7 @@ export function strptimeText(s: string, fmt: string): Parsed {
         while (isSpace(s[pos])) pos++;
         let neg = false;
         if (s[pos] === "-") { neg = true; pos++; }
-        v = num(9);
+        v = num(packed ? 4 : 9);
         if (v === null) return fail("Error: Expected a number");
         year = neg ? -v : v;
         break;
@@ -226,7 +229,9 @@ export function strptimeText(s: string, fmt: string): Parsed {
   if (doy !== null) {
     days = daysFromCivil(year, 1, 1) + doy - 1;
   } else {
-    if (day > daysInMonth(year, month)) return fail("Error: Date out of range");
+    if (day > daysInMonth(year, month)) {
+      return { ok: false, error: new SqlError("conversion", `Date out of range: ${year}-${month}-${day}`) };
+    }
     days = daysFromCivil(year, month, day);
   }
   const micro = BigInt(days) * MICROS_PER_DAY + BigInt(hour) * MICROS_PER_HOUR + BigInt(minute) * MICROS_PER_MINUTE

@@ -1,0 +1,84 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Interval, Value } from "../../plan/values.ts";
+import { days, timestampMicros } from "./arbitraries.node.ts";
+import { callBoth } from "./call.node.ts";
+
+async function same(name: string, args: Value[], types: string[], sql?: (l: string[]) => string): Promise<void> {
+  const r = await callBoth(name, args, types, sql);
+  expect(r.ours, r.sql).toEqual(r.theirs);
+}
+
+/** 1582-10-15, where ICU's calendar (used for TIMESTAMPTZ) turns Gregorian. */
+const GREGORIAN = -12219292800000000n;
+/** 0001-01-01: DuckDB's %G/%V print nonsense for year 0 and before. */
+const YEAR_ONE = -62135596800000000n;
+
+const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null, freq: 10 });
+const truncParts = ["microseconds", "milliseconds", "second", "minute", "hour", "day", "week", "month", "quarter", "year", "decade", "century", "millennium", "isoyear"];
+const extractParts = ["year", "month", "day", "hour", "minute", "second", "millisecond", "microsecond", "dow", "isodow", "doy", "week", "isoyear", "quarter", "decade", "century", "millennium", "epoch", "era", "yearweek"];
+
+const widths: fc.Arbitrary<Interval> = fc.oneof(
+  fc.record({ months: fc.constant(0), days: fc.constant(0), micros: fc.constantFrom(1000000n, 60000000n, 300000000n, 420000000n, 900000000n, 3600000000n, 7200000000n, 1234567n) }),
+  fc.record({ months: fc.constant(0), days: fc.integer({ min: 1, max: 10 }), micros: fc.constant(0n) }),
+  fc.record({ months: fc.integer({ min: 1, max: 25 }), days: fc.constant(0), micros: fc.constant(0n) }),
+);
+
+describe("date/time functions", () => {
+  it("date_trunc truncates TIMESTAMP and DATE to every part", async () => {
+    await fc.assert(fc.asyncProperty(maybe(timestampMicros), fc.constantFrom(...truncParts), async (m, p) => {
+      await same("date_trunc", [p, m], ["VARCHAR", "TIMESTAMP"]);
+      // TIMESTAMPTZ goes through ICU, whose calendar is Julian before 1582-10-15.
+      if (m === null || m >= GREGORIAN) await same("date_trunc", [p, m], ["VARCHAR", "TIMESTAMPTZ"]);
+    }), { numRuns: 300 });
+    await fc.assert(fc.asyncProperty(maybe(days), fc.constantFrom(...truncParts), async (d, p) => same("date_trunc", [p, d], ["VARCHAR", "DATE"])), { numRuns: 200 });
+  });
+
+  it("time_bucket groups by micro/day/month widths from DuckDB's default origins, offsets and origins", async () => {
+    await fc.assert(fc.asyncProperty(widths, maybe(timestampMicros), async (w, m) => {
+      await same("time_bucket", [w, m], ["INTERVAL", "TIMESTAMP"]);
+      if (m === null || m >= GREGORIAN) await same("time_bucket", [w, m], ["INTERVAL", "TIMESTAMPTZ"]);
+    }), { numRuns: 300 });
+    await fc.assert(fc.asyncProperty(widths, maybe(days), async (w, d) => same("time_bucket", [w, d], ["INTERVAL", "DATE"])), { numRuns: 150 });
+    await fc.assert(fc.asyncProperty(widths, timestampMicros, timestampMicros, async (w, m, o) => {
+      await same("time_bucket", [w, m, o], ["INTERVAL", "TIMESTAMP", "TIMESTAMP"]);
+      await same("time_bucket", [w, m, { months: 0, days: 0, micros: o % 86400000000n }], ["INTERVAL", "TIMESTAMP", "INTERVAL"]);
+    }), { numRuns: 200 });
+  });
+
+  it("date_part and extract read every field of TIMESTAMP and DATE", async () => {
+    await fc.assert(fc.asyncProperty(maybe(timestampMicros), fc.constantFrom(...extractParts), async (m, p) => {
+      await same("date_part", [p, m], ["VARCHAR", "TIMESTAMP"]);
+    }), { numRuns: 400 });
+    await fc.assert(fc.asyncProperty(maybe(days), fc.constantFrom(...extractParts.filter((p) => !["hour", "minute", "second", "millisecond", "microsecond"].includes(p))), async (d, p) => {
+      await same("date_part", [p, d], ["VARCHAR", "DATE"]);
+    }), { numRuns: 200 });
+  });
+
+  it("epoch_ms, epoch, epoch_us and make_date convert as DuckDB does", async () => {
+    await fc.assert(fc.asyncProperty(maybe(timestampMicros), async (m) => {
+      for (const f of ["epoch_ms", "epoch", "epoch_us"]) await same(f, [m], ["TIMESTAMP"]);
+    }), { numRuns: 150 });
+    await fc.assert(fc.asyncProperty(fc.bigInt({ min: -(10n ** 14n), max: 10n ** 14n }), async (ms) => same("epoch_ms", [ms], ["BIGINT"])), { numRuns: 100 });
+    await fc.assert(fc.asyncProperty(fc.integer({ min: -3000, max: 3000 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), async (y, m, d) => {
+      await same("make_date", [BigInt(y), BigInt(m), BigInt(d)], ["BIGINT", "BIGINT", "BIGINT"]);
+    }), { numRuns: 100 });
+  });
+
+  it("strftime formats every specifier like DuckDB", async () => {
+    const fmts = ["%Y-%m-%d %H:%M:%S", "%Y|%m|%d|%H|%M|%S|%f|%g|%j|%a|%A|%b|%B|%y|%I|%p|%w|%u", "%-d/%-m/%-H/%-I/%-M/%-S/%-j", "%U %W %V %G", "%c | %x | %X | %%", "%d/%b/%Y:%H:%M:%S %z", "T%H%M", "%e"];
+    await fc.assert(fc.asyncProperty(maybe(timestampMicros.filter((m) => m >= YEAR_ONE)), fc.constantFrom(...fmts), async (m, f) => same("strftime", [m, f], ["TIMESTAMP", "VARCHAR"])), { numRuns: 300 });
+  });
+
+  it("strptime parses what strftime writes, and rejects what DuckDB rejects", async () => {
+    const fmts = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S.%f", "%d/%b/%Y:%H:%M:%S %z", "%Y-%m-%d", "%m/%d/%y %I:%M %p", "%Y%m%d%H%M%S", "%A, %B %d, %Y", "%Y-%j", "%H:%M"];
+    await fc.assert(fc.asyncProperty(timestampMicros.filter((m) => m >= 0n && m < 253402300799999999n), fc.constantFrom(...fmts), async (m, f) => {
+      const r = await callBoth("strftime", [m, f], ["TIMESTAMP", "VARCHAR"]);
+      if (!r.theirs.ok || typeof r.theirs.value !== "string") return;
+      await same("strptime", [r.theirs.value, f], ["VARCHAR", "VARCHAR"]);
+    }), { numRuns: 300 });
+    for (const [s, f] of [["2024-1-2 3:4:5", "%Y-%m-%d %H:%M:%S"], ["  2024-01-02", "%Y-%m-%d"], ["2024-01-02   10", "%Y-%m-%d %H"], ["2024-01-02", "%Y-%m-%d %H"], ["2024-01-02x", "%Y-%m-%d"], ["2024-02-30", "%Y-%m-%d"], ["2024-13-01", "%Y-%m-%d"], ["x", "%Y"], ["1 PM", "%I %p"], ["69-01-02", "%y-%m-%d"], ["70-01-02", "%y-%m-%d"], ["2024-01-02T10:00:00.5Z", "%Y-%m-%dT%H:%M:%S.%fZ"], ["02/Jan/2024:10:00:00 +0200", "%d/%b/%Y:%H:%M:%S %z"], ["2024-01-02 10:00:00.1234567", "%Y-%m-%d %H:%M:%S.%f"]] as [string, string][]) {
+      await same("strptime", [s, f], ["VARCHAR", "VARCHAR"]);
+    }
+  });
+});
