@@ -113,6 +113,17 @@ export function readRecord(name: string): PidRecord | undefined {
 }
 
 /**
+ * Hands a running server to a new owner: `cli.ts up` adopts one a test run
+ * started, so the end of that run leaves it running.
+ */
+export function adoptRecord(record: PidRecord, startedBy: StartedBy): PidRecord {
+  if (record.startedBy === startedBy) return record;
+  const adopted = { ...record, startedBy };
+  writeFileSync(recordPath(record.name), `${JSON.stringify(adopted, null, 2)}\n`);
+  return adopted;
+}
+
+/**
  * Starts a long-running server in its own process group, detached from the
  * caller so `cli.ts up` can exit and leave it running; stdout and stderr go to
  * `.data/servers/<name>.log`.

@@ -1,4 +1,4 @@
-import { isAlive, readRecord, say, spawnServer, stopServer, tailFile, withLock, type PidRecord, type StartedBy } from "./process.ts";
+import { adoptRecord, isAlive, readRecord, say, spawnServer, stopServer, tailFile, withLock, type PidRecord, type StartedBy } from "./process.ts";
 
 /** How to run a server once its binaries are on disk. */
 export interface Launch {
@@ -45,16 +45,20 @@ const sleep = (ms: number) => new Promise((wake) => setTimeout(wake, ms));
 export async function bringUp(server: TestServer, startedBy: StartedBy, readyMs = 60_000): Promise<UpResult> {
   const began = Date.now();
   const seconds = () => Math.round((Date.now() - began) / 100) / 10;
-  if (await server.answers()) {
+  const reuse = async (): Promise<UpResult> => {
     await server.provision?.();
-    return { name: server.name, started: false, record: readRecord(server.name), seconds: seconds() };
-  }
+    const record = readRecord(server.name);
+    return {
+      name: server.name,
+      started: false,
+      record: record !== undefined && startedBy === "cli" ? adoptRecord(record, "cli") : record,
+      seconds: seconds(),
+    };
+  };
+  if (await server.answers()) return reuse();
   return withLock(server.name, async () => {
     // Another process may have started it while we waited for the lock.
-    if (await server.answers()) {
-      await server.provision?.();
-      return { name: server.name, started: false, record: readRecord(server.name), seconds: seconds() };
-    }
+    if (await server.answers()) return reuse();
     const stale = readRecord(server.name);
     if (stale !== undefined) {
       say(`${server.name}: pid ${stale.pid} from an earlier start does not answer; stopping it`);
