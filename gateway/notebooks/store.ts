@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
+import type { Notebook } from "../../notebook/format/model.ts";
+import { parseNotebook } from "../../notebook/format/parse.ts";
 import { GatewayError } from "../http/error.ts";
 import { resolveNotebookPath } from "./paths.ts";
 
@@ -24,9 +26,35 @@ export function etagOf(text: string): string {
 export class NotebookStore {
   readonly root: string;
   private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly parsed = new Map<string, { checkedAt: number; etag: string; notebook: Notebook }>();
+  private readonly recheckMs: number;
+  private readonly now: () => number;
 
-  constructor(root: string) {
+  /**
+   * `recheckMs`: how long a parsed notebook is trusted before the file is read
+   * again. Writes through the store take effect at once; an edit made outside
+   * the gateway (an editor, git pull) shows within this time.
+   */
+  constructor(root: string, options: { recheckMs?: number; now?: () => number } = {}) {
     this.root = root;
+    this.recheckMs = options.recheckMs ?? 1000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The notebook at `path` parsed, for routes on the hot path (webhook
+   * deliveries, samples): the file is read and parsed at most once per
+   * `recheckMs`, and parsed again only when its text changed. Only notebooks
+   * that exist are kept, so the cache is bounded by the root's files.
+   */
+  async notebook(path: string): Promise<Notebook> {
+    const hit = this.parsed.get(path);
+    const now = this.now();
+    if (hit && now - hit.checkedAt < this.recheckMs) return hit.notebook;
+    const file = await this.read(path);
+    const notebook = hit?.etag === file.etag ? hit.notebook : parseNotebook(file.text, path).notebook;
+    this.parsed.set(path, { checkedAt: now, etag: file.etag, notebook });
+    return notebook;
   }
 
   /** Relative paths of every `.md` file under the root, sorted; symlinks are not followed. */
@@ -80,6 +108,7 @@ export class NotebookStore {
       const temp = `${full}.${randomBytes(6).toString("hex")}.tmp`;
       await writeFile(temp, text);
       await rename(temp, full);
+      this.parsed.delete(path);
       return { etag: etagOf(text), created: current === null };
     });
   }

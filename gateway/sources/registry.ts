@@ -9,7 +9,7 @@ import type { Source } from "./source.ts";
 import { openWebhookSource, type WebhookSource } from "./webhook-source.ts";
 
 export interface RegistryOptions {
-  /** Where webhook deliveries are kept: `<stateDir>/hooks/<notebook>/<source>.ndjson`. */
+  /** Where webhook deliveries are kept: `<stateDir>/hooks/<notebook>/<source>/*.ndjson`. */
   stateDir: string;
   /** Use each source's `demo:` stand-in for Kafka and HTTP, and beside webhook capture. */
   demo: boolean;
@@ -44,8 +44,8 @@ export class SourceRegistry {
 
   /** The webhook capture behind `POST /hooks/<notebook>/<source>`, never a stand-in. */
   capture(notebook: string, spec: Extract<SourceSpec, { kind: "webhook" }>): Promise<WebhookSource> {
-    const file = join(this.options.stateDir, "hooks", encodeURIComponent(notebook), `${spec.name}.ndjson`);
-    return this.cached(this.captures, notebook, spec, () => openWebhookSource(spec, file));
+    const dir = join(this.options.stateDir, "hooks", encodeURIComponent(notebook), spec.name);
+    return this.cached(this.captures, notebook, spec, () => openWebhookSource(spec, dir));
   }
 
   async close(): Promise<void> {

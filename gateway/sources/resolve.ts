@@ -1,4 +1,3 @@
-import { parseNotebook } from "../../notebook/format/parse.ts";
 import type { SourceSpec } from "../../notebook/format/model.ts";
 import { GatewayError } from "../http/error.ts";
 import type { NotebookStore } from "../notebooks/store.ts";
@@ -10,8 +9,7 @@ export function notebookPathOf(given: string): string {
 
 /** The spec of source `name` in the notebook at `path`, as the file says now; 404 when either is missing. */
 export async function resolveSource(store: NotebookStore, path: string, name: string): Promise<SourceSpec> {
-  const file = await store.read(path);
-  const { notebook } = parseNotebook(file.text, path);
+  const notebook = await store.notebook(path);
   const spec = notebook.sources[name];
   if (!spec) {
     const known = Object.keys(notebook.sources);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { expect, test } from "vitest";
 import type { SourceSpec } from "../../notebook/format/model.ts";
 import { describeSource } from "./source.case.ts";
+import { readDeliveryLines } from "../webhooks/deliveries.ts";
 import { openWebhookSource } from "./webhook-source.ts";
 
 type WebhookSpec = Extract<SourceSpec, { kind: "webhook" }>;
@@ -14,7 +15,7 @@ const spec: WebhookSpec = {
 
 describeSource("webhook", async () => {
   const dir = await mkdtemp(join(tmpdir(), "runnel-webhook-"));
-  const source = await openWebhookSource(spec, join(dir, "hooks.ndjson"));
+  const source = await openWebhookSource(spec, join(dir, "hooks"));
   let n = 0;
   let clock = 1_700_000_000_000;
   return {
@@ -40,7 +41,7 @@ describeSource("webhook", async () => {
 
 test("webhook deliveries survive a restart, keeping only the newest sample_size", async () => {
   const dir = await mkdtemp(join(tmpdir(), "runnel-webhook-"));
-  const file = join(dir, "hooks.ndjson");
+  const file = join(dir, "hooks");
   const small = { ...spec, sampleSize: 5 };
   const first = await openWebhookSource(small, file);
   for (let i = 0; i < 12; i++) await first.receive(Buffer.from(JSON.stringify({ i })), new Headers(), 1000 + i);
@@ -51,9 +52,21 @@ test("webhook deliveries survive a restart, keeping only the newest sample_size"
   await rm(dir, { recursive: true, force: true });
 });
 
+test("the delivery folder never holds more than three times sample_size deliveries", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "runnel-webhook-"));
+  const source = await openWebhookSource({ ...spec, sampleSize: 5 }, join(dir, "hooks"));
+  for (let i = 0; i < 53; i++) await source.receive(Buffer.from(JSON.stringify({ i })), new Headers(), i);
+  await source.close();
+  const lines = await readDeliveryLines(join(dir, "hooks"));
+  expect(lines.length).toBeGreaterThanOrEqual(5);
+  expect(lines.length).toBeLessThanOrEqual(15);
+  expect(JSON.parse(lines[lines.length - 1]!).body).toBe('{"i":52}');
+  await rm(dir, { recursive: true, force: true });
+});
+
 test("a webhook delivery whose id was seen before is not stored again", async () => {
   const dir = await mkdtemp(join(tmpdir(), "runnel-webhook-"));
-  const source = await openWebhookSource(spec, join(dir, "hooks.ndjson"));
+  const source = await openWebhookSource(spec, join(dir, "hooks"));
   const headers = new Headers({ "x-github-delivery": "d-1", "x-github-event": "push" });
   expect(await source.receive(Buffer.from('{"a":1}'), headers, 1)).toMatchObject({ id: "d-1" });
   expect(await source.receive(Buffer.from('{"a":1}'), headers, 2)).toBeNull();

@@ -19,9 +19,9 @@ export interface WebhookSource extends Source {
 /** Headers worth keeping beside a body: ids and event types of the common senders. */
 const keptHeaders = ["content-type", "x-github-event", "x-github-delivery", "x-github-hook-id", "user-agent"];
 
-/** Opens the webhook source whose deliveries live in `file` (the last `spec.sampleSize` are kept). */
-export async function openWebhookSource(spec: WebhookSpec, file: string): Promise<WebhookSource> {
-  const log = await DeliveryLog.open(file, spec.sampleSize);
+/** Opens the webhook source whose deliveries live in folder `dir` (the last `spec.sampleSize` are kept). */
+export async function openWebhookSource(spec: WebhookSpec, dir: string): Promise<WebhookSource> {
+  const log = await DeliveryLog.open(dir, spec.sampleSize);
   const channel = new EventChannel();
   const eventsOf = (delivery: Delivery): SourceEvent[] => {
     const meta: Record<string, string | number> = { delivery: delivery.id };
@@ -39,7 +39,8 @@ export async function openWebhookSource(spec: WebhookSpec, file: string): Promis
       }
       const id = spec.deliveryHeader ? headers.get(spec.deliveryHeader) : headers.get("x-github-delivery");
       const delivery = await log.append(body, kept, id, receivedAt);
-      if (delivery) channel.publish(eventsOf(delivery));
+      // Decoding is paid for only when a tail is open; the sample decodes on demand.
+      if (delivery && channel.size > 0) channel.publish(eventsOf(delivery));
       return delivery;
     },
     async sample(n) {

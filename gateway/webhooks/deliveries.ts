@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readFile, rename, writeFile, type FileHandle } from "node:fs/promises";
-import { dirname } from "node:path";
+import { mkdir, open, readdir, readFile, rm, type FileHandle } from "node:fs/promises";
+import { join } from "node:path";
 
 /** One webhook delivery as kept on disk: the raw body and the headers that matter. */
 export interface Delivery {
@@ -16,53 +16,60 @@ export interface Delivery {
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * The last `keep` deliveries of one webhook source, in memory and in an
- * append-only NDJSON file, so a sample survives a restart. Appends are group
- * committed: deliveries arriving while a write is in flight go out together in
- * the next write, and each caller's promise resolves once its line is written
- * (not fsynced: a process crash loses nothing, a power cut may lose the tail).
- * The file is rewritten to the last `keep` lines when it holds twice that.
+ * The last `keep` deliveries of one webhook source, in memory and on disk, so
+ * a sample survives a restart. The folder holds NDJSON segments of `keep`
+ * lines each (`000001.ndjson`, ...): appends go to the newest; when it is
+ * full a new one starts and all but the two newest are deleted, so the disk
+ * holds between `keep` and `3 × keep` deliveries and nothing is ever rewritten.
+ * Appends are group committed: deliveries arriving while a write is in flight
+ * go out together in the next write, and each caller's promise resolves once
+ * its line is written (not fsynced: a process crash loses nothing, a power
+ * cut may lose the last writes).
  */
 export class DeliveryLog {
-  private readonly file: string;
+  private readonly dir: string;
   private readonly keep: number;
   private recent: Delivery[] = [];
   private readonly seen = new Set<string>();
   private seenOrder: string[] = [];
-  private lines = 0;
+  private segment = 0;
+  private linesInSegment = 0;
   private handle: FileHandle | null = null;
   private pending: { line: string; done: () => void; fail: (err: unknown) => void }[] = [];
   private writing: Promise<void> | null = null;
 
-  private constructor(file: string, keep: number) {
-    this.file = file;
+  private constructor(dir: string, keep: number) {
+    this.dir = dir;
     this.keep = keep;
   }
 
-  /** Opens (or creates) the log at `file`, reading back what a previous run kept. */
-  static async open(file: string, keep: number): Promise<DeliveryLog> {
-    const log = new DeliveryLog(file, keep);
-    await mkdir(dirname(file), { recursive: true });
-    let text = "";
-    try {
-      text = await readFile(file, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`webhook: cannot read deliveries ${file}`, { cause: err });
-    }
-    const lines = text.split("\n").filter((line) => line !== "");
-    for (const line of lines) {
-      let delivery: Delivery;
-      try {
-        delivery = JSON.parse(line) as Delivery;
-      } catch (err) {
-        // A torn last line from a crash mid-write: the deliveries before it are intact.
-        if (line === lines[lines.length - 1]) break;
-        throw new Error(`webhook: ${file} has a line that is not JSON`, { cause: err });
+  /** Opens (or creates) the log in folder `dir`, reading back what a previous run kept. */
+  static async open(dir: string, keep: number): Promise<DeliveryLog> {
+    const log = new DeliveryLog(dir, keep);
+    await mkdir(dir, { recursive: true });
+    const segments = await log.segments();
+    for (const number of segments) {
+      const file = log.segmentFile(number);
+      const lines = (await readFile(file, "utf8")).split("\n").filter((line) => line !== "");
+      for (const [i, line] of lines.entries()) {
+        let delivery: Delivery;
+        try {
+          delivery = JSON.parse(line) as Delivery;
+        } catch (err) {
+          // A torn last line from a crash mid-write: the deliveries before it are intact.
+          if (i === lines.length - 1) break;
+          throw new Error(`webhook: ${file} line ${i + 1} is not JSON`, { cause: err });
+        }
+        log.remember(delivery);
       }
-      log.remember(delivery);
+      log.segment = number;
+      log.linesInSegment = lines.length;
     }
-    log.lines = lines.length;
-    log.handle = await open(file, "a");
+    if (log.segment === 0 || log.linesInSegment >= keep) {
+      log.segment++;
+      log.linesInSegment = 0;
+    }
+    log.handle = await open(log.segmentFile(log.segment), "a");
     return log;
   }
 
@@ -95,9 +102,9 @@ export class DeliveryLog {
     return delivery;
   }
 
-  /** The newest `n` deliveries, oldest first. */
+  /** The newest `n` deliveries (at most `keep`), oldest first. */
   latest(n: number): Delivery[] {
-    return this.recent.slice(-n);
+    return this.recent.slice(-Math.min(n, this.keep));
   }
 
   async close(): Promise<void> {
@@ -108,12 +115,12 @@ export class DeliveryLog {
 
   private remember(delivery: Delivery): void {
     this.recent.push(delivery);
-    if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);
+    if (this.recent.length > this.keep * 2) this.recent.splice(0, this.recent.length - this.keep);
     this.seen.add(delivery.id);
     this.seenOrder.push(delivery.id);
     // Ids are remembered well past the kept deliveries, so a late retry is still recognised.
     const limit = Math.max(this.keep * 4, 10_000);
-    if (this.seenOrder.length > limit) {
+    if (this.seenOrder.length > limit * 2) {
       for (const old of this.seenOrder.splice(0, this.seenOrder.length - limit)) this.seen.delete(old);
     }
   }
@@ -122,28 +129,54 @@ export class DeliveryLog {
     while (this.pending.length > 0) {
       const batch = this.pending.splice(0, this.pending.length);
       try {
-        if (!this.handle) throw new Error(`webhook: deliveries ${this.file} is closed`);
+        if (!this.handle) throw new Error(`webhook: deliveries in ${this.dir} are closed`);
         await this.handle.write(batch.map((p) => p.line).join(""));
-        this.lines += batch.length;
-        if (this.lines >= this.keep * 2) await this.compact();
+        this.linesInSegment += batch.length;
+        if (this.linesInSegment >= this.keep) await this.rotate();
         for (const p of batch) p.done();
       } catch (err) {
-        const wrapped = new Error(`webhook: cannot write deliveries to ${this.file}`, { cause: err });
+        const wrapped = new Error(`webhook: cannot write deliveries to ${this.dir}`, { cause: err });
         for (const p of batch) p.fail(wrapped);
       }
     }
     this.writing = null;
   }
 
-  /** Rewrites the file to the kept deliveries (temp file + rename, so a crash leaves one or the other). */
-  private async compact(): Promise<void> {
-    const temp = `${this.file}.compact`;
-    await writeFile(temp, this.recent.map((d) => JSON.stringify(d) + "\n").join(""));
+  /** Starts a new segment and deletes those no longer needed to hold `keep` deliveries. */
+  private async rotate(): Promise<void> {
     await this.handle?.close();
-    await rename(temp, this.file);
-    this.handle = await open(this.file, "a");
-    this.lines = this.recent.length;
+    this.segment++;
+    this.linesInSegment = 0;
+    this.handle = await open(this.segmentFile(this.segment), "a");
+    for (const number of await this.segments()) {
+      if (number < this.segment - 1) await rm(this.segmentFile(number), { force: true });
+    }
   }
+
+  private async segments(): Promise<number[]> {
+    return (await readdir(this.dir))
+      .map((name) => /^(\d{6,})\.ndjson$/.exec(name)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number)
+      .sort((a, b) => a - b);
+  }
+
+  private segmentFile(number: number): string {
+    return join(this.dir, `${String(number).padStart(6, "0")}.ndjson`);
+  }
+}
+
+/** Every line of every segment in a delivery folder, oldest first (for tests and inspection). */
+export async function readDeliveryLines(dir: string): Promise<string[]> {
+  let names: string[];
+  try {
+    names = (await readdir(dir)).filter((name) => name.endsWith(".ndjson")).sort();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw err;
+  }
+  const texts = await Promise.all(names.map((name) => readFile(join(dir, name), "utf8")));
+  return texts.flatMap((text) => text.split("\n").filter((line) => line !== ""));
 }
 
 /** A delivery's body as bytes again. */

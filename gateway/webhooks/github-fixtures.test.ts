@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
 import { openTestGateway, type TestGateway } from "../test-gateway.ts";
+import { readDeliveryLines } from "./deliveries.ts";
 import { githubSignature } from "./verify.ts";
 
 const fixtures = join(import.meta.dirname, "../../tests/fixtures/github-webhooks");
@@ -64,8 +64,8 @@ test("every GitHub fixture payload with a correct signature is accepted and appe
 });
 
 test("each GitHub fixture with one flipped byte is rejected with 401 and stored nowhere", async () => {
-  const deliveries = join(gw.stateDir, "hooks", "github.md", "github.ndjson");
-  const before = await readFile(deliveries, "utf8").catch(() => "");
+  const deliveries = join(gw.stateDir, "hooks", "github.md", "github");
+  const before = await readDeliveryLines(deliveries);
   for (const [i, file] of files.entries()) {
     const body = readFileSync(file);
     const signature = githubSignature(secret, body);
@@ -75,7 +75,7 @@ test("each GitHub fixture with one flipped byte is rejected with 401 and stored 
     const res = await deliver(flipped, signature, file, `bad-${i}`);
     expect(res.status, relative(fixtures, file)).toBe(401);
   }
-  expect(await readFile(deliveries, "utf8").catch(() => "")).toBe(before);
+  expect(await readDeliveryLines(deliveries)).toEqual(before);
   const res = await gw.app.request("/api/sources/github/github/sample", { headers: gw.auth });
   expect(res.headers.get("runnel-sample-rows")).toBe(String(files.length));
 });

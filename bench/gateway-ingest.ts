@@ -1,0 +1,104 @@
+/**
+ * Webhook capture throughput on loopback: the gateway's `POST /hooks/<notebook>/<source>`
+ * (route lookup, GitHub signature check in constant time, delivery-id dedupe,
+ * append to the on-disk log, 202) against a bare Hono handler on the same
+ * Node server that reads and drops the same bodies: the ceiling. One process:
+ * both servers on the main thread, the load generator in a worker thread.
+ * Phase 1 finds each one's maximum rate (closed loop); phase 2 sends at half
+ * the gateway's maximum (open loop) and reports p99 from the scheduled send
+ * time. Goals (issue 3): gateway ≥ 70% of the ceiling; p99 < 50 ms at half rate.
+ *
+ *   npx tsx bench/gateway-ingest.ts [seconds per phase = 5] [concurrency = 32]
+ */
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Worker } from "node:worker_threads";
+import { serve } from "@hono/node-server";
+import { Hono } from "hono";
+import { createLogger } from "../gateway/log.ts";
+import { createApp } from "../gateway/server.ts";
+import { githubSignature } from "../gateway/webhooks/verify.ts";
+import type { LoadPlan, LoadResult } from "./lib/load-client.ts";
+
+const SECONDS = Number(process.argv[2] ?? 5);
+const CONCURRENCY = Number(process.argv[3] ?? 32);
+const MAX_REQUESTS = 200_000;
+const secret = "bench-secret";
+const body = readFileSync(new URL("../tests/fixtures/github-webhooks/push/payload.json", import.meta.url), "utf8");
+
+async function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<{ port: number; close: () => Promise<void> }> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
+      resolve({ port: info.port, close: () => new Promise<void>((done) => server.close(() => done())) }),
+    );
+  });
+}
+
+function load(plan: LoadPlan): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    // Node 20 does not apply --import hooks to a worker's entry module, so the worker registers tsx itself.
+    const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
+    const client = JSON.stringify(new URL("./lib/load-client.ts", import.meta.url).href);
+    const worker = new Worker(`import(${tsx}).then((m) => { m.register(); return import(${client}); })`, { eval: true, workerData: plan });
+    worker.once("message", (m: LoadResult | { error: string }) => ("error" in m ? reject(new Error(`bench: load client: ${m.error}`)) : resolve(m)));
+    worker.once("error", reject);
+  });
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] ?? NaN;
+
+const dir = await mkdtemp(join(tmpdir(), "runnel-bench-ingest-"));
+const root = join(dir, "notebooks");
+await mkdir(root);
+await writeFile(join(root, "github.md"), `---\ntitle: GitHub\nsources:\n  github:\n    webhook: { signature: github, secret: GITHUB_WEBHOOK_SECRET }\n---\n`);
+// The gateway formats every log line as it would in production; only the write to stdout is left out.
+const gateway = createApp({ root, token: "b".repeat(64), stateDir: join(dir, "state"), demo: false, env: { GITHUB_WEBHOOK_SECRET: secret }, log: createLogger(() => undefined) });
+const bare = new Hono();
+bare.post("/hooks/github/github", async (c) => {
+  await c.req.arrayBuffer();
+  return c.body(null, 202);
+});
+const servers = { gateway: await listen(gateway.fetch), bare: await listen(bare.fetch) };
+const headers = { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": "bench-{i}", "x-hub-signature-256": githubSignature(secret, body) };
+const plan = (port: number, mode: LoadPlan["mode"], rate = 0, prefix = ""): LoadPlan => ({
+  url: `http://127.0.0.1:${port}/hooks/github/github`,
+  body,
+  headers: { ...headers, "x-github-delivery": `${prefix}bench-{i}` },
+  mode,
+  concurrency: CONCURRENCY,
+  rate,
+  maxRequests: MAX_REQUESTS,
+  maxSeconds: SECONDS,
+  expectStatus: 202,
+});
+
+// Warm both (JIT, DuckDB-free path, the delivery log's file) before measuring.
+await load({ ...plan(servers.bare.port, "closed", 0, "warm-"), maxSeconds: 1 });
+await load({ ...plan(servers.gateway.port, "closed", 0, "warm-"), maxSeconds: 1 });
+const maxBare = await load(plan(servers.bare.port, "closed"));
+const maxGateway = await load(plan(servers.gateway.port, "closed", 0, "max-"));
+const rateOf = (r: LoadResult) => r.ok / r.seconds;
+const half = Math.floor(rateOf(maxGateway) / 2);
+const halfBare = await load(plan(servers.bare.port, "open", half, "half-"));
+const halfGateway = await load(plan(servers.gateway.port, "open", half, "half-"));
+
+await servers.gateway.close();
+await servers.bare.close();
+await gateway.close();
+await rm(dir, { recursive: true, force: true });
+
+const failures = [maxBare, maxGateway, halfBare, halfGateway].filter((r) => r.failed > 0);
+if (failures.length > 0) throw new Error(`bench: requests failed: ${failures.map((r) => `${r.failed} (${r.firstFailure})`).join(", ")}`);
+
+const row = (name: string, max: LoadResult, halfRun: LoadResult) =>
+  `| ${name.padEnd(26)} | ${rateOf(max).toFixed(0).padStart(8)} | ${pct(max.latencies, 50).toFixed(1).padStart(7)} | ${pct(max.latencies, 99).toFixed(1).padStart(7)} | ${half.toString().padStart(9)} | ${pct(halfRun.latencies, 99).toFixed(1).padStart(10)} |`;
+const ratio = rateOf(maxGateway) / rateOf(maxBare);
+console.log(`webhook capture, ${(body.length / 1024).toFixed(1)} KiB GitHub push payload, ${CONCURRENCY} connections, ${SECONDS} s per phase, Node ${process.version}`);
+console.log("| target                     |  req/s   | p50 ms  | p99 ms  | half rate | p99 ms @½ |");
+console.log("| -------------------------- | -------- | ------- | ------- | --------- | ---------- |");
+console.log(row("bare Hono (accept, drop)", maxBare, halfBare));
+console.log(row("gateway /hooks (verify+log)", maxGateway, halfGateway));
+console.log(`\ngateway / ceiling: ${(ratio * 100).toFixed(1)}% (goal ≥ 70%); gateway p99 at half its max rate: ${pct(halfGateway.latencies, 99).toFixed(1)} ms (goal < 50 ms)`);
