@@ -21,6 +21,10 @@ export interface FrontMatter {
 
 const TOP_KEYS = ["title", "sources", "sinks"];
 
+/** Key names that hold credentials elsewhere (S3 keys, API tokens): their values must not be in the file. */
+const SECRET_KEY = /secret|token|passw|api_?key|access_?key|credential|private_?key/i;
+const SECRET_ADVICE = "set it in the environment (webhooks name it with secret: ENV_NAME; S3 and R2 take credentials from the environment)";
+
 /** The keys each object in the front matter accepts, for "unknown key" messages. */
 const KEYS: Record<string, string[]> = {
   source: [...SOURCE_KINDS, "format", "sample_size"],
@@ -118,14 +122,15 @@ export function readFrontMatter(yaml: string, base: number, lines: LineIndex, fi
       const { value } = locate(doc, full);
       for (const name of issue.keys) {
         const keyNode = isMap(value) ? (value.items.find((item) => scalarKey(item.key) === name)?.key as Node | undefined) : undefined;
-        issues.push(issueAt(file, at(keyNode ?? value), `${pathText(full)}: unknown key '${name}'${didYouMean(name, allowed)}; expected ${allowed.join(", ")}`));
+        const hint = SECRET_KEY.test(name) ? `; secrets are never written in the notebook: ${SECRET_ADVICE}` : `; expected ${allowed.join(", ")}`;
+        issues.push(issueAt(file, at(keyNode ?? value), `${pathText(full)}: unknown key '${name}'${didYouMean(name, allowed)}${hint}`));
       }
       return;
     }
     const found = locate(doc, full);
     const missing = found.depth < full.length;
     // A whole map or list is shown by the key that names it; a scalar by its value.
-    const place = missing || isMap(found.value) || isSeq(found.value) ? (found.key ?? found.value) : found.value ?? found.key;
+    const place = (missing && !isScalar(found.value)) || isMap(found.value) || isSeq(found.value) ? (found.key ?? found.value) : found.value ?? found.key;
     let message: string;
     if (missing && issue.code === "invalid_type") {
       message = `${pathText(full.slice(0, -1))}: missing ${String(full[full.length - 1])}:, expected ${expectedName(issue.expected)}`;

@@ -129,6 +129,18 @@ describe("parseNotebook reports problems with file, line and column", () => {
     ]);
   });
 
+  test("a credential under any other key is refused with where secrets go instead", () => {
+    expect(problems("---", "sinks:", "  lake:", "    s3: { bucket: b, secret_access_key: wJalrXUtnFEMI }", "---")).toEqual([
+      "format: notebooks/t.md:4:22: sinks.lake.s3: unknown key 'secret_access_key'; secrets are never written in the notebook: set it in the environment (webhooks name it with secret: ENV_NAME; S3 and R2 take credentials from the environment)",
+    ]);
+  });
+
+  test("an unknown demo generator suggests the closest built-in one", () => {
+    expect(problems("---", "sources:", "  s:", "    demo: turnstyle", "---")).toEqual([
+      'format: notebooks/t.md:4:11: sources.s.demo.generator: expected one of turnstile, shop, cloudtrail, cart-cdc, github, pii, found "turnstyle" (did you mean \'turnstile\'?)',
+    ]);
+  });
+
   test("a signature scheme other than none needs a secret's name", () => {
     expect(problems("---", "sources:", "  gh:", "    webhook: { signature: stripe }", "---")).toEqual([
       "format: notebooks/t.md:4:27: sources.gh.webhook.signature: signature: stripe needs secret: naming the environment variable that holds the secret",

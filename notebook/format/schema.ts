@@ -70,8 +70,11 @@ const url = z.string().check((ctx) => {
 
 const nonEmpty = z.string().min(1);
 
+/** The built-in generators (`gateway/sources/demo/`); a test keeps this list and theirs equal. */
+export const DEMO_GENERATORS = ["turnstile", "shop", "cloudtrail", "cart-cdc", "github", "pii"] as const;
+
 const demoObject = z.strictObject({
-  generator: nonEmpty,
+  generator: z.enum(DEMO_GENERATORS),
   rate: z.number().positive().default(DEFAULTS.demo.rate),
   seed: z.number().int().default(DEFAULTS.demo.seed),
 });
