@@ -7,7 +7,7 @@ import type { Value } from "../../plan/values.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { parseJson, writeJson, isValidJson, type Json } from "./json-text.ts";
 
-type Step = { key: string } | { index: number; fromEnd: boolean };
+type Step = { key: string } | { index: number; fromEnd: boolean } | { token: string };
 
 const pathCache = new Map<string, Step[]>();
 
@@ -59,7 +59,8 @@ export function parsePath(path: string): Step[] {
   } else if (path.startsWith("/")) {
     steps = path.slice(1).split("/").map((p) => {
       const key = p.replaceAll("~1", "/").replaceAll("~0", "~");
-      return /^\d+$/.test(key) ? { index: Number(key), fromEnd: false } : { key };
+      // A JSON pointer token is an object key or, when numeric, also an array index.
+      return /^\d+$/.test(key) ? { token: key } : { key };
     });
     if (path === "/") steps = [];
   } else {
@@ -73,7 +74,11 @@ function follow(doc: Json, steps: Step[]): Json | undefined {
   let cur: Json | undefined = doc;
   for (const s of steps) {
     if (cur === undefined) return undefined;
-    if ("key" in s) {
+    if ("token" in s) {
+      if (cur.t === "arr") cur = cur.items[Number(s.token)];
+      else if (cur.t === "obj") cur = cur.entries.find(([k]) => k === s.token)?.[1];
+      else return undefined;
+    } else if ("key" in s) {
       if (cur.t !== "obj") return undefined;
       const found: [string, Json] | undefined = cur.entries.find(([k]) => k === s.key);
       cur = found?.[1];
