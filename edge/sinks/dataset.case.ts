@@ -3,6 +3,7 @@ import { dirname, join } from "node:path";
 import { expect } from "vitest";
 import type { Row, Schema } from "../plan/values.ts";
 import { hyparquetWriter } from "../parquet/hyparquet.ts";
+import { runnelWriter } from "../parquet/runnel.ts";
 import { queryJson, sqlString, withDuckDB } from "../parquet/duckdb-oracle.node.ts";
 import { datasetSql, hiveTypes, type LayoutOptions } from "./layout.ts";
 import type { Sink } from "./sink.ts";
@@ -40,7 +41,7 @@ export function datasetRows(n = 300): Row[] {
 /** Writes the rows in two flushes (two writer ranges) through `writeBatch`; returns the keys. */
 export async function writeDataset(sink: Sink, rows: Row[], layout?: LayoutOptions): Promise<string[]> {
   const half = Math.floor(rows.length / 2);
-  const common = { sink, parquet: hyparquetWriter, schema: datasetSchema, partitionBy, sinkName: "per_minute", prefix: "lake/", layout };
+  const common = { sink, parquet: runnelWriter, schema: datasetSchema, partitionBy, sinkName: "per_minute", prefix: "lake/", layout };
   const a = await writeBatch({ ...common, rows: rows.slice(0, half), writer: "w0", first: 0, last: half - 1, parquetOptions: { rowGroupSize: 50 } });
   const b = await writeBatch({ ...common, rows: rows.slice(half), writer: "w0", first: half, last: rows.length - 1 });
   return [...a, ...b].map((f) => f.key);
@@ -60,6 +61,7 @@ export async function downloadTo(sink: Sink, dir: string): Promise<void> {
  * exactly the source rows and types.
  */
 export async function expectDatasetReadsBack(dir: string, rows: Row[], layout?: LayoutOptions): Promise<void> {
+  // The source goes through the other encoder, so a mistake shared by writer and oracle cannot hide.
   const sourcePath = join(dir, "source.parquet");
   writeFileSync(sourcePath, hyparquetWriter.write(datasetSchema, rows));
   const glob = join(dir, "lake", "per_minute", "**", "*.parquet");

@@ -1,0 +1,145 @@
+import type { SchemaElement } from "hyparquet";
+import type { Value } from "../../plan/values.ts";
+
+/** Levels and non-null values of one leaf column, for one row group. */
+export class Leaf {
+  defs = new Uint8Array(1024);
+  reps = new Uint8Array(1024);
+  count = 0;
+  values: unknown[] = [];
+
+  constructor(
+    readonly element: SchemaElement,
+    readonly path: string[],
+    readonly maxDef: number,
+    readonly maxRep: number,
+  ) {}
+
+  push(def: number, rep: number, value?: unknown): void {
+    if (this.count === this.defs.length) {
+      const defs = new Uint8Array(this.count * 2);
+      defs.set(this.defs);
+      this.defs = defs;
+      const reps = new Uint8Array(this.count * 2);
+      reps.set(this.reps);
+      this.reps = reps;
+    }
+    this.defs[this.count] = def;
+    this.reps[this.count] = rep;
+    this.count++;
+    if (def === this.maxDef) this.values.push(value);
+  }
+
+  reset(): void {
+    this.count = 0;
+    this.values = [];
+  }
+}
+
+/** The schema as a tree the shredder walks; every node but a map key is OPTIONAL. */
+export type Node =
+  | { kind: "leaf"; leaf: Leaf; required: boolean }
+  | { kind: "struct"; fields: { name: string; node: Node }[] }
+  | { kind: "list"; element: Node }
+  | { kind: "map"; key: Node; value: Node };
+
+/**
+ * Rebuilds the tree from the depth-first Parquet schema (as `parquetLayout`
+ * makes it), creating one Leaf per primitive column.
+ */
+export function buildTree(elements: SchemaElement[]): { columns: { name: string; node: Node }[]; leaves: Leaf[] } {
+  const leaves: Leaf[] = [];
+  let at = 1;
+  function take(path: string[], def: number, rep: number): Node {
+    const element = elements[at++]!;
+    const required = element.repetition_type === "REQUIRED";
+    const here = required ? def : def + 1;
+    if (!element.num_children) {
+      const leaf = new Leaf(element, [...path, element.name], here, rep);
+      leaves.push(leaf);
+      return { kind: "leaf", leaf, required };
+    }
+    const named = [...path, element.name];
+    if (element.converted_type === "LIST" || element.converted_type === "MAP") {
+      const group = elements[at++]!; // the REPEATED list / key_value group
+      const inner = [...named, group.name];
+      if (element.converted_type === "LIST") return { kind: "list", element: take(inner, here + 1, rep + 1) };
+      const key = take(inner, here + 1, rep + 1);
+      return { kind: "map", key, value: take(inner, here + 1, rep + 1) };
+    }
+    const fields: { name: string; node: Node }[] = [];
+    for (let i = 0; i < element.num_children; i++) {
+      const name = elements[at]!.name;
+      fields.push({ name, node: take(named, here, rep) });
+    }
+    return { kind: "struct", fields };
+  }
+  const root = elements[0]!;
+  const columns: { name: string; node: Node }[] = [];
+  for (let i = 0; i < (root.num_children ?? 0); i++) {
+    const name = elements[at]!.name;
+    columns.push({ name, node: take([], 0, 0) });
+  }
+  return { columns, leaves };
+}
+
+/**
+ * Dremel shredding of one value into its leaves: `def` counts the optional
+ * and repeated ancestors that are present, `rep` says at which repeated
+ * ancestor a new entry starts (0 = a new row).
+ */
+export function shred(node: Node, value: Value | undefined, def: number, rep: number, depth: number): void {
+  switch (node.kind) {
+    case "leaf":
+      if (value === null || value === undefined) node.leaf.push(def, rep);
+      else node.leaf.push(node.required ? def : def + 1, rep, value);
+      return;
+    case "struct":
+      if (value === null || value === undefined) return absent(node, def, rep);
+      for (const f of node.fields) shred(f.node, (value as Record<string, Value>)[f.name] ?? null, def + 1, rep, depth);
+      return;
+    case "list": {
+      if (value === null || value === undefined) return absent(node, def, rep);
+      const items = value as Value[];
+      if (items.length === 0) return absent(node.element, def + 1, rep);
+      for (let i = 0; i < items.length; i++) shred(node.element, items[i], def + 2, i === 0 ? rep : depth + 1, depth + 1);
+      return;
+    }
+    case "map": {
+      if (value === null || value === undefined) return absent(node, def, rep);
+      const entries = value as { key: Value; value: Value }[];
+      if (entries.length === 0) {
+        absent(node.key, def + 1, rep);
+        absent(node.value, def + 1, rep);
+        return;
+      }
+      for (let i = 0; i < entries.length; i++) {
+        const r = i === 0 ? rep : depth + 1;
+        const entry = entries[i]!;
+        if (entry.key === null || entry.key === undefined) throw new Error("parquet: a MAP key is NULL");
+        shred(node.key, entry.key, def + 2, r, depth + 1);
+        shred(node.value, entry.value, def + 2, r, depth + 1);
+      }
+      return;
+    }
+  }
+}
+
+/** Every leaf under `node` gets one level pair saying "absent at this depth". */
+function absent(node: Node, def: number, rep: number): void {
+  switch (node.kind) {
+    case "leaf":
+      node.leaf.push(def, rep);
+      return;
+    case "struct":
+      for (const f of node.fields) absent(f.node, def, rep);
+      return;
+    case "list":
+      absent(node.element, def, rep);
+      return;
+    case "map":
+      absent(node.key, def, rep);
+      absent(node.value, def, rep);
+      return;
+  }
+}
