@@ -5,5 +5,6 @@ export { updateCell, insertCell, removeCell, moveCell, type CellPatch, type NewC
 export { formatIssue, issueAt } from "./issue.ts";
 export { positionInCode, indexLines, type LineIndex } from "./position.ts";
 export { parseDuration, parseBytes } from "./units.ts";
-export { DEFAULTS, NAME, ENV_NAME } from "./schema.ts";
+export { DEFAULTS, DEMO_GENERATORS, NAME, ENV_NAME } from "./schema.ts";
+export { sourceToYaml, sinkToYaml } from "./front-matter-write.ts";
 export { closest, didYouMean } from "./suggest.ts";
