@@ -61,6 +61,18 @@ describe("buildPipeline", () => {
     expect(late.deadLetters[0]!.raw).toEqual({ k: "a", ts: minute(0, 40), v: 7 });
   });
 
+  test("a late event inside a batch is a dead letter while the rest of the batch counts", async () => {
+    const plan = await planFor(PER_MINUTE, [{ k: "a", ts: minute(0), v: 1 }]);
+    const ex = buildPipeline(plan, { library: defaultLibrary });
+    ex.run({ source: "s", events: [{ k: "a", ts: minute(0, 10), v: 1 }, { k: "a", ts: minute(2, 0), v: 1 }] });
+    const mixed = ex.run({ source: "s", events: [{ k: "a", ts: minute(2, 5), v: 10 }, { k: "a", ts: minute(0, 59), v: 100 }, { k: "b", ts: minute(2, 6), v: 1000 }] });
+    expect(mixed.deadLetters.map((d) => d.raw)).toEqual([{ k: "a", ts: minute(0, 59), v: 100 }]);
+    expect(ex.finish().rows.out).toEqual([
+      { k: "a", m: 1795341720000000n, n: 2n, total: 11n },
+      { k: "b", m: 1795341720000000n, n: 1n, total: 1000n },
+    ]);
+  });
+
   test("in-order micro-batches give DuckDB's answer over the whole stream", async () => {
     const events = Array.from({ length: 600 }, (_, i) => ({ k: `k${i % 7}`, ts: minute(Math.floor(i / 20), i % 60), v: i }));
     events.sort((a, b) => a.ts.localeCompare(b.ts));

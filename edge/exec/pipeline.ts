@@ -102,22 +102,54 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
       const out = empty();
       for (const p of pipelines) {
         if (p.source !== source) continue;
+        // Convert each event on its own: one that does not fit is a dead letter.
+        const rows: Value[][] = [];
+        const raws: unknown[] = [];
         for (const event of events) {
           try {
-            let rows: Value[][] = [p.convert(event)];
-            for (const s of p.head) {
-              rows = s(rows);
-              if (rows.length === 0) break;
-            }
-            if (p.aggregate) {
-              const late = p.aggregate.state.add(rows);
-              if (late) out.deadLetters.push({ source, sink: p.sink, reason: late, raw: event });
-            } else {
-              emit(p, rows, out);
-            }
+            rows.push(p.convert(event));
+            raws.push(event);
           } catch (error) {
             if (mode === "throw") throw error;
             out.deadLetters.push({ source, sink: p.sink, reason: error instanceof Error ? error.message : String(error), raw: event });
+          }
+        }
+        // The stateless operators run over the whole batch; when one row fails, the
+        // batch is run again event by event so only the failing events become dead letters.
+        let batch: Value[][] | null = rows;
+        try {
+          for (const s of p.head) batch = s(batch!);
+        } catch (error) {
+          if (mode === "throw") throw error;
+          batch = null;
+        }
+        if (batch !== null) {
+          if (p.aggregate && p.aggregate.state.anyLate(batch)) {
+            // Which events were late is only known event by event.
+            batch = null;
+          } else if (p.aggregate) {
+            p.aggregate.state.add(batch);
+          } else {
+            emit(p, batch, out);
+          }
+        }
+        if (batch === null) {
+          for (let i = 0; i < rows.length; i++) {
+            try {
+              let one: Value[][] = [rows[i]!];
+              for (const s of p.head) {
+                one = s(one);
+                if (one.length === 0) break;
+              }
+              if (p.aggregate) {
+                const late = p.aggregate.state.add(one);
+                if (late.length) out.deadLetters.push({ source, sink: p.sink, reason: late[0]!.reason, raw: raws[i] });
+              } else {
+                emit(p, one, out);
+              }
+            } catch (error) {
+              out.deadLetters.push({ source, sink: p.sink, reason: error instanceof Error ? error.message : String(error), raw: raws[i] });
+            }
           }
         }
         if (p.aggregate) {

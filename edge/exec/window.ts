@@ -61,10 +61,24 @@ export class WindowState {
     this.lateness = op.window ? BigInt(op.window.latenessMicros) : 0n;
   }
 
-  /** Adds rows; returns a reason when they belong to an already-emitted window (late). */
-  add(rows: Value[][]): string | null {
+  /** Whether any of the rows belongs to a window already emitted. */
+  anyLate(rows: Value[][]): boolean {
     const w = this.op.window;
+    if (!w || this.emittedUpTo === null) return false;
+    const bucket = this.keys[w.key]!;
     for (const row of rows) {
+      const s = bucket(row);
+      if (typeof s === "bigint" && addInterval(s, w.width) <= this.emittedUpTo) return true;
+    }
+    return false;
+  }
+
+  /** Adds rows, skipping late ones (for an emitted window); returns why each skipped row was late. */
+  add(rows: Value[][]): { index: number; reason: string }[] {
+    const w = this.op.window;
+    const late: { index: number; reason: string }[] = [];
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
       const keys = this.keys.map((k) => k(row));
       let start: bigint | null = null;
       if (w) {
@@ -72,7 +86,8 @@ export class WindowState {
         start = typeof s === "bigint" ? s : null;
         const end = start === null ? null : addInterval(start, w.width);
         if (end !== null && this.emittedUpTo !== null && end <= this.emittedUpTo) {
-          return `late event: its window [${start}, ${end}) was emitted when the watermark reached ${this.emittedUpTo}`;
+          late.push({ index: r, reason: `late event: its window [${start}, ${end}) was emitted when the watermark reached ${this.emittedUpTo}` });
+          continue;
         }
         const t = this.eventTime!(row);
         if (typeof t === "bigint" && (this.maxEventTime === null || t > this.maxEventTime)) this.maxEventTime = t;
@@ -83,7 +98,8 @@ export class WindowState {
         win = { start, end: start === null || !w ? null : addInterval(start, w.width), groups: new Map() };
         this.windows.set(wkey, win);
       }
-      const gkey = keys.map((k, i) => (k === null ? "\u0000" : this.lib.valueKey(k, this.keyTypes[i]!))).join("\u0001");
+      let gkey = "";
+      for (let i = 0; i < keys.length; i++) gkey += this.keyOf(keys[i]!, this.keyTypes[i]!);
       let g = win.groups.get(gkey);
       if (!g) {
         g = { keys, states: this.aggs.map((a) => a.fn.init(a.ctx)), seen: this.aggs.map((a) => (a.distinct ? new Set<string>() : null)) };
@@ -95,14 +111,36 @@ export class WindowState {
         const args = a.args.map((f) => f(row));
         const seen = g.seen[i];
         if (seen) {
-          const k = args.map((v, j) => (v === null ? "\u0000" : this.lib.valueKey(v, a.argTypes[j]!))).join("\u0001");
+          let k = "";
+          for (let j = 0; j < args.length; j++) k += this.keyOf(args[j]!, a.argTypes[j]!);
           if (seen.has(k)) continue;
           seen.add(k);
         }
         g.states[i] = a.fn.step(g.states[i], args, a.ctx);
       }
     }
-    return null;
+    return late;
+  }
+
+  /**
+   * A self-delimiting key: values equal as GROUP BY keys (NaN = NaN, -0 = 0)
+   * get equal keys. Strings, numbers and bigints are keyed here directly;
+   * everything else by the library's `valueKey`.
+   */
+  private keyOf(v: Value, type: string): string {
+    if (v === null) return "n;";
+    switch (typeof v) {
+      case "string":
+        return `s${v.length}:${v}`;
+      case "number":
+        return `d${v === 0 ? 0 : v};`;
+      case "bigint":
+        return `b${v};`;
+      case "boolean":
+        return v ? "T;" : "F;";
+    }
+    const k = this.lib.valueKey(v, type);
+    return `o${k.length}:${k}`;
   }
 
   watermark(): bigint | null {
