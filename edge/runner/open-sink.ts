@@ -1,0 +1,54 @@
+/**
+ * Turns a notebook's sink declaration (or a `--sink name=...` override) into
+ * a `Sink` in Node. Credentials come only from the environment.
+ */
+import type { SinkSpec } from "../../notebook/format/model.ts";
+import { fsSink } from "../sinks/fs.node.ts";
+import { s3Sink } from "../sinks/s3.ts";
+import type { Sink } from "../sinks/sink.ts";
+
+export interface OpenedSink {
+  sink: Sink;
+  /** Prepended to every object key (the declaration's `prefix`). */
+  prefix: string;
+}
+
+/** What `--sink <name>=<target>` accepts: `fs:<dir>` or `s3://<bucket>/<prefix>`. */
+export function parseSinkOverride(text: string, spec: SinkSpec): SinkSpec {
+  if (text.startsWith("fs:")) {
+    const dir = text.slice(3);
+    if (dir === "") throw new Error(`run: --sink ${spec.name}=fs: needs a folder, e.g. fs:out/`);
+    return { ...spec, target: { kind: "fs", dir, prefix: "" } };
+  }
+  const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(text);
+  if (s3) {
+    const prefix = s3[2] === "" || s3[2]!.endsWith("/") ? s3[2]! : `${s3[2]}/`;
+    return { ...spec, target: { kind: "s3", bucket: s3[1]!, prefix, endpoint: null, region: spec.target.kind === "s3" ? spec.target.region : "us-east-1" } };
+  }
+  throw new Error(`run: --sink ${spec.name}=${text}: expected fs:<dir> or s3://<bucket>/<prefix>`);
+}
+
+/**
+ * Opens the sink. S3 reads its endpoint from the declaration, else
+ * `RUNNEL_S3_ENDPOINT`, else AWS's regional endpoint; credentials from
+ * `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` (`AWS_SESSION_TOKEN` optional).
+ */
+export function openSink(spec: SinkSpec, env: Record<string, string | undefined> = process.env): OpenedSink {
+  const target = spec.target;
+  switch (target.kind) {
+    case "fs":
+      return { sink: fsSink(target.dir), prefix: target.prefix };
+    case "s3": {
+      const accessKeyId = env.AWS_ACCESS_KEY_ID;
+      const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+      if (!accessKeyId || !secretAccessKey) {
+        throw new Error(`run: sink ${spec.name} writes to s3://${target.bucket}/${target.prefix}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment`);
+      }
+      const endpoint = target.endpoint ?? env.RUNNEL_S3_ENDPOINT ?? `https://s3.${target.region}.amazonaws.com`;
+      const sink = s3Sink({ endpoint, bucket: target.bucket, region: target.region, accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN });
+      return { sink, prefix: target.prefix };
+    }
+    case "r2":
+      throw new Error(`run: sink ${spec.name} is an R2 binding (${target.binding}), which only a Worker has; in Node pass --sink ${spec.name}=fs:<dir> or --sink ${spec.name}=s3://<bucket>/<prefix> with RUNNEL_S3_ENDPOINT set to R2's S3 endpoint`);
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Input files for `runnel run --input <source>=<path>`: a file, a folder (its
+ * files), or a glob (`*`, `**`, `?`); oldest first by modification time, then
+ * by name. Events are read in batches: NDJSON and JSON arrays as JSON, CSV and
+ * Parquet through DuckDB (CSV columns as text, which the plan casts as DuckDB
+ * casts text; Parquet rows as DuckDB's JSON for them).
+ */
+import { createReadStream } from "node:fs";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { dirname, join, resolve, sep } from "node:path";
+import { parseJsonLossless } from "../duckdb/lossless-json.ts";
+import { openDuckDB } from "../duckdb/open.node.ts";
+
+export interface InputFile {
+  path: string;
+  mtimeMs: number;
+  format: "ndjson" | "json" | "csv" | "parquet";
+}
+
+export function formatOf(path: string): InputFile["format"] {
+  const lower = path.toLowerCase();
+  if (lower.endsWith(".parquet")) return "parquet";
+  if (lower.endsWith(".csv")) return "csv";
+  if (lower.endsWith(".json")) return "json";
+  return "ndjson";
+}
+
+function globToRegExp(pattern: string): RegExp {
+  let re = "";
+  for (let i = 0; i < pattern.length; i++) {
+    const ch = pattern[i]!;
+    if (ch === "*" && pattern[i + 1] === "*") {
+      re += ".*";
+      i++;
+      if (pattern[i + 1] === "/") i++;
+    } else if (ch === "*") re += "[^/]*";
+    else if (ch === "?") re += "[^/]";
+    else re += ch.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re}$`);
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await walk(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
+
+/** The files `spec` names, oldest first; an empty match is an error naming the pattern. */
+export async function listInputs(spec: string): Promise<InputFile[]> {
+  let paths: string[];
+  if (/[*?]/.test(spec)) {
+    const firstWild = spec.search(/[*?]/);
+    const base = spec.slice(0, firstWild).includes("/") ? dirname(spec.slice(0, firstWild) + "x") : ".";
+    const re = globToRegExp(resolve(spec).split(sep).join("/"));
+    paths = (await walk(base)).filter((p) => re.test(resolve(p).split(sep).join("/")));
+  } else {
+    let info;
+    try {
+      info = await stat(spec);
+    } catch (error) {
+      throw new Error(`run: input ${spec} does not exist`, { cause: error });
+    }
+    paths = info.isDirectory() ? await walk(spec) : [spec];
+  }
+  const files = await Promise.all(paths.map(async (path) => ({ path, mtimeMs: (await stat(path)).mtimeMs, format: formatOf(path) })));
+  if (files.length === 0) throw new Error(`run: input ${spec} matches no file`);
+  return files.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** A file's events in batches of at most `size`. */
+export async function* readEvents(file: InputFile, size: number): AsyncGenerator<unknown[]> {
+  if (file.format === "ndjson") {
+    const lines = createInterface({ input: createReadStream(file.path, "utf8"), crlfDelay: Infinity });
+    let batch: unknown[] = [];
+    let n = 0;
+    for await (const line of lines) {
+      n++;
+      if (line.trim() === "") continue;
+      try {
+        batch.push(parseJsonLossless(line));
+      } catch (error) {
+        throw new Error(`run: ${file.path} line ${n} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      }
+      if (batch.length >= size) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+    return;
+  }
+  if (file.format === "json") {
+    const value = parseJsonLossless(await readFile(file.path, "utf8"));
+    const events = Array.isArray(value) ? value : [value];
+    for (let i = 0; i < events.length; i += size) yield events.slice(i, i + size);
+    return;
+  }
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    const path = file.path.replaceAll("'", "''");
+    const from = file.format === "csv" ? `read_csv('${path}', all_varchar = true, header = true)` : `read_parquet('${path}')`;
+    const result = await db.connection.stream(`SELECT to_json(t)::VARCHAR AS event FROM ${from} AS t`);
+    let batch: unknown[] = [];
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      for (const [text] of chunk.getRows()) {
+        batch.push(parseJsonLossless(String(text)));
+        if (batch.length >= size) {
+          yield batch;
+          batch = [];
+        }
+      }
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    db.close();
+  }
+}

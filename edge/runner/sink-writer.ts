@@ -1,0 +1,143 @@
+/**
+ * Buffers a plan's output rows per sink and writes them as partitioned
+ * Parquet when a flush bound is reached. Used by `runnel run` (files) and the
+ * Kafka runner; the caller says which input range a flush covers, and that
+ * range names the objects, so repeating a flush rewrites the same objects.
+ */
+import type { SinkSpec } from "../../notebook/format/model.ts";
+import type { Plan, SinkOp } from "../plan/types.ts";
+import type { Row, Schema, Value } from "../plan/values.ts";
+import type { ParquetWriter } from "../parquet/writer.ts";
+import { writeBatch, type WrittenFile } from "../sinks/write-batch.ts";
+import { deadLetterKey, encodeDeadLetters, type DeadLetter } from "../sinks/dead-letter.ts";
+import type { OpenedSink } from "./open-sink.ts";
+
+export interface SinkTarget {
+  spec: SinkSpec;
+  opened: OpenedSink;
+}
+
+export interface FlushResult {
+  files: WrittenFile[];
+  deadLetterFiles: string[];
+}
+
+interface Buffer {
+  spec: SinkSpec;
+  opened: OpenedSink;
+  schema: Schema;
+  partitionBy: string[];
+  rows: Row[];
+  bytes: number;
+  since: number | null;
+}
+
+/** A rough size of a row in memory, for the `flush.bytes` bound. */
+export function estimateBytes(value: Value): number {
+  if (value === null || typeof value === "boolean") return 1;
+  if (typeof value === "number" || typeof value === "bigint") return 8;
+  if (typeof value === "string") return value.length * 2;
+  if (value instanceof Uint8Array) return value.length;
+  if (Array.isArray(value)) return value.reduce<number>((n, v) => n + estimateBytes(v), 8);
+  return Object.values(value).reduce<number>((n, v) => n + estimateBytes(v as Value), 8);
+}
+
+export class SinkWriter {
+  private readonly buffers = new Map<string, Buffer>();
+  private deadLetters: DeadLetter[] = [];
+  private readonly errorsTarget: OpenedSink;
+
+  constructor(
+    plan: Plan,
+    targets: Record<string, SinkTarget>,
+    private readonly parquet: ParquetWriter,
+    private readonly writer: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    for (const pipeline of plan.pipelines) {
+      const target = targets[pipeline.sink];
+      if (!target) throw new Error(`run: the plan writes sink ${pipeline.sink}, but no target was opened for it`);
+      const sinkOp = pipeline.ops.at(-1) as SinkOp;
+      this.buffers.set(pipeline.sink, { spec: target.spec, opened: target.opened, schema: sinkOp.schema, partitionBy: sinkOp.partitionBy, rows: [], bytes: 0, since: null });
+    }
+    const first = Object.values(targets)[0];
+    if (!first) throw new Error("run: the plan has no sink");
+    this.errorsTarget = first.opened;
+  }
+
+  add(sink: string, rows: Row[]): void {
+    const buffer = this.buffers.get(sink);
+    if (!buffer) throw new Error(`run: rows for unknown sink ${sink}`);
+    if (rows.length === 0) return;
+    if (buffer.since === null) buffer.since = this.now();
+    for (const row of rows) {
+      buffer.rows.push(row);
+      buffer.bytes += estimateBytes(row as Value);
+    }
+  }
+
+  addDeadLetters(letters: DeadLetter[]): void {
+    this.deadLetters.push(...letters);
+  }
+
+  /** Rows waiting in all buffers. */
+  get depth(): number {
+    let n = 0;
+    for (const b of this.buffers.values()) n += b.rows.length;
+    return n;
+  }
+
+  /** When the oldest buffered row arrived (ms), or null when empty. */
+  get oldest(): number | null {
+    let oldest: number | null = null;
+    for (const b of this.buffers.values()) if (b.since !== null && (oldest === null || b.since < oldest)) oldest = b.since;
+    return oldest;
+  }
+
+  /** True when some sink's buffer reached its rows, bytes or age bound. */
+  due(): boolean {
+    for (const b of this.buffers.values()) {
+      if (b.rows.length === 0) continue;
+      if (b.rows.length >= b.spec.flush.rows || b.bytes >= b.spec.flush.bytes) return true;
+      if (b.since !== null && this.now() - b.since >= b.spec.flush.seconds * 1000) return true;
+    }
+    return false;
+  }
+
+  /** Writes every buffered row and dead letter as the objects of input range [first, last]. */
+  async flush(first: bigint | number, last: bigint | number): Promise<FlushResult> {
+    const result: FlushResult = { files: [], deadLetterFiles: [] };
+    for (const [name, b] of this.buffers) {
+      if (b.rows.length === 0) continue;
+      const files = await writeBatch({
+        sink: b.opened.sink,
+        parquet: this.parquet,
+        schema: b.schema,
+        rows: b.rows,
+        partitionBy: b.partitionBy,
+        sinkName: name,
+        prefix: b.opened.prefix,
+        writer: this.writer,
+        first,
+        last,
+      });
+      result.files.push(...files);
+      b.rows = [];
+      b.bytes = 0;
+      b.since = null;
+    }
+    if (this.deadLetters.length > 0) {
+      const byKey = new Map<string, DeadLetter[]>();
+      for (const letter of this.deadLetters) {
+        const key = deadLetterKey({ prefix: this.errorsTarget.prefix, source: letter.source, day: letter.at.slice(0, 10), writer: this.writer, first, last });
+        byKey.set(key, [...(byKey.get(key) ?? []), letter]);
+      }
+      for (const [key, letters] of byKey) {
+        await this.errorsTarget.sink.put(key, encodeDeadLetters(letters), { contentType: "application/x-ndjson" });
+        result.deadLetterFiles.push(key);
+      }
+      this.deadLetters = [];
+    }
+    return result;
+  }
+}

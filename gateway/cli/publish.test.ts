@@ -1,0 +1,96 @@
+import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { demoEvents } from "../sources/demo/index.ts";
+import { parseNotebook } from "../../notebook/format/index.ts";
+import { loadEvents, openDuckDB, quoteIdent } from "../../edge/duckdb/index.node.ts";
+import { datasetSql } from "../../edge/sinks/layout.ts";
+import type { Plan, SinkOp } from "../../edge/plan/types.ts";
+import { main } from "./main.ts";
+
+let out: string[];
+let err: string[];
+beforeEach(() => {
+  out = [];
+  err = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (out.push(String(chunk)), true));
+  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => (err.push(String(chunk)), true));
+});
+afterEach(() => vi.restoreAllMocks());
+
+async function files(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) found.push(join(e.parentPath, e.name));
+  return found.sort();
+}
+
+test("publish then run writes exactly the rows DuckDB computes from the same events", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "runnel-publish-"));
+  expect(await main(["publish", "notebooks/pii-staging.md", "--out", join(dir, "dist")])).toBe(0);
+  const text = out.join("");
+  expect(text).toContain("[1/4] reading notebooks/pii-staging.md");
+  expect(text).toMatch(/\[4\/4\] published .*pii-staging\/: the plan agrees with DuckDB on \d+ comparisons/);
+  const bundle = join(dir, "dist", "pii-staging");
+  const manifest = JSON.parse(await readFile(join(bundle, "bundle.json"), "utf8"));
+  expect(manifest.check).toMatchObject({ agree: true, forced: false });
+  const plan = JSON.parse(await readFile(join(bundle, "plan.json"), "utf8")) as Plan;
+
+  // Two input files of events the sample never saw.
+  const events = demoEvents({ generator: "pii", rate: 10, seed: 77 }, 0, 3000);
+  await writeFile(join(dir, "a.ndjson"), events.slice(0, 1800).map((e) => JSON.stringify(e)).join("\n"));
+  await writeFile(join(dir, "b.ndjson"), events.slice(1800).map((e) => JSON.stringify(e)).join("\n"));
+  const outDir = join(dir, "out");
+  expect(await main(["run", bundle, "--input", `accounts=${dir}/*.ndjson`, "--sink", `staging=fs:${outDir}`])).toBe(0);
+  expect(out.join("")).toMatch(/run done in [\d.]+ s: 3000 events → \d+ rows/);
+  const written = await files(outDir);
+  expect(written.length).toBeGreaterThan(0);
+  expect(written.every((f) => /\/staging\/day=\d{4}-\d{2}-\d{2}\/backfill-\d{20}-\d{20}\.parquet$/.test(f))).toBe(true);
+
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    await loadEvents(db, "accounts", events, { schema: plan.sources.accounts!.schema });
+    const { notebook } = parseNotebook(await readFile("notebooks/pii-staging.md", "utf8"), "notebooks/pii-staging.md");
+    for (const cell of notebook.cells.filter((c) => c.language === "sql" && c.id)) {
+      await db.run(`CREATE VIEW ${quoteIdent(cell.id!)} AS ${cell.code.replace(/;\s*$/, "")}`);
+    }
+    const pipeline = plan.pipelines[0]!;
+    const sinkOp = pipeline.ops.at(-1) as SinkOp;
+    await db.run(`CREATE TABLE expected AS SELECT * FROM ${quoteIdent(pipeline.cell.cell)}`);
+    await db.run(`CREATE TABLE actual AS ${datasetSql(`${outDir}/**/*.parquet`, sinkOp.schema, sinkOp.partitionBy)}`);
+    const counts = await db.read(`SELECT (SELECT count(*) FROM expected), (SELECT count(*) FROM actual),
+      (SELECT count(*) FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM actual)),
+      (SELECT count(*) FROM (SELECT * FROM actual EXCEPT ALL SELECT * FROM expected))`);
+    const [expected, actual, missing, extra] = counts.getRows()[0]!.map(Number);
+    expect(expected).toBeGreaterThan(2000);
+    expect({ actual, missing, extra }).toEqual({ actual: expected, missing: 0, extra: 0 });
+  } finally {
+    db.close();
+  }
+
+  // Running the same inputs again rewrites the same objects with the same bytes.
+  const before = await Promise.all(written.map((f) => readFile(f)));
+  expect(await main(["run", bundle, "--input", `accounts=${dir}/*.ndjson`, "--sink", `staging=fs:${outDir}`])).toBe(0);
+  expect(await files(outDir)).toEqual(written);
+  const after = await Promise.all(written.map((f) => readFile(f)));
+  expect(after.map((b, i) => Buffer.compare(b, before[i]!))).toEqual(written.map(() => 0));
+}, 120_000);
+
+test("publish refuses a notebook whose sink cell uses a window function and writes nothing", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "runnel-publish-"));
+  const source = await readFile("notebooks/pii-staging.md", "utf8");
+  const broken = source.replace(/```sql id=staged sink=staging\n/, "```sql id=staged sink=staging\nSELECT *, row_number() OVER () AS n FROM (\n").replace(/(```sql id=staged sink=staging[\s\S]*?)\n```/, "$1\n)\n```");
+  const file = join(dir, "broken.md");
+  await writeFile(file, broken);
+  expect(await main(["publish", file, "--out", join(dir, "dist")])).toBe(1);
+  expect(err.join("")).toMatch(/plan: .*row_number\(\).* in cell staged \(.*broken\.md line \d+\)/);
+  expect(err.join("")).toContain("nothing was published");
+  await expect(readdir(join(dir, "dist"))).rejects.toThrow();
+});
+
+test("run says which source a wrong --input names", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "runnel-publish-"));
+  expect(await main(["publish", "notebooks/pii-staging.md", "--out", dir])).toBe(0);
+  expect(await main(["run", join(dir, "pii-staging"), "--input", "nope=x.ndjson"])).toBe(2);
+  expect(err.join("")).toContain("--input names source 'nope'; the bundle reads accounts");
+});

@@ -1,0 +1,58 @@
+/**
+ * The sample events a verb works on, per source: the `--sample
+ * <source>=<file>` files first, else the source's demo stand-in. Shared by
+ * `check` and `publish`, so publish proves exactly what check proves.
+ */
+import { readFile } from "node:fs/promises";
+import type { Notebook } from "../../notebook/format/model.ts";
+import { demoEvents } from "../sources/demo/index.ts";
+import { parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
+import { UsageError } from "./verb.ts";
+
+/** Events from a file: a JSON array, or one JSON document per line. */
+export function readEventsText(text: string, file: string): unknown[] {
+  const trimmed = text.trim();
+  if (trimmed.startsWith("[")) {
+    const v = parseJsonLossless(trimmed);
+    if (!Array.isArray(v)) throw new UsageError(`${file}: expected a JSON array of events`);
+    return v;
+  }
+  return trimmed
+    .split("\n")
+    .map((line, i) => ({ line: line.trim(), i }))
+    .filter((l) => l.line.length > 0)
+    .map(({ line, i }) => {
+      try {
+        return parseJsonLossless(line);
+      } catch (error) {
+        throw new UsageError(`${file} line ${i + 1}: not JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      }
+    });
+}
+
+/** Reads `--sample` arguments and fills the rest from demo stand-ins; a source with neither is a usage error. */
+export async function gatherSamples(notebook: Notebook, sampleArgs: string[]): Promise<Record<string, unknown[]>> {
+  const samples: Record<string, unknown[]> = {};
+  for (const s of sampleArgs) {
+    const eq = s.indexOf("=");
+    if (eq <= 0) throw new UsageError(`--sample expects <source>=<file>, got '${s}'`);
+    const source = s.slice(0, eq);
+    if (!notebook.sources[source]) {
+      throw new UsageError(`--sample names source '${source}', which the notebook does not declare (${Object.keys(notebook.sources).join(", ")})`);
+    }
+    const path = s.slice(eq + 1);
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch (error) {
+      throw new UsageError(`--sample ${source}=${path}: cannot read the file (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    }
+    samples[source] = readEventsText(text, path);
+  }
+  for (const [name, spec] of Object.entries(notebook.sources)) {
+    if (samples[name]) continue;
+    if (!spec.demo) throw new UsageError(`source ${name} has no --sample file and no demo generator; pass --sample ${name}=<file.ndjson>`);
+    samples[name] = demoEvents(spec.demo, 0, spec.sampleSize);
+  }
+  return samples;
+}
