@@ -13,6 +13,7 @@ import type { FunctionLibrary } from "./functions/contract.ts";
 import { compileExpr, type Eval } from "./expr.ts";
 import { eventConverter } from "./convert.ts";
 import { WindowState, addInterval } from "./window.ts";
+import { decodeState, encodeState } from "./snapshot.ts";
 
 export interface DeadLetter {
   source: string;
@@ -46,6 +47,9 @@ export interface Executor {
   flushAggregates(sink: string): RunResult;
   /** The current watermark of each sink's window, or null when it has none. */
   watermarks(): Record<string, bigint | null>;
+  /** All grouping and window state as JSON text; `restore` of it continues exactly where this left off. */
+  snapshot(): string;
+  restore(snapshot: string): void;
 }
 
 type Stage = (rows: Value[][]) => Value[][];
@@ -176,6 +180,17 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     },
     watermarks() {
       return Object.fromEntries(pipelines.map((p) => [p.sink, p.aggregate?.op.window ? p.aggregate.state.watermark() : null]));
+    },
+    snapshot() {
+      return JSON.stringify(encodeState(Object.fromEntries(pipelines.filter((p) => p.aggregate).map((p) => [p.sink, p.aggregate!.state.snapshot()]))));
+    },
+    restore(snapshot) {
+      const data = decodeState(JSON.parse(snapshot)) as Record<string, unknown>;
+      for (const p of pipelines) {
+        if (!p.aggregate) continue;
+        if (!(p.sink in data)) throw new Error(`exec: the snapshot has no state for sink ${p.sink}; was it taken with another plan?`);
+        p.aggregate.state.restore(data[p.sink]);
+      }
     },
   };
 }

@@ -143,6 +143,26 @@ export class WindowState {
     return `o${k.length}:${k}`;
   }
 
+  /** The whole state as plain data (see snapshot.ts), for a runner to store beside its output. */
+  snapshot(): unknown {
+    return {
+      windows: [...this.windows].map(([key, w]) => [key, w.start, w.end, [...w.groups].map(([gk, g]) => [gk, g.keys, g.states, g.seen])]),
+      maxEventTime: this.maxEventTime,
+      emittedUpTo: this.emittedUpTo,
+    };
+  }
+
+  /** Replaces the state with one `snapshot()` returned (after a decode). */
+  restore(data: unknown): void {
+    const s = data as { windows: [string, bigint | null, bigint | null, [string, Value[], unknown[], (Set<string> | null)[]][]][]; maxEventTime: bigint | null; emittedUpTo: bigint | null };
+    this.windows.clear();
+    for (const [key, start, end, groups] of s.windows) {
+      this.windows.set(key, { start, end, groups: new Map(groups.map(([gk, keys, states, seen]) => [gk, { keys, states, seen }])) });
+    }
+    this.maxEventTime = s.maxEventTime;
+    this.emittedUpTo = s.emittedUpTo;
+  }
+
   watermark(): bigint | null {
     return this.op.window && this.maxEventTime !== null ? this.maxEventTime - this.lateness : null;
   }
