@@ -90,6 +90,12 @@ export interface Notebook {
   cells: Cell[];
   /** The file split into front matter, prose and cell blocks, for byte-identical serialization. */
   blocks: Block[];
+  /**
+   * Every name written under `sources:` and `sinks:`, including entries too
+   * broken to be in `sources`/`sinks`, so one bad entry does not also make
+   * every cell that reads it an unknown-name error.
+   */
+  declared?: { sources: string[]; sinks: string[] };
 }
 
 export type Block =

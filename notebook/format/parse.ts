@@ -159,6 +159,7 @@ export function parseNotebook(text: string, file: string): ParseResult {
     sinks: frontMatter.sinks,
     cells,
     blocks,
+    declared: { sources: frontMatter.sourceNames, sinks: frontMatter.sinkNames },
   };
   issues.sort((a, b) => a.line - b.line || a.column - b.column);
   return { notebook, issues };

@@ -73,6 +73,12 @@ describe("buildGraph", () => {
     expect(graph.cells[1]!.dependsOn).toEqual([0]);
   });
 
+  test("a cell reading a source whose settings are broken is not also an unknown-name error", async () => {
+    const { notebook, issues } = parseNotebook(["---", "sources:", "  events:", "    kafka: { topic: t }", "---", "", "```sql id=a", "SELECT * FROM events", "```", ""].join("\n"), "notebooks/t.md");
+    expect(issues.map(formatIssue)).toEqual(["format: notebooks/t.md:4:5: sources.events.kafka: missing brokers:, expected a list"]);
+    expect((await buildGraph(notebook, refs)).issues).toEqual([]);
+  });
+
   test("two cells with one id: the second is reported", async () => {
     expect(await problems("```sql id=a", "SELECT 1", "```", "```sql id=a", "SELECT 2", "```")).toEqual([
       "graph: notebooks/t.md:13:11: 'a' is defined twice: cell a here and cell a at line 10",

@@ -62,7 +62,8 @@ export async function buildGraph(notebook: Notebook, refs: Partial<RefsProvider>
   }
 
   // Names in file order: sources first, then each cell's definitions.
-  const sources = new Set(Object.keys(notebook.sources));
+  // Sources the file declares but could not read still count as sources: their own issue says what is wrong.
+  const sources = new Set([...Object.keys(notebook.sources), ...(notebook.declared?.sources ?? [])]);
   const sqlSources = new Map([...sources].map((name) => [name.toLowerCase(), name]));
   const owners = new Map<string, { cell: GraphCell; at: NameAt }>();
   for (const node of cells) {
