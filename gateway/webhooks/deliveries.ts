@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { mkdir, open, readdir, readFile, rm, type FileHandle } from "node:fs/promises";
+import { closeSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 
 /** One webhook delivery as kept on disk: the raw body and the headers that matter. */
@@ -21,10 +22,13 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * lines each (`000001.ndjson`, ...): appends go to the newest; when it is
  * full a new one starts and all but the two newest are deleted, so the disk
  * holds between `keep` and `3 × keep` deliveries and nothing is ever rewritten.
- * Appends are group committed: deliveries arriving while a write is in flight
- * go out together in the next write, and each caller's promise resolves once
- * its line is written (not fsynced: a process crash loses nothing, a power
- * cut may lose the last writes).
+ * Appends are group committed: the deliveries of one event-loop turn go out in
+ * one `write(2)` at the end of the turn, and each caller's promise resolves
+ * once its line is written (not fsynced: a process crash loses nothing, a
+ * power cut may lose the last writes). The write is synchronous on purpose: a
+ * page-cache write of a few KiB costs microseconds, while a hop through
+ * libuv's thread pool costs milliseconds on a busy machine, and every 202
+ * waits for it.
  */
 export class DeliveryLog {
   private readonly dir: string;
@@ -34,9 +38,9 @@ export class DeliveryLog {
   private seenOrder: string[] = [];
   private segment = 0;
   private linesInSegment = 0;
-  private handle: FileHandle | null = null;
+  private fd: number | null = null;
   private pending: { line: string; done: () => void; fail: (err: unknown) => void }[] = [];
-  private writing: Promise<void> | null = null;
+  private scheduled = false;
 
   private constructor(dir: string, keep: number) {
     this.dir = dir;
@@ -69,7 +73,7 @@ export class DeliveryLog {
       log.segment++;
       log.linesInSegment = 0;
     }
-    log.handle = await open(log.segmentFile(log.segment), "a");
+    log.fd = openSync(log.segmentFile(log.segment), "a");
     return log;
   }
 
@@ -97,7 +101,10 @@ export class DeliveryLog {
     this.remember(delivery);
     await new Promise<void>((done, fail) => {
       this.pending.push({ line: JSON.stringify(delivery) + "\n", done, fail });
-      this.writing ??= this.flush();
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
     });
     return delivery;
   }
@@ -108,9 +115,9 @@ export class DeliveryLog {
   }
 
   async close(): Promise<void> {
-    await this.writing;
-    await this.handle?.close();
-    this.handle = null;
+    this.flush();
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
   }
 
   private remember(delivery: Delivery): void {
@@ -125,45 +132,53 @@ export class DeliveryLog {
     }
   }
 
-  private async flush(): Promise<void> {
-    while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.pending.length);
-      try {
-        if (!this.handle) throw new Error(`webhook: deliveries in ${this.dir} are closed`);
-        await this.handle.write(batch.map((p) => p.line).join(""));
-        this.linesInSegment += batch.length;
-        if (this.linesInSegment >= this.keep) await this.rotate();
-        for (const p of batch) p.done();
-      } catch (err) {
-        const wrapped = new Error(`webhook: cannot write deliveries to ${this.dir}`, { cause: err });
-        for (const p of batch) p.fail(wrapped);
-      }
+  private flush(): void {
+    this.scheduled = false;
+    const batch = this.pending.splice(0, this.pending.length);
+    if (batch.length === 0) return;
+    try {
+      if (this.fd === null) throw new Error(`webhook: deliveries in ${this.dir} are closed`);
+      writeSync(this.fd, batch.map((p) => p.line).join(""));
+      this.linesInSegment += batch.length;
+      if (this.linesInSegment >= this.keep) this.rotate(this.fd);
+    } catch (err) {
+      const wrapped = new Error(`webhook: cannot write deliveries to ${this.dir}`, { cause: err });
+      for (const p of batch) p.fail(wrapped);
+      return;
     }
-    this.writing = null;
+    for (const p of batch) p.done();
   }
 
   /** Starts a new segment and deletes those no longer needed to hold `keep` deliveries. */
-  private async rotate(): Promise<void> {
-    await this.handle?.close();
+  private rotate(fd: number): void {
+    closeSync(fd);
     this.segment++;
     this.linesInSegment = 0;
-    this.handle = await open(this.segmentFile(this.segment), "a");
-    for (const number of await this.segments()) {
-      if (number < this.segment - 1) await rm(this.segmentFile(number), { force: true });
+    this.fd = openSync(this.segmentFile(this.segment), "a");
+    for (const number of this.segmentsSync()) {
+      if (number < this.segment - 1) rmSync(this.segmentFile(number), { force: true });
     }
   }
 
+  private segmentsSync(): number[] {
+    return segmentNumbers(readdirSync(this.dir));
+  }
+
   private async segments(): Promise<number[]> {
-    return (await readdir(this.dir))
-      .map((name) => /^(\d{6,})\.ndjson$/.exec(name)?.[1])
-      .filter((n): n is string => n !== undefined)
-      .map(Number)
-      .sort((a, b) => a - b);
+    return segmentNumbers(await readdir(this.dir));
   }
 
   private segmentFile(number: number): string {
     return join(this.dir, `${String(number).padStart(6, "0")}.ndjson`);
   }
+}
+
+function segmentNumbers(names: string[]): number[] {
+  return names
+    .map((name) => /^(\d{6,})\.ndjson$/.exec(name)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
 }
 
 /** Every line of every segment in a delivery folder, oldest first (for tests and inspection). */
