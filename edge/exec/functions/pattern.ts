@@ -24,7 +24,9 @@ export function likeRegex(pattern: string, escape: string | null): RegExp {
     const c = cps[i]!;
     if (escape !== null && c === escape) {
       const next = cps[++i];
-      if (next === undefined) throw new SqlError("invalid_input", "Like pattern must not end with escape character!");
+      // DuckDB rejects a pattern ending in the escape character once it
+      // gets to compare it (an empty string fails to match before that).
+      if (next === undefined) { src += "(?<trailing>)"; break; }
       src += escapeRegex(next);
     } else if (c === "%") src += "[^]*";
     else if (c === "_") src += ".";
@@ -46,7 +48,15 @@ function like(caseInsensitive: boolean, negate: boolean): ScalarFn {
     }
     const str = caseInsensitive ? lower(s as string) : (s as string);
     const pat = caseInsensitive ? lower(p as string) : (p as string);
-    const r = likeRegex(pat, escape).test(str);
+    const re = likeRegex(pat, escape);
+    if (re.source.endsWith("(?<trailing>)$")) {
+      // DuckDB's matcher raises only when it reaches the trailing escape
+      // with characters left to match; an earlier mismatch is just false.
+      const prefix = new RegExp(`${re.source.slice(0, -"(?<trailing>)$".length)}[^]`, "su");
+      if (!prefix.test(str)) return negate;
+      throw new SqlError("invalid_input", "Like pattern must not end with escape character!");
+    }
+    const r = re.test(str);
     return negate ? !r : r;
   };
 }
@@ -54,7 +64,8 @@ function like(caseInsensitive: boolean, negate: boolean): ScalarFn {
 const regexCache = new Map<string, RegExp>();
 
 function optionFlags(options: Value | undefined): { flags: string; global: boolean } {
-  let flags = "s";
+  // RE2's default: '.' does not match a newline; the 's' option makes it.
+  let flags = "";
   let global = false;
   if (typeof options === "string") {
     for (const o of options) {
@@ -69,9 +80,43 @@ function optionFlags(options: Value | undefined): { flags: string; global: boole
   return { flags, global };
 }
 
+/**
+ * RE2 meanings JS spells differently: '.' excludes only '\n' (nothing with
+ * the s flag), and \s / \S are the ASCII spaces [\t\n\f\r ].
+ */
+function translateRe2(src: string, dotAll: boolean): string {
+  let out = "";
+  let inClass = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i]!;
+    if (c === "\\" && i + 1 < src.length) {
+      const n = src[i + 1]!;
+      i++;
+      if (n === "s") out += inClass ? "\\t\\n\\f\\r " : "[\\t\\n\\f\\r ]";
+      else if (n === "S" && !inClass) out += "[^\\t\\n\\f\\r ]";
+      else out += c + n;
+      continue;
+    }
+    if (inClass) {
+      if (c === "]") inClass = false;
+      out += c;
+      continue;
+    }
+    if (c === "[") {
+      inClass = true;
+      out += c;
+      if (src[i + 1] === "^") { out += "^"; i++; }
+      if (src[i + 1] === "]") { out += "\\]"; i++; }
+      continue;
+    }
+    out += c === "." ? (dotAll ? "[^]" : "[^\\n]") : c;
+  }
+  return out;
+}
+
 /** Translates the RE2 constructs JS lacks and compiles with the `u` flag. */
-export function compileRegex(pattern: string, flags: string): RegExp {
-  const key = `${flags}\u0000${pattern}`;
+export function compileRegex(pattern: string, flags: string, full = false): RegExp {
+  const key = `${flags}\u0000${full ? "F" : "P"}${pattern}`;
   let re = regexCache.get(key);
   if (re) return re;
   let src = pattern.replace(/\(\?P</g, "(?<").replace(/\\z/g, "$(?![^])").replace(/\\A/g, "^(?<![^])");
@@ -81,8 +126,10 @@ export function compileRegex(pattern: string, flags: string): RegExp {
     if (inline[1]!.includes("s") && !flags.includes("s")) flags += "s";
     src = src.slice(inline[0].length);
   }
+  src = translateRe2(src, flags.includes("s"));
+  if (full) src = `^(?:${src})$`;
   try {
-    re = new RegExp(src, flags + "u");
+    re = new RegExp(src, flags.replace("s", "") + "u");
   } catch (e) {
     if (!(e instanceof SyntaxError)) throw e;
     throw new SqlError("invalid_input", `${e.message}`, { cause: e });
@@ -98,7 +145,7 @@ const regexpMatches: ScalarFn = ([s, p, o]) => {
 
 const regexpFullMatch: ScalarFn = ([s, p, o]) => {
   if (s === null || p === null || o === null || s === undefined || p === undefined) return null;
-  return compileRegex(`^(?:${p as string})$`, optionFlags(o).flags).test(s as string);
+  return compileRegex(p as string, optionFlags(o).flags, true).test(s as string);
 };
 
 const regexpExtract: ScalarFn = (args) => {
@@ -108,7 +155,7 @@ const regexpExtract: ScalarFn = (args) => {
   const group = g === undefined ? 0 : Number(g);
   const m = re.exec(s as string);
   if (!m) return "";
-  if (group < 0 || group >= m.length) throw new SqlError("invalid_input", "Pattern has fewer than the requested number of capturing groups");
+  // A group the pattern does not have extracts the empty string.
   return m[group] ?? "";
 };
 
@@ -132,12 +179,41 @@ const regexpReplace: ScalarFn = (args) => {
   if (s === null || p === null || r === null || o === null || s === undefined || p === undefined) return null;
   const { flags, global } = optionFlags(o);
   const re = compileRegex(p as string, flags + (global ? "g" : ""));
-  return (s as string).replace(re, (...m: unknown[]) => {
-    // The callback gets the match, the groups, then the offset (a number).
-    const end = m.findIndex((x, i) => i > 0 && typeof x === "number");
-    const groups = (m.slice(0, end) as (string | undefined)[]).map((x) => x ?? "");
-    return rewrite(r as string, groups);
-  });
+  // RE2 refuses a rewrite naming a group the pattern lacks: the text stays as it is.
+  const groups = new RegExp(`${re.source}|`, re.flags.replace("g", "")).exec("")!.length - 1;
+  const wanted = [...(r as string).matchAll(/\\(\d)/g)].map((x) => Number(x[1]));
+  if (wanted.some((g) => g > groups)) return s;
+  const text = s as string;
+  if (!global) {
+    const m = re.exec(text);
+    if (!m) return text;
+    return text.slice(0, m.index) + rewrite(r as string, m.map((x) => x ?? "")) + text.slice(m.index + m[0].length);
+  }
+  // RE2's global replace: an empty match right after the previous match is skipped.
+  let out = "";
+  let at = 0;
+  let lastEnd = -1;
+  re.lastIndex = 0;
+  for (;;) {
+    const m = re.exec(text);
+    if (!m) break;
+    if (m[0].length === 0 && m.index === lastEnd) {
+      if (m.index >= text.length) break;
+      re.lastIndex = m.index + (text.codePointAt(m.index)! > 0xffff ? 2 : 1);
+      continue;
+    }
+    out += text.slice(at, m.index) + rewrite(r as string, m.map((x) => x ?? ""));
+    at = m.index + m[0].length;
+    lastEnd = at;
+    if (m[0].length === 0) {
+      if (m.index >= text.length) break;
+      const step = text.codePointAt(m.index)! > 0xffff ? 2 : 1;
+      out += text.slice(m.index, m.index + step);
+      at = m.index + step;
+      re.lastIndex = at;
+    }
+  }
+  return out + text.slice(at);
 };
 
 export const patternScalars: Record<string, ScalarFn> = {
