@@ -90,7 +90,7 @@ export function writeFrontMatter(notebook: Notebook, current: { raw: string; yam
   const doc = parseDocument(current?.yaml ?? "");
   // Editing a document the YAML parser could not read would garble it; keep the file's text.
   if (doc.errors.length > 0) return null;
-  const open = current ? /^---[ \t]*\r?\n/.exec(current.raw)![0] : "---\n";
+  const open = current ? /^\uFEFF?---[ \t]*\r?\n/.exec(current.raw)![0] : "---\n";
   const titleNode = doc.get("title", true);
   if (titleChanged && changes.length === 0 && current && isScalar(titleNode) && titleNode.range && !/[\r\n]/.test(notebook.title)) {
     // Only the title changed: replace its value in place, every other byte as written.

@@ -111,7 +111,8 @@ export function readFrontMatter(yaml: string, base: number, lines: LineIndex, fi
   for (const pair of root.items) {
     const key = scalarKey(pair.key);
     if (key !== null && !TOP_KEYS.includes(key)) {
-      issues.push(issueAt(file, at(pair.key as Node), `unknown front matter key '${key}'${didYouMean(key, TOP_KEYS)}; expected title, sources or sinks`));
+      const hint = SECRET_KEY.test(key) ? `secrets are never written in the notebook: ${SECRET_ADVICE}` : "expected title, sources or sinks";
+      issues.push(issueAt(file, at(pair.key as Node), `unknown front matter key '${key}'${didYouMean(key, TOP_KEYS)}; ${hint}`));
     }
   }
 
@@ -151,7 +152,8 @@ export function readFrontMatter(yaml: string, base: number, lines: LineIndex, fi
   };
 
   if (data.title !== undefined && data.title !== null) {
-    if (typeof data.title === "string") frontMatter.title = data.title;
+    // `title: 1984` is a title too.
+    if (typeof data.title === "string" || typeof data.title === "number" || typeof data.title === "boolean") frontMatter.title = String(data.title);
     else issues.push(issueAt(file, at(locate(doc, ["title"]).value), `title: expected a string, found ${typeName(data.title)}`));
   }
 

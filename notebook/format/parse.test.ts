@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { formatIssue, parseNotebook } from "./index.ts";
+import { formatIssue, parseNotebook, serializeNotebook } from "./index.ts";
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), "utf8");
 
@@ -88,6 +88,14 @@ describe("parseNotebook", () => {
     expect(notebook.cells).toHaveLength(1);
   });
 
+  test("a byte order mark before the front matter does not hide it", () => {
+    const text = "\uFEFF---\ntitle: 1984\n---\n\n```sql id=a\nSELECT 1\n```\n";
+    const { notebook, issues } = parseNotebook(text, "notebooks/bom.md");
+    expect(issues).toEqual([]);
+    expect(notebook.title).toBe("1984");
+    expect(serializeNotebook(notebook)).toBe(text);
+  });
+
   test("a notebook with neither front matter nor heading is titled by its file name", () => {
     expect(parseNotebook("```js\n1\n```\n", "notebooks/bare.md").notebook.title).toBe("bare");
   });
@@ -126,6 +134,12 @@ describe("parseNotebook reports problems with file, line and column", () => {
       problems("---", "sources:", "  gh:", "    webhook:", "      signature: github", '      secret: "ghp_8f3a9c2e77d1b0"', "---"),
     ).toEqual([
       "format: notebooks/t.md:6:15: sources.gh.webhook.secret: expected the name of an environment variable holding the secret (like GITHUB_WEBHOOK_SECRET), not the secret itself: secrets are never written in the notebook",
+    ]);
+  });
+
+  test("a credential at the top level is refused with where secrets go instead", () => {
+    expect(problems("---", "api_token: abc", "---")).toEqual([
+      "format: notebooks/t.md:2:1: unknown front matter key 'api_token'; secrets are never written in the notebook: set it in the environment (webhooks name it with secret: ENV_NAME; S3 and R2 take credentials from the environment)",
     ]);
   });
 

@@ -23,7 +23,8 @@ export function cellLabel(cell: Pick<Cell, "id" | "index">): string {
 
 /** Finds the front matter: `---` on the first line up to the next `---` or `...` line. */
 export function splitFrontMatter(text: string): { yamlStart: number; yamlEnd: number; end: number } | "unclosed" | null {
-  const open = /^---[ \t]*\r?\n/.exec(text);
+  // A byte order mark some editors write does not hide the front matter.
+  const open = /^\uFEFF?---[ \t]*\r?\n/.exec(text);
   if (!open) return null;
   const close = /^(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/m;
   close.lastIndex = 0;
