@@ -49,6 +49,7 @@ function integerOp(op: Op, a: Value, b: Value, resultName: string): Value {
       return intResult(r, resultName);
     case "%":
       if (y === 0n) return null;
+      if (y === -1n && x === range.min) throw new SqlError("out_of_range", `Overflow in division of ${x} / ${y}`);
       return intResult(x % y, resultName);
   }
   if (r > range.max || r < range.min) {
@@ -172,11 +173,20 @@ function negate(v: Value, ctx: CallContext): Value {
   throw new SqlError("not_implemented", `negation of ${typeText(t)} is not supported by the edge executor`);
 }
 
+function roundAway(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+/** DuckDB: round(x * 10^d) / 10^d, or round(x / 10^-d) * 10^-d for negative d; x when that overflows. */
 function roundDouble(x: number, digits: number): number {
-  if (digits === 0) return x < 0 ? -Math.round(-x) : Math.round(x);
-  const m = 10 ** digits;
-  const r = (x < 0 ? -Math.round(-x * m) : Math.round(x * m)) / m;
-  return Number.isFinite(r) && !Number.isNaN(r) ? r : x;
+  if (digits === 0) return roundAway(x);
+  if (digits > 0) {
+    const r = roundAway(x * 10 ** digits) / 10 ** digits;
+    return Number.isFinite(r) ? r : x;
+  }
+  // Negative precision: DuckDB gives 0 where the result is not finite (inf, NaN).
+  const r = roundAway(x / 10 ** -digits) * 10 ** -digits;
+  return Number.isFinite(r) ? r : 0;
 }
 
 const roundFn: ScalarFn = (args, ctx) => {
