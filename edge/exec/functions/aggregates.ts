@@ -58,7 +58,7 @@ const sum: AggregateFn = {
   finish: (state, ctx) => {
     const s = state as SumState;
     if (s.count === 0) return null;
-    if (typeof s.sum === "number") return parseType(ctx.resultType).kind === "scalar" && parseType(ctx.resultType).kind === "scalar" && ctx.resultType === "FLOAT" ? Math.fround(s.sum) : s.sum;
+    if (typeof s.sum === "number") return ctx.resultType === "FLOAT" ? Math.fround(s.sum) : s.sum;
     return s.sum;
   },
 };
@@ -72,7 +72,10 @@ const avg: AggregateFn = {
     if (typeof s.sum === "number") return s.sum / s.count;
     const t = parseType(ctx.argTypes[0] ?? "INTEGER");
     const scale = t.kind === "decimal" ? 10 ** t.scale : 1;
-    // Exact integer part first, so large sums keep their precision.
+    // One IEEE division is correctly rounded, as DuckDB's long double division
+    // is once narrowed to double; beyond 2^53 keep the exact integer part first.
+    const divisor = s.count * scale;
+    if (Number.isSafeInteger(divisor) && s.sum <= 2n ** 53n && s.sum >= -(2n ** 53n)) return Number(s.sum) / divisor;
     const q = s.sum / BigInt(s.count);
     const r = s.sum - q * BigInt(s.count);
     return (Number(q) + Number(r) / s.count) / scale;

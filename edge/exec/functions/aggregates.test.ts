@@ -1,0 +1,121 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { Value } from "../../plan/values.ts";
+import { doubles, messyString, timestampMicros } from "./arbitraries.node.ts";
+import { aggregates, compareValues, valueKey } from "./index.ts";
+import { duckRows, lit } from "./oracle.node.ts";
+
+/** Runs `agg(x)` over the values in DuckDB and in the library. */
+async function both(agg: string, values: Value[], type: string, distinct = false): Promise<{ ours: Value; theirs: Value; sql: string }> {
+  const rows = values.length ? values.map((v) => `(${lit(v, type)})`).join(", ") : `(${lit(null, type)})`;
+  const where = values.length ? "" : " WHERE false";
+  const call = agg === "count_star" ? "count(*)" : `${agg}(${distinct ? "DISTINCT " : ""}x)`;
+  const sql = `SELECT ${call}, typeof(${call}) FROM (VALUES ${rows}) t(x)${where}`;
+  const { rows: out } = await duckRows(sql);
+  const [theirs, resultType] = out[0]!;
+  const fn = aggregates[agg]!;
+  const ctx = { argTypes: agg === "count_star" ? [] : [type], resultType: String(resultType) };
+  let state = fn.init(ctx);
+  const seen = new Set<string>();
+  for (const v of values) {
+    if (distinct) {
+      const k = valueKey(v, type);
+      if (seen.has(k)) continue;
+      seen.add(k);
+    }
+    state = fn.step(state, agg === "count_star" ? [] : [v], ctx);
+  }
+  return { ours: fn.finish(state, ctx), theirs: theirs!, sql };
+}
+
+const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null, freq: 5 });
+
+describe("aggregates", () => {
+  it("count, count(*), sum, min, max and any_value over integers match DuckDB, HUGEINT sums included", async () => {
+    await fc.assert(fc.asyncProperty(fc.array(maybe(fc.integer()), { maxLength: 12 }), async (xs) => {
+      for (const agg of ["count", "count_star", "sum", "min", "max", "avg"]) {
+        const r = await both(agg, xs, "INTEGER");
+        expect(r.ours, r.sql).toEqual(r.theirs);
+      }
+      const d = await both("count", xs, "INTEGER", true);
+      expect(d.ours, d.sql).toEqual(d.theirs);
+      const a = await both("any_value", xs, "INTEGER");
+      expect(a.ours, a.sql).toEqual(a.theirs);
+    }), { numRuns: 100 });
+    await fc.assert(fc.asyncProperty(fc.array(maybe(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })), { maxLength: 8 }), async (xs) => {
+      for (const agg of ["sum", "min", "max"]) {
+        const r = await both(agg, xs, "BIGINT");
+        expect(r.ours, r.sql).toEqual(r.theirs);
+      }
+    }), { numRuns: 60 });
+  });
+
+  it("sum and avg of DOUBLE agree with DuckDB within float tolerance; min and max exactly (NaN greatest)", async () => {
+    await fc.assert(fc.asyncProperty(fc.array(maybe(doubles), { maxLength: 10 }), async (xs) => {
+      for (const agg of ["min", "max", "count"]) {
+        const r = await both(agg, xs, "DOUBLE");
+        expect(r.ours, r.sql).toEqual(r.theirs);
+      }
+      for (const agg of ["sum", "avg"]) {
+        const r = await both(agg, xs, "DOUBLE");
+        if (typeof r.theirs === "number" && Number.isFinite(r.theirs) && typeof r.ours === "number") {
+          expect(Math.abs(r.ours - r.theirs), r.sql).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(r.theirs)) + 1e-300);
+        } else expect(r.ours, r.sql).toEqual(r.theirs);
+      }
+    }), { numRuns: 100 });
+  });
+
+  it("sum and avg of DECIMAL are exact like DuckDB", async () => {
+    await fc.assert(fc.asyncProperty(fc.array(maybe(fc.bigInt({ min: -(10n ** 9n), max: 10n ** 9n })), { maxLength: 10 }), async (xs) => {
+      for (const agg of ["sum", "avg", "min", "max"]) {
+        const r = await both(agg, xs, "DECIMAL(12,3)");
+        expect(r.ours, r.sql).toEqual(r.theirs);
+      }
+    }), { numRuns: 80 });
+  });
+
+  it("min and max of VARCHAR and TIMESTAMP follow DuckDB's ordering; count(DISTINCT) its equality", async () => {
+    await fc.assert(fc.asyncProperty(fc.array(maybe(messyString), { maxLength: 8 }), async (xs) => {
+      for (const agg of ["min", "max"]) {
+        const r = await both(agg, xs, "VARCHAR");
+        expect(r.ours, r.sql).toEqual(r.theirs);
+      }
+      const d = await both("count", xs, "VARCHAR", true);
+      expect(d.ours, d.sql).toEqual(d.theirs);
+    }), { numRuns: 100 });
+    await fc.assert(fc.asyncProperty(fc.array(maybe(timestampMicros), { maxLength: 6 }), async (xs) => {
+      for (const agg of ["min", "max"]) {
+        const r = await both(agg, xs, "TIMESTAMP");
+        expect(r.ours, r.sql).toEqual(r.theirs);
+      }
+    }), { numRuns: 50 });
+  });
+});
+
+describe("ordering and grouping", () => {
+  it("compareValues sorts VARCHAR, DOUBLE and lists exactly as ORDER BY does", async () => {
+    const cases: [fc.Arbitrary<Value>, string][] = [
+      [messyString, "VARCHAR"],
+      [doubles, "DOUBLE"],
+      [fc.array(fc.option(fc.integer({ min: -3, max: 3 }), { nil: null }), { maxLength: 3 }), "INTEGER[]"],
+      [fc.record({ a: fc.option(fc.integer({ min: -2, max: 2 }), { nil: null }), b: messyString }), "STRUCT(a INTEGER, b VARCHAR)"],
+    ];
+    for (const [arb, type] of cases) {
+      await fc.assert(fc.asyncProperty(fc.array(arb, { minLength: 1, maxLength: 8 }), async (xs) => {
+        const values = xs.map((v, i) => `(${i}, ${lit(v, type)})`).join(", ");
+        const { rows } = await duckRows(`SELECT i FROM (VALUES ${values}) t(i, x) ORDER BY x, i`);
+        const theirs = rows.map((r) => Number(r[0]));
+        const ours = xs.map((v, i) => ({ v, i })).sort((p, q) => compareValues(p.v, q.v, type) || p.i - q.i).map((p) => p.i);
+        expect(ours, `${type}: ${values}`).toEqual(theirs);
+      }), { numRuns: 60 });
+    }
+  });
+
+  it("valueKey groups values exactly as GROUP BY does (NaN with NaN, -0.0 with 0.0)", async () => {
+    await fc.assert(fc.asyncProperty(fc.array(fc.option(doubles, { nil: null }), { minLength: 1, maxLength: 10 }), async (xs) => {
+      const values = xs.map((v) => `(${lit(v, "DOUBLE")})`).join(", ");
+      const { rows } = await duckRows(`SELECT count(*) FROM (SELECT x FROM (VALUES ${values}) t(x) GROUP BY x)`);
+      expect(BigInt(new Set(xs.map((x) => valueKey(x, "DOUBLE"))).size), values).toEqual(rows[0]![0]);
+    }), { numRuns: 100 });
+  });
+});
