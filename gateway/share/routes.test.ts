@@ -103,6 +103,18 @@ describe("share links", () => {
     const served = await gw.app.request(`/s/${id}/sources/inbox.arrow`);
     expect(new Uint8Array(await served.arrayBuffer())).toEqual(bytes);
     expect((await (await gw.app.request(`/s/${id}/notebook`)).json()).samples).toEqual([{ name: "inbox", rows: 2, errors: 0 }]);
+
+    const parquet = await gw.app.request(`/s/${id}/sources/inbox.parquet`);
+    expect(parquet.status).toBe(200);
+    const dir = await mkdtemp(join(tmpdir(), "runnel-share-test-"));
+    await writeFile(join(dir, "inbox.parquet"), new Uint8Array(await parquet.arrayBuffer()));
+    const db = await openDuckDB();
+    const fromParquet = await queryRows(db, `SELECT * FROM read_parquet(${quoteString(join(dir, "inbox.parquet"))})`);
+    await loadEvents(db, "expected", orders.slice(-2));
+    const expected = await queryRows(db, "SELECT * FROM expected");
+    db.close();
+    await rm(dir, { recursive: true, force: true });
+    expect(fromParquet).toEqual(expected);
   });
 
   test("a sample that is not Arrow is 400", async () => {

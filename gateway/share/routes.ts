@@ -1,11 +1,14 @@
 import { Hono } from "hono";
-import { tableFromIPC } from "apache-arrow";
+import { type Table, tableFromIPC } from "apache-arrow";
+import { defaultParquetWriter } from "../../edge/parquet/index.ts";
+import type { Row, Schema } from "../../edge/plan/values.ts";
 import { parseNotebook } from "../../notebook/format/parse.ts";
 import { GatewayError } from "../http/error.ts";
 import { escapeHtml } from "../http/html.ts";
 import { readJson } from "../http/json.ts";
 import { limitBody } from "../http/limits.ts";
 import type { NotebookStore } from "../notebooks/store.ts";
+import { arrowToRows } from "../sample/arrow-rows.ts";
 import type { Sampler } from "../sample/sampler.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
 import { notebookPathOf } from "../sources/resolve.ts";
@@ -68,8 +71,10 @@ export function shareApiRoutes(options: ShareRouteOptions): Hono {
     for (const spec of Object.values(notebook.sources)) {
       const sent = samples[spec.name];
       if (sent) {
+        const { schema, rows } = readArrow(sent, spec.name);
         contents.files[`${spec.name}.arrow`] = sent;
-        contents.manifest.sources.push({ name: spec.name, rows: arrowRows(sent, spec.name), errors: 0 });
+        if (schema.length > 0) contents.files[`${spec.name}.parquet`] = defaultParquetWriter.write(schema, rows, { codec: "SNAPPY" });
+        contents.manifest.sources.push({ name: spec.name, rows: rows.length, errors: 0 });
         continue;
       }
       const source = await options.registry.get(path, spec);
@@ -130,11 +135,18 @@ function readSamples(samples: unknown): Record<string, Uint8Array> {
   return out;
 }
 
-function arrowRows(bytes: Uint8Array, name: string): number {
+/** A browser-sent sample as DuckDB-typed rows; not Arrow, or an Arrow type a sample cannot hold, is a 400. */
+function readArrow(bytes: Uint8Array, name: string): { schema: Schema; rows: Row[] } {
+  let table: Table;
   try {
-    return tableFromIPC(bytes).numRows;
+    table = tableFromIPC(bytes);
   } catch (err) {
     throw new GatewayError(400, "bad_request", `share: samples.${name} is not an Arrow IPC stream (${(err as Error).message})`, { cause: err });
+  }
+  try {
+    return arrowToRows(table);
+  } catch (err) {
+    throw new GatewayError(400, "bad_request", `share: samples.${name}: ${(err as Error).message}`, { cause: err });
   }
 }
 
