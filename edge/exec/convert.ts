@@ -191,7 +191,10 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
  * DuckDB's UUID text rule: optional braces, hyphens anywhere, exactly 32 hex
  * digits; printed lower case as 8-4-4-4-12. Null when the text is not one.
  */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 export function parseUuid(text: string): string | null {
+  if (CANONICAL_UUID.test(text)) return text;
   let body = text;
   if (body.startsWith("{")) {
     if (!body.endsWith("}") || body.length < 2) return null;

@@ -10,9 +10,36 @@ import type { FunctionLibrary } from "./functions/contract.ts";
 
 export type Eval = (row: Value[]) => Value;
 
+/**
+ * Shared sub-expressions of one pipeline: an expression that appears twice
+ * (`TRY_CAST(ts AS TIMESTAMP)` in WHERE and SELECT) is computed once per
+ * input row. Keyed by the expression's JSON; a closure remembers the last row
+ * array it saw, and operators that keep the row (filter) pass the same array on.
+ */
+export type Memo = Map<string, Eval>;
+
 /** Builds the closure for `e`. Throws at build time for a function the library lacks. */
-export function compileExpr(e: Expr, lib: FunctionLibrary): Eval {
-  const c = (x: Expr): Eval => compileExpr(x, lib);
+export function compileExpr(e: Expr, lib: FunctionLibrary, memo?: Memo): Eval {
+  if (!memo || (e.kind !== "function" && e.kind !== "cast" && e.kind !== "case")) return buildExpr(e, lib, memo);
+  const key = JSON.stringify(e);
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const f = buildExpr(e, lib, memo);
+  let lastRow: Value[] | null = null;
+  let lastValue: Value = null;
+  const cached: Eval = (row) => {
+    if (row !== lastRow) {
+      lastValue = f(row);
+      lastRow = row;
+    }
+    return lastValue;
+  };
+  memo.set(key, cached);
+  return cached;
+}
+
+function buildExpr(e: Expr, lib: FunctionLibrary, memo?: Memo): Eval {
+  const c = (x: Expr): Eval => compileExpr(x, lib, memo);
   switch (e.kind) {
     case "column": {
       const i = e.index;
@@ -50,8 +77,8 @@ export function compileExpr(e: Expr, lib: FunctionLibrary): Eval {
       return (row) => fn(args.map((a) => a(row)), ctx);
     }
     case "compare": {
-      const l = coerced(e.left, e.compareType, lib);
-      const r = coerced(e.right, e.compareType, lib);
+      const l = coerced(e.left, e.compareType, lib, memo);
+      const r = coerced(e.right, e.compareType, lib, memo);
       const t = e.compareType;
       const cmp = lib.compareValues;
       switch (e.op) {
@@ -110,8 +137,8 @@ export function compileExpr(e: Expr, lib: FunctionLibrary): Eval {
       return e.negated ? (row) => a(row) !== null : (row) => a(row) === null;
     }
     case "in": {
-      const a = coerced(e.arg, e.compareType, lib);
-      const list = e.list.map((x) => coerced(x, e.compareType, lib));
+      const a = coerced(e.arg, e.compareType, lib, memo);
+      const list = e.list.map((x) => coerced(x, e.compareType, lib, memo));
       const t = e.compareType;
       const neg = e.negated;
       return (row) => {
@@ -127,9 +154,9 @@ export function compileExpr(e: Expr, lib: FunctionLibrary): Eval {
       };
     }
     case "between": {
-      const a = coerced(e.arg, e.compareType, lib);
-      const lo = coerced(e.lower, e.compareType, lib);
-      const hi = coerced(e.upper, e.compareType, lib);
+      const a = coerced(e.arg, e.compareType, lib, memo);
+      const lo = coerced(e.lower, e.compareType, lib, memo);
+      const hi = coerced(e.upper, e.compareType, lib, memo);
       const t = e.compareType;
       const neg = e.negated;
       return (row) => {
@@ -143,15 +170,15 @@ export function compileExpr(e: Expr, lib: FunctionLibrary): Eval {
       };
     }
     case "case": {
-      const whens = e.whens.map((w) => ({ when: c(w.when), then: coerced(w.then, e.type, lib) }));
-      const otherwise = coerced(e.else, e.type, lib);
+      const whens = e.whens.map((w) => ({ when: c(w.when), then: coerced(w.then, e.type, lib, memo) }));
+      const otherwise = coerced(e.else, e.type, lib, memo);
       return (row) => {
         for (const w of whens) if (w.when(row) === true) return w.then(row);
         return otherwise(row);
       };
     }
     case "coalesce": {
-      const args = e.args.map((x) => coerced(x, e.type, lib));
+      const args = e.args.map((x) => coerced(x, e.type, lib, memo));
       return (row) => {
         for (const a of args) {
           const v = a(row);
@@ -173,8 +200,8 @@ export function compileExpr(e: Expr, lib: FunctionLibrary): Eval {
 }
 
 /** `x` evaluated and implicitly cast to `type`, as DuckDB binds it. */
-function coerced(x: Expr, type: string, lib: FunctionLibrary): Eval {
-  const f = compileExpr(x, lib);
+function coerced(x: Expr, type: string, lib: FunctionLibrary, memo?: Memo): Eval {
+  const f = compileExpr(x, lib, memo);
   if (x.type === type || x.type === "NULL" || x.type === '"NULL"') return f;
   const from = x.type;
   return (row) => {

@@ -10,7 +10,7 @@ import type { AggregateOp, LookupJoinOp, Operator, Plan } from "../plan/types.ts
 import type { Row, Schema, Value } from "../plan/values.ts";
 import { decodeValue } from "../plan/value-json.ts";
 import type { FunctionLibrary } from "./functions/contract.ts";
-import { compileExpr, type Eval } from "./expr.ts";
+import { compileExpr, type Eval, type Memo } from "./expr.ts";
 import { eventConverter } from "./convert.ts";
 import { WindowState, addInterval } from "./window.ts";
 import { decodeState, encodeState } from "./snapshot.ts";
@@ -80,13 +80,14 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     const before = aggIndex < 0 ? middle : p.ops.slice(1, aggIndex);
     const after = aggIndex < 0 ? [] : p.ops.slice(aggIndex + 1, -1);
     const agg = aggIndex < 0 ? null : (p.ops[aggIndex] as AggregateOp);
+    const memo: Memo = new Map();
     return {
       sink: p.sink,
       source: scan.source,
       convert: eventConverter(scan.schema, lib),
-      head: before.map((o) => stageFor(o, lib)),
-      aggregate: agg ? { op: agg, state: new WindowState(agg, lib) } : null,
-      tail: after.map((o) => stageFor(o, lib)),
+      head: before.map((o) => stageFor(o, lib, memo)),
+      aggregate: agg ? { op: agg, state: new WindowState(agg, lib, memo) } : null,
+      tail: after.map((o) => stageFor(o, lib, memo)),
       toRow: rowMaker(sinkOp.schema),
     };
   });
@@ -204,14 +205,14 @@ function rowMaker(schema: Schema): (row: Value[]) => Row {
   };
 }
 
-function stageFor(op: Operator, lib: FunctionLibrary): Stage {
+function stageFor(op: Operator, lib: FunctionLibrary, memo: Memo): Stage {
   switch (op.op) {
     case "filter": {
-      const pred = compileExpr(op.predicate, lib);
+      const pred = compileExpr(op.predicate, lib, memo);
       return (rows) => rows.filter((r) => pred(r) === true);
     }
     case "project": {
-      const exprs: Eval[] = op.exprs.map((e) => compileExpr(e.expr, lib));
+      const exprs: Eval[] = op.exprs.map((e) => compileExpr(e.expr, lib, memo));
       const n = exprs.length;
       return (rows) =>
         rows.map((r) => {
@@ -243,7 +244,7 @@ function stageFor(op: Operator, lib: FunctionLibrary): Stage {
       };
     }
     case "lookup_join":
-      return lookupJoin(op, lib);
+      return lookupJoin(op, lib, memo);
     case "aggregate":
     case "scan":
     case "sink":
@@ -251,11 +252,11 @@ function stageFor(op: Operator, lib: FunctionLibrary): Stage {
   }
 }
 
-function lookupJoin(op: LookupJoinOp, lib: FunctionLibrary): Stage {
+function lookupJoin(op: LookupJoinOp, lib: FunctionLibrary, memo: Memo): Stage {
   const table = op.table.rows.map((r) => r.map((v, i) => decodeValue(v, op.table.schema[i]!.type)));
   const width = op.table.schema.length;
-  const keys = op.streamKeys.map((k) => compileExpr(k, lib));
-  const residual = op.residual ? compileExpr(op.residual, lib) : null;
+  const keys = op.streamKeys.map((k) => compileExpr(k, lib, memo));
+  const residual = op.residual ? compileExpr(op.residual, lib, memo) : null;
   const index = new Map<string, Value[][]>();
   for (const row of table) {
     const parts: string[] = [];

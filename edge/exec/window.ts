@@ -7,7 +7,7 @@
 import type { AggregateOp } from "../plan/types.ts";
 import type { Value } from "../plan/values.ts";
 import type { AggregateFn, CallContext, FunctionLibrary } from "./functions/contract.ts";
-import { compileExpr, type Eval } from "./expr.ts";
+import { compileExpr, type Eval, type Memo } from "./expr.ts";
 
 interface Group {
   keys: Value[];
@@ -41,8 +41,8 @@ export class WindowState {
   /** Windows ending at or before this were emitted; a row for them is late. */
   private emittedUpTo: bigint | null = null;
 
-  constructor(private readonly op: AggregateOp, private readonly lib: FunctionLibrary) {
-    this.keys = op.keys.map((k) => compileExpr(k.expr, lib));
+  constructor(private readonly op: AggregateOp, private readonly lib: FunctionLibrary, memo?: Memo) {
+    this.keys = op.keys.map((k) => compileExpr(k.expr, lib, memo));
     this.keyTypes = op.keys.map((k) => k.expr.type);
     this.aggs = op.aggregates.map(({ call }) => {
       const fn = lib.aggregates[call.fn];
@@ -51,13 +51,13 @@ export class WindowState {
       return {
         fn,
         ctx: { argTypes, resultType: call.type },
-        args: call.args.map((a) => compileExpr(a, lib)),
+        args: call.args.map((a) => compileExpr(a, lib, memo)),
         argTypes,
         distinct: call.distinct,
-        filter: call.filter ? compileExpr(call.filter, lib) : null,
+        filter: call.filter ? compileExpr(call.filter, lib, memo) : null,
       };
     });
-    this.eventTime = op.window ? compileExpr(op.window.eventTime, lib) : null;
+    this.eventTime = op.window ? compileExpr(op.window.eventTime, lib, memo) : null;
     this.lateness = op.window ? BigInt(op.window.latenessMicros) : 0n;
   }
 

@@ -1,0 +1,196 @@
+/**
+ * bench/executor: the plan executor against DuckDB native (1 thread) and
+ * DuckDB-WASM (Node's blocking build, the browser's bundle) on the same SQL —
+ * the turnstile and pii-staging sink cells — in 1,000-event micro-batches (a
+ * stream's shape) and in one large batch.
+ *
+ * What each side does per batch:
+ *   executor     raw JSON events (parsed objects) → read_json conversion → plan → rows
+ *   native       NDJSON text of the batch (written beforehand) → read_json INSERT → the cell's SQL → rows
+ *   DuckDB-WASM  Arrow IPC of the batch (made beforehand, as the gateway sends it) → insert → the cell's SQL → rows
+ * Windows: the executor emits each window when the watermark passes it and
+ * everything at the end; DuckDB answers over the batch.
+ *
+ *   BENCH_ROWS (default 1000000) sets the large batch; BENCH_MICRO (default 100) the number of micro-batches.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { parseNotebook } from "../notebook/format/parse.ts";
+import type { Notebook } from "../notebook/format/model.ts";
+import { demoEvents } from "../gateway/sources/demo/index.ts";
+import { Sampler } from "../gateway/sample/sampler.ts";
+import { openDuckDB, type DuckDB } from "../edge/duckdb/open.node.ts";
+import { loadEvents } from "../edge/duckdb/load-events.node.ts";
+import { quoteIdent, quoteString } from "../edge/duckdb/quote.ts";
+import { gatherCompileInputs } from "../edge/compile/inputs.node.ts";
+import { compilePlan } from "../edge/compile/compile.ts";
+import { buildPipeline } from "../edge/exec/pipeline.ts";
+import { defaultLibrary } from "../edge/exec/library.ts";
+import type { Plan } from "../edge/plan/types.ts";
+import type { Schema } from "../edge/plan/values.ts";
+
+const LARGE = Number(process.env.BENCH_ROWS ?? 1_000_000);
+const MICRO = Number(process.env.BENCH_MICRO ?? 100);
+const BATCH = 1000;
+
+interface WasmConnection {
+  query(sql: string): { numRows: number };
+  insertArrowFromIPCStream(buffer: Uint8Array, options: { name: string; create: boolean }): void;
+  close(): void;
+}
+
+async function openWasm(): Promise<WasmConnection> {
+  const require = createRequire(import.meta.url);
+  const wasm = require("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs") as {
+    createDuckDB(bundles: unknown, logger: unknown, runtime: unknown): Promise<{ instantiate(): Promise<void>; connect(): WasmConnection }>;
+    VoidLogger: new () => unknown;
+    NODE_RUNTIME: unknown;
+  };
+  const dist = join(process.cwd(), "node_modules/@duckdb/duckdb-wasm/dist/");
+  const instance = await wasm.createDuckDB(
+    {
+      mvp: { mainModule: `${dist}duckdb-mvp.wasm`, mainWorker: `${dist}duckdb-node-mvp.worker.cjs` },
+      eh: { mainModule: `${dist}duckdb-eh.wasm`, mainWorker: `${dist}duckdb-node-eh.worker.cjs` },
+    },
+    new wasm.VoidLogger(),
+    wasm.NODE_RUNTIME,
+  );
+  await instance.instantiate();
+  const conn = instance.connect();
+  conn.query("SET autoload_known_extensions = false");
+  conn.query("SET autoinstall_known_extensions = false");
+  conn.query("SET threads = 1");
+  return conn;
+}
+
+interface Case {
+  name: string;
+  notebook: Notebook;
+  source: string;
+  sinkSql: string;
+  upstream: { id: string; code: string }[];
+  plan: Plan;
+  schema: Schema;
+}
+
+async function prepare(file: string, source: string): Promise<Case> {
+  const { notebook } = parseNotebook(readFileSync(file, "utf8"), file);
+  const db = await openDuckDB({ threads: 1 });
+  const schema = await loadEvents(db, source, demoEvents(notebook.sources[source]!.demo!, 0, 1000));
+  const plan = compilePlan(await gatherCompileInputs(db, notebook));
+  db.close();
+  const sink = notebook.cells.find((c) => c.sink)!;
+  const upstream = notebook.cells.filter((c) => c.language === "sql" && c.id && c.index < sink.index).map((c) => ({ id: c.id!, code: c.code.trim().replace(/;\s*$/, "") }));
+  return { name: file.replace(/^.*\//, "").replace(/\.md$/, ""), notebook, source, sinkSql: sink.code.trim().replace(/;\s*$/, ""), upstream, plan, schema };
+}
+
+function runExecutor(c: Case, batches: unknown[][]): { seconds: number; rows: number } {
+  const ex = buildPipeline(c.plan, { library: defaultLibrary });
+  let rows = 0;
+  const t0 = performance.now();
+  for (const events of batches) {
+    const r = ex.run({ source: c.source, events });
+    for (const list of Object.values(r.rows)) rows += list.length;
+  }
+  for (const list of Object.values(ex.finish().rows)) rows += list.length;
+  return { seconds: (performance.now() - t0) / 1000, rows };
+}
+
+async function runNative(c: Case, files: string[]): Promise<{ seconds: number; rows: number }> {
+  const db: DuckDB = await openDuckDB({ threads: 1 });
+  const columns = `{${c.schema.map((col) => `${quoteString(col.name)}: ${quoteString(col.type)}`).join(", ")}}`;
+  await db.run(`CREATE TABLE ${quoteIdent(c.source)} AS SELECT * FROM read_json(${quoteString(files[0]!)}, format = 'newline_delimited', columns = ${columns}) LIMIT 0`);
+  for (const u of c.upstream) await db.run(`CREATE VIEW ${quoteIdent(u.id)} AS ${u.code}`);
+  let rows = 0;
+  const t0 = performance.now();
+  for (const f of files) {
+    await db.run(`DELETE FROM ${quoteIdent(c.source)}`);
+    await db.run(`INSERT INTO ${quoteIdent(c.source)} SELECT * FROM read_json(${quoteString(f)}, format = 'newline_delimited', columns = ${columns})`);
+    const r = await db.read(c.sinkSql);
+    rows += r.currentRowCount;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  db.close();
+  return { seconds, rows };
+}
+
+function runWasm(conn: WasmConnection, c: Case, ipcs: Uint8Array[]): { seconds: number; rows: number } {
+  conn.query(`DROP TABLE IF EXISTS ${quoteIdent(c.source)}`);
+  conn.insertArrowFromIPCStream(ipcs[0]!, { name: c.source, create: true });
+  for (const u of c.upstream) conn.query(`CREATE OR REPLACE VIEW ${quoteIdent(u.id)} AS ${u.code}`);
+  let rows = 0;
+  const t0 = performance.now();
+  for (const ipc of ipcs) {
+    conn.query(`DROP TABLE IF EXISTS ${quoteIdent(c.source)}`);
+    conn.insertArrowFromIPCStream(ipc, { name: c.source, create: true });
+    rows += conn.query(c.sinkSql).numRows;
+  }
+  return { seconds: (performance.now() - t0) / 1000, rows };
+}
+
+function chunk<T>(list: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
+  return out;
+}
+
+const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
+
+const dir = await mkdtemp(join(tmpdir(), "runnel-bench-"));
+const sampler = new Sampler();
+let wasm: WasmConnection | null = null;
+try {
+  wasm = await openWasm();
+} catch (error) {
+  console.log(`DuckDB-WASM unavailable: ${error instanceof Error ? error.message : String(error)}`);
+}
+const table: string[][] = [];
+try {
+  for (const [file, source] of [["notebooks/turnstile.md", "turnstile"], ["notebooks/pii-staging.md", "accounts"]] as const) {
+    const c = await prepare(file, source);
+    const spec = c.notebook.sources[source]!.demo!;
+    for (const [shape, total, size] of [["micro-batches of 1,000", MICRO * BATCH, BATCH], [`one batch of ${fmt(LARGE)}`, LARGE, LARGE]] as const) {
+      const events = demoEvents(spec, 0, total);
+      const batches = chunk(events, size);
+      const files: string[] = [];
+      for (const [i, b] of batches.entries()) {
+        const f = join(dir, `${c.name}-${size}-${i}.ndjson`);
+        await writeFile(f, b.map((e) => JSON.stringify(e)).join("\n"));
+        files.push(f);
+      }
+      const exec = runExecutor(c, batches);
+      const native = await runNative(c, files);
+      let wasmResult: { seconds: number; rows: number } | null = null;
+      if (wasm && size === BATCH) {
+        const ipcs: Uint8Array[] = [];
+        for (const b of batches) ipcs.push((await sampler.arrow(b.map((value, i) => ({ ok: true as const, value, receivedAt: i })))).ipc);
+        wasmResult = runWasm(wasm, c, ipcs);
+      }
+      const rate = (r: { seconds: number }): number => total / r.seconds;
+      table.push([
+        c.name,
+        shape,
+        fmt(rate(exec)),
+        fmt(rate(native)),
+        wasmResult ? fmt(rate(wasmResult)) : "–",
+        `${(rate(exec) / rate(native)).toFixed(2)}×`,
+        wasmResult ? `${(rate(exec) / rate(wasmResult)).toFixed(2)}×` : "–",
+        `${exec.rows}/${native.rows}${wasmResult ? `/${wasmResult.rows}` : ""}`,
+      ]);
+      for (const f of files) await rm(f);
+    }
+  }
+} finally {
+  wasm?.close();
+  await rm(dir, { recursive: true, force: true });
+}
+
+const head = ["cell", "shape", "executor ev/s", "native ev/s", "wasm ev/s", "exec/native", "exec/wasm", "rows exec/native/wasm"];
+const widths = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
+console.log(`\nevents/s, higher is better; goals: micro-batches ≥ 2× native and ≥ 5× WASM, large batch ≥ 0.5× native (1 thread)`);
+console.log(head.map((h, i) => h.padEnd(widths[i]!)).join("  "));
+for (const r of table) console.log(r.map((v, i) => v.padEnd(widths[i]!)).join("  "));
+console.log("(windowed cells: the executor emits per window as the watermark passes, DuckDB answers per batch, so row counts differ by design on micro-batches)");
