@@ -1,0 +1,166 @@
+import { Hono } from "hono";
+import type { FunctionLibrary } from "../exec/functions/contract.ts";
+import type { ParquetWriter } from "../parquet/writer.ts";
+import { verifyDelivery } from "../verify/verify.ts";
+import type { WorkerConfig } from "./config.ts";
+import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
+import { BodyError, parseBody } from "./parse.ts";
+import type { ExportedHandler, PipelineEnv } from "./platform.ts";
+import { CONTROL_OBJECT, buildRouter, type Batch } from "./router.ts";
+
+export interface PipelineWorkerDeps {
+  library: FunctionLibrary;
+  parquet: ParquetWriter;
+  now?: () => number;
+}
+
+/** The whole of `GET /metrics`: totals over every Durable Object, and each one's own. */
+export interface PipelineMetrics {
+  eventsIn: number;
+  rowsOut: number;
+  files: number;
+  bytes: number;
+  deadLetters: number;
+  lateEvents: number;
+  bufferRows: number;
+  windowRows: number;
+  oldestBufferedMs: number | null;
+  lastFlush: string | null;
+  objects: ObjectMetrics[];
+}
+
+/**
+ * A published pipeline's Worker and Durable Object class, built from its
+ * config: `POST /ingest/<source>` (verify, bound, parse, run the stateless
+ * plan, hand rows to Durable Objects, 202 once they committed), `GET
+ * /metrics`, and `POST /flush` (flush every buffer now; for dev and tests).
+ */
+export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerDeps) {
+  const now = deps.now ?? (() => Date.now());
+  const route = buildRouter(config.plan, deps.library);
+  const app = new Hono<{ Bindings: PipelineEnv }>();
+
+  const stub = (env: PipelineEnv, object: string) => env.PIPELINE.get(env.PIPELINE.idFromName(object) as never);
+
+  const objects = async (env: PipelineEnv): Promise<string[]> => {
+    const response = await stub(env, CONTROL_OBJECT).fetch("https://object/objects");
+    if (!response.ok) throw new Error(`worker: listing objects answered ${response.status}: ${await response.text()}`);
+    return [CONTROL_OBJECT, ...((await response.json()) as string[])];
+  };
+
+  const each = async (env: PipelineEnv, method: string, path: string): Promise<ObjectMetrics[]> =>
+    Promise.all(
+      (await objects(env)).map(async (name) => {
+        const response = await stub(env, name).fetch(`https://object${path}`, { method });
+        if (!response.ok) throw new Error(`worker: ${method} ${path} on object ${name} answered ${response.status}: ${await response.text()}`);
+        return (await response.json()) as ObjectMetrics;
+      }),
+    );
+
+  app.post("/ingest/:source", async (c) => {
+    const name = c.req.param("source");
+    const source = config.sources[name];
+    if (!source) return c.json({ error: `ingest: no webhook source ${JSON.stringify(name)} (this pipeline has ${Object.keys(config.sources).join(", ")})` }, 404);
+    const max = config.limits.maxBodyBytes;
+    const declared = Number(c.req.header("content-length") ?? NaN);
+    if (declared > max) return c.json({ error: `ingest: body of ${declared} bytes is over the limit of ${max}` }, 413);
+    const body = await readLimited(c.req.raw, max);
+    if (body === null) return c.json({ error: `ingest: body is over the limit of ${max} bytes` }, 413);
+
+    if (source.signature !== "none") {
+      const secret = source.secret === null ? undefined : c.env[source.secret];
+      if (typeof secret !== "string" || secret === "") {
+        return c.json({ error: `ingest: the secret ${source.secret ?? "(none)"} for source ${name} is not set on this Worker (wrangler secret put ${source.secret})` }, 500);
+      }
+      const verdict = await verifyDelivery({ scheme: source.signature, secret, headers: c.req.raw.headers, body, nowSeconds: Math.floor(now() / 1000) });
+      if (!verdict.ok) return c.json({ error: verdict.reason }, 401);
+    }
+
+    let parsed;
+    try {
+      parsed = parseBody(body, source.format);
+    } catch (error) {
+      if (error instanceof BodyError) return c.json({ error: error.message, position: error.position }, 400);
+      throw error;
+    }
+    const at = new Date(now()).toISOString();
+    const batches = route(name, parsed.events, parsed.raws, at);
+    if (parsed.bad.length) {
+      let control = batches.find((b) => b.object === CONTROL_OBJECT);
+      if (!control) batches.push((control = { object: CONTROL_OBJECT, sink: null, rows: [], raws: null, deadLetters: [], events: 0 }));
+      control.deadLetters.push(...parsed.bad.map((b) => ({ reason: b.reason, raw: b.raw, source: name, at })));
+      batches[0]!.events += parsed.bad.length;
+    }
+    const delivery = source.deliveryHeader ? (c.req.header(source.deliveryHeader) ?? null) : null;
+    const answers = await Promise.allSettled(batches.map((b) => commit(c.env, b, delivery)));
+    const failed = answers.flatMap((a) => (a.status === "rejected" ? [a.reason instanceof Error ? a.reason.message : String(a.reason)] : []));
+    if (failed.length) return c.json({ error: `ingest: ${failed.length} of ${batches.length} buffers did not commit; retry the delivery`, causes: failed }, 503);
+    const duplicate = answers.every((a) => a.status === "fulfilled" && a.value);
+    return c.json(
+      {
+        events: parsed.events.length + parsed.bad.length,
+        rows: batches.reduce((n, b) => n + b.rows.length, 0),
+        deadLetters: batches.reduce((n, b) => n + b.deadLetters.length, 0),
+        duplicate,
+      },
+      202,
+    );
+  });
+
+  const commit = async (env: PipelineEnv, batch: Batch, delivery: string | null): Promise<boolean> => {
+    const response = await stub(env, batch.object).fetch("https://object/ingest", { method: "POST", body: JSON.stringify({ ...batch, delivery }) });
+    if (response.status !== 200 && response.status !== 201) throw new Error(`object ${batch.object} answered ${response.status}: ${await response.text()}`);
+    return ((await response.json()) as { duplicate: boolean }).duplicate;
+  };
+
+  app.get("/metrics", async (c) => c.json(total(await each(c.env, "GET", "/metrics"))));
+  app.post("/flush", async (c) => c.json(total(await each(c.env, "POST", "/flush"))));
+  app.onError((error, c) => c.json({ error: `worker: ${error.message}${error.cause instanceof Error ? ` (cause: ${error.cause.message})` : ""}` }, 500));
+
+  const handler = { fetch: (request, env, ctx) => app.fetch(request, env, ctx as never) } satisfies ExportedHandler<PipelineEnv>;
+  return { handler, PipelineObject: pipelineObjectClass(config, deps) };
+}
+
+function total(objects: ObjectMetrics[]): PipelineMetrics {
+  const sum = (k: keyof ObjectMetrics) => objects.reduce((n, o) => n + ((o[k] as number | null) ?? 0), 0);
+  const oldest = objects.map((o) => o.oldestBufferedMs).filter((x): x is number => x !== null);
+  const flushes = objects.map((o) => o.lastFlush).filter((x): x is string => x !== null).sort();
+  return {
+    eventsIn: sum("eventsIn"),
+    rowsOut: sum("rowsOut"),
+    files: sum("files"),
+    bytes: sum("bytes"),
+    deadLetters: sum("deadLetters"),
+    lateEvents: sum("lateEvents"),
+    bufferRows: sum("bufferRows"),
+    windowRows: sum("windowRows"),
+    oldestBufferedMs: oldest.length ? Math.max(...oldest) : null,
+    lastFlush: flushes.at(-1) ?? null,
+    objects,
+  };
+}
+
+/** The body's bytes, or null as soon as it passes `max` (the rest is never read). */
+async function readLimited(request: Request, max: number): Promise<Uint8Array | null> {
+  if (!request.body) return new Uint8Array(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.length;
+    if (size > max) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}

@@ -1,0 +1,40 @@
+import type { SignatureScheme, SinkSpec, SourceFormat } from "../../notebook/format/model.ts";
+import type { Plan } from "../plan/types.ts";
+
+/** A webhook source as the Worker needs it: how to verify and read a delivery. */
+export interface WorkerSource {
+  signature: SignatureScheme;
+  /** The name of the secret binding (an environment variable name), never its value. */
+  secret: string | null;
+  deliveryHeader: string | null;
+  format: SourceFormat;
+}
+
+/**
+ * Everything a published Worker is built with, fixed at bundle time and
+ * embedded in `worker.js` (and written beside it as `config.json`).
+ */
+export interface WorkerConfig {
+  /** The pipeline's name (the bundle's folder name). */
+  name: string;
+  plan: Plan;
+  sources: Record<string, WorkerSource>;
+  sinks: Record<string, SinkSpec>;
+  limits: WorkerLimits;
+}
+
+export interface WorkerLimits {
+  /** Bodies larger than this are refused with 413 before they are read whole. */
+  maxBodyBytes: number;
+  /** How long a delivery id is remembered: a retry within it adds nothing. */
+  dedupSeconds: number;
+}
+
+export const DEFAULT_LIMITS: WorkerLimits = { maxBodyBytes: 1024 * 1024, dedupSeconds: 24 * 3600 };
+
+/** The binding names the Worker reads besides R2 buckets and webhook secrets. */
+export const BINDINGS = {
+  objects: "PIPELINE",
+  s3AccessKeyId: "RUNNEL_S3_ACCESS_KEY_ID",
+  s3SecretAccessKey: "RUNNEL_S3_SECRET_ACCESS_KEY",
+} as const;

@@ -1,0 +1,505 @@
+import { compileExpr, type Eval } from "../exec/expr.ts";
+import type { FunctionLibrary } from "../exec/functions/contract.ts";
+import { WindowState, addInterval } from "../exec/window.ts";
+import type { ParquetWriter } from "../parquet/writer.ts";
+import type { Operator } from "../plan/types.ts";
+import type { Row, Value } from "../plan/values.ts";
+import { deadLetterKey, encodeDeadLetters, type DeadLetter } from "../sinks/dead-letter.ts";
+import { r2Sink, type R2BucketLike } from "../sinks/r2.ts";
+import { s3Sink } from "../sinks/s3.ts";
+import type { Sink } from "../sinks/sink.ts";
+import { writeBatch } from "../sinks/write-batch.ts";
+import type { SinkSpec } from "../../notebook/format/model.ts";
+import { BINDINGS, type WorkerConfig } from "./config.ts";
+import type { DurableObjectStateLike, PipelineEnv, SqlStorageLike } from "./platform.ts";
+import { CONTROL_OBJECT, type Batch } from "./router.ts";
+import { rowCodec, sinkPlans, type SinkPlan } from "./sink-plan.ts";
+
+/** One Durable Object's counters and buffer, as `GET /metrics` reports them. */
+export interface ObjectMetrics {
+  object: string;
+  eventsIn: number;
+  rowsIn: number;
+  rowsOut: number;
+  files: number;
+  bytes: number;
+  deadLetters: number;
+  lateEvents: number;
+  bufferRows: number;
+  bufferBytes: number;
+  windowRows: number;
+  oldestBufferedMs: number | null;
+  lastFlush: string | null;
+  lastError: string | null;
+}
+
+const COUNTERS = ["eventsIn", "rowsIn", "rowsOut", "files", "bytes", "deadLetters", "lateEvents"] as const;
+type Counter = (typeof COUNTERS)[number];
+
+export interface ObjectDeps {
+  library: FunctionLibrary;
+  parquet: ParquetWriter;
+  now?: () => number;
+}
+
+/**
+ * The Durable Object class of a pipeline: one instance per (sink, partition)
+ * for plain sinks, one per sink for aggregates, and `_control` (registry of
+ * instances, dead letters the Worker found). Rows are committed to SQLite
+ * before the Worker acknowledges; a flush writes one Parquet object per
+ * partition under a key made of the flushed sequence range, then deletes
+ * exactly those rows. The range is recorded before the write, so a crash
+ * anywhere repeats the same write.
+ */
+export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
+  const plans = new Map(sinkPlans(config.plan).map((p) => [p.sink, p]));
+  const now = deps.now ?? (() => Date.now());
+
+  return class PipelineObject {
+    private readonly sql: SqlStorageLike;
+    private name: string | null = null;
+    private plan: SinkPlan | null = null;
+    private window: OpenWindows | null = null;
+    private flushing: Promise<void> | null = null;
+    private alarmAt: number | null = null;
+    private writer = "";
+
+    constructor(
+      private readonly ctx: DurableObjectStateLike,
+      private readonly env: PipelineEnv,
+    ) {
+      this.sql = ctx.storage.sql;
+      void ctx.blockConcurrencyWhile(async () => {
+        this.migrate();
+        this.alarmAt = await ctx.storage.getAlarm();
+        const name = this.meta("name");
+        if (name !== null) this.bind(name);
+      });
+    }
+
+    private migrate(): void {
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS rows (seq INTEGER PRIMARY KEY, row TEXT NOT NULL, at INTEGER NOT NULL)`);
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS win (seq INTEGER PRIMARY KEY, start TEXT, row TEXT NOT NULL)`);
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS dead (seq INTEGER PRIMARY KEY, letter TEXT NOT NULL, at INTEGER NOT NULL)`);
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`);
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS objects (name TEXT PRIMARY KEY)`);
+      if (this.meta("writer") === null) {
+        const random = crypto.getRandomValues(new Uint8Array(4));
+        this.setMeta("writer", `edge-${[...random].map((b) => b.toString(16).padStart(2, "0")).join("")}`);
+      }
+      this.writer = this.meta("writer")!;
+    }
+
+    private meta(key: string): string | null {
+      const rows = this.sql.exec<{ value: string }>(`SELECT value FROM meta WHERE key = ?`, key).toArray();
+      return rows[0]?.value ?? null;
+    }
+
+    private setMeta(key: string, value: string | null): void {
+      if (value === null) this.sql.exec(`DELETE FROM meta WHERE key = ?`, key);
+      else this.sql.exec(`INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value);
+    }
+
+    private add(counter: Counter, n: number): void {
+      if (n !== 0) this.setMeta(counter, String(Number(this.meta(counter) ?? 0) + n));
+    }
+
+    private nextSeq(count: number): number {
+      const first = Number(this.meta("nextSeq") ?? 1);
+      this.setMeta("nextSeq", String(first + count));
+      return first;
+    }
+
+    /** Learns which object this is (from its first batch) and rebuilds window state from storage. */
+    private bind(name: string): void {
+      this.name = name;
+      if (name === CONTROL_OBJECT) return;
+      const sink = name.slice(0, name.indexOf("/"));
+      const plan = plans.get(sink);
+      if (!plan) throw new Error(`worker: object ${name} names sink ${sink}, which the plan does not have`);
+      this.plan = plan;
+      if (plan.kind === "window") {
+        this.window = new OpenWindows(plan, deps.library);
+        const codec = rowCodec(plan.buffered);
+        const rows = this.sql.exec<{ start: string | null; row: string }>(`SELECT start, row FROM win ORDER BY seq`).toArray();
+        this.window.restore(
+          rows.map((r) => codec.decode(r.row)),
+          this.meta("emittedUpTo"),
+        );
+      }
+    }
+
+    async fetch(request: Request): Promise<Response> {
+      const path = new URL(request.url).pathname;
+      try {
+        if (request.method === "POST" && path === "/ingest") return await this.ingest((await request.json()) as Batch & { delivery: string | null });
+        if (request.method === "GET" && path === "/metrics") return Response.json(this.metrics());
+        if (request.method === "POST" && path === "/flush") {
+          await this.flush();
+          return Response.json(this.metrics());
+        }
+        if (request.method === "POST" && path === "/register") {
+          this.sql.exec(`INSERT OR IGNORE INTO objects (name) VALUES (?)`, await request.text());
+          return new Response(null, { status: 204 });
+        }
+        if (request.method === "GET" && path === "/objects") {
+          return Response.json(this.sql.exec<{ name: string }>(`SELECT name FROM objects ORDER BY name`).toArray().map((r) => r.name));
+        }
+        return new Response(`worker object: no route ${request.method} ${path}`, { status: 404 });
+      } catch (error) {
+        const message = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (cause: ${error.cause.message})` : ""}` : String(error);
+        return Response.json({ error: `worker object ${this.name ?? "?"}: ${message}` }, { status: 500 });
+      }
+    }
+
+    private async ingest(batch: Batch & { delivery: string | null }): Promise<Response> {
+      if (this.name === null) {
+        if (batch.object !== CONTROL_OBJECT) await this.register(batch.object);
+        this.ctx.storage.transactionSync(() => this.setMeta("name", batch.object));
+        this.bind(batch.object);
+      } else if (this.name !== batch.object) {
+        throw new Error(`worker: batch for ${batch.object} reached object ${this.name}`);
+      }
+      const at = now();
+      let duplicate = false;
+      try {
+        this.ctx.storage.transactionSync(() => {
+          if (batch.delivery !== null) {
+            if (this.sql.exec(`SELECT 1 FROM deliveries WHERE id = ?`, batch.delivery).toArray().length) {
+              duplicate = true;
+              return;
+            }
+            this.sql.exec(`INSERT INTO deliveries (id, at) VALUES (?, ?)`, batch.delivery, at);
+          }
+          this.add("eventsIn", batch.events);
+          const letters = [...batch.deadLetters];
+          if (this.window) {
+            const { keep, late, emitted } = this.window.add(batch.rows, batch.raws ?? []);
+            let seq = this.nextSeq(keep.length);
+            for (const k of keep) this.sql.exec(`INSERT INTO win (seq, start, row) VALUES (?, ?, ?)`, seq++, k.start, k.row);
+            for (const l of late) letters.push({ reason: `sink ${this.plan!.sink}: ${l.reason}`, raw: l.raw, source: this.plan!.source, at: new Date(at).toISOString() });
+            this.add("lateEvents", late.length);
+            this.insertRows(emitted, at);
+            if (emitted.length || this.window.emittedUpTo !== null) {
+              for (const start of this.window.closedStarts()) this.sql.exec(`DELETE FROM win WHERE start = ?`, start);
+              if (this.window.emittedUpTo !== null) this.setMeta("emittedUpTo", this.window.emittedUpTo.toString());
+            }
+            this.add("rowsIn", batch.rows.length - late.length);
+          } else {
+            this.insertRows(batch.rows, at);
+            this.add("rowsIn", batch.rows.length);
+          }
+          let seq = this.nextSeq(letters.length);
+          for (const letter of letters) this.sql.exec(`INSERT INTO dead (seq, letter, at) VALUES (?, ?, ?)`, seq++, JSON.stringify(letter), at);
+          this.add("deadLetters", letters.length);
+          this.schedule(at);
+        });
+      } catch (error) {
+        // The in-memory window state may be ahead of the rolled-back storage: rebuild it.
+        if (this.name) this.bind(this.name);
+        throw error;
+      }
+      return Response.json({ duplicate }, { status: duplicate ? 200 : 201 });
+    }
+
+    private async register(object: string): Promise<void> {
+      const stub = this.env.PIPELINE.get(this.env.PIPELINE.idFromName(CONTROL_OBJECT) as never);
+      const response = await stub.fetch("https://object/register", { method: "POST", body: object });
+      if (response.status !== 204) throw new Error(`worker: registering ${object} with ${CONTROL_OBJECT} answered ${response.status}: ${await response.text()}`);
+    }
+
+    private insertRows(rows: string[], at: number): void {
+      let seq = this.nextSeq(rows.length);
+      for (const row of rows) this.sql.exec(`INSERT INTO rows (seq, row, at) VALUES (?, ?, ?)`, seq++, row, at);
+    }
+
+    private spec(): SinkSpec {
+      const sink = this.plan?.sink ?? Object.keys(config.sinks).sort()[0];
+      const spec = sink === undefined ? undefined : config.sinks[sink];
+      if (!spec) throw new Error(`worker: object ${this.name} has no sink to write to`);
+      return spec;
+    }
+
+    /** Sets the alarm for the earliest due flush: now when a bound is reached, else the oldest row's age limit. */
+    private schedule(at: number): void {
+      const { n, bytes, oldest } = this.buffer();
+      if (n === 0) return;
+      const flush = this.spec().flush;
+      const due = n >= flush.rows || bytes >= flush.bytes ? at : (oldest ?? at) + flush.seconds * 1000;
+      if (this.alarmAt === null || due < this.alarmAt) {
+        this.alarmAt = due;
+        void this.ctx.storage.setAlarm(due);
+      }
+    }
+
+    private buffer(): { n: number; bytes: number; oldest: number | null } {
+      const r = this.sql.exec<{ n: number; bytes: number | null; oldest: number | null }>(`SELECT count(*) AS n, sum(length(row)) AS bytes, min(at) AS oldest FROM rows`).one();
+      const d = this.sql.exec<{ n: number; bytes: number | null; oldest: number | null }>(`SELECT count(*) AS n, sum(length(letter)) AS bytes, min(at) AS oldest FROM dead`).one();
+      const oldest = r.oldest === null ? d.oldest : d.oldest === null ? r.oldest : Math.min(r.oldest, d.oldest);
+      return { n: r.n + d.n, bytes: (r.bytes ?? 0) + (d.bytes ?? 0), oldest };
+    }
+
+    async alarm(): Promise<void> {
+      this.alarmAt = null;
+      await this.flush();
+      const cutoff = now() - config.limits.dedupSeconds * 1000;
+      this.sql.exec(`DELETE FROM deliveries WHERE at < ?`, cutoff);
+      this.schedule(now());
+    }
+
+    /** Writes every buffered row and dead letter; one flush at a time (an R2/S3 await lets other requests in). */
+    flush(): Promise<void> {
+      this.flushing ??= this.flushAll().finally(() => {
+        this.flushing = null;
+      });
+      return this.flushing;
+    }
+
+    private async flushAll(): Promise<void> {
+      if (this.name === null) return;
+      try {
+        const limit = this.sql.exec<{ last: number | null }>(`SELECT max(seq) AS last FROM rows`).one().last ?? 0;
+        while (await this.flushRows(limit));
+        const deadLimit = this.sql.exec<{ last: number | null }>(`SELECT max(seq) AS last FROM dead`).one().last ?? 0;
+        while (await this.flushDead(deadLimit));
+        this.setMeta("lastError", null);
+      } catch (error) {
+        this.setMeta("lastError", `${new Date(now()).toISOString()} ${error instanceof Error ? error.message : String(error)}`);
+        throw error;
+      }
+    }
+
+    /** The range to flush next: the one recorded before a crash, else the next rows up to the flush bounds. */
+    private nextRange(table: "rows" | "dead", pendingKey: string, limit: number): { first: number; last: number } | null {
+      const pending = this.meta(pendingKey);
+      if (pending !== null) return JSON.parse(pending) as { first: number; last: number };
+      const flush = this.spec().flush;
+      const column = table === "rows" ? "row" : "letter";
+      const rows = this.sql.exec<{ seq: number; size: number }>(`SELECT seq, length(${column}) AS size FROM ${table} WHERE seq <= ? ORDER BY seq LIMIT ?`, limit, flush.rows).toArray();
+      if (rows.length === 0) return null;
+      let bytes = 0;
+      let last = rows[0]!.seq;
+      for (const r of rows) {
+        if (bytes > 0 && bytes + r.size > flush.bytes) break;
+        bytes += r.size;
+        last = r.seq;
+      }
+      const range = { first: rows[0]!.seq, last };
+      this.setMeta(pendingKey, JSON.stringify(range));
+      return range;
+    }
+
+    private async flushRows(limit: number): Promise<boolean> {
+      const plan = this.plan;
+      if (!plan) return false;
+      const range = this.nextRange("rows", "pendingRows", limit);
+      if (!range) return false;
+      const texts = this.sql.exec<{ row: string }>(`SELECT row FROM rows WHERE seq BETWEEN ? AND ? ORDER BY seq`, range.first, range.last).toArray();
+      const codec = rowCodec(plan.kind === "window" ? plan.output : plan.buffered);
+      let values = texts.map((t) => codec.decode(t.row));
+      if (plan.kind === "per-flush") {
+        const state = new WindowState(plan.aggregate!, deps.library);
+        state.add(values);
+        values = tailStage(plan.tail, deps.library)(state.emitAll());
+      }
+      const names = plan.output.map((c) => c.name);
+      const rows = values.map((v) => {
+        const row: Row = {};
+        for (let i = 0; i < names.length; i++) row[names[i]!] = v[i] ?? null;
+        return row;
+      });
+      const spec = this.spec();
+      const files = rows.length
+        ? await writeBatch({ sink: this.sink(spec), parquet: deps.parquet, schema: plan.output, rows, partitionBy: plan.partitionBy, sinkName: plan.sink, writer: this.writer, first: range.first, last: range.last })
+        : [];
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec(`DELETE FROM rows WHERE seq BETWEEN ? AND ?`, range.first, range.last);
+        this.setMeta("pendingRows", null);
+        this.add("rowsOut", rows.length);
+        this.add("files", files.length);
+        this.add("bytes", files.reduce((s, f) => s + f.bytes, 0));
+        this.setMeta("lastFlush", new Date(now()).toISOString());
+      });
+      return true;
+    }
+
+    private async flushDead(limit: number): Promise<boolean> {
+      const range = this.nextRange("dead", "pendingDead", limit);
+      if (!range) return false;
+      const letters = this.sql
+        .exec<{ letter: string }>(`SELECT letter FROM dead WHERE seq BETWEEN ? AND ? ORDER BY seq`, range.first, range.last)
+        .toArray()
+        .map((r) => JSON.parse(r.letter) as DeadLetter);
+      const groups = new Map<string, DeadLetter[]>();
+      for (const letter of letters) {
+        const key = `${letter.source}\u0000${letter.at.slice(0, 10)}`;
+        const list = groups.get(key);
+        if (list) list.push(letter);
+        else groups.set(key, [letter]);
+      }
+      const spec = this.spec();
+      const sink = this.sink(spec);
+      let bytes = 0;
+      for (const [key, list] of groups) {
+        const [source, day] = key.split("\u0000") as [string, string];
+        const body = encodeDeadLetters(list);
+        await sink.put(deadLetterKey({ source, day, writer: this.writer, first: range.first, last: range.last }), body, { contentType: "application/x-ndjson" });
+        bytes += body.length;
+      }
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec(`DELETE FROM dead WHERE seq BETWEEN ? AND ?`, range.first, range.last);
+        this.setMeta("pendingDead", null);
+        this.add("files", groups.size);
+        this.add("bytes", bytes);
+        this.setMeta("lastFlush", new Date(now()).toISOString());
+      });
+      return true;
+    }
+
+    private sink(spec: SinkSpec): Sink {
+      const target = spec.target;
+      switch (target.kind) {
+        case "r2": {
+          const bucket = this.env[target.binding];
+          if (!bucket) throw new Error(`worker: sink ${spec.name} writes to R2 binding ${target.binding}, which the Worker does not have`);
+          return r2Sink(bucket as R2BucketLike, { prefix: target.prefix, name: target.binding });
+        }
+        case "s3": {
+          const accessKeyId = this.env[BINDINGS.s3AccessKeyId];
+          const secretAccessKey = this.env[BINDINGS.s3SecretAccessKey];
+          if (typeof accessKeyId !== "string" || typeof secretAccessKey !== "string") {
+            throw new Error(`worker: sink ${spec.name} writes to S3 and needs the secrets ${BINDINGS.s3AccessKeyId} and ${BINDINGS.s3SecretAccessKey}`);
+          }
+          return s3Sink({
+            endpoint: target.endpoint ?? `https://s3.${target.region}.amazonaws.com`,
+            bucket: target.bucket,
+            prefix: target.prefix,
+            region: target.region,
+            accessKeyId,
+            secretAccessKey,
+          });
+        }
+        case "fs":
+          throw new Error(`worker: sink ${spec.name} writes to a local folder (fs), which a Worker cannot; publish it to s3 or r2`);
+      }
+    }
+
+    metrics(): ObjectMetrics {
+      const counter = (c: Counter) => Number(this.meta(c) ?? 0);
+      const r = this.sql.exec<{ n: number; bytes: number | null; oldest: number | null }>(`SELECT count(*) AS n, sum(length(row)) AS bytes, min(at) AS oldest FROM rows`).one();
+      const d = this.sql.exec<{ n: number; oldest: number | null }>(`SELECT count(*) AS n, min(at) AS oldest FROM dead`).one();
+      const w = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM win`).one();
+      const oldest = [r.oldest, d.oldest].filter((x): x is number => x !== null);
+      return {
+        object: this.name ?? "?",
+        eventsIn: counter("eventsIn"),
+        rowsIn: counter("rowsIn"),
+        rowsOut: counter("rowsOut"),
+        files: counter("files"),
+        bytes: counter("bytes"),
+        deadLetters: counter("deadLetters"),
+        lateEvents: counter("lateEvents"),
+        bufferRows: r.n,
+        bufferBytes: r.bytes ?? 0,
+        windowRows: w.n,
+        oldestBufferedMs: oldest.length ? now() - Math.min(...oldest) : null,
+        lastFlush: this.meta("lastFlush"),
+        lastError: this.meta("lastError"),
+      };
+    }
+  };
+}
+
+/** Filters and projections after an aggregate, as closures. */
+function tailStage(ops: Operator[], lib: FunctionLibrary): (rows: Value[][]) => Value[][] {
+  const stages = ops.map((op): ((rows: Value[][]) => Value[][]) => {
+    if (op.op === "filter") {
+      const pred = compileExpr(op.predicate, lib);
+      return (rows) => rows.filter((r) => pred(r) === true);
+    }
+    if (op.op === "project") {
+      const exprs: Eval[] = op.exprs.map((e) => compileExpr(e.expr, lib));
+      return (rows) => rows.map((r) => exprs.map((f) => f(r)));
+    }
+    throw new Error(`worker: ${op.op} after an aggregate is outside the plan's shape (cell ${op.origin.cell})`);
+  });
+  return (rows) => stages.reduce((rs, s) => s(rs), rows);
+}
+
+/**
+ * A window sink's state: WindowState (the executor's own) plus which
+ * buffered rows belong to which window, so emitted windows' rows can be
+ * deleted and the rest replayed after a restart.
+ */
+class OpenWindows {
+  private state: WindowState;
+  private readonly bucket: Eval;
+  private readonly codec;
+  private readonly outputCodec;
+  private readonly tail;
+  /** Open window starts (decimal text) and their ends. */
+  private readonly open = new Map<string, bigint>();
+  emittedUpTo: bigint | null = null;
+
+  constructor(
+    private readonly plan: SinkPlan,
+    private readonly lib: FunctionLibrary,
+  ) {
+    const op = plan.aggregate!;
+    this.state = new WindowState(op, lib);
+    this.bucket = compileExpr(op.keys[op.window!.key]!.expr, lib);
+    this.codec = rowCodec(plan.buffered);
+    this.outputCodec = rowCodec(plan.output);
+    this.tail = tailStage(plan.tail, lib);
+  }
+
+  private startOf(row: Value[]): string | null {
+    const s = this.bucket(row);
+    if (typeof s !== "bigint") return null;
+    const text = s.toString();
+    if (!this.open.has(text)) this.open.set(text, addInterval(s, this.plan.aggregate!.window!.width));
+    return text;
+  }
+
+  /** Rebuilds the state from the rows of open windows, in arrival order. */
+  restore(rows: Value[][], emittedUpTo: string | null): void {
+    this.state = new WindowState(this.plan.aggregate!, this.lib);
+    this.open.clear();
+    for (const row of rows) this.startOf(row);
+    this.state.add(rows);
+    if (emittedUpTo !== null) {
+      this.emittedUpTo = BigInt(emittedUpTo);
+      const again = this.state.emitUpTo(this.emittedUpTo);
+      if (again.length) throw new Error(`worker: ${again.length} rows of windows already emitted were still stored (sink ${this.plan.sink})`);
+    }
+  }
+
+  /** Adds encoded rows; returns the rows to keep (with their window start), the late ones, and the encoded output of windows the watermark closed. */
+  add(texts: string[], raws: string[]): { keep: { start: string | null; row: string }[]; late: { reason: string; raw: string }[]; emitted: string[] } {
+    const rows = texts.map((t) => this.codec.decode(t));
+    const late = this.state.add(rows);
+    const lateAt = new Set(late.map((l) => l.index));
+    const keep = texts.flatMap((row, i) => (lateAt.has(i) ? [] : [{ start: this.startOf(rows[i]!), row }]));
+    const wm = this.state.watermark();
+    let emitted: string[] = [];
+    if (wm !== null) {
+      emitted = this.tail(this.state.emitUpTo(wm)).map((v) => this.outputCodec.encode(v));
+      if (this.emittedUpTo === null || wm > this.emittedUpTo) this.emittedUpTo = wm;
+    }
+    return { keep, late: late.map((l) => ({ reason: l.reason, raw: raws[l.index] ?? "" })), emitted };
+  }
+
+  /** Window starts whose windows were emitted; their rows can go. */
+  closedStarts(): string[] {
+    const out: string[] = [];
+    if (this.emittedUpTo === null) return out;
+    for (const [start, end] of this.open) {
+      if (end <= this.emittedUpTo) {
+        out.push(start);
+        this.open.delete(start);
+      }
+    }
+    return out;
+  }
+}

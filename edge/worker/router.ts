@@ -1,0 +1,99 @@
+import { buildPipeline, type Executor } from "../exec/pipeline.ts";
+import type { FunctionLibrary } from "../exec/functions/contract.ts";
+import type { Plan } from "../plan/types.ts";
+import type { Row, Value } from "../plan/values.ts";
+import { partitionPath } from "../sinks/layout.ts";
+import type { DeadLetter } from "../sinks/dead-letter.ts";
+import { headPipeline, rowCodec, sinkPlans, type SinkPlan } from "./sink-plan.ts";
+
+/** What the Worker hands one Durable Object for one request. */
+export interface Batch {
+  /** The Durable Object's name: `<sink>/<partition path>` (plain) or `<sink>/` (aggregates), or `_control`. */
+  object: string;
+  sink: string | null;
+  /** Buffered rows, encoded by `rowCodec(plan.buffered)`. */
+  rows: string[];
+  /** For window sinks: the raw event of each row, for a late row's dead letter. */
+  raws: string[] | null;
+  deadLetters: DeadLetter[];
+  /** Events this request brought in, counted by exactly one object of the request. */
+  events: number;
+}
+
+export const CONTROL_OBJECT = "_control";
+
+/**
+ * The stateless part of the plan, run in the Worker: events of one source in,
+ * one batch per Durable Object out. Built once per isolate.
+ */
+export function buildRouter(plan: Plan, library: FunctionLibrary): (source: string, events: unknown[], raws: string[], at: string) => Batch[] {
+  const plans = sinkPlans(plan);
+  const plain = plans.filter((p) => p.kind === "plain");
+  const heads = plans.filter((p) => p.kind !== "plain");
+  const plainExec = plain.length ? buildPipeline({ ...plan, pipelines: plain.map((p) => p.pipeline) }, { library }) : null;
+  const headExecs = new Map<string, Executor>(heads.map((p) => [p.sink, buildPipeline({ ...plan, pipelines: [headPipeline(p)] }, { library })]));
+  const outputCodecs = new Map(plain.map((p) => [p.sink, rowCodec(p.output)]));
+  const bufferedCodecs = new Map(heads.map((p) => [p.sink, rowCodec(p.buffered)]));
+  const partitionColumns = new Map(plain.map((p) => [p.sink, p.partitionBy.map((name) => p.output.find((c) => c.name === name)!)]));
+
+  return (source, events, raws, at) => {
+    const batches = new Map<string, Batch>();
+    const control: Batch = { object: CONTROL_OBJECT, sink: null, rows: [], raws: null, deadLetters: [], events: 0 };
+    const batchFor = (object: string, p: SinkPlan): Batch => {
+      let b = batches.get(object);
+      if (!b) batches.set(object, (b = { object, sink: p.sink, rows: [], raws: p.kind === "window" ? [] : null, deadLetters: [], events: 0 }));
+      return b;
+    };
+    let index: Map<unknown, number> | null = null;
+    const rawOf = (event: unknown): string => {
+      index ??= new Map(events.map((e, i) => [e, i]));
+      const i = index.get(event);
+      return i === undefined ? JSON.stringify(event, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v)) : raws[i]!;
+    };
+    const dead = (reason: string, event: unknown) => control.deadLetters.push({ reason, raw: rawOf(event), source, at });
+
+    if (plainExec) {
+      const out = plainExec.run({ source, events });
+      for (const d of out.deadLetters) dead(d.sink ? `sink ${d.sink}: ${d.reason}` : d.reason, d.raw);
+      for (const p of plain) {
+        const rows = out.rows[p.sink] ?? [];
+        if (!rows.length) continue;
+        const codec = outputCodecs.get(p.sink)!;
+        const columns = partitionColumns.get(p.sink)!;
+        for (const row of rows) {
+          const b = batchFor(`${p.sink}/${partitionPath(columns, row)}`, p);
+          b.rows.push(codec.encode(p.output.map((c) => row[c.name] ?? null)));
+        }
+      }
+    }
+    for (const p of heads) {
+      if (p.source !== source) continue;
+      const exec = headExecs.get(p.sink)!;
+      const codec = bufferedCodecs.get(p.sink)!;
+      const toValues = (row: Row): Value[] => p.buffered.map((_, i) => row[`c${i}`] ?? null);
+      if (p.kind === "window") {
+        // Event by event, so each row knows its raw event (a late row's dead letter carries it).
+        for (let i = 0; i < events.length; i++) {
+          const out = exec.run({ source, events: [events[i]] });
+          for (const d of out.deadLetters) dead(`sink ${p.sink}: ${d.reason}`, d.raw);
+          const rows = out.rows[p.sink] ?? [];
+          if (!rows.length) continue;
+          const b = batchFor(`${p.sink}/`, p);
+          for (const row of rows) {
+            b.rows.push(codec.encode(toValues(row)));
+            b.raws!.push(raws[i]!);
+          }
+        }
+      } else {
+        const out = exec.run({ source, events });
+        for (const d of out.deadLetters) dead(`sink ${p.sink}: ${d.reason}`, d.raw);
+        const rows = out.rows[p.sink] ?? [];
+        if (rows.length) batchFor(`${p.sink}/`, p).rows.push(...rows.map((r) => codec.encode(toValues(r))));
+      }
+    }
+    const list = [...batches.values()].sort((a, b) => (a.object < b.object ? -1 : a.object > b.object ? 1 : 0));
+    if (control.deadLetters.length || list.length === 0) list.push(control);
+    list[0]!.events = events.length;
+    return list;
+  };
+}
