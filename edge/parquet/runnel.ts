@@ -28,20 +28,27 @@ export const runnelWriter: ParquetWriter = {
     const codec = options.codec ?? "SNAPPY";
     if (codec === "ZSTD") throw new Error("parquet: the runnel encoder has no ZSTD compressor; use SNAPPY or UNCOMPRESSED");
     const { columns, leaves } = buildTree(elements);
-    const out = new Bytes(1 << 16);
-    out.bytes(MAGIC);
+    // Chunks are kept as pieces and joined once at the end: no buffer doubling over megabytes.
+    const pieces: Uint8Array[] = [MAGIC];
+    let offset = MAGIC.length;
     const rowGroups: TValue[] = [];
     for (let start = 0; start < rows.length; start += rowGroupSize) {
       const end = Math.min(rows.length, start + rowGroupSize);
-      for (const leaf of leaves) leaf.reset();
-      for (let r = start; r < end; r++) {
-        const row = rows[r]!;
-        for (let c = 0; c < columns.length; c++) {
-          const { name, node } = columns[c]!;
-          let value: Value | undefined = row[name];
+      for (const leaf of leaves) leaf.reset(end - start);
+      // Column by column: each leaf's buffers stay hot, and flat columns skip the tree walk.
+      for (let c = 0; c < columns.length; c++) {
+        const { name, node } = columns[c]!;
+        const convert = converts[c];
+        const flat = node.kind === "leaf" ? node.leaf : null;
+        for (let r = start; r < end; r++) {
+          let value: Value | undefined = rows[r]![name];
           if (value === undefined) throw new Error(`parquet: row ${r} has no value for column ${JSON.stringify(name)} (use null for NULL)`);
-          const convert = converts[c];
           if (value !== null && convert) value = convert(value) as Value;
+          if (flat) {
+            if (value === null) flat.push(0, 0);
+            else flat.push(1, 0, value);
+            continue;
+          }
           try {
             shred(node, value, 0, 0, 0);
           } catch (cause) {
@@ -49,7 +56,7 @@ export const runnelWriter: ParquetWriter = {
           }
         }
       }
-      const groupStart = out.length;
+      const groupStart = offset;
       const chunks: TValue[] = [];
       let uncompressed = 0;
       for (const leaf of leaves) {
@@ -59,10 +66,13 @@ export const runnelWriter: ParquetWriter = {
         } catch (cause) {
           throw new Error(`parquet: encoding column ${leaf.path.join(".")} of rows ${start}..${end - 1} failed`, { cause });
         }
-        const offset = out.length;
-        for (const piece of chunk.bytes) out.bytes(piece);
+        const chunkStart = offset;
+        for (const piece of chunk.bytes) {
+          pieces.push(piece);
+          offset += piece.length;
+        }
         uncompressed += chunk.uncompressed;
-        chunks.push(struct([2, i64(offset)], [3, chunk.meta(offset)]));
+        chunks.push(struct([2, i64(chunkStart)], [3, chunk.meta(chunkStart)]));
       }
       rowGroups.push(
         struct(
@@ -70,11 +80,11 @@ export const runnelWriter: ParquetWriter = {
           [2, i64(uncompressed)],
           [3, i64(end - start)],
           [5, i64(groupStart)],
-          [6, i64(out.length - groupStart)],
+          [6, i64(offset - groupStart)],
         ),
       );
     }
-    const footerStart = out.length;
+    const out = new Bytes(4096);
     writeStruct(out, [
       [1, i32(1)],
       [2, { t: "list", elem: "struct", v: elements.map(schemaElement) }],
@@ -82,9 +92,16 @@ export const runnelWriter: ParquetWriter = {
       [4, { t: "list", elem: "struct", v: rowGroups }],
       [6, bin(CREATED_BY)],
     ]);
-    out.i32(out.length - footerStart);
+    out.i32(out.length);
     out.bytes(MAGIC);
-    return out.result().slice();
+    pieces.push(out.result());
+    const file = new Uint8Array(offset + out.length);
+    let at = 0;
+    for (const piece of pieces) {
+      file.set(piece, at);
+      at += piece.length;
+    }
+    return file;
   },
 };
 

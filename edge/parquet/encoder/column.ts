@@ -66,7 +66,7 @@ export function encodeChunk(leaf: Leaf, codec: "SNAPPY" | "UNCOMPRESSED"): Chunk
   const encodings = new Set<number>([RLE]);
   const stats = new Stats(kind);
 
-  const dict = kind === "str" || kind === "i32" || kind === "i64" ? buildDictionary(values) : null;
+  const dict = kind === "str" || kind === "i32" || kind === "i64" ? buildDictionary(values, leaf.present) : null;
   let dictionaryOffset: number | undefined;
   if (dict) {
     const body = new Bytes(dict.keys.length * 8 + 16);
@@ -99,7 +99,7 @@ export function encodeChunk(leaf: Leaf, codec: "SNAPPY" | "UNCOMPRESSED"): Chunk
     while (end < leaf.count && leaf.reps[end] !== 0) end++;
     let present = 0;
     for (let i = level; i < end; i++) if (leaf.defs[i] === leaf.maxDef) present++;
-    const body = new Bytes(64 + (end - level) + present * 12);
+    const body = new Bytes(64 + (end - level) / 2 + valueBytes(kind, values, valueAt, valueAt + present, dict !== null));
     if (leaf.maxRep > 0) writeLevels(body, leaf.reps, level, end, leaf.maxRep);
     if (leaf.maxDef > 0) writeLevels(body, leaf.defs, level, end, leaf.maxDef);
     if (dict) {
@@ -126,7 +126,7 @@ export function encodeChunk(leaf: Leaf, codec: "SNAPPY" | "UNCOMPRESSED"): Chunk
     level = end;
   }
 
-  const nulls = leaf.count - values.length;
+  const nulls = leaf.count - leaf.present;
   return {
     bytes: pieces,
     size,
@@ -147,6 +147,23 @@ export function encodeChunk(leaf: Leaf, codec: "SNAPPY" | "UNCOMPRESSED"): Chunk
   };
 }
 
+/** A page buffer's likely size, so it is allocated once instead of doubled. */
+function valueBytes(kind: Kind, values: unknown[], from: number, to: number, dictionary: boolean): number {
+  const n = to - from;
+  if (dictionary) return n * 2 + 16;
+  if (kind === "str") {
+    let total = n * 4;
+    for (let i = from; i < to; i++) total += (values[i] as string).length;
+    return total;
+  }
+  if (kind === "blob") {
+    let total = n * 4;
+    for (let i = from; i < to; i++) total += (values[i] as Uint8Array).length;
+    return total;
+  }
+  return n * (kind === "bool" ? 1 : kind === "uuid" || kind === "dec16" ? 16 : 8);
+}
+
 function writeLevels(out: Bytes, levels: Uint8Array, from: number, to: number, max: number): void {
   const lengthAt = out.length;
   out.i32(0);
@@ -159,8 +176,7 @@ function bitWidth(max: number): number {
 }
 
 /** Dictionary keys in first-seen order and each value's index; null when the column does not repeat enough to gain. */
-function buildDictionary(values: unknown[]): { keys: unknown[]; indexes: Uint32Array } | null {
-  const n = values.length;
+function buildDictionary(values: unknown[], n: number): { keys: unknown[]; indexes: Uint32Array } | null {
   if (n < 2) return null;
   const ids = new Map<unknown, number>();
   const indexes = new Uint32Array(n);

@@ -6,7 +6,9 @@ export class Leaf {
   defs = new Uint8Array(1024);
   reps = new Uint8Array(1024);
   count = 0;
+  /** Non-null values; only the first `present` entries are this row group's. */
   values: unknown[] = [];
+  present = 0;
 
   constructor(
     readonly element: SchemaElement,
@@ -16,23 +18,29 @@ export class Leaf {
   ) {}
 
   push(def: number, rep: number, value?: unknown): void {
-    if (this.count === this.defs.length) {
-      const defs = new Uint8Array(this.count * 2);
-      defs.set(this.defs);
-      this.defs = defs;
-      const reps = new Uint8Array(this.count * 2);
-      reps.set(this.reps);
-      this.reps = reps;
-    }
+    if (this.count === this.defs.length) this.grow(this.count * 2);
     this.defs[this.count] = def;
-    this.reps[this.count] = rep;
+    // Flat columns never repeat: their rep levels stay zero.
+    if (this.maxRep > 0) this.reps[this.count] = rep;
     this.count++;
-    if (def === this.maxDef) this.values.push(value);
+    if (def === this.maxDef) this.values[this.present++] = value;
   }
 
-  reset(): void {
+  /** Starts a row group; `rows` sizes the buffers for the common one-level-per-row case. */
+  reset(rows: number): void {
     this.count = 0;
-    this.values = [];
+    this.present = 0;
+    if (this.values.length < rows) this.values = new Array(rows);
+    if (this.defs.length < rows) this.grow(rows);
+  }
+
+  private grow(size: number): void {
+    const defs = new Uint8Array(size);
+    defs.set(this.defs.subarray(0, this.count));
+    this.defs = defs;
+    const reps = new Uint8Array(size);
+    reps.set(this.reps.subarray(0, this.count));
+    this.reps = reps;
   }
 }
 
