@@ -258,6 +258,17 @@ const tryStrptime: ScalarFn = (args, ctx) => {
   }
 };
 
+function toInterval(unit: "months" | "days" | "micros", per: number): ScalarFn {
+  return ([n]) => {
+    if (n === null || n === undefined) return null;
+    if (unit === "months") return { months: Number(n) * per, days: 0, micros: 0n };
+    if (unit === "days") return { months: 0, days: Number(n) * per, micros: 0n };
+    // Fractional seconds round to the nearest microsecond.
+    const micros = typeof n === "bigint" ? n * BigInt(per) : BigInt(Math.round(Number(n) * per));
+    return { months: 0, days: 0, micros };
+  };
+}
+
 export const datetimeScalars: Record<string, ScalarFn> = {
   date_trunc: dateTrunc,
   datetrunc: dateTrunc,
@@ -282,6 +293,15 @@ export const datetimeScalars: Record<string, ScalarFn> = {
   make_timestamp: makeTimestamp,
   strftime,
   strptime,
+  to_years: toInterval("months", 12),
+  to_months: toInterval("months", 1),
+  to_weeks: toInterval("days", 7),
+  to_days: toInterval("days", 1),
+  to_hours: toInterval("micros", 3_600_000_000),
+  to_minutes: toInterval("micros", 60_000_000),
+  to_seconds: toInterval("micros", 1_000_000),
+  to_milliseconds: toInterval("micros", 1_000),
+  to_microseconds: toInterval("micros", 1),
   try_strptime: tryStrptime,
 };
 

@@ -253,6 +253,14 @@ function signFn(): ScalarFn {
   };
 }
 
+const truncFn: ScalarFn = ([x], ctx) => {
+  if (x === null || x === undefined) return null;
+  const t = parseType(ctx.argTypes[0]!);
+  if (t.kind === "decimal") return (x as bigint) / 10n ** BigInt(t.scale);
+  if (typeof x === "number") return Math.trunc(x);
+  return x;
+};
+
 export const numericScalars: Record<string, ScalarFn> = {
   "+": binary("+"),
   "-": binary("-"),
@@ -271,4 +279,5 @@ export const numericScalars: Record<string, ScalarFn> = {
   ceil: floorCeil(true),
   ceiling: floorCeil(true),
   sign: signFn(),
+  trunc: truncFn,
 };
