@@ -76,3 +76,14 @@ test("an http source that answers an error status shows it as an error row", asy
   await new Promise<void>((r) => server.close(() => r()));
   expect(sample).toEqual([{ ok: false, raw: "down for maintenance", error: `http: GET ${url} answered 503`, receivedAt: expect.any(Number), meta: { url } }]);
 });
+
+test("an http response larger than the limit is an error row, read no further than the limit", async () => {
+  const server = createServer((_req, res) => res.writeHead(200).end("[" + "1,".repeat(5000) + "1]"));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+  const source = openHttpSource({ kind: "http", name: "feed", url, intervalSeconds: 60, format: "json", sampleSize: 10, demo: null }, { maxBytes: 1000 });
+  const sample = await source.sample(10);
+  await source.close();
+  await new Promise<void>((r) => server.close(() => r()));
+  expect(sample).toEqual([{ ok: false, raw: "", error: `http: GET ${url} answered more than the 1000 bytes allowed`, receivedAt: expect.any(Number), meta: { url } }]);
+});

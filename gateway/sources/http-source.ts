@@ -64,12 +64,31 @@ async function fetchOnce(spec: HttpSpec, doFetch: typeof fetch, now: () => numbe
   } catch (err) {
     return [{ ok: false, raw: "", error: `http: GET ${spec.url} failed: ${(err as Error).message}`, receivedAt, meta }];
   }
-  const body = new Uint8Array(await response.arrayBuffer());
+  const body = await readCapped(response, maxBytes);
   if (!response.ok) {
-    return [{ ok: false, raw: new TextDecoder().decode(body.subarray(0, 4096)), error: `http: GET ${spec.url} answered ${response.status}`, receivedAt, meta }];
+    return [{ ok: false, raw: new TextDecoder().decode((body ?? new Uint8Array()).subarray(0, 4096)), error: `http: GET ${spec.url} answered ${response.status}`, receivedAt, meta }];
   }
-  if (body.length > maxBytes) {
-    return [{ ok: false, raw: "", error: `http: GET ${spec.url} answered ${body.length} bytes, more than the ${maxBytes} allowed`, receivedAt, meta }];
+  if (body === null) {
+    return [{ ok: false, raw: "", error: `http: GET ${spec.url} answered more than the ${maxBytes} bytes allowed`, receivedAt, meta }];
   }
   return decodePayload(body, spec.format, receivedAt, meta);
+}
+
+/** The response body, or null once it passes `maxBytes` (the rest is not read). */
+async function readCapped(response: Response, maxBytes: number): Promise<Uint8Array | null> {
+  if (!response.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
 }
