@@ -22,10 +22,8 @@ import type { WorkerConfig, WorkerLimits } from "../../edge/worker/config.ts";
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 const FIXTURES = join(root, "tests/fixtures/github-webhooks");
-const GITHUB_EVENTS = ["push", "issues", "pull_request"];
-
-/** Every fixture payload of the event types github.md shreds (and a few others), raw text, sorted by path. */
-export function githubFixtures(events: string[] = GITHUB_EVENTS): { event: string; file: string; text: string }[] {
+/** Every fixture payload (all event types unless named), raw text, sorted by path. */
+export function githubFixtures(events: string[] = readdirSync(FIXTURES, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()): { event: string; file: string; text: string }[] {
   return events.flatMap((event) =>
     readdirSync(join(FIXTURES, event))
       .filter((f) => f.endsWith(".json"))
