@@ -9,6 +9,7 @@ import type { LineIndex } from "./position.ts";
 import { NAME, SINK_KINDS, SOURCE_KINDS, sinkEntry, sourceEntry, toSink, toSource } from "./schema.ts";
 import { issueAt } from "./issue.ts";
 import { didYouMean } from "./suggest.ts";
+import { describeIssue, pathText, typeName, type Path } from "./issue-text.ts";
 
 export interface FrontMatter {
   title: string | null;
@@ -39,7 +40,6 @@ const KEYS: Record<string, string[]> = {
   "sink.flush": ["rows", "bytes", "seconds"],
 };
 
-type Path = readonly PropertyKey[];
 
 interface Located {
   /** The deepest node the path reaches, and the key that names it. */
@@ -73,22 +73,10 @@ function locate(doc: Document, path: Path): Located {
   return { value, key, depth };
 }
 
-function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "a list";
-  if (typeof value === "object") return "a map";
-  if (typeof value === "string") return `"${value}"`;
-  return String(value);
-}
-
-function expectedName(expected: string): string {
-  return ({ string: "a string", number: "a number", object: "a map", array: "a list", boolean: "true or false" } as Record<string, string>)[expected] ?? expected;
-}
-
-function pathText(path: Path): string {
-  return path.map((step, i) => (typeof step === "number" ? `[${step}]` : i === 0 ? String(step) : `.${String(step)}`)).join("");
-}
-
+/**
+ * Reads the front matter's YAML (which starts at offset `base` of the file)
+ * into title, sources and sinks, each problem placed at its YAML key or value.
+ */
 export function readFrontMatter(yaml: string, base: number, lines: LineIndex, file: string): { frontMatter: FrontMatter; issues: NotebookIssue[] } {
   const yamlIssues: NotebookIssue[] = [];
   const issues: NotebookIssue[] = [];
@@ -132,23 +120,7 @@ export function readFrontMatter(yaml: string, base: number, lines: LineIndex, fi
     const missing = found.depth < full.length;
     // A whole map or list is shown by the key that names it; a scalar by its value.
     const place = (missing && !isScalar(found.value)) || isMap(found.value) || isSeq(found.value) ? (found.key ?? found.value) : found.value ?? found.key;
-    let message: string;
-    if (missing && issue.code === "invalid_type") {
-      message = `${pathText(full.slice(0, -1))}: missing ${String(full[full.length - 1])}:, expected ${expectedName(issue.expected)}`;
-    } else if (issue.code === "invalid_type") {
-      message = `${pathText(full)}: expected ${expectedName(issue.expected)}, found ${typeName(issue.input)}`;
-    } else if (issue.code === "invalid_value") {
-      const values = issue.values.map(String);
-      const input = typeof issue.input === "string" ? didYouMean(issue.input, values) : "";
-      message = `${pathText(full)}: expected one of ${values.join(", ")}, found ${typeName(issue.input)}${input}`;
-    } else if (issue.code === "too_small") {
-      message = `${pathText(full)}: ${
-        issue.origin === "array" ? "expected at least one item" : issue.origin === "string" ? "expected a non-empty string" : issue.inclusive ? `expected at least ${issue.minimum}` : `expected a number above ${issue.minimum}`
-      }`;
-    } else {
-      message = `${pathText(full)}: ${issue.message}`;
-    }
-    issues.push(issueAt(file, at(place), message));
+    issues.push(issueAt(file, at(place), describeIssue(full, issue, missing)));
   };
 
   if (data.title !== undefined && data.title !== null) {
