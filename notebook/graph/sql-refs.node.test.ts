@@ -45,6 +45,17 @@ describe("SQL references from DuckDB's parser", () => {
     expect((await provider.sql("SELECT 1; SELECT 2")).error?.message).toBe("a SQL cell holds one query, this one has 2 statements");
   });
 
+  test("a statement other than a query is an error", async () => {
+    expect((await provider.sql("CREATE TABLE x AS SELECT 1")).error).toEqual({
+      message: "a SQL cell is one SELECT query (or FROM … SELECT); other statements are not cells",
+      offset: 0,
+    });
+  });
+
+  test("an empty cell has no references and no error", async () => {
+    expect(await provider.sql("-- nothing yet")).toEqual({ tables: [], error: null });
+  });
+
   test("the same code is parsed once", async () => {
     expect(provider.sql("SELECT * FROM memo_me")).toBe(provider.sql("SELECT * FROM memo_me"));
   });

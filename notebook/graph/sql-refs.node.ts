@@ -73,7 +73,8 @@ export function readSqlRefs(code: string, serialized: string): SqlRefs {
   const toChar = byteToChar(code);
   if (tree.error === true) {
     const position = Number(tree.position ?? 0);
-    const message = String(tree.error_message ?? "unknown error");
+    const raw = String(tree.error_message ?? "unknown error");
+    const message = raw.startsWith("Only SELECT statements") ? "a SQL cell is one SELECT query (or FROM … SELECT); other statements are not cells" : raw;
     return { tables: [], error: { message, offset: Number.isFinite(position) ? toChar(position) : 0 } };
   }
   const statements = Array.isArray(tree.statements) ? tree.statements : [];
