@@ -21,6 +21,9 @@ const VOLATILE = new Set([
   "current_date", "current_time", "today", "nextval", "currval", "setseed", "transaction_timestamp", "get_current_time",
 ]);
 
+/** Table functions that read a small file, which a plan can hold as a static table. */
+export const STATIC_FILE_READERS = new Set(["read_csv", "read_csv_auto", "read_json", "read_json_auto", "read_ndjson", "read_parquet"]);
+
 const SKIP = new Set(["STAR", "WINDOW", "SUBQUERY", "LAMBDA", "PARAMETER", "COLUMNS", "DEFAULT", "POSITIONAL_REFERENCE"]);
 
 export class Annotator {
@@ -142,7 +145,8 @@ export class Annotator {
     const probe = selectFrom(ref, [{ class: "STAR", type: "STAR", alias: "", query_location: 0, relation_name: "", exclude_list: [], replace_list: [], columns: false, expr: null, qualified_exclude_list: [], rename_list: [] }]);
     ref.$schema = await describeQuery(this.db, await this.toSql(probe, ctes));
     ref.$scope = ref.$schema;
-    if (ref.type === "EXPRESSION_LIST" || (ref.type === "SUBQUERY" && ref.subquery?.node?.from_table?.type === "EXPRESSION_LIST")) {
+    const staticFile = ref.type === "TABLE_FUNCTION" && STATIC_FILE_READERS.has(String(ref.function?.function_name));
+    if (staticFile || ref.type === "EXPRESSION_LIST" || (ref.type === "SUBQUERY" && ref.subquery?.node?.from_table?.type === "EXPRESSION_LIST")) {
       const r = await queryRows(this.db, await this.toSql(probe, ctes));
       ref.$rows = r.rows.map((row) => r.schema.map((c) => encodeValue(row[c.name] ?? null, c.type)));
     }

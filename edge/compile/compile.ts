@@ -364,8 +364,14 @@ class Compiler {
       }
       case "JOIN":
         return this.lowerJoin(ref, env);
-      case "TABLE_FUNCTION":
-        throw new CompileError("a table function in FROM", origin, "sources come from the front matter; for a static table write a VALUES cell");
+      case "TABLE_FUNCTION": {
+        if (Array.isArray(ref.$rows) && Array.isArray(ref.$schema)) {
+          if (ref.$rows.length > 100_000) throw new CompileError(`a static table of ${ref.$rows.length} rows`, origin, "keep lookup tables under 100,000 rows");
+          const schema: Schema = ref.$schema;
+          return requalify({ kind: "static", schema, rows: ref.$rows, scope: schema.map((c) => ({ ...c, table: null })) }, alias ?? String(ref.function?.function_name), ref.column_name_alias);
+        }
+        throw new CompileError(`the table function ${String(ref.function?.function_name ?? "")}() in FROM`, origin, "sources come from the front matter; for a static table write a VALUES cell or read a small file with read_csv / read_json / read_parquet");
+      }
       default:
         throw new CompileError(`unsupported FROM ${String(ref.type).toLowerCase()}`, origin, "select from a source, a cell, or join a static VALUES table");
     }

@@ -32,3 +32,8 @@ export const cases: ConformanceCase[] = [
   { name: "a join on integer keys of different widths", sql: "SELECT t.id, v.w FROM t JOIN (VALUES (1::BIGINT, 'one'), (5::BIGINT, 'five')) v(k, w) ON t.id = v.k", rows: orders },
   { name: "a star over a join lists both sides", sql: "SELECT * FROM t JOIN countries ON t.country = countries.code", rows: orders, cells: { countries } },
 ];
+
+cases.push(
+  { name: "a join against a small CSV file read with read_csv", sql: "SELECT t.id, c.name, c.rank FROM t LEFT JOIN read_csv('tests/conformance/fixtures/countries.csv') c ON t.country = c.code", rows: orders },
+  { name: "a join against a cell that reads a small CSV file", sql: "SELECT t.id, f.name FROM t JOIN files f ON t.country = f.code", rows: orders, cells: { files: "SELECT * FROM read_csv('tests/conformance/fixtures/countries.csv')" } },
+);
