@@ -27,7 +27,6 @@ export function splitFrontMatter(text: string): { yamlStart: number; yamlEnd: nu
   const open = /^\uFEFF?---[ \t]*\r?\n/.exec(text);
   if (!open) return null;
   const close = /^(?:---|\.\.\.)[ \t]*(?:\r?\n|$)/m;
-  close.lastIndex = 0;
   const rest = text.slice(open[0].length);
   const match = close.exec(rest);
   if (!match) return "unclosed";
@@ -35,6 +34,7 @@ export function splitFrontMatter(text: string): { yamlStart: number; yamlEnd: nu
   return { yamlStart: open[0].length, yamlEnd, end: yamlEnd + match[0].length };
 }
 
+/** The notebook's title: the front matter's, else the first `# heading`, else the file's name. */
 export function titleOf(frontMatter: FrontMatter, prose: string[], file: string): string {
   if (frontMatter.title !== null) return frontMatter.title;
   for (const raw of prose) {

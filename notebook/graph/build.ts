@@ -1,6 +1,7 @@
 import type { Cell, Notebook, NotebookIssue, Position } from "../format/model.ts";
 import { parseInfo } from "../format/info.ts";
 import { issueAt } from "../format/issue.ts";
+import { cellLabel } from "../format/parse.ts";
 import { positionInCode } from "../format/position.ts";
 import { didYouMean } from "../format/suggest.ts";
 import type { Graph, GraphCell, NameAt, Reference } from "./graph.ts";
@@ -41,7 +42,7 @@ export async function buildGraph(notebook: Notebook, refs: Partial<RefsProvider>
   const found: { cell: Cell; node: GraphCell; names: { name: string; offset: number }[] }[] = [];
   for (const cell of notebook.cells) {
     const at = (offset: number) => positionInCode(cell.code, cell.start, offset, cell.indent ?? 0);
-    const node: GraphCell = { index: cell.index, label: cell.id ?? `#${cell.index + 1}`, language: cell.language, id: cell.id, sink: cell.sink, defines: [], references: [], dependsOn: [] };
+    const node: GraphCell = { index: cell.index, label: cellLabel(cell), language: cell.language, id: cell.id, sink: cell.sink, defines: [], references: [], dependsOn: [] };
     if (cell.id !== null) node.defines.push({ name: cell.id, position: idPosition(cell) });
     let names: { name: string; offset: number }[] = [];
     if (cell.language === "sql") {
