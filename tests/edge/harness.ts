@@ -81,18 +81,18 @@ export async function startEdge(options: StartOptions): Promise<EdgeRuntime & { 
   const persist = options.persist ?? mkdtempSync(join(tmpdir(), `runnel-edge-${options.name}-`));
   mkdirSync(persist, { recursive: true });
   const r2Buckets = [...new Set(Object.values(config.sinks).flatMap((s) => (s.target.kind === "r2" ? [s.target.binding] : [])))];
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
+  const mf = new Miniflare({
+    ...convertV4MiniflareOptions({
       modules: true,
       script,
       compatibilityDate: "2026-11-01",
       durableObjects: { PIPELINE: { className: "PipelineObject", useSQLite: true } },
       r2Buckets,
       bindings: options.bindings ?? {},
-      durableObjectsPersist: join(persist, "do"),
-      r2Persist: join(persist, "r2"),
     }),
-  );
+    // miniflare 5 keeps every resource's state under one root (the v4 adapter sets it undefined, so it goes last).
+    resourcePersistencePath: persist,
+  });
   await mf.ready;
   const { r2Sink } = await import("../../edge/sinks/r2.ts");
   return {
