@@ -174,7 +174,9 @@ export class Annotator {
 
   private async describeExprs(node: TreeNode, ctes: TreeNode[], exprs: TreeNode[], grouped: boolean): Promise<(string | null)[]> {
     const build = (list: TreeNode[]): TreeNode => {
-      const probe = selectFrom(node.from_table, list.map((e, i) => ({ ...e, alias: `e${i}` })));
+      // Select items keep their aliases, so a later item may refer to an earlier one as DuckDB allows.
+      const items = new Set<TreeNode>(node.select_list);
+      const probe = selectFrom(node.from_table, list.map((e, i) => ({ ...e, alias: items.has(e) && e.alias ? e.alias : `e${i}` })));
       if (grouped) {
         probe.group_expressions = node.$groups;
         probe.group_sets = node.$groups.length ? [node.$groups.map((_: unknown, i: number) => i)] : [];

@@ -210,7 +210,18 @@ class Compiler {
         finalExprs = items.map((it) => ({ name: it.name, expr: it.expr ?? lowerExpr(it.node!, ctx(newScope, substitute)) }));
         scope = newScope;
       } else {
-        finalExprs = items.map((it) => ({ name: it.name, expr: it.expr ?? lowerExpr(it.node!, ctx(scope)) }));
+        // DuckDB lets a SELECT item use an earlier item's alias (`a + 1 AS b, b * 2 AS c`) when no column has that name.
+        finalExprs = [];
+        for (const it of items) {
+          const earlier = finalExprs;
+          const aliasRef = (e: TreeNode): Expr | undefined => {
+            if (e.class !== "COLUMN_REF" || e.column_names.length !== 1) return undefined;
+            const name = String(e.column_names[0]);
+            if (findColumn(scope, name, null).length > 0) return undefined;
+            return earlier.find((x) => x.name.toLowerCase() === name.toLowerCase())?.expr;
+          };
+          finalExprs.push({ name: it.name, expr: it.expr ?? lowerExpr(it.node!, ctx(scope, aliasRef)) });
+        }
       }
     }
     const out = this.outputNames(node, finalExprs, env);

@@ -53,3 +53,8 @@ export const cases: ConformanceCase[] = [
   { name: "DATE columns", sql: "SELECT d, d + 1 AS next FROM t WHERE d >= DATE '2024-01-01'", rows: [{ d: "2024-02-28" }, { d: "2023-12-31" }, { d: "2024-02-29" }] },
   { name: "a list of structs", sql: "SELECT id, items FROM t", rows: [{ id: 1, items: [{ k: "a", v: 1 }, { k: "b", v: null }] }, { id: 2, items: [] }] },
 ];
+
+cases.push(
+  { name: "a SELECT item may use an earlier item's alias", sql: "SELECT id + 1 AS next, next * 2 AS twice FROM t", rows: people },
+  { name: "a column wins over an alias of the same name", sql: "SELECT id * 10 AS age, age AS raw FROM t", rows: people },
+);
