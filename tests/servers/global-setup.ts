@@ -18,10 +18,16 @@ import { bringUp } from "./server.ts";
 
 const leases = join(serversDir, "leases");
 
+/** Pids of other test runs still going; leases of runs that died without teardown are removed. */
 function otherLiveLeases(): number[] {
-  return readdirSync(leases)
-    .map(Number)
-    .filter((pid) => Number.isInteger(pid) && pid !== process.pid && isAlive(pid));
+  const live: number[] = [];
+  for (const file of readdirSync(leases)) {
+    const pid = Number(file);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    if (isAlive(pid)) live.push(pid);
+    else rmSync(join(leases, file), { force: true });
+  }
+  return live;
 }
 
 /** Stops the servers test runs started, unless another test run still uses them. */
