@@ -258,9 +258,8 @@ function fromText(s: string, to: SqlType): Value {
   if (to.kind === "decimal") {
     const t = parseDecimalText(s, true);
     const max = decimalMax(to.width);
-    // The digits before the point accumulate in the DECIMAL's physical type.
-    const acc = to.width <= 4 ? 2n ** 15n : to.width <= 9 ? 2n ** 31n : to.width <= 18 ? 2n ** 63n : 2n ** 127n;
-    if (t && t.intDigits > 0 && BigInt(t.digits.slice(0, t.intDigits)) >= acc) {
+    // The digits before the point must fit the width before any exponent applies.
+    if (t && t.intDigits > 0 && BigInt(t.digits.slice(0, t.intDigits)) > max) {
       throw new SqlError("conversion", `Could not convert string "${s}" to ${typeText(to)}`);
     }
     const r = t && scaledValueLikeDuckDB(t, to.scale, -max, max);

@@ -41,7 +41,11 @@ export function parseDecimalText(s: string, bareExponent = false): DecimalText |
     frac = f.digits;
     pos = f.pos;
   }
-  if (int.digits.length === 0 && frac.length === 0) return null;
+  if (int.digits.length === 0 && frac.length === 0) {
+    // DuckDB's integer and DECIMAL parsers read a sign followed only by spaces as 0.
+    const signOnly = bareExponent && pos > 0 && /[+-]/.test(s[pos - 1]!) && pos < s.length && /^[ \t\n\v\f\r]+$/.test(s.slice(pos));
+    return signOnly ? { negative, digits: "0", intDigits: 1, exponent: 0 } : null;
+  }
   let exponent = 0;
   if (s[pos] === "e" || s[pos] === "E") {
     pos++;
@@ -154,12 +158,28 @@ export function formatDouble(n: number): string {
   return formatShortest(n.toExponential());
 }
 
+/** The float32 values next to a float32 (for its rounding interval). */
+function floatNeighbours(n: number): [number, number] {
+  const view = new DataView(new ArrayBuffer(4));
+  view.setFloat32(0, n);
+  const bits = view.getUint32(0);
+  view.setUint32(0, bits + 1);
+  const away = view.getFloat32(0);
+  view.setUint32(0, bits - 1);
+  const toward = view.getFloat32(0);
+  return [toward, away];
+}
+
 /** Shortest text that reads back as the same float32. */
 export function formatFloat(n: number): string {
   if (!Number.isFinite(n) || n === 0) return formatDouble(n);
+  const [a, b] = floatNeighbours(n);
+  const mids = [(n + a) / 2, (n + b) / 2];
   for (let p = 1; p <= 9; p++) {
     const e = n.toExponential(p - 1);
     if (Math.fround(Number(e)) !== n) continue;
+    // A candidate exactly halfway to a neighbour does not count (35621632, not 35621630).
+    if (mids.includes(Number(e))) continue;
     // When the float lies exactly halfway between two p-digit candidates
     // DuckDB prints one more digit (2424476.25, not 2424476.2 or .3).
     const longer = n.toExponential(p);
