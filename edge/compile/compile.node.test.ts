@@ -64,6 +64,19 @@ describe("compilePlan", () => {
     expect(agg?.op === "aggregate" && agg.emit).toBe("per-flush");
   });
 
+  test("a GROUP BY over a time-bucket column computed in an earlier cell is a window too", async () => {
+    const nb = await notebookFrom("notebooks/turnstile.md");
+    const cells: Notebook["cells"] = [
+      { ...nb.cells[0]!, id: "bucketed", sink: null, code: "SELECT station, time_bucket(INTERVAL 5 minutes, TRY_CAST(ts AS TIMESTAMP)) AS m FROM turnstile" },
+      { ...nb.cells[1]!, id: "per_m", sink: "lake", code: "SELECT station, m, count(*) AS n FROM bucketed GROUP BY ALL" },
+    ];
+    const sinks = { lake: { ...nb.sinks.lake!, partitionBy: [] } };
+    const plan = compilePlan(await gatherCompileInputs(db, { ...nb, cells, sinks }));
+    const agg = plan.pipelines[0]!.ops.find((o) => o.op === "aggregate");
+    expect(agg?.op === "aggregate" && agg.emit).toBe("window");
+    expect(agg?.op === "aggregate" && agg.window).toMatchObject({ key: 1, width: { months: 0, days: 0, micros: "300000000" }, eventTime: { kind: "column", index: 1 } });
+  });
+
   test("row_number() OVER fails with the cell, the file line and what to write instead", async () => {
     const nb = withSinkCell(await notebookFrom("notebooks/turnstile.md"), "SELECT station,\n  row_number() OVER (PARTITION BY station ORDER BY ts) AS n\nFROM turnstile");
     const error = await gatherCompileInputs(db, nb).then(compilePlan).catch((e: unknown) => e);

@@ -155,7 +155,7 @@ class Compiler {
       items.forEach((it) => collect(it.node));
       collect(node.having);
       const aggregates = aggNodes.map((a, i) => ({ name: `a${i}`, call: this.lowerAggregate(a, ctx(scope), env) }));
-      const window = this.findWindow(keysTree, keys, env);
+      const window = this.findWindow(keysTree, keys, env, ops);
       const aggSchema: Schema = [
         ...keys.map((k) => ({ name: k.name, type: k.expr.type })),
         ...aggregates.map((a) => ({ name: a.name, type: a.call.type })),
@@ -301,10 +301,17 @@ class Compiler {
   }
 
   /** The tumbling window: a key that is time_bucket(<interval>, ts) or date_trunc('<part>', ts). */
-  private findWindow(keysTree: TreeNode[], keys: NamedExpr[], env: CellEnv): NonNullable<Extract<Operator, { op: "aggregate" }>["window"]> | null {
+  private findWindow(keysTree: TreeNode[], keys: NamedExpr[], env: CellEnv, before: Operator[]): NonNullable<Extract<Operator, { op: "aggregate" }>["window"]> | null {
     for (let i = 0; i < keysTree.length; i++) {
       const g = keysTree[i]!;
       const k = keys[i]!.expr;
+      // A key that is a column computed as a time bucket upstream (`minute` from a cleaning cell)
+      // is the window too; its own value (the window start) then serves as the event time.
+      const traced = k.kind === "column" ? traceColumn(before, k.index) : null;
+      if (traced && traced.kind === "function") {
+        const w = this.findWindow([g], [{ name: "k", expr: traced }], env, []);
+        if (w) return { ...w, key: i, eventTime: k };
+      }
       if (k.kind !== "function" || !/^TIMESTAMP/.test(k.type)) continue;
       if (k.name === "time_bucket" && k.args.length === 2 && k.args[0]!.kind === "constant" && /^TIMESTAMP/.test(k.args[1]!.type)) {
         const w = k.args[0]!.value as { months: number; days: number; micros: string };
@@ -478,6 +485,21 @@ class Compiler {
     ops.push({ op: "project", exprs, origin, schema: exprs.map((e) => ({ name: e.name, type: e.expr.type })) });
     return { kind: "stream", ops, scope: [...table.scope, ...stream.scope] };
   }
+}
+
+/** The expression a column of the last operator's output was computed by, through projects and filters. */
+function traceColumn(ops: Operator[], index: number): Expr | null {
+  let col = index;
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const op = ops[i]!;
+    if (op.op === "filter") continue;
+    if (op.op !== "project") return null;
+    const e = op.exprs[col]?.expr;
+    if (!e) return null;
+    if (e.kind !== "column") return e;
+    col = e.index;
+  }
+  return null;
 }
 
 function requalify(rel: Relation, table: string | null, columnAliases: unknown): Relation {

@@ -58,3 +58,8 @@ export const cases: ConformanceCase[] = [
   { name: "min and max of booleans", sql: "SELECT min(p) AS lo, max(p) AS hi FROM t", rows: [{ p: true }, { p: false }, { p: null }] },
   { name: "TIMESTAMPTZ windows", sql: "SELECT time_bucket(INTERVAL 1 hour, ts) AS h, count(*) AS c FROM t GROUP BY ALL", rows: [{ ts: "2026-11-22 10:30:00+02" }, { ts: "2026-11-22 08:10:00+00" }], schema: [{ name: "ts", type: "TIMESTAMP WITH TIME ZONE" }] },
 ];
+
+cases.push(
+  { name: "a window over a time-bucket column computed in an earlier cell", sql: "SELECT station, m, count(*) AS c, sum(n) AS s FROM bucketed GROUP BY ALL", rows: readings, cells: { bucketed: "SELECT station, time_bucket(INTERVAL 5 minutes, ts) AS m, n FROM t" } },
+  { name: "a window over a date_trunc column computed in a CTE", sql: "WITH d AS (SELECT date_trunc('hour', ts) AS h, x FROM t) SELECT h, avg(x) AS a FROM d GROUP BY h", rows: readings },
+);
