@@ -6,7 +6,6 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { main, verbNames } from "./main.ts";
-import { placeholderVerb } from "./placeholder.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const design = "notebook/format/fixtures/design-example.md";
@@ -58,12 +57,6 @@ describe("runnel", () => {
     const result = await runnel(name, "--help");
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(new RegExp(`^usage: runnel ${name}`));
-  });
-
-  test("a placeholder verb says which issue brings it and exits 1", async () => {
-    const verb = placeholderVerb("later", "comes later", "usage: runnel later", "arrives with issue 4 (compiler)");
-    expect(await verb.run([])).toBe(1);
-    expect(stderr).toBe("runnel later: not available yet; arrives with issue 4 (compiler)\n");
   });
 });
 
