@@ -87,6 +87,7 @@ export function graphJson(graph: Graph, issues: NotebookIssue[]): unknown {
   const notebook = graph.notebook;
   const label = (index: number) => graph.cells[index]!.label;
   return {
+    version: 1,
     file: notebook.file,
     title: notebook.title,
     sources: Object.values(notebook.sources),

@@ -89,7 +89,7 @@ sink closure  clean → per_minute
     const result = await runnel("graph", design, "--json");
     expect(result.code).toBe(0);
     const json = JSON.parse(result.stdout);
-    expect(Object.keys(json)).toEqual(["file", "title", "sources", "sinks", "cells", "order", "sinkClosure", "issues"]);
+    expect(Object.keys(json)).toEqual(["version", "file", "title", "sources", "sinks", "cells", "order", "sinkClosure", "issues"]);
     expect(json.cells[1]).toEqual({
       index: 1,
       label: "per_minute",
