@@ -79,6 +79,12 @@ describe("buildGraph", () => {
     expect((await buildGraph(notebook, refs)).issues).toEqual([]);
   });
 
+  test("a SQL cell cannot read a JavaScript cell", async () => {
+    expect(await problems("```js", "top = 10", "```", "```sql", "SELECT * FROM top", "```")).toEqual([
+      "graph: notebooks/t.md:14:15: table 'top' in cell #2 is a JavaScript cell; SQL reads sources and SQL cells",
+    ]);
+  });
+
   test("two cells with one id: the second is reported", async () => {
     expect(await problems("```sql id=a", "SELECT 1", "```", "```sql id=a", "SELECT 2", "```")).toEqual([
       "graph: notebooks/t.md:13:11: 'a' is defined twice: cell a here and cell a at line 10",

@@ -92,6 +92,10 @@ export async function buildGraph(notebook: Notebook, refs: Partial<RefsProvider>
       if (owner) {
         reference = { name, position, kind: "cell", cell: owner.cell.index };
         if (!node.dependsOn.includes(owner.cell.index)) node.dependsOn.push(owner.cell.index);
+        // A SQL cell becomes a view DuckDB can read; a JavaScript value does not.
+        if (cell.language === "sql" && owner.cell.language === "js") {
+          graphIssue(position, `table '${name}' in cell ${node.label} is a JavaScript cell; SQL reads sources and SQL cells`, node);
+        }
       } else if (source !== undefined) {
         reference = { name, position, kind: "source", cell: null };
       } else if (cell.language === "js" && globals.has(name)) {
