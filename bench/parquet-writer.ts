@@ -13,6 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parquetWriteBuffer } from "hyparquet-writer";
+import { Float64, Int64, Table, Utf8, vectorFromArray, tableToIPC } from "apache-arrow";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { Row, Schema } from "../edge/plan/values.ts";
 import { hyparquetWriter } from "../edge/parquet/hyparquet.ts";
@@ -71,6 +72,48 @@ function hyparquetDefaults(rows: Row[]): Uint8Array {
     ],
   });
   return new Uint8Array(buffer);
+}
+
+/**
+ * parquet-wasm, when it is installed (it is not a dependency: `npm i --no-save parquet-wasm`
+ * to include it). Rows go through apache-arrow's builders to IPC first — the path
+ * parquet-wasm needs, and one that fails inside workerd (`new Function`).
+ */
+interface ParquetWasm {
+  initSync(options: { module: Uint8Array }): void;
+  Compression: Record<"SNAPPY" | "ZSTD", unknown>;
+  WriterPropertiesBuilder: new () => { setCompression(c: unknown): { setMaxRowGroupSize(n: number): { build(): unknown } } };
+  Table: { fromIPCStream(bytes: Uint8Array): unknown };
+  writeParquet(table: unknown, props: unknown): Uint8Array;
+}
+
+async function parquetWasm(rows: Row[]): Promise<((codec: "SNAPPY" | "ZSTD") => Uint8Array) | string> {
+  let pw: ParquetWasm;
+  // A specifier TypeScript does not resolve: the package is optional.
+  const specifier = "parquet-wasm/esm";
+  try {
+    pw = (await import(specifier)) as ParquetWasm;
+  } catch (error) {
+    if ((error as { code?: string }).code === "ERR_MODULE_NOT_FOUND") return "not installed (npm i --no-save parquet-wasm to include it)";
+    throw error;
+  }
+  const wasm = new URL(import.meta.resolve(`${specifier.replace(/\/esm$/, "")}/esm/parquet_wasm_bg.wasm`));
+  pw.initSync({ module: readFileSync(wasm) });
+  return (codec) => {
+    const col = <T>(name: string) => rows.map((r) => r[name] as T);
+    const table = new Table({
+      station: vectorFromArray(col<string>("station"), new Utf8()),
+      device: vectorFromArray(col<string>("device"), new Utf8()),
+      ts: vectorFromArray(col<bigint>("ts"), new Int64()),
+      entries: vectorFromArray(col<bigint>("entries"), new Int64()),
+      exits: vectorFromArray(col<bigint>("exits"), new Int64()),
+      day: vectorFromArray(col<number>("day"), new Float64()),
+      ratio: vectorFromArray(col<number>("ratio"), new Float64()),
+      note: vectorFromArray(col<string | null>("note"), new Utf8()),
+    });
+    const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression[codec]).setMaxRowGroupSize(122_880).build();
+    return pw.writeParquet(pw.Table.fromIPCStream(tableToIPC(table, "stream")), props);
+  };
 }
 
 interface Result {
@@ -148,6 +191,8 @@ try {
   const runnel = timeJs("runnel encoder (edge/parquet/runnel.ts)", () => runnelWriter.write(schema, rows));
   const tuned = timeJs("hyparquet-writer + runnel schema + Snappy", () => hyparquetWriter.write(schema, rows));
   const plain = timeJs("hyparquet-writer 0.17 (README defaults)", () => hyparquetDefaults(rows));
+  const wasm = await parquetWasm(rows);
+  const wasmResults = typeof wasm === "string" ? [] : [timeJs("parquet-wasm (via apache-arrow IPC, snappy)", () => wasm("SNAPPY")), timeJs("parquet-wasm (via apache-arrow IPC, zstd)", () => wasm("ZSTD"))];
   const runnelPath = join(dir, "runnel.parquet");
   writeFileSync(runnelPath, runnel.file);
   const plainPath = join(dir, "hyparquet.parquet");
@@ -175,7 +220,7 @@ try {
   });
 
   const base = results.snappy;
-  const table = [runnel, tuned, plain, results.snappy, results.zstd].map((r) => {
+  const table = [runnel, tuned, plain, ...wasmResults, results.snappy, results.zstd].map((r) => {
     const rate = N / (r.ms / 1000);
     return {
       writer: r.writer,
@@ -194,6 +239,7 @@ try {
       `load average ${load.toFixed(1)} on ${(await import("node:os")).cpus().length} CPUs${load > 2 ? " (busy machine: wall times are noisy, CPU times less so)" : ""}`,
   );
   console.table(table);
+  if (typeof wasm === "string") console.log(`parquet-wasm: ${wasm}`);
   const speed = N / (runnel.ms / 1000) / (N / (base.ms / 1000));
   const size = runnel.bytes / base.bytes;
   const cpuSpeed = base.cpuMs / runnel.cpuMs;
