@@ -28,6 +28,8 @@ interface BuiltAggregate {
   argTypes: string[];
   distinct: boolean;
   filter: Eval | null;
+  /** Reused for every row: an aggregate's step reads its arguments and keeps none of them. */
+  argBuffer: Value[];
 }
 
 export class WindowState {
@@ -36,7 +38,8 @@ export class WindowState {
   private readonly aggs: BuiltAggregate[];
   private readonly eventTime: Eval | null;
   private readonly lateness: bigint;
-  private readonly windows = new Map<string, Window>();
+  /** Keyed by window start (bigint values compare by value in a Map); null for a NULL bucket or no window. */
+  private readonly windows = new Map<bigint | null, Window>();
   private maxEventTime: bigint | null = null;
   /** Windows ending at or before this were emitted; a row for them is late. */
   private emittedUpTo: bigint | null = null;
@@ -55,6 +58,7 @@ export class WindowState {
         argTypes,
         distinct: call.distinct,
         filter: call.filter ? compileExpr(call.filter, lib, memo) : null,
+        argBuffer: new Array<Value>(call.args.length).fill(null),
       };
     });
     this.eventTime = op.window ? compileExpr(op.window.eventTime, lib, memo) : null;
@@ -84,19 +88,21 @@ export class WindowState {
       if (w) {
         const s = keys[w.key];
         start = typeof s === "bigint" ? s : null;
-        const end = start === null ? null : addInterval(start, w.width);
-        if (end !== null && this.emittedUpTo !== null && end <= this.emittedUpTo) {
-          late.push({ index: r, reason: `late event: its window [${start}, ${end}) was emitted when the watermark reached ${this.emittedUpTo}` });
-          continue;
+        // A window starting after the emitted watermark cannot have been emitted; only older ones need their end.
+        if (start !== null && this.emittedUpTo !== null && start < this.emittedUpTo) {
+          const end = addInterval(start, w.width);
+          if (end <= this.emittedUpTo) {
+            late.push({ index: r, reason: `late event: its window [${start}, ${end}) was emitted when the watermark reached ${this.emittedUpTo}` });
+            continue;
+          }
         }
         const t = this.eventTime!(row);
         if (typeof t === "bigint" && (this.maxEventTime === null || t > this.maxEventTime)) this.maxEventTime = t;
       }
-      const wkey = start === null ? "" : start.toString();
-      let win = this.windows.get(wkey);
+      let win = this.windows.get(start);
       if (!win) {
         win = { start, end: start === null || !w ? null : addInterval(start, w.width), groups: new Map() };
-        this.windows.set(wkey, win);
+        this.windows.set(start, win);
       }
       let gkey = "";
       for (let i = 0; i < keys.length; i++) gkey += this.keyOf(keys[i]!, this.keyTypes[i]!);
@@ -108,7 +114,8 @@ export class WindowState {
       for (let i = 0; i < this.aggs.length; i++) {
         const a = this.aggs[i]!;
         if (a.filter && a.filter(row) !== true) continue;
-        const args = a.args.map((f) => f(row));
+        const args = a.argBuffer;
+        for (let j = 0; j < a.args.length; j++) args[j] = a.args[j]!(row);
         const seen = g.seen[i];
         if (seen) {
           let k = "";
@@ -154,7 +161,7 @@ export class WindowState {
 
   /** Replaces the state with one `snapshot()` returned (after a decode). */
   restore(data: unknown): void {
-    const s = data as { windows: [string, bigint | null, bigint | null, [string, Value[], unknown[], (Set<string> | null)[]][]][]; maxEventTime: bigint | null; emittedUpTo: bigint | null };
+    const s = data as { windows: [bigint | null, bigint | null, bigint | null, [string, Value[], unknown[], (Set<string> | null)[]][]][]; maxEventTime: bigint | null; emittedUpTo: bigint | null };
     this.windows.clear();
     for (const [key, start, end, groups] of s.windows) {
       this.windows.set(key, { start, end, groups: new Map(groups.map(([gk, keys, states, seen]) => [gk, { keys, states, seen }])) });
@@ -175,7 +182,7 @@ export class WindowState {
     const out: Value[][] = [];
     for (const w of due) {
       out.push(...this.finishWindow(w));
-      this.windows.delete(w.start!.toString());
+      this.windows.delete(w.start);
     }
     if (this.emittedUpTo === null || watermark > this.emittedUpTo) this.emittedUpTo = watermark;
     return out;

@@ -40,7 +40,8 @@ export type ScalarFn = (args: Value[], ctx: CallContext) => Value;
  * and returned, or replaced. `step` sees NULLs (count(*) has no arguments;
  * `count(x)` must skip NULLs itself). DISTINCT is handled by the executor
  * (it de-duplicates arguments before `step`), ORDER BY inside aggregates is
- * not in the subset.
+ * not in the subset. `step` must not keep the `args` array itself (the
+ * executor reuses one array per aggregate); keeping its values is fine.
  */
 export interface AggregateFn {
   init(ctx: CallContext): unknown;
