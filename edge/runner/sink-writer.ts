@@ -51,7 +51,7 @@ export class SinkWriter {
     plan: Plan,
     targets: Record<string, SinkTarget>,
     private readonly parquet: ParquetWriter,
-    private readonly writer: string,
+    readonly name: string,
     private readonly now: () => number = Date.now,
   ) {
     for (const pipeline of plan.pipelines) {
@@ -105,7 +105,7 @@ export class SinkWriter {
   }
 
   /** Writes every buffered row and dead letter as the objects of input range [first, last]. */
-  async flush(first: bigint | number, last: bigint | number): Promise<FlushResult> {
+  async flush(first: bigint | number, last: bigint | number, writer: string = this.name): Promise<FlushResult> {
     const result: FlushResult = { files: [], deadLetterFiles: [] };
     for (const [name, b] of this.buffers) {
       if (b.rows.length === 0) continue;
@@ -117,7 +117,7 @@ export class SinkWriter {
         partitionBy: b.partitionBy,
         sinkName: name,
         prefix: b.opened.prefix,
-        writer: this.writer,
+        writer,
         first,
         last,
       });
@@ -129,7 +129,7 @@ export class SinkWriter {
     if (this.deadLetters.length > 0) {
       const byKey = new Map<string, DeadLetter[]>();
       for (const letter of this.deadLetters) {
-        const key = deadLetterKey({ prefix: this.errorsTarget.prefix, source: letter.source, day: letter.at.slice(0, 10), writer: this.writer, first, last });
+        const key = deadLetterKey({ prefix: this.errorsTarget.prefix, source: letter.source, day: letter.at.slice(0, 10), writer, first, last });
         byKey.set(key, [...(byKey.get(key) ?? []), letter]);
       }
       for (const [key, letters] of byKey) {

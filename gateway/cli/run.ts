@@ -2,7 +2,11 @@
  * `runnel run <bundle> --input <source>=<path>`: runs a published bundle's
  * plan over files and writes to its sinks (or to `--sink` overrides).
  */
-import { loadBundle } from "../../edge/publish/bundle.node.ts";
+import { createServer, type Server } from "node:http";
+import type { SASLOptions } from "kafkajs";
+import { loadBundle, type Bundle } from "../../edge/publish/bundle.node.ts";
+import { startKafkaRunner, type StartPosition } from "../../edge/runner/kafka.ts";
+import { RunnerMetrics } from "../../edge/runner/metrics.ts";
 import { listInputs, type InputFile } from "../../edge/runner/read-inputs.ts";
 import { openSink, parseSinkOverride } from "../../edge/runner/open-sink.ts";
 import { runFiles } from "../../edge/runner/run-files.ts";
@@ -13,16 +17,35 @@ import { printErr, printOut } from "./output.ts";
 import { UsageError, type Verb } from "./verb.ts";
 
 const USAGE = `usage: runnel run <bundle> --input <source>=<path>... [--sink <name>=<target>]... [--writer <name>]
+       runnel run <bundle> [--group <id>] [--brokers <host:port,...>] [--topic <name>] [--start earliest|latest|<ISO time>]
+                           [--until-caught-up] [--metrics-port <port>] [--sink <name>=<target>]...
 
-Runs a bundle written by runnel publish over files, oldest first, and writes
-its sinks: partitioned Parquet, plus dead letters as NDJSON under _errors/.
+With --input: runs a bundle written by runnel publish over files, oldest
+first (backfill), and writes its sinks: partitioned Parquet, plus dead letters
+as NDJSON under _errors/.
   --input <source>=<path>   a file, a folder, or a glob (*, **, ?) of NDJSON,
                             JSON-array (.json), CSV (.csv) or Parquet (.parquet) files
-  --sink <name>=<target>    write sink <name> elsewhere: fs:<dir> or s3://<bucket>/<prefix>
   --writer <name>           the name object keys start with (default backfill)
 
+Without --input: consumes the bundle's Kafka topic as a consumer group and
+writes exactly-once files (keys carry topic, partition and offset range;
+offsets are committed after the objects are written). Runners with the same
+--group split the partitions.
+  --group <id>              consumer group (default runnel-<bundle name>)
+  --brokers <list>          override the notebook's brokers
+  --topic <name>            override the notebook's topic
+  --start <position>        where a new group starts: earliest (default), latest, or a time
+  --until-caught-up         exit once the end the topic had at start is written (backfills, tests)
+  --metrics-port <port>     serve GET /metrics (JSON) on 127.0.0.1:<port>
+
+Both:
+  --sink <name>=<target>    write sink <name> elsewhere: fs:<dir> or s3://<bucket>/<prefix>
+  --flush-rows <n>          write a file every n rows per sink instead of the notebook's flush.rows
+
 S3 credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a
-non-AWS endpoint from RUNNEL_S3_ENDPOINT.`;
+non-AWS endpoint from RUNNEL_S3_ENDPOINT. Kafka SASL from
+RUNNEL_KAFKA_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512),
+RUNNEL_KAFKA_USERNAME and RUNNEL_KAFKA_PASSWORD; TLS with RUNNEL_KAFKA_SSL=1.`;
 
 function splitPair(text: string, flag: string): [string, string] {
   const eq = text.indexOf("=");
@@ -39,18 +62,20 @@ export const verb: Verb = {
       input: { type: "string", multiple: true },
       sink: { type: "string", multiple: true },
       writer: { type: "string" },
+      group: { type: "string" },
+      topic: { type: "string" },
+      brokers: { type: "string" },
+      start: { type: "string" },
+      "until-caught-up": { type: "boolean" },
+      "metrics-port": { type: "string" },
+      "flush-rows": { type: "string" },
     });
+    const flushRows = values["flush-rows"] === undefined ? null : Number(values["flush-rows"]);
+    if (flushRows !== null && !(Number.isInteger(flushRows) && flushRows > 0)) throw new UsageError(`--flush-rows takes a positive whole number, got '${values["flush-rows"]}'`);
     if (positionals.length !== 1) throw new UsageError("expected exactly one bundle folder");
-    if (!values.input?.length) throw new UsageError("expected at least one --input <source>=<path>");
     const bundle = await loadBundle(positionals[0]!);
     const { manifest, plan } = bundle;
 
-    const inputs: Record<string, InputFile[]> = {};
-    for (const text of values.input) {
-      const [source, path] = splitPair(text, "--input");
-      if (!plan.sources[source]) throw new UsageError(`--input names source '${source}'; the bundle reads ${Object.keys(plan.sources).join(", ")}`);
-      inputs[source] = [...(inputs[source] ?? []), ...(await listInputs(path))];
-    }
     const overrides = new Map((values.sink ?? []).map((s) => splitPair(s, "--sink")));
     for (const name of overrides.keys()) {
       if (!manifest.sinks[name]) throw new UsageError(`--sink names '${name}'; the bundle's sinks are ${Object.keys(manifest.sinks).join(", ")}`);
@@ -59,9 +84,18 @@ export const verb: Verb = {
     for (const pipeline of plan.pipelines) {
       const declared = manifest.sinks[pipeline.sink]!;
       const override = overrides.get(pipeline.sink);
-      const spec = override ? parseSinkOverride(override, declared) : declared;
+      const chosen = override ? parseSinkOverride(override, declared) : declared;
+      const spec = flushRows === null ? chosen : { ...chosen, flush: { ...chosen.flush, rows: flushRows } };
       targets[pipeline.sink] = { spec, opened: openSink(spec) };
       printOut(`sink ${pipeline.sink} → ${targets[pipeline.sink]!.opened.sink.describe}${spec.target.prefix}`);
+    }
+    if (!values.input?.length) return runFromKafka(bundle, targets, values);
+
+    const inputs: Record<string, InputFile[]> = {};
+    for (const text of values.input) {
+      const [source, path] = splitPair(text, "--input");
+      if (!plan.sources[source]) throw new UsageError(`--input names source '${source}'; the bundle reads ${Object.keys(plan.sources).join(", ")}`);
+      inputs[source] = [...(inputs[source] ?? []), ...(await listInputs(path))];
     }
 
     const started = Date.now();
@@ -85,3 +119,91 @@ export const verb: Verb = {
     return 0;
   },
 };
+
+function parseStart(text: string | undefined): StartPosition {
+  if (text === undefined || text === "earliest") return { kind: "earliest" };
+  if (text === "latest") return { kind: "latest" };
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new UsageError(`--start takes earliest, latest or a time such as 2026-11-22T00:00:00Z, got '${text}'`);
+  return { kind: "timestamp", ms };
+}
+
+function saslFromEnv(): SASLOptions | undefined {
+  const mechanism = process.env.RUNNEL_KAFKA_SASL_MECHANISM;
+  if (!mechanism) return undefined;
+  const username = process.env.RUNNEL_KAFKA_USERNAME;
+  const password = process.env.RUNNEL_KAFKA_PASSWORD;
+  if (!username || !password) throw new UsageError("RUNNEL_KAFKA_SASL_MECHANISM is set; RUNNEL_KAFKA_USERNAME and RUNNEL_KAFKA_PASSWORD must be too");
+  if (mechanism !== "plain" && mechanism !== "scram-sha-256" && mechanism !== "scram-sha-512") {
+    throw new UsageError(`RUNNEL_KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, got '${mechanism}'`);
+  }
+  return { mechanism, username, password } as SASLOptions;
+}
+
+async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>, values: { group?: string; topic?: string; brokers?: string; start?: string; "until-caught-up"?: boolean; "metrics-port"?: string }): Promise<number> {
+  const sources = Object.values(bundle.manifest.sources).filter((s) => s.kind === "kafka");
+  const source = sources[0];
+  if (!source || source.kind !== "kafka") {
+    throw new UsageError(`the bundle reads ${Object.values(bundle.manifest.sources).map((s) => `${s.name} (${s.kind})`).join(", ")}, not Kafka; pass --input <source>=<files>`);
+  }
+  if (sources.length > 1) throw new UsageError("the bundle reads several Kafka topics; one runner reads one topic");
+  const port = values["metrics-port"] === undefined ? null : Number(values["metrics-port"]);
+  if (port !== null && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`--metrics-port takes a port number, got '${values["metrics-port"]}'`);
+  const groupId = values.group ?? `runnel-${bundle.manifest.name}`;
+  const metrics = new RunnerMetrics();
+  const runner = await startKafkaRunner({
+    plan: bundle.plan,
+    source,
+    sinks: bundle.manifest.sinks,
+    targets,
+    parquet: hyparquetWriter,
+    groupId,
+    topic: values.topic,
+    brokers: values.brokers?.split(",").map((b) => b.trim()).filter(Boolean),
+    ssl: process.env.RUNNEL_KAFKA_SSL === "1" ? true : undefined,
+    sasl: saslFromEnv(),
+    start: parseStart(values.start),
+    untilCaughtUp: values["until-caught-up"] ?? false,
+    metrics,
+    log: (line) => printErr(`runner: ${line}`),
+  });
+  printOut(`consuming ${values.topic ?? source.topic} as group ${groupId}`);
+  const server = port === null ? null : serveMetrics(metrics, port);
+  const onSignal = () => {
+    printErr("runner: stopping — flushing buffered rows and committing offsets");
+    void runner.stop();
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
+  let previous = 0;
+  const progress = setInterval(() => {
+    const rate = metrics.eventsIn - previous;
+    previous = metrics.eventsIn;
+    const lag = Object.entries(metrics.lag()).map(([p, n]) => `p${p}:${n}`).join(" ");
+    printErr(`  ${metrics.eventsIn} events (${rate}/s) · lag ${lag || "-"} · ${metrics.filesWritten} files · ${metrics.deadLetters} dead letters`);
+  }, 1000);
+  try {
+    await runner.done;
+  } finally {
+    clearInterval(progress);
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
+    server?.close();
+  }
+  printOut(`runner stopped: ${metrics.eventsIn} events → ${metrics.rowsOut} rows in ${metrics.filesWritten} files (${metrics.bytesWritten} bytes); ${metrics.deadLetters} dead letters`);
+  return 0;
+}
+
+function serveMetrics(metrics: RunnerMetrics, port: number): Server {
+  const server = createServer((req, res) => {
+    if (req.method === "GET" && req.url === "/metrics") {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(metrics));
+    } else {
+      res.writeHead(404, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "not_found", message: "GET /metrics is the only route" } }));
+    }
+  });
+  server.listen(port, "127.0.0.1");
+  return server;
+}

@@ -1,0 +1,159 @@
+/**
+ * The Kafka runner against the real broker and the real S3 server: every
+ * message's rows land exactly once, through crashes, a second runner and an
+ * S3 outage. "Exactly" is DuckDB's answer over the same events.
+ */
+import { beforeAll, describe, expect, test } from "vitest";
+import { spawn } from "node:child_process";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { demoEvents } from "../../gateway/sources/demo/index.ts";
+import type { Plan } from "../../edge/plan/types.ts";
+import { s3 as s3Config } from "../servers/config.ts";
+import { cacheDir } from "../servers/paths.ts";
+import { versitygwVersion } from "../servers/s3.ts";
+import { compareWithDuckDB, download, fillTopic, publish, readPlan, sleep, startRunner, uniqueName } from "./harness.ts";
+
+const PARTITIONS = 4;
+let pii: { bundle: string; plan: Plan };
+let turnstile: { bundle: string; plan: Plan };
+
+beforeAll(async () => {
+  const [a, b] = await Promise.all([publish("pii-staging"), publish("turnstile")]);
+  pii = { bundle: a, plan: await readPlan(a) };
+  turnstile = { bundle: b, plan: await readPlan(b) };
+}, 240_000);
+
+const piiEvents = (n: number, seed: number) => demoEvents({ generator: "pii", rate: 50, seed }, 0, n);
+const byUser = (e: unknown) => String((e as { user_id?: unknown }).user_id ?? "");
+const byStation = (e: unknown) => String((e as { station?: unknown }).station ?? "");
+
+describe("runnel run on a Kafka topic", () => {
+  test("200,000 messages over 4 partitions land in S3 as exactly DuckDB's rows (pii-staging)", async () => {
+    const topic = uniqueName("pii");
+    const events = piiEvents(200_000, 11);
+    await fillTopic(topic, PARTITIONS, events, byUser);
+    const run = startRunner(pii.bundle, ["--topic", topic, "--group", topic, "--until-caught-up", "--sink", `staging=s3://${s3Config.bucket}/${topic}/`]);
+    expect(await run.exited, run.output()).toBe(0);
+    expect(run.output()).toMatch(/runner stopped: 200000 events/);
+    const { dir, keys } = await download(`${topic}/`);
+    expect(keys.some((k) => /^staging\/day=[^/]+\/pii-[\w-]+\.[0-3]-\d{20}-\d{20}\.parquet$/.test(k))).toBe(true);
+    const c = await compareWithDuckDB("pii-staging", pii.plan, events, dir, keys);
+    expect(c.expected).toBeGreaterThan(150_000);
+    expect(c).toMatchObject({ actual: c.expected, missing: 0, extra: 0 });
+  }, 600_000);
+
+  test("200,000 turnstile messages keyed by station: windows written once, late events counted as dead letters", async () => {
+    const topic = uniqueName("turnstile");
+    const events = demoEvents({ generator: "turnstile", rate: 50, seed: 5 }, 0, 200_000);
+    await fillTopic(topic, PARTITIONS, events, byStation);
+    const run = startRunner(turnstile.bundle, ["--topic", topic, "--group", topic, "--until-caught-up", "--sink", `lake=s3://${s3Config.bucket}/${topic}/`]);
+    expect(await run.exited, run.output()).toBe(0);
+    const { dir, keys } = await download(`${topic}/`);
+    const c = await compareWithDuckDB("turnstile", turnstile.plan, events, dir, keys);
+    expect(c.expected).toBeGreaterThan(0);
+    expect(c).toMatchObject({ actual: c.expected, missing: 0, extra: 0 });
+  }, 600_000);
+
+  test("a runner killed with SIGKILL five times and restarted writes no missing and no duplicate row", async () => {
+    const topic = uniqueName("crash");
+    const events = piiEvents(200_000, 12);
+    await fillTopic(topic, PARTITIONS, events, byUser);
+    // Small flushes, so kills land between writes, checkpoints and commits.
+    const sink = ["--sink", `staging=s3://${s3Config.bucket}/${topic}/`];
+    let kills = 0;
+    for (let i = 0; i < 5; i++) {
+      const run = startRunner(pii.bundle, ["--topic", topic, "--group", topic, ...sink, "--flush-rows", "7000"]);
+      await sleep(2500 + Math.floor(Math.random() * 3000));
+      if (run.child.exitCode === null) {
+        run.child.kill("SIGKILL");
+        kills++;
+      }
+      await run.exited;
+    }
+    expect(kills).toBe(5);
+    const last = startRunner(pii.bundle, ["--topic", topic, "--group", topic, "--until-caught-up", ...sink, "--flush-rows", "7000"]);
+    expect(await last.exited, last.output()).toBe(0);
+    const { dir, keys } = await download(`${topic}/`);
+    expect(keys.filter((k) => k.endsWith(".parquet")).length).toBeGreaterThan(PARTITIONS);
+    const c = await compareWithDuckDB("pii-staging", pii.plan, events, dir, keys);
+    expect(c).toMatchObject({ actual: c.expected, missing: 0, extra: 0 });
+  }, 900_000);
+
+  test("two runners in one group split the partitions; killing one hands its partitions to the other", async () => {
+    const topic = uniqueName("pair");
+    const events = piiEvents(100_000, 13);
+    await fillTopic(topic, PARTITIONS, events, byUser);
+    const args = ["--topic", topic, "--group", topic, "--until-caught-up", "--sink", `staging=s3://${s3Config.bucket}/${topic}/`];
+    const a = startRunner(pii.bundle, [...args, "--flush-rows", "5000"]);
+    const b = startRunner(pii.bundle, [...args, "--flush-rows", "5000"]);
+    // Wait until both have joined with a share of the partitions, then kill one.
+    for (let i = 0; i < 120 && !(/partitions \d/.test(a.output()) && /partitions \d/.test(b.output())); i++) await sleep(500);
+    expect(a.output()).toMatch(/joined group .*: partitions \d/);
+    expect(b.output()).toMatch(/joined group .*: partitions \d/);
+    await sleep(1500);
+    b.child.kill("SIGKILL");
+    await b.exited;
+    expect(await a.exited, a.output()).toBe(0);
+    expect(a.output()).toMatch(/joined group .*: partitions 0, 1, 2, 3/);
+    const { dir, keys } = await download(`${topic}/`);
+    const c = await compareWithDuckDB("pii-staging", pii.plan, events, dir, keys);
+    expect(c).toMatchObject({ actual: c.expected, missing: 0, extra: 0 });
+  }, 900_000);
+
+  test("with the S3 server down for 20 seconds the runner waits, then completes the output", async () => {
+    const topic = uniqueName("outage");
+    const events = piiEvents(60_000, 14);
+    await fillTopic(topic, PARTITIONS, events, byUser);
+    // A second S3 server of our own, so stopping it disturbs no other test.
+    const port = 19000 + 40 + Math.floor(Math.random() * 50);
+    const data = await mkdtemp(join(tmpdir(), "runnel-s3-outage-"));
+    const binary = join(cacheDir, `versitygw-${versitygwVersion}`, "versitygw");
+    const startS3 = () => {
+      const child = spawn(binary, ["--port", `127.0.0.1:${port}`, "posix", "--sidecar", join(data, "meta"), join(data, "data")], {
+        env: { ...process.env, ROOT_ACCESS_KEY: s3Config.accessKeyId, ROOT_SECRET_KEY: s3Config.secretAccessKey },
+        stdio: "ignore",
+      });
+      return child;
+    };
+    const { mkdir } = await import("node:fs/promises");
+    await mkdir(join(data, "meta"), { recursive: true });
+    await mkdir(join(data, "data", s3Config.bucket), { recursive: true });
+    let server = startS3();
+    const endpoint = `http://127.0.0.1:${port}`;
+    await waitForS3(endpoint);
+    const run = startRunner(pii.bundle, ["--topic", topic, "--group", topic, "--until-caught-up", "--sink", `staging=s3://${s3Config.bucket}/${topic}/`, "--flush-rows", "4000"], {
+      RUNNEL_S3_ENDPOINT: endpoint,
+    });
+    for (let i = 0; i < 120 && !/\d+ files/.test(run.output().replace(/ 0 files/g, "")); i++) await sleep(250);
+    server.kill("SIGKILL");
+    await sleep(20_000);
+    expect(run.child.exitCode).toBe(null);
+    expect(run.output()).toMatch(/flush of offsets \d+-\d+ failed .*retrying/);
+    server = startS3();
+    try {
+      expect(await run.exited, run.output()).toBe(0);
+      const { dir, keys } = await download(`${topic}/`, endpoint);
+      const c = await compareWithDuckDB("pii-staging", pii.plan, events, dir, keys);
+      expect(c).toMatchObject({ actual: c.expected, missing: 0, extra: 0 });
+    } finally {
+      server.kill("SIGTERM");
+    }
+  }, 600_000);
+});
+
+async function waitForS3(endpoint: string): Promise<void> {
+  let last: unknown = null;
+  for (let i = 0; i < 100; i++) {
+    try {
+      await fetch(endpoint);
+      return;
+    } catch (error) {
+      last = error;
+      await sleep(200);
+    }
+  }
+  throw new Error(`test S3 at ${endpoint} did not answer`, { cause: last });
+}
+
