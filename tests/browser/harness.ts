@@ -60,14 +60,14 @@ export function copyNotebook(harness: Harness, from: string, to: string): string
 }
 
 /** Opens a notebook the way a person does: the token URL first (it sets the cookie), then the notebook. */
-export async function openNotebook(page: Page, harness: Harness, path: string): Promise<void> {
+export async function openNotebook(page: Page, harness: Harness, path: string, timeout = 60_000): Promise<void> {
   await page.goto(`${harness.origin}/?token=${harness.token}`);
   await page.goto(`${harness.origin}/?notebook=${encodeURIComponent(path)}`);
-  await waitReady(page);
+  await waitReady(page, timeout);
 }
 
-export async function waitReady(page: Page): Promise<void> {
-  await page.waitForSelector("body[data-ready]", { timeout: 60_000 });
+export async function waitReady(page: Page, timeout = 60_000): Promise<void> {
+  await page.waitForSelector("body[data-ready]", { timeout });
   const state = await page.getAttribute("body", "data-ready");
   if (state !== "true") throw new Error(`browser: the page failed to open: ${await page.locator(".fatal").textContent()}`);
 }

@@ -7,7 +7,7 @@ import { type CellSpec, ReactiveNotebook, runInPage } from "./reactive.ts";
 import { toRows } from "./rows.ts";
 import { createSandboxRunner } from "./sandbox/frame.ts";
 import { type SaveStatus, Saver } from "./saver.ts";
-import { SourceTable } from "./source-table.ts";
+import { type SourceStats, SourceTable } from "./source-table.ts";
 import { quoteIdent } from "./sql.ts";
 import { CellView } from "./views/cell-view.ts";
 import { showConflict } from "./views/conflict.ts";
@@ -87,7 +87,7 @@ export class NotebookPage {
 
   async open(): Promise<void> {
     this.setStatus("starting DuckDB…");
-    const [db, loaded] = await Promise.all([startDuckDB(), this.loadText()]);
+    const [db, loaded] = await Promise.all([startDuckDB().then((started) => (performance.mark("runnel:duckdb-ready"), started)), this.loadText()]);
     this.db = db;
     const { notebook, issues } = parseNotebook(loaded.text, loaded.path);
     this.notebook = notebook;
@@ -111,6 +111,7 @@ export class NotebookPage {
 
     this.setStatus("loading sources…");
     await this.openSources();
+    performance.mark("runnel:sources-loaded");
     if (this.readOnly) {
       // Shared SQL is someone else's: keep it from reading files or URLs.
       await db.conn.query("SET enable_external_access = false");
@@ -144,7 +145,6 @@ export class NotebookPage {
         lastTouch = performance.now();
         touchTimer = null;
         this.reactive.touchSource(spec.name);
-        this.refreshSchemaSoon();
       };
       let card: SourceCard | null = null;
       const table = new SourceTable({
@@ -335,7 +335,7 @@ export class NotebookPage {
     const box = document.createElement("div");
     box.className = "notebook-issues";
     box.textContent = messages.join("\n");
-    this.article.before(box);
+    this.article.parentElement!.before(box);
   }
 
   /** Snapshots the notebook as shown (text and the rows of every source table) and shows the link. */
@@ -360,9 +360,13 @@ export class NotebookPage {
   }
 
   /** Test and benchmark hooks: counts the page exposes to automation. */
-  debugState(): { sources: Record<string, number> } {
+  debugState(): { sources: Record<string, number>; stats: Record<string, SourceStats> } {
     const sources: Record<string, number> = {};
-    for (const [name, table] of this.tables) sources[name] = table.rows;
-    return { sources };
+    const stats: Record<string, SourceStats> = {};
+    for (const [name, table] of this.tables) {
+      sources[name] = table.rows;
+      stats[name] = table.stats();
+    }
+    return { sources, stats };
   }
 }

@@ -18,7 +18,12 @@ export interface CellSpec {
   code: string;
 }
 
-/** A SQL cell's value. JavaScript cells that reference the cell receive `rows()`. */
+/**
+ * A SQL cell's value. JavaScript cells that reference the cell receive
+ * `rows()`: every row, fetched only when some JavaScript cell reads the cell;
+ * otherwise the page gets the row count and the first rows, and the result
+ * stays in DuckDB's worker.
+ */
 export interface QueryResult {
   kind: "query";
   columns: Column[];
@@ -54,6 +59,10 @@ interface Entry {
   bound: string | null;
   /** DuckDB's table references for the code they were computed from. */
   tables: { code: string; names: string[] } | null;
+  /** JavaScript cells: the names they read. */
+  reads: string[];
+  /** SQL cells: whether the definition fetches every row (some JavaScript cell reads it). */
+  fetchesAll: boolean;
 }
 
 /**
@@ -97,7 +106,7 @@ export class ReactiveNotebook {
   /** Defines every cell; names are known up front so cells may reference later ones. */
   async setCells(specs: CellSpec[]): Promise<void> {
     for (const spec of specs) {
-      if (!this.entries.has(spec.key)) this.entries.set(spec.key, { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null });
+      if (!this.entries.has(spec.key)) this.entries.set(spec.key, { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null, reads: [], fetchesAll: false });
       else this.entries.get(spec.key)!.spec = spec;
     }
     await Promise.all(specs.map((spec) => this.setCell(spec)));
@@ -107,7 +116,7 @@ export class ReactiveNotebook {
   async setCell(spec: CellSpec): Promise<void> {
     let entry = this.entries.get(spec.key);
     if (entry === undefined) {
-      entry = { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null };
+      entry = { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null, reads: [], fetchesAll: false };
       this.entries.set(spec.key, entry);
     }
     const renamed = entry.spec.name !== spec.name || entry.spec.language !== spec.language;
@@ -139,6 +148,20 @@ export class ReactiveNotebook {
     for (const entry of this.entries.values()) if (entry.spec.key !== except && entry.spec.language === "sql") void this.define(entry);
   }
 
+  /** Whether some JavaScript cell reads the SQL cell bound to `name`. */
+  private rowsWanted(name: string | null): boolean {
+    if (name === null) return false;
+    for (const entry of this.entries.values()) if (entry.spec.language === "js" && entry.reads.includes(name)) return true;
+    return false;
+  }
+
+  /** Redefines SQL cells whose need for every row changed after JavaScript cells changed what they read. */
+  private refetchWhereNeeded(): void {
+    for (const entry of this.entries.values()) {
+      if (entry.spec.language === "sql" && entry.bound !== null && entry.fetchesAll !== this.rowsWanted(entry.spec.name)) void this.define(entry);
+    }
+  }
+
   private async define(entry: Entry): Promise<void> {
     const spec = entry.spec;
     if (spec.language === "js") return this.defineJs(entry);
@@ -159,7 +182,9 @@ export class ReactiveNotebook {
     const inputs = this.resolveTables(names, spec.key);
     if (previous !== null && previous !== spec.name) void this.dropView(previous);
     entry.bound = spec.name;
-    entry.variable.define(spec.name, inputs, () => this.query(spec));
+    const all = this.rowsWanted(spec.name);
+    entry.fetchesAll = all;
+    entry.variable.define(spec.name, inputs, () => this.query(spec, all));
   }
 
   private defineJs(entry: Entry): void {
@@ -169,11 +194,15 @@ export class ReactiveNotebook {
       compiled = compileJs(spec.label, spec.code);
     } catch (failure) {
       entry.bound = spec.name;
+      entry.reads = [];
       entry.variable.define(spec.name, [], () => Promise.reject(failure));
+      this.refetchWhereNeeded();
       return;
     }
     const name = spec.name ?? compiled.name;
     entry.bound = name;
+    entry.reads = compiled.references;
+    this.refetchWhereNeeded();
     entry.variable.define(name, compiled.references, (...values: unknown[]) =>
       this.runJs(spec, compiled, values.map((value) => (isQueryResult(value) ? value.rows() : isSandboxed(value) ? value.value : value))),
     );
@@ -200,7 +229,7 @@ export class ReactiveNotebook {
     return [...inputs];
   }
 
-  private async query(spec: CellSpec): Promise<QueryResult> {
+  private async query(spec: CellSpec, all: boolean): Promise<QueryResult> {
     const sql = stripTrailingSemicolons(spec.code);
     let prefix = 0;
     try {
@@ -213,11 +242,20 @@ export class ReactiveNotebook {
         // Later statements are not the cell's text, so their positions say nothing about its lines.
         prefix = Number.POSITIVE_INFINITY;
       }
-      const table = await this.conn.query(spec.name !== null ? `SELECT * FROM ${relation}` : sql);
       const columns = await this.describe(spec.name !== null ? relation : sql);
-      let converted: Rows | null = null;
-      const rows = () => (converted ??= toRows(table, columns));
-      return { kind: "query", columns: columns ?? rows().columns, numRows: table.numRows, preview: toRows(table.slice(0, PREVIEW_ROWS), columns), rows, relation };
+      if (all) {
+        const table = await this.conn.query(`SELECT * FROM ${relation}`);
+        let converted: Rows | null = null;
+        const rows = () => (converted ??= toRows(table, columns));
+        return { kind: "query", columns: columns ?? rows().columns, numRows: table.numRows, preview: toRows(table.slice(0, PREVIEW_ROWS), columns), rows, relation };
+      }
+      const head = await this.conn.query(columns === null ? sql : `SELECT * FROM ${relation} LIMIT ${PREVIEW_ROWS}`);
+      const preview = toRows(head, columns);
+      const numRows = columns === null ? head.numRows : Number((await this.conn.query(`SELECT count(*)::DOUBLE AS n FROM ${relation}`)).getChildAt(0)?.get(0) ?? 0);
+      const rows = (): Rows => {
+        throw new Error(`cell ${spec.label}: its rows were not fetched because no JavaScript cell read it`);
+      };
+      return { kind: "query", columns: columns ?? preview.columns, numRows, preview, rows, relation };
     } catch (cause) {
       const problem = readSqlError(cause instanceof Error ? cause.message : String(cause), sql, prefix);
       throw new CellError(spec.label, problem.message, problem.line, { cause });

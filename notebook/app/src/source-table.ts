@@ -8,6 +8,12 @@ export interface SourceStats {
   rows: number;
   eventsPerSecond: number;
   received: number;
+  /** Events appended to the table since the sample. */
+  appended: number;
+  /** Events the gateway skipped for this tab (a slow client) or that a batch gap implies. */
+  skipped: number;
+  /** Tail batches whose sequence numbers never arrived. */
+  missingBatches: number;
   paused: boolean;
   live: boolean;
   error: string | null;
@@ -44,6 +50,10 @@ export class SourceTable {
   private buffer: unknown[] = [];
   private arrivals: { at: number; n: number }[] = [];
   private received = 0;
+  private appended = 0;
+  private skipped = 0;
+  private lastSeq: number | null = null;
+  private skippedBatches = 0;
   private events: EventSource | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private flushing: Promise<void> | null = null;
@@ -75,12 +85,22 @@ export class SourceTable {
     const events = new EventSource(this.options.tailUrl);
     this.events = events;
     events.onmessage = (message: MessageEvent<string>) => {
-      const batch = JSON.parse(message.data) as { events?: unknown[] };
+      const batch = JSON.parse(message.data) as { seq?: number; events?: unknown[] };
       const list = batch.events ?? [];
+      if (typeof batch.seq === "number") {
+        if (this.lastSeq !== null && batch.seq > this.lastSeq + 1) this.skippedBatches += batch.seq - this.lastSeq - 1;
+        this.lastSeq = batch.seq;
+      }
       this.received += list.length;
       this.arrivals.push({ at: performance.now(), n: list.length });
       if (!this.paused) for (const event of list) this.buffer.push(event);
     };
+    events.addEventListener("gap", (message: MessageEvent<string>) => {
+      const gap = JSON.parse(message.data) as { skippedEvents?: number; reason?: string };
+      this.skipped += gap.skippedEvents ?? 0;
+      this.error = `gateway skipped events (${gap.reason ?? "gap"})`;
+      this.report();
+    });
     events.onerror = () => {
       this.error = events.readyState === EventSource.CLOSED ? "tail closed" : "tail reconnecting";
       this.report();
@@ -115,6 +135,7 @@ export class SourceTable {
     this.flushing = (async () => {
       try {
         await this.options.conn.insertArrowFromIPCStream(eventsToArrow(schema, batch), { name: this.name, create: false });
+        this.appended += batch.length;
         await this.trim();
         this.options.onChange(this);
       } catch (cause) {
@@ -150,6 +171,9 @@ export class SourceTable {
       rows: this.rows,
       eventsPerSecond: Math.round(recent / 2),
       received: this.received,
+      appended: this.appended,
+      skipped: this.skipped,
+      missingBatches: this.skippedBatches,
       paused: this.paused,
       live: this.events !== null,
       error: this.error,

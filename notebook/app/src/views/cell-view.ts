@@ -160,6 +160,7 @@ export class CellView {
           this.body.replaceChildren(host);
         }
         this.element.dataset.state = "ok";
+        if (performance.getEntriesByName("runnel:first-result").length === 0 && isQueryResult(value)) performance.mark("runnel:first-result");
       },
       rejected: (error) => {
         this.element.classList.remove("running");
