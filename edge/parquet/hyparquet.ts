@@ -11,11 +11,11 @@ export const DEFAULT_ROW_GROUP_SIZE = 122_880;
 export const CREATED_BY = "runnel";
 
 /**
- * The runnel Parquet writer: hyparquet-writer's encoder (pure JS, runs in
- * workerd, Node and browsers; dictionary and RLE encodings, DATA_PAGE_V2,
- * Dremel levels for LIST/STRUCT/MAP, min/max/null-count statistics) driven
- * by an explicit schema mapped from DuckDB types, with runnel's own Snappy
- * compressor.
+ * hyparquet-writer's encoder (pure JS; dictionary and RLE encodings,
+ * DATA_PAGE_V2, Dremel levels for LIST/STRUCT/MAP, statistics) driven by the
+ * same DuckDB schema mapping as `runnelWriter`, with runnel's Snappy. Not the
+ * pipelines' writer (see bench/parquet-writer.ts): kept as an independent
+ * second encoder the tests compare runnel's against.
  */
 export const hyparquetWriter: ParquetWriter = {
   name: "hyparquet-writer",

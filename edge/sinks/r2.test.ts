@@ -16,9 +16,9 @@ beforeAll(async () => {
     }),
   );
   bucket = (await mf.getR2Bucket("LAKE")) as unknown as R2BucketLike;
-});
+}, 120_000); // starting workerd takes seconds, more on a busy machine
 afterAll(async () => {
-  await mf.dispose();
+  await mf?.dispose();
 });
 
 let suiteRun = 0;
