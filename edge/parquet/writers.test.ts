@@ -271,6 +271,17 @@ describe.each([runnelWriter, hyparquetWriter])("$name writer", (writer) => {
     });
   });
 
+  test("UNCOMPRESSED files read back the same; ZSTD is refused with a reason", async () => {
+    const path = save(writer.write(schema, rows, { codec: "UNCOMPRESSED" }));
+    await withDuckDB(async (db) => {
+      const codecs = await queryJson(db, `SELECT DISTINCT compression FROM parquet_metadata(${sqlString(path)})`);
+      expect(codecs).toEqual([{ compression: "UNCOMPRESSED" }]);
+      const [row] = await queryJson(db, `SELECT count(*) AS n, max(i64)::VARCHAR AS m FROM read_parquet(${sqlString(path)})`);
+      expect(row).toEqual({ n: "4", m: "9223372036854775807" });
+    });
+    expect(() => writer.write(schema, rows, { codec: "ZSTD" })).toThrow(/^parquet: .* no ZSTD compressor/);
+  });
+
   test("an empty batch is a valid file with the schema and no rows", async () => {
     const path = save(writer.write([{ name: "a", type: "INTEGER[]" }], []));
     await withDuckDB(async (db) => {
