@@ -84,6 +84,13 @@ describe("CAST", () => {
     }), { numRuns: 150 });
   });
 
+  it("parses INTERVAL text (INTERVAL '1 minute' is such a cast) and prints intervals", async () => {
+    const texts = ["1 minute", "5 minutes", "1 day 2 hours", "01:02:03", "1 year 2 months", "2 weeks", "1h", "30m", "-1 day", "1.5 hours", "1.5 days", "1.5 months", "P1DT2H", "1 day ago", "2 hours 30 minutes", " 1 minute ", "1minute", "1 MINUTE", "1 mins", "1 sec", "1 us", "1 ms", "1 quarter", "1 decade", "1 century", "1 millennium", "100", "1 day -01:00:00", "+1 day", "1 d", "1 y", "1 mon", "1 w", "x", "", "1 fortnight", "00:00:00.5", "1 day 1 day", "-01:30", "1.5", "15 seconds", "0.25 s", "90 minutes", "1 hour ago"];
+    for (const s of texts) await sameCast(s, "VARCHAR", "INTERVAL");
+    const iv = fc.record({ months: fc.integer({ min: -30, max: 30 }), days: fc.integer({ min: -40, max: 40 }), micros: fc.oneof(fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), fc.constantFrom(0n, 1n, -1n, 500000n)) });
+    await fc.assert(fc.asyncProperty(iv, async (i) => sameCast(i, "INTERVAL", "VARCHAR")), { numRuns: 150 });
+  });
+
   it("parses BOOLEAN words and prints booleans", async () => {
     for (const s of ["t", "true", "TRUE", "yes", "y", "1", "f", "false", "no", "n", "0", "off", "on", " true", "maybe", ""]) await sameCast(s, "VARCHAR", "BOOLEAN");
     await sameCast(true, "BOOLEAN", "VARCHAR");

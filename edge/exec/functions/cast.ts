@@ -12,6 +12,7 @@ import { formatDecimal, formatDouble, parseDecimalText, parseDoubleText, parseIn
 import { valueToText } from "./text.ts";
 import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
 import { validateJson } from "./json-text.ts";
+import { parseIntervalText } from "./interval-text.ts";
 
 const TIMESTAMP_FORMAT = "expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH[:MM[:SS]]| ZONE])";
 
@@ -326,6 +327,7 @@ function fromText(s: string, to: SqlType): Value {
       }
       return t.micros;
     }
+    case "INTERVAL": return parseIntervalText(s);
     case "BLOB": return new TextEncoder().encode(s);
     case "UUID": return s.toLowerCase();
     default:
