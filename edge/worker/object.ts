@@ -63,6 +63,10 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     private flushing: Promise<void> | null = null;
     private alarmAt: number | null = null;
     private writer = "";
+    /** Counters and the next sequence number, kept in memory and written as one meta row per transaction. */
+    private counters: Record<Counter | "nextSeq", number> = { eventsIn: 0, rowsIn: 0, rowsOut: 0, files: 0, bytes: 0, deadLetters: 0, lateEvents: 0, nextSeq: 1 };
+    /** Buffer depth per table, kept in memory so an ingest does not scan the buffer. */
+    private depth = { rows: { n: 0, bytes: 0, oldest: null as number | null }, dead: { n: 0, bytes: 0, oldest: null as number | null } };
 
     constructor(
       private readonly ctx: DurableObjectStateLike,
@@ -89,6 +93,35 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         this.setMeta("writer", `edge-${[...random].map((b) => b.toString(16).padStart(2, "0")).join("")}`);
       }
       this.writer = this.meta("writer")!;
+      const saved = this.meta("counters");
+      if (saved !== null) this.counters = { ...this.counters, ...(JSON.parse(saved) as Partial<typeof this.counters>) };
+      this.measure();
+    }
+
+    /** Buffer depth from storage (at start-up and after a flush deleted rows). */
+    private measure(): void {
+      for (const table of ["rows", "dead"] as const) {
+        const column = table === "rows" ? "row" : "letter";
+        const r = this.sql.exec<{ n: number; bytes: number | null; oldest: number | null }>(`SELECT count(*) AS n, sum(length(${column})) AS bytes, min(at) AS oldest FROM ${table}`).one();
+        this.depth[table] = { n: r.n, bytes: r.bytes ?? 0, oldest: r.oldest };
+      }
+    }
+
+    /** Runs `fn` as one transaction with the counters; on failure memory goes back to what storage holds. */
+    private transact<T>(fn: () => T): T {
+      const counters = { ...this.counters };
+      const depth = structuredClone(this.depth);
+      try {
+        return this.ctx.storage.transactionSync(() => {
+          const result = fn();
+          this.setMeta("counters", JSON.stringify(this.counters));
+          return result;
+        });
+      } catch (error) {
+        this.counters = counters;
+        this.depth = depth;
+        throw error;
+      }
     }
 
     private meta(key: string): string | null {
@@ -102,12 +135,12 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     }
 
     private add(counter: Counter, n: number): void {
-      if (n !== 0) this.setMeta(counter, String(Number(this.meta(counter) ?? 0) + n));
+      this.counters[counter] += n;
     }
 
     private nextSeq(count: number): number {
-      const first = Number(this.meta("nextSeq") ?? 1);
-      this.setMeta("nextSeq", String(first + count));
+      const first = this.counters.nextSeq;
+      this.counters.nextSeq += count;
       return first;
     }
 
@@ -164,7 +197,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       const at = now();
       let duplicate = false;
       try {
-        this.ctx.storage.transactionSync(() => {
+        this.transact(() => {
           if (batch.delivery !== null) {
             if (this.sql.exec(`SELECT 1 FROM deliveries WHERE id = ?`, batch.delivery).toArray().length) {
               duplicate = true;
@@ -176,8 +209,14 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
           const letters = [...batch.deadLetters];
           if (this.window) {
             const { keep, late, emitted } = this.window.add(batch.rows, batch.raws ?? []);
-            let seq = this.nextSeq(keep.length);
-            for (const k of keep) this.sql.exec(`INSERT INTO win (seq, start, row) VALUES (?, ?, ?)`, seq++, k.start, k.row);
+            if (keep.length) {
+              const seq = this.nextSeq(keep.length);
+              this.sql.exec(
+                `INSERT INTO win (seq, start, row) SELECT ? + key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`,
+                seq,
+                JSON.stringify(keep.map((k) => [k.start, k.row])),
+              );
+            }
             for (const l of late) letters.push({ reason: `sink ${this.plan!.sink}: ${l.reason}`, raw: l.raw, source: this.plan!.source, at: new Date(at).toISOString() });
             this.add("lateEvents", late.length);
             this.insertRows(emitted, at);
@@ -190,8 +229,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
             this.insertRows(batch.rows, at);
             this.add("rowsIn", batch.rows.length);
           }
-          let seq = this.nextSeq(letters.length);
-          for (const letter of letters) this.sql.exec(`INSERT INTO dead (seq, letter, at) VALUES (?, ?, ?)`, seq++, JSON.stringify(letter), at);
+          this.insert("dead", letters.map((l) => JSON.stringify(l)), at);
           this.add("deadLetters", letters.length);
           this.schedule(at);
         });
@@ -210,8 +248,18 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     }
 
     private insertRows(rows: string[], at: number): void {
-      let seq = this.nextSeq(rows.length);
-      for (const row of rows) this.sql.exec(`INSERT INTO rows (seq, row, at) VALUES (?, ?, ?)`, seq++, row, at);
+      this.insert("rows", rows, at);
+    }
+
+    /** One statement for the whole batch (a bound parameter per row would pass workerd's limit of 100). */
+    private insert(table: "rows" | "dead", texts: string[], at: number): void {
+      if (!texts.length) return;
+      const seq = this.nextSeq(texts.length);
+      this.sql.exec(`INSERT INTO ${table} (seq, ${table === "rows" ? "row" : "letter"}, at) SELECT ? + key, value, ? FROM json_each(?)`, seq, at, JSON.stringify(texts));
+      const d = this.depth[table];
+      d.n += texts.length;
+      for (const t of texts) d.bytes += t.length;
+      d.oldest ??= at;
     }
 
     private spec(): SinkSpec {
@@ -234,10 +282,10 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     }
 
     private buffer(): { n: number; bytes: number; oldest: number | null } {
-      const r = this.sql.exec<{ n: number; bytes: number | null; oldest: number | null }>(`SELECT count(*) AS n, sum(length(row)) AS bytes, min(at) AS oldest FROM rows`).one();
-      const d = this.sql.exec<{ n: number; bytes: number | null; oldest: number | null }>(`SELECT count(*) AS n, sum(length(letter)) AS bytes, min(at) AS oldest FROM dead`).one();
+      const r = this.depth.rows;
+      const d = this.depth.dead;
       const oldest = r.oldest === null ? d.oldest : d.oldest === null ? r.oldest : Math.min(r.oldest, d.oldest);
-      return { n: r.n + d.n, bytes: (r.bytes ?? 0) + (d.bytes ?? 0), oldest };
+      return { n: r.n + d.n, bytes: r.bytes + d.bytes, oldest };
     }
 
     async alarm(): Promise<void> {
@@ -313,8 +361,9 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       const files = rows.length
         ? await writeBatch({ sink: this.sink(spec), parquet: deps.parquet, schema: plan.output, rows, partitionBy: plan.partitionBy, sinkName: plan.sink, writer: this.writer, first: range.first, last: range.last })
         : [];
-      this.ctx.storage.transactionSync(() => {
+      this.transact(() => {
         this.sql.exec(`DELETE FROM rows WHERE seq BETWEEN ? AND ?`, range.first, range.last);
+        this.measure();
         this.setMeta("pendingRows", null);
         this.add("rowsOut", rows.length);
         this.add("files", files.length);
@@ -347,8 +396,9 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         await sink.put(deadLetterKey({ source, day, writer: this.writer, first: range.first, last: range.last }), body, { contentType: "application/x-ndjson" });
         bytes += body.length;
       }
-      this.ctx.storage.transactionSync(() => {
+      this.transact(() => {
         this.sql.exec(`DELETE FROM dead WHERE seq BETWEEN ? AND ?`, range.first, range.last);
+        this.measure();
         this.setMeta("pendingDead", null);
         this.add("files", groups.size);
         this.add("bytes", bytes);
@@ -386,11 +436,10 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     }
 
     metrics(): ObjectMetrics {
-      const counter = (c: Counter) => Number(this.meta(c) ?? 0);
-      const r = this.sql.exec<{ n: number; bytes: number | null; oldest: number | null }>(`SELECT count(*) AS n, sum(length(row)) AS bytes, min(at) AS oldest FROM rows`).one();
-      const d = this.sql.exec<{ n: number; oldest: number | null }>(`SELECT count(*) AS n, min(at) AS oldest FROM dead`).one();
+      const counter = (c: Counter) => this.counters[c];
+      const r = this.depth.rows;
       const w = this.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM win`).one();
-      const oldest = [r.oldest, d.oldest].filter((x): x is number => x !== null);
+      const oldest = [r.oldest, this.depth.dead.oldest].filter((x): x is number => x !== null);
       return {
         object: this.name ?? "?",
         eventsIn: counter("eventsIn"),
@@ -401,7 +450,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         deadLetters: counter("deadLetters"),
         lateEvents: counter("lateEvents"),
         bufferRows: r.n,
-        bufferBytes: r.bytes ?? 0,
+        bufferBytes: r.bytes,
         windowRows: w.n,
         oldestBufferedMs: oldest.length ? now() - Math.min(...oldest) : null,
         lastFlush: this.meta("lastFlush"),
