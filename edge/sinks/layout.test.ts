@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { queryJson, withDuckDB } from "../parquet/duckdb-oracle.node.ts";
-import { datasetRows, datasetSchema, expectDatasetReadsBack, partitionBy, writeDataset } from "./dataset.case.ts";
+import { datasetRows, datasetSchema, expectDatasetReadsBack, partitionBy, writeDataset } from "./dataset-case.node.ts";
 import { fsSink } from "./fs.node.ts";
 import { escapePathSegment, formatPartitionValue, objectKey, partitionPath, partitionRows, rangeName } from "./layout.ts";
 

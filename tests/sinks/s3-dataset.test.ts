@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "vitest";
 import { s3 as config } from "../servers/config.ts";
-import { datasetRows, downloadTo, expectDatasetReadsBack, writeDataset } from "../../edge/sinks/dataset.case.ts";
+import { datasetRows, downloadTo, expectDatasetReadsBack, writeDataset } from "../../edge/sinks/dataset-case.node.ts";
 import { s3Sink } from "../../edge/sinks/s3.ts";
 
 test("a partitioned dataset written to the S3 server reads back in DuckDB as exactly the source rows", async () => {

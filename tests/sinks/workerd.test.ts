@@ -6,7 +6,7 @@ import { build } from "esbuild";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { s3 as config } from "../servers/config.ts";
-import { datasetRows, downloadTo, expectDatasetReadsBack } from "../../edge/sinks/dataset.case.ts";
+import { datasetRows, downloadTo, expectDatasetReadsBack } from "../../edge/sinks/dataset-case.node.ts";
 import { r2Sink, type R2BucketLike } from "../../edge/sinks/r2.ts";
 import { s3Sink } from "../../edge/sinks/s3.ts";
 
