@@ -10,6 +10,7 @@ import { SqlError } from "./contract.ts";
 import { parseDatePrefix, parseTimePrefix, parseTimestamp } from "./datetime-parse.ts";
 import { formatDecimal, formatDouble, parseDecimalText, parseDoubleText, parseIntegerText, scaledValueLikeDuckDB } from "./number-text.ts";
 import { valueToText } from "./text.ts";
+import { valueToJson } from "./to-json.ts";
 import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
 import { validateJson } from "./json-text.ts";
 import { parseIntervalText } from "./interval-text.ts";
@@ -39,9 +40,8 @@ function sameType(a: SqlType, b: SqlType): boolean {
 /** Physical numeric value as an exact bigint scaled by 10^scale, for integer-like sources. */
 function castTo(v: Value, from: SqlType, to: SqlType): Value {
   if (sameType(from, to)) return v;
-  if (to.kind === "scalar" && (to.name === "VARCHAR" || to.name === "JSON" && !isText(from))) {
-    return valueToText(v, from);
-  }
+  if (to.kind === "scalar" && to.name === "VARCHAR") return valueToText(v, from);
+  if (to.kind === "scalar" && to.name === "JSON" && !isText(from)) return valueToJson(v, from);
   if (isText(from)) return fromText(v as string, to);
   switch (to.kind) {
     case "decimal": return toDecimal(v, from, to);

@@ -206,7 +206,9 @@ const toTimestamp: ScalarFn = ([v]) => {
   if (v === null || v === undefined) return null;
   const secs = Number(v);
   if (!Number.isFinite(secs)) throw new SqlError("conversion", `Could not convert epoch seconds to TIMESTAMP WITH TIME ZONE`);
-  return BigInt(Math.round(secs * 1e6));
+  const us = secs * 1e6;
+  // Half away from zero, as DuckDB rounds the microseconds.
+  return BigInt(us < 0 ? -Math.round(-us) : Math.round(us));
 };
 
 const makeDate: ScalarFn = (args) => {

@@ -161,13 +161,20 @@ function writeNumber(text: string): string {
   }
   const d = Number(text);
   if (!Number.isFinite(d)) return text;
+  return writeJsonDouble(d);
+}
+
+/** A double as yyjson writes it: shortest digits, "1.0", "1e21", "NaN". */
+export function writeJsonDouble(d: number): string {
+  if (Number.isNaN(d)) return "NaN";
+  if (!Number.isFinite(d)) return d > 0 ? "Infinity" : "-Infinity";
   if (d === 0) return Object.is(d, -0) ? "-0.0" : "0.0";
   const js = String(d);
   if (js.includes("e")) return js.replace("e+", "e");
   return js.includes(".") ? js : `${js}.0`;
 }
 
-function writeString(s: string): string {
+export function writeJsonString(s: string): string {
   let out = '"';
   for (const ch of s) {
     const c = ch.charCodeAt(0);
@@ -193,8 +200,8 @@ export function writeJson(j: Json): string {
     case "null": return "null";
     case "bool": return j.v ? "true" : "false";
     case "num": return writeNumber(j.text);
-    case "str": return writeString(j.v);
+    case "str": return writeJsonString(j.v);
     case "arr": return `[${j.items.map(writeJson).join(",")}]`;
-    case "obj": return `{${j.entries.map(([k, v]) => `${writeString(k)}:${writeJson(v)}`).join(",")}}`;
+    case "obj": return `{${j.entries.map(([k, v]) => `${writeJsonString(k)}:${writeJson(v)}`).join(",")}}`;
   }
 }

@@ -6,6 +6,7 @@
 import type { Value } from "../../plan/values.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { parseJson, writeJson, isValidJson, type Json } from "./json-text.ts";
+import { valueToJson } from "./to-json.ts";
 
 type Step = { key: string } | { index: number; fromEnd: boolean } | { token: string };
 
@@ -155,6 +156,8 @@ export const jsonType: ScalarFn = (args, ctx) => {
   }
 };
 
+const toJson: ScalarFn = ([v], ctx) => (v === null || v === undefined ? null : valueToJson(v, ctx.argTypes[0] ?? "VARCHAR"));
+
 export const jsonScalars: Record<string, ScalarFn> = {
   "->": jsonExtract,
   "->>": jsonExtractString,
@@ -165,4 +168,5 @@ export const jsonScalars: Record<string, ScalarFn> = {
   json_valid: jsonValid,
   json_array_length: jsonArrayLength,
   json_type: jsonType,
+  to_json: toJson,
 };

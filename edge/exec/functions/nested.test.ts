@@ -77,3 +77,41 @@ describe("lists, structs and the registry", () => {
     expect(missing).toEqual([]);
   });
 });
+
+describe("more scalar families", () => {
+  it("CAST to JSON and to_json write nested values as DuckDB's JSON writer does", async () => {
+    const type = 'STRUCT(a INTEGER, b VARCHAR, c DOUBLE[], d DATE, e TIMESTAMP, f BOOLEAN, g DECIMAL(6,2), h FLOAT)';
+    const arb = fc.record({
+      a: maybe(fc.integer()), b: maybe(messyString), c: maybe(fc.array(maybe(fc.double()), { maxLength: 3 })),
+      d: maybe(fc.integer({ min: -100000, max: 100000 })), e: maybe(fc.bigInt({ min: 0n, max: 2000000000000000n })),
+      f: maybe(fc.boolean()), g: maybe(fc.bigInt({ min: -999999n, max: 999999n })), h: maybe(fc.double().map(Math.fround)),
+    });
+    await fc.assert(fc.asyncProperty(maybe(arb), async (s) => {
+      await same("to_json", [s], [type]);
+      const r = await callBoth("to_json", [s], [type], ([x]) => `CAST(${x} AS JSON)`);
+      expect(r.ours, r.sql).toEqual(r.theirs);
+    }), { numRuns: 150 });
+  });
+
+  it("greatest and least skip NULLs and order like DuckDB", async () => {
+    await fc.assert(fc.asyncProperty(maybe(messyString), maybe(messyString), maybe(messyString), async (a, b, c) => {
+      await same("greatest", [a, b, c], ["VARCHAR", "VARCHAR", "VARCHAR"]);
+      await same("least", [a, b, c], ["VARCHAR", "VARCHAR", "VARCHAR"]);
+    }), { numRuns: 100 });
+    await fc.assert(fc.asyncProperty(maybe(fc.double()), maybe(fc.double()), async (a, b) => {
+      await same("greatest", [a, b], ["DOUBLE", "DOUBLE"]);
+      await same("least", [a, b], ["DOUBLE", "DOUBLE"]);
+    }), { numRuns: 100 });
+  });
+
+  it("to_timestamp turns epoch seconds into TIMESTAMPTZ, rounding to the microsecond", async () => {
+    await fc.assert(fc.asyncProperty(maybe(fc.double({ min: -1e10, max: 1e10, noNaN: true })), async (d) => same("to_timestamp", [d], ["DOUBLE"])), { numRuns: 150 });
+  });
+
+  it("builds lists and structs from [..] and {..} literals", async () => {
+    await fc.assert(fc.asyncProperty(maybe(messyString), maybe(messyString), async (a, b) => {
+      await same("list_value", [a, b], ["VARCHAR", "VARCHAR"], ([x, y]) => `[${x}, ${y}]`);
+      await same("struct_pack", [a, b], ["VARCHAR", "VARCHAR"], ([x, y]) => `{'a': ${x}, 'b c': ${y}}`);
+    }), { numRuns: 60 });
+  });
+});

@@ -45,7 +45,36 @@ const structExtract: ScalarFn = ([s, f], ctx) => {
   return o[field.name] ?? null;
 };
 
-const length: ScalarFn = ([l]) => (l === null || l === undefined ? null : BigInt((l as Value[]).length));
+/** len / array_length of a LIST; len of a VARCHAR counts code points like length(). */
+const length: ScalarFn = ([l]) => {
+  if (l === null || l === undefined) return null;
+  if (typeof l === "string") return BigInt(Array.from(l).length);
+  return BigInt((l as Value[]).length);
+};
+
+/** [a, b, c]: the elements as given (the executor has cast them to the element type). */
+const listValue: ScalarFn = (args) => [...args];
+
+/** {'a': x, 'b': y}: field names come from the bound STRUCT result type. */
+const structPack: ScalarFn = (args, ctx) => {
+  const t = parseType(ctx.resultType);
+  if (t.kind !== "struct") throw new SqlError("invalid_input", `struct_pack needs a STRUCT result type, got ${ctx.resultType}`);
+  const out: Record<string, Value> = {};
+  t.fields.forEach((f, i) => { out[f.name] = args[i] ?? null; });
+  return out;
+};
+
+function extremeOf(sign: 1 | -1): ScalarFn {
+  // greatest / least skip NULLs; NULL only when every argument is NULL.
+  return (args, ctx) => {
+    let best: Value = null;
+    for (const a of args) {
+      if (a === null || a === undefined) continue;
+      if (best === null || sign * compareValues(a, best, ctx.resultType) > 0) best = a;
+    }
+    return best;
+  };
+}
 
 const listContains: ScalarFn = ([l, x], ctx) => {
   if (l === null || l === undefined || x === null || x === undefined) return null;
@@ -82,4 +111,10 @@ export const nestedScalars: Record<string, ScalarFn> = {
   list_has: listContains,
   contains,
   nullif,
+  list_value: listValue,
+  list_pack: listValue,
+  struct_pack: structPack,
+  row: structPack,
+  greatest: extremeOf(1),
+  least: extremeOf(-1),
 };
