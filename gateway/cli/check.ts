@@ -5,8 +5,12 @@
  * step agrees.
  */
 import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { basename, join, relative, resolve } from "node:path";
 import { parseNotebook } from "../../notebook/format/parse.ts";
 import { demoEvents } from "../sources/demo/index.ts";
+import { SourceRegistry } from "../sources/registry.ts";
+import { silentLogger } from "../log.ts";
 import { checkNotebook } from "../../edge/check/check.node.ts";
 import { CompileError } from "../../edge/compile/errors.ts";
 import { parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
@@ -15,11 +19,13 @@ import { readArgs } from "./args.ts";
 import { printErr, printOut } from "./output.ts";
 import { UsageError, type Verb } from "./verb.ts";
 
-const USAGE = `usage: runnel check <notebook> [--sample <source>=<file>]... [--seed <n>] [--random <batches>]
+const USAGE = `usage: runnel check <notebook> [--sample <source>=<file>]... [--seed <n>] [--random <batches>] [--state <dir>]
 
 Compiles the cells that feed a sink into a plan, then runs each sink cell
 through DuckDB and through the plan on
-  (a) the sample: --sample files (NDJSON or a JSON array), else the source's demo generator,
+  (a) the sample: --sample files (NDJSON or a JSON array), else the webhook
+      deliveries the gateway kept (under --state, default .runnel), else the
+      source's demo generator,
   (b) generated edge-case events for each source schema,
   (c) random events (fast-check; --seed reproduces a run, --random sets the batch count),
 and compares the answers as multisets (floats to a relative tolerance of 1e-9).
@@ -55,6 +61,7 @@ export const verb: Verb = {
       sample: { type: "string", multiple: true },
       seed: { type: "string" },
       random: { type: "string" },
+      state: { type: "string" },
     });
     if (positionals.length !== 1) throw new UsageError("expected exactly one notebook");
     const file = positionals[0]!;
@@ -78,6 +85,23 @@ export const verb: Verb = {
       if (!notebook.sources[source]) throw new UsageError(`--sample names source '${source}', which the notebook does not declare (${Object.keys(notebook.sources).join(", ")})`);
       const path = s.slice(eq + 1);
       samples[source] = readEventsText(await readFile(path, "utf8"), path);
+    }
+    const registry = new SourceRegistry({ stateDir: values.state ?? ".runnel", demo: false, log: silentLogger });
+    try {
+      for (const [name, spec] of Object.entries(notebook.sources)) {
+        if (samples[name] || spec.kind !== "webhook") continue;
+        const key = relative(resolve("notebooks"), resolve(file)).startsWith("..") ? basename(file) : relative(resolve("notebooks"), resolve(file));
+        // Only read what the gateway kept; never create its folders.
+        if (!existsSync(join(values.state ?? ".runnel", "hooks", encodeURIComponent(key), name))) continue;
+        const kept = await (await registry.capture(key, spec)).sample(spec.sampleSize);
+        const events = kept.flatMap((e) => (e.ok ? [e.value] : []));
+        if (events.length > 0) {
+          printOut(`sample of ${name}: the ${events.length} webhook deliveries the gateway kept`);
+          samples[name] = events;
+        }
+      }
+    } finally {
+      await registry.close();
     }
     for (const [name, spec] of Object.entries(notebook.sources)) {
       if (samples[name]) continue;
