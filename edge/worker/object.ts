@@ -173,7 +173,12 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
           return Response.json(this.metrics());
         }
         if (request.method === "POST" && path === "/register") {
-          this.sql.exec(`INSERT OR IGNORE INTO objects (name) VALUES (?)`, await request.text());
+          const object = await request.text();
+          this.transact(() => {
+            this.sql.exec(`INSERT OR IGNORE INTO objects (name) VALUES (?)`, object);
+            if (this.name === null) this.setMeta("name", CONTROL_OBJECT);
+          });
+          this.name ??= CONTROL_OBJECT;
           return new Response(null, { status: 204 });
         }
         if (request.method === "GET" && path === "/objects") {

@@ -1,0 +1,81 @@
+/**
+ * Runs a Worker bundle (what writeWorkerBundle wrote) locally in workerd
+ * through programmatic miniflare: one process, Durable Object SQLite and R2
+ * state kept on disk, secrets from `.dev.vars` or the environment.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+import { COMPATIBILITY_DATE, r2Bindings, requiredSecrets } from "./bundle.node.ts";
+import { BINDINGS, type WorkerConfig } from "./config.ts";
+
+export interface DevEdgeOptions {
+  /** The bundle: `dist/pipelines/<name>` or its `worker/` folder. */
+  dir: string;
+  port?: number;
+  host?: string;
+  /** Where state is kept (default `<worker folder>/.runnel-edge`). */
+  persist?: string;
+  /** Values for secrets and vars; default `.dev.vars` in the worker folder, then the process environment. */
+  vars?: Record<string, string>;
+}
+
+export interface DevEdge {
+  url: URL;
+  config: WorkerConfig;
+  persist: string;
+  missingSecrets: string[];
+  mf: Miniflare;
+  dispose(): Promise<void>;
+}
+
+/** Parses `.dev.vars` (`NAME=value` lines, `#` comments, optional quotes), as wrangler does. */
+export function parseDevVars(text: string): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (!m || line.trim().startsWith("#")) continue;
+    const value = m[2]!;
+    vars[m[1]!] = /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
+  }
+  return vars;
+}
+
+export async function startDevEdge(options: DevEdgeOptions): Promise<DevEdge> {
+  const dir = existsSync(join(options.dir, "worker", "worker.js")) ? join(options.dir, "worker") : options.dir;
+  const read = (file: string) => {
+    try {
+      return readFileSync(join(dir, file), "utf8");
+    } catch (cause) {
+      throw new Error(`dev-edge: ${join(dir, file)} cannot be read; is ${options.dir} a bundle written by runnel publish?`, { cause });
+    }
+  };
+  const config = JSON.parse(read("config.json")) as WorkerConfig;
+  const script = read("worker.js");
+  const devVars = existsSync(join(dir, ".dev.vars")) ? parseDevVars(readFileSync(join(dir, ".dev.vars"), "utf8")) : {};
+  const bindings: Record<string, string> = { RUNNEL_PIPELINE: config.name };
+  const secrets = requiredSecrets(config);
+  const missingSecrets: string[] = [];
+  for (const name of secrets) {
+    const value = options.vars?.[name] ?? devVars[name] ?? process.env[name];
+    if (value === undefined) missingSecrets.push(name);
+    else bindings[name] = value;
+  }
+  const persist = resolve(options.persist ?? join(dir, ".runnel-edge"));
+  const mf = new Miniflare({
+    ...convertV4MiniflareOptions({
+      modules: true,
+      script,
+      compatibilityDate: COMPATIBILITY_DATE,
+      durableObjects: { [BINDINGS.objects]: { className: "PipelineObject", useSQLite: true } },
+      r2Buckets: r2Bindings(config),
+      bindings,
+      host: options.host ?? "127.0.0.1",
+      port: options.port ?? 8787,
+    }),
+    // miniflare 5 keeps every resource's state under one root; the v4 adapter leaves it unset, so it goes last.
+    resourcePersistencePath: persist,
+  });
+  const url = await mf.ready;
+  return { url, config, persist, missingSecrets, mf, dispose: () => mf.dispose() };
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, test } from "vitest";
+import { writeWorkerBundle } from "../../edge/worker/bundle.node.ts";
+import { startDevEdge } from "../../edge/worker/dev.node.ts";
+import { githubSignature } from "../../edge/verify/verify.ts";
+import { compileWith, githubFixtures, readNotebook } from "./harness.ts";
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterAll(async () => {
+  for (const f of cleanup.reverse()) await f();
+});
+
+test("writeWorkerBundle writes a Worker that dev-edge runs with state kept across a restart", async () => {
+  const { notebook } = readNotebook("github.md", (t) => t.replace(/s3: \{ bucket: lake, prefix: (\S+) \}/g, "r2: { binding: LAKE, prefix: $1 }"));
+  const sample = githubFixtures(["push", "issues", "pull_request"]);
+  const plan = await compileWith(notebook, { github: sample.map((f) => f.text) });
+  const dir = mkdtempSync(join(tmpdir(), "runnel-bundle-"));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  const { files } = await writeWorkerBundle(join(dir, "worker"), plan, notebook);
+  expect(files.map((f) => f.slice(dir.length + 1)).sort()).toEqual(["worker/README.md", "worker/config.json", "worker/worker.js", "worker/wrangler.toml"]);
+  const toml = readFileSync(join(dir, "worker", "wrangler.toml"), "utf8");
+  expect(toml).toContain('main = "worker.js"');
+  expect(toml).toMatch(/\[\[durable_objects\.bindings\]\]\nname = "PIPELINE"\nclass_name = "PipelineObject"/);
+  expect(toml).toMatch(/\[\[migrations\]\]\ntag = "v1"\nnew_sqlite_classes = \["PipelineObject"\]/);
+  expect(toml).toMatch(/\[\[r2_buckets\]\]\nbinding = "LAKE"/);
+  expect(toml).toContain("#   GITHUB_WEBHOOK_SECRET");
+  expect(toml).not.toContain("it's a secret");
+  const script = readFileSync(join(dir, "worker", "worker.js"), "utf8");
+  expect(script).not.toMatch(/\bnew Function\(|\beval\(/);
+  writeFileSync(join(dir, "worker", ".dev.vars"), 'GITHUB_WEBHOOK_SECRET="bundle secret"\n');
+
+  let edge = await startDevEdge({ dir, port: 0 });
+  cleanup.push(() => edge.dispose());
+  expect(edge.missingSecrets).toEqual([]);
+  const push = sample.find((f) => f.file === "with-new-branch.payload.json")!.text;
+  const post = (id: string) =>
+    fetch(new URL("/ingest/github", edge.url), { method: "POST", body: push, headers: { "x-github-delivery": id, "x-hub-signature-256": "" } });
+  expect((await post(randomUUID())).status).toBe(401);
+  const signed = async (id: string) =>
+    fetch(new URL("/ingest/github", edge.url), { method: "POST", body: push, headers: { "x-github-delivery": id, "x-hub-signature-256": await githubSignature("bundle secret", push) } });
+  const id = randomUUID();
+  expect((await signed(id)).status).toBe(202);
+  await edge.dispose();
+  edge = await startDevEdge({ dir, port: 0 });
+  const again = await signed(id);
+  expect(again.status).toBe(202);
+  expect(((await again.json()) as { duplicate: boolean }).duplicate).toBe(true);
+  const metrics = (await (await fetch(new URL("/metrics", edge.url))).json()) as { eventsIn: number; bufferRows: number };
+  expect(metrics).toMatchObject({ eventsIn: 1, bufferRows: 2 });
+  const flushed = (await (await fetch(new URL("/flush", edge.url), { method: "POST" })).json()) as { rowsOut: number; files: number };
+  expect(flushed).toMatchObject({ rowsOut: 2, files: 2 });
+});
