@@ -18,6 +18,7 @@ const VERBS: Record<string, () => Promise<{ verb: Verb }>> = {
   check: () => import("./check.ts"),
   publish: () => import("./publish.ts"),
   run: () => import("./run.ts"),
+  "dev-edge": () => import("./dev-edge.ts"),
 };
 
 export const verbNames: readonly string[] = Object.keys(VERBS);
