@@ -91,6 +91,11 @@ describe("CAST", () => {
     await fc.assert(fc.asyncProperty(iv, async (i) => sameCast(i, "INTERVAL", "VARCHAR")), { numRuns: 150 });
   });
 
+  it("parses and prints TIME", async () => {
+    for (const s of ["03:04:05", "3:4:5", "03:04", "24:00:00", "24:00:01", "03:04:05.123456789", " 03:04:05 ", "03:04:60", "x", "", "2024-01-02 03:04:05", "03:04:05+02"]) await sameCast(s, "VARCHAR", "TIME");
+    await fc.assert(fc.asyncProperty(fc.bigInt({ min: 0n, max: 86399999999n }), async (t) => sameCast(t, "TIME", "VARCHAR")), { numRuns: 100 });
+  });
+
   it("parses BOOLEAN words and prints booleans", async () => {
     for (const s of ["t", "true", "TRUE", "yes", "y", "1", "f", "false", "no", "n", "0", "off", "on", " true", "maybe", ""]) await sameCast(s, "VARCHAR", "BOOLEAN");
     await sameCast(true, "BOOLEAN", "VARCHAR");

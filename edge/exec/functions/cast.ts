@@ -321,11 +321,17 @@ function fromText(s: string, to: SqlType): Value {
       return p.micros - p.offset;
     }
     case "TIME": {
+      // A bare time, a time with an offset or zone, or a whole timestamp's time of day.
       const t = parseTimePrefix(s);
-      if (!t || t.micros > MICROS_PER_DAY || s.slice(t.pos).trim() !== "") {
-        throw new SqlError("conversion", `invalid time field format: "${s}", expected format is ([YYYY-MM-DD ]HH:MM:SS[.MS])`);
+      if (t && t.micros <= MICROS_PER_DAY && /^[ \t\n\v\f\r]*$/.test(s.slice(t.pos))) return t.micros;
+      for (const text of [`1970-01-01 ${s.replace(/^[ \t\n\v\f\r]+/, "")}`, s]) {
+        const p = parseTimestamp(text);
+        if (p.ok && (p.zone === null || p.zone.toUpperCase() === "UTC") && p.micros !== TS_INFINITY && p.micros !== TS_NINFINITY) {
+          if (text !== s && p.micros === MICROS_PER_DAY) return MICROS_PER_DAY;
+          return splitTimestamp(p.micros).time;
+        }
       }
-      return t.micros;
+      throw new SqlError("conversion", `time field value out of range: "${s}", expected format is ([YYYY-MM-DD ]HH:MM:SS[.MS])`);
     }
     case "INTERVAL": return parseIntervalText(s);
     case "BLOB": return new TextEncoder().encode(s);

@@ -79,4 +79,15 @@ describe("string functions", () => {
       await same("||", [s, f], ["VARCHAR", "VARCHAR"], ([a, b]) => `${a} || ${b}`);
     }), { numRuns: 300 });
   });
+
+  it("concat and || print non-text arguments as CAST AS VARCHAR would, and || joins lists", async () => {
+    await fc.assert(fc.asyncProperty(maybe(messyString), maybe(fc.integer()), maybe(fc.double()), maybe(fc.integer({ min: -10000, max: 40000 })), async (s, i, d, day) => {
+      await same("concat", [s, i, d, day], ["VARCHAR", "INTEGER", "DOUBLE", "DATE"]);
+      await same("||", [s, i], ["VARCHAR", "INTEGER"], ([a, b]) => `${a} || ${b}`);
+      await same("||", [d, s], ["DOUBLE", "VARCHAR"], ([a, b]) => `${a} || ${b}`);
+    }), { numRuns: 150 });
+    await fc.assert(fc.asyncProperty(maybe(fc.array(maybe(messyString), { maxLength: 3 })), maybe(fc.array(maybe(messyString), { maxLength: 3 })), async (a, b) => {
+      await same("||", [a, b], ["VARCHAR[]", "VARCHAR[]"], ([x, y]) => `${x} || ${y}`);
+    }), { numRuns: 60 });
+  });
 });
