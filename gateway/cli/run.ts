@@ -76,6 +76,17 @@ export const verb: Verb = {
     const bundle = await loadBundle(positionals[0]!);
     const { manifest, plan } = bundle;
 
+    const inputs: Record<string, InputFile[]> = {};
+    for (const text of values.input ?? []) {
+      const [source, path] = splitPair(text, "--input");
+      if (!plan.sources[source]) throw new UsageError(`--input names source '${source}'; the bundle reads ${Object.keys(plan.sources).join(", ")}`);
+      try {
+        inputs[source] = [...(inputs[source] ?? []), ...(await listInputs(path))];
+      } catch (error) {
+        printErr(`runnel run: ${error instanceof Error ? error.message : String(error)}`);
+        return 1;
+      }
+    }
     const overrides = new Map((values.sink ?? []).map((s) => splitPair(s, "--sink")));
     for (const name of overrides.keys()) {
       if (!manifest.sinks[name]) throw new UsageError(`--sink names '${name}'; the bundle's sinks are ${Object.keys(manifest.sinks).join(", ")}`);
@@ -86,17 +97,16 @@ export const verb: Verb = {
       const override = overrides.get(pipeline.sink);
       const chosen = override ? parseSinkOverride(override, declared) : declared;
       const spec = flushRows === null ? chosen : { ...chosen, flush: { ...chosen.flush, rows: flushRows } };
-      targets[pipeline.sink] = { spec, opened: openSink(spec) };
+      try {
+        targets[pipeline.sink] = { spec, opened: openSink(spec) };
+      } catch (error) {
+        printErr(`runnel ${error instanceof Error ? error.message : String(error)}`);
+        return 1;
+      }
       printOut(`sink ${pipeline.sink} → ${targets[pipeline.sink]!.opened.sink.describe}${spec.target.prefix}`);
     }
     if (!values.input?.length) return runFromKafka(bundle, targets, values);
 
-    const inputs: Record<string, InputFile[]> = {};
-    for (const text of values.input) {
-      const [source, path] = splitPair(text, "--input");
-      if (!plan.sources[source]) throw new UsageError(`--input names source '${source}'; the bundle reads ${Object.keys(plan.sources).join(", ")}`);
-      inputs[source] = [...(inputs[source] ?? []), ...(await listInputs(path))];
-    }
 
     const started = Date.now();
     let lastShown = 0;
