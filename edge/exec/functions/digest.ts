@@ -4,70 +4,101 @@
  * a row synchronously, so both are written here.
  */
 
-const md5Shifts = [
+const md5Shifts = Uint8Array.from([
   7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
   5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
   4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
   6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
-];
+]);
 
 // K[i] = floor(abs(sin(i + 1)) * 2^32), computed once; Math.sin is exact
 // enough here (IEEE double) and the table is checked by the tests' digests.
-const md5K = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) >>> 0);
+/** The message word each MD5 step reads. */
+const md5G = Uint8Array.from({ length: 64 }, (_, i) => (i < 16 ? i : i < 32 ? 5 * i + 1 : i < 48 ? 3 * i + 5 : 7 * i) & 15);
 
-/** Pads a message the MD5/SHA-2 way: 0x80, zeros, then the bit length (little or big endian). */
-function pad(bytes: Uint8Array, littleEndian: boolean): DataView {
-  const total = Math.ceil((bytes.length + 9) / 64) * 64;
-  const buf = new Uint8Array(total);
-  buf.set(bytes);
-  buf[bytes.length] = 0x80;
-  const view = new DataView(buf.buffer);
-  const bits = bytes.length * 8;
+const md5K = Int32Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) | 0);
+
+let scratch = new Uint8Array(1024);
+
+/**
+ * Copies the message into a reused buffer and pads it the MD5/SHA-2 way:
+ * 0x80, zeros, then the bit length (little or big endian). Returns the
+ * padded length; the buffer is only valid until the next call.
+ */
+function padInto(length: number, fill: (buf: Uint8Array) => void, littleEndian: boolean): { buf: Uint8Array; total: number } {
+  const total = Math.ceil((length + 9) / 64) * 64;
+  if (scratch.length < total) scratch = new Uint8Array(total * 2);
+  const buf = scratch;
+  fill(buf);
+  buf[length] = 0x80;
+  buf.fill(0, length + 1, total);
+  const bits = length * 8;
   const lo = bits >>> 0;
   const hi = Math.floor(bits / 2 ** 32) >>> 0;
-  if (littleEndian) {
-    view.setUint32(total - 8, lo, true);
-    view.setUint32(total - 4, hi, true);
-  } else {
-    view.setUint32(total - 8, hi, false);
-    view.setUint32(total - 4, lo, false);
-  }
-  return view;
+  const put = (at: number, v: number, le: boolean) => {
+    for (let i = 0; i < 4; i++) buf[at + (le ? i : 3 - i)] = (v >>> (8 * i)) & 0xff;
+  };
+  if (littleEndian) { put(total - 8, lo, true); put(total - 4, hi, true); }
+  else { put(total - 8, hi, false); put(total - 4, lo, false); }
+  return { buf, total };
 }
 
-function hex32(words: number[], littleEndian: boolean): string {
-  let out = "";
-  for (const w of words) {
-    const v = littleEndian
-      ? ((w & 0xff) << 24) | ((w >>> 8 & 0xff) << 16) | ((w >>> 16 & 0xff) << 8) | (w >>> 24)
-      : w;
-    out += (v >>> 0).toString(16).padStart(8, "0");
+/** UTF-8 length of a JS string (lone surrogates count as U+FFFD, as TextEncoder does). */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { n += 4; i++; }
+    else n += 3;
   }
+  return n;
+}
+
+const encoder = new TextEncoder();
+
+function messageOf(input: Uint8Array | string, littleEndian: boolean): { buf: Uint8Array; total: number } {
+  if (typeof input !== "string") return padInto(input.length, (b) => b.set(input), littleEndian);
+  const length = utf8Length(input);
+  return padInto(length, (b) => {
+    if (length === input.length) for (let i = 0; i < length; i++) b[i] = input.charCodeAt(i);
+    else encoder.encodeInto(input, b);
+  }, littleEndian);
+}
+
+const hexByte = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+
+/** Lower-case hex of 32-bit words, each written least significant byte first. */
+function hexLittleEndian(words: number[]): string {
+  let out = "";
+  for (const w of words) out += hexByte[w & 0xff]! + hexByte[(w >>> 8) & 0xff]! + hexByte[(w >>> 16) & 0xff]! + hexByte[w >>> 24]!;
   return out;
 }
 
-/** MD5 of the bytes as 32 lower-case hex digits. */
-export function md5Hex(bytes: Uint8Array): string {
-  const view = pad(bytes, true);
+/** MD5 of the bytes (or of a string's UTF-8) as 32 lower-case hex digits. */
+export function md5Hex(input: Uint8Array | string): string {
+  const { buf, total } = messageOf(input, true);
   let a0 = 0x67452301, b0 = 0xefcdab89 | 0, c0 = 0x98badcfe | 0, d0 = 0x10325476;
-  const m = new Array<number>(16);
-  for (let off = 0; off < view.byteLength; off += 64) {
-    for (let j = 0; j < 16; j++) m[j] = view.getUint32(off + j * 4, true);
+  const m = new Int32Array(16);
+  for (let off = 0; off < total; off += 64) {
+    for (let j = 0; j < 16; j++) {
+      const k = off + j * 4;
+      m[j] = buf[k]! | (buf[k + 1]! << 8) | (buf[k + 2]! << 16) | (buf[k + 3]! << 24);
+    }
     let a = a0, b = b0, c = c0, d = d0;
+    // Four rounds of sixteen steps; only the mixing function differs.
     for (let i = 0; i < 64; i++) {
-      let f: number, g: number;
-      if (i < 16) { f = (b & c) | (~b & d); g = i; }
-      else if (i < 32) { f = (d & b) | (~d & c); g = (5 * i + 1) % 16; }
-      else if (i < 48) { f = b ^ c ^ d; g = (3 * i + 5) % 16; }
-      else { f = c ^ (b | ~d); g = (7 * i) % 16; }
-      const sum = (a + f + md5K[i]! + m[g]!) | 0;
+      const r = i >> 4;
+      const f = r === 0 ? (b & c) | (~b & d) : r === 1 ? (d & b) | (~d & c) : r === 2 ? b ^ c ^ d : c ^ (b | ~d);
+      const sum = (a + f + md5K[i]! + m[md5G[i]!]!) | 0;
       const s = md5Shifts[i]!;
       a = d; d = c; c = b;
       b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
     }
     a0 = (a0 + a) | 0; b0 = (b0 + b) | 0; c0 = (c0 + c) | 0; d0 = (d0 + d) | 0;
   }
-  return hex32([a0, b0, c0, d0], true);
+  return hexLittleEndian([a0, b0, c0, d0]);
 }
 
 // First 32 bits of the fractional parts of the cube roots of the first 64 primes.
@@ -82,14 +113,17 @@ const sha256K = new Uint32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-/** SHA-256 of the bytes as 64 lower-case hex digits. */
-export function sha256Hex(bytes: Uint8Array): string {
-  const view = pad(bytes, false);
+/** SHA-256 of the bytes (or of a string's UTF-8) as 64 lower-case hex digits. */
+export function sha256Hex(input: Uint8Array | string): string {
+  const { buf, total } = messageOf(input, false);
   const h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
   const w = new Uint32Array(64);
   const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
-  for (let off = 0; off < view.byteLength; off += 64) {
-    for (let i = 0; i < 16; i++) w[i] = view.getUint32(off + i * 4, false);
+  for (let off = 0; off < total; off += 64) {
+    for (let i = 0; i < 16; i++) {
+      const k = off + i * 4;
+      w[i] = (buf[k]! << 24) | (buf[k + 1]! << 16) | (buf[k + 2]! << 8) | buf[k + 3]!;
+    }
     for (let i = 16; i < 64; i++) {
       const x = w[i - 15]!, y = w[i - 2]!;
       const s0 = rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3);
@@ -109,5 +143,7 @@ export function sha256Hex(bytes: Uint8Array): string {
     h[0] = (h[0]! + a) | 0; h[1] = (h[1]! + b) | 0; h[2] = (h[2]! + c) | 0; h[3] = (h[3]! + d) | 0;
     h[4] = (h[4]! + e) | 0; h[5] = (h[5]! + f) | 0; h[6] = (h[6]! + g) | 0; h[7] = (h[7]! + hh) | 0;
   }
-  return hex32(h, false);
+  let out = "";
+  for (const w of h) out += hexByte[w >>> 24]! + hexByte[(w >>> 16) & 0xff]! + hexByte[(w >>> 8) & 0xff]! + hexByte[w & 0xff]!;
+  return out;
 }

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { messyString } from "./arbitraries.node.ts";
+import type { Value } from "../../plan/values.ts";
 import { callBoth } from "./call.node.ts";
 import { duckRows } from "./oracle.node.ts";
 import { lower, upper } from "./strings.ts";
@@ -9,7 +10,7 @@ const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null, freq: 8 });
 const smallInt = fc.oneof(fc.integer({ min: -6, max: 6 }), fc.constantFrom(0, 100, -100, 2147483647, -2147483648));
 
 /** The library answers `name(args)` exactly as DuckDB does. */
-async function same(name: string, args: (string | number | null)[], types: string[], sql?: (l: string[]) => string): Promise<void> {
+async function same(name: string, args: Value[], types: string[], sql?: (l: string[]) => string): Promise<void> {
   const r = await callBoth(name, args, types, sql);
   expect(r.ours, r.sql).toEqual(r.theirs);
 }

@@ -181,9 +181,9 @@ const concatOp: ScalarFn = (args, ctx) => {
   return args.map((a, i) => asText(a, ctx.argTypes[i])).join("");
 };
 
-const hashText = (f: (b: Uint8Array) => string): ScalarFn => strict(([v], ctx) => {
+const hashText = (f: (b: Uint8Array | string) => string): ScalarFn => strict(([v], ctx) => {
   if (v instanceof Uint8Array) return f(v);
-  return f(utf8.encode(asText(v!, ctx.argTypes[0])));
+  return f(asText(v!, ctx.argTypes[0]));
 });
 
 export const stringScalars: Record<string, ScalarFn> = {
