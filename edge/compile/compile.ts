@@ -60,6 +60,13 @@ export function compilePlan(inputs: CompileInputs): Plan {
       throw new CompileError("the sink cell reads no source", origin, "select from a source or from a cell that does");
     }
     const schema = rel.scope.map((c) => ({ name: c.name, type: c.type }));
+    const seen = new Set<string>();
+    for (const c of schema) {
+      if (seen.has(c.name)) {
+        throw new CompileError(`two columns named ${c.name} in the result written to sink ${spec.name}`, origin, `give one of them another name with AS`);
+      }
+      seen.add(c.name);
+    }
     for (const p of spec.partitionBy) {
       if (!schema.some((c) => c.name === p)) {
         throw new CompileError(`partition column ${p} of sink ${spec.name} is not in the cell's result`, origin, `add ${p} to the SELECT list`);

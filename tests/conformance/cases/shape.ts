@@ -31,6 +31,7 @@ export const cases: ConformanceCase[] = [
   { name: "a join then GROUP BY", sql: "SELECT c.name, count(*) AS n FROM t JOIN countries c ON t.country = c.code GROUP BY c.name", rows: orders, cells: { countries } },
   { name: "a join on integer keys of different widths", sql: "SELECT t.id, v.w FROM t JOIN (VALUES (1::BIGINT, 'one'), (5::BIGINT, 'five')) v(k, w) ON t.id = v.k", rows: orders },
   { name: "a star over a join lists both sides", sql: "SELECT * FROM t JOIN countries ON t.country = countries.code", rows: orders, cells: { countries } },
+  { name: "two result columns with one name are refused for a sink", sql: "SELECT t.id, c.code AS id FROM t JOIN countries c ON t.country = c.code", rows: orders, cells: { countries }, expect: "compile-error", message: "two columns named id" },
 ];
 
 cases.push(
