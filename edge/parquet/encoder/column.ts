@@ -1,6 +1,7 @@
 import type { SchemaElement } from "hyparquet";
 import { snappyCompress } from "../snappy.ts";
 import { Bytes } from "./bytes.ts";
+import { writeDelta } from "./delta.ts";
 import { writeHybrid } from "./rle.ts";
 import type { Leaf } from "./shred.ts";
 import { bin, i32, i64, struct, writeStruct, type TField, type TValue } from "./thrift.ts";
@@ -11,6 +12,7 @@ type Kind = "bool" | "i32" | "i32dec" | "i64" | "i64dec" | "f32" | "f64" | "str"
 const TYPES = { BOOLEAN: 0, INT32: 1, INT64: 2, INT96: 3, FLOAT: 4, DOUBLE: 5, BYTE_ARRAY: 6, FIXED_LEN_BYTE_ARRAY: 7 } as const;
 const PLAIN = 0;
 const RLE = 3;
+const DELTA_BINARY_PACKED = 5;
 const RLE_DICTIONARY = 8;
 /** Levels per data page: pages of ~20k values keep readers' memory small and let them skip within a row group. */
 const PAGE_LEVELS = 20_000;
@@ -67,6 +69,8 @@ export function encodeChunk(leaf: Leaf, codec: "SNAPPY" | "UNCOMPRESSED"): Chunk
   const stats = new Stats(kind);
 
   const dict = kind === "str" || kind === "i32" || kind === "i64" ? buildDictionary(values, leaf.present) : null;
+  // Unsigned columns stay PLAIN: a delta over their signed bit patterns is legal but not worth the doubt.
+  const deltaFits = (kind === "i32" || kind === "i64") && !leaf.element.converted_type?.startsWith("UINT");
   let dictionaryOffset: number | undefined;
   if (dict) {
     const body = new Bytes(dict.keys.length * 8 + 16);
@@ -86,8 +90,6 @@ export function encodeChunk(leaf: Leaf, codec: "SNAPPY" | "UNCOMPRESSED"): Chunk
     uncompressed += header.length + page.length;
     encodings.add(PLAIN);
     encodings.add(RLE_DICTIONARY);
-  } else {
-    encodings.add(PLAIN);
   }
   const dataOffset = size;
 
@@ -102,11 +104,17 @@ export function encodeChunk(leaf: Leaf, codec: "SNAPPY" | "UNCOMPRESSED"): Chunk
     const body = new Bytes(64 + (end - level) / 2 + valueBytes(kind, values, valueAt, valueAt + present, dict !== null));
     if (leaf.maxRep > 0) writeLevels(body, leaf.reps, level, end, leaf.maxRep);
     if (leaf.maxDef > 0) writeLevels(body, leaf.defs, level, end, leaf.maxDef);
+    let encoding = PLAIN;
     if (dict) {
+      encoding = RLE_DICTIONARY;
       const width = Math.max(1, bitWidth(dict.keys.length - 1));
       body.u8(width);
       writeHybrid(body, dict.indexes.subarray(valueAt, valueAt + present), present, width);
+    } else if (deltaFits && deltaPage(body, kind, values, valueAt, valueAt + present, stats)) {
+      encoding = DELTA_BINARY_PACKED;
+      encodings.add(DELTA_BINARY_PACKED);
     } else {
+      encodings.add(PLAIN);
       writePlain(body, kind, values, valueAt, valueAt + present, stats);
     }
     valueAt += present;
@@ -117,7 +125,7 @@ export function encodeChunk(leaf: Leaf, codec: "SNAPPY" | "UNCOMPRESSED"): Chunk
       [1, i32(0)],
       [2, i32(page.length)],
       [3, i32(compressed.length)],
-      [5, struct([1, i32(end - level)], [2, i32(dict ? RLE_DICTIONARY : PLAIN)], [3, i32(RLE)], [4, i32(RLE)])],
+      [5, struct([1, i32(end - level)], [2, i32(encoding)], [3, i32(RLE)], [4, i32(RLE)])],
     ]);
     pieces.push(header.result(), compressed);
     size += header.length + compressed.length;
@@ -145,6 +153,29 @@ export function encodeChunk(leaf: Leaf, codec: "SNAPPY" | "UNCOMPRESSED"): Chunk
         [12, struct(...stats.fields(nulls))],
       ),
   };
+}
+
+/**
+ * Integer values as doubles for DELTA_BINARY_PACKED (types checked and
+ * statistics taken here); false when they do not fit and the page goes PLAIN.
+ */
+function deltaPage(out: Bytes, kind: Kind, values: unknown[], from: number, to: number, stats: Stats): boolean {
+  const n = to - from;
+  const xs = new Float64Array(n);
+  for (let i = from; i < to; i++) {
+    const v = values[i];
+    if (kind === "i32") {
+      if (!Number.isInteger(v)) throw badValue(kind, v);
+      stats.number(v as number);
+      xs[i - from] = v as number;
+    } else {
+      if (typeof v !== "bigint") throw badValue(kind, v);
+      stats.big(v);
+      // Doubles hold integers exactly to 2^53; writeDelta refuses anything past ±2^51.
+      xs[i - from] = Number(v);
+    }
+  }
+  return writeDelta(out, xs, n);
 }
 
 /** A page buffer's likely size, so it is allocated once instead of doubled. */
