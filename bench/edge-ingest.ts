@@ -109,6 +109,7 @@ async function main(): Promise<void> {
   const acked = new Map<string, number>();
   const fresh: number[] = [];
   let polling = true;
+  let stopAt = Infinity;
   const poller = (async () => {
     while (polling || fresh.length < acked.size) {
       for (const key of await r2.list("")) {
@@ -126,7 +127,6 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 50));
     }
   })();
-  let stopAt = Infinity;
   for (let i = 0; i < 120; i++) {
     const id = randomUUID();
     const text = JSON.stringify({ ...one, event_id: id });
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
   const schema = plan.pipelines[0]!.ops.at(-1)!.schema;
   const dir = mkdtempSync(join(tmpdir(), "runnel-bench-edge-"));
   const times: number[] = [];
-  let file = new Uint8Array();
+  let file: Uint8Array = new Uint8Array();
   for (let r = 0; r < 3; r++) {
     const t = performance.now();
     file = runnelWriter.write(schema, outRows);

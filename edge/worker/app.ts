@@ -6,7 +6,7 @@ import type { WorkerConfig } from "./config.ts";
 import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
 import type { ExportedHandler, PipelineEnv } from "./platform.ts";
-import { CONTROL_OBJECT, buildRouter, type Batch } from "./router.ts";
+import { CONTROL_OBJECT, buildRouter, encodeBatch, type Batch } from "./router.ts";
 
 export interface PipelineWorkerDeps {
   library: FunctionLibrary;
@@ -108,7 +108,7 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
   });
 
   const commit = async (env: PipelineEnv, batch: Batch, delivery: string | null): Promise<boolean> => {
-    const response = await stub(env, batch.object).fetch("https://object/ingest", { method: "POST", body: JSON.stringify({ ...batch, delivery }) });
+    const response = await stub(env, batch.object).fetch("https://object/ingest", { method: "POST", body: encodeBatch(batch, delivery) });
     if (response.status !== 200 && response.status !== 201) throw new Error(`object ${batch.object} answered ${response.status}: ${await response.text()}`);
     return ((await response.json()) as { duplicate: boolean }).duplicate;
   };

@@ -2,7 +2,7 @@ import { compileExpr, type Eval } from "../exec/expr.ts";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
 import { WindowState, addInterval } from "../exec/window.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
-import type { Operator } from "../plan/types.ts";
+import type { JsonValue, Operator } from "../plan/types.ts";
 import type { Row, Value } from "../plan/values.ts";
 import { deadLetterKey, encodeDeadLetters, type DeadLetter } from "../sinks/dead-letter.ts";
 import { r2Sink, type R2BucketLike } from "../sinks/r2.ts";
@@ -12,7 +12,7 @@ import { writeBatch } from "../sinks/write-batch.ts";
 import type { SinkSpec } from "../../notebook/format/model.ts";
 import { BINDINGS, type WorkerConfig } from "./config.ts";
 import type { DurableObjectStateLike, PipelineEnv, SqlStorageLike } from "./platform.ts";
-import { CONTROL_OBJECT, type Batch } from "./router.ts";
+import { CONTROL_OBJECT, decodeBatch, type BatchHead } from "./router.ts";
 import { rowCodec, sinkPlans, type SinkPlan } from "./sink-plan.ts";
 
 /** One Durable Object's counters and buffer, as `GET /metrics` reports them. */
@@ -166,7 +166,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     async fetch(request: Request): Promise<Response> {
       const path = new URL(request.url).pathname;
       try {
-        if (request.method === "POST" && path === "/ingest") return await this.ingest((await request.json()) as Batch & { delivery: string | null });
+        if (request.method === "POST" && path === "/ingest") return await this.ingest(decodeBatch(await request.text()));
         if (request.method === "GET" && path === "/metrics") return Response.json(this.metrics());
         if (request.method === "POST" && path === "/flush") {
           await this.flush();
@@ -191,7 +191,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       }
     }
 
-    private async ingest(batch: Batch & { delivery: string | null }): Promise<Response> {
+    private async ingest({ head: batch, rows }: { head: BatchHead; rows: string }): Promise<Response> {
       if (this.name === null) {
         if (batch.object !== CONTROL_OBJECT) await this.register(batch.object);
         this.ctx.storage.transactionSync(() => this.setMeta("name", batch.object));
@@ -213,7 +213,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
           this.add("eventsIn", batch.events);
           const letters = [...batch.deadLetters];
           if (this.window) {
-            const { keep, late, emitted } = this.window.add(batch.rows, batch.raws ?? []);
+            const { keep, late, emitted } = this.window.add(JSON.parse(rows) as JsonValue[][], batch.raws ?? []);
             if (keep.length) {
               const seq = this.nextSeq(keep.length);
               this.sql.exec(
@@ -229,10 +229,10 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
               for (const start of this.window.closedStarts()) this.sql.exec(`DELETE FROM win WHERE start = ?`, start);
               if (this.window.emittedUpTo !== null) this.setMeta("emittedUpTo", this.window.emittedUpTo.toString());
             }
-            this.add("rowsIn", batch.rows.length - late.length);
+            this.add("rowsIn", batch.count - late.length);
           } else {
-            this.insertRows(batch.rows, at);
-            this.add("rowsIn", batch.rows.length);
+            this.insertJson("rows", rows, batch.count, at);
+            this.add("rowsIn", batch.count);
           }
           this.insert("dead", letters.map((l) => JSON.stringify(l)), at);
           this.add("deadLetters", letters.length);
@@ -253,17 +253,26 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     }
 
     private insertRows(rows: string[], at: number): void {
-      this.insert("rows", rows, at);
+      if (rows.length) this.insertJson("rows", `[${rows.join(",")}]`, rows.length, at);
     }
 
-    /** One statement for the whole batch (a bound parameter per row would pass workerd's limit of 100). */
     private insert(table: "rows" | "dead", texts: string[], at: number): void {
-      if (!texts.length) return;
-      const seq = this.nextSeq(texts.length);
-      this.sql.exec(`INSERT INTO ${table} (seq, ${table === "rows" ? "row" : "letter"}, at) SELECT ? + key, value, ? FROM json_each(?)`, seq, at, JSON.stringify(texts));
+      if (texts.length) this.insertJson(table, JSON.stringify(texts), texts.length, at);
+    }
+
+    /**
+     * One statement for the whole batch (a bound parameter per row would pass
+     * workerd's limit of 100): `json` is an array of `count` elements, each
+     * stored as its JSON text (a string element as the string itself).
+     */
+    private insertJson(table: "rows" | "dead", json: string, count: number, at: number): void {
+      if (count === 0) return;
+      const seq = this.nextSeq(count);
+      this.sql.exec(`INSERT INTO ${table} (seq, ${table === "rows" ? "row" : "letter"}, at) SELECT ? + key, value, ? FROM json_each(?)`, seq, at, json);
       const d = this.depth[table];
-      d.n += texts.length;
-      for (const t of texts) d.bytes += t.length;
+      d.n += count;
+      // Byte bounds are approximate by design: the array's text less its brackets and commas.
+      d.bytes += json.length - count - 1;
       d.oldest ??= at;
     }
 
@@ -530,8 +539,9 @@ class OpenWindows {
   }
 
   /** Adds encoded rows; returns the rows to keep (with their window start), the late ones, and the encoded output of windows the watermark closed. */
-  add(texts: string[], raws: string[]): { keep: { start: string | null; row: string }[]; late: { reason: string; raw: string }[]; emitted: string[] } {
-    const rows = texts.map((t) => this.codec.decode(t));
+  add(json: JsonValue[][], raws: string[]): { keep: { start: string | null; row: string }[]; late: { reason: string; raw: string }[]; emitted: string[] } {
+    const rows = json.map((j) => this.codec.decodeJson(j));
+    const texts = json.map((j) => JSON.stringify(j));
     const late = this.state.add(rows);
     const lateAt = new Set(late.map((l) => l.index));
     const keep = texts.flatMap((row, i) => (lateAt.has(i) ? [] : [{ start: this.startOf(rows[i]!), row }]));

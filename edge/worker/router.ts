@@ -6,7 +6,11 @@ import { partitionPath } from "../sinks/layout.ts";
 import type { DeadLetter } from "../sinks/dead-letter.ts";
 import { headPipeline, rowCodec, sinkPlans, type SinkPlan } from "./sink-plan.ts";
 
-/** What the Worker hands one Durable Object for one request. */
+/**
+ * What the Worker hands one Durable Object for one request. On the wire
+ * (`encodeBatch`): the other fields as one JSON line, then the rows as one
+ * JSON array of arrays, which the object passes to SQLite's json_each as is.
+ */
 export interface Batch {
   /** The Durable Object's name: `<sink>/<partition path>` (plain) or `<sink>/` (aggregates), or `_control`. */
   object: string;
@@ -21,6 +25,19 @@ export interface Batch {
 }
 
 export const CONTROL_OBJECT = "_control";
+
+export type BatchHead = Omit<Batch, "rows"> & { delivery: string | null; count: number };
+
+export function encodeBatch(batch: Batch, delivery: string | null): string {
+  const { rows, ...rest } = batch;
+  return `${JSON.stringify({ ...rest, delivery, count: rows.length })}\n[${rows.join(",")}]`;
+}
+
+export function decodeBatch(text: string): { head: BatchHead; rows: string } {
+  const newline = text.indexOf("\n");
+  if (newline < 0) throw new Error("worker: a batch needs a JSON head line and a rows line");
+  return { head: JSON.parse(text.slice(0, newline)) as BatchHead, rows: text.slice(newline + 1) };
+}
 
 /**
  * The stateless part of the plan, run in the Worker: events of one source in,

@@ -71,20 +71,40 @@ export function headPipeline(p: SinkPlan): Pipeline {
   };
 }
 
-/** One buffered row as JSON text, values encoded by their DuckDB types. */
-export function rowCodec(schema: Schema): { encode(values: Value[]): string; decode(text: string): Value[] } {
+/** Types whose values are already JSON (finite numbers are checked per value). */
+const PLAIN = new Set(["VARCHAR", "BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "UTINYINT", "USMALLINT", "UINTEGER", "DATE", "UUID", "JSON"]);
+const FLOATS = new Set(["FLOAT", "DOUBLE"]);
+const BIGINTS = new Set(["BIGINT", "UBIGINT", "HUGEINT", "UHUGEINT", "TIMESTAMP", "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE", "TIME"]);
+
+type Enc = (v: Value) => JsonValue;
+type Dec = (j: JsonValue) => Value;
+
+/** One buffered row as JSON text (an array), values encoded by their DuckDB types as `value-json.ts` does; common scalar types skip its type parse. */
+export function rowCodec(schema: Schema): { encode(values: Value[]): string; decode(text: string): Value[]; decodeJson(json: JsonValue[]): Value[] } {
   const types = schema.map((c) => c.type);
+  const encs: Enc[] = types.map((t): Enc => {
+    if (PLAIN.has(t)) return (v) => v as JsonValue;
+    if (FLOATS.has(t)) return (v) => (typeof v === "number" && !Number.isFinite(v) ? encodeValue(v, t) : (v as JsonValue));
+    if (BIGINTS.has(t)) return (v) => (v === null ? null : String(v));
+    return (v) => encodeValue(v, t);
+  });
+  const decs: Dec[] = types.map((t): Dec => {
+    if (PLAIN.has(t)) return (j) => j as Value;
+    if (BIGINTS.has(t)) return (j) => (j === null ? null : BigInt(j as string));
+    return (j) => decodeValue(j, t);
+  });
+  const decodeJson = (json: JsonValue[]): Value[] => {
+    const out = new Array<Value>(types.length);
+    for (let i = 0; i < types.length; i++) out[i] = decs[i]!(json[i] ?? null);
+    return out;
+  };
   return {
     encode(values) {
       const out = new Array<JsonValue>(types.length);
-      for (let i = 0; i < types.length; i++) out[i] = encodeValue(values[i] ?? null, types[i]!);
+      for (let i = 0; i < types.length; i++) out[i] = encs[i]!(values[i] ?? null);
       return JSON.stringify(out);
     },
-    decode(text) {
-      const json = JSON.parse(text) as JsonValue[];
-      const out = new Array<Value>(types.length);
-      for (let i = 0; i < types.length; i++) out[i] = decodeValue(json[i] ?? null, types[i]!);
-      return out;
-    },
+    decode: (text) => decodeJson(JSON.parse(text) as JsonValue[]),
+    decodeJson,
   };
 }
