@@ -61,6 +61,11 @@ export async function runCase(db: DuckDB, c: ConformanceCase, library: FunctionL
       ? { ok: true, detail: "" }
       : { ok: false, detail: `different errors\n  DuckDB: ${duck.error.split("\n")[0]}\n  plan:   ${mine.error}` };
   }
+  if (c.expect === "same" && !duck.ok && !mine.ok) {
+    return errorsAgree(duck.error, mine.error)
+      ? { ok: true, detail: "" }
+      : { ok: false, detail: `different errors\n  DuckDB: ${duck.error.split("\n")[0]}\n  plan:   ${mine.error}` };
+  }
   if (!duck.ok || !mine.ok) {
     return { ok: false, detail: `DuckDB: ${duck.ok ? `${duck.rows.length} rows` : duck.error.split("\n")[0]}\n  plan:   ${mine.ok ? `${mine.rows.length} rows` : mine.error}` };
   }
