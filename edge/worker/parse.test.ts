@@ -1,0 +1,50 @@
+import { describe, expect, test } from "vitest";
+import { BodyError, parseBody } from "./parse.ts";
+
+const bytes = (text: string) => new TextEncoder().encode(text);
+
+describe("parseBody", () => {
+  test("json: one event, or one per element of a top-level array; big integers stay exact", () => {
+    expect(parseBody(bytes('{"a":1}'), "json")).toEqual({ events: [{ a: 1 }], raws: ['{"a":1}'], bad: [] });
+    expect(parseBody(bytes('[{"a":1},{"a":2}]'), "json").events).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(parseBody(bytes('{"id":9223372036854775807}'), "json").events).toEqual([{ id: 9223372036854775807n }]);
+  });
+
+  test("json: a syntax error is a BodyError at its offset, line and column", () => {
+    const text = '{"a": 1,\n "b": tru}';
+    let error: unknown;
+    try {
+      parseBody(bytes(text), "json");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BodyError);
+    expect((error as BodyError).position).toEqual({ offset: 15, line: 2, column: 7 });
+    expect((error as BodyError).message).toMatch(/^parse: malformed JSON: .* \(line 2, column 7\)$/);
+  });
+
+  test("json: a body that is not UTF-8 is a BodyError", () => {
+    expect(() => parseBody(new Uint8Array([0x7b, 0xff, 0x7d]), "json")).toThrow(/not valid UTF-8/);
+  });
+
+  test("ndjson: one event per non-empty line, CRLF too; a bad line is a dead letter naming its line", () => {
+    expect(parseBody(bytes('{"a":1}\r\n\n{"a":2}\n'), "ndjson")).toEqual({ events: [{ a: 1 }, { a: 2 }], raws: ['{"a":1}', '{"a":2}'], bad: [] });
+    const mixed = parseBody(bytes('{"a":1}\n{"a":\n{"a":3}'), "ndjson");
+    expect(mixed.events).toEqual([{ a: 1 }, { a: 3 }]);
+    expect(mixed.bad).toHaveLength(1);
+    expect(mixed.bad[0]!.raw).toBe('{"a":');
+    expect(mixed.bad[0]!.reason).toMatch(/^line 2: parse: malformed JSON/);
+    // Two values on one line are not one event.
+    expect(parseBody(bytes("1,2\n3"), "ndjson").bad).toHaveLength(1);
+  });
+
+  test("csv: header line, quoted fields, typed numbers and booleans, empty is NULL; a short record is a dead letter", () => {
+    const parsed = parseBody(bytes('a,b,c\n1,"x, ""y""",true\n2.5,,false\n3,z\n'), "csv");
+    expect(parsed.events).toEqual([
+      { a: 1, b: 'x, "y"', c: true },
+      { a: 2.5, b: null, c: false },
+    ]);
+    expect(parsed.bad).toEqual([{ reason: "parse: CSV record has 2 fields, the header has 3", raw: "3,z" }]);
+    expect(parseBody(bytes("id\n12345678901234567890\n"), "csv").events).toEqual([{ id: "12345678901234567890" }]);
+  });
+});
