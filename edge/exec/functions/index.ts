@@ -5,6 +5,7 @@
  */
 import type { ScalarRegistry } from "./contract.ts";
 import { datetimeScalars } from "./datetime.ts";
+import { extraScalars } from "./extra.ts";
 import { jsonScalars } from "./json.ts";
 import { nestedScalars } from "./nested.ts";
 import { numericScalars } from "./numeric.ts";
@@ -25,4 +26,5 @@ export const scalars: ScalarRegistry = {
   ...jsonScalars,
   ...nestedScalars,
   ...datetimeScalars,
+  ...extraScalars,
 };

@@ -1,0 +1,186 @@
+/**
+ * Scalars outside the first subset that notebooks reach for: concat_ws,
+ * translate, regexp/string splitting, GLOB, iff, power and friends,
+ * date_diff, dayname, monthname, last_day.
+ */
+import type { Value } from "../../plan/values.ts";
+import { MICROS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, floorDiv, splitTimestamp } from "./calendar.ts";
+import { SqlError, type ScalarFn } from "./contract.ts";
+import { compileRegex } from "./pattern.ts";
+import { valueToText } from "./text.ts";
+import { parseType } from "./types.ts";
+
+const concatWs: ScalarFn = (args, ctx) => {
+  const [sep, ...rest] = args;
+  if (sep === null || sep === undefined) return null;
+  const parts: string[] = [];
+  rest.forEach((a, i) => {
+    if (a === null || a === undefined) return;
+    parts.push(typeof a === "string" ? a : valueToText(a, ctx.argTypes[i + 1] ?? "VARCHAR"));
+  });
+  return parts.join(sep as string);
+};
+
+const translate: ScalarFn = ([s, from, to]) => {
+  if (s === null || from === null || to === null || s === undefined || from === undefined || to === undefined) return null;
+  const f = Array.from(from as string), t = Array.from(to as string);
+  const map = new Map<string, string>();
+  f.forEach((c, i) => { if (!map.has(c)) map.set(c, t[i] ?? ""); });
+  let out = "";
+  for (const c of s as string) out += map.has(c) ? map.get(c)! : c;
+  return out;
+};
+
+const splitRegex: ScalarFn = ([s, p, o]) => {
+  if (s === null || p === null || s === undefined || p === undefined || o === null) return null;
+  const re = compileRegex(p as string, typeof o === "string" && o.includes("i") ? "gi" : "g");
+  const text = s as string;
+  const out: string[] = [];
+  let at = 0;
+  let lastEnd = -1;
+  for (const m of text.matchAll(re)) {
+    // Empty matches split between characters, never at either end nor
+    // right after a match (RE2's rule).
+    if (m[0].length === 0 && (m.index === 0 || m.index >= text.length || m.index === lastEnd)) continue;
+    out.push(text.slice(at, m.index));
+    at = m.index + m[0].length;
+    lastEnd = at;
+  }
+  out.push(text.slice(at));
+  return out;
+};
+
+/** The UTF-8 bytes of a string as a "binary string" (one char per byte). */
+function byteString(s: string): string {
+  let out = "";
+  for (const b of new TextEncoder().encode(s)) out += String.fromCharCode(b);
+  return out;
+}
+
+/**
+ * GLOB: * any run, ? one byte, [...] byte classes, \ escapes; DuckDB matches
+ * bytes, so '?' does not match a two-byte character.
+ */
+const globCache = new Map<string, RegExp>();
+const glob: ScalarFn = ([s, p]) => {
+  if (s === null || p === null || s === undefined || p === undefined) return null;
+  let re = globCache.get(p as string);
+  if (!re) {
+    const special = /[\\^$.*+?()[\]{}|/-]/;
+    const esc = (c: string) => (special.test(c) ? `\\${c}` : c);
+    const bytes = byteString(p as string);
+    let src = "";
+    for (let i = 0; i < bytes.length; i++) {
+      const c = bytes[i]!;
+      if (c === "*") src += "[^]*";
+      else if (c === "?") src += "[^]";
+      else if (c === "[") {
+        const end = bytes.indexOf("]", i + 2);
+        if (end < 0) { src += "\\["; continue; }
+        let cls = bytes.slice(i + 1, end);
+        const negate = cls.startsWith("!");
+        if (negate) cls = cls.slice(1);
+        src += `[${negate ? "^" : ""}${Array.from(cls, (x) => (x === "-" ? "-" : esc(x))).join("")}]`;
+        i = end;
+      } else if (c === "\\" && i + 1 < bytes.length) src += esc(bytes[++i]!);
+      else src += esc(c);
+    }
+    re = new RegExp(`^${src}$`, "s");
+    globCache.set(p as string, re);
+  }
+  return re.test(byteString(s as string));
+};
+
+const iff: ScalarFn = ([c, a, b]) => (c === true ? a ?? null : b ?? null);
+
+function num(v: Value): number {
+  return typeof v === "bigint" ? Number(v) : (v as number);
+}
+
+function math1(f: (x: number) => number, domain?: (x: number) => string | null): ScalarFn {
+  return ([x]) => {
+    if (x === null || x === undefined) return null;
+    const n = num(x);
+    const bad = domain?.(n);
+    if (bad) throw new SqlError("out_of_range", bad);
+    return f(n);
+  };
+}
+
+const power: ScalarFn = ([a, b]) => (a === null || b === null || a === undefined || b === undefined ? null : Math.pow(num(a), num(b)));
+
+function typeName(t: string | undefined): string {
+  const p = parseType(t ?? "TIMESTAMP");
+  return p.kind === "scalar" ? p.name : p.kind;
+}
+
+function micros(v: Value, type: string | undefined): bigint {
+  return typeName(type) === "DATE" ? BigInt(v as number) * MICROS_PER_DAY : (v as bigint);
+}
+
+/** date_diff: the number of part boundaries between two instants (end minus start). */
+const dateDiff: ScalarFn = (args, ctx) => {
+  const [part, a, b] = args;
+  if (part === null || a === null || b === null || part === undefined || a === undefined || b === undefined) return null;
+  const ma = micros(a, ctx.argTypes[1]), mb = micros(b, ctx.argTypes[2]);
+  const sa = splitTimestamp(ma), sb = splitTimestamp(mb);
+  const ca = civilFromDays(sa.days), cb = civilFromDays(sb.days);
+  switch ((part as string).toLowerCase()) {
+    case "year": case "years": case "y": case "yr": case "yrs": return BigInt(cb.year - ca.year);
+    case "quarter": case "quarters": return BigInt(Math.trunc((cb.year * 12 + cb.month - 1) / 3) - Math.trunc((ca.year * 12 + ca.month - 1) / 3));
+    case "month": case "months": case "mon": return BigInt(cb.year * 12 + cb.month - (ca.year * 12 + ca.month));
+    case "week": case "weeks": case "w": return BigInt(Math.trunc((sb.days - sa.days) / 7));
+    case "day": case "days": case "d": return BigInt(sb.days - sa.days);
+    case "hour": case "hours": case "h": return floorDiv(mb, 3_600_000_000n) - floorDiv(ma, 3_600_000_000n);
+    case "minute": case "minutes": case "m": return floorDiv(mb, 60_000_000n) - floorDiv(ma, 60_000_000n);
+    case "second": case "seconds": case "s": return floorDiv(mb, 1_000_000n) - floorDiv(ma, 1_000_000n);
+    case "millisecond": case "milliseconds": case "ms": return floorDiv(mb, 1000n) - floorDiv(ma, 1000n);
+    case "microsecond": case "microseconds": case "us": return mb - ma;
+    default: throw new SqlError("not_implemented", `date_diff part '${part as string}' is not supported by the edge executor`);
+  }
+};
+
+const dayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
+const monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+const dayname: ScalarFn = ([v], ctx) => {
+  if (v === null || v === undefined) return null;
+  const days = splitTimestamp(micros(v, ctx.argTypes[0])).days;
+  return dayNames[((days + 4) % 7 + 7) % 7]!;
+};
+
+const monthname: ScalarFn = ([v], ctx) => {
+  if (v === null || v === undefined) return null;
+  return monthNames[civilFromDays(splitTimestamp(micros(v, ctx.argTypes[0])).days).month - 1]!;
+};
+
+const lastDay: ScalarFn = ([v], ctx) => {
+  if (v === null || v === undefined) return null;
+  const c = civilFromDays(splitTimestamp(micros(v, ctx.argTypes[0])).days);
+  return daysFromCivil(c.year, c.month, daysInMonth(c.year, c.month));
+};
+
+export const extraScalars: Record<string, ScalarFn> = {
+  concat_ws: concatWs,
+  translate,
+  string_split_regex: splitRegex,
+  str_split_regex: splitRegex,
+  regexp_split_to_array: splitRegex,
+  "~~~": glob,
+  glob,
+  iff,
+  "^": power,
+  "**": power,
+  pow: power,
+  power,
+  sqrt: math1(Math.sqrt, (x) => (x < 0 ? "cannot take square root of a negative number" : null)),
+  exp: math1(Math.exp),
+  ln: math1(Math.log, (x) => (x < 0 ? "cannot take logarithm of a negative number" : x === 0 ? "cannot take logarithm of zero" : null)),
+  log10: math1(Math.log10, (x) => (x < 0 ? "cannot take logarithm of a negative number" : x === 0 ? "cannot take logarithm of zero" : null)),
+  log2: math1(Math.log2, (x) => (x < 0 ? "cannot take logarithm of a negative number" : x === 0 ? "cannot take logarithm of zero" : null)),
+  date_diff: dateDiff,
+  datediff: dateDiff,
+  dayname,
+  monthname,
+  last_day: lastDay,
+};
