@@ -203,6 +203,33 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
     await page.close();
   });
 
+  test("a JavaScript cell that throws shows the error at its line, and a SQL cell profiles its result", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "js-error.md"));
+    expect(await settled(page, "clean")).toBe("ok");
+    await page.locator(".add-js").click();
+    const added = page.locator(".cell").last();
+    await added.locator(".cm-content").click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("{\nconst stations = by_station.length;\nthrow new Error(`boom after ${stations} stations`);\n");
+    await page.keyboard.press("Shift+Enter");
+    await expect.poll(() => added.locator(".cell-error").textContent(), { timeout: 20_000 }).toContain("boom after 10 stations");
+    expect(await added.locator(".cell-error-line").textContent()).toBe("line 3");
+    expect(await cell(page, "by_station").getAttribute("data-state")).toBe("ok");
+
+    await cell(page, "clean").locator(".cell-profile-toggle").click();
+    const station = cell(page, "clean").locator(".cell-profile li[data-column=station]");
+    await station.waitFor({ timeout: 20_000 });
+    expect(await station.locator(".profile-type").textContent()).toBe("VARCHAR");
+    expect(await station.locator(".profile-stats").textContent()).toMatch(/^null 0\.0% · ≈\d+ distinct/);
+    expect(await cell(page, "clean").locator(".cell-profile li[data-column=ts] .histogram rect").count()).toBe(16);
+    await cell(page, "clean").locator(".cell-profile").scrollIntoViewIfNeeded();
+    await screenshot(page, "07-cell-profile");
+    await added.scrollIntoViewIfNeeded();
+    await screenshot(page, "07-js-error-line");
+    await page.close();
+  });
+
   test("a share link opens read-only in a fresh browser without the token and shows the same results", async () => {
     const page = await browser.context.newPage();
     await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "share.md"));
@@ -214,7 +241,7 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
     await page.locator(".share-button").click();
     const url = await page.locator(".share-url").inputValue({ timeout: 30_000 });
     expect(url).toMatch(new RegExp(`^${harness.origin}/s/[0-9a-f]{32,}$`));
-    await screenshot(page, "07-share-link");
+    await screenshot(page, "08-share-link");
     await page.close();
 
     const viewer = await launchBrowser({ viewport });
@@ -264,7 +291,7 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
       });
       expect(outcome).toBe("TypeError");
       await frameElement.scrollIntoViewIfNeeded();
-      await screenshot(shared, "08-share-read-only-fresh-browser");
+      await screenshot(shared, "09-share-read-only-fresh-browser");
     } finally {
       await viewer.close();
     }

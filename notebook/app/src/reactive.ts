@@ -63,6 +63,14 @@ interface Entry {
   reads: string[];
   /** SQL cells: whether the definition fetches every row (some JavaScript cell reads it). */
   fetchesAll: boolean;
+  /** SQL cells: runs of the cell, one after another (see `enqueue`). */
+  chain: Promise<unknown>;
+  ticket: number;
+}
+
+/** Thrown by a run the runtime has already superseded; the runtime ignores its outcome. */
+class SupersededRun extends Error {
+  override name = "SupersededRun";
 }
 
 /**
@@ -106,7 +114,7 @@ export class ReactiveNotebook {
   /** Defines every cell; names are known up front so cells may reference later ones. */
   async setCells(specs: CellSpec[]): Promise<void> {
     for (const spec of specs) {
-      if (!this.entries.has(spec.key)) this.entries.set(spec.key, { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null, reads: [], fetchesAll: false });
+      if (!this.entries.has(spec.key)) this.entries.set(spec.key, { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null, reads: [], fetchesAll: false, chain: Promise.resolve(), ticket: 0 });
       else this.entries.get(spec.key)!.spec = spec;
     }
     await Promise.all(specs.map((spec) => this.setCell(spec)));
@@ -116,7 +124,7 @@ export class ReactiveNotebook {
   async setCell(spec: CellSpec): Promise<void> {
     let entry = this.entries.get(spec.key);
     if (entry === undefined) {
-      entry = { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null, reads: [], fetchesAll: false };
+      entry = { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null, reads: [], fetchesAll: false, chain: Promise.resolve(), ticket: 0 };
       this.entries.set(spec.key, entry);
     }
     const renamed = entry.spec.name !== spec.name || entry.spec.language !== spec.language;
@@ -184,7 +192,7 @@ export class ReactiveNotebook {
     entry.bound = spec.name;
     const all = this.rowsWanted(spec.name);
     entry.fetchesAll = all;
-    entry.variable.define(spec.name, inputs, () => this.query(spec, all));
+    entry.variable.define(spec.name, inputs, () => this.enqueue(entry, spec, all));
   }
 
   private defineJs(entry: Entry): void {
@@ -227,6 +235,26 @@ export class ReactiveNotebook {
       }
     }
     return [...inputs];
+  }
+
+  /**
+   * Runs a SQL cell after its previous run finished. The runtime does not
+   * cancel a superseded computation, and two runs of one named cell must not
+   * interleave: an old `CREATE OR REPLACE VIEW` landing after the new one
+   * would show the old query's rows. A queued run that is no longer the
+   * newest is skipped, so a fast stream cannot pile up runs.
+   */
+  private enqueue(entry: Entry, spec: CellSpec, all: boolean): Promise<QueryResult> {
+    const ticket = ++entry.ticket;
+    const run = entry.chain.then(() => {
+      if (ticket !== entry.ticket) throw new SupersededRun(`cell ${spec.label}: run ${ticket} was superseded by run ${entry.ticket}`);
+      return this.query(spec, all);
+    });
+    entry.chain = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
   }
 
   private async query(spec: CellSpec, all: boolean): Promise<QueryResult> {

@@ -10,6 +10,8 @@ export interface SourceStats {
   received: number;
   /** Events appended to the table since the sample. */
   appended: number;
+  /** Events received and waiting for the next append. */
+  pending: number;
   /** Events the gateway skipped for this tab (a slow client) or that a batch gap implies. */
   skipped: number;
   /** Tail batches whose sequence numbers never arrived. */
@@ -54,6 +56,7 @@ export class SourceTable {
   private skipped = 0;
   private lastSeq: number | null = null;
   private skippedBatches = 0;
+  private inFlight = 0;
   private events: EventSource | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private flushing: Promise<void> | null = null;
@@ -131,6 +134,7 @@ export class SourceTable {
     }
     const batch = this.buffer;
     this.buffer = [];
+    this.inFlight = batch.length;
     const schema = this.schema;
     this.flushing = (async () => {
       try {
@@ -142,6 +146,7 @@ export class SourceTable {
         this.error = `append failed: ${cause instanceof Error ? cause.message : String(cause)}`;
         console.error(new Error(`source ${this.name}: could not append ${batch.length} events`, { cause }));
       } finally {
+        this.inFlight = 0;
         this.flushing = null;
         this.report();
       }
@@ -172,6 +177,7 @@ export class SourceTable {
       eventsPerSecond: Math.round(recent / 2),
       received: this.received,
       appended: this.appended,
+      pending: this.buffer.length + this.inFlight,
       skipped: this.skipped,
       missingBatches: this.skippedBatches,
       paused: this.paused,

@@ -21,7 +21,8 @@ export function showConflict(options: {
   hint.textContent = "Your edits were not saved. Choose the version to keep.";
   const panes = document.createElement("div");
   panes.className = "conflict-panes";
-  panes.append(pane("Your version", options.mine, "conflict-mine"), pane("Version on disk", options.theirs?.text ?? "(deleted)", "conflict-theirs"));
+  const theirs = options.theirs?.text ?? "(deleted)";
+  panes.append(pane("Your version", options.mine, theirs, "conflict-mine"), pane("Version on disk", theirs, options.mine, "conflict-theirs"));
   const actions = document.createElement("div");
   actions.className = "conflict-actions";
   const keep = button("Keep mine", "conflict-keep-mine");
@@ -40,13 +41,28 @@ export function showConflict(options: {
   return dialog;
 }
 
-function pane(label: string, text: string, className: string): HTMLElement {
+/** One version, its lines that the other version lacks marked, and scrolled to the first of them. */
+function pane(label: string, text: string, other: string, className: string): HTMLElement {
   const box = document.createElement("section");
   box.className = className;
   const h = document.createElement("h3");
   h.textContent = label;
   const pre = document.createElement("pre");
-  pre.textContent = text;
+  const others = new Set(other.split("\n"));
+  let first: HTMLElement | null = null;
+  for (const line of text.split("\n")) {
+    const span = document.createElement("span");
+    span.textContent = `${line}\n`;
+    if (!others.has(line)) {
+      span.className = "conflict-changed";
+      first ??= span;
+    }
+    pre.append(span);
+  }
   box.append(h, pre);
+  if (first !== null) {
+    const target = first;
+    requestAnimationFrame(() => (pre.scrollTop = Math.max(0, target.offsetTop - pre.offsetTop - 40)));
+  }
   return box;
 }
