@@ -11,7 +11,7 @@ import { listInputs, type InputFile } from "../../edge/runner/read-inputs.ts";
 import { openSink, parseSinkOverride } from "../../edge/runner/open-sink.ts";
 import { runFiles } from "../../edge/runner/run-files.ts";
 import type { SinkTarget } from "../../edge/runner/sink-writer.ts";
-import { hyparquetWriter } from "../../edge/parquet/index.ts";
+import { defaultParquetWriter } from "../../edge/parquet/index.ts";
 import { readArgs } from "./args.ts";
 import { printErr, printOut } from "./output.ts";
 import { UsageError, type Verb } from "./verb.ts";
@@ -114,7 +114,7 @@ export const verb: Verb = {
       plan,
       inputs,
       targets,
-      parquet: hyparquetWriter,
+      parquet: defaultParquetWriter,
       writer: values.writer,
       onProgress: (p) => {
         if (Date.now() - lastShown < 1000) return;
@@ -166,7 +166,7 @@ async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>,
     source,
     sinks: bundle.manifest.sinks,
     targets,
-    parquet: hyparquetWriter,
+    parquet: defaultParquetWriter,
     groupId,
     topic: values.topic,
     brokers: values.brokers?.split(",").map((b) => b.trim()).filter(Boolean),
