@@ -37,7 +37,7 @@ export interface PipelineMetrics {
  */
 export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerDeps) {
   const now = deps.now ?? (() => Date.now());
-  const route = buildRouter(config.plan, deps.library);
+  const route = buildRouter(config.plan, deps.library, config.limits.shards);
   const app = new Hono<{ Bindings: PipelineEnv }>();
 
   const stub = (env: PipelineEnv, object: string) => env.PIPELINE.get(env.PIPELINE.idFromName(object) as never);
@@ -84,14 +84,14 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
       throw error;
     }
     const at = new Date(now()).toISOString();
-    const batches = route(name, parsed.events, parsed.raws, at);
+    const delivery = source.deliveryHeader ? (c.req.header(source.deliveryHeader) ?? null) : null;
+    const batches = route(name, parsed.events, parsed.raws, at, delivery);
     if (parsed.bad.length) {
       let control = batches.find((b) => b.object === CONTROL_OBJECT);
       if (!control) batches.push((control = { object: CONTROL_OBJECT, sink: null, rows: [], raws: null, deadLetters: [], events: 0 }));
       control.deadLetters.push(...parsed.bad.map((b) => ({ reason: b.reason, raw: b.raw, source: name, at })));
       batches[0]!.events += parsed.bad.length;
     }
-    const delivery = source.deliveryHeader ? (c.req.header(source.deliveryHeader) ?? null) : null;
     const answers = await Promise.allSettled(batches.map((b) => commit(c.env, b, delivery)));
     const failed = answers.flatMap((a) => (a.status === "rejected" ? [a.reason instanceof Error ? a.reason.message : String(a.reason)] : []));
     if (failed.length) return c.json({ error: `ingest: ${failed.length} of ${batches.length} buffers did not commit; retry the delivery`, causes: failed }, 503);

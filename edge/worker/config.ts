@@ -28,9 +28,11 @@ export interface WorkerLimits {
   maxBodyBytes: number;
   /** How long a delivery id is remembered: a retry within it adds nothing. */
   dedupSeconds: number;
+  /** Durable Objects per plain sink; a request's rows go to one, picked by delivery id. */
+  shards: number;
 }
 
-export const DEFAULT_LIMITS: WorkerLimits = { maxBodyBytes: 1024 * 1024, dedupSeconds: 24 * 3600 };
+export const DEFAULT_LIMITS: WorkerLimits = { maxBodyBytes: 1024 * 1024, dedupSeconds: 24 * 3600, shards: 1 };
 
 /** The binding names the Worker reads besides R2 buckets and webhook secrets. */
 export const BINDINGS = {

@@ -2,7 +2,6 @@ import { buildPipeline, type Executor } from "../exec/pipeline.ts";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
 import type { Plan } from "../plan/types.ts";
 import type { Row, Value } from "../plan/values.ts";
-import { partitionPath } from "../sinks/layout.ts";
 import type { DeadLetter } from "../sinks/dead-letter.ts";
 import { headPipeline, rowCodec, sinkPlans, type SinkPlan } from "./sink-plan.ts";
 
@@ -12,7 +11,7 @@ import { headPipeline, rowCodec, sinkPlans, type SinkPlan } from "./sink-plan.ts
  * JSON array of arrays, which the object passes to SQLite's json_each as is.
  */
 export interface Batch {
-  /** The Durable Object's name: `<sink>/<partition path>` (plain) or `<sink>/` (aggregates), or `_control`. */
+  /** The Durable Object's name: `<sink>/<shard>` (plain), `<sink>/` (aggregates), or `_control`. */
   object: string;
   sink: string | null;
   /** Buffered rows, encoded by `rowCodec(plan.buffered)`. */
@@ -43,7 +42,15 @@ export function decodeBatch(text: string): { head: BatchHead; rows: string } {
  * The stateless part of the plan, run in the Worker: events of one source in,
  * one batch per Durable Object out. Built once per isolate.
  */
-export function buildRouter(plan: Plan, library: FunctionLibrary): (source: string, events: unknown[], raws: string[], at: string) => Batch[] {
+/**
+ * `shards` Durable Objects share each plain sink (default 1); a request's
+ * rows go to one of them, picked by its delivery id (so a retry meets the
+ * object that remembers it) or at random without one. Each object writes
+ * every partition its rows fall in at flush time, so the number of objects
+ * is fixed by configuration, not by how many partitions the data has.
+ */
+export function buildRouter(plan: Plan, library: FunctionLibrary, shards = 1): (source: string, events: unknown[], raws: string[], at: string, delivery: string | null) => Batch[] {
+  if (!Number.isInteger(shards) || shards < 1) throw new Error(`worker: shards must be a positive integer, got ${shards}`);
   const plans = sinkPlans(plan);
   const plain = plans.filter((p) => p.kind === "plain");
   const heads = plans.filter((p) => p.kind !== "plain");
@@ -51,9 +58,9 @@ export function buildRouter(plan: Plan, library: FunctionLibrary): (source: stri
   const headExecs = new Map<string, Executor>(heads.map((p) => [p.sink, buildPipeline({ ...plan, pipelines: [headPipeline(p)] }, { library })]));
   const outputCodecs = new Map(plain.map((p) => [p.sink, rowCodec(p.output)]));
   const bufferedCodecs = new Map(heads.map((p) => [p.sink, rowCodec(p.buffered)]));
-  const partitionColumns = new Map(plain.map((p) => [p.sink, p.partitionBy.map((name) => p.output.find((c) => c.name === name)!)]));
 
-  return (source, events, raws, at) => {
+  return (source, events, raws, at, delivery) => {
+    const shard = shards === 1 ? 0 : delivery === null ? Math.floor(Math.random() * shards) : hash32(delivery) % shards;
     const batches = new Map<string, Batch>();
     const control: Batch = { object: CONTROL_OBJECT, sink: null, rows: [], raws: null, deadLetters: [], events: 0 };
     const batchFor = (object: string, p: SinkPlan): Batch => {
@@ -76,11 +83,8 @@ export function buildRouter(plan: Plan, library: FunctionLibrary): (source: stri
         const rows = out.rows[p.sink] ?? [];
         if (!rows.length) continue;
         const codec = outputCodecs.get(p.sink)!;
-        const columns = partitionColumns.get(p.sink)!;
-        for (const row of rows) {
-          const b = batchFor(`${p.sink}/${partitionPath(columns, row)}`, p);
-          b.rows.push(codec.encode(p.output.map((c) => row[c.name] ?? null)));
-        }
+        const b = batchFor(`${p.sink}/${shard}`, p);
+        for (const row of rows) b.rows.push(codec.encode(p.output.map((c) => row[c.name] ?? null)));
       }
     }
     for (const p of heads) {
@@ -113,4 +117,14 @@ export function buildRouter(plan: Plan, library: FunctionLibrary): (source: stri
     list[0]!.events = events.length;
     return list;
   };
+}
+
+/** FNV-1a over UTF-16 units: a stable shard for a delivery id. */
+function hash32(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
