@@ -111,6 +111,24 @@ describe("CAST", () => {
     }), { numRuns: 100 });
   });
 
+  it("reads LIST and STRUCT text back as DuckDB does", async () => {
+    const cases: [string, string][] = [
+      ["[1, 2, NULL]", "INTEGER[]"], ["[a, 'b c', \"d\", NULL, null, '', ]", "VARCHAR[]"], ["[]", "INTEGER[]"], ["[ ]", "VARCHAR[]"],
+      ["[[1,2],[3]]", "INTEGER[][]"], ["{a: 1, b: x}", "STRUCT(a INTEGER, b VARCHAR)"], ["{'a': 1}", "STRUCT(a INTEGER, b VARCHAR)"],
+      ["{b: y, a: 2}", "STRUCT(a INTEGER, b VARCHAR)"], ["[ spaced  out , x ]", "VARCHAR[]"], ["[{a: 1}, NULL]", "STRUCT(a INTEGER)[]"],
+      ["[1, x]", "INTEGER[]"], ["1, 2", "INTEGER[]"], ["[1, 2", "INTEGER[]"], ["{a: 1, c: 2}", "STRUCT(a INTEGER)"], ["[a, [b]]", "VARCHAR[]"],
+      ["{a: 1} x", "STRUCT(a INTEGER)"], ["(1, x)", "STRUCT(a INTEGER, b VARCHAR)"], ["[a\\,b, c]", "VARCHAR[]"], ["['it\\'s', \"q\\\"\"]", "VARCHAR[]"],
+      ["NULL", "INTEGER[]"], ["  [1]  ", "INTEGER[]"], ["[2024-01-02, NULL]", "DATE[]"],
+    ];
+    for (const [s, t] of cases) await sameCast(s, "VARCHAR", t);
+    // What CAST(x AS VARCHAR) prints, CAST(... AS type) reads back.
+    const strs = fc.array(fc.option(fc.constantFrom("a", "b c", "", "it's", "[x]", "a,b", " lead", "NULL", "é", "a:b", "😀", "x\"y"), { nil: null }), { maxLength: 4 });
+    await fc.assert(fc.asyncProperty(strs, async (l) => {
+      const text = await duck(`CAST(${lit(l, "VARCHAR[]")} AS VARCHAR)`);
+      if (text.ok && typeof text.value === "string") await sameCast(text.value, "VARCHAR", "VARCHAR[]");
+    }), { numRuns: 100 });
+  });
+
   it("keeps JSON text and rejects malformed JSON when casting VARCHAR to JSON", async () => {
     for (const s of ['{"a": 1}', "  [1 , 2]", "true", " 1.50 ", "[1,]"]) await sameCast(s, "VARCHAR", "JSON");
     expect(answerOf(() => castValue("x", "VARCHAR", "JSON")).ok).toBe(false);

@@ -14,6 +14,7 @@ import { valueToJson } from "./to-json.ts";
 import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
 import { validateJson } from "./json-text.ts";
 import { parseIntervalText } from "./interval-text.ts";
+import { parseNestedText } from "./nested-text.ts";
 
 const TIMESTAMP_FORMAT = "expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH[:MM[:SS]]| ZONE])";
 
@@ -271,6 +272,7 @@ function fromText(s: string, to: SqlType): Value {
     if (to.values.includes(s)) return s;
     throw new SqlError("conversion", `Could not convert string '${s}' to UINT8`);
   }
+  if (to.kind === "list" || to.kind === "array" || to.kind === "struct") return parseNestedText(s, to, fromText);
   if (to.kind !== "scalar") throw new SqlError("not_implemented", `Cast from VARCHAR to ${typeText(to)} is not supported by the edge executor`);
   const range = integerRanges[to.name];
   if (range) {
