@@ -81,4 +81,19 @@ describe("date/time functions", () => {
       await same("strptime", [s, f], ["VARCHAR", "VARCHAR"]);
     }
   });
+
+  it("strptime accepts and rejects near-miss text exactly like DuckDB", async () => {
+    const piece = (xs: string[]) => fc.constantFrom(...xs);
+    const text = fc.tuple(
+      piece(["", " ", "  "]), piece(["2024", "24", "0", "12024", "-5", "x"]), piece(["-", "/", " ", ""]),
+      piece(["01", "1", "12", "13", "00", "Jan", "jan", "JANUARY"]), piece(["-", "/", ""]), piece(["02", "2", "31", "30", "00", "29"]),
+      piece([" ", "T", "", "  "]), piece(["03:04:05", "3:4:5", "23:59:59", "24:00:00", "12:60:00", "03:04", ""]),
+      piece(["", ".5", ".123456", ".1234567", " +0200", "+02:00", "Z", " PM", " am", "x"]),
+    ).map((p) => p.join(""));
+    const fmts = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%Y/%m/%d %H:%M", "%Y-%m-%dT%H:%M:%S.%f", "%Y-%m-%d %H:%M:%S %z", "%d/%b/%Y %H:%M:%S", "%Y-%b-%d", "%y-%m-%d %I:%M:%S %p", "%Y%m%d"];
+    await fc.assert(fc.asyncProperty(text, fc.constantFrom(...fmts), async (s, f) => {
+      const r = await callBoth("strptime", [s, f], ["VARCHAR", "VARCHAR"]);
+      expect(r.ours, r.sql).toEqual(r.theirs);
+    }), { numRuns: 600 });
+  });
 });
