@@ -129,6 +129,16 @@ describe("CAST", () => {
     }), { numRuns: 100 });
   });
 
+  it("casts JSON to scalars, lists and structs through its values", async () => {
+    const cases: [string, string][] = [
+      ["1", "INTEGER"], ['"1"', "INTEGER"], [" 1.5 ", "DOUBLE"], ['"x"', "VARCHAR"], ["true", "BOOLEAN"], ["[1,2]", "INTEGER[]"],
+      ['{"a":1}', "STRUCT(a INTEGER)"], ["null", "INTEGER"], ['"2024-01-02"', "DATE"], ["1.5", "INTEGER"], ['{"a":1}', "INTEGER"],
+      ['[1, "2", null]', "BIGINT[]"], ['{"a": {"b": [true]}, "c": "x"}', "STRUCT(a STRUCT(b BOOLEAN[]), c VARCHAR)"], ['"2024-01-02T03:04:05Z"', "TIMESTAMP"],
+      ["[1, [2]]", "VARCHAR[]"], ['{"a": 1}', "VARCHAR"],
+    ];
+    for (const [s, t] of cases) await sameCast(s, "JSON", t);
+  });
+
   it("keeps JSON text and rejects malformed JSON when casting VARCHAR to JSON", async () => {
     for (const s of ['{"a": 1}', "  [1 , 2]", "true", " 1.50 ", "[1,]"]) await sameCast(s, "VARCHAR", "JSON");
     expect(answerOf(() => castValue("x", "VARCHAR", "JSON")).ok).toBe(false);

@@ -12,7 +12,7 @@ import { formatDecimal, formatDouble, parseDecimalText, parseDoubleText, parseIn
 import { valueToText } from "./text.ts";
 import { valueToJson } from "./to-json.ts";
 import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
-import { validateJson } from "./json-text.ts";
+import { parseJson, validateJson, writeJson, type Json } from "./json-text.ts";
 import { parseIntervalText } from "./interval-text.ts";
 import { parseNestedText } from "./nested-text.ts";
 
@@ -43,6 +43,7 @@ function castTo(v: Value, from: SqlType, to: SqlType): Value {
   if (sameType(from, to)) return v;
   if (to.kind === "scalar" && to.name === "VARCHAR") return valueToText(v, from);
   if (to.kind === "scalar" && to.name === "JSON" && !isText(from)) return valueToJson(v, from);
+  if (from.kind === "scalar" && from.name === "JSON") return fromJsonNode(parseJson(v as string), to);
   if (isText(from)) return fromText(v as string, to);
   switch (to.kind) {
     case "decimal": return toDecimal(v, from, to);
@@ -251,6 +252,29 @@ function printfFixed6(v: number): string {
   const r2 = (num % den) * 2n;
   if (r2 > den || (r2 === den && q % 2n === 1n)) q += 1n;
   return (v < 0 ? "-" : "") + formatDecimal(q, 6);
+}
+
+/** CAST(json AS type): JSON values map onto the target type, strings and numbers through their text. */
+function fromJsonNode(j: Json, to: SqlType): Value {
+  if (j.t === "null") return null;
+  if (to.kind === "list" || to.kind === "array") {
+    if (j.t !== "arr") throw new SqlError("conversion", `Failed to cast value to list: ${writeJson(j)}`);
+    return j.items.map((x) => fromJsonNode(x, to.child));
+  }
+  if (to.kind === "struct") {
+    if (j.t !== "obj") throw new SqlError("conversion", `Failed to cast value to struct: ${writeJson(j)}`);
+    const out: Record<string, Value> = {};
+    for (const f of to.fields) {
+      const hit = j.entries.find(([k]) => k === f.name);
+      out[f.name] = hit ? fromJsonNode(hit[1], f.type) : null;
+    }
+    return out;
+  }
+  if (to.kind === "scalar" && (to.name === "VARCHAR" || to.name === "JSON")) return j.t === "str" && to.name === "VARCHAR" ? j.v : writeJson(j);
+  if (j.t === "str") return fromText(j.v, to);
+  if (j.t === "num") return fromText(j.text, to);
+  if (j.t === "bool") return castTo(j.v, parseType("BOOLEAN"), to);
+  throw new SqlError("conversion", `Failed to cast value to numerical: ${writeJson(j)}`);
 }
 
 const trueWords = new Set(["true", "t", "1", "y", "yes"]);
