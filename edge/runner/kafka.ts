@@ -62,7 +62,27 @@ interface PartitionState {
   /** The last offset processed. */
   last: bigint | null;
   replayUntil: bigint | null;
+  /** The offset this runner last sought to, so a batch starting past `next` is a gap only once the broker confirms it. */
+  soughtTo: bigint | null;
+  /** Set when a rebalance gave the partition to another runner: nothing more of it is written or committed here. */
+  revoked: boolean;
 }
+
+/** Thrown out of a flush of a partition this runner no longer owns (or may not); its state is dropped and rebuilt from the checkpoints. */
+class PartitionLost extends Error {
+  override name = "PartitionLost";
+}
+
+/** kafkajs error types that mean the group is rebalancing or this member is no longer in it. */
+const REBALANCE_ERRORS = new Set(["REBALANCE_IN_PROGRESS", "NOT_COORDINATOR_FOR_GROUP", "ILLEGAL_GENERATION", "UNKNOWN_MEMBER_ID", "FENCED_INSTANCE_ID"]);
+
+function isRebalance(error: unknown): boolean {
+  if (typeof error !== "object" || error === null) return false;
+  const type = (error as { type?: unknown }).type;
+  return typeof type === "string" && REBALANCE_ERRORS.has(type);
+}
+
+const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 export interface KafkaRunner {
   /** Resolves when the runner stopped (SIGTERM via `stop`, or caught up with `untilCaughtUp`). */
@@ -105,7 +125,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     const byTime = await admin.fetchTopicOffsetsByTimestamp(source.topic, options.start.ms);
     startOffsets = new Map(byTime.map((o) => [o.partition, o.offset]));
   }
-  await admin.disconnect();
+  // The admin client stays connected: a partition that arrives reads the group's committed offset through it.
 
   const consumer: Consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 1 << 20 });
   await consumer.connect();
@@ -128,12 +148,23 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     next,
     last: null,
     replayUntil: null,
+    soughtTo: null,
+    revoked: false,
   });
 
-  /** Where a partition starts: its newest checkpoint, else the committed offset kafkajs fetched (`batchFirst`). */
+  /** The group's committed offset of a partition, or -1 when it has none. */
+  async function committedOffset(partition: number): Promise<bigint> {
+    const topics = await admin.fetchOffsets({ groupId: options.groupId, topics: [source.topic] });
+    const found = topics.find((t) => t.topic === source.topic)?.partitions.find((p) => p.partition === partition);
+    return found ? BigInt(found.offset) : -1n;
+  }
+
+  /** Where a partition starts: its checkpoints and the group's committed offset, else where the first batch starts. */
   async function open(partition: number, batchFirst: bigint): Promise<PartitionState> {
-    const recovery = await store.recover(source.topic, partition);
+    const committed = await committedOffset(partition);
+    const recovery = await store.recover(source.topic, partition, committed);
     if (!recovery) {
+      if (committed >= 0n) return fresh(partition, committed);
       const at = startOffsets?.get(partition);
       const next = at !== undefined && Number(at) >= 0 && BigInt(at) > batchFirst ? BigInt(at) : batchFirst;
       return fresh(partition, next);
@@ -141,7 +172,9 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     const state = fresh(partition, recovery.next);
     if (recovery.snapshot) state.executor.restore(recovery.snapshot);
     state.replayUntil = recovery.replayUntil;
-    log(`partition ${partition}: resuming at offset ${recovery.next} from its checkpoint, replaying the flush up to ${recovery.replayUntil}`);
+    log(recovery.replayUntil === null
+      ? `partition ${partition}: resuming at offset ${recovery.next} with the state of its last flush`
+      : `partition ${partition}: resuming at offset ${recovery.next} from its checkpoint, replaying the flush up to ${recovery.replayUntil}`);
     return state;
   }
 
@@ -162,22 +195,57 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   };
 
   const perFlush = plan.pipelines.filter((p) => p.ops.some((o) => o.op === "aggregate" && o.emit === "per-flush")).map((p) => p.sink);
-  let backoff = options.backoffMs ?? 500;
 
-  /** Checkpoint, objects, commit — retried until the store answers, so a slow S3 pauses consumption instead of growing memory. */
-  async function flush(state: PartitionState, heartbeat: () => Promise<void>, final = false): Promise<void> {
+  // The newest heartbeat kafkajs handed to eachBatch; it stays valid for the group's generation, so
+  // a flush that waits for S3 outside a batch (timed, final) keeps the membership alive too.
+  let lastHeartbeat: (() => Promise<void>) | null = null;
+  async function beat(state: PartitionState): Promise<void> {
+    if (!lastHeartbeat) return;
+    try {
+      await lastHeartbeat();
+    } catch (error) {
+      if (!isRebalance(error)) throw error;
+      // The partition may be handed to another runner: stop writing it now, so two runners never write one range.
+      throw new PartitionLost(`partition ${state.partition}: the group is rebalancing (${message(error)}); dropping its buffered rows, they are replayed from the committed offset`, { cause: error });
+    }
+  }
+
+  const ensureOwned = (state: PartitionState): void => {
+    if (state.revoked || partitions.get(state.partition) !== state) throw new PartitionLost(`partition ${state.partition}: assigned to another runner; its flush is abandoned`);
+  };
+
+  /**
+   * Checkpoint, objects, commit. The writes are retried with backoff until the store answers
+   * (heartbeating meanwhile), so a slow or absent S3 pauses consumption instead of growing memory.
+   * A flush that cannot finish (the partition moved, the commit failed) drops the partition's state:
+   * the next batch rebuilds it from the checkpoints, exactly as after a crash.
+   */
+  async function flush(state: PartitionState, final = false): Promise<void> {
+    try {
+      await flushOwned(state, final);
+    } catch (error) {
+      if (partitions.get(state.partition) === state) partitions.delete(state.partition);
+      state.revoked = true;
+      updateGauges();
+      throw error;
+    }
+  }
+
+  async function flushOwned(state: PartitionState, final: boolean): Promise<void> {
     if (state.last === null) return;
     const at = new Date(now()).toISOString();
     for (const sink of perFlush) take(state, state.executor.flushAggregates(sink), at);
     // The end of a backfill emits every open window; when nothing new was read since the
     // last flush, those rows go to an object of their own so no earlier object is replaced.
     if (final) take(state, state.executor.finish(), at);
-    if (state.first === null && state.writer.depth === 0) return;
+    if (state.first === null && state.writer.depth === 0 && state.writer.deadLetterDepth === 0) return;
     const writerName = state.first === null ? `${state.writer.name}.end` : state.writer.name;
     const first = state.first ?? state.last;
     const last = state.last;
     const snapshot = state.executor.snapshot();
+    let backoff = options.backoffMs ?? 500;
     for (;;) {
+      ensureOwned(state);
       try {
         // A flush of only the windows a backfill's end emits covers no new offset: nothing to replay, no checkpoint.
         if (state.first !== null) await store.save({ topic: source.topic, partition: state.partition, first: first.toString(), last: last.toString(), snapshot });
@@ -189,18 +257,31 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
         break;
       } catch (error) {
         metrics.flushFailures++;
-        log(`partition ${state.partition}: flush of offsets ${first}-${last} failed (${error instanceof Error ? error.message : String(error)}); retrying in ${backoff} ms`);
+        log(`partition ${state.partition}: flush of offsets ${first}-${last} failed (${message(error)}); retrying in ${backoff} ms`);
         await new Promise((r) => setTimeout(r, backoff));
-        backoff = Math.min(backoff * 2, options.maxBackoffMs ?? 10_000);
-        await heartbeat().catch(() => undefined);
+        backoff = Math.min(backoff * 2, options.maxBackoffMs ?? 5_000);
+        await beat(state);
       }
     }
-    backoff = options.backoffMs ?? 500;
+    ensureOwned(state);
     await consumer.commitOffsets([{ topic: source.topic, partition: state.partition, offset: (last + 1n).toString() }]);
     metrics.lastFlush = now();
     state.first = null;
     state.replayUntil = null;
+    updateGauges();
     await store.prune(source.topic, state.partition);
+  }
+
+  function updateGauges(): void {
+    let depth = 0;
+    let oldest: number | null = null;
+    for (const s of partitions.values()) {
+      depth += s.writer.depth;
+      const o = s.writer.oldest;
+      if (o !== null && (oldest === null || o < oldest)) oldest = o;
+    }
+    metrics.bufferDepth = depth;
+    metrics.oldestBuffered = oldest;
   }
 
   // Batches, timed flushes and the final flush run one at a time, so a flush never races a batch.
@@ -212,12 +293,24 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   };
 
   function eachBatch(payload: EachBatchPayload): Promise<void> {
-    return serial(() => (stopping ? Promise.resolve() : processBatch(payload)));
+    return serial(async () => {
+      if (stopping) return;
+      try {
+        await processBatch(payload);
+      } catch (error) {
+        if (!(error instanceof PartitionLost)) throw error;
+        log(error.message);
+        // Let kafkajs rejoin the group when that is why the partition was lost.
+        if (isRebalance(error.cause)) throw error.cause;
+      }
+    });
   }
 
   async function processBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const p = batch.partition;
+    lastHeartbeat = heartbeat;
     if (batch.messages.length === 0) return;
+    if (!assigned.has(p)) return;
     let state = partitions.get(p);
     if (!state) {
       state = await open(p, BigInt(batch.firstOffset() ?? batch.messages[0]!.offset));
@@ -229,13 +322,17 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       state.next = firstOffset;
     }
     if (firstOffset !== state.next && !batch.messages.some((m) => BigInt(m.offset) === state!.next)) {
-      if (firstOffset > state.next) {
-        // Offsets can skip (compaction, transaction markers); take the batch as it is.
-        state.next = firstOffset;
-      } else {
+      if (firstOffset < state.next || state.soughtTo !== state.next) {
+        // kafkajs fetches from where it thinks the partition is (the committed offset after a
+        // rebalance, a retried batch); go to where this partition's state is.
+        state.soughtTo = state.next;
         consumer.seek({ topic: source.topic, partition: p, offset: state.next.toString() });
         return;
       }
+      // Sought there and the broker still starts later: offsets skip (retention, compaction, transaction markers).
+      log(`partition ${p}: offsets ${state.next}-${firstOffset - 1n} are not on the broker; continuing at ${firstOffset}`);
+      if (state.replayUntil !== null && state.replayUntil < firstOffset) state.replayUntil = null;
+      state.next = firstOffset;
     }
     metrics.partitionHigh.set(p, BigInt(batch.highWatermark));
     let events: unknown[] = [];
@@ -271,16 +368,16 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       resolveOffset(message.offset);
       if (state.replayUntil !== null && offset === state.replayUntil) {
         runEvents();
-        await flush(state, heartbeat);
+        await flush(state);
       } else if (state.replayUntil === null && events.length >= 1000) {
         runEvents();
-        if (state.writer.due()) await flush(state, heartbeat);
+        if (state.writer.due()) await flush(state);
       }
     }
     runEvents();
-    if (state.replayUntil === null && state.writer.due()) await flush(state, heartbeat);
+    if (state.replayUntil === null && state.writer.due()) await flush(state);
     metrics.partitionNext.set(p, state.next);
-    metrics.bufferDepth = [...partitions.values()].reduce((n, s) => n + s.writer.depth, 0);
+    updateGauges();
     await heartbeat();
     if (caughtUpAt && [...caughtUpAt].every(([part, high]) => (partitions.get(part)?.next ?? (high === 0n ? 0n : -1n)) >= high)) {
       finishing = true;
@@ -293,22 +390,30 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     if (stopping) return;
     for (const state of partitions.values()) {
       if (state.replayUntil === null && state.writer.due()) {
-        serial(() => (stopping || partitions.get(state.partition) !== state ? Promise.resolve() : flush(state, async () => {}))).catch((error) =>
-          log(`partition ${state.partition}: timed flush failed: ${error instanceof Error ? error.message : String(error)}`),
+        serial(() => (stopping || partitions.get(state.partition) !== state ? Promise.resolve() : flush(state))).catch((error: unknown) =>
+          log(`partition ${state.partition}: timed flush failed: ${message(error)}`),
         );
       }
     }
   }, 1000);
 
+  // The partitions the group gave this runner in its latest generation.
+  let assigned = new Set<number>();
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     const mine = new Set((e.payload.memberAssignment[source.topic] ?? []) as number[]);
-    for (const p of [...partitions.keys()]) {
+    assigned = mine;
+    for (const [p, state] of [...partitions]) {
       if (!mine.has(p)) {
-        // Another runner owns it now and resumes from its checkpoint; drop what is buffered here.
+        // Another runner owns it now and resumes from the checkpoints and the committed offset; drop
+        // what is buffered here. A flush of it in flight sees `revoked` and stops before its next write.
+        state.revoked = true;
         partitions.delete(p);
+        metrics.partitionNext.delete(p);
+        metrics.partitionHigh.delete(p);
         log(`partition ${p}: moved to another runner`);
       }
     }
+    updateGauges();
     log(`joined group ${options.groupId}: partitions ${[...mine].sort((a, b) => a - b).join(", ") || "(none)"}`);
   });
   consumer.on(consumer.events.CRASH, (e) => {
@@ -329,11 +434,18 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       // Flush and commit while still a group member; then leave.
       await serial(async () => {
         for (const state of partitions.values()) {
-          if (state.replayUntil === null) await flush(state, async () => {}, finishing);
+          if (state.replayUntil !== null) continue;
+          try {
+            await flush(state, finishing);
+          } catch (error) {
+            if (!(error instanceof PartitionLost)) throw error;
+            log(error.message);
+          }
         }
       });
       await consumer.stop();
       await consumer.disconnect();
+      await admin.disconnect();
       resolveDone();
     })();
     stopped.catch(rejectDone);

@@ -11,6 +11,8 @@ export class RunnerMetrics {
   bufferDepth = 0;
   flushFailures = 0;
   lastFlush: number | null = null;
+  /** When the oldest row still in a buffer arrived (ms), or null when every buffer is empty. */
+  oldestBuffered: number | null = null;
   /** Per partition: the next offset to process and the broker's high watermark. */
   readonly partitionNext = new Map<number, bigint>();
   readonly partitionHigh = new Map<number, bigint>();
@@ -21,7 +23,13 @@ export class RunnerMetrics {
     return out;
   }
 
+  /** What `JSON.stringify` serves at `GET /metrics` (it passes a key, not a time, so the clock is read here). */
   toJSON(): Record<string, unknown> {
+    return this.snapshot(Date.now());
+  }
+
+  /** The metrics as `GET /metrics` serves them; `now` dates the buffer age. */
+  snapshot(now: number): Record<string, unknown> {
     return {
       events_in: this.eventsIn,
       rows_out: this.rowsOut,
@@ -29,6 +37,7 @@ export class RunnerMetrics {
       bytes_written: this.bytesWritten,
       dead_letters: this.deadLetters,
       buffer_depth: this.bufferDepth,
+      oldest_buffered_age_seconds: this.oldestBuffered === null ? 0 : Math.max(0, (now - this.oldestBuffered) / 1000),
       flush_failures: this.flushFailures,
       last_flush_time: this.lastFlush === null ? null : new Date(this.lastFlush).toISOString(),
       lag: this.lag(),

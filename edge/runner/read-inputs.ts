@@ -10,7 +10,6 @@ import { readdir, readFile, stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { dirname, join, resolve, sep } from "node:path";
 import { parseJsonLossless } from "../duckdb/lossless-json.ts";
-import { openDuckDB } from "../duckdb/open.node.ts";
 
 export interface InputFile {
   path: string;
@@ -101,6 +100,10 @@ export async function* readEvents(file: InputFile, size: number): AsyncGenerator
     for (let i = 0; i < events.length; i += size) yield events.slice(i, i + size);
     return;
   }
+  // DuckDB (a native module) is loaded only for CSV and Parquet, so the bundled runner.js starts without it.
+  const { openDuckDB } = await import("../duckdb/open.node.ts").catch((cause: unknown) => {
+    throw new Error(`run: reading ${file.path} needs DuckDB; install @duckdb/node-api beside the bundle (npm install @duckdb/node-api)`, { cause });
+  });
   const db = await openDuckDB({ threads: 1 });
   try {
     const path = file.path.replaceAll("'", "''");

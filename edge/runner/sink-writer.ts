@@ -87,6 +87,11 @@ export class SinkWriter {
     return n;
   }
 
+  /** Dead letters waiting for the next flush. */
+  get deadLetterDepth(): number {
+    return this.deadLetters.length;
+  }
+
   /** When the oldest buffered row arrived (ms), or null when empty. */
   get oldest(): number | null {
     let oldest: number | null = null;
@@ -104,7 +109,11 @@ export class SinkWriter {
     return false;
   }
 
-  /** Writes every buffered row and dead letter as the objects of input range [first, last]. */
+  /**
+   * Writes every buffered row and dead letter as the objects of input range [first, last].
+   * The buffers are emptied only once every object is written, so a flush that fails part-way
+   * and is retried writes all of them again under the same keys.
+   */
   async flush(first: bigint | number, last: bigint | number, writer: string = this.name): Promise<FlushResult> {
     const result: FlushResult = { files: [], deadLetterFiles: [] };
     for (const [name, b] of this.buffers) {
@@ -122,9 +131,6 @@ export class SinkWriter {
         last,
       });
       result.files.push(...files);
-      b.rows = [];
-      b.bytes = 0;
-      b.since = null;
     }
     if (this.deadLetters.length > 0) {
       const byKey = new Map<string, DeadLetter[]>();
@@ -136,8 +142,13 @@ export class SinkWriter {
         await this.errorsTarget.sink.put(key, encodeDeadLetters(letters), { contentType: "application/x-ndjson" });
         result.deadLetterFiles.push(key);
       }
-      this.deadLetters = [];
     }
+    for (const b of this.buffers.values()) {
+      b.rows = [];
+      b.bytes = 0;
+      b.since = null;
+    }
+    this.deadLetters = [];
     return result;
   }
 }

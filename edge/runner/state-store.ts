@@ -6,9 +6,11 @@
  *
  * holding the executor's snapshot after offset `last`. It is written before
  * the flush's Parquet objects, so on restart the newest checkpoint names the
- * last flush that may be incomplete: the runner restores the checkpoint
- * before it, seeks to that flush's first offset, and flushes again exactly at
- * its last offset — rewriting the same objects with the same bytes.
+ * last flush that may be incomplete. When the group's committed offset is
+ * past it, it completed: resume there with its state. Otherwise the runner
+ * restores the checkpoint before it, seeks to that flush's first offset, and
+ * flushes again exactly at its last offset — rewriting the same objects with
+ * the same bytes.
  */
 import { escapePathSegment, rangeName } from "../sinks/layout.ts";
 import type { Sink } from "../sinks/sink.ts";
@@ -46,11 +48,18 @@ export class StateStore {
     await this.sink.put(key, utf8.encode(JSON.stringify(c)), { contentType: "application/json" });
   }
 
-  /** Where a partition resumes, or null when it has never flushed. */
-  async recover(topic: string, partition: number): Promise<Recovery | null> {
+  /**
+   * Where a partition resumes, or null when it has never flushed.
+   * `committed` is the group's committed offset (-1 when none): past the
+   * newest checkpoint's last offset, that flush finished and was committed,
+   * so the partition resumes after it with its state; otherwise the newest
+   * flush may be incomplete and is replayed from the checkpoint before it.
+   */
+  async recover(topic: string, partition: number, committed: bigint): Promise<Recovery | null> {
     const keys = (await this.sink.list(this.folder(topic, partition))).filter((k) => k.endsWith(".json"));
     if (keys.length === 0) return null;
     const newest = await this.read(keys.at(-1)!);
+    if (committed > BigInt(newest.last)) return { next: committed, snapshot: newest.snapshot, replayUntil: null };
     const before = keys.length > 1 ? await this.read(keys.at(-2)!) : null;
     return { next: BigInt(newest.first), snapshot: before?.snapshot ?? null, replayUntil: BigInt(newest.last) };
   }

@@ -11,6 +11,7 @@ import { checkNotebook } from "../../edge/check/check.node.ts";
 import { CompileError } from "../../edge/compile/errors.ts";
 import { defaultLibrary } from "../../edge/exec/library.ts";
 import { bundleName, bundleTargets, writeBundle, BUNDLE_FORMAT, BUNDLE_VERSION } from "../../edge/publish/bundle.node.ts";
+import { writeRunnerScript } from "../../edge/runner/bundle.node.ts";
 import { readArgs } from "./args.ts";
 import { printErr, printOut } from "./output.ts";
 import { gatherSamples } from "./samples.ts";
@@ -87,6 +88,7 @@ export const verb: Verb = {
     const name = bundleName(file);
     const dir = join(out, name);
     step(3, `writing ${dir}/`);
+    const targets = bundleTargets(notebook);
     await writeBundle(dir, {
       plan: report.plan,
       notebookText: text,
@@ -106,9 +108,13 @@ export const verb: Verb = {
           sampleEvents: Object.fromEntries(Object.entries(samples).map(([s, e]) => [s, e.length])),
         },
         publishedAt: new Date().toISOString(),
-        targets: bundleTargets(notebook),
+        targets,
       },
     });
+    if (targets.includes("runner")) {
+      const files = await writeRunnerScript(dir);
+      printOut(`      Node runner: ${files.join(", ")} (run with: node ${join(dir, "runner.js")} --help)`);
+    }
     step(4, failed.length > 0
       ? `published ${dir}/ WITH --force: ${failed.length} comparisons differ (recorded in bundle.json)`
       : `published ${dir}/: the plan agrees with DuckDB on ${report.steps.length} comparisons`);

@@ -5,8 +5,9 @@
 import { createServer, type Server } from "node:http";
 import type { SASLOptions } from "kafkajs";
 import { loadBundle, type Bundle } from "../../edge/publish/bundle.node.ts";
-import { startKafkaRunner, type StartPosition } from "../../edge/runner/kafka.ts";
+import { startKafkaRunner, type KafkaRunner, type StartPosition } from "../../edge/runner/kafka.ts";
 import { RunnerMetrics } from "../../edge/runner/metrics.ts";
+import { showProgress } from "../../edge/runner/progress.ts";
 import { listInputs, type InputFile } from "../../edge/runner/read-inputs.ts";
 import { openSink, parseSinkOverride } from "../../edge/runner/open-sink.ts";
 import { runFiles } from "../../edge/runner/run-files.ts";
@@ -161,41 +162,41 @@ async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>,
   if (port !== null && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`--metrics-port takes a port number, got '${values["metrics-port"]}'`);
   const groupId = values.group ?? `runnel-${bundle.manifest.name}`;
   const metrics = new RunnerMetrics();
-  const runner = await startKafkaRunner({
-    plan: bundle.plan,
-    source,
-    sinks: bundle.manifest.sinks,
-    targets,
-    parquet: defaultParquetWriter,
-    groupId,
-    topic: values.topic,
-    brokers: values.brokers?.split(",").map((b) => b.trim()).filter(Boolean),
-    ssl: process.env.RUNNEL_KAFKA_SSL === "1" ? true : undefined,
-    sasl: saslFromEnv(),
-    start: parseStart(values.start),
-    untilCaughtUp: values["until-caught-up"] ?? false,
-    metrics,
-    log: (line) => printErr(`runner: ${line}`),
-  });
+  const progress = showProgress(metrics, process.stderr);
+  let runner: KafkaRunner;
+  try {
+    runner = await startKafkaRunner({
+      plan: bundle.plan,
+      source,
+      sinks: bundle.manifest.sinks,
+      targets,
+      parquet: defaultParquetWriter,
+      groupId,
+      topic: values.topic,
+      brokers: values.brokers?.split(",").map((b) => b.trim()).filter(Boolean),
+      ssl: process.env.RUNNEL_KAFKA_SSL === "1" ? true : undefined,
+      sasl: saslFromEnv(),
+      start: parseStart(values.start),
+      untilCaughtUp: values["until-caught-up"] ?? false,
+      metrics,
+      log: (line) => progress.log(`runner: ${line}`),
+    });
+  } catch (error) {
+    progress.stop();
+    throw error;
+  }
   printOut(`consuming ${values.topic ?? source.topic} as group ${groupId}`);
   const server = port === null ? null : serveMetrics(metrics, port);
   const onSignal = () => {
-    printErr("runner: stopping — flushing buffered rows and committing offsets");
+    progress.log("runner: stopping — flushing buffered rows and committing offsets");
     void runner.stop();
   };
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
-  let previous = 0;
-  const progress = setInterval(() => {
-    const rate = metrics.eventsIn - previous;
-    previous = metrics.eventsIn;
-    const lag = Object.entries(metrics.lag()).map(([p, n]) => `p${p}:${n}`).join(" ");
-    printErr(`  ${metrics.eventsIn} events (${rate}/s) · lag ${lag || "-"} · ${metrics.filesWritten} files · ${metrics.deadLetters} dead letters`);
-  }, 1000);
   try {
     await runner.done;
   } finally {
-    clearInterval(progress);
+    progress.stop();
     process.off("SIGTERM", onSignal);
     process.off("SIGINT", onSignal);
     server?.close();

@@ -1,0 +1,38 @@
+/**
+ * The bundle's own Node runner: `runner.js` beside `plan.json` and
+ * `bundle.json`, built by esbuild from `main.ts` so it runs with plain `node`
+ * (kafkajs and aws4fetch inside; `@duckdb/node-api`, a native module, stays
+ * outside and is loaded only to read CSV or Parquet input files).
+ */
+import { readdir, rm } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Writes `runner.js` (and the lazily loaded chunk DuckDB's reader lives in) into `dir`. */
+export async function writeRunnerScript(dir: string): Promise<string[]> {
+  // Chunks of an earlier publish have other hashes; leave only this build's.
+  for (const name of await readdir(dir)) if (/^runner(-chunk-[\w-]+)?\.js$/.test(name)) await rm(join(dir, name));
+  const result = await build({
+    entryPoints: { runner: resolve(here, "main.ts") },
+    outdir: dir,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "node",
+    target: "node20",
+    external: ["@duckdb/node-api"],
+    chunkNames: "runner-chunk-[hash]",
+    // kafkajs is CommonJS and requires Node's built-ins; an ES module needs a require for that.
+    banner: { js: `import { createRequire as __runnelRequire } from "node:module"; const require = __runnelRequire(import.meta.url);` },
+    legalComments: "none",
+    logLevel: "silent",
+    write: true,
+    metafile: true,
+  }).catch((cause: unknown) => {
+    throw new Error(`publish: esbuild could not bundle the Node runner into ${dir}`, { cause });
+  });
+  return Object.keys(result.metafile.outputs).map((p) => p.split(/[\\/]/).at(-1)!).sort();
+}

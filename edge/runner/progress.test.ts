@@ -1,0 +1,23 @@
+import { describe, expect, test } from "vitest";
+import { progressBar, progressLine } from "./progress.ts";
+
+describe("runner progress", () => {
+  const figures = { events: 7500, rate: 2500, lag: { "0": 2500, "1": 0 }, files: 3, deadLetters: 1 };
+
+  test("the line names events, rate, lag per partition, files and dead letters", () => {
+    expect(progressLine(figures)).toBe("  7500 events (2500/s) · lag p0:2500 p1:0 · 3 files · 1 dead letters");
+  });
+
+  test("the bar fills with the share consumed and fits the terminal", () => {
+    const bar = progressBar(figures, 100);
+    expect(bar).toMatch(/^\[█+░+\]  75% 7500 events · 2500\/s · lag 2500 · 3 files · 1 dead$/);
+    const inside = bar.slice(1, bar.indexOf("]"));
+    expect(inside.split("█").length - 1).toBe(Math.round(inside.length * 0.75));
+    expect(bar.length).toBeLessThan(100);
+    expect(progressBar(figures, 50).length).toBeLessThan(50);
+  });
+
+  test("an empty topic shows 0%", () => {
+    expect(progressBar({ ...figures, events: 0, lag: {} }, 80)).toContain("  0% 0 events");
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * The runner's progress on stderr: a bar redrawn in place when stderr is a
+ * terminal, one line per second otherwise (logs, CI, tests read those).
+ */
+import type { RunnerMetrics } from "./metrics.ts";
+
+export interface ProgressFigures {
+  events: number;
+  /** Events consumed in the last interval, per second. */
+  rate: number;
+  /** Per partition: messages between the next offset and the broker's high watermark. */
+  lag: Record<string, number>;
+  files: number;
+  deadLetters: number;
+}
+
+/** The one-line form: `  12000 events (3000/s) · lag p0:10 p1:0 · 4 files · 0 dead letters`. */
+export function progressLine(f: ProgressFigures): string {
+  const lag = Object.entries(f.lag).map(([p, n]) => `p${p}:${n}`).join(" ");
+  return `  ${f.events} events (${f.rate}/s) · lag ${lag || "-"} · ${f.files} files · ${f.deadLetters} dead letters`;
+}
+
+/**
+ * The bar form, fitted to `columns`: the share of the topic consumed so far
+ * (events against events plus lag), then the figures.
+ */
+export function progressBar(f: ProgressFigures, columns: number): string {
+  const lag = Object.values(f.lag).reduce((a, b) => a + b, 0);
+  const total = f.events + lag;
+  const share = total === 0 ? 0 : f.events / total;
+  const text = ` ${(share * 100).toFixed(0).padStart(3)}% ${f.events} events · ${f.rate}/s · lag ${lag} · ${f.files} files · ${f.deadLetters} dead`;
+  const width = Math.max(10, Math.min(40, columns - text.length - 3));
+  const filled = Math.round(share * width);
+  return `[${"█".repeat(filled)}${"░".repeat(width - filled)}]${text}`.slice(0, Math.max(columns - 1, 20));
+}
+
+export interface Progress {
+  /** Prints a log line without tearing the bar. */
+  log(line: string): void;
+  stop(): void;
+}
+
+/** Shows `metrics` on `stream` every `intervalMs` until `stop()`. */
+export function showProgress(metrics: RunnerMetrics, stream: NodeJS.WriteStream, intervalMs = 1000): Progress {
+  const tty = stream.isTTY === true;
+  let previous = metrics.eventsIn;
+  let drawn = false;
+  const figures = (): ProgressFigures => {
+    const rate = Math.round(((metrics.eventsIn - previous) * 1000) / intervalMs);
+    previous = metrics.eventsIn;
+    return { events: metrics.eventsIn, rate, lag: metrics.lag(), files: metrics.filesWritten, deadLetters: metrics.deadLetters };
+  };
+  const clear = () => {
+    if (drawn) stream.write("\r\x1b[2K");
+    drawn = false;
+  };
+  const timer = setInterval(() => {
+    if (tty) {
+      clear();
+      stream.write(progressBar(figures(), stream.columns ?? 80));
+      drawn = true;
+    } else {
+      stream.write(`${progressLine(figures())}\n`);
+    }
+  }, intervalMs);
+  return {
+    log(line) {
+      clear();
+      stream.write(line.endsWith("\n") ? line : `${line}\n`);
+    },
+    stop() {
+      clearInterval(timer);
+      clear();
+    },
+  };
+}
