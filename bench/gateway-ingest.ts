@@ -7,7 +7,9 @@
  * Phase 1 finds each one's maximum rate (closed loop); phase 2 sends at half
  * the gateway's maximum (open loop) and reports p99 from the scheduled send
  * time. Each phase runs in rounds that alternate bare and gateway, and the
- * medians are reported, so load from other processes hits both alike.
+ * medians are reported, so load from other processes hits both alike; CPU
+ * time per request (process-wide) is reported too, since it holds still on a
+ * busy machine where rates and latencies do not.
  * Goals (issue 3): gateway ≥ 70% of the ceiling; p99 < 50 ms at half rate.
  *
  *   npx tsx bench/gateway-ingest.ts [seconds per round = 2] [rounds = 5] [concurrency = 32]
@@ -15,7 +17,7 @@
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { serve } from "@hono/node-server";
@@ -40,7 +42,18 @@ async function listen(fetch: (req: Request) => Response | Promise<Response>): Pr
   });
 }
 
-function load(plan: LoadPlan): Promise<LoadResult> {
+/** CPU time the whole process (servers and load client) spent per answered request, in µs. */
+const cpuPerRequest = new Map<LoadResult, number>();
+
+async function load(plan: LoadPlan): Promise<LoadResult> {
+  const before = process.cpuUsage();
+  const result = await loadOnce(plan);
+  const used = process.cpuUsage(before);
+  cpuPerRequest.set(result, (used.user + used.system) / Math.max(1, result.ok));
+  return result;
+}
+
+function loadOnce(plan: LoadPlan): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     // Node 20 does not apply --import hooks to a worker's entry module, so the worker registers tsx itself.
     const tsx = JSON.stringify(import.meta.resolve("tsx/esm/api"));
@@ -104,6 +117,7 @@ if (failures.length > 0) throw new Error(`bench: requests failed: ${failures.map
 
 const stats = (max: LoadResult[], halfRuns: LoadResult[]) => ({
   rate: median(max.map(rateOf)),
+  cpu: median(max.map((r) => cpuPerRequest.get(r)!)),
   p50: median(max.map((r) => pct(r.latencies, 50))),
   p99: median(max.map((r) => pct(r.latencies, 99))),
   halfP99: median(halfRuns.map((r) => pct(r.latencies, 99))),
@@ -112,11 +126,12 @@ const bareStats = stats(runs.maxBare, runs.halfBare);
 const gatewayStats = stats(runs.maxGateway, runs.halfGateway);
 const ratios = runs.maxGateway.map((r, i) => rateOf(r) / rateOf(runs.maxBare[i]!));
 const row = (name: string, s: ReturnType<typeof stats>) =>
-  `| ${name.padEnd(28)} | ${s.rate.toFixed(0).padStart(6)} | ${s.p50.toFixed(1).padStart(6)} | ${s.p99.toFixed(1).padStart(6)} | ${String(half).padStart(9)} | ${s.halfP99.toFixed(1).padStart(9)} |`;
+  `| ${name.padEnd(28)} | ${s.rate.toFixed(0).padStart(6)} | ${s.p50.toFixed(1).padStart(6)} | ${s.p99.toFixed(1).padStart(6)} | ${s.cpu.toFixed(0).padStart(10)} | ${String(half).padStart(9)} | ${s.halfP99.toFixed(1).padStart(9)} |`;
 console.log(`webhook capture: ${(body.length / 1024).toFixed(1)} KiB GitHub push payload, ${CONCURRENCY} connections, ${ROUNDS} rounds of ${SECONDS} s per phase (medians), Node ${process.version}`);
-console.log("| target                       |  req/s | p50 ms | p99 ms | half rate | p99 ms @½ |");
-console.log("| ---------------------------- | ------ | ------ | ------ | --------- | --------- |");
+console.log("| target                       |  req/s | p50 ms | p99 ms | CPU µs/req | half rate | p99 ms @½ |");
+console.log("| ---------------------------- | ------ | ------ | ------ | ---------- | --------- | --------- |");
 console.log(row("bare Hono (accept, drop)", bareStats));
 console.log(row("gateway /hooks (verify, log)", gatewayStats));
 console.log(`\ngateway / ceiling: ${(median(ratios) * 100).toFixed(1)}% (median of rounds: ${ratios.map((r) => (r * 100).toFixed(0) + "%").join(" ")}; goal ≥ 70%)`);
 console.log(`gateway p99 at half its max rate (${half} req/s): ${gatewayStats.halfP99.toFixed(1)} ms (goal < 50 ms)`);
+console.log(`CPU per request, whole process (both servers' work plus the load client's): bare / gateway = ${((bareStats.cpu / gatewayStats.cpu) * 100).toFixed(1)}%, the ratio the machine would reach if nothing else ran; load average at the end ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);

@@ -115,7 +115,7 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway"): S
       const next = new Map((await admin.fetchTopicOffsets(spec.topic)).map((o) => [o.partition, BigInt(o.high)]));
       while (!signal.aborted) {
         const fetched = await Promise.all([...next].map(async ([partition, from]) => {
-          const messages = await fetchPartition(cluster, spec.topic, partition, from, 500);
+          const messages = await fetchPartition(cluster, spec.topic, partition, from, 500, signal);
           return { partition, messages: messages.filter((m) => BigInt(m.offset) >= from) };
         }));
         for (const { partition, messages } of fetched) {
@@ -138,7 +138,28 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway"): S
   };
 }
 
-async function fetchPartition(cluster: Cluster, topic: string, partition: number, from: bigint, maxWaitTime: number): Promise<RawMessage[]> {
+/**
+ * One Fetch of one partition from its leader. A leader that moved or is not
+ * known yet (a topic just created, a broker restarting) is a retriable error:
+ * metadata is refreshed and the fetch tried again for about ten seconds. A
+ * tail that was closed meanwhile gets no messages instead of the error.
+ */
+async function fetchPartition(cluster: Cluster, topic: string, partition: number, from: bigint, maxWaitTime: number, signal?: AbortSignal): Promise<RawMessage[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fetchFromLeader(cluster, topic, partition, from, maxWaitTime);
+    } catch (err) {
+      if (signal?.aborted) return [];
+      if (!(err as { retriable?: boolean }).retriable || attempt >= 20) {
+        throw new Error(`kafka: cannot fetch ${topic}/${partition} from offset ${from}: ${(err as Error).message}`, { cause: err });
+      }
+      await new Promise((r) => setTimeout(r, Math.min(100 * attempt, 1000)));
+      await cluster.refreshMetadata();
+    }
+  }
+}
+
+async function fetchFromLeader(cluster: Cluster, topic: string, partition: number, from: bigint, maxWaitTime: number): Promise<RawMessage[]> {
   const leaders = cluster.findLeaderForPartitions(topic, [partition]);
   const nodeId = Object.keys(leaders)[0];
   if (nodeId === undefined) throw new Error(`kafka: no leader for ${topic}/${partition}`);

@@ -1,5 +1,6 @@
 import type { SourceSpec } from "../../notebook/format/model.ts";
 import { type Delivery, DeliveryLog, deliveryBytes } from "../webhooks/deliveries.ts";
+import type { HeaderReader } from "../webhooks/verify.ts";
 import { EventChannel } from "./channel.ts";
 import { decodePayload } from "./decode.ts";
 import type { Source, SourceEvent } from "./source.ts";
@@ -13,7 +14,7 @@ export interface WebhookSource extends Source {
    * Stores a verified delivery and hands its events to open tails. Returns
    * null when the delivery id was seen before (a retry): nothing is stored twice.
    */
-  receive(body: Uint8Array, headers: Headers, receivedAt: number): Promise<Delivery | null>;
+  receive(body: Uint8Array, headers: HeaderReader, receivedAt: number): Promise<Delivery | null>;
 }
 
 /** Headers worth keeping beside a body: ids and event types of the common senders. */

@@ -2,13 +2,18 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import type { SignatureScheme } from "../../notebook/format/model.ts";
 import { secretsEqual } from "../token.ts";
 
+/** What verification reads from a request: `Headers`, or a lighter reader of the same shape. */
+export interface HeaderReader {
+  get(name: string): string | null;
+}
+
 /** Why a delivery was refused, or null when it verifies. */
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
 export interface VerifyInput {
   scheme: Exclude<SignatureScheme, "none">;
   secret: string;
-  headers: Headers;
+  headers: HeaderReader;
   body: Uint8Array;
   /** Seconds since the epoch, for Stripe's timestamp tolerance. */
   nowSeconds: number;
