@@ -48,3 +48,20 @@ describe("parseBody", () => {
     expect(parseBody(bytes("id\n12345678901234567890\n"), "csv").events).toEqual([{ id: "12345678901234567890" }]);
   });
 });
+
+describe("exact integers", () => {
+  test("integers beyond 2^53 are bigint, in json and ndjson bodies, as DuckDB reads them", () => {
+    const text =
+      '{"a":9007199254740993,"b":-12345678901234567890,"c":1.5e300,"d":9007199254740991,"e":"12345678901234567890","f":[0.12345678901234567891,1e-12345678901234567,12345678901234567890.5,"x\\"12345678901234567890"]}';
+    const expected = {
+      a: 9007199254740993n,
+      b: -12345678901234567890n,
+      c: 1.5e300,
+      d: 9007199254740991,
+      e: "12345678901234567890",
+      f: [0.12345678901234567891, 0, 12345678901234567890.5, 'x"12345678901234567890'],
+    };
+    expect(parseBody(bytes(text), "json").events).toEqual([expected]);
+    expect(parseBody(bytes(`${text}\n${text}`), "ndjson").events).toEqual([expected, expected]);
+  });
+});

@@ -46,9 +46,10 @@ export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv"):
       const lines = text.split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
       const kept = lines.filter((l) => l.trim() !== "");
       // Fast path: the whole body as one array in one JSON.parse; a bad line sends it line by line.
-      if (!/\d{16}/.test(text)) {
+      {
         try {
-          const values = JSON.parse(`[${kept.join(",")}]`) as unknown[];
+          const joined = `[${kept.join(",")}]`;
+          const values = (/\d{16}/.test(text) ? parseExact(joined) : JSON.parse(joined)) as unknown[];
           if (values.length === kept.length) return { events: values, raws: kept, bad: [] };
         } catch (error) {
           if (!(error instanceof SyntaxError)) throw error;
@@ -77,12 +78,51 @@ function bigintText(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? value.toString() : value;
 }
 
+/** String tokens, or integer tokens of 16 or more digits (group 1): only those can lose precision in JSON.parse. */
+const TOKENS = /"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])(-?\d{16,})(?![.eE\d])/g;
+const MARK = "\u0000n";
+
+/**
+ * JSON.parse, with integers beyond 2^53 kept exact as bigint: each long
+ * integer token is first rewritten as a marked string, then the marks are
+ * turned into bigints. A raw NUL cannot occur in JSON text, so the mark
+ * cannot collide unless the text spells one as an escape (then the exact,
+ * slower parser runs).
+ */
+function parseExact(text: string): unknown {
+  TOKENS.lastIndex = 0;
+  let marked = "";
+  let last = 0;
+  for (let m = TOKENS.exec(text); m; m = TOKENS.exec(text)) {
+    const digits = m[1];
+    if (digits === undefined || Number.isSafeInteger(Number(digits))) continue;
+    marked += `${text.slice(last, m.index)}"${MARK}${digits}"`;
+    last = m.index + m[0].length;
+  }
+  if (last === 0) return JSON.parse(text);
+  if (text.includes("\\u0000")) return parseJsonLossless(text);
+  return unmark(JSON.parse(marked + text.slice(last)));
+}
+
+function unmark(value: unknown): unknown {
+  if (typeof value === "string") return value.startsWith(MARK) ? BigInt(value.slice(MARK.length)) : value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = unmark(value[i]);
+    return value;
+  }
+  if (value !== null && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    for (const k in o) o[k] = unmark(o[k]);
+  }
+  return value;
+}
+
 /** JSON with exact big integers; a syntax error names its offset, line and column. */
 export function parseJson(text: string): unknown {
-  // Integers past 2^53 would be rounded by JSON.parse; only texts with long digit runs pay for the exact parser.
-  if (!/\d{16}/.test(text)) {
+  // Integers past 2^53 would be rounded by JSON.parse; only texts with long digit runs pay for exactness.
+  {
     try {
-      return JSON.parse(text);
+      return /\d{16}/.test(text) ? parseExact(text) : JSON.parse(text);
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
       // Fall through: the exact parser says where, in the same words every time.
