@@ -230,6 +230,24 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
     await page.close();
   });
 
+  test("the cell graph's problems (unknown table, cycle, unknown name) are listed above the notebook and shown at the cells", async () => {
+    writeFileSync(
+      join(harness.root, "graph-issues.md"),
+      ["---", "title: Graph issues", "sources:", "  turnstile:", "    demo: turnstile", "---", "", "```sql id=a", "SELECT * FROM turnstil", "```", "", "```sql id=b", "SELECT * FROM c", "```", "", "```sql id=c", "SELECT * FROM b", "```", "", "```js", 'Plot.plot({marks: [Plot.dot(nope, {x: "a"})]})', "```", ""].join("\n"),
+    );
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, "graph-issues.md");
+    const issues = page.locator(".notebook-issues");
+    await expect.poll(() => issues.textContent(), { timeout: 20_000 }).toContain("cells form a cycle: b → c → b");
+    expect(await issues.textContent()).toContain("unknown table 'turnstil' in cell a (did you mean 'turnstile'?)");
+    expect(await issues.textContent()).toContain("unknown name 'nope'");
+    expect(await settled(page, "a")).toBe("error");
+    expect(await cell(page, "a").locator(".cell-error").textContent()).toContain("Table with name turnstil does not exist");
+    expect(await cell(page, "b").locator(".cell-error").textContent()).toContain("circular definition");
+    await screenshot(page, "08-graph-issues");
+    await page.close();
+  });
+
   test("a share link opens read-only in a fresh browser without the token and shows the same results", async () => {
     const page = await browser.context.newPage();
     await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "share.md"));
@@ -241,7 +259,7 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
     await page.locator(".share-button").click();
     const url = await page.locator(".share-url").inputValue({ timeout: 30_000 });
     expect(url).toMatch(new RegExp(`^${harness.origin}/s/[0-9a-f]{32,}$`));
-    await screenshot(page, "08-share-link");
+    await screenshot(page, "09-share-link");
     await page.close();
 
     const viewer = await launchBrowser({ viewport });
@@ -291,7 +309,7 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
       });
       expect(outcome).toBe("TypeError");
       await frameElement.scrollIntoViewIfNeeded();
-      await screenshot(shared, "09-share-read-only-fresh-browser");
+      await screenshot(shared, "10-share-read-only-fresh-browser");
     } finally {
       await viewer.close();
     }

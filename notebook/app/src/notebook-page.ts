@@ -2,6 +2,7 @@ import { cellLabel, insertCell, moveCell, type Notebook, parseNotebook, removeCe
 import { createShare, fetchSample, fetchSharedSample, readNotebook, readShare, tailUrl } from "./api.ts";
 import { type Database, startDuckDB } from "./duckdb.ts";
 import { type CatalogSchema, readCatalog } from "./editor.ts";
+import { graphIssues } from "./graph-check.ts";
 import { eventsToArrow } from "./events-to-arrow.ts";
 import { type CellSpec, ReactiveNotebook, runInPage } from "./reactive.ts";
 import { toRows } from "./rows.ts";
@@ -51,6 +52,9 @@ export class NotebookPage {
   private readonly title: HTMLElement;
   private readonly actions: HTMLElement;
   private schemaTimer: ReturnType<typeof setTimeout> | null = null;
+  private graphTimer: ReturnType<typeof setTimeout> | null = null;
+  private fileIssues: string[] = [];
+  private issuesBox: HTMLElement | null = null;
 
   constructor(
     private readonly root: HTMLElement,
@@ -93,7 +97,7 @@ export class NotebookPage {
     this.notebook = notebook;
     this.title.textContent = notebook.title;
     document.title = `${notebook.title} · runnel`;
-    if (issues.length > 0) this.showIssues(issues.map((i) => `line ${i.line}:${i.column} ${i.message}`));
+    this.fileIssues = issues.map((i) => `line ${i.line}:${i.column} ${i.message}`);
     const sandbox = this.readOnly ? createSandboxRunner((key) => this.views.get(key)!.frameHost()) : runInPage;
     this.reactive = new ReactiveNotebook(db.conn, (key) => this.views.get(key)!.observer(), sandbox);
 
@@ -124,6 +128,7 @@ export class NotebookPage {
     this.setStatus(this.readOnly ? "" : "saved");
     await this.reactive.setCells(this.keys.map((key) => this.spec(key)));
     this.refreshSchemaSoon();
+    this.checkGraphSoon();
   }
 
   private async loadText(): Promise<{ path: string; text: string; etag: string | null }> {
@@ -251,6 +256,19 @@ export class NotebookPage {
   private async run(key: string): Promise<void> {
     await this.reactive.setCell(this.spec(key));
     this.refreshSchemaSoon();
+    this.checkGraphSoon();
+  }
+
+  /** Re-reads the cell graph's issues after cells changed, and shows them above the notebook. */
+  private checkGraphSoon(): void {
+    if (this.graphTimer !== null) clearTimeout(this.graphTimer);
+    this.graphTimer = setTimeout(() => {
+      this.graphTimer = null;
+      graphIssues(this.db.conn, this.notebook, ["Plot"]).then(
+        (issues) => this.showIssues([...this.fileIssues, ...issues.map((i) => `line ${i.line}:${i.column} ${i.message}`)]),
+        (error: unknown) => console.error(new Error("graph: could not check the notebook's cell graph", { cause: error })),
+      );
+    }, 300);
   }
 
   private move(key: string, by: -1 | 1): void {
@@ -273,6 +291,7 @@ export class NotebookPage {
     this.views.delete(key);
     this.render();
     this.saver?.schedule(serializeNotebook(this.notebook));
+    this.checkGraphSoon();
   }
 
   private add(language: "sql" | "js"): void {
@@ -332,10 +351,13 @@ export class NotebookPage {
   }
 
   private showIssues(messages: string[]): void {
-    const box = document.createElement("div");
-    box.className = "notebook-issues";
-    box.textContent = messages.join("\n");
-    this.article.parentElement!.before(box);
+    if (this.issuesBox === null) {
+      this.issuesBox = document.createElement("div");
+      this.issuesBox.className = "notebook-issues";
+      this.article.parentElement!.before(this.issuesBox);
+    }
+    this.issuesBox.textContent = messages.join("\n");
+    this.issuesBox.hidden = messages.length === 0;
   }
 
   /** Snapshots the notebook as shown (text and the rows of every source table) and shows the link. */
