@@ -40,6 +40,23 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
     await harness?.close();
   });
 
+  test("the start page lists the notebooks and creates a new one that opens live", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${harness.origin}/?token=${harness.token}`);
+    await waitReady(page);
+    const titles = await page.locator(".notebook-list a").allTextContents();
+    expect(titles).toContain("Turnstile entries by station and minute");
+    await page.locator(".new-notebook input").fill("scratch");
+    await page.locator(".create-notebook").click();
+    await page.waitForURL(/\?notebook=scratch\.md$/);
+    await waitReady(page);
+    expect(await settled(page, "recent")).toBe("ok");
+    expect(await resultRows(page, "recent")).toBe(100);
+    expect(readFileSync(join(harness.root, "scratch.md"), "utf8")).toContain("```sql id=recent");
+    await screenshot(page, "00-created-notebook");
+    await page.close();
+  });
+
   test("opening turnstile.md loads the sample into DuckDB and the source's row count grows with the live tail", async () => {
     const page = await browser.context.newPage();
     await openNotebook(page, harness, "turnstile.md");
