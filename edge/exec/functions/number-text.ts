@@ -180,6 +180,10 @@ export function formatFloat(n: number): string {
     if (Math.fround(Number(e)) !== n) continue;
     // A candidate exactly halfway to a neighbour does not count (35621632, not 35621630).
     if (mids.includes(Number(e))) continue;
+    // When a rounding boundary is itself a decimal this short, DuckDB's
+    // formatter gives up on the shortest form and prints the exact value
+    // (882047168.0, not 882047170.0).
+    if (p > 1 && mids.some((m) => Number(m.toPrecision(p - 1)) === m)) return formatShortest(exactExponential(n));
     // When the float lies exactly halfway between two p-digit candidates
     // DuckDB prints one more digit (2424476.25, not 2424476.2 or .3).
     const longer = n.toExponential(p);
@@ -187,6 +191,27 @@ export function formatFloat(n: number): string {
     return formatShortest(e.replace(/\.?0+e/, "e"));
   }
   return formatShortest(n.toExponential(8));
+}
+
+/** The exact decimal value of a double in "d.ddde±x" form. */
+function exactExponential(n: number): string {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(n));
+  const bits = view.getBigUint64(0);
+  const expBits = Number((bits >> 52n) & 0x7ffn);
+  const frac = bits & ((1n << 52n) - 1n);
+  const mant = expBits === 0 ? frac : frac | (1n << 52n);
+  const e2 = (expBits === 0 ? 1 : expBits) - 1075;
+  // n = mant * 2^e2 = digits * 10^-scale
+  let digits: bigint, scale: number;
+  if (e2 >= 0) { digits = mant << BigInt(e2); scale = 0; }
+  else { digits = mant * 5n ** BigInt(-e2); scale = -e2; }
+  let text = digits.toString();
+  while (scale > 0 && text.endsWith("0")) { text = text.slice(0, -1); scale--; }
+  const exp10 = text.length - 1 - scale;
+  const trimmed = text.replace(/0+$/, "") || "0";
+  const mantissa = trimmed.length > 1 ? `${trimmed[0]}.${trimmed.slice(1)}` : trimmed;
+  return `${n < 0 ? "-" : ""}${mantissa}e${exp10 >= 0 ? "+" : ""}${exp10}`;
 }
 
 /** From "d.ddde±x" (exponential form) to fixed if -4 <= x < 16, else d.ddde±XX. */
