@@ -42,6 +42,7 @@ offsets are committed after the objects are written). Runners with the same
 Both:
   --sink <name>=<target>    write sink <name> elsewhere: fs:<dir> or s3://<bucket>/<prefix>
   --flush-rows <n>          write a file every n rows per sink instead of the notebook's flush.rows
+  --flush-seconds <s>       write what a sink buffered once its oldest row is s seconds old (flush.seconds)
 
 S3 credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a
 non-AWS endpoint from RUNNEL_S3_ENDPOINT. Kafka SASL from
@@ -70,9 +71,12 @@ export const verb: Verb = {
       "until-caught-up": { type: "boolean" },
       "metrics-port": { type: "string" },
       "flush-rows": { type: "string" },
+      "flush-seconds": { type: "string" },
     });
     const flushRows = values["flush-rows"] === undefined ? null : Number(values["flush-rows"]);
     if (flushRows !== null && !(Number.isInteger(flushRows) && flushRows > 0)) throw new UsageError(`--flush-rows takes a positive whole number, got '${values["flush-rows"]}'`);
+    const flushSeconds = values["flush-seconds"] === undefined ? null : Number(values["flush-seconds"]);
+    if (flushSeconds !== null && !(Number.isFinite(flushSeconds) && flushSeconds > 0)) throw new UsageError(`--flush-seconds takes a positive number, got '${values["flush-seconds"]}'`);
     if (positionals.length !== 1) throw new UsageError("expected exactly one bundle folder");
     const bundle = await loadBundle(positionals[0]!);
     const { manifest, plan } = bundle;
@@ -97,7 +101,7 @@ export const verb: Verb = {
       const declared = manifest.sinks[pipeline.sink]!;
       const override = overrides.get(pipeline.sink);
       const chosen = override ? parseSinkOverride(override, declared) : declared;
-      const spec = flushRows === null ? chosen : { ...chosen, flush: { ...chosen.flush, rows: flushRows } };
+      const spec = { ...chosen, flush: { ...chosen.flush, ...(flushRows === null ? {} : { rows: flushRows }), ...(flushSeconds === null ? {} : { seconds: flushSeconds }) } };
       try {
         targets[pipeline.sink] = { spec, opened: openSink(spec) };
       } catch (error) {

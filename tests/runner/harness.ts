@@ -53,8 +53,19 @@ export interface RunnerProcess {
   exited: Promise<number | null>;
 }
 
+/** Runs `runnel run <bundle>` as a child process against the test broker and S3. */
 export function startRunner(bundle: string, args: string[], env: Record<string, string> = {}): RunnerProcess {
-  const child = spawn(process.execPath, [runnel, "run", bundle, "--brokers", kafkaConfig.brokers.join(","), ...args], {
+  return spawnRunner([runnel, "run", bundle, ...args], env);
+}
+
+/** Runs the bundle's own `runner.js` with plain `node` (no tsx, nothing of this repository loaded). */
+export function startBundledRunner(bundle: string, args: string[], env: Record<string, string> = {}): RunnerProcess {
+  return spawnRunner([join(bundle, "runner.js"), ...args], env, bundle);
+}
+
+function spawnRunner(argv: string[], env: Record<string, string>, cwd?: string): RunnerProcess {
+  const child = spawn(process.execPath, [...argv, "--brokers", kafkaConfig.brokers.join(",")], {
+    cwd,
     env: {
       ...process.env,
       AWS_ACCESS_KEY_ID: s3Config.accessKeyId,

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, test } from "vitest";
 import { spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { demoEvents } from "../../gateway/sources/demo/index.ts";
@@ -128,8 +128,23 @@ describe("runnel run on a Kafka topic", () => {
     });
     for (let i = 0; i < 120 && !/\d+ files/.test(run.output().replace(/ 0 files/g, "")); i++) await sleep(250);
     server.kill("SIGKILL");
-    await sleep(20_000);
+    // While S3 is down the runner must stop fetching: its memory and its event count stay put.
+    const consumed = () => Number([...run.output().matchAll(/ (\d+) events \(/g)].at(-1)?.[1] ?? 0);
+    const rss: number[] = [];
+    const downAt = Date.now();
+    await sleep(3000);
+    const eventsEarly = consumed();
+    while (Date.now() - downAt < 20_000) {
+      rss.push(await residentKiB(run.child.pid!));
+      await sleep(500);
+    }
+    const eventsLate = consumed();
     expect(run.child.exitCode).toBe(null);
+    expect(eventsLate - eventsEarly, run.output()).toBeLessThanOrEqual(4 * 4000);
+    // Bounded: no more than 64 MiB above the first sample, and not climbing at the end.
+    const first = rss[0]!;
+    expect(Math.max(...rss) - first, `RSS KiB while S3 was down: ${rss.join(" ")}`).toBeLessThan(64 * 1024);
+    console.log(`outage: RSS ${Math.round(first / 1024)}–${Math.round(Math.max(...rss) / 1024)} MiB over ${rss.length} samples; ${eventsLate - eventsEarly} events consumed from 3 s to 20 s of the outage`);
     expect(run.output()).toMatch(/flush of offsets \d+-\d+ failed .*retrying/);
     server = startS3();
     try {
@@ -142,6 +157,14 @@ describe("runnel run on a Kafka topic", () => {
     }
   }, 600_000);
 });
+
+/** A process's resident set size in KiB, from /proc/<pid>/status (VmRSS). */
+async function residentKiB(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, "utf8");
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (!match) throw new Error(`test: no VmRSS in /proc/${pid}/status`);
+  return Number(match[1]);
+}
 
 async function waitForS3(endpoint: string): Promise<void> {
   let last: unknown = null;
