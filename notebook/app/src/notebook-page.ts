@@ -1,15 +1,13 @@
 import { cellLabel, insertCell, moveCell, type Notebook, parseNotebook, removeCell, serializeNotebook, updateCell } from "../../format/index.ts";
-import { createShare, fetchSample, fetchSharedSample, readNotebook, readShare, tailUrl } from "./api.ts";
+import { fetchSample, fetchSharedSample, readNotebook, readShare, tailUrl } from "./api.ts";
 import { type Database, startDuckDB } from "./duckdb.ts";
 import { type CatalogSchema, readCatalog } from "./editor.ts";
 import { graphIssues } from "./graph-check.ts";
-import { eventsToArrow } from "./events-to-arrow.ts";
 import { type CellSpec, ReactiveNotebook, runInPage } from "./reactive.ts";
-import { toRows } from "./rows.ts";
 import { createSandboxRunner } from "./sandbox/frame.ts";
 import { type SaveStatus, Saver } from "./saver.ts";
+import { shareNotebook } from "./share.ts";
 import { type SourceStats, SourceTable } from "./source-table.ts";
-import { quoteIdent } from "./sql.ts";
 import { CellView } from "./views/cell-view.ts";
 import { showConflict } from "./views/conflict.ts";
 import { renderMarkdown } from "./views/markdown.ts";
@@ -366,13 +364,7 @@ export class NotebookPage {
     trigger.disabled = true;
     try {
       await this.saver?.flush();
-      const samples: Record<string, Uint8Array> = {};
-      for (const [name, table] of this.tables) {
-        if (table.schema === null) continue;
-        const result = await this.db.conn.query(`SELECT * FROM ${quoteIdent(name)} ORDER BY rowid`);
-        samples[name] = eventsToArrow(table.schema, toRows(result, null));
-      }
-      const link = await createShare(this.mode.path, serializeNotebook(this.notebook), samples);
+      const link = await shareNotebook(this.db.conn, this.tables.values(), this.mode.path, serializeNotebook(this.notebook));
       showShareLink(new URL(link.url, location.href).href);
     } catch (error) {
       showShareLink(null, error instanceof Error ? error.message : String(error));
