@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "runnel: installing packages (npm ci)..." >&2
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm ci refuses a lockfile written on Linux without other platforms' optional
+  # packages (npm/cli#4828); npm install then takes the same locked versions.
+  npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
 fi
 
 if [ -f vite.config.ts ] && [ -d notebook/app ]; then
