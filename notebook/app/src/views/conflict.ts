@@ -52,7 +52,8 @@ function pane(label: string, text: string, other: string, className: string): HT
   let first: HTMLElement | null = null;
   for (const line of text.split("\n")) {
     const span = document.createElement("span");
-    span.textContent = `${line}\n`;
+    // One block per line; an empty line keeps its height with a space.
+    span.textContent = line === "" ? " " : line;
     if (!others.has(line)) {
       span.className = "conflict-changed";
       first ??= span;
