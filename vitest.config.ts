@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
 
 // Two projects: unit tests sit beside the code they test and need no server;
 // integration tests under tests/ talk to the real servers that
@@ -11,6 +12,25 @@ export default defineConfig({
           name: "unit",
           include: ["notebook/**/*.test.ts", "edge/**/*.test.ts", "gateway/**/*.test.ts"],
           exclude: ["**/*.workerd.test.ts", "node_modules/**"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        // Tests inside workerd: the Worker and Durable Object of edge/worker, through @cloudflare/vitest-plugin.
+        plugins: [
+          cloudflareTest({
+            main: "./edge/worker/fixtures/turnstile-worker.ts",
+            miniflare: {
+              compatibilityDate: "2026-11-01",
+              durableObjects: { PIPELINE: { className: "PipelineObject", useSQLite: true } },
+              r2Buckets: ["LAKE"],
+              bindings: { TURNSTILE_TOKEN: "workerd-token" },
+            },
+          }),
+        ],
+        test: {
+          name: "workerd",
+          include: ["edge/**/*.workerd.test.ts"],
           testTimeout: 30_000,
         },
       },

@@ -1,0 +1,79 @@
+import { env, exports } from "cloudflare:workers";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, test } from "vitest";
+
+/**
+ * Inside workerd (@cloudflare/vitest-plugin): the turnstile pipeline's
+ * window object, evicted and crashed on purpose through the plugin's hooks.
+ */
+const reading = (scp: string, time: string, entries: number) => ({
+  station: "59 ST",
+  ca: "A002",
+  unit: "R051",
+  scp,
+  linename: "NQR456W",
+  division: "IRT",
+  ts: `2026-11-22T10:${time}.000Z`,
+  desc: "REGULAR",
+  entries,
+  exits: entries * 2,
+});
+let deliveries = 0;
+const post = (events: unknown[]) =>
+  exports.default.fetch("http://edge/ingest/turnstile", {
+    method: "POST",
+    body: JSON.stringify(events),
+    headers: { authorization: "Bearer workerd-token", "x-delivery": `d-${deliveries++}` },
+  });
+const lake = () => env.PIPELINE.get(env.PIPELINE.idFromName("lake/") as never);
+const metrics = async () => (await (await exports.default.fetch("http://edge/metrics")).json()) as { lateEvents: number; bufferRows: number; windowRows: number; rowsOut: number };
+
+describe("the window object in workerd", () => {
+  test("evicted between requests, it rebuilds its windows from SQLite: late stays late, within lateness still counts", async () => {
+    for (const events of [[reading("00-00-00", "00:10", 100)], [reading("00-00-00", "03:30", 140)]]) expect((await post(events)).status).toBe(202);
+    // The watermark is 10:01:30: 10:00 was emitted.
+    await evictDurableObject(lake());
+    expect((await post([reading("00-00-01", "00:20", 7)])).status).toBe(202);
+    expect((await post([reading("00-00-01", "02:00", 9)])).status).toBe(202);
+    const m = await metrics();
+    expect(m.lateEvents).toBe(1);
+    expect(m.windowRows).toBe(2);
+  });
+
+  test("a flush that crashed after writing repeats the same write: same key, same bytes, nothing twice", async () => {
+    for (let minute = 10; minute < 20; minute++) expect((await post([reading("00-00-02", `${minute}:05`, minute)])).status).toBe(202);
+    const before = await metrics();
+    expect(before.bufferRows).toBeGreaterThanOrEqual(3);
+    const written: string[] = [];
+    // Crash: the object is written, then the transaction that deletes its rows throws.
+    await runInDurableObject(lake(), async (instance) => {
+      const transact = instance.transact.bind(instance);
+      let calls = 0;
+      instance.transact = (fn: () => unknown) => {
+        if (calls++ === 0) throw new Error("simulated crash before delete");
+        return transact(fn);
+      };
+      const sink = instance.sink.bind(instance);
+      instance.sink = (spec: unknown) => {
+        const s = sink(spec);
+        return { ...s, put: async (key: string, body: Uint8Array, o: unknown) => (written.push(key), s.put(key, body, o)) };
+      };
+      await expect(instance.flush()).rejects.toThrow(/simulated crash/);
+    });
+    expect(written.length).toBeGreaterThan(0);
+    const first = new Uint8Array(await (await env.LAKE.get(`turnstile/${written[0]}`))!.arrayBuffer());
+    await evictDurableObject(lake());
+    const again = await exports.default.fetch("http://edge/flush", { method: "POST" });
+    expect(again.status, await again.clone().text()).toBe(200);
+    const second = new Uint8Array(await (await env.LAKE.get(`turnstile/${written[0]}`))!.arrayBuffer());
+    expect(second).toEqual(first);
+    const after = await metrics();
+    expect(after.bufferRows).toBe(0);
+    expect(after.rowsOut).toBe(before.rowsOut + before.bufferRows);
+    const listed: { objects: { key: string }[] } = await env.LAKE.list({ prefix: "turnstile/lake/" });
+    const ranges = listed.objects
+      .map((o) => /-(\d{20})-(\d{20})\.parquet$/.exec(o.key)!.slice(1).map(Number) as [number, number])
+      .sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBeGreaterThan(ranges[i - 1]![1]);
+  });
+});
