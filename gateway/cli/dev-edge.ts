@@ -3,7 +3,6 @@
  * Durable Objects locally in workerd (miniflare), with state kept on disk,
  * until interrupted.
  */
-import { startDevEdge } from "../../edge/worker/dev.node.ts";
 import { readArgs } from "./args.ts";
 import { printErr, printOut } from "./output.ts";
 import type { Verb } from "./verb.ts";
@@ -35,6 +34,8 @@ export const verb: Verb = {
     if (positionals.length !== 1) throw new UsageError("expected exactly one bundle folder");
     const port = values.port === undefined ? 8787 : Number(values.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number, got ${values.port}`);
+    // Loaded here, not at the top: miniflare is heavy, and `runnel --help` loads every verb.
+    const { startDevEdge } = await import("../../edge/worker/dev.node.ts");
     const edge = await startDevEdge({ dir: positionals[0]!, port, host: values.host, persist: values.persist });
     for (const name of edge.missingSecrets) printErr(`runnel dev-edge: secret ${name} is not set (worker/.dev.vars or the environment); requests that need it answer 500`);
     const base = edge.url.href.replace(/\/$/, "");
