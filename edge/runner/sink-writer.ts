@@ -136,7 +136,9 @@ export class SinkWriter {
       const byKey = new Map<string, DeadLetter[]>();
       for (const letter of this.deadLetters) {
         const key = deadLetterKey({ prefix: this.errorsTarget.prefix, source: letter.source, day: letter.at.slice(0, 10), writer, first, last });
-        byKey.set(key, [...(byKey.get(key) ?? []), letter]);
+        const letters = byKey.get(key);
+        if (letters) letters.push(letter);
+        else byKey.set(key, [letter]);
       }
       for (const [key, letters] of byKey) {
         await this.errorsTarget.sink.put(key, encodeDeadLetters(letters), { contentType: "application/x-ndjson" });
