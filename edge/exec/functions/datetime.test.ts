@@ -49,6 +49,7 @@ describe("date/time functions", () => {
   it("date_part and extract read every field of TIMESTAMP and DATE", async () => {
     await fc.assert(fc.asyncProperty(maybe(timestampMicros), fc.constantFrom(...extractParts), async (m, p) => {
       await same("date_part", [p, m], ["VARCHAR", "TIMESTAMP"]);
+      if (m === null || m >= GREGORIAN) await same("date_part", [p, m], ["VARCHAR", "TIMESTAMPTZ"]);
     }), { numRuns: 400 });
     await fc.assert(fc.asyncProperty(maybe(days), fc.constantFrom(...extractParts.filter((p) => !["hour", "minute", "second", "millisecond", "microsecond"].includes(p))), async (d, p) => {
       await same("date_part", [p, d], ["VARCHAR", "DATE"]);
@@ -58,7 +59,9 @@ describe("date/time functions", () => {
   it("epoch_ms, epoch, epoch_us and make_date convert as DuckDB does", async () => {
     await fc.assert(fc.asyncProperty(maybe(timestampMicros), async (m) => {
       for (const f of ["epoch_ms", "epoch", "epoch_us"]) await same(f, [m], ["TIMESTAMP"]);
+      if (m === null || m >= GREGORIAN) for (const f of ["epoch_ms", "epoch"]) await same(f, [m], ["TIMESTAMPTZ"]);
     }), { numRuns: 150 });
+    await fc.assert(fc.asyncProperty(maybe(days), async (d) => { await same("epoch", [d], ["DATE"]); await same("epoch_ms", [d], ["DATE"]); }), { numRuns: 100 });
     await fc.assert(fc.asyncProperty(fc.bigInt({ min: -(10n ** 14n), max: 10n ** 14n }), async (ms) => same("epoch_ms", [ms], ["BIGINT"])), { numRuns: 100 });
     await fc.assert(fc.asyncProperty(fc.integer({ min: -3000, max: 3000 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), async (y, m, d) => {
       await same("make_date", [BigInt(y), BigInt(m), BigInt(d)], ["BIGINT", "BIGINT", "BIGINT"]);
@@ -68,6 +71,7 @@ describe("date/time functions", () => {
   it("strftime formats every specifier like DuckDB", async () => {
     const fmts = ["%Y-%m-%d %H:%M:%S", "%Y|%m|%d|%H|%M|%S|%f|%g|%j|%a|%A|%b|%B|%y|%I|%p|%w|%u", "%-d/%-m/%-H/%-I/%-M/%-S/%-j", "%U %W %V %G", "%c | %x | %X | %%", "%d/%b/%Y:%H:%M:%S %z", "T%H%M", "%e"];
     await fc.assert(fc.asyncProperty(maybe(timestampMicros.filter((m) => m >= YEAR_ONE)), fc.constantFrom(...fmts), async (m, f) => same("strftime", [m, f], ["TIMESTAMP", "VARCHAR"])), { numRuns: 300 });
+    await fc.assert(fc.asyncProperty(maybe(timestampMicros.filter((m) => m >= GREGORIAN)), fc.constantFrom(...fmts, "%Y-%m-%d %H:%M:%S %Z"), async (m, f) => same("strftime", [m, f], ["TIMESTAMPTZ", "VARCHAR"])), { numRuns: 200 });
   });
 
   it("strptime parses what strftime writes, and rejects what DuckDB rejects", async () => {

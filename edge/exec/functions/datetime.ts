@@ -160,7 +160,14 @@ function partOf(part: string, m: bigint, type: string): Value {
     case "century": case "centuries": return big(c.year > 0 ? Math.floor((c.year - 1) / 100) + 1 : -(Math.floor(-c.year / 100) + 1));
     case "millennium": case "millennia": return big(c.year > 0 ? Math.floor((c.year - 1) / 1000) + 1 : -(Math.floor(-c.year / 1000) + 1));
     case "era": return big(c.year > 0 ? 1 : 0);
-    case "epoch": return type === "DATE" ? days * 86400 : Number(m) / 1e6;
+    case "epoch":
+      if (type === "DATE") return days * 86400;
+      // TIMESTAMPTZ goes through ICU: milliseconds / 1000 plus the leftover microseconds, as doubles.
+      if (type === "TIMESTAMPTZ") {
+        const ms = floorDiv(m, 1000n);
+        return Number(ms) / 1000 + Number(m - ms * 1000n) / 1e6;
+      }
+      return Number(m) / 1e6;
     case "yearweek": {
       const w = isoWeek(days);
       const y = isoYear(days);
@@ -197,7 +204,8 @@ const epochMs: ScalarFn = ([v], ctx) => {
 
 const epochFn: ScalarFn = ([v], ctx) => {
   if (v === null || v === undefined) return null;
-  return Number(asMicros(v, ctx.argTypes[0])) / 1e6;
+  const r = partOf("epoch", asMicros(v, ctx.argTypes[0]), typeName(ctx.argTypes[0]));
+  return typeof r === "bigint" ? Number(r) : r;
 };
 
 const epochUs: ScalarFn = ([v], ctx) => (v === null || v === undefined ? null : asMicros(v, ctx.argTypes[0]));
