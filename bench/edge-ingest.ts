@@ -5,7 +5,7 @@
  * partitioned by day and region) with its sink on local R2, flushing every
  * second, so flushes run during the load. Reports:
  *
- * - events/s at 1 and 100 events per request (closed loop, 16 clients, 6 s);
+ * - events/s at 1 and 100 events per request (closed loop, 16 clients or the argument, 6 s);
  * - p50/p99 ack latency at half the maximum request rate (open loop, 5 s);
  * - event-to-object freshness with flush.seconds 1 (20 events/s for 6 s;
  *   each object is read back and its event ids matched to their acks);
@@ -15,7 +15,7 @@
  * Goals (issue 6): ≥ 50% of the ceiling at 100 per request, p99 ack < 250 ms,
  * freshness p99 < 2 s, encoder ≥ 0.2× DuckDB's rows/s and ≤ 1.5× its size.
  *
- *   npx tsx bench/edge-ingest.ts
+ *   npx tsx bench/edge-ingest.ts [clients]     (closed-loop clients, default 16)
  */
 import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -35,7 +35,7 @@ import type { Row } from "../edge/plan/values.ts";
 import type { LoadPlan, LoadResult } from "./lib/load-client.ts";
 
 const SECRET = "bench-secret";
-const CLIENTS = 16;
+const CLIENTS = Number(process.argv[2] ?? 16);
 const SECONDS = 6;
 
 const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");

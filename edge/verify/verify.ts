@@ -15,7 +15,8 @@ export type Verdict = { ok: true } | { ok: false; reason: string };
 export interface VerifyInput {
   scheme: VerifyScheme;
   secret: string;
-  headers: Headers;
+  /** A `Headers`, or anything that reads a header by name (the gateway passes Hono's). */
+  headers: { get(name: string): string | null };
   body: Uint8Array;
   /** Seconds since the epoch, for Stripe's timestamp tolerance. */
   nowSeconds: number;
