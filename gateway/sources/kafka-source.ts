@@ -89,7 +89,7 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway"): S
     spec,
     async sample(n) {
       const { admin, cluster } = await connect();
-      const offsets = await admin.fetchTopicOffsets(spec.topic);
+      const offsets = await retrying(cluster, `read the offsets of ${spec.topic}`, () => admin.fetchTopicOffsets(spec.topic));
       const ranges = offsets
         .map((o) => ({ partition: o.partition, from: BigInt(o.high) - BigInt(n), low: BigInt(o.low), high: BigInt(o.high) }))
         .map((r) => ({ ...r, from: r.from > r.low ? r.from : r.low }))
@@ -112,7 +112,8 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway"): S
     },
     async *tail(signal) {
       const { admin, cluster } = await connect();
-      const next = new Map((await admin.fetchTopicOffsets(spec.topic)).map((o) => [o.partition, BigInt(o.high)]));
+      const offsets = await retrying(cluster, `read the offsets of ${spec.topic}`, () => admin.fetchTopicOffsets(spec.topic));
+      const next = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
       while (!signal.aborted) {
         const fetched = await Promise.all([...next].map(async ([partition, from]) => {
           const messages = await fetchPartition(cluster, spec.topic, partition, from, 500, signal);
@@ -139,24 +140,29 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway"): S
 }
 
 /**
- * One Fetch of one partition from its leader. A leader that moved or is not
- * known yet (a topic just created, a broker restarting) is a retriable error:
- * metadata is refreshed and the fetch tried again for about ten seconds. A
- * tail that was closed meanwhile gets no messages instead of the error.
+ * Runs `work`, retrying Kafka's retriable errors (a leader that moved or is not
+ * elected yet: a topic just created, a broker restarting) for about ten
+ * seconds, with fresh metadata before each retry. When `signal` aborted
+ * meanwhile, gives `whenAborted` instead of the error.
  */
-async function fetchPartition(cluster: Cluster, topic: string, partition: number, from: bigint, maxWaitTime: number, signal?: AbortSignal): Promise<RawMessage[]> {
+async function retrying<T>(cluster: Cluster, what: string, work: () => Promise<T>, signal?: AbortSignal, whenAborted?: T): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await fetchFromLeader(cluster, topic, partition, from, maxWaitTime);
+      return await work();
     } catch (err) {
-      if (signal?.aborted) return [];
+      if (signal?.aborted && whenAborted !== undefined) return whenAborted;
       if (!(err as { retriable?: boolean }).retriable || attempt >= 20) {
-        throw new Error(`kafka: cannot fetch ${topic}/${partition} from offset ${from}: ${(err as Error).message}`, { cause: err });
+        throw new Error(`kafka: cannot ${what}: ${(err as Error).message}`, { cause: err });
       }
       await new Promise((r) => setTimeout(r, Math.min(100 * attempt, 1000)));
       await cluster.refreshMetadata();
     }
   }
+}
+
+/** One Fetch of one partition from its leader, retried while the leader is unknown. */
+function fetchPartition(cluster: Cluster, topic: string, partition: number, from: bigint, maxWaitTime: number, signal?: AbortSignal): Promise<RawMessage[]> {
+  return retrying(cluster, `fetch ${topic}/${partition} from offset ${from}`, () => fetchFromLeader(cluster, topic, partition, from, maxWaitTime), signal, []);
 }
 
 async function fetchFromLeader(cluster: Cluster, topic: string, partition: number, from: bigint, maxWaitTime: number): Promise<RawMessage[]> {
