@@ -89,9 +89,13 @@ export class NotebookPage {
 
   async open(): Promise<void> {
     this.setStatus("starting DuckDB…");
-    const [db, loaded] = await Promise.all([startDuckDB().then((started) => (performance.mark("runnel:duckdb-ready"), started)), this.loadText()]);
-    this.db = db;
+    const starting = startDuckDB().then((started) => (performance.mark("runnel:duckdb-ready"), started));
+    const loaded = await this.loadText();
     const { notebook, issues } = parseNotebook(loaded.text, loaded.path);
+    // The samples download while DuckDB-WASM compiles (the slowest step of opening).
+    const samples = this.fetchSamples(notebook);
+    const db = await starting;
+    this.db = db;
     this.notebook = notebook;
     this.title.textContent = notebook.title;
     document.title = `${notebook.title} · runnel`;
@@ -112,7 +116,7 @@ export class NotebookPage {
     }
 
     this.setStatus("loading sources…");
-    await this.openSources();
+    await this.openSources(samples);
     performance.mark("runnel:sources-loaded");
     if (this.readOnly) {
       // Shared SQL is someone else's: keep it from reading files or URLs.
@@ -138,7 +142,19 @@ export class NotebookPage {
     return { path: shared.path, text: shared.text, etag: null };
   }
 
-  private async openSources(): Promise<void> {
+  private fetchSamples(notebook: Notebook): Map<string, Promise<Uint8Array>> {
+    const mode = this.mode;
+    const samples = new Map<string, Promise<Uint8Array>>();
+    for (const spec of Object.values(notebook.sources)) {
+      const bytes = mode.kind === "edit" ? fetchSample(mode.path, spec.name, spec.sampleSize) : fetchSharedSample(mode.id, spec.name);
+      // Handled where the sample is awaited (SourceTable.load); this keeps an early failure from being reported as unhandled.
+      bytes.catch(() => undefined);
+      samples.set(spec.name, bytes);
+    }
+    return samples;
+  }
+
+  private async openSources(samples: Map<string, Promise<Uint8Array>>): Promise<void> {
     const mode = this.mode;
     const loads: Promise<void>[] = [];
     for (const spec of Object.values(this.notebook.sources)) {
@@ -154,7 +170,7 @@ export class NotebookPage {
         conn: this.db.conn,
         name: spec.name,
         windowSize: windowSize(spec.sampleSize),
-        loadSample: () => (mode.kind === "edit" ? fetchSample(mode.path, spec.name, spec.sampleSize) : fetchSharedSample(mode.id, spec.name)),
+        loadSample: () => samples.get(spec.name)!,
         tailUrl: mode.kind === "edit" ? tailUrl(mode.path, spec.name) : null,
         onChange: () => {
           // Recompute readers at most once per REFRESH_MS, so a fast stream does not starve the page.
