@@ -38,7 +38,6 @@ function sameType(a: SqlType, b: SqlType): boolean {
   return typeText(a) === typeText(b);
 }
 
-/** Physical numeric value as an exact bigint scaled by 10^scale, for integer-like sources. */
 function castTo(v: Value, from: SqlType, to: SqlType): Value {
   if (sameType(from, to)) return v;
   if (to.kind === "scalar" && to.name === "VARCHAR") return valueToText(v, from);
@@ -162,7 +161,7 @@ function toInteger(v: Value, from: SqlType, to: string, range: { min: bigint; ma
       // DuckDB checks min <= v < max + 1 before rounding, so a value that
       // rounds up past the maximum wraps around (2147483647.5 → -2147483648).
       if (!Number.isFinite(v) || v < Number(range.min) || v >= Number(range.max + 1n)) {
-        throw outOfRange(from.kind === "scalar" && from.name === "FLOAT" ? formatFloatValue(v) : formatDouble(v), physicalName(from), range.physical);
+        throw outOfRange(formatDouble(v), physicalName(from), range.physical);
       }
       b = BigInt(roundHalfEven(v));
       if (b > range.max) b = range.min + (b - range.max - 1n);
@@ -174,10 +173,6 @@ function toInteger(v: Value, from: SqlType, to: string, range: { min: bigint; ma
     throw unsupported(from, parseType(to));
   }
   return isBigintType(to) ? b : Number(b);
-}
-
-function formatFloatValue(v: number): string {
-  return formatDouble(v);
 }
 
 /** nearbyint under the default rounding mode: ties to even. */

@@ -6,7 +6,7 @@
 import type { Interval, Value } from "../../plan/values.ts";
 import {
   DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND,
-  TS_INFINITY, TS_NINFINITY, civilFromDays, daysFromCivil, daysInMonth, floorDiv, pad, splitTimestamp,
+  TS_INFINITY, TS_NINFINITY, civilFromDays, daysFromCivil, daysInMonth, floorDiv, splitTimestamp,
 } from "./calendar.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { parseType } from "./types.ts";
@@ -315,4 +315,3 @@ export const datetimeScalars: Record<string, ScalarFn> = {
   try_strptime: tryStrptime,
 };
 
-export { pad };

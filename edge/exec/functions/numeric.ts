@@ -200,9 +200,8 @@ const roundFn: ScalarFn = (args, ctx) => {
     const u = x as bigint;
     if (digits >= t.scale) return u * 10n ** BigInt(target - t.scale);
     const drop = t.scale - digits;
-    const rounded = roundScaled(u, drop);
     // Negative digits round to tens, hundreds...: scale back up to the result scale.
-    return digits >= 0 ? rounded * 10n ** BigInt(target - digits) : rounded * 10n ** BigInt(target - digits) / 1n;
+    return roundScaled(u, drop) * 10n ** BigInt(target - digits);
   }
   const name = scalarName(t);
   if (integerRanges[name]) {

@@ -121,12 +121,10 @@ export function strptimeText(s: string, fmt: string): Parsed {
   let twelveHour = false;
   const num = (maxDigits: number): number | null => {
     while (isSpace(s[pos])) pos++;
-    let neg = false;
     const start = pos;
     let v = 0;
     while (pos < s.length && isDigit(s[pos]) && pos - start < maxDigits) { v = v * 10 + s.charCodeAt(pos) - 48; pos++; }
-    if (pos === start) return null;
-    return neg ? -v : v;
+    return pos === start ? null : v;
   };
   const name = (list: string[]): number | null => {
     const rest = s.slice(pos).toLowerCase();
