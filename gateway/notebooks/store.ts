@@ -27,6 +27,7 @@ export class NotebookStore {
   readonly root: string;
   private readonly locks = new Map<string, Promise<unknown>>();
   private readonly parsed = new Map<string, { checkedAt: number; etag: string; notebook: Notebook }>();
+  private readonly rechecking = new Map<string, Promise<Notebook>>();
   private readonly recheckMs: number;
   private readonly now: () => number;
 
@@ -47,14 +48,26 @@ export class NotebookStore {
    * `recheckMs`, and parsed again only when its text changed. Only notebooks
    * that exist are kept, so the cache is bounded by the root's files.
    */
-  async notebook(path: string): Promise<Notebook> {
+  notebook(path: string): Promise<Notebook> {
     const hit = this.parsed.get(path);
     const now = this.now();
-    if (hit && now - hit.checkedAt < this.recheckMs) return hit.notebook;
-    const file = await this.read(path);
-    const notebook = hit?.etag === file.etag ? hit.notebook : parseNotebook(file.text, path).notebook;
-    this.parsed.set(path, { checkedAt: now, etag: file.etag, notebook });
-    return notebook;
+    if (hit && now - hit.checkedAt < this.recheckMs) return Promise.resolve(hit.notebook);
+    // One read per path at a time: requests arriving meanwhile share it.
+    let pending = this.rechecking.get(path);
+    if (!pending) {
+      pending = (async () => {
+        try {
+          const file = await this.read(path);
+          const notebook = hit?.etag === file.etag ? hit.notebook : parseNotebook(file.text, path).notebook;
+          this.parsed.set(path, { checkedAt: now, etag: file.etag, notebook });
+          return notebook;
+        } finally {
+          this.rechecking.delete(path);
+        }
+      })();
+      this.rechecking.set(path, pending);
+    }
+    return pending;
   }
 
   /** Relative paths of every `.md` file under the root, sorted; symlinks are not followed. */
