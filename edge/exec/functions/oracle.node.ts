@@ -144,20 +144,9 @@ function typeTextOf(t: SqlType): string {
   }
 }
 
-/** What the library answered: a value or an error's DuckDB text (first line). */
-export type Answer = { ok: true; value: Value } | { ok: false; error: string };
-
-/** Runs `f`, turning a SqlError into an Answer the way DuckDB reports it. */
-export function answerOf(f: () => Value): Answer {
-  try {
-    return { ok: true, value: f() };
-  } catch (e) {
-    if (e instanceof Error && "duckdbText" in e) return { ok: false, error: String((e as { duckdbText: string }).duckdbText).split("\n")[0]! };
-    throw e;
-  }
-}
+export { answerOf, type Answer } from "./answer.ts";
 
 /** Normalises an oracle answer for comparison (type dropped). */
-export function expected(a: OracleAnswer): Answer {
+export function expected(a: OracleAnswer): import("./answer.ts").Answer {
   return a.ok ? { ok: true, value: a.value } : { ok: false, error: a.error };
 }

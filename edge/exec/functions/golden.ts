@@ -1,0 +1,61 @@
+/**
+ * Cases whose answers DuckDB gave (kept in fixtures/golden.json) so the same
+ * calls can be checked where DuckDB cannot run: inside workerd. The Node test
+ * (golden.test.ts) re-asks DuckDB for every answer, so the fixture cannot drift.
+ */
+import type { Value } from "../../plan/values.ts";
+
+export interface GoldenCase {
+  /** Registry key, or "cast" for castValue(args[0], argTypes[0], resultType). */
+  fn: string;
+  args: Value[];
+  argTypes: string[];
+  /** The SQL DuckDB ran. */
+  sql: string;
+  resultType: string;
+  expected: { ok: true; value: Value } | { ok: false; error: string };
+}
+
+/** JSON with bigint, NaN, ±Infinity and -0 kept. */
+export function encodeGolden(v: unknown): string {
+  return JSON.stringify(v, (_k, x) => {
+    if (typeof x === "bigint") return { $bigint: x.toString() };
+    if (typeof x === "number" && (!Number.isFinite(x) || Object.is(x, -0))) return { $number: Object.is(x, -0) ? "-0" : String(x) };
+    return x;
+  }, 1);
+}
+
+export function decodeGolden(text: string): GoldenCase[] {
+  return JSON.parse(text, (_k, x) => {
+    if (x && typeof x === "object" && "$bigint" in x) return BigInt(x.$bigint);
+    if (x && typeof x === "object" && "$number" in x) return x.$number === "-0" ? -0 : Number(x.$number);
+    return x;
+  }) as GoldenCase[];
+}
+
+/** The calls: a cross-section of every family, with the awkward inputs. */
+export const goldenCalls: { fn: string; args: Value[]; argTypes: string[]; sql: (l: string[]) => string }[] = [
+  ...["", "a", "hello world", "😀é\u0301", "x".repeat(120)].flatMap((s) => [
+    { fn: "md5", args: [s], argTypes: ["VARCHAR"], sql: (l: string[]) => `md5(${l[0]})` },
+    { fn: "sha256", args: [s], argTypes: ["VARCHAR"], sql: (l: string[]) => `sha256(${l[0]})` },
+    { fn: "upper", args: [s], argTypes: ["VARCHAR"], sql: (l: string[]) => `upper(${l[0]})` },
+    { fn: "reverse", args: [s], argTypes: ["VARCHAR"], sql: (l: string[]) => `reverse(${l[0]})` },
+  ]),
+  ...["ß", "İ", "ᾀ", "ƛ", "\ufeffx", "Σσς"].map((s) => ({ fn: "lower", args: [s], argTypes: ["VARCHAR"], sql: (l: string[]) => `lower(${l[0]})` })),
+  ...["2024-01-02T03:04:05.123456Z", "2024-01-02 03:04:05+02:00", " 2024-1-2", "2024-02-30", "x", "294247-01-10 04:00:54.775807"].map((s) => ({
+    fn: "cast:TIMESTAMP", args: [s], argTypes: ["VARCHAR"], sql: (l: string[]) => `CAST(${l[0]} AS TIMESTAMP)`,
+  })),
+  ...["1e3", "2.5", "0x1F", "1_000", "5e-20", "x", "2147483648"].map((s) => ({ fn: "cast:INTEGER", args: [s], argTypes: ["VARCHAR"], sql: (l: string[]) => `CAST(${l[0]} AS INTEGER)` })),
+  ...[0.1, 1e20, 1e16, 1e-5, -0, NaN, Infinity, 123456789.125].map((d) => ({ fn: "cast:VARCHAR", args: [d], argTypes: ["DOUBLE"], sql: (l: string[]) => `CAST(${l[0]} AS VARCHAR)` })),
+  ...["a.b", "A.B", "a\nb"].map((s) => ({ fn: "regexp_matches", args: [s, "^a.b$"], argTypes: ["VARCHAR", "VARCHAR"], sql: (l: string[]) => `regexp_matches(${l[0]}, ${l[1]})` })),
+  { fn: "regexp_replace", args: ["+1 (555) 123-4567", "[^0-9]", "", "g"], argTypes: ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"], sql: (l) => `regexp_replace(${l.join(", ")})` },
+  { fn: "~~*", args: ["ÉCOLE", "%cole"], argTypes: ["VARCHAR", "VARCHAR"], sql: (l) => `${l[0]} ILIKE ${l[1]}` },
+  { fn: "->>", args: ['{"a": {"b": [1, 2.50, "x"]}}', "$.a.b[1]"], argTypes: ["VARCHAR", "VARCHAR"], sql: (l) => `${l[0]}->>${l[1]}` },
+  { fn: "->>", args: ['{"a": {"b": [1, 2.50, "x"]}}', "$.a"], argTypes: ["VARCHAR", "VARCHAR"], sql: (l) => `${l[0]}->>${l[1]}` },
+  { fn: "time_bucket", args: [{ months: 0, days: 0, micros: 420000000n }, 1700000000123456n], argTypes: ["INTERVAL", "TIMESTAMP"], sql: (l) => `time_bucket(${l[0]}, ${l[1]})` },
+  { fn: "date_trunc", args: ["week", 1700000000123456n], argTypes: ["VARCHAR", "TIMESTAMP"], sql: (l) => `date_trunc(${l[0]}, ${l[1]})` },
+  { fn: "strftime", args: [1700000000123456n, "%A %d %B %Y %I:%M:%S.%f %p"], argTypes: ["TIMESTAMP", "VARCHAR"], sql: (l) => `strftime(${l[0]}, ${l[1]})` },
+  { fn: "strptime", args: ["02/Jan/2024:10:00:00 +0200", "%d/%b/%Y:%H:%M:%S %z"], argTypes: ["VARCHAR", "VARCHAR"], sql: (l) => `strptime(${l[0]}, ${l[1]})` },
+  { fn: "+", args: [2147483647, 1], argTypes: ["INTEGER", "INTEGER"], sql: (l) => `(${l[0]} + ${l[1]})` },
+  { fn: "round", args: [2.5, 0], argTypes: ["DOUBLE", "INTEGER"], sql: (l) => `round(${l[0]}, ${l[1]})` },
+];
