@@ -93,7 +93,7 @@ export function renderProfile(profiles: ColumnProfile[]): HTMLElement {
     head.append(name, type, bars(p.histogram));
     const stats = document.createElement("div");
     stats.className = "profile-stats";
-    const range = p.min === null ? "no values" : p.min === p.max ? formatValue(p.min) : `${formatValue(p.min)} … ${formatValue(p.max)}`;
+    const range = p.min === null ? "no values" : p.min === p.max ? formatValue(p.min, p.type) : `${formatValue(p.min, p.type)} … ${formatValue(p.max, p.type)}`;
     stats.textContent = `null ${(p.nullShare * 100).toFixed(1)}% · ≈${formatCount(p.distinct)} distinct · ${range}`;
     stats.title = stats.textContent;
     item.append(head, stats);

@@ -35,7 +35,7 @@ export function renderResultTable(result: QueryResult, visibleRows = 50): HTMLEl
     for (const column of result.columns) {
       const td = tr.insertCell();
       const value = row[column.name];
-      td.textContent = formatValue(value);
+      td.textContent = formatValue(value, column.type);
       if (value === null || value === undefined) td.className = "null";
       else if (typeof value === "number" || typeof value === "bigint") td.className = "num";
     }
