@@ -87,9 +87,11 @@ export function createApp(options: AppOptions): GatewayApp {
   app.notFound((c) => new GatewayError(404, "not_found", `gateway: no route for ${c.req.method} ${c.req.path}`).getResponse());
   app.use("*", async (c, next) => {
     const started = performance.now();
+    // Set before the response exists: changing c.res.headers afterwards would turn
+    // @hono/node-server's lightweight response into a full one on every request.
+    c.header("x-content-type-options", "nosniff");
+    c.header("referrer-policy", "same-origin");
     await next();
-    c.res.headers.set("x-content-type-options", "nosniff");
-    if (!c.res.headers.has("referrer-policy")) c.res.headers.set("referrer-policy", "same-origin");
     // The path only: a query string may carry the token.
     log.info("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });
   });
