@@ -53,7 +53,8 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
       (await objects(env)).map(async (name) => {
         const response = await stub(env, name).fetch(`https://object${path}`, { method });
         if (!response.ok) throw new Error(`worker: ${method} ${path} on object ${name} answered ${response.status}: ${await response.text()}`);
-        return (await response.json()) as ObjectMetrics;
+        // An object that has not yet seen a batch does not know its own name.
+        return { ...((await response.json()) as ObjectMetrics), object: name };
       }),
     );
 
