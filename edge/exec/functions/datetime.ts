@@ -11,6 +11,7 @@ import {
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { parseType } from "./types.ts";
 import { strftimeText, strptimeText } from "./strtime.ts";
+import { roundHalfEven } from "./cast.ts";
 
 function typeName(t: string | undefined): string {
   const p = parseType(t ?? "TIMESTAMP");
@@ -214,9 +215,8 @@ const toTimestamp: ScalarFn = ([v]) => {
   if (v === null || v === undefined) return null;
   const secs = Number(v);
   if (!Number.isFinite(secs)) throw new SqlError("conversion", `Could not convert epoch seconds to TIMESTAMP WITH TIME ZONE`);
-  const us = secs * 1e6;
-  // Half away from zero, as DuckDB rounds the microseconds.
-  return BigInt(us < 0 ? -Math.round(-us) : Math.round(us));
+  // The product rounded to the nearest microsecond, ties to even (DuckDB's nearbyint).
+  return BigInt(roundHalfEven(secs * 1e6));
 };
 
 const makeDate: ScalarFn = (args) => {
