@@ -94,3 +94,15 @@ test("run says which source a wrong --input names", async () => {
   expect(await main(["run", join(dir, "pii-staging"), "--input", "nope=x.ndjson"])).toBe(2);
   expect(err.join("")).toContain("--input names source 'nope'; the bundle reads accounts");
 });
+
+test("publishing a webhook notebook writes a deployable Worker with its Durable Object migration and secrets by name", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "runnel-publish-"));
+  expect(await main(["publish", "notebooks/github.md", "--out", dir])).toBe(0);
+  expect(out.join("")).toContain("Cloudflare Worker: worker/worker.js, worker/wrangler.toml");
+  const toml = await readFile(join(dir, "github", "worker", "wrangler.toml"), "utf8");
+  expect(toml).toContain("new_sqlite_classes");
+  expect(toml).toContain("GITHUB_WEBHOOK_SECRET");
+  expect(toml).not.toMatch(/GITHUB_WEBHOOK_SECRET\s*=\s*"/);
+  const manifest = JSON.parse(await readFile(join(dir, "github", "bundle.json"), "utf8"));
+  expect(manifest.targets).toEqual(["worker", "files"]);
+}, 120_000);

@@ -12,6 +12,7 @@ import { CompileError } from "../../edge/compile/errors.ts";
 import { defaultLibrary } from "../../edge/exec/library.ts";
 import { bundleName, bundleTargets, writeBundle, BUNDLE_FORMAT, BUNDLE_VERSION } from "../../edge/publish/bundle.node.ts";
 import { writeRunnerScript } from "../../edge/runner/bundle.node.ts";
+import { writeWorkerBundle } from "../../edge/worker/bundle.node.ts";
 import { readArgs } from "./args.ts";
 import { printErr, printOut } from "./output.ts";
 import { gatherSamples } from "./samples.ts";
@@ -111,6 +112,15 @@ export const verb: Verb = {
         targets,
       },
     });
+    if (targets.includes("worker")) {
+      try {
+        const { files } = await writeWorkerBundle(join(dir, "worker"), report.plan, notebook, { name: `runnel-${name}` });
+        printOut(`      Cloudflare Worker: ${files.map((f) => `worker/${f.split(/[\\/]/).at(-1)}`).join(", ")} (see ${join(dir, "worker", "README.md")})`);
+      } catch (error) {
+        if (!(error instanceof Error && error.message.startsWith("worker bundle:"))) throw error;
+        printErr(`runnel publish: no Worker written: ${error.message}`);
+      }
+    }
     if (targets.includes("runner")) {
       const files = await writeRunnerScript(dir);
       printOut(`      Node runner: ${files.join(", ")} (run with: node ${join(dir, "runner.js")} --help)`);
