@@ -138,10 +138,7 @@ export function strptimeText(s: string, fmt: string): Parsed {
     }
     return null;
   };
-  for (let k = 0; k < specs.length; k++) {
-    const t = specs[k]!;
-    // A number directly followed by another specifier has its fixed width.
-    const packed = specs[k + 1] !== undefined && !("lit" in specs[k + 1]!);
+  for (const t of specs) {
     if ("lit" in t) {
       for (const ch of t.lit) {
         if (isSpace(ch)) {
@@ -156,15 +153,12 @@ export function strptimeText(s: string, fmt: string): Parsed {
     }
     let v: number | null;
     switch (t.spec) {
-      case "Y": {
-        while (isSpace(s[pos])) pos++;
-        let neg = false;
-        if (s[pos] === "-") { neg = true; pos++; }
-        v = num(packed ? 4 : 9);
+      case "Y":
+        // DuckDB's %Y reads at most four digits and no sign.
+        v = num(4);
         if (v === null) return fail("Error: Expected a number");
-        year = neg ? -v : v;
+        year = v;
         break;
-      }
       case "y":
         v = num(2);
         if (v === null) return fail("Error: Expected a number");
