@@ -17,6 +17,8 @@ import { Sampler } from "./sample/sampler.ts";
 import type { HubOptions } from "./sample/tail-hub.ts";
 import { shareApiRoutes, sharePublicRoutes } from "./share/routes.ts";
 import { ShareStore } from "./share/store.ts";
+import { s3Sink } from "../edge/sinks/s3.ts";
+import type { Sink } from "../edge/sinks/sink.ts";
 import { SourceRegistry } from "./sources/registry.ts";
 import { loadOrCreateToken } from "./token.ts";
 import { hookRoutes } from "./webhooks/routes.ts";
@@ -34,6 +36,11 @@ export interface AppOptions {
   appDir?: string;
   /** Where webhook secrets are looked up by the names notebooks give. Default process.env. */
   env?: Record<string, string | undefined>;
+  /**
+   * Where share snapshots are stored; default the local `<stateDir>/shares/`.
+   * `startGateway` sets an S3/R2 sink when `RUNNEL_SHARE_S3=s3://<bucket>/<prefix>` is configured.
+   */
+  shareSink?: Sink;
   log?: Logger;
   fetch?: typeof fetch;
   now?: () => number;
@@ -71,7 +78,7 @@ export function createApp(options: AppOptions): GatewayApp {
   const store = new NotebookStore(options.root);
   const registry = new SourceRegistry({ stateDir, demo: options.demo ?? true, fetch: options.fetch, now, log });
   const sampler = new Sampler();
-  const shares = new ShareStore(join(stateDir, "shares"));
+  const shares = new ShareStore(join(stateDir, "shares"), options.shareSink);
   const appDir = options.appDir ?? "dist/app";
   const appIndex = async (): Promise<string | null> => {
     try {
@@ -180,7 +187,9 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   const host = options.host ?? "127.0.0.1";
   const root = resolve(options.root ?? "notebooks");
   const { token, created } = await loadOrCreateToken(options.tokenFile ?? join(stateDir, "token"), (options.env ?? process.env).RUNNEL_TOKEN);
-  const app = createApp({ ...options, root, token, stateDir, log });
+  const env = options.env ?? process.env;
+  const shareSink = options.shareSink ?? shareSinkFromEnv(env);
+  const app = createApp({ ...options, root, token, stateDir, log, shareSink });
   const listener = getRequestListener(app.fetch);
   const middleware = options.middleware;
   const server = createServer((req, res) => {
@@ -202,7 +211,7 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   const port = typeof address === "object" && address ? address.port : options.port ?? 8080;
   const shownHost = host.includes(":") ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}/?token=${token}`;
-  log.info("gateway listening", { url, root, demo: options.demo ?? true, tokenFile: options.tokenFile ?? join(stateDir, "token"), tokenCreated: created });
+  log.info("gateway listening", { url, root, demo: options.demo ?? true, tokenFile: options.tokenFile ?? join(stateDir, "token"), tokenCreated: created, shares: shareSink?.describe ?? join(stateDir, "shares") });
 
   let closing: Promise<void> | null = null;
   const close = () => {
@@ -234,4 +243,22 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
     process.once("SIGTERM", () => onSignal("SIGTERM"));
   }
   return { url, token, port, close };
+}
+
+/**
+ * Share snapshots in S3 or R2: `RUNNEL_SHARE_S3=s3://<bucket>/<prefix>`, with
+ * `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` and, for anything but AWS,
+ * `RUNNEL_S3_ENDPOINT` (R2: its S3 endpoint, region `auto` via `AWS_REGION`).
+ */
+export function shareSinkFromEnv(env: Record<string, string | undefined>): Sink | undefined {
+  const url = env.RUNNEL_SHARE_S3;
+  if (!url) return undefined;
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (!m) throw new Error(`gateway: RUNNEL_SHARE_S3 must look like s3://<bucket>/<prefix>, got ${JSON.stringify(url)}`);
+  const accessKeyId = env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) throw new Error("gateway: RUNNEL_SHARE_S3 is set; AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be too");
+  const region = env.AWS_REGION ?? "us-east-1";
+  const prefix = m[2] === "" || m[2]!.endsWith("/") ? m[2]! : `${m[2]}/`;
+  return s3Sink({ endpoint: env.RUNNEL_S3_ENDPOINT ?? `https://s3.${region}.amazonaws.com`, bucket: m[1]!, prefix, region, accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN });
 }

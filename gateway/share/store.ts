@@ -1,7 +1,9 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GatewayError } from "../http/error.ts";
+import { fsSink } from "../../edge/sinks/fs.node.ts";
+import type { Sink } from "../../edge/sinks/sink.ts";
 
 /** What a share holds besides its files: the notebook and the list of its sources. */
 export interface ShareManifest {
@@ -22,18 +24,29 @@ const ID = /^[0-9a-f]{64}$/;
 const FILE = /^[A-Za-z_][A-Za-z0-9_]*\.(parquet|arrow)$/;
 
 /**
- * Immutable snapshots on the local disk under `<dir>/<id>/`. The id is an
- * HMAC-SHA256 of the contents under a key kept in `<dir>/.key`: the same
- * snapshot always gets the same id on this gateway (content-addressed, stored
- * once), and 256 bits no one can compute without the key, even for a notebook
- * whose text and sample are public.
+ * Immutable snapshots stored as objects `<id>/manifest.json` and
+ * `<id>/<source>.parquet|arrow` in a `Sink`: the local folder by default, or
+ * S3/R2 when the gateway is configured with one (`RUNNEL_SHARE_S3`). The id
+ * is an HMAC-SHA256 of the contents under a key kept in `<keyDir>/.key`: the
+ * same snapshot always gets the same id on this gateway (content-addressed,
+ * stored once), and 256 bits no one can compute without the key, even for a
+ * notebook whose text and sample are public. Objects are written with
+ * put-if-absent and the manifest last, so a share is visible only whole and
+ * never changes once it is.
  */
 export class ShareStore {
-  private readonly dir: string;
+  private readonly keyDir: string;
+  private readonly sink: Sink;
   private key: Promise<Buffer> | null = null;
 
-  constructor(dir: string) {
-    this.dir = dir;
+  constructor(keyDir: string, sink: Sink = fsSink(keyDir)) {
+    this.keyDir = keyDir;
+    this.sink = sink;
+  }
+
+  /** Where snapshots are kept, for logs. */
+  get describe(): string {
+    return this.sink.describe;
   }
 
   async put(contents: ShareContents): Promise<string> {
@@ -45,19 +58,16 @@ export class ShareStore {
       mac.update(contents.files[name]!);
     }
     const id = mac.digest("hex");
-    const final = join(this.dir, id);
-    if (await exists(final)) return id;
-    const temp = join(this.dir, `.tmp-${randomBytes(8).toString("hex")}`);
-    await mkdir(temp, { recursive: true });
+    if ((await this.sink.get(`${id}/manifest.json`)) !== null) return id;
     try {
-      await writeFile(join(temp, "manifest.json"), JSON.stringify(contents.manifest, null, 2));
-      for (const [name, bytes] of Object.entries(contents.files)) await writeFile(join(temp, name), bytes);
-      await rename(temp, final);
+      for (const [name, bytes] of Object.entries(contents.files)) {
+        if (!FILE.test(name)) throw new Error(`share: file name ${JSON.stringify(name)} is not <source>.parquet or <source>.arrow`);
+        await this.sink.putIfAbsent(`${id}/${name}`, bytes);
+      }
+      // Another request may store the same snapshot at once: same id, same bytes, first one wins.
+      await this.sink.putIfAbsent(`${id}/manifest.json`, new TextEncoder().encode(JSON.stringify(contents.manifest, null, 2)), { contentType: "application/json" });
     } catch (err) {
-      await rm(temp, { recursive: true, force: true });
-      // Another request stored the same snapshot first: same id, same bytes.
-      if (await exists(final)) return id;
-      throw new Error(`share: cannot store snapshot ${id}`, { cause: err });
+      throw new Error(`share: cannot store snapshot ${id} in ${this.sink.describe}`, { cause: err });
     }
     return id;
   }
@@ -74,23 +84,26 @@ export class ShareStore {
 
   private async read(id: string, name: string): Promise<Buffer> {
     if (!ID.test(id)) throw new GatewayError(404, "not_found", "share: no such share");
+    let bytes: Uint8Array | null;
     try {
-      return await readFile(join(this.dir, id, name));
+      // A share exists once its manifest does; files of a half-stored share are not served.
+      bytes = name === "manifest.json" || (await this.sink.get(`${id}/manifest.json`)) !== null ? await this.sink.get(`${id}/${name}`) : null;
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new GatewayError(404, "not_found", `share: no ${name === "manifest.json" ? "such share" : name + " in this share"}`);
-      throw new Error(`share: cannot read ${id}/${name}`, { cause: err });
+      throw new Error(`share: cannot read ${id}/${name} from ${this.sink.describe}`, { cause: err });
     }
+    if (bytes === null) throw new GatewayError(404, "not_found", `share: no ${name === "manifest.json" ? "such share" : name + " in this share"}`);
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   private secret(): Promise<Buffer> {
     this.key ??= (async () => {
-      const file = join(this.dir, ".key");
+      const file = join(this.keyDir, ".key");
       try {
         return Buffer.from((await readFile(file, "utf8")).trim(), "hex");
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`share: cannot read ${file}`, { cause: err });
       }
-      await mkdir(this.dir, { recursive: true });
+      await mkdir(this.keyDir, { recursive: true });
       const key = randomBytes(32);
       await writeFile(file, key.toString("hex") + "\n", { mode: 0o600, flag: "wx" }).catch(async (err: NodeJS.ErrnoException) => {
         if (err.code !== "EEXIST") throw err;
@@ -98,15 +111,5 @@ export class ShareStore {
       return Buffer.from((await readFile(file, "utf8")).trim(), "hex");
     })();
     return this.key;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw err;
   }
 }
