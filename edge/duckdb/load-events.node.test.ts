@@ -10,6 +10,14 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 describe("loadEvents", () => {
+  test("keeps objects with many different keys across events as a STRUCT, not one MAP (mixed webhook payloads)", async () => {
+    const events = Array.from({ length: 300 }, (_, i) => ({ kind: `k${i % 3}`, payload: { [`field_${i}`]: i, common: "x" } }));
+    const schema = await loadEvents(db, "mixed", events);
+    expect(schema[1]!.type.startsWith("STRUCT(")).toBe(true);
+    const { rows } = await queryRows(db, "SELECT payload.common AS c, payload.field_7 AS f FROM mixed WHERE payload.field_7 IS NOT NULL");
+    expect(rows).toEqual([{ c: "x", f: 7n }]);
+  });
+
   test("types events by DuckDB's JSON inference: objects STRUCT, arrays LIST, dates DATE", async () => {
     const schema = await loadEvents(db, "orders", [
       { id: 1, customer: { name: "Zoë", tags: ["new"] }, day: "2026-11-22", items: [{ sku: "a", qty: 2 }] },

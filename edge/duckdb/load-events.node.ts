@@ -60,7 +60,8 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
     const path = join(dir, "events.ndjson");
     await writeFile(path, lines.length === 0 ? "" : `${lines.join("\n")}\n`, "utf8");
     const args = [quoteString(path), "format = 'newline_delimited'"];
-    if (schema === undefined) args.push("sample_size = -1");
+    // map_inference_threshold = -1: objects stay STRUCTs however many distinct keys a mixed stream has (DuckDB would fold them into one MAP).
+    if (schema === undefined) args.push("sample_size = -1", "map_inference_threshold = -1");
     else args.push(`columns = {${schema.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(", ")}}`);
     await db.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM read_json(${args.join(", ")})`);
   } finally {
