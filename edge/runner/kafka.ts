@@ -39,8 +39,9 @@ export interface KafkaRunnerOptions {
   /** Overrides the notebook's topic. */
   topic?: string;
   /**
-   * Exit once every assigned partition has reached the end the topic had when
-   * this runner started, emitting every open window first (a backfill's end).
+   * Exit once every partition has reached the end the topic had when this
+   * runner started — written by this runner, or committed by others of its
+   * group — emitting every open window first (a backfill's end).
    */
   untilCaughtUp?: boolean;
   /** How long to wait before retrying a failed flush; doubles up to `maxBackoffMs`. */
@@ -382,12 +383,48 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     if (caughtUpAt && [...caughtUpAt].every(([part, high]) => (partitions.get(part)?.next ?? (high === 0n ? 0n : -1n)) >= high)) {
       finishing = true;
       void stop();
+    } else if (caughtUpAt && state.first !== null && state.replayUntil === null && state.next >= (caughtUpAt.get(p) ?? 0n)) {
+      // This partition reached the end: write it now, so the group's committed offsets show it to
+      // runners that hold the other partitions (see groupCaughtUp).
+      await flush(state);
     }
   }
+
+  /**
+   * With several runners in one group, each holds some partitions: the backfill is done when the
+   * group's committed offsets reach the end everywhere and this runner holds nothing unwritten.
+   */
+  async function groupCaughtUp(ends: Map<number, bigint>): Promise<boolean> {
+    for (const p of assigned) {
+      const state = partitions.get(p);
+      if (state && (state.first !== null || state.replayUntil !== null || state.next < (ends.get(p) ?? 0n))) return false;
+    }
+    const [offsets] = await admin.fetchOffsets({ groupId: options.groupId, topics: [source.topic] });
+    const committed = new Map((offsets?.partitions ?? []).map((o) => [o.partition, BigInt(o.offset)]));
+    return [...ends].every(([p, high]) => high === 0n || (committed.get(p) ?? -1n) >= high);
+  }
+  let checkingGroup = false;
 
   // Time-based flushes when a partition goes quiet.
   const timer = setInterval(() => {
     if (stopping) return;
+    if (caughtUpAt && !checkingGroup) {
+      checkingGroup = true;
+      groupCaughtUp(caughtUpAt)
+        .then(
+          (done) => {
+            if (done && !stopping) {
+              log("every partition of the topic is written up to where it ended at start; stopping");
+              finishing = true;
+              void stop();
+            }
+          },
+          (error: unknown) => log(`until-caught-up: cannot read the group's committed offsets: ${message(error)}`),
+        )
+        .finally(() => {
+          checkingGroup = false;
+        });
+    }
     for (const state of partitions.values()) {
       if (state.replayUntil === null && state.writer.due()) {
         serial(() => (stopping || partitions.get(state.partition) !== state ? Promise.resolve() : flush(state))).catch((error: unknown) =>

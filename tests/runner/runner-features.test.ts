@@ -58,6 +58,24 @@ describe("the Kafka runner's bundle, metrics and dead letters", () => {
     expect(await committedAndHigh(topic, topic)).toSatisfy(({ committed, high }) => JSON.stringify(committed) === JSON.stringify(high));
   }, 300_000);
 
+  test("two runners with --until-caught-up in one group both exit once the group has written the whole topic", async () => {
+    const topic = uniqueName("pair-backfill");
+    const events = piiEvents(20_000, 24);
+    await fillTopic(topic, 4, events, byUser);
+    const args = ["--until-caught-up", "--topic", topic, "--group", topic, "--sink", `staging=s3://${s3Config.bucket}/${topic}/`];
+    const a = startRunner(pii.bundle, args);
+    const b = startRunner(pii.bundle, args);
+    expect(await a.exited, a.output()).toBe(0);
+    expect(await b.exited, b.output()).toBe(0);
+    const consumed = [a, b].map((r) => Number(/runner stopped: (\d+) events/.exec(r.output())?.[1] ?? NaN));
+    expect(consumed[0]! + consumed[1]!).toBeGreaterThanOrEqual(20_000);
+    const { dir, keys } = await download(`${topic}/`);
+    const c = await compareWithDuckDB("pii-staging", pii.plan, events, dir, keys);
+    expect(c).toMatchObject({ actual: c.expected, missing: 0, extra: 0 });
+    const { committed, high } = await committedAndHigh(topic, topic);
+    expect(committed).toEqual(high);
+  }, 300_000);
+
   test("a message that is not JSON goes to _errors/ with its raw bytes and its partition moves on", async () => {
     const topic = uniqueName("poison");
     const events = piiEvents(3000, 22);
