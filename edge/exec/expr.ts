@@ -10,6 +10,60 @@ import type { FunctionLibrary } from "./functions/contract.ts";
 
 export type Eval = (row: Value[]) => Value;
 
+/** The sub-expressions DuckDB's common-subexpression optimizer would compute for every row of a projection. */
+export function sharedSubexpressions(exprs: Expr[]): Expr[] {
+  const counts = new Map<string, { e: Expr; n: number }>();
+  const visit = (e: Expr, times: number): void => {
+    if (e.kind === "function" || e.kind === "cast") {
+      const key = JSON.stringify(e);
+      const hit = counts.get(key);
+      if (hit) hit.n += times;
+      else counts.set(key, { e, n: times });
+    }
+    switch (e.kind) {
+      case "column":
+      case "constant":
+        return;
+      case "between":
+        // DuckDB binds BETWEEN as two comparisons: its operand occurs twice.
+        visit(e.arg, times * 2);
+        visit(e.lower, times);
+        visit(e.upper, times);
+        return;
+      default:
+        for (const c of childrenOf(e)) visit(c, times);
+    }
+  };
+  for (const e of exprs) visit(e, 1);
+  return [...counts.values()].filter((x) => x.n >= 2).map((x) => x.e);
+}
+
+function childrenOf(e: Expr): Expr[] {
+  switch (e.kind) {
+    case "column":
+    case "constant":
+      return [];
+    case "function":
+    case "and":
+    case "or":
+    case "coalesce":
+      return e.args;
+    case "cast":
+    case "not":
+    case "is_null":
+    case "field":
+      return [e.arg];
+    case "compare":
+      return [e.left, e.right];
+    case "in":
+      return [e.arg, ...e.list];
+    case "between":
+      return [e.arg, e.lower, e.upper];
+    case "case":
+      return [...e.whens.flatMap((w) => [w.when, w.then]), e.else];
+  }
+}
+
 /**
  * Shared sub-expressions of one pipeline: an expression that appears twice
  * (`TRY_CAST(ts AS TIMESTAMP)` in WHERE and SELECT) is computed once per
@@ -18,13 +72,22 @@ export type Eval = (row: Value[]) => Value;
  */
 export type Memo = Map<string, Eval>;
 
-/** Builds the closure for `e`. Throws at build time for a function the library lacks. */
-export function compileExpr(e: Expr, lib: FunctionLibrary, memo?: Memo): Eval {
-  if (!memo || (e.kind !== "function" && e.kind !== "cast" && e.kind !== "case")) return buildExpr(e, lib, memo);
+/**
+ * Builds the closure for `e`. Throws at build time for a function the library lacks.
+ *
+ * Which operands run decides which errors surface, so evaluation follows
+ * DuckDB's: AND stops at FALSE, OR at TRUE, CASE and COALESCE are lazy, IN
+ * evaluates every item. `filter` is DuckDB's selection context (a WHERE /
+ * HAVING / FILTER predicate, a CASE condition): there AND also stops at NULL
+ * and BETWEEN computes its upper bound only for rows at or above the lower,
+ * as DuckDB's selection vectors do.
+ */
+export function compileExpr(e: Expr, lib: FunctionLibrary, memo?: Memo, filter = false): Eval {
+  if (!memo || (e.kind !== "function" && e.kind !== "cast" && e.kind !== "case")) return buildExpr(e, lib, memo, filter);
   const key = JSON.stringify(e);
   const hit = memo.get(key);
   if (hit) return hit;
-  const f = buildExpr(e, lib, memo);
+  const f = buildExpr(e, lib, memo, false);
   let lastRow: Value[] | null = null;
   let lastValue: Value = null;
   const cached: Eval = (row) => {
@@ -38,8 +101,9 @@ export function compileExpr(e: Expr, lib: FunctionLibrary, memo?: Memo): Eval {
   return cached;
 }
 
-function buildExpr(e: Expr, lib: FunctionLibrary, memo?: Memo): Eval {
+function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter: boolean): Eval {
   const c = (x: Expr): Eval => compileExpr(x, lib, memo);
+  const cf = (x: Expr): Eval => compileExpr(x, lib, memo, filter);
   switch (e.kind) {
     case "column": {
       const i = e.index;
@@ -102,7 +166,18 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo?: Memo): Eval {
       break;
     }
     case "and": {
-      const args = e.args.map(c);
+      const args = e.args.map(cf);
+      if (filter) {
+        // Only TRUE keeps a row, so the first operand that is not TRUE decides.
+        return (row) => {
+          for (const a of args) {
+            const v = a(row);
+            if (v !== true) return v === null ? null : false;
+          }
+          return true;
+        };
+      }
+      // Outside a filter DuckDB still skips the other operands of a row already FALSE.
       return (row) => {
         let sawNull = false;
         for (const a of args) {
@@ -114,7 +189,7 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo?: Memo): Eval {
       };
     }
     case "or": {
-      const args = e.args.map(c);
+      const args = e.args.map(cf);
       return (row) => {
         let sawNull = false;
         for (const a of args) {
@@ -141,12 +216,14 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo?: Memo): Eval {
       const list = e.list.map((x) => coerced(x, e.compareType, lib, memo));
       const t = e.compareType;
       const neg = e.negated;
+      // DuckDB evaluates every list item (no short cut), so their errors surface like DuckDB's.
+      const values = new Array<Value>(list.length);
       return (row) => {
         const v = a(row);
+        for (let i = 0; i < list.length; i++) values[i] = list[i]!(row);
         if (v === null) return null;
         let sawNull = false;
-        for (const x of list) {
-          const w = x(row);
+        for (const w of values) {
           if (w === null) sawNull = true;
           else if (lib.compareValues(v, w, t) === 0) return !neg;
         }
@@ -159,6 +236,17 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo?: Memo): Eval {
       const hi = coerced(e.upper, e.compareType, lib, memo);
       const t = e.compareType;
       const neg = e.negated;
+      if (filter && !neg) {
+        // DuckDB selects on `arg >= lower` first and computes the upper bound only for the rows left.
+        return (row) => {
+          const v = a(row);
+          const l = lo(row);
+          if (v === null || l === null || lib.compareValues(v, l, t) < 0) return false;
+          const h = hi(row);
+          if (h === null) return null;
+          return lib.compareValues(v, h, t) <= 0;
+        };
+      }
       return (row) => {
         const v = a(row);
         const l = lo(row);
@@ -170,7 +258,7 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo?: Memo): Eval {
       };
     }
     case "case": {
-      const whens = e.whens.map((w) => ({ when: c(w.when), then: coerced(w.then, e.type, lib, memo) }));
+      const whens = e.whens.map((w) => ({ when: compileExpr(w.when, lib, memo, true), then: coerced(w.then, e.type, lib, memo) }));
       const otherwise = coerced(e.else, e.type, lib, memo);
       return (row) => {
         for (const w of whens) if (w.when(row) === true) return w.then(row);

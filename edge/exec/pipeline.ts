@@ -10,7 +10,7 @@ import type { AggregateOp, LookupJoinOp, Operator, Plan } from "../plan/types.ts
 import type { Row, Schema, Value } from "../plan/values.ts";
 import { decodeValue } from "../plan/value-json.ts";
 import type { FunctionLibrary } from "./functions/contract.ts";
-import { compileExpr, type Eval, type Memo } from "./expr.ts";
+import { compileExpr, sharedSubexpressions, type Eval, type Memo } from "./expr.ts";
 import { eventConverter } from "./convert.ts";
 import { WindowState, addInterval } from "./window.ts";
 import { decodeState, encodeState } from "./snapshot.ts";
@@ -208,14 +208,18 @@ function rowMaker(schema: Schema): (row: Value[]) => Row {
 function stageFor(op: Operator, lib: FunctionLibrary, memo: Memo): Stage {
   switch (op.op) {
     case "filter": {
-      const pred = compileExpr(op.predicate, lib, memo);
+      const pred = compileExpr(op.predicate, lib, memo, true);
       return (rows) => rows.filter((r) => pred(r) === true);
     }
     case "project": {
       const exprs: Eval[] = op.exprs.map((e) => compileExpr(e.expr, lib, memo));
       const n = exprs.length;
+      // DuckDB computes a projection's repeated sub-expressions for every row first (even
+      // where a CASE or COALESCE would not need them), so their errors surface as DuckDB's do.
+      const shared = sharedSubexpressions(op.exprs.map((e) => e.expr)).map((e) => compileExpr(e, lib, memo));
       return (rows) =>
         rows.map((r) => {
+          for (const f of shared) f(r);
           const out = new Array<Value>(n);
           for (let i = 0; i < n; i++) out[i] = exprs[i]!(r);
           return out;
@@ -256,7 +260,7 @@ function lookupJoin(op: LookupJoinOp, lib: FunctionLibrary, memo: Memo): Stage {
   const table = op.table.rows.map((r) => r.map((v, i) => decodeValue(v, op.table.schema[i]!.type)));
   const width = op.table.schema.length;
   const keys = op.streamKeys.map((k) => compileExpr(k, lib, memo));
-  const residual = op.residual ? compileExpr(op.residual, lib, memo) : null;
+  const residual = op.residual ? compileExpr(op.residual, lib, memo, true) : null;
   const index = new Map<string, Value[][]>();
   for (const row of table) {
     const parts: string[] = [];

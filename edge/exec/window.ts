@@ -57,7 +57,7 @@ export class WindowState {
         args: call.args.map((a) => compileExpr(a, lib, memo)),
         argTypes,
         distinct: call.distinct,
-        filter: call.filter ? compileExpr(call.filter, lib, memo) : null,
+        filter: call.filter ? compileExpr(call.filter, lib, memo, true) : null,
         argBuffer: new Array<Value>(call.args.length).fill(null),
       };
     });
