@@ -9,6 +9,7 @@
 import { parseType, type TypeNode } from "../plan/type-text.ts";
 import type { Schema, Value } from "../plan/values.ts";
 import type { FunctionLibrary } from "./functions/contract.ts";
+import { parseUuid } from "./functions/cast.ts";
 
 export class ConvertError extends Error {
   override name = "ConvertError";
@@ -187,26 +188,3 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
   };
 }
 
-/**
- * DuckDB's UUID text rule: optional braces, hyphens anywhere, exactly 32 hex
- * digits; printed lower case as 8-4-4-4-12. Null when the text is not one.
- */
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
-export function parseUuid(text: string): string | null {
-  if (CANONICAL_UUID.test(text)) return text;
-  let body = text;
-  if (body.startsWith("{")) {
-    if (!body.endsWith("}") || body.length < 2) return null;
-    body = body.slice(1, -1);
-  }
-  let hex = "";
-  for (const ch of body) {
-    if (ch === "-") continue;
-    if (!/^[0-9a-fA-F]$/.test(ch) || hex.length >= 32) return null;
-    hex += ch;
-  }
-  if (hex.length !== 32) return null;
-  const h = hex.toLowerCase();
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}

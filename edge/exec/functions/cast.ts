@@ -352,8 +352,36 @@ function fromText(s: string, to: SqlType): Value {
     }
     case "INTERVAL": return parseIntervalText(s);
     case "BLOB": return new TextEncoder().encode(s);
-    case "UUID": return s.toLowerCase();
+    case "UUID": {
+      const u = parseUuid(s);
+      if (u === null) throw new SqlError("conversion", `Could not convert string '${s}' to INT128`);
+      return u;
+    }
     default:
       throw new SqlError("not_implemented", `Cast from VARCHAR to ${to.name} is not supported by the edge executor`);
   }
+}
+
+/**
+ * DuckDB's UUID text rule: optional braces, hyphens anywhere, exactly 32 hex
+ * digits; printed lower case as 8-4-4-4-12. Null when the text is not one.
+ */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function parseUuid(text: string): string | null {
+  if (CANONICAL_UUID.test(text)) return text;
+  let body = text;
+  if (body.startsWith("{")) {
+    if (!body.endsWith("}") || body.length < 2) return null;
+    body = body.slice(1, -1);
+  }
+  let hex = "";
+  for (const ch of body) {
+    if (ch === "-") continue;
+    if (!/^[0-9a-fA-F]$/.test(ch) || hex.length >= 32) return null;
+    hex += ch;
+  }
+  if (hex.length !== 32) return null;
+  const h = hex.toLowerCase();
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
