@@ -9,6 +9,7 @@
  * partitions: produce with a message key that the GROUP BY keys determine
  * (Kafka Streams' co-partitioning rule).
  */
+import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig, type SASLOptions } from "kafkajs";
 import type { SinkSpec, SourceSpec } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
@@ -187,7 +188,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     if (result.deadLetters.length) {
       state.writer.addDeadLetters(result.deadLetters.map((d) => ({
         reason: d.sink ? `${d.sink}: ${d.reason}` : d.reason,
-        raw: typeof d.raw === "string" ? d.raw : JSON.stringify(d.raw, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
+        raw: stringifyJsonLossless(d.raw),
         source: source.name,
         at,
       })));

@@ -6,6 +6,7 @@
  * input events (counted across all inputs in order) a flush covers, so
  * running the same inputs again rewrites the same objects.
  */
+import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import type { Plan } from "../plan/types.ts";
 import { buildPipeline } from "../exec/pipeline.ts";
 import { defaultLibrary } from "../exec/library.ts";
@@ -56,7 +57,7 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
     }
     writer.addDeadLetters(result.deadLetters.map((d) => ({
       reason: d.sink ? `${d.sink}: ${d.reason}` : d.reason,
-      raw: typeof d.raw === "string" ? d.raw : JSON.stringify(d.raw, (_k, v) => (typeof v === "bigint" ? v.toString() : v)),
+      raw: stringifyJsonLossless(d.raw),
       source: d.source || source,
       at,
     })));

@@ -113,11 +113,22 @@ export interface Comparison {
  * the Parquet dataset under `<dir>/<sink>/`.
  */
 export async function compareWithDuckDB(notebookName: string, plan: Plan, events: unknown[], dir: string, keys: string[]): Promise<Comparison> {
-  const dead = new Set<string>();
+  // A multiset: an event sent twice and dead-lettered once is still counted once.
+  const dead = new Map<string, number>();
+  let deadLetters = 0;
   for (const key of keys.filter((k) => k.startsWith("_errors/"))) {
-    for (const letter of decodeDeadLetters(await readFile(join(dir, ...key.split("/"))))) dead.add(letter.raw);
+    for (const letter of decodeDeadLetters(await readFile(join(dir, ...key.split("/"))))) {
+      dead.set(letter.raw, (dead.get(letter.raw) ?? 0) + 1);
+      deadLetters++;
+    }
   }
-  const kept = events.filter((e) => !dead.has(JSON.stringify(e)));
+  const kept = events.filter((e) => {
+    const text = JSON.stringify(e);
+    const n = dead.get(text) ?? 0;
+    if (n === 0) return true;
+    dead.set(text, n - 1);
+    return false;
+  });
   const file = join(repoRoot, "notebooks", `${notebookName}.md`);
   const { notebook } = parseNotebook(await readFile(file, "utf8"), file);
   const pipeline = plan.pipelines[0]!;
@@ -135,7 +146,7 @@ export async function compareWithDuckDB(notebookName: string, plan: Plan, events
       (SELECT count(*) FROM (SELECT * FROM expected EXCEPT ALL SELECT * FROM actual)),
       (SELECT count(*) FROM (SELECT * FROM actual EXCEPT ALL SELECT * FROM expected))`);
     const [expected, actual, missing, extra] = r.getRows()[0]!.map(Number) as [number, number, number, number];
-    return { expected, actual, missing, extra, deadLetters: dead.size };
+    return { expected, actual, missing, extra, deadLetters };
   } finally {
     db.close();
   }
