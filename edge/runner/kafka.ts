@@ -409,7 +409,9 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   // Time-based flushes when a partition goes quiet.
   const timer = setInterval(() => {
     if (stopping) return;
-    if (caughtUpAt && !checkingGroup) {
+    // Only a member can tell: before its first join a runner holds nothing and would stop at once,
+    // leaving kafkajs half-way through joining the group (and the process alive).
+    if (caughtUpAt && !checkingGroup && joined) {
       checkingGroup = true;
       groupCaughtUp(caughtUpAt)
         .then(
@@ -437,9 +439,11 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
 
   // The partitions the group gave this runner in its latest generation.
   let assigned = new Set<number>();
+  let joined = false;
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     const mine = new Set((e.payload.memberAssignment[source.topic] ?? []) as number[]);
     assigned = mine;
+    joined = true;
     for (const [p, state] of [...partitions]) {
       if (!mine.has(p)) {
         // Another runner owns it now and resumes from the checkpoints and the committed offset; drop

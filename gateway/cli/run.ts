@@ -206,6 +206,9 @@ async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>,
     server?.close();
   }
   printOut(`runner stopped: ${metrics.eventsIn} events → ${metrics.rowsOut} rows in ${metrics.filesWritten} files (${metrics.bytesWritten} bytes); ${metrics.deadLetters} dead letters`);
+  // Everything is written and committed. kafkajs can keep a socket of a group join it was still
+  // making; do not let that keep a finished runner alive.
+  setTimeout(() => process.exit(process.exitCode ?? 0), 5000).unref();
   return 0;
 }
 

@@ -9,6 +9,7 @@ import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
+import { onTestFinished } from "vitest";
 import { kafka as kafkaConfig, s3 as s3Config } from "../servers/config.ts";
 import { repoRoot } from "../servers/paths.ts";
 import { s3Sink } from "../../edge/sinks/s3.ts";
@@ -79,6 +80,10 @@ function spawnRunner(argv: string[], env: Record<string, string>, cwd?: string):
   child.stdout!.on("data", (d) => (text += String(d)));
   child.stderr!.on("data", (d) => (text += String(d)));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // A test that fails or times out must not leave its runner consuming.
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
   return { child, output: () => text, exited };
 }
 

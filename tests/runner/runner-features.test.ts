@@ -58,7 +58,9 @@ describe("the Kafka runner's bundle, metrics and dead letters", () => {
     expect(await committedAndHigh(topic, topic)).toSatisfy(({ committed, high }) => JSON.stringify(committed) === JSON.stringify(high));
   }, 300_000);
 
-  test("two runners with --until-caught-up in one group both exit once the group has written the whole topic", async () => {
+  // A runner that found the backfill done before its first group join used to hang in kafkajs's
+  // join; it now waits to be a member. One retry guards the rebalance timing on a loaded machine.
+  test("two runners with --until-caught-up in one group both exit once the group has written the whole topic", { timeout: 120_000, retry: 1 }, async () => {
     const topic = uniqueName("pair-backfill");
     const events = piiEvents(20_000, 24);
     await fillTopic(topic, 4, events, byUser);
@@ -74,7 +76,7 @@ describe("the Kafka runner's bundle, metrics and dead letters", () => {
     expect(c).toMatchObject({ actual: c.expected, missing: 0, extra: 0 });
     const { committed, high } = await committedAndHigh(topic, topic);
     expect(committed).toEqual(high);
-  }, 300_000);
+  });
 
   test("a message that is not JSON goes to _errors/ with its raw bytes and its partition moves on", async () => {
     const topic = uniqueName("poison");
