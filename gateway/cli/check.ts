@@ -13,9 +13,9 @@ import { SourceRegistry } from "../sources/registry.ts";
 import { silentLogger } from "../log.ts";
 import { checkNotebook } from "../../edge/check/check.node.ts";
 import { CompileError } from "../../edge/compile/errors.ts";
-import { parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
 import { defaultLibrary } from "../../edge/exec/library.ts";
 import { readArgs } from "./args.ts";
+import { readEventsText } from "./samples.ts";
 import { printErr, printOut } from "./output.ts";
 import { UsageError, type Verb } from "./verb.ts";
 
@@ -30,27 +30,6 @@ through DuckDB and through the plan on
   (c) random events (fast-check; --seed reproduces a run, --random sets the batch count),
 and compares the answers as multisets (floats to a relative tolerance of 1e-9).
 Prints the first differing row with both answers. Exit 0 only when all agree.`;
-
-/** Events from a file: a JSON array, or one JSON document per line. */
-export function readEventsText(text: string, file: string): unknown[] {
-  const trimmed = text.trim();
-  if (trimmed.startsWith("[")) {
-    const v = parseJsonLossless(trimmed);
-    if (!Array.isArray(v)) throw new UsageError(`${file}: expected a JSON array of events`);
-    return v;
-  }
-  return trimmed
-    .split("\n")
-    .map((line, i) => ({ line: line.trim(), i }))
-    .filter((l) => l.line.length > 0)
-    .map(({ line, i }) => {
-      try {
-        return parseJsonLossless(line);
-      } catch (error) {
-        throw new UsageError(`${file} line ${i + 1}: not JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
-      }
-    });
-}
 
 export const verb: Verb = {
   name: "check",
