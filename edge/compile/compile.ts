@@ -2,6 +2,7 @@
  * The compiler: notebook model + DuckDB's annotated parse trees → plan.
  * Pure: no I/O; the Node driver (`inputs.node.ts`) gathers what DuckDB knows.
  */
+import { exprChildren } from "../plan/expr-children.ts";
 import type { Cell, Notebook } from "../../notebook/format/model.ts";
 import type { AggregateCall, Expr, JsonValue, NamedExpr, Operator, Origin, Pipeline, Plan } from "../plan/types.ts";
 import { PLAN_VERSION } from "../plan/types.ts";
@@ -516,31 +517,5 @@ function requalify(rel: Relation, table: string | null, columnAliases: unknown):
   return { ...rel, scope };
 }
 
-/** The direct sub-expressions of a plan expression. */
-export function exprChildren(e: Expr): Expr[] {
-  switch (e.kind) {
-    case "column":
-    case "constant":
-      return [];
-    case "function":
-    case "and":
-    case "or":
-    case "coalesce":
-      return e.args;
-    case "cast":
-    case "not":
-    case "is_null":
-    case "field":
-      return [e.arg];
-    case "compare":
-      return [e.left, e.right];
-    case "in":
-      return [e.arg, ...e.list];
-    case "between":
-      return [e.arg, e.lower, e.upper];
-    case "case":
-      return [...e.whens.flatMap((w) => [w.when, w.then]), e.else];
-  }
-}
 
 export { decodeValue, findColumn };

@@ -3,6 +3,7 @@
  * operator's input order). Built once at start-up; no eval, no new Function.
  * NULL and three-valued logic follow DuckDB.
  */
+import { exprChildren } from "../plan/expr-children.ts";
 import type { Expr } from "../plan/types.ts";
 import type { Value } from "../plan/values.ts";
 import { decodeValue } from "../plan/value-json.ts";
@@ -31,38 +32,13 @@ export function sharedSubexpressions(exprs: Expr[]): Expr[] {
         visit(e.upper, times);
         return;
       default:
-        for (const c of childrenOf(e)) visit(c, times);
+        for (const c of exprChildren(e)) visit(c, times);
     }
   };
   for (const e of exprs) visit(e, 1);
   return [...counts.values()].filter((x) => x.n >= 2).map((x) => x.e);
 }
 
-function childrenOf(e: Expr): Expr[] {
-  switch (e.kind) {
-    case "column":
-    case "constant":
-      return [];
-    case "function":
-    case "and":
-    case "or":
-    case "coalesce":
-      return e.args;
-    case "cast":
-    case "not":
-    case "is_null":
-    case "field":
-      return [e.arg];
-    case "compare":
-      return [e.left, e.right];
-    case "in":
-      return [e.arg, ...e.list];
-    case "between":
-      return [e.arg, e.lower, e.upper];
-    case "case":
-      return [...e.whens.flatMap((w) => [w.when, w.then]), e.else];
-  }
-}
 
 /**
  * Shared sub-expressions of one pipeline: an expression that appears twice
