@@ -25,7 +25,7 @@ describe("CAST", () => {
     for (const s of ["1e3", "1.5", "2.5", "-2.5", " 12 ", "+3", "0x10", "1_000", "0b101", "1e-1", "25e-1", "2147483647.5", "-2147483648.4", "", " ", "1__0", ".5", "12.", "1e400", "0e10000", "\t5\n", "1_000.0_1"]) {
       for (const t of integerTypes) await sameCast(s, "VARCHAR", t);
     }
-    await fc.assert(fc.asyncProperty(plainNumberText, fc.constantFrom(...integerTypes), async (s, t) => sameCast(s, "VARCHAR", t)), { numRuns: 400, seed: 20261122 });
+    await fc.assert(fc.asyncProperty(plainNumberText, fc.constantFrom(...integerTypes), async (s, t) => sameCast(s, "VARCHAR", t)), { numRuns: 400 });
   });
 
   it("parses VARCHAR to DOUBLE, FLOAT and DECIMAL as DuckDB does", async () => {
