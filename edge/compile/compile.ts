@@ -4,6 +4,7 @@
  */
 import { exprChildren } from "../plan/expr-children.ts";
 import type { Cell, Notebook } from "../../notebook/format/model.ts";
+import { cellLabel } from "../../notebook/format/parse.ts";
 import type { AggregateCall, Expr, JsonValue, NamedExpr, Operator, Origin, Pipeline, Plan } from "../plan/types.ts";
 import { PLAN_VERSION } from "../plan/types.ts";
 import type { Schema } from "../plan/values.ts";
@@ -28,9 +29,9 @@ export interface CompileInputs {
   cells: Record<string, CellInput>;
 }
 
-/** The name a cell goes by in plans and messages. */
+/** The name a cell goes by in plans and messages: the same label the notebook's own errors use. */
 export function cellName(cell: Cell): string {
-  return cell.id ?? `#${cell.index}`;
+  return cellLabel(cell);
 }
 
 type Relation =
