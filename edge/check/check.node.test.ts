@@ -22,6 +22,27 @@ describe("checkNotebook", () => {
     expect(lines.some((l) => l.startsWith("✓ per_minute → lake · sample: 400 events"))).toBe(true);
   });
 
+  test("stream order: one reading far ahead of the stream closes windows early, and the check says so and how to fix it", async () => {
+    const { notebook, samples } = await turnstile();
+    const events = samples.turnstile as Record<string, unknown>[];
+    // A lenient cast keeps the impossible offset's local time: 05:00, hours ahead of the stream.
+    const lenient = { ...notebook, cells: notebook.cells.map((c) => ({ ...c, code: c.code.replaceAll("try_strptime(ts, '%Y-%m-%dT%H:%M:%S.%gZ')", "TRY_CAST(ts AS TIMESTAMP)") })) };
+    const ahead = { ...events[0]!, ts: "2026-11-22T05:00:00+25:00", desc: "REGULAR", station: "59 ST", entries: 1, exits: 1 };
+    const sample = [...events.slice(0, 100), ahead, ...events.slice(100)];
+    const lines: string[] = [];
+    const report = await checkNotebook(lenient, { samples: { turnstile: sample }, library: defaultLibrary, random: { batches: 1, size: 10, seed: 1 }, onProgress: (l) => lines.push(l) });
+    const step = report.steps.find((s) => s.step === "stream order")!;
+    expect(report.steps.find((s) => s.step === "sample")!.agree).toBe(true);
+    expect(step.agree).toBe(false);
+    expect(report.agree).toBe(false);
+    expect(step.detail).toMatch(/^ {2}\d+ of 401 sample events arrive after the watermark \(newest event time minus lateness 2 minutes\) passed their window/);
+    expect(step.detail).toContain(`the watermark was set by: {"station":"59 ST"`);
+    expect(step.detail).toMatch(/a lateness of \d+ minutes or more would keep every sample event/);
+    // The notebook as shipped (the feed's exact format) passes the same step.
+    const strict = await checkNotebook(notebook, { samples: { turnstile: sample }, library: defaultLibrary, random: { batches: 1, size: 10, seed: 1 } });
+    expect(strict.steps.find((s) => s.step === "stream order")!.agree).toBe(true);
+  });
+
   test("a wrong function in the executor is caught, with the first differing row from both sides", async () => {
     const { notebook, samples } = await turnstile();
     const broken: FunctionLibrary = { ...defaultLibrary, scalars: { ...defaultLibrary.scalars, md5: (args, ctx) => {

@@ -32,7 +32,7 @@ export interface CheckOptions {
 export type Answer = { ok: true; rows: Row[] } | { ok: false; error: string };
 
 export interface StepResult {
-  step: "sample" | "edge cases" | "misfits" | "random";
+  step: "sample" | "stream order" | "edge cases" | "misfits" | "random";
   sink: string;
   cell: string;
   events: number;
@@ -91,6 +91,17 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
     };
 
     await runStep("sample", options.samples);
+    await loadAll(db, options.samples, inputs.sources);
+    for (const cell of sinkCells) {
+      const pipeline = plan.pipelines.find((p) => p.cell.cell === cellName(cell))!;
+      const agg = pipeline.ops.find((o) => o.op === "aggregate");
+      if (!agg || agg.op !== "aggregate" || !agg.window) continue;
+      const source = (pipeline.ops[0] as { source: string }).source;
+      const events = options.samples[source] ?? [];
+      const r: StepResult = { step: "stream order", sink: pipeline.sink, cell: cellName(cell), events: events.length, ...(await streamOrder(db, cell.code, plan, pipeline.sink, source, events, BigInt(agg.window.latenessMicros), options.library)) };
+      steps.push(r);
+      say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · stream order: ${events.length} events one at a time in arrival order, ${r.agree ? "no event arrives after its window closed" : `\n${r.detail}`}`);
+    }
     const edge: Record<string, unknown[]> = {};
     for (const source of Object.keys(plan.sources)) edge[source] = edgeCaseEvents(plan.sources[source]!.schema, options.samples[source] ?? []);
     await runStep("edge cases", edge);
@@ -116,6 +127,62 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
   } finally {
     db.close();
   }
+}
+
+async function loadAll(db: DuckDB, data: Record<string, unknown[]>, schemas: Record<string, Schema>): Promise<void> {
+  for (const [source, events] of Object.entries(data)) await loadEvents(db, source, events, { schema: schemas[source] });
+}
+
+/**
+ * A windowed sink's answer when the sample arrives as a stream: one event per
+ * batch in arrival order (the strictest a pipeline sees: a webhook per
+ * request), so the watermark moves as it will in production. An event whose
+ * window was already emitted is a late dead letter there, while DuckDB's
+ * answer over the sample includes it; the check shows the difference, how
+ * much lateness would keep the event, and which event pushed the watermark.
+ */
+async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, source: string, events: unknown[], lateness: bigint, library: FunctionLibrary): Promise<Pick<StepResult, "agree" | "duckdb" | "plan" | "difference" | "detail">> {
+  const { answer: duckdb, schema } = await duckdbAnswer(db, sql);
+  if (!duckdb.ok) return { agree: true, duckdb, plan: { ok: false, error: "not run: DuckDB fails on the sample (the sample step compares that)" }, difference: null, detail: null };
+  const ex = buildPipeline({ ...plan, pipelines: plan.pipelines.filter((p) => p.sink === sink) }, { library, mode: "dead-letter" });
+  const rows: Row[] = [];
+  const late: { event: unknown; reason: string; needed: bigint; pushedBy: unknown }[] = [];
+  let newest: { wm: bigint; event: unknown } | null = null;
+  for (const event of events) {
+    const same = parseJsonLossless(stringifyJsonLossless(event));
+    const out = ex.run({ source, events: [same] });
+    rows.push(...(out.rows[sink] ?? []));
+    for (const d of out.deadLetters) {
+      const m = /window \[(-?\d+), (-?\d+)\) was emitted when the watermark reached (-?\d+)/.exec(d.reason);
+      if (!m) continue;
+      // Keeping the event needs a watermark still before its window's end.
+      late.push({ event, reason: d.reason, needed: lateness + BigInt(m[3]!) - BigInt(m[2]!) + 1n, pushedBy: newest?.event ?? null });
+    }
+    const wm = ex.watermarks()[sink] ?? null;
+    if (wm !== null && (newest === null || wm > newest.wm)) newest = { wm, event };
+  }
+  rows.push(...(ex.finish().rows[sink] ?? []));
+  const mine: Answer = { ok: true, rows };
+  const difference = firstDifference(schema!, duckdb.rows, rows);
+  if (!difference) return { agree: true, duckdb, plan: mine, difference: null, detail: null };
+  const lines = [`  ${late.length} of ${events.length} sample events arrive after the watermark (newest event time minus lateness ${showMicros(lateness)}) passed their window, so the pipeline sends them to _errors/ as late while the notebook counts them`];
+  if (late.length > 0) {
+    const needed = late.reduce((a, l) => (l.needed > a ? l.needed : a), 0n);
+    lines.push(`  first late event: ${stringifyJsonLossless(late[0]!.event).slice(0, 300)}`);
+    if (late[0]!.pushedBy !== null) lines.push(`  the watermark was set by: ${stringifyJsonLossless(late[0]!.pushedBy).slice(0, 300)}`);
+    lines.push(`  a lateness of ${showMicros(needed)} or more would keep every sample event; if the event above has an implausible time (far in the future), filter such times out in the cell instead`);
+  }
+  lines.push(`  first differing row: ${difference.side === "duckdb" ? "DuckDB" : "the pipeline"} has ${showRow(difference.row)} (${duckdb.rows.length} rows from DuckDB, ${rows.length} from the pipeline)`);
+  return { agree: false, duckdb, plan: mine, difference, detail: lines.join("\n") };
+}
+
+/** Microseconds as a lateness a person writes: whole seconds, minutes or hours when exact, rounded up otherwise. */
+export function showMicros(us: bigint): string {
+  const s = (us + 999_999n) / 1_000_000n;
+  if (s % 3600n === 0n && s > 0n) return `${s / 3600n} hour${s === 3600n ? "" : "s"}`;
+  if (s % 60n === 0n && s > 0n) return `${s / 60n} minute${s === 60n ? "" : "s"}`;
+  if (s >= 60n) return `${(s + 59n) / 60n} minutes`;
+  return `${s} second${s === 1n ? "" : "s"}`;
 }
 
 async function runStepQuiet(run: (step: StepResult["step"], data: Record<string, unknown[]>) => Promise<void>, step: StepResult["step"], data: Record<string, unknown[]>): Promise<void> {
