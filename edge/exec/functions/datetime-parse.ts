@@ -136,7 +136,7 @@ export function parseTimePrefix(s: string): { micros: bigint; pos: number; secon
 }
 
 /** ±HH, ±HH:MM, ±HHMM, ±HH:MM:SS at pos; returns the offset in microseconds east of UTC. */
-function parseUtcOffset(s: string, pos: number): { micros: bigint; pos: number } | null {
+export function parseUtcOffset(s: string, pos: number): { micros: bigint; pos: number } | null {
   if (pos + 3 > s.length) return null;
   const sign = s[pos];
   if (sign !== "+" && sign !== "-") return null;

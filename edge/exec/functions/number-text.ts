@@ -109,8 +109,10 @@ export function parseIntegerText(s: string, min: bigint, max: bigint): bigint | 
   if (!t) return null;
   // DuckDB accumulates the digits before the point in a 64-bit integer
   // (128-bit for HUGEINT), so a longer mantissa fails before any exponent.
+  // Only UBIGINT accumulates unsigned: UTINYINT..UINTEGER go through a signed
+  // 64-bit value ('9223372036854775808e-400' is no UTINYINT).
   const intPart = t.intDigits === 0 ? 0n : BigInt(t.digits.slice(0, t.intDigits));
-  const accMax = huge ? max : min === 0n ? 2n ** 64n - 1n : 2n ** 63n - 1n;
+  const accMax = huge ? max : max === 2n ** 64n - 1n ? max : 2n ** 63n - 1n;
   if (intPart > (t.negative && min !== 0n ? accMax + 1n : accMax)) return null;
   // Unsigned targets reject any minus sign, even on zero.
   if (min === 0n && t.negative) return null;

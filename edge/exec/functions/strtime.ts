@@ -9,7 +9,7 @@ import {
   civilFromDays, daysFromCivil, daysInMonth, formatTimestamp, pad, splitTimestamp,
 } from "./calendar.ts";
 import { SqlError } from "./contract.ts";
-import { isDigit, isSpace } from "./datetime-parse.ts";
+import { isSpace, parseUtcOffset } from "./datetime-parse.ts";
 
 const monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 const dayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
@@ -60,7 +60,7 @@ function isoParts(days: number): { year: number; week: number } {
 
 /** strftime over microseconds since the epoch. */
 export function strftimeText(m: bigint, fmt: string, type: string): string {
-  const specs = tokenize(fmt);
+  const specs = tokenizeCached(fmt);
   if (m === TS_INFINITY || m === TS_NINFINITY) return formatTimestamp(m);
   const { days, time } = splitTimestamp(m);
   const c = civilFromDays(days);
@@ -106,106 +106,198 @@ export function strftimeText(m: bigint, fmt: string, type: string): string {
 
 type Parsed = { ok: true; micros: bigint } | { ok: false; error: SqlError };
 
-/** strptime: the instant `s` names under `fmt`, or DuckDB's parse error. */
+/** How many digits each numeric strptime specifier reads (DuckDB reads no sign and skips no spaces). */
+const numericWidth: Record<string, number> = {
+  w: 1, u: 1, d: 2, m: 2, y: 2, H: 2, I: 2, M: 2, S: 2, U: 2, W: 2, V: 2, g: 3, j: 3, Y: 4, G: 4, f: 6,
+};
+
+const abbreviatedMonths = monthNames.map((m) => m.slice(0, 3));
+const abbreviatedDays = dayNames.map((d) => d.slice(0, 3));
+
+function asciiLower(code: number): number {
+  return code >= 65 && code <= 90 ? code + 32 : code;
+}
+
+/** Case-insensitive (ASCII) match of `word` at pos. */
+function matchesAt(s: string, pos: number, word: string): boolean {
+  if (pos + word.length > s.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    if (asciiLower(s.charCodeAt(pos + i)) !== asciiLower(word.charCodeAt(i))) return false;
+  }
+  return true;
+}
+
+/** The first entry of the list that the text continues with, as DuckDB tries them in order. */
+function nameAt(s: string, pos: number, list: string[]): number {
+  for (let i = 0; i < list.length; i++) if (matchesAt(s, pos, list[i]!)) return i;
+  return -1;
+}
+
+/** Monday on or before the day (days since the epoch). */
+function mondayOf(days: number): number {
+  return days - (((days + 3) % 7) + 7) % 7;
+}
+
+const tokenCache = new Map<string, Spec[]>();
+
+function tokenizeCached(fmt: string): Spec[] {
+  let specs = tokenCache.get(fmt);
+  if (specs === undefined) {
+    specs = tokenize(fmt);
+    if (tokenCache.size > 256) tokenCache.clear();
+    tokenCache.set(fmt, specs);
+  }
+  return specs;
+}
+
+/**
+ * strptime: the instant `s` names under `fmt`, or DuckDB's parse error.
+ * DuckDB's order: leading spaces are skipped; "infinity", "-infinity" and
+ * "epoch" are read whatever the format; a space in the format matches a run
+ * of at least one space; numbers have fixed maximum widths and no sign;
+ * names match the abbreviated or the full list only; trailing spaces are
+ * allowed. %U/%W (+%w), %G/%V/%u and %j move the date unless %m or %d said it.
+ */
 export function strptimeText(s: string, fmt: string): Parsed {
-  const specs = tokenize(fmt);
+  const specs = tokenizeCached(fmt);
   const fail = (why: string): Parsed => ({
     ok: false,
     error: new SqlError("invalid_input", `Could not parse string "${s}" according to format specifier "${fmt}"\n${why}`),
   });
+  const len = s.length;
   let pos = 0;
+  while (pos < len && isSpace(s[pos])) pos++;
+  if (len - pos > 4) {
+    let special: bigint | null = null;
+    let end = pos;
+    if (s[pos] === "-") {
+      if (matchesAt(s, pos, "-infinity")) { special = TS_NINFINITY; end = pos + 9; }
+    } else if (matchesAt(s, pos, "infinity")) { special = TS_INFINITY; end = pos + 8; }
+    else if (matchesAt(s, pos, "epoch")) { special = 0n; end = pos + 5; }
+    if (special !== null) {
+      while (end < len && isSpace(s[end])) end++;
+      if (end !== len) return fail("Error: Special timestamp did not match: trailing characters");
+      return { ok: true, micros: special };
+    }
+  }
   let year = 1900, month = 1, day = 1, hour = 0, minute = 0, second = 0, micros = 0;
-  let doy: number | null = null;
-  let pm: boolean | null = null;
   let offset = 0n;
-  let twelveHour = false;
-  const num = (maxDigits: number): number | null => {
-    while (isSpace(s[pos])) pos++;
-    const start = pos;
-    let v = 0;
-    while (pos < s.length && isDigit(s[pos]) && pos - start < maxDigits) { v = v * 10 + s.charCodeAt(pos) - 48; pos++; }
-    return pos === start ? null : v;
-  };
-  const name = (list: string[]): number | null => {
-    const rest = s.slice(pos).toLowerCase();
-    for (let i = 0; i < list.length; i++) {
-      const full = list[i]!.toLowerCase();
-      if (rest.startsWith(full)) { pos += full.length; return i; }
-    }
-    for (let i = 0; i < list.length; i++) {
-      const short = list[i]!.slice(0, 3).toLowerCase();
-      if (rest.startsWith(short)) { pos += 3; return i; }
-    }
-    return null;
-  };
+  let ampm: "AM" | "PM" | null = null;
+  // Which specifier decides the date: "" (y/m/d as read), or U, W, V, G, j.
+  let dateBy = "";
+  let weekno = 0, weekday = 0, hasWeekday = false, yearday = 0;
+  let isoYear = -1, isoWeek = -1, isoWeekday = -1;
   for (const t of specs) {
     if ("lit" in t) {
-      for (const ch of t.lit) {
-        if (isSpace(ch)) {
-          if (pos < s.length && !isSpace(s[pos])) return fail("Error: Space does not match, expected  ");
-          while (isSpace(s[pos])) pos++;
+      const lit = t.lit;
+      for (let l = 0; l < lit.length;) {
+        if (isSpace(lit[l])) {
+          if (!isSpace(s[pos])) return fail(`Error: Space does not match, expected ${lit}`);
+          while (pos < len && isSpace(s[pos])) pos++;
+          while (l < lit.length && isSpace(lit[l])) l++;
           continue;
         }
-        if (s[pos] !== ch) return fail(`Error: Literal does not match, expected ${t.lit}`);
+        if (s[pos] !== lit[l]) return fail(`Error: Literal does not match, expected ${lit}`);
         pos++;
+        l++;
       }
       continue;
     }
-    let v: number | null;
+    const width = numericWidth[t.spec];
+    if (width !== undefined) {
+      const start = pos;
+      let v = 0;
+      while (pos < len && pos - start < width) {
+        const c = s.charCodeAt(pos);
+        if (c < 48 || c > 57) break;
+        v = v * 10 + c - 48;
+        pos++;
+      }
+      if (pos === start) return fail("Error: Expected a number");
+      switch (t.spec) {
+        case "d": if (v < 1 || v > 31) return fail("Error: Day out of range, expected a value between 1 and 31"); day = v; dateBy = "d"; break;
+        case "m": if (v < 1 || v > 12) return fail("Error: Month out of range, expected a value between 1 and 12"); month = v; dateBy = "m"; break;
+        case "y": if (dateBy === "" || dateBy === "G" || dateBy === "V") dateBy = "y"; year = v >= 69 ? 1900 + v : 2000 + v; break;
+        case "Y": if (dateBy === "" || dateBy === "G" || dateBy === "V") dateBy = "Y"; year = v; break;
+        case "G":
+          if (dateBy === "") dateBy = "G";
+          else if (dateBy === "G" || dateBy === "V") { if (isoYear >= 0) return fail("Error: Multiple ISO year offsets specified"); }
+          else if (dateBy !== "d" && dateBy !== "m" && dateBy !== "y" && dateBy !== "Y") return fail("Error: Incompatible ISO year offset specified");
+          isoYear = v;
+          break;
+        case "H": if (v > 23) return fail("Error: Hour out of range, expected a value between 0 and 23"); hour = v; break;
+        case "I": if (v < 1 || v > 12) return fail("Error: Hour12 out of range, expected a value between 1 and 12"); hour = v; break;
+        case "M": if (v > 59) return fail("Error: Minutes out of range, expected a value between 0 and 59"); minute = v; break;
+        case "S": if (v > 59) return fail("Error: Seconds out of range, expected a value between 0 and 59"); second = v; break;
+        case "f": micros = v * 10 ** (6 - (pos - start)); break;
+        case "g": micros = v * 10 ** (3 - (pos - start)) * 1000; break;
+        case "U": case "W":
+          if (dateBy === "" || dateBy === "y" || dateBy === "Y") dateBy = t.spec;
+          else if (dateBy !== "d" && dateBy !== "m") return fail("Error: Multiple week offsets specified");
+          if (v > 53) return fail("Error: Week out of range, expected a value between 0 and 53");
+          weekno = v;
+          break;
+        case "w": if (v > 6) return fail("Error: Weekday out of range, expected a value between 0 and 6"); hasWeekday = true; weekday = v; break;
+        case "V":
+          if (dateBy === "") dateBy = "V";
+          else if (dateBy === "V" || dateBy === "G") { if (isoWeek >= 0) return fail("Error: Multiple ISO week offsets specified"); }
+          else if (dateBy !== "d" && dateBy !== "m") return fail("Error: Incompatible ISO week offset specified");
+          if (v < 1 || v > 53) return fail("Error: ISO week offset out of range, expected a value between 1 and 53");
+          isoWeek = v;
+          break;
+        case "u":
+          if (isoWeekday >= 0) return fail("Error: Multiple ISO weekday offsets specified");
+          if (v < 1 || v > 7) return fail("Error: ISO weekday offset out of range, expected a value between 1 and 7");
+          isoWeekday = v;
+          break;
+        case "j":
+          if (dateBy === "" || dateBy === "y" || dateBy === "Y") dateBy = "j";
+          else if (dateBy !== "d" && dateBy !== "m") return fail("Error: Multiple year offsets specified");
+          if (v < 1 || v > 366) return fail("Error: Year day out of range, expected a value between 1 and 366");
+          yearday = v;
+          break;
+        default: break;
+      }
+      continue;
+    }
     switch (t.spec) {
-      case "Y":
-        // DuckDB's %Y reads at most four digits and no sign.
-        v = num(4);
-        if (v === null) return fail("Error: Expected a number");
-        year = v;
-        break;
-      case "y":
-        v = num(2);
-        if (v === null) return fail("Error: Expected a number");
-        year = v <= 68 ? 2000 + v : 1900 + v;
-        break;
-      case "m": v = num(2); if (v === null || v < 1 || v > 12) return fail("Error: Month out of range, expected a value between 1 and 12"); month = v; break;
-      case "d": v = num(2); if (v === null || v < 1 || v > 31) return fail("Error: Day out of range, expected a value between 1 and 31"); day = v; break;
-      case "H": v = num(2); if (v === null || v > 23) return fail("Error: Hour out of range, expected a value between 0 and 23"); hour = v; break;
-      case "I": v = num(2); if (v === null || v < 1 || v > 12) return fail("Error: Hour12 out of range, expected a value between 1 and 12"); hour = v; twelveHour = true; break;
-      case "M": v = num(2); if (v === null || v > 59) return fail("Error: Minutes out of range, expected a value between 0 and 59"); minute = v; break;
-      case "S": v = num(2); if (v === null || v > 59) return fail("Error: Seconds out of range, expected a value between 0 and 59"); second = v; break;
-      case "f": case "g": {
-        const max = t.spec === "f" ? 6 : 3;
-        const start = pos;
-        v = num(max);
-        if (v === null) return fail("Error: Expected a number");
-        const digits = pos - start;
-        micros = v * 10 ** ((t.spec === "f" ? 6 : 3) - digits) * (t.spec === "g" ? 1000 : 1);
+      case "b": case "h": case "B": {
+        const list = t.spec === "B" ? monthNames : abbreviatedMonths;
+        const i = nameAt(s, pos, list);
+        if (i < 0) return fail("Error: Expected a month name");
+        pos += list[i]!.length;
+        month = i + 1;
         break;
       }
-      case "j": v = num(3); if (v === null || v < 1 || v > 366) return fail("Error: Day of the year out of range"); doy = v; break;
-      case "b": case "h": case "B": v = name(monthNames); if (v === null) return fail("Error: Expected a month name"); month = v + 1; break;
-      case "a": case "A": if (name(dayNames) === null) return fail("Error: Expected a weekday name"); break;
-      case "w": case "u": if (num(1) === null) return fail("Error: Expected a number"); break;
-      case "U": case "W": case "V": if (num(2) === null) return fail("Error: Expected a number"); break;
-      case "G": if (num(9) === null) return fail("Error: Expected a number"); break;
+      case "a": case "A": {
+        const list = t.spec === "A" ? dayNames : abbreviatedDays;
+        const i = nameAt(s, pos, list);
+        if (i < 0) return fail("Error: Expected a weekday name");
+        pos += list[i]!.length;
+        break;
+      }
       case "p": {
-        const r = s.slice(pos, pos + 2).toUpperCase();
-        if (r !== "AM" && r !== "PM") return fail("Error: Expected AM/PM");
-        pm = r === "PM";
+        if (pos + 2 > len || asciiLower(s.charCodeAt(pos + 1)) !== 109) return fail("Error: Expected AM/PM");
+        const c = asciiLower(s.charCodeAt(pos));
+        if (c === 112) ampm = "PM";
+        else if (c === 97) ampm = "AM";
+        else return fail("Error: Expected AM/PM");
         pos += 2;
         break;
       }
       case "z": {
-        while (isSpace(s[pos])) pos++;
-        if (s[pos] === "Z") { pos++; break; }
-        const m = /^([+-])(\d\d):?(\d\d)?/.exec(s.slice(pos));
-        if (!m) return fail("Error: Expected +HH[MM] or -HH[MM]");
-        const abs = BigInt(Number(m[2])) * MICROS_PER_HOUR + BigInt(Number(m[3] ?? 0)) * MICROS_PER_MINUTE;
-        offset = m[1] === "-" ? -abs : abs;
-        pos += m[0].length;
+        const off = parseUtcOffset(s, pos);
+        if (off === null) return fail("Error: Expected +HH[MM] or -HH[MM]");
+        offset = off.micros;
+        pos = off.pos;
         break;
       }
       case "Z": {
+        while (pos < len && isSpace(s[pos])) pos++;
         const m = /^[A-Za-z0-9/_+-]+/.exec(s.slice(pos));
-        if (!m || m[0].toUpperCase() !== "UTC") {
-          return { ok: false, error: new SqlError("not_implemented", `strptime %Z time zone '${m?.[0] ?? ""}' is not supported by the edge executor`) };
+        if (!m) return fail("Error: Empty Time Zone name");
+        if (m[0].toUpperCase() !== "UTC") {
+          return { ok: false, error: new SqlError("not_implemented", `strptime %Z time zone '${m[0]}' is not supported by the edge executor`) };
         }
         pos += m[0].length;
         break;
@@ -214,12 +306,25 @@ export function strptimeText(s: string, fmt: string): Parsed {
         return { ok: false, error: new SqlError("not_implemented", `strptime %${t.spec} is not supported by the edge executor`) };
     }
   }
-  if (pos < s.length) return fail("Error: Full specifier did not match: trailing characters");
-  if (twelveHour && pm !== null) hour = (hour % 12) + (pm ? 12 : 0);
-  else if (pm !== null) hour = (hour % 12) + (pm ? 12 : 0);
+  while (pos < len && isSpace(s[pos])) pos++;
+  if (pos < len) return fail("Error: Full specifier did not match: trailing characters");
+  if (ampm !== null) {
+    if (hour > 12) return fail(`Error: Invalid hour: ${hour} AM/PM, expected an hour within the range [0..12]`);
+    if (ampm === "AM" && hour === 12) hour = 0;
+    else if (ampm === "PM" && hour !== 12) hour += 12;
+  }
   let days: number;
-  if (doy !== null) {
-    days = daysFromCivil(year, 1, 1) + doy - 1;
+  if (dateBy === "G" || dateBy === "V") {
+    const week1 = mondayOf(daysFromCivil(isoYear < 0 ? 1900 : isoYear, 1, 4));
+    days = week1 + ((isoWeek < 0 ? 1 : isoWeek) - 1) * 7 + ((isoWeekday < 0 ? 1 : isoWeekday) - 1);
+  } else if (dateBy === "U" || dateBy === "W") {
+    if (hasWeekday) weekday = (weekday + 7 - (dateBy === "W" ? 1 : 0)) % 7;
+    const jan1 = daysFromCivil(year, 1, 1);
+    let start = mondayOf(jan1) - (dateBy === "U" ? 1 : 0);
+    if (start >= jan1) start -= 7;
+    days = start + weekno * 7 + weekday;
+  } else if (dateBy === "j") {
+    days = daysFromCivil(year, 1, 1) + yearday - 1;
   } else {
     if (day > daysInMonth(year, month)) {
       return { ok: false, error: new SqlError("conversion", `Date out of range: ${year}-${month}-${day}`) };
