@@ -12,6 +12,7 @@ import { escapeHtml } from "./http/html.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { notebookRoutes } from "./notebooks/routes.ts";
 import { NotebookStore } from "./notebooks/store.ts";
+import { pipelineRoutes } from "./pipeline/routes.ts";
 import { sourceRoutes } from "./sample/routes.ts";
 import { Sampler } from "./sample/sampler.ts";
 import type { HubOptions } from "./sample/tail-hub.ts";
@@ -41,6 +42,8 @@ export interface AppOptions {
    * `startGateway` sets an S3/R2 sink when `RUNNEL_SHARE_S3=s3://<bucket>/<prefix>` is configured.
    */
   shareSink?: Sink;
+  /** Where the app's Publish writes bundles (`<dir>/<name>/`). Default `dist/pipelines`, as `runnel publish`. */
+  pipelinesDir?: string;
   log?: Logger;
   fetch?: typeof fetch;
   now?: () => number;
@@ -111,6 +114,7 @@ export function createApp(options: AppOptions): GatewayApp {
   api.route("/sources", sourceRoutes({ store, registry, sampler, log, maxSample: limits.sampleRows, heartbeatMs: options.heartbeatMs ?? 15_000, hub: options.hub }));
   const shareOptions = { store, registry, sampler, shares, maxBytes: limits.shareBytes, appIndex };
   api.route("/share", shareApiRoutes(shareOptions));
+  api.route("/pipelines", pipelineRoutes({ store, registry, out: options.pipelinesDir ?? join("dist", "pipelines"), log }));
   app.route("/api", api);
 
   app.route("/hooks", hookRoutes({ store, registry, env: options.env ?? process.env, token: options.token, maxBytes: limits.hookBytes, now, log }));

@@ -7,12 +7,8 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseNotebook } from "../../notebook/format/parse.ts";
-import { checkNotebook } from "../../edge/check/check.node.ts";
 import { CompileError } from "../../edge/compile/errors.ts";
-import { defaultLibrary } from "../../edge/exec/library.ts";
-import { bundleName, bundleTargets, writeBundle, BUNDLE_FORMAT, BUNDLE_VERSION } from "../../edge/publish/bundle.node.ts";
-import { writeRunnerScript } from "../../edge/runner/bundle.node.ts";
-import { writeWorkerBundle } from "../../edge/worker/bundle.node.ts";
+import { publishNotebook } from "../pipeline/publish.ts";
 import { readArgs } from "./args.ts";
 import { printErr, printOut } from "./output.ts";
 import { gatherSamples } from "./samples.ts";
@@ -44,9 +40,7 @@ export const verb: Verb = {
     if (positionals.length !== 1) throw new UsageError("expected exactly one notebook");
     const file = positionals[0]!;
     const out = values.out ?? join("dist", "pipelines");
-    const step = (n: number, text: string) => printOut(`[${n}/4] ${text}`);
-
-    step(1, `reading ${file}`);
+    printOut(`[1/4] reading ${file}`);
     let text: string;
     try {
       text = await readFile(file, "utf8");
@@ -65,11 +59,9 @@ export const verb: Verb = {
       return 1;
     }
     const samples = await gatherSamples(notebook, values.sample ?? []);
-
-    step(2, `checking the plan against DuckDB on ${Object.entries(samples).map(([s, e]) => `${s} (${e.length} sample events)`).join(", ")}`);
-    let report;
+    let outcome;
     try {
-      report = await checkNotebook(notebook, { samples, library: defaultLibrary, onProgress: (line) => printOut(`      ${line}`) });
+      outcome = await publishNotebook({ file, text, notebook, samples, out, force: values.force ?? false, say: printOut, warn: (line) => printErr(`runnel publish: ${line}`) });
     } catch (error) {
       if (error instanceof CompileError) {
         printErr(error.message);
@@ -78,56 +70,11 @@ export const verb: Verb = {
       }
       throw error;
     }
-    const failed = report.steps.filter((s) => !s.agree);
-    const difference = failed[0] ? `${failed[0].cell} → ${failed[0].sink} (${failed[0].step}): ${failed[0].detail ?? "answers differ"}` : null;
-    if (failed.length > 0 && !values.force) {
-      printErr(`runnel publish: the plan differs from DuckDB in ${failed.length} of ${report.steps.length} comparisons; first: ${difference}`);
+    if (!outcome.published) {
+      printErr(`runnel publish: the plan differs from DuckDB in ${outcome.failed.length} of ${outcome.report.steps.length} comparisons; first: ${outcome.difference}`);
       printErr("nothing was published; fix the cell, or pass --force to publish anyway (the bundle records it)");
       return 1;
     }
-
-    const name = bundleName(file);
-    const dir = join(out, name);
-    step(3, `writing ${dir}/`);
-    const targets = bundleTargets(notebook);
-    await writeBundle(dir, {
-      plan: report.plan,
-      notebookText: text,
-      manifest: {
-        format: BUNDLE_FORMAT,
-        version: BUNDLE_VERSION,
-        name,
-        title: notebook.title,
-        notebook: file,
-        sources: notebook.sources,
-        sinks: notebook.sinks,
-        check: {
-          agree: failed.length === 0,
-          comparisons: report.steps.length,
-          forced: failed.length > 0,
-          difference,
-          sampleEvents: Object.fromEntries(Object.entries(samples).map(([s, e]) => [s, e.length])),
-        },
-        publishedAt: new Date().toISOString(),
-        targets,
-      },
-    });
-    if (targets.includes("worker")) {
-      try {
-        const { files } = await writeWorkerBundle(join(dir, "worker"), report.plan, notebook, { name: `runnel-${name}` });
-        printOut(`      Cloudflare Worker: ${files.map((f) => `worker/${f.split(/[\\/]/).at(-1)}`).join(", ")} (see ${join(dir, "worker", "README.md")})`);
-      } catch (error) {
-        if (!(error instanceof Error && error.message.startsWith("worker bundle:"))) throw error;
-        printErr(`runnel publish: no Worker written: ${error.message}`);
-      }
-    }
-    if (targets.includes("runner")) {
-      const files = await writeRunnerScript(dir);
-      printOut(`      Node runner: ${files.join(", ")} (run with: node ${join(dir, "runner.js")} --help)`);
-    }
-    step(4, failed.length > 0
-      ? `published ${dir}/ WITH --force: ${failed.length} comparisons differ (recorded in bundle.json)`
-      : `published ${dir}/: the plan agrees with DuckDB on ${report.steps.length} comparisons`);
     return 0;
   },
 };

@@ -1,0 +1,91 @@
+/**
+ * Publish as one function, shared by `runnel publish` and the gateway's
+ * publish route: check the plan against DuckDB on the samples, stop on a
+ * difference unless forced (and then record it), and write the bundle —
+ * plan, manifest, notebook, README, and the runtime each source needs (a
+ * Worker for webhooks, the Node runner for Kafka).
+ */
+import { join } from "node:path";
+import type { Notebook } from "../../notebook/format/model.ts";
+import { checkNotebook, type CheckReport, type StepResult } from "../../edge/check/check.node.ts";
+import { defaultLibrary } from "../../edge/exec/library.ts";
+import { bundleName, bundleTargets, writeBundle, BUNDLE_FORMAT, BUNDLE_VERSION } from "../../edge/publish/bundle.node.ts";
+import { writeRunnerScript } from "../../edge/runner/bundle.node.ts";
+import { writeWorkerBundle } from "../../edge/worker/bundle.node.ts";
+
+export interface PublishInput {
+  /** The notebook's path as the person named it (CLI) or as the gateway stores it. */
+  file: string;
+  text: string;
+  notebook: Notebook;
+  samples: Record<string, unknown[]>;
+  /** Where bundles go: `<out>/<name>/`. */
+  out: string;
+  force: boolean;
+  /** Progress for a person: `[n/4]` steps and the check's own lines. */
+  say: (line: string) => void;
+  /** Problems that do not stop publish (a Worker that could not be written). */
+  warn: (line: string) => void;
+}
+
+export type PublishOutcome =
+  | { published: false; report: CheckReport; failed: StepResult[]; difference: string }
+  | { published: true; report: CheckReport; failed: StepResult[]; difference: string | null; name: string; dir: string; targets: string[]; files: string[] };
+
+/** Checks, then writes the bundle (or not). Throws CompileError when the notebook does not compile. */
+export async function publishNotebook(input: PublishInput): Promise<PublishOutcome> {
+  const { notebook, samples, say } = input;
+  say(`[2/4] checking the plan against DuckDB on ${Object.entries(samples).map(([s, e]) => `${s} (${e.length} sample events)`).join(", ")}`);
+  const report = await checkNotebook(notebook, { samples, library: defaultLibrary, onProgress: (line) => say(`      ${line}`) });
+  const failed = report.steps.filter((s) => !s.agree);
+  const difference = failed[0] ? `${failed[0].cell} → ${failed[0].sink} (${failed[0].step}): ${failed[0].detail ?? "answers differ"}` : null;
+  if (difference !== null && !input.force) return { published: false, report, failed, difference };
+
+  const name = bundleName(input.file);
+  const dir = join(input.out, name);
+  say(`[3/4] writing ${dir}/`);
+  const targets = bundleTargets(notebook);
+  await writeBundle(dir, {
+    plan: report.plan,
+    notebookText: input.text,
+    manifest: {
+      format: BUNDLE_FORMAT,
+      version: BUNDLE_VERSION,
+      name,
+      title: notebook.title,
+      notebook: input.file,
+      sources: notebook.sources,
+      sinks: notebook.sinks,
+      check: {
+        agree: failed.length === 0,
+        comparisons: report.steps.length,
+        forced: failed.length > 0,
+        difference,
+        sampleEvents: Object.fromEntries(Object.entries(samples).map(([s, e]) => [s, e.length])),
+      },
+      publishedAt: new Date().toISOString(),
+      targets,
+    },
+  });
+  const files = ["plan.json", "bundle.json", "README.md"];
+  if (targets.includes("worker")) {
+    try {
+      const worker = await writeWorkerBundle(join(dir, "worker"), report.plan, notebook, { name: `runnel-${name}` });
+      const written = worker.files.map((f) => `worker/${f.split(/[\\/]/).at(-1)}`);
+      files.push(...written);
+      say(`      Cloudflare Worker: ${written.join(", ")} (see ${join(dir, "worker", "README.md")})`);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith("worker bundle:"))) throw error;
+      input.warn(`no Worker written: ${error.message}`);
+    }
+  }
+  if (targets.includes("runner")) {
+    const written = await writeRunnerScript(dir);
+    files.push(...written);
+    say(`      Node runner: ${written.join(", ")} (run with: node ${join(dir, "runner.js")} --help)`);
+  }
+  say(failed.length > 0
+    ? `[4/4] published ${dir}/ WITH --force: ${failed.length} comparisons differ (recorded in bundle.json)`
+    : `[4/4] published ${dir}/: the plan agrees with DuckDB on ${report.steps.length} comparisons`);
+  return { published: true, report, failed, difference, name, dir, targets, files };
+}

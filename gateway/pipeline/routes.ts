@@ -1,0 +1,169 @@
+/**
+ * Check and publish from the notebook app, mounted at `/api/pipelines` behind
+ * the token. Both answer server-sent events, because a check takes seconds:
+ *
+ *   POST /check/<notebook>                 progress lines, then the report
+ *   POST /publish/<notebook>[?force=true]  progress lines, then where the bundle went
+ *
+ *   event: progress  data: {"line": "..."}
+ *   event: result    data: CheckResult | PublishResult
+ *
+ * They use the samples the gateway keeps for each source (what the notebook
+ * shows): the live sample of a Kafka, HTTP or demo source, the deliveries a
+ * webhook source captured; a source with none yet falls back to its demo
+ * generator. One check or publish runs at a time; later ones wait (and say so).
+ */
+import { type Context, Hono } from "hono";
+import { streamSSE } from "hono/streaming";
+import { join } from "node:path";
+import type { Notebook } from "../../notebook/format/model.ts";
+import { parseNotebook } from "../../notebook/format/parse.ts";
+import { checkNotebook, type StepResult } from "../../edge/check/check.node.ts";
+import { CompileError } from "../../edge/compile/errors.ts";
+import { defaultLibrary } from "../../edge/exec/library.ts";
+import { GatewayError } from "../http/error.ts";
+import type { Logger } from "../log.ts";
+import type { NotebookStore } from "../notebooks/store.ts";
+import { demoEvents } from "../sources/demo/index.ts";
+import type { SourceRegistry } from "../sources/registry.ts";
+import { notebookPathOf } from "../sources/resolve.ts";
+import { publishNotebook } from "./publish.ts";
+
+export interface PipelineRouteOptions {
+  store: NotebookStore;
+  registry: SourceRegistry;
+  /** Where published bundles go (`<out>/<name>/`). */
+  out: string;
+  log: Logger;
+}
+
+/** A step of the check as the app shows it. */
+export interface StepSummary {
+  step: StepResult["step"];
+  sink: string;
+  cell: string;
+  events: number;
+  agree: boolean;
+  detail: string | null;
+}
+
+export type CheckResult =
+  | { kind: "check"; agree: boolean; comparisons: number; steps: StepSummary[]; samples: Record<string, number> }
+  | { kind: "compile-error"; message: string }
+  | { kind: "invalid"; issues: string[] };
+
+export type PublishResult =
+  | { kind: "published"; dir: string; name: string; targets: string[]; files: string[]; forced: boolean; difference: string | null; comparisons: number; next: string[] }
+  | { kind: "refused"; difference: string; failed: number; comparisons: number; steps: StepSummary[] }
+  | { kind: "compile-error"; message: string }
+  | { kind: "invalid"; issues: string[] };
+
+export function pipelineRoutes(options: PipelineRouteOptions): Hono {
+  const app = new Hono();
+  let queue: Promise<unknown> = Promise.resolve();
+  let busy: string | null = null;
+
+  /** Runs `work` after the one in progress, streaming its progress lines and result. */
+  const run = (verb: "check" | "publish", rest: string, work: (ctx: { path: string; text: string; notebook: Notebook; samples: Record<string, unknown[]>; say: (line: string) => void }) => Promise<unknown>) =>
+    async (c: Context) => {
+      const path = notebookPathOf(rest);
+      const file = await options.store.read(path);
+      const { notebook, issues } = parseNotebook(file.text, path);
+      return streamSSE(c, async (stream) => {
+        const lines: Promise<void>[] = [];
+        const say = (line: string): void => {
+          lines.push(stream.writeSSE({ event: "progress", data: JSON.stringify({ line }) }));
+        };
+        const send = async (result: unknown): Promise<void> => {
+          await Promise.all(lines);
+          await stream.writeSSE({ event: "result", data: JSON.stringify(result) });
+        };
+        if (issues.length > 0) {
+          await send({ kind: "invalid", issues: issues.map((i) => `${i.file}:${i.line}:${i.column}: ${i.message}`) });
+          return;
+        }
+        if (busy !== null) say(`waiting: a ${busy} is running`);
+        const mine = queue.then(async () => {
+          busy = `${verb} of ${path}`;
+          const started = performance.now();
+          try {
+            const samples = await gatewaySamples(options.registry, path, notebook, say);
+            const result = await work({ path, text: file.text, notebook, samples, say });
+            options.log.info(`pipeline ${verb}`, { notebook: path, ms: Math.round(performance.now() - started) });
+            return result;
+          } catch (error) {
+            if (error instanceof CompileError) return { kind: "compile-error", message: error.message };
+            throw error;
+          } finally {
+            busy = null;
+          }
+        });
+        queue = mine.catch(() => undefined);
+        try {
+          await send(await mine);
+        } catch (error) {
+          options.log.error(`pipeline ${verb} failed`, { notebook: path, error: error instanceof Error ? error.message : String(error) });
+          await Promise.all(lines);
+          await stream.writeSSE({ event: "failure", data: JSON.stringify({ message: error instanceof Error ? error.message : String(error) }) });
+        }
+      });
+    };
+
+  app.post("/check/:rest{.+}", (c) =>
+    run("check", c.req.param("rest"), async ({ notebook, samples, say }): Promise<CheckResult> => {
+      const report = await checkNotebook(notebook, { samples, library: defaultLibrary, onProgress: say });
+      const failed = report.steps.filter((s) => !s.agree).length;
+      say(failed === 0 ? `check passed: ${report.steps.length} comparisons agree` : `check FAILED: ${failed} of ${report.steps.length} comparisons differ`);
+      return { kind: "check", agree: failed === 0, comparisons: report.steps.length, steps: report.steps.map(summarise), samples: counts(samples) };
+    })(c),
+  );
+
+  app.post("/publish/:rest{.+}", (c) => {
+    const force = c.req.query("force");
+    if (force !== undefined && force !== "true" && force !== "false") throw new GatewayError(400, "bad_request", `pipelines: force must be true or false, got ${JSON.stringify(force)}`);
+    return run("publish", c.req.param("rest"), async ({ path, text, notebook, samples, say }): Promise<PublishResult> => {
+      if (!notebook.cells.some((cell) => cell.sink)) {
+        return { kind: "invalid", issues: [`${path} has no cell with sink=; mark the cell whose rows should be written`] };
+      }
+      say(`[1/4] reading ${path}`);
+      const outcome = await publishNotebook({ file: path, text, notebook, samples, out: options.out, force: force === "true", say, warn: say });
+      if (!outcome.published) {
+        return { kind: "refused", difference: outcome.difference, failed: outcome.failed.length, comparisons: outcome.report.steps.length, steps: outcome.report.steps.map(summarise) };
+      }
+      const next: string[] = [];
+      if (outcome.targets.includes("worker")) next.push(`npx runnel dev-edge ${outcome.dir}`, `cd ${join(outcome.dir, "worker")} && npx wrangler deploy`);
+      if (outcome.targets.includes("runner")) next.push(`npx runnel run ${outcome.dir}`);
+      if (outcome.targets.includes("files")) next.push(`npx runnel run ${outcome.dir} --input ${Object.keys(notebook.sources)[0]}=<files>`);
+      return { kind: "published", dir: outcome.dir, name: outcome.name, targets: outcome.targets, files: outcome.files, forced: outcome.failed.length > 0, difference: outcome.difference, comparisons: outcome.report.steps.length, next };
+    })(c);
+  });
+
+  return app;
+}
+
+function summarise(s: StepResult): StepSummary {
+  return { step: s.step, sink: s.sink, cell: s.cell, events: s.events, agree: s.agree, detail: s.detail };
+}
+
+function counts(samples: Record<string, unknown[]>): Record<string, number> {
+  return Object.fromEntries(Object.entries(samples).map(([s, e]) => [s, e.length]));
+}
+
+/** The events each source's sample holds now; the demo generator for a source that has none yet. */
+async function gatewaySamples(registry: SourceRegistry, path: string, notebook: Notebook, say: (line: string) => void): Promise<Record<string, unknown[]>> {
+  const samples: Record<string, unknown[]> = {};
+  for (const [name, spec] of Object.entries(notebook.sources)) {
+    const source = await registry.get(path, spec);
+    const events = (await source.sample(spec.sampleSize)).flatMap((e) => (e.ok ? [e.value] : []));
+    if (events.length > 0) {
+      samples[name] = events;
+      say(`sample of ${name}: the ${events.length} newest events the gateway holds`);
+    } else if (spec.demo) {
+      samples[name] = demoEvents(spec.demo, 0, spec.sampleSize);
+      say(`sample of ${name}: none received yet, using its demo generator (${samples[name].length} events)`);
+    } else {
+      throw new GatewayError(409, "conflict", `pipelines: source ${name} has no sample yet and no demo generator; let some events arrive first`);
+    }
+  }
+  return samples;
+}
