@@ -4,7 +4,7 @@
  */
 import type { Value } from "../../plan/values.ts";
 import {
-  DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, splitTimestamp,
+  DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, daysFromCivil, daysInMonth, splitTimestamp,
 } from "./calendar.ts";
 import { SqlError } from "./contract.ts";
 import { parseDatePrefix, parseTimePrefix, parseTimestamp } from "./datetime-parse.ts";
@@ -21,21 +21,185 @@ const TIMESTAMP_FORMAT = "expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH[:MM[
 /** CAST(v AS toType) for v of fromType; throws SqlError as DuckDB does. */
 export function castValue(v: Value, fromType: string, toType: string): Value {
   if (v === null) return null;
-  return castTo(v, parseType(fromType), parseType(toType));
+  return casterFor(fromType, toType).cast(v);
 }
 
 /** TRY_CAST: NULL where CAST would raise a conversion error. */
 export function tryCastValue(v: Value, fromType: string, toType: string): Value {
-  try {
-    return castValue(v, fromType, toType);
-  } catch (e) {
-    if (e instanceof SqlError && e.code !== "not_implemented" && e.code !== "internal") return null;
-    throw e;
+  if (v === null) return null;
+  return casterFor(fromType, toType).tryCast(v);
+}
+
+/**
+ * CAST between two types, resolved once: the returned function takes a
+ * value (NULL passes) and throws SqlError as `castValue` does. The executor
+ * can hold it instead of calling `castValue(v, from, to)` per row.
+ */
+export function castFor(fromType: string, toType: string): (v: Value) => Value {
+  const c = casterFor(fromType, toType);
+  return (v) => (v === null ? null : c.cast(v));
+}
+
+/** TRY_CAST between two types, resolved once (see `castFor`). */
+export function tryCastFor(fromType: string, toType: string): (v: Value) => Value {
+  const c = casterFor(fromType, toType);
+  return (v) => (v === null ? null : c.tryCast(v));
+}
+
+/** A cast between two fixed types; neither function sees NULL. */
+interface Caster {
+  cast(v: Value): Value;
+  tryCast(v: Value): Value;
+}
+
+const casters = new Map<string, Map<string, Caster>>();
+
+function casterFor(fromType: string, toType: string): Caster {
+  let byTo = casters.get(fromType);
+  if (byTo === undefined) {
+    byTo = new Map();
+    casters.set(fromType, byTo);
   }
+  let c = byTo.get(toType);
+  if (c === undefined) {
+    c = makeCaster(parseType(fromType), parseType(toType));
+    if (byTo.size > 512) byTo.clear();
+    byTo.set(toType, c);
+  }
+  return c;
+}
+
+/** NULL for the errors TRY_CAST swallows; not_implemented and internal errors still raise. */
+function swallow(e: unknown): null {
+  if (e instanceof SqlError && e.code !== "not_implemented" && e.code !== "internal") return null;
+  throw e;
+}
+
+function makeCaster(from: SqlType, to: SqlType): Caster {
+  if (sameType(from, to)) return { cast: (v) => v, tryCast: (v) => v };
+  const generic: Caster = {
+    cast: (v) => castTo(v, from, to),
+    tryCast: (v) => {
+      try {
+        return castTo(v, from, to);
+      } catch (e) {
+        return swallow(e);
+      }
+    },
+  };
+  if (!(from.kind === "scalar" && from.name === "VARCHAR") || to.kind !== "scalar") return generic;
+  const name = to.name;
+  if (name === "TIMESTAMP" || name === "TIMESTAMPTZ") {
+    // Both TIMESTAMP and TIMESTAMPTZ read 'Z' or no zone as UTC.
+    return {
+      cast: (v) => isoTimestamp(v as string) ?? fromText(v as string, to),
+      tryCast: (v) => {
+        const m = isoTimestamp(v as string);
+        if (m !== null) return m;
+        const p = parseTimestamp(v as string);
+        if (!p.ok) return null;
+        return generic.tryCast(v);
+      },
+    };
+  }
+  const range = integerRanges[name];
+  if (range) {
+    const big = isBigintType(name);
+    const min = Number(range.min), max = Number(range.max);
+    const slow = (s: string): bigint | null => parseIntegerText(s, range.min, range.max);
+    return {
+      cast: (v) => {
+        const n = plainInteger(v as string);
+        if (n !== null && n >= min && n <= max) return big ? BigInt(n) : n;
+        const r = slow(v as string);
+        if (r === null) throw new SqlError("conversion", `Could not convert string '${v as string}' to ${range.physical}`);
+        return big ? r : Number(r);
+      },
+      tryCast: (v) => {
+        const n = plainInteger(v as string);
+        if (n !== null && n >= min && n <= max) return big ? BigInt(n) : n;
+        const r = slow(v as string);
+        return r === null ? null : big ? r : Number(r);
+      },
+    };
+  }
+  if (name === "DOUBLE" || name === "FLOAT") {
+    return {
+      cast: generic.cast,
+      tryCast: (v) => {
+        const d = parseDoubleText(v as string);
+        return d === null ? null : name === "FLOAT" ? Math.fround(d) : d;
+      },
+    };
+  }
+  if (name === "DATE") {
+    return {
+      cast: generic.cast,
+      tryCast: (v) => {
+        const d = parseDatePrefix(v as string, false);
+        return d.ok ? d.days : null;
+      },
+    };
+  }
+  return generic;
+}
+
+/** An optional '-' and 1 to 15 digits, nothing else; null for any other text. */
+function plainInteger(s: string): number | null {
+  const n = s.length;
+  let i = s.charCodeAt(0) === 45 ? 1 : 0;
+  if (n === i || n - i > 15) return null;
+  let v = 0;
+  for (; i < n; i++) {
+    const c = s.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) return null;
+    v = v * 10 + c;
+  }
+  return s.charCodeAt(0) === 45 && v !== 0 ? -v : v;
+}
+
+function digit2(s: string, at: number): number {
+  const a = s.charCodeAt(at) - 48, b = s.charCodeAt(at + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * The common ISO shape `YYYY-MM-DD[ T]HH:MM:SS[.fraction][Z]` with a valid
+ * date and time, as microseconds; null for anything else (the full parser
+ * decides those). The fraction is truncated to microseconds, as DuckDB does.
+ */
+export function isoTimestamp(s: string): bigint | null {
+  const n = s.length;
+  if (n < 19 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(13) !== 58 || s.charCodeAt(16) !== 58) return null;
+  const sep = s.charCodeAt(10);
+  if (sep !== 32 && sep !== 84) return null;
+  const y1 = digit2(s, 0), y2 = digit2(s, 2), month = digit2(s, 5), day = digit2(s, 8);
+  const hour = digit2(s, 11), minute = digit2(s, 14), second = digit2(s, 17);
+  if (y1 < 0 || y2 < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
+  const year = y1 * 100 + y2;
+  if (day > daysInMonth(year, month)) return null;
+  let pos = 19;
+  let micros = 0;
+  if (pos < n && s.charCodeAt(pos) === 46) {
+    pos++;
+    let mult = 100000;
+    for (; pos < n; pos++) {
+      const c = s.charCodeAt(pos) - 48;
+      if (c < 0 || c > 9) break;
+      micros += c * mult;
+      mult = Math.floor(mult / 10);
+    }
+  }
+  if (pos < n && s.charCodeAt(pos) === 90) pos++;
+  if (pos !== n) return null;
+  const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+  // Exact in a double while below 2^53 microseconds (years 1685 to 2255).
+  if (Math.abs(seconds) < 9_000_000_000) return BigInt(seconds * 1_000_000 + micros);
+  return BigInt(seconds) * 1_000_000n + BigInt(micros);
 }
 
 function sameType(a: SqlType, b: SqlType): boolean {
-  return typeText(a) === typeText(b);
+  return a === b || typeText(a) === typeText(b);
 }
 
 function castTo(v: Value, from: SqlType, to: SqlType): Value {

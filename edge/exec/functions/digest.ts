@@ -20,29 +20,6 @@ const md5K = Int32Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.
 
 let scratch = new Uint8Array(1024);
 
-/**
- * Copies the message into a reused buffer and pads it the MD5/SHA-2 way:
- * 0x80, zeros, then the bit length (little or big endian). Returns the
- * padded length; the buffer is only valid until the next call.
- */
-function padInto(length: number, fill: (buf: Uint8Array) => void, littleEndian: boolean): { buf: Uint8Array; total: number } {
-  const total = Math.ceil((length + 9) / 64) * 64;
-  if (scratch.length < total) scratch = new Uint8Array(total * 2);
-  const buf = scratch;
-  fill(buf);
-  buf[length] = 0x80;
-  buf.fill(0, length + 1, total);
-  const bits = length * 8;
-  const lo = bits >>> 0;
-  const hi = Math.floor(bits / 2 ** 32) >>> 0;
-  const put = (at: number, v: number, le: boolean) => {
-    for (let i = 0; i < 4; i++) buf[at + (le ? i : 3 - i)] = (v >>> (8 * i)) & 0xff;
-  };
-  if (littleEndian) { put(total - 8, lo, true); put(total - 4, hi, true); }
-  else { put(total - 8, hi, false); put(total - 4, lo, false); }
-  return { buf, total };
-}
-
 /** UTF-8 length of a JS string (lone surrogates count as U+FFFD, as TextEncoder does). */
 function utf8Length(s: string): number {
   let n = 0;
@@ -58,29 +35,76 @@ function utf8Length(s: string): number {
 
 const encoder = new TextEncoder();
 
-function messageOf(input: Uint8Array | string, littleEndian: boolean): { buf: Uint8Array; total: number } {
-  if (typeof input !== "string") return padInto(input.length, (b) => b.set(input), littleEndian);
-  const length = utf8Length(input);
-  return padInto(length, (b) => {
-    if (length === input.length) for (let i = 0; i < length; i++) b[i] = input.charCodeAt(i);
-    else encoder.encodeInto(input, b);
-  }, littleEndian);
+function reserve(total: number): Uint8Array {
+  if (scratch.length < total) scratch = new Uint8Array(total * 2);
+  return scratch;
+}
+
+/**
+ * Writes the message (bytes, or a string's UTF-8) into the reused scratch
+ * buffer and pads it the MD5/SHA-2 way: 0x80, zeros, then the bit length
+ * (little or big endian). Returns the padded length; the buffer holds the
+ * message until the next call. ASCII strings are copied in one pass.
+ */
+function messageOf(input: Uint8Array | string, littleEndian: boolean): number {
+  let length: number;
+  let buf: Uint8Array;
+  if (typeof input !== "string") {
+    length = input.length;
+    buf = reserve(Math.ceil((length + 9) / 64) * 64);
+    buf.set(input);
+  } else {
+    const n = input.length;
+    buf = reserve(Math.ceil((n + 9) / 64) * 64);
+    let i = 0;
+    for (; i < n; i++) {
+      const c = input.charCodeAt(i);
+      if (c >= 0x80) break;
+      buf[i] = c;
+    }
+    length = n;
+    if (i < n) {
+      length = utf8Length(input);
+      buf = reserve(Math.ceil((length + 9) / 64) * 64);
+      encoder.encodeInto(input, buf);
+    }
+  }
+  const total = Math.ceil((length + 9) / 64) * 64;
+  buf[length] = 0x80;
+  buf.fill(0, length + 1, total);
+  const bits = length * 8;
+  const lo = bits >>> 0;
+  const hi = Math.floor(bits / 2 ** 32) >>> 0;
+  if (littleEndian) {
+    buf[total - 8] = lo & 0xff; buf[total - 7] = (lo >>> 8) & 0xff; buf[total - 6] = (lo >>> 16) & 0xff; buf[total - 5] = lo >>> 24;
+    buf[total - 4] = hi & 0xff; buf[total - 3] = (hi >>> 8) & 0xff; buf[total - 2] = (hi >>> 16) & 0xff; buf[total - 1] = hi >>> 24;
+  } else {
+    buf[total - 8] = hi >>> 24; buf[total - 7] = (hi >>> 16) & 0xff; buf[total - 6] = (hi >>> 8) & 0xff; buf[total - 5] = hi & 0xff;
+    buf[total - 4] = lo >>> 24; buf[total - 3] = (lo >>> 16) & 0xff; buf[total - 2] = (lo >>> 8) & 0xff; buf[total - 1] = lo & 0xff;
+  }
+  return total;
 }
 
 const hexByte = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
-/** Lower-case hex of 32-bit words, each written least significant byte first. */
-function hexLittleEndian(words: number[]): string {
-  let out = "";
-  for (const w of words) out += hexByte[w & 0xff]! + hexByte[(w >>> 8) & 0xff]! + hexByte[(w >>> 16) & 0xff]! + hexByte[w >>> 24]!;
-  return out;
+/** Lower-case hex of a 32-bit word, least significant byte first. */
+function hexLE(w: number): string {
+  return hexByte[w & 0xff]! + hexByte[(w >>> 8) & 0xff]! + hexByte[(w >>> 16) & 0xff]! + hexByte[w >>> 24]!;
 }
+
+/** Lower-case hex of a 32-bit word, most significant byte first. */
+function hexBE(w: number): string {
+  return hexByte[w >>> 24]! + hexByte[(w >>> 16) & 0xff]! + hexByte[(w >>> 8) & 0xff]! + hexByte[w & 0xff]!;
+}
+
+const md5Words = new Int32Array(16);
 
 /** MD5 of the bytes (or of a string's UTF-8) as 32 lower-case hex digits. */
 export function md5Hex(input: Uint8Array | string): string {
-  const { buf, total } = messageOf(input, true);
+  const total = messageOf(input, true);
+  const buf = scratch;
+  const m = md5Words;
   let a0 = 0x67452301, b0 = 0xefcdab89 | 0, c0 = 0x98badcfe | 0, d0 = 0x10325476;
-  const m = new Int32Array(16);
   for (let off = 0; off < total; off += 64) {
     for (let j = 0; j < 16; j++) {
       const k = off + j * 4;
@@ -88,17 +112,33 @@ export function md5Hex(input: Uint8Array | string): string {
     }
     let a = a0, b = b0, c = c0, d = d0;
     // Four rounds of sixteen steps; only the mixing function differs.
-    for (let i = 0; i < 64; i++) {
-      const r = i >> 4;
-      const f = r === 0 ? (b & c) | (~b & d) : r === 1 ? (d & b) | (~d & c) : r === 2 ? b ^ c ^ d : c ^ (b | ~d);
-      const sum = (a + f + md5K[i]! + m[md5G[i]!]!) | 0;
+    for (let i = 0; i < 16; i++) {
+      const sum = (a + ((b & c) | (~b & d)) + md5K[i]! + m[i]!) | 0;
+      const s = md5Shifts[i]!;
+      a = d; d = c; c = b;
+      b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
+    }
+    for (let i = 16; i < 32; i++) {
+      const sum = (a + ((d & b) | (~d & c)) + md5K[i]! + m[md5G[i]!]!) | 0;
+      const s = md5Shifts[i]!;
+      a = d; d = c; c = b;
+      b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
+    }
+    for (let i = 32; i < 48; i++) {
+      const sum = (a + (b ^ c ^ d) + md5K[i]! + m[md5G[i]!]!) | 0;
+      const s = md5Shifts[i]!;
+      a = d; d = c; c = b;
+      b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
+    }
+    for (let i = 48; i < 64; i++) {
+      const sum = (a + (c ^ (b | ~d)) + md5K[i]! + m[md5G[i]!]!) | 0;
       const s = md5Shifts[i]!;
       a = d; d = c; c = b;
       b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
     }
     a0 = (a0 + a) | 0; b0 = (b0 + b) | 0; c0 = (c0 + c) | 0; d0 = (d0 + d) | 0;
   }
-  return hexLittleEndian([a0, b0, c0, d0]);
+  return hexLE(a0) + hexLE(b0) + hexLE(c0) + hexLE(d0);
 }
 
 // First 32 bits of the fractional parts of the cube roots of the first 64 primes.
@@ -113,12 +153,21 @@ const sha256K = new Uint32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
+const sha256Words = new Uint32Array(64);
+const sha256State = new Int32Array(8);
+const sha256Init = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+
+function rotr(x: number, n: number): number {
+  return (x >>> n) | (x << (32 - n));
+}
+
 /** SHA-256 of the bytes (or of a string's UTF-8) as 64 lower-case hex digits. */
 export function sha256Hex(input: Uint8Array | string): string {
-  const { buf, total } = messageOf(input, false);
-  const h = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
-  const w = new Uint32Array(64);
-  const rotr = (x: number, n: number) => (x >>> n) | (x << (32 - n));
+  const total = messageOf(input, false);
+  const buf = scratch;
+  const h = sha256State;
+  for (let i = 0; i < 8; i++) h[i] = sha256Init[i]!;
+  const w = sha256Words;
   for (let off = 0; off < total; off += 64) {
     for (let i = 0; i < 16; i++) {
       const k = off + i * 4;
@@ -130,7 +179,7 @@ export function sha256Hex(input: Uint8Array | string): string {
       const s1 = rotr(y, 17) ^ rotr(y, 19) ^ (y >>> 10);
       w[i] = (w[i - 16]! + s0 + w[i - 7]! + s1) | 0;
     }
-    let [a, b, c, d, e, f, g, hh] = h as [number, number, number, number, number, number, number, number];
+    let a = h[0]!, b = h[1]!, c = h[2]!, d = h[3]!, e = h[4]!, f = h[5]!, g = h[6]!, hh = h[7]!;
     for (let i = 0; i < 64; i++) {
       const S1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25);
       const ch = (e & f) ^ (~e & g);
@@ -140,10 +189,8 @@ export function sha256Hex(input: Uint8Array | string): string {
       const t2 = (S0 + maj) | 0;
       hh = g; g = f; f = e; e = (d + t1) | 0; d = c; c = b; b = a; a = (t1 + t2) | 0;
     }
-    h[0] = (h[0]! + a) | 0; h[1] = (h[1]! + b) | 0; h[2] = (h[2]! + c) | 0; h[3] = (h[3]! + d) | 0;
-    h[4] = (h[4]! + e) | 0; h[5] = (h[5]! + f) | 0; h[6] = (h[6]! + g) | 0; h[7] = (h[7]! + hh) | 0;
+    h[0] = h[0]! + a; h[1] = h[1]! + b; h[2] = h[2]! + c; h[3] = h[3]! + d;
+    h[4] = h[4]! + e; h[5] = h[5]! + f; h[6] = h[6]! + g; h[7] = h[7]! + hh;
   }
-  let out = "";
-  for (const w of h) out += hexByte[w >>> 24]! + hexByte[(w >>> 16) & 0xff]! + hexByte[(w >>> 8) & 0xff]! + hexByte[w & 0xff]!;
-  return out;
+  return hexBE(h[0]!) + hexBE(h[1]!) + hexBE(h[2]!) + hexBE(h[3]!) + hexBE(h[4]!) + hexBE(h[5]!) + hexBE(h[6]!) + hexBE(h[7]!);
 }

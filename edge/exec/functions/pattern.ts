@@ -37,17 +37,57 @@ export function likeRegex(pattern: string, escape: string | null): RegExp {
   return re;
 }
 
+/**
+ * A LIKE pattern without '_' and without an escape character is literal text
+ * between '%'s: a prefix, pieces found in order, a suffix. Null when the
+ * pattern needs the RegExp.
+ */
+type LiteralLike = { parts: string[] };
+
+const literalLikeCache = new Map<string, LiteralLike | null>();
+
+function literalLike(pattern: string): LiteralLike | null {
+  let m = literalLikeCache.get(pattern);
+  if (m === undefined) {
+    m = pattern.includes("_") ? null : { parts: pattern.split("%") };
+    if (literalLikeCache.size > 1024) literalLikeCache.clear();
+    literalLikeCache.set(pattern, m);
+  }
+  return m;
+}
+
+function matchLiteralLike(s: string, parts: string[]): boolean {
+  const n = parts.length;
+  if (n === 1) return s === parts[0];
+  const first = parts[0]!, last = parts[n - 1]!;
+  if (s.length < first.length + last.length || !s.startsWith(first) || !s.endsWith(last)) return false;
+  let at = first.length;
+  const end = s.length - last.length;
+  for (let i = 1; i < n - 1; i++) {
+    const piece = parts[i]!;
+    if (piece === "") continue;
+    const k = s.indexOf(piece, at);
+    if (k < 0 || k + piece.length > end) return false;
+    at = k + piece.length;
+  }
+  return true;
+}
+
 function like(caseInsensitive: boolean, negate: boolean): ScalarFn {
   return (args) => {
-    const [s, p, e] = args;
+    const s = args[0], p = args[1], e = args[2];
     if (s === null || p === null || e === null || s === undefined || p === undefined) return null;
     let escape: string | null = null;
     if (typeof e === "string") {
-      if (Array.from(e).length > 1) throw new SqlError("invalid_input", "Like pattern escape must be a single character!");
+      if (e.length > 2 || (e.length === 2 && Array.from(e).length > 1)) throw new SqlError("invalid_input", "Like pattern escape must be a single character!");
       escape = e === "" ? null : e;
     }
     const str = caseInsensitive ? lower(s as string) : (s as string);
     const pat = caseInsensitive ? lower(p as string) : (p as string);
+    if (escape === null) {
+      const lit = literalLike(pat);
+      if (lit !== null) return matchLiteralLike(str, lit.parts) !== negate;
+    }
     const re = likeRegex(pat, escape);
     if (re.source.endsWith("(?<trailing>)$")) {
       // DuckDB's matcher raises only when it reaches the trailing escape
@@ -174,22 +214,79 @@ function rewrite(template: string, m: string[]): string {
   return out;
 }
 
+/**
+ * Everything regexp_replace needs for one (pattern, options, rewrite),
+ * built once: the RegExp, whether RE2 would refuse the rewrite, and the
+ * rewrite as text when it names no group.
+ */
+interface Replacer {
+  re: RegExp;
+  global: boolean;
+  refused: boolean;
+  /** The rewrite with '\\' undone, when it has no group reference; else null. */
+  literal: string | null;
+  rewrite: string;
+}
+
+const replacers = new Map<string, Map<string, Map<string, Replacer>>>();
+
+function replacerFor(pattern: string, rewriteText: string, options: Value | undefined): Replacer {
+  const optKey = typeof options === "string" ? options : "";
+  let byOptions = replacers.get(pattern);
+  if (byOptions === undefined) {
+    if (replacers.size > 256) replacers.clear();
+    byOptions = new Map();
+    replacers.set(pattern, byOptions);
+  }
+  let byRewrite = byOptions.get(optKey);
+  if (byRewrite === undefined) {
+    byRewrite = new Map();
+    byOptions.set(optKey, byRewrite);
+  }
+  let rep = byRewrite.get(rewriteText);
+  if (rep === undefined) {
+    const { flags, global } = optionFlags(options);
+    const re = compileRegex(pattern, flags + (global ? "g" : ""));
+    // RE2 refuses a rewrite naming a group the pattern lacks: the text stays as it is.
+    const groups = new RegExp(`${re.source}|`, re.flags.replace("g", "")).exec("")!.length - 1;
+    const wanted = [...rewriteText.matchAll(/\\(\d)/g)].map((x) => Number(x[1]));
+    const literal = /\\\d/.test(rewriteText) ? null : rewrite(rewriteText, []);
+    rep = { re, global, refused: wanted.some((g) => g > groups), literal, rewrite: rewriteText };
+    if (byRewrite.size > 256) byRewrite.clear();
+    byRewrite.set(rewriteText, rep);
+  }
+  return rep;
+}
+
 const regexpReplace: ScalarFn = (args) => {
-  const [s, p, r, o] = args;
+  const s = args[0], p = args[1], r = args[2], o = args[3];
   if (s === null || p === null || r === null || o === null || s === undefined || p === undefined) return null;
-  const { flags, global } = optionFlags(o);
-  const re = compileRegex(p as string, flags + (global ? "g" : ""));
-  // RE2 refuses a rewrite naming a group the pattern lacks: the text stays as it is.
-  const groups = new RegExp(`${re.source}|`, re.flags.replace("g", "")).exec("")!.length - 1;
-  const wanted = [...(r as string).matchAll(/\\(\d)/g)].map((x) => Number(x[1]));
-  if (wanted.some((g) => g > groups)) return s;
+  const rep = replacerFor(p as string, r as string, o);
+  if (rep.refused) return s;
+  const re = rep.re;
   const text = s as string;
-  if (!global) {
+  if (!rep.global) {
     const m = re.exec(text);
     if (!m) return text;
-    return text.slice(0, m.index) + rewrite(r as string, m.map((x) => x ?? "")) + text.slice(m.index + m[0].length);
+    const middle = rep.literal ?? rewrite(rep.rewrite, m.map((x) => x ?? ""));
+    return text.slice(0, m.index) + middle + text.slice(m.index + m[0].length);
   }
-  // RE2's global replace: an empty match right after the previous match is skipped.
+  if (rep.literal !== null) {
+    // JS and RE2 agree unless a match is empty; then the RE2 walk below decides.
+    const lit = rep.literal;
+    let empty = false;
+    re.lastIndex = 0;
+    const out = text.replace(re, (m0: string) => {
+      if (m0.length === 0) empty = true;
+      return lit;
+    });
+    if (!empty) return out;
+  }
+  return globalReplace(re, text, rep.rewrite);
+};
+
+/** RE2's global replace: an empty match right after the previous match is skipped. */
+function globalReplace(re: RegExp, text: string, template: string): string {
   let out = "";
   let at = 0;
   let lastEnd = -1;
@@ -202,7 +299,7 @@ const regexpReplace: ScalarFn = (args) => {
       re.lastIndex = m.index + (text.codePointAt(m.index)! > 0xffff ? 2 : 1);
       continue;
     }
-    out += text.slice(at, m.index) + rewrite(r as string, m.map((x) => x ?? ""));
+    out += text.slice(at, m.index) + rewrite(template, m.map((x) => x ?? ""));
     at = m.index + m[0].length;
     lastEnd = at;
     if (m[0].length === 0) {
@@ -214,7 +311,7 @@ const regexpReplace: ScalarFn = (args) => {
     }
   }
   return out + text.slice(at);
-};
+}
 
 export const patternScalars: Record<string, ScalarFn> = {
   "~~": like(false, false),

@@ -15,10 +15,35 @@ function cps(s: string): string[] {
   return Array.from(s);
 }
 
+/** True when the string has no surrogate code units, so code points are UTF-16 units. */
+function isBmp(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdfff) return false;
+  }
+  return true;
+}
+
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
+  return true;
+}
+
+/** Number of code points (a lone surrogate counts as one, as Array.from does). */
+function codePointLength(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) i++;
+    n++;
+  }
+  return n;
+}
+
 /** Wraps a function of non-NULL arguments with NULL-in, NULL-out handling. */
 export function strict(fn: (args: Value[], ctx: CallContext) => Value): ScalarFn {
   return (args, ctx) => {
-    for (const a of args) if (a === null) return null;
+    for (let i = 0; i < args.length; i++) if (args[i] === null) return null;
     return fn(args, ctx);
   };
 }
@@ -39,42 +64,83 @@ function exceptionMap(table: string): Map<string, string> {
 const upperMap = exceptionMap(upperExceptions);
 const lowerMap = exceptionMap(lowerExceptions);
 
-function mapCodePoints(s: string, f: (c: string) => string, exceptions: Map<string, string>): string {
+/** True when r is exactly one code point. */
+function oneCodePoint(r: string): boolean {
+  if (r.length === 1) return true;
+  return r.length === 2 && (r.charCodeAt(0) & 0xfc00) === 0xd800 && (r.charCodeAt(1) & 0xfc00) === 0xdc00;
+}
+
+function mapCodePoints(s: string, toUpper: boolean, exceptions: Map<string, string>): string {
+  // ASCII maps the same in DuckDB and JS, and JS's whole-string mapping has no context there.
+  if (isAscii(s)) return toUpper ? s.toUpperCase() : s.toLowerCase();
   let out = "";
   for (const c of s) {
     const x = exceptions.get(c);
     if (x !== undefined) { out += x; continue; }
-    const r = f(c);
+    const r = toUpper ? c.toUpperCase() : c.toLowerCase();
     // DuckDB maps one code point to one code point (simple case mapping).
-    out += [...r].length === 1 ? r : c;
+    out += oneCodePoint(r) ? r : c;
   }
   return out;
 }
 
 export function lower(s: string): string {
-  return mapCodePoints(s, (c) => c.toLowerCase(), lowerMap);
+  return mapCodePoints(s, false, lowerMap);
 }
 
 export function upper(s: string): string {
-  return mapCodePoints(s, (c) => c.toUpperCase(), upperMap);
+  return mapCodePoints(s, true, upperMap);
 }
 
 /** trim() without characters removes the Unicode space separators (Zs), not tabs or newlines. */
-const spaceSeparators = new Set(Array.from("\u0020\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000"));
+const spaceSeparators = codePointSet("\u0020\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000");
 
+function codePointSet(chars: string): Set<number> {
+  const set = new Set<number>();
+  for (const c of chars) set.add(c.codePointAt(0)!);
+  return set;
+}
+
+const trimSets = new Map<string, Set<number>>();
+
+function trimSet(chars: string): Set<number> {
+  let set = trimSets.get(chars);
+  if (set === undefined) {
+    set = codePointSet(chars);
+    if (trimSets.size > 256) trimSets.clear();
+    trimSets.set(chars, set);
+  }
+  return set;
+}
+
+/** Trims code points of the set from either end, walking UTF-16 units (pairs as one code point). */
 function trimWith(s: string, chars: string | undefined, left: boolean, right: boolean): string {
-  const set = chars === undefined ? spaceSeparators : new Set(cps(chars));
-  const a = cps(s);
-  let i = 0, j = a.length;
-  if (left) while (i < j && set.has(a[i]!)) i++;
-  if (right) while (j > i && set.has(a[j - 1]!)) j--;
-  return a.slice(i, j).join("");
+  const set = chars === undefined ? spaceSeparators : trimSet(chars);
+  let i = 0, j = s.length;
+  if (left) {
+    while (i < j) {
+      const cp = s.codePointAt(i)!;
+      if (!set.has(cp)) break;
+      i += cp > 0xffff ? 2 : 1;
+    }
+  }
+  if (right) {
+    while (j > i) {
+      const lo = s.charCodeAt(j - 1);
+      const pair = (lo & 0xfc00) === 0xdc00 && j - 2 >= i && (s.charCodeAt(j - 2) & 0xfc00) === 0xd800;
+      const cp = pair ? s.codePointAt(j - 2)! : lo;
+      if (!set.has(cp)) break;
+      j -= pair ? 2 : 1;
+    }
+  }
+  return i === 0 && j === s.length ? s : s.slice(i, j);
 }
 
 /** DuckDB's substring start/length rules (1-based, 0 is one before the first, negatives from the end). */
 export function substringCodePoints(s: string, offset: number, length: number): string {
-  const a = cps(s);
-  const size = a.length;
+  const bmp = isBmp(s);
+  const a = bmp ? null : cps(s);
+  const size = a === null ? s.length : a.length;
   if (length === 0) return "";
   let start: number;
   if (offset > 0) start = offset - 1;
@@ -94,7 +160,7 @@ export function substringCodePoints(s: string, offset: number, length: number): 
   start = Math.min(Math.max(start, 0), size);
   end = Math.min(Math.max(end, 0), size);
   if (start >= end) return "";
-  return a.slice(start, end).join("");
+  return a === null ? s.slice(start, end) : a.slice(start, end).join("");
 }
 
 function asText(v: Value, type: string | undefined): string {
@@ -187,9 +253,9 @@ const hashText = (f: (b: Uint8Array | string) => string): ScalarFn => strict(([v
 });
 
 export const stringScalars: Record<string, ScalarFn> = {
-  length: strict(([s], ctx) => isListType(ctx.argTypes[0]) ? BigInt((s as Value[]).length) : BigInt(cps(s as string).length)),
-  char_length: strict(([s]) => BigInt(cps(s as string).length)),
-  character_length: strict(([s]) => BigInt(cps(s as string).length)),
+  length: strict(([s], ctx) => isListType(ctx.argTypes[0]) ? BigInt((s as Value[]).length) : BigInt(codePointLength(s as string))),
+  char_length: strict(([s]) => BigInt(codePointLength(s as string))),
+  character_length: strict(([s]) => BigInt(codePointLength(s as string))),
   strlen: strict(([s]) => BigInt(utf8.encode(s as string).length)),
   octet_length: strict(([s]) => BigInt(s instanceof Uint8Array ? s.length : utf8.encode(s as string).length)),
   lower: strict(([s]) => lower(s as string)),
@@ -202,13 +268,21 @@ export const stringScalars: Record<string, ScalarFn> = {
   substring: strict(([s, o, l]) => substringCodePoints(s as string, int(o!), l === undefined ? Number.MAX_SAFE_INTEGER : int(l))),
   substr: strict(([s, o, l]) => substringCodePoints(s as string, int(o!), l === undefined ? Number.MAX_SAFE_INTEGER : int(l))),
   left: strict(([s, n]) => {
-    const a = cps(s as string);
     const k = int(n!);
+    if (isBmp(s as string)) {
+      const t = s as string;
+      return k >= 0 ? t.slice(0, k) : t.slice(0, Math.max(0, t.length + k));
+    }
+    const a = cps(s as string);
     return (k >= 0 ? a.slice(0, k) : a.slice(0, Math.max(0, a.length + k))).join("");
   }),
   right: strict(([s, n]) => {
-    const a = cps(s as string);
     const k = int(n!);
+    if (isBmp(s as string)) {
+      const t = s as string;
+      return k >= 0 ? t.slice(Math.max(0, t.length - k)) : t.slice(Math.min(t.length, -k));
+    }
+    const a = cps(s as string);
     return (k >= 0 ? a.slice(Math.max(0, a.length - k)) : a.slice(Math.min(a.length, -k))).join("");
   }),
   concat,
