@@ -8,6 +8,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono, type MiddlewareHandler } from "hono";
 import { acceptTokenInQuery, requireToken } from "./http/auth.ts";
 import { describeError, errorHandler, GatewayError } from "./http/error.ts";
+import { securityHeaders } from "./http/headers.ts";
 import { escapeHtml } from "./http/html.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { notebookRoutes } from "./notebooks/routes.ts";
@@ -99,8 +100,9 @@ export function createApp(options: AppOptions): GatewayApp {
     const started = performance.now();
     // Set before the response exists: changing c.res.headers afterwards would turn
     // @hono/node-server's lightweight response into a full one on every request.
-    c.header("x-content-type-options", "nosniff");
-    c.header("referrer-policy", "same-origin");
+    // Webhook answers and errors carry them already, in a plain object: hono keeps
+    // c.header() values in a web Headers, which costs a delivery more than its log line.
+    if (c.req.method !== "POST" || !c.req.path.startsWith("/hooks/")) for (const name in securityHeaders) c.header(name, securityHeaders[name]);
     await next();
     // The path only: a query string may carry the token.
     log.info("request", { method: c.req.method, path: c.req.path, status: c.res.status, ms: Math.round(performance.now() - started) });

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "../log.ts";
+import { securityHeaders } from "./headers.ts";
 
 /** Machine-readable reasons an HTTP request failed; the `code` of the JSON error body. */
 export type ErrorCode =
@@ -42,7 +43,7 @@ export class GatewayError extends HTTPException {
     const body = JSON.stringify({ error: { code: this.code, message: this.message }, ...this.extra });
     return new Response(body, {
       status: this.status,
-      headers: { "content-type": "application/json; charset=utf-8", ...this.headers },
+      headers: { "content-type": "application/json; charset=utf-8", ...securityHeaders, ...this.headers },
     });
   }
 }

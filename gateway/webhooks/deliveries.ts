@@ -1,32 +1,56 @@
 import { randomUUID } from "node:crypto";
-import { closeSync, openSync, readdirSync, rmSync, writeSync } from "node:fs";
+import { closeSync, openSync, unlink, writeSync } from "node:fs";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 
-/** One webhook delivery as kept on disk: the raw body and the headers that matter. */
+/** One webhook delivery as kept: the raw body and the headers that matter. */
 export interface Delivery {
   id: string;
   receivedAt: number;
   /** Lower-case header names: the delivery id, event type, content type. */
   headers: Record<string, string>;
-  /** The body in base64 (older logs may hold UTF-8 text, `encoding: "utf8"`). */
-  body: string;
+  /** The body exactly as received. */
+  body: Uint8Array;
+}
+
+/**
+ * A delivery as one JSON line: how `readDeliveryLines` shows a log, and how
+ * logs written before the binary format held them (`.ndjson` segments).
+ */
+export interface DeliveryLine {
+  id: string;
+  receivedAt: number;
+  headers: Record<string, string>;
   encoding: "utf8" | "base64";
+  body: string;
 }
 
 /**
  * The last `keep` deliveries of one webhook source, in memory and on disk, so
- * a sample survives a restart. The folder holds NDJSON segments of `keep`
- * lines each (`000001.ndjson`, ...): appends go to the newest; when it is
- * full a new one starts and all but the two newest are deleted, so the disk
- * holds between `keep` and `3 × keep` deliveries and nothing is ever rewritten.
+ * a sample survives a restart. The folder holds segments of `keep` deliveries
+ * each (`000001.bin`, ...): appends go to the newest; when it is full a new
+ * one starts and all but the two newest are deleted, so the disk holds
+ * between `keep` and `3 × keep` deliveries and nothing is ever rewritten.
+ *
+ * A segment is a sequence of records, each
+ *
+ *   u32 LE  length of the meta JSON    u32 LE  length of the body
+ *   meta    UTF-8 JSON {id, receivedAt, headers}
+ *   body    the bytes as received
+ *
+ * so a body is written as it came (no base64, no JSON escaping) and a torn
+ * last record (a crash mid-write) is recognised by its lengths. Segments of
+ * the older NDJSON format (`000001.ndjson`, one {@link DeliveryLine} per
+ * line) are still read at start; new deliveries always go to a binary segment.
+ *
  * Appends are group committed: the deliveries of one event-loop turn go out in
  * one `write(2)` at the end of the turn, and each caller's promise resolves
- * once its line is written (not fsynced: a process crash loses nothing, a
+ * once its record is written (not fsynced: a process crash loses nothing, a
  * power cut may lose the last writes). The write is synchronous on purpose: a
  * page-cache write of a few KiB costs microseconds, while a hop through
  * libuv's thread pool costs milliseconds on a busy machine, and every 202
- * waits for it.
+ * waits for it. Deleting old segments is the one step that does not delay a
+ * delivery, so it happens in the thread pool.
  */
 export class DeliveryLog {
   private readonly dir: string;
@@ -34,11 +58,14 @@ export class DeliveryLog {
   private recent: Delivery[] = [];
   private readonly seen = new Set<string>();
   private seenOrder: string[] = [];
-  private segment = 0;
-  private linesInSegment = 0;
+  /** Segments on disk, oldest first; the last is the one appended to. */
+  private onDisk: { number: number; file: string }[] = [];
+  private inSegment = 0;
   private fd: number | null = null;
-  private pending: { line: string; done: () => void; fail: (err: unknown) => void }[] = [];
+  private pending: { record: Buffer; done: () => void; fail: (err: unknown) => void }[] = [];
   private scheduled = false;
+  /** Why deleting an old segment failed, reported by the next append. */
+  private unlinkError: Error | null = null;
 
   private constructor(dir: string, keep: number) {
     this.dir = dir;
@@ -49,29 +76,24 @@ export class DeliveryLog {
   static async open(dir: string, keep: number): Promise<DeliveryLog> {
     const log = new DeliveryLog(dir, keep);
     await mkdir(dir, { recursive: true });
-    const segments = await log.segments();
-    for (const number of segments) {
-      const file = log.segmentFile(number);
-      const lines = (await readFile(file, "utf8")).split("\n").filter((line) => line !== "");
-      for (const [i, line] of lines.entries()) {
-        let delivery: Delivery;
-        try {
-          delivery = JSON.parse(line) as Delivery;
-        } catch (err) {
-          // A torn last line from a crash mid-write: the deliveries before it are intact.
-          if (i === lines.length - 1) break;
-          throw new Error(`webhook: ${file} line ${i + 1} is not JSON`, { cause: err });
-        }
-        log.remember(delivery);
-      }
-      log.segment = number;
-      log.linesInSegment = lines.length;
+    const segments = segmentFiles(await readdir(dir));
+    let appendable: number | null = null;
+    for (const { number, name, binary } of segments) {
+      const file = join(dir, name);
+      const { deliveries, torn } = binary ? parseSegment(await readFile(file), file) : parseNdjsonSegment(await readFile(file, "utf8"), file);
+      for (const delivery of deliveries) log.remember(delivery);
+      log.onDisk.push({ number, file });
+      // Appending after a torn record would hide the records behind it.
+      appendable = binary && !torn && deliveries.length < keep ? deliveries.length : null;
     }
-    if (log.segment === 0 || log.linesInSegment >= keep) {
-      log.segment++;
-      log.linesInSegment = 0;
+    if (appendable !== null) {
+      log.inSegment = appendable;
+    } else {
+      const number = (log.onDisk[log.onDisk.length - 1]?.number ?? 0) + 1;
+      log.onDisk.push({ number, file: log.segmentFile(number) });
+      log.inSegment = 0;
     }
-    log.fd = openSync(log.segmentFile(log.segment), "a");
+    log.fd = openSync(log.onDisk[log.onDisk.length - 1]!.file, "a");
     return log;
   }
 
@@ -82,18 +104,21 @@ export class DeliveryLog {
 
   /**
    * Stores a delivery; null when its id was seen before (a retry), in which
-   * case nothing is written.
+   * case nothing is written. `body` is kept as given, so the caller must not
+   * reuse its memory.
    */
   async append(body: Uint8Array, headers: Record<string, string>, id: string | null, receivedAt: number): Promise<Delivery | null> {
     if (id !== null && this.seen.has(id)) return null;
-    // Base64 needs no JSON escaping, so the line is concatenated: JSON.stringify
-    // of a 7 KiB body that is itself JSON (quotes to escape) costs ten times more.
-    const base64 = Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString("base64");
-    const delivery: Delivery = { id: id ?? randomUUID(), receivedAt, headers, body: base64, encoding: "base64" };
-    const line = `{"id":${JSON.stringify(delivery.id)},"receivedAt":${receivedAt},"headers":${JSON.stringify(headers)},"encoding":"base64","body":"${base64}"}\n`;
+    if (this.unlinkError) {
+      const err = this.unlinkError;
+      this.unlinkError = null;
+      throw new Error(`webhook: cannot delete an old delivery segment in ${this.dir}`, { cause: err });
+    }
+    const delivery: Delivery = { id: id ?? randomUUID(), receivedAt, headers, body };
+    const record = encodeRecord(delivery);
     this.remember(delivery);
     await new Promise<void>((done, fail) => {
-      this.pending.push({ line, done, fail });
+      this.pending.push({ record, done, fail });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -127,13 +152,14 @@ export class DeliveryLog {
 
   private flush(): void {
     this.scheduled = false;
-    const batch = this.pending.splice(0, this.pending.length);
+    const batch = this.pending;
     if (batch.length === 0) return;
+    this.pending = [];
     try {
       if (this.fd === null) throw new Error(`webhook: deliveries in ${this.dir} are closed`);
-      writeSync(this.fd, batch.map((p) => p.line).join(""));
-      this.linesInSegment += batch.length;
-      if (this.linesInSegment >= this.keep) this.rotate(this.fd);
+      writeAll(this.fd, batch.length === 1 ? batch[0]!.record : Buffer.concat(batch.map((p) => p.record)));
+      this.inSegment += batch.length;
+      if (this.inSegment >= this.keep) this.rotate(this.fd);
     } catch (err) {
       const wrapped = new Error(`webhook: cannot write deliveries to ${this.dir}`, { cause: err });
       for (const p of batch) p.fail(wrapped);
@@ -145,49 +171,124 @@ export class DeliveryLog {
   /** Starts a new segment and deletes those no longer needed to hold `keep` deliveries. */
   private rotate(fd: number): void {
     closeSync(fd);
-    this.segment++;
-    this.linesInSegment = 0;
-    this.fd = openSync(this.segmentFile(this.segment), "a");
-    for (const number of this.segmentsSync()) {
-      if (number < this.segment - 1) rmSync(this.segmentFile(number), { force: true });
+    this.fd = null;
+    const number = this.onDisk[this.onDisk.length - 1]!.number + 1;
+    const file = this.segmentFile(number);
+    this.fd = openSync(file, "a");
+    this.onDisk.push({ number, file });
+    this.inSegment = 0;
+    // The full segment before the new one stays; older ones go, off the event loop.
+    for (const old of this.onDisk.splice(0, this.onDisk.length - 2)) {
+      unlink(old.file, (err) => {
+        if (err && err.code !== "ENOENT") this.unlinkError ??= err;
+      });
     }
   }
 
-  private segmentsSync(): number[] {
-    return segmentNumbers(readdirSync(this.dir));
-  }
-
-  private async segments(): Promise<number[]> {
-    return segmentNumbers(await readdir(this.dir));
-  }
-
   private segmentFile(number: number): string {
-    return join(this.dir, `${String(number).padStart(6, "0")}.ndjson`);
+    return join(this.dir, `${String(number).padStart(6, "0")}.bin`);
   }
 }
 
-function segmentNumbers(names: string[]): number[] {
-  return names
-    .map((name) => /^(\d{6,})\.ndjson$/.exec(name)?.[1])
-    .filter((n): n is string => n !== undefined)
-    .map(Number)
-    .sort((a, b) => a - b);
+/** Segment files in a folder, oldest first; a number never has both kinds. */
+function segmentFiles(names: string[]): { number: number; name: string; binary: boolean }[] {
+  const found: { number: number; name: string; binary: boolean }[] = [];
+  for (const name of names) {
+    const m = /^(\d{6,})\.(bin|ndjson)$/.exec(name);
+    if (m) found.push({ number: Number(m[1]), name, binary: m[2] === "bin" });
+  }
+  return found.sort((a, b) => a.number - b.number);
 }
 
-/** Every line of every segment in a delivery folder, oldest first (for tests and inspection). */
+/** One record: both lengths, the meta JSON, the body. */
+function encodeRecord(delivery: Delivery): Buffer {
+  const meta = JSON.stringify({ id: delivery.id, receivedAt: delivery.receivedAt, headers: delivery.headers });
+  const metaBytes = Buffer.byteLength(meta);
+  const record = Buffer.allocUnsafe(8 + metaBytes + delivery.body.byteLength);
+  record.writeUInt32LE(metaBytes, 0);
+  record.writeUInt32LE(delivery.body.byteLength, 4);
+  record.write(meta, 8);
+  record.set(delivery.body, 8 + metaBytes);
+  return record;
+}
+
+interface Segment {
+  deliveries: Delivery[];
+  /** Whether it ends in a torn record (a crash mid-write), which is left out. */
+  torn: boolean;
+}
+
+/** The deliveries of a binary segment. */
+function parseSegment(bytes: Buffer, file: string): Segment {
+  const deliveries: Delivery[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    if (bytes.length - at < 8) return { deliveries, torn: true };
+    const metaBytes = bytes.readUInt32LE(at);
+    const bodyBytes = bytes.readUInt32LE(at + 4);
+    const end = at + 8 + metaBytes + bodyBytes;
+    if (end > bytes.length) return { deliveries, torn: true };
+    let meta: { id: string; receivedAt: number; headers: Record<string, string> };
+    try {
+      meta = JSON.parse(bytes.toString("utf8", at + 8, at + 8 + metaBytes));
+    } catch (err) {
+      throw new Error(`webhook: ${file}: the record at byte ${at} does not start with delivery JSON`, { cause: err });
+    }
+    // A copy, so a kept delivery does not hold the whole segment's memory.
+    const body = Uint8Array.prototype.slice.call(bytes, at + 8 + metaBytes, end);
+    deliveries.push({ id: meta.id, receivedAt: meta.receivedAt, headers: meta.headers, body });
+    at = end;
+  }
+  return { deliveries, torn: false };
+}
+
+/** The deliveries of an NDJSON segment (the format before the binary one). */
+function parseNdjsonSegment(text: string, file: string): Segment {
+  const lines = text.split("\n").filter((line) => line !== "");
+  const deliveries: Delivery[] = [];
+  for (const [i, line] of lines.entries()) {
+    let parsed: DeliveryLine;
+    try {
+      parsed = JSON.parse(line) as DeliveryLine;
+    } catch (err) {
+      // A torn last line from a crash mid-write: the deliveries before it are intact.
+      if (i === lines.length - 1) return { deliveries, torn: true };
+      throw new Error(`webhook: ${file} line ${i + 1} is not JSON`, { cause: err });
+    }
+    deliveries.push({ id: parsed.id, receivedAt: parsed.receivedAt, headers: parsed.headers, body: deliveryBytes(parsed) });
+  }
+  return { deliveries, torn: false };
+}
+
+/** Writes all of `bytes`, however many calls the kernel needs. */
+function writeAll(fd: number, bytes: Buffer): void {
+  let written = 0;
+  while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+}
+
+/** Every delivery in a delivery folder as a JSON line (body in base64), oldest first (for tests and inspection). */
 export async function readDeliveryLines(dir: string): Promise<string[]> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((name) => name.endsWith(".ndjson")).sort();
+    names = await readdir(dir);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
     throw err;
   }
-  const texts = await Promise.all(names.map((name) => readFile(join(dir, name), "utf8")));
-  return texts.flatMap((text) => text.split("\n").filter((line) => line !== ""));
+  const lines: string[] = [];
+  for (const { name, binary } of segmentFiles(names)) {
+    const file = join(dir, name);
+    const { deliveries } = binary ? parseSegment(await readFile(file), file) : parseNdjsonSegment(await readFile(file, "utf8"), file);
+    for (const d of deliveries) {
+      const line: DeliveryLine = { id: d.id, receivedAt: d.receivedAt, headers: d.headers, encoding: "base64", body: Buffer.from(d.body).toString("base64") };
+      lines.push(JSON.stringify(line));
+    }
+  }
+  return lines;
 }
 
-/** A delivery's body as bytes again. */
-export function deliveryBytes(delivery: Delivery): Uint8Array {
-  return delivery.encoding === "utf8" ? Buffer.from(delivery.body, "utf8") : Buffer.from(delivery.body, "base64");
+/** A delivery's body as bytes, from a kept delivery or its JSON line. */
+export function deliveryBytes(delivery: Delivery | DeliveryLine): Uint8Array {
+  if (typeof delivery.body !== "string") return delivery.body;
+  return (delivery as DeliveryLine).encoding === "utf8" ? Buffer.from(delivery.body, "utf8") : Buffer.from(delivery.body, "base64");
 }

@@ -1,10 +1,13 @@
 import { Hono } from "hono";
+import type { SourceSpec } from "../../notebook/format/model.ts";
 import { GatewayError } from "../http/error.ts";
+import { securityHeaders } from "../http/headers.ts";
 import { limitBody } from "../http/limits.ts";
 import type { Logger } from "../log.ts";
 import type { NotebookStore } from "../notebooks/store.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
 import { notebookPathOf, resolveSource } from "../sources/resolve.ts";
+import type { WebhookSource } from "../sources/webhook-source.ts";
 import { secretsEqual } from "../token.ts";
 import { verifyDelivery } from "./verify.ts";
 
@@ -20,6 +23,11 @@ export interface HookRouteOptions {
   log: Logger;
 }
 
+type WebhookSpec = Extract<SourceSpec, { kind: "webhook" }>;
+
+/** The answer's headers as a plain object, which @hono/node-server writes without building web Headers. */
+const answerHeaders: Readonly<Record<string, string>> = Object.freeze({ "content-type": "application/json", ...securityHeaders });
+
 /**
  * `POST /hooks/<notebook>/<source>`: a webhook delivery for a notebook's
  * webhook source. Verified as the source's `signature:` says before anything
@@ -28,6 +36,20 @@ export interface HookRouteOptions {
  * of a delivery id already kept.
  */
 export function hookRoutes(options: HookRouteOptions): Hono {
+  // The notebook store hands out the same spec object until the file changes, so the
+  // capture is looked up in the registry (which compares whole specs) once per spec.
+  const captures = new WeakMap<WebhookSpec, Promise<WebhookSource>>();
+  const captureOf = (path: string, spec: WebhookSpec): Promise<WebhookSource> => {
+    let capture = captures.get(spec);
+    if (!capture) {
+      capture = options.registry.capture(path, spec);
+      captures.set(spec, capture);
+      // A failed open is retried by the next delivery, as the registry does.
+      capture.catch(() => captures.delete(spec));
+    }
+    return capture;
+  };
+
   const app = new Hono();
   app.post("/:rest{.+}", limitBody(options.maxBytes), async (c) => {
     const rest = c.req.param("rest");
@@ -58,13 +80,13 @@ export function hookRoutes(options: HookRouteOptions): Hono {
       }
     }
 
-    const capture = await options.registry.capture(path, spec);
+    const capture = await captureOf(path, spec);
     const delivery = await capture.receive(body, headers, options.now());
     if (delivery === null) {
-      const id = (spec.deliveryHeader ? headers.get(spec.deliveryHeader) : headers.get("x-github-delivery")) ?? "";
-      return c.json({ id, duplicate: true }, 200);
+      const id = headers.get(spec.deliveryHeader || "x-github-delivery") ?? "";
+      return new Response(`{"id":${JSON.stringify(id)},"duplicate":true}`, { status: 200, headers: answerHeaders });
     }
-    return c.json({ id: delivery.id }, 202);
+    return new Response(`{"id":${JSON.stringify(delivery.id)}}`, { status: 202, headers: answerHeaders });
   });
   return app;
 }
