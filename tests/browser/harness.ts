@@ -17,6 +17,8 @@ export interface Harness {
   token: string;
   /** The temporary notebooks root; tests read and write files here, never in the repo. */
   root: string;
+  /** Where the app's Publish writes bundles. */
+  pipelines: string;
   close(): Promise<void>;
 }
 
@@ -41,11 +43,13 @@ export async function startHarness(): Promise<Harness> {
   const log: Logger = createLogger((line) => {
     if (lines.push(line) > 200) lines.shift();
   });
-  const gateway = await startGateway({ port: 0, root, demo: true, stateDir: join(work, "state"), appDir, signals: false, log });
+  const pipelines = join(work, "pipelines");
+  const gateway = await startGateway({ port: 0, root, demo: true, stateDir: join(work, "state"), appDir, signals: false, log, pipelinesDir: pipelines });
   return {
     origin: `http://127.0.0.1:${gateway.port}`,
     token: gateway.token,
     root,
+    pipelines,
     async close() {
       await gateway.close();
       rmSync(work, { recursive: true, force: true });

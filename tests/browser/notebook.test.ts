@@ -272,6 +272,43 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
     await page.close();
   });
 
+  test("Check and Publish run on the gateway with progress: the verdict, the bundle and what to run next; an unsupported cell is refused at its line", async () => {
+    const page = await browser.context.newPage();
+    const path = copyNotebook(harness, "turnstile.md", "publish-me.md");
+    await openNotebook(page, harness, path);
+    await page.locator(".check-button").click();
+    const panel = page.locator(".pipeline-panel");
+    await expect.poll(() => panel.locator(".pipeline-log").textContent()).toMatch(/sample of turnstile: /);
+    await expect.poll(() => panel.getAttribute("data-state"), { timeout: 120_000 }).not.toBe("running");
+    expect(await panel.getAttribute("data-state")).toBe("ok");
+    expect(await panel.locator("h2").textContent()).toBe("✓ The pipeline agrees with DuckDB");
+    expect(await panel.locator(".pipeline-log").textContent()).toMatch(/✓ per_minute → lake · stream order: /);
+    expect(await panel.locator(".pipeline-progress").getAttribute("value")).toBe("1");
+    await screenshot(page, "10-check-passed");
+
+    await page.locator(".publish-button").click();
+    await expect.poll(() => panel.getAttribute("data-state"), { timeout: 180_000 }).toBe("ok");
+    expect(await panel.locator("h2").textContent()).toBe("✓ Published publish-me");
+    const bundle = join(harness.pipelines, "publish-me");
+    expect(await panel.locator(".pipeline-verdict").textContent()).toContain(`npx runnel run ${bundle}`);
+    expect(await panel.locator(".pipeline-log").textContent()).toMatch(/\[4\/4\] published /);
+    const plan = JSON.parse(readFileSync(join(bundle, "plan.json"), "utf8")) as { pipelines: { sink: string; cell: { cell: string } }[] };
+    expect(plan.pipelines.map((p) => `${p.cell.cell}→${p.sink}`)).toEqual(["per_minute→lake"]);
+    await screenshot(page, "11-published");
+    await page.locator(".pipeline-close").click();
+
+    // An edit the compiler cannot publish: the panel names the cell and construct, nothing is written.
+    await clickLineEnd(page, "per_minute", "count(*) AS readings,");
+    await page.keyboard.type(" row_number() OVER () AS n,");
+    await page.locator(".publish-button").click();
+    await expect.poll(() => panel.getAttribute("data-state"), { timeout: 120_000 }).toBe("failed");
+    expect(await panel.locator("h2").textContent()).toBe("✗ Not published: the sink cells do not compile");
+    expect(await panel.locator(".pipeline-detail").textContent()).toMatch(/per_minute/);
+    expect(readFileSync(join(harness.root, path), "utf8")).toContain("row_number() OVER () AS n,");
+    await screenshot(page, "12-publish-refused");
+    await page.close();
+  });
+
   test("a share link opens read-only in a fresh browser without the token and shows the same results", async () => {
     const page = await browser.context.newPage();
     await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "share.md"));

@@ -142,3 +142,34 @@ function toBase64(bytes: Uint8Array): string {
   for (let i = 0; i < bytes.length; i += chunk) binary += String.fromCharCode(...bytes.subarray(i, i + chunk));
   return btoa(binary);
 }
+
+/** One server-sent event of a check or publish run. */
+export interface PipelineEvent {
+  event: "progress" | "result" | "failure";
+  data: unknown;
+}
+
+/**
+ * Runs a check or publish of the saved notebook on the gateway and yields its
+ * server-sent events as they arrive: progress lines, then the result.
+ */
+export async function* runPipeline(verb: "check" | "publish", path: string, force = false): AsyncGenerator<PipelineEvent> {
+  const route = `/api/pipelines/${verb}/${path.split("/").map(encodeURIComponent).join("/")}${verb === "publish" ? `?force=${force}` : ""}`;
+  const response = await fetch(route, { method: "POST" });
+  if (!response.ok || response.body === null) throw await failure(`POST ${route}`, response);
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    let end: number;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(block)?.[1];
+      const data = block.split("\n").filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+      if (event === "progress" || event === "result" || event === "failure") yield { event, data: JSON.parse(data) as unknown };
+    }
+  }
+}

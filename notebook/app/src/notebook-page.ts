@@ -11,6 +11,7 @@ import { type SourceStats, SourceTable } from "./source-table.ts";
 import { CellView } from "./views/cell-view.ts";
 import { showConflict } from "./views/conflict.ts";
 import { renderMarkdown } from "./views/markdown.ts";
+import { PipelinePanel } from "./views/pipeline-panel.ts";
 import { showShareLink } from "./views/share-dialog.ts";
 import { button, SourceCard } from "./views/source-card.ts";
 
@@ -107,7 +108,17 @@ export class NotebookPage {
       this.saver = new Saver(this.mode.path, loaded.etag!, (status) => this.onSaveStatus(status));
       const share = button("Share", "share-button");
       share.addEventListener("click", () => void this.share(share));
-      this.actions.append(share);
+      const path = this.mode.path;
+      const panel = () => new PipelinePanel(path, async () => {
+        await this.saver?.flush();
+      });
+      const check = button("Check", "check-button");
+      check.title = "Run the sink cells through the published pipeline's executor and through DuckDB on the sample, and compare";
+      check.addEventListener("click", () => void panel().run("check"));
+      const publish = button("Publish", "publish-button");
+      publish.title = "Check, then write the deployable pipeline bundle";
+      publish.addEventListener("click", () => void panel().run("publish"));
+      this.actions.append(check, publish, share);
     } else {
       const badge = document.createElement("span");
       badge.className = "read-only-badge";

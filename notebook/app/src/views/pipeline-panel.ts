@@ -1,0 +1,146 @@
+import { runPipeline } from "../api.ts";
+import { button } from "./source-card.ts";
+
+interface StepSummary {
+  step: string;
+  sink: string;
+  cell: string;
+  events: number;
+  agree: boolean;
+  detail: string | null;
+}
+
+type Result =
+  | { kind: "check"; agree: boolean; comparisons: number; steps: StepSummary[]; samples: Record<string, number> }
+  | { kind: "published"; dir: string; name: string; targets: string[]; files: string[]; forced: boolean; difference: string | null; comparisons: number; next: string[] }
+  | { kind: "refused"; difference: string; failed: number; comparisons: number; steps: StepSummary[] }
+  | { kind: "compile-error"; message: string }
+  | { kind: "invalid"; issues: string[] };
+
+/**
+ * The check / publish panel: the gateway's progress lines as they stream in,
+ * a bar for publish's four steps and the check's comparisons, then the verdict —
+ * every comparison agrees, the first difference with both answers, a compile
+ * error with its cell and line, or where the bundle went and what to run next.
+ */
+export class PipelinePanel {
+  readonly element: HTMLElement;
+  private readonly heading: HTMLElement;
+  private readonly bar: HTMLProgressElement;
+  private readonly log: HTMLElement;
+  private readonly verdict: HTMLElement;
+  private readonly actions: HTMLElement;
+
+  constructor(private readonly path: string, private readonly beforeRun: () => Promise<void>) {
+    this.element = document.createElement("section");
+    this.element.className = "pipeline-panel";
+    this.element.setAttribute("role", "dialog");
+    this.heading = document.createElement("h2");
+    this.bar = document.createElement("progress");
+    this.bar.className = "pipeline-progress";
+    this.log = document.createElement("pre");
+    this.log.className = "pipeline-log";
+    this.verdict = document.createElement("div");
+    this.verdict.className = "pipeline-verdict";
+    this.actions = document.createElement("div");
+    this.actions.className = "pipeline-actions";
+    const close = button("Close", "pipeline-close");
+    close.addEventListener("click", () => this.element.remove());
+    this.actions.append(close);
+    this.element.append(this.heading, this.bar, this.verdict, this.log, this.actions);
+  }
+
+  /** Runs `verb` and shows it; resolves when the result is shown. */
+  async run(verb: "check" | "publish", force = false): Promise<void> {
+    document.querySelector(".pipeline-panel")?.remove();
+    document.body.append(this.element);
+    this.heading.textContent = verb === "check" ? "Checking the pipeline against DuckDB…" : force ? "Publishing (forced)…" : "Publishing…";
+    this.element.dataset.state = "running";
+    this.verdict.replaceChildren();
+    this.log.textContent = "";
+    this.bar.removeAttribute("value");
+    for (const extra of this.actions.querySelectorAll(".pipeline-force")) extra.remove();
+    let lines = 0;
+    try {
+      await this.beforeRun();
+      for await (const message of runPipeline(verb, this.path, force)) {
+        if (message.event === "progress") {
+          const line = (message.data as { line: string }).line;
+          this.log.textContent += `${line}\n`;
+          this.log.scrollTop = this.log.scrollHeight;
+          lines++;
+          const step = /^\[(\d)\/4\]/.exec(line);
+          // Publish has four numbered steps; a check has about thirty comparisons.
+          if (step) this.bar.value = Number(step[1]) / 4;
+          else if (verb === "check") this.bar.value = Math.min(0.95, lines / 32);
+        } else if (message.event === "result") {
+          this.show(verb, message.data as Result);
+        } else {
+          this.fail((message.data as { message: string }).message);
+        }
+      }
+    } catch (error) {
+      this.fail(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  private show(verb: "check" | "publish", result: Result): void {
+    this.bar.value = 1;
+    const para = (text: string, className = ""): HTMLElement => {
+      const p = document.createElement("p");
+      p.className = className;
+      p.textContent = text;
+      return p;
+    };
+    const detail = (text: string): HTMLElement => {
+      const pre = document.createElement("pre");
+      pre.className = "pipeline-detail";
+      pre.textContent = text;
+      return pre;
+    };
+    const ok = result.kind === "check" ? result.agree : result.kind === "published";
+    this.element.dataset.state = ok ? "ok" : "failed";
+    switch (result.kind) {
+      case "check": {
+        this.heading.textContent = result.agree ? "✓ The pipeline agrees with DuckDB" : "✗ The pipeline differs from DuckDB";
+        const samples = Object.entries(result.samples).map(([s, n]) => `${s}: ${n} events`).join(", ");
+        this.verdict.append(para(`${result.comparisons} comparisons on the sample (${samples}), edge cases and random events; ${result.steps.filter((s) => !s.agree).length} differ.`));
+        for (const s of result.steps.filter((x) => !x.agree).slice(0, 3)) this.verdict.append(para(`${s.cell} → ${s.sink} · ${s.step}`, "pipeline-step"), detail(s.detail ?? "answers differ"));
+        break;
+      }
+      case "published":
+        this.heading.textContent = result.forced ? "Published with --force" : `✓ Published ${result.name}`;
+        this.verdict.append(para(`Bundle: ${result.dir}/ (${result.files.join(", ")}). The plan ${result.forced ? "differs from" : "agrees with"} DuckDB on ${result.comparisons} comparisons.`));
+        if (result.difference) this.verdict.append(detail(result.difference));
+        this.verdict.append(para("Next:"), detail(result.next.join("\n")));
+        break;
+      case "refused": {
+        this.heading.textContent = "✗ Not published: the pipeline differs from DuckDB";
+        this.verdict.append(para(`${result.failed} of ${result.comparisons} comparisons differ. First:`), detail(result.difference));
+        const force = button("Publish anyway", "pipeline-force");
+        force.title = "Publish with --force; the bundle records the difference";
+        force.addEventListener("click", () => void this.run("publish", true));
+        this.actions.prepend(force);
+        break;
+      }
+      case "compile-error":
+        this.heading.textContent = verb === "check" ? "✗ The sink cells do not compile" : "✗ Not published: the sink cells do not compile";
+        this.verdict.append(detail(result.message));
+        break;
+      case "invalid":
+        this.heading.textContent = "✗ The notebook has problems";
+        this.verdict.append(detail(result.issues.join("\n")));
+        break;
+    }
+  }
+
+  private fail(message: string): void {
+    this.element.dataset.state = "failed";
+    this.heading.textContent = "✗ Failed";
+    this.verdict.replaceChildren();
+    const pre = document.createElement("pre");
+    pre.className = "pipeline-detail";
+    pre.textContent = message;
+    this.verdict.append(pre);
+  }
+}
