@@ -17,18 +17,31 @@ export class ConvertError extends Error {
 
 type Converter = (raw: unknown, path: string) => Value;
 
-/** Builds the converter for a whole event. */
-export function eventConverter(schema: Schema, lib: FunctionLibrary): (event: unknown) => Value[] {
-  const fields = schema.map((c) => ({ name: c.name, conv: converterFor(parseType(c.type), c.type, lib) }));
+/**
+ * Builds the converter for a whole event. With `reads` (the columns the plan
+ * reads), a column outside it whose conversion cannot fail (VARCHAR, JSON:
+ * any JSON value has a text) is left NULL unconverted; every other column is
+ * still converted, so an event DuckDB's read_json rejects is rejected here too.
+ */
+export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: ReadonlySet<number> | null = null): (event: unknown) => Value[] {
+  const fields = schema
+    .map((c, index) => ({ index, name: c.name, type: parseType(c.type), text: c.type }))
+    .filter((f) => reads === null || reads.has(f.index) || !(f.type.kind === "scalar" && (f.type.name === "VARCHAR" || f.type.name === "JSON")))
+    .map((f) => ({ index: f.index, name: f.name, conv: converterFor(f.type, f.text, lib) }));
+  const width = schema.length;
+  const n = fields.length;
   return (event) => {
     if (event === null || typeof event !== "object" || Array.isArray(event)) {
       throw new ConvertError(`event is ${describe(event)}, not a JSON object`);
     }
     const o = event as Record<string, unknown>;
-    return fields.map((f) => {
+    const row = new Array<Value>(width).fill(null);
+    for (let i = 0; i < n; i++) {
+      const f = fields[i]!;
       const v = o[f.name];
-      return v === undefined || v === null ? null : f.conv(v, f.name);
-    });
+      if (v !== undefined && v !== null) row[f.index] = f.conv(v, f.name);
+    }
+    return row;
   };
 }
 

@@ -81,19 +81,21 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
   const c = (x: Expr): Eval => compileExpr(x, lib, memo);
   const cf = (x: Expr): Eval => compileExpr(x, lib, memo, filter);
   switch (e.kind) {
-    case "column": {
-      const i = e.index;
-      return (row) => row[i] ?? null;
-    }
-    case "constant": {
-      const v = decodeValue(e.value, e.type);
-      return () => v;
-    }
+    case "column":
+      return columnEval(e.index);
+    case "constant":
+      return constantEval(decodeValue(e.value, e.type));
     case "cast": {
       const arg = c(e.arg);
       const from = e.arg.type;
       const to = e.type;
       if (from === to) return arg;
+      const k = constantOf(arg);
+      if (k !== NOT_CONSTANT) {
+        // Folded once; a cast that fails keeps failing per row, as before folding.
+        const folded = foldCast(k.value, from, to, e.try, lib);
+        if (folded !== NOT_CONSTANT) return constantEval(folded.value);
+      }
       if (e.try) return (row) => lib.tryCastValue(arg(row), from, to);
       return (row) => {
         const v = arg(row);
@@ -103,6 +105,7 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
     case "function": {
       const fn = lib.scalars[e.name];
       if (!fn) throw new Error(`exec: the function library has no scalar function ${e.name}()`);
+      if (e.name === "||" && isTextConcat(e)) return concatEval(textConcatParts(e).map(c));
       const args = e.args.map(c);
       const ctx = { argTypes: e.args.map((a) => a.type), resultType: e.type };
       if (args.length === 1) {
@@ -120,21 +123,30 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
       const l = coerced(e.left, e.compareType, lib, memo);
       const r = coerced(e.right, e.compareType, lib, memo);
       const t = e.compareType;
-      const cmp = lib.compareValues;
+      const cmp = comparator(t, lib);
+      const eq = equality(t, lib);
       switch (e.op) {
-        case "=": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b, t) === 0; };
-        case "<>": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b, t) !== 0; };
-        case "<": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b, t) < 0; };
-        case "<=": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b, t) <= 0; };
-        case ">": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b, t) > 0; };
-        case ">=": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b, t) >= 0; };
+        case "=": {
+          const col = columnOf(l), k = constantOf(r);
+          if (col >= 0 && k !== NOT_CONSTANT && k.value !== null) {
+            // The commonest predicate shape: a column equal to a constant.
+            const v = k.value;
+            return (row) => { const a = row[col] ?? null; return a === null ? null : eq(a, v); };
+          }
+          return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : eq(a, b); };
+        }
+        case "<>": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : !eq(a, b); };
+        case "<": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b) < 0; };
+        case "<=": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b) <= 0; };
+        case ">": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b) > 0; };
+        case ">=": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b) >= 0; };
         case "IS DISTINCT FROM":
         case "IS NOT DISTINCT FROM": {
           const want = e.op === "IS DISTINCT FROM";
           return (row) => {
             const a = l(row);
             const b = r(row);
-            const same = a === null || b === null ? a === b : cmp(a, b, t) === 0;
+            const same = a === null || b === null ? a === b : eq(a, b);
             return same !== want;
           };
         }
@@ -185,12 +197,14 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
     }
     case "is_null": {
       const a = c(e.arg);
+      const col = columnOf(a);
+      if (col >= 0) return e.negated ? (row) => (row[col] ?? null) !== null : (row) => (row[col] ?? null) === null;
       return e.negated ? (row) => a(row) !== null : (row) => a(row) === null;
     }
     case "in": {
       const a = coerced(e.arg, e.compareType, lib, memo);
       const list = e.list.map((x) => coerced(x, e.compareType, lib, memo));
-      const t = e.compareType;
+      const eq = equality(e.compareType, lib);
       const neg = e.negated;
       // DuckDB evaluates every list item (no short cut), so their errors surface like DuckDB's.
       const values = new Array<Value>(list.length);
@@ -201,7 +215,7 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
         let sawNull = false;
         for (const w of values) {
           if (w === null) sawNull = true;
-          else if (lib.compareValues(v, w, t) === 0) return !neg;
+          else if (eq(v, w)) return !neg;
         }
         return sawNull ? null : neg;
       };
@@ -210,25 +224,25 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
       const a = coerced(e.arg, e.compareType, lib, memo);
       const lo = coerced(e.lower, e.compareType, lib, memo);
       const hi = coerced(e.upper, e.compareType, lib, memo);
-      const t = e.compareType;
+      const cmp = comparator(e.compareType, lib);
       const neg = e.negated;
       if (filter && !neg) {
         // DuckDB selects on `arg >= lower` first and computes the upper bound only for the rows left.
         return (row) => {
           const v = a(row);
           const l = lo(row);
-          if (v === null || l === null || lib.compareValues(v, l, t) < 0) return false;
+          if (v === null || l === null || cmp(v, l) < 0) return false;
           const h = hi(row);
           if (h === null) return null;
-          return lib.compareValues(v, h, t) <= 0;
+          return cmp(v, h) <= 0;
         };
       }
       return (row) => {
         const v = a(row);
         const l = lo(row);
         const h = hi(row);
-        const ge = v === null || l === null ? null : lib.compareValues(v, l, t) >= 0;
-        const le = v === null || h === null ? null : lib.compareValues(v, h, t) <= 0;
+        const ge = v === null || l === null ? null : cmp(v, l) >= 0;
+        const le = v === null || h === null ? null : cmp(v, h) <= 0;
         const r = ge === false || le === false ? false : ge === null || le === null ? null : true;
         return r === null ? null : neg ? !r : r;
       };
@@ -263,13 +277,115 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
   throw new Error(`exec: unknown expression kind ${(e as { kind: string }).kind}`);
 }
 
-/** `x` evaluated and implicitly cast to `type`, as DuckDB binds it. */
+/** `x` evaluated and implicitly cast to `type`, as DuckDB binds it; a constant is cast once, here. */
 function coerced(x: Expr, type: string, lib: FunctionLibrary, memo?: Memo): Eval {
   const f = compileExpr(x, lib, memo);
   if (x.type === type || x.type === "NULL" || x.type === '"NULL"') return f;
   const from = x.type;
+  const k = constantOf(f);
+  if (k !== NOT_CONSTANT) {
+    const folded = foldCast(k.value, from, type, false, lib);
+    if (folded !== NOT_CONSTANT) return constantEval(folded.value);
+  }
   return (row) => {
     const v = f(row);
     return v === null ? null : lib.castValue(v, from, type);
+  };
+}
+
+/*
+ * Build-time shapes. A parent specialises on a child that is a column
+ * reference or a constant (`station IS NOT NULL`, `"desc" = 'REGULAR'`,
+ * `entries BETWEEN 0 AND 4294967295`), and casts of constants are folded.
+ */
+const NOT_CONSTANT = Symbol("not constant");
+const constants = new WeakMap<Eval, { value: Value }>();
+const columns = new WeakMap<Eval, number>();
+
+function constantEval(v: Value): Eval {
+  const f: Eval = () => v;
+  constants.set(f, { value: v });
+  return f;
+}
+
+function columnEval(i: number): Eval {
+  const f: Eval = (row) => row[i] ?? null;
+  columns.set(f, i);
+  return f;
+}
+
+function constantOf(f: Eval): { value: Value } | typeof NOT_CONSTANT {
+  return constants.get(f) ?? NOT_CONSTANT;
+}
+
+/** The column a closure reads as is, or -1. */
+function columnOf(f: Eval): number {
+  return columns.get(f) ?? -1;
+}
+
+/** The constant cast at build time, or NOT_CONSTANT when the cast fails (it then fails per row, as unfolded). */
+function foldCast(v: Value, from: string, to: string, isTry: boolean, lib: FunctionLibrary): { value: Value } | typeof NOT_CONSTANT {
+  if (v === null) return { value: null };
+  try {
+    return { value: isTry ? lib.tryCastValue(v, from, to) : lib.castValue(v, from, to) };
+  } catch (error) {
+    if (error instanceof Error) return NOT_CONSTANT;
+    throw error;
+  }
+}
+
+/**
+ * Ordering of two non-NULL values of `type`. Values held as bigint, as a
+ * number other than NaN, or as a boolean are ordered here, as the library
+ * orders them (their natural order); everything else (text by UTF-8 bytes,
+ * NaN, nested values, intervals) by the library's `compareValues`.
+ */
+function comparator(type: string, lib: FunctionLibrary): (a: Value, b: Value) => number {
+  return (a, b) => {
+    const ta = typeof a;
+    if (ta === typeof b && (ta === "bigint" || (ta === "number" && a === a && b === b) || ta === "boolean")) {
+      return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+    }
+    return lib.compareValues(a, b, type);
+  };
+}
+
+/** Equality of two non-NULL values of `type` (DuckDB's `=`): primitives here, the rest by `compareValues`. */
+function equality(type: string, lib: FunctionLibrary): (a: Value, b: Value) => boolean {
+  return (a, b) => {
+    const ta = typeof a;
+    if (ta === typeof b) {
+      // Text is equal exactly when its code units are (the library orders it by code point).
+      if (ta === "string" || ta === "bigint" || ta === "boolean") return a === b;
+      // -0 = 0 and NaN = NaN, as DuckDB compares floats.
+      if (ta === "number") return a === b || (a !== a && b !== b);
+    }
+    return lib.compareValues(a, b, type) === 0;
+  };
+}
+
+/** `a || b` over text: NULL when either is NULL, else the two strings joined (no cast, no error). */
+function isTextConcat(e: Expr & { kind: "function" }): boolean {
+  return e.type === "VARCHAR" && e.args.length === 2 && e.args.every((a) => a.type === "VARCHAR");
+}
+
+/** The operands of a chain `a || b || c ...` of text concatenations, left to right. */
+function textConcatParts(e: Expr): Expr[] {
+  if (e.kind === "function" && e.name === "||" && isTextConcat(e)) return e.args.flatMap(textConcatParts);
+  return [e];
+}
+
+/** Every part is evaluated (so their errors surface), then NULL if any part is NULL. */
+function concatEval(parts: Eval[]): Eval {
+  const n = parts.length;
+  return (row) => {
+    let out = "";
+    let sawNull = false;
+    for (let i = 0; i < n; i++) {
+      const v = parts[i]!(row);
+      if (v === null) sawNull = true;
+      else if (!sawNull) out += v as string;
+    }
+    return sawNull ? null : out;
   };
 }

@@ -10,6 +10,9 @@ import type { Row } from "../plan/values.ts";
 import { buildPipeline } from "./pipeline.ts";
 import { defaultLibrary } from "./library.ts";
 import { firstDifference } from "../check/compare.ts";
+import { readFileSync } from "node:fs";
+import { parseNotebook } from "../../notebook/format/parse.ts";
+import { demoEvents } from "../../gateway/sources/demo/index.ts";
 
 let db: DuckDB;
 beforeEach(async () => {
@@ -111,5 +114,35 @@ describe("buildPipeline", () => {
     const plan = await planFor("SELECT lower(s) AS l FROM s", [{ s: "A" }]);
     const broken = JSON.parse(JSON.stringify(plan).replace('"name":"lower"', '"name":"no_such_fn"')) as Plan;
     expect(() => buildPipeline(broken, { library: defaultLibrary })).toThrow("exec: the function library has no scalar function no_such_fn()");
+  });
+
+  test("per-event evaluation (published) and whole-batch evaluation (the check) agree on every event that is not a dead letter", async () => {
+    for (const [file, source] of [["notebooks/turnstile.md", "turnstile"], ["notebooks/pii-staging.md", "accounts"]] as const) {
+      const { notebook } = parseNotebook(readFileSync(file, "utf8"), file);
+      const spec = notebook.sources[source]!.demo!;
+      await loadEvents(db, source, demoEvents(spec, 0, 1000));
+      const plan = compilePlan(await gatherCompileInputs(db, notebook));
+      // Demo events (late ones, malformed times, garbled counters) and misfits: an unread
+      // text column holding an object still fits; a bad number or UUID does not.
+      const events: unknown[] = demoEvents(spec, 0, 4000);
+      events.splice(100, 0, { station: "X", linename: { a: [1] }, entries: "12", user_agent: [1, "x"], ts: "2026-11-22T00:00:10Z" }, { entries: "many", exits: 3 }, { user_id: "not-a-uuid" }, "text", [1]);
+      const batches = (list: unknown[]): unknown[][] => Array.from({ length: Math.ceil(list.length / 500) }, (_, i) => list.slice(i * 500, i * 500 + 500));
+      const published = buildPipeline(plan, { library: defaultLibrary });
+      const rows: Row[] = [];
+      const dead = new Set<unknown>();
+      for (const b of batches(events)) {
+        const r = published.run({ source, events: b });
+        rows.push(...Object.values(r.rows).flat());
+        for (const d of r.deadLetters) dead.add(d.raw);
+      }
+      rows.push(...Object.values(published.finish().rows).flat());
+      const misfits = events.slice(100, 105);
+      expect(misfits.map((m) => dead.has(m))).toEqual([false, source === "turnstile", source === "accounts", true, true]);
+      const check = buildPipeline(plan, { library: defaultLibrary, mode: "throw" });
+      const again: Row[] = [];
+      for (const b of batches(events.filter((e) => !dead.has(e)))) again.push(...Object.values(check.run({ source, events: b }).rows).flat());
+      again.push(...Object.values(check.finish().rows).flat());
+      expect(again).toEqual(rows);
+    }
   });
 });

@@ -6,7 +6,8 @@
  * dead letter while the rest of the batch goes on; in `mode: "throw"` (the
  * check) the error is raised as DuckDB raises it.
  */
-import type { AggregateOp, LookupJoinOp, Operator, Plan } from "../plan/types.ts";
+import type { AggregateOp, Expr, LookupJoinOp, Operator, Plan, ProjectOp } from "../plan/types.ts";
+import { exprChildren } from "../plan/expr-children.ts";
 import type { Row, Schema, Value } from "../plan/values.ts";
 import { decodeValue } from "../plan/value-json.ts";
 import type { FunctionLibrary } from "./functions/contract.ts";
@@ -54,12 +55,17 @@ export interface Executor {
 
 type Stage = (rows: Value[][]) => Value[][];
 
+/** One input row through the stateless operators before the aggregate: its output row, or null when filtered out. */
+type RowProgram = (row: Value[]) => Value[] | null;
+
 interface BuiltPipeline {
   sink: string;
   source: string;
   convert: (event: unknown) => Value[];
   /** Operators before the aggregate (or all, when there is none), ending at the sink. */
   head: Stage[];
+  /** `head` fused per row when it is filters and projections only (one row in, at most one out); else null. */
+  program: RowProgram | null;
   aggregate: { op: AggregateOp; state: WindowState } | null;
   tail: Stage[];
   toRow: (row: Value[]) => Row;
@@ -84,8 +90,9 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     return {
       sink: p.sink,
       source: scan.source,
-      convert: eventConverter(scan.schema, lib),
+      convert: eventConverter(scan.schema, lib, readColumns(p.ops)),
       head: before.map((o) => stageFor(o, lib, memo)),
+      program: rowProgram(before, lib, memo),
       aggregate: agg ? { op: agg, state: new WindowState(agg, lib, memo) } : null,
       tail: after.map((o) => stageFor(o, lib, memo)),
       toRow: rowMaker(sinkOp.schema),
@@ -101,60 +108,78 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     for (const r of rs) target.push(p.toRow(r));
   };
 
+  const deadLetter = (out: RunResult, source: string, sink: string, error: unknown, raw: unknown): void => {
+    out.deadLetters.push({ source, sink, reason: error instanceof Error ? error.message : String(error), raw });
+  };
+
+  /**
+   * One converted event through the stateless operators and into the
+   * aggregate or the sink. The event's rows are delivered only once all of
+   * its operators succeeded; a failure (or a late row) makes it a dead letter.
+   */
+  const runEvent = (p: BuiltPipeline, source: string, row: Value[], raw: unknown, out: RunResult): void => {
+    let rows: Value[][];
+    try {
+      if (p.program) {
+        const r = p.program(row);
+        if (r === null) return;
+        if (p.aggregate) {
+          const late = p.aggregate.state.addRow(r);
+          if (late !== null) deadLetter(out, source, p.sink, late, raw);
+        } else {
+          out.rows[p.sink]!.push(p.toRow(r));
+        }
+        return;
+      }
+      rows = [row];
+      for (const s of p.head) {
+        rows = s(rows);
+        if (rows.length === 0) return;
+      }
+    } catch (error) {
+      if (mode === "throw") throw error;
+      deadLetter(out, source, p.sink, error, raw);
+      return;
+    }
+    if (!p.aggregate) {
+      emit(p, rows, out);
+      return;
+    }
+    let late: string | null = null;
+    for (const r of rows) {
+      const l = p.aggregate.state.addRow(r);
+      if (late === null) late = l;
+    }
+    if (late !== null) deadLetter(out, source, p.sink, late, raw);
+  };
+
   return {
     plan,
     run({ source, events }) {
       const out = empty();
       for (const p of pipelines) {
         if (p.source !== source) continue;
-        // Convert each event on its own: one that does not fit is a dead letter.
-        const rows: Value[][] = [];
-        const raws: unknown[] = [];
-        for (const event of events) {
-          try {
-            rows.push(p.convert(event));
-            raws.push(event);
-          } catch (error) {
-            if (mode === "throw") throw error;
-            out.deadLetters.push({ source, sink: p.sink, reason: error instanceof Error ? error.message : String(error), raw: event });
-          }
-        }
-        // The stateless operators run over the whole batch; when one row fails, the
-        // batch is run again event by event so only the failing events become dead letters.
-        let batch: Value[][] | null = rows;
-        try {
-          for (const s of p.head) batch = s(batch!);
-        } catch (error) {
-          if (mode === "throw") throw error;
-          batch = null;
-        }
-        if (batch !== null) {
-          if (p.aggregate && p.aggregate.state.anyLate(batch)) {
-            // Which events were late is only known event by event.
-            batch = null;
-          } else if (p.aggregate) {
-            p.aggregate.state.add(batch);
-          } else {
-            emit(p, batch, out);
-          }
-        }
-        if (batch === null) {
-          for (let i = 0; i < rows.length; i++) {
+        if (mode === "throw") {
+          // The check fails as DuckDB fails: the whole batch is loaded first, then each
+          // operator runs over all of it, so the first error raised is DuckDB's.
+          const rows = events.map((event) => p.convert(event));
+          let batch = rows;
+          for (const s of p.head) batch = s(batch);
+          if (!p.aggregate) emit(p, batch, out);
+          else if (!p.aggregate.state.anyLate(batch)) p.aggregate.state.add(batch);
+          // Which events were late is only known event by event.
+          else for (let i = 0; i < rows.length; i++) runEvent(p, source, rows[i]!, events[i], out);
+        } else {
+          // Each event on its own: one that does not fit or fails is a dead letter, the rest go on.
+          for (const event of events) {
+            let row: Value[];
             try {
-              let one: Value[][] = [rows[i]!];
-              for (const s of p.head) {
-                one = s(one);
-                if (one.length === 0) break;
-              }
-              if (p.aggregate) {
-                const late = p.aggregate.state.add(one);
-                if (late.length) out.deadLetters.push({ source, sink: p.sink, reason: late[0]!.reason, raw: raws[i] });
-              } else {
-                emit(p, one, out);
-              }
+              row = p.convert(event);
             } catch (error) {
-              out.deadLetters.push({ source, sink: p.sink, reason: error instanceof Error ? error.message : String(error), raw: raws[i] });
+              deadLetter(out, source, p.sink, error, event);
+              continue;
             }
+            runEvent(p, source, row, event, out);
           }
         }
         if (p.aggregate) {
@@ -205,6 +230,102 @@ function rowMaker(schema: Schema): (row: Value[]) => Row {
   };
 }
 
+/**
+ * Filters and projections fused into one function of a row, for the
+ * per-event path: no intermediate arrays of rows. A filter hands the same row
+ * array on, so shared sub-expressions stay memoised across operators (see
+ * `Memo`). Null when an operator can make several rows of one (unnest, join).
+ */
+function rowProgram(ops: Operator[], lib: FunctionLibrary, memo: Memo): RowProgram | null {
+  const steps: RowProgram[] = [];
+  for (const op of ops) {
+    if (op.op === "filter") {
+      const pred = compileExpr(op.predicate, lib, memo, true);
+      steps.push((r) => (pred(r) === true ? r : null));
+    } else if (op.op === "project") {
+      steps.push(projector(op, lib, memo));
+    } else {
+      return null;
+    }
+  }
+  if (steps.length === 0) return (r) => r;
+  if (steps.length === 1) return steps[0]!;
+  if (steps.length === 2) {
+    const [a, b] = steps as [RowProgram, RowProgram];
+    return (r) => {
+      const x = a(r);
+      return x === null ? null : b(x);
+    };
+  }
+  return (r) => {
+    let x: Value[] | null = r;
+    for (let i = 0; i < steps.length && x !== null; i++) x = steps[i]!(x);
+    return x;
+  };
+}
+
+/** A projection of one row. */
+function projector(op: ProjectOp, lib: FunctionLibrary, memo: Memo): (row: Value[]) => Value[] {
+  const exprs: Eval[] = op.exprs.map((e) => compileExpr(e.expr, lib, memo));
+  const n = exprs.length;
+  // DuckDB computes a projection's repeated sub-expressions for every row first (even
+  // where a CASE or COALESCE would not need them), so their errors surface as DuckDB's do.
+  const shared = sharedSubexpressions(op.exprs.map((e) => e.expr)).map((e) => compileExpr(e, lib, memo));
+  const m = shared.length;
+  return (r) => {
+    for (let i = 0; i < m; i++) shared[i]!(r);
+    const out = new Array<Value>(n);
+    for (let i = 0; i < n; i++) out[i] = exprs[i]!(r);
+    return out;
+  };
+}
+
+/**
+ * Which scan columns the pipeline reads; the others need no conversion when
+ * it cannot fail (see `eventConverter`). Null when every column is read.
+ */
+export function readColumns(ops: Operator[]): Set<number> | null {
+  const width = ops[0]?.schema.length ?? 0;
+  // Columns of op i's input that op i and everything after it read.
+  const readsFrom = (i: number): Set<number> | null => {
+    const op = ops[i];
+    if (!op) return null;
+    const refs = new Set<number>();
+    const add = (e: Expr | null): void => {
+      if (!e) return;
+      if (e.kind === "column") refs.add(e.index);
+      for (const c of exprChildren(e)) add(c);
+    };
+    switch (op.op) {
+      case "project":
+        for (const e of op.exprs) add(e.expr);
+        return refs;
+      case "aggregate":
+        for (const k of op.keys) add(k.expr);
+        for (const a of op.aggregates) {
+          for (const x of a.call.args) add(x);
+          add(a.call.filter);
+        }
+        add(op.window?.eventTime ?? null);
+        return refs;
+      case "filter": {
+        // A filter passes its input on: what comes after reads the same positions.
+        const after = readsFrom(i + 1);
+        if (after === null) return null;
+        add(op.predicate);
+        for (const c of after) refs.add(c);
+        return refs;
+      }
+      default:
+        // unnest and lookup_join pass columns on too; the sink writes every column.
+        return null;
+    }
+  };
+  const reads = readsFrom(1);
+  if (reads === null || reads.size >= width) return null;
+  return reads;
+}
+
 function stageFor(op: Operator, lib: FunctionLibrary, memo: Memo): Stage {
   switch (op.op) {
     case "filter": {
@@ -212,18 +333,8 @@ function stageFor(op: Operator, lib: FunctionLibrary, memo: Memo): Stage {
       return (rows) => rows.filter((r) => pred(r) === true);
     }
     case "project": {
-      const exprs: Eval[] = op.exprs.map((e) => compileExpr(e.expr, lib, memo));
-      const n = exprs.length;
-      // DuckDB computes a projection's repeated sub-expressions for every row first (even
-      // where a CASE or COALESCE would not need them), so their errors surface as DuckDB's do.
-      const shared = sharedSubexpressions(op.exprs.map((e) => e.expr)).map((e) => compileExpr(e, lib, memo));
-      return (rows) =>
-        rows.map((r) => {
-          for (const f of shared) f(r);
-          const out = new Array<Value>(n);
-          for (let i = 0; i < n; i++) out[i] = exprs[i]!(r);
-          return out;
-        });
+      const project = projector(op, lib, memo);
+      return (rows) => rows.map(project);
     }
     case "unnest": {
       const cols = op.columns;

@@ -18,7 +18,10 @@ interface Group {
 interface Window {
   start: bigint | null;
   end: bigint | null;
+  /** Groups in first-seen order, keyed by `keyOf` of their keys (the snapshot's form). */
   groups: Map<string, Group>;
+  /** The same groups found by their key values, one Map level per key (see `lookup`). */
+  index: Map<unknown, unknown>;
 }
 
 interface BuiltAggregate {
@@ -35,6 +38,8 @@ interface BuiltAggregate {
 export class WindowState {
   private readonly keys: Eval[];
   private readonly keyTypes: string[];
+  /** Reused for every row: a group copies its keys when it is created. */
+  private readonly keyBuffer: Value[];
   private readonly aggs: BuiltAggregate[];
   private readonly eventTime: Eval | null;
   private readonly lateness: bigint;
@@ -47,6 +52,7 @@ export class WindowState {
   constructor(private readonly op: AggregateOp, private readonly lib: FunctionLibrary, memo?: Memo) {
     this.keys = op.keys.map((k) => compileExpr(k.expr, lib, memo));
     this.keyTypes = op.keys.map((k) => k.expr.type);
+    this.keyBuffer = new Array<Value>(op.keys.length).fill(null);
     this.aggs = op.aggregates.map(({ call }) => {
       const fn = lib.aggregates[call.fn];
       if (!fn) throw new Error(`exec: the function library has no aggregate ${call.fn}() (cell ${op.origin.cell})`);
@@ -79,54 +85,89 @@ export class WindowState {
 
   /** Adds rows, skipping late ones (for an emitted window); returns why each skipped row was late. */
   add(rows: Value[][]): { index: number; reason: string }[] {
-    const w = this.op.window;
     const late: { index: number; reason: string }[] = [];
     for (let r = 0; r < rows.length; r++) {
-      const row = rows[r]!;
-      const keys = this.keys.map((k) => k(row));
-      let start: bigint | null = null;
-      if (w) {
-        const s = keys[w.key];
-        start = typeof s === "bigint" ? s : null;
-        // A window starting after the emitted watermark cannot have been emitted; only older ones need their end.
-        if (start !== null && this.emittedUpTo !== null && start < this.emittedUpTo) {
-          const end = addInterval(start, w.width);
-          if (end <= this.emittedUpTo) {
-            late.push({ index: r, reason: `late event: its window [${start}, ${end}) was emitted when the watermark reached ${this.emittedUpTo}` });
-            continue;
-          }
-        }
-        const t = this.eventTime!(row);
-        if (typeof t === "bigint" && (this.maxEventTime === null || t > this.maxEventTime)) this.maxEventTime = t;
-      }
-      let win = this.windows.get(start);
-      if (!win) {
-        win = { start, end: start === null || !w ? null : addInterval(start, w.width), groups: new Map() };
-        this.windows.set(start, win);
-      }
-      let gkey = "";
-      for (let i = 0; i < keys.length; i++) gkey += this.keyOf(keys[i]!, this.keyTypes[i]!);
-      let g = win.groups.get(gkey);
-      if (!g) {
-        g = { keys, states: this.aggs.map((a) => a.fn.init(a.ctx)), seen: this.aggs.map((a) => (a.distinct ? new Set<string>() : null)) };
-        win.groups.set(gkey, g);
-      }
-      for (let i = 0; i < this.aggs.length; i++) {
-        const a = this.aggs[i]!;
-        if (a.filter && a.filter(row) !== true) continue;
-        const args = a.argBuffer;
-        for (let j = 0; j < a.args.length; j++) args[j] = a.args[j]!(row);
-        const seen = g.seen[i];
-        if (seen) {
-          let k = "";
-          for (let j = 0; j < args.length; j++) k += this.keyOf(args[j]!, a.argTypes[j]!);
-          if (seen.has(k)) continue;
-          seen.add(k);
-        }
-        g.states[i] = a.fn.step(g.states[i], args, a.ctx);
-      }
+      const reason = this.addRow(rows[r]!);
+      if (reason !== null) late.push({ index: r, reason });
     }
     return late;
+  }
+
+  /** Adds one row; returns why it is late (its window was emitted) and skipped, or null. */
+  addRow(row: Value[]): string | null {
+    const w = this.op.window;
+    const keys = this.keyBuffer;
+    for (let i = 0; i < keys.length; i++) keys[i] = this.keys[i]!(row);
+    let start: bigint | null = null;
+    if (w) {
+      const s = keys[w.key];
+      start = typeof s === "bigint" ? s : null;
+      // A window starting after the emitted watermark cannot have been emitted; only older ones need their end.
+      if (start !== null && this.emittedUpTo !== null && start < this.emittedUpTo) {
+        const end = addInterval(start, w.width);
+        if (end <= this.emittedUpTo) return `late event: its window [${start}, ${end}) was emitted when the watermark reached ${this.emittedUpTo}`;
+      }
+      const t = this.eventTime!(row);
+      if (typeof t === "bigint" && (this.maxEventTime === null || t > this.maxEventTime)) this.maxEventTime = t;
+    }
+    let win = this.windows.get(start);
+    if (!win) {
+      win = { start, end: start === null || !w ? null : addInterval(start, w.width), groups: new Map(), index: new Map() };
+      this.windows.set(start, win);
+    }
+    const g = this.lookup(win, keys);
+    for (let i = 0; i < this.aggs.length; i++) {
+      const a = this.aggs[i]!;
+      if (a.filter && a.filter(row) !== true) continue;
+      const args = a.argBuffer;
+      for (let j = 0; j < a.args.length; j++) args[j] = a.args[j]!(row);
+      const seen = g.seen[i];
+      if (seen) {
+        let k = "";
+        for (let j = 0; j < args.length; j++) k += this.keyOf(args[j]!, a.argTypes[j]!);
+        if (seen.has(k)) continue;
+        seen.add(k);
+      }
+      g.states[i] = a.fn.step(g.states[i], args, a.ctx);
+    }
+    return null;
+  }
+
+  /**
+   * The group of `keys` in `win`, created when new. Keys held as primitives
+   * index a Map directly: its SameValueZero equality is GROUP BY's (NaN = NaN,
+   * -0 = 0, bigint by value, NULL its own key); other values go by `keyOf`.
+   */
+  private lookup(win: Window, keys: Value[]): Group {
+    let level: Map<unknown, unknown> = win.index;
+    const last = keys.length - 1;
+    for (let i = 0; i < last; i++) {
+      const k = this.indexKey(keys[i]!, i);
+      let next = level.get(k) as Map<unknown, unknown> | undefined;
+      if (!next) {
+        next = new Map();
+        level.set(k, next);
+      }
+      level = next;
+    }
+    const k = last >= 0 ? this.indexKey(keys[last]!, last) : null;
+    let g = level.get(k) as Group | undefined;
+    if (!g) {
+      g = { keys: keys.slice(), states: this.aggs.map((a) => a.fn.init(a.ctx)), seen: this.aggs.map((a) => (a.distinct ? new Set<string>() : null)) };
+      level.set(k, g);
+      win.groups.set(this.groupKey(g.keys), g);
+    }
+    return g;
+  }
+
+  private indexKey(v: Value, i: number): unknown {
+    return v === null || typeof v !== "object" ? v : this.keyOf(v, this.keyTypes[i]!);
+  }
+
+  private groupKey(keys: Value[]): string {
+    let gkey = "";
+    for (let i = 0; i < keys.length; i++) gkey += this.keyOf(keys[i]!, this.keyTypes[i]!);
+    return gkey;
   }
 
   /**
@@ -164,7 +205,13 @@ export class WindowState {
     const s = data as { windows: [bigint | null, bigint | null, bigint | null, [string, Value[], unknown[], (Set<string> | null)[]][]][]; maxEventTime: bigint | null; emittedUpTo: bigint | null };
     this.windows.clear();
     for (const [key, start, end, groups] of s.windows) {
-      this.windows.set(key, { start, end, groups: new Map(groups.map(([gk, keys, states, seen]) => [gk, { keys, states, seen }])) });
+      const win: Window = { start, end, groups: new Map(), index: new Map() };
+      for (const [, keys, states, seen] of groups) {
+        const g = this.lookup(win, keys);
+        g.states = states;
+        g.seen = seen;
+      }
+      this.windows.set(key, win);
     }
     this.maxEventTime = s.maxEventTime;
     this.emittedUpTo = s.emittedUpTo;
