@@ -54,6 +54,20 @@ describe("webhook capture", () => {
     expect(await sampleRows("gh")).toBe(1);
   });
 
+  test("answers and refusals carry the JSON type and the security headers", async () => {
+    const body = '{"a":1}';
+    const ok = await post("hooks/gh", body, { "x-hub-signature-256": githubSignature("gh-secret", body), "x-github-delivery": "h-1" });
+    const again = await post("hooks/gh", body, { "x-hub-signature-256": githubSignature("gh-secret", body), "x-github-delivery": "h-1" });
+    const refused = await post("hooks/gh", body, { "x-hub-signature-256": githubSignature("wrong", body) });
+    expect([ok.status, again.status, refused.status]).toEqual([202, 200, 401]);
+    expect(await again.json()).toEqual({ id: "h-1", duplicate: true });
+    for (const res of [ok, again, refused]) {
+      expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      expect(res.headers.get("referrer-policy")).toBe("same-origin");
+    }
+  });
+
   test("a GitHub delivery with a wrong signature is 401 and stored nowhere", async () => {
     const body = '{"action":"opened"}';
     const res = await post("hooks/gh", body, { "x-hub-signature-256": githubSignature("wrong", body), "x-github-delivery": "abc-2" });
