@@ -83,7 +83,10 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
 
     private migrate(): void {
       this.sql.exec(`CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`);
-      this.sql.exec(`CREATE TABLE IF NOT EXISTS rows (seq INTEGER PRIMARY KEY, row TEXT NOT NULL, at INTEGER NOT NULL)`);
+      // One row per ingested batch: `rows` is its JSON array of encoded rows, sequence numbers first..last.
+      // `rows` is the last column: SQLite reads the columns before it without walking the text's overflow pages.
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS batches (first INTEGER PRIMARY KEY, last INTEGER NOT NULL, bytes INTEGER NOT NULL, at INTEGER NOT NULL, rows TEXT NOT NULL)`);
+      this.migrateRowTable();
       this.sql.exec(`CREATE TABLE IF NOT EXISTS win (seq INTEGER PRIMARY KEY, start TEXT, row TEXT NOT NULL)`);
       this.sql.exec(`CREATE TABLE IF NOT EXISTS dead (seq INTEGER PRIMARY KEY, letter TEXT NOT NULL, at INTEGER NOT NULL)`);
       this.sql.exec(`CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`);
@@ -98,13 +101,25 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       this.measure();
     }
 
+    /**
+     * Objects created before batches were stored whole kept one row per
+     * event in `rows`: each becomes a batch of one under its own sequence
+     * number, so a range recorded before the upgrade still names whole batches.
+     */
+    private migrateRowTable(): void {
+      if (this.sql.exec(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rows'`).toArray().length === 0) return;
+      this.ctx.storage.transactionSync(() => {
+        this.sql.exec(`INSERT INTO batches (first, last, bytes, at, rows) SELECT seq, seq, length(row), at, '[' || row || ']' FROM rows`);
+        this.sql.exec(`DROP TABLE rows`);
+      });
+    }
+
     /** Buffer depth from storage (at start-up and after a flush deleted rows). */
     private measure(): void {
-      for (const table of ["rows", "dead"] as const) {
-        const column = table === "rows" ? "row" : "letter";
-        const r = this.sql.exec<{ n: number; bytes: number | null; oldest: number | null }>(`SELECT count(*) AS n, sum(length(${column})) AS bytes, min(at) AS oldest FROM ${table}`).one();
-        this.depth[table] = { n: r.n, bytes: r.bytes ?? 0, oldest: r.oldest };
-      }
+      const b = this.sql.exec<{ n: number | null; bytes: number | null; oldest: number | null }>(`SELECT sum(last - first + 1) AS n, sum(bytes) AS bytes, min(at) AS oldest FROM batches`).one();
+      this.depth.rows = { n: b.n ?? 0, bytes: b.bytes ?? 0, oldest: b.oldest };
+      const d = this.sql.exec<{ n: number; bytes: number | null; oldest: number | null }>(`SELECT count(*) AS n, sum(length(letter)) AS bytes, min(at) AS oldest FROM dead`).one();
+      this.depth.dead = { n: d.n, bytes: d.bytes ?? 0, oldest: d.oldest };
     }
 
     /** Runs `fn` as one transaction with the counters; on failure memory goes back to what storage holds. */
@@ -231,10 +246,10 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
             }
             this.add("rowsIn", batch.count - late.length);
           } else {
-            this.insertJson("rows", rows, batch.count, at);
+            this.insertBatch(rows, batch.count, at);
             this.add("rowsIn", batch.count);
           }
-          this.insert("dead", letters.map((l) => JSON.stringify(l)), at);
+          this.insertDead(letters.map((l) => JSON.stringify(l)), at);
           this.add("deadLetters", letters.length);
           this.schedule(at);
         });
@@ -253,26 +268,36 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     }
 
     private insertRows(rows: string[], at: number): void {
-      if (rows.length) this.insertJson("rows", `[${rows.join(",")}]`, rows.length, at);
-    }
-
-    private insert(table: "rows" | "dead", texts: string[], at: number): void {
-      if (texts.length) this.insertJson(table, JSON.stringify(texts), texts.length, at);
+      if (rows.length) this.insertBatch(`[${rows.join(",")}]`, rows.length, at);
     }
 
     /**
-     * One statement for the whole batch (a bound parameter per row would pass
-     * workerd's limit of 100): `json` is an array of `count` elements, each
-     * stored as its JSON text (a string element as the string itself).
+     * A batch of `count` encoded rows (`json`, one JSON array of row arrays,
+     * as the Worker sent it) is stored as one SQLite row under the sequence
+     * numbers first..last: an ingest writes one row whatever its size, and
+     * nothing parses the rows until they are flushed.
      */
-    private insertJson(table: "rows" | "dead", json: string, count: number, at: number): void {
+    private insertBatch(json: string, count: number, at: number): void {
       if (count === 0) return;
-      const seq = this.nextSeq(count);
-      this.sql.exec(`INSERT INTO ${table} (seq, ${table === "rows" ? "row" : "letter"}, at) SELECT ? + key, value, ? FROM json_each(?)`, seq, at, json);
-      const d = this.depth[table];
-      d.n += count;
+      const first = this.nextSeq(count);
       // Byte bounds are approximate by design: the array's text less its brackets and commas.
-      d.bytes += json.length - count - 1;
+      const bytes = json.length - count - 1;
+      this.sql.exec(`INSERT INTO batches (first, last, bytes, at, rows) VALUES (?, ?, ?, ?, ?)`, first, first + count - 1, bytes, at, json);
+      const d = this.depth.rows;
+      d.n += count;
+      d.bytes += bytes;
+      d.oldest ??= at;
+    }
+
+    /** Dead letters (rare) keep one row each: one statement through json_each (a bound parameter per row would pass workerd's limit of 100). */
+    private insertDead(texts: string[], at: number): void {
+      if (texts.length === 0) return;
+      const seq = this.nextSeq(texts.length);
+      const json = JSON.stringify(texts);
+      this.sql.exec(`INSERT INTO dead (seq, letter, at) SELECT ? + key, value, ? FROM json_each(?)`, seq, at, json);
+      const d = this.depth.dead;
+      d.n += texts.length;
+      d.bytes += json.length - texts.length - 1;
       d.oldest ??= at;
     }
 
@@ -321,7 +346,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     private async flushAll(): Promise<void> {
       if (this.name === null) return;
       try {
-        const limit = this.sql.exec<{ last: number | null }>(`SELECT max(seq) AS last FROM rows`).one().last ?? 0;
+        const limit = this.sql.exec<{ last: number | null }>(`SELECT max(last) AS last FROM batches`).one().last ?? 0;
         while (await this.flushRows(limit));
         const deadLimit = this.sql.exec<{ last: number | null }>(`SELECT max(seq) AS last FROM dead`).one().last ?? 0;
         while (await this.flushDead(deadLimit));
@@ -332,22 +357,32 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       }
     }
 
-    /** The range to flush next: the one recorded before a crash, else the next rows up to the flush bounds. */
-    private nextRange(table: "rows" | "dead", pendingKey: string, limit: number): { first: number; last: number } | null {
+    /**
+     * The range to flush next: the one recorded before a crash, else whole
+     * batches (rows) or letters (dead) from the oldest on, up to the flush
+     * bounds (a batch larger than a bound goes alone, whole).
+     */
+    private nextRange(table: "batches" | "dead", pendingKey: string, limit: number): { first: number; last: number } | null {
       const pending = this.meta(pendingKey);
       if (pending !== null) return JSON.parse(pending) as { first: number; last: number };
       const flush = this.spec().flush;
-      const column = table === "rows" ? "row" : "letter";
-      const rows = this.sql.exec<{ seq: number; size: number }>(`SELECT seq, length(${column}) AS size FROM ${table} WHERE seq <= ? ORDER BY seq LIMIT ?`, limit, flush.rows).toArray();
-      if (rows.length === 0) return null;
+      const query =
+        table === "batches"
+          ? `SELECT first, last, bytes FROM batches WHERE first <= ? ORDER BY first LIMIT ?`
+          : `SELECT seq AS first, seq AS last, length(letter) AS bytes FROM dead WHERE seq <= ? ORDER BY seq LIMIT ?`;
+      const units = this.sql.exec<{ first: number; last: number; bytes: number }>(query, limit, flush.rows).toArray();
+      if (units.length === 0) return null;
+      let rows = 0;
       let bytes = 0;
-      let last = rows[0]!.seq;
-      for (const r of rows) {
-        if (bytes > 0 && bytes + r.size > flush.bytes) break;
-        bytes += r.size;
-        last = r.seq;
+      let last = units[0]!.last;
+      for (const u of units) {
+        const n = u.last - u.first + 1;
+        if (rows > 0 && (rows + n > flush.rows || bytes + u.bytes > flush.bytes)) break;
+        rows += n;
+        bytes += u.bytes;
+        last = u.last;
       }
-      const range = { first: rows[0]!.seq, last };
+      const range = { first: units[0]!.first, last };
       this.setMeta(pendingKey, JSON.stringify(range));
       return range;
     }
@@ -355,11 +390,12 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     private async flushRows(limit: number): Promise<boolean> {
       const plan = this.plan;
       if (!plan) return false;
-      const range = this.nextRange("rows", "pendingRows", limit);
+      const range = this.nextRange("batches", "pendingRows", limit);
       if (!range) return false;
-      const texts = this.sql.exec<{ row: string }>(`SELECT row FROM rows WHERE seq BETWEEN ? AND ? ORDER BY seq`, range.first, range.last).toArray();
+      const batches = this.sql.exec<{ rows: string }>(`SELECT rows FROM batches WHERE first BETWEEN ? AND ? ORDER BY first`, range.first, range.last).toArray();
       const codec = rowCodec(plan.kind === "window" ? plan.output : plan.buffered);
-      let values = texts.map((t) => codec.decode(t.row));
+      let values: Value[][] = [];
+      for (const b of batches) for (const json of JSON.parse(b.rows) as JsonValue[][]) values.push(codec.decodeJson(json));
       if (plan.kind === "per-flush") {
         const state = new WindowState(plan.aggregate!, deps.library);
         state.add(values);
@@ -376,7 +412,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         ? await writeBatch({ sink: this.sink(spec), parquet: deps.parquet, schema: plan.output, rows, partitionBy: plan.partitionBy, sinkName: plan.sink, writer: this.writer, first: range.first, last: range.last })
         : [];
       this.transact(() => {
-        this.sql.exec(`DELETE FROM rows WHERE seq BETWEEN ? AND ?`, range.first, range.last);
+        this.sql.exec(`DELETE FROM batches WHERE first BETWEEN ? AND ?`, range.first, range.last);
         this.measure();
         this.setMeta("pendingRows", null);
         this.add("rowsOut", rows.length);

@@ -1,4 +1,6 @@
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
+import { parseJsonLossless, stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import { BodyError, parseBody } from "./parse.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -63,5 +65,26 @@ describe("exact integers", () => {
     };
     expect(parseBody(bytes(text), "json").events).toEqual([expected]);
     expect(parseBody(bytes(`${text}\n${text}`), "ndjson").events).toEqual([expected, expected]);
+  });
+});
+
+describe("exact integers against the lossless parser", () => {
+  // Strings full of digit runs, quotes and backslashes next to long integers, fractions and exponents.
+  const digits = fc.stringMatching(/^-?\d{14,22}$/);
+  const text = fc.oneof(fc.string(), digits, fc.stringMatching(/^[\d"\\:,\[\]{} .eE+-]{0,40}$/));
+  const scalar = fc.oneof(text, digits.map((d) => BigInt(d)), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.constant(null));
+  const value = fc.letrec((tie) => ({
+    node: fc.oneof({ depthSize: "small" }, scalar, fc.array(tie("node"), { maxLength: 4 }), fc.dictionary(text, tie("node"), { maxKeys: 4 })),
+  })).node;
+  test("parseBody reads every value as parseJsonLossless does, in json and ndjson", () => {
+    fc.assert(
+      fc.property(fc.array(value, { minLength: 1, maxLength: 5 }), (events) => {
+        const lines = events.map((e) => stringifyJsonLossless(e));
+        const expected = lines.map((l) => parseJsonLossless(l));
+        expect(parseBody(bytes(lines.join("\n")), "ndjson").events).toEqual(expected);
+        expect(parseBody(bytes(`[${lines.join(",")}]`), "json").events).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -78,30 +78,66 @@ function bigintText(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? value.toString() : value;
 }
 
-/** String tokens, or integer tokens of 16 or more digits (group 1): only those can lose precision in JSON.parse. */
-const TOKENS = /"(?:[^"\\]|\\.)*"|(?<![\d.eE+-])(-?\d{16,})(?![.eE\d])/g;
+/** Digit runs long enough to lose precision in JSON.parse (with their sign); whether each is a number token is decided by `parseExact`. */
+const LONG_DIGITS = /-?\d{16,}/g;
+/** What a marked integer parses to; the text spells the NUL as the escape `\u0000` (a raw one is not allowed in a JSON string). */
 const MARK = "\u0000n";
+const MARK_TEXT = "\\u0000n";
+/** A character before a digit run that makes it part of a decimal or an exponent, or after it, of a decimal or a number with an exponent. */
+const NOT_BEFORE = /[\d.eE+-]/;
+const NOT_AFTER = /[.eE]/;
 
 /**
  * JSON.parse, with integers beyond 2^53 kept exact as bigint: each long
  * integer token is first rewritten as a marked string, then the marks are
- * turned into bigints. A raw NUL cannot occur in JSON text, so the mark
- * cannot collide unless the text spells one as an escape (then the exact,
- * slower parser runs).
+ * turned into bigints. Only the long digit runs are looked at: strings are
+ * stepped over with indexOf up to the last of them, so a body without long
+ * integers outside strings costs one regex pass more than JSON.parse. A raw
+ * NUL cannot occur in a JSON string, so the mark cannot collide unless the
+ * text spells one as an escape (then the exact, slower parser runs).
  */
 function parseExact(text: string): unknown {
-  TOKENS.lastIndex = 0;
+  LONG_DIGITS.lastIndex = 0;
   let marked = "";
   let last = 0;
-  for (let m = TOKENS.exec(text); m; m = TOKENS.exec(text)) {
-    const digits = m[1];
-    if (digits === undefined || Number.isSafeInteger(Number(digits))) continue;
-    marked += `${text.slice(last, m.index)}"${MARK}${digits}"`;
-    last = m.index + m[0].length;
+  /** Position up to which the text is known, and known to be outside any string. */
+  let outside = 0;
+  for (let m = LONG_DIGITS.exec(text); m; m = LONG_DIGITS.exec(text)) {
+    const at = m.index;
+    // Step over every string that opens before the run; stop if the run is inside one.
+    let inString = false;
+    for (let q = text.indexOf('"', outside); q !== -1 && q < at; q = text.indexOf('"', outside)) {
+      const end = closingQuote(text, q);
+      outside = end + 1;
+      if (end > at) {
+        inString = true;
+        break;
+      }
+    }
+    if (inString) {
+      LONG_DIGITS.lastIndex = outside;
+      continue;
+    }
+    outside = at + m[0].length;
+    const digits = m[0];
+    if (NOT_BEFORE.test(text[at - 1] ?? "") || NOT_AFTER.test(text[outside] ?? "")) continue;
+    if (Number.isSafeInteger(Number(digits))) continue;
+    marked += `${text.slice(last, at)}"${MARK_TEXT}${digits}"`;
+    last = outside;
   }
   if (last === 0) return JSON.parse(text);
   if (text.includes("\\u0000")) return parseJsonLossless(text);
   return unmark(JSON.parse(marked + text.slice(last)));
+}
+
+/** The index of the quote that closes the string opening at `open` (past the text's end if it never closes). */
+function closingQuote(text: string, open: number): number {
+  for (let q = text.indexOf('"', open + 1); q !== -1; q = text.indexOf('"', q + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(q - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) return q;
+  }
+  return text.length;
 }
 
 function unmark(value: unknown): unknown {
