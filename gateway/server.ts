@@ -13,6 +13,7 @@ import { escapeHtml } from "./http/html.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { notebookRoutes } from "./notebooks/routes.ts";
 import { NotebookStore } from "./notebooks/store.ts";
+import { LocalRuns } from "./pipeline/local-run.ts";
 import { pipelineRoutes } from "./pipeline/routes.ts";
 import { sourceRoutes } from "./sample/routes.ts";
 import { Sampler } from "./sample/sampler.ts";
@@ -45,6 +46,8 @@ export interface AppOptions {
   shareSink?: Sink;
   /** Where the app's Publish writes bundles (`<dir>/<name>/`). Default `dist/pipelines`, as `runnel publish`. */
   pipelinesDir?: string;
+  /** Local runs of published pipelines (`<stateDir>/lake/`): flush at least every `maxFlushSeconds` (default 10). */
+  localRuns?: { maxFlushSeconds?: number; tickMs?: number };
   log?: Logger;
   fetch?: typeof fetch;
   now?: () => number;
@@ -116,7 +119,9 @@ export function createApp(options: AppOptions): GatewayApp {
   api.route("/sources", sourceRoutes({ store, registry, sampler, log, maxSample: limits.sampleRows, heartbeatMs: options.heartbeatMs ?? 15_000, hub: options.hub }));
   const shareOptions = { store, registry, sampler, shares, maxBytes: limits.shareBytes, appIndex };
   api.route("/share", shareApiRoutes(shareOptions));
-  api.route("/pipelines", pipelineRoutes({ store, registry, out: options.pipelinesDir ?? join("dist", "pipelines"), log }));
+  const pipelinesDir = options.pipelinesDir ?? join("dist", "pipelines");
+  const runs = new LocalRuns({ registry, pipelinesDir, lakeDir: join(stateDir, "lake"), log, ...options.localRuns });
+  api.route("/pipelines", pipelineRoutes({ store, registry, out: pipelinesDir, log, runs }));
   app.route("/api", api);
 
   app.route("/hooks", hookRoutes({ store, registry, env: options.env ?? process.env, token: options.token, maxBytes: limits.hookBytes, now, log }));
@@ -134,6 +139,7 @@ export function createApp(options: AppOptions): GatewayApp {
 
   return Object.assign(app, {
     async close() {
+      await runs.close();
       await registry.close();
       await sampler.close();
     },

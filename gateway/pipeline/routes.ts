@@ -4,6 +4,9 @@
  *
  *   POST /check/<notebook>                 progress lines, then the report
  *   POST /publish/<notebook>[?force=true]  progress lines, then where the bundle went
+ *   POST /run/<notebook>                   runs the published pipeline on the live stream into a local folder
+ *   DELETE /run/<notebook>                 stops it (writes what it holds)
+ *   GET /runs                              every local run with its counters
  *
  *   event: progress  data: {"line": "..."}
  *   event: result    data: CheckResult | PublishResult
@@ -27,6 +30,7 @@ import type { NotebookStore } from "../notebooks/store.ts";
 import { demoEvents } from "../sources/demo/index.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
 import { notebookPathOf } from "../sources/resolve.ts";
+import type { LocalRuns } from "./local-run.ts";
 import { publishNotebook } from "./publish.ts";
 
 export interface PipelineRouteOptions {
@@ -35,6 +39,8 @@ export interface PipelineRouteOptions {
   /** Where published bundles go (`<out>/<name>/`). */
   out: string;
   log: Logger;
+  /** The published pipelines running inside the gateway (`/run`, `/runs`). */
+  runs: LocalRuns;
 }
 
 /** A step of the check as the app shows it. */
@@ -137,6 +143,15 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
       return { kind: "published", dir: outcome.dir, name: outcome.name, targets: outcome.targets, files: outcome.files, forced: outcome.failed.length > 0, difference: outcome.difference, comparisons: outcome.report.steps.length, next };
     })(c);
   });
+
+  app.get("/runs", (c) => c.json(options.runs.list()));
+  app.post("/run/:rest{.+}", async (c) => {
+    const path = notebookPathOf(c.req.param("rest"));
+    await options.store.read(path);
+    const { info, created } = await options.runs.start(path);
+    return c.json(info, created ? 201 : 200);
+  });
+  app.delete("/run/:rest{.+}", async (c) => c.json(await options.runs.stop(notebookPathOf(c.req.param("rest")))));
 
   return app;
 }
