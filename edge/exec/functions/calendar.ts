@@ -61,13 +61,34 @@ export function floorMod(a: bigint, b: bigint): bigint {
   return a - floorDiv(a, b) * b;
 }
 
-/** Splits a TIMESTAMP into its day number and microseconds within the day. */
-export function splitTimestamp(micros: bigint): { days: number; time: bigint } {
-  const days = floorDiv(micros, MICROS_PER_DAY);
-  return { days: Number(days), time: micros - days * MICROS_PER_DAY };
+/** |micros| below this is exact as a double (2^53), which covers years 1685 to 2255. */
+const SAFE_MICROS = 9_007_199_254_740_991n;
+const DAY = 86_400_000_000;
+
+/** The day number of a TIMESTAMP (floor of micros / one day). */
+export function timestampDays(micros: bigint): number {
+  if (micros < SAFE_MICROS && micros > -SAFE_MICROS) {
+    const n = Number(micros);
+    let d = Math.floor(n / DAY);
+    // The quotient is a double: correct it by the exact product.
+    if (d * DAY > n) d--;
+    else if ((d + 1) * DAY <= n) d++;
+    return d;
+  }
+  return Number(floorDiv(micros, MICROS_PER_DAY));
 }
 
+/** Splits a TIMESTAMP into its day number and microseconds within the day. */
+export function splitTimestamp(micros: bigint): { days: number; time: bigint } {
+  const days = timestampDays(micros);
+  if (micros < SAFE_MICROS && micros > -SAFE_MICROS) return { days, time: BigInt(Number(micros) - days * DAY) };
+  return { days, time: micros - BigInt(days) * MICROS_PER_DAY };
+}
+
+const twoDigits = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+
 export function pad(n: number | bigint, width: number): string {
+  if (width === 2 && typeof n === "number" && n >= 0 && n < 100) return twoDigits[n]!;
   return n.toString().padStart(width, "0");
 }
 
@@ -76,29 +97,40 @@ export function formatDate(days: number): string {
   if (days === DATE_INFINITY) return "infinity";
   if (days === DATE_NINFINITY) return "-infinity";
   const c = civilFromDays(days);
-  if (c.year <= 0) return `${pad(1 - c.year, 4)}-${pad(c.month, 2)}-${pad(c.day, 2)} (BC)`;
-  return `${pad(c.year, 4)}-${pad(c.month, 2)}-${pad(c.day, 2)}`;
+  if (c.year <= 0) return `${pad(1 - c.year, 4)}-${twoDigits[c.month]!}-${twoDigits[c.day]!} (BC)`;
+  const y = c.year >= 1000 && c.year <= 9999 ? String(c.year) : pad(c.year, 4);
+  return `${y}-${twoDigits[c.month]!}-${twoDigits[c.day]!}`;
 }
 
 /** TIME of day (microseconds) as DuckDB prints it: 03:04:05, 03:04:05.5. */
 export function formatTime(micros: bigint): string {
-  const h = micros / MICROS_PER_HOUR;
-  const m = (micros / MICROS_PER_MINUTE) % 60n;
-  const s = (micros / MICROS_PER_SECOND) % 60n;
-  const f = micros % MICROS_PER_SECOND;
-  let out = `${pad(h, 2)}:${pad(m, 2)}:${pad(s, 2)}`;
-  if (f !== 0n) out += "." + pad(f, 6).replace(/0+$/, "");
-  return out;
+  // A time of day (at most 24:00:00) is exact as a double.
+  return formatTimeOfDay(Number(micros));
+}
+
+function formatTimeOfDay(t: number): string {
+  let f = t % 1_000_000;
+  const secs = (t - f) / 1_000_000;
+  const s = secs % 60;
+  const m = ((secs - s) / 60) % 60;
+  const h = (secs - s - m * 60) / 3600;
+  const out = `${pad(h, 2)}:${twoDigits[m]!}:${twoDigits[s]!}`;
+  if (f === 0) return out;
+  // The fraction without its trailing zeros.
+  let width = 6;
+  while (f % 10 === 0) { f /= 10; width--; }
+  return `${out}.${String(f).padStart(width, "0")}`;
 }
 
 /** TIMESTAMP as DuckDB prints it: 2024-01-02 03:04:05.123, 2025-01-02 (BC) 00:00:00. */
 export function formatTimestamp(micros: bigint): string {
   if (micros === TS_INFINITY) return "infinity";
   if (micros === TS_NINFINITY) return "-infinity";
-  const { days, time } = splitTimestamp(micros);
+  const days = timestampDays(micros);
+  const time = micros < SAFE_MICROS && micros > -SAFE_MICROS ? Number(micros) - days * DAY : Number(micros - BigInt(days) * MICROS_PER_DAY);
   const date = formatDate(days);
-  if (date.endsWith(" (BC)")) return `${date.slice(0, -5)} (BC) ${formatTime(time)}`;
-  return `${date} ${formatTime(time)}`;
+  if (date.endsWith(" (BC)")) return `${date.slice(0, -5)} (BC) ${formatTimeOfDay(time)}`;
+  return `${date} ${formatTimeOfDay(time)}`;
 }
 
 /** TIMESTAMPTZ as DuckDB prints it with TimeZone = UTC: a "+00" suffix. */

@@ -4,7 +4,7 @@
  */
 import type { Value } from "../../plan/values.ts";
 import {
-  DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, daysFromCivil, daysInMonth, splitTimestamp,
+  DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, daysFromCivil, daysInMonth, splitTimestamp, timestampDays,
 } from "./calendar.ts";
 import { SqlError } from "./contract.ts";
 import { parseDatePrefix, parseTimePrefix, parseTimestamp } from "./datetime-parse.ts";
@@ -15,6 +15,7 @@ import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "
 import { parseJson, validateJson, writeJson, type Json } from "./json-text.ts";
 import { parseIntervalText } from "./interval-text.ts";
 import { parseNestedText } from "./nested-text.ts";
+import { memo, newMap } from "./memo.ts";
 
 const TIMESTAMP_FORMAT = "expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH[:MM[:SS]]| ZONE])";
 
@@ -55,16 +56,11 @@ interface Caster {
 const casters = new Map<string, Map<string, Caster>>();
 
 function casterFor(fromType: string, toType: string): Caster {
-  let byTo = casters.get(fromType);
-  if (byTo === undefined) {
-    byTo = new Map();
-    casters.set(fromType, byTo);
-  }
+  const byTo = memo(casters, fromType, newMap<string, Caster>);
   let c = byTo.get(toType);
   if (c === undefined) {
     c = makeCaster(parseType(fromType), parseType(toType));
-    if (byTo.size > 512) byTo.clear();
-    byTo.set(toType, c);
+    memo(byTo, toType, () => c!);
   }
   return c;
 }
@@ -87,6 +83,21 @@ function makeCaster(from: SqlType, to: SqlType): Caster {
       }
     },
   };
+  if (from.kind === "scalar" && to.kind === "scalar") {
+    if ((from.name === "TIMESTAMP" || from.name === "TIMESTAMPTZ") && to.name === "DATE") {
+      const toDate = (v: Value): Value => {
+        const micros = v as bigint;
+        if (micros === TS_INFINITY) return DATE_INFINITY;
+        if (micros === TS_NINFINITY) return DATE_NINFINITY;
+        return timestampDays(micros);
+      };
+      return { cast: toDate, tryCast: toDate };
+    }
+    if (to.name === "VARCHAR") {
+      const toText = (v: Value): Value => valueToText(v, from);
+      return { cast: toText, tryCast: toText };
+    }
+  }
   if (!(from.kind === "scalar" && from.name === "VARCHAR") || to.kind !== "scalar") return generic;
   const name = to.name;
   if (name === "TIMESTAMP" || name === "TIMESTAMPTZ") {
@@ -284,7 +295,7 @@ function toScalar(v: Value, from: SqlType, to: string): Value {
         const micros = v as bigint;
         if (micros === TS_INFINITY) return DATE_INFINITY;
         if (micros === TS_NINFINITY) return DATE_NINFINITY;
-        return splitTimestamp(micros).days;
+        return timestampDays(micros);
       }
       break;
     case "TIMESTAMP":

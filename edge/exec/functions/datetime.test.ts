@@ -100,9 +100,12 @@ describe("date/time functions", () => {
       ["INFINITY", "%Y"], ["Infinityx", "%Y"], ["-infinity", "%Y"], ["epoch", "%Y"], ["epoc", "%Y"], ["  epoch  ", "%Y"], ["infinity", "%d/%m"],
       ["2024-01-02 10  UTC", "%Y-%m-%d %H%Z"], ["2024 10", "%Y %U"], ["2024 10 3", "%Y %W %w"], ["2024 10", "%Y %V"], ["2024 10 3", "%G %V %u"],
       ["2024 54", "%Y %U"], ["2024 100 02", "%Y %j %m"], ["2024 03 100", "%Y %m %j"], ["2024 100 10", "%Y %j %U"], ["10 2024", "%V %Y"],
-      ["03 10", "%m %V"], ["2023 0 0", "%Y %U %w"], ["2021 52 7", "%G %V %u"], ["2024 3 10", "%G %w %V"], ["2023 40", "%G %j"], ["2023 40 10", "%Y %W %U"],
+      ["03 10", "%m %V"], ["x", "%Q"], ["2023 0 0", "%Y %U %w"], ["2021 52 7", "%G %V %u"], ["2024 3 10", "%G %w %V"], ["2023 40", "%G %j"], ["2023 40 10", "%Y %W %U"],
     ];
-    for (const [s, f] of cases) await same("strptime", [s, f], ["VARCHAR", "VARCHAR"]);
+    for (const [s, f] of cases) {
+      await same("strptime", [s, f], ["VARCHAR", "VARCHAR"]);
+      await same("try_strptime", [s, f], ["VARCHAR", "VARCHAR"]);
+    }
   });
 
   it("strptime accepts and rejects near-miss text exactly like DuckDB", async () => {

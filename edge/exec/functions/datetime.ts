@@ -10,7 +10,7 @@ import {
 } from "./calendar.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { parseType } from "./types.ts";
-import { strftimeText, strptimeText } from "./strtime.ts";
+import { StrptimeFailure, strftimeText, strptimeText } from "./strtime.ts";
 import { roundHalfEven } from "./cast.ts";
 
 function typeName(t: string | undefined): string {
@@ -246,26 +246,34 @@ const strftime: ScalarFn = (args, ctx) => {
   return strftimeText(m, fmt, typeName(vt));
 };
 
-const strptime: ScalarFn = (args, ctx) => {
-  if (args.some((a) => a === null)) return null;
-  const [s, f] = args;
-  const formats = Array.isArray(f) ? (f as string[]) : [f as string];
-  let first: SqlError | undefined;
-  for (const fmt of formats) {
-    const r = strptimeText(s as string, fmt);
-    if (r.ok) return r.micros;
-    first ??= r.error;
+/** strptime over one format or a list (the first format that parses wins; else the first failure). */
+function strptimeAny(s: string, f: Value, trying: boolean): bigint | StrptimeFailure {
+  if (!Array.isArray(f)) return strptimeText(s, f as string, trying);
+  let first: StrptimeFailure | undefined;
+  for (const fmt of f as string[]) {
+    const r = strptimeText(s, fmt, trying);
+    if (typeof r === "bigint") return r;
+    first ??= r;
   }
-  throw first!;
+  if (first === undefined) throw new SqlError("invalid_input", "strptime format list must not be empty");
+  return first;
+}
+
+const strptime: ScalarFn = (args) => {
+  const s = args[0], f = args[1];
+  if (s === null || f === null || s === undefined || f === undefined) return null;
+  const r = strptimeAny(s as string, f, false);
+  if (typeof r === "bigint") return r;
+  throw r.error();
 };
 
-const tryStrptime: ScalarFn = (args, ctx) => {
-  try {
-    return strptime(args, ctx);
-  } catch (e) {
-    if (e instanceof SqlError && e.code === "invalid_input") return null;
-    throw e;
-  }
+const tryStrptime: ScalarFn = (args) => {
+  const s = args[0], f = args[1];
+  if (s === null || f === null || s === undefined || f === undefined) return null;
+  const r = strptimeAny(s as string, f, true);
+  if (typeof r === "bigint") return r;
+  if (r.code === "invalid_input") return null;
+  throw r.error();
 };
 
 function toInterval(unit: "months" | "days" | "micros", per: number): ScalarFn {

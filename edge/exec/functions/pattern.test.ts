@@ -23,6 +23,17 @@ describe("LIKE and regular expressions", () => {
     }), { numRuns: 400 });
   });
 
+  it("LIKE of literal pieces and global regexp_replace with empty matches agree with DuckDB", async () => {
+    for (const [s, p] of [["a", "a%a"], ["aa", "a%a"], ["aba", "a%b%a"], ["ab", "a%b%b"], ["", "%"], ["", ""], ["x", "%%"], ["a:b", "%:%"], ["ab", "%b%a%"], ["İx", "i%"], ["ΣA", "σ%"]] as [string, string][]) {
+      await same("~~", [s, p], ["VARCHAR", "VARCHAR"], ([a, b]) => `${a} LIKE ${b}`);
+      await same("~~*", [s, p], ["VARCHAR", "VARCHAR"], ([a, b]) => `${a} ILIKE ${b}`);
+    }
+    for (const [s, p, r] of [["abc", "x*", "-"], ["abc", "b*", "-"], ["a😀b", "", "-"], ["+49 (123) 456", "[^0-9]", ""], ["aaa", "a", "$0"], ["a.b", "\\.", "\\\\"], ["ab", "(a)", "\\1\\1"], ["ab", "(a)", "\\2"]] as [string, string, string][]) {
+      await same("regexp_replace", [s, p, r, "g"], ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"]);
+      await same("regexp_replace", [s, p, r], ["VARCHAR", "VARCHAR", "VARCHAR"]);
+    }
+  });
+
   it("LIKE ... ESCAPE treats the escaped wildcard literally", async () => {
     await fc.assert(fc.asyncProperty(subject, likePattern, fc.constantFrom("\\", "!", "a"), async (s, p, e) => {
       const r = await callBoth("like_escape", [s, p, e], ["VARCHAR", "VARCHAR", "VARCHAR"], ([a, b, c]) => `${a} LIKE ${b} ESCAPE ${c}`);

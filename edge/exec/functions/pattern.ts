@@ -6,6 +6,7 @@
 import type { Value } from "../../plan/values.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
 import { lower } from "./strings.ts";
+import { memo, newMap } from "./memo.ts";
 
 const likeCache = new Map<string, RegExp>();
 
@@ -46,14 +47,12 @@ type LiteralLike = { parts: string[] };
 
 const literalLikeCache = new Map<string, LiteralLike | null>();
 
+function buildLiteralLike(pattern: string): LiteralLike | null {
+  return pattern.includes("_") ? null : { parts: pattern.split("%") };
+}
+
 function literalLike(pattern: string): LiteralLike | null {
-  let m = literalLikeCache.get(pattern);
-  if (m === undefined) {
-    m = pattern.includes("_") ? null : { parts: pattern.split("%") };
-    if (literalLikeCache.size > 1024) literalLikeCache.clear();
-    literalLikeCache.set(pattern, m);
-  }
-  return m;
+  return memo(literalLikeCache, pattern, buildLiteralLike, 1024);
 }
 
 function matchLiteralLike(s: string, parts: string[]): boolean {
@@ -232,17 +231,7 @@ const replacers = new Map<string, Map<string, Map<string, Replacer>>>();
 
 function replacerFor(pattern: string, rewriteText: string, options: Value | undefined): Replacer {
   const optKey = typeof options === "string" ? options : "";
-  let byOptions = replacers.get(pattern);
-  if (byOptions === undefined) {
-    if (replacers.size > 256) replacers.clear();
-    byOptions = new Map();
-    replacers.set(pattern, byOptions);
-  }
-  let byRewrite = byOptions.get(optKey);
-  if (byRewrite === undefined) {
-    byRewrite = new Map();
-    byOptions.set(optKey, byRewrite);
-  }
+  const byRewrite = memo(memo(replacers, pattern, newMap<string, Map<string, Replacer>>), optKey, newMap<string, Replacer>);
   let rep = byRewrite.get(rewriteText);
   if (rep === undefined) {
     const { flags, global } = optionFlags(options);
@@ -251,9 +240,8 @@ function replacerFor(pattern: string, rewriteText: string, options: Value | unde
     const groups = new RegExp(`${re.source}|`, re.flags.replace("g", "")).exec("")!.length - 1;
     const wanted = [...rewriteText.matchAll(/\\(\d)/g)].map((x) => Number(x[1]));
     const literal = /\\\d/.test(rewriteText) ? null : rewrite(rewriteText, []);
-    rep = { re, global, refused: wanted.some((g) => g > groups), literal, rewrite: rewriteText };
-    if (byRewrite.size > 256) byRewrite.clear();
-    byRewrite.set(rewriteText, rep);
+    const built: Replacer = { re, global, refused: wanted.some((g) => g > groups), literal, rewrite: rewriteText };
+    rep = memo(byRewrite, rewriteText, () => built);
   }
   return rep;
 }

@@ -6,6 +6,7 @@ import type { Value } from "../../plan/values.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { lowerExceptions, upperExceptions } from "./case-table.ts";
 import { md5Hex, sha256Hex } from "./digest.ts";
+import { memo } from "./memo.ts";
 import { valueToText } from "./text.ts";
 import { parseType } from "./types.ts";
 
@@ -70,9 +71,49 @@ function oneCodePoint(r: string): boolean {
   return r.length === 2 && (r.charCodeAt(0) & 0xfc00) === 0xd800 && (r.charCodeAt(1) & 0xfc00) === 0xdc00;
 }
 
+/** BMP code unit → its DuckDB case mapping as one code unit, or -1 when it is not one (then the code-point path runs). */
+const lowerUnits = new Map<number, number>();
+const upperUnits = new Map<number, number>();
+
+function mapUnit(c: number, toUpper: boolean, exceptions: Map<string, string>): number {
+  const cache = toUpper ? upperUnits : lowerUnits;
+  let m = cache.get(c);
+  if (m === undefined) {
+    const ch = String.fromCharCode(c);
+    const x = exceptions.get(ch);
+    let r = x ?? (toUpper ? ch.toUpperCase() : ch.toLowerCase());
+    if (x === undefined && !oneCodePoint(r)) r = ch;
+    m = r.length === 1 ? r.charCodeAt(0) : -1;
+    cache.set(c, m);
+  }
+  return m;
+}
+
+let unitScratch = new Uint16Array(256);
+
 function mapCodePoints(s: string, toUpper: boolean, exceptions: Map<string, string>): string {
   // ASCII maps the same in DuckDB and JS, and JS's whole-string mapping has no context there.
   if (isAscii(s)) return toUpper ? s.toUpperCase() : s.toLowerCase();
+  const n = s.length;
+  if (n <= 4096) {
+    // Unit by unit through the cached per-character mapping; any surrogate or
+    // a mapping that is not one unit goes the code-point way below.
+    if (unitScratch.length < n) unitScratch = new Uint16Array(n * 2);
+    const out = unitScratch;
+    let i = 0;
+    for (; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c < 0x80) {
+        out[i] = toUpper ? (c >= 97 && c <= 122 ? c - 32 : c) : (c >= 65 && c <= 90 ? c + 32 : c);
+        continue;
+      }
+      if (c >= 0xd800 && c <= 0xdfff) break;
+      const m = mapUnit(c, toUpper, exceptions);
+      if (m < 0) break;
+      out[i] = m;
+    }
+    if (i === n) return String.fromCharCode.apply(null, out.subarray(0, n) as unknown as number[]);
+  }
   let out = "";
   for (const c of s) {
     const x = exceptions.get(c);
@@ -104,13 +145,7 @@ function codePointSet(chars: string): Set<number> {
 const trimSets = new Map<string, Set<number>>();
 
 function trimSet(chars: string): Set<number> {
-  let set = trimSets.get(chars);
-  if (set === undefined) {
-    set = codePointSet(chars);
-    if (trimSets.size > 256) trimSets.clear();
-    trimSets.set(chars, set);
-  }
-  return set;
+  return memo(trimSets, chars, codePointSet);
 }
 
 /** Trims code points of the set from either end, walking UTF-16 units (pairs as one code point). */

@@ -10,6 +10,7 @@ import {
 } from "./calendar.ts";
 import { SqlError } from "./contract.ts";
 import { isSpace, parseUtcOffset } from "./datetime-parse.ts";
+import { memo } from "./memo.ts";
 
 const monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 const dayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
@@ -104,7 +105,17 @@ export function strftimeText(m: bigint, fmt: string, type: string): string {
   return out;
 }
 
-type Parsed = { ok: true; micros: bigint } | { ok: false; error: SqlError };
+/** Why strptime failed; `error()` builds the SqlError only when it is raised. */
+export class StrptimeFailure {
+  constructor(readonly code: "invalid_input" | "conversion" | "not_implemented", readonly message: string) {}
+  error(): SqlError {
+    return new SqlError(this.code, this.message);
+  }
+}
+
+function parseFailure(s: string, fmt: string, why: string): StrptimeFailure {
+  return new StrptimeFailure("invalid_input", `Could not parse string "${s}" according to format specifier "${fmt}"\n${why}`);
+}
 
 /** How many digits each numeric strptime specifier reads (DuckDB reads no sign and skips no spaces). */
 const numericWidth: Record<string, number> = {
@@ -141,13 +152,7 @@ function mondayOf(days: number): number {
 const tokenCache = new Map<string, Spec[]>();
 
 function tokenizeCached(fmt: string): Spec[] {
-  let specs = tokenCache.get(fmt);
-  if (specs === undefined) {
-    specs = tokenize(fmt);
-    if (tokenCache.size > 256) tokenCache.clear();
-    tokenCache.set(fmt, specs);
-  }
-  return specs;
+  return memo(tokenCache, fmt, tokenize);
 }
 
 /**
@@ -158,12 +163,15 @@ function tokenizeCached(fmt: string): Spec[] {
  * names match the abbreviated or the full list only; trailing spaces are
  * allowed. %U/%W (+%w), %G/%V/%u and %j move the date unless %m or %d said it.
  */
-export function strptimeText(s: string, fmt: string): Parsed {
+/** 1900-01-01 00:00:00, where strptime's fields start. */
+const DEFAULT_INSTANT = -2208988800000000n;
+
+/**
+ * `trying` is try_strptime: DuckDB's try path reads the fields and ignores a
+ * special, so 'infinity' / 'epoch' come out as 1900-01-01 there.
+ */
+export function strptimeText(s: string, fmt: string, trying = false): bigint | StrptimeFailure {
   const specs = tokenizeCached(fmt);
-  const fail = (why: string): Parsed => ({
-    ok: false,
-    error: new SqlError("invalid_input", `Could not parse string "${s}" according to format specifier "${fmt}"\n${why}`),
-  });
   const len = s.length;
   let pos = 0;
   while (pos < len && isSpace(s[pos])) pos++;
@@ -176,8 +184,8 @@ export function strptimeText(s: string, fmt: string): Parsed {
     else if (matchesAt(s, pos, "epoch")) { special = 0n; end = pos + 5; }
     if (special !== null) {
       while (end < len && isSpace(s[end])) end++;
-      if (end !== len) return fail("Error: Special timestamp did not match: trailing characters");
-      return { ok: true, micros: special };
+      if (end !== len) return parseFailure(s, fmt, "Error: Special timestamp did not match: trailing characters");
+      return trying ? DEFAULT_INSTANT : special;
     }
   }
   let year = 1900, month = 1, day = 1, hour = 0, minute = 0, second = 0, micros = 0;
@@ -192,12 +200,12 @@ export function strptimeText(s: string, fmt: string): Parsed {
       const lit = t.lit;
       for (let l = 0; l < lit.length;) {
         if (isSpace(lit[l])) {
-          if (!isSpace(s[pos])) return fail(`Error: Space does not match, expected ${lit}`);
+          if (!isSpace(s[pos])) return parseFailure(s, fmt, `Error: Space does not match, expected ${lit}`);
           while (pos < len && isSpace(s[pos])) pos++;
           while (l < lit.length && isSpace(lit[l])) l++;
           continue;
         }
-        if (s[pos] !== lit[l]) return fail(`Error: Literal does not match, expected ${lit}`);
+        if (s[pos] !== lit[l]) return parseFailure(s, fmt, `Error: Literal does not match, expected ${lit}`);
         pos++;
         l++;
       }
@@ -213,47 +221,47 @@ export function strptimeText(s: string, fmt: string): Parsed {
         v = v * 10 + c - 48;
         pos++;
       }
-      if (pos === start) return fail("Error: Expected a number");
+      if (pos === start) return parseFailure(s, fmt, "Error: Expected a number");
       switch (t.spec) {
-        case "d": if (v < 1 || v > 31) return fail("Error: Day out of range, expected a value between 1 and 31"); day = v; dateBy = "d"; break;
-        case "m": if (v < 1 || v > 12) return fail("Error: Month out of range, expected a value between 1 and 12"); month = v; dateBy = "m"; break;
+        case "d": if (v < 1 || v > 31) return parseFailure(s, fmt, "Error: Day out of range, expected a value between 1 and 31"); day = v; dateBy = "d"; break;
+        case "m": if (v < 1 || v > 12) return parseFailure(s, fmt, "Error: Month out of range, expected a value between 1 and 12"); month = v; dateBy = "m"; break;
         case "y": if (dateBy === "" || dateBy === "G" || dateBy === "V") dateBy = "y"; year = v >= 69 ? 1900 + v : 2000 + v; break;
         case "Y": if (dateBy === "" || dateBy === "G" || dateBy === "V") dateBy = "Y"; year = v; break;
         case "G":
           if (dateBy === "") dateBy = "G";
-          else if (dateBy === "G" || dateBy === "V") { if (isoYear >= 0) return fail("Error: Multiple ISO year offsets specified"); }
-          else if (dateBy !== "d" && dateBy !== "m" && dateBy !== "y" && dateBy !== "Y") return fail("Error: Incompatible ISO year offset specified");
+          else if (dateBy === "G" || dateBy === "V") { if (isoYear >= 0) return parseFailure(s, fmt, "Error: Multiple ISO year offsets specified"); }
+          else if (dateBy !== "d" && dateBy !== "m" && dateBy !== "y" && dateBy !== "Y") return parseFailure(s, fmt, "Error: Incompatible ISO year offset specified");
           isoYear = v;
           break;
-        case "H": if (v > 23) return fail("Error: Hour out of range, expected a value between 0 and 23"); hour = v; break;
-        case "I": if (v < 1 || v > 12) return fail("Error: Hour12 out of range, expected a value between 1 and 12"); hour = v; break;
-        case "M": if (v > 59) return fail("Error: Minutes out of range, expected a value between 0 and 59"); minute = v; break;
-        case "S": if (v > 59) return fail("Error: Seconds out of range, expected a value between 0 and 59"); second = v; break;
+        case "H": if (v > 23) return parseFailure(s, fmt, "Error: Hour out of range, expected a value between 0 and 23"); hour = v; break;
+        case "I": if (v < 1 || v > 12) return parseFailure(s, fmt, "Error: Hour12 out of range, expected a value between 1 and 12"); hour = v; break;
+        case "M": if (v > 59) return parseFailure(s, fmt, "Error: Minutes out of range, expected a value between 0 and 59"); minute = v; break;
+        case "S": if (v > 59) return parseFailure(s, fmt, "Error: Seconds out of range, expected a value between 0 and 59"); second = v; break;
         case "f": micros = v * 10 ** (6 - (pos - start)); break;
         case "g": micros = v * 10 ** (3 - (pos - start)) * 1000; break;
         case "U": case "W":
           if (dateBy === "" || dateBy === "y" || dateBy === "Y") dateBy = t.spec;
-          else if (dateBy !== "d" && dateBy !== "m") return fail("Error: Multiple week offsets specified");
-          if (v > 53) return fail("Error: Week out of range, expected a value between 0 and 53");
+          else if (dateBy !== "d" && dateBy !== "m") return parseFailure(s, fmt, "Error: Multiple week offsets specified");
+          if (v > 53) return parseFailure(s, fmt, "Error: Week out of range, expected a value between 0 and 53");
           weekno = v;
           break;
-        case "w": if (v > 6) return fail("Error: Weekday out of range, expected a value between 0 and 6"); hasWeekday = true; weekday = v; break;
+        case "w": if (v > 6) return parseFailure(s, fmt, "Error: Weekday out of range, expected a value between 0 and 6"); hasWeekday = true; weekday = v; break;
         case "V":
           if (dateBy === "") dateBy = "V";
-          else if (dateBy === "V" || dateBy === "G") { if (isoWeek >= 0) return fail("Error: Multiple ISO week offsets specified"); }
-          else if (dateBy !== "d" && dateBy !== "m") return fail("Error: Incompatible ISO week offset specified");
-          if (v < 1 || v > 53) return fail("Error: ISO week offset out of range, expected a value between 1 and 53");
+          else if (dateBy === "V" || dateBy === "G") { if (isoWeek >= 0) return parseFailure(s, fmt, "Error: Multiple ISO week offsets specified"); }
+          else if (dateBy !== "d" && dateBy !== "m") return parseFailure(s, fmt, "Error: Incompatible ISO week offset specified");
+          if (v < 1 || v > 53) return parseFailure(s, fmt, "Error: ISO week offset out of range, expected a value between 1 and 53");
           isoWeek = v;
           break;
         case "u":
-          if (isoWeekday >= 0) return fail("Error: Multiple ISO weekday offsets specified");
-          if (v < 1 || v > 7) return fail("Error: ISO weekday offset out of range, expected a value between 1 and 7");
+          if (isoWeekday >= 0) return parseFailure(s, fmt, "Error: Multiple ISO weekday offsets specified");
+          if (v < 1 || v > 7) return parseFailure(s, fmt, "Error: ISO weekday offset out of range, expected a value between 1 and 7");
           isoWeekday = v;
           break;
         case "j":
           if (dateBy === "" || dateBy === "y" || dateBy === "Y") dateBy = "j";
-          else if (dateBy !== "d" && dateBy !== "m") return fail("Error: Multiple year offsets specified");
-          if (v < 1 || v > 366) return fail("Error: Year day out of range, expected a value between 1 and 366");
+          else if (dateBy !== "d" && dateBy !== "m") return parseFailure(s, fmt, "Error: Multiple year offsets specified");
+          if (v < 1 || v > 366) return parseFailure(s, fmt, "Error: Year day out of range, expected a value between 1 and 366");
           yearday = v;
           break;
         default: break;
@@ -264,7 +272,7 @@ export function strptimeText(s: string, fmt: string): Parsed {
       case "b": case "h": case "B": {
         const list = t.spec === "B" ? monthNames : abbreviatedMonths;
         const i = nameAt(s, pos, list);
-        if (i < 0) return fail("Error: Expected a month name");
+        if (i < 0) return parseFailure(s, fmt, "Error: Expected a month name");
         pos += list[i]!.length;
         month = i + 1;
         break;
@@ -272,22 +280,22 @@ export function strptimeText(s: string, fmt: string): Parsed {
       case "a": case "A": {
         const list = t.spec === "A" ? dayNames : abbreviatedDays;
         const i = nameAt(s, pos, list);
-        if (i < 0) return fail("Error: Expected a weekday name");
+        if (i < 0) return parseFailure(s, fmt, "Error: Expected a weekday name");
         pos += list[i]!.length;
         break;
       }
       case "p": {
-        if (pos + 2 > len || asciiLower(s.charCodeAt(pos + 1)) !== 109) return fail("Error: Expected AM/PM");
+        if (pos + 2 > len || asciiLower(s.charCodeAt(pos + 1)) !== 109) return parseFailure(s, fmt, "Error: Expected AM/PM");
         const c = asciiLower(s.charCodeAt(pos));
         if (c === 112) ampm = "PM";
         else if (c === 97) ampm = "AM";
-        else return fail("Error: Expected AM/PM");
+        else return parseFailure(s, fmt, "Error: Expected AM/PM");
         pos += 2;
         break;
       }
       case "z": {
         const off = parseUtcOffset(s, pos);
-        if (off === null) return fail("Error: Expected +HH[MM] or -HH[MM]");
+        if (off === null) return parseFailure(s, fmt, "Error: Expected +HH[MM] or -HH[MM]");
         offset = off.micros;
         pos = off.pos;
         break;
@@ -295,21 +303,21 @@ export function strptimeText(s: string, fmt: string): Parsed {
       case "Z": {
         while (pos < len && isSpace(s[pos])) pos++;
         const m = /^[A-Za-z0-9/_+-]+/.exec(s.slice(pos));
-        if (!m) return fail("Error: Empty Time Zone name");
+        if (!m) return parseFailure(s, fmt, "Error: Empty Time Zone name");
         if (m[0].toUpperCase() !== "UTC") {
-          return { ok: false, error: new SqlError("not_implemented", `strptime %Z time zone '${m[0]}' is not supported by the edge executor`) };
+          return new StrptimeFailure("not_implemented", `strptime %Z time zone '${m[0]}' is not supported by the edge executor`);
         }
         pos += m[0].length;
         break;
       }
       default:
-        return { ok: false, error: new SqlError("not_implemented", `strptime %${t.spec} is not supported by the edge executor`) };
+        return new StrptimeFailure("not_implemented", `strptime %${t.spec} is not supported by the edge executor`);
     }
   }
   while (pos < len && isSpace(s[pos])) pos++;
-  if (pos < len) return fail("Error: Full specifier did not match: trailing characters");
+  if (pos < len) return parseFailure(s, fmt, "Error: Full specifier did not match: trailing characters");
   if (ampm !== null) {
-    if (hour > 12) return fail(`Error: Invalid hour: ${hour} AM/PM, expected an hour within the range [0..12]`);
+    if (hour > 12) return parseFailure(s, fmt, `Error: Invalid hour: ${hour} AM/PM, expected an hour within the range [0..12]`);
     if (ampm === "AM" && hour === 12) hour = 0;
     else if (ampm === "PM" && hour !== 12) hour += 12;
   }
@@ -327,11 +335,12 @@ export function strptimeText(s: string, fmt: string): Parsed {
     days = daysFromCivil(year, 1, 1) + yearday - 1;
   } else {
     if (day > daysInMonth(year, month)) {
-      return { ok: false, error: new SqlError("conversion", `Date out of range: ${year}-${month}-${day}`) };
+      return new StrptimeFailure("conversion", `Date out of range: ${year}-${month}-${day}`);
     }
     days = daysFromCivil(year, month, day);
   }
-  const micro = BigInt(days) * MICROS_PER_DAY + BigInt(hour) * MICROS_PER_HOUR + BigInt(minute) * MICROS_PER_MINUTE
-    + BigInt(second) * MICROS_PER_SECOND + BigInt(micros);
-  return { ok: true, micros: micro - offset };
+  const seconds = days * 86400 + hour * 3600 + minute * 60 + second;
+  // Exact in a double while below 2^53 microseconds (years 1685 to 2255).
+  const micro = Math.abs(seconds) < 9_000_000_000 ? BigInt(seconds * 1_000_000 + micros) : BigInt(seconds) * MICROS_PER_SECOND + BigInt(micros);
+  return offset === 0n ? micro : micro - offset;
 }
