@@ -23,7 +23,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Kafka, logLevel } from "kafkajs";
 import { demoEvents } from "../gateway/sources/demo/index.ts";
 import { parseNotebook } from "../notebook/format/index.ts";
@@ -33,6 +33,7 @@ import { kafka as kafkaConfig, s3 as s3Config } from "../tests/servers/config.ts
 import { cacheDir, repoRoot } from "../tests/servers/paths.ts";
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 200_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1);
 const PARTITIONS = 4;
 // The newest pyspark whose Kafka connector resolves from Maven Central here (November 2026): 4.3.0's
 // spark-sql-kafka is not published, and 4.1/4.2's needs spark-token-provider-kafka-0-10 4.1/4.2, which
@@ -45,6 +46,8 @@ interface Measured {
   name: string;
   records: number;
   seconds: number;
+  /** CPU seconds (user + system) of the consumer's process(es), when measured. */
+  cpu: number | null;
   note: string;
 }
 
@@ -78,51 +81,77 @@ async function fill(topic: string, events: unknown[]): Promise<void> {
   await producer.disconnect();
 }
 
-/** (a) kafkajs with nothing but JSON.parse per message: the ceiling of a kafkajs consumer on this machine. */
-async function bareKafkajs(topic: string): Promise<Measured> {
-  const started = performance.now();
-  const consumer = new Kafka({ brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: `bench-bare-${randomUUID()}`, maxBytesPerPartition: 1 << 20 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  let n = 0;
-  let fields = 0;
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        eachBatch: async ({ batch }) => {
-          for (const m of batch.messages) {
-            fields += Object.keys(JSON.parse(m.value!.toString("utf8")) as object).length;
-            n++;
-          }
-          if (n >= EVENTS) resolve();
-        },
-      })
-      .catch(reject);
-  });
-  const seconds = (performance.now() - started) / 1000;
-  await consumer.disconnect();
-  return { name: "bare kafkajs (JSON.parse only)", records: n, seconds, note: `connect + join + fetch + decode; ${fields} fields seen` };
-}
+/**
+ * (a) kafkajs with nothing but JSON.parse per message: the ceiling of a kafkajs consumer on this
+ * machine. A child `node` process like the runner, timed the same way (node start to exit, leaving
+ * the group included), from the earliest offset with a fresh group.
+ */
+const BARE_SCRIPT = `
+import kafkajs from ${JSON.stringify(join(repoRoot, "node_modules/kafkajs/index.js"))};
+const { Kafka, logLevel } = kafkajs;
+const [brokers, topic, group, events] = process.argv.slice(2);
+const consumer = new Kafka({ brokers: brokers.split(","), logLevel: logLevel.NOTHING }).consumer({ groupId: group, maxBytesPerPartition: 1 << 20 });
+await consumer.connect();
+await consumer.subscribe({ topics: [topic], fromBeginning: true });
+let n = 0;
+let fields = 0;
+await new Promise((resolve, reject) => {
+  consumer.run({
+    eachBatch: async ({ batch }) => {
+      for (const m of batch.messages) {
+        fields += Object.keys(JSON.parse(m.value.toString("utf8"))).length;
+        n++;
+      }
+      if (n >= Number(events)) resolve();
+    },
+  }).catch(reject);
+});
+await consumer.disconnect();
+console.log("BARE " + JSON.stringify({ n, fields }));
+`;
 
-/** The bundle's runner.js with plain node, --until-caught-up: process start to exit, every row committed to S3. */
-async function runnelRunner(bundle: string, topic: string): Promise<Measured> {
-  const prefix = `bench-${topic}/`;
+/** Runs a child process under /usr/bin/time: wall seconds (spawn to exit), CPU seconds (user + system), exit code, output. */
+async function timedChild(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ seconds: number; cpu: number; code: number | null; output: string }> {
+  const times = join(mkdtempSync(join(tmpdir(), "runnel-bench-time-")), "times");
   const started = performance.now();
-  const child = spawn(process.execPath, [join(bundle, "runner.js"), "--until-caught-up", "--brokers", brokers.join(","), "--topic", topic, "--group", `bench-runnel-${topic}`, "--sink", `staging=s3://${s3Config.bucket}/${prefix}`], {
-    env: { ...process.env, AWS_ACCESS_KEY_ID: s3Config.accessKeyId, AWS_SECRET_ACCESS_KEY: s3Config.secretAccessKey, RUNNEL_S3_ENDPOINT: s3Config.endpoint },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn("/usr/bin/time", ["-f", "%U %S", "-o", times, command, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   child.stdout.on("data", (d) => (output += String(d)));
   child.stderr.on("data", (d) => (output += String(d)));
   const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
   const seconds = (performance.now() - started) / 1000;
+  const [user, system] = readFileSync(times, "utf8").trim().split("\n").at(-1)!.split(" ").map(Number);
+  rmSync(dirname(times), { recursive: true, force: true });
+  return { seconds, cpu: user! + system!, code, output };
+}
+
+async function bareKafkajs(topic: string): Promise<Measured> {
+  const work = mkdtempSync(join(tmpdir(), "runnel-bench-bare-"));
+  writeFileSync(join(work, "bare.mjs"), BARE_SCRIPT);
+  const r = await timedChild(process.execPath, [join(work, "bare.mjs"), brokers.join(","), topic, `bench-bare-${randomUUID()}`, String(EVENTS)], process.env);
+  rmSync(work, { recursive: true, force: true });
+  const line = /^BARE (.*)$/m.exec(r.output);
+  if (r.code !== 0 || !line) throw new Error(`bench: the bare kafkajs consumer exited ${r.code}:\n${r.output}`);
+  const { n, fields } = JSON.parse(line[1]!) as { n: number; fields: number };
+  return { name: "bare kafkajs (JSON.parse only)", records: n, seconds: r.seconds, cpu: r.cpu, note: `node start to exit: connect + join + fetch + decode + leave; ${fields} fields seen` };
+}
+
+/** The bundle's runner.js with plain node, --until-caught-up: process start to exit, every row committed to S3. */
+async function runnelRunner(bundle: string, topic: string, round: number): Promise<Measured> {
+  const prefix = `bench-${topic}-${round}/`;
+  const r = await timedChild(process.execPath, [join(bundle, "runner.js"), "--until-caught-up", "--brokers", brokers.join(","), "--topic", topic, "--group", `bench-runnel-${topic}-${round}`, "--sink", `staging=s3://${s3Config.bucket}/${prefix}`], {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: s3Config.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: s3Config.secretAccessKey,
+    RUNNEL_S3_ENDPOINT: s3Config.endpoint,
+  });
+  const { seconds, cpu, code, output } = r;
   if (code !== 0) throw new Error(`bench: runner.js exited ${code}:\n${output}`);
   const done = /runner stopped: (\d+) events → (\d+) rows in (\d+) files \((\d+) bytes\)/.exec(output);
   if (!done) throw new Error(`bench: runner.js did not report its totals:\n${output}`);
   const sink = s3Sink({ endpoint: s3Config.endpoint, bucket: s3Config.bucket, prefix, accessKeyId: s3Config.accessKeyId, secretAccessKey: s3Config.secretAccessKey });
   const objects = (await sink.list("staging/")).filter((k) => k.endsWith(".parquet"));
-  return { name: "runnel runner.js → Parquet on S3", records: Number(done[1]), seconds, note: `node start to exit; ${done[2]} rows, ${objects.length} objects, ${(Number(done[4]) / 1e6).toFixed(1)} MB on S3, offsets committed` };
+  return { name: "runnel runner.js → Parquet on S3", records: Number(done[1]), seconds, cpu, note: `node start to exit; ${done[2]} rows, ${objects.length} objects, ${(Number(done[4]) / 1e6).toFixed(1)} MB on S3, offsets committed` };
 }
 
 /** DuckDB's dialect to Spark's for the constructs the pii-staging cell uses; everything else is the same text. */
@@ -195,14 +224,7 @@ async function spark(topic: string, plan: Plan, sinkSql: string): Promise<Measur
     checkpoint: join(work, "checkpoint"),
     partitionBy: plan.pipelines[0]!.ops.at(-1)!.op === "sink" ? (plan.pipelines[0]!.ops.at(-1) as { partitionBy: string[] }).partitionBy : [],
   };
-  const child = spawn(python, [join(work, "bench.py"), JSON.stringify(args)], {
-    env: { ...process.env, ...(javaHome ? { JAVA_HOME: javaHome } : {}), PYSPARK_PYTHON: python },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (d) => (output += String(d)));
-  child.stderr.on("data", (d) => (output += String(d)));
-  const code = await new Promise<number | null>((resolve) => child.on("exit", resolve));
+  const { cpu, code, output } = await timedChild(python, [join(work, "bench.py"), JSON.stringify(args)], { ...process.env, ...(javaHome ? { JAVA_HOME: javaHome } : {}), PYSPARK_PYTHON: python });
   const line = /^RESULT (.*)$/m.exec(output);
   rmSync(work, { recursive: true, force: true });
   if (code !== 0 || !line) {
@@ -210,7 +232,7 @@ async function spark(topic: string, plan: Plan, sinkSql: string): Promise<Measur
     return { skipped: `pyspark exited ${code}: ${tail}` };
   }
   const r = JSON.parse(line[1]!) as { session: number; query: number; rows: number; input: number };
-  return { name: `Spark ${PYSPARK} Structured Streaming local[2]`, records: r.input, seconds: r.query, note: `query start to end (session start-up ${r.session.toFixed(1)} s not counted); ${r.rows} rows in local Parquet` };
+  return { name: `Spark ${PYSPARK} Structured Streaming local[2]`, records: r.input, seconds: r.query, cpu, note: `query start to end (session start-up ${r.session.toFixed(1)} s not counted, its CPU is); ${r.rows} rows in local Parquet` };
 }
 
 async function main(): Promise<void> {
@@ -225,22 +247,37 @@ async function main(): Promise<void> {
   say(`bench: filling ${topic} with ${EVENTS} pii events over ${PARTITIONS} partitions`);
   await fill(topic, demoEvents({ generator: "pii", rate: 50, seed: 7 }, 0, EVENTS));
 
-  say("bench: (a) bare kafkajs");
-  const bare = await bareKafkajs(topic);
-  say("bench: runnel runner.js");
-  const runner = await runnelRunner(bundle, topic);
-  say("bench: (b) Spark Structured Streaming (first run resolves the connector from Maven Central)");
-  const sparkResult = await spark(topic, plan, sinkCell.code);
+  // Alternating rounds (BENCH_ROUNDS, default 1): bare, runner, bare, runner, ...; each round a fresh group from the earliest offset.
+  const bares: Measured[] = [];
+  const runners: Measured[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    say(`bench: round ${round}/${ROUNDS}: (a) bare kafkajs`);
+    bares.push(await bareKafkajs(topic));
+    say(`bench: round ${round}/${ROUNDS}: runnel runner.js`);
+    runners.push(await runnelRunner(bundle, topic, round));
+  }
+  const median = (ms: Measured[]): Measured => [...ms].sort((x, y) => x.seconds - y.seconds)[Math.floor((ms.length - 1) / 2)]!;
+  const bare = median(bares);
+  const runner = median(runners);
+  let sparkResult: Measured | { skipped: string } = { skipped: "BENCH_SPARK=0" };
+  if (process.env.BENCH_SPARK !== "0") {
+    say("bench: (b) Spark Structured Streaming (first run resolves the connector from Maven Central)");
+    sparkResult = await spark(topic, plan, sinkCell.code);
+  }
 
   const rate = (m: Measured) => m.records / m.seconds;
-  const rows: string[][] = [[bare.name, String(bare.records), bare.seconds.toFixed(2), Math.round(rate(bare)).toLocaleString("en"), "1.00", bare.note]];
-  rows.push([runner.name, String(runner.records), runner.seconds.toFixed(2), Math.round(rate(runner)).toLocaleString("en"), (rate(runner) / rate(bare)).toFixed(2), runner.note]);
-  if ("skipped" in sparkResult) rows.push(["Spark Structured Streaming local[2]", "-", "-", "-", "-", `not measured: ${sparkResult.skipped}`]);
-  else rows.push([sparkResult.name, String(sparkResult.records), sparkResult.seconds.toFixed(2), Math.round(rate(sparkResult)).toLocaleString("en"), (rate(sparkResult) / rate(bare)).toFixed(2), sparkResult.note]);
-  console.log(`\nkafka → Parquet, ${EVENTS} pii events over ${PARTITIONS} partitions (load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")})\n`);
-  console.log("| consumer | records | seconds | records/s | vs bare kafkajs | |");
-  console.log("|---|---|---|---|---|---|");
+  const cpu = (m: Measured) => (m.cpu === null ? "-" : m.cpu.toFixed(2));
+  const row = (m: Measured) => [m.name, String(m.records), m.seconds.toFixed(2), Math.round(rate(m)).toLocaleString("en"), (rate(m) / rate(bare)).toFixed(2), cpu(m), m.note];
+  const rows: string[][] = [row(bare), row(runner)];
+  if ("skipped" in sparkResult) rows.push(["Spark Structured Streaming local[2]", "-", "-", "-", "-", "-", `not measured: ${sparkResult.skipped}`]);
+  else rows.push(row(sparkResult));
+  console.log(`\nkafka → Parquet, ${EVENTS} pii events over ${PARTITIONS} partitions, median of ${ROUNDS} alternating round(s) (load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")})\n`);
+  console.log("| consumer | records | seconds | records/s | vs bare kafkajs | CPU s | |");
+  console.log("|---|---|---|---|---|---|---|");
   for (const r of rows) console.log(`| ${r.join(" | ")} |`);
+  if (ROUNDS > 1) {
+    console.log(`\nrounds (seconds / CPU s): bare ${bares.map((m) => `${m.seconds.toFixed(2)}/${cpu(m)}`).join(", ")}; runner ${runners.map((m) => `${m.seconds.toFixed(2)}/${cpu(m)}`).join(", ")}`);
+  }
   const ofBare = rate(runner) / rate(bare);
   console.log(`\nrunner / bare kafkajs = ${(ofBare * 100).toFixed(0)}% (goal ≥ 70%: ${ofBare >= 0.7 ? "met" : "missed"})`);
   if ("skipped" in sparkResult) console.log(`runner / Spark: not measured — ${sparkResult.skipped}`);
