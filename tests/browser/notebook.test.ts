@@ -295,7 +295,18 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
     const plan = JSON.parse(readFileSync(join(bundle, "plan.json"), "utf8")) as { pipelines: { sink: string; cell: { cell: string } }[] };
     expect(plan.pipelines.map((p) => `${p.cell.cell}→${p.sink}`)).toEqual(["per_minute→lake"]);
     await screenshot(page, "11-published");
-    await page.locator(".pipeline-close").click();
+
+    // Run it locally: the gateway consumes the live demo stream through the published plan.
+    await page.locator(".pipeline-run-local").click();
+    const run = page.locator(".local-run");
+    await expect.poll(() => run.getAttribute("data-state")).toBe("running");
+    await expect.poll(async () => Number((await run.locator('[data-key="events"]').textContent())!.replace(/,/g, "")), { timeout: 30_000 }).toBeGreaterThan(10);
+    await screenshot(page, "12-running-locally");
+    // Stopping closes the open windows and writes them: Parquet files appear.
+    await run.locator(".local-run-stop").click();
+    await expect.poll(() => run.getAttribute("data-state"), { timeout: 30_000 }).toBe("stopped");
+    expect(Number((await run.locator('[data-key="files"]').textContent())!.split(" ")[0])).toBeGreaterThan(0);
+    expect(await run.locator('[data-key="dir"]').textContent()).toMatch(/lake\/publish-me$/);
 
     // An edit the compiler cannot publish: the panel names the cell and construct, nothing is written.
     await clickLineEnd(page, "per_minute", "count(*) AS readings,");
@@ -305,7 +316,7 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
     expect(await panel.locator("h2").textContent()).toBe("✗ Not published: the sink cells do not compile");
     expect(await panel.locator(".pipeline-detail").textContent()).toMatch(/per_minute/);
     expect(readFileSync(join(harness.root, path), "utf8")).toContain("row_number() OVER () AS n,");
-    await screenshot(page, "12-publish-refused");
+    await screenshot(page, "13-publish-refused");
     await page.close();
   });
 

@@ -173,3 +173,45 @@ export async function* runPipeline(verb: "check" | "publish", path: string, forc
     }
   }
 }
+
+/** A published pipeline running inside the gateway on the live stream, writing to a local folder. */
+export interface LocalRun {
+  notebook: string;
+  name: string;
+  dir: string;
+  sinks: string[];
+  state: "running" | "stopped" | "failed";
+  startedAt: string;
+  flushSeconds: number;
+  events: number;
+  rows: number;
+  files: number;
+  bytes: number;
+  deadLetters: number;
+  lastFile: string | null;
+  error: string | null;
+}
+
+function runRoute(path: string): string {
+  return `/api/pipelines/run/${path.split("/").map(encodeURIComponent).join("/")}`;
+}
+
+export async function startLocalRun(path: string): Promise<LocalRun> {
+  const route = runRoute(path);
+  const response = await fetch(route, { method: "POST" });
+  if (!response.ok) throw await failure(`POST ${route}`, response);
+  return (await response.json()) as LocalRun;
+}
+
+export async function stopLocalRun(path: string): Promise<LocalRun> {
+  const route = runRoute(path);
+  const response = await fetch(route, { method: "DELETE" });
+  if (!response.ok) throw await failure(`DELETE ${route}`, response);
+  return (await response.json()) as LocalRun;
+}
+
+export async function listLocalRuns(): Promise<LocalRun[]> {
+  const response = await fetch("/api/pipelines/runs", { cache: "no-store" });
+  if (!response.ok) throw await failure("GET /api/pipelines/runs", response);
+  return (await response.json()) as LocalRun[];
+}

@@ -1,5 +1,5 @@
 import { cellLabel, insertCell, moveCell, type Notebook, parseNotebook, removeCell, serializeNotebook, updateCell } from "../../format/index.ts";
-import { fetchSample, fetchSharedSample, readNotebook, readShare, tailUrl } from "./api.ts";
+import { fetchSample, fetchSharedSample, listLocalRuns, type LocalRun, readNotebook, readShare, tailUrl } from "./api.ts";
 import { type Database, startDuckDB } from "./duckdb.ts";
 import { type CatalogSchema, readCatalog } from "./editor.ts";
 import { graphIssues } from "./graph-check.ts";
@@ -11,6 +11,7 @@ import { type SourceStats, SourceTable } from "./source-table.ts";
 import { CellView } from "./views/cell-view.ts";
 import { showConflict } from "./views/conflict.ts";
 import { renderMarkdown } from "./views/markdown.ts";
+import { LocalRunCard } from "./views/local-run-card.ts";
 import { PipelinePanel } from "./views/pipeline-panel.ts";
 import { showShareLink } from "./views/share-dialog.ts";
 import { button, SourceCard } from "./views/source-card.ts";
@@ -111,7 +112,7 @@ export class NotebookPage {
       const path = this.mode.path;
       const panel = () => new PipelinePanel(path, async () => {
         await this.saver?.flush();
-      });
+      }, (run) => this.showLocalRun(run));
       const check = button("Check", "check-button");
       check.title = "Run the sink cells through the published pipeline's executor and through DuckDB on the sample, and compare";
       check.addEventListener("click", () => void panel().run("check"));
@@ -127,6 +128,16 @@ export class NotebookPage {
     }
 
     this.setStatus("loading sources…");
+    if (this.mode.kind === "edit") {
+      const path = this.mode.path;
+      listLocalRuns().then(
+        (runs) => {
+          const mine = runs.find((r) => r.notebook === path);
+          if (mine) this.showLocalRun(mine);
+        },
+        (error: unknown) => console.error(new Error("local runs: could not list them", { cause: error })),
+      );
+    }
     await this.openSources(samples);
     performance.mark("runnel:sources-loaded");
     if (this.readOnly) {
@@ -398,6 +409,18 @@ export class NotebookPage {
     } finally {
       trigger.disabled = false;
     }
+  }
+
+  private localRun: LocalRunCard | null = null;
+
+  /** Shows the card of this notebook's local pipeline run at the top of the source panel. */
+  private showLocalRun(run: LocalRun): void {
+    if (this.mode.kind !== "edit") return;
+    if (this.localRun === null) {
+      this.localRun = new LocalRunCard(this.mode.path);
+      this.aside.prepend(this.localRun.element);
+    }
+    this.localRun.show(run);
   }
 
   /** Test and benchmark hooks: counts the page exposes to automation. */

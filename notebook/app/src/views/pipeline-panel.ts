@@ -1,4 +1,4 @@
-import { runPipeline } from "../api.ts";
+import { type LocalRun, runPipeline, startLocalRun } from "../api.ts";
 import { button } from "./source-card.ts";
 
 interface StepSummary {
@@ -31,7 +31,11 @@ export class PipelinePanel {
   private readonly verdict: HTMLElement;
   private readonly actions: HTMLElement;
 
-  constructor(private readonly path: string, private readonly beforeRun: () => Promise<void>) {
+  constructor(
+    private readonly path: string,
+    private readonly beforeRun: () => Promise<void>,
+    private readonly onLocalRun: (run: LocalRun) => void,
+  ) {
     this.element = document.createElement("section");
     this.element.className = "pipeline-panel";
     this.element.setAttribute("role", "dialog");
@@ -59,7 +63,7 @@ export class PipelinePanel {
     this.verdict.replaceChildren();
     this.log.textContent = "";
     this.bar.removeAttribute("value");
-    for (const extra of this.actions.querySelectorAll(".pipeline-force")) extra.remove();
+    for (const extra of this.actions.querySelectorAll(".pipeline-force, .pipeline-run-local")) extra.remove();
     let lines = 0;
     try {
       await this.beforeRun();
@@ -113,6 +117,24 @@ export class PipelinePanel {
         this.verdict.append(para(`Bundle: ${result.dir}/ (${result.files.join(", ")}). The plan ${result.forced ? "differs from" : "agrees with"} DuckDB on ${result.comparisons} comparisons.`));
         if (result.difference) this.verdict.append(detail(result.difference));
         this.verdict.append(para("Next:"), detail(result.next.join("\n")));
+        {
+          const local = button("Run locally", "pipeline-run-local");
+          local.title = "Run this pipeline inside the gateway on the live stream, writing Parquet to a local folder";
+          local.addEventListener("click", () => {
+            local.disabled = true;
+            startLocalRun(this.path).then(
+              (run) => {
+                this.onLocalRun(run);
+                this.element.remove();
+              },
+              (error: unknown) => {
+                local.disabled = false;
+                this.fail(error instanceof Error ? error.message : String(error));
+              },
+            );
+          });
+          this.actions.prepend(local);
+        }
         break;
       case "refused": {
         this.heading.textContent = "✗ Not published: the pipeline differs from DuckDB";
