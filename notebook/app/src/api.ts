@@ -175,22 +175,8 @@ export async function* runPipeline(verb: "check" | "publish", path: string, forc
 }
 
 /** A published pipeline running inside the gateway on the live stream, writing to a local folder. */
-export interface LocalRun {
-  notebook: string;
-  name: string;
-  dir: string;
-  sinks: string[];
-  state: "running" | "stopped" | "failed";
-  startedAt: string;
-  flushSeconds: number;
-  events: number;
-  rows: number;
-  files: number;
-  bytes: number;
-  deadLetters: number;
-  lastFile: string | null;
-  error: string | null;
-}
+export type { LocalRunInfo as LocalRun } from "../../../gateway/pipeline/local-run.ts";
+import type { LocalRunInfo as LocalRun } from "../../../gateway/pipeline/local-run.ts";
 
 function runRoute(path: string): string {
   return `/api/pipelines/run/${path.split("/").map(encodeURIComponent).join("/")}`;

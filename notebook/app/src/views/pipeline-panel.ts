@@ -1,21 +1,8 @@
 import { type LocalRun, runPipeline, startLocalRun } from "../api.ts";
+import type { CheckResult, PublishResult } from "../../../../gateway/pipeline/routes.ts";
 import { button } from "./source-card.ts";
 
-interface StepSummary {
-  step: string;
-  sink: string;
-  cell: string;
-  events: number;
-  agree: boolean;
-  detail: string | null;
-}
-
-type Result =
-  | { kind: "check"; agree: boolean; comparisons: number; steps: StepSummary[]; samples: Record<string, number> }
-  | { kind: "published"; dir: string; name: string; targets: string[]; files: string[]; forced: boolean; difference: string | null; comparisons: number; next: string[] }
-  | { kind: "refused"; difference: string; failed: number; comparisons: number; steps: StepSummary[] }
-  | { kind: "compile-error"; message: string }
-  | { kind: "invalid"; issues: string[] };
+type Result = CheckResult | PublishResult;
 
 /**
  * The check / publish panel: the gateway's progress lines as they stream in,
