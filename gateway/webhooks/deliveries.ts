@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { closeSync, openSync, unlink, writeSync } from "node:fs";
+import { closeSync, openSync, unlink, writeSync, writevSync } from "node:fs";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -62,7 +62,9 @@ export class DeliveryLog {
   private onDisk: { number: number; file: string }[] = [];
   private inSegment = 0;
   private fd: number | null = null;
-  private pending: { record: Buffer; done: () => void; fail: (err: unknown) => void }[] = [];
+  /** Records waiting for the end of the turn, two buffers each: lengths and meta, then the body. */
+  private pending: Buffer[] = [];
+  private waiting: { done: () => void; fail: (err: unknown) => void }[] = [];
   private scheduled = false;
   /** Why deleting an old segment failed, reported by the next append. */
   private unlinkError: Error | null = null;
@@ -104,8 +106,8 @@ export class DeliveryLog {
 
   /**
    * Stores a delivery; null when its id was seen before (a retry), in which
-   * case nothing is written. `body` is kept as given, so the caller must not
-   * reuse its memory.
+   * case nothing is written. `body` is kept and written as given (not
+   * copied), so the caller must not reuse its memory.
    */
   async append(body: Uint8Array, headers: Record<string, string>, id: string | null, receivedAt: number): Promise<Delivery | null> {
     if (id !== null && this.seen.has(id)) return null;
@@ -115,10 +117,10 @@ export class DeliveryLog {
       throw new Error(`webhook: cannot delete an old delivery segment in ${this.dir}`, { cause: err });
     }
     const delivery: Delivery = { id: id ?? randomUUID(), receivedAt, headers, body };
-    const record = encodeRecord(delivery);
+    this.pending.push(recordHead(delivery), Buffer.from(body.buffer, body.byteOffset, body.byteLength));
     this.remember(delivery);
     await new Promise<void>((done, fail) => {
-      this.pending.push({ record, done, fail });
+      this.waiting.push({ done, fail });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -152,12 +154,14 @@ export class DeliveryLog {
 
   private flush(): void {
     this.scheduled = false;
-    const batch = this.pending;
+    const batch = this.waiting;
     if (batch.length === 0) return;
+    const buffers = this.pending;
+    this.waiting = [];
     this.pending = [];
     try {
       if (this.fd === null) throw new Error(`webhook: deliveries in ${this.dir} are closed`);
-      writeAll(this.fd, batch.length === 1 ? batch[0]!.record : Buffer.concat(batch.map((p) => p.record)));
+      writeAll(this.fd, buffers);
       this.inSegment += batch.length;
       if (this.inSegment >= this.keep) this.rotate(this.fd);
     } catch (err) {
@@ -200,16 +204,15 @@ function segmentFiles(names: string[]): { number: number; name: string; binary: 
   return found.sort((a, b) => a.number - b.number);
 }
 
-/** One record: both lengths, the meta JSON, the body. */
-function encodeRecord(delivery: Delivery): Buffer {
+/** The start of a record: both lengths and the meta JSON; the body follows as it is. */
+function recordHead(delivery: Delivery): Buffer {
   const meta = JSON.stringify({ id: delivery.id, receivedAt: delivery.receivedAt, headers: delivery.headers });
   const metaBytes = Buffer.byteLength(meta);
-  const record = Buffer.allocUnsafe(8 + metaBytes + delivery.body.byteLength);
-  record.writeUInt32LE(metaBytes, 0);
-  record.writeUInt32LE(delivery.body.byteLength, 4);
-  record.write(meta, 8);
-  record.set(delivery.body, 8 + metaBytes);
-  return record;
+  const head = Buffer.allocUnsafe(8 + metaBytes);
+  head.writeUInt32LE(metaBytes, 0);
+  head.writeUInt32LE(delivery.body.byteLength, 4);
+  head.write(meta, 8);
+  return head;
 }
 
 interface Segment {
@@ -260,10 +263,13 @@ function parseNdjsonSegment(text: string, file: string): Segment {
   return { deliveries, torn: false };
 }
 
-/** Writes all of `bytes`, however many calls the kernel needs. */
-function writeAll(fd: number, bytes: Buffer): void {
-  let written = 0;
-  while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+/** Writes all of `buffers` in one `writev(2)`, and the rest in more when the kernel takes less. */
+function writeAll(fd: number, buffers: Buffer[]): void {
+  const total = buffers.reduce((sum, b) => sum + b.length, 0);
+  const written = writevSync(fd, buffers);
+  if (written === total) return;
+  const rest = Buffer.concat(buffers).subarray(written);
+  for (let at = 0; at < rest.length; ) at += writeSync(fd, rest, at, rest.length - at);
 }
 
 /** Every delivery in a delivery folder as a JSON line (body in base64), oldest first (for tests and inspection). */
