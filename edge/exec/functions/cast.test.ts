@@ -93,6 +93,9 @@ describe("CAST", () => {
       const theirs = await duck(`TRY_CAST(${lit(s, "VARCHAR")} AS ${t})`);
       expect(tryCastValue(s, "VARCHAR", t), `TRY_CAST(${s} AS ${t})`).toEqual(theirs.ok ? theirs.value : "error");
     }
+    for (const s of ["{12345678-1234-1234-1234-123456789ABC}", "12345678123412341234123456789abc", "1234-5678-1234-1234-1234-1234-5678-9abc", "12345678-1234-1234-1234-123456789abcd", "{}", "{", "12345678-1234-1234-1234-123456789abg", "A2345678-1234-1234-1234-123456789abc", "a2345678-1234-1234-1234-123456789abc"]) {
+      await sameCast(s, "VARCHAR", "UUID");
+    }
     // Around the double-exact range (2^53 microseconds) and before 1970, where timestamps switch arithmetic.
     for (const m of [0n, -1n, 1n, -86400000000n, -86400000001n, 86399999999n, 9007199254740991n, 9007199254740992n, -9007199254740991n, -9007199254740993n, 9223372036854775806n]) {
       for (const to of ["VARCHAR", "DATE", "TIME"]) await sameCast(m, "TIMESTAMP", to);

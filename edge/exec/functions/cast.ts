@@ -541,22 +541,31 @@ function fromText(s: string, to: SqlType): Value {
  * DuckDB's UUID text rule: optional braces, hyphens anywhere, exactly 32 hex
  * digits; printed lower case as 8-4-4-4-12. Null when the text is not one.
  */
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 export function parseUuid(text: string): string | null {
-  if (CANONICAL_UUID.test(text)) return text;
-  let body = text;
-  if (body.startsWith("{")) {
-    if (!body.endsWith("}") || body.length < 2) return null;
-    body = body.slice(1, -1);
+  let start = 0, end = text.length;
+  if (text.charCodeAt(0) === 123) {
+    if (end < 2 || text.charCodeAt(end - 1) !== 125) return null;
+    start = 1;
+    end--;
+  }
+  // Fast path: already lower-case 8-4-4-4-12.
+  if (start === 0 && end === 36) {
+    let canonical = true;
+    for (let i = 0; i < 36; i++) {
+      const c = text.charCodeAt(i);
+      if (i === 8 || i === 13 || i === 18 || i === 23 ? c !== 45 : !((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) { canonical = false; break; }
+    }
+    if (canonical) return text;
   }
   let hex = "";
-  for (const ch of body) {
-    if (ch === "-") continue;
-    if (!/^[0-9a-fA-F]$/.test(ch) || hex.length >= 32) return null;
-    hex += ch;
+  let count = 0;
+  for (let i = start; i < end; i++) {
+    let c = text.charCodeAt(i);
+    if (c === 45) continue;
+    if (c >= 65 && c <= 70) c += 32;
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102)) || count >= 32) return null;
+    hex += String.fromCharCode(c);
+    if (++count === 8 || count === 12 || count === 16 || count === 20) hex += "-";
   }
-  if (hex.length !== 32) return null;
-  const h = hex.toLowerCase();
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return count === 32 ? hex : null;
 }

@@ -19,6 +19,9 @@ const md5G = Uint8Array.from({ length: 64 }, (_, i) => (i < 16 ? i : i < 32 ? 5 
 const md5K = Int32Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) | 0);
 
 let scratch = new Uint8Array(1024);
+/** The same bytes as 32-bit words; MD5 reads them in place on little-endian hosts. */
+let scratchWords = new Int32Array(scratch.buffer);
+const littleEndianHost = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** UTF-8 length of a JS string (lone surrogates count as U+FFFD, as TextEncoder does). */
 function utf8Length(s: string): number {
@@ -36,7 +39,10 @@ function utf8Length(s: string): number {
 const encoder = new TextEncoder();
 
 function reserve(total: number): Uint8Array {
-  if (scratch.length < total) scratch = new Uint8Array(total * 2);
+  if (scratch.length < total) {
+    scratch = new Uint8Array(total * 2);
+    scratchWords = new Int32Array(scratch.buffer);
+  }
   return scratch;
 }
 
@@ -103,35 +109,40 @@ const md5Words = new Int32Array(16);
 export function md5Hex(input: Uint8Array | string): string {
   const total = messageOf(input, true);
   const buf = scratch;
-  const m = md5Words;
+  // Little-endian hosts read the message words in place; others copy them.
+  const m = littleEndianHost ? scratchWords : md5Words;
   let a0 = 0x67452301, b0 = 0xefcdab89 | 0, c0 = 0x98badcfe | 0, d0 = 0x10325476;
   for (let off = 0; off < total; off += 64) {
-    for (let j = 0; j < 16; j++) {
-      const k = off + j * 4;
-      m[j] = buf[k]! | (buf[k + 1]! << 8) | (buf[k + 2]! << 16) | (buf[k + 3]! << 24);
+    let w = off >> 2;
+    if (!littleEndianHost) {
+      w = 0;
+      for (let j = 0; j < 16; j++) {
+        const k = off + j * 4;
+        m[j] = buf[k]! | (buf[k + 1]! << 8) | (buf[k + 2]! << 16) | (buf[k + 3]! << 24);
+      }
     }
     let a = a0, b = b0, c = c0, d = d0;
     // Four rounds of sixteen steps; only the mixing function differs.
     for (let i = 0; i < 16; i++) {
-      const sum = (a + ((b & c) | (~b & d)) + md5K[i]! + m[i]!) | 0;
+      const sum = (a + ((b & c) | (~b & d)) + md5K[i]! + m[w + i]!) | 0;
       const s = md5Shifts[i]!;
       a = d; d = c; c = b;
       b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
     }
     for (let i = 16; i < 32; i++) {
-      const sum = (a + ((d & b) | (~d & c)) + md5K[i]! + m[md5G[i]!]!) | 0;
+      const sum = (a + ((d & b) | (~d & c)) + md5K[i]! + m[w + md5G[i]!]!) | 0;
       const s = md5Shifts[i]!;
       a = d; d = c; c = b;
       b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
     }
     for (let i = 32; i < 48; i++) {
-      const sum = (a + (b ^ c ^ d) + md5K[i]! + m[md5G[i]!]!) | 0;
+      const sum = (a + (b ^ c ^ d) + md5K[i]! + m[w + md5G[i]!]!) | 0;
       const s = md5Shifts[i]!;
       a = d; d = c; c = b;
       b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
     }
     for (let i = 48; i < 64; i++) {
-      const sum = (a + (c ^ (b | ~d)) + md5K[i]! + m[md5G[i]!]!) | 0;
+      const sum = (a + (c ^ (b | ~d)) + md5K[i]! + m[w + md5G[i]!]!) | 0;
       const s = md5Shifts[i]!;
       a = d; d = c; c = b;
       b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
