@@ -157,11 +157,10 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
   }
   const big = BIG_RANGES[name];
   if (big) {
+    // Every safe integer fits a signed type of 64 bits or more; unsigned ones need no sign.
+    const signed = big[0] < 0n;
     return (raw, path) => {
-      if (typeof raw === "number" && Number.isSafeInteger(raw)) {
-        const b = BigInt(raw);
-        if (b >= big[0] && b <= big[1]) return b;
-      }
+      if (typeof raw === "number" && Number.isSafeInteger(raw) && (signed || raw >= 0)) return BigInt(raw);
       if (typeof raw === "bigint" && raw >= big[0] && raw <= big[1]) return raw;
       if (typeof raw === "number") return cast(raw, "DOUBLE", path);
       if (typeof raw === "bigint") return cast(raw, "HUGEINT", path);

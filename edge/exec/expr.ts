@@ -11,11 +11,11 @@ import type { FunctionLibrary } from "./functions/contract.ts";
 
 export type Eval = (row: Value[]) => Value;
 
-/** The sub-expressions DuckDB's common-subexpression optimizer would compute for every row of a projection. */
-export function sharedSubexpressions(exprs: Expr[]): Expr[] {
+/** How often each function, cast or CASE node occurs in `exprs`, keyed by its JSON. */
+function countSubexpressions(exprs: Expr[]): Map<string, { e: Expr; n: number }> {
   const counts = new Map<string, { e: Expr; n: number }>();
   const visit = (e: Expr, times: number): void => {
-    if (e.kind === "function" || e.kind === "cast") {
+    if (e.kind === "function" || e.kind === "cast" || e.kind === "case") {
       const key = JSON.stringify(e);
       const hit = counts.get(key);
       if (hit) hit.n += times;
@@ -36,9 +36,13 @@ export function sharedSubexpressions(exprs: Expr[]): Expr[] {
     }
   };
   for (const e of exprs) visit(e, 1);
-  return [...counts.values()].filter((x) => x.n >= 2).map((x) => x.e);
+  return counts;
 }
 
+/** The sub-expressions DuckDB's common-subexpression optimizer would compute for every row of a projection. */
+export function sharedSubexpressions(exprs: Expr[]): Expr[] {
+  return [...countSubexpressions(exprs).values()].filter((x) => x.n >= 2 && x.e.kind !== "case").map((x) => x.e);
+}
 
 /**
  * Shared sub-expressions of one pipeline: an expression that appears twice
@@ -46,7 +50,17 @@ export function sharedSubexpressions(exprs: Expr[]): Expr[] {
  * input row. Keyed by the expression's JSON; a closure remembers the last row
  * array it saw, and operators that keep the row (filter) pass the same array on.
  */
-export type Memo = Map<string, Eval>;
+export class Memo extends Map<string, Eval> {
+  /** The keys worth a cache (they occur more than once); null caches every function, cast and CASE. */
+  constructor(readonly repeated: ReadonlySet<string> | null = null) {
+    super();
+  }
+
+  /** A memo for a pipeline whose expressions are `exprs`: only their repeated sub-expressions get a cache. */
+  static of(exprs: Expr[]): Memo {
+    return new Memo(new Set([...countSubexpressions(exprs)].filter(([, x]) => x.n >= 2).map(([k]) => k)));
+  }
+}
 
 /**
  * Builds the closure for `e`. Throws at build time for a function the library lacks.
@@ -64,6 +78,11 @@ export function compileExpr(e: Expr, lib: FunctionLibrary, memo?: Memo, filter =
   const hit = memo.get(key);
   if (hit) return hit;
   const f = buildExpr(e, lib, memo, false);
+  if (memo.repeated !== null && !memo.repeated.has(key)) {
+    // Computed in one place only: a cache would cost more than it saves.
+    memo.set(key, f);
+    return f;
+  }
   let lastRow: Value[] | null = null;
   let lastValue: Value = null;
   const cached: Eval = (row) => {

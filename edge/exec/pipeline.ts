@@ -11,7 +11,7 @@ import { exprChildren } from "../plan/expr-children.ts";
 import type { Row, Schema, Value } from "../plan/values.ts";
 import { decodeValue } from "../plan/value-json.ts";
 import type { FunctionLibrary } from "./functions/contract.ts";
-import { compileExpr, sharedSubexpressions, type Eval, type Memo } from "./expr.ts";
+import { compileExpr, Memo, sharedSubexpressions, type Eval } from "./expr.ts";
 import { eventConverter } from "./convert.ts";
 import { WindowState, addInterval } from "./window.ts";
 import { decodeState, encodeState } from "./snapshot.ts";
@@ -86,7 +86,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     const before = aggIndex < 0 ? middle : p.ops.slice(1, aggIndex);
     const after = aggIndex < 0 ? [] : p.ops.slice(aggIndex + 1, -1);
     const agg = aggIndex < 0 ? null : (p.ops[aggIndex] as AggregateOp);
-    const memo: Memo = new Map();
+    const memo = Memo.of(p.ops.flatMap(operatorExprs));
     return {
       sink: p.sink,
       source: scan.source,
@@ -278,6 +278,28 @@ function projector(op: ProjectOp, lib: FunctionLibrary, memo: Memo): (row: Value
     for (let i = 0; i < n; i++) out[i] = exprs[i]!(r);
     return out;
   };
+}
+
+/** The expressions an operator evaluates. */
+function operatorExprs(op: Operator): Expr[] {
+  switch (op.op) {
+    case "filter":
+      return [op.predicate];
+    case "project":
+      return op.exprs.map((e) => e.expr);
+    case "aggregate":
+      return [
+        ...op.keys.map((k) => k.expr),
+        ...op.aggregates.flatMap((a) => [...a.call.args, ...(a.call.filter ? [a.call.filter] : [])]),
+        ...(op.window ? [op.window.eventTime] : []),
+      ];
+    case "lookup_join":
+      return [...op.streamKeys, ...(op.residual ? [op.residual] : [])];
+    case "scan":
+    case "unnest":
+    case "sink":
+      return [];
+  }
 }
 
 /**

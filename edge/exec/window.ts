@@ -48,6 +48,9 @@ export class WindowState {
   private maxEventTime: bigint | null = null;
   /** Windows ending at or before this were emitted; a row for them is late. */
   private emittedUpTo: bigint | null = null;
+  /** Late reasons by window start, valid while `emittedUpTo` is `lateFor` (late rows come in runs). */
+  private readonly lateReasons = new Map<bigint, string | null>();
+  private lateFor: bigint | null = null;
 
   constructor(private readonly op: AggregateOp, private readonly lib: FunctionLibrary, memo?: Memo) {
     this.keys = op.keys.map((k) => compileExpr(k.expr, lib, memo));
@@ -104,8 +107,8 @@ export class WindowState {
       start = typeof s === "bigint" ? s : null;
       // A window starting after the emitted watermark cannot have been emitted; only older ones need their end.
       if (start !== null && this.emittedUpTo !== null && start < this.emittedUpTo) {
-        const end = addInterval(start, w.width);
-        if (end <= this.emittedUpTo) return `late event: its window [${start}, ${end}) was emitted when the watermark reached ${this.emittedUpTo}`;
+        const late = this.lateReason(start, this.emittedUpTo);
+        if (late !== null) return late;
       }
       const t = this.eventTime!(row);
       if (typeof t === "bigint" && (this.maxEventTime === null || t > this.maxEventTime)) this.maxEventTime = t;
@@ -131,6 +134,21 @@ export class WindowState {
       g.states[i] = a.fn.step(g.states[i], args, a.ctx);
     }
     return null;
+  }
+
+  /** Why a row of the window starting at `start` is late, or null when that window is still open; one text per window. */
+  private lateReason(start: bigint, emittedUpTo: bigint): string | null {
+    if (this.lateFor !== emittedUpTo) {
+      this.lateReasons.clear();
+      this.lateFor = emittedUpTo;
+    }
+    let reason = this.lateReasons.get(start);
+    if (reason === undefined) {
+      const end = addInterval(start, this.op.window!.width);
+      reason = end <= emittedUpTo ? `late event: its window [${start}, ${end}) was emitted when the watermark reached ${emittedUpTo}` : null;
+      this.lateReasons.set(start, reason);
+    }
+    return reason;
   }
 
   /**
