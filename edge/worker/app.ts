@@ -5,13 +5,15 @@ import { verifyDelivery } from "../verify/verify.ts";
 import type { WorkerConfig } from "./config.ts";
 import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
-import type { ExportedHandler, PipelineEnv } from "./platform.ts";
+import type { DurableObjectBase, ExportedHandler, PipelineEnv } from "./platform.ts";
 import { CONTROL_OBJECT, buildRouter, encodeBatch, type Batch } from "./router.ts";
 
 export interface PipelineWorkerDeps {
   library: FunctionLibrary;
   parquet: ParquetWriter;
   now?: () => number;
+  /** `DurableObject` from `cloudflare:workers`, which the object class extends so batches are committed over JS RPC. */
+  objectBase: DurableObjectBase;
 }
 
 /** The whole of `GET /metrics`: totals over every Durable Object, and each one's own. */
@@ -65,7 +67,7 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     const max = config.limits.maxBodyBytes;
     const declared = Number(c.req.header("content-length") ?? NaN);
     if (declared > max) return c.json({ error: `ingest: body of ${declared} bytes is over the limit of ${max}` }, 413);
-    const body = await readLimited(c.req.raw, max);
+    const body = await readLimited(c.req.raw, max, declared);
     if (body === null) return c.json({ error: `ingest: body is over the limit of ${max} bytes` }, 413);
 
     if (source.signature !== "none") {
@@ -108,11 +110,8 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     );
   });
 
-  const commit = async (env: PipelineEnv, batch: Batch, delivery: string | null): Promise<boolean> => {
-    const response = await stub(env, batch.object).fetch("https://object/ingest", { method: "POST", body: encodeBatch(batch, delivery) });
-    if (response.status !== 200 && response.status !== 201) throw new Error(`object ${batch.object} answered ${response.status}: ${await response.text()}`);
-    return ((await response.json()) as { duplicate: boolean }).duplicate;
-  };
+  /** True when the object had this delivery already. JS RPC: no Request, Response or body stream per call. */
+  const commit = (env: PipelineEnv, batch: Batch, delivery: string | null): Promise<boolean> => stub(env, batch.object).commit(encodeBatch(batch, delivery));
 
   app.get("/metrics", async (c) => c.json(total(await each(c.env, "GET", "/metrics"))));
   app.post("/flush", async (c) => c.json(total(await each(c.env, "POST", "/flush"))));
@@ -141,9 +140,18 @@ function total(objects: ObjectMetrics[]): PipelineMetrics {
   };
 }
 
-/** The body's bytes, or null as soon as it passes `max` (the rest is never read). */
-async function readLimited(request: Request, max: number): Promise<Uint8Array | null> {
+/**
+ * The body's bytes, or null as soon as it passes `max` (the rest is never
+ * read). A body with a declared length (checked against `max` by the caller)
+ * is framed by it, so it is read whole in one call; a body without one
+ * (chunked) is read chunk by chunk and dropped at the limit.
+ */
+async function readLimited(request: Request, max: number, declared: number): Promise<Uint8Array | null> {
   if (!request.body) return new Uint8Array(0);
+  if (Number.isInteger(declared) && declared >= 0 && declared <= max) {
+    const bytes = new Uint8Array(await request.arrayBuffer());
+    return bytes.length > max ? null : bytes;
+  }
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;

@@ -38,11 +38,12 @@ export function workerConfig(name: string, plan: Plan, notebook: Notebook, limit
 /** The Worker script (an ES module) for `config`, bundled with esbuild: no eval, web standards only. */
 export async function buildWorkerScript(config: WorkerConfig): Promise<string> {
   const entry = [
+    `import { DurableObject } from "cloudflare:workers";`,
     `import { createPipelineWorker } from ${JSON.stringify(join(root, "edge/worker/app.ts"))};`,
     `import { defaultLibrary } from ${JSON.stringify(join(root, "edge/exec/library.ts"))};`,
     `import { defaultParquetWriter } from ${JSON.stringify(join(root, "edge/parquet/index.ts"))};`,
     `const config = ${JSON.stringify(config)};`,
-    `const worker = createPipelineWorker(config, { library: defaultLibrary, parquet: defaultParquetWriter });`,
+    `const worker = createPipelineWorker(config, { library: defaultLibrary, parquet: defaultParquetWriter, objectBase: DurableObject });`,
     `export default worker.handler;`,
     `export const PipelineObject = worker.PipelineObject;`,
   ].join("\n");
@@ -52,6 +53,7 @@ export async function buildWorkerScript(config: WorkerConfig): Promise<string> {
     format: "esm",
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:workers"],
     target: "es2022",
     write: false,
     minify: false,

@@ -1,6 +1,7 @@
 /**
  * The parts of `cloudflare:test` and `cloudflare:workers` the workerd tests
- * use (from @cloudflare/vitest-plugin's types), declared here because the
+ * and the Worker entries use (from @cloudflare/vitest-plugin's and
+ * workers-types' types), declared here because the
  * project's one tsconfig does not load workerd's ambient types.
  */
 declare module "cloudflare:test" {
@@ -11,7 +12,10 @@ declare module "cloudflare:test" {
 }
 
 declare module "cloudflare:workers" {
-  import type { PipelineEnv } from "./platform.ts";
+  import type { DurableObjectStateLike, PipelineEnv } from "./platform.ts";
+  export class DurableObject {
+    constructor(ctx: DurableObjectStateLike, env: PipelineEnv);
+  }
   import type { R2BucketLike } from "../sinks/r2.ts";
   export const env: PipelineEnv & { LAKE: R2BucketLike & { get(key: string): Promise<{ arrayBuffer(): Promise<ArrayBuffer>; etag: string } | null> } };
   export const exports: { default: { fetch(input: string, init?: RequestInit): Promise<Response> } };

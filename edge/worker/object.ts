@@ -11,7 +11,7 @@ import type { Sink } from "../sinks/sink.ts";
 import { writeBatch } from "../sinks/write-batch.ts";
 import type { SinkSpec } from "../../notebook/format/model.ts";
 import { BINDINGS, type WorkerConfig } from "./config.ts";
-import type { DurableObjectStateLike, PipelineEnv, SqlStorageLike } from "./platform.ts";
+import type { DurableObjectBase, DurableObjectStateLike, PipelineEnv, SqlStorageLike } from "./platform.ts";
 import { CONTROL_OBJECT, decodeBatch, type BatchHead } from "./router.ts";
 import { rowCodec, sinkPlans, type SinkPlan } from "./sink-plan.ts";
 
@@ -40,6 +40,8 @@ export interface ObjectDeps {
   library: FunctionLibrary;
   parquet: ParquetWriter;
   now?: () => number;
+  /** `DurableObject` from `cloudflare:workers`: the Worker then commits batches over JS RPC (`commit`). */
+  objectBase?: DurableObjectBase;
 }
 
 /**
@@ -54,8 +56,13 @@ export interface ObjectDeps {
 export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
   const plans = new Map(sinkPlans(config.plan).map((p) => [p.sink, p]));
   const now = deps.now ?? (() => Date.now());
+  const Base: DurableObjectBase =
+    deps.objectBase ??
+    class {
+      constructor(_ctx: DurableObjectStateLike, _env: PipelineEnv) {}
+    };
 
-  return class PipelineObject {
+  return class PipelineObject extends Base {
     private readonly sql: SqlStorageLike;
     private name: string | null = null;
     private plan: SinkPlan | null = null;
@@ -72,6 +79,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       private readonly ctx: DurableObjectStateLike,
       private readonly env: PipelineEnv,
     ) {
+      super(ctx, env);
       this.sql = ctx.storage.sql;
       void ctx.blockConcurrencyWhile(async () => {
         this.migrate();
@@ -125,7 +133,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     /** Runs `fn` as one transaction with the counters; on failure memory goes back to what storage holds. */
     private transact<T>(fn: () => T): T {
       const counters = { ...this.counters };
-      const depth = structuredClone(this.depth);
+      const depth = { rows: { ...this.depth.rows }, dead: { ...this.depth.dead } };
       try {
         return this.ctx.storage.transactionSync(() => {
           const result = fn();
@@ -181,7 +189,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     async fetch(request: Request): Promise<Response> {
       const path = new URL(request.url).pathname;
       try {
-        if (request.method === "POST" && path === "/ingest") return await this.ingest(decodeBatch(await request.text()));
+        if (request.method === "POST" && path === "/ingest") return new Response(null, { status: (await this.ingest(decodeBatch(await request.text()))) ? 200 : 201 });
         if (request.method === "GET" && path === "/metrics") return Response.json(this.metrics());
         if (request.method === "POST" && path === "/flush") {
           await this.flush();
@@ -201,12 +209,31 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         }
         return new Response(`worker object: no route ${request.method} ${path}`, { status: 404 });
       } catch (error) {
-        const message = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (cause: ${error.cause.message})` : ""}` : String(error);
-        return Response.json({ error: `worker object ${this.name ?? "?"}: ${message}` }, { status: 500 });
+        return Response.json({ error: this.failure(error) }, { status: 500 });
       }
     }
 
-    private async ingest({ head: batch, rows }: { head: BatchHead; rows: string }): Promise<Response> {
+    /**
+     * One request's batch (`encodeBatch`'s text), over JS RPC: true when its
+     * delivery was seen before (nothing changed), false once its rows are
+     * committed. workerd holds the answer until the write is durable, as it
+     * does a fetch's response.
+     */
+    async commit(batch: string): Promise<boolean> {
+      try {
+        return await this.ingest(decodeBatch(batch));
+      } catch (error) {
+        throw new Error(this.failure(error));
+      }
+    }
+
+    private failure(error: unknown): string {
+      const message = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (cause: ${error.cause.message})` : ""}` : String(error);
+      return `worker object ${this.name ?? "?"}: ${message}`;
+    }
+
+    /** Commits one batch; true when its delivery was seen before (then nothing changes). */
+    private async ingest({ head: batch, rows }: { head: BatchHead; rows: string }): Promise<boolean> {
       if (this.name === null) {
         if (batch.object !== CONTROL_OBJECT) await this.register(batch.object);
         this.ctx.storage.transactionSync(() => this.setMeta("name", batch.object));
@@ -258,7 +285,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         if (this.name) this.bind(this.name);
         throw error;
       }
-      return Response.json({ duplicate }, { status: duplicate ? 200 : 201 });
+      return duplicate;
     }
 
     private async register(object: string): Promise<void> {

@@ -24,7 +24,16 @@ export interface DurableObjectStateLike {
 
 export interface DurableObjectStubLike {
   fetch(input: string, init?: RequestInit): Promise<Response>;
+  /** JS RPC to the pipeline object's `commit` (its class extends workerd's `DurableObject`). */
+  commit(batch: string): Promise<boolean>;
 }
+
+/**
+ * The base class of the Durable Object: `DurableObject` from
+ * `cloudflare:workers` in a bundle (which is what makes its methods callable
+ * over JS RPC); the entry passes it in, so this folder imports no workerd module.
+ */
+export type DurableObjectBase = new (ctx: DurableObjectStateLike, env: PipelineEnv) => object;
 
 export interface DurableObjectNamespaceLike {
   idFromName(name: string): unknown;
