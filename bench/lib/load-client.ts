@@ -32,7 +32,7 @@ export interface LoadResult {
   firstFailure: string | null;
 }
 
-async function run(plan: LoadPlan): Promise<LoadResult> {
+export async function run(plan: LoadPlan): Promise<LoadResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: plan.concurrency });
   const url = new URL(plan.url);
   const latencies: number[] = [];
