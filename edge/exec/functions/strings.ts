@@ -41,6 +41,13 @@ function codePointLength(s: string): number {
   return n;
 }
 
+/** BIGINT results of small counts without a BigInt allocation each. */
+const smallBigints = Array.from({ length: 1024 }, (_, i) => BigInt(i));
+
+function bigCount(n: number): bigint {
+  return n < 1024 ? smallBigints[n]! : BigInt(n);
+}
+
 /** Wraps a function of non-NULL arguments with NULL-in, NULL-out handling. */
 export function strict(fn: (args: Value[], ctx: CallContext) => Value): ScalarFn {
   return (args, ctx) => {
@@ -230,7 +237,7 @@ function splitBy(s: string, sep: string): string[] {
 function strpos(s: string, needle: string): bigint {
   const i = s.indexOf(needle);
   if (i < 0) return 0n;
-  return BigInt(cps(s.slice(0, i)).length + 1);
+  return bigCount(codePointLength(s.slice(0, i)) + 1);
 }
 
 /**
@@ -288,11 +295,11 @@ const hashText = (f: (b: Uint8Array | string) => string): ScalarFn => strict(([v
 });
 
 export const stringScalars: Record<string, ScalarFn> = {
-  length: strict(([s], ctx) => isListType(ctx.argTypes[0]) ? BigInt((s as Value[]).length) : BigInt(codePointLength(s as string))),
-  char_length: strict(([s]) => BigInt(codePointLength(s as string))),
-  character_length: strict(([s]) => BigInt(codePointLength(s as string))),
-  strlen: strict(([s]) => BigInt(utf8.encode(s as string).length)),
-  octet_length: strict(([s]) => BigInt(s instanceof Uint8Array ? s.length : utf8.encode(s as string).length)),
+  length: strict(([s], ctx) => isListType(ctx.argTypes[0]) ? bigCount((s as Value[]).length) : bigCount(codePointLength(s as string))),
+  char_length: strict(([s]) => bigCount(codePointLength(s as string))),
+  character_length: strict(([s]) => bigCount(codePointLength(s as string))),
+  strlen: strict(([s]) => bigCount(utf8.encode(s as string).length)),
+  octet_length: strict(([s]) => bigCount(s instanceof Uint8Array ? s.length : utf8.encode(s as string).length)),
   lower: strict(([s]) => lower(s as string)),
   lcase: strict(([s]) => lower(s as string)),
   upper: strict(([s]) => upper(s as string)),

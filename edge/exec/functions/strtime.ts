@@ -149,6 +149,15 @@ function mondayOf(days: number): number {
   return days - (((days + 3) % 7) + 7) % 7;
 }
 
+/** A strptime step in one shape: a literal (spec "") or a specifier with its digit width (0 if not numeric). */
+interface Step { lit: string; spec: string; width: number }
+
+function compileSteps(fmt: string): Step[] {
+  return tokenize(fmt).map((t) => ("lit" in t ? { lit: t.lit, spec: "", width: 0 } : { lit: "", spec: t.spec, width: numericWidth[t.spec] ?? 0 }));
+}
+
+const stepCache = new Map<string, Step[]>();
+
 const tokenCache = new Map<string, Spec[]>();
 
 function tokenizeCached(fmt: string): Spec[] {
@@ -171,7 +180,7 @@ const DEFAULT_INSTANT = -2208988800000000n;
  * special, so 'infinity' / 'epoch' come out as 1900-01-01 there.
  */
 export function strptimeText(s: string, fmt: string, trying = false): bigint | StrptimeFailure {
-  const specs = tokenizeCached(fmt);
+  const steps = memo(stepCache, fmt, compileSteps);
   const len = s.length;
   let pos = 0;
   while (pos < len && isSpace(s[pos])) pos++;
@@ -195,8 +204,9 @@ export function strptimeText(s: string, fmt: string, trying = false): bigint | S
   let dateBy = "";
   let weekno = 0, weekday = 0, hasWeekday = false, yearday = 0;
   let isoYear = -1, isoWeek = -1, isoWeekday = -1;
-  for (const t of specs) {
-    if ("lit" in t) {
+  for (let k = 0; k < steps.length; k++) {
+    const t = steps[k]!;
+    if (t.spec === "") {
       const lit = t.lit;
       for (let l = 0; l < lit.length;) {
         if (isSpace(lit[l])) {
@@ -211,8 +221,8 @@ export function strptimeText(s: string, fmt: string, trying = false): bigint | S
       }
       continue;
     }
-    const width = numericWidth[t.spec];
-    if (width !== undefined) {
+    const width = t.width;
+    if (width > 0) {
       const start = pos;
       let v = 0;
       while (pos < len && pos - start < width) {
