@@ -216,7 +216,8 @@ function buildDictionary(values: unknown[], n: number): { keys: unknown[]; index
     let id = ids.get(v);
     if (id === undefined) {
       id = ids.size;
-      if (id >= MAX_DICTIONARY || (i === 4095 && id > 2048)) return null;
+      // More distinct values than half the rows is refused at the end anyway: stop as soon as it is certain.
+      if (id >= MAX_DICTIONARY || (i === 4095 && id > 2048) || id + 1 > n / 2) return null;
       ids.set(v, id);
     }
     indexes[i] = id;
@@ -353,12 +354,33 @@ function badValue(kind: Kind, v: unknown): Error {
   return new Error(`parquet: expected ${EXPECTED[kind]}, got ${typeof v} ${shown}`);
 }
 
+/** 16 bytes from 32 hex digits; dashes anywhere are skipped, anything else is not a UUID. */
 function writeUuid(out: Bytes, text: string): void {
   if (typeof text !== "string") throw badValue("uuid", text);
-  const hex = text.replaceAll("-", "");
-  if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new Error(`parquet: ${JSON.stringify(text)} is not a UUID`);
-  for (let k = 0; k < 32; k += 2) out.buf[out.length++] = parseInt(hex.slice(k, k + 2), 16);
+  const start = out.length;
+  let digits = 0;
+  let byte = 0;
+  for (let k = 0; k < text.length; k++) {
+    const c = text.charCodeAt(k);
+    if (c === 45) continue;
+    const nibble = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : c >= 65 && c <= 70 ? c - 55 : -1;
+    if (nibble < 0 || digits === 32) {
+      out.length = start;
+      throw notUuid(text);
+    }
+    byte = (byte << 4) | nibble;
+    if (++digits % 2 === 0) {
+      out.buf[out.length++] = byte;
+      byte = 0;
+    }
+  }
+  if (digits !== 32) {
+    out.length = start;
+    throw notUuid(text);
+  }
 }
+
+const notUuid = (text: string) => new Error(`parquet: ${JSON.stringify(text)} is not a UUID`);
 
 /** Chunk min/max in the column's sort order, encoded as Parquet statistics expect. */
 class Stats {
