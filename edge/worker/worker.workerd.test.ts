@@ -76,4 +76,36 @@ describe("the window object in workerd", () => {
       .sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0]).toBeGreaterThan(ranges[i - 1]![1]);
   });
+
+  test("an object whose buffer was stored one row per event (before batches) keeps and flushes every row under its sequence number", async () => {
+    for (let minute = 30; minute < 40; minute++) expect((await post([reading("00-00-03", `${minute}:05`, minute)])).status).toBe(202);
+    const before = await metrics();
+    expect(before.bufferRows).toBeGreaterThanOrEqual(1);
+    // Rewrite the buffer as the previous version stored it, then let a new instance start on it.
+    const legacy: number[] = await runInDurableObject(lake(), async (_instance, state) => {
+      const sql = state.storage.sql;
+      const batches = sql.exec("SELECT first, rows, at FROM batches ORDER BY first").toArray() as { first: number; rows: string; at: number }[];
+      sql.exec("CREATE TABLE rows (seq INTEGER PRIMARY KEY, row TEXT NOT NULL, at INTEGER NOT NULL)");
+      const seqs: number[] = [];
+      for (const b of batches) {
+        (JSON.parse(b.rows) as unknown[]).forEach((row, i) => {
+          sql.exec("INSERT INTO rows (seq, row, at) VALUES (?, ?, ?)", b.first + i, JSON.stringify(row), b.at);
+          seqs.push(b.first + i);
+        });
+      }
+      sql.exec("DELETE FROM batches");
+      return seqs;
+    });
+    expect(legacy.length).toBe(before.bufferRows);
+    await evictDurableObject(lake());
+    expect((await metrics()).bufferRows).toBe(before.bufferRows);
+    const flushed = await exports.default.fetch("http://edge/flush", { method: "POST" });
+    expect(flushed.status, await flushed.clone().text()).toBe(200);
+    const after = await metrics();
+    expect(after.bufferRows).toBe(0);
+    expect(after.rowsOut).toBe(before.rowsOut + legacy.length);
+    const listed: { objects: { key: string }[] } = await env.LAKE.list({ prefix: "turnstile/lake/" });
+    const ranges = listed.objects.map((o) => /-(\d{20})-(\d{20})\.parquet$/.exec(o.key)!.slice(1).map(Number) as [number, number]);
+    for (const seq of legacy) expect(ranges.some(([first, last]) => first <= seq && seq <= last)).toBe(true);
+  });
 });
