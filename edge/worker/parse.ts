@@ -49,7 +49,7 @@ export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv"):
       {
         try {
           const joined = `[${kept.join(",")}]`;
-          const values = (/\d{16}/.test(text) ? parseExact(joined) : JSON.parse(joined)) as unknown[];
+          const values = parseExact(joined) as unknown[];
           if (values.length === kept.length) return { events: values, raws: kept, bad: [] };
         } catch (error) {
           if (!(error instanceof SyntaxError)) throw error;
@@ -78,8 +78,8 @@ function bigintText(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? value.toString() : value;
 }
 
-/** Digit runs long enough to lose precision in JSON.parse (with their sign); whether each is a number token is decided by `parseExact`. */
-const LONG_DIGITS = /-?\d{16,}/g;
+/** Sixteen digits: the start of a digit run long enough to lose precision in JSON.parse. */
+const LONG_DIGITS = /\d{16}/g;
 /** What a marked integer parses to; the text spells the NUL as the escape `\u0000` (a raw one is not allowed in a JSON string). */
 const MARK = "\u0000n";
 const MARK_TEXT = "\\u0000n";
@@ -103,13 +103,16 @@ function parseExact(text: string): unknown {
   /** Position up to which the text is known, and known to be outside any string. */
   let outside = 0;
   for (let m = LONG_DIGITS.exec(text); m; m = LONG_DIGITS.exec(text)) {
-    const at = m.index;
+    // The whole run and its sign (the regex found its first sixteen digits).
+    const at = text.charCodeAt(m.index - 1) === 45 ? m.index - 1 : m.index;
+    let end = m.index + 16;
+    while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
     // Step over every string that opens before the run; stop if the run is inside one.
     let inString = false;
     for (let q = text.indexOf('"', outside); q !== -1 && q < at; q = text.indexOf('"', outside)) {
-      const end = closingQuote(text, q);
-      outside = end + 1;
-      if (end > at) {
+      const close = closingQuote(text, q);
+      outside = close + 1;
+      if (close > at) {
         inString = true;
         break;
       }
@@ -118,12 +121,13 @@ function parseExact(text: string): unknown {
       LONG_DIGITS.lastIndex = outside;
       continue;
     }
-    outside = at + m[0].length;
-    const digits = m[0];
-    if (NOT_BEFORE.test(text[at - 1] ?? "") || NOT_AFTER.test(text[outside] ?? "")) continue;
+    outside = end;
+    LONG_DIGITS.lastIndex = end;
+    const digits = text.slice(at, end);
+    if (NOT_BEFORE.test(text[at - 1] ?? "") || NOT_AFTER.test(text[end] ?? "")) continue;
     if (Number.isSafeInteger(Number(digits))) continue;
     marked += `${text.slice(last, at)}"${MARK_TEXT}${digits}"`;
-    last = outside;
+    last = end;
   }
   if (last === 0) return JSON.parse(text);
   if (text.includes("\\u0000")) return parseJsonLossless(text);
@@ -158,7 +162,7 @@ export function parseJson(text: string): unknown {
   // Integers past 2^53 would be rounded by JSON.parse; only texts with long digit runs pay for exactness.
   {
     try {
-      return /\d{16}/.test(text) ? parseExact(text) : JSON.parse(text);
+      return parseExact(text);
     } catch (error) {
       if (!(error instanceof SyntaxError)) throw error;
       // Fall through: the exact parser says where, in the same words every time.
