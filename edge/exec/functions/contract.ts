@@ -102,6 +102,8 @@ export type AggregateRegistry = Record<string, AggregateFn>;
  *   export const aggregates: AggregateRegistry;
  *   export function castValue(v: Value, fromType: string, toType: string): Value;  // throws SqlError
  *   export function tryCastValue(v: Value, fromType: string, toType: string): Value; // NULL on failure
+ *   export function castFor(fromType: string, toType: string): (v: Value) => Value;    // castValue, types resolved once
+ *   export function tryCastFor(fromType: string, toType: string): (v: Value) => Value; // tryCastValue, types resolved once
  *   export function compareValues(a: Value, b: Value, type: string): number;
  *
  * `compareValues` orders two non-NULL values of the same DuckDB type the way
@@ -122,6 +124,14 @@ export interface FunctionLibrary {
   aggregates: AggregateRegistry;
   castValue(v: Value, fromType: string, toType: string): Value;
   tryCastValue(v: Value, fromType: string, toType: string): Value;
+  /**
+   * Optional (older libraries lack it): the cast between two fixed types as
+   * one function, resolved once — hold it per CAST node instead of calling
+   * `castValue(v, from, to)` per row. NULL in, NULL out.
+   */
+  castFor?(fromType: string, toType: string): (v: Value) => Value;
+  /** Optional: TRY_CAST between two fixed types as one function (see `castFor`). */
+  tryCastFor?(fromType: string, toType: string): (v: Value) => Value;
   compareValues(a: Value, b: Value, type: string): number;
   valueKey(v: Value, type: string): string;
 }

@@ -13,7 +13,7 @@ import { patternScalars } from "./pattern.ts";
 import { stringScalars } from "./strings.ts";
 
 export { aggregates } from "./aggregates.ts";
-export { castValue, tryCastValue } from "./cast.ts";
+export { castFor, castValue, tryCastFor, tryCastValue } from "./cast.ts";
 export { compareValues, valueKey } from "./compare.ts";
 export { SqlError } from "./contract.ts";
 export type { AggregateFn, CallContext, ScalarFn, SqlErrorCode } from "./contract.ts";
