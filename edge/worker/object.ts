@@ -421,19 +421,21 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       if (!range) return false;
       const batches = this.sql.exec<{ rows: string }>(`SELECT rows FROM batches WHERE first BETWEEN ? AND ? ORDER BY first`, range.first, range.last).toArray();
       const codec = rowCodec(plan.kind === "window" ? plan.output : plan.buffered);
-      let values: Value[][] = [];
-      for (const b of batches) for (const json of JSON.parse(b.rows) as JsonValue[][]) values.push(codec.decodeJson(json));
+      const texts = batches.map((b) => JSON.parse(b.rows) as JsonValue[][]);
+      let rows: Row[] = [];
       if (plan.kind === "per-flush") {
         const state = new WindowState(plan.aggregate!, deps.library);
-        state.add(values);
-        values = tailStage(plan.tail, deps.library)(state.emitAll());
+        state.add(texts.flatMap((json) => json.map((j) => codec.decodeJson(j))));
+        const names = plan.output.map((c) => c.name);
+        rows = tailStage(plan.tail, deps.library)(state.emitAll()).map((v) => {
+          const row: Row = {};
+          for (let i = 0; i < names.length; i++) row[names[i]!] = v[i] ?? null;
+          return row;
+        });
+      } else {
+        // Buffered rows are the sink's output rows (plain: the Worker's; window: emitted ones).
+        for (const json of texts) for (const j of json) rows.push(codec.decodeRow(j));
       }
-      const names = plan.output.map((c) => c.name);
-      const rows = values.map((v) => {
-        const row: Row = {};
-        for (let i = 0; i < names.length; i++) row[names[i]!] = v[i] ?? null;
-        return row;
-      });
       const spec = this.spec();
       const files = rows.length
         ? await writeBatch({ sink: this.sink(spec), parquet: deps.parquet, schema: plan.output, rows, partitionBy: plan.partitionBy, sinkName: plan.sink, writer: this.writer, first: range.first, last: range.last })

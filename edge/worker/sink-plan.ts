@@ -1,5 +1,5 @@
 import type { AggregateOp, Operator, Pipeline, Plan } from "../plan/types.ts";
-import type { Schema, Value } from "../plan/values.ts";
+import type { Row, Schema, Value } from "../plan/values.ts";
 import { decodeValue, encodeValue } from "../plan/value-json.ts";
 import type { JsonValue } from "../plan/types.ts";
 
@@ -80,8 +80,9 @@ type Enc = (v: Value) => JsonValue;
 type Dec = (j: JsonValue) => Value;
 
 /** One buffered row as JSON text (an array), values encoded by their DuckDB types as `value-json.ts` does; common scalar types skip its type parse. */
-export function rowCodec(schema: Schema): { encode(values: Value[]): string; decode(text: string): Value[]; decodeJson(json: JsonValue[]): Value[] } {
+export function rowCodec(schema: Schema): { encode(values: Value[]): string; decode(text: string): Value[]; decodeJson(json: JsonValue[]): Value[]; decodeRow(json: JsonValue[]): Row } {
   const types = schema.map((c) => c.type);
+  const names = schema.map((c) => c.name);
   const encs: Enc[] = types.map((t): Enc => {
     if (PLAIN.has(t)) return (v) => v as JsonValue;
     if (FLOATS.has(t)) return (v) => (typeof v === "number" && !Number.isFinite(v) ? encodeValue(v, t) : (v as JsonValue));
@@ -106,5 +107,11 @@ export function rowCodec(schema: Schema): { encode(values: Value[]): string; dec
     },
     decode: (text) => decodeJson(JSON.parse(text) as JsonValue[]),
     decodeJson,
+    /** Straight to a row by column name (names must not repeat). */
+    decodeRow(json) {
+      const row: Row = {};
+      for (let i = 0; i < types.length; i++) row[names[i]!] = decs[i]!(json[i] ?? null);
+      return row;
+    },
   };
 }
