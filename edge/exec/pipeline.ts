@@ -66,6 +66,8 @@ interface BuiltPipeline {
   head: Stage[];
   /** `head` fused per row when it is filters and projections only (one row in, at most one out); else null. */
   program: RowProgram | null;
+  /** Without an aggregate, when `head` ends in a projection: `program` making the sink's row object itself. */
+  direct: ((row: Value[]) => Row | null) | null;
   aggregate: { op: AggregateOp; state: WindowState } | null;
   tail: Stage[];
   toRow: (row: Value[]) => Row;
@@ -93,6 +95,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
       convert: eventConverter(scan.schema, lib, readColumns(p.ops)),
       head: before.map((o) => stageFor(o, lib, memo)),
       program: rowProgram(before, lib, memo),
+      direct: agg ? null : directProgram(before, sinkOp.schema, lib, memo),
       aggregate: agg ? { op: agg, state: new WindowState(agg, lib, memo) } : null,
       tail: after.map((o) => stageFor(o, lib, memo)),
       toRow: rowMaker(sinkOp.schema),
@@ -120,6 +123,11 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
   const runEvent = (p: BuiltPipeline, source: string, row: Value[], raw: unknown, out: RunResult): void => {
     let rows: Value[][];
     try {
+      if (p.direct) {
+        const o = p.direct(row);
+        if (o !== null) out.rows[p.sink]!.push(o);
+        return;
+      }
       if (p.program) {
         const r = p.program(row);
         if (r === null) return;
@@ -264,8 +272,31 @@ function rowProgram(ops: Operator[], lib: FunctionLibrary, memo: Memo): RowProgr
   };
 }
 
+/**
+ * `rowProgram` for a pipeline without an aggregate whose last operator is a
+ * projection: that projection writes the sink's row object directly (no
+ * array between). Null when the operators do not have that shape.
+ */
+function directProgram(ops: Operator[], sink: Schema, lib: FunctionLibrary, memo: Memo): ((row: Value[]) => Row | null) | null {
+  const last = ops.at(-1);
+  if (!last || last.op !== "project" || last.exprs.length !== sink.length) return null;
+  const before = rowProgram(ops.slice(0, -1), lib, memo);
+  if (!before) return null;
+  const project = projectInto<Row>(last, lib, memo, () => ({}), sink.map((c) => c.name));
+  return (r) => {
+    const x = before(r);
+    return x === null ? null : project(x);
+  };
+}
+
 /** A projection of one row. */
 function projector(op: ProjectOp, lib: FunctionLibrary, memo: Memo): (row: Value[]) => Value[] {
+  const n = op.exprs.length;
+  return projectInto<Value[]>(op, lib, memo, () => new Array<Value>(n), op.exprs.map((_, i) => i));
+}
+
+/** A projection of one row into a fresh container, expression i stored at `slots[i]`. */
+function projectInto<T extends Value[] | Row>(op: ProjectOp, lib: FunctionLibrary, memo: Memo, fresh: () => T, slots: (keyof T)[]): (row: Value[]) => T {
   const exprs: Eval[] = op.exprs.map((e) => compileExpr(e.expr, lib, memo));
   const n = exprs.length;
   // DuckDB computes a projection's repeated sub-expressions for every row first (even
@@ -274,8 +305,8 @@ function projector(op: ProjectOp, lib: FunctionLibrary, memo: Memo): (row: Value
   const m = shared.length;
   return (r) => {
     for (let i = 0; i < m; i++) shared[i]!(r);
-    const out = new Array<Value>(n);
-    for (let i = 0; i < n; i++) out[i] = exprs[i]!(r);
+    const out = fresh();
+    for (let i = 0; i < n; i++) out[slots[i]!] = (exprs[i]!(r) ?? null) as T[keyof T];
     return out;
   };
 }
