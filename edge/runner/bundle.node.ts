@@ -11,12 +11,15 @@ import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Writes `runner.js` (and the lazily loaded chunk DuckDB's reader lives in) into `dir`. */
+/**
+ * Writes `runner.js`, `runner-worker.js` (the worker thread that transforms, encodes and uploads,
+ * see engine-client.ts) and their shared chunks (and the lazily loaded one DuckDB's reader lives in) into `dir`.
+ */
 export async function writeRunnerScript(dir: string): Promise<string[]> {
   // Chunks of an earlier publish have other hashes; leave only this build's.
-  for (const name of await readdir(dir)) if (/^runner(-chunk-[\w-]+)?\.js$/.test(name)) await rm(join(dir, name));
+  for (const name of await readdir(dir)) if (/^runner(-worker|-chunk-[\w-]+)?\.js$/.test(name)) await rm(join(dir, name));
   const result = await build({
-    entryPoints: { runner: resolve(here, "main.ts") },
+    entryPoints: { runner: resolve(here, "main.ts"), "runner-worker": resolve(here, "partition-worker.ts") },
     outdir: dir,
     bundle: true,
     splitting: true,

@@ -9,17 +9,16 @@
  * partitions: produce with a message key that the GROUP BY keys determine
  * (Kafka Streams' co-partitioning rule).
  */
-import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
+import { availableParallelism } from "node:os";
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig, type SASLOptions } from "kafkajs";
 import type { SinkSpec, SourceSpec } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
-import { buildPipeline, type Executor, type RunResult } from "../exec/pipeline.ts";
-import { defaultLibrary } from "../exec/library.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
-import { decodePayload } from "../../gateway/sources/decode.ts";
-import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
+import type { SinkTarget } from "./sink-writer.ts";
 import { StateStore } from "./state-store.ts";
 import { RunnerMetrics } from "./metrics.ts";
+import type { EngineRequest, EngineStatus, Segment, WriteResult } from "./partition-engine.ts";
+import { EngineFailed, localEngines, workerEngines, type EngineClient } from "./engine-client.ts";
 
 type KafkaSource = Extract<SourceSpec, { kind: "kafka" }>;
 
@@ -48,6 +47,12 @@ export interface KafkaRunnerOptions {
   /** How long to wait before retrying a failed flush; doubles up to `maxBackoffMs`. */
   backoffMs?: number;
   maxBackoffMs?: number;
+  /**
+   * Worker threads that decode, transform, encode and upload (partition p on thread p % threads),
+   * while this thread fetches, tracks offsets and commits; 0 does everything on this thread.
+   * Default: `RUNNEL_RUNNER_THREADS`, else 2 (fewer with fewer cores or partitions).
+   */
+  threads?: number;
   metrics?: RunnerMetrics;
   log?: (line: string) => void;
   now?: () => number;
@@ -55,19 +60,31 @@ export interface KafkaRunnerOptions {
 
 interface PartitionState {
   partition: number;
-  executor: Executor;
-  writer: SinkWriter;
-  /** First offset of the unflushed range, or null when nothing is buffered. */
-  first: bigint | null;
+  /** The engine (in a worker thread) holding this partition's executor and buffers. */
+  id: number;
   /** The offset the next message must have. */
   next: bigint;
-  /** The last offset processed. */
-  last: bigint | null;
+  /** Some message of the partition was handed to the engine since it was opened. */
+  started: boolean;
   replayUntil: bigint | null;
   /** The offset this runner last sought to, so a batch starting past `next` is a gap only once the broker confirms it. */
   soughtTo: bigint | null;
-  /** Set when a rebalance gave the partition to another runner: nothing more of it is written or committed here. */
+  /** Set when a rebalance gave the partition to another runner (or a flush failed): nothing more of it is written or committed here. */
   revoked: boolean;
+  /** Requests to the engine not answered yet. */
+  pending: number;
+  /** Messages in `run` requests not answered yet. */
+  inflight: number;
+  /** Sealed flushes not yet written and committed; `lane` writes them one after another. */
+  writes: number;
+  lane: Promise<void>;
+  /** A write is failing and being retried: fetching waits. */
+  failing: boolean;
+  /** The engine's buffers as of its last answer. */
+  depth: number;
+  oldest: number | null;
+  /** A timed seal is in flight. */
+  timedSeal: boolean;
 }
 
 /** Thrown out of a flush of a partition this runner no longer owns (or may not); its state is dropped and rebuilt from the checkpoints. */
@@ -115,8 +132,10 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   const admin = kafka.admin();
   await admin.connect();
   let caughtUpAt: Map<number, bigint> | null = null;
+  let partitionCount: number;
   try {
     const offsets = await admin.fetchTopicOffsets(source.topic);
+    partitionCount = offsets.length;
     if (options.untilCaughtUp) caughtUpAt = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
   } catch (error) {
     await admin.disconnect();
@@ -127,11 +146,23 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     const byTime = await admin.fetchTopicOffsetsByTimestamp(source.topic, options.start.ms);
     startOffsets = new Map(byTime.map((o) => [o.partition, o.offset]));
   }
+  const threads = options.threads ?? (process.env.RUNNEL_RUNNER_THREADS ? Number(process.env.RUNNEL_RUNNER_THREADS) : Math.max(1, Math.min(2, availableParallelism(), partitionCount)));
+  if (!Number.isInteger(threads) || threads < 0) throw new Error(`runner: threads (RUNNEL_RUNNER_THREADS) must be a whole number ≥ 0, got ${threads}`);
+  // Started before the group join, so the workers load the executor meanwhile.
+  const engineConfig = { plan, topic: source.topic, source: { name: source.name, format: source.format } };
+  const engines: EngineClient = threads === 0 ? localEngines(engineConfig, options.targets, options.parquet, now) : workerEngines(engineConfig, options.targets, threads);
   // The admin client stays connected: a partition that arrives reads the group's committed offset through it.
 
-  const consumer: Consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 1 << 20 });
-  await consumer.connect();
-  await consumer.subscribe({ topics: [source.topic], fromBeginning: options.start?.kind !== "latest" });
+  // A backfill stops once caught up; a long poll at the end of the topic (kafkajs waits maxWaitTime, also
+  // while every partition is paused) would hold its exit, so it polls briefly. Live runners keep kafkajs's default.
+  const consumer: Consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 1 << 20, ...(options.untilCaughtUp ? { maxWaitTimeInMs: 100 } : {}) });
+  try {
+    await consumer.connect();
+    await consumer.subscribe({ topics: [source.topic], fromBeginning: options.start?.kind !== "latest" });
+  } catch (error) {
+    await engines.close();
+    throw error;
+  }
 
   const partitions = new Map<number, PartitionState>();
   let stopping = false;
@@ -141,18 +172,55 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     resolveDone = res;
     rejectDone = rej;
   });
+  const writerName = (partition: number) => `${source.topic}.${partition}`.replace(/[^A-Za-z0-9._-]/g, "_");
 
-  const fresh = (partition: number, next: bigint): PartitionState => ({
-    partition,
-    executor: buildPipeline(plan, { library: defaultLibrary, mode: "dead-letter" }),
-    writer: new SinkWriter(plan, options.targets, options.parquet, `${source.topic}.${partition}`.replace(/[^A-Za-z0-9._-]/g, "_"), now),
-    first: null,
-    next,
-    last: null,
-    replayUntil: null,
-    soughtTo: null,
-    revoked: false,
-  });
+  // Wakes whoever waits for an engine's answer or a write (back-pressure, draining).
+  let wake: (() => void) | null = null;
+  const notify = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const changed = (ms: number): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      const previous = wake;
+      wake = () => {
+        clearTimeout(timer);
+        previous?.();
+        resolve();
+      };
+    });
+
+  /** An error of a flush or an engine that the next batch throws to kafkajs (which restarts the consumer). */
+  let batchError: { error: unknown; generation: number } | null = null;
+  /** Group joins so far: a rebalance error from an older generation is stale once kafkajs has joined again. */
+  let generation = 0;
+  /** The same, for a failure that also fails `stop` (not a lost partition). */
+  let fatal: unknown = null;
+
+  let nextId = 0;
+  const fresh = (partition: number, next: bigint, snapshot: string | null): PartitionState => {
+    const state: PartitionState = {
+      partition,
+      id: ++nextId,
+      next,
+      started: false,
+      replayUntil: null,
+      soughtTo: null,
+      revoked: false,
+      pending: 0,
+      inflight: 0,
+      writes: 0,
+      lane: Promise.resolve(),
+      failing: false,
+      depth: 0,
+      oldest: null,
+      timedSeal: false,
+    };
+    void post(state, { op: "open", id: state.id, partition, writerName: writerName(partition), snapshot });
+    return state;
+  };
 
   /** The group's committed offset of a partition, or -1 when it has none. */
   async function committedOffset(partition: number): Promise<bigint> {
@@ -166,13 +234,12 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     const committed = await committedOffset(partition);
     const recovery = await store.recover(source.topic, partition, committed);
     if (!recovery) {
-      if (committed >= 0n) return fresh(partition, committed);
+      if (committed >= 0n) return fresh(partition, committed, null);
       const at = startOffsets?.get(partition);
       const next = at !== undefined && Number(at) >= 0 && BigInt(at) > batchFirst ? BigInt(at) : batchFirst;
-      return fresh(partition, next);
+      return fresh(partition, next, null);
     }
-    const state = fresh(partition, recovery.next);
-    if (recovery.snapshot) state.executor.restore(recovery.snapshot);
+    const state = fresh(partition, recovery.next, recovery.snapshot);
     state.replayUntil = recovery.replayUntil;
     log(recovery.replayUntil === null
       ? `partition ${partition}: resuming at offset ${recovery.next} with the state of its last flush`
@@ -180,23 +247,66 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     return state;
   }
 
-  const take = (state: PartitionState, result: RunResult, at: string): void => {
-    for (const [sink, rows] of Object.entries(result.rows)) {
-      state.writer.add(sink, rows);
-      metrics.rowsOut += rows.length;
-    }
-    if (result.deadLetters.length) {
-      state.writer.addDeadLetters(result.deadLetters.map((d) => ({
-        reason: d.sink ? `${d.sink}: ${d.reason}` : d.reason,
-        raw: stringifyJsonLossless(d.raw),
-        source: source.name,
-        at,
-      })));
-      metrics.deadLetters += result.deadLetters.length;
-    }
-  };
+  /**
+   * Drops a partition's state here and in its engine (what it buffered is replayed from the committed
+   * offset and the checkpoints by whoever owns the partition next, this runner included).
+   */
+  function drop(state: PartitionState): void {
+    if (state.revoked) return;
+    state.revoked = true;
+    if (partitions.get(state.partition) === state) partitions.delete(state.partition);
+    engines.call(state.partition, { op: "drop", id: state.id }).catch((error: unknown) => log(`partition ${state.partition}: ${message(error)}`));
+    updateGauges();
+    notify();
+  }
 
-  const perFlush = plan.pipelines.filter((p) => p.ops.some((o) => o.op === "aggregate" && o.emit === "per-flush")).map((p) => p.sink);
+  /** A flush or an engine request failed: the partition's state goes, and kafkajs hears of it at the next batch. */
+  function fail(state: PartitionState, error: unknown): void {
+    const first = !state.revoked;
+    drop(state);
+    if (error instanceof PartitionLost) {
+      if (first) log(error.message);
+      // Let kafkajs rejoin the group when that is why the partition was lost.
+      if (isRebalance(error.cause)) batchError ??= { error: error.cause, generation };
+      return;
+    }
+    log(`partition ${state.partition}: ${message(error)}; its state is dropped and rebuilt from the checkpoints`);
+    batchError ??= { error, generation };
+    // While running, kafkajs restarts on it and the partition is rebuilt; during the final flush nothing will.
+    if (stopping) fatal ??= error;
+  }
+
+  /** Sends a request to the partition's engine; its answer updates the gauges and queues the writes of new seals. */
+  function post(state: PartitionState, request: EngineRequest, messages = 0): Promise<void> {
+    state.pending++;
+    state.inflight += messages;
+    return engines.call(state.partition, request).then(
+      (answer) => {
+        state.pending--;
+        state.inflight -= messages;
+        // Counted once transformed, so events_in and rows_out in one /metrics answer agree.
+        metrics.eventsIn += messages;
+        if (answer) apply(state, answer as EngineStatus);
+        notify();
+      },
+      (error: unknown) => {
+        state.pending--;
+        state.inflight -= messages;
+        fail(state, error);
+        notify();
+      },
+    );
+  }
+
+  function apply(state: PartitionState, status: EngineStatus): void {
+    if (state.revoked) return;
+    metrics.rowsOut += status.rows;
+    metrics.deadLetters += status.deadLetters;
+    state.depth = status.depth;
+    state.oldest = status.oldest;
+    for (const range of status.sealed) queueWrite(state, range);
+    updateGauges();
+  }
 
   // The newest heartbeat kafkajs handed to eachBatch; it stays valid for the group's generation, so
   // a flush that waits for S3 outside a batch (timed, final) keeps the membership alive too.
@@ -216,60 +326,51 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     if (state.revoked || partitions.get(state.partition) !== state) throw new PartitionLost(`partition ${state.partition}: assigned to another runner; its flush is abandoned`);
   };
 
-  /**
-   * Checkpoint, objects, commit. The writes are retried with backoff until the store answers
-   * (heartbeating meanwhile), so a slow or absent S3 pauses consumption instead of growing memory.
-   * A flush that cannot finish (the partition moved, the commit failed) drops the partition's state:
-   * the next batch rebuilds it from the checkpoints, exactly as after a crash.
-   */
-  async function flush(state: PartitionState, final = false): Promise<void> {
-    try {
-      await flushOwned(state, final);
-    } catch (error) {
-      if (partitions.get(state.partition) === state) partitions.delete(state.partition);
-      state.revoked = true;
-      updateGauges();
-      throw error;
-    }
+  function queueWrite(state: PartitionState, range: { first: string; last: string }): void {
+    state.writes++;
+    state.lane = state.lane
+      .then(() => writeAndCommit(state, range))
+      .catch((error: unknown) => fail(state, error))
+      .finally(() => {
+        state.writes--;
+        notify();
+      });
   }
 
-  async function flushOwned(state: PartitionState, final: boolean): Promise<void> {
-    if (state.last === null) return;
-    const at = new Date(now()).toISOString();
-    for (const sink of perFlush) take(state, state.executor.flushAggregates(sink), at);
-    // The end of a backfill emits every open window; when nothing new was read since the
-    // last flush, those rows go to an object of their own so no earlier object is replaced.
-    if (final) take(state, state.executor.finish(), at);
-    if (state.first === null && state.writer.depth === 0 && state.writer.deadLetterDepth === 0) return;
-    const writerName = state.first === null ? `${state.writer.name}.end` : state.writer.name;
-    const first = state.first ?? state.last;
-    const last = state.last;
-    const snapshot = state.executor.snapshot();
+  /**
+   * One sealed flush of offsets [first, last]: its checkpoint and objects (written by the engine,
+   * retried with backoff until the store answers, heartbeating meanwhile, while fetching waits),
+   * then the offset commit. A flush that cannot finish (the partition moved, the commit failed)
+   * drops the partition's state: the next batch rebuilds it from the checkpoints, exactly as after a crash.
+   */
+  async function writeAndCommit(state: PartitionState, range: { first: string; last: string }): Promise<void> {
     let backoff = options.backoffMs ?? 500;
+    let written: WriteResult;
     for (;;) {
       ensureOwned(state);
       try {
-        // A flush of only the windows a backfill's end emits covers no new offset: nothing to replay, no checkpoint.
-        if (state.first !== null) await store.save({ topic: source.topic, partition: state.partition, first: first.toString(), last: last.toString(), snapshot });
-        const written = await state.writer.flush(first, last, writerName);
-        for (const f of written.files) {
-          metrics.filesWritten++;
-          metrics.bytesWritten += f.bytes;
-        }
+        written = (await engines.call(state.partition, { op: "write", id: state.id })) as WriteResult;
         break;
       } catch (error) {
+        if (error instanceof EngineFailed || state.revoked) throw error;
         metrics.flushFailures++;
-        log(`partition ${state.partition}: flush of offsets ${first}-${last} failed (${message(error)}); retrying in ${backoff} ms`);
+        state.failing = true;
+        log(`partition ${state.partition}: flush of offsets ${range.first}-${range.last} failed (${message(error)}); retrying in ${backoff} ms`);
         await new Promise((r) => setTimeout(r, backoff));
         backoff = Math.min(backoff * 2, options.maxBackoffMs ?? 5_000);
         await beat(state);
       }
     }
+    state.failing = false;
+    for (const f of written.files) {
+      metrics.filesWritten++;
+      metrics.bytesWritten += f.bytes;
+    }
     ensureOwned(state);
-    await consumer.commitOffsets([{ topic: source.topic, partition: state.partition, offset: (last + 1n).toString() }]);
+    await consumer.commitOffsets([{ topic: source.topic, partition: state.partition, offset: (BigInt(written.last) + 1n).toString() }]);
     metrics.lastFlush = now();
-    state.first = null;
-    state.replayUntil = null;
+    state.depth = written.status.depth;
+    state.oldest = written.status.oldest;
     updateGauges();
     await store.prune(source.topic, state.partition);
   }
@@ -278,15 +379,46 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     let depth = 0;
     let oldest: number | null = null;
     for (const s of partitions.values()) {
-      depth += s.writer.depth;
-      const o = s.writer.oldest;
-      if (o !== null && (oldest === null || o < oldest)) oldest = o;
+      depth += s.depth;
+      if (s.oldest !== null && (oldest === null || s.oldest < oldest)) oldest = s.oldest;
     }
     metrics.bufferDepth = depth;
     metrics.oldestBuffered = oldest;
   }
 
-  // Batches, timed flushes and the final flush run one at a time, so a flush never races a batch.
+  /** Nothing of the partition is in flight: every request answered, every sealed flush written and committed. */
+  const settled = (state: PartitionState): boolean => state.revoked || (state.pending === 0 && state.writes === 0);
+
+  async function drain(state: PartitionState): Promise<void> {
+    while (!settled(state)) await changed(1000);
+  }
+
+  // Messages handed to the engines and not yet transformed: fetching waits above this.
+  const MAX_INFLIGHT = 20_000;
+  let inflight = 0;
+  const runnerInflight = (): number => {
+    inflight = 0;
+    for (const s of partitions.values()) inflight += s.inflight;
+    return inflight;
+  };
+  /**
+   * Back-pressure: fetching (this batch's return to kafkajs) waits while the engines hold too many
+   * untransformed messages, while a partition has a flush written and another sealed behind it, and
+   * while a write is failing — so a slow or absent S3 pauses consumption instead of growing memory.
+   */
+  async function backPressure(state: PartitionState): Promise<void> {
+    while (!state.revoked && (state.failing || state.writes >= 2 || runnerInflight() > MAX_INFLIGHT)) {
+      await changed(1000);
+      try {
+        await beat(state);
+      } catch (error) {
+        fail(state, error);
+        throw error;
+      }
+    }
+  }
+
+  // Batches and the stop run one at a time, so a stop never cuts a batch in half.
   let chain: Promise<void> = Promise.resolve();
   const serial = (work: () => Promise<void>): Promise<void> => {
     const next = chain.then(work);
@@ -297,6 +429,11 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   function eachBatch(payload: EachBatchPayload): Promise<void> {
     return serial(async () => {
       if (stopping) return;
+      if (batchError !== null) {
+        const { error, generation: at } = batchError;
+        batchError = null;
+        if (!isRebalance(error) || at === generation) throw error;
+      }
       try {
         await processBatch(payload);
       } catch (error) {
@@ -307,6 +444,50 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       }
     });
   }
+
+  /** Packs messages into one buffer and typed arrays, handed to a worker without copying again. */
+  class SegmentBuilder {
+    values: (Buffer | null)[] = [];
+    offsets: bigint[] = [];
+    timestamps: number[] = [];
+    bytes = 0;
+    add(offset: bigint, value: Buffer | null, timestamp: number): void {
+      this.values.push(value);
+      this.offsets.push(offset);
+      this.timestamps.push(timestamp);
+      if (value) this.bytes += value.length;
+    }
+    get length(): number {
+      return this.values.length;
+    }
+    take(): Segment {
+      const n = this.values.length;
+      const values = new Uint8Array(this.bytes);
+      const lengths = new Int32Array(n);
+      let at = 0;
+      for (let i = 0; i < n; i++) {
+        const v = this.values[i]!;
+        if (v === null) lengths[i] = -1;
+        else {
+          values.set(v, at);
+          at += v.length;
+          lengths[i] = v.length;
+        }
+      }
+      const segment = { values, lengths, offsets: BigInt64Array.from(this.offsets), timestamps: Float64Array.from(this.timestamps) };
+      this.values = [];
+      this.offsets = [];
+      this.timestamps = [];
+      this.bytes = 0;
+      return segment;
+    }
+  }
+
+  function run(state: PartitionState, segment: SegmentBuilder, autoSeal: boolean): void {
+    const n = segment.length;
+    void post(state, { op: "run", id: state.id, segment: segment.take(), autoSeal }, n);
+  }
+  const seal = (state: PartitionState, final: boolean, ifDue = false): Promise<void> => post(state, { op: "seal", id: state.id, final, ifDue });
 
   async function processBatch({ batch, heartbeat, isRunning, isStale, resolveOffset }: EachBatchPayload): Promise<void> {
     const p = batch.partition;
@@ -319,7 +500,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       partitions.set(p, state);
     }
     const firstOffset = BigInt(batch.messages[0]!.offset);
-    if (firstOffset > state.next && state.first === null && state.last === null && state.replayUntil === null) {
+    if (firstOffset > state.next && !state.started && state.replayUntil === null) {
       // Nothing processed yet and the broker starts later (retention, compaction): begin there.
       state.next = firstOffset;
     }
@@ -337,13 +518,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       state.next = firstOffset;
     }
     metrics.partitionHigh.set(p, BigInt(batch.highWatermark));
-    let events: unknown[] = [];
-    let eventsAt = "";
-    const runEvents = (): void => {
-      if (events.length === 0) return;
-      take(state!, state!.executor.run({ source: source.name, events }), eventsAt);
-      events = [];
-    };
+    const segment = new SegmentBuilder();
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) break;
       const offset = BigInt(message.offset);
@@ -351,44 +526,30 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
         resolveOffset(message.offset);
         continue;
       }
-      const at = new Date(Number(message.timestamp)).toISOString();
-      eventsAt = at;
-      if (state.first === null) state.first = offset;
-      const decoded = message.value === null
-        ? [{ ok: false as const, raw: "", error: "kafka: message has no value (a tombstone)", receivedAt: 0 }]
-        : decodePayload(message.value, source.format, Number(message.timestamp));
-      for (const d of decoded) {
-        if (d.ok) events.push(d.value);
-        else {
-          state.writer.addDeadLetters([{ reason: d.error, raw: d.raw, source: source.name, at }]);
-          metrics.deadLetters++;
-        }
-      }
-      metrics.eventsIn++;
-      state.last = offset;
+      segment.add(offset, message.value, Number(message.timestamp));
+      state.started = true;
       state.next = offset + 1n;
       resolveOffset(message.offset);
       if (state.replayUntil !== null && offset === state.replayUntil) {
-        runEvents();
-        await flush(state);
-      } else if (state.replayUntil === null && events.length >= 1000) {
-        runEvents();
-        if (state.writer.due()) await flush(state);
+        // The flush a crash may have left half-written ends exactly here: seal it at the same offset.
+        run(state, segment, false);
+        void seal(state, false);
+        state.replayUntil = null;
       }
     }
-    runEvents();
-    if (state.replayUntil === null && state.writer.due()) await flush(state);
+    if (segment.length > 0) run(state, segment, state.replayUntil === null);
     metrics.partitionNext.set(p, state.next);
     updateGauges();
     await heartbeat();
     if (caughtUpAt && [...caughtUpAt].every(([part, high]) => (partitions.get(part)?.next ?? (high === 0n ? 0n : -1n)) >= high)) {
       finishing = true;
       void stop();
-    } else if (caughtUpAt && state.first !== null && state.replayUntil === null && state.next >= (caughtUpAt.get(p) ?? 0n)) {
+    } else if (caughtUpAt && state.replayUntil === null && state.next >= (caughtUpAt.get(p) ?? 0n)) {
       // This partition reached the end: write it now, so the group's committed offsets show it to
       // runners that hold the other partitions (see groupCaughtUp).
-      await flush(state);
+      void seal(state, false);
     }
+    await backPressure(state);
   }
 
   /**
@@ -398,10 +559,15 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   async function groupCaughtUp(ends: Map<number, bigint>): Promise<boolean> {
     for (const p of assigned) {
       const state = partitions.get(p);
-      if (state && (state.first !== null || state.replayUntil !== null || state.next < (ends.get(p) ?? 0n))) return false;
+      if (state && (state.depth > 0 || !settled(state) || state.replayUntil !== null || state.next < (ends.get(p) ?? 0n))) return false;
     }
     const [offsets] = await admin.fetchOffsets({ groupId: options.groupId, topics: [source.topic] });
     const committed = new Map((offsets?.partitions ?? []).map((o) => [o.partition, BigInt(o.offset)]));
+    for (const p of assigned) {
+      // Read, settled and nothing buffered, yet not committed to the end: dead letters or skipped offsets wait in the engine.
+      const state = partitions.get(p);
+      if (state && (committed.get(p) ?? -1n) < state.next) return false;
+    }
     return [...ends].every(([p, high]) => high === 0n || (committed.get(p) ?? -1n) >= high);
   }
   let checkingGroup = false;
@@ -429,10 +595,11 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
         });
     }
     for (const state of partitions.values()) {
-      if (state.replayUntil === null && state.writer.due()) {
-        serial(() => (stopping || partitions.get(state.partition) !== state ? Promise.resolve() : flush(state))).catch((error: unknown) =>
-          log(`partition ${state.partition}: timed flush failed: ${message(error)}`),
-        );
+      if (state.replayUntil === null && !state.timedSeal && state.depth > 0) {
+        state.timedSeal = true;
+        void seal(state, false, true).finally(() => {
+          state.timedSeal = false;
+        });
       }
     }
   }, 1000);
@@ -444,12 +611,12 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     const mine = new Set((e.payload.memberAssignment[source.topic] ?? []) as number[]);
     assigned = mine;
     joined = true;
+    generation++;
     for (const [p, state] of [...partitions]) {
       if (!mine.has(p)) {
         // Another runner owns it now and resumes from the checkpoints and the committed offset; drop
         // what is buffered here. A flush of it in flight sees `revoked` and stops before its next write.
-        state.revoked = true;
-        partitions.delete(p);
+        drop(state);
         metrics.partitionNext.delete(p);
         metrics.partitionHigh.delete(p);
         log(`partition ${p}: moved to another runner`);
@@ -475,19 +642,15 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       consumer.pause([{ topic: source.topic }]);
       // Flush and commit while still a group member; then leave.
       await serial(async () => {
-        for (const state of partitions.values()) {
-          if (state.replayUntil !== null) continue;
-          try {
-            await flush(state, finishing);
-          } catch (error) {
-            if (!(error instanceof PartitionLost)) throw error;
-            log(error.message);
-          }
-        }
+        for (const state of [...partitions.values()]) await drain(state);
+        for (const state of [...partitions.values()]) if (state.replayUntil === null) void seal(state, finishing);
+        for (const state of [...partitions.values()]) await drain(state);
       });
       await consumer.stop();
       await consumer.disconnect();
       await admin.disconnect();
+      await engines.close();
+      if (fatal !== null) throw fatal;
       resolveDone();
     })();
     stopped.catch(rejectDone);

@@ -38,8 +38,15 @@ export function estimateBytes(value: Value): number {
   if (typeof value === "number" || typeof value === "bigint") return 8;
   if (typeof value === "string") return value.length * 2;
   if (value instanceof Uint8Array) return value.length;
-  if (Array.isArray(value)) return value.reduce<number>((n, v) => n + estimateBytes(v), 8);
-  return Object.values(value).reduce<number>((n, v) => n + estimateBytes(v as Value), 8);
+  // Loops, not Object.values + reduce: this runs for every buffered row.
+  let n = 8;
+  if (Array.isArray(value)) {
+    for (const v of value) n += estimateBytes(v);
+    return n;
+  }
+  const object = value as Record<string, Value>;
+  for (const key of Object.keys(object)) n += estimateBytes(object[key]!);
+  return n;
 }
 
 export class SinkWriter {

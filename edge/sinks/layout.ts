@@ -27,6 +27,7 @@ export interface Partition {
   values: Row;
   /** The schema of the file body: the input schema without the partition columns. */
   schema: Schema;
+  /** The input rows of this partition, as they came (they still hold the partition columns). */
   rows: Row[];
 }
 
@@ -151,7 +152,10 @@ export function partitionPath(columns: { name: string; type: string }[], values:
 /**
  * Groups rows by their partition values. Groups come out in key order and
  * rows keep their input order inside a group, so the same batch always
- * gives the same files. Partition columns are removed from each file's schema and rows.
+ * gives the same files. Partition columns are removed from each file's
+ * schema; the rows are the input's own objects (not copied), so they still
+ * hold the partition values, which a Parquet writer, reading only the
+ * schema's columns, leaves out.
  */
 export function partitionRows(schema: Schema, rows: Row[], partitionBy: string[], options: LayoutOptions = {}): Partition[] {
   const columns = partitionBy.map((name) => {
@@ -163,17 +167,34 @@ export function partitionRows(schema: Schema, rows: Row[], partitionBy: string[]
   const body = schema.filter((c) => !partitionBy.includes(c.name));
   if (body.length === 0) throw new Error("layout: every column is a partition column; a file needs at least one other column");
   const groups = new Map<string, Partition>();
-  for (const row of rows) {
+  const groupOf = (row: Row): Partition => {
     const path = partitionPath(columns, row, options);
     let group = groups.get(path);
     if (!group) {
       group = { path, values: Object.fromEntries(partitionBy.map((name) => [name, row[name]!])), schema: body, rows: [] };
       groups.set(path, group);
     }
-    const kept: Row = {};
-    for (const c of body) kept[c.name] = row[c.name]!;
-    group.rows.push(kept);
-  }
+    return group;
+  };
+  // A row's group by its partition values, one Map level per column, while they are primitives
+  // (equal primitives format to the same path); other values take the path every time.
+  const cache = new Map<unknown, unknown>();
+  const lookup = (row: Row): Partition => {
+    let level = cache;
+    for (let i = 0; i < columns.length; i++) {
+      const value = row[columns[i]!.name];
+      if (value === undefined || (value !== null && typeof value === "object")) return groupOf(row);
+      let next = level.get(value);
+      if (next === undefined) {
+        next = i === columns.length - 1 ? groupOf(row) : new Map<unknown, unknown>();
+        level.set(value, next);
+      }
+      if (i === columns.length - 1) return next as Partition;
+      level = next as Map<unknown, unknown>;
+    }
+    return groupOf(row);
+  };
+  for (const row of rows) lookup(row).rows.push(row);
   return [...groups.values()].sort((a, b) => compareKeys(a.path, b.path));
 }
 

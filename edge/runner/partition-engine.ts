@@ -1,0 +1,309 @@
+/**
+ * The work of the Kafka runner that is not Kafka: per partition, decode the
+ * messages' values, run the plan's executor, buffer the rows, and write
+ * sealed flushes (checkpoint, then the Parquet objects and dead letters).
+ * `kafka.ts` keeps the consumer group, the offsets and the commits on the
+ * main thread and drives one `EngineHost` per worker thread
+ * (`partition-worker.ts`), or one in its own thread when `workers` is 0.
+ *
+ * Per partition the host keeps two queues: `run`/`seal` (CPU work on the
+ * current buffers) and `write` (the oldest sealed flush, waiting for S3).
+ * A seal moves the current buffers and the executor's snapshot into a
+ * sealed flush covering offsets [first, last] and starts new buffers, so the
+ * partition keeps transforming while an earlier flush is uploaded; a write
+ * that fails leaves its sealed flush in place to be written again, the same
+ * keys with the same bytes.
+ */
+import type { SinkSpec, SourceFormat } from "../../notebook/format/model.ts";
+import type { Plan } from "../plan/types.ts";
+import { buildPipeline, type Executor, type RunResult } from "../exec/pipeline.ts";
+import { defaultLibrary } from "../exec/library.ts";
+import type { ParquetWriter } from "../parquet/writer.ts";
+import { decodePayload } from "../../gateway/sources/decode.ts";
+import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
+import type { WrittenFile } from "../sinks/write-batch.ts";
+import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
+import { StateStore } from "./state-store.ts";
+
+/** What an engine needs to know of the pipeline; plain data, so it crosses to a worker thread. */
+export interface EngineConfig {
+  plan: Plan;
+  topic: string;
+  source: { name: string; format: SourceFormat };
+}
+
+/**
+ * Consecutive messages of one partition, packed for a worker: the values
+ * back to back in `values` (`lengths[i]` bytes each, -1 for a tombstone),
+ * with their offsets and timestamps (ms).
+ */
+export interface Segment {
+  values: Uint8Array;
+  lengths: Int32Array;
+  offsets: BigInt64Array;
+  timestamps: Float64Array;
+}
+
+/** A partition's buffers after a request; `rows` and `deadLetters` count what this request added. */
+export interface EngineStatus {
+  rows: number;
+  deadLetters: number;
+  depth: number;
+  oldest: number | null;
+  /** The offset ranges of the seals this request made, oldest first; each needs a `write`. */
+  sealed: { first: string; last: string }[];
+}
+
+export interface WriteResult {
+  first: string;
+  last: string;
+  files: WrittenFile[];
+  status: EngineStatus;
+}
+
+export type EngineRequest =
+  | { op: "open"; id: number; partition: number; writerName: string; snapshot: string | null }
+  /** `autoSeal`: seal whenever a sink reaches its flush bound (off while replaying a flush up to a fixed offset). */
+  | { op: "run"; id: number; segment: Segment; autoSeal: boolean }
+  /** Seal what is buffered: always, or only when a bound (rows, bytes, age) is reached; `final` first emits every open window. */
+  | { op: "seal"; id: number; final: boolean; ifDue: boolean }
+  | { op: "write"; id: number }
+  | { op: "drop"; id: number };
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** True when a parsed JSON value holds a number that is an integer beyond 2^53 (JSON.parse rounded it). */
+function hasUnsafeInteger(value: unknown): boolean {
+  if (typeof value === "number") return Number.isInteger(value) && !Number.isSafeInteger(value);
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (hasUnsafeInteger(v)) return true;
+    return false;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key of Object.keys(object)) if (hasUnsafeInteger(object[key])) return true;
+  return false;
+}
+
+/**
+ * A `json` message value decoded with one `JSON.parse`, exactly as `decodePayload` decodes it
+ * (a top-level array is its elements), or undefined when only `decodePayload` can say: the bytes
+ * are not UTF-8 or not JSON (its dead letter), or an integer is beyond 2^53 (its exact parser).
+ * `decodePayload` first scans every text for a 16-digit run to choose its parser; here the parsed
+ * value is checked instead, which costs less than the scan.
+ */
+export function parseJsonOnce(bytes: Uint8Array): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(utf8.decode(bytes));
+  } catch (error) {
+    if (error instanceof SyntaxError || error instanceof TypeError) return undefined;
+    throw error;
+  }
+  return hasUnsafeInteger(value) ? undefined : value;
+}
+
+interface Sealed {
+  first: bigint;
+  last: bigint;
+  writer: SinkWriter;
+  writerName: string;
+  /** The executor after `last`, for the checkpoint; null when the flush covers no new offset (a backfill's end windows). */
+  snapshot: string | null;
+}
+
+class PartitionEngine {
+  executor: Executor;
+  writer: SinkWriter;
+  first: bigint | null = null;
+  last: bigint | null = null;
+  readonly sealed: Sealed[] = [];
+  rows = 0;
+  deadLetters = 0;
+  newSeals: { first: string; last: string }[] = [];
+  dropped = false;
+  cpu: Promise<unknown> = Promise.resolve();
+  io: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly host: EngineHost,
+    readonly partition: number,
+    readonly writerName: string,
+    snapshot: string | null,
+  ) {
+    this.executor = buildPipeline(host.config.plan, { library: defaultLibrary, mode: "dead-letter" });
+    if (snapshot !== null) this.executor.restore(snapshot);
+    this.writer = host.newWriter(writerName);
+  }
+
+  status(): EngineStatus {
+    // Sealed flushes are still buffered until written.
+    let depth = this.writer.depth;
+    let oldest = this.writer.oldest;
+    for (const { writer } of this.sealed) {
+      depth += writer.depth;
+      const o = writer.oldest;
+      if (o !== null && (oldest === null || o < oldest)) oldest = o;
+    }
+    const s: EngineStatus = { rows: this.rows, deadLetters: this.deadLetters, depth, oldest, sealed: this.newSeals };
+    this.rows = 0;
+    this.deadLetters = 0;
+    this.newSeals = [];
+    return s;
+  }
+
+  /** Buffers what the executor gave; `ts` (ms) dates its dead letters. */
+  private take(result: RunResult, ts: number): void {
+    for (const [sink, rows] of Object.entries(result.rows)) {
+      this.writer.add(sink, rows);
+      this.rows += rows.length;
+    }
+    if (result.deadLetters.length) {
+      const source = this.host.config.source.name;
+      const at = new Date(ts).toISOString();
+      this.writer.addDeadLetters(result.deadLetters.map((d) => ({ reason: d.sink ? `${d.sink}: ${d.reason}` : d.reason, raw: stringifyJsonLossless(d.raw), source, at })));
+      this.deadLetters += result.deadLetters.length;
+    }
+  }
+
+  run(segment: Segment, autoSeal: boolean): void {
+    const { name, format } = this.host.config.source;
+    const { values, lengths, offsets, timestamps } = segment;
+    let events: unknown[] = [];
+    // The time of the newest message, dating the executor's dead letters (as text only when there are some).
+    let eventsTs = 0;
+    let at = 0;
+    const deadLetter = (reason: string, raw: string, ts: number): void => {
+      this.writer.addDeadLetters([{ reason, raw, source: name, at: new Date(ts).toISOString() }]);
+      this.deadLetters++;
+    };
+    for (let i = 0; i < lengths.length; i++) {
+      const offset = offsets[i]!;
+      const length = lengths[i]!;
+      const ts = timestamps[i]!;
+      eventsTs = ts;
+      if (this.first === null) this.first = offset;
+      if (length < 0) deadLetter("kafka: message has no value (a tombstone)", "", ts);
+      else {
+        const bytes = values.subarray(at, at + length);
+        at += length;
+        const fast = format === "json" ? parseJsonOnce(bytes) : undefined;
+        if (fast !== undefined) {
+          if (Array.isArray(fast)) for (const v of fast) events.push(v);
+          else events.push(fast);
+        } else {
+          for (const d of decodePayload(bytes, format, ts)) {
+            if (d.ok) events.push(d.value);
+            else deadLetter(d.error, d.raw, ts);
+          }
+        }
+      }
+      this.last = offset;
+      if (events.length >= 1000 || i === lengths.length - 1) {
+        if (events.length > 0) this.take(this.executor.run({ source: name, events }), eventsTs);
+        events = [];
+        if (autoSeal && this.writer.due()) this.seal(false);
+      }
+    }
+  }
+
+  /** Moves what is buffered into a sealed flush (nothing when nothing is buffered). */
+  seal(final: boolean): void {
+    if (this.last === null) return;
+    const at = this.host.now();
+    for (const sink of this.host.perFlush) this.take(this.executor.flushAggregates(sink), at);
+    // The end of a backfill emits every open window; when nothing new was read since the
+    // last flush, those rows go to an object of their own so no earlier object is replaced.
+    if (final) this.take(this.executor.finish(), at);
+    if (this.first === null && this.writer.depth === 0 && this.writer.deadLetterDepth === 0) return;
+    const first = this.first ?? this.last;
+    this.sealed.push({
+      first,
+      last: this.last,
+      writer: this.writer,
+      writerName: this.first === null ? `${this.writerName}.end` : this.writerName,
+      snapshot: this.first === null ? null : this.executor.snapshot(),
+    });
+    this.newSeals.push({ first: first.toString(), last: this.last.toString() });
+    this.writer = this.host.newWriter(this.writerName);
+    this.first = null;
+  }
+
+  /** Writes the oldest sealed flush: its checkpoint, then its objects. It stays sealed until both are written. */
+  async write(): Promise<WriteResult> {
+    const s = this.sealed[0];
+    if (!s) throw new Error(`runner: partition ${this.partition} has no sealed flush to write`);
+    if (s.snapshot !== null) {
+      await this.host.store.save({ topic: this.host.config.topic, partition: this.partition, first: s.first.toString(), last: s.last.toString(), snapshot: s.snapshot });
+    }
+    const written = await s.writer.flush(s.first, s.last, s.writerName);
+    this.sealed.shift();
+    return { first: s.first.toString(), last: s.last.toString(), files: written.files, status: this.status() };
+  }
+}
+
+/** The partitions of one thread. Requests of one partition run in order (writes in their own queue). */
+export class EngineHost {
+  private readonly engines = new Map<number, PartitionEngine>();
+  readonly store: StateStore;
+  readonly perFlush: string[];
+
+  constructor(
+    readonly config: EngineConfig,
+    private readonly targets: Record<string, SinkTarget>,
+    private readonly parquet: ParquetWriter,
+    readonly now: () => number = Date.now,
+  ) {
+    const first = Object.values(targets)[0];
+    if (!first) throw new Error("runner: the plan has no sink");
+    this.store = new StateStore(first.opened.sink, first.opened.prefix);
+    this.perFlush = config.plan.pipelines.filter((p) => p.ops.some((o) => o.op === "aggregate" && o.emit === "per-flush")).map((p) => p.sink);
+  }
+
+  newWriter(name: string): SinkWriter {
+    return new SinkWriter(this.config.plan, this.targets, this.parquet, name, this.now);
+  }
+
+  private engine(id: number): PartitionEngine {
+    const engine = this.engines.get(id);
+    if (!engine) throw new Error(`runner: no partition engine ${id} (dropped, or never opened)`);
+    return engine;
+  }
+
+  handle(request: EngineRequest): Promise<unknown> {
+    switch (request.op) {
+      case "open": {
+        this.engines.set(request.id, new PartitionEngine(this, request.partition, request.writerName, request.snapshot));
+        return Promise.resolve(null);
+      }
+      case "drop": {
+        const engine = this.engines.get(request.id);
+        if (engine) engine.dropped = true;
+        this.engines.delete(request.id);
+        return Promise.resolve(null);
+      }
+      case "run":
+      case "seal": {
+        const engine = this.engine(request.id);
+        const next = engine.cpu.then(() => {
+          if (engine.dropped) throw new Error(`runner: partition ${engine.partition} was dropped`);
+          if (request.op === "run") engine.run(request.segment, request.autoSeal);
+          else if (!request.ifDue || engine.writer.due()) engine.seal(request.final);
+          return engine.status();
+        });
+        engine.cpu = next.catch(() => undefined);
+        return next;
+      }
+      case "write": {
+        const engine = this.engine(request.id);
+        // The caller asks only for seals it was told of; writes of one partition go one after another.
+        const next = engine.io.then(() => {
+          if (engine.dropped) throw new Error(`runner: partition ${engine.partition} was dropped`);
+          return engine.write();
+        });
+        engine.io = next.catch(() => undefined);
+        return next;
+      }
+    }
+  }
+}
