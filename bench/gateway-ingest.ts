@@ -1,8 +1,9 @@
 /**
  * Webhook capture throughput on loopback: the gateway's `POST /hooks/<notebook>/<source>`
  * (route lookup, GitHub signature check in constant time, delivery-id dedupe,
- * append to the on-disk log, 202) against a bare Hono handler on the same
- * Node server that reads and drops the same bodies: the ceiling. One process:
+ * append to the on-disk log, 202), served by its own Node request listener as
+ * `startGateway` does, against a bare Hono handler on @hono/node-server that
+ * reads and drops the same bodies: the ceiling. One process:
  * both servers on the main thread, the load generator in one worker thread.
  * Phase 1 finds each one's maximum rate (closed loop); phase 2 sends at half
  * the gateway's maximum (open loop) and reports p99 from the scheduled send
@@ -17,6 +18,7 @@
  */
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile, mkdir } from "node:fs/promises";
+import { createServer, type RequestListener } from "node:http";
 import type { AddressInfo } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,12 +37,22 @@ const MAX_REQUESTS = 200_000;
 const secret = "bench-secret";
 const body = readFileSync(new URL("../tests/fixtures/github-webhooks/push/payload.json", import.meta.url), "utf8");
 
-async function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<{ port: number; close: () => Promise<void> }> {
+type Listening = { port: number; close: () => Promise<void> };
+
+/** The bare handler on @hono/node-server, as a Hono app is usually served. */
+async function listen(fetch: (req: Request) => Response | Promise<Response>): Promise<Listening> {
   return new Promise((resolve) => {
     const server = serve({ fetch, port: 0, hostname: "127.0.0.1" }, (info: AddressInfo) =>
       resolve({ port: info.port, close: () => new Promise<void>((done) => server.close(() => done())) }),
     );
   });
+}
+
+/** The gateway on a Node server with its own request listener, as `startGateway` serves it. */
+async function listenNode(listener: RequestListener): Promise<Listening> {
+  const server = createServer(listener);
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  return { port: (server.address() as AddressInfo).port, close: () => new Promise<void>((done) => server.close(() => done())) };
 }
 
 /** CPU time the whole process (servers and load client) spent per answered request, in µs. */
@@ -116,7 +128,7 @@ bare.post("/hooks/github/github", async (c) => {
   await c.req.arrayBuffer();
   return c.body(null, 202);
 });
-const servers = { gateway: await listen(gateway.fetch), bare: await listen(bare.fetch) };
+const servers = { gateway: await listenNode(gateway.nodeListener()), bare: await listen(bare.fetch) };
 const headers = { "content-type": "application/json", "x-github-event": "push", "x-github-delivery": "bench-{i}", "x-hub-signature-256": githubSignature(secret, body) };
 const plan = (port: number, mode: LoadPlan["mode"], rate = 0, prefix = ""): LoadPlan => ({
   url: `http://127.0.0.1:${port}/hooks/github/github`,

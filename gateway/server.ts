@@ -24,7 +24,7 @@ import { s3Sink } from "../edge/sinks/s3.ts";
 import type { Sink } from "../edge/sinks/sink.ts";
 import { SourceRegistry } from "./sources/registry.ts";
 import { loadOrCreateToken } from "./token.ts";
-import { hookRoutes } from "./webhooks/routes.ts";
+import { hookCapture } from "./webhooks/routes.ts";
 
 export interface AppOptions {
   /** The notebooks folder; every notebook path is confined to it. */
@@ -69,8 +69,12 @@ export interface Limits {
 
 const defaultLimits: Limits = { notebookBytes: 1024 * 1024, hookBytes: 5 * 1024 * 1024, shareBytes: 64 * 1024 * 1024, sampleRows: 100_000 };
 
-/** The gateway's Hono app, plus `close()` for the sources and DuckDB it opened. */
-export type GatewayApp = Hono & { close(): Promise<void> };
+/**
+ * The gateway's Hono app, plus `close()` for the sources and DuckDB it opened
+ * and `nodeListener()`, the Node request listener that serves it (webhook
+ * deliveries straight from Node, everything else through @hono/node-server).
+ */
+export type GatewayApp = Hono & { close(): Promise<void>; nodeListener(): (req: IncomingMessage, res: ServerResponse) => void };
 
 /**
  * Builds the gateway: notebooks API, source sample and tail, webhook capture,
@@ -124,7 +128,8 @@ export function createApp(options: AppOptions): GatewayApp {
   api.route("/pipelines", pipelineRoutes({ store, registry, out: pipelinesDir, log, runs }));
   app.route("/api", api);
 
-  app.route("/hooks", hookRoutes({ store, registry, env: options.env ?? process.env, token: options.token, maxBytes: limits.hookBytes, now, log }));
+  const hooks = hookCapture({ store, registry, env: options.env ?? process.env, token: options.token, maxBytes: limits.hookBytes, now, log });
+  app.route("/hooks", hooks.routes);
   app.route("/s", sharePublicRoutes(shareOptions));
 
   app.use("/", acceptTokenInQuery(options.token));
@@ -137,7 +142,18 @@ export function createApp(options: AppOptions): GatewayApp {
   });
   app.use("/*", staticFiles(appDir));
 
+  let listener: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   return Object.assign(app, {
+    nodeListener() {
+      // Made on first use: @hono/node-server replaces the global Request and Response when it makes one.
+      if (!listener) {
+        const viaHono = getRequestListener(app.fetch);
+        listener = (req, res) => {
+          if (!hooks.serve(req, res)) void viaHono(req, res);
+        };
+      }
+      return listener;
+    },
     async close() {
       await runs.close();
       await registry.close();
@@ -202,7 +218,7 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   const env = options.env ?? process.env;
   const shareSink = options.shareSink ?? shareSinkFromEnv(env);
   const app = createApp({ ...options, root, token, stateDir, log, shareSink });
-  const listener = getRequestListener(app.fetch);
+  const listener = app.nodeListener();
   const middleware = options.middleware;
   const server = createServer((req, res) => {
     const path = req.url ?? "/";

@@ -39,12 +39,18 @@ export class GatewayError extends HTTPException {
     this.headers = options.headers ?? {};
   }
 
+  /** The JSON error body. */
+  body(): string {
+    return JSON.stringify({ error: { code: this.code, message: this.message }, ...this.extra });
+  }
+
+  /** The response headers, as a plain object. */
+  responseHeaders(): Record<string, string> {
+    return { "content-type": "application/json; charset=utf-8", ...securityHeaders, ...this.headers };
+  }
+
   override getResponse(): Response {
-    const body = JSON.stringify({ error: { code: this.code, message: this.message }, ...this.extra });
-    return new Response(body, {
-      status: this.status,
-      headers: { "content-type": "application/json; charset=utf-8", ...securityHeaders, ...this.headers },
-    });
+    return new Response(this.body(), { status: this.status, headers: this.responseHeaders() });
   }
 }
 
@@ -62,15 +68,18 @@ const codeByStatus: Record<number, ErrorCode> = {
 
 /** Turns every error into the JSON error body; unexpected ones are logged with their cause. */
 export function errorHandler(log: Logger) {
-  return (err: Error, c: Context): Response => {
-    if (err instanceof GatewayError) return err.getResponse();
-    if (err instanceof HTTPException) {
-      const code = codeByStatus[err.status] ?? "internal";
-      return new GatewayError(err.status, code, err.message || `gateway: ${code}`).getResponse();
-    }
-    log.error("request failed", { method: c.req.method, path: c.req.path, error: describeError(err) });
-    return new GatewayError(500, "internal", `gateway: ${err.message}`).getResponse();
-  };
+  return (err: Error, c: Context): Response => asGatewayError(err, log, c.req.method, c.req.path).getResponse();
+}
+
+/** Any error as the GatewayError that answers it; an unexpected one is logged with its cause. */
+export function asGatewayError(err: unknown, log: Logger, method: string, path: string): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (err instanceof HTTPException) {
+    const code = codeByStatus[err.status] ?? "internal";
+    return new GatewayError(err.status, code, err.message || `gateway: ${code}`);
+  }
+  log.error("request failed", { method, path, error: describeError(err) });
+  return new GatewayError(500, "internal", `gateway: ${err instanceof Error ? err.message : String(err)}`);
 }
 
 /** An error and its chain of causes as one line. */

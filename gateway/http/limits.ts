@@ -11,15 +11,19 @@ import { GatewayError } from "./error.ts";
  * costs more than the rest of a webhook delivery.
  */
 export function limitBody(maxBytes: number): MiddlewareHandler {
-  const tooLarge = () => new GatewayError(413, "payload_too_large", `gateway: request body is larger than ${maxBytes} bytes`);
-  const streaming = bodyLimit({ maxSize: maxBytes, onError: () => { throw tooLarge(); } });
+  const streaming = bodyLimit({ maxSize: maxBytes, onError: () => { throw tooLarge(maxBytes); } });
   return async (c, next) => {
     const length = c.req.header("content-length");
     if (length !== undefined && c.req.header("transfer-encoding") === undefined) {
       if (!/^\d+$/.test(length)) throw new GatewayError(400, "bad_request", `gateway: Content-Length ${JSON.stringify(length)} is not a number`);
-      if (Number(length) > maxBytes) throw tooLarge();
+      if (Number(length) > maxBytes) throw tooLarge(maxBytes);
       return next();
     }
     return streaming(c, next);
   };
+}
+
+/** The 413 for a body over `maxBytes`. */
+export function tooLarge(maxBytes: number): GatewayError {
+  return new GatewayError(413, "payload_too_large", `gateway: request body is larger than ${maxBytes} bytes`);
 }

@@ -1,15 +1,16 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { Hono } from "hono";
 import type { SourceSpec } from "../../notebook/format/model.ts";
-import { GatewayError } from "../http/error.ts";
+import { asGatewayError, GatewayError } from "../http/error.ts";
 import { securityHeaders } from "../http/headers.ts";
-import { limitBody } from "../http/limits.ts";
+import { limitBody, tooLarge } from "../http/limits.ts";
 import type { Logger } from "../log.ts";
 import type { NotebookStore } from "../notebooks/store.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
 import { notebookPathOf, resolveSource } from "../sources/resolve.ts";
 import type { WebhookSource } from "../sources/webhook-source.ts";
 import { secretsEqual } from "../token.ts";
-import { verifyDelivery } from "./verify.ts";
+import { type HeaderReader, verifyDelivery } from "./verify.ts";
 
 export interface HookRouteOptions {
   store: NotebookStore;
@@ -28,6 +29,29 @@ type WebhookSpec = Extract<SourceSpec, { kind: "webhook" }>;
 /** The answer's headers as a plain object, which @hono/node-server writes without building web Headers. */
 const answerHeaders: Readonly<Record<string, string>> = Object.freeze({ "content-type": "application/json", ...securityHeaders });
 
+/** What a delivery is answered with when it is stored (202) or a retry of one kept (200). */
+interface Answer {
+  status: 200 | 202;
+  body: string;
+}
+
+/** Webhook capture, served two ways that share everything but the HTTP plumbing. */
+export interface HookCapture {
+  /** The Hono routes under `/hooks` (what `app.request` reaches, and every request `serve` declines). */
+  routes: Hono;
+  /**
+   * Serves a plain `POST /hooks/<notebook>/<source>` with a Content-Length
+   * straight from Node's request and response, without @hono/node-server's web
+   * Request and Response or Hono's middleware chain (together more than half a
+   * delivery's CPU time); false, having touched nothing, for any other request
+   * (query strings, percent-escapes, dot segments, chunked bodies), which Hono serves.
+   */
+  serve(req: IncomingMessage, res: ServerResponse): boolean;
+}
+
+/** A path whose segments are plain characters: nothing to decode or normalise, so both ways read it alike. */
+const plainHookPath = /^\/hooks\/[\w.-]+(?:\/[\w.-]+)+$/;
+
 /**
  * `POST /hooks/<notebook>/<source>`: a webhook delivery for a notebook's
  * webhook source. Verified as the source's `signature:` says before anything
@@ -35,7 +59,7 @@ const answerHeaders: Readonly<Record<string, string>> = Object.freeze({ "content
  * 202 `{ id }` once stored; 200 `{ id, duplicate: true }` for a retry
  * of a delivery id already kept.
  */
-export function hookRoutes(options: HookRouteOptions): Hono {
+export function hookCapture(options: HookRouteOptions): HookCapture {
   // The notebook store hands out the same spec object until the file changes, so the
   // capture is looked up in the registry (which compares whole specs) once per spec.
   const captures = new WeakMap<WebhookSpec, Promise<WebhookSource>>();
@@ -50,18 +74,15 @@ export function hookRoutes(options: HookRouteOptions): Hono {
     return capture;
   };
 
-  const app = new Hono();
-  app.post("/:rest{.+}", limitBody(options.maxBytes), async (c) => {
-    const rest = c.req.param("rest");
+  /** Everything after `/hooks/`, the request's headers, and its body once the source is known to exist. */
+  const accept = async (rest: string, headers: HeaderReader, readBody: () => Promise<Uint8Array>): Promise<Answer> => {
     const cut = rest.lastIndexOf("/");
     if (cut <= 0) throw new GatewayError(404, "not_found", "webhook: expected /hooks/<notebook>/<source>");
     const path = notebookPathOf(rest.slice(0, cut));
     const name = rest.slice(cut + 1);
     const spec = await resolveSource(options.store, path, name);
     if (spec.kind !== "webhook") throw new GatewayError(404, "not_found", `webhook: source ${name} of ${path} is a ${spec.kind} source, not a webhook`);
-    const body = new Uint8Array(await c.req.arrayBuffer());
-    // Read header by header: c.req.raw.headers would build a full Headers object per delivery.
-    const headers = { get: (name: string) => c.req.header(name) ?? null };
+    const body = await readBody();
 
     if (spec.signature === "none") {
       const given = headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
@@ -84,9 +105,77 @@ export function hookRoutes(options: HookRouteOptions): Hono {
     const delivery = await capture.receive(body, headers, options.now());
     if (delivery === null) {
       const id = headers.get(spec.deliveryHeader || "x-github-delivery") ?? "";
-      return new Response(`{"id":${JSON.stringify(id)},"duplicate":true}`, { status: 200, headers: answerHeaders });
+      return { status: 200, body: `{"id":${JSON.stringify(id)},"duplicate":true}` };
     }
-    return new Response(`{"id":${JSON.stringify(delivery.id)}}`, { status: 202, headers: answerHeaders });
+    return { status: 202, body: `{"id":${JSON.stringify(delivery.id)}}` };
+  };
+
+  const routes = new Hono();
+  routes.post("/:rest{.+}", limitBody(options.maxBytes), async (c) => {
+    // Read header by header: c.req.raw.headers would build a full Headers object per delivery.
+    const headers = { get: (name: string) => c.req.header(name) ?? null };
+    const answer = await accept(c.req.param("rest"), headers, async () => new Uint8Array(await c.req.arrayBuffer()));
+    return new Response(answer.body, { status: answer.status, headers: answerHeaders });
   });
-  return app;
+
+  const serve = (req: IncomingMessage, res: ServerResponse): boolean => {
+    const url = req.url ?? "";
+    if (req.method !== "POST" || !plainHookPath.test(url) || url.includes("/.")) return false;
+    // Node's parser has refused a Content-Length that is not a number; a chunked body is Hono's.
+    const length = req.headers["content-length"];
+    if (length === undefined || req.headers["transfer-encoding"] !== undefined) return false;
+    const started = performance.now();
+    const reply = (status: number, body: string, headers: Readonly<Record<string, string>>) => {
+      res.writeHead(status, headers);
+      res.end(body);
+      options.log.info("request", { method: "POST", path: url, status, ms: Math.round(performance.now() - started) });
+    };
+    const answered = Number(length) > options.maxBytes
+      ? Promise.reject(tooLarge(options.maxBytes))
+      : accept(url.slice("/hooks/".length), rawHeaderReader(req.rawHeaders), () => readBody(req));
+    answered.then(
+      (answer) => reply(answer.status, answer.body, answerHeaders),
+      (err: unknown) => {
+        const error = asGatewayError(err, options.log, "POST", url);
+        reply(error.status, error.body(), error.responseHeaders());
+      },
+    );
+    return true;
+  };
+
+  return { routes, serve };
+}
+
+/**
+ * Reads headers from Node's raw list as web `Headers.get` does: any case,
+ * repeated headers joined with ", " (Node's own `req.headers` keeps only the
+ * first Authorization or Content-Type, which a check must not be fooled by).
+ */
+function rawHeaderReader(raw: string[]): HeaderReader {
+  return {
+    get(name: string): string | null {
+      const lower = name.toLowerCase();
+      let value: string | null = null;
+      for (let i = 0; i < raw.length; i += 2) {
+        const key = raw[i]!;
+        if (key.length !== lower.length || key.toLowerCase() !== lower) continue;
+        const v = raw[i + 1]!.trim();
+        value = value === null ? v : `${value}, ${v}`;
+      }
+      return value;
+    },
+  };
+}
+
+/** The whole body as one buffer (Node's parser copies each chunk, so it can be kept). */
+function readBody(req: IncomingMessage): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    req.on("error", (err) => reject(new Error("webhook: the request body could not be read", { cause: err })));
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("webhook: the client closed the connection before the body ended"));
+    });
+  });
 }
