@@ -31,6 +31,15 @@ describe("string functions", () => {
     await fc.assert(fc.asyncProperty(maybe(messyString), async (s) => {
       for (const f of ["length", "lower", "upper", "reverse", "strlen"]) await same(f, [s], ["VARCHAR"]);
     }), { numRuns: 300 });
+    // A random seed found decomposed Hangul ('가' as U+1100 U+1161): jamo sequences are one grapheme.
+    // Likewise the other grapheme rules DuckDB (utf8proc) follows: controls stand alone (CR LF too), Prepend,
+    // SpacingMark, ZWNJ as Extend, ZWJ only between emoji, Indic conjuncts.
+    for (const s of ["\u1100\u1161", "\u1100\u1161\u11a8", "\uac00\u11a8", "\uac01\u11a8", "\uac00\u1161", "\u1100\u1100\u1161x", "x\u1161\u11a8", "\u11a8\u11a8a", "\uac01\u1161", "\ua960\ud7b0\ud7cb", "가나다",
+      "\n\u0301x", "\t\u0301x", "\r\na", "\u00ad\u0301x", "\u0600 x", "\u0600\u0661x", "\u0d4e\u0d15x", "\u0e01\u0e33x", "\u0e81\u0eb3x", "a\u200cb",
+      "x\u200d\u0915", "a\u200d\ud83d\udd25", "\u2764\ufe0f\u200d\ud83d\udd25", "\ud83c\udff3\ufe0f\u200d\ud83c\udf08x", "\ud83c\udde6\ud83c\udde8\ud83c\udde6",
+      "\u0915\u094d\u0937", "\u0915\u093c\u094d\u0937x", "\u0995\u09cd\u09b7x", "\u0d15\u0d4d\u0d15x", "\u0915\u094d\u200d\u0937", "\u0915\u094d \u0937"]) {
+      for (const f of ["reverse", "length", "lower", "upper"]) await same(f, [s], ["VARCHAR"]);
+    }
   });
 
   it("change case exactly as DuckDB for every Unicode code point", async () => {

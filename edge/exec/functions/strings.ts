@@ -241,28 +241,104 @@ function strpos(s: string, needle: string): bigint {
 }
 
 /**
- * Extended grapheme clusters, approximated: combining marks, emoji
- * modifiers, variation selectors and ZWJ sequences stay with their base,
- * regional indicators pair up, CR LF is one cluster.
+ * Extended grapheme clusters as DuckDB (utf8proc) splits them: no break
+ * before Extend / ZWJ / SpacingMark or after Prepend, Hangul syllable
+ * sequences, regional-indicator pairs, emoji ZWJ sequences and Indic
+ * conjuncts (consonant, virama, consonant) stay together; controls stand
+ * alone (DuckDB keeps CR and LF apart too).
  */
 export function graphemes(s: string): string[] {
   const out: string[] = [];
-  let prevZwj = false;
+  let prev: Gcb = "Control";
   let riOpen = false;
+  let pict = 0; // 1: the cluster is an emoji with Extend*, 2: ... followed by ZWJ
+  let conjunct = 0; // 1: an Indic consonant with Extend*, 2: ... and a virama
   for (const c of s) {
-    const last = out.length - 1;
-    const isRi = /^\p{Regional_Indicator}$/u.test(c);
-    const extend = /^[\p{M}\p{Emoji_Modifier}\u200d\ufe00-\ufe0f\u{e0020}-\u{e007f}]$/u.test(c);
-    if (last >= 0 && (extend || prevZwj || (isRi && riOpen) || (c === "\n" && out[last] === "\r"))) {
-      out[last] += c;
-      riOpen = false;
-    } else {
-      out.push(c);
-      riOpen = isRi;
-    }
-    prevZwj = c === "\u200d";
+    const cp = c.codePointAt(0)!;
+    const cls = gcbClass(c, cp);
+    const isPict = EXT_PICT.test(c);
+    const consonant = isConjunctConsonant(cp);
+    const join: boolean = out.length > 0 && breakless(prev, cls, riOpen, pict === 2 && isPict, conjunct === 2 && consonant);
+    if (join) out[out.length - 1] += c;
+    else out.push(c);
+    riOpen = cls === "RI" && !(join && prev === "RI");
+    if (isPict) pict = 1;
+    else if (pict === 1 && cls === "ZWJ") pict = 2;
+    else if (!(pict === 1 && cls === "Extend")) pict = 0;
+    if (consonant) conjunct = 1;
+    else if (conjunct > 0 && isConjunctLinker(cp)) conjunct = 2;
+    else if (!(conjunct > 0 && (cls === "Extend" || cls === "ZWJ"))) conjunct = 0;
+    prev = cls;
   }
   return out;
+}
+
+/** Grapheme_Cluster_Break classes (CR and LF count as Control: DuckDB does not join CR LF). */
+type Gcb = "Control" | "Extend" | "ZWJ" | "SpacingMark" | "Prepend" | "RI" | "L" | "V" | "T" | "LV" | "LVT" | "Other";
+
+const EXT_PICT = /^\p{Extended_Pictographic}$/u;
+const EXTEND = /^[\p{Grapheme_Extend}\p{Emoji_Modifier}\u200c]$/u;
+const CONTROL = /^[\p{Cc}\p{Zl}\p{Zp}\p{Cf}]$/u;
+const SPACING_MARK = /^[\p{Mc}\u0e33\u0eb3]$/u;
+const REGIONAL = /^\p{Regional_Indicator}$/u;
+const PREPEND = new Set([0x0600, 0x0601, 0x0602, 0x0603, 0x0604, 0x0605, 0x06dd, 0x070f, 0x0890, 0x0891, 0x08e2, 0x0d4e, 0x110bd, 0x110cd, 0x111c2, 0x111c3, 0x1193f, 0x11941, 0x11a3a, 0x11a84, 0x11a85, 0x11a86, 0x11a87, 0x11a88, 0x11a89, 0x11d46, 0x11f02]);
+
+function gcbClass(c: string, cp: number): Gcb {
+  if (cp < 0x80) return cp < 0x20 || cp === 0x7f ? "Control" : "Other";
+  if (cp === 0x200d) return "ZWJ";
+  if (PREPEND.has(cp)) return "Prepend";
+  if (EXTEND.test(c)) return "Extend";
+  if (CONTROL.test(c)) return "Control";
+  if (SPACING_MARK.test(c)) return "SpacingMark";
+  if (REGIONAL.test(c)) return "RI";
+  const h = hangulType(cp);
+  return h === "" ? "Other" : h;
+}
+
+/** True when no cluster boundary falls between a character of class `prev` and one of class `next`. */
+function breakless(prev: Gcb, next: Gcb, riOpen: boolean, emojiZwj: boolean, conjunct: boolean): boolean {
+  if (prev === "Control" || next === "Control") return false;
+  if (next === "Extend" || next === "ZWJ" || next === "SpacingMark" || prev === "Prepend") return true;
+  if (hangulJoins(prev, next)) return true;
+  if (prev === "RI" && next === "RI") return riOpen;
+  return emojiZwj || conjunct;
+}
+
+/** Consonants of the six scripts with Indic conjunct breaking (InCB=Consonant). */
+function isConjunctConsonant(cp: number): boolean {
+  if (cp < 0x0915 || cp > 0x0d3a) return false;
+  return (cp >= 0x0915 && cp <= 0x0939) || (cp >= 0x0958 && cp <= 0x095f) || (cp >= 0x0978 && cp <= 0x097f)
+    || (cp >= 0x0995 && cp <= 0x09a8) || (cp >= 0x09aa && cp <= 0x09b0) || cp === 0x09b2 || (cp >= 0x09b6 && cp <= 0x09b9)
+    || cp === 0x09dc || cp === 0x09dd || cp === 0x09df || cp === 0x09f0 || cp === 0x09f1
+    || (cp >= 0x0a95 && cp <= 0x0aa8) || (cp >= 0x0aaa && cp <= 0x0ab0) || cp === 0x0ab2 || cp === 0x0ab3 || (cp >= 0x0ab5 && cp <= 0x0ab9) || cp === 0x0af9
+    || (cp >= 0x0b15 && cp <= 0x0b28) || (cp >= 0x0b2a && cp <= 0x0b30) || cp === 0x0b32 || cp === 0x0b33 || (cp >= 0x0b35 && cp <= 0x0b39)
+    || cp === 0x0b5c || cp === 0x0b5d || cp === 0x0b5f || cp === 0x0b71
+    || (cp >= 0x0c15 && cp <= 0x0c28) || (cp >= 0x0c2a && cp <= 0x0c39) || (cp >= 0x0c58 && cp <= 0x0c5a)
+    || (cp >= 0x0d15 && cp <= 0x0d3a);
+}
+
+/** The viramas that link conjuncts (InCB=Linker). */
+function isConjunctLinker(cp: number): boolean {
+  return cp === 0x094d || cp === 0x09cd || cp === 0x0acd || cp === 0x0b4d || cp === 0x0c4d || cp === 0x0d4d;
+}
+
+/** Hangul syllable types (Unicode's Hangul_Syllable_Type): leading, vowel, trailing jamo and precomposed syllables. */
+type Hangul = "" | "L" | "V" | "T" | "LV" | "LVT";
+
+function hangulType(cp: number): Hangul {
+  if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0xa960 && cp <= 0xa97c)) return "L";
+  if ((cp >= 0x1160 && cp <= 0x11a7) || (cp >= 0xd7b0 && cp <= 0xd7c6)) return "V";
+  if ((cp >= 0x11a8 && cp <= 0x11ff) || (cp >= 0xd7cb && cp <= 0xd7fb)) return "T";
+  if (cp >= 0xac00 && cp <= 0xd7a3) return (cp - 0xac00) % 28 === 0 ? "LV" : "LVT";
+  return "";
+}
+
+/** The Hangul rules of extended grapheme clusters: L × (L|V|LV|LVT), (LV|V) × (V|T), (LVT|T) × T. */
+function hangulJoins(prev: Gcb, next: Gcb): boolean {
+  if (prev === "L") return next === "L" || next === "V" || next === "LV" || next === "LVT";
+  if (prev === "LV" || prev === "V") return next === "V" || next === "T";
+  if (prev === "LVT" || prev === "T") return next === "T";
+  return false;
 }
 
 function reverseGraphemes(s: string): string {
