@@ -122,28 +122,31 @@ export function hookCapture(options: HookRouteOptions): HookCapture {
     const url = req.url ?? "";
     if (req.method !== "POST" || !plainHookPath.test(url) || url.includes("/.")) return false;
     // Node's parser has refused a Content-Length that is not a number; a chunked body is Hono's.
-    const length = req.headers["content-length"];
-    if (length === undefined || req.headers["transfer-encoding"] !== undefined) return false;
+    const headers = rawHeaderReader(req.rawHeaders);
+    const length = headers.get("content-length");
+    if (length === null || headers.get("transfer-encoding") !== null) return false;
     const started = performance.now();
-    const reply = (status: number, body: string, headers: Readonly<Record<string, string>>) => {
-      res.writeHead(status, headers);
-      res.end(body);
-      options.log.info("request", { method: "POST", path: url, status, ms: Math.round(performance.now() - started) });
-    };
     const answered = Number(length) > options.maxBytes
       ? Promise.reject(tooLarge(options.maxBytes))
-      : accept(url.slice("/hooks/".length), rawHeaderReader(req.rawHeaders), () => readBody(req));
+      : accept(url.slice("/hooks/".length), headers, () => readBody(req));
     answered.then(
-      (answer) => reply(answer.status, answer.body, answerHeaders),
+      (answer) => reply(res, options.log, url, started, answer.status, answer.body, answerHeaders),
       (err: unknown) => {
         const error = asGatewayError(err, options.log, "POST", url);
-        reply(error.status, error.body(), error.responseHeaders());
+        reply(res, options.log, url, started, error.status, error.body(), error.responseHeaders());
       },
     );
     return true;
   };
 
   return { routes, serve };
+}
+
+/** Answers a delivery the fast path served, and logs it as the Hono middleware logs a request. */
+function reply(res: ServerResponse, log: Logger, path: string, started: number, status: number, body: string, headers: Readonly<Record<string, string>>): void {
+  res.writeHead(status, headers);
+  res.end(body);
+  log.info("request", { method: "POST", path, status, ms: Math.round(performance.now() - started) });
 }
 
 /**
