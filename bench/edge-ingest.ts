@@ -5,7 +5,10 @@
  * partitioned by day and region) with its sink on local R2, flushing every
  * second, so flushes run during the load. Reports:
  *
- * - events/s at 1 and 100 events per request (closed loop, 16 clients or the argument, 6 s);
+ * - events/s at 1 and 100 events per request (closed loop, 16 clients or the argument, 6 s),
+ *   and the workerd process's CPU time per request for each (Linux; the
+ *   pipeline's includes flushing what it took in), which holds still on a
+ *   shared machine where the rates do not;
  * - p50/p99 ack latency at half the maximum request rate (open loop, 5 s);
  * - event-to-object freshness with flush.seconds 1 (20 events/s for 6 s;
  *   each object is read back and its event ids matched to their acks);
@@ -18,7 +21,7 @@
  *   npx tsx bench/edge-ingest.ts [clients]     (closed-loop clients, default 16)
  */
 import { randomUUID } from "node:crypto";
-import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
@@ -42,6 +45,38 @@ const hex = (bytes: Uint8Array) => [...bytes].map((b) => b.toString(16).padStart
 const sign = async (body: string) => `sha256=${hex(await hmacSha256(SECRET, new TextEncoder().encode(body)))}`;
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const fmt = (x: number, digits = 0) => x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * The workerd processes this process started (Linux /proc; empty elsewhere):
+ * their CPU time is what a request costs the runtime, whatever else the
+ * machine runs, where rates on a shared machine move by 2× between runs.
+ */
+function workerdChildren(): number[] {
+  if (!existsSync("/proc/self/stat")) return [];
+  return readdirSync("/proc")
+    .filter((d) => /^\d+$/.test(d))
+    .flatMap((d) => {
+      const stat = procStat(Number(d));
+      return stat && stat.ppid === process.pid && stat.comm.startsWith("workerd") ? [Number(d)] : [];
+    });
+}
+
+function procStat(pid: number): { comm: string; ppid: number; cpuMs: number } | null {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch (error) {
+    // The process ended between listing /proc and reading it.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT" || (error as NodeJS.ErrnoException).code === "ESRCH") return null;
+    throw error;
+  }
+  const close = text.lastIndexOf(")");
+  const fields = text.slice(close + 2).split(" ");
+  // Fields after the name: state, ppid, …, utime (14th of the line), stime (15th), in clock ticks (100 a second on Linux).
+  return { comm: text.slice(text.indexOf("(") + 1, close), ppid: Number(fields[1]), cpuMs: ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 };
+}
+
+const cpuMsOf = (pids: number[]) => pids.reduce((sum, pid) => sum + (procStat(pid)?.cpuMs ?? 0), 0);
 
 function load(plan: LoadPlan): Promise<LoadResult> {
   const tsx = JSON.stringify(new URL("../node_modules/tsx/dist/esm/api/index.mjs", import.meta.url).href);
@@ -67,7 +102,9 @@ async function main(): Promise<void> {
   const one = entrances.find((e) => (e as { shop?: { region?: string } }).shop?.region === "apac")!;
   const bodies = { 1: JSON.stringify(one), 100: entrances.slice(0, 100).map((e) => JSON.stringify(e)).join("\n") };
 
+  const before = new Set(workerdChildren());
   const edge = await startEdge({ name: "bench", plan, notebook, bindings: { SHOP_WEBHOOK_SECRET: SECRET }, limits: { maxBodyBytes: 4 * 1024 * 1024 } });
+  const edgePids = workerdChildren().filter((p) => !before.has(p));
   const bare = new Miniflare(
     convertV4MiniflareOptions({
       modules: true,
@@ -77,6 +114,7 @@ async function main(): Promise<void> {
   );
   const edgeUrl = (await edge.mf.ready).href.replace(/\/$/, "");
   const bareUrl = (await bare.ready).href.replace(/\/$/, "");
+  const barePids = workerdChildren().filter((p) => !before.has(p) && !edgePids.includes(p));
 
   const rows: string[][] = [];
   const closed = async (url: string, body: string) =>
@@ -85,14 +123,24 @@ async function main(): Promise<void> {
   let maxRequestRate = 0;
   for (const batch of [1, 100] as const) {
     const body = bodies[batch];
+    const bareCpu = cpuMsOf(barePids);
     const ceiling = await closed(`${bareUrl}/ingest/shop`, body);
+    const bareCpuPerRequest = ((cpuMsOf(barePids) - bareCpu) * 1000) / ceiling.ok;
+    const edgeCpu = cpuMsOf(edgePids);
     const got = await closed(`${edgeUrl}/ingest/shop`, body);
     if (got.failed) throw new Error(`bench: ${got.failed} pipeline requests failed (first: ${got.firstFailure})`);
+    // The pipeline's CPU includes writing out everything it took in.
+    const drained = await edge.flush();
+    if (drained.status !== 200) throw new Error(`bench: flush answered ${drained.status}: ${await drained.text()}`);
+    const edgeCpuPerRequest = ((cpuMsOf(edgePids) - edgeCpu) * 1000) / got.ok;
     const ceilingRate = (ceiling.ok * batch) / ceiling.seconds;
     const rate = (got.ok * batch) / got.seconds;
     if (batch === 1) maxRequestRate = got.ok / got.seconds;
     rows.push([`events/s, ${batch} per request`, fmt(rate), fmt(ceilingRate), `${fmt((100 * rate) / ceilingRate)}%`, batch === 100 ? "≥ 50%" : ""]);
     rows.push([`  ack p50 / p99 at max (ms)`, `${fmt(quantile(got.latencies, 0.5), 1)} / ${fmt(quantile(got.latencies, 0.99), 1)}`, `${fmt(quantile(ceiling.latencies, 0.5), 1)} / ${fmt(quantile(ceiling.latencies, 0.99), 1)}`, "", ""]);
+    if (edgePids.length && barePids.length) {
+      rows.push([`  workerd CPU µs per request (flushes included)`, fmt(edgeCpuPerRequest), fmt(bareCpuPerRequest), `${fmt((100 * bareCpuPerRequest) / edgeCpuPerRequest)}%`, ""]);
+    }
   }
 
   const half = Math.max(1, Math.floor(maxRequestRate / 2));
