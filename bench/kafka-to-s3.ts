@@ -177,6 +177,19 @@ spark = (SparkSession.builder.master("local[2]").appName("runnel-bench")
   .config("spark.sql.session.timeZone", "UTC")
   .getOrCreate())
 spark.sparkContext.setLogLevel("ERROR")
+# The JVM's CPU time over the query alone (the session start-up is not counted in seconds either),
+# from /proc/<pid>/stat of the JVM pyspark launched (utime + stime, fields 14 and 15).
+import os
+def jvm_cpu():
+    try:
+        pid = spark.sparkContext._gateway.proc.pid
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except Exception as e:
+        print("jvm cpu time unavailable: " + str(e), file=sys.stderr)
+        return None
+c1 = jvm_cpu()
 t1 = time.time()
 raw = (spark.readStream.format("kafka").option("kafka.bootstrap.servers", args["brokers"])
   .option("subscribe", args["topic"]).option("startingOffsets", "earliest").load())
@@ -186,9 +199,10 @@ q = (out.writeStream.format("parquet").option("path", args["out"]).option("check
   .partitionBy(*args["partitionBy"]).trigger(availableNow=True).start())
 q.awaitTermination()
 t2 = time.time()
+c2 = jvm_cpu()
 rows = spark.read.parquet(args["out"]).count()
 read = sum(p["numInputRows"] for p in q.recentProgress)
-print("RESULT " + json.dumps({"session": t1 - t0, "query": t2 - t1, "rows": rows, "input": read}), flush=True)
+print("RESULT " + json.dumps({"session": t1 - t0, "query": t2 - t1, "cpu": None if c1 is None or c2 is None else c2 - c1, "rows": rows, "input": read}), flush=True)
 spark.stop()
 `;
 
@@ -224,15 +238,15 @@ async function spark(topic: string, plan: Plan, sinkSql: string): Promise<Measur
     checkpoint: join(work, "checkpoint"),
     partitionBy: plan.pipelines[0]!.ops.at(-1)!.op === "sink" ? (plan.pipelines[0]!.ops.at(-1) as { partitionBy: string[] }).partitionBy : [],
   };
-  const { cpu, code, output } = await timedChild(python, [join(work, "bench.py"), JSON.stringify(args)], { ...process.env, ...(javaHome ? { JAVA_HOME: javaHome } : {}), PYSPARK_PYTHON: python });
+  const { code, output } = await timedChild(python, [join(work, "bench.py"), JSON.stringify(args)], { ...process.env, ...(javaHome ? { JAVA_HOME: javaHome } : {}), PYSPARK_PYTHON: python });
   const line = /^RESULT (.*)$/m.exec(output);
   rmSync(work, { recursive: true, force: true });
   if (code !== 0 || !line) {
     const tail = output.trim().split("\n").filter((l) => /error|exception|not found|failed/i.test(l)).slice(-3).join(" | ") || output.trim().split("\n").slice(-3).join(" | ");
     return { skipped: `pyspark exited ${code}: ${tail}` };
   }
-  const r = JSON.parse(line[1]!) as { session: number; query: number; rows: number; input: number };
-  return { name: `Spark ${PYSPARK} Structured Streaming local[2]`, records: r.input, seconds: r.query, cpu, note: `query start to end (session start-up ${r.session.toFixed(1)} s not counted, its CPU is); ${r.rows} rows in local Parquet` };
+  const r = JSON.parse(line[1]!) as { session: number; query: number; cpu: number | null; rows: number; input: number };
+  return { name: `Spark ${PYSPARK} Structured Streaming local[2]`, records: r.input, seconds: r.query, cpu: r.cpu, note: `query start to end, CPU of the JVM over the query (session start-up ${r.session.toFixed(1)} s not counted); ${r.rows} rows in local Parquet` };
 }
 
 async function main(): Promise<void> {
