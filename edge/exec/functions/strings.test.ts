@@ -4,7 +4,9 @@ import { messyString } from "./arbitraries.node.ts";
 import type { Value } from "../../plan/values.ts";
 import { callBoth } from "./call.node.ts";
 import { duckRows } from "./oracle.node.ts";
-import { lower, upper } from "./strings.ts";
+import { lower, stringScalars, upper } from "./strings.ts";
+
+const reverseText = (s: string): Value => stringScalars["reverse"]!([s], { argTypes: ["VARCHAR"], resultType: "VARCHAR" });
 
 const maybe = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null, freq: 8 });
 const smallInt = fc.oneof(fc.integer({ min: -6, max: 6 }), fc.constantFrom(0, 100, -100, 2147483647, -2147483648));
@@ -40,6 +42,16 @@ describe("string functions", () => {
       "\u0915\u094d\u0937", "\u0915\u093c\u094d\u0937x", "\u0995\u09cd\u09b7x", "\u0d15\u0d4d\u0d15x", "\u0915\u094d\u200d\u0937", "\u0915\u094d \u0937"]) {
       for (const f of ["reverse", "length", "lower", "upper"]) await same(f, [s], ["VARCHAR"]);
     }
+  });
+
+  it("cluster every Unicode code point for reverse() as DuckDB does, after a letter and before a letter or a mark", async () => {
+    const { rows } = await duckRows("SELECT r::INTEGER, reverse('a' || chr(r::INTEGER) || 'b'), reverse('a' || chr(r::INTEGER) || '\u0301') FROM range(128, 1114112) t(r) WHERE r < 55296 OR r > 57343");
+    const wrong: string[] = [];
+    for (const [cp, letter, mark] of rows) {
+      const c = String.fromCodePoint(cp as number);
+      if (reverseText(`a${c}b`) !== letter || reverseText(`a${c}\u0301`) !== mark) wrong.push((cp as number).toString(16));
+    }
+    expect(wrong).toEqual([]);
   });
 
   it("change case exactly as DuckDB for every Unicode code point", async () => {
