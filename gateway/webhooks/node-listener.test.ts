@@ -1,5 +1,5 @@
 import { createServer, request, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { type AddressInfo, connect } from "node:net";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
 import { openTestGateway, type TestGateway } from "../test-gateway.ts";
@@ -117,4 +117,18 @@ test("header names match in any case, as web Headers do", async () => {
   const res = await post("/hooks/hooks/gh", body, [["X-Hub-Signature-256", githubSignature("gh-secret", body)], ["X-GitHub-Delivery", "n-7"]]);
   expect(res.status).toBe(202);
   expect(JSON.parse(res.body)).toEqual({ id: "n-7" });
+});
+
+test("a client that hangs up mid-body stores nothing, and the next delivery is served", async () => {
+  const port = (server.address() as AddressInfo).port;
+  const socket = connect(port, "127.0.0.1");
+  await new Promise<void>((done) => socket.once("connect", () => done()));
+  socket.write(`POST /hooks/hooks/gh HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-length: 900\r\nx-github-delivery: cut-1\r\n\r\n{"partial":`);
+  await new Promise((done) => setTimeout(done, 50));
+  socket.destroy();
+  await new Promise((done) => setTimeout(done, 50));
+  const body = '{"after":true}';
+  const res = await fetch(`${base}/hooks/hooks/gh`, { method: "POST", body, headers: signed(body, "cut-2") });
+  expect(res.status).toBe(202);
+  expect(await stored()).toEqual([body]);
 });

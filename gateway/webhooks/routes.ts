@@ -173,6 +173,8 @@ function rawHeaderReader(raw: string[]): HeaderReader {
 /** The whole body as one buffer (Node's parser copies each chunk, so it can be kept). */
 function readBody(req: IncomingMessage): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
+    // Closed while the source was being looked up: no 'close' event is coming any more.
+    if (req.destroyed) return reject(new Error("webhook: the client closed the connection before the body was read"));
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
