@@ -272,7 +272,8 @@ const tryStrptime: ScalarFn = (args) => {
   if (s === null || f === null || s === undefined || f === undefined) return null;
   const r = strptimeAny(s as string, f, true);
   if (typeof r === "bigint") return r;
-  if (r.code === "invalid_input") return null;
+  // A text that does not parse and a date that does not exist (Feb 30) are both NULL.
+  if (r.code === "invalid_input" || r.code === "conversion") return null;
   throw r.error();
 };
 
