@@ -45,13 +45,13 @@ export interface ObjectDeps {
 }
 
 /**
- * The Durable Object class of a pipeline: one instance per (sink, partition)
- * for plain sinks, one per sink for aggregates, and `_control` (registry of
- * instances, dead letters the Worker found). Rows are committed to SQLite
- * before the Worker acknowledges; a flush writes one Parquet object per
- * partition under a key made of the flushed sequence range, then deletes
- * exactly those rows. The range is recorded before the write, so a crash
- * anywhere repeats the same write.
+ * The Durable Object class of a pipeline: `limits.shards` instances per plain
+ * sink, one per sink for aggregates, and `_control` (registry of instances,
+ * dead letters the Worker found). Each request's rows are committed to SQLite
+ * as one batch before the Worker acknowledges; a flush writes one Parquet
+ * object per partition under a key made of the flushed sequence range (whole
+ * batches), then deletes exactly those batches. The range is recorded before
+ * the write, so a crash anywhere repeats the same write.
  */
 export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
   const plans = new Map(sinkPlans(config.plan).map((p) => [p.sink, p]));

@@ -8,7 +8,7 @@ import { headPipeline, rowCodec, sinkPlans, type SinkPlan } from "./sink-plan.ts
 /**
  * What the Worker hands one Durable Object for one request. On the wire
  * (`encodeBatch`): the other fields as one JSON line, then the rows as one
- * JSON array of arrays, which the object passes to SQLite's json_each as is.
+ * JSON array of arrays, which the object stores as it is, as one SQLite row.
  */
 export interface Batch {
   /** The Durable Object's name: `<sink>/<shard>` (plain), `<sink>/` (aggregates), or `_control`. */
