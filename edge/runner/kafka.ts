@@ -270,6 +270,12 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       if (isRebalance(error.cause)) batchError ??= { error: error.cause, generation };
       return;
     }
+    if (error instanceof EngineFailed) {
+      // A worker thread is gone: its partitions cannot be rebuilt in this process.
+      log(`partition ${state.partition}: ${message(error)}; stopping`);
+      rejectDone(error);
+      return;
+    }
     log(`partition ${state.partition}: ${message(error)}; its state is dropped and rebuilt from the checkpoints`);
     batchError ??= { error, generation };
     // While running, kafkajs restarts on it and the partition is rebuilt; during the final flush nothing will.
