@@ -119,6 +119,13 @@ function optionFlags(options: Value | undefined): { flags: string; global: boole
   return { flags, global };
 }
 
+/** RE2's POSIX bracket classes as JS class contents (ASCII only, as in RE2). */
+const posixClasses: Record<string, string> = {
+  alnum: "0-9A-Za-z", alpha: "A-Za-z", ascii: "\\x00-\\x7f", blank: "\\t ", cntrl: "\\x00-\\x1f\\x7f", digit: "0-9",
+  graph: "!-~", lower: "a-z", print: " -~", punct: "!-\\/:-@\\[-`{-~", space: "\\t\\n\\v\\f\\r ", upper: "A-Z",
+  word: "0-9A-Za-z_", xdigit: "0-9A-Fa-f",
+};
+
 /**
  * RE2 meanings JS spells differently: '.' excludes only '\n' (nothing with
  * the s flag), and \s / \S are the ASCII spaces [\t\n\f\r ].
@@ -137,6 +144,16 @@ function translateRe2(src: string, dotAll: boolean): string {
       continue;
     }
     if (inClass) {
+      if (c === "[" && src[i + 1] === ":") {
+        // RE2's POSIX classes ([:alpha:] inside brackets) are ASCII ranges.
+        const end = src.indexOf(":]", i + 2);
+        const ranges = end < 0 ? undefined : posixClasses[src.slice(i + 2, end)];
+        if (ranges !== undefined) {
+          out += ranges;
+          i = end + 1;
+          continue;
+        }
+      }
       if (c === "]") inClass = false;
       out += c;
       continue;
