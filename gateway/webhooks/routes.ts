@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { Hono } from "hono";
 import type { SourceSpec } from "../../notebook/format/model.ts";
-import { asGatewayError, GatewayError } from "../http/error.ts";
+import { asGatewayError, describeError, GatewayError } from "../http/error.ts";
 import { securityHeaders } from "../http/headers.ts";
 import { limitBody, tooLarge } from "../http/limits.ts";
 import type { Logger } from "../log.ts";
@@ -129,13 +129,16 @@ export function hookCapture(options: HookRouteOptions): HookCapture {
     const answered = Number(length) > options.maxBytes
       ? Promise.reject(tooLarge(options.maxBytes))
       : accept(url.slice("/hooks/".length), headers, () => readBody(req));
-    answered.then(
-      (answer) => reply(res, options.log, url, started, answer.status, answer.body, answerHeaders),
-      (err: unknown) => {
-        const error = asGatewayError(err, options.log, "POST", url);
-        reply(res, options.log, url, started, error.status, error.body(), error.responseHeaders());
-      },
-    );
+    answered
+      .then(
+        (answer) => reply(res, options.log, url, started, answer.status, answer.body, answerHeaders),
+        (err: unknown) => {
+          const error = asGatewayError(err, options.log, "POST", url);
+          reply(res, options.log, url, started, error.status, error.body(), error.responseHeaders());
+        },
+      )
+      // Writing the answer failed (the socket is in a state Node refuses); nothing to answer on.
+      .catch((err: unknown) => options.log.error("webhook: could not send the answer", { path: url, error: describeError(err) }));
     return true;
   };
 
