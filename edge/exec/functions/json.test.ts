@@ -50,6 +50,18 @@ describe("JSON access", () => {
     }), { numRuns: 200 });
   });
 
+  it("json_type names numbers as yyjson reads them, and bad paths raise DuckDB's path error", async () => {
+    // A random batch found json_type('8') = UBIGINT (non-negative integers are unsigned) and $."" / $. accepted.
+    for (const doc of ["8", "-8", "0", "-0", "18446744073709551615", "18446744073709551616", "-9223372036854775808", "-9223372036854775809", "1.0", "1e2", "[1]", "{}", "\"x\"", "null", "true"]) {
+      await same("json_type", [doc], ["VARCHAR"]);
+    }
+    await fc.assert(fc.asyncProperty(jsonValue, async (doc) => same("json_type", [doc], ["VARCHAR"])), { numRuns: 200 });
+    // DuckDB rejects a constant bad path when binding; a path from a column fails at run time with this text.
+    for (const path of ['$.""', "$.", '$."".a', "$.[0]", "$.a.", '$.""[0]', '$."a"']) {
+      await same("->>", ['{"":{"a":1},"a":[2]}', path], ["VARCHAR", "VARCHAR"], ([d, p]) => `(SELECT j->>p FROM (SELECT ${d} AS j, ${p} AS p))`);
+    }
+  });
+
   it("json_valid and json_array_length agree with DuckDB on valid and broken documents", async () => {
     const broken = fc.oneof(jsonValue, jsonValue.map((s) => s.slice(0, -1)), fc.constantFrom("[1,]", "{\"a\":1,}", "/*c*/1", "'a'", "", " ", "01", "{\"a\":1}x", "[1] ", "tru", "\"\\x\""));
     await fc.assert(fc.asyncProperty(broken, async (doc) => {

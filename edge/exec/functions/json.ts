@@ -31,12 +31,15 @@ export function parsePath(path: string): Step[] {
         if (path[i] === '"') {
           const end = path.indexOf('"', i + 1);
           if (end < 0) throw pathError(path, path.slice(i));
+          if (end === i + 1) throw pathError(path, path.slice(i - 1));
           steps.push({ key: path.slice(i + 1, end) });
           i = end + 1;
         } else {
           let end = i;
           while (end < path.length && path[end] !== "." && path[end] !== "[") end++;
           const key = path.slice(i, end);
+          if (key.length === 0 && path[i] !== ".") throw pathError(path, path.slice(i - 1));
+          // '..' (recursive descent) and '*' are wildcards.
           if (key === "*" || key.length === 0) throw new SqlError("not_implemented", `JSON path wildcard '${path}' is not supported by the edge executor`);
           steps.push({ key });
           i = end;
@@ -152,7 +155,13 @@ export const jsonType: ScalarFn = (args, ctx) => {
     case "str": return "VARCHAR";
     case "arr": return "ARRAY";
     case "obj": return "OBJECT";
-    case "num": return /[.eE]|nan|inf/i.test(j.text) ? "DOUBLE" : BigInt(j.text) > 9223372036854775807n ? "UBIGINT" : "BIGINT";
+    case "num": {
+      // As yyjson reads them: non-negative integers unsigned, negative signed, beyond 64 bits DOUBLE.
+      if (/[.eE]|nan|inf/i.test(j.text)) return "DOUBLE";
+      const v = BigInt(j.text);
+      if (j.text.startsWith("-")) return v < -9223372036854775808n ? "DOUBLE" : "BIGINT";
+      return v > 18446744073709551615n ? "DOUBLE" : "UBIGINT";
+    }
   }
 };
 
