@@ -80,3 +80,13 @@ test("rotation keeps the two newest segments and deletes older ones", async () =
   expect(bodies(again)).toEqual(['{"i":7}', '{"i":8}', '{"i":9}']);
   await again.close();
 });
+
+test("a delivery whose write failed is not remembered, so the sender's retry is not taken for a duplicate", async () => {
+  const log = await DeliveryLog.open(dir, 10);
+  await log.append(Buffer.from('{"i":1}'), {}, "kept", 1);
+  await log.close();
+  await expect(log.append(Buffer.from('{"i":2}'), {}, "lost", 2)).rejects.toThrow(/cannot write deliveries/);
+  expect(log.has("lost")).toBe(false);
+  expect(log.has("kept")).toBe(true);
+  expect(bodies(log)).toEqual(['{"i":1}']);
+});

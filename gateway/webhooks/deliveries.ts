@@ -64,10 +64,10 @@ export class DeliveryLog {
   private fd: number | null = null;
   /** Records waiting for the end of the turn, two buffers each: lengths and meta, then the body. */
   private pending: Buffer[] = [];
-  private waiting: { done: () => void; fail: (err: unknown) => void }[] = [];
+  private waiting: { delivery: Delivery; done: () => void; fail: (err: unknown) => void }[] = [];
   private scheduled = false;
-  /** Why deleting an old segment failed, reported by the next append. */
-  private unlinkError: Error | null = null;
+  /** Why starting a segment or deleting an old one failed, reported by the next append. */
+  private maintenanceError: Error | null = null;
 
   private constructor(dir: string, keep: number) {
     this.dir = dir;
@@ -111,16 +111,16 @@ export class DeliveryLog {
    */
   async append(body: Uint8Array, headers: Record<string, string>, id: string | null, receivedAt: number): Promise<Delivery | null> {
     if (id !== null && this.seen.has(id)) return null;
-    if (this.unlinkError) {
-      const err = this.unlinkError;
-      this.unlinkError = null;
-      throw new Error(`webhook: cannot delete an old delivery segment in ${this.dir}`, { cause: err });
+    if (this.maintenanceError) {
+      const err = this.maintenanceError;
+      this.maintenanceError = null;
+      throw new Error(`webhook: cannot rotate the delivery segments in ${this.dir}`, { cause: err });
     }
     const delivery: Delivery = { id: id ?? randomUUID(), receivedAt, headers, body };
     this.pending.push(recordHead(delivery), Buffer.from(body.buffer, body.byteOffset, body.byteLength));
     this.remember(delivery);
     await new Promise<void>((done, fail) => {
-      this.waiting.push({ done, fail });
+      this.waiting.push({ delivery, done, fail });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -162,29 +162,40 @@ export class DeliveryLog {
     try {
       if (this.fd === null) throw new Error(`webhook: deliveries in ${this.dir} are closed`);
       writeAll(this.fd, buffers);
-      this.inSegment += batch.length;
-      if (this.inSegment >= this.keep) this.rotate(this.fd);
     } catch (err) {
+      // Not stored, so not remembered either: the sender's retry must be stored, not taken for a duplicate.
+      const failed = new Set(batch.map((p) => p.delivery));
+      this.recent = this.recent.filter((d) => !failed.has(d));
+      for (const d of failed) this.seen.delete(d.id);
       const wrapped = new Error(`webhook: cannot write deliveries to ${this.dir}`, { cause: err });
       for (const p of batch) p.fail(wrapped);
       return;
     }
+    this.inSegment += batch.length;
     for (const p of batch) p.done();
+    if (this.inSegment >= this.keep) {
+      try {
+        this.rotate();
+      } catch (err) {
+        // Appends go on to the full segment meanwhile; the next delivery reports it.
+        this.maintenanceError ??= err as Error;
+      }
+    }
   }
 
   /** Starts a new segment and deletes those no longer needed to hold `keep` deliveries. */
-  private rotate(fd: number): void {
-    closeSync(fd);
-    this.fd = null;
+  private rotate(): void {
     const number = this.onDisk[this.onDisk.length - 1]!.number + 1;
     const file = this.segmentFile(number);
-    this.fd = openSync(file, "a");
+    const fd = openSync(file, "a");
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = fd;
     this.onDisk.push({ number, file });
     this.inSegment = 0;
     // The full segment before the new one stays; older ones go, off the event loop.
     for (const old of this.onDisk.splice(0, this.onDisk.length - 2)) {
       unlink(old.file, (err) => {
-        if (err && err.code !== "ENOENT") this.unlinkError ??= err;
+        if (err && err.code !== "ENOENT") this.maintenanceError ??= err;
       });
     }
   }
