@@ -64,12 +64,18 @@ const cpuPerRequest = new Map<LoadResult, number>();
  */
 const serverCpuPerRequest = new Map<LoadResult, number>();
 
+/** The main thread's CPU time (Node ≥ 22.19 / 23.9); NaN where the runtime cannot tell. */
+function threadCpuUsage(since?: NodeJS.CpuUsage): NodeJS.CpuUsage {
+  if (typeof process.threadCpuUsage !== "function") return { user: NaN, system: NaN };
+  return process.threadCpuUsage(since);
+}
+
 async function load(plan: LoadPlan): Promise<LoadResult> {
   const before = process.cpuUsage();
-  const serverBefore = process.threadCpuUsage();
+  const serverBefore = threadCpuUsage();
   const result = await loadOnce(plan);
   const used = process.cpuUsage(before);
-  const serverUsed = process.threadCpuUsage(serverBefore);
+  const serverUsed = threadCpuUsage(serverBefore);
   cpuPerRequest.set(result, (used.user + used.system) / Math.max(1, result.ok));
   serverCpuPerRequest.set(result, (serverUsed.user + serverUsed.system) / Math.max(1, result.ok));
   return result;
