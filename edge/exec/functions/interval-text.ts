@@ -49,21 +49,29 @@ export function parseIntervalText(s: string): Interval {
     if (time) {
       const frac = (time[4] ?? "").slice(0, 6).padEnd(6, "0");
       const t = BigInt(time[1]!) * 3_600_000_000n + BigInt(time[2]!) * 60_000_000n + BigInt(time[3] ?? "0") * 1_000_000n + BigInt(frac);
-      micros += neg ? -t : t;
-      pos += time[0].length;
+      // DuckDB stops at a time: what follows (even "ago") is ignored, and a
+      // negative time negates the microseconds read so far along with itself.
+      micros = neg ? -(micros + t) : micros + t;
       any = true;
-      continue;
+      pos += time[0].length;
+      // Without seconds (HH:MM) nothing may follow, not even a space.
+      if (time[3] === undefined && pos < len) fail();
+      break;
     }
     const num = /^(\d+)(?:\.(\d*))?/.exec(s.slice(pos));
     if (!num || !isDigit(s[pos])) fail();
     pos += num![0].length;
+    const afterNumber = pos;
     while (isSpace(s[pos])) pos++;
     const word = /^[A-Za-z]+/.exec(s.slice(pos));
     const whole = Number(num![1]);
     const fraction = num![2] ? Number(`0.${num![2]}`) : 0;
     const sign = neg ? -1 : 1;
     if (!word) {
-      // A bare number is only accepted with a fraction, as seconds.
+      // A bare integer right at the end is ignored after a part; a bare fraction alone is seconds.
+      if (!num![2] && any && afterNumber >= len) break;
+      // After a part, a number without a unit is an empty unit name.
+      if (any) throw new SqlError("conversion", 'extract specifier "" not recognized');
       if (!num![2]) fail();
       micros += BigInt(Math.round(sign * (whole + fraction) * 1_000_000));
       any = true;
