@@ -233,6 +233,14 @@ const makeTimestamp: ScalarFn = (args) => {
   if (args.length === 1) return args[0] as bigint;
   const [y, mo, d, h, mi] = args.slice(0, 5).map((a) => Number(a));
   const sec = Number(args[5]);
+  // DuckDB checks the time of day before adding it: hour 0-24 (24 only at 24:00:00), minute 0-59,
+  // whole seconds 0-60 with the fraction's microseconds 0-1,000,000; anything else is a Conversion Error.
+  const whole = Math.trunc(sec);
+  const micros = Math.round((sec - whole) * 1e6);
+  const atMidnight = mi === 0 && whole === 0 && micros === 0;
+  if (!Number.isFinite(sec) || h! < 0 || h! > 24 || (h === 24 && !atMidnight) || mi! < 0 || mi! > 59 || whole < 0 || whole > 60 || micros < 0 || micros > 1_000_000) {
+    throw new SqlError("conversion", `Time out of range: ${h}:${mi}:${whole}.${micros}`);
+  }
   const days = daysFromCivil(y!, mo!, d!);
   return BigInt(days) * MICROS_PER_DAY + BigInt(h!) * MICROS_PER_HOUR + BigInt(mi!) * MICROS_PER_MINUTE + BigInt(Math.round(sec * 1e6));
 };

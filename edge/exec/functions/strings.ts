@@ -435,7 +435,8 @@ export const stringScalars: Record<string, ScalarFn> = {
   contains: strict(([s, p]) => (s as string).includes(p as string)),
   strpos: strict(([s, p]) => strpos(s as string, p as string)),
   instr: strict(([s, p]) => strpos(s as string, p as string)),
-  position: strict(([p, s]) => strpos(s as string, p as string)),
+  // `position(needle IN text)` reaches the library as position(text, needle), as strpos.
+  position: strict(([s, p]) => strpos(s as string, p as string)),
   lpad: strict(([s, n, f]) => pad(s as string, int(n!), f as string, true)),
   rpad: strict(([s, n, f]) => pad(s as string, int(n!), f as string, false)),
   reverse: strict(([s]) => reverseGraphemes(s as string)),
