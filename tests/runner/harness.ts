@@ -40,12 +40,31 @@ export async function fillTopic(topic: string, partitions: number, events: unkno
   await admin.connect();
   await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
   await admin.disconnect();
+  await produce(topic, events, key);
+}
+
+/** Appends `events` to an existing topic, keyed by `key`, in batches of 2,000. */
+export async function produce(topic: string, events: unknown[], key: (e: unknown) => string): Promise<void> {
+  const client = new Kafka({ brokers: [...kafkaConfig.brokers], logLevel: logLevel.NOTHING });
   const producer = client.producer();
   await producer.connect();
   for (let i = 0; i < events.length; i += 2000) {
     await producer.send({ topic, messages: events.slice(i, i + 2000).map((e) => ({ key: key(e), value: JSON.stringify(e) })) });
   }
   await producer.disconnect();
+}
+
+/** The offsets group `group` has committed on `topic`, summed over its partitions (uncommitted count 0). */
+export async function committedTotal(topic: string, group: string): Promise<number> {
+  const client = new Kafka({ brokers: [...kafkaConfig.brokers], logLevel: logLevel.NOTHING });
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    return offsets!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0);
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export interface RunnerProcess {

@@ -13,7 +13,7 @@ import type { Plan } from "../../edge/plan/types.ts";
 import { s3 as s3Config } from "../servers/config.ts";
 import { cacheDir } from "../servers/paths.ts";
 import { versitygwVersion } from "../servers/s3.ts";
-import { compareWithDuckDB, download, fillTopic, publish, readPlan, sleep, startRunner, uniqueName } from "./harness.ts";
+import { committedTotal, compareWithDuckDB, download, fillTopic, produce, publish, readPlan, type RunnerProcess, sleep, startRunner, uniqueName } from "./harness.ts";
 
 const PARTITIONS = 4;
 let pii: { bundle: string; plan: Plan };
@@ -84,23 +84,26 @@ describe("runnel run on a Kafka topic", () => {
   test("two runners in one group split the partitions; killing one hands its partitions to the other", async () => {
     const topic = uniqueName("pair");
     const events = piiEvents(100_000, 13);
-    await fillTopic(topic, PARTITIONS, events, byUser);
-    const args = ["--topic", topic, "--group", topic, "--until-caught-up", "--sink", `staging=s3://${s3Config.bucket}/${topic}/`];
-    const a = startRunner(pii.bundle, [...args, "--flush-rows", "5000"]);
-    const b = startRunner(pii.bundle, [...args, "--flush-rows", "5000"]);
-    // Wait until both have joined with a share of the partitions, then kill one.
-    for (let i = 0; i < 120 && !(/partitions \d/.test(a.output()) && /partitions \d/.test(b.output())); i++) await sleep(500);
-    expect(a.output()).toMatch(/joined group .*: partitions \d/);
-    expect(b.output()).toMatch(/joined group .*: partitions \d/);
-    await sleep(1500);
+    // The runners join an empty topic first, so both hold a share before any event flows
+    // (a runner reads ~50k events/s: a pre-filled topic would be done before the second joined).
+    await fillTopic(topic, PARTITIONS, [], byUser);
+    const args = ["--topic", topic, "--group", topic, "--sink", `staging=s3://${s3Config.bucket}/${topic}/`, "--flush-rows", "5000"];
+    const a = startRunner(pii.bundle, args);
+    const b = startRunner(pii.bundle, args);
+    const joins = (r: RunnerProcess): number[] => [...r.output().matchAll(/joined group .*: partitions ([\d, ]+)/g)].map((m) => m[1]!.split(", ").length);
+    await expect.poll(() => joins(b).length > 0 && (joins(a).at(-1) ?? PARTITIONS) < PARTITIONS, { timeout: 120_000, interval: 250 }).toBe(true);
+    await produce(topic, events, byUser);
+    await sleep(300);
     expect(b.child.exitCode, b.output()).toBe(null);
     b.child.kill("SIGKILL");
     await b.exited;
+    // A takes B's partitions once the group notices B is gone, and commits everything.
+    await expect.poll(() => committedTotal(topic, topic), { timeout: 180_000, interval: 1000 }).toBe(events.length);
+    a.child.kill("SIGTERM");
     expect(await a.exited, a.output()).toBe(0);
     // A held a share while B was alive, then every partition.
-    const joins = [...a.output().matchAll(/joined group .*: partitions ([\d, ]+)/g)].map((m) => m[1]!.split(", ").length);
-    expect(joins.slice(0, -1).some((n) => n < PARTITIONS), a.output()).toBe(true);
-    expect(joins.at(-1)).toBe(PARTITIONS);
+    expect(joins(a).slice(0, -1).some((n) => n < PARTITIONS), a.output()).toBe(true);
+    expect(joins(a).at(-1), a.output()).toBe(PARTITIONS);
     const { dir, keys } = await download(`${topic}/`);
     const c = await compareWithDuckDB("pii-staging", pii.plan, events, dir, keys);
     expect(c).toMatchObject({ actual: c.expected, missing: 0, extra: 0 });
