@@ -111,8 +111,11 @@ describe("runnel run on a Kafka topic", () => {
 
   test("with the S3 server down for 20 seconds the runner waits, then completes the output", async () => {
     const topic = uniqueName("outage");
+    // A live run, not a backfill: a runner reads a pre-filled topic of this size in about a
+    // second, before the outage could begin. The first 20,000 events are there at start; the
+    // other 40,000 arrive while S3 is down, and the runner is stopped with SIGTERM at the end.
     const events = piiEvents(60_000, 14);
-    await fillTopic(topic, PARTITIONS, events, byUser);
+    await fillTopic(topic, PARTITIONS, events.slice(0, 20_000), byUser);
     // A second S3 server of our own, so stopping it disturbs no other test.
     const port = 19000 + 40 + Math.floor(Math.random() * 50);
     const data = await mkdtemp(join(tmpdir(), "runnel-s3-outage-"));
@@ -130,11 +133,12 @@ describe("runnel run on a Kafka topic", () => {
     let server = startS3();
     const endpoint = `http://127.0.0.1:${port}`;
     await waitForS3(endpoint);
-    const run = startRunner(pii.bundle, ["--topic", topic, "--group", topic, "--until-caught-up", "--sink", `staging=s3://${s3Config.bucket}/${topic}/`, "--flush-rows", "4000"], {
+    const run = startRunner(pii.bundle, ["--topic", topic, "--group", topic, "--sink", `staging=s3://${s3Config.bucket}/${topic}/`, "--flush-rows", "4000", "--flush-seconds", "5"], {
       RUNNEL_S3_ENDPOINT: endpoint,
     });
     for (let i = 0; i < 120 && !/\d+ files/.test(run.output().replace(/ 0 files/g, "")); i++) await sleep(250);
     server.kill("SIGKILL");
+    await produce(topic, events.slice(20_000), byUser);
     // While S3 is down the runner must stop fetching: its memory and its event count stay put.
     const consumed = () => Number([...run.output().matchAll(/ (\d+) events \(/g)].at(-1)?.[1] ?? 0);
     const rss: number[] = [];
@@ -155,6 +159,8 @@ describe("runnel run on a Kafka topic", () => {
     expect(run.output()).toMatch(/flush of offsets \d+-\d+ failed .*retrying/);
     server = startS3();
     try {
+      await expect.poll(() => committedTotal(topic, topic), { timeout: 120_000, interval: 1000 }).toBe(events.length);
+      run.child.kill("SIGTERM");
       expect(await run.exited, run.output()).toBe(0);
       const { dir, keys } = await download(`${topic}/`, endpoint);
       const c = await compareWithDuckDB("pii-staging", pii.plan, events, dir, keys);
