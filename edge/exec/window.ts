@@ -18,8 +18,8 @@ interface Group {
 interface Window {
   start: bigint | null;
   end: bigint | null;
-  /** Groups in first-seen order, keyed by `keyOf` of their keys (the snapshot's form). */
-  groups: Map<string, Group>;
+  /** Groups in first-seen order (the order they are emitted in). */
+  groups: Group[];
   /** The same groups found by their key values, one Map level per key (see `lookup`). */
   index: Map<unknown, unknown>;
 }
@@ -40,6 +40,9 @@ export class WindowState {
   private readonly keyTypes: string[];
   /** Reused for every row: a group copies its keys when it is created. */
   private readonly keyBuffer: Value[];
+  /** Without DISTINCT aggregates every group shares one `seen` of NULLs (nothing writes to it). */
+  private readonly anyDistinct: boolean;
+  private readonly noSeen: null[];
   private readonly aggs: BuiltAggregate[];
   private readonly eventTime: Eval | null;
   private readonly lateness: bigint;
@@ -56,6 +59,8 @@ export class WindowState {
     this.keys = op.keys.map((k) => compileExpr(k.expr, lib, memo));
     this.keyTypes = op.keys.map((k) => k.expr.type);
     this.keyBuffer = new Array<Value>(op.keys.length).fill(null);
+    this.anyDistinct = op.aggregates.some((a) => a.call.distinct);
+    this.noSeen = op.aggregates.map(() => null);
     this.aggs = op.aggregates.map(({ call }) => {
       const fn = lib.aggregates[call.fn];
       if (!fn) throw new Error(`exec: the function library has no aggregate ${call.fn}() (cell ${op.origin.cell})`);
@@ -115,7 +120,7 @@ export class WindowState {
     }
     let win = this.windows.get(start);
     if (!win) {
-      win = { start, end: start === null || !w ? null : addInterval(start, w.width), groups: new Map(), index: new Map() };
+      win = { start, end: start === null || !w ? null : addInterval(start, w.width), groups: [], index: new Map() };
       this.windows.set(start, win);
     }
     const g = this.lookup(win, keys);
@@ -171,9 +176,9 @@ export class WindowState {
     const k = last >= 0 ? this.indexKey(keys[last]!, last) : null;
     let g = level.get(k) as Group | undefined;
     if (!g) {
-      g = { keys: keys.slice(), states: this.aggs.map((a) => a.fn.init(a.ctx)), seen: this.aggs.map((a) => (a.distinct ? new Set<string>() : null)) };
+      g = { keys: keys.slice(), states: this.aggs.map((a) => a.fn.init(a.ctx)), seen: this.anyDistinct ? this.aggs.map((a) => (a.distinct ? new Set<string>() : null)) : this.noSeen };
       level.set(k, g);
-      win.groups.set(this.groupKey(g.keys), g);
+      win.groups.push(g);
     }
     return g;
   }
@@ -212,7 +217,7 @@ export class WindowState {
   /** The whole state as plain data (see snapshot.ts), for a runner to store beside its output. */
   snapshot(): unknown {
     return {
-      windows: [...this.windows].map(([key, w]) => [key, w.start, w.end, [...w.groups].map(([gk, g]) => [gk, g.keys, g.states, g.seen])]),
+      windows: [...this.windows].map(([key, w]) => [key, w.start, w.end, w.groups.map((g) => [this.groupKey(g.keys), g.keys, g.states, g.seen])]),
       maxEventTime: this.maxEventTime,
       emittedUpTo: this.emittedUpTo,
     };
@@ -223,7 +228,7 @@ export class WindowState {
     const s = data as { windows: [bigint | null, bigint | null, bigint | null, [string, Value[], unknown[], (Set<string> | null)[]][]][]; maxEventTime: bigint | null; emittedUpTo: bigint | null };
     this.windows.clear();
     for (const [key, start, end, groups] of s.windows) {
-      const win: Window = { start, end, groups: new Map(), index: new Map() };
+      const win: Window = { start, end, groups: [], index: new Map() };
       for (const [, keys, states, seen] of groups) {
         const g = this.lookup(win, keys);
         g.states = states;
@@ -269,7 +274,7 @@ export class WindowState {
 
   private finishWindow(w: Window): Value[][] {
     const out: Value[][] = [];
-    for (const g of w.groups.values()) {
+    for (const g of w.groups) {
       out.push([...g.keys, ...this.aggs.map((a, i) => a.fn.finish(g.states[i], a.ctx))]);
     }
     return out;
