@@ -4,20 +4,6 @@
  * a row synchronously, so both are written here.
  */
 
-const md5Shifts = Uint8Array.from([
-  7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
-  5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
-  4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
-  6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
-]);
-
-// K[i] = floor(abs(sin(i + 1)) * 2^32), computed once; Math.sin is exact
-// enough here (IEEE double) and the table is checked by the tests' digests.
-/** The message word each MD5 step reads. */
-const md5G = Uint8Array.from({ length: 64 }, (_, i) => (i < 16 ? i : i < 32 ? 5 * i + 1 : i < 48 ? 3 * i + 5 : 7 * i) & 15);
-
-const md5K = Int32Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) | 0);
-
 let scratch = new Uint8Array(1024);
 /** The same bytes as 32-bit words; MD5 reads them in place on little-endian hosts. */
 let scratchWords = new Int32Array(scratch.buffer);
@@ -93,63 +79,148 @@ function messageOf(input: Uint8Array | string, littleEndian: boolean): number {
 
 const hexByte = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 
-/** Lower-case hex of a 32-bit word, least significant byte first. */
-function hexLE(w: number): string {
-  return hexByte[w & 0xff]! + hexByte[(w >>> 8) & 0xff]! + hexByte[(w >>> 16) & 0xff]! + hexByte[w >>> 24]!;
-}
-
 /** Lower-case hex of a 32-bit word, most significant byte first. */
 function hexBE(w: number): string {
   return hexByte[w >>> 24]! + hexByte[(w >>> 16) & 0xff]! + hexByte[(w >>> 8) & 0xff]! + hexByte[w & 0xff]!;
 }
 
 const md5Words = new Int32Array(16);
+const md5State = new Int32Array(4);
+
+/**
+ * The message block of an ASCII string of at most 55 characters, padded, as
+ * MD5's sixteen little-endian words (any host): no byte buffer between.
+ * False when the string has a non-ASCII character (its UTF-8 is longer).
+ */
+function asciiBlock(s: string, words: Int32Array): boolean {
+  const n = s.length;
+  for (let i = 0; i < 16; i++) words[i] = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return false;
+    words[i >> 2]! |= c << ((i & 3) << 3);
+  }
+  words[n >> 2]! |= 0x80 << ((n & 3) << 3);
+  words[14] = n * 8;
+  return true;
+}
+
+/** One 64-byte block (message words `m[w..w+15]`) into the state `h`. */
+function md5Block(m: Int32Array, w: number, h: Int32Array): void {
+  const m0 = m[w]!, m1 = m[w + 1]!, m2 = m[w + 2]!, m3 = m[w + 3]!, m4 = m[w + 4]!, m5 = m[w + 5]!, m6 = m[w + 6]!, m7 = m[w + 7]!;
+  const m8 = m[w + 8]!, m9 = m[w + 9]!, m10 = m[w + 10]!, m11 = m[w + 11]!, m12 = m[w + 12]!, m13 = m[w + 13]!, m14 = m[w + 14]!, m15 = m[w + 15]!;
+  let a = h[0]!, b = h[1]!, c = h[2]!, d = h[3]!;
+  // The 64 steps written out (RFC 1321, 3.4): each adds the round's mixing
+  // function, a message word and the constant floor(abs(sin(i + 1)) * 2^32),
+  // then rotates. Unrolled, every shift and index is a constant.
+  a = a + ((b & c) | (~b & d)) + m0 + -680876936 | 0; a = (a << 7 | a >>> 25) + b | 0;
+  d = d + ((a & b) | (~a & c)) + m1 + -389564586 | 0; d = (d << 12 | d >>> 20) + a | 0;
+  c = c + ((d & a) | (~d & b)) + m2 + 606105819 | 0; c = (c << 17 | c >>> 15) + d | 0;
+  b = b + ((c & d) | (~c & a)) + m3 + -1044525330 | 0; b = (b << 22 | b >>> 10) + c | 0;
+  a = a + ((b & c) | (~b & d)) + m4 + -176418897 | 0; a = (a << 7 | a >>> 25) + b | 0;
+  d = d + ((a & b) | (~a & c)) + m5 + 1200080426 | 0; d = (d << 12 | d >>> 20) + a | 0;
+  c = c + ((d & a) | (~d & b)) + m6 + -1473231341 | 0; c = (c << 17 | c >>> 15) + d | 0;
+  b = b + ((c & d) | (~c & a)) + m7 + -45705983 | 0; b = (b << 22 | b >>> 10) + c | 0;
+  a = a + ((b & c) | (~b & d)) + m8 + 1770035416 | 0; a = (a << 7 | a >>> 25) + b | 0;
+  d = d + ((a & b) | (~a & c)) + m9 + -1958414417 | 0; d = (d << 12 | d >>> 20) + a | 0;
+  c = c + ((d & a) | (~d & b)) + m10 + -42063 | 0; c = (c << 17 | c >>> 15) + d | 0;
+  b = b + ((c & d) | (~c & a)) + m11 + -1990404162 | 0; b = (b << 22 | b >>> 10) + c | 0;
+  a = a + ((b & c) | (~b & d)) + m12 + 1804603682 | 0; a = (a << 7 | a >>> 25) + b | 0;
+  d = d + ((a & b) | (~a & c)) + m13 + -40341101 | 0; d = (d << 12 | d >>> 20) + a | 0;
+  c = c + ((d & a) | (~d & b)) + m14 + -1502002290 | 0; c = (c << 17 | c >>> 15) + d | 0;
+  b = b + ((c & d) | (~c & a)) + m15 + 1236535329 | 0; b = (b << 22 | b >>> 10) + c | 0;
+  a = a + ((d & b) | (~d & c)) + m1 + -165796510 | 0; a = (a << 5 | a >>> 27) + b | 0;
+  d = d + ((c & a) | (~c & b)) + m6 + -1069501632 | 0; d = (d << 9 | d >>> 23) + a | 0;
+  c = c + ((b & d) | (~b & a)) + m11 + 643717713 | 0; c = (c << 14 | c >>> 18) + d | 0;
+  b = b + ((a & c) | (~a & d)) + m0 + -373897302 | 0; b = (b << 20 | b >>> 12) + c | 0;
+  a = a + ((d & b) | (~d & c)) + m5 + -701558691 | 0; a = (a << 5 | a >>> 27) + b | 0;
+  d = d + ((c & a) | (~c & b)) + m10 + 38016083 | 0; d = (d << 9 | d >>> 23) + a | 0;
+  c = c + ((b & d) | (~b & a)) + m15 + -660478335 | 0; c = (c << 14 | c >>> 18) + d | 0;
+  b = b + ((a & c) | (~a & d)) + m4 + -405537848 | 0; b = (b << 20 | b >>> 12) + c | 0;
+  a = a + ((d & b) | (~d & c)) + m9 + 568446438 | 0; a = (a << 5 | a >>> 27) + b | 0;
+  d = d + ((c & a) | (~c & b)) + m14 + -1019803690 | 0; d = (d << 9 | d >>> 23) + a | 0;
+  c = c + ((b & d) | (~b & a)) + m3 + -187363961 | 0; c = (c << 14 | c >>> 18) + d | 0;
+  b = b + ((a & c) | (~a & d)) + m8 + 1163531501 | 0; b = (b << 20 | b >>> 12) + c | 0;
+  a = a + ((d & b) | (~d & c)) + m13 + -1444681467 | 0; a = (a << 5 | a >>> 27) + b | 0;
+  d = d + ((c & a) | (~c & b)) + m2 + -51403784 | 0; d = (d << 9 | d >>> 23) + a | 0;
+  c = c + ((b & d) | (~b & a)) + m7 + 1735328473 | 0; c = (c << 14 | c >>> 18) + d | 0;
+  b = b + ((a & c) | (~a & d)) + m12 + -1926607734 | 0; b = (b << 20 | b >>> 12) + c | 0;
+  a = a + (b ^ c ^ d) + m5 + -378558 | 0; a = (a << 4 | a >>> 28) + b | 0;
+  d = d + (a ^ b ^ c) + m8 + -2022574463 | 0; d = (d << 11 | d >>> 21) + a | 0;
+  c = c + (d ^ a ^ b) + m11 + 1839030562 | 0; c = (c << 16 | c >>> 16) + d | 0;
+  b = b + (c ^ d ^ a) + m14 + -35309556 | 0; b = (b << 23 | b >>> 9) + c | 0;
+  a = a + (b ^ c ^ d) + m1 + -1530992060 | 0; a = (a << 4 | a >>> 28) + b | 0;
+  d = d + (a ^ b ^ c) + m4 + 1272893353 | 0; d = (d << 11 | d >>> 21) + a | 0;
+  c = c + (d ^ a ^ b) + m7 + -155497632 | 0; c = (c << 16 | c >>> 16) + d | 0;
+  b = b + (c ^ d ^ a) + m10 + -1094730640 | 0; b = (b << 23 | b >>> 9) + c | 0;
+  a = a + (b ^ c ^ d) + m13 + 681279174 | 0; a = (a << 4 | a >>> 28) + b | 0;
+  d = d + (a ^ b ^ c) + m0 + -358537222 | 0; d = (d << 11 | d >>> 21) + a | 0;
+  c = c + (d ^ a ^ b) + m3 + -722521979 | 0; c = (c << 16 | c >>> 16) + d | 0;
+  b = b + (c ^ d ^ a) + m6 + 76029189 | 0; b = (b << 23 | b >>> 9) + c | 0;
+  a = a + (b ^ c ^ d) + m9 + -640364487 | 0; a = (a << 4 | a >>> 28) + b | 0;
+  d = d + (a ^ b ^ c) + m12 + -421815835 | 0; d = (d << 11 | d >>> 21) + a | 0;
+  c = c + (d ^ a ^ b) + m15 + 530742520 | 0; c = (c << 16 | c >>> 16) + d | 0;
+  b = b + (c ^ d ^ a) + m2 + -995338651 | 0; b = (b << 23 | b >>> 9) + c | 0;
+  a = a + (c ^ (b | ~d)) + m0 + -198630844 | 0; a = (a << 6 | a >>> 26) + b | 0;
+  d = d + (b ^ (a | ~c)) + m7 + 1126891415 | 0; d = (d << 10 | d >>> 22) + a | 0;
+  c = c + (a ^ (d | ~b)) + m14 + -1416354905 | 0; c = (c << 15 | c >>> 17) + d | 0;
+  b = b + (d ^ (c | ~a)) + m5 + -57434055 | 0; b = (b << 21 | b >>> 11) + c | 0;
+  a = a + (c ^ (b | ~d)) + m12 + 1700485571 | 0; a = (a << 6 | a >>> 26) + b | 0;
+  d = d + (b ^ (a | ~c)) + m3 + -1894986606 | 0; d = (d << 10 | d >>> 22) + a | 0;
+  c = c + (a ^ (d | ~b)) + m10 + -1051523 | 0; c = (c << 15 | c >>> 17) + d | 0;
+  b = b + (d ^ (c | ~a)) + m1 + -2054922799 | 0; b = (b << 21 | b >>> 11) + c | 0;
+  a = a + (c ^ (b | ~d)) + m8 + 1873313359 | 0; a = (a << 6 | a >>> 26) + b | 0;
+  d = d + (b ^ (a | ~c)) + m15 + -30611744 | 0; d = (d << 10 | d >>> 22) + a | 0;
+  c = c + (a ^ (d | ~b)) + m6 + -1560198380 | 0; c = (c << 15 | c >>> 17) + d | 0;
+  b = b + (d ^ (c | ~a)) + m13 + 1309151649 | 0; b = (b << 21 | b >>> 11) + c | 0;
+  a = a + (c ^ (b | ~d)) + m4 + -145523070 | 0; a = (a << 6 | a >>> 26) + b | 0;
+  d = d + (b ^ (a | ~c)) + m11 + -1120210379 | 0; d = (d << 10 | d >>> 22) + a | 0;
+  c = c + (a ^ (d | ~b)) + m2 + 718787259 | 0; c = (c << 15 | c >>> 17) + d | 0;
+  b = b + (d ^ (c | ~a)) + m9 + -343485551 | 0; b = (b << 21 | b >>> 11) + c | 0;
+  h[0] = (h[0]! + a) | 0; h[1] = (h[1]! + b) | 0; h[2] = (h[2]! + c) | 0; h[3] = (h[3]! + d) | 0;
+}
 
 /** MD5 of the bytes (or of a string's UTF-8) as 32 lower-case hex digits. */
 export function md5Hex(input: Uint8Array | string): string {
-  const total = messageOf(input, true);
-  const buf = scratch;
-  // Little-endian hosts read the message words in place; others copy them.
-  const m = littleEndianHost ? scratchWords : md5Words;
-  let a0 = 0x67452301, b0 = 0xefcdab89 | 0, c0 = 0x98badcfe | 0, d0 = 0x10325476;
-  for (let off = 0; off < total; off += 64) {
-    let w = off >> 2;
-    if (!littleEndianHost) {
-      w = 0;
+  const h = md5State;
+  h[0] = 0x67452301; h[1] = 0xefcdab89 | 0; h[2] = 0x98badcfe | 0; h[3] = 0x10325476;
+  if (typeof input === "string" && input.length <= 55 && asciiBlock(input, md5Words)) {
+    // The common short key (an address, a name): one block, built from the characters.
+    md5Block(md5Words, 0, h);
+  } else {
+    const total = messageOf(input, true);
+    for (let off = 0; off < total; off += 64) {
+      if (littleEndianHost) {
+        // Little-endian hosts read the message words in place.
+        md5Block(scratchWords, off >> 2, h);
+        continue;
+      }
+      const buf = scratch;
       for (let j = 0; j < 16; j++) {
         const k = off + j * 4;
-        m[j] = buf[k]! | (buf[k + 1]! << 8) | (buf[k + 2]! << 16) | (buf[k + 3]! << 24);
+        md5Words[j] = buf[k]! | (buf[k + 1]! << 8) | (buf[k + 2]! << 16) | (buf[k + 3]! << 24);
       }
+      md5Block(md5Words, 0, h);
     }
-    let a = a0, b = b0, c = c0, d = d0;
-    // Four rounds of sixteen steps; only the mixing function differs.
-    for (let i = 0; i < 16; i++) {
-      const sum = (a + ((b & c) | (~b & d)) + md5K[i]! + m[w + i]!) | 0;
-      const s = md5Shifts[i]!;
-      a = d; d = c; c = b;
-      b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
-    }
-    for (let i = 16; i < 32; i++) {
-      const sum = (a + ((d & b) | (~d & c)) + md5K[i]! + m[w + md5G[i]!]!) | 0;
-      const s = md5Shifts[i]!;
-      a = d; d = c; c = b;
-      b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
-    }
-    for (let i = 32; i < 48; i++) {
-      const sum = (a + (b ^ c ^ d) + md5K[i]! + m[w + md5G[i]!]!) | 0;
-      const s = md5Shifts[i]!;
-      a = d; d = c; c = b;
-      b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
-    }
-    for (let i = 48; i < 64; i++) {
-      const sum = (a + (c ^ (b | ~d)) + md5K[i]! + m[w + md5G[i]!]!) | 0;
-      const s = md5Shifts[i]!;
-      a = d; d = c; c = b;
-      b = (b + ((sum << s) | (sum >>> (32 - s)))) | 0;
-    }
-    a0 = (a0 + a) | 0; b0 = (b0 + b) | 0; c0 = (c0 + c) | 0; d0 = (d0 + d) | 0;
   }
-  return hexLE(a0) + hexLE(b0) + hexLE(c0) + hexLE(d0);
+  return hexLE4(h[0]!, h[1]!, h[2]!, h[3]!);
+}
+
+const hexDigit = Array.from({ length: 16 }, (_, i) => "0123456789abcdef".charCodeAt(i));
+
+/** The hex digit (as a character code) of the 4 bits of `w` at `shift`. */
+function hd(w: number, shift: number): number {
+  return hexDigit[(w >>> shift) & 15]!;
+}
+
+/** Four 32-bit words, each least significant byte first, as 32 hex digits in one flat string. */
+function hexLE4(a: number, b: number, c: number, d: number): string {
+  return String.fromCharCode(
+    hd(a, 4), hd(a, 0), hd(a, 12), hd(a, 8), hd(a, 20), hd(a, 16), hd(a, 28), hd(a, 24),
+    hd(b, 4), hd(b, 0), hd(b, 12), hd(b, 8), hd(b, 20), hd(b, 16), hd(b, 28), hd(b, 24),
+    hd(c, 4), hd(c, 0), hd(c, 12), hd(c, 8), hd(c, 20), hd(c, 16), hd(c, 28), hd(c, 24),
+    hd(d, 4), hd(d, 0), hd(d, 12), hd(d, 8), hd(d, 20), hd(d, 16), hd(d, 28), hd(d, 24),
+  );
 }
 
 // First 32 bits of the fractional parts of the cube roots of the first 64 primes.
