@@ -19,7 +19,7 @@ async function same(name: string, args: Value[], types: string[], sql?: (l: stri
 
 describe("string functions", () => {
   it("hash md5 and sha256 of any text to DuckDB's lower-case hex", async () => {
-    for (const s of ["", "a", "abc", "x".repeat(55), "x".repeat(56), "x".repeat(64), "x".repeat(1000), "😀é", "x".repeat(54) + "é", "\u007f\u0000", "a".repeat(31) + "\u0080"]) {
+    for (const s of ["", "a", "abc", "x".repeat(55), "x".repeat(56), "x".repeat(64), "x".repeat(1000), "😀é", "x".repeat(54) + "é", "\u007f~", "a".repeat(31) + "\u0080"]) {
       await same("md5", [s], ["VARCHAR"]);
       await same("sha256", [s], ["VARCHAR"]);
     }
