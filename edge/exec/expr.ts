@@ -115,7 +115,13 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
         const folded = foldCast(k.value, from, to, e.try, lib);
         if (folded !== NOT_CONSTANT) return constantEval(folded.value);
       }
-      if (e.try) return (row) => lib.tryCastValue(arg(row), from, to);
+      if (e.try) {
+        const tc = castResolved(lib, from, to, true);
+        if (tc) return (row) => tc(arg(row));
+        return (row) => lib.tryCastValue(arg(row), from, to);
+      }
+      const cast = castResolved(lib, from, to, false);
+      if (cast) return (row) => cast(arg(row));
       return (row) => {
         const v = arg(row);
         return v === null ? null : lib.castValue(v, from, to);
@@ -136,7 +142,20 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
         const a1 = args[1]!;
         return (row) => fn([a0(row), a1(row)], ctx);
       }
-      return (row) => fn(args.map((a) => a(row)), ctx);
+      if (args.length === 3) {
+        const [a0, a1, a2] = args as [Eval, Eval, Eval];
+        return (row) => fn([a0(row), a1(row), a2(row)], ctx);
+      }
+      if (args.length === 4) {
+        const [a0, a1, a2, a3] = args as [Eval, Eval, Eval, Eval];
+        return (row) => fn([a0(row), a1(row), a2(row), a3(row)], ctx);
+      }
+      const n = args.length;
+      return (row) => {
+        const values = new Array<Value>(n);
+        for (let i = 0; i < n; i++) values[i] = args[i]!(row);
+        return fn(values, ctx);
+      };
     }
     case "compare": {
       const l = coerced(e.left, e.compareType, lib, memo);
@@ -306,6 +325,8 @@ function coerced(x: Expr, type: string, lib: FunctionLibrary, memo?: Memo): Eval
     const folded = foldCast(k.value, from, type, false, lib);
     if (folded !== NOT_CONSTANT) return constantEval(folded.value);
   }
+  const cast = castResolved(lib, from, type, false);
+  if (cast) return (row) => cast(f(row));
   return (row) => {
     const v = f(row);
     return v === null ? null : lib.castValue(v, from, type);
@@ -340,6 +361,22 @@ function constantOf(f: Eval): { value: Value } | typeof NOT_CONSTANT {
 /** The column a closure reads as is, or -1. */
 function columnOf(f: Eval): number {
   return columns.get(f) ?? -1;
+}
+
+/**
+ * The library's cast between two fixed types resolved once (`castFor` /
+ * `tryCastFor`), or null when it has none or cannot resolve the pair at
+ * build time; the caller then casts per row, where any error surfaces as before.
+ */
+function castResolved(lib: FunctionLibrary, from: string, to: string, isTry: boolean): ((v: Value) => Value) | null {
+  const resolve = isTry ? lib.tryCastFor : lib.castFor;
+  if (!resolve) return null;
+  try {
+    return resolve.call(lib, from, to);
+  } catch (error) {
+    if (error instanceof Error) return null;
+    throw error;
+  }
 }
 
 /** The constant cast at build time, or NOT_CONSTANT when the cast fails (it then fails per row, as unfolded). */

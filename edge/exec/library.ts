@@ -10,6 +10,8 @@ export const defaultLibrary: FunctionLibrary = {
   aggregates: functions.aggregates,
   castValue: functions.castValue,
   tryCastValue: functions.tryCastValue,
+  castFor: functions.castFor,
+  tryCastFor: functions.tryCastFor,
   compareValues: functions.compareValues,
   valueKey: functions.valueKey,
 };

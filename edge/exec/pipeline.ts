@@ -120,12 +120,12 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
    * aggregate or the sink. The event's rows are delivered only once all of
    * its operators succeeded; a failure (or a late row) makes it a dead letter.
    */
-  const runEvent = (p: BuiltPipeline, source: string, row: Value[], raw: unknown, out: RunResult): void => {
+  const runEvent = (p: BuiltPipeline, source: string, row: Value[], raw: unknown, out: RunResult, target: Row[]): void => {
     let rows: Value[][];
     try {
       if (p.direct) {
         const o = p.direct(row);
-        if (o !== null) out.rows[p.sink]!.push(o);
+        if (o !== null) target.push(o);
         return;
       }
       if (p.program) {
@@ -135,7 +135,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
           const late = p.aggregate.state.addRow(r);
           if (late !== null) deadLetter(out, source, p.sink, late, raw);
         } else {
-          out.rows[p.sink]!.push(p.toRow(r));
+          target.push(p.toRow(r));
         }
         return;
       }
@@ -176,10 +176,12 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
           if (!p.aggregate) emit(p, batch, out);
           else if (!p.aggregate.state.anyLate(batch)) p.aggregate.state.add(batch);
           // Which events were late is only known event by event.
-          else for (let i = 0; i < rows.length; i++) runEvent(p, source, rows[i]!, events[i], out);
+          else for (let i = 0; i < rows.length; i++) runEvent(p, source, rows[i]!, events[i], out, out.rows[p.sink]!);
         } else {
           // Each event on its own: one that does not fit or fails is a dead letter, the rest go on.
-          for (const event of events) {
+          const target = out.rows[p.sink]!;
+          for (let i = 0; i < events.length; i++) {
+            const event = events[i];
             let row: Value[];
             try {
               row = p.convert(event);
@@ -187,7 +189,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
               deadLetter(out, source, p.sink, error, event);
               continue;
             }
-            runEvent(p, source, row, event, out);
+            runEvent(p, source, row, event, out, target);
           }
         }
         if (p.aggregate) {

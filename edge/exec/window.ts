@@ -45,6 +45,8 @@ export class WindowState {
   private readonly noSeen: null[];
   private readonly aggs: BuiltAggregate[];
   private readonly eventTime: Eval | null;
+  /** The position of the time-bucket key among the keys (-1 without a window). */
+  private readonly windowKey: number;
   private readonly lateness: bigint;
   /** Keyed by window start (bigint values compare by value in a Map); null for a NULL bucket or no window. */
   private readonly windows = new Map<bigint | null, Window>();
@@ -77,6 +79,7 @@ export class WindowState {
     });
     this.eventTime = op.window ? compileExpr(op.window.eventTime, lib, memo) : null;
     this.lateness = op.window ? BigInt(op.window.latenessMicros) : 0n;
+    this.windowKey = op.window ? op.window.key : -1;
   }
 
   /** Whether any of the rows belongs to a window already emitted. */
@@ -164,7 +167,10 @@ export class WindowState {
   private lookup(win: Window, keys: Value[]): Group {
     let level: Map<unknown, unknown> = win.index;
     const last = keys.length - 1;
+    // In a window keyed by its start, every row's bucket is that start: the level would hold one entry.
+    const skip = win.start !== null ? this.windowKey : -1;
     for (let i = 0; i < last; i++) {
+      if (i === skip) continue;
       const k = this.indexKey(keys[i]!, i);
       let next = level.get(k) as Map<unknown, unknown> | undefined;
       if (!next) {
@@ -173,7 +179,7 @@ export class WindowState {
       }
       level = next;
     }
-    const k = last >= 0 ? this.indexKey(keys[last]!, last) : null;
+    const k = last >= 0 && last !== skip ? this.indexKey(keys[last]!, last) : null;
     let g = level.get(k) as Group | undefined;
     if (!g) {
       g = { keys: keys.slice(), states: this.aggs.map((a) => a.fn.init(a.ctx)), seen: this.anyDistinct ? this.aggs.map((a) => (a.distinct ? new Set<string>() : null)) : this.noSeen };
