@@ -7,7 +7,7 @@ import { exprChildren } from "../plan/expr-children.ts";
 import type { Expr } from "../plan/types.ts";
 import type { Value } from "../plan/values.ts";
 import { decodeValue } from "../plan/value-json.ts";
-import type { FunctionLibrary } from "./functions/contract.ts";
+import type { CallContext, FunctionLibrary, ScalarFn } from "./functions/contract.ts";
 
 export type Eval = (row: Value[]) => Value;
 
@@ -128,11 +128,12 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
       };
     }
     case "function": {
-      const fn = lib.scalars[e.name];
-      if (!fn) throw new Error(`exec: the function library has no scalar function ${e.name}()`);
+      const general = lib.scalars[e.name];
+      if (!general) throw new Error(`exec: the function library has no scalar function ${e.name}()`);
       if (e.name === "||" && isTextConcat(e)) return concatEval(textConcatParts(e).map(c));
       const args = e.args.map(c);
       const ctx = { argTypes: e.args.map((a) => a.type), resultType: e.type };
+      const fn = bound(general, args, ctx);
       if (args.length === 1) {
         const a0 = args[0]!;
         return (row) => fn([a0(row)], ctx);
@@ -361,6 +362,17 @@ function constantOf(f: Eval): { value: Value } | typeof NOT_CONSTANT {
 /** The column a closure reads as is, or -1. */
 function columnOf(f: Eval): number {
   return columns.get(f) ?? -1;
+}
+
+/** `fn` bound to the arguments that are constants at this call site (`ScalarFn.specialize`), or `fn` itself. */
+function bound(fn: ScalarFn, args: Eval[], ctx: CallContext): (args: Value[], ctx: CallContext) => Value {
+  if (!fn.specialize) return fn;
+  const constants = args.map((a) => {
+    const k = constantOf(a);
+    return k === NOT_CONSTANT ? null : k;
+  });
+  if (constants.every((k) => k === null)) return fn;
+  return fn.specialize(constants, ctx) ?? fn;
 }
 
 /**

@@ -33,7 +33,17 @@ export interface CallContext {
  * NULL for any NULL argument; `concat`, `coalesce`-likes and a few others do
  * not). Throws `SqlError` where DuckDB raises an error.
  */
-export type ScalarFn = (args: Value[], ctx: CallContext) => Value;
+export type ScalarFn = ((args: Value[], ctx: CallContext) => Value) & {
+  /**
+   * Optional: the function for one call site whose arguments marked in
+   * `constants` are the same on every row (`{ value }`; null where the
+   * argument varies), resolved once at build time — a pattern compiled, a
+   * format parsed. It is called with every argument as before and must answer
+   * exactly as the general function does, errors included. Null keeps the
+   * general function.
+   */
+  specialize?: (constants: readonly ({ value: Value } | null)[], ctx: CallContext) => ((args: Value[], ctx: CallContext) => Value) | null;
+};
 
 /**
  * An aggregate. `state` is opaque to the executor; it may be mutated in place

@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Value } from "../../plan/values.ts";
 import { messyString } from "./arbitraries.node.ts";
 import { callBoth } from "./call.node.ts";
+import { neverEmpty, patternScalars } from "./pattern.ts";
 
 async function same(name: string, args: Value[], types: string[], sql?: (l: string[]) => string): Promise<void> {
   const r = await callBoth(name, args, types, sql);
@@ -63,5 +64,32 @@ describe("LIKE and regular expressions", () => {
       if (o === undefined) await same("regexp_replace", [s, p, r], ["VARCHAR", "VARCHAR", "VARCHAR"]);
       else await same("regexp_replace", [s, p, r, o], ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"]);
     }), { numRuns: 300 });
+  });
+
+  it("regexp_replace specialised for a constant pattern answers as the general call, errors included", () => {
+    const general = patternScalars.regexp_replace!;
+    const patterns = ["a", "[a-z]+", "\\d+", "é+", ".", "[^0-9]", "\\.[0-9]+$", "(a|b)*", "^$", "x*", "a{2}", "[^a]+", "(unclosed"];
+    for (const p of patterns) {
+      for (const r of ["x", "$1", "$&", "<\\1>", "\\\\", ""]) {
+        for (const o of [undefined, "g", "gi"]) {
+          const types = o === undefined ? ["VARCHAR", "VARCHAR", "VARCHAR"] : ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"];
+          const ctx = { argTypes: types, resultType: "VARCHAR" };
+          const constants = [null, { value: p }, { value: r }, ...(o === undefined ? [] : [{ value: o }])];
+          const special = general.specialize!(constants, ctx) ?? general;
+          for (const s of [null, "", "abc 123", "a.1.22", "ééa😀b", "aab ba", "$1"]) {
+            const args = o === undefined ? [s, p, r] : [s, p, r, o];
+            let want: unknown, got: unknown;
+            try { want = general(args, ctx); } catch (e) { want = `error: ${(e as Error).message}`; }
+            try { got = special(args, ctx); } catch (e) { got = `error: ${(e as Error).message}`; }
+            expect(got, `regexp_replace(${JSON.stringify(s)}, ${JSON.stringify(p)}, ${JSON.stringify(r)}, ${o})`).toEqual(want);
+          }
+        }
+      }
+    }
+  });
+
+  it("knows which patterns can never match the empty string", () => {
+    for (const p of ["a", "[a-z]+", "\\d+", "[^0-9]", "\\.[0-9]+", "[]a]", "é+", "."]) expect(neverEmpty(p), p).toBe(true);
+    for (const p of ["", "x*", "a?", "a{0,2}", "a|b", "(a)", "^a", "a$", "\\b", "\\ba", "+a", "[[:digit:]]", "[a", "a+?"]) expect(neverEmpty(p), p).toBe(false);
   });
 });

@@ -242,6 +242,11 @@ interface Replacer {
   /** The rewrite with '\\' undone, when it has no group reference; else null. */
   literal: string | null;
   rewrite: string;
+  /**
+   * For a global replace by a literal with a pattern that never matches the
+   * empty string: the literal as a JS replacement string ('$' doubled); else null.
+   */
+  nonEmpty: string | null;
 }
 
 const replacers = new Map<string, Map<string, Map<string, Replacer>>>();
@@ -257,19 +262,84 @@ function replacerFor(pattern: string, rewriteText: string, options: Value | unde
     const groups = new RegExp(`${re.source}|`, re.flags.replace("g", "")).exec("")!.length - 1;
     const wanted = [...rewriteText.matchAll(/\\(\d)/g)].map((x) => Number(x[1]));
     const literal = /\\\d/.test(rewriteText) ? null : rewrite(rewriteText, []);
-    const built: Replacer = { re, global, refused: wanted.some((g) => g > groups), literal, rewrite: rewriteText };
+    const nonEmpty = global && literal !== null && neverEmpty(pattern) ? literal.replaceAll("$", "$$$$") : null;
+    const built: Replacer = { re, global, refused: wanted.some((g) => g > groups), literal, rewrite: rewriteText, nonEmpty };
     rep = memo(byRewrite, rewriteText, () => built);
   }
   return rep;
 }
 
+/**
+ * True when every match of the RE2 `pattern` is at least one character: it
+ * is a non-empty sequence of atoms that each consume a character (a literal,
+ * an escape such as `\.` or `\d`, a bracket class), each once or with `+`.
+ * Anything else (`*`, `?`, `{`, `|`, groups, anchors, `\b`) answers false.
+ */
+export function neverEmpty(pattern: string): boolean {
+  let atoms = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === "[") {
+      // A class consumes one character; skip to its closing bracket (a leading ']' is literal).
+      let j = i + 1;
+      if (pattern[j] === "^") j++;
+      if (pattern[j] === "]") j++;
+      while (j < pattern.length && pattern[j] !== "]") {
+        if (pattern[j] === "[" || pattern[j] === "\\") return false;
+        j++;
+      }
+      if (j >= pattern.length) return false;
+      i = j;
+      atoms++;
+    } else if (c === "\\") {
+      const n = pattern[i + 1];
+      if (n === undefined || !".-+*?()[]{}|^$\\/dDwWsS".includes(n)) return false;
+      i++;
+      atoms++;
+    } else if (c === "+") {
+      if (atoms === 0 || pattern[i + 1] === "?" || pattern[i + 1] === "+") return false;
+    } else if ("*?{}|()^$".includes(c)) {
+      return false;
+    } else {
+      atoms++;
+    }
+  }
+  return atoms > 0;
+}
+
 const regexpReplace: ScalarFn = (args) => {
   const s = args[0], p = args[1], r = args[2], o = args[3];
   if (s === null || p === null || r === null || o === null || s === undefined || p === undefined) return null;
-  const rep = replacerFor(p as string, r as string, o);
-  if (rep.refused) return s;
+  return replaceWith(replacerFor(p as string, r as string, o), s as string);
+};
+
+// A constant pattern, rewrite and options (the usual call): the replacer is built once.
+regexpReplace.specialize = (constants, ctx) => {
+  const [, p, r, o] = constants;
+  if (!p || !r || (ctx.argTypes.length > 3 && !o)) return null;
+  if (p.value === null || r.value === null || (o && o.value === null)) return null;
+  let rep: Replacer;
+  try {
+    rep = replacerFor(p.value as string, r.value as string, o?.value);
+  } catch (error) {
+    // A pattern that does not compile fails per row (and only for a non-NULL text), as before.
+    if (error instanceof SqlError) return null;
+    throw error;
+  }
+  return (args) => {
+    const s = args[0];
+    return s === null || s === undefined ? null : replaceWith(rep, s as string);
+  };
+};
+
+function replaceWith(rep: Replacer, text: string): Value {
+  if (rep.refused) return text;
   const re = rep.re;
-  const text = s as string;
+  if (rep.nonEmpty !== null) {
+    // Every match is at least one character: JS's own global replace is RE2's.
+    re.lastIndex = 0;
+    return text.replace(re, rep.nonEmpty);
+  }
   if (!rep.global) {
     const m = re.exec(text);
     if (!m) return text;
@@ -288,7 +358,7 @@ const regexpReplace: ScalarFn = (args) => {
     if (!empty) return out;
   }
   return globalReplace(re, text, rep.rewrite);
-};
+}
 
 /** RE2's global replace: an empty match right after the previous match is skipped. */
 function globalReplace(re: RegExp, text: string, template: string): string {
