@@ -76,6 +76,29 @@ describe("buildPipeline", () => {
     ]);
   });
 
+  test("windows close event by event: one batch, batches of 7 and single events write the same rows and the same late events", async () => {
+    // Out of order within lateness and beyond it: which events are late must not depend on the batching.
+    const events = Array.from({ length: 300 }, (_, i) => ({ k: `k${i % 3}`, ts: minute(Math.floor(i / 30) + 2 - (i % 11 === 0 ? 2 : 0), (i * 7) % 60), v: i }));
+    const plan = await planFor(PER_MINUTE, events, 30);
+    const runIn = (size: number): { rows: Row[]; late: unknown[] } => {
+      const ex = buildPipeline(plan, { library: defaultLibrary });
+      const rows: Row[] = [];
+      const late: unknown[] = [];
+      for (let i = 0; i < events.length; i += size) {
+        const r = ex.run({ source: "s", events: events.slice(i, i + size) });
+        rows.push(...r.rows.out!);
+        late.push(...r.deadLetters.map((d) => d.raw));
+      }
+      rows.push(...ex.finish().rows.out!);
+      return { rows, late };
+    };
+    const whole = runIn(events.length);
+    expect(whole.late.length).toBeGreaterThan(0);
+    expect(whole.rows.length).toBeGreaterThan(10);
+    expect(runIn(7)).toEqual(whole);
+    expect(runIn(1)).toEqual(whole);
+  });
+
   test("in-order micro-batches give DuckDB's answer over the whole stream", async () => {
     const events = Array.from({ length: 600 }, (_, i) => ({ k: `k${i % 7}`, ts: minute(Math.floor(i / 20), i % 60), v: i }));
     events.sort((a, b) => a.ts.localeCompare(b.ts));

@@ -179,7 +179,10 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
           else for (let i = 0; i < rows.length; i++) runEvent(p, source, rows[i]!, events[i], out, out.rows[p.sink]!);
         } else {
           // Each event on its own: one that does not fit or fails is a dead letter, the rest go on.
+          // A window is emitted as soon as the watermark passes it, event by event, so what a
+          // pipeline writes (and which events are late) does not depend on how events were batched.
           const target = out.rows[p.sink]!;
+          const windows = p.aggregate?.op.window ? p.aggregate.state : null;
           for (let i = 0; i < events.length; i++) {
             const event = events[i];
             let row: Value[];
@@ -190,6 +193,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
               continue;
             }
             runEvent(p, source, row, event, out, target);
+            if (windows !== null && windows.due()) emit(p, windows.emitUpTo(windows.watermark()!), out);
           }
         }
         if (p.aggregate) {

@@ -51,6 +51,8 @@ export class WindowState {
   /** Keyed by window start (bigint values compare by value in a Map); null for a NULL bucket or no window. */
   private readonly windows = new Map<bigint | null, Window>();
   private maxEventTime: bigint | null = null;
+  /** The event time at which the watermark reaches the earliest open window's end (that end + lateness); null with none open. */
+  private dueAt: bigint | null = null;
   /** Windows ending at or before this were emitted; a row for them is late. */
   private emittedUpTo: bigint | null = null;
   /** Late reasons by window start, valid while `emittedUpTo` is `lateFor` (late rows come in runs). */
@@ -125,6 +127,10 @@ export class WindowState {
     if (!win) {
       win = { start, end: start === null || !w ? null : addInterval(start, w.width), groups: [], index: new Map() };
       this.windows.set(start, win);
+      if (win.end !== null) {
+        const at = win.end + this.lateness;
+        if (this.dueAt === null || at < this.dueAt) this.dueAt = at;
+      }
     }
     const g = this.lookup(win, keys);
     for (let i = 0; i < this.aggs.length; i++) {
@@ -244,6 +250,18 @@ export class WindowState {
     }
     this.maxEventTime = s.maxEventTime;
     this.emittedUpTo = s.emittedUpTo;
+    this.recomputeDue();
+  }
+
+  /** Whether the watermark has reached the end of an open window (`emitUpTo(watermark())` would emit one). */
+  due(): boolean {
+    return this.dueAt !== null && this.maxEventTime !== null && this.maxEventTime >= this.dueAt;
+  }
+
+  private recomputeDue(): void {
+    let end: bigint | null = null;
+    for (const w of this.windows.values()) if (w.end !== null && (end === null || w.end < end)) end = w.end;
+    this.dueAt = end === null ? null : end + this.lateness;
   }
 
   watermark(): bigint | null {
@@ -261,6 +279,7 @@ export class WindowState {
       this.windows.delete(w.start);
     }
     if (this.emittedUpTo === null || watermark > this.emittedUpTo) this.emittedUpTo = watermark;
+    if (due.length > 0) this.recomputeDue();
     return out;
   }
 
@@ -271,6 +290,7 @@ export class WindowState {
     const out: Value[][] = [];
     for (const w of all) out.push(...this.finishWindow(w));
     this.windows.clear();
+    this.dueAt = null;
     if (this.op.keys.length === 0 && all.length === 0 && !this.op.window) {
       // SELECT count(*) FROM t with no GROUP BY answers one row even over no input, as DuckDB does.
       out.push(this.aggs.map((a) => a.fn.finish(a.fn.init(a.ctx), a.ctx)));
