@@ -5,7 +5,7 @@
  * stream's shape) and in one large batch.
  *
  * What each side does per batch:
- *   executor     raw JSON events (parsed objects) → read_json conversion → plan → rows
+ *   executor     raw JSON events (objects from JSON.parse) → read_json conversion → plan → rows
  *   exec+parse   the batch's NDJSON bytes → the Worker's parser (`parseBody`, exact big integers) → the executor as above
  *   native       NDJSON text of the batch (written beforehand) → read_json INSERT → the cell's SQL → rows
  *   DuckDB-WASM  Arrow IPC of the batch (made beforehand, as the gateway sends it) → insert → the cell's SQL → rows
@@ -192,7 +192,10 @@ try {
     const c = await prepare(file, source);
     const spec = c.notebook.sources[source]!.demo!;
     for (const [shape, total, size] of [["micro-batches of 1,000", MICRO * BATCH, BATCH], [`one batch of ${fmt(LARGE)}`, LARGE, LARGE]] as const) {
-      const events = demoEvents(spec, 0, total);
+      // The executor's input is events as a parser hands them over: the generator's objects
+      // through JSON text and back (flat strings, as JSON.parse makes them; the generator's own
+      // strings are concatenations that V8 flattens on first read, a cost no real input has).
+      const events = demoEvents(spec, 0, total).map((e) => JSON.parse(JSON.stringify(e)) as unknown);
       const batches = chunk(events, size);
       const files: string[] = [];
       const bodies: Uint8Array[] = [];
