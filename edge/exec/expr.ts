@@ -134,26 +134,36 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
       const args = e.args.map(c);
       const ctx = { argTypes: e.args.map((a) => a.type), resultType: e.type };
       const fn = bound(general, args, ctx);
-      if (args.length === 1) {
+      // One argument array per call site, refilled for every row: a scalar keeps no
+      // reference to it (contract.ts), and a site is never re-entered while it fills.
+      const n = args.length;
+      const values = new Array<Value>(n).fill(null);
+      if (n === 1) {
         const a0 = args[0]!;
-        return (row) => fn([a0(row)], ctx);
+        return (row) => {
+          values[0] = a0(row);
+          return fn(values, ctx);
+        };
       }
-      if (args.length === 2) {
+      if (n === 2) {
         const a0 = args[0]!;
         const a1 = args[1]!;
-        return (row) => fn([a0(row), a1(row)], ctx);
+        return (row) => {
+          values[0] = a0(row);
+          values[1] = a1(row);
+          return fn(values, ctx);
+        };
       }
-      if (args.length === 3) {
+      if (n === 3) {
         const [a0, a1, a2] = args as [Eval, Eval, Eval];
-        return (row) => fn([a0(row), a1(row), a2(row)], ctx);
+        return (row) => {
+          values[0] = a0(row);
+          values[1] = a1(row);
+          values[2] = a2(row);
+          return fn(values, ctx);
+        };
       }
-      if (args.length === 4) {
-        const [a0, a1, a2, a3] = args as [Eval, Eval, Eval, Eval];
-        return (row) => fn([a0(row), a1(row), a2(row), a3(row)], ctx);
-      }
-      const n = args.length;
       return (row) => {
-        const values = new Array<Value>(n);
         for (let i = 0; i < n; i++) values[i] = args[i]!(row);
         return fn(values, ctx);
       };

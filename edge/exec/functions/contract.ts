@@ -31,7 +31,9 @@ export interface CallContext {
  * A scalar function. It receives NULL arguments as `null` and handles NULL
  * propagation itself, the way DuckDB does for that function (most return
  * NULL for any NULL argument; `concat`, `coalesce`-likes and a few others do
- * not). Throws `SqlError` where DuckDB raises an error.
+ * not). Throws `SqlError` where DuckDB raises an error. It must not keep
+ * the `args` array itself (the executor refills one array per call site for
+ * every row); keeping its values is fine.
  */
 export type ScalarFn = ((args: Value[], ctx: CallContext) => Value) & {
   /**
