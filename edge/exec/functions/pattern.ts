@@ -243,10 +243,11 @@ interface Replacer {
   literal: string | null;
   rewrite: string;
   /**
-   * For a global replace by a literal with a pattern that never matches the
-   * empty string: the literal as a JS replacement string ('$' doubled); else null.
+   * The literal as a JS replacement string ('$' doubled) where JS's own
+   * replace is RE2's: the first match only, or every match of a pattern that
+   * never matches the empty string. Else null.
    */
-  nonEmpty: string | null;
+  jsLiteral: string | null;
 }
 
 const replacers = new Map<string, Map<string, Map<string, Replacer>>>();
@@ -262,8 +263,8 @@ function replacerFor(pattern: string, rewriteText: string, options: Value | unde
     const groups = new RegExp(`${re.source}|`, re.flags.replace("g", "")).exec("")!.length - 1;
     const wanted = [...rewriteText.matchAll(/\\(\d)/g)].map((x) => Number(x[1]));
     const literal = /\\\d/.test(rewriteText) ? null : rewrite(rewriteText, []);
-    const nonEmpty = global && literal !== null && neverEmpty(pattern) ? literal.replaceAll("$", "$$$$") : null;
-    const built: Replacer = { re, global, refused: wanted.some((g) => g > groups), literal, rewrite: rewriteText, nonEmpty };
+    const jsLiteral = literal !== null && (!global || neverEmpty(pattern)) ? literal.replaceAll("$", "$$$$") : null;
+    const built: Replacer = { re, global, refused: wanted.some((g) => g > groups), literal, rewrite: rewriteText, jsLiteral };
     rep = memo(byRewrite, rewriteText, () => built);
   }
   return rep;
@@ -335,10 +336,9 @@ regexpReplace.specialize = (constants, ctx) => {
 function replaceWith(rep: Replacer, text: string): Value {
   if (rep.refused) return text;
   const re = rep.re;
-  if (rep.nonEmpty !== null) {
-    // Every match is at least one character: JS's own global replace is RE2's.
+  if (rep.jsLiteral !== null) {
     re.lastIndex = 0;
-    return text.replace(re, rep.nonEmpty);
+    return text.replace(re, rep.jsLiteral);
   }
   if (!rep.global) {
     const m = re.exec(text);
