@@ -16,18 +16,18 @@ function cps(s: string): string[] {
   return Array.from(s);
 }
 
+// Whole-string scans as regular expressions: V8 compiles them to machine code
+// that runs about twice as fast as a charCodeAt loop on short keys.
+const surrogateUnit = /[\ud800-\udfff]/;
+const nonAsciiUnit = /[^\x00-\x7f]/;
+
 /** True when the string has no surrogate code units, so code points are UTF-16 units. */
 function isBmp(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0xd800 && c <= 0xdfff) return false;
-  }
-  return true;
+  return !surrogateUnit.test(s);
 }
 
 function isAscii(s: string): boolean {
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) >= 0x80) return false;
-  return true;
+  return !nonAsciiUnit.test(s);
 }
 
 /** Number of code points (a lone surrogate counts as one, as Array.from does). */
