@@ -111,7 +111,7 @@ export class LocalRuns {
     const targets: Record<string, SinkTarget> = {};
     for (const p of plan.pipelines) {
       const spec = manifest.sinks[p.sink]!;
-      const local = { ...spec, target: { kind: "fs" as const, dir, prefix: `${p.sink}/` }, flush: { ...spec.flush, seconds: Math.min(spec.flush.seconds, flushSeconds) } };
+      const local = { ...spec, target: { kind: "fs" as const, dir, prefix: "" }, flush: { ...spec.flush, seconds: Math.min(spec.flush.seconds, flushSeconds) } };
       targets[p.sink] = { spec: local, opened: openSink(local) };
     }
     const startedAt = new Date(now()).toISOString();

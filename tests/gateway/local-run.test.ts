@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { parseNotebook } from "../../notebook/format/parse.ts";
@@ -67,6 +67,8 @@ describe("a published pipeline run locally inside the gateway", () => {
       const counts = await compareDataset(db, { sql, glob: join(info.dir, "lake", "**", "*.parquet"), plan, sink: "lake" });
       expect(counts).toEqual({ expected: final.rows, got: final.rows, missing: 0, extra: 0 });
       expect(final.rows).toBeGreaterThan(20);
+      // <lake>/<pipeline>/<sink>/<partition folders>: the sink's name once, not twice.
+      expect(readdirSync(join(info.dir, "lake")).every((d) => /^[a-z_]+=/.test(d))).toBe(true);
     } finally {
       db.close();
     }
