@@ -138,6 +138,29 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
       // reference to it (contract.ts), and a site is never re-entered while it fills.
       const n = args.length;
       const values = new Array<Value>(n).fill(null);
+      const body = fn === general ? general.strictBody : undefined;
+      if (body && n >= 1 && n <= 2) {
+        // NULL for any NULL argument: every argument is still evaluated first (its errors
+        // surface as DuckDB's do), then the body runs without the library's NULL wrapper.
+        const a0 = args[0]!;
+        if (n === 1) {
+          return (row) => {
+            const v0 = a0(row);
+            if (v0 === null) return null;
+            values[0] = v0;
+            return body(values, ctx);
+          };
+        }
+        const a1 = args[1]!;
+        return (row) => {
+          const v0 = a0(row);
+          const v1 = a1(row);
+          if (v0 === null || v1 === null) return null;
+          values[0] = v0;
+          values[1] = v1;
+          return body(values, ctx);
+        };
+      }
       if (n === 1) {
         const a0 = args[0]!;
         return (row) => {

@@ -89,7 +89,12 @@ function extreme(sign: 1 | -1): AggregateFn {
       const s = state as { v: Value };
       const x = args[0];
       if (x === null || x === undefined) return s;
-      if (s.v === null || sign * compareValues(x, s.v, ctx.argTypes[0]!) > 0) s.v = x;
+      const v = s.v;
+      if (v === null) s.v = x;
+      else if (typeof x === "bigint" && typeof v === "bigint") {
+        // Integers (BIGINT, HUGEINT, timestamps) order as bigints: no type lookup per row.
+        if (sign > 0 ? x > v : x < v) s.v = x;
+      } else if (sign * compareValues(x, v, ctx.argTypes[0]!) > 0) s.v = x;
       return s;
     },
     finish: (state) => (state as { v: Value }).v,

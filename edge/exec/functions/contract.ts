@@ -44,6 +44,12 @@ export type ScalarFn = ((args: Value[], ctx: CallContext) => Value) & {
    * exactly as the general function does, errors included. Null keeps the
    * general function.
    */
+  /**
+   * Optional: set on a function that is NULL whenever any argument is NULL;
+   * it computes the answer for non-NULL arguments only. The executor may
+   * evaluate every argument, answer NULL itself, and call this directly.
+   */
+  strictBody?: (args: Value[], ctx: CallContext) => Value;
   specialize?: (constants: readonly ({ value: Value } | null)[], ctx: CallContext) => ((args: Value[], ctx: CallContext) => Value) | null;
 };
 

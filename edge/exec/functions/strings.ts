@@ -50,10 +50,12 @@ function bigCount(n: number): bigint {
 
 /** Wraps a function of non-NULL arguments with NULL-in, NULL-out handling. */
 export function strict(fn: (args: Value[], ctx: CallContext) => Value): ScalarFn {
-  return (args, ctx) => {
+  const f: ScalarFn = (args, ctx) => {
     for (let i = 0; i < args.length; i++) if (args[i] === null) return null;
     return fn(args, ctx);
   };
+  f.strictBody = fn;
+  return f;
 }
 
 function int(v: Value): number {
