@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Interval, Value } from "../../plan/values.ts";
 import { days, timestampMicros } from "./arbitraries.node.ts";
 import { callBoth } from "./call.node.ts";
+import { datetimeScalars } from "./datetime.ts";
 
 async function same(name: string, args: Value[], types: string[], sql?: (l: string[]) => string): Promise<void> {
   const r = await callBoth(name, args, types, sql);
@@ -44,6 +45,20 @@ describe("date/time functions", () => {
       await same("time_bucket", [w, m, o], ["INTERVAL", "TIMESTAMP", "TIMESTAMP"]);
       await same("time_bucket", [w, m, { months: 0, days: 0, micros: o % 86400000000n }], ["INTERVAL", "TIMESTAMP", "INTERVAL"]);
     }), { numRuns: 200 });
+  });
+
+  it("time_bucket specialised for a constant width answers as the general call", () => {
+    const general = datetimeScalars.time_bucket!;
+    const edges = [0n, -1n, 1n, 2n ** 52n - 1n, 2n ** 52n, -(2n ** 52n) + 1n, -(2n ** 52n), 9223372036854775807n, -9223372036854775807n, 1795341659999999n, 1795341660000000n];
+    fc.assert(fc.property(widths, fc.oneof(timestampMicros, fc.constantFrom(...edges)), fc.constantFrom("TIMESTAMP", "TIMESTAMPTZ"), (w, m, t) => {
+      const ctx = { argTypes: ["INTERVAL", t], resultType: t };
+      const special = general.specialize!([{ value: w }, null], ctx) ?? general;
+      let want: unknown, got: unknown;
+      try { want = general([w, m], ctx); } catch (e) { want = (e as Error).message; }
+      try { got = special([w, m], ctx); } catch (e) { got = (e as Error).message; }
+      expect(got, `time_bucket(${JSON.stringify(w, (_k, v) => (typeof v === "bigint" ? `${v}` : v))}, ${m})`).toEqual(want);
+      expect(special([w, null], ctx)).toBeNull();
+    }), { numRuns: 3000 });
   });
 
   it("date_part and extract read every field of TIMESTAMP and DATE", async () => {

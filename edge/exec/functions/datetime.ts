@@ -134,6 +134,34 @@ const timeBucket: ScalarFn = (args, ctx) => {
   return asResult(r, ctx);
 };
 
+/**
+ * time_bucket(<constant width of days and time>, <TIMESTAMP>): the width
+ * resolved once, and instants within ±2^52 µs (years 1827 to 2112) bucketed
+ * in doubles, where every step is exact (the remainder of exact integers is
+ * exact); anything else goes the general way.
+ */
+timeBucket.specialize = (constants, ctx) => {
+  const k = constants[0];
+  if (ctx.argTypes.length !== 2 || !k || k.value === null) return null;
+  const arg = typeName(ctx.argTypes[1]);
+  if ((arg !== "TIMESTAMP" && arg !== "TIMESTAMPTZ") || typeName(ctx.resultType) !== arg) return null;
+  const width = k.value as Interval;
+  if (width.months !== 0) return null;
+  const w = BigInt(width.days) * MICROS_PER_DAY + width.micros;
+  if (w <= 0n || w >= 2n ** 52n) return null;
+  const wn = Number(w);
+  const origin = Number(ORIGIN_DAYS_MICROS);
+  return (args) => {
+    const m = args[1];
+    if (m === null || m === undefined) return null;
+    const x = Number(m as bigint);
+    if (!(x > -(2 ** 52) && x < 2 ** 52)) return timeBucket(args, ctx);
+    let r = (x - origin) % wn;
+    if (r < 0) r += wn;
+    return BigInt(x - r);
+  };
+};
+
 function intervalMicros(i: Interval): bigint {
   return (BigInt(i.months) * 30n + BigInt(i.days)) * MICROS_PER_DAY + i.micros;
 }
