@@ -61,6 +61,29 @@ describe("date/time functions", () => {
     }), { numRuns: 3000 });
   });
 
+  it("strptime and try_strptime specialised for an ISO layout answer as the general call", () => {
+    const layouts = { "%Y-%m-%dT%H:%M:%S.%gZ": "dddd-dd-ddTdd:dd:dd.dddZ", "%Y-%m-%dT%H:%M:%S.%fZ": "dddd-dd-ddTdd:dd:dd.ddddddZ", "%Y-%m-%dT%H:%M:%SZ": "dddd-dd-ddTdd:dd:ddZ", "%Y-%m-%dT%H:%M:%S": "dddd-dd-ddTdd:dd:dd", "%Y-%m-%d %H:%M:%S": "dddd-dd-dd dd:dd:dd", "%Y-%m-%d %H:%M:%S.%f": "dddd-dd-dd dd:dd:dd.dddddd" };
+    // Digits biased to the edges of each field (00, 12, 13, 23, 24, 29-31, 59, 60, 99).
+    const digit = fc.constantFrom("0", "1", "2", "3", "5", "9", "6", "4");
+    const fitting = fc.constantFrom(...Object.keys(layouts)).chain((fmt) => fc.array(digit, { minLength: 26, maxLength: 26 }).map((ds) => {
+      let k = 0;
+      return { fmt, s: [...layouts[fmt as keyof typeof layouts]].map((c) => (c === "d" ? ds[k++]! : c)).join("") };
+    }));
+    const other = fc.record({ fmt: fc.constantFrom(...Object.keys(layouts)), s: fc.constantFrom("2026-11-22T10:00:00.000Z ", " 2026-11-22 10:00:00", "2026-11-22T10:00:00.0Z", "infinity", "", "2026-02-29T10:00:00Z", "2024-02-29T23:59:59Z", "2026-11-22T24:00:00Z", "0026-11-22T10:00:00Z") });
+    for (const name of ["strptime", "try_strptime"]) {
+      const general = datetimeScalars[name]!;
+      fc.assert(fc.property(fc.oneof(fitting, other), ({ fmt, s }) => {
+        const ctx = { argTypes: ["VARCHAR", "VARCHAR"], resultType: "TIMESTAMP" };
+        const special = general.specialize!([null, { value: fmt }], ctx);
+        expect(special).not.toBeNull();
+        let want: unknown, got: unknown;
+        try { want = general([s, fmt], ctx); } catch (e) { want = (e as Error).message; }
+        try { got = special!([s, fmt], ctx); } catch (e) { got = (e as Error).message; }
+        expect(got, `${name}(${JSON.stringify(s)}, ${fmt})`).toEqual(want);
+      }), { numRuns: 3000 });
+    }
+  });
+
   it("date_part and extract read every field of TIMESTAMP and DATE", async () => {
     await fc.assert(fc.asyncProperty(maybe(timestampMicros), fc.constantFrom(...extractParts), async (m, p) => {
       await same("date_part", [p, m], ["VARCHAR", "TIMESTAMP"]);

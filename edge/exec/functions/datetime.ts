@@ -11,7 +11,7 @@ import {
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { parseType } from "./types.ts";
 import { StrptimeFailure, strftimeText, strptimeText } from "./strtime.ts";
-import { roundHalfEven } from "./cast.ts";
+import { isoTimestamp, roundHalfEven } from "./cast.ts";
 
 function typeName(t: string | undefined): string {
   const p = parseType(t ?? "TIMESTAMP");
@@ -312,6 +312,56 @@ const tryStrptime: ScalarFn = (args) => {
   if (r.code === "invalid_input" || r.code === "conversion") return null;
   throw r.error();
 };
+
+/**
+ * ISO 8601 layouts common in feeds, as the exact shape of a text that fits
+ * them: `d` a digit, any other character itself. A text of that shape is an
+ * ISO timestamp that `isoTimestamp` reads (and range-checks) directly.
+ */
+const isoLayouts: Record<string, string> = {
+  "%Y-%m-%dT%H:%M:%S.%gZ": "dddd-dd-ddTdd:dd:dd.dddZ",
+  "%Y-%m-%dT%H:%M:%S.%fZ": "dddd-dd-ddTdd:dd:dd.ddddddZ",
+  "%Y-%m-%dT%H:%M:%SZ": "dddd-dd-ddTdd:dd:ddZ",
+  "%Y-%m-%dT%H:%M:%S": "dddd-dd-ddTdd:dd:dd",
+  "%Y-%m-%d %H:%M:%S": "dddd-dd-dd dd:dd:dd",
+  "%Y-%m-%d %H:%M:%S.%f": "dddd-dd-dd dd:dd:dd.dddddd",
+};
+
+function fitsLayout(s: string, layout: string): boolean {
+  if (s.length !== layout.length || s.charCodeAt(0) === 48) return false;
+  for (let i = 0; i < layout.length; i++) {
+    const c = s.charCodeAt(i);
+    const e = layout.charCodeAt(i);
+    if (e === 100 ? c < 48 || c > 57 : c !== e) return false;
+  }
+  return true;
+}
+
+/**
+ * strptime / try_strptime with one of `isoLayouts` as a constant format: a
+ * text of exactly that shape with valid fields is read directly; anything
+ * else (spaces, other widths, Feb 30, hour 24, a year starting with 0) goes
+ * through the general parser, which decides the answer or the error.
+ */
+function isoStrptime(general: ScalarFn): ScalarFn["specialize"] {
+  return (constants, ctx) => {
+    const f = constants[1];
+    if (ctx.argTypes.length !== 2 || !f || typeof f.value !== "string") return null;
+    const layout = isoLayouts[f.value];
+    if (layout === undefined) return null;
+    return (args) => {
+      const s = args[0];
+      if (typeof s === "string" && fitsLayout(s, layout)) {
+        const m = isoTimestamp(s);
+        if (m !== null) return m;
+      }
+      return general(args, ctx);
+    };
+  };
+}
+
+strptime.specialize = isoStrptime(strptime);
+tryStrptime.specialize = isoStrptime(tryStrptime);
 
 function toInterval(unit: "months" | "days" | "micros", per: number): ScalarFn {
   return ([n]) => {
