@@ -23,16 +23,27 @@ function asBig(v: Value): bigint {
   return typeof v === "bigint" ? v : BigInt(v as number);
 }
 
+/**
+ * A count kept as a double (exact to 2^53, no BigInt allocated per row),
+ * answered as BIGINT. A state restored from a snapshot taken when counts
+ * were bigints goes on counting in bigints.
+ */
+interface CountState { n: number | bigint }
+
+function countUp(s: CountState): void {
+  s.n = typeof s.n === "number" ? s.n + 1 : s.n + 1n;
+}
+
 const countStar: AggregateFn = {
-  init: () => ({ n: 0n }),
-  step: (s) => { (s as { n: bigint }).n += 1n; return s; },
-  finish: (s) => (s as { n: bigint }).n,
+  init: (): CountState => ({ n: 0 }),
+  step: (s) => { countUp(s as CountState); return s; },
+  finish: (s) => BigInt((s as CountState).n),
 };
 
 const count: AggregateFn = {
-  init: () => ({ n: 0n }),
-  step: (s, args) => { if (args[0] !== null) (s as { n: bigint }).n += 1n; return s; },
-  finish: (s) => (s as { n: bigint }).n,
+  init: (): CountState => ({ n: 0 }),
+  step: (s, args) => { if (args[0] !== null) countUp(s as CountState); return s; },
+  finish: (s) => BigInt((s as CountState).n),
 };
 
 function sumInit(ctx: CallContext): SumState {
