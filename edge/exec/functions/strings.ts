@@ -383,10 +383,56 @@ const concatOp: ScalarFn = (args, ctx) => {
   return args.map((a, i) => asText(a, ctx.argTypes[i])).join("");
 };
 
-const hashText = (f: (b: Uint8Array | string) => string): ScalarFn => strict(([v], ctx) => {
-  if (v instanceof Uint8Array) return f(v);
-  return f(asText(v!, ctx.argTypes[0]));
-});
+const hashText = (f: (b: Uint8Array | string) => string): ScalarFn => {
+  const remembered = rememberedDigest(f);
+  return strict(([v], ctx) => {
+    if (v instanceof Uint8Array) return f(v);
+    return remembered(asText(v!, ctx.argTypes[0]));
+  });
+};
+
+/**
+ * A digest of text that remembers its recent answers: streams repeat keys
+ * (a device id, a person's address), and a Map lookup costs a fraction of
+ * an MD5. At most 4,096 texts of up to 256 characters are kept (cleared when
+ * full). If fewer than a quarter of 4,096 calls hit, it stops remembering
+ * and looks again after 65,536 calls, so unique keys cost almost nothing extra.
+ */
+function rememberedDigest(f: (s: string) => string): (s: string) => string {
+  const cache = new Map<string, string>();
+  let on = true;
+  let calls = 0;
+  let hits = 0;
+  return (s) => {
+    calls++;
+    if (!on) {
+      if (calls >= 65_536) {
+        on = true;
+        calls = 0;
+        hits = 0;
+      }
+      return f(s);
+    }
+    if (s.length > 256) return f(s);
+    const known = cache.get(s);
+    if (known !== undefined) {
+      hits++;
+      return known;
+    }
+    const digest = f(s);
+    if (cache.size >= 4_096) cache.clear();
+    cache.set(s, digest);
+    if (calls >= 4_096) {
+      if (hits * 4 < calls) {
+        on = false;
+        cache.clear();
+      }
+      calls = 0;
+      hits = 0;
+    }
+    return digest;
+  };
+}
 
 export const stringScalars: Record<string, ScalarFn> = {
   length: strict(([s], ctx) => isListType(ctx.argTypes[0]) ? bigCount((s as Value[]).length) : bigCount(codePointLength(s as string))),
