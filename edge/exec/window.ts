@@ -53,6 +53,8 @@ export class WindowState {
   private maxEventTime: bigint | null = null;
   /** The event time at which the watermark reaches the earliest open window's end (that end + lateness); null with none open. */
   private dueAt: bigint | null = null;
+  /** The window the last row went to; null after windows were emitted or restored. */
+  private lastWindow: Window | null = null;
   /** Windows ending at or before this were emitted; a row for them is late. */
   private emittedUpTo: bigint | null = null;
   /** Late reasons by window start, valid while `emittedUpTo` is `lateFor` (late rows come in runs). */
@@ -123,7 +125,8 @@ export class WindowState {
       const t = this.eventTime!(row);
       if (typeof t === "bigint" && (this.maxEventTime === null || t > this.maxEventTime)) this.maxEventTime = t;
     }
-    let win = this.windows.get(start);
+    // Rows come mostly in time order: the window of the previous row is the likeliest one.
+    let win = this.lastWindow !== null && this.lastWindow.start === start ? this.lastWindow : this.windows.get(start);
     if (!win) {
       win = { start, end: start === null || !w ? null : addInterval(start, w.width), groups: [], index: new Map() };
       this.windows.set(start, win);
@@ -132,6 +135,7 @@ export class WindowState {
         if (this.dueAt === null || at < this.dueAt) this.dueAt = at;
       }
     }
+    this.lastWindow = win;
     const g = this.lookup(win, keys);
     for (let i = 0; i < this.aggs.length; i++) {
       const a = this.aggs[i]!;
@@ -259,6 +263,7 @@ export class WindowState {
   }
 
   private recomputeDue(): void {
+    this.lastWindow = null;
     let end: bigint | null = null;
     for (const w of this.windows.values()) if (w.end !== null && (end === null || w.end < end)) end = w.end;
     this.dueAt = end === null ? null : end + this.lateness;
@@ -291,6 +296,7 @@ export class WindowState {
     for (const w of all) out.push(...this.finishWindow(w));
     this.windows.clear();
     this.dueAt = null;
+    this.lastWindow = null;
     if (this.op.keys.length === 0 && all.length === 0 && !this.op.window) {
       // SELECT count(*) FROM t with no GROUP BY answers one row even over no input, as DuckDB does.
       out.push(this.aggs.map((a) => a.fn.finish(a.fn.init(a.ctx), a.ctx)));
