@@ -138,7 +138,7 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
       // reference to it (contract.ts), and a site is never re-entered while it fills.
       const n = args.length;
       const values = new Array<Value>(n).fill(null);
-      const body = fn === general ? general.strictBody : undefined;
+      const body = (fn as ScalarFn).strictBody;
       if (body && n >= 1 && n <= 2) {
         // NULL for any NULL argument: every argument is still evaluated first (its errors
         // surface as DuckDB's do), then the body runs without the library's NULL wrapper.
@@ -397,14 +397,13 @@ function columnOf(f: Eval): number {
   return columns.get(f) ?? -1;
 }
 
-/** `fn` bound to the arguments that are constants at this call site (`ScalarFn.specialize`), or `fn` itself. */
+/** `fn` specialised for this call site and the arguments that are constants there (`ScalarFn.specialize`), or `fn` itself. */
 function bound(fn: ScalarFn, args: Eval[], ctx: CallContext): (args: Value[], ctx: CallContext) => Value {
   if (!fn.specialize) return fn;
   const constants = args.map((a) => {
     const k = constantOf(a);
     return k === NOT_CONSTANT ? null : k;
   });
-  if (constants.every((k) => k === null)) return fn;
   return fn.specialize(constants, ctx) ?? fn;
 }
 

@@ -37,12 +37,12 @@ export interface CallContext {
  */
 export type ScalarFn = ((args: Value[], ctx: CallContext) => Value) & {
   /**
-   * Optional: the function for one call site whose arguments marked in
-   * `constants` are the same on every row (`{ value }`; null where the
-   * argument varies), resolved once at build time — a pattern compiled, a
-   * format parsed. It is called with every argument as before and must answer
-   * exactly as the general function does, errors included. Null keeps the
-   * general function.
+   * Optional: the function for one call site, called once at build time
+   * with the arguments that are the same on every row marked in `constants`
+   * (`{ value }`; null where the argument varies): a pattern compiled, a
+   * format parsed, state of its own (a cache). It is called with every
+   * argument as before and must answer exactly as the general function does,
+   * errors included. Null keeps the general function.
    */
   /**
    * Optional: set on a function that is NULL whenever any argument is NULL;

@@ -384,18 +384,23 @@ const concatOp: ScalarFn = (args, ctx) => {
 };
 
 const hashText = (f: (b: Uint8Array | string) => string): ScalarFn => {
-  const remembered = rememberedDigest(f);
-  return strict(([v], ctx) => {
-    if (v instanceof Uint8Array) return f(v);
-    return remembered(asText(v!, ctx.argTypes[0]));
-  });
+  const digestOf = (remembered: (s: string) => string): ScalarFn =>
+    strict(([v], ctx) => {
+      if (v instanceof Uint8Array) return f(v);
+      return remembered(asText(v!, ctx.argTypes[0]));
+    });
+  const general = digestOf(rememberedDigest(f));
+  // Each call site remembers its own texts: one column's keys repeat (a device, a
+  // name) while another's may not, and a shared memory would mix the two.
+  general.specialize = (constants) => (constants[0] ? null : digestOf(rememberedDigest(f)));
+  return general;
 };
 
 /**
  * A digest of text that remembers its recent answers: streams repeat keys
  * (a device id, a person's address), and a Map lookup costs a fraction of
- * an MD5. At most 4,096 texts of up to 256 characters are kept (cleared when
- * full). If fewer than a quarter of 4,096 calls hit, it stops remembering
+ * an MD5. At most 16,384 texts of up to 256 characters are kept (cleared when
+ * full, ~2 MB). If fewer than a quarter of 4,096 calls hit, it stops remembering
  * and looks again after 65,536 calls, so unique keys cost almost nothing extra.
  */
 function rememberedDigest(f: (s: string) => string): (s: string) => string {
@@ -420,7 +425,7 @@ function rememberedDigest(f: (s: string) => string): (s: string) => string {
       return known;
     }
     const digest = f(s);
-    if (cache.size >= 4_096) cache.clear();
+    if (cache.size >= 16_384) cache.clear();
     cache.set(s, digest);
     if (calls >= 4_096) {
       if (hits * 4 < calls) {
