@@ -26,6 +26,8 @@ interface Buffer {
   spec: SinkSpec;
   opened: OpenedSink;
   schema: Schema;
+  /** The schema's column names, in order. */
+  names: string[];
   partitionBy: string[];
   rows: Row[];
   bytes: number;
@@ -65,7 +67,7 @@ export class SinkWriter {
       const target = targets[pipeline.sink];
       if (!target) throw new Error(`run: the plan writes sink ${pipeline.sink}, but no target was opened for it`);
       const sinkOp = pipeline.ops.at(-1) as SinkOp;
-      this.buffers.set(pipeline.sink, { spec: target.spec, opened: target.opened, schema: sinkOp.schema, partitionBy: sinkOp.partitionBy, rows: [], bytes: 0, since: null });
+      this.buffers.set(pipeline.sink, { spec: target.spec, opened: target.opened, schema: sinkOp.schema, names: sinkOp.schema.map((c) => c.name), partitionBy: sinkOp.partitionBy, rows: [], bytes: 0, since: null });
     }
     const first = Object.values(targets)[0];
     if (!first) throw new Error("run: the plan has no sink");
@@ -77,9 +79,13 @@ export class SinkWriter {
     if (!buffer) throw new Error(`run: rows for unknown sink ${sink}`);
     if (rows.length === 0) return;
     if (buffer.since === null) buffer.since = this.now();
+    // A row's columns are the schema's: read them by name (no key list per row).
+    const names = buffer.names;
     for (const row of rows) {
       buffer.rows.push(row);
-      buffer.bytes += estimateBytes(row as Value);
+      let n = 8;
+      for (let i = 0; i < names.length; i++) n += estimateBytes(row[names[i]!] ?? null);
+      buffer.bytes += n;
     }
   }
 
