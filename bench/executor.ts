@@ -16,7 +16,8 @@
  * (`process.cpuUsage`: DuckDB's thread, WASM and V8's GC threads all run in
  * it). The ratios use CPU time, which a loaded machine disturbs far less.
  *
- *   BENCH_ROWS (default 1000000) sets the large batch; BENCH_MICRO (default 100) the number of micro-batches.
+ *   BENCH_ROWS (default 1000000) sets the large batch; BENCH_MICRO (default 100) the number of micro-batches;
+ *   BENCH_ROUNDS (default 5) the alternating rounds of the micro-batches (each engine's median is shown).
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -40,6 +41,7 @@ import type { Schema } from "../edge/plan/values.ts";
 
 const LARGE = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const MICRO = Number(process.env.BENCH_MICRO ?? 100);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BATCH = 1000;
 
 interface WasmConnection {
@@ -170,6 +172,11 @@ function runWasm(conn: WasmConnection, c: Case, ipcs: Uint8Array[]): Promise<Tim
   });
 }
 
+/** The run with the median CPU time. */
+function median(runs: Timed[]): Timed {
+  return [...runs].sort((a, b) => a.cpuSeconds - b.cpuSeconds)[Math.floor(runs.length / 2)]!;
+}
+
 function chunk<T>(list: T[], size: number): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < list.length; i += size) out.push(list.slice(i, i + size));
@@ -214,16 +221,25 @@ try {
       await runExecutor(c, micro ? batches : [batches[0]!.slice(0, BATCH)]);
       await runExecutorFromText(c, bodies);
       await runNative(c, files);
-      const exec = await runExecutor(c, batches);
-      const fromText = await runExecutorFromText(c, bodies);
-      const native = await runNative(c, files);
-      let wasmResult: Timed | null = null;
-      if (wasm && size === BATCH) {
-        const ipcs: Uint8Array[] = [];
+      const ipcs: Uint8Array[] = [];
+      if (wasm && micro) {
         for (const b of batches) ipcs.push((await sampler.arrow(b.map((value, i) => ({ ok: true as const, value, receivedAt: i })))).ipc);
         await runWasm(wasm, c, ipcs);
-        wasmResult = await runWasm(wasm, c, ipcs);
       }
+      // Micro-batches: ROUNDS alternating rounds of every engine, each engine's median by CPU
+      // time (one pass of 100 batches is a fraction of a second, and single passes scattered
+      // by ±25% from run to run); the large batch once.
+      const runs: { exec: Timed[]; fromText: Timed[]; native: Timed[]; wasm: Timed[] } = { exec: [], fromText: [], native: [], wasm: [] };
+      for (let round = 0; round < (micro ? ROUNDS : 1); round++) {
+        runs.exec.push(await runExecutor(c, batches));
+        runs.fromText.push(await runExecutorFromText(c, bodies));
+        runs.native.push(await runNative(c, files));
+        if (wasm && micro) runs.wasm.push(await runWasm(wasm, c, ipcs));
+      }
+      const exec = median(runs.exec);
+      const fromText = median(runs.fromText);
+      const native = median(runs.native);
+      const wasmResult: Timed | null = runs.wasm.length > 0 ? median(runs.wasm) : null;
       const rate = (r: Timed): string => `${fmt(total / r.cpuSeconds)} (${fmt(total / r.seconds)})`;
       const ratio = (a: Timed, b: Timed): string => `${(b.cpuSeconds / a.cpuSeconds).toFixed(2)}×`;
       table.push([
