@@ -81,7 +81,8 @@ function hasUnsafeInteger(value: unknown): boolean {
     return false;
   }
   const object = value as Record<string, unknown>;
-  for (const key of Object.keys(object)) if (hasUnsafeInteger(object[key])) return true;
+  // for-in over a parsed object (own keys only: JSON.parse makes plain objects) allocates no key list.
+  for (const key in object) if (hasUnsafeInteger(object[key])) return true;
   return false;
 }
 
