@@ -15,7 +15,7 @@ import type { Schema } from "../plan/values.ts";
 import { Annotator } from "./annotate.node.ts";
 import { cellName, type CellInput, type CompileInputs } from "./compile.ts";
 import { CompileError } from "./errors.ts";
-import type { TreeNode } from "./tree.ts";
+import { rewriteJsonArrows, type TreeNode } from "./tree.ts";
 
 /** Table names a parse tree reads (not its own CTEs), lower case. */
 export function tableRefs(node: TreeNode): Set<string> {
@@ -67,7 +67,8 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
     try {
       const t = await parseSql(db, cell.code);
       if (t.statements.length !== 1) throw new CompileError(`a cell with ${t.statements.length} statements`, origin(cell), "write one SELECT per cell");
-      tree = t.statements[0]!.node as TreeNode;
+      // `a -> b` outside a lambda function is DuckDB's JSON operator (see rewriteJsonArrows).
+      tree = rewriteJsonArrows(t.statements[0]!.node) as TreeNode;
     } catch (error) {
       if (error instanceof ParseError) {
         throw new CompileError(`SQL error: ${error.message}`, origin(cell, (error.position?.line ?? 1) - 1), "fix the SQL", { cause: error });

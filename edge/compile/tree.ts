@@ -108,3 +108,52 @@ export function containsAggregate(node: TreeNode): boolean {
   if (node.class === "FUNCTION" && node.$agg) return true;
   return childExpressions(node).some(containsAggregate);
 }
+
+/** DuckDB's functions that take a lambda argument (`duckdb_functions()` with a LAMBDA parameter). */
+const LAMBDA_FUNCTIONS = new Set([
+  "apply", "array_apply", "array_filter", "array_reduce", "array_transform", "filter",
+  "list_apply", "list_filter", "list_reduce", "list_transform", "reduce",
+]);
+
+/**
+ * DuckDB parses a single arrow `a -> b` as a lambda everywhere, and its
+ * binder reads a lambda that is not the argument of a lambda function as the
+ * JSON operator `json_extract(a, b)`. This does the same to the tree, in
+ * place, so `payload -> '$.user'` compiles like `json_extract(payload,
+ * '$.user')` (and `a -> 'x' -> 'y'`, left to right, as nested calls). Lambdas
+ * given to lambda functions stay as they are.
+ */
+export function rewriteJsonArrows(node: unknown): unknown {
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) node[i] = rewriteJsonArrows(node[i]);
+    return node;
+  }
+  if (node === null || typeof node !== "object") return node;
+  const n = node as TreeNode;
+  if (n.class === "LAMBDA") {
+    return {
+      class: "FUNCTION",
+      type: "FUNCTION",
+      alias: n.alias ?? "",
+      query_location: n.query_location,
+      function_name: "json_extract",
+      schema: "",
+      children: [rewriteJsonArrows(n.lhs), rewriteJsonArrows(n.expr)],
+      filter: null,
+      order_bys: { type: "ORDER_MODIFIER", orders: [] },
+      distinct: false,
+      is_operator: false,
+      export_state: false,
+      catalog: "",
+    };
+  }
+  const lambdaCall = n.class === "FUNCTION" && typeof n.function_name === "string" && LAMBDA_FUNCTIONS.has(n.function_name.toLowerCase());
+  for (const key of Object.keys(n)) {
+    if (lambdaCall && key === "children") {
+      n.children = n.children.map((c: TreeNode) => (c?.class === "LAMBDA" ? c : rewriteJsonArrows(c)));
+      continue;
+    }
+    n[key] = rewriteJsonArrows(n[key]);
+  }
+  return n;
+}

@@ -43,6 +43,7 @@ const calls: [string, string][] = [
   ["LIKE / ILIKE with ESCAPE", "s LIKE 'H%!,%' ESCAPE '!', u ILIKE '%STRASSE%', s NOT LIKE '%,,%', u NOT ILIKE 'ü%'"],
   ["GLOB", "s GLOB 'H*', s GLOB '*.*.*'"],
   ["json_extract, json_extract_string, ->>", "json_extract(j, '$.a.b[1]'), json_extract_string(j, '$.a.b[0]'), j ->> '$.n', j ->> 'a'"],
+  ["-> (a single arrow outside a lambda function is json_extract)", "j -> '$.a', j -> 'a' -> 'b', j -> '$.n', (j -> 'a') ->> 'b', (j -> '$.a') IS NULL"],
   ["json_extract_path, json_extract_path_text", "json_extract_path(j, 'a'), json_extract_path_text(j, '$.n')"],
   ["json_valid, json_array_length, json_type", "json_valid(j), json_array_length(j, '$.a.b'), json_type(j)"],
   ["to_json", "to_json(l), to_json(s)"],
@@ -62,4 +63,13 @@ const calls: [string, string][] = [
   ["time_bucket over a parsed time", "time_bucket(INTERVAL 15 minutes, TRY_CAST(ts AS TIMESTAMP)), time_bucket(INTERVAL 1 month, d)"],
 ];
 
-export const cases: ConformanceCase[] = calls.map(([name, exprs]) => ({ name: `functions: ${name}`, sql: `SELECT ${exprs} FROM t`, rows, schema, expect: "same" as const }));
+export const cases: ConformanceCase[] = [
+  ...calls.map(([name, exprs]) => ({ name: `functions: ${name}`, sql: `SELECT ${exprs} FROM t`, rows, schema, expect: "same" as const })),
+  {
+    name: "functions: -> on the rows that hold JSON, in a filter and a projection",
+    sql: "SELECT j -> '$.a' AS a, j -> 'a' -> 'b' -> 1 AS b1 FROM t WHERE json_valid(j) AND (j -> '$.a') IS NOT NULL",
+    rows,
+    schema,
+    expect: "rows" as const,
+  },
+];

@@ -21,5 +21,6 @@ export const cases: ConformanceCase[] = [
   { name: "JOIN USING is refused with a rewrite", sql: "SELECT * FROM t JOIN two USING (a)", rows, cells: { two }, expect: "compile-error", message: "ON a.k = b.k" },
   { name: "a cell reading no source is refused as a sink", sql: "SELECT * FROM two", rows, cells: { two }, expect: "compile-error", message: "reads no source" },
   { name: "an unknown column is a compile error", sql: "SELECT nope FROM t", rows, expect: "compile-error", message: "nope" },
+  { name: "a lambda given to list_transform stays a lambda (refused), not a JSON arrow", sql: "SELECT list_transform([a, a], x -> x + 1) AS l FROM t", rows, expect: "compile-error", message: "list_transform" },
   { name: "a compile error names the line inside the cell", sql: "SELECT a,\n  s,\n  lag(a) OVER () AS prev\nFROM t", rows, expect: "compile-error", message: "line 3" },
 ];
