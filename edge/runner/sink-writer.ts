@@ -28,11 +28,20 @@ interface Buffer {
   schema: Schema;
   /** The schema's column names, in order. */
   names: string[];
+  /** The columns whose size varies (text, blobs, nested); the others add `fixedBytes`. */
+  varying: string[];
+  fixedBytes: number;
   partitionBy: string[];
   rows: Row[];
   bytes: number;
   since: number | null;
 }
+
+/** Types whose values take the same room in every row (8 bytes; 72 for a UUID's text). */
+const FIXED_BYTES: Record<string, number> = {
+  BOOLEAN: 8, TINYINT: 8, SMALLINT: 8, INTEGER: 8, BIGINT: 8, UTINYINT: 8, USMALLINT: 8, UINTEGER: 8, UBIGINT: 8,
+  HUGEINT: 8, UHUGEINT: 8, FLOAT: 8, DOUBLE: 8, DATE: 8, TIME: 8, TIMESTAMP: 8, "TIMESTAMP WITH TIME ZONE": 8, UUID: 72,
+};
 
 /** A rough size of a row in memory, for the `flush.bytes` bound. */
 export function estimateBytes(value: Value): number {
@@ -67,7 +76,19 @@ export class SinkWriter {
       const target = targets[pipeline.sink];
       if (!target) throw new Error(`run: the plan writes sink ${pipeline.sink}, but no target was opened for it`);
       const sinkOp = pipeline.ops.at(-1) as SinkOp;
-      this.buffers.set(pipeline.sink, { spec: target.spec, opened: target.opened, schema: sinkOp.schema, names: sinkOp.schema.map((c) => c.name), partitionBy: sinkOp.partitionBy, rows: [], bytes: 0, since: null });
+      const fixed = sinkOp.schema.filter((c) => FIXED_BYTES[c.type] !== undefined);
+      this.buffers.set(pipeline.sink, {
+        spec: target.spec,
+        opened: target.opened,
+        schema: sinkOp.schema,
+        names: sinkOp.schema.map((c) => c.name),
+        varying: sinkOp.schema.filter((c) => FIXED_BYTES[c.type] === undefined).map((c) => c.name),
+        fixedBytes: 8 + fixed.reduce((n, c) => n + FIXED_BYTES[c.type]!, 0),
+        partitionBy: sinkOp.partitionBy,
+        rows: [],
+        bytes: 0,
+        since: null,
+      });
     }
     const first = Object.values(targets)[0];
     if (!first) throw new Error("run: the plan has no sink");
@@ -79,14 +100,14 @@ export class SinkWriter {
     if (!buffer) throw new Error(`run: rows for unknown sink ${sink}`);
     if (rows.length === 0) return;
     if (buffer.since === null) buffer.since = this.now();
-    // A row's columns are the schema's: read them by name (no key list per row).
-    const names = buffer.names;
+    // A row's columns are the schema's: only those of varying size are read, by name (no key list per row).
+    const names = buffer.varying;
+    let bytes = buffer.fixedBytes * rows.length;
     for (const row of rows) {
       buffer.rows.push(row);
-      let n = 8;
-      for (let i = 0; i < names.length; i++) n += estimateBytes(row[names[i]!] ?? null);
-      buffer.bytes += n;
+      for (let i = 0; i < names.length; i++) bytes += estimateBytes(row[names[i]!] ?? null);
     }
+    buffer.bytes += bytes;
   }
 
   addDeadLetters(letters: DeadLetter[]): void {
