@@ -7,7 +7,7 @@ import { compilePlan } from "../compile/compile.ts";
 import type { Notebook } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
 import type { Row } from "../plan/values.ts";
-import { buildPipeline } from "./pipeline.ts";
+import { buildPipeline, sinksFlushingAggregates } from "./pipeline.ts";
 import { defaultLibrary } from "./library.ts";
 import { firstDifference } from "../check/compare.ts";
 import { readFileSync } from "node:fs";
@@ -48,6 +48,20 @@ describe("buildPipeline", () => {
     const second = ex.run({ source: "s", events: [{ k: "a", ts: minute(1, 0), v: 4 }] });
     expect(second.rows.out).toEqual([{ k: "a", m: 1795341600000000n, n: 2n, total: 3n }]);
     expect(ex.finish().rows.out).toEqual([{ k: "a", m: 1795341660000000n, n: 1n, total: 4n }]);
+  });
+
+  test("rows whose time bucket is NULL are written with each flush, once, and never late", async () => {
+    const plan = await planFor(PER_MINUTE, [{ k: "a", ts: minute(0), v: 1 }, { k: "a", ts: null, v: 1 }]);
+    expect(sinksFlushingAggregates(plan)).toEqual(["out"]);
+    const ex = buildPipeline(plan, { library: defaultLibrary });
+    const run = ex.run({ source: "s", events: [{ k: "a", ts: null, v: 2 }, { k: "a", ts: minute(0, 5), v: 1 }, { k: "b", v: 3 }, { k: "a", ts: minute(5), v: 1 }, { k: "a", ts: null, v: 4 }] });
+    // The watermark closed 10:00 but not the NULL bucket.
+    expect(run.rows.out).toEqual([{ k: "a", m: 1795341600000000n, n: 1n, total: 1n }]);
+    expect(ex.flushAggregates("out").rows.out).toEqual([{ k: "a", m: null, n: 2n, total: 6n }, { k: "b", m: null, n: 1n, total: 3n }]);
+    expect(ex.flushAggregates("out").rows.out).toEqual([]);
+    const after = ex.run({ source: "s", events: [{ k: "a", ts: null, v: 5 }] });
+    expect(after.deadLetters).toEqual([]);
+    expect(ex.finish().rows.out).toEqual([{ k: "a", m: 1795341900000000n, n: 1n, total: 1n }, { k: "a", m: null, n: 1n, total: 5n }]);
   });
 
   test("allowed lateness holds a window open, and later events beyond it are dead letters", async () => {

@@ -44,7 +44,7 @@ export interface Executor {
   flushWindows(watermark: bigint): RunResult;
   /** End of input: emits every open window and every per-flush aggregate. */
   finish(): RunResult;
-  /** Emits the per-flush aggregates of `sink` (called when the sink writes a file) and resets them. */
+  /** Emits the per-flush aggregates of `sink` (called when the sink writes a file) and resets them; for a windowed sink, the groups whose time bucket is NULL, which no watermark closes. */
   flushAggregates(sink: string): RunResult;
   /** The current watermark of each sink's window, or null when it has none. */
   watermarks(): Record<string, bigint | null>;
@@ -215,7 +215,10 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     },
     flushAggregates(sink) {
       const out = empty();
-      for (const p of pipelines) if (p.sink === sink && p.aggregate && !p.aggregate.op.window) emit(p, p.aggregate.state.emitAll(), out);
+      for (const p of pipelines) {
+        if (p.sink !== sink || !p.aggregate) continue;
+        emit(p, p.aggregate.op.window ? p.aggregate.state.emitUnbucketed() : p.aggregate.state.emitAll(), out);
+      }
       return out;
     },
     watermarks() {
@@ -233,6 +236,16 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
       }
     },
   };
+}
+
+/**
+ * The sinks whose aggregates hold groups until the sink flushes: a GROUP BY
+ * without a time bucket, and a windowed one for its groups whose bucket is
+ * NULL (see `flushAggregates`). Whoever writes files calls `flushAggregates`
+ * for each of them before each write.
+ */
+export function sinksFlushingAggregates(plan: Plan): string[] {
+  return plan.pipelines.filter((p) => p.ops.some((o) => o.op === "aggregate")).map((p) => p.sink);
 }
 
 function rowMaker(schema: Schema): (row: Value[]) => Row {

@@ -288,6 +288,26 @@ export class WindowState {
     return out;
   }
 
+  /**
+   * Emits the groups of rows whose time bucket is NULL (a NULL or unreadable
+   * event time): no watermark ever closes that window, so a windowed sink
+   * writes it with every flush, as a GROUP BY without a time bucket does, and
+   * starts it afresh. Empty without a window or without such rows.
+   */
+  emitUnbucketed(): Value[][] {
+    if (!this.op.window) return [];
+    const w = this.windows.get(null);
+    if (!w) return [];
+    this.windows.delete(null);
+    if (this.lastWindow === w) this.lastWindow = null;
+    return this.finishWindow(w);
+  }
+
+  /** Whether rows with a NULL time bucket are waiting (see `emitUnbucketed`). */
+  hasUnbucketed(): boolean {
+    return this.op.window !== null && this.op.window !== undefined && this.windows.has(null);
+  }
+
   /** Emits every group (end of input, or a per-flush aggregate's flush). */
   emitAll(): Value[][] {
     const all = [...this.windows.values()];

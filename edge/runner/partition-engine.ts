@@ -16,7 +16,7 @@
  */
 import type { SinkSpec, SourceFormat } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
-import { buildPipeline, type Executor, type RunResult } from "../exec/pipeline.ts";
+import { buildPipeline, sinksFlushingAggregates, type Executor, type RunResult } from "../exec/pipeline.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import { decodePayload } from "../../gateway/sources/decode.ts";
@@ -258,7 +258,7 @@ export class EngineHost {
     const first = Object.values(targets)[0];
     if (!first) throw new Error("runner: the plan has no sink");
     this.store = new StateStore(first.opened.sink, first.opened.prefix);
-    this.perFlush = config.plan.pipelines.filter((p) => p.ops.some((o) => o.op === "aggregate" && o.emit === "per-flush")).map((p) => p.sink);
+    this.perFlush = sinksFlushingAggregates(config.plan);
   }
 
   newWriter(name: string): SinkWriter {

@@ -8,7 +8,7 @@
  */
 import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import type { Plan } from "../plan/types.ts";
-import { buildPipeline } from "../exec/pipeline.ts";
+import { buildPipeline, sinksFlushingAggregates } from "../exec/pipeline.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
@@ -46,7 +46,7 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
   const executor = buildPipeline(plan, { library: defaultLibrary, mode: "dead-letter" });
   const writer = new SinkWriter(plan, options.targets, options.parquet, options.writer ?? "backfill", now);
   const progress: RunFilesResult = { file: null, events: 0, rows: 0, files: 0, bytes: 0, deadLetters: 0, written: [], deadLetterFiles: [] };
-  const perFlushSinks = plan.pipelines.filter((p) => p.ops.some((o) => o.op === "aggregate" && o.emit === "per-flush")).map((p) => p.sink);
+  const perFlushSinks = sinksFlushingAggregates(plan);
   let first = 0;
   const at = new Date(now()).toISOString();
 

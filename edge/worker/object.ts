@@ -67,6 +67,8 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     private name: string | null = null;
     private plan: SinkPlan | null = null;
     private window: OpenWindows | null = null;
+    /** When the oldest waiting row of the NULL time bucket arrived (ms), or null when there is none. */
+    private unbucketedSince: number | null = null;
     private flushing: Promise<void> | null = null;
     private alarmAt: number | null = null;
     private writer = "";
@@ -183,6 +185,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
           rows.map((r) => codec.decode(r.row)),
           this.meta("emittedUpTo"),
         );
+        this.unbucketedSince = this.window.hasUnbucketed() ? now() : null;
       }
     }
 
@@ -271,6 +274,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
               for (const start of this.window.closedStarts()) this.sql.exec(`DELETE FROM win WHERE start = ?`, start);
               if (this.window.emittedUpTo !== null) this.setMeta("emittedUpTo", this.window.emittedUpTo.toString());
             }
+            if (this.unbucketedSince === null && this.window.hasUnbucketed()) this.unbucketedSince = at;
             this.add("rowsIn", batch.count - late.length);
           } else {
             this.insertBatch(rows, batch.count, at);
@@ -338,9 +342,12 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     /** Sets the alarm for the earliest due flush: now when a bound is reached, else the oldest row's age limit. */
     private schedule(at: number): void {
       const { n, bytes, oldest } = this.buffer();
-      if (n === 0) return;
+      // Rows of the NULL time bucket wait in the window state; they age like buffered rows.
+      const since = this.unbucketedSince;
+      if (n === 0 && since === null) return;
       const flush = this.spec().flush;
-      const due = n >= flush.rows || bytes >= flush.bytes ? at : (oldest ?? at) + flush.seconds * 1000;
+      const first = oldest === null ? since : since === null ? oldest : Math.min(oldest, since);
+      const due = n >= flush.rows || bytes >= flush.bytes ? at : (first ?? at) + flush.seconds * 1000;
       if (this.alarmAt === null || due < this.alarmAt) {
         this.alarmAt = due;
         void this.ctx.storage.setAlarm(due);
@@ -370,9 +377,28 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       return this.flushing;
     }
 
+    /** Moves the NULL time bucket's groups into the buffered output, in one transaction with deleting their rows. */
+    private emitUnbucketed(): void {
+      const window = this.window;
+      if (!window?.hasUnbucketed()) return;
+      const at = now();
+      try {
+        this.transact(() => {
+          this.insertRows(window.emitUnbucketed(), at);
+          this.sql.exec(`DELETE FROM win WHERE start IS NULL`);
+        });
+        this.unbucketedSince = null;
+      } catch (error) {
+        // The in-memory window state is ahead of the rolled-back storage: rebuild it.
+        if (this.name) this.bind(this.name);
+        throw error;
+      }
+    }
+
     private async flushAll(): Promise<void> {
       if (this.name === null) return;
       try {
+        this.emitUnbucketed();
         const limit = this.sql.exec<{ last: number | null }>(`SELECT max(last) AS last FROM batches`).one().last ?? 0;
         while (await this.flushRows(limit));
         const deadLimit = this.sql.exec<{ last: number | null }>(`SELECT max(seq) AS last FROM dead`).one().last ?? 0;
@@ -617,6 +643,19 @@ class OpenWindows {
       if (this.emittedUpTo === null || wm > this.emittedUpTo) this.emittedUpTo = wm;
     }
     return { keep, late: late.map((l) => ({ reason: l.reason, raw: raws[l.index] ?? "" })), emitted };
+  }
+
+  /**
+   * The encoded output of the groups whose time bucket is NULL, which no
+   * watermark closes: they go out with every flush (`WindowState.emitUnbucketed`);
+   * their stored rows can go then.
+   */
+  emitUnbucketed(): string[] {
+    return this.tail(this.state.emitUnbucketed()).map((v) => this.outputCodec.encode(v));
+  }
+
+  hasUnbucketed(): boolean {
+    return this.state.hasUnbucketed();
   }
 
   /** Window starts whose windows were emitted; their rows can go. */

@@ -108,4 +108,30 @@ describe("the window object in workerd", () => {
     const ranges = listed.objects.map((o) => /-(\d{20})-(\d{20})\.parquet$/.exec(o.key)!.slice(1).map(Number) as [number, number]);
     for (const seq of legacy) expect(ranges.some(([first, last]) => first <= seq && seq <= last)).toBe(true);
   });
+
+  test("readings whose time does not parse form the NULL time bucket: no watermark closes it, each flush writes it once and starts it afresh", async () => {
+    const unreadable = (entries: number) => ({ ...reading("00-00-09", "00:00", entries), ts: "not a time" });
+    const nullDay = async () => ((await env.LAKE.list({ prefix: "turnstile/lake/day=__HIVE_DEFAULT_PARTITION__/" })) as { objects: { key: string }[] }).objects.length;
+    const before = await metrics();
+    const objectsBefore = await nullDay();
+    expect((await post([unreadable(5), unreadable(8)])).status).toBe(202);
+    expect((await metrics()).windowRows).toBe(before.windowRows + 2);
+    // Nothing else is buffered, yet the object sets an alarm for them (flush.seconds after they came).
+    expect(await runInDurableObject(lake(), (_instance, state) => state.storage.getAlarm())).not.toBeNull();
+    // Restarted, it restores them from SQLite; a flush writes their one group (station, device, NULL minute) once.
+    await evictDurableObject(lake());
+    const flushed = await exports.default.fetch("http://edge/flush", { method: "POST" });
+    expect(flushed.status, await flushed.clone().text()).toBe(200);
+    const after = await metrics();
+    expect(after.rowsOut).toBe(before.rowsOut + before.bufferRows + 1);
+    expect(after.windowRows).toBe(before.windowRows);
+    expect(after.bufferRows).toBe(0);
+    expect(await nullDay()).toBe(objectsBefore + 1);
+    // A flush with nothing new writes nothing; the next unreadable reading starts a new group.
+    expect((await (await exports.default.fetch("http://edge/flush", { method: "POST" })).json() as { rowsOut: number }).rowsOut).toBe(after.rowsOut);
+    expect((await post([unreadable(9)])).status).toBe(202);
+    await exports.default.fetch("http://edge/flush", { method: "POST" });
+    expect((await metrics()).rowsOut).toBe(after.rowsOut + 1);
+    expect(await nullDay()).toBe(objectsBefore + 2);
+  });
 });

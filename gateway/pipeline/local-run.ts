@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import { stringifyJsonLossless } from "../../edge/duckdb/lossless-json.ts";
-import { buildPipeline, type RunResult } from "../../edge/exec/pipeline.ts";
+import { buildPipeline, sinksFlushingAggregates, type RunResult } from "../../edge/exec/pipeline.ts";
 import { defaultLibrary } from "../../edge/exec/library.ts";
 import { defaultParquetWriter } from "../../edge/parquet/index.ts";
 import { bundleName, loadBundle, type Bundle } from "../../edge/publish/bundle.node.ts";
@@ -122,7 +122,7 @@ export class LocalRuns {
     const executor = buildPipeline(plan, { library: defaultLibrary, mode: "dead-letter" });
     // A new writer name per run: object keys carry the run's own event range, so a second run never overwrites the first.
     const writer = new SinkWriter(plan, targets, defaultParquetWriter, `local-${startedAt.replace(/[-:.]/g, "")}`, now);
-    const perFlush = plan.pipelines.filter((p) => p.ops.some((o) => o.op === "aggregate" && o.emit === "per-flush")).map((p) => p.sink);
+    const perFlush = sinksFlushingAggregates(plan);
     const pending = new Map<string, SourceEvent[]>();
     const abort = new AbortController();
     let first = 0;
