@@ -24,6 +24,14 @@ const VOLATILE = new Set([
 /** Table functions that read a small file, which a plan can hold as a static table. */
 export const STATIC_FILE_READERS = new Set(["read_csv", "read_csv_auto", "read_json", "read_json_auto", "read_ndjson", "read_parquet"]);
 
+/** A construct the compiler refuses, found while annotating (the driver adds the cell and line). */
+export class UnsupportedConstruct extends Error {
+  override name = "UnsupportedConstruct";
+  constructor(readonly what: string, readonly suggestion: string) {
+    super(`${what}: ${suggestion}`);
+  }
+}
+
 const SKIP = new Set(["STAR", "WINDOW", "SUBQUERY", "LAMBDA", "PARAMETER", "COLUMNS", "DEFAULT", "POSITIONAL_REFERENCE"]);
 
 export class Annotator {
@@ -142,10 +150,20 @@ export class Annotator {
       default:
         break;
     }
+    const staticFile = ref.type === "TABLE_FUNCTION" && STATIC_FILE_READERS.has(String(ref.function?.function_name));
+    if (ref.type === "TABLE_FUNCTION" && !staticFile) {
+      // Refused before probing: a lateral one (`FROM s, unnest(s.items)`) cannot be described alone.
+      const name = String(ref.function?.function_name ?? "");
+      throw new UnsupportedConstruct(
+        `the table function ${name}() in FROM`,
+        name.toLowerCase() === "unnest"
+          ? "unnest the list in the select list instead: SELECT ..., unnest(items) AS item FROM s (a later cell reads item.field)"
+          : "sources come from the front matter; for a static table write a VALUES cell or read a small file with read_csv / read_json / read_parquet",
+      );
+    }
     const probe = selectFrom(ref, [{ class: "STAR", type: "STAR", alias: "", query_location: 0, relation_name: "", exclude_list: [], replace_list: [], columns: false, expr: null, qualified_exclude_list: [], rename_list: [] }]);
     ref.$schema = await describeQuery(this.db, await this.toSql(probe, ctes));
     ref.$scope = ref.$schema;
-    const staticFile = ref.type === "TABLE_FUNCTION" && STATIC_FILE_READERS.has(String(ref.function?.function_name));
     if (staticFile || ref.type === "EXPRESSION_LIST" || (ref.type === "SUBQUERY" && ref.subquery?.node?.from_table?.type === "EXPRESSION_LIST")) {
       const r = await queryRows(this.db, await this.toSql(probe, ctes));
       ref.$rows = r.rows.map((row) => r.schema.map((c) => encodeValue(row[c.name] ?? null, c.type)));

@@ -12,7 +12,7 @@ import { parseSql, SqlError as ParseError } from "../duckdb/parse-sql.node.ts";
 import { describeQuery } from "../duckdb/describe.node.ts";
 import { quoteIdent } from "../duckdb/quote.ts";
 import type { Schema } from "../plan/values.ts";
-import { Annotator } from "./annotate.node.ts";
+import { Annotator, UnsupportedConstruct } from "./annotate.node.ts";
 import { cellName, type CellInput, type CompileInputs } from "./compile.ts";
 import { CompileError } from "./errors.ts";
 import { rewriteJsonArrows, type TreeNode } from "./tree.ts";
@@ -94,6 +94,7 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
     try {
       await annotator.annotate(tree);
     } catch (error) {
+      if (error instanceof UnsupportedConstruct) throw new CompileError(error.what, origin(cell), error.suggestion, { cause: error });
       throw new CompileError(`DuckDB cannot bind the cell: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`, origin(cell), "fix the SQL so it runs in the notebook", { cause: error });
     }
     if (typeof tree.$outputError === "string") {

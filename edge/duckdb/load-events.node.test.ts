@@ -67,6 +67,24 @@ describe("loadEvents", () => {
     expect((await queryRows(db, "SELECT id FROM raw")).rows).toEqual([{ id: 9007199254740993n }, { id: 1n }]);
   });
 
+  test("an integer between 2^63 and 2^64, which DuckDB's inference cannot read, makes its column HUGEINT and loses nothing", async () => {
+    // read_json alone fails on these events: "Failed to cast value to numerical: 12345678901234567890".
+    const schema = await loadJsonTexts(db, "wide", [
+      '{"id": 12345678901234567890, "n": 1, "o": {"h": 18446744073709551615, "k": 2}, "s": "ü"}',
+      '{"id": -1, "n": 2, "o": {"h": 0, "k": 3}, "s": null}',
+    ]);
+    expect(schema).toEqual([
+      { name: "id", type: "HUGEINT" },
+      { name: "n", type: "BIGINT" },
+      { name: "o", type: "STRUCT(h HUGEINT, k HUGEINT)" },
+      { name: "s", type: "VARCHAR" },
+    ]);
+    expect((await queryRows(db, "SELECT id, n, o.h AS h, s FROM wide")).rows).toEqual([
+      { id: 12345678901234567890n, n: 1n, h: 18446744073709551615n, s: "ü" },
+      { id: -1n, n: 2n, h: 0n, s: null },
+    ]);
+  });
+
   test("replaces a table loaded before", async () => {
     await loadEvents(db, "again", [{ a: 1 }]);
     await loadEvents(db, "again", [{ b: "x" }, { b: "y" }]);

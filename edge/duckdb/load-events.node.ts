@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Schema } from "../plan/values.ts";
 import { describeQuery } from "./describe.node.ts";
-import { parseJsonLossless, stringifyJsonLossless } from "./lossless-json.ts";
+import { parseJsonLossless, stringifyJsonLossless, type JsonValue } from "./lossless-json.ts";
 import type { DuckDB } from "./open.node.ts";
 import { quoteIdent, quoteString } from "./quote.ts";
 
@@ -60,12 +60,46 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
     const path = join(dir, "events.ndjson");
     await writeFile(path, lines.length === 0 ? "" : `${lines.join("\n")}\n`, "utf8");
     const args = [quoteString(path), "format = 'newline_delimited'"];
+    const columns = (s: Schema): string => `columns = {${s.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(", ")}}`;
     // map_inference_threshold = -1: objects stay STRUCTs however many distinct keys a mixed stream has (DuckDB would fold them into one MAP).
     if (schema === undefined) args.push("sample_size = -1", "map_inference_threshold = -1");
-    else args.push(`columns = {${schema.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(", ")}}`);
-    await db.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM read_json(${args.join(", ")})`);
+    else args.push(columns(schema));
+    const create = (a: string[]) => db.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM read_json(${a.join(", ")})`);
+    try {
+      await create(args);
+    } catch (error) {
+      // DuckDB 1.4's inference types an integer between 2^63 and 2^64 as BIGINT and then fails
+      // to read it ("Failed to cast value to numerical"): the whole sample would be lost for one
+      // value. Such columns are read as HUGEINT instead, every other column as inferred.
+      if (schema !== undefined || !(error instanceof Error) || !error.message.includes("Failed to cast value to numerical")) throw error;
+      const inferred = await describeQuery(db, `SELECT * FROM read_json(${args.join(", ")})`);
+      const wide = wideIntegerFields(lines);
+      if (!inferred.some((c) => wide.has(c.name) && /\bBIGINT\b/.test(c.type))) throw error;
+      const widened = inferred.map((c) => (wide.has(c.name) ? { name: c.name, type: c.type.replace(/\bBIGINT\b/g, "HUGEINT") } : c));
+      await create([quoteString(path), "format = 'newline_delimited'", columns(widened)]);
+    }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
   return describeQuery(db, `SELECT * FROM ${quoteIdent(table)}`);
+}
+
+const BIGINT_MIN = -(2n ** 63n);
+const BIGINT_MAX = 2n ** 63n - 1n;
+
+/** Top-level fields of the events that hold, at any depth, an integer outside BIGINT's range. */
+function wideIntegerFields(lines: readonly string[]): Set<string> {
+  const wide = (v: JsonValue): boolean => {
+    if (typeof v === "bigint") return v < BIGINT_MIN || v > BIGINT_MAX;
+    if (Array.isArray(v)) return v.some(wide);
+    if (v !== null && typeof v === "object") return Object.values(v).some(wide);
+    return false;
+  };
+  const out = new Set<string>();
+  for (const line of lines) {
+    const event = parseJsonLossless(line);
+    if (event === null || typeof event !== "object" || Array.isArray(event)) continue;
+    for (const [key, value] of Object.entries(event)) if (!out.has(key) && wide(value)) out.add(key);
+  }
+  return out;
 }
