@@ -75,6 +75,19 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
     await page.close();
   });
 
+  test("a UUID column the gateway sends as Arrow text is a UUID in the notebook's DuckDB, and the live tail still appends to it", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, "pii-staging.md");
+    expect(await settled(page, "staged")).toBe("ok");
+    const header = await cell(page, "staged").locator(".result th").allTextContents();
+    expect(header).toContain("user_idUUID");
+    expect(header).toContain("tsTIMESTAMP");
+    const first = await rowsOf(page, "accounts");
+    expect(first).toBeGreaterThan(0);
+    await expect.poll(() => rowsOf(page, "accounts"), { timeout: 20_000 }).toBeGreaterThan(first);
+    await page.close();
+  });
+
   test("editing the WHERE clause of a SQL cell recomputes its dependent cells and the chart", async () => {
     const page = await browser.context.newPage();
     await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "edit-where.md"));

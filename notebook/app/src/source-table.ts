@@ -1,4 +1,4 @@
-import { type Schema, tableFromIPC } from "apache-arrow";
+import { type Schema, tableFromIPC, Type } from "apache-arrow";
 import type { Connection } from "./duckdb.ts";
 import { eventsToArrow } from "./events-to-arrow.ts";
 import { quoteIdent } from "./sql.ts";
@@ -77,9 +77,30 @@ export class SourceTable {
     } catch (cause) {
       throw new Error(`source ${this.name}: DuckDB could not load the sample (${bytes.length} bytes of Arrow IPC)`, { cause });
     }
+    await this.retype();
     await this.trim();
     this.options.onChange(this);
     this.report();
+  }
+
+  /**
+   * Arrow has no HUGEINT, UUID, JSON, INTERVAL or ENUM: the gateway sends them
+   * as text, with DuckDB's type in each field's `duckdb.type` metadata. The
+   * table's columns get those types back, so a query here sees the types the
+   * published pipeline reads (`id + 1` on a HUGEINT, UUID order); appended
+   * text is cast on insert. A type this DuckDB cannot take stays text.
+   */
+  private async retype(): Promise<void> {
+    const { conn } = this.options;
+    for (const field of this.schema?.fields ?? []) {
+      const type = field.metadata.get("duckdb.type");
+      if (!type || field.typeId !== Type.Utf8 || /^(VARCHAR|TEXT|STRING)$/i.test(type)) continue;
+      try {
+        await conn.query(`ALTER TABLE ${quoteIdent(this.name)} ALTER COLUMN ${quoteIdent(field.name)} SET DATA TYPE ${type}`);
+      } catch (cause) {
+        console.warn(new Error(`source ${this.name}: column ${field.name} stays text, not ${type}`, { cause }));
+      }
+    }
   }
 
   /** Starts following the live tail; events are appended every `flushMs`. */
