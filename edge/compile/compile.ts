@@ -44,6 +44,18 @@ interface CellEnv {
 }
 
 /** Compiles every sink-feeding cell of the notebook into one plan. Throws CompileError. */
+
+/** The aggregates the executor has (`edge/exec/functions/aggregates.ts`), by DuckDB's name. */
+const SUPPORTED_AGGREGATES = new Set([
+  "count_star", "count", "sum", "avg", "min", "max", "any_value", "first", "last", "arg_max", "arg_min", "arg_max_null", "arg_min_null",
+  "bool_and", "bool_or", "count_if", "string_agg", "list",
+]);
+
+/** DuckDB's other names for them. */
+const AGGREGATE_ALIASES: Record<string, string> = {
+  mean: "avg", arbitrary: "first", argmax: "arg_max", max_by: "arg_max", argmin: "arg_min", min_by: "arg_min",
+  countif: "count_if", listagg: "string_agg", group_concat: "string_agg", array_agg: "list",
+};
 export function compilePlan(inputs: CompileInputs): Plan {
   const { notebook } = inputs;
   const pipelines: Pipeline[] = [];
@@ -293,10 +305,19 @@ class Compiler {
   }
 
   private lowerAggregate(a: TreeNode, ctx: ExprContext, env: CellEnv): AggregateCall {
-    let fn = String(a.function_name);
-    const supported = ["count_star", "count", "sum", "avg", "min", "max", "any_value", "first", "mean"];
-    if (!supported.includes(fn)) {
-      throw new CompileError(`unsupported aggregate ${fn}()`, this.originOf(env, a), `use one of count, sum, avg, min, max, count(DISTINCT ...), any_value`);
+    const written = String(a.function_name);
+    let fn = AGGREGATE_ALIASES[written.toLowerCase()] ?? written.toLowerCase();
+    if (!SUPPORTED_AGGREGATES.has(fn)) {
+      throw new CompileError(`unsupported aggregate ${written}()`, this.originOf(env, a), `use one of ${[...SUPPORTED_AGGREGATES].filter((f) => f !== "count_star").join(", ")}, count(DISTINCT ...)`);
+    }
+    const arity = (a.children ?? []).length;
+    if ((fn.startsWith("arg_") && arity !== 2) || (fn === "string_agg" && arity > 2)) {
+      throw new CompileError(`${written}() with ${arity} arguments`, this.originOf(env, a), fn === "string_agg" ? `write ${written}(text, separator)` : `write ${written}(arg, val); for the top n, aggregate in a later step`);
+    }
+    if (fn === "string_agg") {
+      const [text, sep] = a.children as TreeNode[];
+      if (text?.$type !== "VARCHAR") throw new CompileError(`${written}() of ${String(text?.$type)}`, this.originOf(env, a), `cast the value to text: ${written}(x::VARCHAR, ',')`);
+      if (sep && sep.class !== "CONSTANT" && sep.$value === undefined) throw new CompileError(`${written}() with a separator that is not a constant`, this.originOf(env, a), "use a constant separator, as DuckDB requires");
     }
     if ((a.order_bys?.orders ?? []).length) throw new CompileError(`ORDER BY inside ${fn}()`, this.originOf(env, a), "drop the ORDER BY");
     for (const c of a.children) {
@@ -304,8 +325,6 @@ class Compiler {
     }
     const args: Expr[] = a.children.map((c: TreeNode) => lowerExpr(c, ctx));
     if (fn === "count" && args.length === 0) fn = "count_star";
-    if (fn === "mean") fn = "avg";
-    if (fn === "first") fn = "any_value";
     return { fn, args, distinct: Boolean(a.distinct), filter: a.filter ? lowerExpr(a.filter, ctx) : null, type: a.$type };
   }
 

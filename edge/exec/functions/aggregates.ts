@@ -1,8 +1,11 @@
 /**
- * Aggregates: count_star, count, sum, avg, min, max, any_value (first,
- * arbitrary). The result type comes from DuckDB's binding (sum of integers
- * is HUGEINT, sum of DECIMAL(p,s) is DECIMAL(38,s), avg is DOUBLE).
- * DISTINCT is applied by the executor before `step`.
+ * Aggregates: count_star, count, sum, avg, min, max, any_value (the first
+ * non-NULL), first / last (NULLs included), arg_max / arg_min (and their _null forms), bool_and, bool_or,
+ * count_if, string_agg, list. The result type comes from DuckDB's binding
+ * (sum of integers is HUGEINT, sum of DECIMAL(p,s) is DECIMAL(38,s), avg is
+ * DOUBLE). DISTINCT is applied by the executor before `step`. Order-sensitive
+ * ones (string_agg, list, ties of arg_max) follow arrival order, as DuckDB
+ * does over one thread.
  */
 import type { Value } from "../../plan/values.ts";
 import { compareValues } from "./compare.ts";
@@ -122,6 +125,111 @@ const anyValue: AggregateFn = {
   finish: (state) => (state as { v: Value }).v,
 };
 
+/** first(x) / last(x): the value of the first (last) row, NULL included (any_value skips NULLs). */
+const first: AggregateFn = {
+  init: () => ({ seen: false, v: null as Value }),
+  step: (state, args) => {
+    const s = state as { seen: boolean; v: Value };
+    if (!s.seen) {
+      s.v = args[0] ?? null;
+      s.seen = true;
+    }
+    return s;
+  },
+  finish: (state) => (state as { v: Value }).v,
+};
+
+const last: AggregateFn = {
+  init: () => ({ v: null as Value }),
+  step: (state, args) => {
+    (state as { v: Value }).v = args[0] ?? null;
+    return state;
+  },
+  finish: (state) => (state as { v: Value }).v,
+};
+
+/**
+ * arg_max(arg, val) / arg_min: `arg` of the row with the greatest (least)
+ * `val`, the first such row on ties; rows whose `val` is NULL are skipped,
+ * and so are rows whose `arg` is NULL unless `keepNullArg` (arg_max_null).
+ */
+function argExtreme(sign: 1 | -1, keepNullArg: boolean): AggregateFn {
+  return {
+    init: () => ({ seen: false, arg: null as Value, v: null as Value }),
+    step: (state, args, ctx) => {
+      const s = state as { seen: boolean; arg: Value; v: Value };
+      const a = args[0] ?? null;
+      const x = args[1] ?? null;
+      if (x === null || (a === null && !keepNullArg)) return s;
+      if (!s.seen || sign * compareValues(x, s.v, ctx.argTypes[1]!) > 0) {
+        s.seen = true;
+        s.v = x;
+        s.arg = a;
+      }
+      return s;
+    },
+    finish: (state) => (state as { arg: Value }).arg,
+  };
+}
+
+function boolFold(and: boolean): AggregateFn {
+  return {
+    init: () => ({ v: null as boolean | null }),
+    step: (state, args) => {
+      const s = state as { v: boolean | null };
+      const x = args[0];
+      if (x === null || x === undefined) return s;
+      s.v = s.v === null ? x === true : and ? s.v && x === true : s.v || x === true;
+      return s;
+    },
+    finish: (state) => (state as { v: boolean | null }).v,
+  };
+}
+
+/** count_if(b): the TRUE rows, NULL when every input was NULL (DuckDB sums 1/0 over the non-NULL ones). */
+const countIf: AggregateFn = {
+  init: () => ({ n: -1 }),
+  step: (state, args) => {
+    const s = state as { n: number };
+    const x = args[0];
+    if (x === null || x === undefined) return s;
+    if (s.n < 0) s.n = 0;
+    if (x === true) s.n++;
+    return s;
+  },
+  finish: (state) => ((state as { n: number }).n < 0 ? null : BigInt((state as { n: number }).n)),
+};
+
+/** string_agg(text, separator): the non-NULL texts joined in arrival order; NULL with none, or with a NULL separator. */
+const stringAgg: AggregateFn = {
+  init: () => ({ parts: [] as string[], sep: "," as string | null }),
+  step: (state, args) => {
+    const s = state as { parts: string[]; sep: string | null };
+    const x = args[0];
+    if (args.length > 1) s.sep = (args[1] ?? null) as string | null;
+    if (x === null || x === undefined) return s;
+    s.parts.push(x as string);
+    return s;
+  },
+  finish: (state) => {
+    const s = state as { parts: string[]; sep: string | null };
+    return s.parts.length === 0 || s.sep === null ? null : s.parts.join(s.sep);
+  },
+};
+
+/** list(x): every value, NULLs included, in arrival order; NULL over no rows. */
+const list: AggregateFn = {
+  init: () => ({ items: [] as Value[] }),
+  step: (state, args) => {
+    (state as { items: Value[] }).items.push(args[0] ?? null);
+    return state;
+  },
+  finish: (state) => {
+    const items = (state as { items: Value[] }).items;
+    return items.length === 0 ? null : items.slice();
+  },
+};
+
 export const aggregates: Record<string, AggregateFn> = {
   count_star: countStar,
   count,
@@ -131,4 +239,15 @@ export const aggregates: Record<string, AggregateFn> = {
   min: extreme(-1),
   max: extreme(1),
   any_value: anyValue,
+  first,
+  last,
+  arg_max: argExtreme(1, false),
+  arg_min: argExtreme(-1, false),
+  arg_max_null: argExtreme(1, true),
+  arg_min_null: argExtreme(-1, true),
+  bool_and: boolFold(true),
+  bool_or: boolFold(false),
+  count_if: countIf,
+  string_agg: stringAgg,
+  list,
 };

@@ -110,7 +110,7 @@ export class SqlError extends Error {
  */
 export type ScalarRegistry = Record<string, ScalarFn>;
 
-/** Keyed by DuckDB's aggregate name: "count_star", "count", "sum", "avg", "min", "max", "any_value" ... */
+/** Keyed by DuckDB's aggregate name: "count_star", "count", "sum", "avg", "min", "max", "any_value", "arg_max", "string_agg", "list" ... */
 export type AggregateRegistry = Record<string, AggregateFn>;
 
 /**

@@ -15,7 +15,28 @@ const readings = [
 
 const bucket = "time_bucket(INTERVAL 1 minute, ts)";
 
+/** Ties, NULL args and NULL values, empty text, unicode and a group of NULLs only, in arrival order. */
+const events = [
+  { k: "a", v: 10, s: "x", b: true, ts: "2026-11-22 10:00:01" },
+  { k: "a", v: 10, s: null, b: null, ts: "2026-11-22 10:00:02" },
+  { k: "a", v: null, s: "ü🦆", b: false, ts: "2026-11-22 10:00:03" },
+  { k: "a", v: 3, s: "", b: true, ts: "2026-11-22 10:00:04" },
+  { k: "b", v: null, s: null, b: null, ts: "2026-11-22 10:00:05" },
+  { k: "c", v: -1, s: "q", b: true, ts: "2026-11-22 10:01:00" },
+  { k: null, v: 7, s: "n", b: false, ts: "2026-11-22 10:02:00" },
+];
+
 export const cases: ConformanceCase[] = [
+  { name: "arg_max / arg_min: first row on ties, rows with a NULL arg or value skipped; max_by, min_by", sql: "SELECT k, arg_max(s, v) AS hi, arg_min(s, v) AS lo, max_by(s, v) AS hi2, min_by(ts, v) AS lo_ts FROM t GROUP BY k", rows: events },
+  { name: "arg_max_null keeps a NULL arg; arg_min_null", sql: "SELECT k, arg_max_null(s, v) AS hi, arg_min_null(b, v) AS lo FROM t GROUP BY k", rows: events },
+  { name: "bool_and, bool_or and count_if skip NULLs (a group of NULLs gives NULL)", sql: "SELECT k, bool_and(b) AS all_b, bool_or(b) AS any_b, count_if(b) AS n_b, countif(v > 5) AS big FROM t GROUP BY k", rows: events },
+  { name: "string_agg, listagg, group_concat in arrival order; NULLs skipped; empty text kept", sql: "SELECT k, string_agg(s, ' | ') AS joined, listagg(s) AS commas, group_concat(s, '') AS glued FROM t GROUP BY k", rows: events },
+  { name: "list and array_agg keep NULLs in arrival order; list(DISTINCT)", sql: "SELECT k, list(v) AS vs, array_agg(s) AS ss, list(DISTINCT v) AS dv FROM t GROUP BY k", rows: events },
+  { name: "first and last keep NULLs, any_value skips them", sql: "SELECT k, first(s) AS f, last(s) AS l, arbitrary(v) AS a, any_value(s) AS av FROM t GROUP BY k", rows: events },
+  { name: "the new aggregates in a one-minute window", sql: "SELECT k, time_bucket(INTERVAL 1 minute, ts) AS m, arg_max(s, ts) AS newest, string_agg(s, ',') AS ss, list(v) AS vs, bool_or(b) AS any_b FROM t GROUP BY ALL", rows: events },
+  { name: "the new aggregates over no rows (no GROUP BY)", sql: "SELECT arg_max(s, v) AS a, string_agg(s, ',') AS s, list(v) AS l, bool_and(b) AS b, count_if(b) AS c, first(s) AS f FROM t WHERE v > 1000", rows: events },
+  { name: "string_agg of a number is refused with a cast to write", sql: "SELECT k, string_agg(v, ',') AS s FROM t GROUP BY k", rows: events, expect: "compile-error", message: "string_agg(x::VARCHAR, ',')" },
+  { name: "arg_max with a count (the top-n form) is refused", sql: "SELECT k, arg_max(s, v, 2) AS top FROM t GROUP BY k", rows: events, expect: "compile-error", message: "with 3 arguments" },
   { name: "count(*) per station and minute", sql: `SELECT station, ${bucket} AS minute, count(*) AS c FROM t GROUP BY ALL`, rows: readings },
   { name: "count(x) skips NULLs", sql: `SELECT station, ${bucket} AS minute, count(n) AS c FROM t GROUP BY ALL`, rows: readings },
   { name: "sum of INTEGER is HUGEINT and does not overflow", sql: `SELECT station, time_bucket(INTERVAL 1 hour, ts) AS hour, sum(n) AS total FROM t GROUP BY ALL`, rows: readings },
