@@ -15,7 +15,7 @@ import type { Schema } from "../plan/values.ts";
 import { Annotator, UnsupportedConstruct } from "./annotate.node.ts";
 import { cellName, type CellInput, type CompileInputs } from "./compile.ts";
 import { CompileError } from "./errors.ts";
-import { rewriteJsonArrows, type TreeNode } from "./tree.ts";
+import { rewriteJsonArrows, rewriteLateralUnnests, type TreeNode } from "./tree.ts";
 
 /** Table names a parse tree reads (not its own CTEs), lower case. */
 export function tableRefs(node: TreeNode): Set<string> {
@@ -59,6 +59,7 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
   const origin = (cell: Notebook["cells"][number], line = 0) => ({ cell: cellName(cell), file: notebook.file, line: cell.start.line + line });
   // The closure of sink cells over references to other SQL cells.
   const needed: string[] = [];
+  let unnestTemplate: TreeNode | undefined;
   const visit = async (key: string, stack: string[]): Promise<void> => {
     if (needed.includes(key)) return;
     const cell = notebook.cells[byName.get(key.toLowerCase())!.index]!;
@@ -69,6 +70,9 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
       if (t.statements.length !== 1) throw new CompileError(`a cell with ${t.statements.length} statements`, origin(cell), "write one SELECT per cell");
       // `a -> b` outside a lambda function is DuckDB's JSON operator (see rewriteJsonArrows).
       tree = rewriteJsonArrows(t.statements[0]!.node) as TreeNode;
+      // `FROM t, unnest(t.items) AS u(x)` is the select-list unnest (see rewriteLateralUnnests).
+      unnestTemplate ??= (await parseSql(db, "SELECT *, unnest(NULL) AS c FROM t")).statements[0]!.node as TreeNode;
+      rewriteLateralUnnests(tree, unnestTemplate);
     } catch (error) {
       if (error instanceof ParseError) {
         throw new CompileError(`SQL error: ${error.message}`, origin(cell, (error.position?.line ?? 1) - 1), "fix the SQL", { cause: error });

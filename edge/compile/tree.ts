@@ -157,3 +157,54 @@ export function rewriteJsonArrows(node: unknown): unknown {
   }
   return n;
 }
+
+/**
+ * `FROM t, unnest(t.items) AS u(x)` (a lateral unnest in FROM, comma or
+ * CROSS JOIN) as the select-list unnest the compiler supports:
+ * `FROM (SELECT *, unnest(t.items) AS x FROM t) AS t`, in place, in every
+ * SELECT of the tree. The two are the same rows: one per element, none for a
+ * NULL or empty list, the table's columns then `x` for `*`. References that
+ * name the unnest's alias (`u.x`, `u.x.field`) lose it. `template` is the
+ * parse tree of `SELECT *, unnest(NULL) AS c FROM t` (the driver parses it
+ * once), so the new SELECT has every field this DuckDB version writes.
+ */
+export function rewriteLateralUnnests(node: unknown, template: TreeNode): void {
+  if (Array.isArray(node)) {
+    for (const n of node) rewriteLateralUnnests(n, template);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  const n = node as TreeNode;
+  for (const key of Object.keys(n)) rewriteLateralUnnests(n[key], template);
+  if (n.type !== "SELECT_NODE") return;
+  const from = n.from_table;
+  if (from?.type !== "JOIN" || from.ref_type !== "CROSS" || from.condition) return;
+  const { left, right } = from;
+  if (right?.type !== "TABLE_FUNCTION" || String(right.function?.function_name).toLowerCase() !== "unnest") return;
+  if ((right.function.children ?? []).length !== 1 || right.with_ordinality === "WITH_ORDINALITY") return;
+  if (left?.type !== "BASE_TABLE" && left?.type !== "SUBQUERY") return;
+  const leftName = String(left.alias || left.table_name || "");
+  if (!leftName) return;
+  const column = String(right.column_name_alias?.[0] ?? "unnest");
+  const unnestAlias = String(right.alias ?? "").toLowerCase();
+  const inner = structuredClone(template.node ?? template) as TreeNode;
+  const unnest = inner.select_list[1];
+  unnest.children = right.function.children;
+  unnest.alias = column;
+  unnest.query_location = right.query_location;
+  inner.from_table = left;
+  n.from_table = { type: "SUBQUERY", alias: leftName, sample: null, query_location: left.query_location, subquery: { node: inner }, column_name_alias: [] };
+  if (!unnestAlias) return;
+  const strip = (x: unknown): void => {
+    if (Array.isArray(x)) {
+      for (const y of x) strip(y);
+      return;
+    }
+    if (x === null || typeof x !== "object") return;
+    const e = x as TreeNode;
+    if (e === n.from_table) return;
+    if (e.class === "COLUMN_REF" && e.column_names.length >= 2 && String(e.column_names[0]).toLowerCase() === unnestAlias) e.column_names = e.column_names.slice(1);
+    for (const key of Object.keys(e)) strip(e[key]);
+  };
+  strip(n);
+}

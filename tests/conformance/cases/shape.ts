@@ -10,7 +10,18 @@ const orders = [
 ];
 const countries = "SELECT * FROM (VALUES ('FR', 'France', 1), ('DE', 'Germany', 2), ('US', 'United States', NULL)) v(code, name, rank)";
 
+const carts = [
+  { id: 1, items: [{ sku: "A", qty: 2 }, { sku: "B", qty: null }], tags: ["x", null] },
+  { id: 2, items: [], tags: null },
+  { id: 3, items: null, tags: ["ü🦆"] },
+  { id: 4, items: [{ sku: null, qty: 5 }], tags: [] },
+];
+
 export const cases: ConformanceCase[] = [
+  { name: "unnest in FROM (a lateral join) with an alias: one row per element, struct fields read through the alias", sql: "SELECT id, u.i.sku AS sku, i.qty AS qty FROM t AS o, unnest(o.items) AS u(i) WHERE id > 0", rows: carts },
+  { name: "unnest in FROM with CROSS JOIN and no column alias; NULL and empty lists give no row", sql: "SELECT t.id, unnest AS tag FROM t CROSS JOIN unnest(t.tags)", rows: carts },
+  { name: "SELECT * over a lateral unnest is the table's columns and then the element", sql: "SELECT * FROM t, unnest(tags) AS u(tag)", rows: carts },
+  { name: "a lateral unnest feeding an aggregate", sql: "SELECT i.sku AS sku, count(*) AS n, sum(i.qty) AS q FROM t, unnest(items) AS x(i) GROUP BY ALL", rows: carts },
   {
     name: "an integer between 2^63 and 2^64 (DuckDB's inference cannot read it) is a HUGEINT column, exact end to end",
     sql: "SELECT id, id + 1 AS next, id::VARCHAR AS text, o.h AS h, v FROM t WHERE v IS NOT NULL",
