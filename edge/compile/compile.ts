@@ -27,6 +27,12 @@ export interface CompileInputs {
   sources: Record<string, Schema>;
   /** The SQL cells of the sinks' closure, by cell name (`id`, or `#<index>` for anonymous cells). */
   cells: Record<string, CellInput>;
+  /**
+   * The scalar functions the executor's library has, by DuckDB's name; a call
+   * to another is refused at its line. Absent: every name passes (the
+   * executor then refuses the plan at start-up).
+   */
+  functions?: ReadonlySet<string>;
 }
 
 /** The name a cell goes by in plans and messages: the same label the notebook's own errors use. */
@@ -140,6 +146,7 @@ class Compiler {
       scope,
       originOf: (n) => this.originOf(env, n),
       substitute,
+      functions: this.inputs.functions,
     });
 
     if (rel.kind === "static") {
@@ -461,7 +468,7 @@ class Compiler {
     if (left.kind === "static" && joinType === "LEFT") throw new CompileError("LEFT JOIN with the static table on the left", origin, "put the stream on the left");
     const streamFirst = left.kind === "stream";
     const scope = [...stream.scope, ...table.scope];
-    const ctx: ExprContext = { scope, originOf: (n) => this.originOf(env, n) };
+    const ctx: ExprContext = { scope, originOf: (n) => this.originOf(env, n), functions: this.inputs.functions };
     const streamKeys: Expr[] = [];
     const tableKeys: number[] = [];
     const keyTypes: string[] = [];

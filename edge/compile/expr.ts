@@ -24,7 +24,14 @@ export interface ExprContext {
    * keys, unnest outputs); undefined means "lower as usual".
    */
   substitute?: (node: TreeNode) => Expr | undefined;
+  /** The scalar functions the executor has (see `CompileInputs.functions`). */
+  functions?: ReadonlySet<string>;
 }
+
+/** Why a DuckDB function is not in the executor's library, and what to write instead, where there is a good answer. */
+const MISSING_FUNCTION_HINTS: Record<string, string> = {
+  hash: "DuckDB's hash() differs between versions, so a pipeline could not reproduce it; use md5(...) or sha256(...) for a stable key",
+};
 
 const COMPARE: Record<string, CompareOp> = {
   COMPARE_EQUAL: "=",
@@ -225,6 +232,9 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
     if (parseType(base.type).kind === "struct" && key?.class === "CONSTANT" && typeof key.value?.value === "string") {
       return fieldOf(base, key.value.value, node, ctx);
     }
+  }
+  if (ctx.functions && !ctx.functions.has(name)) {
+    throw new CompileError(`the function ${name}()`, ctx.originOf(node), MISSING_FUNCTION_HINTS[name] ?? "the pipeline's function library does not have it; write the value with the functions DESIGN.md lists");
   }
   return { kind: "function", name, args: childExpressions({ ...node, filter: null }).map((c) => lowerExpr(c, ctx)), type: typeOf(node, ctx) };
 }

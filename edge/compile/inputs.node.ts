@@ -13,6 +13,7 @@ import { describeQuery } from "../duckdb/describe.node.ts";
 import { quoteIdent } from "../duckdb/quote.ts";
 import type { Schema } from "../plan/values.ts";
 import { Annotator, UnsupportedConstruct } from "./annotate.node.ts";
+import { defaultLibrary } from "../exec/library.ts";
 import { cellName, type CellInput, type CompileInputs } from "./compile.ts";
 import { CompileError } from "./errors.ts";
 import { rewriteJsonArrows, rewriteLateralUnnests, type TreeNode } from "./tree.ts";
@@ -108,5 +109,5 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
     cells[key] = { cell, tree };
     if (cell.id) await db.run(`CREATE OR REPLACE VIEW ${quoteIdent(cell.id)} AS ${cell.code.replace(/;\s*$/, "")}`);
   }
-  return { notebook, sources, cells };
+  return { notebook, sources, cells, functions: new Set(Object.keys(defaultLibrary.scalars)) };
 }

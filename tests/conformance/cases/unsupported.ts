@@ -23,5 +23,6 @@ export const cases: ConformanceCase[] = [
   { name: "a cell reading no source is refused as a sink", sql: "SELECT * FROM two", rows, cells: { two }, expect: "compile-error", message: "reads no source" },
   { name: "an unknown column is a compile error", sql: "SELECT nope FROM t", rows, expect: "compile-error", message: "nope" },
   { name: "a lambda given to list_transform stays a lambda (refused), not a JSON arrow", sql: "SELECT list_transform([a, a], x -> x + 1) AS l FROM t", rows, expect: "compile-error", message: "list_transform" },
+  { name: "a function the pipeline's library lacks is refused at its line, with what to use instead", sql: "SELECT a,\n  hash(s) AS h\nFROM t", rows, expect: "compile-error", message: "the function hash() in cell result (conformance/a function the pipeline's library lacks is refused at its line, with what to use instead line 2): DuckDB's hash() differs between versions" },
   { name: "a compile error names the line inside the cell", sql: "SELECT a,\n  s,\n  lag(a) OVER () AS prev\nFROM t", rows, expect: "compile-error", message: "line 3" },
 ];
