@@ -92,8 +92,53 @@ export class Annotator {
     }
     await this.describeAll(node, scope, pre, false);
     await this.describeAll(node, scope, post, true);
-    await this.fold([...pre, ...post]);
+    const bodies = [...(await this.describeLambdas(node, scope, pre, false)), ...(await this.describeLambdas(node, scope, post, true))];
+    await this.fold([...pre, ...post, ...bodies]);
     node.$output = await this.describeNode(node, scope);
+  }
+
+  /**
+   * Types inside lambda bodies (`list_transform(l, x -> x.qty * 2)`): each
+   * sub-expression of the body is asked for as `list_transform(l, x -> <sub>)`
+   * and its type is that list's element type (comparisons' common types the
+   * same way). Returns the bodies, for constant folding.
+   */
+  private async describeLambdas(node: TreeNode, ctes: TreeNode[], exprs: TreeNode[], grouped: boolean): Promise<TreeNode[]> {
+    const calls = exprs.filter((e) => e.class === "FUNCTION" && e.children?.length === 2 && e.children[1]?.class === "LAMBDA");
+    const targets: TreeNode[] = [];
+    const probes: TreeNode[] = [];
+    const cmpTargets: TreeNode[] = [];
+    const cmpProbes: TreeNode[] = [];
+    const bodies: TreeNode[] = [];
+    for (const call of calls) {
+      const lambda = call.children[1] as TreeNode;
+      const wrap = (inner: TreeNode): TreeNode => ({ ...call, function_name: "list_transform", alias: "", children: [call.children[0], { ...lambda, expr: inner }] });
+      bodies.push(lambda.expr);
+      const visit = (e: TreeNode): void => {
+        if (!e || SKIP.has(e.class)) return;
+        targets.push(e);
+        probes.push(wrap(e));
+        const operands = comparisonOperands(e);
+        if (operands) {
+          cmpTargets.push(e);
+          cmpProbes.push(wrap({ class: "FUNCTION", type: "FUNCTION", alias: "", query_location: 0, function_name: "list_value", schema: "", children: operands, filter: null, order_bys: { type: "ORDER_MODIFIER", orders: [] }, distinct: false, is_operator: false, export_state: false, catalog: "" }));
+        }
+        for (const c of childExpressions(e)) visit(c);
+      };
+      visit(lambda.expr);
+    }
+    if (probes.length === 0) return bodies;
+    const types = await this.describeExprs(node, ctes, [...probes, ...cmpProbes], grouped);
+    const element = (t: string | null | undefined): string | null => (t && t.endsWith("[]") ? t.slice(0, -2) : null);
+    targets.forEach((e, i) => {
+      const t = element(types[i]);
+      if (t) e.$type = t;
+    });
+    cmpTargets.forEach((e, i) => {
+      const t = element(element(types[probes.length + i]));
+      if (t) e.$cmp = t;
+    });
+    return bodies;
   }
 
   private markAggregates(node: TreeNode): void {

@@ -4,7 +4,7 @@
  */
 import type { CompareOp, Expr, Origin } from "../plan/types.ts";
 import { CompileError } from "./errors.ts";
-import { childExpressions, type TreeNode } from "./tree.ts";
+import { childExpressions, containsNode, type TreeNode } from "./tree.ts";
 import { parseType } from "../plan/type-text.ts";
 
 /** A column visible to an expression: its position in the operator's input. */
@@ -226,6 +226,7 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   if (node.distinct || (node.order_bys?.orders ?? []).length) {
     throw unsupported(node, ctx, "drop DISTINCT / ORDER BY inside the call");
   }
+  if (node.children?.[1]?.class === "LAMBDA") return lowerLambdaCall(node, ctx);
   if (name === "struct_extract" && node.children.length === 2) {
     const base = lowerExpr(node.children[0], ctx);
     const key = node.children[1];
@@ -237,4 +238,33 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
     throw new CompileError(`the function ${name}()`, ctx.originOf(node), MISSING_FUNCTION_HINTS[name] ?? "the pipeline's function library does not have it; write the value with the functions DESIGN.md lists");
   }
   return { kind: "function", name, args: childExpressions({ ...node, filter: null }).map((c) => lowerExpr(c, ctx)), type: typeOf(node, ctx) };
+}
+
+const LAMBDA_KINDS: Record<string, "transform" | "filter"> = {
+  list_transform: "transform", array_transform: "transform", apply: "transform", list_apply: "transform", array_apply: "transform",
+  list_filter: "filter", array_filter: "filter", filter: "filter",
+};
+
+/** `list_transform(list, x -> body)` and `list_filter(...)`: the body sees the element as one more column of the row. */
+function lowerLambdaCall(node: TreeNode, ctx: ExprContext): Expr {
+  const name = String(node.function_name);
+  const fn = LAMBDA_KINDS[name.toLowerCase()];
+  const lambda = node.children[1] as TreeNode;
+  if (!fn || node.children.length !== 2) {
+    throw new CompileError(`the lambda function ${name}()`, ctx.originOf(node), "list_transform and list_filter with one parameter are supported; for a reduction, unnest and aggregate");
+  }
+  const params = lambda.lhs?.class === "COLUMN_REF" ? (lambda.lhs.column_names as string[]) : [];
+  if (params.length !== 1 || containsNode(lambda.expr, (n) => n.class === "LAMBDA")) {
+    throw new CompileError(`${name}() with ${params.length === 1 ? "a nested lambda" : "a lambda of several parameters"}`, ctx.originOf(node), "use one parameter, x -> ..., and one lambda per call");
+  }
+  const param = params[0]!;
+  if (ctx.scope.some((c) => c.name.toLowerCase() === param.toLowerCase())) {
+    throw new CompileError(`${name}() with a lambda parameter named like the column ${param}`, ctx.originOf(node), "give the parameter a name no column has");
+  }
+  const list = lowerExpr(node.children[0], ctx);
+  if (!list.type.endsWith("[]")) throw new CompileError(`${name}() over ${list.type}`, ctx.originOf(node), "pass a list");
+  const slot = ctx.scope.length;
+  const body = lowerExpr(lambda.expr, { ...ctx, scope: [...ctx.scope, { name: param, type: list.type.slice(0, -2), table: null }] });
+  if (fn === "filter" && body.type !== "BOOLEAN") throw new CompileError(`${name}() with a ${body.type} condition`, ctx.originOf(node), "make the lambda return a BOOLEAN");
+  return { kind: "lambda", fn, list, slot, body, type: typeOf(node, ctx) };
 }

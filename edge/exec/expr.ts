@@ -345,6 +345,26 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
         return v === null ? null : ((v as { [k: string]: Value })[f] ?? null);
       };
     }
+    case "lambda": {
+      const list = c(e.list);
+      const body = c(e.body);
+      const slot = e.slot;
+      const filter = e.fn === "filter";
+      return (row) => {
+        const l = list(row) as Value[] | null;
+        if (l === null) return null;
+        const out: Value[] = [];
+        for (let i = 0; i < l.length; i++) {
+          // A fresh row per element: memoised sub-expressions key on the row array.
+          const r = row.slice(0, slot);
+          r[slot] = l[i] ?? null;
+          const v = body(r);
+          if (!filter) out.push(v ?? null);
+          else if (v === true) out.push(l[i] ?? null);
+        }
+        return out;
+      };
+    }
   }
   throw new Error(`exec: unknown expression kind ${(e as { kind: string }).kind}`);
 }

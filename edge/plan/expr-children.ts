@@ -24,5 +24,7 @@ export function exprChildren(e: Expr): Expr[] {
       return [e.arg, e.lower, e.upper];
     case "case":
       return [...e.whens.flatMap((w) => [w.when, w.then]), e.else];
+    case "lambda":
+      return [e.list, e.body];
   }
 }

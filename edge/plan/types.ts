@@ -50,7 +50,14 @@ export type Expr =
   | { kind: "case"; whens: { when: Expr; then: Expr }[]; else: Expr; type: string }
   | { kind: "coalesce"; args: Expr[]; type: string }
   /** Field of a STRUCT value (`s.f`, `s['f']`); NULL struct gives NULL. */
-  | { kind: "field"; arg: Expr; field: string; type: string };
+  | { kind: "field"; arg: Expr; field: string; type: string }
+  /**
+   * `list_transform(list, x -> body)` / `list_filter(list, x -> body)`: `body`
+   * runs once per element with the element at row position `slot` (one past
+   * the row's own columns; the body reads the other columns as usual). NULL
+   * list gives NULL; a filter keeps the elements whose body is TRUE.
+   */
+  | { kind: "lambda"; fn: "transform" | "filter"; list: Expr; slot: number; body: Expr; type: string };
 
 export interface NamedExpr {
   name: string;

@@ -22,7 +22,8 @@ export const cases: ConformanceCase[] = [
   { name: "JOIN USING is refused with a rewrite", sql: "SELECT * FROM t JOIN two USING (a)", rows, cells: { two }, expect: "compile-error", message: "ON a.k = b.k" },
   { name: "a cell reading no source is refused as a sink", sql: "SELECT * FROM two", rows, cells: { two }, expect: "compile-error", message: "reads no source" },
   { name: "an unknown column is a compile error", sql: "SELECT nope FROM t", rows, expect: "compile-error", message: "nope" },
-  { name: "a lambda given to list_transform stays a lambda (refused), not a JSON arrow", sql: "SELECT list_transform([a, a], x -> x + 1) AS l FROM t", rows, expect: "compile-error", message: "list_transform" },
+  { name: "list_reduce is refused with what to write instead", sql: "SELECT list_reduce([a, a], (x, y) -> x + y) AS l FROM t", rows, expect: "compile-error", message: "unnest and aggregate" },
+  { name: "a lambda parameter named like a column is refused", sql: "SELECT list_transform([a, a], a -> a + 1) AS l FROM t", rows, expect: "compile-error", message: "give the parameter a name no column has" },
   { name: "a function the pipeline's library lacks is refused at its line, with what to use instead", sql: "SELECT a,\n  hash(s) AS h\nFROM t", rows, expect: "compile-error", message: "the function hash() in cell result (conformance/a function the pipeline's library lacks is refused at its line, with what to use instead line 2): DuckDB's hash() differs between versions" },
   { name: "a compile error names the line inside the cell", sql: "SELECT a,\n  s,\n  lag(a) OVER () AS prev\nFROM t", rows, expect: "compile-error", message: "line 3" },
 ];
