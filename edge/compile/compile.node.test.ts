@@ -86,6 +86,14 @@ describe("compilePlan", () => {
     );
   });
 
+  test("two cells writing one sink are refused: one sink is one table", async () => {
+    const base = withSinkCell(await notebookFrom("notebooks/turnstile.md"), "SELECT station FROM turnstile");
+    const sink = Object.keys(base.sinks)[0]!;
+    const first = base.cells.find((c) => c.id === "clean")!;
+    const nb = { ...base, cells: base.cells.map((c) => (c === first ? { ...c, sink } : c)) };
+    await expect(gatherCompileInputs(db, nb).then(compilePlan)).rejects.toThrow(`plan: sink ${sink} is written by cell clean too in cell extra (notebooks/turnstile.md line 100): give each cell its own sink: one sink is one table`);
+  });
+
   test("ORDER BY in a sink cell is refused with a suggestion", async () => {
     const nb = withSinkCell(await notebookFrom("notebooks/turnstile.md"), "SELECT station FROM turnstile ORDER BY station");
     await expect(gatherCompileInputs(db, nb).then(compilePlan)).rejects.toThrow(/unsupported ORDER BY in cell extra .*line 100.*: a stream has no final order/);

@@ -74,6 +74,11 @@ export function compilePlan(inputs: CompileInputs): Plan {
     }
     const spec = notebook.sinks[cell.sink];
     if (!spec) throw new CompileError(`unknown sink ${cell.sink}`, origin, `declare it under sinks: in the front matter`);
+    const earlier = pipelines.find((p) => p.sink === spec.name);
+    if (earlier) {
+      // One sink is one table: two cells would interleave rows of two shapes in its files.
+      throw new CompileError(`sink ${spec.name} is written by cell ${earlier.cell.cell} too`, origin, "give each cell its own sink: one sink is one table");
+    }
     const compiler = new Compiler(inputs);
     const rel = compiler.lowerCell(cellName(cell), origin);
     if (rel.kind !== "stream") {

@@ -264,7 +264,11 @@ function lowerLambdaCall(node: TreeNode, ctx: ExprContext): Expr {
   const list = lowerExpr(node.children[0], ctx);
   if (!list.type.endsWith("[]")) throw new CompileError(`${name}() over ${list.type}`, ctx.originOf(node), "pass a list");
   const slot = ctx.scope.length;
-  const body = lowerExpr(lambda.expr, { ...ctx, scope: [...ctx.scope, { name: param, type: list.type.slice(0, -2), table: null }] });
+  // The parameter is the body's own column: above a GROUP BY it is neither a key nor an aggregate.
+  const outer = ctx.substitute;
+  const isParam = (n: TreeNode): boolean => n.class === "COLUMN_REF" && String(n.column_names[0]).toLowerCase() === param.toLowerCase();
+  const substitute = outer && ((n: TreeNode) => (isParam(n) ? undefined : outer(n)));
+  const body = lowerExpr(lambda.expr, { ...ctx, substitute, scope: [...ctx.scope, { name: param, type: list.type.slice(0, -2), table: null }] });
   if (fn === "filter" && body.type !== "BOOLEAN") throw new CompileError(`${name}() with a ${body.type} condition`, ctx.originOf(node), "make the lambda return a BOOLEAN");
   return { kind: "lambda", fn, list, slot, body, type: typeOf(node, ctx) };
 }

@@ -20,6 +20,7 @@ const carts = [
 export const cases: ConformanceCase[] = [
   { name: "list_transform reads each element's fields; NULL and empty lists; NULL elements", sql: "SELECT id, list_transform(items, x -> x.sku) AS skus, list_transform(items, x -> coalesce(x.qty, 0) * 2) AS doubled, array_transform(tags, t -> upper(t) || '!') AS loud FROM t", rows: carts },
   { name: "list_filter keeps elements whose condition is TRUE (NULL drops), and may read other columns", sql: "SELECT id, list_filter(items, x -> x.qty > id) AS big, filter(tags, t -> t IS NOT NULL) AS present, len(list_filter(items, x -> x.sku LIKE 'A%')) AS n_a FROM t", rows: carts },
+  { name: "a lambda over an aggregate's result above a GROUP BY", sql: "SELECT id, list_transform(list(v), x -> x * 10) AS tens, list_filter(list(s), x -> x <> 'b') AS kept FROM t GROUP BY id", rows: [{ id: 1, v: 1, s: "a" }, { id: 1, v: null, s: "b" }, { id: 2, v: 3, s: null }] },
   { name: "a lambda in a WHERE clause and in a later cell", sql: "SELECT id, skus FROM s WHERE len(list_filter(skus, k -> k = 'A')) > 0", rows: carts, cells: { s: "SELECT id, list_transform(items, x -> x.sku) AS skus FROM t" } },
   { name: "unnest in FROM (a lateral join) with an alias: one row per element, struct fields read through the alias", sql: "SELECT id, u.i.sku AS sku, i.qty AS qty FROM t AS o, unnest(o.items) AS u(i) WHERE id > 0", rows: carts },
   { name: "unnest in FROM with CROSS JOIN and no column alias; NULL and empty lists give no row", sql: "SELECT t.id, unnest AS tag FROM t CROSS JOIN unnest(t.tags)", rows: carts },
