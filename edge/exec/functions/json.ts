@@ -143,6 +143,16 @@ export const jsonArrayLength: ScalarFn = (args, ctx) => {
   return BigInt(j.t === "arr" ? j.items.length : 0);
 };
 
+/** json_keys(json[, path]): an object's keys in document order; [] for anything else; NULL for a NULL document or a missing path. */
+export const jsonKeys: ScalarFn = (args, ctx) => {
+  const [doc, path] = args;
+  if (doc === null || doc === undefined || path === null) return null;
+  let j: Json | undefined = parseDoc(doc as string);
+  if (path !== undefined) j = follow(j, stepsOf(path, ctx.argTypes[1]));
+  if (j === undefined) return null;
+  return j.t === "obj" ? j.entries.map(([k]) => k) : [];
+};
+
 export const jsonType: ScalarFn = (args, ctx) => {
   const [doc, path] = args;
   if (doc === null || doc === undefined || path === null) return null;
@@ -176,6 +186,7 @@ export const jsonScalars: Record<string, ScalarFn> = {
   json_extract_path_text: jsonExtractString,
   json_valid: jsonValid,
   json_array_length: jsonArrayLength,
+  json_keys: jsonKeys,
   json_type: jsonType,
   to_json: toJson,
 };

@@ -1,7 +1,7 @@
 /**
  * LIST and STRUCT access: list_extract / array_extract (1-based, negative
  * from the end, NULL out of range), struct_extract, len / array_length,
- * list_contains, and nullif.
+ * list_contains, list_sort / list_reverse_sort, and nullif.
  */
 import type { Value } from "../../plan/values.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
@@ -99,7 +99,42 @@ const contains: ScalarFn = (args, ctx) => {
   return t.kind === "list" || t.kind === "array" ? listContains(args, ctx) : stringContains(args, ctx);
 };
 
+/** The element type of a LIST type text (`INTEGER[]` → `INTEGER`). */
+function elementType(type: string | undefined): string {
+  return type && type.endsWith("[]") ? type.slice(0, -2) : "VARCHAR";
+}
+
+/**
+ * list_sort(list[, 'ASC' | 'DESC'[, 'NULLS FIRST' | 'NULLS LAST']]) and
+ * list_reverse_sort(list[, nulls]): a sorted copy; NULLs last unless asked
+ * (DuckDB's default null order). A NULL list gives NULL.
+ */
+function listSort(reverse: boolean): ScalarFn {
+  return (args, ctx) => {
+    const l = args[0];
+    if (l === null || l === undefined) return null;
+    const orderArg = reverse ? "DESC" : args[1];
+    const nullsArg = reverse ? args[1] : args[2];
+    if (orderArg === null || nullsArg === null) return null;
+    const order = String(orderArg ?? "ASC").trim().toUpperCase();
+    const nulls = String(nullsArg ?? "NULLS LAST").trim().toUpperCase().replace(/\s+/g, " ");
+    if (order !== "ASC" && order !== "DESC") throw new SqlError("invalid_input", "Sorting order must be either ASC or DESC");
+    if (nulls !== "NULLS FIRST" && nulls !== "NULLS LAST") throw new SqlError("invalid_input", "Null sorting order must be either NULLS FIRST or NULLS LAST");
+    const type = elementType(ctx.argTypes[0]);
+    const sign = order === "ASC" ? 1 : -1;
+    const present = (l as Value[]).filter((v) => v !== null);
+    const missing = (l as Value[]).length - present.length;
+    present.sort((a, b) => sign * compareValues(a, b, type));
+    const nullsOut = new Array<Value>(missing).fill(null);
+    return nulls === "NULLS FIRST" ? [...nullsOut, ...present] : [...present, ...nullsOut];
+  };
+}
+
 export const nestedScalars: Record<string, ScalarFn> = {
+  list_sort: listSort(false),
+  array_sort: listSort(false),
+  list_reverse_sort: listSort(true),
+  array_reverse_sort: listSort(true),
   list_extract: listExtract,
   array_extract: listExtract,
   list_element: listExtract,

@@ -215,6 +215,23 @@ const regexpExtract: ScalarFn = (args) => {
   return m[group] ?? "";
 };
 
+/** regexp_extract_all(s, pattern[, group[, options]]): group `group` of every non-overlapping match; an empty match moves on one character. */
+const regexpExtractAll: ScalarFn = (args) => {
+  const [s, p, g, o] = args;
+  if (s === null || p === null || g === null || o === null || s === undefined || p === undefined) return null;
+  const re = compileRegex(p as string, `${optionFlags(o).flags.replace("g", "")}g`);
+  const group = g === undefined ? 0 : Number(g);
+  const text = s as string;
+  const out: string[] = [];
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    if (group >= m.length) throw new SqlError("invalid_input", "Pattern has fewer groups than specified group index");
+    out.push(m[group] ?? "");
+    if (m[0].length === 0) re.lastIndex = m.index + ((text.codePointAt(m.index) ?? 0) > 0xffff ? 2 : 1);
+  }
+  return out;
+};
+
 /** RE2 rewrite strings: \0-\9 are groups, \\ a backslash; '$' is literal. */
 function rewrite(template: string, m: string[]): string {
   let out = "";
@@ -400,5 +417,6 @@ export const patternScalars: Record<string, ScalarFn> = {
   regexp_matches: regexpMatches,
   regexp_full_match: regexpFullMatch,
   regexp_extract: regexpExtract,
+  regexp_extract_all: regexpExtractAll,
   regexp_replace: regexpReplace,
 };

@@ -44,6 +44,9 @@ const calls: [string, string][] = [
   ["GLOB", "s GLOB 'H*', s GLOB '*.*.*'"],
   ["json_extract, json_extract_string, ->>", "json_extract(j, '$.a.b[1]'), json_extract_string(j, '$.a.b[0]'), j ->> '$.n', j ->> 'a'"],
   ["-> (a single arrow outside a lambda function is json_extract)", "j -> '$.a', j -> 'a' -> 'b', j -> '$.n', (j -> 'a') ->> 'b', (j -> '$.a') IS NULL"],
+  ["json_keys", "json_keys(j), json_keys(j, '$.a')"],
+  ["list_sort, list_reverse_sort, array_sort", "list_sort(l), list_sort(l, 'DESC'), list_sort(l, 'asc', 'NULLS FIRST'), list_reverse_sort(l), array_sort(string_split(s, ','))"],
+  ["regexp_extract_all", "regexp_extract_all(s, '[a-z]+'), regexp_extract_all(s, '([0-9])([0-9])', 2), regexp_extract_all(u, '\\w'), regexp_extract_all(t, 'x*'), regexp_extract_all(u, '.')"],
   ["json_extract_path, json_extract_path_text", "json_extract_path(j, 'a'), json_extract_path_text(j, '$.n')"],
   ["json_valid, json_array_length, json_type", "json_valid(j), json_array_length(j, '$.a.b'), json_type(j)"],
   ["to_json", "to_json(l), to_json(s)"],
@@ -65,6 +68,13 @@ const calls: [string, string][] = [
 
 export const cases: ConformanceCase[] = [
   ...calls.map(([name, exprs]) => ({ name: `functions: ${name}`, sql: `SELECT ${exprs} FROM t`, rows, schema, expect: "same" as const })),
+  {
+    name: "functions: json_keys on the rows that hold JSON",
+    sql: "SELECT json_keys(j) AS k, json_keys(j, '$.a') AS ka, json_keys(j, '$.nope') AS kn FROM t WHERE json_valid(j)",
+    rows,
+    schema,
+    expect: "rows" as const,
+  },
   {
     name: "functions: -> on the rows that hold JSON, in a filter and a projection",
     sql: "SELECT j -> '$.a' AS a, j -> 'a' -> 'b' -> 1 AS b1 FROM t WHERE json_valid(j) AND (j -> '$.a') IS NOT NULL",
