@@ -134,31 +134,31 @@ export const jsonExtractString: ScalarFn = (args: Value[], ctx: CallContext) => 
 
 export const jsonValid: ScalarFn = ([doc]) => (doc === null || doc === undefined ? null : isValidJson(doc as string));
 
-export const jsonArrayLength: ScalarFn = (args, ctx) => {
+/** The document of `json_fn(doc[, path])` at its path; null for a NULL document or path, or a path not there. */
+function docAt(args: Value[], ctx: CallContext): Json | null {
   const [doc, path] = args;
   if (doc === null || doc === undefined || path === null) return null;
   let j: Json | undefined = parseDoc(doc as string);
   if (path !== undefined) j = follow(j, stepsOf(path, ctx.argTypes[1]));
-  if (j === undefined) return null;
+  return j ?? null;
+}
+
+export const jsonArrayLength: ScalarFn = (args, ctx) => {
+  const j = docAt(args, ctx);
+  if (j === null) return null;
   return BigInt(j.t === "arr" ? j.items.length : 0);
 };
 
 /** json_keys(json[, path]): an object's keys in document order; [] for anything else; NULL for a NULL document or a missing path. */
 export const jsonKeys: ScalarFn = (args, ctx) => {
-  const [doc, path] = args;
-  if (doc === null || doc === undefined || path === null) return null;
-  let j: Json | undefined = parseDoc(doc as string);
-  if (path !== undefined) j = follow(j, stepsOf(path, ctx.argTypes[1]));
-  if (j === undefined) return null;
+  const j = docAt(args, ctx);
+  if (j === null) return null;
   return j.t === "obj" ? j.entries.map(([k]) => k) : [];
 };
 
 export const jsonType: ScalarFn = (args, ctx) => {
-  const [doc, path] = args;
-  if (doc === null || doc === undefined || path === null) return null;
-  let j: Json | undefined = parseDoc(doc as string);
-  if (path !== undefined) j = follow(j, stepsOf(path, ctx.argTypes[1]));
-  if (j === undefined) return null;
+  const j = docAt(args, ctx);
+  if (j === null) return null;
   switch (j.t) {
     case "null": return "NULL";
     case "bool": return "BOOLEAN";
