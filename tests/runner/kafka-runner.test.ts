@@ -159,7 +159,13 @@ describe("runnel run on a Kafka topic", () => {
     expect(run.output()).toMatch(/flush of offsets \d+-\d+ failed .*retrying/);
     server = startS3();
     try {
-      await expect.poll(() => committedTotal(topic, topic), { timeout: 120_000, interval: 1000 }).toBe(events.length);
+      try {
+        await expect.poll(() => committedTotal(topic, topic), { timeout: 120_000, interval: 1000 }).toBe(events.length);
+      } catch (error) {
+        // Which partition stalled, and on what: the runner's own account.
+        console.log(`committed offsets short after S3 came back; the runner's last lines:\n${run.output().split("\n").slice(-60).join("\n")}`);
+        throw error;
+      }
       run.child.kill("SIGTERM");
       expect(await run.exited, run.output()).toBe(0);
       const { dir, keys } = await download(`${topic}/`, endpoint);
