@@ -28,11 +28,11 @@ export interface CompileInputs {
   /** The SQL cells of the sinks' closure, by cell name (`id`, or `#<index>` for anonymous cells). */
   cells: Record<string, CellInput>;
   /**
-   * The scalar functions the executor's library has, by DuckDB's name; a call
-   * to another is refused at its line. Absent: every name passes (the
-   * executor then refuses the plan at start-up).
+   * The scalar and aggregate functions the executor's library has, by
+   * DuckDB's name (the driver reads them from `defaultLibrary`); a call to another
+   * is refused at its line instead of failing the plan at start-up.
    */
-  functions?: ReadonlySet<string>;
+  functions: { scalars: ReadonlySet<string>; aggregates: ReadonlySet<string> };
 }
 
 /** The name a cell goes by in plans and messages: the same label the notebook's own errors use. */
@@ -51,13 +51,7 @@ interface CellEnv {
 
 /** Compiles every sink-feeding cell of the notebook into one plan. Throws CompileError. */
 
-/** The aggregates the executor has (`edge/exec/functions/aggregates.ts`), by DuckDB's name. */
-const SUPPORTED_AGGREGATES = new Set([
-  "count_star", "count", "sum", "avg", "min", "max", "any_value", "first", "last", "arg_max", "arg_min", "arg_max_null", "arg_min_null",
-  "bool_and", "bool_or", "count_if", "string_agg", "list",
-]);
-
-/** DuckDB's other names for them. */
+/** DuckDB's other names for aggregates the library keys by one name. */
 const AGGREGATE_ALIASES: Record<string, string> = {
   mean: "avg", arbitrary: "first", argmax: "arg_max", max_by: "arg_max", argmin: "arg_min", min_by: "arg_min",
   countif: "count_if", listagg: "string_agg", group_concat: "string_agg", array_agg: "list",
@@ -151,7 +145,7 @@ class Compiler {
       scope,
       originOf: (n) => this.originOf(env, n),
       substitute,
-      functions: this.inputs.functions,
+      functions: this.inputs.functions.scalars,
     });
 
     if (rel.kind === "static") {
@@ -319,8 +313,9 @@ class Compiler {
   private lowerAggregate(a: TreeNode, ctx: ExprContext, env: CellEnv): AggregateCall {
     const written = String(a.function_name);
     let fn = AGGREGATE_ALIASES[written.toLowerCase()] ?? written.toLowerCase();
-    if (!SUPPORTED_AGGREGATES.has(fn)) {
-      throw new CompileError(`unsupported aggregate ${written}()`, this.originOf(env, a), `use one of ${[...SUPPORTED_AGGREGATES].filter((f) => f !== "count_star").join(", ")}, count(DISTINCT ...)`);
+    const supported = this.inputs.functions.aggregates;
+    if (!supported.has(fn)) {
+      throw new CompileError(`unsupported aggregate ${written}()`, this.originOf(env, a), `use one of ${[...supported].filter((f) => f !== "count_star").join(", ")}, count(DISTINCT ...)`);
     }
     const arity = (a.children ?? []).length;
     if ((fn.startsWith("arg_") && arity !== 2) || (fn === "string_agg" && arity > 2)) {
@@ -473,7 +468,7 @@ class Compiler {
     if (left.kind === "static" && joinType === "LEFT") throw new CompileError("LEFT JOIN with the static table on the left", origin, "put the stream on the left");
     const streamFirst = left.kind === "stream";
     const scope = [...stream.scope, ...table.scope];
-    const ctx: ExprContext = { scope, originOf: (n) => this.originOf(env, n), functions: this.inputs.functions };
+    const ctx: ExprContext = { scope, originOf: (n) => this.originOf(env, n), functions: this.inputs.functions.scalars };
     const streamKeys: Expr[] = [];
     const tableKeys: number[] = [];
     const keyTypes: string[] = [];

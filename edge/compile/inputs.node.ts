@@ -109,5 +109,5 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
     cells[key] = { cell, tree };
     if (cell.id) await db.run(`CREATE OR REPLACE VIEW ${quoteIdent(cell.id)} AS ${cell.code.replace(/;\s*$/, "")}`);
   }
-  return { notebook, sources, cells, functions: new Set(Object.keys(defaultLibrary.scalars)) };
+  return { notebook, sources, cells, functions: { scalars: new Set(Object.keys(defaultLibrary.scalars)), aggregates: new Set(Object.keys(defaultLibrary.aggregates)) } };
 }

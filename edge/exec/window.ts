@@ -305,7 +305,7 @@ export class WindowState {
 
   /** Whether rows with a NULL time bucket are waiting (see `emitUnbucketed`). */
   hasUnbucketed(): boolean {
-    return this.op.window !== null && this.op.window !== undefined && this.windows.has(null);
+    return Boolean(this.op.window) && this.windows.has(null);
   }
 
   /** Emits every group (end of input, or a per-flush aggregate's flush). */
