@@ -83,6 +83,8 @@ interface PartitionState {
   /** The engine's buffers as of its last answer. */
   depth: number;
   oldest: number | null;
+  /** The `seq` of the engine status `depth` and `oldest` come from: an older one arriving later is stale. */
+  statusSeq: number;
   /** A timed seal is in flight. */
   timedSeal: boolean;
 }
@@ -219,6 +221,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       failing: false,
       depth: 0,
       oldest: null,
+      statusSeq: 0,
       timedSeal: false,
     };
     void post(state, { op: "open", id: state.id, partition, writerName: writerName(partition), snapshot });
@@ -307,12 +310,23 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     );
   }
 
+  /**
+   * Takes the engine's buffer depth and age from `status` unless a newer status was taken already:
+   * a write's answer is applied after its offset commit, by when answers to later runs may have
+   * come (taking its older depth then left a partition's last rows unsealed for good).
+   */
+  function buffered(state: PartitionState, status: EngineStatus): void {
+    if (status.seq <= state.statusSeq) return;
+    state.statusSeq = status.seq;
+    state.depth = status.depth;
+    state.oldest = status.oldest;
+  }
+
   function apply(state: PartitionState, status: EngineStatus): void {
     if (state.revoked) return;
     metrics.rowsOut += status.rows;
     metrics.deadLetters += status.deadLetters;
-    state.depth = status.depth;
-    state.oldest = status.oldest;
+    buffered(state, status);
     for (const range of status.sealed) queueWrite(state, range);
     updateGauges();
   }
@@ -378,8 +392,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     ensureOwned(state);
     await consumer.commitOffsets([{ topic: source.topic, partition: state.partition, offset: (BigInt(written.last) + 1n).toString() }]);
     metrics.lastFlush = now();
-    state.depth = written.status.depth;
-    state.oldest = written.status.oldest;
+    buffered(state, written.status);
     updateGauges();
     await store.prune(source.topic, state.partition);
   }

@@ -50,6 +50,8 @@ export interface EngineStatus {
   deadLetters: number;
   depth: number;
   oldest: number | null;
+  /** Counts this engine's statuses: the caller keeps `depth` and `oldest` of the highest it has seen. */
+  seq: number;
   /** The offset ranges of the seals this request made, oldest first; each needs a `write`. */
   sealed: { first: string; last: string }[];
 }
@@ -122,6 +124,7 @@ class PartitionEngine {
   rows = 0;
   deadLetters = 0;
   newSeals: { first: string; last: string }[] = [];
+  statusSeq = 0;
   dropped = false;
   cpu: Promise<unknown> = Promise.resolve();
   io: Promise<unknown> = Promise.resolve();
@@ -146,7 +149,7 @@ class PartitionEngine {
       const o = writer.oldest;
       if (o !== null && (oldest === null || o < oldest)) oldest = o;
     }
-    const s: EngineStatus = { rows: this.rows, deadLetters: this.deadLetters, depth, oldest, sealed: this.newSeals };
+    const s: EngineStatus = { rows: this.rows, deadLetters: this.deadLetters, depth, oldest, seq: ++this.statusSeq, sealed: this.newSeals };
     this.rows = 0;
     this.deadLetters = 0;
     this.newSeals = [];
