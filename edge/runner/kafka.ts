@@ -150,7 +150,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   }
   // Two workers by default (fewer with fewer cores or partitions). On 2 cores one worker beside the
   // consumer measured the same wall time at ~20% less CPU (RUNNEL_RUNNER_THREADS=1), but it is not the
-  // default yet: with it the S3-outage test twice left a partition's last rows uncommitted (ARCHITECTURE.md).
+  // default yet: the S3-outage test's stall (a stale buffer depth, since fixed) showed up with it first (ARCHITECTURE.md).
   const threads = options.threads ?? (process.env.RUNNEL_RUNNER_THREADS ? Number(process.env.RUNNEL_RUNNER_THREADS) : Math.max(1, Math.min(2, availableParallelism(), partitionCount)));
   if (!Number.isInteger(threads) || threads < 0) throw new Error(`runner: threads (RUNNEL_RUNNER_THREADS) must be a whole number ≥ 0, got ${threads}`);
   // Started before the group join, so the workers load the executor meanwhile.
