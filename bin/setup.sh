@@ -9,7 +9,13 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   echo "runnel: installing packages (npm ci)..." >&2
   # npm ci refuses a lockfile written on Linux without other platforms' optional
   # packages (npm/cli#4828); npm install then takes the same locked versions.
-  npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error
+  # npm ci's refusal is expected then, so its error text is kept out of sight unless npm install fails too.
+  npm_log=$(mktemp -t runnel-npm-ci-XXXXXX.log)
+  if ! npm ci --no-audit --no-fund --loglevel=error >"$npm_log" 2>&1; then
+    echo "runnel: npm ci refused the lock file; installing the locked versions with npm install..." >&2
+    npm install --no-audit --no-fund --loglevel=error
+  fi
+  rm -f "$npm_log"
 fi
 
 if [ -f vite.config.ts ] && [ -d notebook/app ]; then
