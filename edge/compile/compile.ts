@@ -55,7 +55,13 @@ interface CellEnv {
 const AGGREGATE_ALIASES: Record<string, string> = {
   mean: "avg", arbitrary: "first", argmax: "arg_max", max_by: "arg_max", argmin: "arg_min", min_by: "arg_min",
   countif: "count_if", listagg: "string_agg", group_concat: "string_agg", array_agg: "list",
+  quantile: "quantile_disc",
 };
+
+/** Types quantile_cont and median interpolate here the way DuckDB does; median of other types is discrete. */
+const INTERPOLATED = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE|DECIMAL\(([1-9]|1[0-8]),\d+\))$/;
+/** Types DuckDB interpolates that the executor does not (median would not be discrete for them). */
+const NOT_INTERPOLATED = /^(INTERVAL|TIME WITH TIME ZONE|TIMESTAMP_(NS|MS|S)|DECIMAL\(\d+,\d+\))$/;
 export function compilePlan(inputs: CompileInputs): Plan {
   const { notebook } = inputs;
   const pipelines: Pipeline[] = [];
@@ -314,6 +320,11 @@ class Compiler {
     const written = String(a.function_name);
     let fn = AGGREGATE_ALIASES[written.toLowerCase()] ?? written.toLowerCase();
     const supported = this.inputs.functions.aggregates;
+    const approximate: Record<string, string> = {
+      approx_quantile: "write quantile_cont(x, q) (exact) in the notebook too", reservoir_quantile: "write quantile_cont(x, q) (exact) in the notebook too",
+      approx_count_distinct: "write count(DISTINCT x) (exact) in the notebook too",
+    };
+    if (approximate[fn]) throw new CompileError(`approximate aggregate ${written}()`, this.originOf(env, a), `a pipeline cannot reproduce DuckDB's sketch row for row; ${approximate[fn]}`);
     if (!supported.has(fn)) {
       throw new CompileError(`unsupported aggregate ${written}()`, this.originOf(env, a), `use one of ${[...supported].filter((f) => f !== "count_star").join(", ")}, count(DISTINCT ...)`);
     }
@@ -326,11 +337,34 @@ class Compiler {
       if (text?.$type !== "VARCHAR") throw new CompileError(`${written}() of ${String(text?.$type)}`, this.originOf(env, a), `cast the value to text: ${written}(x::VARCHAR, ',')`);
       if (sep && sep.class !== "CONSTANT" && sep.$value === undefined) throw new CompileError(`${written}() with a separator that is not a constant`, this.originOf(env, a), "use a constant separator, as DuckDB requires");
     }
-    if ((a.order_bys?.orders ?? []).length) throw new CompileError(`ORDER BY inside ${fn}()`, this.originOf(env, a), "drop the ORDER BY");
-    for (const c of a.children) {
+    const orders = (a.order_bys?.orders ?? []) as TreeNode[];
+    let descending = false;
+    let children = (a.children ?? []) as TreeNode[];
+    // percentile_cont(q) WITHIN GROUP (ORDER BY x [DESC]) reaches here as quantile_cont(q) ORDER BY x; DESC is a negative q.
+    if (orders.length === 1 && (((fn === "quantile_cont" || fn === "quantile_disc") && children.length === 1) || (fn === "mode" && children.length === 0))) {
+      const order = orders[0]!;
+      const q = children[0];
+      descending = order.type === "DESCENDING" || order.type === "ORDER_DESCENDING";
+      children = q ? [order.expression as TreeNode, q] : [order.expression as TreeNode];
+    } else if (orders.length) throw new CompileError(`ORDER BY inside ${fn}()`, this.originOf(env, a), "drop the ORDER BY");
+    for (const c of children) {
       if (containsAggregate(c)) throw new CompileError(`aggregate inside ${fn}()`, this.originOf(env, c), "aggregate in two cells");
     }
-    const args: Expr[] = a.children.map((c: TreeNode) => lowerExpr(c, ctx));
+    const args: Expr[] = children.map((c: TreeNode) => lowerExpr(c, ctx));
+    if (fn === "quantile_cont" || fn === "median") {
+      const t = args[0]?.type ?? "";
+      if (NOT_INTERPOLATED.test(t) || (fn === "quantile_cont" && !INTERPOLATED.test(t))) {
+        throw new CompileError(`${written}() of ${t}`, this.originOf(env, a), `cast the value to DOUBLE (or TIMESTAMP) first, or use quantile_disc, which picks a value without interpolating`);
+      }
+    }
+    // mode() WITHIN GROUP (ORDER BY x): DuckDB feeds the rows sorted, so a tie goes to the least (greatest) value, not the first seen.
+    if (fn === "mode" && orders.length === 1) args.push({ kind: "constant", value: descending ? "desc" : "asc", type: "VARCHAR" });
+    if (descending && fn !== "mode") {
+      const q = args[1]!;
+      const negate = (v: unknown): unknown => (Array.isArray(v) ? v.map(negate) : typeof v === "bigint" ? -v : typeof v === "number" ? -v : typeof v === "string" ? (v.startsWith("-") ? v.slice(1) : `-${v}`) : v);
+      if (q.kind !== "constant") throw new CompileError(`${written}() WITHIN GROUP (ORDER BY ... DESC) with a computed quantile`, this.originOf(env, a), "write the quantile as a constant");
+      args[1] = { ...q, value: negate(q.value) as never };
+    }
     if (fn === "count" && args.length === 0) fn = "count_star";
     return { fn, args, distinct: Boolean(a.distinct), filter: a.filter ? lowerExpr(a.filter, ctx) : null, type: a.$type };
   }

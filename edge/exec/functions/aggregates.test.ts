@@ -103,6 +103,29 @@ describe("aggregates", () => {
       }
     }), { numRuns: 50 });
   });
+  it("quantile_cont, quantile_disc, median and mode over random values and quantiles match DuckDB", async () => {
+    const cases: [fc.Arbitrary<Value>, string][] = [
+      [fc.integer({ min: -1000, max: 1000 }), "INTEGER"],
+      [doubles, "DOUBLE"],
+      [timestampMicros, "TIMESTAMP"],
+    ];
+    for (const [arb, type] of cases) {
+      await fc.assert(fc.asyncProperty(fc.array(maybe(arb), { maxLength: 9 }), fc.integer({ min: -100, max: 100 }), async (xs, pct) => {
+        const q = (pct / 100).toFixed(2);
+        const rows = xs.length ? xs.map((v) => `(${lit(v, type)})`).join(", ") : `(${lit(null, type)})`;
+        const calls = [`quantile_cont(x, ${q})`, `quantile_disc(x, ${q})`, "median(x)", "mode(x)"];
+        const { rows: out } = await duckRows(`SELECT ${calls.join(", ")}, ${calls.map((c) => `typeof(${c})`).join(", ")} FROM (VALUES ${rows}) t(x)${xs.length ? "" : " WHERE false"}`);
+        const names = ["quantile_cont", "quantile_disc", "median", "mode"];
+        names.forEach((name, i) => {
+          const fn = aggregates[name]!;
+          const ctx = { argTypes: [type, "DECIMAL(3,2)"], resultType: String(out[0]![4 + i]) };
+          let state = fn.init(ctx);
+          for (const v of xs) state = fn.step(state, i < 2 ? [v, BigInt(pct)] : [v], ctx);
+          expect(fn.finish(state, ctx), `${calls[i]} over ${JSON.stringify(xs, (_k, v) => (typeof v === "bigint" ? `${v}n` : v))}`).toEqual(out[0]![i]);
+        });
+      }), { numRuns: 60 });
+    }
+  });
 });
 
 describe("ordering and grouping", () => {

@@ -1,16 +1,17 @@
 /**
  * Aggregates: count_star, count, sum, avg, min, max, any_value (the first
  * non-NULL), first / last (NULLs included), arg_max / arg_min (and their _null forms), bool_and, bool_or,
- * count_if, string_agg, list. The result type comes from DuckDB's binding
+ * count_if, string_agg, list, quantile_cont / quantile_disc / median (exact: every value
+ * is kept until the group is emitted), mode. The result type comes from DuckDB's binding
  * (sum of integers is HUGEINT, sum of DECIMAL(p,s) is DECIMAL(38,s), avg is
  * DOUBLE). DISTINCT is applied by the executor before `step`. Order-sensitive
  * ones (string_agg, list, ties of arg_max) follow arrival order, as DuckDB
  * does over one thread.
  */
 import type { Value } from "../../plan/values.ts";
-import { compareValues } from "./compare.ts";
+import { compareValues, valueKey } from "./compare.ts";
 import { SqlError, type AggregateFn, type CallContext } from "./contract.ts";
-import { parseType } from "./types.ts";
+import { parseType, typeText, type SqlType } from "./types.ts";
 
 const HUGEINT_MAX = 2n ** 127n - 1n;
 
@@ -230,6 +231,162 @@ const list: AggregateFn = {
   },
 };
 
+/** One requested quantile: its magnitude, exact when written as a DECIMAL literal, and whether it counts from the top. */
+interface Quantile {
+  dbl: number;
+  /** The DECIMAL literal's unscaled digits and 10^scale; null for a DOUBLE quantile. */
+  integral: bigint | null;
+  scaling: bigint;
+  desc: boolean;
+}
+
+/** A quantile argument as DuckDB binds it: a negative one sorts descending and uses its magnitude. */
+function quantileOf(v: Value, type: string): Quantile {
+  const t = parseType(type);
+  if (t.kind === "decimal") {
+    const unscaled = v as bigint;
+    const integral = unscaled < 0n ? -unscaled : unscaled;
+    const scaling = 10n ** BigInt(t.scale);
+    return { dbl: Number(integral) / Number(scaling), integral, scaling, desc: unscaled < 0n };
+  }
+  const x = Number(v);
+  return { dbl: Math.abs(x), integral: null, scaling: 1n, desc: x < 0 };
+}
+
+/** The position quantile_disc reads in n sorted values (DuckDB's discrete Interpolator::Index). */
+function discreteIndex(q: Quantile, n: number): number {
+  const floored = q.integral !== null
+    ? Number((BigInt(n) * q.scaling - BigInt(n) * q.integral) / q.scaling)
+    : Math.floor(n - n * q.dbl);
+  return Math.max(1, n - floored) - 1;
+}
+
+/** C's llround: halves away from zero. */
+function llround(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+const MICROS_PER_DAY = 86_400_000_000;
+
+/**
+ * quantile_cont between sorted values lo (at floor(RN)) and hi (at ceil(RN)),
+ * as DuckDB's CastInterpolation does for the result type: DOUBLE blends the
+ * two (lo·(1−d) + hi·d), timestamps and times blend and round half away from
+ * zero, DECIMAL adds d·(hi−lo) to lo and truncates, FLOAT rounds d·(hi−lo) to single precision before adding.
+ */
+function interpolate(lo: Value, hi: Value, d: number, argType: string, resultType: string): Value {
+  const date = argType === "DATE";
+  const asMicros = (v: Value) => (date ? (v as number) * MICROS_PER_DAY : Number(v));
+  if (resultType === "DOUBLE") {
+    const a = Number(lo);
+    const b = Number(hi);
+    // Blended even when lo = hi, as DuckDB does: the blend of two equal values can differ from them in the last bit.
+    return d === 0 ? a : a * (1 - d) + b * d;
+  }
+  if (resultType === "FLOAT") return Math.fround((lo as number) + Math.fround(Math.fround((hi as number) - (lo as number)) * d));
+  if (/^(TIMESTAMP|TIME$)/.test(resultType)) {
+    if (d === 0) return date ? BigInt(lo as number) * BigInt(MICROS_PER_DAY) : lo;
+    return BigInt(llround(asMicros(lo) * (1 - d) + asMicros(hi) * d));
+  }
+  // DECIMAL: the unscaled integers.
+  if (d === 0) return lo;
+  const delta = (hi as bigint) - (lo as bigint);
+  return BigInt(Math.trunc(Number(lo as bigint) + Number(delta) * d));
+}
+
+interface QuantileState { v: Value[]; q: Value | undefined }
+
+/** Sorts the kept values once per answer, ascending or descending as the quantile asks. */
+function sortedFor(values: Value[], type: string, desc: boolean): Value[] {
+  const sorted = values.slice();
+  sorted.sort(desc ? (a, b) => compareValues(b, a, type) : (a, b) => compareValues(a, b, type));
+  return sorted;
+}
+
+function pickQuantile(values: Value[], q: Quantile, discrete: boolean, ctx: CallContext, resultType: string, cache: Map<boolean, Value[]>): Value {
+  const n = values.length;
+  const type = ctx.argTypes[0]!;
+  let sorted = cache.get(q.desc);
+  if (!sorted) {
+    sorted = sortedFor(values, type, q.desc);
+    cache.set(q.desc, sorted);
+  }
+  if (discrete) return sorted[discreteIndex(q, n)]!;
+  const rn = (n - 1) * q.dbl;
+  const frn = Math.floor(rn);
+  const crn = Math.ceil(rn);
+  return interpolate(sorted[frn]!, sorted[crn]!, crn === frn ? 0 : rn - frn, type, resultType);
+}
+
+/** The types quantile_cont interpolates (median too); median of any other type is discrete. */
+export function interpolates(type: string): boolean {
+  const t = parseType(type);
+  if (t.kind === "decimal") return true;
+  return t.kind === "scalar" && /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE)$/.test(t.name);
+}
+
+/**
+ * quantile_cont(x, q) / quantile_disc(x, q), q a constant or a list of them
+ * (the answer is then a list in the same order); median(x) is quantile_cont
+ * at 0.5 for the types it interpolates and quantile_disc otherwise. NULLs are
+ * skipped; no values gives NULL.
+ */
+function quantileAgg(kind: "cont" | "disc" | "median"): AggregateFn {
+  return {
+    init: (): QuantileState => ({ v: [], q: undefined }),
+    step: (state, args) => {
+      const s = state as QuantileState;
+      if (s.q === undefined && kind !== "median") s.q = args[1] ?? null;
+      const x = args[0];
+      if (x !== null && x !== undefined) s.v.push(x);
+      return s;
+    },
+    finish: (state, ctx) => {
+      const s = state as QuantileState;
+      if (s.v.length === 0) return null;
+      const discrete = kind === "disc" || (kind === "median" && !interpolates(ctx.argTypes[0]!));
+      const cache = new Map<boolean, Value[]>();
+      if (kind === "median") return pickQuantile(s.v, { dbl: 0.5, integral: null, scaling: 1n, desc: false }, discrete, ctx, ctx.resultType, cache);
+      const qType = ctx.argTypes[1]!;
+      const qt = parseType(qType);
+      if (qt.kind === "list" || qt.kind === "array") {
+        const childType = typeText(qt.child);
+        const resultChild = (parseType(ctx.resultType) as { child: SqlType }).child;
+        return (s.q as Value[]).map((q) => pickQuantile(s.v, quantileOf(q, childType), discrete, ctx, typeText(resultChild), cache));
+      }
+      return pickQuantile(s.v, quantileOf(s.q as Value, qType), discrete, ctx, ctx.resultType, cache);
+    },
+  };
+}
+
+/** mode(x): the most frequent non-NULL value; on a tie the one seen first (DuckDB keeps each value's first row). */
+const mode: AggregateFn = {
+  init: () => ({ counts: new Map<string, { v: Value; n: number; first: number }>(), rows: 0 }),
+  step: (state, args, ctx) => {
+    const s = state as { counts: Map<string, { v: Value; n: number; first: number }>; rows: number; order?: string };
+    const x = args[0];
+    if (s.rows === 0 && args.length > 1) s.order = args[1] as string;
+    s.rows++;
+    if (x === null || x === undefined) return s;
+    const key = valueKey(x, ctx.argTypes[0]!);
+    const e = s.counts.get(key);
+    if (e) e.n++;
+    else s.counts.set(key, { v: x, n: 1, first: s.rows });
+    return s;
+  },
+  finish: (state, ctx) => {
+    const s = state as { counts: Map<string, { v: Value; n: number; first: number }>; order?: string };
+    // With WITHIN GROUP (ORDER BY x [DESC]) the compiler adds 'asc' or 'desc': ties go to the least (greatest) value.
+    const sign = s.order === "desc" ? -1 : 1;
+    let best: { v: Value; n: number; first: number } | null = null;
+    for (const e of s.counts.values()) {
+      if (!best || e.n > best.n) best = e;
+      else if (e.n === best.n && (s.order ? sign * compareValues(e.v, best.v, ctx.argTypes[0]!) < 0 : e.first < best.first)) best = e;
+    }
+    return best ? best.v : null;
+  },
+};
+
 export const aggregates: Record<string, AggregateFn> = {
   count_star: countStar,
   count,
@@ -250,4 +407,8 @@ export const aggregates: Record<string, AggregateFn> = {
   count_if: countIf,
   string_agg: stringAgg,
   list,
+  quantile_cont: quantileAgg("cont"),
+  quantile_disc: quantileAgg("disc"),
+  median: quantileAgg("median"),
+  mode,
 };

@@ -26,6 +26,26 @@ const events = [
   { k: null, v: 7, s: "n", b: false, ts: "2026-11-22 10:02:00" },
 ];
 
+/** Values with ties, NULLs, NaN and infinities, big integers and unicode, for the quantiles and mode. */
+const quantileRows = [
+  { k: "a", v: 1, x: 0.5, s: "b", ts: "2026-11-22 10:00:00.000001" },
+  { k: "a", v: 2, x: 2.5, s: "a", ts: "2026-11-22 10:00:07" },
+  { k: "a", v: 4, x: null, s: "a", ts: "2026-11-22 10:00:09.5" },
+  { k: "a", v: null, x: -3, s: "b", ts: "2026-11-22 10:00:40" },
+  { k: "a", v: 4, x: 1e300, s: "ü", ts: "2026-11-22 10:00:41" },
+  { k: "b", v: -7, x: "NaN", s: "🦆", ts: "2026-11-22 10:01:00" },
+  { k: "b", v: 9007199254740993, x: "Infinity", s: null, ts: "2026-11-22 10:01:30" },
+  { k: "b", v: 0, x: "-Infinity", s: "🦆", ts: "2026-11-22 10:01:31" },
+  { k: "c", v: null, x: null, s: null, ts: "2026-11-22 10:02:00" },
+  { k: "d", v: 5, x: -0.0, s: "z", ts: "2026-11-22 10:03:00" },
+  { k: "d", v: 6, x: 0.0, s: "y", ts: "2026-11-22 10:03:01" },
+  { k: "d", v: 7, x: 0.1, s: "x", ts: "2026-11-22 10:03:02" },
+];
+
+const quantileSchema = [
+  { name: "k", type: "VARCHAR" }, { name: "v", type: "BIGINT" }, { name: "x", type: "DOUBLE" }, { name: "s", type: "VARCHAR" }, { name: "ts", type: "TIMESTAMP" },
+];
+
 export const cases: ConformanceCase[] = [
   { name: "arg_max / arg_min: first row on ties, rows with a NULL arg or value skipped; max_by, min_by", sql: "SELECT k, arg_max(s, v) AS hi, arg_min(s, v) AS lo, max_by(s, v) AS hi2, min_by(ts, v) AS lo_ts FROM t GROUP BY k", rows: events },
   { name: "arg_max_null keeps a NULL arg; arg_min_null", sql: "SELECT k, arg_max_null(s, v) AS hi, arg_min_null(b, v) AS lo FROM t GROUP BY k", rows: events },
@@ -35,6 +55,14 @@ export const cases: ConformanceCase[] = [
   { name: "first and last keep NULLs, any_value skips them", sql: "SELECT k, first(s) AS f, last(s) AS l, arbitrary(v) AS a, any_value(s) AS av FROM t GROUP BY k", rows: events },
   { name: "the new aggregates in a one-minute window", sql: "SELECT k, time_bucket(INTERVAL 1 minute, ts) AS m, arg_max(s, ts) AS newest, string_agg(s, ',') AS ss, list(v) AS vs, bool_or(b) AS any_b FROM t GROUP BY ALL", rows: events },
   { name: "the new aggregates over no rows (no GROUP BY)", sql: "SELECT arg_max(s, v) AS a, string_agg(s, ',') AS s, list(v) AS l, bool_and(b) AS b, count_if(b) AS c, first(s) AS f FROM t WHERE v > 1000", rows: events },
+  { name: "median, quantile_cont and quantile_disc of integers (DOUBLE, interpolated) and of DOUBLE with NaN and infinities", sql: "SELECT k, median(v) AS med, quantile_cont(v, 0.25) AS q1, quantile_disc(v, 0.75) AS q3, quantile(v, 0.5) AS qd, median(x) AS mx, quantile_cont(x, 0.9) AS x90, quantile_disc(x, 0.1) AS x10 FROM t GROUP BY k", rows: quantileRows, schema: quantileSchema },
+  { name: "quantiles as lists, in the order asked; a DOUBLE quantile; a negative quantile counts from the top", sql: "SELECT k, quantile_cont(v, [0.9, 0.1, 0.5]) AS qs, quantile_disc(v, [0.5, 0.0, 1.0]) AS ds, quantile_disc(v, 0.3::DOUBLE) AS d3, quantile_cont(x, -0.25) AS top, quantile_disc(v, -0.6) AS dtop FROM t GROUP BY k", rows: quantileRows, schema: quantileSchema },
+  { name: "percentile_cont / percentile_disc WITHIN GROUP (ORDER BY x [DESC])", sql: "SELECT k, percentile_cont(0.5) WITHIN GROUP (ORDER BY v) AS p50, percentile_disc(0.9) WITHIN GROUP (ORDER BY v DESC) AS p90d, percentile_cont(0.3) WITHIN GROUP (ORDER BY x DESC) AS p30d FROM t GROUP BY k", rows: quantileRows, schema: quantileSchema },
+  { name: "median of timestamps and dates (TIMESTAMP, rounded to the microsecond), of text (discrete), of a DECIMAL (truncated)", sql: "SELECT k, median(ts) AS mts, quantile_cont(ts, 0.3) AS q3ts, median(ts::DATE) AS mday, median(s) AS ms, quantile_disc(s, 0.9) AS s90, median((v % 1000)::DECIMAL(9,2) / 3) AS mdec, quantile_cont(v::FLOAT, 0.37) AS mf FROM t GROUP BY k", rows: quantileRows, schema: quantileSchema },
+  { name: "mode: the most frequent value, the first seen on ties, NULLs skipped; mode() WITHIN GROUP", sql: "SELECT k, mode(v) AS mv, mode(s) AS ms, mode() WITHIN GROUP (ORDER BY x) AS mx, mode() WITHIN GROUP (ORDER BY s DESC) AS msd FROM t GROUP BY k", rows: quantileRows, schema: quantileSchema },
+  { name: "quantiles per one-minute window, and over no rows", sql: "SELECT time_bucket(INTERVAL 1 minute, ts) AS m, median(v) AS med, quantile_cont(x, 0.95) AS p95, mode(s) AS top FROM t GROUP BY ALL", rows: quantileRows, schema: quantileSchema },
+  { name: "quantiles over no rows give NULL", sql: "SELECT median(v) AS m, quantile_cont(v, [0.5]) AS l, quantile_disc(s, 0.5) AS d, mode(v) AS o FROM t WHERE v > 10000", rows: quantileRows, schema: quantileSchema },
+  { name: "median of an INTERVAL is refused with a cast to write", sql: "SELECT k, median(ts - TIMESTAMP '2026-01-01') AS m FROM t GROUP BY k", rows: quantileRows, schema: quantileSchema, expect: "compile-error", message: "quantile_disc" },
   { name: "string_agg of a number is refused with a cast to write", sql: "SELECT k, string_agg(v, ',') AS s FROM t GROUP BY k", rows: events, expect: "compile-error", message: "string_agg(x::VARCHAR, ',')" },
   { name: "arg_max with a count (the top-n form) is refused", sql: "SELECT k, arg_max(s, v, 2) AS top FROM t GROUP BY k", rows: events, expect: "compile-error", message: "with 3 arguments" },
   { name: "count(*) per station and minute", sql: `SELECT station, ${bucket} AS minute, count(*) AS c FROM t GROUP BY ALL`, rows: readings },
