@@ -320,7 +320,12 @@ export class Annotator {
   /** SQL text for a SELECT node with the CTEs in scope, via json_deserialize_sql. */
   async toSql(node: TreeNode, ctes: TreeNode[]): Promise<string> {
     const withCtes = ctes.length ? { ...node, cte_map: { map: [...ctes, ...(node.cte_map?.map ?? [])] } } : node;
-    const json = stringifyJsonLossless(withoutAnnotations({ error: false, statements: [{ node: withCtes, named_param_map: [] }] }));
+    // A DOUBLE constant with an integral value (`1e6`) came in as `1000000.0` and must go back as a double:
+    // DuckDB's deserializer refuses `1000000` there ("expected type 'double', but got type: 'uint'").
+    const json = stringifyJsonLossless(withoutAnnotations({ error: false, statements: [{ node: withCtes, named_param_map: [] }] })).replace(
+      /"__runnel_double_constant__(-?\d+)"/g,
+      "$1.0",
+    );
     const hit = this.sqlCache.get(json);
     if (hit !== undefined) return hit;
     const r = await this.db.read("SELECT json_deserialize_sql($1::VARCHAR) AS sql", [json]);
@@ -335,6 +340,10 @@ export class Annotator {
 function withoutAnnotations(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutAnnotations);
   if (v && typeof v === "object") {
+    const c = v as { type?: { id?: unknown }; value?: unknown; is_null?: unknown };
+    if ((c.type?.id === "DOUBLE" || c.type?.id === "FLOAT") && typeof c.value === "number" && Number.isInteger(c.value) && Math.abs(c.value) < 1e21 && !Object.is(c.value, -0)) {
+      return { ...c, value: `__runnel_double_constant__${c.value}` };
+    }
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) if (!k.startsWith("$")) out[k] = withoutAnnotations(x);
     return out;

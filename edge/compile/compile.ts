@@ -55,7 +55,7 @@ interface CellEnv {
 const AGGREGATE_ALIASES: Record<string, string> = {
   mean: "avg", arbitrary: "first", argmax: "arg_max", max_by: "arg_max", argmin: "arg_min", min_by: "arg_min",
   countif: "count_if", listagg: "string_agg", group_concat: "string_agg", array_agg: "list",
-  quantile: "quantile_disc",
+  quantile: "quantile_disc", stddev: "stddev_samp", variance: "var_samp",
 };
 
 /** Types quantile_cont and median interpolate here the way DuckDB does; median of other types is discrete. */

@@ -2,7 +2,7 @@
  * Aggregates: count_star, count, sum, avg, min, max, any_value (the first
  * non-NULL), first / last (NULLs included), arg_max / arg_min (and their _null forms), bool_and, bool_or,
  * count_if, string_agg, list, quantile_cont / quantile_disc / median (exact: every value
- * is kept until the group is emitted), mode. The result type comes from DuckDB's binding
+ * is kept until the group is emitted), mode, stddev_samp / stddev_pop / var_samp / var_pop. The result type comes from DuckDB's binding
  * (sum of integers is HUGEINT, sum of DECIMAL(p,s) is DECIMAL(38,s), avg is
  * DOUBLE). DISTINCT is applied by the executor before `step`. Order-sensitive
  * ones (string_agg, list, ties of arg_max) follow arrival order, as DuckDB
@@ -359,6 +359,48 @@ function quantileAgg(kind: "cont" | "disc" | "median"): AggregateFn {
   };
 }
 
+/** A numeric argument as the DOUBLE DuckDB casts it to (a DECIMAL's unscaled digits divided by 10^scale). */
+function asDouble(v: Value, type: string): number {
+  const t = parseType(type);
+  if (t.kind === "decimal") return Number(v as bigint) / 10 ** t.scale;
+  return typeof v === "boolean" ? (v ? 1 : 0) : Number(v);
+}
+
+interface WelfordState { count: number; mean: number; dsquared: number }
+
+/**
+ * stddev_samp / stddev_pop / var_samp / var_pop: Welford's running mean and
+ * squared distance, step for step as DuckDB's STDDevBaseOperation, so the
+ * doubles agree to the bit; a result that is not finite (an infinity or NaN
+ * among the values) is DuckDB's "out of range" error.
+ */
+function spread(kind: "stddev_samp" | "stddev_pop" | "var_samp" | "var_pop"): AggregateFn {
+  const label = { stddev_samp: "STDDEV_SAMP", stddev_pop: "STDDEV_POP", var_samp: "VARSAMP", var_pop: "VARPOP" }[kind];
+  return {
+    init: (): WelfordState => ({ count: 0, mean: 0, dsquared: 0 }),
+    step: (state, args, ctx) => {
+      const s = state as WelfordState;
+      const v = args[0];
+      if (v === null || v === undefined) return s;
+      const x = asDouble(v, ctx.argTypes[0]!);
+      s.count++;
+      const mean = s.mean + (x - s.mean) / s.count;
+      s.dsquared += (x - mean) * (x - s.mean);
+      s.mean = mean;
+      return s;
+    },
+    finish: (state) => {
+      const s = state as WelfordState;
+      const sample = kind.endsWith("_samp");
+      if (sample ? s.count <= 1 : s.count === 0) return null;
+      let r = sample ? s.dsquared / (s.count - 1) : s.count > 1 ? s.dsquared / s.count : 0;
+      if (kind.startsWith("stddev")) r = Math.sqrt(r);
+      if (!Number.isFinite(r)) throw new SqlError("out_of_range", `${label} is out of range!`);
+      return r;
+    },
+  };
+}
+
 /** mode(x): the most frequent non-NULL value; on a tie the one seen first (DuckDB keeps each value's first row). */
 const mode: AggregateFn = {
   init: () => ({ counts: new Map<string, { v: Value; n: number; first: number }>(), rows: 0 }),
@@ -411,4 +453,8 @@ export const aggregates: Record<string, AggregateFn> = {
   quantile_disc: quantileAgg("disc"),
   median: quantileAgg("median"),
   mode,
+  stddev_samp: spread("stddev_samp"),
+  stddev_pop: spread("stddev_pop"),
+  var_samp: spread("var_samp"),
+  var_pop: spread("var_pop"),
 };
