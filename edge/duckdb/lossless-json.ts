@@ -13,6 +13,24 @@ const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const WHITESPACE = /[ \t\n\r]*/y;
 
+/**
+ * True when a parsed JSON value holds a number that is an integer beyond 2^53 in magnitude:
+ * JSON.parse rounded it, or the text wrote a large float (`1e300`), and only the exact parser
+ * can tell which. Checking the parsed value costs less than scanning the text for long digit runs.
+ */
+export function hasUnsafeInteger(value: unknown): boolean {
+  if (typeof value === "number") return Number.isInteger(value) && !Number.isSafeInteger(value);
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (hasUnsafeInteger(v)) return true;
+    return false;
+  }
+  const object = value as Record<string, unknown>;
+  // for-in over a parsed object (own keys only: JSON.parse makes plain objects) allocates no key list.
+  for (const key in object) if (hasUnsafeInteger(object[key])) return true;
+  return false;
+}
+
 /** Parses JSON text; integers beyond 2^53 - 1 in magnitude come back as `bigint`. */
 export function parseJsonLossless(text: string): JsonValue {
   let at = 0;

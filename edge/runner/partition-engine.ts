@@ -20,7 +20,7 @@ import { buildPipeline, sinksFlushingAggregates, type Executor, type RunResult }
 import { defaultLibrary } from "../exec/library.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import { decodePayload } from "../../gateway/sources/decode.ts";
-import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
+import { hasUnsafeInteger, stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import type { WrittenFile } from "../sinks/write-batch.ts";
 import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
 import { StateStore } from "./state-store.ts";
@@ -73,20 +73,6 @@ export type EngineRequest =
   | { op: "drop"; id: number };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
-
-/** True when a parsed JSON value holds a number that is an integer beyond 2^53 (JSON.parse rounded it). */
-function hasUnsafeInteger(value: unknown): boolean {
-  if (typeof value === "number") return Number.isInteger(value) && !Number.isSafeInteger(value);
-  if (value === null || typeof value !== "object") return false;
-  if (Array.isArray(value)) {
-    for (const v of value) if (hasUnsafeInteger(v)) return true;
-    return false;
-  }
-  const object = value as Record<string, unknown>;
-  // for-in over a parsed object (own keys only: JSON.parse makes plain objects) allocates no key list.
-  for (const key in object) if (hasUnsafeInteger(object[key])) return true;
-  return false;
-}
 
 /**
  * A `json` message value decoded with one `JSON.parse`, exactly as `decodePayload` decodes it

@@ -1,4 +1,4 @@
-import { parseJsonLossless } from "../duckdb/lossless-json.ts";
+import { hasUnsafeInteger, parseJsonLossless } from "../duckdb/lossless-json.ts";
 
 /** A request body that cannot be read at all: the Worker answers 400 with this. */
 export class BodyError extends Error {
@@ -42,22 +42,13 @@ export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv"):
       return { events: [value], raws: [text], bad: [] };
     }
     case "ndjson": {
+      // Line by line: each line is parsed where it lies (no joined copy of the body to flatten), and a
+      // bad line is a dead letter with its position while the others still count.
       const out: ParsedBody = { events: [], raws: [], bad: [] };
-      const lines = text.split("\n").map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l));
-      const kept = lines.filter((l) => l.trim() !== "");
-      // Fast path: the whole body as one array in one JSON.parse; a bad line sends it line by line.
-      {
-        try {
-          const joined = `[${kept.join(",")}]`;
-          const values = parseExact(joined) as unknown[];
-          if (values.length === kept.length) return { events: values, raws: kept, bad: [] };
-        } catch (error) {
-          if (!(error instanceof SyntaxError)) throw error;
-        }
-      }
       let lineNo = 0;
-      for (const line of lines) {
+      for (let line of text.split("\n")) {
         lineNo++;
+        if (line.endsWith("\r")) line = line.slice(0, -1);
         if (line.trim() === "") continue;
         try {
           out.events.push(parseJson(line));
@@ -159,6 +150,18 @@ function unmark(value: unknown): unknown {
 
 /** JSON with exact big integers; a syntax error names its offset, line and column. */
 export function parseJson(text: string): unknown {
+  // One JSON.parse, kept unless it rounded an integer past 2^53 (checked on the value, not by scanning the text).
+  {
+    let value: unknown;
+    let parsed = true;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      parsed = false;
+    }
+    if (parsed && !hasUnsafeInteger(value)) return value;
+  }
   // Integers past 2^53 would be rounded by JSON.parse; only texts with long digit runs pay for exactness.
   {
     try {
