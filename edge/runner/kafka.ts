@@ -50,7 +50,7 @@ export interface KafkaRunnerOptions {
   /**
    * Worker threads that decode, transform, encode and upload (partition p on thread p % threads),
    * while this thread fetches, tracks offsets and commits; 0 does everything on this thread.
-   * Default: `RUNNEL_RUNNER_THREADS`, else 2 (fewer with fewer cores or partitions).
+   * Default: `RUNNEL_RUNNER_THREADS`, else one per core but one (at least 1, at most the partitions).
    */
   threads?: number;
   metrics?: RunnerMetrics;
@@ -148,10 +148,10 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     const byTime = await admin.fetchTopicOffsetsByTimestamp(source.topic, options.start.ms);
     startOffsets = new Map(byTime.map((o) => [o.partition, o.offset]));
   }
-  // Two workers by default (fewer with fewer cores or partitions). On 2 cores one worker beside the
-  // consumer measured the same wall time at ~20% less CPU (RUNNEL_RUNNER_THREADS=1), but it is not the
-  // default yet: the S3-outage test's stall (a stale buffer depth, since fixed) showed up with it first (ARCHITECTURE.md).
-  const threads = options.threads ?? (process.env.RUNNEL_RUNNER_THREADS ? Number(process.env.RUNNEL_RUNNER_THREADS) : Math.max(1, Math.min(2, availableParallelism(), partitionCount)));
+  // One worker per core but the one the consumer keeps busy (at least one; no more than partitions). On 2 cores
+  // a second worker only competed with the consumer: 7% more wall time and 20% more CPU for 200,000 events
+  // (ARCHITECTURE.md, Kafka runner); the S3-outage test has run clean with one worker since its stall was fixed.
+  const threads = options.threads ?? (process.env.RUNNEL_RUNNER_THREADS ? Number(process.env.RUNNEL_RUNNER_THREADS) : Math.max(1, Math.min(availableParallelism() - 1, partitionCount)));
   if (!Number.isInteger(threads) || threads < 0) throw new Error(`runner: threads (RUNNEL_RUNNER_THREADS) must be a whole number ≥ 0, got ${threads}`);
   // Started before the group join, so the workers load the executor meanwhile.
   const engineConfig = { plan, topic: source.topic, source: { name: source.name, format: source.format } };
