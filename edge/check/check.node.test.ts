@@ -65,6 +65,13 @@ describe("firstDifference", () => {
   test("a float off by more than the tolerance is a difference", () => {
     expect(firstDifference(schema, [{ x: 1, k: "a" }], [{ x: 1.000001, k: "a" }])).toMatchObject({ side: "duckdb", nearest: { x: 1.000001 } });
   });
+  test("a row with no exact match names its nearest row on the other side and the columns that differ", () => {
+    const wide = [{ name: "k", type: "VARCHAR" }, { name: "n", type: "BIGINT" }, { name: "g", type: "DOUBLE" }];
+    const d = firstDifference(wide, [{ k: "a", n: 1n, g: 1.5 }, { k: "b", n: 2n, g: 2 }], [{ k: "b", n: 2n, g: 2 }, { k: "a", n: 1n, g: 15 }]);
+    expect(d).toMatchObject({ side: "duckdb", row: { k: "a" }, nearest: { k: "a", g: 15 }, columns: ["g"] });
+    const text = firstDifference(wide, [{ k: "a", n: 1n, g: 1.5 }], [{ k: "z", n: 9n, g: 1.5 }, { k: "a", n: 3n, g: 1.5 }]);
+    expect(text).toMatchObject({ nearest: { k: "a", n: 3n }, columns: ["n"] });
+  });
   test("rows compare as multisets: a duplicate missing on one side is a difference", () => {
     expect(firstDifference(schema, [{ x: 1, k: "a" }, { x: 1, k: "a" }], [{ x: 1, k: "a" }])).toMatchObject({ side: "duckdb" });
     expect(firstDifference(schema, [{ x: 1, k: "a" }], [{ x: 1, k: "a" }, { x: 2, k: "a" }])).toMatchObject({ side: "plan", row: { x: 2 } });

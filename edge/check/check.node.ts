@@ -17,7 +17,7 @@ import type { Row, Schema } from "../plan/values.ts";
 import { buildPipeline } from "../exec/pipeline.ts";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
 import { SqlError } from "../exec/functions/contract.ts";
-import { FLOAT_TOLERANCE, firstDifference, showRow, type Difference } from "./compare.ts";
+import { FLOAT_TOLERANCE, firstDifference, showRow, showValue, type Difference } from "./compare.ts";
 import { edgeCaseEvents, misfitEvents, randomEvents } from "./generate.ts";
 
 export interface CheckOptions {
@@ -296,6 +296,10 @@ async function compareOnce(db: DuckDB, sql: string, plan: Plan, sink: string, so
   const difference = firstDifference(schema!, duckdb.rows, mine.rows);
   if (!difference) return { agree: true, duckdb, plan: mine, difference: null, detail: null };
   const other = difference.side === "duckdb" ? "the plan" : "DuckDB";
-  const detail = `  first differing row: ${difference.side === "duckdb" ? "DuckDB" : "the plan"} has ${showRow(difference.row)}\n  ${other} has ${difference.nearest ? `nearest ${showRow(difference.nearest)}` : "no such row"} (${duckdb.rows.length} rows from DuckDB, ${mine.rows.length} from the plan)`;
+  const side = difference.side === "duckdb" ? "DuckDB" : "the plan";
+  const columns = difference.nearest && difference.columns.length
+    ? `\n  columns that differ from its nearest row: ${difference.columns.map((c) => `${c} (${side} ${showValue(difference.row[c] ?? null)}, ${other} ${showValue(difference.nearest![c] ?? null)})`).join("; ")}`
+    : "";
+  const detail = `  first differing row: ${side} has ${showRow(difference.row)}\n  ${other} has ${difference.nearest ? `nearest ${showRow(difference.nearest)}` : "no such row"} (${duckdb.rows.length} rows from DuckDB, ${mine.rows.length} from the plan)${columns}`;
   return { agree: false, duckdb, plan: mine, difference, detail };
 }

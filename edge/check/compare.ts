@@ -12,8 +12,10 @@ export interface Difference {
   /** A row one side has (more often) than the other. */
   row: Row;
   side: "duckdb" | "plan";
-  /** The closest row on the other side (same non-float columns), when there is one. */
+  /** The closest row on the other side: one with the same non-float columns, else the one agreeing on most columns. */
   nearest: Row | null;
+  /** The columns where `row` and `nearest` disagree, in schema order (empty without a nearest row). */
+  columns: string[];
 }
 
 export function valuesAgree(a: Value, b: Value, tolerance = FLOAT_TOLERANCE): boolean {
@@ -68,16 +70,32 @@ export function firstDifference(schema: Schema, duck: Row[], plan: Row[], tolera
     else buckets.set(k, [r]);
   }
   const rowAgrees = (a: Row, b: Row): boolean => schema.every((c) => valuesAgree(a[c.name] ?? null, b[c.name] ?? null, tolerance));
+  const differing = (a: Row, b: Row): string[] => schema.filter((c) => !valuesAgree(a[c.name] ?? null, b[c.name] ?? null, tolerance)).map((c) => c.name);
+  /** The candidate agreeing with `row` on the most columns (the first such), so a report can name the columns that differ. */
+  const closest = (row: Row, candidates: Iterable<Row>): Difference["nearest"] => {
+    let best: Row | null = null;
+    let fewest = Infinity;
+    for (const c of candidates) {
+      const n = differing(row, c).length;
+      if (n < fewest) {
+        best = c;
+        fewest = n;
+        if (n <= 1) break;
+      }
+    }
+    return best;
+  };
+  const difference = (row: Row, side: Difference["side"], nearest: Row | null): Difference => ({ row, side, nearest, columns: nearest ? differing(row, nearest) : [] });
   for (const r of duck) {
     const k = key(r);
     const list = buckets.get(k);
     const i = list ? list.findIndex((p) => rowAgrees(r, p)) : -1;
-    if (i < 0) return { row: r, side: "duckdb", nearest: list?.[0] ?? null };
+    if (i < 0) return difference(r, "duckdb", list?.[0] ?? closest(r, [...buckets.values()].flat()));
     list!.splice(i, 1);
     if (list!.length === 0) buckets.delete(k);
   }
   for (const list of buckets.values()) {
-    if (list.length) return { row: list[0]!, side: "plan", nearest: null };
+    if (list.length) return difference(list[0]!, "plan", closest(list[0]!, duck));
   }
   return null;
 }

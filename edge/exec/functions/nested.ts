@@ -6,6 +6,7 @@
 import type { Value } from "../../plan/values.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
 import { compareValues } from "./compare.ts";
+import { castFor } from "./cast.ts";
 import { parseType } from "./types.ts";
 import { stringScalars, substringCodePoints } from "./strings.ts";
 
@@ -65,15 +66,27 @@ const structPack: ScalarFn = (args, ctx) => {
 };
 
 function extremeOf(sign: 1 | -1): ScalarFn {
-  // greatest / least skip NULLs; NULL only when every argument is NULL.
-  return (args, ctx) => {
+  // greatest / least skip NULLs; NULL only when every argument is NULL. Each argument is first cast
+  // to the result type, as DuckDB binds them: greatest(x_double, 1.5) compares and answers 1.5 as a
+  // DOUBLE, not the DECIMAL literal's unscaled 15.
+  const pick = (args: Value[], ctx: { resultType: string }, casts: (((v: Value) => Value) | null)[] | null): Value => {
     let best: Value = null;
-    for (const a of args) {
+    for (let i = 0; i < args.length; i++) {
+      let a = args[i];
       if (a === null || a === undefined) continue;
+      const cast = casts?.[i];
+      if (cast) a = cast(a);
       if (best === null || sign * compareValues(a, best, ctx.resultType) > 0) best = a;
     }
     return best;
   };
+  const casted = (ctx: { argTypes: string[]; resultType: string }) => ctx.argTypes.map((t) => (t === ctx.resultType ? null : castFor(t, ctx.resultType)));
+  const fn: ScalarFn = (args, ctx) => pick(args, ctx, casted(ctx));
+  fn.specialize = (_constants, ctx) => {
+    const casts = casted(ctx);
+    return (args, c) => pick(args, c, casts);
+  };
+  return fn;
 }
 
 const listContains: ScalarFn = ([l, x], ctx) => {

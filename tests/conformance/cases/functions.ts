@@ -25,6 +25,7 @@ const calls: [string, string][] = [
   ["add, subtract, multiply, divide, mod as functions", "add(n, m), subtract(n, m), multiply(m, 3), divide(x, 2), mod(m, 2)"],
   ["pow, power, sqrt, exp, ln, log10, log2", "pow(x, 2), power(2, m), sqrt(abs(x)), exp(y / 1e300), ln(abs(x) + 1), log10(abs(x) + 1), log2(abs(x) + 1)"],
   ["greatest, least, nullif", "greatest(n, m, 1), least(x, y), nullif(m, 0)"],
+  ["greatest and least cast every argument to the common type (a DECIMAL literal beside a DOUBLE, an INTEGER beside a DOUBLE)", "greatest(x, 1.5), least(y, 2.25), greatest(m, 0.5), least(n, 2.5, x), greatest(1.5, 2, 0.25)"],
   ["length and its aliases", "length(u), char_length(u), character_length(s), strlen(u)"],
   ["lower, upper, lcase, ucase", "lower(u), upper(u), lcase(s), ucase(s)"],
   ["trim, ltrim, rtrim", "trim(t), ltrim(t), rtrim(t), trim(s, 'Hd')"],
