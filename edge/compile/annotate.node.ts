@@ -14,7 +14,7 @@ import { queryRows } from "../duckdb/query-rows.node.ts";
 import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import { encodeValue } from "../plan/value-json.ts";
 import type { Schema } from "../plan/values.ts";
-import { childExpressions, containsAggregate, sameExpression, type TreeNode } from "./tree.ts";
+import { LIST_SEARCH, childExpressions, containsAggregate, sameExpression, type TreeNode } from "./tree.ts";
 
 const VOLATILE = new Set([
   "random", "gen_random_uuid", "uuid", "uuidv4", "uuidv7", "now", "current_timestamp", "get_current_timestamp",
@@ -355,7 +355,19 @@ function comparisonOperands(e: TreeNode): TreeNode[] | null {
   if (e.class === "COMPARISON") return [e.left, e.right];
   if (e.class === "BETWEEN") return [e.input, e.lower, e.upper];
   if (e.class === "OPERATOR" && (e.type === "COMPARE_IN" || e.type === "COMPARE_NOT_IN")) return e.children;
+  // Functions that compare their arguments: nullif(a, b) compares a with b, list_contains(l, x) an element of l with x.
+  if (e.class === "FUNCTION" && e.children?.length === 2) {
+    const name = String(e.function_name).toLowerCase();
+    if (name === "nullif") return e.children;
+    if (LIST_SEARCH.has(name)) return [elementOf(e.children[0]), e.children[1]];
+  }
   return null;
+}
+
+/** `list[1]`: a probe for a list's element type. */
+function elementOf(list: TreeNode): TreeNode {
+  const one = { class: "CONSTANT", type: "VALUE_CONSTANT", alias: "", query_location: 0, value: { type: { id: "INTEGER", type_info: null }, is_null: false, value: 1 } };
+  return { class: "OPERATOR", type: "ARRAY_EXTRACT", alias: "", query_location: 0, children: [list, one] };
 }
 
 function isConstant(e: TreeNode): boolean {

@@ -4,7 +4,7 @@
  */
 import type { CompareOp, Expr, Origin } from "../plan/types.ts";
 import { CompileError } from "./errors.ts";
-import { childExpressions, containsNode, type TreeNode } from "./tree.ts";
+import { LIST_SEARCH, childExpressions, containsNode, type TreeNode } from "./tree.ts";
 import { parseType } from "../plan/type-text.ts";
 
 /** A column visible to an expression: its position in the operator's input. */
@@ -237,7 +237,21 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   if (ctx.functions && !ctx.functions.has(name)) {
     throw new CompileError(`the function ${name}()`, ctx.originOf(node), MISSING_FUNCTION_HINTS[name] ?? "the pipeline's function library does not have it; write the value with the functions DESIGN.md lists");
   }
-  return { kind: "function", name, args: childExpressions({ ...node, filter: null }).map((c) => lowerExpr(c, ctx)), type: typeOf(node, ctx) };
+  const args = childExpressions({ ...node, filter: null }).map((c) => lowerExpr(c, ctx));
+  const type = typeOf(node, ctx);
+  const lower = name.toLowerCase();
+  const common = typeof node.$cmp === "string" ? node.$cmp : null;
+  const castTo = (e: Expr, t: string): Expr => (e.type === t || e.type === "NULL" ? e : { kind: "cast", arg: e, type: t, try: false });
+  // nullif(a, b) is DuckDB's CASE WHEN a = b THEN NULL ELSE a END, compared in the common type of a and b.
+  if (lower === "nullif" && common && args.length === 2 && (args[0]!.type !== common || args[1]!.type !== common)) {
+    const equal: Expr = { kind: "compare", op: "=", left: args[0]!, right: args[1]!, compareType: common, type: "BOOLEAN" };
+    return { kind: "case", whens: [{ when: equal, then: { kind: "constant", value: null, type } }], else: args[0]!, type };
+  }
+  // list_contains(l, x) looks for x among l's elements in their common type (a DOUBLE among DECIMAL literals).
+  if (LIST_SEARCH.has(lower) && common && args.length === 2 && args[0]!.type.endsWith("[]") && (args[0]!.type !== `${common}[]` || args[1]!.type !== common)) {
+    return { kind: "function", name, args: [castTo(args[0]!, `${common}[]`), castTo(args[1]!, common)], type };
+  }
+  return { kind: "function", name, args, type };
 }
 
 const LAMBDA_KINDS: Record<string, "transform" | "filter"> = {

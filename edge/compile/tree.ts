@@ -208,3 +208,6 @@ export function rewriteLateralUnnests(node: unknown, template: TreeNode): void {
   };
   strip(n);
 }
+
+/** The functions that look for a value in a list: the annotator asks for the common type, the compiler casts both to it. */
+export const LIST_SEARCH = new Set(["list_contains", "array_contains", "list_has", "contains"]);

@@ -7,7 +7,7 @@ import type { Value } from "../../plan/values.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
 import { compareValues } from "./compare.ts";
 import { castFor } from "./cast.ts";
-import { parseType } from "./types.ts";
+import { parseType, typeText } from "./types.ts";
 import { stringScalars, substringCodePoints } from "./strings.ts";
 
 const listExtract: ScalarFn = ([l, i], ctx) => {
@@ -53,8 +53,24 @@ const length: ScalarFn = ([l]) => {
   return BigInt((l as Value[]).length);
 };
 
-/** [a, b, c]: the elements as given (the executor has cast them to the element type). */
-const listValue: ScalarFn = (args) => [...args];
+/**
+ * [a, b, c]: each element cast to the list's element type first, as DuckDB binds them
+ * ([x_double, 1.5] holds 1.5 as a DOUBLE, not the DECIMAL literal's unscaled 15).
+ */
+function elementCasts(ctx: { argTypes: string[]; resultType: string }): (((v: Value) => Value) | null)[] {
+  const t = parseType(ctx.resultType);
+  const element = t.kind === "list" || t.kind === "array" ? typeText(t.child) : null;
+  return ctx.argTypes.map((a) => (element === null || a === element || a === "NULL" ? null : castFor(a, element)));
+}
+const listValue: ScalarFn = (args, ctx) => {
+  const casts = elementCasts(ctx);
+  return args.map((v, i) => (v === null || v === undefined ? null : casts[i] ? casts[i]!(v) : v));
+};
+listValue.specialize = (_constants, ctx) => {
+  const casts = elementCasts(ctx);
+  if (casts.every((c) => c === null)) return (args) => [...args];
+  return (args) => args.map((v, i) => (v === null || v === undefined ? null : casts[i] ? casts[i]!(v) : v));
+};
 
 /** {'a': x, 'b': y}: field names come from the bound STRUCT result type. */
 const structPack: ScalarFn = (args, ctx) => {

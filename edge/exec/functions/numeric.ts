@@ -9,6 +9,7 @@ import type { Interval, Value } from "../../plan/values.ts";
 import { MICROS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, splitTimestamp } from "./calendar.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { roundScaled } from "./cast.ts";
+import { formatDecimal } from "./number-text.ts";
 import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
 
 type Op = "+" | "-" | "*" | "/" | "//" | "%";
@@ -87,6 +88,11 @@ function decimalOp(op: Op, a: Value, b: Value, ta: SqlType, tb: SqlType, tr: { w
     else r *= 10n ** BigInt(tr.scale - s);
   } else if (op === "+" || op === "-") {
     const xs = x * 10n ** BigInt(tr.scale - sa), ys = y * 10n ** BigInt(tr.scale - sb);
+    // DuckDB casts each operand to the result's DECIMAL first: a HUGEINT past 10^37 fails there, as a cast.
+    const limit = 10n ** BigInt(tr.width) - 1n;
+    for (const [scaled, v, t] of [[xs, a, ta], [ys, b, tb]] as const) {
+      if (scaled > limit || scaled < -limit) throw new SqlError("conversion", `Could not cast value ${t.kind === "decimal" ? formatDecimal(v as bigint, t.scale) : String(v)} to DECIMAL(${tr.width},${tr.scale})`);
+    }
     r = op === "+" ? xs + ys : xs - ys;
   } else if (op === "%") {
     const s = Math.max(sa, sb);

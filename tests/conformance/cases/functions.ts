@@ -25,6 +25,7 @@ const calls: [string, string][] = [
   ["add, subtract, multiply, divide, mod as functions", "add(n, m), subtract(n, m), multiply(m, 3), divide(x, 2), mod(m, 2)"],
   ["pow, power, sqrt, exp, ln, log10, log2", "pow(x, 2), power(2, m), sqrt(abs(x)), exp(y / 1e300), ln(abs(x) + 1), log10(abs(x) + 1), log2(abs(x) + 1)"],
   ["greatest, least, nullif", "greatest(n, m, 1), least(x, y), nullif(m, 0)"],
+  ["nullif, list_contains and list literals compare and hold values in their common type (DOUBLE beside DECIMAL literals, INTEGER beside DOUBLE)", "nullif(x, 2.5), nullif(n, 7.0), nullif(y, 0), list_contains([2.5, 0.1], x), list_contains(l, 2.0), contains([1.5, 3.75], y), [x, 1.5], [n, 0.25], [1.5, 2], list_contains(l, m)"],
   ["greatest and least cast every argument to the common type (a DECIMAL literal beside a DOUBLE, an INTEGER beside a DOUBLE)", "greatest(x, 1.5), least(y, 2.25), greatest(m, 0.5), least(n, 2.5, x), greatest(1.5, 2, 0.25)"],
   ["length and its aliases", "length(u), char_length(u), character_length(s), strlen(u)"],
   ["lower, upper, lcase, ucase", "lower(u), upper(u), lcase(s), ucase(s)"],
@@ -69,6 +70,14 @@ const calls: [string, string][] = [
 
 export const cases: ConformanceCase[] = [
   ...calls.map(([name, exprs]) => ({ name: `functions: ${name}`, sql: `SELECT ${exprs} FROM t`, rows, schema, expect: "same" as const })),
+  {
+    name: "functions: a HUGEINT past 10^37 plus a DECIMAL fails as DuckDB's cast of it to the result's DECIMAL does (a Conversion Error, not an overflow)",
+    sql: "SELECT CAST(n AS HUGEINT) * 100000000000000000000000000000000 + 0.5 AS v FROM t WHERE n = 123456",
+    rows,
+    schema,
+    expect: "error" as const,
+    message: "Conversion Error",
+  },
   {
     name: "functions: json_keys on the rows that hold JSON",
     sql: "SELECT json_keys(j) AS k, json_keys(j, '$.a') AS ka, json_keys(j, '$.nope') AS kn FROM t WHERE json_valid(j)",
