@@ -12,6 +12,7 @@ import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { parseType } from "./types.ts";
 import { StrptimeFailure, strftimeText, strptimeText } from "./strtime.ts";
 import { isoTimestamp, roundHalfEven } from "./cast.ts";
+import { timezone } from "./timezone.ts";
 
 function typeName(t: string | undefined): string {
   const p = parseType(t ?? "TIMESTAMP");
@@ -375,6 +376,7 @@ function toInterval(unit: "months" | "days" | "micros", per: number): ScalarFn {
 }
 
 export const datetimeScalars: Record<string, ScalarFn> = {
+  timezone,
   date_trunc: dateTrunc,
   datetrunc: dateTrunc,
   time_bucket: timeBucket,

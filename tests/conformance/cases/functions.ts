@@ -71,6 +71,32 @@ const calls: [string, string][] = [
 export const cases: ConformanceCase[] = [
   ...calls.map(([name, exprs]) => ({ name: `functions: ${name}`, sql: `SELECT ${exprs} FROM t`, rows, schema, expect: "same" as const })),
   {
+    name: "functions: AT TIME ZONE both ways across DST changes (skipped and repeated wall times), half-hour zones, historic offsets, any case",
+    sql: `SELECT z, w, w AT TIME ZONE z AS instant, i AT TIME ZONE z AS wall, timezone(z, i) AS wall2, (w AT TIME ZONE z) AT TIME ZONE z AS round_trip, CAST(w AS DATE) AT TIME ZONE z AS midnight FROM t`,
+    rows: [
+      { z: "America/New_York", w: "2024-03-10 02:30:00", i: "2024-03-10 07:30:00.5+00" },
+      { z: "America/New_York", w: "2024-11-03 01:30:00", i: "2024-11-03 05:30:00+00" },
+      { z: "America/New_York", w: "2024-11-03 01:59:59.999999", i: "2024-11-03 06:30:00+00" },
+      { z: "Europe/Berlin", w: "2024-03-31 02:30:00", i: "2024-10-27 00:30:00+00" },
+      { z: "europe/berlin", w: "2024-10-27 02:30:00", i: "2024-10-27 01:30:00+00" },
+      { z: "Australia/Lord_Howe", w: "2024-10-06 02:15:00", i: "2024-04-06 14:45:00+00" },
+      { z: "Asia/Kolkata", w: "1969-12-31 23:59:59.999999", i: "1960-01-01 00:00:00+00" },
+      { z: "America/New_York", w: "1800-06-01 12:00:00", i: "1800-01-01 00:00:00+00" },
+      { z: "UTC", w: "2026-11-22 05:06:07", i: "2026-11-22 05:06:07+00" },
+      { z: null, w: "2026-11-22 05:06:07", i: null },
+    ],
+    schema: [{ name: "z", type: "VARCHAR" }, { name: "w", type: "TIMESTAMP" }, { name: "i", type: "TIMESTAMP WITH TIME ZONE" }],
+    expect: "rows" as const,
+  },
+  {
+    name: "functions: an unknown time zone is DuckDB's error",
+    sql: "SELECT i AT TIME ZONE 'Nowhere/City' AS w FROM t",
+    rows: [{ i: "2024-03-10 07:30:00+00" }],
+    schema: [{ name: "i", type: "TIMESTAMP WITH TIME ZONE" }],
+    expect: "error" as const,
+    message: "Unknown TimeZone",
+  },
+  {
     name: "functions: a HUGEINT past 10^37 plus a DECIMAL fails as DuckDB's cast of it to the result's DECIMAL does (a Conversion Error, not an overflow)",
     sql: "SELECT CAST(n AS HUGEINT) * 100000000000000000000000000000000 + 0.5 AS v FROM t WHERE n = 123456",
     rows,

@@ -1,0 +1,143 @@
+/**
+ * `x AT TIME ZONE 'zone'` (DuckDB's `timezone(zone, x)`), with the IANA
+ * database the runtime's Intl carries (Node, workerd and browsers all ship
+ * ICU's):
+ *
+ *   TIMESTAMPTZ → TIMESTAMP    the wall time in the zone at that instant
+ *   TIMESTAMP / DATE → TIMESTAMPTZ   the instant that wall time names in the zone
+ *
+ * A wall time the zone skips (spring forward) is read with the offset before
+ * the change; one it repeats (fall back) names the later instant — both as
+ * DuckDB (ICU's "last" wall-time rule) answers. Zone names are IANA's, in any
+ * case; an unknown one is DuckDB's "Unknown TimeZone" error. Offsets are
+ * cached per quarter hour that holds no change of offset.
+ */
+import type { Value } from "../../plan/values.ts";
+import { SqlError, type ScalarFn } from "./contract.ts";
+
+const MICROS_PER_SECOND = 1_000_000n;
+const BUCKET_SECONDS = 900;
+
+interface Zone {
+  format: Intl.DateTimeFormat;
+  /** Offset in seconds per quarter hour (UTC seconds / 900) with no change inside it. */
+  buckets: Map<number, number>;
+}
+
+const zones = new Map<string, Zone>();
+
+function zoneOf(name: string): Zone {
+  let zone = zones.get(name);
+  if (zone) return zone;
+  // Offsets written as names ('+05:30') are not zones to DuckDB, though newer Intl takes them.
+  if (!/^[A-Za-z]/.test(name)) throw unknownZone(name);
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat("en-US", {
+      timeZone: name, hourCycle: "h23", era: "short", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric",
+    });
+  } catch {
+    throw unknownZone(name);
+  }
+  zone = { format, buckets: new Map() };
+  zones.set(name, zone);
+  return zone;
+}
+
+const unknownZone = (name: string) => new SqlError("not_implemented", `Unknown TimeZone '${name}'!`);
+
+/** The zone's offset from UTC, in seconds, at a whole UTC second. */
+function offsetAtSecond(zone: Zone, utc: number): number {
+  const parts = zone.format.formatToParts(new Date(utc * 1000));
+  let year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, bc = false;
+  for (const p of parts) {
+    switch (p.type) {
+      case "year": year = Number(p.value); break;
+      case "month": month = Number(p.value); break;
+      case "day": day = Number(p.value); break;
+      case "hour": hour = Number(p.value); break;
+      case "minute": minute = Number(p.value); break;
+      case "second": second = Number(p.value); break;
+      case "era": bc = p.value === "BC" || p.value === "B"; break;
+    }
+  }
+  const wall = new Date(0);
+  wall.setUTCFullYear(bc ? 1 - year : year, month - 1, day);
+  wall.setUTCHours(hour, minute, second, 0);
+  return Math.round(wall.getTime() / 1000) - utc;
+}
+
+function offsetAt(zone: Zone, utc: number): number {
+  const bucket = Math.floor(utc / BUCKET_SECONDS);
+  const known = zone.buckets.get(bucket);
+  if (known !== undefined) return known;
+  const start = bucket * BUCKET_SECONDS;
+  const a = offsetAtSecond(zone, start);
+  const b = offsetAtSecond(zone, start + BUCKET_SECONDS - 1);
+  if (a !== b) return offsetAtSecond(zone, utc);
+  if (zone.buckets.size > 100_000) zone.buckets.clear();
+  zone.buckets.set(bucket, a);
+  return a;
+}
+
+/** Splits micros into whole seconds (floored) and the microseconds left. */
+function split(micros: bigint): { seconds: number; rest: bigint } {
+  let s = micros / MICROS_PER_SECOND;
+  let rest = micros % MICROS_PER_SECOND;
+  if (rest < 0n) {
+    s -= 1n;
+    rest += MICROS_PER_SECOND;
+  }
+  return { seconds: Number(s), rest };
+}
+
+/** TIMESTAMPTZ → the wall time in the zone. */
+function toWallTime(zone: Zone, instant: bigint): bigint {
+  const { seconds, rest } = split(instant);
+  return BigInt(seconds + offsetAt(zone, seconds)) * MICROS_PER_SECOND + rest;
+}
+
+/** A wall time in the zone → the instant it names (skipped: offset before the change; repeated: the later instant). */
+function fromWallTime(zone: Zone, wall: bigint): bigint {
+  const { seconds: local, rest } = split(wall);
+  const before = offsetAt(zone, local - 86_400);
+  const candidates = new Set([before, offsetAt(zone, local), offsetAt(zone, local + 86_400)]);
+  let best: number | null = null;
+  for (const offset of candidates) {
+    const utc = local - offset;
+    if (offsetAt(zone, utc) === offset && (best === null || utc > best)) best = utc;
+  }
+  return BigInt(best ?? local - before) * MICROS_PER_SECOND + rest;
+}
+
+const MICROS_PER_DAY = 86_400n * MICROS_PER_SECOND;
+
+function convert(zoneName: Value, x: Value, argType: string): Value {
+  if (zoneName === null || x === null || zoneName === undefined || x === undefined) return null;
+  const zone = zoneOf(zoneName as string);
+  if (argType === "TIMESTAMP WITH TIME ZONE" || argType === "TIMESTAMPTZ") return toWallTime(zone, x as bigint);
+  if (argType === "DATE") return fromWallTime(zone, BigInt(x as number) * MICROS_PER_DAY);
+  return fromWallTime(zone, x as bigint);
+}
+
+export const timezone: ScalarFn = (args, ctx) => convert(args[0] ?? null, args[1] ?? null, ctx.argTypes[1]!);
+timezone.specialize = (constants, ctx) => {
+  const name = constants[0]?.value;
+  if (typeof name !== "string") return null;
+  // A constant zone is looked up once; an unknown one still fails per row, as DuckDB fails the query.
+  let zone: Zone | null = null;
+  try {
+    zone = zoneOf(name);
+  } catch {
+    return null;
+  }
+  const t = ctx.argTypes[1]!;
+  const toWall = t === "TIMESTAMP WITH TIME ZONE" || t === "TIMESTAMPTZ";
+  const date = t === "DATE";
+  return (args) => {
+    const x = args[1];
+    if (x === null || x === undefined) return null;
+    if (toWall) return toWallTime(zone!, x as bigint);
+    return fromWallTime(zone!, date ? BigInt(x as number) * MICROS_PER_DAY : (x as bigint));
+  };
+};
