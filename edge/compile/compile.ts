@@ -131,7 +131,7 @@ class Compiler {
   lowerSelect(node: TreeNode, outer: CellEnv): Relation {
     if (node.type !== "SELECT_NODE") {
       throw new CompileError(`unsupported ${String(node.type).toLowerCase().replace(/_/g, " ")}`, this.originOf(outer, node),
-        node.type === "SET_OPERATION_NODE" ? "UNION of streams is not supported; publish each part to the sink from its own cell" : "write a single SELECT");
+        node.type === "SET_OPERATION_NODE" ? "UNION of streams is not supported; shape both kinds of rows in one SELECT (CASE, coalesce, unnest of a list of structs), or give each part its own sink" : "write a single SELECT");
     }
     const env: CellEnv = { cell: outer.cell, ctes: new Map(outer.ctes) };
     for (const entry of node.cte_map?.map ?? []) env.ctes.set(String(entry.key).toLowerCase(), entry.value.query.node);
