@@ -10,6 +10,7 @@ import { parseType, type TypeNode } from "../plan/type-text.ts";
 import type { Schema, Value } from "../plan/values.ts";
 import type { FunctionLibrary } from "./functions/contract.ts";
 import { parseUuid } from "./functions/cast.ts";
+import { writeJsonDouble } from "./functions/json-text.ts";
 
 export class ConvertError extends Error {
   override name = "ConvertError";
@@ -51,9 +52,15 @@ function describe(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-/** JSON text as DuckDB's JSON type prints a value (compact, no spaces). */
+/**
+ * JSON text as DuckDB's JSON type prints a value (compact, no spaces). A number that is not a
+ * safe integer is a double and is written as yyjson writes one (`7.5e141`, not JS's `7.5e+141`).
+ * A double with an integral value in the event's text (`10.0`) reaches here as the integer 10 and
+ * prints as `10`, where DuckDB keeps `10.0`: JSON.parse cannot tell them apart.
+ */
 export function jsonText(v: unknown): string {
   if (typeof v === "bigint") return v.toString();
+  if (typeof v === "number") return Number.isSafeInteger(v) && !Object.is(v, -0) ? String(v) : writeJsonDouble(v);
   if (Array.isArray(v)) return `[${v.map(jsonText).join(",")}]`;
   if (v !== null && typeof v === "object") {
     return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`).join(",")}}`;
