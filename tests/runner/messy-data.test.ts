@@ -65,7 +65,11 @@ SELECT
   substr(user.name, 2, 3) AS sub,
   md5(coalesce(user.name, '')) AS name_md5,
   id % 7 AS mod7,
-  id // 3 AS idiv
+  id // 3 AS idiv,
+  greatest(amount, 1.5) AS at_least,
+  nullif(amount, 12.5) AS not_twelve,
+  [amount, 1.5] AS pair,
+  TRY_CAST(ts AS TIMESTAMPTZ) AT TIME ZONE 'America/New_York' AS new_york
 FROM ev
 \`\`\`
 
