@@ -7,6 +7,7 @@ import type { Value } from "../../plan/values.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
 import { compareValues } from "./compare.ts";
 import { castFor } from "./cast.ts";
+import { aggregates } from "./aggregates.ts";
 import { parseType, typeText } from "./types.ts";
 import { stringScalars, substringCodePoints } from "./strings.ts";
 
@@ -159,7 +160,55 @@ function listSort(reverse: boolean): ScalarFn {
   };
 }
 
+/**
+ * list_aggregate(list, 'name', extra...): the aggregate `name` of the library over the list's
+ * elements in order (NULL elements reach it as rows with NULL, which most aggregates skip);
+ * a NULL list is NULL. The aggregate sees the element type as its argument type and the
+ * call's bound result type as its own.
+ */
+function aggregateOver(list: Value, name: string, extra: Value[], ctx: { argTypes: string[]; resultType: string }): Value {
+  if (list === null || list === undefined) return null;
+  const fn = aggregates[name.toLowerCase()];
+  if (!fn) throw new SqlError("invalid_input", `Aggregate Function with name ${name} does not exist!`);
+  const t = parseType(ctx.argTypes[0]!);
+  const element = t.kind === "list" || t.kind === "array" ? typeText(t.child) : "NULL";
+  const actx = { argTypes: [element, ...ctx.argTypes.slice(2)], resultType: ctx.resultType };
+  let state = fn.init(actx);
+  for (const v of list as Value[]) state = fn.step(state, [v ?? null, ...extra], actx);
+  return fn.finish(state, actx);
+}
+
+const listAggregate: ScalarFn = (args, ctx) => aggregateOver(args[0] ?? null, String(args[1]), args.slice(2), ctx);
+
+/** list_sum(l), list_median(l) ...: list_aggregate(l, 'sum') ...; the extra arguments follow the list. */
+function listShortcut(name: string): ScalarFn {
+  return (args, ctx) => aggregateOver(args[0] ?? null, name, args.slice(1), { argTypes: [ctx.argTypes[0]!, "VARCHAR", ...ctx.argTypes.slice(1)], resultType: ctx.resultType });
+}
+
+/** array_to_string(l, sep): the elements as text joined by sep (string_agg over them: NULLs skipped, no elements NULL). */
+const arrayToString: ScalarFn = (args, ctx) => {
+  const list = args[0];
+  if (list === null || list === undefined) return null;
+  const t = parseType(ctx.argTypes[0]!);
+  const element = t.kind === "list" || t.kind === "array" ? typeText(t.child) : "VARCHAR";
+  const toText = element === "VARCHAR" ? null : castFor(element, "VARCHAR");
+  const texts = toText ? (list as Value[]).map((v) => (v === null ? null : toText(v))) : (list as Value[]);
+  return aggregateOver(texts, "string_agg", args.slice(1), { argTypes: ["VARCHAR[]", "VARCHAR", ...ctx.argTypes.slice(1)], resultType: "VARCHAR" });
+};
+
+const LIST_SHORTCUTS = [
+  "sum", "avg", "min", "max", "count", "first", "last", "any_value", "mode", "median", "string_agg", "bool_and", "bool_or",
+  "stddev_samp", "stddev_pop", "var_samp", "var_pop",
+];
+
 export const nestedScalars: Record<string, ScalarFn> = {
+  list_aggregate: listAggregate,
+  array_aggregate: listAggregate,
+  list_aggr: listAggregate,
+  array_aggr: listAggregate,
+  aggregate: listAggregate,
+  array_to_string: arrayToString,
+  ...Object.fromEntries(LIST_SHORTCUTS.flatMap((n) => [[`list_${n}`, listShortcut(n)], [`array_${n}`, listShortcut(n)]])),
   list_sort: listSort(false),
   array_sort: listSort(false),
   list_reverse_sort: listSort(true),

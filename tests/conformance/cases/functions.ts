@@ -26,6 +26,8 @@ const calls: [string, string][] = [
   ["pow, power, sqrt, exp, ln, log10, log2", "pow(x, 2), power(2, m), sqrt(abs(x)), exp(y / 1e300), ln(abs(x) + 1), log10(abs(x) + 1), log2(abs(x) + 1)"],
   ["greatest, least, nullif", "greatest(n, m, 1), least(x, y), nullif(m, 0)"],
   ["nullif, list_contains and list literals compare and hold values in their common type (DOUBLE beside DECIMAL literals, INTEGER beside DOUBLE)", "nullif(x, 2.5), nullif(n, 7.0), nullif(y, 0), list_contains([2.5, 0.1], x), list_contains(l, 2.0), contains([1.5, 3.75], y), [x, 1.5], [n, 0.25], [1.5, 2], list_contains(l, m)"],
+  ["list_aggregate and its list_<aggregate> shortcuts over a list column (NULL elements, empty and NULL lists)", "list_sum(l), list_avg(l), list_min(l), list_max(l), list_count(l), list_first(l), list_last(l), list_any_value(l), list_median(l), list_mode(l), list_aggregate(l, 'sum'), list_aggr(l, 'max'), array_aggregate(l, 'quantile_disc', 0.5), list_bool_or(list_transform(l, e -> e > 2)), list_stddev_pop(l)"],
+  ["array_to_string and list_string_agg (numbers as text, NULLs skipped, no elements NULL)", "array_to_string(l, '-'), array_to_string(string_split(s, ','), '|'), list_string_agg(string_split(s, ',')), list_aggregate(string_split(u, ' '), 'string_agg', ' + ')"],
   ["greatest and least cast every argument to the common type (a DECIMAL literal beside a DOUBLE, an INTEGER beside a DOUBLE)", "greatest(x, 1.5), least(y, 2.25), greatest(m, 0.5), least(n, 2.5, x), greatest(1.5, 2, 0.25)"],
   ["length and its aliases", "length(u), char_length(u), character_length(s), strlen(u)"],
   ["lower, upper, lcase, ucase", "lower(u), upper(u), lcase(s), ucase(s)"],
