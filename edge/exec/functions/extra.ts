@@ -160,7 +160,49 @@ const lastDay: ScalarFn = ([v], ctx) => {
   return daysFromCivil(c.year, c.month, daysInMonth(c.year, c.month));
 };
 
+/**
+ * format(fmt, args...): fmt's `{}` (the next argument), `{N}` (argument N) and `{{` / `}}`,
+ * each argument as CAST(x AS VARCHAR) prints it; NULL when any argument is NULL, as DuckDB's.
+ * Format specs (`{:.2f}`) are refused with DuckDB's error class rather than guessed.
+ */
+const format: ScalarFn = (args, ctx) => {
+  if (args.some((a) => a === null || a === undefined)) return null;
+  const fmt = args[0] as string;
+  const rest = args.slice(1);
+  let out = "";
+  let next = 0;
+  for (let i = 0; i < fmt.length; i++) {
+    const c = fmt[i]!;
+    if (c === "}") {
+      if (fmt[i + 1] !== "}") throw new SqlError("invalid_input", "unmatched '}' in format string");
+      out += "}";
+      i++;
+      continue;
+    }
+    if (c !== "{") {
+      out += c;
+      continue;
+    }
+    if (fmt[i + 1] === "{") {
+      out += "{";
+      i++;
+      continue;
+    }
+    const close = fmt.indexOf("}", i + 1);
+    if (close < 0) throw new SqlError("invalid_input", "invalid format string");
+    const field = fmt.slice(i + 1, close);
+    if (field.includes(":")) throw new SqlError("not_implemented", `format spec "${field}" is not supported by the pipeline's format(); format the value with round(), lpad() or strftime() first`);
+    const index = field === "" ? next++ : /^\d+$/.test(field) ? Number(field) : -1;
+    if (index < 0) throw new SqlError("invalid_input", `invalid format field "{${field}}"`);
+    if (index >= rest.length) throw new SqlError("invalid_input", `Argument index "${index}" out of range`);
+    out += valueToText(rest[index]!, ctx.argTypes[index + 1]!);
+    i = close;
+  }
+  return out;
+};
+
 export const extraScalars: Record<string, ScalarFn> = {
+  format,
   concat_ws: concatWs,
   translate,
   string_split_regex: splitRegex,

@@ -28,6 +28,7 @@ const calls: [string, string][] = [
   ["nullif, list_contains and list literals compare and hold values in their common type (DOUBLE beside DECIMAL literals, INTEGER beside DOUBLE)", "nullif(x, 2.5), nullif(n, 7.0), nullif(y, 0), list_contains([2.5, 0.1], x), list_contains(l, 2.0), contains([1.5, 3.75], y), [x, 1.5], [n, 0.25], [1.5, 2], list_contains(l, m)"],
   ["list_aggregate and its list_<aggregate> shortcuts over a list column (NULL elements, empty and NULL lists)", "list_sum(l), list_avg(l), list_min(l), list_max(l), list_count(l), list_first(l), list_last(l), list_any_value(l), list_median(l), list_mode(l), list_aggregate(l, 'sum'), list_aggr(l, 'max'), array_aggregate(l, 'quantile_disc', 0.5), list_bool_or(list_transform(l, e -> e > 2)), list_stddev_pop(l)"],
   ["array_to_string and list_string_agg (numbers as text, NULLs skipped, no elements NULL)", "array_to_string(l, '-'), array_to_string(string_split(s, ','), '|'), list_string_agg(string_split(s, ',')), list_aggregate(string_split(u, ' '), 'string_agg', ' + ')"],
+  ["format with {}, {N} and {{ }}: each argument as CAST AS VARCHAR prints it, NULL when any is NULL", "format('{}-{}', s, n), format('{1} {0}!', x, u), format('{{}} {}', y), format('{}', l), format('{}|{}', d, t), format('x')"],
   ["greatest and least cast every argument to the common type (a DECIMAL literal beside a DOUBLE, an INTEGER beside a DOUBLE)", "greatest(x, 1.5), least(y, 2.25), greatest(m, 0.5), least(n, 2.5, x), greatest(1.5, 2, 0.25)"],
   ["length and its aliases", "length(u), char_length(u), character_length(s), strlen(u)"],
   ["lower, upper, lcase, ucase", "lower(u), upper(u), lcase(s), ucase(s)"],
@@ -96,6 +97,14 @@ export const cases: ConformanceCase[] = [
     rows: [{ id: 1, payload: { x: 1e21 } }, { id: 2, payload: { x: 7.559551055285108e141 } }, { id: 3, payload: [1.5e-7, -0.0] }, { id: 4, payload: "text" }, { id: 5, payload: { x: 123.25 } }],
     schema: [{ name: "id", type: "INTEGER" }, { name: "payload", type: "JSON" }],
     expect: "rows" as const,
+  },
+  {
+    name: "functions: format with a missing argument is DuckDB's error",
+    sql: "SELECT format('{} {}', s) AS f FROM t WHERE s IS NOT NULL",
+    rows,
+    schema,
+    expect: "error" as const,
+    message: "Invalid Input Error",
   },
   {
     name: "functions: an unknown time zone is DuckDB's error",
