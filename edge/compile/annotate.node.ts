@@ -44,6 +44,20 @@ export class Annotator {
       const r = await this.db.read("SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = 'aggregate'");
       this.aggregates = new Set(r.getRows().map((x) => String(x[0])));
     }
+    if (node.type === "SET_OPERATION_NODE") {
+      // UNION ALL: each branch is annotated as a SELECT with the set operation's CTEs in scope;
+      // the whole node's output (names from the first branch, types unified) is DuckDB's.
+      const scope = [...ctes];
+      for (const entry of node.cte_map?.map ?? []) {
+        const inner = entry.value?.query?.node;
+        if (inner) await this.annotate(inner, scope);
+        scope.push(entry);
+      }
+      if (node.left) await this.annotate(node.left, scope);
+      if (node.right) await this.annotate(node.right, scope);
+      node.$output = await this.describeNode(node, scope);
+      return;
+    }
     if (node.type !== "SELECT_NODE") return;
     const scope = [...ctes];
     for (const entry of node.cte_map?.map ?? []) {

@@ -80,10 +80,9 @@ export function compilePlan(inputs: CompileInputs): Plan {
       throw new CompileError(`sink ${spec.name} is written by cell ${earlier.cell.cell} too`, origin, "give each cell its own sink: one sink is one table");
     }
     const compiler = new Compiler(inputs);
-    const rel = compiler.lowerCell(cellName(cell), origin);
-    if (rel.kind !== "stream") {
-      throw new CompileError("the sink cell reads no source", origin, "select from a source or from a cell that does");
-    }
+    // A sink cell that is a UNION ALL becomes one pipeline per branch, all writing the sink.
+    const branches = compiler.lowerSinkCell(cellName(cell), origin);
+    for (const rel of branches) {
     const schema = rel.scope.map((c) => ({ name: c.name, type: c.type }));
     const seen = new Set<string>();
     for (const c of schema) {
@@ -103,6 +102,7 @@ export function compilePlan(inputs: CompileInputs): Plan {
       if (op.op === "aggregate" && op.window) op.window.latenessMicros = String(BigInt(Math.round(spec.lateness * 1e6)));
     }
     pipelines.push({ sink: spec.name, cell: origin, ops });
+    }
   }
   return { version: PLAN_VERSION, notebook: notebook.file, sources: usedSources, pipelines };
 }
@@ -122,6 +122,52 @@ class Compiler {
     return rel;
   }
 
+  /**
+   * The sink cell as stream relations: one, or one per branch of a top-level UNION ALL. Each
+   * branch ends in a projection to the union's own columns (names of the first branch, types
+   * DuckDB unified), so every branch writes rows of one shape; a branch may not aggregate.
+   */
+  lowerSinkCell(name: string, from: Origin): (Relation & { kind: "stream" })[] {
+    const input = this.inputs.cells[name];
+    const stream = (rel: Relation): Relation & { kind: "stream" } => {
+      if (rel.kind !== "stream") throw new CompileError("the sink cell reads no source", from, "select from a source or from a cell that does");
+      return rel;
+    };
+    if (!input || input.tree.type !== "SET_OPERATION_NODE") return [stream(this.lowerCell(name, from))];
+    const env: CellEnv = { cell: input.cell, ctes: new Map() };
+    const out: Schema | null = input.tree.$output ?? null;
+    if (!out) throw new CompileError("a UNION whose result DuckDB cannot describe", from, "fix the SQL so it runs in the notebook");
+    const leaves: { node: TreeNode; ctes: Map<string, TreeNode> }[] = [];
+    const flatten = (node: TreeNode, ctes: Map<string, TreeNode>): void => {
+      const scoped = new Map(ctes);
+      for (const entry of node.cte_map?.map ?? []) scoped.set(String(entry.key).toLowerCase(), entry.value.query.node);
+      if (node.type !== "SET_OPERATION_NODE") {
+        leaves.push({ node, ctes: scoped });
+        return;
+      }
+      if (node.setop_type !== "UNION" || !node.setop_all) {
+        const what = node.setop_type === "UNION" ? "UNION (without ALL)" : String(node.setop_type).replace(/_/g, " ");
+        throw new CompileError(`${what} of streams`, this.originOf(env, node), node.setop_type === "UNION" ? "write UNION ALL: a stream never ends, so duplicates cannot be removed at the end; GROUP BY over a time bucket removes them per window" : "use WHERE with IN / NOT IN against a static table, or UNION ALL");
+      }
+      if ((node.modifiers ?? []).length) throw new CompileError("ORDER BY / LIMIT on a UNION of streams", this.originOf(env, node), "a stream has no final order or end; drop it");
+      flatten(node.left, scoped);
+      flatten(node.right, scoped);
+    };
+    flatten(input.tree, env.ctes);
+    return leaves.map(({ node, ctes }) => {
+      const rel = stream(this.lowerSelect(node, { cell: input.cell, ctes }));
+      const origin = this.originOf(env, node);
+      if (rel.ops.some((o) => o.op === "aggregate")) throw new CompileError("an aggregate in a branch of UNION ALL", origin, "aggregate each part in a cell of its own, with its own sink");
+      if (rel.scope.length !== out.length) throw new CompileError("UNION ALL branches with different column counts", origin, "give every branch the same columns");
+      const exprs: NamedExpr[] = out.map((c, i) => {
+        const column: Expr = { kind: "column", index: i, type: rel.scope[i]!.type };
+        return { name: c.name, expr: column.type === c.type ? column : { kind: "cast", arg: column, type: c.type, try: false } };
+      });
+      const ops: Operator[] = [...rel.ops, { op: "project", exprs, origin, schema: out.map((c) => ({ name: c.name, type: c.type })) }];
+      return { kind: "stream" as const, ops, scope: out.map((c) => ({ name: c.name, type: c.type, table: null })) };
+    });
+  }
+
   originOf(env: CellEnv, node: TreeNode | null): Origin {
     const loc = locationOf(node);
     const pos = loc === null ? null : positionFromQueryLocation(env.cell.code, loc);
@@ -131,7 +177,7 @@ class Compiler {
   lowerSelect(node: TreeNode, outer: CellEnv): Relation {
     if (node.type !== "SELECT_NODE") {
       throw new CompileError(`unsupported ${String(node.type).toLowerCase().replace(/_/g, " ")}`, this.originOf(outer, node),
-        node.type === "SET_OPERATION_NODE" ? "UNION of streams is not supported; shape both kinds of rows in one SELECT (CASE, coalesce, unnest of a list of structs), or give each part its own sink" : "write a single SELECT");
+        node.type === "SET_OPERATION_NODE" ? "UNION ALL is supported as the sink cell itself; move it into the cell that writes the sink, or shape both kinds of rows in one SELECT" : "write a single SELECT");
     }
     const env: CellEnv = { cell: outer.cell, ctes: new Map(outer.ctes) };
     for (const entry of node.cte_map?.map ?? []) env.ctes.set(String(entry.key).toLowerCase(), entry.value.query.node);

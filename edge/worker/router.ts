@@ -79,7 +79,11 @@ export function buildRouter(plan: Plan, library: FunctionLibrary, shards = 1): (
     if (plainExec) {
       const out = plainExec.run({ source, events });
       for (const d of out.deadLetters) dead(d.sink ? `sink ${d.sink}: ${d.reason}` : d.reason, d.raw);
+      const done = new Set<string>();
       for (const p of plain) {
+        // The branches of a UNION ALL are pipelines of one sink: its rows are taken once.
+        if (done.has(p.sink)) continue;
+        done.add(p.sink);
         const rows = out.rows[p.sink] ?? [];
         if (!rows.length) continue;
         const codec = outputCodecs.get(p.sink)!;

@@ -9,7 +9,10 @@ const people = [
   { id: 5, name: "日本", age: 99, city: "Tokyo", score: 1e10, tags: ["a", null], addr: { zip: "100", geo: { lat: 35.7, lon: 139.7 } } },
 ];
 
+const unionRows = [{ a: 1, s: "x" }, { a: 2, s: null }, { a: null, s: "ü" }, { a: 3, s: "" }];
+
 export const cases: ConformanceCase[] = [
+  { name: "UNION ALL: every branch's rows, types unified (INTEGER beside DOUBLE, a constant beside a column), names from the first branch, CTEs seen by all", sql: "WITH base AS (SELECT * FROM t WHERE a IS NOT NULL) SELECT a AS x, 'first' AS src FROM base UNION ALL SELECT a * 1.5, 'second' FROM base WHERE a > 1 UNION ALL SELECT NULL, s FROM t", rows: unionRows },
   { name: "SELECT * passes every column through", sql: "SELECT * FROM t", rows: people },
   { name: "a column list with aliases renames", sql: "SELECT id AS key, name AS who FROM t", rows: people },
   { name: "unaliased expressions take DuckDB's column names", sql: "SELECT id + 1, upper(name) FROM t", rows: people },
