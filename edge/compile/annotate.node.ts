@@ -14,7 +14,7 @@ import { queryRows } from "../duckdb/query-rows.node.ts";
 import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import { encodeValue } from "../plan/value-json.ts";
 import type { Schema } from "../plan/values.ts";
-import { LIST_SEARCH, childExpressions, containsAggregate, sameExpression, type TreeNode } from "./tree.ts";
+import { LIST_PAIR, LIST_SEARCH, childExpressions, containsAggregate, sameExpression, type TreeNode } from "./tree.ts";
 
 const VOLATILE = new Set([
   "random", "gen_random_uuid", "uuid", "uuidv4", "uuidv7", "now", "current_timestamp", "get_current_timestamp",
@@ -374,6 +374,7 @@ function comparisonOperands(e: TreeNode): TreeNode[] | null {
     const name = String(e.function_name).toLowerCase();
     if (name === "nullif") return e.children;
     if (LIST_SEARCH.has(name)) return [elementOf(e.children[0]), e.children[1]];
+    if (LIST_PAIR.has(name)) return [elementOf(e.children[0]), elementOf(e.children[1])];
   }
   return null;
 }

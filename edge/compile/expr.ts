@@ -4,7 +4,7 @@
  */
 import type { CompareOp, Expr, Origin } from "../plan/types.ts";
 import { CompileError } from "./errors.ts";
-import { LIST_SEARCH, childExpressions, containsNode, type TreeNode } from "./tree.ts";
+import { LIST_PAIR, LIST_SEARCH, childExpressions, containsNode, type TreeNode } from "./tree.ts";
 import { parseType } from "../plan/type-text.ts";
 
 /** A column visible to an expression: its position in the operator's input. */
@@ -250,6 +250,9 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   // list_contains(l, x) looks for x among l's elements in their common type (a DOUBLE among DECIMAL literals).
   if (LIST_SEARCH.has(lower) && common && args.length === 2 && args[0]!.type.endsWith("[]") && (args[0]!.type !== `${common}[]` || args[1]!.type !== common)) {
     return { kind: "function", name, args: [castTo(args[0]!, `${common}[]`), castTo(args[1]!, common)], type };
+  }
+  if (LIST_PAIR.has(lower) && common && args.length === 2 && (args[0]!.type !== `${common}[]` || args[1]!.type !== `${common}[]`)) {
+    return { kind: "function", name, args: [castTo(args[0]!, `${common}[]`), castTo(args[1]!, `${common}[]`)], type };
   }
   return { kind: "function", name, args, type };
 }

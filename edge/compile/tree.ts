@@ -210,4 +210,7 @@ export function rewriteLateralUnnests(node: unknown, template: TreeNode): void {
 }
 
 /** The functions that look for a value in a list: the annotator asks for the common type, the compiler casts both to it. */
-export const LIST_SEARCH = new Set(["list_contains", "array_contains", "list_has", "contains"]);
+export const LIST_SEARCH = new Set(["list_contains", "array_contains", "list_has", "contains", "list_position", "list_indexof", "array_position", "array_indexof"]);
+
+/** The functions that compare two lists' elements: both lists are cast to their common element type. */
+export const LIST_PAIR = new Set(["list_has_any", "array_has_any", "list_has_all", "array_has_all"]);
