@@ -185,6 +185,11 @@ function lowerOperator(node: TreeNode, ctx: ExprContext): Expr {
   const lower = (n: TreeNode): Expr => lowerExpr(n, ctx);
   const kids: TreeNode[] = node.children ?? [];
   switch (node.type) {
+    case "OPERATOR_TRY":
+      // Measured on DuckDB 1.4: where try()'s argument fails on a row, other expressions of the same
+      // SELECT that read the same column can see NULL on that row too; no pipeline can promise that.
+      throw new CompileError("try()", ctx.originOf(node),
+        "write TRY_CAST(x AS type), try_strptime(...) or a CASE that avoids the error, which publish reproduces exactly; DuckDB's try() can also make other expressions of the SELECT see NULL on the rows where it fails");
     case "OPERATOR_NOT": {
       const inner = kids[0]!;
       // NOT (x BETWEEN a AND b) keeps DuckDB's NULL handling when negated as a whole.
