@@ -31,6 +31,13 @@ export interface ExprContext {
 /** Why a DuckDB function is not in the executor's library, and what to write instead, where there is a good answer. */
 const MISSING_FUNCTION_HINTS: Record<string, string> = {
   hash: "DuckDB's hash() differs between versions, so a pipeline could not reproduce it; use md5(...) or sha256(...) for a stable key",
+  printf: "write format('{}-{}', a, b) or concat(...); for fixed decimals round(x, 2) or x::DECIMAL(18, 2) before it",
+  now: "the notebook's query time is not a time the pipeline has; keep the event's own time (its ts field), which both see alike",
+  current_timestamp: "the notebook's query time is not a time the pipeline has; keep the event's own time (its ts field), which both see alike",
+  get_current_timestamp: "the notebook's query time is not a time the pipeline has; keep the event's own time (its ts field), which both see alike",
+  random: "a random value cannot be the same in the notebook and the pipeline; derive it from the event, e.g. md5(id)",
+  uuid: "a random value cannot be the same in the notebook and the pipeline; derive it from the event, e.g. md5(id)",
+  gen_random_uuid: "a random value cannot be the same in the notebook and the pipeline; derive it from the event, e.g. md5(id)",
 };
 
 const COMPARE: Record<string, CompareOp> = {
