@@ -31,7 +31,6 @@ export interface ExprContext {
 /** Why a DuckDB function is not in the executor's library, and what to write instead, where there is a good answer. */
 const MISSING_FUNCTION_HINTS: Record<string, string> = {
   hash: "DuckDB's hash() differs between versions, so a pipeline could not reproduce it; use md5(...) or sha256(...) for a stable key",
-  printf: "write format('{}-{}', a, b) or concat(...); for fixed decimals round(x, 2) or x::DECIMAL(18, 2) before it",
   now: "the notebook's query time is not a time the pipeline has; keep the event's own time (its ts field), which both see alike",
   current_timestamp: "the notebook's query time is not a time the pipeline has; keep the event's own time (its ts field), which both see alike",
   get_current_timestamp: "the notebook's query time is not a time the pipeline has; keep the event's own time (its ts field), which both see alike",
@@ -252,6 +251,11 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   const args = childExpressions({ ...node, filter: null }).map((c) => lowerExpr(c, ctx));
   const type = typeOf(node, ctx);
   const lower = name.toLowerCase();
+  const pattern = args[0]?.kind === "constant" ? args[0].value : null;
+  if ((lower === "printf" || lower === "sprintf") && typeof pattern === "string" && /%[-+ 0#]*\d*(\.\d*)?[fFeEgGaA]/.test(pattern.replace(/%%/g, ""))) {
+    throw new CompileError(`printf() with a float conversion (%f, %e, %g)`, ctx.originOf(node),
+      "DuckDB's printf prints digits past 1e60 that are not the number's value, which a pipeline cannot repeat; write round(x, 2)::VARCHAR with %s, or format('{}', round(x, 2))");
+  }
   const common = typeof node.$cmp === "string" ? node.$cmp : null;
   const castTo = (e: Expr, t: string): Expr => (e.type === t || e.type === "NULL" ? e : { kind: "cast", arg: e, type: t, try: false });
   // nullif(a, b) is DuckDB's CASE WHEN a = b THEN NULL ELSE a END, compared in the common type of a and b.

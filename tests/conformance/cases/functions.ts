@@ -33,6 +33,7 @@ const calls: [string, string][] = [
   ["list_position (NULL finds NULL; the common type), list_has_any, list_has_all (NULLs ignored)", "list_position(l, m), list_position(l, 2.0), list_indexof([x, y], 2.5), list_position(l, NULL), list_has_any(l, [1, 2, 3]), list_has_all(l, [m]), list_has_any([x], [2.5, 0]), array_has_all(l, [])"],
   ["list_slice and [a:b] on lists and text: 1-based, inclusive, negative from the end, clamped, a step", "list_slice(l, 2, 3), l[2:3], l[-2:], list_slice(l, 0, 1), list_slice(l, 2, 10), list_slice(l, 3, 2), u[2:4], s[-3:], list_slice([1, 2, 3, 4, 5], 1, 5, 2), list_slice(l, m, 2)"],
   ["unicode: the first code point, -1 for empty text", "unicode(u), unicode(s), unicode('🦆x')"],
+  ["printf: %s, %d/%i, %x/%X/%o (two's complement for negatives), flags, width, precision, %%", "printf('%s|%5s|%-5s|%.3s', s, u, t, u), printf('%d|%+d|%05d|%-6d|%i', n, m, n, m, n), printf('%x|%X|%#x|%o', m, n, m, n), printf('%s is %d%%', d, m), printf('%s', l), printf('%s', round(x, 2)::VARCHAR)"],
   ["greatest and least cast every argument to the common type (a DECIMAL literal beside a DOUBLE, an INTEGER beside a DOUBLE)", "greatest(x, 1.5), least(y, 2.25), greatest(m, 0.5), least(n, 2.5, x), greatest(1.5, 2, 0.25)"],
   ["length and its aliases", "length(u), char_length(u), character_length(s), strlen(u)"],
   ["lower, upper, lcase, ucase", "lower(u), upper(u), lcase(s), ucase(s)"],
@@ -109,6 +110,14 @@ export const cases: ConformanceCase[] = [
     schema,
     expect: "error" as const,
     message: "Invalid Input Error",
+  },
+  {
+    name: "functions: printf with %d for a DOUBLE is DuckDB's type error",
+    sql: "SELECT printf('%d', x) AS p FROM t WHERE x IS NOT NULL",
+    rows,
+    schema,
+    expect: "error" as const,
+    message: "Invalid type specifier",
   },
   {
     name: "functions: an unknown time zone is DuckDB's error",
