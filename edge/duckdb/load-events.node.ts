@@ -36,12 +36,16 @@ export async function loadEvents(db: DuckDB, table: string, events: readonly unk
 
 /**
  * Like `loadEvents`, from JSON texts as they arrived (one document each, any
- * layout). Integers keep every digit, which JSON.parse would not.
+ * layout). A one-line text is given to DuckDB as it is, so DuckDB reads what
+ * the sender wrote (`-0.0` keeps its sign, `10.0` stays a double, integers keep
+ * every digit); a text on several lines is rewritten on one, losslessly.
  */
 export async function loadJsonTexts(db: DuckDB, table: string, texts: readonly string[], options: LoadOptions = {}): Promise<Schema> {
   const lines = texts.map((text, i) => {
     try {
-      return stringifyJsonLossless(parseJsonLossless(text));
+      const value = parseJsonLossless(text);
+      if (!/[\n\r]/.test(text)) return text.trim();
+      return stringifyJsonLossless(value);
     } catch (error) {
       throw new Error(`duckdb: loadJsonTexts(${table}): document ${i} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }

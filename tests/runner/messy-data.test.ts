@@ -35,6 +35,8 @@ sinks:
     fs: { dir: out/per_min }
   lines:
     fs: { dir: out/lines }
+  wide:
+    fs: { dir: out/wide }
 ---
 
 \`\`\`sql id=clean sink=clean
@@ -91,6 +93,138 @@ SELECT
   mode(user.name) AS top_name
 FROM ev
 GROUP BY ALL
+\`\`\`
+
+\`\`\`sql id=wide sink=wide
+SELECT
+  id,
+  regexp_extract(kind, '([a-z]+)', 1) AS r1,
+  regexp_matches(kind, '^b') AS r2,
+  split_part(coalesce(kind, ''), 'u', 1) AS sp,
+  string_split(coalesce(kind, ''), 'i') AS ss,
+  starts_with(kind, 'c') AS sw,
+  contains(kind, 'i') AS ct,
+  strftime(TRY_CAST(ts AS TIMESTAMP), '%Y-%m %H') AS f,
+  epoch_ms(TRY_CAST(ts AS TIMESTAMP)) AS ems,
+  to_timestamp(1709294400) AS tt,
+  date_diff('second', TRY_CAST(ts AS TIMESTAMP), TIMESTAMP '2024-03-02') AS dd,
+  extract(hour FROM TRY_CAST(ts AS TIMESTAMP)) AS hh,
+  dayname(TRY_CAST(ts AS TIMESTAMP)) AS dn,
+  greatest(amount, 1.5) AS g,
+  least(amount, 2) AS l,
+  nullif(kind, 'view') AS ni,
+  ifnull(kind, '?') AS ifn,
+  length(items) AS li,
+  list_contains(user.tags, 'a') AS lc,
+  array_length(user.tags) AS al,
+  user.tags[-1] AS lastTag,
+  struct_pack(k := kind, a := amount) AS sp2,
+  {'k': kind} AS st,
+  [kind, 'x'] AS lst,
+  concat_ws('-', kind, user.name) AS cw,
+  lpad(coalesce(kind, ''), 6, '*') AS lp,
+  reverse(kind) AS rv,
+  repeat('ab', 2) AS rp,
+  replace(kind, 'i', 'I') AS rep,
+  position('i' IN kind) AS pos,
+  strlen(kind) AS sl,
+  ascii(kind) AS asc1,
+  chr(65) AS ch,
+  abs(amount) AS ab,
+  ceil(amount) AS ce,
+  floor(amount) AS fl,
+  sqrt(abs(amount)) AS sq,
+  ln(abs(amount) + 1) AS lnn,
+  log10(abs(amount) + 1) AS lg,
+  pow(2, 3) AS pw,
+  sign(amount) AS sg,
+  trunc(amount) AS tr,
+  date_part('dow', TRY_CAST(ts AS TIMESTAMP)) AS dow,
+  last_day(TRY_CAST(ts AS DATE)) AS ld,
+  make_date(2024, 1, 1) AS md,
+  to_json(user) AS tj,
+  json_extract_string(to_json(user), '$.name') AS jes,
+  url_decode('a%20b') AS ud,
+  [amount, 1.5] AS l1,
+  [1.5, 2] AS l2,
+  nullif(amount, 1.5) AS n1,
+  ifnull(amount, 1) AS i1,
+  CASE WHEN flag THEN amount ELSE 1.5 END AS c1,
+  amount IN (1.5, 2, 12.5) AS in1,
+  list_contains([1.5, 2.2], amount) AS lc1,
+  list_concat([1], [1.5]) AS lcat,
+  concat(1.5, '-', amount) AS cc1,
+  amount + 1.25 AS a1,
+  1.5 * "größe" AS m1,
+  "größe" + 0.5 AS m2,
+  "größe" / 3 AS d1,
+  "größe" // 3 AS d2,
+  1.25::DECIMAL(10, 2) * 3 AS dec1,
+
+  TRY_CAST(amount AS DECIMAL(6, 2)) AS dec3,
+  TRY_CAST(amount AS INTEGER) AS int1,
+  TRY_CAST(kind AS DOUBLE) AS dbl1,
+  amount > 1.5 AS gt1,
+  "größe" = 2.0 AS eq1,
+
+  id * 2 AS big2,
+  -id AS neg,
+  abs(id) AS absid,
+  coalesce(id, 0) AS cid,
+  CAST(id AS VARCHAR) AS sid,
+  CAST(amount AS VARCHAR) AS samt,
+  amount::VARCHAR || '!' AS samt2,
+  CAST(flag AS INTEGER) AS fi,
+  CAST("größe" AS BOOLEAN) AS gb,
+  {'x': [amount, 1]} AS nest,
+  user.tags || ['z'] AS tagcat,
+  len(user.tags || [NULL]) AS tl,
+  TRY_CAST(ts AS TIMESTAMPTZ) AS tz,
+  TRY_CAST(ts AS TIMESTAMPTZ)::DATE AS tzd,
+  date_trunc('hour', TRY_CAST(ts AS TIMESTAMPTZ)) AS dth,
+  date_trunc('day', TRY_CAST(ts AS TIMESTAMP)) AS dtd,
+  date_trunc('week', TRY_CAST(ts AS DATE)) AS dtw,
+  strftime(TRY_CAST(ts AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%S%z') AS ftz,
+
+  try_strptime(ts, '%Y-%m-%d %H:%M:%S') AS tsp,
+  TRY_CAST(ts AS DATE) AS d,
+  TRY_CAST(ts AS TIME) AS t,
+  epoch(TRY_CAST(ts AS TIMESTAMP)) AS ep,
+  year(TRY_CAST(ts AS TIMESTAMP)) AS y,
+  month(TRY_CAST(ts AS DATE)) AS mo,
+  week(TRY_CAST(ts AS DATE)) AS wk,
+  quarter(TRY_CAST(ts AS DATE)) AS q,
+  TRY_CAST(ts AS TIMESTAMP) + INTERVAL 90 MINUTE AS plus,
+  TRY_CAST(ts AS TIMESTAMP) - INTERVAL '1 day' AS minus,
+
+  time_bucket(INTERVAL '15 minutes', TRY_CAST(ts AS TIMESTAMP)) AS tb,
+  to_json(items) AS ji,
+  json_extract(to_json(user), '$.tags[0]') AS jt,
+  json_extract_string(to_json(user), '$.address.city') AS jc,
+  to_json(user)->>'$.name' AS jn,
+  json_array_length(to_json(items)) AS jl,
+  json_type(to_json(user)) AS jty,
+  json_valid(kind) AS jv,
+  upper("first name") AS fu,
+  length("first name") AS fln,
+  strlen("first name") AS fsl,
+  left("first name", 3) AS fleft,
+  right("first name", 2) AS fright,
+  substring("first name", 2) AS fsub,
+  trim("first name") AS ftrim,
+  "first name" LIKE '%a%' AS flike,
+  "first name" ILIKE 'z%' AS filike,
+  regexp_replace("first name", '\\s+', '_', 'g') AS fre,
+  regexp_matches("first name", '^\\p{L}+$') AS fre2,
+  md5("first name") AS fmd5,
+  sha256(coalesce("first name", '')) AS fsha,
+  instr("first name", 'a') AS finstr,
+  string_split("first name", ' ') AS fsplit,
+  split_part("first name", ' ', 2) AS fpart,
+  lpad("first name", 12, '·') AS flpad,
+  "first name" || '✓' AS fcat,
+  translate("first name", 'aeiou', 'AEIOU') AS ftr
+FROM ev
 \`\`\`
 
 \`\`\`sql id=lines sink=lines
@@ -196,7 +330,7 @@ describe("messy JSON, published and run from a file", () => {
         expect({ sink: pipeline.sink, actual, missing, extra }).toEqual({ sink: pipeline.sink, actual: expected, missing: 0, extra: 0 });
         expect(expected).toBeGreaterThan(40);
       }
-      expect(seen).toHaveLength(3);
+      expect(seen).toHaveLength(4);
       // Unreadable times land under the NULL partition, and nothing went to the dead letters.
       const days = await readdir(join(work, "out", "clean"));
       expect(days).toContain("day=__HIVE_DEFAULT_PARTITION__");
