@@ -10,7 +10,8 @@ import { PLAN_VERSION } from "../plan/types.ts";
 import type { Schema } from "../plan/values.ts";
 import { positionFromQueryLocation } from "../duckdb/position.ts";
 import { CompileError } from "./errors.ts";
-import { describeNode, findColumn, lowerExpr, type ExprContext, type ScopeColumn } from "./expr.ts";
+import { castExpr, describeNode, findColumn, lowerExpr, type ExprContext, type ScopeColumn } from "./expr.ts";
+import { interpolation } from "../exec/functions/aggregates.ts";
 import { childExpressions, containsAggregate, locationOf, sameExpression, type TreeNode } from "./tree.ts";
 import { decodeValue } from "../plan/value-json.ts";
 
@@ -58,10 +59,14 @@ const AGGREGATE_ALIASES: Record<string, string> = {
   quantile: "quantile_disc", stddev: "stddev_samp", variance: "var_samp",
 };
 
-/** Types quantile_cont and median interpolate here the way DuckDB does; median of other types is discrete. */
-const INTERPOLATED = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE|DECIMAL\(([1-9]|1[0-8]),\d+\))$/;
-/** Types DuckDB interpolates that the executor does not (median would not be discrete for them). */
-const NOT_INTERPOLATED = /^(INTERVAL|TIME WITH TIME ZONE|TIMESTAMP_(NS|MS|S)|DECIMAL\(\d+,\d+\))$/;
+
+/** Approximate aggregates: a pipeline cannot reproduce DuckDB's sketch row for row; the exact one to write instead. */
+const APPROXIMATE: Record<string, string> = {
+  approx_quantile: "write quantile_cont(x, q) (exact) in the notebook too",
+  reservoir_quantile: "write quantile_cont(x, q) (exact) in the notebook too",
+  approx_count_distinct: "write count(DISTINCT x) (exact) in the notebook too",
+};
+
 export function compilePlan(inputs: CompileInputs): Plan {
   const { notebook } = inputs;
   const pipelines: Pipeline[] = [];
@@ -83,25 +88,25 @@ export function compilePlan(inputs: CompileInputs): Plan {
     // A sink cell that is a UNION ALL becomes one pipeline per branch, all writing the sink.
     const branches = compiler.lowerSinkCell(cellName(cell), origin);
     for (const rel of branches) {
-    const schema = rel.scope.map((c) => ({ name: c.name, type: c.type }));
-    const seen = new Set<string>();
-    for (const c of schema) {
-      if (seen.has(c.name)) {
-        throw new CompileError(`two columns named ${c.name} in the result written to sink ${spec.name}`, origin, `give one of them another name with AS`);
+      const schema = rel.scope.map((c) => ({ name: c.name, type: c.type }));
+      const seen = new Set<string>();
+      for (const c of schema) {
+        if (seen.has(c.name)) {
+          throw new CompileError(`two columns named ${c.name} in the result written to sink ${spec.name}`, origin, `give one of them another name with AS`);
+        }
+        seen.add(c.name);
       }
-      seen.add(c.name);
-    }
-    for (const p of spec.partitionBy) {
-      if (!schema.some((c) => c.name === p)) {
-        throw new CompileError(`partition column ${p} of sink ${spec.name} is not in the cell's result`, origin, `add ${p} to the SELECT list`);
+      for (const p of spec.partitionBy) {
+        if (!schema.some((c) => c.name === p)) {
+          throw new CompileError(`partition column ${p} of sink ${spec.name} is not in the cell's result`, origin, `add ${p} to the SELECT list`);
+        }
       }
-    }
-    const ops = [...rel.ops, { op: "sink" as const, sink: spec.name, partitionBy: spec.partitionBy, origin, schema }];
-    for (const op of ops) {
-      if (op.op === "scan") usedSources[op.source] = { format: op.format, schema: op.schema };
-      if (op.op === "aggregate" && op.window) op.window.latenessMicros = String(BigInt(Math.round(spec.lateness * 1e6)));
-    }
-    pipelines.push({ sink: spec.name, cell: origin, ops });
+      const ops = [...rel.ops, { op: "sink" as const, sink: spec.name, partitionBy: spec.partitionBy, origin, schema }];
+      for (const op of ops) {
+        if (op.op === "scan") usedSources[op.source] = { format: op.format, schema: op.schema };
+        if (op.op === "aggregate" && op.window) op.window.latenessMicros = String(BigInt(Math.round(spec.lateness * 1e6)));
+      }
+      pipelines.push({ sink: spec.name, cell: origin, ops });
     }
   }
   return { version: PLAN_VERSION, notebook: notebook.file, sources: usedSources, pipelines };
@@ -160,8 +165,7 @@ class Compiler {
       if (rel.ops.some((o) => o.op === "aggregate")) throw new CompileError("an aggregate in a branch of UNION ALL", origin, "aggregate each part in a cell of its own, with its own sink");
       if (rel.scope.length !== out.length) throw new CompileError("UNION ALL branches with different column counts", origin, "give every branch the same columns");
       const exprs: NamedExpr[] = out.map((c, i) => {
-        const column: Expr = { kind: "column", index: i, type: rel.scope[i]!.type };
-        return { name: c.name, expr: column.type === c.type ? column : { kind: "cast", arg: column, type: c.type, try: false } };
+        return { name: c.name, expr: castExpr({ kind: "column", index: i, type: rel.scope[i]!.type }, c.type) };
       });
       const ops: Operator[] = [...rel.ops, { op: "project", exprs, origin, schema: out.map((c) => ({ name: c.name, type: c.type })) }];
       return { kind: "stream" as const, ops, scope: out.map((c) => ({ name: c.name, type: c.type, table: null })) };
@@ -366,11 +370,7 @@ class Compiler {
     const written = String(a.function_name);
     let fn = AGGREGATE_ALIASES[written.toLowerCase()] ?? written.toLowerCase();
     const supported = this.inputs.functions.aggregates;
-    const approximate: Record<string, string> = {
-      approx_quantile: "write quantile_cont(x, q) (exact) in the notebook too", reservoir_quantile: "write quantile_cont(x, q) (exact) in the notebook too",
-      approx_count_distinct: "write count(DISTINCT x) (exact) in the notebook too",
-    };
-    if (approximate[fn]) throw new CompileError(`approximate aggregate ${written}()`, this.originOf(env, a), `a pipeline cannot reproduce DuckDB's sketch row for row; ${approximate[fn]}`);
+    if (APPROXIMATE[fn]) throw new CompileError(`approximate aggregate ${written}()`, this.originOf(env, a), `a pipeline cannot reproduce DuckDB's sketch row for row; ${APPROXIMATE[fn]}`);
     if (!supported.has(fn)) {
       throw new CompileError(`unsupported aggregate ${written}()`, this.originOf(env, a), `use one of ${[...supported].filter((f) => f !== "count_star").join(", ")}, count(DISTINCT ...)`);
     }
@@ -399,7 +399,8 @@ class Compiler {
     const args: Expr[] = children.map((c: TreeNode) => lowerExpr(c, ctx));
     if (fn === "quantile_cont" || fn === "median") {
       const t = args[0]?.type ?? "";
-      if (NOT_INTERPOLATED.test(t) || (fn === "quantile_cont" && !INTERPOLATED.test(t))) {
+      const how = interpolation(t);
+      if (how === "refused" || (fn === "quantile_cont" && how !== "interpolated")) {
         throw new CompileError(`${written}() of ${t}`, this.originOf(env, a), `cast the value to DOUBLE (or TIMESTAMP) first, or use quantile_disc, which picks a value without interpolating`);
       }
     }

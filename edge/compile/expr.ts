@@ -226,6 +226,11 @@ function lowerOperator(node: TreeNode, ctx: ExprContext): Expr {
   }
 }
 
+/** `e` cast to type `t`, or `e` itself when it has that type already (or is an untyped NULL). */
+export function castExpr(e: Expr, t: string): Expr {
+  return e.type === t || e.type === "NULL" ? e : { kind: "cast", arg: e, type: t, try: false };
+}
+
 function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   const name = String(node.function_name);
   if (node.$agg) {
@@ -257,7 +262,6 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
       "DuckDB's printf prints digits past 1e60 that are not the number's value, which a pipeline cannot repeat; write round(x, 2)::VARCHAR with %s, or format('{}', round(x, 2))");
   }
   const common = typeof node.$cmp === "string" ? node.$cmp : null;
-  const castTo = (e: Expr, t: string): Expr => (e.type === t || e.type === "NULL" ? e : { kind: "cast", arg: e, type: t, try: false });
   // nullif(a, b) is DuckDB's CASE WHEN a = b THEN NULL ELSE a END, compared in the common type of a and b.
   if (lower === "nullif" && common && args.length === 2 && (args[0]!.type !== common || args[1]!.type !== common)) {
     const equal: Expr = { kind: "compare", op: "=", left: args[0]!, right: args[1]!, compareType: common, type: "BOOLEAN" };
@@ -265,10 +269,10 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   }
   // list_contains(l, x) looks for x among l's elements in their common type (a DOUBLE among DECIMAL literals).
   if (LIST_SEARCH.has(lower) && common && args.length === 2 && args[0]!.type.endsWith("[]") && (args[0]!.type !== `${common}[]` || args[1]!.type !== common)) {
-    return { kind: "function", name, args: [castTo(args[0]!, `${common}[]`), castTo(args[1]!, common)], type };
+    return { kind: "function", name, args: [castExpr(args[0]!, `${common}[]`), castExpr(args[1]!, common)], type };
   }
   if (LIST_PAIR.has(lower) && common && args.length === 2 && (args[0]!.type !== `${common}[]` || args[1]!.type !== `${common}[]`)) {
-    return { kind: "function", name, args: [castTo(args[0]!, `${common}[]`), castTo(args[1]!, `${common}[]`)], type };
+    return { kind: "function", name, args: [castExpr(args[0]!, `${common}[]`), castExpr(args[1]!, `${common}[]`)], type };
   }
   return { kind: "function", name, args, type };
 }

@@ -31,6 +31,22 @@ export function hasUnsafeInteger(value: unknown): boolean {
   return false;
 }
 
+/**
+ * One `JSON.parse` of `text`, or undefined when only the exact parser can answer: the text is
+ * not JSON (its error message and position), or it holds an integer past 2^53 (which JSON.parse
+ * rounded). The cheap path for event payloads, which rarely hold either.
+ */
+export function parseJsonFast(text: string): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+  return hasUnsafeInteger(value) ? undefined : value;
+}
+
 /** Parses JSON text; integers beyond 2^53 - 1 in magnitude come back as `bigint`. */
 export function parseJsonLossless(text: string): JsonValue {
   let at = 0;

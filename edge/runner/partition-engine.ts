@@ -20,7 +20,7 @@ import { buildPipeline, sinksFlushingAggregates, type Executor, type RunResult }
 import { defaultLibrary } from "../exec/library.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import { decodePayload } from "../../gateway/sources/decode.ts";
-import { hasUnsafeInteger, stringifyJsonLossless } from "../duckdb/lossless-json.ts";
+import { parseJsonFast, stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import type { WrittenFile } from "../sinks/write-batch.ts";
 import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
 import { StateStore } from "./state-store.ts";
@@ -82,14 +82,14 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * value is checked instead, which costs less than the scan.
  */
 export function parseJsonOnce(bytes: Uint8Array): unknown {
-  let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(utf8.decode(bytes));
+    text = utf8.decode(bytes);
   } catch (error) {
-    if (error instanceof SyntaxError || error instanceof TypeError) return undefined;
+    if (error instanceof TypeError) return undefined;
     throw error;
   }
-  return hasUnsafeInteger(value) ? undefined : value;
+  return parseJsonFast(text);
 }
 
 interface Sealed {

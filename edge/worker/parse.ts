@@ -1,4 +1,4 @@
-import { hasUnsafeInteger, parseJsonLossless } from "../duckdb/lossless-json.ts";
+import { parseJsonFast, parseJsonLossless } from "../duckdb/lossless-json.ts";
 
 /** A request body that cannot be read at all: the Worker answers 400 with this. */
 export class BodyError extends Error {
@@ -151,17 +151,8 @@ function unmark(value: unknown): unknown {
 /** JSON with exact big integers; a syntax error names its offset, line and column. */
 export function parseJson(text: string): unknown {
   // One JSON.parse, kept unless it rounded an integer past 2^53 (checked on the value, not by scanning the text).
-  {
-    let value: unknown;
-    let parsed = true;
-    try {
-      value = JSON.parse(text);
-    } catch (error) {
-      if (!(error instanceof SyntaxError)) throw error;
-      parsed = false;
-    }
-    if (parsed && !hasUnsafeInteger(value)) return value;
-  }
+  const fast = parseJsonFast(text);
+  if (fast !== undefined) return fast;
   // Integers past 2^53 would be rounded by JSON.parse; only texts with long digit runs pay for exactness.
   {
     try {

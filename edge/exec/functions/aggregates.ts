@@ -9,9 +9,11 @@
  * does over one thread.
  */
 import type { Value } from "../../plan/values.ts";
+import { MICROS_PER_DAY } from "./calendar.ts";
 import { compareValues, valueKey } from "./compare.ts";
+import { toDouble } from "./numeric.ts";
 import { SqlError, type AggregateFn, type CallContext } from "./contract.ts";
-import { parseType, typeText, type SqlType } from "./types.ts";
+import { isIntegerType, parseType, typeText, type SqlType } from "./types.ts";
 
 const HUGEINT_MAX = 2n ** 127n - 1n;
 
@@ -266,8 +268,6 @@ function llround(x: number): number {
   return x < 0 ? -Math.round(-x) : Math.round(x);
 }
 
-const MICROS_PER_DAY = 86_400_000_000;
-
 /**
  * quantile_cont between sorted values lo (at floor(RN)) and hi (at ceil(RN)),
  * as DuckDB's CastInterpolation does for the result type: DOUBLE blends the
@@ -276,7 +276,7 @@ const MICROS_PER_DAY = 86_400_000_000;
  */
 function interpolate(lo: Value, hi: Value, d: number, argType: string, resultType: string): Value {
   const date = argType === "DATE";
-  const asMicros = (v: Value) => (date ? (v as number) * MICROS_PER_DAY : Number(v));
+  const asMicros = (v: Value) => (date ? (v as number) * Number(MICROS_PER_DAY) : Number(v));
   if (resultType === "DOUBLE") {
     const a = Number(lo);
     const b = Number(hi);
@@ -285,7 +285,7 @@ function interpolate(lo: Value, hi: Value, d: number, argType: string, resultTyp
   }
   if (resultType === "FLOAT") return Math.fround((lo as number) + Math.fround(Math.fround((hi as number) - (lo as number)) * d));
   if (/^(TIMESTAMP|TIME$)/.test(resultType)) {
-    if (d === 0) return date ? BigInt(lo as number) * BigInt(MICROS_PER_DAY) : lo;
+    if (d === 0) return date ? BigInt(lo as number) * MICROS_PER_DAY : lo;
     return BigInt(llround(asMicros(lo) * (1 - d) + asMicros(hi) * d));
   }
   // DECIMAL: the unscaled integers.
@@ -318,11 +318,19 @@ function pickQuantile(values: Value[], q: Quantile, discrete: boolean, ctx: Call
   return interpolate(sorted[frn]!, sorted[crn]!, crn === frn ? 0 : rn - frn, type, resultType);
 }
 
-/** The types quantile_cont interpolates (median too); median of any other type is discrete. */
-export function interpolates(type: string): boolean {
+/**
+ * How quantile_cont and median treat a type: the executor interpolates it as DuckDB does
+ * ("interpolated"), DuckDB interpolates it but the executor does not ("refused": INTERVAL,
+ * TIMETZ, other timestamp units, DECIMAL wider than 18 digits), or DuckDB picks a value
+ * ("discrete": median of text, booleans, lists ...). The compiler refuses the second kind.
+ */
+export function interpolation(type: string): "interpolated" | "refused" | "discrete" {
   const t = parseType(type);
-  if (t.kind === "decimal") return true;
-  return t.kind === "scalar" && /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE)$/.test(t.name);
+  if (t.kind === "decimal") return t.width <= 18 ? "interpolated" : "refused";
+  if (t.kind !== "scalar") return "discrete";
+  if (isIntegerType(t.name) || /^(FLOAT|DOUBLE|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE)$/.test(t.name)) return "interpolated";
+  if (/^(INTERVAL|TIME WITH TIME ZONE|TIMESTAMP_(NS|MS|S))$/.test(t.name)) return "refused";
+  return "discrete";
 }
 
 /**
@@ -344,7 +352,7 @@ function quantileAgg(kind: "cont" | "disc" | "median"): AggregateFn {
     finish: (state, ctx) => {
       const s = state as QuantileState;
       if (s.v.length === 0) return null;
-      const discrete = kind === "disc" || (kind === "median" && !interpolates(ctx.argTypes[0]!));
+      const discrete = kind === "disc" || (kind === "median" && interpolation(ctx.argTypes[0]!) !== "interpolated");
       const cache = new Map<boolean, Value[]>();
       if (kind === "median") return pickQuantile(s.v, { dbl: 0.5, integral: null, scaling: 1n, desc: false }, discrete, ctx, ctx.resultType, cache);
       const qType = ctx.argTypes[1]!;
@@ -357,13 +365,6 @@ function quantileAgg(kind: "cont" | "disc" | "median"): AggregateFn {
       return pickQuantile(s.v, quantileOf(s.q as Value, qType), discrete, ctx, ctx.resultType, cache);
     },
   };
-}
-
-/** A numeric argument as the DOUBLE DuckDB casts it to (a DECIMAL's unscaled digits divided by 10^scale). */
-function asDouble(v: Value, type: string): number {
-  const t = parseType(type);
-  if (t.kind === "decimal") return Number(v as bigint) / 10 ** t.scale;
-  return typeof v === "boolean" ? (v ? 1 : 0) : Number(v);
 }
 
 interface WelfordState { count: number; mean: number; dsquared: number }
@@ -382,7 +383,7 @@ function spread(kind: "stddev_samp" | "stddev_pop" | "var_samp" | "var_pop"): Ag
       const s = state as WelfordState;
       const v = args[0];
       if (v === null || v === undefined) return s;
-      const x = asDouble(v, ctx.argTypes[0]!);
+      const x = toDouble(v, ctx.argTypes[0]!);
       s.count++;
       const mean = s.mean + (x - s.mean) / s.count;
       s.dsquared += (x - mean) * (x - s.mean);

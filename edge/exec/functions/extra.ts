@@ -8,7 +8,7 @@ import { MICROS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, floorDiv, sp
 import { SqlError, type ScalarFn } from "./contract.ts";
 import { compileRegex } from "./pattern.ts";
 import { valueToText } from "./text.ts";
-import { parseType } from "./types.ts";
+import { isIntegerType, parseType } from "./types.ts";
 
 const concatWs: ScalarFn = (args, ctx) => {
   const [sep, ...rest] = args;
@@ -201,7 +201,8 @@ const format: ScalarFn = (args, ctx) => {
   return out;
 };
 
-const INT_TYPES = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT)$/;
+/** One printf conversion: `%[flags][width][.precision]type` (sticky: read where the last one ended). */
+const PRINTF_SPEC = /%([-+ 0#]*)(\d*)(?:\.(\d*))?([a-zA-Z%])/y;
 
 /**
  * printf(fmt, args...): C-style `%[flags][width][.precision]type` as DuckDB's fmt prints it, with
@@ -214,7 +215,7 @@ const printf: ScalarFn = (args, ctx) => {
   const fmt = args[0] as string;
   let out = "";
   let next = 1;
-  const spec = /%([-+ 0#]*)(\d*)(?:\.(\d*))?([a-zA-Z%])/y;
+  const spec = PRINTF_SPEC;
   for (let i = 0; i < fmt.length; ) {
     const at = fmt.indexOf("%", i);
     if (at < 0) {
@@ -235,10 +236,8 @@ const printf: ScalarFn = (args, ctx) => {
     const v = args[next]!;
     const t = ctx.argTypes[next]!;
     next++;
-    const decimal = /^DECIMAL/.test(t);
-    const kind = t === "BOOLEAN" ? "bool" : INT_TYPES.test(t) ? "int" : t === "DOUBLE" || t === "FLOAT" || decimal ? "float" : "string";
-    const fmtName = kind === "bool" ? "bool" : kind;
-    const bad = () => new SqlError("invalid_input", `Invalid type specifier "${type}" for formatting a value of type ${fmtName}`);
+    const kind = t === "BOOLEAN" ? "bool" : isIntegerType(t) ? "int" : t === "DOUBLE" || t === "FLOAT" || t.startsWith("DECIMAL") ? "float" : "string";
+    const bad = () => new SqlError("invalid_input", `Invalid type specifier "${type}" for formatting a value of type ${kind}`);
     let text: string;
     let numeric = false;
     let sign = "";

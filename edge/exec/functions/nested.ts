@@ -11,6 +11,21 @@ import { aggregates } from "./aggregates.ts";
 import { parseType, typeText } from "./types.ts";
 import { stringScalars, substringCodePoints } from "./strings.ts";
 
+/** A list's element type from its type text (`INTEGER[]` → `INTEGER`); `otherwise` when it is not a list. */
+function elementOfList(listType: string | undefined, otherwise = "NULL"): string {
+  if (listType === undefined) return otherwise;
+  const t = parseType(listType);
+  return t.kind === "list" || t.kind === "array" ? typeText(t.child) : otherwise;
+}
+
+/** Per argument, the cast from its type to `target`, or null where none is needed. */
+function castsTo(argTypes: string[], target: string | null): (((v: Value) => Value) | null)[] {
+  return argTypes.map((a) => (target === null || a === target || a === "NULL" ? null : castFor(a, target)));
+}
+
+/** `v` through `cast` when there is one; NULL stays NULL. */
+const castOne = (v: Value | undefined, cast: ((v: Value) => Value) | null | undefined): Value => (v === null || v === undefined ? null : cast ? cast(v) : v);
+
 const listExtract: ScalarFn = ([l, i], ctx) => {
   if (l === null || i === null || l === undefined || i === undefined) return null;
   if (typeof l === "string") {
@@ -58,19 +73,14 @@ const length: ScalarFn = ([l]) => {
  * [a, b, c]: each element cast to the list's element type first, as DuckDB binds them
  * ([x_double, 1.5] holds 1.5 as a DOUBLE, not the DECIMAL literal's unscaled 15).
  */
-function elementCasts(ctx: { argTypes: string[]; resultType: string }): (((v: Value) => Value) | null)[] {
-  const t = parseType(ctx.resultType);
-  const element = t.kind === "list" || t.kind === "array" ? typeText(t.child) : null;
-  return ctx.argTypes.map((a) => (element === null || a === element || a === "NULL" ? null : castFor(a, element)));
-}
 const listValue: ScalarFn = (args, ctx) => {
-  const casts = elementCasts(ctx);
-  return args.map((v, i) => (v === null || v === undefined ? null : casts[i] ? casts[i]!(v) : v));
+  const casts = castsTo(ctx.argTypes, elementOfList(ctx.resultType, "") || null);
+  return args.map((v, i) => castOne(v, casts[i]));
 };
 listValue.specialize = (_constants, ctx) => {
-  const casts = elementCasts(ctx);
+  const casts = castsTo(ctx.argTypes, elementOfList(ctx.resultType, "") || null);
   if (casts.every((c) => c === null)) return (args) => [...args];
-  return (args) => args.map((v, i) => (v === null || v === undefined ? null : casts[i] ? casts[i]!(v) : v));
+  return (args) => args.map((v, i) => castOne(v, casts[i]));
 };
 
 /** {'a': x, 'b': y}: field names come from the bound STRUCT result type. */
@@ -86,21 +96,18 @@ function extremeOf(sign: 1 | -1): ScalarFn {
   // greatest / least skip NULLs; NULL only when every argument is NULL. Each argument is first cast
   // to the result type, as DuckDB binds them: greatest(x_double, 1.5) compares and answers 1.5 as a
   // DOUBLE, not the DECIMAL literal's unscaled 15.
-  const pick = (args: Value[], ctx: { resultType: string }, casts: (((v: Value) => Value) | null)[] | null): Value => {
+  const pick = (args: Value[], ctx: { resultType: string }, casts: (((v: Value) => Value) | null)[]): Value => {
     let best: Value = null;
     for (let i = 0; i < args.length; i++) {
-      let a = args[i];
-      if (a === null || a === undefined) continue;
-      const cast = casts?.[i];
-      if (cast) a = cast(a);
+      const a = castOne(args[i], casts[i]);
+      if (a === null) continue;
       if (best === null || sign * compareValues(a, best, ctx.resultType) > 0) best = a;
     }
     return best;
   };
-  const casted = (ctx: { argTypes: string[]; resultType: string }) => ctx.argTypes.map((t) => (t === ctx.resultType ? null : castFor(t, ctx.resultType)));
-  const fn: ScalarFn = (args, ctx) => pick(args, ctx, casted(ctx));
+  const fn: ScalarFn = (args, ctx) => pick(args, ctx, castsTo(ctx.argTypes, ctx.resultType));
   fn.specialize = (_constants, ctx) => {
-    const casts = casted(ctx);
+    const casts = castsTo(ctx.argTypes, ctx.resultType);
     return (args, c) => pick(args, c, casts);
   };
   return fn;
@@ -108,10 +115,8 @@ function extremeOf(sign: 1 | -1): ScalarFn {
 
 const listContains: ScalarFn = ([l, x], ctx) => {
   if (l === null || l === undefined || x === null || x === undefined) return null;
-  const t = parseType(ctx.argTypes[0]!);
-  const child = t.kind === "list" || t.kind === "array" ? t.child : t;
+  // The compiler has cast the list and x to their common type, so x's type orders both.
   const text = ctx.argTypes[1] ?? "VARCHAR";
-  void child;
   return (l as Value[]).some((e) => e !== null && compareValues(e, x, text) === 0);
 };
 
@@ -129,10 +134,6 @@ const contains: ScalarFn = (args, ctx) => {
   return t.kind === "list" || t.kind === "array" ? listContains(args, ctx) : stringContains(args, ctx);
 };
 
-/** The element type of a LIST type text (`INTEGER[]` → `INTEGER`). */
-function elementType(type: string | undefined): string {
-  return type && type.endsWith("[]") ? type.slice(0, -2) : "VARCHAR";
-}
 
 /**
  * list_sort(list[, 'ASC' | 'DESC'[, 'NULLS FIRST' | 'NULLS LAST']]) and
@@ -150,7 +151,7 @@ function listSort(reverse: boolean): ScalarFn {
     const nulls = String(nullsArg ?? "NULLS LAST").trim().toUpperCase().replace(/\s+/g, " ");
     if (order !== "ASC" && order !== "DESC") throw new SqlError("invalid_input", "Sorting order must be either ASC or DESC");
     if (nulls !== "NULLS FIRST" && nulls !== "NULLS LAST") throw new SqlError("invalid_input", "Null sorting order must be either NULLS FIRST or NULLS LAST");
-    const type = elementType(ctx.argTypes[0]);
+    const type = elementOfList(ctx.argTypes[0], "VARCHAR");
     const sign = order === "ASC" ? 1 : -1;
     const present = (l as Value[]).filter((v) => v !== null);
     const missing = (l as Value[]).length - present.length;
@@ -170,9 +171,7 @@ function aggregateOver(list: Value, name: string, extra: Value[], ctx: { argType
   if (list === null || list === undefined) return null;
   const fn = aggregates[name.toLowerCase()];
   if (!fn) throw new SqlError("invalid_input", `Aggregate Function with name ${name} does not exist!`);
-  const t = parseType(ctx.argTypes[0]!);
-  const element = t.kind === "list" || t.kind === "array" ? typeText(t.child) : "NULL";
-  const actx = { argTypes: [element, ...ctx.argTypes.slice(2)], resultType: ctx.resultType };
+  const actx = { argTypes: [elementOfList(ctx.argTypes[0]), ...ctx.argTypes.slice(2)], resultType: ctx.resultType };
   let state = fn.init(actx);
   for (const v of list as Value[]) state = fn.step(state, [v ?? null, ...extra], actx);
   return fn.finish(state, actx);
@@ -185,31 +184,25 @@ function listShortcut(name: string): ScalarFn {
   return (args, ctx) => aggregateOver(args[0] ?? null, name, args.slice(1), { argTypes: [ctx.argTypes[0]!, "VARCHAR", ...ctx.argTypes.slice(1)], resultType: ctx.resultType });
 }
 
-/** array_to_string(l, sep): the elements as text joined by sep (string_agg over them: NULLs skipped, no elements NULL). */
-const arrayToString: ScalarFn = (args, ctx) => {
-  const list = args[0];
-  if (list === null || list === undefined) return null;
-  const t = parseType(ctx.argTypes[0]!);
-  const element = t.kind === "list" || t.kind === "array" ? typeText(t.child) : "VARCHAR";
-  const toText = element === "VARCHAR" ? null : castFor(element, "VARCHAR");
-  const texts = toText ? (list as Value[]).map((v) => (v === null ? null : toText(v))) : (list as Value[]);
-  return aggregateOver(texts, "string_agg", args.slice(1), { argTypes: ["VARCHAR[]", "VARCHAR", ...ctx.argTypes.slice(1)], resultType: "VARCHAR" });
-};
-
-/** A list's element type from its type text ("INTEGER[]" → "INTEGER"; "NULL" when it is not a list). */
-function elementOfList(listType: string): string {
-  const t = parseType(listType);
-  return t.kind === "list" || t.kind === "array" ? typeText(t.child) : "NULL";
-}
-
-/** Casts a list's elements to the result's element type when they differ (list_cat([1], [2.5]) holds DECIMALs). */
+/** Casts a list's elements to the element type of `to` when it differs (list_cat([1], [2.5]) holds DECIMALs). */
 function listCaster(from: string, to: string): ((l: Value[]) => Value[]) | null {
-  const a = elementOfList(from);
-  const b = elementOfList(to);
-  if (a === b || a === "NULL") return null;
-  const cast = castFor(a, b);
-  return (l) => l.map((v) => (v === null ? null : cast(v)));
+  const [cast] = castsTo([elementOfList(from)], elementOfList(to));
+  return cast ? (l) => l.map((v) => castOne(v, cast)) : null;
 }
+
+/** array_to_string(l, sep): the elements as text joined by sep (string_agg over them: NULLs skipped, no elements NULL). */
+function arrayToStringWith(toText: ((l: Value[]) => Value[]) | null): ScalarFn {
+  return (args, ctx) => {
+    const list = args[0];
+    if (list === null || list === undefined) return null;
+    const texts = toText ? toText(list as Value[]) : (list as Value[]);
+    return aggregateOver(texts, "string_agg", args.slice(1), { argTypes: ["VARCHAR[]", "VARCHAR", ...ctx.argTypes.slice(1)], resultType: "VARCHAR" });
+  };
+}
+const arrayToString: ScalarFn = (args, ctx) => arrayToStringWith(listCaster(ctx.argTypes[0]!, "VARCHAR[]"))(args, ctx);
+arrayToString.specialize = (_constants, ctx) => arrayToStringWith(listCaster(ctx.argTypes[0]!, "VARCHAR[]"));
+
+
 
 /** flatten(list of lists): the inner lists' elements in order; NULL inner lists are skipped, a NULL outer list is NULL. */
 const flatten: ScalarFn = ([l]) => {
@@ -222,15 +215,20 @@ const flatten: ScalarFn = ([l]) => {
 const listReverse: ScalarFn = ([l]) => (l === null || l === undefined ? null : [...(l as Value[])].reverse());
 
 /** list_concat(a, b): a NULL side counts as empty (both NULL gives []), elements cast to the result's element type. */
-const listConcat: ScalarFn = (args, ctx) => {
-  const out: Value[] = [];
-  args.forEach((l, i) => {
-    if (l === null || l === undefined) return;
-    const cast = listCaster(ctx.argTypes[i]!, ctx.resultType);
-    out.push(...(cast ? cast(l as Value[]) : (l as Value[])));
-  });
-  return out;
-};
+function listConcatWith(casts: (((l: Value[]) => Value[]) | null)[]): (args: Value[]) => Value {
+  return (args) => {
+    const out: Value[] = [];
+    args.forEach((l, i) => {
+      if (l === null || l === undefined) return;
+      const cast = casts[i];
+      out.push(...(cast ? cast(l as Value[]) : (l as Value[])));
+    });
+    return out;
+  };
+}
+const listConcatCasts = (ctx: { argTypes: string[]; resultType: string }) => ctx.argTypes.map((t) => listCaster(t, ctx.resultType));
+const listConcat: ScalarFn = (args, ctx) => listConcatWith(listConcatCasts(ctx))(args);
+listConcat.specialize = (_constants, ctx) => listConcatWith(listConcatCasts(ctx));
 
 /**
  * list_position(l, x): the 1-based place of the first element equal to x (NULL matches NULL),
@@ -264,7 +262,7 @@ function listHas(all: boolean): ScalarFn {
  * 1-based and inclusive, negative places count from the end, 0 is the start; out-of-range
  * ends are clamped; a NULL bound gives NULL.
  */
-const listSlice: ScalarFn = (args, ctx) => {
+const listSlice: ScalarFn = (args) => {
   const [v, begin, end, step] = args;
   if (v === null || v === undefined || begin === null || begin === undefined || end === null || end === undefined) return null;
   if (args.length > 3 && (step === null || step === undefined)) return null;
@@ -284,7 +282,6 @@ const listSlice: ScalarFn = (args, ctx) => {
   if (by <= 0) throw new SqlError("not_implemented", "list_slice with a step below 1 is not supported by the edge executor");
   const out: Value[] = [];
   for (let i = b; i <= e; i += by) out.push(items[i - 1]!);
-  void ctx;
   return text ? (out as string[]).join("") : out;
 };
 

@@ -74,7 +74,13 @@ function floatOp(op: Op, x: number, y: number, float: boolean): Value {
 
 function toNumber(v: Value, t: SqlType): number {
   if (t.kind === "decimal") return Number(v as bigint) / 10 ** t.scale;
+  if (typeof v === "boolean") return v ? 1 : 0;
   return typeof v === "bigint" ? Number(v) : (v as number);
+}
+
+/** A numeric value as the DOUBLE DuckDB casts it to (a DECIMAL's unscaled digits over 10^scale). */
+export function toDouble(v: Value, type: string): number {
+  return toNumber(v, parseType(type));
 }
 
 function decimalOp(op: Op, a: Value, b: Value, ta: SqlType, tb: SqlType, tr: { width: number; scale: number }): Value {

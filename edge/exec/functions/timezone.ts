@@ -13,9 +13,9 @@
  * cached per quarter hour that holds no change of offset.
  */
 import type { Value } from "../../plan/values.ts";
+import { MICROS_PER_DAY, MICROS_PER_SECOND, floorDiv } from "./calendar.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
 
-const MICROS_PER_SECOND = 1_000_000n;
 const BUCKET_SECONDS = 900;
 
 interface Zone {
@@ -82,13 +82,8 @@ function offsetAt(zone: Zone, utc: number): number {
 
 /** Splits micros into whole seconds (floored) and the microseconds left. */
 function split(micros: bigint): { seconds: number; rest: bigint } {
-  let s = micros / MICROS_PER_SECOND;
-  let rest = micros % MICROS_PER_SECOND;
-  if (rest < 0n) {
-    s -= 1n;
-    rest += MICROS_PER_SECOND;
-  }
-  return { seconds: Number(s), rest };
+  const s = floorDiv(micros, MICROS_PER_SECOND);
+  return { seconds: Number(s), rest: micros - s * MICROS_PER_SECOND };
 }
 
 /** TIMESTAMPTZ → the wall time in the zone. */
@@ -110,34 +105,29 @@ function fromWallTime(zone: Zone, wall: bigint): bigint {
   return BigInt(best ?? local - before) * MICROS_PER_SECOND + rest;
 }
 
-const MICROS_PER_DAY = 86_400n * MICROS_PER_SECOND;
-
-function convert(zoneName: Value, x: Value, argType: string): Value {
-  if (zoneName === null || x === null || zoneName === undefined || x === undefined) return null;
-  const zone = zoneOf(zoneName as string);
-  if (argType === "TIMESTAMP WITH TIME ZONE" || argType === "TIMESTAMPTZ") return toWallTime(zone, x as bigint);
-  if (argType === "DATE") return fromWallTime(zone, BigInt(x as number) * MICROS_PER_DAY);
-  return fromWallTime(zone, x as bigint);
+/** The conversion `x AT TIME ZONE zone` makes for a value of type `argType` (NULL passes). */
+function converter(zone: Zone, argType: string): (x: Value) => Value {
+  if (argType === "TIMESTAMP WITH TIME ZONE" || argType === "TIMESTAMPTZ") return (x) => (x === null ? null : toWallTime(zone, x as bigint));
+  if (argType === "DATE") return (x) => (x === null ? null : fromWallTime(zone, BigInt(x as number) * MICROS_PER_DAY));
+  return (x) => (x === null ? null : fromWallTime(zone, x as bigint));
 }
 
-export const timezone: ScalarFn = (args, ctx) => convert(args[0] ?? null, args[1] ?? null, ctx.argTypes[1]!);
+export const timezone: ScalarFn = (args, ctx) => {
+  const name = args[0] ?? null;
+  const x = args[1] ?? null;
+  if (name === null || x === null) return null;
+  return converter(zoneOf(name as string), ctx.argTypes[1]!)(x);
+};
 timezone.specialize = (constants, ctx) => {
   const name = constants[0]?.value;
   if (typeof name !== "string") return null;
   // A constant zone is looked up once; an unknown one still fails per row, as DuckDB fails the query.
-  let zone: Zone | null = null;
+  let zone: Zone;
   try {
     zone = zoneOf(name);
   } catch {
     return null;
   }
-  const t = ctx.argTypes[1]!;
-  const toWall = t === "TIMESTAMP WITH TIME ZONE" || t === "TIMESTAMPTZ";
-  const date = t === "DATE";
-  return (args) => {
-    const x = args[1];
-    if (x === null || x === undefined) return null;
-    if (toWall) return toWallTime(zone!, x as bigint);
-    return fromWallTime(zone!, date ? BigInt(x as number) * MICROS_PER_DAY : (x as bigint));
-  };
+  const convert = converter(zone, ctx.argTypes[1]!);
+  return (args) => convert(args[1] ?? null);
 };
