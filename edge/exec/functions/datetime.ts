@@ -6,7 +6,7 @@
 import type { Interval, Value } from "../../plan/values.ts";
 import {
   DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND,
-  TS_INFINITY, TS_NINFINITY, civilFromDays, daysFromCivil, daysInMonth, floorDiv, splitTimestamp,
+  TS_INFINITY, TS_NINFINITY, civilFromDays, daysFromCivil, formatDate, daysInMonth, floorDiv, splitTimestamp,
 } from "./calendar.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { parseType } from "./types.ts";
@@ -180,6 +180,7 @@ function partOf(part: string, m: bigint, type: string): Value {
     case "second": case "seconds": case "s": case "sec": return (time / MICROS_PER_SECOND) % 60n;
     case "millisecond": case "milliseconds": case "ms": return ((time / 1000n) % 60000n);
     case "microsecond": case "microseconds": case "us": return time % 60_000_000n;
+    case "nanosecond": case "nanoseconds": case "ns": return (time % 60_000_000n) * 1000n;
     case "dow": case "dayofweek": case "weekday": return big(((days + 4) % 7 + 7) % 7);
     case "isodow": return big(((days + 3) % 7 + 7) % 7 + 1);
     case "doy": case "dayofyear": return big(days - daysFromCivil(c.year, 1, 1) + 1);
@@ -208,16 +209,29 @@ function partOf(part: string, m: bigint, type: string): Value {
   }
 }
 
+/** One part as the result type asks: DOUBLE for epoch, BIGINT for the rest. */
+function partAs(part: string, m: bigint, type: string, resultType: string): Value {
+  const r = partOf(part.toLowerCase(), m, type);
+  if (resultType === "DOUBLE") return typeof r === "bigint" ? Number(r) : r;
+  return typeof r === "number" ? BigInt(Math.trunc(r)) : r;
+}
+
+/** date_part(part, v), or date_part([parts], v) as a STRUCT with a field per part. */
 const datePart: ScalarFn = (args, ctx) => {
   const [part, v] = args;
   if (part === null || v === null || part === undefined || v === undefined) return null;
   const type = typeName(ctx.argTypes[1]);
   const m = asMicros(v, ctx.argTypes[1]);
   if (isInfinite(m)) return null;
-  const r = partOf((part as string).toLowerCase(), m, type);
-  const rt = typeName(ctx.resultType);
-  if (rt === "DOUBLE") return typeof r === "bigint" ? Number(r) : r;
-  return typeof r === "number" && rt !== "DOUBLE" ? BigInt(Math.trunc(r)) : r;
+  if (!Array.isArray(part)) return partAs(part as string, m, type, typeName(ctx.resultType));
+  const rt = parseType(ctx.resultType);
+  const out: Record<string, Value> = {};
+  for (const [i, p] of part.entries()) {
+    if (p === null) throw new SqlError("invalid_input", "date_part: the list of parts has a NULL");
+    const field = rt.kind === "struct" ? rt.fields[i] : undefined;
+    out[field?.name ?? String(p)] = partAs(p as string, m, type, field?.type.kind === "scalar" ? field.type.name : "BIGINT");
+  }
+  return out;
 };
 
 function namedPart(part: string): ScalarFn {
@@ -239,6 +253,17 @@ const epochFn: ScalarFn = ([v], ctx) => {
 };
 
 const epochUs: ScalarFn = ([v], ctx) => (v === null || v === undefined ? null : asMicros(v, ctx.argTypes[0]));
+
+/** Nanoseconds since the epoch: NULL for infinities, DuckDB's Conversion Error past 64 bits (before 1677, after 2262). */
+const epochNs: ScalarFn = ([v], ctx) => {
+  if (v === null || v === undefined) return null;
+  const m = asMicros(v, ctx.argTypes[0]);
+  if (isInfinite(m)) return null;
+  const ns = m * 1000n;
+  if (ns >= -(2n ** 63n) && ns < 2n ** 63n) return ns;
+  if (typeName(ctx.argTypes[0]) === "DATE") throw new SqlError("conversion", `Could not convert DATE (${formatDate(v as number)}) to nanoseconds`);
+  throw new SqlError("conversion", "Could not convert Timestamp(US) to Timestamp(NS)");
+};
 
 const toTimestamp: ScalarFn = ([v]) => {
   if (v === null || v === undefined) return null;
@@ -392,9 +417,23 @@ export const datetimeScalars: Record<string, ScalarFn> = {
   dayofyear: namedPart("doy"),
   week: namedPart("week"),
   quarter: namedPart("quarter"),
+  dayofmonth: namedPart("day"),
+  weekday: namedPart("dow"),
+  isodow: namedPart("isodow"),
+  weekofyear: namedPart("week"),
+  yearweek: namedPart("yearweek"),
+  isoyear: namedPart("isoyear"),
+  millisecond: namedPart("millisecond"),
+  microsecond: namedPart("microsecond"),
+  nanosecond: namedPart("nanosecond"),
+  era: namedPart("era"),
+  decade: namedPart("decade"),
+  century: namedPart("century"),
+  millennium: namedPart("millennium"),
   epoch_ms: epochMs,
   epoch: epochFn,
   epoch_us: epochUs,
+  epoch_ns: epochNs,
   to_timestamp: toTimestamp,
   make_date: makeDate,
   make_timestamp: makeTimestamp,

@@ -93,23 +93,29 @@ const md5State = new Int32Array(4);
  * False when the string has a non-ASCII character (its UTF-8 is longer).
  */
 function asciiBlock(s: string, words: Int32Array): boolean {
-  if (nonAsciiUnit.test(s)) return false;
   const n = s.length;
+  // Every code unit is OR-ed into `seen`: one unit at 0x80 or above means the UTF-8 is longer.
+  let seen = 0;
   let i = 0;
   // Four characters to a word, then the tail with the 0x80 marker, then zeros and the bit length.
   for (; i + 4 <= n; i += 4) {
-    words[i >> 2] = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24);
+    const c0 = s.charCodeAt(i), c1 = s.charCodeAt(i + 1), c2 = s.charCodeAt(i + 2), c3 = s.charCodeAt(i + 3);
+    seen |= c0 | c1 | c2 | c3;
+    words[i >> 2] = c0 | (c1 << 8) | (c2 << 16) | (c3 << 24);
   }
   let last = 0;
   let shift = 0;
-  for (; i < n; i++, shift += 8) last |= s.charCodeAt(i) << shift;
+  for (; i < n; i++, shift += 8) {
+    const c = s.charCodeAt(i);
+    seen |= c;
+    last |= c << shift;
+  }
+  if (seen >= 0x80) return false;
   words[i >> 2] = last | (0x80 << shift);
   for (let w = (i >> 2) + 1; w < 16; w++) words[w] = 0;
   words[14] = n * 8;
   return true;
 }
-
-const nonAsciiUnit = /[^\x00-\x7f]/;
 
 /** One 64-byte block (message words `m[w..w+15]`) into the state `h`. */
 function md5Block(m: Int32Array, w: number, h: Int32Array): void {

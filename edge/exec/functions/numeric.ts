@@ -264,16 +264,108 @@ function signFn(): ScalarFn {
   };
 }
 
-const truncFn: ScalarFn = ([x], ctx) => {
-  if (x === null || x === undefined) return null;
+/**
+ * trunc(x) and trunc(x, digits), toward zero. Doubles as DuckDB computes them
+ * (x·10^d truncated, then divided back; a result that is not finite gives x
+ * itself); decimals and integers exactly, an integer to tens, hundreds... when
+ * digits is negative (0 once 10^-digits passes the value).
+ */
+const truncFn: ScalarFn = ([x, d], ctx) => {
+  if (x === null || x === undefined || d === null) return null;
+  const digits = d === undefined ? 0 : Number(d);
   const t = parseType(ctx.argTypes[0]!);
-  if (t.kind === "decimal") return (x as bigint) / 10n ** BigInt(t.scale);
-  if (typeof x === "number") return Math.trunc(x);
-  return x;
+  if (t.kind === "decimal") {
+    if (digits >= t.scale) return x;
+    const rt = parseType(ctx.resultType);
+    const drop = t.scale - digits;
+    if (drop > 80) return 0n;
+    const kept = (x as bigint) / 10n ** BigInt(drop);
+    return kept * 10n ** BigInt((rt.kind === "decimal" ? rt.scale : 0) - digits);
+  }
+  if (typeof x === "number" && !integerRanges[scalarName(t)]) {
+    let r: number;
+    if (digits >= 0) {
+      const m = 10 ** digits;
+      r = Math.trunc(x * m) / m;
+    } else {
+      const m = 10 ** -digits;
+      r = Math.trunc(x / m) * m;
+    }
+    if (!Number.isFinite(r)) r = x;
+    return ctx.resultType === "FLOAT" ? Math.fround(r) : r;
+  }
+  if (digits >= 0) return x;
+  if (-digits > 40) return intResult(0n, scalarName(t));
+  const p = 10n ** BigInt(-digits);
+  return intResult((toBig(x) / p) * p, scalarName(t));
+};
+
+/** The result's integer type and its width in bits (TINYINT 8 ... HUGEINT 128). */
+function bitsOf(ctx: CallContext): { name: string; bits: bigint; signed: boolean } {
+  const name = ctx.resultType;
+  const range = integerRanges[name];
+  if (!range) throw new SqlError("invalid_input", `bitwise operators need integers, not ${name}`);
+  const signed = range.min < 0n;
+  const bits = BigInt((range.max - range.min).toString(2).length);
+  return { name, bits, signed };
+}
+
+/** `&`, `|` and xor(): bit by bit in the operands' common integer type. */
+function bitwise(op: "&" | "|" | "^"): ScalarFn {
+  return ([a, b], ctx) => {
+    if (a === null || a === undefined || b === null || b === undefined) return null;
+    const x = toBig(a), y = toBig(b);
+    const r = op === "&" ? x & y : op === "|" ? x | y : x ^ y;
+    return intResult(r, ctx.resultType);
+  };
+}
+
+/** `~x`: every bit flipped within the type's width. */
+const bitNot: ScalarFn = ([a], ctx) => {
+  if (a === null || a === undefined) return null;
+  const { name, bits, signed } = bitsOf(ctx);
+  const n = Number(bits);
+  return intResult(signed ? BigInt.asIntN(n, ~toBig(a)) : BigInt.asUintN(n, ~toBig(a)), name);
+};
+
+/**
+ * `x << s` with DuckDB's checks: no negative x or s, s within the width
+ * (0 shifts to 0 whatever s), and no bit shifted into or past the sign.
+ */
+const shiftLeft: ScalarFn = ([a, b], ctx) => {
+  if (a === null || a === undefined || b === null || b === undefined) return null;
+  const { name, bits, signed } = bitsOf(ctx);
+  const x = toBig(a), s = toBig(b);
+  if (x < 0n) throw new SqlError("out_of_range", `Cannot left-shift negative number ${x}`);
+  if (s < 0n) throw new SqlError("out_of_range", `Cannot left-shift by negative number ${s}`);
+  const maxShift = signed ? bits : bits + 1n;
+  if (s >= maxShift) {
+    if (x === 0n) return intResult(0n, name);
+    throw new SqlError("out_of_range", `Left-shift value ${s} is out of range`);
+  }
+  if (s === 0n) return intResult(x, name);
+  if (x >= 1n << (maxShift - s - 1n)) throw new SqlError("out_of_range", `Overflow in left shift (${x} << ${s})`);
+  return intResult(x << s, name);
+};
+
+/** `x >> s`: arithmetic; a negative s or one past the width gives 0. */
+const shiftRight: ScalarFn = ([a, b], ctx) => {
+  if (a === null || a === undefined || b === null || b === undefined) return null;
+  const { name, bits } = bitsOf(ctx);
+  const s = toBig(b);
+  if (s < 0n || s >= bits) return intResult(0n, name);
+  return intResult(toBig(a) >> s, name);
 };
 
 export const numericScalars: Record<string, ScalarFn> = {
+  "&": bitwise("&"),
+  "|": bitwise("|"),
+  xor: bitwise("^"),
+  "~": bitNot,
+  "<<": shiftLeft,
+  ">>": shiftRight,
   "+": binary("+"),
+  date_add: binary("+"),
   "-": binary("-"),
   "*": binary("*"),
   "/": binary("/"),

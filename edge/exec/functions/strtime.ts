@@ -84,7 +84,7 @@ export function strftimeText(m: bigint, fmt: string, type: string): string {
       case "B": out += monthNames[c.month - 1]; break;
       case "m": out += n(c.month, 2); break;
       case "y": out += n(((c.year % 100) + 100) % 100, 2); break;
-      case "Y": out += c.year < 0 ? `-${pad(-c.year, 4)}` : n(c.year, 4); break;
+      case "Y": out += c.year < 0 ? String(c.year) : n(c.year, 4); break;
       case "H": out += n(h, 2); break;
       case "I": out += n(h % 12 === 0 ? 12 : h % 12, 2); break;
       case "p": out += h < 12 ? "AM" : "PM"; break;
