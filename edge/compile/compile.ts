@@ -14,6 +14,7 @@ import { castExpr, describeNode, findColumn, lowerExpr, type ExprContext, type S
 import { interpolation } from "../exec/functions/aggregates.ts";
 import { childExpressions, containsAggregate, locationOf, sameExpression, type TreeNode } from "./tree.ts";
 import { decodeValue } from "../plan/value-json.ts";
+import { formatType, parseType } from "../plan/type-text.ts";
 
 /** One SQL cell as the driver hands it over: DuckDB's parse tree, annotated. */
 export interface CellInput {
@@ -354,6 +355,19 @@ class Compiler {
       for (const q of item.qualified_exclude_list ?? []) excluded.add(String((q as TreeNode).column_names?.at(-1) ?? q).toLowerCase());
       const replaced = new Map<string, TreeNode>();
       for (const r of item.replace_list ?? []) replaced.set(String(r.key).toLowerCase(), r.value);
+      // `s.*` where s is no table in scope but a STRUCT column: DuckDB expands the struct's fields.
+      const structAt = rel && !scope.some((c) => c.table?.toLowerCase() === rel.toLowerCase()) ? scope.findIndex((c) => c.name.toLowerCase() === rel.toLowerCase()) : -1;
+      if (structAt >= 0) {
+        const column = scope[structAt]!;
+        const t = parseType(column.type);
+        if (t.kind !== "struct") throw new CompileError(`${rel}.*: ${column.type} is not a STRUCT`, this.originOf(env, item), `select ${rel} itself`);
+        if (replaced.size) throw new CompileError(`${rel}.* REPLACE`, this.originOf(env, item), `select ${rel}.field AS name for each field`);
+        const arg: Expr = { kind: "column", index: structAt, type: column.type };
+        for (const f of t.fields) {
+          if (!excluded.has(f.name.toLowerCase())) out.push({ name: f.name, expr: { kind: "field", arg, field: f.name, type: formatType(f.type) } });
+        }
+        continue;
+      }
       scope.forEach((c, i) => {
         if (c.table?.startsWith("\u0000")) return;
         if (rel && c.table?.toLowerCase() !== rel.toLowerCase()) return;

@@ -18,6 +18,7 @@ export const cases: ConformanceCase[] = [
   { name: "unaliased expressions take DuckDB's column names", sql: "SELECT id + 1, upper(name) FROM t", rows: people },
   { name: "* EXCLUDE drops the named columns", sql: "SELECT * EXCLUDE (tags, addr) FROM t", rows: people },
   { name: "* REPLACE swaps a column for an expression", sql: "SELECT * EXCLUDE (addr) REPLACE (age + 1 AS age) FROM t", rows: people },
+  { name: "a STRUCT column's star expands its fields (NULL structs give NULL fields), with EXCLUDE", sql: "SELECT name, addr.* EXCLUDE (geo), addr.* EXCLUDE (zip) FROM t", rows: people },
   { name: "a qualified star selects the table's columns", sql: "SELECT t.* EXCLUDE (addr) FROM t", rows: people },
   { name: "a table alias qualifies columns", sql: "SELECT p.id, p.name FROM t AS p", rows: people },
   { name: "the same column twice under two names", sql: "SELECT id AS a, id AS b FROM t", rows: people },
