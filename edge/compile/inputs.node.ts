@@ -106,6 +106,13 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
       const message = tree.$outputError.replace(/^duckdb: /, "").split("\n")[0];
       throw new CompileError(`DuckDB cannot bind the cell: ${message}`, origin(cell), "fix the SQL so it runs in the notebook");
     }
+    // The rewrites above change how DuckDB names an unaliased item (`j -> '$.a'` reads back as
+    // json_extract(j, '$.a')): the cell's columns take the names the notebook shows, from its own text.
+    const described: Schema | null = tree.$output ?? null;
+    if (described && cell.code.includes("->")) {
+      const shown = await describeQuery(db, cell.code.replace(/;\s*$/, "")).catch(() => null);
+      if (shown && shown.length === described.length) tree.$output = described.map((c, i) => ({ ...c, name: shown[i]!.name }));
+    }
     cells[key] = { cell, tree };
     if (cell.id) await db.run(`CREATE OR REPLACE VIEW ${quoteIdent(cell.id)} AS ${cell.code.replace(/;\s*$/, "")}`);
   }

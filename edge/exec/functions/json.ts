@@ -5,10 +5,10 @@
  */
 import type { Value } from "../../plan/values.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
-import { parseJson, writeJson, isValidJson, type Json } from "./json-text.ts";
+import { parseJson, writeJson, writeJsonString, isValidJson, type Json } from "./json-text.ts";
 import { valueToJson } from "./to-json.ts";
 
-type Step = { key: string } | { index: number; fromEnd: boolean } | { token: string };
+type Step = { key: string } | { index: number; fromEnd: boolean } | { token: string } | { wild: "members" | "elements" };
 
 const pathCache = new Map<string, Step[]>();
 
@@ -39,9 +39,9 @@ export function parsePath(path: string): Step[] {
           while (end < path.length && path[end] !== "." && path[end] !== "[") end++;
           const key = path.slice(i, end);
           if (key.length === 0 && path[i] !== ".") throw pathError(path, path.slice(i - 1));
-          // '..' (recursive descent) and '*' are wildcards.
-          if (key === "*" || key.length === 0) throw new SqlError("not_implemented", `JSON path wildcard '${path}' is not supported by the edge executor`);
-          steps.push({ key });
+          // '..' (recursive descent) is a wildcard the executor does not have; '.*' is every member.
+          if (key.length === 0) throw new SqlError("not_implemented", `JSON path wildcard '${path}' is not supported by the edge executor`);
+          steps.push(key === "*" ? { wild: "members" } : { key });
           i = end;
         }
       } else if (c === "[") {
@@ -53,7 +53,7 @@ export function parsePath(path: string): Step[] {
         else if (inner === "#") steps.push({ index: 0, fromEnd: true });
         else if ((m = /^-(\d+)$/.exec(inner))) steps.push({ index: Number(m[1]), fromEnd: true });
         else if (/^\d+$/.test(inner)) steps.push({ index: Number(inner), fromEnd: false });
-        else if (inner === "*") throw new SqlError("not_implemented", `JSON path wildcard '${path}' is not supported by the edge executor`);
+        else if (inner === "*") steps.push({ wild: "elements" });
         else throw pathError(path, path.slice(i));
         i = end + 1;
       } else {
@@ -74,25 +74,50 @@ export function parsePath(path: string): Step[] {
   return steps;
 }
 
+/** One step from `cur`: the value there, or undefined when it is not there. */
+function step(cur: Json, s: Exclude<Step, { wild: string }>): Json | undefined {
+  if ("token" in s) {
+    if (cur.t === "arr") return cur.items[Number(s.token)];
+    if (cur.t === "obj") return cur.entries.find(([k]) => k === s.token)?.[1];
+    return undefined;
+  }
+  if ("key" in s) return cur.t === "obj" ? cur.entries.find(([k]) => k === s.key)?.[1] : undefined;
+  if (cur.t !== "arr") return undefined;
+  const i = s.fromEnd ? cur.items.length - s.index : s.index;
+  return i >= 0 && i < cur.items.length ? cur.items[i] : undefined;
+}
+
 function follow(doc: Json, steps: Step[]): Json | undefined {
   let cur: Json | undefined = doc;
   for (const s of steps) {
     if (cur === undefined) return undefined;
-    if ("token" in s) {
-      if (cur.t === "arr") cur = cur.items[Number(s.token)];
-      else if (cur.t === "obj") cur = cur.entries.find(([k]) => k === s.token)?.[1];
-      else return undefined;
-    } else if ("key" in s) {
-      if (cur.t !== "obj") return undefined;
-      const found: [string, Json] | undefined = cur.entries.find(([k]) => k === s.key);
-      cur = found?.[1];
-    } else {
-      if (cur.t !== "arr") return undefined;
-      const i = s.fromEnd ? cur.items.length - s.index : s.index;
-      cur = i >= 0 && i < cur.items.length ? cur.items[i] : undefined;
-    }
+    if ("wild" in s) throw new SqlError("not_implemented", "a JSON path wildcard is supported by json_extract, json_extract_string, -> and ->> only");
+    cur = step(cur, s);
   }
   return cur;
+}
+
+/** A path with a wildcard ('$[*]', '$.*'): every value it reaches, in document order. */
+function followAll(doc: Json, steps: Step[]): Json[] {
+  let found: Json[] = [doc];
+  for (const s of steps) {
+    const next: Json[] = [];
+    for (const cur of found) {
+      if ("wild" in s) {
+        if (s.wild === "elements" && cur.t === "arr") next.push(...cur.items);
+        else if (s.wild === "members" && cur.t === "obj") for (const [, v] of cur.entries) next.push(v);
+      } else {
+        const v = step(cur, s);
+        if (v !== undefined) next.push(v);
+      }
+    }
+    found = next;
+  }
+  return found;
+}
+
+function hasWildcard(steps: Step[]): boolean {
+  return steps.some((s) => "wild" in s);
 }
 
 function stepsOf(path: Value, type: string | undefined): Step[] {
@@ -119,7 +144,10 @@ function parseDoc(text: string): Json {
 export const jsonExtract: ScalarFn = (args: Value[], ctx: CallContext) => {
   const [doc, path] = args;
   if (doc === null || doc === undefined || path === null || path === undefined) return null;
-  const found = follow(parseDoc(doc as string), stepsOf(path, ctx.argTypes[1]));
+  const steps = stepsOf(path, ctx.argTypes[1]);
+  // A wildcard path answers a list of every match (JSON[]), JSON null as the text null.
+  if (hasWildcard(steps)) return followAll(parseDoc(doc as string), steps).map(writeJson);
+  const found = follow(parseDoc(doc as string), steps);
   return found === undefined ? null : writeJson(found);
 };
 
@@ -127,10 +155,17 @@ export const jsonExtract: ScalarFn = (args: Value[], ctx: CallContext) => {
 export const jsonExtractString: ScalarFn = (args: Value[], ctx: CallContext) => {
   const [doc, path] = args;
   if (doc === null || doc === undefined || path === null || path === undefined) return null;
-  const found = follow(parseDoc(doc as string), stepsOf(path, ctx.argTypes[1]));
-  if (found === undefined || found.t === "null") return null;
-  return found.t === "str" ? found.v : writeJson(found);
+  const steps = stepsOf(path, ctx.argTypes[1]);
+  if (hasWildcard(steps)) return followAll(parseDoc(doc as string), steps).map(unquoted);
+  const found = follow(parseDoc(doc as string), steps);
+  return found === undefined ? null : unquoted(found);
 };
+
+/** A JSON value as json_extract_string gives it: strings unquoted, null as NULL, the rest as JSON text. */
+function unquoted(found: Json): string | null {
+  if (found.t === "null") return null;
+  return found.t === "str" ? found.v : writeJson(found);
+}
 
 export const jsonValid: ScalarFn = ([doc]) => (doc === null || doc === undefined ? null : isValidJson(doc as string));
 
@@ -177,6 +212,34 @@ export const jsonType: ScalarFn = (args, ctx) => {
 
 const toJson: ScalarFn = ([v], ctx) => (v === null || v === undefined ? null : valueToJson(v, ctx.argTypes[0] ?? "VARCHAR"));
 
+/** json_object(k1, v1, ...): the pairs in order (duplicates kept), a NULL value as null, a pair with a NULL key left out. */
+const jsonObject: ScalarFn = (args, ctx) => {
+  const parts: string[] = [];
+  for (let i = 0; i + 1 < args.length; i += 2) {
+    const k = args[i];
+    if (k === null || k === undefined) continue;
+    parts.push(`${writeJsonString(String(k))}:${valueToJson(args[i + 1] ?? null, ctx.argTypes[i + 1] ?? "VARCHAR")}`);
+  }
+  return `{${parts.join(",")}}`;
+};
+
+/** json_array(v1, ...): every argument, NULL as null. */
+const jsonArray: ScalarFn = (args, ctx) => `[${args.map((v, i) => valueToJson(v ?? null, ctx.argTypes[i] ?? "VARCHAR")).join(",")}]`;
+
+/** json_value(json, path): the scalar at path as JSON text; NULL for an array, an object, null or a missing path. */
+const jsonValue: ScalarFn = (args, ctx) => {
+  const j = docAt(args, ctx);
+  if (j === null || j.t === "arr" || j.t === "obj" || j.t === "null") return null;
+  return writeJson(j);
+};
+
+/** json_exists(json, path): whether the path is there (a JSON null counts). */
+const jsonExists: ScalarFn = (args, ctx) => {
+  const [doc, path] = args;
+  if (doc === null || doc === undefined || path === null || path === undefined) return null;
+  return docAt(args, ctx) !== null;
+};
+
 export const jsonScalars: Record<string, ScalarFn> = {
   "->": jsonExtract,
   "->>": jsonExtractString,
@@ -189,4 +252,9 @@ export const jsonScalars: Record<string, ScalarFn> = {
   json_keys: jsonKeys,
   json_type: jsonType,
   to_json: toJson,
+  json_quote: toJson,
+  json_object: jsonObject,
+  json_array: jsonArray,
+  json_value: jsonValue,
+  json_exists: jsonExists,
 };

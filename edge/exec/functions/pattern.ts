@@ -208,8 +208,15 @@ const regexpExtract: ScalarFn = (args) => {
   const [s, p, g, o] = args;
   if (s === null || p === null || g === null || o === null || s === undefined || p === undefined) return null;
   const re = compileRegex(p as string, optionFlags(o).flags);
-  const group = g === undefined ? 0 : Number(g);
   const m = re.exec(s as string);
+  // A list of names: a STRUCT whose i-th field is capture group i + 1 (by position, whatever the
+  // pattern names its groups); no match or a group that took no part gives empty strings.
+  if (Array.isArray(g)) {
+    const out: Record<string, Value> = {};
+    g.forEach((name, i) => (out[String(name)] = m?.[i + 1] ?? ""));
+    return out;
+  }
+  const group = g === undefined ? 0 : Number(g);
   if (!m) return "";
   // A group the pattern does not have extracts the empty string.
   return m[group] ?? "";
