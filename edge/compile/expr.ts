@@ -231,6 +231,15 @@ export function castExpr(e: Expr, t: string): Expr {
   return e.type === t || e.type === "NULL" ? e : { kind: "cast", arg: e, type: t, try: false };
 }
 
+/** Calls whose answer does not depend on the order of their list argument's elements. */
+const ORDER_FREE = new Set(["list_sort", "array_sort", "list_reverse_sort", "array_reverse_sort", "len", "length", "array_length", "list_unique", "array_unique"]);
+/** list_distinct calls that sit directly inside an ORDER_FREE call. */
+const orderFree = new WeakSet<object>();
+
+function isDistinctCall(n: TreeNode | undefined): n is TreeNode {
+  return n?.class === "FUNCTION" && /^(list|array)_distinct$/i.test(String(n.function_name));
+}
+
 function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   const name = String(node.function_name);
   if (node.$agg) {
@@ -243,6 +252,12 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
     throw unsupported(node, ctx, "drop DISTINCT / ORDER BY inside the call");
   }
   if (node.children?.[1]?.class === "LAMBDA") return lowerLambdaCall(node, ctx);
+  const lowered = name.toLowerCase();
+  // list_distinct's order is DuckDB's hash table's: only where order cannot show may it run.
+  if (ORDER_FREE.has(lowered) && isDistinctCall(node.children?.[0])) orderFree.add(node.children[0]);
+  if ((lowered === "list_distinct" || lowered === "array_distinct") && !orderFree.has(node)) {
+    throw new CompileError(`${name}() outside list_sort()`, ctx.originOf(node), `DuckDB gives the distinct elements in its hash table's order, which a pipeline cannot repeat; write list_sort(${name}(...)), or list_unique(...) for their count`);
+  }
   if (name === "struct_extract" && node.children.length === 2) {
     const base = lowerExpr(node.children[0], ctx);
     const key = node.children[1];

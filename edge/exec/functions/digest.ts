@@ -255,6 +255,14 @@ function rotr(x: number, n: number): number {
   return (x >>> n) | (x << (32 - n));
 }
 
+/** The 64-byte block at `off` as sixteen big-endian words (SHA-1, SHA-256). */
+function bigEndianBlock(buf: Uint8Array, off: number, w: Int32Array | Uint32Array): void {
+  for (let i = 0; i < 16; i++) {
+    const k = off + i * 4;
+    w[i] = (buf[k]! << 24) | (buf[k + 1]! << 16) | (buf[k + 2]! << 8) | buf[k + 3]!;
+  }
+}
+
 /** SHA-256 of the bytes (or of a string's UTF-8) as 64 lower-case hex digits. */
 export function sha256Hex(input: Uint8Array | string): string {
   const total = messageOf(input, false);
@@ -263,10 +271,7 @@ export function sha256Hex(input: Uint8Array | string): string {
   for (let i = 0; i < 8; i++) h[i] = sha256Init[i]!;
   const w = sha256Words;
   for (let off = 0; off < total; off += 64) {
-    for (let i = 0; i < 16; i++) {
-      const k = off + i * 4;
-      w[i] = (buf[k]! << 24) | (buf[k + 1]! << 16) | (buf[k + 2]! << 8) | buf[k + 3]!;
-    }
+    bigEndianBlock(buf, off, w);
     for (let i = 16; i < 64; i++) {
       const x = w[i - 15]!, y = w[i - 2]!;
       const s0 = rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3);
@@ -287,4 +292,33 @@ export function sha256Hex(input: Uint8Array | string): string {
     h[4] = h[4]! + e; h[5] = h[5]! + f; h[6] = h[6]! + g; h[7] = h[7]! + hh;
   }
   return hexBE(h[0]!) + hexBE(h[1]!) + hexBE(h[2]!) + hexBE(h[3]!) + hexBE(h[4]!) + hexBE(h[5]!) + hexBE(h[6]!) + hexBE(h[7]!);
+}
+
+const sha1Words = new Int32Array(80);
+const sha1State = new Int32Array(5);
+
+/** SHA-1 (FIPS 180-4) of the bytes (or of a string's UTF-8) as 40 lower-case hex digits. */
+export function sha1Hex(input: Uint8Array | string): string {
+  const total = messageOf(input, false);
+  const buf = scratch;
+  const h = sha1State;
+  h[0] = 0x67452301; h[1] = 0xefcdab89 | 0; h[2] = 0x98badcfe | 0; h[3] = 0x10325476; h[4] = 0xc3d2e1f0 | 0;
+  const w = sha1Words;
+  for (let off = 0; off < total; off += 64) {
+    bigEndianBlock(buf, off, w);
+    for (let i = 16; i < 80; i++) {
+      const x = w[i - 3]! ^ w[i - 8]! ^ w[i - 14]! ^ w[i - 16]!;
+      w[i] = (x << 1) | (x >>> 31);
+    }
+    let a: number = h[0]!, b: number = h[1]!, c: number = h[2]!, d: number = h[3]!, e: number = h[4]!;
+    for (let i = 0; i < 80; i++) {
+      // The four rounds' mixing functions and constants (FIPS 180-4, 4.1.1 and 4.2.1).
+      const f = i < 20 ? (b & c) | (~b & d) : i < 40 ? b ^ c ^ d : i < 60 ? (b & c) | (b & d) | (c & d) : b ^ c ^ d;
+      const k = i < 20 ? 0x5a827999 : i < 40 ? 0x6ed9eba1 : i < 60 ? 0x8f1bbcdc | 0 : 0xca62c1d6 | 0;
+      const t = (((a << 5) | (a >>> 27)) + f + e + k + w[i]!) | 0;
+      e = d; d = c; c = (b << 30) | (b >>> 2); b = a; a = t;
+    }
+    h[0] = h[0]! + a; h[1] = h[1]! + b; h[2] = h[2]! + c; h[3] = h[3]! + d; h[4] = h[4]! + e;
+  }
+  return hexBE(h[0]!) + hexBE(h[1]!) + hexBE(h[2]!) + hexBE(h[3]!) + hexBE(h[4]!);
 }

@@ -4,6 +4,7 @@
  * DuckDB's ordering. See contract.ts.
  */
 import type { ScalarRegistry } from "./contract.ts";
+import { bytesTextScalars } from "./bytes-text.ts";
 import { datetimeScalars } from "./datetime.ts";
 import { extraScalars } from "./extra.ts";
 import { jsonScalars } from "./json.ts";
@@ -27,4 +28,5 @@ export const scalars: ScalarRegistry = {
   ...nestedScalars,
   ...datetimeScalars,
   ...extraScalars,
+  ...bytesTextScalars,
 };

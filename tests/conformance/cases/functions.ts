@@ -74,6 +74,7 @@ const calls: [string, string][] = [
   ["date parts as functions (isodow, weekofyear, yearweek, isoyear, millisecond, microsecond, nanosecond, era, decade, century, millennium, dayofmonth, weekday), epoch_ns, date_add, date_part over a list of parts as a STRUCT", "isodow(d), weekofyear(d), yearweek(d), isoyear(d), millisecond(TRY_CAST(ts AS TIMESTAMP)), microsecond(TRY_CAST(ts AS TIMESTAMP)), nanosecond(TRY_CAST(ts AS TIMESTAMP)), era(d), decade(d), century(d), millennium(d), dayofmonth(d), weekday(d), epoch_ns(TRY_CAST(ts AS TIMESTAMP)), epoch_ns(greatest(d, DATE '1900-01-01')), date_add(d, 3), date_add(d, INTERVAL 1 MONTH), date_add(TRY_CAST(ts AS TIMESTAMP), INTERVAL '90 minutes'), date_part(['year', 'isodow', 'epoch'], d), date_part(['millisecond', 'epoch'], TRY_CAST(ts AS TIMESTAMP))"],
   ["regexp_extract with a list of names: a STRUCT of the groups by position (named groups too), empty strings when there is no match", "regexp_extract(s, '(\\w)(\\w)', ['first', 'second']), regexp_extract(u, '(?P<x>\\S+) (?P<y>\\S+)', ['y', 'x']), regexp_extract(s, '(\\d+)\\.(\\d+)(z)?', ['a', 'b', 'c']), regexp_extract(u, '(ü)(N)', ['p', 'q'], 'i')"],
   ["json_object, json_array, json_quote (each value as to_json writes it, NULL as null, a NULL key's pair left out), json_value (scalars only), json_exists (a JSON null is there)", "json_object('s', s, 'n', n, 'x', x, 'l', l, 'd', d), json_object(s, n), json_array(n, u, NULL, l, y), json_quote(u), json_value(j, '$.n'), json_value(j, '$.a'), json_value(j, '$.a.b[1]'), json_exists(j, '$.a.b'), json_exists(j, '$.zz'), json_exists(j, '$.a.b[2]')"],
+  ["functions over UTF-8 bytes: hex (text, blob, integers in two's complement), to_base64, url_encode, bit_length, levenshtein, hamming, sha1, encode/decode; ord; list_unique and list_distinct inside list_sort or a count", "hex(u), hex(encode(s)), hex(n), hex(m), hex(CAST(n AS HUGEINT)), to_base64(encode(u)), base64(encode(s)), url_encode(u), bit_length(u), levenshtein(s, u), levenshtein(u, 'Ünïcode'), hamming(nullif(s, ''), replace(s, 'o', '0')), sha1(u), sha1(encode(s)), decode(encode(u)), ord(u), list_unique(l), list_sort(list_distinct(l)), len(list_distinct(string_split(s, ','))), list_reverse_sort(array_distinct([x, y, x]))"],
   ["strftime %c, %x, %X and years before 1000 and before year 1 (%Y unpadded when negative; %y and %G of negative years are left out: DuckDB prints digits that are not the year)", "strftime(d, '%c|%x|%X|%Y'), strftime(TRY_CAST(ts AS TIMESTAMP), '%c %x %X'), strftime(d - 740000, '%Y|%c|%x|%-d'), strftime(d - 730000, '%Y %m')"],
   ["strftime, strptime, try_strptime", "strftime(d, '%d/%m/%Y %A'), try_strptime(ts, '%Y-%m-%dT%H:%M:%S.%gZ'), strftime(TRY_CAST(ts AS TIMESTAMP), '%Y-%j %H:%M')"],
   ["to_years … to_microseconds", "to_years(m), to_months(m), to_weeks(m), to_days(n), to_hours(m), to_minutes(m), to_seconds(x), to_milliseconds(m), to_microseconds(n)"],
@@ -169,6 +170,13 @@ export const cases: ConformanceCase[] = [
   {
     name: "functions: json_extract of malformed JSON is DuckDB's error",
     sql: "SELECT json_extract(j, '$.a') AS v FROM t",
+    rows,
+    schema,
+    expect: "error" as const,
+  },
+  {
+    name: "functions: hamming of texts whose UTF-8 differs in length is DuckDB's error",
+    sql: "SELECT hamming(u, s) AS v FROM t WHERE n = 7",
     rows,
     schema,
     expect: "error" as const,

@@ -1,0 +1,144 @@
+/**
+ * Functions over a text's UTF-8 bytes, as DuckDB computes them: hex,
+ * to_base64 / base64, url_encode, bit_length, levenshtein and hamming (edit
+ * and Hamming distances count bytes, not characters), sha1; ord; and
+ * list_unique, list_distinct.
+ */
+import type { Value } from "../../plan/values.ts";
+import { SqlError, type ScalarFn } from "./contract.ts";
+import { valueKey } from "./compare.ts";
+import { sha1Hex } from "./digest.ts";
+import { strict } from "./strings.ts";
+import { parseType } from "./types.ts";
+
+const utf8 = new TextEncoder();
+
+function bytesOf(v: Value | undefined): Uint8Array {
+  return v instanceof Uint8Array ? v : utf8.encode(v as string);
+}
+
+const HEX = "0123456789ABCDEF";
+
+/** hex(x): a text's or blob's bytes as upper-case hex; an integer's digits, negatives in two's complement (64 bits, 128 for HUGEINT). */
+const hex: ScalarFn = strict(([v], ctx) => {
+  if (typeof v === "number" || typeof v === "bigint") {
+    let n = BigInt(v);
+    if (n < 0n) n = BigInt.asUintN(ctx.argTypes[0] === "HUGEINT" ? 128 : 64, n);
+    return n.toString(16).toUpperCase();
+  }
+  let out = "";
+  for (const b of bytesOf(v)) out += HEX[b >> 4]! + HEX[b & 15]!;
+  return out;
+});
+
+/** to_base64(blob): standard Base64 with padding. */
+const toBase64: ScalarFn = strict(([v]) => {
+  const bytes = bytesOf(v);
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+});
+
+/** url_encode(s): every UTF-8 byte but A-Z a-z 0-9 - _ . ~ as %XX. */
+const urlEncode: ScalarFn = strict(([v]) => {
+  let out = "";
+  for (const b of bytesOf(v)) {
+    const unreserved = (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x5f || b === 0x2e || b === 0x7e;
+    out += unreserved ? String.fromCharCode(b) : `%${HEX[b >> 4]}${HEX[b & 15]}`;
+  }
+  return out;
+});
+
+/** levenshtein(a, b): the edit distance between the two texts' bytes. */
+const levenshtein: ScalarFn = strict(([a, b]) => {
+  const x = bytesOf(a);
+  const y = bytesOf(b);
+  if (x.length === 0) return BigInt(y.length);
+  if (y.length === 0) return BigInt(x.length);
+  let prev = new Uint32Array(y.length + 1);
+  let cur = new Uint32Array(y.length + 1);
+  for (let j = 0; j <= y.length; j++) prev[j] = j;
+  for (let i = 1; i <= x.length; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+    }
+    [prev, cur] = [cur, prev];
+  }
+  return BigInt(prev[y.length]!);
+});
+
+/** hamming(a, b): the byte positions that differ; texts of unequal byte length, or empty ones, are DuckDB's error. */
+const hamming: ScalarFn = strict(([a, b]) => {
+  const x = bytesOf(a);
+  const y = bytesOf(b);
+  if (x.length !== y.length) throw new SqlError("invalid_input", "Mismatch Function: Strings must be of equal length!");
+  if (x.length === 0) throw new SqlError("invalid_input", "Mismatch Function: Strings must be of length > 0!");
+  let n = 0;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) n++;
+  return BigInt(n);
+});
+
+/** ord(s): the first character's code point, -1 for the empty text (unicode()). */
+const ord: ScalarFn = strict(([s]) => ((s as string).length === 0 ? -1 : (s as string).codePointAt(0)!));
+
+/** The distinct non-NULL elements of a list, in first-seen order (NULL for a NULL list). */
+function distinctElements(list: Value[], elementType: string): Value[] {
+  const seen = new Set<string>();
+  const out: Value[] = [];
+  for (const v of list) {
+    if (v === null) continue;
+    const k = valueKey(v, elementType);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(v);
+  }
+  return out;
+}
+
+function elementType(listType: string | undefined): string {
+  const t = parseType(listType ?? "NULL[]");
+  return t.kind === "list" || t.kind === "array" ? listType!.replace(/\[\d*\]$/, "") : "NULL";
+}
+
+/** list_unique(l): how many distinct non-NULL elements. */
+const listUnique: ScalarFn = strict(([l], ctx) => BigInt(distinctElements(l as Value[], elementType(ctx.argTypes[0])).length));
+
+/**
+ * list_distinct(l): the distinct non-NULL elements. DuckDB's order is its hash table's, which
+ * the compiler lets through only where order cannot show (inside list_sort, a count).
+ */
+const listDistinct: ScalarFn = strict(([l], ctx) => distinctElements(l as Value[], elementType(ctx.argTypes[0])));
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** decode(blob): the bytes as UTF-8 text; bytes that are not UTF-8 are DuckDB's Conversion Error. */
+const decode: ScalarFn = strict(([v]) => {
+  try {
+    return strictUtf8.decode(v as Uint8Array);
+  } catch {
+    throw new SqlError("conversion", "Failure in decode: could not convert blob to UTF8 string, the blob contained invalid UTF8 characters");
+  }
+});
+
+export const bytesTextScalars: Record<string, ScalarFn> = {
+  encode: strict(([s]) => bytesOf(s)),
+  decode,
+  hex,
+  to_hex: hex,
+  to_base64: toBase64,
+  base64: toBase64,
+  url_encode: urlEncode,
+  bit_length: strict(([s]) => BigInt(bytesOf(s).length * 8)),
+  levenshtein,
+  editdist3: levenshtein,
+  hamming,
+  mismatches: hamming,
+  sha1: strict(([v]) => sha1Hex(v instanceof Uint8Array ? v : (v as string))),
+  ord,
+  list_unique: listUnique,
+  array_unique: listUnique,
+  list_distinct: listDistinct,
+  array_distinct: listDistinct,
+};
