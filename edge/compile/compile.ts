@@ -406,7 +406,16 @@ class Compiler {
       const q = children[0];
       descending = order.type === "DESCENDING" || order.type === "ORDER_DESCENDING";
       children = q ? [order.expression as TreeNode, q] : [order.expression as TreeNode];
-    } else if (orders.length) throw new CompileError(`ORDER BY inside ${fn}()`, this.originOf(env, a), "drop the ORDER BY");
+    } else if (fn === "string_agg" && orders.length === 1 && sameExpression(orders[0]!.expression as TreeNode, children[0]!)) {
+      // string_agg(x, sep ORDER BY x): sorted by the text itself, so rows with equal keys are equal texts and the
+      // answer is fixed. The order goes to the aggregate as a third, constant argument.
+      const order = orders[0]!;
+      descending = order.type === "DESCENDING" || order.type === "ORDER_DESCENDING";
+    } else if (orders.length) {
+      throw new CompileError(`ORDER BY inside ${fn}()`, this.originOf(env, a), fn === "string_agg" || fn === "list"
+        ? `order by the aggregated value itself (${written}(x ... ORDER BY x)): DuckDB's order among rows with equal keys is not fixed, so a pipeline could not repeat it`
+        : "drop the ORDER BY");
+    }
     for (const c of children) {
       if (containsAggregate(c)) throw new CompileError(`aggregate inside ${fn}()`, this.originOf(env, c), "aggregate in two cells");
     }
@@ -420,6 +429,11 @@ class Compiler {
     }
     // mode() WITHIN GROUP (ORDER BY x): DuckDB feeds the rows sorted, so a tie goes to the least (greatest) value, not the first seen.
     if (fn === "mode" && orders.length === 1) args.push({ kind: "constant", value: descending ? "desc" : "asc", type: "VARCHAR" });
+    if (fn === "string_agg" && orders.length === 1) {
+      if (args.length === 1) args.push({ kind: "constant", value: ",", type: "VARCHAR" });
+      args.push({ kind: "constant", value: descending ? "desc" : "asc", type: "VARCHAR" });
+      descending = false;
+    }
     if (descending && fn !== "mode") {
       const q = args[1]!;
       const negate = (v: unknown): unknown => (Array.isArray(v) ? v.map(negate) : typeof v === "bigint" ? -v : typeof v === "number" ? -v : typeof v === "string" ? (v.startsWith("-") ? v.slice(1) : `-${v}`) : v);

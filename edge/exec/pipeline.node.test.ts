@@ -147,6 +147,29 @@ describe("buildPipeline", () => {
     expect(() => check.run({ source: "s", events: [{ s: "twelve" }] })).toThrow(/twelve/);
   });
 
+  test("a group whose aggregate or HAVING fails as its window closes is a dead letter in a pipeline; the other groups are written, and the check throws DuckDB's error", async () => {
+    const sql = "SELECT k, time_bucket(INTERVAL 1 minute, ts) AS m, stddev_pop(v) AS sd, 100 // CAST(count(*) - 2 AS INTEGER) AS r FROM s GROUP BY ALL";
+    const plan = await planFor(sql, [{ k: "a", ts: minute(0), v: 1.5 }]);
+    const events = [
+      { k: "inf", ts: minute(0, 1), v: 1e308 }, { k: "inf", ts: minute(0, 2), v: 1e308 }, { k: "inf", ts: minute(0, 3), v: 1 },
+      { k: "two", ts: minute(0, 4), v: 1 }, { k: "two", ts: minute(0, 5), v: 2 },
+      { k: "ok", ts: minute(0, 6), v: 3 },
+      { k: "late", ts: minute(5), v: 1 },
+    ];
+    const ex = buildPipeline(plan, { library: defaultLibrary });
+    const out = ex.run({ source: "s", events });
+    // stddev over an infinity is DuckDB's out-of-range error; 100 // 0 is NULL in DuckDB, so "two" is written.
+    expect(out.rows.out).toEqual([{ k: "two", m: 1795341600000000n, sd: 0.5, r: null }, { k: "ok", m: 1795341600000000n, sd: 0, r: -100 }]);
+    expect(out.deadLetters).toHaveLength(1);
+    expect(out.deadLetters[0]!.sink).toBe("out");
+    expect(out.deadLetters[0]!.reason).toMatch(/^a group's aggregate row failed: .*STDDEV_POP is out of range/);
+    expect(out.deadLetters[0]!.raw).toEqual(["inf", 1795341600000000n]);
+    // The failed group is gone: the end of input writes only the later window.
+    expect(ex.finish().rows.out).toEqual([{ k: "late", m: 1795341900000000n, sd: 0, r: -100 }]);
+    const check = buildPipeline(plan, { library: defaultLibrary, mode: "throw" });
+    expect(() => check.run({ source: "s", events })).toThrow(/out of range/);
+  });
+
   test("a plan naming a function the library lacks fails at start-up, not mid-stream", async () => {
     const plan = await planFor("SELECT lower(s) AS l FROM s", [{ s: "A" }]);
     const broken = JSON.parse(JSON.stringify(plan).replace('"name":"lower"', '"name":"no_such_fn"')) as Plan;

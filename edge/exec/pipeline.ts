@@ -13,7 +13,7 @@ import { decodeValue } from "../plan/value-json.ts";
 import type { FunctionLibrary } from "./functions/contract.ts";
 import { compileExpr, Memo, sharedSubexpressions, type Eval } from "./expr.ts";
 import { eventConverter } from "./convert.ts";
-import { WindowState, addInterval } from "./window.ts";
+import { WindowState, addInterval, groupError } from "./window.ts";
 import { decodeState, encodeState } from "./snapshot.ts";
 
 export interface DeadLetter {
@@ -104,10 +104,39 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
 
   const empty = (): RunResult => ({ rows: Object.fromEntries(pipelines.map((p) => [p.sink, [] as Row[]])), deadLetters: [] });
 
+  // In dead-letter mode a group whose aggregate fails as it finishes, or whose row fails after the
+  // aggregate (HAVING, the SELECT list), becomes a dead letter (its group keys as the raw value) and
+  // the other groups are written: a published pipeline must not stop on one group. The check
+  // (throw mode) fails like DuckDB's query.
+  const failedGroups = new Map<BuiltPipeline, { keys: Value[]; error: unknown }[]>();
+  if (mode === "dead-letter") {
+    for (const p of pipelines) {
+      if (!p.aggregate) continue;
+      const failed: { keys: Value[]; error: unknown }[] = [];
+      failedGroups.set(p, failed);
+      p.aggregate.state.onGroupError = (keys, error) => failed.push({ keys, error });
+    }
+  }
+
   const emit = (p: BuiltPipeline, rows: Value[][], out: RunResult): void => {
+    const target = out.rows[p.sink]!;
+    const failed = failedGroups.get(p);
+    if (failed) {
+      for (const f of failed.splice(0)) deadLetter(out, p.source, p.sink, groupError(f.error), f.keys);
+      for (const row of rows) {
+        let rs = [row];
+        try {
+          for (const s of p.tail) rs = s(rs);
+        } catch (error) {
+          deadLetter(out, p.source, p.sink, groupError(error), row.slice(0, p.aggregate!.op.keys.length));
+          continue;
+        }
+        for (const r of rs) target.push(p.toRow(r));
+      }
+      return;
+    }
     let rs = rows;
     for (const s of p.tail) rs = s(rs);
-    const target = out.rows[p.sink]!;
     for (const r of rs) target.push(p.toRow(r));
   };
 

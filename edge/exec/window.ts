@@ -61,6 +61,12 @@ export class WindowState {
   private readonly lateReasons = new Map<bigint, string | null>();
   private lateFor: bigint | null = null;
 
+  /**
+   * Where a group whose aggregate fails as it finishes goes (e.g. stddev over an infinity): with
+   * a handler, the group is handed over and left out of the rows; without one, the error is thrown.
+   */
+  onGroupError: ((keys: Value[], error: unknown) => void) | null = null;
+
   constructor(private readonly op: AggregateOp, private readonly lib: FunctionLibrary, memo?: Memo) {
     this.keys = op.keys.map((k) => compileExpr(k.expr, lib, memo));
     this.keyTypes = op.keys.map((k) => k.expr.type);
@@ -327,10 +333,23 @@ export class WindowState {
   private finishWindow(w: Window): Value[][] {
     const out: Value[][] = [];
     for (const g of w.groups) {
-      out.push([...g.keys, ...this.aggs.map((a, i) => a.fn.finish(g.states[i], a.ctx))]);
+      if (!this.onGroupError) {
+        out.push([...g.keys, ...this.aggs.map((a, i) => a.fn.finish(g.states[i], a.ctx))]);
+        continue;
+      }
+      try {
+        out.push([...g.keys, ...this.aggs.map((a, i) => a.fn.finish(g.states[i], a.ctx))]);
+      } catch (error) {
+        this.onGroupError(g.keys, error);
+      }
     }
     return out;
   }
+}
+
+/** The reason of the dead letter a group becomes when its aggregate, HAVING or SELECT list fails as it is emitted. */
+export function groupError(error: unknown): string {
+  return `a group's aggregate row failed: ${error instanceof Error ? error.message : String(error)}`;
 }
 
 const MICROS_PER_DAY = 86_400_000_000n;

@@ -1,9 +1,10 @@
 import { compileExpr, type Eval } from "../exec/expr.ts";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
-import { WindowState, addInterval } from "../exec/window.ts";
+import { WindowState, addInterval, groupError } from "../exec/window.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import type { JsonValue, Operator } from "../plan/types.ts";
 import type { Row, Value } from "../plan/values.ts";
+import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import { deadLetterKey, encodeDeadLetters, type DeadLetter } from "../sinks/dead-letter.ts";
 import { r2Sink, type R2BucketLike } from "../sinks/r2.ts";
 import { s3Sink } from "../sinks/s3.ts";
@@ -267,7 +268,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
                 JSON.stringify(keep.map((k) => [k.start, k.row])),
               );
             }
-            for (const l of late) letters.push({ reason: `sink ${this.plan!.sink}: ${l.reason}`, raw: l.raw, source: this.plan!.source, at: new Date(at).toISOString() });
+            for (const l of [...late, ...this.window.takeFailed()]) letters.push({ reason: `sink ${this.plan!.sink}: ${l.reason}`, raw: l.raw, source: this.plan!.source, at: new Date(at).toISOString() });
             this.add("lateEvents", late.length);
             this.insertRows(emitted, at);
             if (emitted.length || this.window.emittedUpTo !== null) {
@@ -321,6 +322,14 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     }
 
     /** Dead letters (rare) keep one row each: one statement through json_each (a bound parameter per row would pass workerd's limit of 100). */
+    /** Groups that failed as they were emitted, as dead letters of this sink (inside the caller's transaction). */
+    private insertFailed(failed: FailedGroup[], at: number): void {
+      if (failed.length === 0) return;
+      const when = new Date(at).toISOString();
+      this.insertDead(failed.map((f) => JSON.stringify({ reason: `sink ${this.plan!.sink}: ${f.reason}`, raw: f.raw, source: this.plan!.source, at: when })), at);
+      this.add("deadLetters", failed.length);
+    }
+
     private insertDead(texts: string[], at: number): void {
       if (texts.length === 0) return;
       const seq = this.nextSeq(texts.length);
@@ -386,6 +395,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         this.transact(() => {
           this.insertRows(window.emitUnbucketed(), at);
           this.sql.exec(`DELETE FROM win WHERE start IS NULL`);
+          this.insertFailed(window.takeFailed(), at);
         });
         this.unbucketedSince = null;
       } catch (error) {
@@ -449,11 +459,13 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       const codec = rowCodec(plan.kind === "window" ? plan.output : plan.buffered);
       const texts = batches.map((b) => JSON.parse(b.rows) as JsonValue[][]);
       let rows: Row[] = [];
+      const failed: FailedGroup[] = [];
       if (plan.kind === "per-flush") {
         const state = new WindowState(plan.aggregate!, deps.library);
+        state.onGroupError = (keys, error) => failed.push(failedGroup(error, keys));
         state.add(texts.flatMap((json) => json.map((j) => codec.decodeJson(j))));
         const names = plan.output.map((c) => c.name);
-        rows = tailStage(plan.tail, deps.library)(state.emitAll()).map((v) => {
+        rows = tailStage(plan.tail, deps.library, plan.aggregate!.keys.length)(state.emitAll(), failed).map((v) => {
           const row: Row = {};
           for (let i = 0; i < names.length; i++) row[names[i]!] = v[i] ?? null;
           return row;
@@ -468,6 +480,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         : [];
       this.transact(() => {
         this.sql.exec(`DELETE FROM batches WHERE first BETWEEN ? AND ?`, range.first, range.last);
+        this.insertFailed(failed, now());
         this.measure();
         this.setMeta("pendingRows", null);
         this.add("rowsOut", rows.length);
@@ -565,8 +578,21 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
   };
 }
 
-/** Filters and projections after an aggregate, as closures. */
-function tailStage(ops: Operator[], lib: FunctionLibrary): (rows: Value[][]) => Value[][] {
+/** A group that failed as it was emitted: DuckDB's error and its keys as JSON text, for a dead letter. */
+interface FailedGroup {
+  reason: string;
+  raw: string;
+}
+
+function failedGroup(error: unknown, keys: Value[]): FailedGroup {
+  return { reason: groupError(error), raw: stringifyJsonLossless(keys) };
+}
+
+/**
+ * Filters and projections after an aggregate, as closures. Given `failed`, each group row runs
+ * alone and one that fails (a HAVING or SELECT-list error) goes there instead of failing the rest.
+ */
+function tailStage(ops: Operator[], lib: FunctionLibrary, keys: number): (rows: Value[][], failed?: FailedGroup[]) => Value[][] {
   const stages = ops.map((op): ((rows: Value[][]) => Value[][]) => {
     if (op.op === "filter") {
       const pred = compileExpr(op.predicate, lib);
@@ -578,7 +604,18 @@ function tailStage(ops: Operator[], lib: FunctionLibrary): (rows: Value[][]) => 
     }
     throw new Error(`worker: ${op.op} after an aggregate is outside the plan's shape (cell ${op.origin.cell})`);
   });
-  return (rows) => stages.reduce((rs, s) => s(rs), rows);
+  return (rows, failed) => {
+    if (!failed) return stages.reduce((rs, s) => s(rs), rows);
+    const out: Value[][] = [];
+    for (const row of rows) {
+      try {
+        out.push(...stages.reduce((rs, s) => s(rs), [row]));
+      } catch (error) {
+        failed.push(failedGroup(error, row.slice(0, keys)));
+      }
+    }
+    return out;
+  };
 }
 
 /**
@@ -594,6 +631,7 @@ class OpenWindows {
   private readonly tail;
   /** Open window starts (decimal text) and their ends. */
   private readonly open = new Map<string, bigint>();
+  private readonly failed: FailedGroup[] = [];
   emittedUpTo: bigint | null = null;
 
   constructor(
@@ -601,11 +639,22 @@ class OpenWindows {
     private readonly lib: FunctionLibrary,
   ) {
     const op = plan.aggregate!;
-    this.state = new WindowState(op, lib);
+    this.state = this.fresh();
     this.bucket = compileExpr(op.keys[op.window!.key]!.expr, lib);
     this.codec = rowCodec(plan.buffered);
     this.outputCodec = rowCodec(plan.output);
-    this.tail = tailStage(plan.tail, lib);
+    this.tail = tailStage(plan.tail, lib, op.keys.length);
+  }
+
+  /** Groups that failed as they were emitted since the last call, for dead letters. */
+  takeFailed(): FailedGroup[] {
+    return this.failed.splice(0);
+  }
+
+  private fresh(): WindowState {
+    const state = new WindowState(this.plan.aggregate!, this.lib);
+    state.onGroupError = (keys, error) => this.failed.push(failedGroup(error, keys));
+    return state;
   }
 
   private startOf(row: Value[]): string | null {
@@ -618,7 +667,7 @@ class OpenWindows {
 
   /** Rebuilds the state from the rows of open windows, in arrival order. */
   restore(rows: Value[][], emittedUpTo: string | null): void {
-    this.state = new WindowState(this.plan.aggregate!, this.lib);
+    this.state = this.fresh();
     this.open.clear();
     for (const row of rows) this.startOf(row);
     this.state.add(rows);
@@ -639,7 +688,7 @@ class OpenWindows {
     const wm = this.state.watermark();
     let emitted: string[] = [];
     if (wm !== null) {
-      emitted = this.tail(this.state.emitUpTo(wm)).map((v) => this.outputCodec.encode(v));
+      emitted = this.tail(this.state.emitUpTo(wm), this.failed).map((v) => this.outputCodec.encode(v));
       if (this.emittedUpTo === null || wm > this.emittedUpTo) this.emittedUpTo = wm;
     }
     return { keep, late: late.map((l) => ({ reason: l.reason, raw: raws[l.index] ?? "" })), emitted };
@@ -651,7 +700,7 @@ class OpenWindows {
    * their stored rows can go then.
    */
   emitUnbucketed(): string[] {
-    return this.tail(this.state.emitUnbucketed()).map((v) => this.outputCodec.encode(v));
+    return this.tail(this.state.emitUnbucketed(), this.failed).map((v) => this.outputCodec.encode(v));
   }
 
   hasUnbucketed(): boolean {

@@ -203,20 +203,28 @@ const countIf: AggregateFn = {
   finish: (state) => ((state as { n: number }).n < 0 ? null : BigInt((state as { n: number }).n)),
 };
 
-/** string_agg(text, separator): the non-NULL texts joined in arrival order; NULL with none, or with a NULL separator. */
+/**
+ * string_agg(text, separator): the non-NULL texts joined in arrival order; NULL with none, or
+ * with a NULL separator. A third argument 'asc' or 'desc' (the compiler's form of
+ * `ORDER BY text`) joins them sorted as DuckDB orders text.
+ */
 const stringAgg: AggregateFn = {
-  init: () => ({ parts: [] as string[], sep: "," as string | null }),
+  init: () => ({ parts: [] as string[], sep: "," as string | null, order: null as string | null }),
   step: (state, args) => {
-    const s = state as { parts: string[]; sep: string | null };
+    const s = state as { parts: string[]; sep: string | null; order: string | null };
     const x = args[0];
     if (args.length > 1) s.sep = (args[1] ?? null) as string | null;
+    if (args.length > 2) s.order = args[2] as string;
     if (x === null || x === undefined) return s;
     s.parts.push(x as string);
     return s;
   },
   finish: (state) => {
-    const s = state as { parts: string[]; sep: string | null };
-    return s.parts.length === 0 || s.sep === null ? null : s.parts.join(s.sep);
+    const s = state as { parts: string[]; sep: string | null; order: string | null };
+    if (s.parts.length === 0 || s.sep === null) return null;
+    if (s.order === null) return s.parts.join(s.sep);
+    const sign = s.order === "desc" ? -1 : 1;
+    return [...s.parts].sort((a, b) => sign * compareValues(a, b, "VARCHAR")).join(s.sep);
   },
 };
 

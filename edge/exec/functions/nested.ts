@@ -140,6 +140,9 @@ const contains: ScalarFn = (args, ctx) => {
  * list_reverse_sort(list[, nulls]): a sorted copy; NULLs last unless asked
  * (DuckDB's default null order). A NULL list gives NULL.
  */
+const ORDER_TYPES: Record<string, "ASC" | "DESC"> = { ASC: "ASC", ASCENDING: "ASC", ORDER_DEFAULT: "ASC", DEFAULT: "ASC", DESC: "DESC", DESCENDING: "DESC" };
+const NULL_ORDERS: Record<string, "NULLS FIRST" | "NULLS LAST"> = { NULLS_FIRST: "NULLS FIRST", NULLS_LAST: "NULLS LAST", ORDER_DEFAULT: "NULLS LAST", DEFAULT: "NULLS LAST" };
+
 function listSort(reverse: boolean): ScalarFn {
   return (args, ctx) => {
     const l = args[0];
@@ -147,10 +150,15 @@ function listSort(reverse: boolean): ScalarFn {
     const orderArg = reverse ? "DESC" : args[1];
     const nullsArg = reverse ? args[1] : args[2];
     if (orderArg === null || nullsArg === null) return null;
-    const order = String(orderArg ?? "ASC").trim().toUpperCase();
-    const nulls = String(nullsArg ?? "NULLS LAST").trim().toUpperCase().replace(/\s+/g, " ");
-    if (order !== "ASC" && order !== "DESC") throw new SqlError("invalid_input", "Sorting order must be either ASC or DESC");
-    if (nulls !== "NULLS FIRST" && nulls !== "NULLS LAST") throw new SqlError("invalid_input", "Null sorting order must be either NULLS FIRST or NULLS LAST");
+    // DuckDB reads both as its enums, upper-cased: ASC/ASCENDING/DESC/DESCENDING/ORDER_DEFAULT/DEFAULT and
+    // NULLS_FIRST/NULLS_LAST (a space for the underscore)/ORDER_DEFAULT/DEFAULT; `list(x ORDER BY x DESC)` arrives
+    // as list_sort(list(x), 'DESCENDING', 'ORDER_DEFAULT').
+    const orderText = String(orderArg ?? "ASC").toUpperCase();
+    const nullsText = String(nullsArg ?? "NULLS LAST").toUpperCase();
+    const order = ORDER_TYPES[orderText];
+    const nulls = NULL_ORDERS[nullsText.replace(" ", "_")];
+    if (!order) throw new SqlError("not_implemented", `Enum value: unrecognized value "${orderText}" for enum "OrderType"`);
+    if (!nulls) throw new SqlError("not_implemented", `Enum value: unrecognized value "${nullsText}" for enum "OrderByNullType"`);
     const type = elementOfList(ctx.argTypes[0], "VARCHAR");
     const sign = order === "ASC" ? 1 : -1;
     const present = (l as Value[]).filter((v) => v !== null);
