@@ -93,22 +93,6 @@ const glob: ScalarFn = ([s, p]) => {
 
 const iff: ScalarFn = ([c, a, b]) => (c === true ? a ?? null : b ?? null);
 
-function num(v: Value): number {
-  return typeof v === "bigint" ? Number(v) : (v as number);
-}
-
-function math1(f: (x: number) => number, domain?: (x: number) => string | null): ScalarFn {
-  return ([x]) => {
-    if (x === null || x === undefined) return null;
-    const n = num(x);
-    const bad = domain?.(n);
-    if (bad) throw new SqlError("out_of_range", bad);
-    return f(n);
-  };
-}
-
-const power: ScalarFn = ([a, b]) => (a === null || b === null || a === undefined || b === undefined ? null : Math.pow(num(a), num(b)));
-
 function typeName(t: string | undefined): string {
   const p = parseType(t ?? "TIMESTAMP");
   return p.kind === "scalar" ? p.name : p.kind;
@@ -296,15 +280,6 @@ export const extraScalars: Record<string, ScalarFn> = {
   "~~~": glob,
   glob,
   iff,
-  "^": power,
-  "**": power,
-  pow: power,
-  power,
-  sqrt: math1(Math.sqrt, (x) => (x < 0 ? "cannot take square root of a negative number" : null)),
-  exp: math1(Math.exp),
-  ln: math1(Math.log, (x) => (x < 0 ? "cannot take logarithm of a negative number" : x === 0 ? "cannot take logarithm of zero" : null)),
-  log10: math1(Math.log10, (x) => (x < 0 ? "cannot take logarithm of a negative number" : x === 0 ? "cannot take logarithm of zero" : null)),
-  log2: math1(Math.log2, (x) => (x < 0 ? "cannot take logarithm of a negative number" : x === 0 ? "cannot take logarithm of zero" : null)),
   date_diff: dateDiff,
   datediff: dateDiff,
   dayname,

@@ -8,6 +8,7 @@ import { bytesTextScalars } from "./bytes-text.ts";
 import { datetimeScalars } from "./datetime.ts";
 import { extraScalars } from "./extra.ts";
 import { jsonScalars } from "./json.ts";
+import { mathScalars } from "./math.ts";
 import { nestedScalars } from "./nested.ts";
 import { numericScalars } from "./numeric.ts";
 import { patternScalars } from "./pattern.ts";
@@ -29,4 +30,5 @@ export const scalars: ScalarRegistry = {
   ...datetimeScalars,
   ...extraScalars,
   ...bytesTextScalars,
+  ...mathScalars,
 };

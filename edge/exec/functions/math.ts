@@ -1,0 +1,180 @@
+/**
+ * DuckDB's math functions over DOUBLE: every argument is taken as the DOUBLE
+ * DuckDB casts it to (a DECIMAL by its scale: sqrt(2.25) is 1.5, not 15),
+ * with DuckDB's domain errors; and the integer ones (factorial, gcd, lcm,
+ * bit_count) exactly.
+ */
+import type { Value } from "../../plan/values.ts";
+import { roundHalfEven } from "./cast.ts";
+import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
+import { toDouble } from "./numeric.ts";
+import { integerRanges, isBigintType } from "./types.ts";
+
+function arg(v: Value, ctx: CallContext, i: number): number {
+  return toDouble(v, ctx.argTypes[i] ?? "DOUBLE");
+}
+
+/** A one-argument DOUBLE function; `domain` names DuckDB's error for an argument outside it. */
+function math1(f: (x: number) => number, domain?: (x: number) => string | null): ScalarFn {
+  return ([x], ctx) => {
+    if (x === null || x === undefined) return null;
+    const n = arg(x, ctx, 0);
+    const bad = domain?.(n);
+    if (bad) throw new SqlError("out_of_range", bad);
+    return f(n);
+  };
+}
+
+function math2(f: (a: number, b: number) => number): ScalarFn {
+  return ([a, b], ctx) => (a === null || b === null || a === undefined || b === undefined ? null : f(arg(a, ctx, 0), arg(b, ctx, 1)));
+}
+
+const logDomain = (x: number): string | null => (x < 0 ? "cannot take logarithm of a negative number" : x === 0 ? "cannot take logarithm of zero" : null);
+/** sin, cos, tan, asin, acos refuse an infinity as DuckDB does (a NaN passes through). */
+const finiteInput = (x: number): string | null => (x === Infinity || x === -Infinity ? `input value ${x > 0 ? "inf" : "-inf"} is out of range for numeric function` : null);
+/** asin and acos: an infinity is out of range (as above), any other value outside [-1, 1] invalid input. */
+function trigInverse(name: string, f: (x: number) => number): ScalarFn {
+  return ([x], ctx) => {
+    if (x === null || x === undefined) return null;
+    const n = arg(x, ctx, 0);
+    const inf = finiteInput(n);
+    if (inf) throw new SqlError("out_of_range", inf);
+    if (n < -1 || n > 1) throw new SqlError("invalid_input", `${name} is undefined outside [-1,1]`);
+    return f(n);
+  };
+}
+
+/** log(x) is base 10; log(b, x) divides by ln(b), with DuckDB's errors. */
+const log: ScalarFn = (args, ctx) => {
+  if (args.some((a) => a === null || a === undefined)) return null;
+  if (args.length === 1) return math1(Math.log10, logDomain)(args, ctx);
+  const b = arg(args[0]!, ctx, 0);
+  const x = arg(args[1]!, ctx, 1);
+  const bad = logDomain(b) ?? logDomain(x);
+  if (bad) throw new SqlError("out_of_range", bad);
+  const lb = Math.log(b);
+  if (lb === 0) throw new SqlError("out_of_range", "divison by zero in based logarithm");
+  return Math.log(x) / lb;
+};
+
+/** even(x): away from zero to the next even integer. */
+const even = math1((x) => {
+  let r = x >= 0 ? Math.ceil(x) : -Math.ceil(-x);
+  if (r % 2 !== 0) r += x >= 0 ? 1 : -1;
+  return r;
+});
+
+/** round_even(x, n): x·10^n to the nearest integer, ties to even, divided back; x itself where that is not finite. */
+const roundEven: ScalarFn = ([x, n], ctx) => {
+  if (x === null || n === null || x === undefined || n === undefined) return null;
+  const v = arg(x, ctx, 0);
+  const m = 10 ** Number(n);
+  const r = roundHalfEven(v * m) / m;
+  return Number.isFinite(r) ? r : v;
+};
+
+/** factorial(n) as HUGEINT: 1 for n ≤ 0, DuckDB's error past 33!. */
+const factorial: ScalarFn = ([n]) => {
+  if (n === null || n === undefined) return null;
+  const k = Number(n);
+  if (k > 33) throw new SqlError("out_of_range", "Value out of range");
+  let r = 1n;
+  for (let i = 2n; i <= BigInt(k); i++) r *= i;
+  return r;
+};
+
+function intOut(r: bigint, ctx: CallContext): Value {
+  return isBigintType(ctx.resultType) ? r : Number(r);
+}
+
+function absChecked(x: bigint, ctx: CallContext): bigint {
+  const range = integerRanges[ctx.resultType];
+  if (range && x === range.min) throw new SqlError("out_of_range", `Overflow on abs(${x})`);
+  return x < 0n ? -x : x;
+}
+
+function gcdOf(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a;
+}
+
+const gcd: ScalarFn = ([a, b], ctx) => {
+  if (a === null || b === null || a === undefined || b === undefined) return null;
+  return intOut(gcdOf(absChecked(BigInt(a as number | bigint), ctx), absChecked(BigInt(b as number | bigint), ctx)), ctx);
+};
+
+const lcm: ScalarFn = ([a, b], ctx) => {
+  if (a === null || b === null || a === undefined || b === undefined) return null;
+  const x = absChecked(BigInt(a as number | bigint), ctx);
+  const y = absChecked(BigInt(b as number | bigint), ctx);
+  if (x === 0n || y === 0n) return intOut(0n, ctx);
+  const r = (x / gcdOf(x, y)) * y;
+  const range = integerRanges[ctx.resultType];
+  if (range && r > range.max) throw new SqlError("out_of_range", "lcm value is out of range");
+  return intOut(r, ctx);
+};
+
+/** bit_count(x): the set bits of x in its type's width (two's complement). */
+const bitCount: ScalarFn = ([x], ctx) => {
+  if (x === null || x === undefined) return null;
+  const range = integerRanges[ctx.argTypes[0] ?? ""];
+  const bits = range ? (range.max - range.min).toString(2).length : 64;
+  let v = BigInt.asUintN(bits, BigInt(x as number | bigint));
+  let n = 0;
+  while (v > 0n) {
+    n += Number(v & 1n);
+    v >>= 1n;
+  }
+  return n;
+};
+
+const isNan: ScalarFn = ([x], ctx) => (x === null || x === undefined ? null : Number.isNaN(arg(x, ctx, 0)));
+const isInf: ScalarFn = ([x], ctx) => {
+  if (x === null || x === undefined) return null;
+  const n = arg(x, ctx, 0);
+  return n === Infinity || n === -Infinity;
+};
+const isFinite: ScalarFn = ([x], ctx) => (x === null || x === undefined ? null : Number.isFinite(arg(x, ctx, 0)));
+const signbit: ScalarFn = ([x], ctx) => {
+  if (x === null || x === undefined) return null;
+  const n = arg(x, ctx, 0);
+  return n < 0 || Object.is(n, -0);
+};
+
+const power = math2(Math.pow);
+
+export const mathScalars: Record<string, ScalarFn> = {
+  "^": power,
+  "**": power,
+  pow: power,
+  power,
+  sqrt: math1(Math.sqrt, (x) => (x < 0 ? "cannot take square root of a negative number" : null)),
+  cbrt: math1(Math.cbrt),
+  exp: math1(Math.exp),
+  ln: math1(Math.log, logDomain),
+  log10: math1(Math.log10, logDomain),
+  log2: math1(Math.log2, logDomain),
+  log,
+  sin: math1(Math.sin, finiteInput),
+  cos: math1(Math.cos, finiteInput),
+  tan: math1(Math.tan, finiteInput),
+  asin: trigInverse("ASIN", Math.asin),
+  acos: trigInverse("ACOS", Math.acos),
+  atan: math1(Math.atan),
+  atan2: math2(Math.atan2),
+  radians: math1((x) => x * (Math.PI / 180)),
+  degrees: math1((x) => x * (180 / Math.PI)),
+  even,
+  round_even: roundEven,
+  roundbankers: roundEven,
+  factorial,
+  gcd,
+  greatest_common_divisor: gcd,
+  lcm,
+  least_common_multiple: lcm,
+  bit_count: bitCount,
+  isnan: isNan,
+  isinf: isInf,
+  isfinite: isFinite,
+  signbit,
+};
