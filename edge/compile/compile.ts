@@ -34,7 +34,12 @@ export interface CompileInputs {
    * DuckDB's name (the driver reads them from `defaultLibrary`); a call to another
    * is refused at its line instead of failing the plan at start-up.
    */
-  functions: { scalars: ReadonlySet<string>; aggregates: ReadonlySet<string> };
+  functions: {
+    scalars: ReadonlySet<string>;
+    aggregates: ReadonlySet<string>;
+    /** Per function and arity, the positions DuckDB binds as DOUBLE in every overload (a DECIMAL there is cast). */
+    doubleParams?: ReadonlyMap<string, ReadonlyMap<number, readonly number[]>>;
+  };
 }
 
 /** The name a cell goes by in plans and messages: the same label the notebook's own errors use. */
@@ -203,6 +208,7 @@ class Compiler {
       originOf: (n) => this.originOf(env, n),
       substitute,
       functions: this.inputs.functions.scalars,
+      doubleParams: this.inputs.functions.doubleParams,
     });
 
     if (rel.kind === "static") {
@@ -577,7 +583,7 @@ class Compiler {
     if (left.kind === "static" && joinType === "LEFT") throw new CompileError("LEFT JOIN with the static table on the left", origin, "put the stream on the left");
     const streamFirst = left.kind === "stream";
     const scope = [...stream.scope, ...table.scope];
-    const ctx: ExprContext = { scope, originOf: (n) => this.originOf(env, n), functions: this.inputs.functions.scalars };
+    const ctx: ExprContext = { scope, originOf: (n) => this.originOf(env, n), functions: this.inputs.functions.scalars, doubleParams: this.inputs.functions.doubleParams };
     const streamKeys: Expr[] = [];
     const tableKeys: number[] = [];
     const keyTypes: string[] = [];

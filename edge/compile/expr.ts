@@ -26,6 +26,8 @@ export interface ExprContext {
   substitute?: (node: TreeNode) => Expr | undefined;
   /** The scalar functions the executor has (see `CompileInputs.functions`). */
   functions?: ReadonlySet<string>;
+  /** Per function and arity, the argument positions DuckDB binds as DOUBLE (see `CompileInputs.functions`). */
+  doubleParams?: ReadonlyMap<string, ReadonlyMap<number, readonly number[]>>;
 }
 
 /** Why a DuckDB function is not in the executor's library, and what to write instead, where there is a good answer. */
@@ -273,6 +275,10 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
     throw new CompileError(`the function ${name}()`, ctx.originOf(node), MISSING_FUNCTION_HINTS[name] ?? "the pipeline's function library does not have it; write the value with the functions DESIGN.md lists");
   }
   const args = childExpressions({ ...node, filter: null }).map((c) => lowerExpr(c, ctx));
+  // Where every overload takes a DOUBLE, DuckDB casts a DECIMAL argument to it (to_timestamp(x * 1.5)).
+  for (const i of ctx.doubleParams?.get(name.toLowerCase())?.get(args.length) ?? []) {
+    if (args[i]!.type.startsWith("DECIMAL")) args[i] = castExpr(args[i]!, "DOUBLE");
+  }
   const type = typeOf(node, ctx);
   const lower = name.toLowerCase();
   const pattern = args[0]?.kind === "constant" ? args[0].value : null;

@@ -116,5 +116,30 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
     cells[key] = { cell, tree };
     if (cell.id) await db.run(`CREATE OR REPLACE VIEW ${quoteIdent(cell.id)} AS ${cell.code.replace(/;\s*$/, "")}`);
   }
-  return { notebook, sources, cells, functions: { scalars: new Set(Object.keys(defaultLibrary.scalars)), aggregates: new Set(Object.keys(defaultLibrary.aggregates)) } };
+  return {
+    notebook,
+    sources,
+    cells,
+    functions: { scalars: new Set(Object.keys(defaultLibrary.scalars)), aggregates: new Set(Object.keys(defaultLibrary.aggregates)), doubleParams: await doubleParameters(db) },
+  };
+}
+
+/**
+ * For each scalar function and arity, the argument positions that are DOUBLE in every DuckDB
+ * overload: there DuckDB's binder casts a DECIMAL argument to DOUBLE, and the plan says so too.
+ */
+async function doubleParameters(db: DuckDB): Promise<Map<string, Map<number, number[]>>> {
+  const r = await db.read("SELECT function_name AS f, list(parameter_types::VARCHAR[]) AS overloads FROM duckdb_functions() WHERE function_type = 'scalar' GROUP BY 1");
+  const out = new Map<string, Map<number, number[]>>();
+  for (const { f, overloads } of r.getRowObjectsJS() as unknown as { f: string; overloads: string[][] }[]) {
+    const byArity = new Map<number, string[][]>();
+    for (const o of overloads) byArity.set(o.length, [...(byArity.get(o.length) ?? []), o]);
+    for (const [arity, list] of byArity) {
+      const positions = [...Array(arity).keys()].filter((i) => list.every((o) => o[i] === "DOUBLE"));
+      if (positions.length === 0) continue;
+      if (!out.has(f)) out.set(f, new Map());
+      out.get(f)!.set(arity, positions);
+    }
+  }
+  return out;
 }
