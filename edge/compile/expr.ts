@@ -32,6 +32,7 @@ export interface ExprContext {
 
 /** Why a DuckDB function is not in the executor's library, and what to write instead, where there is a good answer. */
 const MISSING_FUNCTION_HINTS: Record<string, string> = {
+  row: "a STRUCT without field names has no column names to write; name them: struct_pack(a := x, b := y) or {'a': x, 'b': y}",
   hash: "DuckDB's hash() differs between versions, so a pipeline could not reproduce it; use md5(...) or sha256(...) for a stable key",
   now: "the notebook's query time is not a time the pipeline has; keep the event's own time (its ts field), which both see alike",
   current_timestamp: "the notebook's query time is not a time the pipeline has; keep the event's own time (its ts field), which both see alike",
@@ -261,6 +262,9 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   const lowered = name.toLowerCase();
   // list_distinct's order is DuckDB's hash table's: only where order cannot show may it run.
   if (ORDER_FREE.has(lowered) && isDistinctCall(node.children?.[0])) orderFree.add(node.children[0]);
+  if (lowered === "row" && typeof node.$type === "string" && !/^STRUCT\("/.test(node.$type)) {
+    throw new CompileError(`${name}() (a STRUCT without field names)`, ctx.originOf(node), MISSING_FUNCTION_HINTS.row!);
+  }
   if ((lowered === "list_distinct" || lowered === "array_distinct") && !orderFree.has(node)) {
     throw new CompileError(`${name}() outside list_sort()`, ctx.originOf(node), `DuckDB gives the distinct elements in its hash table's order, which a pipeline cannot repeat; write list_sort(${name}(...)), or list_unique(...) for their count`);
   }
