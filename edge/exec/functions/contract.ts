@@ -73,6 +73,7 @@ export type SqlErrorCode =
   | "invalid_input"
   | "divide_by_zero"
   | "not_implemented"
+  | "syntax"
   | "internal";
 
 /**
@@ -95,6 +96,7 @@ export class SqlError extends Error {
       invalid_input: "Invalid Input Error",
       divide_by_zero: "Out of Range Error",
       not_implemented: "Not implemented Error",
+      syntax: "Syntax Error",
       internal: "INTERNAL Error",
     };
     return `${prefix[this.code]}: ${this.message}`;

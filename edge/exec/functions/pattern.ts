@@ -10,8 +10,9 @@ import { memo, newMap } from "./memo.ts";
 
 const likeCache = new Map<string, RegExp>();
 
+/** A character as itself in a `u` RegExp outside a class: only the syntax characters take a backslash (`\-` is an error there). */
 function escapeRegex(c: string): string {
-  return /[\\^$.*+?()[\]{}|/-]/.test(c) ? `\\${c}` : c;
+  return /[\\^$.*+?()[\]{}|/]/.test(c) ? `\\${c}` : c;
 }
 
 /** Compiles a LIKE pattern (with an optional escape character) to an anchored RegExp. */
@@ -93,7 +94,7 @@ function like(caseInsensitive: boolean, negate: boolean): ScalarFn {
       // with characters left to match; an earlier mismatch is just false.
       const prefix = new RegExp(`${re.source.slice(0, -"(?<trailing>)$".length)}[^]`, "su");
       if (!prefix.test(str)) return negate;
-      throw new SqlError("invalid_input", "Like pattern must not end with escape character!");
+      throw new SqlError("syntax", "Like pattern must not end with escape character!");
     }
     const r = re.test(str);
     return negate ? !r : r;

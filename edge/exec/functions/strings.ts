@@ -493,7 +493,13 @@ export const stringScalars: Record<string, ScalarFn> = {
   lpad: strict(([s, n, f]) => pad(s as string, int(n!), f as string, true)),
   rpad: strict(([s, n, f]) => pad(s as string, int(n!), f as string, false)),
   reverse: strict(([s]) => reverseGraphemes(s as string)),
-  repeat: strict(([s, n]) => (int(n!) <= 0 ? "" : (s as string).repeat(int(n!)))),
+  repeat: strict(([s, n]) => {
+    const times = int(n!);
+    if (times <= 0) return "";
+    const bytes = BigInt(utf8.encode(s as string).length) * BigInt(times);
+    if (bytes > 4294967295n) throw new SqlError("out_of_range", `Cannot create a string of size: '${bytes}', the maximum supported string size is: '4294967295'`);
+    return (s as string).repeat(times);
+  }),
   string_split: splitFn,
   str_split: splitFn,
   string_to_array: splitFn,

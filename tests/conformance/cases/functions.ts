@@ -78,6 +78,7 @@ const calls: [string, string][] = [
   ["math over DECIMAL arguments takes their value, not their digits (sqrt(2.25) is 1.5)", "sqrt(2.25), pow(x, 0.5), x ^ 1.5, power(1.5, m), exp(0.5), ln(2.25), log10(1000.0), log2(0.5), sqrt(CAST(abs(x) AS DECIMAL(12, 4)))"],
   ["log, cbrt, trigonometry, radians/degrees, even, round_even, factorial, gcd, lcm, bit_count, isnan/isinf/isfinite, signbit", "log(abs(x) + 1), log(2, abs(CAST(n AS BIGINT)) + 1), cbrt(y), sin(x), cos(1.5), tan(m), asin(y / 1e300), acos(0.5), atan(y), atan2(y, x), radians(m), degrees(x), even(y), even(x), round_even(x, 2), round_even(y, -1), factorial(abs(m) % 10), gcd(n, 6), lcm(m, 4), gcd(CAST(n AS HUGEINT), 12), bit_count(m), bit_count(CAST(m AS TINYINT)), isnan(x / 0.0), isinf(y * 1e300), isfinite(x), signbit(y), signbit(m)"],
   ["a DECIMAL where every overload takes a DOUBLE is cast to DOUBLE, as DuckDB's binder does (to_timestamp, make_timestamp's seconds, to_seconds, to_milliseconds)", "to_timestamp(CAST(abs(m) AS DECIMAL(6, 1)) + 1700000000.5), make_timestamp(2024, 1, 2, 3, 4, CAST(abs(m) AS DECIMAL(4, 1)) + 0.25), to_seconds(CAST(m AS DECIMAL(4, 1)) * 1.5), to_milliseconds(CAST(m AS DECIMAL(6, 2)) / 4)"],
+  ["LIKE patterns holding regex syntax characters and a dash, with and without ESCAPE (a time text as the pattern)", "ts LIKE ts, ts LIKE ts ESCAPE '!', s LIKE '%.%-%', s LIKE '%a-b%' ESCAPE '\\', u LIKE '%(%)%|%'"],
   ["strftime %c, %x, %X and years before 1000 and before year 1 (%Y unpadded when negative; %y and %G of negative years are left out: DuckDB prints digits that are not the year)", "strftime(d, '%c|%x|%X|%Y'), strftime(TRY_CAST(ts AS TIMESTAMP), '%c %x %X'), strftime(d - 740000, '%Y|%c|%x|%-d'), strftime(d - 730000, '%Y %m')"],
   ["strftime, strptime, try_strptime", "strftime(d, '%d/%m/%Y %A'), try_strptime(ts, '%Y-%m-%dT%H:%M:%S.%gZ'), strftime(TRY_CAST(ts AS TIMESTAMP), '%Y-%j %H:%M')"],
   ["to_years … to_microseconds", "to_years(m), to_months(m), to_weeks(m), to_days(n), to_hours(m), to_minutes(m), to_seconds(x), to_milliseconds(m), to_microseconds(n)"],
@@ -215,6 +216,20 @@ export const cases: ConformanceCase[] = [
   {
     name: "functions: lcm past BIGINT is DuckDB's error",
     sql: "SELECT lcm(CAST(n AS BIGINT) * 100000000000000, 7) AS v FROM t WHERE n = 123456",
+    rows,
+    schema,
+    expect: "error" as const,
+  },
+  {
+    name: "functions: a LIKE pattern ending in its escape character is DuckDB's error",
+    sql: "SELECT s LIKE left(s, 1) || '!' ESCAPE '!' AS v FROM t WHERE s IS NOT NULL",
+    rows,
+    schema,
+    expect: "error" as const,
+  },
+  {
+    name: "functions: repeat past DuckDB's largest string is DuckDB's error",
+    sql: "SELECT repeat(u, 300000000) AS v FROM t WHERE n = 7",
     rows,
     schema,
     expect: "error" as const,
