@@ -90,9 +90,9 @@ export function compilePlan(inputs: CompileInputs): Plan {
       // One sink is one table: two cells would interleave rows of two shapes in its files.
       throw new CompileError(`sink ${spec.name} is written by cell ${earlier.cell.cell} too`, origin, "give each cell its own sink: one sink is one table");
     }
-    const compiler = new Compiler(inputs);
-    // A sink cell that is a UNION ALL becomes one pipeline per branch, all writing the sink.
-    const branches = compiler.lowerSinkCell(cellName(cell), origin);
+    // A sink cell that is a UNION ALL becomes one pipeline per branch, all writing the sink; so does
+    // a cell that reads a UNION ALL cell: one pipeline per combination of the branches it reads.
+    const branches = lowerWithBranches(inputs, cellName(cell), origin);
     for (const rel of branches) {
       const schema = rel.scope.map((c) => ({ name: c.name, type: c.type }));
       const seen = new Set<string>();
@@ -118,13 +118,56 @@ export function compilePlan(inputs: CompileInputs): Plan {
   return { version: PLAN_VERSION, notebook: notebook.file, sources: usedSources, pipelines };
 }
 
+function asStream(rel: Relation, from: Origin): Relation & { kind: "stream" } {
+  if (rel.kind !== "stream") throw new CompileError("the sink cell reads no source", from, "select from a source or from a cell that does");
+  return rel;
+}
+
+/**
+ * The sink cell's pipelines: each UNION ALL cell it reads (directly or through other cells) is
+ * lowered once per branch, so every combination of branches is one stream relation. An aggregate
+ * downstream of such a union would split its groups across pipelines, so it is refused.
+ */
+function lowerWithBranches(inputs: CompileInputs, name: string, origin: Origin): (Relation & { kind: "stream" })[] {
+  const out: (Relation & { kind: "stream" })[] = [];
+  const explore = (choice: Map<string, number>): void => {
+    const compiler = new Compiler(inputs, choice);
+    const rel = compiler.lowerSinkCell(name, origin);
+    const pending = [...compiler.unions].find(([cell]) => !choice.has(cell));
+    if (pending) {
+      for (let i = 0; i < pending[1].count; i++) explore(new Map([...choice, [pending[0], i]]));
+      return;
+    }
+    // A branch may not aggregate (unionBranch), so an aggregate here is downstream of a union.
+    const union = [...compiler.unions].find(([cell]) => cell !== name);
+    if (union && rel.ops.some((o) => o.op === "aggregate")) {
+      throw new CompileError(`an aggregate over the UNION ALL of cell ${union[0]}`, union[1].origin, "each pipeline of a UNION ALL keeps its own groups; aggregate each branch in a cell and sink of its own, or shape both kinds of rows in one SELECT before the GROUP BY");
+    }
+    out.push(rel);
+  };
+  explore(new Map());
+  return out;
+}
+
 class Compiler {
   private readonly lowering = new Set<string>();
-  constructor(private readonly inputs: CompileInputs) {}
+  /** The UNION ALL cells this lowering read, with their branch counts (see `lowerWithBranches`). */
+  readonly unions = new Map<string, { count: number; origin: Origin }>();
+  constructor(
+    private readonly inputs: CompileInputs,
+    /** Which branch of each UNION ALL cell to read; the first when not chosen. */
+    private readonly choice: ReadonlyMap<string, number> = new Map(),
+  ) {}
 
   lowerCell(name: string, from: Origin): Relation {
     const input = this.inputs.cells[name];
     if (!input) throw new CompileError(`cell ${name} is not a compiled SQL cell`, from, "reference SQL cells or sources only");
+    if (input.tree.type === "SET_OPERATION_NODE") {
+      // Registered before its branch is lowered: an outer union is chosen before the unions only one
+      // of its branches reads, so no combination is produced twice.
+      if (!this.unions.has(name)) this.unions.set(name, { count: this.unionLeaves(name).leaves.length, origin: from });
+      return this.unionBranch(name, this.choice.get(name) ?? 0, from);
+    }
     if (this.lowering.has(name)) throw new CompileError(`cell ${name} refers to itself`, from, "break the cycle");
     this.lowering.add(name);
     const env: CellEnv = { cell: input.cell, ctes: new Map() };
@@ -138,16 +181,36 @@ class Compiler {
    * branch ends in a projection to the union's own columns (names of the first branch, types
    * DuckDB unified), so every branch writes rows of one shape; a branch may not aggregate.
    */
-  lowerSinkCell(name: string, from: Origin): (Relation & { kind: "stream" })[] {
-    const input = this.inputs.cells[name];
-    const stream = (rel: Relation): Relation & { kind: "stream" } => {
-      if (rel.kind !== "stream") throw new CompileError("the sink cell reads no source", from, "select from a source or from a cell that does");
-      return rel;
-    };
-    if (!input || input.tree.type !== "SET_OPERATION_NODE") return [stream(this.lowerCell(name, from))];
-    const env: CellEnv = { cell: input.cell, ctes: new Map() };
+  lowerSinkCell(name: string, from: Origin): Relation & { kind: "stream" } {
+    return asStream(this.lowerCell(name, from), from);
+  }
+
+  /**
+   * Branch `index` of a UNION ALL cell as a stream relation ending in a projection to the union's
+   * columns (names of the first branch, types DuckDB unified), and how many branches there are.
+   * Only the chosen branch is lowered, so only the unions it reads are enumerated further.
+   */
+  private unionBranch(name: string, index: number, from: Origin): Relation & { kind: "stream" } {
+    const input = this.inputs.cells[name]!;
+    const { leaves, env } = this.unionLeaves(name);
     const out: Schema | null = input.tree.$output ?? null;
     if (!out) throw new CompileError("a UNION whose result DuckDB cannot describe", from, "fix the SQL so it runs in the notebook");
+    const { node, ctes } = leaves[index]!;
+    const rel = asStream(this.lowerSelect(node, { cell: input.cell, ctes }), from);
+    const origin = this.originOf(env, node);
+    if (rel.ops.some((o) => o.op === "aggregate")) throw new CompileError("an aggregate in a branch of UNION ALL", origin, "aggregate each part in a cell of its own, with its own sink");
+    if (rel.scope.length !== out.length) throw new CompileError("UNION ALL branches with different column counts", origin, "give every branch the same columns");
+    const exprs: NamedExpr[] = out.map((c, i) => {
+      return { name: c.name, expr: castExpr({ kind: "column", index: i, type: rel.scope[i]!.type }, c.type) };
+    });
+    const ops: Operator[] = [...rel.ops, { op: "project", exprs, origin, schema: out.map((c) => ({ name: c.name, type: c.type })) }];
+    return { kind: "stream" as const, ops, scope: out.map((c) => ({ name: c.name, type: c.type, table: null })) };
+  }
+
+  /** The SELECTs a UNION ALL cell is made of, each with the CTEs it sees; UNION without ALL and the other set operations are refused. */
+  private unionLeaves(name: string): { leaves: { node: TreeNode; ctes: Map<string, TreeNode> }[]; env: CellEnv } {
+    const input = this.inputs.cells[name]!;
+    const env: CellEnv = { cell: input.cell, ctes: new Map() };
     const leaves: { node: TreeNode; ctes: Map<string, TreeNode> }[] = [];
     const flatten = (node: TreeNode, ctes: Map<string, TreeNode>): void => {
       const scoped = new Map(ctes);
@@ -165,17 +228,7 @@ class Compiler {
       flatten(node.right, scoped);
     };
     flatten(input.tree, env.ctes);
-    return leaves.map(({ node, ctes }) => {
-      const rel = stream(this.lowerSelect(node, { cell: input.cell, ctes }));
-      const origin = this.originOf(env, node);
-      if (rel.ops.some((o) => o.op === "aggregate")) throw new CompileError("an aggregate in a branch of UNION ALL", origin, "aggregate each part in a cell of its own, with its own sink");
-      if (rel.scope.length !== out.length) throw new CompileError("UNION ALL branches with different column counts", origin, "give every branch the same columns");
-      const exprs: NamedExpr[] = out.map((c, i) => {
-        return { name: c.name, expr: castExpr({ kind: "column", index: i, type: rel.scope[i]!.type }, c.type) };
-      });
-      const ops: Operator[] = [...rel.ops, { op: "project", exprs, origin, schema: out.map((c) => ({ name: c.name, type: c.type })) }];
-      return { kind: "stream" as const, ops, scope: out.map((c) => ({ name: c.name, type: c.type, table: null })) };
-    });
+    return { leaves, env };
   }
 
   originOf(env: CellEnv, node: TreeNode | null): Origin {
@@ -187,7 +240,7 @@ class Compiler {
   lowerSelect(node: TreeNode, outer: CellEnv): Relation {
     if (node.type !== "SELECT_NODE") {
       throw new CompileError(`unsupported ${String(node.type).toLowerCase().replace(/_/g, " ")}`, this.originOf(outer, node),
-        node.type === "SET_OPERATION_NODE" ? "UNION ALL is supported as the sink cell itself; move it into the cell that writes the sink, or shape both kinds of rows in one SELECT" : "write a single SELECT");
+        node.type === "SET_OPERATION_NODE" ? "UNION ALL is supported as a whole cell (the sink cell or a cell others read); move it into a cell of its own" : "write a single SELECT");
     }
     const env: CellEnv = { cell: outer.cell, ctes: new Map(outer.ctes) };
     for (const entry of node.cte_map?.map ?? []) env.ctes.set(String(entry.key).toLowerCase(), entry.value.query.node);

@@ -37,6 +37,8 @@ export const cases: ConformanceCase[] = [
   { name: "a CTE is inlined", sql: "WITH adults AS (SELECT * FROM t WHERE age >= 18) SELECT id, name FROM adults", rows: people },
   { name: "two CTEs in a chain", sql: "WITH a AS (SELECT id, age FROM t), b AS (SELECT id, age * 2 AS twice FROM a WHERE age IS NOT NULL) SELECT * FROM b", rows: people },
   { name: "a subquery in FROM", sql: "SELECT x FROM (SELECT id * 10 AS x FROM t) AS s WHERE x > 20", rows: people },
+  { name: "a cell that reads a UNION ALL cell runs once per branch (types unified, names from the first branch)", sql: "SELECT x * 2 AS y, upper(src) AS src FROM u WHERE x IS NOT NULL", rows: unionRows, cells: { u: "SELECT a AS x, 'first' AS src FROM t UNION ALL SELECT a * 1.5, s FROM t WHERE a > 1" } },
+  { name: "a UNION ALL cell of a UNION ALL cell, read through a third cell: every combination of branches", sql: "SELECT src, x FROM w WHERE src IS DISTINCT FROM 'ü'", rows: unionRows, cells: { u: "SELECT a AS x, 'first' AS src FROM t UNION ALL SELECT a * 1.5, s FROM t WHERE a > 1", v: "SELECT x, src FROM u UNION ALL SELECT a, 'third' FROM t", w: "SELECT x + 1 AS x, src FROM v" } },
   { name: "a reference to another cell", sql: "SELECT id, shout FROM loud WHERE id < 4", rows: people, cells: { loud: "SELECT id, upper(name) AS shout FROM t" } },
   { name: "a chain of three cells", sql: "SELECT id FROM c2", rows: people, cells: { c1: "SELECT id, age FROM t WHERE age IS NOT NULL", c2: "SELECT id FROM c1 WHERE age < 50" } },
   { name: "a cell's star expands to its columns", sql: "SELECT * FROM clean", rows: people, cells: { clean: "SELECT id, lower(city) AS city FROM t" } },
