@@ -72,6 +72,55 @@ describe("firstDifference", () => {
     const text = firstDifference(wide, [{ k: "a", n: 1n, g: 1.5 }], [{ k: "z", n: 9n, g: 1.5 }, { k: "a", n: 3n, g: 1.5 }]);
     expect(text).toMatchObject({ nearest: { k: "a", n: 3n }, columns: ["n"] });
   });
+  test("a UNION ALL of two sources, read by a plain cell and by a windowed GROUP BY: every step gives each source its own events and the aggregate sees both", async () => {
+    const text = `---
+title: Two shops
+sources:
+  east:
+    webhook: { path: /east, signature: none }
+    format: json
+  west:
+    webhook: { path: /west, signature: none }
+    format: json
+sinks:
+  visits:
+    fs: { dir: out/visits }
+  per_minute:
+    fs: { dir: out/per_minute }
+    lateness: 1 hour
+---
+
+\`\`\`sql id=shops
+SELECT 'east' AS shop, door, TRY_CAST(ts AS TIMESTAMP) AS at_ FROM east
+UNION ALL
+SELECT 'west', lower(gate), TRY_CAST(ts AS TIMESTAMP) FROM west
+\`\`\`
+
+\`\`\`sql id=visits sink=visits
+SELECT shop, door, at_ FROM shops WHERE door IS NOT NULL
+\`\`\`
+
+\`\`\`sql id=per_minute sink=per_minute
+SELECT door, time_bucket(INTERVAL 1 minute, at_) AS m, count(*) AS n, count(DISTINCT shop) AS shops FROM shops GROUP BY ALL
+\`\`\`
+`;
+    const { notebook, issues } = parseNotebook(text.replaceAll("\\`", "`"), "two-shops.md");
+    expect(issues).toEqual([]);
+    const at = (i: number) => `2026-11-22T10:${String(Math.floor(i / 6)).padStart(2, "0")}:${String((i * 7) % 60).padStart(2, "0")}Z`;
+    const samples = {
+      east: Array.from({ length: 60 }, (_, i) => ({ door: ["a", "b", null][i % 3], ts: at(i) })),
+      west: Array.from({ length: 40 }, (_, i) => ({ gate: ["A", "B"][i % 2], ts: at(i) })),
+    };
+    const lines: string[] = [];
+    const report = await checkNotebook(notebook, { samples, library: defaultLibrary, random: { batches: 2, size: 10, seed: 1 }, onProgress: (l) => lines.push(l) });
+    expect(report.steps.filter((s) => !s.agree)).toEqual([]);
+    expect(report.plan.pipelines.map((p) => p.sink)).toEqual(["visits", "visits", "per_minute", "per_minute"]);
+    // The sample step of each sink counts both sources' events; a door seen at both shops is one group with shops = 2.
+    expect(lines.some((l) => l.startsWith("✓ per_minute → per_minute · sample: 100 events"))).toBe(true);
+    const sample = report.steps.find((s) => s.sink === "per_minute" && s.step === "sample")!;
+    expect(sample.plan.ok && sample.plan.rows.some((r) => r.door === "a" && r.shops === 2n)).toBe(true);
+  });
+
   test("rows compare as multisets: a duplicate missing on one side is a difference", () => {
     expect(firstDifference(schema, [{ x: 1, k: "a" }, { x: 1, k: "a" }], [{ x: 1, k: "a" }])).toMatchObject({ side: "duckdb" });
     expect(firstDifference(schema, [{ x: 1, k: "a" }], [{ x: 1, k: "a" }, { x: 2, k: "a" }])).toMatchObject({ side: "plan", row: { x: 2 } });

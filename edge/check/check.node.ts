@@ -73,16 +73,22 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
       }
       for (const cell of sinkCells) {
         const pipeline = plan.pipelines.find((p) => p.cell.cell === cellName(cell))!;
-        const source = (pipeline.ops[0] as { source: string }).source;
-        const events = data[source] ?? [];
-        const result = await compareOnce(db, cell.code, plan, pipeline.sink, source, events, options.library);
+        const mine = Object.fromEntries(sinkSources(plan, pipeline.sink).map((s) => [s, data[s] ?? []]));
+        const events = Object.values(mine).flat();
+        const result = await compareOnce(db, cell.code, plan, pipeline.sink, mine, options.library);
         const r: StepResult = { step, sink: pipeline.sink, cell: cellName(cell), events: events.length, ...result };
         steps.push(r);
         say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · ${step}: ${events.length} events, ${summary(r.duckdb)} from DuckDB, ${summary(r.plan)} from the plan${r.agree ? "" : `\n${r.detail}`}`);
         if (r.agree && !r.duckdb.ok && step !== "sample") {
-          // One failing event hides the rest: compare event by event too.
-          const one = await eventByEvent(db, cell.code, plan, pipeline.sink, source, events.slice(0, 400), inputs.sources[source]!, options.library);
-          const e: StepResult = { ...one, step, sink: pipeline.sink, cell: cellName(cell), events: Math.min(events.length, 400) };
+          // One failing event hides the rest: compare event by event too (the first 400).
+          let budget = 400;
+          const few = Object.fromEntries(Object.entries(mine).map(([s, evs]) => {
+            const take = evs.slice(0, budget);
+            budget -= take.length;
+            return [s, take];
+          }));
+          const one = await eventByEvent(db, cell.code, plan, pipeline.sink, few, inputs.sources, options.library);
+          const e: StepResult = { ...one, step, sink: pipeline.sink, cell: cellName(cell), events: Object.values(few).flat().length };
           steps.push(e);
           say(`${e.agree ? "✓" : "✗"} ${e.cell} → ${e.sink} · ${step}, one event at a time: ${e.events} events, ${one.errors} fail alike on both sides, ${one.rows} rows agree${e.agree ? "" : `\n${e.detail}`}`);
           for (const [s, evs] of Object.entries(data)) await loadEvents(db, s, evs, { schema: inputs.sources[s] });
@@ -96,7 +102,10 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
       const pipeline = plan.pipelines.find((p) => p.cell.cell === cellName(cell))!;
       const agg = pipeline.ops.find((o) => o.op === "aggregate");
       if (!agg || agg.op !== "aggregate" || !agg.window) continue;
-      const source = (pipeline.ops[0] as { source: string }).source;
+      const sources = sinkSources(plan, pipeline.sink);
+      // Several sources (a UNION ALL): how their events interleave in production is not in the samples.
+      if (sources.length > 1) continue;
+      const source = sources[0]!;
       const events = options.samples[source] ?? [];
       const r: StepResult = { step: "stream order", sink: pipeline.sink, cell: cellName(cell), events: events.length, ...(await streamOrder(db, cell.code, plan, pipeline.sink, source, events, BigInt(agg.window.latenessMicros), options.library)) };
       steps.push(r);
@@ -127,6 +136,11 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
   } finally {
     db.close();
   }
+}
+
+/** The sources a sink's pipelines read, in plan order (more than one for a UNION ALL of sources). */
+function sinkSources(plan: Plan, sink: string): string[] {
+  return [...new Set(plan.pipelines.filter((p) => p.sink === sink).map((p) => (p.ops[0] as { source: string }).source))];
 }
 
 async function loadAll(db: DuckDB, data: Record<string, unknown[]>, schemas: Record<string, Schema>): Promise<void> {
@@ -206,13 +220,21 @@ export async function duckdbAnswer(db: DuckDB, sql: string): Promise<{ answer: A
 
 /** The plan's answer: the events as one batch, then end of input. */
 export function planAnswer(plan: Plan, sink: string, source: string, events: unknown[], library: FunctionLibrary): Answer {
-  // Both sides read the same JSON text: what DuckDB loads is what the plan sees.
-  const same = events.map((e) => parseJsonLossless(stringifyJsonLossless(e)));
+  return planAnswerOver(plan, sink, { [source]: events }, library);
+}
+
+/** The plan's rows for `sink` over each source's events (a UNION ALL may read several sources). */
+export function planAnswerOver(plan: Plan, sink: string, data: Record<string, unknown[]>, library: FunctionLibrary): Answer {
   try {
     const ex = buildPipeline({ ...plan, pipelines: plan.pipelines.filter((p) => p.sink === sink) }, { library, mode: "throw" });
-    const a = ex.run({ source, events: same });
-    const b = ex.finish();
-    return { ok: true, rows: [...(a.rows[sink] ?? []), ...(b.rows[sink] ?? [])] };
+    const rows: Row[] = [];
+    for (const [source, events] of Object.entries(data)) {
+      // Both sides read the same JSON text: what DuckDB loads is what the plan sees.
+      const same = events.map((e) => parseJsonLossless(stringifyJsonLossless(e)));
+      rows.push(...(ex.run({ source, events: same }).rows[sink] ?? []));
+    }
+    rows.push(...(ex.finish().rows[sink] ?? []));
+    return { ok: true, rows };
   } catch (error) {
     return { ok: false, error: error instanceof SqlError ? error.duckdbText : error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
   }
@@ -268,12 +290,15 @@ async function checkMisfits(db: DuckDB, plan: Plan, source: string, events: unkn
   return { ...base, agree: true, duckdb: { ok: true, rows: [] }, plan: { ok: true, rows: [] }, difference: null, detail: `${rejected} rejected by DuckDB and dead letters in the plan, ${read} read by both` };
 }
 
-async function eventByEvent(db: DuckDB, sql: string, plan: Plan, sink: string, source: string, events: unknown[], schema: Schema, library: FunctionLibrary): Promise<Pick<StepResult, "agree" | "duckdb" | "plan" | "difference" | "detail"> & { errors: number; rows: number }> {
+async function eventByEvent(db: DuckDB, sql: string, plan: Plan, sink: string, data: Record<string, unknown[]>, schemas: Record<string, Schema>, library: FunctionLibrary): Promise<Pick<StepResult, "agree" | "duckdb" | "plan" | "difference" | "detail"> & { errors: number; rows: number }> {
   let errors = 0;
   let rows = 0;
-  for (const event of events) {
-    await loadEvents(db, source, [event], { schema });
-    const r = await compareOnce(db, sql, plan, sink, source, [event], library);
+  // Each event alone: a sink that reads several sources sees the others empty meanwhile.
+  const sources = Object.keys(data);
+  const each = sources.flatMap((source) => data[source]!.map((event) => ({ source, event })));
+  for (const { source, event } of each) {
+    for (const s of sources) await loadEvents(db, s, s === source ? [event] : [], { schema: schemas[s] });
+    const r = await compareOnce(db, sql, plan, sink, { [source]: [event] }, library);
     if (!r.agree) {
       return { ...r, errors, rows, detail: `  event: ${stringifyJsonLossless(event).slice(0, 300)}\n${r.detail}` };
     }
@@ -283,9 +308,10 @@ async function eventByEvent(db: DuckDB, sql: string, plan: Plan, sink: string, s
   return { agree: true, duckdb: { ok: true, rows: [] }, plan: { ok: true, rows: [] }, difference: null, detail: null, errors, rows };
 }
 
-async function compareOnce(db: DuckDB, sql: string, plan: Plan, sink: string, source: string, events: unknown[], library: FunctionLibrary): Promise<Pick<StepResult, "agree" | "duckdb" | "plan" | "difference" | "detail">> {
+async function compareOnce(db: DuckDB, sql: string, plan: Plan, sink: string, data: Record<string, unknown[]>, library: FunctionLibrary): Promise<Pick<StepResult, "agree" | "duckdb" | "plan" | "difference" | "detail">> {
   const { answer: duckdb, schema } = await duckdbAnswer(db, sql);
-  const mine = planAnswer(plan, sink, source, events, library);
+  const mine = planAnswerOver(plan, sink, data, library);
+  const events = Object.values(data).flat();
   if (!duckdb.ok || !mine.ok) {
     // With several failing events, which error comes first is the engine's order of work; both
     // failing is agreement here, and the event-by-event step that follows compares the errors.

@@ -126,7 +126,8 @@ function asStream(rel: Relation, from: Origin): Relation & { kind: "stream" } {
 /**
  * The sink cell's pipelines: each UNION ALL cell it reads (directly or through other cells) is
  * lowered once per branch, so every combination of branches is one stream relation. An aggregate
- * downstream of such a union would split its groups across pipelines, so it is refused.
+ * downstream of such a union ends each of them alike; the executor (and the Worker's Durable
+ * Object, one per sink) feeds them all into one aggregate state.
  */
 function lowerWithBranches(inputs: CompileInputs, name: string, origin: Origin): (Relation & { kind: "stream" })[] {
   const out: (Relation & { kind: "stream" })[] = [];
@@ -138,11 +139,8 @@ function lowerWithBranches(inputs: CompileInputs, name: string, origin: Origin):
       for (let i = 0; i < pending[1].count; i++) explore(new Map([...choice, [pending[0], i]]));
       return;
     }
-    // A branch may not aggregate (unionBranch), so an aggregate here is downstream of a union.
-    const union = [...compiler.unions].find(([cell]) => cell !== name);
-    if (union && rel.ops.some((o) => o.op === "aggregate")) {
-      throw new CompileError(`an aggregate over the UNION ALL of cell ${union[0]}`, union[1].origin, "each pipeline of a UNION ALL keeps its own groups; aggregate each branch in a cell and sink of its own, or shape both kinds of rows in one SELECT before the GROUP BY");
-    }
+    // A branch may not aggregate (unionBranch), so an aggregate here is downstream of the unions:
+    // every pipeline ends in the same aggregate and the executor gives them one state.
     out.push(rel);
   };
   explore(new Map());

@@ -78,6 +78,9 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
   if (plan.version !== 1) throw new Error(`exec: plan version ${String(plan.version)} is not supported (expected 1)`);
   const lib = options.library;
   const mode = options.mode ?? "dead-letter";
+  // Pipelines of one sink that aggregate alike (the branches of a UNION ALL read by a GROUP BY)
+  // feed one aggregate state, as DuckDB aggregates the union's rows together.
+  const sharedAggregates = new Map<string, { op: AggregateOp; state: WindowState }>();
   const pipelines: BuiltPipeline[] = plan.pipelines.map((p) => {
     const scan = p.ops[0];
     if (!scan || scan.op !== "scan") throw new Error(`exec: pipeline for sink ${p.sink} does not start with a scan`);
@@ -89,6 +92,12 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     const after = aggIndex < 0 ? [] : p.ops.slice(aggIndex + 1, -1);
     const agg = aggIndex < 0 ? null : (p.ops[aggIndex] as AggregateOp);
     const memo = Memo.of(p.ops.flatMap(operatorExprs));
+    let aggregate: { op: AggregateOp; state: WindowState } | null = null;
+    if (agg) {
+      const key = `${p.sink}\u0000${JSON.stringify(agg)}\u0000${JSON.stringify(after)}`;
+      aggregate = sharedAggregates.get(key) ?? { op: agg, state: new WindowState(agg, lib, memo) };
+      sharedAggregates.set(key, aggregate);
+    }
     return {
       sink: p.sink,
       source: scan.source,
@@ -96,7 +105,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
       head: before.map((o) => stageFor(o, lib, memo)),
       program: rowProgram(before, lib, memo),
       direct: agg ? null : directProgram(before, sinkOp.schema, lib, memo),
-      aggregate: agg ? { op: agg, state: new WindowState(agg, lib, memo) } : null,
+      aggregate,
       tail: after.map((o) => stageFor(o, lib, memo)),
       toRow: rowMaker(sinkOp.schema),
     };
@@ -108,19 +117,84 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
   // aggregate (HAVING, the SELECT list), becomes a dead letter (its group keys as the raw value) and
   // the other groups are written: a published pipeline must not stop on one group. The check
   // (throw mode) fails like DuckDB's query.
-  const failedGroups = new Map<BuiltPipeline, { keys: Value[]; error: unknown }[]>();
+  const failedGroups = new Map<WindowState, { keys: Value[]; error: unknown }[]>();
   if (mode === "dead-letter") {
     for (const p of pipelines) {
-      if (!p.aggregate) continue;
+      if (!p.aggregate || failedGroups.has(p.aggregate.state)) continue;
       const failed: { keys: Value[]; error: unknown }[] = [];
-      failedGroups.set(p, failed);
+      failedGroups.set(p.aggregate.state, failed);
       p.aggregate.state.onGroupError = (keys, error) => failed.push({ keys, error });
     }
   }
 
+  /**
+   * The pipelines in run order: alone, or — the branches of a UNION ALL under one aggregate —
+   * together, so each event goes through every branch before the next event and the watermark
+   * moves as it does over the union's rows.
+   */
+  const units: BuiltPipeline[][] = [];
+  for (const p of pipelines) {
+    const with_ = p.aggregate ? units.find((u) => u[0]!.aggregate?.state === p.aggregate!.state) : undefined;
+    if (with_) with_.push(p);
+    else units.push([p]);
+  }
+
+  /** One batch through a unit: one pipeline, or the branches that share an aggregate state. */
+  const runUnit = (unit: BuiltPipeline[], source: string, events: readonly unknown[], out: RunResult): void => {
+    const first = unit[0]!;
+    if (mode === "throw") {
+      // The check fails as DuckDB fails: the whole batch is loaded first, then each operator runs
+      // over all of it, so the first error raised is DuckDB's; a union's branches all feed the aggregate.
+      const perBranch = unit.map((p) => {
+        const rows = events.map((event) => p.convert(event));
+        let batch = rows;
+        for (const s of p.head) batch = s(batch);
+        return { p, rows, batch };
+      });
+      if (!first.aggregate) {
+        for (const b of perBranch) emit(b.p, b.batch, out);
+        return;
+      }
+      const all = perBranch.length === 1 ? perBranch[0]!.batch : perBranch.flatMap((b) => b.batch);
+      if (!first.aggregate.state.anyLate(all)) first.aggregate.state.add(all);
+      // Which events were late is only known event by event.
+      else for (let i = 0; i < events.length; i++) for (const b of perBranch) runEvent(b.p, source, b.rows[i]!, events[i], out, out.rows[b.p.sink]!);
+      return;
+    }
+    // Each event on its own: one that does not fit or fails is a dead letter, the rest go on.
+    // A window is emitted as soon as the watermark passes it, event by event, so what a
+    // pipeline writes (and which events are late) does not depend on how events were batched.
+    const target = out.rows[first.sink]!;
+    const windows = first.aggregate?.op.window ? first.aggregate.state : null;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
+      for (const p of unit) {
+        let row: Value[];
+        try {
+          row = p.convert(event);
+        } catch (error) {
+          deadLetter(out, source, p.sink, error, event);
+          continue;
+        }
+        runEvent(p, source, row, event, out, target);
+      }
+      if (windows !== null && windows.due()) emit(first, windows.emitUpTo(windows.watermark()!), out);
+    }
+  };
+
+  /** The pipelines with an aggregate, one per aggregate state (UNION ALL branches share one). */
+  const aggregating = (): BuiltPipeline[] => {
+    const seen = new Set<WindowState>();
+    return pipelines.filter((p) => {
+      if (!p.aggregate || seen.has(p.aggregate.state)) return false;
+      seen.add(p.aggregate.state);
+      return true;
+    });
+  };
+
   const emit = (p: BuiltPipeline, rows: Value[][], out: RunResult): void => {
     const target = out.rows[p.sink]!;
-    const failed = failedGroups.get(p);
+    const failed = p.aggregate ? failedGroups.get(p.aggregate.state) : undefined;
     if (failed) {
       for (const f of failed.splice(0)) deadLetter(out, p.source, p.sink, groupError(f.error), f.keys);
       for (const row of rows) {
@@ -194,59 +268,37 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     plan,
     run({ source, events }) {
       const out = empty();
-      for (const p of pipelines) {
-        if (p.source !== source) continue;
-        if (mode === "throw") {
-          // The check fails as DuckDB fails: the whole batch is loaded first, then each
-          // operator runs over all of it, so the first error raised is DuckDB's.
-          const rows = events.map((event) => p.convert(event));
-          let batch = rows;
-          for (const s of p.head) batch = s(batch);
-          if (!p.aggregate) emit(p, batch, out);
-          else if (!p.aggregate.state.anyLate(batch)) p.aggregate.state.add(batch);
-          // Which events were late is only known event by event.
-          else for (let i = 0; i < rows.length; i++) runEvent(p, source, rows[i]!, events[i], out, out.rows[p.sink]!);
-        } else {
-          // Each event on its own: one that does not fit or fails is a dead letter, the rest go on.
-          // A window is emitted as soon as the watermark passes it, event by event, so what a
-          // pipeline writes (and which events are late) does not depend on how events were batched.
-          const target = out.rows[p.sink]!;
-          const windows = p.aggregate?.op.window ? p.aggregate.state : null;
-          for (let i = 0; i < events.length; i++) {
-            const event = events[i];
-            let row: Value[];
-            try {
-              row = p.convert(event);
-            } catch (error) {
-              deadLetter(out, source, p.sink, error, event);
-              continue;
-            }
-            runEvent(p, source, row, event, out, target);
-            if (windows !== null && windows.due()) emit(p, windows.emitUpTo(windows.watermark()!), out);
-          }
-        }
-        if (p.aggregate) {
-          const wm = p.aggregate.state.watermark();
-          if (wm !== null) emit(p, p.aggregate.state.emitUpTo(wm), out);
+      for (const all of units) {
+        // A UNION ALL may read two sources: a batch goes through the branches that read its source.
+        const unit = all.length > 1 ? all.filter((p) => p.source === source) : all;
+        const first = unit[0];
+        if (!first || first.source !== source) continue;
+        runUnit(unit, source, events, out);
+        // The check (throw mode) answers as DuckDB over all its sources at once: a union of two
+        // sources keeps its windows open until finish, so one source's batch cannot close them on the other's.
+        const manySources = all.some((p) => p.source !== source);
+        if (first.aggregate && !(mode === "throw" && manySources)) {
+          const wm = first.aggregate.state.watermark();
+          if (wm !== null) emit(first, first.aggregate.state.emitUpTo(wm), out);
         }
       }
       return out;
     },
     flushWindows(watermark) {
       const out = empty();
-      for (const p of pipelines) if (p.aggregate?.op.window) emit(p, p.aggregate.state.emitUpTo(watermark), out);
+      for (const p of aggregating()) if (p.aggregate!.op.window) emit(p, p.aggregate!.state.emitUpTo(watermark), out);
       return out;
     },
     finish() {
       const out = empty();
-      for (const p of pipelines) if (p.aggregate) emit(p, p.aggregate.state.emitAll(), out);
+      for (const p of aggregating()) emit(p, p.aggregate!.state.emitAll(), out);
       return out;
     },
     flushAggregates(sink) {
       const out = empty();
-      for (const p of pipelines) {
-        if (p.sink !== sink || !p.aggregate) continue;
-        emit(p, p.aggregate.op.window ? p.aggregate.state.emitUnbucketed() : p.aggregate.state.emitAll(), out);
+      for (const p of aggregating()) {
+        if (p.sink !== sink) continue;
+        emit(p, p.aggregate!.op.window ? p.aggregate!.state.emitUnbucketed() : p.aggregate!.state.emitAll(), out);
       }
       return out;
     },
@@ -254,14 +306,13 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
       return Object.fromEntries(pipelines.map((p) => [p.sink, p.aggregate?.op.window ? p.aggregate.state.watermark() : null]));
     },
     snapshot() {
-      return JSON.stringify(encodeState(Object.fromEntries(pipelines.filter((p) => p.aggregate).map((p) => [p.sink, p.aggregate!.state.snapshot()]))));
+      return JSON.stringify(encodeState(Object.fromEntries(aggregating().map((p) => [p.sink, p.aggregate!.state.snapshot()]))));
     },
     restore(snapshot) {
       const data = decodeState(JSON.parse(snapshot)) as Record<string, unknown>;
-      for (const p of pipelines) {
-        if (!p.aggregate) continue;
+      for (const p of aggregating()) {
         if (!(p.sink in data)) throw new Error(`exec: the snapshot has no state for sink ${p.sink}; was it taken with another plan?`);
-        p.aggregate.state.restore(data[p.sink]);
+        p.aggregate!.state.restore(data[p.sink]);
       }
     },
   };

@@ -55,7 +55,9 @@ export function buildRouter(plan: Plan, library: FunctionLibrary, shards = 1): (
   const plain = plans.filter((p) => p.kind === "plain");
   const heads = plans.filter((p) => p.kind !== "plain");
   const plainExec = plain.length ? buildPipeline({ ...plan, pipelines: plain.map((p) => p.pipeline) }, { library }) : null;
-  const headExecs = new Map<string, Executor>(heads.map((p) => [p.sink, buildPipeline({ ...plan, pipelines: [headPipeline(p)] }, { library })]));
+  // One per pipeline: the branches of a UNION ALL under a GROUP BY are pipelines of one sink, and
+  // each sends its rows to the sink's one Durable Object, which aggregates them together.
+  const headExecs = new Map<SinkPlan, Executor>(heads.map((p) => [p, buildPipeline({ ...plan, pipelines: [headPipeline(p)] }, { library })]));
   const outputCodecs = new Map(plain.map((p) => [p.sink, rowCodec(p.output)]));
   const bufferedCodecs = new Map(heads.map((p) => [p.sink, rowCodec(p.buffered)]));
 
@@ -93,7 +95,7 @@ export function buildRouter(plan: Plan, library: FunctionLibrary, shards = 1): (
     }
     for (const p of heads) {
       if (p.source !== source) continue;
-      const exec = headExecs.get(p.sink)!;
+      const exec = headExecs.get(p)!;
       const codec = bufferedCodecs.get(p.sink)!;
       const toValues = (row: Row): Value[] => p.buffered.map((_, i) => row[`c${i}`] ?? null);
       if (p.kind === "window") {

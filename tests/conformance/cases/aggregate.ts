@@ -102,6 +102,7 @@ export const cases: ConformanceCase[] = [
   { name: "HAVING on an aggregate not in the select list", sql: `SELECT station, ${bucket} AS minute FROM t GROUP BY ALL HAVING sum(n) > 5`, rows: readings },
   { name: "FILTER (WHERE ...) on an aggregate", sql: `SELECT station, ${bucket} AS minute, count(*) FILTER (WHERE n > 3) AS big FROM t GROUP BY ALL`, rows: readings },
   { name: "GROUP BY with WHERE", sql: `SELECT station, ${bucket} AS minute, count(*) AS c FROM t WHERE n IS NOT NULL GROUP BY ALL`, rows: readings },
+  { name: "a windowed GROUP BY over a UNION ALL cell: one watermark, every branch's rows in the window", sql: "SELECT station, time_bucket(INTERVAL 1 minute, ts) AS m, count(*) AS c, sum(n) AS s FROM both_ GROUP BY ALL", rows: readings, cells: { both_: "SELECT station, ts, n FROM t UNION ALL SELECT station, ts, n * 10 FROM t WHERE n > 2" } },
   { name: "GROUP BY over a cell", sql: "SELECT station, time_bucket(INTERVAL 1 minute, ts) AS minute, sum(n) AS s FROM clean GROUP BY ALL", rows: readings, cells: { clean: "SELECT station, ts, n FROM t WHERE station IS NOT NULL" } },
   { name: "GROUP BY without a time bucket aggregates per flush", sql: "SELECT station, count(*) AS c, sum(n) AS s FROM t GROUP BY station", rows: readings },
   { name: "a global aggregate without GROUP BY", sql: "SELECT count(*) AS c, sum(n) AS s, avg(x) AS a FROM t", rows: readings },
