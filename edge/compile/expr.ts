@@ -262,6 +262,9 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   const lowered = name.toLowerCase();
   // list_distinct's order is DuckDB's hash table's: only where order cannot show may it run.
   if (ORDER_FREE.has(lowered) && isDistinctCall(node.children?.[0])) orderFree.add(node.children[0]);
+  if (lowered === "age" && (node.children?.length ?? 0) === 1) {
+    throw new CompileError("age(x) with one argument", ctx.originOf(node), "it measures from the query's own time, which a pipeline does not have; write age(the event's time, x)");
+  }
   if (lowered === "row" && typeof node.$type === "string" && !/^STRUCT\("/.test(node.$type)) {
     throw new CompileError(`${name}() (a STRUCT without field names)`, ctx.originOf(node), MISSING_FUNCTION_HINTS.row!);
   }

@@ -209,6 +209,45 @@ function partOf(part: string, m: bigint, type: string): Value {
   }
 }
 
+/**
+ * age(a, b) for TIMESTAMP and DATE, as DuckDB's Interval::GetAge: the calendar fields of a minus
+ * those of b (as |a − b| with the sign put back), each negative field borrowing from the next
+ * larger one (a day borrows the length of the later instant's month when a < b, else of b's);
+ * NULL for an infinity. TIMESTAMPTZ goes through DuckDB's ICU calendar, which this does not repeat.
+ */
+const age: ScalarFn = (args, ctx) => {
+  const [x, y] = args;
+  if (x === null || y === null || x === undefined || y === undefined) return null;
+  if (args.length !== 2) throw new SqlError("not_implemented", "age(x) measures from the query's own time, which a pipeline does not have; write age(the event's time, x)");
+  if (typeName(ctx.argTypes[0]) === "TIMESTAMPTZ" || typeName(ctx.argTypes[1]) === "TIMESTAMPTZ") {
+    throw new SqlError("not_implemented", "age() of TIMESTAMP WITH TIME ZONE is not supported by the edge executor; cast both to TIMESTAMP");
+  }
+  const a = asMicros(x, ctx.argTypes[0]);
+  const b = asMicros(y, ctx.argTypes[1]);
+  if (isInfinite(a) || isInfinite(b)) return null;
+  const ta = splitTimestamp(a), tb = splitTimestamp(b);
+  const ca = civilFromDays(ta.days), cb = civilFromDays(tb.days);
+  const before = a < b;
+  const sign = before ? -1 : 1;
+  let years = sign * (ca.year - cb.year);
+  let months = sign * (ca.month - cb.month);
+  let days = sign * (ca.day - cb.day);
+  let micros = BigInt(sign) * (ta.time - tb.time);
+  while (micros < 0n) {
+    micros += MICROS_PER_DAY;
+    days--;
+  }
+  while (days < 0) {
+    days += before ? daysInMonth(ca.year, ca.month) : daysInMonth(cb.year, cb.month);
+    months--;
+  }
+  while (months < 0) {
+    months += 12;
+    years--;
+  }
+  return { months: sign * (years * 12 + months), days: sign * days, micros: BigInt(sign) * micros };
+};
+
 /** One part as the result type asks: DOUBLE for epoch, BIGINT for the rest. */
 function partAs(part: string, m: bigint, type: string, resultType: string): Value {
   const r = partOf(part.toLowerCase(), m, type);
@@ -434,6 +473,7 @@ export const datetimeScalars: Record<string, ScalarFn> = {
   epoch: epochFn,
   epoch_us: epochUs,
   epoch_ns: epochNs,
+  age,
   to_timestamp: toTimestamp,
   make_date: makeDate,
   make_timestamp: makeTimestamp,

@@ -8,6 +8,7 @@ export const cases: ConformanceCase[] = [
   { name: "list_distinct outside list_sort is refused (DuckDB's element order is its hash table's)", sql: "SELECT list_distinct([a, a, 2]) AS r FROM t", rows, expect: "compile-error", message: "list_distinct() outside list_sort()" },
   { name: "COLLATE is refused, not dropped (the comparison would lose it)", sql: "SELECT s < 'Y' COLLATE NOCASE AS r FROM t", rows, expect: "compile-error", message: "COLLATE NOCASE" },
   { name: "row(...) / (a, b) is refused: a STRUCT without field names has no names to write", sql: "SELECT (a, s) AS r FROM t", rows, expect: "compile-error", message: "STRUCT without field names" },
+  { name: "age(x) with one argument is refused (it measures from the query's own time)", sql: "SELECT age(CAST(ts AS TIMESTAMP)) AS r FROM t", rows, expect: "compile-error", message: "age(x) with one argument" },
   { name: "row_number() OVER is refused", sql: "SELECT row_number() OVER (ORDER BY a) AS r FROM t", rows, expect: "compile-error", message: "window function row_number()" },
   { name: "sum() OVER is refused", sql: "SELECT sum(a) OVER (PARTITION BY s) AS r FROM t", rows, expect: "compile-error", message: "OVER" },
   { name: "ORDER BY in a sink cell is refused", sql: "SELECT a FROM t ORDER BY a", rows, expect: "compile-error", message: "ORDER BY" },
