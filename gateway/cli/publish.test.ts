@@ -106,3 +106,33 @@ test("publishing a webhook notebook writes a deployable Worker with its Durable 
   const manifest = JSON.parse(await readFile(join(dir, "github", "bundle.json"), "utf8"));
   expect(manifest.targets).toEqual(["worker", "files"]);
 }, 120_000);
+
+test("publish says so when DuckDB fails a sink cell on the sample (the check agrees, both fail), and a run sends the failing groups to _errors/", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "runnel-publish-fails-"));
+  const notebook = `---
+title: A cell that fails on its sample
+sources:
+  ev:
+    webhook: { path: /ev, signature: none }
+    format: json
+sinks:
+  spread:
+    fs: { dir: out/spread }
+---
+
+\`\`\`sql id=spread sink=spread
+SELECT k, stddev_pop(v) AS sd FROM ev GROUP BY ALL
+\`\`\`
+`;
+  await writeFile(join(dir, "nb.md"), notebook);
+  const sample = [{ k: "a", v: 1e308 }, { k: "a", v: 1e308 }, { k: "a", v: 1 }, { k: "b", v: 2 }, { k: "b", v: 4 }];
+  await writeFile(join(dir, "sample.ndjson"), sample.map((e) => JSON.stringify(e)).join("\n"));
+  expect(await main(["publish", join(dir, "nb.md"), "--out", join(dir, "dist"), "--sample", `ev=${join(dir, "sample.ndjson")}`])).toBe(0);
+  expect(err.join("")).toMatch(/sink spread: on the sample, DuckDB fails cell spread \(Out of Range Error: STDDEV_POP is out of range!\); the pipeline fails the same way and sends each failing row or group to _errors\//);
+  const outDir = join(dir, "out");
+  expect(await main(["run", join(dir, "dist", "nb"), "--input", `ev=${join(dir, "sample.ndjson")}`, "--sink", `spread=fs:${outDir}`])).toBe(0);
+  const written = await files(outDir);
+  expect(written.filter((f) => f.endsWith(".parquet"))).toHaveLength(1);
+  const letters = (await readFile(written.find((f) => f.endsWith(".ndjson"))!, "utf8")).trim().split("\n").map((l) => JSON.parse(l) as { reason: string; raw: string });
+  expect(letters).toEqual([expect.objectContaining({ reason: "spread: a group's aggregate row failed: STDDEV_POP is out of range!", raw: '["a"]' })]);
+});

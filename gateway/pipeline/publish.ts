@@ -40,6 +40,13 @@ export async function publishNotebook(input: PublishInput): Promise<PublishOutco
   const failed = report.steps.filter((s) => !s.agree);
   const difference = failed[0] ? `${failed[0].cell} → ${failed[0].sink} (${failed[0].step}): ${failed[0].detail ?? "answers differ"}` : null;
   if (difference !== null && !input.force) return { published: false, report, failed, difference };
+  // Agreement can be an error on both sides: the notebook shows that cell failing on the sample, and
+  // the pipeline will send the rows or groups that fail to _errors/. Say so rather than stay quiet.
+  for (const step of report.steps) {
+    if (step.step === "sample" && step.agree && !step.duckdb.ok) {
+      input.warn(`sink ${step.sink}: on the sample, DuckDB fails cell ${step.cell} (${step.duckdb.error.split("\n")[0]!.replace(/^duckdb: /, "")}); the pipeline fails the same way and sends each failing row or group to _errors/ with the reason`);
+    }
+  }
 
   const name = bundleName(input.file);
   const dir = join(input.out, name);
