@@ -219,12 +219,21 @@ const age: ScalarFn = (args, ctx) => {
   const [x, y] = args;
   if (x === null || y === null || x === undefined || y === undefined) return null;
   if (args.length !== 2) throw new SqlError("not_implemented", "age(x) measures from the query's own time, which a pipeline does not have; write age(the event's time, x)");
-  if (typeName(ctx.argTypes[0]) === "TIMESTAMPTZ" || typeName(ctx.argTypes[1]) === "TIMESTAMPTZ") {
-    throw new SqlError("not_implemented", "age() of TIMESTAMP WITH TIME ZONE is not supported by the edge executor; cast both to TIMESTAMP");
-  }
+  noTimeZone("age", ctx);
   const a = asMicros(x, ctx.argTypes[0]);
   const b = asMicros(y, ctx.argTypes[1]);
   if (isInfinite(a) || isInfinite(b)) return null;
+  return ageOf(a, b);
+};
+
+function noTimeZone(fn: string, ctx: CallContext, from = 0): void {
+  if (ctx.argTypes.slice(from).some((t) => typeName(t) === "TIMESTAMPTZ")) {
+    throw new SqlError("not_implemented", `${fn}() of TIMESTAMP WITH TIME ZONE is not supported by the edge executor; cast to TIMESTAMP`);
+  }
+}
+
+/** Interval::GetAge of two finite instants (microseconds). */
+function ageOf(a: bigint, b: bigint): Interval {
   const ta = splitTimestamp(a), tb = splitTimestamp(b);
   const ca = civilFromDays(ta.days), cb = civilFromDays(tb.days);
   const before = a < b;
@@ -246,6 +255,53 @@ const age: ScalarFn = (args, ctx) => {
     years--;
   }
   return { months: sign * (years * 12 + months), days: sign * days, micros: BigInt(sign) * micros };
+}
+
+/**
+ * Complete months from `start` to `end` as DuckDB's date_sub counts them: when `end` is the last
+ * day of its month, a later day-of-month in `start` counts as that last day (Jan 31 → Feb 29 is one
+ * month); then the months of age(end, start). Negative when `end` is earlier.
+ */
+function completeMonths(start: bigint, end: bigint): number {
+  if (start > end) return -completeMonths(end, start);
+  const e = splitTimestamp(end);
+  const ce = civilFromDays(e.days);
+  const endDays = daysInMonth(ce.year, ce.month);
+  if (ce.day === endDays) {
+    const st = splitTimestamp(start);
+    const cs = civilFromDays(st.days);
+    if (cs.day > endDays || (cs.day === endDays && st.time < e.time)) start = BigInt(daysFromCivil(cs.year, cs.month, endDays)) * MICROS_PER_DAY + st.time;
+  }
+  return ageOf(end, start).months;
+}
+
+/** date_sub(part, start, end): the complete parts between two instants (days and smaller by elapsed time, truncated). */
+const dateSub: ScalarFn = (args, ctx) => {
+  const [part, x, y] = args;
+  if (part === null || x === null || y === null || part === undefined || x === undefined || y === undefined) return null;
+  noTimeZone("date_sub", ctx, 1);
+  const a = asMicros(x, ctx.argTypes[1]);
+  const b = asMicros(y, ctx.argTypes[2]);
+  if (isInfinite(a) || isInfinite(b)) return null;
+  const elapsed = b - a;
+  const months = (per: number) => BigInt(Math.trunc(completeMonths(a, b) / per));
+  switch ((part as string).toLowerCase()) {
+    case "year": case "years": case "y": case "yr": case "yrs": return months(12);
+    case "quarter": case "quarters": return months(3);
+    case "month": case "months": case "mon": return months(1);
+    case "decade": case "decades": return months(120);
+    case "century": case "centuries": return months(1200);
+    case "millennium": case "millennia": return months(12000);
+    case "week": case "weeks": case "w": return elapsed / (7n * MICROS_PER_DAY);
+    case "day": case "days": case "d": case "dayofmonth": case "doy": case "dayofyear": case "dow": case "isodow": return elapsed / MICROS_PER_DAY;
+    case "hour": case "hours": case "h": case "hr": return elapsed / MICROS_PER_HOUR;
+    case "minute": case "minutes": case "m": case "min": return elapsed / MICROS_PER_MINUTE;
+    case "second": case "seconds": case "s": case "sec": return elapsed / MICROS_PER_SECOND;
+    case "millisecond": case "milliseconds": case "ms": return elapsed / 1000n;
+    case "microsecond": case "microseconds": case "us": return elapsed;
+    default:
+      throw new SqlError("not_implemented", `date_sub '${String(part)}' is not supported by the edge executor`);
+  }
 };
 
 /** One part as the result type asks: DOUBLE for epoch, BIGINT for the rest. */
@@ -474,6 +530,8 @@ export const datetimeScalars: Record<string, ScalarFn> = {
   epoch_us: epochUs,
   epoch_ns: epochNs,
   age,
+  date_sub: dateSub,
+  datesub: dateSub,
   to_timestamp: toTimestamp,
   make_date: makeDate,
   make_timestamp: makeTimestamp,
