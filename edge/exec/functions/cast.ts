@@ -75,13 +75,7 @@ function makeCaster(from: SqlType, to: SqlType): Caster {
   if (sameType(from, to)) return { cast: (v) => v, tryCast: (v) => v };
   const generic: Caster = {
     cast: (v) => castTo(v, from, to),
-    tryCast: (v) => {
-      try {
-        return castTo(v, from, to);
-      } catch (e) {
-        return swallow(e);
-      }
-    },
+    tryCast: (v) => tryCastTo(v, from, to),
   };
   if (from.kind === "scalar" && to.kind === "scalar") {
     if ((from.name === "TIMESTAMP" || from.name === "TIMESTAMPTZ") && to.name === "DATE") {
@@ -226,16 +220,7 @@ function castTo(v: Value, from: SqlType, to: SqlType): Value {
       if (from.kind === "list" || from.kind === "array") return (v as Value[]).map((x) => x === null ? null : castTo(x, from.child, to.child));
       break;
     case "struct":
-      if (from.kind === "struct") {
-        const o = v as { [k: string]: Value };
-        const out: { [k: string]: Value } = {};
-        to.fields.forEach((f, i) => {
-          const src = from.fields[i];
-          const x = src === undefined ? null : o[src.name] ?? null;
-          out[f.name] = x === null || src === undefined ? null : castTo(x, src.type, f.type);
-        });
-        return out;
-      }
+      if (from.kind === "struct") return structFields(v, from, to, castTo);
       break;
     case "scalar":
       return toScalar(v, from, to.name);
@@ -243,6 +228,54 @@ function castTo(v: Value, from: SqlType, to: SqlType): Value {
       break;
   }
   throw unsupported(from, to);
+}
+
+/**
+ * TRY_CAST as DuckDB does it into nested types: element by element and field by field, so a
+ * value that does not convert is a NULL where it stands ([1, NULL] for ['1', 'x'] AS INTEGER[]);
+ * text whose nesting does not parse is NULL as a whole.
+ */
+function tryCastTo(v: Value, from: SqlType, to: SqlType): Value {
+  if (sameType(from, to)) return v;
+  const toList = to.kind === "list" || to.kind === "array";
+  if (toList || to.kind === "struct") {
+    if (from.kind === "scalar" && from.name === "VARCHAR") {
+      try {
+        return parseNestedText(v as string, to, tryFromText);
+      } catch (e) {
+        return swallow(e);
+      }
+    }
+    if (toList && (from.kind === "list" || from.kind === "array")) return (v as Value[]).map((x) => (x === null ? null : tryCastTo(x, from.child, to.child)));
+    if (to.kind === "struct" && from.kind === "struct") return structFields(v, from, to, tryCastTo);
+  }
+  try {
+    return castTo(v, from, to);
+  } catch (e) {
+    return swallow(e);
+  }
+}
+
+/** Leaf text of a nested TRY_CAST: NULL where it does not convert. */
+function tryFromText(text: string, to: SqlType): Value {
+  if (to.kind === "list" || to.kind === "array" || to.kind === "struct") return tryCastTo(text, { kind: "scalar", name: "VARCHAR" }, to);
+  try {
+    return fromText(text, to);
+  } catch (e) {
+    return swallow(e);
+  }
+}
+
+/** A STRUCT cast field by field, by position: each source field through `each` to the target's. */
+function structFields(v: Value, from: Extract<SqlType, { kind: "struct" }>, to: Extract<SqlType, { kind: "struct" }>, each: (x: Value, from: SqlType, to: SqlType) => Value): Value {
+  const o = v as { [k: string]: Value };
+  const out: { [k: string]: Value } = {};
+  to.fields.forEach((f, i) => {
+    const src = from.fields[i];
+    const x = src === undefined ? null : o[src.name] ?? null;
+    out[f.name] = x === null || src === undefined ? null : each(x, src.type, f.type);
+  });
+  return out;
 }
 
 function isText(t: SqlType): boolean {

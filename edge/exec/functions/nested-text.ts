@@ -17,8 +17,13 @@ function trim(s: string): string {
   return s.slice(a, b);
 }
 
-/** Splits `inner` on commas outside brackets and quotes; null if unbalanced. */
-function splitTop(inner: string, sep = ","): string[] | null {
+/**
+ * Splits `inner` on commas outside brackets and quotes; null if unbalanced. `closer` is the
+ * bracket that ends the value being split ("]" for a list, "}" or ")" for a struct): unmatched,
+ * it is a syntax error (a struct's value cannot hold a bare '}'); another unmatched '}' or ')'
+ * is an ordinary character, as in DuckDB.
+ */
+function splitTop(inner: string, sep = ",", closer = "]"): string[] | null {
   const parts: string[] = [];
   let depth = 0;
   let quote: string | null = null;
@@ -30,9 +35,14 @@ function splitTop(inner: string, sep = ","): string[] | null {
       else if (c === quote) quote = null;
       continue;
     }
-    if ((c === "'" || c === '"') && trim(inner.slice(start, i)) === "") quote = c;
+    // As DuckDB's splitter: a quote anywhere opens a quoted run (one left open is a syntax error),
+    // and a '}' or ')' that closes nothing is an ordinary character.
+    if (c === "'" || c === '"') quote = c;
     else if (c === "[" || c === "{" || c === "(") depth++;
-    else if (c === "]" || c === "}" || c === ")") { if (--depth < 0) return null; }
+    else if (c === "]" || c === "}" || c === ")") {
+      if (depth > 0) depth--;
+      else if (c === "]" || c === closer) return null;
+    }
     else if (c === sep && depth === 0) { parts.push(inner.slice(start, i)); start = i + 1; }
   }
   if (depth !== 0 || quote) return null;
@@ -74,7 +84,7 @@ export function parseNestedText(s: string, to: SqlType, cast: (text: string, t: 
     const out: Record<string, Value> = {};
     for (const f of to.fields) out[f.name] = null;
     if (t.startsWith("(") && t.endsWith(")")) {
-      const parts = splitTop(t.slice(1, -1)) ?? fail();
+      const parts = splitTop(t.slice(1, -1), ",", ")") ?? fail();
       if (parts.length !== to.fields.length) fail();
       to.fields.forEach((f, i) => {
         const e = elementText(parts[i]!);
@@ -85,8 +95,8 @@ export function parseNestedText(s: string, to: SqlType, cast: (text: string, t: 
     if (!t.startsWith("{") || !t.endsWith("}")) fail();
     const inner = t.slice(1, -1);
     if (trim(inner) === "") return out;
-    for (const part of splitTop(inner) ?? fail()) {
-      const kv = splitTop(part, ":") ?? fail();
+    for (const part of splitTop(inner, ",", "}") ?? fail()) {
+      const kv = splitTop(part, ":", "}") ?? fail();
       if (kv.length < 2) fail();
       const key = elementText(kv[0]!) ?? fail();
       const field = to.fields.find((f) => f.name.toLowerCase() === key.toLowerCase()) ?? fail();
