@@ -163,8 +163,9 @@ class Compiler {
     if (input.tree.type === "SET_OPERATION_NODE") {
       // Registered before its branch is lowered: an outer union is chosen before the unions only one
       // of its branches reads, so no combination is produced twice.
-      if (!this.unions.has(name)) this.unions.set(name, { count: this.unionLeaves(name).leaves.length, origin: from });
-      return this.unionBranch(name, this.choice.get(name) ?? 0, from);
+      const union = this.unionLeaves(name);
+      if (!this.unions.has(name)) this.unions.set(name, { count: union.leaves.length, origin: from });
+      return this.unionBranch(name, union, this.choice.get(name) ?? 0, from);
     }
     if (this.lowering.has(name)) throw new CompileError(`cell ${name} refers to itself`, from, "break the cycle");
     this.lowering.add(name);
@@ -188,9 +189,8 @@ class Compiler {
    * columns (names of the first branch, types DuckDB unified), and how many branches there are.
    * Only the chosen branch is lowered, so only the unions it reads are enumerated further.
    */
-  private unionBranch(name: string, index: number, from: Origin): Relation & { kind: "stream" } {
+  private unionBranch(name: string, { leaves, env }: ReturnType<Compiler["unionLeaves"]>, index: number, from: Origin): Relation & { kind: "stream" } {
     const input = this.inputs.cells[name]!;
-    const { leaves, env } = this.unionLeaves(name);
     const out: Schema | null = input.tree.$output ?? null;
     if (!out) throw new CompileError("a UNION whose result DuckDB cannot describe", from, "fix the SQL so it runs in the notebook");
     const { node, ctes } = leaves[index]!;

@@ -113,20 +113,6 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
 
   const empty = (): RunResult => ({ rows: Object.fromEntries(pipelines.map((p) => [p.sink, [] as Row[]])), deadLetters: [] });
 
-  // In dead-letter mode a group whose aggregate fails as it finishes, or whose row fails after the
-  // aggregate (HAVING, the SELECT list), becomes a dead letter (its group keys as the raw value) and
-  // the other groups are written: a published pipeline must not stop on one group. The check
-  // (throw mode) fails like DuckDB's query.
-  const failedGroups = new Map<WindowState, { keys: Value[]; error: unknown }[]>();
-  if (mode === "dead-letter") {
-    for (const p of pipelines) {
-      if (!p.aggregate || failedGroups.has(p.aggregate.state)) continue;
-      const failed: { keys: Value[]; error: unknown }[] = [];
-      failedGroups.set(p.aggregate.state, failed);
-      p.aggregate.state.onGroupError = (keys, error) => failed.push({ keys, error });
-    }
-  }
-
   /**
    * The pipelines in run order: alone, or — the branches of a UNION ALL under one aggregate —
    * together, so each event goes through every branch before the next event and the watermark
@@ -183,14 +169,21 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
   };
 
   /** The pipelines with an aggregate, one per aggregate state (UNION ALL branches share one). */
-  const aggregating = (): BuiltPipeline[] => {
-    const seen = new Set<WindowState>();
-    return pipelines.filter((p) => {
-      if (!p.aggregate || seen.has(p.aggregate.state)) return false;
-      seen.add(p.aggregate.state);
-      return true;
-    });
-  };
+  const aggregatingPipelines = units.filter((u) => u[0]!.aggregate !== null).map((u) => u[0]!);
+
+  // In dead-letter mode a group whose aggregate fails as it finishes, or whose row fails after the
+  // aggregate (HAVING, the SELECT list), becomes a dead letter (its group keys as the raw value) and
+  // the other groups are written: a published pipeline must not stop on one group. The check
+  // (throw mode) fails like DuckDB's query.
+  const failedGroups = new Map<WindowState, { keys: Value[]; error: unknown }[]>();
+  if (mode === "dead-letter") {
+    for (const p of aggregatingPipelines) {
+      if (!p.aggregate) continue;
+      const failed: { keys: Value[]; error: unknown }[] = [];
+      failedGroups.set(p.aggregate.state, failed);
+      p.aggregate.state.onGroupError = (keys, error) => failed.push({ keys, error });
+    }
+  }
 
   const emit = (p: BuiltPipeline, rows: Value[][], out: RunResult): void => {
     const target = out.rows[p.sink]!;
@@ -286,17 +279,17 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     },
     flushWindows(watermark) {
       const out = empty();
-      for (const p of aggregating()) if (p.aggregate!.op.window) emit(p, p.aggregate!.state.emitUpTo(watermark), out);
+      for (const p of aggregatingPipelines) if (p.aggregate!.op.window) emit(p, p.aggregate!.state.emitUpTo(watermark), out);
       return out;
     },
     finish() {
       const out = empty();
-      for (const p of aggregating()) emit(p, p.aggregate!.state.emitAll(), out);
+      for (const p of aggregatingPipelines) emit(p, p.aggregate!.state.emitAll(), out);
       return out;
     },
     flushAggregates(sink) {
       const out = empty();
-      for (const p of aggregating()) {
+      for (const p of aggregatingPipelines) {
         if (p.sink !== sink) continue;
         emit(p, p.aggregate!.op.window ? p.aggregate!.state.emitUnbucketed() : p.aggregate!.state.emitAll(), out);
       }
@@ -306,11 +299,11 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
       return Object.fromEntries(pipelines.map((p) => [p.sink, p.aggregate?.op.window ? p.aggregate.state.watermark() : null]));
     },
     snapshot() {
-      return JSON.stringify(encodeState(Object.fromEntries(aggregating().map((p) => [p.sink, p.aggregate!.state.snapshot()]))));
+      return JSON.stringify(encodeState(Object.fromEntries(aggregatingPipelines.map((p) => [p.sink, p.aggregate!.state.snapshot()]))));
     },
     restore(snapshot) {
       const data = decodeState(JSON.parse(snapshot)) as Record<string, unknown>;
-      for (const p of aggregating()) {
+      for (const p of aggregatingPipelines) {
         if (!(p.sink in data)) throw new Error(`exec: the snapshot has no state for sink ${p.sink}; was it taken with another plan?`);
         p.aggregate!.state.restore(data[p.sink]);
       }

@@ -333,13 +333,10 @@ export class WindowState {
   private finishWindow(w: Window): Value[][] {
     const out: Value[][] = [];
     for (const g of w.groups) {
-      if (!this.onGroupError) {
-        out.push([...g.keys, ...this.aggs.map((a, i) => a.fn.finish(g.states[i], a.ctx))]);
-        continue;
-      }
       try {
         out.push([...g.keys, ...this.aggs.map((a, i) => a.fn.finish(g.states[i], a.ctx))]);
       } catch (error) {
+        if (!this.onGroupError) throw error;
         this.onGroupError(g.keys, error);
       }
     }

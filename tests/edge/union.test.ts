@@ -1,9 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { loadJsonTexts, openDuckDB } from "../../edge/duckdb/index.node.ts";
 import { parseNotebook } from "../../notebook/format/parse.ts";
+import type { Notebook } from "../../notebook/format/model.ts";
+import type { Plan } from "../../edge/plan/types.ts";
 import { compareDataset, compileWith, download, startEdge } from "./harness.ts";
 
 /**
@@ -40,6 +42,25 @@ afterAll(async () => {
   for (const f of cleanup.reverse()) await f();
 });
 
+/**
+ * Publishes `plan` as a Worker on workerd, posts `posted` in requests of 40 events (each must get
+ * 202), flushes, and copies everything in R2 into a new folder, which it returns.
+ */
+async function postFlushed(name: string, plan: Plan, notebook: Notebook, posted: string[]): Promise<string> {
+  const edge = await startEdge({ name, plan, notebook, bindings: { EV_TOKEN: TOKEN } });
+  cleanup.push(() => rmSync(edge.persist, { recursive: true, force: true }));
+  cleanup.push(() => edge.dispose());
+  for (let i = 0; i < posted.length; i += 40) {
+    const response = await edge.post("ev", `[${posted.slice(i, i + 40).join(",")}]`, { authorization: `Bearer ${TOKEN}` });
+    expect(response.status, await response.clone().text()).toBe(202);
+  }
+  expect((await edge.flush()).status).toBe(200);
+  const dir = mkdtempSync(join(tmpdir(), `runnel-${name}-`));
+  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
+  await download(await edge.r2(), "", dir);
+  return dir;
+}
+
 function events(n: number): string[] {
   return Array.from({ length: n }, (_, i) =>
     JSON.stringify({
@@ -57,21 +78,9 @@ test("every branch of a UNION ALL sink cell lands once in R2, exactly DuckDB's r
   const sample = events(200);
   const plan = await compileWith(notebook, { ev: sample });
   expect(plan.pipelines.map((p) => p.sink)).toEqual(["facts", "facts", "facts"]);
-  const edge = await startEdge({ name: "union", plan, notebook, bindings: { EV_TOKEN: TOKEN } });
-  cleanup.push(() => rmSync(edge.persist, { recursive: true, force: true }));
-  cleanup.push(() => edge.dispose());
-
   const posted = events(120);
-  for (let i = 0; i < posted.length; i += 40) {
-    const response = await edge.post("ev", `[${posted.slice(i, i + 40).join(",")}]`, { authorization: `Bearer ${TOKEN}` });
-    expect(response.status, await response.clone().text()).toBe(202);
-  }
-  expect((await edge.flush()).status).toBe(200);
-
-  const dir = mkdtempSync(join(tmpdir(), "runnel-union-"));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  const keys = await download(await edge.r2(), "facts/", dir);
-  expect(keys.some((k) => k.includes("what=line/"))).toBe(true);
+  const dir = await postFlushed("union", plan, notebook, posted);
+  expect(readdirSync(dir, { recursive: true }).some((k) => String(k).includes("what=line"))).toBe(true);
   const db = await openDuckDB({ threads: 1 });
   try {
     await loadJsonTexts(db, "ev", posted, { schema: plan.sources.ev!.schema });
@@ -127,19 +136,8 @@ test("a GROUP BY over a UNION ALL cell aggregates every branch's rows in the sin
   expect(issues).toEqual([]);
   const plan = await compileWith(notebook, { ev: timedEvents(200) });
   expect(plan.pipelines.map((p) => p.sink)).toEqual(["totals", "totals", "per_minute", "per_minute"]);
-  const edge = await startEdge({ name: "union-aggregate", plan, notebook, bindings: { EV_TOKEN: TOKEN } });
-  cleanup.push(() => rmSync(edge.persist, { recursive: true, force: true }));
-  cleanup.push(() => edge.dispose());
   const posted = timedEvents(120);
-  for (let i = 0; i < posted.length; i += 40) {
-    const response = await edge.post("ev", `[${posted.slice(i, i + 40).join(",")}]`, { authorization: `Bearer ${TOKEN}` });
-    expect(response.status, await response.clone().text()).toBe(202);
-  }
-  expect((await edge.flush()).status).toBe(200);
-  const dir = mkdtempSync(join(tmpdir(), "runnel-union-agg-"));
-  cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
-  await download(await edge.r2(), "totals/", dir);
-  await download(await edge.r2(), "per_minute/", dir);
+  const dir = await postFlushed("union-aggregate", plan, notebook, posted);
   const db = await openDuckDB({ threads: 1 });
   try {
     await loadJsonTexts(db, "ev", posted, { schema: plan.sources.ev!.schema });

@@ -9,7 +9,7 @@ import { SqlError, type ScalarFn } from "./contract.ts";
 import { valueKey } from "./compare.ts";
 import { sha1Hex } from "./digest.ts";
 import { strict } from "./strings.ts";
-import { parseType } from "./types.ts";
+import { elementOfList } from "./nested.ts";
 
 const utf8 = new TextEncoder();
 
@@ -97,19 +97,14 @@ function distinctElements(list: Value[], elementType: string): Value[] {
   return out;
 }
 
-function elementType(listType: string | undefined): string {
-  const t = parseType(listType ?? "NULL[]");
-  return t.kind === "list" || t.kind === "array" ? listType!.replace(/\[\d*\]$/, "") : "NULL";
-}
-
 /** list_unique(l): how many distinct non-NULL elements. */
-const listUnique: ScalarFn = strict(([l], ctx) => BigInt(distinctElements(l as Value[], elementType(ctx.argTypes[0])).length));
+const listUnique: ScalarFn = strict(([l], ctx) => BigInt(distinctElements(l as Value[], elementOfList(ctx.argTypes[0])).length));
 
 /**
  * list_distinct(l): the distinct non-NULL elements. DuckDB's order is its hash table's, which
  * the compiler lets through only where order cannot show (inside list_sort, a count).
  */
-const listDistinct: ScalarFn = strict(([l], ctx) => distinctElements(l as Value[], elementType(ctx.argTypes[0])));
+const listDistinct: ScalarFn = strict(([l], ctx) => distinctElements(l as Value[], elementOfList(ctx.argTypes[0])));
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 

@@ -12,7 +12,7 @@ import { parseType, typeText } from "./types.ts";
 import { stringScalars, substringCodePoints } from "./strings.ts";
 
 /** A list's element type from its type text (`INTEGER[]` → `INTEGER`); `otherwise` when it is not a list. */
-function elementOfList(listType: string | undefined, otherwise = "NULL"): string {
+export function elementOfList(listType: string | undefined, otherwise = "NULL"): string {
   if (listType === undefined) return otherwise;
   const t = parseType(listType);
   return t.kind === "list" || t.kind === "array" ? typeText(t.child) : otherwise;
