@@ -180,6 +180,9 @@ function lowerColumnRef(node: TreeNode, ctx: ExprContext): Expr {
 }
 
 function fieldOf(arg: Expr, field: string, node: TreeNode, ctx: ExprContext): Expr {
+  // On a JSON value (a field whose shapes differ across the sample is typed JSON), DuckDB reads
+  // `j.key` as json_extract(j, 'key'): the value at that key as JSON text, NULL where there is none.
+  if (arg.type === "JSON") return { kind: "function", name: "json_extract", args: [arg, { kind: "constant", value: field, type: "VARCHAR" }], type: "JSON" };
   const t = parseType(arg.type);
   if (t.kind !== "struct") {
     throw new CompileError(`${describeNode(node)}: ${arg.type} has no field ${field}`, ctx.originOf(node), "");
