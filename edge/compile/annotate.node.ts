@@ -334,12 +334,8 @@ export class Annotator {
   /** SQL text for a SELECT node with the CTEs in scope, via json_deserialize_sql. */
   async toSql(node: TreeNode, ctes: TreeNode[]): Promise<string> {
     const withCtes = ctes.length ? { ...node, cte_map: { map: [...ctes, ...(node.cte_map?.map ?? [])] } } : node;
-    // A DOUBLE constant with an integral value (`1e6`) came in as `1000000.0` and must go back as a double:
-    // DuckDB's deserializer refuses `1000000` there ("expected type 'double', but got type: 'uint'").
-    const json = stringifyJsonLossless(withoutAnnotations({ error: false, statements: [{ node: withCtes, named_param_map: [] }] })).replace(
-      /"__runnel_double_constant__(-?\d+)"/g,
-      "$1.0",
-    );
+    // DOUBLE constants go back as casts of their text (`doubleConstant`).
+    const json = stringifyJsonLossless(withoutAnnotations({ error: false, statements: [{ node: withCtes, named_param_map: [] }] }));
     const hit = this.sqlCache.get(json);
     if (hit !== undefined) return hit;
     const r = await this.db.read("SELECT json_deserialize_sql($1::VARCHAR) AS sql", [json]);
@@ -351,13 +347,25 @@ export class Annotator {
   private readonly sqlCache = new Map<string, string>();
 }
 
+/**
+ * A DOUBLE (or FLOAT) constant as `CAST('<shortest text>' AS DOUBLE)`: json_deserialize_sql prints a
+ * double's value as a plain number (`0.0025`, `1000.0`), which DuckDB reads back as a DECIMAL, so a
+ * folded `2.5e-3` would come back DECIMAL(5,4); text cast to DOUBLE is exact (the shortest text
+ * round-trips) and keeps the type.
+ */
+function doubleConstant(node: TreeNode, id: "DOUBLE" | "FLOAT"): unknown {
+  const raw = node.value.value;
+  const text = typeof raw === "number" ? (Object.is(raw, -0) ? "-0.0" : Number.isNaN(raw) ? "nan" : raw === Infinity ? "inf" : raw === -Infinity ? "-inf" : String(raw)) : String(raw);
+  const varchar = { class: "CONSTANT", type: "VALUE_CONSTANT", alias: "", query_location: node.query_location, value: { type: { id: "VARCHAR", type_info: null }, is_null: false, value: text } };
+  return { class: "CAST", type: "OPERATOR_CAST", alias: node.alias ?? "", query_location: node.query_location, child: varchar, cast_type: { id, type_info: null }, try_cast: false };
+}
+
 function withoutAnnotations(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutAnnotations);
   if (v && typeof v === "object") {
-    const c = v as { type?: { id?: unknown }; value?: unknown; is_null?: unknown };
-    if ((c.type?.id === "DOUBLE" || c.type?.id === "FLOAT") && typeof c.value === "number" && Number.isInteger(c.value) && Math.abs(c.value) < 1e21 && !Object.is(c.value, -0)) {
-      return { ...c, value: `__runnel_double_constant__${c.value}` };
-    }
+    const node = v as { class?: unknown; value?: { type?: { id?: unknown }; value?: unknown; is_null?: unknown } };
+    const id = node.class === "CONSTANT" ? node.value?.type?.id : undefined;
+    if ((id === "DOUBLE" || id === "FLOAT") && node.value!.is_null !== true) return doubleConstant(node as TreeNode, id);
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) if (!k.startsWith("$")) out[k] = withoutAnnotations(x);
     return out;

@@ -107,11 +107,23 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
       throw new CompileError(`DuckDB cannot bind the cell: ${message}`, origin(cell), "fix the SQL so it runs in the notebook");
     }
     // The rewrites above change how DuckDB names an unaliased item (`j -> '$.a'` reads back as
-    // json_extract(j, '$.a')): the cell's columns take the names the notebook shows, from its own text.
+    // json_extract(j, '$.a'), a folded `1e3` as a cast): the cell's columns take the names the
+    // notebook shows, from its own text. A type that differs there means a rewrite changed what the
+    // cell computes, which must stop the compile rather than write other values.
     const described: Schema | null = tree.$output ?? null;
-    if (described && cell.code.includes("->")) {
+    if (described) {
       const shown = await describeQuery(db, cell.code.replace(/;\s*$/, "")).catch(() => null);
-      if (shown && shown.length === described.length) tree.$output = described.map((c, i) => ({ ...c, name: shown[i]!.name }));
+      if (shown && shown.length === described.length) {
+        const changed = shown.findIndex((c, i) => c.type !== described[i]!.type);
+        if (changed >= 0) {
+          throw new CompileError(
+            `column ${shown[changed]!.name} is ${shown[changed]!.type} in the notebook but ${described[changed]!.type} as the compiler read the cell`,
+            origin(cell),
+            "this is a compiler defect; cast the column to the notebook's type to publish meanwhile, and report the cell",
+          );
+        }
+        tree.$output = described.map((c, i) => ({ ...c, name: shown[i]!.name }));
+      }
     }
     cells[key] = { cell, tree };
     if (cell.id) await db.run(`CREATE OR REPLACE VIEW ${quoteIdent(cell.id)} AS ${cell.code.replace(/;\s*$/, "")}`);
