@@ -371,17 +371,23 @@ const toTimestamp: ScalarFn = ([v]) => {
 const makeDate: ScalarFn = (args) => {
   if (args.some((a) => a === null)) return null;
   const [y, m, d] = args.map((a) => Number(a));
-  if (m! < 1 || m! > 12 || d! < 1 || d! > daysInMonth(y!, m!)) {
+  return checkedDays(y!, m!, d!);
+};
+
+/** The day number of a calendar date, or DuckDB's Conversion Error for a date that does not exist. */
+function checkedDays(y: number, m: number, d: number): number {
+  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) {
     throw new SqlError("conversion", `Date out of range: ${y}-${m}-${d}`);
   }
-  return daysFromCivil(y!, m!, d!);
-};
+  return daysFromCivil(y, m, d);
+}
 
 const makeTimestamp: ScalarFn = (args) => {
   if (args.some((a) => a === null)) return null;
   if (args.length === 1) return args[0] as bigint;
   const [y, mo, d, h, mi] = args.slice(0, 5).map((a) => Number(a));
   const sec = Number(args[5]);
+  const days = checkedDays(y!, mo!, d!);
   // DuckDB checks the time of day before adding it: hour 0-24 (24 only at 24:00:00), minute 0-59,
   // whole seconds 0-60 with the fraction's microseconds 0-1,000,000; anything else is a Conversion Error.
   const whole = Math.trunc(sec);
@@ -390,7 +396,6 @@ const makeTimestamp: ScalarFn = (args) => {
   if (!Number.isFinite(sec) || h! < 0 || h! > 24 || (h === 24 && !atMidnight) || mi! < 0 || mi! > 59 || whole < 0 || whole > 60 || micros < 0 || micros > 1_000_000) {
     throw new SqlError("conversion", `Time out of range: ${h}:${mi}:${whole}.${micros}`);
   }
-  const days = daysFromCivil(y!, mo!, d!);
   return BigInt(days) * MICROS_PER_DAY + BigInt(h!) * MICROS_PER_HOUR + BigInt(mi!) * MICROS_PER_MINUTE + BigInt(Math.round(sec * 1e6));
 };
 

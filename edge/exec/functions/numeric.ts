@@ -130,7 +130,71 @@ function addInterval(micros: bigint, i: Interval, sign: 1 | -1): bigint {
   return BigInt(moved + sign * i.days) * MICROS_PER_DAY + time + BigInt(sign) * i.micros;
 }
 
+const INT32 = { min: -2147483648n, max: 2147483647n };
+const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
+
+/** One component of an interval sum or difference, with DuckDB's overflow texts (they differ by operator). */
+function intervalPart(op: "+" | "-", x: bigint, y: bigint, range: { min: bigint; max: bigint }, part: string): bigint {
+  const r = op === "+" ? x + y : x - y;
+  if (r >= range.min && r <= range.max) return r;
+  if (op === "+") throw new SqlError("out_of_range", `Overflow in addition of ${range === INT32 ? "INT32" : "INT64"} (${x} + ${y})!`);
+  throw new SqlError("out_of_range", `Interval ${part} subtraction out of range`);
+}
+
+function intervalSum(op: "+" | "-", a: Interval, b: Interval): Interval {
+  return {
+    months: Number(intervalPart(op, BigInt(a.months), BigInt(b.months), INT32, "months")),
+    days: Number(intervalPart(op, BigInt(a.days), BigInt(b.days), INT32, "days")),
+    micros: intervalPart(op, a.micros, b.micros, INT64, "micros"),
+  };
+}
+
+/** INTERVAL × integer: each component times the factor, checked in its own width. */
+function intervalTimesInteger(i: Interval, factor: bigint): Interval {
+  // DuckDB narrows the factor to INT32 for the months and days first, whatever the interval.
+  if (factor < INT32.min || factor > INT32.max) {
+    throw new SqlError("invalid_input", `Type INT64 with value ${factor} can't be cast because the value is out of range for the destination type INT32`);
+  }
+  const times = (x: bigint, range: { min: bigint; max: bigint }, name: string): bigint => {
+    const r = x * factor;
+    if (r < range.min || r > range.max) throw new SqlError("out_of_range", `Overflow in multiplication of ${name} (${x} * ${factor})!`);
+    return r;
+  };
+  return { months: Number(times(BigInt(i.months), INT32, "INT32")), days: Number(times(BigInt(i.days), INT32, "INT32")), micros: times(i.micros, INT64, "INT64") };
+}
+
+/**
+ * INTERVAL × DOUBLE as DuckDB computes it: the fraction of a month moves to days (30 a month),
+ * the fraction of a day to microseconds, which round half to even.
+ */
+function intervalTimesDouble(i: Interval, factor: number): Interval {
+  const overflow = (): never => {
+    throw new SqlError("out_of_range", "Overflow in multiplication of INTERVAL.");
+  };
+  const months = i.months * factor;
+  const wholeMonths = Math.trunc(months);
+  const days = i.days * factor + (months - wholeMonths) * 30;
+  const wholeDays = Math.trunc(days);
+  const micros = Number(i.micros) * factor + (days - wholeDays) * 86400e6;
+  if (!(Math.abs(wholeMonths) <= 2147483647 && Math.abs(wholeDays) <= 2147483647 && Math.abs(micros) < 9223372036854775807)) overflow();
+  let rounded = Math.round(micros);
+  if (rounded - micros === 0.5 && rounded % 2 !== 0) rounded -= 1;
+  return { months: wholeMonths + 0, days: wholeDays + 0, micros: BigInt(rounded) };
+}
+
+function intervalOp(op: Op, a: Value, b: Value, ta: string, tb: string): Value | undefined {
+  if ((op === "+" || op === "-") && ta === "INTERVAL" && tb === "INTERVAL") return intervalSum(op, a as Interval, b as Interval);
+  if (op !== "*") return undefined;
+  const [i, factor, tf] = ta === "INTERVAL" ? [a as Interval, b, tb] : tb === "INTERVAL" ? [b as Interval, a, ta] : [null, null, ""];
+  if (i === null || factor === null) return undefined;
+  if (integerRanges[tf]) return intervalTimesInteger(i, toBig(factor));
+  if (tf === "DOUBLE" || tf === "FLOAT") return intervalTimesDouble(i, factor as number);
+  return undefined;
+}
+
 function temporalOp(op: Op, a: Value, b: Value, ta: string, tb: string): Value | undefined {
+  const interval = intervalOp(op, a, b, ta, tb);
+  if (interval !== undefined) return interval;
   if (op === "+" && ta === "DATE" && integerRanges[tb]) return (a as number) + Number(b);
   if (op === "+" && tb === "DATE" && integerRanges[ta]) return (b as number) + Number(a);
   if (op === "-" && ta === "DATE" && integerRanges[tb]) return (a as number) - Number(b);
@@ -138,6 +202,7 @@ function temporalOp(op: Op, a: Value, b: Value, ta: string, tb: string): Value |
   const isTs = (t: string) => t === "TIMESTAMP" || t === "TIMESTAMPTZ";
   if ((op === "+" || op === "-") && isTs(ta) && tb === "INTERVAL") return addInterval(a as bigint, b as Interval, op === "+" ? 1 : -1);
   if (op === "+" && ta === "INTERVAL" && isTs(tb)) return addInterval(b as bigint, a as Interval, 1);
+  if (op === "+" && ta === "INTERVAL" && tb === "DATE") return addInterval(BigInt(b as number) * MICROS_PER_DAY, a as Interval, 1);
   if ((op === "+" || op === "-") && ta === "DATE" && tb === "INTERVAL") return addInterval(BigInt(a as number) * MICROS_PER_DAY, b as Interval, op === "+" ? 1 : -1);
   if (op === "-" && isTs(ta) && isTs(tb)) {
     const d = (a as bigint) - (b as bigint);

@@ -11,6 +11,7 @@ const mixed = [
 export const cases: ConformanceCase[] = [
   { name: "TRY_CAST into a LIST or STRUCT is element by element and field by field: a value that does not convert is NULL where it stands", sql: "SELECT TRY_CAST([s, '7', NULL] AS INTEGER[]) AS l, TRY_CAST({'a': s, 'b': '2'} AS STRUCT(a INTEGER, b INTEGER)) AS st, TRY_CAST([[s], ['8']] AS INTEGER[][]) AS ll, TRY_CAST('[1, ' || s || ']' AS INTEGER[]) AS txt, TRY_CAST('[{a: 1}, {a: ' || s || '}]' AS STRUCT(a INTEGER)[]) AS sts FROM t", rows: [{ s: "12" }, { s: "x" }, { s: "" }, { s: "a,b" }, { s: "quote'd" }, { s: "J}x" }, { s: null }, { s: "[3]" }] },
   { name: "numeric literals in exponent form are DOUBLE: their value and type survive constant folding, named as DuckDB names them", sql: "SELECT i, 2.5e-3 AS a, -2.5e-3 * i AS b, 1e3 + i AS c, 1.5E+2, 0.1e1 + 0.2 AS e, 1e300 * 10 AS f FROM t", rows: mixed },
+  { name: "make_timestamp of a day its month does not have fails with DuckDB's Conversion Error", sql: "SELECT make_timestamp(2024, 2, i, 0, 0, 0) AS v FROM t", rows: [{ i: 30 }], schema: [{ name: "i", type: "INTEGER" }], expect: "error" },
   { name: "CAST string to INTEGER", sql: "SELECT s, CAST(s AS INTEGER) AS v FROM t WHERE s <> '1e3'", rows: mixed },
   { name: ":: casts like CAST", sql: "SELECT i::VARCHAR AS a, d::INTEGER AS b, b::INTEGER AS c FROM t", rows: mixed },
   { name: "TRY_CAST gives NULL on failure", sql: "SELECT s, TRY_CAST(s AS INTEGER) AS v FROM t", rows: mixed },
