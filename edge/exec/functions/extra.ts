@@ -9,6 +9,7 @@ import { SqlError, type ScalarFn } from "./contract.ts";
 import { compileRegex } from "./pattern.ts";
 import { valueToText } from "./text.ts";
 import { isIntegerType, parseType } from "./types.ts";
+import { toDouble } from "./numeric.ts";
 
 const concatWs: ScalarFn = (args, ctx) => {
   const [sep, ...rest] = args;
@@ -146,7 +147,7 @@ const lastDay: ScalarFn = ([v], ctx) => {
 
 /**
  * format(fmt, args...): fmt's `{}` (the next argument), `{N}` (argument N) and `{{` / `}}`,
- * each argument as CAST(x AS VARCHAR) prints it; NULL when any argument is NULL, as DuckDB's.
+ * each argument as CAST(x AS VARCHAR) prints it (a DECIMAL as the DOUBLE it becomes); NULL when any argument is NULL, as DuckDB's.
  * Format specs (`{:.2f}`) are refused with DuckDB's error class rather than guessed.
  */
 const format: ScalarFn = (args, ctx) => {
@@ -179,7 +180,9 @@ const format: ScalarFn = (args, ctx) => {
     const index = field === "" ? next++ : /^\d+$/.test(field) ? Number(field) : -1;
     if (index < 0) throw new SqlError("invalid_input", `invalid format field "{${field}}"`);
     if (index >= rest.length) throw new SqlError("invalid_input", `Argument index "${index}" out of range`);
-    out += valueToText(rest[index]!, ctx.argTypes[index + 1]!);
+    // DuckDB hands a DECIMAL to fmt as a DOUBLE: 2.50 prints 2.5, and a whole 99 prints 99.0.
+    const type = ctx.argTypes[index + 1]!;
+    out += parseType(type).kind === "decimal" ? valueToText(toDouble(rest[index]!, type), "DOUBLE") : valueToText(rest[index]!, type);
     i = close;
   }
   return out;

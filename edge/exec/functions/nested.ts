@@ -9,7 +9,7 @@ import { compareValues } from "./compare.ts";
 import { castFor } from "./cast.ts";
 import { aggregates } from "./aggregates.ts";
 import { parseType, typeText } from "./types.ts";
-import { stringScalars, substringCodePoints } from "./strings.ts";
+import { checkSubstringRange, stringScalars, substringCodePoints } from "./strings.ts";
 
 /** A list's element type from its type text (`INTEGER[]` → `INTEGER`); `otherwise` when it is not a list. */
 export function elementOfList(listType: string | undefined, otherwise = "NULL"): string {
@@ -31,6 +31,7 @@ const listExtract: ScalarFn = ([l, i], ctx) => {
   if (typeof l === "string") {
     // array_extract on VARCHAR gives one character.
     const k = Number(i);
+    checkSubstringRange(k, null);
     return substringCodePoints(l, k, 1);
   }
   const t = parseType(ctx.argTypes[0]!);

@@ -204,8 +204,11 @@ function temporalOp(op: Op, a: Value, b: Value, ta: string, tb: string): Value |
   if (op === "+" && ta === "INTERVAL" && isTs(tb)) return addInterval(b as bigint, a as Interval, 1);
   if (op === "+" && ta === "INTERVAL" && tb === "DATE") return addInterval(BigInt(b as number) * MICROS_PER_DAY, a as Interval, 1);
   if ((op === "+" || op === "-") && ta === "DATE" && tb === "INTERVAL") return addInterval(BigInt(a as number) * MICROS_PER_DAY, b as Interval, op === "+" ? 1 : -1);
-  if (op === "-" && isTs(ta) && isTs(tb)) {
-    const d = (a as bigint) - (b as bigint);
+  // A DATE beside a TIMESTAMP is cast to one (its midnight), as DuckDB binds TIMESTAMP - TIMESTAMP.
+  const at = ta === "DATE" && isTs(tb) ? BigInt(a as number) * MICROS_PER_DAY : a;
+  const bt = tb === "DATE" && isTs(ta) ? BigInt(b as number) * MICROS_PER_DAY : b;
+  if (op === "-" && (isTs(ta) || isTs(tb)) && (isTs(ta) || ta === "DATE") && (isTs(tb) || tb === "DATE")) {
+    const d = (at as bigint) - (bt as bigint);
     const days = d / MICROS_PER_DAY;
     return { months: 0, days: Number(days), micros: d - days * MICROS_PER_DAY };
   }

@@ -181,6 +181,21 @@ function trimWith(s: string, chars: string | undefined, left: boolean, right: bo
 }
 
 /** DuckDB's substring start/length rules (1-based, 0 is one before the first, negatives from the end). */
+/** DuckDB's bounds on a substring's offset and length (32 bits each way), with its Out of Range texts. */
+export function checkSubstringRange(offset: number | null, length: number | null): void {
+  for (const [what, v] of [["offset", offset], ["length", length]] as const) {
+    if (v === null) continue;
+    if (v > 4294967295) throw new SqlError("out_of_range", `Substring ${what} outside of supported range (> 4294967295)`);
+    if (v < -4294967296) throw new SqlError("out_of_range", `Substring ${what} outside of supported range (< -4294967296)`);
+  }
+}
+
+/** substring(s, offset, length) as DuckDB, in code points, offset and length checked first. */
+function substringChecked(s: string, offset: number, length: number | null): string {
+  checkSubstringRange(offset, length);
+  return substringCodePoints(s, offset, length ?? Number.MAX_SAFE_INTEGER);
+}
+
 export function substringCodePoints(s: string, offset: number, length: number): string {
   const bmp = isBmp(s);
   const a = bmp ? null : cps(s);
@@ -452,10 +467,11 @@ export const stringScalars: Record<string, ScalarFn> = {
   trim: strict(([s, c]) => trimWith(s as string, c as string | undefined, true, true)),
   ltrim: strict(([s, c]) => trimWith(s as string, c as string | undefined, true, false)),
   rtrim: strict(([s, c]) => trimWith(s as string, c as string | undefined, false, true)),
-  substring: strict(([s, o, l]) => substringCodePoints(s as string, int(o!), l === undefined ? Number.MAX_SAFE_INTEGER : int(l))),
-  substr: strict(([s, o, l]) => substringCodePoints(s as string, int(o!), l === undefined ? Number.MAX_SAFE_INTEGER : int(l))),
+  substring: strict(([s, o, l]) => substringChecked(s as string, int(o!), l === undefined ? null : int(l))),
+  substr: strict(([s, o, l]) => substringChecked(s as string, int(o!), l === undefined ? null : int(l))),
   left: strict(([s, n]) => {
     const k = int(n!);
+    if (k >= 0) checkSubstringRange(null, k);
     if (isBmp(s as string)) {
       const t = s as string;
       return k >= 0 ? t.slice(0, k) : t.slice(0, Math.max(0, t.length + k));
