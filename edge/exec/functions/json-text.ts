@@ -34,6 +34,12 @@ class Reader {
     if (this.s.startsWith("true", this.i)) { this.i += 4; return { t: "bool", v: true }; }
     if (this.s.startsWith("false", this.i)) { this.i += 5; return { t: "bool", v: false }; }
     if (this.s.startsWith("null", this.i)) { this.i += 4; return { t: "null" }; }
+    if ((c === "t" || c === "f" || c === "n") && !/^nan/i.test(this.s.slice(this.i, this.i + 3))) {
+      // yyjson: a literal cut short by the end is the end of data, any other misspelling an invalid literal.
+      const literal = c === "t" ? "true" : c === "f" ? "false" : "null";
+      if (literal.startsWith(this.s.slice(this.i))) { this.i = this.s.length; this.fail("unexpected end of data"); }
+      this.fail("invalid literal");
+    }
     return this.number();
   }
   object(): Json {

@@ -144,6 +144,8 @@ function parseDoc(text: string): Json {
 export const jsonExtract: ScalarFn = (args: Value[], ctx: CallContext) => {
   const [doc, path] = args;
   if (doc === null || doc === undefined || path === null || path === undefined) return null;
+  // A list of paths answers a list: each path's value (NULL where there is none).
+  if (Array.isArray(path)) return path.map((p) => (p === null ? null : jsonExtract([doc, p], { ...ctx, argTypes: [ctx.argTypes[0]!, "VARCHAR"] })));
   const steps = stepsOf(path, ctx.argTypes[1]);
   // A wildcard path answers a list of every match (JSON[]), JSON null as the text null.
   if (hasWildcard(steps)) return followAll(parseDoc(doc as string), steps).map(writeJson);
@@ -155,6 +157,7 @@ export const jsonExtract: ScalarFn = (args: Value[], ctx: CallContext) => {
 export const jsonExtractString: ScalarFn = (args: Value[], ctx: CallContext) => {
   const [doc, path] = args;
   if (doc === null || doc === undefined || path === null || path === undefined) return null;
+  if (Array.isArray(path)) return path.map((p) => (p === null ? null : jsonExtractString([doc, p], { ...ctx, argTypes: [ctx.argTypes[0]!, "VARCHAR"] })));
   const steps = stepsOf(path, ctx.argTypes[1]);
   if (hasWildcard(steps)) return followAll(parseDoc(doc as string), steps).map(unquoted);
   const found = follow(parseDoc(doc as string), steps);
@@ -248,6 +251,8 @@ export const jsonScalars: Record<string, ScalarFn> = {
   json_extract_string: jsonExtractString,
   json_extract_path_text: jsonExtractString,
   json_valid: jsonValid,
+  // json(text): the document checked and minified (DuckDB's Invalid Input error when it is not JSON).
+  json: ([doc]) => (doc === null || doc === undefined ? null : writeJson(parseJson(doc as string))),
   json_array_length: jsonArrayLength,
   json_keys: jsonKeys,
   json_type: jsonType,

@@ -269,6 +269,21 @@ function roundDouble(x: number, digits: number): number {
   return Number.isFinite(r) ? r : 0;
 }
 
+/**
+ * round(integer, -k) as DuckDB computes it: half of 10^k added away from zero in 64 bits (128 for
+ * HUGEINT), wrapping as C++ does, truncated to a multiple of 10^k, then narrowed to the result type,
+ * wrapping again (round(2147483647::INTEGER, -1) is -2147483646); 0 from k = 19 (39 for HUGEINT).
+ */
+function roundInteger(x: bigint, k: number, name: string, result: string): bigint {
+  const wide = name === "HUGEINT" || name === "UHUGEINT" ? 128 : 64;
+  if (k >= (wide === 128 ? 39 : 19)) return 0n;
+  const p = 10n ** BigInt(k);
+  const sum = BigInt.asIntN(wide, x + (x < 0n ? -(p / 2n) : p / 2n));
+  const r = (sum / p) * p;
+  const range = integerRanges[result]!;
+  return range.min < 0n ? BigInt.asIntN((range.max + 1n).toString(2).length, r) : BigInt.asUintN(range.max.toString(2).length, r);
+}
+
 const roundFn: ScalarFn = (args, ctx) => {
   const [x, d] = args;
   if (x === null || x === undefined || d === null) return null;
@@ -286,9 +301,7 @@ const roundFn: ScalarFn = (args, ctx) => {
   const name = scalarName(t);
   if (integerRanges[name]) {
     if (digits >= 0) return x;
-    const p = 10n ** BigInt(-digits);
-    const r = roundScaled(toBig(x), -digits) * p;
-    return intResult(r, name);
+    return intResult(roundInteger(toBig(x), -digits, name, integerRanges[scalarName(rt)] ? scalarName(rt) : name), integerRanges[scalarName(rt)] ? scalarName(rt) : name);
   }
   return roundDouble(x as number, digits);
 };

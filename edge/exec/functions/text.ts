@@ -19,6 +19,8 @@ function render(v: Value, t: SqlType): string {
     case "enum": return v as string;
     case "list":
     case "array":
+      // A list's JSON elements print as their JSON text, never quoted (a STRUCT's JSON fields are).
+      if (t.child.kind === "scalar" && t.child.name === "JSON") return `[${(v as Value[]).map((x) => (x === null ? "NULL" : (x as string))).join(", ")}]`;
       return `[${(v as Value[]).map((x) => nested(x, t.child)).join(", ")}]`;
     case "struct": {
       const o = v as { [k: string]: Value };
