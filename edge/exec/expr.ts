@@ -197,6 +197,8 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
       const t = e.compareType;
       const cmp = comparator(t, lib);
       const eq = equality(t, lib);
+      // Both sides are evaluated for every row, as DuckDB does: an error on the right surfaces even
+      // where the left is NULL.
       switch (e.op) {
         case "=": {
           const col = columnOf(l), k = constantOf(r);
@@ -205,13 +207,13 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
             const v = k.value;
             return (row) => { const a = row[col] ?? null; return a === null ? null : eq(a, v); };
           }
-          return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : eq(a, b); };
+          return (row) => { const a = l(row); const b = r(row); return a === null || b === null ? null : eq(a, b); };
         }
-        case "<>": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : !eq(a, b); };
-        case "<": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b) < 0; };
-        case "<=": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b) <= 0; };
-        case ">": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b) > 0; };
-        case ">=": return (row) => { const a = l(row); if (a === null) return null; const b = r(row); return b === null ? null : cmp(a, b) >= 0; };
+        case "<>": return (row) => { const a = l(row); const b = r(row); return a === null || b === null ? null : !eq(a, b); };
+        case "<": return (row) => { const a = l(row); const b = r(row); return a === null || b === null ? null : cmp(a, b) < 0; };
+        case "<=": return (row) => { const a = l(row); const b = r(row); return a === null || b === null ? null : cmp(a, b) <= 0; };
+        case ">": return (row) => { const a = l(row); const b = r(row); return a === null || b === null ? null : cmp(a, b) > 0; };
+        case ">=": return (row) => { const a = l(row); const b = r(row); return a === null || b === null ? null : cmp(a, b) >= 0; };
         case "IS DISTINCT FROM":
         case "IS NOT DISTINCT FROM": {
           const want = e.op === "IS DISTINCT FROM";

@@ -22,6 +22,7 @@ export const cases: ConformanceCase[] = [
   ...compareOps.map((op) => ({ name: `integer ${op} double compares as DOUBLE`, sql: `SELECT a, x, a ${op} x AS r FROM t`, rows: nums })),
   ...compareOps.map((op) => ({ name: `string ${op} string compares by bytes`, sql: `SELECT s, s ${op} 'a' AS r FROM t`, rows: nums })),
   ...compareOps.map((op) => ({ name: `integer ${op} a string literal casts the literal`, sql: `SELECT a, a ${op} '2' AS r FROM t`, rows: nums })),
+  { name: "a comparison evaluates its right side even where its left is NULL, so the right side's error surfaces as DuckDB's", sql: "SELECT a, a < CAST(s AS INTEGER) AS r FROM t", rows: [{ a: null, s: "x" }, { a: 1, s: "2" }], schema: [{ name: "a", type: "INTEGER" }, { name: "s", type: "VARCHAR" }], expect: "error" },
   { name: "AND follows three-valued logic", sql: "SELECT p, q, p AND q AS r FROM t", rows: bools },
   { name: "OR follows three-valued logic", sql: "SELECT p, q, p OR q AS r FROM t", rows: bools },
   { name: "NOT of NULL is NULL", sql: "SELECT p, NOT p AS r FROM t", rows: bools },
