@@ -237,6 +237,8 @@ function castTo(v: Value, from: SqlType, to: SqlType): Value {
  */
 function tryCastTo(v: Value, from: SqlType, to: SqlType): Value {
   if (sameType(from, to)) return v;
+  // A LIST or STRUCT into a scalar other than text has no cast in DuckDB: TRY_CAST gives NULL.
+  if ((from.kind === "list" || from.kind === "array" || from.kind === "struct") && to.kind === "scalar" && to.name !== "VARCHAR" && to.name !== "JSON") return null;
   const toList = to.kind === "list" || to.kind === "array";
   if (toList || to.kind === "struct") {
     if (from.kind === "scalar" && from.name === "VARCHAR") {

@@ -172,30 +172,28 @@ function unquoted(found: Json): string | null {
 
 export const jsonValid: ScalarFn = ([doc]) => (doc === null || doc === undefined ? null : isValidJson(doc as string));
 
-/** The document of `json_fn(doc[, path])` at its path; null for a NULL document or path, or a path not there. */
-function docAt(args: Value[], ctx: CallContext): Json | null {
+/**
+ * `json_fn(doc[, path])`: `one` of the value at the path (null for a path not there); NULL for a
+ * NULL document or path. A wildcard path answers a list, `one` of every value it reaches.
+ */
+function atPath(args: Value[], ctx: CallContext, one: (j: Json | null) => Value): Value {
   const [doc, path] = args;
   if (doc === null || doc === undefined || path === null) return null;
-  let j: Json | undefined = parseDoc(doc as string);
-  if (path !== undefined) j = follow(j, stepsOf(path, ctx.argTypes[1]));
-  return j ?? null;
+  const root = parseDoc(doc as string);
+  if (path === undefined) return one(root);
+  const steps = stepsOf(path, ctx.argTypes[1]);
+  if (hasWildcard(steps)) return followAll(root, steps).map(one);
+  return one(follow(root, steps) ?? null);
 }
 
-export const jsonArrayLength: ScalarFn = (args, ctx) => {
-  const j = docAt(args, ctx);
-  if (j === null) return null;
-  return BigInt(j.t === "arr" ? j.items.length : 0);
-};
+export const jsonArrayLength: ScalarFn = (args, ctx) => atPath(args, ctx, (j) => (j === null ? null : BigInt(j.t === "arr" ? j.items.length : 0)));
 
 /** json_keys(json[, path]): an object's keys in document order; [] for anything else; NULL for a NULL document or a missing path. */
-export const jsonKeys: ScalarFn = (args, ctx) => {
-  const j = docAt(args, ctx);
-  if (j === null) return null;
-  return j.t === "obj" ? j.entries.map(([k]) => k) : [];
-};
+export const jsonKeys: ScalarFn = (args, ctx) => atPath(args, ctx, (j) => (j === null ? null : j.t === "obj" ? j.entries.map(([k]) => k) : []));
 
-export const jsonType: ScalarFn = (args, ctx) => {
-  const j = docAt(args, ctx);
+export const jsonType: ScalarFn = (args, ctx) => atPath(args, ctx, typeOfJson);
+
+function typeOfJson(j: Json | null): Value {
   if (j === null) return null;
   switch (j.t) {
     case "null": return "NULL";
@@ -230,17 +228,12 @@ const jsonObject: ScalarFn = (args, ctx) => {
 const jsonArray: ScalarFn = (args, ctx) => `[${args.map((v, i) => valueToJson(v ?? null, ctx.argTypes[i] ?? "VARCHAR")).join(",")}]`;
 
 /** json_value(json, path): the scalar at path as JSON text; NULL for an array, an object, null or a missing path. */
-const jsonValue: ScalarFn = (args, ctx) => {
-  const j = docAt(args, ctx);
-  if (j === null || j.t === "arr" || j.t === "obj" || j.t === "null") return null;
-  return writeJson(j);
-};
+const jsonValue: ScalarFn = (args, ctx) => atPath(args, ctx, (j) => (j === null || j.t === "arr" || j.t === "obj" || j.t === "null" ? null : writeJson(j)));
 
 /** json_exists(json, path): whether the path is there (a JSON null counts). */
 const jsonExists: ScalarFn = (args, ctx) => {
-  const [doc, path] = args;
-  if (doc === null || doc === undefined || path === null || path === undefined) return null;
-  return docAt(args, ctx) !== null;
+  if (args[1] === undefined) return null;
+  return atPath(args, ctx, (j) => j !== null);
 };
 
 export const jsonScalars: Record<string, ScalarFn> = {
