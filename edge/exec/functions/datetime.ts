@@ -362,10 +362,11 @@ const epochNs: ScalarFn = ([v], ctx) => {
 
 const toTimestamp: ScalarFn = ([v]) => {
   if (v === null || v === undefined) return null;
-  const secs = Number(v);
-  if (!Number.isFinite(secs)) throw new SqlError("conversion", `Could not convert epoch seconds to TIMESTAMP WITH TIME ZONE`);
+  const micros = Number(v) * 1e6;
+  // DuckDB's bounds: the product, taken as a double, within [-2^63, 2^63) microseconds (NaN and infinities fail).
+  if (!(micros >= -(2 ** 63) && micros < 2 ** 63)) throw new SqlError("conversion", "Epoch seconds out of range for TIMESTAMP WITH TIME ZONE");
   // The product rounded to the nearest microsecond, ties to even (DuckDB's nearbyint).
-  return BigInt(roundHalfEven(secs * 1e6));
+  return BigInt(roundHalfEven(micros));
 };
 
 const makeDate: ScalarFn = (args) => {
