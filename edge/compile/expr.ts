@@ -4,6 +4,7 @@
  */
 import type { CompareOp, Expr, Origin } from "../plan/types.ts";
 import { CompileError } from "./errors.ts";
+import { simplifyComparison } from "./simplify.ts";
 import { LIST_PAIR, LIST_SEARCH, childExpressions, containsNode, type TreeNode } from "./tree.ts";
 import { parseType } from "../plan/type-text.ts";
 
@@ -108,12 +109,12 @@ export function lowerExpr(node: TreeNode, ctx: ExprContext): Expr {
     case "COMPARISON": {
       const op = COMPARE[node.type];
       if (!op) throw unsupported(node, ctx, "use =, <>, <, <=, >, >= or IS [NOT] DISTINCT FROM");
-      return { kind: "compare", op, left: lower(node.left), right: lower(node.right), compareType: cmpType(node, ctx), type: "BOOLEAN" };
+      return simplifyComparison({ kind: "compare", op, left: lower(node.left), right: lower(node.right), compareType: cmpType(node, ctx), type: "BOOLEAN" });
     }
     case "CONJUNCTION":
       return { kind: node.type === "CONJUNCTION_AND" ? "and" : "or", args: node.children.map(lower), type: "BOOLEAN" };
     case "BETWEEN":
-      return { kind: "between", arg: lower(node.input), lower: lower(node.lower), upper: lower(node.upper), negated: false, compareType: cmpType(node, ctx), type: "BOOLEAN" };
+      return simplifyComparison({ kind: "between", arg: lower(node.input), lower: lower(node.lower), upper: lower(node.upper), negated: false, compareType: cmpType(node, ctx), type: "BOOLEAN" });
     case "CASE":
       return {
         kind: "case",
@@ -216,7 +217,7 @@ function lowerOperator(node: TreeNode, ctx: ExprContext): Expr {
       return { kind: "is_null", arg: lower(kids[0]!), negated: node.type === "OPERATOR_IS_NOT_NULL", type: "BOOLEAN" };
     case "COMPARE_IN":
     case "COMPARE_NOT_IN":
-      return { kind: "in", arg: lower(kids[0]!), list: kids.slice(1).map(lower), negated: node.type === "COMPARE_NOT_IN", compareType: cmpType(node, ctx), type: "BOOLEAN" };
+      return simplifyComparison({ kind: "in", arg: lower(kids[0]!), list: kids.slice(1).map(lower), negated: node.type === "COMPARE_NOT_IN", compareType: cmpType(node, ctx), type: "BOOLEAN" });
     case "OPERATOR_COALESCE":
       return { kind: "coalesce", args: kids.map(lower), type: typeOf(node, ctx) };
     case "ARRAY_EXTRACT":
