@@ -74,8 +74,85 @@ function constantAs(e: Expr, type: string): Value | undefined {
 
 const constant = (v: Value, type: string): Expr => ({ kind: "constant", value: encodeValue(v, type), type });
 
+const FLIP: Record<string, Extract<Expr, { kind: "compare" }>["op"]> = { "<": ">", ">": "<", "<=": ">=", ">=": "<=" };
+
+/** `v` when `child` is not NULL, NULL when it is (DuckDB's ConstantOrNull; the child is still evaluated). */
+function constantOrNull(child: Expr, v: boolean): Expr {
+  return { kind: "case", whens: [{ when: { kind: "is_null", arg: child, negated: false, type: "BOOLEAN" }, then: { kind: "constant", value: null, type: "BOOLEAN" } }], else: { kind: "constant", value: v, type: "BOOLEAN" }, type: "BOOLEAN" };
+}
+
+/** Whether `v` fits integer type `type`. */
+function fits(v: bigint, type: string): boolean {
+  try {
+    castValue(v, "HUGEINT", type);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * DuckDB's MoveConstantsRule: `x + k op c` is `x op c - k`, `x - k op c` is `x op c + k`, `k - x op c`
+ * is `x (flipped op) k - c`, and `x * k op c` is `x op c / k` (flipped for a negative k) when k
+ * divides c, all over integers; a new constant outside the type decides `=` (false) and, for `*`,
+ * `<>` (true), or leaves the comparison alone. So `q + 1 > 5` cannot overflow.
+ */
+function moveConstants(e: Extract<Expr, { kind: "compare" }>): Expr | null {
+  const rightConst = e.right.kind === "constant";
+  const [side, k] = rightConst ? [e.left, e.right] : [e.right, e.left];
+  if (side.kind !== "function" || !["+", "-", "*"].includes(side.name) || side.args.length !== 2 || !INTEGERS.has(side.type) || side.type !== e.compareType) return null;
+  const [a, b] = side.args as [Expr, Expr];
+  if (!INTEGERS.has(a.type) || !INTEGERS.has(b.type) || (a.kind === "constant") === (b.kind === "constant")) return null;
+  const outerValue = constantAs(k, e.compareType);
+  const innerConst = (a.kind === "constant" ? a : b) as Extract<Expr, { kind: "constant" }>;
+  const inner = constantAs(innerConst, innerConst.type);
+  if (outerValue === undefined || inner === undefined) return null;
+  if (outerValue === null || inner === null) return e.op === "IS DISTINCT FROM" || e.op === "IS NOT DISTINCT FROM" ? null : { kind: "constant", value: null, type: "BOOLEAN" };
+  const outer = BigInt(outerValue as number | bigint), innerV = BigInt(inner as number | bigint);
+  const child = a.kind === "constant" ? b : a;
+  const childFirst = a.kind !== "constant";
+  // The comparison read with the arithmetic on the left.
+  let op = rightConst ? e.op : (FLIP[e.op] ?? e.op);
+  let next: bigint;
+  if (side.name === "+") next = outer - innerV;
+  else if (side.name === "-" && childFirst) next = outer + innerV;
+  else if (side.name === "-") {
+    next = innerV - outer;
+    op = FLIP[op] ?? op;
+  } else {
+    if (innerV === 0n) return null;
+    if (outer % innerV !== 0n) return op === "=" || op === "<>" ? constantOrNull(child, op === "<>") : null;
+    next = outer / innerV;
+    if (innerV < 0n) op = FLIP[op] ?? op;
+  }
+  if (!fits(next, e.compareType)) {
+    if (op === "=") return constantOrNull(child, false);
+    if (side.name === "*" && op === "<>") return constantOrNull(child, true);
+    return null;
+  }
+  return { kind: "compare", op, left: child, right: constant(castValue(next, "HUGEINT", e.compareType), e.compareType), compareType: e.compareType, type: "BOOLEAN" };
+}
+
 export function simplifyComparison(e: Expr): Expr {
+  // DuckDB's rewriter applies its rules until none changes anything.
+  for (let i = 0; i < 8; i++) {
+    const next = simplifyOnce(e);
+    if (next === e) return e;
+    e = next;
+  }
+  return e;
+}
+
+function simplifyOnce(e: Expr): Expr {
+  if (e.kind === "between" && !e.negated && e.lower.kind === "constant" && e.upper.kind === "constant" && e.arg.kind === "function") {
+    // BETWEEN constants around arithmetic is its two comparisons, each simplified.
+    const ge = simplifyComparison({ kind: "compare", op: ">=", left: e.arg, right: e.lower, compareType: e.compareType, type: "BOOLEAN" });
+    const le = simplifyComparison({ kind: "compare", op: "<=", left: e.arg, right: e.upper, compareType: e.compareType, type: "BOOLEAN" });
+    if (ge.kind !== "compare" || ge.left !== e.arg || le.kind !== "compare" || le.left !== e.arg) return { kind: "and", args: [ge, le], type: "BOOLEAN" };
+  }
   if (e.kind === "compare") {
+    const moved = moveConstants(e);
+    if (moved) return moved;
     const rightConst = e.right.kind === "constant";
     const leftConst = e.left.kind === "constant";
     if (rightConst === leftConst) return e;
