@@ -237,6 +237,9 @@ function lowerOperator(node: TreeNode, ctx: ExprContext): Expr {
   }
 }
 
+/** Functions whose first parameter is JSON. */
+const JSON_INPUT = new Set(["json_extract", "json_extract_string", "json_extract_path", "json_extract_path_text", "->", "->>", "json_keys", "json_type", "json_array_length", "json_value", "json_exists", "json_valid"]);
+
 /** `e` cast to type `t`, or `e` itself when it has that type already (or is an untyped NULL). */
 export function castExpr(e: Expr, t: string): Expr {
   return e.type === t || e.type === "NULL" ? e : { kind: "cast", arg: e, type: t, try: false };
@@ -290,6 +293,8 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   for (const i of ctx.doubleParams?.get(name.toLowerCase())?.get(args.length) ?? []) {
     if (args[i]!.type.startsWith("DECIMAL")) args[i] = castExpr(args[i]!, "DOUBLE");
   }
+  // The JSON functions take JSON: DuckDB casts a STRUCT, LIST or number there to its JSON text.
+  if (JSON_INPUT.has(name.toLowerCase()) && args[0] && args[0].type !== "VARCHAR" && args[0].type !== "JSON" && args[0].type !== "NULL") args[0] = castExpr(args[0], "JSON");
   const type = typeOf(node, ctx);
   const lower = name.toLowerCase();
   const pattern = args[0]?.kind === "constant" ? args[0].value : null;
