@@ -11,6 +11,7 @@
 import type { DuckDB } from "../duckdb/open.node.ts";
 import { describeQuery } from "../duckdb/describe.node.ts";
 import { queryRows } from "../duckdb/query-rows.node.ts";
+import { parseSql } from "../duckdb/parse-sql.node.ts";
 import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import { encodeValue } from "../plan/value-json.ts";
 import type { Schema } from "../plan/values.ts";
@@ -108,6 +109,7 @@ export class Annotator {
     await this.describeAll(node, scope, post, true);
     const bodies = [...(await this.describeLambdas(node, scope, pre, false)), ...(await this.describeLambdas(node, scope, post, true))];
     await this.fold([...pre, ...post, ...bodies]);
+    await this.propagateNulls([...pre, ...post]);
     node.$output = await this.describeNode(node, scope);
   }
 
@@ -321,6 +323,50 @@ export class Annotator {
       }
     }
   }
+
+  /**
+   * DuckDB's binder turns a call of a function with default NULL handling into the constant NULL
+   * when one argument folds to NULL, without evaluating the others (`left(s, n) || NULL` never
+   * raises left's errors). Which functions do is asked of DuckDB: the call with its non-constant
+   * arguments replaced by `CAST(error(...) AS <type>)` answers NULL only when the binder folded it.
+   */
+  private async propagateNulls(exprs: TreeNode[]): Promise<void> {
+    const seen = new Set<TreeNode>();
+    const visit = async (e: TreeNode): Promise<void> => {
+      if (!e || seen.has(e) || e.$value !== undefined) return;
+      seen.add(e);
+      const kids = childExpressions(e);
+      for (const c of kids) await visit(c);
+      if (e.class !== "FUNCTION" || e.$agg || VOLATILE.has(String(e.function_name)) || typeof e.$type !== "string") return;
+      if (!kids.some((c) => c.$value === null) || kids.some((c) => SKIP.has(c.class))) return;
+      const probe: TreeNode = { ...e, alias: "p", children: [] };
+      for (const c of e.children as TreeNode[]) {
+        if (c.$value !== undefined || isConstant(c)) probe.children.push(c);
+        else if (typeof c.$type === "string") probe.children.push(await this.errorOfType(c.$type));
+        else return;
+      }
+      try {
+        const r = await queryRows(this.db, await this.toSql(selectFrom({ type: "EMPTY", sample: null, query_location: 0 }, [probe]), []));
+        if (r.rows[0]?.[r.schema[0]!.name] === null) e.$value = null;
+      } catch {
+        // The function evaluated its other arguments (special NULL handling): left as it is.
+      }
+    };
+    for (const e of exprs) await visit(e);
+  }
+
+  /** `CAST(error('runnel probe') AS <type>)` as a parse-tree node. */
+  private async errorOfType(type: string): Promise<TreeNode> {
+    let node = this.errorNodes.get(type);
+    if (!node) {
+      const tree = await parseSql(this.db, `SELECT CAST(error('runnel probe') AS ${type})`);
+      node = (tree.statements[0]!.node as TreeNode).select_list[0] as TreeNode;
+      this.errorNodes.set(type, node);
+    }
+    return node;
+  }
+
+  private readonly errorNodes = new Map<string, TreeNode>();
 
   private async describeNode(node: TreeNode, ctes: TreeNode[]): Promise<Schema | null> {
     try {
