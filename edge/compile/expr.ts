@@ -145,6 +145,14 @@ function unsupported(node: TreeNode, ctx: ExprContext, suggestion: string): Comp
 
 function cmpType(node: TreeNode, ctx: ExprContext): string {
   if (typeof node.$cmp === "string") return node.$cmp;
+  // Text compared with another type is cast to that type, as DuckDB binds comparisons ('200' = 200
+  // compares numbers; 'x' = 200 is a Conversion Error), where a list of both has no common type.
+  const operands = node.class === "COMPARISON" ? [node.left, node.right] : node.class === "BETWEEN" ? [node.input, node.lower, node.upper] : (node.children ?? []);
+  const types = new Set<unknown>((operands as TreeNode[]).map((o) => o?.$type));
+  types.delete("VARCHAR");
+  types.delete("NULL");
+  const [other] = types;
+  if (types.size === 1 && typeof other === "string" && (operands as TreeNode[]).some((o) => o?.$type === "VARCHAR")) return other;
   throw new CompileError(`no common type for comparison ${describeNode(node)}`, ctx.originOf(node), "cast both sides to one type");
 }
 
