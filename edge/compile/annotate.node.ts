@@ -178,7 +178,9 @@ export class Annotator {
     const items: TreeNode[] = node.select_list;
     const strip = (e: TreeNode): TreeNode => ({ ...e, alias: "" });
     if (node.aggregate_handling === "FORCE_AGGREGATES" && (node.group_expressions ?? []).length === 0) {
-      return items.filter((e) => e.class !== "STAR" && !containsAggregate(e)).map(strip);
+      // DuckDB leaves constants out of GROUP BY ALL: `SELECT 'all', count(*) ... GROUP BY ALL` is one
+      // global group (a row even over no input), not a group per constant.
+      return items.filter((e) => e.class !== "STAR" && !containsAggregate(e) && !isConstant(e)).map(strip);
     }
     const inputNames = new Set<string>((node.from_table?.$scope ?? []).map((c: { name: string }) => c.name.toLowerCase()));
     return (node.group_expressions ?? []).map((g: TreeNode) => {

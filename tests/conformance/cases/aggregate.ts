@@ -47,6 +47,9 @@ const quantileSchema = [
 ];
 
 export const cases: ConformanceCase[] = [
+  { name: "GROUP BY ALL leaves constant items out of the keys (one global group), with HAVING too", sql: "SELECT 7 AS v, 'all' AS scope, count(*) AS n FROM t GROUP BY ALL", rows: [{ a: 1 }, { a: 2 }], schema: [{ name: "a", type: "INTEGER" }] },
+  { name: "GROUP BY ALL of a constant with HAVING", sql: "SELECT 2147483647 AS v, a, count(*) AS n FROM t GROUP BY ALL HAVING count(*) > 1", rows: [{ a: 1 }, { a: 1 }, { a: 2 }], schema: [{ name: "a", type: "INTEGER" }] },
+  { name: "GROUP BY ALL with a constant beside a key groups by the key only", sql: "SELECT 'x' AS tag, k, count(*) AS n FROM t GROUP BY ALL", rows: events },
   { name: "arg_max / arg_min: first row on ties, rows with a NULL arg or value skipped; max_by, min_by", sql: "SELECT k, arg_max(s, v) AS hi, arg_min(s, v) AS lo, max_by(s, v) AS hi2, min_by(ts, v) AS lo_ts FROM t GROUP BY k", rows: events },
   { name: "arg_max_null keeps a NULL arg; arg_min_null", sql: "SELECT k, arg_max_null(s, v) AS hi, arg_min_null(b, v) AS lo FROM t GROUP BY k", rows: events },
   { name: "bool_and, bool_or and count_if skip NULLs (a group of NULLs gives NULL)", sql: "SELECT k, bool_and(b) AS all_b, bool_or(b) AS any_b, count_if(b) AS n_b, countif(v > 5) AS big FROM t GROUP BY k", rows: events },
