@@ -330,7 +330,7 @@ class Compiler {
       if (node.having) throw new CompileError("HAVING without GROUP BY", origin, "use WHERE");
       const unnests: TreeNode[] = [];
       for (const it of items) {
-        if (it.node) this.findUnnests(it.node, unnests, env, true);
+        if (it.node) this.findUnnests(it.node, unnests, env);
       }
       if (unnests.length > 0) {
         const pre: NamedExpr[] = [
@@ -370,17 +370,16 @@ class Compiler {
     return { kind: "stream", ops, scope: out.map((e) => ({ name: e.name, type: e.expr.type, table: null })) };
   }
 
-  private findUnnests(e: TreeNode, out: TreeNode[], env: CellEnv, top: boolean): void {
+  private findUnnests(e: TreeNode, out: TreeNode[], env: CellEnv): void {
     if (e.class === "FUNCTION" && (e.function_name === "unnest" || e.function_name === "unlist")) {
-      if (!top) {
-        throw new CompileError("unnest() nested inside an expression", this.originOf(env, e), "unnest at the top of a SELECT item (SELECT unnest(l) AS x) and use x in a later cell");
-      }
+      // Inside an expression (`unnest(items).sku`, `upper(unnest(tags))`) DuckDB unnests first and
+      // computes the expression per element: the same unnest step, the call replaced by its column.
       if (e.children.length !== 1) throw new CompileError("unnest() with options", this.originOf(env, e), "call unnest(list) with one argument");
       if (typeof e.$type !== "string") throw new CompileError("unnest() without a bound type", this.originOf(env, e), "unnest a LIST column");
       out.push(e);
       return;
     }
-    for (const c of childExpressions(e)) this.findUnnests(c, out, env, false);
+    for (const c of childExpressions(e)) this.findUnnests(c, out, env);
   }
 
   /** Names as DuckDB gives them: the alias, else what DESCRIBE printed. */
