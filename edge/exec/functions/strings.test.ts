@@ -84,11 +84,14 @@ describe("string functions", () => {
   });
 
   it("cut substrings by 1-based code point positions, negatives from the end", async () => {
+    // The text comes from a column, as in a pipeline: DuckDB cuts text its statistics know to be
+    // ASCII by another path (a constant argument always takes the general one).
+    const fromColumn = (name: string) => (l: string[]) => `(SELECT ${name}(s${l.slice(1).map((x) => `, ${x}`).join("")}) FROM (SELECT ${l[0]} AS s))`;
     await fc.assert(fc.asyncProperty(maybe(messyString), maybe(smallInt), maybe(smallInt), async (s, o, l) => {
-      await same("substring", [s, o, l], ["VARCHAR", "BIGINT", "BIGINT"]);
-      await same("substring", [s, o], ["VARCHAR", "BIGINT"]);
-      await same("left", [s, o], ["VARCHAR", "BIGINT"]);
-      await same("right", [s, o], ["VARCHAR", "BIGINT"]);
+      await same("substring", [s, o, l], ["VARCHAR", "BIGINT", "BIGINT"], fromColumn("substring"));
+      await same("substring", [s, o], ["VARCHAR", "BIGINT"], fromColumn("substring"));
+      await same("left", [s, o], ["VARCHAR", "BIGINT"], fromColumn("left"));
+      await same("right", [s, o], ["VARCHAR", "BIGINT"], fromColumn("right"));
     }), { numRuns: 300 });
   });
 

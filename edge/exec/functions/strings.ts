@@ -225,7 +225,14 @@ function substringChecked(s: string, offset: number, length: number | null): str
   return substringCodePoints(s, offset, length ?? Number.MAX_SAFE_INTEGER);
 }
 
+/**
+ * substring in code points. DuckDB has two paths, chosen by the column's statistics: text known to
+ * be ASCII clamps the start before moving by a negative length (substring('v', 100, -1) is 'v'),
+ * other text after (it is ''). The library takes the ASCII path for ASCII text, the other for the
+ * rest, which is DuckDB's choice whenever a column's values are all of one kind.
+ */
 export function substringCodePoints(s: string, offset: number, length: number): string {
+  if (isAscii(s)) return substringAscii(s, offset, length);
   const bmp = isBmp(s);
   const a = bmp ? null : cps(s);
   const size = a === null ? s.length : a.length;
@@ -249,6 +256,27 @@ export function substringCodePoints(s: string, offset: number, length: number): 
   end = Math.min(Math.max(end, 0), size);
   if (start >= end) return "";
   return a === null ? s.slice(start, end) : a.slice(start, end).join("");
+}
+
+/** DuckDB's substring over ASCII text: the start clamped into the text before a negative length moves it. */
+function substringAscii(s: string, offset: number, length: number): string {
+  const size = s.length;
+  if (length === 0) return "";
+  let start: number;
+  if (offset > 0) start = Math.min(size, offset - 1);
+  else if (offset < 0) start = Math.max(size + offset, 0);
+  else {
+    start = 0;
+    length--;
+    if (length <= 0) return "";
+  }
+  let end: number;
+  if (length > 0) end = Math.min(size, start + length);
+  else {
+    end = start;
+    start = Math.max(0, start + length);
+  }
+  return start >= end ? "" : s.slice(start, end);
 }
 
 function asText(v: Value, type: string | undefined): string {
