@@ -1,6 +1,6 @@
 /**
  * Aggregates: count_star, count, sum, avg, min, max, any_value (the first
- * non-NULL), first / last (NULLs included), arg_max / arg_min (and their _null forms), bool_and, bool_or,
+ * non-NULL), first / last (NULLs included), arg_max / arg_min (and their _null forms), bool_and, bool_or, bit_and / bit_or / bit_xor,
  * count_if, string_agg, list, quantile_cont / quantile_disc / median (exact: every value
  * is kept until the group is emitted), mode, stddev_samp / stddev_pop / var_samp / var_pop. The result type comes from DuckDB's binding
  * (sum of integers is HUGEINT, sum of DECIMAL(p,s) is DECIMAL(38,s), avg is
@@ -13,7 +13,7 @@ import { MICROS_PER_DAY } from "./calendar.ts";
 import { compareValues, valueKey } from "./compare.ts";
 import { toDouble } from "./numeric.ts";
 import { SqlError, type AggregateFn, type CallContext } from "./contract.ts";
-import { isIntegerType, parseType, typeText, type SqlType } from "./types.ts";
+import { isBigintType, isIntegerType, parseType, typeText, type SqlType } from "./types.ts";
 
 const HUGEINT_MAX = 2n ** 127n - 1n;
 
@@ -186,6 +186,25 @@ function boolFold(and: boolean): AggregateFn {
       return s;
     },
     finish: (state) => (state as { v: boolean | null }).v,
+  };
+}
+
+/** bit_and / bit_or / bit_xor over integers: NULLs skipped, NULL when there were none, the input's type. */
+function bitFold(op: "&" | "|" | "^"): AggregateFn {
+  return {
+    init: () => ({ v: null as bigint | null }),
+    step: (state, args) => {
+      const s = state as { v: bigint | null };
+      const x = args[0];
+      if (x === null || x === undefined) return s;
+      const b = typeof x === "bigint" ? x : BigInt(x as number);
+      s.v = s.v === null ? b : op === "&" ? s.v & b : op === "|" ? s.v | b : s.v ^ b;
+      return s;
+    },
+    finish: (state, ctx) => {
+      const v = (state as { v: bigint | null }).v;
+      return v === null ? null : isBigintType(ctx.resultType) ? v : Number(v);
+    },
   };
 }
 
@@ -455,6 +474,9 @@ export const aggregates: Record<string, AggregateFn> = {
   arg_min_null: argExtreme(-1, true),
   bool_and: boolFold(true),
   bool_or: boolFold(false),
+  bit_and: bitFold("&"),
+  bit_or: bitFold("|"),
+  bit_xor: bitFold("^"),
   count_if: countIf,
   string_agg: stringAgg,
   list,

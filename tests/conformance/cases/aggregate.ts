@@ -49,6 +49,7 @@ const quantileSchema = [
 export const cases: ConformanceCase[] = [
   { name: "GROUP BY ALL leaves constant items out of the keys (one global group), with HAVING too", sql: "SELECT 7 AS v, 'all' AS scope, count(*) AS n FROM t GROUP BY ALL", rows: [{ a: 1 }, { a: 2 }], schema: [{ name: "a", type: "INTEGER" }] },
   { name: "GROUP BY ALL of a constant with HAVING", sql: "SELECT 2147483647 AS v, a, count(*) AS n FROM t GROUP BY ALL HAVING count(*) > 1", rows: [{ a: 1 }, { a: 1 }, { a: 2 }], schema: [{ name: "a", type: "INTEGER" }] },
+  { name: "bit_and, bit_or, bit_xor per group, NULLs skipped, in the input's type", sql: "SELECT k, bit_or(x) AS a, bit_and(x) AS b, bit_xor(x) AS c, bit_or(CAST(x % 1000 AS INTEGER)) AS d FROM t GROUP BY k", rows: [{ k: 1, x: 5 }, { k: 1, x: 3 }, { k: 1, x: null }, { k: 1, x: -1 }, { k: 2, x: null }, { k: 3, x: 9223372036854775807n }], schema: [{ name: "k", type: "INTEGER" }, { name: "x", type: "BIGINT" }] },
   { name: "GROUP BY ALL with a constant beside a key groups by the key only", sql: "SELECT 'x' AS tag, k, count(*) AS n FROM t GROUP BY ALL", rows: events },
   { name: "arg_max / arg_min: first row on ties, rows with a NULL arg or value skipped; max_by, min_by", sql: "SELECT k, arg_max(s, v) AS hi, arg_min(s, v) AS lo, max_by(s, v) AS hi2, min_by(ts, v) AS lo_ts FROM t GROUP BY k", rows: events },
   { name: "arg_max_null keeps a NULL arg; arg_min_null", sql: "SELECT k, arg_max_null(s, v) AS hi, arg_min_null(b, v) AS lo FROM t GROUP BY k", rows: events },
