@@ -175,37 +175,32 @@ function argExtreme(sign: 1 | -1, keepNullArg: boolean): AggregateFn {
   };
 }
 
-function boolFold(and: boolean): AggregateFn {
+/** An aggregate folding its non-NULL inputs with `combine`: NULL when there were none. */
+function nonNullFold<T>(first: (x: Value) => T, combine: (acc: T, x: Value) => T, finish: (acc: T, ctx: CallContext) => Value): AggregateFn {
   return {
-    init: () => ({ v: null as boolean | null }),
+    init: () => ({ v: null as T | null }),
     step: (state, args) => {
-      const s = state as { v: boolean | null };
+      const s = state as { v: T | null };
       const x = args[0];
       if (x === null || x === undefined) return s;
-      s.v = s.v === null ? x === true : and ? s.v && x === true : s.v || x === true;
+      s.v = s.v === null ? first(x) : combine(s.v, x);
       return s;
     },
-    finish: (state) => (state as { v: boolean | null }).v,
+    finish: (state, ctx) => {
+      const v = (state as { v: T | null }).v;
+      return v === null ? null : finish(v, ctx);
+    },
   };
+}
+
+function boolFold(and: boolean): AggregateFn {
+  return nonNullFold((x) => x === true, (acc, x) => (and ? acc && x === true : acc || x === true), (acc) => acc);
 }
 
 /** bit_and / bit_or / bit_xor over integers: NULLs skipped, NULL when there were none, the input's type. */
 function bitFold(op: "&" | "|" | "^"): AggregateFn {
-  return {
-    init: () => ({ v: null as bigint | null }),
-    step: (state, args) => {
-      const s = state as { v: bigint | null };
-      const x = args[0];
-      if (x === null || x === undefined) return s;
-      const b = typeof x === "bigint" ? x : BigInt(x as number);
-      s.v = s.v === null ? b : op === "&" ? s.v & b : op === "|" ? s.v | b : s.v ^ b;
-      return s;
-    },
-    finish: (state, ctx) => {
-      const v = (state as { v: bigint | null }).v;
-      return v === null ? null : isBigintType(ctx.resultType) ? v : Number(v);
-    },
-  };
+  const big = (x: Value): bigint => (typeof x === "bigint" ? x : BigInt(x as number));
+  return nonNullFold(big, (acc, x) => (op === "&" ? acc & big(x) : op === "|" ? acc | big(x) : acc ^ big(x)), (acc, ctx) => (isBigintType(ctx.resultType) ? acc : Number(acc)));
 }
 
 /** count_if(b): the TRUE rows, NULL when every input was NULL (DuckDB sums 1/0 over the non-NULL ones). */
