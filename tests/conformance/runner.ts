@@ -11,6 +11,7 @@ import { duckdbAnswer, errorsAgree, planAnswer } from "../../edge/check/check.no
 import { firstDifference, showRow } from "../../edge/check/compare.ts";
 import type { FunctionLibrary } from "../../edge/exec/functions/contract.ts";
 import type { ConformanceCase } from "./case.ts";
+import type { Schema } from "../../edge/plan/values.ts";
 
 export interface CaseOutcome {
   ok: boolean;
@@ -75,4 +76,19 @@ export async function runCase(db: DuckDB, c: ConformanceCase, library: FunctionL
     ok: false,
     detail: `${d.side === "duckdb" ? "DuckDB" : "the plan"} has ${showRow(d.row)}; the other has ${d.nearest ? showRow(d.nearest) : "no such row"}\n  DuckDB: ${duck.rows.slice(0, 5).map(showRow).join(" ")}\n  plan:   ${mine.rows.slice(0, 5).map(showRow).join(" ")}`,
   };
+}
+
+/**
+ * Generated queries over one table, each as an `expect: "same"` case: the failures (query and
+ * detail) and how many DuckDB itself could not bind, for the random tests to assert on.
+ */
+export async function runGenerated(db: DuckDB, queries: string[], rows: unknown[], schema: Schema, library: FunctionLibrary): Promise<{ failures: string[]; unbindable: number }> {
+  const failures: string[] = [];
+  let unbindable = 0;
+  for (const sql of queries) {
+    const r = await runCase(db, { name: sql, sql, rows, schema, expect: "same" }, library);
+    if (!r.ok && /compile failed: plan: DuckDB cannot bind/.test(r.detail)) unbindable++;
+    else if (!r.ok) failures.push(`${sql}\n  ${r.detail}`);
+  }
+  return { failures, unbindable };
 }

@@ -287,11 +287,10 @@ function roundInteger(x: bigint, k: number, name: string, result: string): bigin
 const roundFn: ScalarFn = (args, ctx) => {
   const [x, d] = args;
   // DuckDB binds round(DECIMAL(w,s), d) with -d >= w - s to the constant 0: every row, NULL ones too.
-  const xt = parseType(ctx.argTypes[0]!);
-  if (xt.kind === "decimal" && d !== null && d !== undefined && -Number(d) >= xt.width - xt.scale) return 0n;
+  const t = parseType(ctx.argTypes[0]!);
+  if (t.kind === "decimal" && d !== null && d !== undefined && -Number(d) >= t.width - t.scale) return 0n;
   if (x === null || x === undefined || d === null) return null;
   const digits = d === undefined ? 0 : Number(d);
-  const t = parseType(ctx.argTypes[0]!);
   const rt = parseType(ctx.resultType);
   if (t.kind === "decimal") {
     const target = rt.kind === "decimal" ? rt.scale : Math.max(0, digits);
