@@ -17,7 +17,7 @@ import type { ParquetWriter } from "../parquet/writer.ts";
 import type { SinkTarget } from "./sink-writer.ts";
 import { StateStore } from "./state-store.ts";
 import { RunnerMetrics } from "./metrics.ts";
-import type { EngineRequest, EngineStatus, Segment, WriteResult } from "./partition-engine.ts";
+import type { EngineRequest, EngineStatus, SealedRange, Segment, WriteResult } from "./partition-engine.ts";
 import { EngineFailed, localEngines, workerEngines, type EngineClient } from "./engine-client.ts";
 
 type KafkaSource = Extract<SourceSpec, { kind: "kafka" }>;
@@ -160,7 +160,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
 
   // A backfill stops once caught up; a long poll at the end of the topic (kafkajs waits maxWaitTime, also
   // while every partition is paused) would hold its exit, so it polls briefly. Live runners keep kafkajs's default.
-  const consumer: Consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 1 << 20, ...(options.untilCaughtUp ? { maxWaitTimeInMs: 100 } : {}) });
+  const consumer: Consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 1 << 20, ...(options.untilCaughtUp ? { maxWaitTimeInMs: 20 } : {}) });
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [source.topic], fromBeginning: options.start?.kind !== "latest" });
@@ -349,10 +349,20 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     if (state.revoked || partitions.get(state.partition) !== state) throw new PartitionLost(`partition ${state.partition}: assigned to another runner; its flush is abandoned`);
   };
 
-  function queueWrite(state: PartitionState, range: { first: string; last: string }): void {
+  const saveCheckpoint = (state: PartitionState, range: SealedRange): Promise<void> =>
+    store.save({ topic: source.topic, partition: state.partition, first: range.first, last: range.last, snapshot: range.snapshot! });
+
+  function queueWrite(state: PartitionState, range: SealedRange): void {
+    // A checkpoint may be stored only once every earlier flush of the partition is committed (state-store.ts). When
+    // none is waiting, this one's is stored now, while the engine goes on transforming, so its write need not wait for it.
+    let saving: Promise<void> | null = null;
+    if (state.writes === 0 && !state.revoked && range.snapshot !== null) {
+      saving = saveCheckpoint(state, range);
+      saving.catch(() => undefined);
+    }
     state.writes++;
     state.lane = state.lane
-      .then(() => writeAndCommit(state, range))
+      .then(() => writeAndCommit(state, range, saving))
       .catch((error: unknown) => fail(state, error))
       .finally(() => {
         state.writes--;
@@ -366,12 +376,17 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
    * then the offset commit. A flush that cannot finish (the partition moved, the commit failed)
    * drops the partition's state: the next batch rebuilds it from the checkpoints, exactly as after a crash.
    */
-  async function writeAndCommit(state: PartitionState, range: { first: string; last: string }): Promise<void> {
+  async function writeAndCommit(state: PartitionState, range: SealedRange, saving: Promise<void> | null): Promise<void> {
     let backoff = options.backoffMs ?? 500;
     let written: WriteResult;
     for (;;) {
       ensureOwned(state);
       try {
+        // The checkpoint first (state-store.ts), then the objects: a checkpoint stored when the flush was
+        // sealed is used once, and after a failure the next attempt stores it again.
+        const checkpoint = range.snapshot === null ? null : (saving ?? saveCheckpoint(state, range));
+        saving = null;
+        await checkpoint;
         written = (await engines.call(state.partition, { op: "write", id: state.id })) as WriteResult;
         break;
       } catch (error) {
@@ -570,6 +585,8 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     updateGauges();
     await heartbeat();
     if (caughtUpAt && [...caughtUpAt].every(([part, high]) => (partitions.get(part)?.next ?? (high === 0n ? 0n : -1n)) >= high)) {
+      // The last partition to reach its end is written now too, beside the others, not after stop() has drained them.
+      if (state.replayUntil === null) void seal(state, false);
       finishing = true;
       void stop();
     } else if (caughtUpAt && state.replayUntil === null && state.next >= (caughtUpAt.get(p) ?? 0n)) {

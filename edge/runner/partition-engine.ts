@@ -1,7 +1,8 @@
 /**
  * The work of the Kafka runner that is not Kafka: per partition, decode the
  * messages' values, run the plan's executor, buffer the rows, and write
- * sealed flushes (checkpoint, then the Parquet objects and dead letters).
+ * sealed flushes' Parquet objects and dead letters (the caller stores each
+ * flush's checkpoint first, from the snapshot the seal's answer carries).
  * `kafka.ts` keeps the consumer group, the offsets and the commits on the
  * main thread and drives one `EngineHost` per worker thread
  * (`partition-worker.ts`), or one in its own thread when `workers` is 0.
@@ -23,7 +24,6 @@ import { decodePayload } from "../../gateway/sources/decode.ts";
 import { parseJsonFast, stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import type { WrittenFile } from "../sinks/write-batch.ts";
 import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
-import { StateStore } from "./state-store.ts";
 
 /** What an engine needs to know of the pipeline; plain data, so it crosses to a worker thread. */
 export interface EngineConfig {
@@ -52,8 +52,16 @@ export interface EngineStatus {
   oldest: number | null;
   /** Counts this engine's statuses: the caller keeps `depth` and `oldest` of the highest it has seen. */
   seq: number;
-  /** The offset ranges of the seals this request made, oldest first; each needs a `write`. */
-  sealed: { first: string; last: string }[];
+  /** The seals this request made, oldest first; each needs its checkpoint stored, then a `write`. */
+  sealed: SealedRange[];
+}
+
+/** A sealed flush as the caller sees it: offsets [first, last] and the checkpoint to store before its objects (null: none). */
+export interface SealedRange {
+  first: string;
+  last: string;
+  /** `Executor.snapshot()` after `last`; null when the flush covers no new offset (a backfill's end windows). */
+  snapshot: string | null;
 }
 
 export interface WriteResult {
@@ -97,8 +105,6 @@ interface Sealed {
   last: bigint;
   writer: SinkWriter;
   writerName: string;
-  /** The executor after `last`, for the checkpoint; null when the flush covers no new offset (a backfill's end windows). */
-  snapshot: string | null;
 }
 
 class PartitionEngine {
@@ -109,7 +115,7 @@ class PartitionEngine {
   readonly sealed: Sealed[] = [];
   rows = 0;
   deadLetters = 0;
-  newSeals: { first: string; last: string }[] = [];
+  newSeals: SealedRange[] = [];
   statusSeq = 0;
   dropped = false;
   cpu: Promise<unknown> = Promise.resolve();
@@ -207,25 +213,16 @@ class PartitionEngine {
     if (final) this.take(this.executor.finish(), at);
     if (this.first === null && this.writer.depth === 0 && this.writer.deadLetterDepth === 0) return;
     const first = this.first ?? this.last;
-    this.sealed.push({
-      first,
-      last: this.last,
-      writer: this.writer,
-      writerName: this.first === null ? `${this.writerName}.end` : this.writerName,
-      snapshot: this.first === null ? null : this.executor.snapshot(),
-    });
-    this.newSeals.push({ first: first.toString(), last: this.last.toString() });
+    this.sealed.push({ first, last: this.last, writer: this.writer, writerName: this.first === null ? `${this.writerName}.end` : this.writerName });
+    this.newSeals.push({ first: first.toString(), last: this.last.toString(), snapshot: this.first === null ? null : this.executor.snapshot() });
     this.writer = this.host.newWriter(this.writerName);
     this.first = null;
   }
 
-  /** Writes the oldest sealed flush: its checkpoint, then its objects. It stays sealed until both are written. */
+  /** Writes the oldest sealed flush's objects (the caller has stored its checkpoint). It stays sealed until all are written. */
   async write(): Promise<WriteResult> {
     const s = this.sealed[0];
     if (!s) throw new Error(`runner: partition ${this.partition} has no sealed flush to write`);
-    if (s.snapshot !== null) {
-      await this.host.store.save({ topic: this.host.config.topic, partition: this.partition, first: s.first.toString(), last: s.last.toString(), snapshot: s.snapshot });
-    }
     const written = await s.writer.flush(s.first, s.last, s.writerName);
     this.sealed.shift();
     return { first: s.first.toString(), last: s.last.toString(), files: written.files, status: this.status() };
@@ -235,7 +232,6 @@ class PartitionEngine {
 /** The partitions of one thread. Requests of one partition run in order (writes in their own queue). */
 export class EngineHost {
   private readonly engines = new Map<number, PartitionEngine>();
-  readonly store: StateStore;
   readonly perFlush: string[];
 
   constructor(
@@ -246,7 +242,6 @@ export class EngineHost {
   ) {
     const first = Object.values(targets)[0];
     if (!first) throw new Error("runner: the plan has no sink");
-    this.store = new StateStore(first.opened.sink, first.opened.prefix);
     this.perFlush = sinksFlushingAggregates(config.plan);
   }
 

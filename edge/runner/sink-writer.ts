@@ -8,7 +8,7 @@ import type { SinkSpec } from "../../notebook/format/model.ts";
 import type { Plan, SinkOp } from "../plan/types.ts";
 import type { Row, Schema, Value } from "../plan/values.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
-import { writeBatch, type WrittenFile } from "../sinks/write-batch.ts";
+import { encodeBatch, putEncoded, type EncodedFile, type WrittenFile } from "../sinks/write-batch.ts";
 import { deadLetterKey, encodeDeadLetters, type DeadLetter } from "../sinks/dead-letter.ts";
 import type { OpenedSink } from "./open-sink.ts";
 
@@ -149,36 +149,29 @@ export class SinkWriter {
    * and is retried writes all of them again under the same keys.
    */
   async flush(first: bigint | number, last: bigint | number, writer: string = this.name): Promise<FlushResult> {
-    const result: FlushResult = { files: [], deadLetterFiles: [] };
+    // Everything is encoded first, then stored a few objects at a time, so the round trips overlap.
+    const parquet: { opened: OpenedSink; files: EncodedFile[] }[] = [];
     for (const [name, b] of this.buffers) {
       if (b.rows.length === 0) continue;
-      const files = await writeBatch({
-        sink: b.opened.sink,
-        parquet: this.parquet,
-        schema: b.schema,
-        rows: b.rows,
-        partitionBy: b.partitionBy,
-        sinkName: name,
-        prefix: b.opened.prefix,
-        writer,
-        first,
-        last,
+      parquet.push({
+        opened: b.opened,
+        files: encodeBatch({ parquet: this.parquet, schema: b.schema, rows: b.rows, partitionBy: b.partitionBy, sinkName: name, prefix: b.opened.prefix, writer, first, last }),
       });
-      result.files.push(...files);
     }
+    const letters: EncodedFile[] = [];
     if (this.deadLetters.length > 0) {
       const byKey = new Map<string, DeadLetter[]>();
       for (const letter of this.deadLetters) {
         const key = deadLetterKey({ prefix: this.errorsTarget.prefix, source: letter.source, day: letter.at.slice(0, 10), writer, first, last });
-        const letters = byKey.get(key);
-        if (letters) letters.push(letter);
+        const list = byKey.get(key);
+        if (list) list.push(letter);
         else byKey.set(key, [letter]);
       }
-      for (const [key, letters] of byKey) {
-        await this.errorsTarget.sink.put(key, encodeDeadLetters(letters), { contentType: "application/x-ndjson" });
-        result.deadLetterFiles.push(key);
-      }
+      for (const [key, list] of byKey) letters.push({ key, rows: list.length, body: encodeDeadLetters(list) });
     }
+    const result: FlushResult = { files: [], deadLetterFiles: [] };
+    for (const p of parquet) result.files.push(...(await putEncoded(p.opened.sink, p.files)));
+    result.deadLetterFiles = (await putEncoded(this.errorsTarget.sink, letters, "application/x-ndjson")).map((f) => f.key);
     for (const b of this.buffers.values()) {
       b.rows = [];
       b.bytes = 0;

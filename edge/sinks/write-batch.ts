@@ -9,13 +9,14 @@ export interface WrittenFile {
   bytes: number;
 }
 
-/**
- * One flush: split the rows by partition, encode each group as Parquet and
- * store it under its deterministic key. The same batch and range always
- * write the same keys with the same bytes, so repeating a flush after a
- * crash replaces objects with identical ones.
- */
-export async function writeBatch(args: {
+/** One object of a flush, encoded and not yet stored. */
+export interface EncodedFile {
+  key: string;
+  rows: number;
+  body: Uint8Array;
+}
+
+export interface BatchArgs {
   sink: Sink;
   parquet: ParquetWriter;
   schema: Schema;
@@ -30,13 +31,41 @@ export async function writeBatch(args: {
   last: bigint | number;
   parquetOptions?: ParquetWriteOptions;
   layout?: LayoutOptions;
-}): Promise<WrittenFile[]> {
-  const written: WrittenFile[] = [];
-  for (const part of partitionRows(args.schema, args.rows, args.partitionBy, args.layout)) {
-    const key = objectKey({ prefix: args.prefix, sink: args.sinkName, partition: part.path, writer: args.writer, first: args.first, last: args.last });
-    const body = args.parquet.write(part.schema, part.rows, args.parquetOptions);
-    await args.sink.put(key, body, { contentType: "application/vnd.apache.parquet" });
-    written.push({ key, rows: part.rows.length, bytes: body.length });
-  }
-  return written;
+}
+
+/** A flush's rows split by partition and encoded as Parquet under their deterministic keys (CPU only, nothing stored). */
+export function encodeBatch(args: Omit<BatchArgs, "sink">): EncodedFile[] {
+  return partitionRows(args.schema, args.rows, args.partitionBy, args.layout).map((part) => ({
+    key: objectKey({ prefix: args.prefix, sink: args.sinkName, partition: part.path, writer: args.writer, first: args.first, last: args.last }),
+    rows: part.rows.length,
+    body: args.parquet.write(part.schema, part.rows, args.parquetOptions),
+  }));
+}
+
+/** Objects stored at once by one flush: enough to overlap their round trips, few enough for a slow store. */
+const PUTS_AT_ONCE = 4;
+
+/** Stores encoded objects, a few at a time; resolves once every one is stored (a failure rejects after the others settle). */
+export async function putEncoded(sink: Sink, files: EncodedFile[], contentType = "application/vnd.apache.parquet"): Promise<WrittenFile[]> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < files.length) {
+      const f = files[next++]!;
+      await sink.put(f.key, f.body, { contentType });
+    }
+  };
+  const lanes = await Promise.allSettled(Array.from({ length: Math.min(PUTS_AT_ONCE, files.length) }, lane));
+  const failed = lanes.find((l) => l.status === "rejected");
+  if (failed) throw failed.reason;
+  return files.map((f) => ({ key: f.key, rows: f.rows, bytes: f.body.length }));
+}
+
+/**
+ * One flush: split the rows by partition, encode each group as Parquet and
+ * store it under its deterministic key. The same batch and range always
+ * write the same keys with the same bytes, so repeating a flush after a
+ * crash replaces objects with identical ones.
+ */
+export async function writeBatch(args: BatchArgs): Promise<WrittenFile[]> {
+  return putEncoded(args.sink, encodeBatch(args));
 }
