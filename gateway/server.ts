@@ -21,6 +21,7 @@ import type { HubOptions } from "./sample/tail-hub.ts";
 import { shareApiRoutes, sharePublicRoutes } from "./share/routes.ts";
 import { ShareStore } from "./share/store.ts";
 import { s3Sink } from "../edge/sinks/s3.ts";
+import { nodeDigests } from "../edge/sinks/sigv4-node.node.ts";
 import type { Sink } from "../edge/sinks/sink.ts";
 import { SourceRegistry } from "./sources/registry.ts";
 import { loadOrCreateToken } from "./token.ts";
@@ -288,5 +289,5 @@ export function shareSinkFromEnv(env: Record<string, string | undefined>): Sink 
   if (!accessKeyId || !secretAccessKey) throw new Error("gateway: RUNNEL_SHARE_S3 is set; AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be too");
   const region = env.AWS_REGION ?? "us-east-1";
   const prefix = m[2] === "" || m[2]!.endsWith("/") ? m[2]! : `${m[2]}/`;
-  return s3Sink({ endpoint: env.RUNNEL_S3_ENDPOINT ?? `https://s3.${region}.amazonaws.com`, bucket: m[1]!, prefix, region, accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN });
+  return s3Sink({ endpoint: env.RUNNEL_S3_ENDPOINT ?? `https://s3.${region}.amazonaws.com`, bucket: m[1]!, prefix, region, accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN, digests: nodeDigests });
 }

@@ -1,7 +1,7 @@
 /**
  * The bundle's own Node runner: `runner.js` beside `plan.json` and
  * `bundle.json`, built by esbuild from `main.ts` so it runs with plain `node`
- * (kafkajs and aws4fetch inside; `@duckdb/node-api`, a native module, stays
+ * (kafkajs inside; `@duckdb/node-api`, a native module, stays
  * outside and is loaded only to read CSV or Parquet input files).
  */
 import { readdir, rm, writeFile } from "node:fs/promises";

@@ -692,9 +692,8 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
         for (const state of [...partitions.values()]) await drain(state);
       });
       await consumer.stop();
-      await consumer.disconnect();
-      await admin.disconnect();
-      await engines.close();
+      // Nothing is left to write: leave the group, close the admin client and end the workers at once.
+      await Promise.all([consumer.disconnect(), admin.disconnect(), engines.close()]);
       if (fatal !== null) throw fatal;
       resolveDone();
     })();

@@ -5,6 +5,7 @@
 import type { SinkSpec } from "../../notebook/format/model.ts";
 import { fsSink } from "../sinks/fs.node.ts";
 import { s3Sink } from "../sinks/s3.ts";
+import { nodeDigests } from "../sinks/sigv4-node.node.ts";
 import type { Sink } from "../sinks/sink.ts";
 
 export interface OpenedSink {
@@ -45,7 +46,8 @@ export function openSink(spec: SinkSpec, env: Record<string, string | undefined>
         throw new Error(`run: sink ${spec.name} writes to s3://${target.bucket}/${target.prefix}; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment`);
       }
       const endpoint = target.endpoint ?? env.RUNNEL_S3_ENDPOINT ?? `https://s3.${target.region}.amazonaws.com`;
-      const sink = s3Sink({ endpoint, bucket: target.bucket, region: target.region, accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN });
+      // Synchronous signing: a runner's worker thread encodes flushes back to back, and each upload must leave before the next encode.
+      const sink = s3Sink({ endpoint, bucket: target.bucket, region: target.region, accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN, digests: nodeDigests });
       return { sink, prefix: target.prefix };
     }
     case "r2":

@@ -1,4 +1,4 @@
-import { AwsClient } from "aws4fetch";
+import { canonicalQuery, EMPTY_SHA256, sigV4Signer, subtleDigests, uriEncode, type Digests } from "./sigv4.ts";
 import { checkKey, compareKeys } from "./keys.ts";
 import type { Sink } from "./sink.ts";
 
@@ -25,6 +25,8 @@ export interface S3SinkOptions {
   backoffMs?: number;
   /** Keys per ListObjectsV2 page (default 1000, S3's maximum). */
   listPageSize?: number;
+  /** SigV4's hash and HMAC: Web Crypto unless given (Node callers pass sigv4-node's synchronous ones). */
+  digests?: Digests;
   fetch?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -33,7 +35,7 @@ const MiB = 1024 * 1024;
 
 /**
  * A sink over any S3-compatible service (AWS S3, R2's S3 API, MinIO,
- * versitygw) with requests signed by aws4fetch and sent with `fetch`, so the
+ * versitygw) with requests signed by sigv4.ts and sent with `fetch`, so the
  * same code runs in workerd, Node and browsers. putIfAbsent is a conditional
  * PUT (`If-None-Match: *`, 412 when the key exists). Bodies above the
  * threshold go up in parts, and a failed multipart upload is aborted.
@@ -55,20 +57,27 @@ export function s3Sink(options: S3SinkOptions): Sink {
   if (partSize < 5 * MiB) throw new Error(`sink s3: partSize must be at least 5 MiB, got ${partSize}`);
   if (!Number.isInteger(attempts) || attempts < 1) throw new Error(`sink s3: attempts must be a positive integer, got ${attempts}`);
   if (prefix !== "") checkKey("s3", prefix.endsWith("/") ? `${prefix}x` : prefix);
-  const client = new AwsClient({
+  const digests = options.digests ?? subtleDigests;
+  const sign = sigV4Signer({
     accessKeyId: options.accessKeyId,
     secretAccessKey: options.secretAccessKey,
     sessionToken: options.sessionToken,
     service: "s3",
     region: options.region ?? "us-east-1",
-    retries: 0,
+    digests,
   });
+  const origin = new URL(endpoint).origin;
+  // An endpoint may carry a path of its own (a gateway in front of the store); it precedes the bucket.
+  const basePath = endpoint.slice(origin.length);
   const where = (key: string) => `s3://${options.bucket}/${prefix}${key}`;
 
-  function url(key: string | null, query: Record<string, string> = {}): string {
-    const path = key === null ? "" : `/${encodeKey(prefix + key)}`;
-    const search = new URLSearchParams(query).toString();
-    return `${endpoint}/${encodeURIComponent(options.bucket)}${path}${search ? `?${search}` : ""}`;
+  interface Target {
+    path: string;
+    query: string;
+  }
+
+  function url(key: string | null, query: Record<string, string> = {}): Target {
+    return { path: `${basePath}/${uriEncode(options.bucket)}${key === null ? "" : `/${encodeKey(prefix + key)}`}`, query: canonicalQuery(query) };
   }
 
   /**
@@ -78,19 +87,19 @@ export function s3Sink(options: S3SinkOptions): Sink {
   async function send(
     what: string,
     method: string,
-    target: string,
+    target: Target,
     init: { headers?: Record<string, string>; body?: Uint8Array; retryOn?: number[] } = {},
   ): Promise<Response> {
-    const headers: Record<string, string> = { ...init.headers };
-    if (init.body) headers["x-amz-content-sha256"] = await sha256Hex(init.body);
+    const payloadHash = init.body ? await digests.sha256Hex(init.body) : EMPTY_SHA256;
+    const href = `${origin}${target.path}${target.query ? `?${target.query}` : ""}`;
     let last = "";
     let lastCause: unknown;
     for (let attempt = 1; attempt <= attempts; attempt++) {
       if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2));
       let response: Response;
       try {
-        const request = await client.sign(target, { method, headers, body: init.body as Uint8Array<ArrayBuffer> | undefined });
-        response = await doFetch(request);
+        const headers = await sign({ method, origin, path: target.path, query: target.query, headers: { ...init.headers }, payloadHash });
+        response = await doFetch(new Request(href, { method, headers, body: init.body as Uint8Array<ArrayBuffer> | undefined }));
       } catch (cause) {
         last = `network error: ${cause instanceof Error ? cause.message : String(cause)}`;
         lastCause = cause;
@@ -242,15 +251,8 @@ export function s3Sink(options: S3SinkOptions): Sink {
 function encodeKey(key: string): string {
   return key
     .split("/")
-    .map((segment) => encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`))
+    .map(uriEncode)
     .join("/");
-}
-
-async function sha256Hex(body: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body as Uint8Array<ArrayBuffer>));
-  let hex = "";
-  for (const byte of digest) hex += byte.toString(16).padStart(2, "0");
-  return hex;
 }
 
 async function describeFailure(response: Response): Promise<string> {
