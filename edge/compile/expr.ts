@@ -310,6 +310,10 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
     throw new CompileError(`printf() with a float conversion (%f, %e, %g)`, ctx.originOf(node),
       "DuckDB's printf prints digits past 1e60 that are not the number's value, which a pipeline cannot repeat; write round(x, 2)::VARCHAR with %s, or format('{}', round(x, 2))");
   }
+  if (lower === "format" && typeof pattern === "string" && /\{\d*:/.test(pattern.replace(/\{\{/g, ""))) {
+    throw new CompileError(`format() with a format spec ({:...})`, ctx.originOf(node),
+      "DuckDB formats those with its fmt library, whose digits for large doubles (and padding of wide characters) a pipeline cannot repeat; round first and print with {}: format('{} EUR', round(x, 2)), or pad with lpad() / printf('%5d', n)");
+  }
   const common = typeof node.$cmp === "string" ? node.$cmp : null;
   // nullif(a, b) is DuckDB's CASE WHEN a = b THEN NULL ELSE a END, compared in the common type of a and b.
   if (lower === "nullif" && common && args.length === 2 && (args[0]!.type !== common || args[1]!.type !== common)) {

@@ -284,8 +284,36 @@ function isText(t: SqlType): boolean {
   return t.kind === "enum" || (t.kind === "scalar" && (t.name === "VARCHAR" || t.name === "JSON"));
 }
 
+/**
+ * VARCHAR → BLOB as DuckDB reads it: ASCII characters as themselves and `\xHH` as the byte HH;
+ * any other character (every non-ASCII one) or escape is DuckDB's Conversion Error.
+ */
+function blobFromText(s: string): Uint8Array {
+  const out = new Uint8Array(s.length);
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 92) {
+      if (i + 3 >= s.length) throw new SqlError("conversion", `Invalid hex escape code encountered in string -> blob conversion of string "${s}": unterminated escape code at end of blob`);
+      const hi = hexDigit(s.charCodeAt(i + 2)), lo = hexDigit(s.charCodeAt(i + 3));
+      if (s[i + 1] !== "x" || hi < 0 || lo < 0) throw new SqlError("conversion", `Invalid hex escape code encountered in string -> blob conversion of string "${s}": ${s.slice(i, i + 4)}`);
+      out[n++] = hi * 16 + lo;
+      i += 3;
+    } else if (c < 128) out[n++] = c;
+    else throw new SqlError("conversion", `Invalid byte encountered in STRING -> BLOB conversion of string "${s}". All non-ascii characters must be escaped with hex codes (e.g. \\xAA)`);
+  }
+  return out.slice(0, n);
+}
+
+function hexDigit(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  if (c >= 97 && c <= 102) return c - 87;
+  if (c >= 65 && c <= 70) return c - 55;
+  return -1;
+}
+
 function unsupported(from: SqlType, to: SqlType): SqlError {
-  return new SqlError("not_implemented", `Unimplemented type for cast (${typeText(from)} -> ${typeText(to)})`);
+  return new SqlError("conversion", `Unimplemented type for cast (${typeText(from)} -> ${typeText(to)})`);
 }
 
 function outOfRange(value: string, fromPhysical: string, toPhysical: string): SqlError {
@@ -344,7 +372,11 @@ function toScalar(v: Value, from: SqlType, to: string): Value {
       if (from.kind === "scalar" && (from.name === "TIMESTAMP" || from.name === "TIMESTAMPTZ")) return v;
       break;
     case "TIME":
-      if (from.kind === "scalar" && (from.name === "TIMESTAMP" || from.name === "TIMESTAMPTZ")) return splitTimestamp(v as bigint).time;
+      // DuckDB casts a TIMESTAMP (not a TIMESTAMPTZ, not a DATE) to TIME; its infinities fail.
+      if (from.kind === "scalar" && from.name === "TIMESTAMP") {
+        if (v === TS_INFINITY || v === TS_NINFINITY) throw new SqlError("invalid_input", `Type INT64 with value ${v === TS_INFINITY ? "" : "-"}infinity can't be cast to the destination type INT64`);
+        return splitTimestamp(v as bigint).time;
+      }
       break;
     default:
       break;
@@ -561,7 +593,7 @@ function fromText(s: string, to: SqlType): Value {
       throw new SqlError("conversion", `time field value out of range: "${s}", expected format is ([YYYY-MM-DD ]HH:MM:SS[.MS])`);
     }
     case "INTERVAL": return parseIntervalText(s);
-    case "BLOB": return new TextEncoder().encode(s);
+    case "BLOB": return blobFromText(s);
     case "UUID": {
       const u = parseUuid(s);
       if (u === null) throw new SqlError("conversion", `Could not convert string '${s}' to INT128`);

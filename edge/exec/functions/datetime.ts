@@ -333,21 +333,29 @@ function namedPart(part: string): ScalarFn {
   return (args, ctx) => datePart([part, args[0]!], { argTypes: ["VARCHAR", ctx.argTypes[0]!], resultType: ctx.resultType });
 }
 
+// epoch, epoch_ms and epoch_us of an infinity are NULL, as DuckDB's.
 const epochMs: ScalarFn = ([v], ctx) => {
   if (v === null || v === undefined) return null;
   const t = typeName(ctx.argTypes[0]);
+  if (t !== "TIMESTAMP" && t !== "TIMESTAMPTZ" && t !== "DATE") return BigInt(v as number | bigint) * 1000n;
+  const m = asMicros(v, ctx.argTypes[0]);
   // Truncating division: epoch_ms of one microsecond before 1970 is 0.
-  if (t === "TIMESTAMP" || t === "TIMESTAMPTZ" || t === "DATE") return asMicros(v, ctx.argTypes[0]) / 1000n;
-  return BigInt(v as number | bigint) * 1000n;
+  return isInfinite(m) ? null : m / 1000n;
 };
 
 const epochFn: ScalarFn = ([v], ctx) => {
   if (v === null || v === undefined) return null;
-  const r = partOf("epoch", asMicros(v, ctx.argTypes[0]), typeName(ctx.argTypes[0]));
+  const t = typeName(ctx.argTypes[0]);
+  if ((t === "TIMESTAMP" || t === "TIMESTAMPTZ" || t === "DATE") && isInfinite(asMicros(v, ctx.argTypes[0]))) return null;
+  const r = partOf("epoch", asMicros(v, ctx.argTypes[0]), t);
   return typeof r === "bigint" ? Number(r) : r;
 };
 
-const epochUs: ScalarFn = ([v], ctx) => (v === null || v === undefined ? null : asMicros(v, ctx.argTypes[0]));
+const epochUs: ScalarFn = ([v], ctx) => {
+  if (v === null || v === undefined) return null;
+  const m = asMicros(v, ctx.argTypes[0]);
+  return isInfinite(m) ? null : m;
+};
 
 /** Nanoseconds since the epoch: NULL for infinities, DuckDB's Conversion Error past 64 bits (before 1677, after 2262). */
 const epochNs: ScalarFn = ([v], ctx) => {

@@ -4,7 +4,7 @@
  * date_diff, dayname, monthname, last_day.
  */
 import type { Value } from "../../plan/values.ts";
-import { MICROS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, floorDiv, splitTimestamp } from "./calendar.ts";
+import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, civilFromDays, daysFromCivil, daysInMonth, floorDiv, splitTimestamp } from "./calendar.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
 import { compileRegex } from "./pattern.ts";
 import { valueToText } from "./text.ts";
@@ -99,8 +99,10 @@ function typeName(t: string | undefined): string {
   return p.kind === "scalar" ? p.name : p.kind;
 }
 
-function micros(v: Value, type: string | undefined): bigint {
-  return typeName(type) === "DATE" ? BigInt(v as number) * MICROS_PER_DAY : (v as bigint);
+/** A DATE or TIMESTAMP argument as microseconds, or null for an infinity (where these functions answer NULL, as DuckDB's). */
+function micros(v: Value, type: string | undefined): bigint | null {
+  if (typeName(type) === "DATE") return v === DATE_INFINITY || v === DATE_NINFINITY ? null : BigInt(v as number) * MICROS_PER_DAY;
+  return v === TS_INFINITY || v === TS_NINFINITY ? null : (v as bigint);
 }
 
 /** date_diff: the number of part boundaries between two instants (end minus start). */
@@ -108,6 +110,7 @@ const dateDiff: ScalarFn = (args, ctx) => {
   const [part, a, b] = args;
   if (part === null || a === null || b === null || part === undefined || a === undefined || b === undefined) return null;
   const ma = micros(a, ctx.argTypes[1]), mb = micros(b, ctx.argTypes[2]);
+  if (ma === null || mb === null) return null;
   const sa = splitTimestamp(ma), sb = splitTimestamp(mb);
   const ca = civilFromDays(sa.days), cb = civilFromDays(sb.days);
   switch ((part as string).toLowerCase()) {
@@ -128,20 +131,26 @@ const dateDiff: ScalarFn = (args, ctx) => {
 const dayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
+/** The day number of a DATE or TIMESTAMP argument, or null for NULL and the infinities. */
+function dayOf(v: Value | undefined, type: string | undefined): number | null {
+  const m = v === null || v === undefined ? null : micros(v, type);
+  return m === null ? null : splitTimestamp(m).days;
+}
+
 const dayname: ScalarFn = ([v], ctx) => {
-  if (v === null || v === undefined) return null;
-  const days = splitTimestamp(micros(v, ctx.argTypes[0])).days;
-  return dayNames[((days + 4) % 7 + 7) % 7]!;
+  const days = dayOf(v, ctx.argTypes[0]);
+  return days === null ? null : dayNames[((days + 4) % 7 + 7) % 7]!;
 };
 
 const monthname: ScalarFn = ([v], ctx) => {
-  if (v === null || v === undefined) return null;
-  return monthNames[civilFromDays(splitTimestamp(micros(v, ctx.argTypes[0])).days).month - 1]!;
+  const days = dayOf(v, ctx.argTypes[0]);
+  return days === null ? null : monthNames[civilFromDays(days).month - 1]!;
 };
 
 const lastDay: ScalarFn = ([v], ctx) => {
-  if (v === null || v === undefined) return null;
-  const c = civilFromDays(splitTimestamp(micros(v, ctx.argTypes[0])).days);
+  const days = dayOf(v, ctx.argTypes[0]);
+  if (days === null) return null;
+  const c = civilFromDays(days);
   return daysFromCivil(c.year, c.month, daysInMonth(c.year, c.month));
 };
 

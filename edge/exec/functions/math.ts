@@ -4,6 +4,7 @@
  * with DuckDB's domain errors; and the integer ones (factorial, gcd, lcm,
  * bit_count) exactly.
  */
+import { DATE_INFINITY, DATE_NINFINITY, TS_INFINITY, TS_NINFINITY } from "./calendar.ts";
 import type { Value } from "../../plan/values.ts";
 import { roundHalfEven } from "./cast.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
@@ -129,12 +130,18 @@ const bitCount: ScalarFn = ([x], ctx) => {
 };
 
 const isNan: ScalarFn = ([x], ctx) => (x === null || x === undefined ? null : Number.isNaN(arg(x, ctx, 0)));
+/** A DATE or TIMESTAMP argument's infinity as ±Infinity, any other one as 0 (isinf/isfinite take those too). */
+function temporal(x: Value, type: string | undefined): number | null {
+  if (type === "DATE") return x === DATE_INFINITY ? Infinity : x === DATE_NINFINITY ? -Infinity : 0;
+  if (type === "TIMESTAMP" || type === "TIMESTAMP WITH TIME ZONE" || type === "TIMESTAMPTZ") return x === TS_INFINITY ? Infinity : x === TS_NINFINITY ? -Infinity : 0;
+  return null;
+}
 const isInf: ScalarFn = ([x], ctx) => {
   if (x === null || x === undefined) return null;
-  const n = arg(x, ctx, 0);
+  const n = temporal(x, ctx.argTypes[0]) ?? arg(x, ctx, 0);
   return n === Infinity || n === -Infinity;
 };
-const isFinite: ScalarFn = ([x], ctx) => (x === null || x === undefined ? null : Number.isFinite(arg(x, ctx, 0)));
+const isFinite: ScalarFn = ([x], ctx) => (x === null || x === undefined ? null : Number.isFinite(temporal(x, ctx.argTypes[0]) ?? arg(x, ctx, 0)));
 const signbit: ScalarFn = ([x], ctx) => {
   if (x === null || x === undefined) return null;
   const n = arg(x, ctx, 0);

@@ -6,7 +6,7 @@
  * common forms.
  */
 import type { Interval, Value } from "../../plan/values.ts";
-import { MICROS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, splitTimestamp } from "./calendar.ts";
+import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, civilFromDays, daysFromCivil, daysInMonth, splitTimestamp } from "./calendar.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { roundScaled } from "./cast.ts";
 import { formatDecimal } from "./number-text.ts";
@@ -124,7 +124,19 @@ function addMonths(days: number, months: number): { days: number } {
   return { days: daysFromCivil(year, month, day) };
 }
 
+/** A DATE as a TIMESTAMP (its midnight), infinities to the TIMESTAMP's. */
+function dateMicros(days: number): bigint {
+  if (days === DATE_INFINITY) return TS_INFINITY;
+  if (days === DATE_NINFINITY) return TS_NINFINITY;
+  return BigInt(days) * MICROS_PER_DAY;
+}
+
+const infiniteTs = (m: bigint): boolean => m === TS_INFINITY || m === TS_NINFINITY;
+const infiniteDate = (d: number): boolean => d === DATE_INFINITY || d === DATE_NINFINITY;
+
+/** A TIMESTAMP plus or minus an interval; an infinity stays itself, as in DuckDB. */
 function addInterval(micros: bigint, i: Interval, sign: 1 | -1): bigint {
+  if (infiniteTs(micros)) return micros;
   const { days, time } = splitTimestamp(micros);
   const moved = i.months ? addMonths(days, sign * i.months).days : days;
   return BigInt(moved + sign * i.days) * MICROS_PER_DAY + time + BigInt(sign) * i.micros;
@@ -195,19 +207,21 @@ function intervalOp(op: Op, a: Value, b: Value, ta: string, tb: string): Value |
 function temporalOp(op: Op, a: Value, b: Value, ta: string, tb: string): Value | undefined {
   const interval = intervalOp(op, a, b, ta, tb);
   if (interval !== undefined) return interval;
-  if (op === "+" && ta === "DATE" && integerRanges[tb]) return (a as number) + Number(b);
-  if (op === "+" && tb === "DATE" && integerRanges[ta]) return (b as number) + Number(a);
-  if (op === "-" && ta === "DATE" && integerRanges[tb]) return (a as number) - Number(b);
+  // A DATE plus or minus days: an infinity stays itself.
+  if (op === "+" && ta === "DATE" && integerRanges[tb]) return infiniteDate(a as number) ? a : (a as number) + Number(b);
+  if (op === "+" && tb === "DATE" && integerRanges[ta]) return infiniteDate(b as number) ? b : (b as number) + Number(a);
+  if (op === "-" && ta === "DATE" && integerRanges[tb]) return infiniteDate(a as number) ? a : (a as number) - Number(b);
   if (op === "-" && ta === "DATE" && tb === "DATE") return BigInt((a as number) - (b as number));
   const isTs = (t: string) => t === "TIMESTAMP" || t === "TIMESTAMPTZ";
   if ((op === "+" || op === "-") && isTs(ta) && tb === "INTERVAL") return addInterval(a as bigint, b as Interval, op === "+" ? 1 : -1);
   if (op === "+" && ta === "INTERVAL" && isTs(tb)) return addInterval(b as bigint, a as Interval, 1);
-  if (op === "+" && ta === "INTERVAL" && tb === "DATE") return addInterval(BigInt(b as number) * MICROS_PER_DAY, a as Interval, 1);
-  if ((op === "+" || op === "-") && ta === "DATE" && tb === "INTERVAL") return addInterval(BigInt(a as number) * MICROS_PER_DAY, b as Interval, op === "+" ? 1 : -1);
+  if (op === "+" && ta === "INTERVAL" && tb === "DATE") return addInterval(dateMicros(b as number), a as Interval, 1);
+  if ((op === "+" || op === "-") && ta === "DATE" && tb === "INTERVAL") return addInterval(dateMicros(a as number), b as Interval, op === "+" ? 1 : -1);
   // A DATE beside a TIMESTAMP is cast to one (its midnight), as DuckDB binds TIMESTAMP - TIMESTAMP.
-  const at = ta === "DATE" && isTs(tb) ? BigInt(a as number) * MICROS_PER_DAY : a;
-  const bt = tb === "DATE" && isTs(ta) ? BigInt(b as number) * MICROS_PER_DAY : b;
+  const at = ta === "DATE" && isTs(tb) ? dateMicros(a as number) : a;
+  const bt = tb === "DATE" && isTs(ta) ? dateMicros(b as number) : b;
   if (op === "-" && (isTs(ta) || isTs(tb)) && (isTs(ta) || ta === "DATE") && (isTs(tb) || tb === "DATE")) {
+    if (infiniteTs(at as bigint) || infiniteTs(bt as bigint)) throw new SqlError("invalid_input", "Cannot subtract infinite timestamps");
     const d = (at as bigint) - (bt as bigint);
     const days = d / MICROS_PER_DAY;
     return { months: 0, days: Number(days), micros: d - days * MICROS_PER_DAY };

@@ -13,7 +13,7 @@
  * cached per quarter hour that holds no change of offset.
  */
 import type { Value } from "../../plan/values.ts";
-import { MICROS_PER_DAY, MICROS_PER_SECOND, floorDiv } from "./calendar.ts";
+import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, MICROS_PER_SECOND, TS_INFINITY, TS_NINFINITY, floorDiv } from "./calendar.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
 
 const BUCKET_SECONDS = 900;
@@ -105,11 +105,14 @@ function fromWallTime(zone: Zone, wall: bigint): bigint {
   return BigInt(best ?? local - before) * MICROS_PER_SECOND + rest;
 }
 
-/** The conversion `x AT TIME ZONE zone` makes for a value of type `argType` (NULL passes). */
+/** The conversion `x AT TIME ZONE zone` makes for a value of type `argType` (NULL passes; an infinity stays itself, as DuckDB's). */
 function converter(zone: Zone, argType: string): (x: Value) => Value {
-  if (argType === "TIMESTAMP WITH TIME ZONE" || argType === "TIMESTAMPTZ") return (x) => (x === null ? null : toWallTime(zone, x as bigint));
-  if (argType === "DATE") return (x) => (x === null ? null : fromWallTime(zone, BigInt(x as number) * MICROS_PER_DAY));
-  return (x) => (x === null ? null : fromWallTime(zone, x as bigint));
+  const infinite = (m: bigint) => m === TS_INFINITY || m === TS_NINFINITY;
+  if (argType === "TIMESTAMP WITH TIME ZONE" || argType === "TIMESTAMPTZ") return (x) => (x === null ? null : infinite(x as bigint) ? x : toWallTime(zone, x as bigint));
+  if (argType === "DATE") {
+    return (x) => (x === null ? null : x === DATE_INFINITY ? TS_INFINITY : x === DATE_NINFINITY ? TS_NINFINITY : fromWallTime(zone, BigInt(x as number) * MICROS_PER_DAY));
+  }
+  return (x) => (x === null ? null : infinite(x as bigint) ? x : fromWallTime(zone, x as bigint));
 }
 
 export const timezone: ScalarFn = (args, ctx) => {

@@ -8,7 +8,26 @@ const mixed = [
   { s: null, i: null, d: null, b: null },
 ];
 
+const infinities = [{ ts: "infinity" }, { ts: "-infinity" }, { ts: "2024-03-10 12:34:56.789" }, { ts: null }];
+// As text: read_json's own timestamp detection reads 'infinity' with a format, as 1900-01-01.
+const asText = [{ name: "ts", type: "VARCHAR" }];
+
 export const cases: ConformanceCase[] = [
+  {
+    name: "infinite timestamps and dates: dayname, monthname, last_day, epoch*, date_diff are NULL; ± an interval or days stays infinite; isinf/isfinite; AT TIME ZONE keeps them",
+    sql: "SELECT ts, dayname(t) AS a, monthname(d) AS b, last_day(t) AS c, epoch_ms(t) AS e1, epoch(d) AS e2, epoch_us(z) AS e3, date_diff('day', t, TIMESTAMP '2024-01-01') AS f, t + INTERVAL 1 MONTH AS g, d - INTERVAL 1 DAY AS h, d + 3 AS i, z + INTERVAL 1 HOUR AS j, isinf(t) AS k, isfinite(d) AS l, t AT TIME ZONE 'America/New_York' AS m, timezone('UTC', z) AS n FROM (SELECT ts, TRY_CAST(ts AS TIMESTAMP) AS t, TRY_CAST(ts AS DATE) AS d, TRY_CAST(ts AS TIMESTAMPTZ) AS z FROM t)",
+    rows: infinities,
+    schema: asText,
+  },
+  { name: "subtracting an infinite timestamp fails with DuckDB's error", sql: "SELECT TRY_CAST(ts AS TIMESTAMP) - TIMESTAMP '2024-01-01' AS v FROM t", rows: infinities, schema: asText, expect: "error" },
+  { name: "an infinite TIMESTAMP cast to TIME fails with DuckDB's error", sql: "SELECT CAST(TRY_CAST(ts AS TIMESTAMP) AS TIME) AS v FROM t", rows: infinities, schema: asText, expect: "error" },
+  { name: "a TIMESTAMPTZ cast to TIME is DuckDB's Conversion Error (no such cast)", sql: "SELECT CAST(TRY_CAST(ts AS TIMESTAMPTZ) AS TIME) AS v FROM t", rows: infinities.slice(2), schema: asText, expect: "error" },
+  {
+    name: "VARCHAR to BLOB: ASCII and \\xHH escapes; non-ASCII text or a bad escape is NULL under TRY_CAST",
+    sql: "SELECT s, TRY_CAST(s AS BLOB) AS b, octet_length(TRY_CAST(s AS BLOB)) AS n FROM t",
+    rows: [{ s: "abc" }, { s: "a\\x41\\xfF" }, { s: "é" }, { s: "a\\x4" }, { s: "a\\xZZ" }, { s: "a\\X41" }, { s: "" }, { s: null }],
+  },
+  { name: "VARCHAR with a non-ASCII character cast to BLOB fails with DuckDB's Conversion Error", sql: "SELECT CAST(s AS BLOB) AS b FROM t", rows: [{ s: "ok" }, { s: "straße" }], expect: "error" },
   { name: "TRY_CAST into a LIST or STRUCT is element by element and field by field: a value that does not convert is NULL where it stands", sql: "SELECT TRY_CAST([s, '7', NULL] AS INTEGER[]) AS l, TRY_CAST({'a': s, 'b': '2'} AS STRUCT(a INTEGER, b INTEGER)) AS st, TRY_CAST([[s], ['8']] AS INTEGER[][]) AS ll, TRY_CAST('[1, ' || s || ']' AS INTEGER[]) AS txt, TRY_CAST('[{a: 1}, {a: ' || s || '}]' AS STRUCT(a INTEGER)[]) AS sts FROM t", rows: [{ s: "12" }, { s: "x" }, { s: "" }, { s: "a,b" }, { s: "quote'd" }, { s: "J}x" }, { s: null }, { s: "[3]" }] },
   { name: "numeric literals in exponent form are DOUBLE: their value and type survive constant folding, named as DuckDB names them", sql: "SELECT i, 2.5e-3 AS a, -2.5e-3 * i AS b, 1e3 + i AS c, 1.5E+2, 0.1e1 + 0.2 AS e, 1e300 * 10 AS f FROM t", rows: mixed },
   { name: "make_timestamp of a day its month does not have fails with DuckDB's Conversion Error", sql: "SELECT make_timestamp(2024, 2, i, 0, 0, 0) AS v FROM t", rows: [{ i: 30 }], schema: [{ name: "i", type: "INTEGER" }], expect: "error" },

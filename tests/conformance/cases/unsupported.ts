@@ -17,6 +17,8 @@ export const cases: ConformanceCase[] = [
   { name: "a join between two streams is refused", sql: "SELECT * FROM t JOIN t AS u ON t.a = u.a", rows, expect: "compile-error", message: "two streams" },
   { name: "UNION without ALL is refused (a stream cannot remove duplicates at its end)", sql: "SELECT a FROM t UNION SELECT a FROM t", rows, expect: "compile-error", message: "UNION ALL" },
   { name: "try() is refused with TRY_CAST suggested", sql: "SELECT try(CAST(s AS INTEGER)) AS i FROM t", rows, expect: "compile-error", message: "TRY_CAST" },
+  { name: "format with a {:.2f} spec is refused with round() suggested", sql: "SELECT format('{:.2f} / {{:x}} / {}', a / 3, a) AS p FROM t", rows, expect: "compile-error", message: "round(x, 2)" },
+  { name: "format with {{ and }} but no spec still compiles", sql: "SELECT format('{{:x}} {}', a) AS p FROM t", rows, expect: "same" },
   { name: "printf with %f is refused with round() suggested", sql: "SELECT printf('%.2f', a / 3) AS p FROM t", rows, expect: "compile-error", message: "round(x, 2)" },
   { name: "EXCEPT of streams is refused", sql: "SELECT a FROM t EXCEPT SELECT a FROM t", rows, expect: "compile-error", message: "EXCEPT" },
   { name: "an aggregate in a branch of UNION ALL is refused", sql: "SELECT a FROM t UNION ALL SELECT count(*) FROM t", rows, expect: "compile-error", message: "aggregate in a branch" },
