@@ -91,7 +91,7 @@ export function lowerExpr(node: TreeNode, ctx: ExprContext): Expr {
   if (sub) return sub;
   // A collation changes how the comparison around it compares, which a folded constant would lose.
   if (node.class === "COLLATE") {
-    throw new CompileError(`COLLATE ${String(node.collation ?? "").toUpperCase()}`, ctx.originOf(node), "compare lower(x) with lower(y) for NOCASE (strip_accents is not in the pipeline's library); the pipeline compares text by its bytes, as DuckDB's default collation does");
+    throw new CompileError(`COLLATE ${String(node.collation ?? "").toUpperCase()}`, ctx.originOf(node), "compare lower(x) with lower(y) for NOCASE, strip_accents(x) with strip_accents(y) for NOACCENT (DuckDB applies those same functions); the pipeline compares text by its bytes, as DuckDB's default collation does");
   }
   if (node.$value !== undefined && typeof node.$type === "string") {
     return { kind: "constant", value: node.$value, type: node.$type };

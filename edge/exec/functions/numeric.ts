@@ -242,7 +242,11 @@ function binary(op: Op): ScalarFn {
     if (integerRanges[rn] && !(op === "-" && scalarName(ta) === "DATE")) return integerOp(op, a, b, rn);
     if (rn === "DOUBLE" || rn === "FLOAT") return floatOp(op, toNumber(a, ta), toNumber(b, tb), rn === "FLOAT");
     if (tr.kind === "decimal") return decimalOp(op, a, b, ta, tb, tr);
-    const t = temporalOp(op, a, b, scalarName(ta), scalarName(tb));
+    // INTERVAL × DECIMAL: DuckDB's overload takes a DOUBLE, so the DECIMAL is cast to one.
+    const t =
+      op === "*" && ta.kind === "decimal" && scalarName(tb) === "INTERVAL" ? temporalOp(op, toDouble(a, ctx.argTypes[0]!), b, "DOUBLE", "INTERVAL")
+      : op === "*" && tb.kind === "decimal" && scalarName(ta) === "INTERVAL" ? temporalOp(op, a, toDouble(b, ctx.argTypes[1]!), "INTERVAL", "DOUBLE")
+      : temporalOp(op, a, b, scalarName(ta), scalarName(tb));
     if (t !== undefined) return t;
     throw new SqlError("not_implemented", `${typeText(ta)} ${op} ${typeText(tb)} is not supported by the edge executor`);
   };

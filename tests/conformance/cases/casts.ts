@@ -19,6 +19,7 @@ export const cases: ConformanceCase[] = [
     rows: infinities,
     schema: asText,
   },
+  { name: "INTERVAL × DECIMAL takes the DECIMAL as a DOUBLE (DuckDB's overload)", sql: "SELECT INTERVAL '1 month 3 days 5 hours' * d AS a, d * INTERVAL 1 HOUR AS b, INTERVAL 90 MINUTE * 1.5 AS c FROM t", rows: [{ d: "1.5" }, { d: "0.1" }, { d: "-2.25" }, { d: null }], schema: [{ name: "d", type: "DECIMAL(6,2)" }] },
   { name: "subtracting an infinite timestamp fails with DuckDB's error", sql: "SELECT TRY_CAST(ts AS TIMESTAMP) - TIMESTAMP '2024-01-01' AS v FROM t", rows: infinities, schema: asText, expect: "error" },
   { name: "an infinite TIMESTAMP cast to TIME fails with DuckDB's error", sql: "SELECT CAST(TRY_CAST(ts AS TIMESTAMP) AS TIME) AS v FROM t", rows: infinities, schema: asText, expect: "error" },
   { name: "a TIMESTAMPTZ cast to TIME is DuckDB's Conversion Error (no such cast)", sql: "SELECT CAST(TRY_CAST(ts AS TIMESTAMPTZ) AS TIME) AS v FROM t", rows: infinities.slice(2), schema: asText, expect: "error" },
