@@ -110,8 +110,11 @@ function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converte
       };
     }
     case "decimal":
+      // A JSON number goes through DOUBLE, as read_json reads it (1e20 into DECIMAL(38,5) keeps the double's error; 5e-324 is 0).
       return (raw, path) => {
-        if (typeof raw === "number" || typeof raw === "bigint" || typeof raw === "string") return cast(String(raw), "VARCHAR", path);
+        if (typeof raw === "number") return cast(raw, "DOUBLE", path);
+        if (typeof raw === "bigint") return cast(raw, "HUGEINT", path);
+        if (typeof raw === "string") return cast(raw, "VARCHAR", path);
         if (typeof raw === "boolean") return cast(raw, "BOOLEAN", path);
         throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
       };
@@ -144,20 +147,50 @@ const BIG_RANGES: Record<string, [bigint, bigint]> = {
   UHUGEINT: [0n, 2n ** 128n - 1n],
 };
 
+const SPACE = /[ \t\n\v\f\r]/;
+const UTF8 = new TextEncoder();
+
+/**
+ * Whether read_json takes a JSON string as a number of this kind: it casts strictly, unlike CAST.
+ * Integers: spaces around, an optional '-', digits without a leading zero (unless signed), or a
+ * whole 0x / 0b literal; no '+', fraction, exponent or '_'. Floats: spaces before only, an optional
+ * '-', no leading zero before a digit, the usual decimal and exponent forms, inf/infinity/nan.
+ */
+export function strictNumberText(s: string, kind: "integer" | "float"): boolean {
+  if (kind === "integer" && /^0[xX][0-9a-fA-F]+$|^0[bB][01]+$/.test(s)) return true;
+  let i = 0;
+  while (i < s.length && SPACE.test(s[i]!)) i++;
+  const signed = s[i] === "-";
+  if (signed) i++;
+  if (!signed && s[i] === "0" && i + 1 < s.length && s.charCodeAt(i + 1) >= 48 && s.charCodeAt(i + 1) <= 57) return false;
+  const rest = s.slice(i);
+  if (kind === "integer") return /^[0-9]+[ \t\n\v\f\r]*$/.test(rest);
+  return /^(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)$/i.test(rest);
+}
+
 function scalarConverter(name: string, text: string, cast: (v: Value, from: string, path: string) => Value): Converter {
+  const notNumber = (raw: string, path: string): ConvertError => new ConvertError(`field ${path}: Failed to cast value to numerical: ${JSON.stringify(raw)}`);
   if (name === "VARCHAR") {
     return (raw) => (typeof raw === "string" ? raw : jsonText(raw));
   }
   if (name === "JSON") {
     return (raw) => jsonText(raw);
   }
+  // read_json takes a BLOB as the text's own bytes (no \\x escapes, unlike CAST), anything else as its JSON text.
+  if (name === "BLOB") {
+    return (raw) => UTF8.encode(typeof raw === "string" ? raw : jsonText(raw));
+  }
   const small = INT_RANGES[name];
   if (small) {
     return (raw, path) => {
-      if (typeof raw === "number" && Number.isInteger(raw) && raw >= small[0] && raw <= small[1]) return raw;
+      // -0.0 reads as 0.
+      if (typeof raw === "number" && Number.isInteger(raw) && raw >= small[0] && raw <= small[1]) return raw + 0;
       if (typeof raw === "number") return cast(raw, "DOUBLE", path);
       if (typeof raw === "bigint") return cast(raw, "HUGEINT", path);
-      if (typeof raw === "string") return cast(raw, "VARCHAR", path);
+      if (typeof raw === "string") {
+        if (!strictNumberText(raw, "integer")) throw notNumber(raw, path);
+        return cast(raw, "VARCHAR", path);
+      }
       if (typeof raw === "boolean") return cast(raw, "BOOLEAN", path);
       throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
     };
@@ -171,16 +204,28 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
       if (typeof raw === "bigint" && raw >= big[0] && raw <= big[1]) return raw;
       if (typeof raw === "number") return cast(raw, "DOUBLE", path);
       if (typeof raw === "bigint") return cast(raw, "HUGEINT", path);
-      if (typeof raw === "string") return cast(raw, "VARCHAR", path);
+      if (typeof raw === "string") {
+        if (!strictNumberText(raw, "integer")) throw notNumber(raw, path);
+        return cast(raw, "VARCHAR", path);
+      }
       if (typeof raw === "boolean") return cast(raw, "BOOLEAN", path);
       throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
     };
   }
   if (name === "DOUBLE" || name === "FLOAT") {
     return (raw, path) => {
-      if (typeof raw === "number") return name === "FLOAT" ? Math.fround(raw) : raw;
+      if (typeof raw === "number") {
+        if (name === "DOUBLE") return raw;
+        const f = Math.fround(raw);
+        // A finite number past FLOAT's range is DuckDB's error, not an infinity.
+        if (!Number.isFinite(f) && Number.isFinite(raw)) throw new ConvertError(`field ${path}: Failed to cast value to numerical: ${raw}`);
+        return f;
+      }
       if (typeof raw === "bigint") return cast(raw, "HUGEINT", path);
-      if (typeof raw === "string") return cast(raw, "VARCHAR", path);
+      if (typeof raw === "string") {
+        if (!strictNumberText(raw, "float")) throw notNumber(raw, path);
+        return cast(raw, "VARCHAR", path);
+      }
       if (typeof raw === "boolean") return cast(raw, "BOOLEAN", path);
       throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
     };
@@ -189,6 +234,12 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
     return (raw, path) => {
       if (typeof raw === "boolean") return raw;
       if (typeof raw === "string") return cast(raw, "VARCHAR", path);
+      // Any integer reads as whether it is nonzero; a number JSON cannot hold (1e400) fails.
+      if (typeof raw === "bigint") {
+        if (raw < -(2n ** 63n) || raw >= 2n ** 64n) throw new ConvertError(`field ${path}: Failed to cast value to numerical: ${raw}`);
+        return raw !== 0n;
+      }
+      if (typeof raw === "number" && !Number.isFinite(raw)) throw new ConvertError(`field ${path}: Failed to cast value to numerical: ${raw}`);
       if (typeof raw === "number") return Number.isInteger(raw) ? cast(raw, "BIGINT", path) : cast(raw, "DOUBLE", path);
       throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
     };
@@ -202,6 +253,7 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
   }
   return (raw, path) => {
     if (typeof raw === "string") return cast(raw, "VARCHAR", path);
+    if (typeof raw === "number" && !Number.isFinite(raw)) throw new ConvertError(`field ${path}: cannot read ${raw} as ${text}`);
     if (typeof raw === "number" || typeof raw === "bigint" || typeof raw === "boolean") return cast(String(raw), "VARCHAR", path);
     throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
   };

@@ -56,6 +56,8 @@ export function parseDatePrefix(s: string, strict: boolean): DateParse {
     let days: number;
     if (matchWord(s, pos, "infinity")) { days = negative ? DATE_NINFINITY : DATE_INFINITY; pos += 8; }
     else if (matchWord(s, pos, "epoch")) { days = 0; pos += 5; }
+    // DuckDB also takes 'inf' (any case), but only as the whole rest of the text: no space may follow.
+    else if (len - pos === 3 && matchWord(s, pos, "inf")) { days = negative ? DATE_NINFINITY : DATE_INFINITY; pos += 3; }
     else return { ok: false, range: false };
     while (pos < len && isSpace(s[pos])) pos++;
     if (pos !== len) return { ok: false, range: false };

@@ -19,6 +19,7 @@ export const cases: ConformanceCase[] = [
     rows: infinities,
     schema: asText,
   },
+  { name: "'inf' (any case, nothing after it) is infinity as a DATE or TIMESTAMP, as DuckDB reads it", sql: "SELECT s, TRY_CAST(s AS DATE) AS d, TRY_CAST(s AS TIMESTAMP) AS t FROM t", rows: [{ s: "inf" }, { s: "-INF" }, { s: " inf" }, { s: "inf " }, { s: "infinit" }, { s: "infinity " }], schema: [{ name: "s", type: "VARCHAR" }] },
   { name: "INTERVAL × DECIMAL takes the DECIMAL as a DOUBLE (DuckDB's overload)", sql: "SELECT INTERVAL '1 month 3 days 5 hours' * d AS a, d * INTERVAL 1 HOUR AS b, INTERVAL 90 MINUTE * 1.5 AS c FROM t", rows: [{ d: "1.5" }, { d: "0.1" }, { d: "-2.25" }, { d: null }], schema: [{ name: "d", type: "DECIMAL(6,2)" }] },
   { name: "subtracting an infinite timestamp fails with DuckDB's error", sql: "SELECT TRY_CAST(ts AS TIMESTAMP) - TIMESTAMP '2024-01-01' AS v FROM t", rows: infinities, schema: asText, expect: "error" },
   { name: "an infinite TIMESTAMP cast to TIME fails with DuckDB's error", sql: "SELECT CAST(TRY_CAST(ts AS TIMESTAMP) AS TIME) AS v FROM t", rows: infinities, schema: asText, expect: "error" },

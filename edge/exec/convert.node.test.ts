@@ -1,0 +1,69 @@
+/**
+ * The event converter against DuckDB's own read_json with the pinned schema
+ * (`columns = {...}`), one JSON value at a time per column type: the value
+ * it reads, or that it refuses the event. read_json casts a JSON string into
+ * a number strictly (no '+', fraction into an integer, leading zero, '_' or
+ * trailing space for a float), unlike CAST.
+ *
+ * Left out, as known gaps (ARCHITECTURE.md, "Event conversion"): a number
+ * written with a fraction or an exponent but an integer value (`1.0`, `1e3`)
+ * read into VARCHAR/JSON/BLOB, where DuckDB keeps it a double (`1.0`) and
+ * JSON.parse cannot tell; JSON numbers read into INTERVAL.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { openDuckDB, type DuckDB } from "../duckdb/open.node.ts";
+import { queryRows } from "../duckdb/query-rows.node.ts";
+import { parseJsonLossless } from "../duckdb/lossless-json.ts";
+import { showRow } from "../check/compare.ts";
+import { eventConverter } from "./convert.ts";
+import { defaultLibrary } from "./library.ts";
+
+const TYPES = ["BIGINT", "INTEGER", "SMALLINT", "UBIGINT", "HUGEINT", "DOUBLE", "FLOAT", "DECIMAL(10,2)", "DECIMAL(38,5)", "BOOLEAN", "VARCHAR", "JSON", "TIMESTAMP", "DATE", "TIMESTAMPTZ", "UUID", "VARCHAR[]", "BIGINT[]", "STRUCT(a INTEGER, b VARCHAR)", "BLOB"];
+const VALUES = [
+  "1", "-1", "1.5", "-0.0", "0.1", "2.5", "\"12\"", "\" 12 \"", "\"12 \"", "\"1.5\"", "\"1e3\"", "\"+12\"", "\"012\"", "\"-012\"", "\"0x1F\"", "\" 0x10 \"", "\"1_000\"", "\"00.5\"", "\".5\"", "\"inf\"",
+  "true", "false", "null", "\"true\"", "\"\"", "\"2024-01-01\"", "\"2024-01-01T10:00:00Z\"", "\"2024-01-01 10:00:00+02\"", "9223372036854775807", "9223372036854775808", "-9223372036854775809",
+  "\"abc\"", "[1,2]", "{\"a\":1}", "[]", "{}", "\"infinity\"", "\"NaN\"", "12345678901234567890123", "\"é\"", "\"2024-02-30\"", "1700000000", "\"00000000-0000-0000-0000-000000000000\"",
+  "{\"a\":\"7\",\"b\":8}", "[\"x\",null,3]", "1.7976931348623157e308", "1e400", "4.9e-324", "255", "-32769",
+];
+/** Integer-valued numbers written as doubles, where only DuckDB knows they were doubles. */
+const DOUBLE_TEXT = new Set(["1.7976931348623157e308", "1e400"]);
+
+let db: DuckDB;
+let dir: string;
+beforeAll(async () => {
+  db = await openDuckDB({ threads: 1 });
+  dir = mkdtempSync(join(tmpdir(), "runnel-convert-"));
+});
+afterAll(() => {
+  db.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test("each JSON value reads into each column type as read_json with the pinned schema reads it, or is refused where it refuses", async () => {
+  const file = join(dir, "one.ndjson");
+  const differences: string[] = [];
+  for (const type of TYPES) {
+    const convert = eventConverter([{ name: "v", type }], defaultLibrary);
+    for (const text of VALUES) {
+      if (DOUBLE_TEXT.has(text) && /^(VARCHAR|JSON|BLOB)$/.test(type)) continue;
+      writeFileSync(file, `{"v": ${text}}\n`);
+      let duck: string;
+      try {
+        duck = showRow((await queryRows(db, `SELECT v FROM read_json('${file}', format = 'newline_delimited', columns = {'v': '${type}'})`)).rows[0]!);
+      } catch {
+        duck = "refused";
+      }
+      let mine: string;
+      try {
+        mine = showRow({ v: convert(parseJsonLossless(`{"v": ${text}}`))[0]! });
+      } catch {
+        mine = "refused";
+      }
+      if (duck !== mine) differences.push(`${type} ← ${text}: DuckDB ${duck}, converter ${mine}`);
+    }
+  }
+  expect(differences).toEqual([]);
+}, 120_000);
