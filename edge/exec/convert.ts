@@ -11,6 +11,7 @@ import type { Schema, Value } from "../plan/values.ts";
 import type { FunctionLibrary } from "./functions/contract.ts";
 import { parseUuid } from "./functions/cast.ts";
 import { writeJsonDouble } from "./functions/json-text.ts";
+import { valueToText } from "./functions/text.ts";
 
 export class ConvertError extends Error {
   override name = "ConvertError";
@@ -147,6 +148,15 @@ const BIG_RANGES: Record<string, [bigint, bigint]> = {
   UHUGEINT: [0n, 2n ** 128n - 1n],
 };
 
+/**
+ * A JSON value that is not a string, as read_json writes it into a VARCHAR (or BLOB) column: a number that
+ * is surely a double (a fraction, or past 2^53) as DuckDB casts a DOUBLE to VARCHAR (1e-05, 1e+16), anything
+ * else as its JSON text. A safe integer prints as one (known gap: `12.0` reads as 12, where DuckDB keeps 12.0).
+ */
+function scalarText(raw: unknown): string {
+  return typeof raw === "number" && !Number.isSafeInteger(raw) ? valueToText(raw, "DOUBLE") : jsonText(raw);
+}
+
 const SPACE = /[ \t\n\v\f\r]/;
 const UTF8 = new TextEncoder();
 
@@ -170,16 +180,12 @@ export function strictNumberText(s: string, kind: "integer" | "float"): boolean 
 
 function scalarConverter(name: string, text: string, cast: (v: Value, from: string, path: string) => Value): Converter {
   const notNumber = (raw: string, path: string): ConvertError => new ConvertError(`field ${path}: Failed to cast value to numerical: ${JSON.stringify(raw)}`);
-  if (name === "VARCHAR") {
-    return (raw) => (typeof raw === "string" ? raw : jsonText(raw));
-  }
+  if (name === "VARCHAR") return (raw) => (typeof raw === "string" ? raw : scalarText(raw));
   if (name === "JSON") {
     return (raw) => jsonText(raw);
   }
   // read_json takes a BLOB as the text's own bytes (no \\x escapes, unlike CAST), anything else as its JSON text.
-  if (name === "BLOB") {
-    return (raw) => UTF8.encode(typeof raw === "string" ? raw : jsonText(raw));
-  }
+  if (name === "BLOB") return (raw) => UTF8.encode(typeof raw === "string" ? raw : scalarText(raw));
   const small = INT_RANGES[name];
   if (small) {
     return (raw, path) => {
