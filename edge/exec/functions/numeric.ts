@@ -134,12 +134,27 @@ function dateMicros(days: number): bigint {
 const infiniteTs = (m: bigint): boolean => m === TS_INFINITY || m === TS_NINFINITY;
 const infiniteDate = (d: number): boolean => d === DATE_INFINITY || d === DATE_NINFINITY;
 
-/** A TIMESTAMP plus or minus an interval; an infinity stays itself, as in DuckDB. */
+/** DuckDB's finite TIMESTAMP range (microseconds) and DATE range (days); the infinities sit just outside. */
+const TS_MIN = -9223372022400000000n;
+const TS_MAX = 9223372036854775806n;
+const DATE_MAX = 2147483646;
+
+/** A TIMESTAMP plus or minus an interval; an infinity stays itself, and a result past the range is DuckDB's error. */
 function addInterval(micros: bigint, i: Interval, sign: 1 | -1): bigint {
   if (infiniteTs(micros)) return micros;
   const { days, time } = splitTimestamp(micros);
   const moved = i.months ? addMonths(days, sign * i.months).days : days;
-  return BigInt(moved + sign * i.days) * MICROS_PER_DAY + time + BigInt(sign) * i.micros;
+  const r = BigInt(moved + sign * i.days) * MICROS_PER_DAY + time + BigInt(sign) * i.micros;
+  if (r < TS_MIN || r > TS_MAX) throw new SqlError("conversion", "Date and time not in timestamp range");
+  return r;
+}
+
+/** A DATE plus days; an infinity stays itself, and a result past the range is DuckDB's error. */
+function addDays(days: number, n: number): number {
+  if (infiniteDate(days)) return days;
+  const r = days + n;
+  if (r < -DATE_MAX || r > DATE_MAX) throw new SqlError("out_of_range", "Date out of range");
+  return r;
 }
 
 const INT32 = { min: -2147483648n, max: 2147483647n };
@@ -208,9 +223,9 @@ function temporalOp(op: Op, a: Value, b: Value, ta: string, tb: string): Value |
   const interval = intervalOp(op, a, b, ta, tb);
   if (interval !== undefined) return interval;
   // A DATE plus or minus days: an infinity stays itself.
-  if (op === "+" && ta === "DATE" && integerRanges[tb]) return infiniteDate(a as number) ? a : (a as number) + Number(b);
-  if (op === "+" && tb === "DATE" && integerRanges[ta]) return infiniteDate(b as number) ? b : (b as number) + Number(a);
-  if (op === "-" && ta === "DATE" && integerRanges[tb]) return infiniteDate(a as number) ? a : (a as number) - Number(b);
+  if (op === "+" && ta === "DATE" && integerRanges[tb]) return addDays(a as number, Number(b));
+  if (op === "+" && tb === "DATE" && integerRanges[ta]) return addDays(b as number, Number(a));
+  if (op === "-" && ta === "DATE" && integerRanges[tb]) return addDays(a as number, -Number(b));
   if (op === "-" && ta === "DATE" && tb === "DATE") return BigInt((a as number) - (b as number));
   const isTs = (t: string) => t === "TIMESTAMP" || t === "TIMESTAMPTZ";
   if ((op === "+" || op === "-") && isTs(ta) && tb === "INTERVAL") return addInterval(a as bigint, b as Interval, op === "+" ? 1 : -1);

@@ -83,7 +83,9 @@ export function strftimeText(m: bigint, fmt: string, type: string): string {
       case "b": case "h": out += monthNames[c.month - 1]!.slice(0, 3); break;
       case "B": out += monthNames[c.month - 1]; break;
       case "m": out += n(c.month, 2); break;
-      case "y": out += n(((c.year % 100) + 100) % 100, 2); break;
+      // %y is the year's last two digits without its sign; %G its last four as DuckDB writes them (an
+      // unsigned 32-bit year: 44 BC, ISO year -43, prints 7253).
+      case "y": out += n(Math.abs(c.year) % 100, 2); break;
       case "Y": out += c.year < 0 ? String(c.year) : n(c.year, 4); break;
       case "H": out += n(h, 2); break;
       case "I": out += n(h % 12 === 0 ? 12 : h % 12, 2); break;
@@ -96,7 +98,7 @@ export function strftimeText(m: bigint, fmt: string, type: string): string {
       case "U": out += n(weekOfYear(days, c.year, false), 2); break;
       case "W": out += n(weekOfYear(days, c.year, true), 2); break;
       case "V": out += n(isoParts(days).week, 2); break;
-      case "G": out += n(isoParts(days).year, 4); break;
+      case "G": out += n((((isoParts(days).year % 10000) + 2 ** 32) % 2 ** 32) % 10000, 4); break;
       case "z": out += "+00"; break;
       case "Z": out += type === "TIMESTAMPTZ" ? "UTC" : ""; break;
       default: throw new SqlError("not_implemented", `strftime %${t.spec} is not supported by the edge executor`);
