@@ -139,6 +139,12 @@ function translateRe2(src: string, dotAll: boolean): string {
     if (c === "\\" && i + 1 < src.length) {
       const n = src[i + 1]!;
       i++;
+      // RE2's one-letter Unicode classes (\pL, \PN) are \p{L}, \P{N} in JS.
+      if ((n === "p" || n === "P") && i + 1 < src.length && /^[A-Z]$/.test(src[i + 1]!)) {
+        out += `\\${n}{${src[i + 1]}}`;
+        i++;
+        continue;
+      }
       if (n === "s") out += inClass ? "\\t\\n\\f\\r " : "[\\t\\n\\f\\r ]";
       else if (n === "S" && !inClass) out += "[^\\t\\n\\f\\r ]";
       else out += c + n;
