@@ -240,6 +240,23 @@ const listConcat: ScalarFn = (args, ctx) => listConcatWith(listConcatCasts(ctx))
 listConcat.specialize = (_constants, ctx) => listConcatWith(listConcatCasts(ctx));
 
 /**
+ * list_append(l, x), list_prepend(x, l) and array_push_front(l, x): l (a NULL list counts as empty) with x
+ * added at its end or start, both cast to the result's element type (list_append([1], 2.5) is a DECIMAL list).
+ */
+function listAdd(prepend: boolean, listFirst = !prepend): ScalarFn {
+  return (args, ctx) => {
+    const [li, xi] = listFirst ? [0, 1] : [1, 0];
+    const l = args[li] ?? null;
+    const x = args[xi] ?? null;
+    const castList = listCaster(ctx.argTypes[li]!, ctx.resultType);
+    const list = l === null ? [] : castList ? castList(l as Value[]) : (l as Value[]);
+    const castX = x === null ? null : listCaster(`${ctx.argTypes[xi]!}[]`, ctx.resultType);
+    const one = castX ? castX([x]) : [x];
+    return prepend ? [...one, ...list] : [...list, ...one];
+  };
+}
+
+/**
  * list_position(l, x): the 1-based place of the first element equal to x (NULL matches NULL),
  * NULL when none is; the compiler has cast l and x to their common type.
  */
@@ -308,6 +325,12 @@ export const nestedScalars: Record<string, ScalarFn> = {
   array_reverse: listReverse,
   list_concat: listConcat,
   list_cat: listConcat,
+  list_append: listAdd(false),
+  array_append: listAdd(false),
+  array_push_back: listAdd(false),
+  list_prepend: listAdd(true),
+  array_prepend: listAdd(true),
+  array_push_front: listAdd(true, true),
   array_concat: listConcat,
   array_cat: listConcat,
   list_position: listPosition,

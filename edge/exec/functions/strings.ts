@@ -569,8 +569,10 @@ export const stringScalars: Record<string, ScalarFn> = {
   lpad: strict(([s, n, f]) => pad(s as string, int(n!), f as string, true)),
   rpad: strict(([s, n, f]) => pad(s as string, int(n!), f as string, false)),
   reverse: strict(([s]) => reverseGraphemes(s as string)),
-  repeat: strict(([s, n]) => {
+  repeat: strict(([s, n], ctx) => {
     const times = int(n!);
+    // repeat of a list: its elements n times over ([] for n ≤ 0).
+    if (isListType(ctx.argTypes[0])) return Array.from({ length: Math.max(0, times) }, () => s as Value[]).flat() as Value;
     if (times <= 0) return "";
     const bytes = BigInt(utf8.encode(s as string).length) * BigInt(times);
     if (bytes > 4294967295n) throw new SqlError("out_of_range", `Cannot create a string of size: '${bytes}', the maximum supported string size is: '4294967295'`);

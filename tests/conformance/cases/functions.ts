@@ -97,6 +97,12 @@ const calls: [string, string][] = [
 
 export const cases: ConformanceCase[] = [
   {
+    name: "list_append / list_prepend / array_push_front and repeat of a list: a NULL list counts as empty, elements take the result's type",
+    sql: "SELECT id, list_append(l, 5) AS a, list_append(l, 2.5) AS b, list_prepend(NULL, t) AS c, array_push_back(t, 'x') AS d, array_push_front(t, 'y') AS e, array_prepend(0, l) AS f, repeat(l, 2) AS g, repeat(t, 0) AS h, repeat(l, id - 3) AS i FROM t",
+    rows: [{ id: 1, l: [3, 1, null], t: ["b", null, "ä"] }, { id: 2, l: [], t: [] }, { id: 5, l: null, t: null }, { id: 4, l: [null], t: [null] }],
+    schema: [{ name: "id", type: "BIGINT" }, { name: "l", type: "BIGINT[]" }, { name: "t", type: "VARCHAR[]" }],
+  },
+  {
     name: "regexp: RE2's one-letter Unicode classes \\pL, \\PN, inside brackets too",
     sql: "SELECT s, regexp_matches(s, '\\pL') AS a, regexp_replace(s, '\\PL', '_', 'g') AS b, regexp_replace(s, '[\\pN\\pZ]', '#', 'g') AS c, regexp_extract(s, '\\p{Lu}\\pL+') AS d FROM t",
     rows: [{ s: "Ünïcode 12 straße" }, { s: "١٢٣ ok" }, { s: "" }, { s: null }, { s: "😀 Ω9" }],
