@@ -310,6 +310,9 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
     throw new CompileError(`printf() with a float conversion (%f, %e, %g)`, ctx.originOf(node),
       "DuckDB's printf prints digits past 1e60 that are not the number's value, which a pipeline cannot repeat; write round(x, 2)::VARCHAR with %s, or format('{}', round(x, 2))");
   }
+  if ((lower === "range" || lower === "generate_series") && args.some((a) => /^(TIMESTAMP|DATE)/.test(a.type))) {
+    throw new CompileError(`${lower}() over timestamps`, ctx.originOf(node), "the pipeline's range() and generate_series() take integers; build the instants from them: list_transform(range(0, n), i -> start + i * INTERVAL 1 DAY)");
+  }
   if (lower === "format" && typeof pattern === "string" && /\{\d*:/.test(pattern.replace(/\{\{/g, ""))) {
     throw new CompileError(`format() with a format spec ({:...})`, ctx.originOf(node),
       "DuckDB formats those with its fmt library, whose digits for large doubles (and padding of wide characters) a pipeline cannot repeat; round first and print with {}: format('{} EUR', round(x, 2)), or pad with lpad() / printf('%5d', n)");

@@ -256,6 +256,30 @@ function listAdd(prepend: boolean, listFirst = !prepend): ScalarFn {
   };
 }
 
+/** Elements one range() / generate_series() call may build before it is refused (a pipeline must not exhaust its memory). */
+const RANGE_LIMIT = 10_000_000;
+
+/**
+ * range(n), range(a, b[, step]) and generate_series (the same, its end included) over integers, as
+ * BIGINT lists: NULL when any argument is NULL, [] for a zero step or an empty span. (TIMESTAMP
+ * ranges are refused by the compiler.)
+ */
+function rangeFn(inclusive: boolean): ScalarFn {
+  return (args) => {
+    if (args.some((a) => a === null || a === undefined)) return null;
+    const n = args.map((a) => BigInt(a as number | bigint));
+    const [start, end, step] = n.length === 1 ? [0n, n[0]!, 1n] : [n[0]!, n[1]!, n[2] ?? 1n];
+    if (step === 0n) return [];
+    const out: bigint[] = [];
+    const more = (v: bigint) => (step > 0n ? (inclusive ? v <= end : v < end) : inclusive ? v >= end : v > end);
+    for (let v = start; more(v); v += step) {
+      if (out.length >= RANGE_LIMIT) throw new SqlError("out_of_range", `range(): more than ${RANGE_LIMIT} elements is refused by the pipeline`);
+      out.push(v);
+    }
+    return out;
+  };
+}
+
 /**
  * list_position(l, x): the 1-based place of the first element equal to x (NULL matches NULL),
  * NULL when none is; the compiler has cast l and x to their common type.
@@ -325,6 +349,8 @@ export const nestedScalars: Record<string, ScalarFn> = {
   array_reverse: listReverse,
   list_concat: listConcat,
   list_cat: listConcat,
+  range: rangeFn(false),
+  generate_series: rangeFn(true),
   list_append: listAdd(false),
   array_append: listAdd(false),
   array_push_back: listAdd(false),

@@ -97,6 +97,13 @@ const calls: [string, string][] = [
 
 export const cases: ConformanceCase[] = [
   {
+    name: "range and generate_series over integers: BIGINT lists, the end excluded or included, any step, NULL for a NULL argument, unnested too",
+    sql: "SELECT n, range(n) AS a, range(1, n) AS b, range(n, 0, -2) AS c, generate_series(n) AS d, generate_series(1, n, 2) AS e, range(1, 3, 0) AS f, range(n, NULL) AS g, unnest(generate_series(1, 2)) AS u FROM t",
+    rows: [{ n: 3 }, { n: 0 }, { n: -2 }, { n: null }],
+    schema: [{ name: "n", type: "INTEGER" }],
+  },
+  { name: "range over timestamps is refused with a way to build the instants", sql: "SELECT range(ts, ts + INTERVAL 2 DAY, INTERVAL 1 DAY) AS r FROM t", rows: [{ ts: "2024-01-01 00:00:00" }], schema: [{ name: "ts", type: "TIMESTAMP" }], expect: "compile-error", message: "list_transform(range(0, n)" },
+  {
     name: "list_append / list_prepend / array_push_front and repeat of a list: a NULL list counts as empty, elements take the result's type",
     sql: "SELECT id, list_append(l, 5) AS a, list_append(l, 2.5) AS b, list_prepend(NULL, t) AS c, array_push_back(t, 'x') AS d, array_push_front(t, 'y') AS e, array_prepend(0, l) AS f, repeat(l, 2) AS g, repeat(t, 0) AS h, repeat(l, id - 3) AS i FROM t",
     rows: [{ id: 1, l: [3, 1, null], t: ["b", null, "ä"] }, { id: 2, l: [], t: [] }, { id: 5, l: null, t: null }, { id: 4, l: [null], t: [null] }],
