@@ -66,7 +66,7 @@ export function s3Sink(options: S3SinkOptions): Sink {
     region: options.region ?? "us-east-1",
     digests,
   });
-  const origin = new URL(endpoint).origin;
+  const { origin, host } = new URL(endpoint);
   // An endpoint may carry a path of its own (a gateway in front of the store); it precedes the bucket.
   const basePath = endpoint.slice(origin.length);
   const where = (key: string) => `s3://${options.bucket}/${prefix}${key}`;
@@ -98,7 +98,7 @@ export function s3Sink(options: S3SinkOptions): Sink {
       if (attempt > 1) await sleep(backoffMs * 2 ** (attempt - 2));
       let response: Response;
       try {
-        const headers = await sign({ method, origin, path: target.path, query: target.query, headers: { ...init.headers }, payloadHash });
+        const headers = await sign({ method, host, path: target.path, query: target.query, headers: { ...init.headers }, payloadHash });
         response = await doFetch(new Request(href, { method, headers, body: init.body as Uint8Array<ArrayBuffer> | undefined }));
       } catch (cause) {
         last = `network error: ${cause instanceof Error ? cause.message : String(cause)}`;

@@ -60,8 +60,8 @@ export interface SignerOptions {
 
 export interface SignInput {
   method: string;
-  /** Scheme, host and port, e.g. `http://127.0.0.1:19000`. */
-  origin: string;
+  /** The Host header: host and port, e.g. `127.0.0.1:19000`. */
+  host: string;
   /** Already percent-encoded once, as sent. */
   path: string;
   /** Exactly the string sent after `?` (canonicalQuery's output), or "". */
@@ -90,7 +90,7 @@ export function sigV4Signer(options: SignerOptions): (input: SignInput) => Promi
     const day = stamp.slice(0, 8);
     const headers: Record<string, string> = { ...input.headers, "x-amz-date": stamp, "x-amz-content-sha256": input.payloadHash };
     if (options.sessionToken) headers["x-amz-security-token"] = options.sessionToken;
-    const signing: Record<string, string> = { ...headers, host: new URL(input.origin).host };
+    const signing: Record<string, string> = { ...headers, host: input.host };
     const names = Object.keys(signing).sort();
     const canonicalHeaders = names.map((n) => `${n}:${signing[n]!.trim().replace(/\s+/g, " ")}\n`).join("");
     const signedHeaders = names.join(";");

@@ -16,6 +16,16 @@ export const DATE_NINFINITY = -2147483647;
 export const TS_INFINITY = 9223372036854775807n;
 export const TS_NINFINITY = -9223372036854775807n;
 
+export const isInfiniteTimestamp = (micros: bigint): boolean => micros === TS_INFINITY || micros === TS_NINFINITY;
+export const isInfiniteDate = (days: number): boolean => days === DATE_INFINITY || days === DATE_NINFINITY;
+
+/** A DATE as a TIMESTAMP (its midnight), as DuckDB casts it: the infinities become the TIMESTAMP's. */
+export function dateToMicros(days: number): bigint {
+  if (days === DATE_INFINITY) return TS_INFINITY;
+  if (days === DATE_NINFINITY) return TS_NINFINITY;
+  return BigInt(days) * MICROS_PER_DAY;
+}
+
 export interface Civil { year: number; month: number; day: number }
 
 /** Days since 1970-01-01 of a civil date (month 1-12). */

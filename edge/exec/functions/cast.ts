@@ -3,9 +3,7 @@
  * parsing rules, rounding and error texts. TRY_CAST is `tryCastValue`.
  */
 import type { Value } from "../../plan/values.ts";
-import {
-  DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, daysFromCivil, daysInMonth, splitTimestamp, timestampDays,
-} from "./calendar.ts";
+import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, daysFromCivil, daysInMonth, splitTimestamp, timestampDays, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
 import { SqlError } from "./contract.ts";
 import { parseDatePrefix, parseTimePrefix, parseTimestamp } from "./datetime-parse.ts";
 import { formatDecimal, formatDouble, parseDecimalText, parseDoubleText, parseIntegerText, scaledValueLikeDuckDB } from "./number-text.ts";
@@ -363,18 +361,13 @@ function toScalar(v: Value, from: SqlType, to: string): Value {
       break;
     case "TIMESTAMP":
     case "TIMESTAMPTZ":
-      if (from.kind === "scalar" && from.name === "DATE") {
-        const days = v as number;
-        if (days === DATE_INFINITY) return TS_INFINITY;
-        if (days === DATE_NINFINITY) return TS_NINFINITY;
-        return BigInt(days) * MICROS_PER_DAY;
-      }
+      if (from.kind === "scalar" && from.name === "DATE") return dateToMicros(v as number);
       if (from.kind === "scalar" && (from.name === "TIMESTAMP" || from.name === "TIMESTAMPTZ")) return v;
       break;
     case "TIME":
       // DuckDB casts a TIMESTAMP (not a TIMESTAMPTZ, not a DATE) to TIME; its infinities fail.
       if (from.kind === "scalar" && from.name === "TIMESTAMP") {
-        if (v === TS_INFINITY || v === TS_NINFINITY) throw new SqlError("invalid_input", `Type INT64 with value ${v === TS_INFINITY ? "" : "-"}infinity can't be cast to the destination type INT64`);
+        if (isInfiniteTimestamp(v as bigint)) throw new SqlError("invalid_input", `Type INT64 with value ${v === TS_INFINITY ? "" : "-"}infinity can't be cast to the destination type INT64`);
         return splitTimestamp(v as bigint).time;
       }
       break;

@@ -4,10 +4,7 @@
  * strftime, strptime. TIMESTAMPTZ is computed in UTC (the pipeline's zone).
  */
 import type { Interval, Value } from "../../plan/values.ts";
-import {
-  DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND,
-  TS_INFINITY, TS_NINFINITY, civilFromDays, daysFromCivil, formatDate, daysInMonth, floorDiv, splitTimestamp,
-} from "./calendar.ts";
+import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND, TS_INFINITY, TS_NINFINITY, civilFromDays, daysFromCivil, formatDate, daysInMonth, floorDiv, splitTimestamp, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { parseType } from "./types.ts";
 import { StrptimeFailure, strftimeText, strptimeText } from "./strtime.ts";
@@ -21,18 +18,9 @@ function typeName(t: string | undefined): string {
 
 /** A DATE or TIMESTAMP argument as microseconds (infinities kept). */
 function asMicros(v: Value, type: string | undefined): bigint {
-  if (typeName(type) === "DATE") {
-    const d = v as number;
-    if (d === DATE_INFINITY) return TS_INFINITY;
-    if (d === DATE_NINFINITY) return TS_NINFINITY;
-    return BigInt(d) * MICROS_PER_DAY;
-  }
-  return v as bigint;
+  return typeName(type) === "DATE" ? dateToMicros(v as number) : (v as bigint);
 }
 
-function isInfinite(m: bigint): boolean {
-  return m === TS_INFINITY || m === TS_NINFINITY;
-}
 
 /** Returns micros as the call's result type (DATE gives days). */
 function asResult(m: bigint, ctx: CallContext): Value {
@@ -91,7 +79,7 @@ const dateTrunc: ScalarFn = (args, ctx) => {
   const [part, v] = args;
   if (part === null || v === null || part === undefined || v === undefined) return null;
   const m = asMicros(v, ctx.argTypes[1]);
-  if (isInfinite(m)) return asResult(m, ctx);
+  if (isInfiniteTimestamp(m)) return asResult(m, ctx);
   return asResult(truncMicros((part as string).toLowerCase(), m), ctx);
 };
 
@@ -101,7 +89,7 @@ const timeBucket: ScalarFn = (args, ctx) => {
   if (args.some((a) => a === null)) return null;
   const width = args[0] as Interval;
   const m = asMicros(args[1]!, ctx.argTypes[1]);
-  if (isInfinite(m)) return asResult(m, ctx);
+  if (isInfiniteTimestamp(m)) return asResult(m, ctx);
   const third = args[2];
   const thirdType = typeName(ctx.argTypes[2]);
   if (width.months !== 0 && (width.days !== 0 || width.micros !== 0n)) {
@@ -222,7 +210,7 @@ const age: ScalarFn = (args, ctx) => {
   // TIMESTAMPTZ: DuckDB's ICU age in UTC equals GetAge (compared over 645,000 pairs, month ends included).
   const a = asMicros(x, ctx.argTypes[0]);
   const b = asMicros(y, ctx.argTypes[1]);
-  if (isInfinite(a) || isInfinite(b)) return null;
+  if (isInfiniteTimestamp(a) || isInfiniteTimestamp(b)) return null;
   return ageOf(a, b);
 };
 
@@ -282,7 +270,7 @@ const dateSub: ScalarFn = (args, ctx) => {
   noTimeZone("date_sub", ctx, 1);
   const a = asMicros(x, ctx.argTypes[1]);
   const b = asMicros(y, ctx.argTypes[2]);
-  if (isInfinite(a) || isInfinite(b)) return null;
+  if (isInfiniteTimestamp(a) || isInfiniteTimestamp(b)) return null;
   const elapsed = b - a;
   const months = (per: number) => BigInt(Math.trunc(completeMonths(a, b) / per));
   switch ((part as string).toLowerCase()) {
@@ -317,7 +305,7 @@ const datePart: ScalarFn = (args, ctx) => {
   if (part === null || v === null || part === undefined || v === undefined) return null;
   const type = typeName(ctx.argTypes[1]);
   const m = asMicros(v, ctx.argTypes[1]);
-  if (isInfinite(m)) return null;
+  if (isInfiniteTimestamp(m)) return null;
   if (!Array.isArray(part)) return partAs(part as string, m, type, typeName(ctx.resultType));
   const rt = parseType(ctx.resultType);
   const out: Record<string, Value> = {};
@@ -340,13 +328,13 @@ const epochMs: ScalarFn = ([v], ctx) => {
   if (t !== "TIMESTAMP" && t !== "TIMESTAMPTZ" && t !== "DATE") return BigInt(v as number | bigint) * 1000n;
   const m = asMicros(v, ctx.argTypes[0]);
   // Truncating division: epoch_ms of one microsecond before 1970 is 0.
-  return isInfinite(m) ? null : m / 1000n;
+  return isInfiniteTimestamp(m) ? null : m / 1000n;
 };
 
 const epochFn: ScalarFn = ([v], ctx) => {
   if (v === null || v === undefined) return null;
   const t = typeName(ctx.argTypes[0]);
-  if ((t === "TIMESTAMP" || t === "TIMESTAMPTZ" || t === "DATE") && isInfinite(asMicros(v, ctx.argTypes[0]))) return null;
+  if ((t === "TIMESTAMP" || t === "TIMESTAMPTZ" || t === "DATE") && isInfiniteTimestamp(asMicros(v, ctx.argTypes[0]))) return null;
   const r = partOf("epoch", asMicros(v, ctx.argTypes[0]), t);
   return typeof r === "bigint" ? Number(r) : r;
 };
@@ -354,14 +342,14 @@ const epochFn: ScalarFn = ([v], ctx) => {
 const epochUs: ScalarFn = ([v], ctx) => {
   if (v === null || v === undefined) return null;
   const m = asMicros(v, ctx.argTypes[0]);
-  return isInfinite(m) ? null : m;
+  return isInfiniteTimestamp(m) ? null : m;
 };
 
 /** Nanoseconds since the epoch: NULL for infinities, DuckDB's Conversion Error past 64 bits (before 1677, after 2262). */
 const epochNs: ScalarFn = ([v], ctx) => {
   if (v === null || v === undefined) return null;
   const m = asMicros(v, ctx.argTypes[0]);
-  if (isInfinite(m)) return null;
+  if (isInfiniteTimestamp(m)) return null;
   const ns = m * 1000n;
   if (ns >= -(2n ** 63n) && ns < 2n ** 63n) return ns;
   if (typeName(ctx.argTypes[0]) === "DATE") throw new SqlError("conversion", `Could not convert DATE (${formatDate(v as number)}) to nanoseconds`);

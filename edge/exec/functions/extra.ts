@@ -4,7 +4,7 @@
  * date_diff, dayname, monthname, last_day.
  */
 import type { Value } from "../../plan/values.ts";
-import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, civilFromDays, daysFromCivil, daysInMonth, floorDiv, splitTimestamp } from "./calendar.ts";
+import { civilFromDays, daysFromCivil, daysInMonth, floorDiv, splitTimestamp, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
 import { compileRegex } from "./pattern.ts";
 import { valueToText } from "./text.ts";
@@ -101,8 +101,8 @@ function typeName(t: string | undefined): string {
 
 /** A DATE or TIMESTAMP argument as microseconds, or null for an infinity (where these functions answer NULL, as DuckDB's). */
 function micros(v: Value, type: string | undefined): bigint | null {
-  if (typeName(type) === "DATE") return v === DATE_INFINITY || v === DATE_NINFINITY ? null : BigInt(v as number) * MICROS_PER_DAY;
-  return v === TS_INFINITY || v === TS_NINFINITY ? null : (v as bigint);
+  const m = typeName(type) === "DATE" ? dateToMicros(v as number) : (v as bigint);
+  return isInfiniteTimestamp(m) ? null : m;
 }
 
 /** date_diff: the number of part boundaries between two instants (end minus start). */

@@ -244,16 +244,22 @@ listConcat.specialize = (_constants, ctx) => listConcatWith(listConcatCasts(ctx)
  * added at its end or start, both cast to the result's element type (list_append([1], 2.5) is a DECIMAL list).
  */
 function listAdd(prepend: boolean, listFirst = !prepend): ScalarFn {
-  return (args, ctx) => {
-    const [li, xi] = listFirst ? [0, 1] : [1, 0];
-    const l = args[li] ?? null;
-    const x = args[xi] ?? null;
+  const [li, xi] = listFirst ? [0, 1] : [1, 0];
+  // The casts depend on the call's types only: found once per call site by `specialize`.
+  const withCasts = (ctx: { argTypes: string[]; resultType: string }) => {
     const castList = listCaster(ctx.argTypes[li]!, ctx.resultType);
-    const list = l === null ? [] : castList ? castList(l as Value[]) : (l as Value[]);
-    const castX = x === null ? null : listCaster(`${ctx.argTypes[xi]!}[]`, ctx.resultType);
-    const one = castX ? castX([x]) : [x];
-    return prepend ? [...one, ...list] : [...list, ...one];
+    const castX = listCaster(`${ctx.argTypes[xi]!}[]`, ctx.resultType);
+    return (args: Value[]): Value => {
+      const l = args[li] ?? null;
+      const x = args[xi] ?? null;
+      const list = l === null ? [] : castList ? castList(l as Value[]) : (l as Value[]);
+      const one = x !== null && castX ? castX([x]) : [x];
+      return prepend ? [...one, ...list] : [...list, ...one];
+    };
   };
+  const fn: ScalarFn = (args, ctx) => withCasts(ctx)(args);
+  fn.specialize = (_constants, ctx) => withCasts(ctx);
+  return fn;
 }
 
 /** Elements one range() / generate_series() call may build before it is refused (a pipeline must not exhaust its memory). */

@@ -6,7 +6,7 @@
  * common forms.
  */
 import type { Interval, Value } from "../../plan/values.ts";
-import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, civilFromDays, daysFromCivil, daysInMonth, splitTimestamp } from "./calendar.ts";
+import { MICROS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, splitTimestamp, dateToMicros, isInfiniteTimestamp, isInfiniteDate } from "./calendar.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { roundScaled } from "./cast.ts";
 import { formatDecimal } from "./number-text.ts";
@@ -124,16 +124,6 @@ function addMonths(days: number, months: number): { days: number } {
   return { days: daysFromCivil(year, month, day) };
 }
 
-/** A DATE as a TIMESTAMP (its midnight), infinities to the TIMESTAMP's. */
-function dateMicros(days: number): bigint {
-  if (days === DATE_INFINITY) return TS_INFINITY;
-  if (days === DATE_NINFINITY) return TS_NINFINITY;
-  return BigInt(days) * MICROS_PER_DAY;
-}
-
-const infiniteTs = (m: bigint): boolean => m === TS_INFINITY || m === TS_NINFINITY;
-const infiniteDate = (d: number): boolean => d === DATE_INFINITY || d === DATE_NINFINITY;
-
 /** DuckDB's finite TIMESTAMP range (microseconds) and DATE range (days); the infinities sit just outside. */
 const TS_MIN = -9223372022400000000n;
 const TS_MAX = 9223372036854775806n;
@@ -141,7 +131,7 @@ const DATE_MAX = 2147483646;
 
 /** A TIMESTAMP plus or minus an interval; an infinity stays itself, and a result past the range is DuckDB's error. */
 function addInterval(micros: bigint, i: Interval, sign: 1 | -1): bigint {
-  if (infiniteTs(micros)) return micros;
+  if (isInfiniteTimestamp(micros)) return micros;
   const { days, time } = splitTimestamp(micros);
   const moved = i.months ? addMonths(days, sign * i.months).days : days;
   const r = BigInt(moved + sign * i.days) * MICROS_PER_DAY + time + BigInt(sign) * i.micros;
@@ -151,7 +141,7 @@ function addInterval(micros: bigint, i: Interval, sign: 1 | -1): bigint {
 
 /** A DATE plus days; an infinity stays itself, and a result past the range is DuckDB's error. */
 function addDays(days: number, n: number): number {
-  if (infiniteDate(days)) return days;
+  if (isInfiniteDate(days)) return days;
   const r = days + n;
   if (r < -DATE_MAX || r > DATE_MAX) throw new SqlError("out_of_range", "Date out of range");
   return r;
@@ -230,13 +220,13 @@ function temporalOp(op: Op, a: Value, b: Value, ta: string, tb: string): Value |
   const isTs = (t: string) => t === "TIMESTAMP" || t === "TIMESTAMPTZ";
   if ((op === "+" || op === "-") && isTs(ta) && tb === "INTERVAL") return addInterval(a as bigint, b as Interval, op === "+" ? 1 : -1);
   if (op === "+" && ta === "INTERVAL" && isTs(tb)) return addInterval(b as bigint, a as Interval, 1);
-  if (op === "+" && ta === "INTERVAL" && tb === "DATE") return addInterval(dateMicros(b as number), a as Interval, 1);
-  if ((op === "+" || op === "-") && ta === "DATE" && tb === "INTERVAL") return addInterval(dateMicros(a as number), b as Interval, op === "+" ? 1 : -1);
+  if (op === "+" && ta === "INTERVAL" && tb === "DATE") return addInterval(dateToMicros(b as number), a as Interval, 1);
+  if ((op === "+" || op === "-") && ta === "DATE" && tb === "INTERVAL") return addInterval(dateToMicros(a as number), b as Interval, op === "+" ? 1 : -1);
   // A DATE beside a TIMESTAMP is cast to one (its midnight), as DuckDB binds TIMESTAMP - TIMESTAMP.
-  const at = ta === "DATE" && isTs(tb) ? dateMicros(a as number) : a;
-  const bt = tb === "DATE" && isTs(ta) ? dateMicros(b as number) : b;
+  const at = ta === "DATE" && isTs(tb) ? dateToMicros(a as number) : a;
+  const bt = tb === "DATE" && isTs(ta) ? dateToMicros(b as number) : b;
   if (op === "-" && (isTs(ta) || isTs(tb)) && (isTs(ta) || ta === "DATE") && (isTs(tb) || tb === "DATE")) {
-    if (infiniteTs(at as bigint) || infiniteTs(bt as bigint)) throw new SqlError("invalid_input", "Cannot subtract infinite timestamps");
+    if (isInfiniteTimestamp(at as bigint) || isInfiniteTimestamp(bt as bigint)) throw new SqlError("invalid_input", "Cannot subtract infinite timestamps");
     const d = (at as bigint) - (bt as bigint);
     const days = d / MICROS_PER_DAY;
     return { months: 0, days: Number(days), micros: d - days * MICROS_PER_DAY };

@@ -13,7 +13,7 @@
  * cached per quarter hour that holds no change of offset.
  */
 import type { Value } from "../../plan/values.ts";
-import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, MICROS_PER_SECOND, TS_INFINITY, TS_NINFINITY, floorDiv } from "./calendar.ts";
+import { MICROS_PER_SECOND, floorDiv, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
 
 const BUCKET_SECONDS = 900;
@@ -107,12 +107,10 @@ function fromWallTime(zone: Zone, wall: bigint): bigint {
 
 /** The conversion `x AT TIME ZONE zone` makes for a value of type `argType` (NULL passes; an infinity stays itself, as DuckDB's). */
 function converter(zone: Zone, argType: string): (x: Value) => Value {
-  const infinite = (m: bigint) => m === TS_INFINITY || m === TS_NINFINITY;
-  if (argType === "TIMESTAMP WITH TIME ZONE" || argType === "TIMESTAMPTZ") return (x) => (x === null ? null : infinite(x as bigint) ? x : toWallTime(zone, x as bigint));
-  if (argType === "DATE") {
-    return (x) => (x === null ? null : x === DATE_INFINITY ? TS_INFINITY : x === DATE_NINFINITY ? TS_NINFINITY : fromWallTime(zone, BigInt(x as number) * MICROS_PER_DAY));
-  }
-  return (x) => (x === null ? null : infinite(x as bigint) ? x : fromWallTime(zone, x as bigint));
+  const wall = (m: bigint): bigint => (isInfiniteTimestamp(m) ? m : fromWallTime(zone, m));
+  if (argType === "TIMESTAMP WITH TIME ZONE" || argType === "TIMESTAMPTZ") return (x) => (x === null ? null : isInfiniteTimestamp(x as bigint) ? x : toWallTime(zone, x as bigint));
+  if (argType === "DATE") return (x) => (x === null ? null : wall(dateToMicros(x as number)));
+  return (x) => (x === null ? null : wall(x as bigint));
 }
 
 export const timezone: ScalarFn = (args, ctx) => {
