@@ -6,8 +6,9 @@
  * deliver them (bigint for integers beyond 2^53).
  */
 import fc from "fast-check";
+import { JsonReal } from "../duckdb/lossless-json.ts";
 import { parseType, type TypeNode } from "../plan/type-text.ts";
-import type { Schema } from "../plan/values.ts";
+import { jsonKey, type Schema } from "../plan/values.ts";
 
 const LONG = "x".repeat(5000) + "é" + "y".repeat(5000);
 
@@ -67,8 +68,9 @@ function edgeValues(t: TypeNode, malformed: boolean): unknown[] {
       if (INT_BOUNDS[n]) return INT_BOUNDS[n]!;
       if (n === "DOUBLE" || n === "FLOAT") return [0, -0, 1.5, -2.25, 1e308, -1e308, 5e-324, 0.1, "NaN", "Infinity", "-Infinity", 123456789.125];
       if (n === "BOOLEAN") return [true, false];
-      if (n === "VARCHAR") return STRINGS;
-      if (n === "JSON") return [{}, [], 1, "s", { a: { b: [1, null] } }, true];
+      // A sender writing floats with a fraction (`10.0`): DuckDB keeps the text of the real in a text column.
+      if (n === "VARCHAR") return [...STRINGS, new JsonReal(10)];
+      if (n === "JSON") return [{}, [], 1, "s", { a: { b: [1, null] } }, true, new JsonReal(10), { a: [new JsonReal(-0), 2.5] }];
       if (n.startsWith("TIMESTAMP")) return malformed ? [...TIMESTAMPS, ...MALFORMED_TIMESTAMPS] : TIMESTAMPS;
       if (n === "DATE") return malformed ? ["2026-11-22", "1970-01-01", "2024-02-29", "0001-01-01", "2026-02-30"] : ["2026-11-22", "1970-01-01", "2024-02-29", "0001-01-01"];
       if (n === "TIME") return ["00:00:00", "23:59:59.999999", "12:30:00"];
@@ -89,18 +91,19 @@ export function edgeCaseEvents(schema: Schema, sample: readonly unknown[] = [], 
   const values = schema.map((c) => edgeValues(parseType(c.type), malformed));
   const first: Record<string, unknown> = {};
   schema.forEach((c, i) => {
-    first[c.name] = values[i]![0] ?? null;
+    first[jsonKey(c)] = values[i]![0] ?? null;
   });
   // Real events as the base, so one odd column at a time still passes the cell's filters.
   const bases = sample.filter((e): e is Record<string, unknown> => e !== null && typeof e === "object" && !Array.isArray(e)).slice(0, 8);
   if (bases.length === 0) bases.push(first);
-  const events: Record<string, unknown>[] = [{}, Object.fromEntries(schema.map((c) => [c.name, null])), ...bases.map((b) => ({ ...b }))];
+  const events: Record<string, unknown>[] = [{}, Object.fromEntries(schema.map((c) => [jsonKey(c), null])), ...bases.map((b) => ({ ...b }))];
   let n = 0;
   schema.forEach((c, i) => {
-    for (const v of values[i]!) events.push({ ...bases[n++ % bases.length]!, [c.name]: v });
-    events.push({ ...bases[n++ % bases.length]!, [c.name]: null });
+    const key = jsonKey(c);
+    for (const v of values[i]!) events.push({ ...bases[n++ % bases.length]!, [key]: v });
+    events.push({ ...bases[n++ % bases.length]!, [key]: null });
     const without = { ...bases[n++ % bases.length]! };
-    delete without[c.name];
+    delete without[key];
     events.push(without);
   });
   const longest = Math.max(0, ...values.map((v) => v.length));
@@ -108,7 +111,7 @@ export function edgeCaseEvents(schema: Schema, sample: readonly unknown[] = [], 
     const e: Record<string, unknown> = {};
     schema.forEach((c, i) => {
       const vs = values[i]!;
-      e[c.name] = vs.length ? vs[(k + i) % vs.length] : null;
+      e[jsonKey(c)] = vs.length ? vs[(k + i) % vs.length] : null;
     });
     events.push(e);
   }
@@ -164,10 +167,10 @@ export function randomEvents(schema: Schema, seed: number, batches: number, size
   for (const c of schema) {
     const seen = new Set<unknown>();
     for (const e of sample.slice(0, 200)) {
-      const v = e !== null && typeof e === "object" ? (e as Record<string, unknown>)[c.name] : undefined;
+      const v = e !== null && typeof e === "object" ? (e as Record<string, unknown>)[jsonKey(c)] : undefined;
       if (v !== undefined && (typeof v !== "object" || v === null)) seen.add(v);
     }
-    rec[c.name] = arbitraryFor(parseType(c.type), 0, [...seen].slice(0, 30));
+    rec[jsonKey(c)] = arbitraryFor(parseType(c.type), 0, [...seen].slice(0, 30));
   }
   const event = fc.record(rec, { requiredKeys: [] });
   return fc.sample(fc.array(event, { minLength: size, maxLength: size }), { seed, numRuns: batches }) as Record<string, unknown>[][];
@@ -208,7 +211,7 @@ export function misfitEvents(schema: Schema, sample: readonly unknown[] = []): R
   const events: Record<string, unknown>[] = [];
   let n = 0;
   for (const c of schema) {
-    for (const v of misfits(parseType(c.type))) events.push({ ...bases[n++ % bases.length]!, [c.name]: v });
+    for (const v of misfits(parseType(c.type))) events.push({ ...bases[n++ % bases.length]!, [jsonKey(c)]: v });
   }
   return events;
 }

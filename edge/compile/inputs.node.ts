@@ -10,6 +10,7 @@ import type { Notebook } from "../../notebook/format/model.ts";
 import type { DuckDB } from "../duckdb/open.node.ts";
 import { parseSql, SqlError as ParseError } from "../duckdb/parse-sql.node.ts";
 import { describeQuery } from "../duckdb/describe.node.ts";
+import { describeSource } from "../duckdb/load-events.node.ts";
 import { quoteIdent } from "../duckdb/quote.ts";
 import type { Schema } from "../plan/values.ts";
 import { Annotator, UnsupportedConstruct } from "./annotate.node.ts";
@@ -48,7 +49,7 @@ export function tableRefs(node: TreeNode): Set<string> {
 export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promise<CompileInputs> {
   const sources: Record<string, Schema> = {};
   for (const name of Object.keys(notebook.sources)) {
-    sources[name] = await describeQuery(db, `SELECT * FROM ${quoteIdent(name)}`);
+    sources[name] = await describeSource(db, name);
   }
   const byName = new Map<string, { cellKey: string; index: number }>();
   const parsed = new Map<string, { tree: TreeNode; refs: Set<string> }>();

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { loadEvents, loadJsonTexts } from "./load-events.node.ts";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { eventConverter } from "../exec/convert.ts";
+import { defaultLibrary } from "../exec/library.ts";
+import { describeSource, loadEvents, loadJsonTexts, renamedKeys } from "./load-events.node.ts";
 import { type DuckDB, openDuckDB } from "./open.node.ts";
 import { queryRows } from "./query-rows.node.ts";
 
@@ -117,5 +122,66 @@ describe("loadEvents", () => {
       "duckdb: loadEvents(bad): event 1 cannot be written as JSON: json: cannot write a value that contains itself",
     );
     await expect(loadJsonTexts(db, "bad", ["{}", "{nope}"])).rejects.toThrow(/^duckdb: loadJsonTexts\(bad\): document 1 is not JSON: json: expected a string key at offset 1$/);
+  });
+
+  test("keys that differ only in case become the columns DuckDB names them, each remembering its key", async () => {
+    const texts = ['{"id": 1, "Name": "upper", "name": "lower", "x_1": 9}', '{"id": 2, "NAME": "shout", "X": 5, "x": 6}', '{"id": 3, "name_1": "literal"}'];
+    const dir = mkdtempSync(join(tmpdir(), "runnel-keys-"));
+    try {
+      const file = join(dir, "keys.ndjson");
+      writeFileSync(file, texts.join("\n"));
+      // DuckDB's own reading of the file: the reference for names and values.
+      const duck = await queryRows(db, `SELECT * FROM read_json('${file}', format = 'newline_delimited', sample_size = -1)`);
+      const schema = await loadJsonTexts(db, "keys", texts);
+      expect(schema.map((c) => c.name)).toEqual(duck.schema.map((c) => c.name));
+      expect(schema.filter((c) => c.key !== undefined)).toEqual([
+        { name: "name_1", type: "VARCHAR", key: "name" },
+        { name: "NAME_2", type: "VARCHAR", key: "NAME" },
+        { name: "x_1_1", type: "BIGINT", key: "x" },
+        { name: "name_1_1", type: "VARCHAR", key: "name_1" },
+      ]);
+      expect(await describeSource(db, "keys")).toEqual(schema);
+      expect((await queryRows(db, "SELECT * FROM keys")).rows).toEqual(duck.rows);
+      // The event converter reads each column from its key, as DuckDB did.
+      const convert = eventConverter(schema, defaultLibrary);
+      const rows = texts.map((t) => Object.fromEntries(convert(JSON.parse(t)).map((v, i) => [schema[i]!.name, v])));
+      expect(rows).toEqual(duck.rows);
+      // Loaded again with that schema pinned (the check's edge-case and random events), the keys are read the same way.
+      await loadJsonTexts(db, "pinned", texts, { schema });
+      expect((await queryRows(db, "SELECT * FROM pinned")).rows).toEqual(duck.rows);
+      await loadEvents(db, "pinned2", texts.map((t) => JSON.parse(t)), { schema });
+      expect((await queryRows(db, "SELECT * FROM pinned2")).rows).toEqual(duck.rows);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(renamedKeys([{ a: 1, b: 2 }, { c: 3 }]).size).toBe(0);
+  });
+
+  test("renamedKeys names columns as DuckDB does, on 150 seeded sets of keys that differ in case and look like its suffixes", async () => {
+    const ALPHA = ["a", "A", "a_1", "A_1", "a_2", "a_1_1", "b", "B_1", "b_1", "a_3", "A_2"];
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+    const dir = mkdtempSync(join(tmpdir(), "runnel-keys-"));
+    const file = join(dir, "keys.ndjson");
+    const differences: string[] = [];
+    try {
+      for (let t = 0; t < 150; t++) {
+        const events = Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => {
+          const o: Record<string, number> = {};
+          for (let k = 0; k < 1 + Math.floor(rnd() * 4); k++) o[ALPHA[Math.floor(rnd() * ALPHA.length)]!] = k;
+          return o;
+        });
+        writeFileSync(file, events.map((e) => JSON.stringify(e)).join("\n"));
+        const duck = (await db.read(`DESCRIBE SELECT * FROM read_json('${file}', format = 'newline_delimited', sample_size = -1)`)).getRowObjectsJS().map((r) => String(r.column_name));
+        const order: string[] = [];
+        for (const e of events) for (const k in e) if (!order.includes(k)) order.push(k);
+        const byKey = new Map([...renamedKeys(events)].map(([name, key]) => [key, name]));
+        const mine = order.map((k) => byKey.get(k) ?? k);
+        if (mine.join(",") !== duck.join(",")) differences.push(`${order.join(",")}: DuckDB ${duck.join(",")}, ours ${mine.join(",")}`);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(differences).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Schema } from "../plan/values.ts";
+import { jsonKey, type Schema } from "../plan/values.ts";
 import { describeQuery } from "./describe.node.ts";
 import { parseJsonLossless, stringifyJsonLossless, type JsonValue } from "./lossless-json.ts";
 import type { DuckDB } from "./open.node.ts";
@@ -24,14 +24,15 @@ export interface LoadOptions {
  * table's schema. A `bigint` in an event is written as a bare JSON integer.
  */
 export async function loadEvents(db: DuckDB, table: string, events: readonly unknown[], options: LoadOptions = {}): Promise<Schema> {
-  const lines = events.map((event, i) => {
+  const projected = projectKeys(events, options.schema);
+  const lines = projected.map((event, i) => {
     try {
       return stringifyJsonLossless(event === undefined ? null : event);
     } catch (error) {
       throw new Error(`duckdb: loadEvents(${table}): event ${i} cannot be written as JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   });
-  return loadLines(db, table, lines, options);
+  return loadLines(db, table, lines, options, events);
 }
 
 /**
@@ -41,19 +42,99 @@ export async function loadEvents(db: DuckDB, table: string, events: readonly unk
  * every digit); a text on several lines is rewritten on one, losslessly.
  */
 export async function loadJsonTexts(db: DuckDB, table: string, texts: readonly string[], options: LoadOptions = {}): Promise<Schema> {
+  const renames = options.schema?.some((c) => c.key !== undefined) === true;
+  const values: unknown[] = [];
   const lines = texts.map((text, i) => {
     try {
-      const value = parseJsonLossless(text);
+      const value = parseJsonLossless(text, { reals: true });
+      values.push(value);
+      // Keys DuckDB named otherwise are read under their column's name (see projectKeys).
+      if (renames) return stringifyJsonLossless(projectKeys([value], options.schema)[0]);
       if (!/[\n\r]/.test(text)) return text.trim();
       return stringifyJsonLossless(value);
     } catch (error) {
       throw new Error(`duckdb: loadJsonTexts(${table}): document ${i} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   });
-  return loadLines(db, table, lines, options);
+  return loadLines(db, table, lines, options, values);
 }
 
-async function loadLines(db: DuckDB, table: string, lines: string[], options: LoadOptions): Promise<Schema> {
+/**
+ * DuckDB's JSON reader names a table's columns after the events' top-level keys in the order they
+ * first appear, but column names are unique regardless of case. As measured against DuckDB 1.4: a
+ * name taken before (in any case) gets `_n`, n counting how often that name was taken (`id`,
+ * `ID_1`, `Id_2`), and while the result is taken too, that gets its own `_n` (`x_1_1` when
+ * `x_1` is a key already). Returns the columns so renamed, column name → key; empty when no two keys differ
+ * only in case (nearly always).
+ */
+export function renamedKeys(events: readonly unknown[]): Map<string, string> {
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const lower = new Set<string>();
+  let clash = false;
+  for (const event of events) {
+    if (event === null || typeof event !== "object" || Array.isArray(event)) continue;
+    for (const key in event as object) {
+      if (seen.has(key)) continue;
+      seen.add(key);
+      order.push(key);
+      const l = key.toLowerCase();
+      if (lower.has(l)) clash = true;
+      lower.add(l);
+    }
+  }
+  const renamed = new Map<string, string>();
+  if (!clash) return renamed;
+  // How often each name (in lower case) was taken: the next suffix to try when it is taken again.
+  const taken = new Map<string, number>();
+  for (const key of order) {
+    let name = key;
+    for (let count = taken.get(name.toLowerCase()); count !== undefined; count = taken.get(name.toLowerCase())) {
+      taken.set(name.toLowerCase(), count + 1);
+      name = `${name}_${count}`;
+    }
+    taken.set(name.toLowerCase(), 1);
+    if (name !== key) renamed.set(name, key);
+  }
+  return renamed;
+}
+
+/**
+ * Events as the pinned `schema` reads them: where a column reads another key (`Column.key`), each
+ * event becomes an object of the schema's columns by name, so `read_json(columns = ...)` reads
+ * what DuckDB's own inference read. Unchanged without such a column.
+ */
+function projectKeys(events: readonly unknown[], schema: Schema | undefined): readonly unknown[] {
+  if (schema === undefined || !schema.some((c) => c.key !== undefined)) return events;
+  return events.map((event) => {
+    if (event === null || typeof event !== "object" || Array.isArray(event)) return event;
+    const out: Record<string, unknown> = {};
+    for (const c of schema) {
+      const v = (event as Record<string, unknown>)[jsonKey(c)];
+      if (v !== undefined) out[c.name] = v;
+    }
+    return out;
+  });
+}
+
+/** The comment on a source column that keeps the key it reads (`Column.key`) with the table. */
+const KEY_COMMENT = "runnel json key: ";
+
+/**
+ * A source table's schema as DESCRIBE prints it, with each column's `key` where the table was
+ * loaded from events whose key DuckDB named otherwise (kept as the column's comment).
+ */
+export async function describeSource(db: DuckDB, table: string): Promise<Schema> {
+  const schema = await describeQuery(db, `SELECT * FROM ${quoteIdent(table)}`);
+  const comments = (
+    await db.read(`SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ${quoteString(table)} AND starts_with(comment, ${quoteString(KEY_COMMENT)})`)
+  ).getRowObjectsJS();
+  if (comments.length === 0) return schema;
+  const keys = new Map(comments.map((r) => [String(r.column_name), String(r.comment).slice(KEY_COMMENT.length)]));
+  return schema.map((c) => (keys.has(c.name) ? { ...c, key: keys.get(c.name)! } : c));
+}
+
+async function loadLines(db: DuckDB, table: string, lines: string[], options: LoadOptions, events: readonly unknown[]): Promise<Schema> {
   const { schema } = options;
   if (schema !== undefined && schema.length === 0) throw new Error(`duckdb: loadEvents(${table}): the schema has no columns`);
   if (lines.length === 0 && schema === undefined) {
@@ -85,7 +166,11 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  return describeQuery(db, `SELECT * FROM ${quoteIdent(table)}`);
+  const keys = schema === undefined ? renamedKeys(events) : new Map(schema.filter((c) => c.key !== undefined).map((c) => [c.name, c.key!]));
+  for (const [name, key] of keys) {
+    await db.run(`COMMENT ON COLUMN ${quoteIdent(table)}.${quoteIdent(name)} IS ${quoteString(KEY_COMMENT + key)}`);
+  }
+  return describeSource(db, table);
 }
 
 const BIGINT_MIN = -(2n ** 63n);

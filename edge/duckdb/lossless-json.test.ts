@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { parseJsonLossless, stringifyJsonLossless } from "./lossless-json.ts";
+import { JsonReal, parseJsonFast, parseJsonLossless, stringifyJsonLossless } from "./lossless-json.ts";
 
 describe("lossless JSON", () => {
   test("parses what JSON.parse parses, to the same value but for integers beyond 2^53", () => {
@@ -50,5 +50,35 @@ describe("lossless JSON", () => {
   test("undefined, functions and NaN follow JSON.stringify", () => {
     const value = { a: undefined, b: [undefined, () => 1, Number.NaN], c: new Date(0) };
     expect(stringifyJsonLossless(value)).toBe(JSON.stringify(value));
+  });
+
+  test("with reals, a real whose value is a safe integer is a JsonReal, written back as a real", () => {
+    const text = '{"a":10.0,"b":10,"c":-0.0,"d":-0,"e":1e2,"f":2.5,"g":[1.50e1],"h":1e300}';
+    const value = parseJsonLossless(text, { reals: true }) as Record<string, unknown>;
+    expect(value.a).toEqual(new JsonReal(10));
+    expect(value.b).toBe(10);
+    expect(Object.is((value.c as JsonReal).value, -0)).toBe(true);
+    expect(Object.is(value.d, 0)).toBe(true);
+    expect(value.e).toEqual(new JsonReal(100));
+    expect(value.f).toBe(2.5);
+    expect(value.g).toEqual([new JsonReal(15)]);
+    expect(value.h).toBe(1e300);
+    expect(stringifyJsonLossless(value)).toBe('{"a":10.0,"b":10,"c":-0.0,"d":0,"e":100.0,"f":2.5,"g":[15.0],"h":1e+300}');
+    // Without reals (DuckDB's own JSON: parse trees, answers) numbers stay numbers.
+    expect(parseJsonLossless(text)).toMatchObject({ a: 10, e: 100 });
+    // JSON.stringify writes a JsonReal as a real too (JSON.rawJSON, Node 22 and workerd).
+    expect(JSON.stringify({ a: new JsonReal(10) })).toBe('{"a":10.0}');
+  });
+
+  test("parseJsonFast answers only when JSON.parse's value is exact, reals included", () => {
+    expect(parseJsonFast('{"a":10,"b":"x 1.0"}')).toEqual({ a: 10, b: "x 1.0" });
+    expect(parseJsonFast('{"a":2.5}')).toEqual({ a: 2.5 });
+    expect(parseJsonFast('{"a":10.0}')).toBeUndefined();
+    expect(parseJsonFast('{"a":[1, 1e3]}')).toBeUndefined();
+    expect(parseJsonFast('{"a":9007199254740993}')).toBeUndefined();
+    expect(parseJsonFast("{not json")).toBeUndefined();
+    // Told that no integer sits where the difference shows, it keeps JSON.parse's answer.
+    expect(parseJsonFast('{"a":10.0}', () => false)).toEqual({ a: 10 });
+    expect(parseJsonFast('{"a":9007199254740993}', () => false)).toBeUndefined();
   });
 });

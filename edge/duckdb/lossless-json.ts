@@ -8,35 +8,92 @@
 
 export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
 
+const rawJson = (JSON as { rawJSON?: (text: string) => unknown }).rawJSON;
+
+/**
+ * A JSON number the sender wrote as a real (`10.0`, `1e2`, `-0.0`) whose value is a safe integer.
+ * DuckDB's JSON reader reads it as a DOUBLE: typing a sample, the field is DOUBLE, not BIGINT, and
+ * into a VARCHAR or JSON column it prints `10.0`, where `10` prints `10`. A JS number cannot tell
+ * them apart, so the event parsers (`parseJsonLossless(text, { reals: true })`, chosen by
+ * `parseJsonFast`) keep such a number in this wrapper; the event converter unwraps it.
+ */
+export class JsonReal {
+  constructor(readonly value: number) {}
+
+  /** The number as a JSON real: `10.0`, `-0.0`. */
+  text(): string {
+    return Object.is(this.value, -0) ? "-0.0" : `${this.value}.0`;
+  }
+
+  /**
+   * JSON.stringify writes it as the real it was where the runtime has `JSON.rawJSON`. Elsewhere it
+   * throws a TypeError, as for a bigint, so `stringifyJsonLossless` takes its exact path.
+   */
+  toJSON(): unknown {
+    if (rawJson) return rawJson(this.text());
+    throw new TypeError("json: a JsonReal is written by stringifyJsonLossless");
+  }
+}
+
 const INTEGER = /^-?(0|[1-9][0-9]*)$/;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const WHITESPACE = /[ \t\n\r]*/y;
 
+/** What `integers` finds in a parsed value: none, safe integers only, or one past 2^53. */
+const NONE = 0;
+const SAFE = 1;
+const UNSAFE = 2;
+
 /**
- * True when a parsed JSON value holds a number that is an integer beyond 2^53 in magnitude:
- * JSON.parse rounded it, or the text wrote a large float (`1e300`), and only the exact parser
- * can tell which. Checking the parsed value costs less than scanning the text for long digit runs.
+ * The integer-valued numbers of a parsed JSON value: UNSAFE when one is beyond 2^53 in magnitude
+ * (JSON.parse rounded it, or the text wrote a large float like `1e300`: only the exact parser can
+ * tell which), SAFE when there are only safe ones (any of which the text may have written as a
+ * real, `10.0`), NONE without. Checking the parsed value costs less than scanning the text.
  */
-export function hasUnsafeInteger(value: unknown): boolean {
-  if (typeof value === "number") return Number.isInteger(value) && !Number.isSafeInteger(value);
-  if (value === null || typeof value !== "object") return false;
+function integers(value: unknown): number {
+  if (typeof value === "number") return Number.isInteger(value) ? (Number.isSafeInteger(value) ? SAFE : UNSAFE) : NONE;
+  if (value === null || typeof value !== "object") return NONE;
+  let found = NONE;
   if (Array.isArray(value)) {
-    for (const v of value) if (hasUnsafeInteger(v)) return true;
-    return false;
+    for (const v of value) {
+      const k = integers(v);
+      if (k === UNSAFE) return UNSAFE;
+      found |= k;
+    }
+    return found;
   }
   const object = value as Record<string, unknown>;
   // for-in over a parsed object (own keys only: JSON.parse makes plain objects) allocates no key list.
-  for (const key in object) if (hasUnsafeInteger(object[key])) return true;
-  return false;
+  for (const key in object) {
+    const k = integers(object[key]);
+    if (k === UNSAFE) return UNSAFE;
+    found |= k;
+  }
+  return found;
+}
+
+/** True when a parsed JSON value holds an integer beyond 2^53 in magnitude (see `integers`). */
+export function hasUnsafeInteger(value: unknown): boolean {
+  return integers(value) === UNSAFE;
 }
 
 /**
- * One `JSON.parse` of `text`, or undefined when only the exact parser can answer: the text is
- * not JSON (its error message and position), or it holds an integer past 2^53 (which JSON.parse
- * rounded). The cheap path for event payloads, which rarely hold either.
+ * A number token in value position written as a real whose value may be an integer (`10.0`,
+ * `-0.00`, `1e2`, `2.5e1`). A match inside a string only costs the exact parser's time.
  */
-export function parseJsonFast(text: string): unknown {
+export const INTEGRAL_REAL = /(?:^|[[:,])\s*-?\d+(?:\.0+(?![0-9])|(?:\.\d+)?[eE])/;
+
+/**
+ * One `JSON.parse` of `text`, or undefined when only the exact parser
+ * (`parseJsonLossless(text, { reals: true })`) can answer: the text is not JSON (its error
+ * message and position), it holds an integer past 2^53 (which JSON.parse rounded), or a safe
+ * integer the text may have written as a real (`10.0`). `realsMatter`, when given, says whether
+ * the parsed value has an integer where the difference shows (a text column: see
+ * `integersAtText` in the event converter); without it any integer does. The cheap path for
+ * event payloads, which rarely hold any of these.
+ */
+export function parseJsonFast(text: string, realsMatter?: (value: unknown) => boolean): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -44,11 +101,27 @@ export function parseJsonFast(text: string): unknown {
     if (error instanceof SyntaxError) return undefined;
     throw error;
   }
-  return hasUnsafeInteger(value) ? undefined : value;
+  return exactParseNeeded(value, text, realsMatter) ? undefined : value;
 }
 
-/** Parses JSON text; integers beyond 2^53 - 1 in magnitude come back as `bigint`. */
-export function parseJsonLossless(text: string): JsonValue {
+/** Whether `value`, JSON.parse's answer for `text`, may differ from the exact parser's (see `parseJsonFast`). */
+export function exactParseNeeded(value: unknown, text: string, realsMatter?: (value: unknown) => boolean): boolean {
+  const k = integers(value);
+  if (k === UNSAFE) return true;
+  return k === SAFE && (realsMatter === undefined || realsMatter(value)) && INTEGRAL_REAL.test(text);
+}
+
+export interface LosslessOptions {
+  /** Keep a real with an integral value (`10.0`) as a `JsonReal`, as event parsers must; default false. */
+  reals?: boolean;
+}
+
+/**
+ * Parses JSON text; integers beyond 2^53 - 1 in magnitude come back as `bigint`, and with
+ * `reals` a real with a safe integral value as a `JsonReal`.
+ */
+export function parseJsonLossless(text: string, options: LosslessOptions = {}): JsonValue {
+  const reals = options.reals === true;
   let at = 0;
 
   const fail = (what: string): never => {
@@ -123,9 +196,12 @@ export function parseJsonLossless(text: string): JsonValue {
     if (INTEGER.test(token)) {
       const n = Number(token);
       if (!Number.isSafeInteger(n)) return BigInt(token);
-      return n;
+      // The integer -0 is 0 (DuckDB reads it as an integer); the real -0.0 keeps its sign.
+      return n + 0;
     }
-    return Number(token);
+    const n = Number(token);
+    // Typed as JsonValue: only event parsers ask for reals, and their values go to the event converter.
+    return reals && Number.isSafeInteger(n) ? (new JsonReal(n) as unknown as JsonValue) : n;
   };
 
   const string = (): string => {
@@ -144,7 +220,7 @@ export function parseJsonLossless(text: string): JsonValue {
 
 /**
  * `JSON.stringify` without indentation, except that a `bigint` is written as
- * a bare integer (JSON.stringify throws on one). Values JSON cannot hold
+ * a bare integer (JSON.stringify throws on one) and a `JsonReal` as a real. Values JSON cannot hold
  * (`undefined`, functions, symbols) are left out of objects and become `null`
  * in arrays; NaN and ±Infinity become `null`, as JSON.stringify does.
  */
@@ -165,6 +241,10 @@ function stringifySlowly(value: unknown): string {
   const open = new Set<object>();
 
   const write = (v: unknown, inArray: boolean): boolean => {
+    if (v instanceof JsonReal) {
+      out.push(v.text());
+      return true;
+    }
     if (v !== null && typeof v === "object" && typeof (v as { toJSON?: unknown }).toJSON === "function") {
       v = (v as { toJSON: () => unknown }).toJSON();
     }

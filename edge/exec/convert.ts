@@ -6,8 +6,9 @@
  * values into VARCHAR/JSON as their JSON text. What DuckDB would reject
  * throws `ConvertError`, which the pipeline turns into a dead letter.
  */
+import { JsonReal } from "../duckdb/lossless-json.ts";
 import { parseType, type TypeNode } from "../plan/type-text.ts";
-import type { Schema, Value } from "../plan/values.ts";
+import { jsonKey, type Schema, type Value } from "../plan/values.ts";
 import type { FunctionLibrary } from "./functions/contract.ts";
 import { parseUuid } from "./functions/cast.ts";
 import { writeJsonDouble } from "./functions/json-text.ts";
@@ -27,9 +28,9 @@ type Converter = (raw: unknown, path: string) => Value;
  */
 export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: ReadonlySet<number> | null = null): (event: unknown) => Value[] {
   const fields = schema
-    .map((c, index) => ({ index, name: c.name, type: parseType(c.type), text: c.type }))
+    .map((c, index) => ({ index, key: jsonKey(c), type: parseType(c.type), text: c.type }))
     .filter((f) => reads === null || reads.has(f.index) || !(f.type.kind === "scalar" && (f.type.name === "VARCHAR" || f.type.name === "JSON")))
-    .map((f) => ({ index: f.index, name: f.name, conv: converterFor(f.type, f.text, lib) }));
+    .map((f) => ({ index: f.index, name: f.key, conv: converterFor(f.type, f.text, lib) }));
   const width = schema.length;
   const n = fields.length;
   return (event) => {
@@ -55,13 +56,14 @@ function describe(v: unknown): string {
 
 /**
  * JSON text as DuckDB's JSON type prints a value (compact, no spaces). A number that is not a
- * safe integer is a double and is written as yyjson writes one (`7.5e141`, not JS's `7.5e+141`).
- * A double with an integral value in the event's text (`10.0`) reaches here as the integer 10 and
- * prints as `10`, where DuckDB keeps `10.0`: JSON.parse cannot tell them apart.
+ * safe integer is a double and is written as yyjson writes one (`7.5e141`, not JS's `7.5e+141`),
+ * and so is a `JsonReal` (the text wrote `10.0`: DuckDB keeps `10.0`).
  */
 export function jsonText(v: unknown): string {
   if (typeof v === "bigint") return v.toString();
-  if (typeof v === "number") return Number.isSafeInteger(v) && !Object.is(v, -0) ? String(v) : writeJsonDouble(v);
+  // A safe integer is an integer in the text (`-0` too: the event parsers keep `-0.0` as a JsonReal).
+  if (typeof v === "number") return Number.isSafeInteger(v) ? String(v + 0) : writeJsonDouble(v);
+  if (v instanceof JsonReal) return writeJsonDouble(v.value);
   if (Array.isArray(v)) return `[${v.map(jsonText).join(",")}]`;
   if (v !== null && typeof v === "object") {
     return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`).join(",")}}`;
@@ -69,7 +71,70 @@ export function jsonText(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/**
+ * Whether a parsed event has an integer where DuckDB prints the number's text (a VARCHAR, JSON,
+ * BLOB or other text-read column, at any depth), so that `10.0` and `10` would differ: only then
+ * must an event parser keep reals apart (`parseJsonFast`'s `realsMatter`). A field of a numeric
+ * column reads `10.0` and `10` alike, so most events never need the exact parser.
+ */
+export function integersAtText(schema: Schema): (event: unknown) => boolean {
+  const fields = schema.map((c) => ({ name: jsonKey(c), at: integerProbe(parseType(c.type)) })).filter((f) => f.at !== null);
+  const probe = (event: unknown): boolean => {
+    if (event === null || typeof event !== "object") return false;
+    // A top-level array is its elements, each an event.
+    if (Array.isArray(event)) return event.some(probe);
+    const o = event as Record<string, unknown>;
+    for (const f of fields) {
+      const v = o[f.name];
+      if (v !== undefined && v !== null && f.at!(v)) return true;
+    }
+    return false;
+  };
+  return probe;
+}
+
+function integerProbe(t: TypeNode): ((v: unknown) => boolean) | null {
+  switch (t.kind) {
+    case "list":
+    case "array": {
+      const child = integerProbe(t.child);
+      return child && ((v) => Array.isArray(v) && v.some((x) => x !== null && child(x)));
+    }
+    case "struct": {
+      const fields = t.fields.map((f) => ({ name: f.name, at: integerProbe(f.type) })).filter((f) => f.at !== null);
+      if (fields.length === 0) return null;
+      return (v) => v !== null && typeof v === "object" && !Array.isArray(v) && fields.some((f) => {
+        const x = (v as Record<string, unknown>)[f.name];
+        return x !== undefined && x !== null && f.at!(x);
+      });
+    }
+    case "map": {
+      const value = integerProbe(t.value);
+      return value && ((v) => v !== null && typeof v === "object" && Object.values(v as object).some((x) => x !== null && value(x)));
+    }
+    case "decimal":
+      return null;
+    case "other":
+      return holdsInteger;
+    case "scalar":
+      return t.name === "VARCHAR" || t.name === "JSON" || t.name === "BLOB" ? holdsInteger : null;
+  }
+}
+
+function holdsInteger(v: unknown): boolean {
+  if (typeof v === "number") return Number.isInteger(v);
+  if (v === null || typeof v !== "object") return false;
+  return Object.values(v as object).some(holdsInteger);
+}
+
 function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converter {
+  const conv = readConverter(t, text, lib);
+  // A number the text wrote as a real (`10.0`) reads like the same number elsewhere; text columns print it themselves.
+  if ((t.kind === "scalar" && (t.name === "VARCHAR" || t.name === "JSON" || t.name === "BLOB")) || t.kind === "other") return conv;
+  return (raw, path) => conv(raw instanceof JsonReal ? raw.value : raw, path);
+}
+
+function readConverter(t: TypeNode, text: string, lib: FunctionLibrary): Converter {
   const cast = (v: Value, from: string, path: string): Value => {
     try {
       return lib.castValue(v, from, text);
@@ -149,11 +214,12 @@ const BIG_RANGES: Record<string, [bigint, bigint]> = {
 };
 
 /**
- * A JSON value that is not a string, as read_json writes it into a VARCHAR (or BLOB) column: a number that
- * is surely a double (a fraction, or past 2^53) as DuckDB casts a DOUBLE to VARCHAR (1e-05, 1e+16), anything
- * else as its JSON text. A safe integer prints as one (known gap: `12.0` reads as 12, where DuckDB keeps 12.0).
+ * A JSON value that is not a string, as read_json writes it into a VARCHAR (or BLOB) column: a double (a
+ * fraction, past 2^53, or a `JsonReal`: the text wrote `12.0`) as DuckDB casts a DOUBLE to VARCHAR (1e-05,
+ * 1e+16, 12.0), anything else as its JSON text.
  */
 function scalarText(raw: unknown): string {
+  if (raw instanceof JsonReal) return valueToText(raw.value, "DOUBLE");
   return typeof raw === "number" && !Number.isSafeInteger(raw) ? valueToText(raw, "DOUBLE") : jsonText(raw);
 }
 

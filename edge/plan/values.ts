@@ -40,6 +40,16 @@ export interface Column {
   name: string;
   /** DuckDB's type text, exactly as DESCRIBE prints it, e.g. `STRUCT(a INTEGER, b VARCHAR[])`. */
   type: string;
+  /**
+   * A source column only: the events' top-level key it reads, when DuckDB's JSON reader named the
+   * column otherwise (keys that differ only in case, `id` and `ID`, become columns `id` and `ID_1`).
+   */
+  key?: string;
+}
+
+/** The JSON key a source column reads from each event. */
+export function jsonKey(column: Column): string {
+  return column.key ?? column.name;
 }
 
 export type Schema = Column[];

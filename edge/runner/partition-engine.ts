@@ -19,6 +19,7 @@ import type { SinkSpec, SourceFormat } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
 import { buildPipeline, sinksFlushingAggregates, type Executor, type RunResult } from "../exec/pipeline.ts";
 import { defaultLibrary } from "../exec/library.ts";
+import { integersAtText } from "../exec/convert.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import { decodePayload } from "../../gateway/sources/decode.ts";
 import { parseJsonFast, stringifyJsonLossless } from "../duckdb/lossless-json.ts";
@@ -89,7 +90,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * `decodePayload` first scans every text for a 16-digit run to choose its parser; here the parsed
  * value is checked instead, which costs less than the scan.
  */
-export function parseJsonOnce(bytes: Uint8Array): unknown {
+export function parseJsonOnce(bytes: Uint8Array, realsMatter?: (value: unknown) => boolean): unknown {
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -97,7 +98,7 @@ export function parseJsonOnce(bytes: Uint8Array): unknown {
     if (error instanceof TypeError) return undefined;
     throw error;
   }
-  return parseJsonFast(text);
+  return parseJsonFast(text, realsMatter);
 }
 
 interface Sealed {
@@ -183,7 +184,7 @@ class PartitionEngine {
       else {
         const bytes = values.subarray(at, at + length);
         at += length;
-        const fast = format === "json" ? parseJsonOnce(bytes) : undefined;
+        const fast = format === "json" ? parseJsonOnce(bytes, this.host.realsMatter) : undefined;
         if (fast !== undefined) {
           if (Array.isArray(fast)) for (const v of fast) events.push(v);
           else events.push(fast);
@@ -233,6 +234,8 @@ class PartitionEngine {
 export class EngineHost {
   private readonly engines = new Map<number, PartitionEngine>();
   readonly perFlush: string[];
+  /** Whether a parsed message has an integer in a text column, where `10.0` and `10` differ (see `integersAtText`). */
+  readonly realsMatter: (value: unknown) => boolean;
 
   constructor(
     readonly config: EngineConfig,
@@ -243,6 +246,7 @@ export class EngineHost {
     const first = Object.values(targets)[0];
     if (!first) throw new Error("runner: the plan has no sink");
     this.perFlush = sinksFlushingAggregates(config.plan);
+    this.realsMatter = integersAtText(config.plan.sources[config.source.name]?.schema ?? []);
   }
 
   newWriter(name: string): SinkWriter {

@@ -5,6 +5,7 @@ import { verifyDelivery } from "../verify/verify.ts";
 import type { WorkerConfig } from "./config.ts";
 import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
+import { integersAtText } from "../exec/convert.ts";
 import type { DurableObjectBase, ExportedHandler, PipelineEnv } from "./platform.ts";
 import { CONTROL_OBJECT, buildRouter, encodeBatch, type Batch } from "./router.ts";
 
@@ -40,6 +41,8 @@ export interface PipelineMetrics {
 export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerDeps) {
   const now = deps.now ?? (() => Date.now());
   const route = buildRouter(config.plan, deps.library, config.limits.shards);
+  // Per source: whether a parsed event has an integer in a text column, where `10.0` and `10` differ.
+  const realsMatter = Object.fromEntries(Object.entries(config.plan.sources).map(([name, s]) => [name, integersAtText(s.schema)]));
   const app = new Hono<{ Bindings: PipelineEnv }>();
 
   const stub = (env: PipelineEnv, object: string) => env.PIPELINE.get(env.PIPELINE.idFromName(object) as never);
@@ -81,7 +84,7 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
 
     let parsed;
     try {
-      parsed = parseBody(body, source.format);
+      parsed = parseBody(body, source.format, realsMatter[name]);
     } catch (error) {
       if (error instanceof BodyError) return c.json({ error: error.message, position: error.position }, 400);
       throw error;

@@ -1,4 +1,4 @@
-import { parseJsonFast, parseJsonLossless } from "../duckdb/lossless-json.ts";
+import { INTEGRAL_REAL, parseJsonFast, parseJsonLossless } from "../duckdb/lossless-json.ts";
 
 /** A request body that cannot be read at all: the Worker answers 400 with this. */
 export class BodyError extends Error {
@@ -28,7 +28,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * line, numbers and booleans typed, empty fields NULL. Integers beyond 2^53
  * stay exact (bigint), as the check reads them.
  */
-export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv"): ParsedBody {
+export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv", realsMatter?: (value: unknown) => boolean): ParsedBody {
   let text: string;
   try {
     text = utf8.decode(bytes);
@@ -37,7 +37,7 @@ export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv"):
   }
   switch (format) {
     case "json": {
-      const value = parseJson(text);
+      const value = parseJson(text, realsMatter);
       if (Array.isArray(value)) return { events: value, raws: value.map((v) => JSON.stringify(v, bigintText)), bad: [] };
       return { events: [value], raws: [text], bad: [] };
     }
@@ -51,7 +51,7 @@ export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv"):
         if (line.endsWith("\r")) line = line.slice(0, -1);
         if (line.trim() === "") continue;
         try {
-          out.events.push(parseJson(line));
+          out.events.push(parseJson(line, realsMatter));
           out.raws.push(line);
         } catch (error) {
           if (!(error instanceof BodyError)) throw error;
@@ -121,7 +121,7 @@ function parseExact(text: string): unknown {
     last = end;
   }
   if (last === 0) return JSON.parse(text);
-  if (text.includes("\\u0000")) return parseJsonLossless(text);
+  if (text.includes("\\u0000")) return parseJsonLossless(text, { reals: true });
   return unmark(JSON.parse(marked + text.slice(last)));
 }
 
@@ -148,13 +148,17 @@ function unmark(value: unknown): unknown {
   return value;
 }
 
-/** JSON with exact big integers; a syntax error names its offset, line and column. */
-export function parseJson(text: string): unknown {
-  // One JSON.parse, kept unless it rounded an integer past 2^53 (checked on the value, not by scanning the text).
-  const fast = parseJsonFast(text);
+/**
+ * JSON with exact big integers, and reals with an integral value (`10.0`) kept as `JsonReal` where
+ * `realsMatter` says the difference shows; a syntax error names its offset, line and column.
+ */
+export function parseJson(text: string, realsMatter?: (value: unknown) => boolean): unknown {
+  // One JSON.parse, kept unless it rounded an integer past 2^53 or may have read `10.0` as 10 (checked on the value).
+  const fast = parseJsonFast(text, realsMatter);
   if (fast !== undefined) return fast;
   // Integers past 2^53 would be rounded by JSON.parse; only texts with long digit runs pay for exactness.
-  {
+  // The marking parser knows nothing of reals: a text that may hold one takes the exact parser.
+  if (!INTEGRAL_REAL.test(text)) {
     try {
       return parseExact(text);
     } catch (error) {
@@ -163,7 +167,7 @@ export function parseJson(text: string): unknown {
     }
   }
   try {
-    return parseJsonLossless(text);
+    return parseJsonLossless(text, { reals: true });
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
     const offset = Number(/at offset (\d+)/.exec(error.message)?.[1] ?? 0);

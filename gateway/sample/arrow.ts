@@ -16,7 +16,8 @@ import type { Interval, Row, Schema, Value } from "../../edge/plan/values.ts";
  *   VARCHAR JSON UUID ENUM HUGEINT INTERVAL and anything else Utf8 (text)
  *   BLOB Binary · T[] and T[n] List<T> · STRUCT Struct · MAP List<Struct<key, value>>
  *
- * Each field carries its DuckDB type in metadata `duckdb.type`. The buffers are
+ * Each field carries its DuckDB type in metadata `duckdb.type`, and a source column whose event
+ * key differs from its name (`Column.key`) that key in `runnel.key`. The buffers are
  * built directly, not through Arrow's builders, so microsecond timestamps and
  * 128-bit decimals keep every digit.
  */
@@ -26,7 +27,10 @@ export function rowsToArrowTable(schema: Schema, rows: readonly Row[], metadata:
   for (const column of schema) {
     const node = parseType(column.type);
     const data = buildData(node, rows.map((row) => row[column.name] ?? null));
-    fields.push(new Field(column.name, data.type, true, new Map([["duckdb.type", column.type]])));
+    const metadata = new Map([["duckdb.type", column.type]]);
+    // The event key a column reads, where DuckDB named the column otherwise (the browser's tail reads events by it).
+    if (column.key !== undefined) metadata.set("runnel.key", column.key);
+    fields.push(new Field(column.name, data.type, true, metadata));
     children.push(data);
   }
   const arrowSchema = new ArrowSchema(fields, new Map(Object.entries(metadata)));

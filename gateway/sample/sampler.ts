@@ -47,9 +47,12 @@ export class Sampler {
       const errors = events.filter((e) => !e.ok).map(toErrorRow);
       if (values.length === 0) return work(db, table, { schema: [], rows: [], errors });
       try {
-        await loadEvents(db, table, values);
+        const loaded = await loadEvents(db, table, values);
         const { schema, rows } = await queryRows(db, `SELECT * FROM ${quoteIdent(table)}`);
-        return await work(db, table, { schema, rows, errors });
+        // The columns DuckDB named otherwise than their key (`ID_1` for `ID` after `id`) keep the key.
+        const keys = new Map(loaded.filter((c) => c.key !== undefined).map((c) => [c.name, c.key!]));
+        const keyed = keys.size === 0 ? schema : schema.map((c) => (keys.has(c.name) ? { ...c, key: keys.get(c.name)! } : c));
+        return await work(db, table, { schema: keyed, rows, errors });
       } finally {
         await db.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
       }

@@ -1,5 +1,5 @@
 import type { SourceFormat } from "../../notebook/format/model.ts";
-import { parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
+import { exactParseNeeded, parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
 import type { SourceEvent } from "./source.ts";
 
 type Meta = Record<string, string | number>;
@@ -42,11 +42,12 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, spreadArrays = true): SourceEvent[] {
   let value: unknown;
   try {
-    // Integers past 2^53 would be rounded by JSON.parse; only texts with such long digit runs pay for the exact parser.
-    value = /\d{16}/.test(text) ? parseJsonLossless(text) : JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     return [errorEvent(text, `decode: not JSON (${(err as Error).message})`, receivedAt, meta)];
   }
+  // JSON.parse rounds integers past 2^53 and reads `10.0` as 10; only texts that may hold either pay for the exact parser.
+  if (exactParseNeeded(value, text)) value = parseJsonLossless(text, { reals: true });
   const values = spreadArrays && Array.isArray(value) ? value : [value];
   return values.map((v) => ({ ok: true as const, value: v, receivedAt, ...(meta ? { meta } : {}) }));
 }

@@ -3,6 +3,8 @@
  * ordinary cells (casts that fail, nested objects that are sometimes NULL,
  * sometimes missing or of another shape, keys with spaces and umlauts,
  * integers past 2^63, NaN-free but extreme doubles, unicode of every kind,
+ * a field of mixed kinds holding reals written `10.0`, a key that also comes
+ * spelled in capitals,
  * time strings of every shape, a per-minute window with quantiles and mode,
  * an unnest of line items) is published (the differential check runs),
  * then `runnel run` writes the events as Parquet, and DuckDB, reading
@@ -71,7 +73,10 @@ SELECT
   greatest(amount, 1.5) AS at_least,
   nullif(amount, 12.5) AS not_twelve,
   [amount, 1.5] AS pair,
-  TRY_CAST(ts AS TIMESTAMPTZ) AT TIME ZONE 'America/New_York' AS new_york
+  TRY_CAST(ts AS TIMESTAMPTZ) AT TIME ZONE 'America/New_York' AS new_york,
+  code,
+  CAST(code AS VARCHAR) || '|' AS code_text,
+  coalesce(lower("KIND_1"), kind) AS kind_any
 FROM ev
 \`\`\`
 
@@ -279,6 +284,10 @@ function messyLines(n: number): string[] {
     fields.push(`"first name": ${JSON.stringify(pick(NAMES))}`);
     fields.push(`"größe": ${pick(["1", "2", "3", "null", "40"])}`);
     fields.push(`"kind": ${JSON.stringify(pick(["click", "view", "buy", "Buy", "BUY ", null, "ñ"]))}`);
+    // A field of mixed kinds from a sender that writes floats with a fraction (Python does): DuckDB keeps `10.0`.
+    fields.push(`"code": ${pick(['"A1"', "10.0", "7", "1e2", "-0.0", "null", '{"v": 2.0, "w": [3]}', '[1.0, "x"]', "2.5"])}`);
+    // A second producer version spells the key in capitals: DuckDB reads it as its own column, KIND_1.
+    if (i > 0 && r() < 0.3) fields.push(`"KIND": ${JSON.stringify(pick(["Click", "VIEW", null]))}`);
     // Half the lines escape every non-ASCII character, as some senders do.
     const line = `{${fields.join(", ")}}`;
     lines.push(r() < 0.5 ? line.replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`) : line);

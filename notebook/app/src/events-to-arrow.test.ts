@@ -1,6 +1,6 @@
 import { Field, Int64, Schema, Struct, TimestampMicrosecond, Utf8, Float64, Bool, List, tableFromIPC, DateDay, Int32 } from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { eventsToArrow } from "./events-to-arrow.ts";
+import { eventsToArrow, parseTailJson } from "./events-to-arrow.ts";
 
 const schema = new Schema([
   new Field("station", new Utf8(), true),
@@ -41,5 +41,22 @@ describe("eventsToArrow", () => {
     expect(row.entries).toBeNull();
     expect(row.ts).toBeNull();
     expect(row.ok).toBeNull();
+  });
+
+  it("keeps a real with an integral value apart in the tail, so text shows 10.0 as the sample does and numbers read it", () => {
+    const batch = parseTailJson('{"seq":1,"events":[{"station":10.0,"entries":12.0,"ratio":1e2,"tags":[2.0],"meta":{"line":3,"car":4.0}},{"station":10,"entries":7}]}') as { events: unknown[] };
+    const rows = tableFromIPC(eventsToArrow(schema, batch.events)).toArray().map((r) => r.toJSON());
+    expect(rows[0]!.station).toBe("10.0");
+    expect(rows[0]!.entries).toBe(12n);
+    expect(rows[0]!.ratio).toBe(100);
+    expect([...rows[0]!.tags]).toEqual(["2.0"]);
+    expect(rows[0]!.meta.toJSON()).toEqual({ line: "3", car: 4 });
+    expect(rows[1]!.station).toBe("10");
+  });
+
+  it("reads a column DuckDB named otherwise than its key (ID_1 for ID after id) from the key the sample's metadata keeps", () => {
+    const keyed = new Schema([new Field("id", new Int64(), true), new Field("ID_1", new Int64(), true, new Map([["runnel.key", "ID"]]))]);
+    const rows = tableFromIPC(eventsToArrow(keyed, [{ id: 1, ID: 2 }, { ID: 3 }])).toArray().map((r) => r.toJSON());
+    expect(rows).toEqual([{ id: 1n, ID_1: 2n }, { id: null, ID_1: 3n }]);
   });
 });

@@ -1,4 +1,5 @@
 import { DataType, type Field, type Schema, Table, tableToIPC, vectorFromArray } from "apache-arrow";
+import { JsonReal } from "../../../edge/duckdb/lossless-json.ts";
 
 /**
  * Turns a batch of tail events (decoded JSON) into Arrow IPC stream bytes
@@ -11,7 +12,9 @@ import { DataType, type Field, type Schema, Table, tableToIPC, vectorFromArray }
 export function eventsToArrow(schema: Schema, events: readonly unknown[]): Uint8Array {
   const columns: Record<string, ReturnType<typeof vectorFromArray>> = {};
   for (const field of schema.fields) {
-    const values = events.map((event) => coerce(pick(event, field.name), field.type));
+    // A column DuckDB named otherwise than its key (`ID_1` for `ID` after `id`) reads the key the sample's metadata keeps.
+    const key = field.metadata.get("runnel.key") ?? field.name;
+    const values = events.map((event) => coerce(pick(event, key), field.type));
     try {
       columns[field.name] = vectorFromArray(values, field.type);
     } catch (cause) {
@@ -26,9 +29,22 @@ function pick(value: unknown, key: string): unknown {
   return (value as Record<string, unknown>)[key] ?? null;
 }
 
+/**
+ * A tail batch's JSON text as events, each real with an integral value (`10.0`) kept as a
+ * `JsonReal` (where the browser can see a number's source text), so a text column shows `10.0`
+ * as the sample and the published pipeline do.
+ */
+export function parseTailJson(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
+    typeof value === "number" && Number.isSafeInteger(value) && context?.source !== undefined && /[.eE]/.test(context.source) ? new JsonReal(value) : value,
+  );
+}
+
 /** Brings one JSON value into the shape Arrow's builder for `type` accepts, or null. */
 export function coerce(value: unknown, type: DataType): unknown {
   if (value === null || value === undefined) return null;
+  // A real reads as its number; into text it prints as the real (JSON.stringify below writes it so).
+  if (value instanceof JsonReal && !DataType.isUtf8(type) && !DataType.isLargeUtf8(type)) value = value.value;
   if (DataType.isTimestamp(type) || DataType.isDate(type)) return toEpochMs(value);
   if (DataType.isInt(type)) {
     const n = typeof value === "string" ? Number(value) : value;

@@ -1,6 +1,6 @@
 import { type Schema, tableFromIPC, Type } from "apache-arrow";
 import type { Connection } from "./duckdb.ts";
-import { eventsToArrow } from "./events-to-arrow.ts";
+import { eventsToArrow, parseTailJson } from "./events-to-arrow.ts";
 import { quoteIdent } from "./sql.ts";
 
 export interface SourceStats {
@@ -109,7 +109,7 @@ export class SourceTable {
     const events = new EventSource(this.options.tailUrl);
     this.events = events;
     events.onmessage = (message: MessageEvent<string>) => {
-      const batch = JSON.parse(message.data) as { seq?: number; events?: unknown[] };
+      const batch = parseTailJson(message.data) as { seq?: number; events?: unknown[] };
       const list = batch.events ?? [];
       if (typeof batch.seq === "number") {
         if (this.lastSeq !== null && batch.seq > this.lastSeq + 1) this.skippedBatches += batch.seq - this.lastSeq - 1;

@@ -1,0 +1,38 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, expect, test } from "vitest";
+import { openDuckDB } from "../../edge/duckdb/open.node.ts";
+import { queryRows } from "../../edge/duckdb/query-rows.node.ts";
+import { JsonReal } from "../../edge/duckdb/lossless-json.ts";
+import { Sampler } from "../sample/sampler.ts";
+import { decodePayload } from "./decode.ts";
+
+const sampler = new Sampler();
+const dir = mkdtempSync(join(tmpdir(), "runnel-decode-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+test("decodes a real with an integral value as the real it was, big integers exactly, the rest as JSON.parse does", () => {
+  const [event] = decodePayload('{"price": 10.0, "qty": 3, "id": 12345678901234567890, "note": "v1.0"}', "json", 0);
+  expect(event).toMatchObject({ ok: true, value: { price: new JsonReal(10), qty: 3, id: 12345678901234567890n, note: "v1.0" } });
+  const lines = decodePayload('{"a": 1e2}\n{"a": 2}\n', "ndjson", 0).map((e) => (e.ok ? e.value : e));
+  expect(lines).toEqual([{ a: new JsonReal(100) }, { a: 2 }]);
+});
+
+test("a sample is typed and shown as DuckDB's read_json types and shows the same text", async () => {
+  // A producer that writes every float with a fraction (Python does), and a field of mixed kinds.
+  const text = ['{"price": 10.0, "mixed": "N/A", "meta": {"score": 1.0}}', '{"price": 12.0, "mixed": 12.0, "meta": {"score": [2.0, 3]}}'].join("\n");
+  const file = join(dir, "sample.ndjson");
+  writeFileSync(file, `${text}\n`);
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    const duck = await queryRows(db, `SELECT * FROM read_json('${file}', format = 'newline_delimited', sample_size = -1)`);
+    const sample = await sampler.type(decodePayload(text, "ndjson", 0));
+    expect(duck.schema.map((c) => `${c.name} ${c.type}`)).toEqual(["price DOUBLE", "mixed JSON", "meta STRUCT(score JSON)"]);
+    expect(sample.schema).toEqual(duck.schema);
+    expect(sample.rows).toEqual(duck.rows);
+    expect(sample.rows.map((r) => r.mixed)).toEqual(['"N/A"', "12.0"]);
+  } finally {
+    db.close();
+  }
+});
