@@ -41,6 +41,15 @@ describe("runnel", () => {
     for (const name of verbNames) expect(result.stdout).toContain(`  ${name} `);
   });
 
+  test("a failure prints one line naming the command, the problem and its cause, and exits 1", async () => {
+    const missing = join(scratch, "no-such-bundle");
+    expect(await runnel("run", missing, "--input", "events=x.ndjson")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `runnel run: bundle: ${missing}/bundle.json cannot be read; is ${missing} a folder written by runnel publish? (ENOENT: no such file or directory, open '${missing}/bundle.json')\n`,
+    });
+  });
+
   test("no command prints the usage to stderr and exits 2", async () => {
     const result = await runnel();
     expect(result).toMatchObject({ code: 2, stdout: "" });

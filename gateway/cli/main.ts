@@ -66,8 +66,22 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await verb.run(args);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    printErr(`runnel ${verb.name}: ${error.message}\n\n${verb.usage}`);
-    return 2;
+    if (error instanceof UsageError) {
+      printErr(`runnel ${verb.name}: ${error.message}\n\n${verb.usage}`);
+      return 2;
+    }
+    // A failure is one message with its causes, not a stack trace; RUNNEL_DEBUG=1 shows the stack.
+    if (!(error instanceof Error) || process.env.RUNNEL_DEBUG) throw error;
+    printErr(`runnel ${verb.name}: ${causeChain(error)}\n`);
+    return 1;
   }
+}
+
+/** An error's message and those of its causes, each once: "bundle: ... cannot be read (ENOENT: no such file ...)". */
+function causeChain(error: Error): string {
+  let text = error.message;
+  for (let cause = error.cause; cause instanceof Error; cause = cause.cause) {
+    if (!text.includes(cause.message)) text += ` (${cause.message})`;
+  }
+  return text;
 }
