@@ -184,4 +184,22 @@ describe("loadEvents", () => {
     }
     expect(differences).toEqual([]);
   });
+
+  test("timestamps of two shapes in two columns, where DuckDB's own inference fails on its one detected format, still load: typed as inferred, read as CAST reads them", async () => {
+    const texts = ['{"e": "2024-01-01T10:00:00Z", "c": "2024-01-01T10:00:00.123456+02:00", "k": "x"}', '{"B": "2024-01-01 10:00:00", "c": null, "K": "y"}'];
+    const dir = mkdtempSync(join(tmpdir(), "runnel-formats-"));
+    try {
+      const file = join(dir, "ts.ndjson");
+      writeFileSync(file, texts.join("\n"));
+      await expect(db.read(`SELECT * FROM read_json('${file}', format = 'newline_delimited', sample_size = -1)`)).rejects.toThrow(/according to format specifier/);
+      const schema = await loadJsonTexts(db, "formats", texts);
+      expect(schema.map((c) => `${c.name} ${c.type}`)).toEqual(["e TIMESTAMP", "c VARCHAR", "k VARCHAR", "B TIMESTAMP", "K_1 VARCHAR"]);
+      expect((await queryRows(db, "SELECT e, B, K_1 FROM formats")).rows).toEqual([
+        { e: 1704103200000000n, B: null, K_1: null },
+        { e: null, B: 1704103200000000n, K_1: "y" },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -153,15 +153,28 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
     try {
       await create(args);
     } catch (error) {
-      // DuckDB 1.4's inference types an integer between 2^63 and 2^64 as BIGINT and then fails
-      // to read it ("Failed to cast value to numerical"): the whole sample would be lost for one
-      // value. Such columns are read as HUGEINT instead, every other column as inferred.
-      if (schema !== undefined || !(error instanceof Error) || !error.message.includes("Failed to cast value to numerical")) throw error;
-      const inferred = await describeQuery(db, `SELECT * FROM read_json(${args.join(", ")})`);
+      // Two ways DuckDB 1.4's inference fails on a sample it typed itself, losing the whole sample
+      // for one value: an integer between 2^63 and 2^64 typed BIGINT ("Failed to cast value to
+      // numerical"), and one timestamp format detected for every column ("Could not parse string
+      // "2024-01-01T10:00:00Z" according to format specifier "%Y-%m-%d %H:%M:%S"" when another
+      // column holds "2024-01-01 10:00:00"). The sample is then read with the inferred types pinned
+      // (the wide integers' columns HUGEINT), so each value is cast as CAST reads it.
+      if (schema !== undefined || !(error instanceof Error)) throw error;
+      const castFailure = error.message.includes("Failed to cast value to numerical");
+      const formatFailure = /Could not parse string .* according to format specifier/.test(error.message);
+      if (!castFailure && !formatFailure) throw error;
+      const renamed = renamedKeys(events);
+      const inferred = (await describeQuery(db, `SELECT * FROM read_json(${args.join(", ")})`)).map((c) => (renamed.has(c.name) ? { ...c, key: renamed.get(c.name)! } : c));
       const wide = wideIntegerFields(lines);
-      if (!inferred.some((c) => wide.has(c.name) && /\bBIGINT\b/.test(c.type))) throw error;
-      const widened = inferred.map((c) => (wide.has(c.name) ? { name: c.name, type: c.type.replace(/\bBIGINT\b/g, "HUGEINT") } : c));
-      await create([quoteString(path), "format = 'newline_delimited'", columns(widened)]);
+      const widen = (c: Schema[number]) => wide.has(jsonKey(c)) && /\bBIGINT\b/.test(c.type);
+      if (!formatFailure && !inferred.some(widen)) throw error;
+      const pinned = inferred.map((c) => (widen(c) ? { ...c, type: c.type.replace(/\bBIGINT\b/g, "HUGEINT") } : c));
+      // Pinned columns read keys by name: where DuckDB renamed a key, the events are read under the names.
+      if (renamed.size > 0) {
+        const projected = projectKeys(events, pinned).map((e) => stringifyJsonLossless(e === undefined ? null : e));
+        await writeFile(path, projected.length === 0 ? "" : `${projected.join("\n")}\n`, "utf8");
+      }
+      await create([quoteString(path), "format = 'newline_delimited'", columns(pinned)]);
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
