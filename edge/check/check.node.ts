@@ -163,7 +163,7 @@ async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, so
   const late: { event: unknown; reason: string; needed: bigint; pushedBy: unknown }[] = [];
   let newest: { wm: bigint; event: unknown } | null = null;
   for (const event of events) {
-    const same = parseJsonLossless(stringifyJsonLossless(event), { reals: true });
+    const same = parseJsonLossless(stringifyJsonLossless(event, { duckdb: true }), { duckdb: true });
     const out = ex.run({ source, events: [same] });
     rows.push(...(out.rows[sink] ?? []));
     for (const d of out.deadLetters) {
@@ -230,7 +230,7 @@ export function planAnswerOver(plan: Plan, sink: string, data: Record<string, un
     const rows: Row[] = [];
     for (const [source, events] of Object.entries(data)) {
       // Both sides read the same JSON text: what DuckDB loads is what the plan sees.
-      const same = events.map((e) => parseJsonLossless(stringifyJsonLossless(e), { reals: true }));
+      const same = events.map((e) => parseJsonLossless(stringifyJsonLossless(e, { duckdb: true }), { duckdb: true }));
       rows.push(...(ex.run({ source, events: same }).rows[sink] ?? []));
     }
     rows.push(...(ex.finish().rows[sink] ?? []));
@@ -261,7 +261,7 @@ async function checkMisfits(db: DuckDB, plan: Plan, source: string, events: unkn
   let read = 0;
   const base = { step: "misfits" as const, sink: plan.pipelines.filter((p) => (p.ops[0] as { source: string }).source === source).map((p) => p.sink).join(", "), cell: source, events: events.length };
   for (const event of events) {
-    const same = parseJsonLossless(stringifyJsonLossless(event), { reals: true });
+    const same = parseJsonLossless(stringifyJsonLossless(event, { duckdb: true }), { duckdb: true });
     let duckRejects: string | null = null;
     try {
       await loadEvents(db, source, [event], { schema });

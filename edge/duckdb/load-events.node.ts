@@ -27,7 +27,7 @@ export async function loadEvents(db: DuckDB, table: string, events: readonly unk
   const projected = projectKeys(events, options.schema);
   const lines = projected.map((event, i) => {
     try {
-      return stringifyJsonLossless(event === undefined ? null : event);
+      return stringifyJsonLossless(event === undefined ? null : event, { duckdb: true });
     } catch (error) {
       throw new Error(`duckdb: loadEvents(${table}): event ${i} cannot be written as JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
@@ -46,12 +46,12 @@ export async function loadJsonTexts(db: DuckDB, table: string, texts: readonly s
   const values: unknown[] = [];
   const lines = texts.map((text, i) => {
     try {
-      const value = parseJsonLossless(text, { reals: true });
+      const value = parseJsonLossless(text, { duckdb: true });
       values.push(value);
       // Keys DuckDB named otherwise are read under their column's name (see projectKeys).
-      if (renames) return stringifyJsonLossless(projectKeys([value], options.schema)[0]);
+      if (renames) return stringifyJsonLossless(projectKeys([value], options.schema)[0], { duckdb: true });
       if (!/[\n\r]/.test(text)) return text.trim();
-      return stringifyJsonLossless(value);
+      return stringifyJsonLossless(value, { duckdb: true });
     } catch (error) {
       throw new Error(`duckdb: loadJsonTexts(${table}): document ${i} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
@@ -171,7 +171,7 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
       const pinned = inferred.map((c) => (widen(c) ? { ...c, type: c.type.replace(/\bBIGINT\b/g, "HUGEINT") } : c));
       // Pinned columns read keys by name: where DuckDB renamed a key, the events are read under the names.
       if (renamed.size > 0) {
-        const projected = projectKeys(events, pinned).map((e) => stringifyJsonLossless(e === undefined ? null : e));
+        const projected = projectKeys(events, pinned).map((e) => stringifyJsonLossless(e === undefined ? null : e, { duckdb: true }));
         await writeFile(path, projected.length === 0 ? "" : `${projected.join("\n")}\n`, "utf8");
       }
       await create([quoteString(path), "format = 'newline_delimited'", columns(pinned)]);
@@ -199,7 +199,7 @@ function wideIntegerFields(lines: readonly string[]): Set<string> {
   };
   const out = new Set<string>();
   for (const line of lines) {
-    const event = parseJsonLossless(line);
+    const event = parseJsonLossless(line, { duckdb: true });
     if (event === null || typeof event !== "object" || Array.isArray(event)) continue;
     for (const [key, value] of Object.entries(event)) if (!out.has(key) && wide(value)) out.add(key);
   }

@@ -54,7 +54,7 @@ describe("lossless JSON", () => {
 
   test("with reals, a real whose value is a safe integer is a JsonReal, written back as a real", () => {
     const text = '{"a":10.0,"b":10,"c":-0.0,"d":-0,"e":1e2,"f":2.5,"g":[1.50e1],"h":1e300}';
-    const value = parseJsonLossless(text, { reals: true }) as Record<string, unknown>;
+    const value = parseJsonLossless(text, { duckdb: true }) as Record<string, unknown>;
     expect(value.a).toEqual(new JsonReal(10));
     expect(value.b).toBe(10);
     expect(Object.is((value.c as JsonReal).value, -0)).toBe(true);

@@ -14,22 +14,29 @@ const rawJson = (JSON as { rawJSON?: (text: string) => unknown }).rawJSON;
  * A JSON number the sender wrote as a real (`10.0`, `1e2`, `-0.0`) whose value is a safe integer.
  * DuckDB's JSON reader reads it as a DOUBLE: typing a sample, the field is DOUBLE, not BIGINT, and
  * into a VARCHAR or JSON column it prints `10.0`, where `10` prints `10`. A JS number cannot tell
- * them apart, so the event parsers (`parseJsonLossless(text, { reals: true })`, chosen by
+ * them apart, so the event parsers (`parseJsonLossless(text, { duckdb: true })`, chosen by
  * `parseJsonFast`) keep such a number in this wrapper; the event converter unwraps it.
  */
 export class JsonReal {
-  constructor(readonly value: number) {}
+  /** `source`: the literal as written, for NaN and the infinities (`nan`, `-Infinity`), which DuckDB prints as written. */
+  constructor(
+    readonly value: number,
+    readonly source?: string,
+  ) {}
 
-  /** The number as a JSON real: `10.0`, `-0.0`. */
+  /** The number as a JSON real (`10.0`, `-0.0`), or a non-finite literal as written (`NaN`: DuckDB's JSON, not JSON). */
   text(): string {
+    if (this.source !== undefined) return this.source;
     return Object.is(this.value, -0) ? "-0.0" : `${this.value}.0`;
   }
 
   /**
-   * JSON.stringify writes it as the real it was where the runtime has `JSON.rawJSON`. Elsewhere it
-   * throws a TypeError, as for a bigint, so `stringifyJsonLossless` takes its exact path.
+   * JSON.stringify writes a finite real as the real it was where the runtime has `JSON.rawJSON`,
+   * a non-finite one as `null` (as it writes NaN). Elsewhere it throws a TypeError, as for a
+   * bigint, so `stringifyJsonLossless` takes its exact path.
    */
   toJSON(): unknown {
+    if (!Number.isFinite(this.value)) return null;
     if (rawJson) return rawJson(this.text());
     throw new TypeError("json: a JsonReal is written by stringifyJsonLossless");
   }
@@ -86,7 +93,7 @@ export const INTEGRAL_REAL = /(?:^|[[:,])\s*-?\d+(?:\.0+(?![0-9])|(?:\.\d+)?[eE]
 
 /**
  * One `JSON.parse` of `text`, or undefined when only the exact parser
- * (`parseJsonLossless(text, { reals: true })`) can answer: the text is not JSON (its error
+ * (`parseJsonLossless(text, { duckdb: true })`) can answer: the text is not JSON (its error
  * message and position), it holds an integer past 2^53 (which JSON.parse rounded), or a safe
  * integer the text may have written as a real (`10.0`). `realsMatter`, when given, says whether
  * the parsed value has an integer where the difference shows (a text column: see
@@ -112,16 +119,24 @@ export function exactParseNeeded(value: unknown, text: string, realsMatter?: (va
 }
 
 export interface LosslessOptions {
-  /** Keep a real with an integral value (`10.0`) as a `JsonReal`, as event parsers must; default false. */
-  reals?: boolean;
+  /**
+   * Read event text as DuckDB's JSON reader does (default false): a real with an integral value
+   * (`10.0`) is a `JsonReal`; so is NaN, Infinity or inf (any case, optionally negative), which
+   * JSON.parse refuses and Python writes (JsonReal keeps the spelling: DuckDB prints it into a
+   * text column as written); a trailing comma in an object or array is allowed.
+   */
+  duckdb?: boolean;
 }
+
+/** DuckDB's JSON reader's non-finite literals (yyjson's ALLOW_INF_AND_NAN). */
+const NON_FINITE = /-?(?:nan|inf(?:inity)?)(?![A-Za-z0-9_])/iy;
 
 /**
  * Parses JSON text; integers beyond 2^53 - 1 in magnitude come back as `bigint`, and with
- * `reals` a real with a safe integral value as a `JsonReal`.
+ * `duckdb` as DuckDB's JSON reader reads events (see `LosslessOptions`).
  */
 export function parseJsonLossless(text: string, options: LosslessOptions = {}): JsonValue {
-  const reals = options.reals === true;
+  const reals = options.duckdb === true;
   let at = 0;
 
   const fail = (what: string): never => {
@@ -136,6 +151,24 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
     if (!text.startsWith(word, at)) fail(`unexpected character ${JSON.stringify(text[at])}`);
     at += word.length;
     return value;
+  };
+
+  /** After a member or an element: true past the closing `close`, false past a comma before another one. */
+  const closes = (close: "}" | "]"): boolean => {
+    skip();
+    if (text[at] === close) {
+      at++;
+      return true;
+    }
+    if (text[at] !== ",") fail(`expected ',' or '${close}'`);
+    at++;
+    skip();
+    // DuckDB's reader allows a trailing comma.
+    if (reals && text[at] === close) {
+      at++;
+      return true;
+    }
+    return false;
   };
 
   const value = (): JsonValue => {
@@ -158,12 +191,7 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
         at++;
         // defineProperty so a key named "__proto__" is data, as in JSON.parse.
         Object.defineProperty(object, key, { value: value(), enumerable: true, writable: true, configurable: true });
-        skip();
-        if (text[at] === ",") at++;
-        else if (text[at] === "}") {
-          at++;
-          return object;
-        } else fail("expected ',' or '}'");
+        if (closes("}")) return object;
       }
     }
     if (c === "[") {
@@ -176,17 +204,23 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
       }
       for (;;) {
         array.push(value());
-        skip();
-        if (text[at] === ",") at++;
-        else if (text[at] === "]") {
-          at++;
-          return array;
-        } else fail("expected ',' or ']'");
+        if (closes("]")) return array;
       }
     }
     if (c === '"') return string();
     if (c === "t") return literal("true", true);
     if (c === "f") return literal("false", false);
+    if (c === "n" && text.startsWith("null", at)) return literal("null", null);
+    if (reals) {
+      NON_FINITE.lastIndex = at;
+      const special = NON_FINITE.exec(text);
+      if (special !== null) {
+        at = NON_FINITE.lastIndex;
+        const word = special[0];
+        const magnitude = /nan/i.test(word) ? NaN : Infinity;
+        return new JsonReal(word.startsWith("-") ? -magnitude : magnitude, word) as unknown as JsonValue;
+      }
+    }
     if (c === "n") return literal("null", null);
     NUMBER.lastIndex = at;
     const match = NUMBER.exec(text);
@@ -222,9 +256,12 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
  * `JSON.stringify` without indentation, except that a `bigint` is written as
  * a bare integer (JSON.stringify throws on one) and a `JsonReal` as a real. Values JSON cannot hold
  * (`undefined`, functions, symbols) are left out of objects and become `null`
- * in arrays; NaN and ±Infinity become `null`, as JSON.stringify does.
+ * in arrays; NaN and ±Infinity become `null`, as JSON.stringify does, unless `duckdb` is set:
+ * then a non-finite `JsonReal` is written as its literal (`NaN`, `-Infinity`), which DuckDB's
+ * JSON reader reads (text for `read_json`, not for other JSON readers).
  */
-export function stringifyJsonLossless(value: unknown): string {
+export function stringifyJsonLossless(value: unknown, options: { duckdb?: boolean } = {}): string {
+  if (options.duckdb === true) return stringifySlowly(value, true);
   // JSON.stringify is an order of magnitude faster; it throws a TypeError on a
   // bigint (and on a cycle), and only then is the slow path needed.
   try {
@@ -233,16 +270,16 @@ export function stringifyJsonLossless(value: unknown): string {
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
   }
-  return stringifySlowly(value);
+  return stringifySlowly(value, false);
 }
 
-function stringifySlowly(value: unknown): string {
+function stringifySlowly(value: unknown, literals: boolean): string {
   const out: string[] = [];
   const open = new Set<object>();
 
   const write = (v: unknown, inArray: boolean): boolean => {
     if (v instanceof JsonReal) {
-      out.push(v.text());
+      out.push(Number.isFinite(v.value) || literals ? v.text() : "null");
       return true;
     }
     if (v !== null && typeof v === "object" && typeof (v as { toJSON?: unknown }).toJSON === "function") {

@@ -63,7 +63,7 @@ export function jsonText(v: unknown): string {
   if (typeof v === "bigint") return v.toString();
   // A safe integer is an integer in the text (`-0` too: the event parsers keep `-0.0` as a JsonReal).
   if (typeof v === "number") return Number.isSafeInteger(v) ? String(v + 0) : writeJsonDouble(v);
-  if (v instanceof JsonReal) return writeJsonDouble(v.value);
+  if (v instanceof JsonReal) return v.source ?? writeJsonDouble(v.value);
   if (Array.isArray(v)) return `[${v.map(jsonText).join(",")}]`;
   if (v !== null && typeof v === "object") {
     return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`).join(",")}}`;
@@ -219,7 +219,8 @@ const BIG_RANGES: Record<string, [bigint, bigint]> = {
  * 1e+16, 12.0), anything else as its JSON text.
  */
 function scalarText(raw: unknown): string {
-  if (raw instanceof JsonReal) return valueToText(raw.value, "DOUBLE");
+  // NaN and the infinities keep their spelling (`nan`, `-Infinity`), as DuckDB keeps it.
+  if (raw instanceof JsonReal) return raw.source ?? valueToText(raw.value, "DOUBLE");
   return typeof raw === "number" && !Number.isSafeInteger(raw) ? valueToText(raw, "DOUBLE") : jsonText(raw);
 }
 

@@ -82,7 +82,7 @@ export async function* readEvents(file: InputFile, size: number): AsyncGenerator
       n++;
       if (line.trim() === "") continue;
       try {
-        batch.push(parseJsonLossless(line, { reals: true }));
+        batch.push(parseJsonLossless(line, { duckdb: true }));
       } catch (error) {
         throw new Error(`run: ${file.path} line ${n} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
       }
@@ -95,7 +95,7 @@ export async function* readEvents(file: InputFile, size: number): AsyncGenerator
     return;
   }
   if (file.format === "json") {
-    const value = parseJsonLossless(await readFile(file.path, "utf8"), { reals: true });
+    const value = parseJsonLossless(await readFile(file.path, "utf8"), { duckdb: true });
     const events = Array.isArray(value) ? value : [value];
     for (let i = 0; i < events.length; i += size) yield events.slice(i, i + size);
     return;
@@ -114,7 +114,7 @@ export async function* readEvents(file: InputFile, size: number): AsyncGenerator
       const chunk = await result.fetchChunk();
       if (!chunk || chunk.rowCount === 0) break;
       for (const [text] of chunk.getRows()) {
-        batch.push(parseJsonLossless(String(text), { reals: true }));
+        batch.push(parseJsonLossless(String(text), { duckdb: true }));
         if (batch.length >= size) {
           yield batch;
           batch = [];

@@ -83,7 +83,7 @@ describe("exact integers against the lossless parser", () => {
     fc.assert(
       fc.property(fc.array(value, { minLength: 1, maxLength: 5 }), (events) => {
         const lines = events.map((e) => stringifyJsonLossless(e));
-        const expected = lines.map((l) => parseJsonLossless(l, { reals: true }));
+        const expected = lines.map((l) => parseJsonLossless(l, { duckdb: true }));
         expect(parseBody(bytes(lines.join("\n")), "ndjson").events).toEqual(expected);
         expect(parseBody(bytes(`[${lines.join(",")}]`), "json").events).toEqual(expected);
       }),

@@ -121,7 +121,7 @@ function parseExact(text: string): unknown {
     last = end;
   }
   if (last === 0) return JSON.parse(text);
-  if (text.includes("\\u0000")) return parseJsonLossless(text, { reals: true });
+  if (text.includes("\\u0000")) return parseJsonLossless(text, { duckdb: true });
   return unmark(JSON.parse(marked + text.slice(last)));
 }
 
@@ -167,7 +167,7 @@ export function parseJson(text: string, realsMatter?: (value: unknown) => boolea
     }
   }
   try {
-    return parseJsonLossless(text, { reals: true });
+    return parseJsonLossless(text, { duckdb: true });
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
     const offset = Number(/at offset (\d+)/.exec(error.message)?.[1] ?? 0);

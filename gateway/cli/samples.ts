@@ -13,7 +13,7 @@ import { UsageError } from "./verb.ts";
 export function readEventsText(text: string, file: string): unknown[] {
   const trimmed = text.trim();
   if (trimmed.startsWith("[")) {
-    const v = parseJsonLossless(trimmed, { reals: true });
+    const v = parseJsonLossless(trimmed, { duckdb: true });
     if (!Array.isArray(v)) throw new UsageError(`${file}: expected a JSON array of events`);
     return v;
   }
@@ -23,7 +23,7 @@ export function readEventsText(text: string, file: string): unknown[] {
     .filter((l) => l.line.length > 0)
     .map(({ line, i }) => {
       try {
-        return parseJsonLossless(line, { reals: true });
+        return parseJsonLossless(line, { duckdb: true });
       } catch (error) {
         throw new UsageError(`${file} line ${i + 1}: not JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
       }

@@ -36,3 +36,25 @@ test("a sample is typed and shown as DuckDB's read_json types and shows the same
     db.close();
   }
 });
+
+test("NaN, Infinity and trailing commas, which DuckDB's reader takes (Python writes NaN), decode; the sample types them as DuckDB does", async () => {
+  const text = ['{"score": NaN, "tags": ["a",],}', '{"score": -Infinity, "tags": []}', '{"score": 1.5, "tags": null}'].join("\n");
+  const events = decodePayload(text, "ndjson", 0);
+  expect(events.every((e) => e.ok)).toBe(true);
+  expect(events[0]).toMatchObject({ value: { score: new JsonReal(NaN, "NaN"), tags: ["a"] } });
+  const file = join(dir, "nan.ndjson");
+  writeFileSync(file, `${text}\n`);
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    const duck = await queryRows(db, `SELECT * FROM read_json('${file}', format = 'newline_delimited', sample_size = -1)`);
+    const sample = await sampler.type(events);
+    expect(sample.schema).toEqual(duck.schema);
+    expect(sample.schema.map((c) => c.type)).toEqual(["DOUBLE", "VARCHAR[]"]);
+    expect(sample.rows).toEqual(duck.rows);
+  } finally {
+    db.close();
+  }
+  // What JSON.parse refuses and DuckDB refuses too is still an error event with JSON.parse's words.
+  expect(decodePayload("{'a': 1}", "json", 0)[0]).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: not JSON \(/) });
+});
+

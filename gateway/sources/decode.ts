@@ -44,10 +44,17 @@ function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, sp
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return [errorEvent(text, `decode: not JSON (${(err as Error).message})`, receivedAt, meta)];
+    // DuckDB's reader also takes NaN, Infinity and trailing commas (Python writes NaN); JSON.parse's message stands otherwise.
+    try {
+      value = parseJsonLossless(text, { duckdb: true });
+    } catch {
+      return [errorEvent(text, `decode: not JSON (${(err as Error).message})`, receivedAt, meta)];
+    }
+    const values = spreadArrays && Array.isArray(value) ? value : [value];
+    return values.map((v) => ({ ok: true as const, value: v, receivedAt, ...(meta ? { meta } : {}) }));
   }
   // JSON.parse rounds integers past 2^53 and reads `10.0` as 10; only texts that may hold either pay for the exact parser.
-  if (exactParseNeeded(value, text)) value = parseJsonLossless(text, { reals: true });
+  if (exactParseNeeded(value, text)) value = parseJsonLossless(text, { duckdb: true });
   const values = spreadArrays && Array.isArray(value) ? value : [value];
   return values.map((v) => ({ ok: true as const, value: v, receivedAt, ...(meta ? { meta } : {}) }));
 }

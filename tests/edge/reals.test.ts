@@ -9,7 +9,8 @@ import { compareDataset, compileWith, download, startEdge } from "./harness.ts";
 /**
  * A sender that writes every float with a fraction (Python's json does: `10.0`) into fields of
  * mixed kinds: DuckDB types them JSON or VARCHAR and keeps `10.0` as written, where JSON.parse
- * alone would give `10`. Posted to the Worker as NDJSON and as a JSON array.
+ * alone would give `10`; and NaN, Infinity and trailing commas, which DuckDB's reader takes and
+ * JSON.parse refuses. Posted to the Worker as NDJSON.
  */
 const NOTEBOOK = `---
 title: Reals with an integral value
@@ -23,7 +24,8 @@ sinks:
 ---
 
 \`\`\`sql id=out sink=out
-SELECT id, code, CAST(code AS VARCHAR) || '|' AS code_text, price, price * 2 AS twice, meta, meta.score AS score
+SELECT id, code, CAST(code AS VARCHAR) || '|' AS code_text, price, price * 2 AS twice, meta, meta.score AS score, ratio, isnan(ratio) AS nan
+
 FROM ev
 \`\`\`
 `;
@@ -35,14 +37,16 @@ afterAll(async () => {
 
 const CODES = ['"A1"', "10.0", "7", "1e2", "-0.0", "null", '{"v": 2.0, "w": [3]}', '[1.0, "x"]', "2.5", "0.0"];
 const SCORES = ["1.0", "[2.0, 3]", '"high"', "4", "null"];
+// Python's json writes NaN and Infinity; DuckDB's reader takes them, and trailing commas.
+const RATIOS = ["0.5", "NaN", "Infinity", "-Infinity", "null", "2"];
 const lines = (n: number): string[] =>
-  Array.from({ length: n }, (_, i) => `{"id": ${i}, "code": ${CODES[i % CODES.length]}, "price": ${i % 3 === 0 ? `${i}.0` : i * 1.5}, "meta": {"score": ${SCORES[i % SCORES.length]}}}`);
+  Array.from({ length: n }, (_, i) => `{"id": ${i}, "code": ${CODES[i % CODES.length]}, "price": ${i % 3 === 0 ? `${i}.0` : i * 1.5}, "meta": {"score": ${SCORES[i % SCORES.length]}}, "ratio": ${RATIOS[i % RATIOS.length]}${i % 7 === 0 ? "," : ""}}`);
 
-test("reals written 10.0 in fields of mixed kinds land in R2 as DuckDB reads them", async () => {
+test("reals written 10.0 in fields of mixed kinds, NaN and Infinity, and trailing commas land in R2 as DuckDB reads them", async () => {
   const { notebook, issues } = parseNotebook(NOTEBOOK, "reals.md");
   expect(issues).toEqual([]);
   const plan = await compileWith(notebook, { ev: lines(60) });
-  expect(plan.sources.ev!.schema.map((c) => `${c.name} ${c.type}`)).toEqual(["id BIGINT", "code JSON", "price DOUBLE", "meta STRUCT(score JSON)"]);
+  expect(plan.sources.ev!.schema.map((c) => `${c.name} ${c.type}`)).toEqual(["id BIGINT", "code JSON", "price DOUBLE", "meta STRUCT(score JSON)", "ratio DOUBLE"]);
   const edge = await startEdge({ name: "reals", plan, notebook });
   cleanup.push(() => rmSync(edge.persist, { recursive: true, force: true }));
   cleanup.push(() => edge.dispose());

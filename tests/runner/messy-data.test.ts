@@ -275,7 +275,7 @@ function messyLines(n: number): string[] {
       };
       fields.push(`"user": ${JSON.stringify(user)}`);
     } else if (shape < 0.8) fields.push(`"user": null`);
-    fields.push(`"amount": ${pick(["12.5", "0", "-0.0", "1e308", "-1e-300", "3", "7", "1.1", "2.2", "null", "123456789.123456789", "0.1"])}`);
+    fields.push(`"amount": ${pick(["12.5", "0", "-0.0", "1e308", "-1e-300", "3", "7", "1.1", "2.2", "null", "123456789.123456789", "0.1", "NaN", "-Infinity"])}`);
     if (r() < 0.8) {
       const items = Array.from({ length: pick([0, 1, 2, 3]) }, () => ({ sku: pick(["A-1", "B-2", "ç-3", null]), qty: pick([1, 2, 0, -1, null, 2147483648]), price: pick([9.99, 0, null, 1e10]) }));
       fields.push(`"items": ${JSON.stringify(items)}`);
