@@ -58,7 +58,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
   try {
     say(`loading samples: ${Object.entries(options.samples).map(([s, e]) => `${s} (${e.length} events)`).join(", ")}`);
     for (const [source, events] of Object.entries(options.samples)) {
-      await loadEvents(db, source, events);
+      await loadEvents(db, source, events, { format: notebook.sources[source]?.format });
     }
     say("compiling the sink cells");
     const inputs = await gatherCompileInputs(db, notebook);
@@ -69,7 +69,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
 
     const runStep = async (step: StepResult["step"], data: Record<string, unknown[]>): Promise<void> => {
       for (const [source, events] of Object.entries(data)) {
-        await loadEvents(db, source, events, { schema: inputs.sources[source] });
+        await loadEvents(db, source, events, { schema: inputs.sources[source], format: plan.sources[source]?.format });
       }
       for (const cell of sinkCells) {
         const pipeline = plan.pipelines.find((p) => p.cell.cell === cellName(cell))!;
@@ -91,13 +91,13 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
           const e: StepResult = { ...one, step, sink: pipeline.sink, cell: cellName(cell), events: Object.values(few).flat().length };
           steps.push(e);
           say(`${e.agree ? "✓" : "✗"} ${e.cell} → ${e.sink} · ${step}, one event at a time: ${e.events} events, ${one.errors} fail alike on both sides, ${one.rows} rows agree${e.agree ? "" : `\n${e.detail}`}`);
-          for (const [s, evs] of Object.entries(data)) await loadEvents(db, s, evs, { schema: inputs.sources[s] });
+          for (const [s, evs] of Object.entries(data)) await loadEvents(db, s, evs, { schema: inputs.sources[s], format: plan.sources[s]?.format });
         }
       }
     };
 
     await runStep("sample", options.samples);
-    await loadAll(db, options.samples, inputs.sources);
+    await loadAll(db, options.samples, plan);
     for (const cell of sinkCells) {
       const pipeline = plan.pipelines.find((p) => p.cell.cell === cellName(cell))!;
       const agg = pipeline.ops.find((o) => o.op === "aggregate");
@@ -118,7 +118,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
       const r = await checkMisfits(db, plan, source, misfitEvents(plan.sources[source]!.schema, options.samples[source] ?? []), options.library);
       steps.push(r);
       say(`${r.agree ? "✓" : "✗"} ${source} · misfits: ${r.events} events with a field that may not fit, ${r.detail && r.agree ? r.detail : ""}${r.agree ? "" : `\n${r.detail}`}`);
-      for (const [s, evs] of Object.entries(edge)) await loadEvents(db, s, evs, { schema: inputs.sources[s] });
+      for (const [s, evs] of Object.entries(edge)) await loadEvents(db, s, evs, { schema: inputs.sources[s], format: plan.sources[s]?.format });
     }
     const random = options.random ?? { batches: 20, size: 25, seed: 4 };
     const batches: Record<string, unknown[][]> = {};
@@ -143,8 +143,8 @@ function sinkSources(plan: Plan, sink: string): string[] {
   return [...new Set(plan.pipelines.filter((p) => p.sink === sink).map((p) => (p.ops[0] as { source: string }).source))];
 }
 
-async function loadAll(db: DuckDB, data: Record<string, unknown[]>, schemas: Record<string, Schema>): Promise<void> {
-  for (const [source, events] of Object.entries(data)) await loadEvents(db, source, events, { schema: schemas[source] });
+async function loadAll(db: DuckDB, data: Record<string, unknown[]>, plan: Plan): Promise<void> {
+  for (const [source, events] of Object.entries(data)) await loadEvents(db, source, events, { schema: plan.sources[source]?.schema, format: plan.sources[source]?.format });
 }
 
 /**
@@ -264,7 +264,7 @@ async function checkMisfits(db: DuckDB, plan: Plan, source: string, events: unkn
     const same = parseJsonLossless(stringifyJsonLossless(event, { duckdb: true }), { duckdb: true });
     let duckRejects: string | null = null;
     try {
-      await loadEvents(db, source, [event], { schema });
+      await loadEvents(db, source, [event], { schema, format: plan.sources[source]!.format });
     } catch (error) {
       duckRejects = error instanceof Error ? error.message.split("\n")[0]! : String(error);
     }
@@ -297,7 +297,7 @@ async function eventByEvent(db: DuckDB, sql: string, plan: Plan, sink: string, d
   const sources = Object.keys(data);
   const each = sources.flatMap((source) => data[source]!.map((event) => ({ source, event })));
   for (const { source, event } of each) {
-    for (const s of sources) await loadEvents(db, s, s === source ? [event] : [], { schema: schemas[s] });
+    for (const s of sources) await loadEvents(db, s, s === source ? [event] : [], { schema: schemas[s], format: plan.sources[s]?.format });
     const r = await compareOnce(db, sql, plan, sink, { [source]: [event] }, library);
     if (!r.agree) {
       return { ...r, errors, rows, detail: `  event: ${stringifyJsonLossless(event).slice(0, 300)}\n${r.detail}` };

@@ -115,7 +115,7 @@ export function edgeCaseEvents(schema: Schema, sample: readonly unknown[] = [], 
     });
     events.push(e);
   }
-  return events;
+  return inColumnFormats(schema, events);
 }
 
 function arbitraryFor(t: TypeNode, depth = 0, seen: unknown[] = []): fc.Arbitrary<unknown> {
@@ -173,7 +173,33 @@ export function randomEvents(schema: Schema, seed: number, batches: number, size
     rec[jsonKey(c)] = arbitraryFor(parseType(c.type), 0, [...seen].slice(0, 30));
   }
   const event = fc.record(rec, { requiredKeys: [] });
-  return fc.sample(fc.array(event, { minLength: size, maxLength: size }), { seed, numRuns: batches }) as Record<string, unknown>[][];
+  const batchesOf = fc.sample(fc.array(event, { minLength: size, maxLength: size }), { seed, numRuns: batches }) as Record<string, unknown>[][];
+  return batchesOf.map((b) => inColumnFormats(schema, b));
+}
+
+/**
+ * Events with each DATE or TIMESTAMP value of a column that has a CSV `format` (`%d/%m/%Y`)
+ * written in it, as such a source sends them; a value in another shape is left as it is.
+ */
+function inColumnFormats(schema: Schema, events: Record<string, unknown>[]): Record<string, unknown>[] {
+  const formatted = schema.filter((c) => c.format !== undefined);
+  if (formatted.length === 0) return events;
+  return events.map((e) => {
+    const out = { ...e };
+    for (const c of formatted) {
+      const v = out[jsonKey(c)];
+      if (typeof v === "string") out[jsonKey(c)] = formatIso(v, c.format!);
+    }
+    return out;
+  });
+}
+
+/** An ISO date or timestamp text (`2024-02-29`, `2024-02-29 10:00:00`) in a strftime `format` of %Y %y %m %d %H %M %S; other text unchanged. */
+function formatIso(iso: string, format: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2}):(\d{2}))?/.exec(iso);
+  if (!m) return iso;
+  const parts: Record<string, string> = { Y: m[1]!, y: m[1]!.slice(2), m: m[2]!, d: m[3]!, H: m[4] ?? "00", M: m[5] ?? "00", S: m[6] ?? "00", "%": "%" };
+  return format.replace(/%([A-Za-z%])/g, (all, k: string) => parts[k] ?? all);
 }
 
 /** Values a column of this type may reject when read from JSON. */

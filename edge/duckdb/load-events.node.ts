@@ -2,6 +2,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { jsonKey, type Schema } from "../plan/values.ts";
+import type { SourceFormat } from "../../notebook/format/model.ts";
+import { csvFieldText } from "../exec/convert.ts";
 import { describeQuery } from "./describe.node.ts";
 import { parseJsonLossless, stringifyJsonLossless, type JsonValue } from "./lossless-json.ts";
 import type { DuckDB } from "./open.node.ts";
@@ -14,6 +16,11 @@ export interface LoadOptions {
    * Required when there are no events.
    */
   schema?: Schema;
+  /**
+   * The events' source format. `csv`: the events are CSV records (fields as text), typed and read
+   * as `read_csv` types and reads them (see `loadCsvRecords`), not as `read_json` does.
+   */
+  format?: SourceFormat;
 }
 
 /**
@@ -24,6 +31,7 @@ export interface LoadOptions {
  * table's schema. A `bigint` in an event is written as a bare JSON integer.
  */
 export async function loadEvents(db: DuckDB, table: string, events: readonly unknown[], options: LoadOptions = {}): Promise<Schema> {
+  if (options.format === "csv") return loadCsvRecords(db, table, events, options.schema);
   const projected = projectKeys(events, options.schema);
   const lines = projected.map((event, i) => {
     try {
@@ -117,21 +125,81 @@ function projectKeys(events: readonly unknown[], schema: Schema | undefined): re
   });
 }
 
-/** The comment on a source column that keeps the key it reads (`Column.key`) with the table. */
-const KEY_COMMENT = "runnel json key: ";
+/**
+ * CSV records (objects of field texts, as the CSV decoders make them) into `table` as `read_csv`
+ * reads them: written as one CSV file (every field quoted; NULL an empty field), typed by
+ * read_csv's sniffer over all of them, then read with those types pinned, so each field is cast
+ * as DuckDB casts text (`" 12 "` and `"007"` are 12 and 7, an empty field NULL), as the plan's
+ * CSV conversion does. A DATE or TIMESTAMP column the sniffer read with a format of its own
+ * (`%d/%m/%Y`) keeps it as `Column.format`, and is read with it.
+ */
+async function loadCsvRecords(db: DuckDB, table: string, events: readonly unknown[], schema: Schema | undefined): Promise<Schema> {
+  const names: string[] = schema ? schema.map((c) => c.name) : [];
+  const keys: string[] = schema ? schema.map(jsonKey) : [];
+  if (!schema) {
+    for (const event of events) {
+      if (event === null || typeof event !== "object" || Array.isArray(event)) continue;
+      for (const key in event as object) if (!keys.includes(key)) keys.push(key), names.push(key);
+    }
+  }
+  if (names.length === 0) throw new Error(`duckdb: loadEvents(${table}): no CSV fields and no schema; DuckDB cannot infer columns from nothing`);
+  const quote = (v: unknown): string => (v === null || v === undefined ? "" : `"${csvFieldText(v).replaceAll('"', '""')}"`);
+  const rows = events.map((event) => keys.map((k) => quote(event !== null && typeof event === "object" ? (event as Record<string, unknown>)[k] : null)).join(","));
+  const dir = await mkdtemp(join(tmpdir(), "runnel-duckdb-"));
+  try {
+    const path = join(dir, "records.csv");
+    await writeFile(path, `${names.map((n) => `"${n.replaceAll('"', '""')}"`).join(",")}\n${rows.map((r) => `${r}\n`).join("")}`, "utf8");
+    const file = quoteString(path);
+    const dialect = "header = true, delim = ',', quote = '\"', escape = '\"'";
+    let pinned = schema;
+    if (!pinned) {
+      const sniffed = (await db.read(`SELECT DateFormat, TimestampFormat FROM sniff_csv(${file}, sample_size = -1, ${dialect})`)).getRowObjectsJS()[0] ?? {};
+      // A format of the sniffer's own (not ISO 8601, which a cast reads) is kept with its columns.
+      const own = (format: unknown): string | undefined => (typeof format === "string" && format !== "" && !format.startsWith("%Y-%m-%d") ? format : undefined);
+      const dateFormat = own(sniffed.DateFormat);
+      const timestampFormat = own(sniffed.TimestampFormat);
+      const inferred = await describeQuery(db, `SELECT * FROM read_csv(${file}, sample_size = -1, ${dialect})`);
+      pinned = inferred.map((c) => {
+        const format = c.type === "DATE" ? dateFormat : c.type.startsWith("TIMESTAMP") ? timestampFormat : undefined;
+        return format === undefined ? c : { ...c, format };
+      });
+    }
+    const columns = `columns = {${pinned.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(", ")}}`;
+    const dateFormat = pinned.find((c) => c.type === "DATE" && c.format !== undefined)?.format;
+    const timestampFormat = pinned.find((c) => c.type.startsWith("TIMESTAMP") && c.format !== undefined)?.format;
+    const formats = [dateFormat && `dateformat = ${quoteString(dateFormat)}`, timestampFormat && `timestampformat = ${quoteString(timestampFormat)}`].filter(Boolean).join(", ");
+    await db.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM read_csv(${file}, ${dialect}, ${columns}${formats ? `, ${formats}` : ""})`);
+    await keepExtras(db, table, pinned);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return describeSource(db, table);
+}
+
+/** The comment on a source column that keeps what it reads beyond its type (`Column.key`, `Column.format`) with the table: `runnel: {"key":"ID"}`. */
+const COMMENT = "runnel: ";
 
 /**
- * A source table's schema as DESCRIBE prints it, with each column's `key` where the table was
- * loaded from events whose key DuckDB named otherwise (kept as the column's comment).
+ * A source table's schema as DESCRIBE prints it, with each column's `key` and `format` where the
+ * table was loaded with them (kept as the column's comment).
  */
 export async function describeSource(db: DuckDB, table: string): Promise<Schema> {
   const schema = await describeQuery(db, `SELECT * FROM ${quoteIdent(table)}`);
   const comments = (
-    await db.read(`SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ${quoteString(table)} AND starts_with(comment, ${quoteString(KEY_COMMENT)})`)
+    await db.read(`SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ${quoteString(table)} AND starts_with(comment, ${quoteString(COMMENT)})`)
   ).getRowObjectsJS();
   if (comments.length === 0) return schema;
-  const keys = new Map(comments.map((r) => [String(r.column_name), String(r.comment).slice(KEY_COMMENT.length)]));
-  return schema.map((c) => (keys.has(c.name) ? { ...c, key: keys.get(c.name)! } : c));
+  const extra = new Map(comments.map((r) => [String(r.column_name), JSON.parse(String(r.comment).slice(COMMENT.length)) as Pick<Schema[number], "key" | "format">]));
+  return schema.map((c) => (extra.has(c.name) ? { ...c, ...extra.get(c.name)! } : c));
+}
+
+/** Keeps each column's `key` and `format` as its comment (see `describeSource`). */
+async function keepExtras(db: DuckDB, table: string, schema: Schema): Promise<void> {
+  for (const c of schema) {
+    if (c.key === undefined && c.format === undefined) continue;
+    const extra = { ...(c.key !== undefined ? { key: c.key } : {}), ...(c.format !== undefined ? { format: c.format } : {}) };
+    await db.run(`COMMENT ON COLUMN ${quoteIdent(table)}.${quoteIdent(c.name)} IS ${quoteString(COMMENT + JSON.stringify(extra))}`);
+  }
 }
 
 async function loadLines(db: DuckDB, table: string, lines: string[], options: LoadOptions, events: readonly unknown[]): Promise<Schema> {
@@ -179,9 +247,10 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-  const keys = schema === undefined ? renamedKeys(events) : new Map(schema.filter((c) => c.key !== undefined).map((c) => [c.name, c.key!]));
-  for (const [name, key] of keys) {
-    await db.run(`COMMENT ON COLUMN ${quoteIdent(table)}.${quoteIdent(name)} IS ${quoteString(KEY_COMMENT + key)}`);
+  if (schema !== undefined) await keepExtras(db, table, schema);
+  else {
+    const renamed = renamedKeys(events);
+    if (renamed.size > 0) await keepExtras(db, table, [...renamed].map(([name, key]) => ({ name, type: "", key })));
   }
   return describeSource(db, table);
 }

@@ -80,3 +80,38 @@ test("each JSON value reads into each column type as read_json with the pinned s
   }
   expect(differences).toEqual([]);
 }, 120_000);
+
+const CSV_TYPES = ["BIGINT", "INTEGER", "UTINYINT", "DOUBLE", "FLOAT", "DECIMAL(10,2)", "BOOLEAN", "DATE", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIME", "UUID", "VARCHAR", "HUGEINT", "INTERVAL"];
+const CSV_FIELDS = [
+  "12", " 12 ", "007", "-0", "+5", "1e3", "12.0", "12.5", "0x1F", "1_000", "1,5", "", "abc", "true", "TRUE", "T", "f", "yes", "1", "0", "NaN", "inf", "-Infinity",
+  "2024-01-02", "2024/01/02", "2024-01-02 10:00:00", "2024-01-02T10:00:00Z", "2024-01-02 10:00:00+02", "10:30:00", "00000000-0000-0000-0000-000000000000",
+  "9223372036854775808", "1 day", "é", "  ", "null", 'say "hi"',
+];
+
+test("each CSV field reads into each column type as read_csv with the column's type pinned reads it, or is refused where it refuses", async () => {
+  const file = join(dir, "one.csv");
+  const differences: string[] = [];
+  for (const type of CSV_TYPES) {
+    const convert = eventConverter([{ name: "v", type }], defaultLibrary, null, "csv");
+    for (const field of CSV_FIELDS) {
+      // Known gap, as for JSON: read_csv reads " 12 " into an INTERVAL as 12 seconds, where CAST refuses it.
+      if (type === "INTERVAL" && field === " 12 ") continue;
+      writeFileSync(file, `v,w\n"${field.replaceAll('"', '""')}",x\n`);
+      let duck: string;
+      try {
+        duck = showRow((await queryRows(db, `SELECT v FROM read_csv('${file}', header = true, columns = {'v': '${type}', 'w': 'VARCHAR'})`)).rows[0]!);
+      } catch {
+        duck = "refused";
+      }
+      let mine: string;
+      try {
+        mine = showRow({ v: convert({ v: field === "" ? null : field, w: "x" })[0]! });
+      } catch {
+        mine = "refused";
+      }
+      if (duck !== mine) differences.push(`${type} ← ${JSON.stringify(field)}: DuckDB ${duck}, converter ${mine}`);
+    }
+  }
+  expect(differences).toEqual([]);
+}, 120_000);
+

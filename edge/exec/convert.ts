@@ -9,7 +9,8 @@
 import { JsonReal } from "../duckdb/lossless-json.ts";
 import { parseType, type TypeNode } from "../plan/type-text.ts";
 import { jsonKey, type Schema, type Value } from "../plan/values.ts";
-import type { FunctionLibrary } from "./functions/contract.ts";
+import type { SourceFormat } from "../../notebook/format/model.ts";
+import type { CallContext, FunctionLibrary } from "./functions/contract.ts";
 import { parseUuid } from "./functions/cast.ts";
 import { writeJsonDouble } from "./functions/json-text.ts";
 import { valueToText } from "./functions/text.ts";
@@ -26,11 +27,12 @@ type Converter = (raw: unknown, path: string) => Value;
  * any JSON value has a text) is left NULL unconverted; every other column is
  * still converted, so an event DuckDB's read_json rejects is rejected here too.
  */
-export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: ReadonlySet<number> | null = null): (event: unknown) => Value[] {
+export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: ReadonlySet<number> | null = null, format: SourceFormat = "json"): (event: unknown) => Value[] {
+  const csv = format === "csv";
   const fields = schema
-    .map((c, index) => ({ index, key: jsonKey(c), type: parseType(c.type), text: c.type }))
+    .map((c, index) => ({ index, key: jsonKey(c), type: parseType(c.type), text: c.type, format: c.format }))
     .filter((f) => reads === null || reads.has(f.index) || !(f.type.kind === "scalar" && (f.type.name === "VARCHAR" || f.type.name === "JSON")))
-    .map((f) => ({ index: f.index, name: f.key, conv: converterFor(f.type, f.text, lib) }));
+    .map((f) => ({ index: f.index, name: f.key, conv: csv ? csvConverter(f.text, f.format, lib) : converterFor(f.type, f.text, lib) }));
   const width = schema.length;
   const n = fields.length;
   return (event) => {
@@ -46,6 +48,41 @@ export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: Read
     }
     return row;
   };
+}
+
+/**
+ * A CSV field's text as `read_csv` with the column's type pinned reads it: DuckDB's CAST from
+ * VARCHAR (`" 12 "`, `"007"`, `"1e3"` into an integer; `"T"` into a BOOLEAN), an empty field NULL,
+ * and a TIMESTAMPTZ that does not parse NULL too (read_csv's own leniency there). A DATE or
+ * TIMESTAMP with the sniffer's `format` (`%d/%m/%Y`) is read by strptime with it. A value that is
+ * not text (events made for the check) is first written as a CSV writer would (`csvFieldText`).
+ */
+function csvConverter(type: string, format: string | undefined, lib: FunctionLibrary): Converter {
+  const lenient = type === "TIMESTAMP WITH TIME ZONE" || type === "TIMESTAMPTZ";
+  const strptime = lib.scalars.strptime;
+  const read: (text: string) => Value =
+    format !== undefined && strptime !== undefined
+      ? (text) => lib.castValue(strptime([text, format], { argTypes: ["VARCHAR", "VARCHAR"], resultType: "TIMESTAMP" } as CallContext), "TIMESTAMP", type)
+      : (text) => lib.castValue(text, "VARCHAR", type);
+  return (raw, path) => {
+    const text = typeof raw === "string" ? raw : csvFieldText(raw);
+    if (text === "") return null;
+    try {
+      return read(text);
+    } catch (error) {
+      if (lenient) return null;
+      throw new ConvertError(`field ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  };
+}
+
+/** A value as a CSV field's text: a string as it is, a number or boolean as JS prints it, a JsonReal as its real, anything else as JSON. */
+export function csvFieldText(v: unknown): string {
+  if (v === null || v === undefined) return "";
+  if (typeof v === "string") return v;
+  if (typeof v === "number" || typeof v === "boolean" || typeof v === "bigint") return String(v);
+  if (v instanceof JsonReal) return v.text();
+  return jsonText(v);
 }
 
 function describe(v: unknown): string {

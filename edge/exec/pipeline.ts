@@ -101,7 +101,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     return {
       sink: p.sink,
       source: scan.source,
-      convert: eventConverter(scan.schema, lib, readColumns(p.ops)),
+      convert: eventConverter(scan.schema, lib, readColumns(p.ops), plan.sources[scan.source]?.format),
       head: before.map((o) => stageFor(o, lib, memo)),
       program: rowProgram(before, lib, memo),
       direct: agg ? null : directProgram(before, sinkOp.schema, lib, memo),

@@ -45,6 +45,11 @@ export interface Column {
    * column otherwise (keys that differ only in case, `id` and `ID`, become columns `id` and `ID_1`).
    */
   key?: string;
+  /**
+   * A DATE or TIMESTAMP column of a CSV source only: the strptime format read_csv's sniffer found
+   * its fields in (`%d/%m/%Y`), when it is not ISO 8601, which a plain cast reads.
+   */
+  format?: string;
 }
 
 /** The JSON key a source column reads from each event. */

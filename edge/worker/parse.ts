@@ -25,7 +25,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * Reads a webhook body as its source's format. `json`: one value, or a
  * top-level array of events. `ndjson`: one value per non-empty line; a bad
  * line is a dead letter, not a failed request. `csv`: RFC 4180 with a header
- * line, numbers and booleans typed, empty fields NULL. Integers beyond 2^53
+ * line, fields as text (the plan casts them as read_csv does), empty fields NULL. Integers beyond 2^53
  * stay exact (bigint), as the check reads them.
  */
 export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv", realsMatter?: (value: unknown) => boolean): ParsedBody {
@@ -178,8 +178,6 @@ export function parseJson(text: string, realsMatter?: (value: unknown) => boolea
   }
 }
 
-const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
-
 function parseCsvBody(text: string): ParsedBody {
   const records = csvRecords(text);
   const header = records.shift();
@@ -193,8 +191,8 @@ function parseCsvBody(text: string): ParsedBody {
     const event: Record<string, unknown> = {};
     header.fields.forEach((name, i) => {
       const field = fields[i]!;
-      event[name] =
-        field === "" ? null : field === "true" ? true : field === "false" ? false : NUMBER.test(field) && (!/^-?\d+$/.test(field) || Number.isSafeInteger(Number(field))) ? Number(field) : field;
+      // Text, an empty field NULL: the plan casts each field as read_csv does.
+      event[name] = field === "" ? null : field;
     });
     out.events.push(event);
     out.raws.push(raw);

@@ -15,7 +15,7 @@ import { checkNotebook } from "../../edge/check/check.node.ts";
 import { CompileError } from "../../edge/compile/errors.ts";
 import { defaultLibrary } from "../../edge/exec/library.ts";
 import { readArgs } from "./args.ts";
-import { readEventsText } from "./samples.ts";
+import { readSampleFile } from "./samples.ts";
 import { printErr, printOut } from "./output.ts";
 import { UsageError, type Verb } from "./verb.ts";
 
@@ -23,7 +23,7 @@ const USAGE = `usage: runnel check <notebook> [--sample <source>=<file>]... [--s
 
 Compiles the cells that feed a sink into a plan, then runs each sink cell
 through DuckDB and through the plan on
-  (a) the sample: --sample files (NDJSON or a JSON array), else the webhook
+  (a) the sample: --sample files (NDJSON or a JSON array; CSV for a csv source), else the webhook
       deliveries the gateway kept (under --state, default .runnel), else the
       source's demo generator,
   (b) generated edge-case events for each source schema,
@@ -63,7 +63,7 @@ export const verb: Verb = {
       const source = s.slice(0, eq);
       if (!notebook.sources[source]) throw new UsageError(`--sample names source '${source}', which the notebook does not declare (${Object.keys(notebook.sources).join(", ")})`);
       const path = s.slice(eq + 1);
-      samples[source] = readEventsText(await readFile(path, "utf8"), path);
+      samples[source] = await readSampleFile(notebook, source, path);
     }
     const registry = new SourceRegistry({ stateDir: values.state ?? ".runnel", demo: false, log: silentLogger });
     try {

@@ -6,6 +6,7 @@
 import { readFile } from "node:fs/promises";
 import type { Notebook } from "../../notebook/format/model.ts";
 import { demoEvents } from "../sources/demo/index.ts";
+import { decodePayload } from "../sources/decode.ts";
 import { parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
 import { UsageError } from "./verb.ts";
 
@@ -30,6 +31,24 @@ export function readEventsText(text: string, file: string): unknown[] {
     });
 }
 
+/** A `--sample` file's events: NDJSON or a JSON array, or for a CSV source CSV (header line first), read as the source reads its payloads. */
+export async function readSampleFile(notebook: Notebook, source: string, path: string): Promise<unknown[]> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`--sample ${source}=${path}: cannot read the file (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+  }
+  return notebook.sources[source]?.format === "csv" ? csvSample(text, path) : readEventsText(text, path);
+}
+
+function csvSample(text: string, file: string): unknown[] {
+  const decoded = decodePayload(text, "csv", 0);
+  const bad = decoded.find((e) => !e.ok);
+  if (bad && !bad.ok) throw new UsageError(`${file}: ${bad.error}`);
+  return decoded.map((e) => (e.ok ? e.value : null));
+}
+
 /** Reads `--sample` arguments and fills the rest from demo stand-ins; a source with neither is a usage error. */
 export async function gatherSamples(notebook: Notebook, sampleArgs: string[]): Promise<Record<string, unknown[]>> {
   const samples: Record<string, unknown[]> = {};
@@ -40,18 +59,11 @@ export async function gatherSamples(notebook: Notebook, sampleArgs: string[]): P
     if (!notebook.sources[source]) {
       throw new UsageError(`--sample names source '${source}', which the notebook does not declare (${Object.keys(notebook.sources).join(", ")})`);
     }
-    const path = s.slice(eq + 1);
-    let text: string;
-    try {
-      text = await readFile(path, "utf8");
-    } catch (error) {
-      throw new UsageError(`--sample ${source}=${path}: cannot read the file (${error instanceof Error ? error.message : String(error)})`, { cause: error });
-    }
-    samples[source] = readEventsText(text, path);
+    samples[source] = await readSampleFile(notebook, source, s.slice(eq + 1));
   }
   for (const [name, spec] of Object.entries(notebook.sources)) {
     if (samples[name]) continue;
-    if (!spec.demo) throw new UsageError(`source ${name} has no --sample file and no demo generator; pass --sample ${name}=<file.ndjson>`);
+    if (!spec.demo) throw new UsageError(`source ${name} has no --sample file and no demo generator; pass --sample ${name}=<file.${spec.format === "csv" ? "csv" : "ndjson"}>`);
     samples[name] = demoEvents(spec.demo, 0, spec.sampleSize);
   }
   return samples;

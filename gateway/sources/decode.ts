@@ -10,7 +10,7 @@ type Meta = Record<string, string | number>;
  * event per element. `ndjson`: one value per non-empty line, a bad line is an
  * error event and the rest still decode. `csv`: RFC 4180 with a header line
  * (or the given `header`; "positional" names fields column0, column1, ... as
- * DuckDB does for a headerless file), numbers and booleans typed, empty fields null. A
+ * DuckDB does for a headerless file), fields as text, empty fields null. A
  * payload that does not decode is an error event carrying the raw text.
  */
 export function decodePayload(
@@ -73,21 +73,10 @@ function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, hea
     if (fields.length !== names.length) {
       return errorEvent(fields.join(","), `decode: CSV record has ${fields.length} fields, the header has ${names.length}`, receivedAt, meta);
     }
-    const value = Object.fromEntries(names.map((name, i) => [name, typeCsvField(fields[i] ?? "")]));
+    // Fields stay text (an empty one NULL): the sample is typed by read_csv and each field cast as read_csv casts it.
+    const value = Object.fromEntries(names.map((name, i) => [name, fields[i] === "" || fields[i] === undefined ? null : fields[i]]));
     return { ok: true as const, value, receivedAt, ...(meta ? { meta } : {}) };
   });
-}
-
-const numberPattern = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
-
-function typeCsvField(field: string): unknown {
-  if (field === "") return null;
-  if (field === "true" || field === "false") return field === "true";
-  if (numberPattern.test(field)) {
-    const n = Number(field);
-    if (Number.isSafeInteger(n) || !/^-?\d+$/.test(field)) return n;
-  }
-  return field;
 }
 
 /** RFC 4180 records: quoted fields with doubled quotes, CRLF or LF line ends. */
