@@ -24,7 +24,7 @@ notebook, a README, and the runtime for its sources (a Worker for webhooks,
 the Node runner for Kafka).
 
   --out <dir>                 where bundles go (default dist/pipelines)
-  --sample <source>=<file>    sample events (NDJSON or a JSON array); default: the demo stand-in
+  --sample <source>=<file>    sample events (NDJSON or a JSON array; CSV for a csv source); default: the demo stand-in
   --force                     publish even when the check finds a difference (recorded in the bundle)`;
 
 export const verb: Verb = {
