@@ -81,4 +81,14 @@ describe("lossless JSON", () => {
     expect(parseJsonFast('{"a":10.0}', () => false)).toEqual({ a: 10 });
     expect(parseJsonFast('{"a":9007199254740993}', () => false)).toBeUndefined();
   });
+
+  test("half a surrogate pair (a UTF-16 string cut inside an emoji) is refused in DuckDB mode, as DuckDB refuses it; a whole pair is read", () => {
+    expect(parseJsonFast('{"a": "x\\ud83d"}')).toBeUndefined();
+    expect(() => parseJsonLossless('{"a": "x\\ud83d"}', { duckdb: true })).toThrow(/surrogate/);
+    expect(() => parseJsonLossless('{"a": "\\udc00x"}', { duckdb: true })).toThrow(/surrogate/);
+    expect(() => parseJsonLossless('{"\\ud800": 1}', { duckdb: true })).toThrow(/surrogate/);
+    expect(parseJsonFast('{"a": "\\ud83d\\ude00"}')).toEqual({ a: "😀" });
+    expect(parseJsonLossless('{"a": "\\ud83d\\ude00"}', { duckdb: true })).toEqual({ a: "😀" });
+  });
 });
+

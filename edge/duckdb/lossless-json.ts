@@ -115,7 +115,27 @@ export function parseJsonFast(text: string, realsMatter?: (value: unknown) => bo
 export function exactParseNeeded(value: unknown, text: string, realsMatter?: (value: unknown) => boolean): boolean {
   const k = integers(value);
   if (k === UNSAFE) return true;
-  return k === SAFE && (realsMatter === undefined || realsMatter(value)) && INTEGRAL_REAL.test(text);
+  if (k === SAFE && (realsMatter === undefined || realsMatter(value)) && INTEGRAL_REAL.test(text)) return true;
+  // A lone surrogate escape (a UTF-16 string cut inside a pair): DuckDB's reader refuses the text, so does the exact parser.
+  return text.includes("\\u") && SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value);
+}
+
+/** A `\uD800`–`\uDFFF` escape: half of a UTF-16 surrogate pair, written as JSON escapes it. */
+export const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Whether a string holds no half of a surrogate pair (String.prototype.isWellFormed where the runtime has it). */
+function wellFormed(s: string): boolean {
+  const native = (s as unknown as { isWellFormed?: () => boolean }).isWellFormed;
+  return native ? native.call(s) : !LONE_SURROGATE.test(s);
+}
+
+function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === "string") return !wellFormed(value);
+  if (value === null || typeof value !== "object") return false;
+  if (Array.isArray(value)) return value.some(hasLoneSurrogate);
+  for (const key in value as object) if (!wellFormed(key) || hasLoneSurrogate((value as Record<string, unknown>)[key])) return true;
+  return false;
 }
 
 export interface LosslessOptions {
@@ -123,7 +143,8 @@ export interface LosslessOptions {
    * Read event text as DuckDB's JSON reader does (default false): a real with an integral value
    * (`10.0`) is a `JsonReal`; so is NaN, Infinity or inf (any case, optionally negative), which
    * JSON.parse refuses and Python writes (JsonReal keeps the spelling: DuckDB prints it into a
-   * text column as written); a trailing comma in an object or array is allowed.
+   * text column as written); a trailing comma in an object or array is allowed; a string with half
+   * a surrogate pair (`"\\ud83d"`) is refused, as DuckDB refuses it.
    */
   duckdb?: boolean;
 }
@@ -242,8 +263,11 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
     STRING.lastIndex = at;
     const match = STRING.exec(text);
     if (match === null) return fail("malformed string");
+    const value = JSON.parse(match[0]) as string;
+    // DuckDB's reader refuses half a surrogate pair (JSON.parse keeps it, and UTF-8 cannot hold it).
+    if (reals && !wellFormed(value)) fail("no low surrogate in string, or a low one without its high one");
     at = STRING.lastIndex;
-    return JSON.parse(match[0]) as string;
+    return value;
   };
 
   const result = value();

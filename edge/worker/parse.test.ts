@@ -103,4 +103,12 @@ describe("exact integers against the lossless parser", () => {
     const numeric = parseBody(bytes(`{"n": 10.0}`), "json", integersAtText(schema)).events[0] as Record<string, unknown>;
     expect(numeric.n).toBe(10);
   });
+
+  test("a line with half a surrogate pair is a dead letter, as DuckDB refuses it; a JSON body with one is a 400", () => {
+    const parsed = parseBody(bytes('{"a": "ok \\ud83d\\ude00"}\n{"a": "cut \\ud83d"}\n'), "ndjson");
+    expect(parsed.events).toEqual([{ a: "ok 😀" }]);
+    expect(parsed.bad).toEqual([{ reason: expect.stringMatching(/^line 2: parse: malformed JSON: no low surrogate/), raw: '{"a": "cut \\ud83d"}' }]);
+    expect(() => parseBody(bytes('{"a": "\\udc00"}'), "json")).toThrow(BodyError);
+  });
 });
+

@@ -1,4 +1,4 @@
-import { INTEGRAL_REAL, parseJsonFast, parseJsonLossless } from "../duckdb/lossless-json.ts";
+import { INTEGRAL_REAL, SURROGATE_ESCAPE, parseJsonFast, parseJsonLossless } from "../duckdb/lossless-json.ts";
 
 /** A request body that cannot be read at all: the Worker answers 400 with this. */
 export class BodyError extends Error {
@@ -157,8 +157,8 @@ export function parseJson(text: string, realsMatter?: (value: unknown) => boolea
   const fast = parseJsonFast(text, realsMatter);
   if (fast !== undefined) return fast;
   // Integers past 2^53 would be rounded by JSON.parse; only texts with long digit runs pay for exactness.
-  // The marking parser knows nothing of reals: a text that may hold one takes the exact parser.
-  if (!INTEGRAL_REAL.test(text)) {
+  // The marking parser knows nothing of reals or of half surrogate pairs: a text that may hold one takes the exact parser.
+  if (!INTEGRAL_REAL.test(text) && !SURROGATE_ESCAPE.test(text)) {
     try {
       return parseExact(text);
     } catch (error) {

@@ -58,3 +58,9 @@ test("NaN, Infinity and trailing commas, which DuckDB's reader takes (Python wri
   expect(decodePayload("{'a': 1}", "json", 0)[0]).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: not JSON \(/) });
 });
 
+test("half a surrogate pair makes an error event, as DuckDB's reader refuses the text; a whole pair decodes", () => {
+  const [cut, whole] = decodePayload('{"a": "cut \\ud83d"}\n{"a": "\\ud83d\\ude00"}', "ndjson", 0);
+  expect(cut).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: not JSON as DuckDB reads it \(json: no low surrogate/) });
+  expect(whole).toMatchObject({ ok: true, value: { a: "😀" } });
+});
+

@@ -53,8 +53,15 @@ function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, sp
     const values = spreadArrays && Array.isArray(value) ? value : [value];
     return values.map((v) => ({ ok: true as const, value: v, receivedAt, ...(meta ? { meta } : {}) }));
   }
-  // JSON.parse rounds integers past 2^53 and reads `10.0` as 10; only texts that may hold either pay for the exact parser.
-  if (exactParseNeeded(value, text)) value = parseJsonLossless(text, { duckdb: true });
+  // JSON.parse rounds integers past 2^53, reads `10.0` as 10 and keeps half a surrogate pair; only
+  // texts that may hold one pay for the exact parser, which refuses the last as DuckDB does.
+  if (exactParseNeeded(value, text)) {
+    try {
+      value = parseJsonLossless(text, { duckdb: true });
+    } catch (err) {
+      return [errorEvent(text, `decode: not JSON as DuckDB reads it (${(err as Error).message})`, receivedAt, meta)];
+    }
+  }
   const values = spreadArrays && Array.isArray(value) ? value : [value];
   return values.map((v) => ({ ok: true as const, value: v, receivedAt, ...(meta ? { meta } : {}) }));
 }
