@@ -202,4 +202,29 @@ describe("loadEvents", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  test("nested objects whose keys differ only in case, which DuckDB's inference refuses, load with those fields as JSON and the rest as inferred", async () => {
+    const texts = ['{"id": 1, "meta": {"Id": 1, "x": 2}, "tags": [{"k": "a"}], "when": "2024-01-01"}', '{"id": 2, "meta": {"id": 2}, "tags": [{"K": "b"}], "ID": 5}'];
+    const dir = mkdtempSync(join(tmpdir(), "runnel-nested-"));
+    try {
+      const file = join(dir, "nested.ndjson");
+      writeFileSync(file, texts.join("\n"));
+      await expect(db.read(`SELECT * FROM read_json('${file}', format = 'newline_delimited', sample_size = -1)`)).rejects.toThrow(/Duplicate name "id" in struct/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const schema = await loadJsonTexts(db, "nested", texts);
+    expect(schema).toEqual([
+      { name: "id", type: "BIGINT" },
+      { name: "meta", type: "JSON" },
+      { name: "tags", type: "JSON" },
+      { name: "when", type: "DATE" },
+      { name: "ID_1", type: "BIGINT", key: "ID" },
+    ]);
+    expect((await queryRows(db, "SELECT meta, tags, ID_1 FROM nested")).rows).toEqual([
+      { meta: '{"Id":1,"x":2}', tags: '[{"k":"a"}]', ID_1: null },
+      { meta: '{"id":2}', tags: '[{"K":"b"}]', ID_1: 5n },
+    ]);
+  });
 });
+

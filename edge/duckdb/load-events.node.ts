@@ -5,7 +5,7 @@ import { jsonKey, type Schema } from "../plan/values.ts";
 import type { SourceFormat } from "../../notebook/format/model.ts";
 import { csvFieldText } from "../exec/convert.ts";
 import { describeQuery } from "./describe.node.ts";
-import { parseJsonLossless, stringifyJsonLossless, type JsonValue } from "./lossless-json.ts";
+import { JsonReal, parseJsonLossless, stringifyJsonLossless, type JsonValue } from "./lossless-json.ts";
 import type { DuckDB } from "./open.node.ts";
 import { quoteIdent, quoteString } from "./quote.ts";
 
@@ -76,20 +76,13 @@ export async function loadJsonTexts(db: DuckDB, table: string, texts: readonly s
  * only in case (nearly always).
  */
 export function renamedKeys(events: readonly unknown[]): Map<string, string> {
-  const order: string[] = [];
-  const seen = new Set<string>();
+  const order = keyOrder(events);
   const lower = new Set<string>();
   let clash = false;
-  for (const event of events) {
-    if (event === null || typeof event !== "object" || Array.isArray(event)) continue;
-    for (const key in event as object) {
-      if (seen.has(key)) continue;
-      seen.add(key);
-      order.push(key);
-      const l = key.toLowerCase();
-      if (lower.has(l)) clash = true;
-      lower.add(l);
-    }
+  for (const key of order) {
+    const l = key.toLowerCase();
+    if (lower.has(l)) clash = true;
+    lower.add(l);
   }
   const renamed = new Map<string, string>();
   if (!clash) return renamed;
@@ -105,6 +98,45 @@ export function renamedKeys(events: readonly unknown[]): Map<string, string> {
     if (name !== key) renamed.set(name, key);
   }
   return renamed;
+}
+
+/** The events' top-level keys in the order they first appear (DuckDB's column order). */
+function keyOrder(events: readonly unknown[]): string[] {
+  const seen = new Set<string>();
+  for (const event of events) {
+    if (event === null || typeof event !== "object" || Array.isArray(event)) continue;
+    for (const key in event as object) seen.add(key);
+  }
+  return [...seen];
+}
+
+/**
+ * Top-level fields where, at some depth, objects hold keys that differ only in case (`{"Id": 1}`
+ * in one event, `{"id": 2}` in another): DuckDB's inference cannot make a STRUCT of them.
+ */
+function caseClashingFields(events: readonly unknown[]): Set<string> {
+  const keysAt = new Map<string, Map<string, string>>();
+  const clashing = new Set<string>();
+  const walk = (field: string, path: string, v: unknown): void => {
+    if (Array.isArray(v)) {
+      for (const x of v) walk(field, `${path}[]`, x);
+      return;
+    }
+    if (v === null || typeof v !== "object" || v instanceof JsonReal) return;
+    let seen = keysAt.get(path);
+    if (!seen) keysAt.set(path, (seen = new Map()));
+    for (const [key, x] of Object.entries(v)) {
+      const prior = seen.get(key.toLowerCase());
+      if (prior !== undefined && prior !== key) clashing.add(field);
+      else seen.set(key.toLowerCase(), key);
+      walk(field, `${path}.${key.toLowerCase()}`, x);
+    }
+  };
+  for (const event of events) {
+    if (event === null || typeof event !== "object" || Array.isArray(event)) continue;
+    for (const [field, v] of Object.entries(event)) walk(field, field, v);
+  }
+  return clashing;
 }
 
 /**
@@ -221,21 +253,40 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
     try {
       await create(args);
     } catch (error) {
-      // Two ways DuckDB 1.4's inference fails on a sample it typed itself, losing the whole sample
+      // Three ways DuckDB 1.4's inference fails on a sample it typed itself, losing the whole sample
       // for one value: an integer between 2^63 and 2^64 typed BIGINT ("Failed to cast value to
-      // numerical"), and one timestamp format detected for every column ("Could not parse string
+      // numerical"); one timestamp format detected for every column ("Could not parse string
       // "2024-01-01T10:00:00Z" according to format specifier "%Y-%m-%d %H:%M:%S"" when another
-      // column holds "2024-01-01 10:00:00"). The sample is then read with the inferred types pinned
-      // (the wide integers' columns HUGEINT), so each value is cast as CAST reads it.
+      // column holds "2024-01-01 10:00:00"); nested objects whose keys differ only in case
+      // ("Duplicate name "id" in struct"). The sample is then read with the inferred types pinned
+      // (the wide integers' columns HUGEINT, the clashing objects' columns JSON), so each value is
+      // cast as CAST reads it.
       if (schema !== undefined || !(error instanceof Error)) throw error;
       const castFailure = error.message.includes("Failed to cast value to numerical");
       const formatFailure = /Could not parse string .* according to format specifier/.test(error.message);
-      if (!castFailure && !formatFailure) throw error;
+      const structFailure = /Duplicate name .* in struct/.test(error.message);
+      if (!castFailure && !formatFailure && !structFailure) throw error;
       const renamed = renamedKeys(events);
-      const inferred = (await describeQuery(db, `SELECT * FROM read_json(${args.join(", ")})`)).map((c) => (renamed.has(c.name) ? { ...c, key: renamed.get(c.name)! } : c));
+      const byKey = new Map([...renamed].map(([name, key]) => [key, name]));
+      // Fields holding objects whose keys differ only in case are JSON; the rest as DuckDB infers them without those fields.
+      const clashing = structFailure ? caseClashingFields(events) : new Set<string>();
+      let described: Schema;
+      if (clashing.size > 0) {
+        const without = events.map((e) => (e !== null && typeof e === "object" && !Array.isArray(e) ? Object.fromEntries(Object.entries(e).filter(([k]) => !clashing.has(k))) : e));
+        const rest = join(dir, "rest.ndjson");
+        await writeFile(rest, without.map((e) => `${stringifyJsonLossless(e === undefined ? null : e, { duckdb: true })}\n`).join(""), "utf8");
+        const restSchema = new Map((await describeQuery(db, `SELECT * FROM read_json(${[quoteString(rest), ...args.slice(1)].join(", ")})`)).map((c) => [c.name, c.type]));
+        described = keyOrder(events).flatMap((key) => {
+          const name = byKey.get(key) ?? key;
+          if (clashing.has(key)) return [{ name, type: "JSON" }];
+          const type = restSchema.get(name);
+          return type === undefined ? [] : [{ name, type }];
+        });
+      } else described = await describeQuery(db, `SELECT * FROM read_json(${args.join(", ")})`);
+      const inferred = described.map((c) => (renamed.has(c.name) ? { ...c, key: renamed.get(c.name)! } : c));
       const wide = wideIntegerFields(lines);
       const widen = (c: Schema[number]) => wide.has(jsonKey(c)) && /\bBIGINT\b/.test(c.type);
-      if (!formatFailure && !inferred.some(widen)) throw error;
+      if (!formatFailure && clashing.size === 0 && !inferred.some(widen)) throw error;
       const pinned = inferred.map((c) => (widen(c) ? { ...c, type: c.type.replace(/\bBIGINT\b/g, "HUGEINT") } : c));
       // Pinned columns read keys by name: where DuckDB renamed a key, the events are read under the names.
       if (renamed.size > 0) {
