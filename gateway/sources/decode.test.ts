@@ -64,3 +64,21 @@ test("half a surrogate pair makes an error event, as DuckDB's reader refuses the
   expect(whole).toMatchObject({ ok: true, value: { a: "😀" } });
 });
 
+test("a CSV source's sample is typed and read as DuckDB's read_csv types and reads the records", async () => {
+  const text = ["code,day,ok,amount,name", '007,01/02/2024,T,1.5,"Zoë, x"', "12,13/02/2024,F,,bob", "0042,,t,NaN,"].join("\n");
+  const events = decodePayload(text, "csv", 0);
+  expect(events.map((e) => (e.ok ? e.value : e))[0]).toEqual({ code: "007", day: "01/02/2024", ok: "T", amount: "1.5", name: "Zoë, x" });
+  const file = join(dir, "sample.csv");
+  writeFileSync(file, `${text}\n`);
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    const duck = await queryRows(db, `SELECT * FROM read_csv('${file}', sample_size = -1)`);
+    const sample = await sampler.type(events, "csv");
+    expect(sample.schema.map((c) => `${c.name} ${c.type}`)).toEqual(duck.schema.map((c) => `${c.name} ${c.type}`));
+    expect(sample.schema.map((c) => c.type)).toEqual(["VARCHAR", "DATE", "BOOLEAN", "DOUBLE", "VARCHAR"]);
+    expect(sample.rows).toEqual(duck.rows);
+  } finally {
+    db.close();
+  }
+});
+
