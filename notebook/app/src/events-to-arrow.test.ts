@@ -59,4 +59,16 @@ describe("eventsToArrow", () => {
     const rows = tableFromIPC(eventsToArrow(keyed, [{ id: 1, ID: 2 }, { ID: 3 }])).toArray().map((r) => r.toJSON());
     expect(rows).toEqual([{ id: 1n, ID_1: 2n }, { id: null, ID_1: 3n }]);
   });
+
+  it("keeps integers past 2^53 in the tail exact (snowflake ids), into BIGINT and into text", () => {
+    const batch = parseTailJson('{"events":[{"entries":1234567890123456789,"station":98765432109876543210,"ratio":9007199254740993,"meta":{"line":12345678901234567890}}]}') as { events: unknown[] };
+    const row = tableFromIPC(eventsToArrow(schema, batch.events)).toArray()[0]!.toJSON();
+    expect(row.entries).toBe(1234567890123456789n);
+    expect(row.station).toBe("98765432109876543210");
+    expect(row.ratio).toBe(9007199254740992);
+    expect(row.meta.toJSON()).toEqual({ line: "12345678901234567890", car: null });
+    // Past BIGINT's range a BIGINT column cannot hold it: NULL, as for any value that does not fit.
+    expect(tableFromIPC(eventsToArrow(schema, [{ entries: 2n ** 64n }])).toArray()[0]!.toJSON().entries).toBeNull();
+  });
 });
+

@@ -1,5 +1,5 @@
 import { DataType, type Field, type Schema, Table, tableToIPC, vectorFromArray } from "apache-arrow";
-import { JsonReal } from "../../../edge/duckdb/lossless-json.ts";
+import { JsonReal, stringifyJsonLossless } from "../../../edge/duckdb/lossless-json.ts";
 
 /**
  * Turns a batch of tail events (decoded JSON) into Arrow IPC stream bytes
@@ -30,33 +30,42 @@ function pick(value: unknown, key: string): unknown {
 }
 
 /**
- * A tail batch's JSON text as events, each real with an integral value (`10.0`) kept as a
- * `JsonReal` (where the browser can see a number's source text), so a text column shows `10.0`
- * as the sample and the published pipeline do.
+ * A tail batch's JSON text as events, each integer past 2^53 exact (a `bigint`: snowflake ids stay
+ * the ids the sample shows) and each real with an integral value (`10.0`) kept as a `JsonReal`, so
+ * a text column shows `10.0` as the sample and the published pipeline do (where the browser can
+ * see a number's source text).
  */
 export function parseTailJson(text: string): unknown {
-  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) =>
-    typeof value === "number" && Number.isSafeInteger(value) && context?.source !== undefined && /[.eE]/.test(context.source) ? new JsonReal(value) : value,
-  );
+  return JSON.parse(text, (_key, value: unknown, context?: { source?: string }) => {
+    if (typeof value !== "number" || context?.source === undefined || !Number.isInteger(value)) return value;
+    if (/[.eE]/.test(context.source)) return Number.isSafeInteger(value) ? new JsonReal(value) : value;
+    return Number.isSafeInteger(value) ? value : BigInt(context.source);
+  });
 }
 
 /** Brings one JSON value into the shape Arrow's builder for `type` accepts, or null. */
 export function coerce(value: unknown, type: DataType): unknown {
   if (value === null || value === undefined) return null;
-  // A real reads as its number; into text it prints as the real (JSON.stringify below writes it so).
+  // A real reads as its number; into text it prints as the real (stringifyJsonLossless below writes it so).
   if (value instanceof JsonReal && !DataType.isUtf8(type) && !DataType.isLargeUtf8(type)) value = value.value;
   if (DataType.isTimestamp(type) || DataType.isDate(type)) return toEpochMs(value);
   if (DataType.isInt(type)) {
+    if (typeof value === "bigint") {
+      const bits = BigInt(type.bitWidth);
+      const [min, max] = type.isSigned ? [-(1n << (bits - 1n)), (1n << (bits - 1n)) - 1n] : [0n, (1n << bits) - 1n];
+      if (value < min || value > max) return null;
+      return type.bitWidth === 64 ? value : Number(value);
+    }
     const n = typeof value === "string" ? Number(value) : value;
     if (typeof n !== "number" || !Number.isFinite(n) || !Number.isInteger(n)) return null;
     return type.bitWidth === 64 ? BigInt(n) : n;
   }
   if (DataType.isFloat(type) || DataType.isDecimal(type)) {
-    const n = typeof value === "string" ? Number(value) : value;
+    const n = typeof value === "string" || typeof value === "bigint" ? Number(value) : value;
     return typeof n === "number" && Number.isFinite(n) ? n : null;
   }
   if (DataType.isBool(type)) return typeof value === "boolean" ? value : null;
-  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return typeof value === "string" ? value : JSON.stringify(value);
+  if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return typeof value === "string" ? value : stringifyJsonLossless(value);
   if (DataType.isStruct(type)) {
     if (typeof value !== "object" || Array.isArray(value)) return null;
     const out: Record<string, unknown> = {};
