@@ -90,5 +90,13 @@ describe("lossless JSON", () => {
     expect(parseJsonFast('{"a": "\\ud83d\\ude00"}')).toEqual({ a: "😀" });
     expect(parseJsonLossless('{"a": "\\ud83d\\ude00"}', { duckdb: true })).toEqual({ a: "😀" });
   });
+
+  test("a non-finite JsonReal is written as DuckDB's literal, as text for the browser, or as null by default", () => {
+    const value = parseJsonLossless('{"a": NaN, "b": -inf, "c": 1.0}', { duckdb: true });
+    expect(stringifyJsonLossless(value, { duckdb: true })).toBe('{"a":NaN,"b":-inf,"c":1.0}');
+    expect(stringifyJsonLossless(value, { nonFiniteAsText: true })).toBe('{"a":"NaN","b":"-inf","c":1.0}');
+    expect(stringifyJsonLossless(value)).toBe('{"a":null,"b":null,"c":1.0}');
+    expect(JSON.stringify(value)).toBe('{"a":null,"b":null,"c":1.0}');
+  });
 });
 

@@ -282,10 +282,12 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
  * (`undefined`, functions, symbols) are left out of objects and become `null`
  * in arrays; NaN and ±Infinity become `null`, as JSON.stringify does, unless `duckdb` is set:
  * then a non-finite `JsonReal` is written as its literal (`NaN`, `-Infinity`), which DuckDB's
- * JSON reader reads (text for `read_json`, not for other JSON readers).
+ * JSON reader reads (text for `read_json`, not for other JSON readers); with `nonFiniteAsText`
+ * as a JSON string of that literal (`"NaN"`: for the browser, whose JSON.parse takes no NaN).
  */
-export function stringifyJsonLossless(value: unknown, options: { duckdb?: boolean } = {}): string {
-  if (options.duckdb === true) return stringifySlowly(value, true);
+export function stringifyJsonLossless(value: unknown, options: { duckdb?: boolean; nonFiniteAsText?: boolean } = {}): string {
+  if (options.duckdb === true) return stringifySlowly(value, "literal");
+  if (options.nonFiniteAsText === true) return stringifySlowly(value, "text");
   // JSON.stringify is an order of magnitude faster; it throws a TypeError on a
   // bigint (and on a cycle), and only then is the slow path needed.
   try {
@@ -294,16 +296,20 @@ export function stringifyJsonLossless(value: unknown, options: { duckdb?: boolea
   } catch (error) {
     if (!(error instanceof TypeError)) throw error;
   }
-  return stringifySlowly(value, false);
+  return stringifySlowly(value, "null");
 }
 
-function stringifySlowly(value: unknown, literals: boolean): string {
+/** How a non-finite `JsonReal` is written: as DuckDB's literal (`NaN`), as a JSON string of it (`"NaN"`), or `null`. */
+type NonFinite = "literal" | "text" | "null";
+
+function stringifySlowly(value: unknown, nonFinite: NonFinite): string {
   const out: string[] = [];
   const open = new Set<object>();
 
   const write = (v: unknown, inArray: boolean): boolean => {
     if (v instanceof JsonReal) {
-      out.push(Number.isFinite(v.value) || literals ? v.text() : "null");
+      if (Number.isFinite(v.value) || nonFinite === "literal") out.push(v.text());
+      else out.push(nonFinite === "text" ? JSON.stringify(v.text()) : "null");
       return true;
     }
     if (v !== null && typeof v === "object" && typeof (v as { toJSON?: unknown }).toJSON === "function") {

@@ -121,7 +121,8 @@ function toSSE(hub: TailHub, message: TailMessage): { event?: string; id?: strin
   const errors = batch.events.filter((e) => !e.ok);
   const body: Record<string, unknown> = { seq: batch.seq, events };
   if (errors.length > 0) body.errors = errors;
-  return { id: hub.idOf(batch), data: stringifyJsonLossless(body as JsonValue) };
+  // NaN and the infinities travel as text ("NaN"): the browser's JSON.parse takes no literal for them.
+  return { id: hub.idOf(batch), data: stringifyJsonLossless(body as JsonValue, { nonFiniteAsText: true }) };
 }
 
 function split(rest: string): { path: string; name: string } {

@@ -70,5 +70,13 @@ describe("eventsToArrow", () => {
     // Past BIGINT's range a BIGINT column cannot hold it: NULL, as for any value that does not fit.
     expect(tableFromIPC(eventsToArrow(schema, [{ entries: 2n ** 64n }])).toArray()[0]!.toJSON().entries).toBeNull();
   });
+
+  it("reads NaN and the infinities, which the tail sends as text, into a DOUBLE; other text stays NULL", () => {
+    const rows = tableFromIPC(eventsToArrow(schema, [{ ratio: "NaN" }, { ratio: "-Infinity" }, { ratio: "abc" }, { ratio: "Infinity", station: "NaN" }]))
+      .toArray()
+      .map((r) => r.toJSON());
+    expect(rows.map((r) => r.ratio)).toEqual([NaN, -Infinity, null, Infinity]);
+    expect(rows[3]!.station).toBe("NaN");
+  });
 });
 

@@ -43,6 +43,8 @@ export function parseTailJson(text: string): unknown {
   });
 }
 
+const NON_FINITE_TEXT = /^\s*-?(?:nan|inf(?:inity)?)\s*$/i;
+
 /** Brings one JSON value into the shape Arrow's builder for `type` accepts, or null. */
 export function coerce(value: unknown, type: DataType): unknown {
   if (value === null || value === undefined) return null;
@@ -59,6 +61,10 @@ export function coerce(value: unknown, type: DataType): unknown {
     const n = typeof value === "string" ? Number(value) : value;
     if (typeof n !== "number" || !Number.isFinite(n) || !Number.isInteger(n)) return null;
     return type.bitWidth === 64 ? BigInt(n) : n;
+  }
+  if (DataType.isFloat(type)) {
+    // NaN and the infinities arrive as text ("NaN", "-Infinity"): a DOUBLE holds them.
+    if (typeof value === "string" && NON_FINITE_TEXT.test(value)) return /nan/i.test(value) ? NaN : value.trim().startsWith("-") ? -Infinity : Infinity;
   }
   if (DataType.isFloat(type) || DataType.isDecimal(type)) {
     const n = typeof value === "string" || typeof value === "bigint" ? Number(value) : value;
