@@ -87,6 +87,7 @@ export function csvFieldText(v: unknown): string {
 
 function describe(v: unknown): string {
   if (v === null) return "null";
+  if (v instanceof JsonReal) return "a number";
   if (Array.isArray(v)) return "an array";
   return `a ${typeof v}`;
 }
@@ -164,14 +165,18 @@ function holdsInteger(v: unknown): boolean {
   return Object.values(v as object).some(holdsInteger);
 }
 
-function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converter {
-  const conv = readConverter(t, text, lib);
-  // A number the text wrote as a real (`10.0`) reads like the same number elsewhere; text columns print it themselves.
-  if ((t.kind === "scalar" && (t.name === "VARCHAR" || t.name === "JSON" || t.name === "BLOB")) || t.kind === "other") return conv;
-  return (raw, path) => conv(raw instanceof JsonReal ? raw.value : raw, path);
+/**
+ * A converter's last resort: a number the text wrote as a real (`10.0`, a `JsonReal`) reads like
+ * the same number (through `again`, the converter itself), anything else is refused. Reals are
+ * rare, so they take the converters' fallback, and the common path pays nothing for them. (Text
+ * columns print a JsonReal themselves.)
+ */
+function lastResort(raw: unknown, path: string, text: string, again: Converter): Value {
+  if (raw instanceof JsonReal) return again(raw.value, path);
+  throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
 }
 
-function readConverter(t: TypeNode, text: string, lib: FunctionLibrary): Converter {
+function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converter {
   const cast = (v: Value, from: string, path: string): Value => {
     try {
       return lib.castValue(v, from, text);
@@ -193,7 +198,7 @@ function readConverter(t: TypeNode, text: string, lib: FunctionLibrary): Convert
       const fields = t.fields.map((f) => ({ name: f.name, conv: converterFor(f.type, childText(f.type), lib) }));
       return (raw, path) => {
         if (raw === null) return null;
-        if (typeof raw !== "object" || Array.isArray(raw)) throw new ConvertError(`field ${path}: expected an object for ${text}, got ${describe(raw)}`);
+        if (typeof raw !== "object" || Array.isArray(raw) || raw instanceof JsonReal) throw new ConvertError(`field ${path}: expected an object for ${text}, got ${describe(raw)}`);
         const o = raw as Record<string, unknown>;
         const out: { [k: string]: Value } = {};
         for (const f of fields) {
@@ -208,19 +213,20 @@ function readConverter(t: TypeNode, text: string, lib: FunctionLibrary): Convert
       const value = converterFor(t.value, childText(t.value), lib);
       return (raw, path) => {
         if (raw === null) return null;
-        if (typeof raw !== "object" || Array.isArray(raw)) throw new ConvertError(`field ${path}: expected an object for ${text}`);
+        if (typeof raw !== "object" || Array.isArray(raw) || raw instanceof JsonReal) throw new ConvertError(`field ${path}: expected an object for ${text}`);
         return Object.entries(raw as Record<string, unknown>).map(([k, v]) => ({ key: key(k, path), value: v === null ? null : value(v, `${path}.${k}`) }));
       };
     }
     case "decimal":
       // A JSON number goes through DOUBLE, as read_json reads it (1e20 into DECIMAL(38,5) keeps the double's error; 5e-324 is 0).
-      return (raw, path) => {
+      const self: Converter = (raw, path) => {
         if (typeof raw === "number") return cast(raw, "DOUBLE", path);
         if (typeof raw === "bigint") return cast(raw, "HUGEINT", path);
         if (typeof raw === "string") return cast(raw, "VARCHAR", path);
         if (typeof raw === "boolean") return cast(raw, "BOOLEAN", path);
-        throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
+        return lastResort(raw, path, text, self);
       };
+      return self;
     case "other":
       return (raw, path) => cast(typeof raw === "string" ? raw : jsonText(raw), "VARCHAR", path);
     case "scalar":
@@ -292,7 +298,7 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
   if (name === "BLOB") return (raw) => UTF8.encode(typeof raw === "string" ? raw : scalarText(raw));
   const small = INT_RANGES[name];
   if (small) {
-    return (raw, path) => {
+    const self: Converter = (raw, path) => {
       // -0.0 reads as 0.
       if (typeof raw === "number" && Number.isInteger(raw) && raw >= small[0] && raw <= small[1]) return raw + 0;
       if (typeof raw === "number") return cast(raw, "DOUBLE", path);
@@ -302,14 +308,15 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
         return cast(raw, "VARCHAR", path);
       }
       if (typeof raw === "boolean") return cast(raw, "BOOLEAN", path);
-      throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
+      return lastResort(raw, path, text, self);
     };
+    return self;
   }
   const big = BIG_RANGES[name];
   if (big) {
     // Every safe integer fits a signed type of 64 bits or more; unsigned ones need no sign.
     const signed = big[0] < 0n;
-    return (raw, path) => {
+    const self: Converter = (raw, path) => {
       if (typeof raw === "number" && Number.isSafeInteger(raw) && (signed || raw >= 0)) return BigInt(raw);
       if (typeof raw === "bigint" && raw >= big[0] && raw <= big[1]) return raw;
       if (typeof raw === "number") return cast(raw, "DOUBLE", path);
@@ -319,11 +326,12 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
         return cast(raw, "VARCHAR", path);
       }
       if (typeof raw === "boolean") return cast(raw, "BOOLEAN", path);
-      throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
+      return lastResort(raw, path, text, self);
     };
+    return self;
   }
   if (name === "DOUBLE" || name === "FLOAT") {
-    return (raw, path) => {
+    const self: Converter = (raw, path) => {
       if (typeof raw === "number") {
         if (name === "DOUBLE") return raw;
         const f = Math.fround(raw);
@@ -337,11 +345,12 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
         return cast(raw, "VARCHAR", path);
       }
       if (typeof raw === "boolean") return cast(raw, "BOOLEAN", path);
-      throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
+      return lastResort(raw, path, text, self);
     };
+    return self;
   }
   if (name === "BOOLEAN") {
-    return (raw, path) => {
+    const self: Converter = (raw, path) => {
       if (typeof raw === "boolean") return raw;
       if (typeof raw === "string") return cast(raw, "VARCHAR", path);
       // Any integer reads as whether it is nonzero; a number JSON cannot hold (1e400) fails.
@@ -351,8 +360,9 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
       }
       if (typeof raw === "number" && !Number.isFinite(raw)) throw new ConvertError(`field ${path}: Failed to cast value to numerical: ${raw}`);
       if (typeof raw === "number") return Number.isInteger(raw) ? cast(raw, "BIGINT", path) : cast(raw, "DOUBLE", path);
-      throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
+      return lastResort(raw, path, text, self);
     };
+    return self;
   }
   if (name === "UUID") {
     return (raw, path) => {
@@ -361,11 +371,12 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
       return u;
     };
   }
-  return (raw, path) => {
+  const self: Converter = (raw, path) => {
     if (typeof raw === "string") return cast(raw, "VARCHAR", path);
     if (typeof raw === "number" && !Number.isFinite(raw)) throw new ConvertError(`field ${path}: cannot read ${raw} as ${text}`);
     if (typeof raw === "number" || typeof raw === "bigint" || typeof raw === "boolean") return cast(String(raw), "VARCHAR", path);
-    throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
+    return lastResort(raw, path, text, self);
   };
+  return self;
 }
 
