@@ -138,6 +138,108 @@ function hasLoneSurrogate(value: unknown): boolean {
   return false;
 }
 
+/**
+ * An event's JSON text as DuckDB's reader reads it, as cheaply as the text allows: JSON.parse's
+ * value when it is exact (nearly always), else the marking parser for integers past 2^53
+ * (`parseExact`), else the exact parser (`parseJsonLossless(text, { duckdb: true })`) for a real
+ * with an integral value where `realsMatter` says it shows (see `parseJsonFast`), half a surrogate
+ * pair (refused), or what JSON.parse refuses and DuckDB takes (NaN, a trailing comma). Throws the
+ * exact parser's SyntaxError ("json: ... at offset N") for text DuckDB refuses.
+ */
+export function parseEventJson(text: string, realsMatter?: (value: unknown) => boolean): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    return parseJsonLossless(text, { duckdb: true });
+  }
+  const k = integers(value);
+  const real = k !== NONE && (realsMatter === undefined || realsMatter(value)) && INTEGRAL_REAL.test(text);
+  const lone = text.includes("\\u") && SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value);
+  if (real || lone) return parseJsonLossless(text, { duckdb: true });
+  return k === UNSAFE ? parseExact(text) : value;
+}
+
+/** Sixteen digits: the start of a digit run long enough to lose precision in JSON.parse. */
+const LONG_DIGITS = /\d{16}/g;
+/** What a marked integer parses to; the text spells the NUL as the escape `\u0000` (a raw one is not allowed in a JSON string). */
+const MARK = "\u0000n";
+const MARK_TEXT = "\\u0000n";
+/** A character before a digit run that makes it part of a decimal or an exponent, or after it, of a decimal or a number with an exponent. */
+const NOT_BEFORE = /[\d.eE+-]/;
+const NOT_AFTER = /[.eE]/;
+
+/**
+ * JSON.parse, with integers beyond 2^53 kept exact as bigint: each long
+ * integer token is first rewritten as a marked string, then the marks are
+ * turned into bigints. Only the long digit runs are looked at: strings are
+ * stepped over with indexOf up to the last of them, so a body without long
+ * integers outside strings costs one regex pass more than JSON.parse. A raw
+ * NUL cannot occur in a JSON string, so the mark cannot collide unless the
+ * text spells one as an escape (then the exact, slower parser runs).
+ */
+function parseExact(text: string): unknown {
+  LONG_DIGITS.lastIndex = 0;
+  let marked = "";
+  let last = 0;
+  /** Position up to which the text is known, and known to be outside any string. */
+  let outside = 0;
+  for (let m = LONG_DIGITS.exec(text); m; m = LONG_DIGITS.exec(text)) {
+    // The whole run and its sign (the regex found its first sixteen digits).
+    const at = text.charCodeAt(m.index - 1) === 45 ? m.index - 1 : m.index;
+    let end = m.index + 16;
+    while (end < text.length && text.charCodeAt(end) >= 48 && text.charCodeAt(end) <= 57) end++;
+    // Step over every string that opens before the run; stop if the run is inside one.
+    let inString = false;
+    for (let q = text.indexOf('"', outside); q !== -1 && q < at; q = text.indexOf('"', outside)) {
+      const close = closingQuote(text, q);
+      outside = close + 1;
+      if (close > at) {
+        inString = true;
+        break;
+      }
+    }
+    if (inString) {
+      LONG_DIGITS.lastIndex = outside;
+      continue;
+    }
+    outside = end;
+    LONG_DIGITS.lastIndex = end;
+    const digits = text.slice(at, end);
+    if (NOT_BEFORE.test(text[at - 1] ?? "") || NOT_AFTER.test(text[end] ?? "")) continue;
+    if (Number.isSafeInteger(Number(digits))) continue;
+    marked += `${text.slice(last, at)}"${MARK_TEXT}${digits}"`;
+    last = end;
+  }
+  if (last === 0) return JSON.parse(text);
+  if (text.includes("\\u0000")) return parseJsonLossless(text, { duckdb: true });
+  return unmark(JSON.parse(marked + text.slice(last)));
+}
+
+/** The index of the quote that closes the string opening at `open` (past the text's end if it never closes). */
+function closingQuote(text: string, open: number): number {
+  for (let q = text.indexOf('"', open + 1); q !== -1; q = text.indexOf('"', q + 1)) {
+    let backslashes = 0;
+    while (text.charCodeAt(q - 1 - backslashes) === 92) backslashes++;
+    if (backslashes % 2 === 0) return q;
+  }
+  return text.length;
+}
+
+function unmark(value: unknown): unknown {
+  if (typeof value === "string") return value.startsWith(MARK) ? BigInt(value.slice(MARK.length)) : value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = unmark(value[i]);
+    return value;
+  }
+  if (value !== null && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    for (const k in o) o[k] = unmark(o[k]);
+  }
+  return value;
+}
+
 export interface LosslessOptions {
   /**
    * Read event text as DuckDB's JSON reader does (default false): a real with an integral value

@@ -1,5 +1,5 @@
 import type { SourceFormat } from "../../notebook/format/model.ts";
-import { exactParseNeeded, parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
+import { parseEventJson } from "../../edge/duckdb/lossless-json.ts";
 import type { SourceEvent } from "./source.ts";
 
 type Meta = Record<string, string | number>;
@@ -42,28 +42,23 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, spreadArrays = true): SourceEvent[] {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // Integers past 2^53, reals with an integral value (10.0), NaN: as DuckDB's reader reads them.
+    value = parseEventJson(text);
   } catch (err) {
-    // DuckDB's reader also takes NaN, Infinity and trailing commas (Python writes NaN); JSON.parse's message stands otherwise.
-    try {
-      value = parseJsonLossless(text, { duckdb: true });
-    } catch {
-      return [errorEvent(text, `decode: not JSON (${(err as Error).message})`, receivedAt, meta)];
-    }
-    const values = spreadArrays && Array.isArray(value) ? value : [value];
-    return values.map((v) => ({ ok: true as const, value: v, receivedAt, ...(meta ? { meta } : {}) }));
-  }
-  // JSON.parse rounds integers past 2^53, reads `10.0` as 10 and keeps half a surrogate pair; only
-  // texts that may hold one pay for the exact parser, which refuses the last as DuckDB does.
-  if (exactParseNeeded(value, text)) {
-    try {
-      value = parseJsonLossless(text, { duckdb: true });
-    } catch (err) {
-      return [errorEvent(text, `decode: not JSON as DuckDB reads it (${(err as Error).message})`, receivedAt, meta)];
-    }
+    return [errorEvent(text, notJson(text, err), receivedAt, meta)];
   }
   const values = spreadArrays && Array.isArray(value) ? value : [value];
   return values.map((v) => ({ ok: true as const, value: v, receivedAt, ...(meta ? { meta } : {}) }));
+}
+
+/** Why a text is not an event: JSON.parse's words where it refuses the text, else the exact parser's (DuckDB refuses what JSON.parse takes). */
+function notJson(text: string, exactError: unknown): string {
+  try {
+    JSON.parse(text);
+  } catch (err) {
+    return `decode: not JSON (${(err as Error).message})`;
+  }
+  return `decode: not JSON as DuckDB reads it (${(exactError as Error).message})`;
 }
 
 function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, header?: string[] | "positional"): SourceEvent[] {
