@@ -158,7 +158,7 @@ class PartitionEngine {
     if (result.deadLetters.length) {
       const source = this.host.config.source.name;
       const at = new Date(ts).toISOString();
-      this.writer.addDeadLetters(result.deadLetters.map((d) => ({ reason: d.sink ? `${d.sink}: ${d.reason}` : d.reason, raw: stringifyJsonLossless(d.raw), source, at })));
+      this.writer.addDeadLetters(result.deadLetters.map((d) => ({ reason: d.sink ? `${d.sink}: ${d.reason}` : d.reason, raw: stringifyJsonLossless(d.raw, { duckdb: true }), source, at })));
       this.deadLetters += result.deadLetters.length;
     }
   }

@@ -57,7 +57,7 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
     }
     writer.addDeadLetters(result.deadLetters.map((d) => ({
       reason: d.sink ? `${d.sink}: ${d.reason}` : d.reason,
-      raw: stringifyJsonLossless(d.raw),
+      raw: stringifyJsonLossless(d.raw, { duckdb: true }),
       source: d.source || source,
       at,
     })));
