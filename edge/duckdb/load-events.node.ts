@@ -80,7 +80,7 @@ export function renamedKeys(events: readonly unknown[]): Map<string, string> {
   const lower = new Set<string>();
   let clash = false;
   for (const key of order) {
-    const l = key.toLowerCase();
+    const l = asciiLower(key);
     if (lower.has(l)) clash = true;
     lower.add(l);
   }
@@ -90,14 +90,19 @@ export function renamedKeys(events: readonly unknown[]): Map<string, string> {
   const taken = new Map<string, number>();
   for (const key of order) {
     let name = key;
-    for (let count = taken.get(name.toLowerCase()); count !== undefined; count = taken.get(name.toLowerCase())) {
-      taken.set(name.toLowerCase(), count + 1);
+    for (let count = taken.get(asciiLower(name)); count !== undefined; count = taken.get(asciiLower(name))) {
+      taken.set(asciiLower(name), count + 1);
       name = `${name}_${count}`;
     }
-    taken.set(name.toLowerCase(), 1);
+    taken.set(asciiLower(name), 1);
     if (name !== key) renamed.set(name, key);
   }
   return renamed;
+}
+
+/** Lower case for ASCII letters only, as DuckDB compares names (`É` and `é` are two names to it). */
+function asciiLower(s: string): string {
+  return /[A-Z]/.test(s) ? s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32)) : s;
 }
 
 /** The events' top-level keys in the order they first appear (DuckDB's column order). */
@@ -126,10 +131,10 @@ function caseClashingFields(events: readonly unknown[]): Set<string> {
     let seen = keysAt.get(path);
     if (!seen) keysAt.set(path, (seen = new Map()));
     for (const [key, x] of Object.entries(v)) {
-      const prior = seen.get(key.toLowerCase());
+      const prior = seen.get(asciiLower(key));
       if (prior !== undefined && prior !== key) clashing.add(field);
-      else seen.set(key.toLowerCase(), key);
-      walk(field, `${path}.${key.toLowerCase()}`, x);
+      else seen.set(asciiLower(key), key);
+      walk(field, `${path}.${asciiLower(key)}`, x);
     }
   };
   for (const event of events) {
