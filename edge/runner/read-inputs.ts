@@ -78,8 +78,10 @@ export async function* readEvents(file: InputFile, size: number): AsyncGenerator
     const lines = createInterface({ input: createReadStream(file.path, "utf8"), crlfDelay: Infinity });
     let batch: unknown[] = [];
     let n = 0;
-    for await (const line of lines) {
+    for await (const read of lines) {
       n++;
+      // A byte order mark before the first line (editors on Windows write one) is skipped, as DuckDB skips it.
+      const line = n === 1 && read.startsWith("\uFEFF") ? read.slice(1) : read;
       if (line.trim() === "") continue;
       try {
         batch.push(parseJsonLossless(line, { duckdb: true }));
@@ -95,7 +97,7 @@ export async function* readEvents(file: InputFile, size: number): AsyncGenerator
     return;
   }
   if (file.format === "json") {
-    const value = parseJsonLossless(await readFile(file.path, "utf8"), { duckdb: true });
+    const value = parseJsonLossless((await readFile(file.path, "utf8")).replace(/^\uFEFF/, ""), { duckdb: true });
     const events = Array.isArray(value) ? value : [value];
     for (let i = 0; i < events.length; i += size) yield events.slice(i, i + size);
     return;

@@ -35,7 +35,8 @@ export function readEventsText(text: string, file: string): unknown[] {
 export async function readSampleFile(notebook: Notebook, source: string, path: string): Promise<unknown[]> {
   let text: string;
   try {
-    text = await readFile(path, "utf8");
+    // A byte order mark at the start (spreadsheets export CSV with one) is skipped, as DuckDB skips it.
+    text = (await readFile(path, "utf8")).replace(/^\uFEFF/, "");
   } catch (error) {
     throw new UsageError(`--sample ${source}=${path}: cannot read the file (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }

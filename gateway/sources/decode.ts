@@ -22,7 +22,8 @@ export function decodePayload(
 ): SourceEvent[] {
   let text: string;
   try {
-    text = typeof payload === "string" ? payload : utf8.decode(payload);
+    // TextDecoder drops a leading byte order mark; a string payload loses it here, as DuckDB skips it.
+    text = typeof payload === "string" ? payload.replace(/^\uFEFF/, "") : utf8.decode(payload);
   } catch (err) {
     const raw = Buffer.from(payload as Uint8Array).toString("latin1");
     return [errorEvent(raw, `decode: payload is not valid UTF-8 (${(err as Error).message})`, receivedAt, meta)];
