@@ -4,7 +4,14 @@ import { join } from "node:path";
 import { afterAll, expect, test } from "vitest";
 import { readSampleFile } from "../../gateway/cli/samples.ts";
 import { parseNotebook } from "../../notebook/format/parse.ts";
-import { readEvents, type InputFile } from "./read-inputs.ts";
+import { readdirSync, readFileSync } from "node:fs";
+import { loadEvents, openDuckDB } from "../duckdb/index.node.ts";
+import { compilePlan } from "../compile/compile.ts";
+import { gatherCompileInputs } from "../compile/inputs.node.ts";
+import { runnelWriter } from "../parquet/runnel.ts";
+import { openSink, parseSinkOverride } from "./open-sink.ts";
+import { runFiles } from "./run-files.ts";
+import { readEvents, UnreadableEvent, type InputFile } from "./read-inputs.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "runnel-inputs-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -30,3 +37,29 @@ test("a CSV --sample exported with a byte order mark names its first column with
   writeFileSync(csv, "\uFEFFid,name\n1,x\n");
   expect(await readSampleFile(notebook, "ev", csv)).toEqual([{ id: "1", name: "x" }]);
 });
+
+test("an NDJSON line that is not JSON is a dead letter with its line; the rest of the file is written", async () => {
+  const path = join(dir, "bad.ndjson");
+  writeFileSync(path, '{"id": 1}\n{"id": broken}\n{"id": 3}\n');
+  const read = await all({ path, mtimeMs: 0, format: "ndjson" });
+  expect(read[1]).toBeInstanceOf(UnreadableEvent);
+  expect((read[1] as UnreadableEvent).reason).toMatch(/^run: .*bad\.ndjson line 2 is not JSON: json: unexpected character "b" at offset 7$/);
+
+  const { notebook } = parseNotebook("---\nsources:\n  ev:\n    webhook: { signature: none }\n    format: json\nsinks:\n  out:\n    fs: { dir: out }\n---\n\n```sql id=o sink=out\nSELECT id FROM ev\n```\n", "bad.md");
+  const db = await openDuckDB({ threads: 1 });
+  let plan;
+  try {
+    await loadEvents(db, "ev", [{ id: 1 }]);
+    plan = compilePlan(await gatherCompileInputs(db, notebook));
+  } finally {
+    db.close();
+  }
+  const out = join(dir, "out");
+  const spec = parseSinkOverride(`fs:${out}`, notebook.sinks.out!);
+  const result = await runFiles({ plan, inputs: { ev: [{ path, mtimeMs: 0, format: "ndjson" }] }, targets: { out: { spec, opened: openSink(spec) } }, parquet: runnelWriter });
+  expect({ events: result.events, rows: result.rows, deadLetters: result.deadLetters }).toEqual({ events: 3, rows: 2, deadLetters: 1 });
+  const letters = result.deadLetterFiles.map((f) => readFileSync(join(out, f), "utf8")).join("");
+  expect(JSON.parse(letters.trim())).toMatchObject({ raw: '{"id": broken}', source: "ev" });
+  expect(readdirSync(out)).toContain("_errors");
+});
+

@@ -72,7 +72,15 @@ export async function listInputs(spec: string): Promise<InputFile[]> {
   return files.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** A file's events in batches of at most `size`. */
+/** A line of an NDJSON file that is not JSON: `runFiles` makes it a dead letter with this reason and the line. */
+export class UnreadableEvent {
+  constructor(
+    readonly reason: string,
+    readonly raw: string,
+  ) {}
+}
+
+/** A file's events in batches of at most `size` (an NDJSON line that is not JSON as an `UnreadableEvent`). */
 export async function* readEvents(file: InputFile, size: number): AsyncGenerator<unknown[]> {
   if (file.format === "ndjson") {
     const lines = createInterface({ input: createReadStream(file.path, "utf8"), crlfDelay: Infinity });
@@ -86,7 +94,8 @@ export async function* readEvents(file: InputFile, size: number): AsyncGenerator
       try {
         batch.push(parseJsonLossless(line, { duckdb: true }));
       } catch (error) {
-        throw new Error(`run: ${file.path} line ${n} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        // One bad line is a dead letter; the rest of the file still counts.
+        batch.push(new UnreadableEvent(`run: ${file.path} line ${n} is not JSON: ${error instanceof Error ? error.message : String(error)}`, line));
       }
       if (batch.length >= size) {
         yield batch;

@@ -12,7 +12,7 @@ import { buildPipeline, sinksFlushingAggregates } from "../exec/pipeline.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
-import { readEvents, type InputFile } from "./read-inputs.ts";
+import { readEvents, UnreadableEvent, type InputFile } from "./read-inputs.ts";
 import type { WrittenFile } from "../sinks/write-batch.ts";
 
 export interface RunFilesOptions {
@@ -82,9 +82,14 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
     if (!plan.sources[source]) throw new Error(`run: --input names source ${source}, which the plan does not read (${Object.keys(plan.sources).join(", ")})`);
     for (const file of files) {
       progress.file = file.path;
-      for await (const events of readEvents(file, options.batchSize ?? 10_000)) {
+      for await (const read of readEvents(file, options.batchSize ?? 10_000)) {
+        const unreadable = read.filter((e): e is UnreadableEvent => e instanceof UnreadableEvent);
+        const events = unreadable.length === 0 ? read : read.filter((e) => !(e instanceof UnreadableEvent));
+        writer.addDeadLetters(unreadable.map((u) => ({ reason: u.reason, raw: u.raw, source, at })));
+        progress.deadLetters += unreadable.length;
         take(executor.run({ source, events }), source);
-        progress.events += events.length;
+        // Unreadable lines count as events, so the objects' event ranges stay those of the file's lines.
+        progress.events += read.length;
         if (writer.due()) await flush();
         options.onProgress?.(progress);
       }
