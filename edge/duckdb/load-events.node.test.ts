@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { eventConverter } from "../exec/convert.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import { describeSource, loadEvents, loadJsonTexts, renamedKeys } from "./load-events.node.ts";
+import { parseJsonLossless } from "./lossless-json.ts";
 import { type DuckDB, openDuckDB } from "./open.node.ts";
 import { queryRows } from "./query-rows.node.ts";
 
@@ -227,6 +228,26 @@ describe("loadEvents", () => {
       { meta: '{"Id":1,"x":2}', tags: '[{"k":"a"}]', ID_1: null },
       { meta: '{"id":2}', tags: '[{"K":"b"}]', ID_1: 5n },
     ]);
+  });
+
+  test("records that are not all objects make DuckDB's one json column of whole records; the converter gives each record's text", async () => {
+    const texts = ["1", '"two"', "[3, 4.0]", "null", '{"a": 10.0, "b": NaN}', "12345678901234567890"];
+    const dir = mkdtempSync(join(tmpdir(), "runnel-whole-"));
+    try {
+      const file = join(dir, "whole.ndjson");
+      writeFileSync(file, texts.join("\n"));
+      const duck = await queryRows(db, `SELECT * FROM read_json('${file}', format = 'newline_delimited', sample_size = -1)`);
+      const schema = await loadJsonTexts(db, "whole", texts);
+      expect(schema).toEqual([{ name: "json", type: "JSON", whole: true }]);
+      expect((await queryRows(db, "SELECT * FROM whole")).rows).toEqual(duck.rows);
+      const convert = eventConverter(schema, defaultLibrary);
+      expect(texts.map((t) => ({ json: convert(parseJsonLossless(t, { duckdb: true }))[0] }))).toEqual(duck.rows);
+      // Pinned (the check's generated events), the records are read whole again.
+      await loadJsonTexts(db, "whole2", texts, { schema });
+      expect((await queryRows(db, "SELECT * FROM whole2")).rows).toEqual(duck.rows);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -150,7 +150,10 @@ function caseClashingFields(events: readonly unknown[]): Set<string> {
  * what DuckDB's own inference read. Unchanged without such a column.
  */
 function projectKeys(events: readonly unknown[], schema: Schema | undefined): readonly unknown[] {
-  if (schema === undefined || !schema.some((c) => c.key !== undefined)) return events;
+  if (schema === undefined || !schema.some((c) => c.key !== undefined || c.whole === true)) return events;
+  const whole = schema.find((c) => c.whole === true);
+  // The whole record under its column's name, which a pinned read_json reads as JSON.
+  if (whole !== undefined) return events.map((event) => ({ [whole.name]: event === undefined ? null : event }));
   return events.map((event) => {
     if (event === null || typeof event !== "object" || Array.isArray(event)) return event;
     const out: Record<string, unknown> = {};
@@ -226,15 +229,15 @@ export async function describeSource(db: DuckDB, table: string): Promise<Schema>
     await db.read(`SELECT column_name, comment FROM duckdb_columns() WHERE table_name = ${quoteString(table)} AND starts_with(comment, ${quoteString(COMMENT)})`)
   ).getRowObjectsJS();
   if (comments.length === 0) return schema;
-  const extra = new Map(comments.map((r) => [String(r.column_name), JSON.parse(String(r.comment).slice(COMMENT.length)) as Pick<Schema[number], "key" | "format">]));
+  const extra = new Map(comments.map((r) => [String(r.column_name), JSON.parse(String(r.comment).slice(COMMENT.length)) as Pick<Schema[number], "key" | "format" | "whole">]));
   return schema.map((c) => (extra.has(c.name) ? { ...c, ...extra.get(c.name)! } : c));
 }
 
 /** Keeps each column's `key` and `format` as its comment (see `describeSource`). */
 async function keepExtras(db: DuckDB, table: string, schema: Schema): Promise<void> {
   for (const c of schema) {
-    if (c.key === undefined && c.format === undefined) continue;
-    const extra = { ...(c.key !== undefined ? { key: c.key } : {}), ...(c.format !== undefined ? { format: c.format } : {}) };
+    if (c.key === undefined && c.format === undefined && c.whole === undefined) continue;
+    const extra = { ...(c.key !== undefined ? { key: c.key } : {}), ...(c.format !== undefined ? { format: c.format } : {}), ...(c.whole !== undefined ? { whole: c.whole } : {}) };
     await db.run(`COMMENT ON COLUMN ${quoteIdent(table)}.${quoteIdent(c.name)} IS ${quoteString(COMMENT + JSON.stringify(extra))}`);
   }
 }
@@ -307,6 +310,11 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
   else {
     const renamed = renamedKeys(events);
     if (renamed.size > 0) await keepExtras(db, table, [...renamed].map(([name, key]) => ({ name, type: "", key })));
+    // Records that are not all objects with keys: DuckDB's one `json` column is each whole record.
+    const described = await describeQuery(db, `SELECT * FROM ${quoteIdent(table)}`);
+    if (described.length === 1 && described[0]!.name === "json" && described[0]!.type === "JSON" && !keyOrder(events).includes("json")) {
+      await keepExtras(db, table, [{ name: "json", type: "JSON", whole: true }]);
+    }
   }
   return describeSource(db, table);
 }

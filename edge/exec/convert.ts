@@ -35,6 +35,15 @@ export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: Read
     .map((f) => ({ index: f.index, name: f.key, conv: csv ? csvConverter(f.text, f.format, lib) : converterFor(f.type, f.text, lib) }));
   const width = schema.length;
   const n = fields.length;
+  // The whole record as JSON (DuckDB's one `json` column for records that are not all objects).
+  const whole = schema.findIndex((c) => c.whole === true);
+  if (whole !== -1) {
+    return (event) => {
+      const row = new Array<Value>(width).fill(null);
+      if (event !== null && event !== undefined) row[whole] = jsonText(event);
+      return row;
+    };
+  }
   return (event) => {
     if (event === null || typeof event !== "object" || Array.isArray(event)) {
       throw new ConvertError(`event is ${describe(event)}, not a JSON object`);
@@ -116,6 +125,8 @@ export function jsonText(v: unknown): string {
  * column reads `10.0` and `10` alike, so most events never need the exact parser.
  */
 export function integersAtText(schema: Schema): (event: unknown) => boolean {
+  // The whole record as JSON: every integer prints as written.
+  if (schema.some((c) => c.whole === true)) return holdsInteger;
   const fields = schema.map((c) => ({ name: jsonKey(c), at: integerProbe(parseType(c.type)) })).filter((f) => f.at !== null);
   const probe = (event: unknown): boolean => {
     if (event === null || typeof event !== "object") return false;

@@ -50,6 +50,11 @@ export interface Column {
    * its fields in (`%d/%m/%Y`), when it is not ISO 8601, which a plain cast reads.
    */
   format?: string;
+  /**
+   * A source column only: the whole record as JSON. DuckDB's JSON reader makes one column `json`
+   * of each record's text when the records are not all objects (scalars, arrays, or a mix).
+   */
+  whole?: boolean;
 }
 
 /** The JSON key a source column reads from each event. */
