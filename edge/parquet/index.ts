@@ -1,4 +1,4 @@
-export type { ParquetWriter, ParquetWriteOptions } from "./writer.ts";
+export { openFile, type ParquetFile, type ParquetWriter, type ParquetWriteOptions } from "./writer.ts";
 export { runnelWriter } from "./runnel.ts";
 export { hyparquetWriter, DEFAULT_ROW_GROUP_SIZE, CREATED_BY } from "./hyparquet.ts";
 export { parquetLayout } from "./schema.ts";

@@ -1,12 +1,12 @@
 import type { SchemaElement } from "hyparquet";
 import type { Row, Schema, Value } from "../plan/values.ts";
 import { Bytes } from "./encoder/bytes.ts";
-import { encodeChunk } from "./encoder/column.ts";
-import { buildTree, shred } from "./encoder/shred.ts";
+import { ChunkEncoder } from "./encoder/column.ts";
+import { buildTree, shred, type Leaf, type Node } from "./encoder/shred.ts";
 import { bin, bool, i32, i64, struct, writeStruct, type TField, type TValue } from "./encoder/thrift.ts";
 import { CREATED_BY, DEFAULT_ROW_GROUP_SIZE } from "./hyparquet.ts";
 import { parquetLayout } from "./schema.ts";
-import type { ParquetWriteOptions, ParquetWriter } from "./writer.ts";
+import type { ParquetFile, ParquetWriteOptions, ParquetWriter } from "./writer.ts";
 
 /**
  * runnel's own Parquet encoder, written for the edge's throughput: rows are
@@ -20,90 +20,163 @@ import type { ParquetWriteOptions, ParquetWriter } from "./writer.ts";
 export const runnelWriter: ParquetWriter = {
   name: "runnel",
   write(schema: Schema, rows: Row[], options: ParquetWriteOptions = {}): Uint8Array {
+    const file = new RunnelFile(schema, options);
+    file.add(rows);
+    return file.finish();
+  },
+  open(schema: Schema, options: ParquetWriteOptions = {}): ParquetFile {
+    return new RunnelFile(schema, options);
+  },
+};
+
+/**
+ * One Parquet file written as its rows arrive: each `add` shreds the rows
+ * into the leaves and writes every data page that is full (compressed), and
+ * every row group that is; `finish` writes the rest, the dictionaries and
+ * the footer. The bytes depend only on the rows and their order, not on how
+ * they were split between `add` calls.
+ */
+class RunnelFile implements ParquetFile {
+  private readonly elements: SchemaElement[];
+  private readonly converts: ReturnType<typeof parquetLayout>["converts"];
+  private readonly columns: { name: string; node: Node }[];
+  private readonly leaves: Leaf[];
+  private readonly rowGroupSize: number;
+  private readonly codec: "SNAPPY" | "UNCOMPRESSED";
+  private chunks: ChunkEncoder[];
+  // Chunks are kept as pieces and joined once at the end: no buffer doubling over megabytes.
+  private readonly pieces: Uint8Array[] = [MAGIC];
+  private offset = MAGIC.length;
+  private readonly rowGroups: TValue[] = [];
+  private groupRows = 0;
+  rows = 0;
+  private finished = false;
+
+  constructor(schema: Schema, options: ParquetWriteOptions) {
     const { elements, converts } = parquetLayout(schema);
-    const rowGroupSize = options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE;
-    if (!Number.isInteger(rowGroupSize) || rowGroupSize < 1) {
-      throw new Error(`parquet: rowGroupSize must be a positive integer, got ${rowGroupSize}`);
+    this.elements = elements;
+    this.converts = converts;
+    this.rowGroupSize = options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE;
+    if (!Number.isInteger(this.rowGroupSize) || this.rowGroupSize < 1) {
+      throw new Error(`parquet: rowGroupSize must be a positive integer, got ${this.rowGroupSize}`);
     }
     const codec = options.codec ?? "SNAPPY";
     if (codec === "ZSTD") throw new Error("parquet: the runnel encoder has no ZSTD compressor; use SNAPPY or UNCOMPRESSED");
+    this.codec = codec;
     const { columns, leaves } = buildTree(elements);
-    // Chunks are kept as pieces and joined once at the end: no buffer doubling over megabytes.
-    const pieces: Uint8Array[] = [MAGIC];
-    let offset = MAGIC.length;
-    const rowGroups: TValue[] = [];
-    for (let start = 0; start < rows.length; start += rowGroupSize) {
-      const end = Math.min(rows.length, start + rowGroupSize);
-      for (const leaf of leaves) leaf.reset(end - start);
-      // Column by column: each leaf's buffers stay hot, and flat columns skip the tree walk.
-      for (let c = 0; c < columns.length; c++) {
-        const { name, node } = columns[c]!;
-        const convert = converts[c];
-        const flat = node.kind === "leaf" ? node.leaf : null;
-        for (let r = start; r < end; r++) {
-          let value: Value | undefined = rows[r]![name];
-          if (value === undefined) throw new Error(`parquet: row ${r} has no value for column ${JSON.stringify(name)} (use null for NULL)`);
-          if (value !== null && convert) value = convert(value) as Value;
-          if (flat) {
-            if (value === null) flat.push(0, 0);
-            else flat.push(1, 0, value);
-            continue;
-          }
-          try {
-            shred(node, value, 0, 0, 0);
-          } catch (cause) {
-            throw new Error(`parquet: row ${r}, column ${JSON.stringify(name)}: cannot encode the value`, { cause });
-          }
-        }
-      }
-      const groupStart = offset;
-      const chunks: TValue[] = [];
-      let uncompressed = 0;
-      for (const leaf of leaves) {
-        let chunk;
-        try {
-          chunk = encodeChunk(leaf, codec);
-        } catch (cause) {
-          throw new Error(`parquet: encoding column ${leaf.path.join(".")} of rows ${start}..${end - 1} failed`, { cause });
-        }
-        const chunkStart = offset;
-        for (const piece of chunk.bytes) {
-          pieces.push(piece);
-          offset += piece.length;
-        }
-        uncompressed += chunk.uncompressed;
-        chunks.push(struct([2, i64(chunkStart)], [3, chunk.meta(chunkStart)]));
-      }
-      rowGroups.push(
-        struct(
-          [1, { t: "list", elem: "struct", v: chunks }],
-          [2, i64(uncompressed)],
-          [3, i64(end - start)],
-          [5, i64(groupStart)],
-          [6, i64(offset - groupStart)],
-        ),
-      );
+    this.columns = columns;
+    this.leaves = leaves;
+    this.chunks = leaves.map((leaf) => new ChunkEncoder(leaf, codec));
+  }
+
+  add(rows: Row[]): void {
+    if (this.finished) throw new Error("parquet: rows added to a file already finished");
+    for (let start = 0; start < rows.length; ) {
+      const end = Math.min(rows.length, start + this.rowGroupSize - this.groupRows);
+      this.shred(rows, start, end);
+      this.groupRows += end - start;
+      this.rows += end - start;
+      if (this.groupRows === this.rowGroupSize) this.endRowGroup();
+      else this.drain();
+      start = end;
     }
+  }
+
+  finish(): Uint8Array {
+    if (this.finished) throw new Error("parquet: a file finished twice");
+    this.finished = true;
+    if (this.groupRows > 0) this.endRowGroup();
     const out = new Bytes(4096);
     writeStruct(out, [
       [1, i32(1)],
-      [2, { t: "list", elem: "struct", v: elements.map(schemaElement) }],
-      [3, i64(rows.length)],
-      [4, { t: "list", elem: "struct", v: rowGroups }],
+      [2, { t: "list", elem: "struct", v: this.elements.map(schemaElement) }],
+      [3, i64(this.rows)],
+      [4, { t: "list", elem: "struct", v: this.rowGroups }],
       [6, bin(CREATED_BY)],
     ]);
     out.i32(out.length);
     out.bytes(MAGIC);
-    pieces.push(out.result());
-    const file = new Uint8Array(offset + out.length);
+    this.pieces.push(out.result());
+    const file = new Uint8Array(this.offset + out.length);
     let at = 0;
-    for (const piece of pieces) {
+    for (const piece of this.pieces) {
       file.set(piece, at);
       at += piece.length;
     }
+    this.pieces.length = 0;
     return file;
-  },
-};
+  }
+
+  /** Rows [start, end) into the leaves, column by column: each leaf's buffers stay hot, and flat columns skip the tree walk. */
+  private shred(rows: Row[], start: number, end: number): void {
+    for (const leaf of this.leaves) leaf.reserve(end - start);
+    const { columns, converts } = this;
+    for (let c = 0; c < columns.length; c++) {
+      const { name, node } = columns[c]!;
+      const convert = converts[c];
+      const flat = node.kind === "leaf" ? node.leaf : null;
+      for (let r = start; r < end; r++) {
+        let value: Value | undefined = rows[r]![name];
+        if (value === undefined) throw new Error(`parquet: row ${this.rows + r - start} has no value for column ${JSON.stringify(name)} (use null for NULL)`);
+        if (value !== null && convert) value = convert(value) as Value;
+        if (flat) {
+          if (value === null) flat.push(0, 0);
+          else flat.push(1, 0, value);
+          continue;
+        }
+        try {
+          shred(node, value, 0, 0, 0);
+        } catch (cause) {
+          throw new Error(`parquet: row ${this.rows + r - start}, column ${JSON.stringify(name)}: cannot encode the value`, { cause });
+        }
+      }
+    }
+  }
+
+  /** Writes the data pages that are full. */
+  private drain(): void {
+    for (const encoder of this.chunks) {
+      try {
+        encoder.drain();
+      } catch (cause) {
+        throw new Error(`parquet: encoding column ${encoder.path.join(".")} of rows up to ${this.rows - 1} failed`, { cause });
+      }
+    }
+  }
+
+  private endRowGroup(): void {
+    const groupStart = this.offset;
+    const first = this.rows - this.groupRows;
+    const chunks: TValue[] = [];
+    let uncompressed = 0;
+    for (const encoder of this.chunks) {
+      let chunk;
+      try {
+        chunk = encoder.finish();
+      } catch (cause) {
+        throw new Error(`parquet: encoding column ${encoder.path.join(".")} of rows ${first}..${this.rows - 1} failed`, { cause });
+      }
+      const chunkStart = this.offset;
+      for (const piece of chunk.bytes) {
+        this.pieces.push(piece);
+        this.offset += piece.length;
+      }
+      uncompressed += chunk.uncompressed;
+      chunks.push(struct([2, i64(chunkStart)], [3, chunk.meta(chunkStart)]));
+    }
+    this.rowGroups.push(
+      struct(
+        [1, { t: "list", elem: "struct", v: chunks }],
+        [2, i64(uncompressed)],
+        [3, i64(this.groupRows)],
+        [5, i64(groupStart)],
+        [6, i64(this.offset - groupStart)],
+      ),
+    );
+    this.groupRows = 0;
+    this.chunks = this.leaves.map((leaf) => new ChunkEncoder(leaf, this.codec));
+  }
+}
 
 const MAGIC = new TextEncoder().encode("PAR1");
 

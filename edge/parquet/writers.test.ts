@@ -415,3 +415,68 @@ test("delta-encoded integer pages read back exactly at block edges, sign changes
     });
   }
 });
+
+describe("runnel encoder, a file written as its rows arrive", () => {
+  let seed = 23;
+  const next = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0);
+  const schema: Schema = [
+    { name: "id", type: "BIGINT" },
+    { name: "tag", type: "VARCHAR" },
+    { name: "xs", type: "INTEGER[]" },
+    { name: "drift", type: "VARCHAR" },
+  ];
+  // `drift` repeats ten words for the first 30,000 rows and is unique after: its dictionary is
+  // given up in a later page of the chunk, so the chunk mixes dictionary and plain pages.
+  const rows: Row[] = Array.from({ length: 70_000 }, (_, i) => ({
+    id: BigInt(i),
+    tag: next() % 8 === 0 ? null : `t${next() % 50}`,
+    xs: next() % 5 === 0 ? null : Array.from({ length: next() % 4 }, () => next() % 1000),
+    drift: i % 97 === 0 ? null : i < 30_000 ? `word-${i % 10}` : `unique-${i}-${next().toString(36)}`,
+  }));
+
+  test("gives the same bytes whatever the batches, and DuckDB reads every row back", async () => {
+    const whole = runnelWriter.write(schema, rows, { rowGroupSize: 50_000 });
+    const file = runnelWriter.open!(schema, { rowGroupSize: 50_000 });
+    for (let at = 0; at < rows.length; ) {
+      const n = [1, 7, 999, 20_000, 33_333][next() % 5]!;
+      file.add(rows.slice(at, at + n));
+      at += n;
+    }
+    expect(file.rows).toBe(70_000);
+    const streamed = file.finish();
+    expect(Buffer.from(streamed).equals(Buffer.from(whole))).toBe(true);
+    expect(() => file.finish()).toThrow("parquet: a file finished twice");
+    expect(() => file.add(rows.slice(0, 1))).toThrow("parquet: rows added to a file already finished");
+
+    const ours = save(streamed);
+    const theirs = save(hyparquetWriter.write(schema, rows, { rowGroupSize: 50_000 }));
+    await withDuckDB(async (db) => {
+      const [d] = await queryJson(
+        db,
+        `SELECT (SELECT count(*) FROM (SELECT * FROM read_parquet(${sqlString(ours)}) EXCEPT ALL SELECT * FROM read_parquet(${sqlString(theirs)}))) AS diff,
+                (SELECT count(*) FROM read_parquet(${sqlString(ours)})) AS n,
+                (SELECT count(DISTINCT drift) FROM read_parquet(${sqlString(ours)}) WHERE id < 30000) AS words`,
+      );
+      expect(d).toEqual({ diff: "0", n: "70000", words: "10" });
+      const chunks = await queryJson(
+        db,
+        `SELECT row_group_id AS g, encodings, stats_min_value AS min, stats_max_value AS max, stats_null_count AS nulls
+         FROM parquet_metadata(${sqlString(ours)}) WHERE path_in_schema = 'drift' ORDER BY g`,
+      );
+      // Row group 0: dictionary pages for the words, plain pages once the values stopped repeating;
+      // the statistics cover both. Row group 1 (all unique) has no dictionary at all.
+      expect(chunks[0]).toMatchObject({ encodings: expect.stringContaining("RLE_DICTIONARY"), min: expect.stringMatching(/^unique-/), max: "word-9" });
+      expect(chunks[0]!.encodings).toContain("PLAIN");
+      expect(chunks[1]!.encodings).not.toContain("RLE_DICTIONARY");
+      expect(chunks.map((c) => c.nulls)).toEqual([String(rows.slice(0, 50_000).filter((r) => r.drift === null).length), String(rows.slice(50_000).filter((r) => r.drift === null).length)]);
+    });
+  });
+
+  test("a bad value is refused with its column, and a NULL column of a million levels stays small", () => {
+    const file = runnelWriter.open!([{ name: "n", type: "INTEGER" }], {});
+    expect(() => file.add(Array.from({ length: 25_000 }, (_, i) => ({ n: i === 1000 ? "x" : i })))).toThrow(/parquet: encoding column n of rows up to 24999 failed/);
+    const empty = runnelWriter.open!([{ name: "s", type: "VARCHAR" }], {});
+    for (let i = 0; i < 100; i++) empty.add(Array.from({ length: 10_000 }, () => ({ s: null })));
+    expect(empty.finish().length).toBeLessThan(20_000);
+  });
+});

@@ -3,12 +3,18 @@
  * Parquet when a flush bound is reached. Used by `runnel run` (files) and the
  * Kafka runner; the caller says which input range a flush covers, and that
  * range names the objects, so repeating a flush rewrites the same objects.
+ *
+ * A row is encoded as it is added: each partition of a sink is an open
+ * Parquet file (`ParquetWriter.open`) that writes its pages as they fill, so
+ * a flush only finishes the files (last pages, dictionaries, footer), and
+ * what a buffer holds is encoded pages rather than row objects.
  */
 import type { SinkSpec } from "../../notebook/format/model.ts";
 import type { Plan, SinkOp } from "../plan/types.ts";
 import type { Row, Schema, Value } from "../plan/values.ts";
-import type { ParquetWriter } from "../parquet/writer.ts";
-import { encodeBatch, putEncoded, type EncodedFile, type WrittenFile } from "../sinks/write-batch.ts";
+import { openFile, type ParquetFile, type ParquetWriter } from "../parquet/writer.ts";
+import { objectKey, partitionRouter } from "../sinks/layout.ts";
+import { putEncoded, type EncodedFile, type WrittenFile } from "../sinks/write-batch.ts";
 import { deadLetterKey, encodeDeadLetters, type DeadLetter } from "../sinks/dead-letter.ts";
 import type { OpenedSink } from "./open-sink.ts";
 
@@ -32,9 +38,13 @@ interface Buffer {
   varying: string[];
   fixedBytes: number;
   partitionBy: string[];
-  rows: Row[];
+  /** The open file of each partition, found by the row's partition values. */
+  files: ReturnType<typeof partitionRouter<ParquetFile>>;
+  rows: number;
   bytes: number;
   since: number | null;
+  /** The files' bytes once a flush finished them, kept until the flush succeeds (a retry writes the same bytes). */
+  finished: { path: string; rows: number; body: Uint8Array }[] | null;
 }
 
 /** Types whose values take the same room in every row (8 bytes; 72 for a UUID's text). */
@@ -85,9 +95,11 @@ export class SinkWriter {
         varying: sinkOp.schema.filter((c) => FIXED_BYTES[c.type] === undefined).map((c) => c.name),
         fixedBytes: 8 + fixed.reduce((n, c) => n + FIXED_BYTES[c.type]!, 0),
         partitionBy: sinkOp.partitionBy,
-        rows: [],
+        files: this.router(sinkOp.schema, sinkOp.partitionBy),
+        rows: 0,
         bytes: 0,
         since: null,
+        finished: null,
       });
     }
     const first = Object.values(targets)[0];
@@ -95,18 +107,34 @@ export class SinkWriter {
     this.errorsTarget = first.opened;
   }
 
+  private router(schema: Schema, partitionBy: string[]) {
+    return partitionRouter(schema, partitionBy, {}, (_key, body) => openFile(this.parquet, body));
+  }
+
   add(sink: string, rows: Row[]): void {
     const buffer = this.buffers.get(sink);
     if (!buffer) throw new Error(`run: rows for unknown sink ${sink}`);
     if (rows.length === 0) return;
+    if (buffer.finished) throw new Error(`run: rows added to sink ${sink} while its flush is being written`);
     if (buffer.since === null) buffer.since = this.now();
     // A row's columns are the schema's: only those of varying size are read, by name (no key list per row).
     const names = buffer.varying;
     let bytes = buffer.fixedBytes * rows.length;
-    for (const row of rows) {
-      buffer.rows.push(row);
+    // Rows go to their partition's file in runs: consecutive rows mostly share a partition.
+    let file: ParquetFile | null = null;
+    let from = 0;
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
       for (let i = 0; i < names.length; i++) bytes += estimateBytes(row[names[i]!] ?? null);
+      const f = buffer.files.route(row);
+      if (f !== file) {
+        if (file !== null) file.add(rows.slice(from, r));
+        file = f;
+        from = r;
+      }
     }
+    file!.add(from === 0 ? rows : rows.slice(from));
+    buffer.rows += rows.length;
     buffer.bytes += bytes;
   }
 
@@ -117,7 +145,7 @@ export class SinkWriter {
   /** Rows waiting in all buffers. */
   get depth(): number {
     let n = 0;
-    for (const b of this.buffers.values()) n += b.rows.length;
+    for (const b of this.buffers.values()) n += b.rows;
     return n;
   }
 
@@ -136,8 +164,8 @@ export class SinkWriter {
   /** True when some sink's buffer reached its rows, bytes or age bound. */
   due(): boolean {
     for (const b of this.buffers.values()) {
-      if (b.rows.length === 0) continue;
-      if (b.rows.length >= b.spec.flush.rows || b.bytes >= b.spec.flush.bytes) return true;
+      if (b.rows === 0) continue;
+      if (b.rows >= b.spec.flush.rows || b.bytes >= b.spec.flush.bytes) return true;
       if (b.since !== null && this.now() - b.since >= b.spec.flush.seconds * 1000) return true;
     }
     return false;
@@ -152,10 +180,11 @@ export class SinkWriter {
     // Everything is encoded first, then stored a few objects at a time, so the round trips overlap.
     const parquet: { opened: OpenedSink; files: EncodedFile[] }[] = [];
     for (const [name, b] of this.buffers) {
-      if (b.rows.length === 0) continue;
+      if (b.rows === 0) continue;
+      b.finished ??= b.files.partitions().map(({ path, target }) => ({ path, rows: target.rows, body: target.finish() }));
       parquet.push({
         opened: b.opened,
-        files: encodeBatch({ parquet: this.parquet, schema: b.schema, rows: b.rows, partitionBy: b.partitionBy, sinkName: name, prefix: b.opened.prefix, writer, first, last }),
+        files: b.finished.map((f) => ({ key: objectKey({ prefix: b.opened.prefix, sink: name, partition: f.path, writer, first, last }), rows: f.rows, body: f.body })),
       });
     }
     const letters: EncodedFile[] = [];
@@ -173,9 +202,11 @@ export class SinkWriter {
     for (const p of parquet) result.files.push(...(await putEncoded(p.opened.sink, p.files)));
     result.deadLetterFiles = (await putEncoded(this.errorsTarget.sink, letters, "application/x-ndjson")).map((f) => f.key);
     for (const b of this.buffers.values()) {
-      b.rows = [];
+      b.files = this.router(b.schema, b.partitionBy);
+      b.rows = 0;
       b.bytes = 0;
       b.since = null;
+      b.finished = null;
     }
     this.deadLetters = [];
     return result;

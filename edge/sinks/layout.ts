@@ -158,6 +158,31 @@ export function partitionPath(columns: { name: string; type: string }[], values:
  * schema's columns, leaves out.
  */
 export function partitionRows(schema: Schema, rows: Row[], partitionBy: string[], options: LayoutOptions = {}): Partition[] {
+  const router = partitionRouter(schema, partitionBy, options, (key, body): Partition => ({ ...key, schema: body, rows: [] }));
+  for (const row of rows) router.route(row).rows.push(row);
+  return router.partitions().map((p) => p.target);
+}
+
+/** A partition's folder and values, as `partitionRouter` tells its `open`. */
+export interface PartitionKey {
+  /** `col=value/...` with a trailing slash; empty when there are no partition columns. */
+  path: string;
+  /** The partition columns' values, as the first row of the partition held them. */
+  values: Row;
+}
+
+/**
+ * Finds each row's partition as rows arrive (`partitionRows` over a stream):
+ * `open` makes a partition's target the first time one of its rows comes
+ * (given the file schema, without the partition columns); `partitions()`
+ * lists them in key order.
+ */
+export function partitionRouter<T>(
+  schema: Schema,
+  partitionBy: string[],
+  options: LayoutOptions,
+  open: (key: PartitionKey, body: Schema) => T,
+): { body: Schema; route(row: Row): T; partitions(): { path: string; target: T }[] } {
   const columns = partitionBy.map((name) => {
     const column = schema.find((c) => c.name === name);
     if (!column) throw new Error(`layout: partition column ${JSON.stringify(name)} is not in the schema (${schema.map((c) => c.name).join(", ")})`);
@@ -166,12 +191,12 @@ export function partitionRows(schema: Schema, rows: Row[], partitionBy: string[]
   if (new Set(partitionBy).size !== partitionBy.length) throw new Error(`layout: partition columns repeat: ${partitionBy.join(", ")}`);
   const body = schema.filter((c) => !partitionBy.includes(c.name));
   if (body.length === 0) throw new Error("layout: every column is a partition column; a file needs at least one other column");
-  const groups = new Map<string, Partition>();
-  const groupOf = (row: Row): Partition => {
+  const groups = new Map<string, T>();
+  const groupOf = (row: Row): T => {
     const path = partitionPath(columns, row, options);
     let group = groups.get(path);
-    if (!group) {
-      group = { path, values: Object.fromEntries(partitionBy.map((name) => [name, row[name]!])), schema: body, rows: [] };
+    if (group === undefined) {
+      group = open({ path, values: Object.fromEntries(partitionBy.map((name) => [name, row[name]!])) }, body);
       groups.set(path, group);
     }
     return group;
@@ -179,23 +204,28 @@ export function partitionRows(schema: Schema, rows: Row[], partitionBy: string[]
   // A row's group by its partition values, one Map level per column, while they are primitives
   // (equal primitives format to the same path); other values take the path every time.
   const cache = new Map<unknown, unknown>();
-  const lookup = (row: Row): Partition => {
+  let only: T | undefined;
+  const route = (row: Row): T => {
+    if (columns.length === 0) return (only ??= groupOf(row));
     let level = cache;
     for (let i = 0; i < columns.length; i++) {
       const value = row[columns[i]!.name];
       if (value === undefined || (value !== null && typeof value === "object")) return groupOf(row);
       let next = level.get(value);
       if (next === undefined) {
-        next = i === columns.length - 1 ? groupOf(row) : new Map<unknown, unknown>();
+        next = i === columns.length - 1 ? { group: groupOf(row) } : new Map<unknown, unknown>();
         level.set(value, next);
       }
-      if (i === columns.length - 1) return next as Partition;
+      if (i === columns.length - 1) return (next as { group: T }).group;
       level = next as Map<unknown, unknown>;
     }
     return groupOf(row);
   };
-  for (const row of rows) lookup(row).rows.push(row);
-  return [...groups.values()].sort((a, b) => compareKeys(a.path, b.path));
+  return {
+    body,
+    route,
+    partitions: () => [...groups].map(([path, target]) => ({ path, target })).sort((a, b) => compareKeys(a.path, b.path)),
+  };
 }
 
 /** Offsets and sequence numbers are printed with 20 digits (2^64 has 20), so lexical order is numeric order. */

@@ -54,72 +54,159 @@ export interface ChunkResult {
 }
 
 /**
- * Encodes one leaf's values of one row group as a column chunk: an optional
- * dictionary page, then data pages (v1) cut at row boundaries, each
- * compressed on its own; min/max/null-count statistics over the chunk.
+ * Encodes one leaf's values of one row group as a column chunk, page by page
+ * while its rows arrive: data pages (v1) cut at row boundaries once they hold
+ * PAGE_LEVELS levels, each compressed on its own and the leaf's buffers
+ * emptied; at `finish`, the last page and, before all of them, the dictionary
+ * page; min/max/null-count statistics over the chunk. So a writer that is fed
+ * rows as they are produced (a runner's open file) has done nearly all of a
+ * file's encoding by the time it is flushed.
+ *
+ * Repeated INT32/INT64/text values get a dictionary (RLE_DICTIONARY pages,
+ * each with the bit width its indexes need). When the values stop repeating
+ * (more distinct values than half of those seen, or MAX_DICTIONARY of them),
+ * the page at hand and every later one are written without it, as parquet-mr
+ * falls back; a chunk that falls back in its first page has no dictionary.
  */
-export function encodeChunk(leaf: Leaf, codec: "SNAPPY" | "UNCOMPRESSED"): ChunkResult {
-  const kind = kindOf(leaf.element);
-  const values = leaf.values;
-  const compress = codec === "SNAPPY" ? snappyCompress : (b: Uint8Array) => b;
-  const pieces: Uint8Array[] = [];
-  let size = 0;
-  let uncompressed = 0;
-  const encodings = new Set<number>([RLE]);
-  const stats = new Stats(kind);
+export class ChunkEncoder {
+  private readonly kind: Kind;
+  private readonly compress: (b: Uint8Array) => Uint8Array;
+  private readonly pieces: Uint8Array[] = [];
+  private size = 0;
+  private uncompressed = 0;
+  private readonly encodings = new Set<number>([RLE]);
+  private readonly stats: Stats;
+  private readonly deltaFits: boolean;
+  /** The dictionary: each key's index, keys in first-seen order; null when the chunk has none. */
+  private dict: { ids: Map<unknown, number>; keys: unknown[] } | null;
+  /** Whether new pages still use the dictionary (false once it is given up after some pages used it). */
+  private indexing = true;
+  /** Non-null values in the pages written so far, and levels. */
+  private seen = 0;
+  private levels = 0;
+  private nulls = 0;
+  private pages = 0;
+  private dictionaryPages = 0;
+  /** The leaf's levels and values already written as pages (dropped from it at the end of `drain`/`finish`). */
+  private level = 0;
+  private valueAt = 0;
 
-  const dict = kind === "str" || kind === "i32" || kind === "i64" ? buildDictionary(values, leaf.present) : null;
-  // Unsigned columns stay PLAIN: a delta over their signed bit patterns is legal but not worth the doubt.
-  const deltaFits = (kind === "i32" || kind === "i64") && !leaf.element.converted_type?.startsWith("UINT");
-  let dictionaryOffset: number | undefined;
-  if (dict) {
-    const body = new Bytes(dict.keys.length * 8 + 16);
-    writePlain(body, kind, dict.keys, 0, dict.keys.length, stats);
-    const page = body.result();
-    const compressed = compress(page);
-    const header = new Bytes(32);
-    writeStruct(header, [
-      [1, i32(2)],
-      [2, i32(page.length)],
-      [3, i32(compressed.length)],
-      [7, struct([1, i32(dict.keys.length)], [2, i32(PLAIN)])],
-    ]);
-    dictionaryOffset = 0;
-    pieces.push(header.result(), compressed);
-    size += header.length + compressed.length;
-    uncompressed += header.length + page.length;
-    encodings.add(PLAIN);
-    encodings.add(RLE_DICTIONARY);
+  constructor(
+    private readonly leaf: Leaf,
+    private readonly codec: "SNAPPY" | "UNCOMPRESSED",
+  ) {
+    this.kind = kindOf(leaf.element);
+    this.compress = codec === "SNAPPY" ? snappyCompress : (b: Uint8Array) => b;
+    this.stats = new Stats(this.kind);
+    this.dict = this.kind === "str" || this.kind === "i32" || this.kind === "i64" ? { ids: new Map(), keys: [] } : null;
+    // Unsigned columns stay PLAIN: a delta over their signed bit patterns is legal but not worth the doubt.
+    this.deltaFits = (this.kind === "i32" || this.kind === "i64") && !leaf.element.converted_type?.startsWith("UINT");
   }
-  const dataOffset = size;
 
-  let level = 0;
-  let valueAt = 0;
-  while (level < leaf.count || (level === 0 && leaf.count === 0)) {
-    // Cut pages where a new row starts (rep 0) once a page holds enough levels.
-    let end = Math.min(leaf.count, level + PAGE_LEVELS);
-    while (end < leaf.count && leaf.reps[end] !== 0) end++;
+  /** The leaf's column path, for error messages. */
+  get path(): string[] {
+    return this.leaf.path;
+  }
+
+  /** Writes the pages the leaf holds enough levels for; call it after whole rows were shredded into the leaf. */
+  drain(): void {
+    while (this.leaf.count - this.level >= PAGE_LEVELS) this.page(this.pageEnd(), false);
+    this.leaf.drop(this.level, this.valueAt);
+    this.level = 0;
+    this.valueAt = 0;
+  }
+
+  /** Writes what the leaf still holds and returns the chunk; the leaf is left empty. */
+  finish(): ChunkResult {
+    while (this.leaf.count - this.level > PAGE_LEVELS) this.page(this.pageEnd(), false);
+    if (this.leaf.count > this.level || this.pages === 0) this.page(this.leaf.count, true);
+    this.leaf.drop(this.level, this.valueAt);
+    this.level = 0;
+    this.valueAt = 0;
+    const pieces: Uint8Array[] = [];
+    let size = 0;
+    let uncompressed = 0;
+    let dictionaryOffset: number | undefined;
+    if (this.dict && this.dictionaryPages > 0) {
+      const keys = this.dict.keys;
+      const body = new Bytes(keys.length * 8 + 16);
+      writePlain(body, this.kind, keys, 0, keys.length, this.stats);
+      const page = body.result();
+      const compressed = this.compress(page);
+      const header = new Bytes(32);
+      writeStruct(header, [
+        [1, i32(2)],
+        [2, i32(page.length)],
+        [3, i32(compressed.length)],
+        [7, struct([1, i32(keys.length)], [2, i32(PLAIN)])],
+      ]);
+      dictionaryOffset = 0;
+      pieces.push(header.result(), compressed);
+      size += header.length + compressed.length;
+      uncompressed += header.length + page.length;
+      this.encodings.add(PLAIN);
+      this.encodings.add(RLE_DICTIONARY);
+    }
+    const dataOffset = size;
+    for (const p of this.pieces) pieces.push(p);
+    size += this.size;
+    uncompressed += this.uncompressed;
+    const { leaf, codec, encodings, stats, levels, nulls } = this;
+    return {
+      bytes: pieces,
+      size,
+      uncompressed,
+      meta: (offset) =>
+        struct(
+          [1, i32(TYPES[leaf.element.type!])],
+          [2, { t: "list", elem: "i32", v: [...encodings].sort((a, b) => a - b).map(i32) }],
+          [3, { t: "list", elem: "bin", v: leaf.path.map((p) => bin(p)) }],
+          [4, i32(codec === "SNAPPY" ? 1 : 0)],
+          [5, i64(levels)],
+          [6, i64(uncompressed)],
+          [7, i64(size)],
+          [9, i64(offset + dataOffset)],
+          [11, dictionaryOffset === undefined ? undefined : i64(offset + dictionaryOffset)],
+          [12, struct(...stats.fields(nulls))],
+        ),
+    };
+  }
+
+  /** Where the next page ends: at the first row start at or after PAGE_LEVELS levels, or at the end of what the leaf holds. */
+  private pageEnd(): number {
+    const { reps, count } = this.leaf;
+    let end = Math.min(count, this.level + PAGE_LEVELS);
+    while (end < count && reps[end] !== 0) end++;
+    return end;
+  }
+
+  /** Levels [level, end) of the leaf as one data page. */
+  private page(end: number, last: boolean): void {
+    const { leaf, kind, level, valueAt } = this;
     let present = 0;
     for (let i = level; i < end; i++) if (leaf.defs[i] === leaf.maxDef) present++;
-    const body = new Bytes(64 + (end - level) / 2 + valueBytes(kind, values, valueAt, valueAt + present, dict !== null));
+    const values = leaf.values;
+    const to = valueAt + present;
+    const indexes = this.dict && this.indexing ? this.dictionaryIndexes(values, valueAt, to, last) : null;
+    const body = new Bytes(64 + (end - level) / 2 + valueBytes(kind, values, valueAt, to, indexes !== null));
     if (leaf.maxRep > 0) writeLevels(body, leaf.reps, level, end, leaf.maxRep);
     if (leaf.maxDef > 0) writeLevels(body, leaf.defs, level, end, leaf.maxDef);
     let encoding = PLAIN;
-    if (dict) {
+    if (indexes) {
       encoding = RLE_DICTIONARY;
-      const width = Math.max(1, bitWidth(dict.keys.length - 1));
+      const width = Math.max(1, bitWidth(this.dict!.keys.length - 1));
       body.u8(width);
-      writeHybrid(body, dict.indexes.subarray(valueAt, valueAt + present), present, width);
-    } else if (deltaFits && deltaPage(body, kind, values, valueAt, valueAt + present, stats)) {
+      writeHybrid(body, indexes, present, width);
+      this.dictionaryPages++;
+    } else if (this.deltaFits && deltaPage(body, kind, values, valueAt, to, this.stats)) {
       encoding = DELTA_BINARY_PACKED;
-      encodings.add(DELTA_BINARY_PACKED);
+      this.encodings.add(DELTA_BINARY_PACKED);
     } else {
-      encodings.add(PLAIN);
-      writePlain(body, kind, values, valueAt, valueAt + present, stats);
+      this.encodings.add(PLAIN);
+      writePlain(body, kind, values, valueAt, to, this.stats);
     }
-    valueAt += present;
     const page = body.result();
-    const compressed = compress(page);
+    const compressed = this.compress(page);
     const header = new Bytes(32);
     writeStruct(header, [
       [1, i32(0)],
@@ -127,32 +214,52 @@ export function encodeChunk(leaf: Leaf, codec: "SNAPPY" | "UNCOMPRESSED"): Chunk
       [3, i32(compressed.length)],
       [5, struct([1, i32(end - level)], [2, i32(encoding)], [3, i32(RLE)], [4, i32(RLE)])],
     ]);
-    pieces.push(header.result(), compressed);
-    size += header.length + compressed.length;
-    uncompressed += header.length + page.length;
-    if (leaf.count === 0) break;
-    level = end;
+    this.pieces.push(header.result(), compressed);
+    this.size += header.length + compressed.length;
+    this.uncompressed += header.length + page.length;
+    this.pages++;
+    this.levels += end - level;
+    this.nulls += end - level - present;
+    this.seen += present;
+    this.level = end;
+    this.valueAt = to;
   }
 
-  const nulls = leaf.count - leaf.present;
-  return {
-    bytes: pieces,
-    size,
-    uncompressed,
-    meta: (offset) =>
-      struct(
-        [1, i32(TYPES[leaf.element.type!])],
-        [2, { t: "list", elem: "i32", v: [...encodings].sort((a, b) => a - b).map(i32) }],
-        [3, { t: "list", elem: "bin", v: leaf.path.map((p) => bin(p)) }],
-        [4, i32(codec === "SNAPPY" ? 1 : 0)],
-        [5, i64(leaf.count)],
-        [6, i64(uncompressed)],
-        [7, i64(size)],
-        [9, i64(offset + dataOffset)],
-        [11, dictionaryOffset === undefined ? undefined : i64(offset + dictionaryOffset)],
-        [12, struct(...stats.fields(nulls))],
-      ),
-  };
+  /**
+   * The page's values as dictionary indexes, adding new keys; null (and the
+   * dictionary given up, its keys back to the earlier pages') when the column
+   * does not repeat enough to gain.
+   */
+  private dictionaryIndexes(values: unknown[], from: number, to: number, last: boolean): Uint32Array | null {
+    const present = to - from;
+    const dict = this.dict!;
+    const before = dict.keys.length;
+    const first = this.dictionaryPages === 0;
+    const giveUp = (): null => {
+      for (let k = before; k < dict.keys.length; k++) dict.ids.delete(dict.keys[k]);
+      dict.keys.length = before;
+      if (first) this.dict = null;
+      else this.indexing = false;
+      return null;
+    };
+    // A lone value is not worth a dictionary page.
+    if (first && last && present < 2) return giveUp();
+    const indexes = new Uint32Array(present);
+    const total = this.seen + present;
+    for (let i = 0; i < present; i++) {
+      const v = values[from + i];
+      let id = dict.ids.get(v);
+      if (id === undefined) {
+        id = dict.keys.length;
+        // More distinct values than half the rows is refused at the end anyway: stop as soon as it is certain.
+        if (id >= MAX_DICTIONARY || (first && i === 4095 && id > 2048) || id + 1 > total / 2) return giveUp();
+        dict.ids.set(v, id);
+        dict.keys.push(v);
+      }
+      indexes[i] = id;
+    }
+    return indexes;
+  }
 }
 
 /**
@@ -204,26 +311,6 @@ function writeLevels(out: Bytes, levels: Uint8Array, from: number, to: number, m
 
 function bitWidth(max: number): number {
   return max === 0 ? 0 : 32 - Math.clz32(max);
-}
-
-/** Dictionary keys in first-seen order and each value's index; null when the column does not repeat enough to gain. */
-function buildDictionary(values: unknown[], n: number): { keys: unknown[]; indexes: Uint32Array } | null {
-  if (n < 2) return null;
-  const ids = new Map<unknown, number>();
-  const indexes = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const v = values[i];
-    let id = ids.get(v);
-    if (id === undefined) {
-      id = ids.size;
-      // More distinct values than half the rows is refused at the end anyway: stop as soon as it is certain.
-      if (id >= MAX_DICTIONARY || (i === 4095 && id > 2048) || id + 1 > n / 2) return null;
-      ids.set(v, id);
-    }
-    indexes[i] = id;
-  }
-  if (ids.size > n / 2) return null;
-  return { keys: [...ids.keys()], indexes };
 }
 
 function writePlain(out: Bytes, kind: Kind, values: unknown[], from: number, to: number, stats: Stats): void {

@@ -1,7 +1,7 @@
 import type { SchemaElement } from "hyparquet";
 import type { Value } from "../../plan/values.ts";
 
-/** Levels and non-null values of one leaf column, for one row group. */
+/** Levels and non-null values of one leaf column not yet written as a page. */
 export class Leaf {
   defs = new Uint8Array(1024);
   reps = new Uint8Array(1024);
@@ -26,12 +26,29 @@ export class Leaf {
     if (def === this.maxDef) this.values[this.present++] = value;
   }
 
-  /** Starts a row group; `rows` sizes the buffers for the common one-level-per-row case. */
-  reset(rows: number): void {
-    this.count = 0;
-    this.present = 0;
-    if (this.values.length < rows) this.values = new Array(rows);
-    if (this.defs.length < rows) this.grow(rows);
+  /** Sizes the buffers for `rows` more rows in the common one-level-per-row case. */
+  reserve(rows: number): void {
+    const need = this.count + rows;
+    if (this.defs.length < need) this.grow(Math.max(need, this.defs.length * 2));
+    if (this.values.length < this.present + rows) {
+      // Doubling, so a file fed a few rows at a time does not copy its values on every add.
+      const values = new Array(Math.max(this.present + rows, this.values.length * 2));
+      for (let i = 0; i < this.present; i++) values[i] = this.values[i];
+      this.values = values;
+    }
+  }
+
+  /** Forgets the first `levels` levels and `values` values (written as pages); the rest move to the front. */
+  drop(levels: number, values: number): void {
+    if (levels === 0) return;
+    const rest = this.count - levels;
+    if (rest > 0) {
+      this.defs.copyWithin(0, levels, this.count);
+      if (this.maxRep > 0) this.reps.copyWithin(0, levels, this.count);
+      for (let i = values; i < this.present; i++) this.values[i - values] = this.values[i];
+    }
+    this.count = rest;
+    this.present -= values;
   }
 
   private grow(size: number): void {
