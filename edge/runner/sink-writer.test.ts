@@ -38,3 +38,47 @@ describe("SinkWriter's flush.bytes bound", () => {
     expect(w.due()).toBe(true);
   });
 });
+
+describe("SinkWriter's flush", () => {
+  test("takes what is buffered when it starts: rows added while it writes go to the next flush, a failed flush is written again the same", async () => {
+    const puts: { key: string; body: Uint8Array }[] = [];
+    let failNext = false;
+    let release: (() => void) | null = null;
+    const sink = {
+      async put(key: string, body: Uint8Array) {
+        if (release === null) await new Promise<void>((r) => (release = r));
+        if (failNext) {
+          failNext = false;
+          throw new Error("store down");
+        }
+        puts.push({ key, body });
+      },
+    };
+    const plan = { version: 1, notebook: "t.md", sources: {}, pipelines: [{ sink: "s", cell: { cell: "c", file: "t.md", line: 1 }, ops: [{ op: "sink", sink: "s", partitionBy: [], schema, origin: { cell: "c", file: "t.md", line: 1 } }] }] } as unknown as Plan;
+    const spec = { flush: { rows: 1_000_000, bytes: 1 << 30, seconds: 3600 } } as SinkSpec;
+    const w = new SinkWriter(plan, { s: { spec, opened: { sink, prefix: "" } as never } }, runnelWriter, "w", () => 0);
+    const row = (id: number) => ({ id: BigInt(id), user_id: null, note: `n${id}`, tags: null });
+    w.add("s", [row(0), row(1)]);
+    w.addDeadLetters([{ reason: "bad", raw: "{", source: "src", at: "2026-12-05T00:00:00.000Z" }]);
+    const first = w.flush(0, 2);
+    // While the first flush waits for the store, more rows and a dead letter arrive.
+    w.add("s", [row(2)]);
+    w.addDeadLetters([{ reason: "worse", raw: "[", source: "src", at: "2026-12-05T00:00:00.000Z" }]);
+    expect(w.depth).toBe(3);
+    failNext = true;
+    release!();
+    await expect(first).rejects.toThrow("store down");
+    // The retry writes the first flush again, not the row added since.
+    const again = await w.flush(0, 2);
+    expect(again.files.map((f) => [f.key, f.rows])).toEqual([["s/w-00000000000000000000-00000000000000000002.parquet", 2]]);
+    expect(again.deadLetterFiles).toHaveLength(1);
+    expect(w.depth).toBe(1);
+    const next = await w.flush(3, 3);
+    expect(next.files.map((f) => [f.key, f.rows])).toEqual([["s/w-00000000000000000003-00000000000000000003.parquet", 1]]);
+    expect(next.deadLetterFiles).toHaveLength(1);
+    expect(w.depth).toBe(0);
+    expect(w.deadLetterDepth).toBe(0);
+    const letters = puts.filter((p) => p.key.includes("_errors")).map((p) => new TextDecoder().decode(p.body));
+    expect(letters.map((l) => JSON.parse(l.trim()).reason)).toEqual(["bad", "worse"]);
+  });
+});

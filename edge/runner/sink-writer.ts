@@ -43,8 +43,18 @@ interface Buffer {
   rows: number;
   bytes: number;
   since: number | null;
-  /** The files' bytes once a flush finished them, kept until the flush succeeds (a retry writes the same bytes). */
-  finished: { path: string; rows: number; body: Uint8Array }[] | null;
+}
+
+/**
+ * What one flush writes, taken from the buffers when it starts: rows and dead letters added
+ * while it is written go to the next flush. Kept until the flush succeeds, so a retry writes
+ * the same bytes (its keys come from the range it is given).
+ */
+interface Detached {
+  files: { sink: string; opened: OpenedSink; path: string; rows: number; body: Uint8Array }[];
+  deadLetters: DeadLetter[];
+  rows: number;
+  since: number | null;
 }
 
 /** Types whose values take the same room in every row (8 bytes; 72 for a UUID's text). */
@@ -73,6 +83,8 @@ export function estimateBytes(value: Value): number {
 export class SinkWriter {
   private readonly buffers = new Map<string, Buffer>();
   private deadLetters: DeadLetter[] = [];
+  /** The flush being written (or that failed and waits for its retry). */
+  private writing: Detached | null = null;
   private readonly errorsTarget: OpenedSink;
 
   constructor(
@@ -99,7 +111,6 @@ export class SinkWriter {
         rows: 0,
         bytes: 0,
         since: null,
-        finished: null,
       });
     }
     const first = Object.values(targets)[0];
@@ -115,7 +126,6 @@ export class SinkWriter {
     const buffer = this.buffers.get(sink);
     if (!buffer) throw new Error(`run: rows for unknown sink ${sink}`);
     if (rows.length === 0) return;
-    if (buffer.finished) throw new Error(`run: rows added to sink ${sink} while its flush is being written`);
     if (buffer.since === null) buffer.since = this.now();
     // A row's columns are the schema's: only those of varying size are read, by name (no key list per row).
     const names = buffer.varying;
@@ -142,21 +152,21 @@ export class SinkWriter {
     this.deadLetters.push(...letters);
   }
 
-  /** Rows waiting in all buffers. */
+  /** Rows waiting in all buffers, and in a flush not yet written. */
   get depth(): number {
-    let n = 0;
+    let n = this.writing?.rows ?? 0;
     for (const b of this.buffers.values()) n += b.rows;
     return n;
   }
 
-  /** Dead letters waiting for the next flush. */
+  /** Dead letters waiting for the next flush, and in a flush not yet written. */
   get deadLetterDepth(): number {
-    return this.deadLetters.length;
+    return this.deadLetters.length + (this.writing?.deadLetters.length ?? 0);
   }
 
   /** When the oldest buffered row arrived (ms), or null when empty. */
   get oldest(): number | null {
-    let oldest: number | null = null;
+    let oldest: number | null = this.writing?.since ?? null;
     for (const b of this.buffers.values()) if (b.since !== null && (oldest === null || b.since < oldest)) oldest = b.since;
     return oldest;
   }
@@ -172,25 +182,24 @@ export class SinkWriter {
   }
 
   /**
-   * Writes every buffered row and dead letter as the objects of input range [first, last].
-   * The buffers are emptied only once every object is written, so a flush that fails part-way
-   * and is retried writes all of them again under the same keys.
+   * Writes every buffered row and dead letter as the objects of input range [first, last]. What
+   * is buffered when the flush starts is its content; rows added meanwhile wait for the next
+   * flush. A flush that fails part-way is kept, and the next call writes exactly it again (the
+   * same bytes under the keys of the range it is given) before anything added since.
    */
   async flush(first: bigint | number, last: bigint | number, writer: string = this.name): Promise<FlushResult> {
-    // Everything is encoded first, then stored a few objects at a time, so the round trips overlap.
-    const parquet: { opened: OpenedSink; files: EncodedFile[] }[] = [];
-    for (const [name, b] of this.buffers) {
-      if (b.rows === 0) continue;
-      b.finished ??= b.files.partitions().map(({ path, target }) => ({ path, rows: target.rows, body: target.finish() }));
-      parquet.push({
-        opened: b.opened,
-        files: b.finished.map((f) => ({ key: objectKey({ prefix: b.opened.prefix, sink: name, partition: f.path, writer, first, last }), rows: f.rows, body: f.body })),
-      });
+    const w = (this.writing ??= this.detach());
+    // Everything is encoded first (the files were finished when detached), then stored a few objects at a time.
+    const parquet = new Map<OpenedSink, EncodedFile[]>();
+    for (const f of w.files) {
+      const list = parquet.get(f.opened) ?? [];
+      list.push({ key: objectKey({ prefix: f.opened.prefix, sink: f.sink, partition: f.path, writer, first, last }), rows: f.rows, body: f.body });
+      parquet.set(f.opened, list);
     }
     const letters: EncodedFile[] = [];
-    if (this.deadLetters.length > 0) {
+    if (w.deadLetters.length > 0) {
       const byKey = new Map<string, DeadLetter[]>();
-      for (const letter of this.deadLetters) {
+      for (const letter of w.deadLetters) {
         const key = deadLetterKey({ prefix: this.errorsTarget.prefix, source: letter.source, day: letter.at.slice(0, 10), writer, first, last });
         const list = byKey.get(key);
         if (list) list.push(letter);
@@ -199,16 +208,26 @@ export class SinkWriter {
       for (const [key, list] of byKey) letters.push({ key, rows: list.length, body: encodeDeadLetters(list) });
     }
     const result: FlushResult = { files: [], deadLetterFiles: [] };
-    for (const p of parquet) result.files.push(...(await putEncoded(p.opened.sink, p.files)));
+    for (const [opened, files] of parquet) result.files.push(...(await putEncoded(opened.sink, files)));
     result.deadLetterFiles = (await putEncoded(this.errorsTarget.sink, letters, "application/x-ndjson")).map((f) => f.key);
-    for (const b of this.buffers.values()) {
+    this.writing = null;
+    return result;
+  }
+
+  /** Takes what the buffers hold as one flush's content (its files finished) and empties them. */
+  private detach(): Detached {
+    const d: Detached = { files: [], deadLetters: this.deadLetters, rows: 0, since: null };
+    for (const [sink, b] of this.buffers) {
+      if (b.rows === 0) continue;
+      for (const { path, target } of b.files.partitions()) d.files.push({ sink, opened: b.opened, path, rows: target.rows, body: target.finish() });
+      d.rows += b.rows;
+      if (b.since !== null && (d.since === null || b.since < d.since)) d.since = b.since;
       b.files = this.router(b.schema, b.partitionBy);
       b.rows = 0;
       b.bytes = 0;
       b.since = null;
-      b.finished = null;
     }
     this.deadLetters = [];
-    return result;
+    return d;
   }
 }

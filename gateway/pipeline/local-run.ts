@@ -157,8 +157,10 @@ export class LocalRuns {
       lastFlush = now();
       const last = info.events - 1;
       if (last < first || (writer.depth === 0 && writer.deadLetterDepth === 0)) return;
-      const done = await writer.flush(first, last);
-      first = info.events;
+      // The flush takes what is buffered now; events the tick runs while it writes belong to the next range.
+      const from = first;
+      first = last + 1;
+      const done = await writer.flush(from, last);
       info.files += done.files.length;
       info.bytes += done.files.reduce((n, f) => n + f.bytes, 0);
       info.lastFile = done.files.at(-1)?.key ?? info.lastFile;
