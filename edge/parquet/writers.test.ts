@@ -424,6 +424,7 @@ describe("runnel encoder, a file written as its rows arrive", () => {
     { name: "tag", type: "VARCHAR" },
     { name: "xs", type: "INTEGER[]" },
     { name: "drift", type: "VARCHAR" },
+    { name: "k", type: "BIGINT" },
   ];
   // `drift` repeats ten words for the first 30,000 rows and is unique after: its dictionary is
   // given up in a later page of the chunk, so the chunk mixes dictionary and plain pages.
@@ -432,6 +433,8 @@ describe("runnel encoder, a file written as its rows arrive", () => {
     tag: next() % 8 === 0 ? null : `t${next() % 50}`,
     xs: next() % 5 === 0 ? null : Array.from({ length: next() % 4 }, () => next() % 1000),
     drift: i % 97 === 0 ? null : i < 30_000 ? `word-${i % 10}` : `unique-${i}-${next().toString(36)}`,
+    // 3,000 keys: dictionary indexes 12 bits wide.
+    k: BigInt(next() % 3000) * 1_000_003n,
   }));
 
   test("gives the same bytes whatever the batches, and DuckDB reads every row back", async () => {
@@ -458,6 +461,8 @@ describe("runnel encoder, a file written as its rows arrive", () => {
                 (SELECT count(DISTINCT drift) FROM read_parquet(${sqlString(ours)}) WHERE id < 30000) AS words`,
       );
       expect(d).toEqual({ diff: "0", n: "70000", words: "10" });
+      const [k] = await queryJson(db, `SELECT encodings FROM parquet_metadata(${sqlString(ours)}) WHERE path_in_schema = 'k' AND row_group_id = 0`);
+      expect(k!.encodings).toContain("RLE_DICTIONARY");
       const chunks = await queryJson(
         db,
         `SELECT row_group_id AS g, encodings, stats_min_value AS min, stats_max_value AS max, stats_null_count AS nulls

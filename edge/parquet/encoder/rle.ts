@@ -39,9 +39,28 @@ function writePacked(out: Bytes, values: ArrayLike<number>, from: number, to: nu
   out.ensure(bytes);
   const buf = out.buf;
   const start = out.length;
+  const end = from + groups * 8;
+  if (bitWidth <= 24) {
+    // Values go into an accumulator least significant bit first and leave it a byte at a time:
+    // fewer than 8 bits wait there, so a value of up to 24 bits never overflows its 32.
+    let acc = 0;
+    let held = 0;
+    let p = start;
+    for (let k = from; k < end; k++) {
+      acc |= (k < to ? values[k]! : 0) << held;
+      held += bitWidth;
+      while (held >= 8) {
+        buf[p++] = acc & 0xff;
+        acc >>>= 8;
+        held -= 8;
+      }
+    }
+    out.length = start + bytes;
+    return;
+  }
   buf.fill(0, start, start + bytes);
   let bit = 0;
-  for (let k = from; k < from + groups * 8; k++) {
+  for (let k = from; k < end; k++) {
     const v = k < to ? values[k]! : 0;
     for (let b = 0; b < bitWidth; b++) {
       if ((v >>> b) & 1) buf[start + (bit >> 3)] = buf[start + (bit >> 3)]! | (1 << (bit & 7));
