@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Value } from "../../plan/values.ts";
 import { messyString } from "./arbitraries.node.ts";
 import { callBoth } from "./call.node.ts";
-import { neverEmpty, patternScalars } from "./pattern.ts";
+import { classDeleter, neverEmpty, patternScalars } from "./pattern.ts";
 
 async function same(name: string, args: Value[], types: string[], sql?: (l: string[]) => string): Promise<void> {
   const r = await callBoth(name, args, types, sql);
@@ -91,5 +91,23 @@ describe("LIKE and regular expressions", () => {
   it("knows which patterns can never match the empty string", () => {
     for (const p of ["a", "[a-z]+", "\\d+", "[^0-9]", "\\.[0-9]+", "[]a]", "é+", "."]) expect(neverEmpty(p), p).toBe(true);
     for (const p of ["", "x*", "a?", "a{0,2}", "a|b", "(a)", "^a", "a$", "\\b", "\\ba", "+a", "[[:digit:]]", "[a", "a+?"]) expect(neverEmpty(p), p).toBe(false);
+  });
+});
+
+describe("regexp_replace deleting one character class", () => {
+  it("deletes as DuckDB does, with classes of ASCII characters and ranges, negated or not, and unicode text", async () => {
+    const patterns = ["[^0-9]", "[^0-9]+", "[0-9]", "[-. ()]+", "[^a-zA-Z0-9_-]", "[]a]", "[a-]", "[^-]", "[aeiou]", "[^ ]+", "[\t\n]"];
+    const texts = ["+49 (0) 123-456 789", "", "ééa😀b 12", "a]b-c", "line\none\ttab", "   ", "日本 123", "x\u007f\u0001"];
+    for (const p of patterns) {
+      for (const s of texts) await same("regexp_replace", [s, p, "", "g"], ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"]);
+    }
+  });
+
+  it("is used only where it answers as the regular expression would", () => {
+    expect(classDeleter("[^0-9]")!("+1 (555) 010-9999")).toBe("15550109999");
+    expect(classDeleter("[^0-9]")!("😀7é")).toBe("7");
+    expect(classDeleter("[a-c]+")!("abcdcba😀")).toBe("d😀");
+    // Escapes, POSIX classes, non-ASCII members, several atoms and ambiguous dashes keep the regular path.
+    for (const p of ["\\d", "[\\d]", "[[:digit:]]", "[é]", "[0-9]x", "[a-c-e]", "[]", "[z-a]", "[0-9]*"]) expect(classDeleter(p), p).toBeNull();
   });
 });

@@ -279,6 +279,48 @@ interface Replacer {
    * never matches the empty string. Else null.
    */
   jsLiteral: string | null;
+  /** Deletes every character of one bracket class (`classDeleter`), where that is the whole call; else null. */
+  deleter: ((text: string) => string) | null;
+}
+
+/**
+ * A global replace by '' of one bracket class of ASCII characters and
+ * ranges, once or with `+` (`[^0-9]`, `[-. ()]+`: the usual clean-up of phone
+ * numbers and ids), as a walk over the text with a table instead of a
+ * regular expression; null for any other pattern. A character outside ASCII
+ * is in a negated class and not in a positive one, as RE2 matches code
+ * points (a surrogate pair's two units go together either way).
+ */
+export function classDeleter(pattern: string): ((text: string) => string) | null {
+  const m = /^\[(\^?)(\]?[^\]]*)\](\+?)$/.exec(pattern);
+  if (!m || m[2] === "") return null;
+  const negated = m[1] === "^";
+  const body = m[2]!;
+  const inClass = new Uint8Array(128);
+  for (let i = 0; i < body.length; i++) {
+    const c = body.charCodeAt(i);
+    // Escapes, nested classes ([:alpha:]) and anything past ASCII take the regular path.
+    if (c >= 128 || c === 92 || c === 91) return null;
+    if (body[i + 1] === "-" && i + 2 < body.length) {
+      const e = body.charCodeAt(i + 2);
+      if (e >= 128 || e === 92 || e === 91 || e < c || body[i + 3] === "-") return null;
+      for (let k = c; k <= e; k++) inClass[k] = 1;
+      i += 2;
+    } else inClass[c] = 1;
+  }
+  const deleted = new Uint8Array(128);
+  for (let k = 0; k < 128; k++) deleted[k] = inClass[k]! ^ (negated ? 1 : 0);
+  return (text) => {
+    let out = "";
+    let kept = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128 ? deleted[c] === 0 : !negated) continue;
+      if (i > kept) out += text.slice(kept, i);
+      kept = i + 1;
+    }
+    return kept === 0 ? text : kept === text.length ? out : out + text.slice(kept);
+  };
 }
 
 const replacers = new Map<string, Map<string, Map<string, Replacer>>>();
@@ -295,7 +337,8 @@ function replacerFor(pattern: string, rewriteText: string, options: Value | unde
     const wanted = [...rewriteText.matchAll(/\\(\d)/g)].map((x) => Number(x[1]));
     const literal = /\\\d/.test(rewriteText) ? null : rewrite(rewriteText, []);
     const jsLiteral = literal !== null && (!global || neverEmpty(pattern)) ? literal.replaceAll("$", "$$$$") : null;
-    const built: Replacer = { re, global, refused: wanted.some((g) => g > groups), literal, rewrite: rewriteText, jsLiteral };
+    const deleter = global && literal === "" && flags === "" ? classDeleter(pattern) : null;
+    const built: Replacer = { re, global, refused: wanted.some((g) => g > groups), literal, rewrite: rewriteText, jsLiteral, deleter };
     rep = memo(byRewrite, rewriteText, () => built);
   }
   return rep;
@@ -366,6 +409,7 @@ regexpReplace.specialize = (constants, ctx) => {
 
 function replaceWith(rep: Replacer, text: string): Value {
   if (rep.refused) return text;
+  if (rep.deleter !== null) return rep.deleter(text);
   const re = rep.re;
   if (rep.jsLiteral !== null) {
     re.lastIndex = 0;
