@@ -1,4 +1,4 @@
-import type { Row, Schema } from "../plan/values.ts";
+import { rowFactory, type Row, type Schema } from "../plan/values.ts";
 import { describeQuery } from "./describe.node.ts";
 import type { DuckDB } from "./open.node.ts";
 import { toValue } from "./to-value.node.ts";
@@ -30,8 +30,9 @@ export async function queryRows(db: DuckDB, sql: string): Promise<QueryResult> {
   if (names.length !== schema.length || names.some((name, i) => name !== schema[i]!.name)) {
     throw new Error(`duckdb: the query's columns (${names.join(", ")}) differ from what DESCRIBE said (${schema.map((c) => c.name).join(", ")})`);
   }
+  const newRow = rowFactory(names);
   const rows = reader.getRows().map((values) => {
-    const row: Row = {};
+    const row = newRow();
     values.forEach((value, i) => {
       row[names[i]!] = toValue(value);
     });

@@ -40,6 +40,18 @@ const minute = (m: number, s = 0): string => `2026-11-22 10:${String(m).padStart
 const PER_MINUTE = "SELECT k, time_bucket(INTERVAL 1 minute, ts) AS m, count(*) AS n, sum(v) AS total FROM s GROUP BY ALL";
 
 describe("buildPipeline", () => {
+  test("an output column named __proto__ is a column of the row, in a projection and after an aggregate", async () => {
+    const plain = buildPipeline(await planFor(`SELECT k AS "__proto__", v FROM s`, [{ k: "a", v: 1 }]), { library: defaultLibrary });
+    const rows = plain.run({ source: "s", events: [{ k: "x", v: 2 }] }).rows.out!;
+    expect(Object.keys(rows[0]!)).toEqual(["__proto__", "v"]);
+    expect(Object.getOwnPropertyDescriptor(rows[0], "__proto__")?.value).toBe("x");
+    expect(Object.getPrototypeOf(rows[0])).toBe(Object.prototype);
+    const grouped = buildPipeline(await planFor(`SELECT k AS "__proto__", count(*) AS n FROM s GROUP BY k`, [{ k: "a", v: 1 }]), { library: defaultLibrary });
+    grouped.run({ source: "s", events: [{ k: "y", v: 2 }] });
+    const [row] = grouped.finish().rows.out!;
+    expect(Object.getOwnPropertyDescriptor(row, "__proto__")?.value).toBe("y");
+  });
+
   test("a window is emitted only once the watermark passes its end", async () => {
     const plan = await planFor(PER_MINUTE, [{ k: "a", ts: minute(0), v: 1 }]);
     const ex = buildPipeline(plan, { library: defaultLibrary });

@@ -8,7 +8,7 @@
  */
 import type { AggregateOp, Expr, LookupJoinOp, Operator, Plan, ProjectOp } from "../plan/types.ts";
 import { exprChildren } from "../plan/expr-children.ts";
-import type { Row, Schema, Value } from "../plan/values.ts";
+import { rowFactory, type Row, type Schema, type Value } from "../plan/values.ts";
 import { decodeValue } from "../plan/value-json.ts";
 import type { FunctionLibrary } from "./functions/contract.ts";
 import { compileExpr, Memo, sharedSubexpressions, type Eval } from "./expr.ts";
@@ -323,8 +323,9 @@ export function sinksFlushingAggregates(plan: Plan): string[] {
 
 function rowMaker(schema: Schema): (row: Value[]) => Row {
   const names = schema.map((c) => c.name);
+  const fresh = rowFactory(names);
   return (row) => {
-    const o: Row = {};
+    const o = fresh();
     for (let i = 0; i < names.length; i++) o[names[i]!] = row[i] ?? null;
     return o;
   };
@@ -374,7 +375,7 @@ function directProgram(ops: Operator[], sink: Schema, lib: FunctionLibrary, memo
   if (!last || last.op !== "project" || last.exprs.length !== sink.length) return null;
   const before = rowProgram(ops.slice(0, -1), lib, memo);
   if (!before) return null;
-  const project = projectInto<Row>(last, lib, memo, () => ({}), sink.map((c) => c.name));
+  const project = projectInto<Row>(last, lib, memo, rowFactory(sink.map((c) => c.name)), sink.map((c) => c.name));
   return (r) => {
     const x = before(r);
     return x === null ? null : project(x);

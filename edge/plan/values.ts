@@ -36,6 +36,16 @@ export type Value =
 
 export type Row = Record<string, Value>;
 
+/**
+ * New rows of the given columns, all NULL, each a copy of one template: every
+ * column is an own property however it is named (`__proto__` too, which an
+ * assignment to `{}` would take as the prototype), and the rows share one shape.
+ */
+export function rowFactory(names: string[]): () => Row {
+  const template: Row = Object.fromEntries(names.map((n) => [n, null]));
+  return () => ({ ...template });
+}
+
 export interface Column {
   name: string;
   /** DuckDB's type text, exactly as DESCRIBE prints it, e.g. `STRUCT(a INTEGER, b VARCHAR[])`. */

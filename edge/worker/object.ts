@@ -3,7 +3,7 @@ import type { FunctionLibrary } from "../exec/functions/contract.ts";
 import { WindowState, addInterval, groupError } from "../exec/window.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import type { JsonValue, Operator } from "../plan/types.ts";
-import type { Row, Value } from "../plan/values.ts";
+import { rowFactory, type Row, type Value } from "../plan/values.ts";
 import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import { deadLetterKey, encodeDeadLetters, type DeadLetter } from "../sinks/dead-letter.ts";
 import { r2Sink, type R2BucketLike } from "../sinks/r2.ts";
@@ -465,8 +465,9 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         state.onGroupError = (keys, error) => failed.push(failedGroup(error, keys));
         state.add(texts.flatMap((json) => json.map((j) => codec.decodeJson(j))));
         const names = plan.output.map((c) => c.name);
+        const newRow = rowFactory(names);
         rows = tailStage(plan.tail, deps.library, plan.aggregate!.keys.length)(state.emitAll(), failed).map((v) => {
-          const row: Row = {};
+          const row = newRow();
           for (let i = 0; i < names.length; i++) row[names[i]!] = v[i] ?? null;
           return row;
         });

@@ -1,5 +1,5 @@
 import type { AggregateOp, Operator, Pipeline, Plan } from "../plan/types.ts";
-import type { Row, Schema, Value } from "../plan/values.ts";
+import { rowFactory, type Row, type Schema, type Value } from "../plan/values.ts";
 import { decodeValue, encodeValue } from "../plan/value-json.ts";
 import type { JsonValue } from "../plan/types.ts";
 
@@ -83,6 +83,7 @@ type Dec = (j: JsonValue) => Value;
 export function rowCodec(schema: Schema): { encode(values: Value[]): string; decode(text: string): Value[]; decodeJson(json: JsonValue[]): Value[]; decodeRow(json: JsonValue[]): Row } {
   const types = schema.map((c) => c.type);
   const names = schema.map((c) => c.name);
+  const newRow = rowFactory(names);
   const encs: Enc[] = types.map((t): Enc => {
     if (PLAIN.has(t)) return (v) => v as JsonValue;
     if (FLOATS.has(t)) return (v) => (typeof v === "number" && !Number.isFinite(v) ? encodeValue(v, t) : (v as JsonValue));
@@ -109,7 +110,7 @@ export function rowCodec(schema: Schema): { encode(values: Value[]): string; dec
     decodeJson,
     /** Straight to a row by column name (names must not repeat). */
     decodeRow(json) {
-      const row: Row = {};
+      const row = newRow();
       for (let i = 0; i < types.length; i++) row[names[i]!] = decs[i]!(json[i] ?? null);
       return row;
     },
