@@ -368,7 +368,16 @@ describe("runnel encoder against hyparquet-writer", () => {
       uniq: `row-${i}-${next().toString(36)}`,
       u: next() % 6 === 0 ? null : 2n ** 64n - 1n - BigInt(next()),
     }));
-    const ours = save(runnelWriter.write(schema, rows, { rowGroupSize: 20_000 }));
+    const whole = runnelWriter.write(schema, rows, { rowGroupSize: 20_000 });
+    // The same file written as its rows arrive, in uneven batches: page cuts fall inside lists and maps.
+    const file = runnelWriter.open!(schema, { rowGroupSize: 20_000 });
+    for (let at = 0; at < rows.length; ) {
+      const n = 1 + (next() % 3_000);
+      file.add(rows.slice(at, at + n));
+      at += n;
+    }
+    expect(Buffer.from(file.finish()).equals(Buffer.from(whole))).toBe(true);
+    const ours = save(whole);
     const theirs = save(hyparquetWriter.write(schema, rows, { rowGroupSize: 20_000 }));
     await withDuckDB(async (db) => {
       const [d] = await queryJson(
