@@ -32,8 +32,6 @@ interface Buffer {
   spec: SinkSpec;
   opened: OpenedSink;
   schema: Schema;
-  /** The schema's column names, in order. */
-  names: string[];
   /** The columns whose size varies (text, blobs, nested); the others add `fixedBytes`. */
   varying: string[];
   fixedBytes: number;
@@ -103,7 +101,6 @@ export class SinkWriter {
         spec: target.spec,
         opened: target.opened,
         schema: sinkOp.schema,
-        names: sinkOp.schema.map((c) => c.name),
         varying: sinkOp.schema.filter((c) => FIXED_BYTES[c.type] === undefined).map((c) => c.name),
         fixedBytes: 8 + fixed.reduce((n, c) => n + FIXED_BYTES[c.type]!, 0),
         partitionBy: sinkOp.partitionBy,
