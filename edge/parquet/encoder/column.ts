@@ -53,14 +53,36 @@ export interface ChunkResult {
   uncompressed: number;
 }
 
+/** How a kind's values wait in the page being filled (see `ChunkEncoder`). */
+const enum Held {
+  /** As their PLAIN bytes: text, blobs, UUIDs, floats, decimals. */
+  Bytes,
+  /** As doubles: INT32 (exact) and booleans (0/1). */
+  Numbers,
+  /** In a BigInt64Array (and as doubles for a delta): INT64. */
+  Bigints,
+}
+
+function heldAs(kind: Kind): Held {
+  if (kind === "i32" || kind === "bool") return Held.Numbers;
+  if (kind === "i64" || kind === "i64dec") return Held.Bigints;
+  return Held.Bytes;
+}
+
 /**
  * Encodes one leaf's values of one row group as a column chunk, page by page
  * while its rows arrive: data pages (v1) cut at row boundaries once they hold
- * PAGE_LEVELS levels, each compressed on its own and the leaf's buffers
- * emptied; at `finish`, the last page and, before all of them, the dictionary
- * page; min/max/null-count statistics over the chunk. So a writer that is fed
- * rows as they are produced (a runner's open file) has done nearly all of a
- * file's encoding by the time it is flushed.
+ * PAGE_LEVELS levels, each compressed on its own; at `finish`, the last page
+ * and, before all of them, the dictionary page; min/max/null-count statistics
+ * over the chunk. So a writer that is fed rows as they are produced (a
+ * runner's open file) has done nearly all of a file's encoding by the time it
+ * is flushed.
+ *
+ * The page being filled holds its values typed, not as the rows' JavaScript
+ * values: each `drain` turns the leaf's new values into dictionary indexes,
+ * or PLAIN bytes, or numbers in typed arrays, and empties the leaf. So a
+ * row's strings and bigints die young (a scavenge copies nothing of them),
+ * and an open file holds no object per value.
  *
  * Repeated INT32/INT64/text values get a dictionary (RLE_DICTIONARY pages,
  * each with the bit width its indexes need). When the values stop repeating
@@ -70,6 +92,7 @@ export interface ChunkResult {
  */
 export class ChunkEncoder {
   private readonly kind: Kind;
+  private readonly held: Held;
   private readonly compress: (b: Uint8Array) => Uint8Array;
   private readonly pieces: Uint8Array[] = [];
   private size = 0;
@@ -87,20 +110,34 @@ export class ChunkEncoder {
   private nulls = 0;
   private pages = 0;
   private dictionaryPages = 0;
-  /** The leaf's levels and values already written as pages (dropped from it at the end of `drain`/`finish`). */
+  /** The leaf's levels before `level` are written as pages; those before `staged` have their values in the page being filled. */
   private level = 0;
+  private staged = 0;
+  /** The leaf's values before `valueAt` are in the page being filled (dropped from the leaf at the end of `drain`/`finish`). */
   private valueAt = 0;
+  /** The page being filled: how many values, whether as dictionary indexes, and the dictionary's size when it began. */
+  private count = 0;
+  private indexed: boolean;
+  private keysBefore = 0;
+  private indexes = new Uint32Array(1024);
+  private readonly plain = new Bytes(4096);
+  private numbers: Float64Array;
+  private bigints: BigInt64Array | null;
 
   constructor(
     private readonly leaf: Leaf,
     private readonly codec: "SNAPPY" | "UNCOMPRESSED",
   ) {
     this.kind = kindOf(leaf.element);
+    this.held = heldAs(this.kind);
     this.compress = codec === "SNAPPY" ? snappyCompress : (b: Uint8Array) => b;
     this.stats = new Stats(this.kind);
     this.dict = this.kind === "str" || this.kind === "i32" || this.kind === "i64" ? { ids: new Map(), keys: [] } : null;
+    this.indexed = this.dict !== null;
     // Unsigned columns stay PLAIN: a delta over their signed bit patterns is legal but not worth the doubt.
     this.deltaFits = (this.kind === "i32" || this.kind === "i64") && !leaf.element.converted_type?.startsWith("UINT");
+    this.numbers = new Float64Array(this.held === Held.Bytes ? 0 : 1024);
+    this.bigints = this.held === Held.Bigints ? new BigInt64Array(1024) : null;
   }
 
   /** The leaf's column path, for error messages. */
@@ -108,21 +145,27 @@ export class ChunkEncoder {
     return this.leaf.path;
   }
 
-  /** Writes the pages the leaf holds enough levels for; call it after whole rows were shredded into the leaf. */
+  /** Writes the pages the leaf holds enough levels for and takes the rest of its values; call it after whole rows were shredded into the leaf. */
   drain(): void {
-    while (this.leaf.count - this.level >= PAGE_LEVELS) this.page(this.pageEnd(), false);
-    this.leaf.drop(this.level, this.valueAt);
-    this.level = 0;
-    this.valueAt = 0;
+    while (this.leaf.count - this.level >= PAGE_LEVELS) {
+      const end = this.pageEnd();
+      this.stageTo(end);
+      this.page(end, false);
+    }
+    this.stageTo(this.leaf.count);
+    this.forget();
   }
 
   /** Writes what the leaf still holds and returns the chunk; the leaf is left empty. */
   finish(): ChunkResult {
-    while (this.leaf.count - this.level > PAGE_LEVELS) this.page(this.pageEnd(), false);
+    while (this.leaf.count - this.level > PAGE_LEVELS) {
+      const end = this.pageEnd();
+      this.stageTo(end);
+      this.page(end, false);
+    }
+    this.stageTo(this.leaf.count);
     if (this.leaf.count > this.level || this.pages === 0) this.page(this.leaf.count, true);
-    this.leaf.drop(this.level, this.valueAt);
-    this.level = 0;
-    this.valueAt = 0;
+    this.forget();
     const pieces: Uint8Array[] = [];
     let size = 0;
     let uncompressed = 0;
@@ -172,6 +215,14 @@ export class ChunkEncoder {
     };
   }
 
+  /** Drops from the leaf the levels written as pages and every value taken into the page being filled. */
+  private forget(): void {
+    this.leaf.drop(this.level, this.valueAt);
+    this.staged -= this.level;
+    this.level = 0;
+    this.valueAt = 0;
+  }
+
   /** Where the next page ends: at the first row start at or after PAGE_LEVELS levels, or at the end of what the leaf holds. */
   private pageEnd(): number {
     const { reps, count } = this.leaf;
@@ -180,15 +231,108 @@ export class ChunkEncoder {
     return end;
   }
 
-  /** Levels [level, end) of the leaf as one data page. */
-  private page(end: number, last: boolean): void {
-    const { leaf, kind, level, valueAt } = this;
+  /** Takes the values of levels [staged, end) into the page being filled. */
+  private stageTo(end: number): void {
+    const { defs, maxDef, values } = this.leaf;
     let present = 0;
-    for (let i = level; i < end; i++) if (leaf.defs[i] === leaf.maxDef) present++;
-    const values = leaf.values;
-    const to = valueAt + present;
-    const indexes = this.dict && this.indexing ? this.dictionaryIndexes(values, valueAt, to, last) : null;
-    const body = new Bytes(64 + (end - level) / 2 + valueBytes(kind, values, valueAt, to, indexes !== null));
+    for (let i = this.staged; i < end; i++) if (defs[i] === maxDef) present++;
+    const from = this.valueAt;
+    const to = from + present;
+    if (this.indexed) this.stageIndexes(values, from, to);
+    else this.stagePlain(values, from, to);
+    this.valueAt = to;
+    this.staged = end;
+  }
+
+  /**
+   * Values as dictionary indexes, adding new keys. When a key would be one too
+   * many (MAX_DICTIONARY, or more than half of a first page's first 4,096
+   * values), the dictionary is given up from this page on; the page's other
+   * test, keys against values, is made when the page is written.
+   */
+  private stageIndexes(values: unknown[], from: number, to: number): void {
+    const dict = this.dict!;
+    const first = this.dictionaryPages === 0;
+    this.indexes = grown(this.indexes, this.count + to - from);
+    const indexes = this.indexes;
+    for (let i = from; i < to; i++) {
+      const v = values[i];
+      let id = dict.ids.get(v);
+      if (id === undefined) {
+        id = dict.keys.length;
+        if (id >= MAX_DICTIONARY || (first && this.count === 4095 && id > 2048)) {
+          this.unindex();
+          this.stagePlain(values, i, to);
+          return;
+        }
+        dict.ids.set(v, id);
+        dict.keys.push(v);
+      }
+      indexes[this.count++] = id;
+    }
+  }
+
+  /** Gives the dictionary up from the page being filled on: its indexes become values again, held plain, and its new keys are forgotten. */
+  private unindex(): void {
+    const dict = this.dict!;
+    const n = this.count;
+    const values = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) values[i] = dict.keys[this.indexes[i]!];
+    for (let k = this.keysBefore; k < dict.keys.length; k++) dict.ids.delete(dict.keys[k]);
+    dict.keys.length = this.keysBefore;
+    if (this.dictionaryPages === 0) this.dict = null;
+    else this.indexing = false;
+    this.indexed = false;
+    this.count = 0;
+    this.stagePlain(values, 0, n);
+  }
+
+  /** Values as their PLAIN bytes or in typed arrays (types checked and statistics taken here). */
+  private stagePlain(values: unknown[], from: number, to: number): void {
+    const kind = this.kind;
+    if (this.held === Held.Bytes) {
+      writePlain(this.plain, kind, values, from, to, this.stats);
+      this.count += to - from;
+      return;
+    }
+    const need = this.count + to - from;
+    if (this.held === Held.Numbers || this.deltaFits) this.numbers = grown(this.numbers, need);
+    const numbers = this.numbers;
+    if (this.held === Held.Numbers) {
+      for (let i = from; i < to; i++) {
+        const v = values[i];
+        if (kind === "bool") {
+          if (typeof v !== "boolean") throw badValue(kind, v);
+          numbers[this.count++] = v ? 1 : 0;
+          this.stats.number(v ? 1 : 0);
+        } else {
+          if (!Number.isInteger(v)) throw badValue(kind, v);
+          numbers[this.count++] = v as number;
+          this.stats.number(v as number);
+        }
+      }
+      return;
+    }
+    this.bigints = grown(this.bigints!, need);
+    const bigints = this.bigints;
+    for (let i = from; i < to; i++) {
+      const v = values[i];
+      if (typeof v !== "bigint") throw badValue(kind, v);
+      this.stats.big(v);
+      // A BigInt64Array stores values modulo 2^64, which is UBIGINT's two's-complement bit pattern.
+      bigints[this.count] = v;
+      // Doubles hold integers exactly to 2^53; writeDelta refuses anything past ±2^51.
+      if (this.deltaFits) numbers[this.count] = Number(v);
+      this.count++;
+    }
+  }
+
+  /** Levels [level, end) of the leaf and the page being filled's values as one data page. */
+  private page(end: number, last: boolean): void {
+    const { leaf, level } = this;
+    const present = this.count;
+    const indexes = this.indexed ? this.pageIndexes(present, last) : null;
+    const body = new Bytes(64 + (end - level) / 2 + (indexes ? present * 2 + 16 : this.plainBytes(present)));
     if (leaf.maxRep > 0) writeLevels(body, leaf.reps, level, end, leaf.maxRep);
     if (leaf.maxDef > 0) writeLevels(body, leaf.defs, level, end, leaf.maxDef);
     let encoding = PLAIN;
@@ -198,12 +342,12 @@ export class ChunkEncoder {
       body.u8(width);
       writeHybrid(body, indexes, present, width);
       this.dictionaryPages++;
-    } else if (this.deltaFits && deltaPage(body, kind, values, valueAt, to, this.stats)) {
+    } else if (this.deltaFits && writeDelta(body, this.numbers, present)) {
       encoding = DELTA_BINARY_PACKED;
       this.encodings.add(DELTA_BINARY_PACKED);
     } else {
       this.encodings.add(PLAIN);
-      writePlain(body, kind, values, valueAt, to, this.stats);
+      this.writeHeld(body, present);
     }
     const page = body.result();
     const compressed = this.compress(page);
@@ -222,84 +366,76 @@ export class ChunkEncoder {
     this.nulls += end - level - present;
     this.seen += present;
     this.level = end;
-    this.valueAt = to;
+    // The next page starts empty, as indexes while the dictionary is in use.
+    this.count = 0;
+    this.plain.length = 0;
+    this.indexed = this.dict !== null && this.indexing;
+    this.keysBefore = this.dict?.keys.length ?? 0;
   }
 
   /**
-   * The page's values as dictionary indexes, adding new keys; null (and the
-   * dictionary given up, its keys back to the earlier pages') when the column
-   * does not repeat enough to gain.
+   * The page's dictionary indexes; null (and the dictionary given up, the
+   * page's values held plain) when the column does not repeat enough to gain:
+   * more keys than half of the values seen, or a lone value in a chunk's only page.
    */
-  private dictionaryIndexes(values: unknown[], from: number, to: number, last: boolean): Uint32Array | null {
-    const present = to - from;
-    const dict = this.dict!;
-    const before = dict.keys.length;
+  private pageIndexes(present: number, last: boolean): Uint32Array | null {
+    const keys = this.dict!.keys.length;
     const first = this.dictionaryPages === 0;
-    const giveUp = (): null => {
-      for (let k = before; k < dict.keys.length; k++) dict.ids.delete(dict.keys[k]);
-      dict.keys.length = before;
-      if (first) this.dict = null;
-      else this.indexing = false;
+    if ((first && last && present < 2) || (keys > this.keysBefore && keys > (this.seen + present) / 2)) {
+      this.unindex();
       return null;
-    };
-    // A lone value is not worth a dictionary page.
-    if (first && last && present < 2) return giveUp();
-    const indexes = new Uint32Array(present);
-    const total = this.seen + present;
-    for (let i = 0; i < present; i++) {
-      const v = values[from + i];
-      let id = dict.ids.get(v);
-      if (id === undefined) {
-        id = dict.keys.length;
-        // More distinct values than half the rows is refused at the end anyway: stop as soon as it is certain.
-        if (id >= MAX_DICTIONARY || (first && i === 4095 && id > 2048) || id + 1 > total / 2) return giveUp();
-        dict.ids.set(v, id);
-        dict.keys.push(v);
+    }
+    return this.indexes;
+  }
+
+  /** The PLAIN size of the page being filled's values. */
+  private plainBytes(n: number): number {
+    if (this.held === Held.Bytes) return this.plain.length;
+    if (this.kind === "bool") return Math.ceil(n / 8);
+    return n * (this.kind === "i32" ? 4 : 8);
+  }
+
+  /** The page being filled's `n` values, PLAIN. */
+  private writeHeld(out: Bytes, n: number): void {
+    switch (this.held) {
+      case Held.Bytes:
+        out.bytes(this.plain.result());
+        return;
+      case Held.Bigints:
+        out.bytes(new Uint8Array(this.bigints!.buffer, 0, n * 8));
+        return;
+      case Held.Numbers: {
+        const numbers = this.numbers;
+        if (this.kind === "i32") {
+          // Typed arrays are little-endian on every platform the edge runs on (checked above).
+          const tmp = new Int32Array(n);
+          for (let i = 0; i < n; i++) tmp[i] = numbers[i]!;
+          out.bytes(new Uint8Array(tmp.buffer));
+          return;
+        }
+        out.ensure(Math.ceil(n / 8));
+        let byte = 0;
+        let bit = 0;
+        for (let i = 0; i < n; i++) {
+          if (numbers[i] === 1) byte |= 1 << bit;
+          if (++bit === 8) {
+            out.buf[out.length++] = byte;
+            byte = 0;
+            bit = 0;
+          }
+        }
+        if (bit > 0) out.buf[out.length++] = byte;
       }
-      indexes[i] = id;
     }
-    return indexes;
   }
 }
 
-/**
- * Integer values as doubles for DELTA_BINARY_PACKED (types checked and
- * statistics taken here); false when they do not fit and the page goes PLAIN.
- */
-function deltaPage(out: Bytes, kind: Kind, values: unknown[], from: number, to: number, stats: Stats): boolean {
-  const n = to - from;
-  const xs = new Float64Array(n);
-  for (let i = from; i < to; i++) {
-    const v = values[i];
-    if (kind === "i32") {
-      if (!Number.isInteger(v)) throw badValue(kind, v);
-      stats.number(v as number);
-      xs[i - from] = v as number;
-    } else {
-      if (typeof v !== "bigint") throw badValue(kind, v);
-      stats.big(v);
-      // Doubles hold integers exactly to 2^53; writeDelta refuses anything past ±2^51.
-      xs[i - from] = Number(v);
-    }
-  }
-  return writeDelta(out, xs, n);
-}
-
-/** A page buffer's likely size, so it is allocated once instead of doubled. */
-function valueBytes(kind: Kind, values: unknown[], from: number, to: number, dictionary: boolean): number {
-  const n = to - from;
-  if (dictionary) return n * 2 + 16;
-  if (kind === "str") {
-    let total = n * 4;
-    for (let i = from; i < to; i++) total += (values[i] as string).length;
-    return total;
-  }
-  if (kind === "blob") {
-    let total = n * 4;
-    for (let i = from; i < to; i++) total += (values[i] as Uint8Array).length;
-    return total;
-  }
-  return n * (kind === "bool" ? 1 : kind === "uuid" || kind === "dec16" ? 16 : 8);
+/** `array` when it holds `n` entries, else a copy twice as large (or `n`) with its entries. */
+function grown<T extends Uint32Array | Float64Array | BigInt64Array>(array: T, n: number): T {
+  if (array.length >= n) return array;
+  const next = new (array.constructor as new (size: number) => T)(Math.max(n, array.length * 2));
+  next.set(array as never);
+  return next;
 }
 
 function writeLevels(out: Bytes, levels: Uint8Array, from: number, to: number, max: number): void {

@@ -38,16 +38,23 @@ export class Leaf {
     }
   }
 
-  /** Forgets the first `levels` levels and `values` values (written as pages); the rest move to the front. */
+  /** Forgets the first `levels` levels (written as pages) and `values` values (taken by the encoder); the rest move to the front. */
   drop(levels: number, values: number): void {
-    if (levels === 0) return;
-    const rest = this.count - levels;
-    if (rest > 0) {
-      this.defs.copyWithin(0, levels, this.count);
-      if (this.maxRep > 0) this.reps.copyWithin(0, levels, this.count);
+    if (levels > 0) {
+      const rest = this.count - levels;
+      if (rest > 0) {
+        this.defs.copyWithin(0, levels, this.count);
+        if (this.maxRep > 0) this.reps.copyWithin(0, levels, this.count);
+      }
+      this.count = rest;
+    }
+    if (values === 0) return;
+    if (values === this.present) {
+      // A new array rather than stale slots: the old one would keep the taken values alive.
+      this.values = [];
+    } else {
       for (let i = values; i < this.present; i++) this.values[i - values] = this.values[i];
     }
-    this.count = rest;
     this.present -= values;
   }
 
