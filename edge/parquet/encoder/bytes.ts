@@ -12,7 +12,8 @@ export class Bytes {
   ensure(extra: number): void {
     const need = this.length + extra;
     if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    // At least 64: doubling an empty buffer would never reach `need`.
+    let size = Math.max(64, this.buf.length * 2);
     while (size < need) size *= 2;
     const next = new Uint8Array(size);
     next.set(this.buf.subarray(0, this.length));

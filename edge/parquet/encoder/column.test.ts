@@ -31,3 +31,14 @@ test("a file fed in small batches gives the bytes of one write when a dictionary
   for (let at = 0; at < rows.length; at += 999) file.add(rows.slice(at, at + 999));
   expect(Buffer.from(file.finish()).equals(Buffer.from(whole))).toBe(true);
 });
+
+test("a number among a text column's unrepeated values is refused with its reason (it once looped for ever)", () => {
+  // Seven distinct values in ten: the dictionary is given up and the page is PLAIN text.
+  const rows = ["s3", "s0", "s1", "s3", "", "s2", "s0", 5, "s1", "s4"].map((c) => ({ c }));
+  expect(() => runnelWriter.write([{ name: "c", type: "VARCHAR" }], rows as never)).toThrow(/encoding column c of rows 0\.\.9 failed/);
+  try {
+    runnelWriter.write([{ name: "c", type: "VARCHAR" }], rows as never);
+  } catch (error) {
+    expect(String((error as Error).cause)).toContain("parquet: expected a string, got number 5");
+  }
+});
