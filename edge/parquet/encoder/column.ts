@@ -451,24 +451,9 @@ function bitWidth(max: number): number {
 
 function writePlain(out: Bytes, kind: Kind, values: unknown[], from: number, to: number, stats: Stats): void {
   switch (kind) {
-    case "bool": {
-      out.ensure(Math.ceil((to - from) / 8));
-      let byte = 0;
-      let bit = 0;
-      for (let i = from; i < to; i++) {
-        const v = values[i] as boolean;
-        if (typeof v !== "boolean") throw badValue(kind, v);
-        stats.number(v ? 1 : 0);
-        if (v) byte |= 1 << bit;
-        if (++bit === 8) {
-          out.u8(byte);
-          byte = 0;
-          bit = 0;
-        }
-      }
-      if (bit > 0) out.u8(byte);
-      return;
-    }
+    case "bool":
+      // Booleans wait as numbers and are packed by ChunkEncoder.writeHeld; they never get a dictionary.
+      throw new Error("parquet: booleans are not written through writePlain");
     case "i32": {
       // Typed arrays are little-endian on every platform the edge runs on (checked below).
       const tmp = new Int32Array(to - from);
