@@ -8,6 +8,7 @@ import type { Expr } from "../plan/types.ts";
 import type { Value } from "../plan/values.ts";
 import { decodeValue } from "../plan/value-json.ts";
 import type { CallContext, FunctionLibrary, ScalarFn } from "./functions/contract.ts";
+import { Recall } from "./functions/recall.ts";
 
 export type Eval = (row: Value[]) => Value;
 
@@ -77,7 +78,19 @@ export function compileExpr(e: Expr, lib: FunctionLibrary, memo?: Memo, filter =
   const key = JSON.stringify(e);
   const hit = memo.get(key);
   if (hit) return hit;
-  const f = buildExpr(e, lib, memo, false);
+  // The largest sub-expression worth remembering is remembered; none inside it is.
+  const keys = recalling === 0 ? recallKeys(e) : null;
+  let f: Eval;
+  if (keys === null) {
+    f = buildExpr(e, lib, memo, false);
+  } else {
+    recalling++;
+    try {
+      f = remembered(buildExpr(e, lib, memo, false), keys);
+    } finally {
+      recalling--;
+    }
+  }
   if (memo.repeated !== null && !memo.repeated.has(key)) {
     // Computed in one place only: a cache would cost more than it saves.
     memo.set(key, f);
@@ -369,6 +382,111 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
     }
   }
   throw new Error(`exec: unknown expression kind ${(e as { kind: string }).kind}`);
+}
+
+/*
+ * Remembered sub-expressions. A function, cast or CASE over one to three
+ * columns that costs several calls (a digest, string functions) answers from a
+ * memory keyed by those columns' values while they repeat (`Recall` decides):
+ * `md5(lower(trim(email)))` of an address seen before is one Map lookup.
+ * Every library function is deterministic (no random(), no now()), so equal
+ * inputs give equal answers. Keys are text, BIGINT-held values and booleans
+ * (a number is not: the Map takes -0 for 0); an error is not remembered (the
+ * row fails again), and only primitive answers are kept (a list or struct is
+ * built anew for each row).
+ */
+let recalling = 0;
+
+const DIGESTS = new Set(["md5", "sha256", "sha1"]);
+const PATTERNS = /^(regexp_|strptime$|try_strptime$|~~|!~~)/;
+const TEXT_WORK = /^(lower|upper|lcase|ucase|trim|ltrim|rtrim|replace|strip_accents)$/;
+
+/** Roughly what evaluating `e` costs, in calls of a cheap function; 4 and more is worth a Map lookup. */
+function recallWeight(e: Expr): number {
+  let w = 0;
+  if (e.kind === "function") w = DIGESTS.has(e.name) ? 8 : PATTERNS.test(e.name) ? 4 : TEXT_WORK.test(e.name) ? 2 : 1;
+  else if (e.kind === "cast") w = 1;
+  for (const c of exprChildren(e)) w += recallWeight(c);
+  return w;
+}
+
+/** The columns `e` reads when it is worth remembering by them, else null. */
+function recallKeys(e: Expr): number[] | null {
+  const columns = new Set<number>();
+  let lambda = false;
+  const visit = (x: Expr): void => {
+    if (x.kind === "column") columns.add(x.index);
+    else if (x.kind === "lambda") lambda = true;
+    for (const c of exprChildren(x)) visit(c);
+  };
+  visit(e);
+  if (lambda || columns.size === 0 || columns.size > 3 || recallWeight(e) < 4) return null;
+  return [...columns].sort((a, b) => a - b);
+}
+
+/** A key the memory can hold: equal keys mean equal inputs. */
+function recallable(v: Value): boolean {
+  const t = typeof v;
+  return (t === "string" && (v as string).length <= 256) || t === "bigint" || t === "boolean";
+}
+
+/** `f` answering from a memory keyed by the values of `keys` (row indexes). */
+function remembered(f: Eval, keys: number[]): Eval {
+  const recall = new Recall();
+  if (keys.length === 1) {
+    const k0 = keys[0]!;
+    const memory = new Map<unknown, Value>();
+    return (row) => {
+      const k = row[k0] ?? null;
+      if (!recallable(k) || !recall.use()) return f(row);
+      const known = memory.get(k);
+      if (known !== undefined) {
+        recall.hit();
+        return known;
+      }
+      const v = f(row);
+      if (v === null || typeof v !== "object") {
+        if (recall.missed(memory.size)) memory.clear();
+        memory.set(k, v);
+      }
+      return v;
+    };
+  }
+  // Several columns: one Map level per column, the answers in the last; `size` counts them.
+  const root = new Map<unknown, unknown>();
+  let size = 0;
+  const last = keys.length - 1;
+  return (row) => {
+    for (const i of keys) if (!recallable(row[i] ?? null)) return f(row);
+    if (!recall.use()) return f(row);
+    let level: Map<unknown, unknown> | undefined = root;
+    for (let j = 0; j < last && level !== undefined; j++) level = level.get(row[keys[j]!]) as Map<unknown, unknown> | undefined;
+    const known = level === undefined ? undefined : (level.get(row[keys[last]!]) as Value | undefined);
+    if (known !== undefined) {
+      recall.hit();
+      return known;
+    }
+    const v = f(row);
+    if (v === null || typeof v !== "object") {
+      if (recall.missed(size)) {
+        root.clear();
+        size = 0;
+      }
+      let at = root;
+      for (let j = 0; j < last; j++) {
+        const k = row[keys[j]!];
+        let next = at.get(k) as Map<unknown, unknown> | undefined;
+        if (next === undefined) {
+          next = new Map();
+          at.set(k, next);
+        }
+        at = next;
+      }
+      at.set(row[keys[last]!], v);
+      size++;
+    }
+    return v;
+  };
 }
 
 /** `x` evaluated and implicitly cast to `type`, as DuckDB binds it; a constant is cast once, here. */

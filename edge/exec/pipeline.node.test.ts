@@ -217,4 +217,36 @@ describe("buildPipeline", () => {
       expect(again).toEqual(rows);
     }
   });
+
+  test("remembered sub-expressions answer as DuckDB over repeating keys: errors again, -0 apart from 0, lists per row", async () => {
+    const keys = ["Ada", " ada ", "ÅSA 7", "例え 3", "Zoë", "x 1", "", "straße 9"];
+    const events = Array.from({ length: 9000 }, (_, i) => ({ k: keys[i % keys.length], j: `j${i % 3}`, n: i, u: `u${i}`, x: ["1", "2", "oops"][i % 3] }));
+    // z is a computed DOUBLE, 0.0 and -0.0 in turn: a Map takes them for one key, the memory must not.
+    const sql = `WITH t AS (SELECT *, CASE WHEN n % 2 = 0 THEN 0.0::DOUBLE ELSE -(0.0::DOUBLE) END AS z FROM s)
+    SELECT
+      md5(lower(trim(k))) AS a,
+      CASE WHEN regexp_matches(k, '[0-9]$') THEN upper(k) ELSE NULL END AS b,
+      md5(k || '/' || j) AS c,
+      md5(CAST(z AS VARCHAR)) AS e,
+      regexp_split_to_array(k, ' ') AS f,
+      md5(u) AS g
+    FROM t`;
+    await loadEvents(db, "s", events);
+    const duck = await queryRows(db, sql);
+    expect(new Set(duck.rows.map((r) => r.e)).size).toBe(2);
+    const ex = buildPipeline(compilePlan(await gatherCompileInputs(db, notebook(sql))), { library: defaultLibrary });
+    const rows: Row[] = [];
+    for (let i = 0; i < events.length; i += 1000) rows.push(...ex.run({ source: "s", events: events.slice(i, i + 1000) }).rows.out!);
+    expect(firstDifference(duck.schema, duck.rows, rows)).toBeNull();
+    expect(rows).toHaveLength(events.length);
+    // A list answer is built for each row, never shared between rows.
+    expect(rows[0]!.f).toEqual(rows[keys.length]!.f);
+    expect(rows[0]!.f).not.toBe(rows[keys.length]!.f);
+
+    const failing = buildPipeline(await planFor(`SELECT x, md5(CAST(CAST(x AS INTEGER) + 1 AS VARCHAR)) AS h FROM s`, events.slice(0, 2)), { library: defaultLibrary });
+    const out = failing.run({ source: "s", events });
+    expect(out.rows.out).toHaveLength(6000);
+    expect(out.deadLetters).toHaveLength(3000);
+    expect(new Set(out.deadLetters.map((d) => d.reason))).toEqual(new Set([expect.stringContaining("oops")]));
+  });
 });

@@ -390,11 +390,13 @@ function projector(op: ProjectOp, lib: FunctionLibrary, memo: Memo): (row: Value
 
 /** A projection of one row into a fresh container, expression i stored at `slots[i]`. */
 function projectInto<T extends Value[] | Row>(op: ProjectOp, lib: FunctionLibrary, memo: Memo, fresh: () => T, slots: (keyof T)[]): (row: Value[]) => T {
-  const exprs: Eval[] = op.exprs.map((e) => compileExpr(e.expr, lib, memo));
-  const n = exprs.length;
   // DuckDB computes a projection's repeated sub-expressions for every row first (even
   // where a CASE or COALESCE would not need them), so their errors surface as DuckDB's do.
+  // They are built first, so each is remembered on its own (see `compileExpr`) and the
+  // expressions containing them reuse it.
   const shared = sharedSubexpressions(op.exprs.map((e) => e.expr)).map((e) => compileExpr(e, lib, memo));
+  const exprs: Eval[] = op.exprs.map((e) => compileExpr(e.expr, lib, memo));
+  const n = exprs.length;
   const m = shared.length;
   return (r) => {
     for (let i = 0; i < m; i++) shared[i]!(r);

@@ -7,6 +7,7 @@ import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { lowerExceptions, upperExceptions } from "./case-table.ts";
 import { md5Hex, sha256Hex } from "./digest.ts";
 import { memo } from "./memo.ts";
+import { Recall } from "./recall.ts";
 import { valueToText } from "./text.ts";
 import { parseType } from "./types.ts";
 
@@ -469,44 +470,22 @@ const hashText = (f: (b: Uint8Array | string) => string): ScalarFn => {
 };
 
 /**
- * A digest of text that remembers its recent answers: streams repeat keys
- * (a device id, a person's address), and a Map lookup costs a fraction of
- * an MD5. At most 16,384 texts of up to 256 characters are kept (cleared when
- * full, ~2 MB). If fewer than a quarter of 4,096 calls hit, it stops remembering
- * and looks again after 65,536 calls, so unique keys cost almost nothing extra.
+ * A digest of text that remembers its recent answers (texts of up to 256
+ * characters; `Recall` decides when the memory pays).
  */
 function rememberedDigest(f: (s: string) => string): (s: string) => string {
   const cache = new Map<string, string>();
-  let on = true;
-  let calls = 0;
-  let hits = 0;
+  const recall = new Recall();
   return (s) => {
-    calls++;
-    if (!on) {
-      if (calls >= 65_536) {
-        on = true;
-        calls = 0;
-        hits = 0;
-      }
-      return f(s);
-    }
-    if (s.length > 256) return f(s);
+    if (s.length > 256 || !recall.use()) return f(s);
     const known = cache.get(s);
     if (known !== undefined) {
-      hits++;
+      recall.hit();
       return known;
     }
     const digest = f(s);
-    if (cache.size >= 16_384) cache.clear();
+    if (recall.missed(cache.size)) cache.clear();
     cache.set(s, digest);
-    if (calls >= 4_096) {
-      if (hits * 4 < calls) {
-        on = false;
-        cache.clear();
-      }
-      calls = 0;
-      hits = 0;
-    }
     return digest;
   };
 }

@@ -1,0 +1,47 @@
+/**
+ * When a memory of recent answers pays: streams repeat their keys (a device
+ * id, a person's address), and a Map lookup costs a fraction of an MD5 or of
+ * a chain of string functions. A memory holds at most 16,384 answers (it is
+ * cleared when full). If fewer than a quarter of 4,096 calls hit, it is
+ * cleared and switched off, and tried again after 65,536 calls, so a column
+ * of unique values costs almost nothing extra.
+ *
+ * Used by the digests' memory (`strings.ts`) and the executor's remembered
+ * sub-expressions (`expr.ts`); each holds its own Map, this decides.
+ */
+export class Recall {
+  private on = true;
+  private calls = 0;
+  private hits = 0;
+
+  /** Counts a call; false while the memory is off (the caller computes without it). */
+  use(): boolean {
+    this.calls++;
+    if (this.on) return true;
+    if (this.calls >= 65_536) {
+      this.on = true;
+      this.calls = 0;
+      this.hits = 0;
+    }
+    return false;
+  }
+
+  /** Counts a call answered from the memory. */
+  hit(): void {
+    this.hits++;
+  }
+
+  /** After a miss, before storing its answer in a memory holding `size`: true when the memory must be cleared first. */
+  missed(size: number): boolean {
+    if (this.calls >= 4_096) {
+      const poor = this.hits * 4 < this.calls;
+      this.calls = 0;
+      this.hits = 0;
+      if (poor) {
+        this.on = false;
+        return true;
+      }
+    }
+    return size >= 16_384;
+  }
+}
