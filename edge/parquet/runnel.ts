@@ -51,6 +51,8 @@ class RunnelFile implements ParquetFile {
   private groupRows = 0;
   rows = 0;
   private finished = false;
+  /** Why an `add` failed: the file is then half-updated and refuses any further use. */
+  private failed: Error | null = null;
 
   constructor(schema: Schema, options: ParquetWriteOptions) {
     const { elements, converts } = parquetLayout(schema);
@@ -71,19 +73,27 @@ class RunnelFile implements ParquetFile {
 
   add(rows: Row[]): void {
     if (this.finished) throw new Error("parquet: rows added to a file already finished");
-    for (let start = 0; start < rows.length; ) {
-      const end = Math.min(rows.length, start + this.rowGroupSize - this.groupRows);
-      this.shred(rows, start, end);
-      this.groupRows += end - start;
-      this.rows += end - start;
-      if (this.groupRows === this.rowGroupSize) this.endRowGroup();
-      else this.drain();
-      start = end;
+    this.usable();
+    try {
+      for (let start = 0; start < rows.length; ) {
+        const end = Math.min(rows.length, start + this.rowGroupSize - this.groupRows);
+        this.shred(rows, start, end);
+        this.groupRows += end - start;
+        this.rows += end - start;
+        if (this.groupRows === this.rowGroupSize) this.endRowGroup();
+        else this.drain();
+        start = end;
+      }
+    } catch (error) {
+      // Some leaves took part of the rows and others did not: the file is inconsistent.
+      this.failed = error instanceof Error ? error : new Error(String(error));
+      throw error;
     }
   }
 
   finish(): Uint8Array {
     if (this.finished) throw new Error("parquet: a file finished twice");
+    this.usable();
     this.finished = true;
     if (this.groupRows > 0) this.endRowGroup();
     const out = new Bytes(4096);
@@ -105,6 +115,10 @@ class RunnelFile implements ParquetFile {
     }
     this.pieces.length = 0;
     return file;
+  }
+
+  private usable(): void {
+    if (this.failed) throw new Error(`parquet: the file cannot be used after a failed add (${this.failed.message}); start a new file`, { cause: this.failed });
   }
 
   /** Rows [start, end) into the leaves, column by column: each leaf's buffers stay hot, and flat columns skip the tree walk. */

@@ -489,6 +489,9 @@ describe("runnel encoder, a file written as its rows arrive", () => {
   test("a bad value is refused with its column, and a NULL column of a million levels stays small", () => {
     const file = runnelWriter.open!([{ name: "n", type: "INTEGER" }], {});
     expect(() => file.add(Array.from({ length: 25_000 }, (_, i) => ({ n: i === 1000 ? "x" : i })))).toThrow(/parquet: encoding column n of rows up to 24999 failed/);
+    // The failed add left the file half-updated: it refuses more rows and a footer.
+    expect(() => file.add([{ n: 1 }])).toThrow(/^parquet: the file cannot be used after a failed add \(parquet: encoding column n of rows up to 24999 failed/);
+    expect(() => file.finish()).toThrow(/cannot be used after a failed add/);
     const empty = runnelWriter.open!([{ name: "s", type: "VARCHAR" }], {});
     for (let i = 0; i < 100; i++) empty.add(Array.from({ length: 10_000 }, () => ({ s: null })));
     expect(empty.finish().length).toBeLessThan(20_000);
