@@ -1,6 +1,6 @@
 /**
  * Functions over a text's UTF-8 bytes, as DuckDB computes them: hex,
- * to_base64 / base64, url_encode, bit_length, levenshtein and hamming (edit
+ * to_base64 / base64 / from_base64, url_encode / url_decode, regexp_escape, bit_length, levenshtein and hamming (edit
  * and Hamming distances count bytes, not characters), sha1; ord; and
  * list_unique, list_distinct.
  */
@@ -18,6 +18,8 @@ function bytesOf(v: Value | undefined): Uint8Array {
 }
 
 const HEX = "0123456789ABCDEF";
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** hex(x): a text's or blob's bytes as upper-case hex; an integer's digits, negatives in two's complement (64 bits, 128 for HUGEINT). */
 const hex: ScalarFn = strict(([v], ctx) => {
@@ -45,6 +47,84 @@ const urlEncode: ScalarFn = strict(([v]) => {
   for (const b of bytesOf(v)) {
     const unreserved = (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || (b >= 0x30 && b <= 0x39) || b === 0x2d || b === 0x5f || b === 0x2e || b === 0x7e;
     out += unreserved ? String.fromCharCode(b) : `%${HEX[b >> 4]}${HEX[b & 15]}`;
+  }
+  return out;
+});
+
+/**
+ * url_decode(s): each `%XX` (hex digits of either case) is that byte; anything else, `+` and a
+ * `%` not followed by two hex digits included, is kept. Bytes that do not make UTF-8 are
+ * DuckDB's Invalid Input Error.
+ */
+const urlDecode: ScalarFn = strict(([v]) => {
+  const s = v as string;
+  if (!s.includes("%")) return s;
+  const bytes = utf8.encode(s);
+  const out = new Uint8Array(bytes.length);
+  let o = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    const hi = i + 2 < bytes.length && bytes[i] === 0x25 ? hexDigit(bytes[i + 1]!) : -1;
+    const lo = hi >= 0 ? hexDigit(bytes[i + 2]!) : -1;
+    if (lo >= 0) {
+      out[o++] = hi * 16 + lo;
+      i += 2;
+    } else {
+      out[o++] = bytes[i]!;
+    }
+  }
+  try {
+    return strictUtf8.decode(out.subarray(0, o));
+  } catch {
+    throw new SqlError("invalid_input", `Failed to decode string "${s}" using URL decoding - decoded value is invalid UTF8`);
+  }
+});
+
+function hexDigit(b: number): number {
+  return b >= 0x30 && b <= 0x39 ? b - 0x30 : b >= 0x41 && b <= 0x46 ? b - 0x37 : b >= 0x61 && b <= 0x66 ? b - 0x57 : -1;
+}
+
+const BASE64_DIGITS = new Int8Array(256).fill(-1);
+for (const [i, c] of [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"].entries()) BASE64_DIGITS[c.charCodeAt(0)] = i;
+
+/**
+ * from_base64(s): DuckDB's decoder. The UTF-8 length must be a multiple of 4; `=` may stand
+ * only in the last group's third and fourth places, and the padding is read from the last two
+ * bytes alone (`ab=c` is one byte). Any other byte is an error naming it and its position.
+ */
+const fromBase64: ScalarFn = strict(([v]) => {
+  const s = v as string;
+  const bytes = utf8.encode(s);
+  const n = bytes.length;
+  const fail = (why: string): SqlError => new SqlError("conversion", `Could not decode string "${s}" as base64: ${why}`);
+  if (n % 4 !== 0) throw fail("length must be a multiple of 4");
+  if (n === 0) return new Uint8Array(0);
+  const size = (n / 4) * 3 - (bytes[n - 2] === 0x3d ? 2 : bytes[n - 1] === 0x3d ? 1 : 0);
+  const out = new Uint8Array(size);
+  let o = 0;
+  for (let i = 0; i < n; i += 4) {
+    const last = i + 4 === n;
+    let group = 0;
+    for (let j = 0; j < 4; j++) {
+      const b = bytes[i + j]!;
+      const d = last && j >= 2 && b === 0x3d ? 0 : BASE64_DIGITS[b]!;
+      if (d < 0) throw fail(`invalid byte value '${b}' at position ${i + j}`);
+      group = (group << 6) | d;
+    }
+    out[o++] = group >> 16;
+    if (o < size) out[o++] = (group >> 8) & 255;
+    if (o < size) out[o++] = group & 255;
+  }
+  return out;
+});
+
+/** regexp_escape(s): RE2's QuoteMeta — a backslash before every ASCII character but letters, digits and `_`; NUL as `\x00`. */
+const regexpEscape: ScalarFn = strict(([v]) => {
+  const s = v as string;
+  let out = "";
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 || (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a) || (c >= 0x30 && c <= 0x39) || c === 0x5f) out += s[i];
+    else out += c === 0 ? "\\x00" : `\\${s[i]}`;
   }
   return out;
 });
@@ -106,8 +186,6 @@ const listUnique: ScalarFn = strict(([l], ctx) => BigInt(distinctElements(l as V
  */
 const listDistinct: ScalarFn = strict(([l], ctx) => distinctElements(l as Value[], elementOfList(ctx.argTypes[0])));
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
 /** decode(blob): the bytes as UTF-8 text; bytes that are not UTF-8 are DuckDB's Conversion Error. */
 const decode: ScalarFn = strict(([v]) => {
   try {
@@ -125,6 +203,9 @@ export const bytesTextScalars: Record<string, ScalarFn> = {
   to_base64: toBase64,
   base64: toBase64,
   url_encode: urlEncode,
+  url_decode: urlDecode,
+  from_base64: fromBase64,
+  regexp_escape: regexpEscape,
   bit_length: strict(([s]) => BigInt(bytesOf(s).length * 8)),
   levenshtein,
   editdist3: levenshtein,

@@ -23,6 +23,27 @@ describe("further scalars", () => {
     }), { numRuns: 150 });
   });
 
+  it("url_decode, from_base64 and regexp_escape: answers and error texts as DuckDB's", async () => {
+    const urlish = fc.array(fc.constantFrom("%", "%4", "%41", "%c3", "%A9", "%C3%A9", "%e2%82%ac", "%ZZ", "%00", "+", "a", "é", "😀", " ", "%%"), { maxLength: 6 }).map((a) => a.join(""));
+    const base64ish = fc.array(fc.constantFrom("A", "b", "9", "+", "/", "=", "==", "ab", "YWJj", "!", "é", " ", "-"), { maxLength: 8 }).map((a) => a.join(""));
+    await fc.assert(fc.asyncProperty(maybe(fc.oneof(urlish, messyString)), maybe(fc.oneof(base64ish, messyString)), async (u, b) => {
+      await same("url_decode", [u], ["VARCHAR"]);
+      // A BLOB answer: DuckDB's is a Buffer, ours a Uint8Array; compared as bytes.
+      const blob = await callBoth("from_base64", [b], ["VARCHAR"]);
+      const bytes = (a: typeof blob.ours) => (a.ok && a.value instanceof Uint8Array ? { ok: true, hex: Buffer.from(a.value).toString("hex") } : a);
+      expect(bytes(blob.ours), blob.sql).toEqual(bytes(blob.theirs));
+      await same("regexp_escape", [u], ["VARCHAR"]);
+      await same("regexp_escape", [b], ["VARCHAR"]);
+    }), { numRuns: 300 });
+  });
+
+  it("fdiv and fmod are floored, in DOUBLE", async () => {
+    await fc.assert(fc.asyncProperty(maybe(doubles), maybe(fc.oneof(doubles, fc.constantFrom(0, -0, 2, -2, 0.1, Infinity, -Infinity))), async (x, y) => {
+      await same("fdiv", [x, y], ["DOUBLE", "DOUBLE"]);
+      await same("fmod", [x, y], ["DOUBLE", "DOUBLE"]);
+    }), { numRuns: 300 });
+  });
+
   it("GLOB matches * ? and [] like DuckDB", async () => {
     const pat = fc.array(fc.constantFrom("*", "?", "a", "é", "[ab]", "[!a]", ".", "😀", "B"), { maxLength: 5 }).map((a) => a.join(""));
     await fc.assert(fc.asyncProperty(maybe(messyString), maybe(pat), async (s, p) => {

@@ -149,6 +149,8 @@ const signbit: ScalarFn = ([x], ctx) => {
 };
 
 const power = math2(Math.pow);
+/** fmod(x, y) is DuckDB's floored remainder, x - floor(x / y) * y (its sign is y's), not C's fmod. */
+const fmod = math2((x, y) => x - Math.floor(x / y) * y);
 
 export const mathScalars: Record<string, ScalarFn> = {
   "^": power,
@@ -169,6 +171,8 @@ export const mathScalars: Record<string, ScalarFn> = {
   acos: trigInverse("ACOS", Math.acos),
   atan: math1(Math.atan),
   atan2: math2(Math.atan2),
+  fdiv: math2((x, y) => Math.floor(x / y)),
+  fmod,
   radians: math1((x) => x * (Math.PI / 180)),
   degrees: math1((x) => x * (180 / Math.PI)),
   even,

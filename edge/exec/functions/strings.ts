@@ -558,6 +558,7 @@ export const stringScalars: Record<string, ScalarFn> = {
     return (s as string).repeat(times);
   }),
   string_split: splitFn,
+  split: splitFn,
   str_split: splitFn,
   string_to_array: splitFn,
   ascii: strict(([s]) => (s as string).length === 0 ? 0 : (s as string).codePointAt(0)!),
