@@ -4,6 +4,7 @@ import type { Value } from "../../plan/values.ts";
 import { doubles, messyString, timestampMicros } from "./arbitraries.node.ts";
 import { aggregates, compareValues, valueKey } from "./index.ts";
 import { duckRows, lit } from "./oracle.node.ts";
+import { answerOf } from "./answer.ts";
 
 /** Runs `agg(x)` over the values in DuckDB and in the library. */
 async function both(agg: string, values: Value[], type: string, distinct = false): Promise<{ ours: Value; theirs: Value; sql: string }> {
@@ -153,5 +154,34 @@ describe("ordering and grouping", () => {
       const { rows } = await duckRows(`SELECT count(*) FROM (SELECT x FROM (VALUES ${values}) t(x) GROUP BY x)`);
       expect(BigInt(new Set(xs.map((x) => valueKey(x, "DOUBLE"))).size), values).toEqual(rows[0]![0]);
     }), { numRuns: 100 });
+  });
+
+  it("covar_pop, covar_samp, corr and every regr_* over (y, x) pairs: DuckDB's doubles to the bit, its NULLs, NaNs and errors", async () => {
+    const pairs = fc.array(fc.tuple(maybe(fc.oneof(doubles, fc.integer({ min: -5, max: 5 }), fc.constantFrom(Infinity, -Infinity, NaN, 0, 1e308))), maybe(fc.oneof(doubles, fc.integer({ min: -5, max: 5 }), fc.constant(3)))), { maxLength: 9 });
+    const names = ["covar_pop", "covar_samp", "corr", "regr_slope", "regr_intercept", "regr_r2", "regr_sxx", "regr_syy", "regr_sxy", "regr_avgx", "regr_avgy", "regr_count"];
+    const answer = async (sql: string): Promise<{ ok: true; value: Value } | { ok: false; error: string }> => {
+      try {
+        return { ok: true, value: (await duckRows(sql)).rows[0]![0]! };
+      } catch (error) {
+        return { ok: false, error: String(error instanceof Error ? error.message : error).split("\n")[0]!.replace(/^(duckdb: )?/, "") };
+      }
+    };
+    await fc.assert(fc.asyncProperty(pairs, fc.constantFrom("DOUBLE", "INTEGER"), async (rows, yType) => {
+      const ys = rows.map(([y]) => (yType === "INTEGER" && y !== null ? (Number.isFinite(y) ? Math.trunc(Math.max(-1e9, Math.min(1e9, y))) : 7) : y));
+      const xs = rows.map(([, x]) => x);
+      const values = rows.length ? rows.map((_, i) => `(${lit(ys[i]!, yType)}, ${lit(xs[i]!, "DOUBLE")})`).join(", ") : `(NULL::${yType}, NULL::DOUBLE)`;
+      for (const name of names) {
+        const sql = `SELECT ${name}(y, x) FROM (VALUES ${values}) t(y, x)${rows.length ? "" : " WHERE false"}`;
+        const theirs = await answer(sql);
+        const fn = aggregates[name]!;
+        const ctx = { argTypes: [yType, "DOUBLE"], resultType: name === "regr_count" ? "UINTEGER" : "DOUBLE" };
+        const ours = answerOf(() => {
+          let state = fn.init(ctx);
+          for (let i = 0; i < rows.length; i++) state = fn.step(state, [ys[i]!, xs[i]!], ctx);
+          return fn.finish(state, ctx);
+        });
+        expect(ours, sql).toEqual(theirs);
+      }
+    }), { numRuns: 250 });
   });
 });

@@ -12,6 +12,7 @@ import type { Value } from "../../plan/values.ts";
 import { MICROS_PER_DAY } from "./calendar.ts";
 import { compareValues, valueKey } from "./compare.ts";
 import { toDouble } from "./numeric.ts";
+import { addMoment, moments, regressionAggregates, type Moments } from "./regression.ts";
 import { SqlError, type AggregateFn, type CallContext } from "./contract.ts";
 import { isBigintType, isIntegerType, parseType, typeText, type SqlType } from "./types.ts";
 
@@ -389,31 +390,23 @@ function quantileAgg(kind: "cont" | "disc" | "median"): AggregateFn {
   };
 }
 
-interface WelfordState { count: number; mean: number; dsquared: number }
-
 /**
  * stddev_samp / stddev_pop / var_samp / var_pop: Welford's running mean and
- * squared distance, step for step as DuckDB's STDDevBaseOperation, so the
- * doubles agree to the bit; a result that is not finite (an infinity or NaN
- * among the values) is DuckDB's "out of range" error.
+ * squared distance, step for step as DuckDB's STDDevBaseOperation
+ * (`addMoment`), so the doubles agree to the bit; a result that is not finite
+ * (an infinity or NaN among the values) is DuckDB's "out of range" error.
  */
 function spread(kind: "stddev_samp" | "stddev_pop" | "var_samp" | "var_pop"): AggregateFn {
   const label = { stddev_samp: "STDDEV_SAMP", stddev_pop: "STDDEV_POP", var_samp: "VARSAMP", var_pop: "VARPOP" }[kind];
   return {
-    init: (): WelfordState => ({ count: 0, mean: 0, dsquared: 0 }),
+    init: moments,
     step: (state, args, ctx) => {
-      const s = state as WelfordState;
       const v = args[0];
-      if (v === null || v === undefined) return s;
-      const x = toDouble(v, ctx.argTypes[0]!);
-      s.count++;
-      const mean = s.mean + (x - s.mean) / s.count;
-      s.dsquared += (x - mean) * (x - s.mean);
-      s.mean = mean;
-      return s;
+      if (v !== null && v !== undefined) addMoment(state as Moments, toDouble(v, ctx.argTypes[0]!));
+      return state;
     },
     finish: (state) => {
-      const s = state as WelfordState;
+      const s = state as Moments;
       const sample = kind.endsWith("_samp");
       if (sample ? s.count <= 1 : s.count === 0) return null;
       let r = sample ? s.dsquared / (s.count - 1) : s.count > 1 ? s.dsquared / s.count : 0;
@@ -483,4 +476,5 @@ export const aggregates: Record<string, AggregateFn> = {
   stddev_pop: spread("stddev_pop"),
   var_samp: spread("var_samp"),
   var_pop: spread("var_pop"),
+  ...regressionAggregates,
 };
