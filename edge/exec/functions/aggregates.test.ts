@@ -184,4 +184,31 @@ describe("ordering and grouping", () => {
       }
     }), { numRuns: 250 });
   });
+
+  it("product, fsum, favg, skewness, kurtosis, kurtosis_pop and entropy match DuckDB (the power sums within 1e-12, libm's pow against V8's)", async () => {
+    const values = fc.array(maybe(fc.oneof(doubles, fc.integer({ min: -4, max: 4 }), fc.constantFrom(Infinity, -Infinity, NaN, 1e300, 0.1))), { maxLength: 10 });
+    await fc.assert(fc.asyncProperty(values, async (xs) => {
+      for (const agg of ["product", "fsum", "sumkahan", "favg", "skewness", "kurtosis", "kurtosis_pop", "entropy"]) {
+        let r: { ours: Value; theirs: Value; sql: string } | { error: string; sql: string };
+        try {
+          r = await both(agg, xs, "DOUBLE");
+        } catch (error) {
+          // DuckDB failed: ours must fail with its words.
+          const sql = `${agg} over ${JSON.stringify(xs.map(String))}`;
+          const message = String(error instanceof Error ? error.message : error).split("\n")[0]!;
+          const fn = aggregates[agg]!;
+          const ctx = { argTypes: ["DOUBLE"], resultType: "DOUBLE" };
+          const ours = answerOf(() => fn.finish(xs.reduce((s, x) => fn.step(s, [x], ctx), fn.init(ctx)), ctx));
+          expect(ours.ok ? "answered" : message.endsWith(ours.error.replace(/^[A-Za-z ]+ Error: /, "")), sql).toBe(true);
+          continue;
+        }
+        const { ours, theirs, sql } = r;
+        if (typeof ours === "number" && typeof theirs === "number" && Number.isFinite(theirs) && ["skewness", "kurtosis", "kurtosis_pop", "entropy"].includes(agg)) {
+          expect(Math.abs(ours - theirs), sql).toBeLessThanOrEqual(Math.abs(theirs) * 1e-12 + 1e-300);
+        } else {
+          expect(ours, sql).toEqual(theirs);
+        }
+      }
+    }), { numRuns: 300 });
+  });
 });

@@ -13,6 +13,7 @@ import { MICROS_PER_DAY } from "./calendar.ts";
 import { compareValues, valueKey } from "./compare.ts";
 import { toDouble } from "./numeric.ts";
 import { addMoment, moments, regressionAggregates, type Moments } from "./regression.ts";
+import { distributionAggregates } from "./distribution.ts";
 import { SqlError, type AggregateFn, type CallContext } from "./contract.ts";
 import { isBigintType, isIntegerType, parseType, typeText, type SqlType } from "./types.ts";
 
@@ -477,4 +478,5 @@ export const aggregates: Record<string, AggregateFn> = {
   var_samp: spread("var_samp"),
   var_pop: spread("var_pop"),
   ...regressionAggregates,
+  ...distributionAggregates,
 };
