@@ -246,7 +246,7 @@ function lowerOperator(node: TreeNode, ctx: ExprContext): Expr {
 }
 
 /** Functions whose first parameter is JSON. */
-const JSON_INPUT = new Set(["json_extract", "json_extract_string", "json_extract_path", "json_extract_path_text", "->", "->>", "json_keys", "json_type", "json_array_length", "json_value", "json_exists", "json_valid"]);
+const JSON_INPUT = new Set(["json_transform", "from_json", "json_extract", "json_extract_string", "json_extract_path", "json_extract_path_text", "->", "->>", "json_keys", "json_type", "json_array_length", "json_value", "json_exists", "json_valid"]);
 
 /** `e` cast to type `t`, or `e` itself when it has that type already (or is an untyped NULL). */
 export function castExpr(e: Expr, t: string): Expr {

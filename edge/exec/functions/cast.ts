@@ -246,6 +246,14 @@ function tryCastTo(v: Value, from: SqlType, to: SqlType): Value {
         return swallow(e);
       }
     }
+    // From JSON, TRY_CAST is json_transform: NULL (or a struct of NULLs) where a value does not fit.
+    if (from.kind === "scalar" && from.name === "JSON") {
+      try {
+        return transformJsonNode(parseJson(v as string), to);
+      } catch (e) {
+        return swallow(e);
+      }
+    }
     if (toList && (from.kind === "list" || from.kind === "array")) return (v as Value[]).map((x) => (x === null ? null : tryCastTo(x, from.child, to.child)));
     if (to.kind === "struct" && from.kind === "struct") return structFields(v, from, to, tryCastTo);
   }
@@ -485,6 +493,50 @@ function printfFixed6(v: number): string {
 }
 
 /** CAST(json AS type): JSON values map onto the target type, strings and numbers through their text. */
+/**
+ * A JSON document brought to `toType` as DuckDB's json_transform does (not strict): a list
+ * from an array (else NULL), a struct from an object by exact key (from any other value a
+ * struct of NULLs), a scalar as CAST brings it there or NULL when it does not fit.
+ */
+export function transformJson(text: string, toType: string): Value {
+  return transformJsonNode(parseJson(text), parseType(toType));
+}
+
+function transformJsonNode(j: Json, to: SqlType): Value {
+  if (j.t === "null") return null;
+  if (to.kind === "list" || to.kind === "array") return j.t === "arr" ? j.items.map((x) => transformJsonNode(x, to.child)) : null;
+  if (to.kind === "struct") {
+    const out: Record<string, Value> = {};
+    for (const f of to.fields) {
+      const hit = j.t === "obj" ? j.entries.find(([k]) => k === f.name) : undefined;
+      out[f.name] = hit ? transformJsonNode(hit[1], f.type) : null;
+    }
+    return out;
+  }
+  try {
+    return fromJsonNode(j, to);
+  } catch (error) {
+    if (error instanceof SqlError) return null;
+    throw error;
+  }
+}
+
+/**
+ * A JSON number brought to VARCHAR as DuckDB does: an integer in the 64-bit ranges by its
+ * digits (-0 is 0), any other number its reader keeps as written (beyond those ranges, or
+ * beyond a double), and a real as a DOUBLE prints (`1E2` is 100.0, `1.50` is 1.5, `-1e21`
+ * is -1e+21) — not as its JSON writer prints it.
+ */
+function jsonNumberText(text: string): string {
+  if (/^-?(nan|inf|infinity)$/i.test(text)) return formatDouble(Number(/nan/i.test(text) ? NaN : text.startsWith("-") ? -Infinity : Infinity));
+  if (!/[.eE]/.test(text)) {
+    const b = BigInt(text);
+    return b >= -(2n ** 63n) && b < 2n ** 64n ? b.toString() : text;
+  }
+  const d = Number(text);
+  return Number.isFinite(d) ? formatDouble(d) : text;
+}
+
 function fromJsonNode(j: Json, to: SqlType): Value {
   if (j.t === "null") return null;
   if (to.kind === "list" || to.kind === "array") {
@@ -493,15 +545,22 @@ function fromJsonNode(j: Json, to: SqlType): Value {
   }
   if (to.kind === "struct") {
     if (j.t !== "obj") throw new SqlError("conversion", `Failed to cast value to struct: ${writeJson(j)}`);
+    // CAST is strict: every key of the object is a field, and every field is there.
+    const unknown = j.entries.find(([k]) => !to.fields.some((f) => f.name === k));
+    if (unknown) throw new SqlError("conversion", `Object ${writeJson(j)} has unknown key "${unknown[0]}"`);
     const out: Record<string, Value> = {};
     for (const f of to.fields) {
       const hit = j.entries.find(([k]) => k === f.name);
-      out[f.name] = hit ? fromJsonNode(hit[1], f.type) : null;
+      if (!hit) throw new SqlError("conversion", `Object ${writeJson(j)} does not have key "${f.name}"`);
+      out[f.name] = fromJsonNode(hit[1], f.type);
     }
     return out;
   }
+  if (to.kind === "scalar" && to.name === "VARCHAR" && j.t === "num") return jsonNumberText(j.text);
   if (to.kind === "scalar" && (to.name === "VARCHAR" || to.name === "JSON")) return j.t === "str" && to.name === "VARCHAR" ? j.v : writeJson(j);
   if (j.t === "str") return fromText(j.v, to);
+  // A JSON number into BOOLEAN is whether it is not zero (5e-324 and 2 are true), not a text cast.
+  if (j.t === "num" && to.kind === "scalar" && to.name === "BOOLEAN") return Number(j.text) !== 0;
   if (j.t === "num") return fromText(j.text, to);
   if (j.t === "bool") return castTo(j.v, parseType("BOOLEAN"), to);
   throw new SqlError("conversion", `Failed to cast value to numerical: ${writeJson(j)}`);

@@ -7,6 +7,7 @@ import type { Value } from "../../plan/values.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { parseJson, writeJson, writeJsonString, isValidJson, type Json } from "./json-text.ts";
 import { valueToJson } from "./to-json.ts";
+import { transformJson } from "./cast.ts";
 
 type Step = { key: string } | { index: number; fromEnd: boolean } | { token: string } | { wild: "members" | "elements" };
 
@@ -236,7 +237,17 @@ const jsonExists: ScalarFn = (args, ctx) => {
   return atPath(args, ctx, (j) => j !== null);
 };
 
+/**
+ * json_transform(json, structure) and from_json: the document parsed (DuckDB's Invalid Input
+ * error when it is not JSON) and brought to the structure's type, the call's result type
+ * (`transformJson`): a value that does not fit is NULL where it stands, a key the structure
+ * lacks is ignored, keys match case-sensitively.
+ */
+const jsonTransform: ScalarFn = ([doc], ctx) => (doc === null || doc === undefined ? null : transformJson(doc as string, ctx.resultType));
+
 export const jsonScalars: Record<string, ScalarFn> = {
+  json_transform: jsonTransform,
+  from_json: jsonTransform,
   "->": jsonExtract,
   "->>": jsonExtractString,
   json_extract: jsonExtract,
