@@ -257,7 +257,7 @@ export class Annotator {
     const build = (list: TreeNode[]): TreeNode => {
       // Select items keep their aliases, so a later item may refer to an earlier one as DuckDB allows.
       const items = new Set<TreeNode>(node.select_list);
-      const probe = selectFrom(node.from_table, list.map((e, i) => ({ ...e, alias: items.has(e) && e.alias ? e.alias : `e${i}` })));
+      const probe = selectFrom(withBothSides(node.from_table), list.map((e, i) => ({ ...e, alias: items.has(e) && e.alias ? e.alias : `e${i}` })));
       if (grouped) {
         probe.group_expressions = node.$groups;
         probe.group_sets = node.$groups.length ? [node.$groups.map((_: unknown, i: number) => i)] : [];
@@ -445,6 +445,16 @@ function isConstant(e: TreeNode): boolean {
   if (SKIP.has(e.class) || e.class === "COLUMN_REF") return false;
   if (e.class === "FUNCTION" && (e.$agg || VOLATILE.has(String(e.function_name)) || e.function_name === "unnest")) return false;
   return childExpressions(e).every(isConstant);
+}
+
+/**
+ * `from` with each SEMI or ANTI JOIN made an INNER one: a probe types the ON condition's
+ * expressions, whose table side a SEMI or ANTI JOIN does not let the select list see.
+ */
+function withBothSides(from: TreeNode): TreeNode {
+  if (!from || from.type !== "JOIN") return from;
+  const filtering = from.join_type === "SEMI" || from.join_type === "ANTI";
+  return { ...from, join_type: filtering ? "INNER" : from.join_type, left: withBothSides(from.left), right: withBothSides(from.right) };
 }
 
 function selectFrom(from: TreeNode, selectList: TreeNode[]): TreeNode {

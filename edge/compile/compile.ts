@@ -627,10 +627,11 @@ class Compiler {
     if (left.kind === "stream" && right.kind === "stream") {
       throw new CompileError("a join between two streams", origin, "join a stream only with a static table (a VALUES cell); join streams downstream from the written files");
     }
-    if (joinType !== "INNER" && joinType !== "LEFT") throw new CompileError(`${joinType} JOIN`, origin, "use JOIN or LEFT JOIN with the stream on the left");
+    const filtering = joinType === "SEMI" || joinType === "ANTI";
+    if (joinType !== "INNER" && joinType !== "LEFT" && !filtering) throw new CompileError(`${joinType} JOIN`, origin, "use JOIN, LEFT JOIN, SEMI JOIN or ANTI JOIN with the stream on the left");
     const stream = left.kind === "stream" ? left : (right as Extract<Relation, { kind: "stream" }>);
     const table = left.kind === "static" ? left : (right as Extract<Relation, { kind: "static" }>);
-    if (left.kind === "static" && joinType === "LEFT") throw new CompileError("LEFT JOIN with the static table on the left", origin, "put the stream on the left");
+    if (left.kind === "static" && joinType !== "INNER") throw new CompileError(`${joinType} JOIN with the static table on the left`, origin, "put the stream on the left");
     const streamFirst = left.kind === "stream";
     const scope = [...stream.scope, ...table.scope];
     const ctx: ExprContext = { scope, originOf: (n) => this.originOf(env, n), functions: this.inputs.functions.scalars, doubleParams: this.inputs.functions.doubleParams };
@@ -663,12 +664,14 @@ class Compiler {
       }
       residual.push(e);
     }
-    const schema = scope.map((c) => ({ name: c.name, type: c.type }));
+    // SEMI and ANTI JOIN keep the stream's columns only.
+    const kept = filtering ? stream.scope : scope;
+    const schema = kept.map((c) => ({ name: c.name, type: c.type }));
     const ops: Operator[] = [
       ...stream.ops,
       {
         op: "lookup_join",
-        join: joinType === "LEFT" ? "left" : "inner",
+        join: joinType === "LEFT" ? "left" : joinType === "SEMI" ? "semi" : joinType === "ANTI" ? "anti" : "inner",
         table: { schema: table.schema, rows: table.rows },
         streamKeys,
         tableKeys,
@@ -678,7 +681,7 @@ class Compiler {
         schema,
       },
     ];
-    if (streamFirst) return { kind: "stream", ops, scope };
+    if (streamFirst) return { kind: "stream", ops, scope: kept };
     // The static table was on the left: put its columns first again.
     const reordered = [...table.scope.map((_, i) => n + i), ...stream.scope.map((_, i) => i)];
     const exprs = reordered.map((i) => ({ name: scope[i]!.name, expr: { kind: "column" as const, index: i, type: scope[i]!.type } }));

@@ -536,6 +536,7 @@ function lookupJoin(op: LookupJoinOp, lib: FunctionLibrary, memo: Memo): Stage {
     else index.set(k, [row]);
   }
   const nulls = new Array<Value>(width).fill(null);
+  const filtering = op.join === "semi" || op.join === "anti";
   return (rows) => {
     const out: Value[][] = [];
     for (const r of rows) {
@@ -559,9 +560,13 @@ function lookupJoin(op: LookupJoinOp, lib: FunctionLibrary, memo: Memo): Stage {
         const joined = [...r, ...t];
         if (residual && residual(joined) !== true) continue;
         matched = true;
+        if (filtering) break;
         out.push(joined);
       }
-      if (!matched && op.join === "left") out.push([...r, ...nulls]);
+      if (filtering) {
+        // SEMI: the stream's row once when a table row matches; ANTI: when none does (a NULL key matches nothing).
+        if (matched === (op.join === "semi")) out.push(r);
+      } else if (!matched && op.join === "left") out.push([...r, ...nulls]);
     }
     return out;
   };

@@ -142,11 +142,13 @@ export interface AggregateOp extends OperatorBase {
  * Join against a static table whose rows are in the plan. `streamKeys[i]` is
  * compared (DuckDB equality, NULL never matches) with table column
  * `tableKeys[i]`; `residual` is evaluated on the joined row (stream columns,
- * then table columns). Output: stream columns then table columns.
+ * then table columns). Output: stream columns then table columns (SEMI and
+ * ANTI: the stream columns alone).
  */
 export interface LookupJoinOp extends OperatorBase {
   op: "lookup_join";
-  join: "inner" | "left";
+  /** semi and anti pass the stream's row on alone, once, when some table row matches (semi) or none does (anti). */
+  join: "inner" | "left" | "semi" | "anti";
   table: { schema: Schema; rows: JsonValue[][] };
   streamKeys: Expr[];
   tableKeys: number[];
