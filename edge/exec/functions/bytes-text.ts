@@ -7,7 +7,7 @@
 import type { Value } from "../../plan/values.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
 import { valueKey } from "./compare.ts";
-import { sha1Hex } from "./digest.ts";
+import { md5Number, sha1Hex } from "./digest.ts";
 import { strict } from "./strings.ts";
 import { elementOfList } from "./nested.ts";
 
@@ -212,6 +212,9 @@ export const bytesTextScalars: Record<string, ScalarFn> = {
   hamming,
   mismatches: hamming,
   sha1: strict(([v]) => sha1Hex(v instanceof Uint8Array ? v : (v as string))),
+  md5_number: strict(([v]) => md5Number(v as Uint8Array | string, "all")),
+  md5_number_lower: strict(([v]) => md5Number(v as Uint8Array | string, "lower")),
+  md5_number_upper: strict(([v]) => md5Number(v as Uint8Array | string, "upper")),
   ord,
   list_unique: listUnique,
   array_unique: listUnique,

@@ -194,6 +194,25 @@ function md5Block(m: Int32Array, w: number, h: Int32Array): void {
 
 /** MD5 of the bytes (or of a string's UTF-8) as 32 lower-case hex digits. */
 export function md5Hex(input: Uint8Array | string): string {
+  const h = md5Of(input);
+  return hexLE4(h[0]!, h[1]!, h[2]!, h[3]!);
+}
+
+/**
+ * md5_number: the digest's 16 bytes read least significant first, as DuckDB does (UHUGEINT).
+ * md5_number_lower and md5_number_upper are DuckDB's UBIGINTs of its last and first 8 bytes
+ * (least significant first each): `lower` names the upper half of md5_number, as in DuckDB.
+ */
+export function md5Number(input: Uint8Array | string, part: "all" | "lower" | "upper"): bigint {
+  const h = md5Of(input);
+  const word = (i: number): bigint => BigInt(h[i]! >>> 0);
+  const first = word(0) | (word(1) << 32n);
+  const last = word(2) | (word(3) << 32n);
+  return part === "lower" ? last : part === "upper" ? first : first | (last << 64n);
+}
+
+/** The MD5 state words after the message (the shared state array: read it before the next digest). */
+function md5Of(input: Uint8Array | string): Int32Array {
   const h = md5State;
   h[0] = 0x67452301; h[1] = 0xefcdab89 | 0; h[2] = 0x98badcfe | 0; h[3] = 0x10325476;
   if (typeof input === "string" && input.length <= 55 && asciiBlock(input, md5Words)) {
@@ -215,7 +234,7 @@ export function md5Hex(input: Uint8Array | string): string {
       md5Block(md5Words, 0, h);
     }
   }
-  return hexLE4(h[0]!, h[1]!, h[2]!, h[3]!);
+  return h;
 }
 
 const hexDigit = Array.from({ length: 16 }, (_, i) => "0123456789abcdef".charCodeAt(i));

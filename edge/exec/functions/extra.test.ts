@@ -62,6 +62,12 @@ describe("further scalars", () => {
     }), { numRuns: 300 });
   });
 
+  it("md5_number, md5_number_lower and md5_number_upper read the digest least significant byte first; length_grapheme counts clusters", async () => {
+    await fc.assert(fc.asyncProperty(maybe(fc.oneof(messyString, fc.string({ maxLength: 80 }).map((s) => s.replaceAll("\u0000", "")))), async (s) => {
+      for (const f of ["md5_number", "md5_number_lower", "md5_number_upper", "length_grapheme"]) await same(f, [s], ["VARCHAR"]);
+    }), { numRuns: 150 });
+  });
+
   it("fdiv and fmod are floored, in DOUBLE", async () => {
     await fc.assert(fc.asyncProperty(maybe(doubles), maybe(fc.oneof(doubles, fc.constantFrom(0, -0, 2, -2, 0.1, Infinity, -Infinity))), async (x, y) => {
       await same("fdiv", [x, y], ["DOUBLE", "DOUBLE"]);

@@ -559,6 +559,8 @@ export const stringScalars: Record<string, ScalarFn> = {
   }),
   string_split: splitFn,
   split: splitFn,
+  // length_grapheme: extended grapheme clusters as utf8proc splits them (the same clusters reverse() keeps whole).
+  length_grapheme: strict(([s]) => bigCount(graphemes(s as string).length)),
   str_split: splitFn,
   string_to_array: splitFn,
   ascii: strict(([s]) => (s as string).length === 0 ? 0 : (s as string).codePointAt(0)!),
