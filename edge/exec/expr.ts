@@ -8,7 +8,7 @@ import type { Expr } from "../plan/types.ts";
 import type { Value } from "../plan/values.ts";
 import { decodeValue } from "../plan/value-json.ts";
 import type { CallContext, FunctionLibrary, ScalarFn } from "./functions/contract.ts";
-import { Recall } from "./functions/recall.ts";
+import { MAX_REMEMBERED_TEXT, ownCopy, Recall } from "./functions/recall.ts";
 
 export type Eval = (row: Value[]) => Value;
 
@@ -427,7 +427,17 @@ function recallKeys(e: Expr): number[] | null {
 /** A key the memory can hold: equal keys mean equal inputs. */
 function recallable(v: Value): boolean {
   const t = typeof v;
-  return (t === "string" && (v as string).length <= 256) || t === "bigint" || t === "boolean";
+  return (t === "string" && (v as string).length <= MAX_REMEMBERED_TEXT) || t === "bigint" || t === "boolean";
+}
+
+/**
+ * What the memory keeps of a key or an answer: a short text copied (it may be a view of a large
+ * event body), another primitive as it is; undefined for what it must not keep (a list, a
+ * struct, a long text), which counts as a miss that stores nothing.
+ */
+function keepable(v: Value): Value | undefined {
+  if (typeof v === "string") return v.length <= MAX_REMEMBERED_TEXT ? ownCopy(v) : undefined;
+  return v === null || typeof v !== "object" ? v : undefined;
 }
 
 /** `f` answering from a memory keyed by the values of `keys` (row indexes). */
@@ -445,10 +455,9 @@ function remembered(f: Eval, keys: number[]): Eval {
         return known;
       }
       const v = f(row);
-      if (v === null || typeof v !== "object") {
-        if (recall.missed(memory.size)) memory.clear();
-        memory.set(k, v);
-      }
+      const kept = keepable(v);
+      if (recall.missed(memory.size)) memory.clear();
+      if (kept !== undefined) memory.set(keepable(k), kept);
       return v;
     };
   }
@@ -467,24 +476,24 @@ function remembered(f: Eval, keys: number[]): Eval {
       return known;
     }
     const v = f(row);
-    if (v === null || typeof v !== "object") {
-      if (recall.missed(size)) {
-        root.clear();
-        size = 0;
-      }
-      let at = root;
-      for (let j = 0; j < last; j++) {
-        const k = row[keys[j]!];
-        let next = at.get(k) as Map<unknown, unknown> | undefined;
-        if (next === undefined) {
-          next = new Map();
-          at.set(k, next);
-        }
-        at = next;
-      }
-      at.set(row[keys[last]!], v);
-      size++;
+    const kept = keepable(v);
+    if (recall.missed(size)) {
+      root.clear();
+      size = 0;
     }
+    if (kept === undefined) return v;
+    let at = root;
+    for (let j = 0; j < last; j++) {
+      const k = row[keys[j]!];
+      let next = at.get(k) as Map<unknown, unknown> | undefined;
+      if (next === undefined) {
+        next = new Map();
+        at.set(keepable(k ?? null), next);
+      }
+      at = next;
+    }
+    at.set(keepable(row[keys[last]!] ?? null), kept);
+    size++;
     return v;
   };
 }

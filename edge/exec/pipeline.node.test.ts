@@ -6,7 +6,8 @@ import { gatherCompileInputs } from "../compile/inputs.node.ts";
 import { compilePlan } from "../compile/compile.ts";
 import type { Notebook } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
-import type { Row } from "../plan/values.ts";
+import type { Row, Value } from "../plan/values.ts";
+import type { CallContext } from "./functions/contract.ts";
 import { buildPipeline, sinksFlushingAggregates } from "./pipeline.ts";
 import { defaultLibrary } from "./library.ts";
 import { firstDifference } from "../check/compare.ts";
@@ -248,5 +249,24 @@ describe("buildPipeline", () => {
     expect(out.rows.out).toHaveLength(6000);
     expect(out.deadLetters).toHaveLength(3000);
     expect(new Set(out.deadLetters.map((d) => d.reason))).toEqual(new Set([expect.stringContaining("oops")]));
+  });
+
+  test("the memory answers repeated short results, and keeps no long text and no list", async () => {
+    let calls = 0;
+    const upper = defaultLibrary.scalars.upper!;
+    const counting = { ...defaultLibrary, scalars: { ...defaultLibrary.scalars, upper: Object.assign((args: Value[], ctx: CallContext) => (calls++, upper(args, ctx)), { strictBody: undefined }) } };
+    const events = Array.from({ length: 8000 }, (_, i) => ({ k: `key-${i % 40}` }));
+    const count = async (sql: string): Promise<number> => {
+      calls = 0;
+      const ex = buildPipeline(await planFor(sql, events.slice(0, 40)), { library: counting });
+      for (let i = 0; i < events.length; i += 1000) ex.run({ source: "s", events: events.slice(i, i + 1000) });
+      return calls;
+    };
+    // Short answers over 40 keys: computed a few times, then remembered.
+    expect(await count("SELECT md5(upper(k)) AS h FROM s")).toBeLessThan(500);
+    // 300-character answers are computed for every row: the memory keeps no long text.
+    expect(await count("SELECT md5(k) || rpad(upper(k), 300, '.') AS h FROM s")).toBe(events.length);
+    // A list answer is never kept (each row gets its own list).
+    expect(await count("SELECT regexp_split_to_array(upper(k), '-') AS parts FROM s")).toBe(events.length);
   });
 });

@@ -45,3 +45,15 @@ export class Recall {
     return size >= 16_384;
   }
 }
+
+/**
+ * A copy of a short text that shares nothing with the text it may have been cut from: V8 keeps
+ * a substring of 13 or more characters as a view of its parent, and a remembered key or answer
+ * must not keep a 50 KB event body alive. Concatenating and cutting again makes a fresh one.
+ */
+export function ownCopy(s: string): string {
+  return s.length < 13 ? s : (" " + s).slice(1);
+}
+
+/** An answer a memory may keep: a primitive, text of at most 256 characters (then copied, see ownCopy). */
+export const MAX_REMEMBERED_TEXT = 256;

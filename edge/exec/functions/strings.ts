@@ -7,7 +7,7 @@ import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { lowerExceptions, upperExceptions } from "./case-table.ts";
 import { md5Hex, sha256Hex } from "./digest.ts";
 import { memo } from "./memo.ts";
-import { Recall } from "./recall.ts";
+import { MAX_REMEMBERED_TEXT, ownCopy, Recall } from "./recall.ts";
 import { valueToText } from "./text.ts";
 import { parseType } from "./types.ts";
 
@@ -477,7 +477,7 @@ function rememberedDigest(f: (s: string) => string): (s: string) => string {
   const cache = new Map<string, string>();
   const recall = new Recall();
   return (s) => {
-    if (s.length > 256 || !recall.use()) return f(s);
+    if (s.length > MAX_REMEMBERED_TEXT || !recall.use()) return f(s);
     const known = cache.get(s);
     if (known !== undefined) {
       recall.hit();
@@ -485,7 +485,7 @@ function rememberedDigest(f: (s: string) => string): (s: string) => string {
     }
     const digest = f(s);
     if (recall.missed(cache.size)) cache.clear();
-    cache.set(s, digest);
+    cache.set(ownCopy(s), digest);
     return digest;
   };
 }
