@@ -86,7 +86,7 @@ export function compileExpr(e: Expr, lib: FunctionLibrary, memo?: Memo, filter =
   } else {
     recalling++;
     try {
-      f = remembered(buildExpr(e, lib, memo, false), keys);
+      f = remembered(buildExpr(e, lib, memo, false), keys, ownAnswers(e));
     } finally {
       recalling--;
     }
@@ -437,11 +437,35 @@ function recallable(v: Value): boolean {
  */
 function keepable(v: Value): Value | undefined {
   if (typeof v === "string") return v.length <= MAX_REMEMBERED_TEXT ? ownCopy(v) : undefined;
+  return keepableAsIs(v);
+}
+
+function keepableAsIs(v: Value): Value | undefined {
   return v === null || typeof v !== "object" ? v : undefined;
 }
 
-/** `f` answering from a memory keyed by the values of `keys` (row indexes). */
-function remembered(f: Eval, keys: number[]): Eval {
+/**
+ * Whether `e`'s text answers are always new strings of their own (a digest's hex, a constant),
+ * so the memory can keep them without a copy; any other text may be a view of its input.
+ */
+function ownAnswers(e: Expr): boolean {
+  switch (e.kind) {
+    case "constant":
+      return true;
+    case "function":
+      return DIGESTS.has(e.name);
+    case "case":
+      return e.whens.every((w) => ownAnswers(w.then)) && ownAnswers(e.else);
+    case "coalesce":
+      return e.args.every(ownAnswers);
+    default:
+      return false;
+  }
+}
+
+/** `f` answering from a memory keyed by the values of `keys` (row indexes); `own`: see ownAnswers. */
+function remembered(f: Eval, keys: number[], own: boolean): Eval {
+  const keepAnswer = own ? (v: Value): Value | undefined => (typeof v === "string" && v.length > MAX_REMEMBERED_TEXT ? undefined : keepableAsIs(v)) : keepable;
   const recall = new Recall();
   if (keys.length === 1) {
     const k0 = keys[0]!;
@@ -455,7 +479,7 @@ function remembered(f: Eval, keys: number[]): Eval {
         return known;
       }
       const v = f(row);
-      const kept = keepable(v);
+      const kept = keepAnswer(v);
       if (recall.missed(memory.size)) memory.clear();
       if (kept !== undefined) memory.set(keepable(k), kept);
       return v;
@@ -476,7 +500,7 @@ function remembered(f: Eval, keys: number[]): Eval {
       return known;
     }
     const v = f(row);
-    const kept = keepable(v);
+    const kept = keepAnswer(v);
     if (recall.missed(size)) {
       root.clear();
       size = 0;
