@@ -537,33 +537,102 @@ function jsonNumberText(text: string): string {
   return Number.isFinite(d) ? formatDouble(d) : text;
 }
 
+const utf8Bytes = new TextEncoder();
+const utf8Lossy = new TextDecoder();
+
+/** A JSON value as DuckDB's cast errors print it: its text, cut after 50 bytes with "...". */
+function shownJson(j: Json): string {
+  const text = writeJson(j);
+  if (text.length <= 16) return text;
+  const bytes = utf8Bytes.encode(text);
+  return bytes.length <= 50 ? text : `${utf8Lossy.decode(bytes.subarray(0, 50))}...`;
+}
+
+/** The type DuckDB's JSON reader gives a value, as its cast errors name it. */
+function jsonTypeName(j: Json): string {
+  switch (j.t) {
+    case "null": return "NULL";
+    case "bool": return "BOOLEAN";
+    case "str": return "VARCHAR";
+    case "arr": return "ARRAY";
+    case "obj": return "OBJECT";
+    case "num": {
+      if (/[.eE]|n|N/.test(j.text)) return "DOUBLE";
+      const b = BigInt(j.text);
+      return b >= 0n && b < 2n ** 64n ? "UBIGINT" : b < 0n && b >= -(2n ** 63n) ? "BIGINT" : "DOUBLE";
+    }
+  }
+}
+
+/** Integer, float and BOOLEAN targets: DuckDB reports any value that does not convert as not numerical. */
+function isNumerical(to: SqlType): boolean {
+  return to.kind === "scalar" && (integerRanges[to.name] !== undefined || to.name === "DOUBLE" || to.name === "FLOAT" || to.name === "BOOLEAN");
+}
+
 function fromJsonNode(j: Json, to: SqlType): Value {
   if (j.t === "null") return null;
   if (to.kind === "list" || to.kind === "array") {
-    if (j.t !== "arr") throw new SqlError("conversion", `Failed to cast value to list: ${writeJson(j)}`);
+    if (j.t !== "arr") throw new SqlError("conversion", `Expected ARRAY, but got ${jsonTypeName(j)}: ${shownJson(j)}`);
+    // Into numbers DuckDB converts every element and reports the last one that failed.
+    if (isNumerical(to.child) || to.child.kind === "decimal") {
+      let failed: unknown = null;
+      const out = j.items.map((x) => {
+        try {
+          return fromJsonNode(x, to.child);
+        } catch (error) {
+          if (!(error instanceof SqlError)) throw error;
+          failed = error;
+          return null;
+        }
+      });
+      if (failed) throw failed;
+      return out;
+    }
     return j.items.map((x) => fromJsonNode(x, to.child));
   }
   if (to.kind === "struct") {
-    if (j.t !== "obj") throw new SqlError("conversion", `Failed to cast value to struct: ${writeJson(j)}`);
-    // CAST is strict: every key of the object is a field, and every field is there.
-    const unknown = j.entries.find(([k]) => !to.fields.some((f) => f.name === k));
-    if (unknown) throw new SqlError("conversion", `Object ${writeJson(j)} has unknown key "${unknown[0]}"`);
+    if (j.t !== "obj") throw new SqlError("conversion", `Expected OBJECT, but got ${jsonTypeName(j)}: ${shownJson(j)}`);
+    // CAST is strict: every key of the object is a field, and every field is there. DuckDB
+    // converts the fields it finds first, so a field's own error comes before a key's, and of
+    // several failing fields it reports the last (in the struct's order), as within a list.
     const out: Record<string, Value> = {};
+    let failed: unknown = null;
     for (const f of to.fields) {
       const hit = j.entries.find(([k]) => k === f.name);
-      if (!hit) throw new SqlError("conversion", `Object ${writeJson(j)} does not have key "${f.name}"`);
-      out[f.name] = fromJsonNode(hit[1], f.type);
+      try {
+        out[f.name] = hit ? fromJsonNode(hit[1], f.type) : null;
+      } catch (error) {
+        if (!(error instanceof SqlError)) throw error;
+        failed = error;
+      }
     }
+    if (failed) throw failed;
+    const unknown = j.entries.find(([k]) => !to.fields.some((f) => f.name === k));
+    if (unknown) throw new SqlError("conversion", `Object ${shownJson(j)} has unknown key "${unknown[0]}"`);
+    const missing = to.fields.find((f) => !j.entries.some(([k]) => k === f.name));
+    if (missing) throw new SqlError("conversion", `Object ${shownJson(j)} does not have key "${missing.name}"`);
     return out;
   }
   if (to.kind === "scalar" && to.name === "VARCHAR" && j.t === "num") return jsonNumberText(j.text);
   if (to.kind === "scalar" && (to.name === "VARCHAR" || to.name === "JSON")) return j.t === "str" && to.name === "VARCHAR" ? j.v : writeJson(j);
+  if (isNumerical(to) || to.kind === "decimal") {
+    try {
+      return fromJsonScalar(j, to);
+    } catch (error) {
+      if (!(error instanceof SqlError) || error.code !== "conversion") throw error;
+      throw new SqlError("conversion", `Failed to cast value to ${to.kind === "decimal" ? "decimal" : "numerical"}: ${shownJson(j)}`);
+    }
+  }
+  return fromJsonScalar(j, to);
+}
+
+function fromJsonScalar(j: Json, to: SqlType): Value {
   if (j.t === "str") return fromText(j.v, to);
   // A JSON number into BOOLEAN is whether it is not zero (5e-324 and 2 are true), not a text cast.
   if (j.t === "num" && to.kind === "scalar" && to.name === "BOOLEAN") return Number(j.text) !== 0;
   if (j.t === "num") return fromText(j.text, to);
   if (j.t === "bool") return castTo(j.v, parseType("BOOLEAN"), to);
-  throw new SqlError("conversion", `Failed to cast value to numerical: ${writeJson(j)}`);
+  throw new SqlError("conversion", `Failed to cast value to numerical: ${shownJson(j)}`);
 }
 
 const trueWords = new Set(["true", "t", "1", "y", "yes"]);
