@@ -10,7 +10,7 @@ import { formatDecimal, formatDouble, parseDecimalText, parseDoubleText, parseIn
 import { valueToText } from "./text.ts";
 import { valueToJson } from "./to-json.ts";
 import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
-import { parseJson, validateJson, writeJson, type Json } from "./json-text.ts";
+import { parseJson, typeOfJson, validateJson, writeJson, type Json } from "./json-text.ts";
 import { parseIntervalText } from "./interval-text.ts";
 import { parseNestedText } from "./nested-text.ts";
 import { memo, newMap } from "./memo.ts";
@@ -548,22 +548,6 @@ function shownJson(j: Json): string {
   return bytes.length <= 50 ? text : `${utf8Lossy.decode(bytes.subarray(0, 50))}...`;
 }
 
-/** The type DuckDB's JSON reader gives a value, as its cast errors name it. */
-function jsonTypeName(j: Json): string {
-  switch (j.t) {
-    case "null": return "NULL";
-    case "bool": return "BOOLEAN";
-    case "str": return "VARCHAR";
-    case "arr": return "ARRAY";
-    case "obj": return "OBJECT";
-    case "num": {
-      if (/[.eE]|n|N/.test(j.text)) return "DOUBLE";
-      const b = BigInt(j.text);
-      return b >= 0n && b < 2n ** 64n ? "UBIGINT" : b < 0n && b >= -(2n ** 63n) ? "BIGINT" : "DOUBLE";
-    }
-  }
-}
-
 /** Integer, float and BOOLEAN targets: DuckDB reports any value that does not convert as not numerical. */
 function isNumerical(to: SqlType): boolean {
   return to.kind === "scalar" && (integerRanges[to.name] !== undefined || to.name === "DOUBLE" || to.name === "FLOAT" || to.name === "BOOLEAN");
@@ -572,7 +556,7 @@ function isNumerical(to: SqlType): boolean {
 function fromJsonNode(j: Json, to: SqlType): Value {
   if (j.t === "null") return null;
   if (to.kind === "list" || to.kind === "array") {
-    if (j.t !== "arr") throw new SqlError("conversion", `Expected ARRAY, but got ${jsonTypeName(j)}: ${shownJson(j)}`);
+    if (j.t !== "arr") throw new SqlError("conversion", `Expected ARRAY, but got ${typeOfJson(j)}: ${shownJson(j)}`);
     // Into numbers DuckDB converts every element and reports the last one that failed.
     if (isNumerical(to.child) || to.child.kind === "decimal") {
       let failed: unknown = null;
@@ -591,7 +575,7 @@ function fromJsonNode(j: Json, to: SqlType): Value {
     return j.items.map((x) => fromJsonNode(x, to.child));
   }
   if (to.kind === "struct") {
-    if (j.t !== "obj") throw new SqlError("conversion", `Expected OBJECT, but got ${jsonTypeName(j)}: ${shownJson(j)}`);
+    if (j.t !== "obj") throw new SqlError("conversion", `Expected OBJECT, but got ${typeOfJson(j)}: ${shownJson(j)}`);
     // CAST is strict: every key of the object is a field, and every field is there. DuckDB
     // converts the fields it finds first, so a field's own error comes before a key's, and of
     // several failing fields it reports the last (in the struct's order), as within a list.

@@ -211,3 +211,22 @@ export function writeJson(j: Json): string {
     case "obj": return `{${j.entries.map(([k, v]) => `${writeJsonString(k)}:${writeJson(v)}`).join(",")}}`;
   }
 }
+
+/** A JSON value's type as DuckDB names it (json_type, and the JSON casts' errors); null for no value. */
+export function typeOfJson(j: Json | null): string | null {
+  if (j === null) return null;
+  switch (j.t) {
+    case "null": return "NULL";
+    case "bool": return "BOOLEAN";
+    case "str": return "VARCHAR";
+    case "arr": return "ARRAY";
+    case "obj": return "OBJECT";
+    case "num": {
+      // As yyjson reads them: non-negative integers unsigned, negative signed, beyond 64 bits DOUBLE.
+      if (/[.eE]|nan|inf/i.test(j.text)) return "DOUBLE";
+      const v = BigInt(j.text);
+      if (j.text.startsWith("-")) return v < -9223372036854775808n ? "DOUBLE" : "BIGINT";
+      return v > 18446744073709551615n ? "DOUBLE" : "UBIGINT";
+    }
+  }
+}

@@ -5,7 +5,7 @@
  */
 import type { Value } from "../../plan/values.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
-import { parseJson, writeJson, writeJsonString, isValidJson, type Json } from "./json-text.ts";
+import { parseJson, writeJson, writeJsonString, isValidJson, typeOfJson, type Json } from "./json-text.ts";
 import { valueToJson } from "./to-json.ts";
 import { transformJson } from "./cast.ts";
 
@@ -193,24 +193,6 @@ export const jsonArrayLength: ScalarFn = (args, ctx) => atPath(args, ctx, (j) =>
 export const jsonKeys: ScalarFn = (args, ctx) => atPath(args, ctx, (j) => (j === null ? null : j.t === "obj" ? j.entries.map(([k]) => k) : []));
 
 export const jsonType: ScalarFn = (args, ctx) => atPath(args, ctx, typeOfJson);
-
-function typeOfJson(j: Json | null): Value {
-  if (j === null) return null;
-  switch (j.t) {
-    case "null": return "NULL";
-    case "bool": return "BOOLEAN";
-    case "str": return "VARCHAR";
-    case "arr": return "ARRAY";
-    case "obj": return "OBJECT";
-    case "num": {
-      // As yyjson reads them: non-negative integers unsigned, negative signed, beyond 64 bits DOUBLE.
-      if (/[.eE]|nan|inf/i.test(j.text)) return "DOUBLE";
-      const v = BigInt(j.text);
-      if (j.text.startsWith("-")) return v < -9223372036854775808n ? "DOUBLE" : "BIGINT";
-      return v > 18446744073709551615n ? "DOUBLE" : "UBIGINT";
-    }
-  }
-};
 
 const toJson: ScalarFn = ([v], ctx) => (v === null || v === undefined ? null : valueToJson(v, ctx.argTypes[0] ?? "VARCHAR"));
 
