@@ -265,9 +265,9 @@ export class Annotator {
       }
       return probe;
     };
+    let schema: Schema;
     try {
-      const schema = await describeQuery(this.db, await this.toSql(build(exprs), ctes));
-      return schema.map((c) => c.type);
+      schema = await describeQuery(this.db, await this.toSql(build(exprs), ctes));
     } catch (whole) {
       if (exprs.length === 1) return [null];
       const out: (string | null)[] = [];
@@ -284,6 +284,11 @@ export class Annotator {
       void whole;
       return out;
     }
+    // One column per probed expression, unless an unnest() of a STRUCT spread its fields into several.
+    if (schema.length !== exprs.length) {
+      throw new UnsupportedConstruct("unnest() of a STRUCT", "DuckDB spreads its fields into columns, which a pipeline's unnest (rows of a list) does not; select the fields instead: SELECT s.a AS a, s.b AS b");
+    }
+    return schema.map((c) => c.type);
   }
 
   /** Evaluates every maximal constant subtree once, in DuckDB, and stores its value. */
