@@ -13,6 +13,7 @@ import { describeQuery } from "../duckdb/describe.node.ts";
 import { describeSource } from "../duckdb/load-events.node.ts";
 import { quoteIdent } from "../duckdb/quote.ts";
 import type { Schema } from "../plan/values.ts";
+import type { Origin } from "../plan/types.ts";
 import { Annotator, UnsupportedConstruct } from "./annotate.node.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import { cellName, type CellInput, type CompileInputs } from "./compile.ts";
@@ -67,6 +68,7 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
     const cell = notebook.cells[byName.get(key.toLowerCase())!.index]!;
     if (stack.includes(key)) throw new CompileError(`cells refer to each other in a cycle (${[...stack, key].join(" → ")})`, origin(cell), "break the cycle");
     let tree: TreeNode;
+    refuseByText(cell.code, origin(cell));
     try {
       const t = await parseSql(db, cell.code);
       if (t.statements.length !== 1) throw new CompileError(`a cell with ${t.statements.length} statements`, origin(cell), "write one SELECT per cell");
@@ -155,4 +157,19 @@ async function doubleParameters(db: DuckDB): Promise<Map<string, Map<number, num
     }
   }
   return out;
+}
+
+/**
+ * Constructs DuckDB cannot hand the compiler as a parse tree (PIVOT is not a SELECT to
+ * `json_serialize_sql`; a sample's clause fails its round trip), refused by name with what to
+ * write instead. Comments and quoted text are skipped before looking.
+ */
+function refuseByText(code: string, where: Origin): void {
+  const bare = code.replace(/--[^\n]*/g, "").replace(/\/\*[\s\S]*?\*\//g, "").replace(/'(?:[^']|'')*'/g, "''").replace(/"(?:[^"]|"")*"/g, '""');
+  if (/\b(UN)?PIVOT\b/i.test(bare)) {
+    throw new CompileError("PIVOT / UNPIVOT", where, "a pivot's columns come from the data, which a pipeline's fixed schema cannot follow; write one column per value: count(*) FILTER (WHERE k = 'a') AS a, ... with GROUP BY");
+  }
+  if (/\bTABLESAMPLE\b|\bUSING\s+SAMPLE\b/i.test(bare)) {
+    throw new CompileError("a sample (TABLESAMPLE / USING SAMPLE)", where, "a sample is random, so a pipeline cannot take the notebook's; for a stable share of the stream keep rows by a hash of a key: WHERE md5_number(id) % 10 = 0");
+  }
 }
