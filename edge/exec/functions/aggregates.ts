@@ -12,8 +12,8 @@ import type { Value } from "../../plan/values.ts";
 import { MICROS_PER_DAY } from "./calendar.ts";
 import { compareValues, valueKey } from "./compare.ts";
 import { toDouble } from "./numeric.ts";
-import { addMoment, moments, regressionAggregates, type Moments } from "./regression.ts";
-import { distributionAggregates } from "./distribution.ts";
+import { addMoment, moments, regressionAggregates } from "./regression.ts";
+import { distributionAggregates, ofDoubles } from "./distribution.ts";
 import { SqlError, type AggregateFn, type CallContext } from "./contract.ts";
 import { isBigintType, isIntegerType, parseType, typeText, type SqlType } from "./types.ts";
 
@@ -399,23 +399,14 @@ function quantileAgg(kind: "cont" | "disc" | "median"): AggregateFn {
  */
 function spread(kind: "stddev_samp" | "stddev_pop" | "var_samp" | "var_pop"): AggregateFn {
   const label = { stddev_samp: "STDDEV_SAMP", stddev_pop: "STDDEV_POP", var_samp: "VARSAMP", var_pop: "VARPOP" }[kind];
-  return {
-    init: moments,
-    step: (state, args, ctx) => {
-      const v = args[0];
-      if (v !== null && v !== undefined) addMoment(state as Moments, toDouble(v, ctx.argTypes[0]!));
-      return state;
-    },
-    finish: (state) => {
-      const s = state as Moments;
-      const sample = kind.endsWith("_samp");
-      if (sample ? s.count <= 1 : s.count === 0) return null;
-      let r = sample ? s.dsquared / (s.count - 1) : s.count > 1 ? s.dsquared / s.count : 0;
-      if (kind.startsWith("stddev")) r = Math.sqrt(r);
-      if (!Number.isFinite(r)) throw new SqlError("out_of_range", `${label} is out of range!`);
-      return r;
-    },
-  };
+  const sample = kind.endsWith("_samp");
+  return ofDoubles(moments, addMoment, (s) => {
+    if (sample ? s.count <= 1 : s.count === 0) return null;
+    let r = sample ? s.dsquared / (s.count - 1) : s.count > 1 ? s.dsquared / s.count : 0;
+    if (kind.startsWith("stddev")) r = Math.sqrt(r);
+    if (!Number.isFinite(r)) throw new SqlError("out_of_range", `${label} is out of range!`);
+    return r;
+  });
 }
 
 /** mode(x): the most frequent non-NULL value; on a tie the one seen first (DuckDB keeps each value's first row). */

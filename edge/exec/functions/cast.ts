@@ -10,7 +10,7 @@ import { formatDecimal, formatDouble, parseDecimalText, parseDoubleText, parseIn
 import { valueToText } from "./text.ts";
 import { valueToJson } from "./to-json.ts";
 import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
-import { parseJson, typeOfJson, validateJson, writeJson, type Json } from "./json-text.ts";
+import { jsonNumberAs, parseJson, typeOfJson, validateJson, writeJson, type Json } from "./json-text.ts";
 import { parseIntervalText } from "./interval-text.ts";
 import { parseNestedText } from "./nested-text.ts";
 import { memo, newMap } from "./memo.ts";
@@ -521,22 +521,6 @@ function transformJsonNode(j: Json, to: SqlType): Value {
   }
 }
 
-/**
- * A JSON number brought to VARCHAR as DuckDB does: an integer in the 64-bit ranges by its
- * digits (-0 is 0), any other number its reader keeps as written (beyond those ranges, or
- * beyond a double), and a real as a DOUBLE prints (`1E2` is 100.0, `1.50` is 1.5, `-1e21`
- * is -1e+21) — not as its JSON writer prints it.
- */
-function jsonNumberText(text: string): string {
-  if (/^-?(nan|inf|infinity)$/i.test(text)) return formatDouble(Number(/nan/i.test(text) ? NaN : text.startsWith("-") ? -Infinity : Infinity));
-  if (!/[.eE]/.test(text)) {
-    const b = BigInt(text);
-    return b >= -(2n ** 63n) && b < 2n ** 64n ? b.toString() : text;
-  }
-  const d = Number(text);
-  return Number.isFinite(d) ? formatDouble(d) : text;
-}
-
 const utf8Bytes = new TextEncoder();
 const utf8Lossy = new TextDecoder();
 
@@ -597,7 +581,7 @@ function fromJsonNode(j: Json, to: SqlType): Value {
     if (missing) throw new SqlError("conversion", `Object ${shownJson(j)} does not have key "${missing.name}"`);
     return out;
   }
-  if (to.kind === "scalar" && to.name === "VARCHAR" && j.t === "num") return jsonNumberText(j.text);
+  if (to.kind === "scalar" && to.name === "VARCHAR" && j.t === "num") return jsonNumberAs(j.text, formatDouble); // `1E2` is 100.0, `-1e21` is -1e+21, as a DOUBLE prints
   if (to.kind === "scalar" && (to.name === "VARCHAR" || to.name === "JSON")) return j.t === "str" && to.name === "VARCHAR" ? j.v : writeJson(j);
   if (isNumerical(to) || to.kind === "decimal") {
     try {

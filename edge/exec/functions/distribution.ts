@@ -12,7 +12,7 @@ import { SqlError, type AggregateFn } from "./contract.ts";
 import { toDouble } from "./numeric.ts";
 
 /** An aggregate of the non-NULL values of one argument, as doubles. */
-function ofDoubles<S>(init: () => S, add: (s: S, x: number) => void, finish: (s: S) => Value): AggregateFn {
+export function ofDoubles<S>(init: () => S, add: (s: S, x: number) => void, finish: (s: S) => Value): AggregateFn {
   return {
     init,
     step: (state, args, ctx) => {

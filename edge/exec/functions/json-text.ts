@@ -156,18 +156,23 @@ const UINT64_MAX = 2n ** 64n - 1n;
 
 /** How yyjson writes a number it read from `text`. */
 function writeNumber(text: string): string {
-  if (/^-?(nan|inf|infinity)$/i.test(text)) {
-    const lower = text.toLowerCase();
-    return lower.includes("nan") ? "NaN" : lower.startsWith("-") ? "-Infinity" : "Infinity";
-  }
+  return jsonNumberAs(text, writeJsonDouble);
+}
+
+/**
+ * A number DuckDB's JSON reader read from `text`, printed: an integer in the 64-bit ranges by
+ * its digits (-0 is 0), any other number the reader keeps as written (beyond those ranges, or
+ * beyond a double), a real — NaN and the infinities too — by `real` (yyjson's writer for JSON
+ * text; a DOUBLE's VARCHAR form where a cast brings it to text).
+ */
+export function jsonNumberAs(text: string, real: (d: number) => string): string {
+  if (/^-?(nan|inf|infinity)$/i.test(text)) return real(/nan/i.test(text) ? NaN : text.startsWith("-") ? -Infinity : Infinity);
   if (!/[.eE]/.test(text)) {
     const b = BigInt(text);
-    if (b >= INT64_MIN && b <= UINT64_MAX) return b.toString();
-    return text;
+    return b >= INT64_MIN && b <= UINT64_MAX ? b.toString() : text;
   }
   const d = Number(text);
-  if (!Number.isFinite(d)) return text;
-  return writeJsonDouble(d);
+  return Number.isFinite(d) ? real(d) : text;
 }
 
 /** A double as yyjson writes it: shortest digits, "1.0", "1e21", "NaN". */
