@@ -145,7 +145,8 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
       if (!general) throw new Error(`exec: the function library has no scalar function ${e.name}()`);
       if (e.name === "||" && isTextConcat(e)) return concatEval(textConcatParts(e).map(c));
       const args = e.args.map(c);
-      const ctx = { argTypes: e.args.map((a) => a.type), resultType: e.type };
+      const ctx: CallContext = { argTypes: e.args.map((a) => a.type), resultType: e.type };
+      if (recalling > 0) ctx.remembered = true;
       const fn = bound(general, args, ctx);
       // One argument array per call site, refilled for every row: a scalar keeps no
       // reference to it (contract.ts), and a site is never re-entered while it fills.

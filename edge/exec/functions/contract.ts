@@ -25,6 +25,12 @@ export interface CallContext {
   argTypes: string[];
   /** DuckDB's bound type of the call's result. */
   resultType: string;
+  /**
+   * Set at build time when the executor already remembers answers for this call site's inputs
+   * (the call sits in a remembered sub-expression, `expr.ts`): a function's own memory of
+   * repeated arguments (the digests') would only hold the same answers twice.
+   */
+  remembered?: boolean;
 }
 
 /**
@@ -37,6 +43,12 @@ export interface CallContext {
  */
 export type ScalarFn = ((args: Value[], ctx: CallContext) => Value) & {
   /**
+   * Optional: set on a function that is NULL whenever any argument is NULL;
+   * it computes the answer for non-NULL arguments only. The executor may
+   * evaluate every argument, answer NULL itself, and call this directly.
+   */
+  strictBody?: (args: Value[], ctx: CallContext) => Value;
+  /**
    * Optional: the function for one call site, called once at build time
    * with the arguments that are the same on every row marked in `constants`
    * (`{ value }`; null where the argument varies): a pattern compiled, a
@@ -44,12 +56,6 @@ export type ScalarFn = ((args: Value[], ctx: CallContext) => Value) & {
    * argument as before and must answer exactly as the general function does,
    * errors included. Null keeps the general function.
    */
-  /**
-   * Optional: set on a function that is NULL whenever any argument is NULL;
-   * it computes the answer for non-NULL arguments only. The executor may
-   * evaluate every argument, answer NULL itself, and call this directly.
-   */
-  strictBody?: (args: Value[], ctx: CallContext) => Value;
   specialize?: (constants: readonly ({ value: Value } | null)[], ctx: CallContext) => ((args: Value[], ctx: CallContext) => Value) | null;
 };
 

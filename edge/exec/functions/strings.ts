@@ -465,7 +465,8 @@ const hashText = (f: (b: Uint8Array | string) => string): ScalarFn => {
   const general = digestOf(rememberedDigest(f));
   // Each call site remembers its own texts: one column's keys repeat (a device, a
   // name) while another's may not, and a shared memory would mix the two.
-  general.specialize = (constants) => (constants[0] ? null : digestOf(rememberedDigest(f)));
+  // Inside a remembered sub-expression the executor's memory already answers repeats.
+  general.specialize = (constants, ctx) => (constants[0] ? null : digestOf(ctx.remembered ? f : rememberedDigest(f)));
   return general;
 };
 
