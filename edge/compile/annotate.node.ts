@@ -137,7 +137,7 @@ export class Annotator {
         const operands = comparisonOperands(e);
         if (operands) {
           cmpTargets.push(e);
-          cmpProbes.push(wrap({ class: "FUNCTION", type: "FUNCTION", alias: "", query_location: 0, function_name: "list_value", schema: "", children: operands, filter: null, order_bys: { type: "ORDER_MODIFIER", orders: [] }, distinct: false, is_operator: false, export_state: false, catalog: "" }));
+          cmpProbes.push(wrap(listValue(operands)));
         }
         for (const c of childExpressions(e)) visit(c);
       };
@@ -239,7 +239,7 @@ export class Annotator {
     for (const e of exprs) {
       const operands = comparisonOperands(e);
       if (operands) {
-        cmpProbes.push({ target: e, probe: { class: "FUNCTION", type: "FUNCTION", alias: "", query_location: 0, function_name: "list_value", schema: "", children: operands, filter: null, order_bys: { type: "ORDER_MODIFIER", orders: [] }, distinct: false, is_operator: false, export_state: false, catalog: "" } });
+        cmpProbes.push({ target: e, probe: listValue(operands) });
       }
     }
     const all = [...exprs, ...cmpProbes.map((p) => p.probe)];
@@ -250,6 +250,30 @@ export class Annotator {
     cmpProbes.forEach((p, i) => {
       const t = types[exprs.length + i];
       if (t && t.endsWith("[]")) p.target.$cmp = t.slice(0, -2);
+    });
+    await this.jsonComparisons(node, ctes, cmpProbes.map((p) => p.target).filter((e) => e.$cmp === "JSON"), grouped);
+  }
+
+  /**
+   * JSON compared with a number, a boolean or a time is compared as that type: DuckDB's binder
+   * casts the JSON side (`j = 1` is `CAST(j AS INTEGER) = 1`, and `'"x"'::JSON = 1` a Conversion
+   * Error), as it casts VARCHAR, where `list_value` of the operands is JSON[]. The type is the
+   * common type of the operands that are not text; with text, lists, structs, UUIDs or blobs on
+   * the other side the comparison stays JSON.
+   */
+  private async jsonComparisons(node: TreeNode, ctes: TreeNode[], targets: TreeNode[], grouped: boolean): Promise<void> {
+    const TEXT = new Set(["JSON", "VARCHAR", "NULL", '"NULL"']);
+    const probes: { target: TreeNode; probe: TreeNode }[] = [];
+    for (const target of targets) {
+      const others = (comparisonOperands(target) ?? []).filter((o) => !TEXT.has(String(o.$type)));
+      if (others.length === 0 || others.some((o) => typeof o.$type !== "string")) continue;
+      probes.push({ target, probe: listValue(others) });
+    }
+    if (probes.length === 0) return;
+    const types = await this.describeExprs(node, ctes, probes.map((p) => p.probe), grouped);
+    probes.forEach((p, i) => {
+      const t = types[i]?.endsWith("[]") ? types[i]!.slice(0, -2) : null;
+      if (t && JSON_CASTS_TO.test(t)) p.target.$cmp = t;
     });
   }
 
@@ -426,6 +450,9 @@ function withoutAnnotations(v: unknown): unknown {
   return v;
 }
 
+/** The types JSON is cast to when compared with them (numbers, BOOLEAN, times). */
+const JSON_CASTS_TO = /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|BOOLEAN|DATE|TIME|TIME WITH TIME ZONE|TIMESTAMP(_S|_MS|_NS)?|TIMESTAMP WITH TIME ZONE|INTERVAL)$/;
+
 function comparisonOperands(e: TreeNode): TreeNode[] | null {
   if (e.class === "COMPARISON") return [e.left, e.right];
   if (e.class === "BETWEEN") return [e.input, e.lower, e.upper];
@@ -438,6 +465,11 @@ function comparisonOperands(e: TreeNode): TreeNode[] | null {
     if (LIST_PAIR.has(name)) return [elementOf(e.children[0]), elementOf(e.children[1])];
   }
   return null;
+}
+
+/** `list_value(<items>)`: a probe for the common type of the items. */
+function listValue(children: TreeNode[]): TreeNode {
+  return { class: "FUNCTION", type: "FUNCTION", alias: "", query_location: 0, function_name: "list_value", schema: "", children, filter: null, order_bys: { type: "ORDER_MODIFIER", orders: [] }, distinct: false, is_operator: false, export_state: false, catalog: "" };
 }
 
 /** `list[1]`: a probe for a list's element type. */

@@ -130,8 +130,10 @@ export function lowerExpr(node: TreeNode, ctx: ExprContext): Expr {
       throw new CompileError(`unsupported ${describeNode(node)}`, ctx.originOf(node),
         "a stream has no whole-table order; aggregate per time window with GROUP BY time_bucket(...) instead, or compute it downstream from the written files");
     case "SUBQUERY":
-      throw new CompileError("unsupported subquery in an expression", ctx.originOf(node),
-        "join a static table (a VALUES cell) instead, or move the subquery into its own cell");
+      // Subqueries over static tables were folded into constants (subqueries.node.ts); what is left
+      // reads a stream, refers to the outer row, or is too big or nested to hold as literals.
+      throw new CompileError(`a subquery in an expression${typeof node.$unfolded === "string" ? ` that ${node.$unfolded}` : ""}`, ctx.originOf(node),
+        "a pipeline sees one event at a time; compare with a static table instead (x IN (SELECT k FROM a VALUES cell), a JOIN, or a scalar over static rows), or aggregate over a time window in its own cell");
     case "STAR":
       throw new CompileError("unsupported * inside an expression", ctx.originOf(node), "name the columns");
     default:

@@ -15,6 +15,7 @@ import { quoteIdent } from "../duckdb/quote.ts";
 import type { Schema } from "../plan/values.ts";
 import type { Origin } from "../plan/types.ts";
 import { Annotator, UnsupportedConstruct } from "./annotate.node.ts";
+import { foldStaticSubqueries } from "./subqueries.node.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import { cellName, type CellInput, type CompileInputs } from "./compile.ts";
 import { CompileError } from "./errors.ts";
@@ -95,11 +96,22 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
     if (cell.sink && cell.language === "sql") await visit(cellName(cell), []);
   }
   const annotator = new Annotator(db);
+  const sourceNames = new Set(Object.keys(notebook.sources).map((s) => s.toLowerCase()));
+  // Whether a table a subquery names reads a stream (directly or through cells), or is unknown.
+  const readsStream = (name: string, seen = new Set<string>()): boolean => {
+    const dep = byName.get(name);
+    const refs = dep ? parsed.get(dep.cellKey)?.refs : undefined;
+    if (sourceNames.has(name) || !refs) return true;
+    if (seen.has(name)) return false;
+    seen.add(name);
+    return [...refs].some((r) => readsStream(r, seen));
+  };
   const cells: Record<string, CellInput> = {};
   for (const key of needed) {
     const cell = notebook.cells[byName.get(key.toLowerCase())!.index]!;
     const { tree } = parsed.get(key)!;
     try {
+      await foldStaticSubqueries(tree, { db, readsStream, toSql: (node, ctes) => annotator.toSql(node, ctes) });
       await annotator.annotate(tree);
     } catch (error) {
       if (error instanceof UnsupportedConstruct) throw new CompileError(error.what, origin(cell), error.suggestion, { cause: error });

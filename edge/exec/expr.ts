@@ -294,6 +294,22 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
       const list = e.list.map((x) => coerced(x, e.compareType, lib, memo));
       const eq = equality(e.compareType, lib);
       const neg = e.negated;
+      // A list of constants held as primitives (an IN over a static table's values can hold thousands):
+      // a Set, whose SameValueZero is `equality` for them (-0 = 0, NaN = NaN, text by code units).
+      const constants = list.map(constantOf);
+      if (constants.length > 4 && constants.every((k) => k !== NOT_CONSTANT && (k.value === null || PRIMITIVE.has(typeof k.value)))) {
+        const set = new Set<Value>();
+        let hasNull = false;
+        for (const k of constants as { value: Value }[]) {
+          if (k.value === null) hasNull = true;
+          else set.add(k.value);
+        }
+        return (row) => {
+          const v = a(row);
+          if (v === null) return null;
+          return set.has(v) ? !neg : hasNull ? null : neg;
+        };
+      }
       // DuckDB evaluates every list item (no short cut), so their errors surface like DuckDB's.
       const values = new Array<Value>(list.length);
       return (row) => {
@@ -623,6 +639,8 @@ function comparator(type: string, lib: FunctionLibrary): (a: Value, b: Value) =>
     return lib.compareValues(a, b, type);
   };
 }
+
+const PRIMITIVE = new Set(["string", "number", "bigint", "boolean"]);
 
 /** Equality of two non-NULL values of `type` (DuckDB's `=`): primitives here, the rest by `compareValues`. */
 function equality(type: string, lib: FunctionLibrary): (a: Value, b: Value) => boolean {
