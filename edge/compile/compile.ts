@@ -10,7 +10,7 @@ import { PLAN_VERSION } from "../plan/types.ts";
 import type { Schema } from "../plan/values.ts";
 import { positionFromQueryLocation } from "../duckdb/position.ts";
 import { CompileError } from "./errors.ts";
-import { castExpr, describeNode, findColumn, lowerExpr, type ExprContext, type ScopeColumn } from "./expr.ts";
+import { castExpr, describeNode, findColumn, lowerCondition, lowerExpr, type ExprContext, type ScopeColumn } from "./expr.ts";
 import { interpolation } from "../exec/functions/aggregates.ts";
 import { childExpressions, containsAggregate, locationOf, sameExpression, type TreeNode } from "./tree.ts";
 import { decodeValue } from "../plan/value-json.ts";
@@ -274,7 +274,7 @@ class Compiler {
 
     if (node.where_clause) {
       if (containsAggregate(node.where_clause)) throw new CompileError("aggregate in WHERE", this.originOf(env, node.where_clause), "use HAVING");
-      const predicate = lowerExpr(node.where_clause, ctx(scope));
+      const predicate = lowerCondition(node.where_clause, ctx(scope));
       ops.push({ op: "filter", predicate, origin: this.originOf(env, node.where_clause), schema: schemaOf(scope) });
     }
 
@@ -319,7 +319,7 @@ class Compiler {
         return undefined;
       };
       if (node.having) {
-        const predicate = lowerExpr(node.having, ctx(postScope, substitute));
+        const predicate = lowerCondition(node.having, ctx(postScope, substitute));
         ops.push({ op: "filter", predicate, origin: this.originOf(env, node.having), schema: aggSchema });
       }
       finalExprs = items.map((it) => ({ name: it.name, expr: it.expr ?? lowerExpr(it.node!, ctx(postScope, substitute)) }));
@@ -497,7 +497,7 @@ class Compiler {
       args[1] = { ...q, value: negate(q.value) as never };
     }
     if (fn === "count" && args.length === 0) fn = "count_star";
-    return { fn, args, distinct: Boolean(a.distinct), filter: a.filter ? lowerExpr(a.filter, ctx) : null, type: a.$type };
+    return { fn, args, distinct: Boolean(a.distinct), filter: a.filter ? lowerCondition(a.filter, ctx) : null, type: a.$type };
   }
 
   /** The tumbling window: a key that is time_bucket(<interval>, ts) or date_trunc('<part>', ts). */
@@ -647,7 +647,7 @@ class Compiler {
     };
     if (!ref.condition) throw new CompileError("a join without ON", origin, "write JOIN ... ON stream.k = table.k");
     for (const c of conjuncts(ref.condition)) {
-      const e = lowerExpr(c, ctx);
+      const e = lowerCondition(c, ctx);
       if (e.kind === "compare" && e.op === "=") {
         const l = e.left;
         const r = e.right;

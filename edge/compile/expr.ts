@@ -112,13 +112,13 @@ export function lowerExpr(node: TreeNode, ctx: ExprContext): Expr {
       return simplifyComparison({ kind: "compare", op, left: lower(node.left), right: lower(node.right), compareType: cmpType(node, ctx), type: "BOOLEAN" });
     }
     case "CONJUNCTION":
-      return { kind: node.type === "CONJUNCTION_AND" ? "and" : "or", args: node.children.map(lower), type: "BOOLEAN" };
+      return { kind: node.type === "CONJUNCTION_AND" ? "and" : "or", args: node.children.map((c: TreeNode) => lowerCondition(c, ctx)), type: "BOOLEAN" };
     case "BETWEEN":
       return simplifyComparison({ kind: "between", arg: lower(node.input), lower: lower(node.lower), upper: lower(node.upper), negated: false, compareType: cmpType(node, ctx), type: "BOOLEAN" });
     case "CASE":
       return {
         kind: "case",
-        whens: node.case_checks.map((c: TreeNode) => ({ when: lower(c.when_expr), then: lower(c.then_expr) })),
+        whens: node.case_checks.map((c: TreeNode) => ({ when: lowerCondition(c.when_expr, ctx), then: lower(c.then_expr) })),
         else: lower(node.else_expr),
         type: typeOf(node, ctx),
       };
@@ -220,7 +220,7 @@ function lowerOperator(node: TreeNode, ctx: ExprContext): Expr {
     case "OPERATOR_NOT": {
       const inner = kids[0]!;
       // NOT (x BETWEEN a AND b) keeps DuckDB's NULL handling when negated as a whole.
-      return { kind: "not", arg: lower(inner), type: "BOOLEAN" };
+      return { kind: "not", arg: lowerCondition(inner, ctx), type: "BOOLEAN" };
     }
     case "OPERATOR_IS_NULL":
     case "OPERATOR_IS_NOT_NULL":
@@ -249,6 +249,15 @@ function lowerOperator(node: TreeNode, ctx: ExprContext): Expr {
 
 /** Functions whose first parameter is JSON. */
 const JSON_INPUT = new Set(["json_transform", "from_json", "json_extract", "json_extract_string", "json_extract_path", "json_extract_path_text", "->", "->>", "json_keys", "json_type", "json_array_length", "json_value", "json_exists", "json_valid"]);
+
+/**
+ * An expression where DuckDB wants a BOOLEAN (WHERE, HAVING, ON, FILTER, AND / OR / NOT, CASE
+ * WHEN): its binder casts anything else to BOOLEAN, so `WHERE flag` over a JSON or VARCHAR flag
+ * holding `"true"` keeps the row and `WHERE n` over an INTEGER keeps every non-zero n.
+ */
+export function lowerCondition(node: TreeNode, ctx: ExprContext): Expr {
+  return castExpr(lowerExpr(node, ctx), "BOOLEAN");
+}
 
 /** `e` cast to type `t`, or `e` itself when it has that type already (or is an untyped NULL). */
 export function castExpr(e: Expr, t: string): Expr {
