@@ -251,7 +251,7 @@ export class Annotator {
       const t = types[exprs.length + i];
       if (t && t.endsWith("[]")) p.target.$cmp = t.slice(0, -2);
     });
-    await this.jsonComparisons(node, ctes, cmpProbes.map((p) => p.target).filter((e) => e.$cmp === "JSON"), grouped);
+    await this.jsonComparisons(node, ctes, cmpProbes.map((p) => p.target).filter((e) => e.$cmp === "JSON" && !e.$inSubquery), grouped);
   }
 
   /**

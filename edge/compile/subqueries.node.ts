@@ -43,6 +43,14 @@ export interface StaticSubqueries {
 
 /** Folds the static subqueries of `tree` (a statement's node) in place; returns how many. */
 export async function foldStaticSubqueries(tree: TreeNode, how: StaticSubqueries): Promise<number> {
+  if (!JSON.stringify(tree, (k, v) => (typeof v === "bigint" ? String(v) : v)).includes('"class":"SUBQUERY"')) return 0;
+  // A cell DuckDB cannot bind is left for the annotator to report with DuckDB's error (an IN list
+  // binds where the subquery it replaces does not: VARCHAR against INTEGER).
+  try {
+    await describeQuery(how.db, await how.toSql(tree, []));
+  } catch {
+    return 0;
+  }
   let folded = 0;
   const visit = async (n: unknown, ctes: TreeNode[]): Promise<void> => {
     if (!n || typeof n !== "object") return;
@@ -128,7 +136,9 @@ async function foldOne(e: TreeNode, ctes: TreeNode[], how: StaticSubqueries): Pr
           // NULLs last: DuckDB's IN list tries every item, and a match wins over a NULL anywhere.
           values.sort((a, b) => (a === null ? 1 : 0) - (b === null ? 1 : 0));
           const items = await literals(how.db, values, type);
-          replacement = { class: "OPERATOR", type: "COMPARE_IN", alias: "", query_location: e.query_location, children: [e.child, ...items] };
+          // `$inSubquery`: compared in the common type of both sides, as DuckDB binds a subquery (JSON
+          // against INTEGER compares JSON text there), not with an IN list's preference for numbers.
+          replacement = { class: "OPERATOR", type: "COMPARE_IN", alias: "", query_location: e.query_location, children: [e.child, ...items], $inSubquery: true };
         }
       }
     }

@@ -8,6 +8,9 @@
  *                     `$value`  a constant-folded value (encoded with `value-json.ts`), when the
  *                               subtree has no column, no aggregate and nothing volatile
  *                     `$agg`    true on a FUNCTION node that is an aggregate
+ *                     `$inSubquery` on an IN list folded from a static subquery (subqueries.node.ts):
+ *                               its `$cmp` is the sides' common type, as DuckDB binds a subquery
+ *                     `$unfolded` on a SUBQUERY left in place: why it was not folded
  *   table refs        `$schema` the columns the ref contributes (DESCRIBE SELECT * FROM ref)
  *                     `$rows`   for a VALUES list: its rows, encoded
  *   SELECT_NODE       `$output` the node's result schema
