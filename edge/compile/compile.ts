@@ -450,7 +450,8 @@ class Compiler {
     }
     if (fn === "string_agg") {
       const [text, sep] = a.children as TreeNode[];
-      if (text?.$type !== "VARCHAR") throw new CompileError(`${written}() of ${String(text?.$type)}`, this.originOf(env, a), `cast the value to text: ${written}(x::VARCHAR, ',')`);
+      // Anything else is cast to text, as DuckDB's binder casts it; ordered by itself, it would sort as text here but by value there.
+      if (text?.$type !== "VARCHAR" && (a.order_bys?.orders ?? []).length > 0) throw new CompileError(`${written}() of ${String(text?.$type)} ordered by itself`, this.originOf(env, a), `cast the value to text: ${written}(x::VARCHAR, ',' ORDER BY x::VARCHAR)`);
       if (sep && sep.class !== "CONSTANT" && sep.$value === undefined) throw new CompileError(`${written}() with a separator that is not a constant`, this.originOf(env, a), "use a constant separator, as DuckDB requires");
     }
     const orders = (a.order_bys?.orders ?? []) as TreeNode[];
@@ -476,6 +477,7 @@ class Compiler {
       if (containsAggregate(c)) throw new CompileError(`aggregate inside ${fn}()`, this.originOf(env, c), "aggregate in two cells");
     }
     const args: Expr[] = children.map((c: TreeNode) => lowerExpr(c, ctx));
+    if (fn === "string_agg") args[0] = castExpr(args[0]!, "VARCHAR");
     if (fn === "quantile_cont" || fn === "median") {
       const t = args[0]?.type ?? "";
       const how = interpolation(t);
