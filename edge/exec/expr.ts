@@ -253,27 +253,41 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
           return true;
         };
       }
-      // Outside a filter DuckDB still skips the other operands of a row already FALSE.
+      // Outside a filter (a select item, an argument) DuckDB evaluates every operand for every row and
+      // combines the vectors, so an operand's error surfaces even where another is FALSE.
       return (row) => {
         let sawNull = false;
+        let sawFalse = false;
         for (const a of args) {
           const v = a(row);
-          if (v === false) return false;
-          if (v === null) sawNull = true;
+          if (v === false) sawFalse = true;
+          else if (v === null) sawNull = true;
         }
-        return sawNull ? null : true;
+        return sawFalse ? false : sawNull ? null : true;
       };
     }
     case "or": {
       const args = e.args.map(cf);
+      if (filter) {
+        return (row) => {
+          let sawNull = false;
+          for (const a of args) {
+            const v = a(row);
+            if (v === true) return true;
+            if (v === null) sawNull = true;
+          }
+          return sawNull ? null : false;
+        };
+      }
       return (row) => {
         let sawNull = false;
+        let sawTrue = false;
         for (const a of args) {
           const v = a(row);
-          if (v === true) return true;
-          if (v === null) sawNull = true;
+          if (v === true) sawTrue = true;
+          else if (v === null) sawNull = true;
         }
-        return sawNull ? null : false;
+        return sawTrue ? true : sawNull ? null : false;
       };
     }
     case "not": {
