@@ -35,6 +35,8 @@ const VALUES = [
   "{\"a\":\"7\",\"b\":8}", "[\"x\",null,3]", "1.7976931348623157e308", "1e400", "4.9e-324", "255", "-32769", "1e-7", "1e16", "1.5e16", "-1e20", "123456789012345678.0",
   "1.0", "-12.0", "1e3", "1.5e1", "0.0", "-0", "1E2", "[1.0,2]", "{\"a\":2.0,\"b\":[3e0]}", "{\"a\":1,\"b\":\"x 1.0\"}", "[[1.0]]",
   "NaN", "-Infinity", "inf", "nan", "-nan", "INFINITY", "[1, inf]", "{\"x\": NaN}", "[1,2,]", "{\"a\":1,}", "\"x\\ud83d\"", "\"\\ud83d\\ude00\"", "[\"\\udc00\"]",
+  // A control character without a short escape: yyjson writes its hex in upper case, JSON.stringify in lower.
+  "\"\\u001f\\u001B[0m\"", "{\"k\\u0001\":[\"\\u007f\\u000b\"]}",
 ];
 /** A number past DOUBLE's range, which read_json keeps as its text in a text column. */
 const DOUBLE_TEXT = new Set(["1e400"]);

@@ -12,7 +12,7 @@ import { jsonKey, type Schema, type Value } from "../plan/values.ts";
 import type { SourceFormat } from "../../notebook/format/model.ts";
 import type { CallContext, FunctionLibrary } from "./functions/contract.ts";
 import { parseUuid } from "./functions/cast.ts";
-import { writeJsonDouble } from "./functions/json-text.ts";
+import { writeJsonDouble, writeJsonString } from "./functions/json-text.ts";
 import { valueToText } from "./functions/text.ts";
 
 export class ConvertError extends Error {
@@ -32,7 +32,7 @@ export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: Read
   const fields = schema
     .map((c, index) => ({ index, key: jsonKey(c), type: parseType(c.type), text: c.type, format: c.format }))
     .filter((f) => reads === null || reads.has(f.index) || !(f.type.kind === "scalar" && (f.type.name === "VARCHAR" || f.type.name === "JSON")))
-    .map((f) => ({ index: f.index, name: f.key, conv: csv ? csvConverter(f.text, f.format, lib) : converterFor(f.type, f.text, lib) }));
+    .map((f) => ({ index: f.index, name: f.key, inherited: f.key in Object.prototype, conv: csv ? csvConverter(f.text, f.format, lib) : converterFor(f.type, f.text, lib) }));
   const width = schema.length;
   const n = fields.length;
   // The whole record as JSON (DuckDB's one `json` column for records that are not all objects).
@@ -52,7 +52,7 @@ export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: Read
     const row = new Array<Value>(width).fill(null);
     for (let i = 0; i < n; i++) {
       const f = fields[i]!;
-      const v = o[f.name];
+      const v = f.inherited ? ownField(o, f.name) : o[f.name];
       if (v !== undefined && v !== null) row[f.index] = f.conv(v, f.name);
     }
     return row;
@@ -94,6 +94,15 @@ export function csvFieldText(v: unknown): string {
   return jsonText(v);
 }
 
+/**
+ * A key named like something every object inherits (`constructor`, `toString`, `__proto__`): the
+ * event's own value or nothing, never the inherited one (an event without a `constructor` field
+ * read Object's constructor function and was refused).
+ */
+function ownField(o: Record<string, unknown>, name: string): unknown {
+  return Object.hasOwn(o, name) ? o[name] : undefined;
+}
+
 function describe(v: unknown): string {
   if (v === null) return "null";
   if (v instanceof JsonReal) return "a number";
@@ -113,9 +122,18 @@ export function jsonText(v: unknown): string {
   if (v instanceof JsonReal) return v.source ?? writeJsonDouble(v.value);
   if (Array.isArray(v)) return `[${v.map(jsonText).join(",")}]`;
   if (v !== null && typeof v === "object") {
-    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`).join(",")}}`;
+    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${jsonString(k)}:${jsonText(x)}`).join(",")}}`;
   }
-  return JSON.stringify(v);
+  return typeof v === "string" ? jsonString(v) : JSON.stringify(v);
+}
+
+/**
+ * A string as yyjson writes it: JSON.stringify's escapes, except a control character without a
+ * short escape, which DuckDB writes in upper-case hex (`\u001F`; JSON.stringify writes `\u001f`).
+ */
+function jsonString(s: string): string {
+  const quoted = JSON.stringify(s);
+  return quoted.includes("\\u") ? writeJsonString(s) : quoted;
 }
 
 /**
@@ -206,15 +224,18 @@ function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converte
       };
     }
     case "struct": {
-      const fields = t.fields.map((f) => ({ name: f.name, conv: converterFor(f.type, childText(f.type), lib) }));
+      const fields = t.fields.map((f) => ({ name: f.name, inherited: f.name in Object.prototype, conv: converterFor(f.type, childText(f.type), lib) }));
       return (raw, path) => {
         if (raw === null) return null;
         if (typeof raw !== "object" || Array.isArray(raw) || raw instanceof JsonReal) throw new ConvertError(`field ${path}: expected an object for ${text}, got ${describe(raw)}`);
         const o = raw as Record<string, unknown>;
         const out: { [k: string]: Value } = {};
         for (const f of fields) {
-          const v = o[f.name];
-          out[f.name] = v === undefined || v === null ? null : f.conv(v, `${path}.${f.name}`);
+          const v = f.inherited ? ownField(o, f.name) : o[f.name];
+          const x = v === undefined || v === null ? null : f.conv(v, `${path}.${f.name}`);
+          // A field named `__proto__` is a field, not the object's prototype.
+          if (f.name === "__proto__") Object.defineProperty(out, f.name, { value: x, enumerable: true, writable: true, configurable: true });
+          else out[f.name] = x;
         }
         return out;
       };

@@ -14,12 +14,22 @@ export type Json =
   | { t: "arr"; items: Json[] }
   | { t: "obj"; entries: [string, Json][] };
 
+const UTF8 = new TextEncoder();
+const UTF8_LOSSY = new TextDecoder();
+
+/** The input as DuckDB's JSON errors show it: past 50 bytes, its first 47 and "...". */
+function shownInput(s: string): string {
+  if (s.length <= 16) return s;
+  const bytes = UTF8.encode(s);
+  return bytes.length <= 50 ? s : `${UTF8_LOSSY.decode(bytes.subarray(0, 47))}...`;
+}
+
 class Reader {
   i = 0;
   constructor(readonly s: string) {}
   fail(what: string): never {
-    const byte = new TextEncoder().encode(this.s.slice(0, this.i)).length;
-    throw new SqlError("invalid_input", `Malformed JSON at byte ${byte} of input: ${what}.  Input: "${this.s}"`);
+    const byte = UTF8.encode(this.s.slice(0, this.i)).length;
+    throw new SqlError("invalid_input", `Malformed JSON at byte ${byte} of input: ${what}.  Input: "${shownInput(this.s)}"`);
   }
   ws(): void {
     while (this.i < this.s.length && " \t\n\r".includes(this.s[this.i]!)) this.i++;
@@ -97,12 +107,24 @@ class Reader {
           case "t": out += "\t"; break;
           case "u": {
             const h = this.s.slice(this.i, this.i + 4);
-            if (!/^[0-9a-fA-F]{4}$/.test(h)) this.fail("invalid escaped sequence in string");
-            out += String.fromCharCode(parseInt(h, 16));
+            if (!/^[0-9a-fA-F]{4}$/.test(h)) { this.i -= 2; this.fail("invalid escaped sequence in string"); }
+            const code = parseInt(h, 16);
             this.i += 4;
+            // yyjson takes a surrogate only as a pair of escapes, high then low.
+            if (code >= 0xdc00 && code <= 0xdfff) { this.i -= 6; this.fail("invalid high surrogate in string"); }
+            if (code >= 0xd800 && code <= 0xdbff) {
+              if (this.s[this.i] !== "\\" || this.s[this.i + 1] !== "u") this.fail("no low surrogate in string");
+              const l = this.s.slice(this.i + 2, this.i + 6);
+              const low = /^[0-9a-fA-F]{4}$/.test(l) ? parseInt(l, 16) : -1;
+              if (low < 0xdc00 || low > 0xdfff) this.fail("invalid low surrogate in string");
+              out += String.fromCharCode(code, low);
+              this.i += 6;
+              break;
+            }
+            out += String.fromCharCode(code);
             break;
           }
-          default: this.i--; this.fail("invalid escaped sequence in string");
+          default: this.i--; this.fail("invalid escaped character in string");
         }
         continue;
       }
@@ -115,8 +137,24 @@ class Reader {
     const special = /^-?(NaN|Infinity|nan|inf|infinity)/i.exec(rest);
     if (special) { this.i += special[0].length; return { t: "num", text: special[0] }; }
     const m = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/.exec(rest);
-    if (!m) this.fail("unexpected character");
+    if (!m) {
+      // yyjson's words for a number cut short, at the byte where a digit was due.
+      if (rest[0] === "-") { this.i++; this.fail("no digit after minus sign"); }
+      this.fail("unexpected character");
+    }
+    const start = this.i;
     this.i += m[0].length;
+    const next = this.s[this.i];
+    if (m[1] === "0" && next !== undefined && next >= "0" && next <= "9") {
+      this.i = start + (rest[0] === "-" ? 1 : 0);
+      this.fail("number with leading zero is not allowed");
+    }
+    if (next === "." && m[2] === undefined && m[3] === undefined) { this.i++; this.fail("no digit after decimal point"); }
+    if ((next === "e" || next === "E") && m[3] === undefined) {
+      this.i++;
+      if (this.s[this.i] === "+" || this.s[this.i] === "-") this.i++;
+      this.fail("no digit after exponent sign");
+    }
     return { t: "num", text: m[0] };
   }
 }
@@ -124,6 +162,9 @@ class Reader {
 /** Parses JSON text; throws SqlError("invalid_input") with yyjson-like text when malformed. */
 export function parseJson(s: string): Json {
   const r = new Reader(s);
+  // yyjson refuses an empty document before reading it: at byte 0, whatever whitespace it holds.
+  if (s.length === 0) r.fail("input length is 0");
+  if (/^[ \t\n\r]*$/.test(s)) r.fail("input data is empty");
   const v = r.value();
   r.ws();
   if (r.i < s.length) r.fail("unexpected content after document");

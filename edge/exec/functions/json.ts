@@ -6,7 +6,7 @@
 import type { Value } from "../../plan/values.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { parseJson, writeJson, writeJsonString, isValidJson, typeOfJson, type Json } from "./json-text.ts";
-import { valueToJson } from "./to-json.ts";
+import { toJsonText } from "./to-json.ts";
 import { transformJson } from "./cast.ts";
 
 type Step = { key: string } | { index: number; fromEnd: boolean } | { token: string } | { wild: "members" | "elements" };
@@ -30,10 +30,17 @@ export function parsePath(path: string): Step[] {
       if (c === ".") {
         i++;
         if (path[i] === '"') {
-          const end = path.indexOf('"', i + 1);
-          if (end < 0) throw pathError(path, path.slice(i));
+          // A quoted key ends at the first unescaped quote; `\"` is a quote and `\\` a backslash
+          // in it, any other backslash is itself (DuckDB: `$."a\"b"` reads the key a"b).
+          let key = "";
+          let end = i + 1;
+          for (; end < path.length && path[end] !== '"'; end++) {
+            if (path[end] === "\\" && (path[end + 1] === '"' || path[end + 1] === "\\")) end++;
+            key += path[end];
+          }
+          if (end >= path.length) throw pathError(path, path.slice(i - 1));
           if (end === i + 1) throw pathError(path, path.slice(i - 1));
-          steps.push({ key: path.slice(i + 1, end) });
+          steps.push({ key });
           i = end + 1;
         } else {
           let end = i;
@@ -48,11 +55,12 @@ export function parsePath(path: string): Step[] {
       } else if (c === "[") {
         const end = path.indexOf("]", i);
         if (end < 0) throw pathError(path, path.slice(i));
-        const inner = path.slice(i + 1, end).trim();
+        // No spaces inside the brackets: DuckDB's `$[ 1]` is a path error.
+        const inner = path.slice(i + 1, end);
         let m: RegExpExecArray | null;
-        if ((m = /^#-(\d+)$/.exec(inner))) steps.push({ index: Number(m[1]), fromEnd: true });
+        // `#-0` and `-0` are the first element in DuckDB (not one past the last, as `#` is).
+        if ((m = /^#?-(\d+)$/.exec(inner))) steps.push(Number(m[1]) === 0 ? { index: 0, fromEnd: false } : { index: Number(m[1]), fromEnd: true });
         else if (inner === "#") steps.push({ index: 0, fromEnd: true });
-        else if ((m = /^-(\d+)$/.exec(inner))) steps.push({ index: Number(m[1]), fromEnd: true });
         else if (/^\d+$/.test(inner)) steps.push({ index: Number(inner), fromEnd: false });
         else if (inner === "*") steps.push({ wild: "elements" });
         else throw pathError(path, path.slice(i));
@@ -62,15 +70,20 @@ export function parsePath(path: string): Step[] {
       }
     }
   } else if (path.startsWith("/")) {
+    // A JSON pointer (RFC 6901): "/" is the member named "", and "/a/01" no index (a leading zero).
     steps = path.slice(1).split("/").map((p) => {
       const key = p.replaceAll("~1", "/").replaceAll("~0", "~");
       // A JSON pointer token is an object key or, when numeric, also an array index.
-      return /^\d+$/.test(key) ? { token: key } : { key };
+      return /^(0|[1-9][0-9]*)$/.test(key) ? { token: key } : { key };
     });
-    if (path === "/") steps = [];
+  } else if (path === "") {
+    // An empty path is the whole document.
+    steps = [];
   } else {
     steps = [{ key: path }];
   }
+  // Bounded, as memo.ts's caches are: a path built per row ('$.' || key) must not grow it without end.
+  if (pathCache.size >= 256) pathCache.clear();
   pathCache.set(path, steps);
   return steps;
 }
@@ -130,7 +143,8 @@ function stepsOf(path: Value, type: string | undefined): Step[] {
   return parsePath(path);
 }
 
-const docCache = { text: "", doc: { t: "null" } as Json };
+// No document yet: an empty text must be parsed (DuckDB's error), never taken for a cached `null`.
+const docCache: { text: string | null; doc: Json } = { text: null, doc: { t: "null" } };
 
 function parseDoc(text: string): Json {
   // A row usually applies several paths to the same document.
@@ -194,7 +208,7 @@ export const jsonKeys: ScalarFn = (args, ctx) => atPath(args, ctx, (j) => (j ===
 
 export const jsonType: ScalarFn = (args, ctx) => atPath(args, ctx, typeOfJson);
 
-const toJson: ScalarFn = ([v], ctx) => (v === null || v === undefined ? null : valueToJson(v, ctx.argTypes[0] ?? "VARCHAR"));
+const toJson: ScalarFn = ([v], ctx) => (v === null || v === undefined ? null : toJsonText(v, ctx.argTypes[0] ?? "VARCHAR"));
 
 /** json_object(k1, v1, ...): the pairs in order (duplicates kept), a NULL value as null, a pair with a NULL key left out. */
 const jsonObject: ScalarFn = (args, ctx) => {
@@ -202,13 +216,13 @@ const jsonObject: ScalarFn = (args, ctx) => {
   for (let i = 0; i + 1 < args.length; i += 2) {
     const k = args[i];
     if (k === null || k === undefined) continue;
-    parts.push(`${writeJsonString(String(k))}:${valueToJson(args[i + 1] ?? null, ctx.argTypes[i + 1] ?? "VARCHAR")}`);
+    parts.push(`${writeJsonString(String(k))}:${toJsonText(args[i + 1] ?? null, ctx.argTypes[i + 1] ?? "VARCHAR")}`);
   }
   return `{${parts.join(",")}}`;
 };
 
 /** json_array(v1, ...): every argument, NULL as null. */
-const jsonArray: ScalarFn = (args, ctx) => `[${args.map((v, i) => valueToJson(v ?? null, ctx.argTypes[i] ?? "VARCHAR")).join(",")}]`;
+const jsonArray: ScalarFn = (args, ctx) => `[${args.map((v, i) => toJsonText(v ?? null, ctx.argTypes[i] ?? "VARCHAR")).join(",")}]`;
 
 /** json_value(json, path): the scalar at path as JSON text; NULL for an array, an object, null or a missing path. */
 const jsonValue: ScalarFn = (args, ctx) => atPath(args, ctx, (j) => (j === null || j.t === "arr" || j.t === "obj" || j.t === "null" ? null : writeJson(j)));

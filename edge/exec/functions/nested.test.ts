@@ -37,6 +37,11 @@ describe("lists, structs and the registry", () => {
     }), { numRuns: 150 });
   });
 
+  it("struct_extract by a name in another case finds the struct's field, not what every object inherits", async () => {
+    await same("struct_extract", [{ Constructor: "x", toString: 2n }, "constructor"], ["STRUCT(\"Constructor\" VARCHAR, \"toString\" BIGINT)", "VARCHAR"], ([x]) => `struct_extract(${x}, 'constructor')`);
+    await same("struct_extract", [{ Constructor: "x", toString: 2n }, "TOSTRING"], ["STRUCT(\"Constructor\" VARCHAR, \"toString\" BIGINT)", "VARCHAR"], ([x]) => `struct_extract(${x}, 'TOSTRING')`);
+  });
+
   it("nullif gives NULL when both sides are equal", async () => {
     await fc.assert(fc.asyncProperty(maybe(messyString), maybe(messyString), async (a, b) => {
       await same("nullif", [a, b], ["VARCHAR", "VARCHAR"]);

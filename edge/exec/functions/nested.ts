@@ -10,6 +10,7 @@ import { castFor } from "./cast.ts";
 import { aggregates } from "./aggregates.ts";
 import { parseType, typeText } from "./types.ts";
 import { checkSubstringRange, stringScalars, substringCodePoints } from "./strings.ts";
+import { jsonExtract } from "./json.ts";
 
 /** A list's element type from its type text (`INTEGER[]` → `INTEGER`); `otherwise` when it is not a list. */
 export function elementOfList(listType: string | undefined, otherwise = "NULL"): string {
@@ -28,6 +29,9 @@ const castOne = (v: Value | undefined, cast: ((v: Value) => Value) | null | unde
 
 const listExtract: ScalarFn = ([l, i], ctx) => {
   if (l === null || i === null || l === undefined || i === undefined) return null;
+  // `j[k]` on a JSON value is DuckDB's json_extract (a key, or an index from 0), typed JSON; the
+  // function forms (array_extract(j, 1), list_extract) read JSON as VARCHAR, one character.
+  if (ctx.resultType === "JSON" && ctx.argTypes[0] === "JSON") return jsonExtract([l, i], ctx);
   if (typeof l === "string") {
     // array_extract on VARCHAR gives one character.
     const k = Number(i);
@@ -50,7 +54,7 @@ const structExtract: ScalarFn = ([s, f], ctx) => {
   if (s === null || s === undefined || f === null || f === undefined) return null;
   const o = s as Record<string, Value>;
   if (typeof f === "string") {
-    if (f in o) return o[f]!;
+    if (Object.hasOwn(o, f)) return o[f]!;
     // DuckDB resolves struct field names case-insensitively.
     const key = Object.keys(o).find((k) => k.toLowerCase() === f.toLowerCase());
     if (key === undefined) throw new SqlError("invalid_input", `Could not find key "${f}" in struct`);
@@ -180,9 +184,18 @@ function aggregateOver(list: Value, name: string, extra: Value[], ctx: { argType
   if (list === null || list === undefined) return null;
   const fn = aggregates[name.toLowerCase()];
   if (!fn) throw new SqlError("invalid_input", `Aggregate Function with name ${name} does not exist!`);
-  const actx = { argTypes: [elementOfList(ctx.argTypes[0]), ...ctx.argTypes.slice(2)], resultType: ctx.resultType };
+  let element = elementOfList(ctx.argTypes[0]);
+  let values = list as Value[];
+  // string_agg takes text only: DuckDB binds it with the elements cast to VARCHAR (a DOUBLE 1.0 is
+  // '1.0', a STRUCT its {'a': 1} text), as the aggregate does over a column.
+  if (name.toLowerCase() === "string_agg" && element !== "VARCHAR" && element !== "NULL") {
+    const cast = castFor(element, "VARCHAR");
+    values = values.map((v) => castOne(v, cast));
+    element = "VARCHAR";
+  }
+  const actx = { argTypes: [element, ...ctx.argTypes.slice(2)], resultType: ctx.resultType };
   let state = fn.init(actx);
-  for (const v of list as Value[]) state = fn.step(state, [v ?? null, ...extra], actx);
+  for (const v of values) state = fn.step(state, [v ?? null, ...extra], actx);
   return fn.finish(state, actx);
 }
 
