@@ -230,6 +230,20 @@ describe("loadEvents", () => {
     ]);
   });
 
+  test("a top-level key in two cases beside a field whose objects clash in case: the renamed column keeps its type", async () => {
+    const texts = ['{"t": {"x": {"y": 1}}}', '{"t": {"x": {"Y": 2}}}', '{"T": {"x": {"y": 4}}}'];
+    const schema = await loadJsonTexts(db, "clash2", texts);
+    expect(schema).toEqual([
+      { name: "t", type: "JSON" },
+      { name: "T_1", type: "STRUCT(x STRUCT(y BIGINT))", key: "T" },
+    ]);
+    expect((await queryRows(db, "SELECT t, T_1 FROM clash2")).rows).toEqual([
+      { t: '{"x":{"y":1}}', T_1: null },
+      { t: '{"x":{"Y":2}}', T_1: null },
+      { t: null, T_1: { x: { y: 4n } } },
+    ]);
+  });
+
   test("records that are not all objects make DuckDB's one json column of whole records; the converter gives each record's text", async () => {
     const texts = ["1", '"two"', "[3, 4.0]", "null", '{"a": 10.0, "b": NaN}', "12345678901234567890"];
     const dir = mkdtempSync(join(tmpdir(), "runnel-whole-"));

@@ -284,10 +284,12 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
         const rest = join(dir, "rest.ndjson");
         await writeFile(rest, without.map((e) => `${stringifyJsonLossless(e === undefined ? null : e, { duckdb: true })}\n`).join(""), "utf8");
         const restSchema = new Map((await describeQuery(db, `SELECT * FROM read_json(${[quoteString(rest), ...args.slice(1)].join(", ")})`)).map((c) => [c.name, c.type]));
+        // Without the clashing fields a key may no longer be renamed there (`T` beside a clashing `t`).
+        const restByKey = new Map([...renamedKeys(without)].map(([name, key]) => [key, name]));
         described = keyOrder(events).flatMap((key) => {
           const name = byKey.get(key) ?? key;
           if (clashing.has(key)) return [{ name, type: "JSON" }];
-          const type = restSchema.get(name);
+          const type = restSchema.get(restByKey.get(key) ?? key);
           return type === undefined ? [] : [{ name, type }];
         });
       } else described = await describeQuery(db, `SELECT * FROM read_json(${args.join(", ")})`);

@@ -3,6 +3,8 @@
  * `STRUCT("a b" INTEGER, c VARCHAR[])`, `DECIMAL(18,3)`, `MAP(VARCHAR, INTEGER)`,
  * `INTEGER[3]`, `TIMESTAMP WITH TIME ZONE`.
  */
+import { DUCKDB_KEYWORDS } from "./keywords.ts";
+
 export type TypeNode =
   | { kind: "scalar"; name: string }
   | { kind: "decimal"; width: number; scale: number }
@@ -52,10 +54,14 @@ function parseAt(p: Cursor): TypeNode {
     } else if (word === "STRUCT") {
       p.i++;
       const fields: { name: string; type: TypeNode }[] = [];
-      for (;;) {
+      for (let first = true; ; first = false) {
+        // DuckDB prints a field as `<name> <type>` after `(` or `, `, and an empty name as nothing:
+        // `STRUCT( VARCHAR, a INTEGER)`, `STRUCT(a INTEGER,  VARCHAR)`.
+        if (!first && p.s[p.i] === " ") p.i++;
+        const empty = p.s[p.i] === " ";
         skipWs(p);
         if (p.s[p.i] === ")") { p.i++; break; }
-        const name = readName(p);
+        const name = empty ? "" : readName(p);
         const type = parseAt(p);
         fields.push({ name, type });
         skipWs(p);
@@ -130,8 +136,13 @@ export function formatType(t: TypeNode): string {
   }
 }
 
+/**
+ * A field name as DuckDB prints it (its `KeywordHelper::WriteOptionallyQuoted`): bare when it is
+ * letters, digits (not first) and underscores and not a keyword in any case, so `Email` is bare
+ * and `name`, `Type` are quoted; an empty name is printed as nothing at all.
+ */
 function quoteName(n: string): string {
-  return /^[a-z_][a-z0-9_]*$/.test(n) ? n : `"${n.replace(/"/g, '""')}"`;
+  return n === "" || (/^[A-Za-z_][A-Za-z0-9_]*$/.test(n) && !DUCKDB_KEYWORDS.has(n.toLowerCase())) ? n : `"${n.replace(/"/g, '""')}"`;
 }
 
 /** The physical group a scalar type belongs to in `values.ts`. */
