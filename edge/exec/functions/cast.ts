@@ -14,6 +14,7 @@ import { jsonNumberAs, parseJson, typeOfJson, validateJson, writeJson, type Json
 import { parseIntervalText } from "./interval-text.ts";
 import { parseNestedText } from "./nested-text.ts";
 import { memo, newMap } from "./memo.ts";
+import { instantInZone } from "./timezone.ts";
 
 const TIMESTAMP_FORMAT = "expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH[:MM[:SS]]| ZONE])";
 
@@ -403,6 +404,8 @@ function toInteger(v: Value, from: SqlType, to: string, range: { min: bigint; ma
     if (floating) {
       // DuckDB checks min <= v < max + 1 before rounding, so a value that
       // rounds up past the maximum wraps around (2147483647.5 → -2147483648).
+      // UHUGEINT rounds first: -0.4 and -0.5 are 0, -0.6 fails.
+      if (to === "UHUGEINT" && roundHalfEven(v) === 0) return 0n;
       if (!Number.isFinite(v) || v < Number(range.min) || v >= Number(range.max + 1n)) {
         throw outOfRange(formatDouble(v), physicalName(from), range.physical);
       }
@@ -594,10 +597,58 @@ function fromJsonNode(j: Json, to: SqlType): Value {
   return fromJsonScalar(j, to);
 }
 
+/**
+ * Whether DuckDB's JSON reader takes a JSON string as a number of this kind: it casts strictly,
+ * unlike CAST from text. Integers: spaces around, an optional '-', digits without a leading zero
+ * (unless signed), or (64 bits and narrower) a 0x / 0b literal; no '+', fraction, exponent
+ * or '_'. Floats: spaces before only, an optional '-', no leading zero before a digit, the usual
+ * decimal and exponent forms, inf/infinity/nan.
+ */
+function strictJsonNumberText(s: string, kind: "integer" | "huge" | "float"): boolean {
+  // A 0x / 0b literal (spaces before, '_' between digits) is left to the text cast, which reads it as DuckDB does.
+  if (kind === "integer" && /^[ \t\n\v\f\r]*0[xXbB]/.test(s)) return true;
+  let i = 0;
+  while (i < s.length && /[ \t\n\v\f\r]/.test(s[i]!)) i++;
+  const signed = s[i] === "-";
+  if (signed) i++;
+  if (!signed && s[i] === "0" && i + 1 < s.length && s.charCodeAt(i + 1) >= 48 && s.charCodeAt(i + 1) <= 57) return false;
+  const rest = s.slice(i);
+  if (kind !== "float") return /^[0-9]+[ \t\n\v\f\r]*$/.test(rest);
+  return /^(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf|infinity|nan)$/i.test(rest);
+}
+
+const JSON_DOUBLE = parseType("DOUBLE");
+
 function fromJsonScalar(j: Json, to: SqlType): Value {
-  if (j.t === "str") return fromText(j.v, to);
+  if (j.t === "str") {
+    // A JSON string into a number: the reader's strict cast ('"1.5"' is no BIGINT, '"+1"' no DOUBLE); DECIMAL takes CAST's text.
+    if (to.kind === "scalar" && to.name !== "BOOLEAN" && isNumerical(to)) {
+      const kind = to.name === "DOUBLE" || to.name === "FLOAT" ? "float" : to.name === "HUGEINT" || to.name === "UHUGEINT" ? "huge" : "integer";
+      if (!strictJsonNumberText(j.v, kind)) throw new SqlError("conversion", `Could not convert string '${j.v}' to ${to.name}`);
+      // The reader's unsigned parse takes a minus before zeros, with nothing after them ('-00'), as 0.
+      if (integerRanges[to.name]?.min === 0n && /^[ \t\n\v\f\r]*-0+$/.test(j.v)) return fromText("0", to);
+    }
+    // Into BOOLEAN the reader takes true/false, t/f and yes/no (any case) only: '"1"' and '"y"' are not booleans.
+    if (to.kind === "scalar" && to.name === "BOOLEAN" && !/^(true|false|t|f|yes|no)$/i.test(j.v)) throw new SqlError("conversion", `Could not convert string '${j.v}' to BOOL`);
+    return fromText(j.v, to);
+  }
   // A JSON number into BOOLEAN is whether it is not zero (5e-324 and 2 are true), not a text cast.
-  if (j.t === "num" && to.kind === "scalar" && to.name === "BOOLEAN") return Number(j.text) !== 0;
+  if (j.t === "num" && to.kind === "scalar" && to.name === "BOOLEAN") {
+    // Except a number the reader holds as neither a 64-bit integer nor a finite double: NaN, 1e400, past 64 bits.
+    const n = Number(j.text);
+    const integral = !/[.eEnN]/.test(j.text);
+    if (!Number.isFinite(n) || (integral && (BigInt(j.text) < -(2n ** 63n) || BigInt(j.text) > 2n ** 64n - 1n))) {
+      throw new SqlError("conversion", `Could not convert string '${j.text}' to BOOL`);
+    }
+    return n !== 0;
+  }
+  // A real (a fraction or an exponent) is read as a DOUBLE and cast from it, as DuckDB's reader
+  // does: 2.5 into BIGINT is 2 (ties to even), 9.995 into DECIMAL(6,2) is 9.99 (the double is
+  // below the half). Integers keep every digit, past 64 bits too.
+  if (j.t === "num" && /[.eEnN]/.test(j.text) && (to.kind === "decimal" || (to.kind === "scalar" && integerRanges[to.name] !== undefined))) {
+    const d = /^-?(nan|inf|infinity)$/i.test(j.text) ? (/nan/i.test(j.text) ? NaN : j.text.startsWith("-") ? -Infinity : Infinity) : Number(j.text);
+    return castTo(d, JSON_DOUBLE, to);
+  }
   if (j.t === "num") return fromText(j.text, to);
   if (j.t === "bool") return castTo(j.v, parseType("BOOLEAN"), to);
   throw new SqlError("conversion", `Failed to cast value to numerical: ${shownJson(j)}`);
@@ -610,8 +661,10 @@ function fromText(s: string, to: SqlType): Value {
   if (to.kind === "decimal") {
     const t = parseDecimalText(s, true);
     const max = decimalMax(to.width);
-    // The digits before the point must fit the width before any exponent applies.
-    if (t && t.intDigits > 0 && BigInt(t.digits.slice(0, t.intDigits)) > max) {
+    // The digits before the point (leading zeros aside) must fit the width
+    // less the scale before any exponent applies, as DuckDB reads them one
+    // by one: '1e-3' is no DECIMAL(4,4) and '123e-2' no DECIMAL(4,2).
+    if (t && t.digits.slice(0, t.intDigits).replace(/^0+/, "").length > to.width - to.scale) {
       throw new SqlError("conversion", `Could not convert string "${s}" to ${typeText(to)}`);
     }
     const r = t && scaledValueLikeDuckDB(t, to.scale, -max, max);
@@ -664,7 +717,7 @@ function fromText(s: string, to: SqlType): Value {
         if (!utc) throw new SqlError("conversion", `timestamp field value "${s}" has a timestamp that is not UTC.`);
         return p.micros;
       }
-      if (!utc) throw new SqlError("not_implemented", `time zone '${p.zone}' is not supported by the edge executor`);
+      if (!utc) return instantInZone(p.zone!, p.micros);
       if (p.offset === null || p.micros === TS_INFINITY || p.micros === TS_NINFINITY) return p.micros;
       return p.micros - p.offset;
     }

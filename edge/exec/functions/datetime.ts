@@ -9,6 +9,7 @@ import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { parseType } from "./types.ts";
 import { StrptimeFailure, strftimeText, strptimeText } from "./strtime.ts";
 import { isoTimestamp, roundHalfEven } from "./cast.ts";
+import { formatDouble } from "./number-text.ts";
 import { timezone } from "./timezone.ts";
 
 function typeName(t: string | undefined): string {
@@ -49,6 +50,24 @@ function isoWeek(days: number): number {
   return Math.floor((isoWeekStart(days) - isoWeekStart(jan4)) / 7) + 1;
 }
 
+/** DuckDB's date part specifiers (any case) and their aliases, by the name this file uses for each. */
+const SPECIFIERS: Record<string, string> = {};
+for (const [name, aliases] of Object.entries({
+  year: ["y", "years", "yr", "yrs"], month: ["mon", "months", "mons"], day: ["days", "d", "dayofmonth"],
+  decade: ["dec", "decades", "decs"], century: ["cent", "centuries", "c"], millennium: ["mil", "millenniums", "millennia", "mils", "millenium"],
+  microsecond: ["microseconds", "us", "usec", "usecs", "usecond", "useconds"], millisecond: ["milliseconds", "ms", "msec", "msecs", "msecond", "mseconds"],
+  second: ["sec", "seconds", "secs", "s"], minute: ["min", "minutes", "mins", "m"], hour: ["hr", "hours", "hrs", "h"], epoch: [],
+  dow: ["dayofweek", "weekday"], isodow: [], week: ["weeks", "w", "weekofyear"], doy: ["dayofyear"], quarter: ["quarters"], yearweek: [],
+  isoyear: [], era: [], timezone: [], timezone_hour: [], timezone_minute: [], julian: [],
+})) for (const n of [name, ...aliases]) SPECIFIERS[n] = name;
+
+/** The specifier a text names, or DuckDB's Conversion Error for one it does not know. */
+function specifier(part: string): string {
+  const s = SPECIFIERS[part.toLowerCase()];
+  if (s === undefined) throw new SqlError("conversion", `extract specifier "${part}" not recognized`);
+  return s;
+}
+
 function truncMicros(part: string, m: bigint): bigint {
   const { days, time } = splitTimestamp(m);
   const c = civilFromDays(days);
@@ -60,7 +79,9 @@ function truncMicros(part: string, m: bigint): bigint {
     case "second": case "seconds": case "s": return dayStart + (time / MICROS_PER_SECOND) * MICROS_PER_SECOND;
     case "minute": case "minutes": case "m": return dayStart + (time / MICROS_PER_MINUTE) * MICROS_PER_MINUTE;
     case "hour": case "hours": case "h": return dayStart + (time / MICROS_PER_HOUR) * MICROS_PER_HOUR;
-    case "day": case "days": case "d": case "dayofmonth": return dayStart;
+    // The day's parts truncate to the day, epoch to the second, as DuckDB's DateTrunc does.
+    case "day": case "days": case "d": case "dayofmonth": case "dow": case "isodow": case "doy": case "julian": return dayStart;
+    case "epoch": return dayStart + (time / MICROS_PER_SECOND) * MICROS_PER_SECOND;
     case "week": case "weeks": case "w": case "yearweek": return atDays(isoWeekStart(days));
     case "isoyear": return atDays(isoWeekStart(daysFromCivil(isoYear(days), 1, 4)));
     case "month": case "months": case "mon": return atDays(daysFromCivil(c.year, c.month, 1));
@@ -78,9 +99,10 @@ function truncMicros(part: string, m: bigint): bigint {
 const dateTrunc: ScalarFn = (args, ctx) => {
   const [part, v] = args;
   if (part === null || v === null || part === undefined || v === undefined) return null;
+  const spec = specifier(part as string);
   const m = asMicros(v, ctx.argTypes[1]);
   if (isInfiniteTimestamp(m)) return asResult(m, ctx);
-  return asResult(truncMicros((part as string).toLowerCase(), m), ctx);
+  return asResult(truncMicros(spec, m), ctx);
 };
 
 const ORIGIN_DAYS_MICROS = BigInt(daysFromCivil(2000, 1, 3)) * MICROS_PER_DAY; // a Monday
@@ -187,6 +209,12 @@ function partOf(part: string, m: bigint, type: string): Value {
         return Number(ms) / 1000 + Number(m - ms * 1000n) / 1e6;
       }
       return Number(m) / 1e6;
+    // Pipelines and the check run in UTC: no offset.
+    case "timezone": case "timezone_hour": case "timezone_minute":
+      if (type === "DATE") throw new SqlError("not_implemented", `"date" units "${part}" not recognized`);
+      return 0n;
+    // The Julian Day: days since 4714-11-24 BC plus the fraction of the day, as a DOUBLE.
+    case "julian": return (days + 2440588) + Number(time) / Number(MICROS_PER_DAY);
     case "yearweek": {
       const w = isoWeek(days);
       const y = isoYear(days);
@@ -292,6 +320,68 @@ const dateSub: ScalarFn = (args, ctx) => {
   }
 };
 
+/**
+ * A part of an INTERVAL as DuckDB's DatePart takes it: years and the rest
+ * from the months, days as they stand, hours and smaller from the
+ * microseconds (each truncated toward zero, so a negative interval gives
+ * negative parts), epoch with 365.25-day years and 30-day months.
+ */
+function intervalPartOf(part: string, iv: Interval): bigint | number {
+  const years = Math.trunc(iv.months / 12);
+  switch (part) {
+    case "year": case "years": case "y": case "yr": case "yrs": return BigInt(years);
+    case "month": case "months": case "mon": return BigInt(iv.months % 12);
+    case "day": case "days": case "d": case "dayofmonth": return BigInt(iv.days);
+    case "decade": case "decades": return BigInt(Math.trunc(years / 10));
+    case "century": case "centuries": return BigInt(Math.trunc(years / 100));
+    case "millennium": case "millennia": return BigInt(Math.trunc(years / 1000));
+    case "quarter": case "quarters": return BigInt(Math.trunc((iv.months % 12) / 3) + 1);
+    case "hour": case "hours": case "h": case "hr": return iv.micros / MICROS_PER_HOUR;
+    case "minute": case "minutes": case "m": case "min": return (iv.micros % MICROS_PER_HOUR) / MICROS_PER_MINUTE;
+    case "second": case "seconds": case "s": case "sec": return (iv.micros % MICROS_PER_MINUTE) / MICROS_PER_SECOND;
+    case "millisecond": case "milliseconds": case "ms": return (iv.micros % MICROS_PER_MINUTE) / 1000n;
+    case "microsecond": case "microseconds": case "us": return iv.micros % MICROS_PER_MINUTE;
+    // Only nanosecond() reaches this: date_part refuses the specifier when DuckDB binds it.
+    case "nanosecond": return (iv.micros % MICROS_PER_MINUTE) * 1000n;
+    case "epoch": {
+      const days = 365n * BigInt(years) + 30n * BigInt(iv.months % 12) + BigInt(iv.days);
+      const secs = days * 86400n + BigInt(years) * 21600n;
+      return Number(secs) + Number(iv.micros) / 1e6;
+    }
+    case "timezone": case "timezone_hour": case "timezone_minute":
+      throw new SqlError("not_implemented", `"interval" units "${part}" not recognized`);
+    default:
+      throw new SqlError("not_implemented", `interval units "${part === "yearweek" ? "week" : part}" not recognized`);
+  }
+}
+
+/** A part of a TIME (microseconds since midnight), as DuckDB's DatePart takes it. */
+function timePartOf(part: string, t: bigint): bigint | number {
+  switch (part) {
+    case "hour": case "hours": case "h": case "hr": return t / MICROS_PER_HOUR;
+    case "minute": case "minutes": case "m": case "min": return (t % MICROS_PER_HOUR) / MICROS_PER_MINUTE;
+    case "second": case "seconds": case "s": case "sec": return (t % MICROS_PER_MINUTE) / MICROS_PER_SECOND;
+    case "millisecond": case "milliseconds": case "ms": return (t % MICROS_PER_MINUTE) / 1000n;
+    case "microsecond": case "microseconds": case "us": return t % MICROS_PER_MINUTE;
+    case "nanosecond": return (t % MICROS_PER_MINUTE) * 1000n;
+    case "epoch": return Number(t) / 1e6;
+    case "timezone": case "timezone_hour": case "timezone_minute": return 0n;
+    default:
+      throw new SqlError("not_implemented", `"time" units "${part}" not recognized`);
+  }
+}
+
+/** Interval::GetMicro: 30-day months, with DuckDB's errors past 64 bits. */
+function intervalToMicros(iv: Interval): bigint {
+  const lim = (x: bigint) => x >= -(2n ** 63n) && x < 2n ** 63n;
+  const month = BigInt(iv.months) * 30n * MICROS_PER_DAY;
+  if (!lim(month)) throw new SqlError("conversion", "Could not convert Month to Microseconds");
+  const day = BigInt(iv.days) * MICROS_PER_DAY;
+  if (!lim(day)) throw new SqlError("conversion", "Could not convert Day to Microseconds");
+  if (!lim(iv.micros + month) || !lim(iv.micros + month + day)) throw new SqlError("conversion", "Could not convert Interval to Microseconds");
+  return iv.micros + month + day;
+}
+
 /** One part as the result type asks: DOUBLE for epoch, BIGINT for the rest. */
 function partAs(part: string, m: bigint, type: string, resultType: string): Value {
   const r = partOf(part.toLowerCase(), m, type);
@@ -300,12 +390,46 @@ function partAs(part: string, m: bigint, type: string, resultType: string): Valu
 }
 
 /** date_part(part, v), or date_part([parts], v) as a STRUCT with a field per part. */
+/** date_part as written: each part named by DuckDB's specifiers and aliases. */
 const datePart: ScalarFn = (args, ctx) => {
   const [part, v] = args;
   if (part === null || v === null || part === undefined || v === undefined) return null;
+  if (Array.isArray(part)) return datePartOf([part.map((p) => (p === null ? null : specifier(p as string))), v], ctx);
+  const spec = specifier(part as string);
+  // A part chosen per row is answered as BIGINT: the DOUBLE parts have no such answer.
+  if ((spec === "epoch" || spec === "julian") && typeName(ctx.resultType) !== "DOUBLE") throw new SqlError("not_implemented", "Specifier type not implemented for DATEPART");
+  return datePartOf([spec, v], ctx);
+};
+
+/** date_part of parts already resolved to this file's names (nanosecond too, which only nanosecond() asks for). */
+const datePartOf: ScalarFn = (args, ctx) => {
+  const [part, v] = args;
+  if (part === null || v === null || part === undefined || v === undefined) return null;
   const type = typeName(ctx.argTypes[1]);
+  if (type === "INTERVAL" || type === "TIME") {
+    const one = (p: string, rt: string): Value => {
+      const r = type === "INTERVAL" ? intervalPartOf(p.toLowerCase(), v as Interval) : timePartOf(p.toLowerCase(), v as bigint);
+      return rt === "DOUBLE" ? (typeof r === "bigint" ? Number(r) : r) : typeof r === "number" ? BigInt(Math.trunc(r)) : r;
+    };
+    if (!Array.isArray(part)) return one(part as string, typeName(ctx.resultType));
+    const rt = parseType(ctx.resultType);
+    const out: Record<string, Value> = {};
+    for (const [i, p] of part.entries()) {
+      if (p === null) throw new SqlError("invalid_input", "date_part: the list of parts has a NULL");
+      const field = rt.kind === "struct" ? rt.fields[i] : undefined;
+      out[field?.name ?? String(p)] = one(p as string, field?.type.kind === "scalar" ? field.type.name : "BIGINT");
+    }
+    return out;
+  }
   const m = asMicros(v, ctx.argTypes[1]);
-  if (isInfiniteTimestamp(m)) return null;
+  if (isInfiniteTimestamp(m)) {
+    // An infinity has no parts: NULL, or a STRUCT whose every part is NULL.
+    if (!Array.isArray(part)) return null;
+    const rt = parseType(ctx.resultType);
+    const out: Record<string, Value> = {};
+    for (const [i, p] of part.entries()) out[(rt.kind === "struct" ? rt.fields[i]?.name : undefined) ?? String(p)] = null;
+    return out;
+  }
   if (!Array.isArray(part)) return partAs(part as string, m, type, typeName(ctx.resultType));
   const rt = parseType(ctx.resultType);
   const out: Record<string, Value> = {};
@@ -318,14 +442,21 @@ const datePart: ScalarFn = (args, ctx) => {
 };
 
 function namedPart(part: string): ScalarFn {
-  return (args, ctx) => datePart([part, args[0]!], { argTypes: ["VARCHAR", ctx.argTypes[0]!], resultType: ctx.resultType });
+  return (args, ctx) => datePartOf([part, args[0]!], { argTypes: ["VARCHAR", ctx.argTypes[0]!], resultType: ctx.resultType });
 }
 
 // epoch, epoch_ms and epoch_us of an infinity are NULL, as DuckDB's.
 const epochMs: ScalarFn = ([v], ctx) => {
   if (v === null || v === undefined) return null;
   const t = typeName(ctx.argTypes[0]);
-  if (t !== "TIMESTAMP" && t !== "TIMESTAMPTZ" && t !== "DATE") return BigInt(v as number | bigint) * 1000n;
+  if (t === "INTERVAL") return intervalToMicros(v as Interval) / 1000n;
+  if (t === "TIME") return (v as bigint) / 1000n;
+  if (t !== "TIMESTAMP" && t !== "TIMESTAMPTZ" && t !== "DATE") {
+    // DuckDB multiplies by 1000 in 64 bits: past that its Conversion Error.
+    const micros = BigInt(v as number | bigint) * 1000n;
+    if (micros < -(2n ** 63n) || micros >= 2n ** 63n) throw new SqlError("conversion", "Could not convert Timestamp(MS) to Timestamp(US)");
+    return micros;
+  }
   const m = asMicros(v, ctx.argTypes[0]);
   // Truncating division: epoch_ms of one microsecond before 1970 is 0.
   return isInfiniteTimestamp(m) ? null : m / 1000n;
@@ -334,6 +465,8 @@ const epochMs: ScalarFn = ([v], ctx) => {
 const epochFn: ScalarFn = ([v], ctx) => {
   if (v === null || v === undefined) return null;
   const t = typeName(ctx.argTypes[0]);
+  if (t === "INTERVAL") return intervalPartOf("epoch", v as Interval);
+  if (t === "TIME") return Number(v as bigint) / 1e6;
   if ((t === "TIMESTAMP" || t === "TIMESTAMPTZ" || t === "DATE") && isInfiniteTimestamp(asMicros(v, ctx.argTypes[0]))) return null;
   const r = partOf("epoch", asMicros(v, ctx.argTypes[0]), t);
   return typeof r === "bigint" ? Number(r) : r;
@@ -341,6 +474,7 @@ const epochFn: ScalarFn = ([v], ctx) => {
 
 const epochUs: ScalarFn = ([v], ctx) => {
   if (v === null || v === undefined) return null;
+  if (typeName(ctx.argTypes[0]) === "INTERVAL") return intervalToMicros(v as Interval);
   const m = asMicros(v, ctx.argTypes[0]);
   return isInfiniteTimestamp(m) ? null : m;
 };
@@ -348,6 +482,11 @@ const epochUs: ScalarFn = ([v], ctx) => {
 /** Nanoseconds since the epoch: NULL for infinities, DuckDB's Conversion Error past 64 bits (before 1677, after 2262). */
 const epochNs: ScalarFn = ([v], ctx) => {
   if (v === null || v === undefined) return null;
+  if (typeName(ctx.argTypes[0]) === "INTERVAL") {
+    const ns = intervalToMicros(v as Interval) * 1000n;
+    if (ns < -(2n ** 63n) || ns >= 2n ** 63n) throw new SqlError("conversion", "Could not convert Interval to Nanoseconds");
+    return ns;
+  }
   const m = asMicros(v, ctx.argTypes[0]);
   if (isInfiniteTimestamp(m)) return null;
   const ns = m * 1000n;
@@ -365,25 +504,42 @@ const toTimestamp: ScalarFn = ([v]) => {
   return BigInt(roundHalfEven(micros));
 };
 
-const makeDate: ScalarFn = (args) => {
+const makeDate: ScalarFn = (args, ctx) => {
   if (args.some((a) => a === null)) return null;
-  const [y, m, d] = args.map((a) => Number(a));
+  const [y, m, d] = args.map((a, i) => int32Part(a, ctx.argTypes[i]));
   return checkedDays(y!, m!, d!);
 };
 
 /** The day number of a calendar date, or DuckDB's Conversion Error for a date that does not exist. */
 function checkedDays(y: number, m: number, d: number): number {
-  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) {
-    throw new SqlError("conversion", `Date out of range: ${y}-${m}-${d}`);
-  }
-  return daysFromCivil(y, m, d);
+  // DuckDB's Date::IsValid: a real calendar day between 5877642 BC-06-25 and 5881580-07-10.
+  const days = m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m) ? NaN : daysFromCivil(y, m, d);
+  if (!(Math.abs(days) <= 2147483646)) throw new SqlError("conversion", `Date out of range: ${y}-${m}-${d}`);
+  return days;
 }
 
-const makeTimestamp: ScalarFn = (args) => {
+/** DuckDB's Cast::Operation<T, int32_t> of a make_date/make_timestamp part: an Invalid Input Error outside INT32. */
+function int32Part(v: Value, type: string | undefined): number {
+  const n = Number(v);
+  if (n >= -2147483648 && n <= 2147483647) return n;
+  throw new SqlError("invalid_input", `Type ${typeName(type) === "DOUBLE" ? "DOUBLE" : "INT64"} with value ${String(v)} can't be cast because the value is out of range for the destination type INT32`);
+}
+
+const makeTimestamp: ScalarFn = (args, ctx) => {
   if (args.some((a) => a === null)) return null;
-  if (args.length === 1) return args[0] as bigint;
-  const [y, mo, d, h, mi] = args.slice(0, 5).map((a) => Number(a));
+  if (args.length === 1) {
+    // Microseconds since 1970: the infinities' values (±(2^63 − 1)) are DuckDB's Conversion Error.
+    const us = args[0] as bigint;
+    if (us === TS_INFINITY || us === TS_NINFINITY) throw new SqlError("conversion", `Timestamp microseconds out of range: ${us}`);
+    return us;
+  }
+  const [y, mo, d, h, mi] = args.slice(0, 5).map((a, i) => int32Part(a, ctx.argTypes[i]));
   const sec = Number(args[5]);
+  // The seconds go through INT32 too, rounded to the nearest (ties to even), before the time is checked.
+  const wholeSec = roundHalfEven(sec);
+  if (!Number.isNaN(sec) && !(wholeSec >= -2147483648 && wholeSec <= 2147483647)) {
+    throw new SqlError("invalid_input", `Type DOUBLE with value ${formatDouble(sec)} can't be cast because the value is out of range for the destination type INT32`);
+  }
   const days = checkedDays(y!, mo!, d!);
   // DuckDB checks the time of day before adding it: hour 0-24 (24 only at 24:00:00), minute 0-59,
   // whole seconds 0-60 with the fraction's microseconds 0-1,000,000; anything else is a Conversion Error.
@@ -393,8 +549,14 @@ const makeTimestamp: ScalarFn = (args) => {
   if (!Number.isFinite(sec) || h! < 0 || h! > 24 || (h === 24 && !atMidnight) || mi! < 0 || mi! > 59 || whole < 0 || whole > 60 || micros < 0 || micros > 1_000_000) {
     throw new SqlError("conversion", `Time out of range: ${h}:${mi}:${whole}.${micros}`);
   }
-  return BigInt(days) * MICROS_PER_DAY + BigInt(h!) * MICROS_PER_HOUR + BigInt(mi!) * MICROS_PER_MINUTE + BigInt(Math.round(sec * 1e6));
+  // Timestamp::FromDatetime: the day's microseconds must fit 64 bits before the time is added, and the sum be finite.
+  const dayMicros = BigInt(days) * MICROS_PER_DAY;
+  const r = dayMicros + BigInt(h!) * MICROS_PER_HOUR + BigInt(mi!) * MICROS_PER_MINUTE + BigInt(Math.round(sec * 1e6));
+  if (dayMicros < -(2n ** 63n) || dayMicros >= 2n ** 63n || r > TS_MAX_FINITE || r < -TS_MAX_FINITE) throw new SqlError("conversion", "Date and time not in timestamp range");
+  return r;
 };
+
+const TS_MAX_FINITE = 2n ** 63n - 2n;
 
 const strftime: ScalarFn = (args, ctx) => {
   if (args.some((a) => a === null)) return null;
@@ -486,14 +648,44 @@ function isoStrptime(general: ScalarFn): ScalarFn["specialize"] {
 strptime.specialize = isoStrptime(strptime);
 tryStrptime.specialize = isoStrptime(tryStrptime);
 
-function toInterval(unit: "months" | "days" | "micros", per: number): ScalarFn {
-  return ([n]) => {
-    if (n === null || n === undefined) return null;
-    if (unit === "months") return { months: Number(n) * per, days: 0, micros: 0n };
-    if (unit === "days") return { months: 0, days: Number(n) * per, micros: 0n };
-    // Fractional seconds round to the nearest microsecond.
-    const micros = typeof n === "bigint" ? n * BigInt(per) : BigInt(Math.round(Number(n) * per));
-    return { months: 0, days: 0, micros };
+/** C's printf %f of a double: six decimals, nan/inf spelled as glibc does. */
+function printfF(x: number): string {
+  if (Number.isNaN(x)) return x < 0 ? "-nan" : "nan";
+  if (!Number.isFinite(x)) return x < 0 ? "-inf" : "inf";
+  if (Math.abs(x) < 1e21) return x.toFixed(6);
+  return `${BigInt(x)}.000000`;
+}
+
+/**
+ * to_years ... to_microseconds as DuckDB builds them: a BIGINT count of months, weeks or days
+ * must fit INT32 first (its Invalid Input Error), the product must fit the interval's field
+ * (`Interval value N years out of range`); seconds and milliseconds arrive as DOUBLE, are
+ * multiplied as doubles and rounded to the nearest microsecond, ties to even.
+ */
+function toInterval(unit: "months" | "days" | "micros", per: number, name: string): ScalarFn {
+  // to_seconds and to_milliseconds take a DOUBLE: a BIGINT count is multiplied as one (1772359200123 seconds is ...000064 µs).
+  const double = name === "seconds" || name === "milliseconds";
+  return ([arg], ctx) => {
+    if (arg === null || arg === undefined) return null;
+    const n = double ? Number(arg) : arg;
+    const outOfRange = () => new SqlError("out_of_range", `Interval value ${double ? printfF(n as number) : String(n)} ${name} out of range`);
+    if (unit === "months" || unit === "days") {
+      const count = Number(n);
+      if (count < -2147483648 || count > 2147483647) {
+        throw new SqlError("invalid_input", `Type INT64 with value ${String(n)} can't be cast because the value is out of range for the destination type INT32`);
+      }
+      const r = count * per;
+      if (r < -2147483648 || r > 2147483647) throw outOfRange();
+      return unit === "months" ? { months: r, days: 0, micros: 0n } : { months: 0, days: r, micros: 0n };
+    }
+    if (typeof n === "bigint") {
+      const micros = n * BigInt(per);
+      if (micros < -(2n ** 63n) || micros >= 2n ** 63n) throw outOfRange();
+      return { months: 0, days: 0, micros };
+    }
+    const x = (n as number) * per;
+    if (!(x >= -(2 ** 63) && x < 2 ** 63)) throw outOfRange();
+    return { months: 0, days: 0, micros: BigInt(roundHalfEven(x)) };
   };
 }
 
@@ -524,6 +716,7 @@ export const datetimeScalars: Record<string, ScalarFn> = {
   microsecond: namedPart("microsecond"),
   nanosecond: namedPart("nanosecond"),
   era: namedPart("era"),
+  julian: namedPart("julian"),
   decade: namedPart("decade"),
   century: namedPart("century"),
   millennium: namedPart("millennium"),
@@ -539,15 +732,19 @@ export const datetimeScalars: Record<string, ScalarFn> = {
   make_timestamp: makeTimestamp,
   strftime,
   strptime,
-  to_years: toInterval("months", 12),
-  to_months: toInterval("months", 1),
-  to_weeks: toInterval("days", 7),
-  to_days: toInterval("days", 1),
-  to_hours: toInterval("micros", 3_600_000_000),
-  to_minutes: toInterval("micros", 60_000_000),
-  to_seconds: toInterval("micros", 1_000_000),
-  to_milliseconds: toInterval("micros", 1_000),
-  to_microseconds: toInterval("micros", 1),
+  to_millennia: toInterval("months", 12000, "millennia"),
+  to_centuries: toInterval("months", 1200, "centuries"),
+  to_decades: toInterval("months", 120, "decades"),
+  to_years: toInterval("months", 12, "years"),
+  to_quarters: toInterval("months", 3, "quarters"),
+  to_months: toInterval("months", 1, "months"),
+  to_weeks: toInterval("days", 7, "weeks"),
+  to_days: toInterval("days", 1, "days"),
+  to_hours: toInterval("micros", 3_600_000_000, "hours"),
+  to_minutes: toInterval("micros", 60_000_000, "minutes"),
+  to_seconds: toInterval("micros", 1_000_000, "seconds"),
+  to_milliseconds: toInterval("micros", 1_000, "milliseconds"),
+  to_microseconds: toInterval("micros", 1, "microseconds"),
   try_strptime: tryStrptime,
 };
 

@@ -32,7 +32,8 @@ export function parseIntervalText(s: string): Interval {
   const fail = (): never => { throw new SqlError("conversion", `Could not convert string '${s}' to INTERVAL`); };
   let months = 0, days = 0;
   let micros = 0n;
-  let pos = 0;
+  // A leading '@' (PostgreSQL's verbose form, '@ 1 day') is skipped, as DuckDB does; only as the very first character.
+  let pos = s[0] === "@" ? 1 : 0;
   let any = false;
   const len = s.length;
   for (;;) {
@@ -47,6 +48,8 @@ export function parseIntervalText(s: string): Interval {
     if (s[pos] === "-") { neg = true; pos++; }
     const time = /^(\d+):(\d{1,2})(?::(\d{1,2})(?:\.(\d*))?)?/.exec(s.slice(pos));
     if (time) {
+      // Minutes and seconds past 59 are not a time ('00:00:60' is no interval); hours may be any number.
+      if (Number(time[2]) > 59 || Number(time[3] ?? "0") > 59) fail();
       const frac = (time[4] ?? "").slice(0, 6).padEnd(6, "0");
       const t = BigInt(time[1]!) * 3_600_000_000n + BigInt(time[2]!) * 60_000_000n + BigInt(time[3] ?? "0") * 1_000_000n + BigInt(frac);
       // DuckDB stops at a time: what follows (even "ago") is ignored, and a
@@ -65,15 +68,17 @@ export function parseIntervalText(s: string): Interval {
     while (isSpace(s[pos])) pos++;
     const word = /^[A-Za-z]+/.exec(s.slice(pos));
     const whole = Number(num![1]);
-    const fraction = num![2] ? Number(`0.${num![2]}`) : 0;
+    // DuckDB keeps six digits of a fraction (millionths, the rest dropped) and scales them by the unit in integers.
+    const f = BigInt((num![2] ?? "").slice(0, 6).padEnd(6, "0"));
     const sign = neg ? -1 : 1;
+    const bigSign = neg ? -1n : 1n;
     if (!word) {
       // A bare integer right at the end is ignored after a part; a bare fraction alone is seconds.
       if (!num![2] && any && afterNumber >= len) break;
       // After a part, a number without a unit is an empty unit name.
       if (any) throw new SqlError("conversion", 'extract specifier "" not recognized');
       if (!num![2]) fail();
-      micros += BigInt(Math.round(sign * (whole + fraction) * 1_000_000));
+      micros += bigSign * (BigInt(num![1]!) * 1_000_000n + f);
       any = true;
       continue;
     }
@@ -81,15 +86,21 @@ export function parseIntervalText(s: string): Interval {
     const u = units[word[0].toLowerCase()];
     if (!u) throw new SqlError("conversion", `extract specifier "${word[0]}" not recognized`);
     if ("months" in u) {
+      // The fraction in whole months; months and quarters pass what is left on as 30-day days, years and longer drop it.
       months += sign * whole * u.months;
-      const fm = fraction * u.months;
-      months += sign * Math.trunc(fm);
-      days += sign * Math.round((fm - Math.trunc(fm)) * 30);
+      const fm = f * BigInt(u.months);
+      months += sign * Number(fm / 1_000_000n);
+      if (u.months <= 3) days += sign * Number(((fm % 1_000_000n) * 30n) / 1_000_000n);
     } else if ("days" in u) {
+      // The fraction in whole days, the rest as microseconds (0.5 weeks is 3 days 12:00:00).
       days += sign * whole * u.days;
-      micros += BigInt(sign * Math.round(fraction * u.days * 86_400_000_000));
+      const fd = f * BigInt(u.days);
+      days += sign * Number(fd / 1_000_000n);
+      micros += bigSign * (fd % 1_000_000n) * 86_400n;
     } else {
-      micros += BigInt(sign * whole) * BigInt(u.micros) + BigInt(sign * Math.round(fraction * u.micros));
+      // Truncated to whole microseconds; a fraction of a microsecond rounds half away from zero.
+      const part = u.micros === 1 ? (f >= 500_000n ? 1n : 0n) : (f * BigInt(u.micros)) / 1_000_000n;
+      micros += bigSign * (BigInt(num![1]!) * BigInt(u.micros) + part);
     }
     if (Math.abs(days) > 2147483647 || Math.abs(months) > 2147483647) {
       throw new SqlError("invalid_input", `Type INT64 with value ${Math.abs(days) > 2147483647 ? days : months} can't be cast because the value is out of range for the destination type INT32`);

@@ -94,25 +94,38 @@ function absChecked(x: bigint, ctx: CallContext): bigint {
   return x < 0n ? -x : x;
 }
 
-function gcdOf(a: bigint, b: bigint): bigint {
-  while (b !== 0n) [a, b] = [b, a % b];
-  return a;
+/**
+ * DuckDB's GreatestCommonDivisor step for step: MIN and -1 answer 1, then
+ * truncating remainders until one side is 0, and the abs of the other (so
+ * gcd(MIN, 3) is 1, while gcd(MIN, 0) overflows in abs).
+ */
+function gcdOf(left: bigint, right: bigint, ctx: CallContext): bigint {
+  const range = integerRanges[ctx.resultType];
+  if (range && ((left === range.min && right === -1n) || (left === -1n && right === range.min))) return 1n;
+  let a = left, b = right;
+  for (;;) {
+    if (a === 0n) return absChecked(b, ctx);
+    b %= a;
+    if (b === 0n) return absChecked(a, ctx);
+    a %= b;
+  }
 }
 
 const gcd: ScalarFn = ([a, b], ctx) => {
   if (a === null || b === null || a === undefined || b === undefined) return null;
-  return intOut(gcdOf(absChecked(BigInt(a as number | bigint), ctx), absChecked(BigInt(b as number | bigint), ctx)), ctx);
+  return intOut(gcdOf(BigInt(a as number | bigint), BigInt(b as number | bigint), ctx), ctx);
 };
 
+/** DuckDB's LeastCommonMultiple: left × (right / gcd) with its overflow error, then abs. */
 const lcm: ScalarFn = ([a, b], ctx) => {
   if (a === null || b === null || a === undefined || b === undefined) return null;
-  const x = absChecked(BigInt(a as number | bigint), ctx);
-  const y = absChecked(BigInt(b as number | bigint), ctx);
+  const x = BigInt(a as number | bigint);
+  const y = BigInt(b as number | bigint);
   if (x === 0n || y === 0n) return intOut(0n, ctx);
-  const r = (x / gcdOf(x, y)) * y;
+  const r = x * (y / gcdOf(x, y, ctx));
   const range = integerRanges[ctx.resultType];
-  if (range && r > range.max) throw new SqlError("out_of_range", "lcm value is out of range");
-  return intOut(r, ctx);
+  if (range && (r > range.max || r < range.min)) throw new SqlError("out_of_range", "lcm value is out of range");
+  return intOut(absChecked(r, ctx), ctx);
 };
 
 /** bit_count(x): the set bits of x in its type's width (two's complement). */

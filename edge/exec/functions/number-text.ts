@@ -97,12 +97,10 @@ export function parseIntegerText(s: string, min: bigint, max: bigint): bigint | 
   const huge = max > 2n ** 64n;
   if (!signed && !huge && s[pos] === "0" && /[xXbB]/.test(s[pos + 1] ?? "")) {
     const hex = s[pos + 1] === "x" || s[pos + 1] === "X";
-    const m = (hex ? /^[0-9a-fA-F]+/ : /^[01]+/).exec(s.slice(pos + 2));
+    // Digits with single '_' between them, then nothing: DuckDB takes no trailing space after a 0x/0b literal.
+    const m = (hex ? /^[0-9a-fA-F]+(?:_[0-9a-fA-F]+)*$/ : /^[01]+(?:_[01]+)*$/).exec(s.slice(pos + 2));
     if (!m) return null;
-    let end = pos + 2 + m[0].length;
-    while (isSpace(s[end])) end++;
-    if (end !== s.length) return null;
-    const v = BigInt((hex ? "0x" : "0b") + m[0]);
+    const v = BigInt((hex ? "0x" : "0b") + m[0].replace(/_/g, ""));
     return v > max ? null : v;
   }
   const t = parseDecimalText(s, true);
@@ -176,7 +174,8 @@ function floatNeighbours(n: number): [number, number] {
 export function formatFloat(n: number): string {
   if (!Number.isFinite(n) || n === 0) return formatDouble(n);
   const [a, b] = floatNeighbours(n);
-  const mids = [(n + a) / 2, (n + b) / 2];
+  // Past FLOAT's largest value the next one up is infinity; the boundary is still half an ulp away.
+  const mids = [(n + a) / 2, Number.isFinite(b) ? (n + b) / 2 : n + (n - a) / 2];
   for (let p = 1; p <= 9; p++) {
     const e = n.toExponential(p - 1);
     if (Math.fround(Number(e)) !== n) continue;

@@ -6,7 +6,7 @@
  * common forms.
  */
 import type { Interval, Value } from "../../plan/values.ts";
-import { MICROS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, splitTimestamp, dateToMicros, isInfiniteTimestamp, isInfiniteDate } from "./calendar.ts";
+import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, splitTimestamp, dateToMicros, isInfiniteTimestamp, isInfiniteDate } from "./calendar.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { roundScaled } from "./cast.ts";
 import { formatDecimal } from "./number-text.ts";
@@ -60,6 +60,8 @@ function integerOp(op: Op, a: Value, b: Value, resultName: string): Value {
 }
 
 function floatOp(op: Op, x: number, y: number, float: boolean): Value {
+  // A FLOAT result casts both operands to FLOAT first (FLOAT - 0.1 subtracts the float nearest 0.1).
+  if (float) { x = Math.fround(x); y = Math.fround(y); }
   let r: number;
   switch (op) {
     case "+": r = x + y; break;
@@ -209,6 +211,11 @@ function intervalOp(op: Op, a: Value, b: Value, ta: string, tb: string): Value |
   return undefined;
 }
 
+function addToTime(time: bigint, micros: bigint, sign: bigint): bigint {
+  const r = (time + sign * (micros % MICROS_PER_DAY)) % MICROS_PER_DAY;
+  return r < 0n ? r + MICROS_PER_DAY : r;
+}
+
 function temporalOp(op: Op, a: Value, b: Value, ta: string, tb: string): Value | undefined {
   const interval = intervalOp(op, a, b, ta, tb);
   if (interval !== undefined) return interval;
@@ -222,6 +229,17 @@ function temporalOp(op: Op, a: Value, b: Value, ta: string, tb: string): Value |
   if (op === "+" && ta === "INTERVAL" && isTs(tb)) return addInterval(b as bigint, a as Interval, 1);
   if (op === "+" && ta === "INTERVAL" && tb === "DATE") return addInterval(dateToMicros(b as number), a as Interval, 1);
   if ((op === "+" || op === "-") && ta === "DATE" && tb === "INTERVAL") return addInterval(dateToMicros(a as number), b as Interval, op === "+" ? 1 : -1);
+  // TIME ± INTERVAL: the interval's microseconds only, around the clock (23:30 + 1 hour is 00:30; 24:00:00 + 0 is 00:00:00).
+  if ((op === "+" || op === "-") && ta === "TIME" && tb === "INTERVAL") return addToTime(a as bigint, (b as Interval).micros, op === "+" ? 1n : -1n);
+  if (op === "+" && ta === "INTERVAL" && tb === "TIME") return addToTime(b as bigint, (a as Interval).micros, 1n);
+  // DATE + TIME is the TIMESTAMP of that day and time; an infinite day stays infinite.
+  if (op === "+" && ((ta === "DATE" && tb === "TIME") || (ta === "TIME" && tb === "DATE"))) {
+    const [day, time] = ta === "DATE" ? [a as number, b as bigint] : [b as number, a as bigint];
+    if (day === DATE_INFINITY || day === DATE_NINFINITY) return dateToMicros(day);
+    const r = BigInt(day) * MICROS_PER_DAY + time;
+    if (r < TS_MIN || r > TS_MAX) throw new SqlError("out_of_range", "Timestamp out of range");
+    return r;
+  }
   // A DATE beside a TIMESTAMP is cast to one (its midnight), as DuckDB binds TIMESTAMP - TIMESTAMP.
   const at = ta === "DATE" && isTs(tb) ? dateToMicros(a as number) : a;
   const bt = tb === "DATE" && isTs(ta) ? dateToMicros(b as number) : b;
@@ -263,6 +281,8 @@ function negate(v: Value, ctx: CallContext): Value {
   const name = scalarName(t);
   const range = integerRanges[name];
   if (range) {
+    // Unsigned types wrap around as C++ negates them: -(5::UTINYINT) is 251.
+    if (range.min === 0n) return intResult(BigInt.asUintN(range.max.toString(2).length, -toBig(v)), name);
     const r = -toBig(v);
     if (r > range.max) throw new SqlError("out_of_range", "Overflow in negation of integer!");
     return intResult(r, name);
@@ -328,7 +348,9 @@ const roundFn: ScalarFn = (args, ctx) => {
     if (digits >= 0) return x;
     return intResult(roundInteger(toBig(x), -digits, name, integerRanges[scalarName(rt)] ? scalarName(rt) : name), integerRanges[scalarName(rt)] ? scalarName(rt) : name);
   }
-  return roundDouble(x as number, digits);
+  // FLOAT is rounded as a double and the result narrowed back to FLOAT.
+  const r = roundDouble(x as number, digits);
+  return scalarName(rt) === "FLOAT" ? Math.fround(r) : r;
 };
 
 function floorCeil(up: boolean): ScalarFn {

@@ -1,8 +1,9 @@
 /**
  * strftime / strptime with DuckDB's format specifiers (%Y %m %d %H %M %S %f
- * %g %j %b %B %a %A %p %I %y %z %Z %w %u %U %W %V %G %c %x %X %%, '-' for
+ * %g %j %b %B %a %A %p %I %y %z %Z %w %u %U %W %V %G %c %x %X %T %%, '-' for
  * no padding). strptime skips whitespace where the format has a space and
- * before numbers; %z gives a UTC instant.
+ * before numbers; %z gives a UTC instant, %Z a zone's name (the wall time in
+ * that zone, unless %z gave an offset).
  */
 import {
   MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND, TS_INFINITY, TS_NINFINITY,
@@ -11,13 +12,14 @@ import {
 import { SqlError } from "./contract.ts";
 import { isSpace, parseUtcOffset } from "./datetime-parse.ts";
 import { memo } from "./memo.ts";
+import { instantInZone } from "./timezone.ts";
 
 const monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 const dayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 
 type Spec = { lit: string } | { spec: string; nopad: boolean };
 
-const known = new Set("aAwudbBhmyYHIpMSfgnjUWVGzZcxX%".split(""));
+const known = new Set("aAwudbBhmyYHIpMSfgnjUWVGzZcxXT%".split(""));
 
 function tokenize(fmt: string): Spec[] {
   const out: Spec[] = [];
@@ -35,7 +37,7 @@ function tokenize(fmt: string): Spec[] {
     if (lit) { out.push({ lit }); lit = ""; }
     if (s === "c") out.push(...tokenize("%Y-%m-%d %H:%M:%S"));
     else if (s === "x") out.push(...tokenize("%Y-%m-%d"));
-    else if (s === "X") out.push(...tokenize("%H:%M:%S"));
+    else if (s === "X" || s === "T") out.push(...tokenize("%H:%M:%S"));
     else out.push({ spec: s, nopad });
   }
   if (lit) out.push({ lit });
@@ -201,6 +203,8 @@ export function strptimeText(s: string, fmt: string, trying = false): bigint | S
   }
   let year = 1900, month = 1, day = 1, hour = 0, minute = 0, second = 0, micros = 0;
   let offset = 0n;
+  let hasOffset = false;
+  let zoneName: string | null = null;
   let ampm: "AM" | "PM" | null = null;
   // Which specifier decides the date: "" (y/m/d as read), or U, W, V, G, j.
   let dateBy = "";
@@ -309,6 +313,7 @@ export function strptimeText(s: string, fmt: string, trying = false): bigint | S
         const off = parseUtcOffset(s, pos);
         if (off === null) return parseFailure(s, fmt, "Error: Expected +HH[MM] or -HH[MM]");
         offset = off.micros;
+        hasOffset = true;
         pos = off.pos;
         break;
       }
@@ -316,9 +321,8 @@ export function strptimeText(s: string, fmt: string, trying = false): bigint | S
         while (pos < len && isSpace(s[pos])) pos++;
         const m = /^[A-Za-z0-9/_+-]+/.exec(s.slice(pos));
         if (!m) return parseFailure(s, fmt, "Error: Empty Time Zone name");
-        if (m[0].toUpperCase() !== "UTC") {
-          return new StrptimeFailure("not_implemented", `strptime %Z time zone '${m[0]}' is not supported by the edge executor`);
-        }
+        // A zone name other than UTC names the zone the wall time is in (unless %z gave an offset).
+        if (m[0].toUpperCase() !== "UTC") zoneName = m[0];
         pos += m[0].length;
         break;
       }
@@ -354,5 +358,13 @@ export function strptimeText(s: string, fmt: string, trying = false): bigint | S
   const seconds = days * 86400 + hour * 3600 + minute * 60 + second;
   // Exact in a double while below 2^53 microseconds (years 1685 to 2255).
   const micro = Math.abs(seconds) < 9_000_000_000 ? BigInt(seconds * 1_000_000 + micros) : BigInt(seconds) * MICROS_PER_SECOND + BigInt(micros);
+  if (zoneName !== null && !hasOffset) {
+    // DuckDB looks the name up in ICU: an unknown one fails strptime (a Not implemented Error) and is NULL under try_strptime.
+    try {
+      return instantInZone(zoneName, micro);
+    } catch {
+      return new StrptimeFailure(trying ? "conversion" : "not_implemented", `Unknown TimeZone '${zoneName}'!`);
+    }
+  }
   return offset === 0n ? micro : micro - offset;
 }

@@ -113,6 +113,22 @@ function converter(zone: Zone, argType: string): (x: Value) => Value {
   return (x) => (x === null ? null : wall(x as bigint));
 }
 
+/**
+ * The instant a wall time names in a zone written after a timestamp's text
+ * (`'2026-07-01 10:00:00 Europe/Berlin'::TIMESTAMPTZ`), as DuckDB's ICU cast
+ * reads it; an unknown name is its Conversion Error `Unknown TimeZone 'x'!`
+ * (NULL under TRY_CAST).
+ */
+export function instantInZone(name: string, wall: bigint): bigint {
+  let zone: Zone;
+  try {
+    zone = zoneOf(name);
+  } catch {
+    throw new SqlError("conversion", `Unknown TimeZone '${name}'!`);
+  }
+  return isInfiniteTimestamp(wall) ? wall : fromWallTime(zone, wall);
+}
+
 export const timezone: ScalarFn = (args, ctx) => {
   const name = args[0] ?? null;
   const x = args[1] ?? null;
