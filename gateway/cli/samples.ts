@@ -14,10 +14,21 @@ import { UsageError } from "./verb.ts";
 export function readEventsText(text: string, file: string): unknown[] {
   const trimmed = text.trim();
   if (trimmed.startsWith("[")) {
-    const v = parseJsonLossless(trimmed, { duckdb: true });
+    let v: unknown;
+    try {
+      v = parseJsonLossless(trimmed, { duckdb: true });
+    } catch (error) {
+      // NDJSON whose first record is an array (a batch delivery): one record per line, as DuckDB reads it.
+      if (!trimmed.includes("\n")) throw new UsageError(`${file}: not JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      return ndjson(trimmed, file);
+    }
     if (!Array.isArray(v)) throw new UsageError(`${file}: expected a JSON array of events`);
     return v;
   }
+  return ndjson(trimmed, file);
+}
+
+function ndjson(trimmed: string, file: string): unknown[] {
   return trimmed
     .split("\n")
     .map((line, i) => ({ line: line.trim(), i }))

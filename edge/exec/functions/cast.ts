@@ -502,21 +502,27 @@ function printfFixed6(v: number): string {
  * struct of NULLs), a scalar as CAST brings it there or NULL when it does not fit.
  */
 export function transformJson(text: string, toType: string): Value {
-  return transformJsonNode(parseJson(text), parseType(toType));
+  return transformJsonNode(parseJson(text), parseType(toType), true);
 }
 
-function transformJsonNode(j: Json, to: SqlType): Value {
+/**
+ * `lenient`: json_transform / from_json read a JSON string as CAST reads text (`"7.0"` into
+ * INTEGER is 7, `"1"` into BOOLEAN true); TRY_CAST of JSON to a list or struct reads it as the
+ * JSON reader does (strictly: NULL).
+ */
+function transformJsonNode(j: Json, to: SqlType, lenient = false): Value {
   if (j.t === "null") return null;
-  if (to.kind === "list" || to.kind === "array") return j.t === "arr" ? j.items.map((x) => transformJsonNode(x, to.child)) : null;
+  if (to.kind === "list" || to.kind === "array") return j.t === "arr" ? j.items.map((x) => transformJsonNode(x, to.child, lenient)) : null;
   if (to.kind === "struct") {
     const out: Record<string, Value> = {};
     for (const f of to.fields) {
       const hit = j.t === "obj" ? j.entries.find(([k]) => k === f.name) : undefined;
-      out[f.name] = hit ? transformJsonNode(hit[1], f.type) : null;
+      out[f.name] = hit ? transformJsonNode(hit[1], f.type, lenient) : null;
     }
     return out;
   }
   try {
+    if (lenient && j.t === "str" && (isNumerical(to) || to.kind === "decimal")) return fromText(j.v, to);
     return fromJsonNode(j, to);
   } catch (error) {
     if (error instanceof SqlError) return null;

@@ -147,3 +147,9 @@ cases.push(
   { name: "nested-hunt: CAST of a JSON[] to VARCHAR[]", sql: "SELECT id, CAST(tags AS VARCHAR[]) AS v, list_transform(tags, x -> json_extract_string(x, '$')) AS u FROM t", rows: mixedTagsWithNull, expect: "same" },
   { name: "nested-hunt: CAST of a STRUCT holding JSON to a STRUCT holding VARCHAR", sql: "SELECT id, CAST(payload.meta AS STRUCT(\"a.b\" VARCHAR, \"with space\" VARCHAR, \"ü\" VARCHAR, deep VARCHAR)) AS m FROM t", rows: hooks },
 );
+const lenientDoc = [{ j: '{"a":"7.0","b":"1.5","c":"abc","d":"+3","e":" 4 ","f":"1","g":2.5,"h":"1e2","i":"0x1F","k":"y"}' }, { j: '{"a":null,"f":"no"}' }];
+cases.push(
+  { name: "nested-hunt: from_json reads a JSON string into a number or BOOLEAN as CAST reads text", sql: `SELECT from_json(j, '{"a":"INTEGER","b":"INTEGER","c":"INTEGER","d":"INTEGER","e":"INTEGER","f":"BOOLEAN","g":"INTEGER","h":"INTEGER","i":"BIGINT","k":"BOOLEAN"}') AS r FROM t`, rows: lenientDoc },
+  { name: "nested-hunt: json_transform into DOUBLE, DECIMAL, FLOAT and HUGEINT from JSON strings", sql: `SELECT json_transform(j, '{"a":"DOUBLE","b":"DECIMAL(4,1)","d":"FLOAT","e":"DOUBLE","h":"HUGEINT"}') AS r FROM t`, rows: lenientDoc },
+  { name: "nested-hunt: TRY_CAST of JSON to a STRUCT reads its strings strictly", sql: "SELECT TRY_CAST(CAST(j AS JSON) AS STRUCT(a INTEGER, f BOOLEAN)) AS r FROM t", rows: lenientDoc },
+);
