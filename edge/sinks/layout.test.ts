@@ -33,6 +33,19 @@ describe("layout", () => {
       ["DOUBLE", 0.1, "0.1::DOUBLE"],
       ["DOUBLE", -Infinity, "'-inf'::DOUBLE"],
       ["VARCHAR", "ü/x", "'ü/x'"],
+      // Found by the text hunt: DOUBLE and FLOAT printed as JS prints them (1, 1e-7, 0, 0.6666666865348816),
+      // and INTERVAL, BLOB, LIST and STRUCT partitions failed the flush ("cannot partition by").
+      ["DOUBLE", 1, "1.0::DOUBLE"],
+      ["DOUBLE", 1e-7, "1e-7::DOUBLE"],
+      ["DOUBLE", -0, "-0.0::DOUBLE"],
+      ["DOUBLE", 1.2345678901234568e20, "1.2345678901234568e+20::DOUBLE"],
+      ["DOUBLE", NaN, "'nan'::DOUBLE"],
+      ["FLOAT", Math.fround(2 / 3), "(2::FLOAT / 3)::FLOAT"],
+      ["INTERVAL", { months: 0, days: 0, micros: 129_600_000_000n }, "INTERVAL 36 HOUR"],
+      ["INTERVAL", { months: 14, days: -3, micros: 1n }, "INTERVAL '1 year 2 months -3 days 0.000001 seconds'"],
+      ["BLOB", new Uint8Array([0xff, 0x61]), "'\\xFFa'::BLOB"],
+      ["VARCHAR[]", ["a/b", null, "it's"], "['a/b', NULL, 'it''s']"],
+      ["STRUCT(a INTEGER, \"b c\" VARCHAR)", { a: 1, "b c": "x y" }, "{'a': 1, 'b c': 'x y'}::STRUCT(a INTEGER, \"b c\" VARCHAR)"],
     ];
     await withDuckDB(async (db) => {
       await db.run("SET TimeZone = 'UTC'");
@@ -42,7 +55,7 @@ describe("layout", () => {
       }
     });
     expect(formatPartitionValue("DATE", null)).toBeNull();
-    expect(() => formatPartitionValue("INTEGER[]", [1])).toThrow("layout: cannot partition by a INTEGER[] value");
+    expect(() => formatPartitionValue("TIME WITH TIME ZONE", 1n)).toThrow("layout: cannot partition by a TIME WITH TIME ZONE value");
   });
 
   test("NULL goes to Hive's default partition, or to the folder name asked for", () => {

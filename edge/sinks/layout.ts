@@ -1,5 +1,6 @@
 import type { Row, Schema, Value } from "../plan/values.ts";
 import { parseDuckType } from "../parquet/duck-type.ts";
+import { valueToText } from "../exec/functions/text.ts";
 import { checkKey, compareKeys } from "./keys.ts";
 
 /**
@@ -57,7 +58,9 @@ export function formatPartitionValue(type: string, value: Value): string | null 
     throw new Error(`layout: cannot partition by a ${type} value`);
   };
   if (t.kind === "decimal") return formatDecimal(value as bigint, t.scale);
-  if (t.kind !== "scalar") return fail();
+  // A LIST, STRUCT or MAP folder is its text, as DuckDB's PARTITION_BY writes it (`[1, 2]`, `{'a': x}`);
+  // hive_types casts it back.
+  if (t.kind !== "scalar") return valueToText(value, type);
   switch (t.name) {
     case "VARCHAR":
     case "UUID":
@@ -76,11 +79,14 @@ export function formatPartitionValue(type: string, value: Value): string | null 
     case "HUGEINT":
     case "UHUGEINT":
       return String(value);
+    // DuckDB's shortest forms: 1.0, 1e-07, -0.0, 0.6666667 for a FLOAT (JS's String gives 1, 1e-7, 0, 0.6666666865348816).
     case "FLOAT":
-    case "DOUBLE": {
-      const x = value as number;
-      return Number.isNaN(x) ? "nan" : x === Infinity ? "inf" : x === -Infinity ? "-inf" : String(x);
-    }
+    case "DOUBLE":
+    // An INTERVAL as DuckDB prints it (36:00:00); a BLOB as its CAST text (\xFF escapes), which
+    // hive_types = {..: BLOB} reads back as the same bytes (DuckDB's own writer refuses such a BLOB).
+    case "INTERVAL":
+    case "BLOB":
+      return valueToText(value, t.name);
     case "DATE":
       return formatDate(value as number);
     case "TIME":

@@ -79,7 +79,8 @@ function like(caseInsensitive: boolean, negate: boolean): ScalarFn {
     if (s === null || p === null || e === null || s === undefined || p === undefined) return null;
     let escape: string | null = null;
     if (typeof e === "string") {
-      if (e.length > 2 || (e.length === 2 && Array.from(e).length > 1)) throw new SqlError("invalid_input", "Like pattern escape must be a single character!");
+      // One byte at most: DuckDB refuses 'é' (two UTF-8 bytes) as it refuses 'ab'.
+      if (e.length > 1 || e.charCodeAt(0) > 0x7f) throw new SqlError("syntax", "Invalid escape string. Escape string must be empty or one character.");
       escape = e === "" ? null : e;
     }
     const str = caseInsensitive ? lower(s as string) : (s as string);
@@ -113,86 +114,401 @@ function optionFlags(options: Value | undefined): { flags: string; global: boole
       else if (o === "c") flags = flags.replace("i", "");
       else if (o === "g") global = true;
       else if (o === "s") flags += flags.includes("s") ? "" : "s";
-      else if (o === "m" || o === "n" || o === "p") flags = flags.replace("s", "") + (flags.includes("m") ? "" : "m");
+      // DuckDB's "newline sensitive" options: '.' stops at \n again (RE2's dot_nl off); ^ and $ stay the text's ends.
+      else if (o === "m" || o === "n" || o === "p") flags = flags.replace("s", "");
+      else if (o === "l") flags += flags.includes("l") ? "" : "l";
       else throw new SqlError("invalid_input", `Unrecognized Regex option ${o}`);
     }
   }
   return { flags, global };
 }
 
-/** RE2's POSIX bracket classes as JS class contents (ASCII only, as in RE2). */
-const posixClasses: Record<string, string> = {
-  alnum: "0-9A-Za-z", alpha: "A-Za-z", ascii: "\\x00-\\x7f", blank: "\\t ", cntrl: "\\x00-\\x1f\\x7f", digit: "0-9",
-  graph: "!-~", lower: "a-z", print: " -~", punct: "!-\\/:-@\\[-`{-~", space: "\\t\\n\\v\\f\\r ", upper: "A-Z",
-  word: "0-9A-Za-z_", xdigit: "0-9A-Fa-f",
+/** RE2's POSIX bracket classes as code point ranges (ASCII only, as in RE2). */
+const posixRanges: Record<string, [number, number][]> = {
+  alnum: [[0x30, 0x39], [0x41, 0x5a], [0x61, 0x7a]], alpha: [[0x41, 0x5a], [0x61, 0x7a]], ascii: [[0, 0x7f]], blank: [[9, 9], [0x20, 0x20]],
+  cntrl: [[0, 0x1f], [0x7f, 0x7f]], digit: [[0x30, 0x39]], graph: [[0x21, 0x7e]], lower: [[0x61, 0x7a]], print: [[0x20, 0x7e]],
+  punct: [[0x21, 0x2f], [0x3a, 0x40], [0x5b, 0x60], [0x7b, 0x7e]], space: [[9, 13], [0x20, 0x20]], upper: [[0x41, 0x5a]],
+  word: [[0x30, 0x39], [0x41, 0x5a], [0x5f, 0x5f], [0x61, 0x7a]], xdigit: [[0x30, 0x39], [0x41, 0x46], [0x61, 0x66]],
 };
+/** RE2's `\s`: [\t\n\f\r ] (no \v and no Unicode spaces, unlike JS's). */
+const re2Space: [number, number][] = [[9, 10], [12, 13], [0x20, 0x20]];
 
-/**
- * RE2 meanings JS spells differently: '.' excludes only '\n' (nothing with
- * the s flag), and \s / \S are the ASCII spaces [\t\n\f\r ].
- */
-function translateRe2(src: string, dotAll: boolean): string {
-  let out = "";
-  let inClass = false;
-  for (let i = 0; i < src.length; i++) {
-    const c = src[i]!;
-    if (c === "\\" && i + 1 < src.length) {
-      const n = src[i + 1]!;
-      i++;
-      // RE2's one-letter Unicode classes (\pL, \PN) are \p{L}, \P{N} in JS.
-      if ((n === "p" || n === "P") && i + 1 < src.length && /^[A-Z]$/.test(src[i + 1]!)) {
-        out += `\\${n}{${src[i + 1]}}`;
-        i++;
-        continue;
-      }
-      if (n === "s") out += inClass ? "\\t\\n\\f\\r " : "[\\t\\n\\f\\r ]";
-      else if (n === "S" && !inClass) out += "[^\\t\\n\\f\\r ]";
-      else out += c + n;
-      continue;
-    }
-    if (inClass) {
-      if (c === "[" && src[i + 1] === ":") {
-        // RE2's POSIX classes ([:alpha:] inside brackets) are ASCII ranges.
-        const end = src.indexOf(":]", i + 2);
-        const ranges = end < 0 ? undefined : posixClasses[src.slice(i + 2, end)];
-        if (ranges !== undefined) {
-          out += ranges;
-          i = end + 1;
-          continue;
-        }
-      }
-      if (c === "]") inClass = false;
-      out += c;
-      continue;
-    }
-    if (c === "[") {
-      inClass = true;
-      out += c;
-      if (src[i + 1] === "^") { out += "^"; i++; }
-      if (src[i + 1] === "]") { out += "\\]"; i++; }
-      continue;
-    }
-    out += c === "." ? (dotAll ? "[^]" : "[^\\n]") : c;
+function complement(ranges: [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  let next = 0;
+  for (const [lo, hi] of ranges) {
+    if (lo > next) out.push([next, lo - 1]);
+    next = hi + 1;
+  }
+  if (next <= 0x10ffff) out.push([next, 0x10ffff]);
+  return out;
+}
+
+/** ASCII ranges with their letters' other case added, and ſ (U+017F) and the Kelvin sign (U+212A), which fold to s and k. */
+function foldAscii(ranges: [number, number][]): [number, number][] {
+  const set = new Set<number>();
+  for (const [lo, hi] of ranges) for (let c = lo; c <= hi; c++) set.add(c);
+  for (const c of [...set]) {
+    const ch = String.fromCharCode(c);
+    if (/[A-Za-z]/.test(ch)) set.add((ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase()).charCodeAt(0));
+  }
+  if (set.has(0x73)) set.add(0x17f);
+  if (set.has(0x6b)) set.add(0x212a);
+  const sorted = [...set].sort((a, b) => a - b);
+  const out: [number, number][] = [];
+  for (const c of sorted) {
+    const last = out[out.length - 1];
+    if (last && last[1] === c - 1) last[1] = c;
+    else out.push([c, c]);
   }
   return out;
 }
 
-/** Translates the RE2 constructs JS lacks and compiles with the `u` flag. */
+const codeUnit = (cp: number): string => `\\u{${cp.toString(16)}}`;
+const rangesText = (ranges: [number, number][]): string => ranges.map(([lo, hi]) => (lo === hi ? codeUnit(lo) : `${codeUnit(lo)}-${codeUnit(hi)}`)).join("");
+
+/** One character inside a JS class (`u` flag): the class's own syntax characters and controls as `\u{..}`. */
+const classChar = (cp: number): string => (cp < 0x20 || cp === 0x7f || "\\]-^[".includes(String.fromCodePoint(cp)) ? codeUnit(cp) : String.fromCodePoint(cp));
+/** One character as itself outside a class (`u` flag): syntax characters and controls as `\u{..}`. */
+const literal = (cp: number): string => (cp < 0x20 || cp === 0x7f || "\\^$.*+?()[]{}|/".includes(String.fromCodePoint(cp)) ? codeUnit(cp) : String.fromCodePoint(cp));
+
+/** Unicode general categories RE2 knows (it refuses `\p{Cn}`, `\p{LC}`, `\p{L&}`); any other name is taken for a script. */
+const generalCategories = new Set(["C", "Cc", "Cf", "Co", "Cs", "L", "Ll", "Lm", "Lo", "Lt", "Lu", "M", "Mc", "Me", "Mn", "N", "Nd", "Nl", "No", "P", "Pc", "Pd", "Pe", "Pf", "Pi", "Po", "Ps", "S", "Sc", "Sk", "Sm", "So", "Z", "Zl", "Zp", "Zs"]);
+
+const re2Error = (what: string, arg: string): SqlError => new SqlError("invalid_input", `${what}: ${arg}`);
+
+/** The flags RE2 scopes by group: `(?s)` dot matches \n, `(?m)` ^/$ at line ends, `(?U)` ungreedy, `(?i)`. */
+interface Re2Flags {
+  i: boolean;
+  s: boolean;
+  m: boolean;
+  U: boolean;
+}
+
+/**
+ * An RE2 pattern (DuckDB's dialect: Perl classes, `(?P<name>`, `\Q..\E`,
+ * `\x{..}`, `\pN`, `\p{Greek}`, `[[:alpha:]]`, inline flags) as the source
+ * of a JS RegExp with the `u` flag and no `m` or `s` flag, matching the same
+ * texts: '.' is `[^\n]` (anything with `s`), `^`/`$` are the text's ends
+ * (after/before a `\n` too with `m`, and only `\n`), `\s` is [\t\n\f\r ],
+ * an escaped punctuation character is itself, a `{` that starts no
+ * repetition and a lone `}` or `]` are literal, `-` between a class escape
+ * and a character is literal, named groups are plain groups (numbered the
+ * same). What RE2 refuses is refused with its words (`invalid escape
+ * sequence: \e`, `invalid perl operator: (?<`, `missing ]: [a`); lookaround
+ * and backreferences are among them. Returns the source and whether the
+ * whole pattern is case-insensitive; a case change inside the pattern is not
+ * followed (Not implemented Error).
+ */
+function translateRe2(src: string, start: Re2Flags): { source: string; ignoreCase: boolean } {
+  let out = "";
+  let flags: Re2Flags = { ...start };
+  const stack: Re2Flags[] = [];
+  // Whether anything whose match depends on case (a cased letter, a class) came before: a later
+  // top-level (?i) can then not be one flag for the whole pattern.
+  let cased = false;
+  const hasCase = (text: string): boolean => text.toLowerCase() !== text.toUpperCase();
+  let i = 0;
+  const n = src.length;
+  const cpAt = (k: number): number => src.codePointAt(k)!;
+  const width = (cp: number): number => (cp > 0xffff ? 2 : 1);
+
+  /** An escape that stands for one character (at `i` is the backslash), or null for a class escape; moves `i` past it. */
+  const escapeChar = (): number => {
+    if (i + 1 >= n) throw new SqlError("invalid_input", "trailing \\");
+    const c = cpAt(i + 1);
+    const ch = String.fromCodePoint(c);
+    const bad = (len: number): SqlError => re2Error("invalid escape sequence", src.slice(i, i + 1 + len));
+    if (c >= 0x31 && c <= 0x37 && i + 2 < n && src[i + 2]! >= "0" && src[i + 2]! <= "7" || c === 0x30) {
+      // Octal: \0 and up to two more digits, or \1-\7 followed by at least one more.
+      let j = i + 1;
+      let v = 0;
+      while (j < n && j < i + 4 && src[j]! >= "0" && src[j]! <= "7") v = v * 8 + (src.charCodeAt(j++) - 48);
+      i = j;
+      return v;
+    }
+    if (c >= 0x30 && c <= 0x39) throw bad(1);
+    if (ch === "x") {
+      if (src[i + 2] === "{") {
+        const close = src.indexOf("}", i + 3);
+        const hex = close < 0 ? "" : src.slice(i + 3, close);
+        if (!/^[0-9A-Fa-f]+$/.test(hex) || parseInt(hex, 16) > 0x10ffff) throw bad(close < 0 ? n - i - 1 : close - i - 1);
+        i = close + 1;
+        return parseInt(hex, 16);
+      }
+      const hex = src.slice(i + 2, i + 4);
+      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) throw bad(1 + hex.length);
+      i += 4;
+      return parseInt(hex, 16);
+    }
+    const controls: Record<string, number> = { a: 7, f: 12, n: 10, r: 13, t: 9, v: 11 };
+    if (controls[ch] !== undefined) {
+      i += 2;
+      return controls[ch]!;
+    }
+    // Punctuation and other ASCII that is not a letter or digit stands for itself.
+    if (c < 0x80 && !/[A-Za-z0-9]/.test(ch)) {
+      i += 2;
+      return c;
+    }
+    throw bad(ch.length);
+  };
+
+  /** `\pN`, `\p{Name}`, `\p{^Name}`, `\PN` at `i`, as a JS property escape; moves `i` past it. */
+  const unicodeClass = (): string => {
+    let negated = src[i + 1] === "P";
+    let name: string;
+    let end: number;
+    if (src[i + 2] === "{") {
+      const close = src.indexOf("}", i + 3);
+      if (close < 0) throw re2Error("missing closing }", src.slice(i));
+      name = src.slice(i + 3, close);
+      end = close + 1;
+    } else {
+      if (i + 2 >= n) throw re2Error("invalid character class range", src.slice(i));
+      name = String.fromCodePoint(cpAt(i + 2));
+      end = i + 2 + name.length;
+    }
+    const text = src.slice(i, end);
+    if (name.startsWith("^")) {
+      negated = !negated;
+      name = name.slice(1);
+    }
+    let property: string;
+    if (name === "Any") property = "Any";
+    else if (generalCategories.has(name)) property = name;
+    else if (/^[A-Z][A-Za-z_]*$/.test(name)) property = `Script=${name}`;
+    else throw re2Error("invalid character class range", text);
+    const js = `\\${negated ? "P" : "p"}{${property}}`;
+    try {
+      new RegExp(js, "u");
+    } catch {
+      throw re2Error("invalid character class range", text);
+    }
+    i = end;
+    return js;
+  };
+
+  /** A Perl class (`\d \D \w \W \s \S`) or Unicode class at `i` as JS class contents or an atom; null when `i` is at another escape. */
+  const perlClass = (inClass: boolean): string | null => {
+    const c = src[i + 1];
+    if (c === "d" || c === "D" || c === "w" || c === "W") {
+      i += 2;
+      return `\\${c}`;
+    }
+    if (c === "s" || c === "S") {
+      i += 2;
+      const body = rangesText(c === "s" ? re2Space : complement(re2Space));
+      return inClass ? body : `[${body}]`;
+    }
+    if (c === "p" || c === "P") return unicodeClass();
+    return null;
+  };
+
+
+  const bracket = (): string => {
+    const open = i;
+    let body = "[";
+    i++;
+    if (src[i] === "^") {
+      body += "^";
+      i++;
+    }
+    let first = true;
+    for (;;) {
+      if (i >= n) throw re2Error("missing ]", src.slice(open));
+      const c = src[i]!;
+      if (c === "]" && !first) {
+        i++;
+        return `${body}]`;
+      }
+      first = false;
+      if (c === "[" && src[i + 1] === ":") {
+        const close = src.indexOf(":]", i + 2);
+        if (close >= 0) {
+          let name = src.slice(i + 2, close);
+          const negated = name.startsWith("^");
+          if (negated) name = name.slice(1);
+          const ranges = posixRanges[name];
+          if (!ranges) throw re2Error("invalid character class range", src.slice(i, close + 2));
+          // RE2 folds a class's case before negating it: under (?i), [[:^lower:]] leaves out A-Z, ſ and K too.
+          body += rangesText(negated ? complement(flags.i ? foldAscii(ranges) : ranges) : ranges);
+          i = close + 2;
+          continue;
+        }
+      }
+      if (c === "\\") {
+        const cls = perlClass(true);
+        if (cls !== null) {
+          body += cls;
+          continue;
+        }
+      }
+      // One character, perhaps the start of a range: `-` is a range only between two characters.
+      const start = i;
+      const lo = c === "\\" ? escapeChar() : ((i += width(cpAt(i))), cpAt(start));
+      if (src[i] === "-" && i + 1 < n && src[i + 1] !== "]") {
+        i++;
+        const hiStart = i;
+        const hi = src[i] === "\\" ? escapeChar() : ((i += width(cpAt(i))), cpAt(hiStart));
+        if (hi < lo) throw re2Error("invalid character class range", src.slice(start, i));
+        body += `${classChar(lo)}-${classChar(hi)}`;
+        continue;
+      }
+      body += classChar(lo);
+    }
+  };
+
+  /** A repetition operator at `i` (already emitted): a lazy `?` after it, turned round under (?U). */
+  const greediness = (): string => {
+    let lazy = false;
+    if (src[i] === "?") {
+      lazy = true;
+      i++;
+    }
+    if (flags.U) lazy = !lazy;
+    if (src[i] === "*" || src[i] === "+" || src[i] === "?") throw re2Error("bad repetition operator", src.slice(i - 1, i + 1));
+    return lazy ? "?" : "";
+  };
+
+  const setFlags = (text: string, target: Re2Flags, whole: boolean): void => {
+    let on = true;
+    for (const f of text) {
+      if (f === "-") on = false;
+      else if (f === "i" || f === "s" || f === "m" || f === "U") {
+        if (f === "i" && target.i !== on && !whole) throw new SqlError("not_implemented", `a case-insensitive part of a regular expression ((?${text})) is not supported by the edge executor; use the 'i' option for the whole pattern`);
+        target[f] = on;
+      }
+    }
+  };
+
+  while (i < n) {
+    const c = src[i]!;
+    if (c === "\\") {
+      const next = src[i + 1];
+      // Assertions go inside a group: RE2 lets a repetition follow one (`^?`, `\\b+`), JS's `u` mode does not.
+      // Without JS's m flag (never set), ^ and $ are exactly the text's ends. (A lookaround such as
+      // (?![^]) would also match between the two halves of a surrogate pair in V8.)
+      if (next === "A") { out += "(?:^)"; i += 2; continue; }
+      if (next === "z") { out += "(?:$)"; i += 2; continue; }
+      if (next === "b" || next === "B") { out += `(?:\\${next})`; i += 2; continue; }
+      if (next === "C") throw new SqlError("not_implemented", "\\C (any byte) in a regular expression is not supported by the edge executor: it can split a character's UTF-8 bytes");
+      if (next === "Q") {
+        const end = src.indexOf("\\E", i + 2);
+        const text = src.slice(i + 2, end < 0 ? n : end);
+        for (const ch of text) out += literal(ch.codePointAt(0)!);
+        if (hasCase(text)) cased = true;
+        i = end < 0 ? n : end + 2;
+      } else if (next === "d" || next === "D" || next === "s" || next === "S") {
+        out += perlClass(false)!;
+      } else {
+        const cls = perlClass(false);
+        if (cls !== null) {
+          out += cls;
+          cased = true;
+        } else {
+          const cp = escapeChar();
+          out += literal(cp);
+          if (hasCase(String.fromCodePoint(cp))) cased = true;
+        }
+      }
+      continue;
+    }
+    if (c === "[") {
+      out += bracket();
+      cased = true;
+      continue;
+    }
+    if (c === "(") {
+      if (src[i + 1] !== "?") {
+        stack.push(flags);
+        flags = { ...flags };
+        out += "(";
+        i++;
+        continue;
+      }
+      if (src[i + 2] === "P") {
+        if (src[i + 3] !== "<") throw re2Error("invalid perl operator", src.slice(i, i + 3));
+        const close = src.indexOf(">", i + 4);
+        if (close < 0 || !/^[\p{L}\p{N}_]+$/u.test(src.slice(i + 4, close))) throw re2Error("invalid named capture group", close < 0 ? src.slice(i) : src.slice(i, close + 1));
+        stack.push(flags);
+        flags = { ...flags };
+        out += "(";
+        i = close + 1;
+        continue;
+      }
+      const m = /^\(\?([imsU-]*)([:)])/.exec(src.slice(i, i + 12));
+      if (!m || m[1]!.endsWith("-") || (m[1]!.match(/-/g)?.length ?? 0) > 1) {
+        const bad = /^\(\?[imsU-]*/.exec(src.slice(i))![0];
+        throw re2Error("invalid perl operator", src.slice(i, i + bad.length + 1));
+      }
+      if (m[2] === ")") {
+        // At the top level with nothing case-sensitive before it, (?i) is the whole pattern's flag.
+        setFlags(m[1]!, flags, !cased && stack.length === 0);
+      } else {
+        stack.push(flags);
+        flags = { ...flags };
+        setFlags(m[1]!, flags, false);
+        out += "(?:";
+      }
+      i += m[0].length;
+      continue;
+    }
+    if (c === ")") {
+      flags = stack.pop() ?? flags;
+      out += ")";
+      i++;
+      continue;
+    }
+    if (c === ".") { out += flags.s ? "[^]" : "[^\\n]"; i++; continue; }
+    if (c === "^") { out += flags.m ? "(?:(?<=^|\\n))" : "(?:^)"; i++; continue; }
+    if (c === "$") { out += flags.m ? "(?:(?=\\n|$))" : "(?:$)"; i++; continue; }
+    if (c === "*" || c === "+" || c === "?") {
+      i++;
+      out += c + greediness();
+      continue;
+    }
+    if (c === "{") {
+      const rep = /^\{(\d+)(?:(,)(\d*))?\}/.exec(src.slice(i, i + 24));
+      if (rep) {
+        const lo = Number(rep[1]);
+        const hi = rep[2] === undefined ? lo : rep[3] === "" ? -1 : Number(rep[3]);
+        if (lo > 1000 || hi > 1000 || (hi >= 0 && hi < lo)) throw re2Error("invalid repetition size", rep[0]);
+        i += rep[0].length;
+        out += rep[0] + greediness();
+        continue;
+      }
+      out += "\\{";
+      i++;
+      continue;
+    }
+    if (c === "}" || c === "]") { out += `\\${c}`; i++; continue; }
+    const cp = cpAt(i);
+    out += c === "|" ? "|" : literal(cp);
+    if (hasCase(String.fromCodePoint(cp))) cased = true;
+    i += width(cp);
+  }
+  return { source: out, ignoreCase: flags.i };
+}
+
+/**
+ * Compiles an RE2 pattern as a JS RegExp. `flags`: `i` case-insensitive, `s`
+ * '.' matches \n, `l` the pattern is literal text, `g` global (JS's, for
+ * the caller's walk over matches).
+ */
 export function compileRegex(pattern: string, flags: string, full = false): RegExp {
   const key = `${flags}\u0000${full ? "F" : "P"}${pattern}`;
   let re = regexCache.get(key);
   if (re) return re;
-  let src = pattern.replace(/\(\?P</g, "(?<").replace(/\\z/g, "$(?![^])").replace(/\\A/g, "^(?<![^])");
-  const inline = /^\(\?([a-z]+)\)/.exec(src);
-  if (inline) {
-    if (inline[1]!.includes("i") && !flags.includes("i")) flags += "i";
-    if (inline[1]!.includes("s") && !flags.includes("s")) flags += "s";
-    src = src.slice(inline[0].length);
-  }
-  src = translateRe2(src, flags.includes("s"));
-  if (full) src = `^(?:${src})$`;
+  let source: string;
+  let ignoreCase = flags.includes("i");
+  if (flags.includes("l")) {
+    source = "";
+    for (const ch of pattern) source += literal(ch.codePointAt(0)!);
+  } else ({ source, ignoreCase } = translateRe2(pattern, { i: ignoreCase, s: flags.includes("s"), m: false, U: false }));
+  if (full) source = `^(?:${source})$`;
   try {
-    re = new RegExp(src, flags.replace("s", "") + "u");
+    re = new RegExp(source, `${ignoreCase ? "i" : ""}${flags.includes("g") ? "g" : ""}u`);
   } catch (e) {
     if (!(e instanceof SyntaxError)) throw e;
     throw new SqlError("invalid_input", `${e.message}`, { cause: e });
@@ -214,7 +530,16 @@ const regexpFullMatch: ScalarFn = ([s, p, o]) => {
 const regexpExtract: ScalarFn = (args) => {
   const [s, p, g, o] = args;
   if (s === null || p === null || g === null || o === null || s === undefined || p === undefined) return null;
-  const re = compileRegex(p as string, optionFlags(o).flags);
+  const flags = optionFlags(o).flags;
+  let re: RegExp;
+  try {
+    re = compileRegex(p as string, flags);
+  } catch (error) {
+    // DuckDB's regexp_extract does not check a pattern that is not a constant (a constant one is
+    // refused when the query is bound): one RE2 cannot parse matches nothing, so the answer is ''.
+    if (error instanceof SqlError && error.code === "invalid_input" && !Array.isArray(g)) return "";
+    throw error;
+  }
   const m = re.exec(s as string);
   // A list of names: a STRUCT whose i-th field is capture group i + 1 (by position, whatever the
   // pattern names its groups); no match or a group that took no part gives empty strings.
@@ -229,19 +554,40 @@ const regexpExtract: ScalarFn = (args) => {
   return m[group] ?? "";
 };
 
-/** regexp_extract_all(s, pattern[, group[, options]]): group `group` of every non-overlapping match; an empty match moves on one character. */
+/**
+ * regexp_extract_all(s, pattern[, group[, options]]) as DuckDB walks the text: each search
+ * starts where the last match ended; a match that ends where its search began (empty there)
+ * moves the start on one character. So an empty match after a gap is found twice (`$` on
+ * 'abc' is ['', '']), and a group that took no part is NULL. A negative group gives [].
+ */
 const regexpExtractAll: ScalarFn = (args) => {
   const [s, p, g, o] = args;
   if (s === null || p === null || g === null || o === null || s === undefined || p === undefined) return null;
-  const re = compileRegex(p as string, `${optionFlags(o).flags.replace("g", "")}g`);
+  let re: RegExp;
+  try {
+    re = compileRegex(p as string, `${optionFlags(o).flags.replace("g", "")}g`);
+  } catch (error) {
+    if (error instanceof SqlError && error.code === "invalid_input") throw new SqlError("invalid_input", `Pattern failed to parse, error: '${error.message}'`, { cause: error });
+    throw error;
+  }
   const group = g === undefined ? 0 : Number(g);
   const text = s as string;
-  const out: string[] = [];
-  re.lastIndex = 0;
-  for (let m = re.exec(text); m; m = re.exec(text)) {
-    if (group >= m.length) throw new SqlError("invalid_input", "Pattern has fewer groups than specified group index");
-    out.push(m[group] ?? "");
-    if (m[0].length === 0) re.lastIndex = m.index + ((text.codePointAt(m.index) ?? 0) > 0xffff ? 2 : 1);
+  const out: (string | null)[] = [];
+  if (group < 0) return out;
+  let start = 0;
+  for (;;) {
+    re.lastIndex = start;
+    let m = re.exec(text);
+    while (m && m[0].length === 0 && midPair(text, m.index)) {
+      re.lastIndex = m.index + 1;
+      m = re.exec(text);
+    }
+    if (!m) break;
+    if (group >= m.length) throw new SqlError("invalid_input", `Pattern has ${m.length - 1} groups. Cannot access group ${group}`);
+    out.push(m[group] ?? null);
+    const end = m.index + m[0].length;
+    start = end > start ? end : start + ((text.codePointAt(start) ?? 0) > 0xffff ? 2 : 1);
+    if (start > text.length) break;
   }
   return out;
 };
@@ -435,6 +781,11 @@ function replaceWith(rep: Replacer, text: string): Value {
   return globalReplace(re, text, rep.rewrite);
 }
 
+/** True when `i` falls between the two halves of a surrogate pair (V8 can report an empty match there). */
+function midPair(text: string, i: number): boolean {
+  return i > 0 && (text.charCodeAt(i) & 0xfc00) === 0xdc00 && (text.charCodeAt(i - 1) & 0xfc00) === 0xd800;
+}
+
 /** RE2's global replace: an empty match right after the previous match is skipped. */
 function globalReplace(re: RegExp, text: string, template: string): string {
   let out = "";
@@ -444,6 +795,10 @@ function globalReplace(re: RegExp, text: string, template: string): string {
   for (;;) {
     const m = re.exec(text);
     if (!m) break;
+    if (m[0].length === 0 && midPair(text, m.index)) {
+      re.lastIndex = m.index + 1;
+      continue;
+    }
     if (m[0].length === 0 && m.index === lastEnd) {
       if (m.index >= text.length) break;
       re.lastIndex = m.index + (text.codePointAt(m.index)! > 0xffff ? 2 : 1);

@@ -195,9 +195,20 @@ const MARKS_DUCKDB_KEEPS: [number, number][] = [
 ];
 const MARK = /\p{M}/u;
 
+/**
+ * utf8proc reads a NUL-terminated string, so DuckDB's strip_accents and nfc_normalize of a text
+ * that is not all ASCII stop at its first NUL (`nfc_normalize('é' || chr(0) || 'x')` is 'é');
+ * all-ASCII text is returned whole before utf8proc sees it.
+ */
+function beforeNul(s: string): string {
+  const nul = s.indexOf("\u0000");
+  return nul < 0 ? s : s.slice(0, nul);
+}
+
 /** strip_accents as DuckDB (utf8proc): decompose, drop every mark, compose again. */
 export function stripAccents(s: string): string {
   if (isAscii(s)) return s;
+  s = beforeNul(s);
   // Two Todhri letters decompose only in V8's newer Unicode: DuckDB keeps them whole.
   if (/[\u{105c9}\u{105e4}]/u.test(s)) return s.split(/([\u{105c9}\u{105e4}])/u).map((part, i) => (i % 2 ? part : stripAccents(part))).join("");
   let out = "";
@@ -328,12 +339,16 @@ export function graphemes(s: string): string[] {
   let riOpen = false;
   let pict = 0; // 1: the cluster is an emoji with Extend*, 2: ... followed by ZWJ
   let conjunct = 0; // 1: an Indic consonant with Extend*, 2: ... and a virama
+  // DuckDB splits all-ASCII text byte by byte; other text goes through utf8proc, which keeps CR LF together.
+  const crlf = !isAscii(s);
+  let cr = false;
   for (const c of s) {
     const cp = c.codePointAt(0)!;
     const cls = gcbClass(c, cp);
     const isPict = EXT_PICT.test(c);
     const consonant = isConjunctConsonant(cp);
-    const join: boolean = out.length > 0 && breakless(prev, cls, riOpen, pict === 2 && isPict, conjunct === 2 && consonant);
+    const join: boolean = out.length > 0 && ((cr && cp === 10) || breakless(prev, cls, riOpen, pict === 2 && isPict, conjunct === 2 && consonant));
+    cr = crlf && cp === 13;
     if (join) out[out.length - 1] += c;
     else out.push(c);
     riOpen = cls === "RI" && !(join && prev === "RI");
@@ -348,7 +363,7 @@ export function graphemes(s: string): string[] {
   return out;
 }
 
-/** Grapheme_Cluster_Break classes (CR and LF count as Control: DuckDB does not join CR LF). */
+/** Grapheme_Cluster_Break classes (CR and LF count as Control; `graphemes` joins CR LF where utf8proc does). */
 type Gcb = "Control" | "Extend" | "ZWJ" | "SpacingMark" | "Prepend" | "RI" | "L" | "V" | "T" | "LV" | "LVT" | "Other";
 
 const EXT_PICT = /^\p{Extended_Pictographic}$/u;
@@ -453,6 +468,13 @@ const concat: ScalarFn = (args, ctx) => {
 const concatOp: ScalarFn = (args, ctx) => {
   if (args.some((a) => a === null)) return null;
   if (isListType(ctx.argTypes[0]) || isListType(ctx.argTypes[1])) return (args as Value[][]).flat() as Value;
+  // BLOB || BLOB is DuckDB's byte concatenation, a BLOB (concat() of blobs is text).
+  if (ctx.resultType === "BLOB" && args[0] instanceof Uint8Array && args[1] instanceof Uint8Array) {
+    const out = new Uint8Array(args[0].length + args[1].length);
+    out.set(args[0]);
+    out.set(args[1], args[0].length);
+    return out;
+  }
   return args.map((a, i) => asText(a, ctx.argTypes[i])).join("");
 };
 
@@ -537,7 +559,7 @@ export const stringScalars: Record<string, ScalarFn> = {
   starts_with: strict(([s, p]) => (s as string).startsWith(p as string)),
   "^@": strict(([s, p]) => (s as string).startsWith(p as string)),
   strip_accents: strict(([s]) => stripAccents(s as string)),
-  nfc_normalize: strict(([s]) => (isAscii(s as string) ? (s as string) : (s as string).normalize("NFC"))),
+  nfc_normalize: strict(([s]) => (isAscii(s as string) ? (s as string) : beforeNul(s as string).normalize("NFC"))),
   prefix: strict(([s, p]) => (s as string).startsWith(p as string)),
   ends_with: strict(([s, p]) => (s as string).endsWith(p as string)),
   suffix: strict(([s, p]) => (s as string).endsWith(p as string)),
@@ -565,7 +587,12 @@ export const stringScalars: Record<string, ScalarFn> = {
   str_split: splitFn,
   string_to_array: splitFn,
   ascii: strict(([s]) => (s as string).length === 0 ? 0 : (s as string).codePointAt(0)!),
-  chr: strict(([n]) => String.fromCodePoint(int(n!))),
+  chr: strict(([n]) => {
+    const cp = int(n!);
+    // DuckDB's Utf8Proc::CodepointToUtf8 check: a surrogate or a value past U+10FFFF is no code point.
+    if (cp < 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) throw new SqlError("invalid_input", `Invalid UTF8 Codepoint ${cp}`);
+    return String.fromCodePoint(cp);
+  }),
   md5: hashText(md5Hex),
   sha256: hashText(sha256Hex),
 };
