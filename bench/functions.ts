@@ -14,7 +14,7 @@
  *
  *   BENCH_VALUES (default 100000), BENCH_ROUNDS (default 5), BENCH_ONLY=<name substring>
  */
-import { DuckDBInstance, timestampValue } from "@duckdb/node-api";
+import { DuckDBInstance, timestampValue } from "../edge/duckdb/node-api.node.ts";
 import { castValue, scalars, tryCastValue } from "../edge/exec/functions/index.ts";
 import type { Value } from "../edge/plan/values.ts";
 

@@ -1,4 +1,5 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue } from "@duckdb/node-api";
+import { DuckDBInstance } from "./node-api.node.ts";
+import type { DuckDBConnection, DuckDBResultReader, DuckDBValue } from "@duckdb/node-api";
 import { duckdbError } from "./error.ts";
 
 /** One native DuckDB database (in memory) and its connection. */

@@ -1,4 +1,5 @@
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { DuckDBInstance } from "../duckdb/node-api.node.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
 
 /**
  * DuckDB as the independent reader every Parquet file we write is checked

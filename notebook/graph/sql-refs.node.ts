@@ -3,7 +3,8 @@
  * gives the parse tree with `query_location` byte offsets. The browser gets
  * the same answer from DuckDB-WASM's `getTableNames`.
  */
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { DuckDBInstance } from "../../edge/duckdb/node-api.node.ts";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import type { NameAt, SqlRefs } from "./refs.ts";
 
 export interface SqlRefsProvider {

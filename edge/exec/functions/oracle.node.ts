@@ -4,12 +4,8 @@
  * the representation of `edge/plan/values.ts`, or the error text it raised.
  * Node only; used by tests.
  */
-import {
-  DuckDBArrayValue, DuckDBBlobValue, DuckDBDateValue, DuckDBDecimalValue, DuckDBInstance,
-  DuckDBIntervalValue, DuckDBListValue, DuckDBMapValue, DuckDBStructValue, DuckDBTimeValue,
-  DuckDBTimestampTZValue, DuckDBTimestampValue, DuckDBUUIDValue,
-  type DuckDBConnection, type DuckDBValue,
-} from "@duckdb/node-api";
+import { DuckDBArrayValue, DuckDBBlobValue, DuckDBDateValue, DuckDBDecimalValue, DuckDBInstance, DuckDBIntervalValue, DuckDBListValue, DuckDBMapValue, DuckDBStructValue, DuckDBTimeValue, DuckDBTimestampTZValue, DuckDBTimestampValue, DuckDBUUIDValue } from "../../duckdb/node-api.node.ts";
+import type { DuckDBConnection, DuckDBValue } from "@duckdb/node-api";
 import type { Value } from "../../plan/values.ts";
 import { parseType, type SqlType } from "./types.ts";
 
