@@ -275,16 +275,27 @@ function tryFromText(text: string, to: SqlType): Value {
   }
 }
 
-/** A STRUCT cast field by field, by position: each source field through `each` to the target's. */
+/**
+ * A STRUCT cast field by field, by name as DuckDB 1.4 matches them (case-insensitively): each
+ * target field takes the source field of its name through `each`, or NULL when the source has
+ * none, and source fields the target lacks are dropped. So `coalesce(shipping, billing)` where
+ * only billing has `company` keeps `company` in its place (by position it went into `phone`).
+ */
 function structFields(v: Value, from: Extract<SqlType, { kind: "struct" }>, to: Extract<SqlType, { kind: "struct" }>, each: (x: Value, from: SqlType, to: SqlType) => Value): Value {
   const o = v as { [k: string]: Value };
   const out: { [k: string]: Value } = {};
-  to.fields.forEach((f, i) => {
-    const src = from.fields[i];
-    const x = src === undefined ? null : o[src.name] ?? null;
-    out[f.name] = x === null || src === undefined ? null : each(x, src.type, f.type);
-  });
+  for (const f of to.fields) {
+    const src = from.fields.find((g) => g.name === f.name) ?? from.fields.find((g) => asciiLower(g.name) === asciiLower(f.name));
+    const x = src === undefined || !Object.hasOwn(o, src.name) ? null : o[src.name] ?? null;
+    const value = x === null || src === undefined ? null : each(x, src.type, f.type);
+    if (f.name === "__proto__") Object.defineProperty(out, f.name, { value, enumerable: true, writable: true, configurable: true });
+    else out[f.name] = value;
+  }
   return out;
+}
+
+function asciiLower(s: string): string {
+  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
 }
 
 function isText(t: SqlType): boolean {

@@ -20,3 +20,21 @@ export const cases: ConformanceCase[] = [
   { name: "an object with an empty key", sql: "SELECT id, payload FROM t", rows: [{ id: 1, payload: { a: 1, "": "empty" } }, { id: 2, payload: { a: 2, "": null } }] },
   { name: "Stripe-like objects whose every level has an object field", sql: "SELECT data.object AS o, data.object.object AS kind FROM t", rows: [{ data: { object: { id: "ch_1", object: "charge", amount: 100 } } }, { data: { object: { id: "ch_2", object: "charge", amount: null } } }] },
 ];
+
+/** Two address objects whose keys differ in order and in set: DuckDB casts one to the other by field name. */
+const addresses = [
+  { id: 1, billing: { city: "Paris", zip: "75001", company: "ACME" }, shipping: { city: "NYC", zip: "10001", phone: "555" } },
+  { id: 2, billing: { city: "Lyon", zip: "69001", company: "Initech" }, shipping: null },
+  { id: 3, billing: null, shipping: { zip: "1", city: "Z", phone: null } },
+];
+const swapped = [{ id: 1, billing: { city: "Paris", zip: "75001" }, shipping: { zip: "10001", city: "NYC" } }, { id: 2, billing: { city: "Lyon", zip: "69001" }, shipping: null }];
+
+cases.push(
+  { name: "coalesce of two structs with different fields keeps each value under its name", sql: "SELECT id, coalesce(shipping, billing) AS addr FROM t", rows: addresses },
+  { name: "coalesce of two structs whose fields come in another order", sql: "SELECT id, coalesce(shipping, billing) AS addr FROM t", rows: swapped },
+  { name: "CASE over struct literals with their fields in another order", sql: "SELECT id, CASE WHEN id > 1 THEN {'a': id, 'b': 'p'} ELSE {'b': 'q', 'a': id * 10} END AS s FROM t", rows: addresses },
+  { name: "a list of two structs with different fields", sql: "SELECT id, [billing, shipping] AS l FROM t", rows: addresses },
+  { name: "UNION ALL of two struct columns with different fields", sql: "SELECT billing AS s FROM t UNION ALL SELECT shipping FROM t", rows: addresses },
+  { name: "CAST of a struct to one naming its fields in another case and order", sql: "SELECT id, CAST(billing AS STRUCT(zip VARCHAR, City VARCHAR, country VARCHAR)) AS s FROM t", rows: addresses },
+  { name: "TRY_CAST of a struct field by field, by name", sql: "SELECT id, TRY_CAST(billing AS STRUCT(zip INTEGER, city VARCHAR)) AS s FROM t", rows: addresses },
+);
