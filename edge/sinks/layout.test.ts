@@ -45,6 +45,12 @@ describe("layout", () => {
       ["INTERVAL", { months: 14, days: -3, micros: 1n }, "INTERVAL '1 year 2 months -3 days 0.000001 seconds'"],
       ["BLOB", new Uint8Array([0xff, 0x61]), "'\\xFFa'::BLOB"],
       ["VARCHAR[]", ["a/b", null, "it's"], "['a/b', NULL, 'it''s']"],
+      // Found by the numbers-and-time hunt: an infinite date or time was the folder `0NaN-NaN-NaN (BC)`.
+      ["DATE", 2_147_483_647, "'infinity'::DATE"],
+      ["DATE", -2_147_483_647, "'-infinity'::DATE"],
+      ["TIMESTAMP", 2n ** 63n - 1n, "'infinity'::TIMESTAMP"],
+      ["TIMESTAMPTZ", -(2n ** 63n - 1n), "'-infinity'::TIMESTAMPTZ"],
+      ["TIMESTAMP", -62_135_596_800_000_001n, "TIMESTAMP '0001-12-31 (BC) 23:59:59.999999'"],
       ["STRUCT(a INTEGER, \"b c\" VARCHAR)", { a: 1, "b c": "x y" }, "{'a': 1, 'b c': 'x y'}::STRUCT(a INTEGER, \"b c\" VARCHAR)"],
     ];
     await withDuckDB(async (db) => {

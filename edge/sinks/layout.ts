@@ -87,27 +87,18 @@ export function formatPartitionValue(type: string, value: Value): string | null 
     case "INTERVAL":
     case "BLOB":
       return valueToText(value, t.name);
+    // Dates and times as DuckDB prints them, BC and infinity included (`infinity`, `0001-12-31 (BC)`);
+    // a TIMESTAMPTZ in UTC, where pipelines and the check run (`2026-01-01 00:00:00+00`).
     case "DATE":
-      return formatDate(value as number);
     case "TIME":
-      return formatTime(value as bigint);
     case "TIMESTAMP":
-    case "TIMESTAMPTZ": {
-      const micros = value as bigint;
-      const day = micros >= 0n ? micros / 86_400_000_000n : -((-micros + 86_399_999_999n) / 86_400_000_000n);
-      const text = `${formatDate(Number(day))} ${formatTime(micros - day * 86_400_000_000n)}`;
-      // DuckDB prints TIMESTAMPTZ in the session time zone; pipelines and the check run in UTC.
-      return t.name === "TIMESTAMPTZ" ? insertOffset(text) : text;
-    }
+    case "TIMESTAMPTZ":
+      return valueToText(value, t.name);
     default:
       return fail();
   }
 }
 
-function insertOffset(text: string): string {
-  const bc = text.endsWith(" (BC)");
-  return bc ? `${text.slice(0, -5)}+00 (BC)` : `${text}+00`;
-}
 
 function formatDecimal(unscaled: bigint, scale: number): string {
   const negative = unscaled < 0n;
@@ -116,20 +107,7 @@ function formatDecimal(unscaled: bigint, scale: number): string {
   return negative ? `-${text}` : text;
 }
 
-function formatDate(days: number): string {
-  const d = new Date(days * 86_400_000);
-  const year = d.getUTCFullYear();
-  const md = `${String(d.getUTCMonth() + 1).padStart(2, "0")}-${String(d.getUTCDate()).padStart(2, "0")}`;
-  // DuckDB has no year 0: it prints 1 BC as "0001-...-... (BC)".
-  return year > 0 ? `${String(year).padStart(4, "0")}-${md}` : `${String(1 - year).padStart(4, "0")}-${md} (BC)`;
-}
 
-function formatTime(micros: bigint): string {
-  const s = micros / 1_000_000n;
-  const frac = micros % 1_000_000n;
-  const hms = [s / 3600n, (s / 60n) % 60n, s % 60n].map((x) => String(x).padStart(2, "0")).join(":");
-  return frac === 0n ? hms : `${hms}.${String(frac).padStart(6, "0").replace(/0+$/, "")}`;
-}
 
 /**
  * DuckDB's hive reader takes a folder value spelled NULL as SQL NULL (before
