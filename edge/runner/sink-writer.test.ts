@@ -82,3 +82,27 @@ describe("SinkWriter's flush", () => {
     expect(letters.map((l) => JSON.parse(l.trim()).reason)).toEqual(["bad", "worse"]);
   });
 });
+
+describe("SinkWriter and partition values no key can hold", () => {
+  test("a row whose partition folder would pass 255 bytes is a dead letter with the reason; the rows around it are written", async () => {
+    const puts: { key: string; body: Uint8Array }[] = [];
+    const sink = { async put(key: string, body: Uint8Array) { puts.push({ key, body }); } };
+    const cols: Schema = [{ name: "cat", type: "VARCHAR" }, { name: "n", type: "BIGINT" }];
+    const plan = { version: 1, notebook: "t.md", sources: {}, pipelines: [{ sink: "s", cell: { cell: "c", file: "t.md", line: 1 }, ops: [{ op: "scan", source: "events" }, { op: "sink", sink: "s", partitionBy: ["cat"], schema: cols, origin: { cell: "c", file: "t.md", line: 1 } }] }] } as unknown as Plan;
+    const spec = { flush: { rows: 1_000_000, bytes: 1 << 30, seconds: 3600 } } as SinkSpec;
+    const w = new SinkWriter(plan, { s: { spec, opened: { sink, prefix: "" } as never } }, runnelWriter, "w", () => Date.parse("2026-12-05T10:00:00Z"));
+    const long = "é".repeat(200);
+    w.add("s", [{ cat: "a", n: 1n }, { cat: long, n: 2n }, { cat: "a", n: 3n }, { cat: "b/c", n: 4n }, { cat: long, n: 5n }]);
+    expect(w.depth).toBe(3);
+    const result = await w.flush(0, 4);
+    expect(result.files.map((f) => [f.key, f.rows])).toEqual([
+      ["s/cat=a/w-00000000000000000000-00000000000000000004.parquet", 2],
+      ["s/cat=b%2Fc/w-00000000000000000000-00000000000000000004.parquet", 1],
+    ]);
+    const letters = puts.filter((p) => p.key.includes("_errors")).flatMap((p) => new TextDecoder().decode(p.body).trim().split("\n").map((l) => JSON.parse(l)));
+    expect(letters).toHaveLength(2);
+    expect(letters[0].reason).toMatch(/^s: partition value of cat makes a folder name of 404 bytes; object stores and file systems take at most 255/);
+    expect(JSON.parse(letters[1].raw)).toEqual({ cat: long, n: 5 });
+    expect(letters[0].source).toBe("events");
+  });
+});

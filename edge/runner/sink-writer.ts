@@ -13,9 +13,10 @@ import type { SinkSpec } from "../../notebook/format/model.ts";
 import type { Plan, SinkOp } from "../plan/types.ts";
 import type { Row, Schema, Value } from "../plan/values.ts";
 import { openFile, type ParquetFile, type ParquetWriter } from "../parquet/writer.ts";
-import { objectKey, partitionRouter } from "../sinks/layout.ts";
+import { objectKey, PartitionTooLong, partitionRouter } from "../sinks/layout.ts";
 import { putEncoded, type EncodedFile, type WrittenFile } from "../sinks/write-batch.ts";
 import { deadLetterKey, encodeDeadLetters, type DeadLetter } from "../sinks/dead-letter.ts";
+import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import type { OpenedSink } from "./open-sink.ts";
 
 export interface SinkTarget {
@@ -36,6 +37,8 @@ interface Buffer {
   varying: string[];
   fixedBytes: number;
   partitionBy: string[];
+  /** The source feeding the sink, named in its dead letters. */
+  source: string;
   /** The open file of each partition, found by the row's partition values. */
   files: ReturnType<typeof partitionRouter<ParquetFile>>;
   rows: number;
@@ -104,6 +107,7 @@ export class SinkWriter {
         varying: sinkOp.schema.filter((c) => FIXED_BYTES[c.type] === undefined).map((c) => c.name),
         fixedBytes: 8 + fixed.reduce((n, c) => n + FIXED_BYTES[c.type]!, 0),
         partitionBy: sinkOp.partitionBy,
+        source: pipeline.ops[0]?.op === "scan" ? pipeline.ops[0].source : pipeline.sink,
         files: this.router(sinkOp.schema, sinkOp.partitionBy),
         rows: 0,
         bytes: 0,
@@ -130,18 +134,31 @@ export class SinkWriter {
     // Rows go to their partition's file in runs: consecutive rows mostly share a partition.
     let file: ParquetFile | null = null;
     let from = 0;
+    let rejected = 0;
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
       for (let i = 0; i < names.length; i++) bytes += estimateBytes(row[names[i]!] ?? null);
-      const f = buffer.files.route(row);
+      let f: ParquetFile;
+      try {
+        f = buffer.files.route(row);
+      } catch (error) {
+        if (!(error instanceof PartitionTooLong)) throw error;
+        // A row no key can hold is a dead letter; left in, it would fail every retry of the flush.
+        if (file !== null && from < r) file.add(rows.slice(from, r));
+        file = null;
+        from = r + 1;
+        rejected++;
+        this.deadLetters.push({ reason: `${sink}: ${error.message}`, raw: stringifyJsonLossless(row, { duckdb: true }), source: buffer.source, at: new Date(this.now()).toISOString() });
+        continue;
+      }
       if (f !== file) {
-        if (file !== null) file.add(rows.slice(from, r));
+        if (file !== null && from < r) file.add(rows.slice(from, r));
         file = f;
         from = r;
       }
     }
-    file!.add(from === 0 ? rows : rows.slice(from));
-    buffer.rows += rows.length;
+    if (file !== null && from < rows.length) file.add(from === 0 ? rows : rows.slice(from));
+    buffer.rows += rows.length - rejected;
     buffer.bytes += bytes;
   }
 

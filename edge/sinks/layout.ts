@@ -128,9 +128,27 @@ export function partitionPath(columns: { name: string; type: string }[], values:
     if (value === undefined) throw new Error(`layout: row has no value for partition column ${JSON.stringify(name)}`);
     const text = formatPartitionValue(type, value);
     const nullValue = options.nullValue ?? HIVE_NULL;
-    path += `${escapePathSegment(name)}=${text === null ? nullValue : escapeValue(text, nullValue)}/`;
+    const segment = `${escapePathSegment(name)}=${text === null ? nullValue : escapeValue(text, nullValue)}`;
+    // Cheap first: a segment of up to 85 characters is at most 255 bytes (3 a character, escaped or UTF-8).
+    if (segment.length > 85 && utf8.encode(segment).length > MAX_SEGMENT_BYTES) {
+      throw new PartitionTooLong(`partition value of ${name} makes a folder name of ${utf8.encode(segment).length} bytes; object stores and file systems take at most ${MAX_SEGMENT_BYTES}: partition by a shorter value (left(x, 50), md5(x))`);
+    }
+    path += `${segment}/`;
+  }
+  if (path.length > MAX_PATH_BYTES / 3 && utf8.encode(path).length > MAX_PATH_BYTES) {
+    throw new PartitionTooLong(`partition values make a path of ${utf8.encode(path).length} bytes; an object key takes at most 1024 with its prefix and file name, so the partition folders may take ${MAX_PATH_BYTES}: partition by shorter values`);
   }
   return path;
+}
+
+/** A folder name's limit on the usual file systems (NAME_MAX), and a key's budget for the partition folders (S3 keys are at most 1024 bytes). */
+const MAX_SEGMENT_BYTES = 255;
+const MAX_PATH_BYTES = 768;
+const utf8 = new TextEncoder();
+
+/** A row whose partition values make no valid object key: a dead letter, not a failed flush. */
+export class PartitionTooLong extends Error {
+  override name = "PartitionTooLong";
 }
 
 /**
