@@ -72,6 +72,8 @@ export async function listInputs(spec: string): Promise<InputFile[]> {
   return files.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 /** A line of an NDJSON file that is not JSON: `runFiles` makes it a dead letter with this reason and the line. */
 export class UnreadableEvent {
   constructor(
@@ -83,11 +85,25 @@ export class UnreadableEvent {
 /** A file's events in batches of at most `size` (an NDJSON line that is not JSON as an `UnreadableEvent`). */
 export async function* readEvents(file: InputFile, size: number): AsyncGenerator<unknown[]> {
   if (file.format === "ndjson") {
-    const lines = createInterface({ input: createReadStream(file.path, "utf8"), crlfDelay: Infinity });
+    // Lines are split as bytes (latin1 maps each byte to one character) and each is decoded as
+    // strict UTF-8: a line that is not UTF-8 is a dead letter, as DuckDB refuses it, where a lossy
+    // decode wrote U+FFFD into the lake.
+    const lines = createInterface({ input: createReadStream(file.path, "latin1"), crlfDelay: Infinity });
     let batch: unknown[] = [];
     let n = 0;
-    for await (const read of lines) {
+    for await (const bytes of lines) {
       n++;
+      let read: string;
+      try {
+        read = strictUtf8.decode(Buffer.from(bytes, "latin1"));
+      } catch {
+        batch.push(new UnreadableEvent(`run: ${file.path} line ${n} is not valid UTF-8`, Buffer.from(bytes, "latin1").toString("utf8")));
+        if (batch.length >= size) {
+          yield batch;
+          batch = [];
+        }
+        continue;
+      }
       // A byte order mark before the first line (editors on Windows write one) is skipped, as DuckDB skips it.
       const line = n === 1 && read.startsWith("\uFEFF") ? read.slice(1) : read;
       if (line.trim() === "") continue;
@@ -106,7 +122,15 @@ export async function* readEvents(file: InputFile, size: number): AsyncGenerator
     return;
   }
   if (file.format === "json") {
-    const value = parseJsonLossless((await readFile(file.path, "utf8")).replace(/^\uFEFF/, ""), { duckdb: true });
+    const bytes = await readFile(file.path);
+    let text: string;
+    try {
+      text = strictUtf8.decode(bytes);
+    } catch {
+      yield [new UnreadableEvent(`run: ${file.path} is not valid UTF-8`, bytes.toString("utf8"))];
+      return;
+    }
+    const value = parseJsonLossless(text.replace(/^\uFEFF/, ""), { duckdb: true });
     const events = Array.isArray(value) ? value : [value];
     for (let i = 0; i < events.length; i += size) yield events.slice(i, i + size);
     return;
