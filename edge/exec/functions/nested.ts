@@ -218,7 +218,8 @@ function arrayToStringWith(toText: ((l: Value[]) => Value[]) | null): ScalarFn {
     const list = args[0];
     if (list === null || list === undefined) return null;
     const texts = toText ? toText(list as Value[]) : (list as Value[]);
-    return aggregateOver(texts, "string_agg", args.slice(1), { argTypes: ["VARCHAR[]", "VARCHAR", ...ctx.argTypes.slice(1)], resultType: "VARCHAR" });
+    // A NULL separator joins with a comma, as DuckDB's string_agg does.
+    return aggregateOver(texts, "string_agg", args.length > 1 ? [args[1] ?? ","] : [], { argTypes: ["VARCHAR[]", "VARCHAR", ...ctx.argTypes.slice(1)], resultType: "VARCHAR" });
   };
 }
 const arrayToString: ScalarFn = (args, ctx) => arrayToStringWith(listCaster(ctx.argTypes[0]!, "VARCHAR[]"))(args, ctx);

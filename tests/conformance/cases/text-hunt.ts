@@ -113,3 +113,9 @@ export const cases: ConformanceCase[] = [
     schema: [{ name: "k", type: "INTEGER" }, { name: "b", type: "VARCHAR" }],
   },
 ];
+
+cases.push({
+  name: "text-hunt: array_to_string with a NULL separator joins with a comma (string_agg's own NULL separator gives NULL)",
+  sql: "SELECT array_to_string(l, NULL) AS a, array_to_string(l, NULL::VARCHAR) AS b, array_to_string(l, '-') AS c FROM t",
+  rows: [{ l: ["a", null, "b"] }, { l: [] }, { l: null }, { l: ["x"] }],
+});
