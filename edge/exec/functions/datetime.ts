@@ -39,7 +39,7 @@ function isoWeekStart(days: number): number {
   return days - dow;
 }
 
-function isoYear(days: number): number {
+export function isoYear(days: number): number {
   const thursday = isoWeekStart(days) + 3;
   return civilFromDays(thursday).year;
 }
@@ -62,7 +62,7 @@ for (const [name, aliases] of Object.entries({
 })) for (const n of [name, ...aliases]) SPECIFIERS[n] = name;
 
 /** The specifier a text names, or DuckDB's Conversion Error for one it does not know. */
-function specifier(part: string): string {
+export function specifier(part: string): string {
   const s = SPECIFIERS[part.toLowerCase()];
   if (s === undefined) throw new SqlError("conversion", `extract specifier "${part}" not recognized`);
   return s;

@@ -6,6 +6,7 @@
 import type { Value } from "../../plan/values.ts";
 import { civilFromDays, daysFromCivil, daysInMonth, floorDiv, splitTimestamp, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
+import { isoYear, specifier } from "./datetime.ts";
 import { compileRegex } from "./pattern.ts";
 import { valueToText } from "./text.ts";
 import { isIntegerType, parseType } from "./types.ts";
@@ -113,18 +114,23 @@ const dateDiff: ScalarFn = (args, ctx) => {
   if (ma === null || mb === null) return null;
   const sa = splitTimestamp(ma), sb = splitTimestamp(mb);
   const ca = civilFromDays(sa.days), cb = civilFromDays(sb.days);
-  switch ((part as string).toLowerCase()) {
-    case "year": case "years": case "y": case "yr": case "yrs": return BigInt(cb.year - ca.year);
-    case "quarter": case "quarters": return BigInt(Math.trunc((cb.year * 12 + cb.month - 1) / 3) - Math.trunc((ca.year * 12 + ca.month - 1) / 3));
-    case "month": case "months": case "mon": return BigInt(cb.year * 12 + cb.month - (ca.year * 12 + ca.month));
-    case "week": case "weeks": case "w": return BigInt(Math.trunc((sb.days - sa.days) / 7));
-    case "day": case "days": case "d": return BigInt(sb.days - sa.days);
-    case "hour": case "hours": case "h": return floorDiv(mb, 3_600_000_000n) - floorDiv(ma, 3_600_000_000n);
-    case "minute": case "minutes": case "m": return floorDiv(mb, 60_000_000n) - floorDiv(ma, 60_000_000n);
-    case "second": case "seconds": case "s": return floorDiv(mb, 1_000_000n) - floorDiv(ma, 1_000_000n);
-    case "millisecond": case "milliseconds": case "ms": return floorDiv(mb, 1000n) - floorDiv(ma, 1000n);
-    case "microsecond": case "microseconds": case "us": return mb - ma;
-    default: throw new SqlError("not_implemented", `date_diff part '${part as string}' is not supported by the edge executor`);
+  // DuckDB's names and aliases (any case); the year-like parts truncate the year toward zero, as its DateDiff does.
+  switch (specifier(part as string)) {
+    case "year": return BigInt(cb.year - ca.year);
+    case "decade": return BigInt(Math.trunc(cb.year / 10) - Math.trunc(ca.year / 10));
+    case "century": return BigInt(Math.trunc(cb.year / 100) - Math.trunc(ca.year / 100));
+    case "millennium": return BigInt(Math.trunc(cb.year / 1000) - Math.trunc(ca.year / 1000));
+    case "isoyear": return BigInt(isoYear(sb.days) - isoYear(sa.days));
+    case "quarter": return BigInt(Math.trunc((cb.year * 12 + cb.month - 1) / 3) - Math.trunc((ca.year * 12 + ca.month - 1) / 3));
+    case "month": return BigInt(cb.year * 12 + cb.month - (ca.year * 12 + ca.month));
+    case "week": case "yearweek": return BigInt(Math.trunc((sb.days - sa.days) / 7));
+    case "day": case "doy": case "dow": case "isodow": case "julian": return BigInt(sb.days - sa.days);
+    case "hour": return floorDiv(mb, 3_600_000_000n) - floorDiv(ma, 3_600_000_000n);
+    case "minute": return floorDiv(mb, 60_000_000n) - floorDiv(ma, 60_000_000n);
+    case "second": case "epoch": return floorDiv(mb, 1_000_000n) - floorDiv(ma, 1_000_000n);
+    case "millisecond": return floorDiv(mb, 1000n) - floorDiv(ma, 1000n);
+    case "microsecond": return mb - ma;
+    default: throw new SqlError("not_implemented", "Specifier type not implemented for DATEDIFF");
   }
 };
 
@@ -191,7 +197,9 @@ const format: ScalarFn = (args, ctx) => {
     if (index >= rest.length) throw new SqlError("invalid_input", `Argument index "${index}" out of range`);
     // DuckDB hands a DECIMAL to fmt as a DOUBLE: 2.50 prints 2.5, and a whole 99 prints 99.0.
     const type = ctx.argTypes[index + 1]!;
-    out += parseType(type).kind === "decimal" ? valueToText(toDouble(rest[index]!, type), "DOUBLE") : valueToText(rest[index]!, type);
+    // A FLOAT too, as the double it widens to: 0.1::FLOAT prints 0.10000000149011612.
+    const t = parseType(type);
+    out += t.kind === "decimal" ? valueToText(toDouble(rest[index]!, type), "DOUBLE") : t.kind === "scalar" && t.name === "FLOAT" ? valueToText(rest[index]!, "DOUBLE") : valueToText(rest[index]!, type);
     i = close;
   }
   return out;

@@ -290,3 +290,15 @@ export const cases: ConformanceCase[] = [
     schema: [{ name: "ts", type: "TIMESTAMP" }],
   },
 ];
+
+const diffRows = [
+  { a: "1999-12-31 23:59:59.5", b: "2125-03-01 00:00:01" }, { a: "2000-06-01", b: "2001-06-01" }, { a: "2020-12-31", b: "2021-01-04" },
+  { a: "2024-01-08", b: "2024-01-01" }, { a: "2009-12-31 12:00", b: "2010-01-01 01:00" }, { a: "0005-06-01", b: "2026-01-01" },
+];
+const diffParts = ["decade", "decades", "century", "centuries", "millennium", "millennia", "isoyear", "dayofweek", "dayofyear", "weekday", "weekofyear", "yearweek", "mons", "mins", "sec", "msec", "usec", "hr", "dec", "epoch", "week", "doy", "julian", "dow", "isodow", "Year", "QUARTER"];
+cases.push(
+  { name: "numtime: date_diff of timestamps by every part name DuckDB takes (year-like parts truncate the year)", sql: `SELECT ${diffParts.map((p, i) => `date_diff('${p}', CAST(a AS TIMESTAMP), CAST(b AS TIMESTAMP)) AS p${i}`).join(", ")} FROM t`, rows: diffRows },
+  { name: "numtime: date_diff of dates by every part name DuckDB takes", sql: `SELECT ${diffParts.map((p, i) => `date_diff('${p}', CAST(a AS DATE), CAST(b AS DATE)) AS p${i}`).join(", ")} FROM t`, rows: diffRows },
+  { name: "numtime: date_diff by era is DuckDB's not-implemented error", sql: "SELECT date_diff('era', CAST(a AS DATE), CAST(b AS DATE)) AS x FROM t", rows: diffRows, expect: "error" },
+);
+cases.push({ name: "numtime: format() prints a FLOAT as the double it widens to", sql: "SELECT format('{} {}', CAST(x AS FLOAT), x) AS f FROM t", rows: [{ x: 0.1 }, { x: 1.5 }, { x: 3.4028234663852886e38 }, { x: -0.0 }] });
