@@ -49,7 +49,10 @@ function nested(v: Value, t: SqlType): string {
   if (v === null) return "NULL";
   const isText = t.kind === "enum" || (t.kind === "scalar" && (t.name === "VARCHAR" || t.name === "JSON"));
   if (isText) return needsQuotes(v as string) ? quoteAlways(v as string) : (v as string);
-  return render(v, t);
+  // Other scalars by the same rule on their text, as DuckDB 1.4 prints them: a TIMESTAMP
+  // ('2024-01-01 10:00:00'), TIME or INTERVAL is quoted for its ':' or space, a DATE is not.
+  const text = render(v, t);
+  return t.kind === "scalar" || t.kind === "decimal" ? (needsQuotes(text) ? quoteAlways(text) : text) : text;
 }
 
 function needsQuotes(s: string): boolean {

@@ -153,3 +153,9 @@ cases.push(
   { name: "nested-hunt: json_transform into DOUBLE, DECIMAL, FLOAT and HUGEINT from JSON strings", sql: `SELECT json_transform(j, '{"a":"DOUBLE","b":"DECIMAL(4,1)","d":"FLOAT","e":"DOUBLE","h":"HUGEINT"}') AS r FROM t`, rows: lenientDoc },
   { name: "nested-hunt: TRY_CAST of JSON to a STRUCT reads its strings strictly", sql: "SELECT TRY_CAST(CAST(j AS JSON) AS STRUCT(a INTEGER, f BOOLEAN)) AS r FROM t", rows: lenientDoc },
 );
+const stamped = [{ ts: "2024-01-01 10:00:00", d: "2024-01-02", s: "a'b", n: 1.5 }];
+cases.push(
+  { name: "nested-hunt: a STRUCT's timestamps, times and intervals are quoted in its text, its dates are not", sql: "SELECT CAST({'t': CAST(ts AS TIMESTAMP), 'd': CAST(d AS DATE), 'i': CAST(ts AS TIMESTAMP) - CAST(d AS TIMESTAMP), 'tm': CAST(CAST(ts AS TIMESTAMP) AS TIME), 'tz': CAST(ts AS TIMESTAMPTZ), 'u': '00000000-0000-0000-0000-000000000001'::UUID, 'b': 'x'::BLOB, 'dec': 1.50, 'f': n::FLOAT, 'bo': true, 's': s, 'e': '', 'nul': NULL} AS VARCHAR) AS v FROM t", rows: stamped },
+  { name: "nested-hunt: lists of timestamps, dates and structs of timestamps as text", sql: "SELECT CAST([CAST(ts AS TIMESTAMP)] AS VARCHAR) AS v, CAST([CAST(d AS DATE)] AS VARCHAR) AS w, CAST([{'k': CAST(ts AS TIMESTAMP)}] AS VARCHAR) AS x FROM t", rows: stamped },
+  { name: "nested-hunt: scalars of every kind inside a list's text", sql: "SELECT CAST([DATE '0001-01-01' - 1] AS VARCHAR) a, CAST(['x'::BLOB, '\\x00a'::BLOB, 'a b'::BLOB, 'a''b'::BLOB] AS VARCHAR) b, CAST([INTERVAL 1 day, INTERVAL 3 month] AS VARCHAR) c, CAST([1.5::DOUBLE, -0.0::DOUBLE, 'nan'::DOUBLE, 'inf'::DOUBLE, 1e300::DOUBLE] AS VARCHAR) d, CAST(['infinity'::DATE, '-infinity'::TIMESTAMP] AS VARCHAR) e, CAST([TIMESTAMPTZ '2024-01-01 10:00:00+00'] AS VARCHAR) g, CAST({'a': [TIME '10:00:00']} AS VARCHAR) h, CAST([-1.50, 2.00] AS VARCHAR) i, CAST([1::HUGEINT, -2::TINYINT] AS VARCHAR) k FROM t", rows: stamped },
+);
