@@ -384,6 +384,24 @@ function toScalar(v: Value, from: SqlType, to: string): Value {
       if (from.kind === "scalar" && from.name === "DATE") return dateToMicros(v as number);
       if (from.kind === "scalar" && (from.name === "TIMESTAMP" || from.name === "TIMESTAMPTZ")) return v;
       break;
+    case "BLOB":
+      // A UUID is its 16 bytes, most significant first (DuckDB's UUID → BLOB).
+      if (from.kind === "scalar" && from.name === "UUID") {
+        const hex = (v as string).replaceAll("-", "");
+        const out = new Uint8Array(16);
+        for (let i = 0; i < 16; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+        return out;
+      }
+      break;
+    case "UUID":
+      // 16 bytes are a UUID (DuckDB's BLOB → UUID); any other length is its Conversion Error.
+      if (from.kind === "scalar" && from.name === "BLOB") {
+        const b = v as Uint8Array;
+        if (b.length !== 16) throw new SqlError("conversion", `Could not convert a BLOB of ${b.length} bytes to UUID (INT128)`);
+        const hex = Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("");
+        return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+      }
+      break;
     case "TIME":
       // DuckDB casts a TIMESTAMP (not a TIMESTAMPTZ, not a DATE) to TIME; its infinities fail.
       if (from.kind === "scalar" && from.name === "TIMESTAMP") {
