@@ -19,7 +19,7 @@ import { foldStaticSubqueries } from "./subqueries.node.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import { cellName, type CellInput, type CompileInputs } from "./compile.ts";
 import { CompileError } from "./errors.ts";
-import { rewriteJsonArrows, rewriteLateralUnnests, type TreeNode } from "./tree.ts";
+import { rewriteDistinctTuples, rewriteJsonArrows, rewriteLateralUnnests, type TreeNode } from "./tree.ts";
 
 /** Table names a parse tree reads (not its own CTEs), lower case. */
 export function tableRefs(node: TreeNode): Set<string> {
@@ -78,6 +78,7 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
       // `FROM t, unnest(t.items) AS u(x)` is the select-list unnest (see rewriteLateralUnnests).
       unnestTemplate ??= (await parseSql(db, "SELECT *, unnest(NULL) AS c FROM t")).statements[0]!.node as TreeNode;
       rewriteLateralUnnests(tree, unnestTemplate);
+      rewriteDistinctTuples(tree);
     } catch (error) {
       if (error instanceof ParseError) {
         throw new CompileError(`SQL error: ${error.message}`, origin(cell, (error.position?.line ?? 1) - 1), "fix the SQL", { cause: error });

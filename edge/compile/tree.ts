@@ -217,3 +217,25 @@ export const LIST_SEARCH = new Set(["list_contains", "array_contains", "list_has
 
 /** The functions that compare two lists' elements: both lists are cast to their common element type. */
 export const LIST_PAIR = new Set(["list_has_any", "array_has_any", "list_has_all", "array_has_all"]);
+
+/**
+ * `count(DISTINCT (a, b))`: the tuple is DuckDB's `row(a, b)`, a STRUCT without field names,
+ * which no column can hold; counting its distinct values is counting those of a named struct
+ * with the same fields (a NULL field is a value, and the tuple itself is never NULL), so the
+ * tuple becomes `struct_pack(v1 := a, v2 := b)` there. Elsewhere `row()` stays, and is refused.
+ */
+export function rewriteDistinctTuples(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const x of node) rewriteDistinctTuples(x);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  const n = node as TreeNode;
+  if (n.class === "FUNCTION" && String(n.function_name).toLowerCase() === "count" && n.distinct === true && n.children?.length === 1) {
+    const tuple = n.children[0] as TreeNode;
+    if (tuple.class === "FUNCTION" && String(tuple.function_name).toLowerCase() === "row" && (tuple.children?.length ?? 0) > 0) {
+      n.children[0] = { ...tuple, function_name: "struct_pack", schema: "", children: (tuple.children as TreeNode[]).map((c, i) => ({ ...c, alias: `v${i + 1}` })) };
+    }
+  }
+  for (const [key, value] of Object.entries(n)) if (!key.startsWith("$")) rewriteDistinctTuples(value);
+}

@@ -14,3 +14,11 @@ export const cases: ConformanceCase[] = [
   { name: "listagg and group_concat of numbers", sql: "SELECT k, listagg(i) AS a, group_concat(d) AS b FROM t GROUP BY k", rows },
   { name: "string_agg of a number ordered by itself is refused (DuckDB orders by value)", sql: "SELECT k, string_agg(i, ',' ORDER BY i) AS a FROM t GROUP BY k", rows, expect: "compile-error", message: "ordered by itself" },
 ];
+
+/** `count(DISTINCT (a, b))`: distinct pairs, a NULL field counting as a value. */
+const pairs = [{ u: "a", c: "x", n: 1 }, { u: "a", c: "x", n: 2 }, { u: "a", c: null, n: 3 }, { u: null, c: null, n: 4 }, { u: null, c: null, n: 5 }, { u: "b", c: "x", n: 6 }];
+cases.push(
+  { name: "count(DISTINCT (a, b)) counts distinct pairs, NULL fields included", sql: "SELECT count(DISTINCT (u, c)) AS pairs, count(DISTINCT u) AS users FROM t", rows: pairs },
+  { name: "count(DISTINCT (a, b)) per group, unaliased", sql: "SELECT c, count(DISTINCT (u, n % 2)) FROM t GROUP BY c", rows: pairs },
+  { name: "a tuple outside count(DISTINCT ...) is refused as a STRUCT without field names", sql: "SELECT (u, c) AS r FROM t", rows: pairs, expect: "compile-error", message: "STRUCT without field names" },
+);
