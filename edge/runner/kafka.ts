@@ -558,7 +558,13 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     if (!assigned.has(p)) return;
     let state = partitions.get(p);
     if (!state) {
-      state = await open(p, BigInt(batch.firstOffset() ?? batch.messages[0]!.offset));
+      try {
+        state = await open(p, BigInt(batch.firstOffset() ?? batch.messages[0]!.offset));
+      } catch (error) {
+        // Said here: kafkajs restarts the consumer on it without a word, so a store that is down at start looked like an idle topic.
+        log(`partition ${p}: cannot read where to start (the group's committed offset and the checkpoints): ${message(error)}; trying again`);
+        throw error;
+      }
       partitions.set(p, state);
     }
     const firstOffset = BigInt(batch.messages[0]!.offset);

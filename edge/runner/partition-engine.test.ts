@@ -40,3 +40,56 @@ describe("parseJsonOnce", () => {
     expect(parseJsonOnce(new Uint8Array([0x7b, 0xff, 0x7d]))).toBeUndefined();
   });
 });
+
+describe("EngineHost's dead letters", () => {
+  test("a dead event's raw is its text as the message carried it (spacing, 10.0, big integers, an array's element); an empty value says so", async () => {
+    const { default: config } = await import("../worker/fixtures/turnstile.config.json");
+    const { runnelWriter } = await import("../parquet/runnel.ts");
+    const { EngineHost } = await import("./partition-engine.ts");
+    const plan = config.plan as never;
+    const store = new Map<string, Uint8Array>();
+    const sink = {
+      describe: "memory",
+      put: async (key: string, body: Uint8Array) => void store.set(key, body),
+      putIfAbsent: async (key: string, body: Uint8Array) => (store.has(key) ? false : (store.set(key, body), true)),
+      get: async (key: string) => store.get(key) ?? null,
+      list: async (prefix: string) => [...store.keys()].filter((k) => k.startsWith(prefix)).sort(),
+      delete: async (key: string) => void store.delete(key),
+    };
+    const spec = { ...config.sinks.lake, flush: { rows: 1_000_000, bytes: 1 << 30, seconds: 3600 } } as never;
+    const host = new EngineHost({ plan, topic: "t", source: { name: "turnstile", format: "json" } }, { lake: { spec, opened: { sink, prefix: "" } as never } }, runnelWriter, () => 0);
+    const messages: (string | null)[] = [
+      `{"station": "A",  "entries": "x", "exits": 10.0}`,
+      null,
+      "",
+      `[ {"station": "B", "entries": 12345678901234567890} , {"station":"C","entries":"y,]}\\"","exits":1.0} ]`,
+      `\ufeff {"station": "D", "entries": "z"} `,
+    ];
+    const bytes = messages.map((m) => (m === null ? new Uint8Array(0) : utf8.encode(m)));
+    const values = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const b of bytes) values.set(b, (at += b.length) - b.length);
+    const segment = {
+      values,
+      lengths: Int32Array.from(messages.map((m, i) => (m === null ? -1 : bytes[i]!.length))),
+      offsets: BigInt64Array.from(messages.map((_, i) => BigInt(i))),
+      timestamps: Float64Array.from(messages.map(() => 0)),
+    };
+    await host.handle({ op: "open", id: 1, partition: 0, writerName: "w", snapshot: null });
+    await host.handle({ op: "run", id: 1, segment, autoSeal: false });
+    await host.handle({ op: "seal", id: 1, final: true, ifDue: false });
+    await host.handle({ op: "write", id: 1 });
+    const keys = (await sink.list("")).filter((k) => k.includes("_errors/"));
+    expect(keys).toHaveLength(1);
+    const letters = new TextDecoder().decode((await sink.get(keys[0]!))!).trim().split("\n").map((l) => JSON.parse(l) as { reason: string; raw: string });
+    expect(letters.map((l) => l.raw)).toEqual([
+      "",
+      "",
+      `{"station": "A",  "entries": "x", "exits": 10.0}`,
+      `{"station": "B", "entries": 12345678901234567890}`,
+      `{"station":"C","entries":"y,]}\\"","exits":1.0}`,
+      `{"station": "D", "entries": "z"}`,
+    ]);
+    expect(letters[1]!.reason).toBe("kafka: message value is empty (0 bytes)");
+  });
+});

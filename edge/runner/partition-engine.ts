@@ -23,6 +23,7 @@ import { integersAtText } from "../exec/convert.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import { decodePayload } from "../../gateway/sources/decode.ts";
 import { parseJsonFast, stringifyJsonLossless } from "../duckdb/lossless-json.ts";
+import { arrayElementTexts } from "../worker/parse.ts";
 import type { WrittenFile } from "../sinks/write-batch.ts";
 import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
 
@@ -101,6 +102,33 @@ export function parseJsonOnce(bytes: Uint8Array, realsMatter?: (value: unknown) 
   return parseJsonFast(text, realsMatter);
 }
 
+const utf8Text = new TextDecoder("utf-8");
+
+/**
+ * A dead event's text as its message carried it: the whole message for a `json` message of one
+ * event, the element's own text for a message holding an array of events (null for anything else,
+ * e.g. a value that is not an object or array, or a CSV / NDJSON message's record, which the caller
+ * writes back out). Only called for dead letters, so the walk over the chunk's lengths costs nothing
+ * on the usual path.
+ */
+function rawTextOf(event: unknown, events: unknown[], messages: number[], values: Uint8Array, lengths: ArrayLike<number>, first: number, from: number, format: SourceFormat): string | null {
+  if (format !== "json" || event === null || typeof event !== "object") return null;
+  const index = events.indexOf(event);
+  if (index < 0) return null;
+  const message = messages[index]!;
+  let at = from;
+  for (let m = first; m < message; m++) if (lengths[m]! > 0) at += lengths[m]!;
+  let text = utf8Text.decode(values.subarray(at, at + lengths[message]!));
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  let n = 0;
+  for (let k = index - 1; k >= 0 && messages[k] === message; k--) n++;
+  let count = n;
+  for (let k = index; k < messages.length && messages[k] === message; k++) count++;
+  const trimmed = text.trim();
+  if (count === 1 && !trimmed.startsWith("[")) return trimmed;
+  return arrayElementTexts(text, count)?.[n] ?? null;
+}
+
 interface Sealed {
   first: bigint;
   last: bigint;
@@ -149,8 +177,12 @@ class PartitionEngine {
     return s;
   }
 
-  /** Buffers what the executor gave; `ts` (ms) dates its dead letters. */
-  private take(result: RunResult, ts: number): void {
+  /**
+   * Buffers what the executor gave; `ts` (ms) dates its dead letters. `rawText`, when given, finds an
+   * event's own text in its message (the payload as sent: its spacing, `10.0`, NaN), else the event is
+   * written back out as JSON.
+   */
+  private take(result: RunResult, ts: number, rawText?: (event: unknown) => string | null): void {
     for (const [sink, rows] of Object.entries(result.rows)) {
       this.writer.add(sink, rows);
       this.rows += rows.length;
@@ -158,7 +190,9 @@ class PartitionEngine {
     if (result.deadLetters.length) {
       const source = this.host.config.source.name;
       const at = new Date(ts).toISOString();
-      this.writer.addDeadLetters(result.deadLetters.map((d) => ({ reason: d.sink ? `${d.sink}: ${d.reason}` : d.reason, raw: stringifyJsonLossless(d.raw, { duckdb: true }), source, at })));
+      this.writer.addDeadLetters(
+        result.deadLetters.map((d) => ({ reason: d.sink ? `${d.sink}: ${d.reason}` : d.reason, raw: rawText?.(d.raw) ?? stringifyJsonLossless(d.raw, { duckdb: true }), source, at })),
+      );
       this.deadLetters += result.deadLetters.length;
     }
   }
@@ -167,6 +201,10 @@ class PartitionEngine {
     const { name, format } = this.host.config.source;
     const { values, lengths, offsets, timestamps } = segment;
     let events: unknown[] = [];
+    // Per event, the index of its message (for a dead letter's raw text); the chunk's first message and its byte offset.
+    let eventMessage: number[] = [];
+    let chunkFirst = 0;
+    let chunkAt = 0;
     // The time of the newest message, dating the executor's dead letters (as text only when there are some).
     let eventsTs = 0;
     let at = 0;
@@ -186,19 +224,39 @@ class PartitionEngine {
         at += length;
         const fast = format === "json" ? parseJsonOnce(bytes, this.host.realsMatter) : undefined;
         if (fast !== undefined) {
-          if (Array.isArray(fast)) for (const v of fast) events.push(v);
-          else events.push(fast);
+          if (Array.isArray(fast))
+            for (const v of fast) {
+              events.push(v);
+              eventMessage.push(i);
+            }
+          else {
+            events.push(fast);
+            eventMessage.push(i);
+          }
+        } else if (length === 0 && format === "json") {
+          deadLetter("kafka: message value is empty (0 bytes)", "", ts);
         } else {
           for (const d of decodePayload(bytes, format, ts)) {
-            if (d.ok) events.push(d.value);
-            else deadLetter(d.error, d.raw, ts);
+            if (d.ok) {
+              events.push(d.value);
+              eventMessage.push(i);
+            } else deadLetter(d.error, d.raw, ts);
           }
         }
       }
       this.last = offset;
       if (events.length >= 1000 || i === lengths.length - 1) {
-        if (events.length > 0) this.take(this.executor.run({ source: name, events }), eventsTs);
+        if (events.length > 0) {
+          const chunk = events;
+          const messages = eventMessage;
+          const first = chunkFirst;
+          const from = chunkAt;
+          this.take(this.executor.run({ source: name, events: chunk }), eventsTs, (event) => rawTextOf(event, chunk, messages, values, lengths, first, from, format));
+        }
         events = [];
+        eventMessage = [];
+        chunkFirst = i + 1;
+        chunkAt = at;
         if (autoSeal && this.writer.due()) this.seal(false);
       }
     }

@@ -15,6 +15,36 @@ import { BINDINGS, type WorkerConfig } from "./config.ts";
 import type { DurableObjectBase, DurableObjectStateLike, PipelineEnv, SqlStorageLike } from "./platform.ts";
 import { CONTROL_OBJECT, decodeBatch, type BatchHead } from "./router.ts";
 import { rowCodec, sinkPlans, type SinkPlan } from "./sink-plan.ts";
+import { arrayElementTexts } from "./parse.ts";
+
+/**
+ * The longest rows text stored as one `batches` row: a SQLite value in a Durable Object may not pass
+ * 2 MB, and a UTF-16 unit takes at most 3 bytes of UTF-8 (a pair, 4 bytes for 2 units).
+ */
+export const MAX_BATCH_CHARS = 600_000;
+
+/**
+ * A batch's rows text (a JSON array of `count` row arrays) cut at row boundaries into arrays of at most
+ * `maxChars` each (a longer row alone), or the text whole when it cannot be cut.
+ */
+export function splitRowsText(json: string, count: number, maxChars: number): { json: string; count: number }[] {
+  const rows = arrayElementTexts(json, count);
+  if (!rows) return [{ json, count }];
+  const out: { json: string; count: number }[] = [];
+  let part: string[] = [];
+  let size = 2;
+  for (const row of rows) {
+    if (part.length && size + row.length + 1 > maxChars) {
+      out.push({ json: `[${part.join(",")}]`, count: part.length });
+      part = [];
+      size = 2;
+    }
+    part.push(row);
+    size += row.length + 1;
+  }
+  if (part.length) out.push({ json: `[${part.join(",")}]`, count: part.length });
+  return out;
+}
 
 /** One Durable Object's counters and buffer, as `GET /metrics` reports them. */
 export interface ObjectMetrics {
@@ -259,7 +289,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
           this.add("eventsIn", batch.events);
           const letters = [...batch.deadLetters];
           if (this.window) {
-            const { keep, late, emitted } = this.window.add(JSON.parse(rows) as JsonValue[][], batch.raws ?? []);
+            const { keep, late, emitted } = this.window.add(JSON.parse(rows) as JsonValue[][], batch.raws ?? [], batch.ends);
             if (keep.length) {
               const seq = this.nextSeq(keep.length);
               this.sql.exec(
@@ -311,6 +341,14 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
      */
     private insertBatch(json: string, count: number, at: number): void {
       if (count === 0) return;
+      // A Durable Object's SQLite refuses a value over 2 MB: a large request's rows are stored as several batches.
+      if (json.length > MAX_BATCH_CHARS && count > 1) {
+        const parts = splitRowsText(json, count, MAX_BATCH_CHARS);
+        if (parts.length > 1) {
+          for (const part of parts) this.insertBatch(part.json, part.count, at);
+          return;
+        }
+      }
       const first = this.nextSeq(count);
       // Byte bounds are approximate by design: the array's text less its brackets and commas.
       const bytes = json.length - count - 1;
@@ -680,18 +718,31 @@ class OpenWindows {
   }
 
   /** Adds encoded rows; returns the rows to keep (with their window start), the late ones, and the encoded output of windows the watermark closed. */
-  add(json: JsonValue[][], raws: string[]): { keep: { start: string | null; row: string }[]; late: { reason: string; raw: string }[]; emitted: string[] } {
+  /**
+   * Windows are emitted as the executor emits them: after each event (`ends`: the index of each event's
+   * last row; without it every row is an event), as soon as the watermark passes an open window. So a
+   * row later in the same request whose window that closed is late, as it is in the Kafka runner and the
+   * check's stream order; the request's cut does not change what is written. (Until 2026-12-05 the
+   * windows were emitted once per request: an event older than the lateness counted when it came in
+   * the same request as the newer one.)
+   */
+  add(json: JsonValue[][], raws: string[], ends?: number[] | null): { keep: { start: string | null; row: string }[]; late: { reason: string; raw: string }[]; emitted: string[] } {
     const rows = json.map((j) => this.codec.decodeJson(j));
     const texts = json.map((j) => JSON.stringify(j));
-    const late = this.state.add(rows);
+    const eventEnds = ends ? new Set(ends) : null;
+    const late: { index: number; reason: string }[] = [];
+    const emitted: string[] = [];
+    for (let i = 0; i < rows.length; i++) {
+      const reason = this.state.addRow(rows[i]!);
+      if (reason !== null) late.push({ index: i, reason });
+      if ((eventEnds === null || eventEnds.has(i) || i === rows.length - 1) && this.state.due()) {
+        const wm = this.state.watermark()!;
+        for (const v of this.tail(this.state.emitUpTo(wm), this.failed)) emitted.push(this.outputCodec.encode(v));
+        if (this.emittedUpTo === null || wm > this.emittedUpTo) this.emittedUpTo = wm;
+      }
+    }
     const lateAt = new Set(late.map((l) => l.index));
     const keep = texts.flatMap((row, i) => (lateAt.has(i) ? [] : [{ start: this.startOf(rows[i]!), row }]));
-    const wm = this.state.watermark();
-    let emitted: string[] = [];
-    if (wm !== null) {
-      emitted = this.tail(this.state.emitUpTo(wm), this.failed).map((v) => this.outputCodec.encode(v));
-      if (this.emittedUpTo === null || wm > this.emittedUpTo) this.emittedUpTo = wm;
-    }
     return { keep, late: late.map((l) => ({ reason: l.reason, raw: raws[l.index] ?? "" })), emitted };
   }
 

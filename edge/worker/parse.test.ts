@@ -41,6 +41,57 @@ describe("parseBody", () => {
     expect(parseBody(bytes("1,2\n3"), "ndjson").bad).toHaveLength(1);
   });
 
+  test("json array: each event's raw text is the element as sent (big integers, 10.0, NaN, text with , ] })", () => {
+    const body = '[ {"a": 12345678901234567890, "n": NaN} ,{"a":10.0,"s":"x,]}\\"y"}, 5 ,\n"t" ]';
+    const parsed = parseBody(bytes(body), "json");
+    expect(parsed.raws).toEqual(['{"a": 12345678901234567890, "n": NaN}', '{"a":10.0,"s":"x,]}\\"y"}', "5", '"t"']);
+    expect(parsed.events).toHaveLength(4);
+    expect(parseBody(bytes("\ufeff[1,[2,3],{}]"), "json").raws).toEqual(["1", "[2,3]", "{}"]);
+    expect(parseBody(bytes("[]"), "json").raws).toEqual([]);
+  });
+
+  test("JSON nested deeper than the parser's stack is a dead letter with the payload, not an exception (a 5xx is retried forever)", () => {
+    const deep = `{"a": ${"[".repeat(200000)}${"]".repeat(200000)}}`;
+    const json = parseBody(bytes(deep), "json");
+    expect(json.events).toEqual([]);
+    expect(json.bad).toEqual([{ reason: expect.stringMatching(/^parse: the JSON value is nested too deeply/), raw: deep }]);
+    const nd = parseBody(bytes(`{"a":1}\n${deep}\n{"a":2}`), "ndjson");
+    expect(nd.events).toEqual([{ a: 1 }, { a: 2 }]);
+    expect(nd.bad).toEqual([{ reason: expect.stringMatching(/^line 2: parse: the JSON value is nested too deeply/), raw: deep }]);
+  });
+
+  test("ndjson: a line that is not UTF-8 is a dead letter (its Latin-1 reading gives the bytes back); the other lines count", () => {
+    const enc = new TextEncoder();
+    const body = new Uint8Array([0xef, 0xbb, 0xbf, ...enc.encode('{"a":1}\r\n{"a":"'), 0xff, 0x41, ...enc.encode('"}\r\n\n{"a":"ü"}\n'), 0xc3]);
+    const parsed = parseBody(body, "ndjson");
+    expect(parsed.events).toEqual([{ a: 1 }, { a: "ü" }]);
+    expect(parsed.raws).toEqual(['{"a":1}', '{"a":"ü"}']);
+    expect(parsed.bad).toEqual([
+      { reason: "line 2: parse: the line is not valid UTF-8 (byte 7 of the line)", raw: '{"a":"\u00ffA"}' },
+      { reason: "line 5: parse: the line is not valid UTF-8 (byte 1 of the line)", raw: "\u00c3" },
+    ]);
+    expect(Buffer.from(parsed.bad[0]!.raw, "latin1")).toEqual(Buffer.from([...enc.encode('{"a":"'), 0xff, 0x41, ...enc.encode('"}')]));
+  });
+
+  test("a gzip-compressed body is refused whole, in every format, saying so", async () => {
+    const { gzipSync } = await import("node:zlib");
+    for (const format of ["json", "ndjson", "csv"] as const) {
+      expect(() => parseBody(new Uint8Array(gzipSync('{"a":1}\n{"a":2}\n')), format)).toThrow(/^parse: the body is gzip-compressed/);
+    }
+  });
+
+  test("json: a body that is not UTF-8 names the first bad byte's position", () => {
+    let error: unknown;
+    try {
+      parseBody(new Uint8Array([0x7b, 0x0a, 0x22, 0xe2, 0x82, 0x22, 0x7d]), "json");
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(BodyError);
+    expect((error as BodyError).message).toBe("parse: the body is not valid UTF-8 (byte 3 at line 2, column 2)");
+    expect((error as BodyError).position).toEqual({ offset: 3, line: 2, column: 2 });
+  });
+
   test("csv: header line, quoted fields as text (the plan casts them as read_csv does), empty is NULL; a short record is a dead letter", () => {
     const parsed = parseBody(bytes('a,b,c\n1,"x, ""y""",true\n007,,false\n3,z\n'), "csv");
     expect(parsed.events).toEqual([
@@ -112,3 +163,17 @@ describe("exact integers against the lossless parser", () => {
   });
 });
 
+
+describe("splitRowsText (a Durable Object stores no value over 2 MB)", () => {
+  test("cuts a batch's rows at row boundaries into parts of at most maxChars, a longer row alone; the rows are unchanged", async () => {
+    const { splitRowsText } = await import("./object.ts");
+    const rows = ['[1,"a,]",null]', '["' + "x".repeat(50) + '"]', "[2,[3,4],{\"k\":\"]\"}]", "[12345678901234567890]"];
+    const json = `[${rows.join(",")}]`;
+    const parts = splitRowsText(json, rows.length, 30);
+    expect(parts.map((p) => p.count)).toEqual([1, 1, 1, 1]);
+    expect(parts.flatMap((p) => JSON.parse(p.json.replace(/\d{16,}/g, '"$&"')) as unknown[])).toEqual(JSON.parse(json.replace(/\d{16,}/g, '"$&"')));
+    expect(splitRowsText(json, rows.length, 1000)).toEqual([{ json, count: 4 }]);
+    const two = splitRowsText("[[1],[2],[3]]", 3, 10);
+    expect(two).toEqual([{ json: "[[1],[2]]", count: 2 }, { json: "[[3]]", count: 1 }]);
+  });
+});

@@ -33,12 +33,30 @@ export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv", 
   try {
     text = utf8.decode(bytes);
   } catch (cause) {
-    throw new BodyError(`parse: the body is not valid UTF-8 (${cause instanceof Error ? cause.message : String(cause)})`, null);
+    // A compressed body (a sender's Content-Encoding: gzip) is refused whole, not read as lines of bytes.
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) throw new BodyError("parse: the body is gzip-compressed (it starts with the bytes 1f 8b); send it uncompressed", { offset: 0, line: 1, column: 1 });
+    // NDJSON: only the lines that are not UTF-8 are dead letters (DuckDB refuses them; the file
+    // runner and the Kafka runner dead-letter such a line or message), the others still count.
+    if (format === "ndjson") return parseNdjsonLines(bytes, realsMatter);
+    const offset = invalidUtf8At(bytes);
+    const position = offset === null ? null : positionOfByte(bytes, offset);
+    throw new BodyError(
+      `parse: the body is not valid UTF-8${position ? ` (byte ${offset} at line ${position.line}, column ${position.column})` : ` (${cause instanceof Error ? cause.message : String(cause)})`}`,
+      position,
+    );
   }
   switch (format) {
     case "json": {
-      const value = parseJson(text, realsMatter);
-      if (Array.isArray(value)) return { events: value, raws: value.map((v) => JSON.stringify(v, bigintText)), bad: [] };
+      let value: unknown;
+      try {
+        value = parseJson(text, realsMatter);
+      } catch (error) {
+        // Valid JSON nested deeper than the parser's stack: the payload is kept as a dead letter, not refused (a
+        // sender retries a 5xx forever, and the body is JSON DuckDB reads).
+        if (error instanceof TooDeepError) return { events: [], raws: [], bad: [{ reason: error.message, raw: text }] };
+        throw error;
+      }
+      if (Array.isArray(value)) return { events: value, raws: arrayElementTexts(text, value.length) ?? value.map((v) => JSON.stringify(v, bigintText)), bad: [] };
       return { events: [value], raws: [text], bad: [] };
     }
     case "ndjson": {
@@ -46,23 +64,148 @@ export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv", 
       // bad line is a dead letter with its position while the others still count.
       const out: ParsedBody = { events: [], raws: [], bad: [] };
       let lineNo = 0;
-      for (let line of text.split("\n")) {
-        lineNo++;
-        if (line.endsWith("\r")) line = line.slice(0, -1);
-        if (line.trim() === "") continue;
-        try {
-          out.events.push(parseJson(line, realsMatter));
-          out.raws.push(line);
-        } catch (error) {
-          if (!(error instanceof BodyError)) throw error;
-          out.bad.push({ reason: `line ${lineNo}: ${error.message}`, raw: line });
-        }
-      }
+      for (const line of text.split("\n")) ndjsonLine(out, line, ++lineNo, realsMatter);
       return out;
     }
     case "csv":
       return parseCsvBody(text);
   }
+}
+
+function ndjsonLine(out: ParsedBody, line: string, lineNo: number, realsMatter?: (value: unknown) => boolean): void {
+  if (line.endsWith("\r")) line = line.slice(0, -1);
+  if (line.trim() === "") return;
+  try {
+    out.events.push(parseJson(line, realsMatter));
+    out.raws.push(line);
+  } catch (error) {
+    if (!(error instanceof BodyError)) throw error;
+    out.bad.push({ reason: `line ${lineNo}: ${error.message}`, raw: line });
+  }
+}
+
+/** Keeps a leading U+FEFF: only the body's first line may start with the byte order mark, which is dropped there. */
+const utf8Line = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const latin1 = new TextDecoder("latin1");
+
+/**
+ * An NDJSON body with bytes that are not UTF-8, line by line: such a line is a dead letter whose `raw`
+ * is the line's Latin-1 reading (`Buffer.from(raw, "latin1")` gives its exact bytes back, as the Kafka
+ * runner's dead letters do).
+ */
+function parseNdjsonLines(bytes: Uint8Array, realsMatter?: (value: unknown) => boolean): ParsedBody {
+  const out: ParsedBody = { events: [], raws: [], bad: [] };
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let lineNo = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    const lineBytes = bytes.subarray(start, end);
+    lineNo++;
+    let line: string | null = null;
+    try {
+      line = utf8Line.decode(lineBytes);
+    } catch {
+      let raw = latin1.decode(lineBytes);
+      if (raw.endsWith("\r")) raw = raw.slice(0, -1);
+      const at = invalidUtf8At(lineBytes) ?? 0;
+      out.bad.push({ reason: `line ${lineNo}: parse: the line is not valid UTF-8 (byte ${at + 1} of the line)`, raw });
+    }
+    if (line !== null) ndjsonLine(out, line, lineNo, realsMatter);
+    start = end + 1;
+  }
+  return out;
+}
+
+/** The offset of the first byte that does not belong to a well-formed UTF-8 sequence, or null when all do. */
+export function invalidUtf8At(bytes: Uint8Array): number | null {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    let n: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (b >= 0xc2 && b <= 0xdf) n = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      n = 2;
+      if (b === 0xe0) lo = 0xa0;
+      if (b === 0xed) hi = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      n = 3;
+      if (b === 0xf0) lo = 0x90;
+      if (b === 0xf4) hi = 0x8f;
+    } else return i;
+    for (let k = 1; k <= n; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? lo : 0x80) || c > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return null;
+}
+
+function positionOfByte(bytes: Uint8Array, offset: number): { offset: number; line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { offset, line, column: offset - lineStart + 1 };
+}
+
+/**
+ * The text of each element of a top-level JSON array as the sender wrote it (a dead letter's `raw`
+ * is the event's own text, its big integers, `10.0` and NaN as written), or null when the scan does
+ * not find `count` elements (then the caller writes each value back out).
+ */
+export function arrayElementTexts(text: string, count: number): string[] | null {
+  let i = 0;
+  const n = text.length;
+  const space = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
+  while (i < n && (space(text.charCodeAt(i)) || text.charCodeAt(i) === 0xfeff)) i++;
+  if (text[i] !== "[") return null;
+  i++;
+  const out: string[] = [];
+  let depth = 0;
+  let start = -1;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // a string: to its closing quote, escapes stepped over
+      if (start < 0) start = i;
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (start < 0) start = i;
+      depth++;
+    } else if (depth > 0 && (c === 0x5d || c === 0x7d)) {
+      depth--;
+    } else if (depth === 0 && (c === 0x2c || c === 0x5d)) {
+      if (start >= 0) {
+        let end = i;
+        while (end > start && space(text.charCodeAt(end - 1))) end--;
+        out.push(text.slice(start, end));
+      }
+      start = -1;
+      if (c === 0x5d) break;
+    } else if (start < 0 && !space(c)) start = i;
+  }
+  return out.length === count ? out : null;
+}
+
+/** A JSON value nested deeper than the parser's stack reaches. */
+class TooDeepError extends BodyError {
+  override name = "TooDeepError";
 }
 
 function bigintText(_key: string, value: unknown): unknown {
@@ -77,6 +220,9 @@ export function parseJson(text: string, realsMatter?: (value: unknown) => boolea
   try {
     return parseEventJson(text, realsMatter);
   } catch (error) {
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw new TooDeepError(`parse: the JSON value is nested too deeply to read here (${error.message})`, null);
+    }
     if (!(error instanceof SyntaxError)) throw error;
     const offset = Number(/at offset (\d+)/.exec(error.message)?.[1] ?? 0);
     const before = text.slice(0, offset);

@@ -18,6 +18,8 @@ export interface Batch {
   rows: string[];
   /** For window sinks: the raw event of each row, for a late row's dead letter. */
   raws: string[] | null;
+  /** For window sinks: the index of each event's last row (windows close between events, as in the executor). */
+  ends?: number[];
   deadLetters: DeadLetter[];
   /** Events this request brought in, counted by exactly one object of the request. */
   events: number;
@@ -93,30 +95,43 @@ export function buildRouter(plan: Plan, library: FunctionLibrary, shards = 1): (
         for (const row of rows) b.rows.push(codec.encode(p.output.map((c) => row[c.name] ?? null)));
       }
     }
+    // Window sinks: event by event, so each row knows its raw event (a late row's dead letter carries it), and
+    // for each event every branch of a UNION ALL, as the executor runs them: the object closes windows between
+    // events (`ends`), so the rows must come in event order, not one branch's rows after the other's.
+    const windowSinks = new Map<string, SinkPlan[]>();
     for (const p of heads) {
-      if (p.source !== source) continue;
-      const exec = headExecs.get(p)!;
-      const codec = bufferedCodecs.get(p.sink)!;
-      const toValues = (row: Row): Value[] => p.buffered.map((_, i) => row[`c${i}`] ?? null);
-      if (p.kind === "window") {
-        // Event by event, so each row knows its raw event (a late row's dead letter carries it).
-        for (let i = 0; i < events.length; i++) {
-          const out = exec.run({ source, events: [events[i]] });
+      if (p.source !== source || p.kind !== "window") continue;
+      const group = windowSinks.get(p.sink);
+      if (group) group.push(p);
+      else windowSinks.set(p.sink, [p]);
+    }
+    for (const [sink, group] of windowSinks) {
+      const codec = bufferedCodecs.get(sink)!;
+      for (let i = 0; i < events.length; i++) {
+        let b: Batch | null = null;
+        for (const p of group) {
+          const out = headExecs.get(p)!.run({ source, events: [events[i]] });
           for (const d of out.deadLetters) dead(`sink ${p.sink}: ${d.reason}`, d.raw);
           const rows = out.rows[p.sink] ?? [];
           if (!rows.length) continue;
-          const b = batchFor(`${p.sink}/`, p);
+          b = batchFor(`${p.sink}/`, p);
           for (const row of rows) {
-            b.rows.push(codec.encode(toValues(row)));
+            b.rows.push(codec.encode(p.buffered.map((_, c) => row[`c${c}`] ?? null)));
             b.raws!.push(raws[i]!);
           }
         }
-      } else {
-        const out = exec.run({ source, events });
-        for (const d of out.deadLetters) dead(`sink ${p.sink}: ${d.reason}`, d.raw);
-        const rows = out.rows[p.sink] ?? [];
-        if (rows.length) batchFor(`${p.sink}/`, p).rows.push(...rows.map((r) => codec.encode(toValues(r))));
+        if (b) (b.ends ??= []).push(b.rows.length - 1);
       }
+    }
+    // Per-flush sinks (GROUP BY without a time bucket): the whole request through the head at once.
+    for (const p of heads) {
+      if (p.source !== source || p.kind === "window") continue;
+      const codec = bufferedCodecs.get(p.sink)!;
+      const toValues = (row: Row): Value[] => p.buffered.map((_, i) => row[`c${i}`] ?? null);
+      const out = headExecs.get(p)!.run({ source, events });
+      for (const d of out.deadLetters) dead(`sink ${p.sink}: ${d.reason}`, d.raw);
+      const rows = out.rows[p.sink] ?? [];
+      if (rows.length) batchFor(`${p.sink}/`, p).rows.push(...rows.map((r) => codec.encode(toValues(r))));
     }
     const list = [...batches.values()].sort((a, b) => (a.object < b.object ? -1 : a.object > b.object ? 1 : 0));
     if (control.deadLetters.length || list.length === 0) list.push(control);

@@ -109,6 +109,14 @@ describe("the window object in workerd", () => {
     for (const seq of legacy) expect(ranges.some(([first, last]) => first <= seq && seq <= last)).toBe(true);
   });
 
+  test("windows close between the events of one request, as in the Kafka runner: an old reading after a newer one in the same request is late", async () => {
+    const before = await metrics();
+    // 50:10 opens a window; 59:00 moves the watermark to 57:00, which closes 50:00 (and every older one); 50:40 comes after it.
+    expect((await post([reading("00-00-04", "50:10", 1), reading("00-00-04", "59:00", 2), reading("00-00-04", "50:40", 3)])).status).toBe(202);
+    const after = await metrics();
+    expect(after.lateEvents).toBe(before.lateEvents + 1);
+  });
+
   test("readings whose time does not parse form the NULL time bucket: no watermark closes it, each flush writes it once and starts it afresh", async () => {
     const unreadable = (entries: number) => ({ ...reading("00-00-09", "00:00", entries), ts: "not a time" });
     const nullDay = async () => ((await env.LAKE.list({ prefix: "turnstile/lake/day=__HIVE_DEFAULT_PARTITION__/" })) as { objects: { key: string }[] }).objects.length;
