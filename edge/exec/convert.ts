@@ -351,8 +351,11 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
     const self: Converter = (raw, path) => {
       if (typeof raw === "number" && Number.isSafeInteger(raw) && (signed || raw >= 0)) return BigInt(raw);
       if (typeof raw === "bigint" && raw >= big[0] && raw <= big[1]) return raw;
+      // An integer the column cannot hold is DuckDB's reader error (2^127 into HUGEINT, -1 into UBIGINT), not a cast's.
+      if (typeof raw === "bigint" || (typeof raw === "number" && Number.isSafeInteger(raw))) {
+        throw new ConvertError(`field ${path}: Failed to cast value to numerical: ${String(raw)}`);
+      }
       if (typeof raw === "number") return cast(raw, "DOUBLE", path);
-      if (typeof raw === "bigint") return cast(raw, "HUGEINT", path);
       if (typeof raw === "string") {
         if (!strictNumberText(raw, "integer")) throw notNumber(raw, path);
         return cast(raw, "VARCHAR", path);
@@ -371,7 +374,8 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
         if (!Number.isFinite(f) && Number.isFinite(raw)) throw new ConvertError(`field ${path}: Failed to cast value to numerical: ${raw}`);
         return f;
       }
-      if (typeof raw === "bigint") return cast(raw, "HUGEINT", path);
+      // Past 64 bits the reader takes the number's text (a FLOAT past its range is then an infinity, as 1e400 is).
+      if (typeof raw === "bigint") return raw < -(2n ** 63n) || raw >= 2n ** 64n ? cast(raw.toString(), "VARCHAR", path) : cast(raw, "HUGEINT", path);
       if (typeof raw === "string") {
         if (!strictNumberText(raw, "float")) throw notNumber(raw, path);
         return cast(raw, "VARCHAR", path);
