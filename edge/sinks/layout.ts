@@ -165,6 +165,27 @@ export function partitionRows(schema: Schema, rows: Row[], partitionBy: string[]
   return router.partitions().map((p) => p.target);
 }
 
+/**
+ * Splits off the rows whose partition values no key can hold (`PartitionTooLong`), each with its
+ * reason, so a flush writes the rest and makes those dead letters instead of failing every retry.
+ */
+export function rowsWithoutKey(schema: Schema, rows: Row[], partitionBy: string[], options: LayoutOptions = {}): { keep: Row[]; rejected: { row: Row; reason: string }[] } {
+  if (partitionBy.length === 0) return { keep: rows, rejected: [] };
+  const router = partitionRouter(schema, partitionBy, options, () => true);
+  const keep: Row[] = [];
+  const rejected: { row: Row; reason: string }[] = [];
+  for (const row of rows) {
+    try {
+      router.route(row);
+      keep.push(row);
+    } catch (error) {
+      if (!(error instanceof PartitionTooLong)) throw error;
+      rejected.push({ row, reason: error.message });
+    }
+  }
+  return { keep, rejected };
+}
+
 /** A partition's folder and values, as `partitionRouter` tells its `open`. */
 export interface PartitionKey {
   /** `col=value/...` with a trailing slash; empty when there are no partition columns. */

@@ -10,6 +10,7 @@ import { r2Sink, type R2BucketLike } from "../sinks/r2.ts";
 import { s3Sink } from "../sinks/s3.ts";
 import type { Sink } from "../sinks/sink.ts";
 import { writeBatch } from "../sinks/write-batch.ts";
+import { rowsWithoutKey } from "../sinks/layout.ts";
 import type { SinkSpec } from "../../notebook/format/model.ts";
 import { BINDINGS, type WorkerConfig } from "./config.ts";
 import type { DurableObjectBase, DurableObjectStateLike, PipelineEnv, SqlStorageLike } from "./platform.ts";
@@ -514,6 +515,10 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         for (const json of texts) for (const j of json) rows.push(codec.decodeRow(j));
       }
       const spec = this.spec();
+      // A row no object key can hold (a partition value past 255 bytes) is a dead letter, written with the rest.
+      const { keep, rejected } = rowsWithoutKey(plan.output, rows, plan.partitionBy);
+      for (const r of rejected) failed.push({ reason: r.reason, raw: stringifyJsonLossless(r.row) });
+      rows = keep;
       const files = rows.length
         ? await writeBatch({ sink: this.sink(spec), parquet: deps.parquet, schema: plan.output, rows, partitionBy: plan.partitionBy, sinkName: plan.sink, writer: this.writer, first: range.first, last: range.last })
         : [];
