@@ -177,3 +177,8 @@ describe("splitRowsText (a Durable Object stores no value over 2 MB)", () => {
     expect(two).toEqual([{ json: "[[1],[2]]", count: 2 }, { json: "[[3]]", count: 1 }]);
   });
 });
+
+test("a CSV body's header names are read_csv's, so a repeated name keeps both values", () => {
+  const body = new TextEncoder().encode("id,id, name ,\n1,2,x,y\n");
+  expect(parseBody(body, "csv").events).toEqual([{ id: "1", id_1: "2", name: "x", column3: "y" }]);
+});

@@ -1,4 +1,5 @@
 import { parseEventJson } from "../duckdb/lossless-json.ts";
+import { csvHeaderNames } from "../exec/csv-header.ts";
 
 /** A request body that cannot be read at all: the Worker answers 400 with this. */
 export class BodyError extends Error {
@@ -237,13 +238,14 @@ function parseCsvBody(text: string): ParsedBody {
   const header = records.shift();
   const out: ParsedBody = { events: [], raws: [], bad: [] };
   if (!header) return out;
+  const names = csvHeaderNames(header.fields);
   for (const { fields, raw } of records) {
-    if (fields.length !== header.fields.length) {
-      out.bad.push({ reason: `parse: CSV record has ${fields.length} fields, the header has ${header.fields.length}`, raw });
+    if (fields.length !== names.length) {
+      out.bad.push({ reason: `parse: CSV record has ${fields.length} fields, the header has ${names.length}`, raw });
       continue;
     }
     const event: Record<string, unknown> = {};
-    header.fields.forEach((name, i) => {
+    names.forEach((name, i) => {
       const field = fields[i]!;
       // Text, an empty field NULL: the plan casts each field as read_csv does.
       event[name] = field === "" ? null : field;

@@ -82,3 +82,19 @@ test("a CSV source's sample is typed and read as DuckDB's read_csv types and rea
   }
 });
 
+
+test("a CSV header's names are read_csv's: trimmed, an empty one column<i>, repeats renamed without case", async () => {
+  const text = ["id,ID,id,id_1,, name ,,x,y,z,w,v", "1,2,3,4,5,6,7,8,9,10,11,12"].join("\n");
+  const events = decodePayload(text, "csv", 0);
+  const file = join(dir, "header.csv");
+  writeFileSync(file, `${text}\n`);
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    const duck = await queryRows(db, `SELECT * FROM read_csv('${file}', sample_size = -1, all_varchar = true)`);
+    expect(Object.keys(events[0]!.ok ? events[0]!.value as object : {})).toEqual(duck.schema.map((c) => c.name));
+    expect(duck.schema.map((c) => c.name)).toEqual(["id", "ID_1", "id_2", "id_1_1", "column04", "name", "column06", "x", "y", "z", "w", "v"]);
+    expect(events[0]!.ok && events[0]!.value).toEqual(duck.rows[0]);
+  } finally {
+    db.close();
+  }
+});

@@ -1,6 +1,7 @@
 import type { SourceFormat } from "../../notebook/format/model.ts";
 import { parseEventJson } from "../../edge/duckdb/lossless-json.ts";
 import type { SourceEvent } from "./source.ts";
+import { csvHeaderNames } from "../../edge/exec/csv-header.ts";
 
 type Meta = Record<string, string | number>;
 
@@ -69,7 +70,8 @@ function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, hea
   } catch (err) {
     return [errorEvent(text, (err as Error).message, receivedAt, meta)];
   }
-  const given = header === "positional" ? null : header ?? records.shift();
+  const first = header === undefined ? records.shift() : undefined;
+  const given = header === "positional" ? null : header ?? (first === undefined ? undefined : csvHeaderNames(first));
   if (given === undefined) return [];
   return records.map((fields) => {
     const names = given ?? fields.map((_, i) => `column${i}`);
