@@ -17,6 +17,7 @@ import type { Row, Schema } from "../plan/values.ts";
 import { buildPipeline } from "../exec/pipeline.ts";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
 import { SqlError } from "../exec/functions/contract.ts";
+import { castValue } from "../exec/functions/cast.ts";
 import { FLOAT_TOLERANCE, firstDifference, showRow, showValue, type Difference } from "./compare.ts";
 import { edgeCaseEvents, misfitEvents, randomEvents } from "./generate.ts";
 
@@ -167,10 +168,13 @@ async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, so
     const out = ex.run({ source, events: [same] });
     rows.push(...(out.rows[sink] ?? []));
     for (const d of out.deadLetters) {
-      const m = /window \[(-?\d+), (-?\d+)\) was emitted when the watermark reached (-?\d+)/.exec(d.reason);
-      if (!m) continue;
+      // The executor's reason names the window and the watermark, as microseconds or as times.
+      const m = /window \[([^,\]]+), ([^)]+)\) was emitted when the watermark(?: \([^)]*\))? reached (.+)$/.exec(d.reason);
+      const end = m ? reasonMicros(m[2]!) : null;
+      const wm = m ? reasonMicros(m[3]!) : null;
+      if (end === null || wm === null) continue;
       // Keeping the event needs a watermark still before its window's end.
-      late.push({ event, reason: d.reason, needed: lateness + BigInt(m[3]!) - BigInt(m[2]!) + 1n, pushedBy: newest?.event ?? null });
+      late.push({ event, reason: d.reason, needed: lateness + wm - end + 1n, pushedBy: newest?.event ?? null });
     }
     const wm = ex.watermarks()[sink] ?? null;
     if (wm !== null && (newest === null || wm > newest.wm)) newest = { wm, event };
@@ -188,6 +192,17 @@ async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, so
   }
   lines.push(`  first differing row: ${difference.side === "duckdb" ? "DuckDB" : "the pipeline"} has ${showRow(difference.row)} (${duckdb.rows.length} rows from DuckDB, ${rows.length} from the pipeline)`);
   return { agree: false, duckdb, plan: mine, difference, detail: lines.join("\n") };
+}
+
+/** A window bound or watermark in a late event's reason: microseconds, or a time as a TIMESTAMP[TZ] prints. */
+function reasonMicros(text: string): bigint | null {
+  const t = text.trim();
+  if (/^-?\d+$/.test(t)) return BigInt(t);
+  try {
+    return castValue(t, "VARCHAR", /[+-]\d\d(:\d\d)?$/.test(t) ? "TIMESTAMPTZ" : "TIMESTAMP") as bigint;
+  } catch {
+    return null;
+  }
 }
 
 /** Microseconds as a lateness a person writes: whole seconds, minutes or hours when exact, rounded up otherwise. */
