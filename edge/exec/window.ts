@@ -8,6 +8,7 @@ import type { AggregateOp } from "../plan/types.ts";
 import type { Value } from "../plan/values.ts";
 import type { AggregateFn, CallContext, FunctionLibrary } from "./functions/contract.ts";
 import { compileExpr, type Eval, type Memo } from "./expr.ts";
+import { formatTimestamp, formatTimestampTz } from "./functions/calendar.ts";
 
 interface Group {
   keys: Value[];
@@ -98,8 +99,8 @@ export class WindowState {
     if (!w || this.emittedUpTo === null) return false;
     const bucket = this.keys[w.key]!;
     for (const row of rows) {
-      const s = bucket(row);
-      if (typeof s === "bigint" && addInterval(s, w.width) <= this.emittedUpTo) return true;
+      const s = asMicros(bucket(row));
+      if (s !== null && addInterval(s, w.width) <= this.emittedUpTo) return true;
     }
     return false;
   }
@@ -121,15 +122,14 @@ export class WindowState {
     for (let i = 0; i < keys.length; i++) keys[i] = this.keys[i]!(row);
     let start: bigint | null = null;
     if (w) {
-      const s = keys[w.key];
-      start = typeof s === "bigint" ? s : null;
+      start = asMicros(keys[w.key]!);
       // A window starting after the emitted watermark cannot have been emitted; only older ones need their end.
       if (start !== null && this.emittedUpTo !== null && start < this.emittedUpTo) {
         const late = this.lateReason(start, this.emittedUpTo);
         if (late !== null) return late;
       }
-      const t = this.eventTime!(row);
-      if (typeof t === "bigint" && (this.maxEventTime === null || t > this.maxEventTime)) this.maxEventTime = t;
+      const t = asMicros(this.eventTime!(row));
+      if (t !== null && (this.maxEventTime === null || t > this.maxEventTime)) this.maxEventTime = t;
     }
     // Rows come mostly in time order: the window of the previous row is the likeliest one.
     let win = this.lastWindow !== null && this.lastWindow.start === start ? this.lastWindow : this.windows.get(start);
@@ -169,10 +169,15 @@ export class WindowState {
     let reason = this.lateReasons.get(start);
     if (reason === undefined) {
       const end = addInterval(start, this.op.window!.width);
-      reason = end <= emittedUpTo ? `late event: its window [${start}, ${end}) was emitted when the watermark reached ${emittedUpTo}` : null;
+      reason = end <= emittedUpTo ? `late event: its window [${this.timeText(start)}, ${this.timeText(end)}) was emitted when the watermark (newest event time minus lateness) reached ${this.timeText(emittedUpTo)}` : null;
       this.lateReasons.set(start, reason);
     }
     return reason;
+  }
+
+  /** A window bound or watermark as the bucket's type prints it (`2026-03-01 10:05:00`, `…+00` for TIMESTAMPTZ). */
+  private timeText(micros: bigint): string {
+    return /WITH TIME ZONE|TIMESTAMPTZ/.test(this.keyTypes[this.windowKey] ?? "") ? formatTimestampTz(micros) : formatTimestamp(micros);
   }
 
   /**
@@ -350,6 +355,22 @@ export function groupError(error: unknown): string {
 }
 
 const MICROS_PER_DAY = 86_400_000_000n;
+const TIMESTAMP_INFINITY = 2n ** 63n - 1n;
+const DATE_INFINITY = 2147483647;
+
+/**
+ * A bucket or event time as microseconds: TIMESTAMP[TZ] values are already;
+ * a DATE (days, a number; DuckDB 1.4's date_trunc('day' | 'week' | 'month' |
+ * 'quarter' | 'year', TIMESTAMP) is a DATE) is its midnight, its infinities
+ * TIMESTAMP's. Anything else (NULL) is no time.
+ */
+function asMicros(v: Value): bigint | null {
+  if (typeof v === "bigint") return v;
+  if (typeof v !== "number" || !Number.isInteger(v)) return null;
+  if (v >= DATE_INFINITY) return TIMESTAMP_INFINITY;
+  if (v <= -DATE_INFINITY) return -TIMESTAMP_INFINITY;
+  return BigInt(v) * MICROS_PER_DAY;
+}
 
 /** `ts + interval` for a timestamp in microseconds, months by the calendar (day clamped), as DuckDB. */
 export function addInterval(ts: bigint, width: { months: number; days: number; micros: string }): bigint {

@@ -8,10 +8,10 @@
  * ones (string_agg, list, ties of arg_max) follow arrival order, as DuckDB
  * does over one thread.
  */
-import type { Value } from "../../plan/values.ts";
+import type { Interval, Value } from "../../plan/values.ts";
 import { MICROS_PER_DAY } from "./calendar.ts";
 import { compareValues, valueKey } from "./compare.ts";
-import { toDouble } from "./numeric.ts";
+import { castFor } from "./cast.ts";
 import { addMoment, moments, regressionAggregates } from "./regression.ts";
 import { distributionAggregates, ofDoubles } from "./distribution.ts";
 import { SqlError, type AggregateFn, type CallContext } from "./contract.ts";
@@ -55,17 +55,20 @@ const count: AggregateFn = {
 };
 
 function sumInit(ctx: CallContext): SumState {
-  return { sum: isFloatType(ctx.argTypes[0]) ? 0 : 0n, count: 0 };
+  // sum(UHUGEINT) is bound to sum(DOUBLE): DuckDB answers a DOUBLE.
+  return { sum: isFloatType(ctx.argTypes[0]) || ctx.argTypes[0] === "UHUGEINT" ? 0 : 0n, count: 0 };
 }
 
 function sumStep(state: unknown, args: Value[]): unknown {
   const s = state as SumState;
   const v = args[0];
   if (v === null || v === undefined) return s;
-  if (typeof s.sum === "number") s.sum += v as number;
+  if (typeof s.sum === "number") s.sum += typeof v === "bigint" ? hugeToDouble(v) : (v as number);
   else {
-    s.sum += asBig(v);
-    if (s.sum > HUGEINT_MAX || s.sum < -HUGEINT_MAX - 1n) throw new SqlError("out_of_range", "Overflow in HUGEINT addition");
+    const before = s.sum;
+    const x = asBig(v);
+    s.sum += x;
+    if (s.sum > HUGEINT_MAX || s.sum < -HUGEINT_MAX - 1n) throw new SqlError("out_of_range", `Overflow in HUGEINT addition: ${before} + ${x}`);
   }
   s.count++;
   return s;
@@ -82,22 +85,151 @@ const sum: AggregateFn = {
   },
 };
 
+/**
+ * `num / den` rounded to `bits` significant bits, ties to even, as a pair
+ * (n, e) meaning n·2^e. Exact in bigints: it stands in for one x87 long double
+ * (64 bits) or double (53 bits) operation.
+ */
+function roundBits(num: bigint, den: bigint, bits: number): [bigint, number] {
+  if (num === 0n) return [0n, 0];
+  const neg = num < 0n;
+  const a = neg ? -num : num;
+  const top = 1n << BigInt(bits);
+  let e = a.toString(2).length - den.toString(2).length - bits;
+  for (;;) {
+    const x = e < 0 ? a << BigInt(-e) : a;
+    const y = e > 0 ? den << BigInt(e) : den;
+    let q = x / y;
+    if (q >= top) { e++; continue; }
+    if (q < top >> 1n) { e--; continue; }
+    const r2 = 2n * (x - q * y);
+    if (r2 > y || (r2 === y && (q & 1n) === 1n)) q++;
+    return [neg ? -q : q, e];
+  }
+}
+
+/** n·2^e as a fraction. */
+function fraction([n, e]: [bigint, number]): [bigint, bigint] {
+  return e >= 0 ? [n << BigInt(e), 1n] : [n, 1n << BigInt(-e)];
+}
+
+/**
+ * DuckDB's average of an integer or DECIMAL sum (INTEGER, BIGINT, HUGEINT and
+ * DECIMAL wider than 4 digits; TINYINT and the unsigned types bind to these):
+ * `(long double) sum / ((long double) count * scale)`, narrowed to double. The
+ * x87 long double keeps 64 bits, so the quotient is rounded twice: to 64 bits,
+ * then to 53. A double division rounds once, and the two differ when the
+ * quotient lies within 2^-64 of a midpoint between doubles. That can happen
+ * once the divisor passes 2^11, e.g. an avg over 4,099 rows of 64 and 65.
+ */
+function longDoubleAverage(sum: bigint, count: number, scale: number): number {
+  const divisor = count * scale;
+  // Both exact in doubles and a divisor below 2^11: the quotient cannot fall that close to a midpoint.
+  if (divisor < 2048 && sum <= 2n ** 53n && sum >= -(2n ** 53n)) return Number(sum) / divisor;
+  const [sn, sd] = fraction(roundBits(sum, 1n, 64));
+  const [dn, dd] = fraction(roundBits(BigInt(count) * BigInt(scale), 1n, 64));
+  const [qn, qd] = fraction(roundBits(sn * dd, sd * dn, 64));
+  const [n, e] = roundBits(qn, qd, 53);
+  return Number(n) * 2 ** e;
+}
+
+/** 10^scale as DuckDB's bind data holds it: the HUGEINT power of ten cast to double. */
+function scaleAsDouble(scale: number): number {
+  const p = 10n ** BigInt(scale);
+  return Number(p & 0xffffffffffffffffn) + Number(p >> 64n) * 2 ** 64;
+}
+
+/** A HUGEINT / UHUGEINT cast to DOUBLE as DuckDB does: the low and high 64 bits converted apart, then added. */
+function hugeToDouble(v: bigint): number {
+  if (v >= -(2n ** 64n) && v < 0n) return Number(v);
+  return Number(v & 0xffffffffffffffffn) + Number(v >> 64n) * 2 ** 64;
+}
+
+/** avg over TIMESTAMP, TIMESTAMPTZ, TIME and DATE (as TIMESTAMP) is DuckDB's DiscreteAverageOperation on the microseconds. */
+function temporalAverage(type: string | undefined): "date" | "micros" | null {
+  const t = parseType(type ?? "INTEGER");
+  if (t.kind !== "scalar") return null;
+  if (t.name === "DATE") return "date";
+  return t.name === "TIMESTAMP" || t.name === "TIMESTAMPTZ" || t.name === "TIME" ? "micros" : null;
+}
+
+interface AvgState extends SumState { temporal?: "date" | "micros"; interval?: Interval }
+
+const INT32_MAX = 2 ** 31 - 1;
+const INT64_MAX = 2n ** 63n - 1n;
+
+/** DuckDB's checked INTERVAL addition, field by field, with its INT32 / INT64 overflow errors. */
+function addIntervals(a: Interval, b: Interval): Interval {
+  const months = a.months + b.months;
+  if (months > INT32_MAX || months < -INT32_MAX - 1) throw new SqlError("out_of_range", `Overflow in addition of INT32 (${a.months} + ${b.months})!`);
+  const days = a.days + b.days;
+  if (days > INT32_MAX || days < -INT32_MAX - 1) throw new SqlError("out_of_range", `Overflow in addition of INT32 (${a.days} + ${b.days})!`);
+  const micros = a.micros + b.micros;
+  if (micros > INT64_MAX || micros < -INT64_MAX - 1n) throw new SqlError("out_of_range", `Overflow in addition of INT64 (${a.micros} + ${b.micros})!`);
+  return { months, days, micros };
+}
+
+/** avg of INTERVAL as DuckDB (PostgreSQL's rule): each field divided, the remainders carried down as 30-day months and 24-hour days, truncated. */
+function intervalAverage(sum: Interval, count: number): Interval {
+  const n = BigInt(count);
+  const months = BigInt(sum.months), days = BigInt(sum.days);
+  const monthsRem = (months % n) * 30n;
+  let daysRem = days % n + monthsRem % n;
+  daysRem *= MICROS_PER_DAY;
+  return {
+    months: Number(months / n),
+    days: Number(days / n + monthsRem / n),
+    micros: sum.micros / n + (sum.micros % n + daysRem / n),
+  };
+}
+
+let dateToTimestamp: ((v: Value) => Value) | null = null;
+
 const avg: AggregateFn = {
-  init: sumInit,
-  step: sumStep,
+  init: (ctx: CallContext): AvgState => {
+    // DuckDB binds avg(UHUGEINT) to avg(DOUBLE): the values are summed as doubles.
+    if (ctx.argTypes[0] === "UHUGEINT") return { sum: 0, count: 0 };
+    if (ctx.argTypes[0] === "INTERVAL") return { sum: 0n, count: 0, interval: { months: 0, days: 0, micros: 0n } };
+    const temporal = temporalAverage(ctx.argTypes[0]);
+    if (temporal) return { sum: 0n, count: 0, temporal };
+    return sumInit(ctx);
+  },
+  step: (state, args) => {
+    const s = state as AvgState;
+    const v = args[0];
+    if (v === null || v === undefined) return s;
+    if (s.interval) {
+      s.interval = addIntervals(s.interval, v as Interval);
+      s.count++;
+      return s;
+    }
+    if (s.temporal === "date") {
+      dateToTimestamp ??= castFor("DATE", "TIMESTAMP");
+      return sumStep(s, [dateToTimestamp(v)]);
+    }
+    if (typeof s.sum === "number" && typeof v === "bigint") {
+      s.sum += hugeToDouble(v);
+      s.count++;
+      return s;
+    }
+    return sumStep(s, args);
+  },
   finish: (state, ctx) => {
-    const s = state as SumState;
+    const s = state as AvgState;
     if (s.count === 0) return null;
     if (typeof s.sum === "number") return s.sum / s.count;
+    if (s.interval) return intervalAverage(s.interval, s.count);
+    if (s.temporal) {
+      // The quotient truncated toward zero, plus one when the remainder is more than half the count (never for a negative sum).
+      const n = BigInt(s.count);
+      const q = s.sum / n;
+      return s.sum % n > n / 2n ? q + 1n : q;
+    }
     const t = parseType(ctx.argTypes[0] ?? "INTEGER");
-    const scale = t.kind === "decimal" ? 10 ** t.scale : 1;
-    // One IEEE division is correctly rounded, as DuckDB's long double division
-    // is once narrowed to double; beyond 2^53 keep the exact integer part first.
-    const divisor = s.count * scale;
-    if (Number.isSafeInteger(divisor) && s.sum <= 2n ** 53n && s.sum >= -(2n ** 53n)) return Number(s.sum) / divisor;
-    const q = s.sum / BigInt(s.count);
-    const r = s.sum - q * BigInt(s.count);
-    return (Number(q) + Number(r) / s.count) / scale;
+    const scale = t.kind === "decimal" ? scaleAsDouble(t.scale) : 1;
+    // SMALLINT and DECIMAL(≤4, s) (a 16-bit value) are averaged in doubles: double(sum) / (double(count) · scale).
+    if ((t.kind === "decimal" && t.width <= 4) || (t.kind === "scalar" && t.name === "SMALLINT")) return Number(s.sum) / (s.count * scale);
+    return longDoubleAverage(s.sum, s.count, scale);
   },
 };
 
@@ -314,8 +446,9 @@ function interpolate(lo: Value, hi: Value, d: number, argType: string, resultTyp
   }
   // DECIMAL: the unscaled integers.
   if (d === 0) return lo;
+  // DuckDB keeps lo exact and truncates only the step: lo + trunc(d·(hi − lo)).
   const delta = (hi as bigint) - (lo as bigint);
-  return BigInt(Math.trunc(Number(lo as bigint) + Number(delta) * d));
+  return (lo as bigint) + BigInt(Math.trunc(Number(delta) * d));
 }
 
 interface QuantileState { v: Value[]; q: Value | undefined }
@@ -352,7 +485,7 @@ export function interpolation(type: string): "interpolated" | "refused" | "discr
   const t = parseType(type);
   if (t.kind === "decimal") return t.width <= 18 ? "interpolated" : "refused";
   if (t.kind !== "scalar") return "discrete";
-  if (isIntegerType(t.name) || /^(FLOAT|DOUBLE|DATE|TIME|TIMESTAMP|TIMESTAMP WITH TIME ZONE)$/.test(t.name)) return "interpolated";
+  if (isIntegerType(t.name) || /^(FLOAT|DOUBLE|DATE|TIME|TIMESTAMP|TIMESTAMPTZ|TIMESTAMP WITH TIME ZONE)$/.test(t.name)) return "interpolated";
   if (/^(INTERVAL|TIME WITH TIME ZONE|TIMESTAMP_(NS|MS|S))$/.test(t.name)) return "refused";
   return "discrete";
 }

@@ -1,0 +1,71 @@
+import { describe, expect, test } from "vitest";
+import type { AggregateOp } from "../plan/types.ts";
+import { defaultLibrary } from "./library.ts";
+import { WindowState } from "./window.ts";
+
+/** GROUP BY time_bucket(INTERVAL 1 minute, ts) with count(*), over rows [ts], with a lateness. */
+function dayWindows(): WindowState {
+  // DuckDB 1.4 types date_trunc('day', <TIMESTAMP>) as a DATE: the key holds days, the event time microseconds.
+  const ts = { kind: "column" as const, index: 0, type: "TIMESTAMP" };
+  const day = { kind: "function" as const, name: "date_trunc", args: [{ kind: "constant" as const, value: "day", type: "VARCHAR" }, ts], type: "DATE" };
+  const op: AggregateOp = {
+    op: "aggregate",
+    origin: { cell: "w", file: "nb.md", line: 1 },
+    schema: [{ name: "d", type: "DATE" }, { name: "n", type: "BIGINT" }],
+    keys: [{ name: "d", expr: day }],
+    aggregates: [{ name: "n", call: { fn: "count_star", args: [], distinct: false, filter: null, type: "BIGINT" } }],
+    emit: "window",
+    window: { key: 0, eventTime: ts, width: { months: 0, days: 1, micros: "0" }, latenessMicros: "0" },
+  };
+  return new WindowState(op, defaultLibrary);
+}
+
+function minuteWindows(tsType: string, latenessMicros: string): WindowState {
+  const ts = { kind: "column" as const, index: 0, type: tsType };
+  const bucket = { kind: "function" as const, name: "time_bucket", args: [{ kind: "constant" as const, value: { months: 0, days: 0, micros: "60000000" } as never, type: "INTERVAL" }, ts], type: tsType };
+  const op: AggregateOp = {
+    op: "aggregate",
+    origin: { cell: "w", file: "nb.md", line: 1 },
+    schema: [{ name: "m", type: tsType }, { name: "n", type: "BIGINT" }],
+    keys: [{ name: "m", expr: bucket }],
+    aggregates: [{ name: "n", call: { fn: "count_star", args: [], distinct: false, filter: null, type: "BIGINT" } }],
+    emit: "window",
+    window: { key: 0, eventTime: ts, width: { months: 0, days: 0, micros: "60000000" }, latenessMicros },
+  };
+  return new WindowState(op, defaultLibrary);
+}
+
+const at = (iso: string): bigint => BigInt(Date.parse(`${iso}Z`)) * 1000n;
+
+describe("WindowState", () => {
+  test("a late event's reason names its window and the watermark as times, in the bucket's type", () => {
+    for (const [type, suffix] of [["TIMESTAMP", ""], ["TIMESTAMP WITH TIME ZONE", "+00"]] as const) {
+      const w = minuteWindows(type, "30000000");
+      expect(w.addRow([at("2026-03-01T10:00:10")])).toBeNull();
+      expect(w.addRow([at("2026-03-01T10:01:40")])).toBeNull();
+      expect(w.due()).toBe(true);
+      expect(w.emitUpTo(w.watermark()!)).toEqual([[at("2026-03-01T10:00:00"), 1n]]);
+      // 10:00:59 is 41 s behind the newest event: beyond the 30 s lateness, and its window was written.
+      expect(w.addRow([at("2026-03-01T10:00:59")])).toBe(
+        `late event: its window [2026-03-01 10:00:00${suffix}, 2026-03-01 10:01:00${suffix}) was emitted when the watermark (newest event time minus lateness) reached 2026-03-01 10:01:10${suffix}`,
+      );
+      // 10:01:10 is 30 s behind: within the lateness, counted in the open window.
+      expect(w.addRow([at("2026-03-01T10:01:10")])).toBeNull();
+      expect(w.emitAll()).toEqual([[at("2026-03-01T10:01:00"), 2n]]);
+    }
+  });
+
+  test("a DATE-typed bucket (date_trunc('day', TIMESTAMP) in DuckDB 1.4) is a window: its day closes at the next midnight, once", () => {
+    const w = dayWindows();
+    const day = (iso: string) => Math.round(Date.parse(`${iso}T00:00:00Z`) / 86_400_000);
+    expect(w.addRow([at("2026-03-01T10:00:00")])).toBeNull();
+    expect(w.addRow([at("2026-03-01T23:59:59")])).toBeNull();
+    expect(w.due()).toBe(false);
+    expect(w.addRow([at("2026-03-02T00:00:00")])).toBeNull();
+    expect(w.due()).toBe(true);
+    expect(w.emitUpTo(w.watermark()!)).toEqual([[day("2026-03-01"), 2n]]);
+    expect(w.addRow([at("2026-03-01T12:00:00")])).toMatch(/^late event: its window \[2026-03-01 00:00:00, 2026-03-02 00:00:00\)/);
+    expect(w.addRow([null])).toBeNull();
+    expect(w.emitAll()).toEqual([[day("2026-03-02"), 1n], [null, 1n]]);
+  });
+});
