@@ -80,3 +80,23 @@ test("an NDJSON line or a JSON file that is not UTF-8 is a dead letter, as DuckD
   expect(whole).toHaveLength(1);
   expect((whole[0] as UnreadableEvent).reason).toMatch(/latin1\.json is not valid UTF-8$/);
 });
+
+test("windows still open at the end of input are written even when the last batch flushed", async () => {
+  const { notebook } = parseNotebook("---\nsources:\n  ev:\n    webhook: { signature: none }\n    format: json\nsinks:\n  out:\n    fs: { dir: out }\n    flush: { rows: 1 }\n---\n\n```sql id=w sink=out\nSELECT time_bucket(INTERVAL 1 minute, CAST(ts AS TIMESTAMP)) AS m, count(*) AS n FROM ev GROUP BY ALL\n```\n", "win.md");
+  const path = join(dir, "win.ndjson");
+  writeFileSync(path, ['{"ts": "2026-12-05 10:00:00"}', '{"ts": "2026-12-05 10:01:00"}', '{"ts": "2026-12-05 10:02:00"}'].join("\n"));
+  const db = await openDuckDB({ threads: 1 });
+  let plan;
+  try {
+    await loadEvents(db, "ev", [{ ts: "2026-12-05 10:00:00" }]);
+    plan = compilePlan(await gatherCompileInputs(db, notebook));
+  } finally {
+    db.close();
+  }
+  const out = join(dir, "win-out");
+  const spec = parseSinkOverride(`fs:${out}`, notebook.sinks.out!);
+  const result = await runFiles({ plan, inputs: { ev: [{ path, mtimeMs: 0, format: "ndjson" }] }, targets: { out: { spec, opened: openSink(spec) } }, parquet: runnelWriter, batchSize: 1 });
+  expect(result.rows).toBe(3);
+  expect(result.written.reduce((n, f) => n + f.rows, 0)).toBe(3);
+  expect(result.written.map((f) => f.key).at(-1)).toMatch(/backfill-00000000000000000003-00000000000000000003\.parquet$/);
+});

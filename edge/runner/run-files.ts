@@ -63,10 +63,16 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
     })));
     progress.deadLetters += result.deadLetters.length;
   };
-  const flush = async (): Promise<void> => {
+  const flush = async (final = false): Promise<void> => {
     for (const sink of perFlushSinks) take(executor.flushAggregates(sink), "");
-    const last = progress.events - 1;
-    if (last < first) return;
+    let last = progress.events - 1;
+    if (last < first) {
+      // What the end of input emits (the windows still open, per-flush groups, their dead letters)
+      // after the last batch flushed: written under the range just past the last event, which the
+      // same inputs always give (it was counted and never written).
+      if (!final || (writer.depth === 0 && writer.deadLetterDepth === 0)) return;
+      last = first;
+    }
     const done = await writer.flush(first, last);
     for (const f of done.files) {
       progress.files++;
@@ -96,7 +102,7 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
     }
   }
   take(executor.finish(), "");
-  await flush();
+  await flush(true);
   options.onProgress?.(progress);
   return progress;
 }
