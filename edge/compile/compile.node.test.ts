@@ -77,6 +77,16 @@ describe("compilePlan", () => {
     expect(agg?.op === "aggregate" && agg.window).toMatchObject({ key: 1, width: { months: 0, days: 0, micros: "300000000" }, eventTime: { kind: "column", index: 1 } });
   });
 
+  test("date_trunc to a day or longer (a DATE in DuckDB) and by an alias of a part is a window, as time_bucket is", async () => {
+    for (const [part, width] of [["day", { months: 0, days: 1, micros: "0" }], ["month", { months: 1, days: 0, micros: "0" }], ["hr", { months: 0, days: 0, micros: "3600000000" }], ["mins", { months: 0, days: 0, micros: "60000000" }], ["decade", { months: 120, days: 0, micros: "0" }]] as const) {
+      const nb = withSinkCell(await notebookFrom("notebooks/turnstile.md"), `SELECT station, date_trunc('${part}', TRY_CAST(ts AS TIMESTAMP)) AS d, count(*) AS n FROM turnstile GROUP BY ALL`);
+      const plan = compilePlan(await gatherCompileInputs(db, nb));
+      const agg = plan.pipelines[0]!.ops.find((o) => o.op === "aggregate");
+      expect(agg?.op === "aggregate" && agg.emit, part).toBe("window");
+      expect(agg?.op === "aggregate" && agg.window, part).toMatchObject({ key: 1, width });
+    }
+  });
+
   test("row_number() OVER fails with the cell, the file line and what to write instead", async () => {
     const nb = withSinkCell(await notebookFrom("notebooks/turnstile.md"), "SELECT station,\n  row_number() OVER (PARTITION BY station ORDER BY ts) AS n\nFROM turnstile");
     const error = await gatherCompileInputs(db, nb).then(compilePlan).catch((e: unknown) => e);

@@ -11,6 +11,7 @@ import type { Schema } from "../plan/values.ts";
 import { positionFromQueryLocation } from "../duckdb/position.ts";
 import { CompileError } from "./errors.ts";
 import { castExpr, describeNode, findColumn, lowerCondition, lowerExpr, type ExprContext, type ScopeColumn } from "./expr.ts";
+import { specifier as datePartSpecifier } from "../exec/functions/datetime.ts";
 import { interpolation } from "../exec/functions/aggregates.ts";
 import { childExpressions, containsAggregate, locationOf, sameExpression, type TreeNode } from "./tree.ts";
 import { decodeValue } from "../plan/value-json.ts";
@@ -514,7 +515,8 @@ class Compiler {
         const w = this.findWindow([g], [{ name: "k", expr: traced }], env, []);
         if (w) return { ...w, key: i, eventTime: k };
       }
-      if (k.kind !== "function" || !/^TIMESTAMP/.test(k.type)) continue;
+      // date_trunc to a day or longer of a TIMESTAMP is a DATE in DuckDB (`date_trunc('day', ts)`): a window too.
+      if (k.kind !== "function" || !(/^TIMESTAMP/.test(k.type) || (k.type === "DATE" && k.name === "date_trunc"))) continue;
       if (k.name === "time_bucket" && k.args.length === 2 && k.args[0]!.kind === "constant" && /^TIMESTAMP/.test(k.args[1]!.type)) {
         const w = k.args[0]!.value as { months: number; days: number; micros: string };
         if (w.months !== 0 && (w.days !== 0 || w.micros !== "0")) {
@@ -523,19 +525,23 @@ class Compiler {
         return { key: i, eventTime: k.args[1]!, width: w, latenessMicros: "0" };
       }
       if (k.name === "date_trunc" && k.args.length === 2 && k.args[0]!.kind === "constant" && /^TIMESTAMP/.test(k.args[1]!.type)) {
-        const part = String(k.args[0]!.value).toLowerCase();
+        const part = String(k.args[0]!.value);
+        // DuckDB's part names and aliases (`hr`, `min`, `ms`, `mons` …), as date_trunc itself reads them.
+        let canonical: string | null;
+        try {
+          canonical = datePartSpecifier(part);
+        } catch {
+          canonical = null;
+        }
         const widths: Record<string, { months: number; days: number; micros: string }> = {
-          microseconds: { months: 0, days: 0, micros: "1" }, microsecond: { months: 0, days: 0, micros: "1" },
-          milliseconds: { months: 0, days: 0, micros: "1000" }, millisecond: { months: 0, days: 0, micros: "1000" },
-          second: { months: 0, days: 0, micros: "1000000" }, seconds: { months: 0, days: 0, micros: "1000000" },
-          minute: { months: 0, days: 0, micros: "60000000" }, minutes: { months: 0, days: 0, micros: "60000000" },
-          hour: { months: 0, days: 0, micros: "3600000000" }, hours: { months: 0, days: 0, micros: "3600000000" },
-          day: { months: 0, days: 1, micros: "0" }, days: { months: 0, days: 1, micros: "0" },
-          week: { months: 0, days: 7, micros: "0" }, weeks: { months: 0, days: 7, micros: "0" },
-          month: { months: 1, days: 0, micros: "0" }, months: { months: 1, days: 0, micros: "0" },
-          quarter: { months: 3, days: 0, micros: "0" }, year: { months: 12, days: 0, micros: "0" }, years: { months: 12, days: 0, micros: "0" },
+          microsecond: { months: 0, days: 0, micros: "1" }, millisecond: { months: 0, days: 0, micros: "1000" },
+          second: { months: 0, days: 0, micros: "1000000" }, minute: { months: 0, days: 0, micros: "60000000" },
+          hour: { months: 0, days: 0, micros: "3600000000" }, day: { months: 0, days: 1, micros: "0" },
+          week: { months: 0, days: 7, micros: "0" }, month: { months: 1, days: 0, micros: "0" },
+          quarter: { months: 3, days: 0, micros: "0" }, year: { months: 12, days: 0, micros: "0" },
+          decade: { months: 120, days: 0, micros: "0" }, century: { months: 1200, days: 0, micros: "0" }, millennium: { months: 12000, days: 0, micros: "0" },
         };
-        const w = widths[part];
+        const w = canonical === null ? undefined : widths[canonical];
         if (!w) throw new CompileError(`date_trunc('${part}', ...) as a window`, this.originOf(env, g), "truncate to second, minute, hour, day, week, month, quarter or year");
         return { key: i, eventTime: k.args[1]!, width: w, latenessMicros: "0" };
       }
