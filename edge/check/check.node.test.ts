@@ -126,3 +126,11 @@ SELECT door, time_bucket(INTERVAL 1 minute, at_) AS m, count(*) AS n, count(DIST
     expect(firstDifference(schema, [{ x: 1, k: "a" }], [{ x: 1, k: "a" }, { x: 2, k: "a" }])).toMatchObject({ side: "plan", row: { x: 2 } });
   });
 });
+
+test("GROUP BY date_trunc over a TIMESTAMP holding NULLs agrees: DuckDB answered from a stored table's statistics with a group per NULL row", async () => {
+  const { notebook } = parseNotebook("---\nsources:\n  ev:\n    webhook: { signature: none }\n    format: json\nsinks:\n  out:\n    fs: { dir: out }\n---\n\n```sql id=w sink=out\nSELECT date_trunc('hour', ts) AS h, count(*) AS n, sum(v) AS s FROM ev GROUP BY ALL\n```\n", "dt.md");
+  const events = [{ ts: "2026-03-01 10:00:00", v: 1 }, { ts: null, v: 2 }, { ts: "2026-03-01 10:59:59", v: 5 }, { ts: null, v: 4 }, { ts: "2026-03-01 11:30:00", v: 3 }];
+  const report = await checkNotebook(notebook, { samples: { ev: events }, library: defaultLibrary, random: { batches: 2, size: 20, seed: 3 } });
+  expect(report.steps.filter((s) => !s.agree).map((s) => `${s.step}: ${s.detail}`)).toEqual([]);
+  expect(report.agree).toBe(true);
+});
