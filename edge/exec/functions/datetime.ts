@@ -10,7 +10,7 @@ import { parseType } from "./types.ts";
 import { StrptimeFailure, strftimeText, strptimeText } from "./strtime.ts";
 import { isoTimestamp, roundHalfEven } from "./cast.ts";
 import { formatDouble } from "./number-text.ts";
-import { timezone } from "./timezone.ts";
+import { timezone, zoneWalls } from "./timezone.ts";
 
 function typeName(t: string | undefined): string {
   const p = parseType(t ?? "TIMESTAMP");
@@ -114,6 +114,17 @@ const timeBucket: ScalarFn = (args, ctx) => {
   if (isInfiniteTimestamp(m)) return asResult(m, ctx);
   const third = args[2];
   const thirdType = typeName(ctx.argTypes[2]);
+  if (third !== undefined && thirdType === "VARCHAR") {
+    // A zone: the instant's wall time there is bucketed (from the default origin, in wall time) and
+    // the bucket's start is the instant that wall time names in the zone, as DuckDB's ICU time_bucket.
+    const zone = zoneWalls(third as string);
+    const local = zone.toWall(m);
+    const wall = timeBucket([width, local], { ...ctx, argTypes: [ctx.argTypes[0]!, "TIMESTAMP"], resultType: "TIMESTAMP" }) as bigint;
+    // A wall time the zone repeats (the hour clocks go back) keeps the instant's own offset when it can:
+    // 02:30 summer time buckets to 02:00 summer time, 02:30 winter time to 02:00 winter time.
+    const same = wall - (local - m);
+    return asResult(zone.toWall(same) === wall ? same : zone.fromWall(wall), ctx);
+  }
   if (width.months !== 0 && (width.days !== 0 || width.micros !== 0n)) {
     throw new SqlError("not_implemented", "Month intervals cannot have day or time component");
   }

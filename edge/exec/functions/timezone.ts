@@ -129,6 +129,17 @@ export function instantInZone(name: string, wall: bigint): bigint {
   return isInfiniteTimestamp(wall) ? wall : fromWallTime(zone, wall);
 }
 
+/** The wall-time conversions of a named zone (DuckDB's Conversion Error for an unknown name). */
+export function zoneWalls(name: string): { toWall(instant: bigint): bigint; fromWall(wall: bigint): bigint } {
+  let zone: Zone;
+  try {
+    zone = zoneOf(name);
+  } catch {
+    throw new SqlError("conversion", `Unknown TimeZone '${name}'!`);
+  }
+  return { toWall: (instant) => toWallTime(zone, instant), fromWall: (wall) => fromWallTime(zone, wall) };
+}
+
 export const timezone: ScalarFn = (args, ctx) => {
   const name = args[0] ?? null;
   const x = args[1] ?? null;

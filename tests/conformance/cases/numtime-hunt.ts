@@ -302,3 +302,10 @@ cases.push(
   { name: "numtime: date_diff by era is DuckDB's not-implemented error", sql: "SELECT date_diff('era', CAST(a AS DATE), CAST(b AS DATE)) AS x FROM t", rows: diffRows, expect: "error" },
 );
 cases.push({ name: "numtime: format() prints a FLOAT as the double it widens to", sql: "SELECT format('{} {}', CAST(x AS FLOAT), x) AS f FROM t", rows: [{ x: 0.1 }, { x: 1.5 }, { x: 3.4028234663852886e38 }, { x: -0.0 }] });
+
+/** time_bucket in a time zone, across the hours the clocks skip and repeat (Berlin, New York, Lord Howe's half hour). */
+const zoned = ["2026-03-29 00:30:00+00", "2026-03-29 01:30:00+00", "2026-03-29 00:59:59+00", "2026-10-25 00:30:00+00", "2026-10-25 01:30:00+00", "2026-10-25 00:59:00+00", "2026-03-31 23:30:00+00", "2026-11-01 05:30:00+00", "2026-11-01 06:30:00+00", "2026-03-08 07:30:00+00", null].map((ts) => ({ ts }));
+const bucketWidths = ["INTERVAL 1 hour", "INTERVAL 30 minutes", "INTERVAL 1 day", "INTERVAL 7 days", "INTERVAL 1 month", "INTERVAL 3 months"];
+for (const zone of ["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe"]) {
+  cases.push({ name: `numtime: time_bucket(width, TIMESTAMPTZ, '${zone}') buckets the wall time there`, sql: `SELECT ${bucketWidths.map((w, i) => `time_bucket(${w}, CAST(ts AS TIMESTAMPTZ), '${zone}') AS b${i}`).join(", ")} FROM t`, rows: zoned });
+}
