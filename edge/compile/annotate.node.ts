@@ -68,6 +68,7 @@ export class Annotator {
     }
     const conditions: TreeNode[] = [];
     if (node.from_table) await this.annotateRef(node.from_table, scope, conditions);
+    if (node.having) node.having = havingAliases(node.having, node);
     this.markAggregates(node);
     node.$groups = this.normaliseGroups(node);
     const grouped = node.$groups.length > 0 || node.aggregate_handling === "FORCE_AGGREGATES" ||
@@ -466,6 +467,34 @@ function comparisonOperands(e: TreeNode): TreeNode[] | null {
   }
   return null;
 }
+
+/**
+ * HAVING may name a select item by its alias (`count(*) AS n ... HAVING n > 1`), as DuckDB allows:
+ * a bare name that is no column of the FROM becomes that item's expression.
+ */
+function havingAliases(having: TreeNode, node: TreeNode): TreeNode {
+  const inputNames = new Set<string>((node.from_table?.$scope ?? []).map((c: { name: string }) => c.name.toLowerCase()));
+  const items = new Map<string, TreeNode>();
+  for (const e of node.select_list as TreeNode[]) if (e.alias && !items.has(String(e.alias).toLowerCase())) items.set(String(e.alias).toLowerCase(), e);
+  const walk = (e: unknown): unknown => {
+    if (Array.isArray(e)) return e.map(walk);
+    if (!e || typeof e !== "object") return e;
+    const n = e as TreeNode;
+    if (n.class === "SUBQUERY") return n;
+    if (n.class === "COLUMN_REF" && n.column_names?.length === 1) {
+      const name = String(n.column_names[0]).toLowerCase();
+      const item = items.get(name);
+      // Before annotation: the item carries no `$` fields yet, so a deep copy is the expression itself.
+      if (item && !inputNames.has(name)) return { ...structuredClone(item), alias: "", query_location: n.query_location };
+      return n;
+    }
+    const out: TreeNode = {};
+    for (const [k, v] of Object.entries(n)) out[k] = k.startsWith("$") ? v : walk(v);
+    return out;
+  };
+  return walk(having) as TreeNode;
+}
+
 
 /** `list_value(<items>)`: a probe for the common type of the items. */
 function listValue(children: TreeNode[]): TreeNode {

@@ -45,3 +45,9 @@ cases.push(
   { name: "sum of UHUGEINT is a DOUBLE (DuckDB binds sum(DOUBLE))", sql: "SELECT sum(h)::VARCHAR AS s, sum(h) AS d FROM t", rows: [{ h: "340282366920938463463374607431768211455" }, { h: "1" }, { h: "18446744073709551617" }], schema: [{ name: "h", type: "UHUGEINT" }] },
   { name: "sum of HUGEINT past its limit is DuckDB's overflow error, naming the operands", sql: "SELECT sum(h) AS s FROM t", rows: [{ h: "170141183460469231731687303715884105727" }, { h: "1" }, { h: "-1" }], schema: [{ name: "h", type: "HUGEINT" }], expect: "error" },
 );
+
+const aliased = [{ k: "a", v: 1 }, { k: "a", v: 2 }, { k: "b", v: 3 }, { k: null, v: 4 }];
+cases.push(
+  { name: "agg-hunt: HAVING names a select item by its alias", sql: "SELECT k, count(*) AS n FROM t GROUP BY k HAVING n > 1", rows: aliased },
+  { name: "agg-hunt: HAVING over two aliases and a grouped key's alias", sql: "SELECT k AS key, count(*) AS n, sum(v) AS s FROM t GROUP BY k HAVING n + s > 3 AND key IS NOT NULL", rows: aliased },
+);
