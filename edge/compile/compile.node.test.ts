@@ -87,6 +87,21 @@ describe("compilePlan", () => {
     }
   });
 
+  test("time_bucket with a constant offset or origin is a window; with a time zone it aggregates per flushed file", async () => {
+    const cases = [
+      ["INTERVAL 15 minutes", "window"],
+      ["TIMESTAMP '2026-01-01 00:07:00'", "window"],
+      ["'Europe/Berlin'", "per-flush"],
+    ] as const;
+    for (const [third, emit] of cases) {
+      const cast = third.startsWith("'") ? "TRY_CAST(ts AS TIMESTAMPTZ)" : "TRY_CAST(ts AS TIMESTAMP)";
+      const nb = withSinkCell(await notebookFrom("notebooks/turnstile.md"), `SELECT station, time_bucket(INTERVAL 1 hour, ${cast}, ${third}) AS h, count(*) AS n FROM turnstile GROUP BY ALL`);
+      const plan = compilePlan(await gatherCompileInputs(db, nb));
+      const agg = plan.pipelines[0]!.ops.find((o) => o.op === "aggregate");
+      expect(agg?.op === "aggregate" && agg.emit, third).toBe(emit);
+    }
+  });
+
   test("row_number() OVER fails with the cell, the file line and what to write instead", async () => {
     const nb = withSinkCell(await notebookFrom("notebooks/turnstile.md"), "SELECT station,\n  row_number() OVER (PARTITION BY station ORDER BY ts) AS n\nFROM turnstile");
     const error = await gatherCompileInputs(db, nb).then(compilePlan).catch((e: unknown) => e);

@@ -51,3 +51,9 @@ cases.push(
   { name: "agg-hunt: HAVING names a select item by its alias", sql: "SELECT k, count(*) AS n FROM t GROUP BY k HAVING n > 1", rows: aliased },
   { name: "agg-hunt: HAVING over two aliases and a grouped key's alias", sql: "SELECT k AS key, count(*) AS n, sum(v) AS s FROM t GROUP BY k HAVING n + s > 3 AND key IS NOT NULL", rows: aliased },
 );
+
+const shiftedReadings = [{ ts: "2026-01-01 10:05:00", n: 1 }, { ts: "2026-01-01 10:20:00", n: 2 }, { ts: "2026-01-01 11:14:00", n: 3 }, { ts: "2026-01-01 11:16:00", n: 4 }, { ts: null, n: 5 }];
+cases.push(
+  { name: "agg-hunt: a window of time_bucket with an offset", sql: "SELECT time_bucket(INTERVAL 1 hour, CAST(ts AS TIMESTAMP), INTERVAL 15 minutes) AS h, count(*) AS c, sum(n) AS s FROM t GROUP BY ALL", rows: shiftedReadings },
+  { name: "agg-hunt: a window of time_bucket with an origin", sql: "SELECT time_bucket(INTERVAL 1 hour, CAST(ts AS TIMESTAMP), TIMESTAMP '2000-01-01 00:07:00') AS h, count(*) AS c FROM t GROUP BY ALL", rows: shiftedReadings },
+);
