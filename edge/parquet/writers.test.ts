@@ -497,3 +497,92 @@ describe("runnel encoder, a file written as its rows arrive", () => {
     expect(empty.finish().length).toBeLessThan(20_000);
   });
 });
+
+describe("runnel encoder statistics", () => {
+  test("a chunk with NaN has no min/max, so DuckDB (NaN above every number) never skips its group", async () => {
+    const schema: Schema = [
+      { name: "id", type: "INTEGER" },
+      { name: "d", type: "DOUBLE" },
+      { name: "f", type: "FLOAT" },
+      { name: "xs", type: "DOUBLE[]" },
+    ];
+    const rows: Row[] = [
+      { id: 0, d: 1.5, f: 1.5, xs: [1.5] },
+      { id: 1, d: NaN, f: NaN, xs: [NaN, 2] },
+      { id: 2, d: -2, f: -2, xs: [-2] },
+      { id: 3, d: 3, f: 3, xs: null },
+    ];
+    const path = save(runnelWriter.write(schema, rows, { rowGroupSize: 2 }));
+    await withDuckDB(async (db) => {
+      const file = `read_parquet(${sqlString(path)})`;
+      const ids = async (where: string) => (await queryJson(db, `SELECT list(id ORDER BY id) AS ids FROM ${file} WHERE ${where}`))[0]!.ids;
+      expect(await ids("d > 100")).toEqual([1]);
+      expect(await ids("f > 100")).toEqual([1]);
+      expect(await ids("d = 'nan'::DOUBLE")).toEqual([1]);
+      expect(await ids("f >= 'nan'::FLOAT")).toEqual([1]);
+      expect(await ids("list_contains(xs, 'nan'::DOUBLE)")).toEqual([1]);
+      const stats = await queryJson(
+        db,
+        `SELECT row_group_id AS g, path_in_schema AS col, stats_min_value AS min, stats_max_value AS max FROM parquet_metadata(${sqlString(path)}) WHERE path_in_schema <> 'id' ORDER BY g, column_id`,
+      );
+      expect(stats.map((s) => [s.g, s.col, s.min, s.max])).toEqual([
+        ["0", "d", null, null],
+        ["0", "f", null, null],
+        ["0", "xs, list, element", null, null],
+        ["1", "d", "-2.0", "3.0"],
+        ["1", "f", "-2.0", "3.0"],
+        ["1", "xs, list, element", "-2.0", "-2.0"],
+      ]);
+    });
+  });
+});
+
+describe("runnel encoder range checks", () => {
+  test.each<[string, Value]>([
+    ["TINYINT", 128],
+    ["TINYINT", -129],
+    ["UTINYINT", -1],
+    ["USMALLINT", 65536],
+    ["INTEGER", 2147483648],
+    ["UINTEGER", 4294967296],
+    ["DATE", 2 ** 31],
+    ["BIGINT", 2n ** 63n],
+    ["UBIGINT", -1n],
+    ["TIMESTAMP", -(2n ** 63n) - 1n],
+    ["DECIMAL(4,2)", 10000n],
+    ["DECIMAL(18,0)", -(10n ** 18n)],
+    ["DECIMAL(38,2)", 10n ** 38n],
+    ["INTEGER[]", [1, 2 ** 40]],
+  ])("%s %s, which the column cannot hold, is refused rather than wrapped", (type, value) => {
+    const write = () => runnelWriter.write([{ name: "c", type }], [{ c: null }, { c: value }]);
+    expect(write).toThrow(/parquet: encoding column c/);
+    try {
+      write();
+    } catch (e) {
+      expect(String((e as Error).cause)).toMatch(/expected (an integer in|an unscaled DECIMAL within)/);
+    }
+  });
+
+  test("the limits themselves are written and read back", async () => {
+    const schema: Schema = [
+      { name: "a", type: "TINYINT" },
+      { name: "b", type: "UINTEGER" },
+      { name: "c", type: "UBIGINT" },
+      { name: "d", type: "DECIMAL(9,9)" },
+      { name: "e", type: "DECIMAL(38,0)" },
+    ];
+    const rows: Row[] = [
+      { a: -128, b: 4294967295, c: 2n ** 64n - 1n, d: -999999999n, e: 10n ** 38n - 1n },
+      { a: 127, b: 0, c: 0n, d: 999999999n, e: -(10n ** 38n - 1n) },
+    ];
+    const path = save(runnelWriter.write(schema, rows));
+    await withDuckDB(async (db) => {
+      // DuckDB prints DECIMAL(9,9) without a leading zero.
+      const got = await queryJson(db, `SELECT a, b, c::VARCHAR AS c, d::VARCHAR AS d, e::VARCHAR AS e FROM read_parquet(${sqlString(path)})`);
+      expect(got).toEqual([
+        { a: -128, b: 4294967295, c: "18446744073709551615", d: "-.999999999", e: "99999999999999999999999999999999999999" },
+        { a: 127, b: 0, c: "0", d: ".999999999", e: "-99999999999999999999999999999999999999" },
+      ]);
+    });
+  });
+});

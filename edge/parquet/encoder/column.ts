@@ -131,7 +131,7 @@ export class ChunkEncoder {
     this.kind = kindOf(leaf.element);
     this.held = heldAs(this.kind);
     this.compress = codec === "SNAPPY" ? snappyCompress : (b: Uint8Array) => b;
-    this.stats = new Stats(this.kind);
+    this.stats = new Stats(this.kind, boundsOf(leaf.element, this.kind));
     this.dict = this.kind === "str" || this.kind === "i32" || this.kind === "i64" ? { ids: new Map(), keys: [] } : null;
     this.indexed = this.dict !== null;
     // Unsigned columns stay PLAIN: a delta over their signed bit patterns is legal but not worth the doubt.
@@ -598,26 +598,64 @@ function writeUuid(out: Bytes, text: string): void {
 
 const notUuid = (text: string) => new Error(`parquet: ${JSON.stringify(text)} is not a UUID`);
 
+/**
+ * The values an integer leaf can hold ([lo, hi], as numbers for INT32 leaves and bigints for the
+ * others), or null: a value outside them would be stored modulo 2^32 / 2^64 (or as a DECIMAL past its
+ * precision) and DuckDB would read back another number, so it is refused instead.
+ */
+function boundsOf(element: SchemaElement, kind: Kind): [number, number] | [bigint, bigint] | null {
+  if (kind === "i32dec" || kind === "i64dec" || kind === "dec16") {
+    const m = 10n ** BigInt(element.precision ?? 38) - 1n;
+    return kind === "i32dec" ? [-Number(m), Number(m)] : [-m, m];
+  }
+  if (kind !== "i32" && kind !== "i64") return null;
+  const match = /^(U?)INT_(8|16|32|64)$/.exec(element.converted_type ?? "");
+  const bits = match ? BigInt(match[2]!) : kind === "i32" ? 32n : 64n;
+  const [lo, hi] = match?.[1] === "U" ? [0n, 2n ** bits - 1n] : [-(2n ** (bits - 1n)), 2n ** (bits - 1n) - 1n];
+  return kind === "i32" ? [Number(lo), Number(hi)] : [lo, hi];
+}
+
 /** Chunk min/max in the column's sort order, encoded as Parquet statistics expect. */
 class Stats {
   private min: number | bigint | Uint8Array | undefined;
   private max: number | bigint | Uint8Array | undefined;
   private sawZero = false;
+  private sawNaN = false;
+  private readonly lo: number | bigint | undefined;
+  private readonly hi: number | bigint | undefined;
 
-  constructor(private readonly kind: Kind) {}
+  constructor(
+    private readonly kind: Kind,
+    bounds: [number, number] | [bigint, bigint] | null = null,
+  ) {
+    this.lo = bounds?.[0];
+    this.hi = bounds?.[1];
+  }
+
+  /** Every integer value passes here (`number` or `big`) before it is written: out of range is refused. */
+  private outOfRange(v: number | bigint): Error {
+    const shown = typeof v === "bigint" ? `${v}n` : String(v);
+    const what = this.kind.endsWith("dec") || this.kind === "dec16" ? `an unscaled DECIMAL within ±${this.hi}` : `an integer in [${this.lo}, ${this.hi}]`;
+    return new Error(`parquet: expected ${what}, got ${shown}`);
+  }
 
   number(v: number): void {
+    if (this.lo !== undefined && (v < (this.lo as number) || v > (this.hi as number))) throw this.outOfRange(v);
     if (this.min === undefined || v < (this.min as number)) this.min = v;
     if (this.max === undefined || v > (this.max as number)) this.max = v;
   }
 
   float(v: number): void {
-    if (Number.isNaN(v)) return;
+    if (Number.isNaN(v)) {
+      this.sawNaN = true;
+      return;
+    }
     if (v === 0) this.sawZero = true;
     this.number(v);
   }
 
   big(v: bigint): void {
+    if (this.lo !== undefined && (v < (this.lo as bigint) || v > (this.hi as bigint))) throw this.outOfRange(v);
     if (this.min === undefined || v < (this.min as bigint)) this.min = v;
     if (this.max === undefined || v > (this.max as bigint)) this.max = v;
   }
@@ -630,6 +668,9 @@ class Stats {
   fields(nulls: number): TField[] {
     const fields: TField[] = [[3, i64(nulls)]];
     if (this.min === undefined || this.max === undefined) return fields;
+    // DuckDB orders NaN above every number (`x > 1e308` holds for NaN), so bounds without the
+    // chunk's NaNs would let it skip a group that matches: leave them out, as DuckDB's writer does.
+    if (this.sawNaN) return fields;
     // Zero's sign is not ordered: widen the bounds as the Parquet spec asks.
     if (this.sawZero && this.min === 0) this.min = -0;
     if (this.sawZero && this.max === 0) this.max = 0;
