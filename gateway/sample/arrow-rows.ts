@@ -1,4 +1,5 @@
 import { type Data, DataType, type Field, makeVector, type Table, Type } from "apache-arrow";
+import { parseType, type TypeNode } from "../../edge/plan/type-text.ts";
 import type { Row, Schema, Value } from "../../edge/plan/values.ts";
 
 /**
@@ -15,11 +16,52 @@ export function arrowToRows(table: Table): { schema: Schema; rows: Row[] } {
   table.schema.fields.forEach((field, column) => {
     const vector = table.getChildAt(column)!;
     let at = 0;
+    // Types Arrow carries as text (`arrow.ts`: HUGEINT, UHUGEINT, INTERVAL) get their values.ts form back, at any depth.
+    const node = field.metadata.has("duckdb.type") ? parseType(schema[column]!.type) : null;
+    const text = node !== null && carriesText(node);
     for (const data of vector.data) {
-      for (const value of valuesOf(data, field.name)) rows[at++]![field.name] = value;
+      for (const value of valuesOf(data, field.name)) rows[at++]![field.name] = text ? fromText(node!, value) : value;
     }
   });
   return { schema, rows };
+}
+
+const TEXT_CARRIED = new Set(["HUGEINT", "UHUGEINT", "INTERVAL"]);
+
+function carriesText(node: TypeNode): boolean {
+  switch (node.kind) {
+    case "scalar": return TEXT_CARRIED.has(node.name);
+    case "list": case "array": return carriesText(node.child);
+    case "struct": return node.fields.some((f) => carriesText(f.type));
+    case "map": return carriesText(node.key) || carriesText(node.value);
+    default: return false;
+  }
+}
+
+/** A value read from Arrow, with the text `arrow.ts` wrote for a HUGEINT, UHUGEINT or INTERVAL turned back into its values.ts form. */
+function fromText(node: TypeNode, value: Value): Value {
+  if (value === null) return null;
+  switch (node.kind) {
+    case "scalar": {
+      if (typeof value !== "string") return value;
+      if (node.name === "HUGEINT" || node.name === "UHUGEINT") return BigInt(value);
+      if (node.name === "INTERVAL") {
+        const m = /^(-?\d+) months (-?\d+) days (-?\d+) microseconds$/.exec(value);
+        return m ? { months: Number(m[1]), days: Number(m[2]), micros: BigInt(m[3]!) } : value;
+      }
+      return value;
+    }
+    case "list": case "array": return (value as Value[]).map((v) => fromText(node.child, v));
+    case "struct": {
+      const row = value as Record<string, Value>;
+      return Object.fromEntries(node.fields.map((f) => [f.name, fromText(f.type, row[f.name] ?? null)]));
+    }
+    case "map": return (value as Value[]).map((e) => {
+      const entry = e as Record<string, Value>;
+      return { key: fromText(node.key, entry.key ?? null), value: fromText(node.value, entry.value ?? null) };
+    });
+    default: return value;
+  }
 }
 
 function duckTypeOf(type: DataType, name: string): string {

@@ -35,3 +35,17 @@ test("Arrow without DuckDB metadata gets DuckDB types from its Arrow types", () 
     { name: "ts", type: "TIMESTAMP" },
   ]);
 });
+
+test("types Arrow carries as text (HUGEINT, UHUGEINT, INTERVAL) come back as values, nested ones too", async () => {
+  const db = await openDuckDB();
+  const { schema, rows } = await queryRows(db, `
+    SELECT 18446744073709551615::HUGEINT AS h, (-170141183460469231731687303715884105728)::HUGEINT AS hmin, 1::UHUGEINT AS uh,
+           {'h': -18446744073709551615::HUGEINT, 'k': 'a'} AS s, [1::HUGEINT, NULL] AS l,
+           INTERVAL '1 month 2 days 3 microseconds' AS i, -(INTERVAL '14 months 3 days 00:00:01.5') AS ineg,
+           MAP {'k': 5::HUGEINT} AS m, NULL::HUGEINT AS hn
+    UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL`);
+  db.close();
+  const back = arrowToRows(tableFromIPC(rowsToArrowIPC(schema, rows)));
+  expect(back.schema).toEqual(schema);
+  expect(back.rows).toEqual(rows);
+});
