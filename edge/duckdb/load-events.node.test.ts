@@ -265,3 +265,14 @@ describe("loadEvents", () => {
   });
 });
 
+
+test("a number past DOUBLE's range (1e400, which JSON.parse reads as Infinity) loads as DuckDB reads it: inf in a DOUBLE column, not NULL", async () => {
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    const schema = await loadEvents(db, "huge", [{ e: JSON.parse("1e400") }, { e: 2 }, { e: JSON.parse("-1e400") }]);
+    expect(schema).toEqual([{ name: "e", type: "DOUBLE" }]);
+    expect((await queryRows(db, "SELECT e FROM huge")).rows).toEqual([{ e: Infinity }, { e: 2 }, { e: -Infinity }]);
+  } finally {
+    db.close();
+  }
+});

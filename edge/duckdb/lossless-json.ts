@@ -383,7 +383,7 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
  * a bare integer (JSON.stringify throws on one) and a `JsonReal` as a real. Values JSON cannot hold
  * (`undefined`, functions, symbols) are left out of objects and become `null`
  * in arrays; NaN and ±Infinity become `null`, as JSON.stringify does, unless `duckdb` is set:
- * then a non-finite `JsonReal` is written as its literal (`NaN`, `-Infinity`), which DuckDB's
+ * then a non-finite `JsonReal` (or number: `1e400` parses as Infinity) is written as its literal (`NaN`, `-Infinity`), which DuckDB's
  * JSON reader reads (text for `read_json`, not for other JSON readers); with `nonFiniteAsText`
  * as a JSON string of that literal (`"NaN"`: for the browser, whose JSON.parse takes no NaN).
  */
@@ -422,7 +422,9 @@ function stringifySlowly(value: unknown, nonFinite: NonFinite): string {
         out.push(v.toString());
         return true;
       case "number":
-        out.push(Number.isFinite(v) ? JSON.stringify(v) : "null");
+        // A plain non-finite number (JSON.parse reads `1e400` as Infinity) is DuckDB's literal too when
+        // writing for DuckDB, which reads `1e400` as inf; `null` made it a NULL and typed the column BIGINT.
+        out.push(Number.isFinite(v) ? JSON.stringify(v) : nonFinite === "literal" ? (Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity") : nonFinite === "text" ? JSON.stringify(Number.isNaN(v) ? "NaN" : v > 0 ? "Infinity" : "-Infinity") : "null");
         return true;
       case "string":
       case "boolean":
