@@ -17,7 +17,8 @@ import { encodeValue } from "../plan/value-json.ts";
 import type { Schema } from "../plan/values.ts";
 import { LIST_PAIR, LIST_SEARCH, childExpressions, containsAggregate, sameExpression, type TreeNode } from "./tree.ts";
 
-const VOLATILE = new Set([
+/** Functions whose answer changes from call to call: never folded into a constant. */
+export const VOLATILE: ReadonlySet<string> = new Set([
   "random", "gen_random_uuid", "uuid", "uuidv4", "uuidv7", "now", "current_timestamp", "get_current_timestamp",
   "current_date", "current_time", "today", "nextval", "currval", "setseed", "transaction_timestamp", "get_current_time",
 ]);

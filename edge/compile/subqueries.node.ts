@@ -23,6 +23,7 @@ import { describeQuery } from "../duckdb/describe.node.ts";
 import { parseSql } from "../duckdb/parse-sql.node.ts";
 import { quoteString } from "../duckdb/quote.ts";
 import { tableRefs } from "./inputs.node.ts";
+import { VOLATILE } from "./annotate.node.ts";
 import type { TreeNode } from "./tree.ts";
 
 /** The most distinct values an IN subquery may fold into (a bigger table: join it). */
@@ -31,7 +32,6 @@ export const MAX_VALUES = 10_000;
 /** Types whose text DuckDB casts back to the same value. */
 const EXACT_TEXT = /^(VARCHAR|BOOLEAN|U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|DATE|TIME|TIMESTAMP(_S|_MS|_NS)?|TIMESTAMP WITH TIME ZONE|INTERVAL|UUID)$/;
 
-const VOLATILE = /"function_name":"(random|gen_random_uuid|uuid|uuidv4|uuidv7|now|current_timestamp|get_current_timestamp|current_date|current_time|today|nextval|currval|setseed|transaction_timestamp|get_current_time)"/i;
 
 export interface StaticSubqueries {
   db: DuckDB;
@@ -81,11 +81,22 @@ export async function foldStaticSubqueries(tree: TreeNode, how: StaticSubqueries
   return folded;
 }
 
+/** The names (lower case) of every function a tree calls. */
+function calledFunctions(node: unknown, out: string[] = []): string[] {
+  if (Array.isArray(node)) for (const x of node) calledFunctions(x, out);
+  else if (node && typeof node === "object") {
+    const n = node as TreeNode;
+    if (n.class === "FUNCTION" && typeof n.function_name === "string") out.push(n.function_name.toLowerCase());
+    for (const [k, v] of Object.entries(n)) if (!k.startsWith("$")) calledFunctions(v, out);
+  }
+  return out;
+}
+
 /** Why a subquery is not static (it reads a stream, or calls a volatile function), or null. */
 function notStatic(node: TreeNode, ctes: TreeNode[], how: StaticSubqueries, depth = 0): string | null {
   if (depth > 50) return "nests too deep";
-  const volatile = VOLATILE.exec(JSON.stringify(node, (k, v) => (k.startsWith("$") ? undefined : typeof v === "bigint" ? String(v) : v)));
-  if (volatile) return `calls ${volatile[1]!.toLowerCase()}(), which answers differently each time`;
+  const volatile = calledFunctions(node).find((f) => VOLATILE.has(f));
+  if (volatile) return `calls ${volatile}(), which answers differently each time`;
   for (const name of tableRefs(node)) {
     const at = ctes.findLastIndex((e) => String(e.key).toLowerCase() === name);
     const why = at >= 0 ? notStatic(ctes[at]!.value?.query?.node, ctes.slice(0, at), how, depth + 1) : how.readsStream(name) ? `reads ${name}, a stream` : null;

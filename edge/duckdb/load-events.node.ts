@@ -8,6 +8,7 @@ import { describeQuery } from "./describe.node.ts";
 import { JsonReal, parseJsonLossless, stringifyJsonLossless, type JsonValue } from "./lossless-json.ts";
 import type { DuckDB } from "./open.node.ts";
 import { quoteIdent, quoteString } from "./quote.ts";
+import { asciiLower, uniqueColumnNames } from "../plan/column-names.ts";
 
 export interface LoadOptions {
   /**
@@ -69,11 +70,8 @@ export async function loadJsonTexts(db: DuckDB, table: string, texts: readonly s
 
 /**
  * DuckDB's JSON reader names a table's columns after the events' top-level keys in the order they
- * first appear, but column names are unique regardless of case. As measured against DuckDB 1.4: a
- * name taken before (in any case) gets `_n`, n counting how often that name was taken (`id`,
- * `ID_1`, `Id_2`), and while the result is taken too, that gets its own `_n` (`x_1_1` when
- * `x_1` is a key already). Returns the columns so renamed, column name → key; empty when no two keys differ
- * only in case (nearly always).
+ * first appear, but column names are unique regardless of case (`uniqueColumnNames`). Returns the
+ * columns so renamed, column name → key; empty when no two keys differ only in case (nearly always).
  */
 export function renamedKeys(events: readonly unknown[]): Map<string, string> {
   const order = keyOrder(events);
@@ -86,24 +84,12 @@ export function renamedKeys(events: readonly unknown[]): Map<string, string> {
   }
   const renamed = new Map<string, string>();
   if (!clash) return renamed;
-  // How often each name (in lower case) was taken: the next suffix to try when it is taken again.
-  const taken = new Map<string, number>();
-  for (const key of order) {
-    let name = key;
-    for (let count = taken.get(asciiLower(name)); count !== undefined; count = taken.get(asciiLower(name))) {
-      taken.set(asciiLower(name), count + 1);
-      name = `${name}_${count}`;
-    }
-    taken.set(asciiLower(name), 1);
-    if (name !== key) renamed.set(name, key);
-  }
+  uniqueColumnNames(order).forEach((name, i) => {
+    if (name !== order[i]) renamed.set(name, order[i]!);
+  });
   return renamed;
 }
 
-/** Lower case for ASCII letters only, as DuckDB compares names (`É` and `é` are two names to it). */
-function asciiLower(s: string): string {
-  return /[A-Z]/.test(s) ? s.replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32)) : s;
-}
 
 /** The events' top-level keys in the order they first appear (DuckDB's column order). */
 function keyOrder(events: readonly unknown[]): string[] {

@@ -5,7 +5,7 @@ import { describe, expect, test } from "vitest";
 import { queryJson, withDuckDB } from "../parquet/duckdb-oracle.node.ts";
 import { datasetRows, datasetSchema, expectDatasetReadsBack, partitionBy, writeDataset } from "./dataset-case.node.ts";
 import { fsSink } from "./fs.node.ts";
-import { escapePathSegment, formatPartitionValue, objectKey, partitionPath, partitionRows, rangeName, rowsWithoutKey } from "./layout.ts";
+import { escapePathSegment, formatPartitionValue, objectKey, partitionPath, partitionRows, rangeName } from "./layout.ts";
 
 describe("layout", () => {
   test("partition values are escaped as Hive escapes path names", () => {
@@ -136,15 +136,17 @@ test("the dataset fixture covers what the layout must escape", () => {
   expect(rows.some((r) => r.station === null) && rows.some((r) => r.day === null) && rows.some((r) => r.station === "")).toBe(true);
 });
 
-test("rows whose partition folder would pass 255 bytes are split off with the reason; the others keep their order", () => {
+test("rows whose partition folder would pass 255 bytes are handed over with the reason (or throw); the others are partitioned", () => {
   const schema = [{ name: "cat", type: "VARCHAR" }, { name: "n", type: "INTEGER" }];
   const long = "x".repeat(300);
   const rows = [{ cat: "a", n: 1 }, { cat: long, n: 2 }, { cat: "a/b", n: 3 }, { cat: "%".repeat(83), n: 4 }, { cat: "%".repeat(84), n: 5 }];
-  const { keep, rejected } = rowsWithoutKey(schema, rows, ["cat"]);
-  expect(keep.map((r) => r.n)).toEqual([1, 3, 4]);
+  const rejected: { row: (typeof rows)[number]; reason: string }[] = [];
+  const keep = partitionRows(schema, rows, ["cat"], { onTooLong: (row, reason) => rejected.push({ row: row as (typeof rows)[number], reason }) }).flatMap((p) => p.rows);
+  expect(keep.map((r) => r.n).sort()).toEqual([1, 3, 4]);
   expect(rejected.map((r) => [r.row.n, r.reason])).toEqual([
     [2, "partition value of cat makes a folder name of 304 bytes; object stores and file systems take at most 255: partition by a shorter value (left(x, 50), md5(x))"],
     [5, "partition value of cat makes a folder name of 256 bytes; object stores and file systems take at most 255: partition by a shorter value (left(x, 50), md5(x))"],
   ]);
-  expect(rowsWithoutKey(schema, rows, [])).toEqual({ keep: rows, rejected: [] });
+  expect(() => partitionRows(schema, rows, ["cat"])).toThrow(/partition value of cat makes a folder name of 304 bytes/);
+  expect(partitionRows(schema, rows, []).flatMap((p) => p.rows)).toEqual(rows);
 });

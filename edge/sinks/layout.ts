@@ -18,6 +18,12 @@ export const HIVE_NULL = "__HIVE_DEFAULT_PARTITION__";
 export interface LayoutOptions {
   /** The folder name for NULL (default `__HIVE_DEFAULT_PARTITION__`; DuckDB's own writer uses `NULL`). */
   nullValue?: string;
+  /**
+   * Given, `partitionRows` leaves out a row whose partition values no key can hold
+   * (`PartitionTooLong`) and hands it here with the reason, so a flush writes the rest and makes it
+   * a dead letter instead of failing every retry; without it such a row throws.
+   */
+  onTooLong?: (row: Row, reason: string) => void;
 }
 
 /** One group of rows sharing their partition values, ready to be encoded as one file. */
@@ -161,29 +167,20 @@ export class PartitionTooLong extends Error {
  */
 export function partitionRows(schema: Schema, rows: Row[], partitionBy: string[], options: LayoutOptions = {}): Partition[] {
   const router = partitionRouter(schema, partitionBy, options, (key, body): Partition => ({ ...key, schema: body, rows: [] }));
-  for (const row of rows) router.route(row).rows.push(row);
-  return router.partitions().map((p) => p.target);
-}
-
-/**
- * Splits off the rows whose partition values no key can hold (`PartitionTooLong`), each with its
- * reason, so a flush writes the rest and makes those dead letters instead of failing every retry.
- */
-export function rowsWithoutKey(schema: Schema, rows: Row[], partitionBy: string[], options: LayoutOptions = {}): { keep: Row[]; rejected: { row: Row; reason: string }[] } {
-  if (partitionBy.length === 0) return { keep: rows, rejected: [] };
-  const router = partitionRouter(schema, partitionBy, options, () => true);
-  const keep: Row[] = [];
-  const rejected: { row: Row; reason: string }[] = [];
+  const { onTooLong } = options;
   for (const row of rows) {
+    if (!onTooLong) {
+      router.route(row).rows.push(row);
+      continue;
+    }
     try {
-      router.route(row);
-      keep.push(row);
+      router.route(row).rows.push(row);
     } catch (error) {
       if (!(error instanceof PartitionTooLong)) throw error;
-      rejected.push({ row, reason: error.message });
+      onTooLong(row, error.message);
     }
   }
-  return { keep, rejected };
+  return router.partitions().map((p) => p.target);
 }
 
 /** A partition's folder and values, as `partitionRouter` tells its `open`. */

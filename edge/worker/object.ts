@@ -10,7 +10,6 @@ import { r2Sink, type R2BucketLike } from "../sinks/r2.ts";
 import { s3Sink } from "../sinks/s3.ts";
 import type { Sink } from "../sinks/sink.ts";
 import { writeBatch } from "../sinks/write-batch.ts";
-import { rowsWithoutKey } from "../sinks/layout.ts";
 import type { SinkSpec } from "../../notebook/format/model.ts";
 import { BINDINGS, type WorkerConfig } from "./config.ts";
 import type { DurableObjectBase, DurableObjectStateLike, PipelineEnv, SqlStorageLike } from "./platform.ts";
@@ -516,18 +515,20 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       }
       const spec = this.spec();
       // A row no object key can hold (a partition value past 255 bytes) is a dead letter, written with the rest.
-      const { keep, rejected } = rowsWithoutKey(plan.output, rows, plan.partitionBy);
-      for (const r of rejected) failed.push({ reason: r.reason, raw: stringifyJsonLossless(r.row) });
-      rows = keep;
+      let rejected = 0;
+      const onTooLong = (row: Row, reason: string): void => {
+        rejected++;
+        failed.push({ reason, raw: stringifyJsonLossless(row) });
+      };
       const files = rows.length
-        ? await writeBatch({ sink: this.sink(spec), parquet: deps.parquet, schema: plan.output, rows, partitionBy: plan.partitionBy, sinkName: plan.sink, writer: this.writer, first: range.first, last: range.last })
+        ? await writeBatch({ sink: this.sink(spec), parquet: deps.parquet, schema: plan.output, rows, partitionBy: plan.partitionBy, sinkName: plan.sink, writer: this.writer, first: range.first, last: range.last, layout: { onTooLong } })
         : [];
       this.transact(() => {
         this.sql.exec(`DELETE FROM batches WHERE first BETWEEN ? AND ?`, range.first, range.last);
         this.insertFailed(failed, now());
         this.measure();
         this.setMeta("pendingRows", null);
-        this.add("rowsOut", rows.length);
+        this.add("rowsOut", rows.length - rejected);
         this.add("files", files.length);
         this.add("bytes", files.reduce((s, f) => s + f.bytes, 0));
         this.setMeta("lastFlush", new Date(now()).toISOString());

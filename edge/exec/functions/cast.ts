@@ -15,6 +15,7 @@ import { parseIntervalText } from "./interval-text.ts";
 import { parseNestedText } from "./nested-text.ts";
 import { memo, newMap } from "./memo.ts";
 import { instantInZone } from "./timezone.ts";
+import { asciiLower } from "../../plan/column-names.ts";
 
 const TIMESTAMP_FORMAT = "expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH[:MM[:SS]]| ZONE])";
 
@@ -294,9 +295,6 @@ function structFields(v: Value, from: Extract<SqlType, { kind: "struct" }>, to: 
   return out;
 }
 
-function asciiLower(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => c.toLowerCase());
-}
 
 function isText(t: SqlType): boolean {
   return t.kind === "enum" || (t.kind === "scalar" && (t.name === "VARCHAR" || t.name === "JSON"));

@@ -130,15 +130,27 @@ export function instantInZone(name: string, wall: bigint): bigint {
 }
 
 /** The wall-time conversions of a named zone (DuckDB's Conversion Error for an unknown name). */
-export function zoneWalls(name: string): { toWall(instant: bigint): bigint; fromWall(wall: bigint): bigint } {
+export function zoneWalls(name: string): ZoneWalls {
+  let walls = wallsByName.get(name);
+  if (walls) return walls;
   let zone: Zone;
   try {
     zone = zoneOf(name);
   } catch {
     throw new SqlError("conversion", `Unknown TimeZone '${name}'!`);
   }
-  return { toWall: (instant) => toWallTime(zone, instant), fromWall: (wall) => fromWallTime(zone, wall) };
+  walls = { toWall: (instant) => toWallTime(zone, instant), fromWall: (wall) => fromWallTime(zone, wall) };
+  wallsByName.set(name, walls);
+  return walls;
 }
+
+interface ZoneWalls {
+  toWall(instant: bigint): bigint;
+  fromWall(wall: bigint): bigint;
+}
+
+/** Per zone name, built once (time_bucket asks for every row). */
+const wallsByName = new Map<string, ZoneWalls>();
 
 export const timezone: ScalarFn = (args, ctx) => {
   const name = args[0] ?? null;
