@@ -1,5 +1,5 @@
 import type { SchemaElement } from "hyparquet";
-import type { Schema, Value } from "../plan/values.ts";
+import type { Row, Schema, Value } from "../plan/values.ts";
 import { parseDuckType, type DuckType } from "./duck-type.ts";
 
 /** Turns a column's JavaScript values into what the encoder takes; null when they pass as they are. */
@@ -21,8 +21,9 @@ export interface ParquetLayout {
 /**
  * Maps a DuckDB schema to a Parquet schema the way DuckDB's own writer
  * would, except where DuckDB loses information (see ARCHITECTURE.md
- * "edge/parquet"): HUGEINT is written as its decimal text, INTERVAL as
- * STRUCT(months, days, micros). Every column is OPTIONAL.
+ * "edge/parquet"): HUGEINT and UHUGEINT are written as DECIMAL(38,0) (DuckDB
+ * writes a lossy DOUBLE; `valuesPastParquet` finds the rare values past 38
+ * digits), INTERVAL as STRUCT(months, days, micros). Every column is OPTIONAL.
  */
 export function parquetLayout(schema: Schema): ParquetLayout {
   const elements: SchemaElement[] = [{ name: "duckdb_schema", num_children: schema.length }];
@@ -148,9 +149,12 @@ function addScalar(out: SchemaElement[], name: string, duck: string, repetition_
   switch (duck) {
     case "HUGEINT":
     case "UHUGEINT":
+      // No Parquet integer holds 128 bits. DECIMAL(38,0) holds every value below 10^38 exactly and reads back as a
+      // number (the unscaled value is the bigint itself); a value past it is refused before it reaches a file.
+      return addElements(out, name, { kind: "decimal", precision: 38, scale: 0 }, repetition_type, place);
     case "BIGNUM":
     case "VARINT":
-      // No Parquet integer holds 128 bits and DECIMAL(38,0) stops at 10^38-1 (HUGEINT reaches 1.7e38): the exact text does.
+      // Any number of digits: only the exact text holds them all.
       out.push({ ...SCALARS.VARCHAR!, name, repetition_type });
       return (v) => String(v);
     case "JSON":
@@ -176,4 +180,89 @@ function addScalar(out: SchemaElement[], name: string, duck: string, repetition_
     default:
       throw new Error(`parquet: column ${JSON.stringify(place)} has type ${duck}, which the Parquet writer does not support`);
   }
+}
+
+/** The largest unscaled DECIMAL(38,0): the Parquet column a HUGEINT or UHUGEINT is written as. */
+const DECIMAL_38 = 10n ** 38n - 1n;
+
+type Misfit = (value: Value) => string | null;
+
+/**
+ * A check of a row against what its Parquet columns can hold, or null when every value of the
+ * schema's types fits: a HUGEINT or UHUGEINT past ±(10^38−1), at any depth, has no place in
+ * DECIMAL(38,0). The check answers the reason, or null when the row fits; a sink makes such a
+ * row a dead letter instead of failing the flush.
+ */
+export function valuesPastParquet(schema: Schema): ((row: Row) => string | null) | null {
+  const checks: { name: string; misfit: Misfit }[] = [];
+  for (const column of schema) {
+    let type: DuckType;
+    try {
+      type = parseDuckType(column.type);
+    } catch {
+      continue; // parquetLayout names the column when it cannot read its type.
+    }
+    const misfit = misfitOf(type, column.name);
+    if (misfit) checks.push({ name: column.name, misfit });
+  }
+  if (checks.length === 0) return null;
+  return (row) => {
+    for (const { name, misfit } of checks) {
+      const v = row[name] ?? null;
+      const reason = v === null ? null : misfit(v);
+      if (reason !== null) return reason;
+    }
+    return null;
+  };
+}
+
+function misfitOf(type: DuckType, place: string): Misfit | null {
+  switch (type.kind) {
+    case "scalar": {
+      if (type.name !== "HUGEINT" && type.name !== "UHUGEINT") return null;
+      const name = type.name;
+      return (v) =>
+        (v as bigint) > DECIMAL_38 || (v as bigint) < -DECIMAL_38
+          ? `${place} is ${v}, past the 38 digits of DECIMAL(38,0), the Parquet type a ${name} is written as: cast it to DOUBLE or VARCHAR in the cell to keep such values`
+          : null;
+    }
+    case "list": {
+      const inner = misfitOf(type.element, `${place}[]`);
+      return inner && ((v) => firstMisfit(v as Value[], inner));
+    }
+    case "struct": {
+      const fields = type.fields.flatMap((f) => {
+        const misfit = misfitOf(f.type, `${place}.${f.name}`);
+        return misfit ? [{ name: f.name, misfit }] : [];
+      });
+      if (fields.length === 0) return null;
+      return (v) => {
+        for (const f of fields) {
+          const x = (v as Record<string, Value>)[f.name] ?? null;
+          const reason = x === null ? null : f.misfit(x);
+          if (reason !== null) return reason;
+        }
+        return null;
+      };
+    }
+    case "map": {
+      const key = misfitOf(type.key, `${place}.key`);
+      const value = misfitOf(type.value, `${place}.value`);
+      if (!key && !value) return null;
+      return (v) => {
+        const entries = v as { key: Value; value: Value }[];
+        return (key && firstMisfit(entries.map((e) => e.key), key)) ?? (value && firstMisfit(entries.map((e) => e.value), value)) ?? null;
+      };
+    }
+    default:
+      return null;
+  }
+}
+
+function firstMisfit(values: Value[], misfit: Misfit): string | null {
+  for (const e of values) {
+    const reason = e === null ? null : misfit(e);
+    if (reason !== null) return reason;
+  }
+  return null;
 }

@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import type { SinkSpec } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
 import type { Schema } from "../plan/values.ts";
+import { queryJson, sqlString, withDuckDB } from "../parquet/duckdb-oracle.node.ts";
 import { runnelWriter } from "../parquet/runnel.ts";
 import { SinkWriter } from "./sink-writer.ts";
 
@@ -104,5 +108,50 @@ describe("SinkWriter and partition values no key can hold", () => {
     expect(letters[0].reason).toMatch(/^s: partition value of cat makes a folder name of 404 bytes; object stores and file systems take at most 255/);
     expect(JSON.parse(letters[1].raw)).toEqual({ cat: long, n: 5 });
     expect(letters[0].source).toBe("events");
+  });
+});
+
+describe("SinkWriter and HUGEINT columns", () => {
+  test("a sum is written as DECIMAL(38,0), which DuckDB reads back as the number; a value past 38 digits is a dead letter", async () => {
+    const puts: { key: string; body: Uint8Array }[] = [];
+    const sink = { async put(key: string, body: Uint8Array) { puts.push({ key, body }); } };
+    const cols: Schema = [{ name: "k", type: "VARCHAR" }, { name: "total", type: "HUGEINT" }, { name: "parts", type: "STRUCT(n UHUGEINT[])" }];
+    const plan = { version: 1, notebook: "t.md", sources: {}, pipelines: [{ sink: "s", cell: { cell: "c", file: "t.md", line: 1 }, ops: [{ op: "scan", source: "events" }, { op: "sink", sink: "s", partitionBy: [], schema: cols, origin: { cell: "c", file: "t.md", line: 1 } }] }] } as unknown as Plan;
+    const spec = { flush: { rows: 1_000_000, bytes: 1 << 30, seconds: 3600 } } as SinkSpec;
+    const w = new SinkWriter(plan, { s: { spec, opened: { sink, prefix: "" } as never } }, runnelWriter, "w", () => Date.parse("2026-12-05T10:00:00Z"));
+    const d38 = 10n ** 38n - 1n;
+    w.add("s", [
+      { k: "a", total: 18446744073709551616n, parts: { n: [1n, null] } },
+      { k: "past", total: 10n ** 38n, parts: null },
+      { k: "b", total: -d38, parts: { n: [d38] } },
+      { k: "deep", total: 1n, parts: { n: [2n ** 128n - 1n] } },
+      { k: "c", total: null, parts: { n: null } },
+    ]);
+    expect(w.depth).toBe(3);
+    const result = await w.flush(0, 4);
+    expect(result.files.map((f) => f.rows)).toEqual([3]);
+    const dir = mkdtempSync(join(tmpdir(), "runnel-hugeint-"));
+    try {
+      const path = join(dir, "f.parquet");
+      writeFileSync(path, puts.find((p) => p.key.endsWith(".parquet"))!.body);
+      await withDuckDB(async (db) => {
+        const types = await queryJson(db, `SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(${sqlString(path)}))`);
+        expect(types.map((t) => t.column_type)).toEqual(["VARCHAR", "DECIMAL(38,0)", "STRUCT(n DECIMAL(38,0)[])"]);
+        const got = await queryJson(db, `SELECT k, (total + 1)::VARCHAR AS t, parts::VARCHAR AS p FROM read_parquet(${sqlString(path)}) ORDER BY k`);
+        expect(got).toEqual([
+          { k: "a", t: "18446744073709551617", p: "{'n': [1, NULL]}" },
+          { k: "b", t: `${-d38 + 1n}`, p: `{'n': [${d38}]}` },
+          { k: "c", t: null, p: "{'n': NULL}" },
+        ]);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const letters = puts.filter((p) => p.key.includes("_errors")).flatMap((p) => new TextDecoder().decode(p.body).trim().split("\n").map((l) => JSON.parse(l)));
+    expect(letters.map((l) => l.reason)).toEqual([
+      "s: total is 100000000000000000000000000000000000000, past the 38 digits of DECIMAL(38,0), the Parquet type a HUGEINT is written as: cast it to DOUBLE or VARCHAR in the cell to keep such values",
+      `s: parts.n[] is ${2n ** 128n - 1n}, past the 38 digits of DECIMAL(38,0), the Parquet type a UHUGEINT is written as: cast it to DOUBLE or VARCHAR in the cell to keep such values`,
+    ]);
+    expect(JSON.parse(letters[0].raw).k).toBe("past");
   });
 });

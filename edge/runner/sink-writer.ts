@@ -13,7 +13,7 @@ import type { SinkSpec } from "../../notebook/format/model.ts";
 import type { Plan, SinkOp } from "../plan/types.ts";
 import type { Row, Schema, Value } from "../plan/values.ts";
 import { openFile, type ParquetFile, type ParquetWriter } from "../parquet/writer.ts";
-import { objectKey, PartitionTooLong, partitionRouter } from "../sinks/layout.ts";
+import { objectKey, partitionRouter, UnwritableRow } from "../sinks/layout.ts";
 import { putEncoded, type EncodedFile, type WrittenFile } from "../sinks/write-batch.ts";
 import { deadLetterKey, encodeDeadLetters, type DeadLetter } from "../sinks/dead-letter.ts";
 import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
@@ -142,8 +142,8 @@ export class SinkWriter {
       try {
         f = buffer.files.route(row);
       } catch (error) {
-        if (!(error instanceof PartitionTooLong)) throw error;
-        // A row no key can hold is a dead letter; left in, it would fail every retry of the flush.
+        if (!(error instanceof UnwritableRow)) throw error;
+        // A row no key or file can hold is a dead letter; left in, it would fail every retry of the flush.
         if (file !== null && from < r) file.add(rows.slice(from, r));
         file = null;
         from = r + 1;

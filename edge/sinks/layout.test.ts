@@ -141,7 +141,7 @@ test("rows whose partition folder would pass 255 bytes are handed over with the 
   const long = "x".repeat(300);
   const rows = [{ cat: "a", n: 1 }, { cat: long, n: 2 }, { cat: "a/b", n: 3 }, { cat: "%".repeat(83), n: 4 }, { cat: "%".repeat(84), n: 5 }];
   const rejected: { row: (typeof rows)[number]; reason: string }[] = [];
-  const keep = partitionRows(schema, rows, ["cat"], { onTooLong: (row, reason) => rejected.push({ row: row as (typeof rows)[number], reason }) }).flatMap((p) => p.rows);
+  const keep = partitionRows(schema, rows, ["cat"], { onUnwritable: (row, reason) => rejected.push({ row: row as (typeof rows)[number], reason }) }).flatMap((p) => p.rows);
   expect(keep.map((r) => r.n).sort()).toEqual([1, 3, 4]);
   expect(rejected.map((r) => [r.row.n, r.reason])).toEqual([
     [2, "partition value of cat makes a folder name of 304 bytes; object stores and file systems take at most 255: partition by a shorter value (left(x, 50), md5(x))"],
@@ -149,4 +149,21 @@ test("rows whose partition folder would pass 255 bytes are handed over with the 
   ]);
   expect(() => partitionRows(schema, rows, ["cat"])).toThrow(/partition value of cat makes a folder name of 304 bytes/);
   expect(partitionRows(schema, rows, []).flatMap((p) => p.rows)).toEqual(rows);
+});
+
+test("a HUGEINT past the 38 digits of its DECIMAL(38,0) column, at any depth, is handed over with the reason; a partition column holds any", () => {
+  const schema = [{ name: "day", type: "HUGEINT" }, { name: "total", type: "HUGEINT" }, { name: "m", type: "MAP(VARCHAR, HUGEINT)" }];
+  const rows = [
+    { day: 10n ** 40n, total: 10n ** 38n - 1n, m: [] },
+    { day: 1n, total: -(10n ** 38n), m: null },
+    { day: 1n, total: null, m: [{ key: "x", value: 2n ** 127n - 1n }] },
+    { day: 1n, total: 5n, m: [{ key: "y", value: null }] },
+  ];
+  const rejected: [unknown, string][] = [];
+  const keep = partitionRows(schema, rows, ["day"], { onUnwritable: (row, reason) => rejected.push([row.total, reason]) }).flatMap((p) => p.rows);
+  expect(keep.map((r) => r.total)).toEqual([5n, 10n ** 38n - 1n]);
+  expect(rejected).toEqual([
+    [-(10n ** 38n), `total is ${-(10n ** 38n)}, past the 38 digits of DECIMAL(38,0), the Parquet type a HUGEINT is written as: cast it to DOUBLE or VARCHAR in the cell to keep such values`],
+    [null, `m.value is ${2n ** 127n - 1n}, past the 38 digits of DECIMAL(38,0), the Parquet type a HUGEINT is written as: cast it to DOUBLE or VARCHAR in the cell to keep such values`],
+  ]);
 });

@@ -1,5 +1,6 @@
 import type { Row, Schema, Value } from "../plan/values.ts";
 import { parseDuckType } from "../parquet/duck-type.ts";
+import { valuesPastParquet } from "../parquet/schema.ts";
 import { valueToText } from "../exec/functions/text.ts";
 import { checkKey, compareKeys } from "./keys.ts";
 
@@ -19,11 +20,11 @@ export interface LayoutOptions {
   /** The folder name for NULL (default `__HIVE_DEFAULT_PARTITION__`; DuckDB's own writer uses `NULL`). */
   nullValue?: string;
   /**
-   * Given, `partitionRows` leaves out a row whose partition values no key can hold
-   * (`PartitionTooLong`) and hands it here with the reason, so a flush writes the rest and makes it
-   * a dead letter instead of failing every retry; without it such a row throws.
+   * Given, `partitionRows` leaves out a row the sink cannot write (`UnwritableRow`: partition values
+   * no key can hold, a value past its Parquet column) and hands it here with the reason, so a flush
+   * writes the rest and makes it a dead letter instead of failing every retry; without it such a row throws.
    */
-  onTooLong?: (row: Row, reason: string) => void;
+  onUnwritable?: (row: Row, reason: string) => void;
 }
 
 /** One group of rows sharing their partition values, ready to be encoded as one file. */
@@ -152,8 +153,13 @@ const MAX_SEGMENT_BYTES = 255;
 const MAX_PATH_BYTES = 768;
 const utf8 = new TextEncoder();
 
-/** A row whose partition values make no valid object key: a dead letter, not a failed flush. */
-export class PartitionTooLong extends Error {
+/** A row the sink cannot write: a dead letter, not a failed flush (which would fail again on every retry). */
+export class UnwritableRow extends Error {
+  override name = "UnwritableRow";
+}
+
+/** A row whose partition values make no valid object key. */
+export class PartitionTooLong extends UnwritableRow {
   override name = "PartitionTooLong";
 }
 
@@ -167,17 +173,17 @@ export class PartitionTooLong extends Error {
  */
 export function partitionRows(schema: Schema, rows: Row[], partitionBy: string[], options: LayoutOptions = {}): Partition[] {
   const router = partitionRouter(schema, partitionBy, options, (key, body): Partition => ({ ...key, schema: body, rows: [] }));
-  const { onTooLong } = options;
+  const { onUnwritable } = options;
   for (const row of rows) {
-    if (!onTooLong) {
+    if (!onUnwritable) {
       router.route(row).rows.push(row);
       continue;
     }
     try {
       router.route(row).rows.push(row);
     } catch (error) {
-      if (!(error instanceof PartitionTooLong)) throw error;
-      onTooLong(row, error.message);
+      if (!(error instanceof UnwritableRow)) throw error;
+      onUnwritable(row, error.message);
     }
   }
   return router.partitions().map((p) => p.target);
@@ -225,7 +231,12 @@ export function partitionRouter<T>(
   // (equal primitives format to the same path); other values take the path every time.
   const cache = new Map<unknown, unknown>();
   let only: T | undefined;
+  const pastParquet = valuesPastParquet(body);
   const route = (row: Row): T => {
+    if (pastParquet !== null) {
+      const reason = pastParquet(row);
+      if (reason !== null) throw new UnwritableRow(reason);
+    }
     if (columns.length === 0) return (only ??= groupOf(row));
     let level = cache;
     for (let i = 0; i < columns.length; i++) {

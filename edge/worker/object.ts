@@ -514,14 +514,14 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         for (const json of texts) for (const j of json) rows.push(codec.decodeRow(j));
       }
       const spec = this.spec();
-      // A row no object key can hold (a partition value past 255 bytes) is a dead letter, written with the rest.
+      // A row no object key or file can hold (a partition value past 255 bytes, a HUGEINT past 38 digits) is a dead letter, written with the rest.
       let rejected = 0;
-      const onTooLong = (row: Row, reason: string): void => {
+      const onUnwritable = (row: Row, reason: string): void => {
         rejected++;
         failed.push({ reason, raw: stringifyJsonLossless(row) });
       };
       const files = rows.length
-        ? await writeBatch({ sink: this.sink(spec), parquet: deps.parquet, schema: plan.output, rows, partitionBy: plan.partitionBy, sinkName: plan.sink, writer: this.writer, first: range.first, last: range.last, layout: { onTooLong } })
+        ? await writeBatch({ sink: this.sink(spec), parquet: deps.parquet, schema: plan.output, rows, partitionBy: plan.partitionBy, sinkName: plan.sink, writer: this.writer, first: range.first, last: range.last, layout: { onUnwritable } })
         : [];
       this.transact(() => {
         this.sql.exec(`DELETE FROM batches WHERE first BETWEEN ? AND ?`, range.first, range.last);
