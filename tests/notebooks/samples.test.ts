@@ -5,11 +5,11 @@
  * registered as a view for the cells after it.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { type DuckDB, loadEvents, loadJsonTexts, openDuckDB, type QueryResult, queryRows, quoteIdent } from "../../edge/duckdb/index.node.ts";
 import { Sampler } from "../../gateway/sample/sampler.ts";
+import { openWasm, type WasmConnection } from "./wasm.ts";
 import { demoEvents } from "../../gateway/sources/demo/index.ts";
 import { parseNotebook } from "../../notebook/format/index.ts";
 import type { Notebook } from "../../notebook/format/index.ts";
@@ -217,33 +217,6 @@ describe("what the sample notebooks promise", () => {
     for (const row of entrances.rows) expect(row.entrance).toEqual(expect.any(String));
   });
 });
-
-/** The DuckDB-WASM the browser runs (same bundle, Node's blocking build), with extensions off as the app has them. */
-interface WasmConnection {
-  query(sql: string): { numRows: number; schema: { fields: Array<{ name: string }> } };
-  insertArrowFromIPCStream(buffer: Uint8Array, options: { name: string; create: boolean }): void;
-  close(): void;
-}
-
-async function openWasm(): Promise<WasmConnection> {
-  const require = createRequire(import.meta.url);
-  const wasm = require("@duckdb/duckdb-wasm/dist/duckdb-node-blocking.cjs") as {
-    createDuckDB(bundles: unknown, logger: unknown, runtime: unknown): Promise<{ instantiate(): Promise<void>; connect(): WasmConnection }>;
-    VoidLogger: new () => unknown;
-    NODE_RUNTIME: unknown;
-  };
-  const dist = join(root, "node_modules/@duckdb/duckdb-wasm/dist/");
-  const bundles = {
-    mvp: { mainModule: `${dist}duckdb-mvp.wasm`, mainWorker: `${dist}duckdb-node-mvp.worker.cjs` },
-    eh: { mainModule: `${dist}duckdb-eh.wasm`, mainWorker: `${dist}duckdb-node-eh.worker.cjs` },
-  };
-  const instance = await wasm.createDuckDB(bundles, new wasm.VoidLogger(), wasm.NODE_RUNTIME);
-  await instance.instantiate();
-  const conn = instance.connect();
-  conn.query("SET autoload_known_extensions = false");
-  conn.query("SET autoinstall_known_extensions = false");
-  return conn;
-}
 
 describe("in the browser's DuckDB (DuckDB-WASM, no json or icu extension)", () => {
   let wasm: WasmConnection;

@@ -1,6 +1,7 @@
-import { type Schema, tableFromIPC, Type } from "apache-arrow";
+import { type Schema, tableFromIPC } from "apache-arrow";
 import type { Connection } from "./duckdb.ts";
 import { eventsToArrow, parseTailJson } from "./events-to-arrow.ts";
+import { retypeSampleTable } from "./retype.ts";
 import { quoteIdent } from "./sql.ts";
 
 export interface SourceStats {
@@ -83,24 +84,9 @@ export class SourceTable {
     this.report();
   }
 
-  /**
-   * Arrow has no HUGEINT, UUID, JSON, INTERVAL or ENUM: the gateway sends them
-   * as text, with DuckDB's type in each field's `duckdb.type` metadata. The
-   * table's columns get those types back, so a query here sees the types the
-   * published pipeline reads (`id + 1` on a HUGEINT, UUID order); appended
-   * text is cast on insert. A type this DuckDB cannot take stays text.
-   */
+  /** The columns get the types the gateway's DuckDB read (`retypeSampleTable`), nested ones too. */
   private async retype(): Promise<void> {
-    const { conn } = this.options;
-    for (const field of this.schema?.fields ?? []) {
-      const type = field.metadata.get("duckdb.type");
-      if (!type || field.typeId !== Type.Utf8 || /^(VARCHAR|TEXT|STRING)$/i.test(type)) continue;
-      try {
-        await conn.query(`ALTER TABLE ${quoteIdent(this.name)} ALTER COLUMN ${quoteIdent(field.name)} SET DATA TYPE ${type}`);
-      } catch (cause) {
-        console.warn(new Error(`source ${this.name}: column ${field.name} stays text, not ${type}`, { cause }));
-      }
-    }
+    if (this.schema) await retypeSampleTable(this.options.conn, this.name, this.schema);
   }
 
   /** Starts following the live tail; events are appended every `flushMs`. */

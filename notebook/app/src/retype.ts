@@ -1,0 +1,101 @@
+import { type Schema, Type } from "apache-arrow";
+import { formatType, parseType, type TypeNode } from "../../../edge/plan/type-text.ts";
+import { quoteIdent } from "./sql.ts";
+
+/** What `retypeSampleTable` needs of a DuckDB-WASM connection. */
+export interface QueryConnection {
+  query(sql: string): Promise<{ toArray(): unknown[] }>;
+}
+
+/**
+ * Gives a table loaded from the gateway's Arrow sample the types the gateway's DuckDB read.
+ * Arrow has no HUGEINT, UUID, JSON, INTERVAL or ENUM, so the gateway sends them as text, at
+ * any depth (`STRUCT(h HUGEINT)` arrives as a struct of text), with DuckDB's type in each
+ * field's `duckdb.type` metadata; a MAP arrives as a list of key/value structs. Every column
+ * whose type here differs from that one is altered to it, so a query in the notebook sees the
+ * types the published pipeline reads (`s.h + 1` on a HUGEINT, a UUID's order), and the live
+ * tail's text is cast on insert. This DuckDB has no JSON type (no json extension): a nested
+ * type is tried again with its JSON parts as VARCHAR. A type it cannot take stays as loaded,
+ * with a warning. Answers the columns it could not retype.
+ */
+export async function retypeSampleTable(conn: QueryConnection, table: string, schema: Schema): Promise<string[]> {
+  const loaded = new Map<string, string>();
+  for (const row of (await conn.query(`DESCRIBE ${quoteIdent(table)}`)).toArray()) {
+    const r = (row as { toJSON?: () => unknown }).toJSON ? ((row as { toJSON(): unknown }).toJSON() as Record<string, unknown>) : (row as Record<string, unknown>);
+    loaded.set(String(r.column_name), String(r.column_type));
+  }
+  const failed: string[] = [];
+  for (const field of schema.fields) {
+    const wanted = field.metadata.get("duckdb.type");
+    const current = loaded.get(field.name);
+    if (!wanted || current === undefined) continue;
+    const targets = retypeTargets(current, wanted, field.typeId === Type.Utf8);
+    let cause: unknown = null;
+    for (const target of targets) {
+      try {
+        await conn.query(`ALTER TABLE ${quoteIdent(table)} ALTER COLUMN ${quoteIdent(field.name)} SET DATA TYPE ${target}`);
+        cause = null;
+        break;
+      } catch (error) {
+        cause = error;
+      }
+    }
+    if (cause !== null) {
+      failed.push(field.name);
+      console.warn(new Error(`source ${table}: column ${field.name} stays ${current}, not ${wanted}`, { cause }));
+    }
+  }
+  return failed;
+}
+
+/** The types to try for a column loaded as `current` that the gateway's DuckDB typed `wanted`, best first. */
+export function retypeTargets(current: string, wanted: string, loadedAsText: boolean): string[] {
+  if (current === wanted || /^(VARCHAR|TEXT|STRING)$/i.test(wanted)) return [];
+  let node: TypeNode;
+  try {
+    node = parseType(wanted);
+  } catch {
+    return loadedAsText ? [wanted] : [];
+  }
+  // A scalar other than text comes typed from Arrow already (its metadata only says the same).
+  if (!loadedAsText && !carriesText(node)) return [];
+  const targets = [wanted];
+  const withoutJson = formatType(jsonAsVarchar(node));
+  if (withoutJson !== wanted && withoutJson !== current && node.kind !== "scalar") targets.push(withoutJson);
+  return targets;
+}
+
+/** The scalar types the gateway's Arrow sends as text, and MAP, which it sends as a list. */
+function carriesText(t: TypeNode): boolean {
+  switch (t.kind) {
+    case "scalar":
+      return /^(HUGEINT|UHUGEINT|UUID|JSON|INTERVAL)$/.test(t.name);
+    case "other":
+      return true;
+    case "decimal":
+      return false;
+    case "list":
+    case "array":
+      return carriesText(t.child);
+    case "struct":
+      return t.fields.some((f) => carriesText(f.type));
+    case "map":
+      return true;
+  }
+}
+
+function jsonAsVarchar(t: TypeNode): TypeNode {
+  switch (t.kind) {
+    case "scalar":
+      return t.name === "JSON" ? { kind: "scalar", name: "VARCHAR" } : t;
+    case "list":
+    case "array":
+      return { ...t, child: jsonAsVarchar(t.child) };
+    case "struct":
+      return { kind: "struct", fields: t.fields.map((f) => ({ name: f.name, type: jsonAsVarchar(f.type) })) };
+    case "map":
+      return { kind: "map", key: jsonAsVarchar(t.key), value: jsonAsVarchar(t.value) };
+    default:
+      return t;
+  }
+}
