@@ -87,11 +87,11 @@ describe("compilePlan", () => {
     }
   });
 
-  test("time_bucket with a constant offset or origin is a window; with a time zone it aggregates per flushed file", async () => {
+  test("time_bucket with a constant offset, origin or time zone is a window", async () => {
     const cases = [
       ["INTERVAL 15 minutes", "window"],
       ["TIMESTAMP '2026-01-01 00:07:00'", "window"],
-      ["'Europe/Berlin'", "per-flush"],
+      ["'Europe/Berlin'", "window"],
     ] as const;
     for (const [third, emit] of cases) {
       const cast = third.startsWith("'") ? "TRY_CAST(ts AS TIMESTAMPTZ)" : "TRY_CAST(ts AS TIMESTAMP)";
@@ -99,6 +99,7 @@ describe("compilePlan", () => {
       const plan = compilePlan(await gatherCompileInputs(db, nb));
       const agg = plan.pipelines[0]!.ops.find((o) => o.op === "aggregate");
       expect(agg?.op === "aggregate" && agg.emit, third).toBe(emit);
+      expect(agg?.op === "aggregate" && agg.window?.zone, third).toBe(third === "'Europe/Berlin'" ? "Europe/Berlin" : undefined);
     }
   });
 

@@ -518,15 +518,17 @@ class Compiler {
       // date_trunc to a day or longer of a TIMESTAMP is a DATE in DuckDB (`date_trunc('day', ts)`): a window too.
       if (k.kind !== "function" || !(/^TIMESTAMP/.test(k.type) || (k.type === "DATE" && k.name === "date_trunc"))) continue;
       // A constant offset (INTERVAL) or origin (TIMESTAMP) moves where buckets start, not their width:
-      // still a tumbling window keyed by the bucket's start. (A time zone, where a day may be 23 or 25
-      // hours, stays a per-flush aggregate.)
-      const shifted = k.args.length === 3 && k.args[2]!.kind === "constant" && /^(INTERVAL|TIMESTAMP)/.test(k.args[2]!.type);
-      if (k.name === "time_bucket" && (k.args.length === 2 || shifted) && k.args[0]!.kind === "constant" && /^TIMESTAMP/.test(k.args[1]!.type)) {
+      // still a tumbling window keyed by the bucket's start. A constant time zone buckets the wall time
+      // there: a window too, whose end is the next bucket's start in that zone (a day of 23 or 25 hours).
+      const third = k.args.length === 3 && k.args[2]!.kind === "constant" ? k.args[2]! : null;
+      const shifted = third !== null && /^(INTERVAL|TIMESTAMP)/.test(third.type);
+      const zone = third !== null && third.type === "VARCHAR" && typeof third.value === "string" ? third.value : null;
+      if (k.name === "time_bucket" && (k.args.length === 2 || shifted || zone !== null) && k.args[0]!.kind === "constant" && /^TIMESTAMP/.test(k.args[1]!.type)) {
         const w = k.args[0]!.value as { months: number; days: number; micros: string };
         if (w.months !== 0 && (w.days !== 0 || w.micros !== "0")) {
           throw new CompileError("time_bucket() width mixing months and days", this.originOf(env, g), "use a width in months, or in days and smaller units");
         }
-        return { key: i, eventTime: k.args[1]!, width: w, latenessMicros: "0" };
+        return { key: i, eventTime: k.args[1]!, width: w, latenessMicros: "0", ...(zone !== null ? { zone } : {}) };
       }
       if (k.name === "date_trunc" && k.args.length === 2 && k.args[0]!.kind === "constant" && /^TIMESTAMP/.test(k.args[1]!.type)) {
         const part = String(k.args[0]!.value);

@@ -35,6 +35,27 @@ function minuteWindows(tsType: string, latenessMicros: string): WindowState {
   return new WindowState(op, defaultLibrary);
 }
 
+/** GROUP BY time_bucket(<width>, ts, '<zone>') with count(*), over rows [ts] of TIMESTAMPTZ. */
+function zonedWindows(width: { months: number; days: number; micros: string }, zone: string): WindowState {
+  const ts = { kind: "column" as const, index: 0, type: "TIMESTAMP WITH TIME ZONE" };
+  const bucket = {
+    kind: "function" as const,
+    name: "time_bucket",
+    args: [{ kind: "constant" as const, value: width as never, type: "INTERVAL" }, ts, { kind: "constant" as const, value: zone, type: "VARCHAR" }],
+    type: "TIMESTAMP WITH TIME ZONE",
+  };
+  const op: AggregateOp = {
+    op: "aggregate",
+    origin: { cell: "w", file: "nb.md", line: 1 },
+    schema: [{ name: "d", type: "TIMESTAMP WITH TIME ZONE" }, { name: "n", type: "BIGINT" }],
+    keys: [{ name: "d", expr: bucket }],
+    aggregates: [{ name: "n", call: { fn: "count_star", args: [], distinct: false, filter: null, type: "BIGINT" } }],
+    emit: "window",
+    window: { key: 0, eventTime: ts, width, latenessMicros: "0", zone },
+  };
+  return new WindowState(op, defaultLibrary);
+}
+
 const at = (iso: string): bigint => BigInt(Date.parse(`${iso}Z`)) * 1000n;
 
 describe("WindowState", () => {
@@ -67,5 +88,38 @@ describe("WindowState", () => {
     expect(w.addRow([at("2026-03-01T12:00:00")])).toMatch(/^late event: its window \[2026-03-01 00:00:00, 2026-03-02 00:00:00\)/);
     expect(w.addRow([null])).toBeNull();
     expect(w.emitAll()).toEqual([[day("2026-03-02"), 1n], [null, 1n]]);
+  });
+
+  test("a day in a time zone is a window from local midnight to local midnight: 23 hours when the clocks go forward, 25 when they go back", () => {
+    const day = { months: 0, days: 1, micros: "0" };
+    const spring = zonedWindows(day, "Europe/Berlin");
+    // 2026-03-29 in Berlin runs from 2026-03-28 23:00 UTC to 2026-03-29 22:00 UTC.
+    expect(spring.addRow([at("2026-03-28T23:00:00")])).toBeNull();
+    expect(spring.addRow([at("2026-03-29T21:59:59")])).toBeNull();
+    expect(spring.due()).toBe(false);
+    expect(spring.addRow([at("2026-03-29T22:00:00")])).toBeNull();
+    expect(spring.due()).toBe(true);
+    expect(spring.emitUpTo(spring.watermark()!)).toEqual([[at("2026-03-28T23:00:00"), 2n]]);
+    expect(spring.addRow([at("2026-03-29T12:00:00")])).toMatch(/^late event: its window \[2026-03-28 23:00:00\+00, 2026-03-29 22:00:00\+00\)/);
+
+    // 2026-10-25 in Berlin runs from 2026-10-24 22:00 UTC to 2026-10-25 23:00 UTC.
+    const autumn = zonedWindows(day, "Europe/Berlin");
+    expect(autumn.addRow([at("2026-10-24T22:00:00")])).toBeNull();
+    expect(autumn.addRow([at("2026-10-25T22:59:59")])).toBeNull();
+    expect(autumn.due()).toBe(false);
+    expect(autumn.addRow([at("2026-10-25T23:00:00")])).toBeNull();
+    expect(autumn.emitUpTo(autumn.watermark()!)).toEqual([[at("2026-10-24T22:00:00"), 2n]]);
+    expect(autumn.emitAll()).toEqual([[at("2026-10-25T23:00:00"), 1n]]);
+  });
+
+  test("an hour in a time zone whose clocks go back: each of the two 02:00 hours is its own window, emitted once the watermark passes it", () => {
+    const w = zonedWindows({ months: 0, days: 0, micros: "3600000000" }, "Europe/Berlin");
+    // 00:30 and 01:30 UTC on 2026-10-25 are 02:30 summer time and 02:30 winter time in Berlin.
+    expect(w.addRow([at("2026-10-25T00:30:00")])).toBeNull();
+    expect(w.addRow([at("2026-10-25T01:30:00")])).toBeNull();
+    expect(w.addRow([at("2026-10-25T03:00:00")])).toBeNull();
+    const emitted = w.emitUpTo(w.watermark()!);
+    expect(emitted).toEqual([[at("2026-10-25T00:00:00"), 1n], [at("2026-10-25T01:00:00"), 1n]]);
+    expect(w.addRow([at("2026-10-25T01:59:59")])).toMatch(/^late event: its window \[2026-10-25 01:00:00\+00, 2026-10-25 02:00:00\+00\)/);
   });
 });

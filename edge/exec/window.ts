@@ -9,6 +9,7 @@ import type { Value } from "../plan/values.ts";
 import type { AggregateFn, CallContext, FunctionLibrary } from "./functions/contract.ts";
 import { compileExpr, type Eval, type Memo } from "./expr.ts";
 import { formatTimestamp, formatTimestampTz } from "./functions/calendar.ts";
+import { zoneWalls } from "./functions/timezone.ts";
 
 interface Group {
   keys: Value[];
@@ -49,6 +50,8 @@ export class WindowState {
   /** The position of the time-bucket key among the keys (-1 without a window). */
   private readonly windowKey: number;
   private readonly lateness: bigint;
+  /** The end of the window starting at a time (`windowEnd`). */
+  private readonly endOf: (start: bigint) => bigint;
   /** Keyed by window start (bigint values compare by value in a Map); null for a NULL bucket or no window. */
   private readonly windows = new Map<bigint | null, Window>();
   private maxEventTime: bigint | null = null;
@@ -90,6 +93,7 @@ export class WindowState {
     });
     this.eventTime = op.window ? compileExpr(op.window.eventTime, lib, memo) : null;
     this.lateness = op.window ? BigInt(op.window.latenessMicros) : 0n;
+    this.endOf = op.window ? windowEnd(op.window) : () => 0n;
     this.windowKey = op.window ? op.window.key : -1;
   }
 
@@ -100,7 +104,7 @@ export class WindowState {
     const bucket = this.keys[w.key]!;
     for (const row of rows) {
       const s = asMicros(bucket(row));
-      if (s !== null && addInterval(s, w.width) <= this.emittedUpTo) return true;
+      if (s !== null && this.endOf(s) <= this.emittedUpTo) return true;
     }
     return false;
   }
@@ -134,7 +138,7 @@ export class WindowState {
     // Rows come mostly in time order: the window of the previous row is the likeliest one.
     let win = this.lastWindow !== null && this.lastWindow.start === start ? this.lastWindow : this.windows.get(start);
     if (!win) {
-      win = { start, end: start === null || !w ? null : addInterval(start, w.width), groups: [], index: new Map() };
+      win = { start, end: start === null || !w ? null : this.endOf(start), groups: [], index: new Map() };
       this.windows.set(start, win);
       if (win.end !== null) {
         const at = win.end + this.lateness;
@@ -168,7 +172,7 @@ export class WindowState {
     }
     let reason = this.lateReasons.get(start);
     if (reason === undefined) {
-      const end = addInterval(start, this.op.window!.width);
+      const end = this.endOf(start);
       reason = end <= emittedUpTo ? `late event: its window [${this.timeText(start)}, ${this.timeText(end)}) was emitted when the watermark (newest event time minus lateness) reached ${this.timeText(emittedUpTo)}` : null;
       this.lateReasons.set(start, reason);
     }
@@ -370,6 +374,24 @@ function asMicros(v: Value): bigint | null {
   if (v >= DATE_INFINITY) return TIMESTAMP_INFINITY;
   if (v <= -DATE_INFINITY) return -TIMESTAMP_INFINITY;
   return BigInt(v) * MICROS_PER_DAY;
+}
+
+/**
+ * The end of a window from its start: start + width, or with a zone the next bucket's start there —
+ * the wall time plus the width, at the start's own offset when that names it (as time_bucket picks
+ * a start in an hour the clocks repeat), else as the zone reads that wall time.
+ */
+export function windowEnd(window: NonNullable<AggregateOp["window"]>): (start: bigint) => bigint {
+  const { width } = window;
+  if (window.zone === undefined) return (start) => addInterval(start, width);
+  const zone = zoneWalls(window.zone);
+  return (start) => {
+    const wall = zone.toWall(start);
+    const next = addInterval(wall, width);
+    const same = next - (wall - start);
+    const end = zone.toWall(same) === next ? same : zone.fromWall(next);
+    return end > start ? end : addInterval(start, width);
+  };
 }
 
 /** `ts + interval` for a timestamp in microseconds, months by the calendar (day clamped), as DuckDB. */

@@ -133,6 +133,11 @@ export interface AggregateOp extends OperatorBase {
     /** The event time expression (the bucket function's timestamp argument). */
     eventTime: Expr;
     width: { months: number; days: number; micros: string };
+    /**
+     * The zone whose wall time the bucket counts in (`time_bucket(w, ts, 'Europe/Berlin')`): a
+     * window ends at the next bucket's start there, so a day may last 23 or 25 hours. Absent: UTC.
+     */
+    zone?: string;
     /** Allowed lateness in microseconds (from `sinks.<name>.lateness`). */
     latenessMicros: string;
   } | null;

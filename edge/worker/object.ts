@@ -1,6 +1,6 @@
 import { compileExpr, type Eval } from "../exec/expr.ts";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
-import { WindowState, addInterval, groupError } from "../exec/window.ts";
+import { WindowState, groupError, windowEnd } from "../exec/window.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import type { JsonValue, Operator } from "../plan/types.ts";
 import { rowFactory, type Row, type Value } from "../plan/values.ts";
@@ -671,6 +671,8 @@ function tailStage(ops: Operator[], lib: FunctionLibrary, keys: number): (rows: 
 class OpenWindows {
   private state: WindowState;
   private readonly bucket: Eval;
+  /** A window's end from its start. */
+  private readonly endOf: (start: bigint) => bigint;
   private readonly codec;
   private readonly outputCodec;
   private readonly tail;
@@ -686,6 +688,7 @@ class OpenWindows {
     const op = plan.aggregate!;
     this.state = this.fresh();
     this.bucket = compileExpr(op.keys[op.window!.key]!.expr, lib);
+    this.endOf = windowEnd(op.window!);
     this.codec = rowCodec(plan.buffered);
     this.outputCodec = rowCodec(plan.output);
     this.tail = tailStage(plan.tail, lib, op.keys.length);
@@ -706,7 +709,7 @@ class OpenWindows {
     const s = this.bucket(row);
     if (typeof s !== "bigint") return null;
     const text = s.toString();
-    if (!this.open.has(text)) this.open.set(text, addInterval(s, this.plan.aggregate!.window!.width));
+    if (!this.open.has(text)) this.open.set(text, this.endOf(s));
     return text;
   }
 
