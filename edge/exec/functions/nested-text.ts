@@ -17,11 +17,14 @@ function trim(s: string): string {
   return s.slice(a, b);
 }
 
+const isQuote = (c: string | undefined): boolean => c === "'" || c === '"';
+
 /**
  * Splits `inner` on commas outside brackets and quotes; null if unbalanced. `closer` is the
  * bracket that ends the value being split ("]" for a list, "}" or ")" for a struct): unmatched,
  * it is a syntax error (a struct's value cannot hold a bare '}'); another unmatched '}' or ')'
- * is an ordinary character, as in DuckDB.
+ * is an ordinary character, as in DuckDB. Outside quotes a backslash escapes a quote only
+ * (`a\'b` is one element `a'b`); inside quotes it escapes any character.
  */
 function splitTop(inner: string, sep = ",", closer = "]"): string[] | null {
   const parts: string[] = [];
@@ -37,7 +40,8 @@ function splitTop(inner: string, sep = ",", closer = "]"): string[] | null {
     }
     // As DuckDB's splitter: a quote anywhere opens a quoted run (one left open is a syntax error),
     // and a '}' or ')' that closes nothing is an ordinary character.
-    if (c === "'" || c === '"') quote = c;
+    if (c === "\\" && isQuote(inner[i + 1])) i++;
+    else if (isQuote(c)) quote = c;
     else if (c === "[" || c === "{" || c === "(") depth++;
     else if (c === "]" || c === "}" || c === ")") {
       if (depth > 0) depth--;
@@ -50,18 +54,58 @@ function splitTop(inner: string, sep = ",", closer = "]"): string[] | null {
   return parts;
 }
 
-/** An element's text: null for NULL, quotes removed, else trimmed. */
+/**
+ * An element's text as DuckDB reads it: outside brackets every quoted run loses its quotes and
+ * keeps its text as written (`'a'b'c'` is `abc`, `[ 'a' 'b' ]` is `a b`, `' x '` keeps its
+ * spaces), a backslash before a quote is that quote, and whitespace around the element is
+ * trimmed; inside brackets (a nested element) the text is kept as it is, for the child to read.
+ * Unquoted NULL (any case) is null.
+ */
 function elementText(raw: string): string | null {
-  const t = trim(raw);
-  if (t.length >= 2 && (t[0] === "'" || t[0] === '"') && t[t.length - 1] === t[0]) {
-    let out = "";
-    for (let i = 1; i < t.length - 1; i++) {
-      if (t[i] === "\\" && i + 1 < t.length - 1) { out += t[++i]; continue; }
-      out += t[i];
+  let out = "";
+  let keep = 0; // out's length without trailing unquoted whitespace
+  let quoted = false;
+  let depth = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (depth === 0 && isQuote(c)) {
+      quoted = true;
+      for (i++; i < raw.length && raw[i] !== c; i++) {
+        if (raw[i] === "\\" && i + 1 < raw.length) i++;
+        out += raw[i];
+      }
+      keep = out.length;
+      continue;
     }
-    return out;
+    if (depth === 0 && c === "\\" && isQuote(raw[i + 1])) {
+      out += raw[++i];
+      keep = out.length;
+      continue;
+    }
+    if (depth > 0 && isQuote(c)) {
+      // A quoted run inside a nested element is copied whole, so its brackets are not counted.
+      const q = c;
+      out += c;
+      for (i++; i < raw.length; i++) {
+        out += raw[i];
+        if (raw[i] === "\\" && i + 1 < raw.length) out += raw[++i];
+        else if (raw[i] === q) break;
+      }
+      keep = out.length;
+      continue;
+    }
+    if (c === "[" || c === "{" || c === "(") depth++;
+    else if ((c === "]" || c === "}" || c === ")") && depth > 0) depth--;
+    if (space.test(c)) {
+      if (out.length === 0) continue;
+      out += c;
+    } else {
+      out += c;
+      keep = out.length;
+    }
   }
-  return t.toLowerCase() === "null" ? null : t;
+  out = out.slice(0, keep);
+  return !quoted && out.toLowerCase() === "null" ? null : out;
 }
 
 /** Parses nested text for a LIST or STRUCT target; `cast` converts leaf text. */
@@ -84,10 +128,14 @@ export function parseNestedText(s: string, to: SqlType, cast: (text: string, t: 
     const out: Record<string, Value> = {};
     for (const f of to.fields) out[f.name] = null;
     if (t.startsWith("(") && t.endsWith(")")) {
-      const parts = splitTop(t.slice(1, -1), ",", ")") ?? fail();
-      if (parts.length !== to.fields.length) fail();
-      to.fields.forEach((f, i) => {
-        const e = elementText(parts[i]!);
+      // Positional: fewer values than fields leave the rest NULL (`()` is all NULL); more is an error.
+      const inner = t.slice(1, -1);
+      if (trim(inner) === "") return out;
+      const parts = splitTop(inner, ",", ")") ?? fail();
+      if (parts.length > to.fields.length) fail();
+      parts.forEach((p, i) => {
+        const f = to.fields[i]!;
+        const e = elementText(p);
         out[f.name] = e === null ? null : cast(e, f.type);
       });
       return out;
@@ -99,7 +147,8 @@ export function parseNestedText(s: string, to: SqlType, cast: (text: string, t: 
       const kv = splitTop(part, ":", "}") ?? fail();
       if (kv.length < 2) fail();
       const key = elementText(kv[0]!) ?? fail();
-      const field = to.fields.find((f) => f.name.toLowerCase() === key.toLowerCase()) ?? fail();
+      // The key names its field exactly: `{A: 1}` does not fill field a (DuckDB's error).
+      const field = to.fields.find((f) => f.name === key) ?? fail();
       const e = elementText(kv.slice(1).join(":"));
       out[field.name] = e === null ? null : cast(e, field.type);
     }

@@ -42,6 +42,15 @@ describe("lists, structs and the registry", () => {
     await same("struct_extract", [{ Constructor: "x", toString: 2n }, "TOSTRING"], ["STRUCT(\"Constructor\" VARCHAR, \"toString\" BIGINT)", "VARCHAR"], ([x]) => `struct_extract(${x}, 'TOSTRING')`);
   });
 
+  it("list_aggregate with an aggregate the library lacks fails as the call is set up, even before a NULL list", () => {
+    const ctx = { argTypes: ["BIGINT[]", "VARCHAR"], resultType: "DOUBLE" };
+    const fn = scalars.list_aggregate!;
+    expect(() => fn.specialize!([null, { value: "sem" }], ctx)).toThrow(/does not have the aggregate sem/);
+    expect(() => fn([null, "sem"], ctx)).not.toThrow();
+    expect(fn.specialize!([null, { value: "sum" }], ctx)).toBeNull();
+    expect(() => fn([[1n], "mad"], ctx)).toThrow(expect.objectContaining({ code: "not_implemented" }));
+  });
+
   it("nullif gives NULL when both sides are equal", async () => {
     await fc.assert(fc.asyncProperty(maybe(messyString), maybe(messyString), async (a, b) => {
       await same("nullif", [a, b], ["VARCHAR", "VARCHAR"]);

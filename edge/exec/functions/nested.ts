@@ -42,6 +42,8 @@ const listExtract: ScalarFn = ([l, i], ctx) => {
   if (t.kind === "struct") {
     return structExtract([l, i], ctx);
   }
+  // m[k] on a MAP is the value under k (DuckDB 1.4), NULL when no entry has it.
+  if (t.kind === "map") return mapEntry(l, i, ctx.argTypes[0]!, ctx.argTypes[1]!)?.value ?? null;
   const list = l as Value[];
   let k = Number(i);
   if (k < 0) k = list.length + k;
@@ -66,6 +68,36 @@ const structExtract: ScalarFn = ([s, f], ctx) => {
   if (!field) throw new SqlError("invalid_input", `Struct index ${f} out of range`);
   return o[field.name] ?? null;
 };
+
+/** A MAP value as the executor holds it: its entries in order. */
+type MapEntry = { key: Value; value: Value };
+
+/** The entry of map `m` (type `mapType`) whose key equals `k` (type `kType`, cast to the key type), or null. */
+function mapEntry(m: Value, k: Value, mapType: string, kType: string): MapEntry | null {
+  if (m === null || k === null) return null;
+  const t = parseType(mapType);
+  if (t.kind !== "map") return null;
+  const keyType = typeText(t.key);
+  const [cast] = castsTo([kType], keyType);
+  const key = castOne(k, cast);
+  if (key === null) return null;
+  return (m as MapEntry[]).find((e) => e.key !== null && compareValues(e.key, key, keyType) === 0) ?? null;
+}
+
+/** map_extract(m, k) / element_at: a list of the value under k, empty when there is none (DuckDB 1.4). */
+const mapExtract: ScalarFn = ([m, k], ctx) => {
+  if (m === null || m === undefined) return null;
+  if (k === null || k === undefined) return [];
+  const e = mapEntry(m, k, ctx.argTypes[0]!, ctx.argTypes[1]!);
+  return e ? [e.value] : [];
+};
+/** map_extract_value(m, k): the value under k, NULL when there is none. */
+const mapExtractValue: ScalarFn = ([m, k], ctx) => (m === null || m === undefined || k === null || k === undefined ? null : mapEntry(m, k, ctx.argTypes[0]!, ctx.argTypes[1]!)?.value ?? null);
+const mapContains: ScalarFn = ([m, k], ctx) => (m === null || m === undefined || k === null || k === undefined ? null : mapEntry(m, k, ctx.argTypes[0]!, ctx.argTypes[1]!) !== null);
+const mapKeys: ScalarFn = ([m]) => (m === null || m === undefined ? null : (m as MapEntry[]).map((e) => e.key));
+const mapValues: ScalarFn = ([m]) => (m === null || m === undefined ? null : (m as MapEntry[]).map((e) => e.value));
+const mapEntries: ScalarFn = ([m]) => (m === null || m === undefined ? null : (m as MapEntry[]).map((e) => ({ key: e.key, value: e.value })));
+const cardinality: ScalarFn = ([m]) => (m === null || m === undefined ? null : BigInt((m as MapEntry[]).length));
 
 /** len / array_length of a LIST; len of a VARCHAR counts code points like length(). */
 const length: ScalarFn = ([l]) => {
@@ -175,6 +207,19 @@ function listSort(reverse: boolean): ScalarFn {
 }
 
 /**
+ * The library's aggregate `name`. DuckDB's binder has already refused a name it does not know, so a
+ * missing one is an aggregate DuckDB has and the library lacks (sem, mad, histogram ...): not_implemented,
+ * not DuckDB's "does not exist".
+ */
+function aggregateNamed(name: string): (typeof aggregates)[string] {
+  const fn = aggregates[name.toLowerCase()];
+  if (!fn) {
+    throw new SqlError("not_implemented", `list_aggregate(list, '${name}'): the pipeline's library does not have the aggregate ${name}; it has ${Object.keys(aggregates).sort().join(", ")}`);
+  }
+  return fn;
+}
+
+/**
  * list_aggregate(list, 'name', extra...): the aggregate `name` of the library over the list's
  * elements in order (NULL elements reach it as rows with NULL, which most aggregates skip);
  * a NULL list is NULL. The aggregate sees the element type as its argument type and the
@@ -182,8 +227,7 @@ function listSort(reverse: boolean): ScalarFn {
  */
 function aggregateOver(list: Value, name: string, extra: Value[], ctx: { argTypes: string[]; resultType: string }): Value {
   if (list === null || list === undefined) return null;
-  const fn = aggregates[name.toLowerCase()];
-  if (!fn) throw new SqlError("invalid_input", `Aggregate Function with name ${name} does not exist!`);
+  const fn = aggregateNamed(name);
   let element = elementOfList(ctx.argTypes[0]);
   let values = list as Value[];
   // string_agg takes text only: DuckDB binds it with the elements cast to VARCHAR (a DOUBLE 1.0 is
@@ -200,6 +244,13 @@ function aggregateOver(list: Value, name: string, extra: Value[], ctx: { argType
 }
 
 const listAggregate: ScalarFn = (args, ctx) => aggregateOver(args[0] ?? null, String(args[1]), args.slice(2), ctx);
+// The name is a constant (DuckDB's binder requires it): an aggregate the library lacks fails the plan as it
+// starts, not each event whose list is not NULL (a sample whose lists are all NULL would pass the check).
+listAggregate.specialize = (constants) => {
+  const name = constants[1]?.value;
+  if (typeof name === "string") aggregateNamed(name);
+  return null;
+};
 
 /** list_sum(l), list_median(l) ...: list_aggregate(l, 'sum') ...; the extra arguments follow the list. */
 function listShortcut(name: string): ScalarFn {
@@ -330,9 +381,22 @@ function listHas(all: boolean): ScalarFn {
 /**
  * list_slice(l, begin, end[, step]) and `x[begin:end]` on a list or text (code points):
  * 1-based and inclusive, negative places count from the end, 0 is the start; out-of-range
- * ends are clamped; a NULL bound gives NULL.
+ * ends are clamped; a NULL bound gives NULL. A negative step walks back from begin to end.
  */
-const listSlice: ScalarFn = (args) => {
+const listSlice: ScalarFn = (args, ctx) => sliceWith(sliceBoundCasts(ctx))(args);
+listSlice.specialize = (_constants, ctx) => sliceWith(sliceBoundCasts(ctx));
+
+/**
+ * Per bound, the cast to BIGINT DuckDB binds for a bound of another type: a DOUBLE is rounded half to
+ * even, a DECIMAL (held unscaled) half away from zero (`l[1.5:2.5]` is l[2:3]).
+ */
+function sliceBoundCasts(ctx: { argTypes: string[] }): (((v: Value) => Value) | null)[] {
+  return ctx.argTypes.map((t, i) => (i === 0 || t === undefined || INTEGER_BOUNDS.has(t) || t.endsWith("[]") || t === "NULL" ? null : castFor(t, "BIGINT")));
+}
+const INTEGER_BOUNDS = new Set(["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "HUGEINT", "UHUGEINT"]);
+
+const sliceWith = (casts: (((v: Value) => Value) | null)[]) => (raw: Value[]): Value => {
+  const args = casts.some((c) => c !== null) ? raw.map((a, i) => castOne(a, casts[i])) : raw;
   const [v, begin, end, step] = args;
   if (v === null || v === undefined || begin === null || begin === undefined || end === null || end === undefined) return null;
   if (args.length > 3 && (step === null || step === undefined)) return null;
@@ -342,15 +406,29 @@ const listSlice: ScalarFn = (args) => {
   const place = (x: Value) => Number(x);
   // An omitted bound (`l[-2:]`, `l[:2]`) reaches here as DuckDB's parser writes it: an empty list.
   const omitted = (x: Value) => Array.isArray(x) && x.length === 0;
+  const by = args.length > 3 ? place(step!) : 1;
+  const out: Value[] = [];
+  if (by < 0) {
+    // Backwards (DuckDB): from begin down to end, both inclusive; an omitted begin is the last element
+    // and an omitted end the first; a begin of 0 or before the start gives nothing, an end of 0 is the first.
+    let b = omitted(begin) ? n : place(begin);
+    let e = omitted(end) ? 1 : place(end);
+    b = b < 0 ? n + b + 1 : b;
+    e = e < 0 ? n + e + 1 : e;
+    b = Math.min(n, b);
+    e = Math.max(1, e);
+    for (let i = b; i >= e && i >= 1; i += by) out.push(items[i - 1]!);
+    return text ? (out as string[]).join("") : out;
+  }
   let b = omitted(begin) ? 1 : place(begin);
   let e = omitted(end) ? n : place(end);
   b = b < 0 ? n + b + 1 : b === 0 ? 1 : b;
   e = e < 0 ? n + e + 1 : e;
   b = Math.max(1, b);
   e = Math.min(n, e);
-  const by = args.length > 3 ? place(step!) : 1;
-  if (by <= 0) throw new SqlError("not_implemented", "list_slice with a step below 1 is not supported by the edge executor");
-  const out: Value[] = [];
+  // A zero step is DuckDB's error only where the bounds take something.
+  if (by === 0 && b <= e) throw new SqlError("invalid_input", "Slice step cannot be zero");
+  if (by === 0) return text ? "" : out;
   for (let i = b; i <= e; i += by) out.push(items[i - 1]!);
   return text ? (out as string[]).join("") : out;
 };
@@ -416,6 +494,14 @@ export const nestedScalars: Record<string, ScalarFn> = {
   list_pack: listValue,
   struct_pack: structPack,
   row: structPack,
+  map_extract: mapExtract,
+  element_at: mapExtract,
+  map_extract_value: mapExtractValue,
+  map_contains: mapContains,
+  map_keys: mapKeys,
+  map_values: mapValues,
+  map_entries: mapEntries,
+  cardinality,
   greatest: extremeOf(1),
   least: extremeOf(-1),
 };
