@@ -32,6 +32,40 @@ describe("pages and the token", () => {
     expect(res.status).toBe(200);
   });
 
+  test("a page on another port of the same host cannot POST with the owner's cookie (same-site CSRF)", async () => {
+    const cookie = `runnel_token=${testToken}`;
+    const body = JSON.stringify({ path: "pwned.md", text: "# pwned" });
+    // What Chromium sends for a form or no-cors fetch from http://127.0.0.1:3000 to the gateway.
+    const fromOtherPort = await gw.app.request("http://127.0.0.1:8080/api/notebooks", {
+      method: "POST",
+      body,
+      headers: { cookie, origin: "http://127.0.0.1:3000", "sec-fetch-site": "same-site", "content-type": "text/plain" },
+    });
+    expect(fromOtherPort.status).toBe(403);
+    expect((await fromOtherPort.json()).error.code).toBe("forbidden");
+    // A sandboxed (opaque-origin) page sends Origin: null.
+    const fromOpaque = await gw.app.request("http://127.0.0.1:8080/api/pipelines/run/shop.md", { method: "POST", headers: { cookie, origin: "null" } });
+    expect(fromOpaque.status).toBe(403);
+    const fromOtherSite = await gw.app.request("http://127.0.0.1:8080/api/notebooks/shop.md", { method: "PUT", body: "x", headers: { cookie, "if-match": "*", "sec-fetch-site": "cross-site" } });
+    expect(fromOtherSite.status).toBe(403);
+    expect(await readFile(join(gw.root, "shop.md"), "utf8")).toBe(demoNotebook);
+    // The app's own fetches (same origin) and token-bearing clients keep working.
+    const own = await gw.app.request("http://127.0.0.1:8080/api/notebooks", { method: "POST", body, headers: { cookie, origin: "http://127.0.0.1:8080", "sec-fetch-site": "same-origin" } });
+    expect(own.status).toBe(201);
+    const bearer = await gw.app.request("http://127.0.0.1:8080/api/notebooks", { method: "POST", body: JSON.stringify({ path: "b.md", text: "x" }), headers: { ...gw.auth, origin: "http://127.0.0.1:3000" } });
+    expect(bearer.status).toBe(201);
+    // Reading with the cookie stays open (a cross-origin page cannot read the answer anyway).
+    expect((await gw.app.request("http://127.0.0.1:8080/api/notebooks", { headers: { cookie, "sec-fetch-site": "same-site" } })).status).toBe(200);
+  });
+
+  test("the app cannot be framed by another origin (clickjacking from another port of the same host)", async () => {
+    for (const path of ["/", "/api/notebooks"]) {
+      const res = await gw.app.request(path, { headers: { cookie: `runnel_token=${testToken}` } });
+      expect(res.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+      expect(res.headers.get("content-security-policy")).toBe("frame-ancestors 'self'");
+    }
+  });
+
   test("a wrong ?token= is 401 and sets no cookie", async () => {
     const res = await gw.app.request("/?token=not-the-token");
     expect(res.status).toBe(401);

@@ -1,8 +1,8 @@
 import { Hono } from "hono";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
-import { verifyDelivery } from "../verify/verify.ts";
-import type { WorkerConfig } from "./config.ts";
+import { bytesEqual, verifyDelivery } from "../verify/verify.ts";
+import { BINDINGS, type WorkerConfig } from "./config.ts";
 import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
 import { integersAtText } from "../exec/convert.ts";
@@ -73,7 +73,10 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     const body = await readLimited(c.req.raw, max, declared);
     if (body === null) return c.json({ error: `ingest: body is over the limit of ${max} bytes` }, 413);
 
-    if (source.signature !== "none") {
+    if (source.signature === "none") {
+      const refused = adminRefusal(c.env, c.req.header("authorization"), `ingest: source ${name} has signature: none, so a delivery needs Authorization: Bearer <${BINDINGS.adminToken}>`);
+      if (refused) return c.json({ error: refused }, 401);
+    } else {
       const secret = source.secret === null ? undefined : c.env[source.secret];
       if (typeof secret !== "string" || secret === "") {
         return c.json({ error: `ingest: the secret ${source.secret ?? "(none)"} for source ${name} is not set on this Worker (wrangler secret put ${source.secret})` }, 500);
@@ -116,12 +119,38 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
   /** True when the object had this delivery already. JS RPC: no Request, Response or body stream per call. */
   const commit = (env: PipelineEnv, batch: Batch, delivery: string | null): Promise<boolean> => stub(env, batch.object).commit(encodeBatch(batch, delivery));
 
+  // The operator's routes: open in local dev, behind RUNNEL_ADMIN_TOKEN once it is set
+  // (otherwise anyone who finds the Worker can read its bucket names and errors, and force flushes).
+  app.use("/metrics", async (c, next) => {
+    const refused = adminRefusal(c.env, c.req.header("authorization"), `worker: ${c.req.method} ${c.req.path} needs Authorization: Bearer <${BINDINGS.adminToken}>`);
+    return refused ? c.json({ error: refused }, 401) : next();
+  });
+  app.use("/flush", async (c, next) => {
+    const refused = adminRefusal(c.env, c.req.header("authorization"), `worker: ${c.req.method} ${c.req.path} needs Authorization: Bearer <${BINDINGS.adminToken}>`);
+    return refused ? c.json({ error: refused }, 401) : next();
+  });
   app.get("/metrics", async (c) => c.json(total(await each(c.env, "GET", "/metrics"))));
   app.post("/flush", async (c) => c.json(total(await each(c.env, "POST", "/flush"))));
+  app.notFound((c) => c.json({ error: `worker: no route for ${c.req.method} ${c.req.path}; the routes are POST /ingest/<source>, GET /metrics and POST /flush` }, 404));
   app.onError((error, c) => c.json({ error: `worker: ${error.message}${error.cause instanceof Error ? ` (cause: ${error.cause.message})` : ""}` }, 500));
 
   const handler = { fetch: (request, env, ctx) => app.fetch(request, env, ctx as never) } satisfies ExportedHandler<PipelineEnv>;
   return { handler, PipelineObject: pipelineObjectClass(config, deps) };
+}
+
+const utf8 = new TextEncoder();
+
+/**
+ * Why a request to an operator route (or to a `signature: none` source) is refused,
+ * or null: with RUNNEL_ADMIN_TOKEN set it must carry it as a bearer token, compared
+ * in constant time; unset, everything passes (local dev, tests).
+ */
+function adminRefusal(env: Record<string, unknown>, authorization: string | undefined, why: string): string | null {
+  const want = env[BINDINGS.adminToken];
+  if (typeof want !== "string" || want === "") return null;
+  const given = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  if (given === undefined) return why;
+  return bytesEqual(utf8.encode(given), utf8.encode(want)) ? null : `${why}; the token given does not match`;
 }
 
 function total(objects: ObjectMetrics[]): PipelineMetrics {

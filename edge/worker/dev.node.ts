@@ -61,6 +61,8 @@ export async function startDevEdge(options: DevEdgeOptions): Promise<DevEdge> {
     if (value === undefined) missingSecrets.push(name);
     else bindings[name] = value;
   }
+  const admin = options.vars?.[BINDINGS.adminToken] ?? devVars[BINDINGS.adminToken] ?? process.env[BINDINGS.adminToken];
+  if (admin !== undefined) bindings[BINDINGS.adminToken] = admin;
   const persist = resolve(options.persist ?? join(dir, ".runnel-edge"));
   const mf = new Miniflare({
     ...convertV4MiniflareOptions({

@@ -6,10 +6,10 @@
  */
 import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { basename, join, relative, resolve } from "node:path";
+import { basename, relative, resolve } from "node:path";
 import { parseNotebook } from "../../notebook/format/parse.ts";
 import { demoEvents } from "../sources/demo/index.ts";
-import { SourceRegistry } from "../sources/registry.ts";
+import { captureDir, SourceRegistry } from "../sources/registry.ts";
 import { silentLogger } from "../log.ts";
 import { checkNotebook } from "../../edge/check/check.node.ts";
 import { CompileError } from "../../edge/compile/errors.ts";
@@ -71,7 +71,7 @@ export const verb: Verb = {
         if (samples[name] || spec.kind !== "webhook") continue;
         const key = relative(resolve("notebooks"), resolve(file)).startsWith("..") ? basename(file) : relative(resolve("notebooks"), resolve(file));
         // Only read what the gateway kept; never create its folders.
-        if (!existsSync(join(values.state ?? ".runnel", "hooks", encodeURIComponent(key), name))) continue;
+        if (!existsSync(captureDir(values.state ?? ".runnel", key, name))) continue;
         const kept = await (await registry.capture(key, spec)).sample(spec.sampleSize);
         const events = kept.flatMap((e) => (e.ok ? [e.value] : []));
         if (events.length > 0) {

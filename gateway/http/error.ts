@@ -8,6 +8,7 @@ import { securityHeaders } from "./headers.ts";
 export type ErrorCode =
   | "bad_request"
   | "unauthorized"
+  | "forbidden"
   | "not_found"
   | "conflict"
   | "precondition_failed"
@@ -57,6 +58,7 @@ export class GatewayError extends HTTPException {
 const codeByStatus: Record<number, ErrorCode> = {
   400: "bad_request",
   401: "unauthorized",
+  403: "forbidden",
   404: "not_found",
   409: "conflict",
   412: "precondition_failed",

@@ -17,9 +17,21 @@ export async function resolveNotebookPath(root: string, given: string): Promise<
   const segments = given.split("/");
   if (segments.some((s) => s === "" || s === "." || s === "..")) throw refuse("has an empty, '.' or '..' segment");
   if (!given.endsWith(".md")) throw refuse("does not end in .md");
+  if (segments.some((s) => Buffer.byteLength(s) > 255)) throw refuse("has a segment longer than 255 bytes");
   const realRoot = await realpath(root);
   const full = join(realRoot, ...segments);
-  const real = await realpathOfNearest(full);
+  let real: string;
+  try {
+    real = await realpathOfNearest(full);
+  } catch (err) {
+    // A file where a folder is expected, a symlink loop, a name the file system refuses: the client's path, not the server.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOTDIR") throw refuse("goes through a file as if it were a folder");
+    if (code === "ELOOP") throw refuse("goes through a symlink loop");
+    if (code === "ENAMETOOLONG") throw refuse("is too long for the file system");
+    if (code === "EACCES") throw refuse("goes through a folder the gateway may not read");
+    throw err;
+  }
   const rel = relative(realRoot, real);
   if (rel.startsWith(".." + sep) || rel === ".." || isAbsolute(rel)) throw refuse("leaves the notebooks root through a symlink");
   return full;

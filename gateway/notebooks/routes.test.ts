@@ -114,6 +114,22 @@ describe("notebooks API", () => {
     expect(await res.json()).toEqual({ error: { code: "bad_request", message: `notebooks: path ${JSON.stringify(decoded)} ${why}` } });
   });
 
+  test("paths the file system refuses are a 400 that says why, not a 500 with the server's folder in it", async () => {
+    const long = `${"a".repeat(300)}.md`;
+    await symlink("loop", join(gw.root, "loop"));
+    const cases: [string, string][] = [
+      [long, "has a segment longer than 255 bytes"],
+      ["shop.md/inner.md", "goes through a file as if it were a folder"],
+      ["loop/x.md", "goes through a symlink loop"],
+    ];
+    for (const [path, why] of cases) {
+      for (const res of [await gw.app.request(`/api/notebooks/${path}`, { headers: gw.auth }), await put(path, "# x\n", { "if-none-match": "*" })]) {
+        expect(res.status).toBe(400);
+        expect(await res.json()).toEqual({ error: { code: "bad_request", message: `notebooks: path ${JSON.stringify(path)} ${why}` } });
+      }
+    }
+  });
+
   test("a symlink out of the root is refused with 400, for reads and writes", async () => {
     const outside = join(gw.dir, "outside");
     await mkdir(outside);

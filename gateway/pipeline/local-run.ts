@@ -12,7 +12,8 @@ import { stringifyJsonLossless } from "../../edge/duckdb/lossless-json.ts";
 import { buildPipeline, sinksFlushingAggregates, type RunResult } from "../../edge/exec/pipeline.ts";
 import { defaultLibrary } from "../../edge/exec/library.ts";
 import { defaultParquetWriter } from "../../edge/parquet/index.ts";
-import { bundleName, loadBundle, type Bundle } from "../../edge/publish/bundle.node.ts";
+import { loadBundle, type Bundle } from "../../edge/publish/bundle.node.ts";
+import { safeBundleName } from "./publish.ts";
 import { openSink } from "../../edge/runner/open-sink.ts";
 import { SinkWriter, type SinkTarget } from "../../edge/runner/sink-writer.ts";
 import { GatewayError } from "../http/error.ts";
@@ -77,7 +78,12 @@ export class LocalRuns {
   async start(path: string): Promise<{ info: LocalRunInfo; created: boolean }> {
     const running = this.runs.get(path);
     if (running?.info.state === "running") return { info: { ...running.info }, created: false };
-    const name = bundleName(path);
+    let name: string;
+    try {
+      name = safeBundleName(path);
+    } catch (error) {
+      throw new GatewayError(400, "bad_request", `pipelines: ${(error as Error).message}`);
+    }
     let bundle: Bundle;
     try {
       bundle = await loadBundle(join(this.options.pipelinesDir, name));

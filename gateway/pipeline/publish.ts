@@ -32,9 +32,23 @@ export type PublishOutcome =
   | { published: false; report: CheckReport; failed: StepResult[]; difference: string }
   | { published: true; report: CheckReport; failed: StepResult[]; difference: string | null; name: string; dir: string; targets: string[]; files: string[] };
 
+/**
+ * The bundle folder name of notebook `file` (`bundleName`), refused when it would
+ * name the output folder itself or its parent: `..md` is `.` and `...md` is `..`,
+ * which would write the bundle (and a local run's lake) one folder up.
+ */
+export function safeBundleName(file: string): string {
+  const name = bundleName(file);
+  if (/^\.{0,2}$/.test(name)) {
+    throw new Error(`publish: ${file} would be published as ${JSON.stringify(name)}, which names a folder outside the pipelines folder; rename the notebook`);
+  }
+  return name;
+}
+
 /** Checks, then writes the bundle (or not). Throws CompileError when the notebook does not compile. */
 export async function publishNotebook(input: PublishInput): Promise<PublishOutcome> {
   const { notebook, samples, say } = input;
+  const name = safeBundleName(input.file);
   say(`[2/4] checking the plan against DuckDB on ${Object.entries(samples).map(([s, e]) => `${s} (${e.length} sample events)`).join(", ")}`);
   const report = await checkNotebook(notebook, { samples, library: defaultLibrary, onProgress: (line) => say(`      ${line}`) });
   const failed = report.steps.filter((s) => !s.agree);
@@ -48,7 +62,6 @@ export async function publishNotebook(input: PublishInput): Promise<PublishOutco
     }
   }
 
-  const name = bundleName(input.file);
   const dir = join(input.out, name);
   say(`[3/4] writing ${dir}/`);
   const targets = bundleTargets(notebook);
@@ -81,6 +94,8 @@ export async function publishNotebook(input: PublishInput): Promise<PublishOutco
       const written = worker.files.map((f) => `worker/${f.split(/[\\/]/).at(-1)}`);
       files.push(...written);
       say(`      Cloudflare Worker: ${written.join(", ")} (see ${join(dir, "worker", "README.md")})`);
+      const unsigned = Object.values(notebook.sources).filter((s) => s.kind === "webhook" && s.signature === "none").map((s) => s.name);
+      input.warn(`before deploying the Worker, set RUNNEL_ADMIN_TOKEN (npx wrangler secret put RUNNEL_ADMIN_TOKEN): without it GET /metrics and POST /flush${unsigned.length ? `, and POST /ingest/ for ${unsigned.join(", ")} (signature: none),` : ""} answer anyone`);
     } catch (error) {
       if (!(error instanceof Error && error.message.startsWith("worker bundle:"))) throw error;
       input.warn(`no Worker written: ${error.message}`);

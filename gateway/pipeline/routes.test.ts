@@ -59,6 +59,25 @@ describe("check and publish from the app", () => {
     expect(manifest.check.agree).toBe(true);
   }, 180_000);
 
+  test("a notebook named ..md or ...md cannot publish or run outside the pipelines folder", async () => {
+    const text = (await turnstile())["turnstile.md"];
+    gw = await openTestGateway({ "..md": text, "...md": text, ".md": text });
+    const out = join(gw.dir, "deep", "pipelines");
+    await gw.close();
+    gw = await openTestGateway({ "..md": text, "...md": text, ".md": text }, { pipelinesDir: out });
+    for (const [path, name] of [["...md", ".."], ["..md", "."], [".md", ""]]) {
+      const all = await events(await gw.app.request(`/api/pipelines/publish/${path}`, { method: "POST", headers: gw.auth }));
+      expect(all.at(-1)).toEqual({
+        event: "failure",
+        data: { message: `publish: ${path} would be published as ${JSON.stringify(name)}, which names a folder outside the pipelines folder; rename the notebook` },
+      });
+      const run = await gw.app.request(`/api/pipelines/run/${path}`, { method: "POST", headers: gw.auth });
+      expect(run.status).toBe(400);
+    }
+    await expect(readFile(join(gw.dir, "deep", "plan.json"), "utf8")).rejects.toThrow(/ENOENT/);
+    await expect(readFile(join(out, "plan.json"), "utf8")).rejects.toThrow(/ENOENT/);
+  }, 60_000);
+
   test("a cell outside the supported subset answers a compile error naming the cell and line, and publishes nothing", async () => {
     const text = (await readFile("notebooks/turnstile.md", "utf8")).replace("count(*) AS readings,", "count(*) AS readings,\n  row_number() OVER () AS n,");
     gw = await openTestGateway({ "turnstile.md": text });

@@ -123,6 +123,14 @@ describe("share links", () => {
     expect((await res.json()).error.message).toMatch(/^share: samples\.inbox is not an Arrow IPC stream/);
   });
 
+  test("a share of sent text still needs a notebook path that stays in the root (400, not a 500 or a folder outside)", async () => {
+    for (const [path, why] of [[`${"a".repeat(300)}.md`, "has a segment longer than 255 bytes"], ["../../escape.md", "has an empty, '.' or '..' segment"], ["/etc/x.md", "is absolute; paths are relative to the notebooks root"]]) {
+      const res = await share({ path, text: notebook });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.message).toBe(`notebooks: path ${JSON.stringify(path)} ${why}`);
+    }
+  });
+
   test("creating a share needs the token; a body over the limit is 413", async () => {
     const res = await share({ path: "orders.md" }, {});
     expect(res.status).toBe(401);

@@ -7,6 +7,7 @@ import { GatewayError } from "../http/error.ts";
 import { escapeHtml } from "../http/html.ts";
 import { readJson } from "../http/json.ts";
 import { limitBody } from "../http/limits.ts";
+import { resolveNotebookPath } from "../notebooks/paths.ts";
 import type { NotebookStore } from "../notebooks/store.ts";
 import { arrowToRows } from "../sample/arrow-rows.ts";
 import type { Sampler } from "../sample/sampler.ts";
@@ -61,6 +62,8 @@ export function shareApiRoutes(options: ShareRouteOptions): Hono {
     const given = body.path ?? body.notebook;
     if (typeof given !== "string") throw new GatewayError(400, "bad_request", 'share: the body needs "path" (the notebook to share)');
     const path = notebookPathOf(given);
+    // A text sent with the request still names a notebook path, which keys its sources' folders: the same rules as a saved one.
+    if (typeof body.text === "string") await resolveNotebookPath(options.store.root, path);
     const text = typeof body.text === "string" ? body.text : (await options.store.read(path)).text;
     const samples = readSamples(body.samples);
     const { notebook } = parseNotebook(text, path);

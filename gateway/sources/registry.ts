@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import type { SourceSpec } from "../../notebook/format/model.ts";
 import type { Logger } from "../log.ts";
@@ -16,6 +17,19 @@ export interface RegistryOptions {
   fetch?: typeof fetch;
   now?: () => number;
   log: Logger;
+}
+
+/**
+ * Where the deliveries of webhook source `source` of `notebook` are kept:
+ * `<stateDir>/hooks/<notebook, URI-encoded>/<source>/`. A notebook path whose
+ * encoding is past a file name's 255 bytes (a deep or long path the notebooks
+ * root accepts) is cut and suffixed with a hash of the whole path, so it still
+ * gets a folder of its own instead of failing every delivery.
+ */
+export function captureDir(stateDir: string, notebook: string, source: string): string {
+  let folder = encodeURIComponent(notebook);
+  if (Buffer.byteLength(folder) > 255) folder = `${folder.slice(0, 180)}~${createHash("sha256").update(notebook).digest("hex").slice(0, 32)}`;
+  return join(stateDir, "hooks", folder, source);
 }
 
 interface Entry<T> {
@@ -44,7 +58,7 @@ export class SourceRegistry {
 
   /** The webhook capture behind `POST /hooks/<notebook>/<source>`, never a stand-in. */
   capture(notebook: string, spec: Extract<SourceSpec, { kind: "webhook" }>): Promise<WebhookSource> {
-    const dir = join(this.options.stateDir, "hooks", encodeURIComponent(notebook), spec.name);
+    const dir = captureDir(this.options.stateDir, notebook, spec.name);
     return this.cached(this.captures, notebook, spec, () => openWebhookSource(spec, dir));
   }
 

@@ -68,6 +68,22 @@ describe("webhook capture", () => {
     }
   });
 
+  test("a notebook at a deep path (its folder name past 255 bytes encoded) still captures; a path the root refuses is 400", async () => {
+    const deep = `${"x".repeat(200)}/${"y".repeat(200)}`;
+    const other = await openTestGateway({ [`${deep}.md`]: notebook }, { env: secrets, demo: false, now: () => now });
+    try {
+      const res = await other.app.request(`/hooks/${deep}/open`, { method: "POST", body: '{"a":1}', headers: other.auth });
+      expect(res.status).toBe(202);
+      const sample = await other.app.request(`/api/sources/${deep}/open/sample`, { headers: other.auth });
+      expect(sample.headers.get("runnel-sample-rows")).toBe("1");
+      const long = await other.app.request(`/hooks/${"z".repeat(300)}/open`, { method: "POST", body: "{}" });
+      expect(long.status).toBe(400);
+      expect((await long.json()).error.message).toBe(`notebooks: path ${JSON.stringify(`${"z".repeat(300)}.md`)} has a segment longer than 255 bytes`);
+    } finally {
+      await other.close();
+    }
+  });
+
   test("a GitHub delivery with a wrong signature is 401 and stored nowhere", async () => {
     const body = '{"action":"opened"}';
     const res = await post("hooks/gh", body, { "x-hub-signature-256": githubSignature("wrong", body), "x-github-delivery": "abc-2" });

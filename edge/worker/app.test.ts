@@ -1,0 +1,70 @@
+import { describe, expect, test } from "vitest";
+import { defaultLibrary } from "../exec/library.ts";
+import { defaultParquetWriter } from "../parquet/index.ts";
+import { createPipelineWorker } from "./app.ts";
+import type { WorkerConfig } from "./config.ts";
+import type { PipelineEnv } from "./platform.ts";
+import fixture from "./fixtures/turnstile.config.json" with { type: "json" };
+
+/** The Worker over Durable Object stubs that record what reached them (no workerd). */
+function worker(signature: "bearer" | "none", bindings: Record<string, string>) {
+  const base = fixture as unknown as WorkerConfig;
+  const config: WorkerConfig = { ...base, sources: { turnstile: { ...base.sources.turnstile!, signature, secret: signature === "none" ? null : "TURNSTILE_TOKEN" } } };
+  const reached: string[] = [];
+  const metrics = { eventsIn: 0, rowsIn: 0, rowsOut: 0, files: 0, bytes: 0, deadLetters: 0, lateEvents: 0, bufferRows: 0, bufferBytes: 0, windowRows: 0, oldestBufferedMs: null, lastFlush: null, lastError: "sink s3: PUT s3://secret-bucket/x failed" };
+  const stub = {
+    fetch: async (url: string, init?: { method?: string }) => {
+      reached.push(`${init?.method ?? "GET"} ${new URL(url).pathname}`);
+      return new URL(url).pathname === "/objects" ? Response.json([]) : Response.json(metrics);
+    },
+    commit: async () => {
+      reached.push("commit");
+      return false;
+    },
+  };
+  const env = { PIPELINE: { idFromName: (name: string) => name, get: () => stub }, TURNSTILE_TOKEN: "delivery-secret", ...bindings } as unknown as PipelineEnv;
+  const { handler } = createPipelineWorker(config, { library: defaultLibrary, parquet: defaultParquetWriter, objectBase: class {} as never });
+  const call = (path: string, init: RequestInit = {}) => handler.fetch(new Request(`https://edge${path}`, init), env, { waitUntil: () => undefined });
+  return { call, reached };
+}
+
+const reading = JSON.stringify({ station: "a", ts: "2026-01-01T00:00:00Z", entries: 1, exits: 0 });
+
+describe("the Worker's operator routes and unsigned sources", () => {
+  test("with RUNNEL_ADMIN_TOKEN set, /metrics and /flush need it, and a wrong or missing one reaches no object", async () => {
+    const w = worker("bearer", { RUNNEL_ADMIN_TOKEN: "operator-token" });
+    for (const [path, method] of [["/metrics", "GET"], ["/flush", "POST"]] as const) {
+      for (const headers of [{}, { authorization: "Bearer wrong" }, { authorization: "Basic operator-token" }] as Record<string, string>[]) {
+        const res = await w.call(path, { method, headers });
+        expect(res.status).toBe(401);
+        expect(((await res.json()) as { error: string }).error).toMatch(new RegExp(`^worker: ${method} ${path} needs Authorization: Bearer <RUNNEL_ADMIN_TOKEN>`));
+      }
+    }
+    expect(w.reached).toEqual([]);
+    const ok = await w.call("/metrics", { headers: { authorization: "Bearer operator-token" } });
+    expect(ok.status).toBe(200);
+    expect(w.reached).toEqual(["GET /objects", "GET /metrics"]);
+  });
+
+  test("without RUNNEL_ADMIN_TOKEN the operator routes stay open (local dev)", async () => {
+    const w = worker("bearer", {});
+    expect((await w.call("/metrics")).status).toBe(200);
+  });
+
+  test("a signature: none source takes deliveries only with the operator's token once it is set", async () => {
+    const w = worker("none", { RUNNEL_ADMIN_TOKEN: "operator-token" });
+    const refused = await w.call("/ingest/turnstile", { method: "POST", body: reading });
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toEqual({ error: "ingest: source turnstile has signature: none, so a delivery needs Authorization: Bearer <RUNNEL_ADMIN_TOKEN>" });
+    expect(w.reached).toEqual([]);
+    const taken = await w.call("/ingest/turnstile", { method: "POST", body: reading, headers: { authorization: "Bearer operator-token" } });
+    expect(taken.status).toBe(202);
+    expect(w.reached).toContain("commit");
+  });
+
+  test("an unknown route is a JSON 404 that lists the routes", async () => {
+    const res = await worker("bearer", {}).call("/ingest/turnstile");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: "worker: no route for GET /ingest/turnstile; the routes are POST /ingest/<source>, GET /metrics and POST /flush" });
+  });
+});
