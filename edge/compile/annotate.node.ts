@@ -15,6 +15,7 @@ import { parseSql } from "../duckdb/parse-sql.node.ts";
 import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import { encodeValue } from "../plan/value-json.ts";
 import type { Schema } from "../plan/values.ts";
+import { notStatic } from "./subqueries.node.ts";
 import { LIST_PAIR, LIST_SEARCH, childExpressions, containsAggregate, sameExpression, type TreeNode } from "./tree.ts";
 
 /** Functions whose answer changes from call to call: never folded into a constant. */
@@ -38,7 +39,39 @@ const SKIP = new Set(["STAR", "WINDOW", "SUBQUERY", "LAMBDA", "PARAMETER", "COLU
 
 export class Annotator {
   private aggregates: Set<string> | null = null;
-  constructor(private readonly db: DuckDB) {}
+  constructor(
+    private readonly db: DuckDB,
+    /**
+     * Whether a table name (lower case, not a CTE) reads a stream. With it, a query that reads
+     * none (a cell, CTE or subquery over VALUES, small files and other such cells) gets its rows,
+     * `$rows`, from DuckDB once, at publish: the plan holds it as a static table.
+     */
+    private readonly readsStream?: (table: string) => boolean,
+  ) {}
+
+  /**
+   * `WITH RECURSIVE r AS (...)`: a pipeline cannot iterate over a stream, but over static tables
+   * the CTE is a static table, and DuckDB answers it (`SELECT * FROM r` with the entry in scope).
+   * Over a stream it is left without rows, and the compiler refuses it.
+   */
+  private async recursiveCte(entry: TreeNode, ctes: TreeNode[]): Promise<void> {
+    const node = entry.value.query.node as TreeNode;
+    const self = String(entry.key).toLowerCase();
+    if (!this.readsStream || notStatic(node, ctes, { readsStream: (n) => n !== self && this.readsStream!(n) }) !== null) return;
+    const ref = { type: "BASE_TABLE", alias: "", sample: null, schema_name: "", table_name: String(entry.key), column_name_alias: [], catalog_name: "", at_clause: null, query_location: 0 };
+    const sql = await this.toSql(selectFrom(ref, [starItem()]), [...ctes, entry]);
+    node.$output = await describeQuery(this.db, sql);
+    const r = await queryRows(this.db, `SELECT * FROM (${sql})`);
+    node.$rows = r.rows.map((row) => r.schema.map((c) => encodeValue(row[c.name] ?? null, c.type)));
+  }
+
+  /** Sets `node.$rows` when the query reads no stream and calls no volatile function. */
+  private async staticRows(node: TreeNode, ctes: TreeNode[]): Promise<void> {
+    if (!this.readsStream || !Array.isArray(node.$output) || notStatic(node, ctes, { readsStream: this.readsStream }) !== null) return;
+    // Read through a subquery, which makes repeated names unique (`id`, `id_1`); rows are by position.
+    const r = await queryRows(this.db, `SELECT * FROM (${await this.toSql(node, ctes)})`);
+    node.$rows = r.rows.map((row) => r.schema.map((c) => encodeValue(row[c.name] ?? null, c.type)));
+  }
 
   /** Annotates `node` (a SELECT_NODE) in place; `ctes` are the CTE entries in scope. */
   async annotate(node: TreeNode, ctes: TreeNode[] = []): Promise<void> {
@@ -52,24 +85,31 @@ export class Annotator {
       const scope = [...ctes];
       for (const entry of node.cte_map?.map ?? []) {
         const inner = entry.value?.query?.node;
-        if (inner) await this.annotate(inner, scope);
+        if (inner?.type === "RECURSIVE_CTE_NODE") await this.recursiveCte(entry, scope);
+        else if (inner) await this.annotate(inner, scope);
         scope.push(entry);
       }
       if (node.left) await this.annotate(node.left, scope);
       if (node.right) await this.annotate(node.right, scope);
       node.$output = await this.describeNode(node, scope);
+      await this.staticRows(node, ctes);
       return;
     }
     if (node.type !== "SELECT_NODE") return;
     const scope = [...ctes];
     for (const entry of node.cte_map?.map ?? []) {
       const inner = entry.value?.query?.node;
-      if (inner) await this.annotate(inner, scope);
+      if (inner?.type === "RECURSIVE_CTE_NODE") await this.recursiveCte(entry, scope);
+      else if (inner) await this.annotate(inner, scope);
       scope.push(entry);
     }
+    refuseNestedStars(node);
     const conditions: TreeNode[] = [];
     if (node.from_table) await this.annotateRef(node.from_table, scope, conditions);
-    if (node.having) node.having = havingAliases(node.having, node);
+    // HAVING binds a name to the SELECT item of that alias unless it is a grouped column (a FROM
+    // column that is not grouped could not be read there anyway), WHERE unless any FROM column has it.
+    if (node.having) node.having = havingAliases(node.having, node, { grouped: groupedColumns(node), aggregates: this.aggregates! });
+    if (node.where_clause) node.where_clause = havingAliases(node.where_clause, node);
     this.markAggregates(node);
     node.$groups = this.normaliseGroups(node);
     const grouped = node.$groups.length > 0 || node.aggregate_handling === "FORCE_AGGREGATES" ||
@@ -113,6 +153,7 @@ export class Annotator {
     await this.fold([...pre, ...post, ...bodies]);
     await this.propagateNulls([...pre, ...post]);
     node.$output = await this.describeNode(node, scope);
+    await this.staticRows(node, ctes);
   }
 
   /**
@@ -202,7 +243,20 @@ export class Annotator {
     switch (ref.type) {
       case "JOIN":
         await this.annotateRef(ref.left, ctes, conditions);
-        await this.annotateRef(ref.right, ctes, conditions);
+        try {
+          await this.annotateRef(ref.right, ctes, conditions);
+        } catch (error) {
+          // A subquery that reads another FROM item's columns (LATERAL, written or implied) cannot be
+          // described alone; when it does not bind alone but the join as a whole does, that is what
+          // failed (a VALUES list that fails only as it runs, 'x' into INTEGER, binds alone).
+          if (ref.right?.type === "SUBQUERY" && !(error instanceof UnsupportedConstruct) && !(await this.binds(selectFrom(ref.right, [starItem()]), ctes)) && (await this.binds(selectFrom(ref, [starItem()]), ctes))) {
+            throw new UnsupportedConstruct(
+              "a LATERAL subquery in FROM (it reads the columns of the FROM item before it)",
+              "compute its expressions in the SELECT list instead: SELECT t.*, t.n * 2 AS x FROM t; to make rows of a list, unnest it in the SELECT list",
+            );
+          }
+          throw error;
+        }
         if (ref.condition) conditions.push(ref.condition);
         ref.$scope = [...(ref.left.$scope ?? []), ...(ref.right.$scope ?? [])];
         return;
@@ -226,7 +280,7 @@ export class Annotator {
           : "sources come from the front matter; for a static table write a VALUES cell or read a small file with read_csv / read_json / read_parquet",
       );
     }
-    const probe = selectFrom(ref, [{ class: "STAR", type: "STAR", alias: "", query_location: 0, relation_name: "", exclude_list: [], replace_list: [], columns: false, expr: null, qualified_exclude_list: [], rename_list: [] }]);
+    const probe = selectFrom(ref, [starItem()]);
     ref.$schema = await describeQuery(this.db, await this.toSql(probe, ctes));
     ref.$scope = ref.$schema;
     if (staticFile || ref.type === "EXPRESSION_LIST" || (ref.type === "SUBQUERY" && ref.subquery?.node?.from_table?.type === "EXPRESSION_LIST")) {
@@ -277,6 +331,16 @@ export class Annotator {
       const t = types[i]?.endsWith("[]") ? types[i]!.slice(0, -2) : null;
       if (t && JSON_CASTS_TO.test(t)) p.target.$cmp = t;
     });
+  }
+
+  /** Whether DuckDB binds `node` (with the CTEs in scope). */
+  private async binds(node: TreeNode, ctes: TreeNode[]): Promise<boolean> {
+    try {
+      await describeQuery(this.db, await this.toSql(node, ctes));
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private async describeExprs(node: TreeNode, ctes: TreeNode[], exprs: TreeNode[], grouped: boolean): Promise<(string | null)[]> {
@@ -473,12 +537,35 @@ function comparisonOperands(e: TreeNode): TreeNode[] | null {
  * HAVING may name a select item by its alias (`count(*) AS n ... HAVING n > 1`), as DuckDB allows:
  * a bare name that is no column of the FROM becomes that item's expression.
  */
-function havingAliases(having: TreeNode, node: TreeNode): TreeNode {
-  const inputNames = new Set<string>((node.from_table?.$scope ?? []).map((c: { name: string }) => c.name.toLowerCase()));
+/** The FROM columns (lower case) a SELECT groups by: `GROUP BY k`, `GROUP BY 1` or `GROUP BY ALL` of a bare column. */
+function groupedColumns(node: TreeNode): Set<string> {
+  const out = new Set<string>();
+  const items = (node.select_list ?? []) as TreeNode[];
+  const bare = (e: TreeNode | undefined): void => {
+    if (e?.class === "COLUMN_REF") out.add(String((e.column_names as string[]).at(-1)).toLowerCase());
+  };
+  for (const g of (node.group_expressions ?? []) as TreeNode[]) {
+    if (g.class === "CONSTANT" && typeof g.value?.value === "number") bare(items[g.value.value - 1]);
+    else bare(g);
+  }
+  if (node.aggregate_handling === "FORCE_AGGREGATES") items.forEach(bare);
+  return out;
+}
+
+/**
+ * A condition's names that are SELECT aliases, replaced by the aliased expression. A name is left
+ * alone when a FROM column has it, or, given `grouped` (HAVING), when it is a grouped column.
+ */
+function havingAliases(having: TreeNode, node: TreeNode, having_?: { grouped: ReadonlySet<string>; aggregates: ReadonlySet<string> }): TreeNode {
+  const fromNames = new Set<string>((node.from_table?.$scope ?? []).map((c: { name: string }) => c.name.toLowerCase()));
+  // Inside an aggregate's arguments every FROM column is the column (`HAVING max(k) = 'a'`).
+  let inputNames: ReadonlySet<string> = having_ ? new Set([...fromNames].filter((n) => having_.grouped.has(n))) : fromNames;
   const items = new Map<string, TreeNode>();
   for (const e of node.select_list as TreeNode[]) if (e.alias && !items.has(String(e.alias).toLowerCase())) items.set(String(e.alias).toLowerCase(), e);
-  const walk = (e: unknown): unknown => {
-    if (Array.isArray(e)) return e.map(walk);
+  // `using`: the aliases being expanded, so an item that names an earlier alias (`n * 2 AS m, m + 1
+  // AS m2 ... WHERE m2 > 3`) is expanded too, and one that names itself is left to DuckDB's error.
+  const walk = (e: unknown, using: ReadonlySet<string>): unknown => {
+    if (Array.isArray(e)) return e.map((x) => walk(x, using));
     if (!e || typeof e !== "object") return e;
     const n = e as TreeNode;
     if (n.class === "SUBQUERY") return n;
@@ -486,16 +573,53 @@ function havingAliases(having: TreeNode, node: TreeNode): TreeNode {
       const name = String(n.column_names[0]).toLowerCase();
       const item = items.get(name);
       // Before annotation: the item carries no `$` fields yet, so a deep copy is the expression itself.
-      if (item && !inputNames.has(name)) return { ...structuredClone(item), alias: "", query_location: n.query_location };
+      if (item && !inputNames.has(name) && !using.has(name)) {
+        return { ...(walk(structuredClone(item), new Set([...using, name])) as TreeNode), alias: "", query_location: n.query_location };
+      }
       return n;
     }
+    const aggregate = having_ && n.class === "FUNCTION" && having_.aggregates.has(String(n.function_name).toLowerCase());
+    const outer = inputNames;
+    if (aggregate) inputNames = fromNames;
     const out: TreeNode = {};
-    for (const [k, v] of Object.entries(n)) out[k] = k.startsWith("$") ? v : walk(v);
+    for (const [k, v] of Object.entries(n)) out[k] = k.startsWith("$") ? v : walk(v, using);
+    inputNames = outer;
     return out;
   };
-  return walk(having) as TreeNode;
+  return walk(having, new Set()) as TreeNode;
 }
 
+
+/**
+ * `COLUMNS(...)` or `*` inside an expression (`max(COLUMNS(['a', 'b']))`, `coalesce(*COLUMNS(...))`):
+ * DuckDB expands it into several columns or arguments, which the compiler does not follow, so it
+ * is refused here by name (a probe of it comes back with more columns than asked for).
+ */
+function refuseNestedStars(node: TreeNode): void {
+  const walk = (e: unknown, top: boolean): void => {
+    if (Array.isArray(e)) return e.forEach((x) => walk(x, false));
+    if (!e || typeof e !== "object") return;
+    const n = e as TreeNode;
+    if (n.class === "SUBQUERY") return;
+    if (n.class === "STAR" && !top) {
+      throw new UnsupportedConstruct(
+        n.columns ? "COLUMNS(...) inside an expression" : "* inside an expression",
+        "DuckDB expands it into one column per match, which a pipeline's fixed columns do not follow; write each column's expression: max(a) AS a, max(b) AS b",
+      );
+    }
+    // COLUMNS(<lambda>)'s own expression is the list of names it filters (`list_filter(*, c -> ...)`).
+    for (const [k, v] of Object.entries(n)) if (!k.startsWith("$") && v && typeof v === "object" && !(n.class === "STAR" && k === "expr")) walk(v, false);
+  };
+  // A select item that is itself `*` or `COLUMNS(...)` is the compiler's to expand or refuse.
+  for (const item of node.select_list ?? []) walk(item, true);
+  walk(node.where_clause, false);
+  walk(node.having, false);
+}
+
+/** `*`, as a select item. */
+function starItem(): TreeNode {
+  return { class: "STAR", type: "STAR", alias: "", query_location: 0, relation_name: "", exclude_list: [], replace_list: [], columns: false, expr: null, qualified_exclude_list: [], rename_list: [] };
+}
 
 /** `list_value(<items>)`: a probe for the common type of the items. */
 function listValue(children: TreeNode[]): TreeNode {

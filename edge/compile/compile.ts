@@ -16,6 +16,7 @@ import { interpolation } from "../exec/functions/aggregates.ts";
 import { childExpressions, containsAggregate, locationOf, sameExpression, type TreeNode } from "./tree.ts";
 import { decodeValue } from "../plan/value-json.ts";
 import { formatType, parseType } from "../plan/type-text.ts";
+import { asciiLower, uniqueColumnNames } from "../plan/column-names.ts";
 
 /** One SQL cell as the driver hands it over: DuckDB's parse tree, annotated. */
 export interface CellInput {
@@ -96,12 +97,16 @@ export function compilePlan(inputs: CompileInputs): Plan {
     const branches = lowerWithBranches(inputs, cellName(cell), origin);
     for (const rel of branches) {
       const schema = rel.scope.map((c) => ({ name: c.name, type: c.type }));
-      const seen = new Set<string>();
+      // Names that differ only in case are one name to DuckDB (and to Spark, Athena, hive partitions):
+      // reading the files back, DuckDB renames the second `A` to `A_1`.
+      const seen = new Map<string, string>();
       for (const c of schema) {
-        if (seen.has(c.name)) {
-          throw new CompileError(`two columns named ${c.name} in the result written to sink ${spec.name}`, origin, `give one of them another name with AS`);
+        const first = seen.get(asciiLower(c.name));
+        if (first !== undefined) {
+          const named = first === c.name ? `two columns named ${c.name}` : `columns named ${first} and ${c.name} (one name to DuckDB, which ignores case)`;
+          throw new CompileError(`${named} in the result written to sink ${spec.name}`, origin, `give one of them another name with AS`);
         }
-        seen.add(c.name);
+        seen.set(asciiLower(c.name), c.name);
       }
       for (const p of spec.partitionBy) {
         if (!schema.some((c) => c.name === p)) {
@@ -161,6 +166,8 @@ class Compiler {
   lowerCell(name: string, from: Origin): Relation {
     const input = this.inputs.cells[name];
     if (!input) throw new CompileError(`cell ${name} is not a compiled SQL cell`, from, "reference SQL cells or sources only");
+    const computed = this.staticQuery(input.tree, { cell: input.cell, ctes: new Map() });
+    if (computed) return computed;
     if (input.tree.type === "SET_OPERATION_NODE") {
       // Registered before its branch is lowered: an outer union is chosen before the unions only one
       // of its branches reads, so no combination is produced twice.
@@ -194,39 +201,61 @@ class Compiler {
     const input = this.inputs.cells[name]!;
     const out: Schema | null = input.tree.$output ?? null;
     if (!out) throw new CompileError("a UNION whose result DuckDB cannot describe", from, "fix the SQL so it runs in the notebook");
-    const { node, ctes } = leaves[index]!;
-    const rel = asStream(this.lowerSelect(node, { cell: input.cell, ctes }), from);
+    const { node, ctes, levels } = leaves[index]!;
     const origin = this.originOf(env, node);
+    const lowered = this.lowerSelect(node, { cell: input.cell, ctes });
+    if (lowered.kind === "static") {
+      throw new CompileError("a UNION ALL branch that reads no stream", origin, "a pipeline writes rows as events arrive, and static rows come with no event; keep them in a file or table of their own, or JOIN them to the stream");
+    }
+    const rel = asStream(lowered, from);
     if (rel.ops.some((o) => o.op === "aggregate")) throw new CompileError("an aggregate in a branch of UNION ALL", origin, "aggregate each part in a cell of its own, with its own sink");
-    if (rel.scope.length !== out.length) throw new CompileError("UNION ALL branches with different column counts", origin, "give every branch the same columns");
-    const exprs: NamedExpr[] = out.map((c, i) => {
-      return { name: c.name, expr: castExpr({ kind: "column", index: i, type: rel.scope[i]!.type }, c.type) };
-    });
-    const ops: Operator[] = [...rel.ops, { op: "project", exprs, origin, schema: out.map((c) => ({ name: c.name, type: c.type })) }];
+    // The branch's columns go up through every set operation that holds it, innermost first, each
+    // with its own result (DuckDB unifies `a UNION ALL b` first, so in `(a ∪ b) ∪ c` a BIGINT of a
+    // beside a DOUBLE of b and a VARCHAR of c becomes DOUBLE and then text: `1.0`, not `1`). BY NAME
+    // matches columns by name regardless of case; a column the branch lacks is NULL.
+    let cols: NamedExpr[] = rel.scope.map((c, i) => ({ name: c.name, expr: { kind: "column", index: i, type: c.type } }));
+    for (const level of levels) {
+      const schema: Schema | null = level === input.tree ? out : level.$output ?? null;
+      if (!schema) throw new CompileError("a UNION whose result DuckDB cannot describe", origin, "fix the SQL so it runs in the notebook");
+      if (level.setop_type === "UNION_BY_NAME") {
+        const below = cols;
+        cols = schema.map((c) => {
+          const hits = below.filter((x) => asciiLower(x.name) === asciiLower(c.name));
+          if (hits.length > 1) throw new CompileError(`UNION ALL BY NAME with two columns named ${c.name} in a branch`, origin, "give each column of a branch its own name");
+          return { name: c.name, expr: hits[0] ? castExpr(hits[0].expr, c.type) : { kind: "constant", value: null, type: c.type } };
+        });
+      } else {
+        if (cols.length !== schema.length) throw new CompileError("UNION ALL branches with different column counts", origin, "give every branch the same columns");
+        const below = cols;
+        cols = schema.map((c, i) => ({ name: c.name, expr: castExpr(below[i]!.expr, c.type) }));
+      }
+    }
+    const ops: Operator[] = [...rel.ops, { op: "project", exprs: cols, origin, schema: out.map((c) => ({ name: c.name, type: c.type })) }];
     return { kind: "stream" as const, ops, scope: out.map((c) => ({ name: c.name, type: c.type, table: null })) };
   }
 
   /** The SELECTs a UNION ALL cell is made of, each with the CTEs it sees; UNION without ALL and the other set operations are refused. */
-  private unionLeaves(name: string): { leaves: { node: TreeNode; ctes: Map<string, TreeNode> }[]; env: CellEnv } {
+  private unionLeaves(name: string): { leaves: { node: TreeNode; ctes: Map<string, TreeNode>; levels: TreeNode[] }[]; env: CellEnv } {
     const input = this.inputs.cells[name]!;
     const env: CellEnv = { cell: input.cell, ctes: new Map() };
-    const leaves: { node: TreeNode; ctes: Map<string, TreeNode> }[] = [];
-    const flatten = (node: TreeNode, ctes: Map<string, TreeNode>): void => {
+    const leaves: { node: TreeNode; ctes: Map<string, TreeNode>; levels: TreeNode[] }[] = [];
+    // `levels`: the set operations holding a leaf, innermost first.
+    const flatten = (node: TreeNode, ctes: Map<string, TreeNode>, levels: TreeNode[]): void => {
       const scoped = new Map(ctes);
-      for (const entry of node.cte_map?.map ?? []) scoped.set(String(entry.key).toLowerCase(), entry.value.query.node);
+      for (const entry of node.cte_map?.map ?? []) scoped.set(String(entry.key).toLowerCase(), cteBody(entry));
       if (node.type !== "SET_OPERATION_NODE") {
-        leaves.push({ node, ctes: scoped });
+        leaves.push({ node, ctes: scoped, levels });
         return;
       }
-      if (node.setop_type !== "UNION" || !node.setop_all) {
-        const what = node.setop_type === "UNION" ? "UNION (without ALL)" : String(node.setop_type).replace(/_/g, " ");
-        throw new CompileError(`${what} of streams`, this.originOf(env, node), node.setop_type === "UNION" ? "write UNION ALL: a stream never ends, so duplicates cannot be removed at the end; GROUP BY over a time bucket removes them per window" : "use WHERE with IN / NOT IN against a static table, or UNION ALL");
+      if ((node.setop_type !== "UNION" && node.setop_type !== "UNION_BY_NAME") || !node.setop_all) {
+        const what = node.setop_type === "UNION" ? "UNION (without ALL)" : node.setop_type === "UNION_BY_NAME" ? "UNION BY NAME (without ALL)" : String(node.setop_type).replace(/_/g, " ");
+        throw new CompileError(`${what} of streams`, this.originOf(env, node), node.setop_type === "UNION" || node.setop_type === "UNION_BY_NAME" ? `write UNION ALL${node.setop_type === "UNION_BY_NAME" ? " BY NAME" : ""}: a stream never ends, so duplicates cannot be removed at the end; GROUP BY over a time bucket removes them per window` : "use WHERE with IN / NOT IN against a static table, or UNION ALL");
       }
       if ((node.modifiers ?? []).length) throw new CompileError("ORDER BY / LIMIT on a UNION of streams", this.originOf(env, node), "a stream has no final order or end; drop it");
-      flatten(node.left, scoped);
-      flatten(node.right, scoped);
+      flatten(node.left, scoped, [node, ...levels]);
+      flatten(node.right, scoped, [node, ...levels]);
     };
-    flatten(input.tree, env.ctes);
+    flatten(input.tree, env.ctes, []);
     return { leaves, env };
   }
 
@@ -237,12 +266,17 @@ class Compiler {
   }
 
   lowerSelect(node: TreeNode, outer: CellEnv): Relation {
+    const computed = this.staticQuery(node, outer);
+    if (computed) return computed;
+    if (node.type === "RECURSIVE_CTE_NODE") {
+      throw new CompileError("WITH RECURSIVE over a stream", this.originOf(outer, node), "a pipeline sees one event at a time and cannot iterate over the stream; a recursive CTE over static tables only (VALUES, small files) is supported");
+    }
     if (node.type !== "SELECT_NODE") {
       throw new CompileError(`unsupported ${String(node.type).toLowerCase().replace(/_/g, " ")}`, this.originOf(outer, node),
         node.type === "SET_OPERATION_NODE" ? "UNION ALL is supported as a whole cell (the sink cell or a cell others read); move it into a cell of its own" : "write a single SELECT");
     }
     const env: CellEnv = { cell: outer.cell, ctes: new Map(outer.ctes) };
-    for (const entry of node.cte_map?.map ?? []) env.ctes.set(String(entry.key).toLowerCase(), entry.value.query.node);
+    for (const entry of node.cte_map?.map ?? []) env.ctes.set(String(entry.key).toLowerCase(), cteBody(entry));
     const origin = this.originOf(env, node);
     for (const m of node.modifiers ?? []) {
       const what = m.type === "ORDER_MODIFIER" ? "ORDER BY" : m.type === "LIMIT_MODIFIER" || m.type === "LIMIT_PERCENT_MODIFIER" ? "LIMIT" : m.type === "DISTINCT_MODIFIER" ? "SELECT DISTINCT" : String(m.type);
@@ -265,7 +299,7 @@ class Compiler {
 
     if (rel.kind === "static") {
       if (node.where_clause || node.$grouped) {
-        throw new CompileError("WHERE / GROUP BY over a static table", origin, "filter the VALUES rows directly");
+        throw volatileStatic(origin);
       }
       return this.staticResult(node, rel, env);
     }
@@ -304,6 +338,8 @@ class Compiler {
       ];
       ops.push({ op: "aggregate", keys, aggregates, emit: window ? "window" : "per-flush", window, origin, schema: aggSchema });
       const postScope: ScopeColumn[] = aggSchema.map((c) => ({ name: c.name, type: c.type, table: "\u0000agg" }));
+      // The items lowered so far: DuckDB lets an item name an earlier one's alias (`count(*) AS c, c * 2 AS c2`).
+      const earlier: NamedExpr[] = [];
       const substitute = (e: TreeNode): Expr | undefined => {
         const k = keysTree.findIndex((g) => sameExpression(g, e));
         if (k >= 0) return { kind: "column", index: k, type: keys[k]!.expr.type };
@@ -315,6 +351,8 @@ class Compiler {
           const name = (e.column_names as string[]).at(-1)!;
           const kk = keysTree.findIndex((g) => g.class === "COLUMN_REF" && String((g.column_names as string[]).at(-1)).toLowerCase() === name.toLowerCase());
           if (kk >= 0) return { kind: "column", index: kk, type: keys[kk]!.expr.type };
+          const alias = e.column_names.length === 1 && findColumn(scope, name, null).length === 0 ? earlier.find((x) => asciiLower(x.name) === asciiLower(name)) : undefined;
+          if (alias) return alias.expr;
           throw new CompileError(`column ${name} must appear in the GROUP BY clause or be used in an aggregate function`, this.originOf(env, e), `add it to GROUP BY or use any_value(${name})`);
         }
         return undefined;
@@ -323,7 +361,8 @@ class Compiler {
         const predicate = lowerCondition(node.having, ctx(postScope, substitute));
         ops.push({ op: "filter", predicate, origin: this.originOf(env, node.having), schema: aggSchema });
       }
-      finalExprs = items.map((it) => ({ name: it.name, expr: it.expr ?? lowerExpr(it.node!, ctx(postScope, substitute)) }));
+      for (const it of items) earlier.push({ name: it.name, expr: it.expr ?? lowerExpr(it.node!, ctx(postScope, substitute)) });
+      finalExprs = earlier;
       if (items.some((it) => it.expr)) {
         throw new CompileError("* in a SELECT with GROUP BY", origin, "name the grouped columns");
       }
@@ -406,7 +445,12 @@ class Compiler {
         continue;
       }
       if (item.columns || item.expr) throw new CompileError("unsupported COLUMNS(...)", this.originOf(env, item), "list the columns");
-      if ((item.rename_list ?? []).length) throw new CompileError("unsupported * RENAME", this.originOf(env, item), "use * EXCLUDE and aliases");
+      // `* RENAME (n AS nn, t.k AS kk)`: the column keeps its value under the new name.
+      const renames = ((item.rename_list ?? []) as TreeNode[]).map((r) => ({ table: String(r.key?.table ?? ""), column: String(r.key?.column ?? ""), name: String(r.value) }));
+      const renamed = (c: ScopeColumn): string => {
+        const r = renames.find((x) => asciiLower(x.column) === asciiLower(c.name) && (!x.table || asciiLower(x.table) === asciiLower(c.table ?? "")));
+        return r ? r.name : c.name;
+      };
       const rel = item.relation_name ? String(item.relation_name) : null;
       const excluded = new Set<string>((item.exclude_list ?? []).map((x: unknown) => String(typeof x === "string" ? x : (x as TreeNode).column_names?.at(-1) ?? x).toLowerCase()));
       for (const q of item.qualified_exclude_list ?? []) excluded.add(String((q as TreeNode).column_names?.at(-1) ?? q).toLowerCase());
@@ -430,8 +474,8 @@ class Compiler {
         if (rel && c.table?.toLowerCase() !== rel.toLowerCase()) return;
         if (excluded.has(c.name.toLowerCase())) return;
         const rep = replaced.get(c.name.toLowerCase());
-        if (rep) out.push({ name: c.name, node: rep });
-        else out.push({ name: c.name, expr: { kind: "column", index: i, type: c.type } });
+        if (rep) out.push({ name: renamed(c), node: rep });
+        else out.push({ name: renamed(c), expr: { kind: "column", index: i, type: c.type } });
       });
     }
     return out;
@@ -570,7 +614,8 @@ class Compiler {
         const cte = env.ctes.get(key);
         if (cte) {
           const inner: CellEnv = { cell: env.cell, ctes: new Map([...env.ctes].filter(([k]) => k !== key)) };
-          rel = this.lowerSelect(cte, inner);
+          // `WITH s(a, b) AS (...)`: the CTE's own column names first, then the reference's.
+          rel = requalify(this.lowerSelect(cte, inner), null, cte.$cteAliases);
         } else if (this.inputs.cells[name] ?? this.findCellKey(name)) {
           rel = this.lowerCell(this.findCellKey(name) ?? name, origin);
         } else if (this.inputs.sources[name] ?? this.findSourceKey(name)) {
@@ -617,6 +662,17 @@ class Compiler {
     return Object.keys(this.inputs.sources).find((k) => k.toLowerCase() === name.toLowerCase());
   }
 
+  /**
+   * A query that reads no stream (over VALUES, small files, other such cells; the driver decided and
+   * had DuckDB run it, `$rows`): a static table of DuckDB's own rows, whatever it computes.
+   */
+  private staticQuery(node: TreeNode, env: CellEnv): Relation | null {
+    const out: Schema | null = node.$output ?? null;
+    if (!Array.isArray(node.$rows) || !out) return null;
+    if (node.$rows.length > 100_000) throw new CompileError(`a static table of ${node.$rows.length} rows`, this.originOf(env, node), "keep lookup tables under 100,000 rows");
+    return { kind: "static", schema: out, rows: node.$rows, scope: out.map((c) => ({ ...c, table: null })) };
+  }
+
   private staticResult(node: TreeNode, rel: Extract<Relation, { kind: "static" }>, env: CellEnv): Relation {
     const items = node.select_list as TreeNode[];
     if (items.length === 1 && items[0]!.class === "STAR" && !(items[0]!.exclude_list ?? []).length && !(items[0]!.replace_list ?? []).length) {
@@ -625,18 +681,23 @@ class Compiler {
     const rows = node.$rows;
     const out: Schema | null = node.$output;
     if (!out || !Array.isArray(rows)) {
-      throw new CompileError("a computed SELECT over a static table", this.originOf(env, node), "write the static rows as SELECT * FROM (VALUES ...) t(a, b)");
+      throw volatileStatic(this.originOf(env, node));
     }
     return { kind: "static", schema: out, rows, scope: out.map((c) => ({ ...c, table: null })) };
   }
 
   private lowerJoin(ref: TreeNode, env: CellEnv): Relation {
     const origin = this.originOf(env, ref);
-    if (ref.ref_type !== "REGULAR") throw new CompileError(`unsupported ${String(ref.ref_type).toLowerCase()} join`, origin, "write JOIN ... ON");
+    // A CROSS JOIN (or a comma) with a static table is an inner join on nothing: every table row for every stream row.
+    const cross = ref.ref_type === "CROSS";
+    if (ref.ref_type !== "REGULAR" && !cross) {
+      const kind = String(ref.ref_type).toLowerCase();
+      throw new CompileError(`unsupported ${kind} join`, origin, kind === "natural" ? "write JOIN ... ON with the columns both sides share" : "write JOIN ... ON");
+    }
     if ((ref.using_columns ?? []).length) throw new CompileError("JOIN ... USING", origin, "write JOIN ... ON a.k = b.k");
     const left = this.lowerFrom(ref.left, env);
     const right = this.lowerFrom(ref.right, env);
-    const joinType = String(ref.join_type);
+    const joinType = cross ? "INNER" : String(ref.join_type);
     if (left.kind === "static" && right.kind === "static") throw new CompileError("a join of two static tables", origin, "write the joined rows as one VALUES table");
     if (left.kind === "stream" && right.kind === "stream") {
       throw new CompileError("a join between two streams", origin, "join a stream only with a static table (a VALUES cell); join streams downstream from the written files");
@@ -659,8 +720,8 @@ class Compiler {
       if (e.kind === "column") return e.index >= lo && e.index < hi;
       return exprChildren(e).every((c) => usesOnly(c, lo, hi));
     };
-    if (!ref.condition) throw new CompileError("a join without ON", origin, "write JOIN ... ON stream.k = table.k");
-    for (const c of conjuncts(ref.condition)) {
+    if (!ref.condition && !cross) throw new CompileError("a join without ON", origin, "write JOIN ... ON stream.k = table.k");
+    for (const c of ref.condition ? conjuncts(ref.condition) : []) {
       const e = lowerCondition(c, ctx);
       if (e.kind === "compare" && e.op === "=") {
         const l = e.left;
@@ -678,11 +739,20 @@ class Compiler {
       }
       residual.push(e);
     }
+    // An INNER JOIN's conditions on the stream's row alone are DuckDB's filter below the join (its
+    // filter pushdown): every row is tested, matched or not, so a row that fails there (a CAST of
+    // 'x') fails as it does in DuckDB instead of being dropped for want of a match.
+    const pushed = joinType === "INNER" ? residual.filter((e) => usesOnly(e, 0, n)) : [];
+    if (pushed.length) residual.splice(0, residual.length, ...residual.filter((e) => !pushed.includes(e)));
+    const before: Operator[] = pushed.length
+      ? [{ op: "filter", predicate: pushed.length === 1 ? pushed[0]! : { kind: "and", args: pushed, type: "BOOLEAN" }, origin, schema: stream.scope.map((c) => ({ name: c.name, type: c.type })) }]
+      : [];
     // SEMI and ANTI JOIN keep the stream's columns only.
     const kept = filtering ? stream.scope : scope;
     const schema = kept.map((c) => ({ name: c.name, type: c.type }));
     const ops: Operator[] = [
       ...stream.ops,
+      ...before,
       {
         op: "lookup_join",
         join: joinType === "LEFT" ? "left" : joinType === "SEMI" ? "semi" : joinType === "ANTI" ? "anti" : "inner",
@@ -704,6 +774,15 @@ class Compiler {
   }
 }
 
+/**
+ * A query over static tables is held as DuckDB's rows (`staticQuery`) unless it calls a function
+ * that answers differently each time, which is what is left to refuse here.
+ */
+function volatileStatic(origin: Origin): CompileError {
+  return new CompileError("a static table computed with a function that answers differently on each run (random(), now(), ...)", origin,
+    "the pipeline would hold other values than the notebook shows; write the values themselves (a VALUES cell or a small file)");
+}
+
 /** The expression a column of the last operator's output was computed by, through projects and filters. */
 function traceColumn(ops: Operator[], index: number): Expr | null {
   let col = index;
@@ -719,9 +798,22 @@ function traceColumn(ops: Operator[], index: number): Expr | null {
   return null;
 }
 
+/** A CTE entry's query, carrying the entry's column names (`WITH s(a, b) AS ...`) as `$cteAliases`. */
+function cteBody(entry: TreeNode): TreeNode {
+  const node = entry.value.query.node as TreeNode;
+  if (Array.isArray(entry.value.aliases) && entry.value.aliases.length) node.$cteAliases = entry.value.aliases;
+  return node;
+}
+
+/**
+ * A FROM item under its alias. Its column names are made unique as DuckDB's binder makes a
+ * subquery's, a CTE's or a view's (`SELECT id, n AS id` read from is `id, id_1`), so a later
+ * reference to `id_1` finds it and `id` is the first, not an ambiguous name.
+ */
 function requalify(rel: Relation, table: string | null, columnAliases: unknown): Relation {
   const aliases = Array.isArray(columnAliases) ? columnAliases.map(String) : [];
-  const scope = rel.scope.map((c, i) => ({ name: aliases[i] ?? c.name, type: c.type, table: table ?? c.table }));
+  const names = uniqueColumnNames(rel.scope.map((c, i) => aliases[i] ?? c.name));
+  const scope = rel.scope.map((c, i) => ({ name: names[i]!, type: c.type, table: table ?? c.table }));
   if (rel.kind === "static") return { ...rel, scope, schema: scope.map((c) => ({ name: c.name, type: c.type })) };
   return { ...rel, scope };
 }

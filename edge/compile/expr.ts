@@ -96,6 +96,9 @@ export function lowerExpr(node: TreeNode, ctx: ExprContext): Expr {
   if (node.$value !== undefined && typeof node.$type === "string") {
     return { kind: "constant", value: node.$value, type: node.$type };
   }
+  if (node.type === "GROUPING_FUNCTION") {
+    throw new CompileError("grouping()", ctx.originOf(node), "a pipeline groups by one set of keys (GROUPING SETS, ROLLUP and CUBE are not supported), where grouping() is always 0; drop it");
+  }
   const lower = (n: TreeNode): Expr => lowerExpr(n, ctx);
   switch (node.class) {
     case "COLUMN_REF":
@@ -137,7 +140,7 @@ export function lowerExpr(node: TreeNode, ctx: ExprContext): Expr {
     case "STAR":
       throw new CompileError("unsupported * inside an expression", ctx.originOf(node), "name the columns");
     default:
-      throw unsupported(node, ctx, "rewrite it with the supported subset (see DESIGN.md)");
+      throw unsupported(node, ctx, "a pipeline computes columns, constants, casts, CASE, comparisons, AND / OR / NOT and its library's functions; write the value with those");
   }
 }
 
@@ -179,6 +182,16 @@ function lowerColumnRef(node: TreeNode, ctx: ExprContext): Expr {
     if (hits.length === 1) attempts.push({ col: hits[0]!, fields: names.slice(1) });
   }
   const found = attempts[0];
+  if (!found && names.length === 1) {
+    // A table's name where a value goes (`to_json(e)`, `SELECT e AS raw FROM events e`) is its row as
+    // a STRUCT of its columns, in DuckDB.
+    const table = names[0]!.toLowerCase();
+    const cols = ctx.scope.flatMap((c, i) => (c.table?.toLowerCase() === table ? [i] : []));
+    const t = typeof node.$type === "string" ? parseType(node.$type) : null;
+    if (cols.length > 0 && t?.kind === "struct" && t.fields.length === cols.length) {
+      return { kind: "function", name: "struct_pack", args: cols.map((i) => ({ kind: "column" as const, index: i, type: ctx.scope[i]!.type })), type: node.$type };
+    }
+  }
   if (!found) {
     throw new CompileError(`unknown column ${names.join(".")}`, ctx.originOf(node), `the columns here are ${ctx.scope.map((c) => c.name).join(", ")}`);
   }
@@ -243,7 +256,7 @@ function lowerOperator(node: TreeNode, ctx: ExprContext): Expr {
     case "ARRAY_SLICE":
       return { kind: "function", name: "array_slice", args: kids.map(lower), type: typeOf(node, ctx) };
     default:
-      throw unsupported(node, ctx, "rewrite it with the supported subset (see DESIGN.md)");
+      throw unsupported(node, ctx, "a pipeline computes columns, constants, casts, CASE, comparisons, AND / OR / NOT and its library's functions; write the value with those");
   }
 }
 
@@ -305,7 +318,7 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
     }
   }
   if (ctx.functions && !ctx.functions.has(name)) {
-    throw new CompileError(`the function ${name}()`, ctx.originOf(node), MISSING_FUNCTION_HINTS[name] ?? "the pipeline's function library does not have it; write the value with the functions DESIGN.md lists");
+    throw new CompileError(`the function ${name}()`, ctx.originOf(node), MISSING_FUNCTION_HINTS[name] ?? "the pipeline's function library does not have it; write the value with other functions (the notebook shows whether they agree)");
   }
   const args = childExpressions({ ...node, filter: null }).map((c) => lowerExpr(c, ctx));
   // Where every overload takes a DOUBLE, DuckDB casts a DECIMAL argument to it (to_timestamp(x * 1.5)).

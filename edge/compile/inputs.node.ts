@@ -19,7 +19,7 @@ import { foldStaticSubqueries } from "./subqueries.node.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import { cellName, type CellInput, type CompileInputs } from "./compile.ts";
 import { CompileError } from "./errors.ts";
-import { rewriteDistinctTuples, rewriteJsonArrows, rewriteLateralUnnests, type TreeNode } from "./tree.ts";
+import { rewriteDistinctTuples, rewriteJsonArrows, rewriteLateralUnnests, unwrapCteNodes, type TreeNode } from "./tree.ts";
 
 /** Table names a parse tree reads (not its own CTEs), lower case. */
 export function tableRefs(node: TreeNode): Set<string> {
@@ -74,7 +74,7 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
       const t = await parseSql(db, cell.code);
       if (t.statements.length !== 1) throw new CompileError(`a cell with ${t.statements.length} statements`, origin(cell), "write one SELECT per cell");
       // `a -> b` outside a lambda function is DuckDB's JSON operator (see rewriteJsonArrows).
-      tree = rewriteJsonArrows(t.statements[0]!.node) as TreeNode;
+      tree = rewriteJsonArrows(unwrapCteNodes(t.statements[0]!.node as TreeNode)) as TreeNode;
       // `FROM t, unnest(t.items) AS u(x)` is the select-list unnest (see rewriteLateralUnnests).
       unnestTemplate ??= (await parseSql(db, "SELECT *, unnest(NULL) AS c FROM t")).statements[0]!.node as TreeNode;
       rewriteLateralUnnests(tree, unnestTemplate);
@@ -96,7 +96,6 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
   for (const cell of notebook.cells) {
     if (cell.sink && cell.language === "sql") await visit(cellName(cell), []);
   }
-  const annotator = new Annotator(db);
   const sourceNames = new Set(Object.keys(notebook.sources).map((s) => s.toLowerCase()));
   // Whether a table a subquery names reads a stream (directly or through cells), or is unknown.
   const readsStream = (name: string, seen = new Set<string>()): boolean => {
@@ -107,6 +106,7 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
     seen.add(name);
     return [...refs].some((r) => readsStream(r, seen));
   };
+  const annotator = new Annotator(db, (name) => readsStream(name));
   const cells: Record<string, CellInput> = {};
   for (const key of needed) {
     const cell = notebook.cells[byName.get(key.toLowerCase())!.index]!;

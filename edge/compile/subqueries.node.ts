@@ -92,8 +92,11 @@ function calledFunctions(node: unknown, out: string[] = []): string[] {
   return out;
 }
 
-/** Why a subquery is not static (it reads a stream, or calls a volatile function), or null. */
-function notStatic(node: TreeNode, ctes: TreeNode[], how: StaticSubqueries, depth = 0): string | null {
+/**
+ * Why a query is not static (it reads a stream, or calls a volatile function), or null. `ctes` are
+ * the CTE entries in scope; `how.readsStream` answers for the other names.
+ */
+export function notStatic(node: TreeNode, ctes: TreeNode[], how: Pick<StaticSubqueries, "readsStream">, depth = 0): string | null {
   if (depth > 50) return "nests too deep";
   const volatile = calledFunctions(node).find((f) => VOLATILE.has(f));
   if (volatile) return `calls ${volatile}(), which answers differently each time`;

@@ -239,3 +239,20 @@ export function rewriteDistinctTuples(node: unknown): void {
   }
   for (const [key, value] of Object.entries(n)) if (!key.startsWith("$")) rewriteDistinctTuples(value);
 }
+
+/**
+ * `WITH s AS MATERIALIZED (...)` parses as a CTE_NODE around the query, whose own CTE list holds the
+ * same entry; materialising changes how DuckDB computes the query, not its rows, so the query is
+ * read as written without the wrapper (in place, at any depth; returns the new root).
+ */
+export function unwrapCteNodes(node: TreeNode): TreeNode {
+  const walk = (n: unknown): unknown => {
+    if (Array.isArray(n)) return n.map(walk);
+    if (!n || typeof n !== "object") return n;
+    let o = n as TreeNode;
+    while (o.type === "CTE_NODE" && o.child && typeof o.child === "object") o = o.child as TreeNode;
+    for (const [k, v] of Object.entries(o)) if (v && typeof v === "object") o[k] = walk(v);
+    return o;
+  };
+  return walk(node) as TreeNode;
+}
