@@ -305,6 +305,23 @@ const listConcat: ScalarFn = (args, ctx) => listConcatWith(listConcatCasts(ctx))
 listConcat.specialize = (_constants, ctx) => listConcatWith(listConcatCasts(ctx));
 
 /**
+ * `a || b`: on lists, list_concat's casts of the elements to the result's type (`[1, 2] || [1.5]` is
+ * `[1.0, 2.0, 1.5]`), except that a NULL side gives NULL, as DuckDB's operator does; text and BLOBs
+ * as strings.ts concatenates them.
+ */
+const textConcat = stringScalars["||"]!;
+const isListArg = (t: string | undefined): boolean => t !== undefined && ["list", "array"].includes(parseType(t).kind);
+const concatOperator: ScalarFn = (args, ctx) => {
+  if (!isListArg(ctx.argTypes[0]) && !isListArg(ctx.argTypes[1])) return textConcat(args, ctx);
+  return args.some((a) => a === null || a === undefined) ? null : listConcat(args, ctx);
+};
+concatOperator.specialize = (constants, ctx) => {
+  if (!isListArg(ctx.argTypes[0]) && !isListArg(ctx.argTypes[1])) return textConcat.specialize?.(constants, ctx) ?? null;
+  const concat = listConcatWith(listConcatCasts(ctx));
+  return (args) => (args.some((a) => a === null || a === undefined) ? null : concat(args));
+};
+
+/**
  * list_append(l, x), list_prepend(x, l) and array_push_front(l, x): l (a NULL list counts as empty) with x
  * added at its end or start, both cast to the result's element type (list_append([1], 2.5) is a DECIMAL list).
  */
@@ -446,6 +463,7 @@ export const nestedScalars: Record<string, ScalarFn> = {
   list_reverse: listReverse,
   array_reverse: listReverse,
   list_concat: listConcat,
+  "||": concatOperator,
   list_cat: listConcat,
   range: rangeFn(false),
   generate_series: rangeFn(true),

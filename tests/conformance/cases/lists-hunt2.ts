@@ -35,7 +35,16 @@ const steps = [
   [4, 0, -1], [-10, 1, -1], [-5, 1, -1], [2, -10, -1], [1, 5, 3], [5, 1, null],
 ].map(([b, e, st], i) => ({ id: i, l: [1, 2, 3, 4, 5], b, e, st }));
 
+// Lists of one element type meeting another (`||` casts both sides to the result's element type).
+const concatRows = [
+  { id: 1, l: [1, 2], s: ["a"], d: [1.25] },
+  { id: 2, l: [], s: [], d: [] },
+  { id: 3, l: null, s: null, d: null },
+  { id: 4, l: [null, 3], s: ["ü", null], d: [null] },
+];
+
 export const cases: ConformanceCase[] = [
+  { name: "lists-hunt2: list || list casts the elements to the result's type; a NULL side is NULL", sql: "SELECT id, l || [1.5] AS a, l || [9] AS b, [2.5] || l AS c, l || d AS e, s || ['z'] AS f, l || NULL AS g, list_concat(l, NULL) AS h, l || [9999999999] AS i FROM t", rows: concatRows },
   { name: "lists-hunt2: m[k] on a MAP is the value under k, NULL when absent", sql: "SELECT id, m['x'] AS x, m['zz'] AS z, m[k] AS mk, m[NULL] AS n FROM t", rows: maps, schema: mapSchema },
   { name: "lists-hunt2: map_extract, element_at, map_keys, map_values, map_entries, map_contains, cardinality", sql: "SELECT id, map_extract(m, 'x') AS a, element_at(m, k) AS b, map_extract_value(m, k) AS c, map_contains(m, 'x') AS d, map_keys(m) AS e, map_values(m) AS f, map_entries(m) AS g, cardinality(m) AS h, map_extract(m, NULL) AS i FROM t", rows: maps, schema: mapSchema },
   { name: "lists-hunt2: a MAP with INTEGER keys looked up by other number types", sql: "SELECT id, m[1] AS a, m[20::BIGINT] AS b, map_extract(m, 1.0) AS c, map_keys(m) AS d, map_contains(m, 20) AS e FROM t", rows: intMaps, schema: intMapSchema },
