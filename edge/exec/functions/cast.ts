@@ -6,7 +6,7 @@ import type { Value } from "../../plan/values.ts";
 import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, daysFromCivil, daysInMonth, splitTimestamp, timestampDays, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
 import { SqlError } from "./contract.ts";
 import { parseDatePrefix, parseTimePrefix, parseTimestamp } from "./datetime-parse.ts";
-import { formatDecimal, formatDouble, parseDecimalText, parseDoubleText, parseIntegerText, scaledValueLikeDuckDB } from "./number-text.ts";
+import { formatDecimal, formatDouble, formatFloat, parseDecimalText, parseDoubleText, parseFloatText, parseIntegerText, scaledValueLikeDuckDB } from "./number-text.ts";
 import { valueToText } from "./text.ts";
 import { valueToJson } from "./to-json.ts";
 import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
@@ -132,8 +132,7 @@ function makeCaster(from: SqlType, to: SqlType): Caster {
     return {
       cast: generic.cast,
       tryCast: (v) => {
-        const d = parseDoubleText(v as string);
-        return d === null ? null : name === "FLOAT" ? Math.fround(d) : d;
+        return name === "FLOAT" ? parseFloatText(v as string) : parseDoubleText(v as string);
       },
     };
   }
@@ -360,7 +359,8 @@ function toScalar(v: Value, from: SqlType, to: string): Value {
       else throw unsupported(from, parseType(to));
       if (to === "FLOAT") {
         const f = Math.fround(n);
-        if (Number.isFinite(n) && !Number.isFinite(f)) throw outOfRange(formatDouble(n), "DOUBLE", "FLOAT");
+        // UHUGEINT past FLOAT's largest value is infinity in DuckDB (no range check on that path).
+        if (Number.isFinite(n) && !Number.isFinite(f) && !(from.kind === "scalar" && from.name === "UHUGEINT")) throw outOfRange(formatDouble(n), "DOUBLE", "FLOAT");
         return f;
       }
       return n;
@@ -434,7 +434,7 @@ function toInteger(v: Value, from: SqlType, to: string, range: { min: bigint; ma
       // UHUGEINT rounds first: -0.4 and -0.5 are 0, -0.6 fails.
       if (to === "UHUGEINT" && roundHalfEven(v) === 0) return 0n;
       if (!Number.isFinite(v) || v < Number(range.min) || v >= Number(range.max + 1n)) {
-        throw outOfRange(formatDouble(v), physicalName(from), range.physical);
+        throw outOfRange(from.kind === "scalar" && from.name === "FLOAT" ? formatFloat(v) : formatDouble(v), physicalName(from), range.physical);
       }
       b = BigInt(roundHalfEven(v));
       if (b > range.max) b = range.min + (b - range.max - 1n);
@@ -721,10 +721,10 @@ function fromText(s: string, to: SqlType): Value {
     case "JSON": return validateJson(s);
     case "DOUBLE":
     case "FLOAT": {
-      const d = parseDoubleText(s);
+      const d = to.name === "FLOAT" ? parseFloatText(s) : parseDoubleText(s);
       if (d === null) throw new SqlError("conversion", `Could not convert string '${s}' to ${to.name}`);
       // Text too large for the type reads as infinity, as DuckDB's parser does.
-      return to.name === "FLOAT" ? Math.fround(d) : d;
+      return d;
     }
     case "BOOLEAN": {
       const w = s.toLowerCase();

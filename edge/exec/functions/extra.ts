@@ -205,14 +205,31 @@ const format: ScalarFn = (args, ctx) => {
   return out;
 };
 
-/** One printf conversion: `%[flags][width][.precision]type` (sticky: read where the last one ended). */
-const PRINTF_SPEC = /%([-+ 0#]*)(\d*)(?:\.(\d*))?([a-zA-Z%])/y;
+/**
+ * One printf conversion after its '%': `[flags][width][.precision][length]type`, parsed the way
+ * DuckDB's fmt printf reads it. A leading number is the width (a leading 0 is the zero flag, and
+ * after a lone 0 more flags may follow: `%0,12d`); flags are `- + space 0 #` and DuckDB's thousands
+ * separators `,` and `'`; `%12,d` takes ',' as the type.
+ */
+const PRINTF_SPEC = /(?:(0*)([1-9]\d*)|(0+)?([-+ 0#,']*)(\d*))(?:\.(\d*))?(hh|h|ll|l|j|z|t|L)?([^]?)/y;
+
+/** Digits in groups of three joined by `sep`. */
+function grouped(digits: string, sep: string): string {
+  let out = "";
+  for (let i = 0; i < digits.length; i++) {
+    if (i > 0 && (digits.length - i) % 3 === 0) out += sep;
+    out += digits[i];
+  }
+  return out;
+}
 
 /**
- * printf(fmt, args...): C-style `%[flags][width][.precision]type` as DuckDB's fmt prints it, with
- * its type rules: `d i x X o` take integers (and booleans; negatives in hex and octal as 64-bit
- * two's complement), `s` text and every other non-number type as CAST AS VARCHAR prints it, `%%`
- * a percent; NULL when any argument is NULL. Float conversions (`%f` ...) are not supported.
+ * printf(fmt, args...): C-style conversions as DuckDB's fmt prints them, with its type rules:
+ * `d i` signed and `u x X o b B` unsigned (negatives as 64-bit two's complement, 128-bit for
+ * HUGEINT; `hh`/`h` narrow to 8/16 bits, `l`-family to 64), `c` a character, `s` text and every
+ * other non-number type as CAST AS VARCHAR prints it, `%%` a percent; the `,` or `'` flag prints any
+ * integer conversion but `c` as grouped decimal. NULL when any argument is NULL. Float conversions
+ * (`%f` ...) are not supported.
  */
 const printf: ScalarFn = (args, ctx) => {
   if (args.some((a) => a === null || a === undefined)) return null;
@@ -227,64 +244,90 @@ const printf: ScalarFn = (args, ctx) => {
       break;
     }
     out += fmt.slice(i, at);
-    spec.lastIndex = at;
-    const m = spec.exec(fmt);
-    if (!m) throw new SqlError("invalid_input", "invalid format string");
-    i = spec.lastIndex;
-    const [, flags = "", widthText = "", precisionText, type = ""] = m;
-    if (type === "%") {
+    if (fmt[at + 1] === "%") {
       out += "%";
+      i = at + 2;
       continue;
+    }
+    spec.lastIndex = at + 1;
+    const m = spec.exec(fmt)!;
+    i = spec.lastIndex;
+    const [, lead0 = "", leadWidth, zeros = "", flagText = "", laterWidth = "", precisionText, length, type = ""] = m;
+    const flags = (leadWidth !== undefined ? (lead0 ? "0" : "") : (zeros ? "0" : "") + flagText);
+    const widthText = leadWidth ?? laterWidth;
+    if (type === "$" || type === "*") {
+      throw new SqlError("not_implemented", "printf's positional arguments (%1$d) and '*' widths are not supported by the pipeline");
     }
     if (next >= args.length) throw new SqlError("invalid_input", `Argument index "${next - 1}" out of range`);
     const v = args[next]!;
     const t = ctx.argTypes[next]!;
     next++;
     const kind = t === "BOOLEAN" ? "bool" : isIntegerType(t) ? "int" : t === "DOUBLE" || t === "FLOAT" || t.startsWith("DECIMAL") ? "float" : "string";
-    const bad = () => new SqlError("invalid_input", `Invalid type specifier "${type}" for formatting a value of type ${kind}`);
-    let text: string;
-    let numeric = false;
-    let sign = "";
-    switch (type) {
-      case "s":
-        if (kind === "int" || kind === "float") throw bad();
-        text = kind === "bool" ? String(v) : valueToText(v, t);
-        if (precisionText !== undefined) text = Array.from(text).slice(0, Number(precisionText || 0)).join("");
-        break;
-      case "d":
-      case "i":
-      case "x":
-      case "X":
-      case "o": {
-        if (kind !== "int" && kind !== "bool") throw bad();
-        let n = typeof v === "boolean" ? (v ? 1n : 0n) : BigInt(v as number | bigint);
-        numeric = true;
-        if (type === "d" || type === "i") {
-          if (n < 0n) {
-            sign = "-";
-            n = -n;
-          } else if (flags.includes("+")) sign = "+";
-          else if (flags.includes(" ")) sign = " ";
-          text = n.toString();
-        } else {
-          const unsigned = n < 0n ? BigInt.asUintN(t === "HUGEINT" ? 128 : 64, n) : n;
-          text = unsigned.toString(type === "o" ? 8 : 16);
-          if (type === "X") text = text.toUpperCase();
-          if (flags.includes("#") && unsigned !== 0n) text = (type === "o" ? "0" : type === "x" ? "0x" : "0X") + text;
-        }
-        break;
-      }
-      default:
-        // %f and the other float conversions: DuckDB's fmt prints digits past ~1e60 that are not the
-        // double's exact value, which the pipeline cannot promise to repeat (the compiler refuses a constant format with them).
-        throw new SqlError("not_implemented", `printf's %${type} is not supported by the pipeline; round the number first (round(x, 2)) and use %s on x::VARCHAR, or %d`);
-    }
+    // A conversion cut off by the end of the text names its last character as the type ('100%': "%").
+    const bad = () => new SqlError("invalid_input", `Invalid type specifier "${type || fmt[i - 1]}" for formatting a value of type ${kind === "bool" ? "int" : kind}`);
+    if (type === "") throw bad();
+    const zero = flags.includes("0");
+    const left = flags.includes("-");
+    const sepFlag = [...flags].reverse().find((f) => f === "," || f === "'");
     const width = Number(widthText || 0);
-    const length = Array.from(text).length + sign.length;
-    if (length >= width) out += sign + text;
-    else if (flags.includes("-")) out += sign + text + " ".repeat(width - length);
-    else if (flags.includes("0") && numeric) out += sign + "0".repeat(width - length) + text;
-    else out += " ".repeat(width - length) + sign + text;
+    const precision = precisionText === undefined ? -1 : Number(precisionText || 0);
+    let text: string;
+    let prefix = "";
+    let numeric = false;
+    if (kind === "float") {
+      if (!/^[fFeEgGaA]$/.test(type)) throw bad();
+      // %f and the other float conversions: DuckDB's fmt prints digits past ~1e60 that are not the
+      // double's exact value, which the pipeline cannot promise to repeat (the compiler refuses a constant format with them).
+      throw new SqlError("not_implemented", `printf's %${type} is not supported by the pipeline; round the number first (round(x, 2)) and use %s on x::VARCHAR, or %d`);
+    } else if (kind === "string" || (kind === "bool" && type === "s")) {
+      if (type !== "s") throw bad();
+      text = kind === "bool" ? String(v) : valueToText(v, t);
+      if (precision >= 0) text = Array.from(text).slice(0, precision).join("");
+    } else {
+      let n = typeof v === "boolean" ? (v ? 1n : 0n) : BigInt(v as number | bigint);
+      const huge = t === "HUGEINT" || t === "UHUGEINT";
+      const signed = type === "d" || type === "i";
+      // hh and h narrow every integer (an unsigned one stays unsigned: %hd of 65535::UBIGINT is 65535);
+      // the l family narrows only a signed HUGEINT printed signed.
+      const bits = length === "hh" ? 8 : length === "h" ? 16 : 0;
+      if (bits) n = signed && !t.startsWith("U") ? BigInt.asIntN(bits, n) : BigInt.asUintN(bits, n);
+      else if (length !== undefined && signed && t === "HUGEINT") n = BigInt.asIntN(64, n);
+      else if (!signed && n < 0n) n = BigInt.asUintN(huge ? 128 : 64, n);
+      if (type === "c") {
+        const code = Number(BigInt.asUintN(8, n));
+        if (code === 0 || code >= 128) throw new SqlError("not_implemented", "printf's %c of 0 or of a value past 127 (not a whole UTF-8 character) is not supported by the pipeline");
+        text = String.fromCharCode(code);
+      } else {
+        // DuckDB's fmt groups a decimal conversion with '.' when the precision is a bare '.' (%.d: 1.234.567).
+        const sep = precisionText === "" && /^[diu]$/.test(type) ? "." : sepFlag;
+        if (!sep && !/^[diuxXobB]$/.test(type)) throw bad();
+        numeric = true;
+        if (n < 0n) {
+          prefix = "-";
+          n = -n;
+        } else if (flags.includes("+")) prefix = "+";
+        else if (flags.includes(" ")) prefix = " ";
+        if (sep) text = grouped(n.toString(), sep);
+        else {
+          const radix = type === "x" || type === "X" ? 16 : type === "o" ? 8 : type === "b" || type === "B" ? 2 : 10;
+          text = n.toString(radix);
+          if (type === "X") text = text.toUpperCase();
+          if (flags.includes("#") && n !== 0n) {
+            if (radix === 16 || radix === 2) prefix += `0${type}`;
+            else if (radix === 8 && precision <= text.length) prefix += "0";
+          }
+        }
+        if (!zero && precision > text.length) text = "0".repeat(precision - text.length) + text;
+      }
+    }
+    const length2 = Array.from(text).length + prefix.length;
+    if (length2 >= width) out += prefix + text;
+    // fmt writes a boolean's text before a '0' fill: %08s of false is false000.
+    else if (zero && kind === "bool" && type === "s") out += text + "0".repeat(width - length2);
+    else if (zero && (numeric || type === "c")) out += prefix + "0".repeat(width - length2) + text;
+    // DuckDB's fmt right-aligns a %c character even under '-'.
+    else if (left && type !== "c") out += prefix + text + " ".repeat(width - length2);
+    else out += " ".repeat(width - length2) + prefix + text;
   }
   return out;
 };

@@ -6,10 +6,10 @@
  */
 import { DATE_INFINITY, DATE_NINFINITY, TS_INFINITY, TS_NINFINITY } from "./calendar.ts";
 import type { Value } from "../../plan/values.ts";
-import { roundHalfEven } from "./cast.ts";
+import { roundScaled } from "./cast.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
-import { toDouble } from "./numeric.ts";
-import { integerRanges, isBigintType } from "./types.ts";
+import { roundDouble, roundInteger, toDouble } from "./numeric.ts";
+import { integerRanges, isBigintType, parseType } from "./types.ts";
 
 function arg(v: Value, ctx: CallContext, i: number): number {
   return toDouble(v, ctx.argTypes[i] ?? "DOUBLE");
@@ -65,13 +65,39 @@ const even = math1((x) => {
   return r;
 });
 
-/** round_even(x, n): x·10^n to the nearest integer, ties to even, divided back; x itself where that is not finite. */
+/**
+ * round_even(x, n) is a macro in DuckDB, and it is computed as written:
+ * CASE WHEN (abs(x) * power(10, n + 1)) % 10 = 5 THEN round(x / 2, n) * 2 ELSE round(x, n) END,
+ * in DOUBLE (FLOAT for a FLOAT x). So 2.305 gives 2.3 (230.49999999999997 is no tie) and 1.35 gives
+ * 1.4, abs() of an integer's minimum fails, and the ELSE branch rounds an integer in its own type.
+ */
 const roundEven: ScalarFn = ([x, n], ctx) => {
   if (x === null || n === null || x === undefined || n === undefined) return null;
+  const type = parseType(ctx.argTypes[0] ?? "DOUBLE");
+  const name = type.kind === "scalar" ? type.name : "";
+  const range = integerRanges[name];
+  if (range && range.min < 0n && BigInt(x as number | bigint) === range.min) throw new SqlError("out_of_range", `Overflow on abs(${String(x)})`);
+  const digits = Number(n);
+  const float = ctx.resultType === "FLOAT";
   const v = arg(x, ctx, 0);
-  const m = 10 ** Number(n);
-  const r = roundHalfEven(v * m) / m;
-  return Number.isFinite(r) ? r : v;
+  if ((Math.abs(v) * Number(`1e${digits + 1}`)) % 10 === 5) {
+    if (float) return Math.fround(Math.fround(roundDouble(Math.fround(v / 2), digits)) * 2);
+    return roundDouble(v / 2, digits) * 2;
+  }
+  if (type.kind === "decimal") {
+    const u = x as bigint;
+    if (digits >= type.scale) return v;
+    const r = roundScaled(u, type.scale - digits);
+    return digits >= 0 ? toDouble(r, `DECIMAL(38,${digits})`) : Number(r * 10n ** BigInt(-digits));
+  }
+  if (range) {
+    if (digits >= 0 || name === "UHUGEINT") return name === "UHUGEINT" ? roundDouble(v, digits) : v;
+    // DuckDB rounds an unsigned integer as BIGINT (UBIGINT as HUGEINT).
+    const as = name === "UBIGINT" ? "HUGEINT" : name.startsWith("U") ? "BIGINT" : name;
+    return Number(roundInteger(BigInt(x as number | bigint), -digits, as, as));
+  }
+  const r = roundDouble(v, digits);
+  return float ? Math.fround(r) : r;
 };
 
 /** factorial(n) as HUGEINT: 1 for n ≤ 0, DuckDB's error past 33!. */

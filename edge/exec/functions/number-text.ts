@@ -138,15 +138,72 @@ export function scaledValueLikeDuckDB(t: DecimalText, scale: number, min: bigint
 
 /** DuckDB's VARCHAR → DOUBLE cast; null if not accepted. */
 export function parseDoubleText(s: string): number | null {
-  const special = /^[ \t\n\v\f\r]*([+-]?)(nan|inf|infinity)[ \t\n\v\f\r]*$/i.exec(s);
+  // DuckDB skips one leading '+' and hands the rest to its float parser, which
+  // takes its own '-': so '+-42' is -42 (but '++42' and '-+42' are not numbers).
+  const special = /^[ \t\n\v\f\r]*(\+-|[+-]?)(nan|inf|infinity)[ \t\n\v\f\r]*$/i.exec(s);
   if (special) {
     if (special[2]!.toLowerCase() === "nan") return NaN;
-    return special[1] === "-" ? -Infinity : Infinity;
+    return special[1]!.endsWith("-") ? -Infinity : Infinity;
   }
-  const t = parseDecimalText(s);
+  const plusMinus = /^[ \t\n\v\f\r]*\+-(?=[0-9.])/.exec(s);
+  const t = parseDecimalText(plusMinus ? `-${s.slice(plusMinus[0].length)}` : s);
   if (!t) return null;
   const text = `${t.negative ? "-" : ""}${t.digits.slice(0, t.intDigits) || "0"}.${t.digits.slice(t.intDigits) || "0"}e${t.exponent}`;
   return Number(text);
+}
+
+/**
+ * DuckDB's VARCHAR → FLOAT cast: the text rounded once, straight to float32
+ * (not through a double: '1.0000000596046448' is 1.0000001, where rounding
+ * the double 1+2^-24 again would tie to 1.0); null if not accepted.
+ */
+export function parseFloatText(s: string): number | null {
+  const d = parseDoubleText(s);
+  if (d === null) return null;
+  const a = Math.fround(d);
+  if (a === d || Number.isNaN(d) || !Number.isFinite(d)) return a;
+  // The float on d's other side, and the midpoint between the two (exact in a double).
+  const b = floatToward(a, d);
+  const mid = Number.isFinite(a) ? (a + b) / 2 : b + (b - floatToward(b, 0)) / 2;
+  // d is the double nearest the text, so only a d exactly on the midpoint can round the wrong way.
+  if (d !== mid) return a;
+  const plusMinus = /^[ \t\n\v\f\r]*\+-(?=[0-9.])/.exec(s);
+  const t = parseDecimalText(plusMinus ? `-${s.slice(plusMinus[0].length)}` : s)!;
+  const c = compareDecimalToDouble(t, mid);
+  if (c === 0) return a;
+  const up = Math.max(a, b), down = Math.min(a, b);
+  return c > 0 ? up : down;
+}
+
+/** The float32 next to float `a` in the direction of `toward`. */
+function floatToward(a: number, toward: number): number {
+  const view = new DataView(new ArrayBuffer(4));
+  if (!Number.isFinite(a)) return a > 0 ? 3.4028234663852886e38 : -3.4028234663852886e38;
+  view.setFloat32(0, a);
+  const bits = view.getUint32(0);
+  const away = (toward > a) === (a >= 0);
+  view.setUint32(0, a === 0 ? 1 : away ? bits + 1 : bits - 1);
+  const r = view.getFloat32(0);
+  return a === 0 && toward < 0 ? -r : r;
+}
+
+/** The sign of (decimal text's exact value − x) for a finite nonzero double x. */
+function compareDecimalToDouble(t: DecimalText, x: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const bits = view.getBigUint64(0);
+  const expBits = Number((bits >> 52n) & 0x7ffn);
+  const frac = bits & ((1n << 52n) - 1n);
+  const mant = expBits === 0 ? frac : frac | (1n << 52n);
+  const e2 = (expBits === 0 ? 1 : expBits) - 1075;
+  const digits = BigInt(t.digits.replace(/^0+/, "") || "0");
+  const k = t.exponent - (t.digits.length - t.intDigits);
+  const left = digits * 10n ** BigInt(Math.max(k, 0)) * 2n ** BigInt(Math.max(-e2, 0));
+  const right = mant * 2n ** BigInt(Math.max(e2, 0)) * 10n ** BigInt(Math.max(-k, 0));
+  const sign = t.negative ? -1 : 1;
+  const xs = x < 0 ? -1 : 1;
+  if (sign !== xs) return sign;
+  return left === right ? 0 : (left > right ? 1 : -1) * sign;
 }
 
 /** Python-style shortest repr of a double, as DuckDB prints DOUBLE. */

@@ -61,6 +61,29 @@ describe("arithmetic", () => {
     }), { numRuns: 200 });
   });
 
+  it("DECIMAL overflow errors carry DuckDB's texts (the physical width and the unscaled operands)", async () => {
+    const cases: [string, bigint, bigint, string[]][] = [
+      ["*", 999999999999n, 9999999999n, ["DECIMAL(12,2)", "DECIMAL(10,2)"]],
+      ["*", 999999999999999999999n, 9999999999999999999999n, ["DECIMAL(21,2)", "DECIMAL(22,2)"]],
+      ["+", 10n ** 38n - 1n, 1n, ["DECIMAL(38,0)", "DECIMAL(38,0)"]],
+      ["-", -(10n ** 38n) + 1n, 1n, ["DECIMAL(38,0)", "DECIMAL(38,0)"]],
+      ["+", 99999999999999999999999999999999999999n, 15n, ["DECIMAL(38,0)", "DECIMAL(38,1)"]],
+    ];
+    for (const [op, a, b, types] of cases) await same(op, [a, b], types, infix(op));
+  });
+
+  it("floor and ceil of integers are DOUBLE; round of unsigned integers rounds in DuckDB's signed overloads", async () => {
+    for (const t of ["BIGINT", "HUGEINT", "UBIGINT", "INTEGER"]) {
+      for (const v of t === "INTEGER" ? [2147483647, -7, 0] : [9223372036854775807n, 0n, 5n]) {
+        await same("floor", [v], [t]);
+        await same("ceil", [v], [t]);
+      }
+    }
+    for (const [t, v] of [["UBIGINT", 18446744073709551615n], ["UBIGINT", 9223372036854775808n], ["UTINYINT", 255], ["UINTEGER", 4294967295]] as [string, Value][]) {
+      for (const n of [-1, -2, -19, -20, 0, 2]) await same("round", [v, n], [t, "INTEGER"], ([x]) => `round(${x}, ${n})`);
+    }
+  });
+
   it("DATE and TIMESTAMP arithmetic with integers and intervals", async () => {
     await fc.assert(fc.asyncProperty(fc.integer({ min: -100000, max: 100000 }), fc.integer({ min: -1000, max: 1000 }), async (d, n) => {
       await same("+", [d, n], ["DATE", "INTEGER"], infix("+"));

@@ -40,7 +40,18 @@ function integerOp(op: Op, a: Value, b: Value, resultName: string): Value {
   let r: bigint;
   switch (op) {
     case "+": r = x + y; break;
-    case "-": r = x - y; break;
+    case "-":
+      r = x - y;
+      // DuckDB's UHUGEINT subtraction checks overflow on the upper 64 bits only, after the borrow:
+      // when the subtrahend's upper half plus the borrow wraps to 0 the result wraps instead of
+      // failing (0 - 340282366920938463463374607431768211455 is 1).
+      if (resultName === "UHUGEINT" && r < 0n) {
+        const m = (1n << 64n) - 1n;
+        const lower = (x & m) - (y & m);
+        const upper = BigInt.asUintN(64, (x >> 64n) - (y >> 64n) - (BigInt.asUintN(64, lower) > (x & m) ? 1n : 0n));
+        if (upper <= x >> 64n) return intResult((upper << 64n) | BigInt.asUintN(64, lower), resultName);
+      }
+      break;
     case "*": r = x * y; break;
     case "//":
     case "/":
@@ -99,7 +110,11 @@ function decimalOp(op: Op, a: Value, b: Value, ta: SqlType, tb: SqlType, tr: { w
     // DuckDB casts each operand to the result's DECIMAL first: a HUGEINT past 10^37 fails there, as a cast.
     const limit = 10n ** BigInt(tr.width) - 1n;
     for (const [scaled, v, t] of [[xs, a, ta], [ys, b, tb]] as const) {
-      if (scaled > limit || scaled < -limit) throw new SqlError("conversion", `Could not cast value ${t.kind === "decimal" ? formatDecimal(v as bigint, t.scale) : String(v)} to DECIMAL(${tr.width},${tr.scale})`);
+      if (scaled > limit || scaled < -limit) {
+        throw new SqlError("conversion", t.kind === "decimal"
+          ? `Casting value "${formatDecimal(v as bigint, t.scale)}" to type DECIMAL(${tr.width},${tr.scale}) failed: value is out of range!`
+          : `Could not cast value ${String(v)} to DECIMAL(${tr.width},${tr.scale})`);
+      }
     }
     r = op === "+" ? xs + ys : xs - ys;
   } else if (op === "%") {
@@ -112,6 +127,15 @@ function decimalOp(op: Op, a: Value, b: Value, ta: SqlType, tb: SqlType, tr: { w
   }
   const max = 10n ** BigInt(tr.width) - 1n;
   if (r > max || r < -max) {
+    // DuckDB's texts name the physical width (18 or 38) and the operands' unscaled values.
+    const physical = tr.width <= 18 ? 18 : 38;
+    if (op === "*") {
+      throw new SqlError("out_of_range", `Overflow in multiplication of DECIMAL(${physical}) (${x} * ${y}). You might want to add an explicit cast to ${physical === 18 ? "a bigger decimal" : "a decimal with a smaller scale"}.`);
+    }
+    if (op === "+" || op === "-") {
+      const xs = x * 10n ** BigInt(tr.scale - sa), ys = y * 10n ** BigInt(tr.scale - sb);
+      throw new SqlError("out_of_range", `Overflow in ${op === "+" ? "addition" : "subtract"} of DECIMAL(${physical}) (${xs} ${op} ${ys});`);
+    }
     throw new SqlError("out_of_range", `Overflow in ${opNames[op]} of DECIMAL(${tr.width},${tr.scale})`);
   }
   return r;
@@ -301,7 +325,7 @@ function roundAway(x: number): number {
 }
 
 /** DuckDB: round(x * 10^d) / 10^d, or round(x / 10^-d) * 10^-d for negative d; x when that overflows. */
-function roundDouble(x: number, digits: number): number {
+export function roundDouble(x: number, digits: number): number {
   if (digits === 0) return roundAway(x);
   if (digits > 0) {
     const r = roundAway(x * 10 ** digits) / 10 ** digits;
@@ -317,7 +341,7 @@ function roundDouble(x: number, digits: number): number {
  * HUGEINT), wrapping as C++ does, truncated to a multiple of 10^k, then narrowed to the result type,
  * wrapping again (round(2147483647::INTEGER, -1) is -2147483646); 0 from k = 19 (39 for HUGEINT).
  */
-function roundInteger(x: bigint, k: number, name: string, result: string): bigint {
+export function roundInteger(x: bigint, k: number, name: string, result: string): bigint {
   const wide = name === "HUGEINT" || name === "UHUGEINT" ? 128 : 64;
   if (k >= (wide === 128 ? 39 : 19)) return 0n;
   const p = 10n ** BigInt(k);
@@ -344,12 +368,16 @@ const roundFn: ScalarFn = (args, ctx) => {
     return roundScaled(u, drop) * 10n ** BigInt(target - digits);
   }
   const name = scalarName(t);
-  if (integerRanges[name]) {
-    if (digits >= 0) return x;
-    return intResult(roundInteger(toBig(x), -digits, name, integerRanges[scalarName(rt)] ? scalarName(rt) : name), integerRanges[scalarName(rt)] ? scalarName(rt) : name);
+  const resultName = scalarName(rt);
+  if (integerRanges[name] && integerRanges[resultName]) {
+    // DuckDB has no unsigned overloads: UTINYINT..UINTEGER are rounded as BIGINT, UBIGINT as HUGEINT
+    // (round(18446744073709551615::UBIGINT, -1) is 18446744073709551620).
+    const as = name.startsWith("U") ? resultName : name;
+    if (digits >= 0) return intResult(toBig(x), resultName);
+    return intResult(roundInteger(toBig(x), -digits, as, resultName), resultName);
   }
-  // FLOAT is rounded as a double and the result narrowed back to FLOAT.
-  const r = roundDouble(x as number, digits);
+  // FLOAT is rounded as a double and the result narrowed back to FLOAT; UHUGEINT as the DOUBLE it becomes.
+  const r = roundDouble(typeof x === "bigint" ? Number(x) : (x as number), digits);
   return scalarName(rt) === "FLOAT" ? Math.fround(r) : r;
 };
 
@@ -364,6 +392,8 @@ function floorCeil(up: boolean): ScalarFn {
       if (u % p !== 0n && (up ? u > 0n : u < 0n)) q += up ? 1n : -1n;
       return q;
     }
+    // An integer's floor and ceil are DOUBLE in DuckDB (floor(9223372036854775807) is 9.223372036854776e18).
+    if (typeof x === "bigint") return ctx.resultType === "DOUBLE" ? Number(x) : x;
     if (typeof x === "number") return up ? Math.ceil(x) : Math.floor(x);
     return x;
   };
