@@ -249,6 +249,11 @@ export interface LosslessOptions {
    * a surrogate pair (`"\\ud83d"`) is refused, as DuckDB refuses it.
    */
   duckdb?: boolean;
+  /**
+   * Read the bare `Infinity`, `-Infinity` and `NaN` DuckDB's own serializers write (a literal `1e999`
+   * in json_serialize_sql's parse tree) as those numbers (default false; `duckdb` reads them as reals).
+   */
+  nonFinite?: boolean;
 }
 
 /** DuckDB's JSON reader's non-finite literals (yyjson's ALLOW_INF_AND_NAN). */
@@ -343,6 +348,11 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
         const magnitude = /nan/i.test(word) ? NaN : Infinity;
         return new JsonReal(word.startsWith("-") ? -magnitude : magnitude, word) as unknown as JsonValue;
       }
+    }
+    if (options.nonFinite === true && (c === "I" || c === "N" || (c === "-" && text[at + 1] === "I"))) {
+      if (text.startsWith("NaN", at)) return literal("NaN", NaN as JsonValue);
+      if (text.startsWith("-Infinity", at)) return literal("-Infinity", -Infinity as JsonValue);
+      return literal("Infinity", Infinity as JsonValue);
     }
     if (c === "n") return literal("null", null);
     NUMBER.lastIndex = at;

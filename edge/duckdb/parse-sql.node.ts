@@ -40,7 +40,8 @@ export async function parseSql(db: DuckDB, sql: string): Promise<SqlTree> {
   const reader = await db.read("SELECT json_serialize_sql($1::VARCHAR) AS tree", [sql]);
   const text = reader.getRowObjectsJS()[0]?.tree;
   if (typeof text !== "string") throw new Error("duckdb: json_serialize_sql returned no tree");
-  const tree = parseJsonLossless(text);
+  // A literal past DOUBLE's range (`1e999`) is a bare Infinity in the tree.
+  const tree = parseJsonLossless(text, { nonFinite: true });
   if (tree === null || typeof tree !== "object" || Array.isArray(tree)) {
     throw new Error("duckdb: json_serialize_sql returned something other than an object");
   }

@@ -212,4 +212,9 @@ export const cases: ConformanceCase[] = [
     schema: [{ name: "a", type: "UHUGEINT" }, { name: "b", type: "UHUGEINT" }],
     expect: "error",
   },
+  {
+    name: "arith-hunt2: a literal past DOUBLE's range (1e999, -1e309) is infinity, in a filter and a select",
+    sql: "SELECT d, d < 1e999 AS lt, -1e309 AS ninf, 1e999 AS pinf, d * 1e999 AS prod FROM t WHERE d <> 1e999",
+    rows: [{ d: 1.5 }, { d: 0 }, { d: -2 }, { d: null }],
+  },
 ];
