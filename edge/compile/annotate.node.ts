@@ -106,6 +106,13 @@ export class Annotator {
     refuseNestedStars(node);
     const conditions: TreeNode[] = [];
     if (node.from_table) await this.annotateRef(node.from_table, scope, conditions);
+    // `COLUMNS('regex')`, `COLUMNS(*)`, `COLUMNS(c -> ...)` as a select item: DuckDB's names of the
+    // columns it expands into (the compiler finds them among what `*` would give, in that order).
+    for (const item of node.select_list ?? []) {
+      if (item?.class === "STAR" && item.columns && node.from_table) {
+        item.$columnNames = (await describeQuery(this.db, await this.toSql(selectFrom(node.from_table, [item]), scope))).map((c) => c.name);
+      }
+    }
     // HAVING binds a name to the SELECT item of that alias unless it is a grouped column (a FROM
     // column that is not grouped could not be read there anyway), WHERE unless any FROM column has it.
     if (node.having) node.having = havingAliases(node.having, node, { grouped: groupedColumns(node), aggregates: this.aggregates! });
@@ -258,6 +265,21 @@ export class Annotator {
           throw error;
         }
         if (ref.condition) conditions.push(ref.condition);
+        if (ref.ref_type === "NATURAL") {
+          // NATURAL JOIN is USING (the names both sides have); with none DuckDB refuses, and so does the compiler.
+          const right = new Set((ref.right.$scope ?? []).map((c: { name: string }) => c.name.toLowerCase()));
+          const common = [...new Map((ref.left.$scope ?? []).map((c: { name: string }) => [c.name.toLowerCase(), c.name] as const)).entries()].filter(([k]) => right.has(k)).map(([, v]) => v);
+          if (common.length) {
+            ref.ref_type = "REGULAR";
+            ref.using_columns = common;
+          }
+        }
+        if ((ref.using_columns ?? []).length) {
+          // `USING (k)` is `ON l.k = r.k` (DuckDB's rows are the same), with one column k: the
+          // left side's (the compiler hides the right side's from `*` and unqualified names).
+          ref.$usingCondition = usingCondition(ref);
+          conditions.push(ref.$usingCondition);
+        }
         ref.$scope = [...(ref.left.$scope ?? []), ...(ref.right.$scope ?? [])];
         return;
       case "SUBQUERY":
@@ -276,7 +298,7 @@ export class Annotator {
       throw new UnsupportedConstruct(
         `the table function ${name}() in FROM`,
         name.toLowerCase() === "unnest"
-          ? "unnest the list in the select list instead: SELECT ..., unnest(items) AS item FROM s (a later cell reads item.field)"
+          ? "write FROM s, unnest(s.items) AS u(item) (then JOIN or LEFT JOIN a static table), or unnest in the select list: SELECT ..., unnest(items) AS item FROM s (a later cell reads item.field)"
           : "sources come from the front matter; for a static table write a VALUES cell or read a small file with read_csv / read_json / read_parquet",
       );
     }
@@ -614,6 +636,31 @@ function refuseNestedStars(node: TreeNode): void {
   for (const item of node.select_list ?? []) walk(item, true);
   walk(node.where_clause, false);
   walk(node.having, false);
+}
+
+/**
+ * The condition `JOIN ... USING (k, k2)` stands for: `l.k = r.k AND l.k2 = r.k2`, each side's
+ * column named by the FROM item that holds it (for a chain of joins on the left, the first one,
+ * which is the column DuckDB's unqualified `k` reads for an inner or left join).
+ */
+function usingCondition(ref: TreeNode): TreeNode {
+  const has = (r: TreeNode, name: string): boolean => (r.$scope ?? []).some((c: { name: string }) => c.name.toLowerCase() === name.toLowerCase());
+  const holder = (r: TreeNode, name: string): string | null | undefined => {
+    if (r.type === "JOIN") return holder(r.left, name) ?? (r.join_type === "SEMI" || r.join_type === "ANTI" ? undefined : holder(r.right, name));
+    if (!has(r, name)) return undefined;
+    return r.alias ? String(r.alias) : r.type === "BASE_TABLE" ? String(r.table_name) : r.type === "TABLE_FUNCTION" ? String(r.function?.function_name) : null;
+  };
+  const column = (side: TreeNode, name: string): TreeNode => {
+    const q = holder(side, name);
+    const which = side === ref.left ? "left" : "right";
+    if (q === undefined) throw new UnsupportedConstruct(`JOIN ... USING (${name}): the ${which} side has no column ${name} (DuckDB: Column "${name}" does not exist on ${which} side of join!)`, `write JOIN ... ON with the columns of each side`);
+    if (q === null) throw new UnsupportedConstruct(`JOIN ... USING (${name}) with a FROM item that has no name`, "give it an alias, e.g. (VALUES ('FR', 'France')) AS v(k, name), or write JOIN ... ON");
+    return { class: "COLUMN_REF", type: "COLUMN_REF", alias: "", query_location: ref.query_location ?? 0, column_names: [q, name] };
+  };
+  const parts = (ref.using_columns as unknown[]).map(String).map((name) => ({
+    class: "COMPARISON", type: "COMPARE_EQUAL", alias: "", query_location: ref.query_location ?? 0, left: column(ref.left, name), right: column(ref.right, name),
+  }));
+  return parts.length === 1 ? parts[0]! : { class: "CONJUNCTION", type: "CONJUNCTION_AND", alias: "", query_location: ref.query_location ?? 0, children: parts };
 }
 
 /** `*`, as a select item. */

@@ -364,7 +364,8 @@ class Compiler {
       for (const it of items) earlier.push({ name: it.name, expr: it.expr ?? lowerExpr(it.node!, ctx(postScope, substitute)) });
       finalExprs = earlier;
       if (items.some((it) => it.expr)) {
-        throw new CompileError("* in a SELECT with GROUP BY", origin, "name the grouped columns");
+        const columns = (node.select_list as TreeNode[]).some((e) => e.class === "STAR" && e.columns);
+        throw new CompileError(`${columns ? "COLUMNS(...)" : "*"} in a SELECT with GROUP BY`, origin, "name the grouped columns");
       }
     } else {
       if (node.having) throw new CompileError("HAVING without GROUP BY", origin, "use WHERE");
@@ -444,7 +445,10 @@ class Compiler {
         out.push({ name: item.alias || describeNode(item), node: item });
         continue;
       }
-      if (item.columns || item.expr) throw new CompileError("unsupported COLUMNS(...)", this.originOf(env, item), "list the columns");
+      if (item.columns || item.expr) {
+        out.push(...this.expandColumns(item, scope, env));
+        continue;
+      }
       // `* RENAME (n AS nn, t.k AS kk)`: the column keeps its value under the new name.
       const renames = ((item.rename_list ?? []) as TreeNode[]).map((r) => ({ table: String(r.key?.table ?? ""), column: String(r.key?.column ?? ""), name: String(r.value) }));
       const renamed = (c: ScopeColumn): string => {
@@ -472,11 +476,42 @@ class Compiler {
       scope.forEach((c, i) => {
         if (c.table?.startsWith("\u0000")) return;
         if (rel && c.table?.toLowerCase() !== rel.toLowerCase()) return;
+        if (!rel && c.merged) return;
         if (excluded.has(c.name.toLowerCase())) return;
         const rep = replaced.get(c.name.toLowerCase());
         if (rep) out.push({ name: renamed(c), node: rep });
         else out.push({ name: renamed(c), expr: { kind: "column", index: i, type: c.type } });
       });
+    }
+    return out;
+  }
+
+  /**
+   * `COLUMNS('regex')`, `COLUMNS(*)`, `COLUMNS(c -> ...)`, `COLUMNS(['a', 'b'])` as a select item:
+   * the columns DuckDB names (`$columnNames`, from the annotator), found in the order `*` gives them.
+   * A name that several of those columns share (a join's two `id`s) must be taken by all of them or
+   * none, or which one DuckDB meant is not known.
+   */
+  private expandColumns(item: TreeNode, scope: ScopeColumn[], env: CellEnv): { name: string; expr: Expr }[] {
+    const origin = this.originOf(env, item);
+    const names: unknown = item.$columnNames;
+    if (!Array.isArray(names) || (item.replace_list ?? []).length || (item.rename_list ?? []).length) {
+      throw new CompileError("unsupported COLUMNS(...) with REPLACE or RENAME", origin, "list the columns");
+    }
+    const rel = item.relation_name ? String(item.relation_name).toLowerCase() : null;
+    const candidates = scope.flatMap((c, i) => (c.table?.startsWith("\u0000") || (rel ? c.table?.toLowerCase() !== rel : c.merged) ? [] : [i]));
+    const out: { name: string; expr: Expr }[] = [];
+    let at = 0;
+    for (const name of names.map(String)) {
+      while (at < candidates.length && asciiLower(scope[candidates[at]!]!.name) !== asciiLower(name)) at++;
+      const i = candidates[at++];
+      if (i === undefined) throw new CompileError(`COLUMNS(...) gives a column ${name} the compiler cannot place`, origin, "list the columns");
+      out.push({ name, expr: { kind: "column", index: i, type: scope[i]!.type } });
+    }
+    for (const name of new Set(names.map((n) => asciiLower(String(n))))) {
+      const taken = names.filter((n) => asciiLower(String(n)) === name).length;
+      const there = candidates.filter((i) => asciiLower(scope[i]!.name) === name).length;
+      if (taken !== there) throw new CompileError(`COLUMNS(...) takes some of the columns named ${name}`, origin, "qualify and list the columns, e.g. t.id, v.id AS vid");
     }
     return out;
   }
@@ -694,9 +729,15 @@ class Compiler {
       const kind = String(ref.ref_type).toLowerCase();
       throw new CompileError(`unsupported ${kind} join`, origin, kind === "natural" ? "write JOIN ... ON with the columns both sides share" : "write JOIN ... ON");
     }
-    if ((ref.using_columns ?? []).length) throw new CompileError("JOIN ... USING", origin, "write JOIN ... ON a.k = b.k");
+    // `USING (k)`: the annotator's `ON l.k = r.k`; the right side's k is merged into the left's.
+    const using = ((ref.using_columns ?? []) as unknown[]).map((c) => String(c).toLowerCase());
+    const condition: TreeNode | null = using.length ? (ref.$usingCondition ?? null) : ref.condition;
+    if (using.length && !condition) throw new CompileError("JOIN ... USING", origin, "write JOIN ... ON a.k = b.k");
     const left = this.lowerFrom(ref.left, env);
-    const right = this.lowerFrom(ref.right, env);
+    const lowered = this.lowerFrom(ref.right, env);
+    const right: Relation = using.length
+      ? { ...lowered, scope: lowered.scope.map((c) => (using.includes(c.name.toLowerCase()) ? { ...c, merged: true } : c)) }
+      : lowered;
     const joinType = cross ? "INNER" : String(ref.join_type);
     if (left.kind === "static" && right.kind === "static") throw new CompileError("a join of two static tables", origin, "write the joined rows as one VALUES table");
     if (left.kind === "stream" && right.kind === "stream") {
@@ -720,8 +761,8 @@ class Compiler {
       if (e.kind === "column") return e.index >= lo && e.index < hi;
       return exprChildren(e).every((c) => usesOnly(c, lo, hi));
     };
-    if (!ref.condition && !cross) throw new CompileError("a join without ON", origin, "write JOIN ... ON stream.k = table.k");
-    for (const c of ref.condition ? conjuncts(ref.condition) : []) {
+    if (!condition && !cross) throw new CompileError("a join without ON", origin, "write JOIN ... ON stream.k = table.k");
+    for (const c of condition ? conjuncts(condition) : []) {
       const e = lowerCondition(c, ctx);
       if (e.kind === "compare" && e.op === "=") {
         const l = e.left;

@@ -14,6 +14,11 @@ export interface ScopeColumn {
   type: string;
   /** The table name or alias that qualifies it (`t.a`), or null. */
   table: string | null;
+  /**
+   * The right side's column of a `JOIN ... USING (k)`: merged into the left side's k, so it is read
+   * only qualified (`v.k`, `v.*`); an unqualified `k` or `*` sees the left side's alone, as in DuckDB.
+   */
+  merged?: boolean;
 }
 
 export interface ExprContext {
@@ -60,7 +65,7 @@ export function findColumn(scope: ScopeColumn[], name: string, table: string | n
   const t = table?.toLowerCase() ?? null;
   const hits: number[] = [];
   scope.forEach((c, i) => {
-    if (c.name.toLowerCase() === n && (t === null || c.table?.toLowerCase() === t)) hits.push(i);
+    if (c.name.toLowerCase() === n && (t === null ? !c.merged : c.table?.toLowerCase() === t)) hits.push(i);
   });
   return hits;
 }

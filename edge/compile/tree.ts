@@ -180,14 +180,78 @@ export function rewriteLateralUnnests(node: unknown, template: TreeNode): void {
   const n = node as TreeNode;
   for (const key of Object.keys(n)) rewriteLateralUnnests(n[key], template);
   if (n.type !== "SELECT_NODE") return;
-  const from = n.from_table;
-  if (from?.type !== "JOIN" || from.ref_type !== "CROSS" || from.condition) return;
+  // The unnest may be followed by joins with static tables (`FROM t, unnest(t.items) AS u(item)
+  // JOIN p ON p.id = u.item.pid`): the cross join with the unnest is then the left side of a
+  // chain of joins, rewritten where it stands. Repeated until none is left, so `FROM t,
+  // unnest(a) AS x(a1), unnest(b) AS y(b1)` becomes two nested select-list unnests (the same rows).
+  n.from_table = leftDeep(n.from_table);
+  for (;;) {
+    let done: { sub: TreeNode; unnestAlias: string; leftName: string } | null = null;
+    const top = lateralUnnest(n.from_table, template);
+    if (top) {
+      n.from_table = top.sub;
+      done = top;
+    } else {
+      for (let j = n.from_table; j?.type === "JOIN"; j = j.left) {
+        const r = lateralUnnest(j.left, template);
+        if (r) {
+          j.left = r.sub;
+          done = r;
+          break;
+        }
+      }
+    }
+    if (!done) return;
+    if (!done.unnestAlias) continue;
+    // `u.x`, `u.x.field` name the unnest's column, now a column of the subquery (aliased as the table).
+    const sub = done.sub;
+    const requalify = (x: unknown): void => {
+      if (Array.isArray(x)) {
+        for (const y of x) requalify(y);
+        return;
+      }
+      if (x === null || typeof x !== "object") return;
+      const e = x as TreeNode;
+      if (e === sub) return;
+      if (e.class === "COLUMN_REF" && e.column_names.length >= 2 && String(e.column_names[0]).toLowerCase() === done!.unnestAlias) e.column_names = [done!.leftName, ...e.column_names.slice(1)];
+      for (const key of Object.keys(e)) requalify(e[key]);
+    };
+    requalify(n);
+  }
+}
+
+/**
+ * `FROM t, unnest(t.items) AS u(x) JOIN p ON ... LEFT JOIN q ON ...` parses as `t, ((u JOIN p) LEFT
+ * JOIN q)` (a comma binds looser than JOIN): t crossed laterally with the joins of its unnest. With
+ * only inner, left and cross joins along the way that is the same rows, in the same
+ * column order, as `((t, u) JOIN p) LEFT JOIN q`, which is returned; any other FROM is returned as is.
+ */
+function leftDeep(from: TreeNode | null | undefined): TreeNode | null | undefined {
+  if (from?.type !== "JOIN" || from.ref_type !== "CROSS" || from.condition || from.right?.type !== "JOIN") return from;
+  let j: TreeNode = from.right;
+  for (;;) {
+    if (j.ref_type !== "REGULAR" && j.ref_type !== "CROSS") return from;
+    // (DuckDB cannot run a SEMI or ANTI join there, Not implemented Error, so those stay refused.)
+    if (!["INNER", "LEFT"].includes(String(j.join_type))) return from;
+    if (j.left?.type !== "JOIN") break;
+    j = j.left;
+  }
+  const u = j.left;
+  if (u?.type !== "TABLE_FUNCTION" || String(u.function?.function_name).toLowerCase() !== "unnest") return from;
+  const top = from.right;
+  j.left = { ...from, right: u };
+  return top;
+}
+
+/** `t, unnest(t.items) AS u(x)` as `(SELECT *, unnest(t.items) AS x FROM t) AS t`, or null for any other FROM item. */
+function lateralUnnest(from: TreeNode | null | undefined, template: TreeNode): { sub: TreeNode; unnestAlias: string; leftName: string } | null {
+  if (from?.type !== "JOIN" || from.ref_type !== "CROSS" || from.condition) return null;
   const { left, right } = from;
-  if (right?.type !== "TABLE_FUNCTION" || String(right.function?.function_name).toLowerCase() !== "unnest") return;
-  if ((right.function.children ?? []).length !== 1 || right.with_ordinality === "WITH_ORDINALITY") return;
-  if (left?.type !== "BASE_TABLE" && left?.type !== "SUBQUERY") return;
+  if (right?.type !== "TABLE_FUNCTION" || String(right.function?.function_name).toLowerCase() !== "unnest") return null;
+  if ((right.function.children ?? []).length !== 1 || right.with_ordinality === "WITH_ORDINALITY") return null;
+  if (left?.type !== "BASE_TABLE" && left?.type !== "SUBQUERY") return null;
   const leftName = String(left.alias || left.table_name || "");
-  if (!leftName) return;
+  if (!leftName) return null;
   const column = String(right.column_name_alias?.[0] ?? "unnest");
   const unnestAlias = String(right.alias ?? "").toLowerCase();
   const inner = structuredClone(template.node ?? template) as TreeNode;
@@ -196,20 +260,8 @@ export function rewriteLateralUnnests(node: unknown, template: TreeNode): void {
   unnest.alias = column;
   unnest.query_location = right.query_location;
   inner.from_table = left;
-  n.from_table = { type: "SUBQUERY", alias: leftName, sample: null, query_location: left.query_location, subquery: { node: inner }, column_name_alias: [] };
-  if (!unnestAlias) return;
-  const strip = (x: unknown): void => {
-    if (Array.isArray(x)) {
-      for (const y of x) strip(y);
-      return;
-    }
-    if (x === null || typeof x !== "object") return;
-    const e = x as TreeNode;
-    if (e === n.from_table) return;
-    if (e.class === "COLUMN_REF" && e.column_names.length >= 2 && String(e.column_names[0]).toLowerCase() === unnestAlias) e.column_names = e.column_names.slice(1);
-    for (const key of Object.keys(e)) strip(e[key]);
-  };
-  strip(n);
+  const sub = { type: "SUBQUERY", alias: leftName, sample: null, query_location: left.query_location, subquery: { node: inner }, column_name_alias: [] };
+  return { sub, unnestAlias, leftName };
 }
 
 /** The functions that look for a value in a list: the annotator asks for the common type, the compiler casts both to it. */
