@@ -525,12 +525,24 @@ function doubleConstant(node: TreeNode, id: "DOUBLE" | "FLOAT"): unknown {
   return { class: "CAST", type: "OPERATOR_CAST", alias: node.alias ?? "", query_location: node.query_location, child: varchar, cast_type: { id, type_info: null }, try_cast: false };
 }
 
+/**
+ * A DECIMAL constant of scale 0 (`5.`, DECIMAL(1,0)) as `CAST('5' AS DECIMAL(1,0))`: json_deserialize_sql
+ * prints it as `5`, which DuckDB reads back as an INTEGER, so `5. + d` would be typed BIGINT instead of
+ * DECIMAL(20,0).
+ */
+function wholeDecimalConstant(node: TreeNode): unknown {
+  const info = node.value.type.type_info as { width: number; scale: number };
+  const varchar = { class: "CONSTANT", type: "VALUE_CONSTANT", alias: "", query_location: node.query_location, value: { type: { id: "VARCHAR", type_info: null }, is_null: false, value: String(node.value.value) } };
+  return { class: "CAST", type: "OPERATOR_CAST", alias: node.alias ?? "", query_location: node.query_location, child: varchar, cast_type: { id: "DECIMAL", type_info: { ...info } }, try_cast: false };
+}
+
 function withoutAnnotations(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(withoutAnnotations);
   if (v && typeof v === "object") {
-    const node = v as { class?: unknown; value?: { type?: { id?: unknown }; value?: unknown; is_null?: unknown } };
+    const node = v as { class?: unknown; value?: { type?: { id?: unknown; type_info?: { scale?: unknown } | null }; value?: unknown; is_null?: unknown } };
     const id = node.class === "CONSTANT" ? node.value?.type?.id : undefined;
     if ((id === "DOUBLE" || id === "FLOAT") && node.value!.is_null !== true) return doubleConstant(node as TreeNode, id);
+    if (id === "DECIMAL" && node.value!.is_null !== true && node.value!.type!.type_info?.scale === 0) return wholeDecimalConstant(node as TreeNode);
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) if (!k.startsWith("$")) out[k] = withoutAnnotations(x);
     return out;

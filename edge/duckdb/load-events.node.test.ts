@@ -16,6 +16,13 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 describe("loadEvents", () => {
+  test("with a pinned one-column schema, events without the key are rows of NULL (DuckDB's records = 'auto' read {} as the value and failed)", async () => {
+    await loadEvents(db, "one", [{}, {}], { schema: [{ name: "d", type: "BIGINT" }] });
+    expect((await queryRows(db, "SELECT d FROM one")).rows).toEqual([{ d: null }, { d: null }]);
+    await loadEvents(db, "one", [{}, { d: 5 }, { e: 1 }], { schema: [{ name: "d", type: "BIGINT" }] });
+    expect((await queryRows(db, "SELECT d FROM one")).rows).toEqual([{ d: null }, { d: 5n }, { d: null }]);
+  });
+
   test("keeps objects with many different keys across events as a STRUCT, not one MAP (mixed webhook payloads)", async () => {
     const events = Array.from({ length: 300 }, (_, i) => ({ kind: `k${i % 3}`, payload: { [`field_${i}`]: i, common: "x" } }));
     const schema = await loadEvents(db, "mixed", events);

@@ -242,7 +242,10 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
     const columns = (s: Schema): string => `columns = {${s.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(", ")}}`;
     // map_inference_threshold = -1: objects stay STRUCTs however many distinct keys a mixed stream has (DuckDB would fold them into one MAP).
     if (schema === undefined) args.push("sample_size = -1", "map_inference_threshold = -1");
-    else args.push(columns(schema));
+    // Records, always: with one column and only `{}` events (an event without the key), DuckDB's
+    // records = 'auto' reads each object as that column's value and fails ("Failed to cast value to
+    // numerical: {}"), where a pipeline reads a NULL. (A `whole` column holds each record as it is.)
+    else args.push(columns(schema), ...(schema.some((c) => c.whole === true) ? [] : ["records = 'true'"]));
     const create = (a: string[]) => db.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM read_json(${a.join(", ")})`);
     try {
       await create(args);

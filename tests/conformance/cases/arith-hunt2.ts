@@ -217,4 +217,9 @@ export const cases: ConformanceCase[] = [
     sql: "SELECT d, d < 1e999 AS lt, -1e309 AS ninf, 1e999 AS pinf, d * 1e999 AS prod FROM t WHERE d <> 1e999",
     rows: [{ d: 1.5 }, { d: 0 }, { d: -2 }, { d: null }],
   },
+  {
+    name: "arith-hunt2: the literal 5. is a DECIMAL(1,0), so 5. + a is a DECIMAL",
+    sql: "SELECT a, 5. + a AS v, 5. AS f, a * 2. AS w FROM t",
+    rows: [{ a: 1 }, { a: -3 }, { a: null }],
+  },
 ];
