@@ -11,21 +11,23 @@ function worker(signature: "bearer" | "none", bindings: Record<string, string>) 
   const base = fixture as unknown as WorkerConfig;
   const config: WorkerConfig = { ...base, sources: { turnstile: { ...base.sources.turnstile!, signature, secret: signature === "none" ? null : "TURNSTILE_TOKEN" } } };
   const reached: string[] = [];
+  const committed: unknown[] = [];
   const metrics = { eventsIn: 0, rowsIn: 0, rowsOut: 0, files: 0, bytes: 0, deadLetters: 0, lateEvents: 0, bufferRows: 0, bufferBytes: 0, windowRows: 0, oldestBufferedMs: null, lastFlush: null, lastError: "sink s3: PUT s3://secret-bucket/x failed" };
   const stub = {
     fetch: async (url: string, init?: { method?: string }) => {
       reached.push(`${init?.method ?? "GET"} ${new URL(url).pathname}`);
       return new URL(url).pathname === "/objects" ? Response.json([]) : Response.json(metrics);
     },
-    commit: async () => {
+    commit: async (batch: unknown) => {
       reached.push("commit");
+      committed.push(batch);
       return false;
     },
   };
   const env = { PIPELINE: { idFromName: (name: string) => name, get: () => stub }, TURNSTILE_TOKEN: "delivery-secret", ...bindings } as unknown as PipelineEnv;
   const { handler } = createPipelineWorker(config, { library: defaultLibrary, parquet: defaultParquetWriter, objectBase: class {} as never });
   const call = (path: string, init: RequestInit = {}) => handler.fetch(new Request(`https://edge${path}`, init), env, { waitUntil: () => undefined });
-  return { call, reached };
+  return { call, reached, committed };
 }
 
 const reading = JSON.stringify({ station: "a", ts: "2026-01-01T00:00:00Z", entries: 1, exits: 0 });
@@ -66,5 +68,23 @@ describe("the Worker's operator routes and unsigned sources", () => {
     const res = await worker("bearer", {}).call("/ingest/turnstile");
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({ error: "worker: no route for GET /ingest/turnstile; the routes are POST /ingest/<source>, GET /metrics and POST /flush" });
+  });
+});
+
+describe("form-encoded deliveries (GitHub's default content type)", () => {
+  test("payload=<json> is read as the JSON itself; a form without payload is a 400 that says what to send", async () => {
+    const spaced = JSON.stringify({ station: "59 ST & ü+1", ts: "2026-01-01T00:00:00Z", entries: 1, exits: 0 });
+    const plain = worker("none", {});
+    expect((await plain.call("/ingest/turnstile", { method: "POST", body: spaced, headers: { "content-type": "application/json" } })).status).toBe(202);
+    const form = worker("none", {});
+    const body = `payload=${encodeURIComponent(spaced).replace(/%20/g, "+")}`;
+    const taken = await form.call("/ingest/turnstile", { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    expect(taken.status).toBe(202);
+    expect(form.committed).toEqual(plain.committed);
+    expect(form.committed).toHaveLength(1);
+
+    const bad = await worker("none", {}).call("/ingest/turnstile", { method: "POST", body: "other=1", headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^parse: a form-encoded body \(Content-Type: application\/x-www-form-urlencoded\) has no payload field/);
   });
 });

@@ -5,6 +5,7 @@ import { bytesEqual, verifyDelivery } from "../verify/verify.ts";
 import { BINDINGS, type WorkerConfig } from "./config.ts";
 import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
+import { formPayload } from "./form-body.ts";
 import { integersAtText } from "../exec/convert.ts";
 import type { DurableObjectBase, ExportedHandler, PipelineEnv } from "./platform.ts";
 import { CONTROL_OBJECT, buildRouter, encodeBatch, type Batch } from "./router.ts";
@@ -85,9 +86,12 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
       if (!verdict.ok) return c.json({ error: verdict.reason }, 401);
     }
 
+    // GitHub's default content type sends the JSON as a form field (verified above as sent).
+    const form = source.format === "csv" ? { ok: true as const, body } : formPayload(body, c.req.header("content-type"));
+    if (!form.ok) return c.json({ error: form.reason, position: null }, 400);
     let parsed;
     try {
-      parsed = parseBody(body, source.format, realsMatter[name]);
+      parsed = parseBody(form.body, source.format, realsMatter[name]);
     } catch (error) {
       if (error instanceof BodyError) return c.json({ error: error.message, position: error.position }, 400);
       throw error;

@@ -115,6 +115,11 @@ export function parseCsv(text: string): string[][] {
   return records;
 }
 
+/** A payload that cannot be read as events: one error event holding its text. */
+export function undecodable(payload: Uint8Array, error: string, receivedAt: number, meta?: Meta): SourceEvent {
+  return errorEvent(new TextDecoder().decode(payload), error, receivedAt, meta);
+}
+
 function errorEvent(raw: string, error: string, receivedAt: number, meta?: Meta): SourceEvent {
   return { ok: false, raw, error, receivedAt, ...(meta ? { meta } : {}) };
 }

@@ -76,3 +76,17 @@ test("a webhook delivery whose id was seen before is not stored again", async ()
   await source.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+test("a form-encoded delivery (GitHub's default content type) is read as the JSON in its payload field", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "runnel-webhook-"));
+  const source = await openWebhookSource(spec, join(dir, "hooks"));
+  const form = new Headers({ "x-github-delivery": "f-1", "content-type": "application/x-www-form-urlencoded" });
+  const json = JSON.stringify({ ref: "refs/heads/main", msg: "fix a+b & ü" });
+  await source.receive(Buffer.from(`payload=${encodeURIComponent(json).replace(/%20/g, "+")}`), form, 1);
+  await source.receive(Buffer.from("nothing=here"), new Headers({ "x-github-delivery": "f-2", "content-type": "application/x-www-form-urlencoded" }), 2);
+  const sample = await source.sample(10);
+  expect(sample[0]).toMatchObject({ ok: true, value: { ref: "refs/heads/main", msg: "fix a+b & ü" } });
+  expect(sample[1]).toMatchObject({ ok: false, raw: "nothing=here", error: expect.stringMatching(/has no payload field/) });
+  await source.close();
+  await rm(dir, { recursive: true, force: true });
+});

@@ -2,7 +2,8 @@ import type { SourceSpec } from "../../notebook/format/model.ts";
 import { type Delivery, DeliveryLog, deliveryBytes } from "../webhooks/deliveries.ts";
 import type { HeaderReader } from "../webhooks/verify.ts";
 import { EventChannel } from "./channel.ts";
-import { decodePayload } from "./decode.ts";
+import { decodePayload, undecodable } from "./decode.ts";
+import { formPayload } from "../../edge/worker/form-body.ts";
 import type { Source, SourceEvent } from "./source.ts";
 
 type WebhookSpec = Extract<SourceSpec, { kind: "webhook" }>;
@@ -28,7 +29,10 @@ export async function openWebhookSource(spec: WebhookSpec, dir: string): Promise
     const meta: Record<string, string | number> = { delivery: delivery.id };
     const event = delivery.headers["x-github-event"];
     if (event !== undefined) meta.event = event;
-    return decodePayload(deliveryBytes(delivery), spec.format, delivery.receivedAt, meta);
+    // GitHub's default content type sends the JSON as a form field, `payload=<json>`.
+    const form = spec.format === "csv" ? null : formPayload(deliveryBytes(delivery), delivery.headers["content-type"]);
+    if (form !== null && !form.ok) return [undecodable(deliveryBytes(delivery), form.reason, delivery.receivedAt, meta)];
+    return decodePayload(form?.body ?? deliveryBytes(delivery), spec.format, delivery.receivedAt, meta);
   };
   return {
     spec,
