@@ -185,4 +185,29 @@ describe("CAST", () => {
       expect(tryCastValue(s, "VARCHAR", "INTEGER")).toEqual(theirs.ok ? theirs.value : "error");
     }), { numRuns: 100 });
   });
+
+  it("reads JSON objects and {k=v} text into a MAP as DuckDB does, including its errors", async () => {
+    const sameTry = async (v: string, from: string, to: string): Promise<void> => {
+      const theirs = expected(await duck(`TRY_CAST(${lit(v, from)} AS ${to})`));
+      expect(answerOf(() => tryCastValue(v, from, to)), `TRY_CAST(${lit(v, from)} AS ${to})`).toEqual(theirs);
+    };
+    const docs = ['{"a":1,"b":"2","c":"x","d":1.5,"e":true,"f":null,"g":[1],"h":{"i":1}}', '{"a":1,"a":2}', '{}', '[1]', '"s"', "3", '{"1":1,"2":"x"}', '{"x":1,"1":2,"y":3}', '{" 2":2,"04":3}', '{"a":"2024-01-02","b":1}', '{"a":"x","b":"y"}'];
+    for (const d of docs) {
+      for (const t of ["MAP(VARCHAR, JSON)", "MAP(VARCHAR, VARCHAR)", "MAP(VARCHAR, BIGINT)", "MAP(VARCHAR, DATE)", "MAP(VARCHAR, INTEGER[])", "MAP(INTEGER, VARCHAR)", "MAP(DATE, VARCHAR)"]) {
+        await sameCast(d, "JSON", t);
+        await sameTry(d, "JSON", t);
+      }
+    }
+    // Non-string JSON values into DATE, TIMESTAMP, TIME, UUID, INTERVAL: "Unable to cast", before a string's failure.
+    for (const [d, t] of [["1", "DATE"], ["1.5", "TIMESTAMP"], ['{"a":1}', "TIMESTAMPTZ"], ["true", "TIME"], ["1", "UUID"], ["[1]", "INTERVAL"], ['["x", 1]', "DATE[]"], ['[1, 2]', "DATE[]"], ['["x", "y"]', "DATE[]"], ['{"a":"x","b":1}', "STRUCT(a DATE, b DATE)"], ['{"a":1,"b":2}', "STRUCT(a DATE, b DATE)"], ['{"a":"x","b":"y"}', "STRUCT(a DATE, b DATE)"]]) {
+      await sameCast(d!, "JSON", t!);
+    }
+    const texts = ["{a=1, b=2}", "  { }  ", "{a=NULL, 'NULL'=1}", "{NULL=1}", "{a}", "{a=1,}", "{a, b=1}", "{,a=2}", "{a=1=2}", "{a=]}", "{a=x\\,y}", "{a=x}", "{x=1, 2=2}", "{a=1, a=2}", "{1=1, 01=2}", '{"a":1}', "[a=1]", "{'a''b'=1}", "{a=[1,2]}", "{a={b=1}}"];
+    for (const s of texts) {
+      for (const t of ["MAP(VARCHAR, VARCHAR)", "MAP(VARCHAR, INTEGER)", "MAP(INTEGER, VARCHAR)", "MAP(VARCHAR, INTEGER[])"]) {
+        await sameCast(s, "VARCHAR", t);
+        await sameTry(s, "VARCHAR", t);
+      }
+    }
+  });
 });

@@ -12,7 +12,7 @@ import { valueToJson } from "./to-json.ts";
 import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
 import { jsonNumberAs, parseJson, typeOfJson, validateJson, writeJson, type Json } from "./json-text.ts";
 import { parseIntervalText } from "./interval-text.ts";
-import { parseNestedText } from "./nested-text.ts";
+import { keepInTryCast, keptInTryCast, parseNestedText } from "./nested-text.ts";
 import { memo, newMap } from "./memo.ts";
 import { instantInZone } from "./timezone.ts";
 import { asciiLower } from "../../plan/column-names.ts";
@@ -67,7 +67,7 @@ function casterFor(fromType: string, toType: string): Caster {
 
 /** NULL for the errors TRY_CAST swallows; not_implemented and internal errors still raise. */
 function swallow(e: unknown): null {
-  if (e instanceof SqlError && e.code !== "not_implemented" && e.code !== "internal") return null;
+  if (e instanceof SqlError && e.code !== "not_implemented" && e.code !== "internal" && !keptInTryCast(e)) return null;
   throw e;
 }
 
@@ -221,6 +221,9 @@ function castTo(v: Value, from: SqlType, to: SqlType): Value {
     case "struct":
       if (from.kind === "struct") return structFields(v, from, to, castTo);
       break;
+    case "map":
+      if (from.kind === "struct" || from.kind === "map") return mapEntries(v, from, to, false);
+      break;
     case "scalar":
       return toScalar(v, from, to.name);
     default:
@@ -239,7 +242,7 @@ function tryCastTo(v: Value, from: SqlType, to: SqlType): Value {
   // A LIST or STRUCT into a scalar other than text has no cast in DuckDB: TRY_CAST gives NULL.
   if ((from.kind === "list" || from.kind === "array" || from.kind === "struct") && to.kind === "scalar" && to.name !== "VARCHAR" && to.name !== "JSON") return null;
   const toList = to.kind === "list" || to.kind === "array";
-  if (toList || to.kind === "struct") {
+  if (toList || to.kind === "struct" || to.kind === "map") {
     if (from.kind === "scalar" && from.name === "VARCHAR") {
       try {
         return parseNestedText(v as string, to, tryFromText);
@@ -256,6 +259,7 @@ function tryCastTo(v: Value, from: SqlType, to: SqlType): Value {
       }
     }
     if (toList && (from.kind === "list" || from.kind === "array")) return (v as Value[]).map((x) => (x === null ? null : tryCastTo(x, from.child, to.child)));
+    if (to.kind === "map" && (from.kind === "struct" || from.kind === "map")) return mapEntries(v, from, to, true);
     if (to.kind === "struct" && from.kind === "struct") return structFields(v, from, to, tryCastTo);
   }
   try {
@@ -267,7 +271,7 @@ function tryCastTo(v: Value, from: SqlType, to: SqlType): Value {
 
 /** Leaf text of a nested TRY_CAST: NULL where it does not convert. */
 function tryFromText(text: string, to: SqlType): Value {
-  if (to.kind === "list" || to.kind === "array" || to.kind === "struct") return tryCastTo(text, { kind: "scalar", name: "VARCHAR" }, to);
+  if (to.kind === "list" || to.kind === "array" || to.kind === "struct" || to.kind === "map") return tryCastTo(text, { kind: "scalar", name: "VARCHAR" }, to);
   try {
     return fromText(text, to);
   } catch (e) {
@@ -294,6 +298,31 @@ function structFields(v: Value, from: Extract<SqlType, { kind: "struct" }>, to: 
   return out;
 }
 
+const VARCHAR_TYPE: SqlType = { kind: "scalar", name: "VARCHAR" };
+
+/**
+ * A STRUCT into a MAP (each field in order, its name the key, its value, NULL or not, the value)
+ * or a MAP into another MAP, keys and values cast. TRY_CAST: a value that does not convert is
+ * NULL; a key that does not convert makes DuckDB's map with a NULL key (printed `invalid`),
+ * which the pipeline cannot hold, so that is refused.
+ */
+function mapEntries(v: Value, from: Extract<SqlType, { kind: "struct" | "map" }>, to: Extract<SqlType, { kind: "map" }>, isTry: boolean): Value {
+  const entries: { key: Value; value: Value; keyType: SqlType; valueType: SqlType }[] = from.kind === "struct"
+    ? from.fields.map((f) => ({ key: f.name, value: (v as Record<string, Value>)[f.name] ?? null, keyType: VARCHAR_TYPE, valueType: f.type }))
+    : (v as { key: Value; value: Value }[]).map((e) => ({ key: e.key, value: e.value, keyType: from.key, valueType: from.value }));
+  return entries.map((e) => {
+    let key: Value;
+    if (!isTry) key = e.key === null ? null : castTo(e.key, e.keyType, to.key);
+    else {
+      key = e.key === null ? null : tryCastTo(e.key, e.keyType, to.key);
+      if (key === null && e.key !== null) {
+        throw new SqlError("not_implemented", `TRY_CAST to ${typeText(to)}: the key ${valueToText(e.key, e.keyType)} is not a ${typeText(to.key)}; DuckDB then makes a MAP with a NULL key (printed as invalid), which the pipeline cannot write`);
+      }
+    }
+    const value = e.value === null ? null : isTry ? tryCastTo(e.value, e.valueType, to.value) : castTo(e.value, e.valueType, to.value);
+    return { key, value };
+  });
+}
 
 function isText(t: SqlType): boolean {
   return t.kind === "enum" || (t.kind === "scalar" && (t.name === "VARCHAR" || t.name === "JSON"));
@@ -548,6 +577,15 @@ function transformJsonNode(j: Json, to: SqlType, lenient = false): Value {
     }
     return out;
   }
+  if (to.kind === "map") {
+    // An object's entries in order, duplicate keys kept; anything else is NULL. A value that does
+    // not fit is NULL; a key that does not fit is an error even for TRY_CAST (a map key cannot be
+    // NULL). from_json reads a key as CAST reads text; there DuckDB makes a map with a NULL key
+    // (printed `invalid`), which the pipeline cannot hold, so that is refused.
+    if (j.t !== "obj") return null;
+    const keys = lenient ? j.entries.map(([k]) => lenientMapKey(k, to.key)) : strictMapKeys(j, to.key);
+    return j.entries.map(([, v], i) => ({ key: keys[i]!, value: transformJsonNode(v, to.value, lenient) }));
+  }
   try {
     if (lenient && j.t === "str" && (isNumerical(to) || to.kind === "decimal")) return fromText(j.v, to);
     return fromJsonNode(j, to);
@@ -592,6 +630,7 @@ function fromJsonNode(j: Json, to: SqlType): Value {
       if (failed) throw failed;
       return out;
     }
+    if (isTemporal(to.child)) return temporalEach(j.items, to.child);
     return j.items.map((x) => fromJsonNode(x, to.child));
   }
   if (to.kind === "struct") {
@@ -599,8 +638,11 @@ function fromJsonNode(j: Json, to: SqlType): Value {
     // CAST is strict: every key of the object is a field, and every field is there. DuckDB
     // converts the fields it finds first, so a field's own error comes before a key's, and of
     // several failing fields it reports the last (in the struct's order), as within a list.
+    // Into DATE, TIME, TIMESTAMP, UUID and INTERVAL fields, a non-string value's failure (the last)
+    // comes before a string's (the first).
     const out: Record<string, Value> = {};
     let failed: unknown = null;
+    let temporalOther: unknown = null, temporalString: unknown = null, otherFailed = false;
     for (const f of to.fields) {
       const hit = j.entries.find(([k]) => k === f.name);
       try {
@@ -608,13 +650,41 @@ function fromJsonNode(j: Json, to: SqlType): Value {
       } catch (error) {
         if (!(error instanceof SqlError)) throw error;
         failed = error;
+        if (!isTemporal(f.type)) otherFailed = true;
+        else if (hit![1].t === "str") temporalString ??= error;
+        else temporalOther = error;
       }
     }
+    if (temporalOther) throw temporalOther;
+    if (temporalString && !otherFailed) throw temporalString;
     if (failed) throw failed;
     const unknown = j.entries.find(([k]) => !to.fields.some((f) => f.name === k));
     if (unknown) throw new SqlError("conversion", `Object ${shownJson(j)} has unknown key "${unknown[0]}"`);
     const missing = to.fields.find((f) => !j.entries.some(([k]) => k === f.name));
     if (missing) throw new SqlError("conversion", `Object ${shownJson(j)} does not have key "${missing.name}"`);
+    return out;
+  }
+  if (to.kind === "map") {
+    if (j.t !== "obj") throw new SqlError("conversion", `Expected OBJECT, but got ${typeOfJson(j)}: ${shownJson(j)}`);
+    // DuckDB converts every key first, then the values.
+    const keys = strictMapKeys(j, to.key);
+    let failed: unknown = null;
+    // Into numbers the last value that failed is reported, into other types the first (as in a list).
+    if (isTemporal(to.value)) {
+      const values = temporalEach(j.entries.map(([, v]) => v), to.value);
+      return values.map((value, i) => ({ key: keys[i]!, value }));
+    }
+    if (!isNumerical(to.value) && to.value.kind !== "decimal") return j.entries.map(([, v], i) => ({ key: keys[i]!, value: fromJsonNode(v, to.value) }));
+    const out = j.entries.map(([, v], i) => {
+      try {
+        return { key: keys[i]!, value: fromJsonNode(v, to.value) };
+      } catch (error) {
+        if (!(error instanceof SqlError)) throw error;
+        failed = error;
+        return { key: keys[i]!, value: null };
+      }
+    });
+    if (failed) throw failed;
     return out;
   }
   if (to.kind === "scalar" && to.name === "VARCHAR" && j.t === "num") return jsonNumberAs(j.text, formatDouble); // `1E2` is 100.0, `-1e21` is -1e+21, as a DOUBLE prints
@@ -628,6 +698,82 @@ function fromJsonNode(j: Json, to: SqlType): Value {
     }
   }
   return fromJsonScalar(j, to);
+}
+
+const TEMPORAL = new Set(["DATE", "TIME", "TIMESTAMP", "TIMESTAMPTZ", "UUID", "INTERVAL"]);
+
+/** Types DuckDB's JSON reader fills from strings only: any other JSON value is `Unable to cast`. */
+function isTemporal(to: SqlType): boolean {
+  return to.kind === "scalar" && TEMPORAL.has(to.name);
+}
+
+/**
+ * JSON values (elements or map values) into a temporal type: DuckDB reports the first non-string
+ * value that does not convert (`Unable to cast '1' to DATE`) before any string's failure, and of
+ * the strings the first.
+ */
+function temporalEach(items: Json[], to: SqlType): Value[] {
+  let other: unknown = null, text: unknown = null;
+  const out = items.map((x) => {
+    try {
+      return fromJsonNode(x, to);
+    } catch (error) {
+      if (!(error instanceof SqlError)) throw error;
+      if (x.t === "str") text ??= error;
+      else other ??= error;
+      return null;
+    }
+  });
+  if (other ?? text) throw other ?? text;
+  return out;
+}
+
+/**
+ * An object's keys as map keys of type `to`; of several keys that do not convert, DuckDB reports
+ * the last (the first into DATE, TIME, TIMESTAMP, UUID or INTERVAL, as for any strings there).
+ */
+function strictMapKeys(j: Extract<Json, { t: "obj" }>, to: SqlType): Value[] {
+  let failed: unknown = null;
+  const first = isTemporal(to);
+  const keys = j.entries.map(([k]) => {
+    try {
+      return strictMapKey(k, to);
+    } catch (error) {
+      if (!(error instanceof SqlError)) throw error;
+      if (!first || failed === null) failed = error;
+      return null;
+    }
+  });
+  if (failed) throw failed;
+  return keys;
+}
+
+/** A JSON object's key as a map key of type `to`, as the JSON reader converts it (strictly). */
+function strictMapKey(k: string, to: SqlType): Value {
+  if (to.kind === "scalar" && to.name === "VARCHAR") return k;
+  try {
+    const key = fromJsonNode({ t: "str", v: k }, to);
+    if (key !== null) return key;
+  } catch (error) {
+    if (!(error instanceof SqlError) || error.code !== "conversion") throw error;
+    // Numbers and BOOLEAN keep the reader's short text; other types add its read_json note.
+    const text = isNumerical(to) || to.kind === "decimal" ? error.message : `${error.message}\n If this error occurred during read_json, line/object number information is approximate`;
+    throw keepInTryCast(new SqlError("conversion", `${text}. Cannot default to NULL, because map keys cannot be NULL`));
+  }
+  throw keepInTryCast(new SqlError("conversion", "Cannot default to NULL, because map keys cannot be NULL"));
+}
+
+/** A JSON object's key as from_json reads it into a map key (CAST from text). */
+function lenientMapKey(k: string, to: SqlType): Value {
+  if (to.kind === "scalar" && to.name === "VARCHAR") return k;
+  let key: Value = null;
+  try {
+    key = fromText(k, to);
+  } catch (error) {
+    if (!(error instanceof SqlError) || error.code !== "conversion") throw error;
+  }
+  if (key !== null) return key;
+  throw new SqlError("not_implemented", `from_json: the object key "${k}" is not a ${typeText(to)}; DuckDB then makes a MAP with a NULL key (printed as invalid), which the pipeline cannot write. Read the keys as VARCHAR (MAP(VARCHAR, ...)) and cast them`);
 }
 
 /**
@@ -653,6 +799,9 @@ function strictJsonNumberText(s: string, kind: "integer" | "huge" | "float"): bo
 const JSON_DOUBLE = parseType("DOUBLE");
 
 function fromJsonScalar(j: Json, to: SqlType): Value {
+  if (j.t !== "str" && to.kind === "scalar" && TEMPORAL.has(to.name)) {
+    throw new SqlError("conversion", `Unable to cast '${writeJson(j)}' to ${to.name === "TIMESTAMPTZ" ? "TIMESTAMP WITH TIME ZONE" : to.name}`);
+  }
   if (j.t === "str") {
     // A JSON string into a number: the reader's strict cast ('"1.5"' is no BIGINT, '"+1"' no DOUBLE); DECIMAL takes CAST's text.
     if (to.kind === "scalar" && to.name !== "BOOLEAN" && isNumerical(to)) {
@@ -708,7 +857,7 @@ function fromText(s: string, to: SqlType): Value {
     if (to.values.includes(s)) return s;
     throw new SqlError("conversion", `Could not convert string '${s}' to UINT8`);
   }
-  if (to.kind === "list" || to.kind === "array" || to.kind === "struct") return parseNestedText(s, to, fromText);
+  if (to.kind === "list" || to.kind === "array" || to.kind === "struct" || to.kind === "map") return parseNestedText(s, to, fromText);
   if (to.kind !== "scalar") throw new SqlError("not_implemented", `Cast from VARCHAR to ${typeText(to)} is not supported by the edge executor`);
   const range = integerRanges[to.name];
   if (range) {

@@ -1,6 +1,6 @@
 /**
- * VARCHAR → LIST / STRUCT: DuckDB's text forms read back ('[1, NULL]',
- * "[a, 'b c']", '{a: 1, b: x}', '(1, x)'). Elements split on top-level
+ * VARCHAR → LIST / STRUCT / MAP: DuckDB's text forms read back ('[1, NULL]',
+ * "[a, 'b c']", '{a: 1, b: x}', '(1, x)', '{k=1, j=2}'). Elements split on top-level
  * commas, are trimmed, may be quoted with ' or " (backslash escapes inside
  * quotes), unquoted NULL is NULL; each element is then cast to its type.
  */
@@ -21,9 +21,9 @@ const isQuote = (c: string | undefined): boolean => c === "'" || c === '"';
 
 /**
  * Splits `inner` on commas outside brackets and quotes; null if unbalanced. `closer` is the
- * bracket that ends the value being split ("]" for a list, "}" or ")" for a struct): unmatched,
- * it is a syntax error (a struct's value cannot hold a bare '}'); another unmatched '}' or ')'
- * is an ordinary character, as in DuckDB. Outside quotes a backslash escapes a quote only
+ * bracket that ends the value being split ("]" for a list, "}" or ")" for a struct or a map):
+ * unmatched, it is a syntax error (a struct's value cannot hold a bare '}'); another unmatched
+ * ']', '}' or ')' is an ordinary character, as in DuckDB (`{a: x]y}` is `x]y`). Outside quotes a backslash escapes a quote only
  * (`a\'b` is one element `a'b`); inside quotes it escapes any character.
  */
 function splitTop(inner: string, sep = ",", closer = "]"): string[] | null {
@@ -45,7 +45,7 @@ function splitTop(inner: string, sep = ",", closer = "]"): string[] | null {
     else if (c === "[" || c === "{" || c === "(") depth++;
     else if (c === "]" || c === "}" || c === ")") {
       if (depth > 0) depth--;
-      else if (c === "]" || c === closer) return null;
+      else if (c === closer) return null;
     }
     else if (c === sep && depth === 0) { parts.push(inner.slice(start, i)); start = i + 1; }
   }
@@ -108,7 +108,7 @@ function elementText(raw: string): string | null {
   return !quoted && out.toLowerCase() === "null" ? null : out;
 }
 
-/** Parses nested text for a LIST or STRUCT target; `cast` converts leaf text. */
+/** Parses nested text for a LIST, STRUCT or MAP target; `cast` converts leaf text. */
 export function parseNestedText(s: string, to: SqlType, cast: (text: string, t: SqlType) => Value): Value {
   const fail = (): never => {
     throw new SqlError("conversion", `Type VARCHAR with value '${s}' can't be cast to the destination type ${typeText(to)}`);
@@ -154,5 +154,63 @@ export function parseNestedText(s: string, to: SqlType, cast: (text: string, t: 
     }
     return out;
   }
+  if (to.kind === "map") {
+    // `{k=v, ...}`: the key and the value read as a struct's do. A key runs to its first top-level
+    // '=', commas included (`{a, b=1}` has the key `a, b`); a value runs to the next top-level
+    // ','; text left without an '=' fails (`{a=1,}`). A NULL key is the cast's error; a key that
+    // does not convert fails the cast (TRY_CAST: the whole map is NULL), a value that does not
+    // convert fails it (TRY_CAST: that value is NULL). Two equal keys are DuckDB's Invalid Input
+    // error, which TRY_CAST keeps.
+    if (!t.startsWith("{") || !t.endsWith("}")) fail();
+    const inner = t.slice(1, -1);
+    if (trim(inner) === "") return [];
+    // The whole text is read first (a syntax error comes before any conversion error), then
+    // every key is cast, then every value, then the keys must be unique.
+    const texts: { key: string; value: string | null }[] = [];
+    let pending: string | null = null;
+    for (const piece of splitTop(inner, ",", "}") ?? fail()) {
+      const part: string = pending === null ? piece : `${pending},${piece}`;
+      const kv = splitTop(part, "=", "}") ?? fail();
+      if (kv.length < 2) {
+        pending = part;
+        continue;
+      }
+      pending = null;
+      texts.push({ key: elementText(kv[0]!) ?? fail(), value: elementText(kv.slice(1).join("=")) });
+    }
+    if (pending !== null) fail();
+    const keys = texts.map((e) => {
+      const key = cast(e.key, to.key);
+      return key === null ? fail() : key;
+    });
+    const out = texts.map((e, i) => ({ key: keys[i]!, value: e.value === null ? null : cast(e.value, to.value) }));
+    const seen = new Set<string>();
+    for (const key of keys) {
+      const id = mapKeyId(key);
+      if (seen.has(id)) throw keepInTryCast(new SqlError("invalid_input", "Map keys must be unique."));
+      seen.add(id);
+    }
+    return out;
+  }
   return fail();
+}
+
+/** Errors TRY_CAST raises as CAST does (DuckDB's map key errors). */
+const keptErrors = new WeakSet<Error>();
+
+/** `e`, marked as an error TRY_CAST does not turn into NULL. */
+export function keepInTryCast<E extends Error>(e: E): E {
+  keptErrors.add(e);
+  return e;
+}
+
+export function keptInTryCast(e: unknown): boolean {
+  return e instanceof Error && keptErrors.has(e);
+}
+
+/** A map key as a string that is equal for equal keys of one type. */
+export function mapKeyId(k: Value): string {
+  if (k instanceof Uint8Array) return `b:${Array.from(k).join(",")}`;
+  if (typeof k === "object" && k !== null) return `o:${JSON.stringify(k, (_, x) => (typeof x === "bigint" ? `${x}n` : x))}`;
+  return `${typeof k}:${String(k)}`;
 }
