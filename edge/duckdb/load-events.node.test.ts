@@ -16,6 +16,17 @@ beforeAll(async () => {
 afterAll(() => db.close());
 
 describe("loadEvents", () => {
+  test("a field holding an object with the empty key, which DuckDB types as a STRUCT no table can hold, loads as JSON; the rest as inferred", async () => {
+    const events = [{ id: 1, p: { "": 1, a: 2 } }, { id: 2, p: { a: 3 } }, { id: 3, p: null }];
+    const schema = await loadEvents(db, "emptykey", events);
+    expect(schema.map((c) => [c.name, c.type])).toEqual([["id", "BIGINT"], ["p", "JSON"]]);
+    expect((await queryRows(db, "SELECT id, p::VARCHAR AS p, p->>'a' AS a FROM emptykey ORDER BY id")).rows).toEqual([
+      { id: 1n, p: '{"":1,"a":2}', a: "2" },
+      { id: 2n, p: '{"a":3}', a: "3" },
+      { id: 3n, p: null, a: null },
+    ]);
+  });
+
   test("with a pinned one-column schema, events without the key are rows of NULL (DuckDB's records = 'auto' read {} as the value and failed)", async () => {
     await loadEvents(db, "one", [{}, {}], { schema: [{ name: "d", type: "BIGINT" }] });
     expect((await queryRows(db, "SELECT d FROM one")).rows).toEqual([{ d: null }, { d: null }]);

@@ -102,6 +102,25 @@ function keyOrder(events: readonly unknown[]): string[] {
 }
 
 /**
+ * Top-level fields where, below the top, an object holds the empty key (`{"p": {"": 1}}`): DuckDB
+ * infers a STRUCT with an unnamed field, which no table can hold ("A table cannot be created from
+ * an unnamed struct").
+ */
+function emptyKeyFields(events: readonly unknown[]): Set<string> {
+  const found = new Set<string>();
+  const holdsEmptyKey = (v: unknown): boolean => {
+    if (Array.isArray(v)) return v.some(holdsEmptyKey);
+    if (v === null || typeof v !== "object" || v instanceof JsonReal) return false;
+    return Object.entries(v).some(([key, x]) => key === "" || holdsEmptyKey(x));
+  };
+  for (const event of events) {
+    if (event === null || typeof event !== "object" || Array.isArray(event)) continue;
+    for (const [field, v] of Object.entries(event)) if (!found.has(field) && holdsEmptyKey(v)) found.add(field);
+  }
+  return found;
+}
+
+/**
  * Top-level fields where, at some depth, objects hold keys that differ only in case (`{"Id": 1}`
  * in one event, `{"id": 2}` in another): DuckDB's inference cannot make a STRUCT of them.
  */
@@ -255,18 +274,21 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
       // numerical"); one timestamp format detected for every column ("Could not parse string
       // "2024-01-01T10:00:00Z" according to format specifier "%Y-%m-%d %H:%M:%S"" when another
       // column holds "2024-01-01 10:00:00"); nested objects whose keys differ only in case
-      // ("Duplicate name "id" in struct"). The sample is then read with the inferred types pinned
+      // ("Duplicate name "id" in struct"); and, a fourth, an object with the empty key below the top
+      // ("A table cannot be created from an unnamed struct"). The sample is then read with the inferred types pinned
       // (the wide integers' columns HUGEINT, the clashing objects' columns JSON), so each value is
       // cast as CAST reads it.
       if (schema !== undefined || !(error instanceof Error)) throw error;
       const castFailure = error.message.includes("Failed to cast value to numerical");
       const formatFailure = /Could not parse string .* according to format specifier/.test(error.message);
       const structFailure = /Duplicate name .* in struct/.test(error.message);
-      if (!castFailure && !formatFailure && !structFailure) throw error;
+      const unnamedFailure = error.message.includes("A table cannot be created from an unnamed struct");
+      if (!castFailure && !formatFailure && !structFailure && !unnamedFailure) throw error;
       const renamed = renamedKeys(events);
       const byKey = new Map([...renamed].map(([name, key]) => [key, name]));
       // Fields holding objects whose keys differ only in case are JSON; the rest as DuckDB infers them without those fields.
-      const clashing = structFailure ? caseClashingFields(events) : new Set<string>();
+      // So are fields holding an object with the empty key, which DuckDB types as a STRUCT no table can hold.
+      const clashing = structFailure ? caseClashingFields(events) : unnamedFailure ? emptyKeyFields(events) : new Set<string>();
       let described: Schema;
       if (clashing.size > 0) {
         const without = events.map((e) => (e !== null && typeof e === "object" && !Array.isArray(e) ? Object.fromEntries(Object.entries(e).filter(([k]) => !clashing.has(k))) : e));
