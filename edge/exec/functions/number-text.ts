@@ -112,8 +112,9 @@ export function parseIntegerText(s: string, min: bigint, max: bigint): bigint | 
   const intPart = t.intDigits === 0 ? 0n : BigInt(t.digits.slice(0, t.intDigits));
   const accMax = huge ? max : max === 2n ** 64n - 1n ? max : 2n ** 63n - 1n;
   if (intPart > (t.negative && min !== 0n ? accMax + 1n : accMax)) return null;
-  // Unsigned targets reject any minus sign, even on zero.
-  if (min === 0n && t.negative) return null;
+  // Unsigned targets reject a minus sign, except on zeros alone: '-0' and '  -00' are 0, but
+  // '-0.0', '-0e5', '-0 ' and '-0_0' are not numbers (DuckDB 1.4).
+  if (min === 0n && t.negative) return /^[ \t\n\v\f\r]*-0+$/.test(s) ? 0n : null;
   // HUGEINT's parser rounds exactly; the narrower ones drop digits one by one.
   return huge ? scaledValue(t, 0, min, max) : scaledValueLikeDuckDB(t, 0, min, max);
 }

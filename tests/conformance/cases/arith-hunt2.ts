@@ -222,4 +222,9 @@ export const cases: ConformanceCase[] = [
     sql: "SELECT a, 5. + a AS v, 5. AS f, a * 2. AS w FROM t",
     rows: [{ a: 1 }, { a: -3 }, { a: null }],
   },
+  {
+    name: "arith-hunt2: '-0' and '-00' are 0 as an unsigned integer; '-0.0', '-0e5', '-0 ' are not numbers",
+    sql: "SELECT s, TRY_CAST(s AS UTINYINT) AS a, TRY_CAST(s AS USMALLINT) AS b, TRY_CAST(s AS UINTEGER) AS c, TRY_CAST(s AS UBIGINT) AS d, TRY_CAST(s AS UHUGEINT) AS e, from_json('{\"x\": \"' || s || '\"}', '{\"x\": \"UTINYINT\"}') AS f FROM t",
+    rows: ["-0", "-00", "-0.0", "-0e5", " -0 ", "  -0", "-0 ", "-0_0", "+0", "-0.", "-.0", "-1", "-0.4", "0"].map((s) => ({ s })),
+  },
 ];
