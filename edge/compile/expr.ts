@@ -112,7 +112,13 @@ export function lowerExpr(node: TreeNode, ctx: ExprContext): Expr {
       return { kind: "constant", value: constantValue(node), type: typeOf(node, ctx) };
     case "CAST": {
       const arg = lower(node.child);
-      return { kind: "cast", arg, type: typeOf(node, ctx), try: Boolean(node.try_cast) };
+      const type = typeOf(node, ctx);
+      // The executor holds timestamps in microseconds only (values.ts): a second, milli- or nanosecond
+      // timestamp would be printed and written as another type.
+      if (/\bTIMESTAMP_(?:S|MS|NS)\b/.test(type) && type !== arg.type) {
+        throw new CompileError(`CAST to ${type}`, ctx.originOf(node), "a pipeline holds timestamps in microseconds; cast to TIMESTAMP instead (date_trunc('second', x::TIMESTAMP) for whole seconds, epoch_ms(x) for the number)");
+      }
+      return { kind: "cast", arg, type, try: Boolean(node.try_cast) };
     }
     case "COMPARISON": {
       const op = COMPARE[node.type];
