@@ -341,16 +341,17 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   const type = typeOf(node, ctx);
   const lower = name.toLowerCase();
   const pattern = args[0]?.kind === "constant" ? args[0].value : null;
-  if ((lower === "printf" || lower === "sprintf") && typeof pattern === "string" && /%[-+ 0#]*\d*(\.\d*)?[fFeEgGaA]/.test(pattern.replace(/%%/g, ""))) {
-    throw new CompileError(`printf() with a float conversion (%f, %e, %g)`, ctx.originOf(node),
-      "DuckDB's printf prints digits past 1e60 that are not the number's value, which a pipeline cannot repeat; write round(x, 2)::VARCHAR with %s, or format('{}', round(x, 2))");
-  }
+  // printf's float conversions (%f %e %g %a, any flags) print as DuckDB's fmt does (extra.ts), so none is refused here.
   if ((lower === "range" || lower === "generate_series") && args.some((a) => /^(TIMESTAMP|DATE)/.test(a.type))) {
     throw new CompileError(`${lower}() over timestamps`, ctx.originOf(node), "the pipeline's range() and generate_series() take integers; build the instants from them: list_transform(range(0, n), i -> start + i * INTERVAL 1 DAY)");
   }
-  if (lower === "format" && typeof pattern === "string" && /\{\d*:/.test(pattern.replace(/\{\{/g, ""))) {
-    throw new CompileError(`format() with a format spec ({:...})`, ctx.originOf(node),
-      "DuckDB formats those with its fmt library, whose digits for large doubles (and padding of wide characters) a pipeline cannot repeat; round first and print with {}: format('{} EUR', round(x, 2)), or pad with lpad() / printf('%5d', n)");
+  // A format spec ({:.2f}, {:,}, {:>10}) is applied as DuckDB's fmt does (extra.ts), except to a 128-bit integer.
+  if (lower === "format" && typeof pattern === "string") {
+    const unsupported = formatSpecRefused(pattern, args.slice(1).map((a) => a.type));
+    if (unsupported) {
+      throw new CompileError(`format() with a format spec (${unsupported}) of a HUGEINT or UHUGEINT, or with a width or precision taken from an argument`, ctx.originOf(node),
+        "the pipeline's format() does not apply specs there; print the value with {} and pad it: format('{}', lpad(x::VARCHAR, 5)), or printf('%5d', n)");
+    }
   }
   const common = typeof node.$cmp === "string" ? node.$cmp : null;
   // nullif(a, b) is DuckDB's CASE WHEN a = b THEN NULL ELSE a END, compared in the common type of a and b.
@@ -399,4 +400,29 @@ function lowerLambdaCall(node: TreeNode, ctx: ExprContext): Expr {
   const body = lowerExpr(lambda.expr, { ...ctx, substitute, scope: [...ctx.scope, { name: param, type: list.type.slice(0, -2), table: null }] });
   if (fn === "filter" && body.type !== "BOOLEAN") throw new CompileError(`${name}() with a ${body.type} condition`, ctx.originOf(node), "make the lambda return a BOOLEAN");
   return { kind: "lambda", fn, list, slot, body, type: typeOf(node, ctx) };
+}
+
+/**
+ * The first `{...:spec}` of a constant format() text whose argument is a HUGEINT or UHUGEINT, or whose
+ * spec takes a dynamic width or precision; null when the library applies every spec.
+ */
+function formatSpecRefused(pattern: string, types: string[]): string | null {
+  let next = 0;
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i] === "}" && pattern[i + 1] === "}") { i++; continue; }
+    if (pattern[i] !== "{") continue;
+    if (pattern[i + 1] === "{") { i++; continue; }
+    const close = pattern.indexOf("}", i + 1);
+    if (close < 0) return null;
+    const field = pattern.slice(i + 1, close);
+    const colon = field.indexOf(":");
+    const id = colon >= 0 ? field.slice(0, colon) : field;
+    const index = id === "" ? next++ : /^\d+$/.test(id) ? Number(id) : -1;
+    if (colon >= 0) {
+      const type = index >= 0 ? types[index] : undefined;
+      if (type === "HUGEINT" || type === "UHUGEINT" || field.includes("{")) return `{${field}}`;
+    }
+    i = close;
+  }
+  return null;
 }

@@ -82,6 +82,18 @@ describe("further scalars", () => {
     }), { numRuns: 200 });
   });
 
+  it("printf's float conversions and format()'s float specs print DuckDB's fmt digits (ties, huge doubles, flags)", async () => {
+    const printfFormats = fc.constantFrom("%.2f", "%f", "%.0f", "%e", "%.3E", "%g", "%.12G", "%,.2f", "%012.3f", "%-10.1f|", "%+.4e", "% g", "%#.0f", "%#g", "%.18f", "%lf", "%.2Lf", "%F");
+    const formatSpecs = fc.constantFrom("{:.2f}", "{:,.2f}", "{:f}", "{:e}", "{:g}", "{}", "{:.3}", "{:>12.2f}", "{:*^12.1f}", "{:+.2f}", "{:010.2f}", "{:_.3f}", "{:t..2f}", "{:#g}", "{:.25f}");
+    await fc.assert(fc.asyncProperty(printfFormats, formatSpecs, doubles, async (p, f, d) => {
+      await same("printf", [p, d], ["VARCHAR", "DOUBLE"]);
+      await same("format", [f, d], ["VARCHAR", "DOUBLE"]);
+    }), { numRuns: 400 });
+    // DECIMAL and FLOAT arguments print as the doubles they become.
+    await same("printf", ["%.2f|%e", 1005n, 1005n], ["VARCHAR", "DECIMAL(10,3)", "DECIMAL(10,3)"]);
+    await same("format", ["{:.10f}", Math.fround(0.1)], ["VARCHAR", "FLOAT"]);
+  });
+
   it("power, sqrt, exp and logarithms", async () => {
     await fc.assert(fc.asyncProperty(maybe(doubles), maybe(fc.constantFrom(0, 0.5, 2, -1, 3, 10)), async (x, y) => {
       // libm and V8's fdlibm may differ in the last bit: within one part in 1e15.
