@@ -1,6 +1,7 @@
 import * as duckdb from "@duckdb/duckdb-wasm";
 import ehWasm from "@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url";
 import ehWorker from "@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url";
+import { configureSession, QUERY_CONFIG } from "./sql.ts";
 
 export type Connection = duckdb.AsyncDuckDBConnection;
 
@@ -11,9 +12,13 @@ export interface Database {
 
 /**
  * Starts DuckDB-WASM from the locally served eh bundle (one thread, no
- * cross-origin isolation needed). Extension autoloading is switched off:
- * json, parquet and icu would be downloaded from DuckDB's CDN, which the app
- * never contacts.
+ * cross-origin isolation needed). Extension autoloading is switched off and
+ * the extension repository is the app's own server (`configureSession`):
+ * json, parquet and icu would otherwise be downloaded from DuckDB's CDN, which
+ * the app never contacts — DuckDB-WASM loads icu for a TIMESTAMPTZ function
+ * even with autoloading off. An extension the server has (none unless
+ * `/duckdb-extensions/<version>/wasm_eh/` is deployed with the app) is loaded,
+ * icu with TimeZone UTC as the pipeline's DuckDB.
  */
 export async function startDuckDB(): Promise<Database> {
   // A shared page has an opaque origin (the gateway serves it with CSP
@@ -27,13 +32,13 @@ export async function startDuckDB(): Promise<Database> {
   const db = new duckdb.AsyncDuckDB(logger, worker);
   try {
     await db.instantiate(new URL(ehWasm, document.baseURI).href);
-    await db.open({ query: { castBigIntToDouble: true, castTimestampToDate: false } });
+    await db.open({ query: { ...QUERY_CONFIG } });
   } catch (cause) {
     worker.terminate();
     throw new Error("duckdb: could not start DuckDB-WASM from the local bundle", { cause });
   }
   const conn = await db.connect();
-  await conn.query("SET autoload_known_extensions = false");
-  await conn.query("SET autoinstall_known_extensions = false");
+  const exists = async (url: string) => (await fetch(url, { method: "HEAD" })).ok;
+  await configureSession(conn, document.baseURI, exists);
   return { db, conn };
 }

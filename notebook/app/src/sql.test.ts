@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { quoteIdent, readSqlError, stripTrailingSemicolons } from "./sql.ts";
+import { configureSession, explainMissingExtension, missingExtension, quoteIdent, readSqlError, stripTrailingSemicolons } from "./sql.ts";
 
 describe("readSqlError", () => {
   const sql = "SELECT station\nFROM per_minute\nGROUP BY station\nORDER BY BY entries";
@@ -26,5 +26,60 @@ describe("sql helpers", () => {
   it("quotes identifiers and strips trailing semicolons", () => {
     expect(quoteIdent('a"b')).toBe('"a""b"');
     expect(stripTrailingSemicolons("SELECT 1;\n ;  \n")).toBe("SELECT 1");
+  });
+});
+
+describe("extensions DuckDB-WASM lacks", () => {
+  it("names the extension behind a failed autoload, a catalog miss and ICU's TIMESTAMPTZ overloads and casts", () => {
+    expect(missingExtension("Extension Autoloading Error: An error occurred while trying to automatically install the required extension 'icu':\nExtension \"http://x/duckdb-extensions/v1.4.3/wasm_eh/icu.duckdb_extension.wasm\" could not be loaded")).toBe("icu");
+    expect(missingExtension('Catalog Error: Scalar Function with name "json_extract" is not in the catalog, but it exists in the json extension.')).toBe("json");
+    expect(missingExtension('Catalog Error: Type with name "JSON" is not in the catalog, but it exists in the json extension.')).toBe("json");
+    expect(missingExtension("Binder Error: No function matches the given name and argument types '+(TIMESTAMP WITH TIME ZONE, INTERVAL)'. You might need to add explicit type casts.")).toBe("icu");
+    expect(missingExtension("Conversion Error: Unimplemented type for cast (TIMESTAMP WITH TIME ZONE -> DATE)")).toBe("icu");
+    expect(missingExtension("Binder Error: No function matches the given name and argument types 'abs(VARCHAR)'.")).toBeNull();
+    expect(missingExtension("Conversion Error: Could not convert string 'x' to INT32")).toBeNull();
+  });
+
+  it("a cell's error says the extension is missing here and that runnel check shows the answer, without DuckDB's INSTALL advice", () => {
+    const raw = JSON.stringify({
+      exception_type: "Catalog",
+      exception_message: 'Scalar Function with name "json_extract" is not in the catalog, but it exists in the json extension.\n\nPlease try installing and loading the json extension by running:\nINSTALL json;\nLOAD json;\n\nAlternatively, consider enabling auto-install and auto-load by running:\nSET autoinstall_known_extensions=1;\nSET autoload_known_extensions=1;',
+    });
+    const { message } = readSqlError(raw, "SELECT json_extract(j, '$.a') FROM t");
+    expect(message).toMatch(/^Catalog Error: Scalar Function with name "json_extract" is not in the catalog, but it exists in the json extension\.\n\nThe notebook's in-browser DuckDB has no json extension/);
+    expect(message).toContain("runnel check");
+    expect(message).not.toContain("INSTALL");
+    expect(explainMissingExtension("Binder Error: x")).toBe("Binder Error: x");
+  });
+});
+
+describe("configureSession", () => {
+  const fake = () => {
+    const statements: string[] = [];
+    const conn = {
+      query: async (sql: string) => {
+        statements.push(sql);
+        return { toArray: () => (sql.startsWith("SELECT version()") ? [{ v: "v1.4.3", p: "wasm_eh" }] : []) };
+      },
+    };
+    return { conn, statements };
+  };
+
+  it("points the extension repository at the app's server and loads nothing it does not serve", async () => {
+    const { conn, statements } = fake();
+    const asked: string[] = [];
+    const loaded = await configureSession(conn, "http://gw:8080/s/abc/", async (url) => (asked.push(url), false));
+    expect(loaded).toEqual([]);
+    expect(statements).toContain("SET autoload_known_extensions = false");
+    expect(statements).toContain("SET custom_extension_repository = 'http://gw:8080/duckdb-extensions'");
+    expect(asked).toEqual(["http://gw:8080/duckdb-extensions/v1.4.3/wasm_eh/icu.duckdb_extension.wasm", "http://gw:8080/duckdb-extensions/v1.4.3/wasm_eh/json.duckdb_extension.wasm"]);
+    expect(statements.some((s) => s.startsWith("LOAD") || s.includes("TimeZone"))).toBe(false);
+  });
+
+  it("loads an extension the server has, icu with the pipeline's TimeZone UTC", async () => {
+    const { conn, statements } = fake();
+    const loaded = await configureSession(conn, "http://gw/", async (url) => url.endsWith("icu.duckdb_extension.wasm"));
+    expect(loaded).toEqual(["icu"]);
+    expect(statements.slice(-2)).toEqual(["LOAD icu", "SET TimeZone = 'UTC'"]);
   });
 });

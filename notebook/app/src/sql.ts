@@ -48,7 +48,7 @@ export function readSqlError(raw: string, sql: string, prefix = 0): SqlProblem {
     }
   }
   // The "LINE n: ..." excerpt repeats the source; the editor marks the line instead.
-  message = message.replace(/\n+LINE \d+:[\s\S]*$/, "").trim();
+  message = explainMissingExtension(message.replace(/\n+LINE \d+:[\s\S]*$/, "").trim());
   let line: number | null = null;
   if (position !== null && position >= 0 && position <= sql.length) line = sql.slice(0, position).split("\n").length;
   else {
@@ -56,4 +56,86 @@ export function readSqlError(raw: string, sql: string, prefix = 0): SqlProblem {
     if (match !== null) line = Number(match[1]);
   }
   return { message, line };
+}
+
+/** What each extension DuckDB-WASM may lack gives a cell, in the words the cell's note uses. */
+const EXTENSIONS: Record<string, string> = {
+  icu: "time zones: TIMESTAMPTZ functions, casts and arithmetic, AT TIME ZONE, named zones",
+  json: "the JSON type and functions (->, ->>, json_extract, to_json, from_json, CAST ... AS JSON)",
+};
+
+/**
+ * The extension a DuckDB error says the notebook's DuckDB-WASM lacks, or null: a function, type
+ * or setting that "exists in the X extension", an autoload of X that failed, and ICU's
+ * TIMESTAMPTZ overloads and casts, which core DuckDB does not have.
+ */
+export function missingExtension(message: string): string | null {
+  const named = /exists in the (\w+) extension|required extension '(\w+)'/.exec(message);
+  if (named !== null) return named[1] ?? named[2] ?? null;
+  if (/Unimplemented type for cast \((TIMESTAMP WITH TIME ZONE -> \w|[\w ]+ -> TIMESTAMP WITH TIME ZONE\))/.test(message)) return "icu";
+  if (/No function matches the given name and argument types '[^']*TIMESTAMP WITH TIME ZONE/.test(message)) return "icu";
+  return null;
+}
+
+/**
+ * A cell's error message with a note when the failure is an extension the browser's DuckDB has
+ * not got (see `missingExtension`). DuckDB's advice to INSTALL it or enable autoloading is
+ * dropped: the notebook cannot follow it, and the pipeline does not need it.
+ */
+export function explainMissingExtension(message: string): string {
+  const extension = missingExtension(message);
+  if (extension === null) return message;
+  const what = EXTENSIONS[extension] ?? "functions this DuckDB build does not include";
+  const base = message.replace(/\n+Please try installing and loading[\s\S]*$/, "").trim();
+  return `${base}\n\nThe notebook's in-browser DuckDB has no ${extension} extension (${what}), so it cannot run this cell here. The pipeline's DuckDB has it${extension === "icu" ? " (with TimeZone UTC)" : ""}: \`runnel check\` runs this cell over the sample and shows its answer.`;
+}
+
+/**
+ * How DuckDB-WASM hands query results to the app. BIGINT stays Int64 (a `bigint`, which `toRows`
+ * turns into a number where that is exact): DuckDB-WASM's `castBigIntToDouble` rounds an id past
+ * 2^53 (1234567890123456789 shows as 1234567890123456800) and, inside a LIST, STRUCT or
+ * STRUCT[], hands out the Int64's bits read as a double (`[1, 2]::BIGINT[]` as
+ * `[5e-324, 1e-323]`). TIMESTAMP stays a timestamp, not a Date64.
+ */
+export const QUERY_CONFIG = { castBigIntToDouble: false, castTimestampToDate: false } as const;
+
+/** Where the app looks for DuckDB extensions: its own server, never DuckDB's CDN. */
+export function extensionRepository(baseUrl: string): string {
+  return new URL("/duckdb-extensions", baseUrl).href;
+}
+
+/** What `configureSession` needs of a DuckDB-WASM connection. */
+export interface SessionConnection {
+  query(sql: string): Promise<{ toArray(): unknown[] }>;
+}
+
+/**
+ * Sets up the notebook's DuckDB-WASM session like the pipeline's DuckDB. Extension autoloading is
+ * off, and the extension repository is the app's server (`extensionRepository`): DuckDB-WASM
+ * still loads icu on its own for a TIMESTAMPTZ function (`hour(ts)`, `date_trunc('day', ts)`)
+ * whatever `autoload_known_extensions` says, and from DuckDB's CDN by default — with the browser's
+ * time zone. Where the server has an extension (`exists`, true for a file it serves), it is loaded
+ * here, and with icu the session's TimeZone is UTC, as in `runnel check` and the pipeline.
+ * Answers the extensions loaded.
+ */
+export async function configureSession(conn: SessionConnection, baseUrl: string, exists: (url: string) => Promise<boolean>): Promise<string[]> {
+  await conn.query("SET autoload_known_extensions = false");
+  await conn.query("SET autoinstall_known_extensions = false");
+  const repository = extensionRepository(baseUrl);
+  await conn.query(`SET custom_extension_repository = ${quoteString(repository)}`);
+  const row = (await conn.query("SELECT version() AS v, (SELECT platform FROM pragma_platform()) AS p")).toArray()[0] as { toJSON?: () => unknown } | undefined;
+  const { v: version, p: platform } = (row?.toJSON ? row.toJSON() : row) as { v: string; p: string };
+  const loaded: string[] = [];
+  for (const extension of ["icu", "json"]) {
+    // Ask first: a failed fetch inside DuckDB-WASM is not always a clean error.
+    if (!(await exists(`${repository}/${version}/${platform}/${extension}.duckdb_extension.wasm`).catch(() => false))) continue;
+    try {
+      await conn.query(`LOAD ${extension}`);
+      loaded.push(extension);
+    } catch (error) {
+      console.warn(new Error(`duckdb: the app serves the ${extension} extension but DuckDB-WASM could not load it`, { cause: error }));
+    }
+  }
+  if (loaded.includes("icu")) await conn.query("SET TimeZone = 'UTC'");
+  return loaded;
 }
