@@ -294,3 +294,32 @@ test("a number past DOUBLE's range (1e400, which JSON.parse reads as Infinity) l
     db.close();
   }
 });
+
+test("CSV records: a TIMESTAMP WITH TIME ZONE column beside a formatted TIMESTAMP keeps no format, and reads as read_csv reads the file", async () => {
+  const events = [
+    { id: "1", t: "13/01/2024 11:30:00", tz: "2024-01-05 10:00:00+02" },
+    { id: "2", t: "14/01/2024 11:30:00", tz: "2024-01-06 10:00:00+00" },
+  ];
+  const schema = await loadEvents(db, "csvtz", events, { format: "csv" });
+  expect(schema.map((c) => [c.name, c.type, c.format])).toEqual([
+    ["id", "BIGINT", undefined],
+    ["t", "TIMESTAMP", "%d/%m/%Y %H:%M:%S"],
+    ["tz", "TIMESTAMP WITH TIME ZONE", undefined],
+  ]);
+  // The plan's converter reads the records as the table holds them (a format on tz made it NULL).
+  const convert = eventConverter(schema, defaultLibrary, null, "csv");
+  const table = (await queryRows(db, "SELECT epoch_us(t) AS t, epoch_us(tz) AS tz FROM csvtz ORDER BY id")).rows;
+  expect(events.map((e) => convert(e)).map(([, t, tz]) => ({ t: BigInt(t as number), tz: BigInt(tz as number) }))).toEqual(table);
+  // read_csv's timestampformat is not for TIMESTAMPTZ columns: their text is still read by the cast.
+  expect(eventConverter([{ name: "tz", type: "TIMESTAMP WITH TIME ZONE", format: "%d/%m/%Y %H:%M:%S" }], defaultLibrary, null, "csv")({ tz: "05/01/2024 10:30:00" })).toEqual([null]);
+});
+
+test("CSV records: a column named constructor or toString reads only a record's own field (a record without it crashed the load)", async () => {
+  const events: Record<string, unknown>[] = [{ id: "1", constructor: "Ferrari", toString: "5" }, { id: "2" }];
+  const schema = await loadEvents(db, "csvctor", events, { format: "csv" });
+  expect(schema.map((c) => [c.name, c.type])).toEqual([["id", "BIGINT"], ["constructor", "VARCHAR"], ["toString", "BIGINT"]]);
+  expect((await queryRows(db, 'SELECT id, "constructor", "toString" FROM csvctor ORDER BY id')).rows).toEqual([
+    { id: 1n, constructor: "Ferrari", toString: 5n },
+    { id: 2n, constructor: null, toString: null },
+  ]);
+});

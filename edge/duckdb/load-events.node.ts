@@ -189,7 +189,10 @@ async function loadCsvRecords(db: DuckDB, table: string, events: readonly unknow
   }
   if (names.length === 0) throw new Error(`duckdb: loadEvents(${table}): no CSV fields and no schema; DuckDB cannot infer columns from nothing`);
   const quote = (v: unknown): string => (v === null || v === undefined ? "" : `"${csvFieldText(v).replaceAll('"', '""')}"`);
-  const rows = events.map((event) => keys.map((k) => quote(event !== null && typeof event === "object" ? (event as Record<string, unknown>)[k] : null)).join(","));
+  // A record's own fields only: a column named `constructor` or `toString` of a record without it
+  // read Object's method, and writing a function as CSV text crashed the check.
+  const own = (event: unknown, k: string): unknown => (event !== null && typeof event === "object" && Object.hasOwn(event, k) ? (event as Record<string, unknown>)[k] : null);
+  const rows = events.map((event) => keys.map((k) => quote(own(event, k))).join(","));
   const dir = await mkdtemp(join(tmpdir(), "runnel-duckdb-"));
   try {
     const path = join(dir, "records.csv");
@@ -205,13 +208,15 @@ async function loadCsvRecords(db: DuckDB, table: string, events: readonly unknow
       const timestampFormat = own(sniffed.TimestampFormat);
       const inferred = await describeQuery(db, `SELECT * FROM read_csv(${file}, sample_size = -1, ${dialect})`);
       pinned = inferred.map((c) => {
-        const format = c.type === "DATE" ? dateFormat : c.type.startsWith("TIMESTAMP") ? timestampFormat : undefined;
+        // read_csv's timestampformat is for TIMESTAMP columns only: a TIMESTAMP WITH TIME ZONE column beside a
+        // formatted TIMESTAMP one is still read by the cast (ISO 8601), so it keeps no format.
+        const format = c.type === "DATE" ? dateFormat : c.type === "TIMESTAMP" ? timestampFormat : undefined;
         return format === undefined ? c : { ...c, format };
       });
     }
     const columns = `columns = {${pinned.map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(", ")}}`;
     const dateFormat = pinned.find((c) => c.type === "DATE" && c.format !== undefined)?.format;
-    const timestampFormat = pinned.find((c) => c.type.startsWith("TIMESTAMP") && c.format !== undefined)?.format;
+    const timestampFormat = pinned.find((c) => c.type === "TIMESTAMP" && c.format !== undefined)?.format;
     const formats = [dateFormat && `dateformat = ${quoteString(dateFormat)}`, timestampFormat && `timestampformat = ${quoteString(timestampFormat)}`].filter(Boolean).join(", ");
     await db.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM read_csv(${file}, ${dialect}, ${columns}${formats ? `, ${formats}` : ""})`);
     await keepExtras(db, table, pinned);

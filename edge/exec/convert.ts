@@ -69,8 +69,10 @@ export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: Read
 function csvConverter(type: string, format: string | undefined, lib: FunctionLibrary): Converter {
   const lenient = type === "TIMESTAMP WITH TIME ZONE" || type === "TIMESTAMPTZ";
   const strptime = lib.scalars.strptime;
+  // read_csv's dateformat/timestampformat apply to DATE and TIMESTAMP columns only; a TIMESTAMP WITH
+  // TIME ZONE is read by the cast whatever the format (`05/01/2024 10:30` is NULL there, not parsed).
   const read: (text: string) => Value =
-    format !== undefined && strptime !== undefined
+    format !== undefined && strptime !== undefined && !lenient
       ? (text) => lib.castValue(strptime([text, format], { argTypes: ["VARCHAR", "VARCHAR"], resultType: "TIMESTAMP" } as CallContext), "TIMESTAMP", type)
       : (text) => lib.castValue(text, "VARCHAR", type);
   return (raw, path) => {

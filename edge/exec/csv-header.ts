@@ -12,3 +12,50 @@ export function csvHeaderNames(fields: readonly string[]): string[] {
   const width = String(Math.max(fields.length - 1, 0)).length;
   return uniqueColumnNames(fields.map((field, i) => field.replace(/^ +| +$/g, "") || `column${String(i).padStart(width, "0")}`));
 }
+
+/** The delimiters DuckDB's CSV sniffer tries, in its order. */
+const DELIMITERS = [",", "|", ";", "\t"] as const;
+
+/**
+ * The field delimiter of a CSV text with a header line, as DuckDB's sniffer finds it for a file with
+ * a header: of `,` `|` `;` and tab, the one that cuts the header line (quotes respected) into the most
+ * fields, a tie going to the earlier one. A `;` or tab file (spreadsheets in many locales export so)
+ * was read with `,`: its header was one column named `id;amount;name`, every value was lost in the
+ * sample, and rows of `runnel run --input` (read by DuckDB, which sniffs) were all NULL. Only the
+ * header decides, so one ragged record is a dead letter rather than a change of dialect.
+ */
+export function csvDelimiter(text: string): string {
+  let best: string = ",";
+  let most = 1;
+  for (const delimiter of DELIMITERS) {
+    const n = headerFieldCount(text, delimiter);
+    if (n > most) [best, most] = [delimiter, n];
+  }
+  return best;
+}
+
+/** How many fields the first record of `text` has when cut at `delimiter` (RFC 4180 quotes, `""` inside them). */
+function headerFieldCount(text: string, delimiter: string): number {
+  let fields = 1;
+  let quoted = false;
+  let atFieldStart = true;
+  let i = 0;
+  // Blank lines before the header are skipped, as the readers skip them.
+  while (text[i] === "\n" || text[i] === "\r") i++;
+  for (; i < text.length; i++) {
+    const ch = text[i]!;
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') i++;
+      else if (ch === '"') quoted = false;
+    } else if (ch === '"' && atFieldStart) {
+      quoted = true;
+      atFieldStart = false;
+    } else if (ch === delimiter) {
+      fields++;
+      atFieldStart = true;
+    } else if (ch === "\n" || ch === "\r") {
+      break;
+    } else atFieldStart = false;
+  }
+  return fields;
+}

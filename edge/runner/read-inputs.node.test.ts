@@ -11,7 +11,7 @@ import { gatherCompileInputs } from "../compile/inputs.node.ts";
 import { runnelWriter } from "../parquet/runnel.ts";
 import { openSink, parseSinkOverride } from "./open-sink.ts";
 import { runFiles } from "./run-files.ts";
-import { readEvents, UnreadableEvent, type InputFile } from "./read-inputs.ts";
+import { formatOf, readEvents, UnreadableEvent, type InputFile } from "./read-inputs.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "runnel-inputs-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -99,4 +99,25 @@ test("windows still open at the end of input are written even when the last batc
   expect(result.rows).toBe(3);
   expect(result.written.reduce((n, f) => n + f.rows, 0)).toBe(3);
   expect(result.written.map((f) => f.key).at(-1)).toMatch(/backfill-00000000000000000003-00000000000000000003\.parquet$/);
+});
+
+test("a CSV file with a column named t (or t_) is read as records, not as that column's values", async () => {
+  const csv = join(dir, "t.csv");
+  writeFileSync(csv, "id,t,t_\n1,05/01/2024 10:30,x\n2,,y\n");
+  expect(await all({ path: csv, mtimeMs: 0, format: "csv" })).toEqual([
+    { id: "1", t: "05/01/2024 10:30", t_: "x" },
+    { id: "2", t: null, t_: "y" },
+  ]);
+});
+
+test("a .tsv file is CSV, cut at its tabs as read_csv cuts it; a ragged record is a dead letter, not a file of NULL rows", async () => {
+  expect(formatOf("export/Orders.TSV")).toBe("csv");
+  const tsv = join(dir, "orders.tsv");
+  writeFileSync(tsv, "id\tname\tnote\n1\ta, b\tx\n2\tc\n3\td\ty\n");
+  const read = await all({ path: tsv, mtimeMs: 0, format: formatOf(tsv) });
+  expect(read.filter((e) => !(e instanceof UnreadableEvent))).toEqual([
+    { id: "1", name: "a, b", note: "x" },
+    { id: "3", name: "d", note: "y" },
+  ]);
+  expect(read.filter((e) => e instanceof UnreadableEvent)).toEqual([new UnreadableEvent(`run: ${tsv} line 3: Expected Number of Columns: 3 Found: 2`, "2\tc")]);
 });

@@ -6,10 +6,11 @@
  * casts text; Parquet rows as DuckDB's JSON for them).
  */
 import { createReadStream } from "node:fs";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { open, readdir, readFile, stat } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { dirname, join, resolve, sep } from "node:path";
 import { parseJsonLossless } from "../duckdb/lossless-json.ts";
+import { csvDelimiter } from "../exec/csv-header.ts";
 
 export interface InputFile {
   path: string;
@@ -20,7 +21,8 @@ export interface InputFile {
 export function formatOf(path: string): InputFile["format"] {
   const lower = path.toLowerCase();
   if (lower.endsWith(".parquet")) return "parquet";
-  if (lower.endsWith(".csv")) return "csv";
+  // A tab-separated export (`.tsv`, `.tab`) is CSV to DuckDB's read_csv; it was read as NDJSON, every line a dead letter.
+  if (lower.endsWith(".csv") || lower.endsWith(".tsv") || lower.endsWith(".tab")) return "csv";
   if (lower.endsWith(".json")) return "json";
   return "ndjson";
 }
@@ -142,8 +144,24 @@ export async function* readEvents(file: InputFile, size: number): AsyncGenerator
   const db = await openDuckDB({ threads: 1 });
   try {
     const path = file.path.replaceAll("'", "''");
-    const from = file.format === "csv" ? `read_csv('${path}', all_varchar = true, header = true)` : `read_parquet('${path}')`;
-    const result = await db.connection.stream(`SELECT to_json(t)::VARCHAR AS event FROM ${from} AS t`);
+    const { describeQuery } = await import("../duckdb/describe.node.ts");
+    let from = file.format === "csv" ? `read_csv('${path}', ${await csvDialect(file.path)})` : `read_parquet('${path}')`;
+    let columns: { name: string }[];
+    try {
+      columns = await describeQuery(db, `SELECT * FROM ${from}`);
+    } catch (error) {
+      // A file DuckDB cannot read with that dialect (a quote left open, `\"` escapes) is read as its
+      // own sniffer reads it, as before.
+      if (file.format !== "csv") throw error;
+      from = `read_csv('${path}', all_varchar = true, header = true)`;
+      columns = await describeQuery(db, `SELECT * FROM ${from}`);
+    }
+    // The row's alias must not be a column's name: `to_json(t)` of a file with a column `t` is that
+    // column's value (DuckDB binds a column before a table), and every row was a dead letter.
+    const taken = new Set(columns.map((c) => c.name.toLowerCase()));
+    let alias = "t";
+    while (taken.has(alias)) alias += "_";
+    const result = await db.connection.stream(`SELECT to_json(${alias})::VARCHAR AS event FROM ${from} AS ${alias}`);
     let batch: unknown[] = [];
     for (;;) {
       const chunk = await result.fetchChunk();
@@ -156,8 +174,35 @@ export async function* readEvents(file: InputFile, size: number): AsyncGenerator
         }
       }
     }
+    if (from.includes("store_rejects")) {
+      // A record DuckDB would not read with the dialect pinned (too few or too many fields, a quote
+      // left open) is a dead letter with its line, as the Worker's and the gateway's parsers make it.
+      const rejects = (await db.read("SELECT line, csv_line, error_message FROM reject_errors ORDER BY line")).getRowObjectsJS();
+      for (const r of rejects) batch.push(new UnreadableEvent(`run: ${file.path} line ${r.line}: ${r.error_message}`, String(r.csv_line ?? "")));
+    }
     if (batch.length > 0) yield batch;
   } finally {
     db.close();
   }
+}
+
+/**
+ * read_csv's options for an input file, its dialect pinned as the Worker and the gateway read a
+ * CSV body (RFC 4180 quotes, a header line, the delimiter sniffed from it by `csvDelimiter`), and
+ * fields as text. Left to DuckDB's sniffer, a file with one ragged record was read as a single
+ * column named `id,v,s`, and every row was written with all its columns NULL; now such a
+ * record is a dead letter (`store_rejects`) and the others are read.
+ */
+async function csvDialect(path: string): Promise<string> {
+  const handle = await open(path, "r");
+  let head: string;
+  try {
+    const buffer = Buffer.alloc(1 << 20);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    head = buffer.subarray(0, bytesRead).toString("utf8").replace(/^\uFEFF/, "");
+  } finally {
+    await handle.close();
+  }
+  const delimiter = csvDelimiter(head).replaceAll("'", "''");
+  return `all_varchar = true, header = true, delim = '${delimiter}', quote = '"', escape = '"', comment = '', store_rejects = true`;
 }

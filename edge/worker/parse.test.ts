@@ -182,3 +182,36 @@ test("a CSV body's header names are read_csv's, so a repeated name keeps both va
   const body = new TextEncoder().encode("id,id, name ,\n1,2,x,y\n");
   expect(parseBody(body, "csv").events).toEqual([{ id: "1", id_1: "2", name: "x", column3: "y" }]);
 });
+
+test("a CSV body's delimiter is sniffed from its header as read_csv does: `;`, `|` and tab bodies keep their columns", () => {
+  expect(parseBody(bytes('id;amount;name\n1;1,5;"a;b"\n2;2,25\n'), "csv")).toEqual({
+    events: [{ id: "1", amount: "1,5", name: "a;b" }],
+    raws: ['1;1,5;"a;b"'],
+    bad: [{ reason: "parse: CSV record has 2 fields, the header has 3", raw: "2;2,25" }],
+  });
+  expect(parseBody(bytes("id\tname\r\n1\tx,y\r\n"), "csv").events).toEqual([{ id: "1", name: "x,y" }]);
+  expect(parseBody(bytes("id|name\n1|x\n"), "csv").events).toEqual([{ id: "1", name: "x" }]);
+  // A comma header stays a comma file whatever its values hold.
+  expect(parseBody(bytes("id,note\n1,a;b;c\n"), "csv").events).toEqual([{ id: "1", note: "a;b;c" }]);
+});
+
+test("a CSV body's column named __proto__ is a field like any other, as read_csv reads it", () => {
+  const { events } = parseBody(bytes("id,__proto__,constructor\n1,x,y\n2,,\n"), "csv");
+  expect(events.map((e) => Object.entries(e as object))).toEqual([
+    [["id", "1"], ["__proto__", "x"], ["constructor", "y"]],
+    [["id", "2"], ["__proto__", null], ["constructor", null]],
+  ]);
+  expect(events.every((e) => Object.getPrototypeOf(e) === Object.prototype)).toBe(true);
+});
+
+test("a CSV body that ends inside a quoted field is refused with where the quote opened", () => {
+  let error: unknown;
+  try {
+    parseBody(bytes('id,note\n1,"ok"\n2,"never closed\n3,x\n'), "csv");
+  } catch (e) {
+    error = e;
+  }
+  expect(error).toBeInstanceOf(BodyError);
+  expect((error as BodyError).message).toBe("parse: CSV ends inside a quoted field (the quote opened at line 3, column 3)");
+  expect((error as BodyError).position).toEqual({ offset: 17, line: 3, column: 3 });
+});

@@ -1,5 +1,5 @@
 import { parseEventJson } from "../duckdb/lossless-json.ts";
-import { csvHeaderNames } from "../exec/csv-header.ts";
+import { csvDelimiter, csvHeaderNames } from "../exec/csv-header.ts";
 
 /** A request body that cannot be read at all: the Worker answers 400 with this. */
 export class BodyError extends Error {
@@ -234,7 +234,8 @@ export function parseJson(text: string, realsMatter?: (value: unknown) => boolea
 }
 
 function parseCsvBody(text: string): ParsedBody {
-  const records = csvRecords(text);
+  // The delimiter is sniffed from the header line (`;`, `|`, tab), as read_csv and the gateway's decoder do.
+  const records = csvRecords(text, csvDelimiter(text));
   const header = records.shift();
   const out: ParsedBody = { events: [], raws: [], bad: [] };
   if (!header) return out;
@@ -248,7 +249,11 @@ function parseCsvBody(text: string): ParsedBody {
     names.forEach((name, i) => {
       const field = fields[i]!;
       // Text, an empty field NULL: the plan casts each field as read_csv does.
-      event[name] = field === "" ? null : field;
+      const value = field === "" ? null : field;
+      // A column named `__proto__` is a field of its own (an assignment set the object's prototype:
+      // the value was lost, and a NULL left the event without Object's prototype).
+      if (name === "__proto__") Object.defineProperty(event, name, { value, enumerable: true, writable: true, configurable: true });
+      else event[name] = value;
     });
     out.events.push(event);
     out.raws.push(raw);
@@ -256,12 +261,13 @@ function parseCsvBody(text: string): ParsedBody {
   return out;
 }
 
-/** RFC 4180: quoted fields with doubled quotes, CRLF or LF line ends. */
-function csvRecords(text: string): { fields: string[]; raw: string }[] {
+/** RFC 4180: quoted fields with doubled quotes, CRLF or LF line ends, fields cut at `delimiter`. */
+function csvRecords(text: string, delimiter: string): { fields: string[]; raw: string }[] {
   const records: { fields: string[]; raw: string }[] = [];
   let fields: string[] = [];
   let field = "";
   let quoted = false;
+  let quoteAt = 0;
   let atFieldStart = true;
   let start = 0;
   let i = 0;
@@ -288,9 +294,10 @@ function csvRecords(text: string): { fields: string[]; raw: string }[] {
       }
     } else if (ch === '"' && atFieldStart) {
       quoted = true;
+      quoteAt = i;
       atFieldStart = false;
       i++;
-    } else if (ch === ",") {
+    } else if (ch === delimiter) {
       fields.push(field);
       field = "";
       atFieldStart = true;
@@ -305,7 +312,13 @@ function csvRecords(text: string): { fields: string[]; raw: string }[] {
       i++;
     }
   }
-  if (quoted) throw new BodyError("parse: CSV ends inside a quoted field", null);
+  if (quoted) {
+    // Where the quote that never closes opened, as the JSON refusals say where.
+    const before = text.slice(0, quoteAt);
+    const line = before.split("\n").length;
+    const column = quoteAt - before.lastIndexOf("\n");
+    throw new BodyError(`parse: CSV ends inside a quoted field (the quote opened at line ${line}, column ${column})`, { offset: quoteAt, line, column });
+  }
   if (field !== "" || fields.length > 0) end(i);
   return records;
 }

@@ -98,3 +98,46 @@ test("a CSV header's names are read_csv's: trimmed, an empty one column<i>, repe
     db.close();
   }
 });
+
+test("a CSV's delimiter is read_csv's: `;`, `|` and tab files are cut at it, as DuckDB's sniffer cuts them", async () => {
+  const texts = [
+    'id;amount;name\n1;1,5;"a;b"\n2;2,25;"x,y"\n',
+    "id\tamount\tname\n1\t1.5\ta b\n2\t2.25\tc,d\n",
+    "id|amount|name\r\n1|1.5|a\r\n2|2.25|\r\n",
+    '"a,b";c\n1;2\n',
+    "name\nfoo;bar\nbaz\n",
+    "id,note\n1,a;b;c\n2,x|y\n",
+  ];
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    for (const [i, text] of texts.entries()) {
+      const file = join(dir, `delim${i}.csv`);
+      writeFileSync(file, text);
+      const duck = await queryRows(db, `SELECT * FROM read_csv('${file}', all_varchar = true, header = true)`);
+      expect(decodePayload(text, "csv", 0).map((e) => (e.ok ? e.value : e)), text).toEqual(duck.rows);
+    }
+  } finally {
+    db.close();
+  }
+});
+
+test("a CSV record that does not fit its header, or a quote left open, says on which line", () => {
+  const decoded = decodePayload('id,v,s\r\n1,2,a\r\n\r\n"3\nx",4\n5,6,7\n', "csv", 0);
+  expect(decoded.map((e) => (e.ok ? e.value : e.error))).toEqual([{ id: "1", v: "2", s: "a" }, "decode: CSV record on line 4 has 2 fields, the header has 3", { id: "5", v: "6", s: "7" }]);
+  expect(decodePayload('id,v\n1,2\n3,"x\n', "csv", 0).map((e) => !e.ok && e.error)).toEqual(["decode: CSV ends inside a quoted field (the quote opened on line 3)"]);
+});
+
+test("a headerless CSV record's fields are named as read_csv(header = false) names them, zero-padded from 11 fields", async () => {
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    for (const n of [1, 3, 10, 11, 12, 101]) {
+      const text = Array.from({ length: n }, (_, i) => String(i)).join(",");
+      const file = join(dir, `positional${n}.csv`);
+      writeFileSync(file, `${text}\n`);
+      const duck = await queryRows(db, `SELECT * FROM read_csv('${file}', header = false, all_varchar = true)`);
+      expect(decodePayload(text, "csv", 0, undefined, "positional").map((e) => (e.ok ? e.value : e))).toEqual(duck.rows);
+    }
+  } finally {
+    db.close();
+  }
+});

@@ -1,7 +1,7 @@
 import type { SourceFormat } from "../../notebook/format/model.ts";
 import { parseEventJson } from "../../edge/duckdb/lossless-json.ts";
 import type { SourceEvent } from "./source.ts";
-import { csvHeaderNames } from "../../edge/exec/csv-header.ts";
+import { csvDelimiter, csvHeaderNames } from "../../edge/exec/csv-header.ts";
 
 type Meta = Record<string, string | number>;
 
@@ -11,7 +11,7 @@ type Meta = Record<string, string | number>;
  * event per element. `ndjson`: one value per non-empty line, a bad line is an
  * error event and the rest still decode. `csv`: RFC 4180 with a header line
  * (or the given `header`; "positional" names fields column0, column1, ... as
- * DuckDB does for a headerless file), fields as text, empty fields null. A
+ * DuckDB does for a headerless file, column00… from 11 fields), fields as text, empty fields null. A
  * payload that does not decode is an error event carrying the raw text.
  */
 export function decodePayload(
@@ -65,18 +65,22 @@ function notJson(text: string, exactError: unknown): string {
 
 function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, header?: string[] | "positional"): SourceEvent[] {
   let records: string[][];
+  // With a header line, the delimiter is sniffed from it (`;`, `|`, tab), as read_csv does.
+  const delimiter = header === undefined ? csvDelimiter(text) : ",";
+  const lines: number[] = [];
   try {
-    records = parseCsv(text);
+    records = parseCsv(text, delimiter, lines);
   } catch (err) {
     return [errorEvent(text, (err as Error).message, receivedAt, meta)];
   }
-  const first = header === undefined ? records.shift() : undefined;
+  const first = header === undefined ? (lines.shift(), records.shift()) : undefined;
   const given = header === "positional" ? null : header ?? (first === undefined ? undefined : csvHeaderNames(first));
   if (given === undefined) return [];
-  return records.map((fields) => {
-    const names = given ?? fields.map((_, i) => `column${i}`);
+  return records.map((fields, k) => {
+    const names = given ?? positionalNames(fields.length);
     if (fields.length !== names.length) {
-      return errorEvent(fields.join(","), `decode: CSV record has ${fields.length} fields, the header has ${names.length}`, receivedAt, meta);
+      // The line says which record of a `--sample` file (or a payload) to look at.
+      return errorEvent(fields.join(delimiter), `decode: CSV record on line ${lines[k]} has ${fields.length} fields, the header has ${names.length}`, receivedAt, meta);
     }
     // Fields stay text (an empty one NULL): the sample is typed by read_csv and each field cast as read_csv casts it.
     const value = Object.fromEntries(names.map((name, i) => [name, fields[i] === "" || fields[i] === undefined ? null : fields[i]]));
@@ -84,34 +88,48 @@ function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, hea
   });
 }
 
-/** RFC 4180 records: quoted fields with doubled quotes, CRLF or LF line ends. */
-export function parseCsv(text: string): string[][] {
+/** A headerless record's field names as read_csv(header = false) names them: `column0`…, zero-padded to the widest (`column00`… of 12). */
+function positionalNames(n: number): string[] {
+  const width = String(Math.max(n - 1, 0)).length;
+  return Array.from({ length: n }, (_, i) => `column${String(i).padStart(width, "0")}`);
+}
+
+/**
+ * RFC 4180 records: quoted fields with doubled quotes, CRLF or LF line ends, fields cut at `delimiter`.
+ * `lines`, when given, receives the line each record starts on (1-based), for errors that say where.
+ */
+export function parseCsv(text: string, delimiter = ",", lines?: number[]): string[][] {
   const records: string[][] = [];
   let fields: string[] = [];
   let field = "";
   let i = 0;
   let quoted = false;
   let atFieldStart = true;
+  let line = 1;
+  let recordLine = 1;
+  let quoteLine = 1;
   while (i < text.length) {
     const ch = text[i]!;
     if (quoted) {
       if (ch === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
       if (ch === '"') { quoted = false; i++; continue; }
+      if (ch === "\n" || (ch === "\r" && text[i + 1] !== "\n")) line++;
       field += ch; i++; continue;
     }
-    if (ch === '"' && atFieldStart) { quoted = true; atFieldStart = false; i++; continue; }
-    if (ch === ",") { fields.push(field); field = ""; atFieldStart = true; i++; continue; }
+    if (ch === '"' && atFieldStart) { quoted = true; quoteLine = line; atFieldStart = false; i++; continue; }
+    if (ch === delimiter) { fields.push(field); field = ""; atFieldStart = true; i++; continue; }
     if (ch === "\n" || ch === "\r") {
       fields.push(field);
-      if (!(fields.length === 1 && fields[0] === "")) records.push(fields);
+      if (!(fields.length === 1 && fields[0] === "")) { records.push(fields); lines?.push(recordLine); }
       fields = []; field = ""; atFieldStart = true;
       i += ch === "\r" && text[i + 1] === "\n" ? 2 : 1;
+      recordLine = ++line;
       continue;
     }
     field += ch; atFieldStart = false; i++;
   }
-  if (quoted) throw new Error("decode: CSV ends inside a quoted field");
-  if (field !== "" || fields.length > 0) { fields.push(field); records.push(fields); }
+  if (quoted) throw new Error(`decode: CSV ends inside a quoted field (the quote opened on line ${quoteLine})`);
+  if (field !== "" || fields.length > 0) { fields.push(field); records.push(fields); lines?.push(recordLine); }
   return records;
 }
 
