@@ -93,3 +93,57 @@ describe("EngineHost's dead letters", () => {
     expect(letters[1]!.reason).toBe("kafka: message value is empty (0 bytes)");
   });
 });
+
+describe("EngineHost and CSV messages", () => {
+  test("a CSV message is a record without a header line, read under the source's columns; a first line spelling them is skipped", async () => {
+    const { default: config } = await import("../worker/fixtures/turnstile.config.json");
+    const { runnelWriter } = await import("../parquet/runnel.ts");
+    const { EngineHost } = await import("./partition-engine.ts");
+    const { queryJson, sqlString, withDuckDB } = await import("../parquet/duckdb-oracle.node.ts");
+    const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
+    const { join } = await import("node:path");
+    const { tmpdir } = await import("node:os");
+    // The turnstile plan with its source read as CSV: text fields cast as read_csv casts them.
+    const plan = JSON.parse(JSON.stringify(config.plan).replace('"format":"json"', '"format":"csv"'));
+    const store = new Map<string, Uint8Array>();
+    const sink = {
+      describe: "memory",
+      put: async (key: string, body: Uint8Array) => void store.set(key, body),
+      putIfAbsent: async (key: string, body: Uint8Array) => (store.has(key) ? false : (store.set(key, body), true)),
+      get: async (key: string) => store.get(key) ?? null,
+      list: async (prefix: string) => [...store.keys()].filter((k) => k.startsWith(prefix)).sort(),
+      delete: async (key: string) => void store.delete(key),
+    };
+    const spec = { ...config.sinks.lake, flush: { rows: 1_000_000, bytes: 1 << 30, seconds: 3600 } } as never;
+    const host = new EngineHost({ plan, topic: "t", source: { name: "turnstile", format: "csv" } }, { lake: { spec, opened: { sink, prefix: "" } as never } }, runnelWriter, () => 0);
+    const line = (second: number, entries: number) => `59 ST,A002,R051,02-00-00,NQR456W,BMT,2026-11-22T10:00:0${second}.000Z,REGULAR,${entries},50`;
+    const messages = [line(1, 100), line(2, 101), `station,ca,unit,scp,linename,division,ts,desc,entries,exits\n${line(3, 102)}`, "59 ST;A002;R051;02-00-00;NQR456W;BMT;2026-11-22T10:00:04.000Z;REGULAR;103;50"];
+    const bytes = messages.map((m) => utf8.encode(m));
+    const values = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+    let at = 0;
+    for (const b of bytes) values.set(b, (at += b.length) - b.length);
+    const segment = {
+      values,
+      lengths: Int32Array.from(bytes.map((b) => b.length)),
+      offsets: BigInt64Array.from(messages.map((_, i) => BigInt(i))),
+      timestamps: Float64Array.from(messages.map(() => 0)),
+    };
+    await host.handle({ op: "open", id: 1, partition: 0, writerName: "w", snapshot: null });
+    await host.handle({ op: "run", id: 1, segment, autoSeal: false });
+    await host.handle({ op: "seal", id: 1, final: true, ifDue: false });
+    await host.handle({ op: "write", id: 1 });
+    const files = [...store.keys()].filter((k) => k.endsWith(".parquet"));
+    expect(files).toHaveLength(1);
+    expect([...store.keys()].some((k) => k.includes("_errors/"))).toBe(false);
+    const dir = mkdtempSync(join(tmpdir(), "runnel-csv-kafka-"));
+    try {
+      writeFileSync(join(dir, "f.parquet"), store.get(files[0]!)!);
+      await withDuckDB(async (db) => {
+        const rows = await queryJson(db, `SELECT readings, entries_first, entries_last FROM read_parquet(${sqlString(join(dir, "f.parquet"))})`);
+        expect(rows).toEqual([{ readings: "4", entries_first: "100", entries_last: "103" }]);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

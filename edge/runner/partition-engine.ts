@@ -17,6 +17,7 @@
  */
 import type { SinkSpec, SourceFormat } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
+import { jsonKey } from "../plan/values.ts";
 import { buildPipeline, sinksFlushingAggregates, type Executor, type RunResult } from "../exec/pipeline.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import { integersAtText } from "../exec/convert.ts";
@@ -236,7 +237,7 @@ class PartitionEngine {
         } else if (length === 0 && format === "json") {
           deadLetter("kafka: message value is empty (0 bytes)", "", ts);
         } else {
-          for (const d of decodePayload(bytes, format, ts)) {
+          for (const d of decodePayload(bytes, format, ts, undefined, this.host.csvHeader)) {
             if (d.ok) {
               events.push(d.value);
               eventMessage.push(i);
@@ -294,6 +295,8 @@ export class EngineHost {
   readonly perFlush: string[];
   /** Whether a parsed message has an integer in a text column, where `10.0` and `10` differ (see `integersAtText`). */
   readonly realsMatter: (value: unknown) => boolean;
+  /** The field names of a CSV message, in order (undefined for other formats). */
+  readonly csvHeader: string[] | undefined;
 
   constructor(
     readonly config: EngineConfig,
@@ -305,7 +308,12 @@ export class EngineHost {
     if (!first) throw new Error("runner: the plan has no sink");
     this.perFlush = sinksFlushingAggregates(config.plan);
     this.realsMatter = integersAtText(config.plan.sources[config.source.name]?.schema ?? []);
+    // A Kafka CSV message is a record without a header line: its fields are the source's columns in
+    // order (a first line spelling those names is a header and is skipped). Read with a header of its
+    // own, a one-line message was taken for a header and lost, with no dead letter.
+    if (config.source.format === "csv") this.csvHeader = (config.plan.sources[config.source.name]?.schema ?? []).map(jsonKey);
   }
+
 
   newWriter(name: string): SinkWriter {
     return new SinkWriter(this.config.plan, this.targets, this.parquet, name, this.now);

@@ -65,13 +65,20 @@ function notJson(text: string, exactError: unknown): string {
 
 function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, header?: string[] | "positional"): SourceEvent[] {
   let records: string[][];
-  // With a header line, the delimiter is sniffed from it (`;`, `|`, tab), as read_csv does.
-  const delimiter = header === undefined ? csvDelimiter(text) : ",";
+  // With a header line, the delimiter is sniffed from it (`;`, `|`, tab), as read_csv does;
+  // records read under given names (a Kafka message: one record, no header line) are cut at the
+  // delimiter that cuts their first line the most, as read_csv sniffed the sample's.
+  const delimiter = header === "positional" ? "," : csvDelimiter(text);
   const lines: number[] = [];
   try {
     records = parseCsv(text, delimiter, lines);
   } catch (err) {
     return [errorEvent(text, (err as Error).message, receivedAt, meta)];
+  }
+  // Given names, a first record spelling them is a header line the producer sent along: skipped.
+  if (Array.isArray(header) && records.length > 0 && records[0]!.length === header.length && records[0]!.every((f, i) => f.trim() === header[i])) {
+    lines.shift();
+    records.shift();
   }
   const first = header === undefined ? (lines.shift(), records.shift()) : undefined;
   const given = header === "positional" ? null : header ?? (first === undefined ? undefined : csvHeaderNames(first));
