@@ -47,6 +47,23 @@ export const runInPage: JsRunner = (_spec, compiled, inputs) => instantiateJs(co
 
 const PREVIEW_ROWS = 200;
 
+/** Types whose values the result table shows as Arrow hands them to JavaScript, exactly. */
+const SHOWN_AS_IS = /^(VARCHAR|BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UUID|JSON)$/;
+
+/**
+ * The select list of a result table's rows: every column whose JavaScript value would not print as
+ * DuckDB prints it is cast to VARCHAR, so the table shows DuckDB's own text — an INTERVAL (`1 year
+ * 2 months`; Arrow's JavaScript reader decodes it wrongly), a TIME, a TIMESTAMP to the microsecond,
+ * a DOUBLE's shortest digits, a DECIMAL(38) or HUGEINT without rounding, a nested value. JavaScript
+ * cells still get typed values (`toRows`). Null when nothing needs a cast, or when two columns share
+ * a name (a select list could not tell them apart).
+ */
+export function previewSelect(columns: readonly Column[]): string | null {
+  if (new Set(columns.map((c) => c.name)).size !== columns.length) return null;
+  if (columns.every((c) => SHOWN_AS_IS.test(c.type))) return null;
+  return columns.map((c) => (SHOWN_AS_IS.test(c.type) ? quoteIdent(c.name) : `CAST(${quoteIdent(c.name)} AS VARCHAR) AS ${quoteIdent(c.name)}`)).join(", ");
+}
+
 /** The name of the variable that ticks when a source table changes; not a JS identifier, so no cell can shadow it. */
 export function sourceVariable(source: string): string {
   return `source ${source}`;
@@ -275,9 +292,12 @@ export class ReactiveNotebook {
         const table = await this.conn.query(`SELECT * FROM ${relation}`);
         let converted: Rows | null = null;
         const rows = () => (converted ??= toRows(table, columns));
-        return { kind: "query", columns: columns ?? rows().columns, numRows: table.numRows, preview: toRows(table.slice(0, PREVIEW_ROWS), columns), rows, relation };
+        const shown = columns === null ? null : previewSelect(columns);
+        const preview = shown === null ? toRows(table.slice(0, PREVIEW_ROWS), columns) : toRows(await this.conn.query(`SELECT ${shown} FROM ${relation} LIMIT ${PREVIEW_ROWS}`), columns);
+        return { kind: "query", columns: columns ?? rows().columns, numRows: table.numRows, preview, rows, relation };
       }
-      const head = await this.conn.query(columns === null ? sql : `SELECT * FROM ${relation} LIMIT ${PREVIEW_ROWS}`);
+      const shown = columns === null ? null : previewSelect(columns);
+      const head = await this.conn.query(columns === null ? sql : `SELECT ${shown ?? "*"} FROM ${relation} LIMIT ${PREVIEW_ROWS}`);
       const preview = toRows(head, columns);
       const numRows = columns === null ? head.numRows : Number((await this.conn.query(`SELECT count(*)::DOUBLE AS n FROM ${relation}`)).getChildAt(0)?.get(0) ?? 0);
       const rows = (): Rows => {

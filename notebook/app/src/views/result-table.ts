@@ -1,6 +1,9 @@
 import type { QueryResult } from "../reactive.ts";
 import { formatCount, formatValue } from "./format-value.ts";
 
+/** Number columns, right-aligned (the preview holds some of them as DuckDB's text). */
+const NUMERIC = /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|INTERVAL)$/;
+
 /**
  * A SQL cell's result: row and column counts, then a table whose header gives
  * each column's name and DuckDB type. Only the first rows are drawn.
@@ -37,7 +40,7 @@ export function renderResultTable(result: QueryResult, visibleRows = 50): HTMLEl
       const value = row[column.name];
       td.textContent = formatValue(value, column.type);
       if (value === null || value === undefined) td.className = "null";
-      else if (typeof value === "number" || typeof value === "bigint") td.className = "num";
+      else if (typeof value === "number" || typeof value === "bigint" || NUMERIC.test(column.type)) td.className = "num";
     }
   }
   scroller.append(table);
