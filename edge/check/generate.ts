@@ -87,6 +87,9 @@ function edgeValues(t: TypeNode, malformed: boolean): unknown[] {
  * With `malformed`, values the column's type rejects are included (events
  * read_json rejects, which must become dead letters).
  */
+/** Up to this many columns, edge-case and misfit events vary one column each. */
+const WIDE_SCHEMA = 64;
+
 export function edgeCaseEvents(schema: Schema, sample: readonly unknown[] = [], malformed = false): Record<string, unknown>[] {
   const values = schema.map((c) => edgeValues(parseType(c.type), malformed));
   const first: Record<string, unknown> = {};
@@ -98,14 +101,25 @@ export function edgeCaseEvents(schema: Schema, sample: readonly unknown[] = [], 
   if (bases.length === 0) bases.push(first);
   const events: Record<string, unknown>[] = [{}, Object.fromEntries(schema.map((c) => [jsonKey(c), null])), ...bases.map((b) => ({ ...b }))];
   let n = 0;
-  schema.forEach((c, i) => {
-    const key = jsonKey(c);
-    for (const v of values[i]!) events.push({ ...bases[n++ % bases.length]!, [key]: v });
-    events.push({ ...bases[n++ % bases.length]!, [key]: null });
+  // One odd column at a time, up to WIDE_SCHEMA columns; a wider schema varies a group of columns per
+  // event (each column still takes every edge value, NULL and absence), or the events would grow as
+  // the square of the width (600 columns: ~12,000 events of 600 fields, 2.2 GB and 90 s).
+  const group = Math.max(1, Math.ceil(schema.length / WIDE_SCHEMA));
+  for (let g = 0; g < schema.length; g += group) {
+    const members = schema.slice(g, g + group).map((c, j) => ({ key: jsonKey(c), vs: values[g + j]! }));
+    const most = Math.max(0, ...members.map((m) => m.vs.length));
+    for (let k = 0; k < most; k++) {
+      const e = { ...bases[n++ % bases.length]! };
+      for (const m of members) if (m.vs.length) e[m.key] = m.vs[k % m.vs.length];
+      events.push(e);
+    }
+    const nulls = { ...bases[n++ % bases.length]! };
+    for (const m of members) nulls[m.key] = null;
+    events.push(nulls);
     const without = { ...bases[n++ % bases.length]! };
-    delete without[key];
+    for (const m of members) delete without[m.key];
     events.push(without);
-  });
+  }
   const longest = Math.max(0, ...values.map((v) => v.length));
   for (let k = 0; k < longest; k++) {
     const e: Record<string, unknown> = {};
@@ -236,7 +250,15 @@ export function misfitEvents(schema: Schema, sample: readonly unknown[] = []): R
   if (bases.length === 0) bases.push({});
   const events: Record<string, unknown>[] = [];
   let n = 0;
-  for (const c of schema) {
+  // Each misfit is checked alone (a DuckDB read per event): a wide schema takes one column of each
+  // type, then others up to WIDE_SCHEMA, as the reading of a misfit depends on the column's type.
+  const seen = new Set<string>();
+  const columns = schema.length <= WIDE_SCHEMA ? schema : schema.filter((c, i) => {
+    const first = !seen.has(c.type);
+    seen.add(c.type);
+    return first || i < WIDE_SCHEMA;
+  });
+  for (const c of columns) {
     for (const v of misfits(parseType(c.type))) events.push({ ...bases[n++ % bases.length]!, [jsonKey(c)]: v });
   }
   return events;
