@@ -6,7 +6,7 @@ import type { Value } from "../../plan/values.ts";
 import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, daysFromCivil, daysInMonth, splitTimestamp, timestampDays, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
 import { SqlError } from "./contract.ts";
 import { parseDatePrefix, parseTimePrefix, parseTimestamp } from "./datetime-parse.ts";
-import { formatDecimal, formatDouble, formatFloat, parseDecimalText, parseDoubleText, parseFloatText, parseIntegerText, scaledValueLikeDuckDB } from "./number-text.ts";
+import { doubleParts, formatDecimal, formatDouble, formatFloat, parseDecimalText, parseDoubleText, parseFloatText, parseIntegerText, scaledValueLikeDuckDB } from "./number-text.ts";
 import { valueToText } from "./text.ts";
 import { valueToJson } from "./to-json.ts";
 import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
@@ -534,13 +534,7 @@ function toDecimal(v: Value, from: SqlType, to: { kind: "decimal"; width: number
 
 /** printf("%f"): the exact binary value rounded half to even at 6 decimals. */
 function printfFixed6(v: number): string {
-  const buf = new DataView(new ArrayBuffer(8));
-  buf.setFloat64(0, Math.abs(v));
-  const bits = buf.getBigUint64(0);
-  const expBits = Number((bits >> 52n) & 0x7ffn);
-  const frac = bits & ((1n << 52n) - 1n);
-  const mant = expBits === 0 ? frac : frac | (1n << 52n);
-  const e2 = (expBits === 0 ? 1 : expBits) - 1075;
+  const { f: mant, e: e2 } = doubleParts(v);
   // value * 10^6 = mant * 2^e2 * 10^6
   let num = mant * 1_000_000n, den = 1n;
   if (e2 >= 0) num <<= BigInt(e2);

@@ -11,6 +11,7 @@ import { compileRegex } from "./pattern.ts";
 import { valueToText } from "./text.ts";
 import { isIntegerType, parseType } from "./types.ts";
 import { toDouble } from "./numeric.ts";
+import { doubleParts } from "./number-text.ts";
 
 const concatWs: ScalarFn = (args, ctx) => {
   const [sep, ...rest] = args;
@@ -202,18 +203,6 @@ const POW10_CACHE: { f: bigint; e: number }[] = (() => {
   return out;
 })();
 
-/** The double's significand and binary exponent as fmt's fp::assign reads them (value = f * 2^e). */
-function doubleParts(x: number): { f: bigint; e: number } {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  let f = bits & ((1n << 52n) - 1n);
-  let biased = Number((bits >> 52n) & 0x7ffn);
-  if (biased !== 0) f += 1n << 52n;
-  else biased = 1;
-  return { f, e: biased - 1075 };
-}
-
 const POW10_64: bigint[] = Array.from({ length: 20 }, (_, i) => 10n ** BigInt(i));
 
 /** fmt's get_round_direction: 1 up, -1 down, 0 unknown. */
@@ -378,13 +367,10 @@ function hexFloat(value: number, precision: number, alt: boolean, upper: boolean
   let frac = 0n;
   let exp = 0;
   if (value !== 0) {
-    const view = new DataView(new ArrayBuffer(8));
-    view.setFloat64(0, value);
-    const bits = view.getBigUint64(0);
-    frac = bits & ((1n << 52n) - 1n);
-    const biased = Number((bits >> 52n) & 0x7ffn);
-    lead = biased === 0 ? 0n : 1n;
-    exp = biased === 0 ? -1022 : biased - 1023;
+    const { f, e } = doubleParts(value);
+    frac = f & ((1n << 52n) - 1n);
+    lead = f >> 52n;
+    exp = e + 52;
   }
   let hex: string;
   if (precision < 0) hex = frac.toString(16).padStart(13, "0").replace(/0+$/, "");

@@ -188,15 +188,24 @@ function floatToward(a: number, toward: number): number {
   return a === 0 && toward < 0 ? -r : r;
 }
 
+/**
+ * A finite double's magnitude as an integer significand and a binary exponent, |x| = f * 2^e
+ * (fmt's fp::assign: subnormals with e = -1074, the hidden bit added to normal numbers).
+ */
+export function doubleParts(x: number): { f: bigint; e: number } {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, x);
+  const bits = view.getBigUint64(0);
+  let f = bits & ((1n << 52n) - 1n);
+  let biased = Number((bits >> 52n) & 0x7ffn);
+  if (biased !== 0) f += 1n << 52n;
+  else biased = 1;
+  return { f, e: biased - 1075 };
+}
+
 /** The sign of (decimal text's exact value − x) for a finite nonzero double x. */
 function compareDecimalToDouble(t: DecimalText, x: number): number {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, Math.abs(x));
-  const bits = view.getBigUint64(0);
-  const expBits = Number((bits >> 52n) & 0x7ffn);
-  const frac = bits & ((1n << 52n) - 1n);
-  const mant = expBits === 0 ? frac : frac | (1n << 52n);
-  const e2 = (expBits === 0 ? 1 : expBits) - 1075;
+  const { f: mant, e: e2 } = doubleParts(x);
   const digits = BigInt(t.digits.replace(/^0+/, "") || "0");
   const k = t.exponent - (t.digits.length - t.intDigits);
   const left = digits * 10n ** BigInt(Math.max(k, 0)) * 2n ** BigInt(Math.max(-e2, 0));
@@ -254,13 +263,7 @@ export function formatFloat(n: number): string {
 
 /** The exact decimal value of a double in "d.ddde±x" form. */
 function exactExponential(n: number): string {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, Math.abs(n));
-  const bits = view.getBigUint64(0);
-  const expBits = Number((bits >> 52n) & 0x7ffn);
-  const frac = bits & ((1n << 52n) - 1n);
-  const mant = expBits === 0 ? frac : frac | (1n << 52n);
-  const e2 = (expBits === 0 ? 1 : expBits) - 1075;
+  const { f: mant, e: e2 } = doubleParts(n);
   // n = mant * 2^e2 = digits * 10^-scale
   let digits: bigint, scale: number;
   if (e2 >= 0) { digits = mant << BigInt(e2); scale = 0; }
