@@ -41,47 +41,56 @@ describe("parseJsonOnce", () => {
   });
 });
 
+/**
+ * The Kafka runner's engine over the turnstile plan (its source read as `format`), one partition fed
+ * `messages` (null: a message without a value), sealed and written; answers the memory sink's objects.
+ */
+async function runMessages(format: "json" | "csv", messages: (string | null)[]): Promise<Map<string, Uint8Array>> {
+  const { default: config } = await import("../worker/fixtures/turnstile.config.json");
+  const { runnelWriter } = await import("../parquet/runnel.ts");
+  const { EngineHost } = await import("./partition-engine.ts");
+  // With CSV, text fields are cast as read_csv casts them.
+  const plan = JSON.parse(JSON.stringify(config.plan).replace('"format":"json"', `"format":"${format}"`));
+  const store = new Map<string, Uint8Array>();
+  const sink = {
+    describe: "memory",
+    put: async (key: string, body: Uint8Array) => void store.set(key, body),
+    putIfAbsent: async (key: string, body: Uint8Array) => (store.has(key) ? false : (store.set(key, body), true)),
+    get: async (key: string) => store.get(key) ?? null,
+    list: async (prefix: string) => [...store.keys()].filter((k) => k.startsWith(prefix)).sort(),
+    delete: async (key: string) => void store.delete(key),
+  };
+  const spec = { ...config.sinks.lake, flush: { rows: 1_000_000, bytes: 1 << 30, seconds: 3600 } } as never;
+  const host = new EngineHost({ plan, topic: "t", source: { name: "turnstile", format } }, { lake: { spec, opened: { sink, prefix: "" } as never } }, runnelWriter, () => 0);
+  const bytes = messages.map((m) => (m === null ? new Uint8Array(0) : utf8.encode(m)));
+  const values = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
+  let at = 0;
+  for (const b of bytes) values.set(b, (at += b.length) - b.length);
+  const segment = {
+    values,
+    lengths: Int32Array.from(messages.map((m, i) => (m === null ? -1 : bytes[i]!.length))),
+    offsets: BigInt64Array.from(messages.map((_, i) => BigInt(i))),
+    timestamps: Float64Array.from(messages.map(() => 0)),
+  };
+  await host.handle({ op: "open", id: 1, partition: 0, writerName: "w", snapshot: null });
+  await host.handle({ op: "run", id: 1, segment, autoSeal: false });
+  await host.handle({ op: "seal", id: 1, final: true, ifDue: false });
+  await host.handle({ op: "write", id: 1 });
+  return store;
+}
+
 describe("EngineHost's dead letters", () => {
   test("a dead event's raw is its text as the message carried it (spacing, 10.0, big integers, an array's element); an empty value says so", async () => {
-    const { default: config } = await import("../worker/fixtures/turnstile.config.json");
-    const { runnelWriter } = await import("../parquet/runnel.ts");
-    const { EngineHost } = await import("./partition-engine.ts");
-    const plan = config.plan as never;
-    const store = new Map<string, Uint8Array>();
-    const sink = {
-      describe: "memory",
-      put: async (key: string, body: Uint8Array) => void store.set(key, body),
-      putIfAbsent: async (key: string, body: Uint8Array) => (store.has(key) ? false : (store.set(key, body), true)),
-      get: async (key: string) => store.get(key) ?? null,
-      list: async (prefix: string) => [...store.keys()].filter((k) => k.startsWith(prefix)).sort(),
-      delete: async (key: string) => void store.delete(key),
-    };
-    const spec = { ...config.sinks.lake, flush: { rows: 1_000_000, bytes: 1 << 30, seconds: 3600 } } as never;
-    const host = new EngineHost({ plan, topic: "t", source: { name: "turnstile", format: "json" } }, { lake: { spec, opened: { sink, prefix: "" } as never } }, runnelWriter, () => 0);
-    const messages: (string | null)[] = [
+    const store = await runMessages("json", [
       `{"station": "A",  "entries": "x", "exits": 10.0}`,
       null,
       "",
       `[ {"station": "B", "entries": 12345678901234567890} , {"station":"C","entries":"y,]}\\"","exits":1.0} ]`,
       `\ufeff {"station": "D", "entries": "z"} `,
-    ];
-    const bytes = messages.map((m) => (m === null ? new Uint8Array(0) : utf8.encode(m)));
-    const values = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
-    let at = 0;
-    for (const b of bytes) values.set(b, (at += b.length) - b.length);
-    const segment = {
-      values,
-      lengths: Int32Array.from(messages.map((m, i) => (m === null ? -1 : bytes[i]!.length))),
-      offsets: BigInt64Array.from(messages.map((_, i) => BigInt(i))),
-      timestamps: Float64Array.from(messages.map(() => 0)),
-    };
-    await host.handle({ op: "open", id: 1, partition: 0, writerName: "w", snapshot: null });
-    await host.handle({ op: "run", id: 1, segment, autoSeal: false });
-    await host.handle({ op: "seal", id: 1, final: true, ifDue: false });
-    await host.handle({ op: "write", id: 1 });
-    const keys = (await sink.list("")).filter((k) => k.includes("_errors/"));
+    ]);
+    const keys = [...store.keys()].filter((k) => k.includes("_errors/"));
     expect(keys).toHaveLength(1);
-    const letters = new TextDecoder().decode((await sink.get(keys[0]!))!).trim().split("\n").map((l) => JSON.parse(l) as { reason: string; raw: string });
+    const letters = new TextDecoder().decode(store.get(keys[0]!)!).trim().split("\n").map((l) => JSON.parse(l) as { reason: string; raw: string });
     expect(letters.map((l) => l.raw)).toEqual([
       "",
       "",
@@ -96,42 +105,17 @@ describe("EngineHost's dead letters", () => {
 
 describe("EngineHost and CSV messages", () => {
   test("a CSV message is a record without a header line, read under the source's columns; a first line spelling them is skipped", async () => {
-    const { default: config } = await import("../worker/fixtures/turnstile.config.json");
-    const { runnelWriter } = await import("../parquet/runnel.ts");
-    const { EngineHost } = await import("./partition-engine.ts");
     const { queryJson, sqlString, withDuckDB } = await import("../parquet/duckdb-oracle.node.ts");
     const { mkdtempSync, writeFileSync, rmSync } = await import("node:fs");
     const { join } = await import("node:path");
     const { tmpdir } = await import("node:os");
-    // The turnstile plan with its source read as CSV: text fields cast as read_csv casts them.
-    const plan = JSON.parse(JSON.stringify(config.plan).replace('"format":"json"', '"format":"csv"'));
-    const store = new Map<string, Uint8Array>();
-    const sink = {
-      describe: "memory",
-      put: async (key: string, body: Uint8Array) => void store.set(key, body),
-      putIfAbsent: async (key: string, body: Uint8Array) => (store.has(key) ? false : (store.set(key, body), true)),
-      get: async (key: string) => store.get(key) ?? null,
-      list: async (prefix: string) => [...store.keys()].filter((k) => k.startsWith(prefix)).sort(),
-      delete: async (key: string) => void store.delete(key),
-    };
-    const spec = { ...config.sinks.lake, flush: { rows: 1_000_000, bytes: 1 << 30, seconds: 3600 } } as never;
-    const host = new EngineHost({ plan, topic: "t", source: { name: "turnstile", format: "csv" } }, { lake: { spec, opened: { sink, prefix: "" } as never } }, runnelWriter, () => 0);
     const line = (second: number, entries: number) => `59 ST,A002,R051,02-00-00,NQR456W,BMT,2026-11-22T10:00:0${second}.000Z,REGULAR,${entries},50`;
-    const messages = [line(1, 100), line(2, 101), `station,ca,unit,scp,linename,division,ts,desc,entries,exits\n${line(3, 102)}`, "59 ST;A002;R051;02-00-00;NQR456W;BMT;2026-11-22T10:00:04.000Z;REGULAR;103;50"];
-    const bytes = messages.map((m) => utf8.encode(m));
-    const values = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
-    let at = 0;
-    for (const b of bytes) values.set(b, (at += b.length) - b.length);
-    const segment = {
-      values,
-      lengths: Int32Array.from(bytes.map((b) => b.length)),
-      offsets: BigInt64Array.from(messages.map((_, i) => BigInt(i))),
-      timestamps: Float64Array.from(messages.map(() => 0)),
-    };
-    await host.handle({ op: "open", id: 1, partition: 0, writerName: "w", snapshot: null });
-    await host.handle({ op: "run", id: 1, segment, autoSeal: false });
-    await host.handle({ op: "seal", id: 1, final: true, ifDue: false });
-    await host.handle({ op: "write", id: 1 });
+    const store = await runMessages("csv", [
+      line(1, 100),
+      line(2, 101),
+      `station,ca,unit,scp,linename,division,ts,desc,entries,exits\n${line(3, 102)}`,
+      "59 ST;A002;R051;02-00-00;NQR456W;BMT;2026-11-22T10:00:04.000Z;REGULAR;103;50",
+    ]);
     const files = [...store.keys()].filter((k) => k.endsWith(".parquet"));
     expect(files).toHaveLength(1);
     expect([...store.keys()].some((k) => k.includes("_errors/"))).toBe(false);
