@@ -30,9 +30,10 @@ export async function openWebhookSource(spec: WebhookSpec, dir: string): Promise
     const event = delivery.headers["x-github-event"];
     if (event !== undefined) meta.event = event;
     // GitHub's default content type sends the JSON as a form field, `payload=<json>`.
-    const form = spec.format === "csv" ? null : formPayload(deliveryBytes(delivery), delivery.headers["content-type"]);
-    if (form !== null && !form.ok) return [undecodable(deliveryBytes(delivery), form.reason, delivery.receivedAt, meta)];
-    return decodePayload(form?.body ?? deliveryBytes(delivery), spec.format, delivery.receivedAt, meta);
+    const bytes = deliveryBytes(delivery);
+    const form = spec.format === "csv" ? null : formPayload(bytes, delivery.headers["content-type"]);
+    if (form !== null && !form.ok) return [undecodable(bytes, form.reason, delivery.receivedAt, meta)];
+    return decodePayload(form?.body ?? bytes, spec.format, delivery.receivedAt, meta);
   };
   return {
     spec,
