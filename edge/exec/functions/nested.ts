@@ -75,13 +75,24 @@ type MapEntry = { key: Value; value: Value };
 /** The entry of map `m` (type `mapType`) whose key equals `k` (type `kType`, cast to the key type), or null. */
 function mapEntry(m: Value, k: Value, mapType: string, kType: string): MapEntry | null {
   if (m === null || k === null) return null;
-  const t = parseType(mapType);
-  if (t.kind !== "map") return null;
-  const keyType = typeText(t.key);
-  const [cast] = castsTo([kType], keyType);
-  const key = castOne(k, cast);
+  const lookup = mapLookup(mapType, kType);
+  if (lookup === null) return null;
+  const key = castOne(k, lookup.cast);
   if (key === null) return null;
-  return (m as MapEntry[]).find((e) => e.key !== null && compareValues(e.key, key, keyType) === 0) ?? null;
+  return (m as MapEntry[]).find((e) => e.key !== null && compareValues(e.key, key, lookup.keyType) === 0) ?? null;
+}
+
+/** Per call site's (map type, key type): the map's key type and the cast of a key to it, found once. */
+const mapLookups = new Map<string, { keyType: string; cast: ((v: Value) => Value) | null } | null>();
+function mapLookup(mapType: string, kType: string): { keyType: string; cast: ((v: Value) => Value) | null } | null {
+  const id = `${mapType}\u0000${kType}`;
+  let found = mapLookups.get(id);
+  if (found === undefined) {
+    const t = parseType(mapType);
+    found = t.kind !== "map" ? null : { keyType: typeText(t.key), cast: castsTo([kType], typeText(t.key))[0]! };
+    mapLookups.set(id, found);
+  }
+  return found;
 }
 
 /** map_extract(m, k) / element_at: a list of the value under k, empty when there is none (DuckDB 1.4). */
