@@ -11,6 +11,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig, type SASLOptions } from "kafkajs";
+import { registerKafkaCodecs } from "./kafka-codecs.ts";
 import type { SinkSpec, SourceSpec } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
@@ -130,6 +131,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     sasl: options.sasl,
     retry: { retries: 8 },
   };
+  registerKafkaCodecs();
   const kafka = new Kafka(config);
   const admin = kafka.admin();
   await admin.connect();

@@ -1,4 +1,5 @@
 import { Kafka, type Admin, logLevel } from "kafkajs";
+import { registerKafkaCodecs } from "../../edge/runner/kafka-codecs.ts";
 import type { SourceSpec } from "../../notebook/format/model.ts";
 import { decodePayload } from "./decode.ts";
 import type { Source, SourceEvent } from "./source.ts";
@@ -58,6 +59,7 @@ function createCluster(kafka: Kafka): Cluster {
  * commits an offset.
  */
 export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway"): Source {
+  registerKafkaCodecs();
   const kafka = new Kafka({ clientId, brokers: spec.brokers, logLevel: logLevel.NOTHING, retry: { retries: 2 } });
   let connected: Promise<{ admin: Admin; cluster: Cluster }> | null = null;
   const connect = () => {

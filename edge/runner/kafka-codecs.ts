@@ -1,0 +1,275 @@
+/**
+ * The compression codecs kafkajs leaves out. kafkajs reads gzip batches
+ * itself and throws on Snappy, LZ4 and ZSTD, which is what many real topics
+ * hold: a producer's `compression.type`, or the topic's own, recompresses
+ * every batch with it. Both the live runner and the notebook's sample reader
+ * register these before they fetch, so such a topic reads like any other.
+ *
+ * The formats are the ones Kafka's Java client writes:
+ * - Snappy: snappy-java's stream framing (an 8-byte magic, two version
+ *   words, then blocks each prefixed by its big-endian length), or one raw
+ *   Snappy block from producers that write it bare.
+ * - LZ4: the LZ4 frame format (magic 0x184D2204), blocks linked or not, with
+ *   or without checksums. The header checksum is not verified: Kafka before
+ *   0.10 computed it over the magic too, and a wrong one is still a frame.
+ * - ZSTD: standard frames, through Node's zlib where it has zstd (Node ≥
+ *   22.15) and the pure-JavaScript fzstd elsewhere.
+ */
+import * as zlib from "node:zlib";
+import { CompressionCodecs, CompressionTypes } from "kafkajs";
+import { decompress as fzstdDecompress } from "fzstd";
+import { snappyUncompress } from "hyparquet";
+import { snappyCompress } from "../parquet/snappy.ts";
+
+/** A batch that does not decode: kafkajs hands it to the consumer's error path with this text. */
+export class KafkaCodecError extends Error {}
+
+// ---------------------------------------------------------------- Snappy
+
+const XERIAL_MAGIC = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00];
+const XERIAL_HEADER = 16;
+const XERIAL_BLOCK = 32 * 1024;
+
+function isXerial(b: Uint8Array): boolean {
+  if (b.length < XERIAL_HEADER) return false;
+  for (let i = 0; i < XERIAL_MAGIC.length; i++) if (b[i] !== XERIAL_MAGIC[i]) return false;
+  return true;
+}
+
+/** One raw Snappy block: its preamble is the uncompressed length as a varint. */
+function snappyBlock(b: Uint8Array): Uint8Array {
+  let length = 0;
+  let shift = 0;
+  for (let i = 0; ; i++) {
+    if (i >= b.length || i > 4) throw new KafkaCodecError("snappy: the block's length preamble is cut off");
+    const c = b[i]!;
+    length += (c & 0x7f) * 2 ** shift;
+    shift += 7;
+    if (c < 0x80) break;
+  }
+  const out = new Uint8Array(length);
+  try {
+    snappyUncompress(b, out);
+  } catch (e) {
+    throw new KafkaCodecError(`snappy: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return out;
+}
+
+export function snappyDecode(b: Uint8Array): Uint8Array {
+  if (!isXerial(b)) return snappyBlock(b);
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const parts: Uint8Array[] = [];
+  let at = XERIAL_HEADER;
+  while (at < b.length) {
+    if (at + 4 > b.length) throw new KafkaCodecError("snappy: a block's length is cut off");
+    const n = view.getInt32(at);
+    at += 4;
+    if (n < 0 || at + n > b.length) throw new KafkaCodecError(`snappy: a block of ${n} bytes runs past the batch's end`);
+    parts.push(snappyBlock(b.subarray(at, at + n)));
+    at += n;
+  }
+  return concat(parts);
+}
+
+export function snappyEncode(b: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [new Uint8Array([...XERIAL_MAGIC, 0, 0, 0, 1, 0, 0, 0, 1])];
+  for (let at = 0; at < b.length; at += XERIAL_BLOCK) {
+    const block = snappyCompress(b.subarray(at, at + XERIAL_BLOCK));
+    const length = new Uint8Array(4);
+    new DataView(length.buffer).setInt32(0, block.length);
+    parts.push(length, block);
+  }
+  return concat(parts);
+}
+
+// ---------------------------------------------------------------- LZ4
+
+const LZ4_MAGIC = 0x184d2204;
+const BLOCK_MAX = [0, 0, 0, 0, 64 * 1024, 256 * 1024, 1024 * 1024, 4 * 1024 * 1024];
+
+/** A growing output that LZ4's matches copy from. */
+class Output {
+  bytes: Uint8Array;
+  length = 0;
+  constructor(capacity: number) {
+    this.bytes = new Uint8Array(Math.max(capacity, 1024));
+  }
+  reserve(n: number): void {
+    if (this.length + n <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.length + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.bytes.subarray(0, this.length));
+    this.bytes = grown;
+  }
+}
+
+/** One LZ4 block, appended to `out`; earlier output is the window a linked block's matches reach into. */
+function lz4Block(src: Uint8Array, start: number, end: number, out: Output, windowStart: number): void {
+  let i = start;
+  const cut = () => new KafkaCodecError("lz4: a block ends inside a sequence");
+  while (i < end) {
+    const token = src[i++]!;
+    let literals = token >>> 4;
+    if (literals === 15) {
+      let more: number;
+      do {
+        if (i >= end) throw cut();
+        more = src[i++]!;
+        literals += more;
+      } while (more === 255);
+    }
+    if (i + literals > end) throw cut();
+    out.reserve(literals);
+    out.bytes.set(src.subarray(i, i + literals), out.length);
+    out.length += literals;
+    i += literals;
+    if (i === end) return; // the last sequence has literals only
+    if (i + 2 > end) throw cut();
+    const offset = src[i]! | (src[i + 1]! << 8);
+    i += 2;
+    if (offset === 0 || out.length - offset < windowStart) throw new KafkaCodecError(`lz4: a match reaches ${offset} bytes back, before the start of its data`);
+    let length = (token & 15) + 4;
+    if ((token & 15) === 15) {
+      let more: number;
+      do {
+        if (i >= end) throw cut();
+        more = src[i++]!;
+        length += more;
+      } while (more === 255);
+    }
+    out.reserve(length);
+    const bytes = out.bytes;
+    let from = out.length - offset;
+    let to = out.length;
+    if (offset >= length) {
+      bytes.copyWithin(to, from, from + length);
+    } else {
+      // An overlapping match repeats the last `offset` bytes.
+      for (let k = 0; k < length; k++) bytes[to++] = bytes[from++]!;
+    }
+    out.length += length;
+  }
+}
+
+export function lz4Decode(b: Uint8Array): Uint8Array {
+  const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const out = new Output(b.length * 4);
+  let at = 0;
+  while (at < b.length) {
+    if (at + 7 > b.length) throw new KafkaCodecError("lz4: the frame header is cut off");
+    const magic = view.getUint32(at, true);
+    if ((magic & 0xfffffff0) === 0x184d2a50) {
+      // A skippable frame: its length follows the magic.
+      at += 8 + view.getUint32(at + 4, true);
+      continue;
+    }
+    if (magic !== LZ4_MAGIC) throw new KafkaCodecError(`lz4: not an LZ4 frame (magic 0x${magic.toString(16)})`);
+    const flags = b[at + 4]!;
+    if (flags >>> 6 !== 1) throw new KafkaCodecError(`lz4: frame version ${flags >>> 6} is not 1`);
+    if (flags & 1) throw new KafkaCodecError("lz4: frames with a dictionary are not read");
+    const blockChecksums = (flags & 0x10) !== 0;
+    const contentSize = (flags & 0x08) !== 0;
+    const contentChecksum = (flags & 0x04) !== 0;
+    const independent = (flags & 0x20) !== 0;
+    const max = BLOCK_MAX[(b[at + 5]! >>> 4) & 7]!;
+    if (max === 0) throw new KafkaCodecError("lz4: the frame names no block size");
+    at += 6 + (contentSize ? 8 : 0) + 1;
+    const frameStart = out.length;
+    for (;;) {
+      if (at + 4 > b.length) throw new KafkaCodecError("lz4: the frame ends without its end mark");
+      const word = view.getUint32(at, true);
+      at += 4;
+      if (word === 0) break;
+      const size = word & 0x7fffffff;
+      if (size > max || at + size > b.length) throw new KafkaCodecError(`lz4: a block of ${size} bytes runs past the frame or its size`);
+      if (word & 0x80000000) {
+        out.reserve(size);
+        out.bytes.set(b.subarray(at, at + size), out.length);
+        out.length += size;
+      } else {
+        lz4Block(b, at, at + size, out, independent ? out.length : frameStart);
+      }
+      at += size + (blockChecksums ? 4 : 0);
+    }
+    if (contentChecksum) at += 4;
+  }
+  return out.bytes.slice(0, out.length);
+}
+
+/** A valid LZ4 frame of stored (uncompressed) blocks: runnel reads LZ4 topics; it does not produce to them. */
+export function lz4Encode(b: Uint8Array): Uint8Array {
+  const block = BLOCK_MAX[4]!;
+  // FLG 0x60: version 1, independent blocks, no checksums; BD 0x40: 64 KB blocks; 0x82: the
+  // header checksum, the second byte of xxh32 of those two bytes.
+  const parts: Uint8Array[] = [new Uint8Array([0x04, 0x22, 0x4d, 0x18, 0x60, 0x40, 0x82])];
+  for (let at = 0; at < b.length; at += block) {
+    const chunk = b.subarray(at, at + block);
+    const size = new Uint8Array(4);
+    new DataView(size.buffer).setUint32(0, (chunk.length | 0x80000000) >>> 0, true);
+    parts.push(size, chunk);
+  }
+  parts.push(new Uint8Array(4));
+  return concat(parts);
+}
+
+// ---------------------------------------------------------------- ZSTD
+
+type Zstd = { zstdDecompressSync?: (b: Uint8Array) => Uint8Array; zstdCompressSync?: (b: Uint8Array) => Uint8Array };
+const nodeZstd = zlib as unknown as Zstd;
+
+/** Decodes with Node's zstd when it has one, else with fzstd; `pure` forces fzstd (tests run both). */
+export function zstdDecode(b: Uint8Array, pure = false): Uint8Array {
+  try {
+    if (!pure && nodeZstd.zstdDecompressSync) return nodeZstd.zstdDecompressSync(b);
+    return fzstdDecompress(b);
+  } catch (e) {
+    throw new KafkaCodecError(`zstd: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+export function zstdEncode(b: Uint8Array): Uint8Array {
+  if (!nodeZstd.zstdCompressSync) throw new KafkaCodecError(`zstd: this Node (${process.version}) cannot compress zstd; runnel only reads zstd topics on it`);
+  return nodeZstd.zstdCompressSync(b);
+}
+
+// ---------------------------------------------------------------- registration
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+
+function codec(decode: (b: Uint8Array) => Uint8Array, encode: (b: Uint8Array) => Uint8Array) {
+  const methods = {
+    async compress(encoder: { buffer: Buffer }): Promise<Buffer> {
+      return asBuffer(encode(encoder.buffer));
+    },
+    async decompress(buffer: Buffer): Promise<Buffer> {
+      return asBuffer(decode(buffer));
+    },
+  };
+  return () => methods;
+}
+
+let registered = false;
+
+/** Teaches kafkajs (process-wide) to read and write Snappy, LZ4 and ZSTD batches. */
+export function registerKafkaCodecs(): void {
+  if (registered) return;
+  registered = true;
+  const codecs = CompressionCodecs as unknown as Record<number, () => unknown>;
+  codecs[CompressionTypes.Snappy] = codec(snappyDecode, snappyEncode);
+  codecs[CompressionTypes.LZ4] = codec(lz4Decode, lz4Encode);
+  codecs[CompressionTypes.ZSTD] = codec((b) => zstdDecode(b), zstdEncode);
+}
