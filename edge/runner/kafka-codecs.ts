@@ -16,7 +16,7 @@
  *   22.15) and the pure-JavaScript fzstd elsewhere.
  */
 import * as zlib from "node:zlib";
-import { CompressionCodecs, CompressionTypes } from "kafkajs";
+import kafkajs from "kafkajs";
 import { decompress as fzstdDecompress } from "fzstd";
 import { snappyUncompress } from "hyparquet";
 import { snappyCompress } from "../parquet/snappy.ts";
@@ -268,6 +268,8 @@ let registered = false;
 export function registerKafkaCodecs(): void {
   if (registered) return;
   registered = true;
+  // The default import: Node's ES-module face of kafkajs (CommonJS) does not list these two by name.
+  const { CompressionCodecs, CompressionTypes } = kafkajs;
   const codecs = CompressionCodecs as unknown as Record<number, () => unknown>;
   codecs[CompressionTypes.Snappy] = codec(snappyDecode, snappyEncode);
   codecs[CompressionTypes.LZ4] = codec(lz4Decode, lz4Encode);

@@ -4,9 +4,9 @@
  */
 import type { Server } from "node:http";
 import { createRequire } from "node:module";
-import type { SASLOptions } from "kafkajs";
 import { loadBundle, type Bundle } from "../../edge/publish/bundle.node.ts";
 import { startKafkaRunner, type KafkaRunner, type StartPosition } from "../../edge/runner/kafka.ts";
+import { KafkaSecurityError, kafkaSecurityFromEnv } from "../../edge/runner/kafka-auth.ts";
 import { RunnerMetrics } from "../../edge/runner/metrics.ts";
 import { showProgress } from "../../edge/runner/progress.ts";
 import { listInputs, type InputFile } from "../../edge/runner/read-inputs.ts";
@@ -144,18 +144,6 @@ function parseStart(text: string | undefined): StartPosition {
   return { kind: "timestamp", ms };
 }
 
-function saslFromEnv(): SASLOptions | undefined {
-  const mechanism = process.env.RUNNEL_KAFKA_SASL_MECHANISM;
-  if (!mechanism) return undefined;
-  const username = process.env.RUNNEL_KAFKA_USERNAME;
-  const password = process.env.RUNNEL_KAFKA_PASSWORD;
-  if (!username || !password) throw new UsageError("RUNNEL_KAFKA_SASL_MECHANISM is set; RUNNEL_KAFKA_USERNAME and RUNNEL_KAFKA_PASSWORD must be too");
-  if (mechanism !== "plain" && mechanism !== "scram-sha-256" && mechanism !== "scram-sha-512") {
-    throw new UsageError(`RUNNEL_KAFKA_SASL_MECHANISM must be plain, scram-sha-256 or scram-sha-512, got '${mechanism}'`);
-  }
-  return { mechanism, username, password } as SASLOptions;
-}
-
 async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>, values: { group?: string; topic?: string; brokers?: string; start?: string; "until-caught-up"?: boolean; "metrics-port"?: string }): Promise<number> {
   const sources = Object.values(bundle.manifest.sources).filter((s) => s.kind === "kafka");
   const source = sources[0];
@@ -166,6 +154,13 @@ async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>,
   const port = values["metrics-port"] === undefined ? null : Number(values["metrics-port"]);
   if (port !== null && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`--metrics-port takes a port number, got '${values["metrics-port"]}'`);
   const groupId = values.group ?? `runnel-${bundle.manifest.name}`;
+  let security;
+  try {
+    security = kafkaSecurityFromEnv();
+  } catch (error) {
+    if (error instanceof KafkaSecurityError) throw new UsageError(error.message);
+    throw error;
+  }
   const metrics = new RunnerMetrics();
   const progress = showProgress(metrics, process.stderr);
   let runner: KafkaRunner;
@@ -179,8 +174,7 @@ async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>,
       groupId,
       topic: values.topic,
       brokers: values.brokers?.split(",").map((b) => b.trim()).filter(Boolean),
-      ssl: process.env.RUNNEL_KAFKA_SSL === "1" ? true : undefined,
-      sasl: saslFromEnv(),
+      ...security,
       start: parseStart(values.start),
       untilCaughtUp: values["until-caught-up"] ?? false,
       metrics,

@@ -1,5 +1,6 @@
 import { Kafka, type Admin, logLevel } from "kafkajs";
 import { registerKafkaCodecs } from "../../edge/runner/kafka-codecs.ts";
+import { kafkaSecurityFromEnv, type KafkaSecurity } from "../../edge/runner/kafka-auth.ts";
 import type { SourceSpec } from "../../notebook/format/model.ts";
 import { decodePayload } from "./decode.ts";
 import type { Source, SourceEvent } from "./source.ts";
@@ -58,9 +59,9 @@ function createCluster(kafka: Kafka): Cluster {
  * high watermarks at the time it opened. Nothing joins a group, nothing
  * commits an offset.
  */
-export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway"): Source {
+export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", security: KafkaSecurity = kafkaSecurityFromEnv()): Source {
   registerKafkaCodecs();
-  const kafka = new Kafka({ clientId, brokers: spec.brokers, logLevel: logLevel.NOTHING, retry: { retries: 2 } });
+  const kafka = new Kafka({ clientId, brokers: spec.brokers, ...security, logLevel: logLevel.NOTHING, retry: { retries: 2 } });
   let connected: Promise<{ admin: Admin; cluster: Cluster }> | null = null;
   const connect = () => {
     connected ??= (async () => {

@@ -84,7 +84,8 @@ export function startBundledRunner(bundle: string, args: string[], env: Record<s
 }
 
 function spawnRunner(argv: string[], env: Record<string, string>, cwd?: string): RunnerProcess {
-  const child = spawn(process.execPath, [...argv, "--brokers", kafkaConfig.brokers.join(",")], {
+  const brokers = argv.includes("--brokers") ? [] : ["--brokers", kafkaConfig.brokers.join(",")];
+  const child = spawn(process.execPath, [...argv, ...brokers], {
     cwd,
     env: {
       ...process.env,

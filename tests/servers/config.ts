@@ -19,6 +19,9 @@ const port = (base: number) => base + offset;
 export const kafka = {
   brokers: [`127.0.0.1:${port(19092)}`],
   controller: `127.0.0.1:${port(19093)}`,
+  /** A second listener of the same broker that takes only SASL/PLAIN with this user. */
+  saslBrokers: [`127.0.0.1:${port(19094)}`],
+  sasl: { mechanism: "plain", username: "runnel-test", password: "runnel-test-sasl-secret" },
 } as const;
 
 export const s3 = {

@@ -40,15 +40,19 @@ ${[["org.apache.kafka", "kafka_2.13", version] as [string, string, string], ...l
 export function serverProperties(logDirs: string): string {
   const [, controllerPort] = config.controller.split(":");
   const broker = config.brokers[0];
+  const saslBroker = config.saslBrokers[0];
+  const sasl = config.sasl;
   return [
     "process.roles=broker,controller",
     "node.id=1",
     `controller.quorum.voters=1@${config.controller}`,
-    `listeners=PLAINTEXT://${broker},CONTROLLER://127.0.0.1:${controllerPort}`,
-    `advertised.listeners=PLAINTEXT://${broker}`,
+    `listeners=PLAINTEXT://${broker},CONTROLLER://127.0.0.1:${controllerPort},SASL_PLAINTEXT://${saslBroker}`,
+    `advertised.listeners=PLAINTEXT://${broker},SASL_PLAINTEXT://${saslBroker}`,
     "inter.broker.listener.name=PLAINTEXT",
     "controller.listener.names=CONTROLLER",
-    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+    "sasl.enabled.mechanisms=PLAIN",
+    `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${sasl.username}="${sasl.password}";`,
     `log.dirs=${logDirs}`,
     "num.partitions=1",
     "offsets.topic.replication.factor=1",
