@@ -2,6 +2,19 @@ import { canonicalQuery, EMPTY_SHA256, sigV4Signer, subtleDigests, uriEncode, ty
 import { checkKey, compareKeys } from "./keys.ts";
 import type { Sink } from "./sink.ts";
 
+/**
+ * The server answered, and the answer was no (a 4xx other than 429: no such
+ * bucket, access denied, a bad signature). Asking again will not help.
+ */
+export class S3Refusal extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+}
+
 export interface S3SinkOptions {
   /** The service's base URL, e.g. `http://127.0.0.1:19000` or `https://<account>.r2.cloudflarestorage.com`. Buckets are addressed path-style. */
   endpoint: string;
@@ -117,7 +130,7 @@ export function s3Sink(options: S3SinkOptions): Sink {
 
   async function expectOk(what: string, response: Response, ok: number[] = [200]): Promise<Response> {
     if (ok.includes(response.status)) return response;
-    throw new Error(`sink s3: ${what} failed: ${await describeFailure(response)}`);
+    throw new S3Refusal(`sink s3: ${what} failed: ${await describeFailure(response)}`, response.status);
   }
 
   async function putSingle(key: string, body: Uint8Array, contentType: string | undefined, ifAbsent: boolean): Promise<boolean> {

@@ -14,6 +14,7 @@ import { openSink, parseSinkOverride } from "../../edge/runner/open-sink.ts";
 import { runFiles } from "../../edge/runner/run-files.ts";
 import type { SinkTarget } from "../../edge/runner/sink-writer.ts";
 import { defaultParquetWriter } from "../../edge/parquet/index.ts";
+import { S3Refusal } from "../../edge/sinks/s3.ts";
 import { readArgs } from "./args.ts";
 import { printErr, printOut } from "./output.ts";
 import { UsageError, type Verb } from "./verb.ts";
@@ -110,6 +111,11 @@ export const verb: Verb = {
         return 1;
       }
       printOut(`sink ${pipeline.sink} → ${targets[pipeline.sink]!.opened.sink.describe}${spec.target.prefix}`);
+      const refused = await refusal(targets[pipeline.sink]!);
+      if (refused !== null) {
+        printErr(`runnel run: sink ${pipeline.sink} cannot be written: ${refused}`);
+        return 1;
+      }
     }
     if (!values.input?.length) return runFromKafka(bundle, targets, values);
 
@@ -135,6 +141,21 @@ export const verb: Verb = {
     return 0;
   },
 };
+
+/**
+ * Asks the sink for a listing before any event is read. A server that says
+ * no (no such bucket, access denied, a bad signature) would say it at every
+ * flush, and a runner would retry it forever: that is the answer, given now.
+ * A server that does not answer is left to the runner's retries.
+ */
+async function refusal(target: SinkTarget): Promise<string | null> {
+  try {
+    await target.opened.sink.list(`${target.opened.prefix}_runnel-preflight/`);
+    return null;
+  } catch (error) {
+    return error instanceof S3Refusal ? error.message : null;
+  }
+}
 
 function parseStart(text: string | undefined): StartPosition {
   if (text === undefined || text === "earliest") return { kind: "earliest" };
