@@ -7,8 +7,15 @@
  *   stripe  Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>[,v1=...]
  *   sha256  X-Signature-256 (or X-Signature): sha256=<hex HMAC-SHA256(secret, body)>
  *   bearer  Authorization: Bearer <secret>
+ *   shopify X-Shopify-Hmac-Sha256: <base64 HMAC-SHA256(secret, body)>
+ *   slack   X-Slack-Signature: v0=<hex HMAC-SHA256(secret, "v0:<t>:<body>")>, X-Slack-Request-Timestamp: <t>
+ *   standard  Standard Webhooks (Svix, Clerk, Resend, OpenAI, …): webhook-signature: v1,<base64
+ *           HMAC-SHA256(key, "<id>.<t>.<body>")> [v1,<…>]…, webhook-id: <id>, webhook-timestamp: <t>,
+ *           the key being the secret's base64 after `whsec_` (svix-id/-timestamp/-signature read too)
+ *
+ * The schemes with a timestamp refuse one more than five minutes from the receiver's clock.
  */
-export type VerifyScheme = "github" | "stripe" | "sha256" | "bearer";
+export type VerifyScheme = "github" | "stripe" | "sha256" | "bearer" | "shopify" | "slack" | "standard";
 
 export type Verdict = { ok: true } | { ok: false; reason: string };
 
@@ -41,7 +48,103 @@ export async function verifyDelivery(input: VerifyInput): Promise<Verdict> {
     }
     case "stripe":
       return verifyStripe(headers.get("stripe-signature"), secret, body, input.nowSeconds, input.toleranceSeconds ?? 300);
+    case "shopify": {
+      const given = headers.get("x-shopify-hmac-sha256");
+      if (!given) return { ok: false, reason: "verify: missing X-Shopify-Hmac-Sha256 header" };
+      return base64Equal(given.trim(), await hmacSha256(secret, body)) ? { ok: true } : { ok: false, reason: "verify: X-Shopify-Hmac-Sha256 does not match the body" };
+    }
+    case "slack":
+      return verifySlack(headers, secret, body, input.nowSeconds, input.toleranceSeconds ?? 300);
+    case "standard":
+      return verifyStandard(headers, secret, body, input.nowSeconds, input.toleranceSeconds ?? 300);
   }
+}
+
+/** The part of a timestamped scheme that does not depend on the hash: is `t` a time near enough to now. */
+export function timestampRefusal(name: string, t: string | null, now: number, tolerance: number, where: string): string | null {
+  if (t === null || !/^\d{1,12}$/.test(t.trim())) return `${name} must be a Unix time in seconds${t === null ? " (missing)" : `, got '${t.slice(0, 40)}'`}`;
+  if (Math.abs(now - Number(t.trim())) > tolerance) return `${name} is more than ${tolerance} s from the ${where}'s clock`;
+  return null;
+}
+
+async function verifySlack(headers: VerifyInput["headers"], secret: string, body: Uint8Array, now: number, tolerance: number): Promise<Verdict> {
+  const signature = headers.get("x-slack-signature");
+  if (!signature) return { ok: false, reason: "verify: missing X-Slack-Signature header" };
+  const t = headers.get("x-slack-request-timestamp");
+  const late = timestampRefusal("X-Slack-Request-Timestamp", t, now, tolerance, "receiver");
+  if (late) return { ok: false, reason: `verify: ${late}` };
+  if (!signature.startsWith("v0=")) return { ok: false, reason: "verify: X-Slack-Signature must start with v0=" };
+  const expected = await hmacSha256(secret, joinBytes(utf8.encode(`v0:${t!.trim()}:`), body));
+  return hexEqual(signature.slice(3), expected) ? { ok: true } : { ok: false, reason: "verify: X-Slack-Signature does not match the body" };
+}
+
+/** A Standard Webhooks secret's key: the base64 after `whsec_`, or null when it is not base64. */
+export function standardKey(secret: string): Uint8Array | null {
+  const text = secret.startsWith("whsec_") ? secret.slice(6) : secret;
+  if (text.length === 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 === 1) return null;
+  return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+}
+
+/** The three headers of a Standard Webhooks delivery, under their own names or Svix's. */
+export function standardHeaders(headers: VerifyInput["headers"]): { id: string | null; t: string | null; signature: string | null } {
+  return {
+    id: headers.get("webhook-id") ?? headers.get("svix-id"),
+    t: headers.get("webhook-timestamp") ?? headers.get("svix-timestamp"),
+    signature: headers.get("webhook-signature") ?? headers.get("svix-signature"),
+  };
+}
+
+async function verifyStandard(headers: VerifyInput["headers"], secret: string, body: Uint8Array, now: number, tolerance: number): Promise<Verdict> {
+  const { id, t, signature } = standardHeaders(headers);
+  if (!signature) return { ok: false, reason: "verify: missing webhook-signature header" };
+  if (!id) return { ok: false, reason: "verify: missing webhook-id header" };
+  const late = timestampRefusal("webhook-timestamp", t, now, tolerance, "receiver");
+  if (late) return { ok: false, reason: `verify: ${late}` };
+  const key = standardKey(secret);
+  if (!key) return { ok: false, reason: "verify: the secret is not a Standard Webhooks secret (whsec_<base64>)" };
+  const expected = await hmacSha256(key, joinBytes(utf8.encode(`${id}.${t!.trim()}.`), body));
+  const refused = standardMismatch(signature, expected);
+  return refused === null ? { ok: true } : { ok: false, reason: `verify: ${refused}` };
+}
+
+/**
+ * Why no `v1,<base64>` of a webhook-signature header is `expected`, or null
+ * when one is. Every v1 candidate is compared (several during a key
+ * rotation), so the time taken does not reveal which one matched.
+ */
+export function standardMismatch(header: string, expected: Uint8Array): string | null {
+  let matched = false;
+  let candidates = 0;
+  for (const part of header.split(" ")) {
+    const comma = part.indexOf(",");
+    if (comma < 0 || part.slice(0, comma) !== "v1") continue;
+    candidates++;
+    matched = base64Equal(part.slice(comma + 1), expected) || matched;
+  }
+  if (candidates === 0) return "webhook-signature has no v1,<signature>";
+  return matched ? null : "no v1 signature in webhook-signature matches";
+}
+
+/**
+ * Slack's one-time check of a new Events API URL: a verified delivery of
+ * `{"type": "url_verification", "challenge": c}` must be answered with `c`,
+ * and is not an event. Returns `c`, or null for any other body.
+ */
+export function slackChallenge(body: Uint8Array): string | null {
+  if (body.length > 4096 || body[0] !== 0x7b) return null;
+  try {
+    const value = JSON.parse(new TextDecoder().decode(body)) as { type?: unknown; challenge?: unknown };
+    return value.type === "url_verification" && typeof value.challenge === "string" ? value.challenge : null;
+  } catch {
+    return null;
+  }
+}
+
+function joinBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }
 
 async function verifyStripe(header: string | null, secret: string, body: Uint8Array, now: number, tolerance: number): Promise<Verdict> {
@@ -68,13 +171,15 @@ async function verifyStripe(header: string | null, secret: string, body: Uint8Ar
 
 const keys = new Map<string, Promise<CryptoKey>>();
 
-/** HMAC-SHA256 of `body` under `secret`; imported keys are cached per secret. */
-export async function hmacSha256(secret: string, body: Uint8Array): Promise<Uint8Array> {
-  let key = keys.get(secret);
+/** HMAC-SHA256 of `body` under `secret` (text as UTF-8, or key bytes); imported keys are cached per secret. */
+export async function hmacSha256(secret: string | Uint8Array, body: Uint8Array): Promise<Uint8Array> {
+  const id = typeof secret === "string" ? `s:${secret}` : `b:${toHex(secret)}`;
+  let key = keys.get(id);
   if (!key) {
-    key = crypto.subtle.importKey("raw", utf8.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const raw = typeof secret === "string" ? utf8.encode(secret) : secret;
+    key = crypto.subtle.importKey("raw", raw as Uint8Array<ArrayBuffer>, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     if (keys.size > 16) keys.clear();
-    keys.set(secret, key);
+    keys.set(id, key);
   }
   return new Uint8Array(await crypto.subtle.sign("HMAC", await key, body as Uint8Array<ArrayBuffer>));
 }
@@ -91,6 +196,13 @@ export function hexEqual(hex: string, expected: Uint8Array): boolean {
   const given = new Uint8Array(expected.length);
   for (let i = 0; i < given.length; i++) given[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
   return bytesEqual(given, expected);
+}
+
+/** A base64 string against digest bytes; constant time for input of the right length. */
+export function base64Equal(text: string, expected: Uint8Array): boolean {
+  const want = Math.ceil(expected.length / 3) * 4;
+  if (text.length !== want || !/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return false;
+  return bytesEqual(Uint8Array.from(atob(text), (c) => c.charCodeAt(0)), expected);
 }
 
 /** Constant-time equality: the loop always runs over the longer input. */

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
-import { bytesEqual, verifyDelivery } from "../verify/verify.ts";
+import { bytesEqual, slackChallenge, verifyDelivery } from "../verify/verify.ts";
 import { BINDINGS, type WorkerConfig } from "./config.ts";
 import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
@@ -84,6 +84,8 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
       }
       const verdict = await verifyDelivery({ scheme: source.signature, secret, headers: c.req.raw.headers, body, nowSeconds: Math.floor(now() / 1000) });
       if (!verdict.ok) return c.json({ error: verdict.reason }, 401);
+      const challenge = source.signature === "slack" ? slackChallenge(body) : null;
+      if (challenge !== null) return c.json({ challenge }, 200);
     }
 
     // GitHub's default content type sends the JSON as a form field (verified above as sent).

@@ -1,10 +1,11 @@
+import { createHmac } from "node:crypto";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { openTestGateway, type TestGateway } from "../test-gateway.ts";
 import { deliveryBytes, readDeliveryLines } from "./deliveries.ts";
 import { githubSignature, stripeSignature } from "./verify.ts";
 
-const secrets = { GITHUB_SECRET: "gh-secret", STRIPE_SECRET: "whsec_test", GENERIC_SECRET: "generic", BEARER_SECRET: "let-me-in" };
+const secrets = { GITHUB_SECRET: "gh-secret", STRIPE_SECRET: "whsec_test", GENERIC_SECRET: "generic", BEARER_SECRET: "let-me-in", SLACK_SECRET: "slack-signing", SHOPIFY_SECRET: "shpss" };
 
 const notebook = `---
 title: Hooks
@@ -19,6 +20,10 @@ sources:
     webhook: { signature: bearer, secret: BEARER_SECRET }
   open:
     webhook: { signature: none }
+  slack:
+    webhook: { signature: slack, secret: SLACK_SECRET }
+  shop:
+    webhook: { signature: shopify, secret: SHOPIFY_SECRET }
   unset:
     webhook: { signature: github, secret: NOT_EXPORTED }
   feed:
@@ -46,6 +51,27 @@ async function sampleRows(source: string): Promise<number> {
 }
 
 describe("webhook capture", () => {
+  test("Slack's URL check is answered with its challenge and captures nothing; Shopify redeliveries are captured once", async () => {
+    const t = String(Math.floor(now / 1000));
+    const slackHeaders = (body: string) => ({ "x-slack-request-timestamp": t, "x-slack-signature": `v0=${createHmac("sha256", "slack-signing").update(`v0:${t}:${body}`).digest("hex")}` });
+    const check = JSON.stringify({ token: "x", challenge: "c-123", type: "url_verification" });
+    const answer = await post("hooks/slack", check, slackHeaders(check));
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toEqual({ challenge: "c-123" });
+    expect((await post("hooks/slack", check, {})).status).toBe(401);
+    const event = JSON.stringify({ type: "event_callback", event: { type: "message", text: "hé" } });
+    expect((await post("hooks/slack", event, slackHeaders(event))).status).toBe(202);
+    expect(await sampleRows("slack")).toBe(1);
+
+    const order = JSON.stringify({ id: 820982911946154500, total_price: "10.00" });
+    const shopHeaders = { "x-shopify-hmac-sha256": createHmac("sha256", "shpss").update(order).digest("base64"), "x-shopify-webhook-id": "b54557e4" };
+    expect((await post("hooks/shop", order, shopHeaders)).status).toBe(202);
+    const again = await post("hooks/shop", order, shopHeaders);
+    expect(again.status).toBe(200);
+    expect(await again.json()).toEqual({ id: "b54557e4", duplicate: true });
+    expect(await sampleRows("shop")).toBe(1);
+  });
+
   test("a GitHub delivery with a correct signature is stored: 202 with its delivery id", async () => {
     const body = '{"action":"opened","number":1}';
     const res = await post("hooks/gh", body, { "x-hub-signature-256": githubSignature("gh-secret", body), "x-github-delivery": "abc-1", "x-github-event": "issues" });
@@ -147,7 +173,7 @@ describe("webhook capture", () => {
     expect((await post("hooks/feed", "{}", {})).status).toBe(404);
     const none = await post("hooks/nosuch", "{}", {});
     expect(none.status).toBe(404);
-    expect((await none.json()).error.message).toBe('sources: hooks.md has no source "nosuch"; it has gh, stripe, generic, bearer, open, unset, feed');
+    expect((await none.json()).error.message).toBe('sources: hooks.md has no source "nosuch"; it has gh, stripe, generic, bearer, open, slack, shop, unset, feed');
   });
 
   test("a delivery over the size limit is 413 and not stored", async () => {

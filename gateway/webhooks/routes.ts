@@ -11,6 +11,7 @@ import { notebookPathOf, resolveSource } from "../sources/resolve.ts";
 import type { WebhookSource } from "../sources/webhook-source.ts";
 import { secretsEqual } from "../token.ts";
 import { type HeaderReader, verifyDelivery } from "./verify.ts";
+import { slackChallenge } from "../../edge/verify/verify.ts";
 
 export interface HookRouteOptions {
   store: NotebookStore;
@@ -99,6 +100,8 @@ export function hookCapture(options: HookRouteOptions): HookCapture {
         options.log.warn("webhook refused", { notebook: path, source: name, reason: verdict.reason });
         throw new GatewayError(401, "unauthorized", verdict.reason);
       }
+      const challenge = spec.signature === "slack" ? slackChallenge(body) : null;
+      if (challenge !== null) return { status: 200, body: JSON.stringify({ challenge }) };
     }
 
     const capture = await captureOf(path, spec);

@@ -31,6 +31,21 @@ function vector(name: string, scheme: VerifyInput["scheme"], secret: string, bod
 
 const body = '{"action":"opened","n":1}';
 const stripeSigned = (t: number, b = body, secret = "whsec") => hex(secret, `${t}.${b}`);
+const b64 = (secret: string | Buffer, data: string | Uint8Array) => createHmac("sha256", secret).update(data).digest("base64");
+const slack = (secret: string, t: number): Record<string, string> => ({
+  "x-slack-request-timestamp": String(t),
+  "x-slack-signature": `v0=${hex(secret, `v0:${t}:${body}`)}`,
+});
+// A Standard Webhooks secret: whsec_ and the base64 of the key bytes.
+const standardKeyBytes = Buffer.from("runnel-standard-webhooks-key-32b");
+const whsec = `whsec_${standardKeyBytes.toString("base64")}`;
+const standard = (id: string, t: number): Record<string, string> => ({
+  "webhook-id": id,
+  "webhook-timestamp": String(t),
+  "webhook-signature": `v1,${b64(standardKeyBytes, `${id}.${t}.${body}`)}`,
+});
+const svix = (id: string, t: number): Record<string, string> =>
+  Object.fromEntries(Object.entries(standard(id, t)).map(([k, v]) => [k.replace("webhook-", "svix-"), v]));
 const vectors: Vector[] = [
   vector("github: correct", "github", "s", body, { "x-hub-signature-256": `sha256=${hex("s", body)}` }, true),
   vector("github: upper-case hex", "github", "s", body, { "x-hub-signature-256": `sha256=${hex("s", body).toUpperCase()}` }, true),
@@ -59,6 +74,26 @@ const vectors: Vector[] = [
   vector("bearer: prefix of the secret", "bearer", "let-me-in", body, { authorization: "Bearer let-me" }, false),
   vector("bearer: no scheme", "bearer", "let-me-in", body, { authorization: "let-me-in" }, false),
   vector("bearer: repeated header (joined)", "bearer", "let-me-in", body, { authorization: "Bearer let-me-in, Bearer x" }, false),
+  vector("shopify: correct", "shopify", "shpss", body, { "x-shopify-hmac-sha256": b64("shpss", body) }, true),
+  vector("shopify: hex instead of base64", "shopify", "shpss", body, { "x-shopify-hmac-sha256": hex("shpss", body) }, false),
+  vector("shopify: wrong secret", "shopify", "other", body, { "x-shopify-hmac-sha256": b64("shpss", body) }, false),
+  vector("shopify: missing header", "shopify", "shpss", body, {}, false),
+  vector("shopify: base64 without padding", "shopify", "shpss", body, { "x-shopify-hmac-sha256": b64("shpss", body).replace(/=+$/, "") }, false),
+  vector("slack: correct", "slack", "8f74", body, slack("8f74", now), true),
+  vector("slack: 300 s old", "slack", "8f74", body, slack("8f74", now - 300), true),
+  vector("slack: 301 s old", "slack", "8f74", body, slack("8f74", now - 301), false),
+  vector("slack: timestamp not the one signed", "slack", "8f74", body, { ...slack("8f74", now), "x-slack-request-timestamp": String(now + 1) }, false),
+  vector("slack: no timestamp", "slack", "8f74", body, { "x-slack-signature": slack("8f74", now)["x-slack-signature"]! }, false),
+  vector("slack: v1 instead of v0", "slack", "8f74", body, { ...slack("8f74", now), "x-slack-signature": slack("8f74", now)["x-slack-signature"]!.replace("v0=", "v1=") }, false),
+  vector("standard: correct", "standard", whsec, body, standard("msg_1", now), true),
+  vector("standard: Svix's header names", "standard", whsec, body, svix("msg_1", now), true),
+  vector("standard: secret without whsec_", "standard", whsec.slice(6), body, standard("msg_1", now), true),
+  vector("standard: second v1 of two (key rotation) matches", "standard", whsec, body, { ...standard("msg_1", now), "webhook-signature": `v1,${"A".repeat(43)}= ${standard("msg_1", now)["webhook-signature"]}` }, true),
+  vector("standard: the id is signed (replay under a fresh id)", "standard", whsec, body, { ...standard("msg_1", now), "webhook-id": "msg_2" }, false),
+  vector("standard: 301 s ahead", "standard", whsec, body, standard("msg_1", now + 301), false),
+  vector("standard: v1a (asymmetric) only", "standard", whsec, body, { ...standard("msg_1", now), "webhook-signature": `v1a,${standard("msg_1", now)["webhook-signature"]!.slice(3)}` }, false),
+  vector("standard: missing id", "standard", whsec, body, { "webhook-timestamp": String(now), "webhook-signature": standard("msg_1", now)["webhook-signature"]! }, false),
+  vector("standard: a secret that is not base64", "standard", "whsec_not*base64", body, standard("msg_1", now), false),
   ...payloads.flatMap((payload, i) => {
     const flipped = Uint8Array.from(payload);
     flipped[(i * 7919) % flipped.length]! ^= 0x01;
@@ -78,4 +113,20 @@ test.each(vectors.map((v) => [v.name, v] as const))("%s: both verifiers agree", 
   const gateway = verifyGateway(v.input);
   const edge = await verifyEdge(v.input);
   expect({ gateway: gateway.ok, edge: edge.ok }).toEqual({ gateway: v.ok, edge: v.ok });
+});
+
+test("a refused Slack or Standard Webhooks delivery says why, in both verifiers", async () => {
+  const cases: Array<[VerifyInput, string]> = [
+    [{ scheme: "slack", secret: "8f74", headers: new Headers(slack("8f74", now - 400)), body: Buffer.from(body), nowSeconds: now }, "X-Slack-Request-Timestamp is more than 300 s from the"],
+    [{ scheme: "slack", secret: "8f74", headers: new Headers({ ...slack("8f74", now), "x-slack-request-timestamp": "yesterday" }), body: Buffer.from(body), nowSeconds: now }, "X-Slack-Request-Timestamp must be a Unix time in seconds, got 'yesterday'"],
+    [{ scheme: "standard", secret: "whsec_not*base64", headers: new Headers(standard("msg_1", now)), body: Buffer.from(body), nowSeconds: now }, "the secret is not a Standard Webhooks secret (whsec_<base64>)"],
+    [{ scheme: "standard", secret: whsec, headers: new Headers({ ...standard("msg_1", now), "webhook-id": "msg_2" }), body: Buffer.from(body), nowSeconds: now }, "no v1 signature in webhook-signature matches"],
+    [{ scheme: "shopify", secret: "s", headers: new Headers({}), body: Buffer.from(body), nowSeconds: now }, "missing X-Shopify-Hmac-Sha256 header"],
+  ];
+  for (const [input, reason] of cases) {
+    const gateway = verifyGateway(input);
+    const edge = await verifyEdge(input);
+    expect(gateway.ok ? "" : gateway.reason).toContain(`webhook: ${reason}`);
+    expect(edge.ok ? "" : edge.reason).toContain(`verify: ${reason}`);
+  }
 });

@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { SignatureScheme } from "../../notebook/format/model.ts";
 import { secretsEqual } from "../token.ts";
+import { base64Equal, standardHeaders, standardKey, standardMismatch, timestampRefusal } from "../../edge/verify/verify.ts";
 
 /** What verification reads from a request: `Headers`, or a lighter reader of the same shape. */
 export interface HeaderReader {
@@ -29,6 +30,7 @@ export interface VerifyInput {
  *   stripe  Stripe-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>[,v1=...]
  *   sha256  X-Signature-256 (or X-Signature): sha256=<hex HMAC-SHA256(secret, body)>
  *   bearer  Authorization: Bearer <secret>
+ *   shopify, slack, standard  as `edge/verify/verify.ts` describes them
  */
 export function verifyDelivery(input: VerifyInput): Verdict {
   const { scheme, secret, headers, body } = input;
@@ -44,7 +46,40 @@ export function verifyDelivery(input: VerifyInput): Verdict {
     }
     case "stripe":
       return verifyStripe(headers.get("stripe-signature"), secret, body, input.nowSeconds, input.toleranceSeconds ?? 300);
+    case "shopify": {
+      const given = headers.get("x-shopify-hmac-sha256");
+      if (!given) return { ok: false, reason: "webhook: missing X-Shopify-Hmac-Sha256 header" };
+      return base64Equal(given.trim(), hmacHex(secret, body)) ? { ok: true } : { ok: false, reason: "webhook: X-Shopify-Hmac-Sha256 does not match the body" };
+    }
+    case "slack":
+      return verifySlack(headers, secret, body, input.nowSeconds, input.toleranceSeconds ?? 300);
+    case "standard":
+      return verifyStandard(headers, secret, body, input.nowSeconds, input.toleranceSeconds ?? 300);
   }
+}
+
+function verifySlack(headers: HeaderReader, secret: string, body: Uint8Array, now: number, tolerance: number): Verdict {
+  const signature = headers.get("x-slack-signature");
+  if (!signature) return { ok: false, reason: "webhook: missing X-Slack-Signature header" };
+  const t = headers.get("x-slack-request-timestamp");
+  const late = timestampRefusal("X-Slack-Request-Timestamp", t, now, tolerance, "gateway");
+  if (late) return { ok: false, reason: `webhook: ${late}` };
+  if (!signature.startsWith("v0=")) return { ok: false, reason: "webhook: X-Slack-Signature must start with v0=" };
+  const expected = createHmac("sha256", secret).update(`v0:${t!.trim()}:`).update(body).digest();
+  return hexEqual(signature.slice(3), expected) ? { ok: true } : { ok: false, reason: "webhook: X-Slack-Signature does not match the body" };
+}
+
+function verifyStandard(headers: HeaderReader, secret: string, body: Uint8Array, now: number, tolerance: number): Verdict {
+  const { id, t, signature } = standardHeaders(headers);
+  if (!signature) return { ok: false, reason: "webhook: missing webhook-signature header" };
+  if (!id) return { ok: false, reason: "webhook: missing webhook-id header" };
+  const late = timestampRefusal("webhook-timestamp", t, now, tolerance, "gateway");
+  if (late) return { ok: false, reason: `webhook: ${late}` };
+  const key = standardKey(secret);
+  if (!key) return { ok: false, reason: "webhook: the secret is not a Standard Webhooks secret (whsec_<base64>)" };
+  const expected = createHmac("sha256", key).update(`${id}.${t!.trim()}.`).update(body).digest();
+  const refused = standardMismatch(signature, expected);
+  return refused === null ? { ok: true } : { ok: false, reason: `webhook: ${refused}` };
 }
 
 function verifyStripe(header: string | null, secret: string, body: Uint8Array, now: number, tolerance: number): Verdict {

@@ -12,7 +12,7 @@ export interface Position {
 
 export type SourceFormat = "json" | "ndjson" | "csv";
 
-export type SignatureScheme = "github" | "stripe" | "sha256" | "bearer" | "none";
+export type SignatureScheme = "github" | "stripe" | "sha256" | "bearer" | "shopify" | "slack" | "standard" | "none";
 
 /**
  * A built-in generator standing in for a source while prototyping. `runnel

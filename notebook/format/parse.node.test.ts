@@ -163,8 +163,23 @@ describe("parseNotebook reports problems with file, line and column", () => {
 
   test("a misspelt signature scheme suggests the right one", () => {
     expect(problems("---", "sources:", "  gh:", "    webhook: { signature: gihub, secret: GH }", "---")).toEqual([
-      'format: notebooks/t.md:4:27: sources.gh.webhook.signature: expected one of github, stripe, sha256, bearer, none, found "gihub" (did you mean \'github\'?)',
+      'format: notebooks/t.md:4:27: sources.gh.webhook.signature: expected one of github, stripe, sha256, bearer, shopify, slack, standard, none, found "gihub" (did you mean \'github\'?)',
     ]);
+  });
+
+  test("a scheme whose sender names its deliveries reads that header unless delivery_header says another", () => {
+    const header = (hook: string) => {
+      const { notebook, issues } = parseNotebook(["---", "sources:", "  s:", `    webhook: { ${hook} }`, "---", ""].join("\n"), "notebooks/t.md");
+      expect(issues).toEqual([]);
+      const s = notebook.sources.s!;
+      return s.kind === "webhook" ? s.deliveryHeader : "not a webhook";
+    };
+    expect(header("signature: github, secret: S")).toBe("X-GitHub-Delivery");
+    expect(header("signature: shopify, secret: S")).toBe("X-Shopify-Webhook-Id");
+    expect(header("signature: standard, secret: S")).toBe("webhook-id");
+    expect(header("signature: standard, secret: S, delivery_header: svix-id")).toBe("svix-id");
+    expect(header("signature: slack, secret: S")).toBeNull();
+    expect(header("signature: sha256, secret: S")).toBeNull();
   });
 
   test("credentials in a URL are refused", () => {

@@ -92,7 +92,7 @@ const kafka = z.strictObject({
 
 const webhook = z.strictObject({
   path: nonEmpty.optional(),
-  signature: z.enum(["github", "stripe", "sha256", "bearer", "none"]),
+  signature: z.enum(["github", "stripe", "sha256", "bearer", "shopify", "slack", "standard", "none"]),
   secret: secretName.optional(),
   delivery_header: nonEmpty.optional(),
 });
@@ -125,7 +125,7 @@ export const sourceEntry = z
       ctx.addIssue({ code: "custom", path: ["webhook", "signature"], message: `signature: ${hook.signature} needs secret: naming the environment variable that holds the secret` });
     }
     if (hook && hook.signature === "none" && hook.secret !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["webhook", "secret"], message: "secret: is unused with signature: none; choose github, stripe, sha256 or bearer" });
+      ctx.addIssue({ code: "custom", path: ["webhook", "secret"], message: "secret: is unused with signature: none; choose github, stripe, sha256, bearer, shopify, slack or standard" });
     }
   });
 
@@ -178,6 +178,17 @@ function toDemo(entry: z.output<typeof demoObject> | undefined): DemoSpec | null
   return entry === undefined ? null : { generator: entry.generator, rate: entry.rate, seed: entry.seed };
 }
 
+/**
+ * The header that names a delivery, for the schemes whose senders send one: a
+ * retry or a redelivery carries the same id, so it is stored once.
+ * `delivery_header:` overrides it (e.g. `svix-id` for Svix's header names).
+ */
+const DELIVERY_HEADERS: Partial<Record<string, string>> = {
+  github: "X-GitHub-Delivery",
+  shopify: "X-Shopify-Webhook-Id",
+  standard: "webhook-id",
+};
+
 /** The model of a validated source entry. */
 export function toSource(name: string, entry: SourceEntry): SourceSpec {
   const common = { name, format: entry.format, sampleSize: entry.sample_size, demo: toDemo(entry.demo) };
@@ -190,7 +201,7 @@ export function toSource(name: string, entry: SourceEntry): SourceSpec {
       path: hook.path ?? `/${name}`,
       signature: hook.signature,
       secret: hook.secret ?? null,
-      deliveryHeader: hook.delivery_header ?? null,
+      deliveryHeader: hook.delivery_header ?? DELIVERY_HEADERS[hook.signature] ?? null,
     };
   }
   if (entry.http) return { kind: "http", ...common, url: entry.http.url, intervalSeconds: entry.http.interval ?? DEFAULTS.httpInterval };
