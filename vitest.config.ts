@@ -25,7 +25,7 @@ export default defineConfig({
               compatibilityDate: "2026-11-01",
               durableObjects: { PIPELINE: { className: "PipelineObject", useSQLite: true } },
               r2Buckets: ["LAKE"],
-              bindings: { TURNSTILE_TOKEN: "workerd-token" },
+              bindings: { TURNSTILE_TOKEN: "workerd-token", RUNNEL_ADMIN_TOKEN: "workerd-operator" },
             },
           }),
         ],

@@ -48,9 +48,15 @@ describe("the Worker's operator routes and unsigned sources", () => {
     expect(w.reached).toEqual(["GET /objects", "GET /metrics"]);
   });
 
-  test("without RUNNEL_ADMIN_TOKEN the operator routes stay open (local dev)", async () => {
-    const w = worker("bearer", {});
-    expect((await w.call("/metrics")).status).toBe(200);
+  test("without RUNNEL_ADMIN_TOKEN the operator routes and unsigned sources refuse everyone, and say how to set it", async () => {
+    const w = worker("none", {});
+    const metrics = await w.call("/metrics", { headers: { authorization: "Bearer anything" } });
+    expect(metrics.status).toBe(401);
+    expect(await metrics.json()).toEqual({ error: "worker: GET /metrics needs Authorization: Bearer <RUNNEL_ADMIN_TOKEN>, and this Worker has none set (npx wrangler secret put RUNNEL_ADMIN_TOKEN)" });
+    const ingest = await w.call("/ingest/turnstile", { method: "POST", body: reading });
+    expect(ingest.status).toBe(401);
+    expect(((await ingest.json()) as { error: string }).error).toMatch(/signature: none, so a delivery needs Authorization: Bearer <RUNNEL_ADMIN_TOKEN>, and this Worker has none set/);
+    expect(w.reached).toEqual([]);
   });
 
   test("a signature: none source takes deliveries only with the operator's token once it is set", async () => {
@@ -72,18 +78,19 @@ describe("the Worker's operator routes and unsigned sources", () => {
 });
 
 describe("form-encoded deliveries (GitHub's default content type)", () => {
+  const operator = { authorization: "Bearer operator-token" };
   test("payload=<json> is read as the JSON itself; a form without payload is a 400 that says what to send", async () => {
     const spaced = JSON.stringify({ station: "59 ST & ü+1", ts: "2026-01-01T00:00:00Z", entries: 1, exits: 0 });
-    const plain = worker("none", {});
-    expect((await plain.call("/ingest/turnstile", { method: "POST", body: spaced, headers: { "content-type": "application/json" } })).status).toBe(202);
-    const form = worker("none", {});
+    const plain = worker("none", { RUNNEL_ADMIN_TOKEN: "operator-token" });
+    expect((await plain.call("/ingest/turnstile", { method: "POST", body: spaced, headers: { "content-type": "application/json", ...operator } })).status).toBe(202);
+    const form = worker("none", { RUNNEL_ADMIN_TOKEN: "operator-token" });
     const body = `payload=${encodeURIComponent(spaced).replace(/%20/g, "+")}`;
-    const taken = await form.call("/ingest/turnstile", { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const taken = await form.call("/ingest/turnstile", { method: "POST", body, headers: { "content-type": "application/x-www-form-urlencoded", ...operator } });
     expect(taken.status).toBe(202);
     expect(form.committed).toEqual(plain.committed);
     expect(form.committed).toHaveLength(1);
 
-    const bad = await worker("none", {}).call("/ingest/turnstile", { method: "POST", body: "other=1", headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8" } });
+    const bad = await worker("none", { RUNNEL_ADMIN_TOKEN: "operator-token" }).call("/ingest/turnstile", { method: "POST", body: "other=1", headers: { "content-type": "application/x-www-form-urlencoded; charset=utf-8", ...operator } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toMatch(/^parse: a form-encoded body \(Content-Type: application\/x-www-form-urlencoded\) has no payload field/);
   });

@@ -125,8 +125,8 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
   /** True when the object had this delivery already. JS RPC: no Request, Response or body stream per call. */
   const commit = (env: PipelineEnv, batch: Batch, delivery: string | null): Promise<boolean> => stub(env, batch.object).commit(encodeBatch(batch, delivery));
 
-  // The operator's routes: open in local dev, behind RUNNEL_ADMIN_TOKEN once it is set
-  // (otherwise anyone who finds the Worker can read its bucket names and errors, and force flushes).
+  // The operator's routes, behind RUNNEL_ADMIN_TOKEN (otherwise anyone who finds the Worker
+  // can read its bucket names and errors, and force flushes).
   app.use("/metrics", async (c, next) => {
     const refused = adminRefusal(c.env, c.req.header("authorization"), `worker: ${c.req.method} ${c.req.path} needs Authorization: Bearer <${BINDINGS.adminToken}>`);
     return refused ? c.json({ error: refused }, 401) : next();
@@ -148,12 +148,14 @@ const utf8 = new TextEncoder();
 
 /**
  * Why a request to an operator route (or to a `signature: none` source) is refused,
- * or null: with RUNNEL_ADMIN_TOKEN set it must carry it as a bearer token, compared
- * in constant time; unset, everything passes (local dev, tests).
+ * or null: it must carry RUNNEL_ADMIN_TOKEN as a bearer token, compared in constant
+ * time. A Worker without the token refuses them all: a deployed Worker is on the open
+ * internet, where an open `/flush` or unsigned ingest lets anyone write to the lake
+ * (`runnel dev-edge` makes a token for local runs).
  */
 function adminRefusal(env: Record<string, unknown>, authorization: string | undefined, why: string): string | null {
   const want = env[BINDINGS.adminToken];
-  if (typeof want !== "string" || want === "") return null;
+  if (typeof want !== "string" || want === "") return `${why}, and this Worker has none set (npx wrangler secret put ${BINDINGS.adminToken})`;
   const given = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (given === undefined) return why;
   return bytesEqual(utf8.encode(given), utf8.encode(want)) ? null : `${why}; the token given does not match`;

@@ -109,7 +109,7 @@ export function wranglerToml(config: WorkerConfig): string {
     lines.push(`# Secrets, set with \`wrangler secret put <NAME>\` (or .dev.vars locally); never in this file:`);
     for (const s of secrets) lines.push(`#   ${s}`);
   }
-  lines.push(`# And before a deploy, ${BINDINGS.adminToken}: GET /metrics and POST /flush${Object.values(config.sources).some((s) => s.signature === "none") ? " (and deliveries to the signature: none sources)" : ""} then need it as a bearer token; unset, anyone can call them.`);
+  lines.push(`# And before a deploy, ${BINDINGS.adminToken}: GET /metrics and POST /flush${Object.values(config.sources).some((s) => s.signature === "none") ? " (and deliveries to the signature: none sources)" : ""} then need it as a bearer token; unset, they refuse everyone.`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -129,7 +129,7 @@ ${sources}
 - \`GET /metrics\`: events in, rows out, files and bytes written, dead letters, buffer depth, oldest buffered age, last flush.
 - \`POST /flush\`: flush every buffer now.
 
-Set \`${BINDINGS.adminToken}\` (\`npx wrangler secret put ${BINDINGS.adminToken}\`) before a deploy: \`/metrics\` and \`/flush\`${Object.values(config.sources).some((s) => s.signature === "none") ? ", and deliveries to the \`signature: none\` sources," : ""} then need \`Authorization: Bearer <token>\`. Without it they are open to anyone who finds the Worker's URL.
+Set \`${BINDINGS.adminToken}\` (\`npx wrangler secret put ${BINDINGS.adminToken}\`) before a deploy: \`/metrics\` and \`/flush\`${Object.values(config.sources).some((s) => s.signature === "none") ? ", and deliveries to the \`signature: none\` sources," : ""} then need \`Authorization: Bearer <token>\`. Without it they refuse every request (a deployed Worker is on the open internet). \`runnel dev-edge\` makes a token for a local run and prints it, unless \`.dev.vars\` or the environment sets one.
 
 Sinks:
 

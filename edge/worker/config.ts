@@ -40,9 +40,9 @@ export const BINDINGS = {
   s3AccessKeyId: "RUNNEL_S3_ACCESS_KEY_ID",
   s3SecretAccessKey: "RUNNEL_S3_SECRET_ACCESS_KEY",
   /**
-   * The operator's token: when set, `GET /metrics`, `POST /flush` and deliveries to
+   * The operator's token: `GET /metrics`, `POST /flush` and deliveries to
    * `signature: none` sources need `Authorization: Bearer <it>`. Unset, they are
-   * open (local dev); `runnel publish` says to set it before a deploy.
+   * refused; `runnel dev-edge` makes one for a local run.
    */
   adminToken: "RUNNEL_ADMIN_TOKEN",
 } as const;

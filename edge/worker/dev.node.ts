@@ -3,6 +3,7 @@
  * through programmatic miniflare: one process, Durable Object SQLite and R2
  * state kept on disk, secrets from `.dev.vars` or the environment.
  */
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
@@ -25,6 +26,10 @@ export interface DevEdge {
   config: WorkerConfig;
   persist: string;
   missingSecrets: string[];
+  /** The bearer token of `/metrics`, `/flush` and `signature: none` sources. */
+  adminToken: string;
+  /** True when no token was given and this run made one. */
+  adminTokenMade: boolean;
   mf: Miniflare;
   dispose(): Promise<void>;
 }
@@ -61,8 +66,10 @@ export async function startDevEdge(options: DevEdgeOptions): Promise<DevEdge> {
     if (value === undefined) missingSecrets.push(name);
     else bindings[name] = value;
   }
-  const admin = options.vars?.[BINDINGS.adminToken] ?? devVars[BINDINGS.adminToken] ?? process.env[BINDINGS.adminToken];
-  if (admin !== undefined) bindings[BINDINGS.adminToken] = admin;
+  // The Worker refuses its operator routes without a token; a local run gets a fresh one unless one is given.
+  const given = options.vars?.[BINDINGS.adminToken] ?? devVars[BINDINGS.adminToken] ?? process.env[BINDINGS.adminToken];
+  const adminToken = given !== undefined && given !== "" ? given : randomBytes(24).toString("base64url");
+  bindings[BINDINGS.adminToken] = adminToken;
   const persist = resolve(options.persist ?? join(dir, ".runnel-edge"));
   const mf = new Miniflare({
     ...convertV4MiniflareOptions({
@@ -79,5 +86,5 @@ export async function startDevEdge(options: DevEdgeOptions): Promise<DevEdge> {
     resourcePersistencePath: persist,
   });
   const url = await mf.ready;
-  return { url, config, persist, missingSecrets, mf, dispose: () => mf.dispose() };
+  return { url, config, persist, missingSecrets, adminToken, adminTokenMade: adminToken !== given, mf, dispose: () => mf.dispose() };
 }

@@ -18,6 +18,7 @@ const reading = (scp: string, time: string, entries: number) => ({
   entries,
   exits: entries * 2,
 });
+const operator = { authorization: "Bearer workerd-operator" };
 let deliveries = 0;
 const post = (events: unknown[]) =>
   exports.default.fetch("http://edge/ingest/turnstile", {
@@ -26,7 +27,7 @@ const post = (events: unknown[]) =>
     headers: { authorization: "Bearer workerd-token", "x-delivery": `d-${deliveries++}` },
   });
 const lake = () => env.PIPELINE.get(env.PIPELINE.idFromName("lake/") as never);
-const metrics = async () => (await (await exports.default.fetch("http://edge/metrics")).json()) as { lateEvents: number; bufferRows: number; windowRows: number; rowsOut: number };
+const metrics = async () => (await (await exports.default.fetch("http://edge/metrics", { headers: operator })).json()) as { lateEvents: number; bufferRows: number; windowRows: number; rowsOut: number };
 
 describe("the window object in workerd", () => {
   test("evicted between requests, it rebuilds its windows from SQLite: late stays late, within lateness still counts", async () => {
@@ -63,7 +64,7 @@ describe("the window object in workerd", () => {
     expect(written.length).toBeGreaterThan(0);
     const first = new Uint8Array(await (await env.LAKE.get(`turnstile/${written[0]}`))!.arrayBuffer());
     await evictDurableObject(lake());
-    const again = await exports.default.fetch("http://edge/flush", { method: "POST" });
+    const again = await exports.default.fetch("http://edge/flush", { method: "POST", headers: operator });
     expect(again.status, await again.clone().text()).toBe(200);
     const second = new Uint8Array(await (await env.LAKE.get(`turnstile/${written[0]}`))!.arrayBuffer());
     expect(second).toEqual(first);
@@ -99,7 +100,7 @@ describe("the window object in workerd", () => {
     expect(legacy.length).toBe(before.bufferRows);
     await evictDurableObject(lake());
     expect((await metrics()).bufferRows).toBe(before.bufferRows);
-    const flushed = await exports.default.fetch("http://edge/flush", { method: "POST" });
+    const flushed = await exports.default.fetch("http://edge/flush", { method: "POST", headers: operator });
     expect(flushed.status, await flushed.clone().text()).toBe(200);
     const after = await metrics();
     expect(after.bufferRows).toBe(0);
@@ -128,7 +129,7 @@ describe("the window object in workerd", () => {
     expect(await runInDurableObject(lake(), (_instance, state) => state.storage.getAlarm())).not.toBeNull();
     // Restarted, it restores them from SQLite; a flush writes their one group (station, device, NULL minute) once.
     await evictDurableObject(lake());
-    const flushed = await exports.default.fetch("http://edge/flush", { method: "POST" });
+    const flushed = await exports.default.fetch("http://edge/flush", { method: "POST", headers: operator });
     expect(flushed.status, await flushed.clone().text()).toBe(200);
     const after = await metrics();
     expect(after.rowsOut).toBe(before.rowsOut + before.bufferRows + 1);
@@ -136,9 +137,9 @@ describe("the window object in workerd", () => {
     expect(after.bufferRows).toBe(0);
     expect(await nullDay()).toBe(objectsBefore + 1);
     // A flush with nothing new writes nothing; the next unreadable reading starts a new group.
-    expect((await (await exports.default.fetch("http://edge/flush", { method: "POST" })).json() as { rowsOut: number }).rowsOut).toBe(after.rowsOut);
+    expect((await (await exports.default.fetch("http://edge/flush", { method: "POST", headers: operator })).json() as { rowsOut: number }).rowsOut).toBe(after.rowsOut);
     expect((await post([unreadable(9)])).status).toBe(202);
-    await exports.default.fetch("http://edge/flush", { method: "POST" });
+    await exports.default.fetch("http://edge/flush", { method: "POST", headers: operator });
     expect((await metrics()).rowsOut).toBe(after.rowsOut + 1);
     expect(await nullDay()).toBe(objectsBefore + 2);
   });

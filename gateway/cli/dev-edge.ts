@@ -42,6 +42,9 @@ export const verb: Verb = {
     printOut(`runnel dev-edge: ${edge.config.name} on ${base} (state in ${edge.persist})`);
     for (const source of Object.keys(edge.config.sources)) printOut(`  POST ${base}/ingest/${source}`);
     printOut(`  GET  ${base}/metrics\n  POST ${base}/flush`);
+    printOut(
+      `  operator token${edge.adminTokenMade ? " (made for this run; set RUNNEL_ADMIN_TOKEN in worker/.dev.vars or the environment to keep one)" : ""}: Authorization: Bearer ${edge.adminToken}`,
+    );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();
       process.once("SIGINT", stop);

@@ -95,7 +95,7 @@ export async function publishNotebook(input: PublishInput): Promise<PublishOutco
       files.push(...written);
       say(`      Cloudflare Worker: ${written.join(", ")} (see ${join(dir, "worker", "README.md")})`);
       const unsigned = Object.values(notebook.sources).filter((s) => s.kind === "webhook" && s.signature === "none").map((s) => s.name);
-      input.warn(`before deploying the Worker, set RUNNEL_ADMIN_TOKEN (npx wrangler secret put RUNNEL_ADMIN_TOKEN): without it GET /metrics and POST /flush${unsigned.length ? `, and POST /ingest/ for ${unsigned.join(", ")} (signature: none),` : ""} answer anyone`);
+      input.warn(`before deploying the Worker, set RUNNEL_ADMIN_TOKEN (npx wrangler secret put RUNNEL_ADMIN_TOKEN): without it GET /metrics and POST /flush${unsigned.length ? `, and POST /ingest/ for ${unsigned.join(", ")} (signature: none),` : ""} refuse everyone`);
     } catch (error) {
       if (!(error instanceof Error && error.message.startsWith("worker bundle:"))) throw error;
       input.warn(`no Worker written: ${error.message}`);

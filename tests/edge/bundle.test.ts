@@ -48,8 +48,14 @@ test("writeWorkerBundle writes a Worker that dev-edge runs with state kept acros
   const again = await signed(id);
   expect(again.status).toBe(202);
   expect(((await again.json()) as { duplicate: boolean }).duplicate).toBe(true);
-  const metrics = (await (await fetch(new URL("/metrics", edge.url))).json()) as { eventsIn: number; bufferRows: number };
+  // The operator's routes refuse a caller without the token dev-edge made for this run.
+  expect(edge.adminTokenMade).toBe(true);
+  const refused = await fetch(new URL("/flush", edge.url), { method: "POST" });
+  expect(refused.status).toBe(401);
+  expect(((await refused.json()) as { error: string }).error).toBe("worker: POST /flush needs Authorization: Bearer <RUNNEL_ADMIN_TOKEN>");
+  const operator = { authorization: `Bearer ${edge.adminToken}` };
+  const metrics = (await (await fetch(new URL("/metrics", edge.url), { headers: operator })).json()) as { eventsIn: number; bufferRows: number };
   expect(metrics).toMatchObject({ eventsIn: 1, bufferRows: 2 });
-  const flushed = (await (await fetch(new URL("/flush", edge.url), { method: "POST" })).json()) as { rowsOut: number; files: number };
+  const flushed = (await (await fetch(new URL("/flush", edge.url), { method: "POST", headers: operator })).json()) as { rowsOut: number; files: number };
   expect(flushed).toMatchObject({ rowsOut: 2, files: 2 });
 });

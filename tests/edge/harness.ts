@@ -75,6 +75,11 @@ export interface StartOptions {
   script?: string;
 }
 
+/** The Worker's RUNNEL_ADMIN_TOKEN in these tests; the runtime's `metrics`, `flush` and `post` send it. */
+export const HARNESS_ADMIN_TOKEN = "edge-harness-operator";
+const operator = { authorization: `Bearer ${HARNESS_ADMIN_TOKEN}` };
+const hasAuthorization = (headers: Record<string, string>) => Object.keys(headers).some((k) => k.toLowerCase() === "authorization");
+
 export async function startEdge(options: StartOptions): Promise<EdgeRuntime & { script: string }> {
   const config = workerConfig(options.name, options.plan, options.notebook, options.limits);
   const script = options.script ?? (await buildWorkerScript(config));
@@ -88,7 +93,7 @@ export async function startEdge(options: StartOptions): Promise<EdgeRuntime & { 
       compatibilityDate: "2026-11-01",
       durableObjects: { PIPELINE: { className: "PipelineObject", useSQLite: true } },
       r2Buckets,
-      bindings: options.bindings ?? {},
+      bindings: { RUNNEL_ADMIN_TOKEN: HARNESS_ADMIN_TOKEN, ...options.bindings },
     }),
     // miniflare 5 keeps every resource's state under one root (the v4 adapter sets it undefined, so it goes last).
     resourcePersistencePath: persist,
@@ -100,14 +105,16 @@ export async function startEdge(options: StartOptions): Promise<EdgeRuntime & { 
     config,
     script,
     persist,
-    post: (source, body, headers = {}) => mf.dispatchFetch(`http://edge/ingest/${source}`, { method: "POST", body, headers }) as unknown as Promise<Response>,
+    // The operator's token goes with a delivery that carries no Authorization of its own (signature: none sources need it).
+    post: (source, body, headers = {}) =>
+      mf.dispatchFetch(`http://edge/ingest/${source}`, { method: "POST", body, headers: { ...(hasAuthorization(headers) ? {} : operator), ...headers } }) as unknown as Promise<Response>,
     async metrics() {
-      const response = await mf.dispatchFetch("http://edge/metrics");
+      const response = await mf.dispatchFetch("http://edge/metrics", { headers: operator });
       const text = await response.text();
       if (response.status !== 200) throw new Error(`harness: GET /metrics answered ${response.status}: ${text}`);
       return JSON.parse(text);
     },
-    flush: () => mf.dispatchFetch("http://edge/flush", { method: "POST" }) as unknown as Promise<Response>,
+    flush: () => mf.dispatchFetch("http://edge/flush", { method: "POST", headers: operator }) as unknown as Promise<Response>,
     async r2(binding = r2Buckets[0]!) {
       return r2Sink((await mf.getR2Bucket(binding)) as never, { name: binding });
     },
