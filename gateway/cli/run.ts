@@ -12,6 +12,7 @@ import { showProgress } from "../../edge/runner/progress.ts";
 import { listInputs, type InputFile } from "../../edge/runner/read-inputs.ts";
 import { openSink, parseSinkOverride } from "../../edge/runner/open-sink.ts";
 import { runFiles } from "../../edge/runner/run-files.ts";
+import { replayInputs, type ReplayInputs } from "../../edge/runner/replay.ts";
 import type { SinkTarget } from "../../edge/runner/sink-writer.ts";
 import { defaultParquetWriter } from "../../edge/parquet/index.ts";
 import { S3Refusal } from "../../edge/sinks/s3.ts";
@@ -20,6 +21,7 @@ import { printErr, printOut } from "./output.ts";
 import { UsageError, type Verb } from "./verb.ts";
 
 const USAGE = `usage: runnel run <bundle> --input <source>=<path>... [--sink <name>=<target>]... [--writer <name>]
+       runnel run <bundle> --replay <dead letters>... [--sink <name>=<target>]... [--writer <name>]
        runnel run <bundle> [--group <id>] [--brokers <host:port,...>] [--topic <name>] [--start earliest|latest|<ISO time>]
                            [--until-caught-up] [--metrics-port <port>] [--sink <name>=<target>]...
 
@@ -30,7 +32,13 @@ as NDJSON under _errors/.
                             JSON-array (.json), CSV (.csv) or Parquet (.parquet) files
   --writer <name>           the name object keys start with (default backfill)
 
-Without --input: consumes the bundle's Kafka topic as a consumer group and
+With --replay: runs the events an earlier run refused (dead-letter files, e.g. a
+lake's _errors/ folder or a glob of its .ndjson files) through this bundle,
+oldest first: after a fix to the notebook, publish again and replay. What
+still fails is a dead letter again, with the new reason. Refused for a bundle
+with windowed aggregates (their windows were already written).
+
+Without --input or --replay: consumes the bundle's Kafka topic as a consumer group and
 writes exactly-once files (keys carry topic, partition and offset range;
 offsets are committed after the objects are written). Runners with the same
 --group split the partitions.
@@ -64,6 +72,7 @@ export const verb: Verb = {
   async run(args) {
     const { values, positionals } = readArgs(args, {
       input: { type: "string", multiple: true },
+      replay: { type: "string", multiple: true },
       sink: { type: "string", multiple: true },
       writer: { type: "string" },
       group: { type: "string" },
@@ -83,7 +92,8 @@ export const verb: Verb = {
     const bundle = await loadBundle(positionals[0]!);
     const { manifest, plan } = bundle;
 
-    const inputs: Record<string, InputFile[]> = {};
+    if (values.replay?.length && values.input?.length) throw new UsageError("--replay and --input are two runs: replay the dead letters, then run the files (or the other way round)");
+    let inputs: Record<string, InputFile[]> = {};
     for (const text of values.input ?? []) {
       const [source, path] = splitPair(text, "--input");
       if (!plan.sources[source]) throw new UsageError(`--input names source '${source}'; the bundle reads ${Object.keys(plan.sources).join(", ")}`);
@@ -117,7 +127,21 @@ export const verb: Verb = {
         return 1;
       }
     }
-    if (!values.input?.length) return runFromKafka(bundle, targets, values);
+    let replay: ReplayInputs | null = null;
+    if (values.replay?.length) {
+      try {
+        replay = await replayInputs(plan, values.replay);
+      } catch (error) {
+        printErr(`runnel run: ${error instanceof Error ? error.message : String(error)}`);
+        return 1;
+      }
+      inputs = replay.inputs;
+      const counts = Object.entries(replay.replayed).map(([source, n]) => `${n} of ${source}`);
+      printOut(`replaying ${counts.length ? counts.join(", ") : "no"} dead letters from ${replay.files.length} files`);
+      for (const s of replay.skipped) printOut(`  left out ${s.count}: ${s.reason}`);
+    } else if (!values.input?.length) {
+      return runFromKafka(bundle, targets, values);
+    }
 
 
     const started = Date.now();

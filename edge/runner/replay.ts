@@ -1,0 +1,85 @@
+/**
+ * Replaying dead letters: after the notebook is fixed and published again,
+ * the events its last version refused (a cast that failed, a field that did
+ * not fit) go through the new plan. `runnel run <bundle> --replay <path>`
+ * reads dead-letter files (`_errors/**.ndjson`, as every runtime writes them),
+ * keeps the letters of the plan's sources, oldest first, and hands their raw
+ * payloads to `runFiles` as NDJSON inputs; what still fails becomes a dead
+ * letter again, with the new reason.
+ *
+ * A plan with a windowed aggregate is refused: its windows were written when
+ * the watermark passed them, and replayed events would write a second,
+ * partial row for a window already in the lake.
+ */
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Plan } from "../plan/types.ts";
+import { decodeDeadLetters, type DeadLetter } from "../sinks/dead-letter.ts";
+import { listInputs, type InputFile } from "./read-inputs.ts";
+
+export interface ReplayInputs {
+  /** NDJSON files of raw payloads per source, for `runFiles`. */
+  inputs: Record<string, InputFile[]>;
+  /** Letters per source that will be replayed. */
+  replayed: Record<string, number>;
+  /** Letters left out, with why (another source, a payload that cannot be one NDJSON line). */
+  skipped: { reason: string; count: number }[];
+  /** The dead-letter files read. */
+  files: string[];
+}
+
+/** Why the plan cannot take replayed events, or null when it can. */
+export function replayRefusal(plan: Plan): string | null {
+  for (const pipeline of plan.pipelines) {
+    const windowed = pipeline.ops.find((op) => op.op === "aggregate" && op.emit === "window");
+    if (windowed) {
+      return `replay: sink ${pipeline.sink} aggregates over tumbling windows (cell ${pipeline.cell.cell}); its windows are written once, when the watermark passes them, so replayed events would write a second, partial row for a window already in the lake. Backfill that period from the source instead (runnel run --input, into a fresh prefix).`;
+    }
+  }
+  return null;
+}
+
+export async function replayInputs(plan: Plan, paths: string[]): Promise<ReplayInputs> {
+  const refused = replayRefusal(plan);
+  if (refused) throw new Error(refused);
+  const letters: { letter: DeadLetter; order: number }[] = [];
+  const files: string[] = [];
+  for (const path of paths) {
+    for (const file of await listInputs(path)) {
+      files.push(file.path);
+      let decoded: DeadLetter[];
+      try {
+        decoded = decodeDeadLetters(await readFile(file.path));
+      } catch (error) {
+        const why = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}` : String(error);
+        throw new Error(`replay: ${file.path} is not a dead-letter file: ${why}`, { cause: error });
+      }
+      for (const letter of decoded) letters.push({ letter, order: letters.length });
+    }
+  }
+  // Oldest first, as they arrived; letters of one time keep their files' order.
+  letters.sort((a, b) => (a.letter.at < b.letter.at ? -1 : a.letter.at > b.letter.at ? 1 : a.order - b.order));
+  const lines: Record<string, string[]> = {};
+  const skipped = new Map<string, number>();
+  const skip = (reason: string) => skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
+  for (const { letter } of letters) {
+    if (!plan.sources[letter.source]) {
+      skip(`source ${letter.source === "" ? "(none)" : letter.source} is not one this plan reads (${Object.keys(plan.sources).join(", ")})`);
+    } else if (/[\n\r]/.test(letter.raw)) {
+      skip("the payload holds a line break, so it is not one event of NDJSON");
+    } else {
+      (lines[letter.source] ??= []).push(letter.raw);
+    }
+  }
+  const dir = await mkdtemp(join(tmpdir(), "runnel-replay-"));
+  const inputs: Record<string, InputFile[]> = {};
+  const replayed: Record<string, number> = {};
+  for (const [source, raws] of Object.entries(lines)) {
+    const path = join(dir, `${source.replace(/[^A-Za-z0-9_-]/g, "_")}.ndjson`);
+    await writeFile(path, `${raws.join("\n")}\n`);
+    inputs[source] = [{ path, mtimeMs: 0, format: "ndjson" }];
+    replayed[source] = raws.length;
+  }
+  return { inputs, replayed, skipped: [...skipped].map(([reason, count]) => ({ reason, count })), files };
+}
