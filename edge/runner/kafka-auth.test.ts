@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { KafkaSecurityError, kafkaSecurityFromEnv } from "./kafka-auth.ts";
 
@@ -15,5 +18,15 @@ describe("Kafka security from the environment", () => {
       "RUNNEL_KAFKA_SASL_MECHANISM must be plain, scram-sha-256, scram-sha-512, got 'gssapi'",
     );
     expect(() => kafkaSecurityFromEnv({ RUNNEL_KAFKA_SASL_MECHANISM: "plain", RUNNEL_KAFKA_USERNAME: "u" })).toThrow(KafkaSecurityError);
+  });
+
+  test("RUNNEL_KAFKA_CA_FILE trusts a private CA (and means TLS); a file that is not one is an error", () => {
+    const dir = mkdtempSync(join(tmpdir(), "runnel-ca-"));
+    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+    writeFileSync(join(dir, "ca.pem"), pem);
+    writeFileSync(join(dir, "key.txt"), "not a certificate");
+    expect(kafkaSecurityFromEnv({ RUNNEL_KAFKA_CA_FILE: join(dir, "ca.pem") })).toEqual({ ssl: { ca: [pem] } });
+    expect(() => kafkaSecurityFromEnv({ RUNNEL_KAFKA_CA_FILE: join(dir, "key.txt") })).toThrow(`RUNNEL_KAFKA_CA_FILE names ${join(dir, "key.txt")}, which holds no PEM certificate`);
+    expect(() => kafkaSecurityFromEnv({ RUNNEL_KAFKA_CA_FILE: join(dir, "missing.pem") })).toThrow(/RUNNEL_KAFKA_CA_FILE names .*missing\.pem, which cannot be read/);
   });
 });

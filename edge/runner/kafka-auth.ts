@@ -5,15 +5,16 @@
  * cluster — Confluent Cloud, MSK, Aiven, Redpanda Cloud — takes both TLS and
  * SASL).
  *
- * - `RUNNEL_KAFKA_SSL=1`: TLS with the system's CAs (add a private CA with
- *   Node's `NODE_EXTRA_CA_CERTS`).
+ * - `RUNNEL_KAFKA_SSL=1`: TLS with the system's CAs; `RUNNEL_KAFKA_CA_FILE`
+ *   (a PEM file) trusts a private CA instead, and implies TLS.
  * - `RUNNEL_KAFKA_SASL_MECHANISM` (`plain`, `scram-sha-256`, `scram-sha-512`)
  *   with `RUNNEL_KAFKA_USERNAME` and `RUNNEL_KAFKA_PASSWORD`.
  */
+import { readFileSync } from "node:fs";
 import type { SASLOptions } from "kafkajs";
 
 export interface KafkaSecurity {
-  ssl?: boolean;
+  ssl?: boolean | { ca: string[] };
   sasl?: SASLOptions;
 }
 
@@ -28,6 +29,17 @@ export function kafkaSecurityFromEnv(env: Record<string, string | undefined> = p
   if (ssl !== undefined && ssl !== "" && ssl !== "0") {
     if (ssl !== "1") throw new KafkaSecurityError(`RUNNEL_KAFKA_SSL takes 1 (TLS) or 0, got '${ssl}'`);
     security.ssl = true;
+  }
+  const caFile = env.RUNNEL_KAFKA_CA_FILE;
+  if (caFile !== undefined && caFile !== "") {
+    let pem: string;
+    try {
+      pem = readFileSync(caFile, "utf8");
+    } catch (error) {
+      throw new KafkaSecurityError(`RUNNEL_KAFKA_CA_FILE names ${caFile}, which cannot be read (${error instanceof Error ? error.message : String(error)})`);
+    }
+    if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new KafkaSecurityError(`RUNNEL_KAFKA_CA_FILE names ${caFile}, which holds no PEM certificate`);
+    security.ssl = { ca: [pem] };
   }
   const mechanism = env.RUNNEL_KAFKA_SASL_MECHANISM;
   if (mechanism === undefined || mechanism === "") return security;

@@ -34,7 +34,7 @@ export interface KafkaRunnerOptions {
   /** Consumer group; runners sharing it split the topic's partitions. */
   groupId: string;
   brokers?: string[];
-  ssl?: boolean;
+  ssl?: boolean | { ca: string[] };
   sasl?: SASLOptions;
   start?: StartPosition;
   /** Overrides the notebook's topic. */

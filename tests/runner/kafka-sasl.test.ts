@@ -8,6 +8,7 @@ import { demoEvents } from "../../gateway/sources/demo/index.ts";
 import { openKafkaSource } from "../../gateway/sources/kafka-source.ts";
 import type { Plan } from "../../edge/plan/types.ts";
 import { kafka as kafkaConfig, s3 as s3Config } from "../servers/config.ts";
+import { kafkaTls } from "../servers/kafka-tls.ts";
 import { compareWithDuckDB, download, fillTopic, publish, readPlan, startRunner, uniqueName } from "./harness.ts";
 
 let pii: { bundle: string; plan: Plan };
@@ -43,7 +44,7 @@ describe("Kafka over SASL", () => {
     const run = startRunner(pii.bundle, ["--topic", topic, "--group", uniqueName("g"), "--until-caught-up", ...sink, "--brokers", saslBrokers], saslEnv("wrong"));
     expect(await run.exited).not.toBe(0);
     expect(run.output()).toMatch(/SASL PLAIN authentication failed/);
-    const usage = startRunner(pii.bundle, ["--topic", topic, "--until-caught-up"], { ...saslEnv("x"), RUNNEL_KAFKA_SASL_MECHANISM: "oauthbearer" });
+    const usage = startRunner(pii.bundle, ["--topic", topic, "--until-caught-up", ...sink], { ...saslEnv("x"), RUNNEL_KAFKA_SASL_MECHANISM: "oauthbearer" });
     expect(await usage.exited).toBe(2);
     expect(usage.output()).toMatch(/RUNNEL_KAFKA_SASL_MECHANISM must be plain, scram-sha-256, scram-sha-512, got 'oauthbearer'/);
   });
@@ -64,5 +65,27 @@ describe("Kafka over SASL", () => {
     } finally {
       await bad.close();
     }
+  });
+
+  test("over TLS (SASL_SSL, as managed clusters take it): the runner trusts the CA in RUNNEL_KAFKA_CA_FILE, and refuses a certificate it cannot verify", { timeout: 120_000 }, async () => {
+    const brokers = kafkaConfig.saslTlsBrokers.join(",");
+    const sink = ["--sink", `staging=s3://${s3Config.bucket}/${topic}-tls/`];
+    const run = startRunner(pii.bundle, ["--topic", topic, "--group", `${topic}-tls`, "--until-caught-up", ...sink, "--brokers", brokers], {
+      ...saslEnv(kafkaConfig.sasl.password),
+      RUNNEL_KAFKA_CA_FILE: kafkaTls.caFile,
+    });
+    expect(await run.exited, run.output()).toBe(0);
+    expect(run.output()).toMatch(/runner stopped: 3000 events/);
+    const { dir, keys } = await download(`${topic}-tls/`);
+    const c = await compareWithDuckDB("pii-staging", pii.plan, events, dir, keys);
+    expect(c).toMatchObject({ actual: c.expected, missing: 0, extra: 0 });
+
+    // TLS with the system's CAs only: the self-signed broker is not trusted.
+    const untrusted = startRunner(pii.bundle, ["--topic", topic, "--group", uniqueName("g"), "--until-caught-up", ...sink, "--brokers", brokers], {
+      ...saslEnv(kafkaConfig.sasl.password),
+      RUNNEL_KAFKA_SSL: "1",
+    });
+    expect(await untrusted.exited).not.toBe(0);
+    expect(untrusted.output()).toMatch(/self[- ]signed certificate/i);
   });
 });

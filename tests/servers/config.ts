@@ -22,6 +22,8 @@ export const kafka = {
   /** A second listener of the same broker that takes only SASL/PLAIN with this user. */
   saslBrokers: [`127.0.0.1:${port(19094)}`],
   sasl: { mechanism: "plain", username: "runnel-test", password: "runnel-test-sasl-secret" },
+  /** A third listener: SASL/PLAIN over TLS, as managed clusters take it (certificate: `kafka-tls.ts`). */
+  saslTlsBrokers: [`127.0.0.1:${port(19095)}`],
 } as const;
 
 export const s3 = {

@@ -37,22 +37,28 @@ ${[["org.apache.kafka", "kafka_2.13", version] as [string, string, string], ...l
 }
 
 /** One combined broker and controller with a static quorum, on the ports in `config.ts`. */
-export function serverProperties(logDirs: string): string {
+export function serverProperties(logDirs: string, tls: { keystore: string; password: string }): string {
   const [, controllerPort] = config.controller.split(":");
   const broker = config.brokers[0];
   const saslBroker = config.saslBrokers[0];
+  const saslTlsBroker = config.saslTlsBrokers[0];
   const sasl = config.sasl;
   return [
     "process.roles=broker,controller",
     "node.id=1",
     `controller.quorum.voters=1@${config.controller}`,
-    `listeners=PLAINTEXT://${broker},CONTROLLER://127.0.0.1:${controllerPort},SASL_PLAINTEXT://${saslBroker}`,
-    `advertised.listeners=PLAINTEXT://${broker},SASL_PLAINTEXT://${saslBroker}`,
+    `listeners=PLAINTEXT://${broker},CONTROLLER://127.0.0.1:${controllerPort},SASL_PLAINTEXT://${saslBroker},SASL_SSL://${saslTlsBroker}`,
+    `advertised.listeners=PLAINTEXT://${broker},SASL_PLAINTEXT://${saslBroker},SASL_SSL://${saslTlsBroker}`,
     "inter.broker.listener.name=PLAINTEXT",
     "controller.listener.names=CONTROLLER",
-    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT",
+    "listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL",
     "sasl.enabled.mechanisms=PLAIN",
     `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${sasl.username}="${sasl.password}";`,
+    `listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${sasl.username}="${sasl.password}";`,
+    `ssl.keystore.location=${tls.keystore}`,
+    `ssl.keystore.password=${tls.password}`,
+    `ssl.key.password=${tls.password}`,
+    "ssl.keystore.type=PKCS12",
     `log.dirs=${logDirs}`,
     "num.partitions=1",
     "offsets.topic.replication.factor=1",

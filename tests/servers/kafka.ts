@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { Kafka, logLevel } from "kafkajs";
 import { kafka as config } from "./config.ts";
 import { loggingFlag, pom, serverProperties } from "./kafka-files.ts";
+import { ensureKafkaTls } from "./kafka-tls.ts";
 import { cacheDir, dataDir, serversDir } from "./paths.ts";
 import { runStep, say } from "./process.ts";
 import type { Launch, TestServer } from "./server.ts";
@@ -62,7 +63,7 @@ async function formattedLogDir(version: string, classpath: string, logging: stri
   rmSync(scratch, { recursive: true, force: true });
   mkdirSync(scratch, { recursive: true });
   const properties = join(scratch, "server.properties");
-  writeFileSync(properties, serverProperties(join(scratch, "logs")));
+  writeFileSync(properties, serverProperties(join(scratch, "logs"), await ensureKafkaTls()));
   const began = Date.now();
   // A short-lived JVM starts faster with the client compiler and the serial collector.
   const quick = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto"];
@@ -167,7 +168,7 @@ export const kafkaServer: TestServer = {
     rmSync(home, { recursive: true, force: true });
     mkdirSync(home, { recursive: true });
     const properties = join(home, "server.properties");
-    writeFileSync(properties, serverProperties(join(home, "logs")));
+    writeFileSync(properties, serverProperties(join(home, "logs"), await ensureKafkaTls()));
     const logging = loggingFlag(version, home);
     const classpath = `${libs}/*`;
     cpSync(await formattedLogDir(version, classpath, logging), join(home, "logs"), { recursive: true });
