@@ -91,9 +91,12 @@ test("a body over the limit is 413 by its Content-Length, and a chunked one as i
 });
 
 test("unknown sources, non-webhook sources and odd paths answer as through Hono", async () => {
-  const none = await fetch(`${base}/hooks/hooks/nosuch`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+  const none = await fetch(`${base}/hooks/hooks/nosuch`, { method: "POST", body: "{}", headers: { "content-type": "application/json", authorization: `Bearer ${gw.token}` } });
   expect(none.status).toBe(404);
   expect((await none.json()).error.message).toBe('sources: hooks.md has no source "nosuch"; it has gh, open, feed');
+  const anonymous = await fetch(`${base}/hooks/hooks/nosuch`, { method: "POST", body: "{}", headers: { "content-type": "application/json" } });
+  expect(anonymous.status).toBe(404);
+  expect((await anonymous.json()).error.message).toMatch(/^webhook: no webhook source at this path/);
   expect((await fetch(`${base}/hooks/hooks/feed`, { method: "POST", body: "{}" })).status).toBe(404);
   expect((await fetch(`${base}/hooks/nobook/gh`, { method: "POST", body: "{}" })).status).toBe(404);
   expect((await fetch(`${base}/hooks/hooks`, { method: "POST", body: "{}" })).status).toBe(404);

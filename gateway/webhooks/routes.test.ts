@@ -163,17 +163,28 @@ describe("webhook capture", () => {
     expect((await post("hooks/open", "{}", gw.auth)).status).toBe(202);
   });
 
-  test("a source whose secret is not in the environment is 503 and says which variable to export", async () => {
-    const res = await post("hooks/unset", "{}", { "x-hub-signature-256": githubSignature("x", "{}") });
+  test("a source whose secret is not in the environment is 503; the owner (with the token) is told which variable to export, a sender is not", async () => {
+    const res = await post("hooks/unset", "{}", { "x-hub-signature-256": githubSignature("x", "{}"), ...gw.auth });
     expect(res.status).toBe(503);
     expect(await res.json()).toEqual({ error: { code: "unavailable", message: "webhook: the secret for unset of hooks.md is not set; export NOT_EXPORTED before starting the gateway" } });
+    const anonymous = await post("hooks/unset", "{}", { "x-hub-signature-256": githubSignature("x", "{}") });
+    expect(anonymous.status).toBe(503);
+    const message = ((await anonymous.json()) as { error: { message: string } }).error.message;
+    expect(message).toBe("webhook: this source cannot take deliveries now (the gateway's owner sees why in its log, or with the gateway token)");
   });
 
-  test("posting to a source that is not a webhook, or to no source, is 404", async () => {
+  test("posting to a source that is not a webhook, or to no source, is 404; only the owner is told the notebook's sources", async () => {
     expect((await post("hooks/feed", "{}", {})).status).toBe(404);
-    const none = await post("hooks/nosuch", "{}", {});
-    expect(none.status).toBe(404);
-    expect((await none.json()).error.message).toBe('sources: hooks.md has no source "nosuch"; it has gh, stripe, generic, bearer, open, slack, shop, unset, feed');
+    const owner = await post("hooks/nosuch", "{}", gw.auth);
+    expect(owner.status).toBe(404);
+    expect((await owner.json()).error.message).toBe('sources: hooks.md has no source "nosuch"; it has gh, stripe, generic, bearer, open, slack, shop, unset, feed');
+    for (const path of ["hooks/nosuch", "hooks/feed", "missing/gh"]) {
+      const anonymous = await post(path, "{}", {});
+      expect(anonymous.status).toBe(404);
+      const message = ((await anonymous.json()) as { error: { message: string } }).error.message;
+      expect(message).toMatch(/^webhook: no webhook source at this path/);
+      expect(message).not.toMatch(/feed|stripe|hooks\.md/);
+    }
   });
 
   test("a delivery over the size limit is 413 and not stored", async () => {

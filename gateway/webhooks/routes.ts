@@ -75,8 +75,32 @@ export function hookCapture(options: HookRouteOptions): HookCapture {
     return capture;
   };
 
-  /** Everything after `/hooks/`, the request's headers, and its body once the source is known to exist. */
+  /**
+   * What a caller without the gateway token learns when a delivery cannot be taken:
+   * the status, not the notebook's sources or the names of its secrets' variables
+   * (a gateway whose /hooks are exposed through a tunnel answers the internet).
+   * Refusals of a signature (401) keep their reason, which a sender needs.
+   */
   const accept = async (rest: string, headers: HeaderReader, readBody: () => Promise<Uint8Array>): Promise<Answer> => {
+    try {
+      return await take(rest, headers, readBody);
+    } catch (err) {
+      if (!(err instanceof GatewayError) || (err.status !== 404 && err.status < 500)) throw err;
+      const given = headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+      if (given !== undefined && secretsEqual(given, options.token)) throw err;
+      options.log.warn("webhook not taken", { path: `/hooks/${rest}`, status: err.status, reason: err.message });
+      throw new GatewayError(
+        err.status,
+        err.code,
+        err.status === 404
+          ? "webhook: no webhook source at this path; deliveries go to /hooks/<notebook>/<source> (the gateway's owner sees why in its log, or with the gateway token)"
+          : "webhook: this source cannot take deliveries now (the gateway's owner sees why in its log, or with the gateway token)",
+      );
+    }
+  };
+
+  /** Everything after `/hooks/`, the request's headers, and its body once the source is known to exist. */
+  const take = async (rest: string, headers: HeaderReader, readBody: () => Promise<Uint8Array>): Promise<Answer> => {
     const cut = rest.lastIndexOf("/");
     if (cut <= 0) throw new GatewayError(404, "not_found", "webhook: expected /hooks/<notebook>/<source>");
     const path = notebookPathOf(rest.slice(0, cut));
