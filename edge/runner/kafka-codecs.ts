@@ -12,8 +12,9 @@
  * - LZ4: the LZ4 frame format (magic 0x184D2204), blocks linked or not, with
  *   or without checksums. The header checksum is not verified: Kafka before
  *   0.10 computed it over the magic too, and a wrong one is still a frame.
- * - ZSTD: standard frames, through Node's zlib where it has zstd (Node ≥
- *   22.15) and the pure-JavaScript fzstd elsewhere.
+ * - ZSTD: standard frames, one or several, through the pure-JavaScript
+ *   fzstd on every Node (Node's own zstd, from 22.15, stops after the first
+ *   frame without a word).
  */
 import * as zlib from "node:zlib";
 import kafkajs from "kafkajs";
@@ -216,13 +217,11 @@ export function lz4Encode(b: Uint8Array): Uint8Array {
 
 // ---------------------------------------------------------------- ZSTD
 
-type Zstd = { zstdDecompressSync?: (b: Uint8Array) => Uint8Array; zstdCompressSync?: (b: Uint8Array) => Uint8Array };
+type Zstd = { zstdCompressSync?: (b: Uint8Array) => Uint8Array };
 const nodeZstd = zlib as unknown as Zstd;
 
-/** Decodes with Node's zstd when it has one, else with fzstd; `pure` forces fzstd (tests run both). */
-export function zstdDecode(b: Uint8Array, pure = false): Uint8Array {
+export function zstdDecode(b: Uint8Array): Uint8Array {
   try {
-    if (!pure && nodeZstd.zstdDecompressSync) return nodeZstd.zstdDecompressSync(b);
     return fzstdDecompress(b);
   } catch (e) {
     throw new KafkaCodecError(`zstd: ${e instanceof Error ? e.message : String(e)}`);
@@ -273,5 +272,5 @@ export function registerKafkaCodecs(): void {
   const codecs = CompressionCodecs as unknown as Record<number, () => unknown>;
   codecs[CompressionTypes.Snappy] = codec(snappyDecode, snappyEncode);
   codecs[CompressionTypes.LZ4] = codec(lz4Decode, lz4Encode);
-  codecs[CompressionTypes.ZSTD] = codec((b) => zstdDecode(b), zstdEncode);
+  codecs[CompressionTypes.ZSTD] = codec(zstdDecode, zstdEncode);
 }
