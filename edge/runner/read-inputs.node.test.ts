@@ -11,7 +11,7 @@ import { gatherCompileInputs } from "../compile/inputs.node.ts";
 import { runnelWriter } from "../parquet/runnel.ts";
 import { openSink, parseSinkOverride } from "./open-sink.ts";
 import { runFiles } from "./run-files.ts";
-import { formatOf, readEvents, UnreadableEvent, type InputFile } from "./read-inputs.ts";
+import { formatOf, readEvents, RecordCutter, UnreadableEvent, type InputFile } from "./read-inputs.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "runnel-inputs-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -78,7 +78,7 @@ test("an NDJSON line or a JSON file that is not UTF-8 is a dead letter, as DuckD
   writeFileSync(json, Buffer.concat([Buffer.from('[{"s": "'), Buffer.from([0xfc]), Buffer.from('"}]')]));
   const whole = await all({ path: json, mtimeMs: 0, format: "json" });
   expect(whole).toHaveLength(1);
-  expect((whole[0] as UnreadableEvent).reason).toMatch(/latin1\.json is not valid UTF-8$/);
+  expect((whole[0] as UnreadableEvent).reason).toMatch(/latin1\.json line 1 is not valid UTF-8$/);
 });
 
 test("windows still open at the end of input are written even when the last batch flushed", async () => {
@@ -120,4 +120,239 @@ test("a .tsv file is CSV, cut at its tabs as read_csv cuts it; a ragged record i
     { id: "3", name: "d", note: "y" },
   ]);
   expect(read.filter((e) => e instanceof UnreadableEvent)).toEqual([new UnreadableEvent(`run: ${tsv} line 3: Expected Number of Columns: 3 Found: 2`, "2\tc")]);
+});
+
+const events = (read: unknown[]): unknown[] => read.map((e) => (e instanceof UnreadableEvent ? { dead: e.reason.replace(/^run: \S+ ?/, ""), raw: e.raw } : e));
+
+test("gzip and zstd files are read through their codec, as read_json and read_csv read them: several gzip members one after another too", async () => {
+  const { gzipSync } = await import("node:zlib");
+  const { execFileSync } = await import("node:child_process");
+  const gz = join(dir, "a.ndjson.gz");
+  // `cat a.gz b.gz`: two gzip members, the second without a final newline in its text.
+  writeFileSync(gz, Buffer.concat([gzipSync('{"a": 1}\n{"a": 2}\n'), gzipSync('{"a": 3}')]));
+  expect(await all({ path: gz, mtimeMs: 0, format: formatOf(gz) })).toEqual([{ a: 1 }, { a: 2 }, { a: 3 }]);
+  // A gzip file whose name does not say so is read by its first bytes.
+  const unnamed = join(dir, "export-0001");
+  writeFileSync(unnamed, gzipSync('{"a": 4}\n'));
+  expect(await all({ path: unnamed, mtimeMs: 0, format: formatOf(unnamed) })).toEqual([{ a: 4 }]);
+  expect(formatOf("x/orders.csv.gz")).toBe("csv");
+  expect(formatOf("x/orders.TSV.GZ")).toBe("csv");
+  expect(formatOf("x/rows.parquet")).toBe("parquet");
+  expect(formatOf("x/app.log", "csv")).toBe("csv");
+  const csv = join(dir, "orders.csv.gz");
+  writeFileSync(csv, gzipSync("id;name\n1;x\n2;y\n"));
+  expect(await all({ path: csv, mtimeMs: 0, format: formatOf(csv) })).toEqual([{ id: "1", name: "x" }, { id: "2", name: "y" }]);
+  const tsv = join(dir, "orders.tsv.gz");
+  writeFileSync(tsv, Buffer.concat([gzipSync("id\tname\n1\tx\n"), gzipSync("2\ty\n")]));
+  expect(await all({ path: tsv, mtimeMs: 0, format: formatOf(tsv) })).toEqual([{ id: "1", name: "x" }, { id: "2", name: "y" }]);
+  let zstdMade = true;
+  try {
+    // Two frames one after another (`zstd a >> f`, pzstd): Node's own zstd stopped after the first.
+    writeFileSync(join(dir, "a.jsonl.zst"), Buffer.concat([execFileSync("zstd", ["-q", "-c"], { input: '{"a": 5}\r\n' }), execFileSync("zstd", ["-q", "-c"], { input: '{"a": 6}' })]));
+    execFileSync("zstd", ["-q", "-f", "-o", join(dir, "b.csv.zst")], { input: "id,name\n7,z\n" });
+  } catch {
+    zstdMade = false; // no zstd command here
+  }
+  if (zstdMade) {
+    expect(await all({ path: join(dir, "a.jsonl.zst"), mtimeMs: 0, format: "ndjson" })).toEqual([{ a: 5 }, { a: 6 }]);
+    expect(await all({ path: join(dir, "b.csv.zst"), mtimeMs: 0, format: "csv" })).toEqual([{ id: "7", name: "z" }]);
+  }
+});
+
+test("a .gz file that is not gzip, or is cut off, is a dead letter saying so; the run goes on", async () => {
+  const { gzipSync } = await import("node:zlib");
+  const fake = join(dir, "fake.ndjson.gz");
+  writeFileSync(fake, '{"a": 1}\n');
+  expect(events(await all({ path: fake, mtimeMs: 0, format: "ndjson" }))).toEqual([{ dead: "Input is not a GZIP stream", raw: "" }]);
+  const fakeCsv = join(dir, "fake.csv.gz");
+  writeFileSync(fakeCsv, "id\n1\n");
+  expect(events(await all({ path: fakeCsv, mtimeMs: 0, format: "csv" }))).toEqual([{ dead: "Input is not a GZIP stream", raw: "" }]);
+  // A download cut off: the records before the cut are read, the one it cuts and the cut itself are dead letters.
+  const lines = Array.from({ length: 20000 }, (_, i) => JSON.stringify({ a: i, s: `row ${i * 7919} of the export` })).join("\n");
+  const whole = gzipSync(lines);
+  const cut = join(dir, "cut.ndjson.gz");
+  writeFileSync(cut, whole.subarray(0, whole.length >> 1));
+  const read = events(await all({ path: cut, mtimeMs: 0, format: "ndjson" }));
+  expect(read.length).toBeGreaterThan(5000);
+  expect(read.slice(0, -2)).toEqual(Array.from({ length: read.length - 2 }, (_, i) => ({ a: i, s: `row ${i * 7919} of the export` })));
+  expect((read.at(-2) as { dead: string }).dead).toMatch(/^line \d+ is not JSON: json: /);
+  expect(read.at(-1)).toEqual({ dead: "gzip stream is damaged: unexpected end of file; the records before the damage are read", raw: "" });
+});
+
+test("JSON records are found as read_json finds them, whatever the extension: lines, pretty-printed, one array, several on a line, none", async () => {
+  const cases: [string, string, unknown[]][] = [
+    ["lines.json", '{"a": 1}\n{"a": 2}\n', [{ a: 1 }, { a: 2 }]],
+    ["pretty.json", '{\n  "a": 1,\n  "b": [1,\n 2]\n}\n{\n  "a": 2\n}\n', [{ a: 1, b: [1, 2] }, { a: 2 }]],
+    ["pretty.ndjson", '{\n  "a": 1\n}\n', [{ a: 1 }]],
+    ["array.ndjson", '[{"a": 1},\n {"a": 2}]', [{ a: 1 }, { a: 2 }]],
+    ["array.json", '  [\n  {"a": "]"}, {"a": "\\"["} ]\n', [{ a: "]" }, { a: '"[' }]],
+    ["two.ndjson", '{"a": 1} {"a": 2}\n', [{ a: 1 }, { a: 2 }]],
+    ["crlf.ndjson", '\uFEFF{"a": 1}\r\n\r\n{"a": 2}', [{ a: 1 }, { a: 2 }]],
+    ["empty.json", "", []],
+    ["blank.json", " \n\t\r\n", []],
+    ["blank.ndjson", "\n\n", []],
+  ];
+  for (const [name, text, expected] of cases) {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    expect({ name, read: await all({ path, mtimeMs: 0, format: formatOf(path) }) }).toEqual({ name, read: expected });
+  }
+});
+
+test("a line cut off in a file of JSON lines is one dead letter, not the rest of the file", async () => {
+  const path = join(dir, "cutline.ndjson");
+  writeFileSync(path, '{"a": 1}\n{"a": 2, "b": [1,\n{"a": 3, "s": "open\n{"a": 4}\nnot json at all\n{"a": 5} {"a": 6}\n{"a": 7} junk\r\n');
+  expect(events(await all({ path, mtimeMs: 0, format: "ndjson" }))).toEqual([
+    { a: 1 },
+    { dead: "line 2 is not JSON: json: unexpected end of input at offset 17", raw: '{"a": 2, "b": [1,' },
+    { dead: "line 3 is not JSON: json: malformed string at offset 14", raw: '{"a": 3, "s": "open' },
+    { a: 4 },
+    { dead: 'line 5 is not JSON: json: unexpected character "n" at offset 0', raw: "not json at all" },
+    { a: 5 },
+    { a: 6 },
+    // A line is one record: junk after a value makes the line a dead letter, as the Kafka runner makes such a message.
+    { dead: "line 7 is not JSON: json: unexpected text after the JSON value at offset 9", raw: '{"a": 7} junk' },
+  ]);
+});
+
+test("CloudTrail's export, a gzipped file of one {Records: [...]} object, is one event, as read_json reads it", async () => {
+  const { gzipSync } = await import("node:zlib");
+  const record = (id: string) => ({ eventVersion: "1.09", eventID: id, eventTime: "2026-11-22T00:00:00Z", userIdentity: { type: "Root" }, requestParameters: null });
+  const path = join(dir, "123456789012_CloudTrail_us-east-1_20261122T0000Z_abc.json.gz");
+  writeFileSync(path, gzipSync(JSON.stringify({ Records: [record("e1"), record("e2")] }, null, 2)));
+  expect(await all({ path, mtimeMs: 0, format: formatOf(path) })).toEqual([{ Records: [record("e1"), record("e2")] }]);
+});
+
+test("a record of many megabytes is read: a CSV field past DuckDB's 2 MB max_line_size, a 20 MB JSON string", async () => {
+  const big = "x".repeat(3_000_000);
+  const csv = join(dir, "long.csv");
+  writeFileSync(csv, `id,blob\n1,${big}\n2,y\n`);
+  expect(await all({ path: csv, mtimeMs: 0, format: "csv" })).toEqual([{ id: "1", blob: big }, { id: "2", blob: "y" }]);
+  const huge = "y".repeat(20_000_000);
+  const json = join(dir, "long.ndjson");
+  writeFileSync(json, `{"id": 1, "blob": "${huge}"}\n{"id": 2}\n`);
+  const read = await all({ path: json, mtimeMs: 0, format: "ndjson" });
+  expect(read.map((e) => (e as { blob?: string }).blob?.length ?? (e as UnreadableEvent).reason)).toEqual([20_000_000, undefined]);
+});
+
+test("a compressed CSV record too long for DuckDB is a dead letter with DuckDB's reason, not a stopped run", async () => {
+  const { gzipSync } = await import("node:zlib");
+  const path = join(dir, "toolong.csv.gz");
+  writeFileSync(path, gzipSync(`id,blob\n1,${"x".repeat(9_000_000)}\n2,y\n`));
+  const read = events(await all({ path, mtimeMs: 0, format: "csv" }));
+  expect(read).toHaveLength(1);
+  expect((read[0] as { dead: string }).dead).toMatch(/^is not read: Invalid Input Error: CSV Error on Line: 1 Maximum line size of 8388608 bytes exceeded/);
+});
+
+test("a folder leaves out hidden files (.DS_Store, _SUCCESS, _delta_log/) and reads links to files; a glob that matches nothing is an error naming it", async () => {
+  const { mkdirSync, utimesSync } = await import("node:fs");
+  const { listInputs } = await import("./read-inputs.ts");
+  const folder = join(dir, "export");
+  mkdirSync(join(folder, "_delta_log"), { recursive: true });
+  mkdirSync(join(folder, "day=2"), { recursive: true });
+  writeFileSync(join(folder, "new.json.gz"), "");
+  writeFileSync(join(folder, "day=2", "old.log"), "");
+  writeFileSync(join(folder, ".DS_Store"), "\0\0");
+  writeFileSync(join(folder, "_SUCCESS"), "");
+  writeFileSync(join(folder, "_delta_log", "0000.json"), "{}");
+  const { symlinkSync } = await import("node:fs");
+  writeFileSync(join(dir, "linked.ndjson"), "");
+  symlinkSync(join(dir, "linked.ndjson"), join(folder, "linked.ndjson"));
+  symlinkSync(join(dir, "nowhere"), join(folder, "dangling.ndjson"));
+  utimesSync(join(dir, "linked.ndjson"), 3000, 3000);
+  utimesSync(join(folder, "new.json.gz"), 2000, 2000);
+  utimesSync(join(folder, "day=2", "old.log"), 1000, 1000);
+  expect((await listInputs(folder, "csv")).map((f) => [f.path.slice(folder.length + 1), f.format])).toEqual([["day=2/old.log", "csv"], ["new.json.gz", "json"], ["linked.ndjson", "ndjson"]]);
+  expect((await listInputs(`${folder}/*`)).map((f) => f.path.slice(folder.length + 1))).toEqual(["new.json.gz", "linked.ndjson"]);
+  expect((await listInputs(`${folder}/_delta_log/*.json`)).map((f) => f.path.slice(folder.length + 1))).toEqual(["_delta_log/0000.json"]);
+  expect((await listInputs(`${folder}/day=[0-9]/*.log`)).map((f) => f.path.slice(folder.length + 1))).toEqual(["day=2/old.log"]);
+  expect((await listInputs(`${folder}/day=[!2]/*`).catch((e: Error) => e.message))).toMatch(/matches no file$/);
+  expect((await listInputs(`${folder}/.DS*`)).map((f) => f.path.slice(folder.length + 1))).toEqual([".DS_Store"]);
+  const { mergeInputs } = await import("./read-inputs.ts");
+  const merged = mergeInputs([await listInputs(`${folder}/*`), await listInputs(folder), await listInputs(`${folder}/day=2/old.log`)]);
+  expect(merged.map((f) => f.path.slice(folder.length + 1))).toEqual(["day=2/old.log", "new.json.gz", "linked.ndjson"]);
+  await expect(listInputs(`${folder}/*.parquet`)).rejects.toThrow(`run: input ${folder}/*.parquet matches no file`);
+  await expect(listInputs("s3://bucket/AWSLogs/*.json.gz")).rejects.toThrow("run: input s3://bucket/AWSLogs/*.json.gz is a URL (s3:); --input reads local files, a folder or a glob (copy the objects down first, e.g. aws s3 sync)");
+  await expect(listInputs(`${dir}/nowhere/*.json`)).rejects.toThrow(/^run: input .*nowhere\/\*\.json matches no file \(/);
+});
+
+test("a UTF-16 export (a byte order mark FF FE) is read as text, not as records of NUL bytes", async () => {
+  const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+  const json = join(dir, "ps.json");
+  writeFileSync(json, utf16('{"a": 1, "s": "é"}\r\n{"a": 2, "s": "日本"}\r\n'));
+  expect(await all({ path: json, mtimeMs: 0, format: "json" })).toEqual([{ a: 1, s: "é" }, { a: 2, s: "日本" }]);
+  const csv = join(dir, "excel.csv");
+  writeFileSync(csv, utf16("a\ts\r\n1\té\r\n"));
+  expect(await all({ path: csv, mtimeMs: 0, format: "csv" })).toEqual([{ a: "1", s: "é" }]);
+  const be = join(dir, "be.csv");
+  writeFileSync(be, Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from("a\n1\n", "utf16le").swap16()]));
+  expect(events(await all({ path: be, mtimeMs: 0, format: "csv" }))).toEqual([{ dead: "UTF-16 big-endian text is not read (DuckDB's read_csv reads UTF-16 little-endian only); convert it to UTF-8", raw: "" }]);
+});
+
+test("runFiles over a folder of CloudTrail .json.gz exports writes DuckDB's rows of unnest(Records)", async () => {
+  const { gzipSync } = await import("node:zlib");
+  const { mkdirSync } = await import("node:fs");
+  const { listInputs } = await import("./read-inputs.ts");
+  const { notebook } = parseNotebook(
+    "---\nsources:\n  ct:\n    webhook: { signature: none }\n    format: json\nsinks:\n  out:\n    fs: { dir: out }\n---\n\n```sql id=records\nSELECT unnest(Records) AS r FROM ct\n```\n\n```sql id=o sink=out\nSELECT r.eventID AS id, r.userIdentity.userName AS who FROM records\n```\n",
+    "ct.md",
+  );
+  const rec = (id: string, who: string | null) => ({ eventID: id, eventTime: "2026-11-22T00:00:00Z", userIdentity: who === null ? { type: "AWSService" } : { type: "IAMUser", userName: who } });
+  const db = await openDuckDB({ threads: 1 });
+  let plan;
+  try {
+    await loadEvents(db, "ct", [{ Records: [rec("s1", "ada"), rec("s2", null)] }]);
+    plan = compilePlan(await gatherCompileInputs(db, notebook));
+  } finally {
+    db.close();
+  }
+  const folder = join(dir, "AWSLogs");
+  mkdirSync(join(folder, "2026", "11", "22"), { recursive: true });
+  writeFileSync(join(folder, "2026", "11", "22", "a_CloudTrail_0000Z.json.gz"), gzipSync(JSON.stringify({ Records: [rec("e1", "ada"), rec("e2", null)] })));
+  writeFileSync(join(folder, "2026", "11", "22", "a_CloudTrail_0005Z.json.gz"), gzipSync(JSON.stringify({ Records: [] }, null, 2)));
+  writeFileSync(join(folder, "2026", "11", "22", "a_CloudTrail_0010Z.json.gz"), gzipSync(JSON.stringify({ Records: [rec("e3", "bob")] }, null, 4)));
+  const out = join(dir, "ct-out");
+  const spec = parseSinkOverride(`fs:${out}`, notebook.sinks.out!);
+  const result = await runFiles({ plan, inputs: { ct: await listInputs(folder) }, targets: { out: { spec, opened: openSink(spec) } }, parquet: runnelWriter });
+  expect({ events: result.events, rows: result.rows, deadLetters: result.deadLetters }).toEqual({ events: 3, rows: 3, deadLetters: 0 });
+});
+
+test("a Parquet file not named .parquet is read as Parquet; bzip2, xz and zip files are one dead letter saying so", async () => {
+  const parq = join(dir, "rows.parq");
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    await db.run(`COPY (SELECT 1 AS id, 'x' AS s) TO '${parq}' (FORMAT parquet)`);
+  } finally {
+    db.close();
+  }
+  expect(await all({ path: parq, mtimeMs: 0, format: formatOf(parq) })).toEqual([{ id: 1, s: "x" }]);
+  const bz = join(dir, "a.ndjson.bz2");
+  writeFileSync(bz, Buffer.concat([Buffer.from("BZh91AY&SY"), Buffer.alloc(20)]));
+  expect(events(await all({ path: bz, mtimeMs: 0, format: formatOf(bz) }))).toEqual([{ dead: "a bzip2 file is not read (DuckDB reads gzip and zstd); decompress it first", raw: "" }]);
+  const zip = join(dir, "export.zip");
+  writeFileSync(zip, Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(20)]));
+  expect(events(await all({ path: zip, mtimeMs: 0, format: formatOf(zip) }))).toEqual([{ dead: "a zip archive is not read (DuckDB reads gzip and zstd); decompress it first", raw: "" }]);
+  const csv = join(dir, "bzh.csv");
+  writeFileSync(csv, "BZhang\n1\n");
+  expect(await all({ path: csv, mtimeMs: 0, format: "csv" })).toEqual([{ BZhang: "1" }]);
+});
+
+test("records are cut the same whatever chunks the bytes arrive in (a byte order mark, a string, a line split across reads)", () => {
+  const records = [{ id: 1, s: 'q"u]o}te\\', t: ["[{", { a: "\n" }] }, { id: 2, s: "日本", t: [] }, { id: 3, s: "", t: null }];
+  const shapes = [
+    "\uFEFF" + records.map((r) => JSON.stringify(r)).join("\r\n"),
+    records.map((r) => JSON.stringify(r, null, 2)).join("\n") + "\n",
+    JSON.stringify(records, null, 1),
+    JSON.stringify(records),
+  ];
+  for (const text of shapes) {
+    const bytes = Buffer.from(text);
+    for (const step of [1, 2, 3, 5, 7, 64]) {
+      const cutter = new RecordCutter();
+      const pieces = [];
+      for (let at = 0; at < bytes.length; at += step) pieces.push(...cutter.feed(bytes.subarray(at, at + step)));
+      pieces.push(...cutter.finish());
+      expect({ text, step, got: pieces.map((p) => JSON.parse(p.bytes.toString("utf8"))) }).toEqual({ text, step, got: records });
+    }
+  }
 });

@@ -1,15 +1,32 @@
 /**
  * Input files for `runnel run --input <source>=<path>`: a file, a folder (its
  * files), or a glob (`*`, `**`, `?`); oldest first by modification time, then
- * by name. Events are read in batches: NDJSON and JSON arrays as JSON, CSV and
- * Parquet through DuckDB (CSV columns as text, which the plan casts as DuckDB
- * casts text; Parquet rows as DuckDB's JSON for them).
+ * by name. A folder, and a glob's wildcards, leave out hidden names (`.x`,
+ * `_x`: `.DS_Store`, Spark's `_SUCCESS`, a Delta table's `_delta_log/`), as
+ * Spark, Hive and Arrow datasets do; a file named outright is always read.
+ *
+ * Events are read in batches. JSON files (`.json`, `.ndjson`, `.jsonl`, and
+ * any other name for a JSON source) are read as DuckDB's `read_json` reads
+ * them with its format detected: one array of records, records one per line,
+ * or records spread over several lines (pretty-printed), whatever the
+ * extension says; an empty file is no records. CSV and Parquet go through
+ * DuckDB (CSV columns as text, which the plan casts as DuckDB casts text;
+ * Parquet rows as DuckDB's JSON for them). A file compressed with gzip (also
+ * several members one after another, as `cat a.gz b.gz` makes) or zstd is
+ * read through it: by its extension (`.gz`, `.gzip`, `.zst`, `.zstd`, as
+ * DuckDB picks the codec), or by its first bytes when the name does not say;
+ * one cut off gives its records before the cut and a dead letter saying so.
+ * A Parquet file is known by its first bytes too (`.parq`). A file that
+ * cannot be read (not the gzip it is named, bzip2 or zip, a CSV record past
+ * DuckDB's limits, no permission) is a dead letter saying why, and the run
+ * goes on. A UTF-16 file (a byte order mark FF FE) is read as text.
  */
 import { createReadStream } from "node:fs";
-import { open, readdir, readFile, stat } from "node:fs/promises";
-import { createInterface } from "node:readline";
+import { open, readdir, stat } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
-import { parseJsonLossless } from "../duckdb/lossless-json.ts";
+import * as zlib from "node:zlib";
+import { Decompress as ZstdStream } from "fzstd";
+import { parseEventJson } from "../duckdb/lossless-json.ts";
 import { csvDelimiter } from "../exec/csv-header.ts";
 
 export interface InputFile {
@@ -18,13 +35,29 @@ export interface InputFile {
   format: "ndjson" | "json" | "csv" | "parquet";
 }
 
-export function formatOf(path: string): InputFile["format"] {
-  const lower = path.toLowerCase();
+type Compression = "gzip" | "zstd";
+
+const COMPRESSED_SUFFIX = /\.(gz|gzip|zst|zstd)$/i;
+
+/** The codec a file's extension names, as DuckDB's `compression = 'auto'` picks it. */
+function compressionNamed(path: string): Compression | null {
+  const m = COMPRESSED_SUFFIX.exec(path);
+  if (!m) return null;
+  return m[1]!.toLowerCase().startsWith("g") ? "gzip" : "zstd";
+}
+
+/**
+ * A file's format by its name, a compression suffix set aside (`orders.csv.gz` is CSV). A name that
+ * says nothing (`.log`, `.txt`, none) is read as `otherwise`: the source's own format.
+ */
+export function formatOf(path: string, otherwise: InputFile["format"] = "ndjson"): InputFile["format"] {
+  const lower = path.toLowerCase().replace(COMPRESSED_SUFFIX, "");
   if (lower.endsWith(".parquet")) return "parquet";
   // A tab-separated export (`.tsv`, `.tab`) is CSV to DuckDB's read_csv; it was read as NDJSON, every line a dead letter.
   if (lower.endsWith(".csv") || lower.endsWith(".tsv") || lower.endsWith(".tab")) return "csv";
   if (lower.endsWith(".json")) return "json";
-  return "ndjson";
+  if (lower.endsWith(".ndjson") || lower.endsWith(".jsonl") || lower.endsWith(".ldjson")) return "ndjson";
+  return otherwise;
 }
 
 function globToRegExp(pattern: string): RegExp {
@@ -37,29 +70,57 @@ function globToRegExp(pattern: string): RegExp {
       if (pattern[i + 1] === "/") i++;
     } else if (ch === "*") re += "[^/]*";
     else if (ch === "?") re += "[^/]";
-    else re += ch.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+    else if (ch === "[" && pattern.indexOf("]", i + 2) > 0) {
+      // A class, as DuckDB's glob reads it: `[0-9]`, `[!a]` (not a).
+      const close = pattern.indexOf("]", i + 2);
+      const body = pattern.slice(i + 1, close);
+      const negated = body.startsWith("!");
+      re += `[${negated ? "^/" : ""}${(negated ? body.slice(1) : body).replace(/[\\\]^[]/g, "\\$&")}]`;
+      i = close;
+    } else re += ch.replace(/[.+^${}()|[\]\\]/g, "\\$&");
   }
   return new RegExp(`^${re}$`);
 }
 
-async function walk(dir: string): Promise<string[]> {
+/** A name a folder listing leaves out: dot files (`.DS_Store`, `._x`, `.x.crc`) and `_` files (`_SUCCESS`, `_delta_log`). */
+const hidden = (name: string): boolean => name.startsWith(".") || name.startsWith("_");
+
+async function walk(dir: string, withHidden: boolean): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!withHidden && hidden(entry.name)) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(path)));
+    if (entry.isDirectory()) out.push(...(await walk(path, withHidden)));
     else if (entry.isFile()) out.push(path);
+    // A link to a file is read, as DuckDB's glob reads it (it was skipped, unsaid); a link to a folder is not followed, as in DuckDB.
+    else if (entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isFile()) out.push(path);
   }
   return out;
 }
 
-/** The files `spec` names, oldest first; an empty match is an error naming the pattern. */
-export async function listInputs(spec: string): Promise<InputFile[]> {
+/**
+ * The files `spec` names, oldest first; an empty match is an error naming the pattern. A file whose
+ * name does not say its format is read as `otherwise` (the source's format).
+ */
+export async function listInputs(spec: string, otherwise: InputFile["format"] = "ndjson"): Promise<InputFile[]> {
   let paths: string[];
-  if (/[*?]/.test(spec)) {
-    const firstWild = spec.search(/[*?]/);
+  const url = /^([a-z][a-z0-9+.-]*):\/\//i.exec(spec);
+  if (url) throw new Error(`run: input ${spec} is a URL (${url[1]}:); --input reads local files, a folder or a glob (copy the objects down first, e.g. aws s3 sync)`);
+  // A name with `[` is a pattern only when no file has that very name (`report [final].csv`).
+  const wild = /[*?]/.test(spec) || (spec.includes("[") && (await stat(spec).catch(() => null)) === null);
+  if (wild) {
+    const firstWild = spec.search(/[*?[]/);
     const base = spec.slice(0, firstWild).includes("/") ? dirname(spec.slice(0, firstWild) + "x") : ".";
     const re = globToRegExp(resolve(spec).split(sep).join("/"));
-    paths = (await walk(base)).filter((p) => re.test(resolve(p).split(sep).join("/")));
+    // Hidden names are left out unless the pattern spells one below its base folder (`logs/.x*`, `logs/**/_x`).
+    const withHidden = spec.slice(base === "." ? 0 : base.length).split("/").some((part) => hidden(part) && part !== "." && part !== "..");
+    let found: string[];
+    try {
+      found = await walk(base, withHidden);
+    } catch (error) {
+      throw new Error(`run: input ${spec} matches no file (${base} cannot be read: ${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    }
+    paths = found.filter((p) => re.test(resolve(p).split(sep).join("/")));
   } else {
     let info;
     try {
@@ -67,10 +128,25 @@ export async function listInputs(spec: string): Promise<InputFile[]> {
     } catch (error) {
       throw new Error(`run: input ${spec} does not exist`, { cause: error });
     }
-    paths = info.isDirectory() ? await walk(spec) : [spec];
+    paths = info.isDirectory() ? await walk(spec, false) : [spec];
   }
-  const files = await Promise.all(paths.map(async (path) => ({ path, mtimeMs: (await stat(path)).mtimeMs, format: formatOf(path) })));
-  if (files.length === 0) throw new Error(`run: input ${spec} matches no file`);
+  const files = await Promise.all(paths.map(async (path) => ({ path, mtimeMs: (await stat(path)).mtimeMs, format: formatOf(path, otherwise) })));
+  if (files.length === 0) throw new Error(`run: input ${spec} matches no file${wild ? "" : " (hidden names, .x and _x, are left out of a folder)"}`);
+  return mergeInputs([files]);
+}
+
+/**
+ * The files of several `--input`s of one source as one list, oldest first across all of them (not
+ * each list in turn), a file named twice (a folder and a glob in it) read once.
+ */
+export function mergeInputs(lists: InputFile[][]): InputFile[] {
+  const seen = new Set<string>();
+  const files = lists.flat().filter((f) => {
+    const key = resolve(f.path);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
   return files.sort((a, b) => a.mtimeMs - b.mtimeMs || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
@@ -84,59 +160,424 @@ export class UnreadableEvent {
   ) {}
 }
 
-/** A file's events in batches of at most `size` (an NDJSON line that is not JSON as an `UnreadableEvent`). */
-export async function* readEvents(file: InputFile, size: number): AsyncGenerator<unknown[]> {
-  if (file.format === "ndjson") {
-    // Lines are split as bytes (latin1 maps each byte to one character) and each is decoded as
-    // strict UTF-8: a line that is not UTF-8 is a dead letter, as DuckDB refuses it, where a lossy
-    // decode wrote U+FFFD into the lake.
-    const lines = createInterface({ input: createReadStream(file.path, "latin1"), crlfDelay: Infinity });
-    let batch: unknown[] = [];
-    let n = 0;
-    for await (const bytes of lines) {
-      n++;
-      let read: string;
-      try {
-        read = strictUtf8.decode(Buffer.from(bytes, "latin1"));
-      } catch {
-        batch.push(new UnreadableEvent(`run: ${file.path} line ${n} is not valid UTF-8`, Buffer.from(bytes, "latin1").toString("utf8")));
-        if (batch.length >= size) {
-          yield batch;
-          batch = [];
+/** A file that cannot be read as a whole, or not to its end (not the gzip it is named, cut off): one dead letter. */
+class FileUnreadable extends Error {}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
+const startsWith = (head: Uint8Array, magic: number[]): boolean => magic.every((b, i) => head[i] === b);
+const PARQUET_MAGIC = [0x50, 0x41, 0x52, 0x31]; // PAR1
+/** Compressed or archived files read as text gave a dead letter per line of binary; now one saying what they are. */
+const OTHER_CODECS: [number[], string][] = [
+  [[0x42, 0x5a, 0x68], "a bzip2 file"],
+  [[0xfd, 0x37, 0x7a, 0x58], "an xz file"],
+  [[0x50, 0x4b, 0x03, 0x04], "a zip archive"],
+  [[0x04, 0x22, 0x4d, 0x18], "an LZ4 frame"],
+  [[0xff, 0x06, 0x00, 0x00], "a Snappy-framed file"],
+];
+
+async function headOf(path: string): Promise<Uint8Array> {
+  const handle = await open(path, "r");
+  try {
+    const head = new Uint8Array(4);
+    const { bytesRead } = await handle.read(head, 0, 4, 0);
+    return head.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** How a file is compressed: its extension's codec (its first bytes must agree, as DuckDB refuses a `.gz` that is not gzip), else its first bytes'. */
+async function compressionOf(path: string): Promise<Compression | null> {
+  const head = await headOf(path);
+  const n = head.length;
+  const named = compressionNamed(path);
+  const sniffed = n >= 2 && startsWith(head, GZIP_MAGIC) ? "gzip" : n >= 4 && startsWith(head, ZSTD_MAGIC) ? "zstd" : null;
+  for (const [magic, what] of OTHER_CODECS) {
+    if (n >= magic.length && startsWith(head, magic) && (what !== "a bzip2 file" || (head[3]! >= 0x31 && head[3]! <= 0x39))) throw new FileUnreadable(`${what} is not read (DuckDB reads gzip and zstd); decompress it first`);
+  }
+  if (named && n === 0) return null; // an empty `.gz` holds no records, as DuckDB reads it
+  if (named === "gzip" && sniffed !== "gzip") throw new FileUnreadable(`Input is not a GZIP stream`);
+  if (named === "zstd" && sniffed !== "zstd") throw new FileUnreadable(`Input is not a Zstandard stream (Unknown frame descriptor)`);
+  return sniffed;
+}
+
+/** A file's bytes, decompressed. A stream that breaks off (a cut download) throws `FileUnreadable` after the bytes before the break. */
+async function* fileBytes(path: string, compression: Compression | null): AsyncGenerator<Buffer> {
+  const raw = createReadStream(path);
+  let inflate: zlib.Gunzip | null = null;
+  try {
+    if (compression === null) {
+      yield* raw as AsyncIterable<Buffer>;
+    } else if (compression === "gzip") {
+      // Node's gunzip reads gzip members one after another (`cat a.gz b.gz`), as DuckDB does.
+      inflate = zlib.createGunzip();
+      const gunzip = inflate;
+      raw.on("error", (error) => gunzip.destroy(error));
+      raw.on("data", (chunk) => {
+        if (!gunzip.write(chunk)) raw.pause();
+      });
+      gunzip.on("drain", () => raw.resume());
+      // Flushed before the end, so a stream cut off gives every byte before the cut; the end then says it is cut.
+      raw.on("end", () => gunzip.flush(zlib.constants.Z_SYNC_FLUSH, () => gunzip.end()));
+      // Read by events, not the stream's async iterator, which throws an error before the bytes it still holds.
+      const queue: Buffer[] = [];
+      let failed: unknown = null;
+      let ended = false;
+      let wake: (() => void) | null = null;
+      const poke = (): void => {
+        wake?.();
+        wake = null;
+      };
+      gunzip.on("data", (chunk: Buffer) => {
+        queue.push(chunk);
+        if (queue.length > 16) gunzip.pause();
+        poke();
+      });
+      gunzip.on("end", () => {
+        ended = true;
+        poke();
+      });
+      gunzip.on("error", (error) => {
+        failed = error;
+        poke();
+      });
+      for (;;) {
+        const chunk = queue.shift();
+        if (chunk) {
+          if (queue.length < 4) gunzip.resume();
+          yield chunk;
+          continue;
+        }
+        if (failed !== null) throw new FileUnreadable(`${compression} stream is damaged: ${failed instanceof Error ? failed.message : String(failed)}`, { cause: failed });
+        if (ended) break;
+        await new Promise<void>((r) => (wake = r));
+      }
+    } else {
+      // zstd through fzstd, also where Node has zstd (22.15 and later): Node's decompressor stops
+      // after the first frame, and a file of several frames (`zstd a >> f`, pzstd) lost the rest.
+      let out: Uint8Array[] = [];
+      // Copied: fzstd hands out views of buffers it reuses for the next block.
+      const zstd = new ZstdStream((data) => void out.push(Uint8Array.prototype.slice.call(data)));
+      const push = (chunk: Uint8Array, final: boolean): Buffer[] => {
+        try {
+          zstd.push(chunk, final);
+        } catch (error) {
+          throw new FileUnreadable(`zstd stream is damaged: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        }
+        const got = out.map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength));
+        out = [];
+        return got;
+      };
+      for await (const chunk of raw as AsyncIterable<Buffer>) yield* push(chunk, false);
+      yield* push(new Uint8Array(0), true);
+    }
+  } finally {
+    raw.destroy();
+    inflate?.destroy();
+  }
+}
+
+/**
+ * A file that starts with a UTF-16 byte order mark (PowerShell's `Out-File`, Excel's "Unicode
+ * text") as UTF-8. DuckDB's read_json refuses it ("UTF-16 encoding is not supported") and
+ * read_csv reads it when told (`encoding = 'utf-16'`); each record was a dead letter of NUL bytes.
+ */
+async function* utf16AsUtf8(bytes: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let decoder: TextDecoder | null = null;
+  let first = true;
+  for await (const chunk of bytes) {
+    if (first) {
+      first = false;
+      if (chunk[0] === 0xff && chunk[1] === 0xfe) decoder = new TextDecoder("utf-16le");
+      else if (chunk[0] === 0xfe && chunk[1] === 0xff) decoder = new TextDecoder("utf-16be");
+    }
+    yield decoder ? Buffer.from(decoder.decode(chunk, { stream: true }), "utf8") : chunk;
+  }
+  if (decoder) yield Buffer.from(decoder.decode(), "utf8");
+}
+
+/** One record's bytes as the scanner cut them, and the line it starts on. */
+interface Piece {
+  bytes: Buffer;
+  line: number;
+}
+
+/** Bytes beyond which one record is a dead letter rather than a string V8 cannot hold. */
+const MAX_RECORD = 256 * 1024 * 1024;
+
+/**
+ * Cuts a JSON file's bytes into records as DuckDB's `read_json` with `format = 'auto'` finds them:
+ * - a file whose first character is `[` is one array, its elements the records (`format = 'array'`);
+ * - else records are JSON values one after another. When the first one ends on its first line, the
+ *   file is newline-delimited: from then on each line is one record (`format = 'newline_delimited'`;
+ *   a line cut off is one dead letter, not the rest of the file swallowed, and a line holding two
+ *   values is split by `splitValues` when it does not parse whole). When the first record does not
+ *   end on its line (pretty-printed), records run over lines until they close (`format = 'unstructured'`).
+ * A line break inside a string ends the record there (JSON has none): it is a dead letter.
+ * Structure only: each record's text is then parsed, and a record that does not parse is a dead letter.
+ */
+export class RecordCutter {
+  private line = 1;
+  private started = false; // a byte other than whitespace and a byte order mark was seen
+  private inArray = false; // inside the file's one top-level array
+  private mode: "unknown" | "lines" | "multi";
+  // The record being cut.
+  private open = false;
+  private kind: "container" | "string" | "scalar" | "line" = "container";
+  private depth = 0;
+  private inString = false;
+  private escaped = false;
+  private recordLine = 0;
+  private parts: Buffer[] = [];
+  private size = 0;
+  private oversize = false;
+  private bomChecked = false;
+  readonly oversized: number[] = [];
+
+  constructor(mode: "unknown" | "multi" = "unknown") {
+    this.mode = mode;
+  }
+
+  /** Whether records are whole lines (the file is newline-delimited). */
+  get byLines(): boolean {
+    return this.mode === "lines";
+  }
+
+  /** Records completed by this chunk. */
+  feed(chunk: Buffer): Piece[] {
+    const out: Piece[] = [];
+    let i = 0;
+    if (!this.bomChecked) {
+      const head = this.parts.length > 0 ? Buffer.concat([...this.parts, chunk]) : chunk;
+      this.parts = [];
+      if (head.length < 3 && (head.length === 0 || head[0] === 0xef) && (head.length < 2 || head[1] === 0xbb)) {
+        // Maybe the start of a byte order mark: kept until there are bytes enough to tell.
+        this.parts.push(head);
+        return out;
+      }
+      this.bomChecked = true;
+      chunk = head;
+      if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
+    }
+    let start = this.open ? 0 : -1;
+    const end = (to: number): void => {
+      // The record ends before `to`; a line's trailing whitespace (a CR) is not part of it.
+      let piece = chunk.subarray(start, to);
+      if (this.kind === "line") {
+        let n = piece.length;
+        while (n > 0 && (piece[n - 1] === 0x0d || piece[n - 1] === 0x20 || piece[n - 1] === 0x09)) n--;
+        piece = piece.subarray(0, n);
+      }
+      if (!this.oversize) {
+        const bytes = this.parts.length === 0 ? piece : Buffer.concat([...this.parts, piece]);
+        out.push({ bytes, line: this.recordLine });
+      } else this.oversized.push(this.recordLine);
+      this.open = false;
+      this.parts = [];
+      this.size = 0;
+      this.oversize = false;
+      this.inString = false;
+      this.escaped = false;
+      this.depth = 0;
+      start = -1;
+    };
+    for (; i < chunk.length; i++) {
+      const b = chunk[i]!;
+      if (!this.open) {
+        if (b === 0x0a) {
+          this.line++;
+          continue;
+        }
+        if (b === 0x20 || b === 0x09 || b === 0x0d) continue;
+        if (this.inArray && b === 0x2c) continue;
+        if (this.inArray && b === 0x5d) {
+          this.inArray = false;
+          continue;
+        }
+        if (!this.started && b === 0x5b && this.mode === "unknown") {
+          this.started = true;
+          this.inArray = true;
+          continue;
+        }
+        this.started = true;
+        this.open = true;
+        start = i;
+        this.recordLine = this.line;
+        this.kind = this.mode === "lines" && !this.inArray ? "line" : b === 0x7b || b === 0x5b ? "container" : b === 0x22 ? "string" : "scalar";
+        this.depth = this.kind === "container" ? 1 : 0;
+        this.inString = this.kind === "string";
+        continue;
+      }
+      if (this.kind === "line") {
+        const nl = chunk.indexOf(0x0a, i);
+        if (nl < 0) {
+          i = chunk.length;
+          break;
+        }
+        end(nl);
+        this.line++;
+        i = nl;
+        continue;
+      }
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (b === 0x5c) this.escaped = true;
+        else if (b === 0x22) {
+          this.inString = false;
+          if (this.kind === "string") {
+            if (this.mode === "unknown" && !this.inArray) this.mode = this.line === this.recordLine ? "lines" : "multi";
+            end(i + 1);
+          }
+        } else if (b === 0x0a) {
+          end(i);
+          this.line++;
         }
         continue;
       }
-      // A byte order mark before the first line (editors on Windows write one) is skipped, as DuckDB skips it.
-      const line = n === 1 && read.startsWith("\uFEFF") ? read.slice(1) : read;
-      if (line.trim() === "") continue;
+      if (this.kind === "scalar") {
+        // Outside an array a scalar runs to the end of its line: `not json at all` is one dead letter.
+        const stop = this.inArray ? b === 0x2c || b === 0x5d || b === 0x20 || b === 0x09 || b === 0x0d || b === 0x0a : b === 0x0a;
+        if (stop) {
+          if (this.mode === "unknown" && !this.inArray) this.mode = "lines";
+          end(i);
+          i--; // the byte is read again between records
+        }
+        continue;
+      }
+      if (b === 0x22) this.inString = true;
+      else if (b === 0x7b || b === 0x5b) this.depth++;
+      else if (b === 0x7d || b === 0x5d) {
+        if (--this.depth === 0) {
+          if (this.mode === "unknown" && !this.inArray && this.line === this.recordLine) {
+            // The first record closed on its own line: the file is newline-delimited, and this line
+            // is one record to its end (`{"a": 1} junk` is one dead letter, as the Kafka runner makes it).
+            this.mode = "lines";
+            this.kind = "line";
+            continue;
+          }
+          if (this.mode === "unknown" && !this.inArray) this.mode = "multi";
+          end(i + 1);
+        }
+      } else if (b === 0x0a) this.line++;
+    }
+    if (this.open) {
+      const rest = chunk.subarray(start);
+      this.size += rest.length;
+      if (this.size > MAX_RECORD) {
+        this.oversize = true;
+        this.parts = [];
+      } else this.parts.push(rest);
+    }
+    return out;
+  }
+
+  /** The record left open at the end of the file (a scalar, a last line, or one cut off). */
+  finish(): Piece[] {
+    if (!this.bomChecked && this.parts.length > 0) {
+      const head = Buffer.concat(this.parts);
+      this.parts = [];
+      this.bomChecked = true;
+      return this.feed(head).concat(this.finish());
+    }
+    if (!this.open) return [];
+    this.open = false;
+    if (this.oversize) {
+      this.oversized.push(this.recordLine);
+      return [];
+    }
+    let bytes = Buffer.concat(this.parts);
+    this.parts = [];
+    let n = bytes.length;
+    while (n > 0 && (bytes[n - 1] === 0x0d || bytes[n - 1] === 0x20 || bytes[n - 1] === 0x09 || bytes[n - 1] === 0x0a)) n--;
+    bytes = bytes.subarray(0, n);
+    return n === 0 ? [] : [{ bytes, line: this.recordLine }];
+  }
+}
+
+/** The values of a line that holds more than one (`{"a": 1} {"a": 2}`, which read_json reads as two records). */
+function splitValues(text: string): string[] {
+  const cutter = new RecordCutter("multi");
+  const pieces = [...cutter.feed(Buffer.from(text)), ...cutter.finish()];
+  return pieces.map((p) => p.bytes.toString("utf8"));
+}
+
+/** A file's events in batches of at most `size` (a record that is not JSON as an `UnreadableEvent`). */
+export async function* readEvents(file: InputFile, size: number): AsyncGenerator<unknown[]> {
+  let compression: Compression | null;
+  try {
+    compression = await compressionOf(file.path);
+  } catch (error) {
+    // Not the codec its name says, or not readable at all (no permission, gone since it was listed).
+    if (!(error instanceof FileUnreadable) && typeof (error as { code?: unknown }).code !== "string") throw error;
+    yield [new UnreadableEvent(`run: ${file.path}: ${(error as Error).message}`, "")];
+    return;
+  }
+  // A Parquet file named otherwise (`.parq`, `.pq`, no extension) is Parquet by its first bytes, as for DuckDB's `FROM 'file'`.
+  const parquet = file.format === "parquet" || (compression === null && startsWith(await headOf(file.path), PARQUET_MAGIC));
+  if (!parquet && (file.format === "ndjson" || file.format === "json")) {
+    yield* readJson(file.path, compression, size);
+    return;
+  }
+  yield* readWithDuckDB(parquet ? { ...file, format: "parquet" } : file, compression, size);
+}
+
+async function* readJson(path: string, compression: Compression | null, size: number): AsyncGenerator<unknown[]> {
+  const cutter = new RecordCutter();
+  let batch: unknown[] = [];
+  const take = (pieces: Piece[]): void => {
+    for (const { bytes, line } of pieces) {
+      // Each record is decoded as strict UTF-8: one that is not is a dead letter, as DuckDB refuses
+      // it, where a lossy decode wrote U+FFFD into the lake.
+      let text: string;
       try {
-        batch.push(parseJsonLossless(line, { duckdb: true }));
+        text = strictUtf8.decode(bytes);
+      } catch {
+        batch.push(new UnreadableEvent(`run: ${path} line ${line} is not valid UTF-8`, bytes.toString("utf8")));
+        continue;
+      }
+      try {
+        // JSON.parse where it is exact (nearly always), else the exact parser, as the Kafka runner and the Worker parse.
+        batch.push(parseEventJson(text));
       } catch (error) {
-        // One bad line is a dead letter; the rest of the file still counts.
-        batch.push(new UnreadableEvent(`run: ${file.path} line ${n} is not JSON: ${error instanceof Error ? error.message : String(error)}`, line));
-      }
-      if (batch.length >= size) {
-        yield batch;
-        batch = [];
+        if (cutter.byLines) {
+          // A line of several values, each of them JSON, is those records; otherwise the line is one dead letter.
+          const values = splitValues(text);
+          let parsed: unknown[] | null = null;
+          if (values.length > 1) {
+            try {
+              parsed = values.map((v) => parseEventJson(v));
+            } catch {
+              parsed = null;
+            }
+          }
+          if (parsed) {
+            batch.push(...parsed);
+            continue;
+          }
+        }
+        // One bad record is a dead letter; the rest of the file still counts.
+        batch.push(new UnreadableEvent(`run: ${path} line ${line} is not JSON: ${error instanceof Error ? error.message : String(error)}`, text));
       }
     }
-    if (batch.length > 0) yield batch;
-    return;
-  }
-  if (file.format === "json") {
-    const bytes = await readFile(file.path);
-    let text: string;
-    try {
-      text = strictUtf8.decode(bytes);
-    } catch {
-      yield [new UnreadableEvent(`run: ${file.path} is not valid UTF-8`, bytes.toString("utf8"))];
-      return;
+    for (const line of cutter.oversized.splice(0)) batch.push(new UnreadableEvent(`run: ${path} line ${line}: a record longer than ${MAX_RECORD} bytes`, ""));
+  };
+  let broken: FileUnreadable | null = null;
+  try {
+    for await (const chunk of utf16AsUtf8(fileBytes(path, compression))) {
+      take(cutter.feed(chunk));
+      while (batch.length >= size) yield batch.splice(0, size);
     }
-    const value = parseJsonLossless(text.replace(/^\uFEFF/, ""), { duckdb: true });
-    const events = Array.isArray(value) ? value : [value];
-    for (let i = 0; i < events.length; i += size) yield events.slice(i, i + size);
-    return;
+  } catch (error) {
+    if (!(error instanceof FileUnreadable)) throw error;
+    broken = error;
   }
+  take(cutter.finish());
+  if (broken) batch.push(new UnreadableEvent(`run: ${path}: ${broken.message}; the records before the damage are read`, ""));
+  while (batch.length > 0) yield batch.splice(0, size);
+}
+
+async function* readWithDuckDB(file: InputFile, compression: Compression | null, size: number): AsyncGenerator<unknown[]> {
   // DuckDB (a native module) is loaded only for CSV and Parquet, so the bundled runner.js starts without it.
   const { openDuckDB } = await import("../duckdb/open.node.ts").catch((cause: unknown) => {
     throw new Error(`run: reading ${file.path} needs DuckDB; install @duckdb/node-api beside the bundle (npm install @duckdb/node-api)`, { cause });
@@ -145,34 +586,69 @@ export async function* readEvents(file: InputFile, size: number): AsyncGenerator
   try {
     const path = file.path.replaceAll("'", "''");
     const { describeQuery } = await import("../duckdb/describe.node.ts");
-    let from = file.format === "csv" ? `read_csv('${path}', ${await csvDialect(file.path)})` : `read_parquet('${path}')`;
+    // The codec is named outright: a gzip file whose name does not say so is read too.
+    const codec = `compression = '${compression ?? "none"}'`;
+    const maxLine = `max_line_size = ${await maxLineSize(file.path, compression)}`;
+    let dialect = "";
+    if (file.format === "csv") {
+      try {
+        dialect = await csvDialect(file.path, compression);
+      } catch (error) {
+        if (!(error instanceof FileUnreadable)) throw error;
+        yield [new UnreadableEvent(`run: ${file.path}: ${error.message}`, "")];
+        return;
+      }
+    }
+    let from = file.format === "csv" ? `read_csv('${path}', ${dialect}, ${codec}, ${maxLine})` : `read_parquet('${path}')`;
     let columns: { name: string }[];
     try {
       columns = await describeQuery(db, `SELECT * FROM ${from}`);
     } catch (error) {
       // A file DuckDB cannot read with that dialect (a quote left open, `\"` escapes) is read as its
       // own sniffer reads it, as before.
-      if (file.format !== "csv") throw error;
-      from = `read_csv('${path}', all_varchar = true, header = true)`;
-      columns = await describeQuery(db, `SELECT * FROM ${from}`);
+      // A record past max_line_size stops the sniffer as well: no second try.
+      if (file.format !== "csv" || /Maximum line size/.test(String(error))) {
+        yield [new UnreadableEvent(`run: ${file.path} is not read: ${duckdbReason(error)}`, "")];
+        return;
+      }
+      from = `read_csv('${path}', all_varchar = true, header = true, ${codec}, ${maxLine}${dialect.includes("utf-16") ? ", encoding = 'utf-16'" : ""})`;
+      try {
+        columns = await describeQuery(db, `SELECT * FROM ${from}`);
+      } catch {
+        // Neither reads it (a record past max_line_size in its first rows): the file is one dead letter, the run goes on.
+        yield [new UnreadableEvent(`run: ${file.path} is not read: ${duckdbReason(error)}`, "")];
+        return;
+      }
     }
     // The row's alias must not be a column's name: `to_json(t)` of a file with a column `t` is that
     // column's value (DuckDB binds a column before a table), and every row was a dead letter.
     const taken = new Set(columns.map((c) => c.name.toLowerCase()));
     let alias = "t";
     while (taken.has(alias)) alias += "_";
-    const result = await db.connection.stream(`SELECT to_json(${alias})::VARCHAR AS event FROM ${from} AS ${alias}`);
     let batch: unknown[] = [];
-    for (;;) {
-      const chunk = await result.fetchChunk();
-      if (!chunk || chunk.rowCount === 0) break;
-      for (const [text] of chunk.getRows()) {
-        batch.push(parseJsonLossless(String(text), { duckdb: true }));
-        if (batch.length >= size) {
-          yield batch;
-          batch = [];
+    try {
+      const result = await db.connection.stream(`SELECT to_json(${alias})::VARCHAR AS event FROM ${from} AS ${alias}`);
+      for (;;) {
+        const chunk = await result.fetchChunk();
+        if (!chunk || chunk.rowCount === 0) break;
+        for (const [text] of chunk.getRows()) {
+          try {
+            batch.push(parseEventJson(String(text)));
+          } catch (error) {
+            // A row our parser cannot take (DuckDB wrote it): that row is a dead letter, not the rest of the file.
+            batch.push(new UnreadableEvent(`run: ${file.path}: a row is not read: ${error instanceof Error ? error.message : String(error)}`, String(text)));
+          }
+          if (batch.length >= size) {
+            yield batch;
+            batch = [];
+          }
         }
       }
+    } catch (error) {
+      // DuckDB gave up inside the file (a record longer than max_line_size, a damaged gzip member):
+      // the rows before are written and the rest of the file is one dead letter saying why, where
+      // the whole run stopped and printed the record.
+      batch.push(new UnreadableEvent(`run: ${file.path}: DuckDB stopped reading the file here, the rest of it is not read: ${duckdbReason(error)}`, ""));
     }
     if (from.includes("store_rejects")) {
       // A record DuckDB would not read with the dialect pinned (too few or too many fields, a quote
@@ -187,22 +663,56 @@ export async function* readEvents(file: InputFile, size: number): AsyncGenerator
 }
 
 /**
+ * The longest CSV record read: the file's size, at least DuckDB's 2 MB and at most 512 MiB. DuckDB's
+ * default `max_line_size` stopped the whole run at one long record (a JSON blob in a field); the
+ * Worker and the Kafka runner read such a record, so the backfill does too. A compressed file's
+ * size says nothing and DuckDB allocates 16 times this for its buffers there: 8 MiB.
+ */
+async function maxLineSize(path: string, compression: Compression | null): Promise<number> {
+  if (compression !== null) return 8 * 1024 * 1024;
+  return Math.min(Math.max((await stat(path)).size + 1, 2_097_152), 512 * 1024 * 1024);
+}
+
+/** The first lines of a DuckDB error, without the record it quotes (which can be megabytes). */
+function duckdbReason(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text
+    .split("\n")
+    .filter((line) => line.trim() !== "" && !/^(Original Line:|Possible Solution:| )/.test(line))
+    .slice(0, 3)
+    .join(" ")
+    .replace(/^duckdb: /, "")
+    .replace(/ \(line \d+, column \d+\)/, "");
+}
+
+/**
  * read_csv's options for an input file, its dialect pinned as the Worker and the gateway read a
  * CSV body (RFC 4180 quotes, a header line, the delimiter sniffed from it by `csvDelimiter`), and
  * fields as text. Left to DuckDB's sniffer, a file with one ragged record was read as a single
  * column named `id,v,s`, and every row was written with all its columns NULL; now such a
- * record is a dead letter (`store_rejects`) and the others are read.
+ * record is a dead letter (`store_rejects`) and the others are read. The header is read from the
+ * decompressed bytes of a compressed file.
  */
-async function csvDialect(path: string): Promise<string> {
-  const handle = await open(path, "r");
-  let head: string;
+async function csvDialect(path: string, compression: Compression | null): Promise<string> {
+  const parts: Buffer[] = [];
+  let got = 0;
+  const bytes = fileBytes(path, compression);
   try {
-    const buffer = Buffer.alloc(1 << 20);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    head = buffer.subarray(0, bytesRead).toString("utf8").replace(/^\uFEFF/, "");
+    for await (const chunk of bytes) {
+      parts.push(chunk);
+      got += chunk.length;
+      if (got >= 1 << 20) break;
+    }
+  } catch (error) {
+    if (!(error instanceof FileUnreadable)) throw error;
   } finally {
-    await handle.close();
+    await bytes.return(undefined);
   }
+  const bytes0 = Buffer.concat(parts).subarray(0, 1 << 20);
+  // A UTF-16 export (Excel's "Unicode text", PowerShell) is read as read_csv reads it when told.
+  if (bytes0[0] === 0xfe && bytes0[1] === 0xff) throw new FileUnreadable("UTF-16 big-endian text is not read (DuckDB's read_csv reads UTF-16 little-endian only); convert it to UTF-8");
+  const utf16 = bytes0[0] === 0xff && bytes0[1] === 0xfe;
+  const head = new TextDecoder(utf16 ? "utf-16le" : "utf-8").decode(bytes0).replace(/^\uFEFF/, "");
   const delimiter = csvDelimiter(head).replaceAll("'", "''");
-  return `all_varchar = true, header = true, delim = '${delimiter}', quote = '"', escape = '"', comment = '', store_rejects = true`;
+  return `all_varchar = true, header = true, delim = '${delimiter}', quote = '"', escape = '"', comment = '', store_rejects = true${utf16 ? ", encoding = 'utf-16'" : ""}`;
 }

@@ -9,7 +9,7 @@ import { startKafkaRunner, type KafkaRunner, type StartPosition } from "../../ed
 import { KafkaSecurityError, kafkaSecurityFromEnv } from "../../edge/runner/kafka-auth.ts";
 import { RunnerMetrics } from "../../edge/runner/metrics.ts";
 import { showProgress } from "../../edge/runner/progress.ts";
-import { listInputs, type InputFile } from "../../edge/runner/read-inputs.ts";
+import { listInputs, mergeInputs, type InputFile } from "../../edge/runner/read-inputs.ts";
 import { openSink, parseSinkOverride } from "../../edge/runner/open-sink.ts";
 import { runFiles } from "../../edge/runner/run-files.ts";
 import { replayInputs, type ReplayInputs } from "../../edge/runner/replay.ts";
@@ -28,8 +28,11 @@ const USAGE = `usage: runnel run <bundle> --input <source>=<path>... [--sink <na
 With --input: runs a bundle written by runnel publish over files, oldest
 first (backfill), and writes its sinks: partitioned Parquet, plus dead letters
 as NDJSON under _errors/.
-  --input <source>=<path>   a file, a folder, or a glob (*, **, ?) of NDJSON,
-                            JSON-array (.json), CSV (.csv) or Parquet (.parquet) files
+  --input <source>=<path>   a file, a folder, or a glob (*, **, ?) of JSON (.json,
+                            .ndjson, .jsonl: records per line, pretty-printed, or one
+                            array), CSV (.csv, .tsv) or Parquet (.parquet) files, each
+                            maybe gzip (.gz) or zstd (.zst); other names are read as the
+                            source's format; a folder leaves out hidden names (.x, _x)
   --writer <name>           the name object keys start with (default backfill)
 
 With --replay: runs the events an earlier run refused (dead-letter files, e.g. a
@@ -98,9 +101,11 @@ export const verb: Verb = {
       const [source, path] = splitPair(text, "--input");
       if (!plan.sources[source]) throw new UsageError(`--input names source '${source}'; the bundle reads ${Object.keys(plan.sources).join(", ")}`);
       try {
-        inputs[source] = [...(inputs[source] ?? []), ...(await listInputs(path))];
+        // A file whose name does not say its format (`.log`, `.txt`) is read as the source's format.
+        // Several --input of one source are one list, oldest first; a file named twice is read once.
+        inputs[source] = mergeInputs([inputs[source] ?? [], await listInputs(path, plan.sources[source]!.format === "csv" ? "csv" : "ndjson")]);
       } catch (error) {
-        printErr(`runnel run: ${error instanceof Error ? error.message : String(error)}`);
+        printErr(`runnel ${error instanceof Error ? error.message : String(error)}`);
         return 1;
       }
     }
