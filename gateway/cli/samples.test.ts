@@ -11,3 +11,20 @@ test("a file that is neither says which file and line", () => {
   expect(() => readEventsText('[{"a":1}', "s.json")).toThrow(/^s\.json: not JSON/);
   expect(() => readEventsText('[{"a":1}]\n{"a":', "s.ndjson")).toThrow(/^s\.ndjson line 2: not JSON/);
 });
+
+test("a gzipped or pretty-printed JSON sample (a CloudTrail export) reads as runnel run reads it; a broken one says where", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { gzipSync } = await import("node:zlib");
+  const { readSampleFile } = await import("./samples.ts");
+  const notebook = { sources: { trail: { format: "json" } } } as never;
+  const dir = mkdtempSync(join(tmpdir(), "runnel-sample-"));
+  const trail = JSON.stringify({ Records: [{ eventName: "GetObject", n: 1 }, { eventName: "PutObject", n: 2 }] }, null, 2);
+  writeFileSync(join(dir, "trail.json.gz"), gzipSync(trail));
+  writeFileSync(join(dir, "pretty.json"), '{\n  "a": 1\n}\n{\n  "a": 2\n}\n');
+  writeFileSync(join(dir, "broken.ndjson"), '{"a": 1}\n{"a": \n');
+  expect(await readSampleFile(notebook, "trail", join(dir, "trail.json.gz"))).toEqual([{ Records: [{ eventName: "GetObject", n: 1 }, { eventName: "PutObject", n: 2 }] }]);
+  expect(await readSampleFile(notebook, "trail", join(dir, "pretty.json"))).toEqual([{ a: 1 }, { a: 2 }]);
+  await expect(readSampleFile(notebook, "trail", join(dir, "broken.ndjson"))).rejects.toThrow(/^--sample trail=.*broken\.ndjson: .*line 2/);
+});

@@ -8,6 +8,7 @@ import type { Notebook } from "../../notebook/format/model.ts";
 import { demoEvents } from "../sources/demo/index.ts";
 import { decodePayload } from "../sources/decode.ts";
 import { parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
+import { formatOf, readEvents, UnreadableEvent } from "../../edge/runner/read-inputs.ts";
 import { UsageError } from "./verb.ts";
 
 /** Events from a file: a JSON array, or one JSON document per line. */
@@ -42,16 +43,41 @@ function ndjson(trimmed: string, file: string): unknown[] {
     });
 }
 
-/** A `--sample` file's events: NDJSON or a JSON array, or for a CSV source CSV (header line first), read as the source reads its payloads. */
+/**
+ * A `--sample` file's events: NDJSON or a JSON array, or for a CSV source CSV (header line first), read as
+ * the source reads its payloads. A JSON file that is compressed (gzip, zstd) or shaped otherwise
+ * (pretty-printed records, CloudTrail's `{"Records": [...]}` export) is read as `runnel run --input` reads
+ * it, so what can be backfilled can also be the sample.
+ */
 export async function readSampleFile(notebook: Notebook, source: string, path: string): Promise<unknown[]> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    // A byte order mark at the start (spreadsheets export CSV with one) is skipped, as DuckDB skips it.
-    text = (await readFile(path, "utf8")).replace(/^\uFEFF/, "");
+    bytes = await readFile(path);
   } catch (error) {
     throw new UsageError(`--sample ${source}=${path}: cannot read the file (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
-  return notebook.sources[source]?.format === "csv" ? csvSample(text, path) : readEventsText(text, path);
+  const csv = notebook.sources[source]?.format === "csv";
+  const compressed = (bytes[0] === 0x1f && bytes[1] === 0x8b) || (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd);
+  if (!compressed) {
+    // A byte order mark at the start (spreadsheets export CSV with one) is skipped, as DuckDB skips it.
+    const text = new TextDecoder().decode(bytes).replace(/^\uFEFF/, "");
+    if (csv) return csvSample(text, path);
+    try {
+      return readEventsText(text, path);
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+    }
+  } else if (csv) {
+    throw new UsageError(`--sample ${source}=${path}: a compressed CSV sample is not read; decompress it (the source reads CSV payloads as sent)`);
+  }
+  const events: unknown[] = [];
+  for await (const batch of readEvents({ path, mtimeMs: 0, format: formatOf(path, "ndjson") }, 10_000)) {
+    for (const e of batch) {
+      if (e instanceof UnreadableEvent) throw new UsageError(`--sample ${source}=${path}: ${e.reason}`);
+      events.push(e);
+    }
+  }
+  return events;
 }
 
 function csvSample(text: string, file: string): unknown[] {
