@@ -100,3 +100,16 @@ describe("lossless JSON", () => {
   });
 });
 
+
+describe("strings of any length", () => {
+  test("a string of twelve million characters beside a real is read (it overflowed the stack), and escapes and errors are as before", () => {
+    const long = "x".repeat(12_000_000);
+    const v = parseJsonLossless(`{"a": 10.0, "s": "${long}", "e": "q\\"\\\\\\u00e9"}`, { duckdb: true }) as Record<string, unknown>;
+    expect((v.s as string).length).toBe(12_000_000);
+    expect(v.e).toBe('q"\\é');
+    expect(parseJsonLossless('["a\\\\", "b"]')).toEqual(["a\\", "b"]);
+    expect(() => parseJsonLossless('{"s": "tab\there"}')).toThrow(/malformed string/);
+    expect(() => parseJsonLossless('{"s": "bad \\x escape"}')).toThrow(/malformed string/);
+    expect(() => parseJsonLossless('{"s": "never closed}')).toThrow(/malformed string/);
+  });
+});

@@ -44,7 +44,6 @@ export class JsonReal {
 
 const INTEGER = /^-?(0|[1-9][0-9]*)$/;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
-const STRING = /"(?:[^"\\\u0000-\u001f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"/y;
 const WHITESPACE = /[ \t\n\r]*/y;
 
 /** What `integers` finds in a parsed value: none, safe integers only, or one past 2^53. */
@@ -371,14 +370,29 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
     return reals && Number.isSafeInteger(n) ? (new JsonReal(n) as unknown as JsonValue) : n;
   };
 
+  // The closing quote is found by a scan, not a regular expression: V8 matches a repeated group by
+  // recursion, and a string of ten million characters overflowed the stack (DuckDB reads it).
   const string = (): string => {
-    STRING.lastIndex = at;
-    const match = STRING.exec(text);
-    if (match === null) return fail("malformed string");
-    const value = JSON.parse(match[0]) as string;
+    let end = at + 1;
+    for (;;) {
+      const quote = text.indexOf('"', end);
+      if (quote < 0) return fail("malformed string");
+      let slashes = 0;
+      while (text.charCodeAt(quote - 1 - slashes) === 92) slashes++;
+      end = quote;
+      if (slashes % 2 === 0) break;
+      end = quote + 1;
+    }
+    let value: string;
+    try {
+      // JSON.parse checks the escapes and refuses raw control characters, as the grammar does.
+      value = JSON.parse(text.slice(at, end + 1)) as string;
+    } catch {
+      return fail("malformed string");
+    }
     // DuckDB's reader refuses half a surrogate pair (JSON.parse keeps it, and UTF-8 cannot hold it).
     if (reals && !wellFormed(value)) fail("no low surrogate in string, or a low one without its high one");
-    at = STRING.lastIndex;
+    at = end + 1;
     return value;
   };
 
