@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { launchBrowser, type LaunchedBrowser } from "../servers/browser.ts";
-import { cell, copyNotebook, type Harness, openNotebook, screenshot, settled, startHarness, waitReady } from "./harness.ts";
+import { cell, copyNotebook, type Harness, openNotebook, screenshot, screenshotDir, settled, startHarness, waitReady } from "./harness.ts";
 
 const viewport = { width: 1400, height: 1000 };
 
@@ -358,6 +358,9 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
       expect(await cell(shared, "by_station").locator(".result tbody").textContent()).toBe(expected);
       expect(await shared.locator(".read-only-badge").textContent()).toBe("read-only snapshot");
       expect(await shared.locator(".share-button, .cell-run, .cell-delete, .add-cell").count()).toBe(0);
+      // The snapshot does not move: no pause button or arrival rate, just its rows.
+      expect(await shared.locator(".source-pause, .source-rate, .source-rate-chart").evaluateAll((els) => els.filter((e) => e.getClientRects().length > 0).length)).toBe(0);
+      expect(await shared.locator(".source-state").textContent()).toBe("snapshot");
       expect(await shared.locator(".cm-content").first().getAttribute("contenteditable")).toBe("false");
 
       // The chart is drawn by the notebook's JavaScript inside a sandboxed frame.
@@ -398,5 +401,148 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
     } finally {
       await viewer.close();
     }
+  });
+  test("a SQL error underlines the token DuckDB points at on a highlighted line, and a slow cell shows how long it has been running", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "error-position.md"));
+    expect(await settled(page, "clean")).toBe("ok");
+    await pause(page, "turnstile");
+
+    // A typo, with the cursor left on the failing line (CodeMirror's active line).
+    await cell(page, "clean").locator(".cm-line", { hasText: "FROM turnstile" }).click();
+    await page.keyboard.press("Home");
+    await page.keyboard.press("Shift+End");
+    await page.keyboard.type("FORM turnstile");
+    await page.keyboard.press("Shift+Enter");
+    const error = cell(page, "clean").locator(".cell-error");
+    await expect.poll(() => error.count(), { timeout: 20_000 }).toBe(1);
+    expect(await error.locator(".cell-error-line").textContent()).toBe("line 8");
+    expect(await cell(page, "clean").locator(".cm-error-at").textContent()).toBe("turnstile");
+    const line = cell(page, "clean").locator(".cm-error-line");
+    expect(await line.textContent()).toBe("FORM turnstile");
+    expect(await line.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(253, 236, 236)");
+    await cell(page, "clean").scrollIntoViewIfNeeded();
+    await screenshot(page, "11-error-token-underlined");
+
+    // A cell that takes seconds says so while it runs, and its result says how long it took.
+    await page.locator(".add-sql").click();
+    const slow = page.locator(".cell").last();
+    await expect.poll(() => slow.getAttribute("data-state"), { timeout: 20_000 }).toBe("ok");
+    await slow.locator(".cm-content").click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("SELECT count(*) AS n, sum(hash(i)) AS h FROM range(300000000) t(i)");
+    await page.keyboard.press("Shift+Enter");
+    const running = slow.locator(".cell-running");
+    await expect.poll(() => running.isVisible(), { timeout: 20_000 }).toBe(true);
+    expect(await running.textContent()).toMatch(/^running \d+(\.\d+)? s$/);
+    await slow.scrollIntoViewIfNeeded();
+    await screenshot(page, "11-slow-cell-running");
+    await expect.poll(() => slow.locator(".result th .col-name").first().textContent(), { timeout: 120_000 }).toBe("n");
+    expect(await running.isVisible()).toBe(false);
+    expect(await slow.locator(".result-summary").textContent()).toMatch(/^1 row · 2 columns · \d+(\.\d+)? s$/);
+    await page.close();
+  });
+
+  test("a profile's null share is the column's share of NULLs, and at a phone's width the sources stack above the cells without a sideways scroll", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "profile-nulls.md"));
+    expect(await settled(page, "clean")).toBe("ok");
+    await pause(page, "turnstile");
+    // The demo stream leaves out some readings' exits; count them with DuckDB.
+    await page.locator(".add-sql").click();
+    const counts = page.locator(".cell").last();
+    await expect.poll(() => counts.getAttribute("data-state"), { timeout: 20_000 }).toBe("ok");
+    await counts.locator(".cm-content").click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("SELECT round(100 * (1 - count(exits) / count(*)), 2) AS share FROM turnstile");
+    await page.keyboard.press("Shift+Enter");
+    await expect.poll(() => counts.locator(".result th .col-name").first().textContent(), { timeout: 20_000 }).toBe("share");
+    const share = Number(await counts.locator(".result tbody td").first().textContent()).toFixed(1);
+    expect(Number(share)).toBeGreaterThan(0);
+    await page.locator('.source[data-source="turnstile"] .source-profile-toggle').click();
+    const exits = page.locator(".source-profile .profile li[data-column=exits] .profile-stats");
+    await exits.waitFor({ timeout: 20_000 });
+    expect(await exits.textContent()).toMatch(new RegExp(`^null ${share.replace(".", "\\.")}% · ≈[\\d,]+ distinct`));
+    // A text column reads as its most common value, and no estimate counts more distinct values than rows.
+    const desc = (await page.locator(".source-profile .profile li[data-column=desc] .profile-stats").textContent())!;
+    expect(desc).toMatch(/ · top REGULAR \d+%$/);
+    const rows = await rowsOf(page, "turnstile");
+    for (const text of await page.locator(".source-profile .profile-stats").allTextContents()) {
+      expect(Number(/≈([\d,]+) distinct/.exec(text)![1]!.replaceAll(",", ""))).toBeLessThanOrEqual(rows);
+    }
+    await page.locator(".sources").screenshot({ path: join(screenshotDir, "12-source-profile.png") });
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);
+    const source = await page.locator(".source").boundingBox();
+    const first = await cell(page, "clean").boundingBox();
+    expect(source!.y + source!.height).toBeLessThanOrEqual(first!.y);
+    expect(first!.width).toBeGreaterThan(300);
+    await screenshot(page, "12-phone-width");
+    await page.setViewportSize(viewport);
+    await page.close();
+  });
+  test("a deleted cell comes back with Undo, dependents and all, and a refused publish takes the person to the cell's line", async () => {
+    const page = await browser.context.newPage();
+    const path = copyNotebook(harness, "turnstile.md", "undo-and-go.md");
+    await openNotebook(page, harness, path);
+    expect(await settled(page, "by_station")).toBe("ok");
+    // The source card draws the live tail's arrivals, a bar per second.
+    await expect.poll(() => page.locator('.source[data-source="turnstile"] .source-rate-chart rect[height]').count(), { timeout: 20_000 }).toBeGreaterThan(2);
+    const before = await page.locator(".cell").count();
+    const chart = page.locator(".cell-js").first();
+    await cell(page, "by_station").locator(".cell-delete").click();
+    await expect.poll(() => page.locator(".cell").count()).toBe(before - 1);
+    expect(await page.locator(".undo-bar").textContent()).toContain("Deleted cell by_station.");
+    await expect.poll(() => readFileSync(join(harness.root, path), "utf8"), { timeout: 10_000 }).not.toContain("id=by_station");
+    await screenshot(page, "13-deleted-with-undo");
+
+    await page.locator(".undo-button").click();
+    await expect.poll(() => page.locator(".cell").count()).toBe(before);
+    expect(await page.locator(".undo-bar").count()).toBe(0);
+    // Every cell is defined once again: no "defined more than once" from the cells the page replaced.
+    await expect.poll(() => cell(page, "per_minute").getAttribute("data-state"), { timeout: 20_000 }).toBe("ok");
+    await expect.poll(() => cell(page, "by_station").getAttribute("data-state"), { timeout: 20_000 }).toBe("ok");
+    await expect.poll(() => chart.getAttribute("data-state"), { timeout: 20_000 }).toBe("ok");
+    expect(await page.locator(".cell-status").allTextContents()).toEqual(Array(before).fill(""));
+    await expect.poll(() => readFileSync(join(harness.root, path), "utf8"), { timeout: 10_000 }).toContain("```sql id=by_station");
+
+    // A construct the compiler refuses: the panel offers to go to the cell, at the line it names.
+    await clickLineEnd(page, "per_minute", "count(*) AS readings,");
+    await page.keyboard.type(" list(entries ORDER BY ts)[1] AS first_entries,");
+    await page.keyboard.press("Control+Home");
+    await page.locator(".publish-button").click();
+    const panel = page.locator(".pipeline-panel");
+    await expect.poll(() => panel.getAttribute("data-state"), { timeout: 120_000 }).toBe("failed");
+    const go = panel.locator(".pipeline-show-cell");
+    expect(await go.textContent()).toMatch(/^Go to per_minute \(line \d+\)$/);
+    await go.click();
+    expect(await panel.count()).toBe(0);
+    expect(await cell(page, "per_minute").locator(".cm-activeLine").textContent()).toContain("list(entries ORDER BY ts)[1]");
+    await screenshot(page, "13-go-to-refused-line");
+    await page.close();
+  });
+  test("Ctrl-Enter runs a cell like Shift-Enter, and Show more draws more of its rows, which stay drawn as the cell recomputes", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "show-more.md"));
+    expect(await settled(page, "clean")).toBe("ok");
+    const rows = cell(page, "clean").locator(".result tbody tr");
+    expect(await rows.count()).toBe(50);
+    await cell(page, "clean").locator(".result-show-more").click();
+    expect(await rows.count()).toBe(100);
+    // The live tail recomputes the cell every second; the table keeps the rows the person asked for.
+    const runs = await cell(page, "clean").locator(".result-summary").textContent();
+    await expect.poll(() => cell(page, "clean").locator(".result-summary").textContent(), { timeout: 20_000 }).not.toBe(runs);
+    expect(await rows.count()).toBe(100);
+
+    await clickLineEnd(page, "clean", "%gZ') IS NOT NULL");
+    await page.keyboard.type("\nLIMIT 120");
+    await page.keyboard.press("Control+Enter");
+    await expect.poll(() => resultRows(page, "clean"), { timeout: 20_000 }).toBe(120);
+    expect(await cell(page, "clean").locator(".cm-line").last().textContent()).toBe("LIMIT 120");
+    await cell(page, "clean").locator(".result-show-more").click();
+    expect(await rows.count()).toBe(120);
+    expect(await cell(page, "clean").locator(".result-show-more").count()).toBe(0);
+    await page.close();
   });
 });

@@ -9,12 +9,15 @@ export class CellError extends Error {
     readonly cell: string,
     message: string,
     readonly line: number | null,
-    options: { cause?: unknown; waitingOn?: string } = {},
+    options: { cause?: unknown; waitingOn?: string; column?: number | null } = {},
   ) {
     super(message, { cause: options.cause });
     this.waitingOn = options.waitingOn ?? null;
+    this.column = options.column ?? null;
   }
   readonly waitingOn: string | null;
+  /** The 1-based column on `line` where DuckDB places the error, when it says. */
+  readonly column: number | null;
 }
 
 /** The runtime's error for a cell whose input rejected; the input's name is in `input`. */

@@ -13,12 +13,23 @@ export interface CellEditor {
   view: EditorView;
   setLanguage(language: "sql" | "js"): void;
   setSchema(schema: CatalogSchema): void;
-  /** Marks line `line` (1-based) as the error's place, or clears the mark with null. */
-  markErrorLine(line: number | null): void;
+  /**
+   * Marks line `line` (1-based) as the error's place, and underlines the token at `column`
+   * (1-based, on that line) when the error names one; null clears the marks.
+   */
+  markErrorLine(line: number | null, column?: number | null): void;
   setReadOnly(readOnly: boolean): void;
 }
 
-const setErrorLine = StateEffect.define<number | null>();
+const setErrorLine = StateEffect.define<{ line: number; column: number | null } | null>();
+
+/** The span to underline at `column` of a line: the word there, else the one character (nothing at the line's end). */
+export function errorSpan(text: string, column: number): { from: number; to: number } | null {
+  const from = column - 1;
+  if (from < 0 || from >= text.length) return null;
+  const word = /^[\p{L}\p{N}_$]+/u.exec(text.slice(from));
+  return { from, to: from + (word === null ? 1 : word[0].length) };
+}
 
 const errorLineField = StateField.define<DecorationSet>({
   create: () => Decoration.none,
@@ -26,9 +37,16 @@ const errorLineField = StateField.define<DecorationSet>({
     marks = marks.map(transaction.changes);
     for (const effect of transaction.effects) {
       if (!effect.is(setErrorLine)) continue;
-      const line = effect.value;
-      if (line === null || line < 1 || line > transaction.state.doc.lines) marks = Decoration.none;
-      else marks = Decoration.set([Decoration.line({ class: "cm-error-line" }).range(transaction.state.doc.line(line).from)]);
+      const at = effect.value;
+      if (at === null || at.line < 1 || at.line > transaction.state.doc.lines) {
+        marks = Decoration.none;
+        continue;
+      }
+      const line = transaction.state.doc.line(at.line);
+      const ranges = [Decoration.line({ class: "cm-error-line" }).range(line.from)];
+      const span = at.column === null ? null : errorSpan(line.text, at.column);
+      if (span !== null) ranges.push(Decoration.mark({ class: "cm-error-at" }).range(line.from + span.from, line.from + span.to));
+      marks = Decoration.set(ranges);
     }
     return marks;
   },
@@ -37,7 +55,7 @@ const errorLineField = StateField.define<DecorationSet>({
 
 /**
  * A CodeMirror 6 editor for one cell: SQL (with completions for DuckDB's
- * tables and columns) or JavaScript, Shift-Enter runs, Mod-S saves now.
+ * tables and columns) or JavaScript, Shift-Enter (or Mod-Enter) runs, Mod-S saves now.
  */
 export function createCellEditor(options: {
   parent: HTMLElement;
@@ -68,6 +86,8 @@ export function createCellEditor(options: {
         errorLineField,
         keymap.of([
           { key: "Shift-Enter", run: () => (options.onRun(), true) },
+          // Jupyter's and Hex's run key too; CodeMirror would insert a blank line.
+          { key: "Mod-Enter", run: () => (options.onRun(), true) },
           ...closeBracketsKeymap,
           ...completionKeymap,
           ...historyKeymap,
@@ -93,8 +113,8 @@ export function createCellEditor(options: {
       schema = next;
       if (language === "sql") view.dispatch({ effects: languageSlot.reconfigure(languageExtension()) });
     },
-    markErrorLine(line) {
-      view.dispatch({ effects: setErrorLine.of(line) });
+    markErrorLine(line, column = null) {
+      view.dispatch({ effects: setErrorLine.of(line === null ? null : { line, column }) });
     },
     setReadOnly(readOnly) {
       view.dispatch({ effects: readOnlySlot.reconfigure([EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)]) });

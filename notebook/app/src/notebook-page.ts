@@ -18,6 +18,9 @@ import { button, SourceCard } from "./views/source-card.ts";
 
 export type PageMode = { kind: "edit"; path: string } | { kind: "share"; id: string };
 
+/** How long Undo is offered after a cell is deleted. */
+const UNDO_MS = 12_000;
+
 /** How often a changing source recomputes the cells that read it. */
 const REFRESH_MS = 1000;
 
@@ -112,7 +115,7 @@ export class NotebookPage {
       const path = this.mode.path;
       const panel = () => new PipelinePanel(path, async () => {
         await this.saver?.flush();
-      }, (run) => this.showLocalRun(run));
+      }, (run) => this.showLocalRun(run), (cell, line) => this.showCell(cell, line));
       const check = button("Check", "check-button");
       check.title = "Run the sink cells through the published pipeline's executor and through DuckDB on the sample, and compare";
       check.addEventListener("click", () => void panel().run("check"));
@@ -120,6 +123,13 @@ export class NotebookPage {
       publish.title = "Check, then write the deployable pipeline bundle";
       publish.addEventListener("click", () => void panel().run("publish"));
       this.actions.append(check, publish, share);
+      // Mod-S saves now (the page saves on its own a moment after each edit), instead of the browser's "Save page as".
+      document.addEventListener("keydown", (event) => {
+        if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === "s") {
+          event.preventDefault();
+          void this.saver?.flush();
+        }
+      });
     } else {
       const badge = document.createElement("span");
       badge.className = "read-only-badge";
@@ -279,6 +289,7 @@ export class NotebookPage {
 
   private edit(key: string, patch: { code?: string; id?: string | null }): void {
     if (this.readOnly) return;
+    this.dismissUndo();
     const index = this.keys.indexOf(key);
     const count = this.notebook.cells.length;
     this.notebook = updateCell(this.notebook, index, patch);
@@ -311,6 +322,7 @@ export class NotebookPage {
     const from = this.keys.indexOf(key);
     const to = from + by;
     if (to < 0 || to >= this.keys.length) return;
+    this.dismissUndo();
     this.notebook = moveCell(this.notebook, from, to);
     this.keys.splice(from, 1);
     this.keys.splice(to, 0, key);
@@ -320,6 +332,9 @@ export class NotebookPage {
 
   private remove(key: string): void {
     const index = this.keys.indexOf(key);
+    this.dismissUndo();
+    const before = this.notebook;
+    const removed = before.cells[index]!;
     this.notebook = removeCell(this.notebook, index);
     this.keys.splice(index, 1);
     this.reactive.removeCell(key);
@@ -328,9 +343,71 @@ export class NotebookPage {
     this.render();
     this.saver?.schedule(serializeNotebook(this.notebook));
     this.checkGraphSoon();
+    // One click deletes a cell and saves the file; until the next change, Undo puts the notebook back as it was.
+    this.offerUndo(`Deleted ${removed.id !== null ? `cell ${removed.id}` : `a ${removed.language.toUpperCase()} cell`}.`, () => {
+      this.notebook = before;
+      this.rebuild();
+      this.saver?.schedule(serializeNotebook(this.notebook));
+      this.checkGraphSoon();
+      // The page was drawn anew: show the cell that came back (scroll anchoring keeps it there as outputs fill in).
+      const back = this.views.get(this.keys[index]!)?.element;
+      back?.scrollIntoView({ block: "center" });
+      back?.classList.add("flash");
+    });
+  }
+
+  /**
+   * Scrolls to the cell bound to `name`, flashes it, and puts the cursor on line `fileLine` of the
+   * notebook file when that line is inside the cell (else on the cell's first line). False if no
+   * such cell is on the page.
+   */
+  private showCell(name: string, fileLine: number | null): boolean {
+    const index = this.notebook.cells.findIndex((c) => c.id === name);
+    const view = index < 0 ? undefined : this.views.get(this.keys[index]!);
+    if (view === undefined) return false;
+    const doc = view.editor.view.state.doc;
+    const line = fileLine === null ? 1 : fileLine - this.notebook.cells[index]!.start.line + 1;
+    const at = doc.line(line >= 1 && line <= doc.lines ? line : 1);
+    view.element.scrollIntoView({ block: "center" });
+    view.editor.view.dispatch({ selection: { anchor: at.from } });
+    view.editor.view.focus();
+    view.element.classList.remove("flash");
+    void view.element.offsetWidth;
+    view.element.classList.add("flash");
+    return true;
+  }
+
+  private undoBar: HTMLElement | null = null;
+  private undoTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** A bar at the bottom of the page: what was done and an Undo button, for `UNDO_MS` or until the next change. */
+  private offerUndo(what: string, undo: () => void): void {
+    this.dismissUndo();
+    const bar = document.createElement("div");
+    bar.className = "undo-bar";
+    bar.setAttribute("role", "status");
+    const text = document.createElement("span");
+    text.textContent = what;
+    const again = button("Undo", "undo-button");
+    again.addEventListener("click", () => {
+      this.dismissUndo();
+      undo();
+    });
+    bar.append(text, again);
+    document.body.append(bar);
+    this.undoBar = bar;
+    this.undoTimer = setTimeout(() => this.dismissUndo(), UNDO_MS);
+  }
+
+  private dismissUndo(): void {
+    if (this.undoTimer !== null) clearTimeout(this.undoTimer);
+    this.undoTimer = null;
+    this.undoBar?.remove();
+    this.undoBar = null;
   }
 
   private add(language: "sql" | "js"): void {
+    this.dismissUndo();
     const code = language === "sql" ? `SELECT * FROM ${Object.keys(this.notebook.sources)[0] ?? "range(10)"} LIMIT 10` : "Plot.plot({marks: []})";
     this.notebook = insertCell(this.notebook, this.notebook.cells.length, { language, code });
     const key = `c${this.nextKey++}`;
@@ -400,6 +477,8 @@ export class NotebookPage {
   private async share(trigger: HTMLButtonElement): Promise<void> {
     if (this.mode.kind !== "edit") return;
     trigger.disabled = true;
+    const label = trigger.textContent;
+    trigger.textContent = "Sharing…";
     try {
       await this.saver?.flush();
       const link = await shareNotebook(this.db.conn, this.tables.values(), this.mode.path, serializeNotebook(this.notebook));
@@ -408,6 +487,7 @@ export class NotebookPage {
       showShareLink(null, error instanceof Error ? error.message : String(error));
     } finally {
       trigger.disabled = false;
+      trigger.textContent = label;
     }
   }
 

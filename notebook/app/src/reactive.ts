@@ -196,14 +196,16 @@ export class ReactiveNotebook {
       names = await this.tableNames(entry);
     } catch (cause) {
       const problem = readSqlError(cause instanceof Error ? cause.message : String(cause), spec.code);
-      const failure = new CellError(spec.label, problem.message, problem.line, { cause });
-      // A newer edit may have landed while DuckDB parsed this one; only the newest defines.
-      if (entry.spec !== spec) return;
+      const failure = new CellError(spec.label, problem.message, problem.line, { cause, column: problem.column });
+      // A newer edit may have landed while DuckDB parsed this one; only the newest defines. A cell
+      // removed meanwhile (deleted, or the page rebuilt its cells) must not come back: defining its
+      // deleted variable would put its name in the module twice ("x is defined more than once").
+      if (entry.spec !== spec || this.entries.get(spec.key) !== entry) return;
       entry.bound = spec.name;
       entry.variable.define(spec.name, [], () => Promise.reject(failure));
       return;
     }
-    if (entry.spec !== spec) return;
+    if (entry.spec !== spec || this.entries.get(spec.key) !== entry) return;
     const inputs = this.resolveTables(names, spec.key);
     if (previous !== null && previous !== spec.name) void this.dropView(previous);
     entry.bound = spec.name;
@@ -306,7 +308,7 @@ export class ReactiveNotebook {
       return { kind: "query", columns: columns ?? preview.columns, numRows, preview, rows, relation };
     } catch (cause) {
       const problem = readSqlError(cause instanceof Error ? cause.message : String(cause), sql, prefix);
-      throw new CellError(spec.label, problem.message, problem.line, { cause });
+      throw new CellError(spec.label, problem.message, problem.line, { cause, column: problem.column });
     }
   }
 

@@ -19,10 +19,15 @@ interface DuckDBErrorJson {
   position?: string;
 }
 
-/** A DuckDB error as a cell shows it: "Parser Error: ..." and the 1-based line in the cell's SQL. */
+/**
+ * A DuckDB error as a cell shows it: "Parser Error: ..." and the 1-based line in the cell's SQL,
+ * with the 1-based column on that line where DuckDB gives a position (the editor underlines the
+ * token there).
+ */
 export interface SqlProblem {
   message: string;
   line: number | null;
+  column: number | null;
 }
 
 /**
@@ -50,12 +55,16 @@ export function readSqlError(raw: string, sql: string, prefix = 0): SqlProblem {
   // The "LINE n: ..." excerpt repeats the source; the editor marks the line instead.
   message = explainMissingExtension(message.replace(/\n+LINE \d+:[\s\S]*$/, "").trim());
   let line: number | null = null;
-  if (position !== null && position >= 0 && position <= sql.length) line = sql.slice(0, position).split("\n").length;
-  else {
+  let column: number | null = null;
+  if (position !== null && position >= 0 && position <= sql.length) {
+    const before = sql.slice(0, position);
+    line = before.split("\n").length;
+    column = position - (before.lastIndexOf("\n") + 1) + 1;
+  } else {
     const match = /LINE (\d+):/.exec(raw);
     if (match !== null) line = Number(match[1]);
   }
-  return { message, line };
+  return { message, line, column };
 }
 
 /** What each extension DuckDB-WASM may lack gives a cell, in the words the cell's note uses. */

@@ -6,8 +6,17 @@ import { type CatalogSchema, type CellEditor, createCellEditor } from "../editor
 import { isQueryResult, type QueryResult } from "../reactive.ts";
 import { isSandboxed } from "../sandbox/protocol.ts";
 import { profileRelation, renderProfile } from "./profile.ts";
-import { renderResultTable } from "./result-table.ts";
+import { MORE_ROWS, renderResultTable } from "./result-table.ts";
 import { button } from "./source-card.ts";
+
+/** A run shorter than this shows no indicator, so the live tail's recomputes do not flicker. */
+const RUNNING_AFTER_MS = 700;
+
+/** "0.04 s", "3.2 s", "75 s" */
+export function formatSeconds(ms: number): string {
+  const s = ms / 1000;
+  return `${s < 0.1 ? s.toFixed(2) : s < 10 ? s.toFixed(1) : Math.round(s)} s`;
+}
 
 export interface CellViewOptions {
   key: string;
@@ -40,6 +49,11 @@ export class CellView {
   private label: string;
   private last: QueryResult | null = null;
   private profileOpen = false;
+  private visibleRows = 50;
+  /** Shown in the bar while a run takes longer than `RUNNING_AFTER_MS`: "running 3.2 s". */
+  private readonly running: HTMLElement;
+  private runningSince: number | null = null;
+  private runningTimer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly options: CellViewOptions) {
     const { key, language, readOnly } = options;
@@ -71,9 +85,13 @@ export class CellView {
       sink.textContent = `→ ${options.sink}`;
       bar.append(sink);
     }
+    this.running = document.createElement("span");
+    this.running.className = "cell-running";
+    this.running.setAttribute("role", "status");
+    this.running.hidden = true;
     const spacer = document.createElement("span");
     spacer.className = "spacer";
-    bar.append(spacer);
+    bar.append(this.running, spacer);
     if (language === "sql") {
       const profile = button("Profile", "cell-profile-toggle");
       profile.addEventListener("click", () => {
@@ -139,15 +157,23 @@ export class CellView {
     return {
       pending: () => {
         this.element.classList.add("running");
+        this.startRunning();
       },
       fulfilled: (value) => {
+        const took = this.stopRunning();
         this.element.classList.remove("running", "failed", "waiting");
         this.body.classList.remove("stale");
         this.editor.markErrorLine(null);
         this.status.replaceChildren();
         if (isQueryResult(value)) {
           this.last = value;
-          this.body.replaceChildren(renderResultTable(value));
+          const table = this.resultTable(value);
+          const summary = table.querySelector(".result-summary");
+          if (summary !== null && took !== null) {
+            summary.textContent += ` · ${formatSeconds(took)}`;
+            summary.setAttribute("title", "how long the cell took, from its start (or its inputs' change) to its result");
+          }
+          this.body.replaceChildren(table);
           if (this.profileOpen) void this.renderProfile();
         } else if (isSandboxed(value)) {
           // The frame already lives in this cell's body (see createSandboxRunner's mount).
@@ -163,6 +189,7 @@ export class CellView {
         if (performance.getEntriesByName("runnel:first-result").length === 0 && isQueryResult(value)) performance.mark("runnel:first-result");
       },
       rejected: (error) => {
+        this.stopRunning();
         this.element.classList.remove("running");
         const failure = describeFailure(this.label, error, this.options.isCell);
         const box = document.createElement("div");
@@ -182,7 +209,7 @@ export class CellView {
           const message = document.createElement("pre");
           message.textContent = failure.message;
           box.append(where, message);
-          this.editor.markErrorLine(failure.line);
+          this.editor.markErrorLine(failure.line, failure.column);
           this.element.dataset.state = "error";
         }
         this.status.replaceChildren(box);
@@ -190,6 +217,42 @@ export class CellView {
         this.body.classList.add("stale");
       },
     };
+  }
+
+  /** The result table, drawing as many rows as the person asked for (they stay drawn while the stream recomputes the cell). */
+  private resultTable(value: QueryResult): HTMLElement {
+    return renderResultTable(value, this.visibleRows, () => {
+      this.visibleRows += MORE_ROWS;
+      if (this.last === null) return;
+      const table = this.resultTable(this.last);
+      const summary = this.body.querySelector(".result-summary");
+      if (summary !== null) table.querySelector(".result-summary")!.textContent = summary.textContent;
+      const scroll = this.body.querySelector(".result-scroll")?.scrollTop ?? 0;
+      this.body.replaceChildren(table);
+      table.querySelector(".result-scroll")!.scrollTop = scroll;
+    });
+  }
+
+  private startRunning(): void {
+    if (this.runningSince !== null) return;
+    this.runningSince = performance.now();
+    this.runningTimer = setInterval(() => {
+      const ms = performance.now() - (this.runningSince ?? performance.now());
+      if (ms < RUNNING_AFTER_MS) return;
+      this.running.textContent = `running ${formatSeconds(ms)}`;
+      this.running.hidden = false;
+    }, 200);
+  }
+
+  /** Ends the running indicator; answers how long the run took (ms), or null if none was going. */
+  private stopRunning(): number | null {
+    if (this.runningTimer !== null) clearInterval(this.runningTimer);
+    this.runningTimer = null;
+    const took = this.runningSince === null ? null : performance.now() - this.runningSince;
+    this.runningSince = null;
+    this.running.hidden = true;
+    this.running.textContent = "";
+    return took;
   }
 
   private async renderProfile(): Promise<void> {
@@ -206,6 +269,7 @@ export class CellView {
   }
 
   destroy(): void {
+    this.stopRunning();
     this.editor.view.destroy();
     this.element.remove();
   }

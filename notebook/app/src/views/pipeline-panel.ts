@@ -22,6 +22,8 @@ export class PipelinePanel {
     private readonly path: string,
     private readonly beforeRun: () => Promise<void>,
     private readonly onLocalRun: (run: LocalRun) => void,
+    /** Scrolls to the named cell and puts the cursor on `line` of the notebook file, if given. */
+    private readonly showCell: (cell: string, fileLine: number | null) => boolean = () => false,
   ) {
     this.element = document.createElement("section");
     this.element.className = "pipeline-panel";
@@ -50,7 +52,7 @@ export class PipelinePanel {
     this.verdict.replaceChildren();
     this.log.textContent = "";
     this.bar.removeAttribute("value");
-    for (const extra of this.actions.querySelectorAll(".pipeline-force, .pipeline-run-local")) extra.remove();
+    for (const extra of this.actions.querySelectorAll(".pipeline-force, .pipeline-run-local, .pipeline-show-cell")) extra.remove();
     let lines = 0;
     try {
       await this.beforeRun();
@@ -96,12 +98,19 @@ export class PipelinePanel {
         this.heading.textContent = result.agree ? "✓ The pipeline agrees with DuckDB" : "✗ The pipeline differs from DuckDB";
         const samples = Object.entries(result.samples).map(([s, n]) => `${s}: ${n} events`).join(", ");
         this.verdict.append(para(`${result.comparisons} comparisons on the sample (${samples}), edge cases and random events; ${result.steps.filter((s) => !s.agree).length} differ.`));
-        for (const s of result.steps.filter((x) => !x.agree).slice(0, 3)) this.verdict.append(para(`${s.cell} → ${s.sink} · ${s.step}`, "pipeline-step"), detail(s.detail ?? "answers differ"));
+        const differing = result.steps.filter((x) => !x.agree);
+        for (const s of differing.slice(0, 3)) this.verdict.append(para(`${s.cell} → ${s.sink} · ${s.step}`, "pipeline-step"), detail(s.detail ?? "answers differ"));
+        if (differing[0] !== undefined) this.offerShowCell(differing[0].cell, null);
         break;
       }
       case "published":
         this.heading.textContent = result.forced ? "Published with --force" : `✓ Published ${result.name}`;
-        this.verdict.append(para(`Bundle: ${result.dir}/ (${result.files.join(", ")}). The plan ${result.forced ? "differs from" : "agrees with"} DuckDB on ${result.comparisons} comparisons.`));
+        {
+          // The runner's code-split chunks are many hashed names; count them rather than list them.
+          const chunks = result.files.filter((f) => /^runner-chunk-/.test(f)).length;
+          const files = [...result.files.filter((f) => !/^runner-chunk-/.test(f)), ...(chunks > 0 ? [`${chunks} runner chunks`] : [])];
+          this.verdict.append(para(`Bundle: ${result.dir}/ (${files.join(", ")}). The plan ${result.forced ? "differs from" : "agrees with"} DuckDB on ${result.comparisons} comparisons.`));
+        }
         if (result.difference) this.verdict.append(detail(result.difference));
         this.verdict.append(para("Next:"), detail(result.next.join("\n")));
         {
@@ -126,6 +135,8 @@ export class PipelinePanel {
       case "refused": {
         this.heading.textContent = "✗ Not published: the pipeline differs from DuckDB";
         this.verdict.append(para(`${result.failed} of ${result.comparisons} comparisons differ. First:`), detail(result.difference));
+        const first = result.steps.find((x) => !x.agree);
+        if (first !== undefined) this.offerShowCell(first.cell, null);
         const force = button("Publish anyway", "pipeline-force");
         force.title = "Publish with --force; the bundle records the difference";
         force.addEventListener("click", () => void this.run("publish", true));
@@ -135,12 +146,27 @@ export class PipelinePanel {
       case "compile-error":
         this.heading.textContent = verb === "check" ? "✗ The sink cells do not compile" : "✗ Not published: the sink cells do not compile";
         this.verdict.append(detail(result.message));
+        {
+          // The compiler names the cell and the notebook line: "... in cell per_minute (turnstile.md line 65)".
+          const at = /\bin cell (\S+) \([^()]* line (\d+)\)/.exec(result.message);
+          if (at !== null) this.offerShowCell(at[1]!, Number(at[2]));
+        }
         break;
       case "invalid":
         this.heading.textContent = "✗ The notebook has problems";
         this.verdict.append(detail(result.issues.join("\n")));
         break;
     }
+  }
+
+  /** A "Go to cell" button in the actions, for a verdict that names a cell of this notebook. */
+  private offerShowCell(cell: string, fileLine: number | null): void {
+    const go = button(`Go to ${cell}${fileLine === null ? "" : ` (line ${fileLine})`}`, "pipeline-show-cell");
+    go.title = "Scroll to the cell and put the cursor where the problem is";
+    go.addEventListener("click", () => {
+      if (this.showCell(cell, fileLine)) this.element.remove();
+    });
+    this.actions.prepend(go);
   }
 
   private fail(message: string): void {

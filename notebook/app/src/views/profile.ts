@@ -17,6 +17,8 @@ export interface ColumnProfile {
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)/;
 const TEMPORAL = /^(TIMESTAMP|DATE)/;
+/** Types profiled by their most common values rather than a range (a VARCHAR's min and max say little). */
+const CATEGORICAL = /^(VARCHAR|BOOLEAN|UUID|ENUM)/;
 const BINS = 16;
 
 /**
@@ -25,18 +27,24 @@ const BINS = 16;
  * for its histogram.
  */
 export async function profileRelation(conn: Connection, relation: string, maxColumns = 24): Promise<ColumnProfile[]> {
-  const summary = await conn.query(`SUMMARIZE SELECT * FROM ${relation}`);
+  // null_percentage is a DECIMAL(9,2), which DuckDB-WASM hands out unscaled (0.29% as 29): read it as a DOUBLE.
+  const summary = await conn.query(
+    `SELECT column_name, column_type, count, null_percentage::DOUBLE AS null_percentage, approx_unique, min, max FROM (SUMMARIZE SELECT * FROM ${relation})`,
+  );
   const profiles: ColumnProfile[] = [];
   for (const row of summary.toArray().slice(0, maxColumns)) {
     const r = row.toJSON() as Record<string, unknown>;
     const name = String(r.column_name);
     const type = String(r.column_type);
+    const count = Number(r.count ?? 0);
+    const nullShare = Number(r.null_percentage ?? 0) / 100;
     profiles.push({
       name,
       type,
-      count: Number(r.count ?? 0),
-      nullShare: Number(r.null_percentage ?? 0) / 100,
-      distinct: Number(r.approx_unique ?? 0),
+      count,
+      nullShare,
+      // approx_unique is a HyperLogLog estimate, which can exceed the values there are (1,378 distinct in 1,032 rows).
+      distinct: Math.min(Number(r.approx_unique ?? 0), Math.round(count * (1 - nullShare))),
       min: r.min === null || r.min === undefined ? null : String(r.min),
       max: r.max === null || r.max === undefined ? null : String(r.max),
       histogram: await histogram(conn, relation, name, type),
@@ -52,7 +60,7 @@ async function histogram(conn: Connection, relation: string, column: string, typ
     const result = await conn.query(`
       WITH v AS (SELECT ${x} AS x FROM ${relation} WHERE ${c} IS NOT NULL),
            b AS (SELECT min(x) AS lo, max(x) AS hi FROM v)
-      SELECT coalesce(least(floor((x - lo) / nullif(hi - lo, 0) * ${BINS}), ${BINS - 1}), 0)::INTEGER AS bin, count(*)::DOUBLE AS n
+      SELECT (CASE WHEN hi = lo THEN 0 ELSE least(floor((x - lo) / (hi - lo) * ${BINS}), ${BINS - 1}) END)::INTEGER AS bin, count(*)::DOUBLE AS n
       FROM v, b GROUP BY bin ORDER BY bin`);
     const counts = new Array<number>(BINS).fill(0);
     for (const row of result.toArray()) {
@@ -61,7 +69,7 @@ async function histogram(conn: Connection, relation: string, column: string, typ
     }
     return counts.map((n, i) => ({ label: `bin ${i + 1}`, n }));
   }
-  if (/^(VARCHAR|BOOLEAN|UUID|ENUM)/.test(type)) {
+  if (CATEGORICAL.test(type)) {
     const result = await conn.query(`SELECT CAST(${c} AS VARCHAR) AS v, count(*)::DOUBLE AS n FROM ${relation} GROUP BY ALL ORDER BY n DESC, v LIMIT 6`);
     return result.toArray().map((row) => {
       const r = row.toJSON() as { v: string | null; n: number };
@@ -93,13 +101,20 @@ export function renderProfile(profiles: ColumnProfile[]): HTMLElement {
     head.append(name, type, bars(p.histogram));
     const stats = document.createElement("div");
     stats.className = "profile-stats";
-    const range = p.min === null ? "no values" : p.min === p.max ? formatValue(p.min, p.type) : `${formatValue(p.min, p.type)} … ${formatValue(p.max, p.type)}`;
+    const range = p.min === null ? "no values" : p.min === p.max ? formatValue(p.min, p.type) : CATEGORICAL.test(p.type) && p.histogram.length > 0 ? mostCommon(p) : `${formatValue(p.min, p.type)} … ${formatValue(p.max, p.type)}`;
     stats.textContent = `null ${(p.nullShare * 100).toFixed(1)}% · ≈${formatCount(p.distinct)} distinct · ${range}`;
     stats.title = stats.textContent;
     item.append(head, stats);
     list.append(item);
   }
   return list;
+}
+
+/** "top REGULAR 91%": the most common value and its share of the rows. */
+function mostCommon(p: ColumnProfile): string {
+  const top = p.histogram[0]!;
+  const share = p.count === 0 ? 0 : (top.n / p.count) * 100;
+  return `top ${top.label} ${share < 1 ? "<1" : Math.round(share)}%`;
 }
 
 function bars(histogram: { label: string; n: number }[]): SVGSVGElement {

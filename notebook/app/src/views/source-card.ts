@@ -16,6 +16,11 @@ export class SourceCard {
   private readonly pause: HTMLButtonElement;
   private readonly profile: HTMLElement;
   private profileOpen = false;
+  /** Events per second over the last `RATE_SECONDS` whole seconds, oldest first. */
+  private readonly rates: number[] = [];
+  private rateSecond = -1;
+  private rateReceived = 0;
+  private readonly sparkline: SVGSVGElement;
 
   constructor(
     private readonly table: SourceTable,
@@ -35,6 +40,19 @@ export class SourceCard {
     counters.className = "source-counters";
     this.rate = counter(counters, "events/s", "source-rate");
     this.rows = counter(counters, "rows", "source-rows");
+    this.sparkline = document.createElementNS(SVG, "svg");
+    this.sparkline.setAttribute("class", "source-rate-chart");
+    this.sparkline.setAttribute("width", String(RATE_SECONDS * 3));
+    this.sparkline.setAttribute("height", String(RATE_HEIGHT));
+    this.sparkline.setAttribute("role", "img");
+    this.sparkline.setAttribute("aria-label", `events per second, last ${RATE_SECONDS} s`);
+    const rateBox = document.createElement("div");
+    rateBox.className = "counter source-rate-box";
+    const rateCaption = document.createElement("span");
+    rateCaption.className = "counter-label";
+    rateCaption.textContent = `last ${RATE_SECONDS} s`;
+    rateBox.append(this.sparkline, rateCaption);
+    counters.append(rateBox);
     this.state = document.createElement("div");
     this.state.className = "source-state";
 
@@ -52,6 +70,9 @@ export class SourceCard {
       if (this.profileOpen) void this.refreshProfile();
       else this.profile.replaceChildren();
     });
+    // A shared snapshot does not move: no pause button, no arrival rate.
+    this.pause.hidden = frozen;
+    if (frozen) for (const box of counters.querySelectorAll<HTMLElement>(".counter:has(.source-rate), .source-rate-box")) box.hidden = true;
     actions.append(this.pause, profileButton);
     this.profile = document.createElement("div");
     this.profile.className = "source-profile";
@@ -59,6 +80,7 @@ export class SourceCard {
   }
 
   update(stats: SourceStats): void {
+    if (stats.live) this.sampleRate(stats.received);
     this.rate.textContent = formatCount(stats.eventsPerSecond);
     this.rows.textContent = formatCount(stats.rows);
     this.rows.dataset.value = String(stats.rows);
@@ -66,6 +88,41 @@ export class SourceCard {
     this.element.classList.toggle("paused", stats.paused);
     this.state.textContent = stats.error ?? (stats.paused ? "paused: the table is frozen" : stats.live ? "live" : "snapshot");
     this.state.classList.toggle("error", stats.error !== null);
+  }
+
+  /** Counts the events received in each whole second (the table reports several times a second) and redraws the sparkline. */
+  private sampleRate(received: number): void {
+    const second = Math.floor(performance.now() / 1000);
+    if (this.rateSecond < 0) {
+      this.rateSecond = second;
+      this.rateReceived = received;
+      return;
+    }
+    if (second === this.rateSecond) return;
+    // Seconds without a report had no arrivals; what arrived since the last report lands in the last second.
+    for (let s = this.rateSecond + 1; s < second; s++) this.rates.push(0);
+    this.rates.push(received - this.rateReceived);
+    this.rates.splice(0, Math.max(0, this.rates.length - RATE_SECONDS));
+    this.rateSecond = second;
+    this.rateReceived = received;
+    this.drawRates();
+  }
+
+  private drawRates(): void {
+    const max = Math.max(1, ...this.rates);
+    const bars = this.rates.map((n, i) => {
+      const h = n === 0 ? 0 : Math.max(1, (n / max) * RATE_HEIGHT);
+      const x = (RATE_SECONDS - this.rates.length + i) * 3;
+      const rect = document.createElementNS(SVG, "rect");
+      rect.setAttribute("x", String(x));
+      rect.setAttribute("y", String(RATE_HEIGHT - h));
+      rect.setAttribute("width", "2");
+      rect.setAttribute("height", String(h));
+      return rect;
+    });
+    const title = document.createElementNS(SVG, "title");
+    title.textContent = `events per second over the last ${this.rates.length} s: peak ${formatCount(max)}`;
+    this.sparkline.replaceChildren(title, ...bars);
   }
 
   async refreshProfile(): Promise<void> {
@@ -81,6 +138,11 @@ export class SourceCard {
     }
   }
 }
+
+const SVG = "http://www.w3.org/2000/svg";
+/** How many seconds of arrivals the source card's sparkline shows. */
+const RATE_SECONDS = 60;
+const RATE_HEIGHT = 26;
 
 function counter(parent: HTMLElement, label: string, className: string): HTMLElement {
   const box = document.createElement("div");
