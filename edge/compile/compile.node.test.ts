@@ -112,6 +112,14 @@ describe("compilePlan", () => {
     );
   });
 
+  test("a cell DuckDB cannot bind fails at the file line and cell column DuckDB gives for the cell's own text", async () => {
+    const nb = withSinkCell(await notebookFrom("notebooks/turnstile.md"), "SELECT station,\n  entries,\n  md55(station) AS m\nFROM turnstile");
+    const error = await gatherCompileInputs(db, nb).then(compilePlan).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CompileError);
+    expect((error as CompileError).origin.line).toBe(102);
+    expect((error as Error).message).toMatch(/^plan: DuckDB cannot bind the cell: Catalog Error: Scalar Function with name md55 does not exist! \(line 3 of the cell, column 3\) in cell extra \(notebooks\/turnstile\.md line 102\)/);
+  });
+
   test("two cells writing one sink are refused: one sink is one table", async () => {
     const base = withSinkCell(await notebookFrom("notebooks/turnstile.md"), "SELECT station FROM turnstile");
     const sink = Object.keys(base.sinks)[0]!;

@@ -10,6 +10,7 @@ import type { Notebook } from "../../notebook/format/model.ts";
 import type { DuckDB } from "../duckdb/open.node.ts";
 import { parseSql, SqlError as ParseError } from "../duckdb/parse-sql.node.ts";
 import { describeQuery } from "../duckdb/describe.node.ts";
+import { DuckDBError } from "../duckdb/error.ts";
 import { describeSource } from "../duckdb/load-events.node.ts";
 import { quoteIdent } from "../duckdb/quote.ts";
 import type { Schema } from "../plan/values.ts";
@@ -107,6 +108,19 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
     return [...refs].some((r) => readsStream(r, seen));
   };
   const annotator = new Annotator(db, (name) => readsStream(name));
+  /**
+   * A cell DuckDB cannot bind, at the line of the file where DuckDB places the error: the compiler's
+   * rewritten one-line SQL places it elsewhere, so the cell's own text is bound again for the place.
+   */
+  const bindFailure = async (cell: Notebook["cells"][number], fallback: string, cause?: unknown): Promise<CompileError> => {
+    const own = await describeQuery(db, cell.code.replace(/;\s*$/, "")).then(() => null, (e: unknown) => e);
+    const suggestion = "fix the SQL so it runs in the notebook";
+    if (own instanceof DuckDBError && own.position !== null) {
+      const { line, column } = own.position;
+      return new CompileError(`DuckDB cannot bind the cell: ${own.kind} Error: ${own.detail.split("\n")[0]} (line ${line} of the cell, column ${column})`, origin(cell, line - 1), suggestion, { cause: own });
+    }
+    return new CompileError(`DuckDB cannot bind the cell: ${fallback.replace(/ \(line \d+, column \d+\)/, "")}`, origin(cell), suggestion, { cause });
+  };
   const cells: Record<string, CellInput> = {};
   for (const key of needed) {
     const cell = notebook.cells[byName.get(key.toLowerCase())!.index]!;
@@ -116,11 +130,10 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
       await annotator.annotate(tree);
     } catch (error) {
       if (error instanceof UnsupportedConstruct) throw new CompileError(error.what, origin(cell), error.suggestion, { cause: error });
-      throw new CompileError(`DuckDB cannot bind the cell: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`, origin(cell), "fix the SQL so it runs in the notebook", { cause: error });
+      throw await bindFailure(cell, error instanceof Error ? error.message.replace(/^duckdb: /, "").split("\n")[0]! : String(error), error);
     }
     if (typeof tree.$outputError === "string") {
-      const message = tree.$outputError.replace(/^duckdb: /, "").split("\n")[0];
-      throw new CompileError(`DuckDB cannot bind the cell: ${message}`, origin(cell), "fix the SQL so it runs in the notebook");
+      throw await bindFailure(cell, tree.$outputError.replace(/^duckdb: /, "").split("\n")[0]!);
     }
     // The rewrites above change how DuckDB names an unaliased item (`j -> '$.a'` reads back as
     // json_extract(j, '$.a'), a folded `1e3` as a cast): the cell's columns take the names the
