@@ -356,7 +356,10 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
       expect(await settled(shared, "by_station")).toBe("ok");
       expect(await rowsOf(shared, "turnstile")).toBe(expectedRows);
       expect(await cell(shared, "by_station").locator(".result tbody").textContent()).toBe(expected);
-      expect(await shared.locator(".read-only-badge").textContent()).toBe("read-only snapshot");
+      // It says when it was taken (the sample is the stream as it was then), in the reader's time, exactly in its title.
+      expect(await shared.locator(".read-only-badge").textContent()).toMatch(/^read-only snapshot of \S.*\d/);
+      const taken = Date.parse((await shared.locator(".read-only-badge").getAttribute("title")) ?? "");
+      expect(Math.abs(Date.now() - taken)).toBeLessThan(10 * 60_000);
       expect(await shared.locator(".share-button, .cell-run, .cell-delete, .add-cell").count()).toBe(0);
       // The snapshot does not move: no pause button or arrival rate, just its rows.
       expect(await shared.locator(".source-pause, .source-rate, .source-rate-chart").evaluateAll((els) => els.filter((e) => e.getClientRects().length > 0).length)).toBe(0);

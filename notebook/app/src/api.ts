@@ -120,6 +120,8 @@ export interface SharedNotebook {
   title: string;
   text: string;
   sources: string[];
+  /** When the snapshot was taken (ISO 8601). */
+  createdAt?: string;
 }
 
 export async function readShare(id: string): Promise<SharedNotebook> {

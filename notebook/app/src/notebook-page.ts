@@ -58,6 +58,8 @@ export class NotebookPage {
   private graphTimer: ReturnType<typeof setTimeout> | null = null;
   private fileIssues: string[] = [];
   private issuesBox: HTMLElement | null = null;
+  /** A shared snapshot's creation time. */
+  private sharedAt: string | null = null;
 
   constructor(
     private readonly root: HTMLElement,
@@ -134,6 +136,12 @@ export class NotebookPage {
       const badge = document.createElement("span");
       badge.className = "read-only-badge";
       badge.textContent = "read-only snapshot";
+      const taken = this.sharedAt === null ? null : new Date(this.sharedAt);
+      if (taken !== null && !Number.isNaN(taken.getTime())) {
+        // The sample is the stream as it was then: say when, in the reader's own time.
+        badge.textContent = `read-only snapshot of ${taken.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" })}`;
+        badge.title = taken.toISOString();
+      }
       this.actions.append(badge);
     }
 
@@ -171,6 +179,7 @@ export class NotebookPage {
       return { path: this.mode.path, text: version.text, etag: version.etag };
     }
     const shared = await readShare(this.mode.id);
+    this.sharedAt = shared.createdAt ?? null;
     return { path: shared.path, text: shared.text, etag: null };
   }
 
