@@ -90,6 +90,15 @@ describe("pages and the token", () => {
     expect(preflight.headers.get("access-control-allow-origin")).toBeNull();
   });
 
+  test("a DuckDB extension the app does not ship is a 404 the share page can read; other 404s stay closed to other origins", async () => {
+    const missing = await gw.app.request("/duckdb-extensions/v1.4.3/wasm_eh/icu.duckdb_extension.wasm", { headers: { origin: "null" } });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("access-control-allow-origin")).toBe("*");
+    const other = await gw.app.request("/nope/nothing", { headers: { ...gw.auth, origin: "null" } });
+    expect(other.status).toBe(404);
+    expect(other.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   test("an unknown route is a JSON 404", async () => {
     const res = await gw.app.request("/nope/nothing", { headers: gw.auth });
     expect(res.status).toBe(404);

@@ -139,7 +139,8 @@ export function createApp(options: AppOptions): GatewayApp {
   // share page's opaque origin, which loads its module scripts with CORS.
   app.use("/*", async (c, next) => {
     await next();
-    if (c.res.status === 200) c.res.headers.set("access-control-allow-origin", "*");
+    // A missing DuckDB extension is a 404 the share page's DuckDB-WASM must be able to read (not a CORS error).
+    if (c.res.status === 200 || (c.res.status === 404 && c.req.path.startsWith("/duckdb-extensions/"))) c.res.headers.set("access-control-allow-origin", "*");
   });
   app.use("/*", staticFiles(appDir));
 
