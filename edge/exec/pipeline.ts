@@ -22,6 +22,8 @@ export interface DeadLetter {
   sink: string | null;
   reason: string;
   raw: unknown;
+  /** `group`: `raw` is a failed aggregate group's keys, not an event. */
+  kind?: "group";
 }
 
 export interface RunResult {
@@ -189,13 +191,13 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     const target = out.rows[p.sink]!;
     const failed = p.aggregate ? failedGroups.get(p.aggregate.state) : undefined;
     if (failed) {
-      for (const f of failed.splice(0)) deadLetter(out, p.source, p.sink, groupError(f.error), f.keys);
+      for (const f of failed.splice(0)) deadLetter(out, p.source, p.sink, groupError(f.error), f.keys, "group");
       for (const row of rows) {
         let rs = [row];
         try {
           for (const s of p.tail) rs = s(rs);
         } catch (error) {
-          deadLetter(out, p.source, p.sink, groupError(error), row.slice(0, p.aggregate!.op.keys.length));
+          deadLetter(out, p.source, p.sink, groupError(error), row.slice(0, p.aggregate!.op.keys.length), "group");
           continue;
         }
         for (const r of rs) target.push(p.toRow(r));
@@ -207,8 +209,9 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     for (const r of rs) target.push(p.toRow(r));
   };
 
-  const deadLetter = (out: RunResult, source: string, sink: string, error: unknown, raw: unknown): void => {
-    out.deadLetters.push({ source, sink, reason: error instanceof Error ? error.message : String(error), raw });
+  const deadLetter = (out: RunResult, source: string, sink: string, error: unknown, raw: unknown, kind?: "group"): void => {
+    const reason = error instanceof Error ? error.message : String(error);
+    out.deadLetters.push(kind ? { source, sink, reason, raw, kind } : { source, sink, reason, raw });
   };
 
   /**

@@ -47,6 +47,13 @@ describe("LZ4 frames as Kafka writes them", () => {
     expect(() => lz4Decode(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]))).toThrow(/lz4: not an LZ4 frame \(magic 0x4030201\)/);
     expect(() => lz4Decode(frame(0x20, [[0xf0]]))).toThrow(KafkaCodecError);
   });
+
+  test("a skippable frame is passed over; one cut off is a codec error, not a RangeError or an empty batch", () => {
+    const skippable = [0x50, 0x2a, 0x4d, 0x18, ...le32(3), 9, 9, 9];
+    expect(text(lz4Decode(new Uint8Array([...skippable, ...lz4Encode(bytes("after"))])))).toBe("after");
+    expect(() => lz4Decode(new Uint8Array(skippable.slice(0, 7)))).toThrow(/lz4: a skippable frame's header is cut off/);
+    expect(() => lz4Decode(new Uint8Array(skippable.slice(0, 10)))).toThrow(/lz4: a skippable frame of 3 bytes runs past the batch's end/);
+  });
 });
 
 describe("Snappy as Kafka writes it", () => {

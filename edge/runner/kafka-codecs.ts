@@ -163,7 +163,10 @@ export function lz4Decode(b: Uint8Array): Uint8Array {
     const magic = view.getUint32(at, true);
     if ((magic & 0xfffffff0) === 0x184d2a50) {
       // A skippable frame: its length follows the magic.
-      at += 8 + view.getUint32(at + 4, true);
+      if (at + 8 > b.length) throw new KafkaCodecError("lz4: a skippable frame's header is cut off");
+      const skip = view.getUint32(at + 4, true);
+      if (at + 8 + skip > b.length) throw new KafkaCodecError(`lz4: a skippable frame of ${skip} bytes runs past the batch's end`);
+      at += 8 + skip;
       continue;
     }
     if (magic !== LZ4_MAGIC) throw new KafkaCodecError(`lz4: not an LZ4 frame (magic 0x${magic.toString(16)})`);

@@ -23,8 +23,9 @@ import { defaultLibrary } from "../exec/library.ts";
 import { integersAtText } from "../exec/convert.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import { decodePayload } from "../../gateway/sources/decode.ts";
-import { parseJsonFast, stringifyJsonLossless } from "../duckdb/lossless-json.ts";
+import { parseJsonFast } from "../duckdb/lossless-json.ts";
 import { arrayElementTexts } from "../worker/parse.ts";
+import { executorLetter } from "../sinks/dead-letter.ts";
 import type { WrittenFile } from "../sinks/write-batch.ts";
 import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
 
@@ -192,7 +193,7 @@ class PartitionEngine {
       const source = this.host.config.source.name;
       const at = new Date(ts).toISOString();
       this.writer.addDeadLetters(
-        result.deadLetters.map((d) => ({ reason: d.sink ? `${d.sink}: ${d.reason}` : d.reason, raw: rawText?.(d.raw) ?? stringifyJsonLossless(d.raw, { duckdb: true }), source, at })),
+        result.deadLetters.map((d) => executorLetter(d, source, at, d.kind ? null : rawText?.(d.raw))),
       );
       this.deadLetters += result.deadLetters.length;
     }

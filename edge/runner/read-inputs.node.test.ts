@@ -276,6 +276,18 @@ test("a folder leaves out hidden files (.DS_Store, _SUCCESS, _delta_log/) and re
   await expect(listInputs(`${dir}/nowhere/*.json`)).rejects.toThrow(/^run: input .*nowhere\/\*\.json matches no file \(/);
 });
 
+test("a glob's **/ stands for whole folders, as DuckDB's glob reads it: logs/**/b.json is not logs/xb.json", async () => {
+  const { mkdirSync } = await import("node:fs");
+  const { listInputs } = await import("./read-inputs.ts");
+  const logs = join(dir, "globstar");
+  mkdirSync(join(logs, "sub", "deeper"), { recursive: true });
+  for (const name of ["b.json", "xb.json", "sub/b.json", "sub/xb.json", "sub/deeper/b.json"]) writeFileSync(join(logs, name), "{}");
+  const names = async (pattern: string) => (await listInputs(pattern)).map((f) => f.path.slice(logs.length + 1)).sort();
+  expect(await names(`${logs}/**/b.json`)).toEqual(["b.json", "sub/b.json", "sub/deeper/b.json"]);
+  expect(await names(`${logs}/sub/**/b.json`)).toEqual(["sub/b.json", "sub/deeper/b.json"]);
+  expect(await names(`${logs}/**`)).toEqual(["b.json", "sub/b.json", "sub/deeper/b.json", "sub/xb.json", "xb.json"]);
+});
+
 test("a UTF-16 export (a byte order mark FF FE) is read as text, not as records of NUL bytes", async () => {
   const utf16 = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
   const json = join(dir, "ps.json");

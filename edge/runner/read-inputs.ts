@@ -65,9 +65,12 @@ function globToRegExp(pattern: string): RegExp {
   for (let i = 0; i < pattern.length; i++) {
     const ch = pattern[i]!;
     if (ch === "*" && pattern[i + 1] === "*") {
-      re += ".*";
       i++;
-      if (pattern[i + 1] === "/") i++;
+      if (pattern[i + 1] === "/") {
+        // `**/` is any number of whole folders, none too: `a/**/b.json` is `a/b.json` or `a/x/b.json`, not `a/xb.json`.
+        re += "(?:.*/)?";
+        i++;
+      } else re += ".*";
     } else if (ch === "*") re += "[^/]*";
     else if (ch === "?") re += "[^/]";
     else if (ch === "[" && pattern.indexOf("]", i + 2) > 0) {

@@ -6,7 +6,7 @@
  * input events (counted across all inputs in order) a flush covers, so
  * running the same inputs again rewrites the same objects.
  */
-import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
+import { executorLetter } from "../sinks/dead-letter.ts";
 import type { Plan } from "../plan/types.ts";
 import { buildPipeline, sinksFlushingAggregates } from "../exec/pipeline.ts";
 import { defaultLibrary } from "../exec/library.ts";
@@ -55,12 +55,7 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
       writer.add(sink, rows);
       progress.rows += rows.length;
     }
-    writer.addDeadLetters(result.deadLetters.map((d) => ({
-      reason: d.sink ? `${d.sink}: ${d.reason}` : d.reason,
-      raw: stringifyJsonLossless(d.raw, { duckdb: true }),
-      source: d.source || source,
-      at,
-    })));
+    writer.addDeadLetters(result.deadLetters.map((d) => executorLetter(d, source, at)));
     progress.deadLetters += result.deadLetters.length;
   };
   const flush = async (final = false): Promise<void> => {

@@ -148,7 +148,7 @@ export class SinkWriter {
         file = null;
         from = r + 1;
         rejected++;
-        this.deadLetters.push({ reason: `${sink}: ${error.message}`, raw: stringifyJsonLossless(row, { duckdb: true }), source: buffer.source, at: new Date(this.now()).toISOString() });
+        this.deadLetters.push({ reason: `${sink}: ${error.message}`, raw: stringifyJsonLossless(row, { duckdb: true }), source: buffer.source, at: new Date(this.now()).toISOString(), kind: "row" });
         continue;
       }
       if (f !== file) {

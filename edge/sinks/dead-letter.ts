@@ -1,3 +1,5 @@
+import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
+import type { DeadLetter as ExecutorLetter } from "../exec/pipeline.ts";
 import { checkKey } from "./keys.ts";
 import { escapePathSegment, rangeName } from "./layout.ts";
 
@@ -10,6 +12,23 @@ export interface DeadLetter {
   raw: string;
   source: string;
   at: string;
+  /**
+   * What `raw` holds when it is not one of the source's events: a sink's output `row` that no file
+   * could hold, or the keys of an aggregate `group` that failed. Absent for an event (replayable).
+   */
+  kind?: DeadLetterKind;
+}
+
+export type DeadLetterKind = "row" | "group";
+
+/**
+ * An executor's dead letter as the lake keeps it: the rejecting sink named in the reason, the raw
+ * value as DuckDB's JSON text unless the caller has the payload as it was sent (`raw`).
+ */
+export function executorLetter(d: ExecutorLetter, source: string, at: string, raw?: string | null): DeadLetter {
+  const letter: DeadLetter = { reason: d.sink ? `${d.sink}: ${d.reason}` : d.reason, raw: raw ?? stringifyJsonLossless(d.raw, { duckdb: true }), source: d.source || source, at };
+  if (d.kind) letter.kind = d.kind;
+  return letter;
 }
 
 const utf8 = new TextEncoder();
@@ -17,9 +36,9 @@ const utf8 = new TextEncoder();
 /** One JSON object per line, fields in a fixed order, so the same letters give the same bytes. */
 export function encodeDeadLetters(letters: DeadLetter[]): Uint8Array {
   let text = "";
-  for (const { reason, raw, source, at } of letters) {
+  for (const { reason, raw, source, at, kind } of letters) {
     if (Number.isNaN(Date.parse(at))) throw new Error(`dead-letter: "at" must be an ISO 8601 time, got ${JSON.stringify(at)}`);
-    text += `${JSON.stringify({ reason, raw, source, at })}\n`;
+    text += `${JSON.stringify(kind === undefined ? { reason, raw, source, at } : { reason, raw, source, at, kind })}\n`;
   }
   return utf8.encode(text);
 }
@@ -30,9 +49,9 @@ export function decodeDeadLetters(bytes: Uint8Array): DeadLetter[] {
   if (lines.at(-1) === "") lines.pop();
   return lines.map((line, i) => {
     try {
-      const { reason, raw, source, at } = JSON.parse(line) as DeadLetter;
+      const { reason, raw, source, at, kind } = JSON.parse(line) as DeadLetter;
       if ([reason, raw, source, at].some((v) => typeof v !== "string")) throw new Error("reason, raw, source and at must be strings");
-      return { reason, raw, source, at };
+      return kind === "row" || kind === "group" ? { reason, raw, source, at, kind } : { reason, raw, source, at };
     } catch (cause) {
       throw new Error(`dead-letter: line ${i + 1} is not a dead letter`, { cause });
     }

@@ -85,6 +85,17 @@ export function standardKey(secret: string): Uint8Array | null {
   return Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
 }
 
+/**
+ * A delivery's id, from the header the source names (`delivery_header`, defaulted by scheme); for
+ * Standard Webhooks also from Svix's name for it (`svix-id`), which Svix and Clerk send instead.
+ */
+export function deliveryIdOf(source: { signature: string; deliveryHeader: string | null }, headers: VerifyInput["headers"]): string | null {
+  if (!source.deliveryHeader) return null;
+  const id = headers.get(source.deliveryHeader);
+  if (id !== null || source.signature !== "standard" || source.deliveryHeader.toLowerCase() !== "webhook-id") return id;
+  return headers.get("svix-id");
+}
+
 /** The three headers of a Standard Webhooks delivery, under their own names or Svix's. */
 export function standardHeaders(headers: VerifyInput["headers"]): { id: string | null; t: string | null; signature: string | null } {
   return {

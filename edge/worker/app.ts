@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
-import { bytesEqual, slackChallenge, verifyDelivery } from "../verify/verify.ts";
+import { bytesEqual, deliveryIdOf, slackChallenge, verifyDelivery } from "../verify/verify.ts";
 import { BINDINGS, type WorkerConfig } from "./config.ts";
 import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
@@ -99,7 +99,7 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
       throw error;
     }
     const at = new Date(now()).toISOString();
-    const delivery = source.deliveryHeader ? (c.req.header(source.deliveryHeader) ?? null) : null;
+    const delivery = deliveryIdOf(source, c.req.raw.headers);
     const batches = route(name, parsed.events, parsed.raws, at, delivery);
     if (parsed.bad.length) {
       let control = batches.find((b) => b.object === CONTROL_OBJECT);

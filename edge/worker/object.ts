@@ -298,7 +298,8 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
                 JSON.stringify(keep.map((k) => [k.start, k.row])),
               );
             }
-            for (const l of [...late, ...this.window.takeFailed()]) letters.push({ reason: `sink ${this.plan!.sink}: ${l.reason}`, raw: l.raw, source: this.plan!.source, at: new Date(at).toISOString() });
+            for (const l of late) letters.push({ reason: `sink ${this.plan!.sink}: ${l.reason}`, raw: l.raw, source: this.plan!.source, at: new Date(at).toISOString() });
+            for (const l of this.window.takeFailed()) letters.push({ reason: `sink ${this.plan!.sink}: ${l.reason}`, raw: l.raw, source: this.plan!.source, at: new Date(at).toISOString(), kind: l.kind });
             this.add("lateEvents", late.length);
             this.insertRows(emitted, at);
             if (emitted.length || this.window.emittedUpTo !== null) {
@@ -364,7 +365,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     private insertFailed(failed: FailedGroup[], at: number): void {
       if (failed.length === 0) return;
       const when = new Date(at).toISOString();
-      this.insertDead(failed.map((f) => JSON.stringify({ reason: `sink ${this.plan!.sink}: ${f.reason}`, raw: f.raw, source: this.plan!.source, at: when })), at);
+      this.insertDead(failed.map((f) => JSON.stringify({ reason: `sink ${this.plan!.sink}: ${f.reason}`, raw: f.raw, source: this.plan!.source, at: when, kind: f.kind })), at);
       this.add("deadLetters", failed.length);
     }
 
@@ -518,7 +519,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       let rejected = 0;
       const onUnwritable = (row: Row, reason: string): void => {
         rejected++;
-        failed.push({ reason, raw: stringifyJsonLossless(row) });
+        failed.push({ reason, raw: stringifyJsonLossless(row), kind: "row" });
       };
       const files = rows.length
         ? await writeBatch({ sink: this.sink(spec), parquet: deps.parquet, schema: plan.output, rows, partitionBy: plan.partitionBy, sinkName: plan.sink, writer: this.writer, first: range.first, last: range.last, layout: { onUnwritable } })
@@ -623,14 +624,18 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
   };
 }
 
-/** A group that failed as it was emitted: DuckDB's error and its keys as JSON text, for a dead letter. */
+/**
+ * Not an event but the pipeline's own output that could not be written: a group that failed as it
+ * was emitted (its keys as JSON text) or an output row no file can hold. A dead letter of its `kind`.
+ */
 interface FailedGroup {
   reason: string;
   raw: string;
+  kind: "group" | "row";
 }
 
 function failedGroup(error: unknown, keys: Value[]): FailedGroup {
-  return { reason: groupError(error), raw: stringifyJsonLossless(keys) };
+  return { reason: groupError(error), raw: stringifyJsonLossless(keys), kind: "group" };
 }
 
 /**

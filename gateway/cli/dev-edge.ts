@@ -42,8 +42,11 @@ export const verb: Verb = {
     printOut(`runnel dev-edge: ${edge.config.name} on ${base} (state in ${edge.persist})`);
     for (const source of Object.keys(edge.config.sources)) printOut(`  POST ${base}/ingest/${source}`);
     printOut(`  GET  ${base}/metrics\n  POST ${base}/flush`);
+    // A token the user chose stays out of the terminal (and of logs that keep it); one made for this run is printed.
     printOut(
-      `  operator token${edge.adminTokenMade ? " (made for this run; set RUNNEL_ADMIN_TOKEN in worker/.dev.vars or the environment to keep one)" : ""}: Authorization: Bearer ${edge.adminToken}`,
+      edge.adminTokenMade
+        ? `  operator token (made for this run; set RUNNEL_ADMIN_TOKEN in worker/.dev.vars or the environment to keep one): Authorization: Bearer ${edge.adminToken}`
+        : "  operator token: RUNNEL_ADMIN_TOKEN, as set in worker/.dev.vars or the environment",
     );
     await new Promise<void>((resolve) => {
       const stop = () => resolve();

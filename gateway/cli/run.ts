@@ -144,6 +144,7 @@ export const verb: Verb = {
       const counts = Object.entries(replay.replayed).map(([source, n]) => `${n} of ${source}`);
       printOut(`replaying ${counts.length ? counts.join(", ") : "no"} dead letters from ${replay.files.length} files`);
       for (const s of replay.skipped) printOut(`  left out ${s.count}: ${s.reason}`);
+      printOut("  the letters stay where they are: once this replay is written, move them aside, or a second replay writes their rows again");
     } else if (!values.input?.length) {
       return runFromKafka(bundle, targets, values);
     }
@@ -156,7 +157,9 @@ export const verb: Verb = {
       inputs,
       targets,
       parquet: defaultParquetWriter,
-      writer: values.writer,
+      // A replay starts its event count at 0 again: under the backfill's writer name its objects would
+      // take the keys of the backfill's own (same partition, same range) and replace them.
+      writer: values.writer ?? (replay ? `replay-${new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}` : undefined),
       onProgress: (p) => {
         if (Date.now() - lastShown < 1000) return;
         lastShown = Date.now();
@@ -173,16 +176,20 @@ export const verb: Verb = {
 
 /**
  * Asks the sink for a listing before any event is read. A server that says
- * no (no such bucket, access denied, a bad signature) would say it at every
- * flush, and a runner would retry it forever: that is the answer, given now.
- * A server that does not answer is left to the runner's retries.
+ * no to every request (no such bucket, a bad signature, an unknown or expired
+ * key) would say it at every flush, and a runner would retry it forever: that
+ * is the answer, given now. A plain access denial is not taken as one, since a
+ * key may be allowed to write and not to list; a server that does not answer is
+ * left to the runner's retries.
  */
-async function refusal(target: SinkTarget): Promise<string | null> {
+export async function refusal(target: SinkTarget): Promise<string | null> {
   try {
     await target.opened.sink.list(`${target.opened.prefix}_runnel-preflight/`);
     return null;
   } catch (error) {
-    return error instanceof S3Refusal ? error.message : null;
+    if (!(error instanceof S3Refusal)) return null;
+    const credentials = /\b(SignatureDoesNotMatch|InvalidAccessKeyId|InvalidToken|ExpiredToken)\b/.test(error.message);
+    return error.status === 404 || error.status === 400 || (error.status === 403 && credentials) ? error.message : null;
   }
 }
 

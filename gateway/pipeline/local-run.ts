@@ -8,7 +8,7 @@
  * the target (a folder) differ.
  */
 import { join } from "node:path";
-import { stringifyJsonLossless } from "../../edge/duckdb/lossless-json.ts";
+import { executorLetter } from "../../edge/sinks/dead-letter.ts";
 import { buildPipeline, sinksFlushingAggregates, type RunResult } from "../../edge/exec/pipeline.ts";
 import { defaultLibrary } from "../../edge/exec/library.ts";
 import { defaultParquetWriter } from "../../edge/parquet/index.ts";
@@ -141,7 +141,7 @@ export class LocalRuns {
         info.rows += rows.length;
       }
       const at = new Date(now()).toISOString();
-      writer.addDeadLetters(result.deadLetters.map((d) => ({ reason: d.sink ? `${d.sink}: ${d.reason}` : d.reason, raw: stringifyJsonLossless(d.raw), source: d.source || source, at })));
+      writer.addDeadLetters(result.deadLetters.map((d) => executorLetter(d, source, at)));
       info.deadLetters += result.deadLetters.length;
     };
     const process = (): void => {

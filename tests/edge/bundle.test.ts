@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,7 +7,7 @@ import { afterAll, expect, test } from "vitest";
 import { writeWorkerBundle } from "../../edge/worker/bundle.node.ts";
 import { startDevEdge } from "../../edge/worker/dev.node.ts";
 import { githubSignature } from "../../edge/verify/verify.ts";
-import { compileWith, githubFixtures, readNotebook } from "./harness.ts";
+import { compileWith, githubFixtures, readNotebook, root } from "./harness.ts";
 
 const cleanup: (() => Promise<void> | void)[] = [];
 afterAll(async () => {
@@ -58,4 +59,23 @@ test("writeWorkerBundle writes a Worker that dev-edge runs with state kept acros
   expect(metrics).toMatchObject({ eventsIn: 1, bufferRows: 2 });
   const flushed = (await (await fetch(new URL("/flush", edge.url), { method: "POST", headers: operator })).json()) as { rowsOut: number; files: number };
   expect(flushed).toMatchObject({ rowsOut: 2, files: 2 });
+
+  // `runnel dev-edge` prints the token it makes for a run, and never one the user set.
+  const cli = async (env: Record<string, string>) => {
+    const child = spawn(process.execPath, [join(root, "bin", "runnel.js"), "dev-edge", dir, "--port", "0", "--persist", join(dir, "cli-state")], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d) => (out += String(d)));
+    child.stderr.on("data", (d) => (out += String(d)));
+    const deadline = Date.now() + 60_000;
+    while (!/operator token/.test(out) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+    return out;
+  };
+  const { RUNNEL_ADMIN_TOKEN: _unset, ...withoutToken } = process.env;
+  const made = await cli({ ...(withoutToken as Record<string, string>) });
+  expect(made).toMatch(/operator token \(made for this run.*\): Authorization: Bearer [A-Za-z0-9_-]{32}\n/);
+  const chosen = await cli({ RUNNEL_ADMIN_TOKEN: "my-own-operator-token" });
+  expect(chosen).toContain("operator token: RUNNEL_ADMIN_TOKEN, as set in worker/.dev.vars or the environment");
+  expect(chosen).not.toContain("my-own-operator-token");
 });

@@ -68,6 +68,15 @@ describe.each(["shopify", "slack", "standard"])("a %s webhook source on the Work
     // Slack sends no delivery id: its retries are new deliveries (X-Slack-Retry-Num), as Slack documents.
     expect(((await again.json()) as { duplicate: boolean }).duplicate).toBe(scheme !== "slack");
 
+    if (scheme === "standard") {
+      // Svix and Clerk send the same scheme under svix-* names: verified, and retries still stored once.
+      const second = '{"id": 2, "name": "ana"}';
+      const svix = Object.fromEntries(Object.entries(signed(scheme, second, "msg_svix")).map(([k, v]) => [k.replace(/^webhook-/, "svix-"), v]));
+      expect((await edge.post("hook", second, svix)).status).toBe(202);
+      const retry = await edge.post("hook", second, svix);
+      expect(((await retry.json()) as { duplicate: boolean }).duplicate).toBe(true);
+    }
+
     expect((await edge.flush()).status).toBe(200);
     const dir = mkdtempSync(join(tmpdir(), `runnel-${scheme}-`));
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
@@ -75,7 +84,7 @@ describe.each(["shopify", "slack", "standard"])("a %s webhook source on the Work
     const db = await openDuckDB({ threads: 1 });
     try {
       const rows = (await db.read(`SELECT id, name FROM read_parquet('${dir}/out/**/*.parquet') ORDER BY ALL`)).getRows();
-      expect(rows).toEqual(scheme === "slack" ? [[1n, "ZOË"], [1n, "ZOË"]] : [[1n, "ZOË"]]);
+      expect(rows).toEqual(scheme === "slack" ? [[1n, "ZOË"], [1n, "ZOË"]] : scheme === "standard" ? [[1n, "ZOË"], [2n, "ANA"]] : [[1n, "ZOË"]]);
     } finally {
       db.close();
     }

@@ -59,6 +59,17 @@ describe("Kafka over SASL", () => {
     } finally {
       await good.close();
     }
+    // As the gateway opens it: no settings passed, RUNNEL_KAFKA_* read from the environment.
+    const saved = { ...process.env };
+    Object.assign(process.env, saslEnv(kafkaConfig.sasl.password));
+    const fromEnv = openKafkaSource(spec);
+    try {
+      expect(await fromEnv.sample(10)).toHaveLength(10);
+    } finally {
+      await fromEnv.close();
+      for (const k of Object.keys(saslEnv(""))) if (saved[k] === undefined) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
     const bad = openKafkaSource(spec, "runnel-gateway", { sasl: { ...kafkaConfig.sasl, password: "wrong" } });
     try {
       await expect(bad.sample(10)).rejects.toThrow(/SASL PLAIN authentication failed/);

@@ -90,6 +90,21 @@ describe("runnel run --replay", () => {
       db.close();
     }
 
+    // Replayed into the same lake (as the bundle's own sink would be): the backfill's files stay, the
+    // replay's go beside them under their own writer name, and the lake holds every event once.
+    const same = cli(["run", fixed, "--replay", join(lake, "_errors"), "--sink", `lake=fs:${lake}`]);
+    expect(same.status, same.out + same.err).toBe(0);
+    expect(same.out).toMatch(/move them aside/);
+    const db2 = await openDuckDB({ threads: 1 });
+    try {
+      const ids = (await db2.read(`SELECT id FROM read_parquet('${lake}/lake/**/*.parquet') ORDER BY id`)).getRows().map((r) => Number(r[0]));
+      expect(ids).toEqual([1, 2, 3, 4, 5]);
+      const files = (await db2.read(`SELECT count(DISTINCT filename) FROM read_parquet('${lake}/lake/**/*.parquet', filename = true) WHERE filename LIKE '%/replay-%'`)).getRows();
+      expect(Number(files[0]![0])).toBeGreaterThan(0);
+    } finally {
+      db2.close();
+    }
+
     // Still failing under the new notebook: a stricter cast refuses again, with the reason of this run.
     const strict = await publish(join(await mkdtemp(join(tmpdir(), "runnel-replay-c-"))), notebook("CAST(replace(amount, ',', '') AS INTEGER)"), sample);
     const third = join(dir, "third");
