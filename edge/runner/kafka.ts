@@ -12,6 +12,7 @@
 import { availableParallelism } from "node:os";
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig, type SASLOptions } from "kafkajs";
 import { registerKafkaCodecs } from "./kafka-codecs.ts";
+import { abortedRecords, type AbortedTransaction, type FetchedRecord } from "./kafka-transactions.ts";
 import type { SinkSpec, SourceSpec } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
@@ -88,6 +89,18 @@ interface PartitionState {
   statusSeq: number;
   /** A timed seal is in flight. */
   timedSeal: boolean;
+  /**
+   * Every offset before this one is read and written (committed, or durable by the checkpoints): where
+   * the partition opened, then each commit. Offsets past it are committed only when they follow it.
+   */
+  durable: bigint;
+  /**
+   * Offsets after the last message handed to the engine (`after`) up to `end` (exclusive) that hold only
+   * records kafkajs filters out: transaction markers and aborted transactions' messages. A flush that
+   * ends at `after` commits `end`, so the group's offset (its lag, a restart, `--until-caught-up`)
+   * passes them; when nothing is buffered, they are committed on their own.
+   */
+  skipped: { after: bigint; end: bigint } | null;
 }
 
 /** Thrown out of a flush of a partition this runner no longer owns (or may not); its state is dropped and rebuilt from the checkpoints. */
@@ -105,6 +118,50 @@ function isRebalance(error: unknown): boolean {
 }
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+
+/**
+ * Makes the consumer's Fetch answers leave out aborted transactions' messages by this module's reading
+ * (kafka-transactions.ts), not kafkajs's: each aborted message is marked as a control record, which
+ * kafkajs's Batch drops (still counting its offset, so a batch of only those moves on), and the list of
+ * aborted transactions is emptied so kafkajs's own filter, which can take an aborted message for a
+ * committed one (and the reverse), has nothing to do. Hooked through the client's private cluster
+ * factory, the one `consumer()` uses, as gateway/sources/kafka-source.ts does.
+ */
+function filterAbortedTransactions(kafka: Kafka): void {
+  const factory = Object.getOwnPropertySymbols(kafka).find((s) => s.description === "private:Kafka:createCluster");
+  const slots = kafka as unknown as Record<symbol, unknown>;
+  const create = factory && slots[factory];
+  if (typeof create !== "function") throw new Error("runner: this kafkajs version has no cluster factory; pin kafkajs 2.2.x");
+  type FetchAnswer = { responses: { partitions: { abortedTransactions?: AbortedTransaction[]; messages: FetchedRecord[] }[] }[] };
+  type Broker = { fetch(request: unknown): Promise<FetchAnswer>; [wrapped]?: true };
+  type Cluster = { findBroker(node: unknown): Promise<Broker> };
+  slots[factory!] = (options: unknown): Cluster => {
+    const cluster = (create as (options: unknown) => Cluster)(options);
+    const findBroker = cluster.findBroker.bind(cluster);
+    cluster.findBroker = async (node) => {
+      const broker = await findBroker(node);
+      if (!broker[wrapped]) {
+        const fetch = broker.fetch.bind(broker);
+        broker.fetch = async (request) => {
+          const answer = await fetch(request);
+          for (const topic of answer.responses) {
+            for (const partition of topic.partitions) {
+              if (!partition.abortedTransactions?.length) continue;
+              for (const record of abortedRecords(partition.messages, partition.abortedTransactions)) record.isControlRecord = true;
+              partition.abortedTransactions = [];
+            }
+          }
+          return answer;
+        };
+        broker[wrapped] = true;
+      }
+      return broker;
+    };
+    return cluster;
+  };
+}
+const wrapped = Symbol("runnel:abortedFiltered");
 
 export interface KafkaRunner {
   /** Resolves when the runner stopped (SIGTERM via `stop`, or caught up with `untilCaughtUp`). */
@@ -133,14 +190,20 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   };
   registerKafkaCodecs();
   const kafka = new Kafka(config);
+  filterAbortedTransactions(kafka);
   const admin = kafka.admin();
   await admin.connect();
   let caughtUpAt: Map<number, bigint> | null = null;
   let partitionCount: number;
   try {
+    // Asked first: for a topic that does not exist kafkajs's offsets request retries for over a minute.
+    if (!(await admin.listTopics()).includes(source.topic)) {
+      throw new Error(`the topic does not exist (create it, or name another with --topic); runners do not create topics`);
+    }
     const offsets = await admin.fetchTopicOffsets(source.topic);
     partitionCount = offsets.length;
-    if (options.untilCaughtUp) caughtUpAt = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
+    // A partition with nothing to read (never written, or emptied by retention) is at its end already.
+    if (options.untilCaughtUp) caughtUpAt = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
   } catch (error) {
     await admin.disconnect();
     throw new Error(`runner: cannot read topic ${source.topic} on ${config.brokers}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
@@ -225,6 +288,8 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       oldest: null,
       statusSeq: 0,
       timedSeal: false,
+      durable: next,
+      skipped: null,
     };
     void post(state, { op: "open", id: state.id, partition, writerName: writerName(partition), snapshot });
     return state;
@@ -432,11 +497,55 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       metrics.bytesWritten += f.bytes;
     }
     ensureOwned(state);
-    await consumer.commitOffsets([{ topic: source.topic, partition: state.partition, offset: (BigInt(written.last) + 1n).toString() }]);
+    let offset = BigInt(written.last) + 1n;
+    // Transaction markers (or aborted messages) right after the flush's last message: commit past them.
+    const skipped = state.skipped;
+    if (skipped !== null && skipped.after === BigInt(written.last)) offset = skipped.end;
+    // A flush of a backfill's end windows carries the last offset again: never commit less than before.
+    if (offset < state.durable) offset = state.durable;
+    await consumer.commitOffsets([{ topic: source.topic, partition: state.partition, offset: offset.toString() }]);
+    state.durable = offset;
+    if (state.skipped === skipped && skipped !== null && offset >= skipped.end) state.skipped = null;
     metrics.lastFlush = now();
     buffered(state, written.status);
     updateGauges();
     await store.prune(source.topic, state.partition);
+  }
+
+  /**
+   * Commits offsets that hold only filtered records (see `skipped`) when nothing before them waits to be
+   * written: queued behind the partition's writes, so commits stay in order.
+   */
+  function queueSkippedCommit(state: PartitionState): void {
+    if (state.revoked || state.skipped === null || !settled(state)) return;
+    state.writes++;
+    state.lane = state.lane
+      .then(async () => {
+        const skipped = state.skipped;
+        if (skipped === null || state.durable !== skipped.after + 1n) return;
+        ensureOwned(state);
+        await consumer.commitOffsets([{ topic: source.topic, partition: state.partition, offset: skipped.end.toString() }]);
+        state.durable = skipped.end;
+        if (state.skipped === skipped) state.skipped = null;
+      })
+      .catch((error: unknown) => fail(state, error))
+      .finally(() => {
+        state.writes--;
+        notify();
+      });
+  }
+
+  /**
+   * Offsets from `state.next` up to `end` (exclusive) hold only records kafkajs filtered out (transaction
+   * markers, aborted transactions' messages): the partition reads on at `end`, and they are committed
+   * with the flush that ends just before them, or on their own when nothing is buffered.
+   */
+  function skipFiltered(state: PartitionState, end: bigint): void {
+    if (end <= state.next) return;
+    if (state.replayUntil !== null && state.replayUntil < end) state.replayUntil = null;
+    const after = state.skipped !== null && state.skipped.end === state.next ? state.skipped.after : state.next - 1n;
+    state.skipped = { after, end };
+    state.next = end;
   }
 
   function updateGauges(): void {
@@ -509,6 +618,16 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     });
   }
 
+  /**
+   * A record's timestamp (ms), which dates its dead letters. A producer may set any int64 (nanoseconds by
+   * mistake, on a topic that accepts them; -1 for none): one that is no date is the time it was read, or
+   * the dead letter's `new Date(ms).toISOString()` threw and the partition failed on that message forever.
+   */
+  const recordTime = (timestamp: string): number => {
+    const ms = Number(timestamp);
+    return ms >= 0 && ms <= 8.64e15 ? ms : now();
+  };
+
   /** Packs messages into one buffer and typed arrays, handed to a worker without copying again. */
   class SegmentBuilder {
     values: (Buffer | null)[] = [];
@@ -573,7 +692,12 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     if (firstOffset > state.next && !state.started && state.replayUntil === null) {
       // Nothing processed yet and the broker starts later (retention, compaction): begin there.
       state.next = firstOffset;
+      state.durable = firstOffset;
     }
+    // The fetch starts at or before state.next but its first message later: what lies between are records
+    // kafkajs filtered out (a transaction's marker, an aborted transaction), not a gap to seek over.
+    const fetchedFirst = batch.firstOffset();
+    if (firstOffset > state.next && fetchedFirst !== null && BigInt(fetchedFirst) <= state.next) skipFiltered(state, firstOffset);
     if (firstOffset !== state.next && !batch.messages.some((m) => BigInt(m.offset) === state!.next)) {
       if (firstOffset < state.next || state.soughtTo !== state.next) {
         // kafkajs fetches from where it thinks the partition is (the committed offset after a
@@ -594,15 +718,19 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     // and key building were a tenth of this thread's CPU.
     let resolved: string | null = null;
     const messages = batch.messages;
+    let whole = true;
     for (let i = 0; i < messages.length; i++) {
       // kafkajs builds a key string for each isStale(): asked every 64 messages. Messages taken
       // after a seek or a stop are still in offset order after state.next, so they are safe.
-      if ((i & 63) === 0 && (!isRunning() || isStale())) break;
+      if ((i & 63) === 0 && (!isRunning() || isStale())) {
+        whole = false;
+        break;
+      }
       const message = messages[i]!;
       const offset = BigInt(message.offset);
       resolved = message.offset;
       if (offset < state.next) continue;
-      segment.add(offset, message.value, Number(message.timestamp));
+      segment.add(offset, message.value, recordTime(message.timestamp));
       state.started = true;
       state.next = offset + 1n;
       if (state.replayUntil !== null && offset === state.replayUntil) {
@@ -614,20 +742,65 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     }
     if (resolved !== null) resolveOffset(resolved);
     if (segment.length > 0) run(state, segment, state.replayUntil === null);
+    // A transactional producer's batch ends with its commit marker, which kafkajs leaves out (and resolves
+    // with the last message): read on after it rather than seek back to it.
+    if (whole) skipFiltered(state, BigInt(batch.lastOffset()) + 1n);
     metrics.partitionNext.set(p, state.next);
     updateGauges();
     await heartbeat();
-    if (caughtUpAt && [...caughtUpAt].every(([part, high]) => (partitions.get(part)?.next ?? (high === 0n ? 0n : -1n)) >= high)) {
+    reached(state);
+    await backPressure(state);
+  }
+
+  /** With `untilCaughtUp`: the partition reached the end the topic had at start; when all have, stop. */
+  function reached(state: PartitionState): void {
+    if (!caughtUpAt) return;
+    if ([...caughtUpAt].every(([part, high]) => (partitions.get(part)?.next ?? -1n) >= high)) {
       // The last partition to reach its end is written now too, beside the others, not after stop() has drained them.
       if (state.replayUntil === null) void seal(state, false);
       finishing = true;
       void stop();
-    } else if (caughtUpAt && state.replayUntil === null && state.next >= (caughtUpAt.get(p) ?? 0n)) {
+    } else if (state.replayUntil === null && state.next >= (caughtUpAt.get(state.partition) ?? 0n)) {
       // This partition reached the end: write it now, so the group's committed offsets show it to
       // runners that hold the other partitions (see groupCaughtUp).
       void seal(state, false);
     }
-    await backPressure(state);
+  }
+
+  /**
+   * A fetch of only records kafkajs filters out (transaction markers, aborted transactions): kafkajs moves
+   * on without calling eachBatch, so the partition learns of it here, or a backfill would wait for
+   * offsets it never gets (and the group's lag would never reach 0).
+   */
+  function filteredBatch(p: number, first: bigint, last: bigint): Promise<void> {
+    return serial(async () => {
+      if (stopping || !assigned.has(p)) return;
+      let state = partitions.get(p);
+      if (!state) {
+        try {
+          state = await open(p, first);
+        } catch (error) {
+          // kafkajs has moved past these offsets: fetch them again, so the partition still opens (and a backfill still ends).
+          log(`partition ${p}: cannot read where to start (the group's committed offset and the checkpoints): ${message(error)}; trying again`);
+          consumer.seek({ topic: source.topic, partition: p, offset: first.toString() });
+          return;
+        }
+        partitions.set(p, state);
+      }
+      if (first > state.next) {
+        // As in processBatch: go to where the partition's state is; if the broker still starts later, skip the gap.
+        if (state.soughtTo !== state.next) {
+          state.soughtTo = state.next;
+          consumer.seek({ topic: source.topic, partition: p, offset: state.next.toString() });
+          return;
+        }
+        log(`partition ${p}: offsets ${state.next}-${first - 1n} are not on the broker; continuing at ${first}`);
+      }
+      skipFiltered(state, last + 1n);
+      metrics.partitionNext.set(p, state.next);
+      queueSkippedCommit(state);
+      reached(state);
+    });
   }
 
   /**
@@ -646,7 +819,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       const state = partitions.get(p);
       if (state && (committed.get(p) ?? -1n) < state.next) return false;
     }
-    return [...ends].every(([p, high]) => high === 0n || (committed.get(p) ?? -1n) >= high);
+    return [...ends].every(([p, high]) => (committed.get(p) ?? -1n) >= high);
   }
   let checkingGroup = false;
 
@@ -679,6 +852,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
           state.timedSeal = false;
         });
       }
+      queueSkippedCommit(state);
     }
   }, 1000);
 
@@ -704,6 +878,11 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     updateGauges();
     log(`joined group ${options.groupId}: partitions ${[...mine].sort((a, b) => a - b).join(", ") || "(none)"}`);
   });
+  consumer.on(consumer.events.END_BATCH_PROCESS, (e) => {
+    const { topic, partition, batchSize, firstOffset, lastOffset } = e.payload;
+    if (batchSize !== 0 || topic !== source.topic || firstOffset === null) return;
+    filteredBatch(partition, BigInt(firstOffset), BigInt(lastOffset)).catch((error: unknown) => log(`partition ${partition}: ${message(error)}`));
+  });
   consumer.on(consumer.events.CRASH, (e) => {
     if (!e.payload.restart) rejectDone(e.payload.error);
   });
@@ -723,6 +902,8 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       await serial(async () => {
         for (const state of [...partitions.values()]) await drain(state);
         for (const state of [...partitions.values()]) if (state.replayUntil === null) void seal(state, finishing);
+        for (const state of [...partitions.values()]) await drain(state);
+        for (const state of [...partitions.values()]) queueSkippedCommit(state);
         for (const state of [...partitions.values()]) await drain(state);
       });
       await consumer.stop();

@@ -141,3 +141,23 @@ test("a headerless CSV record's fields are named as read_csv(header = false) nam
     db.close();
   }
 });
+
+test("a value in Schema Registry framing (zero byte, 4-byte schema id) is refused with words that say so, its bytes kept", () => {
+  const json = Buffer.concat([Buffer.from([0, 0, 0, 0, 200]), Buffer.from('{"id": 1}')]);
+  const [event] = decodePayload(json, "json", 0);
+  expect(event).toMatchObject({ ok: false, error: "decode: the value is JSON behind a Schema Registry header (magic byte 0, schema id 200); runnel reads plain JSON messages: produce them without the registry's serializer" });
+  expect(Buffer.from((event as { raw: string }).raw, "latin1")).toEqual(json);
+  const avro = Buffer.from([0, 0x01, 0x02, 0x03, 0x04, 0x02, 0x06, 0x66, 0x6f, 0x6f]);
+  expect(decodePayload(avro, "ndjson", 0)).toMatchObject([{ ok: false, error: "decode: the value starts with a Schema Registry header (magic byte 0, schema id 16909060) and is not JSON (Avro or Protobuf?); runnel reads JSON messages" }]);
+  // A zero byte that is no such header is still what it was.
+  expect(decodePayload(Buffer.from([0, 0x7b]), "json", 0)[0]).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: not JSON/) });
+});
+
+test("a json payload of several JSON values one per line says to read it as ndjson", () => {
+  const text = '{"id": 1}\n{"id": 2}\n';
+  expect(decodePayload(Buffer.from(text), "json", 0)).toMatchObject([{ ok: false, raw: text, error: expect.stringMatching(/^decode: not JSON \(.*\): it holds 2 JSON values, one per line \(NDJSON\); a source with format: ndjson reads each as an event$/) }]);
+  expect(decodePayload(Buffer.from(text), "ndjson", 0).map((e) => e.ok && e.value)).toEqual([{ id: 1 }, { id: 2 }]);
+  // Two values on one line, or a second line that is not JSON: no such hint.
+  expect(decodePayload('{"id": 1} {"id": 2}', "json", 0)[0]).toMatchObject({ error: expect.not.stringContaining("NDJSON") });
+  expect(decodePayload('{"id": 1}\n{oops', "json", 0)[0]).toMatchObject({ error: expect.not.stringContaining("NDJSON") });
+});

@@ -21,6 +21,10 @@ export function decodePayload(
   meta?: Meta,
   header?: string[] | "positional",
 ): SourceEvent[] {
+  if (typeof payload !== "string" && format !== "csv") {
+    const framed = schemaRegistryFraming(payload);
+    if (framed !== null) return [errorEvent(Buffer.from(payload).toString("latin1"), framed, receivedAt, meta)];
+  }
   let text: string;
   try {
     // TextDecoder drops a leading byte order mark; a string payload loses it here, as DuckDB skips it.
@@ -41,6 +45,23 @@ export function decodePayload(
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/**
+ * Why a value in Confluent's Schema Registry wire format (a zero byte, a 4-byte big-endian schema id,
+ * then the serialized value) is not read, or null for anything else. JSON text never starts with a zero
+ * byte, so the header is told apart for sure; the value is refused as a whole, as DuckDB's reader
+ * would refuse it, with words that say what it is rather than "Unexpected token".
+ */
+function schemaRegistryFraming(bytes: Uint8Array): string | null {
+  if (bytes.length < 5 || bytes[0] !== 0) return null;
+  const id = ((bytes[1]! << 24) >>> 0) + (bytes[2]! << 16) + (bytes[3]! << 8) + bytes[4]!;
+  let at = 5;
+  while (at < bytes.length && (bytes[at] === 0x20 || bytes[at] === 0x09 || bytes[at] === 0x0a || bytes[at] === 0x0d)) at++;
+  const json = bytes[at] === 0x7b || bytes[at] === 0x5b;
+  return json
+    ? `decode: the value is JSON behind a Schema Registry header (magic byte 0, schema id ${id}); runnel reads plain JSON messages: produce them without the registry's serializer`
+    : `decode: the value starts with a Schema Registry header (magic byte 0, schema id ${id}) and is not JSON (Avro or Protobuf?); runnel reads JSON messages`;
+}
+
 function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, spreadArrays = true): SourceEvent[] {
   let value: unknown;
   try {
@@ -58,9 +79,24 @@ function notJson(text: string, exactError: unknown): string {
   try {
     JSON.parse(text);
   } catch (err) {
-    return `decode: not JSON (${(err as Error).message})`;
+    return `decode: not JSON (${(err as Error).message})${ndjsonHint(text)}`;
   }
   return `decode: not JSON as DuckDB reads it (${(exactError as Error).message})`;
+}
+
+/** For a `json` payload of several JSON values one per line (NDJSON), what to do: say `format: ndjson`. */
+function ndjsonHint(text: string): string {
+  if (!text.includes("\n")) return "";
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  if (lines.length < 2) return "";
+  for (const line of lines) {
+    try {
+      parseEventJson(line);
+    } catch {
+      return "";
+    }
+  }
+  return `: it holds ${lines.length} JSON values, one per line (NDJSON); a source with format: ndjson reads each as an event`;
 }
 
 function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, header?: string[] | "positional"): SourceEvent[] {

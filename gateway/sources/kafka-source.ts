@@ -1,5 +1,6 @@
 import { Kafka, type Admin, logLevel } from "kafkajs";
 import { registerKafkaCodecs } from "../../edge/runner/kafka-codecs.ts";
+import { abortedRecords, type AbortedTransaction } from "../../edge/runner/kafka-transactions.ts";
 import { kafkaSecurityFromEnv, type KafkaSecurity } from "../../edge/runner/kafka-auth.ts";
 import type { SourceSpec } from "../../notebook/format/model.ts";
 import { decodePayload } from "./decode.ts";
@@ -14,6 +15,10 @@ interface RawMessage {
   key: Buffer | null;
   value: Buffer | null;
   isControlRecord?: boolean;
+  /** The record batch it came in (magic v2 batches only). */
+  batchContext?: { producerId: string; inTransaction: boolean };
+  /** Set here: a message of a transaction its producer aborted. */
+  aborted?: boolean;
 }
 
 /** The slice of kafkajs's internal Cluster and Broker this source speaks to. */
@@ -33,7 +38,7 @@ interface Broker {
     minBytes: number;
     maxBytes: number;
     topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
-  }): Promise<{ responses: { topicName: string; partitions: { partition: number; highWatermark: string; messages: RawMessage[] }[] }[] }>;
+  }): Promise<{ responses: { topicName: string; partitions: { partition: number; highWatermark: string; abortedTransactions?: AbortedTransaction[]; messages: RawMessage[] }[] }[] }>;
 }
 
 const READ_COMMITTED = 1;
@@ -73,6 +78,7 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
       } catch (err) {
         connected = null;
         await Promise.allSettled([admin.disconnect(), cluster.disconnect()]);
+        if (unknownTopic(err)) throw new Error(`kafka: topic ${spec.topic} does not exist on ${spec.brokers.join(",")}`, { cause: err });
         throw new Error(`kafka: cannot reach topic ${spec.topic} on ${spec.brokers.join(",")}: ${(err as Error).message}`, { cause: err });
       }
       return { admin, cluster };
@@ -85,6 +91,8 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
     const meta: Record<string, string | number> = { partition, offset: message.offset };
     if (message.key) meta.key = message.key.toString("utf8");
     if (message.value === null) return [{ ok: false, raw: "", error: "kafka: message has no value (a tombstone)", receivedAt, meta }];
+    // The runner's words for it (partition-engine.ts): an empty JSON text is no value, not broken JSON.
+    if (message.value.length === 0 && spec.format === "json") return [{ ok: false, raw: "", error: "kafka: message value is empty (0 bytes)", receivedAt, meta }];
     return decodePayload(message.value, spec.format, receivedAt, meta, spec.format === "csv" ? "positional" : undefined);
   };
 
@@ -99,14 +107,26 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
         .filter((r) => r.from < r.high);
       const collected: { partition: number; message: RawMessage }[] = [];
       await Promise.all(ranges.map(async (range) => {
-        let next = range.from;
-        while (next < range.high) {
-          const messages = await fetchPartition(cluster, spec.topic, range.partition, next, 100);
-          const inRange = messages.filter((m) => BigInt(m.offset) >= next && BigInt(m.offset) < range.high);
-          if (messages.length === 0) break;
-          for (const message of inRange) if (!message.isControlRecord) collected.push({ partition: range.partition, message });
-          next = BigInt(messages[messages.length - 1]!.offset) + 1n;
+        // Transaction markers and aborted messages take offsets too: while the window holds fewer than n
+        // messages, the offsets before it are read as well (a few times at most, then the sample is short).
+        let kept: RawMessage[] = [];
+        let { from, high: until } = range;
+        for (let round = 0; round < 8; round++) {
+          const window: RawMessage[] = [];
+          let next = from;
+          while (next < until) {
+            const messages = await fetchPartition(cluster, spec.topic, range.partition, next, 100);
+            const inRange = messages.filter((m) => BigInt(m.offset) >= next && BigInt(m.offset) < until);
+            if (messages.length === 0) break;
+            for (const message of inRange) if (!skipped(message)) window.push(message);
+            next = BigInt(messages[messages.length - 1]!.offset) + 1n;
+          }
+          kept = [...window, ...kept];
+          if (kept.length >= n || from <= range.low) break;
+          until = from;
+          from = from - BigInt(n - kept.length) > range.low ? from - BigInt(n - kept.length) : range.low;
         }
+        for (const message of kept) collected.push({ partition: range.partition, message });
       }));
       collected.sort((a, b) =>
         Number(a.message.timestamp) - Number(b.message.timestamp) || a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset)),
@@ -126,7 +146,7 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
           if (messages.length === 0) continue;
           next.set(partition, BigInt(messages[messages.length - 1]!.offset) + 1n);
           for (const message of messages) {
-            if (message.isControlRecord) continue;
+            if (skipped(message)) continue;
             for (const event of toEvents(partition, message)) yield event;
           }
         }
@@ -140,6 +160,14 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
       await Promise.all([admin.disconnect(), cluster.disconnect()]);
     },
   };
+}
+
+/** Whether kafkajs's error (or one it wraps) is the broker's UNKNOWN_TOPIC_OR_PARTITION. */
+function unknownTopic(error: unknown): boolean {
+  for (let e = error; typeof e === "object" && e !== null; e = (e as { cause?: unknown }).cause) {
+    if ((e as { type?: unknown }).type === "UNKNOWN_TOPIC_OR_PARTITION") return true;
+  }
+  return false;
 }
 
 /**
@@ -181,5 +209,17 @@ async function fetchFromLeader(cluster: Cluster, topic: string, partition: numbe
     maxBytes: 16 * 1024 * 1024,
     topics: [{ topic, partitions: [{ partition, fetchOffset: from.toString(), maxBytes: 8 * 1024 * 1024 }] }],
   });
-  return response.responses.flatMap((r) => r.partitions).filter((p) => p.partition === partition).flatMap((p) => p.messages);
+  return response.responses
+    .flatMap((r) => r.partitions)
+    .filter((p) => p.partition === partition)
+    .flatMap((p) => markAborted(p.messages, p.abortedTransactions ?? []));
+}
+
+/** Records that are not events: transaction markers, and messages of aborted transactions. */
+const skipped = (message: RawMessage): boolean => message.isControlRecord === true || message.aborted === true;
+
+/** Marks the messages of aborted transactions (see kafka-transactions.ts). */
+function markAborted(messages: RawMessage[], aborted: AbortedTransaction[]): RawMessage[] {
+  for (const message of abortedRecords(messages, aborted)) message.aborted = true;
+  return messages;
 }

@@ -108,15 +108,83 @@ describe("kafka source on a real broker", () => {
 
   test("a message that does not decode is an error row with its raw bytes, and the sample still holds the rest", async () => {
     const small = await freshTopic(1);
-    await producer.send({ topic: small, messages: [{ value: '{"a":1}' }, { value: Buffer.from([0x7b, 0xff, 0xfe]) }, { value: "{oops" }, { value: '{"a":2}' }] });
+    await producer.send({ topic: small, messages: [{ value: '{"a":1}' }, { value: Buffer.from([0x7b, 0xff, 0xfe]) }, { value: "{oops" }, { value: '{"a":2}' }, { value: "" }, { key: "k", value: null }] });
     const source = openKafkaSource(specFor(small));
     const sample = await source.sample(10);
     await source.close();
-    expect(sample.map((e) => (e.ok ? e.value : { raw: e.raw, error: e.error.split(" (")[0] }))).toEqual([
+    // The empty value and the tombstone in the runner's words (partition-engine.ts), as its dead letters say.
+    expect(sample.map((e) => (e.ok ? e.value : { raw: e.raw, error: e.error }))).toEqual([
       { a: 1 },
-      { raw: "{\u00ff\u00fe", error: "decode: payload is not valid UTF-8" },
-      { raw: "{oops", error: "decode: not JSON" },
+      { raw: "{\u00ff\u00fe", error: expect.stringMatching(/^decode: payload is not valid UTF-8 \(/) },
+      { raw: "{oops", error: expect.stringMatching(/^decode: not JSON \(/) },
       { a: 2 },
+      { raw: "", error: "kafka: message value is empty (0 bytes)" },
+      { raw: "", error: "kafka: message has no value (a tombstone)" },
     ]);
+  });
+
+  test("two producers' aborted transactions that both began before the sample's first offset: neither is shown", async () => {
+    const topic = await freshTopic(1);
+    const [p1, p2] = [client.producer({ transactionalId: `${topic}-1`, maxInFlightRequests: 1, idempotent: true }), client.producer({ transactionalId: `${topic}-2`, maxInFlightRequests: 1, idempotent: true })];
+    await Promise.all([p1.connect(), p2.connect()]);
+    const t1 = await p1.transaction();
+    await t1.send({ topic, messages: [{ value: '{"a":"aborted 1"}' }] }); // offset 0
+    const t2 = await p2.transaction();
+    await t2.send({ topic, messages: [{ value: '{"a":"aborted 2"}' }] }); // offset 1
+    await t1.abort();
+    await t2.abort();
+    await Promise.all([p1.disconnect(), p2.disconnect()]);
+    await producer.send({ topic, messages: [{ value: '{"a":"ok"}' }] }); // offset 4
+    const source = openKafkaSource(specFor(topic));
+    try {
+      // Offsets 1-4: the fetch starts inside both aborted transactions.
+      expect((await source.sample(4)).map((e) => (e.ok ? e.value : e.error))).toEqual([{ a: "ok" }]);
+    } finally {
+      await source.close();
+    }
+  });
+
+  test("a topic that does not exist is said so at once", async () => {
+    const source = openKafkaSource(specFor(`gateway-test-missing-${Date.now()}`));
+    const started = Date.now();
+    await expect(source.sample(10)).rejects.toThrow(/^kafka: topic gateway-test-missing-\d+ does not exist on 127\.0\.0\.1:\d+$/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await source.close();
+  });
+
+  test("transactions: the sample and the tail hold committed messages only, as the runner reads them (no aborted message, no marker)", async () => {
+    const topic = await freshTopic(2);
+    const txProducer = client.producer({ transactionalId: topic, maxInFlightRequests: 1, idempotent: true });
+    await txProducer.connect();
+    const send = async (commit: boolean, messages: { partition: number; value: string }[]) => {
+      const t = await txProducer.transaction();
+      await t.send({ topic, messages });
+      await (commit ? t.commit() : t.abort());
+    };
+    await send(true, [{ partition: 0, value: '{"a":1}' }]);
+    await send(false, [{ partition: 0, value: '{"a":"aborted"}' }, { partition: 1, value: '{"a":"aborted"}' }]);
+    await send(true, [{ partition: 0, value: '{"a":2}' }]);
+    const source = openKafkaSource(specFor(topic));
+    try {
+      expect((await source.sample(10)).map((e) => (e.ok ? e.value : e.error))).toEqual([{ a: 1 }, { a: 2 }]);
+      // The newest 2 offsets of partition 0 hold one message and a marker: the sample reads further back for 2.
+      expect((await source.sample(2)).map((e) => (e.ok ? e.value : e.error))).toEqual([{ a: 1 }, { a: 2 }]);
+      const controller = new AbortController();
+      const seen: unknown[] = [];
+      const reading = (async () => {
+        for await (const e of source.tail(controller.signal)) {
+          seen.push(e.ok ? e.value : e.error);
+          if (seen.length === 1) controller.abort();
+        }
+      })();
+      await new Promise((r) => setTimeout(r, 1000));
+      await send(false, [{ partition: 1, value: '{"a":"aborted live"}' }]);
+      await send(true, [{ partition: 1, value: '{"a":3}' }]);
+      await reading;
+      expect(seen).toEqual([{ a: 3 }]);
+    } finally {
+      await source.close();
+      await txProducer.disconnect();
+    }
   });
 });
