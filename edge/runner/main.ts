@@ -9,6 +9,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { verb } from "../../gateway/cli/run.ts";
 import { UsageError } from "../../gateway/cli/verb.ts";
+import { causeChain } from "../../gateway/cli/output.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -18,8 +19,14 @@ if (args.includes("--help") || args.includes("-h")) {
   try {
     process.exitCode = await verb.run([here, ...args]);
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`runner.js: ${error.message}\n\n${verb.usage.replaceAll("runnel run <bundle>", "node runner.js")}\n`);
-    process.exitCode = 2;
+    if (error instanceof UsageError) {
+      process.stderr.write(`runner.js: ${error.message}\n\n${verb.usage.replaceAll("runnel run <bundle>", "node runner.js")}\n`);
+      process.exitCode = 2;
+    } else {
+      // A failure is one message with its causes, as `runnel run` prints it; RUNNEL_DEBUG=1 shows the stack.
+      if (!(error instanceof Error) || process.env.RUNNEL_DEBUG) throw error;
+      process.stderr.write(`runner.js: ${causeChain(error)}\n`);
+      process.exitCode = 1;
+    }
   }
 }

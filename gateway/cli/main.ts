@@ -4,7 +4,7 @@
  * into exit status 2.
  */
 import { didYouMean } from "../../notebook/format/suggest.ts";
-import { printErr, printOut } from "./output.ts";
+import { causeChain, printErr, printOut } from "./output.ts";
 import { UsageError, type Verb } from "./verb.ts";
 
 /**
@@ -75,13 +75,4 @@ export async function main(argv: string[]): Promise<number> {
     printErr(`runnel ${verb.name}: ${causeChain(error)}\n`);
     return 1;
   }
-}
-
-/** An error's message and those of its causes, each once: "bundle: ... cannot be read (ENOENT: no such file ...)". */
-function causeChain(error: Error): string {
-  let text = error.message;
-  for (let cause = error.cause; cause instanceof Error; cause = cause.cause) {
-    if (!text.includes(cause.message)) text += ` (${cause.message})`;
-  }
-  return text;
 }

@@ -13,3 +13,12 @@ export function printOut(text: string): void {
 export function printErr(text: string): void {
   write(process.stderr, text);
 }
+
+/** An error's message and those of its causes, each once: "bundle: ... cannot be read (ENOENT: no such file ...)". */
+export function causeChain(error: Error): string {
+  let text = error.message;
+  for (let cause = error.cause; cause instanceof Error; cause = cause.cause) {
+    if (!text.includes(cause.message)) text += ` (${cause.message})`;
+  }
+  return text;
+}

@@ -40,6 +40,13 @@ async function committedAndHigh(group: string, topic: string): Promise<{ committ
   }
 }
 
+test("the bundled runner.js reports a failure in one line, as runnel run does, not a stack trace", { timeout: 60_000 }, async () => {
+  const run = startBundledRunner(turnstile.bundle, ["--until-caught-up", "--topic", uniqueName("no-such-topic"), "--sink", `lake=s3://${s3Config.bucket}/${uniqueName("never")}/`]);
+  expect(await run.exited).toBe(1);
+  expect(run.output()).toMatch(/^runner\.js: runner: cannot read topic no-such-topic-\w+ on .*: the topic does not exist/m);
+  expect(run.output()).not.toMatch(/^\s+at /m);
+});
+
 describe("the Kafka runner's bundle, metrics and dead letters", () => {
   test("runnel publish writes runner.js, and plain node runs it to exactly DuckDB's turnstile rows", async () => {
     const files = await readdir(turnstile.bundle);
