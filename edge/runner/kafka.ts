@@ -388,8 +388,9 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       (answer) => {
         state.pending--;
         state.inflight -= messages;
-        // Counted once transformed, so events_in and rows_out in one /metrics answer agree.
-        metrics.eventsIn += messages;
+        // Counted once transformed, so events_in and rows_out in one /metrics answer agree; a message
+        // holding several events (a JSON array, NDJSON) counts each.
+        metrics.eventsIn += answer ? (answer as EngineStatus).events : messages;
         if (answer) apply(state, answer as EngineStatus);
         notify();
       },

@@ -50,6 +50,8 @@ export interface Segment {
 
 /** A partition's buffers after a request; `rows` and `deadLetters` count what this request added. */
 export interface EngineStatus {
+  /** Events this request read: a message may hold several (a JSON array, NDJSON lines) or be one dead letter. */
+  events: number;
   rows: number;
   deadLetters: number;
   depth: number;
@@ -144,6 +146,7 @@ class PartitionEngine {
   first: bigint | null = null;
   last: bigint | null = null;
   readonly sealed: Sealed[] = [];
+  events = 0;
   rows = 0;
   deadLetters = 0;
   newSeals: SealedRange[] = [];
@@ -172,7 +175,8 @@ class PartitionEngine {
       const o = writer.oldest;
       if (o !== null && (oldest === null || o < oldest)) oldest = o;
     }
-    const s: EngineStatus = { rows: this.rows, deadLetters: this.deadLetters, depth, oldest, seq: ++this.statusSeq, sealed: this.newSeals };
+    const s: EngineStatus = { events: this.events, rows: this.rows, deadLetters: this.deadLetters, depth, oldest, seq: ++this.statusSeq, sealed: this.newSeals };
+    this.events = 0;
     this.rows = 0;
     this.deadLetters = 0;
     this.newSeals = [];
@@ -213,6 +217,7 @@ class PartitionEngine {
     const deadLetter = (reason: string, raw: string, ts: number): void => {
       this.writer.addDeadLetters([{ reason, raw, source: name, at: new Date(ts).toISOString() }]);
       this.deadLetters++;
+      this.events++;
     };
     for (let i = 0; i < lengths.length; i++) {
       const offset = offsets[i]!;
@@ -253,6 +258,7 @@ class PartitionEngine {
           const messages = eventMessage;
           const first = chunkFirst;
           const from = chunkAt;
+          this.events += chunk.length;
           this.take(this.executor.run({ source: name, events: chunk }), eventsTs, (event) => rawTextOf(event, chunk, messages, values, lengths, first, from, format));
         }
         events = [];

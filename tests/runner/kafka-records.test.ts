@@ -58,6 +58,26 @@ async function filesUnder(dir: string): Promise<string[]> {
 }
 
 describe("the Kafka runner on records producers really write", () => {
+  test("a message holding a JSON array of events counts each event, as the Worker counts a request's", { timeout: 60_000 }, async () => {
+    const topic = uniqueName("records-array");
+    const admin = client.admin();
+    await admin.connect();
+    try {
+      await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+    } finally {
+      await admin.disconnect();
+    }
+    const producer = client.producer();
+    await producer.connect();
+    await producer.send({ topic, messages: [{ value: JSON.stringify([{ id: 1, name: "a" }, { id: 2, name: "b" }, { id: 3, name: "c" }]) }, event(4, "d"), { value: null }] });
+    await producer.disconnect();
+    const out = await mkdtemp(join(tmpdir(), "runnel-records-out-"));
+    const run = startBundledRunner(bundle, ["--until-caught-up", "--topic", topic, "--group", topic, "--sink", `out=fs:${out}`]);
+    expect(await run.exited, run.output()).toBe(0);
+    expect(run.output()).toMatch(/runner stopped: 5 events → 4 rows .* 1 dead letters/);
+    expect((await rowsUnder(out)).map((r) => r.id)).toEqual([1, 2, 3, 4]);
+  });
+
   test("transactions: aborted messages are not read, markers are no events, and a backfill ends with every offset committed", { timeout: 60_000 }, async () => {
     const topic = uniqueName("records-txn");
     const admin = client.admin();
