@@ -634,8 +634,11 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     values: (Buffer | null)[] = [];
     offsets: bigint[] = [];
     timestamps: number[] = [];
+    /** A tombstone's key (a CDC delete names its row by it), by the message's index in the segment. */
+    tombstoneKeys: Record<number, string> = {};
     bytes = 0;
-    add(offset: bigint, value: Buffer | null, timestamp: number): void {
+    add(offset: bigint, value: Buffer | null, timestamp: number, key?: Buffer | null): void {
+      if (value === null && key) this.tombstoneKeys[this.values.length] = key.toString("utf8");
       this.values.push(value);
       this.offsets.push(offset);
       this.timestamps.push(timestamp);
@@ -658,7 +661,8 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
           lengths[i] = v.length;
         }
       }
-      const segment = { values, lengths, offsets: BigInt64Array.from(this.offsets), timestamps: Float64Array.from(this.timestamps) };
+      const segment = { values, lengths, offsets: BigInt64Array.from(this.offsets), timestamps: Float64Array.from(this.timestamps), tombstoneKeys: this.tombstoneKeys };
+      this.tombstoneKeys = {};
       this.values = [];
       this.offsets = [];
       this.timestamps = [];
@@ -731,7 +735,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       const offset = BigInt(message.offset);
       resolved = message.offset;
       if (offset < state.next) continue;
-      segment.add(offset, message.value, recordTime(message.timestamp));
+      segment.add(offset, message.value, recordTime(message.timestamp), message.key);
       state.started = true;
       state.next = offset + 1n;
       if (state.replayUntil !== null && offset === state.replayUntil) {

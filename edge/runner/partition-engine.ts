@@ -22,7 +22,7 @@ import { buildPipeline, sinksFlushingAggregates, type Executor, type RunResult }
 import { defaultLibrary } from "../exec/library.ts";
 import { integersAtText } from "../exec/convert.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
-import { decodePayload } from "../../gateway/sources/decode.ts";
+import { decodePayload, tombstoneReason } from "../../gateway/sources/decode.ts";
 import { parseJsonFast } from "../duckdb/lossless-json.ts";
 import { arrayElementTexts } from "../worker/parse.ts";
 import { executorLetter } from "../sinks/dead-letter.ts";
@@ -46,6 +46,8 @@ export interface Segment {
   lengths: Int32Array;
   offsets: BigInt64Array;
   timestamps: Float64Array;
+  /** Tombstones' keys (UTF-8 text), by message index: a CDC topic's delete names its row by its key. */
+  tombstoneKeys?: Record<number, string>;
 }
 
 /** A partition's buffers after a request; `rows` and `deadLetters` count what this request added. */
@@ -225,7 +227,9 @@ class PartitionEngine {
       const ts = timestamps[i]!;
       eventsTs = ts;
       if (this.first === null) this.first = offset;
-      if (length < 0) deadLetter("kafka: message has no value (a tombstone)", "", ts);
+      if (length < 0) {
+        deadLetter(tombstoneReason(offset, segment.tombstoneKeys?.[i]), "", ts);
+      }
       else {
         const bytes = values.subarray(at, at + length);
         at += length;

@@ -184,3 +184,11 @@ export function undecodable(payload: Uint8Array, error: string, receivedAt: numb
 function errorEvent(raw: string, error: string, receivedAt: number, meta?: Meta): SourceEvent {
   return { ok: false, raw, error, receivedAt, ...(meta ? { meta } : {}) };
 }
+
+/**
+ * Why a Kafka tombstone (a message with no value) is no event, in both readers' words: its offset and
+ * key, since a CDC topic's delete names its row only by the key.
+ */
+export function tombstoneReason(offset: bigint | string, key: string | undefined): string {
+  return `kafka: message has no value (a tombstone) at offset ${offset}${key === undefined ? "" : `, key ${JSON.stringify(key.length > 200 ? `${key.slice(0, 200)}…` : key)}`}`;
+}

@@ -3,7 +3,7 @@ import { registerKafkaCodecs } from "../../edge/runner/kafka-codecs.ts";
 import { abortedRecords, type AbortedTransaction } from "../../edge/runner/kafka-transactions.ts";
 import { kafkaSecurityFromEnv, type KafkaSecurity } from "../../edge/runner/kafka-auth.ts";
 import type { SourceSpec } from "../../notebook/format/model.ts";
-import { decodePayload } from "./decode.ts";
+import { decodePayload, tombstoneReason } from "./decode.ts";
 import type { Source, SourceEvent } from "./source.ts";
 
 type KafkaSpec = Extract<SourceSpec, { kind: "kafka" }>;
@@ -90,7 +90,7 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
     const receivedAt = Number(message.timestamp);
     const meta: Record<string, string | number> = { partition, offset: message.offset };
     if (message.key) meta.key = message.key.toString("utf8");
-    if (message.value === null) return [{ ok: false, raw: "", error: "kafka: message has no value (a tombstone)", receivedAt, meta }];
+    if (message.value === null) return [{ ok: false, raw: "", error: tombstoneReason(message.offset, message.key?.toString("utf8")), receivedAt, meta }];
     // The runner's words for it (partition-engine.ts): an empty JSON text is no value, not broken JSON.
     if (message.value.length === 0 && spec.format === "json") return [{ ok: false, raw: "", error: "kafka: message value is empty (0 bytes)", receivedAt, meta }];
     return decodePayload(message.value, spec.format, receivedAt, meta, spec.format === "csv" ? "positional" : undefined);
