@@ -32,7 +32,12 @@ function user(login: string): Record<string, unknown> {
   };
 }
 
-function repository(name: string, now: number): Record<string, unknown> {
+/**
+ * A repository as GitHub puts it in a delivery. In `push` deliveries GitHub writes its `created_at`
+ * and `pushed_at` as Unix seconds, in every other event as ISO text: a sample of ISO text only typed
+ * them TIMESTAMP, and every real push was a dead letter in each sink.
+ */
+function repository(name: string, now: number, push = false): Record<string, unknown> {
   const id = 500_000_000 + REPOS.indexOf(name as (typeof REPOS)[number]);
   return {
     id,
@@ -44,9 +49,9 @@ function repository(name: string, now: number): Record<string, unknown> {
     html_url: `https://github.com/${OWNER.login}/${name}`,
     description: name === "docs" ? null : `The ${name} repository`,
     fork: false,
-    created_at: "2024-03-01T09:00:00Z",
+    created_at: push ? Date.UTC(2024, 2, 1, 9) / 1000 : "2024-03-01T09:00:00Z",
     updated_at: ghTime(now - 3_600_000),
-    pushed_at: ghTime(now - 60_000),
+    pushed_at: push ? Math.floor((now - 60_000) / 1000) : ghTime(now - 60_000),
     default_branch: "main",
     stargazers_count: 40 + (hash32(id) % 400),
     language: name === "docs" ? null : "TypeScript",
@@ -93,7 +98,7 @@ function push(r: Random, repo: string, now: number): Record<string, unknown> {
     compare: `https://github.com/${OWNER.login}/${repo}/compare/${r.hex(12)}...${r.hex(12)}`,
     commits,
     head_commit: commits.at(-1) ?? null,
-    repository: repository(repo, now),
+    repository: repository(repo, now, true),
     pusher: { name: pusher, email: `${pusher}@users.noreply.github.com` },
     sender: user(pusher),
   };
