@@ -87,7 +87,8 @@ export function wranglerToml(config: WorkerConfig): string {
   const name = config.name.toLowerCase().replace(/[^a-z0-9-]/g, "-");
   const lines = [
     `# Written by runnel publish for ${config.plan.notebook}. Deploy: wrangler deploy (see README.md).`,
-    `name = "runnel-${name}"`,
+    // One prefix: publish already names the Worker `runnel-<notebook>` (it was `runnel-runnel-github`).
+    `name = "${name.startsWith("runnel-") ? name : `runnel-${name}`}"`,
     `main = "worker.js"`,
     `compatibility_date = "${COMPATIBILITY_DATE}"`,
     ``,

@@ -85,6 +85,13 @@ export async function startDevEdge(options: DevEdgeOptions): Promise<DevEdge> {
     // miniflare 5 keeps every resource's state under one root; the v4 adapter leaves it unset, so it goes last.
     resourcePersistencePath: persist,
   });
-  const url = await mf.ready;
+  let url: URL;
+  try {
+    url = await mf.ready;
+  } catch (error) {
+    // workerd is already running: without this a taken port left the command alive, listening nowhere.
+    await mf.dispose().catch(() => undefined);
+    throw error;
+  }
   return { url, config, persist, missingSecrets, adminToken, adminTokenMade: adminToken !== given, mf, dispose: () => mf.dispose() };
 }

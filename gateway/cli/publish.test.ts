@@ -101,6 +101,7 @@ test("publishing a webhook notebook writes a deployable Worker with its Durable 
   expect(out.join("")).toContain("Cloudflare Worker: worker/worker.js, worker/wrangler.toml");
   const toml = await readFile(join(dir, "github", "worker", "wrangler.toml"), "utf8");
   expect(toml).toContain("new_sqlite_classes");
+  expect(toml).toMatch(/^name = "runnel-github"$/m);
   expect(toml).toContain("GITHUB_WEBHOOK_SECRET");
   expect(toml).not.toMatch(/GITHUB_WEBHOOK_SECRET\s*=\s*"/);
   const manifest = JSON.parse(await readFile(join(dir, "github", "bundle.json"), "utf8"));

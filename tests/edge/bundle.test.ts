@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { createServer } from "node:net";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -78,4 +79,13 @@ test("writeWorkerBundle writes a Worker that dev-edge runs with state kept acros
   const chosen = await cli({ RUNNEL_ADMIN_TOKEN: "my-own-operator-token" });
   expect(chosen).toContain("operator token: RUNNEL_ADMIN_TOKEN, as set in worker/.dev.vars or the environment");
   expect(chosen).not.toContain("my-own-operator-token");
+
+  // A taken port is an error and an exit, not a command left running that listens nowhere.
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, "127.0.0.1", () => r()));
+  const port = (taken.address() as { port: number }).port;
+  const busy = spawnSync(process.execPath, [join(root, "bin", "runnel.js"), "dev-edge", dir, "--port", String(port), "--persist", join(dir, "busy-state")], { encoding: "utf8", timeout: 60_000 });
+  taken.close();
+  expect(busy.status, busy.stdout + busy.stderr).toBe(1);
+  expect(busy.stderr).toMatch(/runnel dev-edge: Address already in use/);
 });
