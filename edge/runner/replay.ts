@@ -47,7 +47,14 @@ export async function replayInputs(plan: Plan, paths: string[]): Promise<ReplayI
   const letters: { letter: DeadLetter; order: number }[] = [];
   const files: string[] = [];
   for (const path of paths) {
-    for (const file of await listInputs(path)) {
+    let listed;
+    try {
+      listed = await listInputs(path);
+    } catch (error) {
+      // listInputs speaks of an --input; here the path names dead letters.
+      throw new Error(error instanceof Error ? error.message.replace(/^run: input /, "replay: the dead-letter path ") : String(error), { cause: error });
+    }
+    for (const file of listed) {
       files.push(file.path);
       let decoded: DeadLetter[];
       try {

@@ -138,7 +138,7 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
   app.get("/metrics", async (c) => c.json(total(await each(c.env, "GET", "/metrics"))));
   app.post("/flush", async (c) => c.json(total(await each(c.env, "POST", "/flush"))));
   app.notFound((c) => c.json({ error: `worker: no route for ${c.req.method} ${c.req.path}; the routes are POST /ingest/<source>, GET /metrics and POST /flush` }, 404));
-  app.onError((error, c) => c.json({ error: `worker: ${error.message}${error.cause instanceof Error ? ` (cause: ${error.cause.message})` : ""}` }, 500));
+  app.onError((error, c) => c.json({ error: `${error.message.startsWith("worker: ") ? "" : "worker: "}${error.message}${error.cause instanceof Error ? ` (cause: ${error.cause.message})` : ""}` }, 500));
 
   const handler = { fetch: (request, env, ctx) => app.fetch(request, env, ctx as never) } satisfies ExportedHandler<PipelineEnv>;
   return { handler, PipelineObject: pipelineObjectClass(config, deps) };

@@ -109,6 +109,23 @@ export const verb: Verb = {
         return 1;
       }
     }
+    let replay: ReplayInputs | null = null;
+    if (values.replay?.length) {
+      try {
+        replay = await replayInputs(plan, values.replay);
+      } catch (error) {
+        printErr(`runnel run: ${error instanceof Error ? error.message : String(error)}`);
+        return 1;
+      }
+      inputs = replay.inputs;
+      const counts = Object.entries(replay.replayed).map(([source, n]) => `${n} of ${source}`);
+      printOut(`replaying ${counts.length ? counts.join(", ") : "no"} dead letters from ${replay.files.length} files`);
+      for (const s of replay.skipped) printOut(`  left out ${s.count}: ${s.reason}`);
+      printOut("  the letters stay where they are: a second replay of them writes their rows again (move the folder aside first and replay from there, so this run's own dead letters do not mix with them)");
+    } else if (!values.input?.length) {
+      // A consumer of the bundle's Kafka topic: said before any sink is opened, when the bundle has none.
+      kafkaSourceOf(bundle);
+    }
     const overrides = new Map((values.sink ?? []).map((s) => splitPair(s, "--sink")));
     for (const name of overrides.keys()) {
       if (!manifest.sinks[name]) throw new UsageError(`--sink names '${name}'; the bundle's sinks are ${Object.keys(manifest.sinks).join(", ")}`);
@@ -132,22 +149,7 @@ export const verb: Verb = {
         return 1;
       }
     }
-    let replay: ReplayInputs | null = null;
-    if (values.replay?.length) {
-      try {
-        replay = await replayInputs(plan, values.replay);
-      } catch (error) {
-        printErr(`runnel run: ${error instanceof Error ? error.message : String(error)}`);
-        return 1;
-      }
-      inputs = replay.inputs;
-      const counts = Object.entries(replay.replayed).map(([source, n]) => `${n} of ${source}`);
-      printOut(`replaying ${counts.length ? counts.join(", ") : "no"} dead letters from ${replay.files.length} files`);
-      for (const s of replay.skipped) printOut(`  left out ${s.count}: ${s.reason}`);
-      printOut("  the letters stay where they are: once this replay is written, move them aside, or a second replay writes their rows again");
-    } else if (!values.input?.length) {
-      return runFromKafka(bundle, targets, values);
-    }
+    if (!replay && !values.input?.length) return runFromKafka(bundle, targets, values);
 
 
     const started = Date.now();
@@ -201,13 +203,19 @@ function parseStart(text: string | undefined): StartPosition {
   return { kind: "timestamp", ms };
 }
 
-async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>, values: { group?: string; topic?: string; brokers?: string; start?: string; "until-caught-up"?: boolean; "metrics-port"?: string }): Promise<number> {
+/** The bundle's one Kafka source, or a usage error saying what it reads instead. */
+function kafkaSourceOf(bundle: Bundle) {
   const sources = Object.values(bundle.manifest.sources).filter((s) => s.kind === "kafka");
   const source = sources[0];
   if (!source || source.kind !== "kafka") {
     throw new UsageError(`the bundle reads ${Object.values(bundle.manifest.sources).map((s) => `${s.name} (${s.kind})`).join(", ")}, not Kafka; pass --input <source>=<files>`);
   }
   if (sources.length > 1) throw new UsageError("the bundle reads several Kafka topics; one runner reads one topic");
+  return source;
+}
+
+async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>, values: { group?: string; topic?: string; brokers?: string; start?: string; "until-caught-up"?: boolean; "metrics-port"?: string }): Promise<number> {
+  const source = kafkaSourceOf(bundle);
   const port = values["metrics-port"] === undefined ? null : Number(values["metrics-port"]);
   if (port !== null && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`--metrics-port takes a port number, got '${values["metrics-port"]}'`);
   const groupId = values.group ?? `runnel-${bundle.manifest.name}`;

@@ -32,4 +32,14 @@ test("real GitHub deliveries of every kind go through the pipeline published fro
   expect(run.status, run.stdout + run.stderr).toBe(0);
   expect(run.stdout).toMatch(new RegExp(`run done in .*: ${payloads.length} events → \\d+ rows in .*; 0 dead letters`));
   expect(run.stdout).toMatch(/pushes\//);
+
+  // Without --input a run is a Kafka consumer: a webhook bundle says so before asking for any sink's credentials.
+  const { AWS_ACCESS_KEY_ID: _a, AWS_SECRET_ACCESS_KEY: _b, ...env } = process.env;
+  const consumer = spawnSync(process.execPath, [runnel, "run", join(dir, "github")], { encoding: "utf8", env });
+  expect(consumer.status).toBe(2);
+  expect(consumer.stderr).toMatch(/^runnel run: the bundle reads github \(webhook\), not Kafka; pass --input <source>=<files>/);
+  expect(consumer.stderr).not.toMatch(/set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the environment/);
+  const replay = spawnSync(process.execPath, [runnel, "run", join(dir, "github"), "--replay", join(dir, "no-such", "_errors")], { encoding: "utf8" });
+  expect(replay.status).toBe(1);
+  expect(replay.stderr).toMatch(/^runnel run: replay: the dead-letter path .*no-such\/_errors does not exist/);
 });
