@@ -39,6 +39,8 @@ export const BINDINGS = {
   objects: "PIPELINE",
   s3AccessKeyId: "RUNNEL_S3_ACCESS_KEY_ID",
   s3SecretAccessKey: "RUNNEL_S3_SECRET_ACCESS_KEY",
+  /** A var: the S3 endpoint of sinks whose notebook names none (MinIO, R2's S3 API, a local server); AWS otherwise. */
+  s3Endpoint: "RUNNEL_S3_ENDPOINT",
   /**
    * The operator's token: `GET /metrics`, `POST /flush` and deliveries to
    * `signature: none` sources need `Authorization: Bearer <it>`. Unset, they are

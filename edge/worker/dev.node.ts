@@ -61,11 +61,16 @@ export async function startDevEdge(options: DevEdgeOptions): Promise<DevEdge> {
   const bindings: Record<string, string> = { RUNNEL_PIPELINE: config.name };
   const secrets = requiredSecrets(config);
   const missingSecrets: string[] = [];
+  // The S3 key may come under the names `runnel run` reads (AWS_*), as a developer's shell has it.
+  const alias: Record<string, string> = { [BINDINGS.s3AccessKeyId]: "AWS_ACCESS_KEY_ID", [BINDINGS.s3SecretAccessKey]: "AWS_SECRET_ACCESS_KEY" };
+  const valueOf = (name: string) => options.vars?.[name] ?? devVars[name] ?? process.env[name];
   for (const name of secrets) {
-    const value = options.vars?.[name] ?? devVars[name] ?? process.env[name];
+    const value = valueOf(name) ?? (alias[name] ? valueOf(alias[name]) : undefined);
     if (value === undefined) missingSecrets.push(name);
     else bindings[name] = value;
   }
+  const endpoint = valueOf(BINDINGS.s3Endpoint);
+  if (endpoint) bindings[BINDINGS.s3Endpoint] = endpoint;
   // The Worker refuses its operator routes without a token; a local run gets a fresh one unless one is given.
   const given = options.vars?.[BINDINGS.adminToken] ?? devVars[BINDINGS.adminToken] ?? process.env[BINDINGS.adminToken];
   const adminToken = given !== undefined && given !== "" ? given : randomBytes(24).toString("base64url");

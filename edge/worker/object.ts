@@ -586,7 +586,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
             throw new Error(`worker: sink ${spec.name} writes to S3 and needs the secrets ${BINDINGS.s3AccessKeyId} and ${BINDINGS.s3SecretAccessKey}`);
           }
           return s3Sink({
-            endpoint: target.endpoint ?? `https://s3.${target.region}.amazonaws.com`,
+            endpoint: target.endpoint ?? (typeof this.env[BINDINGS.s3Endpoint] === "string" && this.env[BINDINGS.s3Endpoint] !== "" ? (this.env[BINDINGS.s3Endpoint] as string) : `https://s3.${target.region}.amazonaws.com`),
             bucket: target.bucket,
             prefix: target.prefix,
             region: target.region,

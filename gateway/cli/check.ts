@@ -33,7 +33,7 @@ Prints the first differing row with both answers. Exit 0 only when all agree.`;
 
 export const verb: Verb = {
   name: "check",
-  summary: "run a notebook's published transform on its sample and compare with DuckDB",
+  summary: "compile a notebook's sink cells and compare the plan with DuckDB on its sample, edge cases and random events",
   usage: USAGE,
   async run(args) {
     const { values, positionals } = readArgs(args, {

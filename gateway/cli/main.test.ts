@@ -34,6 +34,23 @@ function notebook(name: string, ...lines: string[]): string {
 }
 const head = ["---", "sources:", "  events:", "    demo: shop", "sinks:", "  lake:", "    fs: { dir: out }", "---", ""];
 
+describe("runnel demo", () => {
+  test("prints a source's demo events as NDJSON, the same every time, from any index", async () => {
+    const { demoEvents } = await import("../sources/demo/index.ts");
+    const all = await runnel("demo", "notebooks/turnstile.md", "--count", "5");
+    expect(all.code).toBe(0);
+    const lines = all.stdout.trimEnd().split("\n");
+    expect(lines.map((l) => JSON.parse(l))).toEqual(JSON.parse(JSON.stringify(demoEvents({ generator: "turnstile", rate: 4, seed: 1 }, 0, 5))));
+    stdout = "";
+    const tail = await runnel("demo", "notebooks/turnstile.md", "--count", "2", "--from", "3");
+    expect(tail.stdout.trimEnd().split("\n")).toEqual(lines.slice(3));
+    stderr = "";
+    const none = await runnel("demo", "notebooks/turnstile.md", "--source", "nope");
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/runnel demo: the notebook has no source 'nope' \(turnstile\)/);
+  });
+});
+
 describe("runnel", () => {
   test("--help lists every command and exits 0", async () => {
     const result = await runnel("--help");

@@ -19,6 +19,7 @@ const VERBS: Record<string, () => Promise<{ verb: Verb }>> = {
   publish: () => import("./publish.ts"),
   run: () => import("./run.ts"),
   "dev-edge": () => import("./dev-edge.ts"),
+  demo: () => import("./demo.ts"),
 };
 
 export const verbNames: readonly string[] = Object.keys(VERBS);

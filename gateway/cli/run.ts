@@ -60,7 +60,8 @@ Both:
 S3 credentials come from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a
 non-AWS endpoint from RUNNEL_S3_ENDPOINT. Kafka SASL from
 RUNNEL_KAFKA_SASL_MECHANISM (plain, scram-sha-256, scram-sha-512),
-RUNNEL_KAFKA_USERNAME and RUNNEL_KAFKA_PASSWORD; TLS with RUNNEL_KAFKA_SSL=1.`;
+RUNNEL_KAFKA_USERNAME and RUNNEL_KAFKA_PASSWORD; TLS with RUNNEL_KAFKA_SSL=1, or
+with RUNNEL_KAFKA_CA_FILE=<pem> to trust a private CA.`;
 
 function splitPair(text: string, flag: string): [string, string] {
   const eq = text.indexOf("=");
@@ -70,7 +71,7 @@ function splitPair(text: string, flag: string): [string, string] {
 
 export const verb: Verb = {
   name: "run",
-  summary: "run a published bundle over files (backfill) and write its sinks",
+  summary: "run a published bundle: consume its Kafka topic, backfill from files, or replay dead letters",
   usage: USAGE,
   async run(args) {
     const { values, positionals } = readArgs(args, {

@@ -50,7 +50,7 @@ describe("check and publish from the app", () => {
     const all = await events(res);
     const result = all.at(-1)!;
     expect(result.data).toMatchObject({ kind: "published", name: "turnstile", dir: join(out, "turnstile"), forced: false, targets: ["runner", "files"] });
-    expect((result.data as { next: string[] }).next).toEqual([`npx runnel run ${join(out, "turnstile")}`, `npx runnel run ${join(out, "turnstile")} --input turnstile=<files>`]);
+    expect((result.data as { next: string[] }).next).toEqual([`npx runnel run ${join(out, "turnstile")} --until-caught-up --sink lake=fs:out/`, `npx runnel run ${join(out, "turnstile")} --input turnstile=<files> --sink lake=fs:out/`]);
     const lines = all.filter((e) => e.event === "progress").map((e) => (e.data as { line: string }).line);
     expect(lines.filter((l) => /^\[\d\/4\]/.test(l)).map((l) => l.slice(0, 5))).toEqual(["[1/4]", "[2/4]", "[3/4]", "[4/4]"]);
     const plan = JSON.parse(await readFile(join(out, "turnstile", "plan.json"), "utf8")) as { pipelines: { sink: string }[] };

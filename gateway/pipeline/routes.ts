@@ -138,8 +138,10 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
       }
       const next: string[] = [];
       if (outcome.targets.includes("worker")) next.push(`npx runnel dev-edge ${outcome.dir}`, `cd ${join(outcome.dir, "worker")} && npx wrangler deploy`);
-      if (outcome.targets.includes("runner")) next.push(`npx runnel run ${outcome.dir}`);
-      if (outcome.targets.includes("files")) next.push(`npx runnel run ${outcome.dir} --input ${Object.keys(notebook.sources)[0]}=<files>`);
+      // Each with a local sink, so it runs as shown: the notebook's own may be a bucket this machine has no key for.
+      const local = Object.keys(notebook.sinks).map((sink) => `--sink ${sink}=fs:out/`).join(" ");
+      if (outcome.targets.includes("runner")) next.push(`npx runnel run ${outcome.dir} --until-caught-up ${local}`);
+      if (outcome.targets.includes("files")) next.push(`npx runnel run ${outcome.dir} --input ${Object.keys(notebook.sources)[0]}=<files> ${local}`);
       return { kind: "published", dir: outcome.dir, name: outcome.name, targets: outcome.targets, files: outcome.files, forced: outcome.failed.length > 0, difference: outcome.difference, comparisons: outcome.report.steps.length, next };
     })(c);
   });
