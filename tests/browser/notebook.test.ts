@@ -548,4 +548,103 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
     expect(await cell(page, "clean").locator(".result-show-more").count()).toBe(0);
     await page.close();
   });
+
+  test("the conflict dialog is modal: what is typed while it is open goes nowhere, and Keep mine saves the page's text as it is", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "conflict-modal.md"));
+    expect(await settled(page, "clean")).toBe("ok");
+    const path = join(harness.root, "conflict-modal.md");
+    writeFileSync(path, readFileSync(path, "utf8").replace("# Turnstile entries by station and minute", "# Turnstile entries (edited on disk)"));
+    await clickLineEnd(page, "clean", "exits");
+    await page.keyboard.type(" -- mine");
+    const dialog = page.locator(".conflict");
+    await dialog.waitFor({ timeout: 10_000 });
+    // The person types on: a space must not press a button, and no keystroke may reach the editor behind the dialog.
+    await page.keyboard.type(" and more");
+    await page.waitForTimeout(1200);
+    expect(await dialog.count()).toBe(1);
+    expect(await page.locator(".save-status").textContent()).toBe("conflict: choose a version");
+    expect(await page.locator(".save-status").getAttribute("role")).toBe("status");
+    const editor = cell(page, "clean").locator(".cm-content");
+    expect(await editor.textContent()).not.toContain("and more");
+    await screenshot(page, "ux2-conflict-modal");
+    await dialog.locator(".conflict-keep-mine").click();
+    await expect.poll(() => page.locator(".save-status").textContent(), { timeout: 10_000 }).toBe("saved");
+    const disk = readFileSync(path, "utf8");
+    expect(disk).toContain("exits -- mine");
+    // What is on disk is what the page shows.
+    const shown = (await cell(page, "clean").locator(".cm-line").allTextContents()).join("\n");
+    expect(disk).toContain(shown);
+    expect(await page.locator(".conflict-backdrop").count()).toBe(0);
+    await page.close();
+  });
+
+  test("an unnamed JavaScript cell with a syntax error shows the SyntaxError at its line, not 'waiting for' itself", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "js-syntax.md"));
+    expect(await settled(page, "by_station")).toBe("ok");
+    await page.locator(".add-js").click();
+    const added = page.locator(".cell").last();
+    await added.locator(".cm-content").click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.insertText('Plot.plot({marks: [Plot.barX(by_station, {y: "station", x: "entries"})]}');
+    await page.keyboard.press("Shift+Enter");
+    await expect.poll(() => added.getAttribute("data-state"), { timeout: 20_000 }).toBe("error");
+    expect(await added.locator(".cell-error").textContent()).toContain("SyntaxError: Unexpected end of input");
+    expect(await added.locator(".cell-error-line").textContent()).toBe("line 1");
+    expect(await added.locator(".cell-waiting").count()).toBe(0);
+    await page.close();
+  });
+
+  test("a webhook source nobody posted to yet waits for its first delivery and then goes live; a delivery that is not JSON is counted on its card", async () => {
+    writeFileSync(
+      join(harness.root, "hooked.md"),
+      ["---", "title: Hooked", "sources:", "  orders:", "    webhook: { path: /orders, signature: none }", "    format: json", "---", "", "```sql id=by_sku", "SELECT sku, count(*) AS n FROM orders GROUP BY ALL ORDER BY sku", "```", ""].join("\n"),
+    );
+    const post = (body: string) =>
+      fetch(`${harness.origin}/hooks/hooked/orders`, { method: "POST", headers: { authorization: `Bearer ${harness.token}`, "content-type": "application/json" }, body }).then((r) => r.status);
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, "hooked.md");
+    const card = page.locator('.source[data-source="orders"]');
+    await expect.poll(() => card.locator(".source-state").textContent(), { timeout: 20_000 }).toBe("no events yet: POST them to /hooks/hooked/orders");
+    expect(await card.locator(".source-state").getAttribute("class")).not.toContain("error");
+    // Its reader waits for it rather than failing on a table that is not there yet.
+    await expect.poll(() => cell(page, "by_sku").locator(".cell-waiting").textContent(), { timeout: 20_000 }).toBe("waiting for orders, which has no events yet");
+    await screenshot(page, "ux2-webhook-waiting");
+    expect(await post(JSON.stringify({ sku: "A", amount: 1 }))).toBe(202);
+    await expect.poll(() => cell(page, "by_sku").getAttribute("data-state"), { timeout: 20_000 }).toBe("ok");
+    await expect.poll(() => resultRows(page, "by_sku"), { timeout: 20_000 }).toBe(1);
+    expect(await card.locator(".source-state").textContent()).toBe("live");
+    expect(await post(JSON.stringify({ sku: "B", amount: 2 }))).toBe(202);
+    await expect.poll(() => resultRows(page, "by_sku"), { timeout: 20_000 }).toBe(2);
+    // Taken by the gateway (202) but not JSON: the table never sees it, and the card says so.
+    expect(await post('{"sku": "C", oops}')).toBe(202);
+    await expect.poll(() => card.locator(".source-undecodable").textContent(), { timeout: 20_000 }).toMatch(/^1 event could not be read; last: decode: not JSON/);
+    expect(await resultRows(page, "by_sku")).toBe(2);
+    await screenshot(page, "ux2-webhook-live");
+    // Opened again, the page learns of it from the sample.
+    await page.reload();
+    await waitReady(page);
+    await expect.poll(() => card.locator(".source-undecodable").textContent(), { timeout: 20_000 }).toMatch(/^1 event could not be read; last: decode: not JSON/);
+    expect(await card.locator(".source-state").textContent()).toBe("live");
+    await page.close();
+  });
+
+  test("Escape closes the Check panel and gives the focus back to the Check button; the cell bar's symbol buttons have names", async () => {
+    const page = await browser.context.newPage();
+    await openNotebook(page, harness, copyNotebook(harness, "turnstile.md", "keys.md"));
+    await page.locator(".check-button").focus();
+    await page.keyboard.press("Enter");
+    const panel = page.locator(".pipeline-panel");
+    await panel.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.classList.contains("pipeline-panel"))).toBe(true);
+    await page.keyboard.press("Escape");
+    expect(await panel.count()).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.classList.contains("check-button"))).toBe(true);
+    const bar = cell(page, "clean").locator(".cell-bar");
+    expect(await bar.locator(".cell-up").getAttribute("aria-label")).toBe("Move cell up");
+    expect(await bar.locator(".cell-delete").getAttribute("aria-label")).toBe("Delete cell");
+    expect(await bar.locator(".cell-name").getAttribute("aria-label")).toBe("SQL cell name");
+    await page.close();
+  });
 });

@@ -9,15 +9,33 @@ export class CellError extends Error {
     readonly cell: string,
     message: string,
     readonly line: number | null,
-    options: { cause?: unknown; waitingOn?: string; column?: number | null } = {},
+    options: { cause?: unknown; waitingOn?: string; column?: number | null; key?: string } = {},
   ) {
     super(message, { cause: options.cause });
     this.waitingOn = options.waitingOn ?? null;
     this.column = options.column ?? null;
+    this.key = options.key ?? null;
   }
+  /**
+   * The page's key of the cell that failed. An unnamed cell's label (`#2`) is its place in the
+   * file, which the view does not know, so the view tells its own failure from an input's by key.
+   */
+  key: string | null;
   readonly waitingOn: string | null;
   /** The 1-based column on `line` where DuckDB places the error, when it says. */
   readonly column: number | null;
+}
+
+/** What a source's variable rejects with while the source has no events (no table yet): its readers wait. */
+export class SourceWaiting extends CellError {
+  override name = "SourceWaiting";
+  constructor(source: string) {
+    super(source, SourceWaiting.messageOf(source), null);
+  }
+
+  static messageOf(source: string): string {
+    return `source ${source} has no events yet`;
+  }
 }
 
 /** The runtime's error for a cell whose input rejected; the input's name is in `input`. */
@@ -27,13 +45,20 @@ export interface UpstreamFailure {
   input?: string;
 }
 
-/** Reads what went wrong for cell `label` from whatever the runtime rejected with. */
-export function describeFailure(label: string, error: unknown, isCell: (name: string) => boolean): CellError {
+/** Reads what went wrong for cell `label` (page key `key`) from whatever the runtime rejected with. */
+export function describeFailure(label: string, error: unknown, isCell: (name: string) => boolean, key?: string): CellError {
   if (error instanceof CellError) {
-    return error.cell === label ? error : new CellError(label, error.message, null, { cause: error, waitingOn: error.cell });
+    const own = error.key !== null && key !== undefined ? error.key === key : error.cell === label;
+    return own ? error : new CellError(label, error.message, null, { cause: error, waitingOn: error.cell });
   }
   if (error instanceof Error && error.name === "RuntimeError") {
     const input = (error as Error & { input?: string }).input;
+    // The runtime hands a reader its input's failure as a RuntimeError naming the input's variable,
+    // which for a source is `source <name>` (reactive.ts sourceVariable).
+    const source = input?.startsWith("source ") ? input.slice("source ".length) : null;
+    if (source !== null && error.message === SourceWaiting.messageOf(source)) {
+      return new CellError(label, error.message, null, { cause: new SourceWaiting(source), waitingOn: source });
+    }
     if (input !== undefined && input !== label && isCell(input)) {
       return new CellError(label, error.message, null, { cause: error, waitingOn: input });
     }

@@ -76,6 +76,8 @@ export class NotebookPage {
     this.title.className = "notebook-title";
     this.status = document.createElement("span");
     this.status.className = "save-status";
+    // "saved", "not saved: …", "conflict: choose a version" are announced to a screen reader as they change.
+    this.status.setAttribute("role", "status");
     this.actions = document.createElement("div");
     this.actions.className = "topbar-actions";
     header.append(home, this.title, this.status, this.actions);
@@ -207,11 +209,21 @@ export class NotebookPage {
         this.reactive.touchSource(spec.name);
       };
       let card: SourceCard | null = null;
+      let waiting = false;
       const table = new SourceTable({
         conn: this.db.conn,
         name: spec.name,
         windowSize: windowSize(spec.sampleSize),
-        loadSample: () => samples.get(spec.name)!,
+        // The sample fetched while DuckDB started; a later load (the first events of a source that had none) fetches anew.
+        loadSample: () => {
+          const first = samples.get(spec.name);
+          samples.delete(spec.name);
+          return first ?? (mode.kind === "edit" ? fetchSample(mode.path, spec.name, spec.sampleSize) : fetchSharedSample(mode.id, spec.name));
+        },
+        waitingNote:
+          spec.kind === "webhook" && mode.kind === "edit"
+            ? `no events yet: POST them to /hooks/${mode.path.replace(/\.md$/, "")}/${spec.name}`
+            : "no events yet: waiting for the first one",
         tailUrl: mode.kind === "edit" ? tailUrl(mode.path, spec.name) : null,
         onChange: () => {
           // Recompute readers at most once per REFRESH_MS, so a fast stream does not starve the page.
@@ -219,7 +231,13 @@ export class NotebookPage {
           if (wait <= 0) touch();
           else touchTimer ??= setTimeout(touch, wait);
         },
-        onStats: (stats) => card?.update(stats),
+        onStats: (stats) => {
+          card?.update(stats);
+          if ((stats.waiting !== null) !== waiting) {
+            waiting = stats.waiting !== null;
+            this.reactive.setSourceWaiting(spec.name, waiting);
+          }
+        },
       });
       card = new SourceCard(table, this.db.conn, spec.demo !== null && spec.kind !== "demo" ? `${spec.kind} · demo ${spec.demo.generator}` : spec.kind === "demo" ? `demo ${spec.demo.generator}` : spec.kind, this.readOnly);
       this.aside.append(card.element);
@@ -456,10 +474,13 @@ export class NotebookPage {
   private onSaveStatus(status: SaveStatus): void {
     if (status.kind === "conflict") {
       this.setStatus("conflict: choose a version");
+      this.status.dataset.state = status.kind;
+      // The person may have typed on while the refused save was in flight: show and keep the page's text as it is now.
+      const mine = serializeNotebook(this.notebook);
       showConflict({
-        mine: status.mine,
+        mine,
         theirs: status.theirs,
-        keepMine: () => void this.saver?.resolveWith(status.mine, status.theirs?.etag ?? null),
+        keepMine: () => void this.saver?.resolveWith(serializeNotebook(this.notebook), status.theirs?.etag ?? null),
         takeTheirs: () => location.reload(),
       });
       return;

@@ -1,6 +1,6 @@
 import * as Plot from "@observablehq/plot";
 import { type Module, type Observer, Runtime, type Variable } from "@observablehq/runtime";
-import { CellError } from "./cell-error.ts";
+import { CellError, SourceWaiting } from "./cell-error.ts";
 import type { Connection } from "./duckdb.ts";
 import { compileJs, type CompiledJs, instantiateJs } from "./js-cell.ts";
 import { type Column, type Rows, toRows } from "./rows.ts";
@@ -120,6 +120,18 @@ export class ReactiveNotebook {
     this.redefineAll();
   }
 
+  /**
+   * A source with no events has no table: its readers wait (and say why) instead of failing on a
+   * missing table. `false` again once the table is there recomputes them.
+   */
+  setSourceWaiting(name: string, waiting: boolean): void {
+    const source = this.sources.get(name);
+    if (source === undefined) return;
+    if (!waiting) return this.touchSource(name);
+    const failure = new SourceWaiting(name);
+    source.variable.define(sourceVariable(name), [], () => Promise.reject(failure));
+  }
+
   /** The source table changed: recompute the cells that read it. */
   touchSource(name: string): void {
     const source = this.sources.get(name);
@@ -196,7 +208,7 @@ export class ReactiveNotebook {
       names = await this.tableNames(entry);
     } catch (cause) {
       const problem = readSqlError(cause instanceof Error ? cause.message : String(cause), spec.code);
-      const failure = new CellError(spec.label, problem.message, problem.line, { cause, column: problem.column });
+      const failure = new CellError(spec.label, problem.message, problem.line, { cause, column: problem.column, key: spec.key });
       // A newer edit may have landed while DuckDB parsed this one; only the newest defines. A cell
       // removed meanwhile (deleted, or the page rebuilt its cells) must not come back: defining its
       // deleted variable would put its name in the module twice ("x is defined more than once").
@@ -220,6 +232,7 @@ export class ReactiveNotebook {
     try {
       compiled = compileJs(spec.label, spec.code);
     } catch (failure) {
+      if (failure instanceof CellError) failure.key = spec.key;
       entry.bound = spec.name;
       entry.reads = [];
       entry.variable.define(spec.name, [], () => Promise.reject(failure));
@@ -308,7 +321,7 @@ export class ReactiveNotebook {
       return { kind: "query", columns: columns ?? preview.columns, numRows, preview, rows, relation };
     } catch (cause) {
       const problem = readSqlError(cause instanceof Error ? cause.message : String(cause), sql, prefix);
-      throw new CellError(spec.label, problem.message, problem.line, { cause, column: problem.column });
+      throw new CellError(spec.label, problem.message, problem.line, { cause, column: problem.column, key: spec.key });
     }
   }
 

@@ -20,6 +20,12 @@ export interface SourceStats {
   paused: boolean;
   live: boolean;
   error: string | null;
+  /** Set while the source has no events at all (a webhook nobody posted to yet): what the card says instead. */
+  waiting: string | null;
+  /** Events the gateway received but could not decode (not JSON, a bad CSV record); the table never sees them. */
+  undecodable: number;
+  /** The newest such event's reason, as the gateway gave it. */
+  lastUndecodable: string | null;
 }
 
 export interface SourceTableOptions {
@@ -27,8 +33,10 @@ export interface SourceTableOptions {
   name: string;
   /** How many of the newest events the table keeps. */
   windowSize: number;
-  /** The initial rows: Arrow IPC stream bytes. */
+  /** The initial rows: Arrow IPC stream bytes. Called again when a source without events gets its first ones. */
   loadSample: () => Promise<Uint8Array>;
+  /** What the card says while the source has no events yet (say, where to post them). */
+  waitingNote?: string;
   /** The tail's server-sent events URL, or null for a frozen snapshot (share links). */
   tailUrl: string | null;
   /** How often buffered tail events are appended, in ms. */
@@ -62,6 +70,10 @@ export class SourceTable {
   private timer: ReturnType<typeof setInterval> | null = null;
   private flushing: Promise<void> | null = null;
   private error: string | null = null;
+  private waiting: string | null = null;
+  private reloading: Promise<void> | null = null;
+  private undecodable = 0;
+  private lastUndecodable: string | null = null;
 
   constructor(private readonly options: SourceTableOptions) {
     this.name = options.name;
@@ -70,8 +82,22 @@ export class SourceTable {
   async load(): Promise<void> {
     const { conn } = this.options;
     const bytes = await this.options.loadSample();
-    this.schema = tableFromIPC(bytes).schema;
-    if (this.schema.fields.length === 0) throw new Error(`source ${this.name}: the sample has no columns (no events yet?)`);
+    const schema = tableFromIPC(bytes).schema;
+    // The gateway lists the sample's events it could not decode in the schema's metadata. They are counted from
+    // here on (a reload after the first events starts over: the new sample holds what the tail counted).
+    const errors = readSampleErrors(schema.metadata.get("runnel.errors"));
+    this.undecodable = errors.length;
+    this.lastUndecodable = errors.length === 0 ? null : errors[errors.length - 1]!;
+    if (schema.fields.length === 0) {
+      // No events yet. A live source waits for its first ones on the tail (which then loads the sample again);
+      // a frozen snapshot has nothing to wait for.
+      if (this.options.tailUrl === null) throw new Error(`source ${this.name}: the sample has no columns (no events yet?)`);
+      this.waiting = this.options.waitingNote ?? "no events yet: waiting for the first one";
+      this.report();
+      return;
+    }
+    this.schema = schema;
+    this.waiting = null;
     await conn.query(`DROP TABLE IF EXISTS ${quoteIdent(this.name)}`);
     try {
       await conn.insertArrowFromIPCStream(bytes, { name: this.name, create: true });
@@ -95,14 +121,24 @@ export class SourceTable {
     const events = new EventSource(this.options.tailUrl);
     this.events = events;
     events.onmessage = (message: MessageEvent<string>) => {
-      const batch = parseTailJson(message.data) as { seq?: number; events?: unknown[] };
+      const batch = parseTailJson(message.data) as { seq?: number; events?: unknown[]; errors?: { error?: string }[] };
       const list = batch.events ?? [];
+      if (batch.errors !== undefined && batch.errors.length > 0) {
+        this.undecodable += batch.errors.length;
+        this.lastUndecodable = batch.errors[batch.errors.length - 1]?.error ?? null;
+        this.report();
+      }
       if (typeof batch.seq === "number") {
         if (this.lastSeq !== null && batch.seq > this.lastSeq + 1) this.skippedBatches += batch.seq - this.lastSeq - 1;
         this.lastSeq = batch.seq;
       }
       this.received += list.length;
       this.arrivals.push({ at: performance.now(), n: list.length });
+      if (this.schema === null) {
+        // The first events of a source that had none: the gateway's sample now holds them and types them.
+        if (list.length > 0) this.reloadSample();
+        return;
+      }
       if (!this.paused) for (const event of list) this.buffer.push(event);
     };
     events.addEventListener("gap", (message: MessageEvent<string>) => {
@@ -120,6 +156,19 @@ export class SourceTable {
       this.report();
     };
     this.timer = setInterval(() => void this.flush(), this.options.flushMs ?? 200);
+  }
+
+  /** Loads the sample again (the first events arrived); events the tail brings meanwhile are in it or follow it. */
+  private reloadSample(): void {
+    this.reloading ??= this.load()
+      .catch((cause: unknown) => {
+        this.error = `sample failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+        console.error(cause);
+      })
+      .finally(() => {
+        this.reloading = null;
+        this.report();
+      });
   }
 
   setPaused(paused: boolean): void {
@@ -190,6 +239,9 @@ export class SourceTable {
       paused: this.paused,
       live: this.events !== null,
       error: this.error,
+      waiting: this.waiting,
+      undecodable: this.undecodable,
+      lastUndecodable: this.lastUndecodable,
     };
   }
 
@@ -202,5 +254,16 @@ export class SourceTable {
     this.events = null;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+  }
+}
+
+/** The reasons in the sample's `runnel.errors` metadata (a JSON array of `{ error, raw, … }`); none if absent or unreadable. */
+function readSampleErrors(json: string | undefined): string[] {
+  if (json === undefined) return [];
+  try {
+    const rows = JSON.parse(json) as unknown;
+    return Array.isArray(rows) ? rows.map((row) => String((row as { error?: unknown }).error ?? "unreadable event")) : [];
+  } catch {
+    return [];
   }
 }

@@ -80,7 +80,7 @@ export function createSandboxRunner(mount: (key: string) => HTMLElement): JsRunn
       frame.pending.set(id, { resolve, reject });
       frame.element.contentWindow!.postMessage(message, "*");
     }).catch((error: { message: string; line: number | null }) => {
-      throw new CellError(spec.label, error.message, error.line);
+      throw new CellError(spec.label, error.message, error.line, { key: spec.key });
     }).finally(() => frame.pending.delete(id));
     return { kind: "sandboxed", frame: frame.element, value };
   };

@@ -1,6 +1,6 @@
 import { Inspector } from "@observablehq/inspector";
 import type { Observer } from "@observablehq/runtime";
-import { describeFailure } from "../cell-error.ts";
+import { describeFailure, SourceWaiting } from "../cell-error.ts";
 import type { Connection } from "../duckdb.ts";
 import { type CatalogSchema, type CellEditor, createCellEditor } from "../editor.ts";
 import { isQueryResult, type QueryResult } from "../reactive.ts";
@@ -74,6 +74,7 @@ export class CellView {
     name.value = options.name ?? "";
     name.readOnly = readOnly;
     name.spellcheck = false;
+    name.setAttribute("aria-label", `${language.toUpperCase()} cell name`);
     name.addEventListener("change", () => {
       const value = name.value.trim();
       options.onRename(key, value === "" ? null : value);
@@ -104,15 +105,20 @@ export class CellView {
     if (!readOnly) {
       const run = button("Run ⇧⏎", "cell-run");
       run.title = "Run this cell (Shift-Enter)";
+      run.setAttribute("aria-label", "Run cell");
       run.addEventListener("click", () => options.onRun(key));
       const up = button("↑", "cell-up");
       up.title = "Move up";
+      // The arrows and the cross are what a screen reader would read out; they get words.
+      up.setAttribute("aria-label", "Move cell up");
       up.addEventListener("click", () => options.onMove(key, -1));
       const down = button("↓", "cell-down");
       down.title = "Move down";
+      down.setAttribute("aria-label", "Move cell down");
       down.addEventListener("click", () => options.onMove(key, 1));
       const del = button("✕", "cell-delete");
       del.title = "Delete cell";
+      del.setAttribute("aria-label", "Delete cell");
       del.addEventListener("click", () => options.onDelete(key));
       bar.append(run, up, down, del);
     }
@@ -191,13 +197,13 @@ export class CellView {
       rejected: (error) => {
         this.stopRunning();
         this.element.classList.remove("running");
-        const failure = describeFailure(this.label, error, this.options.isCell);
+        const failure = describeFailure(this.label, error, this.options.isCell, this.options.key);
         const box = document.createElement("div");
         if (failure.waitingOn !== null) {
           this.element.classList.add("waiting");
           this.element.classList.remove("failed");
           box.className = "cell-waiting";
-          box.textContent = `waiting for ${failure.waitingOn}, which failed`;
+          box.textContent = `waiting for ${failure.waitingOn}, ${failure.cause instanceof SourceWaiting ? "which has no events yet" : "which failed"}`;
           this.element.dataset.state = "waiting";
         } else {
           this.element.classList.add("failed");

@@ -4,7 +4,9 @@ import { button } from "./source-card.ts";
 /**
  * The notebook changed on disk since this page loaded it. Shows both
  * versions side by side; the person keeps theirs (written over the disk
- * version) or takes the disk version (the page reloads it).
+ * version) or takes the disk version (the page reloads it). The dialog is
+ * modal: until the person chooses, the page behind it takes no input, so
+ * nothing typed there is lost between the two versions shown and the one kept.
  */
 export function showConflict(options: {
   mine: string;
@@ -15,6 +17,17 @@ export function showConflict(options: {
   const dialog = document.createElement("div");
   dialog.className = "conflict";
   dialog.setAttribute("role", "dialog");
+  dialog.setAttribute("aria-modal", "true");
+  const backdrop = document.createElement("div");
+  backdrop.className = "conflict-backdrop";
+  // Everything else on the page is inert (no focus, no typing, no clicks) while the dialog is open.
+  const behind = [...document.body.children].filter((e): e is HTMLElement => e instanceof HTMLElement && !e.inert);
+  for (const element of behind) element.inert = true;
+  const close = () => {
+    dialog.remove();
+    backdrop.remove();
+    for (const element of behind) element.inert = false;
+  };
   const title = document.createElement("h2");
   title.textContent = "This notebook changed somewhere else";
   const hint = document.createElement("p");
@@ -27,17 +40,20 @@ export function showConflict(options: {
   actions.className = "conflict-actions";
   const keep = button("Keep mine", "conflict-keep-mine");
   keep.addEventListener("click", () => {
-    dialog.remove();
+    close();
     options.keepMine();
   });
   const take = button("Take the version on disk", "conflict-take-theirs");
   take.addEventListener("click", () => {
-    dialog.remove();
+    close();
     options.takeTheirs();
   });
   actions.append(keep, take);
   dialog.append(title, hint, panes, actions);
-  document.body.append(dialog);
+  document.body.append(backdrop, dialog);
+  // Focus goes to the dialog, not a button: someone still typing must not choose with a space or Enter.
+  dialog.tabIndex = -1;
+  dialog.focus();
   return dialog;
 }
 

@@ -32,6 +32,9 @@ export async function renderNotebookList(root: HTMLElement): Promise<void> {
   name.placeholder = "new-notebook";
   name.pattern = "[A-Za-z0-9_\\-]+";
   name.required = true;
+  name.setAttribute("aria-label", "New notebook name");
+  // The browser shows the title when the pattern does not match, instead of a bare "match the requested format".
+  name.title = "Letters, digits, - and _ only (the file will be <name>.md)";
   const create = button("Create notebook", "create-notebook");
   create.type = "submit";
   const problem = document.createElement("span");

@@ -37,8 +37,20 @@ export class PipelinePanel {
     this.verdict.className = "pipeline-verdict";
     this.actions = document.createElement("div");
     this.actions.className = "pipeline-actions";
+    this.element.setAttribute("aria-labelledby", "pipeline-heading");
+    this.element.tabIndex = -1;
+    this.heading.id = "pipeline-heading";
+    // The heading says how the run ends ("✓ The pipeline agrees…"); a screen reader hears it when it changes.
+    this.heading.setAttribute("aria-live", "polite");
     const close = button("Close", "pipeline-close");
-    close.addEventListener("click", () => this.element.remove());
+    close.addEventListener("click", () => this.close());
+    // Escape closes the panel, as it closes any dialog, and focus goes back to the button that opened it.
+    this.element.addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        this.close();
+      }
+    });
     this.actions.append(close);
     this.element.append(this.heading, this.bar, this.verdict, this.log, this.actions);
   }
@@ -46,7 +58,10 @@ export class PipelinePanel {
   /** Runs `verb` and shows it; resolves when the result is shown. */
   async run(verb: "check" | "publish", force = false): Promise<void> {
     document.querySelector(".pipeline-panel")?.remove();
+    const opener = document.activeElement;
+    this.opener = opener instanceof HTMLElement && opener !== document.body ? opener : null;
     document.body.append(this.element);
+    this.element.focus();
     this.heading.textContent = verb === "check" ? "Checking the pipeline against DuckDB…" : force ? "Publishing (forced)…" : "Publishing…";
     this.element.dataset.state = "running";
     this.verdict.replaceChildren();
@@ -157,6 +172,14 @@ export class PipelinePanel {
         this.verdict.append(detail(result.issues.join("\n")));
         break;
     }
+  }
+
+  private opener: HTMLElement | null = null;
+
+  private close(): void {
+    const hadFocus = this.element.contains(document.activeElement);
+    this.element.remove();
+    if (hadFocus && this.opener?.isConnected) this.opener.focus();
   }
 
   /** A "Go to cell" button in the actions, for a verdict that names a cell of this notebook. */

@@ -13,6 +13,7 @@ export class SourceCard {
   private readonly rate: HTMLElement;
   private readonly rows: HTMLElement;
   private readonly state: HTMLElement;
+  private readonly undecodable: HTMLElement;
   private readonly pause: HTMLButtonElement;
   private readonly profile: HTMLElement;
   private profileOpen = false;
@@ -55,6 +56,9 @@ export class SourceCard {
     counters.append(rateBox);
     this.state = document.createElement("div");
     this.state.className = "source-state";
+    this.undecodable = document.createElement("div");
+    this.undecodable.className = "source-undecodable";
+    this.undecodable.hidden = true;
 
     const actions = document.createElement("div");
     actions.className = "source-actions";
@@ -76,7 +80,7 @@ export class SourceCard {
     actions.append(this.pause, profileButton);
     this.profile = document.createElement("div");
     this.profile.className = "source-profile";
-    this.element.append(title, counters, this.state, actions, this.profile);
+    this.element.append(title, counters, this.state, this.undecodable, actions, this.profile);
   }
 
   update(stats: SourceStats): void {
@@ -86,8 +90,13 @@ export class SourceCard {
     this.rows.dataset.value = String(stats.rows);
     if (!this.pause.disabled) this.pause.textContent = stats.paused ? "Resume" : "Pause";
     this.element.classList.toggle("paused", stats.paused);
-    this.state.textContent = stats.error ?? (stats.paused ? "paused: the table is frozen" : stats.live ? "live" : "snapshot");
+    this.state.textContent = stats.error ?? stats.waiting ?? (stats.paused ? "paused: the table is frozen" : stats.live ? "live" : "snapshot");
     this.state.classList.toggle("error", stats.error !== null);
+    this.state.classList.toggle("waiting", stats.error === null && stats.waiting !== null);
+    // Events the gateway could not decode never reach the table; say so, or a bad delivery just vanishes.
+    this.undecodable.hidden = stats.undecodable === 0;
+    this.undecodable.textContent =
+      stats.undecodable === 0 ? "" : `${formatCount(stats.undecodable)} ${stats.undecodable === 1 ? "event" : "events"} could not be read${stats.lastUndecodable === null ? "" : `; last: ${stats.lastUndecodable}`}`;
   }
 
   /** Counts the events received in each whole second (the table reports several times a second) and redraws the sparkline. */
