@@ -195,7 +195,7 @@ async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, so
     if (late[0]!.pushedBy !== null) lines.push(`  the watermark was set by: ${stringifyJsonLossless(late[0]!.pushedBy).slice(0, 300)}`);
     lines.push(`  a lateness of ${showMicros(needed)} or more would keep every sample event; if the event above has an implausible time (far in the future), filter such times out in the cell instead`);
   }
-  lines.push(`  first differing row: ${difference.side === "duckdb" ? "DuckDB" : "the pipeline"} has ${showRow(difference.row)} (${duckdb.rows.length} rows from DuckDB, ${rows.length} from the pipeline)`);
+  lines.push(`  first differing row: ${difference.side === "duckdb" ? "DuckDB" : "the pipeline"} has ${showRow(difference.row, schema!)} (${duckdb.rows.length} rows from DuckDB, ${rows.length} from the pipeline)`);
   return { agree: false, duckdb, plan: mine, difference, detail: lines.join("\n") };
 }
 
@@ -344,8 +344,8 @@ async function compareOnce(db: DuckDB, sql: string, plan: Plan, sink: string, da
   const other = difference.side === "duckdb" ? "the plan" : "DuckDB";
   const side = difference.side === "duckdb" ? "DuckDB" : "the plan";
   const columns = difference.nearest && difference.columns.length
-    ? `\n  columns that differ from its nearest row: ${difference.columns.map((c) => `${c} (${side} ${showValue(difference.row[c] ?? null)}, ${other} ${showValue(difference.nearest![c] ?? null)})`).join("; ")}`
+    ? `\n  columns that differ from its nearest row: ${difference.columns.map((c) => { const type = schema!.find((s) => s.name === c)?.type; return `${c} (${side} ${showValue(difference.row[c] ?? null, type)}, ${other} ${showValue(difference.nearest![c] ?? null, type)})`; }).join("; ")}`
     : "";
-  const detail = `  first differing row: ${side} has ${showRow(difference.row)}\n  ${other} has ${difference.nearest ? `nearest ${showRow(difference.nearest)}` : "no such row"} (${duckdb.rows.length} rows from DuckDB, ${mine.rows.length} from the plan)${columns}`;
+  const detail = `  first differing row: ${side} has ${showRow(difference.row, schema!)}\n  ${other} has ${difference.nearest ? `nearest ${showRow(difference.nearest, schema!)}` : "no such row"} (${duckdb.rows.length} rows from DuckDB, ${mine.rows.length} from the plan)${columns}`;
   return { agree: false, duckdb, plan: mine, difference, detail };
 }

@@ -4,6 +4,7 @@
  * tolerance; NaN equals NaN; everything else must be identical.
  */
 import type { Row, Schema, Value } from "../plan/values.ts";
+import { castValue } from "../exec/functions/cast.ts";
 
 /** The relative tolerance for floats the check states in its report. */
 export const FLOAT_TOLERANCE = 1e-9;
@@ -100,19 +101,32 @@ export function firstDifference(schema: Schema, duck: Row[], plan: Row[], tolera
   return null;
 }
 
-/** A row printed for a person: bigints plain, bytes as hex, NaN and ±Infinity by name. */
-export function showRow(row: Row | null): string {
+/**
+ * A row printed for a person: bigints plain, bytes as hex, NaN and ±Infinity by name; given the
+ * schema, times, dates and intervals as DuckDB prints them (a DATE is a day count inside).
+ */
+export function showRow(row: Row | null, schema?: Schema): string {
   if (row === null) return "(none)";
-  return `{ ${Object.entries(row).map(([k, v]) => `${k}: ${showValue(v)}`).join(", ")} }`;
+  const types = new Map(schema?.map((c) => [c.name, c.type]));
+  return `{ ${Object.entries(row).map(([k, v]) => `${k}: ${showValue(v, types.get(k))}`).join(", ")} }`;
 }
 
-export function showValue(v: Value): string {
+const TEMPORAL = /^(DATE|TIME|TIMESTAMP|INTERVAL)/;
+
+export function showValue(v: Value, type?: string): string {
   if (v === null) return "NULL";
+  if (type !== undefined && TEMPORAL.test(type)) {
+    try {
+      return String(castValue(v, type, "VARCHAR"));
+    } catch {
+      // Shown as held below.
+    }
+  }
   if (typeof v === "bigint") return v.toString();
   if (typeof v === "number") return Number.isNaN(v) ? "NaN" : Object.is(v, -0) ? "-0" : String(v);
   if (typeof v === "string") return JSON.stringify(v.length > 80 ? `${v.slice(0, 77)}...` : v);
   if (typeof v === "boolean") return String(v);
   if (v instanceof Uint8Array) return `x'${Array.from(v, (b) => b.toString(16).padStart(2, "0")).join("")}'`;
-  if (Array.isArray(v)) return `[${v.map(showValue).join(", ")}]`;
+  if (Array.isArray(v)) return `[${v.map((x) => showValue(x)).join(", ")}]`;
   return `{${Object.entries(v).map(([k, x]) => `${k}: ${showValue(x)}`).join(", ")}}`;
 }

@@ -74,7 +74,7 @@ export async function runCase(db: DuckDB, c: ConformanceCase, library: FunctionL
   if (!d) return { ok: true, detail: "" };
   return {
     ok: false,
-    detail: `${d.side === "duckdb" ? "DuckDB" : "the plan"} has ${showRow(d.row)}; the other has ${d.nearest ? showRow(d.nearest) : "no such row"}\n  DuckDB: ${duck.rows.slice(0, 5).map(showRow).join(" ")}\n  plan:   ${mine.rows.slice(0, 5).map(showRow).join(" ")}`,
+    detail: `${d.side === "duckdb" ? "DuckDB" : "the plan"} has ${showRow(d.row)}; the other has ${d.nearest ? showRow(d.nearest) : "no such row"}\n  DuckDB: ${duck.rows.slice(0, 5).map((r) => showRow(r)).join(" ")}\n  plan:   ${mine.rows.slice(0, 5).map((r) => showRow(r)).join(" ")}`,
   };
 }
 
