@@ -163,6 +163,28 @@ function filterAbortedTransactions(kafka: Kafka): void {
 }
 const wrapped = Symbol("runnel:abortedFiltered");
 
+/**
+ * One quick connection before the runner's own (which retries eight times, about a minute): a broker
+ * that is not there, TLS against a plaintext listener or a login the broker does not take says so in
+ * seconds, with what to check, instead of a minute of "0 events" and then kafkajs's words.
+ */
+async function reachBrokers(config: KafkaConfig): Promise<void> {
+  const probe = new Kafka({ ...config, clientId: `${config.clientId}-probe`, retry: { retries: 2 }, connectionTimeout: 5_000, authenticationTimeout: 5_000 }).admin();
+  try {
+    await probe.connect();
+  } catch (error) {
+    const said = message(error);
+    const hint = /SASL|authentication/i.test(said)
+      ? "check RUNNEL_KAFKA_SASL_MECHANISM, RUNNEL_KAFKA_USERNAME and RUNNEL_KAFKA_PASSWORD, and that this listener takes SASL"
+      : config.ssl
+        ? "check --brokers, and that this listener speaks TLS (RUNNEL_KAFKA_SSL / RUNNEL_KAFKA_CA_FILE are set)"
+        : "check --brokers (or the notebook's brokers), and RUNNEL_KAFKA_SSL / RUNNEL_KAFKA_SASL_MECHANISM if the cluster needs them";
+    throw new Error(`runner: cannot reach the Kafka brokers ${(config.brokers as string[]).join(", ")}: ${said}; ${hint}`, { cause: error });
+  } finally {
+    await probe.disconnect().catch(() => undefined);
+  }
+}
+
 export interface KafkaRunner {
   /** Resolves when the runner stopped (SIGTERM via `stop`, or caught up with `untilCaughtUp`). */
   done: Promise<void>;
@@ -191,6 +213,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   registerKafkaCodecs();
   const kafka = new Kafka(config);
   filterAbortedTransactions(kafka);
+  await reachBrokers(config);
   const admin = kafka.admin();
   await admin.connect();
   let caughtUpAt: Map<number, bigint> | null = null;

@@ -99,4 +99,14 @@ describe("Kafka over SASL", () => {
     expect(await untrusted.exited).not.toBe(0);
     expect(untrusted.output()).toMatch(/self[- ]signed certificate/i);
   });
+
+  test("a broker that is not there, or TLS against a plaintext listener, stops the runner in seconds with what to check", { timeout: 60_000 }, async () => {
+    const sink = ["--sink", `staging=s3://${s3Config.bucket}/${uniqueName("never")}/`];
+    const nobody = startRunner(pii.bundle, ["--topic", topic, "--until-caught-up", ...sink, "--brokers", "127.0.0.1:9"]);
+    expect(await nobody.exited).toBe(1);
+    expect(nobody.output()).toMatch(/runner: cannot reach the Kafka brokers 127\.0\.0\.1:9: .*ECONNREFUSED.*; check --brokers/);
+    const tls = startRunner(pii.bundle, ["--topic", topic, "--until-caught-up", ...sink, "--brokers", kafkaConfig.brokers.join(",")], { RUNNEL_KAFKA_SSL: "1" });
+    expect(await tls.exited).toBe(1);
+    expect(tls.output()).toMatch(/cannot reach the Kafka brokers .*; check --brokers, and that this listener speaks TLS/);
+  });
 });
