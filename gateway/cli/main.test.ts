@@ -34,6 +34,18 @@ function notebook(name: string, ...lines: string[]): string {
 }
 const head = ["---", "sources:", "  events:", "    demo: shop", "sinks:", "  lake:", "    fs: { dir: out }", "---", ""];
 
+test("runnel start says where to open the app in one plain line, beside the JSON log", async () => {
+  const { spawn } = await import("node:child_process");
+  const cwd = mkdtempSync(join(tmpdir(), "runnel-start-"));
+  const child = spawn(process.execPath, [join(root, "bin", "runnel.js"), "start", "--port", "0", "--no-demo", "--root", cwd], { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => (err += String(d)));
+  const deadline = Date.now() + 60_000;
+  while (!/runnel is up/.test(err) && child.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  child.kill("SIGTERM");
+  expect(err).toMatch(/^\nrunnel is up: open http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}\n/);
+}, 90_000);
+
 describe("runnel demo", () => {
   test("prints a source's demo events as NDJSON, the same every time, from any index", async () => {
     const { demoEvents } = await import("../sources/demo/index.ts");

@@ -1,5 +1,6 @@
 import { startGateway, type StartOptions } from "../server.ts";
 import { readArgs } from "./args.ts";
+import { printErr } from "./output.ts";
 import { UsageError, type Verb } from "./verb.ts";
 
 const usage = `usage: runnel start [--port 8080] [--host 127.0.0.1] [--root notebooks] [--no-demo]
@@ -42,7 +43,9 @@ export const verb: Verb = {
   summary: "start the gateway and print the URL to open",
   usage,
   async run(args) {
-    await startGateway(readServerArgs(args));
+    const gateway = await startGateway(readServerArgs(args));
+    // The one line a person needs, outside the JSON log that scrolls past it (stderr: stdout stays JSON lines).
+    printErr(`\nrunnel is up: open ${gateway.url}\n`);
     // Serves until SIGINT/SIGTERM; startGateway's handlers close and exit.
     return new Promise<number>(() => undefined);
   },
