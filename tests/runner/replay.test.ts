@@ -94,7 +94,7 @@ describe("runnel run --replay", () => {
     // replay's go beside them under their own writer name, and the lake holds every event once.
     const same = cli(["run", fixed, "--replay", join(lake, "_errors"), "--sink", `lake=fs:${lake}`]);
     expect(same.status, same.out + same.err).toBe(0);
-    expect(same.out).toMatch(/move them aside/);
+    expect(same.out).toMatch(/move the folder aside first/);
     const db2 = await openDuckDB({ threads: 1 });
     try {
       const ids = (await db2.read(`SELECT id FROM read_parquet('${lake}/lake/**/*.parquet') ORDER BY id`)).getRows().map((r) => Number(r[0]));
