@@ -96,7 +96,8 @@ class RunnelFile implements ParquetFile {
     this.usable();
     this.finished = true;
     if (this.groupRows > 0) this.endRowGroup();
-    const out = new Bytes(4096);
+    // Grown as needed: a file per partition makes many small footers, and 4 KiB each was most of what a tiny file allocated.
+    const out = new Bytes(256);
     writeStruct(out, [
       [1, i32(1)],
       [2, { t: "list", elem: "struct", v: this.elements.map(schemaElement) }],

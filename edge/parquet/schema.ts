@@ -39,10 +39,41 @@ export function parquetLayout(schema: Schema): ParquetLayout {
     } catch (cause) {
       throw new Error(`parquet: column ${JSON.stringify(column.name)} has a type we cannot read`, { cause });
     }
+    const first = elements.length;
     converts.push(addElements(elements, column.name, type, "OPTIONAL", column.name));
+    checkLevels(elements, first, column.name);
   }
   for (const element of elements) if (element.logical_type?.type === "JSON") jsonLeaves.push(element);
   return { elements, converts, jsonLeaves };
+}
+
+/** The deepest definition or repetition level a column may have: readers keep levels in a byte (DuckDB 1.4 fails past it). */
+export const MAX_LEVEL = 255;
+
+/**
+ * Refuses a column whose leaves would need a definition or repetition level past MAX_LEVEL (a
+ * STRUCT nested ~255 deep, a LIST ~127 deep): the encoder keeps levels in bytes, and DuckDB cannot
+ * read such a file back ("Information loss on integer cast"), so every query over the sink would fail.
+ */
+function checkLevels(elements: SchemaElement[], first: number, column: string): void {
+  let at = first;
+  let deepest = { def: 0, rep: 0, path: [] as string[] };
+  const walk = (def: number, rep: number, path: string[]): void => {
+    const element = elements[at++]!;
+    const here = [...path, element.name];
+    const d = def + (element.repetition_type === "REQUIRED" ? 0 : 1);
+    const r = rep + (element.repetition_type === "REPEATED" ? 1 : 0);
+    if (Math.max(d, r) > Math.max(deepest.def, deepest.rep)) deepest = { def: d, rep: r, path: here };
+    for (let i = 0; i < (element.num_children ?? 0); i++) walk(d, r, here);
+  };
+  walk(0, 0, []);
+  const level = Math.max(deepest.def, deepest.rep);
+  if (level <= MAX_LEVEL) return;
+  const shown = deepest.path.length > 6 ? [...deepest.path.slice(0, 3), "…", ...deepest.path.slice(-2)].join(".") : deepest.path.join(".");
+  throw new Error(
+    `parquet: column ${JSON.stringify(column)} nests too deep for Parquet: ${shown} needs ${deepest.def >= deepest.rep ? "definition" : "repetition"} level ${level}, ` +
+      `and readers keep levels in a byte (DuckDB fails past ${MAX_LEVEL}); write it as JSON (CAST(${column} AS JSON)) or select the fields you need`,
+  );
 }
 
 type Repetition = "OPTIONAL" | "REQUIRED";

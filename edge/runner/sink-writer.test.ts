@@ -7,7 +7,7 @@ import type { Plan } from "../plan/types.ts";
 import type { Schema } from "../plan/values.ts";
 import { queryJson, sqlString, withDuckDB } from "../parquet/duckdb-oracle.node.ts";
 import { runnelWriter } from "../parquet/runnel.ts";
-import { SinkWriter } from "./sink-writer.ts";
+import { PARTITION_BYTES, SinkWriter } from "./sink-writer.ts";
 
 const schema: Schema = [
   { name: "id", type: "BIGINT" },
@@ -25,9 +25,10 @@ function writer(bytes: number): SinkWriter {
 
 describe("SinkWriter's flush.bytes bound", () => {
   test("counts fixed-size columns by type and text by its length", () => {
-    // A row: 8 (row) + 8 (BIGINT) + 72 (UUID text) + 2 × 100 (note) + list 8 + 2 × 3 (one tag) = 302.
+    // A row: 8 (row) + 8 (BIGINT) + 72 (UUID text) + 2 × 100 (note) + list 8 + 2 × 3 (one tag) = 302;
+    // plus PARTITION_BYTES for the one partition.
     const row = { id: 1n, user_id: "3dd3bf51-2911-4439-b54f-2c025fbb79b0", note: "x".repeat(100), tags: ["abc"] };
-    const w = writer(302 * 10);
+    const w = writer(302 * 10 + PARTITION_BYTES);
     w.add("s", Array.from({ length: 9 }, () => row));
     expect(w.due()).toBe(false);
     w.add("s", [row]);

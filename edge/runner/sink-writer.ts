@@ -8,6 +8,16 @@
  * Parquet file (`ParquetWriter.open`) that writes its pages as they fill, so
  * a flush only finishes the files (last pages, dictionaries, footer), and
  * what a buffer holds is encoded pages rather than row objects.
+ *
+ * A partition keeps its first rows as they came and opens its file only once
+ * it has `OPEN_AFTER_ROWS` of them: an open file costs ~10 KB before its first
+ * page, so a sink partitioned by a column of 50,000 values, most with a few
+ * rows a flush, held 50,000 of them (3 GB and minutes of GC for 200,000
+ * events). A partition that never gets that many is written at the flush by
+ * `ParquetWriter.write`, the same bytes as the open file would have given.
+ * Each partition counts towards `flush.bytes` (`PARTITION_BYTES`, and
+ * `OPEN_FILE_BYTES` a column once its file is open), so the bound holds
+ * however many partitions a flush has.
  */
 import type { SinkSpec } from "../../notebook/format/model.ts";
 import type { Plan, SinkOp } from "../plan/types.ts";
@@ -39,8 +49,8 @@ interface Buffer {
   partitionBy: string[];
   /** The source feeding the sink, named in its dead letters. */
   source: string;
-  /** The open file of each partition, found by the row's partition values. */
-  files: ReturnType<typeof partitionRouter<ParquetFile>>;
+  /** The file of each partition, found by the row's partition values. */
+  files: ReturnType<typeof partitionRouter<PartitionFile>>;
   rows: number;
   bytes: number;
   since: number | null;
@@ -63,6 +73,61 @@ const FIXED_BYTES: Record<string, number> = {
   BOOLEAN: 8, TINYINT: 8, SMALLINT: 8, INTEGER: 8, BIGINT: 8, UTINYINT: 8, USMALLINT: 8, UINTEGER: 8, UBIGINT: 8,
   HUGEINT: 8, UHUGEINT: 8, FLOAT: 8, DOUBLE: 8, DATE: 8, TIME: 8, TIMESTAMP: 8, "TIMESTAMP WITH TIME ZONE": 8, UUID: 72,
 };
+
+/** Rows a partition keeps as they came before it opens its Parquet file (see the top of the file). */
+export const OPEN_AFTER_ROWS = 128;
+/** What a partition costs beyond its rows' values (its place in the router, its key, the rows' objects), for `flush.bytes`. */
+export const PARTITION_BYTES = 1024;
+/** What an open file costs a column of its schema before its first page (leaf and encoder buffers, dictionary, statistics). */
+export const OPEN_FILE_BYTES = 4096;
+
+/**
+ * A partition's file: its rows kept until there are `OPEN_AFTER_ROWS`, then a
+ * Parquet file opened and fed (`onOpen` says so, for the bytes bound).
+ */
+class PartitionFile implements ParquetFile {
+  private held: Row[] = [];
+  private file: ParquetFile | null = null;
+  private done: { body: Uint8Array } | { error: unknown } | null = null;
+
+  constructor(
+    private readonly parquet: ParquetWriter,
+    private readonly schema: Schema,
+    private readonly onOpen: () => void,
+  ) {}
+
+  get rows(): number {
+    return this.file ? this.file.rows : this.held.length;
+  }
+
+  add(rows: Row[]): void {
+    if (this.done !== null) throw new Error("run: rows added to a partition file already finished (a flush failed and was not retried)");
+    if (this.file) return this.file.add(rows);
+    const held = this.held;
+    for (let i = 0; i < rows.length; i++) held.push(rows[i]!);
+    if (held.length < OPEN_AFTER_ROWS) return;
+    this.file = openFile(this.parquet, this.schema);
+    this.held = [];
+    this.onOpen();
+    this.file.add(held);
+  }
+
+  /**
+   * The file's bytes; asked again (a flush whose other files failed), the same bytes or the same
+   * error, so a failed flush leaves every buffer as it was and says why each time.
+   */
+  finish(): Uint8Array {
+    if (this.done === null) {
+      try {
+        this.done = { body: this.file ? this.file.finish() : this.parquet.write(this.schema, this.held) };
+      } catch (error) {
+        this.done = { error };
+      }
+    }
+    if ("error" in this.done) throw this.done.error;
+    return this.done.body;
+  }
+}
 
 /** A rough size of a row in memory, for the `flush.bytes` bound. */
 export function estimateBytes(value: Value): number {
@@ -108,19 +173,25 @@ export class SinkWriter {
         fixedBytes: 8 + fixed.reduce((n, c) => n + FIXED_BYTES[c.type]!, 0),
         partitionBy: sinkOp.partitionBy,
         source: pipeline.ops[0]?.op === "scan" ? pipeline.ops[0].source : pipeline.sink,
-        files: this.router(sinkOp.schema, sinkOp.partitionBy),
+        files: null as never,
         rows: 0,
         bytes: 0,
         since: null,
       });
+      const buffer = this.buffers.get(pipeline.sink)!;
+      buffer.files = this.router(buffer);
     }
     const first = Object.values(targets)[0];
     if (!first) throw new Error("run: the plan has no sink");
     this.errorsTarget = first.opened;
   }
 
-  private router(schema: Schema, partitionBy: string[]) {
-    return partitionRouter(schema, partitionBy, {}, (_key, body) => openFile(this.parquet, body));
+  /** A router of the buffer's partitions to their files; each partition and each file it opens count towards the buffer's bytes. */
+  private router(buffer: Buffer) {
+    return partitionRouter(buffer.schema, buffer.partitionBy, {}, (_key, body) => {
+      buffer.bytes += PARTITION_BYTES;
+      return new PartitionFile(this.parquet, body, () => (buffer.bytes += OPEN_FILE_BYTES * body.length));
+    });
   }
 
   add(sink: string, rows: Row[]): void {
@@ -231,12 +302,18 @@ export class SinkWriter {
   /** Takes what the buffers hold as one flush's content (its files finished) and empties them. */
   private detach(): Detached {
     const d: Detached = { files: [], deadLetters: this.deadLetters, rows: 0, since: null };
+    // Every file is finished before any buffer is emptied: one that fails (a schema no Parquet
+    // reader can take) fails the flush with every row still buffered.
+    const taken: Buffer[] = [];
     for (const [sink, b] of this.buffers) {
       if (b.rows === 0) continue;
       for (const { path, target } of b.files.partitions()) d.files.push({ sink, opened: b.opened, path, rows: target.rows, body: target.finish() });
+      taken.push(b);
+    }
+    for (const b of taken) {
       d.rows += b.rows;
       if (b.since !== null && (d.since === null || b.since < d.since)) d.since = b.since;
-      b.files = this.router(b.schema, b.partitionBy);
+      b.files = this.router(b);
       b.rows = 0;
       b.bytes = 0;
       b.since = null;

@@ -17,6 +17,8 @@ const RLE_DICTIONARY = 8;
 /** Levels per data page: pages of ~20k values keep readers' memory small and let them skip within a row group. */
 const PAGE_LEVELS = 20_000;
 const MAX_DICTIONARY = 65_536;
+/** The page buffers' first size, in values. */
+const INITIAL_VALUES = 16;
 const STAT_MAX_BYTES = 64;
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
@@ -119,8 +121,10 @@ export class ChunkEncoder {
   private count = 0;
   private indexed: boolean;
   private keysBefore = 0;
-  private indexes = new Uint32Array(1024);
-  private readonly plain = new Bytes(4096);
+  // Every buffer of the page being filled starts small and doubles as values come: a runner keeps
+  // an open file per partition, so a sink with 50,000 partitions holds 50,000 of each per column.
+  private indexes = new Uint32Array(INITIAL_VALUES);
+  private readonly plain = new Bytes(INITIAL_VALUES * 8);
   private numbers: Float64Array;
   private bigints: BigInt64Array | null;
 
@@ -136,8 +140,8 @@ export class ChunkEncoder {
     this.indexed = this.dict !== null;
     // Unsigned columns stay PLAIN: a delta over their signed bit patterns is legal but not worth the doubt.
     this.deltaFits = (this.kind === "i32" || this.kind === "i64") && !leaf.element.converted_type?.startsWith("UINT");
-    this.numbers = new Float64Array(this.held === Held.Bytes ? 0 : 1024);
-    this.bigints = this.held === Held.Bigints ? new BigInt64Array(1024) : null;
+    this.numbers = new Float64Array(this.held === Held.Bytes ? 0 : INITIAL_VALUES);
+    this.bigints = this.held === Held.Bigints ? new BigInt64Array(INITIAL_VALUES) : null;
   }
 
   /** The leaf's column path, for error messages. */

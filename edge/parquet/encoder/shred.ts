@@ -1,10 +1,14 @@
 import type { SchemaElement } from "hyparquet";
 import type { Value } from "../../plan/values.ts";
 
+const INITIAL_LEVELS = 16;
+
 /** Levels and non-null values of one leaf column not yet written as a page. */
 export class Leaf {
-  defs = new Uint8Array(1024);
-  reps = new Uint8Array(1024);
+  // Small at first, grown by doubling: a runner keeps one open file per partition, and a sink
+  // partitioned by a column of 50,000 values holds that many leaves, most with a few rows.
+  defs = new Uint8Array(INITIAL_LEVELS);
+  reps = new Uint8Array(INITIAL_LEVELS);
   count = 0;
   /** Non-null values; only the first `present` entries are this row group's. */
   values: unknown[] = [];
