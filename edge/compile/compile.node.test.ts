@@ -120,6 +120,17 @@ describe("compilePlan", () => {
     expect((error as Error).message).toMatch(/^plan: DuckDB cannot bind the cell: Catalog Error: Scalar Function with name md55 does not exist! \(line 3 of the cell, column 3\) in cell extra \(notebooks\/turnstile\.md line 102\)/);
   });
 
+  test("a sink column no Parquet file can hold (nested past 255 levels) is refused at publish, not at the pipeline's first flush", async () => {
+    const text = "---\ntitle: deep\nsources:\n  ev:\n    webhook: { signature: none }\nsinks:\n  out:\n    fs: { dir: out }\n---\n\n```sql id=o sink=out\nSELECT id, d FROM ev\n```\n";
+    const { notebook } = parseNotebook(text, "deep.md");
+    let d: unknown = 1;
+    for (let i = 0; i < 260; i++) d = { k: d };
+    await loadEvents(db, "ev", [{ id: 1, d }]);
+    const error = await gatherCompileInputs(db, notebook).then(compilePlan).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CompileError);
+    expect((error as Error).message).toMatch(/^plan: the result written to sink out cannot be a Parquet file: column "d" nests too deep for Parquet: .* needs definition level 261/);
+  });
+
   test("two cells writing one sink are refused: one sink is one table", async () => {
     const base = withSinkCell(await notebookFrom("notebooks/turnstile.md"), "SELECT station FROM turnstile");
     const sink = Object.keys(base.sinks)[0]!;

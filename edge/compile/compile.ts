@@ -10,6 +10,7 @@ import { PLAN_VERSION } from "../plan/types.ts";
 import type { Schema } from "../plan/values.ts";
 import { positionFromQueryLocation } from "../duckdb/position.ts";
 import { CompileError } from "./errors.ts";
+import { parquetLayout } from "../parquet/schema.ts";
 import { castExpr, describeNode, findColumn, lowerCondition, lowerExpr, type ExprContext, type ScopeColumn } from "./expr.ts";
 import { specifier as datePartSpecifier } from "../exec/functions/datetime.ts";
 import { interpolation } from "../exec/functions/aggregates.ts";
@@ -112,6 +113,14 @@ export function compilePlan(inputs: CompileInputs): Plan {
         if (!schema.some((c) => c.name === p)) {
           throw new CompileError(`partition column ${p} of sink ${spec.name} is not in the cell's result`, origin, `add ${p} to the SELECT list`);
         }
+      }
+      // What no Parquet file can hold (a column nested past 255 levels, a UNION) is refused here,
+      // not at the pipeline's first flush.
+      try {
+        parquetLayout(schema);
+      } catch (error) {
+        const why = error instanceof Error ? error.message.replace(/^parquet: /, "") : String(error);
+        throw new CompileError(`the result written to sink ${spec.name} cannot be a Parquet file: ${why}`, origin, "cast such a column to JSON (CAST(x AS JSON)) or select the fields you need");
       }
       const ops = [...rel.ops, { op: "sink" as const, sink: spec.name, partitionBy: spec.partitionBy, origin, schema }];
       for (const op of ops) {
