@@ -52,6 +52,11 @@ options:
       );
     }
     if (!source.demo) throw new UsageError(`source ${source.name} has no demo: generator`);
+    // `runnel demo ... | head` closes the pipe early: that is the reader being done, not an error.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0);
+      throw error;
+    });
     // Written in chunks: a million events need not be one string.
     for (let at = from; at < from + count; at += 10_000) {
       const events = demoEvents(source.demo, at, Math.min(10_000, from + count - at));

@@ -46,6 +46,18 @@ test("runnel start says where to open the app in one plain line, beside the JSON
   expect(err).toMatch(/^\nrunnel is up: open http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64}\n/);
 }, 90_000);
 
+test("runnel demo piped into a reader that stops early (| head) exits 0 without a stack trace", async () => {
+  const { spawn } = await import("node:child_process");
+  const child = spawn(process.execPath, [join(root, "bin", "runnel.js"), "demo", join(root, "notebooks", "turnstile.md"), "--count", "200000"], { stdio: ["ignore", "pipe", "pipe"] });
+  let err = "";
+  child.stderr.on("data", (d) => (err += String(d)));
+  await new Promise<void>((r) => child.stdout.once("data", () => r()));
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((r) => child.once("exit", (c) => r(c)));
+  expect(code).toBe(0);
+  expect(err).not.toMatch(/EPIPE|at /);
+}, 60_000);
+
 describe("runnel demo", () => {
   test("prints a source's demo events as NDJSON, the same every time, from any index", async () => {
     const { demoEvents } = await import("../sources/demo/index.ts");
