@@ -172,7 +172,10 @@ export const verb: Verb = {
     });
     const secs = (Date.now() - started) / 1000;
     printOut(`run done in ${secs.toFixed(1)} s: ${result.events} events → ${result.rows} rows in ${result.files} files (${result.bytes} bytes); ${result.deadLetters} dead letters${result.deadLetterFiles.length ? ` in ${result.deadLetterFiles.join(", ")}` : ""}`);
-    for (const f of result.written) printOut(`  ${f.key}  ${f.rows} rows`);
+    // The files, up to a screenful: a sink partitioned by a column of many values writes tens of thousands.
+    const shown = 50;
+    for (const f of result.written.slice(0, shown)) printOut(`  ${f.key}  ${f.rows} rows`);
+    if (result.written.length > shown) printOut(`  … and ${result.written.length - shown} more files`);
     return 0;
   },
 };

@@ -128,4 +128,17 @@ describe("runnel run --replay", () => {
     expect(both.status).toBe(2);
     expect(both.err).toContain("--replay and --input are two runs");
   });
+
+  test("a run writing many files lists a screenful of them and counts the rest", { timeout: 240_000 }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "runnel-many-"));
+    const sample = join(dir, "orders.ndjson");
+    const many = Array.from({ length: 60 }, (_, i) => ({ id: i, amount: "1", ts: `2026-03-${String((i % 28) + 1).padStart(2, "0")} 10:00:00` }));
+    await writeFile(sample, many.map((e) => JSON.stringify(e)).join("\n") + "\n");
+    const bundle = await publish(dir, notebook("CAST(amount AS INTEGER)").replace("partition_by: [day]", "partition_by: [id]"), sample);
+    const r = cli(["run", bundle, "--input", `orders=${sample}`, "--sink", `lake=fs:${join(dir, "out")}`]);
+    expect(r.status, r.out + r.err).toBe(0);
+    expect(r.out).toMatch(/60 events → 60 rows in 60 files/);
+    expect(r.out.split("\n").filter((l) => /^  lake\/id=/.test(l))).toHaveLength(50);
+    expect(r.out).toContain("  … and 10 more files");
+  });
 });
