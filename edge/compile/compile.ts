@@ -120,7 +120,10 @@ export function compilePlan(inputs: CompileInputs): Plan {
         parquetLayout(schema);
       } catch (error) {
         const why = error instanceof Error ? error.message.replace(/^parquet: /, "") : String(error);
-        throw new CompileError(`the result written to sink ${spec.name} cannot be a Parquet file: ${why}`, origin, "cast such a column to JSON (CAST(x AS JSON)) or select the fields you need");
+        // Only what no writer can do; a type text the layout's reader does not parse is not refused here.
+        if (/nests too deep|does not support/.test(why)) {
+          throw new CompileError(`the result written to sink ${spec.name} cannot be a Parquet file: ${why}`, origin, "cast such a column to JSON (CAST(x AS JSON)) or select the fields you need");
+        }
       }
       const ops = [...rel.ops, { op: "sink" as const, sink: spec.name, partitionBy: spec.partitionBy, origin, schema }];
       for (const op of ops) {
