@@ -54,3 +54,15 @@ export function abortedRecords<T extends FetchedRecord>(records: readonly T[], a
   }
   return found;
 }
+
+/**
+ * kafkajs's private cluster factory (the one `consumer()` uses), found on a client by its symbol's
+ * description: the notebook's sample calls it (a Cluster that fetches without joining a group) and
+ * the runner wraps it (to filter each Fetch answer). Both depend on kafkajs 2.2.x internals.
+ */
+export function clusterFactory<C>(kafka: object): { slot: symbol; create: (options: unknown) => C } {
+  const slot = Object.getOwnPropertySymbols(kafka).find((s) => s.description === "private:Kafka:createCluster");
+  const create = slot && (kafka as Record<symbol, unknown>)[slot];
+  if (typeof create !== "function") throw new Error("kafka: this kafkajs version has no cluster factory; pin kafkajs 2.2.x");
+  return { slot: slot!, create: create as (options: unknown) => C };
+}

@@ -12,7 +12,7 @@
 import { availableParallelism } from "node:os";
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig, type SASLOptions } from "kafkajs";
 import { registerKafkaCodecs } from "./kafka-codecs.ts";
-import { abortedRecords, type AbortedTransaction, type FetchedRecord } from "./kafka-transactions.ts";
+import { abortedRecords, clusterFactory, type AbortedTransaction, type FetchedRecord } from "./kafka-transactions.ts";
 import type { SinkSpec, SourceSpec } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
@@ -129,15 +129,12 @@ const message = (error: unknown): string => (error instanceof Error ? error.mess
  * factory, the one `consumer()` uses, as gateway/sources/kafka-source.ts does.
  */
 function filterAbortedTransactions(kafka: Kafka): void {
-  const factory = Object.getOwnPropertySymbols(kafka).find((s) => s.description === "private:Kafka:createCluster");
-  const slots = kafka as unknown as Record<symbol, unknown>;
-  const create = factory && slots[factory];
-  if (typeof create !== "function") throw new Error("runner: this kafkajs version has no cluster factory; pin kafkajs 2.2.x");
   type FetchAnswer = { responses: { partitions: { abortedTransactions?: AbortedTransaction[]; messages: FetchedRecord[] }[] }[] };
   type Broker = { fetch(request: unknown): Promise<FetchAnswer>; [wrapped]?: true };
   type Cluster = { findBroker(node: unknown): Promise<Broker> };
-  slots[factory!] = (options: unknown): Cluster => {
-    const cluster = (create as (options: unknown) => Cluster)(options);
+  const { slot, create } = clusterFactory<Cluster>(kafka);
+  (kafka as unknown as Record<symbol, unknown>)[slot] = (options: unknown): Cluster => {
+    const cluster = create(options);
     const findBroker = cluster.findBroker.bind(cluster);
     cluster.findBroker = async (node) => {
       const broker = await findBroker(node);

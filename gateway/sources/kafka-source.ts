@@ -1,6 +1,6 @@
 import { Kafka, type Admin, logLevel } from "kafkajs";
 import { registerKafkaCodecs } from "../../edge/runner/kafka-codecs.ts";
-import { abortedRecords, type AbortedTransaction } from "../../edge/runner/kafka-transactions.ts";
+import { abortedRecords, clusterFactory, type AbortedTransaction } from "../../edge/runner/kafka-transactions.ts";
 import { kafkaSecurityFromEnv, type KafkaSecurity } from "../../edge/runner/kafka-auth.ts";
 import type { SourceSpec } from "../../notebook/format/model.ts";
 import { decodePayload, tombstoneReason } from "./decode.ts";
@@ -51,10 +51,7 @@ const CONSUMER_REPLICA = -1;
  * private factory, the same one `kafka.consumer()` uses.
  */
 function createCluster(kafka: Kafka): Cluster {
-  const factory = Object.getOwnPropertySymbols(kafka).find((s) => s.description === "private:Kafka:createCluster");
-  const create = factory && (kafka as unknown as Record<symbol, unknown>)[factory];
-  if (typeof create !== "function") throw new Error("kafka: this kafkajs version has no cluster factory; pin kafkajs 2.2.x");
-  return create({ metadataMaxAge: 300_000, allowAutoTopicCreation: false, maxInFlightRequests: null, isolationLevel: READ_COMMITTED });
+  return clusterFactory<Cluster>(kafka).create({ metadataMaxAge: 300_000, allowAutoTopicCreation: false, maxInFlightRequests: null, isolationLevel: READ_COMMITTED });
 }
 
 /**
