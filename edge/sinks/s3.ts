@@ -10,6 +10,8 @@ export class S3Refusal extends Error {
   constructor(
     message: string,
     readonly status: number,
+    /** S3's error code (`NoSuchBucket`, `SignatureDoesNotMatch`, …), when the answer had one. */
+    readonly code: string | null = null,
   ) {
     super(message);
   }
@@ -130,7 +132,9 @@ export function s3Sink(options: S3SinkOptions): Sink {
 
   async function expectOk(what: string, response: Response, ok: number[] = [200]): Promise<Response> {
     if (ok.includes(response.status)) return response;
-    throw new S3Refusal(`sink s3: ${what} failed: ${await describeFailure(response)}`, response.status);
+    const text = await response.text();
+    const code = text.includes("<Error>") ? (xmlValues(text, "Code")[0] ?? null) : null;
+    throw new S3Refusal(`sink s3: ${what} failed: ${failureText(response, text)}`, response.status, code);
   }
 
   async function putSingle(key: string, body: Uint8Array, contentType: string | undefined, ifAbsent: boolean): Promise<boolean> {
@@ -269,7 +273,10 @@ function encodeKey(key: string): string {
 }
 
 async function describeFailure(response: Response): Promise<string> {
-  const text = await response.text();
+  return failureText(response, await response.text());
+}
+
+function failureText(response: Response, text: string): string {
   return `${response.status} ${response.statusText}${text.includes("<Error>") ? ` ${describeXmlError(text)}` : ""}`.trim();
 }
 

@@ -7,7 +7,7 @@ import { refusal } from "./run.ts";
 const failing = (error: Error) => ({ spec: {}, opened: { prefix: "lake/", sink: { list: async () => Promise.reject(error) } } }) as unknown as SinkTarget;
 
 test("the preflight stops on answers every request would get, and not on a denial that may be only of listing", async () => {
-  const no = (status: number, code: string) => new S3Refusal(`sink s3: LIST s3://b/lake/_runnel-preflight/ failed: ${status} ${code}: the server's words`, status);
+  const no = (status: number, code: string) => new S3Refusal(`sink s3: LIST s3://b/lake/_runnel-preflight/ failed: ${status} ${code}: the server's words`, status, code);
   expect(await refusal(failing(no(404, "NoSuchBucket")))).toMatch(/404 NoSuchBucket/);
   expect(await refusal(failing(no(403, "SignatureDoesNotMatch")))).toMatch(/SignatureDoesNotMatch/);
   expect(await refusal(failing(no(403, "InvalidAccessKeyId")))).toMatch(/InvalidAccessKeyId/);

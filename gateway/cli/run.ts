@@ -194,7 +194,7 @@ export async function refusal(target: SinkTarget): Promise<string | null> {
     return null;
   } catch (error) {
     if (!(error instanceof S3Refusal)) return null;
-    const credentials = /\b(SignatureDoesNotMatch|InvalidAccessKeyId|InvalidToken|ExpiredToken)\b/.test(error.message);
+    const credentials = ["SignatureDoesNotMatch", "InvalidAccessKeyId", "InvalidToken", "ExpiredToken"].includes(error.code ?? "");
     return error.status === 404 || error.status === 400 || (error.status === 403 && credentials) ? error.message : null;
   }
 }
