@@ -11,6 +11,7 @@
  * the watermark passed them, and replayed events would write a second,
  * partial row for a window already in the lake.
  */
+import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -28,6 +29,12 @@ export interface ReplayInputs {
   skipped: { reason: string; count: number }[];
   /** The dead-letter files read. */
   files: string[];
+  /**
+   * The writer name the replay's objects take: `replay-` and a digest of the events replayed, so a
+   * second replay of the same letters writes the same objects again (replacing them) rather than
+   * a second copy of every row, and a replay of other letters never takes another's names.
+   */
+  writer: string;
 }
 
 /** Why the plan cannot take replayed events, or null when it can. */
@@ -93,13 +100,17 @@ export async function replayInputs(plan: Plan, paths: string[]): Promise<ReplayI
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   const inputs: Record<string, InputFile[]> = {};
   const replayed: Record<string, number> = {};
+  const digest = createHash("sha256");
   for (const [source, raws] of Object.entries(lines)) {
     const path = join(dir, `${source.replace(/[^A-Za-z0-9_-]/g, "_")}.ndjson`);
-    await writeFile(path, `${raws.join("\n")}\n`);
+    const text = `${raws.join("\n")}\n`;
+    digest.update(`${source}\n${text.length}\n`).update(text);
+    await writeFile(path, text);
     inputs[source] = [{ path, mtimeMs: 0, format: "ndjson" }];
     replayed[source] = raws.length;
   }
-  return { inputs, replayed, skipped: [...skipped].map(([reason, count]) => ({ reason, count })), files };
+  const writer = `replay-${digest.digest("hex").slice(0, 16)}`;
+  return { inputs, replayed, skipped: [...skipped].map(([reason, count]) => ({ reason, count })), files, writer };
 }
 
 function isJson(text: string): boolean {

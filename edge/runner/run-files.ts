@@ -2,9 +2,10 @@
  * Runs a bundle's plan over files: the backfill path, and the way to try a
  * pipeline without a stream. Events go through the executor in batches;
  * output rows are buffered per sink and flushed as partitioned Parquet when
- * a flush bound is reached and at the end. Objects are named by the range of
- * input events (counted across all inputs in order) a flush covers, so
- * running the same inputs again rewrites the same objects.
+ * the rows or bytes bound is reached (never the age: see the loop) and at the
+ * end. Objects are named by the range of input events (counted across all
+ * inputs in order) a flush covers, so running the same inputs again rewrites
+ * the same objects.
  */
 import { executorLetter } from "../sinks/dead-letter.ts";
 import type { Plan } from "../plan/types.ts";
@@ -91,7 +92,11 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
         take(executor.run({ source, events }), source);
         // Unreadable lines count as events, so the objects' event ranges stay those of the file's lines.
         progress.events += read.length;
-        if (writer.due()) await flush();
+        // Rows and bytes only: a flush cut by the clock would name its objects by a range that
+        // depends on how fast this run went, and a second run of the same inputs would write its
+        // rows again under other names instead of replacing them (and cut per-flush aggregates
+        // elsewhere). A run over files has no reader waiting for freshness.
+        if (writer.due({ age: false })) await flush();
         options.onProgress?.(progress);
       }
     }

@@ -256,12 +256,16 @@ export class SinkWriter {
     return oldest;
   }
 
-  /** True when some sink's buffer reached its rows, bytes or age bound. */
-  due(): boolean {
+  /**
+   * True when some sink's buffer reached its rows, bytes or age bound. `age: false` leaves the age
+   * out: a run over files flushes where its input puts the bounds, not where the clock does.
+   */
+  due(options: { age?: boolean } = {}): boolean {
+    const age = options.age ?? true;
     for (const b of this.buffers.values()) {
       if (b.rows === 0) continue;
       if (b.rows >= b.spec.flush.rows || b.bytes >= b.spec.flush.bytes) return true;
-      if (b.since !== null && this.now() - b.since >= b.spec.flush.seconds * 1000) return true;
+      if (age && b.since !== null && this.now() - b.since >= b.spec.flush.seconds * 1000) return true;
     }
     return false;
   }

@@ -122,7 +122,7 @@ export const verb: Verb = {
       const counts = Object.entries(replay.replayed).map(([source, n]) => `${n} of ${source}`);
       printOut(`replaying ${counts.length ? counts.join(", ") : "no"} dead letters from ${replay.files.length} files`);
       for (const s of replay.skipped) printOut(`  left out ${s.count}: ${s.reason}`);
-      printOut("  the letters stay where they are: a second replay of them writes their rows again (move the folder aside first and replay from there, so this run's own dead letters do not mix with them)");
+      printOut(`  the letters stay where they are; this replay writes as ${replay.writer}, so replaying the same letters again replaces its files rather than adding rows (move the folder aside first and replay from there, so this run's own dead letters do not mix with them)`);
     } else if (!values.input?.length) {
       // A consumer of the bundle's Kafka topic: said before any sink is opened, when the bundle has none.
       kafkaSourceOf(bundle);
@@ -161,8 +161,9 @@ export const verb: Verb = {
       targets,
       parquet: defaultParquetWriter,
       // A replay starts its event count at 0 again: under the backfill's writer name its objects would
-      // take the keys of the backfill's own (same partition, same range) and replace them.
-      writer: values.writer ?? (replay ? `replay-${new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")}` : undefined),
+      // take the keys of the backfill's own (same partition, same range) and replace them. Its own
+      // name comes from what it replays, so replaying the same letters again replaces its objects.
+      writer: values.writer ?? replay?.writer,
       onProgress: (p) => {
         if (Date.now() - lastShown < 1000) return;
         lastShown = Date.now();

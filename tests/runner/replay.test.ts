@@ -105,6 +105,20 @@ describe("runnel run --replay", () => {
       db2.close();
     }
 
+    // The same letters replayed a second time (a retry after a crash, or twice by mistake): the
+    // replay's objects are named by what it replays, so they are written again in place and the
+    // lake still holds every event once.
+    const twice = cli(["run", fixed, "--replay", join(lake, "_errors"), "--sink", `lake=fs:${lake}`]);
+    expect(twice.status, twice.out + twice.err).toBe(0);
+    expect(twice.out).toMatch(/this replay writes as replay-[0-9a-f]{16}, so replaying the same letters again replaces its files/);
+    const db3 = await openDuckDB({ threads: 1 });
+    try {
+      const ids = (await db3.read(`SELECT id FROM read_parquet('${lake}/lake/**/*.parquet') ORDER BY id`)).getRows().map((r) => Number(r[0]));
+      expect(ids).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      db3.close();
+    }
+
     // Still failing under the new notebook: a stricter cast refuses again, with the reason of this run.
     const strict = await publish(join(await mkdtemp(join(tmpdir(), "runnel-replay-c-"))), notebook("CAST(replace(amount, ',', '') AS INTEGER)"), sample);
     const third = join(dir, "third");
