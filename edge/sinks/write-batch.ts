@@ -33,13 +33,29 @@ export interface BatchArgs {
   layout?: LayoutOptions;
 }
 
-/** A flush's rows split by partition and encoded as Parquet under their deterministic keys (CPU only, nothing stored). */
-export function encodeBatch(args: Omit<BatchArgs, "sink">): EncodedFile[] {
+/** One object of a flush, split off and not yet encoded. */
+export interface BatchFile {
+  key: string;
+  rows: number;
+  encode(): Uint8Array;
+}
+
+/**
+ * A flush's rows split by partition under their deterministic keys, in the order the rows first
+ * name each partition (the same rows always give the same list), each encoded when asked: a flush
+ * stored over several invocations encodes only the objects it stores in each.
+ */
+export function batchFiles(args: Omit<BatchArgs, "sink">): BatchFile[] {
   return partitionRows(args.schema, args.rows, args.partitionBy, args.layout).map((part) => ({
     key: objectKey({ prefix: args.prefix, sink: args.sinkName, partition: part.path, writer: args.writer, first: args.first, last: args.last }),
     rows: part.rows.length,
-    body: args.parquet.write(part.schema, part.rows, args.parquetOptions),
+    encode: () => args.parquet.write(part.schema, part.rows, args.parquetOptions),
   }));
+}
+
+/** A flush's rows split by partition and encoded as Parquet under their deterministic keys (CPU only, nothing stored). */
+export function encodeBatch(args: Omit<BatchArgs, "sink">): EncodedFile[] {
+  return batchFiles(args).map((f) => ({ key: f.key, rows: f.rows, body: f.encode() }));
 }
 
 /** Objects stored at once by one flush: enough to overlap their round trips, few enough for a slow store. */

@@ -30,9 +30,17 @@ export interface WorkerLimits {
   dedupSeconds: number;
   /** Durable Objects per plain sink; a request's rows go to one, picked by delivery id. */
   shards: number;
+  /**
+   * Objects (Parquet files and dead-letter files) one invocation of a Durable Object stores at
+   * most. Cloudflare counts every R2 call and every fetch as a subrequest and stops an invocation
+   * past its plan's limit (Workers Free: 50 fetches to other hosts, an S3 endpoint among them, and
+   * 1,000 calls to Cloudflare's services; Paid: 10,000). A flush with more partitions than this
+   * stores them over several alarms, one after the other, and deletes its rows after the last.
+   */
+  putsPerInvocation: number;
 }
 
-export const DEFAULT_LIMITS: WorkerLimits = { maxBodyBytes: 1024 * 1024, dedupSeconds: 24 * 3600, shards: 1 };
+export const DEFAULT_LIMITS: WorkerLimits = { maxBodyBytes: 1024 * 1024, dedupSeconds: 24 * 3600, shards: 1, putsPerInvocation: 40 };
 
 /** The binding names the Worker reads besides R2 buckets and webhook secrets. */
 export const BINDINGS = {

@@ -9,7 +9,7 @@ import { deadLetterKey, encodeDeadLetters, type DeadLetter } from "../sinks/dead
 import { r2Sink, type R2BucketLike } from "../sinks/r2.ts";
 import { s3Sink } from "../sinks/s3.ts";
 import type { Sink } from "../sinks/sink.ts";
-import { writeBatch } from "../sinks/write-batch.ts";
+import { batchFiles, putEncoded, type WrittenFile } from "../sinks/write-batch.ts";
 import type { SinkSpec } from "../../notebook/format/model.ts";
 import { BINDINGS, type WorkerConfig } from "./config.ts";
 import type { DurableObjectBase, DurableObjectStateLike, PipelineEnv, SqlStorageLike } from "./platform.ts";
@@ -100,8 +100,10 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     private window: OpenWindows | null = null;
     /** When the oldest waiting row of the NULL time bucket arrived (ms), or null when there is none. */
     private unbucketedSince: number | null = null;
-    private flushing: Promise<void> | null = null;
+    private flushing: Promise<boolean> | null = null;
     private alarmAt: number | null = null;
+    /** Objects this invocation's flush may still store (`WorkerLimits.putsPerInvocation`). */
+    private puts = 0;
     private writer = "";
     /** Counters and the next sequence number, kept in memory and written as one meta row per transaction. */
     private counters: Record<Counter | "nextSeq", number> = { eventsIn: 0, rowsIn: 0, rowsOut: 0, files: 0, bytes: 0, deadLetters: 0, lateEvents: 0, nextSeq: 1 };
@@ -226,7 +228,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         if (request.method === "POST" && path === "/ingest") return new Response(null, { status: (await this.ingest(decodeBatch(await request.text()))) ? 200 : 201 });
         if (request.method === "GET" && path === "/metrics") return Response.json(this.metrics());
         if (request.method === "POST" && path === "/flush") {
-          await this.flush();
+          if (!(await this.flush())) this.again();
           return Response.json(this.metrics());
         }
         if (request.method === "POST" && path === "/register") {
@@ -411,18 +413,37 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
 
     async alarm(): Promise<void> {
       this.alarmAt = null;
-      await this.flush();
+      const complete = await this.flush();
       const cutoff = now() - config.limits.dedupSeconds * 1000;
       this.sql.exec(`DELETE FROM deliveries WHERE at < ?`, cutoff);
-      this.schedule(now());
+      if (complete) this.schedule(now());
+      else this.again();
     }
 
-    /** Writes every buffered row and dead letter; one flush at a time (an R2/S3 await lets other requests in). */
-    flush(): Promise<void> {
+    /**
+     * Writes every buffered row and dead letter, or as many objects as one invocation may store
+     * (false: the rest waits for the next alarm, see `again`); one flush at a time (an R2/S3 await
+     * lets other requests in).
+     */
+    flush(): Promise<boolean> {
       this.flushing ??= this.flushAll().finally(() => {
         this.flushing = null;
       });
       return this.flushing;
+    }
+
+    /** The budget of objects one invocation stores (a method, so a test can make it small). */
+    private putBudget(): number {
+      return config.limits.putsPerInvocation ?? 40;
+    }
+
+    /** A flush stopped at its budget: the next invocation goes on with it at once. */
+    private again(): void {
+      const at = now();
+      if (this.alarmAt === null || at < this.alarmAt) {
+        this.alarmAt = at;
+        void this.ctx.storage.setAlarm(at);
+      }
     }
 
     /** Moves the NULL time bucket's groups into the buffered output, in one transaction with deleting their rows. */
@@ -444,15 +465,20 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       }
     }
 
-    private async flushAll(): Promise<void> {
-      if (this.name === null) return;
+    private async flushAll(): Promise<boolean> {
+      if (this.name === null) return true;
+      this.puts = this.putBudget();
       try {
         this.emitUnbucketed();
         const limit = this.sql.exec<{ last: number | null }>(`SELECT max(last) AS last FROM batches`).one().last ?? 0;
-        while (await this.flushRows(limit));
+        let more: boolean | null;
+        while ((more = await this.flushRows(limit)));
+        if (more === null) return false;
         const deadLimit = this.sql.exec<{ last: number | null }>(`SELECT max(seq) AS last FROM dead`).one().last ?? 0;
-        while (await this.flushDead(deadLimit));
+        while ((more = await this.flushDead(deadLimit)));
+        if (more === null) return false;
         this.setMeta("lastError", null);
+        return true;
       } catch (error) {
         this.setMeta("lastError", `${new Date(now()).toISOString()} ${error instanceof Error ? error.message : String(error)}`);
         throw error;
@@ -489,7 +515,29 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       return range;
     }
 
-    private async flushRows(limit: number): Promise<boolean> {
+    /**
+     * Stores the objects of the pending range after the `doneKey` first ones, up to the budget:
+     * true when every one is stored, false when the budget ran out first (how many are stored is
+     * recorded, so the next invocation goes on from there; a crash before the record repeats the
+     * same objects with the same bytes).
+     */
+    private async putWithin(files: { key: string; rows: number; encode(): Uint8Array }[], doneKey: string, contentType: string, written: WrittenFile[]): Promise<boolean> {
+      const done = Number(this.meta(doneKey) ?? 0);
+      const now_ = files.slice(done, done + Math.max(this.puts, 0));
+      const stored = await putEncoded(this.sink(this.spec()), now_.map((f) => ({ key: f.key, rows: f.rows, body: f.encode() })), contentType);
+      this.puts -= stored.length;
+      written.push(...stored);
+      if (done + stored.length >= files.length) return true;
+      this.transact(() => {
+        this.setMeta(doneKey, String(done + stored.length));
+        this.add("files", stored.length);
+        this.add("bytes", stored.reduce((s, f) => s + f.bytes, 0));
+      });
+      return false;
+    }
+
+    /** Flushes the next range of rows: true when there may be another, null when this invocation's budget ran out first. */
+    private async flushRows(limit: number): Promise<boolean | null> {
       const plan = this.plan;
       if (!plan) return false;
       const range = this.nextRange("batches", "pendingRows", limit);
@@ -514,21 +562,23 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         // Buffered rows are the sink's output rows (plain: the Worker's; window: emitted ones).
         for (const json of texts) for (const j of json) rows.push(codec.decodeRow(j));
       }
-      const spec = this.spec();
       // A row no object key or file can hold (a partition value past 255 bytes, a HUGEINT past 38 digits) is a dead letter, written with the rest.
       let rejected = 0;
       const onUnwritable = (row: Row, reason: string): void => {
         rejected++;
         failed.push({ reason, raw: stringifyJsonLossless(row), kind: "row" });
       };
-      const files = rows.length
-        ? await writeBatch({ sink: this.sink(spec), parquet: deps.parquet, schema: plan.output, rows, partitionBy: plan.partitionBy, sinkName: plan.sink, writer: this.writer, first: range.first, last: range.last, layout: { onUnwritable } })
-        : [];
+      const files: WrittenFile[] = [];
+      if (rows.length) {
+        const all = batchFiles({ parquet: deps.parquet, schema: plan.output, rows, partitionBy: plan.partitionBy, sinkName: plan.sink, writer: this.writer, first: range.first, last: range.last, layout: { onUnwritable } });
+        if (!(await this.putWithin(all, "pendingRowsDone", "application/vnd.apache.parquet", files))) return null;
+      }
       this.transact(() => {
         this.sql.exec(`DELETE FROM batches WHERE first BETWEEN ? AND ?`, range.first, range.last);
         this.insertFailed(failed, now());
         this.measure();
         this.setMeta("pendingRows", null);
+        this.setMeta("pendingRowsDone", null);
         this.add("rowsOut", rows.length - rejected);
         this.add("files", files.length);
         this.add("bytes", files.reduce((s, f) => s + f.bytes, 0));
@@ -537,7 +587,8 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       return true;
     }
 
-    private async flushDead(limit: number): Promise<boolean> {
+    /** Flushes the next range of dead letters: true when there may be another, null when the budget ran out first. */
+    private async flushDead(limit: number): Promise<boolean | null> {
       const range = this.nextRange("dead", "pendingDead", limit);
       if (!range) return false;
       const letters = this.sql
@@ -551,21 +602,19 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         if (list) list.push(letter);
         else groups.set(key, [letter]);
       }
-      const spec = this.spec();
-      const sink = this.sink(spec);
-      let bytes = 0;
-      for (const [key, list] of groups) {
+      const files = [...groups].map(([key, list]) => {
         const [source, day] = key.split("\u0000") as [string, string];
-        const body = encodeDeadLetters(list);
-        await sink.put(deadLetterKey({ source, day, writer: this.writer, first: range.first, last: range.last }), body, { contentType: "application/x-ndjson" });
-        bytes += body.length;
-      }
+        return { key: deadLetterKey({ source, day, writer: this.writer, first: range.first, last: range.last }), rows: list.length, encode: () => encodeDeadLetters(list) };
+      });
+      const written: WrittenFile[] = [];
+      if (!(await this.putWithin(files, "pendingDeadDone", "application/x-ndjson", written))) return null;
       this.transact(() => {
         this.sql.exec(`DELETE FROM dead WHERE seq BETWEEN ? AND ?`, range.first, range.last);
         this.measure();
         this.setMeta("pendingDead", null);
-        this.add("files", groups.size);
-        this.add("bytes", bytes);
+        this.setMeta("pendingDeadDone", null);
+        this.add("files", written.length);
+        this.add("bytes", written.reduce((s, f) => s + f.bytes, 0));
         this.setMeta("lastFlush", new Date(now()).toISOString());
       });
       return true;

@@ -143,4 +143,49 @@ describe("the window object in workerd", () => {
     expect((await metrics()).rowsOut).toBe(after.rowsOut + 1);
     expect(await nullDay()).toBe(objectsBefore + 2);
   });
+
+  // Last: it moves the watermark weeks ahead of the readings above.
+  test("a flush with more partitions than one invocation may store goes on in the next alarms: every object once, rows deleted after the last", async () => {
+    const perInvocation: number[] = [];
+    await runInDurableObject(lake(), (instance) => {
+      // Cloudflare stops an invocation past its subrequest limit; here the budget is one object.
+      instance.putBudget = () => 1;
+      let puts = 0;
+      const sink = instance.sink.bind(instance);
+      instance.sink = (spec: unknown) => {
+        const s = sink(spec);
+        return { ...s, put: async (key: string, body: Uint8Array, o: unknown) => (puts++, s.put(key, body, o)) };
+      };
+      const flushAll = instance.flushAll.bind(instance);
+      instance.flushAll = async () => {
+        puts = 0;
+        try {
+          return await flushAll();
+        } finally {
+          perInvocation.push(puts);
+        }
+      };
+    });
+    await exports.default.fetch("http://edge/flush", { method: "POST", headers: operator });
+    const before = await metrics();
+    // One reading a day: each closes the day before's window, whose row lands in its own day's partition.
+    for (let day = 1; day <= 5; day++) expect((await post([{ ...reading("00-00-08", "00:00", day), ts: `2026-12-0${day}T10:00:00.000Z` }])).status).toBe(202);
+    // Three rows reach the flush bound (flush.rows: 3): the alarm flushes them, an object at a time.
+    for (let i = 0; i < 100 && (await metrics()).rowsOut < before.rowsOut + 3; i++) await new Promise((r) => setTimeout(r, 100));
+    await exports.default.fetch("http://edge/flush", { method: "POST", headers: operator });
+    for (let i = 0; i < 100 && (await metrics()).bufferRows > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    const after = await metrics();
+    expect(after.bufferRows).toBe(0);
+    // The four days' rows, and the row of the window the first reading closed (the test before's).
+    expect(after.rowsOut).toBe(before.rowsOut + 5);
+    expect(Math.max(...perInvocation)).toBe(1);
+    expect(perInvocation.filter((n) => n === 1).length).toBeGreaterThanOrEqual(5);
+    const days: string[] = [];
+    for (let day = 1; day <= 4; day++) {
+      const listed: { objects: { key: string }[] } = await env.LAKE.list({ prefix: `turnstile/lake/day=2026-12-0${day}/` });
+      expect(listed.objects, `day ${day}`).toHaveLength(1);
+      days.push(listed.objects[0]!.key);
+    }
+    expect(new Set(days).size).toBe(4);
+  });
 });
