@@ -40,3 +40,20 @@ test("a wide schema's misfits cover every column type, not every column", () => 
   expect(varied.has("late")).toBe(true);
   expect(events.length).toBeLessThan(misfitEvents(schemaOf(64), sample).length * 2);
 });
+
+test("sample events of megabytes are not copied into every edge case: the edge cases stay small and still vary every column", () => {
+  const schema: Schema = [{ name: "id", type: "BIGINT" }, { name: "blob", type: "VARCHAR" }, { name: "xs", type: "BIGINT[]" }];
+  const huge = Array.from({ length: 6 }, (_, i) => ({ id: i, blob: "é".repeat(2_000_000), xs: Array.from({ length: 100_000 }, (_, j) => j) }));
+  const small = { id: 99, blob: "b", xs: [1] };
+  const bytes = (events: Record<string, unknown>[]) => events.reduce((n, e) => n + JSON.stringify(e, (_k, v) => (typeof v === "bigint" ? String(v) : v)).length, 0);
+  for (const sample of [huge, [...huge, small]]) {
+    const edge = edgeCaseEvents(schema, sample);
+    const misfits = misfitEvents(schema, sample);
+    expect(bytes(edge) + bytes(misfits)).toBeLessThan(1_000_000);
+    const cover = coverage(schema, edge);
+    for (const c of cover) expect(c.nulls && c.absent).toBe(true);
+    expect(cover[0]!.values.size).toBeGreaterThan(5);
+  }
+  // A small event among them is still the base the edge cases vary.
+  expect(edgeCaseEvents(schema, [...huge, small]).filter((e) => e.id === 99).length).toBeGreaterThan(3);
+});
