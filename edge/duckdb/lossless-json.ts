@@ -6,6 +6,10 @@
  * back as a bare integer. Everything else follows `JSON.parse` / `JSON.stringify`.
  */
 
+import { DuplicateKeyError, duplicateKeyReason, keysAllKept } from "./duplicate-keys.ts";
+
+export { DuplicateKeyError } from "./duplicate-keys.ts";
+
 export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
 
 const rawJson = (JSON as { rawJSON?: (text: string) => unknown }).rawJSON;
@@ -52,18 +56,38 @@ const SAFE = 1;
 const UNSAFE = 2;
 
 /**
+ * Levels of objects and arrays an event may nest. DuckDB's read_json reads any depth, but the event
+ * converter and JSON.stringify recurse: a value some 3,500 levels deep in a JSON column overflowed
+ * the stack and stopped a whole run. Deeper events are refused (`NestingError`), each a dead letter.
+ */
+export const MAX_NESTING = 1000;
+
+/** An event nested deeper than `MAX_NESTING` levels. */
+export class NestingError extends Error {
+  override name = "NestingError";
+  constructor() {
+    super(`json: the value is nested more than ${MAX_NESTING} levels deep, which runnel does not read (DuckDB's read_json does)`);
+  }
+}
+
+/** The keys `integers` walked past, summed over every object (JSON.parse kept one of a repeated key). */
+let keysSeen = 0;
+
+/**
  * The integer-valued numbers of a parsed JSON value: UNSAFE when one is beyond 2^53 in magnitude
  * (JSON.parse rounded it, or the text wrote a large float like `1e300`: only the exact parser can
  * tell which), SAFE when there are only safe ones (any of which the text may have written as a
  * real, `10.0`), NONE without. Checking the parsed value costs less than scanning the text.
+ * Counts the keys into `keysSeen` on the way (all of them unless the answer is UNSAFE).
  */
-function integers(value: unknown): number {
+function integers(value: unknown, depth = 0): number {
   if (typeof value === "number") return Number.isInteger(value) ? (Number.isSafeInteger(value) ? SAFE : UNSAFE) : NONE;
   if (value === null || typeof value !== "object") return NONE;
+  if (depth === MAX_NESTING) throw new NestingError();
   let found = NONE;
   if (Array.isArray(value)) {
     for (const v of value) {
-      const k = integers(v);
+      const k = integers(v, depth + 1);
       if (k === UNSAFE) return UNSAFE;
       found |= k;
     }
@@ -72,11 +96,31 @@ function integers(value: unknown): number {
   const object = value as Record<string, unknown>;
   // for-in over a parsed object (own keys only: JSON.parse makes plain objects) allocates no key list.
   for (const key in object) {
-    const k = integers(object[key]);
+    keysSeen++;
+    const k = integers(object[key], depth + 1);
     if (k === UNSAFE) return UNSAFE;
     found |= k;
   }
   return found;
+}
+
+/** The keys of a parsed JSON value, summed over its objects. */
+function keysIn(value: unknown, depth = 0): number {
+  if (value === null || typeof value !== "object") return 0;
+  if (depth === MAX_NESTING) throw new NestingError();
+  let n = 0;
+  if (Array.isArray(value)) {
+    for (const v of value) n += keysIn(v, depth + 1);
+    return n;
+  }
+  const object = value as Record<string, unknown>;
+  for (const key in object) n += 1 + keysIn(object[key], depth + 1);
+  return n;
+}
+
+/** The error for text with an object that repeats a key, in DuckDB's words. */
+function duplicateKeyError(text: string): DuplicateKeyError {
+  return new DuplicateKeyError(duplicateKeyReason(text) ?? "Object has duplicate key");
 }
 
 /** True when a parsed JSON value holds an integer beyond 2^53 in magnitude (see `integers`). */
@@ -112,8 +156,18 @@ export function parseJsonFast(text: string, realsMatter?: (value: unknown) => bo
 
 /** Whether `value`, JSON.parse's answer for `text`, may differ from the exact parser's (see `parseJsonFast`). */
 export function exactParseNeeded(value: unknown, text: string, realsMatter?: (value: unknown) => boolean): boolean {
-  const k = integers(value);
+  keysSeen = 0;
+  let k: number;
+  try {
+    k = integers(value);
+  } catch (error) {
+    // Nested past MAX_NESTING: the exact parser refuses it, with the reason.
+    if (error instanceof NestingError) return true;
+    throw error;
+  }
   if (k === UNSAFE) return true;
+  // A key written twice (JSON.parse kept the last value): the exact parser refuses the text, as DuckDB does.
+  if (!keysAllKept(text, keysSeen)) return true;
   if (k === SAFE && (realsMatter === undefined || realsMatter(value)) && INTEGRAL_REAL.test(text)) return true;
   // A lone surrogate escape (a UTF-16 string cut inside a pair): DuckDB's reader refuses the text, so does the exact parser.
   return text.includes("\\u") && SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value);
@@ -143,7 +197,8 @@ function hasLoneSurrogate(value: unknown): boolean {
  * (`parseExact`), else the exact parser (`parseJsonLossless(text, { duckdb: true })`) for a real
  * with an integral value where `realsMatter` says it shows (see `parseJsonFast`), half a surrogate
  * pair (refused), or what JSON.parse refuses and DuckDB takes (NaN, a trailing comma). Throws the
- * exact parser's SyntaxError ("json: ... at offset N") for text DuckDB refuses.
+ * exact parser's SyntaxError ("json: ... at offset N") for text DuckDB refuses, and a
+ * `DuplicateKeyError` with DuckDB's words for an object with a key twice.
  */
 export function parseEventJson(text: string, realsMatter?: (value: unknown) => boolean): unknown {
   let value: unknown;
@@ -153,10 +208,14 @@ export function parseEventJson(text: string, realsMatter?: (value: unknown) => b
     if (!(error instanceof SyntaxError)) throw error;
     return parseJsonLossless(text, { duckdb: true });
   }
+  keysSeen = 0;
   const k = integers(value);
+  // Past an unsafe integer the walk stopped early: the keys are counted on their own (a rare path).
+  const kept = k === UNSAFE ? keysIn(value) : keysSeen;
   const real = k !== NONE && (realsMatter === undefined || realsMatter(value)) && INTEGRAL_REAL.test(text);
   const lone = text.includes("\\u") && SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value);
   if (real || lone) return parseJsonLossless(text, { duckdb: true });
+  if (!keysAllKept(text, kept)) throw duplicateKeyError(text);
   return k === UNSAFE ? parseExact(text) : value;
 }
 
@@ -245,7 +304,8 @@ export interface LosslessOptions {
    * (`10.0`) is a `JsonReal`; so is NaN, Infinity or inf (any case, optionally negative), which
    * JSON.parse refuses and Python writes (JsonReal keeps the spelling: DuckDB prints it into a
    * text column as written); a trailing comma in an object or array is allowed; a string with half
-   * a surrogate pair (`"\\ud83d"`) is refused, as DuckDB refuses it.
+   * a surrogate pair (`"\\ud83d"`) is refused, as DuckDB refuses it; so is an object with a key
+   * twice (`DuplicateKeyError`, once the whole text has parsed).
    */
   duckdb?: boolean;
   /**
@@ -265,6 +325,8 @@ const NON_FINITE = /-?(?:nan|inf(?:inity)?)(?![A-Za-z0-9_])/iy;
 export function parseJsonLossless(text: string, options: LosslessOptions = {}): JsonValue {
   const reals = options.duckdb === true;
   let at = 0;
+  // A repeated key is reported once the text has parsed: DuckDB reads the whole document before its keys.
+  let repeated = false;
 
   const fail = (what: string): never => {
     throw new SyntaxError(`json: ${what} at offset ${at}`);
@@ -298,9 +360,10 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
     return false;
   };
 
-  const value = (): JsonValue => {
+  const value = (depth: number): JsonValue => {
     skip();
     const c = text[at];
+    if ((c === "{" || c === "[") && depth === MAX_NESTING) throw new NestingError();
     if (c === "{") {
       at++;
       const object: { [key: string]: JsonValue } = {};
@@ -316,8 +379,9 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
         skip();
         if (text[at] !== ":") fail("expected ':'");
         at++;
+        if (reals && Object.prototype.hasOwnProperty.call(object, key)) repeated = true;
         // defineProperty so a key named "__proto__" is data, as in JSON.parse.
-        Object.defineProperty(object, key, { value: value(), enumerable: true, writable: true, configurable: true });
+        Object.defineProperty(object, key, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
         if (closes("}")) return object;
       }
     }
@@ -330,7 +394,7 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
         return array;
       }
       for (;;) {
-        array.push(value());
+        array.push(value(depth + 1));
         if (closes("]")) return array;
       }
     }
@@ -396,9 +460,10 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
     return value;
   };
 
-  const result = value();
+  const result = value(0);
   skip();
   if (at !== text.length) fail("unexpected text after the JSON value");
+  if (repeated) throw duplicateKeyError(text);
   return result;
 }
 

@@ -179,6 +179,67 @@ test("a .gz file that is not gzip, or is cut off, is a dead letter saying so; th
   expect(read.at(-1)).toEqual({ dead: "gzip stream is damaged: unexpected end of file; the records before the damage are read", raw: "" });
 });
 
+test("a record with an object that has a key twice is a dead letter in DuckDB's words, in lines, arrays and several values on a line", async () => {
+  const cases: [string, string][] = [
+    ["dup.ndjson", '{"id": 1}\n{"id": 2, "id": 3}\n{"id": 4} {"id": 5, "x": {"k": 1, "k": 2}}\n'],
+    ["dup.json", '[{"id": 1}, {"id": 2, "id": 3},\n{"id": 4}]'],
+  ];
+  for (const [name, text] of cases) {
+    const path = join(dir, name);
+    writeFileSync(path, text);
+    const read = await all({ path, mtimeMs: 0, format: formatOf(path) });
+    expect(read.filter((e) => !(e instanceof UnreadableEvent))).toEqual([{ id: 1 }, { id: 4 }]);
+    expect(read.filter((e) => e instanceof UnreadableEvent).map((e) => (e as UnreadableEvent).reason.replace(path, "<file>"))).toEqual(
+      name === "dup.ndjson"
+        ? ['run: <file> line 2: Object {"id":2,"id":3} has duplicate key "id"', 'run: <file> line 3: Object {"k":1,"k":2} has duplicate key "k"']
+        : ['run: <file> line 1: Object {"id":2,"id":3} has duplicate key "id"'],
+    );
+  }
+});
+
+test("a file of several top-level arrays is one record per array, as read_json reads it; one array alone is its elements", async () => {
+  const cases: [string, string, unknown[]][] = [
+    ["arrays-one-line.json", '[{"a": 1}] [{"a": 2}]\n', [[{ a: 1 }], [{ a: 2 }]]],
+    ["arrays-lines.ndjson", '[{"a": 1}]\n[{"a": 2}]\n', [[{ a: 1 }], [{ a: 2 }]]],
+    ["scalars.json", "[1, 2] [3]\n", [[1, 2], [3]]],
+    ["array-then-object.json", '[1, 2]\n{"a": 1}\n', [[1, 2], { a: 1 }]],
+    ["pretty-arrays.json", '[{"a": 1},\n {"a": 2}]\n[{"a": 3}]\n', [[{ a: 1 }, { a: 2 }], [{ a: 3 }]]],
+    ["one-array.json", "[1, 2]\n\n", [1, 2]],
+  ];
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    for (const [name, text, expected] of cases) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      const duck = (await db.read(`SELECT to_json(t)::VARCHAR AS r FROM read_json('${path}') AS t`)).getRowObjectsJS().map((r) => Object.values(JSON.parse(String(r.r)) as object)[0]);
+      expect({ name, duck }).toEqual({ name, duck: expected });
+      expect({ name, read: await all({ path, mtimeMs: 0, format: formatOf(path) }) }).toEqual({ name, read: expected });
+    }
+  } finally {
+    db.close();
+  }
+});
+
+test("an event nested 3,500 levels deep is a dead letter saying so and the run goes on (its JSON column overflowed the stack and stopped the run)", async () => {
+  const path = join(dir, "deep.ndjson");
+  writeFileSync(path, `{"id": 1, "a": "s"}\n{"id": 2, "a": ${"[".repeat(3500)}${"]".repeat(3500)}}\n{"id": 3, "a": [1]}\n`);
+  const { notebook } = parseNotebook("---\nsources:\n  ev:\n    webhook: { signature: none }\n    format: json\nsinks:\n  out:\n    fs: { dir: out }\n---\n\n```sql id=o sink=out\nSELECT id, a FROM ev\n```\n", "deep.md");
+  const db = await openDuckDB({ threads: 1 });
+  let plan;
+  try {
+    await loadEvents(db, "ev", [{ id: 1, a: "s" }, { id: 3, a: [1] }]);
+    plan = compilePlan(await gatherCompileInputs(db, notebook));
+  } finally {
+    db.close();
+  }
+  const out = join(dir, "deep-out");
+  const spec = parseSinkOverride(`fs:${out}`, notebook.sinks.out!);
+  const result = await runFiles({ plan, inputs: { ev: [{ path, mtimeMs: 0, format: "ndjson" }] }, targets: { out: { spec, opened: openSink(spec) } }, parquet: runnelWriter });
+  expect({ events: result.events, rows: result.rows, deadLetters: result.deadLetters }).toEqual({ events: 3, rows: 2, deadLetters: 1 });
+  const letters = result.deadLetterFiles.map((f) => readFileSync(join(out, f), "utf8")).join("");
+  expect((JSON.parse(letters.trim()) as { reason: string }).reason).toBe(`run: ${path} line 2: the value is nested more than 1000 levels deep, which runnel does not read (DuckDB's read_json does)`);
+});
+
 test("JSON records are found as read_json finds them, whatever the extension: lines, pretty-printed, one array, several on a line, none", async () => {
   const cases: [string, string, unknown[]][] = [
     ["lines.json", '{"a": 1}\n{"a": 2}\n', [{ a: 1 }, { a: 2 }]],
@@ -357,14 +418,17 @@ test("records are cut the same whatever chunks the bytes arrive in (a byte order
     JSON.stringify(records, null, 1),
     JSON.stringify(records),
   ];
-  for (const text of shapes) {
+  // Arrays one after another: each array is one record, whole (read_json's reading).
+  const arrays = records.map((r) => JSON.stringify([r])).join(" \n");
+  for (const text of [...shapes, arrays]) {
+    const expected = text === arrays ? records.map((r) => [r]) : records;
     const bytes = Buffer.from(text);
     for (const step of [1, 2, 3, 5, 7, 64]) {
       const cutter = new RecordCutter();
       const pieces = [];
       for (let at = 0; at < bytes.length; at += step) pieces.push(...cutter.feed(bytes.subarray(at, at + step)));
       pieces.push(...cutter.finish());
-      expect({ text, step, got: pieces.map((p) => JSON.parse(p.bytes.toString("utf8"))) }).toEqual({ text, step, got: records });
+      expect({ text, step, got: pieces.map((p) => JSON.parse(p.bytes.toString("utf8"))) }).toEqual({ text, step, got: expected });
     }
   }
 });

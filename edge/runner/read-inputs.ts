@@ -26,7 +26,7 @@ import { open, readdir, stat } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import * as zlib from "node:zlib";
 import { Decompress as ZstdStream } from "fzstd";
-import { parseEventJson } from "../duckdb/lossless-json.ts";
+import { DuplicateKeyError, NestingError, parseEventJson } from "../duckdb/lossless-json.ts";
 import { csvDelimiter } from "../exec/csv-header.ts";
 
 export interface InputFile {
@@ -309,9 +309,14 @@ interface Piece {
 /** Bytes beyond which one record is a dead letter rather than a string V8 cannot hold. */
 const MAX_RECORD = 256 * 1024 * 1024;
 
+/** Bytes of a file's first array held back until it is known whether a value follows it. */
+const HOLD_ARRAY = 16 * 1024 * 1024;
+
 /**
  * Cuts a JSON file's bytes into records as DuckDB's `read_json` with `format = 'auto'` finds them:
- * - a file whose first character is `[` is one array, its elements the records (`format = 'array'`);
+ * - a file whose first character is `[` is one array, its elements the records (`format = 'array'`),
+ *   unless a value follows the array (`[1, 2] [3]`): then each value is one record, the arrays whole,
+ *   as read_json's detection reads it (checked for a first array up to `HOLD_ARRAY` bytes long);
  * - else records are JSON values one after another. When the first one ends on its first line, the
  *   file is newline-delimited: from then on each line is one record (`format = 'newline_delimited'`;
  *   a line cut off is one dead letter, not the rest of the file swallowed, and a line holding two
@@ -337,6 +342,13 @@ export class RecordCutter {
   private oversize = false;
   private bomChecked = false;
   readonly oversized: number[] = [];
+  // The file's first array, while it is not known to be the file's only value: its elements and its bytes.
+  private holding = false;
+  private held: Piece[] = [];
+  private raw: Buffer[] = [];
+  private rawSize = 0;
+  private arrayLine = 0;
+  private arrayEndLine = -1; // the line its `]` is on, once seen
 
   constructor(mode: "unknown" | "multi" = "unknown") {
     this.mode = mode;
@@ -364,6 +376,7 @@ export class RecordCutter {
       if (chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3;
     }
     let start = this.open ? 0 : -1;
+    let rawFrom = this.holding && this.arrayEndLine < 0 ? i : -1;
     const end = (to: number): void => {
       // The record ends before `to`; a line's trailing whitespace (a CR) is not part of it.
       let piece = chunk.subarray(start, to);
@@ -374,7 +387,7 @@ export class RecordCutter {
       }
       if (!this.oversize) {
         const bytes = this.parts.length === 0 ? piece : Buffer.concat([...this.parts, piece]);
-        out.push({ bytes, line: this.recordLine });
+        (this.holding ? this.held : out).push({ bytes, line: this.recordLine });
       } else this.oversized.push(this.recordLine);
       this.open = false;
       this.parts = [];
@@ -396,12 +409,29 @@ export class RecordCutter {
         if (this.inArray && b === 0x2c) continue;
         if (this.inArray && b === 0x5d) {
           this.inArray = false;
+          if (this.holding) {
+            this.raw.push(chunk.subarray(rawFrom, i + 1));
+            rawFrom = -1;
+            this.arrayEndLine = this.line;
+          }
           continue;
         }
         if (!this.started && b === 0x5b && this.mode === "unknown") {
           this.started = true;
           this.inArray = true;
+          this.holding = true;
+          this.arrayLine = this.line;
+          rawFrom = i;
           continue;
+        }
+        if (this.holding && !this.inArray) {
+          // A value after the first array: the file is values one after another (`[1] [2]`), the array
+          // one record whole, as read_json reads it; the rest is read as lines or multi-line records.
+          out.push({ bytes: Buffer.concat(this.raw), line: this.arrayLine });
+          this.mode = this.arrayEndLine === this.arrayLine ? "lines" : "multi";
+          this.holding = false;
+          this.held = [];
+          this.raw = [];
         }
         this.started = true;
         this.open = true;
@@ -472,7 +502,22 @@ export class RecordCutter {
         this.parts = [];
       } else this.parts.push(rest);
     }
+    if (rawFrom >= 0) {
+      this.raw.push(chunk.subarray(rawFrom));
+      this.rawSize += chunk.length - rawFrom;
+      // An array this long is the file's one array (DuckDB detects the format from the file's start): its elements go on.
+      if (this.rawSize > HOLD_ARRAY) out.push(...this.release());
+    }
     return out;
+  }
+
+  /** The first array's elements held so far, and no more holding. */
+  private release(): Piece[] {
+    const held = this.held;
+    this.holding = false;
+    this.held = [];
+    this.raw = [];
+    return held;
   }
 
   /** The record left open at the end of the file (a scalar, a last line, or one cut off). */
@@ -483,6 +528,8 @@ export class RecordCutter {
       this.bomChecked = true;
       return this.feed(head).concat(this.finish());
     }
+    // The first array was the file's only value (or is cut off): its elements are the records.
+    if (this.holding) return this.release().concat(this.finish());
     if (!this.open) return [];
     this.open = false;
     if (this.oversize) {
@@ -543,13 +590,26 @@ async function* readJson(path: string, compression: Compression | null, size: nu
         // JSON.parse where it is exact (nearly always), else the exact parser, as the Kafka runner and the Worker parse.
         batch.push(parseEventJson(text));
       } catch (error) {
+        // An object with a key twice: DuckDB refuses the record, in these words. Nested too deep: said so.
+        if (error instanceof DuplicateKeyError || error instanceof NestingError) {
+          batch.push(new UnreadableEvent(`run: ${path} line ${line}: ${error.message.replace(/^json: /, "")}`, text));
+          continue;
+        }
         if (cutter.byLines) {
-          // A line of several values, each of them JSON, is those records; otherwise the line is one dead letter.
+          // A line of several values, each of them JSON, is those records (one with a key twice a dead
+          // letter); otherwise the line is one dead letter.
           const values = splitValues(text);
           let parsed: unknown[] | null = null;
           if (values.length > 1) {
             try {
-              parsed = values.map((v) => parseEventJson(v));
+              parsed = values.map((v) => {
+                try {
+                  return parseEventJson(v);
+                } catch (inner) {
+                  if (inner instanceof DuplicateKeyError) return new UnreadableEvent(`run: ${path} line ${line}: ${inner.message}`, v);
+                  throw inner;
+                }
+              });
             } catch {
               parsed = null;
             }

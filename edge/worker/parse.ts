@@ -1,4 +1,4 @@
-import { parseEventJson } from "../duckdb/lossless-json.ts";
+import { DuplicateKeyError, NestingError, parseEventJson } from "../duckdb/lossless-json.ts";
 import { csvDelimiter, csvHeaderNames } from "../exec/csv-header.ts";
 
 /** A request body that cannot be read at all: the Worker answers 400 with this. */
@@ -52,10 +52,11 @@ export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv", 
       try {
         value = parseJson(text, realsMatter);
       } catch (error) {
-        // Valid JSON nested deeper than the parser's stack: the payload is kept as a dead letter, not refused (a
-        // sender retries a 5xx forever, and the body is JSON DuckDB reads).
-        if (error instanceof TooDeepError) return { events: [], raws: [], bad: [{ reason: error.message, raw: text }] };
-        throw error;
+        // An object with a key twice (DuckDB refuses that event), or JSON nested too deep to read here
+        // (DuckDB reads it): a dead letter, not a refused request (a sender retries a 5xx forever); in
+        // an array only that element is one and the others count, as a bad NDJSON line is.
+        if (!(error instanceof RepeatedKeyError || error instanceof TooDeepError)) throw error;
+        return text.trimStart().startsWith("[") ? eachElement(text, realsMatter) : { events: [], raws: [], bad: [{ reason: error.message, raw: text }] };
       }
       if (Array.isArray(value)) return { events: value, raws: arrayElementTexts(text, value.length) ?? value.map((v) => JSON.stringify(v, bigintText)), bad: [] };
       return { events: [value], raws: [text], bad: [] };
@@ -161,12 +162,28 @@ function positionOfByte(bytes: Uint8Array, offset: number): { offset: number; li
   return { offset, line, column: offset - lineStart + 1 };
 }
 
+/** A JSON array body whose elements are read one by one: an element DuckDB refuses is a dead letter, the others events. */
+function eachElement(text: string, realsMatter?: (value: unknown) => boolean): ParsedBody {
+  const out: ParsedBody = { events: [], raws: [], bad: [] };
+  (arrayElementTexts(text, null) ?? []).forEach((element, i) => {
+    try {
+      out.events.push(parseJson(element, realsMatter));
+      out.raws.push(element);
+    } catch (error) {
+      if (!(error instanceof BodyError)) throw error;
+      out.bad.push({ reason: `element ${i + 1}: ${error.message}`, raw: element });
+    }
+  });
+  return out;
+}
+
 /**
  * The text of each element of a top-level JSON array as the sender wrote it (a dead letter's `raw`
  * is the event's own text, its big integers, `10.0` and NaN as written), or null when the scan does
- * not find `count` elements (then the caller writes each value back out).
+ * not find `count` elements (then the caller writes each value back out); a null `count` takes what
+ * the scan finds.
  */
-export function arrayElementTexts(text: string, count: number): string[] | null {
+export function arrayElementTexts(text: string, count: number | null): string[] | null {
   let i = 0;
   const n = text.length;
   const space = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
@@ -201,12 +218,17 @@ export function arrayElementTexts(text: string, count: number): string[] | null 
       if (c === 0x5d) break;
     } else if (start < 0 && !space(c)) start = i;
   }
-  return out.length === count ? out : null;
+  return count === null || out.length === count ? out : null;
 }
 
 /** A JSON value nested deeper than the parser's stack reaches. */
 class TooDeepError extends BodyError {
   override name = "TooDeepError";
+}
+
+/** JSON with an object that has a key twice: DuckDB's read_json refuses the event, in these words. */
+class RepeatedKeyError extends BodyError {
+  override name = "RepeatedKeyError";
 }
 
 function bigintText(_key: string, value: unknown): unknown {
@@ -215,12 +237,15 @@ function bigintText(_key: string, value: unknown): unknown {
 
 /**
  * JSON with exact big integers, and reals with an integral value (`10.0`) kept as `JsonReal` where
- * `realsMatter` says the difference shows; a syntax error names its offset, line and column.
+ * `realsMatter` says the difference shows; a syntax error names its offset, line and column, an
+ * object with a key twice is refused in DuckDB's words.
  */
 export function parseJson(text: string, realsMatter?: (value: unknown) => boolean): unknown {
   try {
     return parseEventJson(text, realsMatter);
   } catch (error) {
+    if (error instanceof DuplicateKeyError) throw new RepeatedKeyError(`parse: ${error.message}`, null);
+    if (error instanceof NestingError) throw new TooDeepError(`parse: ${error.message.replace(/^json: /, "")}`, null);
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
       throw new TooDeepError(`parse: the JSON value is nested too deeply to read here (${error.message})`, null);
     }

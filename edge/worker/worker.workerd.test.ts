@@ -30,6 +30,18 @@ const lake = () => env.PIPELINE.get(env.PIPELINE.idFromName("lake/") as never);
 const metrics = async () => (await (await exports.default.fetch("http://edge/metrics", { headers: operator })).json()) as { lateEvents: number; bufferRows: number; windowRows: number; rowsOut: number };
 
 describe("the window object in workerd", () => {
+  test("a request whose array holds one event with a key twice is taken: that event is a dead letter (DuckDB refuses it), the others count", async () => {
+    const good = JSON.stringify(reading("00-00-09", "00:10", 1));
+    const twice = good.replace('"entries":1', '"entries":1,"entries":2');
+    const response = await exports.default.fetch("http://edge/ingest/turnstile", {
+      method: "POST",
+      body: `[${good},${twice}]`,
+      headers: { authorization: "Bearer workerd-token", "x-delivery": `d-${deliveries++}` },
+    });
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ events: 2, deadLetters: 1 });
+  });
+
   test("evicted between requests, it rebuilds its windows from SQLite: late stays late, within lateness still counts", async () => {
     for (const events of [[reading("00-00-00", "00:10", 100)], [reading("00-00-00", "03:30", 140)]]) expect((await post(events)).status).toBe(202);
     // The watermark is 10:01:30: 10:00 was emitted.

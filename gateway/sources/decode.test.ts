@@ -142,15 +142,42 @@ test("a headerless CSV record's fields are named as read_csv(header = false) nam
   }
 });
 
-test("a value in Schema Registry framing (zero byte, 4-byte schema id) is refused with words that say so, its bytes kept", () => {
-  const json = Buffer.concat([Buffer.from([0, 0, 0, 0, 200]), Buffer.from('{"id": 1}')]);
-  const [event] = decodePayload(json, "json", 0);
-  expect(event).toMatchObject({ ok: false, error: "decode: the value is JSON behind a Schema Registry header (magic byte 0, schema id 200); runnel reads plain JSON messages: produce them without the registry's serializer" });
-  expect(Buffer.from((event as { raw: string }).raw, "latin1")).toEqual(json);
+test("a value in Schema Registry framing (zero byte, 4-byte schema id) is the JSON after the header; Avro or Protobuf is refused with words that say so", () => {
+  const json = Buffer.concat([Buffer.from([0, 0, 0, 0, 200]), Buffer.from('{"id": 1, "big": 12345678901234567890}')]);
+  expect(decodePayload(json, "json", 0)).toEqual([{ ok: true, value: { id: 1, big: 12345678901234567890n }, receivedAt: 0 }]);
+  const array = Buffer.concat([Buffer.from([0, 0, 0, 1, 0]), Buffer.from('\n[{"id": 2}, {"id": 3}]')]);
+  expect(decodePayload(array, "json", 0).map((e) => e.ok && e.value)).toEqual([{ id: 2 }, { id: 3 }]);
   const avro = Buffer.from([0, 0x01, 0x02, 0x03, 0x04, 0x02, 0x06, 0x66, 0x6f, 0x6f]);
-  expect(decodePayload(avro, "ndjson", 0)).toMatchObject([{ ok: false, error: "decode: the value starts with a Schema Registry header (magic byte 0, schema id 16909060) and is not JSON (Avro or Protobuf?); runnel reads JSON messages" }]);
+  const [refused] = decodePayload(avro, "json", 0);
+  expect(refused).toMatchObject({ ok: false, error: "decode: the value starts with a Schema Registry header (magic byte 0, schema id 16909060) and is not JSON (Avro or Protobuf?); runnel reads JSON messages" });
+  expect(Buffer.from((refused as { raw: string }).raw, "latin1")).toEqual(avro);
+  expect(decodePayload(avro, "ndjson", 0)).toMatchObject([{ ok: false, error: expect.stringMatching(/^decode: the value starts with a Schema Registry header/) }]);
+  // Bytes after a header that start like JSON and are not: the JSON's error.
+  expect(decodePayload(Buffer.from([0, 0, 0, 0, 7, 0x7b, 0x02, 0x7d]), "json", 0)[0]).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: not JSON/) });
   // A zero byte that is no such header is still what it was.
   expect(decodePayload(Buffer.from([0, 0x7b]), "json", 0)[0]).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: not JSON/) });
+});
+
+test("an event with an object that has a key twice is an error event in DuckDB's words, as read_json refuses it; the sample is DuckDB's rows of the others", async () => {
+  const text = ['{"id": 1, "p": {"k": "a"}}', '{"id": 2, "p": {"k": "b", "k": "c"}}', '{"id": 3, "p": {"k": "d"}}'].join("\n");
+  const events = decodePayload(text, "ndjson", 0);
+  expect(events.filter((e) => !e.ok)).toEqual([{ ok: false, raw: '{"id": 2, "p": {"k": "b", "k": "c"}}', error: 'decode: Object {"k":"b","k":"c"} has duplicate key "k"', receivedAt: 0 }]);
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    const file = join(dir, "dup.ndjson");
+    writeFileSync(file, `${text}\n`);
+    await expect(db.read(`SELECT * FROM read_json('${file}', format = 'newline_delimited')`)).rejects.toThrow('Object {"k":"b","k":"c"} has duplicate key "k"');
+    writeFileSync(file, [0, 2].map((i) => text.split("\n")[i]).join("\n") + "\n");
+    const duck = await queryRows(db, `SELECT * FROM read_json('${file}', format = 'newline_delimited', sample_size = -1)`);
+    const sample = await sampler.type(events);
+    expect(sample.schema).toEqual(duck.schema);
+    expect(sample.rows).toEqual(duck.rows);
+  } finally {
+    db.close();
+  }
+  // A payload holding an array of events: only that element is an error event.
+  const array = decodePayload('[{"id": 1}, {"id": 2, "id": 3}]', "json", 0);
+  expect(array.map((e) => (e.ok ? e.value : e.error))).toEqual([{ id: 1 }, 'decode: Object {"id":2,"id":3} has duplicate key "id"']);
 });
 
 test("a json payload of several JSON values one per line says to read it as ndjson", () => {
@@ -160,4 +187,10 @@ test("a json payload of several JSON values one per line says to read it as ndjs
   // Two values on one line, or a second line that is not JSON: no such hint.
   expect(decodePayload('{"id": 1} {"id": 2}', "json", 0)[0]).toMatchObject({ error: expect.not.stringContaining("NDJSON") });
   expect(decodePayload('{"id": 1}\n{oops', "json", 0)[0]).toMatchObject({ error: expect.not.stringContaining("NDJSON") });
+});
+
+test("an event nested more than 1000 levels deep is an error event saying so (the executor recurses); 1000 levels decode", () => {
+  const nest = (levels: number) => `{"a": ${"[".repeat(levels - 1)}1.0${"]".repeat(levels - 1)}}`;
+  expect(decodePayload(nest(1000), "json", 0)[0]!.ok).toBe(true);
+  expect(decodePayload(nest(5000), "json", 0)).toMatchObject([{ ok: false, raw: nest(5000), error: "decode: the value is nested more than 1000 levels deep, which runnel does not read (DuckDB's read_json does)" }]);
 });

@@ -1,5 +1,6 @@
 import type { SourceFormat } from "../../notebook/format/model.ts";
-import { parseEventJson } from "../../edge/duckdb/lossless-json.ts";
+import { DuplicateKeyError, NestingError, parseEventJson } from "../../edge/duckdb/lossless-json.ts";
+import { arrayElementTexts } from "../../edge/worker/parse.ts";
 import type { SourceEvent } from "./source.ts";
 import { csvDelimiter, csvHeaderNames } from "../../edge/exec/csv-header.ts";
 
@@ -23,7 +24,9 @@ export function decodePayload(
 ): SourceEvent[] {
   if (typeof payload !== "string" && format !== "csv") {
     const framed = schemaRegistryFraming(payload);
-    if (framed !== null) return [errorEvent(Buffer.from(payload).toString("latin1"), framed, receivedAt, meta)];
+    // JSON behind the header (Confluent's JSON Schema serializer) is read; Avro or Protobuf is refused.
+    if (typeof framed === "string") return [errorEvent(Buffer.from(payload).toString("latin1"), framed, receivedAt, meta)];
+    if (framed !== null) payload = framed;
   }
   let text: string;
   try {
@@ -46,20 +49,19 @@ export function decodePayload(
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Why a value in Confluent's Schema Registry wire format (a zero byte, a 4-byte big-endian schema id,
- * then the serialized value) is not read, or null for anything else. JSON text never starts with a zero
- * byte, so the header is told apart for sure; the value is refused as a whole, as DuckDB's reader
- * would refuse it, with words that say what it is rather than "Unexpected token".
+ * A value in Confluent's Schema Registry wire format (a zero byte, a 4-byte big-endian schema id, then
+ * the serialized value): the JSON after the header, as Confluent's JSON Schema serializer writes it, or
+ * why the value is not read (Avro or Protobuf after it). Null for anything else: JSON text never starts
+ * with a zero byte, so the header is told apart for sure.
  */
-function schemaRegistryFraming(bytes: Uint8Array): string | null {
+function schemaRegistryFraming(bytes: Uint8Array): Uint8Array | string | null {
   if (bytes.length < 5 || bytes[0] !== 0) return null;
-  const id = ((bytes[1]! << 24) >>> 0) + (bytes[2]! << 16) + (bytes[3]! << 8) + bytes[4]!;
   let at = 5;
   while (at < bytes.length && (bytes[at] === 0x20 || bytes[at] === 0x09 || bytes[at] === 0x0a || bytes[at] === 0x0d)) at++;
-  const json = bytes[at] === 0x7b || bytes[at] === 0x5b;
-  return json
-    ? `decode: the value is JSON behind a Schema Registry header (magic byte 0, schema id ${id}); runnel reads plain JSON messages: produce them without the registry's serializer`
-    : `decode: the value starts with a Schema Registry header (magic byte 0, schema id ${id}) and is not JSON (Avro or Protobuf?); runnel reads JSON messages`;
+  // An object or an array: an event. Avro's and Protobuf's bytes are no JSON text (one starting with `{` fails to parse, and says so).
+  if (bytes[at] === 0x7b || bytes[at] === 0x5b) return bytes.subarray(5);
+  const id = ((bytes[1]! << 24) >>> 0) + (bytes[2]! << 16) + (bytes[3]! << 8) + bytes[4]!;
+  return `decode: the value starts with a Schema Registry header (magic byte 0, schema id ${id}) and is not JSON (Avro or Protobuf?); runnel reads JSON messages`;
 }
 
 function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, spreadArrays = true): SourceEvent[] {
@@ -68,6 +70,11 @@ function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, sp
     // Integers past 2^53, reals with an integral value (10.0), NaN: as DuckDB's reader reads them.
     value = parseEventJson(text);
   } catch (err) {
+    // An object with a key twice (DuckDB refuses that event), or nesting past MAX_NESTING: of an array, only that element.
+    if (err instanceof DuplicateKeyError || err instanceof NestingError) {
+      if (spreadArrays && text.trimStart().startsWith("[")) return (arrayElementTexts(text, null) ?? []).flatMap((element) => decodeJson(element, receivedAt, meta, false));
+      return [errorEvent(text, `decode: ${err.message.replace(/^json: /, "")}`, receivedAt, meta)];
+    }
     return [errorEvent(text, notJson(text, err), receivedAt, meta)];
   }
   const values = spreadArrays && Array.isArray(value) ? value : [value];
