@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono, type MiddlewareHandler } from "hono";
+import { cellRoutes } from "./cells/routes.ts";
 import { acceptTokenInQuery, requireToken } from "./http/auth.ts";
 import { describeError, errorHandler, GatewayError } from "./http/error.ts";
 import { securityHeaders } from "./http/headers.ts";
@@ -66,9 +67,13 @@ export interface Limits {
   shareBytes: number;
   /** Largest `n` of a sample. */
   sampleRows: number;
+  /** Most rows a cell run on the gateway's DuckDB sends back (`POST /api/cells`). */
+  cellRows: number;
+  /** A cell run on the gateway's DuckDB is interrupted after this long (ms). */
+  cellMs: number;
 }
 
-const defaultLimits: Limits = { notebookBytes: 1024 * 1024, hookBytes: 5 * 1024 * 1024, shareBytes: 64 * 1024 * 1024, sampleRows: 100_000 };
+const defaultLimits: Limits = { notebookBytes: 1024 * 1024, hookBytes: 5 * 1024 * 1024, shareBytes: 64 * 1024 * 1024, sampleRows: 100_000, cellRows: 10_000, cellMs: 10_000 };
 
 /**
  * The gateway's Hono app, plus `close()` for the sources and DuckDB it opened
@@ -127,6 +132,7 @@ export function createApp(options: AppOptions): GatewayApp {
   const pipelinesDir = options.pipelinesDir ?? join("dist", "pipelines");
   const runs = new LocalRuns({ registry, pipelinesDir, lakeDir: join(stateDir, "lake"), log, ...options.localRuns });
   api.route("/pipelines", pipelineRoutes({ store, registry, out: pipelinesDir, log, runs }));
+  api.route("/cells", cellRoutes({ store, registry, maxBytes: limits.notebookBytes + 4096, maxRows: limits.cellRows, timeoutMs: limits.cellMs, now }));
   app.route("/api", api);
 
   const hooks = hookCapture({ store, registry, env: options.env ?? process.env, token: options.token, maxBytes: limits.hookBytes, now, log });

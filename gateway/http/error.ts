@@ -14,6 +14,7 @@ export type ErrorCode =
   | "precondition_failed"
   | "precondition_required"
   | "payload_too_large"
+  | "sql_error"
   | "bad_gateway"
   | "unavailable"
   | "internal";

@@ -97,6 +97,53 @@ export function tailUrl(notebook: string, source: string): string {
   return sourceRoute(notebook, source, "tail");
 }
 
+/** A cell's result from the gateway's native DuckDB (`POST /api/cells/<notebook>`). */
+export interface GatewayCellResult {
+  /** The rows as Arrow IPC, typed like a sample (each field's `duckdb.type`); at most the gateway's row bound. */
+  ipc: Uint8Array;
+  /** Every row the cell gave on the gateway (the Arrow may hold fewer). */
+  rows: number;
+  /** When the gateway read the samples it ran over. */
+  ranAt: Date;
+  /** The events each source's sample held there. */
+  samples: Record<string, number>;
+}
+
+/** The gateway's refusal to run a cell: its message, and the cell, line and column DuckDB placed it at. */
+export class GatewayCellError extends Error {
+  override name = "GatewayCellError";
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly cell: string | null,
+    readonly line: number | null,
+    readonly column: number | null,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs one SQL cell on the gateway's native DuckDB (json and icu built in) over the samples the
+ * gateway holds, with `text` — the notebook as the page shows it — giving the cells' SQL.
+ */
+export async function runCellOnGateway(path: string, text: string, cell: string): Promise<GatewayCellResult> {
+  const route = `/api/cells/${path.split("/").map(encodeURIComponent).join("/")}`;
+  const response = await fetch(route, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ cell, text }), cache: "no-store" });
+  if (!response.ok) {
+    if (!response.headers.get("content-type")?.includes("json")) throw await failure(`POST ${route}`, response);
+    const body = (await response.json()) as { error?: { message?: string }; cell?: string; line?: number | null; column?: number | null };
+    throw new GatewayCellError(response.status, body.error?.message ?? `POST ${route} answered ${response.status}`, body.cell ?? null, body.line ?? null, body.column ?? null);
+  }
+  const samples = JSON.parse(response.headers.get("runnel-cell-samples") ?? "{}") as Record<string, number>;
+  return {
+    ipc: new Uint8Array(await response.arrayBuffer()),
+    rows: Number(response.headers.get("runnel-cell-rows")),
+    ranAt: new Date(response.headers.get("runnel-cell-ran-at") ?? Date.now()),
+    samples,
+  };
+}
+
 export interface ShareLink {
   id: string;
   url: string;

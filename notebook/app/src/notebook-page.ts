@@ -2,6 +2,7 @@ import { cellLabel, insertCell, moveCell, type Notebook, parseNotebook, removeCe
 import { fetchSample, fetchSharedSample, listLocalRuns, type LocalRun, readNotebook, readShare, tailUrl } from "./api.ts";
 import { type Database, startDuckDB } from "./duckdb.ts";
 import { type CatalogSchema, readCatalog } from "./editor.ts";
+import { GatewayCells } from "./gateway-cells.ts";
 import { graphIssues } from "./graph-check.ts";
 import { type CellSpec, ReactiveNotebook, runInPage } from "./reactive.ts";
 import { createSandboxRunner } from "./sandbox/frame.ts";
@@ -47,6 +48,8 @@ export class NotebookPage {
   private reactive!: ReactiveNotebook;
   private db!: Database;
   private saver: Saver | null = null;
+  /** Cells run on the gateway's DuckDB (edit mode). */
+  private gatewayCells: GatewayCells | null = null;
   private schema: CatalogSchema = {};
   private nextKey = 1;
   private readonly article: HTMLElement;
@@ -110,7 +113,11 @@ export class NotebookPage {
     document.title = `${notebook.title} · runnel`;
     this.fileIssues = issues.map((i) => `line ${i.line}:${i.column} ${i.message}`);
     const sandbox = this.readOnly ? createSandboxRunner((key) => this.views.get(key)!.frameHost()) : runInPage;
-    this.reactive = new ReactiveNotebook(db.conn, (key) => this.views.get(key)!.observer(), sandbox);
+    // A shared snapshot is sandboxed and cannot call /api: its cells run in the browser only.
+    const mode = this.mode;
+    this.gatewayCells = mode.kind === "edit" ? new GatewayCells(mode.path, () => serializeNotebook(this.notebook)) : null;
+    const gatewayCells = this.gatewayCells;
+    this.reactive = new ReactiveNotebook(db.conn, (key) => this.views.get(key)!.observer(), sandbox, {}, gatewayCells === null ? null : (spec) => gatewayCells.run(spec));
 
     if (this.mode.kind === "edit") {
       this.saver = new Saver(this.mode.path, loaded.etag!, (status) => this.onSaveStatus(status));
@@ -328,6 +335,8 @@ export class NotebookPage {
   }
 
   private async run(key: string): Promise<void> {
+    // Run means now: a result the gateway gave a moment ago is not reused.
+    this.gatewayCells?.clear();
     await this.reactive.setCell(this.spec(key));
     this.refreshSchemaSoon();
     this.checkGraphSoon();

@@ -1,11 +1,14 @@
 import * as Plot from "@observablehq/plot";
 import { type Module, type Observer, Runtime, type Variable } from "@observablehq/runtime";
+import { tableFromIPC } from "apache-arrow";
+import { GatewayCellError, type GatewayCellResult } from "./api.ts";
 import { CellError, SourceWaiting } from "./cell-error.ts";
 import type { Connection } from "./duckdb.ts";
 import { compileJs, type CompiledJs, instantiateJs } from "./js-cell.ts";
 import { type Column, type Rows, toRows } from "./rows.ts";
 import { isSandboxed } from "./sandbox/protocol.ts";
-import { quoteIdent, readSqlError, stripTrailingSemicolons } from "./sql.ts";
+import { retypeSampleTable } from "./retype.ts";
+import { missingExtension, quoteIdent, readSqlError, stripTrailingSemicolons, withoutMissingFunction } from "./sql.ts";
 
 /** A cell as the runtime needs it; `key` is stable across edits and moves. */
 export interface CellSpec {
@@ -33,7 +36,27 @@ export interface QueryResult {
   rows(): Rows;
   /** The relation to SUMMARIZE for the cell's profile: its view, or its SQL. */
   relation: string;
+  /** Set when the cell ran on the gateway's native DuckDB instead of the browser's. */
+  gateway?: GatewayRun;
 }
+
+/** How a cell's result came from the gateway's DuckDB. */
+export interface GatewayRun {
+  /** When the gateway read the samples (the browser's tables have had the live tail since). */
+  ranAt: Date;
+  /** The events of each source's sample the gateway ran over. */
+  samples: Record<string, number>;
+  /** Rows the page holds (the gateway sends at most its bound); `numRows` counts them all. */
+  held: number;
+  /** Why: the extension the browser's DuckDB lacks, or the gateway-run cells this one reads. */
+  because: { extension: string } | { reads: string[] };
+}
+
+/**
+ * Runs a SQL cell on the gateway's native DuckDB (`POST /api/cells`), for what the browser's
+ * DuckDB-WASM cannot run. Absent in a shared snapshot, which has no gateway to ask.
+ */
+export type GatewayRunner = (spec: CellSpec) => Promise<GatewayCellResult>;
 
 export function isQueryResult(value: unknown): value is QueryResult {
   return typeof value === "object" && value !== null && (value as { kind?: unknown }).kind === "query";
@@ -103,12 +126,15 @@ export class ReactiveNotebook {
   private readonly module: Module;
   private readonly entries = new Map<string, Entry>();
   private readonly sources = new Map<string, { variable: Variable; version: number }>();
+  /** Each cell's last result from the gateway, reused while the gateway's answer is the same one. */
+  private readonly gatewayResults = new Map<string, { answer: GatewayCellResult; all: boolean; name: string | null; result: QueryResult }>();
 
   constructor(
     private readonly conn: Connection,
     private readonly observe: (key: string) => Observer,
     private readonly runJs: JsRunner = runInPage,
     builtins: Record<string, unknown> = {},
+    private readonly gateway: GatewayRunner | null = null,
   ) {
     this.runtime = new Runtime({ Plot, ...builtins });
     this.module = this.runtime.module();
@@ -146,6 +172,10 @@ export class ReactiveNotebook {
       if (!this.entries.has(spec.key)) this.entries.set(spec.key, { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null, reads: [], fetchesAll: false, chain: Promise.resolve(), ticket: 0 });
       else this.entries.get(spec.key)!.spec = spec;
     }
+    // DuckDB reads every SQL cell's tables first (kept per code), so the cells are then defined
+    // together, before the runtime computes: a reader defined before the cell it reads would fail
+    // on an unknown name for a moment.
+    await Promise.all(specs.filter((spec) => spec.language === "sql").map((spec) => this.tableNames(this.entries.get(spec.key)!).catch(() => null)));
     await Promise.all(specs.map((spec) => this.setCell(spec)));
   }
 
@@ -168,6 +198,10 @@ export class ReactiveNotebook {
     this.entries.delete(key);
     entry.variable.delete();
     if (entry.spec.language === "sql" && entry.bound !== null) void this.dropView(entry.bound);
+    if (entry.spec.language === "sql") {
+      this.gatewayResults.delete(key);
+      void this.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(gatewayTable(key))}`);
+    }
     this.redefineAll();
   }
 
@@ -223,7 +257,9 @@ export class ReactiveNotebook {
     entry.bound = spec.name;
     const all = this.rowsWanted(spec.name);
     entry.fetchesAll = all;
-    entry.variable.define(spec.name, inputs, () => this.enqueue(entry, spec, all));
+    entry.variable.define(spec.name, inputs, (...values: unknown[]) =>
+      this.enqueue(entry, spec, all, inputs.filter((_, i) => isQueryResult(values[i]) && values[i].gateway !== undefined)),
+    );
   }
 
   private defineJs(entry: Entry): void {
@@ -251,9 +287,29 @@ export class ReactiveNotebook {
   private async tableNames(entry: Entry): Promise<string[]> {
     const code = entry.spec.code;
     if (entry.tables?.code === code) return entry.tables.names;
-    const names = code.trim() === "" ? [] : await this.conn.getTableNames(stripTrailingSemicolons(code));
+    const names = code.trim() === "" ? [] : await this.readTableNames(stripTrailingSemicolons(code));
     entry.tables = { code, names };
     return names;
+  }
+
+  /**
+   * DuckDB's table references. DuckDB-WASM's `getTableNames` looks functions up in its catalog, so
+   * a json function fails it here; when the gateway can run such a cell, the function is swapped
+   * for a core one (`withoutMissingFunction`) to read the same table names. Without a gateway the
+   * error stands, with its note.
+   */
+  private async readTableNames(sql: string): Promise<string[]> {
+    let text = sql;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.conn.getTableNames(text);
+      } catch (error) {
+        const message = readSqlError(error instanceof Error ? error.message : String(error), text).message;
+        const swapped = this.gateway === null || attempt >= 8 ? null : withoutMissingFunction(text, message);
+        if (swapped === null || swapped === text) throw error;
+        text = swapped;
+      }
+    }
   }
 
   /** Maps DuckDB's table references to variables: sources and named SQL cells (case-insensitively, as DuckDB does). */
@@ -276,10 +332,12 @@ export class ReactiveNotebook {
    * would show the old query's rows. A queued run that is no longer the
    * newest is skipped, so a fast stream cannot pile up runs.
    */
-  private enqueue(entry: Entry, spec: CellSpec, all: boolean): Promise<QueryResult> {
+  private enqueue(entry: Entry, spec: CellSpec, all: boolean, viaGateway: string[]): Promise<QueryResult> {
     const ticket = ++entry.ticket;
     const run = entry.chain.then(() => {
       if (ticket !== entry.ticket) throw new SupersededRun(`cell ${spec.label}: run ${ticket} was superseded by run ${entry.ticket}`);
+      // A cell reading a cell the gateway ran runs there too: its input exists whole only there, over the same samples.
+      if (viaGateway.length > 0 && this.gateway !== null) return this.queryOnGateway(spec, all, { reads: viaGateway }, null);
       return this.query(spec, all);
     });
     entry.chain = run.then(
@@ -303,6 +361,8 @@ export class ReactiveNotebook {
         prefix = Number.POSITIVE_INFINITY;
       }
       const columns = await this.describe(spec.name !== null ? relation : sql);
+      // The browser's DuckDB takes the cell now; a result the gateway gave before is not the view's any more.
+      this.gatewayResults.delete(spec.key);
       if (all) {
         const table = await this.conn.query(`SELECT * FROM ${relation}`);
         let converted: Rows | null = null;
@@ -321,7 +381,64 @@ export class ReactiveNotebook {
       return { kind: "query", columns: columns ?? preview.columns, numRows, preview, rows, relation };
     } catch (cause) {
       const problem = readSqlError(cause instanceof Error ? cause.message : String(cause), sql, prefix);
+      const extension = missingExtension(problem.message);
+      if (extension !== null && this.gateway !== null) return this.queryOnGateway(spec, all, { extension }, problem.message);
       throw new CellError(spec.label, problem.message, problem.line, { cause, column: problem.column, key: spec.key });
+    }
+  }
+
+  /**
+   * Runs the cell on the gateway's DuckDB and holds its rows in a table of this DuckDB
+   * (`__gateway_<key>`, typed from the gateway's `duckdb.type`s), so the result table, the profile
+   * and JavaScript cells read it like any result; a named cell's view selects from it.
+   * `browserFailure` is what the browser's DuckDB said, kept in the message if the gateway refuses too.
+   */
+  private async queryOnGateway(spec: CellSpec, all: boolean, because: GatewayRun["because"], browserFailure: string | null): Promise<QueryResult> {
+    let answer: GatewayCellResult;
+    try {
+      answer = await this.gateway!(spec);
+    } catch (cause) {
+      const why = "extension" in because ? null : `It reads ${because.reads.join(", ")}, which ran on the gateway's DuckDB, so it runs there too.`;
+      if (cause instanceof GatewayCellError && cause.status === 422) {
+        const own = cause.cell === null || cause.cell === spec.label;
+        const note = why ?? `(On the gateway's DuckDB: the notebook's in-browser DuckDB has no ${"extension" in because ? because.extension : ""} extension.)`;
+        throw new CellError(spec.label, `${cause.message}\n\n${note}`, own ? cause.line : null, { cause, column: own ? cause.column : null, key: spec.key });
+      }
+      const reason = cause instanceof Error ? cause.message.replace(/^cells: /, "") : String(cause);
+      const first = browserFailure ?? why ?? "";
+      throw new CellError(spec.label, `${first}\n\nThe gateway's DuckDB could not run it either: ${reason}`.trim(), null, { cause, key: spec.key });
+    }
+    const last = this.gatewayResults.get(spec.key);
+    if (last !== undefined && last.answer === answer && last.all === all && last.name === spec.name) return last.result;
+    const table = gatewayTable(spec.key);
+    try {
+      await this.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);
+      const schema = tableFromIPC(answer.ipc).schema;
+      // DuckDB-WASM takes the bytes over (the buffer is transferred to its worker); the answer may be asked for again.
+      await this.conn.insertArrowFromIPCStream(answer.ipc.slice(), { name: table, create: true });
+      await retypeSampleTable(this.conn, table, schema);
+      const columns = schema.fields.map((f) => ({ name: f.name, type: f.metadata.get("duckdb.type") ?? String(f.type) }));
+      let relation = quoteIdent(table);
+      if (spec.name !== null) {
+        relation = quoteIdent(spec.name);
+        await this.conn.query(`CREATE OR REPLACE VIEW ${relation} AS SELECT * FROM ${quoteIdent(table)}`);
+      }
+      const shown = previewSelect(columns);
+      const preview = toRows(await this.conn.query(`SELECT ${shown ?? "*"} FROM ${relation} LIMIT ${PREVIEW_ROWS}`), columns);
+      const held = Number((await this.conn.query(`SELECT count(*)::DOUBLE AS n FROM ${relation}`)).getChildAt(0)?.get(0) ?? 0);
+      let rows = (): Rows => {
+        throw new Error(`cell ${spec.label}: its rows were not fetched because no JavaScript cell read it`);
+      };
+      if (all) {
+        const whole = toRows(await this.conn.query(`SELECT * FROM ${relation}`), columns);
+        rows = () => whole;
+      }
+      const result: QueryResult = { kind: "query", columns, numRows: answer.rows, preview, rows, relation, gateway: { ranAt: answer.ranAt, samples: answer.samples, held, because } };
+      this.gatewayResults.set(spec.key, { answer, all, name: spec.name, result });
+      return result;
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message : String(cause);
+      throw new CellError(spec.label, `the gateway ran the cell, but its rows could not be loaded into the notebook's DuckDB: ${message}`, null, { cause, key: spec.key });
     }
   }
 
@@ -344,4 +461,9 @@ export class ReactiveNotebook {
     if (this.isCell(name)) return;
     await this.conn.query(`DROP VIEW IF EXISTS ${quoteIdent(name)}`);
   }
+}
+
+/** The table of this DuckDB that holds a cell's rows from the gateway. */
+function gatewayTable(key: string): string {
+  return `__gateway_${key}`;
 }

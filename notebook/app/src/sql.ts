@@ -87,6 +87,23 @@ export function missingExtension(message: string): string | null {
 }
 
 /**
+ * The SQL with the function DuckDB named as missing from an extension swapped for a core one, or
+ * null when `message` is not such an error. DuckDB-WASM's `getTableNames` looks every function up
+ * in its catalog, so a cell using `->>` or `json_extract_string` fails it without the json
+ * extension; the tables a query reads do not depend on its functions, so the swapped text gives
+ * the same table names. `->` and `->>` (DuckDB's json_extract and json_extract_string) become
+ * `||`; a named function call becomes `concat(`.
+ */
+export function withoutMissingFunction(sql: string, message: string): string | null {
+  if (missingExtension(message) === null) return null;
+  const named = /Function with name "?([^"\s]+?)"? is not in the catalog/.exec(message);
+  if (named === null) return null;
+  const name = named[1]!;
+  if (name === "->>" || name === "->" || (/^json_extract(_string)?$/.test(name) && sql.includes("->"))) return sql.replace(/->>?/g, "||");
+  return sql.replace(new RegExp(`(?<![\\w$])${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?=\\s*\\()`, "gi"), "concat");
+}
+
+/**
  * A cell's error message with a note when the failure is an extension the browser's DuckDB has
  * not got (see `missingExtension`). DuckDB's advice to INSTALL it or enable autoloading is
  * dropped: the notebook cannot follow it, and the pipeline does not need it.

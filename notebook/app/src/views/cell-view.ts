@@ -6,6 +6,7 @@ import { type CatalogSchema, type CellEditor, createCellEditor } from "../editor
 import { isQueryResult, type QueryResult } from "../reactive.ts";
 import { isSandboxed } from "../sandbox/protocol.ts";
 import { profileRelation, renderProfile } from "./profile.ts";
+import { renderGatewayMark } from "./gateway-mark.ts";
 import { MORE_ROWS, renderResultTable } from "./result-table.ts";
 import { button } from "./source-card.ts";
 
@@ -179,6 +180,7 @@ export class CellView {
             summary.textContent += ` · ${formatSeconds(took)}`;
             summary.setAttribute("title", "how long the cell took, from its start (or its inputs' change) to its result");
           }
+          if (value.gateway !== undefined) table.prepend(renderGatewayMark(value.gateway, value.numRows));
           this.body.replaceChildren(table);
           if (this.profileOpen) void this.renderProfile();
         } else if (isSandboxed(value)) {
@@ -231,6 +233,7 @@ export class CellView {
       this.visibleRows += MORE_ROWS;
       if (this.last === null) return;
       const table = this.resultTable(this.last);
+      if (this.last.gateway !== undefined) table.prepend(renderGatewayMark(this.last.gateway, this.last.numRows));
       const summary = this.body.querySelector(".result-summary");
       if (summary !== null) table.querySelector(".result-summary")!.textContent = summary.textContent;
       const scroll = this.body.querySelector(".result-scroll")?.scrollTop ?? 0;

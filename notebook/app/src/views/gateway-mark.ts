@@ -1,0 +1,28 @@
+import type { GatewayRun } from "../reactive.ts";
+import { formatCount } from "./format-value.ts";
+
+/**
+ * The mark on a result the gateway's DuckDB computed: where it ran, over which sample and as of
+ * when (the browser's source tables have had the live tail since, so its rows may differ by the
+ * events that arrived in between), and why it did not run in the browser.
+ */
+export function renderGatewayMark(run: GatewayRun, numRows: number): HTMLElement {
+  const mark = document.createElement("div");
+  mark.className = "gateway-mark";
+  const badge = document.createElement("span");
+  badge.className = "gateway-badge";
+  badge.textContent = "gateway DuckDB";
+  const samples = Object.entries(run.samples).map(([source, n]) => `${source}: ${formatCount(n)} ${n === 1 ? "event" : "events"}`);
+  const time = run.ranAt.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+  const text = document.createElement("span");
+  text.textContent = `ran on the gateway's DuckDB over its sample as of ${time}${samples.length > 0 ? ` (${samples.join(", ")})` : ""}; events that arrived since are not in it`;
+  if (run.held < numRows) text.textContent += `; the page holds the first ${formatCount(run.held)} rows`;
+  const why =
+    "extension" in run.because
+      ? `The notebook's in-browser DuckDB has no ${run.because.extension} extension, so this cell ran on the gateway's DuckDB (the pipeline's, TimeZone UTC) over the sample the gateway holds.`
+      : `This cell reads ${run.because.reads.join(", ")}, which ran on the gateway's DuckDB, so it ran there too, over the same samples.`;
+  mark.title = `${why} Sample read at ${run.ranAt.toISOString()}.`;
+  mark.dataset.ranAt = run.ranAt.toISOString();
+  mark.append(badge, " ", text);
+  return mark;
+}
