@@ -7,6 +7,7 @@
  */
 import type { Notebook } from "../../notebook/format/model.ts";
 import { openDuckDB, type DuckDB } from "../duckdb/open.node.ts";
+import { pinnedSourceSchema } from "../../gateway/sources/metadata-schema.ts";
 import { loadEvents } from "../duckdb/load-events.node.ts";
 import { queryRows } from "../duckdb/query-rows.node.ts";
 import { parseJsonLossless, stringifyJsonLossless } from "../duckdb/lossless-json.ts";
@@ -64,7 +65,11 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
     await db.run("SET disabled_optimizers = 'statistics_propagation'");
     say(`loading samples: ${Object.entries(options.samples).map(([s, e]) => `${s} (${e.length} events)`).join(", ")}`);
     for (const [source, events] of Object.entries(options.samples)) {
-      await loadEvents(db, source, events, { format: notebook.sources[source]?.format });
+      const spec = notebook.sources[source];
+      const loaded = await loadEvents(db, source, events, { format: spec?.format });
+      // The columns a source's options add keep their own types, whatever this sample holds.
+      const pinned = pinnedSourceSchema(spec, loaded);
+      if (pinned) await loadEvents(db, source, events, { format: spec?.format, schema: pinned });
     }
     say("compiling the sink cells");
     const inputs = await gatherCompileInputs(db, notebook);

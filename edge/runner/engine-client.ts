@@ -70,7 +70,11 @@ export function workerEngines(config: EngineConfig, targets: Record<string, Sink
       const dead = failed[i];
       if (dead) return Promise.reject(dead);
       const s = ++seq;
-      const transfer = request.op === "run" ? [request.segment.values.buffer, request.segment.lengths.buffer, request.segment.offsets.buffer, request.segment.timestamps.buffer] : [];
+      const transfer: ArrayBufferLike[] = [];
+      if (request.op === "run") {
+        const { values, lengths, offsets, timestamps, keys, keyLengths, recordTimes } = request.segment;
+        for (const array of [values, lengths, offsets, timestamps, keys, keyLengths, recordTimes]) if (array) transfer.push(array.buffer);
+      }
       return new Promise((resolve, reject) => {
         waiting.set(s, { resolve, reject });
         workers[i]!.postMessage({ seq: s, request }, transfer as ArrayBuffer[]);

@@ -19,7 +19,7 @@ import type { ParquetWriter } from "../parquet/writer.ts";
 import type { SinkTarget } from "./sink-writer.ts";
 import { StateStore, type Recovery } from "./state-store.ts";
 import { RunnerMetrics } from "./metrics.ts";
-import type { EngineRequest, EngineStatus, SealedRange, Segment, WriteResult } from "./partition-engine.ts";
+import type { EngineRequest, EngineStatus, SealedRange, Segment, SegmentHeaders, WriteResult } from "./partition-engine.ts";
 import { EngineFailed, localEngines, workerEngines, type EngineClient } from "./engine-client.ts";
 
 type KafkaSource = Extract<SourceSpec, { kind: "kafka" }>;
@@ -239,7 +239,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   const threads = options.threads ?? (process.env.RUNNEL_RUNNER_THREADS ? Number(process.env.RUNNEL_RUNNER_THREADS) : Math.max(1, Math.min(availableParallelism() - 1, partitionCount)));
   if (!Number.isInteger(threads) || threads < 0) throw new Error(`runner: threads (RUNNEL_RUNNER_THREADS) must be a whole number ≥ 0, got ${threads}`);
   // Started before the group join, so the workers load the executor meanwhile.
-  const engineConfig = { plan, topic: source.topic, source: { name: source.name, format: source.format } };
+  const engineConfig = { plan, topic: source.topic, source: { name: source.name, format: source.format, ...(source.metadata?.length ? { metadata: source.metadata } : {}) } };
   const engines: EngineClient = threads === 0 ? localEngines(engineConfig, options.targets, options.parquet, now) : workerEngines(engineConfig, options.targets, threads);
   // The admin client stays connected: a partition that arrives reads the group's committed offset through it.
 
@@ -649,6 +649,10 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     return ms >= 0 && ms <= 8.64e15 ? ms : now();
   };
 
+  // What the source's `metadata:` needs of each record beyond its value, offset and time (kafka-metadata.ts).
+  const wanted = new Set(source.metadata ?? []);
+  const [wantKeys, wantTimes, wantHeaders] = [wanted.has("key"), wanted.has("timestamp"), wanted.has("headers")];
+
   /** Packs messages into one buffer and typed arrays, handed to a worker without copying again. */
   class SegmentBuilder {
     values: (Buffer | null)[] = [];
@@ -656,13 +660,26 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     timestamps: number[] = [];
     /** A tombstone's key (a CDC delete names its row by it), by the message's index in the segment. */
     tombstoneKeys: Record<number, string> = {};
+    /** With `metadata: [key]`: every message's key (null: none). */
+    keys: (Buffer | null)[] = [];
+    keyBytes = 0;
+    /** With `metadata: [timestamp]`: the timestamps as the records have them (`timestamps` has a stand-in for one that is no date). */
+    recordTimes: number[] = [];
+    /** With `metadata: [headers]`: each message's headers, their values copied out of the fetch's buffer. */
+    headers: SegmentHeaders[] = [];
     bytes = 0;
-    add(offset: bigint, value: Buffer | null, timestamp: number, key?: Buffer | null): void {
+    add(offset: bigint, value: Buffer | null, timestamp: number, key?: Buffer | null, recordTime?: string, headers?: KafkaMessageHeaders): void {
       if (value === null && key) this.tombstoneKeys[this.values.length] = key.toString("utf8");
       this.values.push(value);
       this.offsets.push(offset);
       this.timestamps.push(timestamp);
       if (value) this.bytes += value.length;
+      if (wantKeys) {
+        this.keys.push(key ?? null);
+        if (key) this.keyBytes += key.length;
+      }
+      if (wantTimes) this.recordTimes.push(Number(recordTime));
+      if (wantHeaders) this.headers.push(copyHeaders(headers));
     }
     get length(): number {
       return this.values.length;
@@ -681,11 +698,33 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
           lengths[i] = v.length;
         }
       }
-      const segment = { values, lengths, offsets: BigInt64Array.from(this.offsets), timestamps: Float64Array.from(this.timestamps), tombstoneKeys: this.tombstoneKeys };
+      const segment: Segment = { values, lengths, offsets: BigInt64Array.from(this.offsets), timestamps: Float64Array.from(this.timestamps), tombstoneKeys: this.tombstoneKeys };
+      if (wantKeys) {
+        const keys = new Uint8Array(this.keyBytes);
+        const keyLengths = new Int32Array(n);
+        let k = 0;
+        for (let i = 0; i < n; i++) {
+          const key = this.keys[i]!;
+          if (key === null) keyLengths[i] = -1;
+          else {
+            keys.set(key, k);
+            k += key.length;
+            keyLengths[i] = key.length;
+          }
+        }
+        segment.keys = keys;
+        segment.keyLengths = keyLengths;
+      }
+      if (wantTimes) segment.recordTimes = Float64Array.from(this.recordTimes);
+      if (wantHeaders) segment.headers = this.headers;
       this.tombstoneKeys = {};
       this.values = [];
       this.offsets = [];
       this.timestamps = [];
+      this.keys = [];
+      this.keyBytes = 0;
+      this.recordTimes = [];
+      this.headers = [];
       this.bytes = 0;
       return segment;
     }
@@ -755,7 +794,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       const offset = BigInt(message.offset);
       resolved = message.offset;
       if (offset < state.next) continue;
-      segment.add(offset, message.value, recordTime(message.timestamp), message.key);
+      segment.add(offset, message.value, recordTime(message.timestamp), message.key, message.timestamp, message.headers);
       state.started = true;
       state.next = offset + 1n;
       if (state.replayUntil !== null && offset === state.replayUntil) {
@@ -943,4 +982,23 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
 
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
   return { done, stop, metrics };
+}
+
+const headerText = new TextEncoder();
+
+/** A message's headers as kafkajs decodes them: a name's values in a list when it repeats. */
+type KafkaMessageHeaders = Record<string, Buffer | string | undefined | (Buffer | string)[]> | undefined;
+
+/**
+ * Headers to send to a worker: each value copied, since a Buffer kafkajs gives is a view of the
+ * whole fetch response, which a worker message would otherwise copy for every header.
+ */
+function copyHeaders(headers: KafkaMessageHeaders): SegmentHeaders {
+  // No prototype: a header named __proto__ is a header like any other.
+  const copy: SegmentHeaders = Object.create(null) as SegmentHeaders;
+  if (!headers) return copy;
+  const one = (value: Buffer | string | null | undefined): Uint8Array | null =>
+    value === null || value === undefined ? null : typeof value === "string" ? headerText.encode(value) : new Uint8Array(value);
+  for (const [name, value] of Object.entries(headers)) copy[name] = Array.isArray(value) ? value.map(one) : one(value);
+  return copy;
 }

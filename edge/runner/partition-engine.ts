@@ -15,7 +15,7 @@
  * that fails leaves its sealed flush in place to be written again, the same
  * keys with the same bytes.
  */
-import type { SinkSpec, SourceFormat } from "../../notebook/format/model.ts";
+import type { KafkaMetadataField, SinkSpec, SourceFormat } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
 import { jsonKey } from "../plan/values.ts";
 import { buildPipeline, sinksFlushingAggregates, type Executor, type RunResult } from "../exec/pipeline.ts";
@@ -28,13 +28,18 @@ import { arrayElementTexts } from "../worker/parse.ts";
 import { executorLetter } from "../sinks/dead-letter.ts";
 import type { WrittenFile } from "../sinks/write-batch.ts";
 import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
+import { addMetadata, eventText, metadataColumns, type MetadataColumns } from "./kafka-metadata.ts";
 
 /** What an engine needs to know of the pipeline; plain data, so it crosses to a worker thread. */
 export interface EngineConfig {
   plan: Plan;
   topic: string;
-  source: { name: string; format: SourceFormat };
+  /** `metadata`: the record's fields each event gets as columns (`_key`, ...; kafka-metadata.ts). */
+  source: { name: string; format: SourceFormat; metadata?: KafkaMetadataField[] };
 }
+
+/** A message's headers, as kafkajs decodes them (a repeated name's values in a list), values copied. */
+export type SegmentHeaders = Record<string, Uint8Array | null | (Uint8Array | null)[]>;
 
 /**
  * Consecutive messages of one partition, packed for a worker: the values
@@ -48,6 +53,13 @@ export interface Segment {
   timestamps: Float64Array;
   /** Tombstones' keys (UTF-8 text), by message index: a CDC topic's delete names its row by its key. */
   tombstoneKeys?: Record<number, string>;
+  /** With `metadata: [key]`: the keys back to back, `keyLengths[i]` bytes each (-1: a null key). */
+  keys?: Uint8Array;
+  keyLengths?: Int32Array;
+  /** With `metadata: [timestamp]`: the timestamps as the records have them (`timestamps` stands in a time for one that is no date). */
+  recordTimes?: Float64Array;
+  /** With `metadata: [headers]`: each message's headers. */
+  headers?: SegmentHeaders[];
 }
 
 /** A partition's buffers after a request; `rows` and `deadLetters` count what this request added. */
@@ -206,8 +218,10 @@ class PartitionEngine {
   }
 
   run(segment: Segment, autoSeal: boolean): void {
-    const { name, format } = this.host.config.source;
+    const { name, format, metadata } = this.host.config.source;
     const { values, lengths, offsets, timestamps } = segment;
+    const withMetadata = metadata !== undefined && metadata.length > 0;
+    let keyAt = 0;
     let events: unknown[] = [];
     // Per event, the index of its message (for a dead letter's raw text); the chunk's first message and its byte offset.
     let eventMessage: number[] = [];
@@ -221,12 +235,46 @@ class PartitionEngine {
       this.deadLetters++;
       this.events++;
     };
+    // The message being read, and its record's columns, made once for all the events of the message.
+    let message = 0;
+    let messageTs = 0;
+    let columns: MetadataColumns | null = null;
+    /** An event goes to the executor with its record's columns, or is a dead letter saying why it cannot have them. */
+    const take = (event: unknown): void => {
+      if (columns !== null) {
+        const added = columns.ok ? addMetadata(event, columns.columns) : columns;
+        if (!added.ok) {
+          deadLetter(added.error, eventText(event), messageTs);
+          return;
+        }
+      }
+      events.push(event);
+      eventMessage.push(message);
+    };
     for (let i = 0; i < lengths.length; i++) {
       const offset = offsets[i]!;
       const length = lengths[i]!;
       const ts = timestamps[i]!;
       eventsTs = ts;
       if (this.first === null) this.first = offset;
+      columns = null;
+      if (withMetadata) {
+        const keyLength = segment.keyLengths?.[i] ?? -1;
+        const key = keyLength < 0 ? null : segment.keys!.subarray(keyAt, keyAt + keyLength);
+        if (keyLength > 0) keyAt += keyLength;
+        if (length >= 0) {
+          columns = metadataColumns(metadata, {
+            key,
+            timestamp: segment.recordTimes?.[i] ?? ts,
+            partition: this.partition,
+            offset,
+            topic: this.host.config.topic,
+            headers: segment.headers?.[i],
+          });
+        }
+      }
+      message = i;
+      messageTs = ts;
       if (length < 0) {
         deadLetter(tombstoneReason(offset, segment.tombstoneKeys?.[i]), "", ts);
       }
@@ -235,23 +283,14 @@ class PartitionEngine {
         at += length;
         const fast = format === "json" ? parseJsonOnce(bytes, this.host.realsMatter) : undefined;
         if (fast !== undefined) {
-          if (Array.isArray(fast))
-            for (const v of fast) {
-              events.push(v);
-              eventMessage.push(i);
-            }
-          else {
-            events.push(fast);
-            eventMessage.push(i);
-          }
+          if (Array.isArray(fast)) for (const v of fast) take(v);
+          else take(fast);
         } else if (length === 0 && format === "json") {
           deadLetter("kafka: message value is empty (0 bytes)", "", ts);
         } else {
           for (const d of decodePayload(bytes, format, ts, undefined, this.host.csvHeader)) {
-            if (d.ok) {
-              events.push(d.value);
-              eventMessage.push(i);
-            } else deadLetter(d.error, d.raw, ts);
+            if (d.ok) take(d.value);
+            else deadLetter(d.error, d.raw, ts);
           }
         }
       }

@@ -6,6 +6,7 @@ import { BINDINGS, type WorkerConfig } from "./config.ts";
 import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
 import { formPayload } from "./form-body.ts";
+import { deliveryColumns, wantsDeliveryColumns, withDeliveryColumnsParsed } from "./webhook-metadata.ts";
 import { integersAtText } from "../exec/convert.ts";
 import type { DurableObjectBase, ExportedHandler, PipelineEnv } from "./platform.ts";
 import { CONTROL_OBJECT, buildRouter, encodeBatch, type Batch } from "./router.ts";
@@ -98,8 +99,11 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
       if (error instanceof BodyError) return c.json({ error: error.message, position: error.position }, 400);
       throw error;
     }
-    const at = new Date(now()).toISOString();
+    const receivedAt = now();
+    const at = new Date(receivedAt).toISOString();
     const delivery = deliveryIdOf(source, c.req.raw.headers);
+    // `metadata:` and `headers:` columns, as the gateway adds them to the notebook's sample.
+    if (wantsDeliveryColumns(source)) parsed = withDeliveryColumnsParsed(parsed, deliveryColumns(source, { receivedAt, headers: c.req.raw.headers }));
     const batches = route(name, parsed.events, parsed.raws, at, delivery);
     if (parsed.bad.length) {
       let control = batches.find((b) => b.object === CONTROL_OBJECT);

@@ -22,7 +22,8 @@ export function workerConfig(name: string, plan: Plan, notebook: Notebook, limit
   const sources: WorkerConfig["sources"] = {};
   for (const [key, spec] of Object.entries(notebook.sources)) {
     if (spec.kind !== "webhook") continue;
-    sources[key] = { signature: spec.signature, secret: spec.secret, deliveryHeader: spec.deliveryHeader, format: spec.format };
+    const { metadata, headers } = spec;
+    sources[key] = { signature: spec.signature, secret: spec.secret, deliveryHeader: spec.deliveryHeader, format: spec.format, ...(metadata ? { metadata } : {}), ...(headers ? { headers } : {}) };
   }
   if (Object.keys(sources).length === 0) throw new Error(`worker bundle: notebook ${notebook.file ?? name} has no webhook source; a Worker only ingests webhooks`);
   const sinks: WorkerConfig["sinks"] = {};

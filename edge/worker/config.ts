@@ -1,4 +1,4 @@
-import type { SignatureScheme, SinkSpec, SourceFormat } from "../../notebook/format/model.ts";
+import type { SignatureScheme, SinkSpec, SourceFormat, WebhookMetadataField } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
 
 /** A webhook source as the Worker needs it: how to verify and read a delivery. */
@@ -8,6 +8,9 @@ export interface WorkerSource {
   secret: string | null;
   deliveryHeader: string | null;
   format: SourceFormat;
+  /** `_received_at`, `_delivery_id` and `_headers` columns (webhook-metadata.ts); absent when none. */
+  metadata?: WebhookMetadataField[];
+  headers?: string[];
 }
 
 /**

@@ -5,6 +5,7 @@ import { readSqlRefs } from "../../notebook/graph/sql-refs.node.ts";
 import { duckdbError, DuckDBError, loadEvents, openDuckDB, queryRows, quoteIdent, type DuckDB } from "../../edge/duckdb/index.node.ts";
 import type { Row, Schema } from "../../edge/plan/values.ts";
 import { GatewayError } from "../http/error.ts";
+import { pinnedSourceSchema } from "../sources/metadata-schema.ts";
 import type { SourceEvent } from "../sources/source.ts";
 
 /** What running a cell needs besides the notebook: each source's sample as the gateway holds it now. */
@@ -78,7 +79,10 @@ export async function runCell(inputs: CellRunInputs): Promise<CellRun> {
       if (spec === undefined) throw new GatewayError(409, "conflict", `cells: source ${name} is not in the saved notebook yet; save it, then run the cell again`);
       const values = (await inputs.sample(spec)).flatMap((e) => (e.ok ? [e.value] : []));
       if (values.length === 0) throw new GatewayError(409, "conflict", `cells: source ${name} has no events yet; the cell runs once some arrive`);
-      await loadEvents(db, name, values, { format: spec.format });
+      const loaded = await loadEvents(db, name, values, { format: spec.format });
+      // As the sample route types it: the columns the source's options add keep their own types.
+      const pinned = pinnedSourceSchema(spec, loaded);
+      if (pinned) await loadEvents(db, name, values, { format: spec.format, schema: pinned });
       samples[name] = values.length;
     }
     const ranAt = inputs.now();

@@ -8,7 +8,7 @@ import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { basename, relative, resolve } from "node:path";
 import { parseNotebook } from "../../notebook/format/parse.ts";
-import { demoEvents } from "../sources/demo/index.ts";
+import { demoSample } from "../sources/demo-source.ts";
 import { captureDir, SourceRegistry } from "../sources/registry.ts";
 import { silentLogger } from "../log.ts";
 import { checkNotebook } from "../../edge/check/check.node.ts";
@@ -88,7 +88,7 @@ export const verb: Verb = {
         printErr(`runnel check: source ${name} has no --sample file and no demo generator; pass --sample ${name}=<file.ndjson>`);
         return 1;
       }
-      samples[name] = demoEvents(spec.demo, 0, spec.sampleSize);
+      samples[name] = demoSample(spec, spec.demo, spec.sampleSize);
     }
     const seed = values.seed === undefined ? 4 : Number(values.seed);
     const batches = values.random === undefined ? 20 : Number(values.random);

@@ -5,7 +5,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Notebook } from "../../notebook/format/model.ts";
-import { demoEvents } from "../sources/demo/index.ts";
+import { demoSample } from "../sources/demo-source.ts";
 import { decodePayload } from "../sources/decode.ts";
 import { parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
 import { formatOf, readEvents, UnreadableEvent } from "../../edge/runner/read-inputs.ts";
@@ -102,7 +102,7 @@ export async function gatherSamples(notebook: Notebook, sampleArgs: string[]): P
   for (const [name, spec] of Object.entries(notebook.sources)) {
     if (samples[name]) continue;
     if (!spec.demo) throw new UsageError(`source ${name} has no --sample file and no demo generator; pass --sample ${name}=<file.${spec.format === "csv" ? "csv" : "ndjson"}>`);
-    samples[name] = demoEvents(spec.demo, 0, spec.sampleSize);
+    samples[name] = demoSample(spec, spec.demo, spec.sampleSize);
   }
   return samples;
 }

@@ -27,7 +27,7 @@ import { defaultLibrary } from "../../edge/exec/library.ts";
 import { GatewayError } from "../http/error.ts";
 import type { Logger } from "../log.ts";
 import type { NotebookStore } from "../notebooks/store.ts";
-import { demoEvents } from "../sources/demo/index.ts";
+import { demoSample } from "../sources/demo-source.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
 import { notebookPathOf } from "../sources/resolve.ts";
 import type { LocalRuns } from "./local-run.ts";
@@ -176,7 +176,7 @@ async function gatewaySamples(registry: SourceRegistry, path: string, notebook: 
       samples[name] = events;
       say(`sample of ${name}: the ${events.length} newest events the gateway holds`);
     } else if (spec.demo) {
-      samples[name] = demoEvents(spec.demo, 0, spec.sampleSize);
+      samples[name] = demoSample(spec, spec.demo, spec.sampleSize);
       say(`sample of ${name}: none received yet, using its demo generator (${samples[name].length} events)`);
     } else {
       throw new GatewayError(409, "conflict", `pipelines: source ${name} has no sample yet and no demo generator; let some events arrive first`);

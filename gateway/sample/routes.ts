@@ -52,7 +52,7 @@ export function sourceRoutes(options: SourceRouteOptions): Hono {
     const n = sampleSize(c.req.query("n"), spec.sampleSize, options.maxSample);
     const source = await options.registry.get(path, spec);
     const events = await readSample(source, n, path, name);
-    const { ipc, sample } = await options.sampler.arrow(events, spec.format);
+    const { ipc, sample } = await options.sampler.arrow(events, spec);
     return c.body(ipc as Uint8Array<ArrayBuffer>, 200, {
       "content-type": "application/vnd.apache.arrow.stream",
       "cache-control": "no-store",

@@ -4,8 +4,12 @@ import { join } from "node:path";
 import { loadEvents, openDuckDB, queryRows, quoteIdent, quoteString, type DuckDB } from "../../edge/duckdb/index.node.ts";
 import type { Row, Schema } from "../../edge/plan/values.ts";
 import type { SourceEvent } from "../sources/source.ts";
-import type { SourceFormat } from "../../notebook/format/model.ts";
+import type { SourceFormat, SourceSpec } from "../../notebook/format/model.ts";
+import { pinnedSourceSchema } from "../sources/metadata-schema.ts";
 import { rowsToArrowIPC } from "./arrow.ts";
+
+/** What a sample is of: its source (whose options may add columns of fixed types), or only its format. */
+export type SampleSource = SourceSpec | SourceFormat;
 
 /** An event that did not decode, as the sample reports it beside the rows. */
 export interface ErrorRow {
@@ -39,7 +43,9 @@ export class Sampler {
   private counter = 0;
 
   /** Loads `events` into a fresh table and runs `work` on it; the table is dropped after. */
-  withTable<T>(events: readonly SourceEvent[], work: (db: DuckDB, table: string, sample: TypedSample) => Promise<T>, format?: SourceFormat): Promise<T> {
+  withTable<T>(events: readonly SourceEvent[], work: (db: DuckDB, table: string, sample: TypedSample) => Promise<T>, source?: SampleSource): Promise<T> {
+    const spec = typeof source === "object" ? source : undefined;
+    const format = typeof source === "object" ? source.format : source;
     const run = async () => {
       this.db ??= openDuckDB({ threads: 2 });
       const db = await this.db;
@@ -48,7 +54,10 @@ export class Sampler {
       const errors = events.filter((e) => !e.ok).map(toErrorRow);
       if (values.length === 0) return work(db, table, { schema: [], rows: [], errors });
       try {
-        const loaded = await loadEvents(db, table, values, { format });
+        let loaded = await loadEvents(db, table, values, { format });
+        // The columns a source's options add keep their own types, whatever this sample holds.
+        const pinned = pinnedSourceSchema(spec, loaded);
+        if (pinned) loaded = await loadEvents(db, table, values, { format, schema: pinned });
         const { schema, rows } = await queryRows(db, `SELECT * FROM ${quoteIdent(table)}`);
         // The columns DuckDB named otherwise than their key (`ID_1` for `ID` after `id`) keep the key.
         const keys = new Map(loaded.filter((c) => c.key !== undefined).map((c) => [c.name, c.key!]));
@@ -64,35 +73,35 @@ export class Sampler {
   }
 
   /** The sample as typed rows and error rows. */
-  type(events: readonly SourceEvent[], format?: SourceFormat): Promise<TypedSample> {
-    return this.withTable(events, async (_db, _table, sample) => sample, format);
+  type(events: readonly SourceEvent[], source?: SampleSource): Promise<TypedSample> {
+    return this.withTable(events, async (_db, _table, sample) => sample, source);
   }
 
   /**
    * The sample as an Arrow IPC stream. The error rows travel in the schema's
    * metadata under `runnel.errors` (a JSON array of ErrorRow).
    */
-  async arrow(events: readonly SourceEvent[], format?: SourceFormat): Promise<{ ipc: Uint8Array; sample: TypedSample }> {
-    const sample = await this.type(events, format);
+  async arrow(events: readonly SourceEvent[], source?: SampleSource): Promise<{ ipc: Uint8Array; sample: TypedSample }> {
+    const sample = await this.type(events, source);
     const ipc = rowsToArrowIPC(sample.schema, sample.rows, { "runnel.errors": JSON.stringify(sample.errors) });
     return { ipc, sample };
   }
 
   /** Writes the sample's rows to `file` as Parquet with DuckDB's own writer; returns the row count. */
-  parquet(events: readonly SourceEvent[], file: string, format?: SourceFormat): Promise<{ rows: number; schema: Schema }> {
+  parquet(events: readonly SourceEvent[], file: string, source?: SampleSource): Promise<{ rows: number; schema: Schema }> {
     return this.withTable(events, async (db, table, sample) => {
       if (sample.schema.length === 0) throw new Error("share: a source with no decoded events has no columns to write as Parquet");
       await db.run(`COPY ${quoteIdent(table)} TO ${quoteString(file)} (FORMAT parquet, COMPRESSION zstd)`);
       return { rows: sample.rows.length, schema: sample.schema };
-    }, format);
+    }, source);
   }
 
   /** The sample's rows as Parquet bytes (through a temporary file, DuckDB's writer needs one). */
-  async parquetBytes(events: readonly SourceEvent[], format?: SourceFormat): Promise<Uint8Array> {
+  async parquetBytes(events: readonly SourceEvent[], source?: SampleSource): Promise<Uint8Array> {
     const dir = await mkdtemp(join(tmpdir(), "runnel-share-"));
     try {
       const file = join(dir, "sample.parquet");
-      await this.parquet(events, file, format);
+      await this.parquet(events, file, source);
       return new Uint8Array(await readFile(file));
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -82,9 +82,9 @@ export function shareApiRoutes(options: ShareRouteOptions): Hono {
       }
       const source = await options.registry.get(path, spec);
       const events = await source.sample(spec.sampleSize);
-      const { ipc, sample } = await options.sampler.arrow(events, spec.format);
+      const { ipc, sample } = await options.sampler.arrow(events, spec);
       contents.files[`${spec.name}.arrow`] = ipc;
-      if (sample.schema.length > 0) contents.files[`${spec.name}.parquet`] = await options.sampler.parquetBytes(events, spec.format);
+      if (sample.schema.length > 0) contents.files[`${spec.name}.parquet`] = await options.sampler.parquetBytes(events, spec);
       contents.manifest.sources.push({ name: spec.name, rows: sample.rows.length, errors: sample.errors.length });
     }
     const id = await options.shares.put(contents);

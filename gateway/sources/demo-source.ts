@@ -1,7 +1,10 @@
 import type { DemoSpec, SourceSpec } from "../../notebook/format/model.ts";
+import { withRecordMetadata } from "../../edge/runner/kafka-metadata.ts";
 import { demoIndexAt, demoTime } from "./demo/clock.ts";
 import { demoEvents } from "./demo/index.ts";
 import type { Source, SourceEvent } from "./source.ts";
+import { withDemoDeliveryColumns } from "./webhook-columns.ts";
+import { wantsDeliveryColumns } from "../../edge/worker/webhook-metadata.ts";
 
 export interface DemoSourceOptions {
   /** The wall clock; demo event i happens at `demoTime(i, rate)`. */
@@ -19,8 +22,7 @@ export interface DemoSourceOptions {
 export function openDemoSource(spec: SourceSpec, demo: DemoSpec, options: DemoSourceOptions = {}): Source {
   const now = options.now ?? Date.now;
   const tickMs = options.tickMs ?? Math.max(50, Math.min(500, 1000 / demo.rate));
-  const events = (from: number, to: number): SourceEvent[] =>
-    to <= from ? [] : demoEvents(demo, from, to - from).map((value, k) => ({ ok: true as const, value, receivedAt: demoTime(from + k, demo.rate), meta: { index: from + k } }));
+  const events = (from: number, to: number): SourceEvent[] => demoSourceEvents(spec, demo, from, to);
 
   return {
     spec,
@@ -40,6 +42,46 @@ export function openDemoSource(spec: SourceSpec, demo: DemoSpec, options: DemoSo
       }
     },
     async close() {},
+  };
+}
+
+/** Demo events [from, to) as the stand-in of `spec` delivers them: a Kafka source's with its metadata columns, a webhook source's with its delivery's. */
+function demoSourceEvents(spec: SourceSpec, demo: DemoSpec, from: number, to: number): SourceEvent[] {
+  if (to <= from) return [];
+  const kafka = spec.kind === "kafka" && spec.metadata?.length ? { topic: spec.topic, metadata: spec.metadata } : null;
+  const hook = spec.kind === "webhook" && wantsDeliveryColumns(spec) ? spec : null;
+  return demoEvents(demo, from, to - from).flatMap((value, k) => {
+    const event: SourceEvent = { ok: true as const, value, receivedAt: demoTime(from + k, demo.rate), meta: { index: from + k } };
+    if (hook) return withDemoDeliveryColumns(hook, demo, event, from + k);
+    return kafka ? withRecordMetadata([event], kafka.metadata, demoRecord(kafka.topic, demo, value, from + k)) : [event];
+  });
+}
+
+/**
+ * The first `n` events of the demo stand-in, as its sample delivers them (with a Kafka source's
+ * metadata columns): the sample `runnel check` and `publish` read when given no file.
+ */
+export function demoSample(spec: SourceSpec, demo: DemoSpec, n: number): unknown[] {
+  return demoSourceEvents(spec, demo, 0, n).flatMap((event) => (event.ok ? [event.value] : []));
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The Kafka record a demo event stands in for, so a notebook using `_key` or `_offset` runs
+ * without a broker: one partition, offset i, the event's time, the event's id (its first field
+ * named `id`, `…_id` or `eventID`) as the key, else i, and one header naming the generator.
+ */
+function demoRecord(topic: string, demo: DemoSpec, value: unknown, i: number) {
+  const fields = value !== null && typeof value === "object" && !Array.isArray(value) ? Object.entries(value) : [];
+  const id = fields.find(([name, v]) => /^id$|_id$|^eventid$/i.test(name) && (typeof v === "string" || typeof v === "number"));
+  return {
+    key: encoder.encode(id ? String(id[1]) : String(i)),
+    timestamp: demoTime(i, demo.rate),
+    partition: 0,
+    offset: BigInt(i),
+    topic,
+    headers: { "runnel-demo": encoder.encode(demo.generator) },
   };
 }
 

@@ -2,6 +2,7 @@ import { Kafka, type Admin, logLevel } from "kafkajs";
 import { registerKafkaCodecs } from "../../edge/runner/kafka-codecs.ts";
 import { abortedRecords, clusterFactory, type AbortedTransaction } from "../../edge/runner/kafka-transactions.ts";
 import { kafkaSecurityFromEnv, type KafkaSecurity } from "../../edge/runner/kafka-auth.ts";
+import { withRecordMetadata } from "../../edge/runner/kafka-metadata.ts";
 import type { SourceSpec } from "../../notebook/format/model.ts";
 import { decodePayload, tombstoneReason } from "./decode.ts";
 import type { Source, SourceEvent } from "./source.ts";
@@ -14,6 +15,8 @@ interface RawMessage {
   timestamp: string;
   key: Buffer | null;
   value: Buffer | null;
+  /** As kafkajs decodes them: a name's values in a list when it repeats. */
+  headers?: Record<string, Buffer | null | (Buffer | null)[]>;
   isControlRecord?: boolean;
   /** The record batch it came in (magic v2 batches only). */
   batchContext?: { producerId: string; inTransaction: boolean };
@@ -90,7 +93,10 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
     if (message.value === null) return [{ ok: false, raw: "", error: tombstoneReason(message.offset, message.key?.toString("utf8")), receivedAt, meta }];
     // The runner's words for it (partition-engine.ts): an empty JSON text is no value, not broken JSON.
     if (message.value.length === 0 && spec.format === "json") return [{ ok: false, raw: "", error: "kafka: message value is empty (0 bytes)", receivedAt, meta }];
-    return decodePayload(message.value, spec.format, receivedAt, meta, spec.format === "csv" ? "positional" : undefined);
+    const events = decodePayload(message.value, spec.format, receivedAt, meta, spec.format === "csv" ? "positional" : undefined);
+    if (!spec.metadata?.length) return events;
+    const record = { key: message.key, timestamp: receivedAt, partition, offset: BigInt(message.offset), topic: spec.topic, headers: message.headers };
+    return withRecordMetadata(events, spec.metadata, record);
   };
 
   return {

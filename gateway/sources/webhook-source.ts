@@ -6,6 +6,8 @@ import { EventChannel } from "./channel.ts";
 import { decodePayload, undecodable } from "./decode.ts";
 import { formPayload } from "../../edge/worker/form-body.ts";
 import type { Source, SourceEvent } from "./source.ts";
+import { headersForColumns, wantsDeliveryColumns } from "../../edge/worker/webhook-metadata.ts";
+import { withDeliveryColumns } from "./webhook-columns.ts";
 
 type WebhookSpec = Extract<SourceSpec, { kind: "webhook" }>;
 
@@ -19,13 +21,21 @@ export interface WebhookSource extends Source {
   receive(body: Uint8Array, headers: HeaderReader, receivedAt: number): Promise<Delivery | null>;
 }
 
-/** Headers worth keeping beside a body: ids and event types of the common senders. */
+/** Headers worth keeping beside a body: ids and event types of the common senders (and those `headers:` names). */
 const keptHeaders = ["content-type", "x-github-event", "x-github-delivery", "x-github-hook-id", "user-agent"];
+
+/** Reads kept headers by name as `Headers.get` does (any case); a header not kept reads as absent. */
+function keptReader(kept: Record<string, string>): { get(name: string): string | null } {
+  return { get: (name) => kept[name.toLowerCase()] ?? null };
+}
 
 /** Opens the webhook source whose deliveries live in folder `dir` (the last `spec.sampleSize` are kept). */
 export async function openWebhookSource(spec: WebhookSpec, dir: string): Promise<WebhookSource> {
   const log = await DeliveryLog.open(dir, spec.sampleSize);
   const channel = new EventChannel();
+  // `metadata:` and `headers:` columns, made from the headers kept with each delivery (the Worker makes them from the request's).
+  const withColumns = wantsDeliveryColumns(spec);
+  const keep = [...new Set([...keptHeaders, ...headersForColumns(spec)])];
   const eventsOf = (delivery: Delivery): SourceEvent[] => {
     const meta: Record<string, string | number> = { delivery: delivery.id };
     const event = delivery.headers["x-github-event"];
@@ -34,13 +44,14 @@ export async function openWebhookSource(spec: WebhookSpec, dir: string): Promise
     const bytes = deliveryBytes(delivery);
     const form = spec.format === "csv" ? null : formPayload(bytes, delivery.headers["content-type"]);
     if (form !== null && !form.ok) return [undecodable(bytes, form.reason, delivery.receivedAt, meta)];
-    return decodePayload(form?.body ?? bytes, spec.format, delivery.receivedAt, meta);
+    const events = decodePayload(form?.body ?? bytes, spec.format, delivery.receivedAt, meta);
+    return withColumns ? withDeliveryColumns(events, spec, { receivedAt: delivery.receivedAt, headers: keptReader(delivery.headers) }) : events;
   };
   return {
     spec,
     async receive(body, headers, receivedAt) {
       const kept: Record<string, string> = {};
-      for (const name of keptHeaders) {
+      for (const name of keep) {
         const value = headers.get(name);
         if (value !== null) kept[name] = value;
       }

@@ -7,7 +7,8 @@
 import { Document, isMap, isScalar, isSeq, parseDocument, type Node } from "yaml";
 import type { Notebook, SinkSpec, SourceSpec } from "./model.ts";
 import type { FrontMatter } from "./front-matter.ts";
-import { DEFAULTS } from "./schema.ts";
+import { DEFAULTS, KAFKA_METADATA } from "./schema.ts";
+import { webhookMetadataYaml } from "./webhook-metadata.ts";
 
 function sameData(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -26,13 +27,17 @@ function demoYaml(demo: NonNullable<SourceSpec["demo"]>): unknown {
 /** A source as the front matter writes it, leaving out what the defaults give. */
 export function sourceToYaml(source: SourceSpec): Record<string, unknown> {
   const entry: Record<string, unknown> = {};
-  if (source.kind === "kafka") entry.kafka = { topic: source.topic, brokers: source.brokers };
+  if (source.kind === "kafka") {
+    const all = source.metadata !== undefined && sameData(source.metadata, [...KAFKA_METADATA]);
+    entry.kafka = { topic: source.topic, brokers: source.brokers, ...(source.metadata?.length ? { metadata: all ? true : source.metadata } : {}) };
+  }
   if (source.kind === "webhook") {
     entry.webhook = {
       ...(source.path === `/${source.name}` ? {} : { path: source.path }),
       signature: source.signature,
       ...(source.secret === null ? {} : { secret: source.secret }),
       ...(source.deliveryHeader === null ? {} : { delivery_header: source.deliveryHeader }),
+      ...webhookMetadataYaml(source),
     };
   }
   if (source.kind === "http") entry.http = { url: source.url, ...(source.intervalSeconds === DEFAULTS.httpInterval ? {} : { interval: source.intervalSeconds }) };

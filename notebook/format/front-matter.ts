@@ -29,8 +29,8 @@ const SECRET_ADVICE = "set it in the environment (webhooks name it with secret: 
 /** The keys each object in the front matter accepts, for "unknown key" messages. */
 const KEYS: Record<string, string[]> = {
   source: [...SOURCE_KINDS, "format", "sample_size"],
-  "source.kafka": ["topic", "brokers"],
-  "source.webhook": ["path", "signature", "secret", "delivery_header"],
+  "source.kafka": ["topic", "brokers", "metadata"],
+  "source.webhook": ["path", "signature", "secret", "delivery_header", "metadata", "headers"],
   "source.http": ["url", "interval"],
   "source.demo": ["generator", "rate", "seed"],
   sink: [...SINK_KINDS, "partition_by", "flush", "lateness"],

@@ -27,8 +27,24 @@ export interface DemoSpec {
   seed: number;
 }
 
+/** A Kafka record's metadata a source adds to its events as `_key`, `_timestamp`, ... (edge/runner/kafka-metadata.ts). */
+export type KafkaMetadataField = "key" | "timestamp" | "partition" | "offset" | "topic" | "headers";
+
+/** A webhook delivery's metadata a source adds to its events as `_received_at`, `_delivery_id` (edge/worker/webhook-metadata.ts). */
+export type WebhookMetadataField = "received_at" | "delivery_id";
+
 export type SourceSpec =
-  | { kind: "kafka"; name: string; topic: string; brokers: string[]; format: SourceFormat; sampleSize: number; demo: DemoSpec | null }
+  | {
+      kind: "kafka";
+      name: string;
+      topic: string;
+      brokers: string[];
+      /** The record's metadata added to each event, in this order; absent when none (a bundle published before it). */
+      metadata?: KafkaMetadataField[];
+      format: SourceFormat;
+      sampleSize: number;
+      demo: DemoSpec | null;
+    }
   | {
       kind: "webhook";
       name: string;
@@ -38,6 +54,10 @@ export type SourceSpec =
       secret: string | null;
       /** Header carrying a delivery id that makes retries idempotent, e.g. X-GitHub-Delivery. */
       deliveryHeader: string | null;
+      /** The delivery's metadata added to each event, in this order; absent when none. */
+      metadata?: WebhookMetadataField[];
+      /** Lower-case names of the headers added to each event as `_headers`; absent when none. */
+      headers?: string[];
       format: SourceFormat;
       sampleSize: number;
       demo: DemoSpec | null;

@@ -125,7 +125,7 @@ describe("parseNotebook reports problems with file, line and column", () => {
   test("an unknown key inside a source names the keys that are allowed", () => {
     expect(problems("---", "sources:", "  t:", "    kafka: { topc: a, brokers: [b] }", "---")).toEqual([
       "format: notebooks/t.md:4:5: sources.t.kafka: missing topic:, expected a string",
-      "format: notebooks/t.md:4:14: sources.t.kafka: unknown key 'topc' (did you mean 'topic'?); expected topic, brokers",
+      "format: notebooks/t.md:4:14: sources.t.kafka: unknown key 'topc' (did you mean 'topic'?); expected topic, brokers, metadata",
     ]);
   });
 

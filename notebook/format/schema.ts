@@ -3,8 +3,9 @@
  * applied here, once; `toSource`/`toSink` turn the parsed entries into the model.
  */
 import { z } from "zod";
-import type { DemoSpec, SinkSpec, SourceSpec } from "./model.ts";
+import type { DemoSpec, KafkaMetadataField, SinkSpec, SourceSpec } from "./model.ts";
 import { parseBytes, parseDuration } from "./units.ts";
+import { webhookHeaders, webhookMetadata, webhookMetadataIssues, webhookMetadataModel } from "./webhook-metadata.ts";
 
 /** A name SQL and JavaScript can both use unquoted. */
 export const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -82,12 +83,39 @@ const demoObject = z.strictObject({
 /** `demo: turnstile` is short for `demo: { generator: turnstile }`. */
 const demo = z.preprocess((value) => (typeof value === "string" ? { generator: value } : value), demoObject);
 
+/** A Kafka record's metadata a source can add as columns, in the order `metadata: true` adds them. */
+export const KAFKA_METADATA = ["key", "timestamp", "partition", "offset", "topic", "headers"] as const satisfies readonly KafkaMetadataField[];
+
+/** `metadata: true` (all), `false` or `[]` (none), or the fields to add, in their order (`"key, timestamp"` too). */
+const metadata = z.unknown().transform((value, ctx): KafkaMetadataField[] => {
+  if (value === true) return [...KAFKA_METADATA];
+  if (value === false) return [];
+  const list = typeof value === "string" ? value.split(",").map((field) => field.trim()) : value;
+  if (!Array.isArray(list)) {
+    ctx.issues.push({ code: "custom", input: value, message: `expected true or a list of ${KAFKA_METADATA.join(", ")}, found ${shown(value)}` });
+    return z.NEVER;
+  }
+  const fields: KafkaMetadataField[] = [];
+  list.forEach((item: unknown, i) => {
+    const at = typeof value === "string" ? [] : [i];
+    if (typeof item !== "string" || !(KAFKA_METADATA as readonly string[]).includes(item)) {
+      ctx.issues.push({ code: "invalid_value", values: [...KAFKA_METADATA], input: item, path: at });
+    } else if (fields.includes(item as KafkaMetadataField)) {
+      ctx.issues.push({ code: "custom", input: item, path: at, message: `${item} is listed twice` });
+    } else {
+      fields.push(item as KafkaMetadataField);
+    }
+  });
+  return fields;
+});
+
 const kafka = z.strictObject({
   topic: nonEmpty,
   brokers: z.preprocess(
     (value) => (typeof value === "string" ? value.split(",").map((broker) => broker.trim()) : value),
     z.array(nonEmpty).min(1),
   ),
+  metadata: metadata.optional(),
 });
 
 const webhook = z.strictObject({
@@ -95,6 +123,8 @@ const webhook = z.strictObject({
   signature: z.enum(["github", "stripe", "sha256", "bearer", "shopify", "slack", "standard", "none"]),
   secret: secretName.optional(),
   delivery_header: nonEmpty.optional(),
+  metadata: webhookMetadata.optional(),
+  headers: webhookHeaders.optional(),
 });
 
 const http = z.strictObject({
@@ -120,9 +150,19 @@ export const sourceEntry = z
     } else if (streams.length > 1) {
       ctx.addIssue({ code: "custom", path: [streams[1]!], message: `a source reads one stream, but this one has both ${streams[0]}: and ${streams[1]}:; declare a second source` });
     }
+    if (entry.kafka?.metadata?.length && entry.format === "csv") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["kafka", "metadata"],
+        message: "adds columns to JSON events, and a CSV record is a row of text fields; use format: json or ndjson, or leave metadata: out",
+      });
+    }
     const hook = entry.webhook;
     if (hook && hook.signature !== "none" && hook.secret === undefined) {
       ctx.addIssue({ code: "custom", path: ["webhook", "signature"], message: `signature: ${hook.signature} needs secret: naming the environment variable that holds the secret` });
+    }
+    if (hook) {
+      for (const issue of webhookMetadataIssues(hook, entry.format, hook.delivery_header ?? DELIVERY_HEADERS[hook.signature] ?? null)) ctx.addIssue({ code: "custom", ...issue });
     }
     if (hook && hook.signature === "none" && hook.secret !== undefined) {
       ctx.addIssue({ code: "custom", path: ["webhook", "secret"], message: "secret: is unused with signature: none; choose github, stripe, sha256, bearer, shopify, slack or standard" });
@@ -192,7 +232,11 @@ const DELIVERY_HEADERS: Partial<Record<string, string>> = {
 /** The model of a validated source entry. */
 export function toSource(name: string, entry: SourceEntry): SourceSpec {
   const common = { name, format: entry.format, sampleSize: entry.sample_size, demo: toDemo(entry.demo) };
-  if (entry.kafka) return { kind: "kafka", ...common, topic: entry.kafka.topic, brokers: entry.kafka.brokers };
+  if (entry.kafka) {
+    const { topic, brokers, metadata } = entry.kafka;
+    // No metadata is no key at all, so a notebook without it has the model (and bundle) it always had.
+    return { kind: "kafka", ...common, topic, brokers, ...(metadata?.length ? { metadata } : {}) };
+  }
   if (entry.webhook) {
     const hook = entry.webhook;
     return {
@@ -202,6 +246,7 @@ export function toSource(name: string, entry: SourceEntry): SourceSpec {
       signature: hook.signature,
       secret: hook.secret ?? null,
       deliveryHeader: hook.delivery_header ?? DELIVERY_HEADERS[hook.signature] ?? null,
+      ...webhookMetadataModel(hook),
     };
   }
   if (entry.http) return { kind: "http", ...common, url: entry.http.url, intervalSeconds: entry.http.interval ?? DEFAULTS.httpInterval };

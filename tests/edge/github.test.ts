@@ -13,6 +13,8 @@ const SECRET = "it's a secret to everybody";
 /** Every fixture payload is posted; the notebook's sample (what publish compiles against) is its three event types. */
 const fixtures = githubFixtures();
 const sample = githubFixtures(["push", "issues", "pull_request"]);
+/** A fixture as the gateway's sample holds it: with its event type as `_headers` (the notebook's `headers: [X-GitHub-Event]`). */
+const withEvent = (f: { event: string; text: string }) => f.text.replace(/\}\s*$/, `, "_headers": {"x-github-event": ${JSON.stringify(f.event)}}}`);
 const toR2 = (text: string) => text.replace(/s3: \{ bucket: lake, prefix: (\S+) \}/g, "r2: { binding: LAKE, prefix: $1 }");
 
 let notebook: Notebook;
@@ -23,11 +25,11 @@ const dirs: string[] = [];
 
 beforeAll(async () => {
   ({ notebook } = readNotebook("github.md", toR2));
-  plan = await compileWith(notebook, { github: sample.map((f) => f.text) });
+  plan = await compileWith(notebook, { github: sample.map(withEvent) });
   edge = await startEdge({ name: "github", plan, notebook, bindings: { GITHUB_WEBHOOK_SECRET: SECRET } });
   db = await openDuckDB({ threads: 1 });
   // What the check predicts: DuckDB reading every payload into the pinned schema, as read_json(columns=...) does.
-  await loadJsonTexts(db, "github", fixtures.map((f) => f.text), { schema: plan.sources.github!.schema });
+  await loadJsonTexts(db, "github", fixtures.map(withEvent), { schema: plan.sources.github!.schema });
   await createCellViews(db, notebook);
 });
 
@@ -44,7 +46,7 @@ const post = async (text: string, headers: Record<string, string> = {}) =>
 describe("the github notebook as a Worker on workerd", () => {
   test("every fixture payload posted with a valid signature lands in R2 as Parquet that DuckDB reads back as the cells' rows", async () => {
     for (const f of fixtures) {
-      const response = await post(f.text);
+      const response = await post(f.text, { "x-github-event": f.event });
       expect(response.status, `${f.event}/${f.file}: ${await response.clone().text()}`).toBe(202);
     }
     const flushed = await edge.flush();
@@ -145,7 +147,7 @@ describe("the github notebook with its S3 sinks", () => {
     const { notebook: s3Notebook } = readNotebook("github.md", (t) =>
       t.replace(/s3: \{ bucket: lake, prefix: (\S+) \}/g, `s3: { bucket: ${server.bucket}, prefix: edge-${run}/$1, endpoint: "${server.endpoint}" }`),
     );
-    const s3Plan = await compileWith(s3Notebook, { github: sample.map((f) => f.text) });
+    const s3Plan = await compileWith(s3Notebook, { github: sample.map(withEvent) });
     const s3Edge = await startEdge({
       name: "github-s3",
       plan: s3Plan,

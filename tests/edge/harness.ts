@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
 import { parseNotebook } from "../../notebook/format/parse.ts";
 import type { Notebook } from "../../notebook/format/model.ts";
+import { pinnedSourceSchema } from "../../gateway/sources/metadata-schema.ts";
 import { compilePlan } from "../../edge/compile/compile.ts";
 import { gatherCompileInputs } from "../../edge/compile/inputs.node.ts";
 import { type DuckDB, loadJsonTexts, openDuckDB, quoteIdent } from "../../edge/duckdb/index.node.ts";
@@ -44,7 +45,11 @@ export function readNotebook(file: string, edit: (text: string) => string = (t) 
 export async function compileWith(notebook: Notebook, samples: Record<string, string[]>): Promise<Plan> {
   const db = await openDuckDB({ threads: 1 });
   try {
-    for (const [source, texts] of Object.entries(samples)) await loadJsonTexts(db, source, texts);
+    for (const [source, texts] of Object.entries(samples)) {
+      // As publish loads a sample: the columns a source's options add keep their own types.
+      const pinned = pinnedSourceSchema(notebook.sources[source], await loadJsonTexts(db, source, texts));
+      if (pinned) await loadJsonTexts(db, source, texts, { schema: pinned });
+    }
     return compilePlan(await gatherCompileInputs(db, notebook));
   } finally {
     db.close();

@@ -11,6 +11,7 @@ import { type DuckDB, loadEvents, loadJsonTexts, openDuckDB, type QueryResult, q
 import { Sampler } from "../../gateway/sample/sampler.ts";
 import { openWasm, type WasmConnection } from "./wasm.ts";
 import { demoEvents } from "../../gateway/sources/demo/index.ts";
+import { demoSample } from "../../gateway/sources/demo-source.ts";
 import { parseNotebook } from "../../notebook/format/index.ts";
 import type { Notebook } from "../../notebook/format/index.ts";
 
@@ -70,12 +71,13 @@ function load(file: string): Notebook {
   return notebook;
 }
 
+/** Each fixture payload as the gateway's sample holds it: with its folder's event type as `X-GitHub-Event` (`headers:`). */
 function githubFixtureTexts(): string[] {
   return GITHUB_EVENTS.flatMap((event) =>
     readdirSync(join(FIXTURES, event))
       .filter((f) => f.endsWith(".json"))
       .sort()
-      .map((f) => readFileSync(join(FIXTURES, event, f), "utf8")),
+      .map((f) => readFileSync(join(FIXTURES, event, f), "utf8").replace(/\}\s*$/, `, "_headers": {"x-github-event": ${JSON.stringify(event)}}}`)),
   );
 }
 
@@ -85,7 +87,7 @@ async function loadSources(db: DuckDB, notebook: Notebook, github: "fixtures" | 
     expect(source.demo, `source ${name} of ${notebook.file} names a demo stand-in`).not.toBeNull();
     const demo = source.demo!;
     if (demo.generator === "github" && github === "fixtures") await loadJsonTexts(db, name, githubFixtureTexts());
-    else await loadEvents(db, name, demoEvents(demo, 0, 1000));
+    else await loadEvents(db, name, demoSample(source, demo, 1000));
   }
 }
 
@@ -231,7 +233,7 @@ describe("in the browser's DuckDB (DuckDB-WASM, no json or icu extension)", () =
     await loadSources(db, notebook, "demo");
     const native = await runCells(db, notebook);
     for (const [name, source] of Object.entries(notebook.sources)) {
-      const events = demoEvents(source.demo!, 0, 1000).map((value, i) => ({ ok: true as const, value, receivedAt: i }));
+      const events = demoSample(source, source.demo!, 1000).map((value, i) => ({ ok: true as const, value, receivedAt: i }));
       const { ipc } = await sampler.arrow(events);
       wasm.query(`DROP TABLE IF EXISTS ${quoteIdent(name)}`);
       wasm.insertArrowFromIPCStream(ipc, { name, create: true });

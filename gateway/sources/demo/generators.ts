@@ -1,7 +1,7 @@
 import type { DemoSpec } from "../../../notebook/format/model.ts";
 import { cartCdcEvent } from "./cart-cdc.ts";
 import { cloudtrailEvent } from "./cloudtrail.ts";
-import { githubEvent } from "./github.ts";
+import { githubEvent, githubHeaders } from "./github.ts";
 import { piiEvent } from "./pii.ts";
 import { shopEvent } from "./shop.ts";
 import { turnstileEvent } from "./turnstile.ts";
@@ -12,6 +12,11 @@ export interface DemoGenerator {
   describe: string;
   /** Event `i` (0-based); its time is `demoTime(i, rate)`. `rate` defaults to 20 events per second. */
   event(seed: number, i: number, rate?: number): unknown;
+  /**
+   * The headers a webhook sender sends with event i, for a generator standing in for one
+   * (github: `X-GitHub-Event`): a webhook source's `headers:` columns read them.
+   */
+  headers?(seed: number, i: number): Record<string, string>;
 }
 
 const DEFAULT_RATE = 20;
@@ -33,7 +38,7 @@ export const demoGenerators: Record<string, DemoGenerator> = {
   shop: generator("In-game shop events: action, player, item, price, and a nested payload whose keys depend on the action", shopEvent),
   cloudtrail: generator("AWS CloudTrail files: a Records array of nested audit events", cloudtrailEvent),
   "cart-cdc": generator("Change events of a carts table: op I/U/D, seq, cart id, items", cartCdcEvent),
-  github: generator("GitHub webhook payloads: push, issues and pull_request", githubEvent),
+  github: { ...generator("GitHub webhook payloads: push, issues and pull_request", githubEvent), headers: githubHeaders },
   pii: generator("Account events with personal data: email, name, phone, IP", piiEvent),
 };
 

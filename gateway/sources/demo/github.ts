@@ -189,6 +189,11 @@ export function githubEventName(seed: number, i: number): GithubEventName {
   return roll < 0.5 ? "push" : roll < 0.75 ? "issues" : "pull_request";
 }
 
+/** The headers GitHub sends with demo payload i: its event name (the delivery id is the stand-in's, webhook-columns.ts). */
+export function githubHeaders(seed: number, i: number): Record<string, string> {
+  return { "X-GitHub-Event": githubEventName(seed, i) };
+}
+
 /**
  * GitHub webhook payloads for push, issues and pull_request, nested the way
  * GitHub nests them (repository, sender, commits with author objects, labels,
