@@ -15,7 +15,7 @@ import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import type { Plan } from "../plan/types.ts";
 import { decodeDeadLetters, type DeadLetter } from "../sinks/dead-letter.ts";
 import { listInputs, type InputFile } from "./read-inputs.ts";
@@ -51,7 +51,7 @@ export function replayRefusal(plan: Plan): string | null {
 export async function replayInputs(plan: Plan, paths: string[]): Promise<ReplayInputs> {
   const refused = replayRefusal(plan);
   if (refused) throw new Error(refused);
-  const letters: { letter: DeadLetter; order: number }[] = [];
+  const letters: { letter: DeadLetter; name: string; path: string; order: number }[] = [];
   const files: string[] = [];
   for (const path of paths) {
     let listed;
@@ -70,11 +70,15 @@ export async function replayInputs(plan: Plan, paths: string[]): Promise<ReplayI
         const why = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ""}` : String(error);
         throw new Error(`replay: ${file.path} is not a dead-letter file: ${why}`, { cause: error });
       }
-      for (const letter of decoded) letters.push({ letter, order: letters.length });
+      for (const letter of decoded) letters.push({ letter, name: basename(file.path), path: resolve(file.path), order: letters.length });
     }
   }
-  // Oldest first, as they arrived; letters of one time keep their files' order.
-  letters.sort((a, b) => (a.letter.at < b.letter.at ? -1 : a.letter.at > b.letter.at ? 1 : a.order - b.order));
+  // Oldest first, as they arrived. Letters of one time (one batch's, split over files by a flush
+  // bound) go by source, then file name (its writer and sequence range), then their place in the
+  // file: never by the order the files were named or listed in (their times change with a copy),
+  // so the same letters always replay in the same order under the same writer name.
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  letters.sort((a, b) => cmp(a.letter.at, b.letter.at) || cmp(a.letter.source, b.letter.source) || cmp(a.name, b.name) || cmp(a.path, b.path) || a.order - b.order);
   const lines: Record<string, string[]> = {};
   const skipped = new Map<string, number>();
   const skip = (reason: string) => skipped.set(reason, (skipped.get(reason) ?? 0) + 1);

@@ -15,6 +15,9 @@ import type { ParquetWriter } from "../parquet/writer.ts";
 import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
 import { readEvents, UnreadableEvent, type InputFile } from "./read-inputs.ts";
 import type { WrittenFile } from "../sinks/write-batch.ts";
+import { createHash } from "node:crypto";
+import { open } from "node:fs/promises";
+import { basename } from "node:path";
 
 export interface RunFilesOptions {
   plan: Plan;
@@ -39,6 +42,41 @@ export interface RunProgress {
 export interface RunFilesResult extends RunProgress {
   written: WrittenFile[];
   deadLetterFiles: string[];
+}
+
+/** Bytes of each end of a file that name it (with its name and size) in `backfillWriter`. */
+const ENDS = 1024 * 1024;
+
+/**
+ * The writer name of a backfill of `inputs`: `backfill-` and a digest of each file's name, size
+ * and first and last megabyte, in the order they are read. Objects are named by the range of
+ * input events they hold, so under one fixed name a second backfill of other files (January,
+ * then February) would take the first one's keys and replace its rows; under this name the same
+ * files (copied anywhere) write the same objects again, and other files write beside them.
+ */
+export async function backfillWriter(inputs: Record<string, InputFile[]>): Promise<string> {
+  const digest = createHash("sha256");
+  for (const [source, files] of Object.entries(inputs)) {
+    digest.update(`source ${source}\n`);
+    for (const file of files) {
+      const handle = await open(file.path, "r");
+      try {
+        const { size } = await handle.stat();
+        digest.update(`${basename(file.path)}\n${size}\n`);
+        const head = Buffer.alloc(Math.min(size, ENDS));
+        await handle.read(head, 0, head.length, 0);
+        digest.update(head);
+        if (size > ENDS) {
+          const tail = Buffer.alloc(Math.min(size - ENDS, ENDS));
+          await handle.read(tail, 0, tail.length, size - tail.length);
+          digest.update(tail);
+        }
+      } finally {
+        await handle.close();
+      }
+    }
+  }
+  return `backfill-${digest.digest("hex").slice(0, 16)}`;
 }
 
 export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult> {

@@ -220,6 +220,10 @@ export function s3Sink(options: S3SinkOptions): Sink {
   return {
     describe: `s3://${options.bucket}/${prefix}`,
 
+    requestsFor(bytes) {
+      return bytes > threshold ? Math.ceil(bytes / partSize) + 2 : 1;
+    },
+
     async put(key, body, opts) {
       await put(key, body, opts?.contentType, false);
     },

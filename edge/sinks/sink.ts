@@ -18,4 +18,9 @@ export interface Sink {
   delete(key: string): Promise<void>;
   /** A URL-ish description for logs and READMEs, e.g. `s3://lake/turnstile/`. */
   readonly describe: string;
+  /**
+   * The requests a `put` of this many bytes makes at least (a multipart upload: one per part and
+   * two more), where that is more than one: a Worker counts them against its subrequest limit.
+   */
+  requestsFor?(bytes: number): number;
 }

@@ -9,7 +9,7 @@ import { deadLetterKey, encodeDeadLetters, type DeadLetter } from "../sinks/dead
 import { r2Sink, type R2BucketLike } from "../sinks/r2.ts";
 import { s3Sink } from "../sinks/s3.ts";
 import type { Sink } from "../sinks/sink.ts";
-import { batchFiles, putEncoded, type WrittenFile } from "../sinks/write-batch.ts";
+import { batchFiles, putEncoded, type EncodedFile, type WrittenFile } from "../sinks/write-batch.ts";
 import type { SinkSpec } from "../../notebook/format/model.ts";
 import { BINDINGS, type WorkerConfig } from "./config.ts";
 import type { DurableObjectBase, DurableObjectStateLike, PipelineEnv, SqlStorageLike } from "./platform.ts";
@@ -523,9 +523,22 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
      */
     private async putWithin(files: { key: string; rows: number; encode(): Uint8Array }[], doneKey: string, contentType: string, written: WrittenFile[]): Promise<boolean> {
       const done = Number(this.meta(doneKey) ?? 0);
-      const now_ = files.slice(done, done + Math.max(this.puts, 0));
-      const stored = await putEncoded(this.sink(this.spec()), now_.map((f) => ({ key: f.key, rows: f.rows, body: f.encode() })), contentType);
-      this.puts -= stored.length;
+      const sink = this.sink(this.spec());
+      // The budget counts requests: an S3 object past its multipart threshold takes one per part.
+      // An invocation's first object goes whatever it costs (it cannot be split); the others only within the budget.
+      const fresh = this.puts === this.putBudget();
+      const now_: EncodedFile[] = [];
+      let cost = 0;
+      for (let i = done; i < files.length && this.puts - cost > 0; i++) {
+        const f = files[i]!;
+        const body = f.encode();
+        const requests = sink.requestsFor?.(body.length) ?? 1;
+        if (cost + requests > this.puts && !(fresh && now_.length === 0)) break;
+        now_.push({ key: f.key, rows: f.rows, body });
+        cost += requests;
+      }
+      const stored = await putEncoded(sink, now_, contentType);
+      this.puts -= cost;
       written.push(...stored);
       if (done + stored.length >= files.length) return true;
       this.transact(() => {

@@ -45,7 +45,7 @@ test("publish then run writes exactly the rows DuckDB computes from the same eve
   expect(out.join("")).toMatch(/run done in [\d.]+ s: 3000 events → \d+ rows/);
   const written = await files(outDir);
   expect(written.length).toBeGreaterThan(0);
-  expect(written.every((f) => /\/staging\/day=\d{4}-\d{2}-\d{2}\/backfill-\d{20}-\d{20}\.parquet$/.test(f))).toBe(true);
+  expect(written.every((f) => /\/staging\/day=\d{4}-\d{2}-\d{2}\/backfill-[0-9a-f]{16}-\d{20}-\d{20}\.parquet$/.test(f))).toBe(true);
 
   const db = await openDuckDB({ threads: 1 });
   try {
@@ -74,6 +74,17 @@ test("publish then run writes exactly the rows DuckDB computes from the same eve
   expect(await files(outDir)).toEqual(written);
   const after = await Promise.all(written.map((f) => readFile(f)));
   expect(after.map((b, i) => Buffer.compare(b, before[i]!))).toEqual(written.map(() => 0));
+
+  // A backfill of other files into the same lake (the next month's export) writes beside the
+  // first one's objects instead of taking their keys: every row of both is there.
+  const more = demoEvents({ generator: "pii", rate: 10, seed: 78 }, 0, 500);
+  await writeFile(join(dir, "next.ndjson"), more.map((e) => JSON.stringify(e)).join("\n"));
+  expect(await main(["run", bundle, "--input", `accounts=${join(dir, "next.ndjson")}`, "--sink", `staging=fs:${outDir}`])).toBe(0);
+  const both = await files(outDir);
+  expect(both.filter((f) => written.includes(f))).toEqual(written);
+  expect(both.length).toBeGreaterThan(written.length);
+  const kept = await Promise.all(written.map((f) => readFile(f)));
+  expect(kept.map((b, i) => Buffer.compare(b, before[i]!))).toEqual(written.map(() => 0));
 }, 120_000);
 
 test("publish refuses a notebook whose sink cell uses a window function and writes nothing", async () => {

@@ -11,9 +11,10 @@ import { RunnerMetrics } from "../../edge/runner/metrics.ts";
 import { showProgress } from "../../edge/runner/progress.ts";
 import { listInputs, mergeInputs, type InputFile } from "../../edge/runner/read-inputs.ts";
 import { openSink, parseSinkOverride } from "../../edge/runner/open-sink.ts";
-import { runFiles } from "../../edge/runner/run-files.ts";
+import { backfillWriter, runFiles } from "../../edge/runner/run-files.ts";
 import { replayInputs, type ReplayInputs } from "../../edge/runner/replay.ts";
 import type { SinkTarget } from "../../edge/runner/sink-writer.ts";
+import type { SourceSpec } from "../../notebook/format/model.ts";
 import { defaultParquetWriter } from "../../edge/parquet/index.ts";
 import { S3Refusal } from "../../edge/sinks/s3.ts";
 import { readArgs } from "./args.ts";
@@ -33,7 +34,9 @@ as NDJSON under _errors/.
                             array), CSV (.csv, .tsv) or Parquet (.parquet) files, each
                             maybe gzip (.gz) or zstd (.zst); other names are read as the
                             source's format; a folder leaves out hidden names (.x, _x)
-  --writer <name>           the name object keys start with (default backfill)
+  --writer <name>           the name object keys start with (default: backfill- or replay- and a
+                            digest of the inputs, so the same inputs rewrite the same objects
+                            and other inputs write beside them)
 
 With --replay: runs the events an earlier run refused (dead-letter files, e.g. a
 lake's _errors/ folder or a glob of its .ndjson files) through this bundle,
@@ -127,6 +130,14 @@ export const verb: Verb = {
       // A consumer of the bundle's Kafka topic: said before any sink is opened, when the bundle has none.
       kafkaSourceOf(bundle);
     }
+    if (values.replay?.length || values.input?.length) {
+      // Columns a source adds from its records or deliveries come from the stream, not from files.
+      for (const source of Object.keys(inputs)) {
+        const spec = manifest.sources[source];
+        const columns = spec === undefined ? [] : streamColumns(spec);
+        if (columns.length) printOut(`  note: source ${source} adds ${columns.join(", ")} from the ${spec!.kind === "kafka" ? "Kafka record" : "webhook delivery"}; read from files they are NULL unless the events hold fields of those names`);
+      }
+    }
     const overrides = new Map((values.sink ?? []).map((s) => splitPair(s, "--sink")));
     for (const name of overrides.keys()) {
       if (!manifest.sinks[name]) throw new UsageError(`--sink names '${name}'; the bundle's sinks are ${Object.keys(manifest.sinks).join(", ")}`);
@@ -163,7 +174,7 @@ export const verb: Verb = {
       // A replay starts its event count at 0 again: under the backfill's writer name its objects would
       // take the keys of the backfill's own (same partition, same range) and replace them. Its own
       // name comes from what it replays, so replaying the same letters again replaces its objects.
-      writer: values.writer ?? replay?.writer,
+      writer: values.writer ?? replay?.writer ?? (await backfillWriter(inputs)),
       onProgress: (p) => {
         if (Date.now() - lastShown < 1000) return;
         lastShown = Date.now();
@@ -209,6 +220,13 @@ function parseStart(text: string | undefined): StartPosition {
 }
 
 /** The bundle's one Kafka source, or a usage error saying what it reads instead. */
+/** The columns `spec`'s options add from the stream itself (`_key`, `_received_at`, ...). */
+function streamColumns(spec: SourceSpec): string[] {
+  if (spec.kind === "kafka") return (spec.metadata ?? []).map((f) => `_${f}`);
+  if (spec.kind === "webhook") return [...(spec.metadata ?? []).map((f) => `_${f}`), ...(spec.headers?.length ? ["_headers"] : [])];
+  return [];
+}
+
 function kafkaSourceOf(bundle: Bundle) {
   const sources = Object.values(bundle.manifest.sources).filter((s) => s.kind === "kafka");
   const source = sources[0];

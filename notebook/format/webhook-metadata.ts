@@ -106,7 +106,7 @@ export interface WebhookMetadataEntry {
 
 /**
  * Problems with a webhook entry's metadata that need the rest of the entry: a CSV record is a row
- * of text fields, and `delivery_id` needs a header to read it from. `deliveryHeader` is the
+ * of text fields, and `delivery_id` needs a header to read it from, one that carries no secret. `deliveryHeader` is the
  * source's delivery header after defaults (`delivery_header:`, else the scheme's).
  */
 export function webhookMetadataIssues(hook: WebhookMetadataEntry & { signature: string }, format: SourceFormat, deliveryHeader: string | null): { path: (string | number)[]; message: string }[] {
@@ -117,6 +117,13 @@ export function webhookMetadataIssues(hook: WebhookMetadataEntry & { signature: 
         issues.push({ path: ["webhook", key], message: `adds columns to JSON events, and a CSV record is a row of text fields; use format: json or ndjson, or leave ${key}: out` });
       }
     }
+  }
+  if (hook.metadata?.includes("delivery_id") && deliveryHeader !== null && SECRET_HEADERS.has(deliveryHeader.toLowerCase())) {
+    // The column holds the header's value: `delivery_header: Authorization` would write every bearer token into the lake.
+    issues.push({
+      path: ["webhook", "delivery_header"],
+      message: `${deliveryHeader} carries a secret or a signature, which metadata: delivery_id would write into the lake with every event as _delivery_id; name a header that identifies the delivery (e.g. X-Request-Id), or leave delivery_id out`,
+    });
   }
   if (hook.metadata?.includes("delivery_id") && deliveryHeader === null) {
     issues.push({

@@ -149,6 +149,10 @@ describe("a Kafka source with metadata: true", () => {
     const manifest = JSON.parse(await readFile(join(bundle, "bundle.json"), "utf8")) as { check: { agree: boolean; forced: boolean }; sources: Record<string, SourceSpec> };
     expect(manifest.check).toMatchObject({ agree: true, forced: false });
     expect(manifest.sources.ev).toMatchObject({ metadata: [...ALL] });
+    // A backfill from files has no records to take the columns from, and says so.
+    const backfill = spawnSync(process.execPath, [runnel, "run", bundle, "--input", `ev=${join(dir, "sample.ndjson")}`, "--sink", `out=fs:${join(dir, "files-out")}`], { encoding: "utf8" });
+    expect(backfill.status, `${backfill.stdout}\n${backfill.stderr}`).toBe(0);
+    expect(backfill.stdout).toContain("note: source ev adds _key, _timestamp, _partition, _offset, _topic, _headers from the Kafka record; read from files they are NULL unless the events hold fields of those names");
 
     // In a worker thread (keys and headers cross to it with the segment) and on the consumer's own thread.
     for (const threads of ["1", "0"]) {
