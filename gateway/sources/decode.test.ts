@@ -142,20 +142,23 @@ test("a headerless CSV record's fields are named as read_csv(header = false) nam
   }
 });
 
-test("a value in Schema Registry framing (zero byte, 4-byte schema id) is the JSON after the header; Avro or Protobuf is refused with words that say so", () => {
+test("a Kafka value in Schema Registry framing (zero byte, 4-byte schema id) is the JSON after the header; Avro or Protobuf is refused with words that say so; a webhook body is never read so", () => {
+  const kafka = (payload: Uint8Array, format: "json" | "ndjson") => decodePayload(payload, format, 0, undefined, undefined, true);
   const json = Buffer.concat([Buffer.from([0, 0, 0, 0, 200]), Buffer.from('{"id": 1, "big": 12345678901234567890}')]);
-  expect(decodePayload(json, "json", 0)).toEqual([{ ok: true, value: { id: 1, big: 12345678901234567890n }, receivedAt: 0 }]);
+  expect(kafka(json, "json")).toEqual([{ ok: true, value: { id: 1, big: 12345678901234567890n }, receivedAt: 0 }]);
   const array = Buffer.concat([Buffer.from([0, 0, 0, 1, 0]), Buffer.from('\n[{"id": 2}, {"id": 3}]')]);
-  expect(decodePayload(array, "json", 0).map((e) => e.ok && e.value)).toEqual([{ id: 2 }, { id: 3 }]);
+  expect(kafka(array, "json").map((e) => e.ok && e.value)).toEqual([{ id: 2 }, { id: 3 }]);
   const avro = Buffer.from([0, 0x01, 0x02, 0x03, 0x04, 0x02, 0x06, 0x66, 0x6f, 0x6f]);
-  const [refused] = decodePayload(avro, "json", 0);
+  const [refused] = kafka(avro, "json");
   expect(refused).toMatchObject({ ok: false, error: "decode: the value starts with a Schema Registry header (magic byte 0, schema id 16909060) and is not JSON (Avro or Protobuf?); runnel reads JSON messages" });
   expect(Buffer.from((refused as { raw: string }).raw, "latin1")).toEqual(avro);
-  expect(decodePayload(avro, "ndjson", 0)).toMatchObject([{ ok: false, error: expect.stringMatching(/^decode: the value starts with a Schema Registry header/) }]);
+  expect(kafka(avro, "ndjson")).toMatchObject([{ ok: false, error: expect.stringMatching(/^decode: the value starts with a Schema Registry header/) }]);
   // Bytes after a header that start like JSON and are not: the JSON's error.
-  expect(decodePayload(Buffer.from([0, 0, 0, 0, 7, 0x7b, 0x02, 0x7d]), "json", 0)[0]).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: not JSON/) });
+  expect(kafka(Buffer.from([0, 0, 0, 0, 7, 0x7b, 0x02, 0x7d]), "json")[0]).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: not JSON/) });
   // A zero byte that is no such header is still what it was.
-  expect(decodePayload(Buffer.from([0, 0x7b]), "json", 0)[0]).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: not JSON/) });
+  expect(kafka(Buffer.from([0, 0x7b]), "json")[0]).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: not JSON/) });
+  // A webhook or HTTP body has no registry: the same bytes are refused, as the Worker refuses them.
+  expect(decodePayload(json, "json", 0)[0]).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: payload is not valid UTF-8/) });
 });
 
 test("an event with an object that has a key twice is an error event in DuckDB's words, as read_json refuses it; the sample is DuckDB's rows of the others", async () => {

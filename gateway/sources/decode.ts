@@ -21,8 +21,10 @@ export function decodePayload(
   receivedAt: number,
   meta?: Meta,
   header?: string[] | "positional",
+  /** A Kafka message value: Confluent's Schema Registry framing is read (JSON) or named (Avro, Protobuf). A webhook or HTTP body has no such framing. */
+  kafkaValue = false,
 ): SourceEvent[] {
-  if (typeof payload !== "string" && format !== "csv") {
+  if (kafkaValue && typeof payload !== "string" && format !== "csv") {
     const framed = schemaRegistryFraming(payload);
     // JSON behind the header (Confluent's JSON Schema serializer) is read; Avro or Protobuf is refused.
     if (typeof framed === "string") return [errorEvent(Buffer.from(payload).toString("latin1"), framed, receivedAt, meta)];

@@ -93,7 +93,7 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
     if (message.value === null) return [{ ok: false, raw: "", error: tombstoneReason(message.offset, message.key?.toString("utf8")), receivedAt, meta }];
     // The runner's words for it (partition-engine.ts): an empty JSON text is no value, not broken JSON.
     if (message.value.length === 0 && spec.format === "json") return [{ ok: false, raw: "", error: "kafka: message value is empty (0 bytes)", receivedAt, meta }];
-    const events = decodePayload(message.value, spec.format, receivedAt, meta, spec.format === "csv" ? "positional" : undefined);
+    const events = decodePayload(message.value, spec.format, receivedAt, meta, spec.format === "csv" ? "positional" : undefined, true);
     if (!spec.metadata?.length) return events;
     const record = { key: message.key, timestamp: receivedAt, partition, offset: BigInt(message.offset), topic: spec.topic, headers: message.headers };
     return withRecordMetadata(events, spec.metadata, record);
