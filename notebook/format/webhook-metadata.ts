@@ -35,6 +35,17 @@ const SECRET_HEADERS = new Set([
   "svix-signature",
 ]);
 
+/**
+ * Names that say they hold a credential, beyond the list above: GitLab sends its secret as
+ * `X-Gitlab-Token` in plain text, others send `X-Api-Key`, `X-Webhook-Secret`, `X-Auth-Token`.
+ */
+const SECRET_WORDS = /token|secret|signature|hmac|password|passwd|api-?key|auth|cookie|session|credential/i;
+
+/** Whether header `name` (any case) may carry a secret or a signature. */
+function secretHeader(name: string): boolean {
+  return SECRET_HEADERS.has(name.toLowerCase()) || SECRET_WORDS.test(name);
+}
+
 /** An HTTP header name (RFC 9110 token). */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
@@ -87,7 +98,7 @@ export const webhookHeaders = z.unknown().transform((value, ctx): string[] => {
       return;
     }
     const name = item.toLowerCase();
-    if (SECRET_HEADERS.has(name)) {
+    if (secretHeader(name)) {
       refuse(`${item} carries a secret or a signature, which would be written into the lake with every event; leave it out of headers:`);
     } else if (names.includes(name)) {
       refuse(`${item} is listed twice (header names ignore case)`);
@@ -118,7 +129,7 @@ export function webhookMetadataIssues(hook: WebhookMetadataEntry & { signature: 
       }
     }
   }
-  if (hook.metadata?.includes("delivery_id") && deliveryHeader !== null && SECRET_HEADERS.has(deliveryHeader.toLowerCase())) {
+  if (hook.metadata?.includes("delivery_id") && deliveryHeader !== null && secretHeader(deliveryHeader)) {
     // The column holds the header's value: `delivery_header: Authorization` would write every bearer token into the lake.
     issues.push({
       path: ["webhook", "delivery_header"],

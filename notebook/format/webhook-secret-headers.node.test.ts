@@ -28,3 +28,12 @@ test("delivery_header: a secret header stays allowed when delivery_id is not a c
   expect(hook("{ signature: bearer, secret: S, delivery_header: Authorization, metadata: [received_at] }").problems).toEqual([]);
   expect(hook("{ signature: github, secret: S, metadata: [delivery_id] }").problems).toEqual([]);
 });
+
+test("headers: a header whose name says it holds a credential is refused too (GitLab sends its secret as X-Gitlab-Token in plain text); event headers stay allowed", () => {
+  for (const header of ["X-Gitlab-Token", "X-Api-Key", "X-Webhook-Secret", "X-Auth-Token", "X-Twilio-Signature"]) {
+    const { problems } = hook(`{ signature: none, headers: [X-Gitlab-Event, ${header}] }`);
+    expect(problems, header).toHaveLength(1);
+    expect(problems[0]).toContain(`${header} carries a secret or a signature, which would be written into the lake with every event; leave it out of headers:`);
+  }
+  expect(hook("{ signature: none, headers: [X-Gitlab-Event, X-GitHub-Event, X-Shopify-Topic, Idempotency-Key, X-Request-Id] }").problems).toEqual([]);
+});
