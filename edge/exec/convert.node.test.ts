@@ -119,3 +119,20 @@ test("each CSV field reads into each column type as read_csv with the column's t
   expect(differences).toEqual([]);
 }, 120_000);
 
+
+test("a wide event converts each field as a one-column schema does, whether its fields are read one line each (up to 12) or in a loop", () => {
+  const types = ["BIGINT", "VARCHAR", "DOUBLE", "BOOLEAN", "DATE", "UUID"];
+  const values: unknown[] = [42, "x", 1.5, true, "2024-01-02", "00000000-0000-0000-0000-00000000000a"];
+  for (const width of [1, 5, 11, 12, 13, 20]) {
+    const schema = Array.from({ length: width }, (_, i) => ({ name: i === 2 && width === 5 ? "constructor" : `c${i}`, type: types[i % types.length]! }));
+    const event: Record<string, unknown> = Object.fromEntries(schema.map((c, i) => [c.name, values[i % values.length]]));
+    // A missing field and a null are NULL.
+    if (width > 3) delete event[schema[3]!.name];
+    if (width > 4) event[schema[4]!.name] = null;
+    const alone = schema.map((c) => eventConverter([c], defaultLibrary)(event)[0]);
+    expect(eventConverter(schema, defaultLibrary)(event), `width ${width}`).toEqual(alone);
+    // A field that does not fit refuses the event, wherever it stands.
+    const bad = { ...event, [schema[width - 1]!.name]: { not: "a value" } };
+    if (schema[width - 1]!.type !== "VARCHAR") expect(() => eventConverter(schema, defaultLibrary)(bad), `width ${width}`).toThrow(/field c\d+/);
+  }
+});

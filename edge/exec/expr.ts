@@ -45,6 +45,27 @@ export function sharedSubexpressions(exprs: Expr[]): Expr[] {
   return [...countSubexpressions(exprs).values()].filter((x) => x.n >= 2 && x.e.kind !== "case").map((x) => x.e);
 }
 
+/** Text functions that answer every text (no error, whatever the input). */
+const INFALLIBLE_TEXT = new Set(["trim", "ltrim", "rtrim", "lower", "upper", "lcase", "ucase", "md5", "sha256"]);
+
+/**
+ * Whether evaluating `e` can never raise an error: columns, constants, and the text functions
+ * above (and `||`) over text. Computing such a shared sub-expression ahead of its uses shows
+ * nothing (DuckDB does it so that its errors surface first), so a projection may leave it to its
+ * first use, which a remembered expression around it often skips.
+ */
+export function infallible(e: Expr): boolean {
+  switch (e.kind) {
+    case "column":
+    case "constant":
+      return true;
+    case "function":
+      return (INFALLIBLE_TEXT.has(e.name) || (e.name === "||" && isTextConcat(e))) && e.type === "VARCHAR" && e.args.every((a) => a.type === "VARCHAR" && infallible(a));
+    default:
+      return false;
+  }
+}
+
 /**
  * Shared sub-expressions of one pipeline: an expression that appears twice
  * (`TRY_CAST(ts AS TIMESTAMP)` in WHERE and SELECT) is computed once per
@@ -52,6 +73,26 @@ export function sharedSubexpressions(exprs: Expr[]): Expr[] {
  * array it saw, and operators that keep the row (filter) pass the same array on.
  */
 export class Memo extends Map<string, Eval> {
+  /** The keys of the sub-expressions that answer from a memory of their own (see `remembered`). */
+  readonly recalled = new Set<string>();
+
+  /**
+   * A batch's converted rows (null for an event that did not convert) while they are run one by
+   * one, and the index of the row running: remembered sub-expressions look up the whole batch's
+   * keys first (`prefetch`), so the lookups' cache misses overlap instead of coming one a row.
+   */
+  batchRows: readonly (Value[] | null)[] | null = null;
+  rowIndex = 0;
+  batch = 0;
+  readonly prefetchers: ((rows: readonly (Value[] | null)[]) => void)[] = [];
+
+  /** Looks up, for every remembered sub-expression over the scan row, the keys of all `rows`. */
+  prefetch(rows: readonly (Value[] | null)[]): void {
+    this.batch++;
+    this.batchRows = rows;
+    for (const p of this.prefetchers) p(rows);
+  }
+
   /** The keys worth a cache (they occur more than once); null caches every function, cast and CASE. */
   constructor(readonly repeated: ReadonlySet<string> | null = null) {
     super();
@@ -79,14 +120,15 @@ export function compileExpr(e: Expr, lib: FunctionLibrary, memo?: Memo, filter =
   const hit = memo.get(key);
   if (hit) return hit;
   // The largest sub-expression worth remembering is remembered; none inside it is.
-  const keys = recalling === 0 ? recallKeys(e) : null;
+  const keys = recalling === 0 ? recallKeys(e, memo.recalled) : null;
   let f: Eval;
   if (keys === null) {
     f = buildExpr(e, lib, memo, false);
   } else {
     recalling++;
     try {
-      f = remembered(buildExpr(e, lib, memo, false), keys, ownAnswers(e));
+      f = remembered(buildExpr(e, lib, memo, false), keys, ownAnswers(e), memo);
+      memo.recalled.add(key);
     } finally {
       recalling--;
     }
@@ -432,17 +474,22 @@ const DIGESTS = new Set(["md5", "sha256", "sha1"]);
 const PATTERNS = /^(regexp_|strptime$|try_strptime$|~~|!~~)/;
 const TEXT_WORK = /^(lower|upper|lcase|ucase|trim|ltrim|rtrim|replace|strip_accents)$/;
 
-/** Roughly what evaluating `e` costs, in calls of a cheap function; 4 and more is worth a Map lookup. */
-function recallWeight(e: Expr): number {
+/**
+ * Roughly what evaluating `e` costs, in calls of a cheap function; 4 and more is worth a Map lookup.
+ * A sub-expression in `recalled` (a shared one, built first and remembered on its own) costs
+ * nothing here: its answer is already one lookup for the row.
+ */
+function recallWeight(e: Expr, recalled: ReadonlySet<string>): number {
+  if (recalled.size > 0 && (e.kind === "function" || e.kind === "cast" || e.kind === "case") && recalled.has(JSON.stringify(e))) return 0;
   let w = 0;
   if (e.kind === "function") w = DIGESTS.has(e.name) ? 8 : PATTERNS.test(e.name) ? 4 : TEXT_WORK.test(e.name) ? 2 : 1;
   else if (e.kind === "cast") w = 1;
-  for (const c of exprChildren(e)) w += recallWeight(c);
+  for (const c of exprChildren(e)) w += recallWeight(c, recalled);
   return w;
 }
 
 /** The columns `e` reads when it is worth remembering by them, else null. */
-function recallKeys(e: Expr): number[] | null {
+function recallKeys(e: Expr, recalled: ReadonlySet<string>): number[] | null {
   const columns = new Set<number>();
   let lambda = false;
   const visit = (x: Expr): void => {
@@ -451,7 +498,7 @@ function recallKeys(e: Expr): number[] | null {
     for (const c of exprChildren(x)) visit(c);
   };
   visit(e);
-  if (lambda || columns.size === 0 || columns.size > 3 || recallWeight(e) < 4) return null;
+  if (lambda || columns.size === 0 || columns.size > 3 || recallWeight(e, recalled) < 4) return null;
   return [...columns].sort((a, b) => a - b);
 }
 
@@ -495,16 +542,39 @@ function ownAnswers(e: Expr): boolean {
 }
 
 /** `f` answering from a memory keyed by the values of `keys` (row indexes); `own`: see ownAnswers. */
-function remembered(f: Eval, keys: number[], own: boolean): Eval {
+function remembered(f: Eval, keys: number[], own: boolean, memo: Memo): Eval {
   const keepAnswer = own ? (v: Value): Value | undefined => (typeof v === "string" && v.length > MAX_REMEMBERED_TEXT ? undefined : keepableAsIs(v)) : keepable;
   const recall = new Recall();
   if (keys.length === 1) {
     const k0 = keys[0]!;
     const memory = new Map<unknown, Value>();
+    // The answers found for a chunk's rows before they run (`Memo.prefetch`; undefined: look
+    // again, or compute), when the previous chunk called this site for most of its rows (one
+    // inside a CASE branch that few rows take would look up keys no one asks for).
+    const found: (Value | undefined)[] = [];
+    let foundFor = 0;
+    let called = 0;
+    let rowsBefore = 0;
+    memo.prefetchers.push((rows) => {
+      const wanted = called * 2 >= rowsBefore;
+      called = 0;
+      rowsBefore = rows.length;
+      if (!wanted || !recall.active) return;
+      foundFor = memo.batch;
+      for (let i = 0; i < rows.length; i++) {
+        const r = rows[i];
+        const k = r === null || r === undefined ? null : (r[k0] ?? null);
+        found[i] = recallable(k) ? memory.get(k) : undefined;
+      }
+    });
     return (row) => {
+      called++;
       const k = row[k0] ?? null;
       if (!recallable(k) || !recall.use()) return f(row);
-      const known = memory.get(k);
+      let known: Value | undefined;
+      // A row of the batch looked up ahead (the same row array: the scan row the keys index).
+      if (foundFor === memo.batch && memo.batchRows !== null && memo.batchRows[memo.rowIndex] === row) known = found[memo.rowIndex];
+      if (known === undefined) known = memory.get(k);
       if (known !== undefined) {
         recall.hit();
         return known;

@@ -11,7 +11,7 @@ import { exprChildren } from "../plan/expr-children.ts";
 import { rowFactory, type Row, type Schema, type Value } from "../plan/values.ts";
 import { decodeValue } from "../plan/value-json.ts";
 import type { FunctionLibrary } from "./functions/contract.ts";
-import { compileExpr, Memo, sharedSubexpressions, type Eval } from "./expr.ts";
+import { compileExpr, infallible, Memo, sharedSubexpressions, type Eval } from "./expr.ts";
 import { eventConverter } from "./convert.ts";
 import { WindowState, addInterval, groupError } from "./window.ts";
 import { decodeState, encodeState } from "./snapshot.ts";
@@ -57,6 +57,9 @@ export interface Executor {
 
 type Stage = (rows: Value[][]) => Value[][];
 
+/** Events converted together before their rows run (see runUnit). */
+const CHUNK = 1024;
+
 /** One input row through the stateless operators before the aggregate: its output row, or null when filtered out. */
 type RowProgram = (row: Value[]) => Value[] | null;
 
@@ -64,6 +67,7 @@ interface BuiltPipeline {
   sink: string;
   source: string;
   convert: (event: unknown) => Value[];
+  memo: Memo;
   /** Operators before the aggregate (or all, when there is none), ending at the sink. */
   head: Stage[];
   /** `head` fused per row when it is filters and projections only (one row in, at most one out); else null. */
@@ -104,6 +108,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
       sink: p.sink,
       source: scan.source,
       convert: eventConverter(scan.schema, lib, readColumns(p.ops), plan.sources[scan.source]?.format),
+      memo,
       head: before.map((o) => stageFor(o, lib, memo)),
       program: rowProgram(before, lib, memo),
       direct: agg ? null : directProgram(before, sinkOp.schema, lib, memo),
@@ -126,6 +131,10 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     if (with_) with_.push(p);
     else units.push([p]);
   }
+
+  // The rows of one chunk of a batch (see runUnit) and the conversion errors among them.
+  const chunkRows: (Value[] | null)[] = [];
+  const chunkErrors: unknown[] = [];
 
   /** One batch through a unit: one pipeline, or the branches that share an aggregate state. */
   const runUnit = (unit: BuiltPipeline[], source: string, events: readonly unknown[], out: RunResult): void => {
@@ -154,6 +163,39 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     // pipeline writes (and which events are late) does not depend on how events were batched.
     const target = out.rows[first.sink]!;
     const windows = first.aggregate?.op.window ? first.aggregate.state : null;
+    if (unit.length === 1) {
+      // A chunk of events converted first (conversion changes no state), then its rows run in
+      // order, and the remembered sub-expressions look up the whole chunk's keys in between
+      // (`Memo.prefetch`): the first reads of the events' fields, and the memories' lookups,
+      // come close together, so their cache misses overlap instead of coming one at a time.
+      const p = first;
+      const rows = chunkRows;
+      for (let at = 0; at < events.length; at += CHUNK) {
+        const end = Math.min(events.length, at + CHUNK);
+        rows.length = end - at;
+        chunkErrors.length = 0;
+        for (let i = at; i < end; i++) {
+          try {
+            rows[i - at] = p.convert(events[i]);
+          } catch (error) {
+            rows[i - at] = null;
+            chunkErrors.push(error);
+          }
+        }
+        p.memo.prefetch(rows);
+        let e = 0;
+        for (let i = at; i < end; i++) {
+          const row = rows[i - at] ?? null;
+          p.memo.rowIndex = i - at;
+          if (row === null) deadLetter(out, source, p.sink, chunkErrors[e++], events[i]);
+          else runEvent(p, source, row, events[i], out, target);
+          if (windows !== null && windows.due()) emit(first, windows.emitUpTo(windows.watermark()!), out);
+        }
+      }
+      rows.fill(null);
+      p.memo.batchRows = null;
+      return;
+    }
     for (let i = 0; i < events.length; i++) {
       const event = events[i];
       for (const p of unit) {
@@ -396,8 +438,11 @@ function projectInto<T extends Value[] | Row>(op: ProjectOp, lib: FunctionLibrar
   // DuckDB computes a projection's repeated sub-expressions for every row first (even
   // where a CASE or COALESCE would not need them), so their errors surface as DuckDB's do.
   // They are built first, so each is remembered on its own (see `compileExpr`) and the
-  // expressions containing them reuse it.
-  const shared = sharedSubexpressions(op.exprs.map((e) => e.expr)).map((e) => compileExpr(e, lib, memo));
+  // expressions containing them reuse it. One that cannot fail is left to its first use
+  // (`trim(email)` under a remembered CASE is then not computed for a remembered address).
+  const repeated = sharedSubexpressions(op.exprs.map((e) => e.expr));
+  const built = repeated.map((e) => compileExpr(e, lib, memo));
+  const shared = built.filter((_, i) => !infallible(repeated[i]!));
   const exprs: Eval[] = op.exprs.map((e) => compileExpr(e.expr, lib, memo));
   const n = exprs.length;
   const m = shared.length;

@@ -56,9 +56,11 @@ export function isLeapYear(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 export function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeapYear(year) ? 29 : 28;
-  return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+  return MONTH_DAYS[month - 1]!;
 }
 
 /** Floor division and modulo for bigint (JS `/` truncates toward zero). */
@@ -72,13 +74,15 @@ export function floorMod(a: bigint, b: bigint): bigint {
 }
 
 /** |micros| below this is exact as a double (2^53), which covers years 1685 to 2255. */
-const SAFE_MICROS = 9_007_199_254_740_991n;
+const SAFE_MICROS = 9_007_199_254_740_991;
 const DAY = 86_400_000_000;
 
 /** The day number of a TIMESTAMP (floor of micros / one day). */
 export function timestampDays(micros: bigint): number {
-  if (micros < SAFE_MICROS && micros > -SAFE_MICROS) {
-    const n = Number(micros);
+  // One conversion, then doubles: below 2^53 it is exact, and a larger magnitude never
+  // rounds below it, so the test sorts every value right (bigint comparisons cost more).
+  const n = Number(micros);
+  if (n < SAFE_MICROS && n > -SAFE_MICROS) {
     let d = Math.floor(n / DAY);
     // The quotient is a double: correct it by the exact product.
     if (d * DAY > n) d--;
@@ -91,7 +95,8 @@ export function timestampDays(micros: bigint): number {
 /** Splits a TIMESTAMP into its day number and microseconds within the day. */
 export function splitTimestamp(micros: bigint): { days: number; time: bigint } {
   const days = timestampDays(micros);
-  if (micros < SAFE_MICROS && micros > -SAFE_MICROS) return { days, time: BigInt(Number(micros) - days * DAY) };
+  const n = Number(micros);
+  if (n < SAFE_MICROS && n > -SAFE_MICROS) return { days, time: BigInt(n - days * DAY) };
   return { days, time: micros - BigInt(days) * MICROS_PER_DAY };
 }
 
@@ -137,7 +142,8 @@ export function formatTimestamp(micros: bigint): string {
   if (micros === TS_INFINITY) return "infinity";
   if (micros === TS_NINFINITY) return "-infinity";
   const days = timestampDays(micros);
-  const time = micros < SAFE_MICROS && micros > -SAFE_MICROS ? Number(micros) - days * DAY : Number(micros - BigInt(days) * MICROS_PER_DAY);
+  const n = Number(micros);
+  const time = n < SAFE_MICROS && n > -SAFE_MICROS ? n - days * DAY : Number(micros - BigInt(days) * MICROS_PER_DAY);
   const date = formatDate(days);
   if (date.endsWith(" (BC)")) return `${date.slice(0, -5)} (BC) ${formatTimeOfDay(time)}`;
   return `${date} ${formatTimeOfDay(time)}`;

@@ -81,6 +81,9 @@ function makeCaster(from: SqlType, to: SqlType): Caster {
     if ((from.name === "TIMESTAMP" || from.name === "TIMESTAMPTZ") && to.name === "DATE") {
       const toDate = (v: Value): Value => {
         const micros = v as bigint;
+        // The infinities lie far outside ±2^60 microseconds: one conversion rules them out.
+        const n = Number(micros);
+        if (n < 2 ** 60 && n > -(2 ** 60)) return timestampDays(micros);
         if (micros === TS_INFINITY) return DATE_INFINITY;
         if (micros === TS_NINFINITY) return DATE_NINFINITY;
         return timestampDays(micros);
@@ -167,6 +170,10 @@ function digit2(s: string, at: number): number {
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
 }
 
+/** The date (year, month and day packed) `isoTimestamp` read last, and its day number. */
+let lastIsoDate = -1;
+let lastIsoDays = 0;
+
 /**
  * The common ISO shape `YYYY-MM-DD[ T]HH:MM:SS[.fraction][Z]` with a valid
  * date and time, as microseconds; null for anything else (the full parser
@@ -181,7 +188,15 @@ export function isoTimestamp(s: string): bigint | null {
   const hour = digit2(s, 11), minute = digit2(s, 14), second = digit2(s, 17);
   if (y1 < 0 || y2 < 0 || month < 1 || month > 12 || day < 1 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return null;
   const year = y1 * 100 + y2;
-  if (day > daysInMonth(year, month)) return null;
+  // A stream's timestamps mostly share their date: its day number is kept from the last one.
+  const date = (year * 16 + month) * 32 + day;
+  let days = lastIsoDays;
+  if (date !== lastIsoDate) {
+    if (day > daysInMonth(year, month)) return null;
+    days = daysFromCivil(year, month, day);
+    lastIsoDate = date;
+    lastIsoDays = days;
+  }
   let pos = 19;
   let micros = 0;
   if (pos < n && s.charCodeAt(pos) === 46) {
@@ -196,7 +211,7 @@ export function isoTimestamp(s: string): bigint | null {
   }
   if (pos < n && s.charCodeAt(pos) === 90) pos++;
   if (pos !== n) return null;
-  const seconds = daysFromCivil(year, month, day) * 86400 + hour * 3600 + minute * 60 + second;
+  const seconds = days * 86400 + hour * 3600 + minute * 60 + second;
   // Exact in a double while below 2^53 microseconds (years 1685 to 2255).
   if (Math.abs(seconds) < 9_000_000_000) return BigInt(seconds * 1_000_000 + micros);
   return BigInt(seconds) * 1_000_000n + BigInt(micros);

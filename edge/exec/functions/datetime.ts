@@ -623,14 +623,32 @@ const isoLayouts: Record<string, string> = {
   "%Y-%m-%d %H:%M:%S.%f": "dddd-dd-dd dd:dd:dd.dddddd",
 };
 
-function fitsLayout(s: string, layout: string): boolean {
-  if (s.length !== layout.length || s.charCodeAt(0) === 48) return false;
-  for (let i = 0; i < layout.length; i++) {
-    const c = s.charCodeAt(i);
-    const e = layout.charCodeAt(i);
-    if (e === 100 ? c < 48 || c > 57 : c !== e) return false;
+/**
+ * Whether a text has the layout's shape as far as `isoTimestamp` does not check it: the
+ * length, a year not starting with 0, and the layout's punctuation in place. isoTimestamp
+ * reads every digit of the date, the time and the fraction and refuses a non-digit there,
+ * except a `Z` in the last place, which a layout ending in a digit refuses here.
+ */
+function layoutShape(layout: string): (s: string) => boolean {
+  const n = layout.length;
+  const at: number[] = [];
+  const codes: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (layout[i] === "d") continue;
+    at.push(i);
+    codes.push(layout.charCodeAt(i));
   }
-  return true;
+  const k = at.length;
+  const endsInDigit = layout[n - 1] === "d";
+  return (s) => {
+    if (s.length !== n || s.charCodeAt(0) === 48) return false;
+    for (let i = 0; i < k; i++) if (s.charCodeAt(at[i]!) !== codes[i]) return false;
+    if (endsInDigit) {
+      const c = s.charCodeAt(n - 1);
+      if (c < 48 || c > 57) return false;
+    }
+    return true;
+  };
 }
 
 /**
@@ -645,9 +663,10 @@ function isoStrptime(general: ScalarFn): ScalarFn["specialize"] {
     if (ctx.argTypes.length !== 2 || !f || typeof f.value !== "string") return null;
     const layout = isoLayouts[f.value];
     if (layout === undefined) return null;
+    const fits = layoutShape(layout);
     return (args) => {
       const s = args[0];
-      if (typeof s === "string" && fitsLayout(s, layout)) {
+      if (typeof s === "string" && fits(s)) {
         const m = isoTimestamp(s);
         if (m !== null) return m;
       }

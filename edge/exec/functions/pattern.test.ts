@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import type { Value } from "../../plan/values.ts";
 import { messyString } from "./arbitraries.node.ts";
 import { callBoth } from "./call.node.ts";
-import { classDeleter, neverEmpty, patternScalars } from "./pattern.ts";
+import { classDeleter, neverEmpty, patternScalars, suffixReplacer } from "./pattern.ts";
 
 async function same(name: string, args: Value[], types: string[], sql?: (l: string[]) => string): Promise<void> {
   const r = await callBoth(name, args, types, sql);
@@ -145,5 +145,25 @@ describe("regexp_replace deleting one character class", () => {
     expect(classDeleter("[a-c]+")!("abcdcba😀")).toBe("d😀");
     // Escapes, POSIX classes, non-ASCII members, several atoms and ambiguous dashes keep the regular path.
     for (const p of ["\\d", "[\\d]", "[[:digit:]]", "[é]", "[0-9]x", "[a-c-e]", "[]", "[z-a]", "[0-9]*"]) expect(classDeleter(p), p).toBeNull();
+  });
+});
+
+describe("regexp_replace of a class run ending the text", () => {
+  it("replaces as DuckDB does: the leftmost start, a member lead character, unicode, once or global", async () => {
+    const patterns = ["\\.[0-9]+$", "\\.\\d+$", "a[^0-9]+$", "1[0-9]+$", ":[0-9a-f]+$", "\\.[^ ]+$", "@[^@]+$"];
+    const texts = ["100.228.195.104", "10.0.0.", "1.2.x", "a.b", "", ".", ".5", "v1.2.3é", "ab😀", "a1a2", "x1111", "1", "2001:db8::ff", "a@b@c", "é.😀"];
+    for (const p of patterns) {
+      expect(suffixReplacer(p, ".0"), p).not.toBeNull();
+      for (const s of texts) {
+        await same("regexp_replace", [s, p, ".0"], ["VARCHAR", "VARCHAR", "VARCHAR"]);
+        await same("regexp_replace", [s, p, "<\\\\>", "g"], ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"]);
+      }
+    }
+  });
+
+  it("is used only for that shape", () => {
+    expect(suffixReplacer("\\.[0-9]+$", ".0")!("198.149.102.15")).toBe("198.149.102.0");
+    expect(suffixReplacer("1[0-9]+$", "!")!("a1211")).toBe("a!");
+    for (const p of ["\\.[0-9]*$", "[0-9]+$", "\\.[0-9]+", "^\\.[0-9]+$", "\\w[0-9]+$", "a[\\d]+$", "(a)[0-9]+$", ".[0-9]+$", "\\.[é]+$"]) expect(suffixReplacer(p, ""), p).toBeNull();
   });
 });

@@ -627,6 +627,8 @@ interface Replacer {
   jsLiteral: string | null;
   /** Deletes every character of one bracket class (`classDeleter`), where that is the whole call; else null. */
   deleter: ((text: string) => string) | null;
+  /** Replaces a class run ending the text (`suffixReplacer`), where that is the whole call; else null. */
+  suffix: ((text: string) => string) | null;
 }
 
 /**
@@ -639,9 +641,30 @@ interface Replacer {
  */
 export function classDeleter(pattern: string): ((text: string) => string) | null {
   const m = /^\[(\^?)(\]?[^\]]*)\](\+?)$/.exec(pattern);
-  if (!m || m[2] === "") return null;
+  if (!m) return null;
   const negated = m[1] === "^";
-  const body = m[2]!;
+  const deleted = asciiClass(m[2]!, negated);
+  if (deleted === null) return null;
+  return (text) => {
+    let out = "";
+    let kept = 0;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c < 128 ? deleted[c] === 0 : !negated) continue;
+      if (i > kept) out += text.slice(kept, i);
+      kept = i + 1;
+    }
+    return kept === 0 ? text : kept === text.length ? out : out + text.slice(kept);
+  };
+}
+
+/**
+ * The members among ASCII of a bracket class's body of ASCII characters and ranges (`0-9`,
+ * `-. ()`), negated or not; null for an empty body, an escape, a nested class or a character
+ * past ASCII. A character past ASCII is a member of a negated class only.
+ */
+function asciiClass(body: string, negated: boolean): Uint8Array | null {
+  if (body === "") return null;
   const inClass = new Uint8Array(128);
   for (let i = 0; i < body.length; i++) {
     const c = body.charCodeAt(i);
@@ -654,18 +677,38 @@ export function classDeleter(pattern: string): ((text: string) => string) | null
       i += 2;
     } else inClass[c] = 1;
   }
-  const deleted = new Uint8Array(128);
-  for (let k = 0; k < 128; k++) deleted[k] = inClass[k]! ^ (negated ? 1 : 0);
+  const members = new Uint8Array(128);
+  for (let k = 0; k < 128; k++) members[k] = inClass[k]! ^ (negated ? 1 : 0);
+  return members;
+}
+
+/**
+ * A replace of `<character><class>+$` by a text without group references (`\.[0-9]+$` by
+ * '.0': an IPv4 address's last octet), as a walk back from the end of the text instead of a
+ * regular expression; null for any other pattern. The character is one ASCII character, plain
+ * or escaped punctuation; the class is `\d` or a bracket class as `classDeleter` reads it. As
+ * RE2 finds it: the match starts at the leftmost such character followed only by members of the
+ * class, at least one, up to the end; once or global alike (the match ends the text).
+ */
+export function suffixReplacer(pattern: string, literal: string): ((text: string) => string) | null {
+  const m = /^(\\[-.+*?()[\]{}|^$\\/]|[A-Za-z0-9 !"#%&',\/:;<=>@_`~])(\\d|\[(\^?)(\]?[^\]]*)\])\+\$$/.exec(pattern);
+  if (!m) return null;
+  const lead = m[1]!.charCodeAt(m[1]!.length - 1);
+  const negated = m[3] === "^";
+  const members = m[2] === "\\d" ? asciiClass("0-9", false) : asciiClass(m[4]!, negated);
+  if (members === null) return null;
+  const member = (c: number): boolean => (c < 128 ? members[c] === 1 : negated);
+  const leadIsMember = members[lead] === 1;
   return (text) => {
-    let out = "";
-    let kept = 0;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c < 128 ? deleted[c] === 0 : !negated) continue;
-      if (i > kept) out += text.slice(kept, i);
-      kept = i + 1;
-    }
-    return kept === 0 ? text : kept === text.length ? out : out + text.slice(kept);
+    const n = text.length;
+    // The longest run of members that ends the text starts at k.
+    let k = n;
+    while (k > 0 && member(text.charCodeAt(k - 1))) k--;
+    if (k === n) return text;
+    if (!leadIsMember) return k > 0 && text.charCodeAt(k - 1) === lead ? text.slice(0, k - 1) + literal : text;
+    // The character is a member itself: the first one inside the run with a member after it.
+    for (let p = k; p < n - 1; p++) if (text.charCodeAt(p) === lead) return text.slice(0, p) + literal;
+    return text;
   };
 }
 
@@ -684,7 +727,8 @@ function replacerFor(pattern: string, rewriteText: string, options: Value | unde
     const literal = /\\\d/.test(rewriteText) ? null : rewrite(rewriteText, []);
     const jsLiteral = literal !== null && (!global || neverEmpty(pattern)) ? literal.replaceAll("$", "$$$$") : null;
     const deleter = global && literal === "" && flags === "" ? classDeleter(pattern) : null;
-    const built: Replacer = { re, global, refused: wanted.some((g) => g > groups), literal, rewrite: rewriteText, jsLiteral, deleter };
+    const suffix = literal !== null && flags === "" ? suffixReplacer(pattern, literal) : null;
+    const built: Replacer = { re, global, refused: wanted.some((g) => g > groups), literal, rewrite: rewriteText, jsLiteral, deleter, suffix };
     rep = memo(byRewrite, rewriteText, () => built);
   }
   return rep;
@@ -756,6 +800,7 @@ regexpReplace.specialize = (constants, ctx) => {
 function replaceWith(rep: Replacer, text: string): Value {
   if (rep.refused) return text;
   if (rep.deleter !== null) return rep.deleter(text);
+  if (rep.suffix !== null) return rep.suffix(text);
   const re = rep.re;
   if (rep.jsLiteral !== null) {
     re.lastIndex = 0;

@@ -2,9 +2,9 @@
  * When a memory of recent answers pays: streams repeat their keys (a device
  * id, a person's address), and a Map lookup costs a fraction of an MD5 or of
  * a chain of string functions. A memory holds at most 16,384 answers (it is
- * cleared when full). If fewer than a quarter of 4,096 calls hit, it is
- * cleared and switched off, and tried again after 65,536 calls, so a column
- * of unique values costs almost nothing extra.
+ * cleared when full). If fewer than a quarter of 4,096 calls hit (or under
+ * 1 % of the first 1,024), it is cleared and switched off, and tried again
+ * after 65,536 calls, so a column of unique values costs almost nothing extra.
  *
  * Used by the digests' memory (`strings.ts`) and the executor's remembered
  * sub-expressions (`expr.ts`); each holds its own Map, this decides.
@@ -13,6 +13,11 @@ export class Recall {
   private on = true;
   private calls = 0;
   private hits = 0;
+
+  /** Whether the memory is on (without counting a call). */
+  get active(): boolean {
+    return this.on;
+  }
 
   /** Counts a call; false while the memory is off (the caller computes without it). */
   use(): boolean {
@@ -33,7 +38,9 @@ export class Recall {
 
   /** After a miss, before storing its answer in a memory holding `size`: true when the memory must be cleared first. */
   missed(size: number): boolean {
-    if (this.calls >= 4_096) {
+    // Keys that do not repeat at all (an id, a timestamp) are told after 1,024 calls: each miss
+    // until then copies its key and stores an answer no one asks for again.
+    if (this.calls >= 4_096 || (this.calls >= 1_024 && this.hits * 100 < this.calls)) {
       const poor = this.hits * 4 < this.calls;
       this.calls = 0;
       this.hits = 0;
