@@ -66,7 +66,8 @@ export async function runCell(inputs: CellRunInputs): Promise<CellRun> {
     const graph = await buildGraph(notebook, { sql: async (code) => readSqlRefs(code, String((await db.read("SELECT json_serialize_sql($1::VARCHAR)", [code])).getRows()[0]![0])) });
     const order = upstreamOrder(graph.cells, target.index);
     const sourceNames = new Set<string>();
-    const lowerSources = new Map(Object.keys(notebook.sources).map((name) => [name.toLowerCase(), name]));
+    // Declared names too: a source whose entry has a problem is refused by name below, not left to DuckDB's "Table ... does not exist".
+    const lowerSources = new Map([...Object.keys(notebook.sources), ...(notebook.declared?.sources ?? [])].map((name) => [name.toLowerCase(), name]));
     for (const index of order) {
       for (const ref of graph.cells[index]!.references) {
         const name = ref.kind === "source" ? lowerSources.get(ref.name.toLowerCase()) : undefined;
@@ -75,6 +76,9 @@ export async function runCell(inputs: CellRunInputs): Promise<CellRun> {
     }
     const samples: Record<string, number> = {};
     for (const name of sourceNames) {
+      if (notebook.sources[name] === undefined) {
+        throw new GatewayError(409, "conflict", `cells: source ${name} is declared under sources:, but its entry in the front matter has a problem, so the gateway has no sample of it; fix the entry, then run the cell again`);
+      }
       const spec = inputs.sources[name];
       if (spec === undefined) throw new GatewayError(409, "conflict", `cells: source ${name} is not in the saved notebook yet; save it, then run the cell again`);
       const values = (await inputs.sample(spec)).flatMap((e) => (e.ok ? [e.value] : []));
@@ -88,6 +92,9 @@ export async function runCell(inputs: CellRunInputs): Promise<CellRun> {
     const ranAt = inputs.now();
     // The cells' SQL is the notebook's, but this route makes it run on the gateway: no files, no URLs.
     await db.run("SET enable_external_access = false");
+    // A cell that builds a huge result (a cross join of the samples) fails with DuckDB's out-of-memory
+    // error instead of taking the gateway's memory; DuckDB spills what it can to its temp directory.
+    await db.run("SET memory_limit = '1GB'");
     await db.run("SET lock_configuration = true");
     return await withTimeout(db, inputs.timeoutMs, inputs.cell, async () => {
       for (const index of order) {

@@ -72,3 +72,11 @@ test("after every refusal the gateway runs a cell as before", async () => {
   expect(res.status).toBe(200);
   expect(res.headers.get("runnel-cell-rows")).toBe("1");
 });
+
+test("a cell runs under a 1 GB memory limit (a runaway cell gets DuckDB's out-of-memory error, not the gateway's memory)", async () => {
+  const res = await run("SELECT current_setting('memory_limit') AS m");
+  expect(res.status).toBe(200);
+  const { tableFromIPC } = await import("apache-arrow");
+  const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
+  expect(String(table.getChild("m")!.get(0))).toMatch(/^9\d\d\.\d MiB$/);
+});

@@ -1,4 +1,4 @@
-import { cellLabel, insertCell, moveCell, type Notebook, parseNotebook, removeCell, serializeNotebook, updateCell } from "../../format/index.ts";
+import { cellLabel, insertCell, moveCell, type Notebook, type NotebookIssue, parseNotebook, removeCell, serializeNotebook, updateCell } from "../../format/index.ts";
 import { fetchSample, fetchSharedSample, listLocalRuns, type LocalRun, readNotebook, readShare, tailUrl } from "./api.ts";
 import { type Database, startDuckDB } from "./duckdb.ts";
 import { type CatalogSchema, readCatalog } from "./editor.ts";
@@ -15,6 +15,7 @@ import { renderMarkdown } from "./views/markdown.ts";
 import { LocalRunCard } from "./views/local-run-card.ts";
 import { PipelinePanel } from "./views/pipeline-panel.ts";
 import { showShareLink } from "./views/share-dialog.ts";
+import { brokenSourceCard, brokenSourceMessage, sourceProblems } from "./views/broken-source.ts";
 import { button, SourceCard } from "./views/source-card.ts";
 
 export type PageMode = { kind: "edit"; path: string } | { kind: "share"; id: string };
@@ -60,6 +61,8 @@ export class NotebookPage {
   private schemaTimer: ReturnType<typeof setTimeout> | null = null;
   private graphTimer: ReturnType<typeof setTimeout> | null = null;
   private fileIssues: string[] = [];
+  /** The file's problems as parsed, to say which declared source could not be opened and why. */
+  private parseIssues: NotebookIssue[] = [];
   private issuesBox: HTMLElement | null = null;
   /** A shared snapshot's creation time. */
   private sharedAt: string | null = null;
@@ -111,6 +114,7 @@ export class NotebookPage {
     this.notebook = notebook;
     this.title.textContent = notebook.title;
     document.title = `${notebook.title} · runnel`;
+    this.parseIssues = issues;
     this.fileIssues = issues.map((i) => `line ${i.line}:${i.column} ${i.message}`);
     const sandbox = this.readOnly ? createSandboxRunner((key) => this.views.get(key)!.frameHost()) : runInPage;
     // A shared snapshot is sandboxed and cannot call /api: its cells run in the browser only.
@@ -260,7 +264,14 @@ export class NotebookPage {
         ),
       );
     }
-    if (loads.length === 0) {
+    // A declared source whose entry has a problem is in `declared` but not in `sources`.
+    for (const name of this.notebook.declared?.sources ?? []) {
+      if (Object.hasOwn(this.notebook.sources, name)) continue;
+      const problems = sourceProblems(this.parseIssues, name);
+      this.aside.append(brokenSourceCard(name, problems));
+      this.reactive.addBrokenSource(name, brokenSourceMessage(name, problems));
+    }
+    if ((this.notebook.declared?.sources ?? Object.keys(this.notebook.sources)).length === 0) {
       const none = document.createElement("p");
       none.className = "muted";
       none.textContent = "This notebook declares no sources.";

@@ -128,6 +128,13 @@ export class ReactiveNotebook {
   private readonly sources = new Map<string, { variable: Variable; version: number }>();
   /** Each cell's last result from the gateway, reused while the gateway's answer is the same one. */
   private readonly gatewayResults = new Map<string, { answer: GatewayCellResult; all: boolean; name: string | null; result: QueryResult }>();
+  /**
+   * Cells whose code the browser's DuckDB failed for want of an extension: while no cell changes,
+   * a recompute goes straight to the gateway. Trying the browser first on every tick of a live
+   * source would make DuckDB-WASM fetch icu again each time (it does so for a TIMESTAMPTZ
+   * function whatever autoloading says; a 404 in the console every second).
+   */
+  private readonly needsExtension = new Map<string, { code: string; extension: string; failure: string }>();
 
   constructor(
     private readonly conn: Connection,
@@ -142,6 +149,19 @@ export class ReactiveNotebook {
 
   addSource(name: string): void {
     const variable = this.module.variable().define(sourceVariable(name), [], () => 0);
+    this.sources.set(name, { variable, version: 0 });
+    this.redefineAll();
+  }
+
+  /**
+   * A source the front matter declares but whose entry has a problem: it has no table, so its
+   * readers fail with `message` (what is wrong with the entry) rather than with DuckDB's "Table
+   * with name … does not exist", and none of them is sent to the gateway's DuckDB, which has no
+   * sample of it either.
+   */
+  addBrokenSource(name: string, message: string): void {
+    const failure = new CellError(name, message, null);
+    const variable = this.module.variable().define(sourceVariable(name), [], () => Promise.reject(failure));
     this.sources.set(name, { variable, version: 0 });
     this.redefineAll();
   }
@@ -181,6 +201,8 @@ export class ReactiveNotebook {
 
   /** Defines or redefines one cell. */
   async setCell(spec: CellSpec): Promise<void> {
+    // An edit may change what the cells reading this one need, so each is tried in the browser again.
+    this.needsExtension.clear();
     let entry = this.entries.get(spec.key);
     if (entry === undefined) {
       entry = { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null, reads: [], fetchesAll: false, chain: Promise.resolve(), ticket: 0 };
@@ -196,6 +218,7 @@ export class ReactiveNotebook {
     const entry = this.entries.get(key);
     if (entry === undefined) return;
     this.entries.delete(key);
+    this.needsExtension.clear();
     entry.variable.delete();
     if (entry.spec.language === "sql" && entry.bound !== null) void this.dropView(entry.bound);
     if (entry.spec.language === "sql") {
@@ -348,6 +371,8 @@ export class ReactiveNotebook {
   }
 
   private async query(spec: CellSpec, all: boolean): Promise<QueryResult> {
+    const known = this.needsExtension.get(spec.key);
+    if (known !== undefined && known.code === spec.code && this.gateway !== null) return this.queryOnGateway(spec, all, { extension: known.extension }, known.failure);
     const sql = stripTrailingSemicolons(spec.code);
     let prefix = 0;
     try {
@@ -382,7 +407,10 @@ export class ReactiveNotebook {
     } catch (cause) {
       const problem = readSqlError(cause instanceof Error ? cause.message : String(cause), sql, prefix);
       const extension = missingExtension(problem.message);
-      if (extension !== null && this.gateway !== null) return this.queryOnGateway(spec, all, { extension }, problem.message);
+      if (extension !== null && this.gateway !== null) {
+        this.needsExtension.set(spec.key, { code: spec.code, extension, failure: problem.message });
+        return this.queryOnGateway(spec, all, { extension }, problem.message);
+      }
       throw new CellError(spec.label, problem.message, problem.line, { cause, column: problem.column, key: spec.key });
     }
   }

@@ -40,14 +40,15 @@ describe("extensions DuckDB-WASM lacks", () => {
     expect(missingExtension("Conversion Error: Could not convert string 'x' to INT32")).toBeNull();
   });
 
-  it("a cell's error says the extension is missing here and that runnel check shows the answer, without DuckDB's INSTALL advice", () => {
+  it("a cell's error says the extension is missing here and that the gateway's DuckDB runs such a cell, without DuckDB's INSTALL advice", () => {
     const raw = JSON.stringify({
       exception_type: "Catalog",
       exception_message: 'Scalar Function with name "json_extract" is not in the catalog, but it exists in the json extension.\n\nPlease try installing and loading the json extension by running:\nINSTALL json;\nLOAD json;\n\nAlternatively, consider enabling auto-install and auto-load by running:\nSET autoinstall_known_extensions=1;\nSET autoload_known_extensions=1;',
     });
     const { message } = readSqlError(raw, "SELECT json_extract(j, '$.a') FROM t");
     expect(message).toMatch(/^Catalog Error: Scalar Function with name "json_extract" is not in the catalog, but it exists in the json extension\.\n\nThe notebook's in-browser DuckDB has no json extension/);
-    expect(message).toContain("runnel check");
+    expect(message).toContain("a notebook opened from its gateway runs such a cell there; a shared snapshot has no gateway to run it on.");
+    expect(message).not.toContain("runnel check");
     expect(message).not.toContain("INSTALL");
     expect(explainMissingExtension("Binder Error: x")).toBe("Binder Error: x");
   });

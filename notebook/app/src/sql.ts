@@ -113,7 +113,8 @@ export function explainMissingExtension(message: string): string {
   if (extension === null) return message;
   const what = EXTENSIONS[extension] ?? "functions this DuckDB build does not include";
   const base = message.replace(/\n+Please try installing and loading[\s\S]*$/, "").trim();
-  return `${base}\n\nThe notebook's in-browser DuckDB has no ${extension} extension (${what}), so it cannot run this cell here. The pipeline's DuckDB has it${extension === "icu" ? " (with TimeZone UTC)" : ""}: \`runnel check\` runs this cell over the sample and shows its answer.`;
+  // `runnel check` runs only the cells that feed a sink, and prints counts, not rows: the gateway is where this cell's rows come from.
+  return `${base}\n\nThe notebook's in-browser DuckDB has no ${extension} extension (${what}), so it cannot run this cell itself. The gateway's DuckDB has it${extension === "icu" ? " (with TimeZone UTC, as the pipeline's)" : ""}: a notebook opened from its gateway runs such a cell there; a shared snapshot has no gateway to run it on.`;
 }
 
 /**

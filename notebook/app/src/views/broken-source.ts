@@ -1,0 +1,33 @@
+import type { NotebookIssue } from "../../../format/index.ts";
+
+/**
+ * The front matter's problems with source `name`'s entry, as the issues box shows them
+ * (`line 5:75 sources.github.webhook.metadata: ...`).
+ */
+export function sourceProblems(issues: readonly NotebookIssue[], name: string): string[] {
+  const prefix = `sources.${name}`;
+  return issues.filter((i) => i.message.startsWith(`${prefix}.`) || i.message.startsWith(`${prefix}:`)).map((i) => `line ${i.line}:${i.column} ${i.message}`);
+}
+
+/**
+ * What a cell reading a source whose entry has a problem shows instead of DuckDB's "Table with
+ * name … does not exist": the source is declared, the notebook just could not open it.
+ */
+export function brokenSourceMessage(name: string, problems: readonly string[]): string {
+  return `source ${name} is declared under sources:, but its entry has a problem, so the notebook has no table for it:\n${problems.join("\n")}\nFix it in the file's front matter and reload the page.`;
+}
+
+/** A source in the side panel that could not be opened because its entry has a problem. */
+export function brokenSourceCard(name: string, problems: readonly string[]): HTMLElement {
+  const element = document.createElement("section");
+  element.className = "source source-broken";
+  element.dataset.source = name;
+  const title = document.createElement("h3");
+  title.innerHTML = `<span class="source-name"></span> <span class="source-kind">not opened</span>`;
+  title.querySelector(".source-name")!.textContent = name;
+  const why = document.createElement("pre");
+  why.className = "source-error";
+  why.textContent = problems.join("\n");
+  element.append(title, why);
+  return element;
+}
