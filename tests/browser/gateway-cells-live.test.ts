@@ -49,7 +49,7 @@ describe("a gateway cell over a live Kafka stand-in (Chromium)", () => {
     await openNotebook(page, harness, "records.md");
     expect(await settled(page, "berlin")).toBe("ok");
     const mark = cell(page, "berlin").locator(".gateway-mark");
-    expect(await mark.textContent()).toMatch(/^gateway DuckDB ran on the gateway's DuckDB over its sample as of .+ \(turnstile: [\d,]+ events\)/);
+    expect(await mark.textContent()).toMatch(/^gateway DuckDB ran over the gateway's sample as of .+ \(turnstile: [\d,]+ events\)/);
     expect(await cell(page, "berlin").locator("thead").textContent()).toContain("TIMESTAMP WITH TIME ZONE");
 
     // The metadata columns in a cell the browser runs: one topic, one partition, a key per record.

@@ -113,7 +113,7 @@ describe("cells the browser's DuckDB cannot run, on the gateway's DuckDB (Chromi
     expect(await tableText("actions")).toEqual(await duckdbText(ACTIONS));
     expect(await tableText("actions")).toEqual([["1", "opened", "runnel"], ["2", "closed", "duckdb"], ["3", "opened", "ünïcode"], ["4", "∅", "∅"]]);
     const mark = cell(page, "actions").locator(".gateway-mark");
-    expect(await mark.textContent()).toMatch(/^gateway DuckDB ran on the gateway's DuckDB over its sample as of .+ \(hooks: 4 events\); events that arrived since are not in it$/);
+    expect(await mark.textContent()).toMatch(/^gateway DuckDB ran over the gateway's sample as of .+ \(hooks: 4 events\); events that arrived since are not in it$/);
     expect(await mark.getAttribute("title")).toMatch(/^The notebook's in-browser DuckDB has no json extension, so this cell ran on the gateway's DuckDB/);
 
     // A SQL cell reading it runs on the gateway too, and says why.

@@ -15,7 +15,7 @@ export function renderGatewayMark(run: GatewayRun, numRows: number): HTMLElement
   const samples = Object.entries(run.samples).map(([source, n]) => `${source}: ${formatCount(n)} ${n === 1 ? "event" : "events"}`);
   const time = run.ranAt.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   const text = document.createElement("span");
-  text.textContent = `ran on the gateway's DuckDB over its sample as of ${time}${samples.length > 0 ? ` (${samples.join(", ")})` : ""}; events that arrived since are not in it`;
+  text.textContent = `ran over the gateway's sample as of ${time}${samples.length > 0 ? ` (${samples.join(", ")})` : ""}; events that arrived since are not in it`;
   if (run.held < numRows) text.textContent += `; the page holds the first ${formatCount(run.held)} rows`;
   const why =
     "extension" in run.because
