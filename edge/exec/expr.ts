@@ -13,7 +13,7 @@ import { MAX_REMEMBERED_TEXT, ownCopy, Recall } from "./functions/recall.ts";
 export type Eval = (row: Value[]) => Value;
 
 /** How often each function, cast or CASE node occurs in `exprs`, keyed by its JSON. */
-function countSubexpressions(exprs: Expr[]): Map<string, { e: Expr; n: number }> {
+export function countSubexpressions(exprs: Expr[]): Map<string, { e: Expr; n: number }> {
   const counts = new Map<string, { e: Expr; n: number }>();
   const visit = (e: Expr, times: number): void => {
     if (e.kind === "function" || e.kind === "cast" || e.kind === "case") {

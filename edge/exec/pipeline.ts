@@ -11,7 +11,7 @@ import { exprChildren } from "../plan/expr-children.ts";
 import { rowFactory, type Row, type Schema, type Value } from "../plan/values.ts";
 import { decodeValue } from "../plan/value-json.ts";
 import type { FunctionLibrary } from "./functions/contract.ts";
-import { compileExpr, infallible, Memo, sharedSubexpressions, type Eval } from "./expr.ts";
+import { compileExpr, countSubexpressions, infallible, Memo, sharedSubexpressions, type Eval } from "./expr.ts";
 import { eventConverter } from "./convert.ts";
 import { WindowState, addInterval, groupError } from "./window.ts";
 import { decodeState, encodeState } from "./snapshot.ts";
@@ -440,10 +440,20 @@ function projectInto<T extends Value[] | Row>(op: ProjectOp, lib: FunctionLibrar
   // They are built first, so each is remembered on its own (see `compileExpr`) and the
   // expressions containing them reuse it. One that cannot fail is left to its first use
   // (`trim(email)` under a remembered CASE is then not computed for a remembered address).
-  const repeated = sharedSubexpressions(op.exprs.map((e) => e.expr));
-  const built = repeated.map((e) => compileExpr(e, lib, memo));
-  const shared = built.filter((_, i) => !infallible(repeated[i]!));
-  const exprs: Eval[] = op.exprs.map((e) => compileExpr(e.expr, lib, memo));
+  // One that cannot fail and occurs in one column only is not even built first: the column's
+  // expression is then remembered as a whole (pii's phone CASE answers from one lookup).
+  const columns = op.exprs.map((e) => e.expr);
+  const repeated = sharedSubexpressions(columns);
+  const deferred = repeated.map((e) => cannotFail(e, lib));
+  const perColumn = columns.map((c) => countSubexpressions([c]));
+  const first = repeated.filter((e, i) => {
+    if (!deferred[i]) return true;
+    const key = JSON.stringify(e);
+    return perColumn.filter((m) => m.has(key)).length > 1;
+  });
+  const built = first.map((e) => compileExpr(e, lib, memo));
+  const shared = built.filter((_, i) => !cannotFail(first[i]!, lib));
+  const exprs: Eval[] = columns.map((e) => compileExpr(e, lib, memo));
   const n = exprs.length;
   const m = shared.length;
   return (r) => {
@@ -452,6 +462,22 @@ function projectInto<T extends Value[] | Row>(op: ProjectOp, lib: FunctionLibrar
     for (let i = 0; i < n; i++) out[slots[i]!] = (exprs[i]!(r) ?? null) as T[keyof T];
     return out;
   };
+}
+
+/**
+ * Whether computing `e` can raise no error: `infallible`, or a call whose function says it cannot
+ * fail with its constant arguments (`ScalarFn.cannotFail`) over text that cannot fail either.
+ */
+function cannotFail(e: Expr, lib: FunctionLibrary): boolean {
+  if (infallible(e)) return true;
+  if (e.kind !== "function" || e.type !== "VARCHAR" || e.args.length === 0) return false;
+  const fn = lib.scalars[e.name];
+  if (!fn?.cannotFail) return false;
+  const [text, ...rest] = e.args;
+  if (text!.type !== "VARCHAR" || !cannotFail(text!, lib)) return false;
+  if (!rest.every((a) => a.kind === "constant")) return false;
+  const constants = [null, ...rest.map((a) => (a.kind === "constant" ? { value: decodeValue(a.value, a.type) } : null))];
+  return fn.cannotFail(constants, { argTypes: e.args.map((a) => a.type), resultType: e.type });
 }
 
 /** The expressions an operator evaluates. */

@@ -57,6 +57,12 @@ export type ScalarFn = ((args: Value[], ctx: CallContext) => Value) & {
    * errors included. Null keeps the general function.
    */
   specialize?: (constants: readonly ({ value: Value } | null)[], ctx: CallContext) => ((args: Value[], ctx: CallContext) => Value) | null;
+  /**
+   * Optional: true when, with the arguments marked in `constants` (as for `specialize`), the
+   * function raises no error for any value of the others. The executor may then compute a
+   * projection's shared call at its first use instead of ahead of the row's other expressions.
+   */
+  cannotFail?: (constants: readonly ({ value: Value } | null)[], ctx: CallContext) => boolean;
 };
 
 /**

@@ -124,6 +124,32 @@ describe("LIKE and regular expressions", () => {
     }
   });
 
+  it("regexp_replace says it cannot fail only where no text makes it fail", () => {
+    const general = patternScalars.regexp_replace!;
+    const ctx3 = { argTypes: ["VARCHAR", "VARCHAR", "VARCHAR"], resultType: "VARCHAR" };
+    const ctx4 = { argTypes: ["VARCHAR", "VARCHAR", "VARCHAR", "VARCHAR"], resultType: "VARCHAR" };
+    // pii-staging's two calls are computed at first use (their column remembered as a whole).
+    expect(general.cannotFail!([null, { value: "[^0-9]" }, { value: "" }, { value: "g" }], ctx4)).toBe(true);
+    expect(general.cannotFail!([null, { value: "\\.[0-9]+$" }, { value: ".0" }], ctx3)).toBe(true);
+    // A pattern that does not compile fails for every text; a varying pattern or options may.
+    expect(general.cannotFail!([null, { value: "(unclosed" }, { value: "" }], ctx3)).toBe(false);
+    expect(general.cannotFail!([null, null, { value: "" }], ctx3)).toBe(false);
+    expect(general.cannotFail!([null, { value: "a" }, { value: "" }, null], ctx4)).toBe(false);
+    expect(general.cannotFail!([null, { value: "a" }, { value: "" }, { value: "q" }], ctx4)).toBe(false);
+    const patterns = ["a", "[a-z]+", "\\d+", "é+", ".", "[^0-9]", "\\.[0-9]+$", "(a|b)*", "^$", "x*", "a{2}", "[^a]+"];
+    for (const p of patterns) {
+      for (const r of ["x", "$1", "<\\1>", "\\\\", ""]) {
+        for (const o of [undefined, "g", "gi"]) {
+          const ctx = o === undefined ? ctx3 : ctx4;
+          if (!general.cannotFail!([null, { value: p }, { value: r }, ...(o === undefined ? [] : [{ value: o }])], ctx)) continue;
+          fc.assert(fc.property(messyString, (s) => {
+            general(o === undefined ? [s, p, r] : [s, p, r, o], ctx);
+          }), { numRuns: 50 });
+        }
+      }
+    }
+  });
+
   it("knows which patterns can never match the empty string", () => {
     for (const p of ["a", "[a-z]+", "\\d+", "[^0-9]", "\\.[0-9]+", "[]a]", "é+", "."]) expect(neverEmpty(p), p).toBe(true);
     for (const p of ["", "x*", "a?", "a{0,2}", "a|b", "(a)", "^a", "a$", "\\b", "\\ba", "+a", "[[:digit:]]", "[a", "a+?"]) expect(neverEmpty(p), p).toBe(false);

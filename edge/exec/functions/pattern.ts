@@ -797,6 +797,21 @@ regexpReplace.specialize = (constants, ctx) => {
   };
 };
 
+// A constant pattern done by one of the walks (no RegExp run at all) raises nothing for any text.
+regexpReplace.cannotFail = (constants, ctx) => {
+  const [, p, r, o] = constants;
+  if (!p || !r || (ctx.argTypes.length > 3 && !o)) return false;
+  if (typeof p.value !== "string" || typeof r.value !== "string" || (o && typeof o.value !== "string")) return false;
+  let rep: Replacer;
+  try {
+    rep = replacerFor(p.value, r.value, o?.value);
+  } catch (error) {
+    if (error instanceof SqlError) return false;
+    throw error;
+  }
+  return rep.refused || rep.deleter !== null || rep.suffix !== null;
+};
+
 function replaceWith(rep: Replacer, text: string): Value {
   if (rep.refused) return text;
   if (rep.deleter !== null) return rep.deleter(text);
