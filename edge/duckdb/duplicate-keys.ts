@@ -1,7 +1,13 @@
 /**
- * Objects with a key written twice. DuckDB's `read_json` refuses such a record ("Object {"a":1,"a":2}
- * has duplicate key "a"") where JSON.parse keeps the last value without a word; the event parsers
- * (`parseEventJson`, `parseJsonFast`) check every event cheaply against the keys JSON.parse kept.
+ * Objects with a key written twice. JSON.parse keeps the last value without a word; DuckDB's
+ * `read_json` keeps every member and refuses the record only where it reads such an object into
+ * columns and the repeated key is one of them ("Object {"a":1,"a":2} has duplicate key "a"": the
+ * record, a STRUCT field). An object in a JSON or VARCHAR column keeps both members as written, a
+ * MAP both entries, and a repeated key no column names is never looked at. The event parsers
+ * (`parseEventJson`, `parseJsonFast`) check every event cheaply against the keys JSON.parse kept
+ * (`keysAllKept`); only a text that does repeat a key is parsed again into `RepeatedKeys`, for the
+ * event converter to judge against the schema, or refused where no schema is known (the gateway's
+ * sample, which DuckDB types itself and refuses).
  */
 import { SqlError } from "../exec/functions/contract.ts";
 import { parseJson as parseJsonText, writeJson, type Json } from "../exec/functions/json-text.ts";
@@ -9,6 +15,39 @@ import { parseJson as parseJsonText, writeJson, type Json } from "../exec/functi
 /** An event DuckDB's JSON reader refuses because an object in it has a key twice; the message is DuckDB's. */
 export class DuplicateKeyError extends Error {
   override name = "DuplicateKeyError";
+}
+
+/**
+ * What an object that writes a key twice holds under that key (see `RepeatedKeys`). Not a JSON
+ * value of any kind, so every converter refuses it on the path it refuses an unreadable value on,
+ * and the values it reads cost nothing more.
+ */
+export const REPEATED: unique symbol = Symbol("runnel: a key written twice");
+
+/**
+ * An object whose text writes a key more than once. Its own properties are those of a plain
+ * parsed object, so reading one costs what it always does: a key written once holds its value,
+ * a repeated key `REPEATED`, which no converter reads (DuckDB refuses a repeated key it reads
+ * into a column). Every member, in the order written, is kept for a JSON or VARCHAR column's text
+ * and a MAP (`RepeatedKeys.members`). Nothing is on the prototype but Object's, so a field named
+ * like a method still reads the event's own value or nothing.
+ */
+export class RepeatedKeys {
+  readonly #members: readonly (readonly [string, unknown])[];
+
+  constructor(members: readonly (readonly [string, unknown])[]) {
+    this.#members = members;
+    const self = this as unknown as Record<string, unknown>;
+    for (const [key, value] of members) {
+      // defineProperty so a key named "__proto__" is data, as in JSON.parse.
+      Object.defineProperty(self, key, { value: Object.hasOwn(self, key) ? REPEATED : value, enumerable: true, writable: true, configurable: true });
+    }
+  }
+
+  /** Every member of the object as written, repeats included. */
+  static members(object: RepeatedKeys): readonly (readonly [string, unknown])[] {
+    return object.#members;
+  }
 }
 
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
@@ -94,8 +133,8 @@ export function duplicateKeyReason(text: string): string | null {
   return reason;
 }
 
-/** A value as DuckDB's JSON errors show it: its first 50 bytes and `...` when longer. */
-function shown(text: string): string {
+/** A value's JSON text as DuckDB's JSON errors show it: its first 50 bytes and `...` when longer. */
+export function shown(text: string): string {
   const bytes = UTF8.encode(text);
   return bytes.length <= 50 ? text : `${UTF8_LOSSY.decode(bytes.subarray(0, 50))}...`;
 }

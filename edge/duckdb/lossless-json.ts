@@ -6,9 +6,17 @@
  * back as a bare integer. Everything else follows `JSON.parse` / `JSON.stringify`.
  */
 
-import { DuplicateKeyError, duplicateKeyReason, keysAllKept } from "./duplicate-keys.ts";
+import { DuplicateKeyError, duplicateKeyReason, keysAllKept, RepeatedKeys } from "./duplicate-keys.ts";
 
-export { DuplicateKeyError } from "./duplicate-keys.ts";
+export { DuplicateKeyError, REPEATED, RepeatedKeys } from "./duplicate-keys.ts";
+
+/**
+ * What an event parser does with an object that writes a key twice: `refuse` it (a
+ * `DuplicateKeyError` in DuckDB's words, as DuckDB refuses it when it types the records itself:
+ * the gateway's sample), or `keep` it as a `RepeatedKeys` for the event converter, which judges it
+ * against the pinned schema as read_json does (the Worker, the runners).
+ */
+export type RepeatedKeysMode = "refuse" | "keep";
 
 export type JsonValue = null | boolean | number | bigint | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -197,16 +205,17 @@ function hasLoneSurrogate(value: unknown): boolean {
  * (`parseExact`), else the exact parser (`parseJsonLossless(text, { duckdb: true })`) for a real
  * with an integral value where `realsMatter` says it shows (see `parseJsonFast`), half a surrogate
  * pair (refused), or what JSON.parse refuses and DuckDB takes (NaN, a trailing comma). Throws the
- * exact parser's SyntaxError ("json: ... at offset N") for text DuckDB refuses, and a
- * `DuplicateKeyError` with DuckDB's words for an object with a key twice.
+ * exact parser's SyntaxError ("json: ... at offset N") for text DuckDB refuses. An object with a key
+ * twice is a `DuplicateKeyError` in DuckDB's words, or with `repeatedKeys: "keep"` a `RepeatedKeys`
+ * (the only texts that take the exact parser for it: the key count decides the rest).
  */
-export function parseEventJson(text: string, realsMatter?: (value: unknown) => boolean): unknown {
+export function parseEventJson(text: string, realsMatter?: (value: unknown) => boolean, repeatedKeys: RepeatedKeysMode = "refuse"): unknown {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
-    return parseJsonLossless(text, { duckdb: true });
+    return parseJsonLossless(text, { duckdb: true, repeatedKeys });
   }
   keysSeen = 0;
   const k = integers(value);
@@ -214,8 +223,11 @@ export function parseEventJson(text: string, realsMatter?: (value: unknown) => b
   const kept = k === UNSAFE ? keysIn(value) : keysSeen;
   const real = k !== NONE && (realsMatter === undefined || realsMatter(value)) && INTEGRAL_REAL.test(text);
   const lone = text.includes("\\u") && SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value);
-  if (real || lone) return parseJsonLossless(text, { duckdb: true });
-  if (!keysAllKept(text, kept)) throw duplicateKeyError(text);
+  if (real || lone) return parseJsonLossless(text, { duckdb: true, repeatedKeys });
+  if (!keysAllKept(text, kept)) {
+    if (repeatedKeys === "refuse") throw duplicateKeyError(text);
+    return parseJsonLossless(text, { duckdb: true, repeatedKeys });
+  }
   return k === UNSAFE ? parseExact(text) : value;
 }
 
@@ -305,9 +317,11 @@ export interface LosslessOptions {
    * JSON.parse refuses and Python writes (JsonReal keeps the spelling: DuckDB prints it into a
    * text column as written); a trailing comma in an object or array is allowed; a string with half
    * a surrogate pair (`"\\ud83d"`) is refused, as DuckDB refuses it; so is an object with a key
-   * twice (`DuplicateKeyError`, once the whole text has parsed).
+   * twice (`DuplicateKeyError`, once the whole text has parsed) unless `repeatedKeys` keeps it.
    */
   duckdb?: boolean;
+  /** With `duckdb`: `keep` makes an object with a key twice a `RepeatedKeys` (default `refuse`). */
+  repeatedKeys?: RepeatedKeysMode;
   /**
    * Read the bare `Infinity`, `-Infinity` and `NaN` DuckDB's own serializers write (a literal `1e999`
    * in json_serialize_sql's parse tree) as those numbers (default false; `duckdb` reads them as reals).
@@ -323,6 +337,11 @@ const NON_FINITE = /-?(?:nan|inf(?:inity)?)(?![A-Za-z0-9_])/iy;
  * `duckdb` as DuckDB's JSON reader reads events (see `LosslessOptions`).
  */
 export function parseJsonLossless(text: string, options: LosslessOptions = {}): JsonValue {
+  return parseLossless(text, options, false);
+}
+
+/** `parseJsonLossless`; with `members`, each object's members are listed too, and one that repeats a key is a `RepeatedKeys`. */
+function parseLossless(text: string, options: LosslessOptions, members: boolean): JsonValue {
   const reals = options.duckdb === true;
   let at = 0;
   // A repeated key is reported once the text has parsed: DuckDB reads the whole document before its keys.
@@ -367,6 +386,8 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
     if (c === "{") {
       at++;
       const object: { [key: string]: JsonValue } = {};
+      const written: [string, JsonValue][] | null = members ? [] : null;
+      let repeatedHere = false;
       skip();
       if (text[at] === "}") {
         at++;
@@ -379,10 +400,12 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
         skip();
         if (text[at] !== ":") fail("expected ':'");
         at++;
-        if (reals && Object.prototype.hasOwnProperty.call(object, key)) repeated = true;
+        if (reals && Object.prototype.hasOwnProperty.call(object, key)) repeated = repeatedHere = true;
+        const member = value(depth + 1);
+        written?.push([key, member]);
         // defineProperty so a key named "__proto__" is data, as in JSON.parse.
-        Object.defineProperty(object, key, { value: value(depth + 1), enumerable: true, writable: true, configurable: true });
-        if (closes("}")) return object;
+        Object.defineProperty(object, key, { value: member, enumerable: true, writable: true, configurable: true });
+        if (closes("}")) return repeatedHere && written !== null ? (new RepeatedKeys(written) as unknown as JsonValue) : object;
       }
     }
     if (c === "[") {
@@ -463,7 +486,11 @@ export function parseJsonLossless(text: string, options: LosslessOptions = {}): 
   const result = value(0);
   skip();
   if (at !== text.length) fail("unexpected text after the JSON value");
-  if (repeated) throw duplicateKeyError(text);
+  if (repeated && !members) {
+    if (options.repeatedKeys !== "keep") throw duplicateKeyError(text);
+    // Read again listing each object's members: only a text that repeats a key pays for the lists.
+    return parseLossless(text, options, true);
+  }
   return result;
 }
 
@@ -501,6 +528,16 @@ function stringifySlowly(value: unknown, nonFinite: NonFinite): string {
     if (v instanceof JsonReal) {
       if (Number.isFinite(v.value) || nonFinite === "literal") out.push(v.text());
       else out.push(nonFinite === "text" ? JSON.stringify(v.text()) : "null");
+      return true;
+    }
+    if (v instanceof RepeatedKeys) {
+      // An object that writes a key twice is written as it was sent, every member (JSON.stringify leaves the repeated keys out).
+      out.push("{");
+      RepeatedKeys.members(v).forEach(([key, item], i) => {
+        out.push(i > 0 ? "," : "", JSON.stringify(key), ":");
+        write(item, true);
+      });
+      out.push("}");
       return true;
     }
     if (v !== null && typeof v === "object" && typeof (v as { toJSON?: unknown }).toJSON === "function") {

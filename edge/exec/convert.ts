@@ -6,7 +6,7 @@
  * values into VARCHAR/JSON as their JSON text. What DuckDB would reject
  * throws `ConvertError`, which the pipeline turns into a dead letter.
  */
-import { JsonReal } from "../duckdb/lossless-json.ts";
+import { JsonReal, REPEATED, RepeatedKeys } from "../duckdb/lossless-json.ts";
 import { parseType, type TypeNode } from "../plan/type-text.ts";
 import { jsonKey, type Schema, type Value } from "../plan/values.ts";
 import type { SourceFormat } from "../../notebook/format/model.ts";
@@ -14,9 +14,18 @@ import type { CallContext, FunctionLibrary } from "./functions/contract.ts";
 import { parseUuid } from "./functions/cast.ts";
 import { writeJsonDouble, writeJsonString } from "./functions/json-text.ts";
 import { valueToText } from "./functions/text.ts";
+import { repeatedKeysVerdict } from "./repeated-keys.ts";
 
 export class ConvertError extends Error {
   override name = "ConvertError";
+}
+
+/**
+ * A converter met the value of a key its object writes twice (`REPEATED`): DuckDB refuses the
+ * record, and the event's converter says which object DuckDB names (`repeatedKeysVerdict`).
+ */
+class RepeatedKeyRead extends Error {
+  override name = "RepeatedKeyRead";
 }
 
 type Converter = (raw: unknown, path: string) => Value;
@@ -46,28 +55,71 @@ export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: Read
   }
   // Each row starts as a copy of this one: copying a packed array costs a third of `new Array(width).fill(null)`.
   const nulls = new Array<Value>(width).fill(null);
-  if (n <= UNROLLED && !fields.some((f) => f.inherited)) {
-    const read = unrolledReader(fields, nulls);
+  const read =
+    n <= UNROLLED && !fields.some((f) => f.inherited)
+      ? unrolledReader(fields, nulls)
+      : (o: Record<string, unknown>): Value[] => {
+          const row = nulls.slice();
+          for (let i = 0; i < n; i++) {
+            const f = fields[i]!;
+            const v = f.inherited ? ownField(o, f.name) : o[f.name];
+            if (v !== undefined && v !== null) row[f.index] = f.conv(v, f.name);
+          }
+          return row;
+        };
+  // An event that repeats a key reaches `REPEATED` only where DuckDB reads it into a column;
+  // the try costs the common path nothing (V8 optimises it), and only such a read pays for the verdict.
+  const refuse = repeatedKeysRefusal(schema, lib);
+  // Columns left unread are never looked at, but a key of theirs written twice at the top still
+  // makes DuckDB refuse the record: only pipelines that leave a column unread check for it.
+  const unread = schema.filter((_, i) => !fields.some((f) => f.index === i)).map(jsonKey);
+  if (unread.length === 0) {
     return (event) => {
       if (event === null || typeof event !== "object" || Array.isArray(event)) {
         throw new ConvertError(`event is ${describe(event)}, not a JSON object`);
       }
-      return read(event as Record<string, unknown>);
+      try {
+        return read(event as Record<string, unknown>);
+      } catch (error) {
+        throw error instanceof RepeatedKeyRead ? refuse(event) : error;
+      }
     };
   }
   return (event) => {
     if (event === null || typeof event !== "object" || Array.isArray(event)) {
       throw new ConvertError(`event is ${describe(event)}, not a JSON object`);
     }
-    const o = event as Record<string, unknown>;
-    const row = nulls.slice();
-    for (let i = 0; i < n; i++) {
-      const f = fields[i]!;
-      const v = f.inherited ? ownField(o, f.name) : o[f.name];
-      if (v !== undefined && v !== null) row[f.index] = f.conv(v, f.name);
+    try {
+      const row = read(event as Record<string, unknown>);
+      if (event instanceof RepeatedKeys && unread.some((key) => Object.hasOwn(event, key) && (event as unknown as Record<string, unknown>)[key] === REPEATED)) throw new RepeatedKeyRead();
+      return row;
+    } catch (error) {
+      throw error instanceof RepeatedKeyRead ? refuse(event) : error;
     }
-    return row;
   };
+}
+
+/**
+ * The error for an event DuckDB refuses because an object in it writes a key twice that DuckDB
+ * reads into a column: DuckDB's words, prefixed with the field where the object is nested
+ * (`field a[0]: Object {"x":1,"x":2} has duplicate key "x"`), or a conversion error DuckDB
+ * reports after it (see `repeatedKeysVerdict`).
+ */
+function repeatedKeysRefusal(schema: Schema, lib: FunctionLibrary): (event: object) => ConvertError {
+  const fields = schema.map((c) => ({ key: jsonKey(c), type: parseType(c.type) }));
+  const refusal = (t: TypeNode) => {
+    const conv = converterFor(t, childText(t), lib);
+    return (raw: unknown, path: string): string | null => {
+      try {
+        conv(raw, path);
+        return null;
+      } catch (error) {
+        if (error instanceof ConvertError) return error.message;
+        throw error;
+      }
+    };
+  };
+  return (event) => new ConvertError(repeatedKeysVerdict(event, fields, refusal, jsonText) ?? "Object has duplicate key");
 }
 
 interface FieldReader {
@@ -176,9 +228,17 @@ export function jsonText(v: unknown): string {
   if (v instanceof JsonReal) return v.source ?? writeJsonDouble(v.value);
   if (Array.isArray(v)) return `[${v.map(jsonText).join(",")}]`;
   if (v !== null && typeof v === "object") {
-    return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${jsonString(k)}:${jsonText(x)}`).join(",")}}`;
+    try {
+      return `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${jsonString(k)}:${jsonText(x)}`).join(",")}}`;
+    } catch (error) {
+      // An object that writes a key twice met its `REPEATED`: it prints every member, as DuckDB keeps them in a JSON or VARCHAR column.
+      if (error instanceof RepeatedKeyRead && v instanceof RepeatedKeys) return `{${RepeatedKeys.members(v).map(([k, x]) => `${jsonString(k)}:${jsonText(x)}`).join(",")}}`;
+      throw error;
+    }
   }
-  return typeof v === "string" ? jsonString(v) : JSON.stringify(v);
+  if (typeof v === "string") return jsonString(v);
+  if (v === REPEATED) throw new RepeatedKeyRead();
+  return JSON.stringify(v);
 }
 
 /**
@@ -256,6 +316,7 @@ function holdsInteger(v: unknown): boolean {
  */
 function lastResort(raw: unknown, path: string, text: string, again: Converter): Value {
   if (raw instanceof JsonReal) return again(raw.value, path);
+  if (raw === REPEATED) throw new RepeatedKeyRead();
   throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
 }
 
@@ -273,7 +334,10 @@ function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converte
       const child = converterFor(t.child, childText(t.child), lib);
       return (raw, path) => {
         if (raw === null) return null;
-        if (!Array.isArray(raw)) throw new ConvertError(`field ${path}: expected an array for ${text}, got ${describe(raw)}`);
+        if (!Array.isArray(raw)) {
+          if (raw === REPEATED) throw new RepeatedKeyRead();
+          throw new ConvertError(`field ${path}: expected an array for ${text}, got ${describe(raw)}`);
+        }
         return raw.map((x, i) => (x === null || x === undefined ? null : child(x, `${path}[${i}]`)));
       };
     }
@@ -281,7 +345,10 @@ function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converte
       const fields = t.fields.map((f) => ({ name: f.name, inherited: f.name in Object.prototype, conv: converterFor(f.type, childText(f.type), lib) }));
       return (raw, path) => {
         if (raw === null) return null;
-        if (typeof raw !== "object" || Array.isArray(raw) || raw instanceof JsonReal) throw new ConvertError(`field ${path}: expected an object for ${text}, got ${describe(raw)}`);
+        if (typeof raw !== "object" || Array.isArray(raw) || raw instanceof JsonReal) {
+          if (raw === REPEATED) throw new RepeatedKeyRead();
+          throw new ConvertError(`field ${path}: expected an object for ${text}, got ${describe(raw)}`);
+        }
         const o = raw as Record<string, unknown>;
         const out: { [k: string]: Value } = {};
         for (const f of fields) {
@@ -297,10 +364,20 @@ function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converte
     case "map": {
       const key = converterFor(t.key, childText(t.key), lib);
       const value = converterFor(t.value, childText(t.value), lib);
+      const entries = (members: readonly (readonly [string, unknown])[], path: string): Value => members.map(([k, v]) => ({ key: key(k, path), value: v === null ? null : value(v, `${path}.${k}`) }));
       return (raw, path) => {
         if (raw === null) return null;
-        if (typeof raw !== "object" || Array.isArray(raw) || raw instanceof JsonReal) throw new ConvertError(`field ${path}: expected an object for ${text}`);
-        return Object.entries(raw as Record<string, unknown>).map(([k, v]) => ({ key: key(k, path), value: v === null ? null : value(v, `${path}.${k}`) }));
+        if (typeof raw !== "object" || Array.isArray(raw) || raw instanceof JsonReal) {
+          if (raw === REPEATED) throw new RepeatedKeyRead();
+          throw new ConvertError(`field ${path}: expected an object for ${text}`);
+        }
+        try {
+          return entries(Object.entries(raw as Record<string, unknown>), path);
+        } catch (error) {
+          // An object that writes a key twice met its `REPEATED`: a MAP of every member, as DuckDB reads it.
+          if (error instanceof RepeatedKeyRead && raw instanceof RepeatedKeys) return entries(RepeatedKeys.members(raw), path);
+          throw error;
+        }
       };
     }
     case "decimal":

@@ -288,7 +288,7 @@ class PartitionEngine {
         } else if (length === 0 && format === "json") {
           deadLetter("kafka: message value is empty (0 bytes)", "", ts);
         } else {
-          for (const d of decodePayload(bytes, format, ts, undefined, this.host.csvHeader, true)) {
+          for (const d of decodePayload(bytes, format, ts, undefined, this.host.csvHeader, true, "keep")) {
             if (d.ok) take(d.value);
             else deadLetter(d.error, d.raw, ts);
           }

@@ -26,7 +26,7 @@ import { open, readdir, stat } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import * as zlib from "node:zlib";
 import { Decompress as ZstdStream } from "fzstd";
-import { DuplicateKeyError, NestingError, parseEventJson } from "../duckdb/lossless-json.ts";
+import { DuplicateKeyError, NestingError, parseEventJson, type RepeatedKeysMode } from "../duckdb/lossless-json.ts";
 import { csvDelimiter } from "../exec/csv-header.ts";
 
 export interface InputFile {
@@ -553,7 +553,7 @@ function splitValues(text: string): string[] {
 }
 
 /** A file's events in batches of at most `size` (a record that is not JSON as an `UnreadableEvent`). */
-export async function* readEvents(file: InputFile, size: number): AsyncGenerator<unknown[]> {
+export async function* readEvents(file: InputFile, size: number, repeatedKeys: RepeatedKeysMode = "refuse"): AsyncGenerator<unknown[]> {
   let compression: Compression | null;
   try {
     compression = await compressionOf(file.path);
@@ -566,13 +566,13 @@ export async function* readEvents(file: InputFile, size: number): AsyncGenerator
   // A Parquet file named otherwise (`.parq`, `.pq`, no extension) is Parquet by its first bytes, as for DuckDB's `FROM 'file'`.
   const parquet = file.format === "parquet" || (compression === null && startsWith(await headOf(file.path), PARQUET_MAGIC));
   if (!parquet && (file.format === "ndjson" || file.format === "json")) {
-    yield* readJson(file.path, compression, size);
+    yield* readJson(file.path, compression, size, repeatedKeys);
     return;
   }
   yield* readWithDuckDB(parquet ? { ...file, format: "parquet" } : file, compression, size);
 }
 
-async function* readJson(path: string, compression: Compression | null, size: number): AsyncGenerator<unknown[]> {
+async function* readJson(path: string, compression: Compression | null, size: number, repeatedKeys: RepeatedKeysMode): AsyncGenerator<unknown[]> {
   const cutter = new RecordCutter();
   let batch: unknown[] = [];
   const take = (pieces: Piece[]): void => {
@@ -588,7 +588,7 @@ async function* readJson(path: string, compression: Compression | null, size: nu
       }
       try {
         // JSON.parse where it is exact (nearly always), else the exact parser, as the Kafka runner and the Worker parse.
-        batch.push(parseEventJson(text));
+        batch.push(parseEventJson(text, undefined, repeatedKeys));
       } catch (error) {
         // An object with a key twice: DuckDB refuses the record, in these words. Nested too deep: said so.
         if (error instanceof DuplicateKeyError || error instanceof NestingError) {
@@ -604,7 +604,7 @@ async function* readJson(path: string, compression: Compression | null, size: nu
             try {
               parsed = values.map((v) => {
                 try {
-                  return parseEventJson(v);
+                  return parseEventJson(v, undefined, repeatedKeys);
                 } catch (inner) {
                   if (inner instanceof DuplicateKeyError) return new UnreadableEvent(`run: ${path} line ${line}: ${inner.message}`, v);
                   throw inner;

@@ -122,7 +122,7 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
     if (!plan.sources[source]) throw new Error(`run: --input names source ${source}, which the plan does not read (${Object.keys(plan.sources).join(", ")})`);
     for (const file of files) {
       progress.file = file.path;
-      for await (const read of readEvents(file, options.batchSize ?? 10_000)) {
+      for await (const read of readEvents(file, options.batchSize ?? 10_000, "keep")) {
         const unreadable = read.filter((e): e is UnreadableEvent => e instanceof UnreadableEvent);
         const events = unreadable.length === 0 ? read : read.filter((e) => !(e instanceof UnreadableEvent));
         writer.addDeadLetters(unreadable.map((u) => ({ reason: u.reason, raw: u.raw, source, at })));

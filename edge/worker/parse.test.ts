@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { JsonReal, parseJsonLossless, stringifyJsonLossless } from "../duckdb/lossless-json.ts";
+import { JsonReal, parseJsonLossless, RepeatedKeys, stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import { integersAtText } from "../exec/convert.ts";
 import { BodyError, parseBody } from "./parse.ts";
 
@@ -162,17 +162,17 @@ describe("exact integers against the lossless parser", () => {
     expect(numeric.n).toBe(10);
   });
 
-  test("an event with an object that has a key twice is a dead letter in DuckDB's words; the other events of the body count", () => {
-    const nd = parseBody(bytes('{"id":1}\n{"id":2,"id":3,"b":"x"}\n{"id":4,"p":{"k":1,"k":2}}\n{"id":5}\n'), "ndjson");
-    expect(nd.events).toEqual([{ id: 1 }, { id: 5 }]);
-    expect(nd.bad).toEqual([
-      { reason: 'line 2: parse: Object {"id":2,"id":3,"b":"x"} has duplicate key "id"', raw: '{"id":2,"id":3,"b":"x"}' },
-      { reason: 'line 3: parse: Object {"k":1,"k":2} has duplicate key "k"', raw: '{"id":4,"p":{"k":1,"k":2}}' },
-    ]);
-    // A JSON array body: only that element is a dead letter (as a bad NDJSON line), the request is taken.
-    const array = parseBody(bytes('[{"id":1}, {"id":2,"id":3}, {"id":4}]'), "json");
-    expect(array).toEqual({ events: [{ id: 1 }, { id: 4 }], raws: ['{"id":1}', '{"id":4}'], bad: [{ reason: 'element 2: parse: Object {"id":2,"id":3} has duplicate key "id"', raw: '{"id":2,"id":3}' }] });
-    expect(parseBody(bytes('{"id":2, "id":3}'), "json")).toEqual({ events: [], raws: [], bad: [{ reason: 'parse: Object {"id":2,"id":3} has duplicate key "id"', raw: '{"id":2, "id":3}' }] });
+  test("an event with an object that has a key twice is kept for the converter, which refuses it only where DuckDB does", () => {
+    const nd = parseBody(bytes('{"id":1}\n{"id":2,"id":3,"b":"x"}\n{"id":4,"p":{"k":1,"k":2}}\n'), "ndjson");
+    expect(nd.bad).toEqual([]);
+    expect(nd.raws).toEqual(['{"id":1}', '{"id":2,"id":3,"b":"x"}', '{"id":4,"p":{"k":1,"k":2}}']);
+    expect(nd.events[1]).toBeInstanceOf(RepeatedKeys);
+    expect(RepeatedKeys.members(nd.events[1] as RepeatedKeys)).toEqual([["id", 2], ["id", 3], ["b", "x"]]);
+    expect((nd.events[2] as { p: unknown }).p).toBeInstanceOf(RepeatedKeys);
+    // A JSON array body: each element as sent, the repeat kept.
+    const array = parseBody(bytes('[{"id":1}, {"id":2,"id":3}]'), "json");
+    expect(array.raws).toEqual(['{"id":1}', '{"id":2,"id":3}']);
+    expect(array.events[1]).toBeInstanceOf(RepeatedKeys);
   });
 
   test("a line with half a surrogate pair is a dead letter, as DuckDB refuses it; a JSON body with one is a 400", () => {

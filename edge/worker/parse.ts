@@ -1,4 +1,4 @@
-import { DuplicateKeyError, NestingError, parseEventJson } from "../duckdb/lossless-json.ts";
+import { NestingError, parseEventJson } from "../duckdb/lossless-json.ts";
 import { csvDelimiter, csvHeaderNames } from "../exec/csv-header.ts";
 
 /** A request body that cannot be read at all: the Worker answers 400 with this. */
@@ -52,10 +52,10 @@ export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv", 
       try {
         value = parseJson(text, realsMatter);
       } catch (error) {
-        // An object with a key twice (DuckDB refuses that event), or JSON nested too deep to read here
-        // (DuckDB reads it): a dead letter, not a refused request (a sender retries a 5xx forever); in
-        // an array only that element is one and the others count, as a bad NDJSON line is.
-        if (!(error instanceof RepeatedKeyError || error instanceof TooDeepError)) throw error;
+        // JSON nested too deep to read here (DuckDB reads it): a dead letter, not a refused request (a
+        // sender retries a 5xx forever); in an array only that element is one and the others count,
+        // as a bad NDJSON line is.
+        if (!(error instanceof TooDeepError)) throw error;
         return text.trimStart().startsWith("[") ? eachElement(text, realsMatter) : { events: [], raws: [], bad: [{ reason: error.message, raw: text }] };
       }
       if (Array.isArray(value)) return { events: value, raws: arrayElementTexts(text, value.length) ?? value.map((v) => JSON.stringify(v, bigintText)), bad: [] };
@@ -226,25 +226,20 @@ class TooDeepError extends BodyError {
   override name = "TooDeepError";
 }
 
-/** JSON with an object that has a key twice: DuckDB's read_json refuses the event, in these words. */
-class RepeatedKeyError extends BodyError {
-  override name = "RepeatedKeyError";
-}
-
 function bigintText(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? value.toString() : value;
 }
 
 /**
  * JSON with exact big integers, and reals with an integral value (`10.0`) kept as `JsonReal` where
- * `realsMatter` says the difference shows; a syntax error names its offset, line and column, an
- * object with a key twice is refused in DuckDB's words.
+ * `realsMatter` says the difference shows; a syntax error names its offset, line and column. An
+ * object with a key twice is kept (`RepeatedKeys`): the event converter refuses the event only
+ * where DuckDB does, reading the object into columns against the source's schema.
  */
 export function parseJson(text: string, realsMatter?: (value: unknown) => boolean): unknown {
   try {
-    return parseEventJson(text, realsMatter);
+    return parseEventJson(text, realsMatter, "keep");
   } catch (error) {
-    if (error instanceof DuplicateKeyError) throw new RepeatedKeyError(`parse: ${error.message}`, null);
     if (error instanceof NestingError) throw new TooDeepError(`parse: ${error.message.replace(/^json: /, "")}`, null);
     if (error instanceof RangeError && /call stack/i.test(error.message)) {
       throw new TooDeepError(`parse: the JSON value is nested too deeply to read here (${error.message})`, null);

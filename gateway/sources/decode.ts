@@ -1,5 +1,5 @@
 import type { SourceFormat } from "../../notebook/format/model.ts";
-import { DuplicateKeyError, NestingError, parseEventJson } from "../../edge/duckdb/lossless-json.ts";
+import { DuplicateKeyError, NestingError, parseEventJson, type RepeatedKeysMode } from "../../edge/duckdb/lossless-json.ts";
 import { arrayElementTexts } from "../../edge/worker/parse.ts";
 import type { SourceEvent } from "./source.ts";
 import { csvDelimiter, csvHeaderNames } from "../../edge/exec/csv-header.ts";
@@ -23,6 +23,8 @@ export function decodePayload(
   header?: string[] | "positional",
   /** A Kafka message value: Confluent's Schema Registry framing is read (JSON) or named (Avro, Protobuf). A webhook or HTTP body has no such framing. */
   kafkaValue = false,
+  /** `keep` where a pinned schema reads the events (the Kafka runner): the event converter refuses a repeated key only where DuckDB does. */
+  repeatedKeys: RepeatedKeysMode = "refuse",
 ): SourceEvent[] {
   if (kafkaValue && typeof payload !== "string" && format !== "csv") {
     const framed = schemaRegistryFraming(payload);
@@ -40,9 +42,9 @@ export function decodePayload(
   }
   switch (format) {
     case "json":
-      return decodeJson(text, receivedAt, meta);
+      return decodeJson(text, receivedAt, meta, true, repeatedKeys);
     case "ndjson":
-      return text.split("\n").filter((line) => line.trim() !== "").flatMap((line) => decodeJson(line, receivedAt, meta, false));
+      return text.split("\n").filter((line) => line.trim() !== "").flatMap((line) => decodeJson(line, receivedAt, meta, false, repeatedKeys));
     case "csv":
       return decodeCsv(text, receivedAt, meta, header);
   }
@@ -66,15 +68,15 @@ function schemaRegistryFraming(bytes: Uint8Array): Uint8Array | string | null {
   return `decode: the value starts with a Schema Registry header (magic byte 0, schema id ${id}) and is not JSON (Avro or Protobuf?); runnel reads JSON messages`;
 }
 
-function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, spreadArrays = true): SourceEvent[] {
+function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, spreadArrays: boolean, repeatedKeys: RepeatedKeysMode): SourceEvent[] {
   let value: unknown;
   try {
     // Integers past 2^53, reals with an integral value (10.0), NaN: as DuckDB's reader reads them.
-    value = parseEventJson(text);
+    value = parseEventJson(text, undefined, repeatedKeys);
   } catch (err) {
     // An object with a key twice (DuckDB refuses that event), or nesting past MAX_NESTING: of an array, only that element.
     if (err instanceof DuplicateKeyError || err instanceof NestingError) {
-      if (spreadArrays && text.trimStart().startsWith("[")) return (arrayElementTexts(text, null) ?? []).flatMap((element) => decodeJson(element, receivedAt, meta, false));
+      if (spreadArrays && text.trimStart().startsWith("[")) return (arrayElementTexts(text, null) ?? []).flatMap((element) => decodeJson(element, receivedAt, meta, false, repeatedKeys));
       return [errorEvent(text, `decode: ${err.message.replace(/^json: /, "")}`, receivedAt, meta)];
     }
     return [errorEvent(text, notJson(text, err), receivedAt, meta)];

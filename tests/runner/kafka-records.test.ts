@@ -231,6 +231,8 @@ const reasons = [
   'decode: Object {"id":6,"name":"first","name":"second"} has duplicate key "name"',
   'decode: Object {"id":7,"id":8,"name":"registry twice"} has duplicate key "id"',
 ];
+/** The runner reads against the plan's schema, where id and name are columns: the converter refuses both, in DuckDB's words, for the sink. */
+const runnerReasons = [reasons[0]!, 'out: Object {"id":6,"name":"first","name":"second"} has duplicate key "name"', 'out: Object {"id":7,"id":8,"name":"registry twice"} has duplicate key "id"'];
 
 describe("JSON values as producers frame and write them", () => {
   test("the runner writes the JSON behind a Schema Registry header, dead-letters Avro and a key written twice in DuckDB's words; the notebook's sample reads the same", { timeout: 120_000 }, async () => {
@@ -263,7 +265,7 @@ describe("JSON values as producers frame and write them", () => {
       }
       const errors = (await readdir(out, { recursive: true })).map(String).filter((f) => f.includes("_errors") && f.endsWith(".ndjson"));
       const letters = (await Promise.all(errors.map((f) => readFile(join(out, f), "utf8")))).join("").trim().split("\n").map((l) => JSON.parse(l) as { reason: string; raw: string });
-      expect(letters.map((l) => l.reason).sort()).toEqual([...reasons].sort());
+      expect(letters.map((l) => l.reason).sort()).toEqual([...runnerReasons].sort());
       expect(letters.find((l) => l.reason.includes('"name"'))!.raw).toBe('{"id": 6, "name": "first", "name": "second"}');
 
       const source = openKafkaSource({ kind: "kafka", name: "ev", topic, brokers: [...kafkaConfig.brokers], format: "json", sampleSize: 100, demo: null });
