@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { KafkaCodecError, lz4Decode, lz4Encode, snappyDecode, snappyEncode, zstdDecode } from "./kafka-codecs.ts";
+import { gzipSync } from "node:zlib";
+import { gzipDecode, KafkaCodecError, lz4Decode, lz4Encode, MAX_BATCH_BYTES, snappyDecode, snappyEncode, zstdDecode } from "./kafka-codecs.ts";
 import { snappyCompress } from "../parquet/snappy.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -90,5 +91,59 @@ describe("ZSTD", () => {
 
   test("garbage is an error, not an empty batch", () => {
     expect(() => zstdDecode(bytes("not zstd at all"))).toThrow(/^zstd: /);
+  });
+});
+
+describe("a batch that decompresses past MAX_BATCH_BYTES (a decompression bomb)", () => {
+  const refused = (codec: string) => new RegExp(`^${codec}: the batch decompresses to more than 64 MiB`);
+  const past = MAX_BATCH_BYTES + 1024 * 1024;
+
+  test("snappy: a block whose preamble claims more is refused before anything is allocated", () => {
+    const preamble: number[] = [];
+    for (let v = past; ; v = Math.floor(v / 128)) {
+      if (v < 0x80) {
+        preamble.push(v);
+        break;
+      }
+      preamble.push((v % 128) | 0x80);
+    }
+    expect(() => snappyDecode(new Uint8Array([...preamble, 0x00]))).toThrow(refused("snappy"));
+    // Framed: blocks each within the bound, their sum past it.
+    const block = snappyCompress(new Uint8Array(32 * 1024 * 1024));
+    const framed = [0x82, 0x53, 0x4e, 0x41, 0x50, 0x50, 0x59, 0x00, 0, 0, 0, 1, 0, 0, 0, 1];
+    const length = [(block.length >>> 24) & 255, (block.length >>> 16) & 255, (block.length >>> 8) & 255, block.length & 255];
+    const three = new Uint8Array([...framed, ...length, ...block, ...length, ...block, ...length, ...block]);
+    expect(() => snappyDecode(three)).toThrow(refused("snappy"));
+  });
+
+  test("lz4: one long match of zeros is refused at the bound", () => {
+    // A literal 0, then a match at offset 1 whose length runs on in 255s past the bound.
+    const runs = Math.ceil(past / 255);
+    const block = new Uint8Array(1 + 1 + 2 + runs + 1 + 1);
+    block.set([0x1f, 0x00, 0x01, 0x00]);
+    block.fill(255, 4, 4 + runs);
+    block[4 + runs] = 0;
+    block[5 + runs] = 0x00; // a last sequence of no literals
+    // Version 1, independent blocks; BD 0x70: blocks of up to 4 MiB.
+    const framed = new Uint8Array([0x04, 0x22, 0x4d, 0x18, 0x60, 0x70, 0x00, ...le32(block.length), ...block, 0, 0, 0, 0]);
+    expect(() => lz4Decode(framed)).toThrow(refused("lz4"));
+  });
+
+  test("zstd: a frame of RLE blocks is stopped at the bound", () => {
+    // Window 128 KiB (exponent 7), no content size; each RLE block repeats one byte 128 KiB times.
+    const blocks = Math.ceil(past / (128 * 1024));
+    const out = [0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x38];
+    for (let i = 0; i < blocks; i++) {
+      const header = ((128 * 1024) << 3) | (1 << 1) | (i === blocks - 1 ? 1 : 0);
+      out.push(header & 255, (header >>> 8) & 255, (header >>> 16) & 255, 0x30);
+    }
+    expect(() => zstdDecode(new Uint8Array(out))).toThrow(refused("zstd"));
+  });
+
+  test("gzip (kafkajs reads it itself, without a bound): refused at the bound", async () => {
+    const bomb = gzipSync(new Uint8Array(past));
+    expect(bomb.length).toBeLessThan(200_000);
+    await expect(gzipDecode(bomb)).rejects.toThrow(refused("gzip"));
+    expect(text(await gzipDecode(gzipSync(bytes("{\"ok\": true}"))))).toBe('{"ok": true}');
   });
 });

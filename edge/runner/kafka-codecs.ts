@@ -15,15 +15,33 @@
  * - ZSTD: standard frames, one or several, through the pure-JavaScript
  *   fzstd on every Node (Node's own zstd, from 22.15, stops after the first
  *   frame without a word).
+ *
+ * Every codec, gzip included (kafkajs's own has no bound), stops a batch at
+ * `MAX_BATCH_BYTES` decompressed: the broker bounds a batch by its compressed
+ * size only, so a 200 KB gzip message of zeros is 200 MiB in the consumer,
+ * and one at the broker's default limit (1 MB) a gigabyte or more.
  */
 import * as zlib from "node:zlib";
 import kafkajs from "kafkajs";
-import { decompress as fzstdDecompress } from "fzstd";
+import { promisify } from "node:util";
+import { Decompress as ZstdStream } from "fzstd";
 import { snappyUncompress } from "hyparquet";
 import { snappyCompress } from "../parquet/snappy.ts";
 
 /** A batch that does not decode: kafkajs hands it to the consumer's error path with this text. */
 export class KafkaCodecError extends Error {}
+
+/**
+ * The most one record batch may decompress to. A producer's batch is bounded by its
+ * `batch.size` (16 KB by default) or by one record within `max.request.size` (1 MB), so
+ * 64 MiB leaves room for large messages and keeps a decompression bomb from taking the
+ * runner's (or the gateway's) memory.
+ */
+export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+
+function tooLarge(codec: string): KafkaCodecError {
+  return new KafkaCodecError(`${codec}: the batch decompresses to more than ${MAX_BATCH_BYTES / 1024 / 1024} MiB (the most runnel reads in one batch); it is refused rather than read into memory`);
+}
 
 // ---------------------------------------------------------------- Snappy
 
@@ -37,8 +55,8 @@ function isXerial(b: Uint8Array): boolean {
   return true;
 }
 
-/** One raw Snappy block: its preamble is the uncompressed length as a varint. */
-function snappyBlock(b: Uint8Array): Uint8Array {
+/** One raw Snappy block: its preamble is the uncompressed length as a varint; `room` is what the batch may still hold. */
+function snappyBlock(b: Uint8Array, room = MAX_BATCH_BYTES): Uint8Array {
   let length = 0;
   let shift = 0;
   for (let i = 0; ; i++) {
@@ -48,6 +66,7 @@ function snappyBlock(b: Uint8Array): Uint8Array {
     shift += 7;
     if (c < 0x80) break;
   }
+  if (length > room) throw tooLarge("snappy");
   const out = new Uint8Array(length);
   try {
     snappyUncompress(b, out);
@@ -61,13 +80,16 @@ export function snappyDecode(b: Uint8Array): Uint8Array {
   if (!isXerial(b)) return snappyBlock(b);
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const parts: Uint8Array[] = [];
+  let size = 0;
   let at = XERIAL_HEADER;
   while (at < b.length) {
     if (at + 4 > b.length) throw new KafkaCodecError("snappy: a block's length is cut off");
     const n = view.getInt32(at);
     at += 4;
     if (n < 0 || at + n > b.length) throw new KafkaCodecError(`snappy: a block of ${n} bytes runs past the batch's end`);
-    parts.push(snappyBlock(b.subarray(at, at + n)));
+    const part = snappyBlock(b.subarray(at, at + n), MAX_BATCH_BYTES - size);
+    parts.push(part);
+    size += part.length;
     at += n;
   }
   return concat(parts);
@@ -94,12 +116,14 @@ class Output {
   bytes: Uint8Array;
   length = 0;
   constructor(capacity: number) {
-    this.bytes = new Uint8Array(Math.max(capacity, 1024));
+    this.bytes = new Uint8Array(Math.min(Math.max(capacity, 1024), MAX_BATCH_BYTES));
   }
   reserve(n: number): void {
     if (this.length + n <= this.bytes.length) return;
+    if (this.length + n > MAX_BATCH_BYTES) throw tooLarge("lz4");
     let size = this.bytes.length * 2;
     while (size < this.length + n) size *= 2;
+    size = Math.min(size, MAX_BATCH_BYTES);
     const grown = new Uint8Array(size);
     grown.set(this.bytes.subarray(0, this.length));
     this.bytes = grown;
@@ -224,10 +248,36 @@ type Zstd = { zstdCompressSync?: (b: Uint8Array) => Uint8Array };
 const nodeZstd = zlib as unknown as Zstd;
 
 export function zstdDecode(b: Uint8Array): Uint8Array {
+  // The stream hands over each block as it is made, so a frame is stopped at the bound instead of
+  // being given the buffer its header asks for (fzstd's one-shot call allocates the declared size).
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const stream = new ZstdStream((chunk) => {
+    size += chunk.length;
+    if (size > MAX_BATCH_BYTES) throw tooLarge("zstd");
+    parts.push(chunk);
+  });
   try {
-    return fzstdDecompress(b);
+    stream.push(b, true);
   } catch (e) {
+    if (e instanceof KafkaCodecError) throw e;
     throw new KafkaCodecError(`zstd: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return parts.length === 1 ? parts[0]! : concat(parts);
+}
+
+// ---------------------------------------------------------------- gzip
+
+const unzip = promisify(zlib.unzip);
+const gzip = promisify(zlib.gzip);
+
+/** kafkajs's gzip codec (zlib's unzip: gzip or zlib framing), bounded by MAX_BATCH_BYTES. */
+export async function gzipDecode(b: Uint8Array): Promise<Uint8Array> {
+  try {
+    return await unzip(b, { maxOutputLength: MAX_BATCH_BYTES });
+  } catch (e) {
+    if ((e as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge("gzip");
+    throw new KafkaCodecError(`gzip: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
@@ -252,13 +302,13 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
-function codec(decode: (b: Uint8Array) => Uint8Array, encode: (b: Uint8Array) => Uint8Array) {
+function codec(decode: (b: Uint8Array) => Uint8Array | Promise<Uint8Array>, encode: (b: Uint8Array) => Uint8Array | Promise<Uint8Array>) {
   const methods = {
     async compress(encoder: { buffer: Buffer }): Promise<Buffer> {
-      return asBuffer(encode(encoder.buffer));
+      return asBuffer(await encode(encoder.buffer));
     },
     async decompress(buffer: Buffer): Promise<Buffer> {
-      return asBuffer(decode(buffer));
+      return asBuffer(await decode(buffer));
     },
   };
   return () => methods;
@@ -266,7 +316,7 @@ function codec(decode: (b: Uint8Array) => Uint8Array, encode: (b: Uint8Array) =>
 
 let registered = false;
 
-/** Teaches kafkajs (process-wide) to read and write Snappy, LZ4 and ZSTD batches. */
+/** Teaches kafkajs (process-wide) to read and write Snappy, LZ4 and ZSTD batches, and to read gzip within MAX_BATCH_BYTES. */
 export function registerKafkaCodecs(): void {
   if (registered) return;
   registered = true;
@@ -276,4 +326,5 @@ export function registerKafkaCodecs(): void {
   codecs[CompressionTypes.Snappy] = codec(snappyDecode, snappyEncode);
   codecs[CompressionTypes.LZ4] = codec(lz4Decode, lz4Encode);
   codecs[CompressionTypes.ZSTD] = codec(zstdDecode, zstdEncode);
+  codecs[CompressionTypes.GZIP] = codec(gzipDecode, (b) => gzip(b));
 }

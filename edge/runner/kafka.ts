@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig, type SASLOptions } from "kafkajs";
-import { registerKafkaCodecs } from "./kafka-codecs.ts";
+import { KafkaCodecError, registerKafkaCodecs } from "./kafka-codecs.ts";
 import { abortedRecords, clusterFactory, type AbortedTransaction, type FetchedRecord } from "./kafka-transactions.ts";
 import type { SinkSpec, SourceSpec } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
@@ -245,7 +245,14 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
 
   // A backfill stops once caught up; a long poll at the end of the topic (kafkajs waits maxWaitTime, also
   // while every partition is paused) would hold its exit, so it polls briefly. Live runners keep kafkajs's default.
-  const consumer: Consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, maxBytesPerPartition: 1 << 20, ...(options.untilCaughtUp ? { maxWaitTimeInMs: 20 } : {}) });
+  const consumer: Consumer = kafka.consumer({
+    groupId: options.groupId,
+    allowAutoTopicCreation: false,
+    maxBytesPerPartition: 1 << 20,
+    // kafkajs's default retries for a consumer; no restart for a batch no codec can read.
+    retry: { retries: 5, restartOnFailure: async (error) => codecErrorIn(error) === null },
+    ...(options.untilCaughtUp ? { maxWaitTimeInMs: 20 } : {}),
+  });
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [source.topic], fromBeginning: options.start?.kind !== "latest" });
@@ -948,7 +955,17 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     filteredBatch(partition, BigInt(firstOffset), BigInt(lastOffset)).catch((error: unknown) => log(`partition ${partition}: ${message(error)}`));
   });
   consumer.on(consumer.events.CRASH, (e) => {
-    if (!e.payload.restart) rejectDone(e.payload.error);
+    // A batch no codec can read (damaged, or past MAX_BATCH_BYTES) fails the same way after every
+    // restart: kafkajs would retry it forever while the runner showed 0 events. Stop and say why;
+    // nothing from it on is written or committed, so a fixed runner starts there again.
+    const unreadable = codecErrorIn(e.payload.error);
+    if (unreadable) {
+      // kafkajs has left the group already (restartOnFailure said no); end the rest of the runner.
+      const error = new Error(`runner: a record batch of topic ${source.topic} cannot be read: ${unreadable.message}; nothing from it on is written or committed`, { cause: e.payload.error });
+      stopping = true;
+      clearInterval(timer);
+      void Promise.allSettled([admin.disconnect(), engines.close()]).then(() => rejectDone(error));
+    } else if (!e.payload.restart) rejectDone(e.payload.error);
   });
 
   let stopped: Promise<void> | null = null;
@@ -982,6 +999,15 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
 
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
   return { done, stop, metrics };
+}
+
+/** The KafkaCodecError an error from kafkajs carries (itself, or as its cause or originalError), if any. */
+function codecErrorIn(error: unknown): KafkaCodecError | null {
+  for (let at = error, depth = 0; at instanceof Error && depth < 8; depth++) {
+    if (at instanceof KafkaCodecError) return at;
+    at = (at as { originalError?: unknown }).originalError ?? at.cause;
+  }
+  return null;
 }
 
 const headerText = new TextEncoder();

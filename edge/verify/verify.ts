@@ -96,6 +96,22 @@ export function deliveryIdOf(source: { signature: string; deliveryHeader: string
   return headers.get("svix-id");
 }
 
+/**
+ * For a verified Stripe delivery: an id that a replay of it shares and no other delivery has, so
+ * the copy an eavesdropper sends again within the 300 s tolerance is a duplicate (Stripe puts its
+ * event id in the body, not in a header a receiver could dedupe by, and signs each attempt
+ * anew, so its own retries stay new deliveries). A digest of the signed timestamp and the body,
+ * never the signature itself: stored, a signature lets anyone test guesses of the secret offline.
+ * Null for other schemes; the source's own delivery header comes first (`deliveryIdOf`).
+ */
+export async function replayKey(scheme: VerifyScheme | "none", headers: VerifyInput["headers"], body: Uint8Array): Promise<string | null> {
+  if (scheme !== "stripe") return null;
+  const t = (headers.get("stripe-signature") ?? "").split(",").map((part) => part.trim().split("=", 2)).find(([k]) => k === "t")?.[1];
+  if (t === undefined) return null;
+  const digest = await crypto.subtle.digest("SHA-256", joinBytes(utf8.encode(`${scheme}:${t}.`), body) as Uint8Array<ArrayBuffer>);
+  return `replay:${toHex(new Uint8Array(digest))}`;
+}
+
 /** The three headers of a Standard Webhooks delivery, under their own names or Svix's. */
 export function standardHeaders(headers: VerifyInput["headers"]): { id: string | null; t: string | null; signature: string | null } {
   return {

@@ -1,7 +1,7 @@
 import { Hono } from "hono";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
-import { bytesEqual, deliveryIdOf, slackChallenge, verifyDelivery } from "../verify/verify.ts";
+import { bytesEqual, deliveryIdOf, replayKey, slackChallenge, verifyDelivery } from "../verify/verify.ts";
 import { BINDINGS, type WorkerConfig } from "./config.ts";
 import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
@@ -67,8 +67,14 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
 
   app.post("/ingest/:source", async (c) => {
     const name = c.req.param("source");
-    const source = config.sources[name];
-    if (!source) return c.json({ error: `ingest: no webhook source ${JSON.stringify(name)} (this pipeline has ${Object.keys(config.sources).join(", ")})` }, 404);
+    // Own names only: `__proto__` or `constructor` would otherwise find Object's and answer 500.
+    const source = Object.hasOwn(config.sources, name) ? config.sources[name] : undefined;
+    // The pipeline's source and secret names are for its operator: /ingest is on the open internet.
+    const operator = () => adminRefusal(c.env, c.req.header("authorization"), "") === null;
+    if (!source) {
+      const known = operator() ? ` (this pipeline has ${Object.keys(config.sources).join(", ")})` : "";
+      return c.json({ error: `ingest: no webhook source ${JSON.stringify(name)}${known}` }, 404);
+    }
     const max = config.limits.maxBodyBytes;
     const declared = Number(c.req.header("content-length") ?? NaN);
     if (declared > max) return c.json({ error: `ingest: body of ${declared} bytes is over the limit of ${max}` }, 413);
@@ -81,7 +87,8 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     } else {
       const secret = source.secret === null ? undefined : c.env[source.secret];
       if (typeof secret !== "string" || secret === "") {
-        return c.json({ error: `ingest: the secret ${source.secret ?? "(none)"} for source ${name} is not set on this Worker (wrangler secret put ${source.secret})` }, 500);
+        const fix = operator() ? `: wrangler secret put ${source.secret}` : "";
+        return c.json({ error: `ingest: source ${name} cannot verify deliveries: its secret is not set on this Worker${fix}` }, 503);
       }
       const verdict = await verifyDelivery({ scheme: source.signature, secret, headers: c.req.raw.headers, body, nowSeconds: Math.floor(now() / 1000) });
       if (!verdict.ok) return c.json({ error: verdict.reason }, 401);
@@ -101,7 +108,8 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     }
     const receivedAt = now();
     const at = new Date(receivedAt).toISOString();
-    const delivery = deliveryIdOf(source, c.req.raw.headers);
+    // Without a delivery header, a Stripe delivery is known by its signed timestamp and body: a replay is a duplicate.
+    const delivery = deliveryIdOf(source, c.req.raw.headers) ?? (await replayKey(source.signature, c.req.raw.headers, body));
     // `metadata:` and `headers:` columns, as the gateway adds them to the notebook's sample.
     if (wantsDeliveryColumns(source)) parsed = withDeliveryColumnsParsed(parsed, deliveryColumns(source, { receivedAt, headers: c.req.raw.headers }));
     const batches = route(name, parsed.events, parsed.raws, at, delivery);

@@ -1,0 +1,43 @@
+/**
+ * A record batch that decompresses to far more than it weighs. The broker bounds a batch by its
+ * compressed size only: a 80 KB gzip message of zeros passes its 1 MB limit and is 80 MiB in the
+ * consumer (one at the limit, a gigabyte or more). The runner refuses it by name and stops,
+ * having written and committed nothing from it on, instead of reading it into memory; the
+ * notebook's sample of the topic says the same instead of holding it.
+ */
+import { CompressionTypes, Kafka, logLevel } from "kafkajs";
+import { beforeAll, expect, test } from "vitest";
+import { openKafkaSource } from "../../gateway/sources/kafka-source.ts";
+import { kafka as kafkaConfig, s3 as s3Config } from "../servers/config.ts";
+import { download, publish, startBundledRunner, uniqueName } from "./harness.ts";
+
+let bundle: string;
+beforeAll(async () => {
+  bundle = await publish("pii-staging");
+}, 240_000);
+
+test("a gzip batch past 64 MiB decompressed stops the runner with the reason and writes nothing", { timeout: 180_000 }, async () => {
+  const topic = uniqueName("gzip-bomb");
+  const client = new Kafka({ brokers: [...kafkaConfig.brokers], logLevel: logLevel.NOTHING });
+  const admin = client.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  const producer = client.producer();
+  await producer.connect();
+  const bomb = JSON.stringify({ user_id: "u-1", email: "a@example.com", note: "0".repeat(80 * 1024 * 1024) });
+  await producer.send({ topic, compression: CompressionTypes.GZIP, messages: [{ key: "u-1", value: bomb }] });
+  await producer.disconnect();
+
+  const run = startBundledRunner(bundle, ["--topic", topic, "--group", topic, "--until-caught-up", "--sink", `staging=s3://${s3Config.bucket}/${topic}/`]);
+  expect(await run.exited, run.output()).toBe(1);
+  expect(run.output()).toContain(`runner: a record batch of topic ${topic} cannot be read: gzip: the batch decompresses to more than 64 MiB`);
+  expect((await download(`${topic}/`)).keys.filter((k) => !k.startsWith("_state/"))).toEqual([]);
+
+  const source = openKafkaSource({ kind: "kafka", name: "accounts", topic, brokers: [...kafkaConfig.brokers], format: "json", sampleSize: 10, demo: null });
+  try {
+    await expect(source.sample(10)).rejects.toThrow(/gzip: the batch decompresses to more than 64 MiB/);
+  } finally {
+    await source.close();
+  }
+});
