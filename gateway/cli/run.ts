@@ -300,6 +300,13 @@ function serveMetrics(metrics: RunnerMetrics, port: number): Server {
   // which loads Node's bundled undici — ~20 ms of each runner's start, before it can consume.
   const { createServer } = createRequire(import.meta.url)("node:http") as typeof import("node:http");
   const server = createServer((req, res) => {
+    // A page elsewhere can point its own name at 127.0.0.1 (DNS rebinding) and read the counters; answer only requests addressed to this machine.
+    const host = (req.headers.host ?? "").replace(/:\d+$/, "");
+    if (host !== "127.0.0.1" && host !== "localhost" && host !== "[::1]") {
+      res.writeHead(421, { "content-type": "application/json" });
+      res.end(JSON.stringify({ error: { code: "misdirected", message: "GET /metrics answers requests to 127.0.0.1 or localhost only" } }));
+      return;
+    }
     if (req.method === "GET" && req.url === "/metrics") {
       res.writeHead(200, { "content-type": "application/json" });
       res.end(JSON.stringify(metrics));

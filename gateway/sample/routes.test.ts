@@ -78,6 +78,13 @@ describe("sample endpoint", () => {
     expect((await gw.app.request("/api/sources/nope/inbox/sample", { headers: gw.auth })).status).toBe(404);
     const source = await gw.app.request("/api/sources/sources/nope/sample", { headers: gw.auth });
     expect(await source.json()).toEqual({ error: { code: "not_found", message: 'sources: sources.md has no source "nope"; it has inbox, fast' } });
+    // Object's own names are no sources: `__proto__` opened an http source polling "undefined", `constructor` answered 500.
+    for (const name of ["__proto__", "constructor", "toString"]) {
+      const answer = await gw.app.request(`/api/sources/sources/${name}/sample`, { headers: gw.auth });
+      expect(answer.status, name).toBe(404);
+      expect(await answer.json()).toEqual({ error: { code: "not_found", message: `sources: sources.md has no source "${name}"; it has inbox, fast` } });
+    }
+    expect((await gw.app.request("/api/sources/sources/constructor/events", { headers: gw.auth })).status).toBe(404);
     expect((await gw.app.request("/api/sources/..%2F..%2Fetc/inbox/sample", { headers: gw.auth })).status).toBe(400);
     expect((await gw.app.request("/api/sources/sources/inbox/sample")).status).toBe(401);
     expect((await gw.app.request("/api/sources/sources/fast/tail")).status).toBe(401);

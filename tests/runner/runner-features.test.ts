@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { get as httpGet } from "node:http";
 import { Kafka, logLevel } from "kafkajs";
 import { demoEvents } from "../../gateway/sources/demo/index.ts";
 import { decodeDeadLetters } from "../../edge/sinks/dead-letter.ts";
@@ -131,6 +132,17 @@ describe("the Kafka runner's bundle, metrics and dead letters", () => {
       return metrics;
     };
     const buffered = await poll((m) => m.events_in === 3000);
+    // A page elsewhere that points its own name at 127.0.0.1 (DNS rebinding) reads nothing.
+    const rebound = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpGet({ host: "127.0.0.1", port, path: "/metrics", headers: { host: `attacker.example:${port}` } }, (res) => {
+        let body = "";
+        res.on("data", (c: Buffer) => (body += c.toString()));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+    });
+    expect(rebound.status).toBe(421);
+    expect(rebound.body).not.toContain("events_in");
     expect(Object.keys(buffered).sort()).toEqual(
       ["bytes_written", "buffer_depth", "dead_letters", "events_in", "files_written", "flush_failures", "lag", "last_flush_time", "oldest_buffered_age_seconds", "rows_out"].sort(),
     );
