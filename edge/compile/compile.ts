@@ -344,6 +344,8 @@ class Compiler {
       collect(node.having);
       const aggregates = aggNodes.map((a, i) => ({ name: `a${i}`, call: this.lowerAggregate(a, ctx(scope), env) }));
       const window = this.findWindow(keysTree, keys, env, ops);
+      const inputs = aggregateInputs(aggregates, schemaOf(scope), origin);
+      if (inputs) ops.push(inputs);
       const aggSchema: Schema = [
         ...keys.map((k) => ({ name: k.name, type: k.expr.type })),
         ...aggregates.map((a) => ({ name: a.name, type: a.call.type })),
@@ -834,6 +836,37 @@ class Compiler {
 function volatileStatic(origin: Origin): CompileError {
   return new CompileError("a static table computed with a function that answers differently on each run (random(), now(), ...)", origin,
     "the pipeline would hold other values than the notebook shows; write the values themselves (a VALUES cell or a small file)");
+}
+
+/**
+ * DuckDB computes every aggregate's arguments and FILTER condition for every row, in a projection
+ * below the aggregate, so an argument's error surfaces on a row the FILTER drops
+ * (`sum(CAST(s AS BIGINT)) FILTER (WHERE s LIKE '1%')` fails on 'yesterday'), and the condition's
+ * AND computes each operand. The same projection here (the input's columns unchanged, then each
+ * computed argument and condition) gives the executor's aggregate columns to read, rewritten in
+ * `aggregates`; null when no aggregate has a FILTER or every argument and condition is a column,
+ * a constant or holds a CASE.
+ */
+function aggregateInputs(aggregates: { name: string; call: AggregateCall }[], input: Schema, origin: Origin): Operator | null {
+  const computed: NamedExpr[] = [];
+  const lift = (e: Expr): Expr => {
+    // Left to the aggregate: a CASE computed ahead beside another one would share the sub-expressions
+    // of its branches, which DuckDB computes only for the rows that take them.
+    if (e.kind === "column" || e.kind === "constant" || containsCase(e)) return e;
+    computed.push({ name: `\u0000in${computed.length}`, expr: e });
+    return { kind: "column", index: input.length + computed.length - 1, type: e.type };
+  };
+  for (const a of aggregates) {
+    // Without a FILTER the aggregate computes its arguments for every row itself.
+    if (a.call.filter) a.call = { ...a.call, args: a.call.args.map(lift), filter: lift(a.call.filter) };
+  }
+  if (computed.length === 0) return null;
+  const exprs: NamedExpr[] = [...input.map((c, i): NamedExpr => ({ name: c.name, expr: { kind: "column", index: i, type: c.type } })), ...computed];
+  return { op: "project", exprs, origin, schema: exprs.map((e) => ({ name: e.name, type: e.expr.type })) };
+}
+
+function containsCase(e: Expr): boolean {
+  return e.kind === "case" || exprChildren(e).some(containsCase);
 }
 
 /** The expression a column of the last operator's output was computed by, through projects and filters. */

@@ -5,7 +5,7 @@
 import type { CompareOp, Expr, Origin } from "../plan/types.ts";
 import { CompileError } from "./errors.ts";
 import { simplifyComparison } from "./simplify.ts";
-import { LIST_PAIR, LIST_SEARCH, childExpressions, containsNode, type TreeNode } from "./tree.ts";
+import { LIST_PAIR, LIST_SEARCH, childExpressions, containsNode, locationOf, type TreeNode } from "./tree.ts";
 import { parseType } from "../plan/type-text.ts";
 
 /** A column visible to an expression: its position in the operator's input. */
@@ -96,7 +96,8 @@ export function lowerExpr(node: TreeNode, ctx: ExprContext): Expr {
   if (sub) return sub;
   // A collation changes how the comparison around it compares, which a folded constant would lose.
   if (node.class === "COLLATE") {
-    throw new CompileError(`COLLATE ${String(node.collation ?? "").toUpperCase()}`, ctx.originOf(node), "compare lower(x) with lower(y) for NOCASE, strip_accents(x) with strip_accents(y) for NOACCENT (DuckDB applies those same functions); the pipeline compares text by its bytes, as DuckDB's default collation does");
+    // DuckDB gives a COLLATE node no place of its own; the collated expression has one.
+    throw new CompileError(`COLLATE ${String(node.collation ?? "").toUpperCase()}`, ctx.originOf(locationOf(node) === null && node.child ? node.child : node), "compare lower(x) with lower(y) for NOCASE, strip_accents(x) with strip_accents(y) for NOACCENT (DuckDB applies those same functions); the pipeline compares text by its bytes, as DuckDB's default collation does");
   }
   if (node.$value !== undefined && typeof node.$type === "string") {
     return { kind: "constant", value: node.$value, type: node.$type };
@@ -351,6 +352,14 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
     if (unsupported) {
       throw new CompileError(`format() with a format spec (${unsupported}) of a HUGEINT or UHUGEINT, or with a width or precision taken from an argument`, ctx.originOf(node),
         "the pipeline's format() does not apply specs there; print the value with {} and pad it: format('{}', lpad(x::VARCHAR, 5)), or printf('%5d', n)");
+    }
+  }
+  if ((lower === "strptime" || lower === "try_strptime") && args[1]?.kind === "constant" && Array.isArray(args[1].value)) {
+    const formats = args[1].value.filter((f): f is string => typeof f === "string");
+    const zoned = formats.filter((f) => /(^|[^%])(%%)*%[zZ]/.test(f));
+    if (zoned.length > 0 && zoned.length < formats.length) {
+      throw new CompileError(`${name}() with a list of formats mixing some with %z or %Z and some without`, ctx.originOf(node),
+        `DuckDB gives a time read by a format without an offset the offset of an earlier row (and rolls 2024-02-30 over to March), so its answer depends on the rows before; parse each kind on its own: coalesce(${lower}(x, '${zoned[0]}'), ${lower}(x, '${formats.find((f) => !zoned.includes(f))}'))`);
     }
   }
   const common = typeof node.$cmp === "string" ? node.$cmp : null;

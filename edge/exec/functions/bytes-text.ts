@@ -1,7 +1,8 @@
 /**
  * Functions over a text's UTF-8 bytes, as DuckDB computes them: hex,
- * to_base64 / base64 / from_base64, url_encode / url_decode, regexp_escape, bit_length, levenshtein and hamming (edit
- * and Hamming distances count bytes, not characters), sha1; ord; and
+ * unhex / from_hex, to_base64 / base64 / from_base64, url_encode / url_decode, regexp_escape, bit_length, levenshtein,
+ * damerau_levenshtein, hamming, jaro_similarity and jaro_winkler_similarity (distances and similarities count bytes,
+ * not characters), sha1; ord; and
  * list_unique, list_distinct.
  */
 import type { Value } from "../../plan/values.ts";
@@ -160,15 +161,122 @@ const hamming: ScalarFn = strict(([a, b]) => {
   return BigInt(n);
 });
 
+/**
+ * damerau_levenshtein(a, b): the edit distance between the texts' bytes where swapping two
+ * adjacent bytes is one edit, with no restriction on later edits of them (Lowrance and Wagner's
+ * distance, as DuckDB's: 'ca' to 'abc' is 2).
+ */
+const damerauLevenshtein: ScalarFn = strict(([a, b]) => {
+  const x = bytesOf(a), y = bytesOf(b);
+  const n = x.length, m = y.length;
+  if (n === 0 || m === 0) return BigInt(n + m);
+  const width = m + 2;
+  const d = new Uint32Array((n + 2) * width);
+  const max = n + m;
+  d[0] = max;
+  for (let i = 0; i <= n; i++) { d[(i + 1) * width] = max; d[(i + 1) * width + 1] = i; }
+  for (let j = 0; j <= m; j++) { d[j + 1] = max; d[width + j + 1] = j; }
+  const lastRow = new Uint32Array(256);
+  for (let i = 1; i <= n; i++) {
+    let lastMatchCol = 0;
+    for (let j = 1; j <= m; j++) {
+      const k = lastRow[y[j - 1]!]!, l = lastMatchCol;
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      if (cost === 0) lastMatchCol = j;
+      d[(i + 1) * width + j + 1] = Math.min(
+        d[i * width + j]! + cost,
+        d[(i + 1) * width + j]! + 1,
+        d[i * width + j + 1]! + 1,
+        d[k * width + l]! + (i - k - 1) + 1 + (j - l - 1),
+      );
+    }
+    lastRow[x[i - 1]!] = i;
+  }
+  return BigInt(d[(n + 1) * width + m + 1]!);
+});
+
+/** The Jaro similarity of two byte strings (0 when either is empty, as DuckDB's). */
+function jaro(x: Uint8Array, y: Uint8Array): number {
+  if (x.length === 0 || y.length === 0) return 0;
+  const bound = Math.max(0, Math.floor(Math.max(x.length, y.length) / 2) - 1);
+  const xMatched = new Uint8Array(x.length), yMatched = new Uint8Array(y.length);
+  let matches = 0;
+  for (let i = 0; i < x.length; i++) {
+    const lo = Math.max(0, i - bound), hi = Math.min(y.length - 1, i + bound);
+    for (let j = lo; j <= hi; j++) {
+      if (!yMatched[j] && x[i] === y[j]) {
+        xMatched[i] = 1;
+        yMatched[j] = 1;
+        matches++;
+        break;
+      }
+    }
+  }
+  if (matches === 0) return 0;
+  let transpositions = 0;
+  for (let i = 0, j = 0; i < x.length; i++) {
+    if (!xMatched[i]) continue;
+    while (!yMatched[j]) j++;
+    if (x[i] !== y[j]) transpositions++;
+    j++;
+  }
+  const t = Math.floor(transpositions / 2);
+  return (matches / x.length + matches / y.length + (matches - t) / matches) / 3;
+}
+
+/** A similarity below the optional cutoff (third argument) is 0, as DuckDB's. */
+function withCutoff(similarity: number, cutoff: Value | undefined): number {
+  return typeof cutoff === "number" && similarity < cutoff ? 0 : similarity;
+}
+
+/** jaro_similarity(a, b[, cutoff]): over the texts' bytes, as DuckDB's. */
+const jaroSimilarity: ScalarFn = strict(([a, b, cutoff]) => withCutoff(jaro(bytesOf(a), bytesOf(b)), cutoff));
+
+/** jaro_winkler_similarity(a, b[, cutoff]): Jaro raised by a common prefix of up to 4 bytes (weight 0.1) when above 0.7. */
+const jaroWinklerSimilarity: ScalarFn = strict(([a, b, cutoff]) => {
+  const x = bytesOf(a), y = bytesOf(b);
+  let sim = jaro(x, y);
+  if (sim > 0.7) {
+    let prefix = 0;
+    while (prefix < 4 && prefix < x.length && prefix < y.length && x[prefix] === y[prefix]) prefix++;
+    sim += prefix * 0.1 * (1 - sim);
+  }
+  return withCutoff(sim, cutoff);
+});
+
+/** unhex(s): hex digits (either case) as bytes; an odd count reads the first digit alone, anything else is DuckDB's error. */
+const unhex: ScalarFn = strict(([v]) => {
+  const s = v as string;
+  const digit = (c: string): number => {
+    const d = parseInt(c, 16);
+    if (!/^[0-9a-fA-F]$/.test(c)) throw new SqlError("invalid_input", `Invalid input for hex digit: ${c}`);
+    return d;
+  };
+  const out = new Uint8Array(Math.ceil(s.length / 2));
+  let i = 0, o = 0;
+  if (s.length % 2 === 1) out[o++] = digit(s[i++]!);
+  for (; i < s.length; i += 2) out[o++] = digit(s[i]!) * 16 + digit(s[i + 1]!);
+  return out;
+});
+
 /** ord(s): the first character's code point, -1 for the empty text (unicode()). */
 const ord: ScalarFn = strict(([s]) => ((s as string).length === 0 ? -1 : (s as string).codePointAt(0)!));
 
-/** The distinct non-NULL elements of a list, in first-seen order (NULL for a NULL list). */
+/**
+ * The distinct non-NULL elements of a list, in first-seen order (NULL for a NULL list). A NaN
+ * element of a DOUBLE or FLOAT list is distinct from every other, as in DuckDB's hash set of raw
+ * numbers (NaN ≠ NaN there; -0 = 0); inside a nested element NaN equals NaN, as there.
+ */
 function distinctElements(list: Value[], elementType: string): Value[] {
   const seen = new Set<string>();
   const out: Value[] = [];
+  const floating = elementType === "DOUBLE" || elementType === "FLOAT";
   for (const v of list) {
     if (v === null) continue;
+    if (floating && Number.isNaN(v)) {
+      out.push(v);
+      continue;
+    }
     const k = valueKey(v, elementType);
     if (seen.has(k)) continue;
     seen.add(k);
@@ -211,6 +319,11 @@ export const bytesTextScalars: Record<string, ScalarFn> = {
   editdist3: levenshtein,
   hamming,
   mismatches: hamming,
+  damerau_levenshtein: damerauLevenshtein,
+  jaro_similarity: jaroSimilarity,
+  jaro_winkler_similarity: jaroWinklerSimilarity,
+  unhex,
+  from_hex: unhex,
   sha1: strict(([v]) => sha1Hex(v instanceof Uint8Array ? v : (v as string))),
   md5_number: strict(([v]) => md5Number(v as Uint8Array | string, "all")),
   md5_number_lower: strict(([v]) => md5Number(v as Uint8Array | string, "lower")),

@@ -16,6 +16,7 @@ import { keepInTryCast, keptInTryCast, parseNestedText } from "./nested-text.ts"
 import { memo, newMap } from "./memo.ts";
 import { instantInZone } from "./timezone.ts";
 import { asciiLower } from "../../plan/column-names.ts";
+import { duckDouble, duckFloat } from "./to-double.ts";
 
 const TIMESTAMP_FORMAT = "expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH[:MM[:SS]]| ZONE])";
 
@@ -391,18 +392,10 @@ function toScalar(v: Value, from: SqlType, to: string): Value {
   switch (to) {
     case "DOUBLE":
     case "FLOAT": {
-      let n: number;
-      // DuckDB adds the integer part and the scaled fraction as doubles.
-      if (from.kind === "decimal") {
-        const p = 10n ** BigInt(from.scale);
-        const u = v as bigint;
-        n = Number(u / p) + Number(u % p) / 10 ** from.scale;
-      }
-      else if (from.kind === "scalar" && from.name === "BOOLEAN") n = v ? 1 : 0;
-      else if (typeof v === "number" || typeof v === "bigint") n = Number(v);
-      else throw unsupported(from, parseType(to));
+      if (typeof v !== "number" && typeof v !== "bigint" && typeof v !== "boolean") throw unsupported(from, parseType(to));
+      const n = duckDouble(v, from);
       if (to === "FLOAT") {
-        const f = Math.fround(n);
+        const f = duckFloat(v, from);
         // UHUGEINT past FLOAT's largest value is infinity in DuckDB (no range check on that path).
         if (Number.isFinite(n) && !Number.isFinite(f) && !(from.kind === "scalar" && from.name === "UHUGEINT")) throw outOfRange(formatDouble(n), "DOUBLE", "FLOAT");
         return f;

@@ -1,7 +1,7 @@
 /**
  * Scalars outside the first subset that notebooks reach for: concat_ws,
  * translate, regexp/string splitting, GLOB, iff, power and friends,
- * date_diff, dayname, monthname, last_day.
+ * date_diff, dayname, monthname, last_day, typeof.
  */
 import type { Value } from "../../plan/values.ts";
 import { civilFromDays, daysFromCivil, daysInMonth, floorDiv, splitTimestamp, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
@@ -838,7 +838,11 @@ const printf: ScalarFn = (args, ctx) => {
   return out;
 };
 
+/** typeof(x): the argument's type as DuckDB prints it (the bound type, so NULL too), e.g. to route payloads by shape. */
+const typeOf: ScalarFn = (_args, ctx) => ctx.argTypes[0] ?? "NULL";
+
 export const extraScalars: Record<string, ScalarFn> = {
+  typeof: typeOf,
   format,
   printf,
   concat_ws: concatWs,

@@ -10,6 +10,7 @@ import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, civilFromDays, daysFromC
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { roundScaled } from "./cast.ts";
 import { formatDecimal } from "./number-text.ts";
+import { duckDouble, duckFloat } from "./to-double.ts";
 import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
 
 type Op = "+" | "-" | "*" | "/" | "//" | "%";
@@ -85,15 +86,11 @@ function floatOp(op: Op, x: number, y: number, float: boolean): Value {
   return float ? Math.fround(r) : r;
 }
 
-function toNumber(v: Value, t: SqlType): number {
-  if (t.kind === "decimal") return Number(v as bigint) / 10 ** t.scale;
-  if (typeof v === "boolean") return v ? 1 : 0;
-  return typeof v === "bigint" ? Number(v) : (v as number);
-}
+const toNumber = duckDouble;
 
-/** A numeric value as the DOUBLE DuckDB casts it to (a DECIMAL's unscaled digits over 10^scale). */
+/** A numeric value as the DOUBLE DuckDB casts it to (`duckDouble`). */
 export function toDouble(v: Value, type: string): number {
-  return toNumber(v, parseType(type));
+  return duckDouble(v, parseType(type));
 }
 
 function decimalOp(op: Op, a: Value, b: Value, ta: SqlType, tb: SqlType, tr: { width: number; scale: number }): Value {
@@ -287,7 +284,8 @@ function binary(op: Op): ScalarFn {
     const ta = parseType(ctx.argTypes[0]!), tb = parseType(ctx.argTypes[1]!), tr = parseType(ctx.resultType);
     const rn = scalarName(tr);
     if (integerRanges[rn] && !(op === "-" && scalarName(ta) === "DATE")) return integerOp(op, a, b, rn);
-    if (rn === "DOUBLE" || rn === "FLOAT") return floatOp(op, toNumber(a, ta), toNumber(b, tb), rn === "FLOAT");
+    if (rn === "DOUBLE") return floatOp(op, toNumber(a, ta), toNumber(b, tb), false);
+    if (rn === "FLOAT") return floatOp(op, duckFloat(a, ta), duckFloat(b, tb), true);
     if (tr.kind === "decimal") return decimalOp(op, a, b, ta, tb, tr);
     // INTERVAL × DECIMAL: DuckDB's overload takes a DOUBLE, so the DECIMAL is cast to one.
     const t =
