@@ -427,7 +427,10 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
     }
     case "field": {
       const a = c(e.arg);
-      const f = e.field;
+      // V8's own copy of the name (a property key): a load site knows its key by identity, and
+      // the plan's equal but other string made every load a generic lookup (see `internedNames`
+      // in pipeline.ts).
+      const f = Object.keys({ [e.field]: null })[0] ?? e.field;
       return (row) => {
         const v = a(row);
         return v === null ? null : ((v as { [k: string]: Value })[f] ?? null);
