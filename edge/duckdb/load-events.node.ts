@@ -326,10 +326,12 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
   }
   if (schema !== undefined) await keepExtras(db, table, schema);
   else {
-    const renamed = renamedKeys(events);
-    if (renamed.size > 0) await keepExtras(db, table, [...renamed].map(([name, key]) => ({ name, type: "", key })));
-    // Records that are not all objects with keys: DuckDB's one `json` column is each whole record.
+    // Records that are not all objects with keys: DuckDB's one `json` column is each whole record,
+    // and keys that differ only in case have no columns of their own to note.
     const described = await describeQuery(db, `SELECT * FROM ${quoteIdent(table)}`);
+    const present = new Set(described.map((c) => c.name));
+    const renamed = [...renamedKeys(events)].filter(([name]) => present.has(name));
+    if (renamed.length > 0) await keepExtras(db, table, renamed.map(([name, key]) => ({ name, type: "", key })));
     if (described.length === 1 && described[0]!.name === "json" && described[0]!.type === "JSON" && !keyOrder(events).includes("json")) {
       await keepExtras(db, table, [{ name: "json", type: "JSON", whole: true }]);
     }

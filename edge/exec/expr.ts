@@ -40,9 +40,45 @@ export function countSubexpressions(exprs: Expr[]): Map<string, { e: Expr; n: nu
   return counts;
 }
 
-/** The sub-expressions DuckDB's common-subexpression optimizer would compute for every row of a projection. */
+/**
+ * The sub-expressions DuckDB's common-subexpression optimizer would compute for every row of a
+ * projection, counted as its `CountExpressions` counts them: only the first operand of AND, OR
+ * and CASE (its first WHEN) always runs, so an expression met first in a later operand (a THEN,
+ * an ELSE, a later WHEN, AND's second operand) starts no count; met there after a count exists,
+ * it adds to it. Two CASEs guarding the same CAST with different conditions therefore share
+ * nothing, and the CAST fails for no row its CASE skips; an AND repeated whole is computed
+ * ahead, every operand for every row, as DuckDB does.
+ */
 export function sharedSubexpressions(exprs: Expr[]): Expr[] {
-  return [...countSubexpressions(exprs).values()].filter((x) => x.n >= 2 && x.e.kind !== "case").map((x) => x.e);
+  const counts = new Map<string, { e: Expr; n: number }>();
+  const visit = (e: Expr, times: number, shortCircuited: boolean): void => {
+    if (e.kind === "function" || e.kind === "cast" || e.kind === "case" || e.kind === "and" || e.kind === "or") {
+      const key = JSON.stringify(e);
+      const hit = counts.get(key);
+      if (hit) hit.n += times;
+      else if (!shortCircuited) counts.set(key, { e, n: times });
+    }
+    switch (e.kind) {
+      case "column":
+      case "constant":
+        return;
+      case "between":
+        // DuckDB binds BETWEEN as two comparisons: its operand occurs twice.
+        visit(e.arg, times * 2, shortCircuited);
+        visit(e.lower, times, shortCircuited);
+        visit(e.upper, times, shortCircuited);
+        return;
+      case "and":
+      case "or":
+      case "case":
+        exprChildren(e).forEach((c, i) => visit(c, times, shortCircuited || i > 0));
+        return;
+      default:
+        for (const c of exprChildren(e)) visit(c, times, shortCircuited);
+    }
+  };
+  for (const e of exprs) visit(e, 1, false);
+  return [...counts.values()].filter((x) => x.n >= 2 && x.e.kind !== "case").map((x) => x.e);
 }
 
 /** Text functions that answer every text (no error, whatever the input). */
