@@ -99,6 +99,26 @@ describe("pages and the token", () => {
     expect(other.headers.get("access-control-allow-origin")).toBeNull();
   });
 
+  test("the app reads which DuckDB extensions it is deployed with from one listing that always answers, [] when there are none", async () => {
+    const none = await gw.app.request("/duckdb-extensions/v1.4.3/wasm_eh/index.json", { headers: { origin: "null" } });
+    expect(none.status).toBe(200);
+    expect(none.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await none.json()).toEqual([]);
+    expect(await (await gw.app.request("/duckdb-extensions/../wasm_eh/index.json")).status).not.toBe(500);
+
+    const appDir = join(gw.dir, "app-with-icu");
+    await mkdir(join(appDir, "duckdb-extensions", "v1.4.3", "wasm_eh"), { recursive: true });
+    await writeFile(join(appDir, "duckdb-extensions", "v1.4.3", "wasm_eh", "icu.duckdb_extension.wasm"), "wasm");
+    await writeFile(join(appDir, "duckdb-extensions", "v1.4.3", "wasm_eh", "notes.txt"), "not an extension");
+    const deployed = await openTestGateway({}, { appDir });
+    try {
+      expect(await (await deployed.app.request("/duckdb-extensions/v1.4.3/wasm_eh/index.json")).json()).toEqual(["icu.duckdb_extension.wasm"]);
+      expect(await (await deployed.app.request("/duckdb-extensions/v1.4.3/wasm_mvp/index.json")).json()).toEqual([]);
+    } finally {
+      await deployed.close();
+    }
+  });
+
   test("an unknown route is a JSON 404", async () => {
     const res = await gw.app.request("/nope/nothing", { headers: gw.auth });
     expect(res.status).toBe(404);

@@ -8,6 +8,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono, type MiddlewareHandler } from "hono";
 import { cellRoutes } from "./cells/routes.ts";
 import { acceptTokenInQuery, requireToken } from "./http/auth.ts";
+import { duckdbExtensionRoutes } from "./http/duckdb-extensions.ts";
 import { describeError, errorHandler, GatewayError } from "./http/error.ts";
 import { securityHeaders } from "./http/headers.ts";
 import { escapeHtml } from "./http/html.ts";
@@ -148,6 +149,7 @@ export function createApp(options: AppOptions): GatewayApp {
     // A missing DuckDB extension is a 404 the share page's DuckDB-WASM must be able to read (not a CORS error).
     if (c.res.status === 200 || (c.res.status === 404 && c.req.path.startsWith("/duckdb-extensions/"))) c.res.headers.set("access-control-allow-origin", "*");
   });
+  app.route("/duckdb-extensions", duckdbExtensionRoutes(appDir));
   app.use("/*", staticFiles(appDir));
 
   let listener: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
@@ -210,7 +212,7 @@ export interface RunningGateway {
 }
 
 /** Routes the gateway always answers itself, even with a dev middleware in front. */
-const ownedPrefixes = ["/api/", "/hooks/", "/s/", "/healthz"];
+const ownedPrefixes = ["/api/", "/hooks/", "/s/", "/healthz", "/duckdb-extensions/"];
 
 /**
  * Starts the gateway on Node: loads or makes the token, listens, prints the

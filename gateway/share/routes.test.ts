@@ -117,6 +117,44 @@ describe("share links", () => {
     expect(fromParquet).toEqual(expected);
   });
 
+  test("the results the gateway's DuckDB gave the sharer's page are kept with the share, so the reader sees the same rows", async () => {
+    const ran = await gw.app.request("/api/cells/orders", { method: "POST", body: JSON.stringify({ cell: "big" }), headers: { "content-type": "application/json", ...gw.auth } });
+    expect(ran.status).toBe(200);
+    const ipc = new Uint8Array(await ran.arrayBuffer());
+    const ranAt = ran.headers.get("runnel-cell-ran-at")!;
+    const cells = [{ cell: "big", ipc: Buffer.from(ipc).toString("base64"), rows: Number(ran.headers.get("runnel-cell-rows")), ranAt, samples: JSON.parse(ran.headers.get("runnel-cell-samples")!) }];
+    const res = await share({ path: "orders.md", cells });
+    expect(res.status).toBe(201);
+    const { id } = await res.json();
+
+    expect((await (await gw.app.request(`/s/${id}/notebook`)).json()).cells).toEqual([{ cell: "big", index: 0, rows: 2, ranAt, samples: { inbox: 3 } }]);
+    const rows = await gw.app.request(`/s/${id}/cells/0`);
+    expect(rows.status).toBe(200);
+    expect(rows.headers.get("content-security-policy")).toBe(shareCsp);
+    expect(rows.headers.get("content-type")).toBe("application/vnd.apache.arrow.stream");
+    const table = tableFromIPC(new Uint8Array(await rows.arrayBuffer()));
+    expect(table.toArray().map((r) => Number(r.toJSON().id))).toEqual([1, 3]);
+    expect((await gw.app.request(`/s/${id}/cells/1`)).status).toBe(404);
+    // A share without cell results (an older one, or `POST /api/share` from a script) lists none.
+    expect((await (await gw.app.request(`/s/${await shareId()}/notebook`)).json()).cells).toEqual([]);
+  });
+
+  test("a kept cell result that names no SQL cell of the text, or is not Arrow, is refused with the entry named", async () => {
+    const arrow = Buffer.from(new Uint8Array(await (await gw.app.request("/api/sources/orders/inbox/sample?n=1", { headers: gw.auth })).arrayBuffer())).toString("base64");
+    const entry = { cell: "big", ipc: arrow, rows: 1, ranAt: "2026-12-06T07:00:00.000Z", samples: { inbox: 3 } };
+    for (const [cells, message] of [
+      [[{ ...entry, cell: "small" }], 'share: cells[0].cell: the shared text has no SQL cell "small"'],
+      [[{ ...entry, ipc: Buffer.from("not arrow").toString("base64") }], /^share: cells\[0\]\.ipc is not an Arrow IPC stream/],
+      [[entry, entry], "share: cells[1].cell: cell big is given twice"],
+      [[{ ...entry, ranAt: "yesterday" }], "share: cells[0].ranAt must be an ISO 8601 time"],
+      [{ big: entry }, 'share: "cells" must be a list of { cell, ipc, rows, ranAt, samples }'],
+    ] as const) {
+      const res = await share({ path: "orders.md", cells });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.message).toMatch(message);
+    }
+  });
+
   test("a sample that is not Arrow is 400", async () => {
     const res = await share({ path: "orders.md", samples: { inbox: Buffer.from("not arrow").toString("base64") } });
     expect(res.status).toBe(400);

@@ -13,6 +13,7 @@ import { arrowToRows } from "../sample/arrow-rows.ts";
 import type { Sampler } from "../sample/sampler.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
 import { notebookPathOf } from "../sources/resolve.ts";
+import { cellFile, readCellResults } from "./cell-results.ts";
 import type { ShareContents, ShareStore } from "./store.ts";
 
 export interface ShareRouteOptions {
@@ -67,9 +68,10 @@ export function shareApiRoutes(options: ShareRouteOptions): Hono {
     const text = typeof body.text === "string" ? body.text : (await options.store.read(path)).text;
     const samples = readSamples(body.samples);
     const { notebook } = parseNotebook(text, path);
+    const cells = readCellResults(body.cells, notebook);
     const contents: ShareContents = {
-      manifest: { path, title: notebook.title, text, createdAt: new Date().toISOString(), sources: [] },
-      files: {},
+      manifest: { path, title: notebook.title, text, createdAt: new Date().toISOString(), sources: [], ...(cells.results.length > 0 ? { cells: cells.results } : {}) },
+      files: { ...cells.files },
     };
     for (const spec of Object.values(notebook.sources)) {
       const sent = samples[spec.name];
@@ -109,7 +111,13 @@ export function sharePublicRoutes(options: ShareRouteOptions): Hono {
 
   app.get("/:id/notebook", async (c) => {
     const m = await options.shares.manifest(c.req.param("id"));
-    return c.json({ path: m.path, title: m.title, text: m.text, sources: m.sources.map((s) => s.name), samples: m.sources, createdAt: m.createdAt });
+    return c.json({ path: m.path, title: m.title, text: m.text, sources: m.sources.map((s) => s.name), samples: m.sources, cells: m.cells ?? [], createdAt: m.createdAt });
+  });
+
+  // A gateway-run cell's rows as the sharer's page had them (Arrow IPC, typed like a sample).
+  app.get("/:id/cells/:index{[0-9]+}", async (c) => {
+    const bytes = await options.shares.file(c.req.param("id"), cellFile(Number(c.req.param("index"))));
+    return c.body(new Uint8Array(bytes), 200, { "content-type": "application/vnd.apache.arrow.stream" });
   });
 
   app.get("/:id/sources/:file", async (c) => {

@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GatewayError } from "../http/error.ts";
+import type { SharedCellResult } from "./cell-results.ts";
 import { fsSink } from "../../edge/sinks/fs.node.ts";
 import type { Sink } from "../../edge/sinks/sink.ts";
 
@@ -12,16 +13,19 @@ export interface ShareManifest {
   text: string;
   createdAt: string;
   sources: { name: string; rows: number; errors: number }[];
+  /** Results the sharer's page had from the gateway's DuckDB, each with its rows in `cell-<index>.arrow`; absent in older shares. */
+  cells?: SharedCellResult[];
 }
 
-/** The files of one share before it is stored: manifest plus `<source>.parquet` / `<source>.arrow` bytes. */
+/** The files of one share before it is stored: manifest plus `<source>.parquet` / `<source>.arrow` / `cell-<n>.arrow` bytes. */
 export interface ShareContents {
   manifest: ShareManifest;
   files: Record<string, Uint8Array>;
 }
 
 const ID = /^[0-9a-f]{64}$/;
-const FILE = /^[A-Za-z_][A-Za-z0-9_]*\.(parquet|arrow)$/;
+// A source's name is an identifier, so `cell-<n>` (a gateway-run cell's rows) cannot be one.
+const FILE = /^([A-Za-z_][A-Za-z0-9_]*\.(parquet|arrow)|cell-\d+\.arrow)$/;
 
 /**
  * Immutable snapshots stored as objects `<id>/manifest.json` and
@@ -61,7 +65,7 @@ export class ShareStore {
     if ((await this.sink.get(`${id}/manifest.json`)) !== null) return id;
     try {
       for (const [name, bytes] of Object.entries(contents.files)) {
-        if (!FILE.test(name)) throw new Error(`share: file name ${JSON.stringify(name)} is not <source>.parquet or <source>.arrow`);
+        if (!FILE.test(name)) throw new Error(`share: file name ${JSON.stringify(name)} is not <source>.parquet, <source>.arrow or cell-<n>.arrow`);
         await this.sink.putIfAbsent(`${id}/${name}`, bytes);
       }
       // Another request may store the same snapshot at once: same id, same bytes, first one wins.

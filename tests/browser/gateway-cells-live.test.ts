@@ -2,13 +2,13 @@
  * A cell the browser's DuckDB-WASM cannot run (icu), over a live Kafka demo stand-in with its
  * record metadata, in real Chromium on the real gateway: it keeps refreshing from the gateway's
  * DuckDB while the stream flows, without the browser's DuckDB fetching the missing extension again
- * on every tick of the source.
+ * on every tick of the source. (A shared snapshot of such cells: `share-gateway-cells.test.ts`.)
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { launchBrowser, type LaunchedBrowser } from "../servers/browser.ts";
-import { cell, type Harness, openNotebook, screenshot, settled, startHarness, waitReady } from "./harness.ts";
+import { cell, type Harness, openNotebook, screenshot, settled, startHarness } from "./harness.ts";
 
 const NOTEBOOK = [
   "---",
@@ -68,31 +68,5 @@ describe("a gateway cell over a live Kafka stand-in (Chromium)", () => {
 
     await screenshot(page, "gateway-cells-live", { fullPage: true });
     await page.close();
-  });
-
-  test("in a shared snapshot, which has no gateway, such a cell says the gateway runs it, not that runnel check shows its answer", async () => {
-    writeFileSync(join(harness.root, "records-shared.md"), NOTEBOOK);
-    const page = await browser.context.newPage();
-    await openNotebook(page, harness, "records-shared.md");
-    expect(await settled(page, "berlin")).toBe("ok");
-    await page.locator(".share-button").click();
-    const url = await page.locator(".share-url").inputValue({ timeout: 30_000 });
-    await page.close();
-
-    const viewer = await launchBrowser({ viewport: { width: 1400, height: 900 } });
-    try {
-      const shared = await viewer.context.newPage();
-      await shared.goto(url);
-      await waitReady(shared);
-      expect(await settled(shared, "berlin")).toBe("error");
-      const text = await cell(shared, "berlin").locator(".cell-error pre").textContent();
-      expect(text).toMatch(/\n\nThe notebook's in-browser DuckDB has no icu extension \(.+\), so it cannot run this cell itself\. The gateway's DuckDB has it \(with TimeZone UTC, as the pipeline's\): a notebook opened from its gateway runs such a cell there; a shared snapshot has no gateway to run it on\.$/);
-      expect(text).not.toContain("runnel check");
-      // The cell the browser can run shows its rows in the snapshot as on the gateway.
-      expect(await settled(shared, "per_key")).toBe("ok");
-      await screenshot(shared, "gateway-cells-shared", { fullPage: true });
-    } finally {
-      await viewer.close();
-    }
   });
 });

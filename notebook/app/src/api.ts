@@ -107,6 +107,8 @@ export interface GatewayCellResult {
   ranAt: Date;
   /** The events each source's sample held there. */
   samples: Record<string, number>;
+  /** Set when the answer is the one a shared snapshot keeps: the sharer's page had it when it was shared. */
+  fromSnapshot?: true;
 }
 
 /** The gateway's refusal to run a cell: its message, and the cell, line and column DuckDB placed it at. */
@@ -149,14 +151,25 @@ export interface ShareLink {
   url: string;
 }
 
-/** Snapshots the notebook as shown: its text and the rows each source table holds. */
-export async function createShare(path: string, text: string, samples: Record<string, Uint8Array>): Promise<ShareLink> {
+/** A cell's result from the gateway's DuckDB as the page holds it, for a share to keep. */
+export interface CellAnswer {
+  /** The cell's label (its id, or #n). */
+  cell: string;
+  answer: GatewayCellResult;
+}
+
+/**
+ * Snapshots the notebook as shown: its text, the rows each source table holds and the results the
+ * gateway's DuckDB gave the page (cells the browser's DuckDB cannot run), which a snapshot cannot ask for.
+ */
+export async function createShare(path: string, text: string, samples: Record<string, Uint8Array>, answers: CellAnswer[] = []): Promise<ShareLink> {
   const encoded: Record<string, string> = {};
   for (const [name, bytes] of Object.entries(samples)) encoded[name] = toBase64(bytes);
+  const cells = answers.map(({ cell, answer }) => ({ cell, ipc: toBase64(answer.ipc), rows: answer.rows, ranAt: answer.ranAt.toISOString(), samples: answer.samples }));
   const response = await fetch("/api/share", {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ path, text, samples: encoded }),
+    body: JSON.stringify({ path, text, samples: encoded, cells }),
   });
   if (!response.ok) throw await failure("POST /api/share", response);
   return (await response.json()) as ShareLink;
@@ -169,6 +182,17 @@ export interface SharedNotebook {
   sources: string[];
   /** When the snapshot was taken (ISO 8601). */
   createdAt?: string;
+  /** The results of gateway-run cells the sharer's page had; each one's rows are `/s/<id>/cells/<index>`. */
+  cells?: SharedCell[];
+}
+
+/** A gateway-run cell's result kept in a share (`gateway/share/cell-results.ts`). */
+export interface SharedCell {
+  cell: string;
+  index: number;
+  rows: number;
+  ranAt: string;
+  samples: Record<string, number>;
 }
 
 export async function readShare(id: string): Promise<SharedNotebook> {
@@ -180,6 +204,14 @@ export async function readShare(id: string): Promise<SharedNotebook> {
 
 export async function fetchSharedSample(id: string, source: string): Promise<Uint8Array> {
   const route = `/s/${encodeURIComponent(id)}/sources/${encodeURIComponent(source)}`;
+  const response = await fetch(route, { credentials: "omit" });
+  if (!response.ok) throw await failure(`GET ${route}`, response);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** The rows of a gateway-run cell a share keeps, as Arrow IPC. */
+export async function fetchSharedCell(id: string, index: number): Promise<Uint8Array> {
+  const route = `/s/${encodeURIComponent(id)}/cells/${index}`;
   const response = await fetch(route, { credentials: "omit" });
   if (!response.ok) throw await failure(`GET ${route}`, response);
   return new Uint8Array(await response.arrayBuffer());

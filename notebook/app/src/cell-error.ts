@@ -60,7 +60,11 @@ export function describeFailure(label: string, error: unknown, isCell: (name: st
       return new CellError(label, error.message, null, { cause: new SourceWaiting(source), waitingOn: source });
     }
     if (input !== undefined && input !== label && isCell(input)) {
-      return new CellError(label, error.message, null, { cause: error, waitingOn: input });
+      // The input cell is itself waiting for a source's first event (the runtime passes the message on):
+      // this one waits for the same, it did not fail.
+      const waitingFor = /^source (\S+) has no events yet$/.exec(error.message)?.[1];
+      const cause = waitingFor !== undefined && error.message === SourceWaiting.messageOf(waitingFor) ? new SourceWaiting(waitingFor) : error;
+      return new CellError(label, error.message, null, { cause, waitingOn: input });
     }
     return new CellError(label, error.message, null, { cause: error });
   }

@@ -1,7 +1,7 @@
 import * as duckdb from "@duckdb/duckdb-wasm";
 import ehWasm from "@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url";
 import ehWorker from "@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url";
-import { configureSession, QUERY_CONFIG } from "./sql.ts";
+import { configureSession, existsFromListing, QUERY_CONFIG } from "./sql.ts";
 
 export type Connection = duckdb.AsyncDuckDBConnection;
 
@@ -38,7 +38,7 @@ export async function startDuckDB(): Promise<Database> {
     throw new Error("duckdb: could not start DuckDB-WASM from the local bundle", { cause });
   }
   const conn = await db.connect();
-  const exists = async (url: string) => (await fetch(url, { method: "HEAD" })).ok;
-  await configureSession(conn, document.baseURI, exists);
+  // One listing of the extensions served, not a request per extension (each 404 was a console error).
+  await configureSession(conn, document.baseURI, existsFromListing((url) => fetch(url, { cache: "no-cache" })));
   return { db, conn };
 }

@@ -1,5 +1,5 @@
-import { cellLabel, insertCell, moveCell, type Notebook, type NotebookIssue, parseNotebook, removeCell, serializeNotebook, updateCell } from "../../format/index.ts";
-import { fetchSample, fetchSharedSample, listLocalRuns, type LocalRun, readNotebook, readShare, tailUrl } from "./api.ts";
+import { cellLabel, insertCell, moveCell, type Notebook, type NotebookIssue, parseNotebook, removeCell, serializeNotebook, type SourceSpec, updateCell } from "../../format/index.ts";
+import { fetchSample, fetchSharedSample, listLocalRuns, type LocalRun, readNotebook, readShare, type SharedCell, tailUrl } from "./api.ts";
 import { type Database, startDuckDB } from "./duckdb.ts";
 import { type CatalogSchema, readCatalog } from "./editor.ts";
 import { GatewayCells } from "./gateway-cells.ts";
@@ -8,6 +8,7 @@ import { type CellSpec, ReactiveNotebook, runInPage } from "./reactive.ts";
 import { createSandboxRunner } from "./sandbox/frame.ts";
 import { type SaveStatus, Saver } from "./saver.ts";
 import { shareNotebook } from "./share.ts";
+import { snapshotRunner } from "./shared-cells.ts";
 import { type SourceStats, SourceTable } from "./source-table.ts";
 import { CellView } from "./views/cell-view.ts";
 import { showConflict } from "./views/conflict.ts";
@@ -33,6 +34,16 @@ const REFRESH_MS = 1000;
  */
 export function windowSize(sampleSize: number): number {
   return Math.min(1_000_000, Math.max(10_000, sampleSize * 10));
+}
+
+/**
+ * What a webhook source with no deliveries yet says: where to POST them, whole, and what the gateway
+ * asks of a delivery, since one without it is refused (401, or 503 while the secret is not set).
+ */
+export function webhookWaitingNote(path: string, spec: Extract<SourceSpec, { kind: "webhook" }>, origin: string = location.origin): string {
+  const url = `${origin}/hooks/${path.replace(/\.md$/, "").split("/").map(encodeURIComponent).join("/")}/${encodeURIComponent(spec.name)}`;
+  const how = spec.signature === "none" ? " with the header Authorization: Bearer <the gateway's token>" : `, signed (${spec.signature})${spec.secret === null ? "" : ` with the secret in $${spec.secret}`}`;
+  return `no events yet: POST them to ${url}${how}`;
 }
 
 /**
@@ -66,6 +77,8 @@ export class NotebookPage {
   private issuesBox: HTMLElement | null = null;
   /** A shared snapshot's creation time. */
   private sharedAt: string | null = null;
+  /** The gateway-run cells' results a shared snapshot keeps. */
+  private sharedCells: SharedCell[] = [];
 
   constructor(
     private readonly root: HTMLElement,
@@ -117,11 +130,12 @@ export class NotebookPage {
     this.parseIssues = issues;
     this.fileIssues = issues.map((i) => `line ${i.line}:${i.column} ${i.message}`);
     const sandbox = this.readOnly ? createSandboxRunner((key) => this.views.get(key)!.frameHost()) : runInPage;
-    // A shared snapshot is sandboxed and cannot call /api: its cells run in the browser only.
+    // A shared snapshot is sandboxed and cannot call /api: a cell only the gateway's DuckDB can run shows the rows the sharer's page had.
     const mode = this.mode;
     this.gatewayCells = mode.kind === "edit" ? new GatewayCells(mode.path, () => serializeNotebook(this.notebook)) : null;
     const gatewayCells = this.gatewayCells;
-    this.reactive = new ReactiveNotebook(db.conn, (key) => this.views.get(key)!.observer(), sandbox, {}, gatewayCells === null ? null : (spec) => gatewayCells.run(spec));
+    const gateway = gatewayCells !== null ? (spec: CellSpec) => gatewayCells.run(spec) : mode.kind === "share" ? snapshotRunner(mode.id, this.sharedCells) : null;
+    this.reactive = new ReactiveNotebook(db.conn, (key) => this.views.get(key)!.observer(), sandbox, {}, gateway);
 
     if (this.mode.kind === "edit") {
       this.saver = new Saver(this.mode.path, loaded.etag!, (status) => this.onSaveStatus(status));
@@ -193,6 +207,7 @@ export class NotebookPage {
     }
     const shared = await readShare(this.mode.id);
     this.sharedAt = shared.createdAt ?? null;
+    this.sharedCells = shared.cells ?? [];
     return { path: shared.path, text: shared.text, etag: null };
   }
 
@@ -232,9 +247,11 @@ export class NotebookPage {
           return first ?? (mode.kind === "edit" ? fetchSample(mode.path, spec.name, spec.sampleSize) : fetchSharedSample(mode.id, spec.name));
         },
         waitingNote:
-          spec.kind === "webhook" && mode.kind === "edit"
-            ? `no events yet: POST them to /hooks/${mode.path.replace(/\.md$/, "")}/${spec.name}`
-            : "no events yet: waiting for the first one",
+          mode.kind === "share"
+            ? "no events: the source had none when this snapshot was shared"
+            : spec.kind === "webhook"
+              ? webhookWaitingNote(mode.path, spec)
+              : "no events yet: waiting for the first one",
         tailUrl: mode.kind === "edit" ? tailUrl(mode.path, spec.name) : null,
         onChange: () => {
           // Recompute readers at most once per REFRESH_MS, so a fast stream does not starve the page.
@@ -348,6 +365,7 @@ export class NotebookPage {
   private async run(key: string): Promise<void> {
     // Run means now: a result the gateway gave a moment ago is not reused.
     this.gatewayCells?.clear();
+    this.views.get(key)?.markRan();
     await this.reactive.setCell(this.spec(key));
     this.refreshSchemaSoon();
     this.checkGraphSoon();
@@ -531,7 +549,7 @@ export class NotebookPage {
     trigger.textContent = "Sharing…";
     try {
       await this.saver?.flush();
-      const link = await shareNotebook(this.db.conn, this.tables.values(), this.mode.path, serializeNotebook(this.notebook));
+      const link = await shareNotebook(this.db.conn, this.tables.values(), this.mode.path, serializeNotebook(this.notebook), this.reactive.gatewayAnswers(this.keys.map((key) => this.spec(key))));
       showShareLink(new URL(link.url, location.href).href);
     } catch (error) {
       showShareLink(null, error instanceof Error ? error.message : String(error));

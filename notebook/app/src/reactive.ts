@@ -1,13 +1,14 @@
 import * as Plot from "@observablehq/plot";
 import { type Module, type Observer, Runtime, type Variable } from "@observablehq/runtime";
 import { tableFromIPC } from "apache-arrow";
-import { GatewayCellError, type GatewayCellResult } from "./api.ts";
+import { type CellAnswer, GatewayCellError, type GatewayCellResult } from "./api.ts";
 import { CellError, SourceWaiting } from "./cell-error.ts";
 import type { Connection } from "./duckdb.ts";
 import { compileJs, type CompiledJs, instantiateJs } from "./js-cell.ts";
 import { type Column, type Rows, toRows } from "./rows.ts";
 import { isSandboxed } from "./sandbox/protocol.ts";
 import { retypeSampleTable } from "./retype.ts";
+import { NotInSnapshot } from "./shared-cells.ts";
 import { missingExtension, quoteIdent, readSqlError, stripTrailingSemicolons, withoutMissingFunction } from "./sql.ts";
 
 /** A cell as the runtime needs it; `key` is stable across edits and moves. */
@@ -50,11 +51,14 @@ export interface GatewayRun {
   held: number;
   /** Why: the extension the browser's DuckDB lacks, or the gateway-run cells this one reads. */
   because: { extension: string } | { reads: string[] };
+  /** The result a shared snapshot keeps: the sharer's page had it from the gateway when it was shared. */
+  fromSnapshot: boolean;
 }
 
 /**
  * Runs a SQL cell on the gateway's native DuckDB (`POST /api/cells`), for what the browser's
- * DuckDB-WASM cannot run. Absent in a shared snapshot, which has no gateway to ask.
+ * DuckDB-WASM cannot run. In a shared snapshot, which has no gateway to ask, it answers with the
+ * results the sharer's page had (`snapshotRunner`).
  */
 export type GatewayRunner = (spec: CellSpec) => Promise<GatewayCellResult>;
 
@@ -127,7 +131,7 @@ export class ReactiveNotebook {
   private readonly entries = new Map<string, Entry>();
   private readonly sources = new Map<string, { variable: Variable; version: number }>();
   /** Each cell's last result from the gateway, reused while the gateway's answer is the same one. */
-  private readonly gatewayResults = new Map<string, { answer: GatewayCellResult; all: boolean; name: string | null; result: QueryResult }>();
+  private readonly gatewayResults = new Map<string, { answer: GatewayCellResult; all: boolean; name: string | null; code: string; result: QueryResult }>();
   /**
    * Cells whose code the browser's DuckDB failed for want of an extension: while no cell changes,
    * a recompute goes straight to the gateway. Trying the browser first on every tick of a live
@@ -226,6 +230,20 @@ export class ReactiveNotebook {
       void this.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(gatewayTable(key))}`);
     }
     this.redefineAll();
+  }
+
+  /**
+   * The gateway's answers the page shows now for the cells of `specs` (the text being shared), by
+   * label: what a share keeps, since a shared snapshot cannot ask the gateway. A cell edited since
+   * its answer (run or not), or whose last run failed, has none.
+   */
+  gatewayAnswers(specs: readonly CellSpec[]): CellAnswer[] {
+    const answers: CellAnswer[] = [];
+    for (const spec of specs) {
+      const kept = this.gatewayResults.get(spec.key);
+      if (kept !== undefined && kept.code === spec.code && kept.name === spec.name) answers.push({ cell: spec.label, answer: kept.answer });
+    }
+    return answers;
   }
 
   /** Whether `name` is bound by a cell (for telling a failed input from an unknown name). */
@@ -363,6 +381,10 @@ export class ReactiveNotebook {
       if (viaGateway.length > 0 && this.gateway !== null) return this.queryOnGateway(spec, all, { reads: viaGateway }, null);
       return this.query(spec, all);
     });
+    // A failed run leaves no gateway result behind: the page shows the failure, and a share must not keep older rows.
+    run.catch((failure: unknown) => {
+      if (!(failure instanceof SupersededRun) && ticket === entry.ticket) this.gatewayResults.delete(spec.key);
+    });
     entry.chain = run.then(
       () => undefined,
       () => undefined,
@@ -434,7 +456,8 @@ export class ReactiveNotebook {
       }
       const reason = cause instanceof Error ? cause.message.replace(/^cells: /, "") : String(cause);
       const first = browserFailure ?? why ?? "";
-      throw new CellError(spec.label, `${first}\n\nThe gateway's DuckDB could not run it either: ${reason}`.trim(), null, { cause, key: spec.key });
+      const then = cause instanceof NotInSnapshot ? reason : `The gateway's DuckDB could not run it either: ${reason}`;
+      throw new CellError(spec.label, `${first}\n\n${then}`.trim(), null, { cause, key: spec.key });
     }
     const last = this.gatewayResults.get(spec.key);
     if (last !== undefined && last.answer === answer && last.all === all && last.name === spec.name) return last.result;
@@ -461,8 +484,8 @@ export class ReactiveNotebook {
         const whole = toRows(await this.conn.query(`SELECT * FROM ${relation}`), columns);
         rows = () => whole;
       }
-      const result: QueryResult = { kind: "query", columns, numRows: answer.rows, preview, rows, relation, gateway: { ranAt: answer.ranAt, samples: answer.samples, held, because } };
-      this.gatewayResults.set(spec.key, { answer, all, name: spec.name, result });
+      const result: QueryResult = { kind: "query", columns, numRows: answer.rows, preview, rows, relation, gateway: { ranAt: answer.ranAt, samples: answer.samples, held, because, fromSnapshot: answer.fromSnapshot === true } };
+      this.gatewayResults.set(spec.key, { answer, all, name: spec.name, code: spec.code, result });
       return result;
     } catch (cause) {
       const message = cause instanceof Error ? cause.message : String(cause);

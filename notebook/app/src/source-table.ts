@@ -90,9 +90,8 @@ export class SourceTable {
     this.lastUndecodable = errors.length === 0 ? null : errors[errors.length - 1]!;
     if (schema.fields.length === 0) {
       // No events yet. A live source waits for its first ones on the tail (which then loads the sample again);
-      // a frozen snapshot has nothing to wait for.
-      if (this.options.tailUrl === null) throw new Error(`source ${this.name}: the sample has no columns (no events yet?)`);
-      this.waiting = this.options.waitingNote ?? "no events yet: waiting for the first one";
+      // a frozen snapshot has none to wait for, and says so the same way: its readers wait, none fails on a missing table.
+      this.waiting = this.options.waitingNote ?? (this.options.tailUrl === null ? "no events: the source had none when this snapshot was shared" : "no events yet: waiting for the first one");
       this.report();
       return;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configureSession, explainMissingExtension, missingExtension, quoteIdent, readSqlError, stripTrailingSemicolons } from "./sql.ts";
+import { configureSession, existsFromListing, explainMissingExtension, missingExtension, quoteIdent, readSqlError, stripTrailingSemicolons } from "./sql.ts";
 
 describe("readSqlError", () => {
   const sql = "SELECT station\nFROM per_minute\nGROUP BY station\nORDER BY BY entries";
@@ -82,5 +82,36 @@ describe("configureSession", () => {
     const loaded = await configureSession(conn, "http://gw/", async (url) => url.endsWith("icu.duckdb_extension.wasm"));
     expect(loaded).toEqual(["icu"]);
     expect(statements.slice(-2)).toEqual(["LOAD icu", "SET TimeZone = 'UTC'"]);
+  });
+});
+
+describe("existsFromListing", () => {
+  it("asks once for the folder's listing instead of once per extension, and finds only the files it lists", async () => {
+    const asked: string[] = [];
+    const exists = existsFromListing(async (url) => (asked.push(url), Response.json(["icu.duckdb_extension.wasm"])));
+    const { conn, statements } = (() => {
+      const statements: string[] = [];
+      return { statements, conn: { query: async (sql: string) => (statements.push(sql), { toArray: () => (sql.startsWith("SELECT version()") ? [{ v: "v1.4.3", p: "wasm_eh" }] : []) }) } };
+    })();
+    expect(await configureSession(conn, "http://gw:8080/s/abc/", exists)).toEqual(["icu"]);
+    expect(asked).toEqual(["http://gw:8080/duckdb-extensions/v1.4.3/wasm_eh/index.json"]);
+    expect(statements).toContain("LOAD icu");
+    expect(statements).not.toContain("LOAD json");
+  });
+
+  it("loads nothing when the listing cannot be read, and says so in a warning", async () => {
+    const warnings: unknown[] = [];
+    const warn = console.warn;
+    console.warn = (error: unknown) => void warnings.push(error);
+    try {
+      const exists = existsFromListing(async () => new Response("no", { status: 404 }));
+      expect(await exists("http://gw/duckdb-extensions/v1.4.3/wasm_eh/icu.duckdb_extension.wasm")).toBe(false);
+      expect(await exists("http://gw/duckdb-extensions/v1.4.3/wasm_eh/json.duckdb_extension.wasm")).toBe(false);
+    } finally {
+      console.warn = warn;
+    }
+    expect(warnings.map((w) => `${(w as Error).message}: ${((w as Error).cause as Error).message}`)).toEqual([
+      "duckdb: cannot read which extensions the app serves; loading none: http://gw/duckdb-extensions/v1.4.3/wasm_eh/index.json answered 404",
+    ]);
   });
 });

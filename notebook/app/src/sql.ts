@@ -131,6 +131,37 @@ export function extensionRepository(baseUrl: string): string {
   return new URL("/duckdb-extensions", baseUrl).href;
 }
 
+/**
+ * `configureSession`'s `exists`, answered from the listing of the extension's folder
+ * (`<repository>/<version>/<platform>/index.json`, a JSON list of the files the app is deployed
+ * with, `[]` for none; the gateway always serves it), read once per folder. Asking for each
+ * extension instead answered 404 for every one the app does not ship: two errors in the browser's
+ * console on every page open. A listing that cannot be read is said in a warning and counts as empty.
+ */
+export function existsFromListing(get: (url: string) => Promise<Response>): (url: string) => Promise<boolean> {
+  const listings = new Map<string, Promise<string[]>>();
+  return async (url) => {
+    const file = new URL(url);
+    const index = new URL("index.json", file).href;
+    let listing = listings.get(index);
+    if (listing === undefined) {
+      listing = get(index)
+        .then(async (response) => {
+          if (!response.ok) throw new Error(`${index} answered ${response.status}`);
+          const files: unknown = await response.json();
+          if (!Array.isArray(files) || !files.every((f) => typeof f === "string")) throw new Error(`${index} is not a list of file names`);
+          return files as string[];
+        })
+        .catch((cause: unknown) => {
+          console.warn(new Error("duckdb: cannot read which extensions the app serves; loading none", { cause }));
+          return [];
+        });
+      listings.set(index, listing);
+    }
+    return (await listing).includes(file.pathname.slice(file.pathname.lastIndexOf("/") + 1));
+  };
+}
+
 /** What `configureSession` needs of a DuckDB-WASM connection. */
 export interface SessionConnection {
   query(sql: string): Promise<{ toArray(): unknown[] }>;

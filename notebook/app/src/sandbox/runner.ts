@@ -70,5 +70,6 @@ window.addEventListener("message", (event: MessageEvent<RunMessage>) => {
   void run(event.data);
 });
 
-new ResizeObserver(() => post({ type: "height", height: document.documentElement.scrollHeight })).observe(document.body);
+// The body's height, not the document's: a document is at least as tall as its frame, so the frame would never shrink to a one-line value.
+new ResizeObserver(() => post({ type: "height", height: document.body.scrollHeight })).observe(document.body);
 post({ type: "ready" });

@@ -55,6 +55,13 @@ export class CellView {
   private readonly running: HTMLElement;
   private runningSince: number | null = null;
   private runningTimer: ReturnType<typeof setInterval> | null = null;
+  /**
+   * Shown in the bar while the editor holds code that has not run: the output below (which the live
+   * stream keeps recomputing) is still the last run code's, and an edit runs only on Run or Shift-Enter.
+   */
+  private readonly edited: HTMLElement;
+  /** The code the output is of: the cell's code when it last ran. */
+  private ranCode: string;
 
   constructor(private readonly options: CellViewOptions) {
     const { key, language, readOnly } = options;
@@ -91,9 +98,15 @@ export class CellView {
     this.running.className = "cell-running";
     this.running.setAttribute("role", "status");
     this.running.hidden = true;
+    this.ranCode = options.code;
+    this.edited = document.createElement("span");
+    this.edited.className = "cell-edited";
+    this.edited.textContent = "edited · not run";
+    this.edited.title = "The output below is of the code as it last ran; Run (Shift-Enter) runs the edit";
+    this.edited.hidden = true;
     const spacer = document.createElement("span");
     spacer.className = "spacer";
-    bar.append(this.running, spacer);
+    bar.append(this.running, this.edited, spacer);
     if (language === "sql") {
       const profile = button("Profile", "cell-profile-toggle");
       profile.addEventListener("click", () => {
@@ -132,7 +145,11 @@ export class CellView {
       language,
       schema: options.schema,
       readOnly,
-      onChange: (code) => options.onChange(key, code),
+      onChange: (code) => {
+        this.edited.hidden = code === this.ranCode;
+        this.element.classList.toggle("edited", !this.edited.hidden);
+        options.onChange(key, code);
+      },
       onRun: () => options.onRun(key),
     });
 
@@ -146,6 +163,13 @@ export class CellView {
     this.profile.className = "cell-profile";
     this.output.append(this.status, this.body, this.profile);
     this.element.append(bar, editorHost, this.output);
+  }
+
+  /** The cell is about to run with the editor's code: its output will be of that code. */
+  markRan(): void {
+    this.ranCode = this.editor.view.state.doc.toString();
+    this.edited.hidden = true;
+    this.element.classList.remove("edited");
   }
 
   /** Where a sandboxed frame for this cell lives. */
@@ -205,7 +229,10 @@ export class CellView {
           this.element.classList.add("waiting");
           this.element.classList.remove("failed");
           box.className = "cell-waiting";
-          box.textContent = `waiting for ${failure.waitingOn}, ${failure.cause instanceof SourceWaiting ? "which has no events yet" : "which failed"}`;
+          const cause = failure.cause;
+          box.textContent = `waiting for ${failure.waitingOn}, ${
+            !(cause instanceof SourceWaiting) ? "which failed" : cause.cell === failure.waitingOn ? "which has no events yet" : `which is waiting for ${cause.cell} (no events yet)`
+          }`;
           this.element.dataset.state = "waiting";
         } else {
           this.element.classList.add("failed");

@@ -13,15 +13,22 @@ export function renderGatewayMark(run: GatewayRun, numRows: number): HTMLElement
   badge.className = "gateway-badge";
   badge.textContent = "gateway DuckDB";
   const samples = Object.entries(run.samples).map(([source, n]) => `${source}: ${formatCount(n)} ${n === 1 ? "event" : "events"}`);
-  const time = run.ranAt.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   const text = document.createElement("span");
-  text.textContent = `ran over the gateway's sample as of ${time}${samples.length > 0 ? ` (${samples.join(", ")})` : ""}; events that arrived since are not in it`;
+  if (run.fromSnapshot) {
+    // A snapshot is read later, perhaps days later: the date matters, and nothing refreshes it.
+    const when = run.ranAt.toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" });
+    text.textContent = `ran for the sharer over the gateway's sample as of ${when}${samples.length > 0 ? ` (${samples.join(", ")})` : ""}; this snapshot keeps the rows their page had`;
+  } else {
+    const time = run.ranAt.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
+    text.textContent = `ran over the gateway's sample as of ${time}${samples.length > 0 ? ` (${samples.join(", ")})` : ""}; events that arrived since are not in it`;
+  }
   if (run.held < numRows) text.textContent += `; the page holds the first ${formatCount(run.held)} rows`;
   const why =
     "extension" in run.because
       ? `The notebook's in-browser DuckDB has no ${run.because.extension} extension, so this cell ran on the gateway's DuckDB (the pipeline's, TimeZone UTC) over the sample the gateway holds.`
       : `This cell reads ${run.because.reads.join(", ")}, which ran on the gateway's DuckDB, so it ran there too, over the same samples.`;
-  mark.title = `${why} Sample read at ${run.ranAt.toISOString()}.`;
+  const kept = run.fromSnapshot ? " A shared snapshot has no gateway to ask: it shows the rows the sharer's page had when it was shared." : "";
+  mark.title = `${why} Sample read at ${run.ranAt.toISOString()}.${kept}`;
   mark.dataset.ranAt = run.ranAt.toISOString();
   mark.append(badge, " ", text);
   return mark;

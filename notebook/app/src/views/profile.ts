@@ -9,6 +9,8 @@ export interface ColumnProfile {
   count: number;
   nullShare: number;
   distinct: number;
+  /** Whether `distinct` is counted (`count(DISTINCT)`) or SUMMARIZE's HyperLogLog estimate. */
+  exactDistinct: boolean;
   min: string | null;
   max: string | null;
   /** Equal-width bins for numbers and times, top values otherwise. */
@@ -20,6 +22,13 @@ const TEMPORAL = /^(TIMESTAMP|DATE)/;
 /** Types profiled by their most common values rather than a range (a VARCHAR's min and max say little). */
 const CATEGORICAL = /^(VARCHAR|BOOLEAN|UUID|ENUM)/;
 const BINS = 16;
+/**
+ * Up to this many rows, distinct values are counted exactly: HyperLogLog's estimate is off by one
+ * or more even for a handful of values (≈9 distinct stations where there are 10), and counting is
+ * cheap at a notebook window's size. Nested types keep the estimate.
+ */
+const EXACT_DISTINCT_ROWS = 200_000;
+const NESTED = /^(STRUCT|MAP|UNION)|\]$/;
 
 /**
  * Profiles a relation (a quoted table or view name, or a parenthesised query)
@@ -31,9 +40,10 @@ export async function profileRelation(conn: Connection, relation: string, maxCol
   const summary = await conn.query(
     `SELECT column_name, column_type, count, null_percentage::DOUBLE AS null_percentage, approx_unique, min, max FROM (SUMMARIZE SELECT * FROM ${relation})`,
   );
+  const rows = summary.toArray().slice(0, maxColumns).map((row) => row.toJSON() as Record<string, unknown>);
+  const exact = await exactDistinct(conn, relation, rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type), count: Number(r.count ?? 0) })));
   const profiles: ColumnProfile[] = [];
-  for (const row of summary.toArray().slice(0, maxColumns)) {
-    const r = row.toJSON() as Record<string, unknown>;
+  for (const r of rows) {
     const name = String(r.column_name);
     const type = String(r.column_type);
     const count = Number(r.count ?? 0);
@@ -44,13 +54,25 @@ export async function profileRelation(conn: Connection, relation: string, maxCol
       count,
       nullShare,
       // approx_unique is a HyperLogLog estimate, which can exceed the values there are (1,378 distinct in 1,032 rows).
-      distinct: Math.min(Number(r.approx_unique ?? 0), Math.round(count * (1 - nullShare))),
+      distinct: exact.get(name) ?? Math.min(Number(r.approx_unique ?? 0), Math.round(count * (1 - nullShare))),
+      exactDistinct: exact.has(name),
       min: r.min === null || r.min === undefined ? null : String(r.min),
       max: r.max === null || r.max === undefined ? null : String(r.max),
       histogram: await histogram(conn, relation, name, type),
     });
   }
   return profiles;
+}
+
+/** Each scalar column's exact number of distinct values, in one query, when the relation is small enough. */
+async function exactDistinct(conn: Connection, relation: string, columns: { name: string; type: string; count: number }[]): Promise<Map<string, number>> {
+  const counted = new Map<string, number>();
+  const scalar = columns.filter((c) => !NESTED.test(c.type));
+  if (scalar.length === 0 || columns.some((c) => c.count > EXACT_DISTINCT_ROWS)) return counted;
+  const result = await conn.query(`SELECT ${scalar.map((c, i) => `count(DISTINCT ${quoteIdent(c.name)})::DOUBLE AS d${i}`).join(", ")} FROM ${relation}`);
+  const row = (result.toArray()[0]?.toJSON() ?? {}) as Record<string, number>;
+  scalar.forEach((c, i) => counted.set(c.name, Number(row[`d${i}`])));
+  return counted;
 }
 
 async function histogram(conn: Connection, relation: string, column: string, type: string): Promise<{ label: string; n: number }[]> {
@@ -102,7 +124,7 @@ export function renderProfile(profiles: ColumnProfile[]): HTMLElement {
     const stats = document.createElement("div");
     stats.className = "profile-stats";
     const range = p.min === null ? "no values" : p.min === p.max ? formatValue(p.min, p.type) : CATEGORICAL.test(p.type) && p.histogram.length > 0 ? mostCommon(p) : `${formatValue(p.min, p.type)} … ${formatValue(p.max, p.type)}`;
-    stats.textContent = `null ${(p.nullShare * 100).toFixed(1)}% · ≈${formatCount(p.distinct)} distinct · ${range}`;
+    stats.textContent = `null ${(p.nullShare * 100).toFixed(1)}% · ${p.exactDistinct ? "" : "≈"}${formatCount(p.distinct)} distinct · ${range}`;
     stats.title = stats.textContent;
     item.append(head, stats);
     list.append(item);
