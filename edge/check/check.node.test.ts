@@ -121,6 +121,13 @@ SELECT door, time_bucket(INTERVAL 1 minute, at_) AS m, count(*) AS n, count(DIST
     expect(sample.plan.ok && sample.plan.rows.some((r) => r.door === "a" && r.shops === 2n)).toBe(true);
   });
 
+  test("its lines count in English: 1 event and 1 row, thousands grouped", async () => {
+    const { notebook } = parseNotebook("---\nsources:\n  ev:\n    webhook: { signature: none }\nsinks:\n  out:\n    fs: { dir: out }\n---\n\n```sql id=o sink=out\nSELECT id FROM ev WHERE id = 1\n```\n", "one.md");
+    const lines: string[] = [];
+    await checkNotebook(notebook, { samples: { ev: [{ id: 1 }] }, library: defaultLibrary, random: { batches: 1, size: 1, seed: 1 }, onProgress: (l) => lines.push(l) });
+    expect(lines).toContain("✓ o → out · sample: 1 event, 1 row from DuckDB, 1 row from the plan");
+  });
+
   test("rows compare as multisets: a duplicate missing on one side is a difference", () => {
     expect(firstDifference(schema, [{ x: 1, k: "a" }, { x: 1, k: "a" }], [{ x: 1, k: "a" }])).toMatchObject({ side: "duckdb" });
     expect(firstDifference(schema, [{ x: 1, k: "a" }], [{ x: 1, k: "a" }, { x: 2, k: "a" }])).toMatchObject({ side: "plan", row: { x: 2 } });

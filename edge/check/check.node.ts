@@ -89,7 +89,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
         const result = await compareOnce(db, cell.code, plan, pipeline.sink, mine, options.library);
         const r: StepResult = { step, sink: pipeline.sink, cell: cellName(cell), events: events.length, ...result };
         steps.push(r);
-        say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · ${step}: ${events.length} events, ${summary(r.duckdb)} from DuckDB, ${summary(r.plan)} from the plan${r.agree ? "" : `\n${r.detail}`}`);
+        say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · ${step}: ${counted(events.length, "event")}, ${summary(r.duckdb)} from DuckDB, ${summary(r.plan)} from the plan${r.agree ? "" : `\n${r.detail}`}`);
         if (r.agree && !r.duckdb.ok && step !== "sample") {
           // One failing event hides the rest: compare event by event too (the first 400).
           let budget = 400;
@@ -200,7 +200,7 @@ async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, so
     if (late[0]!.pushedBy !== null) lines.push(`  the watermark was set by: ${stringifyJsonLossless(late[0]!.pushedBy).slice(0, 300)}`);
     lines.push(`  a lateness of ${showMicros(needed)} or more would keep every sample event; if the event above has an implausible time (far in the future), filter such times out in the cell instead`);
   }
-  lines.push(`  first differing row: ${difference.side === "duckdb" ? "DuckDB" : "the pipeline"} has ${showRow(difference.row, schema!)} (${duckdb.rows.length} rows from DuckDB, ${rows.length} from the pipeline)`);
+  lines.push(`  first differing row: ${difference.side === "duckdb" ? "DuckDB" : "the pipeline"} has ${showRow(difference.row, schema!)} (${rowCount(duckdb.rows.length)} from DuckDB, ${rows.length} from the pipeline)`);
   return { agree: false, duckdb, plan: mine, difference, detail: lines.join("\n") };
 }
 
@@ -228,8 +228,12 @@ async function runStepQuiet(run: (step: StepResult["step"], data: Record<string,
   await run(step, data);
 }
 
+/** `1 row`, `2 rows`, `1,000 events`: counts in the check's lines, which the notebook's check panel shows too. */
+const counted = (n: number, noun: string): string => `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
+const rowCount = (n: number): string => counted(n, "row");
+
 function summary(a: Answer): string {
-  return a.ok ? `${a.rows.length} rows` : "an error";
+  return a.ok ? rowCount(a.rows.length) : "an error";
 }
 
 /** DuckDB's answer for `sql` over the loaded tables. */
@@ -341,7 +345,7 @@ async function compareOnce(db: DuckDB, sql: string, plan: Plan, sink: string, da
     // With several failing events, which error comes first is the engine's order of work; both
     // failing is agreement here, and the event-by-event step that follows compares the errors.
     const agree = !duckdb.ok && !mine.ok && (events.length > 1 || errorsAgree(duckdb.error, mine.error));
-    const detail = agree ? null : `  DuckDB: ${duckdb.ok ? `${duckdb.rows.length} rows` : duckdb.error.split("\n")[0]}\n  plan:   ${mine.ok ? `${mine.rows.length} rows` : mine.error.split("\n")[0]}`;
+    const detail = agree ? null : `  DuckDB: ${duckdb.ok ? rowCount(duckdb.rows.length) : duckdb.error.split("\n")[0]}\n  plan:   ${mine.ok ? rowCount(mine.rows.length) : mine.error.split("\n")[0]}`;
     return { agree, duckdb, plan: mine, difference: null, detail };
   }
   const difference = firstDifference(schema!, duckdb.rows, mine.rows);
@@ -351,6 +355,6 @@ async function compareOnce(db: DuckDB, sql: string, plan: Plan, sink: string, da
   const columns = difference.nearest && difference.columns.length
     ? `\n  columns that differ from its nearest row: ${difference.columns.map((c) => { const type = schema!.find((s) => s.name === c)?.type; return `${c} (${side} ${showValue(difference.row[c] ?? null, type)}, ${other} ${showValue(difference.nearest![c] ?? null, type)})`; }).join("; ")}`
     : "";
-  const detail = `  first differing row: ${side} has ${showRow(difference.row, schema!)}\n  ${other} has ${difference.nearest ? `nearest ${showRow(difference.nearest, schema!)}` : "no such row"} (${duckdb.rows.length} rows from DuckDB, ${mine.rows.length} from the plan)${columns}`;
+  const detail = `  first differing row: ${side} has ${showRow(difference.row, schema!)}\n  ${other} has ${difference.nearest ? `nearest ${showRow(difference.nearest, schema!)}` : "no such row"} (${rowCount(duckdb.rows.length)} from DuckDB, ${mine.rows.length} from the plan)${columns}`;
   return { agree: false, duckdb, plan: mine, difference, detail };
 }

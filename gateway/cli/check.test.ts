@@ -20,7 +20,7 @@ test("runnel check passes on the turnstile notebook with its demo sample and sho
   expect(err.join("")).toBe("");
   expect(code).toBe(0);
   const text = out.join("");
-  expect(text).toContain("✓ per_minute → lake · sample: 1000 events");
+  expect(text).toContain("✓ per_minute → lake · sample: 1,000 events");
   expect(text).toContain("✓ per_minute → lake · edge cases:");
   expect(text).toContain("✓ per_minute → lake · random: 25 events");
   expect(text).toMatch(/check passed: \d+ comparisons agree \(floats within a relative 1e-9\)\n$/);
