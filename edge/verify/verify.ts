@@ -102,11 +102,17 @@ export function deliveryIdOf(source: { signature: string; deliveryHeader: string
  * event id in the body, not in a header a receiver could dedupe by, and signs each attempt
  * anew, so its own retries stay new deliveries). A digest of the signed timestamp and the body,
  * never the signature itself: stored, a signature lets anyone test guesses of the secret offline.
- * Null for other schemes; the source's own delivery header comes first (`deliveryIdOf`).
+ * The same for Slack, which sends no delivery id and signs each retry at its own time. Null for
+ * other schemes; the source's own delivery header comes first (`deliveryIdOf`).
  */
 export async function replayKey(scheme: VerifyScheme | "none", headers: VerifyInput["headers"], body: Uint8Array): Promise<string | null> {
-  if (scheme !== "stripe") return null;
-  const t = (headers.get("stripe-signature") ?? "").split(",").map((part) => part.trim().split("=", 2)).find(([k]) => k === "t")?.[1];
+  // Slack too: it signs each attempt at its own time (X-Slack-Request-Timestamp), so only a copy sent again shares the key.
+  const t =
+    scheme === "stripe"
+      ? (headers.get("stripe-signature") ?? "").split(",").map((part) => part.trim().split("=", 2)).find(([k]) => k === "t")?.[1]
+      : scheme === "slack"
+        ? headers.get("x-slack-request-timestamp")?.trim()
+        : undefined;
   if (t === undefined) return null;
   const digest = await crypto.subtle.digest("SHA-256", joinBytes(utf8.encode(`${scheme}:${t}.`), body) as Uint8Array<ArrayBuffer>);
   return `replay:${toHex(new Uint8Array(digest))}`;

@@ -1,5 +1,5 @@
 import type { SourceSpec } from "../../notebook/format/model.ts";
-import { deliveryIdOf } from "../../edge/verify/verify.ts";
+import { deliveryIdOf, replayKey } from "../../edge/verify/verify.ts";
 import { type Delivery, DeliveryLog, deliveryBytes } from "../webhooks/deliveries.ts";
 import type { HeaderReader } from "../webhooks/verify.ts";
 import { EventChannel } from "./channel.ts";
@@ -55,7 +55,8 @@ export async function openWebhookSource(spec: WebhookSpec, dir: string): Promise
         const value = headers.get(name);
         if (value !== null) kept[name] = value;
       }
-      const id = spec.deliveryHeader ? deliveryIdOf(spec, headers) : headers.get("x-github-delivery");
+      // A Stripe or Slack delivery carries no delivery id: a digest of its signed time and body, so a replay is a duplicate.
+      const id = (spec.deliveryHeader ? deliveryIdOf(spec, headers) : headers.get("x-github-delivery")) ?? (await replayKey(spec.signature, headers, body));
       const delivery = await log.append(body, kept, id, receivedAt);
       // Decoding is paid for only when a tail is open; the sample decodes on demand.
       if (delivery && channel.size > 0) channel.publish(eventsOf(delivery));

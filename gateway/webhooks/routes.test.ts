@@ -148,6 +148,23 @@ describe("webhook capture", () => {
     expect((await forged.json()).error.message).toBe("webhook: no v1 signature in Stripe-Signature matches");
   });
 
+  test("Stripe and Slack deliveries without a delivery id: a copy sent again is a duplicate, a retry signed anew is a new delivery", async () => {
+    const body = '{"id":"evt_2","type":"charge.refunded"}';
+    const t = Math.floor(now / 1000);
+    const stripe = { "stripe-signature": stripeSignature("whsec_test", body, t) };
+    expect((await post("hooks/stripe", body, stripe)).status).toBe(202);
+    const replay = await post("hooks/stripe", body, stripe);
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ duplicate: true });
+    expect((await post("hooks/stripe", body, { "stripe-signature": stripeSignature("whsec_test", body, t + 1) })).status).toBe(202);
+    expect(await sampleRows("stripe")).toBe(2);
+    const slack = (at: number) => ({ "x-slack-request-timestamp": String(at), "x-slack-signature": `v0=${createHmac("sha256", "slack-signing").update(`v0:${at}:${body}`).digest("hex")}` });
+    expect((await post("hooks/slack", body, slack(t))).status).toBe(202);
+    expect((await post("hooks/slack", body, slack(t))).status).toBe(200);
+    expect((await post("hooks/slack", body, { ...slack(t + 1), "x-slack-retry-num": "1" })).status).toBe(202);
+    expect(await sampleRows("slack")).toBe(2);
+  });
+
   test("generic sha256= header and bearer sources verify their own way", async () => {
     const body = '{"k":"v"}';
     expect((await post("hooks/generic", body, { "x-signature-256": githubSignature("generic", body) })).status).toBe(202);

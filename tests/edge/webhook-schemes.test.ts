@@ -43,7 +43,8 @@ describe.each(["shopify", "slack", "standard"])("a %s webhook source on the Work
     cleanup.push(() => edge.dispose());
 
     const first = '{"id": 1, "name": "zoë"}';
-    const ok = await edge.post("hook", first, signed(scheme, first, "msg_1"));
+    const firstHeaders = signed(scheme, first, "msg_1");
+    const ok = await edge.post("hook", first, firstHeaders);
     expect(ok.status, await ok.clone().text()).toBe(202);
     expect(await ok.json()).toMatchObject({ events: 1, rows: 1, duplicate: false });
 
@@ -63,10 +64,16 @@ describe.each(["shopify", "slack", "standard"])("a %s webhook source on the Work
       expect(unsigned.status).toBe(401);
     }
 
-    const again = await edge.post("hook", first, signed(scheme, first, "msg_1"));
+    // A sender's retry: Slack sends no delivery id and signs each attempt at its own time (X-Slack-Retry-Num), so its retries are new deliveries.
+    const later = String(Math.floor(Date.now() / 1000) + 1);
+    const retry = scheme === "slack" ? { "content-type": "application/json", "x-slack-retry-num": "1", "x-slack-request-timestamp": later, "x-slack-signature": `v0=${hmac(SECRETS.slack!, `v0:${later}:${first}`, "hex")}` } : signed(scheme, first, "msg_1");
+    const again = await edge.post("hook", first, retry);
     expect(again.status).toBe(202);
-    // Slack sends no delivery id: its retries are new deliveries (X-Slack-Retry-Num), as Slack documents.
     expect(((await again.json()) as { duplicate: boolean }).duplicate).toBe(scheme !== "slack");
+    // A copy of the first delivery sent again as it was (a replay within the tolerance) is a duplicate for every scheme.
+    const replay = await edge.post("hook", first, firstHeaders);
+    expect(replay.status).toBe(202);
+    expect(((await replay.json()) as { duplicate: boolean }).duplicate).toBe(true);
 
     if (scheme === "standard") {
       // Svix and Clerk send the same scheme under svix-* names: verified, and retries still stored once.
