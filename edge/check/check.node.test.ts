@@ -128,6 +128,13 @@ SELECT door, time_bucket(INTERVAL 1 minute, at_) AS m, count(*) AS n, count(DIST
     expect(lines).toContain("✓ o → out · sample: 1 event, 1 row from DuckDB, 1 row from the plan");
   });
 
+  test("a sink cell that fails in DuckDB on the sample itself is said so, with DuckDB's reason", async () => {
+    const { notebook } = parseNotebook("---\nsources:\n  ev:\n    webhook: { signature: none }\nsinks:\n  out:\n    fs: { dir: out }\n---\n\n```sql id=o sink=out\nSELECT CAST(n AS INTEGER) AS n FROM ev\n```\n", "fails.md");
+    const lines: string[] = [];
+    await checkNotebook(notebook, { samples: { ev: [{ n: "1" }, { n: "x" }] }, library: defaultLibrary, random: { batches: 1, size: 1, seed: 1 }, onProgress: (l) => lines.push(l) });
+    expect(lines).toContain("⚠ o fails in DuckDB on the notebook's own sample (Conversion Error: Could not convert string 'x' to INT32 when casting from source column n); the published pipeline sends each event that fails so to the dead letters, with that reason");
+  });
+
   test("rows compare as multisets: a duplicate missing on one side is a difference", () => {
     expect(firstDifference(schema, [{ x: 1, k: "a" }, { x: 1, k: "a" }], [{ x: 1, k: "a" }])).toMatchObject({ side: "duckdb" });
     expect(firstDifference(schema, [{ x: 1, k: "a" }], [{ x: 1, k: "a" }, { x: 2, k: "a" }])).toMatchObject({ side: "plan", row: { x: 2 } });

@@ -90,6 +90,10 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
         const r: StepResult = { step, sink: pipeline.sink, cell: cellName(cell), events: events.length, ...result };
         steps.push(r);
         say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · ${step}: ${counted(events.length, "event")}, ${summary(r.duckdb)} from DuckDB, ${summary(r.plan)} from the plan${r.agree ? "" : `\n${r.detail}`}`);
+        if (step === "sample" && !r.duckdb.ok) {
+          // Agreeing on an error is agreement, but the notebook's own query failing on its own sample deserves a word.
+          say(`⚠ ${r.cell} fails in DuckDB on the notebook's own sample (${r.duckdb.error.split("\n")[0]}); the published pipeline sends each event that fails so to the dead letters, with that reason`);
+        }
         if (r.agree && !r.duckdb.ok && step !== "sample") {
           // One failing event hides the rest: compare event by event too (the first 400).
           let budget = 400;

@@ -51,3 +51,14 @@ test("runnel check refuses a --sample for a source the notebook does not declare
   expect(code).toBe(2);
   expect(err.join("")).toContain("--sample names source 'nope'");
 });
+
+test("a --sample file with a record DuckDB refuses names the file and line, without the usage text (the arguments were right)", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "runnel-check-"));
+  const file = join(dir, "accounts.ndjson");
+  await writeFile(file, '{"event": "signup", "user_id": 1}\n{"event": "login", "user_id": 2, "user_id": 3}\n{"event": \n');
+  const code = await main(["check", "notebooks/pii-staging.md", "--sample", `accounts=${file}`]);
+  expect(code).toBe(2);
+  const text = err.join("");
+  expect(text).toMatch(/^runnel check: .*accounts\.ndjson.* line [23]/);
+  expect(text).not.toContain("usage: runnel check");
+});

@@ -5,7 +5,7 @@
  */
 import { didYouMean } from "../../notebook/format/suggest.ts";
 import { causeChain, printErr, printOut } from "./output.ts";
-import { UsageError, type Verb } from "./verb.ts";
+import { InputError, UsageError, type Verb } from "./verb.ts";
 
 /**
  * The verbs, loaded only when used: `graph` opens DuckDB, `check` the
@@ -68,7 +68,7 @@ export async function main(argv: string[]): Promise<number> {
     return await verb.run(args);
   } catch (error) {
     if (error instanceof UsageError) {
-      printErr(`runnel ${verb.name}: ${error.message}\n\n${verb.usage}`);
+      printErr(error instanceof InputError ? `runnel ${verb.name}: ${error.message}` : `runnel ${verb.name}: ${error.message}\n\n${verb.usage}`);
       return 2;
     }
     // A failure is one message with its causes, not a stack trace; RUNNEL_DEBUG=1 shows the stack.

@@ -9,7 +9,7 @@ import { demoSample } from "../sources/demo-source.ts";
 import { decodePayload } from "../sources/decode.ts";
 import { parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
 import { formatOf, readEvents, UnreadableEvent } from "../../edge/runner/read-inputs.ts";
-import { UsageError } from "./verb.ts";
+import { InputError, UsageError } from "./verb.ts";
 
 /** Events from a file: a JSON array, or one JSON document per line. */
 export function readEventsText(text: string, file: string): unknown[] {
@@ -20,10 +20,10 @@ export function readEventsText(text: string, file: string): unknown[] {
       v = parseJsonLossless(trimmed, { duckdb: true });
     } catch (error) {
       // NDJSON whose first record is an array (a batch delivery): one record per line, as DuckDB reads it.
-      if (!trimmed.includes("\n")) throw new UsageError(`${file}: not JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      if (!trimmed.includes("\n")) throw new InputError(`${file}: not JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
       return ndjson(trimmed, file);
     }
-    if (!Array.isArray(v)) throw new UsageError(`${file}: expected a JSON array of events`);
+    if (!Array.isArray(v)) throw new InputError(`${file}: expected a JSON array of events`);
     return v;
   }
   return ndjson(trimmed, file);
@@ -38,7 +38,7 @@ function ndjson(trimmed: string, file: string): unknown[] {
       try {
         return parseJsonLossless(line, { duckdb: true });
       } catch (error) {
-        throw new UsageError(`${file} line ${i + 1}: not JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+        throw new InputError(`${file} line ${i + 1}: not JSON (${error instanceof Error ? error.message : String(error)})`, { cause: error });
       }
     });
 }
@@ -54,7 +54,7 @@ export async function readSampleFile(notebook: Notebook, source: string, path: s
   try {
     bytes = await readFile(path);
   } catch (error) {
-    throw new UsageError(`--sample ${source}=${path}: cannot read the file (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+    throw new InputError(`--sample ${source}=${path}: cannot read the file (${error instanceof Error ? error.message : String(error)})`, { cause: error });
   }
   const csv = notebook.sources[source]?.format === "csv";
   const compressed = (bytes[0] === 0x1f && bytes[1] === 0x8b) || (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd);
@@ -68,12 +68,12 @@ export async function readSampleFile(notebook: Notebook, source: string, path: s
       if (!(error instanceof UsageError)) throw error;
     }
   } else if (csv) {
-    throw new UsageError(`--sample ${source}=${path}: a compressed CSV sample is not read; decompress it (the source reads CSV payloads as sent)`);
+    throw new InputError(`--sample ${source}=${path}: a compressed CSV sample is not read; decompress it (the source reads CSV payloads as sent)`);
   }
   const events: unknown[] = [];
   for await (const batch of readEvents({ path, mtimeMs: 0, format: formatOf(path, "ndjson") }, 10_000)) {
     for (const e of batch) {
-      if (e instanceof UnreadableEvent) throw new UsageError(`--sample ${source}=${path}: ${e.reason}`);
+      if (e instanceof UnreadableEvent) throw new InputError(`--sample ${source}=${path}: ${e.reason}`);
       events.push(e);
     }
   }
@@ -83,7 +83,7 @@ export async function readSampleFile(notebook: Notebook, source: string, path: s
 function csvSample(text: string, file: string): unknown[] {
   const decoded = decodePayload(text, "csv", 0);
   const bad = decoded.find((e) => !e.ok);
-  if (bad && !bad.ok) throw new UsageError(`${file}: ${bad.error}`);
+  if (bad && !bad.ok) throw new InputError(`${file}: ${bad.error}`);
   return decoded.map((e) => (e.ok ? e.value : null));
 }
 

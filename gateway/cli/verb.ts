@@ -16,3 +16,12 @@ export interface Verb {
 export class UsageError extends Error {
   override name = "UsageError";
 }
+
+/**
+ * Thrown for a file the command line names that holds what the verb cannot read (a line that is not
+ * JSON, a record DuckDB refuses): the arguments were right, so main prints the reason without the
+ * usage text, and exits 2 as for bad arguments.
+ */
+export class InputError extends UsageError {
+  override name = "InputError";
+}
