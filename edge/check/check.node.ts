@@ -77,6 +77,13 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
     say(`plan: ${plan.pipelines.map((p) => `${p.sink} ← ${p.cell.cell} (${p.ops.map((o) => o.op).join(" → ")})`).join("; ")}`);
     const steps: StepResult[] = [];
     const sinkCells = notebook.cells.filter((c) => c.sink && c.language === "sql");
+    const random = options.random ?? { batches: 20, size: 25, seed: 4 };
+    // How many ✓/✗ lines follow (one event at a time reruns aside), so a progress bar can count them.
+    const windowed = plan.pipelines.filter((p) => p.ops.some((o) => o.op === "aggregate" && o.window) && sinkSources(plan, p.sink).length === 1).length;
+    const sourceCount = Object.keys(plan.sources).length;
+    say(
+      `comparing ${sinkCells.length * (2 + random.batches) + sourceCount + windowed} times: the sample, edge cases and ${random.batches} random batches for ${counted(sinkCells.length, "sink cell")}, misfits for ${counted(sourceCount, "source")}${windowed ? `, stream order for ${counted(windowed, "windowed cell")}` : ""}`,
+    );
 
     const runStep = async (step: StepResult["step"], data: Record<string, unknown[]>): Promise<void> => {
       for (const [source, events] of Object.entries(data)) {
@@ -124,7 +131,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
       const events = options.samples[source] ?? [];
       const r: StepResult = { step: "stream order", sink: pipeline.sink, cell: cellName(cell), events: events.length, ...(await streamOrder(db, cell.code, plan, pipeline.sink, source, events, BigInt(agg.window.latenessMicros), options.library)) };
       steps.push(r);
-      say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · stream order: ${events.length} events one at a time in arrival order, ${r.agree ? "no event arrives after its window closed" : `\n${r.detail}`}`);
+      say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · stream order: ${counted(events.length, "event")} one at a time in arrival order, ${r.agree ? "no event arrives after its window closed" : `\n${r.detail}`}`);
     }
     const edge: Record<string, unknown[]> = {};
     for (const source of Object.keys(plan.sources)) edge[source] = edgeCaseEvents(plan.sources[source]!.schema, options.samples[source] ?? []);
@@ -135,7 +142,6 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
       say(`${r.agree ? "✓" : "✗"} ${source} · misfits: ${r.events} events with a field that may not fit, ${r.detail && r.agree ? r.detail : ""}${r.agree ? "" : `\n${r.detail}`}`);
       for (const [s, evs] of Object.entries(edge)) await loadEvents(db, s, evs, { schema: inputs.sources[s], format: plan.sources[s]?.format });
     }
-    const random = options.random ?? { batches: 20, size: 25, seed: 4 };
     const batches: Record<string, unknown[][]> = {};
     for (const source of Object.keys(plan.sources)) {
       batches[source] = randomEvents(plan.sources[source]!.schema, random.seed, random.batches, random.size, options.samples[source] ?? []);

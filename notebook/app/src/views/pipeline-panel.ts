@@ -1,5 +1,6 @@
 import { type LocalRun, runPipeline, startLocalRun } from "../api.ts";
 import type { CheckResult, PublishResult } from "../../../../gateway/pipeline/routes.ts";
+import { PipelineProgress } from "./pipeline-progress.ts";
 import { button } from "./source-card.ts";
 
 type Result = CheckResult | PublishResult;
@@ -68,7 +69,7 @@ export class PipelinePanel {
     this.log.textContent = "";
     this.bar.removeAttribute("value");
     for (const extra of this.actions.querySelectorAll(".pipeline-force, .pipeline-run-local, .pipeline-show-cell")) extra.remove();
-    let lines = 0;
+    const progress = new PipelineProgress(verb);
     try {
       await this.beforeRun();
       for await (const message of runPipeline(verb, this.path, force)) {
@@ -76,11 +77,8 @@ export class PipelinePanel {
           const line = (message.data as { line: string }).line;
           this.log.textContent += `${line}\n`;
           this.log.scrollTop = this.log.scrollHeight;
-          lines++;
-          const step = /^\[(\d)\/4\]/.exec(line);
-          // Publish has four numbered steps; a check has about thirty comparisons.
-          if (step) this.bar.value = Number(step[1]) / 4;
-          else if (verb === "check") this.bar.value = Math.min(0.95, lines / 32);
+          const value = progress.line(line);
+          if (value !== null) this.bar.value = value;
         } else if (message.event === "result") {
           this.show(verb, message.data as Result);
         } else {
