@@ -170,38 +170,47 @@ export class Annotator {
    * same way). Returns the bodies, for constant folding.
    */
   private async describeLambdas(node: TreeNode, ctes: TreeNode[], exprs: TreeNode[], grouped: boolean): Promise<TreeNode[]> {
-    const calls = exprs.filter((e) => e.class === "FUNCTION" && e.children?.length === 2 && e.children[1]?.class === "LAMBDA");
-    const targets: TreeNode[] = [];
+    const isLambdaCall = (e: TreeNode): boolean => e.class === "FUNCTION" && e.children?.length === 2 && e.children[1]?.class === "LAMBDA";
+    const calls = exprs.filter(isLambdaCall);
+    // Each target with how many lists its probe wraps it in: a body inside a body
+    // (`list_transform(m, r -> list_transform(r, v -> v * 10))`) is asked for inside both.
+    const targets: { e: TreeNode; depth: number }[] = [];
     const probes: TreeNode[] = [];
-    const cmpTargets: TreeNode[] = [];
+    const cmpTargets: { e: TreeNode; depth: number }[] = [];
     const cmpProbes: TreeNode[] = [];
     const bodies: TreeNode[] = [];
-    for (const call of calls) {
+    const visitCall = (call: TreeNode, outer: (inner: TreeNode) => TreeNode, depth: number): void => {
       const lambda = call.children[1] as TreeNode;
-      const wrap = (inner: TreeNode): TreeNode => ({ ...call, function_name: "list_transform", alias: "", children: [call.children[0], { ...lambda, expr: inner }] });
+      const wrap = (inner: TreeNode): TreeNode => outer({ ...call, function_name: "list_transform", alias: "", children: [call.children[0], { ...lambda, expr: inner }] });
       bodies.push(lambda.expr);
       const visit = (e: TreeNode): void => {
         if (!e || SKIP.has(e.class)) return;
-        targets.push(e);
+        targets.push({ e, depth });
         probes.push(wrap(e));
         const operands = comparisonOperands(e);
         if (operands) {
-          cmpTargets.push(e);
+          cmpTargets.push({ e, depth: depth + 1 });
           cmpProbes.push(wrap(listValue(operands)));
         }
         for (const c of childExpressions(e)) visit(c);
+        if (isLambdaCall(e)) visitCall(e, wrap, depth + 1);
       };
       visit(lambda.expr);
-    }
+    };
+    for (const call of calls) visitCall(call, (inner) => inner, 1);
     if (probes.length === 0) return bodies;
     const types = await this.describeExprs(node, ctes, [...probes, ...cmpProbes], grouped);
-    const element = (t: string | null | undefined): string | null => (t && t.endsWith("[]") ? t.slice(0, -2) : null);
-    targets.forEach((e, i) => {
-      const t = element(types[i]);
+    const element = (t: string | null | undefined, depth: number): string | null => {
+      let type = t ?? null;
+      for (let i = 0; i < depth; i++) type = type && type.endsWith("[]") ? type.slice(0, -2) : null;
+      return type;
+    };
+    targets.forEach(({ e, depth }, i) => {
+      const t = element(types[i], depth);
       if (t) e.$type = t;
     });
-    cmpTargets.forEach((e, i) => {
-      const t = element(element(types[probes.length + i]));
+    cmpTargets.forEach(({ e, depth }, i) => {
+      const t = element(types[probes.length + i], depth);
       if (t) e.$cmp = t;
     });
     return bodies;

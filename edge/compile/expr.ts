@@ -46,6 +46,7 @@ const MISSING_FUNCTION_HINTS: Record<string, string> = {
   random: "a random value cannot be the same in the notebook and the pipeline; derive it from the event, e.g. md5(id)",
   uuid: "a random value cannot be the same in the notebook and the pipeline; derive it from the event, e.g. md5(id)",
   gen_random_uuid: "a random value cannot be the same in the notebook and the pipeline; derive it from the event, e.g. md5(id)",
+  generate_subscripts: "generate_subscripts(list, 1) is supported as a select item with a name (generate_subscripts(items, 1) AS pos), or write unnest(range(1, len(items) + 1)) AS pos",
 };
 
 const COMPARE: Record<string, CompareOp> = {
@@ -392,8 +393,8 @@ function lowerLambdaCall(node: TreeNode, ctx: ExprContext): Expr {
     throw new CompileError(`the lambda function ${name}()`, ctx.originOf(node), "list_transform and list_filter with one parameter are supported; for a reduction, unnest and aggregate");
   }
   const params = lambda.lhs?.class === "COLUMN_REF" ? (lambda.lhs.column_names as string[]) : [];
-  if (params.length !== 1 || containsNode(lambda.expr, (n) => n.class === "LAMBDA")) {
-    throw new CompileError(`${name}() with ${params.length === 1 ? "a nested lambda" : "a lambda of several parameters"}`, ctx.originOf(node), "use one parameter, x -> ..., and one lambda per call");
+  if (params.length !== 1) {
+    throw new CompileError(`${name}() with a lambda of several parameters`, ctx.originOf(node), "use one parameter, x -> ...");
   }
   const param = params[0]!;
   if (ctx.scope.some((c) => c.name.toLowerCase() === param.toLowerCase())) {

@@ -20,7 +20,7 @@ import { foldStaticSubqueries } from "./subqueries.node.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import { cellName, type CellInput, type CompileInputs } from "./compile.ts";
 import { CompileError } from "./errors.ts";
-import { rewriteDistinctTuples, rewriteJsonArrows, rewriteLateralUnnests, unwrapCteNodes, type TreeNode } from "./tree.ts";
+import { rewriteDistinctTuples, rewriteGenerateSubscripts, rewriteJsonArrows, rewriteLateralUnnests, unwrapCteNodes, type TreeNode } from "./tree.ts";
 
 /** Table names a parse tree reads (not its own CTEs), lower case. */
 export function tableRefs(node: TreeNode): Set<string> {
@@ -65,6 +65,7 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
   // The closure of sink cells over references to other SQL cells.
   const needed: string[] = [];
   let unnestTemplate: TreeNode | undefined;
+  let subscriptsTemplate: TreeNode | undefined;
   const visit = async (key: string, stack: string[]): Promise<void> => {
     if (needed.includes(key)) return;
     const cell = notebook.cells[byName.get(key.toLowerCase())!.index]!;
@@ -79,6 +80,8 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
       // `FROM t, unnest(t.items) AS u(x)` is the select-list unnest (see rewriteLateralUnnests).
       unnestTemplate ??= (await parseSql(db, "SELECT *, unnest(NULL) AS c FROM t")).statements[0]!.node as TreeNode;
       rewriteLateralUnnests(tree, unnestTemplate);
+      subscriptsTemplate ??= ((await parseSql(db, "SELECT unnest(range(1, len(NULL) + 1))")).statements[0]!.node as TreeNode).select_list[0] as TreeNode;
+      rewriteGenerateSubscripts(tree, subscriptsTemplate);
       rewriteDistinctTuples(tree);
     } catch (error) {
       if (error instanceof ParseError) {

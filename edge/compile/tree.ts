@@ -162,6 +162,53 @@ export function rewriteJsonArrows(node: unknown): unknown {
 }
 
 /**
+ * `generate_subscripts(list, 1)` in the select list, beside `unnest(list)` to number its elements
+ * (`SELECT unnest(items) AS item, generate_subscripts(items, 1) AS pos`), is
+ * `unnest(range(1, len(list) + 1))`: the same BIGINTs 1..n in the same rows, none for a NULL or
+ * empty list. Rewritten in place (the template's nodes take the call's place in the text) inside
+ * items with an alias only, since DuckDB names an unaliased column by its text; anything else
+ * (another dimension, no alias) stays and is refused as a function the library does not have.
+ */
+export function rewriteGenerateSubscripts(node: unknown, template: TreeNode): void {
+  if (Array.isArray(node)) {
+    for (const n of node) rewriteGenerateSubscripts(n, template);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  const n = node as TreeNode;
+  for (const key of Object.keys(n)) rewriteGenerateSubscripts(n[key], template);
+  if (n.type !== "SELECT_NODE" || !Array.isArray(n.select_list)) return;
+  const rewrite = (e: unknown, top: boolean): void => {
+    if (Array.isArray(e)) {
+      for (const x of e) rewrite(x, false);
+      return;
+    }
+    if (e === null || typeof e !== "object") return;
+    const f = e as TreeNode;
+    for (const key of Object.keys(f)) if (key !== "alias") rewrite(f[key], false);
+    if (f.class !== "FUNCTION" || String(f.function_name).toLowerCase() !== "generate_subscripts" || f.children?.length !== 2) return;
+    const dim = f.children[1] as TreeNode;
+    if (dim?.class !== "CONSTANT" || dim.value?.is_null || Number(dim.value?.value) !== 1) return;
+    const copy = structuredClone(template) as TreeNode;
+    const place = (x: unknown): void => {
+      if (Array.isArray(x)) return x.forEach(place);
+      if (x === null || typeof x !== "object") return;
+      const y = x as TreeNode;
+      if (typeof y.query_location === "number") y.query_location = f.query_location;
+      for (const key of Object.keys(y)) place(y[key]);
+    };
+    place(copy);
+    // unnest(range(1, len(NULL) + 1)): the NULL is the list.
+    const len = copy.children[0].children[1].children[0] as TreeNode;
+    len.children = [f.children[0]];
+    const alias = top ? f.alias : "";
+    for (const key of Object.keys(f)) delete f[key];
+    Object.assign(f, copy, { alias });
+  };
+  for (const item of n.select_list as TreeNode[]) if (item?.alias) rewrite(item, true);
+}
+
+/**
  * `FROM t, unnest(t.items) AS u(x)` (a lateral unnest in FROM, comma or
  * CROSS JOIN) as the select-list unnest the compiler supports:
  * `FROM (SELECT *, unnest(t.items) AS x FROM t) AS t`, in place, in every

@@ -432,3 +432,14 @@ test("records are cut the same whatever chunks the bytes arrive in (a byte order
     }
   }
 });
+
+test("a CSV record short of several fields is one dead letter, not one per missing field", async () => {
+  const csv = join(dir, "bank-short.csv");
+  writeFileSync(csv, "Payee,Booking Date,Value Date,Memo,Amount\nACME,01/02/2024,02/02/2024,x,1\nShort Row,03/02/2024\nToo,04/02/2024,05/02/2024,m,1,EXTRA\nFine,05/02/2024,,,-3\n");
+  const read = await all({ path: csv, mtimeMs: 0, format: "csv" });
+  expect(read.filter((e) => !(e instanceof UnreadableEvent)).map((e) => (e as { Payee: string }).Payee)).toEqual(["ACME", "Fine"]);
+  expect(read.filter((e) => e instanceof UnreadableEvent)).toEqual([
+    new UnreadableEvent(`run: ${csv} line 3: Expected Number of Columns: 5 Found: 2`, "Short Row,03/02/2024"),
+    new UnreadableEvent(`run: ${csv} line 4: Expected Number of Columns: 5 Found: 6`, "Too,04/02/2024,05/02/2024,m,1,EXTRA"),
+  ]);
+});

@@ -716,7 +716,13 @@ async function* readWithDuckDB(file: InputFile, compression: Compression | null,
     if (from.includes("store_rejects")) {
       // A record DuckDB would not read with the dialect pinned (too few or too many fields, a quote
       // left open) is a dead letter with its line, as the Worker's and the gateway's parsers make it.
-      const rejects = (await db.read("SELECT line, csv_line, error_message FROM reject_errors ORDER BY line")).getRowObjectsJS();
+      // One per record: DuckDB notes a short record once for each missing field ("Found: 2", "Found:
+      // 3", …), and each was a dead letter of its own, so a replay ran the record that many times.
+      const rejects = (
+        await db.read(
+          "SELECT line, arg_min(csv_line, column_idx) AS csv_line, arg_min(error_message, column_idx) AS error_message FROM reject_errors GROUP BY line ORDER BY line",
+        )
+      ).getRowObjectsJS();
       for (const r of rejects) batch.push(new UnreadableEvent(`run: ${file.path} line ${r.line}: ${r.error_message}`, String(r.csv_line ?? "")));
     }
     if (batch.length > 0) yield batch;

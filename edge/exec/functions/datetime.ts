@@ -253,12 +253,6 @@ const age: ScalarFn = (args, ctx) => {
   return ageOf(a, b);
 };
 
-function noTimeZone(fn: string, ctx: CallContext, from = 0): void {
-  if (ctx.argTypes.slice(from).some((t) => typeName(t) === "TIMESTAMPTZ")) {
-    throw new SqlError("not_implemented", `${fn}() of TIMESTAMP WITH TIME ZONE is not supported by the edge executor; cast to TIMESTAMP`);
-  }
-}
-
 /** Interval::GetAge of two finite instants (microseconds). */
 function ageOf(a: bigint, b: bigint): Interval {
   const ta = splitTimestamp(a), tb = splitTimestamp(b);
@@ -302,16 +296,54 @@ function completeMonths(start: bigint, end: bigint): number {
   return ageOf(end, start).months;
 }
 
+/**
+ * Complete months (unit 1) or years (unit 12) from `start` to `end` as ICU's
+ * Calendar::fieldDifference counts them in UTC, which DuckDB's date_sub of TIMESTAMPTZ uses: the
+ * most n for which start plus n units (its day of month cut to the target month's last day) is
+ * not after end; when end is earlier, counted back from start the same way (not minus the count
+ * from end: Sep 30 back to Aug 31 is -12 months from 2000 to 1999, Aug 31 on to Sep 30 is 13). DuckDB's own count for TIMESTAMP differs at month
+ * ends (Jan 30 10:00 to Feb 29 09:00 is 0 here, 1 there). ICU's calendar is Julian before
+ * 1582-10-15, which this does not repeat: such instants raise `not_implemented`.
+ */
+function icuMonths(start: bigint, end: bigint, unit: 1 | 12): number {
+  if (start < GREGORIAN_START || end < GREGORIAN_START) {
+    throw new SqlError("not_implemented", "date_sub() of TIMESTAMP WITH TIME ZONE before 1582-10-15 (ICU's Julian calendar) is not supported by the edge executor; cast to TIMESTAMP");
+  }
+  // ICU's calendar holds whole milliseconds: each instant is cut toward zero first.
+  start = (start / 1000n) * 1000n;
+  end = (end / 1000n) * 1000n;
+  const s = splitTimestamp(start), e = splitTimestamp(end);
+  const cs = civilFromDays(s.days), ce = civilFromDays(e.days);
+  let n = unit === 12 ? ce.year - cs.year : (ce.year - cs.year) * 12 + (ce.month - cs.month);
+  const plus = (k: number): bigint => {
+    const m0 = cs.year * 12 + (cs.month - 1) + k * unit;
+    const year = Math.floor(m0 / 12), month = m0 - year * 12 + 1;
+    const day = Math.min(cs.day, daysInMonth(year, month));
+    return BigInt(daysFromCivil(year, month, day)) * MICROS_PER_DAY + s.time;
+  };
+  if (n > 0 && plus(n) > end) n--;
+  else if (n < 0 && plus(n) < end) n++;
+  return n;
+}
+
+/** 1582-10-15 00:00 UTC in microseconds, the first day of ICU's Gregorian calendar. */
+const GREGORIAN_START = -12219292800000000n;
+
 /** date_sub(part, start, end): the complete parts between two instants (days and smaller by elapsed time, truncated). */
 const dateSub: ScalarFn = (args, ctx) => {
   const [part, x, y] = args;
   if (part === null || x === null || y === null || part === undefined || x === undefined || y === undefined) return null;
-  noTimeZone("date_sub", ctx, 1);
   const a = asMicros(x, ctx.argTypes[1]);
   const b = asMicros(y, ctx.argTypes[2]);
   if (isInfiniteTimestamp(a) || isInfiniteTimestamp(b)) return null;
   const elapsed = b - a;
-  const months = (per: number) => BigInt(Math.trunc(completeMonths(a, b) / per));
+  // TIMESTAMPTZ goes through DuckDB's ICU calendar in the session's zone (UTC): the same elapsed
+  // parts, but months and years are ICU's field differences (see icuMonths).
+  const zoned = ctx.argTypes.slice(1).some((t) => typeName(t) === "TIMESTAMPTZ");
+  // ICU counts hours and longer between whole milliseconds (each instant cut toward zero).
+  const calendarElapsed = zoned ? (b / 1000n - a / 1000n) * 1000n : elapsed;
+  const months = (per: number) =>
+    BigInt(zoned && per % 12 === 0 ? Math.trunc(icuMonths(a, b, 12) / (per / 12)) : Math.trunc((zoned ? icuMonths(a, b, 1) : completeMonths(a, b)) / per));
   switch ((part as string).toLowerCase()) {
     case "year": case "years": case "y": case "yr": case "yrs": return months(12);
     case "quarter": case "quarters": return months(3);
@@ -319,9 +351,9 @@ const dateSub: ScalarFn = (args, ctx) => {
     case "decade": case "decades": return months(120);
     case "century": case "centuries": return months(1200);
     case "millennium": case "millennia": return months(12000);
-    case "week": case "weeks": case "w": return elapsed / (7n * MICROS_PER_DAY);
-    case "day": case "days": case "d": case "dayofmonth": case "doy": case "dayofyear": case "dow": case "isodow": return elapsed / MICROS_PER_DAY;
-    case "hour": case "hours": case "h": case "hr": return elapsed / MICROS_PER_HOUR;
+    case "week": case "weeks": case "w": return calendarElapsed / (7n * MICROS_PER_DAY);
+    case "day": case "days": case "d": case "dayofmonth": case "doy": case "dayofyear": case "dow": case "isodow": return calendarElapsed / MICROS_PER_DAY;
+    case "hour": case "hours": case "h": case "hr": return calendarElapsed / MICROS_PER_HOUR;
     case "minute": case "minutes": case "m": case "min": return elapsed / MICROS_PER_MINUTE;
     case "second": case "seconds": case "s": case "sec": return elapsed / MICROS_PER_SECOND;
     case "millisecond": case "milliseconds": case "ms": return elapsed / 1000n;

@@ -140,6 +140,20 @@ const structPack: ScalarFn = (args, ctx) => {
   return out;
 };
 
+/**
+ * struct_insert(s, name := v, ...): s's fields, then the new ones, as the bound result type names
+ * them. A NULL s gives a STRUCT of NULL fields plus the new values (DuckDB's answer), not NULL.
+ */
+const structInsert: ScalarFn = (args, ctx) => {
+  const t = parseType(ctx.resultType);
+  if (t.kind !== "struct") throw new SqlError("invalid_input", `struct_insert needs a STRUCT result type, got ${ctx.resultType}`);
+  const s = (args[0] ?? null) as Record<string, Value> | null;
+  const kept = t.fields.length - (args.length - 1);
+  const out: Record<string, Value> = {};
+  t.fields.forEach((f, i) => { out[f.name] = i < kept ? (s === null ? null : (s[f.name] ?? null)) : (args[i - kept + 1] ?? null); });
+  return out;
+};
+
 function extremeOf(sign: 1 | -1): ScalarFn {
   // greatest / least skip NULLs; NULL only when every argument is NULL. Each argument is first cast
   // to the result type, as DuckDB binds them: greatest(x_double, 1.5) compares and answers 1.5 as a
@@ -522,6 +536,7 @@ export const nestedScalars: Record<string, ScalarFn> = {
   list_value: listValue,
   list_pack: listValue,
   struct_pack: structPack,
+  struct_insert: structInsert,
   row: structPack,
   map_extract: mapExtract,
   element_at: mapExtract,
