@@ -392,24 +392,36 @@ function lowerLambdaCall(node: TreeNode, ctx: ExprContext): Expr {
   if (!fn || node.children.length !== 2) {
     throw new CompileError(`the lambda function ${name}()`, ctx.originOf(node), "list_transform and list_filter with one parameter are supported; for a reduction, unnest and aggregate");
   }
-  const params = lambda.lhs?.class === "COLUMN_REF" ? (lambda.lhs.column_names as string[]) : [];
-  if (params.length !== 1) {
-    throw new CompileError(`${name}() with a lambda of several parameters`, ctx.originOf(node), "use one parameter, x -> ...");
+  // `x -> ...` has a column as its left side, `(x, i) -> ...` a row() of columns.
+  const lhs = lambda.lhs as TreeNode | undefined;
+  const params: string[] =
+    lhs?.class === "COLUMN_REF" && lhs.column_names.length === 1 ? [String(lhs.column_names[0])]
+    : lhs?.class === "FUNCTION" && String(lhs.function_name).toLowerCase() === "row" && lhs.children.every((c: TreeNode) => c.class === "COLUMN_REF" && c.column_names.length === 1)
+      ? lhs.children.map((c: TreeNode) => String(c.column_names[0]))
+      : [];
+  // `(x, i) -> ...`: the element and its 1-based place (DuckDB's index parameter).
+  if (params.length !== 1 && params.length !== 2) {
+    throw new CompileError(`${name}() with a lambda of ${params.length} parameters`, ctx.originOf(node), "use x -> ... or (x, i) -> ... (the element and its place)");
   }
   const param = params[0]!;
-  if (ctx.scope.some((c) => c.name.toLowerCase() === param.toLowerCase())) {
-    throw new CompileError(`${name}() with a lambda parameter named like the column ${param}`, ctx.originOf(node), "give the parameter a name no column has");
+  const indexParam = params[1];
+  for (const p of params) {
+    if (ctx.scope.some((c) => c.name.toLowerCase() === p.toLowerCase())) {
+      throw new CompileError(`${name}() with a lambda parameter named like the column ${p}`, ctx.originOf(node), "give the parameter a name no column has");
+    }
   }
   const list = lowerExpr(node.children[0], ctx);
   if (!list.type.endsWith("[]")) throw new CompileError(`${name}() over ${list.type}`, ctx.originOf(node), "pass a list");
   const slot = ctx.scope.length;
   // The parameter is the body's own column: above a GROUP BY it is neither a key nor an aggregate.
   const outer = ctx.substitute;
-  const isParam = (n: TreeNode): boolean => n.class === "COLUMN_REF" && String(n.column_names[0]).toLowerCase() === param.toLowerCase();
+  const isParam = (n: TreeNode): boolean => n.class === "COLUMN_REF" && params.some((p) => String(n.column_names[0]).toLowerCase() === p.toLowerCase());
   const substitute = outer && ((n: TreeNode) => (isParam(n) ? undefined : outer(n)));
-  const body = lowerExpr(lambda.expr, { ...ctx, substitute, scope: [...ctx.scope, { name: param, type: list.type.slice(0, -2), table: null }] });
+  const scope = [...ctx.scope, { name: param, type: list.type.slice(0, -2), table: null }];
+  if (indexParam !== undefined) scope.push({ name: indexParam, type: "BIGINT", table: null });
+  const body = lowerExpr(lambda.expr, { ...ctx, substitute, scope });
   if (fn === "filter" && body.type !== "BOOLEAN") throw new CompileError(`${name}() with a ${body.type} condition`, ctx.originOf(node), "make the lambda return a BOOLEAN");
-  return { kind: "lambda", fn, list, slot, body, type: typeOf(node, ctx) };
+  return { kind: "lambda", fn, list, slot, body, type: typeOf(node, ctx), ...(indexParam !== undefined ? { indexed: true as const } : {}) };
 }
 
 /**

@@ -477,6 +477,7 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
       const body = c(e.body);
       const slot = e.slot;
       const filter = e.fn === "filter";
+      const indexed = e.indexed === true;
       return (row) => {
         const l = list(row) as Value[] | null;
         if (l === null) return null;
@@ -485,6 +486,7 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
           // A fresh row per element: memoised sub-expressions key on the row array.
           const r = row.slice(0, slot);
           r[slot] = l[i] ?? null;
+          if (indexed) r[slot + 1] = BigInt(i + 1);
           const v = body(r);
           if (!filter) out.push(v ?? null);
           else if (v === true) out.push(l[i] ?? null);

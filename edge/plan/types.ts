@@ -55,9 +55,10 @@ export type Expr =
    * `list_transform(list, x -> body)` / `list_filter(list, x -> body)`: `body`
    * runs once per element with the element at row position `slot` (one past
    * the row's own columns; the body reads the other columns as usual). NULL
-   * list gives NULL; a filter keeps the elements whose body is TRUE.
+   * list gives NULL; a filter keeps the elements whose body is TRUE. With
+   * `indexed` (`(x, i) -> ...`) the element's 1-based place is a BIGINT at `slot + 1`.
    */
-  | { kind: "lambda"; fn: "transform" | "filter"; list: Expr; slot: number; body: Expr; type: string };
+  | { kind: "lambda"; fn: "transform" | "filter"; list: Expr; slot: number; body: Expr; type: string; indexed?: true };
 
 export interface NamedExpr {
   name: string;
