@@ -112,7 +112,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
           const one = await eventByEvent(db, cell.code, plan, pipeline.sink, few, inputs.sources, options.library);
           const e: StepResult = { ...one, step, sink: pipeline.sink, cell: cellName(cell), events: Object.values(few).flat().length };
           steps.push(e);
-          say(`${e.agree ? "✓" : "✗"} ${e.cell} → ${e.sink} · ${step}, one event at a time: ${e.events} events, ${one.errors} fail alike on both sides, ${one.rows} rows agree${e.agree ? "" : `\n${e.detail}`}`);
+          say(`${e.agree ? "✓" : "✗"} ${e.cell} → ${e.sink} · ${step}, one event at a time: ${counted(e.events, "event")}, ${one.errors.toLocaleString("en-US")} fail alike on both sides, ${one.rows === 1 ? "1 row agrees" : `${counted(one.rows, "row")} agree`}${e.agree ? "" : `\n${e.detail}`}`);
           for (const [s, evs] of Object.entries(data)) await loadEvents(db, s, evs, { schema: inputs.sources[s], format: plan.sources[s]?.format });
         }
       }
@@ -139,7 +139,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
     for (const source of Object.keys(plan.sources)) {
       const r = await checkMisfits(db, plan, source, misfitEvents(plan.sources[source]!.schema, options.samples[source] ?? []), options.library);
       steps.push(r);
-      say(`${r.agree ? "✓" : "✗"} ${source} · misfits: ${r.events} events with a field that may not fit, ${r.detail && r.agree ? r.detail : ""}${r.agree ? "" : `\n${r.detail}`}`);
+      say(`${r.agree ? "✓" : "✗"} ${source} · misfits: ${counted(r.events, "event")} with a field that may not fit, ${r.detail && r.agree ? r.detail : ""}${r.agree ? "" : `\n${r.detail}`}`);
       for (const [s, evs] of Object.entries(edge)) await loadEvents(db, s, evs, { schema: inputs.sources[s], format: plan.sources[s]?.format });
     }
     const batches: Record<string, unknown[][]> = {};

@@ -103,7 +103,8 @@ export function deliveryIdOf(source: { signature: string; deliveryHeader: string
  * anew, so its own retries stay new deliveries). A digest of the signed timestamp and the body,
  * never the signature itself: stored, a signature lets anyone test guesses of the secret offline.
  * The same for Slack, which sends no delivery id and signs each retry at its own time. Null for
- * other schemes; the source's own delivery header comes first (`deliveryIdOf`).
+ * other schemes. For these two it comes before the source's own delivery header (`deliveryIdOf`):
+ * neither signs such a header, so a replay under a new header value would otherwise be new.
  */
 export async function replayKey(scheme: VerifyScheme | "none", headers: VerifyInput["headers"], body: Uint8Array): Promise<string | null> {
   // Slack too: it signs each attempt at its own time (X-Slack-Request-Timestamp), so only a copy sent again shares the key.

@@ -109,7 +109,8 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     const receivedAt = now();
     const at = new Date(receivedAt).toISOString();
     // Without a delivery header, a Stripe delivery is known by its signed timestamp and body: a replay is a duplicate.
-    const delivery = deliveryIdOf(source, c.req.raw.headers) ?? (await replayKey(source.signature, c.req.raw.headers, body));
+    // Stripe and Slack sign no delivery-id header: their signed digest comes first, so a replay under a new id is still a duplicate.
+    const delivery = (await replayKey(source.signature, c.req.raw.headers, body)) ?? deliveryIdOf(source, c.req.raw.headers);
     // `metadata:` and `headers:` columns, as the gateway adds them to the notebook's sample.
     if (wantsDeliveryColumns(source)) parsed = withDeliveryColumnsParsed(parsed, deliveryColumns(source, { receivedAt, headers: c.req.raw.headers }));
     const batches = route(name, parsed.events, parsed.raws, at, delivery);

@@ -56,7 +56,7 @@ export async function openWebhookSource(spec: WebhookSpec, dir: string): Promise
         if (value !== null) kept[name] = value;
       }
       // A Stripe or Slack delivery carries no delivery id: a digest of its signed time and body, so a replay is a duplicate.
-      const id = (spec.deliveryHeader ? deliveryIdOf(spec, headers) : headers.get("x-github-delivery")) ?? (await replayKey(spec.signature, headers, body));
+      const id = (await replayKey(spec.signature, headers, body)) ?? (spec.deliveryHeader ? deliveryIdOf(spec, headers) : headers.get("x-github-delivery"));
       const delivery = await log.append(body, kept, id, receivedAt);
       // Decoding is paid for only when a tail is open; the sample decodes on demand.
       if (delivery && channel.size > 0) channel.publish(eventsOf(delivery));

@@ -139,7 +139,11 @@ describe("webhook capture", () => {
     const t = Math.floor(now / 1000);
     const ok = await post("hooks/stripe", body, { "stripe-signature": stripeSignature("whsec_test", body, t), "stripe-event-id": "evt_1" });
     expect(ok.status).toBe(202);
-    expect(await ok.json()).toEqual({ id: "evt_1" });
+    // Stripe signs no delivery-id header: the delivery is known by its signed time and body, so a copy under another id is a duplicate.
+    expect(await ok.json()).toEqual({ id: expect.stringMatching(/^replay:[0-9a-f]{64}$/) });
+    const relabelled = await post("hooks/stripe", body, { "stripe-signature": stripeSignature("whsec_test", body, t), "stripe-event-id": "evt_other" });
+    expect(relabelled.status).toBe(200);
+    expect(await relabelled.json()).toMatchObject({ duplicate: true });
     const old = await post("hooks/stripe", body, { "stripe-signature": stripeSignature("whsec_test", body, t - 301) });
     expect(old.status).toBe(401);
     expect((await old.json()).error.message).toBe("webhook: Stripe-Signature timestamp is more than 300 s from the gateway's clock");

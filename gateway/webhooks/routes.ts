@@ -131,7 +131,7 @@ export function hookCapture(options: HookRouteOptions): HookCapture {
     const capture = await captureOf(path, spec);
     const delivery = await capture.receive(body, headers, options.now());
     if (delivery === null) {
-      const id = (spec.deliveryHeader ? deliveryIdOf(spec, headers) : headers.get("x-github-delivery")) ?? (await replayKey(spec.signature, headers, body)) ?? "";
+      const id = (await replayKey(spec.signature, headers, body)) ?? (spec.deliveryHeader ? deliveryIdOf(spec, headers) : headers.get("x-github-delivery")) ?? "";
       return { status: 200, body: `{"id":${JSON.stringify(id)},"duplicate":true}` };
     }
     return { status: 202, body: `{"id":${JSON.stringify(delivery.id)}}` };

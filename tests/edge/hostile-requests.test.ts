@@ -17,7 +17,7 @@ sources:
     webhook: { signature: github, secret: GH_SECRET }
     format: json
   stripe:
-    webhook: { signature: stripe, secret: STRIPE_SECRET }
+    webhook: { signature: stripe, secret: STRIPE_SECRET, delivery_header: X-Request-Id }
     format: json
   unset:
     webhook: { signature: sha256, secret: NEVER_SET_SECRET }
@@ -115,6 +115,8 @@ describe("a published Worker facing requests it did not ask for", () => {
     // The replay with its v1 candidates reordered and padded still verifies, and is still the same delivery.
     const padded = { "stripe-signature": `t=${now},v1=${"f".repeat(64)},${stripe["stripe-signature"].split(",")[1]}` };
     expect(await answer(await edge.post("stripe", body, padded))).toMatchObject({ status: 202, body: { duplicate: true } });
+    // Stripe signs no delivery-id header: the same delivery under another X-Request-Id is still the same delivery.
+    expect(await answer(await edge.post("stripe", body, { ...stripe, "x-request-id": "relabelled-1" }))).toMatchObject({ status: 202, body: { duplicate: true } });
     const later = now + 1;
     const retry = { "stripe-signature": `t=${later},v1=${hmac("whsec_stripe", `${later}.${body}`)}` };
     expect(await answer(await edge.post("stripe", body, retry))).toMatchObject({ status: 202, body: { duplicate: false } });
