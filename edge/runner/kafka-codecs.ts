@@ -22,6 +22,7 @@
  * and one at the broker's default limit (1 MB) a gigabyte or more.
  */
 import * as zlib from "node:zlib";
+import { AsyncLocalStorage } from "node:async_hooks";
 import kafkajs from "kafkajs";
 import { promisify } from "node:util";
 import { Decompress as ZstdStream } from "fzstd";
@@ -38,6 +39,35 @@ export class KafkaCodecError extends Error {}
  * runner's (or the gateway's) memory.
  */
 export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+
+/**
+ * The most the batches of one Fetch response may decompress to together: kafkajs decodes every
+ * batch of a response before the consumer sees any, so MAX_BATCH_BYTES alone bounds nothing (a
+ * 1.6 KB zstd batch is 50 MiB; a 1 MiB partition fetch of them, tens of GB). 512 MiB leaves room
+ * for real data: the runner fetches at most 10 MiB compressed at once, so only a ratio past 50×
+ * reaches it (JSON events compress 5–20×).
+ */
+export const MAX_FETCH_BYTES = 512 * 1024 * 1024;
+
+const fetchBudgets = new AsyncLocalStorage<{ left: number }>();
+/** The runner's budget, refilled on each kafkajs FETCH_START (`newFetchBudget`); the gateway's fetches use `withFetchBudget`. */
+const consumerBudget = { left: MAX_FETCH_BYTES };
+
+/** Runs one Fetch (the gateway's `broker.fetch`) with a budget of its own. */
+export function withFetchBudget<T>(run: () => Promise<T>): Promise<T> {
+  return fetchBudgets.run({ left: MAX_FETCH_BYTES }, run);
+}
+
+/** A consumer starts a Fetch (kafkajs's FETCH_START): its batches share a fresh budget. */
+export function newFetchBudget(): void {
+  consumerBudget.left = MAX_FETCH_BYTES;
+}
+
+function charge(codec: string, n: number): void {
+  const budget = fetchBudgets.getStore() ?? consumerBudget;
+  budget.left -= n;
+  if (budget.left < 0) throw new KafkaCodecError(`${codec}: the batches of one fetch decompress to more than ${MAX_FETCH_BYTES / 1024 / 1024} MiB (the most runnel holds at once); they are refused rather than read into memory`);
+}
 
 function tooLarge(codec: string): KafkaCodecError {
   return new KafkaCodecError(`${codec}: the batch decompresses to more than ${MAX_BATCH_BYTES / 1024 / 1024} MiB (the most runnel reads in one batch); it is refused rather than read into memory`);
@@ -302,13 +332,15 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 const asBuffer = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 
-function codec(decode: (b: Uint8Array) => Uint8Array | Promise<Uint8Array>, encode: (b: Uint8Array) => Uint8Array | Promise<Uint8Array>) {
+function codec(name: string, decode: (b: Uint8Array) => Uint8Array | Promise<Uint8Array>, encode: (b: Uint8Array) => Uint8Array | Promise<Uint8Array>) {
   const methods = {
     async compress(encoder: { buffer: Buffer }): Promise<Buffer> {
       return asBuffer(await encode(encoder.buffer));
     },
     async decompress(buffer: Buffer): Promise<Buffer> {
-      return asBuffer(await decode(buffer));
+      const out = await decode(buffer);
+      charge(name, out.length);
+      return asBuffer(out);
     },
   };
   return () => methods;
@@ -323,8 +355,8 @@ export function registerKafkaCodecs(): void {
   // The default import: Node's ES-module face of kafkajs (CommonJS) does not list these two by name.
   const { CompressionCodecs, CompressionTypes } = kafkajs;
   const codecs = CompressionCodecs as unknown as Record<number, () => unknown>;
-  codecs[CompressionTypes.Snappy] = codec(snappyDecode, snappyEncode);
-  codecs[CompressionTypes.LZ4] = codec(lz4Decode, lz4Encode);
-  codecs[CompressionTypes.ZSTD] = codec(zstdDecode, zstdEncode);
-  codecs[CompressionTypes.GZIP] = codec(gzipDecode, (b) => gzip(b));
+  codecs[CompressionTypes.Snappy] = codec("snappy", snappyDecode, snappyEncode);
+  codecs[CompressionTypes.LZ4] = codec("lz4", lz4Decode, lz4Encode);
+  codecs[CompressionTypes.ZSTD] = codec("zstd", zstdDecode, zstdEncode);
+  codecs[CompressionTypes.GZIP] = codec("gzip", gzipDecode, (b) => gzip(b));
 }

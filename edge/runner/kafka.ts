@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig, type SASLOptions } from "kafkajs";
-import { KafkaCodecError, registerKafkaCodecs } from "./kafka-codecs.ts";
+import { KafkaCodecError, newFetchBudget, registerKafkaCodecs } from "./kafka-codecs.ts";
 import { abortedRecords, clusterFactory, type AbortedTransaction, type FetchedRecord } from "./kafka-transactions.ts";
 import type { SinkSpec, SourceSpec } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
@@ -253,6 +253,8 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     retry: { retries: 5, restartOnFailure: async (error) => codecErrorIn(error) === null },
     ...(options.untilCaughtUp ? { maxWaitTimeInMs: 20 } : {}),
   });
+  // The batches of one fetch share a decompression budget (MAX_FETCH_BYTES), refilled as each fetch starts.
+  consumer.on(consumer.events.FETCH_START, () => newFetchBudget());
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [source.topic], fromBeginning: options.start?.kind !== "latest" });

@@ -1,5 +1,5 @@
 import { Kafka, type Admin, logLevel } from "kafkajs";
-import { registerKafkaCodecs } from "../../edge/runner/kafka-codecs.ts";
+import { registerKafkaCodecs, withFetchBudget } from "../../edge/runner/kafka-codecs.ts";
 import { abortedRecords, clusterFactory, type AbortedTransaction } from "../../edge/runner/kafka-transactions.ts";
 import { kafkaSecurityFromEnv, type KafkaSecurity } from "../../edge/runner/kafka-auth.ts";
 import { withRecordMetadata } from "../../edge/runner/kafka-metadata.ts";
@@ -204,14 +204,15 @@ async function fetchFromLeader(cluster: Cluster, topic: string, partition: numbe
   const nodeId = Object.keys(leaders)[0];
   if (nodeId === undefined) throw new Error(`kafka: no leader for ${topic}/${partition}`);
   const broker = await cluster.findBroker({ nodeId });
-  const response = await broker.fetch({
+  // The batches of this one fetch share a decompression budget (kafkajs decodes them all before answering).
+  const response = await withFetchBudget(() => broker.fetch({
     replicaId: CONSUMER_REPLICA,
     isolationLevel: READ_COMMITTED,
     maxWaitTime,
     minBytes: 1,
     maxBytes: 16 * 1024 * 1024,
     topics: [{ topic, partitions: [{ partition, fetchOffset: from.toString(), maxBytes: 8 * 1024 * 1024 }] }],
-  });
+  }));
   return response.responses
     .flatMap((r) => r.partitions)
     .filter((p) => p.partition === partition)
