@@ -12,6 +12,15 @@ import { withDeliveryColumns } from "./webhook-columns.ts";
 type WebhookSpec = Extract<SourceSpec, { kind: "webhook" }>;
 
 /** A webhook source: what `POST /hooks/<notebook>/<source>` captured, kept on disk. */
+/**
+ * The id a capture dedupes a delivery by: a Stripe or Slack delivery's signed digest (neither signs a
+ * delivery-id header, so a replay under a new header value stays a duplicate), else the source's
+ * `delivery_header`, else GitHub's; null when there is none.
+ */
+export async function captureIdOf(spec: Extract<SourceSpec, { kind: "webhook" }>, headers: HeaderReader, body: Uint8Array): Promise<string | null> {
+  return (await replayKey(spec.signature, headers, body)) ?? (spec.deliveryHeader ? deliveryIdOf(spec, headers) : headers.get("x-github-delivery"));
+}
+
 export interface WebhookSource extends Source {
   readonly spec: WebhookSpec;
   /**
@@ -55,8 +64,7 @@ export async function openWebhookSource(spec: WebhookSpec, dir: string): Promise
         const value = headers.get(name);
         if (value !== null) kept[name] = value;
       }
-      // A Stripe or Slack delivery carries no delivery id: a digest of its signed time and body, so a replay is a duplicate.
-      const id = (await replayKey(spec.signature, headers, body)) ?? (spec.deliveryHeader ? deliveryIdOf(spec, headers) : headers.get("x-github-delivery"));
+      const id = await captureIdOf(spec, headers, body);
       const delivery = await log.append(body, kept, id, receivedAt);
       // Decoding is paid for only when a tail is open; the sample decodes on demand.
       if (delivery && channel.size > 0) channel.publish(eventsOf(delivery));

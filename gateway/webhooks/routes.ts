@@ -8,10 +8,10 @@ import type { Logger } from "../log.ts";
 import type { NotebookStore } from "../notebooks/store.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
 import { notebookPathOf, resolveSource } from "../sources/resolve.ts";
-import type { WebhookSource } from "../sources/webhook-source.ts";
+import { captureIdOf, type WebhookSource } from "../sources/webhook-source.ts";
 import { secretsEqual } from "../token.ts";
 import { type HeaderReader, verifyDelivery } from "./verify.ts";
-import { deliveryIdOf, replayKey, slackChallenge } from "../../edge/verify/verify.ts";
+import { slackChallenge } from "../../edge/verify/verify.ts";
 
 export interface HookRouteOptions {
   store: NotebookStore;
@@ -131,7 +131,7 @@ export function hookCapture(options: HookRouteOptions): HookCapture {
     const capture = await captureOf(path, spec);
     const delivery = await capture.receive(body, headers, options.now());
     if (delivery === null) {
-      const id = (await replayKey(spec.signature, headers, body)) ?? (spec.deliveryHeader ? deliveryIdOf(spec, headers) : headers.get("x-github-delivery")) ?? "";
+      const id = (await captureIdOf(spec, headers, body)) ?? "";
       return { status: 200, body: `{"id":${JSON.stringify(id)},"duplicate":true}` };
     }
     return { status: 202, body: `{"id":${JSON.stringify(delivery.id)}}` };
