@@ -606,7 +606,8 @@ class Compiler {
       const traced = k.kind === "column" ? traceColumn(before, k.index) : null;
       if (traced && traced.kind === "function") {
         const w = this.findWindow([g], [{ name: "k", expr: traced }], env, []);
-        if (w) return { ...w, key: i, eventTime: k };
+        // A wall-time bucket's own value is a wall time too: the executor takes it at the first instant the clock reads it.
+        if (w) return { ...w, key: i, eventTime: k, ...(w.wall ? { wall: { zone: w.wall.zone, eventTime: k } } : {}) };
       }
       // date_trunc to a day or longer of a TIMESTAMP is a DATE in DuckDB (`date_trunc('day', ts)`): a window too.
       if (k.kind !== "function" || !(/^TIMESTAMP/.test(k.type) || (k.type === "DATE" && k.name === "date_trunc"))) continue;
@@ -621,7 +622,7 @@ class Compiler {
         if (w.months !== 0 && (w.days !== 0 || w.micros !== "0")) {
           throw new CompileError("time_bucket() width mixing months and days", this.originOf(env, g), "use a width in months, or in days and smaller units");
         }
-        return { key: i, eventTime: k.args[1]!, width: w, latenessMicros: "0", ...(zone !== null ? { zone } : {}) };
+        return { key: i, eventTime: k.args[1]!, width: w, latenessMicros: "0", ...(zone !== null ? { zone } : {}), ...wallTimeOf(k.args[1]!) };
       }
       if (k.name === "date_trunc" && k.args.length === 2 && k.args[0]!.kind === "constant" && /^TIMESTAMP/.test(k.args[1]!.type)) {
         const part = String(k.args[0]!.value);
@@ -642,7 +643,7 @@ class Compiler {
         };
         const w = canonical === null ? undefined : widths[canonical];
         if (!w) throw new CompileError(`date_trunc('${part}', ...) as a window`, this.originOf(env, g), "truncate to second, minute, hour, day, week, month, quarter or year");
-        return { key: i, eventTime: k.args[1]!, width: w, latenessMicros: "0" };
+        return { key: i, eventTime: k.args[1]!, width: w, latenessMicros: "0", ...wallTimeOf(k.args[1]!) };
       }
     }
     return null;
@@ -867,6 +868,18 @@ function aggregateInputs(aggregates: { name: string; call: AggregateCall }[], in
 
 function containsCase(e: Expr): boolean {
   return e.kind === "case" || exprChildren(e).some(containsCase);
+}
+
+/**
+ * A bucket's timestamp read as a zone's wall time (`ts AT TIME ZONE 'Europe/Berlin'`, DuckDB's
+ * `timezone(zone, ts)` of a TIMESTAMPTZ, the zone constant): the window's `wall`, whose event time
+ * is the instant itself, so lateness is real time across the clock's jumps. Else nothing.
+ */
+function wallTimeOf(time: Expr): { wall: { zone: string; eventTime: Expr } } | Record<string, never> {
+  if (time.kind !== "function" || time.name !== "timezone" || time.args.length !== 2 || !/^TIMESTAMP$/.test(time.type)) return {};
+  const [zone, instant] = time.args as [Expr, Expr];
+  if (zone.kind !== "constant" || typeof zone.value !== "string" || !/WITH TIME ZONE|TIMESTAMPTZ/.test(instant.type)) return {};
+  return { wall: { zone: zone.value, eventTime: instant } };
 }
 
 /** The expression a column of the last operator's output was computed by, through projects and filters. */

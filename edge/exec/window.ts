@@ -2,7 +2,11 @@
  * GROUP BY state. With a window, groups live in tumbling windows keyed by
  * the time-bucket key; the watermark is the largest event time seen minus
  * the allowed lateness, and a window is emitted once the watermark reaches
- * its end. Without a window, all groups are emitted together (per flush).
+ * its end. A key over a zone's wall time (`window.wall`) keeps its windows
+ * by that key while the watermark and each window's end are instants, so a
+ * clock change (an hour skipped or repeated) makes nothing look late or
+ * closes nothing early. Without a window, all groups are emitted together
+ * (per flush).
  */
 import type { AggregateOp } from "../plan/types.ts";
 import type { Value } from "../plan/values.ts";
@@ -10,6 +14,7 @@ import type { AggregateFn, CallContext, FunctionLibrary } from "./functions/cont
 import { compileExpr, type Eval, type Memo } from "./expr.ts";
 import { formatTimestamp, formatTimestampTz } from "./functions/calendar.ts";
 import { zoneWalls } from "./functions/timezone.ts";
+import { wallClock } from "./wall-clock.ts";
 
 interface Group {
   keys: Value[];
@@ -46,7 +51,14 @@ export class WindowState {
   private readonly anyDistinct: boolean;
   private readonly noSeen: null[];
   private readonly aggs: BuiltAggregate[];
-  private readonly eventTime: Eval | null;
+  /** The event time as an instant (microseconds), from the row; null without a window. */
+  private readonly eventTime: ((row: Value[]) => bigint | null) | null;
+  /**
+   * How far before the emitted watermark a window's start may lie and the window still be open:
+   * none when starts are instants; a day when they are wall times, which run up to 14 hours
+   * ahead of (or 12 behind) real time.
+   */
+  private readonly startSlack: bigint;
   /** The position of the time-bucket key among the keys (-1 without a window). */
   private readonly windowKey: number;
   private readonly lateness: bigint;
@@ -61,6 +73,8 @@ export class WindowState {
   private lastWindow: Window | null = null;
   /** Windows ending at or before this were emitted; a row for them is late. */
   private emittedUpTo: bigint | null = null;
+  /** `emittedUpTo` + `startSlack`: a window starting at or after it cannot have been emitted. */
+  private lateBefore: bigint | null = null;
   /** Late reasons by window start, valid while `emittedUpTo` is `lateFor` (late rows come in runs). */
   private readonly lateReasons = new Map<bigint, string | null>();
   private lateFor: bigint | null = null;
@@ -91,7 +105,8 @@ export class WindowState {
         argBuffer: new Array<Value>(call.args.length).fill(null),
       };
     });
-    this.eventTime = op.window ? compileExpr(op.window.eventTime, lib, memo) : null;
+    this.eventTime = op.window ? eventInstant(op.window, lib, memo) : null;
+    this.startSlack = op.window?.wall ? MICROS_PER_DAY : 0n;
     this.lateness = op.window ? BigInt(op.window.latenessMicros) : 0n;
     this.endOf = op.window ? windowEnd(op.window) : () => 0n;
     this.windowKey = op.window ? op.window.key : -1;
@@ -103,7 +118,7 @@ export class WindowState {
     if (!w || this.emittedUpTo === null) return false;
     const bucket = this.keys[w.key]!;
     for (const row of rows) {
-      const s = asMicros(bucket(row));
+      const s = bucketMicros(bucket(row));
       if (s !== null && this.endOf(s) <= this.emittedUpTo) return true;
     }
     return false;
@@ -126,13 +141,13 @@ export class WindowState {
     for (let i = 0; i < keys.length; i++) keys[i] = this.keys[i]!(row);
     let start: bigint | null = null;
     if (w) {
-      start = asMicros(keys[w.key]!);
+      start = bucketMicros(keys[w.key]!);
       // A window starting after the emitted watermark cannot have been emitted; only older ones need their end.
-      if (start !== null && this.emittedUpTo !== null && start < this.emittedUpTo) {
-        const late = this.lateReason(start, this.emittedUpTo);
+      if (start !== null && this.lateBefore !== null && start < this.lateBefore) {
+        const late = this.lateReason(start, this.emittedUpTo!);
         if (late !== null) return late;
       }
-      const t = asMicros(this.eventTime!(row));
+      const t = this.eventTime!(row);
       if (t !== null && (this.maxEventTime === null || t > this.maxEventTime)) this.maxEventTime = t;
     }
     // Rows come mostly in time order: the window of the previous row is the likeliest one.
@@ -173,7 +188,11 @@ export class WindowState {
     let reason = this.lateReasons.get(start);
     if (reason === undefined) {
       const end = this.endOf(start);
-      reason = end <= emittedUpTo ? `late event: its window [${this.timeText(start)}, ${this.timeText(end)}) was emitted when the watermark (newest event time minus lateness) reached ${this.timeText(emittedUpTo)}` : null;
+      const wall = this.op.window!.wall;
+      // A wall-time window is named by its key and by the real times it spans, which the watermark is compared with.
+      reason = end > emittedUpTo ? null : wall
+        ? `late event: for its bucket ${this.timeText(start)} in ${wall.zone}, the window [${formatTimestampTz(wallClock(wall.zone).startsAt(start))}, ${formatTimestampTz(end)}) was emitted when the watermark (newest event time minus lateness) reached ${formatTimestampTz(emittedUpTo)}`
+        : `late event: its window [${this.timeText(start)}, ${this.timeText(end)}) was emitted when the watermark (newest event time minus lateness) reached ${this.timeText(emittedUpTo)}`;
       this.lateReasons.set(start, reason);
     }
     return reason;
@@ -245,20 +264,32 @@ export class WindowState {
     return `o${k.length}:${k}`;
   }
 
-  /** The whole state as plain data (see snapshot.ts), for a runner to store beside its output. */
+  /**
+   * The whole state as plain data (see snapshot.ts), for a runner to store beside its output.
+   * `clock: "instant"` marks a wall-time window's watermark as real time (see `restore`).
+   */
   snapshot(): unknown {
     return {
       windows: [...this.windows].map(([key, w]) => [key, w.start, w.end, w.groups.map((g) => [this.groupKey(g.keys), g.keys, g.states, g.seen])]),
       maxEventTime: this.maxEventTime,
       emittedUpTo: this.emittedUpTo,
+      ...(this.op.window?.wall ? { clock: "instant" } : {}),
     };
   }
 
-  /** Replaces the state with one `snapshot()` returned (after a decode). */
+  /**
+   * Replaces the state with one `snapshot()` returned (after a decode). A wall-time window's
+   * snapshot without `clock` was taken before 2026-12-06, with the watermark in wall time: its
+   * times are moved to real time, never later than they were (nothing emitted early) and its
+   * window ends recomputed.
+   */
   restore(data: unknown): void {
-    const s = data as { windows: [bigint | null, bigint | null, bigint | null, [string, Value[], unknown[], (Set<string> | null)[]][]][]; maxEventTime: bigint | null; emittedUpTo: bigint | null };
+    const s = data as { windows: [bigint | null, bigint | null, bigint | null, [string, Value[], unknown[], (Set<string> | null)[]][]][]; maxEventTime: bigint | null; emittedUpTo: bigint | null; clock?: string };
+    const wall = this.op.window?.wall;
+    const fromWall = wall !== undefined && s.clock !== "instant" ? wallClock(wall.zone) : null;
     this.windows.clear();
-    for (const [key, start, end, groups] of s.windows) {
+    for (const [key, start, stored, groups] of s.windows) {
+      const end = fromWall !== null && start !== null ? this.endOf(start) : stored;
       const win: Window = { start, end, groups: [], index: new Map() };
       for (const [, keys, states, seen] of groups) {
         const g = this.lookup(win, keys);
@@ -267,8 +298,10 @@ export class WindowState {
       }
       this.windows.set(key, win);
     }
-    this.maxEventTime = s.maxEventTime;
-    this.emittedUpTo = s.emittedUpTo;
+    this.maxEventTime = fromWall !== null && s.maxEventTime !== null ? fromWall.startsAt(s.maxEventTime) : s.maxEventTime;
+    // Windows whose wall end was at or before the old watermark were emitted: they end by its real end.
+    this.emittedUpTo = fromWall !== null && s.emittedUpTo !== null ? fromWall.endsAt(s.emittedUpTo) : s.emittedUpTo;
+    this.lateBefore = this.emittedUpTo === null ? null : this.emittedUpTo + this.startSlack;
     this.recomputeDue();
   }
 
@@ -298,7 +331,10 @@ export class WindowState {
       out.push(...this.finishWindow(w));
       this.windows.delete(w.start);
     }
-    if (this.emittedUpTo === null || watermark > this.emittedUpTo) this.emittedUpTo = watermark;
+    if (this.emittedUpTo === null || watermark > this.emittedUpTo) {
+      this.emittedUpTo = watermark;
+      this.lateBefore = watermark + this.startSlack;
+    }
     if (due.length > 0) this.recomputeDue();
     return out;
   }
@@ -366,9 +402,10 @@ const DATE_INFINITY = 2147483647;
  * A bucket or event time as microseconds: TIMESTAMP[TZ] values are already;
  * a DATE (days, a number; DuckDB 1.4's date_trunc('day' | 'week' | 'month' |
  * 'quarter' | 'year', TIMESTAMP) is a DATE) is its midnight, its infinities
- * TIMESTAMP's. Anything else (NULL) is no time.
+ * TIMESTAMP's. Anything else (NULL) is no time. The window keys its windows
+ * by it, and the Durable Object stores a row's window start so.
  */
-function asMicros(v: Value): bigint | null {
+export function bucketMicros(v: Value): bigint | null {
   if (typeof v === "bigint") return v;
   if (typeof v !== "number" || !Number.isInteger(v)) return null;
   if (v >= DATE_INFINITY) return TIMESTAMP_INFINITY;
@@ -377,12 +414,59 @@ function asMicros(v: Value): bigint | null {
 }
 
 /**
+ * A window's event time as an instant: the event time itself, or for a wall-time window
+ * (`window.wall`) the instant it was read from — or, when that is a wall time too (a bucket computed
+ * upstream), the first instant the zone's clock reads it, so the watermark never runs ahead.
+ */
+function eventInstant(window: NonNullable<AggregateOp["window"]>, lib: FunctionLibrary, memo?: Memo): (row: Value[]) => bigint | null {
+  const { wall } = window;
+  if (!wall) {
+    const time = compileExpr(window.eventTime, lib, memo);
+    return (row) => bucketMicros(time(row));
+  }
+  const time = compileExpr(wall.eventTime, lib, memo);
+  if (isInstantType(wall.eventTime.type)) return (row) => bucketMicros(time(row));
+  const clock = wallClock(wall.zone);
+  // Rows come mostly in time order, many in one bucket: remember the last one.
+  let lastWall: bigint | null = null;
+  let lastInstant = 0n;
+  return (row) => {
+    const t = bucketMicros(time(row));
+    if (t === null) return null;
+    if (t !== lastWall) {
+      lastInstant = clock.startsAt(t);
+      lastWall = t;
+    }
+    return lastInstant;
+  };
+}
+
+function isInstantType(type: string): boolean {
+  return /WITH TIME ZONE|TIMESTAMPTZ/.test(type);
+}
+
+/**
  * The end of a window from its start: start + width, or with a zone the next bucket's start there —
  * the wall time plus the width, at the start's own offset when that names it (as time_bucket picks
- * a start in an hour the clocks repeat), else as the zone reads that wall time.
+ * a start in an hour the clocks repeat), else as the zone reads that wall time. A wall-time window
+ * (`window.wall`) starts at a wall time and ends, as an instant, when the zone's clock last passes
+ * start + width: after the second pass of a repeated hour, at the jump over a skipped one.
  */
 export function windowEnd(window: NonNullable<AggregateOp["window"]>): (start: bigint) => bigint {
   const { width } = window;
+  if (window.wall) {
+    const clock = wallClock(window.wall.zone);
+    // Asked per row when a batch is checked for late rows: remember the last window.
+    let lastStart: bigint | null = null;
+    let lastEnd = 0n;
+    return (start) => {
+      if (start !== lastStart) {
+        lastEnd = clock.endsAt(addInterval(start, width));
+        lastStart = start;
+      }
+      return lastEnd;
+    };
+  }
   if (window.zone === undefined) return (start) => addInterval(start, width);
   const zone = zoneWalls(window.zone);
   return (start) => {

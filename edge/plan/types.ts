@@ -119,7 +119,8 @@ export interface AggregateCall {
  * is a tumbling window over event time: key `window.key` is the window start
  * (a time bucket of `window.eventTime`), a window's groups are emitted once
  * the watermark (max event time seen minus `lateness`) passes the window end
- * (start + `width`); rows for an already-emitted window are dead letters
+ * (start + `width`; with `window.wall`, the instant the zone's clock passes
+ * it); rows for an already-emitted window are dead letters
  * ("late"). Without `window`, groups are emitted at each flush of the sink
  * (`emit: "per-flush"`): one aggregate per written file.
  */
@@ -141,6 +142,16 @@ export interface AggregateOp extends OperatorBase {
     zone?: string;
     /** Allowed lateness in microseconds (from `sinks.<name>.lateness`). */
     latenessMicros: string;
+    /**
+     * The key buckets a zone's wall time (`date_trunc('hour', ts AT TIME ZONE 'Europe/Berlin')`): a
+     * TIMESTAMP or DATE that jumps an hour when the clocks change. The watermark is then kept in real
+     * time, from `wall.eventTime` — the instant the wall time was read from (TIMESTAMPTZ), or a wall
+     * time in `zone` (a bucket computed upstream), taken at the first instant the clock reads it — and
+     * a window ends when the zone's clock last passes its end (`exec/wall-clock.ts`). Absent (plans
+     * published before 2026-12-06, which executors before then run alike): lateness and window ends
+     * are measured on the key's own wall time, through `eventTime`, which stays that wall time.
+     */
+    wall?: { zone: string; eventTime: Expr };
   } | null;
 }
 

@@ -1,6 +1,7 @@
 import { compileExpr, type Eval } from "../exec/expr.ts";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
-import { WindowState, groupError, windowEnd } from "../exec/window.ts";
+import { WindowState, bucketMicros, groupError, windowEnd } from "../exec/window.ts";
+import { wallClock } from "../exec/wall-clock.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import type { JsonValue, Operator } from "../plan/types.ts";
 import { rowFactory, type Row, type Value } from "../plan/values.ts";
@@ -213,11 +214,38 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       if (plan.kind === "window") {
         this.window = new OpenWindows(plan, deps.library);
         const codec = rowCodec(plan.buffered);
-        const rows = this.sql.exec<{ start: string | null; row: string }>(`SELECT start, row FROM win ORDER BY seq`).toArray();
-        this.window.restore(
-          rows.map((r) => codec.decode(r.row)),
-          this.meta("emittedUpTo"),
-        );
+        const stored = this.sql.exec<{ seq: number; start: string | null; row: string }>(`SELECT seq, start, row FROM win ORDER BY seq`).toArray();
+        let emittedUpTo = this.meta("emittedUpTo");
+        // A wall-time window's watermark is stored in real time, marked so; one stored unmarked (by a
+        // version before 2026-12-06) is the wall time and is moved to real time once, before any write.
+        if (this.window.wallTime && this.meta("emittedClock") !== "instant") {
+          emittedUpTo = this.window.emittedFromWall(emittedUpTo);
+          this.ctx.storage.transactionSync(() => {
+            this.setMeta("emittedUpTo", emittedUpTo);
+            this.setMeta("emittedClock", "instant");
+          });
+        }
+        const rows = stored.map((r) => codec.decode(r.row));
+        // Before 2026-12-06 a DATE bucket (`date_trunc('day', ts)`) was stored with no start, as if NULL: its
+        // rows were never deleted when the day was emitted. Those are dropped; an open day's get their start.
+        const unstarted = stored.flatMap((r, i) => (r.start === null && this.window!.startText(rows[i]!) !== null ? [i] : []));
+        if (unstarted.length) {
+          const gone = new Set<number>();
+          this.ctx.storage.transactionSync(() => {
+            for (const i of unstarted) {
+              const start = this.window!.startText(rows[i]!)!;
+              if (emittedUpTo !== null && this.window!.endOfText(start) <= BigInt(emittedUpTo)) {
+                this.sql.exec(`DELETE FROM win WHERE seq = ?`, stored[i]!.seq);
+                gone.add(i);
+              } else {
+                this.sql.exec(`UPDATE win SET start = ? WHERE seq = ?`, start, stored[i]!.seq);
+              }
+            }
+          });
+          this.window.restore(rows.filter((_, i) => !gone.has(i)), emittedUpTo);
+        } else {
+          this.window.restore(rows, emittedUpTo);
+        }
         this.unbucketedSince = this.window.hasUnbucketed() ? now() : null;
       }
     }
@@ -747,6 +775,8 @@ class OpenWindows {
   private readonly open = new Map<string, bigint>();
   private readonly failed: FailedGroup[] = [];
   emittedUpTo: bigint | null = null;
+  /** Whether the window's key is a zone's wall time, its watermark and `emittedUpTo` real time (`window.wall`). */
+  readonly wallTime: boolean;
 
   constructor(
     private readonly plan: SinkPlan,
@@ -756,6 +786,7 @@ class OpenWindows {
     this.state = this.fresh();
     this.bucket = compileExpr(op.keys[op.window!.key]!.expr, lib);
     this.endOf = windowEnd(op.window!);
+    this.wallTime = op.window!.wall !== undefined;
     this.codec = rowCodec(plan.buffered);
     this.outputCodec = rowCodec(plan.output);
     this.tail = tailStage(plan.tail, lib, op.keys.length);
@@ -773,11 +804,29 @@ class OpenWindows {
   }
 
   private startOf(row: Value[]): string | null {
-    const s = this.bucket(row);
-    if (typeof s !== "bigint") return null;
-    const text = s.toString();
-    if (!this.open.has(text)) this.open.set(text, this.endOf(s));
+    const text = this.startText(row);
+    if (text !== null && !this.open.has(text)) this.open.set(text, this.endOfText(text));
     return text;
+  }
+
+  /** A row's window start as stored in `win` (microseconds, a DATE bucket's midnight), null for a NULL bucket. */
+  startText(row: Value[]): string | null {
+    const s = bucketMicros(this.bucket(row));
+    return s === null ? null : s.toString();
+  }
+
+  /** The end of the window starting at a stored start. */
+  endOfText(start: string): bigint {
+    return this.endOf(BigInt(start));
+  }
+
+  /**
+   * A wall-time watermark (windows whose wall end was at or before it were emitted) as the instant
+   * those windows end by, for `emittedUpTo` stored before it was kept in real time.
+   */
+  emittedFromWall(stored: string | null): string | null {
+    const wall = this.plan.aggregate!.window!.wall;
+    return stored === null || !wall ? stored : wallClock(wall.zone).endsAt(BigInt(stored)).toString();
   }
 
   /** Rebuilds the state from the rows of open windows, in arrival order. */
