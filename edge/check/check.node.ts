@@ -66,6 +66,8 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
     say(`loading samples: ${Object.entries(options.samples).map(([s, e]) => `${s} (${e.length} events)`).join(", ")}`);
     for (const [source, events] of Object.entries(options.samples)) {
       const spec = notebook.sources[source];
+      // A source's columns and types are DuckDB's inference over its sample, which nothing can be inferred from.
+      if (events.length === 0) throw new Error(`check: the sample of source ${source} has no events, and its columns are typed from the sample: pass a file of events with --sample ${source}=<file>`);
       const loaded = await loadEvents(db, source, events, { format: spec?.format });
       // The columns a source's options add keep their own types, whatever this sample holds.
       const pinned = pinnedSourceSchema(spec, loaded);

@@ -69,7 +69,14 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
   const visit = async (key: string, stack: string[]): Promise<void> => {
     if (needed.includes(key)) return;
     const cell = notebook.cells[byName.get(key.toLowerCase())!.index]!;
-    if (stack.includes(key)) throw new CompileError(`cells refer to each other in a cycle (${[...stack, key].join(" → ")})`, origin(cell), "break the cycle");
+    if (stack.includes(key)) {
+      // A cell named like a source hides the stream: its `FROM orders` reads the cell itself.
+      const source = Object.keys(notebook.sources).find((s) => s.toLowerCase() === key.toLowerCase());
+      if (source !== undefined && stack.at(-1) === key) {
+        throw new CompileError(`cell ${key} has the name of source ${source}, so its FROM ${source} reads the cell itself`, origin(cell), `give the cell another name (${source}_rows)`);
+      }
+      throw new CompileError(`cells refer to each other in a cycle (${[...stack, key].join(" → ")})`, origin(cell), "break the cycle");
+    }
     let tree: TreeNode;
     refuseByText(cell.code, origin(cell));
     try {

@@ -1,4 +1,5 @@
 export { describeQuery, expectOneStatement } from "./describe.node.ts";
+export { castReadableSchema, holdsDetectedTimes } from "./detected-times.node.ts";
 export { loadEvents, loadJsonTexts, type LoadOptions } from "./load-events.node.ts";
 export { type JsonValue, parseJsonLossless, stringifyJsonLossless } from "./lossless-json.ts";
 export { DuckDBError, duckdbError } from "./error.ts";

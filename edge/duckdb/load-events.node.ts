@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { jsonKey, type Schema } from "../plan/values.ts";
 import type { SourceFormat } from "../../notebook/format/model.ts";
 import { csvFieldText } from "../exec/convert.ts";
+import { castReadableSchema, holdsDetectedTimes } from "./detected-times.node.ts";
 import { describeQuery } from "./describe.node.ts";
 import { JsonReal, parseJsonLossless, stringifyJsonLossless, type JsonValue } from "./lossless-json.ts";
 import type { DuckDB } from "./open.node.ts";
@@ -271,8 +272,10 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
     // numerical: {}"), where a pipeline reads a NULL. (A `whole` column holds each record as it is.)
     else args.push(columns(schema), ...(schema.some((c) => c.whole === true) ? [] : ["records = 'true'"]));
     const create = (a: string[]) => db.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM read_json(${a.join(", ")})`);
+    let inferredAlone = false;
     try {
       await create(args);
+      inferredAlone = schema === undefined;
     } catch (error) {
       // Three ways DuckDB 1.4's inference fails on a sample it typed itself, losing the whole sample
       // for one value: an integer between 2^63 and 2^64 typed BIGINT ("Failed to cast value to
@@ -313,13 +316,29 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
       const wide = wideIntegerFields(lines);
       const widen = (c: Schema[number]) => wide.has(jsonKey(c)) && /\bBIGINT\b/.test(c.type);
       if (!formatFailure && clashing.size === 0 && !inferred.some(widen)) throw error;
-      const pinned = inferred.map((c) => (widen(c) ? { ...c, type: c.type.replace(/\bBIGINT\b/g, "HUGEINT") } : c));
+      const widened = inferred.map((c) => (widen(c) ? { ...c, type: c.type.replace(/\bBIGINT\b/g, "HUGEINT") } : c));
       // Pinned columns read keys by name: where DuckDB renamed a key, the events are read under the names.
       if (renamed.size > 0) {
-        const projected = projectKeys(events, pinned).map((e) => stringifyJsonLossless(e === undefined ? null : e, { duckdb: true }));
+        const projected = projectKeys(events, widened).map((e) => stringifyJsonLossless(e === undefined ? null : e, { duckdb: true }));
         await writeFile(path, projected.length === 0 ? "" : `${projected.join("\n")}\n`, "utf8");
       }
+      // The detected format of a type that failed its own inference may not be the cast's either (`25-12-2024` beside `2024-01-02`).
+      const pinned = (await castReadableSchema(db, path, widened)) ?? widened;
       await create([quoteString(path), "format = 'newline_delimited'", columns(pinned)]);
+    }
+    if (inferredAlone) {
+      // Times read by a format the inference detected that a cast does not read alike are text (see castReadableSchema).
+      const renamed = renamedKeys(events);
+      const inferred = (await describeQuery(db, `SELECT * FROM ${quoteIdent(table)}`)).map((c) => (renamed.has(c.name) ? { ...c, key: renamed.get(c.name)! } : c));
+      if (holdsDetectedTimes(inferred)) {
+        let byName = path;
+        if (renamed.size > 0) {
+          byName = join(dir, "by-name.ndjson");
+          await writeFile(byName, projectKeys(events, inferred).map((e) => `${stringifyJsonLossless(e === undefined ? null : e, { duckdb: true })}\n`).join(""), "utf8");
+        }
+        const pinned = await castReadableSchema(db, byName, inferred, table);
+        if (pinned !== undefined) await create([quoteString(byName), "format = 'newline_delimited'", "records = 'true'", columns(pinned)]);
+      }
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
