@@ -14,8 +14,12 @@ export interface OpenedSink {
   prefix: string;
 }
 
-/** What `--sink <name>=<target>` accepts: `fs:<dir>` or `s3://<bucket>/<prefix>`. */
-export function parseSinkOverride(text: string, spec: SinkSpec): SinkSpec {
+/**
+ * What `--sink <name>=<target>` accepts: `fs:<dir>` or `s3://<bucket>/<prefix>`. An S3 target is on
+ * the store `RUNNEL_S3_ENDPOINT` names when it is set, else on the declared S3 sink's endpoint (a
+ * local or R2 store stays that store), else AWS; the declared region is kept.
+ */
+export function parseSinkOverride(text: string, spec: SinkSpec, env: Record<string, string | undefined> = process.env): SinkSpec {
   if (text.startsWith("fs:")) {
     const dir = text.slice(3);
     if (dir === "") throw new Error(`run: --sink ${spec.name}=fs: needs a folder, e.g. fs:out/`);
@@ -24,7 +28,11 @@ export function parseSinkOverride(text: string, spec: SinkSpec): SinkSpec {
   const s3 = /^s3:\/\/([^/]+)\/?(.*)$/.exec(text);
   if (s3) {
     const prefix = s3[2] === "" || s3[2]!.endsWith("/") ? s3[2]! : `${s3[2]}/`;
-    return { ...spec, target: { kind: "s3", bucket: s3[1]!, prefix, endpoint: null, region: spec.target.kind === "s3" ? spec.target.region : "us-east-1" } };
+    // Another bucket or prefix, most often on the same store: without RUNNEL_S3_ENDPOINT the declaration's
+    // endpoint still says where that store is (dropping it sent a local store's writes to AWS).
+    const declared = spec.target.kind === "s3" ? spec.target : null;
+    const endpoint = env.RUNNEL_S3_ENDPOINT ? null : (declared?.endpoint ?? null);
+    return { ...spec, target: { kind: "s3", bucket: s3[1]!, prefix, endpoint, region: declared?.region ?? "us-east-1" } };
   }
   throw new Error(`run: --sink ${spec.name}=${text}: expected fs:<dir> or s3://<bucket>/<prefix>`);
 }

@@ -116,7 +116,7 @@ export function s3Sink(options: S3SinkOptions): Sink {
         const headers = await sign({ method, host, path: target.path, query: target.query, headers: { ...init.headers }, payloadHash });
         response = await doFetch(new Request(href, { method, headers, body: init.body as Uint8Array<ArrayBuffer> | undefined }));
       } catch (cause) {
-        last = `network error: ${cause instanceof Error ? cause.message : String(cause)}`;
+        last = `network error: ${networkFailure(origin, cause)}`;
         lastCause = cause;
         continue;
       }
@@ -307,4 +307,17 @@ function unescapeXml(text: string): string {
 
 function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&${{ "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos" }[c]};`);
+}
+
+/**
+ * A request that got no answer, in words that name the server: `fetch failed` alone leaves a person
+ * guessing which endpoint was tried (a missing `RUNNEL_S3_ENDPOINT` sends a local server's writes to
+ * AWS). The innermost cause carries the system's reason (`connect ECONNREFUSED …`, `getaddrinfo ENOTFOUND …`).
+ */
+function networkFailure(origin: string, cause: unknown): string {
+  let inner = cause;
+  while (inner instanceof Error && inner.cause !== undefined) inner = inner.cause;
+  const reason = inner instanceof Error ? inner.message : String(inner);
+  const outer = cause instanceof Error ? cause.message : String(cause);
+  return `cannot reach ${origin} (${outer === reason ? reason : `${outer}: ${reason}`})`;
 }

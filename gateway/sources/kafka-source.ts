@@ -2,6 +2,7 @@ import { Kafka, type Admin, logLevel } from "kafkajs";
 import { registerKafkaCodecs, withFetchBudget } from "../../edge/runner/kafka-codecs.ts";
 import { abortedRecords, clusterFactory, type AbortedTransaction } from "../../edge/runner/kafka-transactions.ts";
 import { kafkaSecurityFromEnv, type KafkaSecurity } from "../../edge/runner/kafka-auth.ts";
+import { kafkaConnectHint } from "../../edge/runner/kafka-hint.ts";
 import { withRecordMetadata } from "../../edge/runner/kafka-metadata.ts";
 import type { SourceSpec } from "../../notebook/format/model.ts";
 import { decodePayload, tombstoneReason } from "./decode.ts";
@@ -78,8 +79,12 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
       } catch (err) {
         connected = null;
         await Promise.allSettled([admin.disconnect(), cluster.disconnect()]);
-        if (unknownTopic(err)) throw new Error(`kafka: topic ${spec.topic} does not exist on ${spec.brokers.join(",")}`, { cause: err });
-        throw new Error(`kafka: cannot reach topic ${spec.topic} on ${spec.brokers.join(",")}: ${(err as Error).message}`, { cause: err });
+        const entry = `sources.${spec.name}.kafka`;
+        if (unknownTopic(err)) {
+          throw new Error(`kafka: topic ${spec.topic} does not exist on ${spec.brokers.join(",")}; create it, or name another in ${entry}.topic (the notebook does not create topics)`, { cause: err });
+        }
+        const said = (err as Error).message;
+        throw new Error(`kafka: cannot reach topic ${spec.topic} on ${spec.brokers.join(",")}: ${said}; ${kafkaConnectHint(said, security, `${entry}.brokers`)}`, { cause: err });
       }
       return { admin, cluster };
     })();

@@ -24,9 +24,10 @@ export class ApiError extends Error {
   constructor(
     readonly route: string,
     readonly status: number,
-    message: string,
+    /** The gateway's own words, without the route and status (what a person reads on the page). */
+    readonly reason: string,
   ) {
-    super(`api: ${route} answered ${status}: ${message}`);
+    super(`api: ${route} answered ${status}: ${reason}`);
   }
 }
 

@@ -1,5 +1,5 @@
 import { cellLabel, insertCell, moveCell, type Notebook, type NotebookIssue, parseNotebook, removeCell, serializeNotebook, type SourceSpec, updateCell } from "../../format/index.ts";
-import { fetchSample, fetchSharedSample, listLocalRuns, type LocalRun, readNotebook, readShare, type SharedCell, tailUrl } from "./api.ts";
+import { ApiError, fetchSample, fetchSharedSample, listLocalRuns, type LocalRun, readNotebook, readShare, type SharedCell, tailUrl } from "./api.ts";
 import { type Database, startDuckDB } from "./duckdb.ts";
 import { type CatalogSchema, readCatalog } from "./editor.ts";
 import { GatewayCells } from "./gateway-cells.ts";
@@ -16,7 +16,7 @@ import { renderMarkdown } from "./views/markdown.ts";
 import { LocalRunCard } from "./views/local-run-card.ts";
 import { PipelinePanel } from "./views/pipeline-panel.ts";
 import { showShareLink } from "./views/share-dialog.ts";
-import { brokenSourceCard, brokenSourceMessage, sourceProblems } from "./views/broken-source.ts";
+import { brokenSourceCard, brokenSourceMessage, sampleFailureMessage, sourceProblems } from "./views/broken-source.ts";
 import { button, SourceCard } from "./views/source-card.ts";
 
 export type PageMode = { kind: "edit"; path: string } | { kind: "share"; id: string };
@@ -275,7 +275,9 @@ export class NotebookPage {
         table.load().then(
           () => table.follow(),
           (error: unknown) => {
-            card?.update({ ...table.stats(), error: `sample failed: ${error instanceof Error ? error.message : String(error)}` });
+            const reason = error instanceof ApiError ? error.reason : error instanceof Error ? error.message : String(error);
+            card?.update({ ...table.stats(), error: `sample failed: ${reason}` });
+            this.reactive.failSource(spec.name, sampleFailureMessage(spec.name, reason));
             console.error(error);
           },
         ),

@@ -171,6 +171,18 @@ export class ReactiveNotebook {
   }
 
   /**
+   * A source whose sample could not be read (a broker that does not answer, a topic that is not
+   * there) has no table either: its readers fail with `message`, the gateway's reason, rather than
+   * with DuckDB's "Table with name … does not exist! Did you mean …", and none goes to the gateway.
+   */
+  failSource(name: string, message: string): void {
+    const source = this.sources.get(name);
+    if (source === undefined) return;
+    const failure = new CellError(name, message, null);
+    source.variable.define(sourceVariable(name), [], () => Promise.reject(failure));
+  }
+
+  /**
    * A source with no events has no table: its readers wait (and say why) instead of failing on a
    * missing table. `false` again once the table is there recomputes them.
    */

@@ -17,6 +17,15 @@ export function brokenSourceMessage(name: string, problems: readonly string[]): 
   return `source ${name} is declared under sources:, but its entry has a problem, so the notebook has no table for it:\n${problems.join("\n")}\nFix it in the file's front matter and reload the page.`;
 }
 
+/**
+ * What a cell reading a source whose sample could not be read shows (the gateway's `reason`: a
+ * broker that does not answer, a topic that is not there), rather than DuckDB's "Table with name …
+ * does not exist! Did you mean "pg_prepared_statements"?".
+ */
+export function sampleFailureMessage(name: string, reason: string): string {
+  return `source ${name} could not be read, so the notebook has no table for it:\n${reason}\nReload the page once that is fixed.`;
+}
+
 /** A source in the side panel that could not be opened because its entry has a problem. */
 export function brokenSourceCard(name: string, problems: readonly string[]): HTMLElement {
   const element = document.createElement("section");
