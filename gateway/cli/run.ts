@@ -250,6 +250,8 @@ async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>,
     throw error;
   }
   const metrics = new RunnerMetrics();
+  // Listening before the runner joins its group: a port in use is said before anything is consumed.
+  const server = port === null ? null : await serveMetrics(metrics, port);
   const progress = showProgress(metrics, process.stderr);
   let runner: KafkaRunner;
   try {
@@ -270,10 +272,10 @@ async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>,
     });
   } catch (error) {
     progress.stop();
+    server?.close();
     throw error;
   }
   printOut(`consuming ${values.topic ?? source.topic} as group ${groupId}`);
-  const server = port === null ? null : serveMetrics(metrics, port);
   const onSignal = () => {
     progress.log("runner: stopping — flushing buffered rows and committing offsets");
     void runner.stop();
@@ -295,7 +297,8 @@ async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>,
   return 0;
 }
 
-function serveMetrics(metrics: RunnerMetrics, port: number): Server {
+/** Serves `GET /metrics` on 127.0.0.1:`port`; resolves once listening, rejects with what to do when it cannot. */
+function serveMetrics(metrics: RunnerMetrics, port: number): Promise<Server> {
   // Required here, not imported: the import of node:http's ES module face reads every export,
   // which loads Node's bundled undici — ~20 ms of each runner's start, before it can consume.
   const { createServer } = createRequire(import.meta.url)("node:http") as typeof import("node:http");
@@ -315,6 +318,11 @@ function serveMetrics(metrics: RunnerMetrics, port: number): Server {
       res.end(JSON.stringify({ error: { code: "not_found", message: "GET /metrics is the only route" } }));
     }
   });
-  server.listen(port, "127.0.0.1");
-  return server;
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      const why = error.code === "EADDRINUSE" ? "another process listens there; pick a free port" : error.message;
+      reject(new Error(`run: --metrics-port ${port}: cannot serve /metrics on 127.0.0.1:${port}: ${why}`, { cause: error }));
+    });
+    server.listen(port, "127.0.0.1", () => resolve(server));
+  });
 }
