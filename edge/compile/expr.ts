@@ -2,6 +2,7 @@
  * Lowers one expression of DuckDB's (annotated) parse tree into a plan
  * expression over a scope of columns.
  */
+import { regexRefusal } from "../exec/functions/pattern.ts";
 import type { CompareOp, Expr, Origin } from "../plan/types.ts";
 import { CompileError } from "./errors.ts";
 import { simplifyComparison } from "./simplify.ts";
@@ -343,6 +344,9 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   const type = typeOf(node, ctx);
   const lower = name.toLowerCase();
   const pattern = args[0]?.kind === "constant" ? args[0].value : null;
+  // A constant regular expression the executor cannot run as DuckDB's RE2 does is refused where it is written.
+  const regexWhy = regexRefusal(lower, args.map((a) => (a.kind === "constant" ? { value: a.value } : undefined)));
+  if (regexWhy) throw new CompileError(`${name}() with this regular expression`, ctx.originOf(node), regexWhy);
   // printf's float conversions (%f %e %g %a, any flags) print as DuckDB's fmt does (extra.ts), so none is refused here.
   if ((lower === "range" || lower === "generate_series") && args.some((a) => /^(TIMESTAMP|DATE)/.test(a.type))) {
     throw new CompileError(`${lower}() over timestamps`, ctx.originOf(node), "the pipeline's range() and generate_series() take integers; build the instants from them: list_transform(range(0, n), i -> start + i * INTERVAL 1 DAY)");

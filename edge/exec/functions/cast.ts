@@ -66,6 +66,9 @@ function casterFor(fromType: string, toType: string): Caster {
   return c;
 }
 
+/** The last whole millisecond below 2^63 µs: DuckDB's ICU cast gives no instant from it on. */
+const ICU_LIMIT = 9223372036854775000n;
+
 /** NULL for the errors TRY_CAST swallows; not_implemented and internal errors still raise. */
 function swallow(e: unknown): null {
   if (e instanceof SqlError && e.code !== "not_implemented" && e.code !== "internal" && !keptInTryCast(e)) return null;
@@ -894,6 +897,7 @@ function fromText(s: string, to: SqlType): Value {
       const p = parseTimestamp(s);
       if (!p.ok) {
         if (p.range) throw new SqlError("conversion", `timestamp field value out of range: "${s}"`);
+        if (p.zoneNotUtc && to.name === "TIMESTAMP") throw new SqlError("conversion", `timestamp field value "${s}" has a timestamp that is not UTC.`);
         throw new SqlError("conversion", `invalid timestamp field format: "${s}", ${TIMESTAMP_FORMAT}`);
       }
       const utc = p.zone === null || p.zone.toUpperCase() === "UTC";
@@ -901,14 +905,21 @@ function fromText(s: string, to: SqlType): Value {
         if (!utc) throw new SqlError("conversion", `timestamp field value "${s}" has a timestamp that is not UTC.`);
         return p.micros;
       }
-      if (!utc) return instantInZone(p.zone!, p.micros);
-      if (p.offset === null || p.micros === TS_INFINITY || p.micros === TS_NINFINITY) return p.micros;
-      return p.micros - p.offset;
+      if (p.micros === TS_INFINITY || p.micros === TS_NINFINITY) return p.micros;
+      if (p.offset !== null) return p.micros - p.offset;
+      // Without an offset DuckDB reads the wall time through ICU (in the zone named, or the
+      // session's, UTC), which refuses an instant at or past the last whole millisecond below
+      // 2^63 µs and fails the query, under TRY_CAST too.
+      const instant = utc ? p.micros : instantInZone(p.zone!, p.micros);
+      if (instant >= ICU_LIMIT) throw keepInTryCast(new SqlError("conversion", "ICU date overflows timestamp range"));
+      return instant;
     }
     case "TIME": {
       // A bare time, a time with an offset or zone, or a whole timestamp's time of day.
       const t = parseTimePrefix(s);
-      if (t && t.micros <= MICROS_PER_DAY && /^[ \t\n\v\f\r]*$/.test(s.slice(t.pos))) return t.micros;
+      // DuckDB's TIME cast reads no further than the seconds (and their fraction): whatever
+      // follows them is ignored ('10:00:00 EST', '10:00:00abc'); after HH:MM nothing may follow.
+      if (t && t.micros <= MICROS_PER_DAY && (t.seconds || t.pos === s.length)) return t.micros;
       for (const text of [`1970-01-01 ${s.replace(/^[ \t\n\v\f\r]+/, "")}`, s]) {
         const p = parseTimestamp(text);
         if (p.ok && (p.zone === null || p.zone.toUpperCase() === "UTC") && p.micros !== TS_INFINITY && p.micros !== TS_NINFINITY) {

@@ -21,7 +21,7 @@ export function isDigit(c: string | undefined): boolean {
 
 type DateParse =
   | { ok: true; days: number; pos: number; special: boolean }
-  | { ok: false; range: boolean };
+  | { ok: false; range: boolean; zoneNotUtc?: boolean };
 
 /** Parses 1 or 2 digits at pos. */
 function twoDigits(s: string, pos: number): { value: number; pos: number } | null {
@@ -111,13 +111,17 @@ export function parseTimePrefix(s: string): { micros: bigint; pos: number; secon
     hour = hour * 10 + s.charCodeAt(pos) - 48;
   }
   if (pos >= len || s[pos++] !== ":") return null;
+  // A separator that ends the text ends the time there: DuckDB reads '10:' as 10:00 and
+  // '10:05:' as 10:05 (while '10: ' or '10:05: ' is no time).
+  if (pos >= len) return { micros: BigInt(hour) * MICROS_PER_HOUR, pos, seconds: false };
   const m = twoDigits(s, pos);
   if (!m || m.value >= 60) return null;
   pos = m.pos;
   let sec = 0;
   let micros = 0;
   let hadSeconds = false;
-  if (pos < len && s[pos] === ":") {
+  if (pos < len && s[pos] === ":" && pos + 1 === len) pos++;
+  else if (pos < len && s[pos] === ":") {
     hadSeconds = true;
     pos++;
     const sv = twoDigits(s, pos);
@@ -176,7 +180,7 @@ function isZoneChar(c: string | undefined): boolean {
 
 export type TimestampParse =
   | { ok: true; micros: bigint; offset: bigint | null; zone: string | null }
-  | { ok: false; range: boolean };
+  | { ok: false; range: boolean; zoneNotUtc?: boolean };
 
 /** Parses a timestamp; `micros` is the wall-clock value before applying `offset`. */
 export function parseTimestamp(s: string): TimestampParse {
@@ -206,11 +210,14 @@ export function parseTimestamp(s: string): TimestampParse {
     const off = s[pos] === "Z" ? null : parseUtcOffset(s, pos);
     if (s[pos] === "Z") { pos++; offset = 0n; }
     else if (off) { offset = off.micros; pos = off.pos; }
-    else {
-      while (pos < len && isSpace(s[pos])) pos++;
-      const start = pos;
+    else if (s[pos] === " " && isZoneChar(s[pos + 1])) {
+      const start = ++pos;
       while (pos < len && isZoneChar(s[pos])) pos++;
-      if (pos > start) zone = s.slice(start, pos);
+      zone = s.slice(start, pos);
+    } else if (isZoneChar(s[pos]) || (isSpace(s[pos]) && isZoneChar(s[pos + 1]))) {
+      // DuckDB reads a zone name only after exactly one space. A name right after the time or
+      // after a tab is no timestamp with a time zone, and a TIMESTAMP's cast calls it not UTC.
+      return { ok: false, range: false, zoneNotUtc: true };
     }
     while (pos < len && isSpace(s[pos])) pos++;
     if (pos < len) return { ok: false, range: false };

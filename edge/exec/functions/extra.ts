@@ -7,7 +7,7 @@ import type { Value } from "../../plan/values.ts";
 import { civilFromDays, daysFromCivil, daysInMonth, floorDiv, splitTimestamp, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
 import { isoYear, specifier } from "./datetime.ts";
-import { compileRegex } from "./pattern.ts";
+import { compileRegex, optionFlags } from "./pattern.ts";
 import { valueToText } from "./text.ts";
 import { isIntegerType, parseType } from "./types.ts";
 import { toDouble } from "./numeric.ts";
@@ -34,22 +34,30 @@ const translate: ScalarFn = ([s, from, to]) => {
   return out;
 };
 
+/**
+ * string_split_regex / regexp_split_to_array as DuckDB splits: each search runs on the text left
+ * after the last cut, as a text of its own (so `^` and `\b` see its start: '^a' cuts 'aaa' into
+ * four empty pieces); an empty match at that start cuts after one character instead, and a
+ * match anywhere else (empty or not) cuts where it stands. Whatever is left at the end, even
+ * nothing, is the last piece.
+ */
 const splitRegex: ScalarFn = ([s, p, o]) => {
   if (s === null || p === null || s === undefined || p === undefined || o === null) return null;
-  const re = compileRegex(p as string, typeof o === "string" && o.includes("i") ? "gi" : "g");
-  const text = s as string;
+  const re = compileRegex(p as string, optionFlags(o).flags);
+  let rest = s as string;
   const out: string[] = [];
-  let at = 0;
-  let lastEnd = -1;
-  for (const m of text.matchAll(re)) {
-    // Empty matches split between characters, never at either end nor
-    // right after a match (RE2's rule).
-    if (m[0].length === 0 && (m.index === 0 || m.index >= text.length || m.index === lastEnd)) continue;
-    out.push(text.slice(at, m.index));
-    at = m.index + m[0].length;
-    lastEnd = at;
+  while (rest.length > 0) {
+    const m = re.exec(rest);
+    if (!m) break;
+    let at = m.index;
+    if (m[0].length === 0 && at === 0) {
+      at = (rest.codePointAt(0)! > 0xffff ? 2 : 1);
+      if (at >= rest.length) break;
+    }
+    out.push(rest.slice(0, at));
+    rest = rest.slice(at + m[0].length);
   }
-  out.push(text.slice(at));
+  out.push(rest);
   return out;
 };
 

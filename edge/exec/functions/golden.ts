@@ -53,6 +53,10 @@ export const goldenCalls: { fn: string; args: Value[]; argTypes: string[]; sql: 
   ...["2024-01-02T03:04:05.123456Z", "2024-01-02 03:04:05+02:00", " 2024-1-2", "2024-02-30", "x", "294247-01-10 04:00:54.775807"].map((s) => ({
     fn: "cast:TIMESTAMP", args: [s], argTypes: ["VARCHAR"], sql: (l: string[]) => `CAST(${l[0]} AS TIMESTAMP)`,
   })),
+  // Named zones past a JS Date's range (Intl answers there only through timezone.ts's shift) and ICU's overflow.
+  ...["280000-07-01 10:00:00 America/New_York", "-280000-06-01 10:00:00 Asia/Kolkata", "275761-01-01 10:00:00 Europe/Paris", "294247-01-09 23:00:54.775 EST", "2024-02-01 10:00:00UTC"].map((s) => ({
+    fn: "cast:TIMESTAMPTZ", args: [s], argTypes: ["VARCHAR"], sql: (l: string[]) => `CAST(${l[0]} AS TIMESTAMPTZ)`,
+  })),
   ...["1e3", "2.5", "0x1F", "1_000", "5e-20", "x", "2147483648"].map((s) => ({ fn: "cast:INTEGER", args: [s], argTypes: ["VARCHAR"], sql: (l: string[]) => `CAST(${l[0]} AS INTEGER)` })),
   ...[0.1, 1e20, 1e16, 1e-5, -0, NaN, Infinity, 123456789.125].map((d) => ({ fn: "cast:VARCHAR", args: [d], argTypes: ["DOUBLE"], sql: (l: string[]) => `CAST(${l[0]} AS VARCHAR)` })),
   ...["a.b", "A.B", "a\nb"].map((s) => ({ fn: "regexp_matches", args: [s, "^a.b$"], argTypes: ["VARCHAR", "VARCHAR"], sql: (l: string[]) => `regexp_matches(${l[0]}, ${l[1]})` })),

@@ -77,7 +77,10 @@ export function parseIntervalText(s: string): Interval {
       if (!num![2] && any && afterNumber >= len) break;
       // After a part, a number without a unit is an empty unit name.
       if (any) throw new SqlError("conversion", 'extract specifier "" not recognized');
-      if (!num![2]) fail();
+      // A bare number alone is seconds, an integer only when whitespace follows it ('2 ', not
+      // '2'); nothing else may follow ('2 3', '2 1:00:00' and '-12 -1days' are no intervals).
+      if (num![2] === undefined && afterNumber >= len) fail();
+      if (pos < len) fail();
       micros += bigSign * (BigInt(num![1]!) * 1_000_000n + f);
       any = true;
       continue;

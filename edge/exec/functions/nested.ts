@@ -36,6 +36,11 @@ const listExtract: ScalarFn = ([l, i], ctx) => {
     // array_extract on VARCHAR gives one character.
     const k = Number(i);
     checkSubstringRange(k, null);
+    // DuckDB takes the character as its substring of non-ASCII text does, for ASCII text too: an
+    // index before the first character is '' ('abc'[-4]), where substring('abc', -4, 1) is 'a'.
+    // (Past an ASCII text's start the UTF-16 length is the character count; past it otherwise,
+    // substringCodePoints' own non-ASCII path already answers ''.)
+    if (k < 0 && -k > l.length) return "";
     return substringCodePoints(l, k, 1);
   }
   const t = parseType(ctx.argTypes[0]!);

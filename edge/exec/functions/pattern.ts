@@ -104,7 +104,8 @@ function like(caseInsensitive: boolean, negate: boolean): ScalarFn {
 
 const regexCache = new Map<string, RegExp>();
 
-function optionFlags(options: Value | undefined): { flags: string; global: boolean } {
+/** A regexp options text as RegExp flags for `compileRegex`, and whether it asks for every match ('g'). */
+export function optionFlags(options: Value | undefined): { flags: string; global: boolean } {
   // RE2's default: '.' does not match a newline; the 's' option makes it.
   let flags = "";
   let global = false;
@@ -200,10 +201,15 @@ interface Re2Flags {
  * whole pattern is case-insensitive; a case change inside the pattern is not
  * followed (Not implemented Error).
  */
-function translateRe2(src: string, start: Re2Flags): { source: string; ignoreCase: boolean } {
+function translateRe2(src: string, start: Re2Flags): { source: string; ignoreCase: boolean; loopCaptures: Set<number> } {
   let out = "";
   let flags: Re2Flags = { ...start };
   const stack: Re2Flags[] = [];
+  // Per open group (the root first): the capture groups inside it, and those a pass through it
+  // can leave unset (in a branch of a `|`, or under a repetition that may match nothing).
+  const groups: GroupCaptures[] = [{ own: null, all: [], optional: [], alternation: false }];
+  let captures = 0;
+  const loopCaptures = new Set<number>();
   // Whether anything whose match depends on case (a cased letter, a class) came before: a later
   // top-level (?i) can then not be one flag for the whole pattern.
   let cased = false;
@@ -423,6 +429,7 @@ function translateRe2(src: string, start: Re2Flags): { source: string; ignoreCas
       if (src[i + 1] !== "?") {
         stack.push(flags);
         flags = { ...flags };
+        groups.push({ own: ++captures, all: [], optional: [], alternation: false });
         out += "(";
         i++;
         continue;
@@ -433,6 +440,7 @@ function translateRe2(src: string, start: Re2Flags): { source: string; ignoreCas
         if (close < 0 || !/^[\p{L}\p{N}_]+$/u.test(src.slice(i + 4, close))) throw re2Error("invalid named capture group", close < 0 ? src.slice(i) : src.slice(i, close + 1));
         stack.push(flags);
         flags = { ...flags };
+        groups.push({ own: ++captures, all: [], optional: [], alternation: false });
         out += "(";
         i = close + 1;
         continue;
@@ -449,6 +457,7 @@ function translateRe2(src: string, start: Re2Flags): { source: string; ignoreCas
         stack.push(flags);
         flags = { ...flags };
         setFlags(m[1]!, flags, false);
+        groups.push({ own: null, all: [], optional: [], alternation: false });
         out += "(?:";
       }
       i += m[0].length;
@@ -456,6 +465,7 @@ function translateRe2(src: string, start: Re2Flags): { source: string; ignoreCas
     }
     if (c === ")") {
       flags = stack.pop() ?? flags;
+      if (groups.length > 1) closeGroup(groups.pop()!, groups[groups.length - 1]!, src.slice(i + 1, i + 25), loopCaptures);
       out += ")";
       i++;
       continue;
@@ -484,11 +494,49 @@ function translateRe2(src: string, start: Re2Flags): { source: string; ignoreCas
     }
     if (c === "}" || c === "]") { out += `\\${c}`; i++; continue; }
     const cp = cpAt(i);
+    if (c === "|") groups[groups.length - 1]!.alternation = true;
     out += c === "|" ? "|" : literal(cp);
     if (hasCase(String.fromCodePoint(cp))) cased = true;
     i += width(cp);
   }
-  return { source: out, ignoreCase: flags.i };
+  return { source: out, ignoreCase: flags.i, loopCaptures };
+}
+
+/** What `translateRe2` knows of one open group's capture groups (see `closeGroup`). */
+interface GroupCaptures {
+  /** The group's own number when it captures. */
+  own: number | null;
+  /** Every capture group inside it. */
+  all: number[];
+  /** Those a pass through it can leave unset. */
+  optional: number[];
+  /** Whether a `|` splits its own level. */
+  alternation: boolean;
+}
+
+/**
+ * A group closed: `after` is the pattern's text after its `)`, where a repetition may follow. A
+ * group repeated more than once that can leave a capture unset in its last round differs between
+ * the engines: RE2 keeps the text the capture took in an earlier round, JS clears every capture of
+ * the group when a round starts (`(?:(a)|b)+` on 'ab': RE2's group 1 is 'a', JS's is unset); such
+ * captures go into `loopCaptures`. The group's captures pass on to `parent`.
+ */
+function closeGroup(group: GroupCaptures, parent: GroupCaptures, after: string, loopCaptures: Set<number>): void {
+  let min = 1;
+  let max = 1;
+  const rep = /^(?:([*+?])|\{(\d+)(?:(,)(\d*))?\})/.exec(after);
+  if (rep?.[1]) {
+    min = rep[1] === "+" ? 1 : 0;
+    max = rep[1] === "?" ? 1 : Infinity;
+  } else if (rep) {
+    min = Number(rep[2]);
+    max = rep[3] === undefined ? min : rep[4] === "" ? Infinity : Number(rep[4]);
+  }
+  const optional = group.alternation ? group.all : group.optional;
+  if (max > 1) for (const n of optional) loopCaptures.add(n);
+  const all = group.own === null ? group.all : [...group.all, group.own];
+  parent.all.push(...all);
+  parent.optional.push(...(min === 0 ? all : optional));
 }
 
 /**
@@ -501,11 +549,13 @@ export function compileRegex(pattern: string, flags: string, full = false): RegE
   let re = regexCache.get(key);
   if (re) return re;
   let source: string;
+  let loops: Set<number>;
   let ignoreCase = flags.includes("i");
   if (flags.includes("l")) {
     source = "";
     for (const ch of pattern) source += literal(ch.codePointAt(0)!);
-  } else ({ source, ignoreCase } = translateRe2(pattern, { i: ignoreCase, s: flags.includes("s"), m: false, U: false }));
+    loops = new Set();
+  } else ({ source, ignoreCase, loopCaptures: loops } = translateRe2(pattern, { i: ignoreCase, s: flags.includes("s"), m: false, U: false }));
   if (full) source = `^(?:${source})$`;
   try {
     re = new RegExp(source, `${ignoreCase ? "i" : ""}${flags.includes("g") ? "g" : ""}u`);
@@ -513,8 +563,22 @@ export function compileRegex(pattern: string, flags: string, full = false): RegE
     if (!(e instanceof SyntaxError)) throw e;
     throw new SqlError("invalid_input", `${e.message}`, { cause: e });
   }
+  if (loops.size > 0) loopCapturesOf.set(re, loops);
   regexCache.set(key, re);
   return re;
+}
+
+/** Per compiled pattern, the capture groups JS and RE2 can answer differently (`closeGroup`). */
+const loopCapturesOf = new WeakMap<RegExp, Set<number>>();
+
+/**
+ * Refuses to take capture group `group` of `re` where a repetition makes RE2's answer and JS's
+ * differ (`closeGroup`): DuckDB keeps what the group took in an earlier round of the repetition.
+ */
+export function checkCaptureGroup(re: RegExp, group: number, pattern: string): void {
+  if (loopCapturesOf.get(re)?.has(group)) {
+    throw new SqlError("not_implemented", `capture group ${group} of the regular expression '${pattern}' sits in a repetition whose last round can skip it (as in (?:(a)|b)+); RE2 then keeps its text from an earlier round, which the edge executor cannot: capture the whole repetition, or take the group's last match with regexp_extract_all(text, '<the group's pattern>')[-1]`);
+  }
 }
 
 const regexpMatches: ScalarFn = ([s, p, o]) => {
@@ -544,11 +608,13 @@ const regexpExtract: ScalarFn = (args) => {
   // A list of names: a STRUCT whose i-th field is capture group i + 1 (by position, whatever the
   // pattern names its groups); no match or a group that took no part gives empty strings.
   if (Array.isArray(g)) {
+    g.forEach((_, i) => checkCaptureGroup(re, i + 1, p as string));
     const out: Record<string, Value> = {};
     g.forEach((name, i) => (out[String(name)] = m?.[i + 1] ?? ""));
     return out;
   }
   const group = g === undefined ? 0 : Number(g);
+  checkCaptureGroup(re, group, p as string);
   if (!m) return "";
   // A group the pattern does not have extracts the empty string.
   return m[group] ?? "";
@@ -574,6 +640,7 @@ const regexpExtractAll: ScalarFn = (args) => {
   const text = s as string;
   const out: (string | null)[] = [];
   if (group < 0) return out;
+  checkCaptureGroup(re, group, p as string);
   let start = 0;
   for (;;) {
     re.lastIndex = start;
@@ -592,19 +659,29 @@ const regexpExtractAll: ScalarFn = (args) => {
   return out;
 };
 
-/** RE2 rewrite strings: \0-\9 are groups, \\ a backslash; '$' is literal. */
+/**
+ * RE2 rewrite strings: \0-\9 are groups, \\ a backslash; '$' is literal. A backslash before
+ * anything else (or at the end) is an invalid rewrite: RE2's Rewrite stops there, so a global
+ * replace keeps what it wrote before it (`x\y` writes `x`); see `rewriteIsValid`.
+ */
 function rewrite(template: string, m: string[]): string {
   let out = "";
   for (let i = 0; i < template.length; i++) {
     const c = template[i]!;
-    if (c === "\\" && i + 1 < template.length) {
-      const n = template[i + 1]!;
-      if (n >= "0" && n <= "9") { out += m[Number(n)] ?? ""; i++; continue; }
+    if (c === "\\") {
+      const n = template[i + 1];
+      if (n !== undefined && n >= "0" && n <= "9") { out += m[Number(n)] ?? ""; i++; continue; }
       if (n === "\\") { out += "\\"; i++; continue; }
+      break;
     }
     out += c;
   }
   return out;
+}
+
+/** False when RE2's Rewrite fails on `template` (a backslash before neither a digit nor a backslash): a single replace then leaves the text as it is. */
+function rewriteIsValid(template: string): boolean {
+  return !template.replace(/\\[\d\\]/g, "").includes("\\");
 }
 
 /**
@@ -723,12 +800,14 @@ function replacerFor(pattern: string, rewriteText: string, options: Value | unde
     const re = compileRegex(pattern, flags + (global ? "g" : ""));
     // RE2 refuses a rewrite naming a group the pattern lacks: the text stays as it is.
     const groups = new RegExp(`${re.source}|`, re.flags.replace("g", "")).exec("")!.length - 1;
-    const wanted = [...rewriteText.matchAll(/\\(\d)/g)].map((x) => Number(x[1]));
-    const literal = /\\\d/.test(rewriteText) ? null : rewrite(rewriteText, []);
+    // Pairs from the left, so the 1 of an escaped backslash before it (`\\1`) names no group.
+    const wanted = [...rewriteText.matchAll(/\\([\d\\])/g)].filter((x) => x[1] !== "\\").map((x) => Number(x[1]));
+    for (const g of wanted) if (g <= groups) checkCaptureGroup(re, g, pattern);
+    const literal = wanted.length > 0 ? null : rewrite(rewriteText, []);
     const jsLiteral = literal !== null && (!global || neverEmpty(pattern)) ? literal.replaceAll("$", "$$$$") : null;
     const deleter = global && literal === "" && flags === "" ? classDeleter(pattern) : null;
     const suffix = literal !== null && flags === "" ? suffixReplacer(pattern, literal) : null;
-    const built: Replacer = { re, global, refused: wanted.some((g) => g > groups), literal, rewrite: rewriteText, jsLiteral, deleter, suffix };
+    const built: Replacer = { re, global, refused: wanted.some((g) => g > groups) || (!global && !rewriteIsValid(rewriteText)), literal, rewrite: rewriteText, jsLiteral, deleter, suffix };
     rep = memo(byRewrite, rewriteText, () => built);
   }
   return rep;
@@ -876,6 +955,52 @@ function globalReplace(re: RegExp, text: string, template: string): string {
     }
   }
   return out + text.slice(at);
+}
+
+/** Where each regexp function takes its pattern, options and the group or rewrite naming captures. */
+const regexArgs: Record<string, { options: number; groups?: number; rewrite?: number }> = {
+  regexp_matches: { options: 2 },
+  regexp_full_match: { options: 2 },
+  regexp_extract: { options: 3, groups: 2 },
+  regexp_extract_all: { options: 3, groups: 2 },
+  regexp_replace: { options: 3, rewrite: 2 },
+  string_split_regex: { options: 2 },
+  str_split_regex: { options: 2 },
+  regexp_split_to_array: { options: 2 },
+};
+
+/**
+ * For the compiler: why the edge executor cannot run a regexp call whose pattern (and options,
+ * group or rewrite, where given) are the constants in `constants` (undefined where an argument is
+ * not constant), or null when it can or cannot tell. A pattern RE2 refuses is left to DuckDB,
+ * which refuses a constant one when it binds the query.
+ */
+export function regexRefusal(name: string, constants: readonly ({ value: Value } | undefined)[]): string | null {
+  const at = regexArgs[name.toLowerCase()];
+  const pattern = constants[1]?.value;
+  if (!at || typeof pattern !== "string") return null;
+  const options = constants[at.options];
+  if (constants.length > at.options && (options === undefined || typeof options.value !== "string")) return null;
+  let re: RegExp;
+  try {
+    re = compileRegex(pattern, optionFlags(options?.value).flags);
+  } catch (error) {
+    if (error instanceof SqlError) return error.code === "not_implemented" ? error.message : null;
+    throw error;
+  }
+  const wanted: number[] = [];
+  const g = at.groups === undefined ? undefined : constants[at.groups];
+  if (g && Array.isArray(g.value)) g.value.forEach((_, i) => wanted.push(i + 1));
+  else if (g && (typeof g.value === "number" || typeof g.value === "bigint")) wanted.push(Number(g.value));
+  const r = at.rewrite === undefined ? undefined : constants[at.rewrite];
+  if (r && typeof r.value === "string") for (const x of r.value.matchAll(/\\([\d\\])/g)) if (x[1] !== "\\") wanted.push(Number(x[1]));
+  try {
+    for (const n of wanted) checkCaptureGroup(re, n, pattern);
+  } catch (error) {
+    if (error instanceof SqlError) return error.message;
+    throw error;
+  }
+  return null;
 }
 
 export const patternScalars: Record<string, ScalarFn> = {

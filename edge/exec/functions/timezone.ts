@@ -46,8 +46,18 @@ function zoneOf(name: string): Zone {
 
 const unknownZone = (name: string) => new SqlError("not_implemented", `Unknown TimeZone '${name}'!`);
 
+/**
+ * 20,000 Gregorian years in seconds: the calendar repeats every 400 years, so a zone's offset at a
+ * time past a JS Date's range (±100,000,000 days, about year 275760) is its offset 20,000 years
+ * nearer: far ahead its last rule repeats every year, far back it keeps its local mean time. (DuckDB's
+ * timestamps reach years 294247 and 290308 BC, and ICU answers there.)
+ */
+const CALENDAR_SHIFT = 146_097 * 50 * 86_400;
+const DATE_LIMIT_SECONDS = 8.5e12;
+
 /** The zone's offset from UTC, in seconds, at a whole UTC second. */
-function offsetAtSecond(zone: Zone, utc: number): number {
+function offsetAtSecond(zone: Zone, at: number): number {
+  const utc = at > DATE_LIMIT_SECONDS ? at - CALENDAR_SHIFT : at < -DATE_LIMIT_SECONDS ? at + CALENDAR_SHIFT : at;
   const parts = zone.format.formatToParts(new Date(utc * 1000));
   let year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, bc = false;
   for (const p of parts) {
