@@ -125,25 +125,27 @@ class RunnelFile implements ParquetFile {
   /** Rows [start, end) into the leaves, column by column: each leaf's buffers stay hot, and flat columns skip the tree walk. */
   private shred(rows: Row[], start: number, end: number): void {
     for (const leaf of this.leaves) leaf.reserve(end - start);
-    const { columns, converts } = this;
-    for (let c = 0; c < columns.length; c++) {
-      const { name, node } = columns[c]!;
-      const convert = converts[c];
-      const flat = node.kind === "leaf" ? node.leaf : null;
-      for (let r = start; r < end; r++) {
-        let value: Value | undefined = rows[r]![name];
-        if (value === undefined) throw new Error(`parquet: row ${this.rows + r - start} has no value for column ${JSON.stringify(name)} (use null for NULL)`);
-        if (value !== null && convert) value = convert(value) as Value;
-        if (flat) {
-          if (value === null) flat.push(0, 0);
-          else flat.push(1, 0, value);
-          continue;
-        }
-        try {
-          shred(node, value, 0, 0, 0);
-        } catch (cause) {
-          throw new Error(`parquet: row ${this.rows + r - start}, column ${JSON.stringify(name)}: cannot encode the value`, { cause });
-        }
+    for (let c = 0; c < this.columns.length; c++) this.shredColumn(rows, start, end, c);
+  }
+
+  /** One column of rows [start, end). Its own method so no loop nests in another: see `runEnd` in encoder/rle.ts. */
+  private shredColumn(rows: Row[], start: number, end: number, c: number): void {
+    const { name, node } = this.columns[c]!;
+    const convert = this.converts[c];
+    const flat = node.kind === "leaf" ? node.leaf : null;
+    for (let r = start; r < end; r++) {
+      let value: Value | undefined = rows[r]![name];
+      if (value === undefined) throw new Error(`parquet: row ${this.rows + r - start} has no value for column ${JSON.stringify(name)} (use null for NULL)`);
+      if (value !== null && convert) value = convert(value) as Value;
+      if (flat) {
+        if (value === null) flat.push(0, 0);
+        else flat.push(1, 0, value);
+        continue;
+      }
+      try {
+        shred(node, value, 0, 0, 0);
+      } catch (cause) {
+        throw new Error(`parquet: row ${this.rows + r - start}, column ${JSON.stringify(name)}: cannot encode the value`, { cause });
       }
     }
   }

@@ -98,37 +98,60 @@ function compressBlock(input: Uint8Array, start: number, end: number, out: Uint8
   let nextEmit = start;
   let ip = start + 1;
   table[hash(load32(input, start))] = start;
-  outer: for (;;) {
-    // Look for a 4-byte match, striding further the longer none turns up.
-    let skip = 32;
-    let candidate: number;
-    for (;;) {
-      if (ip > limit) break outer;
-      const word = load32(input, ip);
-      const h = hash(word);
-      candidate = table[h]!;
-      table[h] = ip;
-      if (candidate >= start && load32(input, candidate) === word) break;
-      ip += skip++ >> 5;
+  // One loop, each turn one copy: the search and the match length are functions with a loop of their
+  // own. workerd's V8 compiled a loop nested in another on stack (Maglev OSR) and threw the code away
+  // every time that inner loop ended, for the isolate's life (see `runEnd` in encoder/rle.ts).
+  let candidate = -1; // where the 4 bytes at ip were seen before, or -1 to search on from ip
+  for (;;) {
+    if (candidate < 0) {
+      ip = findMatch(input, start, ip, limit);
+      if (ip < 0) break;
+      candidate = matched;
+      if (ip > nextEmit) op = emitLiteral(input, nextEmit, ip, out, op);
     }
-    if (ip > nextEmit) op = emitLiteral(input, nextEmit, ip, out, op);
+    const length = matchLength(input, candidate, ip, end);
+    op = emitCopy(ip - candidate, length, out, op);
+    ip += length;
+    nextEmit = ip;
+    if (ip > limit) break;
     // Emit copies while the byte after one starts another.
-    for (;;) {
-      let length = 4;
-      while (ip + length < end && input[candidate + length] === input[ip + length]) length++;
-      op = emitCopy(ip - candidate, length, out, op);
-      ip += length;
-      nextEmit = ip;
-      if (ip > limit) break outer;
-      table[hash(load32(input, ip - 1))] = ip - 1;
-      const word = load32(input, ip);
-      const h = hash(word);
-      candidate = table[h]!;
-      table[h] = ip;
-      if (candidate < start || load32(input, candidate) !== word) break;
+    table[hash(load32(input, ip - 1))] = ip - 1;
+    const word = load32(input, ip);
+    const h = hash(word);
+    candidate = table[h]!;
+    table[h] = ip;
+    if (candidate < start || load32(input, candidate) !== word) {
+      candidate = -1;
+      ip++;
     }
-    ip++;
   }
   if (nextEmit < end) op = emitLiteral(input, nextEmit, end, out, op);
   return op;
+}
+
+/** The earlier position `findMatch` found. */
+let matched = 0;
+
+/** The first position from `ip` whose 4 bytes were seen since `start` (that position left in `matched`), striding further the longer none turns up; -1 past `limit`. */
+function findMatch(input: Uint8Array, start: number, ip: number, limit: number): number {
+  let skip = 32;
+  for (;;) {
+    if (ip > limit) return -1;
+    const word = load32(input, ip);
+    const h = hash(word);
+    const candidate = table[h]!;
+    table[h] = ip;
+    if (candidate >= start && load32(input, candidate) === word) {
+      matched = candidate;
+      return ip;
+    }
+    ip += skip++ >> 5;
+  }
+}
+
+/** How many bytes from `ip` repeat those from `candidate` (at least the 4 known to), up to `end`. */
+function matchLength(input: Uint8Array, candidate: number, ip: number, end: number): number {
+  let length = 4;
+  while (ip + length < end && input[candidate + length] === input[ip + length]) length++;
+  return length;
 }

@@ -80,6 +80,17 @@ describe("parseBody", () => {
     expect(Buffer.from(parsed.bad[0]!.raw, "latin1")).toEqual(Buffer.from([...enc.encode('{"a":"'), 0xff, 0x41, ...enc.encode('"}')]));
   });
 
+  test("ndjson: each line reads the same whatever the other lines hold (a BOM first, CRLF, text past U+00FF, big integers, a repeated key, a bad line)", () => {
+    const lines = ['{"id":1,"banner":"Soldes d\'hiver"}', '{"id":2,"banner":"冬のセール 🎮"}', '{"id":12345678901234567890,"n":10.0}', '{"a":1,"a":2}', '{"id":', '{"s":"\\u00e9\u00e9"}'];
+    const parsed = parseBody(bytes(`\ufeff${lines.join("\r\n")}\r\n`), "ndjson");
+    const alone = lines.map((line) => parseBody(bytes(line), "ndjson"));
+    expect(parsed.events).toEqual(alone.flatMap((p) => p.events));
+    expect(parsed.raws).toEqual(lines.filter((_, i) => i !== 4));
+    expect(parsed.events[2]).toEqual({ id: 12345678901234567890n, n: new JsonReal(10) });
+    expect(parsed.events[3]).toBeInstanceOf(RepeatedKeys);
+    expect(parsed.bad.map((b) => b.reason)).toEqual([alone[4]!.bad[0]!.reason.replace(/^line 1:/, "line 5:")]);
+  });
+
   test("a gzip-compressed body is refused whole, in every format, saying so", async () => {
     const { gzipSync } = await import("node:zlib");
     for (const format of ["json", "ndjson", "csv"] as const) {

@@ -30,15 +30,18 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * stay exact (bigint), as the check reads them.
  */
 export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv", realsMatter?: (value: unknown) => boolean): ParsedBody {
+  // A compressed body (a sender's Content-Encoding: gzip) is refused whole, not read as lines of bytes.
+  if (gzipped(bytes)) throw new BodyError("parse: the body is gzip-compressed (it starts with the bytes 1f 8b); send it uncompressed", { offset: 0, line: 1, column: 1 });
+  // NDJSON is decoded line by line: a line that is not UTF-8 is a dead letter (DuckDB refuses it; the file
+  // runner and the Kafka runner dead-letter such a line or message) while the others still count, and a
+  // line of ASCII or Latin-1 stays a one-byte string even when another line holds a character past U+00FF
+  // (the whole body's text, and every line cut from it, would be two-byte: JSON.parse and the key count
+  // run slower on those).
+  if (format === "ndjson") return parseNdjsonLines(bytes, realsMatter);
   let text: string;
   try {
     text = utf8.decode(bytes);
   } catch (cause) {
-    // A compressed body (a sender's Content-Encoding: gzip) is refused whole, not read as lines of bytes.
-    if (bytes[0] === 0x1f && bytes[1] === 0x8b) throw new BodyError("parse: the body is gzip-compressed (it starts with the bytes 1f 8b); send it uncompressed", { offset: 0, line: 1, column: 1 });
-    // NDJSON: only the lines that are not UTF-8 are dead letters (DuckDB refuses them; the file
-    // runner and the Kafka runner dead-letter such a line or message), the others still count.
-    if (format === "ndjson") return parseNdjsonLines(bytes, realsMatter);
     const offset = invalidUtf8At(bytes);
     const position = offset === null ? null : positionOfByte(bytes, offset);
     throw new BodyError(
@@ -61,14 +64,6 @@ export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv", 
       if (Array.isArray(value)) return { events: value, raws: arrayElementTexts(text, value.length) ?? value.map((v) => JSON.stringify(v, bigintText)), bad: [] };
       return { events: [value], raws: [text], bad: [] };
     }
-    case "ndjson": {
-      // Line by line: each line is parsed where it lies (no joined copy of the body to flatten), and a
-      // bad line is a dead letter with its position while the others still count.
-      const out: ParsedBody = { events: [], raws: [], bad: [] };
-      let lineNo = 0;
-      for (const line of text.split("\n")) ndjsonLine(out, line, ++lineNo, realsMatter);
-      return out;
-    }
     case "csv":
       return parseCsvBody(text);
   }
@@ -86,12 +81,19 @@ function ndjsonLine(out: ParsedBody, line: string, lineNo: number, realsMatter?:
   }
 }
 
+/** A body that starts with gzip's magic bytes (a sender's Content-Encoding: gzip): never UTF-8, as 0x8b cannot follow 0x1f. */
+function gzipped(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x1f && bytes[1] === 0x8b;
+}
+
 /** Keeps a leading U+FEFF: only the body's first line may start with the byte order mark, which is dropped there. */
 const utf8Line = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const latin1 = new TextDecoder("latin1");
 
 /**
- * An NDJSON body with bytes that are not UTF-8, line by line: such a line is a dead letter whose `raw`
+ * An NDJSON body, line by line, each line decoded and parsed where it lies (no joined copy of the body to
+ * flatten): a bad line is a dead letter with its position while the others still count. A line that is
+ * not UTF-8 is a dead letter whose `raw`
  * is the line's Latin-1 reading (`Buffer.from(raw, "latin1")` gives its exact bytes back, as the Kafka
  * runner's dead letters do).
  */

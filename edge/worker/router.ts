@@ -1,6 +1,6 @@
 import { buildPipeline, type Executor } from "../exec/pipeline.ts";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
-import type { Plan } from "../plan/types.ts";
+import type { JsonValue, Plan } from "../plan/types.ts";
 import type { Row, Value } from "../plan/values.ts";
 import type { DeadLetter } from "../sinks/dead-letter.ts";
 import { headPipeline, rowCodec, sinkPlans, type SinkPlan } from "./sink-plan.ts";
@@ -14,8 +14,8 @@ export interface Batch {
   /** The Durable Object's name: `<sink>/<shard>` (plain), `<sink>/` (aggregates), or `_control`. */
   object: string;
   sink: string | null;
-  /** Buffered rows, encoded by `rowCodec(plan.buffered)`. */
-  rows: string[];
+  /** Buffered rows, each the JSON array `rowCodec(plan.buffered)` encodes (written out by `encodeBatch`). */
+  rows: JsonValue[][];
   /** For window sinks: the raw event of each row, for a late row's dead letter. */
   raws: string[] | null;
   /** For window sinks: the index of each event's last row (windows close between events, as in the executor). */
@@ -31,7 +31,8 @@ export type BatchHead = Omit<Batch, "rows"> & { delivery: string | null; count: 
 
 export function encodeBatch(batch: Batch, delivery: string | null): string {
   const { rows, ...rest } = batch;
-  return `${JSON.stringify({ ...rest, delivery, count: rows.length })}\n[${rows.join(",")}]`;
+  // One JSON.stringify of every row: the text `[${rows.map(JSON.stringify).join(",")}]` without a string per row.
+  return `${JSON.stringify({ ...rest, delivery, count: rows.length })}\n${JSON.stringify(rows)}`;
 }
 
 export function decodeBatch(text: string): { head: BatchHead; rows: string } {
@@ -92,7 +93,7 @@ export function buildRouter(plan: Plan, library: FunctionLibrary, shards = 1): (
         if (!rows.length) continue;
         const codec = outputCodecs.get(p.sink)!;
         const b = batchFor(`${p.sink}/${shard}`, p);
-        for (const row of rows) b.rows.push(codec.encode(p.output.map((c) => row[c.name] ?? null)));
+        for (const row of rows) b.rows.push(codec.encodeRow(row));
       }
     }
     // Window sinks: event by event, so each row knows its raw event (a late row's dead letter carries it), and
@@ -116,7 +117,7 @@ export function buildRouter(plan: Plan, library: FunctionLibrary, shards = 1): (
           if (!rows.length) continue;
           b = batchFor(`${p.sink}/`, p);
           for (const row of rows) {
-            b.rows.push(codec.encode(p.buffered.map((_, c) => row[`c${c}`] ?? null)));
+            b.rows.push(codec.encodeJson(p.buffered.map((_, c) => row[`c${c}`] ?? null)));
             b.raws!.push(raws[i]!);
           }
         }
@@ -131,7 +132,7 @@ export function buildRouter(plan: Plan, library: FunctionLibrary, shards = 1): (
       const out = headExecs.get(p)!.run({ source, events });
       for (const d of out.deadLetters) dead(`sink ${p.sink}: ${d.reason}`, d.raw);
       const rows = out.rows[p.sink] ?? [];
-      if (rows.length) batchFor(`${p.sink}/`, p).rows.push(...rows.map((r) => codec.encode(toValues(r))));
+      if (rows.length) batchFor(`${p.sink}/`, p).rows.push(...rows.map((r) => codec.encodeJson(toValues(r))));
     }
     const list = [...batches.values()].sort((a, b) => (a.object < b.object ? -1 : a.object > b.object ? 1 : 0));
     if (control.deadLetters.length || list.length === 0) list.push(control);

@@ -80,7 +80,14 @@ type Enc = (v: Value) => JsonValue;
 type Dec = (j: JsonValue) => Value;
 
 /** One buffered row as JSON text (an array), values encoded by their DuckDB types as `value-json.ts` does; common scalar types skip its type parse. */
-export function rowCodec(schema: Schema): { encode(values: Value[]): string; decode(text: string): Value[]; decodeJson(json: JsonValue[]): Value[]; decodeRow(json: JsonValue[]): Row } {
+export function rowCodec(schema: Schema): {
+  encode(values: Value[]): string;
+  encodeJson(values: Value[]): JsonValue[];
+  encodeRow(row: Row): JsonValue[];
+  decode(text: string): Value[];
+  decodeJson(json: JsonValue[]): Value[];
+  decodeRow(json: JsonValue[]): Row;
+} {
   const types = schema.map((c) => c.type);
   const names = schema.map((c) => c.name);
   const newRow = rowFactory(names);
@@ -100,11 +107,20 @@ export function rowCodec(schema: Schema): { encode(values: Value[]): string; dec
     for (let i = 0; i < types.length; i++) out[i] = decs[i]!(json[i] ?? null);
     return out;
   };
+  const encodeJson = (values: Value[]): JsonValue[] => {
+    const out = new Array<JsonValue>(types.length);
+    for (let i = 0; i < types.length; i++) out[i] = encs[i]!(values[i] ?? null);
+    return out;
+  };
   return {
-    encode(values) {
+    encode: (values) => JSON.stringify(encodeJson(values)),
+    /** The JSON array `encode` writes, before it is written: a batch's rows are written by one JSON.stringify. */
+    encodeJson,
+    /** `encodeJson` of a row's values, read by column name, without an array of them made first. */
+    encodeRow(row) {
       const out = new Array<JsonValue>(types.length);
-      for (let i = 0; i < types.length; i++) out[i] = encs[i]!(values[i] ?? null);
-      return JSON.stringify(out);
+      for (let i = 0; i < types.length; i++) out[i] = encs[i]!(row[names[i]!] ?? null);
+      return out;
     },
     decode: (text) => decodeJson(JSON.parse(text) as JsonValue[]),
     decodeJson,
