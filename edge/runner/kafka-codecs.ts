@@ -49,22 +49,82 @@ export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
  */
 export const MAX_FETCH_BYTES = 512 * 1024 * 1024;
 
-const fetchBudgets = new AsyncLocalStorage<{ left: number }>();
-/** The runner's budget, refilled on each kafkajs FETCH_START (`newFetchBudget`); the gateway's fetches use `withFetchBudget`. */
-const consumerBudget = { left: MAX_FETCH_BYTES };
+/** What one Fetch has left to decompress; with `unreadable`, the runner's Fetch reads its record batches apart (`readBatchesApart`). */
+interface FetchBudget {
+  left: number;
+  unreadable?: UnreadableBatch[];
+}
 
-/** Runs one Fetch (the gateway's `broker.fetch`) with a budget of its own. */
+const fetchBudgets = new AsyncLocalStorage<FetchBudget>();
+/** Runs one Fetch (the gateway's `broker.fetch`) with a budget of its own; the runner's use `readBatchesApart`. */
 export function withFetchBudget<T>(run: () => Promise<T>): Promise<T> {
   return fetchBudgets.run({ left: MAX_FETCH_BYTES }, run);
 }
 
-/** A consumer starts a Fetch (kafkajs's FETCH_START): its batches share a fresh budget. */
-export function newFetchBudget(): void {
-  consumerBudget.left = MAX_FETCH_BYTES;
+/**
+ * A record batch no codec reads (damaged, a format runnel does not read, or past MAX_BATCH_BYTES
+ * decompressed), as its header names it: the header is read before the records, so the offsets are
+ * known though the records are not.
+ */
+export interface UnreadableBatch {
+  firstOffset: bigint;
+  lastOffset: bigint;
+  /** The records the header counts. */
+  records: number;
+  /** The batch's first record time (ms), as the producer or broker set it; -1 when it has none. */
+  firstTimestamp: number;
+  reason: string;
+}
+
+/**
+ * Runs one Fetch (the runner's `broker.fetch`) with a budget of its own, reading its record batches
+ * apart: a batch no codec reads ends its partition's records in this answer there, as a batch cut
+ * off by the response's size limit does (kafkajs keeps the batches before it and reads the other
+ * partitions on), and is listed in `unreadable` with its offsets. A batch past what the budget has
+ * left ends its partition's records there too, unlisted: the next Fetch, with a new budget, reads it.
+ * Without this (the gateway's sample, `withFetchBudget`) either refusal fails the whole Fetch.
+ */
+export async function readBatchesApart<T>(run: () => Promise<T>): Promise<{ answer: T; unreadable: UnreadableBatch[] }> {
+  const budget: FetchBudget = { left: MAX_FETCH_BYTES, unreadable: [] };
+  const answer = await fetchBudgets.run(budget, run);
+  return { answer, unreadable: budget.unreadable! };
+}
+
+/**
+ * Ends the decoding of a partition's records in kafkajs's Fetch answer at the current batch, the
+ * records before it kept. kafkajs knows the error by its name only: the one it gives a batch the
+ * response's size limit cut off, which it takes for the end of the partition's records.
+ */
+class BatchesEndHere extends Error {
+  override name = "KafkaJSPartialMessageError";
+}
+
+/** Bytes of a v2 record batch's header before its records, and where its fields lie (the Kafka protocol's RecordBatch). */
+const BATCH_HEADER = 61;
+
+/**
+ * The header of the record batch whose records are `records`: kafkajs hands a codec a view of the
+ * Fetch response, the header just before it. Null when what lies there is not this batch's header
+ * (its magic byte 2 and a length that ends where the records end).
+ */
+function batchHeaderOf(records: Uint8Array, reason: string): UnreadableBatch | null {
+  if (records.byteOffset < BATCH_HEADER) return null;
+  const header = new DataView(records.buffer, records.byteOffset - BATCH_HEADER, BATCH_HEADER);
+  if (header.getInt8(16) !== 2 || header.getInt32(8) !== BATCH_HEADER - 12 + records.length) return null;
+  const firstOffset = header.getBigInt64(0);
+  return {
+    firstOffset,
+    lastOffset: firstOffset + BigInt(header.getInt32(23)),
+    records: header.getInt32(57),
+    firstTimestamp: Number(header.getBigInt64(27)),
+    reason,
+  };
 }
 
 function charge(codec: string, n: number): void {
-  const budget = fetchBudgets.getStore() ?? consumerBudget;
+  // Every Fetch of the runner and the gateway runs with a budget; a decode outside one is bounded per batch only.
+  const budget = fetchBudgets.getStore();
+  if (budget === undefined) return;
   budget.left -= n;
   if (budget.left < 0) throw new KafkaCodecError(`${codec}: the batches of one fetch decompress to more than ${MAX_FETCH_BYTES / 1024 / 1024} MiB (the most runnel holds at once); they are refused rather than read into memory`);
 }
@@ -338,7 +398,17 @@ function codec(name: string, decode: (b: Uint8Array) => Uint8Array | Promise<Uin
       return asBuffer(await encode(encoder.buffer));
     },
     async decompress(buffer: Buffer): Promise<Buffer> {
-      const out = await decode(buffer);
+      const budget = fetchBudgets.getStore();
+      let out: Uint8Array;
+      try {
+        out = await decode(buffer);
+      } catch (error) {
+        const batch = budget?.unreadable && error instanceof KafkaCodecError ? batchHeaderOf(buffer, error.message) : null;
+        if (batch === null) throw error;
+        budget!.unreadable!.push(batch);
+        throw new BatchesEndHere(`${name}: batch at offset ${batch.firstOffset} is unreadable`);
+      }
+      if (budget?.unreadable && budget.left < out.length) throw new BatchesEndHere(`${name}: the fetch's decompression budget is spent`);
       charge(name, out.length);
       return asBuffer(out);
     },

@@ -11,7 +11,8 @@
  */
 import { availableParallelism } from "node:os";
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig, type SASLOptions } from "kafkajs";
-import { KafkaCodecError, newFetchBudget, registerKafkaCodecs } from "./kafka-codecs.ts";
+import { KafkaCodecError, readBatchesApart, registerKafkaCodecs, type UnreadableBatch } from "./kafka-codecs.ts";
+import { deadLetterKey, encodeDeadLetters } from "../sinks/dead-letter.ts";
 import { abortedRecords, clusterFactory, type AbortedTransaction, type FetchedRecord } from "./kafka-transactions.ts";
 import type { SinkSpec, SourceSpec } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
@@ -19,6 +20,7 @@ import type { ParquetWriter } from "../parquet/writer.ts";
 import type { SinkTarget } from "./sink-writer.ts";
 import { StateStore, type Recovery } from "./state-store.ts";
 import { RunnerMetrics } from "./metrics.ts";
+import { kafkaConnectHint } from "./kafka-hint.ts";
 import type { EngineRequest, EngineStatus, SealedRange, Segment, SegmentHeaders, WriteResult } from "./partition-engine.ts";
 import { EngineFailed, localEngines, workerEngines, type EngineClient } from "./engine-client.ts";
 
@@ -120,17 +122,31 @@ function isRebalance(error: unknown): boolean {
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 
+/** A Fetch request as kafkajs's consumer makes it: each partition with the offset it reads from. */
+interface FetchRequest {
+  maxWaitTime?: number;
+  topics: { topic: string; partitions: { partition: number; fetchOffset: string; maxBytes: number }[] }[];
+  [option: string]: unknown;
+}
+interface FetchAnswer {
+  responses: { topicName: string; partitions: { partition: number; errorCode: number; highWatermark: string; abortedTransactions?: AbortedTransaction[]; messages: FetchedRecord[] }[] }[];
+}
+/** A Fetch of the runner, its batches read apart (`readBatchesApart`), aborted transactions' messages marked. */
+type RunnerFetch = (request: FetchRequest) => Promise<{ answer: FetchAnswer; unreadable: UnreadableBatch[] }>;
+
 /**
- * Makes the consumer's Fetch answers leave out aborted transactions' messages by this module's reading
- * (kafka-transactions.ts), not kafkajs's: each aborted message is marked as a control record, which
- * kafkajs's Batch drops (still counting its offset, so a batch of only those moves on), and the list of
- * aborted transactions is emptied so kafkajs's own filter, which can take an aborted message for a
- * committed one (and the reverse), has nothing to do. Hooked through the client's private cluster
- * factory, the one `consumer()` uses, as gateway/sources/kafka-source.ts does.
+ * Hooks the consumer's Fetches, through the client's private cluster factory (the one `consumer()`
+ * uses, as gateway/sources/kafka-source.ts does):
+ * - aborted transactions' messages are left out by this module's reading (kafka-transactions.ts), not
+ *   kafkajs's: each is marked as a control record, which kafkajs's Batch drops (still counting its
+ *   offset, so a batch of only those moves on), and the list of aborted transactions is emptied so
+ *   kafkajs's own filter, which can take an aborted message for a committed one (and the reverse),
+ *   has nothing to do;
+ * - record batches are read apart (`readBatchesApart`): a batch no codec reads ends its partition's
+ *   records in the answer, and `unreadable` is told of it with the Fetch and a way to fetch again.
  */
-function filterAbortedTransactions(kafka: Kafka): void {
-  type FetchAnswer = { responses: { partitions: { abortedTransactions?: AbortedTransaction[]; messages: FetchedRecord[] }[] }[] };
-  type Broker = { fetch(request: unknown): Promise<FetchAnswer>; [wrapped]?: true };
+function hookFetches(kafka: Kafka, unreadable: (request: FetchRequest, answer: FetchAnswer, batches: UnreadableBatch[], fetch: RunnerFetch) => Promise<void>): void {
+  type Broker = { fetch(request: FetchRequest): Promise<FetchAnswer>; [wrapped]?: true };
   type Cluster = { findBroker(node: unknown): Promise<Broker> };
   const { slot, create } = clusterFactory<Cluster>(kafka);
   (kafka as unknown as Record<symbol, unknown>)[slot] = (options: unknown): Cluster => {
@@ -139,17 +155,22 @@ function filterAbortedTransactions(kafka: Kafka): void {
     cluster.findBroker = async (node) => {
       const broker = await findBroker(node);
       if (!broker[wrapped]) {
-        const fetch = broker.fetch.bind(broker);
-        broker.fetch = async (request) => {
-          const answer = await fetch(request);
-          for (const topic of answer.responses) {
+        const plain = broker.fetch.bind(broker);
+        const fetch: RunnerFetch = async (request) => {
+          const read = await readBatchesApart(() => plain(request));
+          for (const topic of read.answer.responses) {
             for (const partition of topic.partitions) {
               if (!partition.abortedTransactions?.length) continue;
               for (const record of abortedRecords(partition.messages, partition.abortedTransactions)) record.isControlRecord = true;
               partition.abortedTransactions = [];
             }
           }
-          return answer;
+          return read;
+        };
+        broker.fetch = async (request) => {
+          const read = await fetch(request);
+          if (read.unreadable.length > 0) await unreadable(request, read.answer, read.unreadable, fetch);
+          return read.answer;
         };
         broker[wrapped] = true;
       }
@@ -169,13 +190,11 @@ async function reachBrokers(config: KafkaConfig): Promise<void> {
   const probe = new Kafka({ ...config, clientId: `${config.clientId}-probe`, retry: { retries: 2 }, connectionTimeout: 5_000, authenticationTimeout: 5_000 }).admin();
   try {
     await probe.connect();
+    // A listener that wants TLS or a SASL login answers the connect's handshake and closes at the first real request.
+    await probe.listTopics();
   } catch (error) {
     const said = message(error);
-    const hint = /SASL|authentication/i.test(said)
-      ? "check RUNNEL_KAFKA_SASL_MECHANISM, RUNNEL_KAFKA_USERNAME and RUNNEL_KAFKA_PASSWORD, and that this listener takes SASL"
-      : config.ssl
-        ? "check --brokers, and that this listener speaks TLS (RUNNEL_KAFKA_SSL / RUNNEL_KAFKA_CA_FILE are set)"
-        : "check --brokers (or the notebook's brokers), and RUNNEL_KAFKA_SSL / RUNNEL_KAFKA_SASL_MECHANISM if the cluster needs them";
+    const hint = kafkaConnectHint(said, config, config.ssl ? "--brokers" : "--brokers (or the notebook's brokers)");
     throw new Error(`runner: cannot reach the Kafka brokers ${(config.brokers as string[]).join(", ")}: ${said}; ${hint}`, { cause: error });
   } finally {
     await probe.disconnect().catch(() => undefined);
@@ -209,7 +228,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   };
   registerKafkaCodecs();
   const kafka = new Kafka(config);
-  filterAbortedTransactions(kafka);
+  hookFetches(kafka, (request, answer, batches, fetch) => skipUnreadable(request, answer, batches, fetch));
   await reachBrokers(config);
   const admin = kafka.admin();
   await admin.connect();
@@ -249,12 +268,64 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     groupId: options.groupId,
     allowAutoTopicCreation: false,
     maxBytesPerPartition: 1 << 20,
-    // kafkajs's default retries for a consumer; no restart for a batch no codec can read.
+    // kafkajs's default retries for a consumer; no restart for a batch no codec can read (and skipUnreadable could not place).
     retry: { retries: 5, restartOnFailure: async (error) => codecErrorIn(error) === null },
     ...(options.untilCaughtUp ? { maxWaitTimeInMs: 20 } : {}),
   });
-  // The batches of one fetch share a decompression budget (MAX_FETCH_BYTES), refilled as each fetch starts.
-  consumer.on(consumer.events.FETCH_START, () => newFetchBudget());
+
+  /**
+   * Record batches of a Fetch that no codec reads (`readBatchesApart`): a batch that is the first its
+   * partition's answer holds is a dead letter under `_errors/` (topic, partition, offsets, record count,
+   * why; no payload, none was read), stored before the answer goes on; then the answer holds, for
+   * that partition, two control records (at the fetch offset and the batch's last), which kafkajs
+   * passes over as it passes over transaction markers, so the partition reads on after the batch and
+   * its offsets are committed as `skipFiltered` commits those (after everything before them is
+   * durable). A batch after readable ones waits: kafkajs hands on the records before it, and the next
+   * Fetch starts at it. A Fetch does not say which partition a batch is of, so with several
+   * partitions each that might hold it is fetched again alone. Stored again after a crash, the dead
+   * letter has the same key and content.
+   */
+  async function skipUnreadable(request: FetchRequest, answer: FetchAnswer, batches: UnreadableBatch[], fetch: RunnerFetch): Promise<void> {
+    const wanted = request.topics.find((t) => t.topic === source.topic)?.partitions ?? [];
+    const got = answer.responses.find((r) => r.topicName === source.topic)?.partitions ?? [];
+    const answered = (p: number) => got.find((g) => g.partition === p);
+    // Partitions whose answer holds no record though the broker has some from the fetch offset on, as a batch read apart leaves one.
+    const stopped = wanted.filter((w) => {
+      const a = answered(w.partition);
+      return a !== undefined && a.errorCode === 0 && a.messages.length === 0 && BigInt(a.highWatermark) > BigInt(w.fetchOffset);
+    });
+    const first = new Map<number, UnreadableBatch>();
+    if (wanted.length === 1) {
+      if (stopped.length === 1 && batches.length === 1 && batches[0]!.lastOffset >= BigInt(stopped[0]!.fetchOffset)) first.set(stopped[0]!.partition, batches[0]!);
+    } else {
+      for (const w of stopped) {
+        if (!batches.some((b) => b.lastOffset >= BigInt(w.fetchOffset))) continue;
+        const alone = await fetch({ ...request, maxWaitTime: 0, topics: [{ topic: source.topic, partitions: [w] }] });
+        const a = alone.answer.responses.find((r) => r.topicName === source.topic)?.partitions.find((g) => g.partition === w.partition);
+        const batch = alone.unreadable[0];
+        if (a !== undefined && a.messages.length === 0 && alone.unreadable.length === 1 && batch!.lastOffset >= BigInt(w.fetchOffset)) first.set(w.partition, batch!);
+      }
+    }
+    for (const [p, batch] of first) {
+      const from = wanted.find((w) => w.partition === p)!.fetchOffset;
+      await deadLetterBatch(p, batch);
+      const skipped = (offset: string): FetchedRecord => ({ offset, key: null, isControlRecord: true });
+      answered(p)!.messages = from === String(batch.lastOffset) ? [skipped(from)] : [skipped(from), skipped(String(batch.lastOffset))];
+    }
+  }
+
+  /** The dead letter of a record batch no codec reads, stored under `_errors/` of the first sink's target. */
+  async function deadLetterBatch(p: number, batch: UnreadableBatch): Promise<void> {
+    const { firstOffset, lastOffset, records } = batch;
+    // Dated by the batch's own time, so a dead letter stored again (a crash before the commit) is the same object.
+    const time = batch.firstTimestamp > 0 && batch.firstTimestamp < 253_402_300_800_000 ? batch.firstTimestamp : now();
+    const at = new Date(time).toISOString();
+    const reason = `kafka: the record batch of topic ${source.topic}, partition ${p}, offsets ${firstOffset}-${lastOffset} (${records} ${records === 1 ? "record" : "records"}) cannot be read: ${batch.reason}; it is skipped`;
+    const key = deadLetterKey({ prefix: firstTarget!.opened.prefix, source: source.name, day: at.slice(0, 10), writer: `${writerName(p)}.batch`, first: firstOffset, last: lastOffset });
+    await firstTarget!.opened.sink.put(key, encodeDeadLetters([{ reason, raw: "", source: source.name, at }]), { contentType: "application/x-ndjson" });
+    metrics.deadLetters++;
+    log(`partition ${p}: offsets ${firstOffset}-${lastOffset} are one record batch no codec reads (${batch.reason}); dead letter ${key}, continuing at ${lastOffset + 1n}`);
+  }
   try {
     await consumer.connect();
     await consumer.subscribe({ topics: [source.topic], fromBeginning: options.start?.kind !== "latest" });

@@ -5,6 +5,7 @@ import { readSqlRefs } from "../../notebook/graph/sql-refs.node.ts";
 import { duckdbError, DuckDBError, loadEvents, openDuckDB, queryRows, quoteIdent, type DuckDB } from "../../edge/duckdb/index.node.ts";
 import type { Row, Schema } from "../../edge/plan/values.ts";
 import { GatewayError } from "../http/error.ts";
+import { loadSample, rereadRepeatedKeys } from "../sample/load-sample.ts";
 import { pinnedSourceSchema } from "../sources/metadata-schema.ts";
 import type { SourceEvent } from "../sources/source.ts";
 
@@ -81,9 +82,11 @@ export async function runCell(inputs: CellRunInputs): Promise<CellRun> {
       }
       const spec = inputs.sources[name];
       if (spec === undefined) throw new GatewayError(409, "conflict", `cells: source ${name} is not in the saved notebook yet; save it, then run the cell again`);
-      const values = (await inputs.sample(spec)).flatMap((e) => (e.ok ? [e.value] : []));
-      if (values.length === 0) throw new GatewayError(409, "conflict", `cells: source ${name} has no events yet; the cell runs once some arrive`);
-      const loaded = await loadEvents(db, name, values, { format: spec.format });
+      // Events with a repeated key as the sample route reads them: kept where read_json keeps them.
+      const decoded = rereadRepeatedKeys(await inputs.sample(spec), spec).flatMap((e) => (e.ok ? [e.value] : []));
+      if (decoded.length === 0) throw new GatewayError(409, "conflict", `cells: source ${name} has no events yet; the cell runs once some arrive`);
+      const { loaded, refused } = await loadSample(db, name, decoded, spec.format);
+      const values = refused.size === 0 ? decoded : decoded.filter((_, i) => !refused.has(i));
       // As the sample route types it: the columns the source's options add keep their own types.
       const pinned = pinnedSourceSchema(spec, loaded);
       if (pinned) await loadEvents(db, name, values, { format: spec.format, schema: pinned });

@@ -1,12 +1,13 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadEvents, openDuckDB, queryRows, quoteIdent, quoteString, type DuckDB } from "../../edge/duckdb/index.node.ts";
+import { loadEvents, openDuckDB, queryRows, quoteIdent, quoteString, stringifyJsonLossless, type DuckDB } from "../../edge/duckdb/index.node.ts";
 import type { Row, Schema } from "../../edge/plan/values.ts";
 import type { SourceEvent } from "../sources/source.ts";
 import type { SourceFormat, SourceSpec } from "../../notebook/format/model.ts";
 import { pinnedSourceSchema } from "../sources/metadata-schema.ts";
 import { rowsToArrowIPC } from "./arrow.ts";
+import { loadSample, rereadRepeatedKeys } from "./load-sample.ts";
 
 /** What a sample is of: its source (whose options may add columns of fixed types), or only its format. */
 export type SampleSource = SourceSpec | SourceFormat;
@@ -50,11 +51,23 @@ export class Sampler {
       this.db ??= openDuckDB({ threads: 2 });
       const db = await this.db;
       const table = `sample_${++this.counter}`;
-      const values = events.filter((e) => e.ok).map((e) => e.value);
-      const errors = events.filter((e) => !e.ok).map(toErrorRow);
-      if (values.length === 0) return work(db, table, { schema: [], rows: [], errors });
+      // An event the decoder refused for a repeated key is judged here, as read_json judges it among the others.
+      const read = rereadRepeatedKeys(events, spec);
+      const at = read.flatMap((e, i) => (e.ok ? [i] : []));
+      if (at.length === 0) return work(db, table, { schema: [], rows: [], errors: events.filter((e) => !e.ok).map(toErrorRow) });
       try {
-        let loaded = await loadEvents(db, table, values, { format });
+        const sample = await loadSample(db, table, at.map((i) => (read[i] as { value: unknown }).value), format);
+        let loaded = sample.loaded;
+        const refused = new Map([...sample.refused].map(([k, why]) => [at[k]!, why]));
+        const values = at.flatMap((i) => (refused.has(i) ? [] : [(read[i] as { value: unknown }).value]));
+        // In the order the events came; a refused one in DuckDB's words, with the text as it came.
+        const errors = events.flatMap((e, i): ErrorRow[] => {
+          if (!read[i]!.ok) return [toErrorRow(e as Extract<SourceEvent, { ok: false }>)];
+          const why = refused.get(i);
+          if (why === undefined) return [];
+          const raw = e.ok ? stringifyJsonLossless(e.value) : e.raw;
+          return [toErrorRow({ ok: false, raw, error: `decode: ${why}`, receivedAt: e.receivedAt, ...(e.meta ? { meta: e.meta } : {}) })];
+        });
         // The columns a source's options add keep their own types, whatever this sample holds.
         const pinned = pinnedSourceSchema(spec, loaded);
         if (pinned) loaded = await loadEvents(db, table, values, { format, schema: pinned });

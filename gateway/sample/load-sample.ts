@@ -1,0 +1,130 @@
+/**
+ * A sample's events into a DuckDB table as `read_json` reads the same NDJSON, events whose objects
+ * write a key twice (`{"a":1,"a":2}`) included. DuckDB types the records with those events among
+ * them (a field holding such an object beside a number is JSON, and keeps both members as written),
+ * then refuses a record only where it reads a repeated key into a column: the record's own keys,
+ * a STRUCT's. Such a record is an error row in DuckDB's words; the others are rows. Before, every
+ * event with a repeated key was an error row, also where DuckDB keeps it.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { castReadableSchema, describeQuery, loadEvents, quoteString, stringifyJsonLossless, type DuckDB } from "../../edge/duckdb/index.node.ts";
+import { DuplicateKeyError, parseEventJson, RepeatedKeys } from "../../edge/duckdb/lossless-json.ts";
+import { renamedKeys } from "../../edge/duckdb/load-events.node.ts";
+import { ConvertError, eventConverter } from "../../edge/exec/convert.ts";
+import { defaultLibrary } from "../../edge/exec/library.ts";
+import type { Schema } from "../../edge/plan/values.ts";
+import type { SourceFormat, SourceSpec } from "../../notebook/format/model.ts";
+import type { SourceEvent } from "../sources/source.ts";
+
+/** The table's columns as DuckDB typed them, and the events it refused (by index in `events`) with why. */
+export interface LoadedSample {
+  loaded: Schema;
+  refused: Map<number, string>;
+}
+
+/**
+ * Loads the decoded `events` (values; an object with a repeated key a `RepeatedKeys`) into `table`:
+ * typed by DuckDB's inference over all of them, every event DuckDB reads as a row, and in `refused`
+ * those it does not, with DuckDB's message. Without a repeated key this is `loadEvents`.
+ */
+export async function loadSample(db: DuckDB, table: string, events: readonly unknown[], format: SourceFormat | undefined): Promise<LoadedSample> {
+  const repeating = format === "csv" ? [] : events.flatMap((e, i) => (holdsRepeatedKeys(e) ? [i] : []));
+  if (repeating.length === 0) return { loaded: await loadEvents(db, table, events, { format }), refused: new Map() };
+  let schema: Schema;
+  try {
+    // Where every repeated key sits in a JSON field (or in no column), DuckDB reads every event.
+    return { loaded: await loadEvents(db, table, events, { format }), refused: new Map() };
+  } catch (error) {
+    if (error instanceof DuplicateKeyError) {
+      // DuckDB could not type the sample itself (a STRUCT of keys differing only in case, integers past BIGINT), and
+      // loadEvents' way around that reads the texts again refusing repeats: it types the events by each key's first value.
+      schema = await loadEvents(db, table, events.map(firstMembers), { format });
+    } else if (error instanceof Error && /has duplicate key/.test(error.message)) {
+      // DuckDB typed the records, then refused one whose repeated key it reads into a column.
+      schema = await inferredSchema(db, events);
+    } else throw error;
+  }
+  const refused = new Map<number, string>();
+  const convert = eventConverter(schema, defaultLibrary);
+  for (const i of repeating) {
+    try {
+      convert(events[i]);
+    } catch (error) {
+      // The converter refuses exactly where read_json with these columns does, in its words (edge/exec/repeated-keys.ts).
+      if (!(error instanceof ConvertError)) throw error;
+      refused.set(i, error.message);
+    }
+  }
+  const kept = events.filter((_, i) => !refused.has(i));
+  return { loaded: await loadEvents(db, table, kept, { format, schema }), refused };
+}
+
+/**
+ * The error events of a sample that the decoder refused only because an object in them writes a
+ * key twice, read again with the repeats kept (`RepeatedKeys`), for `loadSample` to judge as DuckDB
+ * does. The decoder refuses every repeat, as no schema is known where it runs. A source that adds
+ * columns of its own (`metadata:`, `headers:`) keeps them as error rows: its columns are made from
+ * the record or delivery, which the error event no longer has.
+ */
+export function rereadRepeatedKeys(events: readonly SourceEvent[], source: SourceSpec | undefined): SourceEvent[] {
+  if (source?.format === "csv" || addsColumns(source)) return [...events];
+  return events.map((event) => {
+    if (event.ok || event.raw === "") return event;
+    let value: unknown;
+    try {
+      parseEventJson(event.raw);
+      return event;
+    } catch (error) {
+      if (!(error instanceof DuplicateKeyError)) return event;
+      value = parseEventJson(event.raw, undefined, "keep");
+    }
+    return { ok: true, value, receivedAt: event.receivedAt, ...(event.meta ? { meta: event.meta } : {}) };
+  });
+}
+
+function addsColumns(source: SourceSpec | undefined): boolean {
+  if (source?.kind === "kafka") return (source.metadata?.length ?? 0) > 0;
+  if (source?.kind === "webhook") return (source.metadata?.length ?? 0) > 0 || (source.headers?.length ?? 0) > 0;
+  return false;
+}
+
+/** Whether an object anywhere in `value` writes a key twice. */
+export function holdsRepeatedKeys(value: unknown): boolean {
+  if (value instanceof RepeatedKeys) return true;
+  if (Array.isArray(value)) return value.some(holdsRepeatedKeys);
+  if (value === null || typeof value !== "object") return false;
+  return Object.values(value).some(holdsRepeatedKeys);
+}
+
+/** `value` with each object that writes a key twice as a plain object of each key's first value (the one DuckDB reads). */
+function firstMembers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(firstMembers);
+  if (!(value instanceof RepeatedKeys)) {
+    if (value === null || typeof value !== "object" || !Object.values(value).some(holdsRepeatedKeys)) return value;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, firstMembers(v)]));
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of RepeatedKeys.members(value)) {
+    if (!Object.hasOwn(out, key)) Object.defineProperty(out, key, { value: firstMembers(v), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/** The columns DuckDB's `read_json` infers for the events as written (repeated keys and all), as `loadEvents` reads them. */
+async function inferredSchema(db: DuckDB, events: readonly unknown[]): Promise<Schema> {
+  const dir = await mkdtemp(join(tmpdir(), "runnel-sample-"));
+  try {
+    const path = join(dir, "events.ndjson");
+    await writeFile(path, events.map((e) => `${stringifyJsonLossless(e === undefined ? null : e, { duckdb: true })}\n`).join(""), "utf8");
+    const described = await describeQuery(db, `SELECT * FROM read_json(${quoteString(path)}, format = 'newline_delimited', sample_size = -1, map_inference_threshold = -1)`);
+    // Times DuckDB detected by a format a cast does not read are text, as loadEvents types them.
+    const schema = (await castReadableSchema(db, path, described)) ?? described;
+    // Keys that differ only in case: the pinned columns read the key under its own spelling (`A_1` reads `A`).
+    const renamed = renamedKeys(events);
+    return renamed.size === 0 ? schema : schema.map((c) => (renamed.has(c.name) ? { ...c, key: renamed.get(c.name)! } : c));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
