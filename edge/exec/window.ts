@@ -12,7 +12,7 @@ import type { AggregateOp } from "../plan/types.ts";
 import type { Value } from "../plan/values.ts";
 import type { AggregateFn, CallContext, FunctionLibrary } from "./functions/contract.ts";
 import { compileExpr, type Eval, type Memo } from "./expr.ts";
-import { formatTimestamp, formatTimestampTz } from "./functions/calendar.ts";
+import { civilFromDays, daysFromCivil, formatTimestamp, formatTimestampTz } from "./functions/calendar.ts";
 import { zoneWalls } from "./functions/timezone.ts";
 import { wallClock } from "./wall-clock.ts";
 
@@ -468,14 +468,23 @@ export function windowEnd(window: NonNullable<AggregateOp["window"]>): (start: b
     };
   }
   if (window.zone === undefined) return (start) => addInterval(start, width);
+  // time_bucket in a zone (see zonedBucket): a width of time counts real time from the start; one of
+  // days or months ends when the zone's clock has passed the next bucket's first day for good.
+  if (width.months === 0 && width.days === 0) return (start) => start + BigInt(width.micros);
   const zone = zoneWalls(window.zone);
+  const clock = wallClock(window.zone);
   return (start) => {
     const wall = zone.toWall(start);
-    const next = addInterval(wall, width);
-    const same = next - (wall - start);
-    const end = zone.toWall(same) === next ? same : zone.fromWall(next);
-    return end > start ? end : addInterval(start, width);
+    // The bucket's first day at 00:00 on the zone's calendar (a start in a skipped midnight reads 01:00).
+    const day = wall - (((wall % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY);
+    return clock.endsAt(addInterval(width.months === 0 ? day : monthStart(day), width));
   };
+}
+
+/** The first day of the month of a midnight, in microseconds. */
+function monthStart(day: bigint): bigint {
+  const c = civilFromDays(Number(day / MICROS_PER_DAY));
+  return BigInt(daysFromCivil(c.year, c.month, 1)) * MICROS_PER_DAY;
 }
 
 /** `ts + interval` for a timestamp in microseconds, months by the calendar (day clamped), as DuckDB. */

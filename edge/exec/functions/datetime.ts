@@ -114,17 +114,9 @@ const timeBucket: ScalarFn = (args, ctx) => {
   if (isInfiniteTimestamp(m)) return asResult(m, ctx);
   const third = args[2];
   const thirdType = typeName(ctx.argTypes[2]);
-  if (third !== undefined && thirdType === "VARCHAR") {
-    // A zone: the instant's wall time there is bucketed (from the default origin, in wall time) and
-    // the bucket's start is the instant that wall time names in the zone, as DuckDB's ICU time_bucket.
-    const zone = zoneWalls(third as string);
-    const local = zone.toWall(m);
-    const wall = timeBucket([width, local], { ...ctx, argTypes: [ctx.argTypes[0]!, "TIMESTAMP"], resultType: "TIMESTAMP" }) as bigint;
-    // A wall time the zone repeats (the hour clocks go back) keeps the instant's own offset when it can:
-    // 02:30 summer time buckets to 02:00 summer time, 02:30 winter time to 02:00 winter time.
-    const same = wall - (local - m);
-    return asResult(zone.toWall(same) === wall ? same : zone.fromWall(wall), ctx);
-  }
+  if (third !== undefined && thirdType === "VARCHAR") return asResult(zonedBucket(width, m, third as string, ctx), ctx);
+  // Over a TIMESTAMPTZ DuckDB's ICU time_bucket answers, which takes a width of days or of time, not both.
+  if (width.months === 0 && /^TIMESTAMP(TZ| WITH TIME ZONE)$/.test(typeName(ctx.argTypes[1]))) zonedWidth(width);
   if (width.months !== 0 && (width.days !== 0 || width.micros !== 0n)) {
     throw new SqlError("not_implemented", "Month intervals cannot have day or time component");
   }
@@ -155,6 +147,45 @@ const timeBucket: ScalarFn = (args, ctx) => {
   const r = origin + floorDiv(m - origin, w) * w;
   return asResult(r, ctx);
 };
+
+/**
+ * The widths DuckDB's ICU time_bucket refuses beyond the TIMESTAMP's: one mixing months, days and
+ * time. (A zero width is "Period must be greater than 0" as computed; a constant one is DuckDB's
+ * "Can't bucket using zero days", an error either way.)
+ */
+function zonedWidth(width: Interval): void {
+  if (width.months !== 0 && (width.days !== 0 || width.micros !== 0n)) throw new SqlError("not_implemented", "Month intervals cannot have day or time component");
+  if (width.days !== 0 && width.micros !== 0n) throw new SqlError("not_implemented", "Day intervals cannot have time component");
+}
+
+/**
+ * time_bucket(width, TIMESTAMPTZ, zone) as DuckDB's ICU extension answers it. The origin is
+ * 2000-01-03 00:00 (2000-01-01 for months) on the zone's clock, as an instant. A width of time
+ * counts from that instant in real time (2-hour buckets in Berlin start at odd hours of summer
+ * time); a width of days counts the whole days the zone's calendar steps from the origin without
+ * passing the instant (in Havana 00:30 before the clock goes back to 00:00 is still the day
+ * before, since that day's 00:00 is the later one); a width of months takes the month of the
+ * zone's wall time. A wall time the zone skips is read with the offset before the change, one it
+ * repeats as the later instant (ICU's rule).
+ */
+function zonedBucket(width: Interval, m: bigint, zoneName: string, ctx: CallContext): bigint {
+  const zone = zoneWalls(zoneName);
+  zonedWidth(width);
+  if (width.months === 0 && width.days === 0) {
+    if (width.micros <= 0n) throw new SqlError("not_implemented", "Period must be greater than 0");
+    const origin = zone.fromWall(ORIGIN_DAYS_MICROS);
+    return origin + floorDiv(m - origin, width.micros) * width.micros;
+  }
+  if (width.months === 0 && width.micros === 0n) {
+    if (width.days <= 0) throw new SqlError("not_implemented", "Period must be greater than 0");
+    let days = floorDiv(zone.toWall(m) - ORIGIN_DAYS_MICROS, MICROS_PER_DAY);
+    if (zone.fromWall(ORIGIN_DAYS_MICROS + days * MICROS_PER_DAY) > m) days--;
+    const w = BigInt(width.days);
+    return zone.fromWall(ORIGIN_DAYS_MICROS + floorDiv(days, w) * w * MICROS_PER_DAY);
+  }
+  const wall = timeBucket([width, zone.toWall(m)], { ...ctx, argTypes: [ctx.argTypes[0]!, "TIMESTAMP"], resultType: "TIMESTAMP" }) as bigint;
+  return zone.fromWall(wall);
+}
 
 /**
  * time_bucket(<constant width of days and time>, <TIMESTAMP>): the width
