@@ -57,8 +57,12 @@ export interface Executor {
 
 type Stage = (rows: Value[][]) => Value[][];
 
-/** Events converted together before their rows run (see runUnit). */
-const CHUNK = 1024;
+/**
+ * Events converted together before their rows run (see runUnit). 256 rather than 1,024
+ * (measured: pii-staging ~4 % less CPU; 128 and 512 slower than 256), likely because a
+ * smaller chunk's events and rows leave more of the core's cache to the memories' tables.
+ */
+const CHUNK = 256;
 
 /** One input row through the stateless operators before the aggregate: its output row, or null when filtered out. */
 type RowProgram = (row: Value[]) => Value[] | null;

@@ -85,6 +85,9 @@ function makeCaster(from: SqlType, to: SqlType): Caster {
     if ((from.name === "TIMESTAMP" || from.name === "TIMESTAMPTZ") && to.name === "DATE") {
       const toDate = (v: Value): Value => {
         const micros = v as bigint;
+        // CAST(CAST(text AS TIMESTAMP) AS DATE): the day `isoTimestamp` just read, without a
+        // BigInt-to-double conversion (a call into the runtime and a heap number).
+        if (micros === lastIsoMicros) return lastIsoMicrosDays;
         // The infinities lie far outside ±2^60 microseconds: one conversion rules them out.
         const n = Number(micros);
         if (n < 2 ** 60 && n > -(2 ** 60)) return timestampDays(micros);
@@ -177,6 +180,13 @@ function digit2(s: string, at: number): number {
 /** The date (year, month and day packed) `isoTimestamp` read last, and its day number. */
 let lastIsoDate = -1;
 let lastIsoDays = 0;
+/**
+ * The TIMESTAMP `isoTimestamp` answered last and its day number (-1n is 1969-12-31
+ * 23:59:59.999999, day -1, so the pair is true before any call). Always a bigint: the
+ * comparison in the DATE cast stays one of bigints.
+ */
+let lastIsoMicros = -1n;
+let lastIsoMicrosDays = -1;
 
 /**
  * The common ISO shape `YYYY-MM-DD[ T]HH:MM:SS[.fraction][Z]` with a valid
@@ -217,8 +227,11 @@ export function isoTimestamp(s: string): bigint | null {
   if (pos !== n) return null;
   const seconds = days * 86400 + hour * 3600 + minute * 60 + second;
   // Exact in a double while below 2^53 microseconds (years 1685 to 2255).
-  if (Math.abs(seconds) < 9_000_000_000) return BigInt(seconds * 1_000_000 + micros);
-  return BigInt(seconds) * 1_000_000n + BigInt(micros);
+  const result = Math.abs(seconds) < 9_000_000_000 ? BigInt(seconds * 1_000_000 + micros) : BigInt(seconds) * 1_000_000n + BigInt(micros);
+  // The time of day is under one day, so the TIMESTAMP's day is the date's.
+  lastIsoMicros = result;
+  lastIsoMicrosDays = days;
+  return result;
 }
 
 function sameType(a: SqlType, b: SqlType): boolean {
