@@ -76,7 +76,9 @@ export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: Read
   const unread = schema.filter((_, i) => !fields.some((f) => f.index === i)).map(jsonKey);
   if (unread.length === 0) {
     return (event) => {
-      if (event === null || typeof event !== "object" || Array.isArray(event)) {
+      // DuckDB's read_json reads a record that is JSON null as a row of NULLs.
+      if (event === null) return nulls.slice();
+      if (typeof event !== "object" || Array.isArray(event)) {
         throw new ConvertError(`event is ${describe(event)}, not a JSON object`);
       }
       try {
@@ -87,7 +89,8 @@ export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: Read
     };
   }
   return (event) => {
-    if (event === null || typeof event !== "object" || Array.isArray(event)) {
+    if (event === null) return nulls.slice();
+    if (typeof event !== "object" || Array.isArray(event)) {
       throw new ConvertError(`event is ${describe(event)}, not a JSON object`);
     }
     try {
@@ -173,7 +176,12 @@ function describe(v: unknown): string {
   if (v === null) return "null";
   if (v instanceof JsonReal) return "a number";
   if (Array.isArray(v)) return "an array";
-  return `a ${typeof v}`;
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+/** A type's text for a reason, cut where a STRUCT of hundreds of fields would fill every dead letter. */
+function typeForReason(text: string): string {
+  return text.length <= 160 ? text : `${text.slice(0, 120)}… (${text.length} characters)`;
 }
 
 /**
@@ -296,7 +304,7 @@ function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converte
         if (raw === null) return null;
         if (!Array.isArray(raw)) {
           if (raw === REPEATED) throw new RepeatedKeyRead();
-          throw new ConvertError(`field ${path}: expected an array for ${text}, got ${describe(raw)}`);
+          throw new ConvertError(`field ${path}: expected an array for ${typeForReason(text)}, got ${describe(raw)}`);
         }
         return raw.map((x, i) => (x === null || x === undefined ? null : child(x, `${path}[${i}]`)));
       };
@@ -307,7 +315,7 @@ function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converte
         if (raw === null) return null;
         if (typeof raw !== "object" || Array.isArray(raw) || raw instanceof JsonReal) {
           if (raw === REPEATED) throw new RepeatedKeyRead();
-          throw new ConvertError(`field ${path}: expected an object for ${text}, got ${describe(raw)}`);
+          throw new ConvertError(`field ${path}: expected an object for ${typeForReason(text)}, got ${describe(raw)}`);
         }
         const o = raw as Record<string, unknown>;
         const out: { [k: string]: Value } = {};

@@ -42,7 +42,9 @@ describe("a record's metadata columns", () => {
   });
 
   test("an event that is not an object is given back as it is", () => {
-    for (const event of [42, "text", null, [1, 2]]) expect(addMetadata(event, [["_key", "k"]])).toEqual({ ok: true, value: event });
+    for (const event of [42, "text", [1, 2]]) expect(addMetadata(event, [["_key", "k"]])).toEqual({ ok: true, value: event });
+    // JSON null is a row of NULLs to DuckDB, with its record's metadata.
+    expect(addMetadata(null, [["_key", "k"]])).toEqual({ ok: true, value: { _key: "k" } });
   });
 });
 

@@ -78,11 +78,15 @@ function keyOf(column: string): string {
 /**
  * `event` with the columns added after its own fields, or why not: an event that already has a
  * field of a column's name (DuckDB's names ignore case, so `_Headers` too) keeps it and is
- * refused, never overwritten. An event that is not an object is given back as it is: the
- * pipeline refuses it as it does without metadata ("event is a number, not a JSON object").
+ * refused, never overwritten. A JSON null (a row of NULLs to DuckDB) gets the columns alone; any
+ * other event that is not an object is given back as it is: the pipeline refuses it as it does
+ * without metadata ("event is a number, not a JSON object").
  */
 export function addDeliveryColumns(event: unknown, columns: readonly [string, unknown][]): { ok: true; value: unknown } | { ok: false; error: string } {
-  if (columns.length === 0 || event === null || typeof event !== "object" || Array.isArray(event)) return { ok: true, value: event };
+  if (columns.length === 0) return { ok: true, value: event };
+  // A delivery that is JSON null is a row of NULLs to DuckDB: its delivery's columns are still known.
+  if (event === null) return { ok: true, value: Object.fromEntries(columns) };
+  if (typeof event !== "object" || Array.isArray(event)) return { ok: true, value: event };
   const target = event as Record<string, unknown>;
   for (const name in target) {
     if (name.charCodeAt(0) !== 0x5f || !Object.hasOwn(target, name)) continue;
