@@ -38,3 +38,17 @@ test("dead letters land under <prefix>_errors/ where DuckDB reads them as a Hive
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a flush of large refused records past V8's longest string still encodes, every letter whole", () => {
+  // Six 95 MiB records: 598 million characters of letters, past the ~537 million a V8 string may hold.
+  const raw = "x".repeat(95 * 1024 * 1024);
+  const many = Array.from({ length: 6 }, (_, i) => ({ reason: `too big ${i}`, raw, source: "logs", at: "2026-12-06T10:00:00.000Z" }));
+  const bytes = encodeDeadLetters(many);
+  const line = (i: number) => `{"reason":"too big ${i}","raw":"${raw}","source":"logs","at":"2026-12-06T10:00:00.000Z"}\n`;
+  expect(bytes.length).toBe(many.reduce((n, _, i) => n + line(i).length, 0));
+  const head = new TextDecoder().decode(bytes.subarray(0, 40));
+  expect(head).toBe(line(0).slice(0, 40));
+  const tail = new TextDecoder().decode(bytes.subarray(bytes.length - 60));
+  expect(tail).toBe(line(5).slice(-60));
+  expect(bytes.filter((b) => b === 0x0a).length).toBe(6);
+});

@@ -35,12 +35,24 @@ const utf8 = new TextEncoder();
 
 /** One JSON object per line, fields in a fixed order, so the same letters give the same bytes. */
 export function encodeDeadLetters(letters: DeadLetter[]): Uint8Array {
-  let text = "";
+  // Line by line into bytes: one string of every letter would pass V8's ~512 MiB string limit for
+  // a flush of large refused records, and the flush would fail on every retry.
+  const lines: Uint8Array[] = [];
+  let size = 0;
   for (const { reason, raw, source, at, kind } of letters) {
     if (Number.isNaN(Date.parse(at))) throw new Error(`dead-letter: "at" must be an ISO 8601 time, got ${JSON.stringify(at)}`);
-    text += `${JSON.stringify(kind === undefined ? { reason, raw, source, at } : { reason, raw, source, at, kind })}\n`;
+    const line = utf8.encode(`${JSON.stringify(kind === undefined ? { reason, raw, source, at } : { reason, raw, source, at, kind })}\n`);
+    lines.push(line);
+    size += line.length;
   }
-  return utf8.encode(text);
+  if (lines.length === 1) return lines[0]!;
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const line of lines) {
+    out.set(line, at);
+    at += line.length;
+  }
+  return out;
 }
 
 /** Parses what encodeDeadLetters wrote; a malformed line is an error naming the line. */
