@@ -1003,7 +1003,11 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   // The partitions the group gave this runner in its latest generation.
   let assigned = new Set<number>();
   let joined = false;
+  consumer.on(consumer.events.REBALANCING, () => {
+    metrics.joining = true;
+  });
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
+    metrics.joining = false;
     const mine = new Set((e.payload.memberAssignment[source.topic] ?? []) as number[]);
     assigned = mine;
     prepare(mine);
@@ -1070,6 +1074,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     return stopped;
   }
 
+  metrics.joining = true;
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
   return { done, stop, metrics };
 }

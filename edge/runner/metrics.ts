@@ -11,6 +11,8 @@ export class RunnerMetrics {
   bufferDepth = 0;
   flushFailures = 0;
   lastFlush: number | null = null;
+  /** Whether the runner waits for its group to assign it partitions (at start, and in a rebalance). */
+  joining = false;
   /** When the oldest row still in a buffer arrived (ms), or null when every buffer is empty. */
   oldestBuffered: number | null = null;
   /** Per partition: the next offset to process and the broker's high watermark. */

@@ -20,4 +20,10 @@ describe("runner progress", () => {
   test("an empty topic shows 0%", () => {
     expect(progressBar({ ...figures, events: 0, lag: {} }, 80)).toContain("  0% 0 events");
   });
+
+  test("a runner waiting for its partitions says why, not 'lag -' (a restarted runner waits out the dead member's session)", () => {
+    const waiting = { ...figures, events: 0, lag: {}, files: 0, deadLetters: 0, joining: true };
+    expect(progressLine(waiting)).toBe("  waiting for the group to assign partitions (a runner stopped without leaving holds them until its 30 s session ends) · 0 events · 0 files · 0 dead letters");
+    expect(progressBar(waiting, 200)).toBe(" waiting for the group to assign partitions (a runner stopped without leaving holds them until its 30 s session ends) · 0 events");
+  });
 });

@@ -12,11 +12,17 @@ export interface ProgressFigures {
   lag: Record<string, number>;
   files: number;
   deadLetters: number;
+  /** Waiting for the group to hand this runner its partitions. */
+  joining?: boolean;
 }
+
+/** What a runner waiting for its partitions says: a member that died holds them until its session ends. */
+export const JOINING = "waiting for the group to assign partitions (a runner stopped without leaving holds them until its 30 s session ends)";
 
 /** The one-line form: `  12000 events (3000/s) · lag p0:10 p1:0 · 4 files · 0 dead letters`. */
 export function progressLine(f: ProgressFigures): string {
   const lag = Object.entries(f.lag).map(([p, n]) => `p${p}:${n}`).join(" ");
+  if (f.joining) return `  ${JOINING} · ${f.events} events · ${f.files} files · ${f.deadLetters} dead letters`;
   return `  ${f.events} events (${f.rate}/s) · lag ${lag || "-"} · ${f.files} files · ${f.deadLetters} dead letters`;
 }
 
@@ -25,6 +31,7 @@ export function progressLine(f: ProgressFigures): string {
  * (events against events plus lag), then the figures.
  */
 export function progressBar(f: ProgressFigures, columns: number): string {
+  if (f.joining) return ` ${JOINING} · ${f.events} events`.slice(0, Math.max(columns - 1, 20));
   const lag = Object.values(f.lag).reduce((a, b) => a + b, 0);
   const total = f.events + lag;
   const share = total === 0 ? 0 : f.events / total;
@@ -48,7 +55,7 @@ export function showProgress(metrics: RunnerMetrics, stream: NodeJS.WriteStream,
   const figures = (): ProgressFigures => {
     const rate = Math.round(((metrics.eventsIn - previous) * 1000) / intervalMs);
     previous = metrics.eventsIn;
-    return { events: metrics.eventsIn, rate, lag: metrics.lag(), files: metrics.filesWritten, deadLetters: metrics.deadLetters };
+    return { events: metrics.eventsIn, rate, lag: metrics.lag(), files: metrics.filesWritten, deadLetters: metrics.deadLetters, joining: metrics.joining };
   };
   const clear = () => {
     if (drawn) stream.write("\r\x1b[2K");
