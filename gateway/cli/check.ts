@@ -5,17 +5,12 @@
  * step agrees.
  */
 import { readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
-import { basename, relative, resolve } from "node:path";
 import { parseNotebook } from "../../notebook/format/parse.ts";
-import { demoSample } from "../sources/demo-source.ts";
-import { captureDir, SourceRegistry } from "../sources/registry.ts";
-import { silentLogger } from "../log.ts";
 import { checkNotebook } from "../../edge/check/check.node.ts";
 import { CompileError } from "../../edge/compile/errors.ts";
 import { defaultLibrary } from "../../edge/exec/library.ts";
 import { readArgs } from "./args.ts";
-import { readSampleFile } from "./samples.ts";
+import { gatherSamples } from "./samples.ts";
 import { printErr, printOut } from "./output.ts";
 import { UsageError, type Verb } from "./verb.ts";
 
@@ -24,8 +19,8 @@ const USAGE = `usage: runnel check <notebook> [--sample <source>=<file>]... [--s
 Compiles the cells that feed a sink into a plan, then runs each sink cell
 through DuckDB and through the plan on
   (a) the sample: --sample files (NDJSON or a JSON array; CSV for a csv source), else the webhook
-      deliveries the gateway kept (under --state, default .runnel), else the
-      source's demo generator,
+      deliveries the gateway kept (under --state, default .runnel), for a Kafka source with no
+      demo generator the newest events of its topic, else the source's demo generator,
   (b) generated edge-case events for each source schema,
   (c) random events (fast-check; --seed reproduces a run, --random sets the batch count),
 and compares the answers as multisets (floats to a relative tolerance of 1e-9).
@@ -56,40 +51,7 @@ export const verb: Verb = {
       for (const issue of issues) printErr(`${issue.file}:${issue.line}:${issue.column}: ${issue.message}`);
       return 1;
     }
-    const samples: Record<string, unknown[]> = {};
-    for (const s of values.sample ?? []) {
-      const eq = s.indexOf("=");
-      if (eq <= 0) throw new UsageError(`--sample expects <source>=<file>, got '${s}'`);
-      const source = s.slice(0, eq);
-      if (!notebook.sources[source]) throw new UsageError(`--sample names source '${source}', which the notebook does not declare (${Object.keys(notebook.sources).join(", ")})`);
-      const path = s.slice(eq + 1);
-      samples[source] = await readSampleFile(notebook, source, path);
-    }
-    const registry = new SourceRegistry({ stateDir: values.state ?? ".runnel", demo: false, log: silentLogger });
-    try {
-      for (const [name, spec] of Object.entries(notebook.sources)) {
-        if (samples[name] || spec.kind !== "webhook") continue;
-        const key = relative(resolve("notebooks"), resolve(file)).startsWith("..") ? basename(file) : relative(resolve("notebooks"), resolve(file));
-        // Only read what the gateway kept; never create its folders.
-        if (!existsSync(captureDir(values.state ?? ".runnel", key, name))) continue;
-        const kept = await (await registry.capture(key, spec)).sample(spec.sampleSize);
-        const events = kept.flatMap((e) => (e.ok ? [e.value] : []));
-        if (events.length > 0) {
-          printOut(`sample of ${name}: the ${events.length} webhook deliveries the gateway kept`);
-          samples[name] = events;
-        }
-      }
-    } finally {
-      await registry.close();
-    }
-    for (const [name, spec] of Object.entries(notebook.sources)) {
-      if (samples[name]) continue;
-      if (!spec.demo) {
-        printErr(`runnel check: source ${name} has no --sample file and no demo generator; pass --sample ${name}=<file.ndjson>`);
-        return 1;
-      }
-      samples[name] = demoSample(spec, spec.demo, spec.sampleSize);
-    }
+    const samples = await gatherSamples(notebook, values.sample ?? [], { file, state: values.state, say: printOut });
     const seed = values.seed === undefined ? 4 : Number(values.seed);
     const batches = values.random === undefined ? 20 : Number(values.random);
     if (!Number.isInteger(seed) || !Number.isInteger(batches) || batches < 0) throw new UsageError("--seed and --random take integers");

@@ -15,7 +15,7 @@ import { gatherSamples } from "./samples.ts";
 import type { Verb } from "./verb.ts";
 import { UsageError } from "./verb.ts";
 
-const USAGE = `usage: runnel publish <notebook> [--out <dir>] [--sample <source>=<file>]... [--force]
+const USAGE = `usage: runnel publish <notebook> [--out <dir>] [--sample <source>=<file>]... [--force] [--state <dir>]
 
 Compiles the cells that feed a sink into a plan, checks the plan against
 DuckDB on the sample, on edge-case events and on random events (as runnel
@@ -24,7 +24,9 @@ notebook, a README, and the runtime for its sources (a Worker for webhooks,
 the Node runner for Kafka).
 
   --out <dir>                 where bundles go (default dist/pipelines)
-  --sample <source>=<file>    sample events (NDJSON or a JSON array; CSV for a csv source); default: the demo stand-in
+  --sample <source>=<file>    sample events (NDJSON or a JSON array; CSV for a csv source); default: the webhook
+                              deliveries the gateway kept (under --state, default .runnel), for a Kafka source
+                              with no demo generator the newest events of its topic, else the demo stand-in
   --force                     publish even when the check finds a difference (recorded in the bundle)`;
 
 export const verb: Verb = {
@@ -36,6 +38,7 @@ export const verb: Verb = {
       out: { type: "string" },
       sample: { type: "string", multiple: true },
       force: { type: "boolean" },
+      state: { type: "string" },
     });
     if (positionals.length !== 1) throw new UsageError("expected exactly one notebook");
     const file = positionals[0]!;
@@ -58,7 +61,7 @@ export const verb: Verb = {
       printErr(`runnel publish: ${file} has no cell with sink=; mark the cell whose rows should be written, e.g. \`\`\`sql id=clean sink=${Object.keys(notebook.sinks)[0] ?? "lake"}`);
       return 1;
     }
-    const samples = await gatherSamples(notebook, values.sample ?? []);
+    const samples = await gatherSamples(notebook, values.sample ?? [], { file, state: values.state, say: printOut });
     let outcome;
     try {
       outcome = await publishNotebook({ file, text, notebook, samples, out, force: values.force ?? false, say: printOut, warn: (line) => printErr(`runnel publish: ${line}`) });

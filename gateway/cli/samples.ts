@@ -1,9 +1,14 @@
 /**
- * The sample events a verb works on, per source: the `--sample
- * <source>=<file>` files first, else the source's demo stand-in. Shared by
- * `check` and `publish`, so publish proves exactly what check proves.
+ * The sample events a verb works on, per source (see gatherSamples). Shared
+ * by `check` and `publish`, so publish proves exactly what check proves.
  */
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { basename, relative, resolve } from "node:path";
+import { silentLogger } from "../log.ts";
+import { openKafkaSource } from "../sources/kafka-source.ts";
+import { captureDir, SourceRegistry } from "../sources/registry.ts";
+import type { SourceEvent } from "../sources/source.ts";
 import type { Notebook } from "../../notebook/format/model.ts";
 import { demoSample } from "../sources/demo-source.ts";
 import { decodePayload } from "../sources/decode.ts";
@@ -87,8 +92,21 @@ function csvSample(text: string, file: string): unknown[] {
   return decoded.map((e) => (e.ok ? e.value : null));
 }
 
-/** Reads `--sample` arguments and fills the rest from demo stand-ins; a source with neither is a usage error. */
-export async function gatherSamples(notebook: Notebook, sampleArgs: string[]): Promise<Record<string, unknown[]>> {
+export interface SampleOptions {
+  /** The notebook's file (names the webhook deliveries the gateway kept for it). */
+  file: string;
+  /** The gateway's state folder (default .runnel). */
+  state?: string;
+  /** Says where each sample came from. */
+  say: (line: string) => void;
+}
+
+/**
+ * The sample of every source: a `--sample` file, else the webhook deliveries the gateway kept, else
+ * for a Kafka source with no demo generator the newest events of its topic (as the notebook's sample
+ * reads them), else the demo stand-in. A source with none of these is a usage error.
+ */
+export async function gatherSamples(notebook: Notebook, sampleArgs: string[], options: SampleOptions): Promise<Record<string, unknown[]>> {
   const samples: Record<string, unknown[]> = {};
   for (const s of sampleArgs) {
     const eq = s.indexOf("=");
@@ -99,10 +117,43 @@ export async function gatherSamples(notebook: Notebook, sampleArgs: string[]): P
     }
     samples[source] = await readSampleFile(notebook, source, s.slice(eq + 1));
   }
+  const state = options.state ?? ".runnel";
+  const registry = new SourceRegistry({ stateDir: state, demo: false, log: silentLogger });
+  try {
+    for (const [name, spec] of Object.entries(notebook.sources)) {
+      if (samples[name]) continue;
+      let events: unknown[] = [];
+      if (spec.kind === "webhook") {
+        const key = relative(resolve("notebooks"), resolve(options.file)).startsWith("..") ? basename(options.file) : relative(resolve("notebooks"), resolve(options.file));
+        // Only read what the gateway kept; never create its folders.
+        if (!existsSync(captureDir(state, key, name))) continue;
+        events = okValues(await (await registry.capture(key, spec)).sample(spec.sampleSize));
+        if (events.length > 0) options.say(`sample of ${name}: the ${events.length} webhook deliveries the gateway kept`);
+      } else if (spec.kind === "kafka" && !spec.demo) {
+        const source = openKafkaSource(spec, "runnel-cli");
+        try {
+          events = okValues(await source.sample(spec.sampleSize));
+        } catch (error) {
+          throw new InputError(`source ${name}: cannot read a sample from topic ${spec.topic}: ${error instanceof Error ? error.message : String(error)}; or pass --sample ${name}=<file.ndjson>`, { cause: error });
+        } finally {
+          await source.close();
+        }
+        if (events.length === 0) throw new InputError(`source ${name}: topic ${spec.topic} has no events to sample; produce some, or pass --sample ${name}=<file.ndjson>`);
+        options.say(`sample of ${name}: the ${events.length} newest events of topic ${spec.topic}`);
+      }
+      if (events.length > 0) samples[name] = events;
+    }
+  } finally {
+    await registry.close();
+  }
   for (const [name, spec] of Object.entries(notebook.sources)) {
     if (samples[name]) continue;
-    if (!spec.demo) throw new UsageError(`source ${name} has no --sample file and no demo generator; pass --sample ${name}=<file.${spec.format === "csv" ? "csv" : "ndjson"}>`);
+    if (!spec.demo) throw new InputError(`source ${name} has no --sample file and no demo generator; pass --sample ${name}=<file.${spec.format === "csv" ? "csv" : "ndjson"}>`);
     samples[name] = demoSample(spec, spec.demo, spec.sampleSize);
   }
   return samples;
+}
+
+function okValues(events: readonly SourceEvent[]): unknown[] {
+  return events.flatMap((e) => (e.ok ? [e.value] : []));
 }
