@@ -12,6 +12,8 @@ export interface OpenedSink {
   sink: Sink;
   /** Prepended to every object key (the declaration's `prefix`). */
   prefix: string;
+  /** An S3 sink's endpoint, as resolved from the declaration, `RUNNEL_S3_ENDPOINT` or AWS. */
+  endpoint?: string;
 }
 
 /**
@@ -56,7 +58,7 @@ export function openSink(spec: SinkSpec, env: Record<string, string | undefined>
       const endpoint = target.endpoint ?? env.RUNNEL_S3_ENDPOINT ?? `https://s3.${target.region}.amazonaws.com`;
       // Synchronous signing: a runner's worker thread encodes flushes back to back, and each upload must leave before the next encode.
       const sink = s3Sink({ endpoint, bucket: target.bucket, region: target.region, accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN, digests: nodeDigests });
-      return { sink, prefix: target.prefix };
+      return { sink, prefix: target.prefix, endpoint };
     }
     case "r2":
       throw new Error(`run: sink ${spec.name} is an R2 binding (${target.binding}), which only a Worker has; in Node pass --sink ${spec.name}=fs:<dir> or --sink ${spec.name}=s3://<bucket>/<prefix> with RUNNEL_S3_ENDPOINT set to R2's S3 endpoint`);

@@ -154,7 +154,9 @@ export const verb: Verb = {
         printErr(`runnel ${error instanceof Error ? error.message : String(error)}`);
         return 1;
       }
-      printOut(`sink ${pipeline.sink} → ${targets[pipeline.sink]!.opened.sink.describe}${spec.target.prefix}`);
+      const opened = targets[pipeline.sink]!.opened;
+      // Where an S3 store is, said once: an override or a missing RUNNEL_S3_ENDPOINT sends writes elsewhere than meant.
+      printOut(`sink ${pipeline.sink} → ${opened.sink.describe}${spec.target.prefix}${opened.endpoint ? ` at ${opened.endpoint}` : ""}`);
       const refused = await refusal(targets[pipeline.sink]!);
       if (refused !== null) {
         printErr(`runnel run: sink ${pipeline.sink} cannot be written: ${refused}`);

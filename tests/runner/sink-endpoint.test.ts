@@ -80,6 +80,7 @@ describe("an S3 sink's endpoint in runnel run", () => {
     const r = run(bundle, ["--input", `orders=${input}`, "--sink", `lake=s3://${s3Config.bucket}/${prefix}`]);
     expect(r.status, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain("400 events → 400 rows");
+    expect(r.stdout).toContain(`sink lake → s3://${s3Config.bucket}/${prefix} at ${s3Config.endpoint}\n`);
 
     const { dir: got } = await download(prefix);
     const db = await openDuckDB({ threads: 1 });
