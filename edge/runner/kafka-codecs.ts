@@ -29,8 +29,19 @@ import { Decompress as ZstdStream } from "fzstd";
 import { snappyUncompress } from "hyparquet";
 import { snappyCompress } from "../parquet/snappy.ts";
 
-/** A batch that does not decode: kafkajs hands it to the consumer's error path with this text. */
-export class KafkaCodecError extends Error {}
+/**
+ * A batch that does not decode: kafkajs hands it to the consumer's error path with this text.
+ * `tooLarge`: it decodes, to more than MAX_BATCH_BYTES; its events are readable data (a large
+ * record, a high compression ratio), so the runner stops on it rather than skipping it.
+ */
+export class KafkaCodecError extends Error {
+  constructor(
+    message: string,
+    readonly tooLarge = false,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * The most one record batch may decompress to. A producer's batch is bounded by its
@@ -130,7 +141,7 @@ function charge(codec: string, n: number): void {
 }
 
 function tooLarge(codec: string): KafkaCodecError {
-  return new KafkaCodecError(`${codec}: the batch decompresses to more than ${MAX_BATCH_BYTES / 1024 / 1024} MiB (the most runnel reads in one batch); it is refused rather than read into memory`);
+  return new KafkaCodecError(`${codec}: the batch decompresses to more than ${MAX_BATCH_BYTES / 1024 / 1024} MiB (the most runnel reads in one batch); it is refused rather than read into memory`, true);
 }
 
 // ---------------------------------------------------------------- Snappy
@@ -403,7 +414,8 @@ function codec(name: string, decode: (b: Uint8Array) => Uint8Array | Promise<Uin
       try {
         out = await decode(buffer);
       } catch (error) {
-        const batch = budget?.unreadable && error instanceof KafkaCodecError ? batchHeaderOf(buffer, error.message) : null;
+        // Only a damaged batch is skipped: one too large to hold is readable data, and stops the runner.
+        const batch = budget?.unreadable && error instanceof KafkaCodecError && !error.tooLarge ? batchHeaderOf(buffer, error.message) : null;
         if (batch === null) throw error;
         budget!.unreadable!.push(batch);
         throw new BatchesEndHere(`${name}: batch at offset ${batch.firstOffset} is unreadable`);
