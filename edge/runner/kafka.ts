@@ -317,8 +317,9 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   /** The dead letter of a record batch no codec reads, stored under `_errors/` of the first sink's target. */
   async function deadLetterBatch(p: number, batch: UnreadableBatch): Promise<void> {
     const { firstOffset, lastOffset, records } = batch;
-    // Dated by the batch's own time, so a dead letter stored again (a crash before the commit) is the same object.
-    const time = batch.firstTimestamp > 0 && batch.firstTimestamp < 253_402_300_800_000 ? batch.firstTimestamp : now();
+    // Dated by the batch's own time, so a dead letter stored again (a crash before the commit) is the same
+    // object; a batch with no time of its own is dated 1970-01-01, never by the clock, for the same reason.
+    const time = batch.firstTimestamp > 0 && batch.firstTimestamp < 253_402_300_800_000 ? batch.firstTimestamp : 0;
     const at = new Date(time).toISOString();
     const reason = `kafka: the record batch of topic ${source.topic}, partition ${p}, offsets ${firstOffset}-${lastOffset} (${records} ${records === 1 ? "record" : "records"}) cannot be read: ${batch.reason}; it is skipped`;
     const key = deadLetterKey({ prefix: firstTarget!.opened.prefix, source: source.name, day: at.slice(0, 10), writer: `${writerName(p)}.batch`, first: firstOffset, last: lastOffset });

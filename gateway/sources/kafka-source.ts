@@ -228,7 +228,13 @@ async function fetchFromLeader(cluster: Cluster, topic: string, partition: numbe
     maxBytes: 16 * 1024 * 1024,
     topics: [{ topic, partitions: [{ partition, fetchOffset: from.toString(), maxBytes: 8 * 1024 * 1024 }] }],
   }));
-  if (!first) byNode.set(nodeId, fetched);
+  if (!first) {
+    byNode.set(nodeId, fetched);
+    // A first Fetch that failed connected nothing: the next one goes alone again.
+    fetched.catch(() => {
+      if (byNode.get(nodeId) === fetched) byNode.delete(nodeId);
+    });
+  }
   const response = await fetched;
   return response.responses
     .flatMap((r) => r.partitions)
