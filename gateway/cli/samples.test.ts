@@ -28,3 +28,28 @@ test("a gzipped or pretty-printed JSON sample (a CloudTrail export) reads as run
   expect(await readSampleFile(notebook, "trail", join(dir, "pretty.json"))).toEqual([{ a: 1 }, { a: 2 }]);
   await expect(readSampleFile(notebook, "trail", join(dir, "broken.ndjson"))).rejects.toThrow(/^--sample trail=.*broken\.ndjson: .*line 2/);
 });
+
+test("check and publish sample the webhook deliveries the gateway kept for the notebook, and no other notebook's", async () => {
+  const { mkdtempSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { parseNotebook } = await import("../../notebook/format/parse.ts");
+  const { SourceRegistry } = await import("../sources/registry.ts");
+  const { silentLogger } = await import("../log.ts");
+  const { gatherSamples } = await import("./samples.ts");
+  const { notebook } = parseNotebook("---\ntitle: t\nsources:\n  inbox:\n    webhook: { signature: none }\n    demo: { generator: github, rate: 2, seed: 1 }\n---\n", "orders.md");
+  const state = mkdtempSync(join(tmpdir(), "runnel-kept-"));
+  const registry = new SourceRegistry({ stateDir: state, demo: false, log: silentLogger });
+  const spec = notebook.sources.inbox as Extract<(typeof notebook.sources)[string], { kind: "webhook" }>;
+  const capture = await registry.capture("orders.md", spec);
+  for (const id of [1, 2, 3]) await capture.receive(new TextEncoder().encode(JSON.stringify({ id, kept: true })), { get: () => null }, Date.now());
+  await registry.close();
+  const said: string[] = [];
+  const kept = await gatherSamples(notebook, [], { file: "notebooks/orders.md", state, say: (line) => said.push(line) });
+  expect(kept.inbox).toEqual([{ id: 1, kept: true }, { id: 2, kept: true }, { id: 3, kept: true }]);
+  expect(said).toEqual(["sample of inbox: the 3 webhook deliveries the gateway kept"]);
+  // A file of the same name outside the gateway's notebooks folder is another notebook: its demo stand-in, not these.
+  const elsewhere = await gatherSamples(notebook, [], { file: join(state, "orders.md"), state, say: (line) => said.push(line) });
+  expect(elsewhere.inbox!.some((e) => (e as { kept?: boolean }).kept)).toBe(false);
+  expect(elsewhere.inbox!.length).toBeGreaterThan(0);
+});

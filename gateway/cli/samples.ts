@@ -4,7 +4,7 @@
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { basename, relative, resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import { silentLogger } from "../log.ts";
 import { openKafkaSource } from "../sources/kafka-source.ts";
 import { captureDir, SourceRegistry } from "../sources/registry.ts";
@@ -124,9 +124,11 @@ export async function gatherSamples(notebook: Notebook, sampleArgs: string[], op
       if (samples[name]) continue;
       let events: unknown[] = [];
       if (spec.kind === "webhook") {
-        const key = relative(resolve("notebooks"), resolve(options.file)).startsWith("..") ? basename(options.file) : relative(resolve("notebooks"), resolve(options.file));
+        // The gateway keeps deliveries by the notebook's path under its notebooks folder: a file elsewhere
+        // has none of its own (one of the same name there is another notebook's).
+        const key = relative(resolve("notebooks"), resolve(options.file));
         // Only read what the gateway kept; never create its folders.
-        if (!existsSync(captureDir(state, key, name))) continue;
+        if (key.startsWith("..") || isAbsolute(key) || !existsSync(captureDir(state, key, name))) continue;
         events = okValues(await (await registry.capture(key, spec)).sample(spec.sampleSize));
         if (events.length > 0) options.say(`sample of ${name}: the ${events.length} webhook deliveries the gateway kept`);
       } else if (spec.kind === "kafka" && !spec.demo) {
