@@ -456,28 +456,35 @@ export function windowEnd(window: NonNullable<AggregateOp["window"]>): (start: b
   const { width } = window;
   if (window.wall) {
     const clock = wallClock(window.wall.zone);
-    // Asked per row when a batch is checked for late rows: remember the last window.
-    let lastStart: bigint | null = null;
-    let lastEnd = 0n;
-    return (start) => {
-      if (start !== lastStart) {
-        lastEnd = clock.endsAt(addInterval(start, width));
-        lastStart = start;
-      }
-      return lastEnd;
-    };
+    return lastRemembered((start) => clock.endsAt(addInterval(start, width)));
   }
   if (window.zone === undefined) return (start) => addInterval(start, width);
   // time_bucket in a zone (see zonedBucket): a width of time counts real time from the start; one of
   // days or months ends when the zone's clock has passed the next bucket's first day for good.
-  if (width.months === 0 && width.days === 0) return (start) => start + BigInt(width.micros);
+  if (width.months === 0 && width.days === 0) {
+    const micros = BigInt(width.micros);
+    return (start) => start + micros;
+  }
   const zone = zoneWalls(window.zone);
   const clock = wallClock(window.zone);
-  return (start) => {
+  return lastRemembered((start) => {
     const wall = zone.toWall(start);
     // The bucket's first day at 00:00 on the zone's calendar (a start in a skipped midnight reads 01:00).
     const day = wall - (((wall % MICROS_PER_DAY) + MICROS_PER_DAY) % MICROS_PER_DAY);
     return clock.endsAt(addInterval(width.months === 0 ? day : monthStart(day), width));
+  });
+}
+
+/** `end` answering the last window's start from memory: a window's end is asked per row when a batch is checked for late rows. */
+function lastRemembered(end: (start: bigint) => bigint): (start: bigint) => bigint {
+  let lastStart: bigint | null = null;
+  let lastEnd = 0n;
+  return (start) => {
+    if (start !== lastStart) {
+      lastEnd = end(start);
+      lastStart = start;
+    }
+    return lastEnd;
   };
 }
 
