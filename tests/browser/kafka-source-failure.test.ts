@@ -5,12 +5,12 @@
  * "pg_prepared_statements"?". Real Chromium, the real gateway, the real broker.
  */
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { launchBrowser, type LaunchedBrowser } from "../servers/browser.ts";
 import { kafka } from "../servers/config.ts";
 import { cell, type Harness, openNotebook, screenshot, settled, startHarness } from "./harness.ts";
+import { closedPort } from "../servers/ports.ts";
 
 const notebook = (topic: string, broker: string) =>
   [
@@ -30,15 +30,6 @@ const notebook = (topic: string, broker: string) =>
     "```",
     "",
   ].join("\n");
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe("a Kafka source that cannot be read (Chromium)", () => {
   let harness: Harness;

@@ -3,23 +3,14 @@
  * listeners: a port nothing listens on, a listener that wants a SASL login, one that wants TLS, a
  * topic that is not there. The page shows these words on the source's card and in its readers.
  */
-import { createServer } from "node:net";
 import { describe, expect, test } from "vitest";
 import type { SourceSpec } from "../../notebook/format/model.ts";
 import { openKafkaSource } from "../../gateway/sources/kafka-source.ts";
 import { kafka as config } from "../servers/config.ts";
+import { closedPort } from "../servers/ports.ts";
 
 type KafkaSpec = Extract<SourceSpec, { kind: "kafka" }>;
 const specFor = (topic: string, brokers: readonly string[]): KafkaSpec => ({ kind: "kafka", name: "orders", topic, brokers: [...brokers], format: "json", sampleSize: 1000, demo: null });
-
-/** A loopback port that nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function failure(spec: KafkaSpec): Promise<string> {
   const source = openKafkaSource(spec, "runnel-gateway-tests", {});

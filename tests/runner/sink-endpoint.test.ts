@@ -8,13 +8,13 @@
  */
 import { spawnSync } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
 import { openDuckDB } from "../../edge/duckdb/index.node.ts";
 import { s3 as s3Config } from "../servers/config.ts";
 import { download, runnel, uniqueName } from "./harness.ts";
+import { closedPort } from "../servers/ports.ts";
 
 const notebook = (endpoint: string) => `---
 title: Orders
@@ -42,15 +42,6 @@ const events = Array.from({ length: 400 }, (_, i) => ({
 
 let dir: string;
 let input: string;
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "runnel-sink-endpoint-"));
