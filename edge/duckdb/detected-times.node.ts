@@ -29,6 +29,11 @@ function detectedAsText(t: TypeNode): TypeNode {
   }
 }
 
+/** The event key a column reads: its own name unless DuckDB renamed it. */
+function keyOf(c: Schema[number]): string {
+  return c.key ?? c.name;
+}
+
 /** Numbers the temporary tables of the texts, so loads into one database never share one. */
 let textTables = 0;
 
@@ -49,14 +54,29 @@ export function holdsDetectedTimes(schema: Schema): boolean {
  * column where they differ (the notebook then parses the text with `strptime` and its own format),
  * or undefined when the cast reads every value as the inference did. Without `table` (the inference
  * itself failed, and `inferred` is DESCRIBE's types) a column is text where the cast fails.
+ *
+ * `file` holds the events as sent: each column's text is read under its key (`Column.key`), since a
+ * column DuckDB renamed for case (`D_1` for `D` beside `d`) is no key of the events, and read by
+ * its name it was all NULL, so a European date there stayed DATE and the pipeline could not read it.
  */
 export async function castReadableSchema(db: DuckDB, file: string, inferred: Schema, table?: string): Promise<Schema | undefined> {
   const timed = inferred.filter((c) => holdsDetected(parseType(c.type)));
   if (timed.length === 0) return undefined;
   const asText = (c: Schema[number]): Schema[number] => ({ ...c, type: formatType(detectedAsText(parseType(c.type))) });
   const texts = `runnel_times_${++textTables}`;
-  const columns = `columns = {${inferred.map((c) => (timed.includes(c) ? asText(c) : c)).map((c) => `${quoteString(c.name)}: ${quoteString(c.type)}`).join(", ")}}`;
-  await db.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(texts)} AS SELECT ${timed.map((c) => quoteIdent(c.name)).join(", ")} FROM read_json(${quoteString(file)}, format = 'newline_delimited', records = 'true', ${columns})`);
+  // read_json takes no two columns whose keys differ only in case (`d`, `D`): those are read by scans of their own, side by side.
+  const scans: Schema[] = [];
+  for (const c of timed) {
+    const fits = scans.find((scan) => !scan.some((o) => keyOf(o).toLowerCase() === keyOf(c).toLowerCase()));
+    if (fits) fits.push(c);
+    else scans.push([c]);
+  }
+  const scan = (columns: Schema): string => {
+    const pinned = `columns = {${columns.map((c) => `${quoteString(keyOf(c))}: ${quoteString(asText(c).type)}`).join(", ")}}`;
+    const picked = columns.map((c) => `${quoteIdent(keyOf(c))} AS ${quoteIdent(c.name)}`).join(", ");
+    return `(SELECT ${picked} FROM read_json(${quoteString(file)}, format = 'newline_delimited', records = 'true', ${pinned}))`;
+  };
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${quoteIdent(texts)} AS SELECT ${timed.map((c) => quoteIdent(c.name)).join(", ")} FROM ${scans.map(scan).join(" POSITIONAL JOIN ")}`);
   try {
     const bad = new Set<Schema[number]>();
     if (table !== undefined) {

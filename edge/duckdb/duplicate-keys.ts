@@ -50,6 +50,14 @@ export class RepeatedKeys {
   }
 }
 
+/** Whether an object anywhere in `value` writes a key twice (is a `RepeatedKeys`). */
+export function holdsRepeatedKeys(value: unknown): boolean {
+  if (value instanceof RepeatedKeys) return true;
+  if (Array.isArray(value)) return value.some(holdsRepeatedKeys);
+  if (value === null || typeof value !== "object") return false;
+  return Object.values(value).some(holdsRepeatedKeys);
+}
+
 const isSpace = (c: number): boolean => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
 
 /**

@@ -317,13 +317,13 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
       const widen = (c: Schema[number]) => wide.has(jsonKey(c)) && /\bBIGINT\b/.test(c.type);
       if (!formatFailure && clashing.size === 0 && !inferred.some(widen)) throw error;
       const widened = inferred.map((c) => (widen(c) ? { ...c, type: c.type.replace(/\bBIGINT\b/g, "HUGEINT") } : c));
+      // The detected format of a type that failed its own inference may not be the cast's either (`25-12-2024` beside `2024-01-02`).
+      const pinned = (await castReadableSchema(db, path, widened)) ?? widened;
       // Pinned columns read keys by name: where DuckDB renamed a key, the events are read under the names.
       if (renamed.size > 0) {
         const projected = projectKeys(events, widened).map((e) => stringifyJsonLossless(e === undefined ? null : e, { duckdb: true }));
         await writeFile(path, projected.length === 0 ? "" : `${projected.join("\n")}\n`, "utf8");
       }
-      // The detected format of a type that failed its own inference may not be the cast's either (`25-12-2024` beside `2024-01-02`).
-      const pinned = (await castReadableSchema(db, path, widened)) ?? widened;
       await create([quoteString(path), "format = 'newline_delimited'", columns(pinned)]);
     }
     if (inferredAlone) {
@@ -336,7 +336,8 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
           byName = join(dir, "by-name.ndjson");
           await writeFile(byName, projectKeys(events, inferred).map((e) => `${stringifyJsonLossless(e === undefined ? null : e, { duckdb: true })}\n`).join(""), "utf8");
         }
-        const pinned = await castReadableSchema(db, byName, inferred, table);
+        // The texts are read under each column's key from the events as written (see castReadableSchema).
+        const pinned = await castReadableSchema(db, path, inferred, table);
         if (pinned !== undefined) await create([quoteString(byName), "format = 'newline_delimited'", "records = 'true'", columns(pinned)]);
       }
     }

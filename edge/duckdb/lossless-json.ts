@@ -8,7 +8,7 @@
 
 import { DuplicateKeyError, duplicateKeyReason, keysAllKept, RepeatedKeys } from "./duplicate-keys.ts";
 
-export { DuplicateKeyError, REPEATED, RepeatedKeys } from "./duplicate-keys.ts";
+export { DuplicateKeyError, holdsRepeatedKeys, REPEATED, RepeatedKeys } from "./duplicate-keys.ts";
 
 /**
  * What an event parser does with an object that writes a key twice: `refuse` it (a
@@ -531,12 +531,23 @@ function stringifySlowly(value: unknown, nonFinite: NonFinite): string {
       return true;
     }
     if (v instanceof RepeatedKeys) {
-      // An object that writes a key twice is written as it was sent, every member (JSON.stringify leaves the repeated keys out).
+      // An object that writes a key twice is written as it was sent, every member (JSON.stringify leaves the repeated keys out),
+      // then the fields given to it since (a source's metadata or delivery columns, which are no members).
       out.push("{");
-      RepeatedKeys.members(v).forEach(([key, item], i) => {
+      const members = RepeatedKeys.members(v);
+      members.forEach(([key, item], i) => {
         out.push(i > 0 ? "," : "", JSON.stringify(key), ":");
         write(item, true);
       });
+      const written = new Set(members.map(([key]) => key));
+      let comma = members.length > 0;
+      for (const [key, item] of Object.entries(v)) {
+        if (written.has(key)) continue;
+        const at = out.length;
+        out.push(comma ? "," : "", JSON.stringify(key), ":");
+        if (write(item, false)) comma = true;
+        else out.length = at;
+      }
       out.push("}");
       return true;
     }

@@ -1,7 +1,8 @@
 import { Hono } from "hono";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
-import { bytesEqual, deliveryIdOf, replayKey, slackChallenge, verifyDelivery } from "../verify/verify.ts";
+import { bytesEqual, slackChallenge, verifyDelivery } from "../verify/verify.ts";
+import { deliveryKey } from "./delivery-key.ts";
 import { BINDINGS, type WorkerConfig } from "./config.ts";
 import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
@@ -108,9 +109,8 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     }
     const receivedAt = now();
     const at = new Date(receivedAt).toISOString();
-    // Without a delivery header, a Stripe delivery is known by its signed timestamp and body: a replay is a duplicate.
-    // Stripe and Slack sign no delivery-id header: their signed digest comes first, so a replay under a new id is still a duplicate.
-    const delivery = (await replayKey(source.signature, c.req.raw.headers, body)) ?? deliveryIdOf(source, c.req.raw.headers);
+    // Stripe's and Slack's own event id in the signed body, so a retry signed anew is a duplicate; else their signed digest, else the delivery header.
+    const delivery = await deliveryKey(source, c.req.raw.headers, body);
     // `metadata:` and `headers:` columns, as the gateway adds them to the notebook's sample.
     if (wantsDeliveryColumns(source)) parsed = withDeliveryColumnsParsed(parsed, deliveryColumns(source, { receivedAt, headers: c.req.raw.headers }));
     const batches = route(name, parsed.events, parsed.raws, at, delivery);

@@ -10,7 +10,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { castReadableSchema, describeQuery, loadEvents, quoteString, stringifyJsonLossless, type DuckDB } from "../../edge/duckdb/index.node.ts";
-import { DuplicateKeyError, parseEventJson, RepeatedKeys } from "../../edge/duckdb/lossless-json.ts";
+import { DuplicateKeyError, holdsRepeatedKeys, RepeatedKeys } from "../../edge/duckdb/lossless-json.ts";
+import { type RefusedEvent, rereadKeepingRepeats } from "../sources/kept-repeats.ts";
 import { renamedKeys } from "../../edge/duckdb/load-events.node.ts";
 import { ConvertError, eventConverter } from "../../edge/exec/convert.ts";
 import { defaultLibrary } from "../../edge/exec/library.ts";
@@ -63,23 +64,19 @@ export async function loadSample(db: DuckDB, table: string, events: readonly unk
 
 /**
  * The error events of a sample that the decoder refused only because an object in them writes a
- * key twice, read again with the repeats kept (`RepeatedKeys`), for `loadSample` to judge as DuckDB
- * does. The decoder refuses every repeat, as no schema is known where it runs. A source that adds
- * columns of its own (`metadata:`, `headers:`) keeps them as error rows: its columns are made from
- * the record or delivery, which the error event no longer has.
+ * key twice, read again with the repeats kept (`RepeatedKeys`), for `loadSample` (and the tail's
+ * page) to judge as DuckDB does. The decoder refuses every repeat, as no schema is known where it
+ * runs. A source that adds columns of its own (`metadata:`, `headers:`) makes them from the record
+ * or delivery, which the error event no longer has: its source keeps the event read again with
+ * them (`kept`, gateway/sources/kept-repeats.ts); without that, the event stays an error row.
  */
 export function rereadRepeatedKeys(events: readonly SourceEvent[], source: SourceSpec | undefined): SourceEvent[] {
-  if (source?.format === "csv" || addsColumns(source)) return [...events];
+  if (source?.format === "csv") return [...events];
+  const columns = addsColumns(source);
   return events.map((event) => {
-    if (event.ok || event.raw === "") return event;
-    let value: unknown;
-    try {
-      parseEventJson(event.raw);
-      return event;
-    } catch (error) {
-      if (!(error instanceof DuplicateKeyError)) return event;
-      value = parseEventJson(event.raw, undefined, "keep");
-    }
+    if (event.ok) return event;
+    const value = columns ? (event as RefusedEvent).kept : rereadKeepingRepeats(event.raw);
+    if (value === undefined) return event;
     return { ok: true, value, receivedAt: event.receivedAt, ...(event.meta ? { meta: event.meta } : {}) };
   });
 }
@@ -88,14 +85,6 @@ function addsColumns(source: SourceSpec | undefined): boolean {
   if (source?.kind === "kafka") return (source.metadata?.length ?? 0) > 0;
   if (source?.kind === "webhook") return (source.metadata?.length ?? 0) > 0 || (source.headers?.length ?? 0) > 0;
   return false;
-}
-
-/** Whether an object anywhere in `value` writes a key twice. */
-export function holdsRepeatedKeys(value: unknown): boolean {
-  if (value instanceof RepeatedKeys) return true;
-  if (Array.isArray(value)) return value.some(holdsRepeatedKeys);
-  if (value === null || typeof value !== "object") return false;
-  return Object.values(value).some(holdsRepeatedKeys);
 }
 
 /** `value` with each object that writes a key twice as a plain object of each key's first value (the one DuckDB reads). */
@@ -119,11 +108,11 @@ async function inferredSchema(db: DuckDB, events: readonly unknown[]): Promise<S
     const path = join(dir, "events.ndjson");
     await writeFile(path, events.map((e) => `${stringifyJsonLossless(e === undefined ? null : e, { duckdb: true })}\n`).join(""), "utf8");
     const described = await describeQuery(db, `SELECT * FROM read_json(${quoteString(path)}, format = 'newline_delimited', sample_size = -1, map_inference_threshold = -1)`);
-    // Times DuckDB detected by a format a cast does not read are text, as loadEvents types them.
-    const schema = (await castReadableSchema(db, path, described)) ?? described;
     // Keys that differ only in case: the pinned columns read the key under its own spelling (`A_1` reads `A`).
     const renamed = renamedKeys(events);
-    return renamed.size === 0 ? schema : schema.map((c) => (renamed.has(c.name) ? { ...c, key: renamed.get(c.name)! } : c));
+    const keyed = renamed.size === 0 ? described : described.map((c) => (renamed.has(c.name) ? { ...c, key: renamed.get(c.name)! } : c));
+    // Times DuckDB detected by a format a cast does not read are text, as loadEvents types them (a renamed column's read under its key).
+    return (await castReadableSchema(db, path, keyed)) ?? keyed;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

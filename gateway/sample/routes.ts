@@ -1,12 +1,15 @@
 import { Hono } from "hono";
 import { streamSSE, type SSEStreamingApi } from "hono/streaming";
-import { type JsonValue, stringifyJsonLossless } from "../../edge/duckdb/lossless-json.ts";
+import { type JsonValue, RepeatedKeys, stringifyJsonLossless } from "../../edge/duckdb/lossless-json.ts";
+import type { SourceSpec } from "../../notebook/format/model.ts";
+import type { RefusedEvent } from "../sources/kept-repeats.ts";
 import { GatewayError } from "../http/error.ts";
 import type { Logger } from "../log.ts";
 import type { NotebookStore } from "../notebooks/store.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
 import { notebookPathOf, resolveSource } from "../sources/resolve.ts";
 import type { Source, SourceEvent } from "../sources/source.ts";
+import { rereadRepeatedKeys } from "./load-sample.ts";
 import type { Sampler } from "./sampler.ts";
 import { type HubOptions, TailHub, type TailMessage } from "./tail-hub.ts";
 
@@ -82,7 +85,7 @@ export function sourceRoutes(options: SourceRouteOptions): Hono {
       const done = new AbortController();
       stream.onAbort(() => done.abort());
       c.req.raw.signal.addEventListener("abort", () => done.abort(), { once: true });
-      await streamTail(stream, hub, done.signal, lastEventId, options.heartbeatMs);
+      await streamTail(stream, hub, done.signal, lastEventId, options.heartbeatMs, spec);
     });
   });
 
@@ -92,35 +95,45 @@ export function sourceRoutes(options: SourceRouteOptions): Hono {
 /**
  * Writes a hub's messages as SSE until the client goes away:
  *
- *   id: <epoch>-<seq>  data: {"seq":n,"events":[...],"errors":[...]}   a batch
+ *   id: <epoch>-<seq>  data: {"seq":n,"events":[...],"errors":[...]}   a batch (with "repeats" and "added"
+ *                      when events write a key twice: see toSSE)
  *   event: gap         data: {"skippedEvents":k,"skippedBatches":b,"reason":"slow-client"|"resume-too-old"|"restarted"}
  *   : ping             every heartbeat, so proxies and the browser keep the connection
  *
  * Each write waits for the socket to take it, so a slow browser holds back
  * only its own bounded queue in the hub.
  */
-async function streamTail(stream: SSEStreamingApi, hub: TailHub, signal: AbortSignal, lastEventId: string | null, heartbeatMs: number): Promise<void> {
+async function streamTail(stream: SSEStreamingApi, hub: TailHub, signal: AbortSignal, lastEventId: string | null, heartbeatMs: number, spec: SourceSpec): Promise<void> {
   const heartbeat = setInterval(() => void stream.write(": ping\n\n"), heartbeatMs);
   try {
     await stream.write(": tail open\n\n");
     for await (const message of hub.follow(signal, lastEventId)) {
-      await stream.writeSSE(toSSE(hub, message));
+      await stream.writeSSE(toSSE(hub, message, spec));
     }
   } finally {
     clearInterval(heartbeat);
   }
 }
 
-function toSSE(hub: TailHub, message: TailMessage): { event?: string; id?: string; data: string } {
+function toSSE(hub: TailHub, message: TailMessage, spec: SourceSpec): { event?: string; id?: string; data: string } {
   if (message.kind === "gap") {
     const { kind: _kind, ...gap } = message;
     return { event: "gap", data: JSON.stringify(gap) };
   }
   const { batch } = message;
-  const events = batch.events.filter((e): e is Extract<SourceEvent, { ok: true }> => e.ok).map((e) => e.value);
-  const errors = batch.events.filter((e) => !e.ok);
+  // An event refused only for a repeated key goes as an event, every member written, as the sample reads it;
+  // the page judges it against the table's columns as read_json does (notebook/app/src/tail-repeats.ts).
+  const read = rereadRepeatedKeys(batch.events, spec);
+  const events = read.filter((e): e is Extract<SourceEvent, { ok: true }> => e.ok).map((e) => e.value);
+  const errors = read.filter((e) => !e.ok).map(({ kept: _kept, ...e }: RefusedEvent) => e);
+  const reread = read.flatMap((e, i) => (e.ok && !batch.events[i]!.ok ? [e.value] : []));
   const body: Record<string, unknown> = { seq: batch.seq, events };
   if (errors.length > 0) body.errors = errors;
+  // Says the page must read the batch with a parser that keeps repeated keys (JSON.parse keeps the last member).
+  if (reread.length > 0) body.repeats = reread.length;
+  // The columns the source gave such events (metadata:, headers:) are written after their members: named, so the page tells them apart.
+  const added = new Set(reread.flatMap((v) => (v instanceof RepeatedKeys ? Object.keys(v).filter((k) => !RepeatedKeys.members(v).some(([m]) => m === k)) : [])));
+  if (added.size > 0) body.added = [...added];
   // NaN and the infinities travel as text ("NaN"): the browser's JSON.parse takes no literal for them.
   return { id: hub.idOf(batch), data: stringifyJsonLossless(body as JsonValue, { nonFiniteAsText: true }) };
 }

@@ -8,17 +8,20 @@ import { addDeliveryColumns, deliveryColumns, type DeliveryColumnsSpec, type Del
 import { eventText } from "../../edge/runner/kafka-metadata.ts";
 import { demoGenerators, demoTime, randomFor } from "./demo/index.ts";
 import { uuid } from "./demo/messy.ts";
+import { keepRepeats } from "./kept-repeats.ts";
 import type { SourceEvent } from "./source.ts";
 
 type WebhookSpec = Extract<SourceSpec, { kind: "webhook" }>;
 
 /**
  * The decoded events of one delivery with its columns added: an event that already has a field
- * of a column's name becomes an error event saying why; error events stay as they are.
+ * of a column's name becomes an error event saying why; error events stay as they are, one
+ * refused for a repeated key keeping the event with its columns for the sample and tail to judge
+ * (`keepRepeats`).
  */
 export function withDeliveryColumns(events: SourceEvent[], spec: DeliveryColumnsSpec, delivery: DeliveryFacts): SourceEvent[] {
   const columns = deliveryColumns(spec, delivery);
-  return events.map((event) => {
+  return keepRepeats(events, (value) => addDeliveryColumns(value, columns)).map((event) => {
     if (!event.ok) return event;
     const added = addDeliveryColumns(event.value, columns);
     if (added.ok) return { ...event, value: added.value };

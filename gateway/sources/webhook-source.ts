@@ -1,5 +1,5 @@
 import type { SourceSpec } from "../../notebook/format/model.ts";
-import { deliveryIdOf, replayKey } from "../../edge/verify/verify.ts";
+import { deliveryKey } from "../../edge/worker/delivery-key.ts";
 import { type Delivery, DeliveryLog, deliveryBytes } from "../webhooks/deliveries.ts";
 import type { HeaderReader } from "../webhooks/verify.ts";
 import { EventChannel } from "./channel.ts";
@@ -13,12 +13,12 @@ type WebhookSpec = Extract<SourceSpec, { kind: "webhook" }>;
 
 /** A webhook source: what `POST /hooks/<notebook>/<source>` captured, kept on disk. */
 /**
- * The id a capture dedupes a delivery by: a Stripe or Slack delivery's signed digest (neither signs a
- * delivery-id header, so a replay under a new header value stays a duplicate), else the source's
- * `delivery_header`, else GitHub's; null when there is none.
+ * The id a capture dedupes a delivery by, the Worker's (`deliveryKey`): Stripe's or Slack's event id
+ * in the signed body (a retry signed anew is the same delivery), else their signed digest, else the
+ * source's `delivery_header`; without one, GitHub's; null when there is none.
  */
 export async function captureIdOf(spec: Extract<SourceSpec, { kind: "webhook" }>, headers: HeaderReader, body: Uint8Array): Promise<string | null> {
-  return (await replayKey(spec.signature, headers, body)) ?? (spec.deliveryHeader ? deliveryIdOf(spec, headers) : headers.get("x-github-delivery"));
+  return (await deliveryKey(spec, headers, body)) ?? (spec.deliveryHeader ? null : headers.get("x-github-delivery"));
 }
 
 export interface WebhookSource extends Source {

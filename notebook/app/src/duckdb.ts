@@ -2,6 +2,7 @@ import * as duckdb from "@duckdb/duckdb-wasm";
 import ehWasm from "@duckdb/duckdb-wasm/dist/duckdb-eh.wasm?url";
 import ehWorker from "@duckdb/duckdb-wasm/dist/duckdb-browser-eh.worker.js?url";
 import { configureSession, existsFromListing, QUERY_CONFIG } from "./sql.ts";
+import { workerBootstrap } from "./worker-bootstrap.ts";
 
 export type Connection = duckdb.AsyncDuckDBConnection;
 
@@ -25,7 +26,8 @@ export async function startDuckDB(): Promise<Database> {
   // `sandbox`), where `new Worker(<gateway URL>)` is refused as cross-origin.
   // A blob worker that imports the bundle works in both kinds of page.
   const workerUrl = new URL(ehWorker, document.baseURI).href;
-  const bootstrap = URL.createObjectURL(new Blob([`importScripts(${JSON.stringify(workerUrl)});`], { type: "text/javascript" }));
+  // It asks only for the DuckDB extensions the app serves (see workerBootstrap).
+  const bootstrap = URL.createObjectURL(new Blob([workerBootstrap(workerUrl)], { type: "text/javascript" }));
   const worker = new Worker(bootstrap);
   URL.revokeObjectURL(bootstrap);
   const logger = new duckdb.VoidLogger();

@@ -2,6 +2,7 @@ import { type Schema, tableFromIPC } from "apache-arrow";
 import type { Connection } from "./duckdb.ts";
 import { eventsToArrow, parseTailJson } from "./events-to-arrow.ts";
 import { retypeSampleTable } from "./retype.ts";
+import { judgeRepeats, parseTailJsonKeepingRepeats } from "./tail-repeats.ts";
 import { quoteIdent } from "./sql.ts";
 
 export interface SourceStats {
@@ -120,11 +121,21 @@ export class SourceTable {
     const events = new EventSource(this.options.tailUrl);
     this.events = events;
     events.onmessage = (message: MessageEvent<string>) => {
-      const batch = parseTailJson(message.data) as { seq?: number; events?: unknown[]; errors?: { error?: string }[] };
-      const list = batch.events ?? [];
-      if (batch.errors !== undefined && batch.errors.length > 0) {
-        this.undecodable += batch.errors.length;
-        this.lastUndecodable = batch.errors[batch.errors.length - 1]?.error ?? null;
+      type TailBatch = { seq?: number; events?: unknown[]; errors?: { error?: string }[]; repeats?: number; added?: string[] };
+      let batch = parseTailJson(message.data) as TailBatch;
+      // Events with a key written twice: read again keeping every member, and judged against the table as the sample judges them.
+      const repeats = typeof batch.repeats === "number" && batch.repeats > 0;
+      if (repeats) batch = parseTailJsonKeepingRepeats(message.data) as TailBatch;
+      let list = batch.events ?? [];
+      const reasons = (batch.errors ?? []).map((e) => e.error ?? "unreadable event");
+      if (repeats && this.schema !== null) {
+        const judged = judgeRepeats(this.schema, list, batch.added);
+        list = judged.rows;
+        reasons.push(...judged.refused);
+      }
+      if (reasons.length > 0) {
+        this.undecodable += reasons.length;
+        this.lastUndecodable = reasons[reasons.length - 1]!;
         this.report();
       }
       if (typeof batch.seq === "number") {
