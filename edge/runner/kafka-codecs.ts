@@ -44,12 +44,15 @@ export class KafkaCodecError extends Error {
 }
 
 /**
- * The most one record batch may decompress to. A producer's batch is bounded by its
- * `batch.size` (16 KB by default) or by one record within `max.request.size` (1 MB), so
- * 64 MiB leaves room for large messages and keeps a decompression bomb from taking the
- * runner's (or the gateway's) memory.
+ * The most one record batch may decompress to, unless the runner is given another bound
+ * (`runnel run --max-batch-mib`). A producer's batch is bounded by its `batch.size` (16 KB
+ * by default) or by one record within `max.request.size` (1 MB), so 64 MiB leaves room for
+ * large messages and keeps a decompression bomb from taking the runner's (or the gateway's) memory.
  */
 export const MAX_BATCH_BYTES = 64 * 1024 * 1024;
+
+/** The highest bound a runner may be given: a Uint8Array, and zlib's output, stay below 2 GiB everywhere. */
+export const MAX_BATCH_BYTES_LIMIT = 2047 * 1024 * 1024;
 
 /**
  * The most the batches of one Fetch response may decompress to together: kafkajs decodes every
@@ -63,14 +66,19 @@ export const MAX_FETCH_BYTES = 512 * 1024 * 1024;
 /** What one Fetch has left to decompress; with `unreadable`, the runner's Fetch reads its record batches apart (`readBatchesApart`). */
 interface FetchBudget {
   left: number;
+  /** The most one batch of this Fetch may decompress to. */
+  batch: number;
   unreadable?: UnreadableBatch[];
 }
 
 const fetchBudgets = new AsyncLocalStorage<FetchBudget>();
 /** Runs one Fetch (the gateway's `broker.fetch`) with a budget of its own; the runner's use `readBatchesApart`. */
 export function withFetchBudget<T>(run: () => Promise<T>): Promise<T> {
-  return fetchBudgets.run({ left: MAX_FETCH_BYTES }, run);
+  return fetchBudgets.run({ left: MAX_FETCH_BYTES, batch: MAX_BATCH_BYTES }, run);
 }
+
+/** The bound on one batch of the Fetch being decoded (MAX_BATCH_BYTES outside one). */
+const batchLimit = (): number => fetchBudgets.getStore()?.batch ?? MAX_BATCH_BYTES;
 
 /**
  * A record batch no codec reads (damaged, a format runnel does not read, or past MAX_BATCH_BYTES
@@ -88,15 +96,16 @@ export interface UnreadableBatch {
 }
 
 /**
- * Runs one Fetch (the runner's `broker.fetch`) with a budget of its own, reading its record batches
+ * Runs one Fetch (the runner's `broker.fetch`) with a budget of its own (each batch within `maxBatchBytes`), reading its record batches
  * apart: a batch no codec reads ends its partition's records in this answer there, as a batch cut
  * off by the response's size limit does (kafkajs keeps the batches before it and reads the other
  * partitions on), and is listed in `unreadable` with its offsets. A batch past what the budget has
  * left ends its partition's records there too, unlisted: the next Fetch, with a new budget, reads it.
  * Without this (the gateway's sample, `withFetchBudget`) either refusal fails the whole Fetch.
  */
-export async function readBatchesApart<T>(run: () => Promise<T>): Promise<{ answer: T; unreadable: UnreadableBatch[] }> {
-  const budget: FetchBudget = { left: MAX_FETCH_BYTES, unreadable: [] };
+export async function readBatchesApart<T>(run: () => Promise<T>, maxBatchBytes = MAX_BATCH_BYTES): Promise<{ answer: T; unreadable: UnreadableBatch[] }> {
+  // A Fetch's budget holds at least one whole batch, or a batch at a raised bound would end its partition's records in every Fetch.
+  const budget: FetchBudget = { left: Math.max(MAX_FETCH_BYTES, maxBatchBytes), batch: maxBatchBytes, unreadable: [] };
   const answer = await fetchBudgets.run(budget, run);
   return { answer, unreadable: budget.unreadable! };
 }
@@ -137,11 +146,13 @@ function charge(codec: string, n: number): void {
   const budget = fetchBudgets.getStore();
   if (budget === undefined) return;
   budget.left -= n;
-  if (budget.left < 0) throw new KafkaCodecError(`${codec}: the batches of one fetch decompress to more than ${MAX_FETCH_BYTES / 1024 / 1024} MiB (the most runnel holds at once); they are refused rather than read into memory`);
+  if (budget.left < 0) throw new KafkaCodecError(`${codec}: the batches of one fetch decompress to more than ${mib(MAX_FETCH_BYTES)} MiB (the most runnel holds at once); they are refused rather than read into memory`);
 }
 
+const mib = (bytes: number): string => String(Math.round((bytes / 1024 / 1024) * 100) / 100);
+
 function tooLarge(codec: string): KafkaCodecError {
-  return new KafkaCodecError(`${codec}: the batch decompresses to more than ${MAX_BATCH_BYTES / 1024 / 1024} MiB (the most runnel reads in one batch); it is refused rather than read into memory`, true);
+  return new KafkaCodecError(`${codec}: the batch decompresses to more than ${mib(batchLimit())} MiB (the most runnel reads in one batch); it is refused rather than read into memory`, true);
 }
 
 // ---------------------------------------------------------------- Snappy
@@ -157,7 +168,7 @@ function isXerial(b: Uint8Array): boolean {
 }
 
 /** One raw Snappy block: its preamble is the uncompressed length as a varint; `room` is what the batch may still hold. */
-function snappyBlock(b: Uint8Array, room = MAX_BATCH_BYTES): Uint8Array {
+function snappyBlock(b: Uint8Array, room = batchLimit()): Uint8Array {
   let length = 0;
   let shift = 0;
   for (let i = 0; ; i++) {
@@ -183,12 +194,13 @@ export function snappyDecode(b: Uint8Array): Uint8Array {
   const parts: Uint8Array[] = [];
   let size = 0;
   let at = XERIAL_HEADER;
+  const limit = batchLimit();
   while (at < b.length) {
     if (at + 4 > b.length) throw new KafkaCodecError("snappy: a block's length is cut off");
     const n = view.getInt32(at);
     at += 4;
     if (n < 0 || at + n > b.length) throw new KafkaCodecError(`snappy: a block of ${n} bytes runs past the batch's end`);
-    const part = snappyBlock(b.subarray(at, at + n), MAX_BATCH_BYTES - size);
+    const part = snappyBlock(b.subarray(at, at + n), limit - size);
     parts.push(part);
     size += part.length;
     at += n;
@@ -216,15 +228,16 @@ const BLOCK_MAX = [0, 0, 0, 0, 64 * 1024, 256 * 1024, 1024 * 1024, 4 * 1024 * 10
 class Output {
   bytes: Uint8Array;
   length = 0;
+  readonly limit = batchLimit();
   constructor(capacity: number) {
-    this.bytes = new Uint8Array(Math.min(Math.max(capacity, 1024), MAX_BATCH_BYTES));
+    this.bytes = new Uint8Array(Math.min(Math.max(capacity, 1024), this.limit));
   }
   reserve(n: number): void {
     if (this.length + n <= this.bytes.length) return;
-    if (this.length + n > MAX_BATCH_BYTES) throw tooLarge("lz4");
+    if (this.length + n > this.limit) throw tooLarge("lz4");
     let size = this.bytes.length * 2;
     while (size < this.length + n) size *= 2;
-    size = Math.min(size, MAX_BATCH_BYTES);
+    size = Math.min(size, this.limit);
     const grown = new Uint8Array(size);
     grown.set(this.bytes.subarray(0, this.length));
     this.bytes = grown;
@@ -353,9 +366,10 @@ export function zstdDecode(b: Uint8Array): Uint8Array {
   // being given the buffer its header asks for (fzstd's one-shot call allocates the declared size).
   const parts: Uint8Array[] = [];
   let size = 0;
+  const limit = batchLimit();
   const stream = new ZstdStream((chunk) => {
     size += chunk.length;
-    if (size > MAX_BATCH_BYTES) throw tooLarge("zstd");
+    if (size > limit) throw tooLarge("zstd");
     parts.push(chunk);
   });
   try {
@@ -372,10 +386,10 @@ export function zstdDecode(b: Uint8Array): Uint8Array {
 const unzip = promisify(zlib.unzip);
 const gzip = promisify(zlib.gzip);
 
-/** kafkajs's gzip codec (zlib's unzip: gzip or zlib framing), bounded by MAX_BATCH_BYTES. */
+/** kafkajs's gzip codec (zlib's unzip: gzip or zlib framing), bounded by the batch limit. */
 export async function gzipDecode(b: Uint8Array): Promise<Uint8Array> {
   try {
-    return await unzip(b, { maxOutputLength: MAX_BATCH_BYTES });
+    return await unzip(b, { maxOutputLength: batchLimit() });
   } catch (e) {
     if ((e as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") throw tooLarge("gzip");
     throw new KafkaCodecError(`gzip: ${e instanceof Error ? e.message : String(e)}`);

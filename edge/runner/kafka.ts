@@ -11,7 +11,7 @@
  */
 import { availableParallelism } from "node:os";
 import { Kafka, logLevel, type Consumer, type EachBatchPayload, type KafkaConfig, type SASLOptions } from "kafkajs";
-import { KafkaCodecError, readBatchesApart, registerKafkaCodecs, type UnreadableBatch } from "./kafka-codecs.ts";
+import { KafkaCodecError, MAX_BATCH_BYTES, MAX_BATCH_BYTES_LIMIT, readBatchesApart, registerKafkaCodecs, type UnreadableBatch } from "./kafka-codecs.ts";
 import { deadLetterKey, encodeDeadLetters } from "../sinks/dead-letter.ts";
 import { abortedRecords, clusterFactory, type AbortedTransaction, type FetchedRecord } from "./kafka-transactions.ts";
 import type { SinkSpec, SourceSpec } from "../../notebook/format/model.ts";
@@ -19,6 +19,7 @@ import type { Plan } from "../plan/types.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import type { SinkTarget } from "./sink-writer.ts";
 import { StateStore, type Recovery } from "./state-store.ts";
+import { escapePathSegment } from "../sinks/layout.ts";
 import { RunnerMetrics } from "./metrics.ts";
 import { kafkaConnectHint } from "./kafka-hint.ts";
 import type { EngineRequest, EngineStatus, SealedRange, Segment, SegmentHeaders, WriteResult } from "./partition-engine.ts";
@@ -57,6 +58,16 @@ export interface KafkaRunnerOptions {
    * Default: `RUNNEL_RUNNER_THREADS`, else one per core but one (at least 1, at most the partitions).
    */
   threads?: number;
+  /**
+   * How often the consumer reads the topic's metadata again, so a partition added to the topic joins
+   * the group's assignment (kafkajs's `metadataMaxAge`). Default 30 s (Kafka's Java client: 5 min).
+   */
+  metadataMaxAgeMs?: number;
+  /**
+   * The most one record batch may decompress to (`runnel run --max-batch-mib`); a batch past it
+   * stops the runner. Default MAX_BATCH_BYTES (64 MiB).
+   */
+  maxBatchBytes?: number;
   metrics?: RunnerMetrics;
   log?: (line: string) => void;
   now?: () => number;
@@ -70,6 +81,11 @@ interface PartitionState {
   next: bigint;
   /** Some message of the partition was handed to the engine since it was opened. */
   started: boolean;
+  /**
+   * Opened at the partition's earliest offset (a partition added after the group began, under
+   * `--start latest`): a first batch that starts later is sought back to it, not taken for where the broker starts.
+   */
+  fromEarliest: boolean;
   replayUntil: bigint | null;
   /** The offset this runner last sought to, so a batch starting past `next` is a gap only once the broker confirms it. */
   soughtTo: bigint | null;
@@ -110,6 +126,20 @@ class PartitionLost extends Error {
   override name = "PartitionLost";
 }
 
+/** The topic the runner reads is not the one it read (deleted, created again, cut short): the runner stops. */
+class TopicChanged extends Error {
+  override name = "TopicChanged";
+}
+
+/** Whether kafkajs's error (or one it wraps) is the broker's UNKNOWN_TOPIC_OR_PARTITION. */
+function unknownTopic(error: unknown): boolean {
+  for (let at = error, depth = 0; typeof at === "object" && at !== null && depth < 8; depth++) {
+    if ((at as { type?: unknown }).type === "UNKNOWN_TOPIC_OR_PARTITION") return true;
+    at = (at as { originalError?: unknown; cause?: unknown }).originalError ?? (at as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** kafkajs error types that mean the group is rebalancing or this member is no longer in it. */
 const REBALANCE_ERRORS = new Set(["REBALANCE_IN_PROGRESS", "NOT_COORDINATOR_FOR_GROUP", "ILLEGAL_GENERATION", "UNKNOWN_MEMBER_ID", "FENCED_INSTANCE_ID"]);
 
@@ -143,9 +173,16 @@ type RunnerFetch = (request: FetchRequest) => Promise<{ answer: FetchAnswer; unr
  *   kafkajs's own filter, which can take an aborted message for a committed one (and the reverse),
  *   has nothing to do;
  * - record batches are read apart (`readBatchesApart`): a batch no codec reads ends its partition's
- *   records in the answer, and `unreadable` is told of it with the Fetch and a way to fetch again.
+ *   records in the answer, and `unreadable` is told of it with the Fetch and a way to fetch again;
+ * - a Fetch that fails is told to `failed` before kafkajs sees its error (a topic deleted under the
+ *   runner shows first as one: `checkTopic`).
  */
-function hookFetches(kafka: Kafka, unreadable: (request: FetchRequest, answer: FetchAnswer, batches: UnreadableBatch[], fetch: RunnerFetch) => Promise<void>): void {
+function hookFetches(
+  kafka: Kafka,
+  maxBatchBytes: number,
+  unreadable: (request: FetchRequest, answer: FetchAnswer, batches: UnreadableBatch[], fetch: RunnerFetch) => Promise<void>,
+  failed: (error: unknown) => void,
+): void {
   type Broker = { fetch(request: FetchRequest): Promise<FetchAnswer>; [wrapped]?: true };
   type Cluster = { findBroker(node: unknown): Promise<Broker> };
   const { slot, create } = clusterFactory<Cluster>(kafka);
@@ -157,7 +194,7 @@ function hookFetches(kafka: Kafka, unreadable: (request: FetchRequest, answer: F
       if (!broker[wrapped]) {
         const plain = broker.fetch.bind(broker);
         const fetch: RunnerFetch = async (request) => {
-          const read = await readBatchesApart(() => plain(request));
+          const read = await readBatchesApart(() => plain(request), maxBatchBytes);
           for (const topic of read.answer.responses) {
             for (const partition of topic.partitions) {
               if (!partition.abortedTransactions?.length) continue;
@@ -168,7 +205,13 @@ function hookFetches(kafka: Kafka, unreadable: (request: FetchRequest, answer: F
           return read;
         };
         broker.fetch = async (request) => {
-          const read = await fetch(request);
+          let read: Awaited<ReturnType<RunnerFetch>>;
+          try {
+            read = await fetch(request);
+          } catch (error) {
+            failed(error);
+            throw error;
+          }
           if (read.unreadable.length > 0) await unreadable(request, read.answer, read.unreadable, fetch);
           return read.answer;
         };
@@ -226,14 +269,27 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     sasl: options.sasl,
     retry: { retries: 8 },
   };
+  const maxBatchBytes = options.maxBatchBytes ?? MAX_BATCH_BYTES;
+  if (!Number.isInteger(maxBatchBytes) || maxBatchBytes < 1 || maxBatchBytes > MAX_BATCH_BYTES_LIMIT) {
+    throw new Error(`runner: the batch limit must be a whole number of bytes from 1 to ${MAX_BATCH_BYTES_LIMIT} (2047 MiB), got ${maxBatchBytes}`);
+  }
   registerKafkaCodecs();
   const kafka = new Kafka(config);
-  hookFetches(kafka, (request, answer, batches, fetch) => skipUnreadable(request, answer, batches, fetch));
+  hookFetches(
+    kafka,
+    maxBatchBytes,
+    (request, answer, batches, fetch) => skipUnreadable(request, answer, batches, fetch),
+    (error) => {
+      if (unknownTopic(error)) checkTopic();
+    },
+  );
   await reachBrokers(config);
   const admin = kafka.admin();
   await admin.connect();
   let caughtUpAt: Map<number, bigint> | null = null;
   let partitionCount: number;
+  /** The topic's partitions when the runner started: one added since is read from its earliest offset (see `open`). */
+  let startedWith = new Set<number>();
   try {
     // Asked first: for a topic that does not exist kafkajs's offsets request retries for over a minute.
     if (!(await admin.listTopics()).includes(source.topic)) {
@@ -241,6 +297,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     }
     const offsets = await admin.fetchTopicOffsets(source.topic);
     partitionCount = offsets.length;
+    startedWith = new Set(offsets.map((o) => o.partition));
     // A partition with nothing to read (never written, or emptied by retention) is at its end already.
     if (options.untilCaughtUp) caughtUpAt = new Map(offsets.filter((o) => BigInt(o.high) > BigInt(o.low)).map((o) => [o.partition, BigInt(o.high)]));
   } catch (error) {
@@ -268,6 +325,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     groupId: options.groupId,
     allowAutoTopicCreation: false,
     maxBytesPerPartition: 1 << 20,
+    metadataMaxAge: options.metadataMaxAgeMs ?? 30_000,
     // kafkajs's default retries for a consumer; no restart for a batch no codec can read (and skipUnreadable could not place).
     retry: { retries: 5, restartOnFailure: async (error) => codecErrorIn(error) === null },
     ...(options.untilCaughtUp ? { maxWaitTimeInMs: 20 } : {}),
@@ -345,6 +403,55 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   });
   const writerName = (partition: number) => `${source.topic}.${partition}`.replace(/[^A-Za-z0-9._-]/g, "_");
 
+  /**
+   * Set once the topic is found deleted (or created again, or cut short): what was read is still
+   * written, but no offset is committed from then on — a topic created again under the name starts
+   * its offsets over, and the group's offsets would name its records as read.
+   */
+  let topicChanged: TopicChanged | null = null;
+  const stateFolder = `${firstTarget.opened.sink.describe}${firstTarget.opened.prefix}_state/${escapePathSegment(source.topic)}/`;
+  const startOver = `a topic created again under the name is another topic whose offsets start over at 0: before reading it, move ${stateFolder} and the files written so far aside (or name another --sink) and start a new --group, or its records are taken for the old topic's (the files are named by offset)`;
+
+  /** Stops the runner for `error`: the buffered rows are written (nothing committed), then `done` rejects with it. */
+  function halt(error: TopicChanged): void {
+    if (topicChanged !== null) return;
+    topicChanged = error;
+    fatal = error;
+    log(error.message);
+    // `done` rejects with the error once the buffered rows are written.
+    stop().catch(() => undefined);
+  }
+
+  /**
+   * A Fetch said the broker does not host the topic: deleted, created again, or only metadata that is
+   * out of date (a partition moved). The admin client tells which: a topic that is gone, or one whose
+   * partitions end before offsets this runner has read (created again since), stops the runner.
+   */
+  let checkingTopic = false;
+  function checkTopic(): void {
+    if (checkingTopic || stopping || topicChanged !== null) return;
+    checkingTopic = true;
+    void (async () => {
+      if (!(await admin.listTopics()).includes(source.topic)) {
+        halt(new TopicChanged(`runner: topic ${source.topic} was deleted while the runner read it; what was read is written, no offset is committed from here on; ${startOver}`));
+        return;
+      }
+      const ends = new Map((await admin.fetchTopicOffsets(source.topic)).map((o) => [o.partition, BigInt(o.high)]));
+      for (const state of partitions.values()) {
+        const end = ends.get(state.partition);
+        if (end === undefined || end < state.next) {
+          const now = end === undefined ? "has no such partition" : `ends at offset ${end}`;
+          halt(new TopicChanged(`runner: topic ${source.topic} was deleted and created again while the runner read it: partition ${state.partition} now ${now}, and this runner had read up to offset ${state.next}; what was read is written, no offset is committed from here on; ${startOver}`));
+          return;
+        }
+      }
+    })()
+      .catch((error: unknown) => log(`cannot check whether topic ${source.topic} still exists: ${message(error)}`))
+      .finally(() => {
+        checkingTopic = false;
+      });
+  }
+
   // Wakes whoever waits for an engine's answer or a write (back-pressure, draining).
   let wake: (() => void) | null = null;
   const notify = (): void => {
@@ -377,6 +484,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       id: ++nextId,
       next,
       started: false,
+      fromEarliest: false,
       replayUntil: null,
       soughtTo: null,
       revoked: false,
@@ -401,6 +509,12 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     const topics = await admin.fetchOffsets({ groupId: options.groupId, topics: [source.topic] });
     const found = topics.find((t) => t.topic === source.topic)?.partitions.find((p) => p.partition === partition);
     return found ? BigInt(found.offset) : -1n;
+  }
+
+  /** Whether the group has committed an offset of any partition of the topic (it began before). */
+  async function groupHasOffsets(): Promise<boolean> {
+    const topics = await admin.fetchOffsets({ groupId: options.groupId, topics: [source.topic] });
+    return (topics.find((t) => t.topic === source.topic)?.partitions ?? []).some((p) => BigInt(p.offset) >= 0n);
   }
 
   /** A partition's committed offset and what its checkpoints say about it. */
@@ -434,9 +548,27 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     const { committed, recovery } = (ready ? await ready.catch(() => null) : null) ?? (await readStart(partition));
     if (!recovery) {
       if (committed >= 0n) return fresh(partition, committed, null);
+      if (options.start?.kind === "latest" && (!startedWith.has(partition) || (await groupHasOffsets()))) {
+        // `--start latest` says where the group begins, not a partition added since: kafkajs would start it at
+        // its end too, skipping what was produced to it before the group noticed it (metadataMaxAgeMs).
+        const low = (await admin.fetchTopicOffsets(source.topic)).find((o) => o.partition === partition)?.low;
+        if (low !== undefined && BigInt(low) < batchFirst) {
+          log(`partition ${partition}: added to the topic after the group began; reading it from its earliest offset ${low}`);
+          const state = fresh(partition, BigInt(low), null);
+          state.fromEarliest = true;
+          return state;
+        }
+      }
       const at = startOffsets?.get(partition);
       const next = at !== undefined && Number(at) >= 0 && BigInt(at) > batchFirst ? BigInt(at) : batchFirst;
       return fresh(partition, next, null);
+    }
+    // Checkpoints of offsets the partition does not reach are of a topic deleted since (or cut short):
+    // replaying them over the new topic's records would rewrite the old topic's files with them.
+    const written = recovery.replayUntil ?? recovery.next - 1n;
+    const end = (await admin.fetchTopicOffsets(source.topic)).find((o) => o.partition === partition);
+    if (end === undefined || BigInt(end.high) <= written) {
+      throw new TopicChanged(`runner: partition ${partition} of topic ${source.topic} ends at offset ${end?.high ?? 0}, but the checkpoints under ${stateFolder}${partition}/ (and the group's offsets) say offsets up to ${written} were read and written: the topic was deleted and created again (or cut short) since; nothing is read; ${startOver}`);
     }
     const state = fresh(partition, recovery.next, recovery.snapshot);
     state.replayUntil = recovery.replayUntil;
@@ -605,6 +737,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     if (skipped !== null && skipped.after === BigInt(written.last)) offset = skipped.end;
     // A flush of a backfill's end windows carries the last offset again: never commit less than before.
     if (offset < state.durable) offset = state.durable;
+    if (topicChanged !== null) throw new PartitionLost(`partition ${state.partition}: offsets ${range.first}-${range.last} are written, not committed (the topic changed)`);
     await consumer.commitOffsets([{ topic: source.topic, partition: state.partition, offset: offset.toString() }]);
     state.durable = offset;
     if (state.skipped === skipped && skipped !== null && offset >= skipped.end) state.skipped = null;
@@ -624,7 +757,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     state.lane = state.lane
       .then(async () => {
         const skipped = state.skipped;
-        if (skipped === null || state.durable !== skipped.after + 1n) return;
+        if (skipped === null || state.durable !== skipped.after + 1n || topicChanged !== null) return;
         ensureOwned(state);
         await consumer.commitOffsets([{ topic: source.topic, partition: state.partition, offset: skipped.end.toString() }]);
         state.durable = skipped.end;
@@ -827,6 +960,10 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       try {
         state = await open(p, BigInt(batch.firstOffset() ?? batch.messages[0]!.offset));
       } catch (error) {
+        if (error instanceof TopicChanged) {
+          halt(error);
+          return;
+        }
         // Said here: kafkajs restarts the consumer on it without a word, so a store that is down at start looked like an idle topic.
         log(`partition ${p}: cannot read where to start (the group's committed offset and the checkpoints): ${message(error)}; trying again`);
         throw error;
@@ -834,7 +971,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       partitions.set(p, state);
     }
     const firstOffset = BigInt(batch.messages[0]!.offset);
-    if (firstOffset > state.next && !state.started && state.replayUntil === null) {
+    if (firstOffset > state.next && !state.started && !state.fromEarliest && state.replayUntil === null) {
       // Nothing processed yet and the broker starts later (retention, compaction): begin there.
       state.next = firstOffset;
       state.durable = firstOffset;
@@ -925,6 +1062,10 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
         try {
           state = await open(p, first);
         } catch (error) {
+          if (error instanceof TopicChanged) {
+            halt(error);
+            return;
+          }
           // kafkajs has moved past these offsets: fetch them again, so the partition still opens (and a backfill still ends).
           log(`partition ${p}: cannot read where to start (the group's committed offset and the checkpoints): ${message(error)}; trying again`);
           consumer.seek({ topic: source.topic, partition: p, offset: first.toString() });
@@ -1037,9 +1178,13 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     // restart: kafkajs would retry it forever while the runner showed 0 events. Stop and say why;
     // nothing from it on is written or committed, so a fixed runner starts there again.
     const unreadable = codecErrorIn(e.payload.error);
+    // The runner is stopping for a changed topic, and says so.
+    if (topicChanged !== null) return;
     if (unreadable) {
       // kafkajs has left the group already (restartOnFailure said no); end the rest of the runner.
-      const error = new Error(`runner: a record batch of topic ${source.topic} cannot be read: ${unreadable.message}; nothing from it on is written or committed`, { cause: e.payload.error });
+      // A batch past the bound is data (a large record, a high compression ratio): say which setting reads it.
+      const raise = unreadable.tooLarge ? `; to read it, run again with --max-batch-mib above ${maxBatchBytes / 1024 / 1024} (the memory one batch may take)` : "";
+      const error = new Error(`runner: a record batch of topic ${source.topic} cannot be read: ${unreadable.message}; nothing from it on is written or committed${raise}`, { cause: e.payload.error });
       stopping = true;
       clearInterval(timer);
       void Promise.allSettled([admin.disconnect(), engines.close()]).then(() => rejectDone(error));

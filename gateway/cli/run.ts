@@ -24,7 +24,7 @@ import { UsageError, type Verb } from "./verb.ts";
 const USAGE = `usage: runnel run <bundle> --input <source>=<path>... [--sink <name>=<target>]... [--writer <name>]
        runnel run <bundle> --replay <dead letters>... [--sink <name>=<target>]... [--writer <name>]
        runnel run <bundle> [--group <id>] [--brokers <host:port,...>] [--topic <name>] [--start earliest|latest|<ISO time>]
-                           [--until-caught-up] [--metrics-port <port>] [--sink <name>=<target>]...
+                           [--until-caught-up] [--metrics-port <port>] [--max-batch-mib <n>] [--sink <name>=<target>]...
 
 With --input: runs a bundle written by runnel publish over files, oldest
 first (backfill), and writes its sinks: partitioned Parquet, plus dead letters
@@ -54,6 +54,8 @@ offsets are committed after the objects are written). Runners with the same
   --start <position>        where a new group starts: earliest (default), latest, or a time
   --until-caught-up         exit once the end the topic had at start is written (backfills, tests)
   --metrics-port <port>     serve GET /metrics (JSON) on 127.0.0.1:<port>
+  --max-batch-mib <n>       the most one record batch may decompress to (default 64); a batch
+                            past it stops the runner, as it would take that much memory
 
 Both:
   --sink <name>=<target>    write sink <name> elsewhere: fs:<dir> or s3://<bucket>/<prefix>
@@ -88,6 +90,7 @@ export const verb: Verb = {
       start: { type: "string" },
       "until-caught-up": { type: "boolean" },
       "metrics-port": { type: "string" },
+      "max-batch-mib": { type: "string" },
       "flush-rows": { type: "string" },
       "flush-seconds": { type: "string" },
     });
@@ -239,8 +242,10 @@ function kafkaSourceOf(bundle: Bundle) {
   return source;
 }
 
-async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>, values: { group?: string; topic?: string; brokers?: string; start?: string; "until-caught-up"?: boolean; "metrics-port"?: string }): Promise<number> {
+async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>, values: { group?: string; topic?: string; brokers?: string; start?: string; "until-caught-up"?: boolean; "metrics-port"?: string; "max-batch-mib"?: string }): Promise<number> {
   const source = kafkaSourceOf(bundle);
+  const batchMib = values["max-batch-mib"] === undefined ? null : Number(values["max-batch-mib"]);
+  if (batchMib !== null && !(Number.isInteger(batchMib) && batchMib >= 1 && batchMib <= 2047)) throw new UsageError(`--max-batch-mib takes a whole number of MiB from 1 to 2047, got '${values["max-batch-mib"]}'`);
   const port = values["metrics-port"] === undefined ? null : Number(values["metrics-port"]);
   if (port !== null && !(Number.isInteger(port) && port > 0 && port < 65536)) throw new UsageError(`--metrics-port takes a port number, got '${values["metrics-port"]}'`);
   const groupId = values.group ?? `runnel-${bundle.manifest.name}`;
@@ -269,6 +274,7 @@ async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>,
       ...security,
       start: parseStart(values.start),
       untilCaughtUp: values["until-caught-up"] ?? false,
+      ...(batchMib === null ? {} : { maxBatchBytes: batchMib * 1024 * 1024 }),
       metrics,
       log: (line) => progress.log(`runner: ${line}`),
     });

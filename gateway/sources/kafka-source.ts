@@ -3,9 +3,10 @@ import { registerKafkaCodecs, withFetchBudget } from "../../edge/runner/kafka-co
 import { abortedRecords, clusterFactory, type AbortedTransaction } from "../../edge/runner/kafka-transactions.ts";
 import { kafkaSecurityFromEnv, type KafkaSecurity } from "../../edge/runner/kafka-auth.ts";
 import { kafkaConnectHint } from "../../edge/runner/kafka-hint.ts";
-import { withRecordMetadata } from "../../edge/runner/kafka-metadata.ts";
+import { addMetadata, metadataColumns, withRecordMetadata } from "../../edge/runner/kafka-metadata.ts";
 import type { SourceSpec } from "../../notebook/format/model.ts";
 import { decodePayload, tombstoneReason } from "./decode.ts";
+import { keepRepeats } from "./kept-repeats.ts";
 import type { Source, SourceEvent } from "./source.ts";
 
 type KafkaSpec = Extract<SourceSpec, { kind: "kafka" }>;
@@ -62,8 +63,8 @@ function createCluster(kafka: Kafka): Cluster {
  * A Kafka topic read without a consumer group: the sample is the newest `n`
  * messages across partitions (by record timestamp, ties by partition and
  * offset), read from `high - n` of each partition; the tail fetches from the
- * high watermarks at the time it opened. Nothing joins a group, nothing
- * commits an offset.
+ * high watermarks at the time it opened, and a partition added to the topic
+ * since from its first record. Nothing joins a group, nothing commits an offset.
  */
 export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", security: KafkaSecurity = kafkaSecurityFromEnv()): Source {
   registerKafkaCodecs();
@@ -101,7 +102,9 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
     const events = decodePayload(message.value, spec.format, receivedAt, meta, spec.format === "csv" ? "positional" : undefined, true);
     if (!spec.metadata?.length) return events;
     const record = { key: message.key, timestamp: receivedAt, partition, offset: BigInt(message.offset), topic: spec.topic, headers: message.headers };
-    return withRecordMetadata(events, spec.metadata, record);
+    const made = metadataColumns(spec.metadata, record);
+    // An event refused for a repeated key keeps the record read again with its columns, for the sample and tail (kept-repeats.ts).
+    return keepRepeats(withRecordMetadata(events, spec.metadata, record), (value) => (made.ok ? addMetadata(value, made.columns) : made));
   };
 
   return {
@@ -145,7 +148,14 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
       const { admin, cluster } = await connect();
       const offsets = await retrying(cluster, `read the offsets of ${spec.topic}`, () => admin.fetchTopicOffsets(spec.topic));
       const next = new Map(offsets.map((o) => [o.partition, BigInt(o.high)]));
-      while (!signal.aborted) {
+      for (let round = 1; !signal.aborted; round++) {
+        // Every 20th round (about 10 s while the topic is quiet): a partition added to the topic since the tail
+        // opened is tailed from its first record, all of it written after the tail began.
+        if (round % 20 === 0) {
+          await cluster.refreshMetadata();
+          const now = await retrying(cluster, `read the offsets of ${spec.topic}`, () => admin.fetchTopicOffsets(spec.topic));
+          for (const o of now) if (!next.has(o.partition)) next.set(o.partition, BigInt(o.low));
+        }
         const fetched = await Promise.all([...next].map(async ([partition, from]) => {
           const messages = await fetchPartition(cluster, spec.topic, partition, from, 500, signal);
           return { partition, messages: messages.filter((m) => BigInt(m.offset) >= from) };

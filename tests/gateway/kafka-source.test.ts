@@ -86,6 +86,30 @@ describe("kafka source on a real broker", () => {
     expect(groupsAfter).toEqual(groupsBefore);
   });
 
+  test("a source with metadata: reads a message with a key written twice inside a JSON field as a row with its columns, as the runner does", async () => {
+    const topic = await freshTopic(1);
+    await producer.send({ topic, messages: [
+      { key: "k1", value: '{"id":1,"j":{"a":1}}' },
+      { key: "k2", value: '{"id":2,"j":5}' },
+      { key: "k3", value: '{"id":3,"j":{"a":1,"a":2}}' },
+    ] });
+    const notebook = `---\ntitle: Meta\nsources:\n  orders:\n    kafka: { topic: ${topic}, brokers: ["${brokers[0]}"], metadata: [key, offset] }\n---\n`;
+    const gw = await openTestGateway({ "meta.md": notebook }, { demo: false });
+    try {
+      const res = await gw.app.request("/api/sources/meta/orders/sample", { headers: gw.auth });
+      expect(res.status).toBe(200);
+      const table = tableFromIPC(new Uint8Array(await res.arrayBuffer()));
+      expect(table.schema.fields.map((f) => `${f.name} ${f.metadata.get("duckdb.type")}`)).toEqual(["id BIGINT", "j JSON", "_key VARCHAR", "_offset BIGINT"]);
+      expect(table.toArray().map((r) => [Number(r.id), r.j, r._key, Number(r._offset)])).toEqual([
+        [1, '{"a":1}', "k1", 0],
+        [2, "5", "k2", 1],
+        [3, '{"a":1,"a":2}', "k3", 2],
+      ]);
+    } finally {
+      await gw.close();
+    }
+  });
+
   test("the gateway serves a Kafka sample as Arrow and its tail as SSE with messages produced after it opened", async () => {
     const notebook = `---\ntitle: Orders\nsources:\n  orders:\n    kafka: { topic: ${topic}, brokers: ["${brokers[0]}"] }\n    sample_size: 300\n---\n`;
     const gw = await openTestGateway({ "orders.md": notebook }, { demo: false, hub: { flushMs: 50 } });
