@@ -191,7 +191,7 @@ async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, so
     rows.push(...(out.rows[sink] ?? []));
     for (const d of out.deadLetters) {
       // The executor's reason names the window and the watermark, as microseconds or as times.
-      const m = /window \[([^,\]]+), ([^)]+)\) was emitted when the watermark(?: \([^)]*\))? reached (.+)$/.exec(d.reason);
+      const m = /window \[([^,\]]+), ([^)]+)\) is closed: the watermark(?: \([^)]*\))? has reached (.+)$/.exec(d.reason);
       const end = m ? reasonMicros(m[2]!) : null;
       const wm = m ? reasonMicros(m[3]!) : null;
       if (end === null || wm === null) continue;

@@ -95,7 +95,7 @@ describe("WindowState over a zone's wall time", () => {
     const w = wallWindows("Europe/Berlin", "hour", 5);
     const { rows, late } = stream(w, ["2026-03-29T00:30:00", "2026-03-29T01:30:00", "2026-03-29T00:59:00"]);
     expect(late).toEqual([
-      "late event: for its bucket 2026-03-29 01:00:00 in Europe/Berlin, the window [2026-03-29 00:00:00+00, 2026-03-29 01:00:00+00) was emitted when the watermark (newest event time minus lateness) reached 2026-03-29 01:25:00+00",
+      "late event: for its bucket 2026-03-29 01:00:00 in Europe/Berlin, the window [2026-03-29 00:00:00+00, 2026-03-29 01:00:00+00) is closed: the watermark (newest event time minus lateness) has reached 2026-03-29 01:25:00+00",
     ]);
     expect(rows).toEqual([["2026-03-29 01:00", 1n], ["2026-03-29 03:00", 1n]]);
   });
@@ -117,7 +117,8 @@ describe("WindowState over a zone's wall time", () => {
       const w = wallWindows("Europe/Berlin", "day", 0);
       expect(w.addRow([at(`${day}T01:30:00`)])).toBeNull();
       expect(w.addRow([at(lastHour)])).toBeNull();
-      expect(w.due()).toBe(false);
+      // Nothing ends by the watermark yet: moving the mark emits no window.
+      expect(w.emitUpTo(w.watermark()!)).toEqual([]);
       expect(w.addRow([at(midnight)])).toBeNull();
       expect(w.due()).toBe(true);
       const d = Date.parse(`${day}T00:00:00Z`) / 86_400_000;
@@ -183,7 +184,8 @@ describe("WindowState over a zone's wall time", () => {
     expect(w.addRow([at("2026-10-25T02:00:00")])).toBeNull();
     expect(w.watermark()).toBe(at("2026-10-25T00:00:00"));
     expect(w.addRow([at("2026-10-25T02:00:00")])).toBeNull();
-    expect(w.due()).toBe(false);
+    // Nothing ends by the watermark yet: moving the mark emits no window.
+    expect(w.emitUpTo(w.watermark()!)).toEqual([]);
     expect(w.addRow([at("2026-10-25T03:00:00")])).toBeNull();
     expect(w.due()).toBe(true);
     expect(w.emitUpTo(w.watermark()!)).toEqual([[at("2026-10-25T02:00:00"), 2n]]);

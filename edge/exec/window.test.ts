@@ -68,7 +68,7 @@ describe("WindowState", () => {
       expect(w.emitUpTo(w.watermark()!)).toEqual([[at("2026-03-01T10:00:00"), 1n]]);
       // 10:00:59 is 41 s behind the newest event: beyond the 30 s lateness, and its window was written.
       expect(w.addRow([at("2026-03-01T10:00:59")])).toBe(
-        `late event: its window [2026-03-01 10:00:00${suffix}, 2026-03-01 10:01:00${suffix}) was emitted when the watermark (newest event time minus lateness) reached 2026-03-01 10:01:10${suffix}`,
+        `late event: its window [2026-03-01 10:00:00${suffix}, 2026-03-01 10:01:00${suffix}) is closed: the watermark (newest event time minus lateness) has reached 2026-03-01 10:01:10${suffix}`,
       );
       // 10:01:10 is 30 s behind: within the lateness, counted in the open window.
       expect(w.addRow([at("2026-03-01T10:01:10")])).toBeNull();
@@ -81,7 +81,8 @@ describe("WindowState", () => {
     const day = (iso: string) => Math.round(Date.parse(`${iso}T00:00:00Z`) / 86_400_000);
     expect(w.addRow([at("2026-03-01T10:00:00")])).toBeNull();
     expect(w.addRow([at("2026-03-01T23:59:59")])).toBeNull();
-    expect(w.due()).toBe(false);
+    // Nothing ends by the watermark yet: moving the mark emits no window.
+    expect(w.emitUpTo(w.watermark()!)).toEqual([]);
     expect(w.addRow([at("2026-03-02T00:00:00")])).toBeNull();
     expect(w.due()).toBe(true);
     expect(w.emitUpTo(w.watermark()!)).toEqual([[day("2026-03-01"), 2n]]);
@@ -96,7 +97,8 @@ describe("WindowState", () => {
     // 2026-03-29 in Berlin runs from 2026-03-28 23:00 UTC to 2026-03-29 22:00 UTC.
     expect(spring.addRow([at("2026-03-28T23:00:00")])).toBeNull();
     expect(spring.addRow([at("2026-03-29T21:59:59")])).toBeNull();
-    expect(spring.due()).toBe(false);
+    // Nothing ends by the watermark yet: moving the mark emits no window.
+    expect(spring.emitUpTo(spring.watermark()!)).toEqual([]);
     expect(spring.addRow([at("2026-03-29T22:00:00")])).toBeNull();
     expect(spring.due()).toBe(true);
     expect(spring.emitUpTo(spring.watermark()!)).toEqual([[at("2026-03-28T23:00:00"), 2n]]);
@@ -106,7 +108,8 @@ describe("WindowState", () => {
     const autumn = zonedWindows(day, "Europe/Berlin");
     expect(autumn.addRow([at("2026-10-24T22:00:00")])).toBeNull();
     expect(autumn.addRow([at("2026-10-25T22:59:59")])).toBeNull();
-    expect(autumn.due()).toBe(false);
+    // Nothing ends by the watermark yet: moving the mark emits no window.
+    expect(autumn.emitUpTo(autumn.watermark()!)).toEqual([]);
     expect(autumn.addRow([at("2026-10-25T23:00:00")])).toBeNull();
     expect(autumn.emitUpTo(autumn.watermark()!)).toEqual([[at("2026-10-24T22:00:00"), 2n]]);
     expect(autumn.emitAll()).toEqual([[at("2026-10-25T23:00:00"), 1n]]);

@@ -191,8 +191,8 @@ export class WindowState {
       const wall = this.op.window!.wall;
       // A wall-time window is named by its key and by the real times it spans, which the watermark is compared with.
       reason = end > emittedUpTo ? null : wall
-        ? `late event: for its bucket ${this.timeText(start)} in ${wall.zone}, the window [${formatTimestampTz(wallClock(wall.zone).startsAt(start))}, ${formatTimestampTz(end)}) was emitted when the watermark (newest event time minus lateness) reached ${formatTimestampTz(emittedUpTo)}`
-        : `late event: its window [${this.timeText(start)}, ${this.timeText(end)}) was emitted when the watermark (newest event time minus lateness) reached ${this.timeText(emittedUpTo)}`;
+        ? `late event: for its bucket ${this.timeText(start)} in ${wall.zone}, the window [${formatTimestampTz(wallClock(wall.zone).startsAt(start))}, ${formatTimestampTz(end)}) is closed: the watermark (newest event time minus lateness) has reached ${formatTimestampTz(emittedUpTo)}`
+        : `late event: its window [${this.timeText(start)}, ${this.timeText(end)}) is closed: the watermark (newest event time minus lateness) has reached ${this.timeText(emittedUpTo)}`;
       this.lateReasons.set(start, reason);
     }
     return reason;
@@ -305,9 +305,18 @@ export class WindowState {
     this.recomputeDue();
   }
 
-  /** Whether the watermark has reached the end of an open window (`emitUpTo(watermark())` would emit one). */
+  /**
+   * Whether the watermark has moved past where windows were last emitted up to: asked at the end of
+   * every event (never between the rows of one), the caller then calls `emitUpTo(watermark())`, which
+   * emits the windows it closed (often none) and makes a later row late when its window ends by it.
+   * So which events are late follows from the event sequence alone, however it was cut into batches
+   * or requests. (Until 2026-12-06 this was true only when an open window closed, while the end of
+   * every `run` moved the mark anyway: an event older than the watermark, for a window no event had
+   * opened, was late when a batch ended between it and the newer event and counted when one did not.)
+   */
   due(): boolean {
-    return this.dueAt !== null && this.maxEventTime !== null && this.maxEventTime >= this.dueAt;
+    if (!this.op.window || this.maxEventTime === null) return false;
+    return this.emittedUpTo === null || this.maxEventTime - this.lateness > this.emittedUpTo;
   }
 
   private recomputeDue(): void {
@@ -324,6 +333,11 @@ export class WindowState {
   /** Emits windows whose end is at or before `watermark`, oldest first. */
   emitUpTo(watermark: bigint): Value[][] {
     if (!this.op.window) return [];
+    // Asked after nearly every event: without an open window ending by the watermark, only the mark moves.
+    if (this.dueAt === null || this.dueAt - this.lateness > watermark) {
+      this.advanceEmitted(watermark);
+      return [];
+    }
     const due = [...this.windows.values()].filter((w) => w.end !== null && w.end <= watermark);
     due.sort((a, b) => (a.start! < b.start! ? -1 : a.start! > b.start! ? 1 : 0));
     const out: Value[][] = [];
@@ -331,12 +345,16 @@ export class WindowState {
       out.push(...this.finishWindow(w));
       this.windows.delete(w.start);
     }
+    this.advanceEmitted(watermark);
+    if (due.length > 0) this.recomputeDue();
+    return out;
+  }
+
+  private advanceEmitted(watermark: bigint): void {
     if (this.emittedUpTo === null || watermark > this.emittedUpTo) {
       this.emittedUpTo = watermark;
       this.lateBefore = watermark + this.startSlack;
     }
-    if (due.length > 0) this.recomputeDue();
-    return out;
   }
 
   /**

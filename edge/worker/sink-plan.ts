@@ -76,6 +76,22 @@ const PLAIN = new Set(["VARCHAR", "BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "
 const FLOATS = new Set(["FLOAT", "DOUBLE"]);
 const BIGINTS = new Set(["BIGINT", "UBIGINT", "HUGEINT", "UHUGEINT", "TIMESTAMP", "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE", "TIME"]);
 
+/** A nested type with a float somewhere inside (a list of DOUBLE, a struct with a FLOAT field). */
+const FLOAT_INSIDE = /\b(FLOAT|DOUBLE)\b/;
+
+/**
+ * An encoded nested value with each -0 as `{$float: "-0"}`, which `decodeValue` reads back as -0:
+ * JSON has no -0 (`JSON.stringify(-0)` is `0`), and DuckDB shows `list(x)` of a -0.0 as `[-0.0]`.
+ */
+function tagNegativeZeros(j: JsonValue): JsonValue {
+  if (typeof j === "number") return Object.is(j, -0) ? { $float: "-0" } : j;
+  if (Array.isArray(j)) return j.map(tagNegativeZeros);
+  if (j === null || typeof j !== "object" || "$float" in j) return j;
+  const out: { [k: string]: JsonValue } = {};
+  for (const [k, v] of Object.entries(j)) out[k] = tagNegativeZeros(v);
+  return out;
+}
+
 type Enc = (v: Value) => JsonValue;
 type Dec = (j: JsonValue) => Value;
 
@@ -93,9 +109,10 @@ export function rowCodec(schema: Schema): {
   const newRow = rowFactory(names);
   const encs: Enc[] = types.map((t): Enc => {
     if (PLAIN.has(t)) return (v) => v as JsonValue;
-    if (FLOATS.has(t)) return (v) => (typeof v === "number" && !Number.isFinite(v) ? encodeValue(v, t) : (v as JsonValue));
+    // JSON has no -0 (JSON.stringify(-0) is "0"), and DuckDB shows -0.0 in a key, min, first or list: tagged like NaN.
+    if (FLOATS.has(t)) return (v) => (typeof v === "number" && (!Number.isFinite(v) || Object.is(v, -0)) ? { $float: Object.is(v, -0) ? "-0" : String(v) } : (v as JsonValue));
     if (BIGINTS.has(t)) return (v) => (v === null ? null : String(v));
-    return (v) => encodeValue(v, t);
+    return FLOAT_INSIDE.test(t) ? (v) => tagNegativeZeros(encodeValue(v, t)) : (v) => encodeValue(v, t);
   });
   const decs: Dec[] = types.map((t): Dec => {
     if (PLAIN.has(t)) return (j) => j as Value;

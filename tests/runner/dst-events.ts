@@ -70,4 +70,4 @@ export function ordersWithLate(): Order[] {
 
 /** The reason of the late dead letter of the 2026-03-29 00:50 UTC order in berlin_hours, after the sink's name. */
 export const BERLIN_LATE_REASON =
-  "late event: for its bucket 2026-03-29 01:00:00 in Europe/Berlin, the window [2026-03-29 00:00:00+00, 2026-03-29 01:00:00+00) was emitted when the watermark (newest event time minus lateness) reached 2026-03-29 01:01:00+00";
+  "late event: for its bucket 2026-03-29 01:00:00 in Europe/Berlin, the window [2026-03-29 00:00:00+00, 2026-03-29 01:00:00+00) is closed: the watermark (newest event time minus lateness) has reached 2026-03-29 01:25:00+00";

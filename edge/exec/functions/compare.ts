@@ -91,5 +91,33 @@ function replacer(_k: string, v: unknown): unknown {
 export function valueKey(v: Value, type: string): string {
   const t = parseType(type);
   if (t.kind === "scalar" && t.name === "INTERVAL" && v !== null) return `i${intervalKey(v as Interval)}`;
-  return JSON.stringify(v === null ? { null: true } : { v }, replacer);
+  return JSON.stringify(v === null ? { null: true } : { v: holdsInterval(t) ? intervalsAsKeys(v, t) : v }, replacer);
+}
+
+/** Whether an INTERVAL is nested in the type (a list of INTERVALs, a struct with one). */
+function holdsInterval(t: SqlType): boolean {
+  switch (t.kind) {
+    case "scalar": return t.name === "INTERVAL";
+    case "list":
+    case "array": return holdsInterval(t.child);
+    case "struct": return t.fields.some((f) => holdsInterval(f.type));
+    case "map": return holdsInterval(t.key) || holdsInterval(t.value);
+    default: return false;
+  }
+}
+
+/** The value with each nested INTERVAL as its normalised key: `[INTERVAL 1 month]` groups with `[INTERVAL 30 days]`, as in DuckDB. */
+function intervalsAsKeys(v: Value, t: SqlType): unknown {
+  if (v === null) return null;
+  switch (t.kind) {
+    case "scalar": return t.name === "INTERVAL" ? `i${intervalKey(v as Interval)}` : v;
+    case "list":
+    case "array": return (v as Value[]).map((x) => intervalsAsKeys(x, t.child));
+    case "struct": {
+      const s = v as { [k: string]: Value };
+      return Object.fromEntries(t.fields.map((f) => [f.name, intervalsAsKeys(s[f.name] ?? null, f.type)]));
+    }
+    case "map": return (v as { key: Value; value: Value }[]).map((e) => ({ key: intervalsAsKeys(e.key, t.key), value: intervalsAsKeys(e.value, t.value) }));
+    default: return v;
+  }
 }
