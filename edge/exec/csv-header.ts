@@ -13,6 +13,19 @@ export function csvHeaderNames(fields: readonly string[]): string[] {
   return uniqueColumnNames(fields.map((field, i) => field.replace(/^ +| +$/g, "") || `column${String(i).padStart(width, "0")}`));
 }
 
+/**
+ * A record's fields against a header of `columns` names, as read_csv with the dialect pinned reads
+ * them: fields past the header's that are all empty (`1,2,` under `a,b`, a trailing delimiter some
+ * exporters write on every record but the header; `""` counts as empty) are dropped, where the
+ * Worker and the sample's decoder made each such record a dead letter that `runnel run --input`
+ * (DuckDB) read. One that holds anything (`1,2,x`, `1,2, `) is kept whole, and refused.
+ */
+export function csvRecordFields(fields: readonly string[], columns: number): readonly string[] {
+  if (fields.length <= columns) return fields;
+  for (let i = columns; i < fields.length; i++) if (fields[i] !== "") return fields;
+  return fields.slice(0, columns);
+}
+
 /** The delimiters DuckDB's CSV sniffer tries, in its order. */
 const DELIMITERS = [",", "|", ";", "\t"] as const;
 
@@ -36,26 +49,43 @@ export function csvDelimiter(text: string): string {
 
 /** How many fields the first record of `text` has when cut at `delimiter` (RFC 4180 quotes, `""` inside them). */
 function headerFieldCount(text: string, delimiter: string): number {
-  let fields = 1;
+  return csvHeaderFields(text, delimiter).length;
+}
+
+/**
+ * The fields of the first record of `text` (its header line) cut at `delimiter`: RFC 4180 quotes,
+ * `""` inside them, a quoted field running over lines; blank lines before it skipped, as the readers
+ * skip them. A header cut off inside a quote ends where the text ends.
+ */
+export function csvHeaderFields(text: string, delimiter: string): string[] {
+  const fields: string[] = [];
+  let field = "";
   let quoted = false;
   let atFieldStart = true;
   let i = 0;
-  // Blank lines before the header are skipped, as the readers skip them.
   while (text[i] === "\n" || text[i] === "\r") i++;
   for (; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') i++;
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
+      else field += ch;
     } else if (ch === '"' && atFieldStart) {
       quoted = true;
       atFieldStart = false;
     } else if (ch === delimiter) {
-      fields++;
+      fields.push(field);
+      field = "";
       atFieldStart = true;
     } else if (ch === "\n" || ch === "\r") {
       break;
-    } else atFieldStart = false;
+    } else {
+      field += ch;
+      atFieldStart = false;
+    }
   }
+  fields.push(field);
   return fields;
 }

@@ -27,7 +27,7 @@ import { dirname, join, resolve, sep } from "node:path";
 import * as zlib from "node:zlib";
 import { Decompress as ZstdStream } from "fzstd";
 import { DuplicateKeyError, NestingError, parseEventJson, type RepeatedKeysMode } from "../duckdb/lossless-json.ts";
-import { csvDelimiter } from "../exec/csv-header.ts";
+import { csvDelimiter, csvHeaderFields, csvHeaderNames } from "../exec/csv-header.ts";
 
 export interface InputFile {
   path: string;
@@ -578,12 +578,13 @@ async function* readJson(path: string, compression: Compression | null, size: nu
   const take = (pieces: Piece[]): void => {
     for (const { bytes, line } of pieces) {
       // Each record is decoded as strict UTF-8: one that is not is a dead letter, as DuckDB refuses
-      // it, where a lossy decode wrote U+FFFD into the lake.
+      // it, where a lossy decode wrote U+FFFD into the lake. Its raw text is the bytes as Latin-1
+      // (`Buffer.from(raw, "latin1")` gives them back, as the Worker and the Kafka runner keep them).
       let text: string;
       try {
         text = strictUtf8.decode(bytes);
       } catch {
-        batch.push(new UnreadableEvent(`run: ${path} line ${line} is not valid UTF-8`, bytes.toString("utf8")));
+        batch.push(new UnreadableEvent(`run: ${path} line ${line} is not valid UTF-8`, bytes.toString("latin1")));
         continue;
       }
       try {
@@ -647,15 +648,21 @@ async function* readWithDuckDB(file: InputFile, compression: Compression | null,
   });
   const db = await openDuckDB({ threads: 1 });
   try {
+    // Freed result chunks go back to the system at 4 MB, not DuckDB's 128 MB: a CSV of 1 KB
+    // records held 745 MB resident, 505 MB with this (fetches run on several threads, each
+    // keeping its own freed memory up to the threshold).
+    await db.run("SET allocator_flush_threshold = '4MB'");
+    await db.run("SET allocator_bulk_deallocation_flush_threshold = '4MB'");
     const path = file.path.replaceAll("'", "''");
     const { describeQuery } = await import("../duckdb/describe.node.ts");
     // The codec is named outright: a gzip file whose name does not say so is read too.
     const codec = `compression = '${compression ?? "none"}'`;
     const maxLine = `max_line_size = ${await maxLineSize(file.path, compression)}`;
     let dialect = "";
+    let header: string[] = [];
     if (file.format === "csv") {
       try {
-        dialect = await csvDialect(file.path, compression);
+        ({ options: dialect, header } = await csvDialect(file.path, compression));
       } catch (error) {
         if (!(error instanceof FileUnreadable)) throw error;
         yield [new UnreadableEvent(`run: ${file.path}: ${error.message}`, "")];
@@ -674,13 +681,33 @@ async function* readWithDuckDB(file: InputFile, compression: Compression | null,
         yield [new UnreadableEvent(`run: ${file.path} is not read: ${duckdbReason(error)}`, "")];
         return;
       }
-      from = `read_csv('${path}', all_varchar = true, header = true, ${codec}, ${maxLine}${dialect.includes("utf-16") ? ", encoding = 'utf-16'" : ""})`;
+      const encoding = dialect.includes("utf-16") ? ", encoding = 'utf-16'" : "";
+      from = `read_csv('${path}', all_varchar = true, header = true, ${codec}, ${maxLine}${encoding})`;
+      let sniffed: { name: string }[] | null = null;
       try {
-        columns = await describeQuery(db, `SELECT * FROM ${from}`);
-      } catch {
-        // Neither reads it (a record past max_line_size in its first rows): the file is one dead letter, the run goes on.
-        yield [new UnreadableEvent(`run: ${file.path} is not read: ${duckdbReason(error)}`, "")];
-        return;
+        sniffed = await describeQuery(db, `SELECT * FROM ${from}`);
+      } catch (sniffError) {
+        if (/Maximum line size/.test(String(sniffError))) {
+          // A record past max_line_size in its first rows: the file is one dead letter, the run goes on.
+          yield [new UnreadableEvent(`run: ${file.path} is not read: ${duckdbReason(error)}`, "")];
+          return;
+        }
+      }
+      if (sniffed !== null && sameNames(sniffed, header)) columns = sniffed;
+      else {
+        // The sniffer found other columns than the header line has (a file cut off inside a quoted
+        // field reads as one column named `id,name`, and every row was written with its columns
+        // NULL, no dead letter), or none: the header's columns are pinned and nothing is sniffed,
+        // so each record is read with the dialect and one DuckDB refuses (the one cut off) is a
+        // dead letter with its line.
+        const pinned = header.map((name) => `'${name.replaceAll("'", "''")}': 'VARCHAR'`).join(", ");
+        from = `read_csv('${path}', ${dialect.replace("all_varchar = true", "auto_detect = false")}, columns = {${pinned}}, ${codec}, ${maxLine})`;
+        try {
+          columns = await describeQuery(db, `SELECT * FROM ${from}`);
+        } catch {
+          yield [new UnreadableEvent(`run: ${file.path} is not read: ${duckdbReason(error)}`, "")];
+          return;
+        }
       }
     }
     // The row's alias must not be a column's name: `to_json(t)` of a file with a column `t` is that
@@ -720,10 +747,20 @@ async function* readWithDuckDB(file: InputFile, compression: Compression | null,
       // 3", …), and each was a dead letter of its own, so a replay ran the record that many times.
       const rejects = (
         await db.read(
-          "SELECT line, arg_min(csv_line, column_idx) AS csv_line, arg_min(error_message, column_idx) AS error_message FROM reject_errors GROUP BY line ORDER BY line",
+          "SELECT line, arg_min(line_byte_position, column_idx) AS at, arg_min(error_type, column_idx) AS error_type, arg_min(csv_line, column_idx) AS csv_line, arg_min(error_message, column_idx) AS error_message FROM reject_errors GROUP BY line ORDER BY line",
         )
       ).getRowObjectsJS();
-      for (const r of rejects) batch.push(new UnreadableEvent(`run: ${file.path} line ${r.line}: ${r.error_message}`, String(r.csv_line ?? "")));
+      // DuckDB's `line` counts records (a quoted line break does not count), so it named a record
+      // lines above the one refused; its byte position finds the line an editor shows. A UTF-16
+      // file's positions are not the text's: DuckDB's count is kept there.
+      const places = rejects.length === 0 || dialect.includes("utf-16") ? null : await recordPlaces(file.path, compression, rejects.map((r) => ({ at: Number(r.at), lines: String(r.csv_line ?? "").replace(/^[\r\n]+/, "").split("\n").length, bytes: r.error_type === "INVALID ENCODING" })));
+      rejects.forEach((r, i) => {
+        const place = places?.[i];
+        // A record that is not UTF-8: its bytes as Latin-1 text (`Buffer.from(raw, "latin1")` gives them back, as the
+        // Worker and the Kafka runner keep them), where DuckDB's copy had `?` for each byte it could not read.
+        const raw = place?.raw ?? String(r.csv_line ?? "").replace(/^[\r\n]+/, "");
+        batch.push(new UnreadableEvent(`run: ${file.path} line ${place?.line ?? r.line}: ${r.error_message}`, raw));
+      });
     }
     if (batch.length > 0) yield batch;
   } finally {
@@ -731,15 +768,141 @@ async function* readWithDuckDB(file: InputFile, compression: Compression | null,
   }
 }
 
+interface Place {
+  line: number;
+  raw?: string;
+}
+
 /**
- * The longest CSV record read: the file's size, at least DuckDB's 2 MB and at most 512 MiB. DuckDB's
- * default `max_line_size` stopped the whole run at one long record (a JSON blob in a field); the
- * Worker and the Kafka runner read such a record, so the backfill does too. A compressed file's
- * size says nothing and DuckDB allocates 16 times this for its buffers there: 8 MiB.
+ * For each record DuckDB refused, the line it starts on as an editor counts lines (LF, CRLF or CR
+ * ends; quoted line breaks too), and where `bytes` is asked, its `lines` lines' bytes as Latin-1
+ * text. DuckDB's `line_byte_position` (in the decompressed bytes) is one past the record's first
+ * byte in an LF file and the first byte itself after a CRLF: the record is on the line holding the
+ * byte before it, or on the next line where that byte ends a line. One pass, to the last record only.
+ */
+async function recordPlaces(path: string, compression: Compression | null, records: { at: number; lines: number; bytes: boolean }[]): Promise<(Place | undefined)[]> {
+  const order = records.map((_, i) => i).sort((a, b) => records[a]!.at - records[b]!.at);
+  const places: (Place | undefined)[] = records.map(() => undefined);
+  let next = 0; // index into order
+  let offset = 0;
+  let line = 1;
+  let prev = -1;
+  let current: number[] = []; // the bytes of the line being read, up to MAX_RAW
+  let copying: { index: number; parts: number[]; left: number }[] = [];
+  let waiting: number[] = []; // records that start on the next line
+  const start = (index: number, line: number, parts: number[]): void => {
+    places[index] = { line };
+    if (records[index]!.bytes) copying.push({ index, parts, left: records[index]!.lines });
+  };
+  const lineEnds = (): void => {
+    line++;
+    current = [];
+    copying = copying.filter((c) => {
+      if (--c.left > 0) return true;
+      places[c.index]!.raw = Buffer.from(c.parts).toString("latin1");
+      return false;
+    });
+    for (const index of waiting) start(index, line, []);
+    waiting = [];
+  };
+  const bytes = fileBytes(path, compression);
+  try {
+    for await (const chunk of bytes) {
+      const last = offset + chunk.length - 1;
+      if (copying.length === 0 && waiting.length === 0 && prev !== 0x0d && records[order[next]!]!.at - 1 > last && chunk.indexOf(0x0d) < 0) {
+        // No refused record in this chunk: only its line ends are counted.
+        let at = chunk.indexOf(0x0a);
+        let after = 0;
+        while (at >= 0) {
+          line++;
+          after = at + 1;
+          at = chunk.indexOf(0x0a, after);
+        }
+        current = after > 0 ? [...chunk.subarray(after, after + MAX_RAW)] : current.length < MAX_RAW ? current.concat([...chunk.subarray(0, MAX_RAW - current.length)]) : current;
+        offset += chunk.length;
+        prev = chunk[chunk.length - 1] ?? prev;
+        continue;
+      }
+      for (let k = 0; k < chunk.length; k++, offset++) {
+        const b = chunk[k]!;
+        // A bare CR ended a line (the byte after it is not LF).
+        if (prev === 0x0d && b !== 0x0a) lineEnds();
+        const newline = b === 0x0a || b === 0x0d;
+        while (next < order.length && records[order[next]!]!.at - 1 <= offset) {
+          const index = order[next++]!;
+          if (newline) waiting.push(index);
+          else start(index, line, [...current]);
+        }
+        if (!newline) {
+          if (current.length < MAX_RAW) current.push(b);
+          for (const c of copying) if (c.parts.length < MAX_RAW) c.parts.push(b);
+        } else if (b === 0x0a) lineEnds();
+        else for (const c of copying) if (c.left > 1 && c.parts.length < MAX_RAW) c.parts.push(b); // a CR inside a quoted field, kept
+        prev = b;
+      }
+      if (next === order.length && waiting.length === 0 && copying.length === 0) break;
+    }
+  } catch (error) {
+    if (!(error instanceof FileUnreadable)) throw error;
+  } finally {
+    await bytes.return(undefined);
+  }
+  for (const c of copying) places[c.index]!.raw = Buffer.from(c.parts).toString("latin1");
+  return places;
+}
+
+/** Bytes of a refused record kept as its dead letter's raw text. */
+const MAX_RAW = 1 << 20;
+
+/**
+ * The longest CSV record read: the file's longest record (`longestRecord`), at least DuckDB's 2 MB
+ * and at most 512 MiB. DuckDB's default `max_line_size` stopped the whole run at one long record (a
+ * JSON blob in a field); the Worker and the Kafka runner read such a record, so the backfill does
+ * too. It was the file's size, and DuckDB sizes its read buffer by it: a 264 MB CSV was held whole
+ * (500 MB resident from its first rows) and a 1 GB one took 1.3 GB. A compressed file is not read
+ * twice: 8 MiB there, as DuckDB allocates 16 times this for its buffers.
  */
 async function maxLineSize(path: string, compression: Compression | null): Promise<number> {
   if (compression !== null) return 8 * 1024 * 1024;
-  return Math.min(Math.max((await stat(path)).size + 1, 2_097_152), 512 * 1024 * 1024);
+  return Math.min(Math.max((await longestRecord(path)) + 1024, 2_097_152), 512 * 1024 * 1024);
+}
+
+/**
+ * The bytes of an uncompressed CSV file's longest record, read in one streamed pass: records end at
+ * LF outside `"` quotes (a quoted line break is inside the record, as DuckDB counts its limit; `""`
+ * closes and opens again). A quote left open runs to the end of the file.
+ */
+async function longestRecord(path: string): Promise<number> {
+  let longest = 0;
+  let current = 0; // bytes of the record being read, before this chunk
+  let quoted = false;
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    let start = 0; // where the record being read starts in this chunk
+    let i = 0;
+    // The next quote and line feed at or after i, found once each and again only when passed.
+    let quote = chunk.indexOf(0x22);
+    let newline = chunk.indexOf(0x0a);
+    while (i < chunk.length) {
+      if (quoted) {
+        if (quote < 0) break;
+        i = quote + 1;
+        quoted = false;
+        quote = chunk.indexOf(0x22, i);
+        if (newline >= 0 && newline < i) newline = chunk.indexOf(0x0a, i);
+      } else if (quote >= 0 && (newline < 0 || quote < newline)) {
+        i = quote + 1;
+        quoted = true;
+        quote = chunk.indexOf(0x22, i);
+      } else if (newline >= 0) {
+        longest = Math.max(longest, current + newline - start);
+        current = 0;
+        start = i = newline + 1;
+        newline = chunk.indexOf(0x0a, i);
+      } else break;
+    }
+    current += chunk.length - start;
+  }
+  return Math.max(longest, current);
 }
 
 /** The first lines of a DuckDB error, without the record it quotes (which can be megabytes). */
@@ -762,7 +925,7 @@ function duckdbReason(error: unknown): string {
  * record is a dead letter (`store_rejects`) and the others are read. The header is read from the
  * decompressed bytes of a compressed file.
  */
-async function csvDialect(path: string, compression: Compression | null): Promise<string> {
+async function csvDialect(path: string, compression: Compression | null): Promise<{ options: string; header: string[] }> {
   const parts: Buffer[] = [];
   let got = 0;
   const bytes = fileBytes(path, compression);
@@ -782,6 +945,14 @@ async function csvDialect(path: string, compression: Compression | null): Promis
   if (bytes0[0] === 0xfe && bytes0[1] === 0xff) throw new FileUnreadable("UTF-16 big-endian text is not read (DuckDB's read_csv reads UTF-16 little-endian only); convert it to UTF-8");
   const utf16 = bytes0[0] === 0xff && bytes0[1] === 0xfe;
   const head = new TextDecoder(utf16 ? "utf-16le" : "utf-8").decode(bytes0).replace(/^\uFEFF/, "");
-  const delimiter = csvDelimiter(head).replaceAll("'", "''");
-  return `all_varchar = true, header = true, delim = '${delimiter}', quote = '"', escape = '"', comment = '', store_rejects = true${utf16 ? ", encoding = 'utf-16'" : ""}`;
+  const delimiter = csvDelimiter(head);
+  return {
+    options: `all_varchar = true, header = true, delim = '${delimiter.replaceAll("'", "''")}', quote = '"', escape = '"', comment = '', store_rejects = true${utf16 ? ", encoding = 'utf-16'" : ""}`,
+    header: csvHeaderNames(csvHeaderFields(head, delimiter)),
+  };
+}
+
+/** Whether DuckDB's columns are the header line's (as `csvHeaderNames` names them), in order. */
+function sameNames(columns: readonly { name: string }[], header: readonly string[]): boolean {
+  return columns.length === header.length && columns.every((c, i) => c.name === header[i]);
 }

@@ -32,6 +32,9 @@ export interface RunFilesOptions {
 
 export interface RunProgress {
   file: string | null;
+  /** The file being read, counted from 1 across every source's files in the order they are read, and how many there are: a year of daily exports says how far along it is. */
+  fileNumber: number;
+  fileCount: number;
   events: number;
   rows: number;
   files: number;
@@ -84,7 +87,8 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
   const now = options.now ?? Date.now;
   const executor = buildPipeline(plan, { library: defaultLibrary, mode: "dead-letter" });
   const writer = new SinkWriter(plan, options.targets, options.parquet, options.writer ?? "backfill", now);
-  const progress: RunFilesResult = { file: null, events: 0, rows: 0, files: 0, bytes: 0, deadLetters: 0, written: [], deadLetterFiles: [] };
+  const fileCount = Object.values(options.inputs).reduce((n, files) => n + files.length, 0);
+  const progress: RunFilesResult = { file: null, fileNumber: 0, fileCount, events: 0, rows: 0, files: 0, bytes: 0, deadLetters: 0, written: [], deadLetterFiles: [] };
   const perFlushSinks = sinksFlushingAggregates(plan);
   let first = 0;
   const at = new Date(now()).toISOString();
@@ -122,6 +126,7 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
     if (!plan.sources[source]) throw new Error(`run: --input names source ${source}, which the plan does not read (${Object.keys(plan.sources).join(", ")})`);
     for (const file of files) {
       progress.file = file.path;
+      progress.fileNumber++;
       for await (const read of readEvents(file, options.batchSize ?? 10_000, "keep")) {
         const unreadable = read.filter((e): e is UnreadableEvent => e instanceof UnreadableEvent);
         const events = unreadable.length === 0 ? read : read.filter((e) => !(e instanceof UnreadableEvent));

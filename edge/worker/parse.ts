@@ -1,5 +1,5 @@
 import { NestingError, parseEventJson } from "../duckdb/lossless-json.ts";
-import { csvDelimiter, csvHeaderNames } from "../exec/csv-header.ts";
+import { csvDelimiter, csvHeaderNames, csvRecordFields } from "../exec/csv-header.ts";
 
 /** A request body that cannot be read at all: the Worker answers 400 with this. */
 export class BodyError extends Error {
@@ -258,11 +258,17 @@ export function parseJson(text: string, realsMatter?: (value: unknown) => boolea
 function parseCsvBody(text: string): ParsedBody {
   // The delimiter is sniffed from the header line (`;`, `|`, tab), as read_csv and the gateway's decoder do.
   const records = csvRecords(text, csvDelimiter(text));
+  // Blank lines before the header line are skipped.
+  while (records.length > 0 && records[0]!.fields.length === 0) records.shift();
   const header = records.shift();
   const out: ParsedBody = { events: [], raws: [], bad: [] };
   if (!header) return out;
   const names = csvHeaderNames(header.fields);
-  for (const { fields, raw } of records) {
+  for (const { fields: all, raw } of records) {
+    // A blank line is a record of one empty field (a NULL row) where the header has one column, as
+    // read_csv reads it, and is skipped otherwise.
+    if (all.length === 0 && names.length !== 1) continue;
+    const fields = all.length === 0 ? [""] : csvRecordFields(all, names.length);
     if (fields.length !== names.length) {
       out.bad.push({ reason: `parse: CSV record has ${fields.length} fields, the header has ${names.length}`, raw });
       continue;
@@ -283,7 +289,7 @@ function parseCsvBody(text: string): ParsedBody {
   return out;
 }
 
-/** RFC 4180: quoted fields with doubled quotes, CRLF or LF line ends, fields cut at `delimiter`. */
+/** RFC 4180: quoted fields with doubled quotes, CRLF or LF line ends, fields cut at `delimiter`; a blank line is a record of no fields, a line of `""` one empty field. */
 function csvRecords(text: string, delimiter: string): { fields: string[]; raw: string }[] {
   const records: { fields: string[]; raw: string }[] = [];
   let fields: string[] = [];
@@ -295,7 +301,8 @@ function csvRecords(text: string, delimiter: string): { fields: string[]; raw: s
   let i = 0;
   const end = (next: number) => {
     fields.push(field);
-    if (!(fields.length === 1 && fields[0] === "")) records.push({ fields, raw: text.slice(start, i) });
+    const raw = text.slice(start, i);
+    records.push({ fields: raw === "" ? [] : fields, raw });
     fields = [];
     field = "";
     atFieldStart = true;
@@ -341,6 +348,6 @@ function csvRecords(text: string, delimiter: string): { fields: string[]; raw: s
     const column = quoteAt - before.lastIndexOf("\n");
     throw new BodyError(`parse: CSV ends inside a quoted field (the quote opened at line ${line}, column ${column})`, { offset: quoteAt, line, column });
   }
-  if (field !== "" || fields.length > 0) end(i);
+  if (start < text.length) end(i);
   return records;
 }

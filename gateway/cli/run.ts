@@ -184,7 +184,7 @@ export const verb: Verb = {
         if (Date.now() - lastShown < 1000) return;
         lastShown = Date.now();
         const secs = (Date.now() - started) / 1000;
-        printErr(`  ${p.events} events (${Math.round(p.events / Math.max(secs, 0.001))}/s) · ${p.rows} rows · ${p.files} files · ${p.deadLetters} dead letters · ${p.file ?? ""}`);
+        printErr(`  ${p.events} events (${Math.round(p.events / Math.max(secs, 0.001))}/s) · ${p.rows} rows · ${p.files} files · ${p.deadLetters} dead letters · file ${p.fileNumber}/${p.fileCount} ${p.file ?? ""}`);
       },
     });
     const secs = (Date.now() - started) / 1000;

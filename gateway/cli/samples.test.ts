@@ -53,3 +53,18 @@ test("check and publish sample the webhook deliveries the gateway kept for the n
   expect(elsewhere.inbox!.some((e) => (e as { kept?: boolean }).kept)).toBe(false);
   expect(elsewhere.inbox!.length).toBeGreaterThan(0);
 });
+
+test("a sample file that is not UTF-8 is refused with the line or what to do, never read with U+FFFD in place of its bytes", async () => {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { readSampleFile } = await import("./samples.ts");
+  const dir = mkdtempSync(join(tmpdir(), "runnel-sample-latin1-"));
+  // "café" in Latin-1: DuckDB's read_json and read_csv refuse the byte 0xE9, and the pipeline dead-letters such a record.
+  writeFileSync(join(dir, "l1.ndjson"), Buffer.concat([Buffer.from('{"a":"ok"}\n{"a":"caf'), Buffer.from([0xe9]), Buffer.from('"}\n')]));
+  writeFileSync(join(dir, "l1.csv"), Buffer.concat([Buffer.from("id,name\n1,caf"), Buffer.from([0xe9]), Buffer.from("\n")]));
+  const json = { sources: { s: { format: "json" } } } as never;
+  const csv = { sources: { s: { format: "csv" } } } as never;
+  await expect(readSampleFile(json, "s", join(dir, "l1.ndjson"))).rejects.toThrow(/^--sample s=.*l1\.ndjson: .*line 2 is not valid UTF-8$/);
+  await expect(readSampleFile(csv, "s", join(dir, "l1.csv"))).rejects.toThrow(/^--sample s=.*l1\.csv: the file is not UTF-8 \(a Latin-1 or Windows-1252 export\?\); convert it, e\.g\. iconv -f latin1 -t utf-8$/);
+});

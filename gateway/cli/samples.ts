@@ -65,12 +65,21 @@ export async function readSampleFile(notebook: Notebook, source: string, path: s
   const compressed = (bytes[0] === 0x1f && bytes[1] === 0x8b) || (bytes[0] === 0x28 && bytes[1] === 0xb5 && bytes[2] === 0x2f && bytes[3] === 0xfd);
   if (!compressed) {
     // A byte order mark at the start (spreadsheets export CSV with one) is skipped, as DuckDB skips it.
-    const text = new TextDecoder().decode(bytes).replace(/^\uFEFF/, "");
-    if (csv) return csvSample(text, path);
+    // Bytes that are not UTF-8 are DuckDB's error and the pipeline's dead letters, never U+FFFD in a sample.
+    let text: string | null = null;
     try {
-      return readEventsText(text, path);
+      text = new TextDecoder("utf-8", { fatal: true }).decode(bytes).replace(/^\uFEFF/, "");
     } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
+      if (csv) throw new InputError(`--sample ${source}=${path}: the file is not UTF-8 (a Latin-1 or Windows-1252 export?); convert it, e.g. iconv -f latin1 -t utf-8`, { cause: error });
+    }
+    if (csv) return csvSample(text!, path);
+    // JSON that is not UTF-8 is read line by line below, which names the line.
+    if (text !== null) {
+      try {
+        return readEventsText(text, path);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+      }
     }
   } else if (csv) {
     throw new InputError(`--sample ${source}=${path}: a compressed CSV sample is not read; decompress it (the source reads CSV payloads as sent)`);

@@ -2,7 +2,7 @@ import type { SourceFormat } from "../../notebook/format/model.ts";
 import { DuplicateKeyError, NestingError, parseEventJson, type RepeatedKeysMode } from "../../edge/duckdb/lossless-json.ts";
 import { arrayElementTexts } from "../../edge/worker/parse.ts";
 import type { SourceEvent } from "./source.ts";
-import { csvDelimiter, csvHeaderNames } from "../../edge/exec/csv-header.ts";
+import { csvDelimiter, csvHeaderNames, csvRecordFields } from "../../edge/exec/csv-header.ts";
 
 type Meta = Record<string, string | number>;
 
@@ -118,9 +118,20 @@ function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, hea
   const delimiter = header === "positional" ? "," : csvDelimiter(text);
   const lines: number[] = [];
   try {
-    records = parseCsv(text, delimiter, lines);
+    records = parseCsv(text, delimiter, lines, header === undefined);
   } catch (err) {
     return [errorEvent(text, (err as Error).message, receivedAt, meta)];
+  }
+  if (header === undefined) {
+    // Blank lines before the header line are skipped; after it, each is a record of one empty field
+    // where the header has one column (read_csv reads a NULL row for it) and is skipped otherwise.
+    while (records.length > 0 && records[0]!.length === 0) (records.shift(), lines.shift());
+    const one = records.length > 0 && records[0]!.length === 1;
+    for (let k = records.length - 1; k > 0; k--) {
+      if (records[k]!.length > 0) continue;
+      if (one) records[k] = [""];
+      else (records.splice(k, 1), lines.splice(k, 1));
+    }
   }
   // Given names, a first record spelling them is a header line the producer sent along: skipped.
   if (Array.isArray(header) && records.length > 0 && records[0]!.length === header.length && records[0]!.every((f, i) => f.trim() === header[i])) {
@@ -130,7 +141,8 @@ function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, hea
   const first = header === undefined ? (lines.shift(), records.shift()) : undefined;
   const given = header === "positional" ? null : header ?? (first === undefined ? undefined : csvHeaderNames(first));
   if (given === undefined) return [];
-  return records.map((fields, k) => {
+  return records.map((all, k) => {
+    const fields = given ? csvRecordFields(all, given.length) : all;
     const names = given ?? positionalNames(fields.length);
     if (fields.length !== names.length) {
       // The line says which record of a `--sample` file (or a payload) to look at.
@@ -151,8 +163,9 @@ function positionalNames(n: number): string[] {
 /**
  * RFC 4180 records: quoted fields with doubled quotes, CRLF or LF line ends, fields cut at `delimiter`.
  * `lines`, when given, receives the line each record starts on (1-based), for errors that say where.
+ * A blank line is no record, or with `keepBlank` a record of no fields; a line of `""` is one empty field.
  */
-export function parseCsv(text: string, delimiter = ",", lines?: number[]): string[][] {
+export function parseCsv(text: string, delimiter = ",", lines?: number[], keepBlank = false): string[][] {
   const records: string[][] = [];
   let fields: string[] = [];
   let field = "";
@@ -162,6 +175,7 @@ export function parseCsv(text: string, delimiter = ",", lines?: number[]): strin
   let line = 1;
   let recordLine = 1;
   let quoteLine = 1;
+  let sawQuote = false;
   while (i < text.length) {
     const ch = text[i]!;
     if (quoted) {
@@ -170,12 +184,13 @@ export function parseCsv(text: string, delimiter = ",", lines?: number[]): strin
       if (ch === "\n" || (ch === "\r" && text[i + 1] !== "\n")) line++;
       field += ch; i++; continue;
     }
-    if (ch === '"' && atFieldStart) { quoted = true; quoteLine = line; atFieldStart = false; i++; continue; }
+    if (ch === '"' && atFieldStart) { quoted = true; sawQuote = true; quoteLine = line; atFieldStart = false; i++; continue; }
     if (ch === delimiter) { fields.push(field); field = ""; atFieldStart = true; i++; continue; }
     if (ch === "\n" || ch === "\r") {
       fields.push(field);
-      if (!(fields.length === 1 && fields[0] === "")) { records.push(fields); lines?.push(recordLine); }
-      fields = []; field = ""; atFieldStart = true;
+      const blank = fields.length === 1 && fields[0] === "" && !sawQuote;
+      if (!blank || keepBlank) { records.push(blank ? [] : fields); lines?.push(recordLine); }
+      fields = []; field = ""; atFieldStart = true; sawQuote = false;
       i += ch === "\r" && text[i + 1] === "\n" ? 2 : 1;
       recordLine = ++line;
       continue;
@@ -183,7 +198,7 @@ export function parseCsv(text: string, delimiter = ",", lines?: number[]): strin
     field += ch; atFieldStart = false; i++;
   }
   if (quoted) throw new Error(`decode: CSV ends inside a quoted field (the quote opened on line ${quoteLine})`);
-  if (field !== "" || fields.length > 0) { fields.push(field); records.push(fields); lines?.push(recordLine); }
+  if (field !== "" || fields.length > 0 || sawQuote) { fields.push(field); records.push(fields); lines?.push(recordLine); }
   return records;
 }
 
