@@ -22,6 +22,19 @@ describe("checkNotebook", () => {
     expect(lines.some((l) => l.startsWith("✓ per_minute → lake · sample: 400 events"))).toBe(true);
   });
 
+  test("a sink cell grouping without a time bucket gets a note that each flushed file holds that flush's groups; a windowed one does not", async () => {
+    const { notebook, samples } = await turnstile();
+    const perFlush = { ...notebook, cells: notebook.cells.map((c) => (c.id === "per_minute" ? { ...c, code: "SELECT station, CAST(NULL AS DATE) AS day, count(*) AS n FROM clean GROUP BY station" } : c)) };
+    const lines: string[] = [];
+    await checkNotebook(perFlush, { samples, library: defaultLibrary, random: { batches: 1, size: 10, seed: 1 }, onProgress: (l) => lines.push(l) });
+    expect(lines.filter((l) => l.startsWith("note:"))).toEqual([
+      "note: per_minute groups without a time bucket: on a stream, each file that lake flushes holds the groups of the events in that flush, not running totals (a group appears once per file; counts and sums add up across files, averages and count(DISTINCT) do not). GROUP BY a time_bucket(...) of the event time to write each window once",
+    ]);
+    const windowed: string[] = [];
+    await checkNotebook(notebook, { samples, library: defaultLibrary, random: { batches: 1, size: 10, seed: 1 }, onProgress: (l) => windowed.push(l) });
+    expect(windowed.filter((l) => l.startsWith("note:"))).toEqual([]);
+  });
+
   test("stream order: one reading far ahead of the stream closes windows early, and the check says so and how to fix it", async () => {
     const { notebook, samples } = await turnstile();
     const events = samples.turnstile as Record<string, unknown>[];

@@ -5,6 +5,7 @@
  * are compared as multisets, floats within `FLOAT_TOLERANCE`. A failing
  * query must fail the same way on both sides (DuckDB's error text).
  */
+import { perFlushNote } from "../plan/per-flush.ts";
 import type { Notebook } from "../../notebook/format/model.ts";
 import { openDuckDB, type DuckDB } from "../duckdb/open.node.ts";
 import { pinnedSourceSchema } from "../../gateway/sources/metadata-schema.ts";
@@ -77,6 +78,10 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
     const inputs = await gatherCompileInputs(db, notebook);
     const plan = compilePlan(inputs);
     say(`plan: ${plan.pipelines.map((p) => `${p.sink} ← ${p.cell.cell} (${p.ops.map((o) => o.op).join(" → ")})`).join("; ")}`);
+    for (const p of plan.pipelines) {
+      const note = perFlushNote(p);
+      if (note) say(`note: ${note}`);
+    }
     const steps: StepResult[] = [];
     const sinkCells = notebook.cells.filter((c) => c.sink && c.language === "sql");
     const random = options.random ?? { batches: 20, size: 25, seed: 4 };

@@ -3,6 +3,7 @@
  * to run and where it writes), `plan.json` (the plan IR), the notebook it
  * came from, and a README. The Worker and the Node runner load these files.
  */
+import { perFlushNote } from "../plan/per-flush.ts";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Notebook, SinkSpec, SourceSpec } from "../../notebook/format/model.ts";
@@ -78,12 +79,18 @@ export async function loadBundle(dir: string): Promise<Bundle> {
   return { dir, manifest, plan, notebookText: await read("notebook.md") };
 }
 
+/** The per-flush note of a sink's line in the README (`perFlushNote`), or nothing. */
+function perFlush(p: Plan["pipelines"][number]): string {
+  const note = perFlushNote(p);
+  return note ? `\n  - note: ${note}.` : "";
+}
+
 function bundleReadme(m: BundleManifest, plan: Plan): string {
   const sinks = plan.pipelines
     .map((p) => {
       const spec = m.sinks[p.sink]!;
       const where = spec.target.kind === "s3" ? `s3://${spec.target.bucket}/${spec.target.prefix}` : spec.target.kind === "fs" ? `${spec.target.dir}/${spec.target.prefix}` : `R2 binding ${spec.target.binding}, prefix ${spec.target.prefix}`;
-      return `- \`${p.sink}\` ← cell \`${p.cell.cell}\` (${p.ops.map((o) => o.op).join(" → ")}), to ${where}${spec.partitionBy.length ? `, partitioned by ${spec.partitionBy.join(", ")}` : ""}; flush at ${spec.flush.rows} rows / ${spec.flush.bytes} bytes / ${spec.flush.seconds} s`;
+      return `- \`${p.sink}\` ← cell \`${p.cell.cell}\` (${p.ops.map((o) => o.op).join(" → ")}), to ${where}${spec.partitionBy.length ? `, partitioned by ${spec.partitionBy.join(", ")}` : ""}; flush at ${spec.flush.rows} rows / ${spec.flush.bytes} bytes / ${spec.flush.seconds} s${perFlush(p)}`;
     })
     .join("\n");
   const sources = Object.values(m.sources)
