@@ -20,6 +20,7 @@ import type { KafkaMetadataField } from "../../notebook/format/model.ts";
 import type { SourceEvent } from "../../gateway/sources/source.ts";
 import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import type { Schema } from "../plan/values.ts";
+import type { KafkaOrigin, LetterOrigin } from "../sinks/dead-letter.ts";
 
 /** Each field's column and the DuckDB type its values are inferred as when the sample has any. */
 export const METADATA_COLUMNS: Readonly<Record<KafkaMetadataField, { name: string; type: string }>> = {
@@ -174,4 +175,62 @@ export function withRecordMetadata(events: SourceEvent[], fields: readonly Kafka
     if (added.ok) return { ...event, value: added.value };
     return { ok: false, raw: eventText(event.value), error: added.error, receivedAt: event.receivedAt, ...(event.meta ? { meta: event.meta } : {}) };
   });
+}
+
+function base64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+function unbase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * What a dead letter keeps of `record` (its `origin`, dead-letter.ts): the fields `fields` select,
+ * the key and header values as base64 of their bytes, so a replay gives `metadataColumns` the
+ * record it had (a key that is not UTF-8 is refused again, for the same reason).
+ */
+export function kafkaOrigin(fields: readonly KafkaMetadataField[], record: RecordMetadata): LetterOrigin {
+  const kept: KafkaOrigin = {};
+  for (const field of fields) {
+    if (field === "key") kept.key = record.key === null ? null : base64(record.key);
+    else if (field === "timestamp") kept.timestamp = record.timestamp;
+    else if (field === "partition") kept.partition = record.partition;
+    else if (field === "offset") kept.offset = record.offset.toString();
+    else if (field === "topic") kept.topic = record.topic;
+    else {
+      kept.headers = [];
+      for (const [name, values] of Object.entries(record.headers ?? {})) {
+        for (const value of Array.isArray(values) ? values : [values]) kept.headers.push([name, value === null || value === undefined ? null : base64(value as Uint8Array)]);
+      }
+    }
+  }
+  return { v: 1, kafka: kept };
+}
+
+/**
+ * The record a dead letter's origin describes, and the fields it holds (in `METADATA_COLUMNS`
+ * order): the fields of the source that wrote the letter. A field it does not hold is given a
+ * stand-in no column is made from.
+ */
+export function originRecord(kept: KafkaOrigin): { fields: KafkaMetadataField[]; record: RecordMetadata } {
+  const fields = (Object.keys(METADATA_COLUMNS) as KafkaMetadataField[]).filter((f) => kept[f] !== undefined);
+  const headers: Record<string, (Uint8Array | null)[]> = {};
+  for (const [name, value] of kept.headers ?? []) (headers[name] ??= []).push(value === null ? null : unbase64(value));
+  return {
+    fields,
+    record: {
+      key: kept.key === undefined || kept.key === null ? null : unbase64(kept.key),
+      timestamp: kept.timestamp ?? -1,
+      partition: kept.partition ?? -1,
+      offset: BigInt(kept.offset ?? "-1"),
+      topic: kept.topic ?? "",
+      headers,
+    },
+  };
 }

@@ -25,10 +25,10 @@ import type { ParquetWriter } from "../parquet/writer.ts";
 import { decodePayload, tombstoneReason } from "../../gateway/sources/decode.ts";
 import { parseJsonFast } from "../duckdb/lossless-json.ts";
 import { arrayElementTexts } from "../worker/parse.ts";
-import { executorLetter } from "../sinks/dead-letter.ts";
+import { executorLetter, type LetterOrigin } from "../sinks/dead-letter.ts";
 import type { WrittenFile } from "../sinks/write-batch.ts";
 import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
-import { addMetadata, eventText, metadataColumns, type MetadataColumns } from "./kafka-metadata.ts";
+import { addMetadata, eventText, kafkaOrigin, METADATA_COLUMNS, metadataColumns, type MetadataColumns } from "./kafka-metadata.ts";
 
 /** What an engine needs to know of the pipeline; plain data, so it crosses to a worker thread. */
 export interface EngineConfig {
@@ -202,7 +202,7 @@ class PartitionEngine {
    * event's own text in its message (the payload as sent: its spacing, `10.0`, NaN), else the event is
    * written back out as JSON.
    */
-  private take(result: RunResult, ts: number, rawText?: (event: unknown) => string | null): void {
+  private take(result: RunResult, ts: number, rawText?: (event: unknown) => string | null, originOf?: (event: unknown) => LetterOrigin | undefined): void {
     for (const [sink, rows] of Object.entries(result.rows)) {
       this.writer.add(sink, rows);
       this.rows += rows.length;
@@ -211,10 +211,28 @@ class PartitionEngine {
       const source = this.host.config.source.name;
       const at = new Date(ts).toISOString();
       this.writer.addDeadLetters(
-        result.deadLetters.map((d) => executorLetter(d, source, at, d.kind ? null : rawText?.(d.raw))),
+        result.deadLetters.map((d) => {
+          if (d.kind || !originOf) return executorLetter(d, source, at, d.kind ? null : rawText?.(d.raw));
+          const letter = executorLetter(d, source, at, rawText?.(d.raw) ?? this.withoutColumns(d.raw));
+          const origin = originOf(d.raw);
+          if (origin) letter.origin = origin;
+          return letter;
+        }),
       );
       this.deadLetters += result.deadLetters.length;
     }
+  }
+
+  /**
+   * An event's text without the record's columns the engine added (the executor refused it after
+   * they were added): the letter keeps the event as sent and the columns in its `origin`, so a
+   * replay adds them once. An event with a field of a column's name was refused before any was
+   * added, so every such field here is the engine's.
+   */
+  private withoutColumns(event: unknown): string | null {
+    if (event === null || typeof event !== "object" || Array.isArray(event)) return null;
+    const names = new Set((this.host.config.source.metadata ?? []).map((f) => METADATA_COLUMNS[f].name));
+    return eventText(Object.fromEntries(Object.entries(event).filter(([name]) => !names.has(name))));
   }
 
   run(segment: Segment, autoSeal: boolean): void {
@@ -230,8 +248,24 @@ class PartitionEngine {
     // The time of the newest message, dating the executor's dead letters (as text only when there are some).
     let eventsTs = 0;
     let at = 0;
+    // Where each message's key starts in `segment.keys`, for the origin of its dead letters.
+    const keyStarts = withMetadata ? new Int32Array(lengths.length) : null;
+    /** What a dead letter of message i keeps of its record, so a replay gives it the same columns (dead-letter.ts `origin`). */
+    const originOf = (i: number): LetterOrigin | undefined => {
+      if (!withMetadata || lengths[i]! < 0) return undefined;
+      const keyLength = segment.keyLengths?.[i] ?? -1;
+      return kafkaOrigin(metadata ?? [], {
+        key: keyLength < 0 ? null : segment.keys!.subarray(keyStarts![i]!, keyStarts![i]! + keyLength),
+        timestamp: segment.recordTimes?.[i] ?? timestamps[i]!,
+        partition: this.partition,
+        offset: offsets[i]!,
+        topic: this.host.config.topic,
+        headers: segment.headers?.[i],
+      });
+    };
     const deadLetter = (reason: string, raw: string, ts: number): void => {
-      this.writer.addDeadLetters([{ reason, raw, source: name, at: new Date(ts).toISOString() }]);
+      const origin = originOf(message);
+      this.writer.addDeadLetters([{ reason, raw, source: name, at: new Date(ts).toISOString(), ...(origin ? { origin } : {}) }]);
       this.deadLetters++;
       this.events++;
     };
@@ -261,6 +295,7 @@ class PartitionEngine {
       if (withMetadata) {
         const keyLength = segment.keyLengths?.[i] ?? -1;
         const key = keyLength < 0 ? null : segment.keys!.subarray(keyAt, keyAt + keyLength);
+        keyStarts![i] = keyAt;
         if (keyLength > 0) keyAt += keyLength;
         if (length >= 0) {
           columns = metadataColumns(metadata, {
@@ -302,7 +337,13 @@ class PartitionEngine {
           const first = chunkFirst;
           const from = chunkAt;
           this.events += chunk.length;
-          this.take(this.executor.run({ source: name, events: chunk }), eventsTs, (event) => rawTextOf(event, chunk, messages, values, lengths, first, from, format));
+          const eventOrigin = withMetadata
+            ? (event: unknown): LetterOrigin | undefined => {
+              const index = chunk.indexOf(event);
+              return index < 0 ? undefined : originOf(messages[index]!);
+            }
+            : undefined;
+          this.take(this.executor.run({ source: name, events: chunk }), eventsTs, (event) => rawTextOf(event, chunk, messages, values, lengths, first, from, format), eventOrigin);
         }
         events = [];
         eventMessage = [];

@@ -7,6 +7,11 @@
  * payloads to `runFiles` as NDJSON inputs; what still fails becomes a dead
  * letter again, with the new reason.
  *
+ * A source with `metadata:`/`headers:` columns gets them back from each
+ * letter's `origin` (letter-columns.ts), as the live run made them; a letter
+ * written before letters kept it replays with those columns NULL, counted
+ * in `withoutOrigin` so the command can say how many.
+ *
  * A plan with a windowed aggregate is refused: its windows were written when
  * the watermark passed them, and replayed events would write a second,
  * partial row for a window already in the lake.
@@ -16,15 +21,23 @@ import { rmSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
+import type { SourceSpec } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
 import { decodeDeadLetters, type DeadLetter } from "../sinks/dead-letter.ts";
 import { listInputs, type InputFile } from "./read-inputs.ts";
+import { replayedPayload } from "./letter-columns.ts";
 
 export interface ReplayInputs {
   /** NDJSON files of raw payloads per source, for `runFiles`. */
   inputs: Record<string, InputFile[]>;
   /** Letters per source that will be replayed. */
   replayed: Record<string, number>;
+  /**
+   * Per source that adds `metadata:`/`headers:` columns: letters replayed with them rebuilt from the
+   * letter's `origin`, and letters without one (written before letters kept it), whose columns are NULL.
+   */
+  withOrigin: Record<string, number>;
+  withoutOrigin: Record<string, number>;
   /** Letters left out, with why (another source, a payload that cannot be one NDJSON line). */
   skipped: { reason: string; count: number }[];
   /** The dead-letter files read. */
@@ -48,7 +61,12 @@ export function replayRefusal(plan: Plan): string | null {
   return null;
 }
 
-export async function replayInputs(plan: Plan, paths: string[]): Promise<ReplayInputs> {
+/**
+ * The replay of the dead letters under `paths` through `plan`. `sources` (the bundle's `bundle.json`
+ * sources) says which stream columns each source adds; without it a letter gets back the columns
+ * its origin holds, those the source that wrote it selected.
+ */
+export async function replayInputs(plan: Plan, paths: string[], sources?: Record<string, SourceSpec>): Promise<ReplayInputs> {
   const refused = replayRefusal(plan);
   if (refused) throw new Error(refused);
   const letters: { letter: DeadLetter; name: string; path: string; order: number }[] = [];
@@ -82,6 +100,25 @@ export async function replayInputs(plan: Plan, paths: string[]): Promise<ReplayI
   const lines: Record<string, string[]> = {};
   const skipped = new Map<string, number>();
   const skip = (reason: string) => skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
+  const withOrigin: Record<string, number> = {};
+  const withoutOrigin: Record<string, number> = {};
+  const count = (into: Record<string, number>, source: string) => (into[source] = (into[source] ?? 0) + 1);
+  /** The letter's payload with its stream columns, or null when it is left out (the live run would refuse it again). */
+  const payload = (letter: DeadLetter, raw: string): string | null => {
+    const replayed = replayedPayload(raw, letter.origin, sources?.[letter.source]);
+    if (replayed.kind === "refused") {
+      skip(`still refused as the live run refused it: ${replayed.reason}`);
+      return null;
+    }
+    // Without the bundle's sources, a source's stream columns are known by their names in its schema.
+    const missing = replayed.kind === "missing" || (replayed.kind === "none" && sources === undefined && letter.origin === undefined && plan.sources[letter.source]!.schema?.some((c) => STREAM_COLUMNS.has(c.name)));
+    if (missing) count(withoutOrigin, letter.source);
+    if (replayed.kind === "ok") count(withOrigin, letter.source);
+    return replayed.kind === "ok" ? replayed.raw : raw;
+  };
+  const push = (source: string, raw: string | null) => {
+    if (raw !== null) (lines[source] ??= []).push(raw);
+  };
   for (const { letter } of letters) {
     if (letter.kind === "row") {
       skip("an output row no file could hold (not an event; fix the sink's columns or partition values and backfill)");
@@ -93,10 +130,10 @@ export async function replayInputs(plan: Plan, paths: string[]): Promise<ReplayI
       // A pretty-printed body (Stripe sends its events so) is one line once its line breaks are
       // spaces: JSON has none inside a string, so outside them they are whitespace and the value is
       // the same. A payload that is not JSON cannot be put on one line without changing it.
-      if (isJson(letter.raw)) (lines[letter.source] ??= []).push(letter.raw.replace(/[\n\r]/g, " "));
+      if (isJson(letter.raw)) push(letter.source, payload(letter, letter.raw.replace(/[\n\r]/g, " ")));
       else skip("the payload holds a line break and is not JSON, so it is not one event of NDJSON");
     } else {
-      (lines[letter.source] ??= []).push(letter.raw);
+      push(letter.source, payload(letter, letter.raw));
     }
   }
   const dir = await mkdtemp(join(tmpdir(), "runnel-replay-"));
@@ -114,8 +151,11 @@ export async function replayInputs(plan: Plan, paths: string[]): Promise<ReplayI
     replayed[source] = raws.length;
   }
   const writer = `replay-${digest.digest("hex").slice(0, 16)}`;
-  return { inputs, replayed, skipped: [...skipped].map(([reason, count]) => ({ reason, count })), files, writer };
+  return { inputs, replayed, withOrigin, withoutOrigin, skipped: [...skipped].map(([reason, count]) => ({ reason, count })), files, writer };
 }
+
+/** The columns a Kafka or webhook source's `metadata:`/`headers:` add. */
+const STREAM_COLUMNS = new Set(["_key", "_timestamp", "_partition", "_offset", "_topic", "_headers", "_received_at", "_delivery_id"]);
 
 function isJson(text: string): boolean {
   try {

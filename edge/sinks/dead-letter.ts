@@ -17,9 +17,75 @@ export interface DeadLetter {
    * could hold, or the keys of an aggregate `group` that failed. Absent for an event (replayable).
    */
   kind?: DeadLetterKind;
+  /**
+   * Where the event came from, as far as the source's `metadata:`/`headers:` columns need it, so a
+   * replay (replay.ts) rebuilds the columns the live run gave the event. Absent on letters written
+   * before it existed and for sources that add no column.
+   */
+  origin?: LetterOrigin;
 }
 
 export type DeadLetterKind = "row" | "group";
+
+/**
+ * A dead letter's `origin` field, version 1 (`v`). Only what the source selects is kept: a Kafka
+ * record's fields the source's `metadata:` names, a webhook delivery's `metadata:` fields and the
+ * headers its `headers:` names (never a signature or Authorization header the notebook does not name).
+ * - `kafka`: `topic`, `partition`, `offset` (decimal text: offsets pass 2^53), `timestamp` (the
+ *   record's milliseconds as the record has them, -1 included), `key` (base64 of the bytes, null for
+ *   a null key: a key that is not UTF-8 is kept as it was refused), `headers` (`[name, base64 | null]`
+ *   in the order the columns list them).
+ * - `webhook`: `receivedAt` (milliseconds), `deliveryId` (the id the `_delivery_id` column held),
+ *   `headers` (the named headers, lower-case, null for one the delivery lacked).
+ */
+export interface LetterOrigin {
+  v: 1;
+  kafka?: KafkaOrigin;
+  webhook?: WebhookOrigin;
+}
+
+export interface KafkaOrigin {
+  topic?: string;
+  partition?: number;
+  offset?: string;
+  timestamp?: number;
+  key?: string | null;
+  headers?: [string, string | null][];
+}
+
+export interface WebhookOrigin {
+  receivedAt?: number;
+  deliveryId?: string | null;
+  headers?: Record<string, string | null>;
+}
+
+const isText = (v: unknown): v is string => typeof v === "string";
+const isTextOrNull = (v: unknown): boolean => v === null || typeof v === "string";
+
+/** Why `origin` is not a version-1 origin, or null when it is. */
+function originProblem(origin: unknown): string | null {
+  if (typeof origin !== "object" || origin === null || Array.isArray(origin)) return "origin must be an object";
+  const { v, kafka, webhook } = origin as Record<string, unknown>;
+  if (v !== 1) return `origin version ${JSON.stringify(v)} is not one this runnel reads (1); replay with the runnel that wrote it`;
+  if (kafka !== undefined) {
+    if (typeof kafka !== "object" || kafka === null) return "origin.kafka must be an object";
+    const k = kafka as Record<string, unknown>;
+    if (k.topic !== undefined && !isText(k.topic)) return "origin.kafka.topic must be text";
+    if (k.partition !== undefined && !Number.isInteger(k.partition)) return "origin.kafka.partition must be an integer";
+    if (k.offset !== undefined && !(isText(k.offset) && /^\d+$/.test(k.offset))) return "origin.kafka.offset must be decimal text";
+    if (k.timestamp !== undefined && typeof k.timestamp !== "number") return "origin.kafka.timestamp must be a number";
+    if (k.key !== undefined && !isTextOrNull(k.key)) return "origin.kafka.key must be base64 text or null";
+    if (k.headers !== undefined && !(Array.isArray(k.headers) && k.headers.every((h) => Array.isArray(h) && h.length === 2 && isText(h[0]) && isTextOrNull(h[1])))) return "origin.kafka.headers must be [name, base64 | null] pairs";
+  }
+  if (webhook !== undefined) {
+    if (typeof webhook !== "object" || webhook === null) return "origin.webhook must be an object";
+    const w = webhook as Record<string, unknown>;
+    if (w.receivedAt !== undefined && typeof w.receivedAt !== "number") return "origin.webhook.receivedAt must be a number";
+    if (w.deliveryId !== undefined && !isTextOrNull(w.deliveryId)) return "origin.webhook.deliveryId must be text or null";
+    if (w.headers !== undefined && !(typeof w.headers === "object" && w.headers !== null && !Array.isArray(w.headers) && Object.values(w.headers).every(isTextOrNull))) return "origin.webhook.headers must map names to text or null";
+  }
+  return null;
+}
 
 /**
  * An executor's dead letter as the lake keeps it: the rejecting sink named in the reason, the raw
@@ -39,9 +105,9 @@ export function encodeDeadLetters(letters: DeadLetter[]): Uint8Array {
   // a flush of large refused records, and the flush would fail on every retry.
   const lines: Uint8Array[] = [];
   let size = 0;
-  for (const { reason, raw, source, at, kind } of letters) {
+  for (const { reason, raw, source, at, kind, origin } of letters) {
     if (Number.isNaN(Date.parse(at))) throw new Error(`dead-letter: "at" must be an ISO 8601 time, got ${JSON.stringify(at)}`);
-    const line = utf8.encode(`${JSON.stringify(kind === undefined ? { reason, raw, source, at } : { reason, raw, source, at, kind })}\n`);
+    const line = utf8.encode(`${JSON.stringify({ reason, raw, source, at, ...(kind === undefined ? {} : { kind }), ...(origin === undefined ? {} : { origin }) })}\n`);
     lines.push(line);
     size += line.length;
   }
@@ -61,9 +127,16 @@ export function decodeDeadLetters(bytes: Uint8Array): DeadLetter[] {
   if (lines.at(-1) === "") lines.pop();
   return lines.map((line, i) => {
     try {
-      const { reason, raw, source, at, kind } = JSON.parse(line) as DeadLetter;
+      const { reason, raw, source, at, kind, origin } = JSON.parse(line) as DeadLetter;
       if ([reason, raw, source, at].some((v) => typeof v !== "string")) throw new Error("reason, raw, source and at must be strings");
-      return kind === "row" || kind === "group" ? { reason, raw, source, at, kind } : { reason, raw, source, at };
+      const letter: DeadLetter = { reason, raw, source, at };
+      if (kind === "row" || kind === "group") letter.kind = kind;
+      if (origin !== undefined) {
+        const problem = originProblem(origin);
+        if (problem !== null) throw new Error(problem);
+        letter.origin = origin;
+      }
+      return letter;
     } catch (cause) {
       throw new Error(`dead-letter: line ${i + 1} is not a dead letter`, { cause });
     }

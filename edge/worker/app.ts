@@ -8,6 +8,7 @@ import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
 import { formPayload } from "./form-body.ts";
 import { deliveryColumns, wantsDeliveryColumns, withDeliveryColumnsParsed } from "./webhook-metadata.ts";
+import { deliveryOrigin } from "./delivery-origin.ts";
 import { integersAtText } from "../exec/convert.ts";
 import type { DurableObjectBase, ExportedHandler, PipelineEnv } from "./platform.ts";
 import { CONTROL_OBJECT, buildRouter, encodeBatch, type Batch } from "./router.ts";
@@ -120,6 +121,9 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
       control.deadLetters.push(...parsed.bad.map((b) => ({ reason: b.reason, raw: b.raw, source: name, at })));
       batches[0]!.events += parsed.bad.length;
     }
+    // What the delivery's dead letters keep of it, so a replay gives their events these columns again.
+    const origin = deliveryOrigin(source, { receivedAt, headers: c.req.raw.headers });
+    if (origin) for (const b of batches) for (const letter of b.deadLetters) if (letter.kind === undefined) letter.origin = origin;
     const answers = await Promise.allSettled(batches.map((b) => commit(c.env, b, delivery)));
     const failed = answers.flatMap((a) => (a.status === "rejected" ? [a.reason instanceof Error ? a.reason.message : String(a.reason)] : []));
     if (failed.length) return c.json({ error: `ingest: ${failed.length} of ${batches.length} buffers did not commit; retry the delivery`, causes: failed }, 503);

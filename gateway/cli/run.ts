@@ -119,7 +119,7 @@ export const verb: Verb = {
     let replay: ReplayInputs | null = null;
     if (values.replay?.length) {
       try {
-        replay = await replayInputs(plan, values.replay);
+        replay = await replayInputs(plan, values.replay, manifest.sources);
       } catch (error) {
         printErr(`runnel run: ${error instanceof Error ? error.message : String(error)}`);
         return 1;
@@ -128,12 +128,14 @@ export const verb: Verb = {
       const counts = Object.entries(replay.replayed).map(([source, n]) => `${n} of ${source}`);
       printOut(`replaying ${counts.length ? counts.join(", ") : "no"} dead letters from ${replay.files.length} files`);
       for (const s of replay.skipped) printOut(`  left out ${s.count}: ${s.reason}`);
+      for (const [source, n] of Object.entries(replay.withOrigin)) printOut(`  ${n} of ${source} get the ${streamColumns(manifest.sources[source]!).join(", ")} their live run gave them, kept in the letters`);
+      for (const [source, n] of Object.entries(replay.withoutOrigin)) printOut(`  ${n} of ${source} have no record of their ${manifest.sources[source]!.kind === "kafka" ? "Kafka record" : "webhook delivery"} (letters written before runnel kept one, or the notebook now selects more): their ${streamColumns(manifest.sources[source]!).join(", ")} are NULL`);
       printOut(`  the letters stay where they are; this replay writes as ${replay.writer}, so replaying the same letters again replaces its files rather than adding rows (move the folder aside first and replay from there, so this run's own dead letters do not mix with them)`);
     } else if (!values.input?.length) {
       // A consumer of the bundle's Kafka topic: said before any sink is opened, when the bundle has none.
       kafkaSourceOf(bundle);
     }
-    if (values.replay?.length || values.input?.length) {
+    if (values.input?.length) {
       // Columns a source adds from its records or deliveries come from the stream, not from files.
       for (const source of Object.keys(inputs)) {
         const spec = manifest.sources[source];
