@@ -1,4 +1,4 @@
-import { autocompletion, closeBrackets, closeBracketsKeymap, completionKeymap } from "@codemirror/autocomplete";
+import { autocompletion, closeBrackets, closeBracketsKeymap, closeCompletion, completionKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { javascript } from "@codemirror/lang-javascript";
 import { PostgreSQL, sql } from "@codemirror/lang-sql";
@@ -70,6 +70,12 @@ export function createCellEditor(options: {
   const readOnlySlot = new Compartment();
   let language = options.language;
   let schema = options.schema;
+  // Running closes an open completion list, as Jupyter does: left open, it covers the result or the error just drawn below.
+  const runCell = (target: EditorView): boolean => {
+    closeCompletion(target);
+    options.onRun();
+    return true;
+  };
   const languageExtension = () => (language === "sql" ? sql({ dialect: PostgreSQL, schema, upperCaseKeywords: true }) : javascript());
   const view = new EditorView({
     parent: options.parent,
@@ -85,9 +91,9 @@ export function createCellEditor(options: {
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         errorLineField,
         keymap.of([
-          { key: "Shift-Enter", run: () => (options.onRun(), true) },
+          { key: "Shift-Enter", run: runCell },
           // Jupyter's and Hex's run key too; CodeMirror would insert a blank line.
-          { key: "Mod-Enter", run: () => (options.onRun(), true) },
+          { key: "Mod-Enter", run: runCell },
           ...closeBracketsKeymap,
           ...completionKeymap,
           ...historyKeymap,
@@ -124,7 +130,7 @@ export function createCellEditor(options: {
 
 /** The catalog as completions want it: every table and view with its columns. */
 export async function readCatalog(conn: { query(sql: string): Promise<{ toArray(): { toJSON(): unknown }[] }> }): Promise<CatalogSchema> {
-  const result = await conn.query("SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal ORDER BY table_name, column_index");
+  const result = await conn.query("SELECT table_name, column_name FROM duckdb_columns() WHERE NOT internal AND database_name = current_database() ORDER BY table_name, column_index");
   const schema: CatalogSchema = {};
   for (const row of result.toArray()) {
     const r = row.toJSON() as { table_name: string; column_name: string };

@@ -1,7 +1,7 @@
 import type { Notebook, NotebookIssue } from "../../format/index.ts";
 import { buildGraph, type SqlRefs } from "../../graph/index.ts";
-import type { Connection } from "./duckdb.ts";
 import { readSqlError, stripTrailingSemicolons } from "./sql.ts";
+import type { ReadTableNames } from "./table-names.ts";
 
 /**
  * The notebook's graph issues (a name defined twice, an unknown table or
@@ -9,13 +9,13 @@ import { readSqlError, stripTrailingSemicolons } from "./sql.ts";
  * with DuckDB-WASM's parser as the SQL reference provider. Code that does not
  * parse is left out: its cell shows that error in place.
  */
-export async function graphIssues(conn: Connection, notebook: Notebook, globals: string[]): Promise<NotebookIssue[]> {
+export async function graphIssues(getTableNames: ReadTableNames, notebook: Notebook, globals: string[]): Promise<NotebookIssue[]> {
   const sql = async (code: string): Promise<SqlRefs> => {
     const text = stripTrailingSemicolons(code);
     if (text.trim() === "") return { tables: [], error: null };
     try {
       // getTableNames gives names without offsets; the graph then places them at the cell's start.
-      return { tables: (await conn.getTableNames(text)).map((name) => ({ name, offset: 0 })), error: null };
+      return { tables: (await getTableNames(text)).map((name) => ({ name, offset: 0 })), error: null };
     } catch (error) {
       const problem = readSqlError(error instanceof Error ? error.message : String(error), text);
       return { tables: [], error: { message: problem.message, offset: 0 } };

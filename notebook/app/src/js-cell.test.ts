@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CellError, describeFailure, jsErrorLine } from "./cell-error.ts";
-import { compileJs, instantiateJs } from "./js-cell.ts";
+import { compileJs, instantiateJs, STATEMENTS_HINT } from "./js-cell.ts";
 
 describe("compileJs", () => {
   it("finds what an expression cell references and runs it with those inputs", () => {
@@ -35,6 +35,26 @@ describe("compileJs", () => {
     expect(failure).toBeInstanceOf(CellError);
     expect((failure as CellError).line).toBe(3);
     expect((failure as CellError).cell).toBe("chart");
+  });
+
+  it("says a cell of several statements needs a block, at the place the statements really break", () => {
+    const failureOf = (code: string) => {
+      try {
+        compileJs("c", code);
+      } catch (error) {
+        return error as CellError;
+      }
+      throw new Error("compiled");
+    };
+    const parses = failureOf("const n = by_station.length;\nn * 2");
+    expect(parses.message).toBe(`SyntaxError: Unexpected token (line 1, column 1)\n${STATEMENTS_HINT}`);
+    const broken = failureOf('const n = 1;\nPlot.dot(rows, {x: "a" y: "b"}).plot()');
+    expect([broken.line, broken.column]).toEqual([2, 24]);
+    expect(broken.message).toBe(`SyntaxError: Unexpected token (line 2, column 24)\n${STATEMENTS_HINT}`);
+    // One unfinished expression is not taken for statements.
+    const open = failureOf("Plot.plot({marks: []}");
+    expect(open.message).toBe("SyntaxError: Unexpected end of input (line 1, column 22)");
+    expect(open.line).toBe(1);
   });
 
   it("points a thrown error at the cell's line", () => {

@@ -1,4 +1,4 @@
-import { cellLabel, insertCell, moveCell, type Notebook, type NotebookIssue, parseNotebook, removeCell, serializeNotebook, type SourceSpec, updateCell } from "../../format/index.ts";
+import { cellLabel, insertCell, moveCell, NAME, type Notebook, type NotebookIssue, parseNotebook, removeCell, serializeNotebook, type SourceSpec, updateCell } from "../../format/index.ts";
 import { ApiError, fetchSample, fetchSharedSample, listLocalRuns, type LocalRun, readNotebook, readShare, type SharedCell, tailUrl } from "./api.ts";
 import { type Database, startDuckDB } from "./duckdb.ts";
 import { type CatalogSchema, readCatalog } from "./editor.ts";
@@ -10,6 +10,7 @@ import { type SaveStatus, Saver } from "./saver.ts";
 import { shareNotebook } from "./share.ts";
 import { snapshotRunner } from "./shared-cells.ts";
 import { type SourceStats, SourceTable } from "./source-table.ts";
+import { type ReadTableNames, tableNameReader } from "./table-names.ts";
 import { CellView } from "./views/cell-view.ts";
 import { showConflict } from "./views/conflict.ts";
 import { renderMarkdown } from "./views/markdown.ts";
@@ -59,6 +60,7 @@ export class NotebookPage {
   private readonly tables = new Map<string, SourceTable>();
   private reactive!: ReactiveNotebook;
   private db!: Database;
+  private tableNames!: ReadTableNames;
   private saver: Saver | null = null;
   /** Cells run on the gateway's DuckDB (edit mode). */
   private gatewayCells: GatewayCells | null = null;
@@ -135,7 +137,8 @@ export class NotebookPage {
     this.gatewayCells = mode.kind === "edit" ? new GatewayCells(mode.path, () => serializeNotebook(this.notebook)) : null;
     const gatewayCells = this.gatewayCells;
     const gateway = gatewayCells !== null ? (spec: CellSpec) => gatewayCells.run(spec) : mode.kind === "share" ? snapshotRunner(mode.id, this.sharedCells) : null;
-    this.reactive = new ReactiveNotebook(db.conn, (key) => this.views.get(key)!.observer(), sandbox, {}, gateway);
+    this.tableNames = await tableNameReader(db.conn);
+    this.reactive = new ReactiveNotebook(db.conn, (key) => this.views.get(key)!.observer(), sandbox, {}, gateway, this.tableNames);
 
     if (this.mode.kind === "edit") {
       this.saver = new Saver(this.mode.path, loaded.etag!, (status) => this.onSaveStatus(status));
@@ -277,6 +280,7 @@ export class NotebookPage {
           (error: unknown) => {
             const reason = error instanceof ApiError ? error.reason : error instanceof Error ? error.message : String(error);
             card?.update({ ...table.stats(), error: `sample failed: ${reason}` });
+            card?.failed();
             this.reactive.failSource(spec.name, sampleFailureMessage(spec.name, reason));
             console.error(error);
           },
@@ -322,10 +326,25 @@ export class NotebookPage {
         this.views.get(k)?.setName(name);
         void this.run(k);
       },
+      nameProblem: (k, name) => this.nameProblem(k, name),
       onRun: (k) => void this.run(k),
       onMove: (k, by) => this.move(k, by),
       onDelete: (k) => this.remove(k),
     });
+  }
+
+  /**
+   * Why cell `key` cannot be named `name`: the file must read it back as an id (`NAME`), and DuckDB
+   * (whose names ignore case) must not get a second view of that name or a view over a source's table.
+   */
+  private nameProblem(key: string, name: string): string | null {
+    if (!NAME.test(name)) return `'${name}' is not a cell name: use letters, digits and _, not starting with a digit`;
+    const lower = name.toLowerCase();
+    const other = this.notebook.cells.find((cell, i) => this.keys[i] !== key && cell.id?.toLowerCase() === lower);
+    if (other !== undefined) return `another cell is named ${other.id}`;
+    const source = Object.keys(this.notebook.sources).find((s) => s.toLowerCase() === lower);
+    if (source !== undefined) return `${source} is a source of this notebook`;
+    return null;
   }
 
   /** Lays out the notebook in file order: prose blocks and cells. */
@@ -378,7 +397,7 @@ export class NotebookPage {
     if (this.graphTimer !== null) clearTimeout(this.graphTimer);
     this.graphTimer = setTimeout(() => {
       this.graphTimer = null;
-      graphIssues(this.db.conn, this.notebook, ["Plot"]).then(
+      graphIssues(this.tableNames, this.notebook, ["Plot"]).then(
         (issues) => this.showIssues([...this.fileIssues, ...issues.map((i) => `line ${i.line}:${i.column} ${i.message}`)]),
         (error: unknown) => console.error(new Error("graph: could not check the notebook's cell graph", { cause: error })),
       );

@@ -10,6 +10,7 @@ import { isSandboxed } from "./sandbox/protocol.ts";
 import { retypeSampleTable } from "./retype.ts";
 import { NotInSnapshot } from "./shared-cells.ts";
 import { missingExtension, quoteIdent, readSqlError, stripTrailingSemicolons, withoutMissingFunction } from "./sql.ts";
+import type { ReadTableNames } from "./table-names.ts";
 
 /** A cell as the runtime needs it; `key` is stable across edits and moves. */
 export interface CellSpec {
@@ -146,6 +147,8 @@ export class ReactiveNotebook {
     private readonly runJs: JsRunner = runInPage,
     builtins: Record<string, unknown> = {},
     private readonly gateway: GatewayRunner | null = null,
+    /** What a SQL text reads; `tableNameReader` in the app (DuckDB-WASM's own `getTableNames` expands views). */
+    private readonly getTableNames: ReadTableNames = (sql) => conn.getTableNames(sql),
   ) {
     this.runtime = new Runtime({ Plot, ...builtins });
     this.module = this.runtime.module();
@@ -355,7 +358,7 @@ export class ReactiveNotebook {
     let text = sql;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.conn.getTableNames(text);
+        return await this.getTableNames(text);
       } catch (error) {
         const message = readSqlError(error instanceof Error ? error.message : String(error), text).message;
         const swapped = this.gateway === null || attempt >= 8 ? null : withoutMissingFunction(text, message);

@@ -31,6 +31,8 @@ export interface CellViewOptions {
   isCell: (name: string) => boolean;
   onChange: (key: string, code: string) => void;
   onRename: (key: string, name: string | null) => void;
+  /** Why `name` cannot be this cell's name (not a name, or another cell's or a source's), or null. */
+  nameProblem: (key: string, name: string) => string | null;
   onRun: (key: string) => void;
   onMove: (key: string, by: -1 | 1) => void;
   onDelete: (key: string) => void;
@@ -48,6 +50,8 @@ export class CellView {
   private readonly body: HTMLElement;
   private readonly profile: HTMLElement;
   private label: string;
+  /** The name the cell binds now (`id=`), or null. */
+  private name: string | null;
   private last: QueryResult | null = null;
   private profileOpen = false;
   private visibleRows = 50;
@@ -66,6 +70,7 @@ export class CellView {
   constructor(private readonly options: CellViewOptions) {
     const { key, language, readOnly } = options;
     this.label = options.name ?? key;
+    this.name = options.name;
     this.element = document.createElement("section");
     this.element.className = `cell cell-${language}`;
     this.element.dataset.key = key;
@@ -83,11 +88,27 @@ export class CellView {
     name.readOnly = readOnly;
     name.spellcheck = false;
     name.setAttribute("aria-label", `${language.toUpperCase()} cell name`);
+    // A refused name is not written to the file (`id=by station` would not read back, a second
+    // `clean` would break the first and its readers): the cell keeps its name and the bar says why.
+    const refused = document.createElement("span");
+    refused.className = "cell-name-error";
+    refused.setAttribute("role", "alert");
+    refused.hidden = true;
     name.addEventListener("change", () => {
       const value = name.value.trim();
-      options.onRename(key, value === "" ? null : value);
+      const problem = value === "" || value === this.name ? null : options.nameProblem(key, value);
+      refused.hidden = problem === null;
+      refused.textContent = problem === null ? "" : `${problem}; the cell keeps ${this.name === null ? "no name" : `its name ${this.name}`}`;
+      if (problem !== null) {
+        name.value = this.name ?? "";
+        return;
+      }
+      if (value !== (this.name ?? "")) options.onRename(key, value === "" ? null : value);
     });
-    bar.append(lang, name);
+    name.addEventListener("input", () => {
+      refused.hidden = true;
+    });
+    bar.append(lang, name, refused);
     if (options.sink !== null) {
       const sink = document.createElement("span");
       sink.className = "cell-sink";
@@ -178,6 +199,7 @@ export class CellView {
   }
 
   setName(name: string | null): void {
+    this.name = name;
     this.label = name ?? this.options.key;
     if (name === null) delete this.element.dataset.name;
     else this.element.dataset.name = name;

@@ -13,9 +13,12 @@ export function renderMarkdown(source: string): HTMLElement {
     if (paragraph.length > 0) html.push(`<p>${inline(paragraph.join(" "))}</p>`);
     paragraph = [];
   };
+  // A list's items are held until the list ends: a line under an item that starts no block continues it.
+  let items: string[] = [];
   const closeList = () => {
-    if (list !== null) html.push(`</${list}>`);
+    if (list !== null) html.push(`<${list}>${items.map((item) => `<li>${inline(item)}</li>`).join("")}</${list}>`);
     list = null;
+    items = [];
   };
   let fence: { marker: string; lines: string[] } | null = null;
   for (const line of source.split(/\r?\n/)) {
@@ -50,14 +53,15 @@ export function renderMarkdown(source: string): HTMLElement {
       const kind = bullet ? "ul" : "ol";
       if (list !== kind) {
         closeList();
-        html.push(`<${kind}>`);
         list = kind;
       }
-      html.push(`<li>${inline((bullet ?? numbered)![1]!)}</li>`);
+      items.push((bullet ?? numbered)![1]!);
     } else if (quote) {
       closeParagraph();
       closeList();
       html.push(`<blockquote>${inline(quote[1]!)}</blockquote>`);
+    } else if (list !== null) {
+      items[items.length - 1] += ` ${line.trim()}`;
     } else {
       paragraph.push(line.trim());
     }

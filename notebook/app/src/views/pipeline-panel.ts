@@ -104,10 +104,21 @@ export class PipelinePanel {
       pre.textContent = text;
       return pre;
     };
-    const ok = result.kind === "check" ? result.agree : result.kind === "published";
+    // A notebook with no sink cell has nothing to compare: the gateway answers "0 comparisons, 0
+    // differ", which read as a green "agrees" on a first notebook; Publish refuses the same notebook.
+    const nothing = result.kind === "check" && result.comparisons === 0;
+    const ok = result.kind === "check" ? result.agree && !nothing : result.kind === "published";
     this.element.dataset.state = ok ? "ok" : "failed";
     switch (result.kind) {
       case "check": {
+        if (nothing) {
+          this.heading.textContent = "✗ Nothing to check: no cell writes to a sink";
+          this.verdict.append(
+            para("Check compares, on the sample, what the cells that feed a sink would write with what DuckDB answers. Declare a sink in the front matter and mark the cell whose rows it writes:"),
+            detail("---\nsinks:\n  lake:\n    fs: { dir: data, prefix: lake/ }\n---\n\n```sql id=clean sink=lake\n…\n```"),
+          );
+          break;
+        }
         this.heading.textContent = result.agree ? "✓ The pipeline agrees with DuckDB" : "✗ The pipeline differs from DuckDB";
         const samples = Object.entries(result.samples).map(([s, n]) => `${s}: ${n} events`).join(", ");
         this.verdict.append(para(`${result.comparisons} comparisons on the sample (${samples}), edge cases and random events; ${result.steps.filter((s) => !s.agree).length} differ.`));

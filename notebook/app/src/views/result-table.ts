@@ -32,6 +32,8 @@ export function renderResultTable(result: QueryResult, visibleRows = 50, onMore?
     const type = document.createElement("span");
     type.className = "col-type";
     type.textContent = column.type;
+    // A long type (a STRUCT's) is cut off with an ellipsis; hovering shows all of it.
+    if (column.type.length > 40) type.title = column.type;
     th.append(name, type);
     head.append(th);
   }

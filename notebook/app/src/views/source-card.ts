@@ -16,6 +16,8 @@ export class SourceCard {
   private readonly undecodable: HTMLElement;
   private readonly pause: HTMLButtonElement;
   private readonly profile: HTMLElement;
+  private readonly profileButton: HTMLButtonElement;
+  private readonly reload: HTMLButtonElement;
   private profileOpen = false;
   /** Events per second over the last `RATE_SECONDS` whole seconds, oldest first. */
   private readonly rates: number[] = [];
@@ -77,7 +79,14 @@ export class SourceCard {
     // A shared snapshot does not move: no pause button, no arrival rate.
     this.pause.hidden = frozen;
     if (frozen) for (const box of counters.querySelectorAll<HTMLElement>(".counter:has(.source-rate), .source-rate-box")) box.hidden = true;
-    actions.append(this.pause, profileButton);
+    this.profileButton = profileButton;
+    // Shown once the source cannot be read at all: Pause and Profile have nothing to act on then,
+    // and the way on is to fix the notebook's entry (or start the broker) and read it again.
+    this.reload = button("Reload", "source-reload");
+    this.reload.title = "Read the notebook again and retry this source (after fixing its entry or starting the broker)";
+    this.reload.hidden = true;
+    this.reload.addEventListener("click", () => location.reload());
+    actions.append(this.pause, profileButton, this.reload);
     this.profile = document.createElement("div");
     this.profile.className = "source-profile";
     this.element.append(title, counters, this.state, this.undecodable, actions, this.profile);
@@ -97,6 +106,13 @@ export class SourceCard {
     this.undecodable.hidden = stats.undecodable === 0;
     this.undecodable.textContent =
       stats.undecodable === 0 ? "" : `${formatCount(stats.undecodable)} ${stats.undecodable === 1 ? "event" : "events"} could not be read${stats.lastUndecodable === null ? "" : `; last: ${stats.lastUndecodable}`}`;
+  }
+
+  /** The source's sample could not be read: the card offers Reload instead of Pause and Profile. */
+  failed(): void {
+    this.pause.hidden = true;
+    this.profileButton.hidden = true;
+    this.reload.hidden = false;
   }
 
   /** Counts the events received in each whole second (the table reports several times a second) and redraws the sparkline. */
