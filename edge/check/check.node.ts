@@ -45,11 +45,15 @@ export interface StepResult {
   difference: Difference | null;
   /** Human-readable account of the first difference. */
   detail: string | null;
+  /** A batch DuckDB failed on, compared again one event at a time (not among the comparisons announced). */
+  rerun?: true;
 }
 
 export interface CheckReport {
   plan: Plan;
   steps: StepResult[];
+  /** The comparisons announced before they ran: `steps` without the one-event-at-a-time reruns. */
+  comparisons: number;
   agree: boolean;
   tolerance: number;
 }
@@ -117,7 +121,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
             return [s, take];
           }));
           const one = await eventByEvent(db, cell.code, plan, pipeline.sink, few, inputs.sources, options.library);
-          const e: StepResult = { ...one, step, sink: pipeline.sink, cell: cellName(cell), events: Object.values(few).flat().length };
+          const e: StepResult = { ...one, step, sink: pipeline.sink, cell: cellName(cell), events: Object.values(few).flat().length, rerun: true };
           steps.push(e);
           say(`${e.agree ? "✓" : "✗"} ${e.cell} → ${e.sink} · ${step}, one event at a time: ${counted(e.events, "event")}, ${one.errors.toLocaleString("en-US")} fail alike on both sides, ${one.rows === 1 ? "1 row agrees" : `${counted(one.rows, "row")} agree`}${e.agree ? "" : `\n${e.detail}`}`);
           for (const [s, evs] of Object.entries(data)) await loadEvents(db, s, evs, { schema: inputs.sources[s], format: plan.sources[s]?.format });
@@ -160,7 +164,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
       await runStepQuiet(runStep, "random", data);
       if (steps.slice(before).some((s) => !s.agree)) break;
     }
-    return { plan, steps, agree: steps.every((s) => s.agree), tolerance: FLOAT_TOLERANCE };
+    return { plan, steps, comparisons: steps.filter((s) => !s.rerun).length, agree: steps.every((s) => s.agree), tolerance: FLOAT_TOLERANCE };
   } finally {
     db.close();
   }

@@ -62,3 +62,23 @@ test("a --sample file with a record DuckDB refuses names the file and line, with
   expect(text).toMatch(/^runnel check: .*accounts\.ndjson.* line [23]/);
   expect(text).not.toContain("usage: runnel check");
 });
+
+test("runnel check of a notebook with no sink cell says there is nothing to check and fails, as publish refuses it", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "runnel-check-"));
+  const file = join(dir, "nosink.md");
+  await writeFile(file, "---\ntitle: x\nsources:\n  s:\n    webhook: { signature: none }\n---\n\n```sql id=a\nSELECT 1 AS one\n```\n");
+  const code = await main(["check", file]);
+  expect(code).toBe(1);
+  expect(err.join("")).toBe(`runnel check: ${file} has no cell with sink=; nothing to check. Mark the cell whose rows should be written, e.g. \`\`\`sql id=clean sink=lake\n`);
+  expect(out.join("")).not.toContain("check passed");
+});
+
+test("the comparisons check announces are the ones its verdict counts, batches rerun one event at a time aside (cart-cdc)", async () => {
+  const code = await main(["check", "notebooks/cart-cdc.md", "--random", "2"]);
+  expect(code).toBe(0);
+  const text = out.join("");
+  expect(text).toContain("one event at a time");
+  const announced = /comparing (\d+) times/.exec(text)?.[1];
+  expect(announced).toBeDefined();
+  expect(text).toMatch(new RegExp(`check passed: ${announced} comparisons agree`));
+});

@@ -51,6 +51,11 @@ export const verb: Verb = {
       for (const issue of issues) printErr(`${issue.file}:${issue.line}:${issue.column}: ${issue.message}`);
       return 1;
     }
+    if (!notebook.cells.some((c) => c.sink)) {
+      // Nothing would be compared: "check passed" over 0 comparisons would promise what publish then refuses.
+      printErr(`runnel check: ${file} has no cell with sink=; nothing to check. Mark the cell whose rows should be written, e.g. \`\`\`sql id=clean sink=${Object.keys(notebook.sinks)[0] ?? "lake"}`);
+      return 1;
+    }
     const samples = await gatherSamples(notebook, values.sample ?? [], { file, state: values.state, say: printOut });
     const seed = values.seed === undefined ? 4 : Number(values.seed);
     const batches = values.random === undefined ? 20 : Number(values.random);
@@ -64,8 +69,8 @@ export const verb: Verb = {
       });
       const failed = report.steps.filter((s) => !s.agree);
       printOut(failed.length === 0
-        ? `check passed: ${report.steps.length} comparisons agree (floats within a relative ${report.tolerance})`
-        : `check FAILED: ${failed.length} of ${report.steps.length} comparisons differ (first: ${failed[0]!.cell} · ${failed[0]!.step}, seed ${seed})`);
+        ? `check passed: ${report.comparisons} comparisons agree (floats within a relative ${report.tolerance})`
+        : `check FAILED: ${failed.length} of ${report.comparisons} comparisons differ (first: ${failed[0]!.cell} · ${failed[0]!.step}, seed ${seed})`);
       return failed.length === 0 ? 0 : 1;
     } catch (error) {
       if (error instanceof CompileError) {

@@ -74,7 +74,7 @@ export const verb: Verb = {
       throw error;
     }
     if (!outcome.published) {
-      printErr(`runnel publish: the plan differs from DuckDB in ${outcome.failed.length} of ${outcome.report.steps.length} comparisons; first: ${outcome.difference}`);
+      printErr(`runnel publish: the plan differs from DuckDB in ${outcome.failed.length} of ${outcome.report.comparisons} comparisons; first: ${outcome.difference}`);
       printErr("nothing was published; fix the cell, or pass --force to publish anyway (the bundle records it)");
       return 1;
     }

@@ -78,7 +78,7 @@ export async function publishNotebook(input: PublishInput): Promise<PublishOutco
       sinks: notebook.sinks,
       check: {
         agree: failed.length === 0,
-        comparisons: report.steps.length,
+        comparisons: report.comparisons,
         forced: failed.length > 0,
         difference,
         sampleEvents: Object.fromEntries(Object.entries(samples).map(([s, e]) => [s, e.length])),
@@ -108,6 +108,6 @@ export async function publishNotebook(input: PublishInput): Promise<PublishOutco
   }
   say(failed.length > 0
     ? `[4/4] published ${dir}/ WITH --force: ${failed.length} comparisons differ (recorded in bundle.json)`
-    : `[4/4] published ${dir}/: the plan agrees with DuckDB on ${report.steps.length} comparisons`);
+    : `[4/4] published ${dir}/: the plan agrees with DuckDB on ${report.comparisons} comparisons`);
   return { published: true, report, failed, difference, name, dir, targets, files };
 }

@@ -78,6 +78,16 @@ describe("check and publish from the app", () => {
     await expect(readFile(join(out, "plan.json"), "utf8")).rejects.toThrow(/ENOENT/);
   }, 60_000);
 
+  test("check of a notebook with no sink cell says there is nothing to check, never that it passed", async () => {
+    const text = (await readFile("notebooks/turnstile.md", "utf8")).replaceAll(" sink=lake", "");
+    gw = await openTestGateway({ "turnstile.md": text });
+    const all = await events(await gw.app.request("/api/pipelines/check/turnstile.md", { method: "POST", headers: gw.auth }));
+    const lines = all.filter((e) => e.event === "progress").map((e) => (e.data as { line: string }).line);
+    expect(lines.at(-1)).toBe("nothing to check: turnstile.md has no cell with sink=; mark the cell whose rows should be written");
+    expect(lines.some((l) => l.startsWith("check passed"))).toBe(false);
+    expect(all.at(-1)!.data).toMatchObject({ kind: "check", agree: false, comparisons: 0 });
+  }, 60_000);
+
   test("a cell outside the supported subset answers a compile error naming the cell and line, and publishes nothing", async () => {
     const text = (await readFile("notebooks/turnstile.md", "utf8")).replace("count(*) AS readings,", "count(*) AS readings,\n  row_number() OVER () AS n,");
     gw = await openTestGateway({ "turnstile.md": text });

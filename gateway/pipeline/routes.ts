@@ -116,11 +116,16 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
     };
 
   app.post("/check/:rest{.+}", (c) =>
-    run("check", c.req.param("rest"), async ({ notebook, samples, say }): Promise<CheckResult> => {
+    run("check", c.req.param("rest"), async ({ path, notebook, samples, say }): Promise<CheckResult> => {
+      if (!notebook.cells.some((cell) => cell.sink)) {
+        // The panel shows what to write for 0 comparisons; the log must not say the check passed.
+        say(`nothing to check: ${path} has no cell with sink=; mark the cell whose rows should be written`);
+        return { kind: "check", agree: false, comparisons: 0, steps: [], samples: counts(samples) };
+      }
       const report = await checkNotebook(notebook, { samples, library: defaultLibrary, onProgress: say });
       const failed = report.steps.filter((s) => !s.agree).length;
-      say(failed === 0 ? `check passed: ${report.steps.length} comparisons agree` : `check FAILED: ${failed} of ${report.steps.length} comparisons differ`);
-      return { kind: "check", agree: failed === 0, comparisons: report.steps.length, steps: report.steps.map(summarise), samples: counts(samples) };
+      say(failed === 0 ? `check passed: ${report.comparisons} comparisons agree` : `check FAILED: ${failed} of ${report.comparisons} comparisons differ`);
+      return { kind: "check", agree: failed === 0, comparisons: report.comparisons, steps: report.steps.map(summarise), samples: counts(samples) };
     })(c),
   );
 
@@ -134,7 +139,7 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
       say(`[1/4] reading ${path}`);
       const outcome = await publishNotebook({ file: path, text, notebook, samples, out: options.out, force: force === "true", say, warn: say });
       if (!outcome.published) {
-        return { kind: "refused", difference: outcome.difference, failed: outcome.failed.length, comparisons: outcome.report.steps.length, steps: outcome.report.steps.map(summarise) };
+        return { kind: "refused", difference: outcome.difference, failed: outcome.failed.length, comparisons: outcome.report.comparisons, steps: outcome.report.steps.map(summarise) };
       }
       const next: string[] = [];
       if (outcome.targets.includes("worker")) next.push(`npx runnel dev-edge ${outcome.dir}`, `cd ${join(outcome.dir, "worker")} && npx wrangler deploy`);
@@ -142,7 +147,7 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
       const local = Object.keys(notebook.sinks).map((sink) => `--sink ${sink}=fs:out/`).join(" ");
       if (outcome.targets.includes("runner")) next.push(`npx runnel run ${outcome.dir} --until-caught-up ${local}`);
       if (outcome.targets.includes("files")) next.push(`npx runnel run ${outcome.dir} --input ${Object.keys(notebook.sources)[0]}=<files> ${local}`);
-      return { kind: "published", dir: outcome.dir, name: outcome.name, targets: outcome.targets, files: outcome.files, forced: outcome.failed.length > 0, difference: outcome.difference, comparisons: outcome.report.steps.length, next };
+      return { kind: "published", dir: outcome.dir, name: outcome.name, targets: outcome.targets, files: outcome.files, forced: outcome.failed.length > 0, difference: outcome.difference, comparisons: outcome.report.comparisons, next };
     })(c);
   });
 
