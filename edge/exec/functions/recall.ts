@@ -56,12 +56,16 @@ export class Recall {
 /**
  * A flat copy of a short text that shares nothing with the text it may have been cut from: V8
  * keeps a substring of 13 or more characters as a view of its parent, and a remembered key or
- * answer must not keep a 50 KB event body alive. JSON's round trip makes a fresh flat string
- * (~0.2 µs, on a miss only); cutting `" " + s` again would make another view, and a Map
- * compares a lookup with a view's characters ~40 % slower than with a flat string's.
+ * answer must not keep a 50 KB event body alive. Joining the text's two halves makes a fresh
+ * flat string of its own (an array's join writes one new string; only a join of one piece hands
+ * the piece back), ~0.05–0.1 µs, on a miss only, where JSON's round trip took ~0.15–0.2 µs.
+ * Cutting `" " + s` again would make another view, and a Map compares a lookup with a view's
+ * characters ~40 % slower than with a flat string's.
  */
 export function ownCopy(s: string): string {
-  return s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string);
+  if (s.length < 13) return s;
+  const half = s.length >> 1;
+  return [s.slice(0, half), s.slice(half)].join("");
 }
 
 /** An answer a memory may keep: a primitive, text of at most 256 characters (then copied, see ownCopy). */
