@@ -13,7 +13,7 @@ import { decodeValue } from "../plan/value-json.ts";
 import type { FunctionLibrary } from "./functions/contract.ts";
 import { compileExpr, countSubexpressions, infallible, Memo, sharedSubexpressions, type Eval } from "./expr.ts";
 import { eventConverter } from "./convert.ts";
-import { WindowState, addInterval, groupError } from "./window.ts";
+import { NOTHING, WindowState, addInterval, groupError } from "./window.ts";
 import { decodeState, encodeState } from "./snapshot.ts";
 
 export interface DeadLetter {
@@ -193,7 +193,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
           p.memo.rowIndex = i - at;
           if (row === null) deadLetter(out, source, p.sink, chunkErrors[e++], events[i]);
           else runEvent(p, source, row, events[i], out, target);
-          if (windows !== null && windows.due()) emit(first, windows.emitUpTo(windows.watermark()!), out);
+          if (windows !== null && windows.due()) emitClosed(first, windows, out);
         }
       }
       rows.fill(null);
@@ -212,7 +212,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
         }
         runEvent(p, source, row, event, out, target);
       }
-      if (windows !== null && windows.due()) emit(first, windows.emitUpTo(windows.watermark()!), out);
+      if (windows !== null && windows.due()) emitClosed(first, windows, out);
     }
   };
 
@@ -253,6 +253,12 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     let rs = rows;
     for (const s of p.tail) rs = s(rs);
     for (const r of rs) target.push(p.toRow(r));
+  };
+
+  /** The windows the watermark closed, if any: asked after every event, it mostly only moves the late mark. */
+  const emitClosed = (p: BuiltPipeline, windows: WindowState, out: RunResult): void => {
+    const rows = windows.emitUpTo(windows.watermark()!);
+    if (rows !== NOTHING) emit(p, rows, out);
   };
 
   const deadLetter = (out: RunResult, source: string, sink: string, error: unknown, raw: unknown, kind?: "group"): void => {

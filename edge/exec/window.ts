@@ -67,8 +67,10 @@ export class WindowState {
   /** Keyed by window start (bigint values compare by value in a Map); null for a NULL bucket or no window. */
   private readonly windows = new Map<bigint | null, Window>();
   private maxEventTime: bigint | null = null;
-  /** The event time at which the watermark reaches the earliest open window's end (that end + lateness); null with none open. */
-  private dueAt: bigint | null = null;
+  /** `maxEventTime - lateness` (the watermark), kept as the newest time moves: asked after every event. */
+  private wm: bigint | null = null;
+  /** The earliest end of an open window: the watermark reaching it closes one. */
+  private dueEnd: bigint | null = null;
   /** The window the last row went to; null after windows were emitted or restored. */
   private lastWindow: Window | null = null;
   /** Windows ending at or before this were emitted; a row for them is late. */
@@ -148,7 +150,10 @@ export class WindowState {
         if (late !== null) return late;
       }
       const t = this.eventTime!(row);
-      if (t !== null && (this.maxEventTime === null || t > this.maxEventTime)) this.maxEventTime = t;
+      if (t !== null && (this.maxEventTime === null || t > this.maxEventTime)) {
+        this.maxEventTime = t;
+        this.wm = t - this.lateness;
+      }
     }
     // Rows come mostly in time order: the window of the previous row is the likeliest one.
     let win = this.lastWindow !== null && this.lastWindow.start === start ? this.lastWindow : this.windows.get(start);
@@ -156,8 +161,7 @@ export class WindowState {
       win = { start, end: start === null || !w ? null : this.endOf(start), groups: [], index: new Map() };
       this.windows.set(start, win);
       if (win.end !== null) {
-        const at = win.end + this.lateness;
-        if (this.dueAt === null || at < this.dueAt) this.dueAt = at;
+        if (this.dueEnd === null || win.end < this.dueEnd) this.dueEnd = win.end;
       }
     }
     this.lastWindow = win;
@@ -181,6 +185,8 @@ export class WindowState {
 
   /** Why a row of the window starting at `start` is late, or null when that window is still open; one text per window. */
   private lateReason(start: bigint, emittedUpTo: bigint): string | null {
+    // The mark moves after nearly every event: an open window is told by its end, before the texts' memory.
+    if (this.endOf(start) > emittedUpTo) return null;
     if (this.lateFor !== emittedUpTo) {
       this.lateReasons.clear();
       this.lateFor = emittedUpTo;
@@ -299,6 +305,7 @@ export class WindowState {
       this.windows.set(key, win);
     }
     this.maxEventTime = fromWall !== null && s.maxEventTime !== null ? fromWall.startsAt(s.maxEventTime) : s.maxEventTime;
+    this.wm = this.maxEventTime === null ? null : this.maxEventTime - this.lateness;
     // Windows whose wall end was at or before the old watermark were emitted: they end by its real end.
     this.emittedUpTo = fromWall !== null && s.emittedUpTo !== null ? fromWall.endsAt(s.emittedUpTo) : s.emittedUpTo;
     this.lateBefore = this.emittedUpTo === null ? null : this.emittedUpTo + this.startSlack;
@@ -315,28 +322,29 @@ export class WindowState {
    * opened, was late when a batch ended between it and the newer event and counted when one did not.)
    */
   due(): boolean {
-    if (!this.op.window || this.maxEventTime === null) return false;
-    return this.emittedUpTo === null || this.maxEventTime - this.lateness > this.emittedUpTo;
+    const wm = this.wm;
+    if (!this.op.window || wm === null) return false;
+    return this.emittedUpTo === null || wm > this.emittedUpTo;
   }
 
   private recomputeDue(): void {
     this.lastWindow = null;
     let end: bigint | null = null;
     for (const w of this.windows.values()) if (w.end !== null && (end === null || w.end < end)) end = w.end;
-    this.dueAt = end === null ? null : end + this.lateness;
+    this.dueEnd = end;
   }
 
   watermark(): bigint | null {
-    return this.op.window && this.maxEventTime !== null ? this.maxEventTime - this.lateness : null;
+    return this.op.window ? this.wm : null;
   }
 
   /** Emits windows whose end is at or before `watermark`, oldest first. */
   emitUpTo(watermark: bigint): Value[][] {
     if (!this.op.window) return [];
     // Asked after nearly every event: without an open window ending by the watermark, only the mark moves.
-    if (this.dueAt === null || this.dueAt - this.lateness > watermark) {
+    if (this.dueEnd === null || this.dueEnd > watermark) {
       this.advanceEmitted(watermark);
-      return [];
+      return NOTHING;
     }
     const due = [...this.windows.values()].filter((w) => w.end !== null && w.end <= watermark);
     due.sort((a, b) => (a.start! < b.start! ? -1 : a.start! > b.start! ? 1 : 0));
@@ -353,7 +361,7 @@ export class WindowState {
   private advanceEmitted(watermark: bigint): void {
     if (this.emittedUpTo === null || watermark > this.emittedUpTo) {
       this.emittedUpTo = watermark;
-      this.lateBefore = watermark + this.startSlack;
+      this.lateBefore = this.startSlack === 0n ? watermark : watermark + this.startSlack;
     }
   }
 
@@ -384,7 +392,7 @@ export class WindowState {
     const out: Value[][] = [];
     for (const w of all) out.push(...this.finishWindow(w));
     this.windows.clear();
-    this.dueAt = null;
+    this.dueEnd = null;
     this.lastWindow = null;
     if (this.op.keys.length === 0 && all.length === 0 && !this.op.window) {
       // SELECT count(*) FROM t with no GROUP BY answers one row even over no input, as DuckDB does.
@@ -413,6 +421,8 @@ export function groupError(error: unknown): string {
 }
 
 const MICROS_PER_DAY = 86_400_000_000n;
+/** What `emitUpTo` answers when no window closed (asked after nearly every event; the caller may skip its emit): never written to. */
+export const NOTHING: Value[][] = Object.freeze([]) as unknown as Value[][];
 const TIMESTAMP_INFINITY = 2n ** 63n - 1n;
 const DATE_INFINITY = 2147483647;
 
