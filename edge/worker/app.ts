@@ -110,8 +110,9 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     }
     const receivedAt = now();
     const at = new Date(receivedAt).toISOString();
-    // Stripe's and Slack's own event id in the signed body, so a retry signed anew is a duplicate; else their signed digest, else the delivery header.
-    const delivery = await deliveryKey(source, c.req.raw.headers, body);
+    // Stripe's and Slack's own event id in the signed body (per source: one object serves every source of a sink), so a
+    // retry signed anew is a duplicate; else their signed digest, else the delivery header.
+    const delivery = await deliveryKey(source, c.req.raw.headers, body, name);
     // `metadata:` and `headers:` columns, as the gateway adds them to the notebook's sample.
     if (wantsDeliveryColumns(source)) parsed = withDeliveryColumnsParsed(parsed, deliveryColumns(source, { receivedAt, headers: c.req.raw.headers }));
     const batches = route(name, parsed.events, parsed.raws, at, delivery);

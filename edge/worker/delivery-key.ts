@@ -19,9 +19,18 @@ import { deliveryIdOf, replayKey, type VerifyInput, type VerifyScheme } from "..
 /** The longest event id taken from a body; a longer one (no sender's) falls back to the digest. */
 const MAX_EVENT_ID = 255;
 
-/** See the module's doc: the sender's event id, else the signed digest, else the delivery header; null when there is none. */
-export async function deliveryKey(source: { signature: VerifyScheme | "none"; deliveryHeader: string | null }, headers: VerifyInput["headers"], body: Uint8Array): Promise<string | null> {
-  return senderEventId(source.signature, body) ?? (await replayKey(source.signature, headers, body)) ?? deliveryIdOf(source, headers);
+/**
+ * See the module's doc: the sender's event id, else the signed digest, else the delivery header; null
+ * when there is none. With `scope` (the Worker passes the source's name), a sender's event id is kept
+ * as `<scope>/<id>`: Stripe sends one event, under one id, to every endpoint of an account that
+ * subscribes to it, and one Durable Object remembers the ids of every source its sink reads (a UNION
+ * ALL of two Stripe sources), so a bare `evt_…` of one source would make the other's delivery a
+ * duplicate. The gateway keeps a log per source and needs none.
+ */
+export async function deliveryKey(source: { signature: VerifyScheme | "none"; deliveryHeader: string | null }, headers: VerifyInput["headers"], body: Uint8Array, scope?: string): Promise<string | null> {
+  const id = senderEventId(source.signature, body);
+  if (id !== null) return scope === undefined ? id : `${scope}/${id}`;
+  return (await replayKey(source.signature, headers, body)) ?? deliveryIdOf(source, headers);
 }
 
 /** The event id the body of a Stripe or Slack delivery carries at its top level (`id`, `event_id`), or null. */
