@@ -602,45 +602,36 @@ class Compiler {
 
   /** The tumbling window: a key that is time_bucket(<interval>, ts) or date_trunc('<part>', ts). */
   private findWindow(keysTree: TreeNode[], keys: NamedExpr[], env: CellEnv, before: Operator[]): NonNullable<Extract<Operator, { op: "aggregate" }>["window"]> | null {
-    // A day as `CAST(ts AS DATE)` is the window only when no other key is one: `GROUP BY day, minute`
-    // keeps its minute windows (each closing after a minute, not all at the day's end).
-    let castDay: NonNullable<Extract<Operator, { op: "aggregate" }>["window"]> | null = null;
     for (let i = 0; i < keysTree.length; i++) {
       const g = keysTree[i]!;
       const k = keys[i]!.expr;
       // A key that is a column computed as a time bucket upstream (`minute` from a cleaning cell)
       // is the window too; its own value (the window start) then serves as the event time.
       const traced = k.kind === "column" ? traceColumn(before, k.index) : null;
-      if (traced && (traced.kind === "function" || traced.kind === "cast")) {
+      if (traced && traced.kind === "function") {
         const w = this.findWindow([g], [{ name: "k", expr: traced }], env, []);
         // A wall-time bucket's own value is a wall time too: the executor takes it at the first instant the clock reads it.
-        const found = w ? { ...w, key: i, eventTime: k, ...(w.wall ? { wall: { zone: w.wall.zone, eventTime: k } } : {}) } : null;
-        if (found && traced.kind === "cast") castDay ??= found;
-        else if (found) return found;
+        if (w) return { ...w, key: i, eventTime: k, ...(w.wall ? { wall: { zone: w.wall.zone, eventTime: k } } : {}) };
       }
-      // `CAST(ts AS DATE)` (`ts::DATE`) of a TIMESTAMP[TZ] is the day ts falls in (a TIMESTAMPTZ's in UTC, the
-      // session's zone), as `date_trunc('day', ts)` is: a one-day window, not partial counts per flushed file.
-      if (k.kind === "cast" && k.type === "DATE" && /^TIMESTAMP/.test(k.arg.type)) {
-        castDay ??= { key: i, eventTime: k.arg, width: { months: 0, days: 1, micros: "0" }, latenessMicros: "0", ...wallTimeOf(k.arg) };
-        continue;
-      }
-      // date_trunc to a day or longer of a TIMESTAMP is a DATE in DuckDB (`date_trunc('day', ts)`), and so is
-      // time_bucket or date_trunc of a DATE (whose midnight is its event time): a window too.
-      if (k.kind !== "function" || !(/^TIMESTAMP/.test(k.type) || (k.type === "DATE" && (k.name === "date_trunc" || k.name === "time_bucket")))) continue;
+      // date_trunc to a day or longer of a TIMESTAMP is a DATE in DuckDB (`date_trunc('day', ts)`): a window too.
+      // A DATE made otherwise (`CAST(ts AS DATE)`, a bucket of a DATE) is not: it is as often a business date
+      // (an invoice's day, in any order) as the event's day, and a window would call out-of-order ones late;
+      // such a GROUP BY aggregates per flushed file, which check and publish say (edge/plan/per-flush.ts).
+      if (k.kind !== "function" || !(/^TIMESTAMP/.test(k.type) || (k.type === "DATE" && k.name === "date_trunc"))) continue;
       // A constant offset (INTERVAL) or origin (TIMESTAMP) moves where buckets start, not their width:
       // still a tumbling window keyed by the bucket's start. A constant time zone buckets the wall time
       // there: a window too, whose end is the next bucket's start in that zone (a day of 23 or 25 hours).
       const third = k.args.length === 3 && k.args[2]!.kind === "constant" ? k.args[2]! : null;
-      const shifted = third !== null && /^(INTERVAL|TIMESTAMP|DATE$)/.test(third.type);
+      const shifted = third !== null && /^(INTERVAL|TIMESTAMP)/.test(third.type);
       const zone = third !== null && third.type === "VARCHAR" && typeof third.value === "string" ? third.value : null;
-      if (k.name === "time_bucket" && (k.args.length === 2 || shifted || zone !== null) && k.args[0]!.kind === "constant" && /^(TIMESTAMP|DATE$)/.test(k.args[1]!.type)) {
+      if (k.name === "time_bucket" && (k.args.length === 2 || shifted || zone !== null) && k.args[0]!.kind === "constant" && /^TIMESTAMP/.test(k.args[1]!.type)) {
         const w = k.args[0]!.value as { months: number; days: number; micros: string };
         if (w.months !== 0 && (w.days !== 0 || w.micros !== "0")) {
           throw new CompileError("time_bucket() width mixing months and days", this.originOf(env, g), "use a width in months, or in days and smaller units");
         }
         return { key: i, eventTime: k.args[1]!, width: w, latenessMicros: "0", ...(zone !== null ? { zone } : {}), ...wallTimeOf(k.args[1]!) };
       }
-      if (k.name === "date_trunc" && k.args.length === 2 && k.args[0]!.kind === "constant" && /^(TIMESTAMP|DATE$)/.test(k.args[1]!.type)) {
+      if (k.name === "date_trunc" && k.args.length === 2 && k.args[0]!.kind === "constant" && /^TIMESTAMP/.test(k.args[1]!.type)) {
         const part = String(k.args[0]!.value);
         // DuckDB's part names and aliases (`hr`, `min`, `ms`, `mons` …), as date_trunc itself reads them.
         let canonical: string | null;
@@ -662,7 +653,7 @@ class Compiler {
         return { key: i, eventTime: k.args[1]!, width: w, latenessMicros: "0", ...wallTimeOf(k.args[1]!) };
       }
     }
-    return castDay;
+    return null;
   }
 
   private lowerFrom(ref: TreeNode | null, env: CellEnv): Relation {

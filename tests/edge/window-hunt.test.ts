@@ -85,12 +85,12 @@ FROM ev GROUP BY ALL
 \`\`\`
 
 \`\`\`sql id=cast_days sink=cast_days
-SELECT TRY_CAST(ts AS TIMESTAMP)::DATE AS d, CAST(TRY_CAST(seen AS TIMESTAMPTZ) AS DATE) AS seen_day, count(*) AS n, max(i) AS last_i
+SELECT date_trunc('day', TRY_CAST(ts AS TIMESTAMP)) AS d, CAST(TRY_CAST(seen AS TIMESTAMPTZ) AS DATE) AS seen_day, count(*) AS n, max(i) AS last_i
 FROM ev WHERE TRY_CAST(ts AS TIMESTAMP) IS NOT NULL GROUP BY ALL
 \`\`\`
 
 \`\`\`sql id=date_weeks sink=date_weeks
-SELECT time_bucket(INTERVAL 7 days, CAST(TRY_CAST(ts AS TIMESTAMP) AS DATE)) AS w, count(*) AS n, min(k) AS k0
+SELECT time_bucket(INTERVAL 7 days, TRY_CAST(ts AS TIMESTAMP)) AS w, count(*) AS n, min(k) AS k0
 FROM ev WHERE TRY_CAST(ts AS TIMESTAMP) IS NOT NULL GROUP BY ALL
 \`\`\`
 

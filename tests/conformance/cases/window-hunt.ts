@@ -127,11 +127,11 @@ cases.push(
 );
 
 cases.push(
-  { name: "window-hunt: CAST(ts AS DATE) is a one-day window, far times included", sql: "SELECT CAST(ts AS DATE) AS d, ts::DATE AS d2, count(*) AS n, sum(v) AS s FROM t GROUP BY ALL", rows: times, schema: tS },
+  { name: "window-hunt: GROUP BY CAST(ts AS DATE) (per flushed file, not a window), far times included", sql: "SELECT CAST(ts AS DATE) AS d, ts::DATE AS d2, count(*) AS n, sum(v) AS s FROM t GROUP BY ALL", rows: times, schema: tS },
   { name: "window-hunt: CAST of a TIMESTAMPTZ AS DATE is the UTC day", sql: "SELECT CAST(TRY_CAST(s AS TIMESTAMPTZ) AS DATE) AS d, count(*) AS n FROM t GROUP BY ALL", rows: [{ s: "2026-12-06 23:30:00-02" }, { s: "2026-12-07 00:30:00+02" }, { s: "2026-12-06 00:00:00+00" }, { s: "x" }, { s: "1969-12-31 23:59:59.999999+00" }] },
   { name: "window-hunt: CAST of a Berlin wall time AS DATE is the Berlin day", sql: "SELECT CAST(TRY_CAST(s AS TIMESTAMPTZ) AT TIME ZONE 'Europe/Berlin' AS DATE) AS d, count(*) AS n FROM t GROUP BY ALL", rows: [{ s: "2026-12-06 23:30:00+00" }, { s: "2026-12-06 22:59:59+00" }, { s: "2026-03-29 00:30:00+00" }, { s: null }] },
-  { name: "window-hunt: time_bucket and date_trunc of a DATE are windows", sql: "SELECT time_bucket(INTERVAL 7 days, CAST(ts AS DATE), DATE '2000-01-01') AS w, date_trunc('month', CAST(ts AS DATE)) AS m, count(*) AS n FROM t GROUP BY ALL", rows: times, schema: tS },
-  { name: "window-hunt: a day computed upstream with ::DATE is the window", sql: "SELECT d, count(*) AS n FROM days GROUP BY ALL", cells: { days: "SELECT ts::DATE AS d, v FROM t WHERE v > 1" }, rows: times, schema: tS },
+  { name: "window-hunt: time_bucket and date_trunc of a DATE (no windows)", sql: "SELECT time_bucket(INTERVAL 7 days, CAST(ts AS DATE), DATE '2000-01-01') AS w, date_trunc('month', CAST(ts AS DATE)) AS m, count(*) AS n FROM t GROUP BY ALL", rows: times, schema: tS },
+  { name: "window-hunt: a day computed upstream with ::DATE as a key", sql: "SELECT d, count(*) AS n FROM days GROUP BY ALL", cells: { days: "SELECT ts::DATE AS d, v FROM t WHERE v > 1" }, rows: times, schema: tS },
 );
 
 const oldZoned = [{ s: "1500-03-01 10:00:00+00" }, { s: "1582-10-04 23:59:59+00" }, { s: "1582-10-15 00:00:00+00" }, { s: "2026-12-06 10:00:00+00" }];
