@@ -193,7 +193,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
           p.memo.rowIndex = i - at;
           if (row === null) deadLetter(out, source, p.sink, chunkErrors[e++], events[i]);
           else runEvent(p, source, row, events[i], out, target);
-          if (windows !== null && windows.due()) emitClosed(first, windows, out);
+          if (windows !== null && windows.advance()) emitClosed(first, windows, out);
         }
       }
       rows.fill(null);
@@ -212,7 +212,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
         }
         runEvent(p, source, row, event, out, target);
       }
-      if (windows !== null && windows.due()) emitClosed(first, windows, out);
+      if (windows !== null && windows.advance()) emitClosed(first, windows, out);
     }
   };
 

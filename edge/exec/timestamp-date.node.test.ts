@@ -63,3 +63,21 @@ test("the DATE of a TIMESTAMP read from text is DuckDB's, whichever text was rea
   expect(expected.filter((r) => r.d !== null).length).toBeGreaterThan(8);
   expect(result.rows.out).toEqual(expected);
 });
+
+test("timestamps read in turn within one second keep their own fractions (the ISO reader keeps the last second)", async () => {
+  // isoTimestamp makes the second's bigint once and adds each text's fraction to it.
+  const texts = [
+    "2024-03-01 00:00:00.5", "2024-03-01 00:00:00.000001", "2024-03-01T00:00:00.123Z", "2024-03-01 00:00:00",
+    "2024-03-01 00:00:00.999999", "2024-03-01 00:00:01.001", "2024-03-01 00:00:00.250",
+    "1969-12-31 23:59:59.5", "1969-12-31 23:59:59", "1969-12-31 23:59:59.001", "1969-12-31 23:59:59.000999",
+    "1970-01-01 00:00:00.000", "1970-01-01 00:00:00.1234567", "1677-09-22 00:00:00.5", "2262-04-11T23:47:16.854Z",
+  ];
+  const events = texts.map((t) => ({ t, u: t, u_at: t }));
+  await loadEvents(db, "s", events, { schema: [{ name: "t", type: "VARCHAR" }, { name: "u", type: "VARCHAR" }, { name: "u_at", type: "VARCHAR" }] });
+  const ex = buildPipeline(compilePlan(await gatherCompileInputs(db, notebook())), { library: defaultLibrary });
+  const result = ex.run({ source: "s", events });
+  expect(result.deadLetters).toEqual([]);
+  const expected = (await queryRows(db, SQL)).rows;
+  expect(new Set(expected.map((r) => String(r.t_ts))).size).toBe(texts.length);
+  expect(result.rows.out).toEqual(expected);
+});

@@ -327,6 +327,20 @@ export class WindowState {
     return this.emittedUpTo === null || wm > this.emittedUpTo;
   }
 
+  /**
+   * `due()` and the move of the late mark in one call, for the end of every event: when the
+   * watermark moved but closed no open window, the late mark moves here and false is returned;
+   * true when windows are due, which the caller emits with `emitUpTo(watermark())`.
+   */
+  advance(): boolean {
+    const wm = this.wm;
+    if (wm === null || (this.emittedUpTo !== null && wm <= this.emittedUpTo)) return false;
+    if (this.dueEnd !== null && this.dueEnd <= wm) return true;
+    this.emittedUpTo = wm;
+    this.lateBefore = this.startSlack === 0n ? wm : wm + this.startSlack;
+    return false;
+  }
+
   private recomputeDue(): void {
     this.lastWindow = null;
     let end: bigint | null = null;

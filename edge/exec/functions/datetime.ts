@@ -204,6 +204,10 @@ timeBucket.specialize = (constants, ctx) => {
   if (w <= 0n || w >= 2n ** 52n) return null;
   const wn = Number(w);
   const origin = Number(ORIGIN_DAYS_MICROS);
+  // The last bucket's start, as a double and as the bigint answered: a stream's consecutive
+  // events mostly share their bucket, and making a bigint from a double is a runtime call.
+  let lastStart = NaN;
+  let lastStartBig = 0n;
   return (args) => {
     const m = args[1];
     if (m === null || m === undefined) return null;
@@ -211,7 +215,12 @@ timeBucket.specialize = (constants, ctx) => {
     if (!(x > -(2 ** 52) && x < 2 ** 52)) return timeBucket(args, ctx);
     let r = (x - origin) % wn;
     if (r < 0) r += wn;
-    return BigInt(x - r);
+    const start = x - r;
+    if (start !== lastStart) {
+      lastStart = start;
+      lastStartBig = BigInt(start);
+    }
+    return lastStartBig;
   };
 };
 
