@@ -7,6 +7,7 @@ import { BINDINGS, type WorkerConfig } from "./config.ts";
 import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
 import { formPayload } from "./form-body.ts";
+import { encodingRefusal } from "./body-encoding.ts";
 import { deliveryColumns, wantsDeliveryColumns, withDeliveryColumnsParsed } from "./webhook-metadata.ts";
 import { deliveryOrigin } from "./delivery-origin.ts";
 import { integersAtText } from "../exec/convert.ts";
@@ -82,6 +83,10 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     if (declared > max) return c.json({ error: `ingest: body of ${declared} bytes is over the limit of ${max}` }, 413);
     const body = await readLimited(c.req.raw, max, declared);
     if (body === null) return c.json({ error: `ingest: body is over the limit of ${max} bytes` }, 413);
+    // A body compressed or in a charset other than UTF-8: a 415 saying so, before it is read as UTF-8 text. Before the
+    // signature too: a sender that signs the payload and then compresses it was told its signature did not match.
+    const unreadable = encodingRefusal(c.req.raw.headers, body);
+    if (unreadable !== null) return c.json({ error: unreadable }, 415);
 
     if (source.signature === "none") {
       const refused = adminRefusal(c.env, c.req.header("authorization"), `ingest: source ${name} has signature: none, so a delivery needs Authorization: Bearer <${BINDINGS.adminToken}>`);
@@ -119,13 +124,27 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     if (parsed.bad.length) {
       let control = batches.find((b) => b.object === CONTROL_OBJECT);
       if (!control) batches.push((control = { object: CONTROL_OBJECT, sink: null, rows: [], raws: null, deadLetters: [], events: 0 }));
-      control.deadLetters.push(...parsed.bad.map((b) => ({ reason: b.reason, raw: b.raw, source: name, at })));
+      // One push each: spread into one call, the letters of ~500k bad lines passed the engine's stack (a 500 on every retry).
+      for (const b of parsed.bad) control.deadLetters.push({ reason: b.reason, raw: b.raw, source: name, at });
       batches[0]!.events += parsed.bad.length;
     }
     // What the delivery's dead letters keep of it, so a replay gives their events these columns again.
     const origin = deliveryOrigin(source, { receivedAt, headers: c.req.raw.headers });
     if (origin) for (const b of batches) for (const letter of b.deadLetters) if (letter.kind === undefined) letter.origin = origin;
-    const answers = await Promise.allSettled(batches.map((b) => commit(c.env, b, delivery)));
+    const oversize = oversizeValue(batches, body.length);
+    if (oversize !== null) return c.json({ error: oversize }, 413);
+    const texts = batches.map((b) => encodeBatch(b, delivery));
+    const overRpc = texts.findIndex((t) => rpcBytes(t) > MAX_RPC_BYTES);
+    if (overRpc >= 0) {
+      const b = batches[overRpc]!;
+      return c.json(
+        {
+          error: `ingest: the delivery makes ${b.rows.length} rows and ${b.deadLetters.length} dead letters for ${b.sink === null ? "the dead-letter buffer" : `sink ${b.sink}`}, ${rpcBytes(texts[overRpc]!)} bytes, more than the ${MAX_RPC_BYTES} a Durable Object takes in one call; nothing of it was stored: send it in smaller deliveries`,
+        },
+        413,
+      );
+    }
+    const answers = await Promise.allSettled(batches.map((b, i) => commit(c.env, b.object, texts[i]!)));
     const failed = answers.flatMap((a) => (a.status === "rejected" ? [a.reason instanceof Error ? a.reason.message : String(a.reason)] : []));
     if (failed.length) return c.json({ error: `ingest: ${failed.length} of ${batches.length} buffers did not commit; retry the delivery`, causes: failed }, 503);
     const duplicate = answers.every((a) => a.status === "fulfilled" && a.value);
@@ -141,7 +160,7 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
   });
 
   /** True when the object had this delivery already. JS RPC: no Request, Response or body stream per call. */
-  const commit = (env: PipelineEnv, batch: Batch, delivery: string | null): Promise<boolean> => stub(env, batch.object).commit(encodeBatch(batch, delivery));
+  const commit = (env: PipelineEnv, object: string, text: string): Promise<boolean> => stub(env, object).commit(text);
 
   // The operator's routes, behind RUNNEL_ADMIN_TOKEN (otherwise anyone who finds the Worker
   // can read its bucket names and errors, and force flushes).
@@ -163,6 +182,49 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
 }
 
 const utf8 = new TextEncoder();
+
+/** What one JS RPC call may carry (32 MiB on Cloudflare and in workerd), less room for the call's own framing. */
+export const MAX_RPC_BYTES = 32 * 1024 * 1024 - 64 * 1024;
+
+/** The bytes a string takes serialized for RPC: one a character while every one is Latin-1, else two (V8's two encodings). */
+function rpcBytes(text: string): number {
+  if (text.length * 2 <= MAX_RPC_BYTES) return text.length;
+  return /[^\u0000-\u00ff]/.test(text) ? text.length * 2 : text.length;
+}
+
+/** The most a Durable Object's SQLite stores in one value: 2 MB on Cloudflare (local workerd allows more). */
+export const MAX_VALUE_BYTES = 2_000_000;
+
+/**
+ * Why a delivery's row or dead letter cannot be stored, or null: each is one SQLite value in its Durable
+ * Object, and one past 2 MB failed the commit (SQLITE_TOOBIG), a 503 on every retry of the delivery, so
+ * the sender retried for days and nothing of it was written. A 413 tells the sender instead. JSON text
+ * escapes a body byte to at most 6 characters (`\u0001`), of at most 3 UTF-8 bytes: a smaller body
+ * cannot make one, and is not measured.
+ */
+function oversizeValue(batches: Batch[], bodyBytes: number): string | null {
+  if (bodyBytes * 18 <= MAX_VALUE_BYTES) return null;
+  // UTF-8 bytes of the value's JSON text, encoded only where its characters could pass the limit.
+  const size = (value: unknown) => {
+    const text = JSON.stringify(value);
+    return text.length * 3 <= MAX_VALUE_BYTES ? text.length : utf8.encode(text).length;
+  };
+  const refuse = (what: string, bytes: number) =>
+    `ingest: ${what} takes ${bytes} bytes as stored, more than the ${MAX_VALUE_BYTES} a Durable Object keeps in one value; nothing of the delivery was stored: send it in smaller events`;
+  for (const b of batches) {
+    for (const letter of b.deadLetters) {
+      const bytes = size(letter);
+      if (bytes > MAX_VALUE_BYTES) return refuse(`an event of the body that is a dead letter (${letter.reason.slice(0, 200)})`, bytes);
+    }
+    // Rows are at most as long as their text escaped; a body under the limit cannot make one past it.
+    if (bodyBytes * 6 <= MAX_VALUE_BYTES) continue;
+    for (const row of b.rows) {
+      const bytes = size(row);
+      if (bytes > MAX_VALUE_BYTES) return refuse(`a row of ${b.sink ?? "a sink"}`, bytes);
+    }
+  }
+  return null;
+}
 
 /**
  * Why a request to an operator route (or to a `signature: none` source) is refused,

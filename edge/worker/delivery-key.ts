@@ -21,16 +21,24 @@ const MAX_EVENT_ID = 255;
 
 /**
  * See the module's doc: the sender's event id, else the signed digest, else the delivery header; null
- * when there is none. With `scope` (the Worker passes the source's name), a sender's event id is kept
- * as `<scope>/<id>`: Stripe sends one event, under one id, to every endpoint of an account that
- * subscribes to it, and one Durable Object remembers the ids of every source its sink reads (a UNION
- * ALL of two Stripe sources), so a bare `evt_…` of one source would make the other's delivery a
- * duplicate. The gateway keeps a log per source and needs none.
+ * when there is none. With `scope` (the Worker passes the source's name), the id is kept as
+ * `<scope>/<id>`: Stripe sends one event, under one id, to every endpoint of an account that
+ * subscribes to it (Svix one message, under one `webhook-id`), and one Durable Object remembers the
+ * ids of every source its sink reads (a UNION ALL of two sources), so a bare id of one source would
+ * make the other's delivery a duplicate. The gateway keeps a log per source and needs none.
  */
 export async function deliveryKey(source: { signature: VerifyScheme | "none"; deliveryHeader: string | null }, headers: VerifyInput["headers"], body: Uint8Array, scope?: string): Promise<string | null> {
-  const id = senderEventId(source.signature, body);
-  if (id !== null) return scope === undefined ? id : `${scope}/${id}`;
-  return (await replayKey(source.signature, headers, body)) ?? deliveryIdOf(source, headers);
+  let id = senderEventId(source.signature, body) ?? (await replayKey(source.signature, headers, body));
+  if (id === null) {
+    // An empty (or blank) delivery header is no id: taken as one, every later delivery with it was a
+    // duplicate, answered 202 and its events never written.
+    const header = deliveryIdOf(source, headers);
+    id = header === null || header.trim() === "" ? null : header;
+  }
+  // Every kind of id is the source's own: a delivery header's too (one Svix message fanned out to two
+  // endpoints has one `webhook-id`, two senders' counters meet), and the digest (one Stripe body signed
+  // for two endpoints in the same second).
+  return id === null || scope === undefined ? id : `${scope}/${id}`;
 }
 
 /** The event id the body of a Stripe or Slack delivery carries at its top level (`id`, `event_id`), or null. */

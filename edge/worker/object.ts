@@ -401,12 +401,36 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
 
     private insertDead(texts: string[], at: number): void {
       if (texts.length === 0) return;
-      const seq = this.nextSeq(texts.length);
-      const json = JSON.stringify(texts);
-      this.sql.exec(`INSERT INTO dead (seq, letter, at) SELECT ? + key, value, ? FROM json_each(?)`, seq, at, json);
+      let seq = this.nextSeq(texts.length);
+      // Several statements when the letters' array passes what one SQLite value may hold (2 MB in a Durable
+      // Object): a request of many bad NDJSON lines was one parameter too big (SQLITE_TOOBIG), answered 503
+      // on every retry, and never stored.
+      let part: string[] = [];
+      let size = 2;
+      let bytes = 0;
+      const put = () => {
+        this.sql.exec(`INSERT INTO dead (seq, letter, at) SELECT ? + key, value, ? FROM json_each(?)`, seq, at, `[${part.join(",")}]`);
+        seq += part.length;
+        part = [];
+        size = 2;
+      };
+      for (const text of texts) {
+        const quoted = JSON.stringify(text);
+        bytes += text.length;
+        if (part.length && size + quoted.length + 1 > MAX_BATCH_CHARS) put();
+        if (quoted.length > MAX_BATCH_CHARS) {
+          // A large letter alone, as it is: inside the array its quotes and backslashes would be escaped once more.
+          this.sql.exec(`INSERT INTO dead (seq, letter, at) VALUES (?, ?, ?)`, seq, text, at);
+          seq++;
+          continue;
+        }
+        part.push(quoted);
+        size += quoted.length + 1;
+      }
+      if (part.length) put();
       const d = this.depth.dead;
       d.n += texts.length;
-      d.bytes += json.length - texts.length - 1;
+      d.bytes += bytes;
       d.oldest ??= at;
     }
 

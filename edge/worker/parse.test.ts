@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { JsonReal, parseJsonLossless, RepeatedKeys, stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import { integersAtText } from "../exec/convert.ts";
-import { BodyError, parseBody } from "./parse.ts";
+import { BodyError, latin1Text, parseBody } from "./parse.ts";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 
@@ -245,4 +245,38 @@ test("a CSV body that ends inside a quoted field is refused with where the quote
   expect(error).toBeInstanceOf(BodyError);
   expect((error as BodyError).message).toBe("parse: CSV ends inside a quoted field (the quote opened at line 3, column 3)");
   expect((error as BodyError).position).toEqual({ offset: 17, line: 3, column: 3 });
+});
+
+describe("bytes that are not UTF-8 (worker8)", () => {
+  const enc = new TextEncoder();
+  const every = Array.from({ length: 256 }, (_, i) => i).filter((b) => b !== 0x0a);
+
+  test("an NDJSON dead letter gives back every byte it was sent, 0x80–0x9F too (TextDecoder's latin1 is windows-1252: 0x80 came back as 0xAC)", () => {
+    const line = [0x7b, ...every, 0x7d];
+    const parsed = parseBody(new Uint8Array([...enc.encode('{"a":1}\n'), ...line, 0x0a]), "ndjson");
+    expect(parsed.events).toEqual([{ a: 1 }]);
+    expect(parsed.bad).toHaveLength(1);
+    // The line's trailing CR is dropped as a line end; here the line ends in "}".
+    expect([...Buffer.from(parsed.bad[0]!.raw, "latin1")]).toEqual(line);
+    expect(latin1Text(new Uint8Array(every))).toBe(Buffer.from(every).toString("latin1"));
+    const big = new Uint8Array(100_000).map((_, i) => 0x80 + (i % 32));
+    expect(Buffer.from(latin1Text(big), "latin1").equals(Buffer.from(big))).toBe(true);
+  });
+
+  test("a CSV record that is not UTF-8 is a dead letter with its exact bytes (quoted line breaks inside), the other records events; a header that is not UTF-8 refuses the body", () => {
+    const body = new Uint8Array([...enc.encode('\ufeffid;name\r\n1;"'), 0x80, 0x0a, 0x9f, ...enc.encode('"\r\n2;ok\r\n3;"a\r\nb"\r\n4;'), 0xe9, ...enc.encode("\r\n5;ü\r\n")]);
+    const parsed = parseBody(body, "csv");
+    expect(parsed.events).toEqual([{ id: "2", name: "ok" }, { id: "3", name: "a\r\nb" }, { id: "5", name: "ü" }]);
+    expect(parsed.raws).toEqual(["2;ok", '3;"a\r\nb"', "5;ü"]);
+    expect(parsed.bad.map((b) => b.reason)).toEqual(["parse: the CSV record on line 2 is not valid UTF-8 (byte 4 of the record)", "parse: the CSV record on line 7 is not valid UTF-8 (byte 3 of the record)"]);
+    expect(parsed.bad.map((b) => [...Buffer.from(b.raw, "latin1")])).toEqual([[0x31, 0x3b, 0x22, 0x80, 0x0a, 0x9f, 0x22], [0x34, 0x3b, 0xe9]]);
+    expect(() => parseBody(new Uint8Array([0x69, 0x64, 0xe9, 0x0a, 0x31, 0x0a]), "csv")).toThrow("parse: the body is not valid UTF-8 (byte 2 at line 1, column 3)");
+  });
+
+  test("json: an empty body says it is empty; values one after another name format: ndjson", () => {
+    for (const body of ["", "  \n", "\ufeff"]) expect(() => parseBody(enc.encode(body), "json")).toThrow("parse: the body is empty; a json source reads one JSON value, or an array of events, per delivery");
+    expect(() => parseBody(enc.encode('{"a":1}\n{"a":2}'), "json")).toThrow(/unexpected text after the JSON value at offset 8 \(line 2, column 1\); a json source reads one JSON value, or an array of events, per delivery \(for one event per line, set the source's format: ndjson\)$/);
+    // NDJSON lines keep their own message.
+    expect(parseBody(enc.encode('{"a":1} {"a":2}\n'), "ndjson").bad[0]!.reason).not.toMatch(/format: ndjson/);
+  });
 });

@@ -44,6 +44,12 @@ export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv", 
   } catch (cause) {
     const offset = invalidUtf8At(bytes);
     const position = offset === null ? null : positionOfByte(bytes, offset);
+    // CSV: a record that is not UTF-8 is a dead letter with its exact bytes and the others count, as the
+    // file runner's read_csv (store_rejects) takes such a file; only a header that is not UTF-8 refuses the body.
+    if (format === "csv" && offset !== null) {
+      const parsed = parseCsvBytes(bytes);
+      if (parsed) return parsed;
+    }
     throw new BodyError(
       `parse: the body is not valid UTF-8${position ? ` (byte ${offset} at line ${position.line}, column ${position.column})` : ` (${cause instanceof Error ? cause.message : String(cause)})`}`,
       position,
@@ -51,6 +57,8 @@ export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv", 
   }
   switch (format) {
     case "json": {
+      // Nothing but white space (a BOM dropped): say so, where the parser's "unexpected end of input" named an offset.
+      if (text.trim() === "") throw new BodyError("parse: the body is empty; a json source reads one JSON value, or an array of events, per delivery", { offset: 0, line: 1, column: 1 });
       let value: unknown;
       try {
         value = parseJson(text, realsMatter);
@@ -58,6 +66,10 @@ export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv", 
         // JSON nested too deep to read here (DuckDB reads it): a dead letter, not a refused request (a
         // sender retries a 5xx forever); in an array only that element is one and the others count,
         // as a bad NDJSON line is.
+        // Values one after another (NDJSON posted to a json source): say what the source reads instead.
+        if (error instanceof BodyError && !(error instanceof TooDeepError) && /unexpected text after the JSON value/.test(error.message)) {
+          throw new BodyError(`${error.message}; a json source reads one JSON value, or an array of events, per delivery (for one event per line, set the source's format: ndjson)`, error.position);
+        }
         if (!(error instanceof TooDeepError)) throw error;
         return text.trimStart().startsWith("[") ? eachElement(text, realsMatter) : { events: [], raws: [], bad: [{ reason: error.message, raw: text }] };
       }
@@ -88,7 +100,19 @@ function gzipped(bytes: Uint8Array): boolean {
 
 /** Keeps a leading U+FEFF: only the body's first line may start with the byte order mark, which is dropped there. */
 const utf8Line = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-const latin1 = new TextDecoder("latin1");
+
+/**
+ * Bytes as ISO-8859-1 text, one character per byte (U+0000–U+00FF), as Node's `Buffer#toString("latin1")`
+ * reads them: `Buffer.from(text, "latin1")` gives the exact bytes back. Not `TextDecoder("latin1")`, which
+ * the WHATWG Encoding standard makes windows-1252 (in workerd and Node alike): 0x80 read as "€" (U+20AC)
+ * came back as the byte 0xAC, so a dead letter of bytes 0x80–0x9F no longer held what was sent.
+ */
+export function latin1Text(bytes: Uint8Array): string {
+  let out = "";
+  // In slices: one call with every byte as an argument passes the engine's argument limit.
+  for (let i = 0; i < bytes.length; i += 8192) out += String.fromCharCode(...bytes.subarray(i, i + 8192));
+  return out;
+}
 
 /**
  * An NDJSON body, line by line, each line decoded and parsed where it lies (no joined copy of the body to
@@ -110,7 +134,7 @@ function parseNdjsonLines(bytes: Uint8Array, realsMatter?: (value: unknown) => b
     try {
       line = utf8Line.decode(lineBytes);
     } catch {
-      let raw = latin1.decode(lineBytes);
+      let raw = latin1Text(lineBytes);
       if (raw.endsWith("\r")) raw = raw.slice(0, -1);
       const at = invalidUtf8At(lineBytes) ?? 0;
       out.bad.push({ reason: `line ${lineNo}: parse: the line is not valid UTF-8 (byte ${at + 1} of the line)`, raw });
@@ -257,11 +281,50 @@ export function parseJson(text: string, realsMatter?: (value: unknown) => boolea
 
 function parseCsvBody(text: string): ParsedBody {
   // The delimiter is sniffed from the header line (`;`, `|`, tab), as read_csv and the gateway's decoder do.
-  const records = csvRecords(text, csvDelimiter(text));
+  return csvEvents(csvRecords(text, csvDelimiter(text)), { events: [], raws: [], bad: [] });
+}
+
+/**
+ * A CSV body that is not UTF-8, cut into records over its bytes (each byte one character: the quotes,
+ * delimiters and line ends are ASCII, which no UTF-8 sequence holds), then each record read as UTF-8:
+ * one that is not is a dead letter whose `raw` is its Latin-1 text (`Buffer.from(raw, "latin1")` gives
+ * its exact bytes back, as the runner keeps it). Null when the header line itself is not UTF-8.
+ */
+function parseCsvBytes(bytes: Uint8Array): ParsedBody | null {
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const wide = latin1Text(bom ? bytes.subarray(bom) : bytes);
+  const records = csvRecords(wide, csvDelimiter(wide));
+  const out: ParsedBody = { events: [], raws: [], bad: [] };
+  const read: { fields: string[]; raw: string }[] = [];
+  let header = true;
+  for (const record of records) {
+    if (header && record.fields.length === 0) continue;
+    const at = invalidUtf8At(latin1Bytes(record.raw));
+    if (at === null) {
+      read.push({ fields: record.fields.map((f) => utf8Line.decode(latin1Bytes(f))), raw: utf8Line.decode(latin1Bytes(record.raw)) });
+    } else if (header) {
+      return null;
+    } else {
+      const line = wide.slice(0, record.start).split("\n").length;
+      out.bad.push({ reason: `parse: the CSV record on line ${line} is not valid UTF-8 (byte ${at + 1} of the record)`, raw: record.raw });
+    }
+    header = false;
+  }
+  return csvEvents(read, out);
+}
+
+/** Text of one character per byte back to its bytes. */
+function latin1Bytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
+}
+
+/** Events of CSV records, the header line first (blank lines before it skipped), added to `out`. */
+function csvEvents(records: { fields: string[]; raw: string }[], out: ParsedBody): ParsedBody {
   // Blank lines before the header line are skipped.
   while (records.length > 0 && records[0]!.fields.length === 0) records.shift();
   const header = records.shift();
-  const out: ParsedBody = { events: [], raws: [], bad: [] };
   if (!header) return out;
   const names = csvHeaderNames(header.fields);
   for (const { fields: all, raw } of records) {
@@ -290,8 +353,8 @@ function parseCsvBody(text: string): ParsedBody {
 }
 
 /** RFC 4180: quoted fields with doubled quotes, CRLF or LF line ends, fields cut at `delimiter`; a blank line is a record of no fields, a line of `""` one empty field. */
-function csvRecords(text: string, delimiter: string): { fields: string[]; raw: string }[] {
-  const records: { fields: string[]; raw: string }[] = [];
+function csvRecords(text: string, delimiter: string): { fields: string[]; raw: string; start: number }[] {
+  const records: { fields: string[]; raw: string; start: number }[] = [];
   let fields: string[] = [];
   let field = "";
   let quoted = false;
@@ -302,7 +365,7 @@ function csvRecords(text: string, delimiter: string): { fields: string[]; raw: s
   const end = (next: number) => {
     fields.push(field);
     const raw = text.slice(start, i);
-    records.push({ fields: raw === "" ? [] : fields, raw });
+    records.push({ fields: raw === "" ? [] : fields, raw, start });
     fields = [];
     field = "";
     atFieldStart = true;

@@ -132,7 +132,11 @@ export function buildRouter(plan: Plan, library: FunctionLibrary, shards = 1): (
       const out = headExecs.get(p)!.run({ source, events });
       for (const d of out.deadLetters) dead(`sink ${p.sink}: ${d.reason}`, d.raw);
       const rows = out.rows[p.sink] ?? [];
-      if (rows.length) batchFor(`${p.sink}/`, p).rows.push(...rows.map((r) => codec.encodeJson(toValues(r))));
+      if (rows.length) {
+        // One push each: spread into one call, a large request's rows passed the engine's stack.
+        const b = batchFor(`${p.sink}/`, p);
+        for (const r of rows) b.rows.push(codec.encodeJson(toValues(r)));
+      }
     }
     const list = [...batches.values()].sort((a, b) => (a.object < b.object ? -1 : a.object > b.object ? 1 : 0));
     if (control.deadLetters.length || list.length === 0) list.push(control);

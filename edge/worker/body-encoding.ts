@@ -1,0 +1,48 @@
+import { invalidUtf8At } from "./parse.ts";
+
+/** Charsets whose text is never UTF-8 bytes (every character takes two or four bytes): refused whatever the body holds. */
+const WIDE = /^(utf-?16(le|be)?|utf-?32(le|be)?|ucs-?2|ucs-?4|unicode|unicodefffe|csunicode)$/;
+/** Labels of UTF-8 and of its ASCII subset. */
+const UTF8 = /^(utf-?8|unicode-1-1-utf-8|us-ascii|ascii|ansi_x3\.4-1968|iso-ir-6|csascii)$/;
+
+/**
+ * Why the Worker answers 415 to a verified delivery whose bytes it cannot read as the UTF-8 text it
+ * takes (and DuckDB's read_json reads), or null:
+ * - a `Content-Encoding` other than `identity` (gzip, deflate, br): the Worker does not decompress a
+ *   body, and the compressed bytes read as text were a 400 "not valid UTF-8" naming a byte, or, for
+ *   NDJSON, dead letters of binary acked with a 202;
+ * - a body declared UTF-16 or UTF-32 (`charset=utf-16`), or starting with a UTF-16 byte order mark: read
+ *   as UTF-8 its NUL bytes made a 400 "expected a string key", dead letters, or a CSV header nothing
+ *   matched, so every row was written NULL;
+ * - a body declared in another charset (`iso-8859-1`, `windows-1252`) that is not valid UTF-8. One that
+ *   is (ASCII, or a sender whose label is wrong) is read as UTF-8, as before.
+ * The gzip magic bytes without a header are refused too: no UTF-8 text starts with them.
+ */
+export function encodingRefusal(headers: { get(name: string): string | null }, body: Uint8Array): string | null {
+  const send = "send the body uncompressed, as UTF-8 text";
+  const coding = (headers.get("content-encoding") ?? "")
+    .split(",")
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== "" && c !== "identity");
+  if (coding.length) return `ingest: the body is sent with Content-Encoding: ${coding.join(", ")}, which this Worker does not decode; ${send} (no Content-Encoding)`;
+  if (body[0] === 0x1f && body[1] === 0x8b) return `ingest: the body is gzip-compressed (it starts with the bytes 1f 8b); ${send}`;
+  const charset = charsetOf(headers.get("content-type"));
+  if (charset !== null && WIDE.test(charset)) return `ingest: the body is declared charset=${charset} (Content-Type); runnel reads UTF-8 bodies only: send it as UTF-8 (charset=utf-8)`;
+  if ((body[0] === 0xff && body[1] === 0xfe) || (body[0] === 0xfe && body[1] === 0xff)) {
+    return `ingest: the body is UTF-16 (it starts with the byte order mark ${body[0]!.toString(16)} ${body[1]!.toString(16)}); runnel reads UTF-8 bodies only: send it as UTF-8`;
+  }
+  if (charset !== null && !UTF8.test(charset)) {
+    const at = invalidUtf8At(body);
+    if (at !== null) return `ingest: the body is declared charset=${charset} (Content-Type) and is not valid UTF-8 (byte ${at}); runnel reads UTF-8 bodies only: send it as UTF-8 (charset=utf-8)`;
+  }
+  return null;
+}
+
+/** The `charset` parameter of a Content-Type, lower-case and unquoted, or null. */
+export function charsetOf(contentType: string | null): string | null {
+  if (contentType === null) return null;
+  const match = /;\s*charset\s*=\s*("([^"]*)"|[^;\s]*)/i.exec(contentType);
+  if (!match) return null;
+  const value = (match[2] ?? match[1]!).trim().toLowerCase().slice(0, 64);
+  return value === "" ? null : value;
+}
