@@ -68,9 +68,10 @@ function edgeValues(t: TypeNode, malformed: boolean): unknown[] {
       if (INT_BOUNDS[n]) return INT_BOUNDS[n]!;
       if (n === "DOUBLE" || n === "FLOAT") return [0, -0, 1.5, -2.25, 1e308, -1e308, 5e-324, 0.1, "NaN", "Infinity", "-Infinity", 123456789.125];
       if (n === "BOOLEAN") return [true, false];
-      // A sender writing floats with a fraction (`10.0`): DuckDB keeps the text of the real in a text column.
-      if (n === "VARCHAR") return [...STRINGS, new JsonReal(10)];
-      if (n === "JSON") return [{}, [], 1, "s", { a: { b: [1, null] } }, true, new JsonReal(10), { a: [new JsonReal(-0), 2.5] }];
+      // A sender writing floats with a fraction (`10.0`): DuckDB keeps the text of the real in a text column;
+      // so it does a number past a double's range (`1e400`), which JSON.parse makes Infinity.
+      if (n === "VARCHAR") return [...STRINGS, new JsonReal(10), new JsonReal(Infinity, "1e400")];
+      if (n === "JSON") return [{}, [], 1, "s", { a: { b: [1, null] } }, true, new JsonReal(10), { a: [new JsonReal(-0), 2.5] }, new JsonReal(-Infinity, "-1E400")];
       if (n.startsWith("TIMESTAMP")) return malformed ? [...TIMESTAMPS, ...MALFORMED_TIMESTAMPS] : TIMESTAMPS;
       if (n === "DATE") return malformed ? ["2026-11-22", "1970-01-01", "2024-02-29", "0001-01-01", "2026-02-30"] : ["2026-11-22", "1970-01-01", "2024-02-29", "0001-01-01"];
       if (n === "TIME") return ["00:00:00", "23:59:59.999999", "12:30:00"];
@@ -269,7 +270,8 @@ function misfits(t: TypeNode): unknown[] {
       const n = t.name;
       if (INT_BOUNDS[n]) return ["12x", "", 1e30, "9".repeat(40), [1], { a: 1 }];
       if (n === "DOUBLE" || n === "FLOAT") return ["1.2.3", "", [1]];
-      if (n === "BOOLEAN") return ["maybe", 2, [true]];
+      // read_json casts text to BOOLEAN strictly: `"True"` and `"t"` read, CAST's `"1"` and `"y"` do not.
+      if (n === "BOOLEAN") return ["maybe", 2, [true], "1", "y", "True"];
       if (n.startsWith("TIMESTAMP") || n === "DATE" || n === "TIME") return ["not a time", "2026-13-01 00:00:00", "2026-02-30", 12, [1]];
       if (n === "UUID") return ["not-a-uuid"];
       return [];

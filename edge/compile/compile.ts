@@ -69,6 +69,9 @@ const AGGREGATE_ALIASES: Record<string, string> = {
 };
 
 
+/** Aggregates that pick one row's value, where an ORDER BY inside says which row. */
+const ORDER_PICKS = new Set(["first", "last", "any_value"]);
+
 /** Approximate aggregates: a pipeline cannot reproduce DuckDB's sketch row for row; the exact one to write instead. */
 const APPROXIMATE: Record<string, string> = {
   approx_quantile: "write quantile_cont(x, q) (exact) in the notebook too",
@@ -569,7 +572,10 @@ class Compiler {
     } else if (orders.length) {
       throw new CompileError(`ORDER BY inside ${fn}()`, this.originOf(env, a), fn === "string_agg" || fn === "list"
         ? `order by the aggregated value itself (${written}(x ... ORDER BY x)): DuckDB's order among rows with equal keys is not fixed, so a pipeline could not repeat it`
-        : "drop the ORDER BY");
+        : ORDER_PICKS.has(fn)
+          // Dropping the ORDER BY would keep an arbitrary row: the value at the least or greatest key is what was meant.
+          ? `write ${fn === "last" ? "arg_max" : "arg_min"}(x, y) for ${written}(x ORDER BY y), ${fn === "last" ? "arg_min" : "arg_max"}(x, y) for ${written}(x ORDER BY y DESC); they skip rows whose y is NULL`
+          : "drop the ORDER BY");
     }
     for (const c of children) {
       if (containsAggregate(c)) throw new CompileError(`aggregate inside ${fn}()`, this.originOf(env, c), "aggregate in two cells");

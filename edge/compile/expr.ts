@@ -47,6 +47,7 @@ const MISSING_FUNCTION_HINTS: Record<string, string> = {
   random: "a random value cannot be the same in the notebook and the pipeline; derive it from the event, e.g. md5(id)",
   uuid: "a random value cannot be the same in the notebook and the pipeline; derive it from the event, e.g. md5(id)",
   gen_random_uuid: "a random value cannot be the same in the notebook and the pipeline; derive it from the event, e.g. md5(id)",
+  json_group_array: "write to_json(list(x)), which is the same JSON text (DuckDB's json_group_array is list() written as JSON)",
   generate_subscripts: "generate_subscripts(list, 1) is supported as a select item with a name (generate_subscripts(items, 1) AS pos), or write unnest(range(1, len(items) + 1)) AS pos",
 };
 

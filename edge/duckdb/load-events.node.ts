@@ -71,8 +71,9 @@ export async function loadJsonTexts(db: DuckDB, table: string, texts: readonly s
 
 /**
  * DuckDB's JSON reader names a table's columns after the events' top-level keys in the order they
- * first appear, but column names are unique regardless of case (`uniqueColumnNames`). Returns the
- * columns so renamed, column name → key; empty when no two keys differ only in case (nearly always).
+ * first appear, but column names are unique regardless of case (`uniqueColumnNames`), and the empty
+ * key's column is named by its place (`C1` for the second key). Returns the columns so renamed,
+ * column name → key; empty when no two keys differ only in case and none is empty (nearly always).
  */
 export function renamedKeys(events: readonly unknown[]): Map<string, string> {
   const order = keyOrder(events);
@@ -80,12 +81,12 @@ export function renamedKeys(events: readonly unknown[]): Map<string, string> {
   let clash = false;
   for (const key of order) {
     const l = asciiLower(key);
-    if (lower.has(l)) clash = true;
+    if (lower.has(l) || key === "") clash = true;
     lower.add(l);
   }
   const renamed = new Map<string, string>();
   if (!clash) return renamed;
-  uniqueColumnNames(order).forEach((name, i) => {
+  uniqueColumnNames(order.map((key, i) => (key === "" ? `C${i}` : key))).forEach((name, i) => {
     if (name !== order[i]) renamed.set(name, order[i]!);
   });
   return renamed;
@@ -105,14 +106,16 @@ function keyOrder(events: readonly unknown[]): string[] {
 /**
  * Top-level fields where, below the top, an object holds the empty key (`{"p": {"": 1}}`): DuckDB
  * infers a STRUCT with an unnamed field, which no table can hold ("A table cannot be created from
- * an unnamed struct").
+ * an unnamed struct"); after a named key (`{"p": {"x": 1, "": 2}}`) the table is made, but its type
+ * prints as `STRUCT(x BIGINT,  BIGINT)`, which no DuckDB reads back (every later step pins it).
+ * So is a key holding a NUL (`"a\u0000b"`): no SQL literal can spell it, so no type text names it.
  */
 function emptyKeyFields(events: readonly unknown[]): Set<string> {
   const found = new Set<string>();
   const holdsEmptyKey = (v: unknown): boolean => {
     if (Array.isArray(v)) return v.some(holdsEmptyKey);
     if (v === null || typeof v !== "object" || v instanceof JsonReal) return false;
-    return Object.entries(v).some(([key, x]) => key === "" || holdsEmptyKey(x));
+    return Object.entries(v).some(([key, x]) => key === "" || key.includes("\u0000") || holdsEmptyKey(x));
   };
   for (const event of events) {
     if (event === null || typeof event !== "object" || Array.isArray(event)) continue;
@@ -270,10 +273,15 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
     // Records, always: with one column and only `{}` events (an event without the key), DuckDB's
     // records = 'auto' reads each object as that column's value and fails ("Failed to cast value to
     // numerical: {}"), where a pipeline reads a NULL. (A `whole` column holds each record as it is.)
-    else args.push(columns(schema), ...(schema.some((c) => c.whole === true) ? [] : ["records = 'true'"]));
+    else args.push(columns(schema), ...(schema.some((c) => c.whole === true && c.type === "JSON") ? [] : ["records = 'true'"]));
     const create = (a: string[]) => db.run(`CREATE OR REPLACE TABLE ${quoteIdent(table)} AS SELECT * FROM read_json(${a.join(", ")})`);
     let inferredAlone = false;
+    const emptyKeyed = schema === undefined ? emptyKeyFields(events) : new Set<string>();
+    // A top-level key holding a NUL: DuckDB's inference makes its column, but no SQL can name it
+    // (every later step pins the columns by name), so it is left out, as no cell could read it.
+    const nulNamed = schema === undefined && keyOrder(events).some((k) => k.includes("\u0000"));
     try {
+      if (emptyKeyed.size > 0 || nulNamed) throw new EmptyKeyStruct();
       await create(args);
       inferredAlone = schema === undefined;
     } catch (error) {
@@ -290,13 +298,13 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
       const castFailure = error.message.includes("Failed to cast value to numerical");
       const formatFailure = /Could not parse string .* according to format specifier/.test(error.message);
       const structFailure = /Duplicate name .* in struct/.test(error.message);
-      const unnamedFailure = error.message.includes("A table cannot be created from an unnamed struct");
+      const unnamedFailure = error instanceof EmptyKeyStruct || error.message.includes("A table cannot be created from an unnamed struct");
       if (!castFailure && !formatFailure && !structFailure && !unnamedFailure) throw error;
       const renamed = renamedKeys(events);
       const byKey = new Map([...renamed].map(([name, key]) => [key, name]));
       // Fields holding objects whose keys differ only in case are JSON; the rest as DuckDB infers them without those fields.
       // So are fields holding an object with the empty key, which DuckDB types as a STRUCT no table can hold.
-      const clashing = structFailure ? caseClashingFields(events) : unnamedFailure ? emptyKeyFields(events) : new Set<string>();
+      const clashing = structFailure ? caseClashingFields(events) : unnamedFailure ? emptyKeyed : new Set<string>();
       let described: Schema;
       if (clashing.size > 0) {
         const without = events.map((e) => (e !== null && typeof e === "object" && !Array.isArray(e) ? Object.fromEntries(Object.entries(e).filter(([k]) => !clashing.has(k))) : e));
@@ -315,10 +323,10 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
       const inferred = described.map((c) => (renamed.has(c.name) ? { ...c, key: renamed.get(c.name)! } : c));
       const wide = wideIntegerFields(lines);
       const widen = (c: Schema[number]) => wide.has(jsonKey(c)) && /\bBIGINT\b/.test(c.type);
-      if (!formatFailure && clashing.size === 0 && !inferred.some(widen)) throw error;
+      if (!formatFailure && clashing.size === 0 && !nulNamed && !inferred.some(widen)) throw error;
       const widened = inferred.map((c) => (widen(c) ? { ...c, type: c.type.replace(/\bBIGINT\b/g, "HUGEINT") } : c));
       // The detected format of a type that failed its own inference may not be the cast's either (`25-12-2024` beside `2024-01-02`).
-      const pinned = (await castReadableSchema(db, path, widened)) ?? widened;
+      const pinned = ((await castReadableSchema(db, path, widened)) ?? widened).filter((c) => !jsonKey(c).includes("\u0000"));
       // Pinned columns read keys by name: where DuckDB renamed a key, the events are read under the names.
       if (renamed.size > 0) {
         const projected = projectKeys(events, widened).map((e) => stringifyJsonLossless(e === undefined ? null : e, { duckdb: true }));
@@ -352,11 +360,21 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
     const present = new Set(described.map((c) => c.name));
     const renamed = [...renamedKeys(events)].filter(([name]) => present.has(name));
     if (renamed.length > 0) await keepExtras(db, table, renamed.map(([name, key]) => ({ name, type: "", key })));
-    if (described.length === 1 && described[0]!.name === "json" && described[0]!.type === "JSON" && !keyOrder(events).includes("json")) {
-      await keepExtras(db, table, [{ name: "json", type: "JSON", whole: true }]);
+    // Records of one kind of scalar (a topic of strings) are that column too, typed by their kind (`json` VARCHAR):
+    // unmarked, a pinned read of them asked for records and failed ("Expected OBJECT, but got VARCHAR").
+    const records = events.some((e) => e !== null && typeof e === "object" && !Array.isArray(e) && !(e instanceof JsonReal));
+    if (described.length === 1 && described[0]!.name === "json" && (described[0]!.type === "JSON" || !records) && !keyOrder(events).includes("json")) {
+      await keepExtras(db, table, [{ name: "json", type: described[0]!.type, whole: true }]);
     }
   }
   return describeSource(db, table);
+}
+
+/** Events holding an object with the empty key, or a key with a NUL: read as when DuckDB refuses the unnamed struct (see `emptyKeyFields`). */
+class EmptyKeyStruct extends Error {
+  constructor() {
+    super("duckdb: an object with the empty key below the top of an event");
+  }
 }
 
 const BIGINT_MIN = -(2n ** 63n);

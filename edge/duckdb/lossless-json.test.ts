@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { JsonReal, parseJsonFast, parseJsonLossless, stringifyJsonLossless } from "./lossless-json.ts";
+import { JsonReal, parseEventJson, parseJsonFast, parseJsonLossless, stringifyJsonLossless } from "./lossless-json.ts";
 
 describe("lossless JSON", () => {
   test("parses what JSON.parse parses, to the same value but for integers beyond 2^53", () => {
@@ -91,6 +91,21 @@ describe("lossless JSON", () => {
     expect(parseJsonLossless('{"a": "\\ud83d\\ude00"}', { duckdb: true })).toEqual({ a: "😀" });
   });
 
+  test("a number past a double's range (1e400) is read as DuckDB reads it: infinite, but kept as written for a text column and a dead letter", () => {
+    const text = '{"a":1e400,"b":[-2E308],"c":1e-400,"d":1.5e300}';
+    for (const value of [parseJsonLossless(text, { duckdb: true }), parseEventJson(text), parseEventJson(text, () => false)]) {
+      const { a, b, c, d } = value as { a: JsonReal; b: JsonReal[]; c: JsonReal; d: number };
+      expect(a).toBeInstanceOf(JsonReal);
+      expect([a.value, a.text()]).toEqual([Infinity, "1e400"]);
+      expect([b[0]!.value, b[0]!.text()]).toEqual([-Infinity, "-2E308"]);
+      expect([c.text(), d]).toEqual(["0.0", 1.5e300]);
+      expect(stringifyJsonLossless(value, { duckdb: true })).toBe('{"a":1e400,"b":[-2E308],"c":0.0,"d":1.5e+300}');
+    }
+    // JSON.parse made it Infinity, so the exact parser answers.
+    expect(parseJsonFast(text)).toBeUndefined();
+    expect(parseJsonFast(text, () => false)).toBeUndefined();
+  });
+
   test("a non-finite JsonReal is written as DuckDB's literal, as text for the browser, or as null by default", () => {
     const value = parseJsonLossless('{"a": NaN, "b": -inf, "c": 1.0}', { duckdb: true });
     expect(stringifyJsonLossless(value, { duckdb: true })).toBe('{"a":NaN,"b":-inf,"c":1.0}');
@@ -111,5 +126,19 @@ describe("strings of any length", () => {
     expect(() => parseJsonLossless('{"s": "tab\there"}')).toThrow(/malformed string/);
     expect(() => parseJsonLossless('{"s": "bad \\x escape"}')).toThrow(/malformed string/);
     expect(() => parseJsonLossless('{"s": "never closed}')).toThrow(/malformed string/);
+  });
+});
+
+describe("negative zero", () => {
+  // JSON.parse gives -0 for the integer `-0` and the real `-0.0` alike; DuckDB's read_json reads the
+  // integer as 0 (a DOUBLE column holds +0.0) and the real as -0.0, so the two must stay apart.
+  test("the integer -0 is 0 and the real -0.0 stays a real -0.0", () => {
+    const int = parseEventJson('{"x":-0,"y":[1,-0]}') as { x: unknown; y: unknown[] };
+    expect(Object.is(int.x, -0)).toBe(false);
+    expect(Number(int.x)).toBe(0);
+    expect(Object.is(Number(int.y[1]), -0)).toBe(false);
+    const real = parseEventJson('{"x":-0.0}') as { x: unknown };
+    expect(real.x).toBeInstanceOf(JsonReal);
+    expect(Object.is((real.x as JsonReal).value, -0)).toBe(true);
   });
 });

@@ -82,14 +82,33 @@ export class NestingError extends Error {
 let keysSeen = 0;
 
 /**
+ * Whether `integers` met a number JSON.parse read as ±Infinity (`1e400`, `2e308`): DuckDB's reader
+ * prints it into a text or JSON column as written, which only the exact parser keeps.
+ */
+let overflowSeen = false;
+
+/** Whether `integers` met a -0, which JSON.parse gives for the integer `-0` and the real `-0.0` alike. */
+let negativeZeroSeen = false;
+
+/**
  * The integer-valued numbers of a parsed JSON value: UNSAFE when one is beyond 2^53 in magnitude
  * (JSON.parse rounded it, or the text wrote a large float like `1e300`: only the exact parser can
- * tell which), SAFE when there are only safe ones (any of which the text may have written as a
- * real, `10.0`), NONE without. Checking the parsed value costs less than scanning the text.
- * Counts the keys into `keysSeen` on the way (all of them unless the answer is UNSAFE).
+ * tell which) or is past a double's range (`1e400`, noted in `overflowSeen`), SAFE when there are
+ * only safe ones (any of which the text may have written as a real, `10.0`), NONE without.
+ * Checking the parsed value costs less than scanning the text. Counts the keys into `keysSeen` on
+ * the way (all of them unless the answer is UNSAFE).
  */
 function integers(value: unknown, depth = 0): number {
-  if (typeof value === "number") return Number.isInteger(value) ? (Number.isSafeInteger(value) ? SAFE : UNSAFE) : NONE;
+  if (typeof value === "number") {
+    if (Number.isInteger(value)) {
+      // JSON.parse reads `-0` and `-0.0` alike as -0; DuckDB reads the integer as 0 (+0.0 in a DOUBLE column): the exact parser tells them apart.
+      if (value === 0 && 1 / value < 0) negativeZeroSeen = true;
+      return Number.isSafeInteger(value) ? SAFE : UNSAFE;
+    }
+    if (Number.isFinite(value)) return NONE;
+    overflowSeen = true;
+    return UNSAFE;
+  }
   if (value === null || typeof value !== "object") return NONE;
   if (depth === MAX_NESTING) throw new NestingError();
   let found = NONE;
@@ -165,6 +184,8 @@ export function parseJsonFast(text: string, realsMatter?: (value: unknown) => bo
 /** Whether `value`, JSON.parse's answer for `text`, may differ from the exact parser's (see `parseJsonFast`). */
 export function exactParseNeeded(value: unknown, text: string, realsMatter?: (value: unknown) => boolean): boolean {
   keysSeen = 0;
+  overflowSeen = false;
+  negativeZeroSeen = false;
   let k: number;
   try {
     k = integers(value);
@@ -173,7 +194,7 @@ export function exactParseNeeded(value: unknown, text: string, realsMatter?: (va
     if (error instanceof NestingError) return true;
     throw error;
   }
-  if (k === UNSAFE) return true;
+  if (k === UNSAFE || negativeZeroSeen) return true;
   // A key written twice (JSON.parse kept the last value): the exact parser refuses the text, as DuckDB does.
   if (!keysAllKept(text, keysSeen)) return true;
   if (k === SAFE && (realsMatter === undefined || realsMatter(value)) && INTEGRAL_REAL.test(text)) return true;
@@ -218,12 +239,14 @@ export function parseEventJson(text: string, realsMatter?: (value: unknown) => b
     return parseJsonLossless(text, { duckdb: true, repeatedKeys });
   }
   keysSeen = 0;
+  overflowSeen = false;
+  negativeZeroSeen = false;
   const k = integers(value);
   // Past an unsafe integer the walk stopped early: the keys are counted on their own (a rare path).
   const kept = k === UNSAFE ? keysIn(value) : keysSeen;
   const real = k !== NONE && (realsMatter === undefined || realsMatter(value)) && INTEGRAL_REAL.test(text);
   const lone = text.includes("\\u") && SURROGATE_ESCAPE.test(text) && hasLoneSurrogate(value);
-  if (real || lone) return parseJsonLossless(text, { duckdb: true, repeatedKeys });
+  if (real || lone || overflowSeen || negativeZeroSeen) return parseJsonLossless(text, { duckdb: true, repeatedKeys });
   if (!keysAllKept(text, kept)) {
     if (repeatedKeys === "refuse") throw duplicateKeyError(text);
     return parseJsonLossless(text, { duckdb: true, repeatedKeys });
@@ -454,7 +477,10 @@ function parseLossless(text: string, options: LosslessOptions, members: boolean)
     }
     const n = Number(token);
     // Typed as JsonValue: only event parsers ask for reals, and their values go to the event converter.
-    return reals && Number.isSafeInteger(n) ? (new JsonReal(n) as unknown as JsonValue) : n;
+    if (!reals) return n;
+    if (Number.isSafeInteger(n)) return new JsonReal(n) as unknown as JsonValue;
+    // Past a double's range (`1e400`): DuckDB reads ±inf, but prints the number into a text column as written.
+    return Number.isFinite(n) ? n : (new JsonReal(n, token) as unknown as JsonValue);
   };
 
   // The closing quote is found by a scan, not a regular expression: V8 matches a repeated group by

@@ -48,9 +48,12 @@ export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: Read
   // The whole record as JSON (DuckDB's one `json` column for records that are not all objects).
   const whole = schema.findIndex((c) => c.whole === true);
   if (whole !== -1) {
+    // Records of one kind of scalar are typed by it (`json` VARCHAR for strings): each converts as a field of that type would.
+    const type = parseType(schema[whole]!.type);
+    const conv = type.kind === "scalar" && type.name === "JSON" ? null : converterFor(type, schema[whole]!.type, lib);
     return (event) => {
       const row = new Array<Value>(width).fill(null);
-      if (event !== null && event !== undefined) row[whole] = jsonText(event);
+      if (event !== null && event !== undefined) row[whole] = conv === null ? jsonText(event) : conv(event, "json");
       return row;
     };
   }
@@ -487,7 +490,11 @@ function scalarConverter(name: string, text: string, cast: (v: Value, from: stri
   if (name === "BOOLEAN") {
     const self: Converter = (raw, path) => {
       if (typeof raw === "boolean") return raw;
-      if (typeof raw === "string") return cast(raw, "VARCHAR", path);
+      if (typeof raw === "string") {
+        // read_json casts text strictly: t, f, true, false, yes and no in any case; not CAST's 1, 0, y or n.
+        if (raw.length === 1 && "01yYnN".includes(raw)) throw notNumber(raw, path);
+        return cast(raw, "VARCHAR", path);
+      }
       // Any integer reads as whether it is nonzero; a number JSON cannot hold (1e400) fails.
       if (typeof raw === "bigint") {
         if (raw < -(2n ** 63n) || raw >= 2n ** 64n) throw new ConvertError(`field ${path}: Failed to cast value to numerical: ${raw}`);

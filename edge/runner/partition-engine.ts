@@ -204,8 +204,10 @@ class PartitionEngine {
    */
   private take(result: RunResult, ts: number, rawText?: (event: unknown) => string | null, originOf?: (event: unknown) => LetterOrigin | undefined): void {
     for (const [sink, rows] of Object.entries(result.rows)) {
-      this.writer.add(sink, rows);
-      this.rows += rows.length;
+      // A row no file can hold is one of the partition's dead letters (the sink writer wrote it so), not a row.
+      const rejected = this.writer.add(sink, rows);
+      this.rows += rows.length - rejected;
+      this.deadLetters += rejected;
     }
     if (result.deadLetters.length) {
       const source = this.host.config.source.name;

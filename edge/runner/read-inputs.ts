@@ -28,6 +28,8 @@ import * as zlib from "node:zlib";
 import { Decompress as ZstdStream } from "fzstd";
 import { DuplicateKeyError, NestingError, parseEventJson, type RepeatedKeysMode } from "../duckdb/lossless-json.ts";
 import { csvDelimiter, csvHeaderFields, csvHeaderNames } from "../exec/csv-header.ts";
+import type { Schema } from "../plan/values.ts";
+import { decimalsAsText, narrowedColumns, narrowedValueSql, type FileColumn, type NarrowedColumn } from "./parquet-columns.ts";
 
 export interface InputFile {
   path: string;
@@ -552,8 +554,12 @@ function splitValues(text: string): string[] {
   return pieces.map((p) => p.bytes.toString("utf8"));
 }
 
-/** A file's events in batches of at most `size` (a record that is not JSON as an `UnreadableEvent`). */
-export async function* readEvents(file: InputFile, size: number, repeatedKeys: RepeatedKeysMode = "refuse"): AsyncGenerator<unknown[]> {
+/**
+ * A file's events in batches of at most `size` (a record that is not JSON as an `UnreadableEvent`).
+ * `schema`, the plan's source schema, says how a Parquet file's exact types are handed over (see
+ * parquet-columns.ts).
+ */
+export async function* readEvents(file: InputFile, size: number, repeatedKeys: RepeatedKeysMode = "refuse", schema?: Schema): AsyncGenerator<unknown[]> {
   let compression: Compression | null;
   try {
     compression = await compressionOf(file.path);
@@ -569,7 +575,53 @@ export async function* readEvents(file: InputFile, size: number, repeatedKeys: R
     yield* readJson(file.path, compression, size, repeatedKeys);
     return;
   }
-  yield* readWithDuckDB(parquet ? { ...file, format: "parquet" } : file, compression, size);
+  yield* readWithDuckDB(parquet ? { ...file, format: "parquet" } : file, compression, size, schema);
+}
+
+/** Whether `file` is read as Parquet: so named, or an uncompressed file starting with Parquet's magic bytes. */
+export async function isParquet(file: InputFile): Promise<boolean> {
+  if (file.format === "parquet") return true;
+  try {
+    return (await compressionOf(file.path)) === null && startsWith(await headOf(file.path), PARQUET_MAGIC);
+  } catch (error) {
+    // Not readable: the read makes it a dead letter saying why.
+    if (error instanceof FileUnreadable || typeof (error as { code?: unknown }).code === "string") return false;
+    throw error;
+  }
+}
+
+/**
+ * The first value of each Parquet file that the plan's floating type would write as another number
+ * (see parquet-columns.ts), as `refusal` words it; null when every value survives. One DuckDB for
+ * all the files; a file DuckDB cannot read is passed over (its read makes it a dead letter).
+ */
+export async function parquetNarrowing(paths: readonly string[], schema: Schema, refusal: (path: string, column: NarrowedColumn, value: string, written: string | null) => string): Promise<string | null> {
+  if (paths.length === 0) return null;
+  const { openDuckDB } = await import("../duckdb/open.node.ts").catch((cause: unknown) => {
+    throw new Error(`run: reading ${paths[0]} needs DuckDB; install @duckdb/node-api beside the bundle (npm install @duckdb/node-api)`, { cause });
+  });
+  const { describeQuery } = await import("../duckdb/describe.node.ts");
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    for (const path of paths) {
+      const from = `read_parquet('${path.replaceAll("'", "''")}')`;
+      let columns: FileColumn[];
+      try {
+        columns = await describeQuery(db, `SELECT * FROM ${from}`);
+      } catch (error) {
+        // A damaged file (DuckDB's error): readEvents makes it one dead letter with DuckDB's reason.
+        if (!(error instanceof Error)) throw error;
+        continue;
+      }
+      for (const column of narrowedColumns(columns, schema)) {
+        const [found] = (await db.read(narrowedValueSql(from, column))).getRowObjectsJS();
+        if (found) return refusal(path, column, String(found.value), found.written === null ? null : String(found.written));
+      }
+    }
+  } finally {
+    db.close();
+  }
+  return null;
 }
 
 async function* readJson(path: string, compression: Compression | null, size: number, repeatedKeys: RepeatedKeysMode): AsyncGenerator<unknown[]> {
@@ -641,7 +693,7 @@ async function* readJson(path: string, compression: Compression | null, size: nu
   while (batch.length > 0) yield batch.splice(0, size);
 }
 
-async function* readWithDuckDB(file: InputFile, compression: Compression | null, size: number): AsyncGenerator<unknown[]> {
+async function* readWithDuckDB(file: InputFile, compression: Compression | null, size: number, schema?: Schema): AsyncGenerator<unknown[]> {
   // DuckDB (a native module) is loaded only for CSV and Parquet, so the bundled runner.js starts without it.
   const { openDuckDB } = await import("../duckdb/open.node.ts").catch((cause: unknown) => {
     throw new Error(`run: reading ${file.path} needs DuckDB; install @duckdb/node-api beside the bundle (npm install @duckdb/node-api)`, { cause });
@@ -670,7 +722,7 @@ async function* readWithDuckDB(file: InputFile, compression: Compression | null,
       }
     }
     let from = file.format === "csv" ? `read_csv('${path}', ${dialect}, ${codec}, ${maxLine})` : `read_parquet('${path}')`;
-    let columns: { name: string }[];
+    let columns: { name: string; type: string }[];
     try {
       columns = await describeQuery(db, `SELECT * FROM ${from}`);
     } catch (error) {
@@ -683,7 +735,7 @@ async function* readWithDuckDB(file: InputFile, compression: Compression | null,
       }
       const encoding = dialect.includes("utf-16") ? ", encoding = 'utf-16'" : "";
       from = `read_csv('${path}', all_varchar = true, header = true, ${codec}, ${maxLine}${encoding})`;
-      let sniffed: { name: string }[] | null = null;
+      let sniffed: { name: string; type: string }[] | null = null;
       try {
         sniffed = await describeQuery(db, `SELECT * FROM ${from}`);
       } catch (sniffError) {
@@ -710,6 +762,10 @@ async function* readWithDuckDB(file: InputFile, compression: Compression | null,
         }
       }
     }
+    // A DECIMAL the plan reads as text or as a DECIMAL travels as its exact text: to_json prints it as a
+    // number, which the event parser reads as a double (digits past the 16th and the scale's zeros lost).
+    const exact = file.format === "parquet" && schema !== undefined ? decimalsAsText(columns, schema) : [];
+    if (exact.length > 0) from = `(SELECT * REPLACE (${exact.map((n) => `CAST(${quoteName(n)} AS VARCHAR) AS ${quoteName(n)}`).join(", ")}) FROM ${from})`;
     // The row's alias must not be a column's name: `to_json(t)` of a file with a column `t` is that
     // column's value (DuckDB binds a column before a table), and every row was a dead letter.
     const taken = new Set(columns.map((c) => c.name.toLowerCase()));
@@ -955,4 +1011,8 @@ async function csvDialect(path: string, compression: Compression | null): Promis
 /** Whether DuckDB's columns are the header line's (as `csvHeaderNames` names them), in order. */
 function sameNames(columns: readonly { name: string }[], header: readonly string[]): boolean {
   return columns.length === header.length && columns.every((c, i) => c.name === header[i]);
+}
+
+function quoteName(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }

@@ -13,7 +13,8 @@ import { buildPipeline, sinksFlushingAggregates } from "../exec/pipeline.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
-import { readEvents, UnreadableEvent, type InputFile } from "./read-inputs.ts";
+import { isParquet, parquetNarrowing, readEvents, UnreadableEvent, type InputFile } from "./read-inputs.ts";
+import { parquetRefusal } from "./parquet-columns.ts";
 import type { WrittenFile } from "../sinks/write-batch.ts";
 import { createHash } from "node:crypto";
 import { open } from "node:fs/promises";
@@ -95,8 +96,10 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
 
   const take = (result: ReturnType<typeof executor.run>, source: string): void => {
     for (const [sink, rows] of Object.entries(result.rows)) {
-      writer.add(sink, rows);
-      progress.rows += rows.length;
+      // A row no file can hold is a dead letter, not a row (the summary said "0 dead letters" beside its file).
+      const rejected = writer.add(sink, rows);
+      progress.rows += rows.length - rejected;
+      progress.deadLetters += rejected;
     }
     writer.addDeadLetters(result.deadLetters.map((d) => executorLetter(d, source, at)));
     progress.deadLetters += result.deadLetters.length;
@@ -121,13 +124,23 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
     first = progress.events;
   };
 
+  for (const source of Object.keys(options.inputs)) {
+    if (!plan.sources[source]) throw new Error(`run: --input names source ${source}, which the plan does not read (${Object.keys(plan.sources).join(", ")})`);
+  }
+  // A Parquet value the plan's floating type would write as another number stops the run before anything is written.
+  for (const [source, files] of Object.entries(options.inputs)) {
+    const parquet: string[] = [];
+    for (const file of files) if (await isParquet(file)) parquet.push(file.path);
+    const refused = await parquetNarrowing(parquet, plan.sources[source]!.schema, (path, column, value, written) => parquetRefusal(path, source, column, value, written));
+    if (refused !== null) throw new Error(refused);
+  }
+
   // Sources are read one after another; each file in time order.
   for (const [source, files] of Object.entries(options.inputs)) {
-    if (!plan.sources[source]) throw new Error(`run: --input names source ${source}, which the plan does not read (${Object.keys(plan.sources).join(", ")})`);
     for (const file of files) {
       progress.file = file.path;
       progress.fileNumber++;
-      for await (const read of readEvents(file, options.batchSize ?? 10_000, "keep")) {
+      for await (const read of readEvents(file, options.batchSize ?? 10_000, "keep", plan.sources[source]!.schema)) {
         const unreadable = read.filter((e): e is UnreadableEvent => e instanceof UnreadableEvent);
         const events = unreadable.length === 0 ? read : read.filter((e) => !(e instanceof UnreadableEvent));
         writer.addDeadLetters(unreadable.map((u) => ({ reason: u.reason, raw: u.raw, source, at })));

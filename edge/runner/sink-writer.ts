@@ -194,10 +194,11 @@ export class SinkWriter {
     });
   }
 
-  add(sink: string, rows: Row[]): void {
+  /** Buffers `rows` of `sink`; answers how many no file can hold, which became dead letters (`kind: "row"`) instead. */
+  add(sink: string, rows: Row[]): number {
     const buffer = this.buffers.get(sink);
     if (!buffer) throw new Error(`run: rows for unknown sink ${sink}`);
-    if (rows.length === 0) return;
+    if (rows.length === 0) return 0;
     if (buffer.since === null) buffer.since = this.now();
     // A row's columns are the schema's: only those of varying size are read, by name (no key list per row).
     const names = buffer.varying;
@@ -231,6 +232,7 @@ export class SinkWriter {
     if (file !== null && from < rows.length) file.add(from === 0 ? rows : rows.slice(from));
     buffer.rows += rows.length - rejected;
     buffer.bytes += bytes;
+    return rejected;
   }
 
   addDeadLetters(letters: DeadLetter[]): void {

@@ -18,6 +18,7 @@ import { openSink } from "../../edge/runner/open-sink.ts";
 import { SinkWriter, type SinkTarget } from "../../edge/runner/sink-writer.ts";
 import { GatewayError } from "../http/error.ts";
 import type { Logger } from "../log.ts";
+import { rereadRepeatedKeys } from "../sample/load-sample.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
 import type { SourceEvent } from "../sources/source.ts";
 
@@ -137,8 +138,10 @@ export class LocalRuns {
 
     const take = (result: RunResult, source: string): void => {
       for (const [sink, rows] of Object.entries(result.rows)) {
-        writer.add(sink, rows);
-        info.rows += rows.length;
+        // A row no file can hold is a dead letter the sink writer wrote, not a row.
+        const rejected = writer.add(sink, rows);
+        info.rows += rows.length - rejected;
+        info.deadLetters += rejected;
       }
       const at = new Date(now()).toISOString();
       writer.addDeadLetters(result.deadLetters.map((d) => executorLetter(d, source, at)));
@@ -150,7 +153,11 @@ export class LocalRuns {
         pending.set(source, []);
         const values: unknown[] = [];
         const undecoded: SourceEvent[] = [];
-        for (const e of events) (e.ok ? values : undecoded).push(e);
+        // The source's decoder refuses every repeated key (it knows no schema); the plan has one, so such an
+        // event is read again with every member kept (with its delivery or record columns, when the source
+        // adds them) and the executor judges it as read_json with the pinned schema does, as the Worker and
+        // the Kafka runner do. Before, each was a dead letter here.
+        for (const e of rereadRepeatedKeys(events, manifest.sources[source])) (e.ok ? values : undecoded).push(e);
         take(executor.run({ source, events: values.map((e) => (e as { value: unknown }).value) }), source);
         const at = new Date(now()).toISOString();
         writer.addDeadLetters(undecoded.map((e) => ({ reason: `did not decode: ${(e as { error: string }).error}`, raw: (e as { raw: string }).raw, source, at })));

@@ -155,6 +155,11 @@ test("a Kafka value in Schema Registry framing (zero byte, 4-byte schema id) is 
   expect(kafka(avro, "ndjson")).toMatchObject([{ ok: false, error: expect.stringMatching(/^decode: the value starts with a Schema Registry header/) }]);
   // Bytes after a header that start like JSON and are not: the JSON's error.
   expect(kafka(Buffer.from([0, 0, 0, 0, 7, 0x7b, 0x02, 0x7d]), "json")[0]).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: not JSON/) });
+  // A scalar after the header (the serializer frames whatever its schema allows) is the same JSON unframed; bytes that are no one JSON value are Avro's words.
+  const scalar = (text: string) => kafka(Buffer.concat([Buffer.from([0, 0, 0, 0, 3]), Buffer.from(text)]), "json")[0];
+  expect([scalar('"abc"'), scalar(" 42"), scalar("null"), scalar("true")].map((e) => e!.ok && e!.value)).toEqual(["abc", 42, null, true]);
+  expect(scalar("42 43")).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: the value starts with a Schema Registry header .*\(Avro or Protobuf\?\)/) });
+  expect(scalar("   ")).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: the value starts with a Schema Registry header/) });
   // A zero byte that is no such header is still what it was.
   expect(kafka(Buffer.from([0, 0x7b]), "json")[0]).toMatchObject({ ok: false, error: expect.stringMatching(/^decode: not JSON/) });
   // A webhook or HTTP body has no registry: the same bytes are refused, as the Worker refuses them.

@@ -1,5 +1,5 @@
 import type { SourceFormat } from "../../notebook/format/model.ts";
-import { DuplicateKeyError, NestingError, parseEventJson, type RepeatedKeysMode } from "../../edge/duckdb/lossless-json.ts";
+import { DuplicateKeyError, JsonReal, NestingError, parseEventJson, type RepeatedKeysMode } from "../../edge/duckdb/lossless-json.ts";
 import { arrayElementTexts } from "../../edge/worker/parse.ts";
 import type { SourceEvent } from "./source.ts";
 import { csvDelimiter, csvHeaderNames, csvRecordFields } from "../../edge/exec/csv-header.ts";
@@ -64,8 +64,25 @@ function schemaRegistryFraming(bytes: Uint8Array): Uint8Array | string | null {
   while (at < bytes.length && (bytes[at] === 0x20 || bytes[at] === 0x09 || bytes[at] === 0x0a || bytes[at] === 0x0d)) at++;
   // An object or an array: an event. Avro's and Protobuf's bytes are no JSON text (one starting with `{` fails to parse, and says so).
   if (bytes[at] === 0x7b || bytes[at] === 0x5b) return bytes.subarray(5);
+  // A scalar (`"abc"`, `42`, `true`, `null`): the serializer frames whatever its schema allows, so a topic of a
+  // string schema holds framed strings, read as the same JSON unframed. Only when the rest is that one JSON
+  // value: Avro's and Protobuf's bytes almost never are (an Avro record of one small int can be a digit).
+  if (at < bytes.length && isOneJsonScalar(bytes.subarray(5))) return bytes.subarray(5);
   const id = ((bytes[1]! << 24) >>> 0) + (bytes[2]! << 16) + (bytes[3]! << 8) + bytes[4]!;
   return `decode: the value starts with a Schema Registry header (magic byte 0, schema id ${id}) and is not JSON (Avro or Protobuf?); runnel reads JSON messages`;
+}
+
+/** Whether `bytes` are UTF-8 text of one JSON value that is no object or array, as the event parser reads JSON. */
+function isOneJsonScalar(bytes: Uint8Array): boolean {
+  let value: unknown;
+  try {
+    value = parseEventJson(utf8.decode(bytes));
+  } catch (error) {
+    // Not UTF-8, not JSON, or several values: not a JSON scalar.
+    if (error instanceof Error) return false;
+    throw error;
+  }
+  return value === null || typeof value !== "object" || value instanceof JsonReal;
 }
 
 function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, spreadArrays: boolean, repeatedKeys: RepeatedKeysMode): SourceEvent[] {
