@@ -238,7 +238,7 @@ export function isoTimestamp(s: string): bigint | null {
     lastIsoSecond = seconds;
     lastIsoSecondMicros = Math.abs(seconds) < 9_000_000_000 ? BigInt(seconds * 1_000_000) : BigInt(seconds) * 1_000_000n;
   }
-  const result = micros === 0 ? lastIsoSecondMicros : lastIsoSecondMicros + (micros % 1000 === 0 ? MILLIS_AS_MICROS[micros / 1000]! : BigInt(micros));
+  const result = micros === 0 ? lastIsoSecondMicros : lastIsoSecondMicros + (micros % 1000 === 0 ? MILLIS_AS_MICROS[(micros / 1000) | 0]! : BigInt(micros));
   // The time of day is under one day, so the TIMESTAMP's day is the date's.
   lastIsoMicros = result;
   lastIsoMicrosDays = days;
