@@ -73,6 +73,18 @@ describe("pages and the token", () => {
     expect(await res.json()).toEqual({ error: { code: "unauthorized", message: "gateway: the token in the URL is not valid" } });
   });
 
+  test("a browser opening a wrong ?token= gets a page saying what to open; /api and /hooks answer JSON even to a page load", async () => {
+    const page = await gw.app.request("/?token=not-the-token", { headers: { "sec-fetch-dest": "document", accept: "text/html" } });
+    expect(page.status).toBe(401);
+    expect(page.headers.get("content-type")).toBe("text/html; charset=utf-8");
+    expect(page.headers.get("x-frame-options")).toBe("SAMEORIGIN");
+    expect(await page.text()).toContain("<p class=\"reason\">gateway: the token in the URL is not valid (401)</p>");
+    for (const path of ["/api/notebooks", "/hooks/shop.md/nope"]) {
+      const res = await gw.app.request(path, { headers: { "sec-fetch-dest": "document", accept: "text/html" } });
+      expect(res.headers.get("content-type"), path).toMatch(/^application\/json/);
+    }
+  });
+
   test("a wrong bearer token is 401", async () => {
     const res = await gw.app.request("/api/notebooks", { headers: { authorization: "Bearer nope" } });
     expect(res.status).toBe(401);

@@ -8,6 +8,7 @@ import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono, type MiddlewareHandler } from "hono";
 import { cellRoutes } from "./cells/routes.ts";
 import { acceptTokenInQuery, requireToken } from "./http/auth.ts";
+import { errorPage, wantsErrorPage } from "./http/error-page.ts";
 import { duckdbExtensionRoutes } from "./http/duckdb-extensions.ts";
 import { describeError, errorHandler, GatewayError } from "./http/error.ts";
 import { securityHeaders } from "./http/headers.ts";
@@ -109,7 +110,10 @@ export function createApp(options: AppOptions): GatewayApp {
 
   const app = new Hono();
   app.onError(errorHandler(log));
-  app.notFound((c) => new GatewayError(404, "not_found", `gateway: no route for ${c.req.method} ${c.req.path}`).getResponse());
+  app.notFound((c) => {
+    const error = new GatewayError(404, "not_found", `gateway: no route for ${c.req.method} ${c.req.path}`);
+    return wantsErrorPage(c) ? errorPage(error, c.req.path) : error.getResponse();
+  });
   app.use("*", async (c, next) => {
     const started = performance.now();
     // Set before the response exists: changing c.res.headers afterwards would turn

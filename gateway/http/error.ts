@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "../log.ts";
+import { errorPage, wantsErrorPage } from "./error-page.ts";
 import { securityHeaders } from "./headers.ts";
 
 /** Machine-readable reasons an HTTP request failed; the `code` of the JSON error body. */
@@ -71,7 +72,10 @@ const codeByStatus: Record<number, ErrorCode> = {
 
 /** Turns every error into the JSON error body; unexpected ones are logged with their cause. */
 export function errorHandler(log: Logger) {
-  return (err: Error, c: Context): Response => asGatewayError(err, log, c.req.method, c.req.path).getResponse();
+  return (err: Error, c: Context): Response => {
+    const error = asGatewayError(err, log, c.req.method, c.req.path);
+    return wantsErrorPage(c) ? errorPage(error, c.req.path) : error.getResponse();
+  };
 }
 
 /** Any error as the GatewayError that answers it; an unexpected one is logged with its cause. */

@@ -321,6 +321,13 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
     await expect.poll(() => run.getAttribute("data-state"), { timeout: 30_000 }).toBe("stopped");
     expect(Number((await run.locator('[data-key="files"]').textContent())!.split(" ")[0])).toBeGreaterThan(0);
     expect(await run.locator('[data-key="dir"]').textContent()).toMatch(/lake\/publish-me$/);
+    // Stopped, the card says so (it still said "running") and runs the bundle again without a new Publish.
+    expect(await run.locator("h3").textContent()).toBe("Local pipeline run stopped");
+    await run.locator(".local-run-again").click();
+    await expect.poll(() => run.getAttribute("data-state")).toBe("running");
+    expect(await run.locator("h3").textContent()).toBe("Pipeline running locally");
+    await run.locator(".local-run-stop").click();
+    await expect.poll(() => run.getAttribute("data-state"), { timeout: 30_000 }).toBe("stopped");
 
     // An edit the compiler cannot publish: the panel names the cell and construct, nothing is written.
     await clickLineEnd(page, "per_minute", "count(*) AS readings,");

@@ -41,6 +41,9 @@ async function failure(route: string, response: Response): Promise<ApiError> {
   return new ApiError(route, response.status, message);
 }
 
+/** Browsers let requests outlive their page only up to 64 KiB of bodies in all; this leaves room for one. */
+export const KEEPALIVE_BYTES = 60 * 1024;
+
 function notebookRoute(path: string): string {
   return `/api/notebooks/${path.split("/").map(encodeURIComponent).join("/")}`;
 }
@@ -64,13 +67,15 @@ export async function readNotebook(path: string): Promise<NotebookVersion> {
  * Writes a notebook. `etag` is the version this text was edited from; `null`
  * creates a new file (the gateway refuses if one exists). A 412 is not an
  * error here: it carries the version on disk so the person can choose.
+ * `keepalive` lets the request outlive the page (its body must fit {@link KEEPALIVE_BYTES}).
  */
-export async function saveNotebook(path: string, text: string, etag: string | null): Promise<SaveResult> {
+export async function saveNotebook(path: string, text: string, etag: string | null, options: { keepalive?: boolean } = {}): Promise<SaveResult> {
   const route = notebookRoute(path);
   const headers: Record<string, string> = { "content-type": "text/markdown; charset=utf-8" };
   if (etag === null) headers["if-none-match"] = "*";
   else headers["if-match"] = etag;
-  const response = await fetch(route, { method: "PUT", headers, body: text });
+  // keepalive: the write goes through even when the page is left (reloaded, closed) while it is under way.
+  const response = await fetch(route, { method: "PUT", headers, body: text, keepalive: options.keepalive ?? false });
   if (response.status === 412) {
     const body = (await response.json()) as { current?: NotebookVersion | null };
     return { kind: "conflict", current: body.current ?? null };

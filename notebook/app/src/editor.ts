@@ -21,6 +21,9 @@ export interface CellEditor {
   setReadOnly(readOnly: boolean): void;
 }
 
+/** How long focus that came by keyboard lets Tab pass on (any other key there ends it sooner). */
+const TAB_PASSES_MS = 60 * 60 * 1000;
+
 const setErrorLine = StateEffect.define<{ line: number; column: number | null } | null>();
 
 /** The span to underline at `column` of a line: the word there, else the one character (nothing at the line's end). */
@@ -77,6 +80,17 @@ export function createCellEditor(options: {
     return true;
   };
   const languageExtension = () => (language === "sql" ? sql({ dialect: PostgreSQL, schema, upperCaseKeywords: true }) : javascript());
+  // Tab indents (indentWithTab), so a person tabbing through the page got caught in the first editor,
+  // each Tab indenting its code and saving the file. Focus that arrives without a pointer passes the
+  // next Tab on instead, until a key other than Tab is pressed there (CodeMirror's tab-focus mode);
+  // a click puts the editor in indenting mode at once. Escape then Tab leaves it at any time.
+  let pointed = false;
+  const tabPasses = EditorView.domEventHandlers({
+    focus(_event, target) {
+      target.setTabFocusMode(pointed ? false : TAB_PASSES_MS);
+      pointed = false;
+    },
+  });
   const view = new EditorView({
     parent: options.parent,
     state: EditorState.create({
@@ -90,6 +104,7 @@ export function createCellEditor(options: {
         autocompletion(),
         syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         errorLineField,
+        tabPasses,
         keymap.of([
           { key: "Shift-Enter", run: runCell },
           // Jupyter's and Hex's run key too; CodeMirror would insert a blank line.
@@ -108,6 +123,14 @@ export function createCellEditor(options: {
       ],
     }),
   });
+  view.dom.addEventListener(
+    "pointerdown",
+    () => {
+      pointed = !view.hasFocus;
+      view.setTabFocusMode(false);
+    },
+    true,
+  );
   return {
     view,
     setLanguage(next) {

@@ -3,6 +3,7 @@ import "../../../node_modules/@observablehq/inspector/dist/inspector.css";
 import "./style.css";
 import { NotebookPage } from "./notebook-page.ts";
 import { renderNotebookList } from "./views/notebook-list.ts";
+import { isExplainedFailure, renderPageFailure } from "./views/page-failure.ts";
 
 /**
  * Routes: `/s/<id>` opens a shared snapshot read-only, `/?notebook=<path>`
@@ -31,10 +32,7 @@ function exposeForTests(page: NotebookPage): void {
 }
 
 start().catch((error: unknown) => {
-  console.error(error);
-  const box = document.createElement("pre");
-  box.className = "fatal";
-  box.textContent = error instanceof Error ? `${error.message}${error.cause instanceof Error ? `\ncaused by: ${error.cause.message}` : ""}` : String(error);
-  document.body.append(box);
+  if (!isExplainedFailure(error)) console.error(error);
+  document.body.append(renderPageFailure(error));
   document.body.dataset.ready = "failed";
 });

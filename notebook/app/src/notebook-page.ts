@@ -43,7 +43,17 @@ export function windowSize(sampleSize: number): number {
  */
 export function webhookWaitingNote(path: string, spec: Extract<SourceSpec, { kind: "webhook" }>, origin: string = location.origin): string {
   const url = `${origin}/hooks/${path.replace(/\.md$/, "").split("/").map(encodeURIComponent).join("/")}/${encodeURIComponent(spec.name)}`;
-  const how = spec.signature === "none" ? " with the header Authorization: Bearer <the gateway's token>" : `, signed (${spec.signature})${spec.secret === null ? "" : ` with the secret in $${spec.secret}`}`;
+  const secret = spec.secret === null ? "the secret" : `the secret in $${spec.secret}`;
+  // The schemes a sender of one's own signs by hand get the header spelled out: "signed (sha256)" left
+  // the header's name and form to be learnt from a 401. A provider's scheme (github, stripe, …) is signed by the provider.
+  const how =
+    spec.signature === "none"
+      ? " with the header Authorization: Bearer <the gateway's token>"
+      : spec.signature === "sha256"
+        ? ` with the header X-Signature-256: sha256=<the body's HMAC-SHA256 in hex, keyed with ${secret}>`
+        : spec.signature === "bearer"
+          ? ` with the header Authorization: Bearer <${secret}>`
+          : `, signed (${spec.signature})${spec.secret === null ? "" : ` with the secret in $${spec.secret}`}`;
   return `no events yet: POST them to ${url}${how}`;
 }
 
@@ -118,6 +128,16 @@ export class NotebookPage {
   }
 
   async open(): Promise<void> {
+    try {
+      await this.openPage();
+    } catch (error) {
+      // The page says why it did not open; a status still reading "starting DuckDB…" said it was on its way.
+      this.setStatus("");
+      throw error;
+    }
+  }
+
+  private async openPage(): Promise<void> {
     this.setStatus("starting DuckDB…");
     const starting = startDuckDB().then((started) => (performance.mark("runnel:duckdb-ready"), started));
     const loaded = await this.loadText();
@@ -142,6 +162,12 @@ export class NotebookPage {
 
     if (this.mode.kind === "edit") {
       this.saver = new Saver(this.mode.path, loaded.etag!, (status) => this.onSaveStatus(status));
+      // Leaving the page writes the last edit now instead of 800 ms later, when the page is gone;
+      // when it cannot, the browser asks before leaving.
+      window.addEventListener("beforeunload", (event) => {
+        if (this.saver?.leave() === false) event.preventDefault();
+      });
+      window.addEventListener("pagehide", () => void this.saver?.leave());
       const share = button("Share", "share-button");
       share.addEventListener("click", () => void this.share(share));
       const path = this.mode.path;
@@ -424,6 +450,8 @@ export class NotebookPage {
     this.notebook = removeCell(this.notebook, index);
     this.keys.splice(index, 1);
     this.reactive.removeCell(key);
+    // Deleted from the keyboard, focus went with the cell to the page's top, and Undo sat at the bottom, behind every cell's controls.
+    const byKeyboard = this.views.get(key)?.element.contains(document.activeElement) ?? false;
     this.views.get(key)?.destroy();
     this.views.delete(key);
     this.render();
@@ -439,8 +467,17 @@ export class NotebookPage {
       const back = this.views.get(this.keys[index]!)?.element;
       back?.scrollIntoView({ block: "center" });
       back?.classList.add("flash");
+      back?.querySelector<HTMLElement>(".cell-delete")?.focus({ preventScroll: true });
     });
+    if (byKeyboard) {
+      const near = this.views.get(this.keys[index] ?? this.keys[index - 1] ?? "")?.element;
+      this.afterUndoBar = near?.querySelector<HTMLElement>(".cell-name") ?? this.article.querySelector<HTMLElement>(".add-sql");
+      this.undoBar?.querySelector<HTMLElement>(".undo-button")?.focus();
+    }
   }
+
+  /** Where focus goes when the Undo bar holding it goes away unused: the cell now where the deleted one was, else the add buttons. */
+  private afterUndoBar: HTMLElement | null = null;
 
   /**
    * Scrolls to the cell bound to `name`, flashes it, and puts the cursor on line `fileLine` of the
@@ -488,8 +525,11 @@ export class NotebookPage {
   private dismissUndo(): void {
     if (this.undoTimer !== null) clearTimeout(this.undoTimer);
     this.undoTimer = null;
+    const hadFocus = this.undoBar?.contains(document.activeElement) ?? false;
     this.undoBar?.remove();
     this.undoBar = null;
+    if (hadFocus && this.afterUndoBar?.isConnected) this.afterUndoBar.focus();
+    this.afterUndoBar = null;
   }
 
   private add(language: "sql" | "js"): void {
@@ -540,7 +580,11 @@ export class NotebookPage {
         mine,
         theirs: status.theirs,
         keepMine: () => void this.saver?.resolveWith(serializeNotebook(this.notebook), status.theirs?.etag ?? null),
-        takeTheirs: () => location.reload(),
+        takeTheirs: () => {
+          // Chosen, not lost: the reload must not ask whether to leave an unsaved page.
+          this.saver?.discard();
+          location.reload();
+        },
       });
       return;
     }
@@ -568,16 +612,20 @@ export class NotebookPage {
     trigger.disabled = true;
     const label = trigger.textContent;
     trigger.textContent = "Sharing…";
+    let url: string | null = null;
+    let failure: string | undefined;
     try {
       await this.saver?.flush();
       const link = await shareNotebook(this.db.conn, this.tables.values(), this.mode.path, serializeNotebook(this.notebook), this.reactive.gatewayAnswers(this.keys.map((key) => this.spec(key))));
-      showShareLink(new URL(link.url, location.href).href);
+      url = new URL(link.url, location.href).href;
     } catch (error) {
-      showShareLink(null, error instanceof Error ? error.message : String(error));
+      failure = error instanceof Error ? error.message : String(error);
     } finally {
       trigger.disabled = false;
       trigger.textContent = label;
     }
+    // Shown once the button is enabled again, so closing the dialog can give it focus back.
+    showShareLink(url, failure, trigger);
   }
 
   private localRun: LocalRunCard | null = null;

@@ -1,4 +1,4 @@
-import { type NotebookVersion, saveNotebook } from "./api.ts";
+import { KEEPALIVE_BYTES, type NotebookVersion, saveNotebook } from "./api.ts";
 
 export type SaveStatus =
   | { kind: "saved" }
@@ -47,6 +47,32 @@ export class Saver {
     await this.running;
   }
 
+  /**
+   * The page is being left (reloaded, a link followed, the tab closed): writes what is queued at
+   * once, by a request that outlives the page; an edit made in the last 800 ms was lost before.
+   * False when something would still be lost (a conflict not settled, a write that must wait for
+   * the one under way, or a text too large to outlive the page): the page then asks the browser
+   * to confirm leaving, and the edit stays queued if the person stays.
+   */
+  leave(): boolean {
+    if (this.blocked) return false;
+    if (this.text === null) return this.running === null || this.runningOutlivesPage;
+    if (this.running !== null || !outlivesPage(this.text)) return false;
+    // flush() sends the request before its first await, so it is on its way before the page goes.
+    // After a failed write (the gateway down) it is tried too, but the page asks: it may fail again.
+    const failedBefore = this.failed;
+    void this.flush();
+    return !failedBefore;
+  }
+
+  /** After a conflict, the person took the disk's version: nothing of the page's is to be written any more. */
+  discard(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.text = null;
+    this.blocked = false;
+  }
+
   pending(): boolean {
     return this.text !== null || this.running !== null || this.timer !== null;
   }
@@ -59,10 +85,15 @@ export class Saver {
     await this.flush();
   }
 
+  private runningOutlivesPage = false;
+  private failed = false;
+
   private async write(text: string): Promise<void> {
     this.onStatus({ kind: "saving" });
+    this.runningOutlivesPage = outlivesPage(text);
     try {
-      const result = await saveNotebook(this.path, text, this.etag);
+      const result = await saveNotebook(this.path, text, this.etag, { keepalive: this.runningOutlivesPage });
+      this.failed = false;
       if (result.kind === "saved") {
         this.etag = result.etag;
         this.onStatus(this.text === null ? { kind: "saved" } : { kind: "unsaved" });
@@ -71,8 +102,14 @@ export class Saver {
         this.onStatus({ kind: "conflict", mine: text, theirs: result.current });
       }
     } catch (error) {
+      this.failed = true;
       this.text ??= text;
       this.onStatus({ kind: "failed", message: error instanceof Error ? error.message : String(error) });
     }
   }
+}
+
+/** Whether a write of `text` can be sent with keepalive (the browser caps such bodies). */
+function outlivesPage(text: string): boolean {
+  return new TextEncoder().encode(text).byteLength <= KEEPALIVE_BYTES;
 }

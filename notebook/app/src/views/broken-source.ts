@@ -6,7 +6,11 @@ import type { NotebookIssue } from "../../../format/index.ts";
  */
 export function sourceProblems(issues: readonly NotebookIssue[], name: string): string[] {
   const prefix = `sources.${name}`;
-  return issues.filter((i) => i.message.startsWith(`${prefix}.`) || i.message.startsWith(`${prefix}:`)).map((i) => `line ${i.line}:${i.column} ${i.message}`);
+  const own = issues.filter((i) => i.message.startsWith(`${prefix}.`) || i.message.startsWith(`${prefix}:`));
+  // Front matter that is not valid YAML names no source, yet opens none: its error is every source's
+  // problem (the cells said "its entry has a problem" over an empty line).
+  const problems = own.length > 0 ? own : issues.filter((i) => i.message.startsWith("front matter "));
+  return problems.map((i) => `line ${i.line}:${i.column} ${i.message}`);
 }
 
 /**
@@ -14,7 +18,8 @@ export function sourceProblems(issues: readonly NotebookIssue[], name: string): 
  * name … does not exist": the source is declared, the notebook just could not open it.
  */
 export function brokenSourceMessage(name: string, problems: readonly string[]): string {
-  return `source ${name} is declared under sources:, but its entry has a problem, so the notebook has no table for it:\n${problems.join("\n")}\nFix it in the file's front matter and reload the page.`;
+  const listed = problems.length > 0 ? problems.join("\n") : "(listed above the notebook)";
+  return `source ${name} is declared under sources:, but its entry has a problem, so the notebook has no table for it:\n${listed}\nFix it in the file's front matter and reload the page.`;
 }
 
 /**

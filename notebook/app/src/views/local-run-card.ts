@@ -1,4 +1,4 @@
-import { type LocalRun, listLocalRuns, stopLocalRun } from "../api.ts";
+import { ApiError, type LocalRun, listLocalRuns, startLocalRun, stopLocalRun } from "../api.ts";
 import { button } from "./source-card.ts";
 
 const POLL_MS = 1000;
@@ -10,24 +10,32 @@ const POLL_MS = 1000;
  */
 export class LocalRunCard {
   readonly element: HTMLElement;
+  private readonly title: HTMLElement;
   private readonly body: HTMLElement;
   private readonly stop: HTMLButtonElement;
+  private readonly again: HTMLButtonElement;
+  private readonly problem: HTMLElement;
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly path: string) {
     this.element = document.createElement("section");
     this.element.className = "local-run";
-    const title = document.createElement("h3");
-    title.textContent = "Pipeline running locally";
+    this.title = document.createElement("h3");
     this.body = document.createElement("dl");
     this.body.className = "local-run-stats";
     this.stop = button("Stop", "local-run-stop");
-    this.stop.addEventListener("click", () => void this.halt());
-    this.element.append(title, this.body, this.stop);
+    this.stop.addEventListener("click", () => void this.act(() => stopLocalRun(this.path)));
+    // A stopped run said "Pipeline running locally" still, and starting it again took a new Publish.
+    this.again = button("Run again", "local-run-again");
+    this.again.addEventListener("click", () => void this.act(() => startLocalRun(this.path)));
+    this.problem = document.createElement("p");
+    this.problem.className = "local-run-problem error";
+    this.element.append(this.title, this.body, this.stop, this.again, this.problem);
   }
 
   show(run: LocalRun): void {
     this.element.dataset.state = run.state;
+    this.title.textContent = run.state === "running" ? "Pipeline running locally" : run.state === "failed" ? "Local pipeline run failed" : "Local pipeline run stopped";
     const entries: [string, string, string][] = [
       ["state", run.state === "running" ? `running (flush every ${run.flushSeconds} s)` : run.state, "state"],
       ["events in", run.events.toLocaleString("en-US"), "events"],
@@ -49,6 +57,7 @@ export class LocalRunCard {
       }),
     );
     this.stop.hidden = run.state !== "running";
+    this.again.hidden = run.state === "running";
     if (run.state === "running") this.follow();
     else this.unfollow();
   }
@@ -70,12 +79,16 @@ export class LocalRunCard {
     this.timer = null;
   }
 
-  private async halt(): Promise<void> {
-    this.stop.disabled = true;
+  /** Stops or starts the run; the gateway's refusal shows on the card (it was an unhandled rejection in the console). */
+  private async act(request: () => Promise<LocalRun>): Promise<void> {
+    this.stop.disabled = this.again.disabled = true;
+    this.problem.textContent = "";
     try {
-      this.show(await stopLocalRun(this.path));
+      this.show(await request());
+    } catch (error) {
+      this.problem.textContent = error instanceof ApiError ? error.reason : error instanceof Error ? error.message : String(error);
     } finally {
-      this.stop.disabled = false;
+      this.stop.disabled = this.again.disabled = false;
     }
   }
 

@@ -120,6 +120,8 @@ export function renderProfile(profiles: ColumnProfile[]): HTMLElement {
     const type = document.createElement("span");
     type.className = "profile-type";
     type.textContent = p.type;
+    // A STRUCT's type runs to hundreds of characters; cut to one line, whole on hover (as the result table's).
+    type.title = p.type;
     head.append(name, type, bars(p.histogram));
     const stats = document.createElement("div");
     stats.className = "profile-stats";

@@ -1,7 +1,12 @@
 import { button } from "./source-card.ts";
 
-/** Shows a share link (copied to the clipboard when the browser allows), or why sharing failed. */
-export function showShareLink(url: string | null, failure?: string): void {
+/**
+ * Shows a share link (copied to the clipboard when the browser allows), or why sharing failed.
+ * Focus goes into the dialog (the link selected, or Close), Escape or Close shuts it, and focus
+ * returns to `opener`: a keyboard user was left on the page's body, behind the dialog, with no key
+ * to close it.
+ */
+export function showShareLink(url: string | null, failure?: string, opener: HTMLElement | null = null): void {
   document.querySelector(".share-dialog")?.remove();
   const dialog = document.createElement("div");
   dialog.className = "share-dialog";
@@ -29,10 +34,24 @@ export function showShareLink(url: string | null, failure?: string): void {
     copy.addEventListener("click", () => void doCopy());
     dialog.append(input, copy, note);
     void doCopy();
-    input.select();
   }
   const close = button("Close", "share-close");
-  close.addEventListener("click", () => dialog.remove());
+  const shut = () => {
+    dialog.remove();
+    opener?.focus();
+  };
+  close.addEventListener("click", shut);
+  dialog.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      shut();
+    }
+  });
   dialog.append(close);
   document.body.append(dialog);
+  const link = dialog.querySelector<HTMLInputElement>(".share-url");
+  if (link !== null) {
+    link.focus();
+    link.select();
+  } else close.focus();
 }
