@@ -180,7 +180,11 @@ describe("share links", () => {
 
   test("unknown or malformed share ids and files are 404", async () => {
     const id = await shareId();
-    expect((await gw.app.request(`/s/${"0".repeat(64)}`)).status).toBe(404);
+    const missing = await gw.app.request(`/s/${"0".repeat(64)}`);
+    expect(missing.status).toBe(404);
+    // A share is kept for a year by caches; an answer that is no share must not be (the id may be made later).
+    expect(missing.headers.get("cache-control")).toBe("no-store");
+    expect((await gw.app.request(`/s/${id}`)).headers.get("cache-control")).toContain("immutable");
     expect((await gw.app.request("/s/not-an-id/notebook")).status).toBe(404);
     expect((await gw.app.request(`/s/${id}/sources/nope.parquet`)).status).toBe(404);
     expect((await gw.app.request(`/s/${id}/sources/manifest.json`)).status).toBe(404);

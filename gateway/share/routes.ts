@@ -101,6 +101,8 @@ export function sharePublicRoutes(options: ShareRouteOptions): Hono {
   app.use("*", async (c, next) => {
     await next();
     for (const [name, value] of Object.entries(shareHeaders)) c.res.headers.set(name, value);
+    // A share never changes, but an answer that is no share (a 404 for a mistyped or not yet made id) must not be kept for a year.
+    if (c.res.status >= 400) c.res.headers.set("cache-control", "no-store");
   });
 
   app.get("/:id", async (c) => {
