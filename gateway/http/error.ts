@@ -15,6 +15,7 @@ export type ErrorCode =
   | "precondition_failed"
   | "precondition_required"
   | "payload_too_large"
+  | "unsupported_media_type"
   | "sql_error"
   | "bad_gateway"
   | "unavailable"
@@ -65,6 +66,7 @@ const codeByStatus: Record<number, ErrorCode> = {
   409: "conflict",
   412: "precondition_failed",
   413: "payload_too_large",
+  415: "unsupported_media_type",
   428: "precondition_required",
   502: "bad_gateway",
   503: "unavailable",

@@ -10,12 +10,12 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { castReadableSchema, describeQuery, loadEvents, quoteString, stringifyJsonLossless, type DuckDB } from "../../edge/duckdb/index.node.ts";
-import { DuplicateKeyError, holdsRepeatedKeys, RepeatedKeys } from "../../edge/duckdb/lossless-json.ts";
+import { DuplicateKeyError, holdsRepeatedKeys, JsonReal, RepeatedKeys } from "../../edge/duckdb/lossless-json.ts";
 import { type RefusedEvent, rereadKeepingRepeats } from "../sources/kept-repeats.ts";
 import { renamedKeys } from "../../edge/duckdb/load-events.node.ts";
 import { ConvertError, eventConverter } from "../../edge/exec/convert.ts";
 import { defaultLibrary } from "../../edge/exec/library.ts";
-import type { Schema } from "../../edge/plan/values.ts";
+import { jsonKey, type Schema } from "../../edge/plan/values.ts";
 import type { SourceFormat, SourceSpec } from "../../notebook/format/model.ts";
 import type { SourceEvent } from "../sources/source.ts";
 
@@ -41,7 +41,7 @@ export async function loadSample(db: DuckDB, table: string, events: readonly unk
     if (error instanceof DuplicateKeyError) {
       // DuckDB could not type the sample itself (a STRUCT of keys differing only in case, integers past BIGINT), and
       // loadEvents' way around that reads the texts again refusing repeats: it types the events by each key's first value.
-      schema = await loadEvents(db, table, events.map(firstMembers), { format });
+      schema = oddKeysAsJson(await loadEvents(db, table, events.map(firstMembers), { format }), events);
     } else if (error instanceof Error && /has duplicate key/.test(error.message)) {
       // DuckDB typed the records, then refused one whose repeated key it reads into a column.
       schema = await inferredSchema(db, events);
@@ -110,10 +110,44 @@ async function inferredSchema(db: DuckDB, events: readonly unknown[]): Promise<S
     const described = await describeQuery(db, `SELECT * FROM read_json(${quoteString(path)}, format = 'newline_delimited', sample_size = -1, map_inference_threshold = -1)`);
     // Keys that differ only in case: the pinned columns read the key under its own spelling (`A_1` reads `A`).
     const renamed = renamedKeys(events);
-    const keyed = renamed.size === 0 ? described : described.map((c) => (renamed.has(c.name) ? { ...c, key: renamed.get(c.name)! } : c));
+    const keyed = oddKeysAsJson(renamed.size === 0 ? described : described.map((c) => (renamed.has(c.name) ? { ...c, key: renamed.get(c.name)! } : c)), events);
     // Times DuckDB detected by a format a cast does not read are text, as loadEvents types them (a renamed column's read under its key).
     return (await castReadableSchema(db, path, keyed)) ?? keyed;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * The columns as `loadEvents` types the same events: a field holding, below the top, an object with the
+ * empty key or a key with a NUL is JSON (DuckDB's type text for it, `STRUCT(x BIGINT,  BIGINT)`, is read
+ * back by no DuckDB, so pinning it failed the whole sample), and a top-level key with a NUL, which no SQL
+ * can name, is no column. `loadEvents` finds such keys in the values JSON.parse keeps; here they are also
+ * looked for in every member of an object that writes a key twice (`{"p":{"x":1},"p":{"":2}}`), which DuckDB
+ * types from all of them.
+ */
+function oddKeysAsJson(schema: Schema, events: readonly unknown[]): Schema {
+  const odd = oddKeyFields(events);
+  if (odd.size === 0 && !schema.some((c) => jsonKey(c).includes("\u0000"))) return schema;
+  return schema.flatMap((c) => (jsonKey(c).includes("\u0000") ? [] : odd.has(jsonKey(c)) && c.type !== "JSON" ? [{ ...c, type: "JSON" }] : [c]));
+}
+
+/** Each member of an object as written: every one of an object with a repeated key, else its entries. */
+function membersOf(value: object): readonly (readonly [string, unknown])[] {
+  return value instanceof RepeatedKeys ? RepeatedKeys.members(value) : Object.entries(value);
+}
+
+/** Top-level fields where, below the top, an object (any member of one with a repeated key) holds the empty key or a key with a NUL. */
+function oddKeyFields(events: readonly unknown[]): Set<string> {
+  const holdsOddKey = (v: unknown): boolean => {
+    if (Array.isArray(v)) return v.some(holdsOddKey);
+    if (v === null || typeof v !== "object" || v instanceof JsonReal) return false;
+    return membersOf(v).some(([key, x]) => key === "" || key.includes("\u0000") || holdsOddKey(x));
+  };
+  const found = new Set<string>();
+  for (const event of events) {
+    if (event === null || typeof event !== "object" || Array.isArray(event) || event instanceof JsonReal) continue;
+    for (const [field, v] of membersOf(event)) if (!found.has(field) && holdsOddKey(v)) found.add(field);
+  }
+  return found;
 }

@@ -202,3 +202,14 @@ test("an event nested more than 1000 levels deep is an error event saying so (th
   expect(decodePayload(nest(1000), "json", 0)[0]!.ok).toBe(true);
   expect(decodePayload(nest(5000), "json", 0)).toMatchObject([{ ok: false, raw: nest(5000), error: "decode: the value is nested more than 1000 levels deep, which runnel does not read (DuckDB's read_json does)" }]);
 });
+
+test("a CSV body with a record that is not UTF-8: that record is an error event of its exact bytes in the Worker's words, the others are events; a header line that is not UTF-8 refuses the body", () => {
+  const body = Buffer.concat([Buffer.from("id,name\n1,ok\n2,caf"), Buffer.from([0xe9, 0x80]), Buffer.from("\n3,ü\n")]);
+  const events = decodePayload(body, "csv", 0);
+  expect(events.filter((e) => e.ok).map((e) => e.ok && e.value)).toEqual([{ id: "1", name: "ok" }, { id: "3", name: "ü" }]);
+  const bad = events.filter((e) => !e.ok);
+  expect(bad.map((e) => !e.ok && e.error)).toEqual(["parse: the CSV record on line 3 is not valid UTF-8 (byte 6 of the record)"]);
+  expect(bad.map((e) => !e.ok && [...Buffer.from(e.raw, "latin1")])).toEqual([[...Buffer.concat([Buffer.from("2,caf"), Buffer.from([0xe9, 0x80])])]]);
+  const header = decodePayload(Buffer.concat([Buffer.from("id,n"), Buffer.from([0xe9]), Buffer.from("\n1,x\n")]), "csv", 0);
+  expect(header).toMatchObject([{ ok: false, error: expect.stringMatching(/^decode: payload is not valid UTF-8/) }]);
+});

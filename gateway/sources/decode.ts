@@ -1,6 +1,6 @@
 import type { SourceFormat } from "../../notebook/format/model.ts";
 import { DuplicateKeyError, JsonReal, NestingError, parseEventJson, type RepeatedKeysMode } from "../../edge/duckdb/lossless-json.ts";
-import { arrayElementTexts } from "../../edge/worker/parse.ts";
+import { arrayElementTexts, BodyError, parseBody, type ParsedBody } from "../../edge/worker/parse.ts";
 import type { SourceEvent } from "./source.ts";
 import { csvDelimiter, csvHeaderNames, csvRecordFields } from "../../edge/exec/csv-header.ts";
 
@@ -37,6 +37,10 @@ export function decodePayload(
     // TextDecoder drops a leading byte order mark; a string payload loses it here, as DuckDB skips it.
     text = typeof payload === "string" ? payload.replace(/^\uFEFF/, "") : utf8.decode(payload);
   } catch (err) {
+    // A CSV body with a header line: a record that is not UTF-8 is an error row of its exact bytes and the others are
+    // rows, as the Worker's parser (the same code) and read_csv read such a body; only a header line that is not UTF-8 refuses it whole.
+    const records = format === "csv" && header === undefined ? csvRecordsOfBytes(payload as Uint8Array, receivedAt, meta) : null;
+    if (records !== null) return records;
     const raw = Buffer.from(payload as Uint8Array).toString("latin1");
     return [errorEvent(raw, `decode: payload is not valid UTF-8 (${(err as Error).message})`, receivedAt, meta)];
   }
@@ -169,6 +173,25 @@ function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, hea
     const value = Object.fromEntries(names.map((name, i) => [name, fields[i] === "" || fields[i] === undefined ? null : fields[i]]));
     return { ok: true as const, value, receivedAt, ...(meta ? { meta } : {}) };
   });
+}
+
+/**
+ * A CSV body that is not UTF-8, read by the Worker's `parseBody`: its events, then an error event for each record that
+ * is not UTF-8 (its raw text one character a byte, Latin-1, so the exact bytes are kept) or does not parse. Null
+ * when the Worker refuses the body (its header line is not UTF-8).
+ */
+function csvRecordsOfBytes(bytes: Uint8Array, receivedAt: number, meta: Meta | undefined): SourceEvent[] | null {
+  let parsed: ParsedBody;
+  try {
+    parsed = parseBody(bytes, "csv");
+  } catch (error) {
+    if (error instanceof BodyError) return null;
+    throw error;
+  }
+  return [
+    ...parsed.events.map((value) => ({ ok: true as const, value, receivedAt, ...(meta ? { meta } : {}) })),
+    ...parsed.bad.map((b) => errorEvent(b.raw, b.reason, receivedAt, meta)),
+  ];
 }
 
 /** A headerless record's field names as read_csv(header = false) names them: `column0`…, zero-padded to the widest (`column00`… of 12). */

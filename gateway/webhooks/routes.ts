@@ -12,6 +12,9 @@ import { captureIdOf, type WebhookSource } from "../sources/webhook-source.ts";
 import { secretsEqual } from "../token.ts";
 import { type HeaderReader, verifyDelivery } from "./verify.ts";
 import { slackChallenge } from "../../edge/verify/verify.ts";
+import { encodingRefusal } from "../../edge/worker/body-encoding.ts";
+import { formPayload } from "../../edge/worker/form-body.ts";
+import { BodyError, parseBody } from "../../edge/worker/parse.ts";
 
 export interface HookRouteOptions {
   store: NotebookStore;
@@ -108,6 +111,10 @@ export function hookCapture(options: HookRouteOptions): HookCapture {
     const spec = await resolveSource(options.store, path, name);
     if (spec.kind !== "webhook") throw new GatewayError(404, "not_found", `webhook: source ${name} of ${path} is a ${spec.kind} source, not a webhook`);
     const body = await readBody();
+    // A body compressed or in a charset other than UTF-8: the published Worker's 415 and its reason, before the
+    // signature as there (a sender that signs and then compresses would be told its signature did not match).
+    const unreadable = encodingRefusal(headers, body);
+    if (unreadable !== null) throw new GatewayError(415, "unsupported_media_type", unreadable);
 
     if (spec.signature === "none") {
       const given = headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
@@ -127,6 +134,10 @@ export function hookCapture(options: HookRouteOptions): HookCapture {
       const challenge = spec.signature === "slack" ? slackChallenge(body) : null;
       if (challenge !== null) return { status: 200, body: JSON.stringify({ challenge }) };
     }
+
+    // An empty body to a json source: the Worker's 400 saying so (it was stored, and the sample showed an error row).
+    const empty = spec.format === "json" ? emptyJsonBody(body, headers.get("content-type")) : null;
+    if (empty !== null) throw new GatewayError(400, "bad_request", empty.message, { extra: { position: empty.position } });
 
     const capture = await captureOf(path, spec);
     const delivery = await capture.receive(body, headers, options.now());
@@ -171,6 +182,32 @@ export function hookCapture(options: HookRouteOptions): HookCapture {
 
   return { routes, serve };
 }
+
+/**
+ * The Worker's refusal of a `json` body that is nothing but white space (after a form's `payload`, as the Worker
+ * reads it), or null. Any printable ASCII byte settles it at once, so a delivery's cost is a byte or two.
+ */
+function emptyJsonBody(body: Uint8Array, contentType: string | null): BodyError | null {
+  const form = formPayload(body, contentType);
+  if (!form.ok) return null;
+  for (const byte of form.body) if (byte > 0x20 && byte < 0x7f) return null;
+  let text: string;
+  try {
+    text = strictUtf8.decode(form.body);
+  } catch {
+    return null;
+  }
+  if (text.trim() !== "") return null;
+  try {
+    parseBody(form.body, "json");
+  } catch (error) {
+    if (error instanceof BodyError) return error;
+    throw error;
+  }
+  return null;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Answers a delivery the fast path served, and logs it as the Hono middleware logs a request. */
 function reply(res: ServerResponse, log: Logger, path: string, started: number, status: number, body: string, headers: Readonly<Record<string, string>>): void {
