@@ -81,3 +81,17 @@ test("timestamps read in turn within one second keep their own fractions (the IS
   expect(new Set(expected.map((r) => String(r.t_ts))).size).toBe(texts.length);
   expect(result.rows.out).toEqual(expected);
 });
+
+test("a text the ISO reader gives up on after reading its date leaves the last second's day as it was", async () => {
+  // `isoTimestamp` keeps the last text's first 19 characters with that second's day; a text that
+  // fails at its fraction has moved the reader's day already, and must not move the kept second's.
+  const texts = ["2024-03-01 00:00:00.5", "2024-05-05 10:00:00.5x", "2024-03-01 00:00:00.75", "2024-05-05 10:00:00.5x", "2024-03-01 00:00:00"];
+  const events = texts.map((t) => ({ t, u: t, u_at: null }));
+  await loadEvents(db, "s", events, { schema: [{ name: "t", type: "VARCHAR" }, { name: "u", type: "VARCHAR" }, { name: "u_at", type: "VARCHAR" }] });
+  const ex = buildPipeline(compilePlan(await gatherCompileInputs(db, notebook())), { library: defaultLibrary });
+  const result = ex.run({ source: "s", events });
+  expect(result.deadLetters).toEqual([]);
+  const expected = (await queryRows(db, SQL)).rows;
+  expect(expected.filter((r) => r.d === null)).toHaveLength(2);
+  expect(result.rows.out).toEqual(expected);
+});
