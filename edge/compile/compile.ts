@@ -574,7 +574,12 @@ class Compiler {
         ? `order by the aggregated value itself (${written}(x ... ORDER BY x)): DuckDB's order among rows with equal keys is not fixed, so a pipeline could not repeat it`
         : ORDER_PICKS.has(fn)
           // Dropping the ORDER BY would keep an arbitrary row: the value at the least or greatest key is what was meant.
-          ? `write ${fn === "last" ? "arg_max" : "arg_min"}(x, y) for ${written}(x ORDER BY y), ${fn === "last" ? "arg_min" : "arg_max"}(x, y) for ${written}(x ORDER BY y DESC); they skip rows whose y is NULL`
+          // first and last keep a NULL x at the chosen row, as the _null forms do; any_value skips NULL x, as arg_min and arg_max do.
+          ? (() => {
+              const tail = fn === "any_value" ? "" : "_null";
+              const [asc, desc] = fn === "last" ? ["arg_max", "arg_min"] : ["arg_min", "arg_max"];
+              return `write ${asc}${tail}(x, y) for ${written}(x ORDER BY y), ${desc}${tail}(x, y) for ${written}(x ORDER BY y DESC); they skip rows whose y is NULL`;
+            })()
           : "drop the ORDER BY");
     }
     for (const c of children) {

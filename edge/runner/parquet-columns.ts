@@ -5,13 +5,14 @@
  * its trailing zeros, which CAST to VARCHAR keeps) were lost before the plan saw them. The plan's
  * source table is what the file must land in, as `CAST(column AS <plan type>)` over `read_parquet`
  * gives it: a DECIMAL the plan reads as text or as a DECIMAL is handed over as its exact text
- * (`decimalsAsText`), and a column the plan reads as a floating type that keeps fewer digits than
+ * (`transportType`, at any depth; one read as an integer travels as HUGEINT, rounded as CAST rounds), and a column the plan reads as a floating type that keeps fewer digits than
  * the column's type is looked at value by value before anything is written: one the floating type
  * would write as another number stops the run (`parquetRefusal`), since the lake would hold other
  * numbers than the file without a word (0.1 in a DECIMAL(38,10) is 0.1 as a DOUBLE and passes).
  */
 import type { Schema } from "../plan/values.ts";
 import { jsonKey } from "../plan/values.ts";
+import { formatType, parseType, type TypeNode } from "../plan/type-text.ts";
 
 /** A column of a file as DuckDB describes it. */
 export interface FileColumn {
@@ -27,14 +28,58 @@ function planTypes(schema: Schema): Map<string, string> {
   return new Map(schema.map((c) => [jsonKey(c), c.type]));
 }
 
+const INTEGERS = new Set(["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"]);
+
 /**
- * The file's DECIMAL columns the plan reads as VARCHAR or as a DECIMAL: their values are read as
- * text (`CAST(x AS VARCHAR)`, every digit and the scale's zeros), which the converter reads into
- * VARCHAR as it is and into DECIMAL as CAST from text does, exactly.
+ * The type a file's column travels in, when it holds a DECIMAL that to_json would print as a number
+ * (read back as a double: digits past the 16th, the scale's zeros and x.5's rounding lost), at any
+ * depth (a STRUCT's field, a LIST's element): a DECIMAL the plan reads as text or DECIMAL as VARCHAR
+ * (its exact text), one the plan reads as an integer as HUGEINT (DuckDB's rounding, every DECIMAL(38)
+ * fits). Null when the column travels as it is.
  */
-export function decimalsAsText(columns: readonly FileColumn[], schema: Schema): string[] {
+export function transportType(fileType: string, planType: string | undefined): string | null {
+  let file: TypeNode;
+  try {
+    file = parseType(fileType);
+  } catch {
+    return null;
+  }
+  let plan: TypeNode | undefined;
+  try {
+    plan = planType === undefined ? undefined : parseType(planType);
+  } catch {
+    plan = undefined;
+  }
+  let changed = false;
+  const walk = (f: TypeNode, p: TypeNode | undefined): TypeNode => {
+    switch (f.kind) {
+      case "decimal":
+        if (p?.kind === "decimal" || (p?.kind === "scalar" && p.name === "VARCHAR")) return (changed = true), { kind: "scalar", name: "VARCHAR" };
+        if (p?.kind === "scalar" && INTEGERS.has(p.name)) return (changed = true), { kind: "scalar", name: "HUGEINT" };
+        return f;
+      case "struct":
+        return { kind: "struct", fields: f.fields.map((x) => ({ name: x.name, type: walk(x.type, p?.kind === "struct" ? p.fields.find((y) => y.name === x.name)?.type : undefined) })) };
+      case "list":
+        return { kind: "list", child: walk(f.child, p?.kind === "list" || p?.kind === "array" ? p.child : undefined) };
+      case "array":
+        return { ...f, child: walk(f.child, p?.kind === "list" || p?.kind === "array" ? p.child : undefined) };
+      case "map":
+        return { ...f, value: walk(f.value, p?.kind === "map" ? p.value : undefined) };
+      default:
+        return f;
+    }
+  };
+  const out = walk(file, plan);
+  return changed ? formatType(out) : null;
+}
+
+/** The file's columns that travel in another type (`transportType`), with it. */
+export function decimalsInTransport(columns: readonly FileColumn[], schema: Schema): { name: string; type: string }[] {
   const types = planTypes(schema);
-  return columns.filter((c) => /^DECIMAL\(/.test(c.type) && /^(VARCHAR|DECIMAL\()/.test(types.get(c.name) ?? "")).map((c) => c.name);
+  return columns.flatMap((c) => {
+    const type = transportType(c.type, types.get(c.name));
+    return type === null ? [] : [{ name: c.name, type }];
+  });
 }
 
 /** The precision of a DECIMAL(p,s) type text, or the digits of a 128-bit integer type; null for others. */

@@ -29,7 +29,7 @@ import { Decompress as ZstdStream } from "fzstd";
 import { DuplicateKeyError, NestingError, parseEventJson, type RepeatedKeysMode } from "../duckdb/lossless-json.ts";
 import { csvDelimiter, csvHeaderFields, csvHeaderNames } from "../exec/csv-header.ts";
 import type { Schema } from "../plan/values.ts";
-import { decimalsAsText, narrowedColumns, narrowedValueSql, type FileColumn, type NarrowedColumn } from "./parquet-columns.ts";
+import { decimalsInTransport, narrowedColumns, narrowedValueSql, type FileColumn, type NarrowedColumn } from "./parquet-columns.ts";
 
 export interface InputFile {
   path: string;
@@ -764,8 +764,8 @@ async function* readWithDuckDB(file: InputFile, compression: Compression | null,
     }
     // A DECIMAL the plan reads as text or as a DECIMAL travels as its exact text: to_json prints it as a
     // number, which the event parser reads as a double (digits past the 16th and the scale's zeros lost).
-    const exact = file.format === "parquet" && schema !== undefined ? decimalsAsText(columns, schema) : [];
-    if (exact.length > 0) from = `(SELECT * REPLACE (${exact.map((n) => `CAST(${quoteName(n)} AS VARCHAR) AS ${quoteName(n)}`).join(", ")}) FROM ${from})`;
+    const exact = file.format === "parquet" && schema !== undefined ? decimalsInTransport(columns, schema) : [];
+    if (exact.length > 0) from = `(SELECT * REPLACE (${exact.map((c) => `CAST(${quoteName(c.name)} AS ${c.type}) AS ${quoteName(c.name)}`).join(", ")}) FROM ${from})`;
     // The row's alias must not be a column's name: `to_json(t)` of a file with a column `t` is that
     // column's value (DuckDB binds a column before a table), and every row was a dead letter.
     const taken = new Set(columns.map((c) => c.name.toLowerCase()));

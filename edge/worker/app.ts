@@ -131,9 +131,9 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     // What the delivery's dead letters keep of it, so a replay gives their events these columns again.
     const origin = deliveryOrigin(source, { receivedAt, headers: c.req.raw.headers });
     if (origin) for (const b of batches) for (const letter of b.deadLetters) if (letter.kind === undefined) letter.origin = origin;
-    const oversize = oversizeValue(batches, body.length);
-    if (oversize !== null) return c.json({ error: oversize }, 413);
     const texts = batches.map((b) => encodeBatch(b, delivery));
+    const oversize = oversizeValue(batches, texts);
+    if (oversize !== null) return c.json({ error: oversize }, 413);
     const overRpc = texts.findIndex((t) => rpcBytes(t) > MAX_RPC_BYTES);
     if (overRpc >= 0) {
       const b = batches[overRpc]!;
@@ -198,26 +198,25 @@ export const MAX_VALUE_BYTES = 2_000_000;
 /**
  * Why a delivery's row or dead letter cannot be stored, or null: each is one SQLite value in its Durable
  * Object, and one past 2 MB failed the commit (SQLITE_TOOBIG), a 503 on every retry of the delivery, so
- * the sender retried for days and nothing of it was written. A 413 tells the sender instead. JSON text
- * escapes a body byte to at most 6 characters (`\u0001`), of at most 3 UTF-8 bytes: a smaller body
- * cannot make one, and is not measured.
+ * the sender retried for days and nothing of it was written. A 413 tells the sender instead. A batch's
+ * text (`texts[i]`) holds each of its rows and letters, quoted: a batch whose text is within the limit
+ * at 3 UTF-8 bytes a character cannot hold one past it, and is not measured. (Bounded by the batch's
+ * text, not the body's: a cell's SQL can make a row far larger than its event, `lpad(x, 3000000)`.)
  */
-function oversizeValue(batches: Batch[], bodyBytes: number): string | null {
-  if (bodyBytes * 18 <= MAX_VALUE_BYTES) return null;
+function oversizeValue(batches: Batch[], texts: string[]): string | null {
   // UTF-8 bytes of the value's JSON text, encoded only where its characters could pass the limit.
   const size = (value: unknown) => {
-    const text = JSON.stringify(value);
+    const text = typeof value === "string" ? value : JSON.stringify(value);
     return text.length * 3 <= MAX_VALUE_BYTES ? text.length : utf8.encode(text).length;
   };
   const refuse = (what: string, bytes: number) =>
     `ingest: ${what} takes ${bytes} bytes as stored, more than the ${MAX_VALUE_BYTES} a Durable Object keeps in one value; nothing of the delivery was stored: send it in smaller events`;
-  for (const b of batches) {
+  for (const [i, b] of batches.entries()) {
+    if (texts[i]!.length * 3 <= MAX_VALUE_BYTES) continue;
     for (const letter of b.deadLetters) {
       const bytes = size(letter);
       if (bytes > MAX_VALUE_BYTES) return refuse(`an event of the body that is a dead letter (${letter.reason.slice(0, 200)})`, bytes);
     }
-    // Rows are at most as long as their text escaped; a body under the limit cannot make one past it.
-    if (bodyBytes * 6 <= MAX_VALUE_BYTES) continue;
     for (const row of b.rows) {
       const bytes = size(row);
       if (bytes > MAX_VALUE_BYTES) return refuse(`a row of ${b.sink ?? "a sink"}`, bytes);

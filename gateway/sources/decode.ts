@@ -137,7 +137,7 @@ function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, hea
   // records read under given names (a Kafka message: one record, no header line) are cut at the
   // delimiter that cuts their first line the most, as read_csv sniffed the sample's.
   const delimiter = header === "positional" ? "," : csvDelimiter(text);
-  const lines: number[] = [];
+  let lines: number[] = [];
   try {
     records = parseCsv(text, delimiter, lines, header === undefined);
   } catch (err) {
@@ -146,13 +146,22 @@ function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, hea
   if (header === undefined) {
     // Blank lines before the header line are skipped; after it, each is a record of one empty field
     // where the header has one column (read_csv reads a NULL row for it) and is skipped otherwise.
-    while (records.length > 0 && records[0]!.length === 0) (records.shift(), lines.shift());
-    const one = records.length > 0 && records[0]!.length === 1;
-    for (let k = records.length - 1; k > 0; k--) {
-      if (records[k]!.length > 0) continue;
-      if (one) records[k] = [""];
-      else (records.splice(k, 1), lines.splice(k, 1));
+    // One pass into new arrays: a shift or splice per blank line moved every record after it (quadratic).
+    let start = 0;
+    while (start < records.length && records[start]!.length === 0) start++;
+    const one = start < records.length && records[start]!.length === 1;
+    const keptRecords: string[][] = [];
+    const keptLines: number[] = [];
+    for (let k = start; k < records.length; k++) {
+      if (k > start && records[k]!.length === 0) {
+        if (!one) continue;
+        records[k] = [""];
+      }
+      keptRecords.push(records[k]!);
+      keptLines.push(lines[k]!);
     }
+    records = keptRecords;
+    lines = keptLines;
   }
   // Given names, a first record spelling them is a header line the producer sent along: skipped.
   if (Array.isArray(header) && records.length > 0 && records[0]!.length === header.length && records[0]!.every((f, i) => f.trim() === header[i])) {

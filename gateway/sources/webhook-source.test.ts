@@ -77,6 +77,15 @@ test("a webhook delivery whose id was seen before is not stored again", async ()
   await rm(dir, { recursive: true, force: true });
 });
 
+test("a blank X-GitHub-Delivery is no id: every such delivery is stored, none is taken for a retry of the first", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "runnel-webhook-"));
+  const source = await openWebhookSource(spec, join(dir, "hooks"));
+  for (let i = 0; i < 3; i++) expect(await source.receive(Buffer.from(JSON.stringify({ i })), new Headers({ "x-github-delivery": " " }), i)).not.toBeNull();
+  expect((await source.sample(10)).map((e) => e.ok && e.value)).toEqual([{ i: 0 }, { i: 1 }, { i: 2 }]);
+  await source.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
 test("a form-encoded delivery (GitHub's default content type) is read as the JSON in its payload field", async () => {
   const dir = await mkdtemp(join(tmpdir(), "runnel-webhook-"));
   const source = await openWebhookSource(spec, join(dir, "hooks"));

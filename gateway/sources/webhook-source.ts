@@ -18,7 +18,11 @@ type WebhookSpec = Extract<SourceSpec, { kind: "webhook" }>;
  * source's `delivery_header`; without one, GitHub's; null when there is none.
  */
 export async function captureIdOf(spec: Extract<SourceSpec, { kind: "webhook" }>, headers: HeaderReader, body: Uint8Array): Promise<string | null> {
-  return (await deliveryKey(spec, headers, body)) ?? (spec.deliveryHeader ? null : headers.get("x-github-delivery"));
+  const id = await deliveryKey(spec, headers, body);
+  if (id !== null || spec.deliveryHeader) return id;
+  // A blank X-GitHub-Delivery is no id, as a blank delivery header is none (taken as "", every later one was a duplicate, never stored).
+  const github = headers.get("x-github-delivery");
+  return github === null || github.trim() === "" ? null : github;
 }
 
 export interface WebhookSource extends Source {

@@ -36,7 +36,12 @@ sources:
   crm:
     webhook: { signature: sha256, secret: CRM_SECRET, delivery_header: X-Delivery-Id }
     format: json
+  w:
+    webhook: { signature: none }
+    format: json
 sinks:
+  wide:
+    r2: { binding: LAKE, prefix: wide/ }
   oj:
     r2: { binding: LAKE, prefix: oj/ }
   on:
@@ -67,6 +72,10 @@ SELECT id, name FROM c
 SELECT id, name FROM gh
 \`\`\`
 
+\`\`\`sql id=wide sink=wide
+SELECT id, lpad(name, 2100000, '*') AS padded FROM w
+\`\`\`
+
 \`\`\`sql id=names sink=names
 SELECT name, count(*) AS n FROM n GROUP BY name
 \`\`\`
@@ -85,7 +94,7 @@ beforeAll(async () => {
   const { notebook, issues } = parseNotebook(text, "messy.md");
   expect(issues).toEqual([]);
   const sample = ['{"id": 1, "name": "a"}'];
-  const plan = await compileWith(notebook, { j: sample, n: sample, c: ['{"id": "1", "name": "a"}'], gh: sample, billing: sample, crm: sample });
+  const plan = await compileWith(notebook, { j: sample, n: sample, c: ['{"id": "1", "name": "a"}'], gh: sample, billing: sample, crm: sample, w: sample });
   // 5 MiB, as the gateway takes: a body past what one Durable Object value holds once escaped.
   edge = await startEdge({ name: "worker8", plan, notebook, limits: { maxBodyBytes: 5 * 1024 * 1024 }, bindings: { GH_SECRET: "gh-secret", BILLING_SECRET: "billing-secret", CRM_SECRET: "crm-secret" } });
 }, 120_000);
@@ -234,6 +243,14 @@ describe("messy webhook bodies in the published Worker", () => {
     const got = await answer(await post("n", `{"id": 40, "name": "ok"}\n${"\u0001".repeat(2_100_000)}\n`));
     expect(got.status).toBe(413);
     expect(got.body.error).toMatch(/^ingest: an event of the body that is a dead letter \(line 2: parse: malformed JSON: .*\) takes 12600\d+ bytes as stored, more than the 2000000 a Durable Object keeps in one value; nothing of the delivery was stored/);
+    expect((await edge.metrics()).eventsIn).toBe(before);
+  });
+
+  test("a small event whose row the cell makes past what a Durable Object stores in one value (lpad to 2.1 MB) is a 413 saying so, not a 503 on every retry", async () => {
+    const before = (await edge.metrics()).eventsIn;
+    const got = await answer(await post("w", '{"id": 41, "name": "x"}'));
+    expect(got.status).toBe(413);
+    expect(got.body.error).toMatch(/^ingest: a row of wide takes 21000\d\d bytes as stored, more than the 2000000 a Durable Object keeps in one value; nothing of the delivery was stored/);
     expect((await edge.metrics()).eventsIn).toBe(before);
   });
 

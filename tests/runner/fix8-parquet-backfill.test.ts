@@ -126,4 +126,28 @@ describe("a backfill of Parquet files", () => {
       db.close();
     }
   });
+
+  test("a DECIMAL inside a STRUCT or LIST the plan reads as text, and a DECIMAL the plan reads as BIGINT, land as DuckDB casts them: every digit, the scale's zeros, x.5 rounded away from zero", { timeout: 180_000 }, async () => {
+    const select = "SELECT id, p.amount AS nested, prices, whole FROM ev";
+    // Money as text in the live events (strings in a struct and a list), whole units as integers.
+    const { dir, bundle } = await publish(select, '{"id": 1, "p": {"amount": "12.34"}, "prices": ["1.5", "2"], "whole": 12}\n');
+    const input = join(dir, "nested.parquet");
+    const db = await openDuckDB({ threads: 1 });
+    try {
+      await db.run(`COPY (SELECT id::INTEGER AS id, {'amount': a::DECIMAL(38,10)} AS p, [a::DECIMAL(38,10), 0.10::DECIMAL(38,10)] AS prices, w::DECIMAL(38,2) AS whole FROM (VALUES
+        ('1', '1234567890123456789012345678.1234567891', '2.5'), ('2', '0.1', '-2.5'), ('3', '-7', '123456789012345678.50')
+      ) t(id, a, w)) TO '${input}'`);
+      const out = join(dir, "lake");
+      const run = cli(["run", bundle, "--input", `ev=${input}`, "--sink", `out=fs:${out}`]);
+      expect(run.status, run.output).toBe(0);
+      expect(run.output).toMatch(/3 events → 3 rows .* 0 dead letters/);
+      const written = (await db.read(`SELECT id::INTEGER, nested, prices, whole::VARCHAR FROM read_parquet('${out}/**/*.parquet') ORDER BY id`)).getRowsJson();
+      await db.run(`CREATE TABLE ev AS SELECT id::BIGINT AS id, p::STRUCT(amount VARCHAR) AS p, prices::VARCHAR[] AS prices, whole::BIGINT AS whole FROM read_parquet('${input}')`);
+      const expected = (await db.read(`SELECT id::INTEGER, nested, prices, whole::VARCHAR FROM (${select}) ORDER BY id`)).getRowsJson();
+      expect(expected[0]).toEqual([1, "1234567890123456789012345678.1234567891", ["1234567890123456789012345678.1234567891", "0.1000000000"], "3"]);
+      expect(written).toEqual(expected);
+    } finally {
+      db.close();
+    }
+  });
 });

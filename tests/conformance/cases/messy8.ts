@@ -194,13 +194,18 @@ export const cases: ConformanceCase[] = [
     name: "messy8: first(x ORDER BY y DESC) (the latest status) is refused with the arg_max that says it, not 'drop the ORDER BY'",
     sql: "SELECT k, first(u ORDER BY v DESC) AS latest FROM t GROUP BY k",
     rows: [{ k: "a", u: "x", v: 1 }, { k: "a", u: "y", v: 2 }],
-    expect: "compile-error", message: "arg_max(x, y) for first(x ORDER BY y DESC)",
+    expect: "compile-error", message: "arg_max_null(x, y) for first(x ORDER BY y DESC)",
   },
   {
     name: "messy8: last(x ORDER BY y) is refused with the arg_max that says it",
     sql: "SELECT k, last(u ORDER BY v) AS latest FROM t GROUP BY k",
     rows: [{ k: "a", u: "x", v: 1 }, { k: "a", u: "y", v: 2 }],
-    expect: "compile-error", message: "arg_max(x, y) for last(x ORDER BY y)",
+    expect: "compile-error", message: "arg_max_null(x, y) for last(x ORDER BY y)",
+  },
+  {
+    name: "messy8: (guard) arg_max_null and arg_min_null, the rewrites of last and first, keep a NULL x at the chosen row as they do",
+    sql: "SELECT k, arg_max_null(u, v) AS latest, arg_min_null(u, v) AS earliest FROM t GROUP BY k",
+    rows: [{ k: "a", u: "x", v: 1 }, { k: "a", u: null, v: 2 }, { k: "b", u: null, v: 0 }, { k: "b", u: "w", v: 1 }, { k: "c", u: "q", v: null }],
   },
   {
     name: "messy8: (guard) arg_max, the rewrite the refusal suggests, agrees",
