@@ -204,6 +204,9 @@ function chunk<T>(list: T[], size: number): T[][] {
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
 
+if (typeof (globalThis as { gc?: unknown }).gc !== "function") {
+  console.log("note: gc() is not exposed (run through `npm run bench -- executor`, or node --expose-gc): each engine's timing may include the garbage of the engine before it");
+}
 const dir = await mkdtemp(join(tmpdir(), "runnel-bench-"));
 const sampler = new Sampler();
 let wasm: WasmConnection | null = null;
