@@ -323,6 +323,7 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
       const args = e.args.map(cf);
       if (filter) {
         // Only TRUE keeps a row, so the first operand that is not TRUE decides.
+        if (args.length <= 6) return filterAnd(args);
         return (row) => {
           for (const a of args) {
             const v = a(row);
@@ -424,6 +425,17 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
       const neg = e.negated;
       if (filter && !neg) {
         // DuckDB selects on `arg >= lower` first and computes the upper bound only for the rows left.
+        // A column between two integer constants (a range check on a counter) compares bigints inline.
+        const col = columnOf(a), kl = constantOf(lo), kh = constantOf(hi);
+        if (col >= 0 && kl !== NOT_CONSTANT && kh !== NOT_CONSTANT && typeof kl.value === "bigint" && typeof kh.value === "bigint") {
+          const low = kl.value, high = kh.value;
+          return (row) => {
+            const v = row[col] ?? null;
+            if (v === null) return false;
+            if (typeof v === "bigint") return v >= low && v <= high;
+            return cmp(v, low) >= 0 && cmp(v, high) <= 0;
+          };
+        }
         return (row) => {
           const v = a(row);
           const l = lo(row);
@@ -747,6 +759,36 @@ function foldCast(v: Value, from: string, to: string, isTry: boolean, lib: Funct
     if (error instanceof Error) return NOT_CONSTANT;
     throw error;
   }
+}
+
+/**
+ * AND in a filter (only TRUE keeps a row: the first operand that is not TRUE decides), up to six
+ * operands each called from a site of its own, where a loop called them all from one.
+ */
+function filterAnd(args: Eval[]): Eval {
+  const n = args.length;
+  const yes: Eval = () => true;
+  const [a0 = yes, a1 = yes, a2 = yes, a3 = yes, a4 = yes, a5 = yes] = args;
+  const no = (v: Value): Value => (v === null ? null : false);
+  return (row) => {
+    let v = a0(row);
+    if (v !== true) return no(v);
+    if (n < 2) return true;
+    v = a1(row);
+    if (v !== true) return no(v);
+    if (n < 3) return true;
+    v = a2(row);
+    if (v !== true) return no(v);
+    if (n < 4) return true;
+    v = a3(row);
+    if (v !== true) return no(v);
+    if (n < 5) return true;
+    v = a4(row);
+    if (v !== true) return no(v);
+    if (n < 6) return true;
+    v = a5(row);
+    return v !== true ? no(v) : true;
+  };
 }
 
 /**
