@@ -369,6 +369,8 @@ class Compiler {
           return { kind: "column", index: keys.length + a, type: aggregates[a]!.call.type };
         }
         if (e.class === "COLUMN_REF") {
+          const viaKey = this.throughGroupedKey(e, keys, ctx(scope));
+          if (viaKey) return viaKey;
           const name = (e.column_names as string[]).at(-1)!;
           const kk = keysTree.findIndex((g) => g.class === "COLUMN_REF" && String((g.column_names as string[]).at(-1)).toLowerCase() === name.toLowerCase());
           if (kk >= 0) return { kind: "column", index: kk, type: keys[kk]!.expr.type };
@@ -609,6 +611,40 @@ class Compiler {
     }
     if (fn === "count" && args.length === 0) fn = "count_star";
     return { fn, args, distinct: Boolean(a.distinct), filter: a.filter ? lowerCondition(a.filter, ctx) : null, type: a.$type };
+  }
+
+  /**
+   * A column reference read through a grouped key, as DuckDB binds it: the key itself (`t.k` for a
+   * key `k`), or a field below it (`s.a`, `payload.user.id` when `s`, `payload.user` or `payload` is
+   * grouped, a JSON key's `j.key` too). Undefined when the reference is none of these. (Until
+   * 2026-12-06 a key was found by the reference's last name only: `s.a` under a grouped `s` was
+   * refused as "column a must appear in the GROUP BY clause", and read the column `a` where one was grouped.)
+   */
+  private throughGroupedKey(e: TreeNode, keys: NamedExpr[], inScope: ExprContext): Expr | undefined {
+    let ref: Expr;
+    try {
+      ref = lowerExpr(e, inScope);
+    } catch (error) {
+      // Not a column of the input (an earlier item's alias): the caller's other readings decide.
+      if (error instanceof CompileError) return undefined;
+      throw error;
+    }
+    const text = (x: Expr): string => JSON.stringify(x, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
+    const keyTexts = keys.map((k) => text(k.expr));
+    const rebase = (x: Expr): Expr | undefined => {
+      const k = keyTexts.indexOf(text(x));
+      if (k >= 0) return { kind: "column", index: k, type: keys[k]!.expr.type };
+      if (x.kind === "field") {
+        const arg = rebase(x.arg);
+        return arg && { ...x, arg };
+      }
+      if (x.kind === "function" && x.name === "json_extract" && x.args.length === 2 && x.args[0]!.type === "JSON" && x.args[1]!.kind === "constant") {
+        const arg = rebase(x.args[0]!);
+        return arg && { ...x, args: [arg, x.args[1]!] };
+      }
+      return undefined;
+    };
+    return rebase(ref);
   }
 
   /** The tumbling window: a key that is time_bucket(<interval>, ts) or date_trunc('<part>', ts). */

@@ -120,7 +120,7 @@ export class WindowState {
     if (!w || this.emittedUpTo === null) return false;
     const bucket = this.keys[w.key]!;
     for (const row of rows) {
-      const s = bucketMicros(bucket(row));
+      const s = windowStart(bucket(row));
       if (s !== null && this.endOf(s) <= this.emittedUpTo) return true;
     }
     return false;
@@ -143,14 +143,15 @@ export class WindowState {
     for (let i = 0; i < keys.length; i++) keys[i] = this.keys[i]!(row);
     let start: bigint | null = null;
     if (w) {
-      start = bucketMicros(keys[w.key]!);
+      start = windowStart(keys[w.key]!);
       // A window starting after the emitted watermark cannot have been emitted; only older ones need their end.
       if (start !== null && this.lateBefore !== null && start < this.lateBefore) {
         const late = this.lateReason(start, this.emittedUpTo!);
         if (late !== null) return late;
       }
       const t = this.eventTime!(row);
-      if (t !== null && (this.maxEventTime === null || t > this.maxEventTime)) {
+      // An infinite event time is no time on a clock: it would move the watermark past every window for good.
+      if (t !== null && t < TIMESTAMP_INFINITY && t > -TIMESTAMP_INFINITY && (this.maxEventTime === null || t > this.maxEventTime)) {
         this.maxEventTime = t;
         this.wm = t - this.lateness;
       }
@@ -294,15 +295,25 @@ export class WindowState {
     const wall = this.op.window?.wall;
     const fromWall = wall !== undefined && s.clock !== "instant" ? wallClock(wall.zone) : null;
     this.windows.clear();
-    for (const [key, start, stored, groups] of s.windows) {
-      const end = fromWall !== null && start !== null ? this.endOf(start) : stored;
-      const win: Window = { start, end, groups: [], index: new Map() };
+    for (const [storedKey, storedStart, stored, groups] of s.windows) {
+      // A snapshot from before 2026-12-06 keeps an infinite bucket as a window of its own: it joins the NULL bucket's.
+      const infinite = storedStart !== null && windowStart(storedStart) === null;
+      const key = infinite ? null : storedKey;
+      const start = infinite ? null : storedStart;
+      const end = infinite ? null : fromWall !== null && start !== null ? this.endOf(start) : stored;
+      const win: Window = this.windows.get(key) ?? { start, end, groups: [], index: new Map() };
       for (const [, keys, states, seen] of groups) {
         const g = this.lookup(win, keys);
         g.states = states;
         g.seen = seen;
       }
       this.windows.set(key, win);
+    }
+    // A watermark an event at +infinity moved (before 2026-12-06) made every later event late: it starts again.
+    const poisoned = s.maxEventTime !== null && s.maxEventTime >= TIMESTAMP_INFINITY;
+    if (poisoned) {
+      s.maxEventTime = null;
+      s.emittedUpTo = null;
     }
     this.maxEventTime = fromWall !== null && s.maxEventTime !== null ? fromWall.startsAt(s.maxEventTime) : s.maxEventTime;
     this.wm = this.maxEventTime === null ? null : this.maxEventTime - this.lateness;
@@ -456,6 +467,19 @@ export function bucketMicros(v: Value): bigint | null {
 }
 
 /**
+ * The start of the window a bucket value keys: its microseconds (`bucketMicros`), or null — the
+ * window no watermark closes, written with every flush — for a NULL bucket and for an infinite one
+ * (`'infinity'`, `'-infinity'`, a TIMESTAMP or DATE): DuckDB shows such a bucket as a group of its
+ * own, and a window there would never close (+infinity) or be closed before it opened (-infinity,
+ * every event a late dead letter). (Until 2026-12-06 an event at +infinity moved the watermark to
+ * the end of time: every later event of the sink was a late dead letter, after a restart too.)
+ */
+export function windowStart(v: Value): bigint | null {
+  const s = bucketMicros(v);
+  return s === null || s >= TIMESTAMP_INFINITY || s <= -TIMESTAMP_INFINITY ? null : s;
+}
+
+/**
  * A window's event time as an instant: the event time itself, or for a wall-time window
  * (`window.wall`) the instant it was read from — or, when that is a wall time too (a bucket computed
  * upstream), the first instant the zone's clock reads it, so the watermark never runs ahead.
@@ -474,7 +498,7 @@ function eventInstant(window: NonNullable<AggregateOp["window"]>, lib: FunctionL
   let lastInstant = 0n;
   return (row) => {
     const t = bucketMicros(time(row));
-    if (t === null) return null;
+    if (t === null || t >= TIMESTAMP_INFINITY || t <= -TIMESTAMP_INFINITY) return null;
     if (t !== lastWall) {
       lastInstant = clock.startsAt(t);
       lastWall = t;

@@ -1,6 +1,6 @@
 import { compileExpr, type Eval } from "../exec/expr.ts";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
-import { WindowState, bucketMicros, groupError, windowEnd } from "../exec/window.ts";
+import { WindowState, groupError, windowEnd, windowStart } from "../exec/window.ts";
 import { wallClock } from "../exec/wall-clock.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import type { JsonValue, Operator } from "../plan/types.ts";
@@ -226,6 +226,18 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
           });
         }
         const rows = stored.map((r) => codec.decode(r.row));
+        // Before 2026-12-06 an infinite bucket was stored with its start and an event at +infinity moved
+        // the watermark to the end of time (every later event late). Its rows now wait with the NULL
+        // bucket's, and such a watermark is dropped: windows it emitted may be written again by later events.
+        const infinite = stored.flatMap((r, i) => (r.start !== null && this.window!.startText(rows[i]!) === null ? [r.seq] : []));
+        const poisoned = emittedUpTo !== null && BigInt(emittedUpTo) + BigInt(plan.aggregate!.window!.latenessMicros) >= TIMESTAMP_INFINITY;
+        if (infinite.length || poisoned) {
+          this.ctx.storage.transactionSync(() => {
+            for (const seq of infinite) this.sql.exec(`UPDATE win SET start = NULL WHERE seq = ?`, seq);
+            if (poisoned) this.setMeta("emittedUpTo", null);
+          });
+          if (poisoned) emittedUpTo = null;
+        }
         // Before 2026-12-06 a DATE bucket (`date_trunc('day', ts)`) was stored with no start, as if NULL: its
         // rows were never deleted when the day was emitted. Those are dropped; an open day's get their start.
         const unstarted = stored.flatMap((r, i) => (r.start === null && this.window!.startText(rows[i]!) !== null ? [i] : []));
@@ -738,6 +750,9 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
   };
 }
 
+/** TIMESTAMP 'infinity' in microseconds. */
+const TIMESTAMP_INFINITY = 2n ** 63n - 1n;
+
 /**
  * Not an event but the pipeline's own output that could not be written: a group that failed as it
  * was emitted (its keys as JSON text) or an output row no file can hold. A dead letter of its `kind`.
@@ -833,9 +848,9 @@ class OpenWindows {
     return text;
   }
 
-  /** A row's window start as stored in `win` (microseconds, a DATE bucket's midnight), null for a NULL bucket. */
+  /** A row's window start as stored in `win` (microseconds, a DATE bucket's midnight), null for a NULL or infinite bucket (`windowStart`). */
   startText(row: Value[]): string | null {
-    const s = bucketMicros(this.bucket(row));
+    const s = windowStart(this.bucket(row));
     return s === null ? null : s.toString();
   }
 
