@@ -1,6 +1,6 @@
 import { Field, Int64, Schema, Struct, TimestampMicrosecond, Utf8, Float64, Bool, List, tableFromIPC, DateDay, Int32 } from "apache-arrow";
 import { describe, expect, it } from "vitest";
-import { eventsToArrow, parseTailJson } from "./events-to-arrow.ts";
+import { eventsToArrow, findMisfits, parseTailJson } from "./events-to-arrow.ts";
 
 const schema = new Schema([
   new Field("station", new Utf8(), true),
@@ -78,5 +78,29 @@ describe("eventsToArrow", () => {
     expect(rows.map((r) => r.ratio)).toEqual([NaN, -Infinity, null, Infinity]);
     expect(rows[3]!.station).toBe("NaN");
   });
-});
 
+  it("names the values that do not fit their column (NULL in the table) and the keys with no column", () => {
+    const batch = parseTailJson(
+      '{"events":[{"entries":12345678901234567890,"ratio":"not a number"},{"station":"ok","ts":"2024-13-45","extra":1},{"meta":{"line":"N","car":"three"},"tags":[1,"b"]},{"ratio":"NaN","entries":"7","ok":null,"other":{}}]}',
+    ) as { events: unknown[] };
+    expect(findMisfits(schema, batch.events)).toEqual({ events: 3, last: 'meta: {"line":"N","car":"three"} into Struct<{line:Utf8, car:Int32}>', newKeys: ["extra", "other"] });
+    expect(findMisfits(schema, [{ station: "a", entries: 1, tags: ["x"], meta: { line: "N", car: 3 } }])).toEqual({ events: 0, last: null, newKeys: [] });
+  });
+
+  it("reads a tail timestamp as DuckDB does: microseconds kept, an offset kept as wall clock, no impossible or local date", () => {
+    const events = [
+      { ts: "2024-01-01T00:00:00.123456Z" },
+      { ts: "2024-01-01T00:00:00+05:30" },
+      { ts: "2024-02-30T00:00:00Z" },
+      { ts: "01/02/2024" },
+      { ts: "2024-1-2 03:04:05.9999999" },
+      { ts: "2024-06-01", day: "2024-02-30", meta: { line: "N", car: 1 } },
+    ];
+    const column = tableFromIPC(eventsToArrow(schema, events)).getChild("ts")!;
+    // The raw int64 microseconds: Arrow's JavaScript reader would hand out milliseconds.
+    const micros = Array.from({ length: events.length }, (_, i) => (column.isValid(i) ? (column.data[0]!.values as BigInt64Array)[i] : null));
+    expect(micros).toEqual([1704067200123456n, 1704067200000000n, null, null, 1704164645999999n, 1717200000000000n]);
+    expect(tableFromIPC(eventsToArrow(schema, events)).getChild("day")!.get(5)).toBeNull();
+    expect(findMisfits(schema, events)).toMatchObject({ events: 3, last: 'day: "2024-02-30" into Date32<DAY>' });
+  });
+});

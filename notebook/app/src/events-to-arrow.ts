@@ -1,5 +1,6 @@
-import { DataType, type Field, type Schema, Table, tableToIPC, vectorFromArray } from "apache-arrow";
+import { DataType, type Field, makeData, makeVector, type Schema, Table, TimeUnit, type Timestamp, tableToIPC, type Vector, vectorFromArray } from "apache-arrow";
 import { JsonReal, stringifyJsonLossless } from "../../../edge/duckdb/lossless-json.ts";
+import { tryCastValue } from "../../../edge/exec/functions/cast.ts";
 
 /**
  * Turns a batch of tail events (decoded JSON) into Arrow IPC stream bytes
@@ -10,18 +11,93 @@ import { JsonReal, stringifyJsonLossless } from "../../../edge/duckdb/lossless-j
  * DuckDB's JSON reader treats a mismatch under `ignore_errors`.
  */
 export function eventsToArrow(schema: Schema, events: readonly unknown[]): Uint8Array {
-  const columns: Record<string, ReturnType<typeof vectorFromArray>> = {};
+  const columns: Record<string, Vector> = {};
   for (const field of schema.fields) {
     // A column DuckDB named otherwise than its key (`ID_1` for `ID` after `id`) reads the key the sample's metadata keeps.
     const key = field.metadata.get("runnel.key") ?? field.name;
-    const values = events.map((event) => coerce(pick(event, key), field.type));
     try {
+      // A top-level TIMESTAMP keeps its microseconds (Arrow's builder takes milliseconds).
+      const type = field.type as DataType;
+      if (DataType.isTimestamp(type) && (type as Timestamp).unit === TimeUnit.MICROSECOND) {
+        columns[field.name] = microsVector(type as Timestamp, events.map((event) => timestampMicros(pick(event, key), type as Timestamp)));
+        continue;
+      }
+      const values = events.map((event) => coerce(pick(event, key), field.type));
       columns[field.name] = vectorFromArray(values, field.type);
     } catch (cause) {
       throw new Error(`events: cannot build column ${field.name} (${String(field.type)}) from ${events.length} events`, { cause });
     }
   }
   return tableToIPC(new Table(columns), "stream");
+}
+
+/** What a batch of tail events lost on the way into the table: values their column cannot hold, keys it has no column for. */
+export interface Misfits {
+  /** Events with at least one value, at any depth, that does not fit its column (it shows as NULL). */
+  events: number;
+  /** The last such value, as `column: <JSON> into <type>`. */
+  last: string | null;
+  /** Top-level keys of the events that the table has no column for, in the order first seen. */
+  newKeys: string[];
+}
+
+/**
+ * The values of `events` that `eventsToArrow` turns into NULL because they do not fit the sample's
+ * column (`"not a number"` into a DOUBLE, `12345678901234567890` into a BIGINT, a malformed
+ * timestamp), and the keys it drops because the sample had no such column. The table shows such a
+ * value as NULL; the source card says so, or a value would vanish without a word.
+ */
+export function findMisfits(schema: Schema, events: readonly unknown[]): Misfits {
+  const misfits: Misfits = { events: 0, last: null, newKeys: [] };
+  const keys = new Set(schema.fields.map((field) => field.metadata.get("runnel.key") ?? field.name));
+  for (const event of events) {
+    let misfit: string | null = null;
+    for (const field of schema.fields) {
+      const value = pick(event, field.metadata.get("runnel.key") ?? field.name);
+      if (lost(value, field.type)) misfit = `${field.name}: ${cut(stringifyJsonLossless(value))} into ${field.metadata.get("duckdb.type") ?? String(field.type)}`;
+    }
+    if (misfit !== null) {
+      misfits.events++;
+      misfits.last = misfit;
+    }
+    if (event !== null && typeof event === "object" && !Array.isArray(event)) {
+      for (const key of Object.keys(event)) if (!keys.has(key) && !misfits.newKeys.includes(key)) misfits.newKeys.push(key);
+    }
+  }
+  return misfits;
+}
+
+/** Whether `coerce` turns a value that is there (at any depth) into NULL. */
+function lost(value: unknown, type: DataType): boolean {
+  if (value === null || value === undefined) return false;
+  if (coerce(value, type) === null) return true;
+  if (DataType.isStruct(type) && typeof value === "object" && !Array.isArray(value)) {
+    return (type.children as Field[]).some((child) => lost((value as Record<string, unknown>)[child.name], child.type));
+  }
+  if (DataType.isList(type) && Array.isArray(value)) {
+    const child = type.children[0];
+    return child !== undefined && value.some((item) => lost(item, child.type));
+  }
+  return false;
+}
+
+function cut(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+/** A TIMESTAMP column of exact microseconds, NULL where `micros` is null. */
+function microsVector(type: Timestamp, micros: readonly (bigint | null)[]) {
+  const data = new BigInt64Array(micros.length);
+  const valid = new Uint8Array((micros.length + 7) >> 3);
+  let nulls = 0;
+  micros.forEach((m, i) => {
+    if (m === null) nulls++;
+    else {
+      data[i] = m;
+      valid[i >> 3]! |= 1 << (i & 7);
+    }
+  });
+  return makeVector(makeData({ type, length: micros.length, nullCount: nulls, nullBitmap: nulls === 0 ? null : valid, data }));
 }
 
 function pick(value: unknown, key: string): unknown {
@@ -50,7 +126,12 @@ export function coerce(value: unknown, type: DataType): unknown {
   if (value === null || value === undefined) return null;
   // A real reads as its number; into text it prints as the real (stringifyJsonLossless below writes it so).
   if (value instanceof JsonReal && !DataType.isUtf8(type) && !DataType.isLargeUtf8(type)) value = value.value;
-  if (DataType.isTimestamp(type) || DataType.isDate(type)) return toEpochMs(value);
+  if (DataType.isDate(type)) return dateMs(value);
+  if (DataType.isTimestamp(type)) {
+    // Arrow's builder takes milliseconds: a nested TIMESTAMP keeps whole milliseconds (a top-level one is exact, `microsVector`).
+    const micros = timestampMicros(value, type as Timestamp);
+    return micros === null ? null : Number(micros / 1000n) - (micros % 1000n < 0n ? 1 : 0);
+  }
   if (DataType.isInt(type)) {
     if (typeof value === "bigint") {
       const bits = BigInt(type.bitWidth);
@@ -86,12 +167,26 @@ export function coerce(value: unknown, type: DataType): unknown {
   return value;
 }
 
-function toEpochMs(value: unknown): number | null {
+/**
+ * A TIMESTAMP (or TIMESTAMPTZ) value as DuckDB reads it from JSON text, in microseconds: DuckDB's
+ * own parser (`tryCastValue`, the pipeline's), so `2024-02-30` and `01/02/2024` are no timestamp
+ * (JavaScript's Date.parse read them as March 1st and as local time), an offset is kept as wall
+ * clock in a TIMESTAMP and applied in a TIMESTAMPTZ, and the fraction keeps its microseconds.
+ */
+function timestampMicros(value: unknown, type: Timestamp): bigint | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : BigInt(value.getTime()) * 1000n;
+  if (typeof value === "number") return Number.isFinite(value) ? BigInt(Math.round(value)) * 1000n : null;
+  if (typeof value !== "string") return null;
+  const read = tryCastValue(value, "VARCHAR", type.timezone ? "TIMESTAMPTZ" : "TIMESTAMP");
+  return typeof read === "bigint" ? read : null;
+}
+
+/** A DATE as DuckDB reads it from JSON text (its own parser), as the epoch milliseconds Arrow's builder takes. */
+function dateMs(value: unknown): number | null {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.getTime();
   if (typeof value === "number") return Number.isFinite(value) ? value : null;
   if (typeof value !== "string") return null;
-  // DuckDB reads "2026-11-22 05:00:00" as a local-free timestamp: treat it as UTC.
-  const iso = /^\d{4}-\d{2}-\d{2}[ T]\d/.test(value) && !/[zZ]|[+-]\d{2}:?\d{2}$/.test(value) ? `${value.replace(" ", "T")}Z` : value;
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(iso) ? `${iso}T00:00:00Z` : iso);
-  return Number.isNaN(ms) ? null : ms;
+  const days = tryCastValue(value, "VARCHAR", "DATE");
+  return typeof days === "number" && Number.isFinite(days) && Math.abs(days) < 100_000_000 ? days * 86_400_000 : null;
 }

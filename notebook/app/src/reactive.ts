@@ -436,7 +436,11 @@ export class ReactiveNotebook {
       const shown = columns === null ? null : previewSelect(columns);
       const head = await this.conn.query(columns === null ? sql : `SELECT ${shown ?? "*"} FROM ${relation} LIMIT ${PREVIEW_ROWS}`);
       const preview = toRows(head, columns);
-      const numRows = columns === null ? head.numRows : Number((await this.conn.query(`SELECT count(*)::DOUBLE AS n FROM ${relation}`)).getChildAt(0)?.get(0) ?? 0);
+      // A preview short of its limit holds every row: counting them again would run the cell's query a
+      // second time (twice the wait for a slow aggregate), and a cell that samples or calls random()
+      // would count other rows than the table shows.
+      const numRows =
+        columns === null || head.numRows < PREVIEW_ROWS ? head.numRows : Number((await this.conn.query(`SELECT count(*)::DOUBLE AS n FROM ${relation}`)).getChildAt(0)?.get(0) ?? 0);
       const rows = (): Rows => {
         throw new Error(`cell ${spec.label}: its rows were not fetched because no JavaScript cell read it`);
       };

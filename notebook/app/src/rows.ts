@@ -8,7 +8,7 @@ export interface Column {
 
 /**
  * What a SQL cell gives JavaScript cells: an array of plain row objects
- * (BIGINT as number when it fits, TIMESTAMP and DATE as Date, STRUCT as
+ * (BIGINT and HUGEINT as number when it is exact, else bigint, TIMESTAMP and DATE as Date, STRUCT as
  * object, LIST as array), carrying its columns with DuckDB's type names.
  */
 export type Rows = Record<string, unknown>[] & { columns: Column[] };
@@ -60,6 +60,10 @@ function toValue(value: unknown, type: DataType): unknown {
     const items = Array.from(value as Iterable<unknown>);
     return child === undefined ? items : items.map((item) => toValue(item, child.type));
   }
-  if (DataType.isDecimal(type) && typeof value === "object") return Number(String(value)) / 10 ** type.scale;
+  if (DataType.isDecimal(type) && typeof value === "object") {
+    // A HUGEINT comes as DECIMAL(38,0): kept exact as BIGINT is (a number while that is exact, else a bigint).
+    if (type.scale === 0) return toValue(BigInt(String(value)), type);
+    return Number(String(value)) / 10 ** type.scale;
+  }
   return value;
 }

@@ -1,6 +1,6 @@
 import { type Schema, tableFromIPC } from "apache-arrow";
 import type { Connection } from "./duckdb.ts";
-import { eventsToArrow, parseTailJson } from "./events-to-arrow.ts";
+import { eventsToArrow, findMisfits, parseTailJson } from "./events-to-arrow.ts";
 import { retypeSampleTable } from "./retype.ts";
 import { judgeRepeats, parseTailJsonKeepingRepeats } from "./tail-repeats.ts";
 import { quoteIdent } from "./sql.ts";
@@ -27,6 +27,12 @@ export interface SourceStats {
   undecodable: number;
   /** The newest such event's reason, as the gateway gave it. */
   lastUndecodable: string | null;
+  /** Tail events appended with a value their column cannot hold (NULL in the table), since the sample. */
+  misfits: number;
+  /** The newest such value, `column: <JSON> into <type>`. */
+  lastMisfit: string | null;
+  /** Keys tail events had that the table has no column for (dropped), since the sample. */
+  newKeys: string[];
 }
 
 export interface SourceTableOptions {
@@ -75,6 +81,9 @@ export class SourceTable {
   private reloading: Promise<void> | null = null;
   private undecodable = 0;
   private lastUndecodable: string | null = null;
+  private misfits = 0;
+  private lastMisfit: string | null = null;
+  private newKeys: string[] = [];
 
   constructor(private readonly options: SourceTableOptions) {
     this.name = options.name;
@@ -89,6 +98,10 @@ export class SourceTable {
     const errors = readSampleErrors(schema.metadata.get("runnel.errors"));
     this.undecodable = errors.length;
     this.lastUndecodable = errors.length === 0 ? null : errors[errors.length - 1]!;
+    // The sample is typed from every event it holds: what the tail could not fit is read again.
+    this.misfits = 0;
+    this.lastMisfit = null;
+    this.newKeys = [];
     if (schema.fields.length === 0) {
       // No events yet. A live source waits for its first ones on the tail (which then loads the sample again);
       // a frozen snapshot has none to wait for, and says so the same way: its readers wait, none fails on a missing table.
@@ -206,6 +219,10 @@ export class SourceTable {
       try {
         await this.options.conn.insertArrowFromIPCStream(eventsToArrow(schema, batch), { name: this.name, create: false });
         this.appended += batch.length;
+        const misfits = findMisfits(schema, batch);
+        this.misfits += misfits.events;
+        this.lastMisfit = misfits.last ?? this.lastMisfit;
+        for (const key of misfits.newKeys) if (!this.newKeys.includes(key)) this.newKeys.push(key);
         await this.trim();
         this.options.onChange(this);
       } catch (cause) {
@@ -252,6 +269,9 @@ export class SourceTable {
       waiting: this.waiting,
       undecodable: this.undecodable,
       lastUndecodable: this.lastUndecodable,
+      misfits: this.misfits,
+      lastMisfit: this.lastMisfit,
+      newKeys: this.newKeys,
     };
   }
 

@@ -2,14 +2,16 @@ import type { Connection } from "../duckdb.ts";
 import { quoteIdent } from "../sql.ts";
 import { formatCount, formatValue } from "./format-value.ts";
 
-/** One column's profile: what DuckDB's SUMMARIZE gives, plus a small histogram. */
+/** One column's profile: what DuckDB's SUMMARIZE gives (counted here, not by SUMMARIZE), plus a small histogram. */
 export interface ColumnProfile {
   name: string;
   type: string;
   count: number;
+  /** How many of the `count` rows hold NULL, counted exactly. */
+  nulls: number;
   nullShare: number;
   distinct: number;
-  /** Whether `distinct` is counted (`count(DISTINCT)`) or SUMMARIZE's HyperLogLog estimate. */
+  /** Whether `distinct` is counted (`count(DISTINCT)`) or a HyperLogLog estimate (`approx_count_distinct`). */
   exactDistinct: boolean;
   min: string | null;
   max: string | null;
@@ -31,33 +33,47 @@ const EXACT_DISTINCT_ROWS = 200_000;
 const NESTED = /^(STRUCT|MAP|UNION)|\]$/;
 
 /**
- * Profiles a relation (a quoted table or view name, or a parenthesised query)
- * with SUMMARIZE, which DuckDB-WASM has built in, and one GROUP BY per column
- * for its histogram.
+ * Profiles a relation (a quoted table or view name, or a parenthesised query): its columns from
+ * DESCRIBE, then one aggregate query for every column's count, NULLs, range and distinct estimate
+ * (what SUMMARIZE gives, without SUMMARIZE: its standard deviation fails the whole profile, every
+ * column of it, on a DOUBLE holding NaN or infinity, "STDDEV_SAMP is out of range!", and its null
+ * percentage is rounded to two decimals, so one NULL in 10,000 rows read "null 0.0%"), and one
+ * GROUP BY per column for its histogram.
  */
 export async function profileRelation(conn: Connection, relation: string, maxColumns = 24): Promise<ColumnProfile[]> {
-  // null_percentage is a DECIMAL(9,2), which DuckDB-WASM hands out unscaled (0.29% as 29): read it as a DOUBLE.
-  const summary = await conn.query(
-    `SELECT column_name, column_type, count, null_percentage::DOUBLE AS null_percentage, approx_unique, min, max FROM (SUMMARIZE SELECT * FROM ${relation})`,
-  );
-  const rows = summary.toArray().slice(0, maxColumns).map((row) => row.toJSON() as Record<string, unknown>);
-  const exact = await exactDistinct(conn, relation, rows.map((r) => ({ name: String(r.column_name), type: String(r.column_type), count: Number(r.count ?? 0) })));
+  const described = await conn.query(`DESCRIBE SELECT * FROM ${relation}`);
+  const columns = described
+    .toArray()
+    .slice(0, maxColumns)
+    .map((row) => {
+      const r = row.toJSON() as { column_name: unknown; column_type: unknown };
+      return { name: String(r.column_name), type: String(r.column_type) };
+    });
+  if (columns.length === 0) return [];
+  const aggregates = columns.map((c, i) => {
+    const q = quoteIdent(c.name);
+    return `count(${q})::DOUBLE AS v${i}, min(${q})::VARCHAR AS lo${i}, max(${q})::VARCHAR AS hi${i}, approx_count_distinct(${q})::DOUBLE AS a${i}`;
+  });
+  const stats = ((await conn.query(`SELECT count(*)::DOUBLE AS n, ${aggregates.join(", ")} FROM ${relation}`)).toArray()[0]?.toJSON() ?? {}) as Record<string, unknown>;
+  const count = Number(stats.n ?? 0);
+  const exact = await exactDistinct(conn, relation, columns, count);
   const profiles: ColumnProfile[] = [];
-  for (const r of rows) {
-    const name = String(r.column_name);
-    const type = String(r.column_type);
-    const count = Number(r.count ?? 0);
-    const nullShare = Number(r.null_percentage ?? 0) / 100;
+  for (const [i, { name, type }] of columns.entries()) {
+    const values = Number(stats[`v${i}`] ?? 0);
+    const nulls = count - values;
+    const min = stats[`lo${i}`];
+    const max = stats[`hi${i}`];
     profiles.push({
       name,
       type,
       count,
-      nullShare,
-      // approx_unique is a HyperLogLog estimate, which can exceed the values there are (1,378 distinct in 1,032 rows).
-      distinct: exact.get(name) ?? Math.min(Number(r.approx_unique ?? 0), Math.round(count * (1 - nullShare))),
+      nulls,
+      nullShare: count === 0 ? 0 : nulls / count,
+      // approx_count_distinct is a HyperLogLog estimate, which can exceed the values there are (1,378 distinct in 1,032 rows).
+      distinct: exact.get(name) ?? Math.min(Number(stats[`a${i}`] ?? 0), values),
       exactDistinct: exact.has(name),
-      min: r.min === null || r.min === undefined ? null : String(r.min),
-      max: r.max === null || r.max === undefined ? null : String(r.max),
+      min: min === null || min === undefined ? null : String(min),
+      max: max === null || max === undefined ? null : String(max),
       histogram: await histogram(conn, relation, name, type),
     });
   }
@@ -65,10 +81,10 @@ export async function profileRelation(conn: Connection, relation: string, maxCol
 }
 
 /** Each scalar column's exact number of distinct values, in one query, when the relation is small enough. */
-async function exactDistinct(conn: Connection, relation: string, columns: { name: string; type: string; count: number }[]): Promise<Map<string, number>> {
+async function exactDistinct(conn: Connection, relation: string, columns: { name: string; type: string }[], count: number): Promise<Map<string, number>> {
   const counted = new Map<string, number>();
   const scalar = columns.filter((c) => !NESTED.test(c.type));
-  if (scalar.length === 0 || columns.some((c) => c.count > EXACT_DISTINCT_ROWS)) return counted;
+  if (scalar.length === 0 || count > EXACT_DISTINCT_ROWS) return counted;
   const result = await conn.query(`SELECT ${scalar.map((c, i) => `count(DISTINCT ${quoteIdent(c.name)})::DOUBLE AS d${i}`).join(", ")} FROM ${relation}`);
   const row = (result.toArray()[0]?.toJSON() ?? {}) as Record<string, number>;
   scalar.forEach((c, i) => counted.set(c.name, Number(row[`d${i}`])));
@@ -80,7 +96,7 @@ async function histogram(conn: Connection, relation: string, column: string, typ
   if (NUMERIC.test(type) || TEMPORAL.test(type)) {
     const x = TEMPORAL.test(type) ? `epoch(${c})` : `CAST(${c} AS DOUBLE)`;
     const result = await conn.query(`
-      WITH v AS (SELECT ${x} AS x FROM ${relation} WHERE ${c} IS NOT NULL),
+      WITH v AS (SELECT x FROM (SELECT ${x} AS x FROM ${relation}) WHERE isfinite(x)),
            b AS (SELECT min(x) AS lo, max(x) AS hi FROM v)
       SELECT (CASE WHEN hi = lo THEN 0 ELSE least(floor((x - lo) / (hi - lo) * ${BINS}), ${BINS - 1}) END)::INTEGER AS bin, count(*)::DOUBLE AS n
       FROM v, b GROUP BY bin ORDER BY bin`);
@@ -95,7 +111,7 @@ async function histogram(conn: Connection, relation: string, column: string, typ
     const result = await conn.query(`SELECT CAST(${c} AS VARCHAR) AS v, count(*)::DOUBLE AS n FROM ${relation} GROUP BY ALL ORDER BY n DESC, v LIMIT 6`);
     return result.toArray().map((row) => {
       const r = row.toJSON() as { v: string | null; n: number };
-      return { label: r.v ?? "∅", n: r.n };
+      return { label: r.v === null ? "∅" : r.v === "" ? "''" : r.v, n: r.n };
     });
   }
   return [];
@@ -125,20 +141,46 @@ export function renderProfile(profiles: ColumnProfile[]): HTMLElement {
     head.append(name, type, bars(p.histogram));
     const stats = document.createElement("div");
     stats.className = "profile-stats";
-    const range = p.min === null ? "no values" : p.min === p.max ? formatValue(p.min, p.type) : CATEGORICAL.test(p.type) && p.histogram.length > 0 ? mostCommon(p) : `${formatValue(p.min, p.type)} … ${formatValue(p.max, p.type)}`;
-    stats.textContent = `null ${(p.nullShare * 100).toFixed(1)}% · ${p.exactDistinct ? "" : "≈"}${formatCount(p.distinct)} distinct · ${range}`;
-    stats.title = stats.textContent;
+    // Each value is isolated (`<bdi>`): an Arabic or Hebrew value took the share after it into its
+    // own right-to-left run ("top 67 12 مرحبا%" for "مرحبا 12" at 67%).
+    const range: (string | Node)[] =
+      p.min === null
+        ? ["no values"]
+        : p.min === p.max
+          ? [bdi(formatValue(p.min, p.type))]
+          : CATEGORICAL.test(p.type) && p.histogram.length > 0
+            ? mostCommon(p)
+            : [bdi(formatValue(p.min, p.type)), " … ", bdi(formatValue(p.max, p.type))];
+    stats.replaceChildren(`null ${nullText(p)} · ${p.exactDistinct ? "" : "≈"}${formatCount(p.distinct)} distinct · `, ...range);
+    stats.title = stats.textContent ?? "";
     item.append(head, stats);
     list.append(item);
   }
   return list;
 }
 
+/**
+ * The NULLs' share of the rows, to a tenth of a percent; where that would round a NULL away (one in
+ * 10,000 read "0.0%") or round the last value away ("100.0%"), the count itself.
+ */
+function nullText(p: ColumnProfile): string {
+  const percent = (p.nullShare * 100).toFixed(1);
+  if ((p.nulls > 0 && percent === "0.0") || (p.nulls < p.count && percent === "100.0")) return `${formatCount(p.nulls)} of ${formatCount(p.count)}`;
+  return `${percent}%`;
+}
+
 /** "top REGULAR 91%": the most common value and its share of the rows. */
-function mostCommon(p: ColumnProfile): string {
+function mostCommon(p: ColumnProfile): (string | Node)[] {
   const top = p.histogram[0]!;
   const share = p.count === 0 ? 0 : (top.n / p.count) * 100;
-  return `top ${top.label} ${share < 1 ? "<1" : Math.round(share)}%`;
+  return ["top ", bdi(top.label), ` ${share < 1 ? "<1" : Math.round(share)}%`];
+}
+
+/** A value set apart from the text around it for the bidirectional algorithm, its direction its own. */
+function bdi(text: string): HTMLElement {
+  const element = document.createElement("bdi");
+  element.textContent = text;
+  return element;
 }
 
 function bars(histogram: { label: string; n: number }[]): SVGSVGElement {

@@ -14,6 +14,7 @@ export class SourceCard {
   private readonly rows: HTMLElement;
   private readonly state: HTMLElement;
   private readonly undecodable: HTMLElement;
+  private readonly misfits: HTMLElement;
   private readonly pause: HTMLButtonElement;
   private readonly profile: HTMLElement;
   private readonly profileButton: HTMLButtonElement;
@@ -61,6 +62,9 @@ export class SourceCard {
     this.undecodable = document.createElement("div");
     this.undecodable.className = "source-undecodable";
     this.undecodable.hidden = true;
+    this.misfits = document.createElement("div");
+    this.misfits.className = "source-misfits";
+    this.misfits.hidden = true;
 
     const actions = document.createElement("div");
     actions.className = "source-actions";
@@ -89,7 +93,7 @@ export class SourceCard {
     actions.append(this.pause, profileButton, this.reload);
     this.profile = document.createElement("div");
     this.profile.className = "source-profile";
-    this.element.append(title, counters, this.state, this.undecodable, actions, this.profile);
+    this.element.append(title, counters, this.state, this.undecodable, this.misfits, actions, this.profile);
   }
 
   update(stats: SourceStats): void {
@@ -106,6 +110,13 @@ export class SourceCard {
     this.undecodable.hidden = stats.undecodable === 0;
     this.undecodable.textContent =
       stats.undecodable === 0 ? "" : `${formatCount(stats.undecodable)} ${stats.undecodable === 1 ? "event" : "events"} could not be read${stats.lastUndecodable === null ? "" : `; last: ${stats.lastUndecodable}`}`;
+    // Live events are typed like the sample: a value its column cannot hold is NULL in the table, a new key has no column.
+    const misfit = [
+      stats.misfits === 0 ? null : `${formatCount(stats.misfits)} live ${stats.misfits === 1 ? "event" : "events"} held a value its column cannot hold, shown as ∅; last: ${stats.lastMisfit ?? ""}`,
+      stats.newKeys.length === 0 ? null : `Live events have ${stats.newKeys.length === 1 ? "a key" : "keys"} the table has no column for: ${stats.newKeys.slice(0, 5).join(", ")}${stats.newKeys.length > 5 ? ", …" : ""}`,
+    ].filter((line) => line !== null);
+    this.misfits.hidden = misfit.length === 0;
+    this.misfits.textContent = misfit.length === 0 ? "" : `${misfit.join(". ")}. Reload the page to type the table from the sample again.`;
   }
 
   /** The source's sample could not be read: the card offers Reload instead of Pause and Profile. */
