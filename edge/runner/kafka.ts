@@ -21,6 +21,7 @@ import type { SinkTarget } from "./sink-writer.ts";
 import { StateStore, type Recovery } from "./state-store.ts";
 import { escapePathSegment } from "../sinks/layout.ts";
 import { RunnerMetrics } from "./metrics.ts";
+import { brokerUnreachable } from "./broker-lost.ts";
 import { kafkaConnectHint } from "./kafka-hint.ts";
 import type { EngineRequest, EngineStatus, SealedRange, Segment, SegmentHeaders, WriteResult } from "./partition-engine.ts";
 import { EngineFailed, localEngines, workerEngines, type EngineClient } from "./engine-client.ts";
@@ -738,6 +739,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     // A flush of a backfill's end windows carries the last offset again: never commit less than before.
     if (offset < state.durable) offset = state.durable;
     if (topicChanged !== null) throw new PartitionLost(`partition ${state.partition}: offsets ${range.first}-${range.last} are written, not committed (the topic changed)`);
+    ensureCommits(state, `offsets ${range.first}-${range.last}`);
     await consumer.commitOffsets([{ topic: source.topic, partition: state.partition, offset: offset.toString() }]);
     state.durable = offset;
     if (state.skipped === skipped && skipped !== null && offset >= skipped.end) state.skipped = null;
@@ -745,6 +747,17 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     buffered(state, written.status);
     updateGauges();
     await store.prune(source.topic, state.partition);
+  }
+
+  /**
+   * Throws when a commit now would not happen: kafkajs's `commitOffsets` returns without a word while its
+   * consumer is not running, as while it restarts after losing the broker. The runner counted such a commit
+   * as made: a SIGTERM during a broker outage exited 0, "every offset committed", with none committed.
+   * The flush is written; the partition is rebuilt from its checkpoint, which rewrites the same files.
+   */
+  function ensureCommits(state: PartitionState, what: string): void {
+    if (metrics.brokerLost === null) return;
+    throw new Error(`${what} of partition ${state.partition} are written but not committed: the broker does not answer (${metrics.brokerLost.reason}); they are read again from the checkpoint, rewriting the same files`);
   }
 
   /**
@@ -759,6 +772,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
         const skipped = state.skipped;
         if (skipped === null || state.durable !== skipped.after + 1n || topicChanged !== null) return;
         ensureOwned(state);
+        ensureCommits(state, `offsets ${skipped.after + 1n}-${skipped.end - 1n} (markers or aborted records)`);
         await consumer.commitOffsets([{ topic: source.topic, partition: state.partition, offset: skipped.end.toString() }]);
         state.durable = skipped.end;
         if (state.skipped === skipped) state.skipped = null;
@@ -873,7 +887,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     offsets: bigint[] = [];
     timestamps: number[] = [];
     /** A tombstone's key (a CDC delete names its row by it), by the message's index in the segment. */
-    tombstoneKeys: Record<number, string> = {};
+    tombstoneKeys: Record<number, Uint8Array> = {};
     /** With `metadata: [key]`: every message's key (null: none). */
     keys: (Buffer | null)[] = [];
     keyBytes = 0;
@@ -883,7 +897,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     headers: SegmentHeaders[] = [];
     bytes = 0;
     add(offset: bigint, value: Buffer | null, timestamp: number, key?: Buffer | null, recordTime?: string, headers?: KafkaMessageHeaders): void {
-      if (value === null && key) this.tombstoneKeys[this.values.length] = key.toString("utf8");
+      if (value === null && key) this.tombstoneKeys[this.values.length] = new Uint8Array(key);
       this.values.push(value);
       this.offsets.push(offset);
       this.timestamps.push(timestamp);
@@ -1148,8 +1162,15 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   consumer.on(consumer.events.REBALANCING, () => {
     metrics.joining = true;
   });
+  /** The last failure kafkajs restarted the consumer after, so a repeated one is logged once. */
+  let lastRestart: string | null = null;
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     metrics.joining = false;
+    lastRestart = null;
+    if (metrics.brokerLost !== null) {
+      log(`the broker answers again after ${Math.round((now() - metrics.brokerLost.since) / 1000)} s; reading on`);
+      metrics.brokerLost = null;
+    }
     const mine = new Set((e.payload.memberAssignment[source.topic] ?? []) as number[]);
     assigned = mine;
     prepare(mine);
@@ -1188,7 +1209,20 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       stopping = true;
       clearInterval(timer);
       void Promise.allSettled([admin.disconnect(), engines.close()]).then(() => rejectDone(error));
-    } else if (!e.payload.restart) rejectDone(e.payload.error);
+    } else if (e.payload.restart) {
+      // kafkajs restarts the consumer, every few seconds while the failure lasts; the runner used to say
+      // nothing meanwhile, its progress line showing a lag of 0 for a broker that was gone. Said once.
+      const reason = message(e.payload.error);
+      if (brokerUnreachable(e.payload.error)) {
+        if (metrics.brokerLost === null) {
+          metrics.brokerLost = { since: now(), reason };
+          log(`lost the broker (${reason}); waiting for it to answer — what was read is kept, and reading goes on from there`);
+        }
+      } else if (reason !== lastRestart) {
+        log(`the consumer failed (${reason}); kafkajs restarts it`);
+      }
+      lastRestart = reason;
+    } else rejectDone(e.payload.error);
   });
 
   let stopped: Promise<void> | null = null;

@@ -13,6 +13,8 @@ export class RunnerMetrics {
   lastFlush: number | null = null;
   /** Whether the runner waits for its group to assign it partitions (at start, and in a rebalance). */
   joining = false;
+  /** Since when (ms) and why the consumer cannot reach its broker while kafkajs reconnects; null while it can. */
+  brokerLost: { since: number; reason: string } | null = null;
   /** When the oldest row still in a buffer arrived (ms), or null when every buffer is empty. */
   oldestBuffered: number | null = null;
   /** Per partition: the next offset to process and the broker's high watermark. */
@@ -41,6 +43,7 @@ export class RunnerMetrics {
       buffer_depth: this.bufferDepth,
       oldest_buffered_age_seconds: this.oldestBuffered === null ? 0 : Math.max(0, (now - this.oldestBuffered) / 1000),
       flush_failures: this.flushFailures,
+      broker_unreachable_seconds: this.brokerLost === null ? 0 : Math.max(0, (now - this.brokerLost.since) / 1000),
       last_flush_time: this.lastFlush === null ? null : new Date(this.lastFlush).toISOString(),
       lag: this.lag(),
     };

@@ -51,8 +51,8 @@ export interface Segment {
   lengths: Int32Array;
   offsets: BigInt64Array;
   timestamps: Float64Array;
-  /** Tombstones' keys (UTF-8 text), by message index: a CDC topic's delete names its row by its key. */
-  tombstoneKeys?: Record<number, string>;
+  /** Tombstones' keys (their bytes), by message index: a CDC topic's delete names its row by its key. */
+  tombstoneKeys?: Record<number, Uint8Array>;
   /** With `metadata: [key]`: the keys back to back, `keyLengths[i]` bytes each (-1: a null key). */
   keys?: Uint8Array;
   keyLengths?: Int32Array;

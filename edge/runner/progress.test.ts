@@ -26,4 +26,10 @@ describe("runner progress", () => {
     expect(progressLine(waiting)).toBe("  waiting for the group to assign partitions (a runner stopped without leaving holds them until its 30 s session ends) · 0 events · 0 files · 0 dead letters");
     expect(progressBar(waiting, 200)).toBe(" waiting for the group to assign partitions (a runner stopped without leaving holds them until its 30 s session ends) · 0 events");
   });
+
+  test("a runner whose broker is gone says so and for how long, not a lag of 0 it cannot know", () => {
+    const lost = { ...figures, brokerLost: { seconds: 42, reason: "Connection error: connect ECONNREFUSED 127.0.0.1:9092" } };
+    expect(progressLine(lost)).toBe("  waiting 42 s for the broker (Connection error: connect ECONNREFUSED 127.0.0.1:9092) · 7500 events · 3 files · 1 dead letters");
+    expect(progressBar(lost, 200)).toBe(" waiting 42 s for the broker (Connection error: connect ECONNREFUSED 127.0.0.1:9092) · 7500 events");
+  });
 });

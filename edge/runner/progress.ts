@@ -14,14 +14,22 @@ export interface ProgressFigures {
   deadLetters: number;
   /** Waiting for the group to hand this runner its partitions. */
   joining?: boolean;
+  /** The consumer cannot reach its broker: for how many seconds, and kafkajs's words. */
+  brokerLost?: { seconds: number; reason: string };
 }
 
 /** What a runner waiting for its partitions says: a member that died holds them until its session ends. */
 export const JOINING = "waiting for the group to assign partitions (a runner stopped without leaving holds them until its 30 s session ends)";
 
+/** What a runner whose broker is gone says instead of the lag it cannot know. */
+function brokerWait(lost: { seconds: number; reason: string }): string {
+  return `waiting ${lost.seconds} s for the broker (${lost.reason})`;
+}
+
 /** The one-line form: `  12000 events (3000/s) · lag p0:10 p1:0 · 4 files · 0 dead letters`. */
 export function progressLine(f: ProgressFigures): string {
   const lag = Object.entries(f.lag).map(([p, n]) => `p${p}:${n}`).join(" ");
+  if (f.brokerLost) return `  ${brokerWait(f.brokerLost)} · ${f.events} events · ${f.files} files · ${f.deadLetters} dead letters`;
   if (f.joining) return `  ${JOINING} · ${f.events} events · ${f.files} files · ${f.deadLetters} dead letters`;
   return `  ${f.events} events (${f.rate}/s) · lag ${lag || "-"} · ${f.files} files · ${f.deadLetters} dead letters`;
 }
@@ -31,6 +39,7 @@ export function progressLine(f: ProgressFigures): string {
  * (events against events plus lag), then the figures.
  */
 export function progressBar(f: ProgressFigures, columns: number): string {
+  if (f.brokerLost) return ` ${brokerWait(f.brokerLost)} · ${f.events} events`.slice(0, Math.max(columns - 1, 20));
   if (f.joining) return ` ${JOINING} · ${f.events} events`.slice(0, Math.max(columns - 1, 20));
   const lag = Object.values(f.lag).reduce((a, b) => a + b, 0);
   const total = f.events + lag;
@@ -55,7 +64,8 @@ export function showProgress(metrics: RunnerMetrics, stream: NodeJS.WriteStream,
   const figures = (): ProgressFigures => {
     const rate = Math.round(((metrics.eventsIn - previous) * 1000) / intervalMs);
     previous = metrics.eventsIn;
-    return { events: metrics.eventsIn, rate, lag: metrics.lag(), files: metrics.filesWritten, deadLetters: metrics.deadLetters, joining: metrics.joining };
+    return { events: metrics.eventsIn, rate, lag: metrics.lag(), files: metrics.filesWritten, deadLetters: metrics.deadLetters, joining: metrics.joining,
+      ...(metrics.brokerLost ? { brokerLost: { seconds: Math.round((Date.now() - metrics.brokerLost.since) / 1000), reason: metrics.brokerLost.reason } } : {}) };
   };
   const clear = () => {
     if (drawn) stream.write("\r\x1b[2K");

@@ -262,8 +262,19 @@ function errorEvent(raw: string, error: string, receivedAt: number, meta?: Meta)
 
 /**
  * Why a Kafka tombstone (a message with no value) is no event, in both readers' words: its offset and
- * key, since a CDC topic's delete names its row only by the key.
+ * key, since a CDC topic's delete names its row only by the key: quoted text when it is UTF-8, else its
+ * bytes in hex (a Kafka Streams or Avro key is binary, and its lossy UTF-8 reading, U+FFFD for each bad
+ * byte, could not be looked up).
  */
-export function tombstoneReason(offset: bigint | string, key: string | undefined): string {
-  return `kafka: message has no value (a tombstone) at offset ${offset}${key === undefined ? "" : `, key ${JSON.stringify(key.length > 200 ? `${key.slice(0, 200)}…` : key)}`}`;
+export function tombstoneReason(offset: bigint | string, key: Uint8Array | undefined): string {
+  const at = `kafka: message has no value (a tombstone) at offset ${offset}`;
+  if (key === undefined) return at;
+  let text: string;
+  try {
+    text = utf8.decode(key);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    return `${at}, key bytes ${Buffer.from(key.subarray(0, 100)).toString("hex")}${key.length > 100 ? "…" : ""} (not UTF-8)`;
+  }
+  return `${at}, key ${JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text)}`;
 }

@@ -96,7 +96,7 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
     const receivedAt = Number(message.timestamp);
     const meta: Record<string, string | number> = { partition, offset: message.offset };
     if (message.key) meta.key = message.key.toString("utf8");
-    if (message.value === null) return [{ ok: false, raw: "", error: tombstoneReason(message.offset, message.key?.toString("utf8")), receivedAt, meta }];
+    if (message.value === null) return [{ ok: false, raw: "", error: tombstoneReason(message.offset, message.key ?? undefined), receivedAt, meta }];
     // The runner's words for it (partition-engine.ts): an empty JSON text is no value, not broken JSON.
     if (message.value.length === 0 && spec.format === "json") return [{ ok: false, raw: "", error: "kafka: message value is empty (0 bytes)", receivedAt, meta }];
     const events = decodePayload(message.value, spec.format, receivedAt, meta, spec.format === "csv" ? "positional" : undefined, true);

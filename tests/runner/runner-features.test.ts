@@ -144,7 +144,7 @@ describe("the Kafka runner's bundle, metrics and dead letters", () => {
     expect(rebound.status).toBe(421);
     expect(rebound.body).not.toContain("events_in");
     expect(Object.keys(buffered).sort()).toEqual(
-      ["bytes_written", "buffer_depth", "dead_letters", "events_in", "files_written", "flush_failures", "lag", "last_flush_time", "oldest_buffered_age_seconds", "rows_out"].sort(),
+      ["broker_unreachable_seconds", "bytes_written", "buffer_depth", "dead_letters", "events_in", "files_written", "flush_failures", "lag", "last_flush_time", "oldest_buffered_age_seconds", "rows_out"].sort(),
     );
     expect(buffered).toMatchObject({ events_in: 3000, dead_letters: 0, files_written: 0, bytes_written: 0, last_flush_time: null, lag: { 0: 0, 1: 0 } });
     expect(buffered.rows_out).toBeGreaterThan(2000);
@@ -153,7 +153,7 @@ describe("the Kafka runner's bundle, metrics and dead letters", () => {
     expect(buffered.oldest_buffered_age_seconds).toBeLessThan(8);
 
     const flushed = await poll((m) => m.buffer_depth === 0);
-    expect(flushed).toMatchObject({ events_in: 3000, buffer_depth: 0, oldest_buffered_age_seconds: 0, rows_out: buffered.rows_out, flush_failures: 0 });
+    expect(flushed).toMatchObject({ events_in: 3000, buffer_depth: 0, oldest_buffered_age_seconds: 0, rows_out: buffered.rows_out, flush_failures: 0, broker_unreachable_seconds: 0 });
     expect(flushed.files_written).toBeGreaterThanOrEqual(2);
     expect(flushed.bytes_written).toBeGreaterThan(1000);
     expect(String(flushed.last_flush_time)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
