@@ -5,21 +5,12 @@
  * stream's shape) and in one large batch.
  *
  * What each side does per batch:
- *   executor     raw JSON events (objects from JSON.parse) → read_json conversion → plan → rows, in a
- *                pipeline that has already run the stream's previous events (micro-batches; see below)
- *   exec cold    the same in a pipeline built just before (a pipeline's first events)
+ *   executor     raw JSON events (objects from JSON.parse) → read_json conversion → plan → rows
  *   exec+parse   the batch's NDJSON bytes → the Worker's parser (`parseBody`, exact big integers) → the executor as above
  *   native       NDJSON text of the batch (written beforehand) → read_json INSERT → the cell's SQL → rows
  *   DuckDB-WASM  Arrow IPC of the batch (made beforehand, as the gateway sends it) → insert → the cell's SQL → rows
  * Windows: the executor emits each window when the watermark passes it and
  * everything at the end; DuckDB answers over the batch.
- *
- * A running pipeline: the executor keeps state from event to event (open windows, and the
- * memories of answers for repeated keys: a person's address, a device id), so its steady state is
- * not the first 100,000 events of a stream. For micro-batches each round builds a new executor,
- * runs the stream's preceding 100,000 events through it untimed, and times the next 100,000: new
- * events, never the ones it was warmed on. Every engine is timed on those same events. "exec cold"
- * is the executor built just before the timed events, which pays every first miss.
  *
  * Each engine is timed by wall clock and by this process's CPU time
  * (`process.cpuUsage`: DuckDB's thread, WASM and V8's GC threads all run in
@@ -113,9 +104,6 @@ interface Timed {
 
 /** Wall-clock and CPU time of `work`, which returns the rows it produced. */
 async function timed(work: () => number | Promise<number>): Promise<Timed> {
-  // The garbage of whatever ran before (another engine, a lead-in) is collected first, so each
-  // engine's CPU time holds the collection of its own garbage only (gc() is exposed by bin/bench.js).
-  (globalThis as { gc?: () => void }).gc?.();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const rows = await work();
@@ -124,10 +112,8 @@ async function timed(work: () => number | Promise<number>): Promise<Timed> {
   return { seconds, cpuSeconds: (c.user + c.system) / 1e6, rows };
 }
 
-/** Runs `lead` (the stream's preceding events) through a new executor untimed, then times `batches`. */
-function runExecutor(c: Case, batches: unknown[][], lead: unknown[][] = []): Promise<Timed> {
+function runExecutor(c: Case, batches: unknown[][]): Promise<Timed> {
   const ex = buildPipeline(c.plan, { library: defaultLibrary });
-  for (const events of lead) ex.run({ source: c.source, events });
   return timed(() => {
     let rows = 0;
     for (const events of batches) {
@@ -140,9 +126,8 @@ function runExecutor(c: Case, batches: unknown[][], lead: unknown[][] = []): Pro
 }
 
 /** The executor from the batches' NDJSON bytes, parsed as the Worker parses a request body. */
-function runExecutorFromText(c: Case, bodies: Uint8Array[], lead: unknown[][] = []): Promise<Timed> {
+function runExecutorFromText(c: Case, bodies: Uint8Array[]): Promise<Timed> {
   const ex = buildPipeline(c.plan, { library: defaultLibrary });
-  for (const events of lead) ex.run({ source: c.source, events });
   // As the Worker parses: an event's text is scanned for reals written `10.0` only when one of its
   // integers would land in a text column of the source's schema.
   const realsMatter = integersAtText(c.plan.sources[c.source]?.schema ?? c.schema);
@@ -204,9 +189,6 @@ function chunk<T>(list: T[], size: number): T[][] {
 
 const fmt = (n: number): string => Math.round(n).toLocaleString("en-US");
 
-if (typeof (globalThis as { gc?: unknown }).gc !== "function") {
-  console.log("note: gc() is not exposed (run through `npm run bench -- executor`, or node --expose-gc): each engine's timing may include the garbage of the engine before it");
-}
 const dir = await mkdtemp(join(tmpdir(), "runnel-bench-"));
 const sampler = new Sampler();
 let wasm: WasmConnection | null = null;
@@ -224,10 +206,7 @@ try {
       // The executor's input is events as a parser hands them over: the generator's objects
       // through JSON text and back (flat strings, as JSON.parse makes them; the generator's own
       // strings are concatenations that V8 flattens on first read, a cost no real input has).
-      // Micro-batches: the stream's first `total` events lead a running executor in, the next `total` are timed.
-      const micro = size === BATCH;
-      const lead = micro ? chunk(demoEvents(spec, 0, total).map((e) => JSON.parse(JSON.stringify(e)) as unknown), size) : [];
-      const events = demoEvents(spec, micro ? total : 0, total).map((e) => JSON.parse(JSON.stringify(e)) as unknown);
+      const events = demoEvents(spec, 0, total).map((e) => JSON.parse(JSON.stringify(e)) as unknown);
       const batches = chunk(events, size);
       const files: string[] = [];
       const bodies: Uint8Array[] = [];
@@ -242,8 +221,9 @@ try {
       // micro-batches get one whole untimed pass each, so every engine is measured in its
       // steady state, as a pipeline runs for hours; the large batch gets one pass of the
       // NDJSON engines and a 1,000-event run of the executor.
-      await runExecutor(c, micro ? batches : [batches[0]!.slice(0, BATCH)], lead);
-      await runExecutorFromText(c, bodies, lead);
+      const micro = size === BATCH;
+      await runExecutor(c, micro ? batches : [batches[0]!.slice(0, BATCH)]);
+      await runExecutorFromText(c, bodies);
       await runNative(c, files);
       const ipcs: Uint8Array[] = [];
       if (wasm && micro) {
@@ -253,16 +233,14 @@ try {
       // Micro-batches: ROUNDS alternating rounds of every engine, each engine's median by CPU
       // time (one pass of 100 batches is a fraction of a second, and single passes scattered
       // by ±25% from run to run); the large batch once.
-      const runs: { exec: Timed[]; cold: Timed[]; fromText: Timed[]; native: Timed[]; wasm: Timed[] } = { exec: [], cold: [], fromText: [], native: [], wasm: [] };
+      const runs: { exec: Timed[]; fromText: Timed[]; native: Timed[]; wasm: Timed[] } = { exec: [], fromText: [], native: [], wasm: [] };
       for (let round = 0; round < (micro ? ROUNDS : 1); round++) {
-        runs.exec.push(await runExecutor(c, batches, lead));
-        if (micro) runs.cold.push(await runExecutor(c, batches));
-        runs.fromText.push(await runExecutorFromText(c, bodies, lead));
+        runs.exec.push(await runExecutor(c, batches));
+        runs.fromText.push(await runExecutorFromText(c, bodies));
         runs.native.push(await runNative(c, files));
         if (wasm && micro) runs.wasm.push(await runWasm(wasm, c, ipcs));
       }
       const exec = median(runs.exec);
-      const cold: Timed | null = runs.cold.length > 0 ? median(runs.cold) : null;
       const fromText = median(runs.fromText);
       const native = median(runs.native);
       const wasmResult: Timed | null = runs.wasm.length > 0 ? median(runs.wasm) : null;
@@ -272,14 +250,12 @@ try {
         c.name,
         shape,
         rate(exec),
-        cold ? rate(cold) : "–",
         rate(fromText),
         rate(native),
         wasmResult ? rate(wasmResult) : "–",
         ratio(exec, native),
         ratio(fromText, native),
         wasmResult ? ratio(exec, wasmResult) : "–",
-        wasmResult && cold ? ratio(cold, wasmResult) : "–",
         `${exec.rows}/${native.rows}${wasmResult ? `/${wasmResult.rows}` : ""}`,
       ]);
       for (const f of files) await rm(f);
@@ -290,10 +266,9 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
-const head = ["cell", "shape", "executor", "exec cold", "exec+parse", "native", "wasm", "exec/native", "exec+parse/native", "exec/wasm", "cold/wasm", "rows exec/native/wasm"];
+const head = ["cell", "shape", "executor", "exec+parse", "native", "wasm", "exec/native", "exec+parse/native", "exec/wasm", "rows exec/native/wasm"];
 const widths = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
 console.log(`\nevents per CPU second (per wall-clock second in brackets), higher is better; ratios by CPU time`);
-console.log(`micro-batches: "executor" has run the stream's previous ${fmt(MICRO * BATCH)} events (a running pipeline); "exec cold" was built just before`);
 console.log(`goals: micro-batches ≥ 2× native and ≥ 5× WASM, large batch ≥ 0.5× native (1 thread)`);
 console.log(head.map((h, i) => h.padEnd(widths[i]!)).join("  "));
 for (const r of table) console.log(r.map((v, i) => v.padEnd(widths[i]!)).join("  "));

@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `npm run bench [-- name...]`: runs each named benchmark in bench/ (all when
-// none is named), one after another, each in its own process (with `gc()` exposed, so a
-// benchmark can collect one engine's garbage before timing the next).
+// none is named), one after another, each in its own process.
 import { readdirSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -17,7 +16,7 @@ if (unknown.length > 0) {
 let failed = 0;
 for (const name of wanted.length > 0 ? wanted : all) {
   console.log(`\n== bench/${name}.ts`);
-  const result = spawnSync(process.execPath, ["--expose-gc", "--import", "tsx", `${benchDir}${name}.ts`], { stdio: "inherit" });
+  const result = spawnSync(process.execPath, ["--import", "tsx", `${benchDir}${name}.ts`], { stdio: "inherit" });
   if (result.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);
