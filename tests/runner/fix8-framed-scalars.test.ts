@@ -6,70 +6,15 @@
  * the runner, the notebook's Kafka source (its sample, so the check and publish) alike. Avro or
  * Protobuf after the header is still refused with words naming them.
  */
-import { spawnSync } from "node:child_process";
-import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Kafka, logLevel } from "kafkajs";
 import { describe, expect, test } from "vitest";
 import { openDuckDB } from "../../edge/duckdb/index.node.ts";
 import { openKafkaSource } from "../../gateway/sources/kafka-source.ts";
 import { kafka as kafkaConfig } from "../servers/config.ts";
-import { runnel, startBundledRunner, uniqueName } from "./harness.ts";
-
-const client = new Kafka({ brokers: [...kafkaConfig.brokers], logLevel: logLevel.NOTHING });
-
-/** A value as Confluent's serializers frame it: magic byte 0, the schema id as 4 bytes big-endian, the payload. */
-function framed(schemaId: number, payload: string | Buffer): Buffer {
-  const header = Buffer.alloc(5);
-  header.writeUInt32BE(schemaId, 1);
-  return Buffer.concat([header, typeof payload === "string" ? Buffer.from(payload) : payload]);
-}
-
-const notebook = (topic: string, select: string) => `---
-title: Framed scalars
-sources:
-  ev:
-    kafka: { topic: ${topic}, brokers: ["${kafkaConfig.brokers[0]}"] }
-    format: json
-sinks:
-  out:
-    fs: { dir: out, prefix: ev/ }
----
-
-\`\`\`sql id=out sink=out
-${select}
-\`\`\`
-`;
-
-async function withTopic<T>(values: Buffer[], body: (topic: string) => Promise<T>): Promise<T> {
-  const topic = uniqueName("framed-scalars");
-  const admin = client.admin();
-  await admin.connect();
-  try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    const producer = client.producer();
-    await producer.connect();
-    await producer.send({ topic, messages: values.map((value) => ({ value })) });
-    await producer.disconnect();
-    return await body(topic);
-  } finally {
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await admin.disconnect();
-  }
-}
-
-function publishBundle(dir: string, name: string, sample: string[]): string {
-  const r = spawnSync(process.execPath, [runnel, "publish", join(dir, `${name}.md`), "--out", join(dir, "dist"), ...sample], { encoding: "utf8" });
-  if (r.status !== 0) throw new Error(`publish failed (${r.status}):\n${r.stdout}\n${r.stderr}`);
-  return join(dir, "dist", name);
-}
-
-async function lettersUnder(out: string): Promise<{ reason: string; raw: string }[]> {
-  const files = (await readdir(out, { recursive: true })).map(String).filter((f) => f.includes("_errors") && f.endsWith(".ndjson"));
-  const text = (await Promise.all(files.map((f) => readFile(join(out, f), "utf8")))).join("");
-  return text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as { reason: string; raw: string });
-}
+import { lettersUnder, framed, notebook, publishBundle, withTopic } from "./framed-topic.ts";
+import { startBundledRunner } from "./harness.ts";
 
 describe("a JSON scalar behind a Schema Registry header", () => {
   test("on a topic of objects, a framed scalar or null is read as the same value unframed: a null is a row of NULLs, a string or number the dead letter the unframed one is; Avro is still named", { timeout: 120_000 }, async () => {
