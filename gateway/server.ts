@@ -1,8 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
+import { isIP } from "node:net";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join, posix, resolve } from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono, type MiddlewareHandler } from "hono";
@@ -234,10 +235,28 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   const app = createApp({ ...options, root, token, stateDir, log, shareSink });
   const listener = app.nodeListener();
   const middleware = options.middleware;
+  const private_ = [resolve(stateDir), root, resolve(options.tokenFile ?? join(stateDir, "token")), resolve(options.pipelinesDir ?? join("dist", "pipelines"))];
+  const loopback = isLoopback(host);
+  const allowedHosts = (env.RUNNEL_ALLOWED_HOSTS ?? "").split(",").map((h) => h.trim().toLowerCase()).filter((h) => h !== "");
   const server = createServer((req, res) => {
     const path = req.url ?? "/";
+    // Webhook senders come through tunnels under their public name; a delivery is verified by its signature, not by where it was sent.
+    const wrongHost = loopback && !path.startsWith("/hooks/") ? hostRefusal(req.headers.host, host, allowedHosts) : null;
+    if (wrongHost !== null) {
+      log.warn("request refused for its Host", { method: req.method, path: path.split("?")[0], host: req.headers.host });
+      res.writeHead(403, { "content-type": "application/json; charset=utf-8", ...securityHeaders });
+      return void res.end(JSON.stringify({ error: { code: "forbidden", message: wrongHost } }));
+    }
     const owned = ownedPrefixes.some((prefix) => path.startsWith(prefix)) || /[?&]token=/.test(path);
     if (!middleware || owned) return void listener(req, res);
+    // A link followed from elsewhere (a chat, the terminal) opens the app: a page gets no answer of a top-level navigation it starts.
+    const navigation = req.headers["sec-fetch-mode"] === "navigate" && req.headers["sec-fetch-dest"] === "document" && req.method === "GET";
+    const refusal = middlewareRefusal(path, navigation ? undefined : req.headers.origin, navigation ? undefined : req.headers["sec-fetch-site"], req.headers.host, private_);
+    if (refusal !== null) {
+      log.warn("dev middleware request refused", { path: path.split("?")[0], reason: refusal });
+      res.writeHead(403, { "content-type": "application/json; charset=utf-8", ...securityHeaders });
+      return void res.end(JSON.stringify({ error: { code: "forbidden", message: refusal } }));
+    }
     middleware(req, res, () => void listener(req, res));
   });
   const sockets = new Set<import("node:net").Socket>();
@@ -285,6 +304,68 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
     process.once("SIGTERM", () => onSignal("SIGTERM"));
   }
   return { url, token, port, close };
+}
+
+/** Whether `host` (what the gateway listens on) is this machine only. */
+function isLoopback(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, "").toLowerCase();
+  return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === "::ffff:127.0.0.1";
+}
+
+/**
+ * Why a request to a gateway listening on this machine only must not be answered, or null. A page on
+ * any web site can point its own name at 127.0.0.1 (DNS rebinding) and then read the gateway's answers
+ * as its own origin; it cannot change the `Host` its requests carry, which names the site. So such a
+ * gateway answers only requests addressed to localhost, an IP address, or a name in `RUNNEL_ALLOWED_HOSTS`
+ * (a reverse proxy that keeps the public name, a name in /etc/hosts).
+ */
+export function hostRefusal(given: string | undefined, listening: string, allowed: string[]): string | null {
+  if (given === undefined) return null;
+  const name = given.toLowerCase().replace(/:\d+$/, "");
+  if (name.startsWith("[") || isIP(name) !== 0) return null;
+  if (name === "localhost" || name.endsWith(".localhost")) return null;
+  if (allowed.some((a) => a === name || (a.startsWith(".") && name.endsWith(a)))) return null;
+  return `gateway: this gateway listens on ${listening} and answers requests addressed to localhost or an IP address, not to ${JSON.stringify(given)} (a web page pointing its own name at this machine sends such requests); to reach it under that name, list it in RUNNEL_ALLOWED_HOSTS (comma-separated; .example.com for every name under it)`;
+}
+
+/**
+ * Why the dev middleware (`runnel dev`'s Vite) must not answer a request, or null when it may.
+ * Vite serves any file under the repository by its absolute path (`/@fs/<path>`), without the
+ * token, and answers other local origins' CORS requests (every port of localhost and 127.0.0.1):
+ * a page on another local port could read `.runnel/token` (then call every `/api` route), the
+ * share key, webhook deliveries, the notebooks and a bundle's `.dev.vars`. So only the
+ * gateway's own pages may read through it (a module script from a page elsewhere carries
+ * `Origin`, a fetch `Sec-Fetch-Site` too), and the gateway's state, notebooks, bundles and
+ * Worker secrets are never handed to it whoever asks.
+ */
+export function middlewareRefusal(url: string, origin: string | undefined, fetchSite: string | string[] | undefined, host: string | undefined, privatePaths: string[]): string | null {
+  if (fetchSite !== undefined && fetchSite !== "same-origin" && fetchSite !== "none") {
+    return `gateway: the dev server answers only the gateway's own pages (Sec-Fetch-Site: ${String(fetchSite)})`;
+  }
+  if (origin !== undefined) {
+    let from: string | null = null;
+    try {
+      from = origin === "null" ? null : new URL(origin).host;
+    } catch {
+      from = null;
+    }
+    if (from === null || from !== host) return `gateway: the dev server answers only the gateway's own pages, not origin ${JSON.stringify(origin)}`;
+  }
+  let path = url.split(/[?#]/)[0]!;
+  try {
+    // Vite decodes the path before it looks for the file (`%2e%2e`, `%2F`), so the check decodes it too.
+    path = decodeURIComponent(path);
+  } catch {
+    return "gateway: the dev server's path is not valid percent-encoding";
+  }
+  path = posix.normalize(path.replaceAll("\\", "/"));
+  // Vite reads an absolute path after several prefixes (`/@fs/<path>`, `/@id//<path>?raw`, …): a private folder anywhere in the path is refused.
+  const segments = path.split("/");
+  const inside = (dir: string) => `${path}/`.includes(dir.endsWith("/") ? dir : `${dir}/`);
+  if (segments.includes(".dev.vars") || segments.includes(".wrangler") || segments.includes(".runnel") || privatePaths.some(inside)) {
+    return "gateway: the dev server does not serve the gateway's state, notebooks, bundles or secrets; the API does, with the token";
+  }
+  return null;
 }
 
 /**

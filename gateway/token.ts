@@ -8,7 +8,15 @@ import { dirname } from "node:path";
  * wins when set, for scripted starts.
  */
 export async function loadOrCreateToken(file: string, fromEnv?: string): Promise<{ token: string; created: boolean }> {
-  if (fromEnv) return { token: fromEnv, created: false };
+  if (fromEnv) {
+    // The token is all that guards the API, and a bearer header can be tried by anything that reaches the port:
+    // `RUNNEL_TOKEN=dev` could be guessed. It travels in the printed URL (`?token=`), a cookie and `Bearer <token>`,
+    // so `+`, `&`, `#` or a space would make a URL or header that no longer carries it.
+    if (!/^[A-Za-z0-9._~-]{32,}$/.test(fromEnv)) {
+      throw new Error(`token: RUNNEL_TOKEN must be at least 32 letters, digits, '.', '_', '~' or '-' (it has ${fromEnv.length} characters${/^[A-Za-z0-9._~-]*$/.test(fromEnv) ? "" : ", some of them others"}); make one with \`openssl rand -hex 32\`, or unset it and the gateway makes one in ${file}`);
+    }
+    return { token: fromEnv, created: false };
+  }
   try {
     const token = (await readFile(file, "utf8")).trim();
     if (token.length >= 32) return { token, created: false };
@@ -16,7 +24,8 @@ export async function loadOrCreateToken(file: string, fromEnv?: string): Promise
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`token: cannot read ${file}`, { cause: err });
   }
   const token = randomBytes(32).toString("hex");
-  await mkdir(dirname(file), { recursive: true });
+  // The state folder holds the token, the share key, webhook deliveries and the local lake: this user's only.
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   await writeFile(file, token + "\n", { mode: 0o600 });
   return { token, created: true };
 }

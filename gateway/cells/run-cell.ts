@@ -80,7 +80,8 @@ export async function runCell(inputs: CellRunInputs): Promise<CellRun> {
       if (notebook.sources[name] === undefined) {
         throw new GatewayError(409, "conflict", `cells: source ${name} is declared under sources:, but its entry in the front matter has a problem, so the gateway has no sample of it; fix the entry, then run the cell again`);
       }
-      const spec = inputs.sources[name];
+      // Own names only: a source named `constructor` in the page's text but not yet saved would find Object's.
+      const spec = Object.hasOwn(inputs.sources, name) ? inputs.sources[name] : undefined;
       if (spec === undefined) throw new GatewayError(409, "conflict", `cells: source ${name} is not in the saved notebook yet; save it, then run the cell again`);
       // Events with a repeated key as the sample route reads them: kept where read_json keeps them.
       const decoded = rereadRepeatedKeys(await inputs.sample(spec), spec).flatMap((e) => (e.ok ? [e.value] : []));
@@ -123,21 +124,40 @@ export async function runCell(inputs: CellRunInputs): Promise<CellRun> {
  * reads. A JavaScript cell among them is refused: its value exists only in the browser.
  */
 function upstreamOrder(cells: GraphCell[], target: number): number[] {
+  // Walked with a stack of its own, not by recursion: a notebook of thousands of chained cells
+  // (a 1 MiB body holds 40,000) overflowed the call stack, a 500 instead of an answer.
   const order: number[] = [];
-  const visit = (index: number, path: number[]): void => {
-    if (order.includes(index)) return;
+  const done = new Set<number>();
+  const onPath = new Set<number>();
+  const stack: { index: number; next: number }[] = [];
+  const enter = (index: number): void => {
+    const path = () => stack.map((frame) => frame.index);
     const cell = cells[index]!;
-    if (path.includes(index)) {
-      throw new GatewayError(400, "bad_request", `cells: cells read each other in a cycle (${[...path, index].map((i) => cells[i]!.label).join(" → ")})`);
+    if (onPath.has(index)) {
+      throw new GatewayError(400, "bad_request", `cells: cells read each other in a cycle (${[...path(), index].map((i) => cells[i]!.label).join(" → ")})`);
     }
     if (cell.language === "js") {
-      const reader = cells[path[path.length - 1]!]!;
-      throw new GatewayError(400, "bad_request", `cells: cell ${cells[path[0]!]!.label} reads ${cell.label}${reader.index === path[0] ? "" : ` (through ${reader.label})`}, a JavaScript cell, whose value exists only in the browser; the gateway's DuckDB runs SQL cells only, so it cannot run ${cells[path[0]!]!.label}`);
+      const first = cells[stack[0]!.index]!;
+      const reader = cells[stack[stack.length - 1]!.index]!;
+      throw new GatewayError(400, "bad_request", `cells: cell ${first.label} reads ${cell.label}${reader.index === first.index ? "" : ` (through ${reader.label})`}, a JavaScript cell, whose value exists only in the browser; the gateway's DuckDB runs SQL cells only, so it cannot run ${first.label}`);
     }
-    for (const dep of cell.dependsOn) visit(dep, [...path, index]);
-    order.push(index);
+    stack.push({ index, next: 0 });
+    onPath.add(index);
   };
-  visit(target, []);
+  enter(target);
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    const deps = cells[frame.index]!.dependsOn;
+    if (frame.next < deps.length) {
+      const dep = deps[frame.next++]!;
+      if (!done.has(dep)) enter(dep);
+    } else {
+      stack.pop();
+      onPath.delete(frame.index);
+      done.add(frame.index);
+      order.push(frame.index);
+    }
+  }
   return order;
 }
 

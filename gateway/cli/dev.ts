@@ -14,7 +14,12 @@ export const verb: Verb = {
   async run(args) {
     const options = readServerArgs(args);
     const { createServer } = await import("vite");
-    const vite = await createServer({ server: { middlewareMode: true }, appType: "spa" });
+    // Vite serves any file under the repository by its path (/@fs/...); the gateway refuses its state to it
+    // (startGateway's middlewareRefusal), and Vite is told so too, in case it is ever served without the gateway.
+    const vite = await createServer({
+      server: { middlewareMode: true, fs: { deny: [".env", ".env.*", "*.{crt,pem}", "**/.git/**", "**/.runnel/**", "**/.dev.vars", "**/.wrangler/**"] } },
+      appType: "spa",
+    });
     const gateway = await startGateway({ ...options, middleware: vite.middlewares, signals: false });
     const stop = async () => {
       await gateway.close();

@@ -14,8 +14,12 @@ webhook capture and share links. Prints the URL to open, with its token.
   --no-demo  read Kafka and HTTP sources for real instead of their demo: stand-ins
 
 The token is made on first start and kept in .runnel/token (git-ignored);
-RUNNEL_TOKEN overrides it. Webhook secrets come from the environment variables
-the notebooks name. Logs are one JSON object per line on stdout.`;
+RUNNEL_TOKEN overrides it (at least 32 letters, digits, '.', '_', '~' or '-').
+Listening on 127.0.0.1 or localhost, the gateway answers requests addressed to
+localhost or an IP address (a web page that points its own name at this machine
+is refused); behind a proxy that keeps another name, list it in
+RUNNEL_ALLOWED_HOSTS (comma-separated, .example.com for every name under it).
+Webhook secrets come from the environment variables the notebooks name. Logs are one JSON object per line on stdout.`;
 
 /** Reads the options `start` and `dev` share; bad ones are a UsageError. */
 export function readServerArgs(args: string[]): StartOptions {

@@ -36,14 +36,22 @@ export function readCellResults(given: unknown, notebook: Notebook): { results: 
   const files: Record<string, Uint8Array> = {};
   if (given === undefined || given === null) return { results, files };
   if (!Array.isArray(given)) throw bad('"cells" must be a list of { cell, ipc, rows, ranAt, samples }');
+  // Looked up by label once: a search of the cells per entry held the event loop for seconds on a share of thousands of cells.
+  const sqlCells = new Map<string, number>();
+  notebook.cells.forEach((c, i) => {
+    const label = cellLabel(c);
+    if (c.language === "sql" && !sqlCells.has(label)) sqlCells.set(label, i);
+  });
+  const taken = new Set<number>();
   given.forEach((entry: unknown, i) => {
     const at = `cells[${i}]`;
     if (typeof entry !== "object" || entry === null) throw bad(`${at} must be an object { cell, ipc, rows, ranAt, samples }`);
     const { cell, ipc, rows, ranAt, samples } = entry as Record<string, unknown>;
     if (typeof cell !== "string") throw bad(`${at}.cell must be the cell's label (its id, or #n)`);
-    const index = notebook.cells.findIndex((c) => c.language === "sql" && cellLabel(c) === cell);
+    const index = sqlCells.get(cell) ?? -1;
     if (index < 0) throw bad(`${at}.cell: the shared text has no SQL cell ${JSON.stringify(cell)}`);
-    if (results.some((r) => r.index === index)) throw bad(`${at}.cell: cell ${cell} is given twice`);
+    if (taken.has(index)) throw bad(`${at}.cell: cell ${cell} is given twice`);
+    taken.add(index);
     if (typeof ipc !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(ipc)) throw bad(`${at}.ipc must be base64 Arrow IPC`);
     const bytes = new Uint8Array(Buffer.from(ipc, "base64"));
     try {

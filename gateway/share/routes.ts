@@ -74,7 +74,7 @@ export function shareApiRoutes(options: ShareRouteOptions): Hono {
       files: { ...cells.files },
     };
     for (const spec of Object.values(notebook.sources)) {
-      const sent = samples[spec.name];
+      const sent = samples.get(spec.name);
       if (sent) {
         const { schema, rows } = readArrow(sent, spec.name);
         contents.files[`${spec.name}.arrow`] = sent;
@@ -133,17 +133,18 @@ export function sharePublicRoutes(options: ShareRouteOptions): Hono {
   return app;
 }
 
-function readSamples(samples: unknown): Record<string, Uint8Array> {
-  if (samples === undefined || samples === null) return {};
+/** The samples a share request sends, by source name: a Map, so a source named `constructor` or `toString` finds its own sample or none, never Object's. */
+function readSamples(samples: unknown): Map<string, Uint8Array> {
+  if (samples === undefined || samples === null) return new Map();
   if (typeof samples !== "object" || Array.isArray(samples)) {
     throw new GatewayError(400, "bad_request", 'share: "samples" must be an object { "<source>": "<base64 Arrow IPC>" }');
   }
-  const out: Record<string, Uint8Array> = {};
+  const out = new Map<string, Uint8Array>();
   for (const [name, value] of Object.entries(samples)) {
     if (typeof value !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(value)) {
       throw new GatewayError(400, "bad_request", `share: samples.${name} must be base64 Arrow IPC`);
     }
-    out[name] = new Uint8Array(Buffer.from(value, "base64"));
+    out.set(name, new Uint8Array(Buffer.from(value, "base64")));
   }
   return out;
 }

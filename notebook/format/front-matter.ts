@@ -137,6 +137,11 @@ export function readFrontMatter(yaml: string, base: number, lines: LineIndex, fi
       return [];
     }
     return Object.entries(value as Record<string, unknown>).filter(([name]) => {
+      // `sources.__proto__` matches NAME, but assigning it replaces the map's prototype: the source vanished without an issue.
+      if (name === "__proto__") {
+        issues.push(issueAt(file, at(locate(doc, [section, name]).key), `${section}.__proto__: '__proto__' cannot name a ${section === "sources" ? "source" : "sink"}; rename it`));
+        return false;
+      }
       if (NAME.test(name)) return true;
       issues.push(issueAt(file, at(locate(doc, [section, name]).key), `${section}.${name}: '${name}' is not a name SQL can use unquoted; expected letters, digits and _ (not starting with a digit)`));
       return false;

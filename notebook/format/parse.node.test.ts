@@ -10,6 +10,16 @@ function problems(...lines: string[]): string[] {
 }
 
 describe("parseNotebook", () => {
+  test("a source or sink named __proto__ is an issue, not a source that silently vanishes", () => {
+    const text = ["---", "sources:", "  __proto__:", "    webhook: { signature: none }", "sinks:", "  __proto__:", "    fs: { path: out }", "---", "", "# t"];
+    expect(problems(...text)).toEqual([
+      "format: notebooks/t.md:3:3: sources.__proto__: '__proto__' cannot name a source; rename it",
+      "format: notebooks/t.md:6:3: sinks.__proto__: '__proto__' cannot name a sink; rename it",
+    ]);
+    const { notebook } = parseNotebook(text.join("\n") + "\n", "notebooks/t.md");
+    expect(Object.getPrototypeOf(notebook.sources)).toBe(Object.getPrototypeOf({}));
+  });
+
   test("reads the design document's example notebook with no issues", () => {
     const { notebook, issues } = parseNotebook(fixture("design-example.md"), "notebooks/turnstile.md");
     expect(issues).toEqual([]);
