@@ -26,10 +26,21 @@ import { edgeCaseEvents, misfitEvents, randomEvents } from "./generate.ts";
 export interface CheckOptions {
   /** Events per source: the sample the notebook shows. */
   samples: Record<string, unknown[]>;
+  /**
+   * Per source, columns whose type a typed sample file gives (a Parquet file's DECIMAL(18,3)), which the
+   * events' JSON cannot say (read_json types 12.345 DOUBLE): they replace what DuckDB infers from the events.
+   */
+  columnTypes?: Record<string, Record<string, string>>;
   library: FunctionLibrary;
   /** Random batches (fast-check) and their size; seed for reproducing a failure. */
   random?: { batches: number; size: number; seed: number };
   onProgress?: (line: string) => void;
+  /**
+   * The check's clock (milliseconds since the epoch; default: when the check starts), which the stream
+   * order step runs the pipeline at: a sample event more than the sink's `max_ahead` ahead of it is a
+   * dead letter there, as it is in production.
+   */
+  now?: number;
 }
 
 export type Answer = { ok: true; rows: Row[] } | { ok: false; error: string };
@@ -73,9 +84,11 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
       const spec = notebook.sources[source];
       // A source's columns and types are DuckDB's inference over its sample, which nothing can be inferred from.
       if (events.length === 0) throw new Error(`check: the sample of source ${source} has no events, and its columns are typed from the sample: pass a file of events with --sample ${source}=<file>`);
-      const loaded = await loadEvents(db, source, events, { format: spec?.format });
+      const inferred = await loadEvents(db, source, events, { format: spec?.format });
+      const types = options.columnTypes?.[source] ?? {};
+      const loaded = inferred.map((c) => (types[c.name] === undefined ? c : { ...c, type: types[c.name]! }));
       // The columns a source's options add keep their own types, whatever this sample holds.
-      const pinned = pinnedSourceSchema(spec, loaded);
+      const pinned = pinnedSourceSchema(spec, loaded) ?? (loaded.some((c, i) => c !== inferred[i]) ? loaded : null);
       if (pinned) await loadEvents(db, source, events, { format: spec?.format, schema: pinned });
     }
     say("compiling the sink cells");
@@ -89,6 +102,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
     const steps: StepResult[] = [];
     const sinkCells = notebook.cells.filter((c) => c.sink && c.language === "sql");
     const random = options.random ?? { batches: 20, size: 25, seed: 4 };
+    const clock = options.now ?? Date.now();
     // How many ✓/✗ lines follow (one event at a time reruns aside), so a progress bar can count them.
     const windowed = plan.pipelines.filter((p) => p.ops.some((o) => o.op === "aggregate" && o.window) && sinkSources(plan, p.sink).length === 1).length;
     const sourceCount = Object.keys(plan.sources).length;
@@ -140,7 +154,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
       if (sources.length > 1) continue;
       const source = sources[0]!;
       const events = options.samples[source] ?? [];
-      const r: StepResult = { step: "stream order", sink: pipeline.sink, cell: cellName(cell), events: events.length, ...(await streamOrder(db, cell.code, plan, pipeline.sink, source, events, BigInt(agg.window.latenessMicros), options.library)) };
+      const r: StepResult = { step: "stream order", sink: pipeline.sink, cell: cellName(cell), events: events.length, ...(await streamOrder(db, cell.code, plan, pipeline.sink, source, events, BigInt(agg.window.latenessMicros), options.library, clock)) };
       steps.push(r);
       say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · stream order: ${counted(events.length, "event")} one at a time in arrival order, ${r.agree ? "no event arrives after its window closed" : `\n${r.detail}`}`);
     }
@@ -186,19 +200,26 @@ async function loadAll(db: DuckDB, data: Record<string, unknown[]>, plan: Plan):
  * window was already emitted is a late dead letter there, while DuckDB's
  * answer over the sample includes it; the check shows the difference, how
  * much lateness would keep the event, and which event pushed the watermark.
+ * It runs at the check's clock (`now`): an event more than the sink's `max_ahead` ahead of it is a
+ * dead letter too, which moves no watermark, and the check says so.
  */
-async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, source: string, events: unknown[], lateness: bigint, library: FunctionLibrary): Promise<Pick<StepResult, "agree" | "duckdb" | "plan" | "difference" | "detail">> {
+async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, source: string, events: unknown[], lateness: bigint, library: FunctionLibrary, now: number): Promise<Pick<StepResult, "agree" | "duckdb" | "plan" | "difference" | "detail">> {
   const { answer: duckdb, schema } = await duckdbAnswer(db, sql);
   if (!duckdb.ok) return { agree: true, duckdb, plan: { ok: false, error: "not run: DuckDB fails on the sample (the sample step compares that)" }, difference: null, detail: null };
   const ex = buildPipeline({ ...plan, pipelines: plan.pipelines.filter((p) => p.sink === sink) }, { library, mode: "dead-letter" });
   const rows: Row[] = [];
   const late: { event: unknown; reason: string; needed: bigint; pushedBy: unknown }[] = [];
+  const ahead: { event: unknown; reason: string }[] = [];
   let newest: { wm: bigint; event: unknown } | null = null;
   for (const event of events) {
     const same = parseJsonLossless(stringifyJsonLossless(event, { duckdb: true }), { duckdb: true });
-    const out = ex.run({ source, events: [same] });
+    const out = ex.run({ source, events: [same], now });
     rows.push(...(out.rows[sink] ?? []));
     for (const d of out.deadLetters) {
+      if (/ ahead of the pipeline's clock /.test(d.reason)) {
+        ahead.push({ event, reason: d.reason });
+        continue;
+      }
       // The executor's reason names the window and the watermark, as microseconds or as times.
       const m = /window \[([^,\]]+), ([^)]+)\) is closed: the watermark(?: \([^)]*\))? has reached (.+)$/.exec(d.reason);
       const end = m ? reasonMicros(m[2]!) : null;
@@ -214,7 +235,13 @@ async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, so
   const mine: Answer = { ok: true, rows };
   const difference = firstDifference(schema!, duckdb.rows, rows);
   if (!difference) return { agree: true, duckdb, plan: mine, difference: null, detail: null };
-  const lines = [`  ${late.length} of ${events.length} sample events arrive after the watermark (newest event time minus lateness ${showMicros(lateness)}) passed their window, so the pipeline sends them to _errors/ as late while the notebook counts them`];
+  const lines: string[] = [];
+  if (ahead.length > 0) {
+    lines.push(`  ${ahead.length} of ${events.length} sample events are too far ahead of the check's clock, so the pipeline sends them to _errors/ while the notebook counts them`);
+    lines.push(`  first such event: ${stringifyJsonLossless(ahead[0]!.event).slice(0, 300)}`);
+    lines.push(`  its dead letter: ${ahead[0]!.reason}`);
+  }
+  if (late.length > 0 || ahead.length === 0) lines.push(`  ${late.length} of ${events.length} sample events arrive after the watermark (newest event time minus lateness ${showMicros(lateness)}) passed their window, so the pipeline sends them to _errors/ as late while the notebook counts them`);
   if (late.length > 0) {
     const needed = late.reduce((a, l) => (l.needed > a ? l.needed : a), 0n);
     lines.push(`  first late event: ${stringifyJsonLossless(late[0]!.event).slice(0, 300)}`);

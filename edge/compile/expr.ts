@@ -4,6 +4,7 @@
  */
 import { regexRefusal } from "../exec/functions/pattern.ts";
 import type { CompareOp, Expr, Origin } from "../plan/types.ts";
+import { castRefusal } from "./casts.ts";
 import { CompileError } from "./errors.ts";
 import { simplifyComparison } from "./simplify.ts";
 import { LIST_PAIR, LIST_SEARCH, childExpressions, containsNode, locationOf, type TreeNode } from "./tree.ts";
@@ -117,12 +118,12 @@ export function lowerExpr(node: TreeNode, ctx: ExprContext): Expr {
     case "CAST": {
       const arg = lower(node.child);
       const type = typeOf(node, ctx);
-      // The executor holds timestamps in microseconds only (values.ts): a second, milli- or nanosecond
-      // timestamp would be printed and written as another type.
-      if (/\bTIMESTAMP_(?:S|MS|NS)\b/.test(type) && type !== arg.type) {
-        throw new CompileError(`CAST to ${type}`, ctx.originOf(node), "a pipeline holds timestamps in microseconds; cast to TIMESTAMP instead (date_trunc('second', x::TIMESTAMP) for whole seconds, epoch_ms(x) for the number)");
-      }
-      return { kind: "cast", arg, type, try: Boolean(node.try_cast) };
+      const isTry = Boolean(node.try_cast);
+      // A type the executor holds no values of (BIGNUM, TIMETZ, TIMESTAMP_MS ...) or a pair DuckDB has
+      // no cast for would fail, or be NULL, on every event of the running pipeline.
+      const refusal = type === arg.type ? null : castRefusal(arg.type, type, isTry);
+      if (refusal) throw new CompileError(refusal.what, ctx.originOf(node), refusal.suggestion);
+      return { kind: "cast", arg, type, try: isTry };
     }
     case "COMPARISON": {
       const op = COMPARE[node.type];

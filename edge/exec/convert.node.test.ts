@@ -27,7 +27,7 @@ import { showRow } from "../check/compare.ts";
 import { eventConverter, integersAtText } from "./convert.ts";
 import { defaultLibrary } from "./library.ts";
 
-const TYPES = ["BIGINT", "INTEGER", "SMALLINT", "UBIGINT", "HUGEINT", "UHUGEINT", "DOUBLE", "FLOAT", "DECIMAL(10,2)", "DECIMAL(38,5)", "BOOLEAN", "VARCHAR", "JSON", "TIMESTAMP", "DATE", "TIMESTAMPTZ", "UUID", "VARCHAR[]", "BIGINT[]", "STRUCT(a INTEGER, b VARCHAR)", "BLOB", "DOUBLE[]", "STRUCT(a JSON)", "MAP(VARCHAR, VARCHAR)", "JSON[]"];
+const TYPES = ["BIGINT", "INTEGER", "SMALLINT", "UBIGINT", "HUGEINT", "UHUGEINT", "DOUBLE", "FLOAT", "DECIMAL(10,2)", "DECIMAL(18,3)", "DECIMAL(38,5)", "BOOLEAN", "VARCHAR", "JSON", "TIMESTAMP", "DATE", "TIMESTAMPTZ", "UUID", "VARCHAR[]", "BIGINT[]", "STRUCT(a INTEGER, b VARCHAR)", "BLOB", "DOUBLE[]", "STRUCT(a JSON)", "MAP(VARCHAR, VARCHAR)", "JSON[]"];
 const VALUES = [
   "1", "-1", "1.5", "-0.0", "0.1", "2.5", "\"12\"", "\" 12 \"", "\"12 \"", "\"1.5\"", "\"1e3\"", "\"+12\"", "\"012\"", "\"-012\"", "\"0x1F\"", "\" 0x10 \"", "\"1_000\"", "\"00.5\"", "\".5\"", "\"inf\"",
   "true", "false", "null", "\"true\"", "\"\"", "\"2024-01-01\"", "\"2024-01-01T10:00:00Z\"", "\"2024-01-01 10:00:00+02\"", "9223372036854775807", "9223372036854775808", "-9223372036854775809",
@@ -39,6 +39,8 @@ const VALUES = [
   "\"\\u001f\\u001B[0m\"", "{\"k\\u0001\":[\"\\u007f\\u000b\"]}",
   // Integers past each column's range: DuckDB's reader refuses them (2^127 and 2^128 into HUGEINT, -1 into UBIGINT).
   "170141183460469231731687303715884105728", "340282366920938463463374607431768211456", "-170141183460469231731687303715884105729", "18446744073709551616",
+  // Into a DECIMAL an integer is read exactly, a real through DOUBLE: past 2^53 scaled they differ.
+  "999999999999999", "-999999999999999", "999999999999999.0", "99999999999999.5", "9007199254740993",
 ];
 /** A number past DOUBLE's range, which read_json keeps as its text in a text column. */
 const DOUBLE_TEXT = new Set(["1e400"]);

@@ -264,8 +264,11 @@ function integerProbe(t: TypeNode): ((v: unknown) => boolean) | null {
       const value = integerProbe(t.value);
       return value && ((v) => v !== null && typeof v === "object" && Object.values(v as object).some((x) => x !== null && value(x)));
     }
-    case "decimal":
-      return null;
+    case "decimal": {
+      // Past 2^53 scaled, an integer (exact) and a real of the same value (through DOUBLE) read differently.
+      const exactBelow = 2 ** 53 / 10 ** t.scale;
+      return (v) => typeof v === "number" && Number.isSafeInteger(v) && Math.abs(v) >= exactBelow;
+    }
     case "other":
       return holdsInteger;
     case "scalar":
@@ -352,9 +355,13 @@ function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converte
       };
     }
     case "decimal":
-      // A JSON number goes through DOUBLE, as read_json reads it (1e20 into DECIMAL(38,5) keeps the double's error; 5e-324 is 0).
+      // A JSON real goes through DOUBLE, as read_json reads it (1e20 into DECIMAL(38,5) keeps the double's error; 5e-324 is 0),
+      // and a JSON integer through BIGINT, exactly: 999999999999999 into DECIMAL(18,3) is 999999999999999.000, where the
+      // double's product was ...998.976. A safe integer is one the text wrote so (a real written integral, `10.0`, arrives
+      // as a JsonReal where it matters, see integerProbe); past 2^53 an integer arrives as a bigint, a real as a number.
       const self: Converter = (raw, path) => {
-        if (typeof raw === "number") return cast(raw, "DOUBLE", path);
+        if (typeof raw === "number") return Number.isSafeInteger(raw) ? cast(BigInt(raw), "BIGINT", path) : cast(raw, "DOUBLE", path);
+        if (raw instanceof JsonReal) return cast(raw.value, "DOUBLE", path);
         if (typeof raw === "bigint") return cast(raw, "HUGEINT", path);
         if (typeof raw === "string") return cast(raw, "VARCHAR", path);
         if (typeof raw === "boolean") return cast(raw, "BOOLEAN", path);

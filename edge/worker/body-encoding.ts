@@ -6,8 +6,10 @@ const WIDE = /^(utf-?16(le|be)?|utf-?32(le|be)?|ucs-?2|ucs-?4|unicode|unicodefff
 const UTF8 = /^(utf-?8|unicode-1-1-utf-8|us-ascii|ascii|ansi_x3\.4-1968|iso-ir-6|csascii)$/;
 
 /**
- * Why the Worker answers 415 to a verified delivery whose bytes it cannot read as the UTF-8 text it
- * takes (and DuckDB's read_json reads), or null:
+ * Why the Worker (or the gateway's `/hooks`, which answers as the Worker does) answers 415 to a
+ * delivery whose bytes it cannot read as the UTF-8 text it takes (and DuckDB's read_json reads), or null.
+ * `reader` names who refuses, as the sender's logs show it: "this Worker", or "the runnel gateway"
+ * (which until 2026-12-06 said "this Worker" too, sending someone testing a webhook to look for one):
  * - a `Content-Encoding` other than `identity` (gzip, deflate, br): the Worker does not decompress a
  *   body, and the compressed bytes read as text were a 400 "not valid UTF-8" naming a byte, or, for
  *   NDJSON, dead letters of binary acked with a 202;
@@ -18,13 +20,13 @@ const UTF8 = /^(utf-?8|unicode-1-1-utf-8|us-ascii|ascii|ansi_x3\.4-1968|iso-ir-6
  *   is (ASCII, or a sender whose label is wrong) is read as UTF-8, as before.
  * The gzip magic bytes without a header are refused too: no UTF-8 text starts with them.
  */
-export function encodingRefusal(headers: { get(name: string): string | null }, body: Uint8Array): string | null {
+export function encodingRefusal(headers: { get(name: string): string | null }, body: Uint8Array, reader = "this Worker"): string | null {
   const send = "send the body uncompressed, as UTF-8 text";
   const coding = (headers.get("content-encoding") ?? "")
     .split(",")
     .map((c) => c.trim().toLowerCase())
     .filter((c) => c !== "" && c !== "identity");
-  if (coding.length) return `ingest: the body is sent with Content-Encoding: ${coding.join(", ")}, which this Worker does not decode; ${send} (no Content-Encoding)`;
+  if (coding.length) return `ingest: the body is sent with Content-Encoding: ${coding.join(", ")}, which ${reader} does not decode; ${send} (no Content-Encoding)`;
   if (body[0] === 0x1f && body[1] === 0x8b) return `ingest: the body is gzip-compressed (it starts with the bytes 1f 8b); ${send}`;
   const charset = charsetOf(headers.get("content-type"));
   if (charset !== null && WIDE.test(charset)) return `ingest: the body is declared charset=${charset} (Content-Type); runnel reads UTF-8 bodies only: send it as UTF-8 (charset=utf-8)`;

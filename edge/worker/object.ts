@@ -47,6 +47,22 @@ export function splitRowsText(json: string, count: number, maxChars: number): { 
   return out;
 }
 
+/**
+ * `text` cut into pieces of at most `maxChars` UTF-16 units, never between the two halves of a
+ * surrogate pair (stored alone, each half would be read back as U+FFFD).
+ */
+export function textParts(text: string, maxChars: number): string[] {
+  const parts: string[] = [];
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(at + maxChars, text.length);
+    const unit = text.charCodeAt(end - 1);
+    if (end < text.length && unit >= 0xd800 && unit <= 0xdbff && end - 1 > at) end--;
+    parts.push(text.slice(at, end));
+    at = end;
+  }
+  return parts;
+}
+
 /** One Durable Object's counters and buffer, as `GET /metrics` reports them. */
 export interface ObjectMetrics {
   object: string;
@@ -133,6 +149,8 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       this.migrateRowTable();
       this.sql.exec(`CREATE TABLE IF NOT EXISTS win (seq INTEGER PRIMARY KEY, start TEXT, row TEXT NOT NULL)`);
       this.sql.exec(`CREATE TABLE IF NOT EXISTS dead (seq INTEGER PRIMARY KEY, letter TEXT NOT NULL, at INTEGER NOT NULL)`);
+      // A letter longer than one value may hold: its `dead` row's letter is '' and its text these parts, in order.
+      this.sql.exec(`CREATE TABLE IF NOT EXISTS dead_parts (seq INTEGER NOT NULL, part INTEGER NOT NULL, text TEXT NOT NULL, PRIMARY KEY (seq, part))`);
       this.sql.exec(`CREATE TABLE IF NOT EXISTS deliveries (id TEXT PRIMARY KEY, at INTEGER NOT NULL)`);
       this.sql.exec(`CREATE TABLE IF NOT EXISTS objects (name TEXT PRIMARY KEY)`);
       if (this.meta("writer") === null) {
@@ -162,7 +180,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     private measure(): void {
       const b = this.sql.exec<{ n: number | null; bytes: number | null; oldest: number | null }>(`SELECT sum(last - first + 1) AS n, sum(bytes) AS bytes, min(at) AS oldest FROM batches`).one();
       this.depth.rows = { n: b.n ?? 0, bytes: b.bytes ?? 0, oldest: b.oldest };
-      const d = this.sql.exec<{ n: number; bytes: number | null; oldest: number | null }>(`SELECT count(*) AS n, sum(length(letter)) AS bytes, min(at) AS oldest FROM dead`).one();
+      const d = this.sql.exec<{ n: number; bytes: number | null; oldest: number | null }>(`SELECT count(*) AS n, sum(length(letter)) + coalesce((SELECT sum(length(text)) FROM dead_parts), 0) AS bytes, min(at) AS oldest FROM dead`).one();
       this.depth.dead = { n: d.n, bytes: d.bytes ?? 0, oldest: d.oldest };
     }
 
@@ -332,14 +350,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
           const letters = [...batch.deadLetters];
           if (this.window) {
             const { keep, late, emitted } = this.window.add(JSON.parse(rows) as JsonValue[][], batch.raws ?? [], batch.ends);
-            if (keep.length) {
-              const seq = this.nextSeq(keep.length);
-              this.sql.exec(
-                `INSERT INTO win (seq, start, row) SELECT ? + key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`,
-                seq,
-                JSON.stringify(keep.map((k) => [k.start, k.row])),
-              );
-            }
+            if (keep.length) this.insertKept(keep);
             for (const l of late) letters.push({ reason: `sink ${this.plan!.sink}: ${l.reason}`, raw: l.raw, source: this.plan!.source, at: new Date(at).toISOString() });
             for (const l of this.window.takeFailed()) letters.push({ reason: `sink ${this.plan!.sink}: ${l.reason}`, raw: l.raw, source: this.plan!.source, at: new Date(at).toISOString(), kind: l.kind });
             this.add("lateEvents", late.length);
@@ -402,6 +413,35 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       d.oldest ??= at;
     }
 
+    /**
+     * A window's rows, one `win` row each: through json_each, in statements whose array stays within what
+     * one value holds (as one array, a request of many readings, or of rows full of quotes escaped once
+     * more inside it, passed 2 MB: SQLITE_TOOBIG, a 503 on every retry); a longer row alone, as it is.
+     */
+    private insertKept(keep: { start: string | null; row: string }[]): void {
+      let seq = this.nextSeq(keep.length);
+      let part: string[] = [];
+      let size = 2;
+      const put = () => {
+        this.sql.exec(`INSERT INTO win (seq, start, row) SELECT ? + key, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?)`, seq, `[${part.join(",")}]`);
+        seq += part.length;
+        part = [];
+        size = 2;
+      };
+      for (const k of keep) {
+        const item = JSON.stringify([k.start, k.row]);
+        if (part.length && size + item.length + 1 > MAX_BATCH_CHARS) put();
+        if (item.length > MAX_BATCH_CHARS) {
+          this.sql.exec(`INSERT INTO win (seq, start, row) VALUES (?, ?, ?)`, seq, k.start, k.row);
+          seq++;
+          continue;
+        }
+        part.push(item);
+        size += item.length + 1;
+      }
+      if (part.length) put();
+    }
+
     /** Dead letters (rare) keep one row each: one statement through json_each (a bound parameter per row would pass workerd's limit of 100). */
     /** Groups that failed as they were emitted, as dead letters of this sink (inside the caller's transaction). */
     private insertFailed(failed: FailedGroup[], at: number): void {
@@ -432,7 +472,12 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
         if (part.length && size + quoted.length + 1 > MAX_BATCH_CHARS) put();
         if (quoted.length > MAX_BATCH_CHARS) {
           // A large letter alone, as it is: inside the array its quotes and backslashes would be escaped once more.
-          this.sql.exec(`INSERT INTO dead (seq, letter, at) VALUES (?, ?, ?)`, seq, text, at);
+          // One past what a value holds (a late reading carries its whole event, a failed group its keys: the
+          // Worker's 413 never saw them) is stored in parts; as one value it failed the commit, SQLITE_TOOBIG,
+          // a 503 on every retry of the delivery, and nothing of it was stored.
+          const parts = textParts(text, MAX_BATCH_CHARS);
+          this.sql.exec(`INSERT INTO dead (seq, letter, at) VALUES (?, ?, ?)`, seq, parts.length === 1 ? text : "", at);
+          if (parts.length > 1) parts.forEach((p, i) => this.sql.exec(`INSERT INTO dead_parts (seq, part, text) VALUES (?, ?, ?)`, seq, i, p));
           seq++;
           continue;
         }
@@ -561,7 +606,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       const query =
         table === "batches"
           ? `SELECT first, last, bytes FROM batches WHERE first <= ? ORDER BY first LIMIT ?`
-          : `SELECT seq AS first, seq AS last, length(letter) AS bytes FROM dead WHERE seq <= ? ORDER BY seq LIMIT ?`;
+          : `SELECT seq AS first, seq AS last, CASE WHEN letter = '' THEN (SELECT sum(length(text)) FROM dead_parts p WHERE p.seq = dead.seq) ELSE length(letter) END AS bytes FROM dead WHERE seq <= ? ORDER BY seq LIMIT ?`;
       const units = this.sql.exec<{ first: number; last: number; bytes: number }>(query, limit, flush.rows).toArray();
       if (units.length === 0) return null;
       let rows = 0;
@@ -664,14 +709,21 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       return true;
     }
 
+    /** The text of a letter stored in parts (`insertDead`). */
+    private letterParts(seq: number): string {
+      const parts = this.sql.exec<{ text: string }>(`SELECT text FROM dead_parts WHERE seq = ? ORDER BY part`, seq).toArray();
+      if (parts.length === 0) throw new Error(`worker: dead letter ${seq} is stored in parts, but none are left`);
+      return parts.map((p) => p.text).join("");
+    }
+
     /** Flushes the next range of dead letters: true when there may be another, null when the budget ran out first. */
     private async flushDead(limit: number): Promise<boolean | null> {
       const range = this.nextRange("dead", "pendingDead", limit);
       if (!range) return false;
       const letters = this.sql
-        .exec<{ letter: string }>(`SELECT letter FROM dead WHERE seq BETWEEN ? AND ? ORDER BY seq`, range.first, range.last)
+        .exec<{ seq: number; letter: string }>(`SELECT seq, letter FROM dead WHERE seq BETWEEN ? AND ? ORDER BY seq`, range.first, range.last)
         .toArray()
-        .map((r) => JSON.parse(r.letter) as DeadLetter);
+        .map((r) => JSON.parse(r.letter === "" ? this.letterParts(r.seq) : r.letter) as DeadLetter);
       const groups = new Map<string, DeadLetter[]>();
       for (const letter of letters) {
         const key = `${letter.source}\u0000${letter.at.slice(0, 10)}`;
@@ -687,6 +739,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       if (!(await this.putWithin(files, "pendingDeadDone", "application/x-ndjson", written))) return null;
       this.transact(() => {
         this.sql.exec(`DELETE FROM dead WHERE seq BETWEEN ? AND ?`, range.first, range.last);
+        this.sql.exec(`DELETE FROM dead_parts WHERE seq BETWEEN ? AND ?`, range.first, range.last);
         this.measure();
         this.setMeta("pendingDead", null);
         this.setMeta("pendingDeadDone", null);

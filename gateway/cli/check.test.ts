@@ -1,19 +1,12 @@
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { expect, test } from "vitest";
 import { demoEvents } from "../sources/demo/index.ts";
 import { main } from "./main.ts";
+import { capturedOutput } from "./captured-output.ts";
 
-let out: string[];
-let err: string[];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => (err.push(String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err } = capturedOutput();
 
 test("runnel check passes on the turnstile notebook with its demo sample and shows each step", async () => {
   const code = await main(["check", "notebooks/turnstile.md", "--random", "3"]);

@@ -1,23 +1,16 @@
 import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeEach, expect, test, vi } from "vitest";
+import { expect, test } from "vitest";
 import { demoEvents } from "../sources/demo/index.ts";
 import { parseNotebook } from "../../notebook/format/index.ts";
 import { loadEvents, openDuckDB, quoteIdent } from "../../edge/duckdb/index.node.ts";
 import { datasetSql } from "../../edge/sinks/layout.ts";
 import type { Plan, SinkOp } from "../../edge/plan/types.ts";
 import { main } from "./main.ts";
+import { capturedOutput } from "./captured-output.ts";
 
-let out: string[];
-let err: string[];
-beforeEach(() => {
-  out = [];
-  err = [];
-  vi.spyOn(process.stdout, "write").mockImplementation((chunk) => (out.push(String(chunk)), true));
-  vi.spyOn(process.stderr, "write").mockImplementation((chunk) => (err.push(String(chunk)), true));
-});
-afterEach(() => vi.restoreAllMocks());
+const { out, err } = capturedOutput();
 
 async function files(dir: string): Promise<string[]> {
   const found: string[] = [];

@@ -45,11 +45,11 @@ test("check and publish sample the webhook deliveries the gateway kept for the n
   for (const id of [1, 2, 3]) await capture.receive(new TextEncoder().encode(JSON.stringify({ id, kept: true })), { get: () => null }, Date.now());
   await registry.close();
   const said: string[] = [];
-  const kept = await gatherSamples(notebook, [], { file: "notebooks/orders.md", state, say: (line) => said.push(line) });
+  const { events: kept } = await gatherSamples(notebook, [], { file: "notebooks/orders.md", state, say: (line) => said.push(line) });
   expect(kept.inbox).toEqual([{ id: 1, kept: true }, { id: 2, kept: true }, { id: 3, kept: true }]);
   expect(said).toEqual(["sample of inbox: the 3 webhook deliveries the gateway kept"]);
   // A file of the same name outside the gateway's notebooks folder is another notebook: its demo stand-in, not these.
-  const elsewhere = await gatherSamples(notebook, [], { file: join(state, "orders.md"), state, say: (line) => said.push(line) });
+  const { events: elsewhere } = await gatherSamples(notebook, [], { file: join(state, "orders.md"), state, say: (line) => said.push(line) });
   expect(elsewhere.inbox!.some((e) => (e as { kept?: boolean }).kept)).toBe(false);
   expect(elsewhere.inbox!.length).toBeGreaterThan(0);
 });

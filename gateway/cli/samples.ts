@@ -13,7 +13,13 @@ import type { Notebook } from "../../notebook/format/model.ts";
 import { demoSample } from "../sources/demo-source.ts";
 import { decodePayload } from "../sources/decode.ts";
 import { parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
-import { formatOf, readEvents, UnreadableEvent } from "../../edge/runner/read-inputs.ts";
+import { formatOf, isParquet, readEvents, UnreadableEvent } from "../../edge/runner/read-inputs.ts";
+import { describeQuery } from "../../edge/duckdb/describe.node.ts";
+import { openDuckDB } from "../../edge/duckdb/open.node.ts";
+import { quoteString } from "../../edge/duckdb/quote.ts";
+import { heldByPipeline } from "../../edge/compile/casts.ts";
+import { parseType, type TypeNode } from "../../edge/plan/type-text.ts";
+import type { Schema } from "../../edge/plan/values.ts";
 import { InputError, UsageError } from "./verb.ts";
 
 /** Events from a file: a JSON array, or one JSON document per line. */
@@ -52,9 +58,11 @@ function ndjson(trimmed: string, file: string): unknown[] {
  * A `--sample` file's events: NDJSON or a JSON array, or for a CSV source CSV (header line first), read as
  * the source reads its payloads. A JSON file that is compressed (gzip, zstd) or shaped otherwise
  * (pretty-printed records, CloudTrail's `{"Records": [...]}` export) is read as `runnel run --input` reads
- * it, so what can be backfilled can also be the sample.
+ * it, so what can be backfilled can also be the sample. A Parquet file's columns named in `columnTypes`
+ * (`parquetColumnTypes`) travel as `runnel run --input` hands them to a plan reading those types: a
+ * DECIMAL as its exact text, which the check then loads as that DECIMAL.
  */
-export async function readSampleFile(notebook: Notebook, source: string, path: string): Promise<unknown[]> {
+export async function readSampleFile(notebook: Notebook, source: string, path: string, columnTypes: Record<string, string> = {}): Promise<unknown[]> {
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);
@@ -85,13 +93,48 @@ export async function readSampleFile(notebook: Notebook, source: string, path: s
     throw new InputError(`--sample ${source}=${path}: a compressed CSV sample is not read; decompress it (the source reads CSV payloads as sent)`);
   }
   const events: unknown[] = [];
-  for await (const batch of readEvents({ path, mtimeMs: 0, format: formatOf(path, "ndjson") }, 10_000)) {
+  const schema: Schema = Object.entries(columnTypes).map(([name, type]) => ({ name, type }));
+  for await (const batch of readEvents({ path, mtimeMs: 0, format: formatOf(path, "ndjson") }, 10_000, "refuse", schema)) {
     for (const e of batch) {
       if (e instanceof UnreadableEvent) throw new InputError(`--sample ${source}=${path}: ${e.reason}`);
       events.push(e);
     }
   }
   return events;
+}
+
+function holdsDecimal(t: TypeNode): boolean {
+  switch (t.kind) {
+    case "decimal": return true;
+    case "list":
+    case "array": return holdsDecimal(t.child);
+    case "struct": return t.fields.some((f) => holdsDecimal(f.type));
+    case "map": return holdsDecimal(t.key) || holdsDecimal(t.value);
+    default: return false;
+  }
+}
+
+/**
+ * The columns of a Parquet sample file that hold a DECIMAL (at any depth), with the type DuckDB reads
+ * them as (`DECIMAL(18,3)`, `STRUCT(x DECIMAL(18,3))`); empty for any other file. The sample's events
+ * are JSON, in which `read_json` types 12.345 DOUBLE: the check typed the source so, and the published
+ * plan read, computed and wrote a DOUBLE where the file holds DECIMAL(18,3) (123456789012345.678 became
+ * 123456789012345.67, and `runnel run --input` of the same file then refused it). A column that also holds
+ * a type no pipeline holds (TIMESTAMP_NS) is left to read_json's inference, as before.
+ */
+export async function parquetColumnTypes(path: string): Promise<Record<string, string>> {
+  if (!(await isParquet({ path, mtimeMs: 0, format: formatOf(path, "ndjson") }))) return {};
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    const columns = await describeQuery(db, `SELECT * FROM read_parquet(${quoteString(path)})`);
+    return Object.fromEntries(columns.filter((c) => holdsDecimal(parseType(c.type)) && heldByPipeline(c.type)).map((c) => [c.name, c.type]));
+  } catch (error) {
+    // A file DuckDB cannot read as Parquet: reading its events says why.
+    if (error instanceof Error && /^duckdb: /.test(error.message)) return {};
+    throw error;
+  } finally {
+    db.close();
+  }
 }
 
 function csvSample(text: string, file: string): unknown[] {
@@ -110,13 +153,21 @@ export interface SampleOptions {
   say: (line: string) => void;
 }
 
+/** The samples of a notebook's sources, and the column types a typed sample file fixes (see `parquetColumnTypes`). */
+export interface Samples {
+  events: Record<string, unknown[]>;
+  /** Per source, columns whose type is the sample file's, not what read_json infers from the events. */
+  columnTypes: Record<string, Record<string, string>>;
+}
+
 /**
  * The sample of every source: a `--sample` file, else the webhook deliveries the gateway kept, else
  * for a Kafka source with no demo generator the newest events of its topic (as the notebook's sample
  * reads them), else the demo stand-in. A source with none of these is a usage error.
  */
-export async function gatherSamples(notebook: Notebook, sampleArgs: string[], options: SampleOptions): Promise<Record<string, unknown[]>> {
+export async function gatherSamples(notebook: Notebook, sampleArgs: string[], options: SampleOptions): Promise<Samples> {
   const samples: Record<string, unknown[]> = {};
+  const columnTypes: Record<string, Record<string, string>> = {};
   for (const s of sampleArgs) {
     const eq = s.indexOf("=");
     if (eq <= 0) throw new UsageError(`--sample expects <source>=<file>, got '${s}'`);
@@ -124,7 +175,13 @@ export async function gatherSamples(notebook: Notebook, sampleArgs: string[], op
     if (!notebook.sources[source]) {
       throw new UsageError(`--sample names source '${source}', which the notebook does not declare (${Object.keys(notebook.sources).join(", ")})`);
     }
-    samples[source] = await readSampleFile(notebook, source, s.slice(eq + 1));
+    const path = s.slice(eq + 1);
+    const types = notebook.sources[source]!.format === "csv" ? {} : await parquetColumnTypes(path);
+    samples[source] = await readSampleFile(notebook, source, path, types);
+    if (Object.keys(types).length > 0) {
+      columnTypes[source] = types;
+      options.say(`sample of ${source}: ${Object.entries(types).map(([c, t]) => `${c} ${t}`).join(", ")} as the Parquet file holds ${Object.keys(types).length === 1 ? "it" : "them"}`);
+    }
   }
   const state = options.state ?? ".runnel";
   const registry = new SourceRegistry({ stateDir: state, demo: false, log: silentLogger });
@@ -162,7 +219,7 @@ export async function gatherSamples(notebook: Notebook, sampleArgs: string[], op
     if (!spec.demo) throw new InputError(`source ${name} has no --sample file and no demo generator; pass --sample ${name}=<file.${spec.format === "csv" ? "csv" : "ndjson"}>`);
     samples[name] = demoSample(spec, spec.demo, spec.sampleSize);
   }
-  return samples;
+  return { events: samples, columnTypes };
 }
 
 function okValues(events: readonly SourceEvent[]): unknown[] {

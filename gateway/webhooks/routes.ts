@@ -111,9 +111,10 @@ export function hookCapture(options: HookRouteOptions): HookCapture {
     const spec = await resolveSource(options.store, path, name);
     if (spec.kind !== "webhook") throw new GatewayError(404, "not_found", `webhook: source ${name} of ${path} is a ${spec.kind} source, not a webhook`);
     const body = await readBody();
-    // A body compressed or in a charset other than UTF-8: the published Worker's 415 and its reason, before the
-    // signature as there (a sender that signs and then compresses would be told its signature did not match).
-    const unreadable = encodingRefusal(headers, body);
+    // A body compressed or in a charset other than UTF-8: the published Worker's 415 and its reason (naming the
+    // gateway as the reader), before the signature as there (a sender that signs and then compresses would be
+    // told its signature did not match).
+    const unreadable = encodingRefusal(headers, body, "the runnel gateway");
     if (unreadable !== null) throw new GatewayError(415, "unsupported_media_type", unreadable);
 
     if (spec.signature === "none") {

@@ -92,9 +92,9 @@ describe("messy webhook bodies on the gateway, answered as the published Worker 
     const json = '{"id": 2, "name": "zipped"}';
     const utf16le = (s: string) => new Uint8Array([...s].flatMap((ch) => [ch.charCodeAt(0) & 0xff, ch.charCodeAt(0) >> 8]));
     const refused: [string, Uint8Array, Record<string, string>, string][] = [
-      ["j", gzipSync(json), { "content-encoding": "gzip" }, "ingest: the body is sent with Content-Encoding: gzip, which this Worker does not decode; send the body uncompressed, as UTF-8 text (no Content-Encoding)"],
-      ["n", deflateSync(`${json}\n`), { "content-encoding": "deflate" }, "ingest: the body is sent with Content-Encoding: deflate, which this Worker does not decode; send the body uncompressed, as UTF-8 text (no Content-Encoding)"],
-      ["c", brotliCompressSync("id,name\n2,x\n"), { "content-encoding": "br" }, "ingest: the body is sent with Content-Encoding: br, which this Worker does not decode; send the body uncompressed, as UTF-8 text (no Content-Encoding)"],
+      ["j", gzipSync(json), { "content-encoding": "gzip" }, "ingest: the body is sent with Content-Encoding: gzip, which the runnel gateway does not decode; send the body uncompressed, as UTF-8 text (no Content-Encoding)"],
+      ["n", deflateSync(`${json}\n`), { "content-encoding": "deflate" }, "ingest: the body is sent with Content-Encoding: deflate, which the runnel gateway does not decode; send the body uncompressed, as UTF-8 text (no Content-Encoding)"],
+      ["c", brotliCompressSync("id,name\n2,x\n"), { "content-encoding": "br" }, "ingest: the body is sent with Content-Encoding: br, which the runnel gateway does not decode; send the body uncompressed, as UTF-8 text (no Content-Encoding)"],
       ["n", gzipSync(`${json}\n`), {}, "ingest: the body is gzip-compressed (it starts with the bytes 1f 8b); send the body uncompressed, as UTF-8 text"],
       ["n", utf16le(`${json}\n`), { "content-type": "application/x-ndjson; charset=UTF-16LE" }, "ingest: the body is declared charset=utf-16le (Content-Type); runnel reads UTF-8 bodies only: send it as UTF-8 (charset=utf-8)"],
       ["c", utf16le("id,name\n2,x\n"), { "content-type": 'text/csv; charset="utf-16"' }, "ingest: the body is declared charset=utf-16 (Content-Type); runnel reads UTF-8 bodies only: send it as UTF-8 (charset=utf-8)"],

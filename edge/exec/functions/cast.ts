@@ -259,7 +259,12 @@ function castTo(v: Value, from: SqlType, to: SqlType): Value {
     case "decimal": return toDecimal(v, from, to);
     case "list":
     case "array":
-      if (from.kind === "list" || from.kind === "array") return (v as Value[]).map((x) => x === null ? null : castTo(x, from.child, to.child));
+      if (from.kind === "list" || from.kind === "array") {
+        // A fixed-size ARRAY takes a list of its size only (DuckDB's Conversion Error; TRY_CAST gives NULL).
+        const n = (v as Value[]).length;
+        if (to.kind === "array" && n !== to.size) throw new SqlError("conversion", `Cannot cast list with length ${n} to array with length ${to.size}`);
+        return (v as Value[]).map((x) => x === null ? null : castTo(x, from.child, to.child));
+      }
       break;
     case "struct":
       if (from.kind === "struct") return structFields(v, from, to, castTo);
@@ -301,7 +306,10 @@ function tryCastTo(v: Value, from: SqlType, to: SqlType): Value {
         return swallow(e);
       }
     }
-    if (toList && (from.kind === "list" || from.kind === "array")) return (v as Value[]).map((x) => (x === null ? null : tryCastTo(x, from.child, to.child)));
+    if (toList && (from.kind === "list" || from.kind === "array")) {
+      if (to.kind === "array" && (v as Value[]).length !== to.size) return null;
+      return (v as Value[]).map((x) => (x === null ? null : tryCastTo(x, from.child, to.child)));
+    }
     if (to.kind === "map" && (from.kind === "struct" || from.kind === "map")) return mapEntries(v, from, to, true);
     if (to.kind === "struct" && from.kind === "struct") return structFields(v, from, to, tryCastTo);
   }
@@ -597,7 +605,7 @@ export function transformJson(text: string, toType: string): Value {
  */
 function transformJsonNode(j: Json, to: SqlType, lenient = false): Value {
   if (j.t === "null") return null;
-  if (to.kind === "list" || to.kind === "array") return j.t === "arr" ? j.items.map((x) => transformJsonNode(x, to.child, lenient)) : null;
+  if (to.kind === "list" || to.kind === "array") return j.t === "arr" && (to.kind === "list" || j.items.length === to.size) ? j.items.map((x) => transformJsonNode(x, to.child, lenient)) : null;
   if (to.kind === "struct") {
     const out: Record<string, Value> = {};
     for (const f of to.fields) {
@@ -644,6 +652,7 @@ function fromJsonNode(j: Json, to: SqlType): Value {
   if (j.t === "null") return null;
   if (to.kind === "list" || to.kind === "array") {
     if (j.t !== "arr") throw new SqlError("conversion", `Expected ARRAY, but got ${typeOfJson(j)}: ${shownJson(j)}`);
+    if (to.kind === "array" && j.items.length !== to.size) throw new SqlError("conversion", `Expected array of size ${to.size}, but got '${shownJson(j)}' with size ${j.items.length}`);
     // Into numbers DuckDB converts every element and reports the last one that failed.
     if (isNumerical(to.child) || to.child.kind === "decimal") {
       let failed: unknown = null;

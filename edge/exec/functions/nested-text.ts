@@ -117,8 +117,16 @@ export function parseNestedText(s: string, to: SqlType, cast: (text: string, t: 
   if (to.kind === "list" || to.kind === "array") {
     if (!t.startsWith("[") || !t.endsWith("]")) fail();
     const inner = t.slice(1, -1);
-    if (trim(inner) === "") return [];
+    // A fixed-size ARRAY takes text of its size only.
+    const sized = (n: number): void => {
+      if (to.kind === "array" && n !== to.size) throw new SqlError("conversion", `Type VARCHAR with value '${s}' can't be cast to the destination type ${typeText(to)}, the size of the array must match the destination type`);
+    };
+    if (trim(inner) === "") {
+      sized(0);
+      return [];
+    }
     const parts = splitTop(inner) ?? fail();
+    sized(parts.length);
     return parts.map((p) => {
       const e = elementText(p);
       return e === null ? null : cast(e, to.child);
