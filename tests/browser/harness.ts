@@ -1,10 +1,12 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Page } from "playwright-core";
+import type { BrowserContextOptions, Page } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { build } from "vite";
 import { createLogger, type Logger } from "../../gateway/log.ts";
 import { startGateway } from "../../gateway/server.ts";
+import { launchBrowser, type LaunchedBrowser } from "../servers/browser.ts";
 import { repoRoot } from "../servers/paths.ts";
 
 /** Where browser tests keep their screenshots (an artifact of the run). */
@@ -91,4 +93,22 @@ export async function settled(page: Page, name: string): Promise<string> {
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: options.fullPage ?? false });
+}
+
+/**
+ * A describe block's harness and browser: started before its tests with `notebooks` (name → text)
+ * written into the harness's root, closed after them. Read `suite.harness` / `suite.browser` inside tests.
+ */
+export function browserSuite(notebooks: Record<string, string>, options: BrowserContextOptions = {}): { harness: Harness; browser: LaunchedBrowser } {
+  const suite = {} as { harness: Harness; browser: LaunchedBrowser };
+  beforeAll(async () => {
+    suite.harness = await startHarness();
+    suite.browser = await launchBrowser({ viewport: { width: 1400, height: 1000 }, ...options });
+    for (const [name, text] of Object.entries(notebooks)) writeFileSync(join(suite.harness.root, name), text);
+  });
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.harness?.close();
+  });
+  return suite;
 }

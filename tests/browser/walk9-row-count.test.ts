@@ -4,11 +4,9 @@
  * the cell's query ran twice: a slow aggregate took twice its time, and a cell that samples its
  * rows (`random()`, `USING SAMPLE`) said "97 rows" over a table of 104.
  */
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { launchBrowser, type LaunchedBrowser } from "../servers/browser.ts";
-import { cell, type Harness, openNotebook, screenshot, settled, startHarness } from "./harness.ts";
+
+import { describe, expect, test } from "vitest";
+import { browserSuite, cell, openNotebook, screenshot, settled } from "./harness.ts";
 
 const NOTEBOOK = `---
 title: Sampled rows
@@ -26,23 +24,11 @@ SELECT * FROM range(3000) t(i) USING SAMPLE 4% (bernoulli)
 `;
 
 describe("a sampling cell's row count (Chromium)", () => {
-  let harness: Harness;
-  let browser: LaunchedBrowser;
-
-  beforeAll(async () => {
-    harness = await startHarness();
-    browser = await launchBrowser({ viewport: { width: 1400, height: 1000 } });
-    writeFileSync(join(harness.root, "walk9-sampled.md"), NOTEBOOK);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
-  });
+  const suite = browserSuite({ "walk9-sampled.md": NOTEBOOK });
 
   test("the count above the table is the number of rows the table holds", async () => {
-    const page = await browser.context.newPage();
-    await openNotebook(page, harness, "walk9-sampled.md");
+    const page = await suite.browser.context.newPage();
+    await openNotebook(page, suite.harness, "walk9-sampled.md");
     for (const name of ["sampled", "bernoulli"]) {
       expect(await settled(page, name)).toBe("ok");
       const result = cell(page, name);

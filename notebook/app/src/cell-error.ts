@@ -38,6 +38,19 @@ export class SourceWaiting extends CellError {
   }
 }
 
+/**
+ * What a SQL cell rejects with once the person stopped its run (Stop in its bar, Escape in its
+ * editor): not a failure of the query. It stays stopped, the live stream does not run it again,
+ * until it is run (Run, Shift-Enter).
+ */
+export class CellCancelled extends CellError {
+  override name = "CellCancelled";
+  static readonly MESSAGE = "cancelled: the run was stopped before it finished; Run (Shift-Enter) runs it again";
+  constructor(cell: string, key: string) {
+    super(cell, CellCancelled.MESSAGE, null, { key });
+  }
+}
+
 /** The runtime's error for a cell whose input rejected; the input's name is in `input`. */
 export interface UpstreamFailure {
   name: "RuntimeError";

@@ -9,6 +9,13 @@ export type Connection = duckdb.AsyncDuckDBConnection;
 export interface Database {
   db: duckdb.AsyncDuckDB;
   conn: Connection;
+  /**
+   * Another connection to the same database (its tables and views), set up as `conn` is. A cell's
+   * query runs on a connection of its own as a pending query, which DuckDB-WASM's worker executes in
+   * slices of about 100 ms: other connections' statements run between the slices, and the query can
+   * be cancelled (`cancelSent`). On one shared connection, a new statement would end the pending one.
+   */
+  connect(): Promise<Connection>;
 }
 
 /**
@@ -41,6 +48,13 @@ export async function startDuckDB(): Promise<Database> {
   }
   const conn = await db.connect();
   // One listing of the extensions served, not a request per extension (each 404 was a console error).
-  await configureSession(conn, document.baseURI, existsFromListing((url) => fetch(url, { cache: "no-cache" })));
-  return { db, conn };
+  const loaded = await configureSession(conn, document.baseURI, existsFromListing((url) => fetch(url, { cache: "no-cache" })));
+  const connect = async (): Promise<Connection> => {
+    const more = await db.connect();
+    // The extension settings are the database's; the time zone may be each connection's. A shared
+    // page locks the configuration before its cells run, and a SET then fails: the database's stands.
+    if (loaded.includes("icu")) await more.query("SET TimeZone = 'UTC'").catch(() => undefined);
+    return more;
+  };
+  return { db, conn, connect };
 }

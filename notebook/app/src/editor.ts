@@ -68,6 +68,8 @@ export function createCellEditor(options: {
   readOnly?: boolean;
   onChange: (code: string) => void;
   onRun: () => void;
+  /** Escape: stops the cell's run going now; false (none going) lets Escape do what it does. */
+  onStop?: () => boolean;
 }): CellEditor {
   const languageSlot = new Compartment();
   const readOnlySlot = new Compartment();
@@ -110,7 +112,9 @@ export function createCellEditor(options: {
           // Jupyter's and Hex's run key too; CodeMirror would insert a blank line.
           { key: "Mod-Enter", run: runCell },
           ...closeBracketsKeymap,
+          // After the completion keymap's Escape, which closes an open list first.
           ...completionKeymap,
+          { key: "Escape", run: () => options.onStop?.() ?? false },
           ...historyKeymap,
           ...defaultKeymap,
           indentWithTab,

@@ -1,4 +1,4 @@
-import { DataType, type Field, makeData, makeVector, type Schema, Table, TimeUnit, type Timestamp, tableToIPC, type Vector, vectorFromArray } from "apache-arrow";
+import { type Data, DataType, type Field, type List, makeBuilder, makeData, makeVector, type Schema, type Struct, Table, TimeUnit, type Timestamp, tableToIPC, type Vector, vectorFromArray } from "apache-arrow";
 import { JsonReal, stringifyJsonLossless } from "../../../edge/duckdb/lossless-json.ts";
 import { tryCastValue } from "../../../edge/exec/functions/cast.ts";
 
@@ -20,6 +20,11 @@ export function eventsToArrow(schema: Schema, events: readonly unknown[]): Uint8
       const type = field.type as DataType;
       if (DataType.isTimestamp(type) && (type as Timestamp).unit === TimeUnit.MICROSECOND) {
         columns[field.name] = microsVector(type as Timestamp, events.map((event) => timestampMicros(pick(event, key), type as Timestamp)));
+        continue;
+      }
+      // So does one inside a STRUCT or a LIST, at any depth: the column is built part by part.
+      if (holdsMicros(type)) {
+        columns[field.name] = makeVector(nestedData(type, events.map((event) => pick(event, key))));
         continue;
       }
       const values = events.map((event) => coerce(pick(event, key), field.type));
@@ -71,6 +76,8 @@ export function findMisfits(schema: Schema, events: readonly unknown[]): Misfits
 function lost(value: unknown, type: DataType): boolean {
   if (value === null || value === undefined) return false;
   if (coerce(value, type) === null) return true;
+  // Not an object, a STRUCT's value is one of NULL fields (coerce): what the event held is gone.
+  if (DataType.isStruct(type) && !isObject(value)) return true;
   if (DataType.isStruct(type) && typeof value === "object" && !Array.isArray(value)) {
     return (type.children as Field[]).some((child) => lost((value as Record<string, unknown>)[child.name], child.type));
   }
@@ -83,6 +90,58 @@ function lost(value: unknown, type: DataType): boolean {
 
 function cut(text: string): string {
   return text.length > 60 ? `${text.slice(0, 60)}…` : text;
+}
+
+/** Whether a nested type holds a TIMESTAMP of microseconds in some STRUCT field or LIST item. */
+function holdsMicros(type: DataType): boolean {
+  if (DataType.isTimestamp(type)) return (type as Timestamp).unit === TimeUnit.MICROSECOND;
+  if (DataType.isStruct(type) || DataType.isList(type)) return (type.children as Field[]).some((child) => holdsMicros(child.type));
+  return false;
+}
+
+/** Validity bits for `values`, and how many are null; the bitmap is null when none is. */
+function validity(values: readonly unknown[], present: (value: unknown) => boolean): { nullBitmap: Uint8Array | null; nullCount: number } {
+  const bits = new Uint8Array((values.length + 7) >> 3);
+  let nullCount = 0;
+  values.forEach((value, i) => {
+    if (present(value)) bits[i >> 3]! |= 1 << (i & 7);
+    else nullCount++;
+  });
+  return { nullBitmap: nullCount === 0 ? null : bits, nullCount };
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === "object" && !Array.isArray(value);
+
+/**
+ * A column of a nested type holding TIMESTAMPs, from the events' JSON values, as `coerce` reads
+ * them (a STRUCT from an object, a LIST from an array, else NULL) except that each TIMESTAMP keeps
+ * its microseconds: Arrow's builder takes a timestamp as a JavaScript number of milliseconds.
+ */
+function nestedData(type: DataType, values: readonly unknown[]): Data {
+  if (DataType.isTimestamp(type) && (type as Timestamp).unit === TimeUnit.MICROSECOND) {
+    return microsVector(type as Timestamp, values.map((value) => timestampMicros(value, type as Timestamp))).data[0]!;
+  }
+  if (DataType.isStruct(type) && holdsMicros(type)) {
+    const struct = type as Struct;
+    const children = (struct.children as Field[]).map((child) => nestedData(child.type, values.map((value) => (isObject(value) ? (value[child.name] ?? null) : null))));
+    // As `coerce`: NULL stays NULL, any other value that is not an object is a STRUCT of NULL fields.
+    return makeData({ type: struct, length: values.length, ...validity(values, (value) => value !== null && value !== undefined), children });
+  }
+  if (DataType.isList(type) && holdsMicros(type)) {
+    const list = type as List;
+    const offsets = new Int32Array(values.length + 1);
+    const items: unknown[] = [];
+    values.forEach((value, i) => {
+      if (Array.isArray(value)) items.push(...(value as unknown[]));
+      offsets[i + 1] = items.length;
+    });
+    const child = nestedData(list.children[0]!.type, items);
+    return makeData({ type: list, length: values.length, ...validity(values, Array.isArray), valueOffsets: offsets, child });
+  }
+  // Anything else as before: the builder, over what `coerce` makes of each value.
+  const builder = makeBuilder({ type, nullValues: [null, undefined] });
+  for (const value of values) builder.append(coerce(value, type));
+  return builder.finish().flush();
 }
 
 /** A TIMESTAMP column of exact microseconds, NULL where `micros` is null. */
@@ -128,7 +187,7 @@ export function coerce(value: unknown, type: DataType): unknown {
   if (value instanceof JsonReal && !DataType.isUtf8(type) && !DataType.isLargeUtf8(type)) value = value.value;
   if (DataType.isDate(type)) return dateMs(value);
   if (DataType.isTimestamp(type)) {
-    // Arrow's builder takes milliseconds: a nested TIMESTAMP keeps whole milliseconds (a top-level one is exact, `microsVector`).
+    // Arrow's builder takes milliseconds; eventsToArrow builds a TIMESTAMP column (top-level or nested) itself, exactly (`microsVector`, `nestedData`).
     const micros = timestampMicros(value, type as Timestamp);
     return micros === null ? null : Number(micros / 1000n) - (micros % 1000n < 0n ? 1 : 0);
   }
@@ -154,9 +213,10 @@ export function coerce(value: unknown, type: DataType): unknown {
   if (DataType.isBool(type)) return typeof value === "boolean" ? value : null;
   if (DataType.isUtf8(type) || DataType.isLargeUtf8(type)) return typeof value === "string" ? value : stringifyJsonLossless(value);
   if (DataType.isStruct(type)) {
-    if (typeof value !== "object" || Array.isArray(value)) return null;
+    // Not an object (`"x"`, `5`, `[1]`), DuckDB's JSON reader makes a STRUCT of NULL fields, not a NULL.
+    const fields = isObject(value) ? value : {};
     const out: Record<string, unknown> = {};
-    for (const child of type.children as Field[]) out[child.name] = coerce((value as Record<string, unknown>)[child.name], child.type);
+    for (const child of type.children as Field[]) out[child.name] = coerce(fields[child.name], child.type);
     return out;
   }
   if (DataType.isList(type)) {
@@ -176,7 +236,7 @@ export function coerce(value: unknown, type: DataType): unknown {
 function timestampMicros(value: unknown, type: Timestamp): bigint | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : BigInt(value.getTime()) * 1000n;
-  if (typeof value === "number") return Number.isFinite(value) ? BigInt(Math.round(value)) * 1000n : null;
+  // A JSON number is no TIMESTAMP to DuckDB's JSON reader (`{"t": 5}` reads NULL); it was taken as epoch milliseconds.
   if (typeof value !== "string") return null;
   const read = tryCastValue(value, "VARCHAR", type.timezone ? "TIMESTAMPTZ" : "TIMESTAMP");
   return typeof read === "bigint" ? read : null;
@@ -185,7 +245,7 @@ function timestampMicros(value: unknown, type: Timestamp): bigint | null {
 /** A DATE as DuckDB reads it from JSON text (its own parser), as the epoch milliseconds Arrow's builder takes. */
 function dateMs(value: unknown): number | null {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.getTime();
-  if (typeof value === "number") return Number.isFinite(value) ? value : null;
+  // A JSON number is no DATE to DuckDB's JSON reader either.
   if (typeof value !== "string") return null;
   const days = tryCastValue(value, "VARCHAR", "DATE");
   return typeof days === "number" && Number.isFinite(days) && Math.abs(days) < 100_000_000 ? days * 86_400_000 : null;

@@ -17,6 +17,7 @@ import { renderMarkdown } from "./views/markdown.ts";
 import { LocalRunCard } from "./views/local-run-card.ts";
 import { PipelinePanel } from "./views/pipeline-panel.ts";
 import { showShareLink } from "./views/share-dialog.ts";
+import { addSourceForm } from "./views/add-source.ts";
 import { brokenSourceCard, brokenSourceMessage, sampleFailureMessage, sourceProblems } from "./views/broken-source.ts";
 import { button, SourceCard } from "./views/source-card.ts";
 
@@ -158,7 +159,8 @@ export class NotebookPage {
     const gatewayCells = this.gatewayCells;
     const gateway = gatewayCells !== null ? (spec: CellSpec) => gatewayCells.run(spec) : mode.kind === "share" ? snapshotRunner(mode.id, this.sharedCells) : null;
     this.tableNames = await tableNameReader(db.conn);
-    this.reactive = new ReactiveNotebook(db.conn, (key) => this.views.get(key)!.observer(), sandbox, {}, gateway, this.tableNames);
+    // Each SQL cell queries on a connection of its own, so a slow one can be stopped and leaves the others running.
+    this.reactive = new ReactiveNotebook(db.conn, (key) => this.views.get(key)!.observer(), sandbox, {}, gateway, this.tableNames, db.connect);
 
     if (this.mode.kind === "edit") {
       this.saver = new Saver(this.mode.path, loaded.etag!, (status) => this.onSaveStatus(status));
@@ -253,66 +255,8 @@ export class NotebookPage {
   }
 
   private async openSources(samples: Map<string, Promise<Uint8Array>>): Promise<void> {
-    const mode = this.mode;
     const loads: Promise<void>[] = [];
-    for (const spec of Object.values(this.notebook.sources)) {
-      let lastTouch = 0;
-      let touchTimer: ReturnType<typeof setTimeout> | null = null;
-      const touch = () => {
-        lastTouch = performance.now();
-        touchTimer = null;
-        this.reactive.touchSource(spec.name);
-      };
-      let card: SourceCard | null = null;
-      let waiting = false;
-      const table = new SourceTable({
-        conn: this.db.conn,
-        name: spec.name,
-        windowSize: windowSize(spec.sampleSize),
-        // The sample fetched while DuckDB started; a later load (the first events of a source that had none) fetches anew.
-        loadSample: () => {
-          const first = samples.get(spec.name);
-          samples.delete(spec.name);
-          return first ?? (mode.kind === "edit" ? fetchSample(mode.path, spec.name, spec.sampleSize) : fetchSharedSample(mode.id, spec.name));
-        },
-        waitingNote:
-          mode.kind === "share"
-            ? "no events: the source had none when this snapshot was shared"
-            : spec.kind === "webhook"
-              ? webhookWaitingNote(mode.path, spec)
-              : "no events yet: waiting for the first one",
-        tailUrl: mode.kind === "edit" ? tailUrl(mode.path, spec.name) : null,
-        onChange: () => {
-          // Recompute readers at most once per REFRESH_MS, so a fast stream does not starve the page.
-          const wait = REFRESH_MS - (performance.now() - lastTouch);
-          if (wait <= 0) touch();
-          else touchTimer ??= setTimeout(touch, wait);
-        },
-        onStats: (stats) => {
-          card?.update(stats);
-          if ((stats.waiting !== null) !== waiting) {
-            waiting = stats.waiting !== null;
-            this.reactive.setSourceWaiting(spec.name, waiting);
-          }
-        },
-      });
-      card = new SourceCard(table, this.db.conn, spec.demo !== null && spec.kind !== "demo" ? `${spec.kind} · demo ${spec.demo.generator}` : spec.kind === "demo" ? `demo ${spec.demo.generator}` : spec.kind, this.readOnly);
-      this.aside.append(card.element);
-      this.tables.set(spec.name, table);
-      this.reactive.addSource(spec.name);
-      loads.push(
-        table.load().then(
-          () => table.follow(),
-          (error: unknown) => {
-            const reason = error instanceof ApiError ? error.reason : error instanceof Error ? error.message : String(error);
-            card?.update({ ...table.stats(), error: `sample failed: ${reason}` });
-            card?.failed();
-            this.reactive.failSource(spec.name, sampleFailureMessage(spec.name, reason));
-            console.error(error);
-          },
-        ),
-      );
-    }
+    for (const spec of Object.values(this.notebook.sources)) loads.push(this.openSource(spec, samples));
     // A declared source whose entry has a problem is in `declared` but not in `sources`.
     for (const name of this.notebook.declared?.sources ?? []) {
       if (Object.hasOwn(this.notebook.sources, name)) continue;
@@ -322,11 +266,114 @@ export class NotebookPage {
     }
     if ((this.notebook.declared?.sources ?? Object.keys(this.notebook.sources)).length === 0) {
       const none = document.createElement("p");
-      none.className = "muted";
+      none.className = "muted no-sources";
       none.textContent = "This notebook declares no sources.";
       this.aside.append(none);
     }
+    if (!this.readOnly) {
+      this.addSourceBox = addSourceForm(
+        (name, spec) => this.addSource(name, spec),
+        (name) => this.sourceNameProblem(name),
+      );
+      this.aside.append(this.addSourceBox);
+    }
     await Promise.all(loads);
+  }
+
+  /** The form under the source cards that adds a source (edit mode). */
+  private addSourceBox: HTMLElement | null = null;
+
+  /** Why a new source cannot be named `name`: not a name, or a source's or a cell's already. */
+  private sourceNameProblem(name: string): string | null {
+    if (!NAME.test(name)) return `'${name}' is not a source name: use letters, digits and _, not starting with a digit`;
+    const lower = name.toLowerCase();
+    const source = [...Object.keys(this.notebook.sources), ...(this.notebook.declared?.sources ?? [])].find((s) => s.toLowerCase() === lower);
+    if (source !== undefined) return `the notebook has a source ${source}`;
+    const cell = this.notebook.cells.find((c) => c.id?.toLowerCase() === lower);
+    if (cell !== undefined) return `a cell is named ${cell.id}`;
+    return null;
+  }
+
+  /**
+   * Adds a source from the page (`views/add-source.ts`): its entry goes into the front matter, the
+   * file is written before the source is opened (the gateway reads the source from the file as it
+   * is), and the cells that read the name run over it. Answers why not, or null.
+   */
+  private async addSource(name: string, spec: SourceSpec): Promise<string | null> {
+    const problem = this.sourceNameProblem(name);
+    if (problem !== null || this.saver === null) return problem ?? "a shared snapshot cannot add sources";
+    const declared = this.notebook.declared ?? { sources: Object.keys(this.notebook.sources), sinks: Object.keys(this.notebook.sinks) };
+    this.notebook = { ...this.notebook, sources: { ...this.notebook.sources, [name]: spec }, declared: { ...declared, sources: [...declared.sources, name] } };
+    this.saver.schedule(serializeNotebook(this.notebook));
+    await this.saver.flush();
+    if (this.saver.pending()) return "the notebook could not be written, so the source is not open yet: see the status at the top";
+    this.aside.querySelector(".no-sources")?.remove();
+    const load = this.openSource(spec, new Map());
+    this.refreshSchemaSoon();
+    this.checkGraphSoon();
+    void load.then(() => this.refreshSchemaSoon());
+    return null;
+  }
+
+  /** Opens one source: its table (sample, then the live tail), its card, and its variable in the runtime. */
+  private openSource(spec: SourceSpec, samples: Map<string, Promise<Uint8Array>>): Promise<void> {
+    const mode = this.mode;
+    let lastTouch = 0;
+    let touchTimer: ReturnType<typeof setTimeout> | null = null;
+    const touch = () => {
+      lastTouch = performance.now();
+      touchTimer = null;
+      this.reactive.touchSource(spec.name);
+    };
+    let card: SourceCard | null = null;
+    let waiting = false;
+    const table = new SourceTable({
+      conn: this.db.conn,
+      name: spec.name,
+      windowSize: windowSize(spec.sampleSize),
+      // The sample fetched while DuckDB started; a later load (the first events of a source that had none) fetches anew.
+      loadSample: () => {
+        const first = samples.get(spec.name);
+        samples.delete(spec.name);
+        return first ?? (mode.kind === "edit" ? fetchSample(mode.path, spec.name, spec.sampleSize) : fetchSharedSample(mode.id, spec.name));
+      },
+      waitingNote:
+        mode.kind === "share"
+          ? "no events: the source had none when this snapshot was shared"
+          : spec.kind === "webhook"
+            ? webhookWaitingNote(mode.path, spec)
+            : "no events yet: waiting for the first one",
+      tailUrl: mode.kind === "edit" ? tailUrl(mode.path, spec.name) : null,
+      onChange: () => {
+        // Recompute readers at most once per REFRESH_MS, so a fast stream does not starve the page.
+        const wait = REFRESH_MS - (performance.now() - lastTouch);
+        if (wait <= 0) touch();
+        else touchTimer ??= setTimeout(touch, wait);
+      },
+      onStats: (stats) => {
+        card?.update(stats);
+        if ((stats.waiting !== null) !== waiting) {
+          waiting = stats.waiting !== null;
+          this.reactive.setSourceWaiting(spec.name, waiting);
+        }
+      },
+    });
+    card = new SourceCard(table, this.db.conn, spec.demo !== null && spec.kind !== "demo" ? `${spec.kind} · demo ${spec.demo.generator}` : spec.kind === "demo" ? `demo ${spec.demo.generator}` : spec.kind, this.readOnly);
+    // A source added from the page goes above the form that added it.
+    if (this.addSourceBox !== null) this.aside.insertBefore(card.element, this.addSourceBox);
+    else this.aside.append(card.element);
+    this.tables.set(spec.name, table);
+    this.reactive.addSource(spec.name);
+    return table.load().then(
+      () => table.follow(),
+      (error: unknown) => {
+        const reason = error instanceof ApiError ? error.reason : error instanceof Error ? error.message : String(error);
+        card?.update({ ...table.stats(), error: `sample failed: ${reason}` });
+        card?.failed();
+        this.reactive.failSource(spec.name, sampleFailureMessage(spec.name, reason));
+        console.error(error);
+      },
+    );
   }
 
   private spec(key: string): CellSpec {
@@ -344,7 +391,7 @@ export class NotebookPage {
       code: cell.code,
       schema: this.schema,
       readOnly: this.readOnly,
-      conn: this.db.conn,
+      connect: this.db.connect,
       isCell: (name) => this.reactive.isCell(name),
       onChange: (k, code) => this.edit(k, { code }),
       onRename: (k, name) => {
@@ -354,6 +401,8 @@ export class NotebookPage {
       },
       nameProblem: (k, name) => this.nameProblem(k, name),
       onRun: (k) => void this.run(k),
+      onStop: (k) => this.reactive.stop(k),
+      isRunning: (k) => this.reactive.isRunning(k),
       onMove: (k, by) => this.move(k, by),
       onDelete: (k) => this.remove(k),
     });

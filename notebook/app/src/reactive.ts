@@ -2,10 +2,11 @@ import * as Plot from "@observablehq/plot";
 import { type Module, type Observer, Runtime, type Variable } from "@observablehq/runtime";
 import { tableFromIPC } from "apache-arrow";
 import { type CellAnswer, GatewayCellError, type GatewayCellResult } from "./api.ts";
-import { CellError, SourceWaiting } from "./cell-error.ts";
+import { CellCancelled, CellError, SourceWaiting } from "./cell-error.ts";
 import type { Connection } from "./duckdb.ts";
 import { compileJs, type CompiledJs, instantiateJs } from "./js-cell.ts";
 import { type Column, type Rows, toRows } from "./rows.ts";
+import { type Batches, firstRows, sendAll, type SendingConnection } from "./pending.ts";
 import { isSandboxed } from "./sandbox/protocol.ts";
 import { retypeSampleTable } from "./retype.ts";
 import { NotInSnapshot } from "./shared-cells.ts";
@@ -111,6 +112,36 @@ interface Entry {
   /** SQL cells: runs of the cell, one after another (see `enqueue`). */
   chain: Promise<unknown>;
   ticket: number;
+  /** SQL cells: the run going now, which Stop cancels. */
+  run: RunControl | null;
+  /** SQL cells: the connection the cell's queries run on (see `Database.connect`). */
+  conn: Promise<Connection> | null;
+  /** SQL cells: the code whose run the person stopped; it is not run again until the cell is run. */
+  stopped: string | null;
+}
+
+/** One run of a SQL cell, which Stop (or a newer explicit run) cancels. */
+interface RunControl {
+  cancelled: boolean;
+  /** The connection its pending query runs on while one does (`cancelSent` ends it there). */
+  sending: Connection | null;
+  /** Rejects when the run is cancelled: what a wait outside DuckDB (the gateway's answer) races. */
+  stopped: Promise<never>;
+  stop(): void;
+}
+
+function newRun(): RunControl {
+  let reject!: () => void;
+  const stopped = new Promise<never>((_, no) => {
+    reject = () => no(new Error("cancelled"));
+  });
+  stopped.catch(() => undefined);
+  return { cancelled: false, sending: null, stopped, stop: reject };
+}
+
+/** Thrown inside a run the person stopped; `query` turns it into the cell's `CellCancelled`. */
+class RunCancelled extends Error {
+  override name = "RunCancelled";
 }
 
 /** Thrown by a run the runtime has already superseded; the runtime ignores its outcome. */
@@ -149,6 +180,11 @@ export class ReactiveNotebook {
     private readonly gateway: GatewayRunner | null = null,
     /** What a SQL text reads; `tableNameReader` in the app (DuckDB-WASM's own `getTableNames` expands views). */
     private readonly getTableNames: ReadTableNames = (sql) => conn.getTableNames(sql),
+    /**
+     * A new connection to the same database for each SQL cell's queries (`Database.connect`), so a
+     * slow cell leaves the others running; without it every cell's queries share `conn`, one at a time.
+     */
+    private readonly connect: (() => Promise<Connection>) | null = null,
   ) {
     this.runtime = new Runtime({ Plot, ...builtins });
     this.module = this.runtime.module();
@@ -208,7 +244,7 @@ export class ReactiveNotebook {
   /** Defines every cell; names are known up front so cells may reference later ones. */
   async setCells(specs: CellSpec[]): Promise<void> {
     for (const spec of specs) {
-      if (!this.entries.has(spec.key)) this.entries.set(spec.key, { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null, reads: [], fetchesAll: false, chain: Promise.resolve(), ticket: 0 });
+      if (!this.entries.has(spec.key)) this.entries.set(spec.key, { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null, reads: [], fetchesAll: false, chain: Promise.resolve(), ticket: 0, run: null, conn: null, stopped: null });
       else this.entries.get(spec.key)!.spec = spec;
     }
     // DuckDB reads every SQL cell's tables first (kept per code), so the cells are then defined
@@ -224,10 +260,14 @@ export class ReactiveNotebook {
     this.needsExtension.clear();
     let entry = this.entries.get(spec.key);
     if (entry === undefined) {
-      entry = { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null, reads: [], fetchesAll: false, chain: Promise.resolve(), ticket: 0 };
+      entry = { spec, variable: this.module.variable(this.observe(spec.key)), bound: null, tables: null, reads: [], fetchesAll: false, chain: Promise.resolve(), ticket: 0, run: null, conn: null, stopped: null };
       this.entries.set(spec.key, entry);
     }
     const renamed = entry.spec.name !== spec.name || entry.spec.language !== spec.language;
+    // Running the cell supersedes its run going now (it would finish first: a slow query, fixed and
+    // run again, would wait for the slow one), and runs a stopped cell again.
+    if (entry.run !== null) this.cancelRun(entry.run);
+    entry.stopped = null;
     entry.spec = spec;
     await this.define(entry);
     if (renamed) this.redefineAll(spec.key);
@@ -238,6 +278,9 @@ export class ReactiveNotebook {
     if (entry === undefined) return;
     this.entries.delete(key);
     this.needsExtension.clear();
+    if (entry.run !== null) this.cancelRun(entry.run);
+    entry.ticket++;
+    void entry.conn?.then((conn) => conn.close()).catch(() => undefined);
     entry.variable.delete();
     if (entry.spec.language === "sql" && entry.bound !== null) void this.dropView(entry.bound);
     if (entry.spec.language === "sql") {
@@ -259,6 +302,35 @@ export class ReactiveNotebook {
       if (kept !== undefined && kept.code === spec.code && kept.name === spec.name) answers.push({ cell: spec.label, answer: kept.answer });
     }
     return answers;
+  }
+
+  /**
+   * Stops the SQL cell's run going now (Stop, Escape): DuckDB cancels its query, the cell shows that
+   * it was cancelled, and it stays so (the live stream does not run it again) until it is run. False
+   * when nothing of the cell was running.
+   */
+  stop(key: string): boolean {
+    const entry = this.entries.get(key);
+    if (entry === undefined || entry.spec.language !== "sql" || entry.run === null) return false;
+    this.cancelRun(entry.run);
+    // A run queued behind this one (the stream's tick) is skipped, not started.
+    entry.ticket++;
+    entry.stopped = entry.spec.code;
+    void this.define(entry);
+    return true;
+  }
+
+  /** Whether some run of the SQL cell is going now. */
+  isRunning(key: string): boolean {
+    return this.entries.get(key)?.run != null;
+  }
+
+  private cancelRun(run: RunControl): void {
+    if (run.cancelled) return;
+    run.cancelled = true;
+    run.stop();
+    // DuckDB-WASM checks between the query's slices (about 100 ms) and the next poll fails "query was canceled".
+    if (run.sending !== null) void run.sending.cancelSent().catch(() => undefined);
   }
 
   /** Whether `name` is bound by a cell (for telling a failed input from an unknown name). */
@@ -308,6 +380,13 @@ export class ReactiveNotebook {
       return;
     }
     if (entry.spec !== spec || this.entries.get(spec.key) !== entry) return;
+    if (entry.stopped !== null && entry.stopped === spec.code) {
+      // Stopped: no input's change runs it again (a slow query over a live source would start each second).
+      const stopped = new CellCancelled(spec.label, spec.key);
+      entry.bound = spec.name;
+      entry.variable.define(spec.name, [], () => Promise.reject(stopped));
+      return;
+    }
     const inputs = this.resolveTables(names, spec.key);
     if (previous !== null && previous !== spec.name) void this.dropView(previous);
     entry.bound = spec.name;
@@ -390,11 +469,20 @@ export class ReactiveNotebook {
    */
   private enqueue(entry: Entry, spec: CellSpec, all: boolean, viaGateway: string[]): Promise<QueryResult> {
     const ticket = ++entry.ticket;
-    const run = entry.chain.then(() => {
+    const run = entry.chain.then(async () => {
       if (ticket !== entry.ticket) throw new SupersededRun(`cell ${spec.label}: run ${ticket} was superseded by run ${entry.ticket}`);
-      // A cell reading a cell the gateway ran runs there too: its input exists whole only there, over the same samples.
-      if (viaGateway.length > 0 && this.gateway !== null) return this.queryOnGateway(spec, all, { reads: viaGateway }, null);
-      return this.query(spec, all);
+      const control = newRun();
+      entry.run = control;
+      try {
+        // A cell reading a cell the gateway ran runs there too: its input exists whole only there, over the same samples.
+        if (viaGateway.length > 0 && this.gateway !== null) return await this.queryOnGateway(spec, all, { reads: viaGateway }, null, control);
+        return await this.query(entry, spec, all, control);
+      } catch (failure) {
+        if (control.cancelled) throw new CellCancelled(spec.label, spec.key);
+        throw failure;
+      } finally {
+        if (entry.run === control) entry.run = null;
+      }
     });
     // A failed run leaves no gateway result behind: the page shows the failure, and a share must not keep older rows.
     run.catch((failure: unknown) => {
@@ -407,12 +495,42 @@ export class ReactiveNotebook {
     return run;
   }
 
-  private async query(spec: CellSpec, all: boolean): Promise<QueryResult> {
+  /** The cell's own connection (created on its first run), or the page's when there is no `connect`. */
+  private cellConnection(entry: Entry): Promise<Connection> {
+    if (this.connect === null) return Promise.resolve(this.conn);
+    if (entry.conn === null) {
+      entry.conn = this.connect();
+      // A failed connect is tried again on the next run.
+      entry.conn.catch(() => {
+        entry.conn = null;
+      });
+    }
+    return entry.conn;
+  }
+
+  /**
+   * Runs `sql` on `conn` as a pending query (`send`): DuckDB-WASM's worker runs it in slices, other
+   * connections' statements between them, and `cancelRun` can end it. Reads every batch of the result.
+   */
+  private async select(conn: Connection, sql: string, control: RunControl): Promise<Batches> {
+    if (control.cancelled) throw new RunCancelled();
+    control.sending = conn;
+    try {
+      const table = await sendAll(conn as unknown as SendingConnection, sql);
+      if (control.cancelled) throw new RunCancelled();
+      return table;
+    } finally {
+      control.sending = null;
+    }
+  }
+
+  private async query(entry: Entry, spec: CellSpec, all: boolean, control: RunControl): Promise<QueryResult> {
     const known = this.needsExtension.get(spec.key);
-    if (known !== undefined && known.code === spec.code && this.gateway !== null) return this.queryOnGateway(spec, all, { extension: known.extension }, known.failure);
+    if (known !== undefined && known.code === spec.code && this.gateway !== null) return this.queryOnGateway(spec, all, { extension: known.extension }, known.failure, control);
     const sql = stripTrailingSemicolons(spec.code);
     let prefix = 0;
     try {
+      const conn = await this.cellConnection(entry);
       let relation = `(${sql})`;
       if (spec.name !== null) {
         relation = quoteIdent(spec.name);
@@ -426,31 +544,32 @@ export class ReactiveNotebook {
       // The browser's DuckDB takes the cell now; a result the gateway gave before is not the view's any more.
       this.gatewayResults.delete(spec.key);
       if (all) {
-        const table = await this.conn.query(`SELECT * FROM ${relation}`);
+        const table = await this.select(conn, `SELECT * FROM ${relation}`, control);
         let converted: Rows | null = null;
         const rows = () => (converted ??= toRows(table, columns));
         const shown = columns === null ? null : previewSelect(columns);
-        const preview = shown === null ? toRows(table.slice(0, PREVIEW_ROWS), columns) : toRows(await this.conn.query(`SELECT ${shown} FROM ${relation} LIMIT ${PREVIEW_ROWS}`), columns);
+        const preview = shown === null ? toRows(firstRows(table, PREVIEW_ROWS), columns) : toRows(await this.select(conn, `SELECT ${shown} FROM ${relation} LIMIT ${PREVIEW_ROWS}`, control), columns);
         return { kind: "query", columns: columns ?? rows().columns, numRows: table.numRows, preview, rows, relation };
       }
       const shown = columns === null ? null : previewSelect(columns);
-      const head = await this.conn.query(columns === null ? sql : `SELECT ${shown ?? "*"} FROM ${relation} LIMIT ${PREVIEW_ROWS}`);
+      const head = await this.select(conn, columns === null ? sql : `SELECT ${shown ?? "*"} FROM ${relation} LIMIT ${PREVIEW_ROWS}`, control);
       const preview = toRows(head, columns);
       // A preview short of its limit holds every row: counting them again would run the cell's query a
       // second time (twice the wait for a slow aggregate), and a cell that samples or calls random()
       // would count other rows than the table shows.
       const numRows =
-        columns === null || head.numRows < PREVIEW_ROWS ? head.numRows : Number((await this.conn.query(`SELECT count(*)::DOUBLE AS n FROM ${relation}`)).getChildAt(0)?.get(0) ?? 0);
+        columns === null || head.numRows < PREVIEW_ROWS ? head.numRows : Number((await this.select(conn, `SELECT count(*)::DOUBLE AS n FROM ${relation}`, control)).getChildAt(0)?.get(0) ?? 0);
       const rows = (): Rows => {
         throw new Error(`cell ${spec.label}: its rows were not fetched because no JavaScript cell read it`);
       };
       return { kind: "query", columns: columns ?? preview.columns, numRows, preview, rows, relation };
     } catch (cause) {
+      if (control.cancelled) throw new RunCancelled();
       const problem = readSqlError(cause instanceof Error ? cause.message : String(cause), sql, prefix);
       const extension = missingExtension(problem.message);
       if (extension !== null && this.gateway !== null) {
         this.needsExtension.set(spec.key, { code: spec.code, extension, failure: problem.message });
-        return this.queryOnGateway(spec, all, { extension }, problem.message);
+        return this.queryOnGateway(spec, all, { extension }, problem.message, control);
       }
       throw new CellError(spec.label, problem.message, problem.line, { cause, column: problem.column, key: spec.key });
     }
@@ -462,11 +581,13 @@ export class ReactiveNotebook {
    * and JavaScript cells read it like any result; a named cell's view selects from it.
    * `browserFailure` is what the browser's DuckDB said, kept in the message if the gateway refuses too.
    */
-  private async queryOnGateway(spec: CellSpec, all: boolean, because: GatewayRun["because"], browserFailure: string | null): Promise<QueryResult> {
+  private async queryOnGateway(spec: CellSpec, all: boolean, because: GatewayRun["because"], browserFailure: string | null, control: RunControl): Promise<QueryResult> {
     let answer: GatewayCellResult;
     try {
-      answer = await this.gateway!(spec);
+      // Stop does not wait for the gateway's answer (its DuckDB finishes the query; the answer is dropped).
+      answer = await Promise.race([this.gateway!(spec), control.stopped]);
     } catch (cause) {
+      if (control.cancelled) throw new RunCancelled();
       const why = "extension" in because ? null : `It reads ${because.reads.join(", ")}, which ran on the gateway's DuckDB, so it runs there too.`;
       if (cause instanceof GatewayCellError && cause.status === 422) {
         const own = cause.cell === null || cause.cell === spec.label;

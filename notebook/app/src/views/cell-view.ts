@@ -1,10 +1,11 @@
 import { Inspector } from "@observablehq/inspector";
 import type { Observer } from "@observablehq/runtime";
-import { describeFailure, SourceWaiting } from "../cell-error.ts";
+import { CellCancelled, describeFailure, SourceWaiting } from "../cell-error.ts";
 import type { Connection } from "../duckdb.ts";
 import { type CatalogSchema, type CellEditor, createCellEditor } from "../editor.ts";
 import { isQueryResult, type QueryResult } from "../reactive.ts";
 import { isSandboxed } from "../sandbox/protocol.ts";
+import { sendAll, type SendingConnection } from "../pending.ts";
 import { profileRelation, renderProfile } from "./profile.ts";
 import { renderGatewayMark } from "./gateway-mark.ts";
 import { MORE_ROWS, renderResultTable } from "./result-table.ts";
@@ -27,13 +28,18 @@ export interface CellViewOptions {
   code: string;
   schema: CatalogSchema;
   readOnly: boolean;
-  conn: Connection;
+  /** A new connection to the notebook's database (`Database.connect`), for the cell's profile. */
+  connect: () => Promise<Connection>;
   isCell: (name: string) => boolean;
   onChange: (key: string, code: string) => void;
   onRename: (key: string, name: string | null) => void;
   /** Why `name` cannot be this cell's name (not a name, or another cell's or a source's), or null. */
   nameProblem: (key: string, name: string) => string | null;
   onRun: (key: string) => void;
+  /** Stops the cell's run going now; false when none was (`ReactiveNotebook.stop`). */
+  onStop: (key: string) => boolean;
+  /** Whether the cell's own query runs now (not only waits for an input's): its Stop shows then. */
+  isRunning: (key: string) => boolean;
   onMove: (key: string, by: -1 | 1) => void;
   onDelete: (key: string) => void;
 }
@@ -54,11 +60,17 @@ export class CellView {
   private name: string | null;
   private last: QueryResult | null = null;
   private profileOpen = false;
+  /** Counts profile requests, so only the newest one's outcome is drawn. */
+  private profileGeneration = 0;
+  /** The connection the cell's profile queries run on, made on its first profile. */
+  private profileConn: Promise<Connection> | null = null;
   private visibleRows = 50;
   /** Shown in the bar while a run takes longer than `RUNNING_AFTER_MS`: "running 3.2 s". */
   private readonly running: HTMLElement;
   private runningSince: number | null = null;
   private runningTimer: ReturnType<typeof setInterval> | null = null;
+  /** Shown with `running` on a SQL cell: stops its query (Escape in the editor too). */
+  private readonly stopButton: HTMLButtonElement | null = null;
   /**
    * Shown in the bar while the editor holds code that has not run: the output below (which the live
    * stream keeps recomputing) is still the last run code's, and an edit runs only on Run or Shift-Enter.
@@ -127,7 +139,20 @@ export class CellView {
     this.edited.hidden = true;
     const spacer = document.createElement("span");
     spacer.className = "spacer";
-    bar.append(this.running, this.edited, spacer);
+    bar.append(this.running);
+    if (language === "sql") {
+      // A slow query (a cross join, a range of billions) can be stopped; Escape in the editor stops it too.
+      const stop = button("■ Stop", "cell-stop");
+      stop.title = "Stop this cell's query (Escape in the editor)";
+      stop.setAttribute("aria-label", "Stop cell");
+      stop.hidden = true;
+      stop.addEventListener("click", () => {
+        if (options.onStop(key)) this.editor.view.focus();
+      });
+      this.stopButton = stop;
+      bar.append(stop);
+    }
+    bar.append(this.edited, spacer);
     if (language === "sql") {
       const profile = button("Profile", "cell-profile-toggle");
       profile.addEventListener("click", () => {
@@ -172,6 +197,8 @@ export class CellView {
         options.onChange(key, code);
       },
       onRun: () => options.onRun(key),
+      // Escape stops a run going now; otherwise it does what it did (closes a completion list, lets Tab leave).
+      onStop: () => this.runningSince !== null && language === "sql" && options.onStop(key),
     });
 
     this.output = document.createElement("div");
@@ -214,7 +241,7 @@ export class CellView {
       },
       fulfilled: (value) => {
         const took = this.stopRunning();
-        this.element.classList.remove("running", "failed", "waiting");
+        this.element.classList.remove("running", "failed", "waiting", "cancelled");
         this.body.classList.remove("stale");
         this.editor.markErrorLine(null);
         this.status.replaceChildren();
@@ -247,13 +274,22 @@ export class CellView {
         this.element.classList.remove("running");
         const failure = describeFailure(this.label, error, this.options.isCell, this.options.key);
         const box = document.createElement("div");
-        if (failure.waitingOn !== null) {
+        this.element.classList.remove("cancelled");
+        if (failure instanceof CellCancelled) {
+          // Stopped by the person: said plainly, not as an error; the last result stays, dimmed.
+          this.element.classList.remove("failed", "waiting");
+          this.element.classList.add("cancelled");
+          box.className = "cell-cancelled";
+          box.textContent = "cancelled · the run was stopped before it finished; Run (Shift-Enter) runs it again";
+          this.editor.markErrorLine(null);
+          this.element.dataset.state = "cancelled";
+        } else if (failure.waitingOn !== null) {
           this.element.classList.add("waiting");
           this.element.classList.remove("failed");
           box.className = "cell-waiting";
           const cause = failure.cause;
           box.textContent = `waiting for ${failure.waitingOn}, ${
-            !(cause instanceof SourceWaiting) ? "which failed" : cause.cell === failure.waitingOn ? "which has no events yet" : `which is waiting for ${cause.cell} (no events yet)`
+            !(cause instanceof SourceWaiting) ? (failure.message === CellCancelled.MESSAGE ? "which was stopped" : "which failed") : cause.cell === failure.waitingOn ? "which has no events yet" : `which is waiting for ${cause.cell} (no events yet)`
           }`;
           this.element.dataset.state = "waiting";
         } else {
@@ -299,6 +335,7 @@ export class CellView {
       if (ms < RUNNING_AFTER_MS) return;
       this.running.textContent = `running ${formatSeconds(ms)}`;
       this.running.hidden = false;
+      if (this.stopButton !== null) this.stopButton.hidden = !this.options.isRunning(this.options.key);
     }, 200);
   }
 
@@ -310,24 +347,37 @@ export class CellView {
     this.runningSince = null;
     this.running.hidden = true;
     this.running.textContent = "";
+    if (this.stopButton !== null) this.stopButton.hidden = true;
     return took;
   }
 
+  /**
+   * The cell's profile, by pending queries on a connection of its own (`sendAll`): a profile of a
+   * slow cell's view runs its query again, and on the page's connection it held DuckDB-WASM's worker
+   * (every cell, the live tail) until it was done. Closing the profile cancels it; a newer profile
+   * (the cell recomputed) supersedes an older one still running, whose outcome is then ignored.
+   */
   private async renderProfile(): Promise<void> {
+    const generation = ++this.profileGeneration;
     if (!this.profileOpen || this.last === null) {
       this.profile.replaceChildren();
+      if (this.profileConn !== null) void this.profileConn.then((conn) => conn.cancelSent()).catch(() => undefined);
       return;
     }
     const relation = this.last.relation;
     try {
-      this.profile.replaceChildren(renderProfile(await profileRelation(this.options.conn, relation)));
+      this.profileConn ??= this.options.connect();
+      const conn = await this.profileConn;
+      const profiles = await profileRelation({ query: (sql) => sendAll(conn as unknown as SendingConnection, sql) }, relation);
+      if (generation === this.profileGeneration) this.profile.replaceChildren(renderProfile(profiles));
     } catch (cause) {
-      this.profile.textContent = `profile failed: ${cause instanceof Error ? cause.message : String(cause)}`;
+      if (generation === this.profileGeneration) this.profile.textContent = `profile failed: ${cause instanceof Error ? cause.message : String(cause)}`;
     }
   }
 
   destroy(): void {
     this.stopRunning();
+    void this.profileConn?.then((conn) => conn.close()).catch(() => undefined);
     this.editor.view.destroy();
     this.element.remove();
   }

@@ -1,4 +1,3 @@
-import type { Connection } from "../duckdb.ts";
 import { quoteIdent } from "../sql.ts";
 import { formatCount, formatValue } from "./format-value.ts";
 
@@ -40,7 +39,12 @@ const NESTED = /^(STRUCT|MAP|UNION)|\]$/;
  * percentage is rounded to two decimals, so one NULL in 10,000 rows read "null 0.0%"), and one
  * GROUP BY per column for its histogram.
  */
-export async function profileRelation(conn: Connection, relation: string, maxColumns = 24): Promise<ColumnProfile[]> {
+/** What the profile asks of DuckDB: `query` of a connection, or a pending query's rows (`sendAll`). */
+export interface ProfileQueries {
+  query(sql: string): Promise<{ toArray(): { toJSON(): unknown }[] }>;
+}
+
+export async function profileRelation(conn: ProfileQueries, relation: string, maxColumns = 24): Promise<ColumnProfile[]> {
   const described = await conn.query(`DESCRIBE SELECT * FROM ${relation}`);
   const columns = described
     .toArray()
@@ -81,7 +85,7 @@ export async function profileRelation(conn: Connection, relation: string, maxCol
 }
 
 /** Each scalar column's exact number of distinct values, in one query, when the relation is small enough. */
-async function exactDistinct(conn: Connection, relation: string, columns: { name: string; type: string }[], count: number): Promise<Map<string, number>> {
+async function exactDistinct(conn: ProfileQueries, relation: string, columns: { name: string; type: string }[], count: number): Promise<Map<string, number>> {
   const counted = new Map<string, number>();
   const scalar = columns.filter((c) => !NESTED.test(c.type));
   if (scalar.length === 0 || count > EXACT_DISTINCT_ROWS) return counted;
@@ -91,7 +95,7 @@ async function exactDistinct(conn: Connection, relation: string, columns: { name
   return counted;
 }
 
-async function histogram(conn: Connection, relation: string, column: string, type: string): Promise<{ label: string; n: number }[]> {
+async function histogram(conn: ProfileQueries, relation: string, column: string, type: string): Promise<{ label: string; n: number }[]> {
   const c = quoteIdent(column);
   if (NUMERIC.test(type) || TEMPORAL.test(type)) {
     const x = TEMPORAL.test(type) ? `epoch(${c})` : `CAST(${c} AS DOUBLE)`;

@@ -44,15 +44,35 @@ export function renderResultTable(result: QueryResult, visibleRows = 50, onMore?
       const td = tr.insertCell();
       const value = row[column.name];
       const text = formatValue(value, column.type);
-      td.textContent = text;
       // Long values are cut off with an ellipsis; hovering shows the whole value.
       if (text.length > 40) td.title = text;
-      if (value === null || value === undefined) td.className = "null";
-      else if (typeof value === "number" || typeof value === "bigint" || NUMERIC.test(column.type)) td.className = "num";
+      if (value === null || value === undefined) {
+        td.textContent = text;
+        td.className = "null";
+      } else if (typeof value === "number" || typeof value === "bigint" || NUMERIC.test(column.type)) {
+        td.textContent = text;
+        td.className = "num";
+      } else if (typeof value === "string") renderText(td, text);
+      else td.textContent = text;
     }
   }
   scroller.append(table);
   root.append(scroller);
+  // A copy from inside one cell is its characters (the DOM's text), and all of them when all its
+  // visible text is selected (a triple click): the browser copies the text as laid out, and a triple
+  // click stops at a line break, so a value's last line break (drawn as ↵) was left behind.
+  table.addEventListener("copy", (event) => {
+    const selection = window.getSelection();
+    if (selection === null || selection.rangeCount !== 1 || selection.isCollapsed || event.clipboardData === null) return;
+    const range = selection.getRangeAt(0);
+    const within = range.commonAncestorContainer;
+    const td = (within instanceof Element ? within : within.parentElement)?.closest("td");
+    if (td === null || td === undefined || !body.contains(td)) return;
+    const selected = range.toString();
+    const whole = td.textContent ?? "";
+    event.clipboardData.setData("text/plain", selected.trim() === whole.trim() ? whole : selected);
+    event.preventDefault();
+  });
   const shown = Math.min(visibleRows, result.preview.length);
   if (result.numRows > shown) {
     const more = document.createElement("div");
@@ -71,4 +91,58 @@ export function renderResultTable(result: QueryResult, visibleRows = 50, onMore?
     root.append(more);
   }
   return root;
+}
+
+/** Whitespace at a string's start and its end (JavaScript's \s: space, tab, line breaks, no-break and other Unicode spaces). */
+const EDGES = /^(\s*)([\s\S]*?)(\s*)$/;
+
+/**
+ * A text value in a result cell. Whitespace at either end is drawn (`  ada ` looked like `ada`):
+ * spaces dotted, a tab as an arrow, a line break as ↵, all from CSS, so the DOM holds the value's
+ * own characters and a copy of the cell is the value. An empty string is marked `""` (NULL is ∅).
+ * A one-line value keeps its inner runs of spaces (`a  b` showed as `a b`, and copied so).
+ */
+export function renderText(td: HTMLTableCellElement, text: string): void {
+  td.classList.add("str");
+  if (text === "") {
+    td.classList.add("empty-string");
+    td.title = "an empty string (not NULL)";
+    return;
+  }
+  if (!/[\r\n]/.test(text)) td.classList.add("one-line");
+  const [, start = "", middle = "", end = ""] = EDGES.exec(text) ?? [];
+  if (start === "" && end === "") {
+    td.textContent = text;
+    return;
+  }
+  td.append(...whitespace(start), middle, ...whitespace(end));
+  const said = [start === "" ? null : `${describeWhitespace(start)} at the start`, end === "" ? null : `${describeWhitespace(end)} at the end`].filter((x) => x !== null);
+  td.title = `${text.length > 40 ? `${text}\n` : ""}${said.join(", ")}`;
+}
+
+/** Spans holding whitespace as it is, each kind marked by the stylesheet (`.ws-space`, `.ws-tab`, `.ws-break`). */
+function whitespace(run: string): HTMLElement[] {
+  const spans: HTMLElement[] = [];
+  for (const piece of run.match(/\r\n|[\r\n]|\t+|[^\S\t\r\n]+/g) ?? []) {
+    const span = document.createElement("span");
+    span.className = piece.startsWith("\t") ? "ws ws-tab" : /^[\r\n]/.test(piece) ? "ws ws-break" : "ws ws-space";
+    span.textContent = piece;
+    spans.push(span);
+  }
+  return spans;
+}
+
+/** "2 spaces", "a tab", "a line break and a space" */
+export function describeWhitespace(run: string): string {
+  const parts: string[] = [];
+  const count = (n: number, one: string, many: string) => (n === 1 ? `a ${one}` : `${n} ${many}`);
+  const spaces = (run.match(/ /g) ?? []).length;
+  const tabs = (run.match(/\t/g) ?? []).length;
+  const breaks = (run.match(/\r\n|[\r\n]/g) ?? []).length;
+  const other = run.length - spaces - tabs - (run.match(/[\r\n]/g) ?? []).length;
+  if (spaces > 0) parts.push(count(spaces, "space", "spaces"));
+  if (tabs > 0) parts.push(count(tabs, "tab", "tabs"));
+  if (breaks > 0) parts.push(count(breaks, "line break", "line breaks"));
+  if (other > 0) parts.push(count(other, "no-break or other Unicode space", "no-break or other Unicode spaces"));
+  return parts.length <= 1 ? (parts[0] ?? "") : `${parts.slice(0, -1).join(", ")} and ${parts.at(-1)}`;
 }
