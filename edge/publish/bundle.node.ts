@@ -119,6 +119,6 @@ ${sinks}
 - From files (backfill, or to try it without a stream):
   \`runnel run ${"<this folder>"} --input <source>=<file|folder|glob> [--sink <name>=fs:<dir>]\`
 ${m.targets.includes("runner") ? "- From Kafka: `node runner.js` in this folder, or `runnel run <this folder>` (a consumer group on the topic; same flags, see `node runner.js --help`). `runner.js` needs only Node 20+; reading CSV or Parquet files with `--input` also needs `@duckdb/node-api` installed.\n" : ""}${m.targets.includes("worker") ? "- As a Cloudflare Worker: see `worker/README.md` (`wrangler dev` locally, `wrangler deploy` to ship).\n" : ""}
-S3 credentials come from \`AWS_ACCESS_KEY_ID\` / \`AWS_SECRET_ACCESS_KEY\`; a non-AWS endpoint from \`RUNNEL_S3_ENDPOINT\`.
+For \`runnel run\` and the runner, S3 credentials come from \`AWS_ACCESS_KEY_ID\` / \`AWS_SECRET_ACCESS_KEY\` and a non-AWS endpoint from \`RUNNEL_S3_ENDPOINT\`${m.targets.includes("worker") ? "; the Worker's own names are in `worker/README.md`" : ""}.
 `;
 }

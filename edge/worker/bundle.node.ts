@@ -84,13 +84,25 @@ export function r2Bindings(config: WorkerConfig): string[] {
   return [...new Set(Object.values(config.sinks).flatMap((s) => (s.target.kind === "r2" ? [s.target.binding] : [])))].sort();
 }
 
-export function wranglerToml(config: WorkerConfig): string {
+/** The Worker's name in wrangler.toml: `runnel-<notebook>`, lower case. */
+function wranglerName(config: WorkerConfig): string {
   const name = config.name.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+  // One prefix: publish already names the Worker `runnel-<notebook>` (it was `runnel-runnel-github`).
+  return name.startsWith("runnel-") ? name : `runnel-${name}`;
+}
+
+/** The R2 bucket an R2 binding names in wrangler.toml. */
+function bucketName(binding: string): string {
+  return binding.toLowerCase().replace(/[^a-z0-9-]/g, "-");
+}
+
+export function wranglerToml(config: WorkerConfig): string {
   const lines = [
     `# Written by runnel publish for ${config.plan.notebook}. Deploy: wrangler deploy (see README.md).`,
-    // One prefix: publish already names the Worker `runnel-<notebook>` (it was `runnel-runnel-github`).
-    `name = "${name.startsWith("runnel-") ? name : `runnel-${name}`}"`,
+    `name = "${wranglerName(config)}"`,
     `main = "worker.js"`,
+    // worker.js is bundled already: wrangler uploads these bytes, the script publish checked (it bundled it again, with its own esbuild options).
+    `no_bundle = true`,
     `compatibility_date = "${COMPATIBILITY_DATE}"`,
     ``,
     `[[durable_objects.bindings]]`,
@@ -103,58 +115,94 @@ export function wranglerToml(config: WorkerConfig): string {
     ``,
   ];
   for (const binding of r2Bindings(config)) {
-    lines.push(`[[r2_buckets]]`, `binding = "${binding}"`, `bucket_name = "${binding.toLowerCase().replace(/[^a-z0-9-]/g, "-")}"`, ``);
+    lines.push(`[[r2_buckets]]`, `binding = "${binding}"`, `bucket_name = "${bucketName(binding)}"`, ``);
   }
-  lines.push(`[vars]`, `RUNNEL_PIPELINE = "${config.name}"`, ``);
+  lines.push(`[vars]`, `RUNNEL_PIPELINE = "${config.name}"`);
+  if (Object.values(config.sinks).some((s) => s.target.kind === "s3")) {
+    lines.push(
+      `# The S3 endpoint of the sinks whose notebook names none; unset, AWS (https://s3.<region>.amazonaws.com).`,
+      `# R2 through its S3 API: "https://<account id>.r2.cloudflarestorage.com"; a local server: "http://127.0.0.1:9000".`,
+      `# ${BINDINGS.s3Endpoint} = "https://<account id>.r2.cloudflarestorage.com"`,
+    );
+  }
+  lines.push(``);
   const secrets = requiredSecrets(config);
   if (secrets.length) {
-    lines.push(`# Secrets, set with \`wrangler secret put <NAME>\` (or .dev.vars locally); never in this file:`);
+    lines.push(`# Secrets, by name only (values: .dev.vars locally; \`wrangler deploy --secrets-file <file>\` for a new Worker, then \`wrangler secret put <NAME>\`):`);
     for (const s of secrets) lines.push(`#   ${s}`);
   }
   lines.push(`# And before a deploy, ${BINDINGS.adminToken}: GET /metrics and POST /flush${Object.values(config.sources).some((s) => s.signature === "none") ? " (and deliveries to the signature: none sources)" : ""} then need it as a bearer token; unset, they refuse everyone.`);
+  // Names only: \`wrangler types\` writes them into Env without a .dev.vars, \`wrangler dev\` warns when one is missing, \`wrangler deploy\` refuses until each is set.
+  lines.push(`[secrets]`, `required = [${[...secrets, BINDINGS.adminToken].sort().map((s) => JSON.stringify(s)).join(", ")}]`);
   return `${lines.join("\n")}\n`;
 }
 
 function readme(config: WorkerConfig): string {
-  const secrets = requiredSecrets(config);
+  const secrets = [...requiredSecrets(config), BINDINGS.adminToken].sort();
+  const workerName = wranglerName(config);
+  const buckets = r2Bindings(config).map((b) => bucketName(b));
+  const s3 = Object.values(config.sinks).some((s) => s.target.kind === "s3");
+  const unsigned = Object.values(config.sources).some((s) => s.signature === "none");
   const sources = Object.entries(config.sources)
     .map(([n, s]) => `- \`POST /ingest/${n}\`: ${s.format}, signature \`${s.signature}\`${s.secret ? ` (secret \`${s.secret}\`)` : ""}${s.deliveryHeader ? `, retries made idempotent by \`${s.deliveryHeader}\`` : ""}`)
     .join("\n");
   const sinks = Object.values(config.sinks)
-    .map((s) => `- \`${s.name}\`: ${s.target.kind === "r2" ? `R2 binding \`${s.target.binding}\`` : s.target.kind === "s3" ? `s3://${s.target.bucket}/${s.target.prefix}` : "fs"}, partitioned by ${s.partitionBy.join(", ") || "nothing"}, flushed at ${s.flush.rows} rows / ${s.flush.bytes} bytes / ${s.flush.seconds} s`)
+    .map((s) => `- \`${s.name}\`: ${s.target.kind === "r2" ? `R2 binding \`${s.target.binding}\` (bucket \`${bucketName(s.target.binding)}\`), prefix \`${s.target.prefix}\`` : s.target.kind === "s3" ? `s3://${s.target.bucket}/${s.target.prefix}` : "fs"}, partitioned by ${s.partitionBy.join(", ") || "nothing"}, flushed at ${s.flush.rows} rows / ${s.flush.bytes} bytes / ${s.flush.seconds} s`)
     .join("\n");
+  const firstSource = Object.keys(config.sources)[0]!;
+  const devVars = secrets.map((s) => `${s}="${s === BINDINGS.adminToken ? "<a long random string; openssl rand -hex 32>" : s === BINDINGS.s3AccessKeyId ? "<the S3 access key id>" : s === BINDINGS.s3SecretAccessKey ? "<the S3 secret access key>" : "<the secret the sender signs with>"}"`).join("\n");
   return `# ${config.name}: Cloudflare Worker
 
-Built by \`runnel publish\` from \`${config.plan.notebook}\`.
+Built by \`runnel publish\` from \`${config.plan.notebook}\`. This folder is a complete Worker: \`worker.js\` is the
+script, already bundled (\`no_bundle = true\`: wrangler uploads exactly the file runnel checked), \`wrangler.toml\` its
+configuration (the Durable Object \`PIPELINE\` that buffers rows and remembers delivery ids, ${buckets.length ? `the R2 bucket${buckets.length > 1 ? "s" : ""} ${buckets.map((b) => `\`${b}\``).join(", ")}, ` : ""}the secrets it needs by name).
 
 ${sources}
 - \`GET /metrics\`: events in, rows out, files and bytes written, dead letters, buffer depth, oldest buffered age, last flush.
 - \`POST /flush\`: flush every buffer now.
 
-Set \`${BINDINGS.adminToken}\` (\`npx wrangler secret put ${BINDINGS.adminToken}\`) before a deploy: \`/metrics\` and \`/flush\`${Object.values(config.sources).some((s) => s.signature === "none") ? ", and deliveries to the \`signature: none\` sources," : ""} then need \`Authorization: Bearer <token>\`. Without it they refuse every request (a deployed Worker is on the open internet). \`runnel dev-edge\` makes a token for a local run and prints it, unless \`.dev.vars\` or the environment sets one.
+\`/metrics\` and \`/flush\`${unsigned ? ", and deliveries to the \`signature: none\` sources," : ""} need \`Authorization: Bearer <${BINDINGS.adminToken}>\`; without that secret they refuse every request (a deployed Worker is on the open internet).
 
 Sinks:
 
 ${sinks}
 
-Bad events go to \`_errors/source=<source>/day=<day>/\` as NDJSON with the reason and the raw payload.
+Bad events go to \`_errors/source=<source>/day=<day>/\` under the sink's prefix, as NDJSON with the reason and the raw payload.
+
+## You need
+
+- wrangler 4 on Node.js 22 or newer (wrangler 4.87 and later refuse Node 20): \`npm install --save-dev wrangler\` in your project, or \`npx wrangler\`, which fetches it.
+- To deploy: a Cloudflare account, \`npx wrangler login\` (or \`CLOUDFLARE_API_TOKEN\` and \`CLOUDFLARE_ACCOUNT_ID\` in the environment), and a workers.dev subdomain (the dashboard's Workers page offers one the first time).
 
 ## Run locally
 
+Put the secrets in \`.dev.vars\` next to \`wrangler.toml\` (\`NAME="value"\` lines; keep the file out of git):
+
 \`\`\`sh
-runnel dev-edge .          # miniflare, state kept in .runnel-edge/
-# or
-npx wrangler dev --local --persist-to .wrangler/state
+${devVars}
 \`\`\`
 
-Secrets for local runs go in \`.dev.vars\` (\`NAME=value\` lines): ${secrets.map((s) => `\`${s}\``).join(", ") || "none"}.
+Then, in this folder:
 
+\`\`\`sh
+npx wrangler dev --local --persist-to .wrangler/state     # http://localhost:8787
+# or
+runnel dev-edge .          # miniflare, state kept in .runnel-edge/ (makes an operator token when .dev.vars has none)
+\`\`\`
+
+Deliveries go to \`http://localhost:8787/ingest/${firstSource}\`. The Durable Object's buffer and delivery ids${buckets.length ? ", and the local R2 bucket," : ""} stay in \`.wrangler/state\` across restarts. \`curl -X POST -H "Authorization: Bearer <token>" http://localhost:8787/flush\` writes the buffers now; ${buckets.length ? `\`npx wrangler r2 object get ${buckets[0]}/<key> --local --persist-to .wrangler/state --file out.parquet\` reads one object back (keys are \`<prefix><sink>/<partition>/edge-<writer>-<first>-<last>.parquet\`; wrangler has no command that lists a local bucket).` : "the files go to the S3 endpoint, see below."}
+${s3 ? `
+The S3 sinks write to AWS unless \`${BINDINGS.s3Endpoint}\` is set: uncomment it under \`[vars]\` in \`wrangler.toml\` (for R2's S3 API, \`https://<account id>.r2.cloudflarestorage.com\`; for a local server such as MinIO, its URL), or pass \`--var ${BINDINGS.s3Endpoint}:<url>\` to \`wrangler dev\`. wrangler reads only the names under \`[secrets]\` from \`.dev.vars\`, so the endpoint does not go there.
+` : ""}
 ## Deploy
 
+${buckets.length ? `\`wrangler deploy\` creates the R2 bucket${buckets.length > 1 ? "s" : ""} ${buckets.map((b) => `\`${b}\``).join(", ")} if your account has none of that name (or: \`${buckets.map((b) => `npx wrangler r2 bucket create ${b}`).join("; ")}\`).\n\n` : ""}\`wrangler deploy\` refuses until every secret under \`[secrets]\` is set. A new Worker cannot take \`wrangler secret put\` before it exists, so the first deploy brings them in a file (same \`NAME="value"\` lines as \`.dev.vars\`, with the production values; keep it out of git):
+
 \`\`\`sh
-${secrets.map((s) => `npx wrangler secret put ${s}`).join("\n")}
-npx wrangler deploy
+npx wrangler deploy --secrets-file .secrets.production
 \`\`\`
+
+Later: \`npx wrangler secret put <NAME>\` changes one, \`npx wrangler deploy\` ships a new bundle. wrangler prints the Worker's URL, \`https://${workerName}.<your subdomain>.workers.dev\`; give the sender \`https://${workerName}.<your subdomain>.workers.dev/ingest/${firstSource}\`${Object.values(config.sources).some((s) => s.signature === "github") ? " (GitHub: the repository's Settings → Webhooks → Payload URL; content type `application/json`; Secret the same value as the Worker's secret)" : ""}, and check it with \`curl -H "Authorization: Bearer <token>" https://${workerName}.<your subdomain>.workers.dev/metrics\`.
 
 \`npx wrangler types\` writes the exact \`Env\` of this configuration.
 `;

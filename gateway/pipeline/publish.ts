@@ -11,7 +11,7 @@ import { checkNotebook, type CheckReport, type StepResult } from "../../edge/che
 import { defaultLibrary } from "../../edge/exec/library.ts";
 import { bundleName, bundleTargets, writeBundle, BUNDLE_FORMAT, BUNDLE_VERSION } from "../../edge/publish/bundle.node.ts";
 import { writeRunnerScript } from "../../edge/runner/bundle.node.ts";
-import { writeWorkerBundle } from "../../edge/worker/bundle.node.ts";
+import { workerConfig, writeWorkerBundle } from "../../edge/worker/bundle.node.ts";
 
 export interface PublishInput {
   /** The notebook's path as the person named it (CLI) or as the gateway stores it. */
@@ -67,6 +67,22 @@ export async function publishNotebook(input: PublishInput): Promise<PublishOutco
   const dir = join(input.out, name);
   say(`[3/4] writing ${dir}/`);
   const targets = bundleTargets(notebook);
+  // A Worker only when one can run the sinks (a Worker has no disk for fs:); decided before the README and
+  // bundle.json are written, so they do not point at a worker/ folder that is not there.
+  let noWorker: string | null = null;
+  if (targets.includes("worker")) {
+    try {
+      workerConfig(`runnel-${name}`, report.plan, notebook);
+    } catch (error) {
+      if (!(error instanceof Error && error.message.startsWith("worker bundle:"))) throw error;
+      noWorker = error.message;
+      targets.splice(targets.indexOf("worker"), 1);
+    }
+  }
+  if (noWorker !== null) {
+    const fsSinks = Object.values(notebook.sinks).filter((s) => s.target.kind === "fs").map((s) => s.name);
+    input.warn(`no Worker written: ${noWorker}${fsSinks.length ? ` (to run it as a Cloudflare Worker, give ${fsSinks.join(", ")} an r2: { binding: LAKE, prefix: … } or s3: target)` : ""}`);
+  }
   await writeBundle(dir, {
     plan: report.plan,
     notebookText: input.text,
@@ -97,7 +113,7 @@ export async function publishNotebook(input: PublishInput): Promise<PublishOutco
       files.push(...written);
       say(`      Cloudflare Worker: ${written.join(", ")} (see ${join(dir, "worker", "README.md")})`);
       const unsigned = Object.values(notebook.sources).filter((s) => s.kind === "webhook" && s.signature === "none").map((s) => s.name);
-      input.warn(`before deploying the Worker, set RUNNEL_ADMIN_TOKEN (npx wrangler secret put RUNNEL_ADMIN_TOKEN): without it GET /metrics and POST /flush${unsigned.length ? `, and POST /ingest/ for ${unsigned.join(", ")} (signature: none),` : ""} refuse everyone`);
+      input.warn(`before deploying the Worker, choose a RUNNEL_ADMIN_TOKEN (worker/README.md: .dev.vars locally, npx wrangler deploy --secrets-file <file> the first time, npx wrangler secret put RUNNEL_ADMIN_TOKEN after): without it GET /metrics and POST /flush${unsigned.length ? `, and POST /ingest/ for ${unsigned.join(", ")} (signature: none),` : ""} refuse everyone`);
     } catch (error) {
       if (!(error instanceof Error && error.message.startsWith("worker bundle:"))) throw error;
       input.warn(`no Worker written: ${error.message}`);

@@ -142,7 +142,7 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
         return { kind: "refused", difference: outcome.difference, failed: outcome.failed.length, comparisons: outcome.report.comparisons, steps: outcome.report.steps.map(summarise) };
       }
       const next: string[] = [];
-      if (outcome.targets.includes("worker")) next.push(`npx runnel dev-edge ${outcome.dir}`, `cd ${join(outcome.dir, "worker")} && npx wrangler deploy`);
+      if (outcome.targets.includes("worker")) next.push(`npx runnel dev-edge ${outcome.dir}`, `cd ${join(outcome.dir, "worker")} && npx wrangler deploy --secrets-file <the secrets worker/README.md names>`);
       // Each with a local sink, so it runs as shown: the notebook's own may be a bucket this machine has no key for.
       const local = Object.keys(notebook.sinks).map((sink) => `--sink ${sink}=fs:out/`).join(" ");
       if (outcome.targets.includes("runner")) next.push(`npx runnel run ${outcome.dir} --until-caught-up ${local}`);
