@@ -132,6 +132,8 @@ export function compilePlan(inputs: CompileInputs): Plan {
       for (const op of ops) {
         if (op.op === "scan") usedSources[op.source] = { format: op.format, schema: op.schema };
         if (op.op === "aggregate" && op.window) op.window.latenessMicros = String(BigInt(Math.round(spec.lateness * 1e6)));
+        // Only a notebook that sets max_ahead says it in the plan: absent is the default, a day (window.ts).
+        if (op.op === "aggregate" && op.window && spec.maxAhead !== undefined) op.window.maxAheadMicros = spec.maxAhead === null ? null : String(BigInt(Math.round(spec.maxAhead * 1e6)));
       }
       pipelines.push({ sink: spec.name, cell: origin, ops });
     }

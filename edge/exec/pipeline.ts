@@ -40,8 +40,12 @@ export interface ExecutorOptions {
 
 export interface Executor {
   readonly plan: Plan;
-  /** Runs one batch of raw events from `source`; emits the windows the advanced watermark closes. */
-  run(batch: { source: string; events: readonly unknown[] }): RunResult;
+  /**
+   * Runs one batch of raw events from `source`; emits the windows the advanced watermark closes.
+   * `now` is the pipeline's clock (milliseconds since the epoch, as `Date.now()`): a windowed sink
+   * makes an event more than its `max_ahead` ahead of it a dead letter. Absent: no event is refused so.
+   */
+  run(batch: { source: string; events: readonly unknown[]; now?: number }): RunResult;
   /** Emits every window whose end is at or before `watermark` (microseconds of event time). */
   flushWindows(watermark: bigint): RunResult;
   /** End of input: emits every open window and every per-flush aggregate. */
@@ -314,8 +318,10 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
 
   return {
     plan,
-    run({ source, events }) {
+    run({ source, events, now }) {
       const out = empty();
+      const clock = now === undefined || !Number.isFinite(now) ? null : BigInt(Math.floor(now)) * 1000n;
+      for (const p of aggregatingPipelines) p.aggregate!.state.clock = clock;
       for (const all of units) {
         // A UNION ALL may read two sources: a batch goes through the branches that read its source.
         const unit = all.length > 1 ? all.filter((p) => p.source === source) : all;

@@ -5,8 +5,10 @@
  * its end. A key over a zone's wall time (`window.wall`) keeps its windows
  * by that key while the watermark and each window's end are instants, so a
  * clock change (an hour skipped or repeated) makes nothing look late or
- * closes nothing early. Without a window, all groups are emitted together
- * (per flush).
+ * closes nothing early. An event time more than the sink's `max_ahead` ahead
+ * of the pipeline's clock (`clock`, set by the caller) enters no window and
+ * moves no watermark: it is refused with its reason, as a late event is.
+ * Without a window, all groups are emitted together (per flush).
  */
 import type { AggregateOp } from "../plan/types.ts";
 import type { Value } from "../plan/values.ts";
@@ -62,6 +64,11 @@ export class WindowState {
   /** The position of the time-bucket key among the keys (-1 without a window). */
   private readonly windowKey: number;
   private readonly lateness: bigint;
+  /** How far ahead of `clock` an event time may be and still enter a window (`window.maxAheadMicros`); null: no limit. */
+  private readonly maxAhead: bigint | null;
+  private now: bigint | null = null;
+  /** `now + maxAhead`: an event time after it is refused (`aheadReason`); null without a clock or a limit. */
+  private aheadAfter: bigint | null = null;
   /** The end of the window starting at a time (`windowEnd`). */
   private readonly endOf: (start: bigint) => bigint;
   /** Keyed by window start (bigint values compare by value in a Map); null for a NULL bucket or no window. */
@@ -110,14 +117,32 @@ export class WindowState {
     this.eventTime = op.window ? eventInstant(op.window, lib, memo) : null;
     this.startSlack = op.window?.wall ? MICROS_PER_DAY : 0n;
     this.lateness = op.window ? BigInt(op.window.latenessMicros) : 0n;
+    this.maxAhead = op.window ? maxAheadOf(op.window) : null;
     this.endOf = op.window ? windowEnd(op.window) : () => 0n;
     this.windowKey = op.window ? op.window.key : -1;
   }
 
-  /** Whether any of the rows belongs to a window already emitted. */
+  /**
+   * The pipeline's clock (microseconds since the epoch) for the events being added, set by the
+   * caller (the Worker's, the runner's, the run's `now`); null: not known, no event is refused as ahead.
+   */
+  set clock(now: bigint | null) {
+    this.now = now;
+    this.aheadAfter = now === null || this.maxAhead === null ? null : now + this.maxAhead;
+  }
+
+  get clock(): bigint | null {
+    return this.now;
+  }
+
+  /** Whether any of the rows belongs to a window already emitted, or is too far ahead of the clock (`aheadReason`). */
   anyLate(rows: Value[][]): boolean {
     const w = this.op.window;
-    if (!w || this.emittedUpTo === null) return false;
+    if (!w) return false;
+    if (this.aheadAfter !== null) {
+      for (const row of rows) if (this.aheadReason(this.eventTime!(row)) !== null) return true;
+    }
+    if (this.emittedUpTo === null) return false;
     const bucket = this.keys[w.key]!;
     for (const row of rows) {
       const s = windowStart(bucket(row));
@@ -126,7 +151,7 @@ export class WindowState {
     return false;
   }
 
-  /** Adds rows, skipping late ones (for an emitted window); returns why each skipped row was late. */
+  /** Adds rows, skipping late ones (for an emitted window) and ones too far ahead of the clock; returns why each skipped row was. */
   add(rows: Value[][]): { index: number; reason: string }[] {
     const late: { index: number; reason: string }[] = [];
     for (let r = 0; r < rows.length; r++) {
@@ -136,7 +161,7 @@ export class WindowState {
     return late;
   }
 
-  /** Adds one row; returns why it is late (its window was emitted) and skipped, or null. */
+  /** Adds one row; returns why it is skipped — late (its window was emitted) or too far ahead of the clock — or null. */
   addRow(row: Value[]): string | null {
     const w = this.op.window;
     const keys = this.keyBuffer;
@@ -150,6 +175,10 @@ export class WindowState {
         if (late !== null) return late;
       }
       const t = this.eventTime!(row);
+      if (this.aheadAfter !== null && t !== null && t > this.aheadAfter) {
+        const ahead = this.aheadReason(t);
+        if (ahead !== null) return ahead;
+      }
       // An infinite event time is no time on a clock: it would move the watermark past every window for good.
       if (t !== null && t < TIMESTAMP_INFINITY && t > -TIMESTAMP_INFINITY && (this.maxEventTime === null || t > this.maxEventTime)) {
         this.maxEventTime = t;
@@ -203,6 +232,19 @@ export class WindowState {
       this.lateReasons.set(start, reason);
     }
     return reason;
+  }
+
+  /**
+   * Why an event time (an instant) is refused, or null: more than `maxAhead` ahead of the clock it would
+   * move the watermark there (a device with a broken clock writing 9999-12-31), and every later event of
+   * the sink would be late. An infinite time moves no watermark (see `windowStart`) and is not refused.
+   */
+  private aheadReason(t: bigint | null): string | null {
+    const clock = this.now;
+    const max = this.maxAhead;
+    if (t === null || clock === null || max === null || this.aheadAfter === null || t <= this.aheadAfter || t >= TIMESTAMP_INFINITY) return null;
+    const shown = this.op.window!.wall ? formatTimestampTz(t) : this.timeText(t);
+    return `event time ${shown} is more than ${showDuration(max)} ahead of the pipeline's clock (${formatTimestamp(clock)} UTC; max_ahead ${showDuration(max)}); taken into the window it would make every later event late: fix the producer's clock, filter such times out in the cell, or raise the sink's max_ahead`;
   }
 
   /** A window bound or watermark as the bucket's type prints it (`2026-03-01 10:05:00`, `…+00` for TIMESTAMPTZ). */
@@ -446,6 +488,21 @@ export function groupError(error: unknown): string {
 }
 
 const MICROS_PER_DAY = 86_400_000_000n;
+/** `max_ahead` when a plan does not say (published before 2026-12-06, or with the default): a day. */
+const DEFAULT_MAX_AHEAD_MICROS = MICROS_PER_DAY;
+
+/** A window's `max_ahead` in microseconds: the plan's, the default when absent, null when `off`. */
+function maxAheadOf(window: NonNullable<AggregateOp["window"]>): bigint | null {
+  const m = window.maxAheadMicros;
+  return m === undefined ? DEFAULT_MAX_AHEAD_MICROS : m === null ? null : BigInt(m);
+}
+
+/** Microseconds as a person writes a duration: `1 day`, `6 hours`, `90 minutes`, `1.5 seconds`. */
+export function showDuration(us: bigint): string {
+  const units: [bigint, string][] = [[MICROS_PER_DAY, "day"], [3_600_000_000n, "hour"], [60_000_000n, "minute"], [1_000_000n, "second"]];
+  for (const [size, name] of units) if (us >= size && us % size === 0n) return `${us / size} ${name}${us === size ? "" : "s"}`;
+  return `${Number(us) / 1e6} seconds`;
+}
 /** What `emitUpTo` answers when no window closed (asked after nearly every event; the caller may skip its emit): never written to. */
 export const NOTHING: Value[][] = Object.freeze([]) as unknown as Value[][];
 const TIMESTAMP_INFINITY = 2n ** 63n - 1n;

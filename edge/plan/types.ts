@@ -143,6 +143,13 @@ export interface AggregateOp extends OperatorBase {
     /** Allowed lateness in microseconds (from `sinks.<name>.lateness`). */
     latenessMicros: string;
     /**
+     * How far ahead of the pipeline's clock (the Worker's, runner's or run's `now`) an event time may
+     * be and still enter a window, in microseconds (from `sinks.<name>.max_ahead`); a later one is a
+     * dead letter and moves no watermark. Null: `off`, no limit. Absent (the default, and plans
+     * published before 2026-12-06): a day.
+     */
+    maxAheadMicros?: string | null;
+    /**
      * The key buckets a zone's wall time (`date_trunc('hour', ts AT TIME ZONE 'Europe/Berlin')`): a
      * TIMESTAMP or DATE that jumps an hour when the clocks change. The watermark is then kept in real
      * time, from `wall.eventTime` — the instant the wall time was read from (TIMESTAMPTZ), or a wall

@@ -61,7 +61,7 @@ async function runMessages(format: "json" | "csv", messages: (string | null)[]):
     delete: async (key: string) => void store.delete(key),
   };
   const spec = { ...config.sinks.lake, flush: { rows: 1_000_000, bytes: 1 << 30, seconds: 3600 } } as never;
-  const host = new EngineHost({ plan, topic: "t", source: { name: "turnstile", format } }, { lake: { spec, opened: { sink, prefix: "" } as never } }, runnelWriter, () => 0);
+  const host = new EngineHost({ plan, topic: "t", source: { name: "turnstile", format } }, { lake: { spec, opened: { sink, prefix: "" } as never } }, runnelWriter, () => Date.UTC(2026, 11, 6));
   const bytes = messages.map((m) => (m === null ? new Uint8Array(0) : utf8.encode(m)));
   const values = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
   let at = 0;

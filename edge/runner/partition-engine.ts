@@ -345,7 +345,7 @@ class PartitionEngine {
               return index < 0 ? undefined : originOf(messages[index]!);
             }
             : undefined;
-          this.take(this.executor.run({ source: name, events: chunk }), eventsTs, (event) => rawTextOf(event, chunk, messages, values, lengths, first, from, format), eventOrigin);
+          this.take(this.executor.run({ source: name, events: chunk, now: this.host.now() }), eventsTs, (event) => rawTextOf(event, chunk, messages, values, lengths, first, from, format), eventOrigin);
         }
         events = [];
         eventMessage = [];

@@ -145,7 +145,7 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
         const events = unreadable.length === 0 ? read : read.filter((e) => !(e instanceof UnreadableEvent));
         writer.addDeadLetters(unreadable.map((u) => ({ reason: u.reason, raw: u.raw, source, at })));
         progress.deadLetters += unreadable.length;
-        take(executor.run({ source, events }), source);
+        take(executor.run({ source, events, now: now() }), source);
         // Unreadable lines count as events, so the objects' event ranges stay those of the file's lines.
         progress.events += read.length;
         // Rows and bytes only: a flush cut by the clock would name its objects by a range that

@@ -349,7 +349,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
           this.add("eventsIn", batch.events);
           const letters = [...batch.deadLetters];
           if (this.window) {
-            const { keep, late, emitted } = this.window.add(JSON.parse(rows) as JsonValue[][], batch.raws ?? [], batch.ends);
+            const { keep, late, emitted } = this.window.add(JSON.parse(rows) as JsonValue[][], batch.raws ?? [], batch.ends, at);
             if (keep.length) this.insertKept(keep);
             for (const l of late) letters.push({ reason: `sink ${this.plan!.sink}: ${l.reason}`, raw: l.raw, source: this.plan!.source, at: new Date(at).toISOString() });
             for (const l of this.window.takeFailed()) letters.push({ reason: `sink ${this.plan!.sink}: ${l.reason}`, raw: l.raw, source: this.plan!.source, at: new Date(at).toISOString(), kind: l.kind });
@@ -943,7 +943,9 @@ class OpenWindows {
    * windows were emitted once per request: an event older than the lateness counted when it came in
    * the same request as the newer one.)
    */
-  add(json: JsonValue[][], raws: string[], ends?: number[] | null): { keep: { start: string | null; row: string }[]; late: { reason: string; raw: string }[]; emitted: string[] } {
+  add(json: JsonValue[][], raws: string[], ends: number[] | null | undefined, now: number): { keep: { start: string | null; row: string }[]; late: { reason: string; raw: string }[]; emitted: string[] } {
+    // The Worker's clock (ms): an event more than the sink's max_ahead ahead of it is a dead letter, not a watermark (window.ts).
+    this.state.clock = BigInt(Math.floor(now)) * 1000n;
     const rows = json.map((j) => this.codec.decodeJson(j));
     const texts = json.map((j) => JSON.stringify(j));
     const eventEnds = ends ? new Set(ends) : null;

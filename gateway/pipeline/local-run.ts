@@ -158,7 +158,7 @@ export class LocalRuns {
         // adds them) and the executor judges it as read_json with the pinned schema does, as the Worker and
         // the Kafka runner do. Before, each was a dead letter here.
         for (const e of rereadRepeatedKeys(events, manifest.sources[source])) (e.ok ? values : undecoded).push(e);
-        take(executor.run({ source, events: values.map((e) => (e as { value: unknown }).value) }), source);
+        take(executor.run({ source, events: values.map((e) => (e as { value: unknown }).value), now: now() }), source);
         const at = new Date(now()).toISOString();
         writer.addDeadLetters(undecoded.map((e) => ({ reason: `did not decode: ${(e as { error: string }).error}`, raw: (e as { raw: string }).raw, source, at })));
         info.deadLetters += undecoded.length;

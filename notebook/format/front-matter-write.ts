@@ -61,6 +61,7 @@ export function sinkToYaml(sink: SinkSpec): Record<string, unknown> {
   for (const key of ["rows", "bytes", "seconds"] as const) if (sink.flush[key] !== DEFAULTS.flush[key]) flush[key] = sink.flush[key];
   if (Object.keys(flush).length > 0) entry.flush = flush;
   if (sink.lateness !== DEFAULTS.lateness) entry.lateness = sink.lateness;
+  if (sink.maxAhead !== undefined && sink.maxAhead !== DEFAULTS.maxAhead) entry.max_ahead = sink.maxAhead === null ? "off" : sink.maxAhead;
   return entry;
 }
 

@@ -33,7 +33,7 @@ const KEYS: Record<string, string[]> = {
   "source.webhook": ["path", "signature", "secret", "delivery_header", "metadata", "headers"],
   "source.http": ["url", "interval"],
   "source.demo": ["generator", "rate", "seed"],
-  sink: [...SINK_KINDS, "partition_by", "flush", "lateness"],
+  sink: [...SINK_KINDS, "partition_by", "flush", "lateness", "max_ahead"],
   "sink.s3": ["bucket", "prefix", "endpoint", "region"],
   "sink.r2": ["binding", "prefix"],
   "sink.fs": ["dir", "prefix"],

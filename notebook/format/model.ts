@@ -77,6 +77,12 @@ export interface SinkSpec {
   flush: { rows: number; bytes: number; seconds: number };
   /** Allowed lateness of event time for tumbling windows, in seconds. */
   lateness: number;
+  /**
+   * How far ahead of the pipeline's clock an event time may be and still enter a tumbling window, in
+   * seconds; null for `max_ahead: off`. Absent: the default, a day (a notebook without the key keeps
+   * the model, and the bundle, it always had).
+   */
+  maxAhead?: number | null;
 }
 
 export type CellLanguage = "sql" | "js";

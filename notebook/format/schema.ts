@@ -17,6 +17,8 @@ export const DEFAULTS = {
   sampleSize: 1000,
   flush: { rows: 100_000, bytes: 64 * 1024 * 1024, seconds: 60 },
   lateness: 0,
+  /** Seconds an event time may be ahead of the pipeline's clock (`max_ahead`): a day. */
+  maxAhead: 86400,
   region: "us-east-1",
   demo: { rate: 20, seed: 1 },
   httpInterval: 60,
@@ -32,6 +34,17 @@ const duration = z.unknown().transform((value, ctx) => {
   const seconds = typeof value === "number" ? value : typeof value === "string" ? parseDuration(value) : null;
   if (seconds === null || !Number.isFinite(seconds) || seconds < 0) {
     ctx.issues.push({ code: "custom", input: value, message: `expected seconds or a duration such as "30 seconds" or "5 minutes", found ${shown(value)}` });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+/** `max_ahead`: seconds or a duration, or `off` (no limit, null). */
+const maxAhead = z.unknown().transform((value, ctx): number | null => {
+  if (value === "off" || value === false) return null;
+  const seconds = typeof value === "number" ? value : typeof value === "string" ? parseDuration(value) : null;
+  if (seconds === null || !Number.isFinite(seconds) || seconds < 0) {
+    ctx.issues.push({ code: "custom", input: value, message: `expected a duration such as "1 day" or "6 hours" (how far ahead of the pipeline's clock an event time may be), or off, found ${shown(value)}` });
     return z.NEVER;
   }
   return seconds;
@@ -201,6 +214,7 @@ export const sinkEntry = z
       })
       .default({ rows: DEFAULTS.flush.rows, bytes: DEFAULTS.flush.bytes, seconds: DEFAULTS.flush.seconds }),
     lateness: duration.default(DEFAULTS.lateness),
+    max_ahead: maxAhead.default(DEFAULTS.maxAhead),
   })
   .superRefine((entry, ctx) => {
     const targets = SINK_KINDS.filter((kind) => entry[kind] !== undefined);
@@ -260,5 +274,5 @@ export function toSink(name: string, entry: SinkEntry): SinkSpec {
     : entry.r2
       ? { kind: "r2", ...entry.r2 }
       : { kind: "fs", ...entry.fs! };
-  return { name, target, partitionBy: entry.partition_by, flush: entry.flush, lateness: entry.lateness };
+  return { name, target, partitionBy: entry.partition_by, flush: entry.flush, lateness: entry.lateness, ...(entry.max_ahead !== DEFAULTS.maxAhead ? { maxAhead: entry.max_ahead } : {}) };
 }

@@ -37,7 +37,7 @@ sources:
     webhook: { path: /ev, signature: none }
     format: json
 sinks:
-${SINKS.map((s) => `  ${s}:\n    ${LATENESS}\n    ${target(s)}${SMALL_FLUSH.has(s) ? "\n    flush: { rows: 3 }" : ""}`).join("\n")}
+${SINKS.map((s) => `  ${s}:\n    ${LATENESS}\n    max_ahead: off\n    ${target(s)}${SMALL_FLUSH.has(s) ? "\n    flush: { rows: 3 }" : ""}`).join("\n")}
 ---
 
 \`\`\`sql id=by_second sink=by_second
@@ -134,6 +134,7 @@ const DAY = [
 ];
 /** Later than the lateness for every sink: dead letters. */
 const LATE = ["2026-11-20 10:00:00", "1970-01-01 00:00:01"];
+/** Closes every window (the sinks say `max_ahead: off`: by default an event time a day ahead of the run's clock is a dead letter). */
 const CLOSER = "9999-12-31 23:59:59.999999";
 
 function stream(): { lines: string[]; late: Set<number>; closer: number } {
@@ -289,7 +290,7 @@ sources:
     webhook: { path: /ev, signature: none }
     format: json
 sinks:
-${["per_minute", "items", "daily"].map((s) => `  ${s}:\n    lateness: 0\n    ${target}`).join("\n")}
+${["per_minute", "items", "daily"].map((s) => `  ${s}:\n    lateness: 0\n    max_ahead: off\n    ${target}`).join("\n")}
 ---
 
 \`\`\`sql id=per_minute sink=per_minute
