@@ -2,14 +2,14 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { createServer } from "node:http";
 import { isIP } from "node:net";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, stat } from "node:fs/promises";
 import { join, posix, resolve } from "node:path";
 import { getRequestListener } from "@hono/node-server";
 import { serveStatic } from "@hono/node-server/serve-static";
 import { Hono, type MiddlewareHandler } from "hono";
 import { cellRoutes } from "./cells/routes.ts";
 import { acceptTokenInQuery, requireToken } from "./http/auth.ts";
-import { errorPage, wantsErrorPage } from "./http/error-page.ts";
+import { errorPage, personOpensPage, wantsErrorPage } from "./http/error-page.ts";
 import { duckdbExtensionRoutes } from "./http/duckdb-extensions.ts";
 import { describeError, errorHandler, GatewayError } from "./http/error.ts";
 import { securityHeaders } from "./http/headers.ts";
@@ -230,6 +230,7 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   const host = options.host ?? "127.0.0.1";
   const root = resolve(options.root ?? "notebooks");
   const { token, created } = await loadOrCreateToken(options.tokenFile ?? join(stateDir, "token"), (options.env ?? process.env).RUNNEL_TOKEN);
+  await ownerOnly(stateDir);
   const env = options.env ?? process.env;
   const shareSink = options.shareSink ?? shareSinkFromEnv(env);
   const app = createApp({ ...options, root, token, stateDir, log, shareSink });
@@ -241,9 +242,19 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
   const server = createServer((req, res) => {
     const path = req.url ?? "/";
     // Webhook senders come through tunnels under their public name; a delivery is verified by its signature, not by where it was sent.
-    const wrongHost = loopback && !path.startsWith("/hooks/") ? hostRefusal(req.headers.host, host, allowedHosts) : null;
+    // Judged by the path the routes will see: the request's URL is normalised after this (`/hooks/%2e%2e/api/...` is `/api/...`).
+    const wrongHost = loopback && !routedPath(path).startsWith("/hooks/") ? hostRefusal(req.headers.host, host, allowedHosts) : null;
     if (wrongHost !== null) {
       log.warn("request refused for its Host", { method: req.method, path: path.split("?")[0], host: req.headers.host });
+      const accept = req.headers.accept;
+      if (personOpensPage(req.method, routedPath(path), req.headers["sec-fetch-dest"] as string | undefined, accept)) {
+        // A person opening a link (a share through a tunnel) gets the reason and what to do in words.
+        const page = errorPage(new GatewayError(403, "forbidden", wrongHost, { extra: { refused: "host" } }), routedPath(path));
+        return void page.text().then((body) => {
+          res.writeHead(page.status, Object.fromEntries(page.headers));
+          res.end(req.method === "HEAD" ? undefined : body);
+        });
+      }
       res.writeHead(403, { "content-type": "application/json; charset=utf-8", ...securityHeaders });
       return void res.end(JSON.stringify({ error: { code: "forbidden", message: wrongHost } }));
     }
@@ -304,6 +315,24 @@ export async function startGateway(options: StartOptions = {}): Promise<RunningG
     process.once("SIGTERM", () => onSignal("SIGTERM"));
   }
   return { url, token, port, close };
+}
+
+/**
+ * The state folder (token, share key, webhook deliveries, the local lake) readable by this user only: made so on
+ * first start, and tightened on a later one when an older version made it readable by others (0755).
+ */
+async function ownerOnly(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  if (((await stat(dir)).mode & 0o077) !== 0) await chmod(dir, 0o700);
+}
+
+/** The path a request's URL names once parsed as the routes parse it (dot segments, `%2e%2e` too, resolved); "" when it does not parse. */
+function routedPath(url: string): string {
+  try {
+    return new URL(url, "http://gateway").pathname;
+  } catch {
+    return "";
+  }
 }
 
 /** Whether `host` (what the gateway listens on) is this machine only. */

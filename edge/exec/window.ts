@@ -129,6 +129,27 @@ export class WindowState {
   set clock(now: bigint | null) {
     this.now = now;
     this.aheadAfter = now === null || this.maxAhead === null ? null : now + this.maxAhead;
+    // A watermark moved past max_ahead before the limit existed (a checkpoint or a Durable Object's rows from an
+    // older version, or a sink that had max_ahead off) would keep every later event late for good: it starts
+    // again from the clock, as one moved to +infinity does (`restore`). Windows that ended by the clock stay
+    // emitted (no window is written twice); the far-future event's own window stays open.
+    if (this.aheadAfter !== null && this.maxEventTime !== null && this.maxEventTime > this.aheadAfter) {
+      const floor = now! - this.lateness;
+      this.maxEventTime = null;
+      this.wm = null;
+      if (this.emittedUpTo !== null && this.emittedUpTo > floor) {
+        this.emittedUpTo = floor;
+        this.lateBefore = floor + this.startSlack;
+        this.lateReasons.clear();
+        this.lateFor = null;
+      }
+      this.recomputeDue();
+    }
+  }
+
+  /** Windows ending at or before this were emitted (null: none yet); the Durable Object keeps it in its storage. */
+  get emittedBoundary(): bigint | null {
+    return this.emittedUpTo;
   }
 
   get clock(): bigint | null {

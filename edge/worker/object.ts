@@ -357,7 +357,7 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
             this.insertRows(emitted, at);
             if (emitted.length || this.window.emittedUpTo !== null) {
               for (const start of this.window.closedStarts()) this.sql.exec(`DELETE FROM win WHERE start = ?`, start);
-              if (this.window.emittedUpTo !== null) this.setMeta("emittedUpTo", this.window.emittedUpTo.toString());
+              this.setMeta("emittedUpTo", this.window.emittedUpTo === null ? null : this.window.emittedUpTo.toString());
             }
             if (this.unbucketedSince === null && this.window.hasUnbucketed()) this.unbucketedSince = at;
             this.add("rowsIn", batch.count - late.length);
@@ -946,6 +946,10 @@ class OpenWindows {
   add(json: JsonValue[][], raws: string[], ends: number[] | null | undefined, now: number): { keep: { start: string | null; row: string }[]; late: { reason: string; raw: string }[]; emitted: string[] } {
     // The Worker's clock (ms): an event more than the sink's max_ahead ahead of it is a dead letter, not a watermark (window.ts).
     this.state.clock = BigInt(Math.floor(now)) * 1000n;
+    // Setting the clock drops a watermark past max_ahead that an older version stored (window.ts): so does the
+    // object's own mark, or `closedStarts` would delete the rows of windows still open, lost at the next restart.
+    const boundary = this.state.emittedBoundary;
+    if (this.emittedUpTo !== null && (boundary === null || boundary < this.emittedUpTo)) this.emittedUpTo = boundary;
     const rows = json.map((j) => this.codec.decodeJson(j));
     const texts = json.map((j) => JSON.stringify(j));
     const eventEnds = ends ? new Set(ends) : null;

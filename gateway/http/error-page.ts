@@ -10,11 +10,15 @@ import { escapeHtml } from "./html.ts";
  * `/api` and `/hooks` always answer JSON, whoever asks.
  */
 export function wantsErrorPage(c: Context): boolean {
-  if (c.req.method !== "GET" && c.req.method !== "HEAD") return false;
-  if (/^\/(api|hooks)(\/|$)/.test(c.req.path)) return false;
-  const dest = c.req.header("sec-fetch-dest");
-  if (dest !== undefined) return dest === "document";
-  return c.req.header("accept")?.startsWith("text/html") ?? false;
+  return personOpensPage(c.req.method, c.req.path, c.req.header("sec-fetch-dest"), c.req.header("accept"));
+}
+
+/** {@link wantsErrorPage} from a request's method, path and headers (for answers given before the Hono app). */
+export function personOpensPage(method: string | undefined, path: string, fetchDest: string | undefined, accept: string | undefined): boolean {
+  if (method !== "GET" && method !== "HEAD") return false;
+  if (/^\/(api|hooks)(\/|$)/.test(path)) return false;
+  if (fetchDest !== undefined) return fetchDest === "document";
+  return accept?.startsWith("text/html") ?? false;
 }
 
 /** What a person can do about a page that failed, by status and place. */
@@ -26,12 +30,16 @@ function advice(error: GatewayError, path: string): string {
     return "This share link points to no snapshot the gateway keeps: check that the whole link was copied, or ask for a new one.";
   }
   if (error.status === 404) return 'The gateway has no page at this address. <a href="/">The notebooks</a> are at its root.';
+  if (error.status === 403 && error.extra.refused === "host") {
+    return "The gateway listens on this machine only and answers links to <code>localhost</code> or an IP address. To open it under this name (a tunnel, a proxy, a name in /etc/hosts), start it with <code>RUNNEL_ALLOWED_HOSTS</code> naming it.";
+  }
   return "";
 }
 
 const titles: Record<number, string> = {
   401: "This link's token is not valid",
   404: "Nothing here",
+  403: "The gateway does not answer this address",
 };
 
 /** The error as a small HTML page, same status and headers, for {@link wantsErrorPage}. */

@@ -74,3 +74,19 @@ test("RUNNEL_ALLOWED_HOSTS opens the gateway under a name of its own (a reverse 
     await named.close();
   }
 });
+
+test("a person opening a share link through a tunnel that keeps its own name gets a page saying why and what to set, not JSON", async () => {
+  const page = await get("/s/abc123", "notebooks.tunnel.example", { "sec-fetch-dest": "document", "sec-fetch-mode": "navigate", accept: "text/html" });
+  expect(page.status).toBe(403);
+  expect(page.body).toMatch(/^<!doctype html>/);
+  expect(page.body).toContain("<h1>The gateway does not answer this address</h1>");
+  expect(page.body).toContain("start it with <code>RUNNEL_ALLOWED_HOSTS</code> naming it");
+  // A script's request still gets the JSON error.
+  const api = await get("/api/notebooks", "notebooks.tunnel.example");
+  expect(api.status).toBe(403);
+  expect(JSON.parse(api.body).error.code).toBe("forbidden");
+});
+
+test("the Host check judges the path the routes see: /hooks/%2e%2e/healthz is /healthz", async () => {
+  expect((await get("/hooks/%2e%2e/healthz", "rebound.test")).status).toBe(403);
+});

@@ -6,7 +6,8 @@ import { request } from "node:http";
  */
 export function rawRequest(port: number, path: string, headers: Record<string, string>, method = "GET"): Promise<{ status: number; body: string }> {
   return new Promise((done, fail) => {
-    const req = request({ host: "127.0.0.1", port, path, method, headers }, (res) => {
+    // A connection of its own: a request that declares a body it does not send must not spoil the next one.
+    const req = request({ host: "127.0.0.1", port, path, method, headers, agent: false }, (res) => {
       let body = "";
       res.setEncoding("utf8");
       res.on("data", (chunk) => (body += chunk));

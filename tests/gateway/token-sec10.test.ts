@@ -1,4 +1,4 @@
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, expect, test } from "vitest";
@@ -33,6 +33,17 @@ test("the state folder the gateway makes (token, share key, deliveries, lake) is
   try {
     expect((await stat(join(dir, "state"))).mode & 0o777).toBe(0o700);
     expect((await stat(join(dir, "state", "token"))).mode & 0o777).toBe(0o600);
+  } finally {
+    await gateway.close();
+  }
+});
+
+test("a state folder an older version left readable by others (0755) is made this user's only on start", async () => {
+  await mkdir(join(dir, "state"), { mode: 0o755 });
+  await chmod(join(dir, "state"), 0o755);
+  const gateway = await startGateway({ ...options(), env: {} });
+  try {
+    expect((await stat(join(dir, "state"))).mode & 0o777).toBe(0o700);
   } finally {
     await gateway.close();
   }
