@@ -1,3 +1,4 @@
+// node-flags: --no-liftoff
 /**
  * bench/executor: the plan executor against DuckDB native (1 thread) and
  * DuckDB-WASM (Node's blocking build, the browser's bundle) on the same SQL —
@@ -16,8 +17,22 @@
  * (`process.cpuUsage`: DuckDB's thread, WASM and V8's GC threads all run in
  * it). The ratios use CPU time, which a loaded machine disturbs far less.
  *
+ * How, and why so:
+ * - The engines take turns over the same stream, BENCH_BLOCK batches at a time, who goes first
+ *   rotating. This machine's speed drifts by up to 2× over seconds (a fixed CPU loop measured 40 ms
+ *   in some stretches and 56–84 ms in others, in one process), so engines timed one after another
+ *   in whole passes were compared at different speeds: the same code gave pii-staging 4.45× and
+ *   8.20× in two runs. Taking turns, every engine runs through the same stretches; each ratio is
+ *   the median of the passes' own ratios.
+ * - `--no-liftoff` (the first line): V8 compiles DuckDB-WASM with its optimising tier from the
+ *   start, as it is after running a while in a page. With the baseline tier it kept getting
+ *   faster for 15 passes (turnstile 809 → 593 ms a pass), so a ratio taken early flattered the
+ *   executor (turnstile 5.95× in the first pass, 3.78× in the fifteenth).
+ * - Each engine is warmed up on the same work before it is timed (JIT tiers, DuckDB's caches).
+ *
  *   BENCH_ROWS (default 1000000) sets the large batch; BENCH_MICRO (default 100) the number of micro-batches;
- *   BENCH_ROUNDS (default 5) the alternating rounds of the micro-batches (each engine's median is shown).
+ *   BENCH_ROUNDS (default 5) the passes over the micro-batches (each engine's median is shown);
+ *   BENCH_BLOCK (default 20) the batches an engine runs in one turn.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -44,6 +59,7 @@ const LARGE = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const MICRO = Number(process.env.BENCH_MICRO ?? 100);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const BATCH = 1000;
+const BLOCK = Number(process.env.BENCH_BLOCK ?? 20);
 
 interface WasmConnection {
   query(sql: string): { numRows: number };
@@ -112,73 +128,116 @@ async function timed(work: () => number | Promise<number>): Promise<Timed> {
   return { seconds, cpuSeconds: (c.user + c.system) / 1e6, rows };
 }
 
-function runExecutor(c: Case, batches: unknown[][]): Promise<Timed> {
-  const ex = buildPipeline(c.plan, { library: defaultLibrary });
-  return timed(() => {
-    let rows = 0;
-    for (const events of batches) {
-      const r = ex.run({ source: c.source, events });
-      for (const list of Object.values(r.rows)) rows += list.length;
-    }
-    for (const list of Object.values(ex.finish().rows)) rows += list.length;
-    return rows;
-  });
+/**
+ * One engine's pass over a stream of batches, cut into steps so that engines can take turns:
+ * `open` is untimed set-up, `step(from, to)` runs batches [from, to) and returns the rows they
+ * gave, `close` ends the stream (the executor's last windows) and returns its rows.
+ */
+interface Engine {
+  open(): Promise<void>;
+  step(from: number, to: number): number | Promise<number>;
+  close(): number | Promise<number>;
 }
 
-/** The executor from the batches' NDJSON bytes, parsed as the Worker parses a request body. */
-function runExecutorFromText(c: Case, bodies: Uint8Array[]): Promise<Timed> {
-  const ex = buildPipeline(c.plan, { library: defaultLibrary });
-  // As the Worker parses: an event's text is scanned for reals written `10.0` only when one of its
-  // integers would land in a text column of the source's schema.
-  const realsMatter = integersAtText(c.plan.sources[c.source]?.schema ?? c.schema);
-  return timed(() => {
-    let rows = 0;
-    for (const body of bodies) {
-      const r = ex.run({ source: c.source, events: parseBody(body, "ndjson", realsMatter).events });
-      for (const list of Object.values(r.rows)) rows += list.length;
-    }
-    for (const list of Object.values(ex.finish().rows)) rows += list.length;
-    return rows;
-  });
+const rowCount = (rows: Record<string, unknown[]>): number => Object.values(rows).reduce((n, list) => n + list.length, 0);
+
+/**
+ * A new executor each pass, given batch i's events as `eventsOf(i)` makes them (inside the timing).
+ * The last pass's executor stays reachable until the next is built: V8 keeps a function's optimised
+ * code weakly, shared by the closures made from the same source, so once the last pipeline using it
+ * is garbage a full collection (set off in another engine's turn) throws the code away and the next
+ * pipeline pays to optimise it again inside its timing (66 of the executor's functions were
+ * re-optimised within one timed pass). A pipeline running for hours keeps its code.
+ */
+function executorEngine(c: Case, eventsOf: (i: number) => unknown[]): Engine {
+  let ex = buildPipeline(c.plan, { library: defaultLibrary });
+  return {
+    async open() {
+      ex = buildPipeline(c.plan, { library: defaultLibrary });
+    },
+    step(from, to) {
+      let rows = 0;
+      for (let i = from; i < to; i++) rows += rowCount(ex.run({ source: c.source, events: eventsOf(i) }).rows);
+      return rows;
+    },
+    close: () => rowCount(ex.finish().rows),
+  };
 }
 
-async function runNative(c: Case, files: string[]): Promise<Timed> {
-  const db: DuckDB = await openDuckDB({ threads: 1 });
+/** DuckDB native, 1 thread: each batch's NDJSON file (written beforehand) → read_json INSERT → the cell's SQL. */
+function nativeEngine(c: Case, files: string[]): Engine & { dispose(): void } {
+  let db: DuckDB | null = null;
   const columns = `{${c.schema.map((col) => `${quoteString(col.name)}: ${quoteString(col.type)}`).join(", ")}}`;
-  await db.run(`CREATE TABLE ${quoteIdent(c.source)} AS SELECT * FROM read_json(${quoteString(files[0]!)}, format = 'newline_delimited', columns = ${columns}) LIMIT 0`);
-  for (const u of c.upstream) await db.run(`CREATE VIEW ${quoteIdent(u.id)} AS ${u.code}`);
-  const result = await timed(async () => {
-    let rows = 0;
-    for (const f of files) {
-      await db.run(`DELETE FROM ${quoteIdent(c.source)}`);
-      await db.run(`INSERT INTO ${quoteIdent(c.source)} SELECT * FROM read_json(${quoteString(f)}, format = 'newline_delimited', columns = ${columns})`);
-      const r = await db.read(c.sinkSql);
-      rows += r.currentRowCount;
-    }
-    return rows;
-  });
-  db.close();
-  return result;
+  const table = quoteIdent(c.source);
+  return {
+    async open() {
+      if (db) return;
+      db = await openDuckDB({ threads: 1 });
+      await db.run(`CREATE TABLE ${table} AS SELECT * FROM read_json(${quoteString(files[0]!)}, format = 'newline_delimited', columns = ${columns}) LIMIT 0`);
+      for (const u of c.upstream) await db.run(`CREATE VIEW ${quoteIdent(u.id)} AS ${u.code}`);
+    },
+    async step(from, to) {
+      let rows = 0;
+      for (let i = from; i < to; i++) {
+        await db!.run(`DELETE FROM ${table}`);
+        await db!.run(`INSERT INTO ${table} SELECT * FROM read_json(${quoteString(files[i]!)}, format = 'newline_delimited', columns = ${columns})`);
+        rows += (await db!.read(c.sinkSql)).currentRowCount;
+      }
+      return rows;
+    },
+    close: () => 0,
+    dispose: () => db?.close(),
+  };
 }
 
-function runWasm(conn: WasmConnection, c: Case, ipcs: Uint8Array[]): Promise<Timed> {
-  conn.query(`DROP TABLE IF EXISTS ${quoteIdent(c.source)}`);
-  conn.insertArrowFromIPCStream(ipcs[0]!, { name: c.source, create: true });
-  for (const u of c.upstream) conn.query(`CREATE OR REPLACE VIEW ${quoteIdent(u.id)} AS ${u.code}`);
-  return timed(() => {
-    let rows = 0;
-    for (const ipc of ipcs) {
-      conn.query(`DROP TABLE IF EXISTS ${quoteIdent(c.source)}`);
-      conn.insertArrowFromIPCStream(ipc, { name: c.source, create: true });
-      rows += conn.query(c.sinkSql).numRows;
-    }
-    return rows;
-  });
+/** DuckDB-WASM: each batch's Arrow IPC (made beforehand, as the gateway sends it) → insert → the cell's SQL. */
+function wasmEngine(conn: WasmConnection, c: Case, ipcs: Uint8Array[]): Engine {
+  const table = quoteIdent(c.source);
+  return {
+    async open() {
+      conn.query(`DROP TABLE IF EXISTS ${table}`);
+      conn.insertArrowFromIPCStream(ipcs[0]!, { name: c.source, create: true });
+      for (const u of c.upstream) conn.query(`CREATE OR REPLACE VIEW ${quoteIdent(u.id)} AS ${u.code}`);
+    },
+    step(from, to) {
+      let rows = 0;
+      for (let i = from; i < to; i++) {
+        conn.query(`DROP TABLE IF EXISTS ${table}`);
+        conn.insertArrowFromIPCStream(ipcs[i]!, { name: c.source, create: true });
+        rows += conn.query(c.sinkSql).numRows;
+      }
+      return rows;
+    },
+    close: () => 0,
+  };
 }
 
-/** The run with the median CPU time. */
-function median(runs: Timed[]): Timed {
-  return [...runs].sort((a, b) => a.cpuSeconds - b.cpuSeconds)[Math.floor(runs.length / 2)]!;
+/**
+ * One pass of every engine over the same `count` batches, taking turns `block` batches at a time
+ * (who goes first rotates), so that every engine runs through the same stretches of the
+ * machine's speed; returns each engine's summed time.
+ */
+async function pass(engines: Engine[], count: number, block: number, turn: number): Promise<Timed[]> {
+  for (const e of engines) await e.open();
+  const totals: Timed[] = engines.map(() => ({ seconds: 0, cpuSeconds: 0, rows: 0 }));
+  const add = (i: number, t: Timed): void => {
+    totals[i]!.seconds += t.seconds;
+    totals[i]!.cpuSeconds += t.cpuSeconds;
+    totals[i]!.rows += t.rows;
+  };
+  for (let from = 0, n = turn; from < count; from += block, n++) {
+    for (let k = 0; k < engines.length; k++) {
+      const i = (k + n) % engines.length;
+      add(i, await timed(() => engines[i]!.step(from, Math.min(count, from + block))));
+    }
+  }
+  for (const [i, e] of engines.entries()) add(i, await timed(() => e.close()));
+  return totals;
+}
+
+/** The middle value (the upper one of an even count). */
+function median(values: number[]): number {
+  return [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
 }
 
 function chunk<T>(list: T[], size: number): T[][] {
@@ -198,6 +257,7 @@ try {
   console.log(`DuckDB-WASM unavailable: ${error instanceof Error ? error.message : String(error)}`);
 }
 const table: string[][] = [];
+const perPass: string[] = [];
 try {
   for (const [file, source] of [["notebooks/turnstile.md", "turnstile"], ["notebooks/pii-staging.md", "accounts"]] as const) {
     const c = await prepare(file, source);
@@ -217,46 +277,51 @@ try {
         files.push(f);
         bodies.push(new TextEncoder().encode(text));
       }
-      // Warm up each engine on the same work before timing it (JIT tiers, DuckDB's caches):
-      // micro-batches get one whole untimed pass each, so every engine is measured in its
-      // steady state, as a pipeline runs for hours; the large batch gets one pass of the
-      // NDJSON engines and a 1,000-event run of the executor.
       const micro = size === BATCH;
-      await runExecutor(c, micro ? batches : [batches[0]!.slice(0, BATCH)]);
-      await runExecutorFromText(c, bodies);
-      await runNative(c, files);
-      const ipcs: Uint8Array[] = [];
+      const realsMatter = integersAtText(c.plan.sources[c.source]?.schema ?? c.schema);
+      const native = nativeEngine(c, files);
+      const engines: Engine[] = [
+        executorEngine(c, (i) => batches[i]!),
+        // As the Worker parses: an event's text is scanned for reals written `10.0` only when one
+        // of its integers would land in a text column of the source's schema.
+        executorEngine(c, (i) => parseBody(bodies[i]!, "ndjson", realsMatter).events),
+        native,
+      ];
       if (wasm && micro) {
+        const ipcs: Uint8Array[] = [];
         for (const b of batches) ipcs.push((await sampler.arrow(b.map((value, i) => ({ ok: true as const, value, receivedAt: i })))).ipc);
-        await runWasm(wasm, c, ipcs);
+        engines.push(wasmEngine(wasm, c, ipcs));
       }
-      // Micro-batches: ROUNDS alternating rounds of every engine, each engine's median by CPU
-      // time (one pass of 100 batches is a fraction of a second, and single passes scattered
-      // by ±25% from run to run); the large batch once.
-      const runs: { exec: Timed[]; fromText: Timed[]; native: Timed[]; wasm: Timed[] } = { exec: [], fromText: [], native: [], wasm: [] };
-      for (let round = 0; round < (micro ? ROUNDS : 1); round++) {
-        runs.exec.push(await runExecutor(c, batches));
-        runs.fromText.push(await runExecutorFromText(c, bodies));
-        runs.native.push(await runNative(c, files));
-        if (wasm && micro) runs.wasm.push(await runWasm(wasm, c, ipcs));
-      }
-      const exec = median(runs.exec);
-      const fromText = median(runs.fromText);
-      const native = median(runs.native);
-      const wasmResult: Timed | null = runs.wasm.length > 0 ? median(runs.wasm) : null;
-      const rate = (r: Timed): string => `${fmt(total / r.cpuSeconds)} (${fmt(total / r.seconds)})`;
-      const ratio = (a: Timed, b: Timed): string => `${(b.cpuSeconds / a.cpuSeconds).toFixed(2)}×`;
+      // Warm up every engine on the same work before timing it (JIT tiers, DuckDB's caches), so
+      // each is measured in its steady state, as a pipeline runs for hours: micro-batches get one
+      // whole untimed pass; the large batch one pass of the NDJSON engines and a 1,000-event run
+      // of the executor.
+      if (micro) await pass(engines, batches.length, BLOCK, 0);
+      else await pass([executorEngine(c, () => batches[0]!.slice(0, BATCH)), ...engines.slice(1)], 1, 1, 0);
+      // Micro-batches: ROUNDS passes, engines taking turns BLOCK batches at a time; each engine's
+      // median pass by CPU time, and each ratio the median of the passes' own ratios. The large
+      // batch: one pass, each engine in turn.
+      const passes: Timed[][] = [];
+      for (let round = 0; round < (micro ? ROUNDS : 1); round++) passes.push(await pass(engines, batches.length, micro ? BLOCK : 1, round));
+      native.dispose();
+      if (engines.length > 3) perPass.push(`${c.name}: ${passes.map((p) => (p[3]!.cpuSeconds / p[0]!.cpuSeconds).toFixed(2)).join(" ")}`);
+      const cpu = (e: number): number => median(passes.map((p) => p[e]!.cpuSeconds));
+      const wall = (e: number): number => median(passes.map((p) => p[e]!.seconds));
+      const rate = (e: number): string => `${fmt(total / cpu(e))} (${fmt(total / wall(e))})`;
+      const ratio = (fast: number, slow: number): string => `${median(passes.map((p) => p[slow]!.cpuSeconds / p[fast]!.cpuSeconds)).toFixed(2)}×`;
+      const hasWasm = engines.length > 3;
+      const rows = passes[0]!.map((t) => t.rows);
       table.push([
         c.name,
         shape,
-        rate(exec),
-        rate(fromText),
-        rate(native),
-        wasmResult ? rate(wasmResult) : "–",
-        ratio(exec, native),
-        ratio(fromText, native),
-        wasmResult ? ratio(exec, wasmResult) : "–",
-        `${exec.rows}/${native.rows}${wasmResult ? `/${wasmResult.rows}` : ""}`,
+        rate(0),
+        rate(1),
+        rate(2),
+        hasWasm ? rate(3) : "–",
+        ratio(0, 2),
+        ratio(1, 2),
+        hasWasm ? ratio(0, 3) : "–",
+        `${rows[0]}/${rows[2]}${hasWasm ? `/${rows[3]}` : ""}`,
       ]);
       for (const f of files) await rm(f);
     }
@@ -272,4 +337,5 @@ console.log(`\nevents per CPU second (per wall-clock second in brackets), higher
 console.log(`goals: micro-batches ≥ 2× native and ≥ 5× WASM, large batch ≥ 0.5× native (1 thread)`);
 console.log(head.map((h, i) => h.padEnd(widths[i]!)).join("  "));
 for (const r of table) console.log(r.map((v, i) => v.padEnd(widths[i]!)).join("  "));
+console.log(`exec/wasm in each pass (micro-batches):\n  ${perPass.join("\n  ")}`);
 console.log("(windowed cells: the executor emits per window as the watermark passes, DuckDB answers per batch, so row counts differ by design on micro-batches)");

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench [-- name...]`: runs each named benchmark in bench/ (all when
-// none is named), one after another, each in its own process.
-import { readdirSync } from "node:fs";
+// none is named), one after another, each in its own process. A benchmark
+// that needs V8 flags names them in a line `// node-flags: <flags>`.
+import { readdirSync, readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -16,7 +17,8 @@ if (unknown.length > 0) {
 let failed = 0;
 for (const name of wanted.length > 0 ? wanted : all) {
   console.log(`\n== bench/${name}.ts`);
-  const result = spawnSync(process.execPath, ["--import", "tsx", `${benchDir}${name}.ts`], { stdio: "inherit" });
+  const flags = /^\/\/ node-flags: (.+)$/m.exec(readFileSync(`${benchDir}${name}.ts`, "utf8"))?.[1]?.split(/\s+/) ?? [];
+  const result = spawnSync(process.execPath, [...flags, "--import", "tsx", `${benchDir}${name}.ts`], { stdio: "inherit" });
   if (result.status !== 0) failed++;
 }
 process.exit(failed === 0 ? 0 : 1);
