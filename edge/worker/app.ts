@@ -110,7 +110,9 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     try {
       parsed = parseBody(form.body, source.format, realsMatter[name]);
     } catch (error) {
-      if (error instanceof BodyError) return c.json({ error: error.message, position: error.position }, 400);
+      // A form's payload: its bytes percent-decoded, so a position is in the payload, not in the body as sent.
+      const where = form.body !== body && error instanceof BodyError && /^parse: the body is not valid UTF-8/.test(error.message) ? " (in the form's payload field, percent-decoded: send it percent-encoded UTF-8)" : "";
+      if (error instanceof BodyError) return c.json({ error: `${error.message}${where}`, position: error.position }, 400);
       throw error;
     }
     const receivedAt = now();

@@ -116,7 +116,7 @@ describe("parseBody", () => {
       { a: "1", b: 'x, "y"', c: "true" },
       { a: "007", b: null, c: "false" },
     ]);
-    expect(parsed.bad).toEqual([{ reason: "parse: CSV record has 2 fields, the header has 3", raw: "3,z" }]);
+    expect(parsed.bad).toEqual([{ reason: "parse: CSV record on line 4 has 2 fields, the header has 3", raw: "3,z" }]);
     expect(parseBody(bytes("id\n12345678901234567890\n"), "csv").events).toEqual([{ id: "12345678901234567890" }]);
   });
 });
@@ -218,7 +218,7 @@ test("a CSV body's delimiter is sniffed from its header as read_csv does: `;`, `
   expect(parseBody(bytes('id;amount;name\n1;1,5;"a;b"\n2;2,25\n'), "csv")).toEqual({
     events: [{ id: "1", amount: "1,5", name: "a;b" }],
     raws: ['1;1,5;"a;b"'],
-    bad: [{ reason: "parse: CSV record has 2 fields, the header has 3", raw: "2;2,25" }],
+    bad: [{ reason: "parse: CSV record on line 3 has 2 fields, the header has 3", raw: "2;2,25" }],
   });
   expect(parseBody(bytes("id\tname\r\n1\tx,y\r\n"), "csv").events).toEqual([{ id: "1", name: "x,y" }]);
   expect(parseBody(bytes("id|name\n1|x\n"), "csv").events).toEqual([{ id: "1", name: "x" }]);

@@ -71,9 +71,14 @@ export function parseBody(bytes: Uint8Array, format: "json" | "ndjson" | "csv", 
           throw new BodyError(`${error.message}; a json source reads one JSON value, or an array of events, per delivery (for one event per line, set the source's format: ndjson)`, error.position);
         }
         if (!(error instanceof TooDeepError)) throw error;
-        return text.trimStart().startsWith("[") ? eachElement(text, realsMatter) : { events: [], raws: [], bad: [{ reason: error.message, raw: text }] };
+        if (!text.trimStart().startsWith("[")) return { events: [], raws: [], bad: [{ reason: error.message, raw: text }] };
+        refuseTrailingArrayComma(text);
+        return eachElement(text, realsMatter);
       }
-      if (Array.isArray(value)) return { events: value, raws: arrayElementTexts(text, value.length) ?? value.map((v) => JSON.stringify(v, bigintText)), bad: [] };
+      if (Array.isArray(value)) {
+        refuseTrailingArrayComma(text);
+        return { events: value, raws: arrayElementTexts(text, value.length) ?? value.map((v) => JSON.stringify(v, bigintText)), bad: [] };
+      }
       return { events: [value], raws: [text], bad: [] };
     }
     case "csv":
@@ -142,7 +147,30 @@ function parseNdjsonLines(bytes: Uint8Array, realsMatter?: (value: unknown) => b
     if (line !== null) ndjsonLine(out, line, lineNo, realsMatter);
     start = end + 1;
   }
+  // A bad line among several, where the whole body is one JSON value: pretty-printed JSON, not NDJSON (two or more
+  // values are never one, and a body of one line has no other line to be).
+  if (out.bad.length > 0 && out.events.length + out.bad.length > 1) refusePrettyJson(bytes, out.events.length + out.bad.length);
   return out;
+}
+
+/**
+ * An NDJSON body that is one JSON value over several lines (a pretty-printed payload, as Stripe sends them, or an
+ * array with an event a line, posted to a `format: ndjson` source): a 400 saying so, where each line was a dead letter
+ * of a fragment (`{`, `"id": "evt_1",`, ...) or a row (an array's last event) acked with a 202, so the sender never retried. read_json refuses the
+ * body too ("unexpected end of data. Try auto-detecting the JSON format").
+ */
+function refusePrettyJson(bytes: Uint8Array, lines: number): void {
+  let value: unknown;
+  try {
+    value = parseJson(utf8.decode(bytes));
+  } catch {
+    return;
+  }
+  const what = Array.isArray(value) ? `one JSON array of ${value.length} events` : "one JSON value";
+  throw new BodyError(
+    `parse: the body is ${what} spread over ${lines} lines (pretty-printed JSON), and a ndjson source reads one JSON value per line: set the source's format: json, or send each event on one line`,
+    { offset: 0, line: 1, column: 1 },
+  );
 }
 
 /** The offset of the first byte that does not belong to a well-formed UTF-8 sequence, or null when all do. */
@@ -186,6 +214,37 @@ function positionOfByte(bytes: Uint8Array, offset: number): { offset: number; li
     }
   }
   return { offset, line, column: offset - lineStart + 1 };
+}
+
+/**
+ * The offset of a comma just before the closing bracket of a body that is one top-level JSON array (`[{"a":1},]`),
+ * or null. DuckDB's read_json refuses such a body ("unexpected character" after the comma: it cuts the array into
+ * records itself), while it takes a trailing comma inside a record (`{"a":[1,],}`), as the parser here does.
+ */
+export function trailingArrayComma(text: string): number | null {
+  const space = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0xfeff;
+  let start = 0;
+  while (start < text.length && space(text.charCodeAt(start))) start++;
+  if (text[start] !== "[") return null;
+  let end = text.length - 1;
+  while (end > start && space(text.charCodeAt(end))) end--;
+  if (text[end] !== "]") return null;
+  let k = end - 1;
+  while (k > start && space(text.charCodeAt(k))) k--;
+  return k > start && text[k] === "," ? k : null;
+}
+
+/** A 400 for a top-level array with a comma before its closing bracket, where the comma is. */
+function refuseTrailingArrayComma(text: string): void {
+  const offset = trailingArrayComma(text);
+  if (offset === null) return;
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - before.lastIndexOf("\n");
+  throw new BodyError(
+    `parse: malformed JSON: a comma before the closing "]" of the body's array (line ${line}, column ${column}), which DuckDB's read_json refuses; remove the comma after the last event`,
+    { offset, line, column },
+  );
 }
 
 /** A JSON array body whose elements are read one by one: an element DuckDB refuses is a dead letter, the others events. */
@@ -271,12 +330,46 @@ export function parseJson(text: string, realsMatter?: (value: unknown) => boolea
       throw new TooDeepError(`parse: the JSON value is nested too deeply to read here (${error.message})`, null);
     }
     if (!(error instanceof SyntaxError)) throw error;
-    const offset = Number(/at offset (\d+)/.exec(error.message)?.[1] ?? 0);
+    let offset = Number(/at offset (\d+)/.exec(error.message)?.[1] ?? 0);
+    let what = error.message.replace(/^json: /, "");
+    // "malformed string" at the string's opening quote: say what in it, and where (a raw tab or line break from a
+    // hand-built payload, a bad escape, a string never closed), as DuckDB names it ("unexpected control character").
+    const fault = /^malformed string at offset \d+$/.test(what) ? stringFault(text, offset) : null;
+    if (fault) {
+      offset = fault.offset;
+      what = `${fault.what} at offset ${offset}`;
+    }
     const before = text.slice(0, offset);
     const line = before.split("\n").length;
     const column = offset - before.lastIndexOf("\n");
-    throw new BodyError(`parse: malformed JSON: ${error.message.replace(/^json: /, "")} (line ${line}, column ${column})`, { offset, line, column });
+    throw new BodyError(`parse: malformed JSON: ${what} (line ${line}, column ${column})`, { offset, line, column });
   }
+}
+
+/** What is wrong in the JSON string opening at `quote`, and where, or null when nothing is found. */
+function stringFault(text: string, quote: number): { what: string; offset: number } | null {
+  if (text[quote] !== '"') return null;
+  const named: Record<number, string> = { 0x09: "a tab", 0x0a: "a line break (LF)", 0x0d: "a carriage return (CR)", 0x00: "a NUL byte" };
+  const escapes: Record<number, string> = { 0x09: "\\t", 0x0a: "\\n", 0x0d: "\\r" };
+  for (let i = quote + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return null;
+    if (c < 0x20) {
+      const hex = `U+${c.toString(16).toUpperCase().padStart(4, "0")}`;
+      const escape = escapes[c] ?? `\\u${c.toString(16).padStart(4, "0")}`;
+      return { what: `${named[c] ?? `the control character ${hex}`} inside a string (unescaped; write it as ${escape})`, offset: i };
+    }
+    if (c === 0x5c) {
+      const next = text[i + 1];
+      if (next === undefined) break;
+      if (next === "u") {
+        if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return { what: `an escape \\u not followed by 4 hex digits inside a string`, offset: i };
+        i += 5;
+      } else if ('"\\/bfnrt'.includes(next)) i++;
+      else return { what: `an invalid escape \\${next} inside a string (JSON escapes are \\" \\\\ \\/ \\b \\f \\n \\r \\t \\uXXXX)`, offset: i };
+    }
+  }
+  return { what: "a string that is never closed (no ending quote)", offset: quote };
 }
 
 function parseCsvBody(text: string): ParsedBody {
@@ -295,21 +388,17 @@ function parseCsvBytes(bytes: Uint8Array): ParsedBody | null {
   const wide = latin1Text(bom ? bytes.subarray(bom) : bytes);
   const records = csvRecords(wide, csvDelimiter(wide));
   const out: ParsedBody = { events: [], raws: [], bad: [] };
-  const read: { fields: string[]; raw: string }[] = [];
+  const read: CsvRecord[] = [];
   let header = true;
-  // Line numbers counted on as the records come (in order): from the body's start for each bad record, a body of them took quadratic time.
-  let line = 1;
-  let counted = 0;
   for (const record of records) {
     if (header && record.fields.length === 0) continue;
     const at = invalidUtf8At(latin1Bytes(record.raw));
     if (at === null) {
-      read.push({ fields: record.fields.map((f) => utf8Line.decode(latin1Bytes(f))), raw: utf8Line.decode(latin1Bytes(record.raw)) });
+      read.push({ ...record, fields: record.fields.map((f) => utf8Line.decode(latin1Bytes(f))), raw: utf8Line.decode(latin1Bytes(record.raw)) });
     } else if (header) {
       return null;
     } else {
-      for (; counted < record.start; counted++) if (wide.charCodeAt(counted) === 10) line++;
-      out.bad.push({ reason: `parse: the CSV record on line ${line} is not valid UTF-8 (byte ${at + 1} of the record)`, raw: record.raw });
+      out.bad.push({ reason: `parse: the CSV record on line ${record.line} is not valid UTF-8 (byte ${at + 1} of the record)`, raw: record.raw });
     }
     header = false;
   }
@@ -324,21 +413,27 @@ function latin1Bytes(text: string): Uint8Array {
 }
 
 /** Events of CSV records, the header line first (blank lines before it skipped), added to `out`. */
-function csvEvents(records: { fields: string[]; raw: string }[], out: ParsedBody): ParsedBody {
+function csvEvents(records: CsvRecord[], out: ParsedBody): ParsedBody {
   // Blank lines before the header line are skipped (by index: a shift each moved every record after it, quadratic in blank lines).
   let first = 0;
   while (first < records.length && records[first]!.fields.length === 0) first++;
   const header = records[first];
   if (!header) return out;
+  // A header line read_csv refuses: nothing of the body can be named.
+  if (header.error !== undefined) throw new BodyError(header.error, header.errorAt ?? null);
   const names = csvHeaderNames(header.fields);
   for (let r = first + 1; r < records.length; r++) {
-    const { fields: all, raw } = records[r]!;
+    const { fields: all, raw, line, error } = records[r]!;
+    if (error !== undefined) {
+      out.bad.push({ reason: error, raw });
+      continue;
+    }
     // A blank line is a record of one empty field (a NULL row) where the header has one column, as
     // read_csv reads it, and is skipped otherwise.
     if (all.length === 0 && names.length !== 1) continue;
     const fields = all.length === 0 ? [""] : csvRecordFields(all, names.length);
     if (fields.length !== names.length) {
-      out.bad.push({ reason: `parse: CSV record has ${fields.length} fields, the header has ${names.length}`, raw });
+      out.bad.push({ reason: `parse: CSV record on line ${line} has ${fields.length} fields, the header has ${names.length}`, raw });
       continue;
     }
     const event: Record<string, unknown> = {};
@@ -357,23 +452,51 @@ function csvEvents(records: { fields: string[]; raw: string }[], out: ParsedBody
   return out;
 }
 
-/** RFC 4180: quoted fields with doubled quotes, CRLF or LF line ends, fields cut at `delimiter`; a blank line is a record of no fields, a line of `""` one empty field. */
-function csvRecords(text: string, delimiter: string): { fields: string[]; raw: string; start: number }[] {
-  const records: { fields: string[]; raw: string; start: number }[] = [];
+/** One CSV record: its fields, its text, where it starts (offset and line), and why DuckDB's read_csv refuses it, if it does. */
+interface CsvRecord {
+  fields: string[];
+  raw: string;
+  start: number;
+  line: number;
+  error?: string;
+  /** Where `error` is, in the text read (for a header line, the 400's position). */
+  errorAt?: { offset: number; line: number; column: number };
+}
+
+/**
+ * RFC 4180: quoted fields with doubled quotes, CRLF, LF or CR line ends, fields cut at `delimiter`; a blank line is a
+ * record of no fields, a line of `""` one empty field. Spaces around a quoted field are read as read_csv reads them
+ * (quote and escape `"`): one space before the opening quote and any after the closing one are dropped (`1, "a,b" `
+ * is `1` and `a,b`; the space was kept and the comma inside cut the field, so the record was a dead letter), two or
+ * more before it make the field unquoted text. Anything else after a closing quote (`"x"y`, a tab) is a record
+ * read_csv refuses ("Value with unterminated quote found"; it was read as `xy`): the record's `error`.
+ */
+function csvRecords(text: string, delimiter: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
   let fields: string[] = [];
   let field = "";
   let quoted = false;
+  // After a quoted field's closing quote: only spaces may come before the delimiter or the line end.
+  let closed = false;
+  let error: string | undefined;
+  let errorAt: CsvRecord["errorAt"];
   let quoteAt = 0;
   let atFieldStart = true;
   let start = 0;
+  // The line (as an editor counts them: CRLF, LF or CR) at `i`, and at the record's start.
+  let line = 1;
+  let startLine = 1;
   let i = 0;
   const end = (next: number) => {
     fields.push(field);
     const raw = text.slice(start, i);
-    records.push({ fields: raw === "" ? [] : fields, raw, start });
+    records.push({ fields: raw === "" ? [] : fields, raw, start, line: startLine, ...(error === undefined ? {} : { error, errorAt }) });
     fields = [];
     field = "";
     atFieldStart = true;
+    closed = false;
+    error = undefined;
+    errorAt = undefined;
     start = next;
   };
   while (i < text.length) {
@@ -384,25 +507,37 @@ function csvRecords(text: string, delimiter: string): { fields: string[]; raw: s
         i += 2;
       } else if (ch === '"') {
         quoted = false;
+        closed = true;
         i++;
       } else {
+        if (ch === "\n" || (ch === "\r" && text[i + 1] !== "\n")) line++;
         field += ch;
         i++;
       }
-    } else if (ch === '"' && atFieldStart) {
-      quoted = true;
-      quoteAt = i;
-      atFieldStart = false;
-      i++;
     } else if (ch === delimiter) {
       fields.push(field);
       field = "";
       atFieldStart = true;
+      closed = false;
       i++;
     } else if (ch === "\n" || ch === "\r") {
       const next = i + (ch === "\r" && text[i + 1] === "\n" ? 2 : 1);
       end(next);
       i = next;
+      startLine = ++line;
+    } else if (closed) {
+      if (ch !== " " && error === undefined) {
+        const column = i - Math.max(text.lastIndexOf("\n", i - 1), text.lastIndexOf("\r", i - 1));
+        error = `parse: CSV record on line ${startLine} has ${JSON.stringify(ch)} after a quoted field's closing quote (line ${line}, column ${column}), which read_csv refuses (Value with unterminated quote found): quote the whole field, doubling the quotes inside it`;
+        errorAt = { offset: i, line, column };
+      }
+      i++;
+    } else if (atFieldStart && (ch === '"' || (ch === " " && text[i + 1] === '"'))) {
+      if (ch === " ") i++;
+      quoted = true;
+      quoteAt = i;
+      atFieldStart = false;
+      i++;
     } else {
       field += ch;
       atFieldStart = false;

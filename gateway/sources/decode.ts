@@ -1,6 +1,6 @@
 import type { SourceFormat } from "../../notebook/format/model.ts";
 import { DuplicateKeyError, JsonReal, NestingError, parseEventJson, type RepeatedKeysMode } from "../../edge/duckdb/lossless-json.ts";
-import { arrayElementTexts, BodyError, parseBody, type ParsedBody } from "../../edge/worker/parse.ts";
+import { arrayElementTexts, BodyError, invalidUtf8At, latin1Text, parseBody, trailingArrayComma, type ParsedBody } from "../../edge/worker/parse.ts";
 import type { SourceEvent } from "./source.ts";
 import { csvDelimiter, csvHeaderNames, csvRecordFields } from "../../edge/exec/csv-header.ts";
 
@@ -41,20 +41,59 @@ export function decodePayload(
     // rows, as the Worker's parser (the same code) and read_csv read such a body; only a header line that is not UTF-8 refuses it whole.
     const records = format === "csv" && header === undefined ? csvRecordsOfBytes(payload as Uint8Array, receivedAt, meta) : null;
     if (records !== null) return records;
+    // An NDJSON body (not a Kafka message, which the runner dead-letters whole): a line that is not UTF-8 is an error row of its exact bytes and the other lines events, as the Worker's parseBody reads the body.
+    if (format === "ndjson" && !kafkaValue && typeof payload !== "string") return ndjsonLinesOfBytes(payload, receivedAt, meta, repeatedKeys);
     const raw = Buffer.from(payload as Uint8Array).toString("latin1");
     return [errorEvent(raw, `decode: payload is not valid UTF-8 (${(err as Error).message})`, receivedAt, meta)];
   }
   switch (format) {
     case "json":
       return decodeJson(text, receivedAt, meta, true, repeatedKeys);
-    case "ndjson":
-      return text.split("\n").filter((line) => line.trim() !== "").flatMap((line) => decodeJson(line, receivedAt, meta, false, repeatedKeys));
+    case "ndjson": {
+      const lines = text.split("\n").filter((line) => line.trim() !== "");
+      const events = lines.flatMap((line) => decodeJson(line, receivedAt, meta, false, repeatedKeys));
+      // One JSON value over several lines (pretty-printed, as Stripe sends them): one error row, where the Worker answers 400.
+      if (lines.length > 1 && events.some((e) => !e.ok) && isOneJsonValue(text)) {
+        return [errorEvent(text, `decode: the payload is one JSON value spread over ${lines.length} lines (pretty-printed JSON), and a ndjson source reads one JSON value per line: set the source's format: json, or send each event on one line`, receivedAt, meta)];
+      }
+      return events;
+    }
     case "csv":
       return decodeCsv(text, receivedAt, meta, header);
   }
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+/** Keeps a leading U+FEFF: only the payload's first line may start with the byte order mark, which is dropped there. */
+const utf8Line = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * An NDJSON payload that is not UTF-8, line by line as the Worker's `parseBody` reads it: a line that is not UTF-8 is an
+ * error event whose raw text is its Latin-1 reading (its exact bytes), in the Worker's words; the other lines are events.
+ * Before, the whole payload was one error row where the Worker wrote every other line.
+ */
+function ndjsonLinesOfBytes(bytes: Uint8Array, receivedAt: number, meta: Meta | undefined, repeatedKeys: RepeatedKeysMode): SourceEvent[] {
+  const out: SourceEvent[] = [];
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let lineNo = 0;
+  while (start <= bytes.length) {
+    let end = bytes.indexOf(0x0a, start);
+    if (end < 0) end = bytes.length;
+    const line = bytes.subarray(start, end);
+    lineNo++;
+    start = end + 1;
+    const at = invalidUtf8At(line);
+    if (at === null) {
+      const text = utf8Line.decode(line);
+      if (text.trim() !== "") out.push(...decodeJson(text, receivedAt, meta, false, repeatedKeys));
+      continue;
+    }
+    let raw = latin1Text(line);
+    if (raw.endsWith("\r")) raw = raw.slice(0, -1);
+    out.push(errorEvent(raw, `decode: line ${lineNo}: the line is not valid UTF-8 (byte ${at + 1} of the line)`, receivedAt, meta));
+  }
+  return out;
+}
 
 /**
  * A value in Confluent's Schema Registry wire format (a zero byte, a 4-byte big-endian schema id, then
@@ -74,6 +113,17 @@ function schemaRegistryFraming(bytes: Uint8Array): Uint8Array | string | null {
   if (at < bytes.length && isOneJsonScalar(bytes.subarray(5))) return bytes.subarray(5);
   const id = ((bytes[1]! << 24) >>> 0) + (bytes[2]! << 16) + (bytes[3]! << 8) + bytes[4]!;
   return `decode: the value starts with a Schema Registry header (magic byte 0, schema id ${id}) and is not JSON (Avro or Protobuf?); runnel reads JSON messages`;
+}
+
+/** Whether `text` is one JSON value as the Worker's parser reads it (a repeated key kept). */
+function isOneJsonValue(text: string): boolean {
+  try {
+    parseEventJson(text, undefined, "keep");
+    return true;
+  } catch (error) {
+    if (error instanceof Error) return false;
+    throw error;
+  }
 }
 
 /** Whether `bytes` are UTF-8 text of one JSON value that is no object or array, as the event parser reads JSON. */
@@ -97,11 +147,14 @@ function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, sp
   } catch (err) {
     // An object with a key twice (DuckDB refuses that event), or nesting past MAX_NESTING: of an array, only that element.
     if (err instanceof DuplicateKeyError || err instanceof NestingError) {
-      if (spreadArrays && text.trimStart().startsWith("[")) return (arrayElementTexts(text, null) ?? []).flatMap((element) => decodeJson(element, receivedAt, meta, false, repeatedKeys));
+      if (spreadArrays && text.trimStart().startsWith("[") && trailingArrayComma(text) === null) return (arrayElementTexts(text, null) ?? []).flatMap((element) => decodeJson(element, receivedAt, meta, false, repeatedKeys));
       return [errorEvent(text, `decode: ${err.message.replace(/^json: /, "")}`, receivedAt, meta)];
     }
     return [errorEvent(text, notJson(text, err), receivedAt, meta)];
   }
+  // A comma before the closing bracket of the payload's array: read_json refuses the payload, the Worker answers 400.
+  const comma = spreadArrays && Array.isArray(value) ? trailingArrayComma(text) : null;
+  if (comma !== null) return [errorEvent(text, `decode: not JSON as DuckDB reads it (a comma before the closing "]" of the payload's array, at offset ${comma}; remove the comma after the last event)`, receivedAt, meta)];
   const values = spreadArrays && Array.isArray(value) ? value : [value];
   return values.map((v) => ({ ok: true as const, value: v, receivedAt, ...(meta ? { meta } : {}) }));
 }
@@ -138,8 +191,10 @@ function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, hea
   // delimiter that cuts their first line the most, as read_csv sniffed the sample's.
   const delimiter = header === "positional" ? "," : csvDelimiter(text);
   let lines: number[] = [];
+  // Records read_csv refuses (text after a quoted field's closing quote), by index: error events saying where.
+  let refused = new Map<number, string>();
   try {
-    records = parseCsv(text, delimiter, lines, header === undefined);
+    records = parseCsv(text, delimiter, lines, header === undefined, refused);
   } catch (err) {
     return [errorEvent(text, (err as Error).message, receivedAt, meta)];
   }
@@ -152,26 +207,37 @@ function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, hea
     const one = start < records.length && records[start]!.length === 1;
     const keptRecords: string[][] = [];
     const keptLines: number[] = [];
+    const keptRefused = new Map<number, string>();
     for (let k = start; k < records.length; k++) {
       if (k > start && records[k]!.length === 0) {
         if (!one) continue;
         records[k] = [""];
       }
+      const why = refused.get(k);
+      if (why !== undefined) keptRefused.set(keptRecords.length, why);
       keptRecords.push(records[k]!);
       keptLines.push(lines[k]!);
     }
     records = keptRecords;
     lines = keptLines;
+    refused = keptRefused;
   }
   // Given names, a first record spelling them is a header line the producer sent along: skipped.
+  // The records after a first one taken off (a header line): `refused` re-indexed.
+  const shiftRefused = () => (refused = new Map([...refused].filter(([k]) => k > 0).map(([k, why]) => [k - 1, why])));
   if (Array.isArray(header) && records.length > 0 && records[0]!.length === header.length && records[0]!.every((f, i) => f.trim() === header[i])) {
     lines.shift();
     records.shift();
+    shiftRefused();
   }
-  const first = header === undefined ? (lines.shift(), records.shift()) : undefined;
+  // A header line read_csv refuses: nothing of the payload can be named.
+  if (header === undefined && refused.has(0)) return [errorEvent(text, refused.get(0)!, receivedAt, meta)];
+  const first = header === undefined ? (lines.shift(), shiftRefused(), records.shift()) : undefined;
   const given = header === "positional" ? null : header ?? (first === undefined ? undefined : csvHeaderNames(first));
   if (given === undefined) return [];
   return records.map((all, k) => {
+    const why = refused.get(k);
+    if (why !== undefined) return errorEvent(all.join(delimiter), why, receivedAt, meta);
     const fields = given ? csvRecordFields(all, given.length) : all;
     const names = given ?? positionalNames(fields.length);
     if (fields.length !== names.length) {
@@ -213,8 +279,11 @@ function positionalNames(n: number): string[] {
  * RFC 4180 records: quoted fields with doubled quotes, CRLF or LF line ends, fields cut at `delimiter`.
  * `lines`, when given, receives the line each record starts on (1-based), for errors that say where.
  * A blank line is no record, or with `keepBlank` a record of no fields; a line of `""` is one empty field.
+ * Spaces around a quoted field as read_csv reads them (the Worker's `parseBody` too): one space before the
+ * opening quote and any after the closing one are dropped, two or more before it make the field plain text;
+ * anything else after a closing quote is a record read_csv refuses, its reason in `refused` by record index.
  */
-export function parseCsv(text: string, delimiter = ",", lines?: number[], keepBlank = false): string[][] {
+export function parseCsv(text: string, delimiter = ",", lines?: number[], keepBlank = false, refused?: Map<number, string>): string[][] {
   const records: string[][] = [];
   let fields: string[] = [];
   let field = "";
@@ -225,21 +294,31 @@ export function parseCsv(text: string, delimiter = ",", lines?: number[], keepBl
   let recordLine = 1;
   let quoteLine = 1;
   let sawQuote = false;
+  // After a closing quote: only spaces until the delimiter or the line end; else why read_csv refuses the record.
+  let closed = false;
+  let why: string | undefined;
   while (i < text.length) {
     const ch = text[i]!;
     if (quoted) {
       if (ch === '"' && text[i + 1] === '"') { field += '"'; i += 2; continue; }
-      if (ch === '"') { quoted = false; i++; continue; }
+      if (ch === '"') { quoted = false; closed = true; i++; continue; }
       if (ch === "\n" || (ch === "\r" && text[i + 1] !== "\n")) line++;
       field += ch; i++; continue;
     }
-    if (ch === '"' && atFieldStart) { quoted = true; sawQuote = true; quoteLine = line; atFieldStart = false; i++; continue; }
-    if (ch === delimiter) { fields.push(field); field = ""; atFieldStart = true; i++; continue; }
+    if (ch === delimiter) { fields.push(field); field = ""; atFieldStart = true; closed = false; i++; continue; }
+    if (closed && ch !== "\n" && ch !== "\r") {
+      if (ch !== " " && why === undefined) {
+        const column = i - Math.max(text.lastIndexOf("\n", i - 1), text.lastIndexOf("\r", i - 1));
+        why = `decode: CSV record on line ${recordLine} has ${JSON.stringify(ch)} after a quoted field's closing quote (line ${line}, column ${column}), which read_csv refuses (Value with unterminated quote found): quote the whole field, doubling the quotes inside it`;
+      }
+      i++; continue;
+    }
+    if (atFieldStart && (ch === '"' || (ch === " " && text[i + 1] === '"'))) { if (ch === " ") i++; quoted = true; sawQuote = true; quoteLine = line; atFieldStart = false; i++; continue; }
     if (ch === "\n" || ch === "\r") {
       fields.push(field);
       const blank = fields.length === 1 && fields[0] === "" && !sawQuote;
-      if (!blank || keepBlank) { records.push(blank ? [] : fields); lines?.push(recordLine); }
-      fields = []; field = ""; atFieldStart = true; sawQuote = false;
+      if (!blank || keepBlank) { if (why !== undefined) refused?.set(records.length, why); records.push(blank ? [] : fields); lines?.push(recordLine); }
+      fields = []; field = ""; atFieldStart = true; sawQuote = false; closed = false; why = undefined;
       i += ch === "\r" && text[i + 1] === "\n" ? 2 : 1;
       recordLine = ++line;
       continue;
@@ -247,7 +326,7 @@ export function parseCsv(text: string, delimiter = ",", lines?: number[], keepBl
     field += ch; atFieldStart = false; i++;
   }
   if (quoted) throw new Error(`decode: CSV ends inside a quoted field (the quote opened on line ${quoteLine})`);
-  if (field !== "" || fields.length > 0 || sawQuote) { fields.push(field); records.push(fields); lines?.push(recordLine); }
+  if (field !== "" || fields.length > 0 || sawQuote) { fields.push(field); if (why !== undefined) refused?.set(records.length, why); records.push(fields); lines?.push(recordLine); }
   return records;
 }
 
