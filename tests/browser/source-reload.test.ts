@@ -39,7 +39,8 @@ describe("a source whose broker does not answer (Chromium)", () => {
     await openNotebook(page, harness, "reload-me.md");
     const card = page.locator('.source[data-source="orders"]');
     await expect.poll(() => card.locator(".source-state").textContent(), { timeout: 30_000 }).toMatch(/^sample failed: .*nothing answers there/);
-    expect(await visibleButtons(card)).toEqual(["Reload"]);
+    // Reload, and Edit/Remove to fix the entry from the page.
+    expect(await visibleButtons(card)).toEqual(["Reload", "Edit", "Remove"]);
     expect(await settled(page, "counted")).toBe("error");
     await screenshot(page, "source-reload-failed-card");
 
@@ -47,7 +48,7 @@ describe("a source whose broker does not answer (Chromium)", () => {
     await card.locator(".source-reload").click();
     await waitReady(page);
     await expect.poll(() => page.locator('.source[data-source="orders"] .source-state').textContent(), { timeout: 30_000 }).toBe("live");
-    expect(await visibleButtons(page.locator('.source[data-source="orders"]'))).toEqual(["Pause", "Profile"]);
+    expect(await visibleButtons(page.locator('.source[data-source="orders"]'))).toEqual(["Pause", "Profile", "Edit", "Remove"]);
     await expect.poll(() => settled(page, "counted"), { timeout: 30_000 }).toBe("ok");
     expect(Number(await cell(page, "counted").locator(".result tbody td").first().textContent())).toBeGreaterThan(0);
     await page.close();

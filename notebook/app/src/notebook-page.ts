@@ -1,4 +1,6 @@
-import { cellLabel, insertCell, moveCell, NAME, type Notebook, type NotebookIssue, parseNotebook, removeCell, serializeNotebook, type SourceSpec, updateCell } from "../../format/index.ts";
+import { isMap, parse as parseYaml, parseDocument } from "yaml";
+import { cellLabel, insertCell, moveCell, NAME, type Notebook, type NotebookIssue, parseNotebook, removeCell, serializeNotebook, sourceToYaml, type SourceSpec, updateCell } from "../../format/index.ts";
+import { splitFrontMatter } from "../../format/parse.ts";
 import { ApiError, fetchSample, fetchSharedSample, listLocalRuns, type LocalRun, readNotebook, readShare, type SharedCell, tailUrl } from "./api.ts";
 import { type Database, startDuckDB } from "./duckdb.ts";
 import { type CatalogSchema, readCatalog } from "./editor.ts";
@@ -10,6 +12,8 @@ import { type SaveStatus, Saver } from "./saver.ts";
 import { shareNotebook } from "./share.ts";
 import { snapshotRunner } from "./shared-cells.ts";
 import { type SourceStats, SourceTable } from "./source-table.ts";
+import { spliceSourceEntry } from "./source-entry-text.ts";
+import { quoteIdent } from "./sql.ts";
 import { type ReadTableNames, tableNameReader } from "./table-names.ts";
 import { CellView } from "./views/cell-view.ts";
 import { showConflict } from "./views/conflict.ts";
@@ -19,7 +23,8 @@ import { PipelinePanel } from "./views/pipeline-panel.ts";
 import { showShareLink } from "./views/share-dialog.ts";
 import { addSourceForm } from "./views/add-source.ts";
 import { brokenSourceCard, brokenSourceMessage, sampleFailureMessage, sourceProblems } from "./views/broken-source.ts";
-import { button, SourceCard } from "./views/source-card.ts";
+import { editSourceForm, type Entry as SourceEntry } from "./views/edit-source.ts";
+import { button, SourceCard, type SourceManagement } from "./views/source-card.ts";
 
 export type PageMode = { kind: "edit"; path: string } | { kind: "share"; id: string };
 
@@ -69,6 +74,8 @@ export class NotebookPage {
   private keys: string[] = [];
   private readonly views = new Map<string, CellView>();
   private readonly tables = new Map<string, SourceTable>();
+  /** Each source's card in the side panel (a "not opened" card for an entry with a problem), by name. */
+  private readonly cards = new Map<string, HTMLElement>();
   private reactive!: ReactiveNotebook;
   private db!: Database;
   private tableNames!: ReadTableNames;
@@ -256,13 +263,11 @@ export class NotebookPage {
 
   private async openSources(samples: Map<string, Promise<Uint8Array>>): Promise<void> {
     const loads: Promise<void>[] = [];
-    for (const spec of Object.values(this.notebook.sources)) loads.push(this.openSource(spec, samples));
-    // A declared source whose entry has a problem is in `declared` but not in `sources`.
-    for (const name of this.notebook.declared?.sources ?? []) {
-      if (Object.hasOwn(this.notebook.sources, name)) continue;
-      const problems = sourceProblems(this.parseIssues, name);
-      this.aside.append(brokenSourceCard(name, problems));
-      this.reactive.addBrokenSource(name, brokenSourceMessage(name, problems));
+    // In the file's order; a declared source whose entry has a problem is in `declared` but not in `sources`.
+    const declared = this.notebook.declared?.sources ?? [];
+    for (const name of new Set([...declared, ...Object.keys(this.notebook.sources)])) {
+      if (Object.hasOwn(this.notebook.sources, name)) loads.push(this.openSource(this.notebook.sources[name]!, samples));
+      else this.openBrokenSource(name);
     }
     if ((this.notebook.declared?.sources ?? Object.keys(this.notebook.sources)).length === 0) {
       const none = document.createElement("p");
@@ -278,6 +283,239 @@ export class NotebookPage {
       this.aside.append(this.addSourceBox);
     }
     await Promise.all(loads);
+  }
+
+  /** A declared source whose entry has a problem: a "not opened" card, and its readers fail with the problem. */
+  private openBrokenSource(name: string, at: HTMLElement | null = null): void {
+    const problems = sourceProblems(this.parseIssues, name);
+    const card = brokenSourceCard(name, problems, this.manageSource(name));
+    this.placeCard(card, at);
+    this.cards.set(name, card);
+    this.reactive.addBrokenSource(name, brokenSourceMessage(name, problems));
+  }
+
+  /** Puts a source's card in place of `at` (the card it replaces), else above the "+ Source" form. */
+  private placeCard(card: HTMLElement, at: HTMLElement | null): void {
+    if (at?.isConnected) at.replaceWith(card);
+    else if (this.addSourceBox !== null) this.aside.insertBefore(card, this.addSourceBox);
+    else this.aside.append(card);
+  }
+
+  /** Edit and Remove on a source's card, in edit mode. */
+  private manageSource(name: string): SourceManagement | null {
+    if (this.readOnly) return null;
+    return { edit: () => this.openSourceEditor(name), remove: () => void this.removeSource(name) };
+  }
+
+  /** Says `text` on source `name`'s card (a removal refused, the file not written), or clears it. */
+  private sayOnCard(name: string, text: string | null): void {
+    const card = this.cards.get(name);
+    if (card === undefined) return;
+    let note = card.querySelector<HTMLElement>(":scope > .source-manage-problem");
+    if (text === null) return note?.remove();
+    if (note === null) {
+      note = document.createElement("p");
+      note.className = "source-manage-problem";
+      note.setAttribute("role", "alert");
+      card.append(note);
+    }
+    note.textContent = text;
+  }
+
+  /** The source's entry as the front matter holds it: written from the model, or, for an entry the notebook could not read, as written. */
+  private sourceEntry(name: string): SourceEntry {
+    const spec = Object.hasOwn(this.notebook.sources, name) ? this.notebook.sources[name]! : null;
+    if (spec !== null) return sourceToYaml(spec);
+    const yaml = this.frontMatterYaml();
+    if (yaml === null) return {};
+    try {
+      const entry = (parseYaml(yaml.text) as { sources?: Record<string, unknown> } | null)?.sources?.[name];
+      return typeof entry === "object" && entry !== null && !Array.isArray(entry) ? (entry as SourceEntry) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  /** The front matter block's YAML text and where it sits in the block, or null when the notebook has none. */
+  private frontMatterYaml(): { index: number; raw: string; start: number; end: number; text: string } | null {
+    const index = this.notebook.blocks.findIndex((b) => b.kind === "frontmatter");
+    if (index < 0) return null;
+    const raw = this.notebook.blocks[index]!.raw;
+    const split = splitFrontMatter(raw);
+    if (split === null || split === "unclosed") return null;
+    return { index, raw, start: split.yamlStart, end: split.yamlEnd, text: raw.slice(split.yamlStart, split.yamlEnd) };
+  }
+
+  /**
+   * The notebook with source `name`'s entry set to `spec` (added when new), or taken out (null). The
+   * entry's lines are rewritten in the file's text and nothing else (`spliceSourceEntry`); where the
+   * text is not laid out for that, the model alone changes and the notebook's writer writes it.
+   */
+  private withSource(name: string, spec: SourceSpec | null): Notebook {
+    const notebook = this.notebook;
+    const declared = notebook.declared ?? { sources: Object.keys(notebook.sources), sinks: Object.keys(notebook.sinks) };
+    const { [name]: _old, ...others } = notebook.sources;
+    const next: Notebook = {
+      ...notebook,
+      sources: spec === null ? others : { ...notebook.sources, [name]: spec },
+      declared: { ...declared, sources: spec === null ? declared.sources.filter((s) => s !== name) : declared.sources.includes(name) ? declared.sources : [...declared.sources, name] },
+    };
+    const yaml = this.frontMatterYaml();
+    const previous = Object.hasOwn(notebook.sources, name) ? sourceToYaml(notebook.sources[name]!) : null;
+    const text = yaml === null ? null : spliceSourceEntry(yaml.text, name, spec === null ? null : sourceToYaml(spec), previous);
+    if (yaml === null || text === null) return next;
+    const raw = yaml.raw.slice(0, yaml.start) + text + yaml.raw.slice(yaml.end);
+    const spliced: Notebook = { ...next, blocks: next.blocks.map((b, i) => (i === yaml.index ? { kind: "frontmatter" as const, raw } : b)) };
+    // The new text must say what the model says (the writer then keeps it as it is); else the writer's version.
+    return serializeNotebook(spliced).startsWith(raw) ? spliced : next;
+  }
+
+  /** Opens the edit form on source `name`'s card. */
+  private openSourceEditor(name: string): void {
+    const card = this.cards.get(name);
+    if (card === undefined) return;
+    this.sayOnCard(name, null);
+    const open = card.querySelector<HTMLFormElement>(".edit-source-form");
+    if (open !== null) return open.querySelector<HTMLElement>("input, select")?.focus();
+    const form = editSourceForm(
+      name,
+      this.sourceEntry(name),
+      (spec) => this.saveSource(name, spec, form),
+      () => {
+        form.remove();
+        this.cards.get(name)?.querySelector<HTMLElement>(".source-edit")?.focus();
+      },
+    );
+    card.append(form);
+    form.querySelector<HTMLElement>("input:not(:disabled), select")?.focus();
+  }
+
+  /**
+   * Writes source `name`'s edited entry into the front matter (the rest of the file as it was), then
+   * opens the source again from it: a new sample and tail, the card in place, its readers run over
+   * the new table. Answers why not, or null.
+   */
+  private async saveSource(name: string, spec: SourceSpec, form: HTMLElement): Promise<string | null> {
+    if (this.saver === null) return "a shared snapshot cannot change sources";
+    const current = Object.hasOwn(this.notebook.sources, name) ? this.notebook.sources[name]! : null;
+    if (current !== null && JSON.stringify(current) === JSON.stringify(spec)) {
+      form.remove();
+      return null;
+    }
+    this.dismissUndo();
+    this.notebook = this.withSource(name, spec);
+    this.saver.schedule(serializeNotebook(this.notebook));
+    await this.saver.flush();
+    if (this.saver.pending()) return "the notebook could not be written, so the source is not opened again yet: see the status at the top";
+    this.rereadIssues();
+    form.remove();
+    const at = this.cards.get(name) ?? null;
+    await this.closeSource(name);
+    const load = this.openSource(spec, new Map(), at);
+    this.checkGraphSoon();
+    void load.then(() => this.refreshSchemaSoon());
+    return null;
+  }
+
+  /** The cells whose SQL reads `name` (as DuckDB's parser reads the cell; by the word, for a cell it cannot parse), labelled with their line. */
+  private async readersOf(name: string): Promise<string[]> {
+    const lower = name.toLowerCase();
+    const readers: string[] = [];
+    for (const cell of this.notebook.cells) {
+      if (cell.language !== "sql") continue;
+      let names: string[];
+      try {
+        names = await this.tableNames(cell.code);
+      } catch {
+        names = new RegExp(`(^|[^A-Za-z0-9_])${name}($|[^A-Za-z0-9_])`, "i").test(cell.code) ? [name] : [];
+      }
+      if (names.some((n) => n.toLowerCase() === lower || n.toLowerCase().endsWith(`.${lower}`))) readers.push(`${cellLabel(cell)} (line ${cell.start.line})`);
+    }
+    return readers;
+  }
+
+  /**
+   * Takes source `name` out of the front matter, refused (on its card) while cells read it: each is
+   * named with its line. The file is written first; then its table, card and variable go, and Undo
+   * puts the entry back as it was written.
+   */
+  private async removeSource(name: string): Promise<void> {
+    if (this.saver === null) return;
+    this.sayOnCard(name, null);
+    const readers = await this.readersOf(name);
+    if (readers.length > 0) {
+      this.sayOnCard(name, `Not removed: ${readers.length === 1 ? "cell" : "cells"} ${readers.join(", ")} ${readers.length === 1 ? "reads" : "read"} ${name}. Change or delete ${readers.length === 1 ? "it" : "them"} first.`);
+      return;
+    }
+    this.dismissUndo();
+    const before = this.notebook;
+    const spec = Object.hasOwn(before.sources, name) ? before.sources[name]! : null;
+    this.notebook = this.withSource(name, null);
+    if (spec === null && serializeNotebook(this.notebook) === serializeNotebook(before)) {
+      // An entry the notebook could not read is not in the model, so its writer would keep it: take it out of the YAML here.
+      const declared = this.notebook.declared!;
+      const yaml = this.frontMatterYaml();
+      const doc = yaml === null ? null : parseDocument(yaml.text);
+      if (yaml === null || doc === null || doc.errors.length > 0 || !isMap(doc.get("sources"))) {
+        this.notebook = before;
+        this.sayOnCard(name, "Not removed: the front matter cannot be read as YAML; fix it in the file");
+        return;
+      }
+      doc.deleteIn(["sources", name]);
+      const eol = yaml.raw.includes("\r\n") ? "\r\n" : "\n";
+      const raw = yaml.raw.slice(0, yaml.start) + doc.toString().replace(/\r?\n/g, eol) + yaml.raw.slice(yaml.end);
+      this.notebook = { ...this.notebook, blocks: before.blocks.map((b, i) => (i === yaml.index ? { kind: "frontmatter" as const, raw } : b)), declared };
+    }
+    this.saver.schedule(serializeNotebook(this.notebook));
+    await this.saver.flush();
+    if (this.saver.pending()) {
+      this.notebook = before;
+      this.sayOnCard(name, "Not removed: the notebook could not be written; see the status at the top");
+      return;
+    }
+    this.rereadIssues();
+    const at = this.cards.get(name) ?? null;
+    const next = at?.nextElementSibling;
+    at?.remove();
+    await this.closeSource(name);
+    this.reactive.removeSource(name);
+    this.checkGraphSoon();
+    this.refreshSchemaSoon();
+    this.offerUndo(`Removed source ${name}.`, () => {
+      this.notebook = before;
+      this.rereadIssues();
+      // Its card comes back where it was; the source opens once the file has it again (the gateway reads sources from the file).
+      const mark = document.createElement("div");
+      if (next?.isConnected) next.before(mark);
+      else this.placeCard(mark, null);
+      const saver = this.saver!;
+      saver.schedule(serializeNotebook(this.notebook));
+      void saver.flush().then(() => {
+        if (spec !== null) void this.openSource(spec, new Map(), mark).then(() => this.refreshSchemaSoon());
+        else this.openBrokenSource(name, mark);
+        mark.remove();
+        this.checkGraphSoon();
+      });
+    });
+  }
+
+  /**
+   * Stops source `name`'s table (its tail, once an append under way has finished) and drops it from
+   * DuckDB; its card stays until replaced or removed.
+   */
+  private async closeSource(name: string): Promise<void> {
+    const table = this.tables.get(name);
+    this.tables.delete(name);
+    this.cards.delete(name);
+    await table?.close();
+    await this.db.conn.query(`DROP TABLE IF EXISTS ${quoteIdent(name)}`).catch(() => undefined);
+  }
+
+  /** The file's own problems read again from the text as now written (an entry fixed or removed takes its problem with it). */
+  private rereadIssues(): void {
+    const { issues } = parseNotebook(serializeNotebook(this.notebook), this.notebook.file);
+    this.parseIssues = issues;
+    this.fileIssues = issues.map((i) => `line ${i.line}:${i.column} ${i.message}`);
   }
 
   /** The form under the source cards that adds a source (edit mode). */
@@ -302,8 +540,8 @@ export class NotebookPage {
   private async addSource(name: string, spec: SourceSpec): Promise<string | null> {
     const problem = this.sourceNameProblem(name);
     if (problem !== null || this.saver === null) return problem ?? "a shared snapshot cannot add sources";
-    const declared = this.notebook.declared ?? { sources: Object.keys(this.notebook.sources), sinks: Object.keys(this.notebook.sinks) };
-    this.notebook = { ...this.notebook, sources: { ...this.notebook.sources, [name]: spec }, declared: { ...declared, sources: [...declared.sources, name] } };
+    this.dismissUndo();
+    this.notebook = this.withSource(name, spec);
     this.saver.schedule(serializeNotebook(this.notebook));
     await this.saver.flush();
     if (this.saver.pending()) return "the notebook could not be written, so the source is not open yet: see the status at the top";
@@ -316,14 +554,16 @@ export class NotebookPage {
   }
 
   /** Opens one source: its table (sample, then the live tail), its card, and its variable in the runtime. */
-  private openSource(spec: SourceSpec, samples: Map<string, Promise<Uint8Array>>): Promise<void> {
+  private openSource(spec: SourceSpec, samples: Map<string, Promise<Uint8Array>>, at: HTMLElement | null = null): Promise<void> {
     const mode = this.mode;
     let lastTouch = 0;
     let touchTimer: ReturnType<typeof setTimeout> | null = null;
+    // A table closed since (its source edited or removed) no longer speaks for the name.
+    const current = () => this.tables.get(spec.name) === table;
     const touch = () => {
       lastTouch = performance.now();
       touchTimer = null;
-      this.reactive.touchSource(spec.name);
+      if (current()) this.reactive.touchSource(spec.name);
     };
     let card: SourceCard | null = null;
     let waiting = false;
@@ -352,22 +592,23 @@ export class NotebookPage {
       },
       onStats: (stats) => {
         card?.update(stats);
-        if ((stats.waiting !== null) !== waiting) {
+        if ((stats.waiting !== null) !== waiting && current()) {
           waiting = stats.waiting !== null;
           this.reactive.setSourceWaiting(spec.name, waiting);
         }
       },
     });
-    card = new SourceCard(table, this.db.conn, spec.demo !== null && spec.kind !== "demo" ? `${spec.kind} · demo ${spec.demo.generator}` : spec.kind === "demo" ? `demo ${spec.demo.generator}` : spec.kind, this.readOnly);
-    // A source added from the page goes above the form that added it.
-    if (this.addSourceBox !== null) this.aside.insertBefore(card.element, this.addSourceBox);
-    else this.aside.append(card.element);
+    card = new SourceCard(table, this.db.conn, spec.demo !== null && spec.kind !== "demo" ? `${spec.kind} · demo ${spec.demo.generator}` : spec.kind === "demo" ? `demo ${spec.demo.generator}` : spec.kind, this.readOnly, this.manageSource(spec.name));
+    // A source added from the page goes above the form that added it; one opened again takes its old card's place.
+    this.placeCard(card.element, at);
+    this.cards.set(spec.name, card.element);
     this.tables.set(spec.name, table);
     this.reactive.addSource(spec.name);
     return table.load().then(
       () => table.follow(),
       (error: unknown) => {
         const reason = error instanceof ApiError ? error.reason : error instanceof Error ? error.message : String(error);
+        if (!current()) return;
         card?.update({ ...table.stats(), error: `sample failed: ${reason}` });
         card?.failed();
         this.reactive.failSource(spec.name, sampleFailureMessage(spec.name, reason));

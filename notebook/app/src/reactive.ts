@@ -191,8 +191,25 @@ export class ReactiveNotebook {
   }
 
   addSource(name: string): void {
+    const existing = this.sources.get(name);
+    if (existing !== undefined) {
+      // Opened again (its entry was edited on the page): its readers wait for the new table instead
+      // of reading the old one, or failing on the table dropped meanwhile.
+      const failure = new SourceWaiting(name);
+      existing.variable.define(sourceVariable(name), [], () => Promise.reject(failure));
+      return;
+    }
     const variable = this.module.variable().define(sourceVariable(name), [], () => 0);
     this.sources.set(name, { variable, version: 0 });
+    this.redefineAll();
+  }
+
+  /** A source taken out of the notebook: its variable goes, and a cell naming it reads an unknown name. */
+  removeSource(name: string): void {
+    const source = this.sources.get(name);
+    if (source === undefined) return;
+    this.sources.delete(name);
+    source.variable.delete();
     this.redefineAll();
   }
 
@@ -204,6 +221,11 @@ export class ReactiveNotebook {
    */
   addBrokenSource(name: string, message: string): void {
     const failure = new CellError(name, message, null);
+    const existing = this.sources.get(name);
+    if (existing !== undefined) {
+      existing.variable.define(sourceVariable(name), [], () => Promise.reject(failure));
+      return;
+    }
     const variable = this.module.variable().define(sourceVariable(name), [], () => Promise.reject(failure));
     this.sources.set(name, { variable, version: 0 });
     this.redefineAll();

@@ -84,6 +84,8 @@ export class SourceTable {
   private misfits = 0;
   private lastMisfit: string | null = null;
   private newKeys: string[] = [];
+  /** Closed (its source edited or removed on the page): a sample or batch still on its way is not written. */
+  private closed = false;
 
   constructor(private readonly options: SourceTableOptions) {
     this.name = options.name;
@@ -92,6 +94,8 @@ export class SourceTable {
   async load(): Promise<void> {
     const { conn } = this.options;
     const bytes = await this.options.loadSample();
+    // The source's entry changed while its old sample was on its way: the table is the new entry's now.
+    if (this.closed) return;
     const schema = tableFromIPC(bytes).schema;
     // The gateway lists the sample's events it could not decode in the schema's metadata. They are counted from
     // here on (a reload after the first events starts over: the new sample holds what the tail counted).
@@ -130,7 +134,7 @@ export class SourceTable {
 
   /** Starts following the live tail; events are appended every `flushMs`. */
   follow(): void {
-    if (this.options.tailUrl === null || this.events !== null) return;
+    if (this.options.tailUrl === null || this.events !== null || this.closed) return;
     const events = new EventSource(this.options.tailUrl);
     this.events = events;
     events.onmessage = (message: MessageEvent<string>) => {
@@ -207,6 +211,7 @@ export class SourceTable {
   /** Appends buffered events now; resolves when DuckDB has them. */
   flush(): Promise<void> {
     if (this.flushing !== null) return this.flushing;
+    if (this.closed) return Promise.resolve();
     if (this.buffer.length === 0 || this.schema === null) {
       this.report();
       return Promise.resolve();
@@ -279,11 +284,15 @@ export class SourceTable {
     this.options.onStats(this.stats());
   }
 
-  close(): void {
+  /** Stops the tail and the appends; resolves once an append already under way has finished, so the table can be dropped. */
+  close(): Promise<void> {
+    this.closed = true;
+    this.buffer = [];
     this.events?.close();
     this.events = null;
     if (this.timer !== null) clearInterval(this.timer);
     this.timer = null;
+    return (this.flushing ?? Promise.resolve()).catch(() => undefined);
   }
 }
 

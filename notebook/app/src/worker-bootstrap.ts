@@ -10,7 +10,22 @@
  * makes no failed request.
  */
 export function workerBootstrap(bundleUrl: string): string {
-  return `(${guardExtensionDownloads.toString()})();\nimportScripts(${JSON.stringify(bundleUrl)});\n`;
+  return `(${guardExtensionDownloads.toString()})();\n(${quietQueryFailures.toString()})();\nimportScripts(${JSON.stringify(bundleUrl)});\n`;
+}
+
+/**
+ * Runs in the worker: DuckDB-WASM's message handler `console.log`s every statement that fails (the
+ * Error alone) before it answers the failure to the page, which shows it at the cell's line. A cell
+ * in error over a live source is run again about once a second, so the console filled with the same
+ * "Binder Error" each second (`tests/browser/journey11-quiet-failures.test.ts`). A lone Error logged
+ * in the worker is dropped; anything else it logs goes out as before.
+ */
+function quietQueryFailures(): void {
+  const log = console.log.bind(console);
+  console.log = (...args: unknown[]): void => {
+    if (args.length === 1 && args[0] instanceof Error) return;
+    log(...args);
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { NotebookIssue } from "../../../format/index.ts";
+import { manageButtons, type SourceManagement } from "./source-card.ts";
 
 /**
  * The front matter's problems with source `name`'s entry, as the issues box shows them
@@ -32,7 +33,7 @@ export function sampleFailureMessage(name: string, reason: string): string {
 }
 
 /** A source in the side panel that could not be opened because its entry has a problem. */
-export function brokenSourceCard(name: string, problems: readonly string[]): HTMLElement {
+export function brokenSourceCard(name: string, problems: readonly string[], manage: SourceManagement | null = null): HTMLElement {
   const element = document.createElement("section");
   element.className = "source source-broken";
   element.dataset.source = name;
@@ -43,5 +44,11 @@ export function brokenSourceCard(name: string, problems: readonly string[]): HTM
   why.className = "source-error";
   why.textContent = problems.join("\n");
   element.append(title, why);
+  if (manage !== null) {
+    const actions = document.createElement("div");
+    actions.className = "source-actions";
+    actions.append(...manageButtons(name, manage));
+    element.append(actions);
+  }
   return element;
 }

@@ -306,8 +306,15 @@ export class CellView {
           this.element.dataset.state = "error";
         }
         this.status.replaceChildren(box);
-        // The last good result stays, dimmed, so the person sees what the edit broke.
+        // The last good result stays, dimmed, so the person sees what the edit broke; said in words,
+        // since its "10 rows · 0.1 s" read as this run's (a new cell's dimmed table was the default query's).
         this.body.classList.add("stale");
+        if (this.body.childElementCount > 0) {
+          const note = document.createElement("p");
+          note.className = "cell-stale-note";
+          note.textContent = "Below, dimmed: the result of the last run that worked.";
+          this.status.append(note);
+        }
       },
     };
   }

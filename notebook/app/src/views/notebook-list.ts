@@ -1,3 +1,4 @@
+import { stringify } from "yaml";
 import { listNotebooks, saveNotebook } from "../api.ts";
 import { button } from "./source-card.ts";
 
@@ -54,9 +55,14 @@ export async function renderNotebookList(root: HTMLElement): Promise<void> {
   main.append(list, form);
 }
 
-function template(name: string): string {
+/**
+ * A new notebook's text. The title is the name as YAML reads it back: written bare, a name YAML
+ * reads as something else came back changed (`0x1F` as the title "31", `1e3` as "1000") or, `-`,
+ * made the whole front matter invalid, so the new notebook opened with its source broken.
+ */
+export function template(name: string): string {
   return `---
-title: ${name}
+title: ${stringify(name).trimEnd()}
 sources:
   events:
     demo: turnstile

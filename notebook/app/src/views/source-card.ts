@@ -31,6 +31,8 @@ export class SourceCard {
     private readonly conn: Connection,
     kind: string,
     frozen: boolean,
+    /** Edit and Remove on the card (edit mode): the source's entry in the front matter. */
+    manage: SourceManagement | null = null,
   ) {
     this.element = document.createElement("section");
     this.element.className = "source";
@@ -91,6 +93,7 @@ export class SourceCard {
     this.reload.hidden = true;
     this.reload.addEventListener("click", () => location.reload());
     actions.append(this.pause, profileButton, this.reload);
+    if (manage !== null && !frozen) actions.append(...manageButtons(table.name, manage));
     this.profile = document.createElement("div");
     this.profile.className = "source-profile";
     this.element.append(title, counters, this.state, this.undecodable, this.misfits, actions, this.profile);
@@ -192,6 +195,26 @@ function counter(parent: HTMLElement, label: string, className: string): HTMLEle
   box.append(value, caption);
   parent.append(box);
   return value;
+}
+
+/** What the page does for a source card's Edit and Remove (`notebook-page.ts`). */
+export interface SourceManagement {
+  edit(): void;
+  remove(): void;
+}
+
+/**
+ * Edit and Remove for a source's card: the entry is changed or taken out of the front matter from
+ * the page (a typo in a topic or a rate was a hand edit of the YAML and a reload).
+ */
+export function manageButtons(name: string, manage: SourceManagement): HTMLButtonElement[] {
+  const edit = button("Edit", "source-edit");
+  edit.title = `Change source ${name}'s entry in the notebook's front matter`;
+  edit.addEventListener("click", () => manage.edit());
+  const remove = button("Remove", "source-remove");
+  remove.title = `Take source ${name} out of the notebook's front matter (refused while cells read it)`;
+  remove.addEventListener("click", () => manage.remove());
+  return [edit, remove];
 }
 
 export function button(label: string, className: string): HTMLButtonElement {

@@ -1,0 +1,78 @@
+import { describe, expect, test } from "vitest";
+import { parseNotebook, sourceToYaml } from "../../format/index.ts";
+import { spliceSourceEntry } from "./source-entry-text.ts";
+
+const YAML = [
+  "title: Sources # kept",
+  "sources:",
+  "  trips:   # the demo stream",
+  "    demo: { generator: turnstile, rate: 2O, seed: 1 }",
+  "  orders:",
+  '    kafka: { topic: ordres, brokers: ["127.0.0.1:9092"] }',
+  "    demo: { generator: turnstile, rate: 5, seed: 1 }",
+  "  spare: { demo: shop }",
+  "sinks:",
+  "  lake:",
+  "    fs: { dir: data, prefix: trips/ }",
+  "    partition_by: [day]",
+  "",
+].join("\n");
+
+const sources = (yaml: string) => parseNotebook(`---\n${yaml}---\n`, "x.md");
+
+describe("spliceSourceEntry", () => {
+  test("replaces one entry, keeping every other byte and the comment on its key's line", () => {
+    const out = spliceSourceEntry(YAML, "trips", { demo: { generator: "turnstile", rate: 20, seed: 1 } })!;
+    expect(out).toBe(YAML.replace("    demo: { generator: turnstile, rate: 2O, seed: 1 }", "    demo: { generator: turnstile, rate: 20, seed: 1 }"));
+    expect(sources(out).issues).toEqual([]);
+  });
+
+  test("replaces an entry in the middle and the last one written on one line", () => {
+    const mid = spliceSourceEntry(YAML, "orders", { kafka: { topic: "orders", brokers: ["127.0.0.1:9092"] } })!;
+    expect(mid).toContain("  orders:\n    kafka: { topic: orders, brokers: [ 127.0.0.1:9092 ] }\n  spare: { demo: shop }\n");
+    expect(mid).toContain("    partition_by: [day]\n");
+    const last = spliceSourceEntry(YAML, "spare", { demo: "pii" })!;
+    expect(last).toContain("  spare:\n    demo: pii\nsinks:\n");
+    expect(sources(last).notebook.sources.spare?.demo?.generator).toBe("pii");
+  });
+
+  test("adds after the last source and removes an entry with its lines", () => {
+    const added = spliceSourceEntry(YAML, "hooks", { webhook: { signature: "none" }, format: "ndjson" })!;
+    expect(added).toContain("  spare: { demo: shop }\n  hooks:\n    webhook: { signature: none }\n    format: ndjson\nsinks:\n");
+    expect(Object.keys(sources(added).notebook.sources)).toContain("hooks");
+    const removed = spliceSourceEntry(YAML, "orders", null)!;
+    expect(removed).toBe(YAML.replace('  orders:\n    kafka: { topic: ordres, brokers: ["127.0.0.1:9092"] }\n    demo: { generator: turnstile, rate: 5, seed: 1 }\n', ""));
+  });
+
+  test("answers null where the writer is needed: no sources, flow style, unreadable YAML", () => {
+    expect(spliceSourceEntry("title: x\n", "a", { demo: "shop" })).toBeNull();
+    expect(spliceSourceEntry("sources: { a: { demo: shop } }\n", "b", { demo: "shop" })).toBeNull();
+    expect(spliceSourceEntry("sources:\n  a: [\n", "a", null)).toBeNull();
+  });
+
+  test("given the entry as it was, rewrites only the keys whose value changed", () => {
+    const github = [
+      "sources:",
+      "  github:",
+      "    webhook:",
+      "      path: /github",
+      "      signature: github",
+      "      secret: GITHUB_WEBHOOK_SECRET",
+      "      headers: [X-GitHub-Event]",
+      "    format: json",
+      "    demo: { generator: github, rate: 2, seed: 1 } # slow",
+      "sinks:",
+      "  pushes:",
+      "    partition_by: [day]",
+      "",
+    ].join("\n");
+    const spec = parseNotebook(`---\n${github}---\n`, "github.md").notebook.sources.github!;
+    const before = sourceToYaml(spec);
+    const faster = sourceToYaml({ ...spec, demo: { ...spec.demo!, rate: 50 } });
+    expect(spliceSourceEntry(github, "github", faster, before)).toBe(github.replace("    demo: { generator: github, rate: 2, seed: 1 } # slow\n", "    demo: { generator: github, rate: 50, seed: 1 }\n"));
+    // A new key is added after the others; a key the entry no longer has is taken out again.
+    const sampled = spliceSourceEntry(github, "github", { ...faster, sample_size: 500 }, before)!;
+    expect(sampled).toContain("      headers: [X-GitHub-Event]\n    format: json\n    demo: { generator: github, rate: 2, seed: 1 } # slow\n    sample_size: 500\nsinks:\n".replace("rate: 2, seed: 1 } # slow", "rate: 50, seed: 1 }"));
+    expect(spliceSourceEntry(sampled, "github", faster, { ...faster, sample_size: 500 })).toBe(github.replace("    demo: { generator: github, rate: 2, seed: 1 } # slow\n", "    demo: { generator: github, rate: 50, seed: 1 }\n"));
+  });
+});

@@ -1,0 +1,111 @@
+import { Document, isMap, isScalar, isSeq, type Node, parseDocument, type YAMLMap } from "yaml";
+
+/**
+ * The front matter's YAML with source `name`'s entry replaced by `entry` (added after the last
+ * source when it has none, taken out when `entry` is null), every other byte as written. The
+ * notebook's writer re-prints the whole YAML document from its parse, which kept comments but not
+ * the file's spelling: `partition_by: [day]` came back `[ day ]` in every sink, for one source's
+ * rate changed on the page. Null when the text is not laid out so (`sources:` absent, written in
+ * flow style, or the YAML not readable), and the writer is used.
+ */
+export function spliceSourceEntry(yaml: string, name: string, entry: Record<string, unknown> | null, previous: Record<string, unknown> | null = null): string | null {
+  const doc = parseDocument(yaml);
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return null;
+  const sources = doc.get("sources", true);
+  if (!isMap(sources) || sources.flow === true || sources.range == null || sources.items.length === 0) return null;
+  const starts: number[] = [];
+  for (const pair of sources.items) {
+    if (!isScalar(pair.key) || pair.key.range == null) return null;
+    starts.push(lineStart(yaml, pair.key.range[0]));
+  }
+  const end = sources.range[2];
+  // The entries' lines run from one key's line to the next key's, the last to the map's end, which must end a line.
+  if (end !== yaml.length && yaml[end - 1] !== "\n") return null;
+  const index = sources.items.findIndex((pair) => isScalar(pair.key) && String(pair.key.value) === name);
+  const first = sources.items[0]!.key as Node;
+  const indent = first.range![0] - starts[0]!;
+  const eol = yaml.includes("\r\n") ? "\r\n" : "\n";
+  if (index < 0) {
+    if (entry === null) return null;
+    return yaml.slice(0, end) + entryText(name, entry, indent, eol, "") + yaml.slice(end);
+  }
+  const from = starts[index]!;
+  const to = index + 1 < starts.length ? starts[index + 1]! : end;
+  if (entry === null) return yaml.slice(0, from) + yaml.slice(to);
+  // Only the entry's keys whose value changed (`demo:` for a new rate) are rewritten, when the file's entry is a block map.
+  const value = sources.items[index]!.value;
+  if (previous !== null && isMap(value) && value.flow !== true) {
+    const inner = spliceKeys(yaml, value, to, previous, entry, eol);
+    if (inner !== null) return inner;
+  }
+  // A comment on the key's line (`trips:   # the demo stream`) stays with it.
+  const keyLine = yaml.slice(from, yaml.indexOf("\n", from) < 0 ? undefined : yaml.indexOf("\n", from)).replace(/\r$/, "");
+  const comment = /^\s*[^#\s][^#]*?:(\s+#.*)$/.exec(keyLine)?.[1] ?? "";
+  return yaml.slice(0, from) + entryText(name, entry, indent, eol, comment) + yaml.slice(to);
+}
+
+/**
+ * The entry's map with each key whose value differs between `previous` and `entry` (both as the
+ * writer writes them) written anew, each key gone from `entry` taken out and each new one added at
+ * the end; the other keys' lines as written. Null when the map is not laid out one key per line.
+ */
+function spliceKeys(yaml: string, map: YAMLMap, end: number, previous: Record<string, unknown>, entry: Record<string, unknown>, eol: string): string | null {
+  const starts: number[] = [];
+  const keys: string[] = [];
+  for (const pair of map.items) {
+    if (!isScalar(pair.key) || pair.key.range == null) return null;
+    const start = lineStart(yaml, pair.key.range[0]);
+    // Another key on the same line (or the first key on the entry's own line) is not a layout this can edit.
+    if (yaml.slice(start, pair.key.range[0]).trim() !== "" || starts.includes(start)) return null;
+    starts.push(start);
+    keys.push(String(pair.key.value));
+  }
+  if (starts.length === 0) return null;
+  const indent = (map.items[0]!.key as Node).range![0] - starts[0]!;
+  const same = (key: string) => JSON.stringify(previous[key]) === JSON.stringify(entry[key]);
+  let at = starts[0]!;
+  let out = yaml.slice(0, at);
+  keys.forEach((key, i) => {
+    const to = i + 1 < starts.length ? starts[i + 1]! : end;
+    // An unchanged key keeps its lines, and so does one the writer leaves out both times (`format: json`
+    // written out though it is the default); one the entry no longer has is left out.
+    if (same(key)) out += yaml.slice(at, to);
+    else if (Object.hasOwn(entry, key) && entry[key] !== undefined) out += keyText(key, entry[key], indent, eol);
+    at = to;
+  });
+  for (const key of Object.keys(entry)) if (!keys.includes(key) && entry[key] !== undefined) out += keyText(key, entry[key], indent, eol);
+  return out + yaml.slice(end);
+}
+
+/** `key: value` at `indent`, a map or list in flow style. */
+function keyText(key: string, value: unknown, indent: number, eol: string): string {
+  const doc = new Document({ [key]: value });
+  if (isMap(doc.contents)) for (const pair of doc.contents.items) if (isMap(pair.value) || isSeq(pair.value)) pair.value.flow = true;
+  const pad = " ".repeat(indent);
+  return doc
+    .toString()
+    .trimEnd()
+    .split("\n")
+    .map((line) => `${pad}${line}`)
+    .join(eol) + eol;
+}
+
+function lineStart(text: string, offset: number): number {
+  return text.lastIndexOf("\n", offset - 1) + 1;
+}
+
+/** `name:` and the entry under it, nested maps and lists in flow style (`kafka: { topic: t }`), as the writer writes a new entry. */
+function entryText(name: string, entry: Record<string, unknown>, indent: number, eol: string, comment: string): string {
+  const doc = new Document(entry);
+  if (isMap(doc.contents)) {
+    for (const pair of doc.contents.items) if (isMap(pair.value) || isSeq(pair.value)) pair.value.flow = true;
+  }
+  const key = new Document(name).toString().trimEnd();
+  const pad = " ".repeat(indent);
+  const body = doc
+    .toString()
+    .trimEnd()
+    .split("\n")
+    .map((line) => `${pad}  ${line}`);
+  return [`${pad}${key}:${comment}`, ...body].join(eol) + eol;
+}
