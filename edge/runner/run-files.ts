@@ -7,7 +7,7 @@
  * inputs in order) a flush covers, so running the same inputs again rewrites
  * the same objects.
  */
-import { executorLetter } from "../sinks/dead-letter.ts";
+import { executorLetter, type DeadLetter } from "../sinks/dead-letter.ts";
 import type { Plan } from "../plan/types.ts";
 import { buildPipeline, sinksFlushingAggregates } from "../exec/pipeline.ts";
 import { defaultLibrary } from "../exec/library.ts";
@@ -91,6 +91,16 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
   const fileCount = Object.values(options.inputs).reduce((n, files) => n + files.length, 0);
   const progress: RunFilesResult = { file: null, fileNumber: 0, fileCount, events: 0, rows: 0, files: 0, bytes: 0, deadLetters: 0, written: [], deadLetterFiles: [] };
   const perFlushSinks = sinksFlushingAggregates(plan);
+  // Dead letters are flushed at the tightest sink's bounds too: `due` looks at rows only, and a file
+  // of nothing but dead letters (a log among the exports, a column of text the plan reads as a
+  // number) held every letter until the end, 1.4 GB resident for 95 MB of CSV.
+  const letterRows = Math.min(...Object.values(options.targets).map((t) => t.spec.flush.rows));
+  const letterBytes = Math.min(...Object.values(options.targets).map((t) => t.spec.flush.bytes));
+  let lettersHeld = 0; // bytes of the dead letters added since the last flush
+  const addLetters = (letters: DeadLetter[]): void => {
+    for (const l of letters) lettersHeld += l.raw.length + l.reason.length;
+    writer.addDeadLetters(letters);
+  };
   let first = 0;
   const at = new Date(now()).toISOString();
 
@@ -101,7 +111,7 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
       progress.rows += rows.length - rejected;
       progress.deadLetters += rejected;
     }
-    writer.addDeadLetters(result.deadLetters.map((d) => executorLetter(d, source, at)));
+    addLetters(result.deadLetters.map((d) => executorLetter(d, source, at)));
     progress.deadLetters += result.deadLetters.length;
   };
   const flush = async (final = false): Promise<void> => {
@@ -119,9 +129,10 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
       progress.files++;
       progress.bytes += f.bytes;
     }
-    progress.written.push(...done.files);
+    for (const f of done.files) progress.written.push(f); // not spread: a flush can write more files than a call takes arguments
     progress.deadLetterFiles.push(...done.deadLetterFiles);
     first = progress.events;
+    lettersHeld = 0;
   };
 
   for (const source of Object.keys(options.inputs)) {
@@ -143,7 +154,7 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
       for await (const read of readEvents(file, options.batchSize ?? 10_000, "keep", plan.sources[source]!.schema)) {
         const unreadable = read.filter((e): e is UnreadableEvent => e instanceof UnreadableEvent);
         const events = unreadable.length === 0 ? read : read.filter((e) => !(e instanceof UnreadableEvent));
-        writer.addDeadLetters(unreadable.map((u) => ({ reason: u.reason, raw: u.raw, source, at })));
+        addLetters(unreadable.map((u) => ({ reason: u.reason, raw: u.raw, source, at })));
         progress.deadLetters += unreadable.length;
         take(executor.run({ source, events, now: now() }), source);
         // Unreadable lines count as events, so the objects' event ranges stay those of the file's lines.
@@ -152,7 +163,7 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
         // depends on how fast this run went, and a second run of the same inputs would write its
         // rows again under other names instead of replacing them (and cut per-flush aggregates
         // elsewhere). A run over files has no reader waiting for freshness.
-        if (writer.due({ age: false })) await flush();
+        if (writer.due({ age: false }) || writer.deadLetterDepth >= letterRows || lettersHeld >= letterBytes) await flush();
         options.onProgress?.(progress);
       }
     }
