@@ -223,7 +223,7 @@ function buildExpr(e: Expr, lib: FunctionLibrary, memo: Memo | undefined, filter
       if (!general) throw new Error(`exec: the function library has no scalar function ${e.name}()`);
       if (e.name === "||" && isTextConcat(e)) return concatEval(textConcatParts(e).map(c));
       const args = e.args.map(c);
-      const ctx: CallContext = { argTypes: e.args.map((a) => a.type), resultType: e.type };
+      const ctx: CallContext = { argTypes: e.args.map((a) => a.type), resultType: e.type, argStats: e.args.map(carriesStats) };
       if (recalling > 0) ctx.remembered = true;
       const fn = bound(general, args, ctx);
       // One argument array per call site, refilled for every row: a scalar keeps no
@@ -847,4 +847,43 @@ function concatEval(parts: Eval[]): Eval {
     }
     return sawNull ? null : out;
   };
+}
+
+/** While an operator's expressions are built: whether DuckDB may know statistics of each input column (see `withColumnStats`). */
+let columnStats: readonly boolean[] | null = null;
+
+/**
+ * Builds an operator's expressions knowing which input columns DuckDB has statistics for: a
+ * column that an earlier projection computed (`WITH x AS (SELECT lower(s) AS v ...)`) has none.
+ */
+export function withColumnStats<T>(stats: readonly boolean[] | undefined, build: () => T): T {
+  const before = columnStats;
+  columnStats = stats ?? null;
+  try {
+    return build();
+  } finally {
+    columnStats = before;
+  }
+}
+
+/**
+ * Whether DuckDB may know statistics of `e`'s values when it binds the function around it (see
+ * `CallContext.argStats`): a column's propagate through a field, a same-type cast, CASE and
+ * COALESCE (a constant branch adds its own); a function's result and other casts have none.
+ */
+export function carriesStats(e: Expr): boolean {
+  switch (e.kind) {
+    case "column":
+      return columnStats?.[e.index] ?? true;
+    case "field":
+      return carriesStats(e.arg);
+    case "cast":
+      return e.arg.type === e.type && carriesStats(e.arg);
+    case "case":
+      return [...e.whens.map((w) => w.then), e.else].every((x) => x.kind === "constant" || carriesStats(x)) && [...e.whens.map((w) => w.then), e.else].some(carriesStats);
+    case "coalesce":
+      return e.args.every((x) => x.kind === "constant" || carriesStats(x)) && e.args.some(carriesStats);
+    default:
+      return false;
+  }
 }

@@ -11,7 +11,7 @@ import { exprChildren } from "../plan/expr-children.ts";
 import { rowFactory, type Row, type Schema, type Value } from "../plan/values.ts";
 import { decodeValue } from "../plan/value-json.ts";
 import type { FunctionLibrary } from "./functions/contract.ts";
-import { compileExpr, countSubexpressions, infallible, Memo, sharedSubexpressions, type Eval } from "./expr.ts";
+import { carriesStats, compileExpr, countSubexpressions, infallible, Memo, sharedSubexpressions, withColumnStats, type Eval } from "./expr.ts";
 import { eventConverter } from "./convert.ts";
 import { NOTHING, WindowState, addInterval, groupError } from "./window.ts";
 import { decodeState, encodeState } from "./snapshot.ts";
@@ -106,10 +106,11 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     const after = aggIndex < 0 ? [] : p.ops.slice(aggIndex + 1, -1);
     const agg = aggIndex < 0 ? null : (p.ops[aggIndex] as AggregateOp);
     const memo = Memo.of(p.ops.flatMap(operatorExprs));
+    noteColumnStats(p.ops);
     let aggregate: { op: AggregateOp; state: WindowState } | null = null;
     if (agg) {
       const key = `${p.sink}\u0000${JSON.stringify(agg)}\u0000${JSON.stringify(after)}`;
-      aggregate = sharedAggregates.get(key) ?? { op: agg, state: new WindowState(agg, lib, memo) };
+      aggregate = sharedAggregates.get(key) ?? { op: agg, state: withColumnStats(STATS_IN.get(agg), () => new WindowState(agg, lib, memo)) };
       sharedAggregates.set(key, aggregate);
     }
     return {
@@ -439,7 +440,7 @@ function rowProgram(ops: Operator[], lib: FunctionLibrary, memo: Memo): RowProgr
   const steps: RowProgram[] = [];
   for (const op of ops) {
     if (op.op === "filter") {
-      const pred = compileExpr(op.predicate, lib, memo, true);
+      const pred = withColumnStats(STATS_IN.get(op), () => compileExpr(op.predicate, lib, memo, true));
       steps.push((r) => (pred(r) === true ? r : null));
     } else if (op.op === "project") {
       steps.push(projector(op, lib, memo));
@@ -489,6 +490,10 @@ function projector(op: ProjectOp, lib: FunctionLibrary, memo: Memo): (row: Value
 
 /** A projection of one row into a fresh container, expression i stored at `slots[i]`. */
 function projectInto<T extends Value[] | Row>(op: ProjectOp, lib: FunctionLibrary, memo: Memo, fresh: () => T, slots: (keyof T)[]): (row: Value[]) => T {
+  return withColumnStats(STATS_IN.get(op), () => projectIntoBuilt(op, lib, memo, fresh, slots));
+}
+
+function projectIntoBuilt<T extends Value[] | Row>(op: ProjectOp, lib: FunctionLibrary, memo: Memo, fresh: () => T, slots: (keyof T)[]): (row: Value[]) => T {
   // DuckDB computes a projection's repeated sub-expressions for every row first (even
   // where a CASE or COALESCE would not need them), so their errors surface as DuckDB's do.
   // They are built first, so each is remembered on its own (see `compileExpr`) and the
@@ -666,7 +671,29 @@ export function readColumns(ops: Operator[]): Set<number> | null {
   return reads;
 }
 
+/** Each operator's input columns: whether DuckDB may know their statistics (see `CallContext.argStats`). */
+const STATS_IN = new WeakMap<Operator, readonly boolean[]>();
+
+/** Notes, for every operator of a pipeline, which of its input columns carry statistics in DuckDB. */
+function noteColumnStats(ops: readonly Operator[]): void {
+  let stats: readonly boolean[] = [];
+  for (const op of ops) {
+    STATS_IN.set(op, stats);
+    const input = stats;
+    if (op.op === "scan") stats = op.schema.map(() => true);
+    else if (op.op === "project") stats = withColumnStats(input, () => op.exprs.map((e) => carriesStats(e.expr)));
+    else if (op.op === "aggregate") {
+      const keys = withColumnStats(input, () => op.keys.map((k) => carriesStats(k.expr)));
+      stats = op.schema.map((_, i) => keys[i] ?? false);
+    } else if (op.op === "lookup_join") stats = op.schema.map((_, i) => input[i] ?? true);
+  }
+}
+
 function stageFor(op: Operator, lib: FunctionLibrary, memo: Memo): Stage {
+  return withColumnStats(STATS_IN.get(op), () => stageBuilt(op, lib, memo));
+}
+
+function stageBuilt(op: Operator, lib: FunctionLibrary, memo: Memo): Stage {
   switch (op.op) {
     case "filter": {
       const pred = compileExpr(op.predicate, lib, memo, true);

@@ -26,6 +26,18 @@ export function dateToMicros(days: number): bigint {
   return BigInt(days) * MICROS_PER_DAY;
 }
 
+/** The last day whose midnight a TIMESTAMP holds (294247-01-10; its negative, 290308-12-22 BC, the first). */
+export const TIMESTAMP_LAST_DAY = 106751991;
+
+/**
+ * Whether DuckDB's cast of the DATE to TIMESTAMP fails (a day past TIMESTAMP's range): where its
+ * binder casts a DATE to TIMESTAMP (DATE - TIMESTAMP, date_diff of a DATE and a TIMESTAMP), that
+ * is a Conversion Error; functions of a DATE alone (epoch, strftime) answer for any day.
+ */
+export function dateOutsideTimestamps(days: number): boolean {
+  return days !== DATE_INFINITY && days !== DATE_NINFINITY && (days > TIMESTAMP_LAST_DAY || days < -TIMESTAMP_LAST_DAY);
+}
+
 export interface Civil { year: number; month: number; day: number }
 
 /** Days since 1970-01-01 of a civil date (month 1-12). */

@@ -3,7 +3,7 @@
  * parsing rules, rounding and error texts. TRY_CAST is `tryCastValue`.
  */
 import type { Value } from "../../plan/values.ts";
-import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, daysFromCivil, daysInMonth, splitTimestamp, timestampDays, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
+import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, dateOutsideTimestamps, daysFromCivil, daysInMonth, formatDate, splitTimestamp, timestampDays, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
 import { SqlError } from "./contract.ts";
 import { parseDatePrefix, parseTimePrefix, parseTimestamp } from "./datetime-parse.ts";
 import { doubleParts, formatDecimal, formatDouble, formatFloat, parseDecimalText, parseDoubleText, parseFloatText, parseIntegerText, scaledValueLikeDuckDB } from "./number-text.ts";
@@ -451,7 +451,7 @@ function toScalar(v: Value, from: SqlType, to: string): Value {
       break;
     case "TIMESTAMP":
     case "TIMESTAMPTZ":
-      if (from.kind === "scalar" && from.name === "DATE") return dateToMicros(v as number);
+      if (from.kind === "scalar" && from.name === "DATE") return dateAsTimestamp(v as number, to);
       if (from.kind === "scalar" && (from.name === "TIMESTAMP" || from.name === "TIMESTAMPTZ")) return v;
       break;
     case "BLOB":
@@ -539,6 +539,20 @@ export function roundScaled(u: bigint, scale: number): bigint {
   return neg ? -q : q;
 }
 
+/**
+ * A DATE as a TIMESTAMP or TIMESTAMPTZ (its midnight, UTC). A day past TIMESTAMP's range fails as in
+ * DuckDB: a Conversion Error into TIMESTAMP (NULL under TRY_CAST), and into TIMESTAMPTZ an Invalid
+ * Input Error that TRY_CAST raises too. (It was a value past 64 bits, which no Parquet file holds.)
+ */
+function dateAsTimestamp(days: number, to: string): bigint {
+  if (dateOutsideTimestamps(days)) {
+    const message = `Type INT32 with value ${formatDate(days)} can't be cast to the destination type INT64`;
+    if (to === "TIMESTAMPTZ") throw keepInTryCast(new SqlError("invalid_input", message));
+    throw new SqlError("conversion", message);
+  }
+  return dateToMicros(days);
+}
+
 function decimalMax(width: number): bigint {
   return 10n ** BigInt(width) - 1n;
 }
@@ -563,14 +577,17 @@ function toDecimal(v: Value, from: SqlType, to: { kind: "decimal"; width: number
     return r;
   }
   if (typeof v === "number") {
-    const x = v * 10 ** to.scale;
+    // DuckDB (DoubleToDecimalCast): the value times the power of ten, in doubles (the literal 1eN:
+    // `10 ** n` is a bit off for n = 26, 29, 34, 36), rounded half away from zero and checked
+    // against 10^width, then narrowed back to the source type before it becomes the integer: a
+    // FLOAT's 0.1 into DECIMAL(38,10) is 1000000014.9 → 1000000015 → float 1000000000, so 0.1.
+    const x = v * Number(`1e${to.scale}`);
     const rounded = x < 0 ? -Math.round(-x) : Math.round(x);
-    if (!Number.isFinite(x) || Math.abs(rounded) >= Number(max) + 1) {
+    const limit = Number(`1e${to.width}`);
+    if (!Number.isFinite(x) || rounded >= limit || rounded <= -limit) {
       throw new SqlError("conversion", `Could not cast value ${Number.isNaN(v) ? "nan" : Number.isFinite(v) ? printfFixed6(v) : v > 0 ? "inf" : "-inf"} to ${target}`);
     }
-    const r = BigInt(rounded);
-    if (r > max || r < -max) throw new SqlError("conversion", `Could not cast value ${printfFixed6(v)} to ${target}`);
-    return r;
+    return BigInt(from.kind === "scalar" && from.name === "FLOAT" ? Math.fround(rounded) : rounded);
   }
   throw unsupported(from, to);
 }
@@ -865,7 +882,9 @@ function fromJsonScalar(j: Json, to: SqlType): Value {
   // A real (a fraction or an exponent) is read as a DOUBLE and cast from it, as DuckDB's reader
   // does: 2.5 into BIGINT is 2 (ties to even), 9.995 into DECIMAL(6,2) is 9.99 (the double is
   // below the half). Integers keep every digit, past 64 bits too.
-  if (j.t === "num" && /[.eEnN]/.test(j.text) && (to.kind === "decimal" || (to.kind === "scalar" && integerRanges[to.name] !== undefined))) {
+  // Into FLOAT likewise: a real past FLOAT's range fails (TRY_CAST is NULL), where an integer past
+  // it, like the text "1e308", is infinity.
+  if (j.t === "num" && /[.eEnN]/.test(j.text) && (to.kind === "decimal" || (to.kind === "scalar" && (integerRanges[to.name] !== undefined || to.name === "FLOAT")))) {
     const d = /^-?(nan|inf|infinity)$/i.test(j.text) ? (/nan/i.test(j.text) ? NaN : j.text.startsWith("-") ? -Infinity : Infinity) : Number(j.text);
     return castTo(d, JSON_DOUBLE, to);
   }

@@ -31,6 +31,14 @@ export interface CallContext {
    * repeated arguments (the digests') would only hold the same answers twice.
    */
   remembered?: boolean;
+  /**
+   * Per argument, set at build time: false where DuckDB has no statistics for the argument's
+   * values (a function's result, a cast, a constant folded with the call), true where it may have
+   * (a column, a field of one, a same-type cast, CASE or COALESCE of such). DuckDB picks some
+   * functions' ASCII-only paths by statistics, never by the value: substring of 'x' from -2 is 'x'
+   * over a column known to be ASCII, '' over any other text.
+   */
+  argStats?: boolean[];
 }
 
 /**

@@ -6,7 +6,7 @@
  * common forms.
  */
 import type { Interval, Value } from "../../plan/values.ts";
-import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, splitTimestamp, dateToMicros, isInfiniteTimestamp, isInfiniteDate } from "./calendar.ts";
+import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, splitTimestamp, dateToMicros, dateOutsideTimestamps, formatDate, isInfiniteTimestamp, isInfiniteDate } from "./calendar.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { roundScaled } from "./cast.ts";
 import { formatDecimal } from "./number-text.ts";
@@ -262,8 +262,8 @@ function temporalOp(op: Op, a: Value, b: Value, ta: string, tb: string): Value |
     return r;
   }
   // A DATE beside a TIMESTAMP is cast to one (its midnight), as DuckDB binds TIMESTAMP - TIMESTAMP.
-  const at = ta === "DATE" && isTs(tb) ? dateToMicros(a as number) : a;
-  const bt = tb === "DATE" && isTs(ta) ? dateToMicros(b as number) : b;
+  const at = ta === "DATE" && isTs(tb) ? dateAsTimestamp(a as number) : a;
+  const bt = tb === "DATE" && isTs(ta) ? dateAsTimestamp(b as number) : b;
   if (op === "-" && (isTs(ta) || isTs(tb)) && (isTs(ta) || ta === "DATE") && (isTs(tb) || tb === "DATE")) {
     if (isInfiniteTimestamp(at as bigint) || isInfiniteTimestamp(bt as bigint)) throw new SqlError("invalid_input", "Cannot subtract infinite timestamps");
     const d = (at as bigint) - (bt as bigint);
@@ -322,15 +322,32 @@ function roundAway(x: number): number {
   return x < 0 ? -Math.round(-x) : Math.round(x);
 }
 
+/** A DATE beside a TIMESTAMP, cast to one as DuckDB's binder casts it: a day past TIMESTAMP's range fails. */
+function dateAsTimestamp(days: number): bigint {
+  if (dateOutsideTimestamps(days)) throw new SqlError("conversion", `Type INT32 with value ${formatDate(days)} can't be cast to the destination type INT64`);
+  return dateToMicros(days);
+}
+
+/**
+ * 10^n as the double nearest to it, as libm's pow(10, n) gives it: `10 ** n` of a variable n is a
+ * bit off for n = 23, 26, 29, 34, 36 … (round(1.2345e-20, 26) printed 1.2345000000000001e-20, and
+ * trunc(1.2345e-20, 26) was 1.234499e-20).
+ */
+export function pow10(n: number): number {
+  return Number(`1e${n}`);
+}
+
 /** DuckDB: round(x * 10^d) / 10^d, or round(x / 10^-d) * 10^-d for negative d; x when that overflows. */
 export function roundDouble(x: number, digits: number): number {
   if (digits === 0) return roundAway(x);
   if (digits > 0) {
-    const r = roundAway(x * 10 ** digits) / 10 ** digits;
+    const m = pow10(digits);
+    const r = roundAway(x * m) / m;
     return Number.isFinite(r) ? r : x;
   }
   // Negative precision: DuckDB gives 0 where the result is not finite (inf, NaN).
-  const r = roundAway(x / 10 ** -digits) * 10 ** -digits;
+  const m = pow10(-digits);
+  const r = roundAway(x / m) * m;
   return Number.isFinite(r) ? r : 0;
 }
 
@@ -441,10 +458,10 @@ const truncFn: ScalarFn = ([x, d], ctx) => {
   if (typeof x === "number" && !integerRanges[scalarName(t)]) {
     let r: number;
     if (digits >= 0) {
-      const m = 10 ** digits;
+      const m = pow10(digits);
       r = Math.trunc(x * m) / m;
     } else {
-      const m = 10 ** -digits;
+      const m = pow10(-digits);
       r = Math.trunc(x / m) * m;
     }
     if (!Number.isFinite(r)) r = x;

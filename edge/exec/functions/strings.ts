@@ -232,8 +232,11 @@ export function checkSubstringRange(offset: number | null, length: number | null
 }
 
 /** substring(s, offset, length) as DuckDB, in code points, offset and length checked first. */
-function substringChecked(s: string, offset: number, length: number | null): string {
+function substringChecked(s: string, offset: number, length: number | null, ctx: CallContext): string {
   checkSubstringRange(offset, length);
+  // Without statistics (the text is a function's result or a constant) DuckDB takes its non-ASCII
+  // path for every value: substr(regexp_replace(s, '[^a-z]', '_'), -2, 1) of a one-letter text is ''.
+  if (ctx.argStats?.[0] === false) return substringUnicode(s, offset, length ?? Number.MAX_SAFE_INTEGER);
   return substringCodePoints(s, offset, length ?? Number.MAX_SAFE_INTEGER);
 }
 
@@ -245,6 +248,11 @@ function substringChecked(s: string, offset: number, length: number | null): str
  */
 export function substringCodePoints(s: string, offset: number, length: number): string {
   if (isAscii(s)) return substringAscii(s, offset, length);
+  return substringUnicode(s, offset, length);
+}
+
+/** DuckDB's substring over text not known to be ASCII: the start clamped only after a negative length moves it. */
+function substringUnicode(s: string, offset: number, length: number): string {
   const bmp = isBmp(s);
   const a = bmp ? null : cps(s);
   const size = a === null ? s.length : a.length;
@@ -526,8 +534,8 @@ export const stringScalars: Record<string, ScalarFn> = {
   trim: strict(([s, c]) => trimWith(s as string, c as string | undefined, true, true)),
   ltrim: strict(([s, c]) => trimWith(s as string, c as string | undefined, true, false)),
   rtrim: strict(([s, c]) => trimWith(s as string, c as string | undefined, false, true)),
-  substring: strict(([s, o, l]) => substringChecked(s as string, int(o!), l === undefined ? null : int(l))),
-  substr: strict(([s, o, l]) => substringChecked(s as string, int(o!), l === undefined ? null : int(l))),
+  substring: strict(([s, o, l], ctx) => substringChecked(s as string, int(o!), l === undefined ? null : int(l), ctx)),
+  substr: strict(([s, o, l], ctx) => substringChecked(s as string, int(o!), l === undefined ? null : int(l), ctx)),
   left: strict(([s, n]) => {
     const k = int(n!);
     if (k >= 0) checkSubstringRange(null, k);
