@@ -88,6 +88,8 @@ interface PartitionState {
    */
   fromEarliest: boolean;
   replayUntil: bigint | null;
+  /** With `replayUntil`: the record its checkpoint saw there (`Recovery.record`), checked when the replay reaches it. */
+  replayRecord: { time: number; length: number } | null;
   /** The offset this runner last sought to, so a batch starting past `next` is a gap only once the broker confirms it. */
   soughtTo: bigint | null;
   /** Set when a rebalance gave the partition to another runner (or a flush failed): nothing more of it is written or committed here. */
@@ -487,6 +489,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       started: false,
       fromEarliest: false,
       replayUntil: null,
+      replayRecord: null,
       soughtTo: null,
       revoked: false,
       pending: 0,
@@ -540,6 +543,29 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     prepared = new Map(fresh.map((p) => [p, readStart(p, committed)]));
     // A failed read is read again by `open`, which reports its error.
     for (const ready of prepared.values()) ready.catch(() => undefined);
+    if (fresh.length > 0) void seekPastRetention(new Map(prepared));
+  }
+
+  /**
+   * Partitions whose start (the group's committed offset, or the checkpoint's) is before the partition's
+   * earliest offset are sought to that earliest offset as soon as they are assigned. The Fetch at the old
+   * offset answers OFFSET_OUT_OF_RANGE and kafkajs moves the partition to its default — its end under
+   * `--start latest` — where no batch comes until a record is produced, and one produced meanwhile is
+   * passed over; `open` then says which offsets were never read (`behindRetention`).
+   */
+  async function seekPastRetention(starts: Map<number, Promise<{ committed: bigint; recovery: Recovery | null }>>): Promise<void> {
+    try {
+      const lows = new Map((await admin.fetchTopicOffsets(source.topic)).map((o) => [o.partition, BigInt(o.low)]));
+      for (const [p, ready] of starts) {
+        const { committed, recovery } = await ready;
+        const next = recovery?.next ?? committed;
+        const low = lows.get(p);
+        if (next < 0n || low === undefined || next >= low || partitions.has(p) || !assigned.has(p) || stopping) continue;
+        consumer.seek({ topic: source.topic, partition: p, offset: low.toString() });
+      }
+    } catch {
+      // Only a shortcut: `open` still finds the gap at the partition's first batch.
+    }
   }
 
   /** Where a partition starts: its checkpoints and the group's committed offset, else where the first batch starts. */
@@ -548,7 +574,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     prepared.delete(partition);
     const { committed, recovery } = (ready ? await ready.catch(() => null) : null) ?? (await readStart(partition));
     if (!recovery) {
-      if (committed >= 0n) return fresh(partition, committed, null);
+      if (committed >= 0n) return behindRetention(fresh(partition, committed, null), null);
       if (options.start?.kind === "latest" && (!startedWith.has(partition) || (await groupHasOffsets()))) {
         // `--start latest` says where the group begins, not a partition added since: kafkajs would start it at
         // its end too, skipping what was produced to it before the group noticed it (metadataMaxAgeMs).
@@ -573,9 +599,30 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     }
     const state = fresh(partition, recovery.next, recovery.snapshot);
     state.replayUntil = recovery.replayUntil;
+    state.replayRecord = recovery.record ?? null;
     log(recovery.replayUntil === null
       ? `partition ${partition}: resuming at offset ${recovery.next} with the state of its last flush`
       : `partition ${partition}: resuming at offset ${recovery.next} from its checkpoint, replaying the flush up to ${recovery.replayUntil}`);
+    return behindRetention(state, end ?? null);
+  }
+
+  /**
+   * A partition resuming (at the group's committed offset or its checkpoint's) before the partition's
+   * earliest offset: records were deleted (retention, deleteRecords) while no runner of the group read
+   * them. It reads on from the earliest record left, saying which offsets it never read — under
+   * `--start latest` too, which kafkajs would follow to the partition's end when the Fetch answers
+   * OFFSET_OUT_OF_RANGE (as Kafka's auto.offset.reset does), skipping every record left unread;
+   * `--start` says where a new group begins. Before, the first batch started later and the partition
+   * began there without a word (kafkajs resets the offset silently).
+   */
+  async function behindRetention(state: PartitionState, known: { low: string } | null): Promise<PartitionState> {
+    const low = BigInt((known ?? (await admin.fetchTopicOffsets(source.topic)).find((o) => o.partition === state.partition))?.low ?? -1);
+    if (low <= state.next) return state;
+    log(`partition ${state.partition}: offsets ${state.next}-${low - 1n} were deleted from the broker (retention, or records deleted) before the group read them; reading on from offset ${low}, the partition's earliest`);
+    if (state.replayUntil !== null && state.replayUntil < low) state.replayUntil = null;
+    state.next = low;
+    state.durable = low;
+    state.fromEarliest = true;
     return state;
   }
 
@@ -603,11 +650,21 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       return;
     }
     if (error instanceof EngineFailed) {
-      // A worker thread is gone: its partitions cannot be rebuilt in this process.
+      // A worker thread is gone: its partitions cannot be rebuilt in this process. The consumer leaves the
+      // group, so other runners take the partitions (it stayed, holding every partition it rejoined for and
+      // failing each, and the group's consumption stopped).
+      if (stopping) {
+        rejectDone(error);
+        return;
+      }
       log(`partition ${state.partition}: ${message(error)}; stopping`);
-      rejectDone(error);
+      stopping = true;
+      clearInterval(timer);
+      void Promise.allSettled([consumer.disconnect(), admin.disconnect(), engines.close()]).then(() => rejectDone(error));
       return;
     }
+    // The answer to a request for a partition dropped meanwhile (a rebalance): nothing is left to rebuild.
+    if (!first) return;
     log(`partition ${state.partition}: ${message(error)}; its state is dropped and rebuilt from the checkpoints`);
     batchError ??= { error, generation };
     // While running, kafkajs restarts on it and the partition is rebuilt; during the final flush nothing will.
@@ -677,7 +734,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   };
 
   const saveCheckpoint = (state: PartitionState, range: SealedRange): Promise<void> =>
-    store.save({ topic: source.topic, partition: state.partition, first: range.first, last: range.last, snapshot: range.snapshot! });
+    store.save({ topic: source.topic, partition: state.partition, first: range.first, last: range.last, snapshot: range.snapshot!, ...(range.record ? { record: range.record } : {}) });
 
   function queueWrite(state: PartitionState, range: SealedRange): void {
     // A checkpoint may be stored only once every earlier flush of the partition is committed (state-store.ts). When
@@ -1030,6 +1087,14 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       state.started = true;
       state.next = offset + 1n;
       if (state.replayUntil !== null && offset === state.replayUntil) {
+        const other = otherRecord(state.replayRecord, message.value, message.timestamp);
+        if (other !== null) {
+          // Not the record the checkpoint saw: the topic was deleted and created again while no runner ran.
+          // Nothing of the replay is written (it would replace the old topic's files with the new one's records).
+          drop(state);
+          halt(new TopicChanged(`runner: partition ${p} of topic ${source.topic} holds another record at offset ${offset} than the one its checkpoint under ${stateFolder}${p}/ was written after (${other}): the topic was deleted and created again since (the broker drops the group's committed offsets with it); nothing is read; ${startOver}`));
+          return;
+        }
         // The flush a crash may have left half-written ends exactly here: seal it at the same offset.
         run(state, segment, false);
         void seal(state, false);
@@ -1257,6 +1322,21 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   metrics.joining = true;
   await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
   return { done, stop, metrics };
+}
+
+/**
+ * How the record at a replayed flush's last offset differs from the one its checkpoint saw (null: it does
+ * not, or the checkpoint does not say). The time is compared only when the record has one (the checkpoint
+ * holds the time it was read for a record without).
+ */
+function otherRecord(seen: { time: number; length: number } | null, value: Buffer | null, timestamp: string): string | null {
+  if (seen === null) return null;
+  const length = value === null ? -1 : value.length;
+  const describe = (l: number) => (l < 0 ? "a tombstone" : `${l} bytes`);
+  if (length !== seen.length) return `its value is ${describe(length)}, the checkpoint's was ${describe(seen.length)}`;
+  const ms = Number(timestamp);
+  if (ms >= 0 && ms <= 8.64e15 && ms !== seen.time) return `its time is ${new Date(ms).toISOString()}, the checkpoint's was ${Number.isFinite(seen.time) && Math.abs(seen.time) <= 8.64e15 ? new Date(seen.time).toISOString() : seen.time}`;
+  return null;
 }
 
 /** The KafkaCodecError an error from kafkajs carries (itself, or as its cause or originalError), if any. */

@@ -82,6 +82,12 @@ export interface SealedRange {
   last: string;
   /** `Executor.snapshot()` after `last`; null when the flush covers no new offset (a backfill's end windows). */
   snapshot: string | null;
+  /**
+   * The record at `last` as the checkpoint remembers it: its time (ms, as handed in `timestamps`) and its
+   * value's length (-1: a tombstone). A replay of the flush checks it is reading the same record, not a
+   * topic created again under the name (state-store.ts, `Recovery.record`).
+   */
+  record?: { time: number; length: number };
 }
 
 export interface WriteResult {
@@ -159,6 +165,9 @@ class PartitionEngine {
   writer: SinkWriter;
   first: bigint | null = null;
   last: bigint | null = null;
+  /** The time and value length of the message at `last` (see `SealedRange.record`); two numbers, not an object per message. */
+  lastTime = 0;
+  lastLength = -1;
   readonly sealed: Sealed[] = [];
   events = 0;
   rows = 0;
@@ -332,6 +341,8 @@ class PartitionEngine {
         }
       }
       this.last = offset;
+      this.lastTime = ts;
+      this.lastLength = length;
       if (events.length >= 1000 || i === lengths.length - 1) {
         if (events.length > 0) {
           const chunk = events;
@@ -367,7 +378,7 @@ class PartitionEngine {
     if (this.first === null && this.writer.depth === 0 && this.writer.deadLetterDepth === 0) return;
     const first = this.first ?? this.last;
     this.sealed.push({ first, last: this.last, writer: this.writer, writerName: this.first === null ? `${this.writerName}.end` : this.writerName });
-    this.newSeals.push({ first: first.toString(), last: this.last.toString(), snapshot: this.first === null ? null : this.executor.snapshot() });
+    this.newSeals.push({ first: first.toString(), last: this.last.toString(), snapshot: this.first === null ? null : this.executor.snapshot(), record: { time: this.lastTime, length: this.lastLength } });
     this.writer = this.host.newWriter(this.writerName);
     this.first = null;
   }
@@ -418,7 +429,20 @@ export class EngineHost {
     return engine;
   }
 
+  /**
+   * Answers one request. A request for an engine dropped meanwhile (a rebalance took its partition while
+   * a seal or write of it was on its way) is a rejected answer, never a throw: thrown out of the worker's
+   * message handler it ended the whole thread, and with it every partition of the runner.
+   */
   handle(request: EngineRequest): Promise<unknown> {
+    try {
+      return this.answer(request);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  private answer(request: EngineRequest): Promise<unknown> {
     switch (request.op) {
       case "open": {
         this.engines.set(request.id, new PartitionEngine(this, request.partition, request.writerName, request.snapshot));

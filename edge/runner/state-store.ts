@@ -22,6 +22,8 @@ export interface Checkpoint {
   last: string;
   /** `Executor.snapshot()` after `last`. */
   snapshot: string;
+  /** The record at `last`: its time (ms) and value length (-1: a tombstone). Absent in checkpoints written before 2026-12-07. */
+  record?: { time: number; length: number };
 }
 
 export interface Recovery {
@@ -31,6 +33,12 @@ export interface Recovery {
   snapshot: string | null;
   /** Flush exactly at this offset first (the newest, possibly incomplete, flush), or null. */
   replayUntil: bigint | null;
+  /**
+   * With `replayUntil`: the record the checkpoint saw at that offset. A replay that reads another there
+   * is over a topic deleted and created again (the broker drops the group's offsets with the topic, so
+   * the runner finds no committed offset and replays the last flush): it must not rewrite the old topic's files.
+   */
+  record?: { time: number; length: number };
 }
 
 const utf8 = new TextEncoder();
@@ -61,7 +69,7 @@ export class StateStore {
     const newest = await this.read(keys.at(-1)!);
     if (committed > BigInt(newest.last)) return { next: committed, snapshot: newest.snapshot, replayUntil: null };
     const before = keys.length > 1 ? await this.read(keys.at(-2)!) : null;
-    return { next: BigInt(newest.first), snapshot: before?.snapshot ?? null, replayUntil: BigInt(newest.last) };
+    return { next: BigInt(newest.first), snapshot: before?.snapshot ?? null, replayUntil: BigInt(newest.last), ...(newest.record ? { record: newest.record } : {}) };
   }
 
   /** Drops all but the newest few checkpoints of a partition. */

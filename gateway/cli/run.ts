@@ -262,7 +262,17 @@ async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>,
   // Listening before the runner joins its group: a port in use is said before anything is consumed.
   const server = port === null ? null : await serveMetrics(metrics, port);
   const progress = showProgress(metrics, process.stderr);
-  let runner: KafkaRunner;
+  // Taken over before the runner joins its group: a SIGTERM between the join and the runner's return
+  // (a pod stopped as it starts) ended the process without a word instead of stopping it.
+  let runner: KafkaRunner | null = null;
+  let signalled = false;
+  const onSignal = () => {
+    progress.log("runner: stopping — flushing buffered rows and committing offsets");
+    signalled = true;
+    if (runner) void runner.stop();
+  };
+  process.once("SIGTERM", onSignal);
+  process.once("SIGINT", onSignal);
   try {
     runner = await startKafkaRunner({
       plan: bundle.plan,
@@ -281,17 +291,14 @@ async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>,
       log: (line) => progress.log(`runner: ${line}`),
     });
   } catch (error) {
+    process.off("SIGTERM", onSignal);
+    process.off("SIGINT", onSignal);
     progress.stop();
     server?.close();
     throw error;
   }
   printOut(`consuming ${values.topic ?? source.topic} as group ${groupId}`);
-  const onSignal = () => {
-    progress.log("runner: stopping — flushing buffered rows and committing offsets");
-    void runner.stop();
-  };
-  process.once("SIGTERM", onSignal);
-  process.once("SIGINT", onSignal);
+  if (signalled) void runner.stop();
   try {
     await runner.done;
   } finally {
