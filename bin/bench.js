@@ -17,7 +17,7 @@ if (unknown.length > 0) {
 let failed = 0;
 for (const name of wanted.length > 0 ? wanted : all) {
   console.log(`\n== bench/${name}.ts`);
-  const flags = /^\/\/ node-flags: (.+)$/m.exec(readFileSync(`${benchDir}${name}.ts`, "utf8"))?.[1]?.split(/\s+/) ?? [];
+  const flags = /^\/\/ node-flags: (.+)$/m.exec(readFileSync(`${benchDir}${name}.ts`, "utf8"))?.[1]?.trim().split(/\s+/) ?? [];
   const result = spawnSync(process.execPath, [...flags, "--import", "tsx", `${benchDir}${name}.ts`], { stdio: "inherit" });
   if (result.status !== 0) failed++;
 }

@@ -883,7 +883,14 @@ export function carriesStats(e: Expr): boolean {
       return [...e.whens.map((w) => w.then), e.else].every((x) => x.kind === "constant" || carriesStats(x)) && [...e.whens.map((w) => w.then), e.else].some(carriesStats);
     case "coalesce":
       return e.args.every((x) => x.kind === "constant" || carriesStats(x)) && e.args.some(carriesStats);
+    case "function":
+      // DuckDB passes a list's element statistics through l[i] (list_extract) and nullif, and builds a list's from its items.
+      if (STATS_THROUGH_FIRST.has(e.name)) return e.args.length > 0 && carriesStats(e.args[0]!);
+      if (e.name === "list_value" || e.name === "list_pack") return e.args.every((x) => x.kind === "constant" || carriesStats(x)) && e.args.some(carriesStats);
+      return false;
     default:
       return false;
   }
 }
+
+const STATS_THROUGH_FIRST = new Set(["array_extract", "list_extract", "list_element", "nullif"]);

@@ -685,7 +685,8 @@ function noteColumnStats(ops: readonly Operator[]): void {
     else if (op.op === "aggregate") {
       const keys = withColumnStats(input, () => op.keys.map((k) => carriesStats(k.expr)));
       stats = op.schema.map((_, i) => keys[i] ?? false);
-    } else if (op.op === "lookup_join") stats = op.schema.map((_, i) => input[i] ?? true);
+    } else if (op.op === "unnest") stats = input.map((s, i) => (op.columns.includes(i) ? false : s));
+    else if (op.op === "lookup_join") stats = op.schema.map((_, i) => input[i] ?? true);
   }
 }
 

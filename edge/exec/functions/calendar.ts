@@ -32,7 +32,9 @@ export const TIMESTAMP_LAST_DAY = 106751991;
 /**
  * Whether DuckDB's cast of the DATE to TIMESTAMP fails (a day past TIMESTAMP's range): where its
  * binder casts a DATE to TIMESTAMP (DATE - TIMESTAMP, date_diff of a DATE and a TIMESTAMP), that
- * is a Conversion Error; functions of a DATE alone (epoch, strftime) answer for any day.
+ * is a Conversion Error; functions of a DATE alone (epoch, strftime) answer for any day. Used by
+ * casts, comparisons, coalesce and subtraction; date_diff, age, date_sub and time_bucket of such a
+ * day beside a TIMESTAMP still answer here where DuckDB fails (ARCHITECTURE.md, known differences).
  */
 export function dateOutsideTimestamps(days: number): boolean {
   return days !== DATE_INFINITY && days !== DATE_NINFINITY && (days > TIMESTAMP_LAST_DAY || days < -TIMESTAMP_LAST_DAY);

@@ -75,4 +75,10 @@ describe("spliceSourceEntry", () => {
     expect(sampled).toContain("      headers: [X-GitHub-Event]\n    format: json\n    demo: { generator: github, rate: 2, seed: 1 } # slow\n    sample_size: 500\nsinks:\n".replace("rate: 2, seed: 1 } # slow", "rate: 50, seed: 1 }"));
     expect(spliceSourceEntry(sampled, "github", faster, { ...faster, sample_size: 500 })).toBe(github.replace("    demo: { generator: github, rate: 2, seed: 1 } # slow\n", "    demo: { generator: github, rate: 50, seed: 1 }\n"));
   });
+
+  test("the comment and blank lines above the next entry stay with it when an entry is removed or edited", () => {
+    const yaml = "sources:\n  trips:\n    demo: turnstile\n\n  # orders come from the shop's topic\n  orders:\n    kafka: { topic: o }\nsinks:\n  s: {}\n";
+    expect(spliceSourceEntry(yaml, "trips", null)).toBe("sources:\n\n  # orders come from the shop's topic\n  orders:\n    kafka: { topic: o }\nsinks:\n  s: {}\n");
+    expect(spliceSourceEntry(yaml, "trips", { demo: "pii" })).toContain("    demo: pii\n\n  # orders come from the shop's topic\n  orders:\n");
+  });
 });

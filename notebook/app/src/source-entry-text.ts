@@ -30,7 +30,8 @@ export function spliceSourceEntry(yaml: string, name: string, entry: Record<stri
     return yaml.slice(0, end) + entryText(name, entry, indent, eol, "") + yaml.slice(end);
   }
   const from = starts[index]!;
-  const to = index + 1 < starts.length ? starts[index + 1]! : end;
+  // Comment and blank lines just above the next entry (at most at the entries' indent) introduce that entry: they stay.
+  const to = index + 1 < starts.length ? leadingTrivia(yaml, from, starts[index + 1]!, indent) : end;
   if (entry === null) return yaml.slice(0, from) + yaml.slice(to);
   // Only the entry's keys whose value changed (`demo:` for a new rate) are rewritten, when the file's entry is a block map.
   const value = sources.items[index]!.value;
@@ -108,4 +109,18 @@ function entryText(name: string, entry: Record<string, unknown>, indent: number,
     .split("\n")
     .map((line) => `${pad}  ${line}`);
   return [`${pad}${key}:${comment}`, ...body].join(eol) + eol;
+}
+
+/** `to` moved back over the blank lines and the comments indented at most `indent` that end just before it. */
+function leadingTrivia(yaml: string, from: number, to: number, indent: number): number {
+  let at = to;
+  while (at > from) {
+    const start = lineStart(yaml, at - 1);
+    if (start <= from) break;
+    const line = yaml.slice(start, at).replace(/\r?\n$/, "");
+    const comment = /^(\s*)#/.exec(line);
+    if (line.trim() !== "" && (comment === null || comment[1]!.length > indent)) break;
+    at = start;
+  }
+  return at;
 }

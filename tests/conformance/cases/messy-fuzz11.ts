@@ -20,6 +20,8 @@ cases.push(
   { name: "substr of lower() of an all-ASCII column from before its start is '' as in DuckDB", sql: "SELECT s, substr(lower(s), -3, 2) AS a, substring(trim(s), 100, -1) AS b, substr(s || '', -2, 1) AS c FROM t", rows: ascii },
   { name: "substr of an all-ASCII column from before its start keeps DuckDB's clamped answer", sql: "SELECT s, substr(s, -2, 1) AS a, substr(CASE WHEN s <> '' THEN s END, -3, 2) AS b, substr(coalesce(s, 'q'), -2, 1) AS c FROM t", rows: ascii },
   { name: "substr of a constant and of a number's text from before the start is '' as in DuckDB", sql: "SELECT substr('_', -2, 1) AS a, substr(CAST(length(s) AS VARCHAR), -2, 1) AS b FROM t", rows: ascii },
+  // DuckDB passes a column's statistics through nullif, a list built of columns and an element taken from it.
+  { name: "substr of nullif(column) and of a list's element made from a column keeps DuckDB's clamped answer", sql: "SELECT s, substr(nullif(s, 'q'), -2, 1) AS a, substr(l[1], -2, 1) AS b FROM (SELECT s, [s] AS l FROM t)", rows: ascii },
 );
 
 // A JSON number past FLOAT's range: DuckDB reads it as a DOUBLE and TRY_CAST to FLOAT is NULL (CAST fails);
