@@ -69,18 +69,7 @@ export function addSourceForm(add: (name: string, spec: SourceSpec) => Promise<s
     webhook: [field("signature", signature), field("secret", secret), field("format", format)],
     kafka: [field("topic", topic), field("brokers", brokers)],
   };
-  const problem = document.createElement("p");
-  problem.className = "add-source-problem";
-  problem.setAttribute("role", "alert");
-  problem.hidden = true;
-  const submit = document.createElement("button");
-  submit.type = "submit";
-  submit.className = "add-source-add";
-  submit.textContent = "Add source";
-  const cancel = button("Cancel", "add-source-cancel");
-  const actions = document.createElement("div");
-  actions.className = "add-source-actions";
-  actions.append(submit, cancel);
+  const { problem, submit, cancel, actions } = formFooter("Add source", "add-source-add", "add-source-cancel", "add-source-problem");
   form.append(field("name", name), field("kind", kind), ...Object.values(groups).flat(), problem, actions);
 
   const showKind = () => {
@@ -139,4 +128,21 @@ export function addSourceForm(add: (name: string, spec: SourceSpec) => Promise<s
   });
   root.append(open, form);
   return root;
+}
+
+/** A source form's footer: the problem line (hidden until there is one), the submit button and Cancel. */
+export function formFooter(submitText: string, submitClass: string, cancelClass: string, problemClass: string): { problem: HTMLElement; submit: HTMLButtonElement; cancel: HTMLButtonElement; actions: HTMLElement } {
+  const problem = document.createElement("p");
+  problem.className = problemClass;
+  problem.setAttribute("role", "alert");
+  problem.hidden = true;
+  const submit = document.createElement("button");
+  submit.type = "submit";
+  submit.className = submitClass;
+  submit.textContent = submitText;
+  const cancel = button("Cancel", cancelClass);
+  const actions = document.createElement("div");
+  actions.className = "add-source-actions";
+  actions.append(submit, cancel);
+  return { problem, submit, cancel, actions };
 }

@@ -1,6 +1,5 @@
 import { DEMO_GENERATORS, type SourceSpec } from "../../../format/index.ts";
-import { sourceFromForm } from "./add-source.ts";
-import { button } from "./source-card.ts";
+import { formFooter, sourceFromForm } from "./add-source.ts";
 
 /** The signature schemes a webhook entry may name (`SignatureScheme`). */
 const SIGNATURES = ["none", "sha256", "bearer", "github", "stripe", "shopify", "slack", "standard"] as const;
@@ -113,18 +112,7 @@ export function editSourceForm(name: string, entry: Entry, save: (spec: SourceSp
     if (entry.sample_size !== undefined || sample.value.trim() !== "1000") next.sample_size = typed(sample.value);
   });
 
-  const problem = document.createElement("p");
-  problem.className = "add-source-problem edit-source-problem";
-  problem.setAttribute("role", "alert");
-  problem.hidden = true;
-  const submit = document.createElement("button");
-  submit.type = "submit";
-  submit.className = "edit-source-save";
-  submit.textContent = "Save source";
-  const cancel = button("Cancel", "edit-source-cancel");
-  const actions = document.createElement("div");
-  actions.className = "add-source-actions";
-  actions.append(submit, cancel);
+  const { problem, submit, cancel, actions } = formFooter("Save source", "edit-source-save", "edit-source-cancel", "add-source-problem edit-source-problem");
   form.append(...fields, problem, actions);
 
   const say = (text: string | null) => {
