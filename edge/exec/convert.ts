@@ -10,14 +10,14 @@ import { JsonReal, REPEATED, RepeatedKeys } from "../duckdb/lossless-json.ts";
 import { parseType, type TypeNode } from "../plan/type-text.ts";
 import { jsonKey, type Schema, type Value } from "../plan/values.ts";
 import type { SourceFormat } from "../../notebook/format/model.ts";
-import type { CallContext, FunctionLibrary } from "./functions/contract.ts";
+import { RowError, type CallContext, type FunctionLibrary } from "./functions/contract.ts";
 import { parseUuid } from "./functions/cast.ts";
 import { writeJsonDouble, writeJsonString } from "./functions/json-text.ts";
 import { valueToText } from "./functions/text.ts";
 import { repeatedKeysVerdict } from "./repeated-keys.ts";
 import { UNROLLED, unrolledReader } from "./unrolled-reader.ts";
 
-export class ConvertError extends Error {
+export class ConvertError extends RowError {
   override name = "ConvertError";
 }
 
@@ -25,7 +25,7 @@ export class ConvertError extends Error {
  * A converter met the value of a key its object writes twice (`REPEATED`): DuckDB refuses the
  * record, and the event's converter says which object DuckDB names (`repeatedKeysVerdict`).
  */
-class RepeatedKeyRead extends Error {
+class RepeatedKeyRead extends RowError {
   override name = "RepeatedKeyRead";
 }
 

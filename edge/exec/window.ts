@@ -53,6 +53,8 @@ export class WindowState {
   private readonly anyDistinct: boolean;
   private readonly noSeen: null[];
   private readonly aggs: BuiltAggregate[];
+  /** Every aggregate's step for a row, when none has a FILTER or DISTINCT (see `unrolledSteps`); else null. */
+  private readonly stepAll: ((states: unknown[], row: Value[]) => void) | null;
   /** The event time as an instant (microseconds), from the row; null without a window. */
   private readonly eventTime: ((row: Value[]) => bigint | null) | null;
   /**
@@ -114,6 +116,7 @@ export class WindowState {
         argBuffer: new Array<Value>(call.args.length).fill(null),
       };
     });
+    this.stepAll = this.aggs.every((a) => a.filter === null && !a.distinct) ? unrolledSteps(this.aggs.map(rowStep)) : null;
     this.eventTime = op.window ? eventInstant(op.window, lib, memo) : null;
     this.startSlack = op.window?.wall ? MICROS_PER_DAY : 0n;
     this.lateness = op.window ? BigInt(op.window.latenessMicros) : 0n;
@@ -201,7 +204,7 @@ export class WindowState {
         if (ahead !== null) return ahead;
       }
       // An infinite event time is no time on a clock: it would move the watermark past every window for good.
-      if (t !== null && t < TIMESTAMP_INFINITY && t > -TIMESTAMP_INFINITY && (this.maxEventTime === null || t > this.maxEventTime)) {
+      if (t !== null && t < TIMESTAMP_INFINITY && t > TIMESTAMP_NEG_INFINITY && (this.maxEventTime === null || t > this.maxEventTime)) {
         this.maxEventTime = t;
         this.wm = t - this.lateness;
       }
@@ -217,6 +220,10 @@ export class WindowState {
     }
     this.lastWindow = win;
     const g = this.lookup(win, keys);
+    if (this.stepAll !== null) {
+      this.stepAll(g.states, row);
+      return null;
+    }
     for (let i = 0; i < this.aggs.length; i++) {
       const a = this.aggs[i]!;
       if (a.filter && a.filter(row) !== true) continue;
@@ -504,6 +511,49 @@ export class WindowState {
 }
 
 /** The reason of the dead letter a group becomes when its aggregate, HAVING or SELECT list fails as it is emitted. */
+/** One aggregate's step over a row: its arguments read from the row and handed over without an array where the aggregate allows (`stepOne`). */
+type RowStep = (state: unknown, row: Value[]) => unknown;
+
+function rowStep(a: BuiltAggregate): RowStep {
+  const { fn, ctx, args, argBuffer } = a;
+  const one = fn.stepOne;
+  if (one && args.length === 1) {
+    const arg = args[0]!;
+    return (s, row) => one(s, arg(row), ctx);
+  }
+  const n = args.length;
+  return (s, row) => {
+    for (let j = 0; j < n; j++) argBuffer[j] = args[j]!(row);
+    return fn.step(s, argBuffer, ctx);
+  };
+}
+
+/**
+ * All the aggregates' steps for a row, each called from a call site of its own (as
+ * `unrolledArrayProjection` does for a projection's columns): one site in a loop sees every
+ * aggregate's step and calls each generically. Up to 8 aggregates; more go round a loop.
+ */
+function unrolledSteps(steps: RowStep[]): (states: unknown[], row: Value[]) => void {
+  const n = steps.length;
+  if (n > 8) {
+    return (st, row) => {
+      for (let i = 0; i < n; i++) st[i] = steps[i]!(st[i], row);
+    };
+  }
+  const none: RowStep = (s) => s;
+  const [f0 = none, f1 = none, f2 = none, f3 = none, f4 = none, f5 = none, f6 = none, f7 = none] = steps;
+  return (st, row) => {
+    if (n > 0) st[0] = f0(st[0], row);
+    if (n > 1) st[1] = f1(st[1], row);
+    if (n > 2) st[2] = f2(st[2], row);
+    if (n > 3) st[3] = f3(st[3], row);
+    if (n > 4) st[4] = f4(st[4], row);
+    if (n > 5) st[5] = f5(st[5], row);
+    if (n > 6) st[6] = f6(st[6], row);
+    if (n > 7) st[7] = f7(st[7], row);
+  };
+}
+
 export function groupError(error: unknown): string {
   return `a group's aggregate row failed: ${error instanceof Error ? error.message : String(error)}`;
 }
@@ -527,6 +577,8 @@ export function showDuration(us: bigint): string {
 /** What `emitUpTo` answers when no window closed (asked after nearly every event; the caller may skip its emit): never written to. */
 export const NOTHING: Value[][] = Object.freeze([]) as unknown as Value[][];
 const TIMESTAMP_INFINITY = 2n ** 63n - 1n;
+/** `-infinity` held once: a unary minus on a bigint makes a new one at every use. */
+const TIMESTAMP_NEG_INFINITY = -TIMESTAMP_INFINITY;
 const DATE_INFINITY = 2147483647;
 
 /**
@@ -540,7 +592,7 @@ export function bucketMicros(v: Value): bigint | null {
   if (typeof v === "bigint") return v;
   if (typeof v !== "number" || !Number.isInteger(v)) return null;
   if (v >= DATE_INFINITY) return TIMESTAMP_INFINITY;
-  if (v <= -DATE_INFINITY) return -TIMESTAMP_INFINITY;
+  if (v <= -DATE_INFINITY) return TIMESTAMP_NEG_INFINITY;
   return BigInt(v) * MICROS_PER_DAY;
 }
 
@@ -554,7 +606,7 @@ export function bucketMicros(v: Value): bigint | null {
  */
 export function windowStart(v: Value): bigint | null {
   const s = bucketMicros(v);
-  return s === null || s >= TIMESTAMP_INFINITY || s <= -TIMESTAMP_INFINITY ? null : s;
+  return s === null || s >= TIMESTAMP_INFINITY || s <= TIMESTAMP_NEG_INFINITY ? null : s;
 }
 
 /**
@@ -576,7 +628,7 @@ function eventInstant(window: NonNullable<AggregateOp["window"]>, lib: FunctionL
   let lastInstant = 0n;
   return (row) => {
     const t = bucketMicros(time(row));
-    if (t === null || t >= TIMESTAMP_INFINITY || t <= -TIMESTAMP_INFINITY) return null;
+    if (t === null || t >= TIMESTAMP_INFINITY || t <= TIMESTAMP_NEG_INFINITY) return null;
     if (t !== lastWall) {
       lastInstant = clock.startsAt(t);
       lastWall = t;

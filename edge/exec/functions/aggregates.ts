@@ -51,6 +51,7 @@ const countStar: AggregateFn = {
 const count: AggregateFn = {
   init: (): CountState => ({ n: 0 }),
   step: (s, args) => { if (args[0] !== null) countUp(s as CountState); return s; },
+  stepOne: (s, x) => { if (x !== null) countUp(s as CountState); return s; },
   finish: (s) => BigInt((s as CountState).n),
 };
 
@@ -60,8 +61,11 @@ function sumInit(ctx: CallContext): SumState {
 }
 
 function sumStep(state: unknown, args: Value[]): unknown {
+  return sumValue(state, args[0] ?? null);
+}
+
+function sumValue(state: unknown, v: Value): unknown {
   const s = state as SumState;
-  const v = args[0];
   if (v === null || v === undefined) return s;
   if (typeof s.sum === "number") s.sum += typeof v === "bigint" ? hugeToDouble(v) : (v as number);
   else {
@@ -77,6 +81,7 @@ function sumStep(state: unknown, args: Value[]): unknown {
 const sum: AggregateFn = {
   init: sumInit,
   step: sumStep,
+  stepOne: sumValue,
   finish: (state, ctx) => {
     const s = state as SumState;
     if (s.count === 0) return null;
@@ -234,20 +239,21 @@ const avg: AggregateFn = {
 };
 
 function extreme(sign: 1 | -1): AggregateFn {
+  const stepOne = (state: unknown, x: Value, ctx: CallContext): unknown => {
+    const s = state as { v: Value };
+    if (x === null || x === undefined) return s;
+    const v = s.v;
+    if (v === null) s.v = x;
+    else if (typeof x === "bigint" && typeof v === "bigint") {
+      // Integers (BIGINT, HUGEINT, timestamps) order as bigints: no type lookup per row.
+      if (sign > 0 ? x > v : x < v) s.v = x;
+    } else if (sign * compareValues(x, v, ctx.argTypes[0]!) > 0) s.v = x;
+    return s;
+  };
   return {
     init: () => ({ v: null as Value }),
-    step: (state, args, ctx) => {
-      const s = state as { v: Value };
-      const x = args[0];
-      if (x === null || x === undefined) return s;
-      const v = s.v;
-      if (v === null) s.v = x;
-      else if (typeof x === "bigint" && typeof v === "bigint") {
-        // Integers (BIGINT, HUGEINT, timestamps) order as bigints: no type lookup per row.
-        if (sign > 0 ? x > v : x < v) s.v = x;
-      } else if (sign * compareValues(x, v, ctx.argTypes[0]!) > 0) s.v = x;
-      return s;
-    },
+    step: (state, args, ctx) => stepOne(state, args[0] ?? null, ctx),
+    stepOne,
     finish: (state) => (state as { v: Value }).v,
   };
 }

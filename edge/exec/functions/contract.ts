@@ -84,6 +84,8 @@ export type ScalarFn = ((args: Value[], ctx: CallContext) => Value) & {
 export interface AggregateFn {
   init(ctx: CallContext): unknown;
   step(state: unknown, args: Value[], ctx: CallContext): unknown;
+  /** `step` of a one-argument call, given the argument itself (no array to fill per row); optional. */
+  stepOne?(state: unknown, x: Value, ctx: CallContext): unknown;
   finish(state: unknown, ctx: CallContext): Value;
 }
 
@@ -97,11 +99,25 @@ export type SqlErrorCode =
   | "internal";
 
 /**
+ * An error a row's data raises (a failed cast, an unreadable field): told by its message and
+ * dead-lettered by the thousand, so it captures no stack. V8's stack capture made a dead letter
+ * ~3.5× as slow (138k against 477k a second on turnstile's events).
+ */
+export class RowError extends Error {
+  constructor(message?: string, options?: { cause?: unknown }) {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message, options);
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/**
  * An error DuckDB would raise at run time. `message` equals DuckDB's error
  * text where practical (without the `Conversion Error: ` style prefix, which
- * `duckdbText` adds), so the check can compare the two.
+ * `duckdbText` adds), so the check can compare the two. No stack (`RowError`).
  */
-export class SqlError extends Error {
+export class SqlError extends RowError {
   override name = "SqlError";
   readonly code: SqlErrorCode;
   constructor(code: SqlErrorCode, message: string, options?: { cause?: unknown }) {
