@@ -2,8 +2,8 @@
  * Object keys every sink accepts: the same rules for fs, s3 and r2, so a
  * pipeline that works against the local fs sink works against a bucket.
  * A key is 1–1024 UTF-8 bytes of `/`-separated segments; no segment is
- * empty, `.` or `..`; no control characters (XML 1.0, which S3 listings use,
- * cannot carry them) and no backslash (a path separator on Windows).
+ * empty, `.` or `..`; no control characters, U+FFFE or U+FFFF (XML 1.0, which
+ * S3 listings use, cannot carry them) and no backslash (a path separator on Windows).
  */
 export function checkKey(sink: string, key: string): void {
   const problem = keyProblem(key);
@@ -18,6 +18,7 @@ function keyProblem(key: string): string | null {
   if (key.startsWith("/")) return "absolute (starts with /)";
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(key)) return "contains a control character";
+  if (/[\uFFFE\uFFFF]/.test(key)) return "contains U+FFFE or U+FFFF, which an S3 listing (XML 1.0) cannot carry";
   if (key.includes("\\")) return "contains a backslash";
   if (/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(key)) return "contains a lone surrogate";
   for (const segment of key.split("/")) {

@@ -4,8 +4,10 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { queryJson, withDuckDB } from "../parquet/duckdb-oracle.node.ts";
 import { datasetRows, datasetSchema, expectDatasetReadsBack, partitionBy, writeDataset } from "./dataset-case.node.ts";
+import { runnelWriter } from "../parquet/runnel.ts";
 import { fsSink } from "./fs.node.ts";
-import { escapePathSegment, formatPartitionValue, objectKey, partitionPath, partitionRows, rangeName } from "./layout.ts";
+import { datasetSql, escapePathSegment, formatPartitionValue, objectKey, partitionPath, partitionRows, rangeName } from "./layout.ts";
+import { writeBatch } from "./write-batch.ts";
 
 describe("layout", () => {
   test("partition values are escaped as Hive escapes path names", () => {
@@ -166,4 +168,54 @@ test("a HUGEINT past the 38 digits of its DECIMAL(38,0) column, at any depth, is
     [-(10n ** 38n), `total is ${-(10n ** 38n)}, past the 38 digits of DECIMAL(38,0), the Parquet type a HUGEINT is written as: cast it to DOUBLE or VARCHAR in the cell to keep such values`],
     [null, `m.value is ${2n ** 127n - 1n}, past the 38 digits of DECIMAL(38,0), the Parquet type a HUGEINT is written as: cast it to DOUBLE or VARCHAR in the cell to keep such values`],
   ]);
+});
+
+describe("partition values a Map or the unescaped folder value could confuse", () => {
+  const write = async (dir: string, schema: { name: string; type: string }[], rows: Record<string, unknown>[]) => {
+    await writeBatch({ sink: fsSink(dir), parquet: runnelWriter, schema, rows: rows as never, partitionBy: ["k"], sinkName: "lake", writer: "w", first: 0, last: 9 });
+    return join(dir, "lake", "**", "*.parquet");
+  };
+
+  // Found by edge/parquet/messy-values-fuzz12: the router's Map took 0 for -0, so a 0.0 row went to
+  // the -0.0 folder (or the other way round) and read back with the other sign.
+  test("0.0 and -0.0 go to their own folders and read back with their sign", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "runnel-zero-"));
+    try {
+      const schema = [{ name: "id", type: "INTEGER" }, { name: "k", type: "DOUBLE" }];
+      const glob = await write(dir, schema, [{ id: 1, k: -0 }, { id: 2, k: 0 }, { id: 3, k: -0 }]);
+      expect(partitionRows(schema, [{ id: 2, k: 0 }, { id: 1, k: -0 }], ["k"]).map((p) => p.path)).toEqual(["k=-0.0/", "k=0.0/"]);
+      const got = await withDuckDB((db) => queryJson(db, `SELECT id, k::VARCHAR AS k FROM (${datasetSql(glob, schema, ["k"])}) ORDER BY id`));
+      expect(got).toEqual([{ id: 1, k: "-0.0" }, { id: 2, k: "0.0" }, { id: 3, k: "-0.0" }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // DuckDB unescapes `%5F_HIVE_DEFAULT_PARTITION__` to the null folder's name before the query sees it:
+  // the text read back as NULL.
+  test("a VARCHAR spelled like the null folder reads back as that text, NULL as NULL", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "runnel-nullname-"));
+    try {
+      const schema = [{ name: "id", type: "INTEGER" }, { name: "k", type: "VARCHAR" }];
+      const glob = await write(dir, schema, [{ id: 1, k: "__HIVE_DEFAULT_PARTITION__" }, { id: 2, k: null }, { id: 3, k: "NULL" }]);
+      const got = await withDuckDB((db) => queryJson(db, `SELECT id, k FROM (${datasetSql(glob, schema, ["k"])}) ORDER BY id`));
+      expect(got).toEqual([{ id: 1, k: "__HIVE_DEFAULT_PARTITION__" }, { id: 2, k: null }, { id: 3, k: "NULL" }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  // Found by writing the fuzz's partition values to the S3 server: its listing answered U+FFFD for U+FFFF.
+  test("U+FFFE and U+FFFF are escaped as their UTF-8 bytes, and DuckDB reads them back as themselves", async () => {
+    expect(escapePathSegment("a\uFFFFb\uFFFE\uFFFD")).toBe("a%EF%BF%BFb%EF%BF%BE\uFFFD");
+    const dir = mkdtempSync(join(tmpdir(), "runnel-ffff-"));
+    try {
+      const schema = [{ name: "id", type: "INTEGER" }, { name: "k", type: "VARCHAR" }];
+      const glob = await write(dir, schema, [{ id: 1, k: "a\uFFFFb" }, { id: 2, k: "\uFFFE" }, { id: 3, k: "\uFFFD" }]);
+      const got = await withDuckDB((db) => queryJson(db, `SELECT id, k FROM (${datasetSql(glob, schema, ["k"])}) ORDER BY id`));
+      expect(got).toEqual([{ id: 1, k: "a\uFFFFb" }, { id: 2, k: "\uFFFE" }, { id: 3, k: "\uFFFD" }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -43,12 +43,18 @@ export interface Partition {
 // characters it escapes only on Windows, so one layout works on every file system.
 const ESCAPED = new Set(['"', "#", "%", "'", "*", "/", ":", "=", "?", "\\", "{", "}", "[", "]", "^", " ", "<", ">", "|"]);
 
-/** Percent-escapes a partition column name or value the way Hive does; readers (DuckDB, Spark, pyarrow) unescape any `%XX`. */
+/**
+ * Percent-escapes a partition column name or value the way Hive does; readers (DuckDB, Spark, pyarrow)
+ * unescape any `%XX`. U+FFFE and U+FFFF are escaped too, as their UTF-8 bytes (`%EF%BF%BF`, as DuckDB's
+ * own PARTITION_BY writes every non-ASCII character): XML 1.0 cannot carry them, so an S3 listing
+ * (versitygw) answered U+FFFD in their place, and a reader listing the lake asked for a key that is not there.
+ */
 export function escapePathSegment(text: string): string {
   let out = "";
   for (const ch of text) {
     const code = ch.codePointAt(0)!;
     if (code < 0x20 || code === 0x7f || ESCAPED.has(ch)) out += `%${code.toString(16).toUpperCase().padStart(2, "0")}`;
+    else if (code === 0xfffe || code === 0xffff) out += code === 0xffff ? "%EF%BF%BF" : "%EF%BF%BE";
     else out += ch;
   }
   return out;
@@ -228,7 +234,8 @@ export function partitionRouter<T>(
     return group;
   };
   // A row's group by its partition values, one Map level per column, while they are primitives
-  // (equal primitives format to the same path); other values take the path every time.
+  // (equal primitives format to the same path); other values take the path every time, and so
+  // does -0, which a Map takes for 0 (a 0.0 row then went to the -0.0 folder and read back as -0.0).
   const cache = new Map<unknown, unknown>();
   let only: T | undefined;
   const pastParquet = valuesPastParquet(body);
@@ -241,7 +248,7 @@ export function partitionRouter<T>(
     let level = cache;
     for (let i = 0; i < columns.length; i++) {
       const value = row[columns[i]!.name];
-      if (value === undefined || (value !== null && typeof value === "object")) return groupOf(row);
+      if (value === undefined || (value !== null && typeof value === "object") || Object.is(value, -0)) return groupOf(row);
       let next = level.get(value);
       if (next === undefined) {
         next = i === columns.length - 1 ? { group: groupOf(row) } : new Map<unknown, unknown>();
@@ -294,21 +301,28 @@ export function hiveTypes(schema: Schema, partitionBy: string[]): string {
  * original rows: exact types, `__HIVE_DEFAULT_PARTITION__` as NULL, columns
  * in schema order. (DuckDB 1.4 reads that folder as text and fails to cast
  * it to, say, DATE; its own null folder name is `NULL`, which it maps itself.)
- * The one value it cannot tell from NULL is a VARCHAR spelled exactly like
- * the null folder name.
+ * The null folder is told by the file's path, not by the unescaped value:
+ * a VARCHAR spelled like the null folder name has its first letter escaped
+ * in its folder, and DuckDB unescapes it to the same text.
  */
 export function datasetSql(glob: string, schema: Schema, partitionBy: string[], options: LayoutOptions = {}): string {
-  const nullValue = (options.nullValue ?? HIVE_NULL).replaceAll("'", "''");
+  const nullValue = options.nullValue ?? HIVE_NULL;
   const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
-  const text = `{${partitionBy.map((name) => `'${name.replaceAll("'", "''")}': VARCHAR`).join(", ")}}`;
+  const str = (text: string) => `'${text.replaceAll("'", "''")}'`;
+  const text = `{${partitionBy.map((name) => `${str(name)}: VARCHAR`).join(", ")}}`;
+  const byPath = nullValue !== "NULL" && partitionBy.length > 0;
   const select = schema
     .map((c) =>
       partitionBy.includes(c.name)
-        ? nullValue === "NULL"
-          ? `CAST(${quote(c.name)} AS ${c.type}) AS ${quote(c.name)}`
-          : `CAST(CASE WHEN ${quote(c.name)} = '${nullValue}' THEN NULL ELSE ${quote(c.name)} END AS ${c.type}) AS ${quote(c.name)}`
+        ? byPath
+          ? `CAST(CASE WHEN contains(${quote(FILE_COLUMN)}, ${str(`/${escapePathSegment(c.name)}=${nullValue}/`)}) THEN NULL ELSE ${quote(c.name)} END AS ${c.type}) AS ${quote(c.name)}`
+          : `CAST(${quote(c.name)} AS ${c.type}) AS ${quote(c.name)}`
         : quote(c.name),
     )
     .join(", ");
-  return `SELECT ${select} FROM read_parquet('${glob.replaceAll("'", "''")}', hive_partitioning = true${partitionBy.length ? `, hive_types = ${text}` : ""})`;
+  const args = partitionBy.length ? `, hive_types = ${text}${byPath ? `, filename = ${str(FILE_COLUMN)}` : ""}` : "";
+  return `SELECT ${select} FROM read_parquet(${str(glob)}, hive_partitioning = true${args})`;
 }
+
+/** The column `datasetSql` has DuckDB put each row's file path in, to tell the null folder from a value. */
+const FILE_COLUMN = "__runnel_file";
