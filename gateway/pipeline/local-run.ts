@@ -8,7 +8,7 @@
  * the target (a folder) differ.
  */
 import { join } from "node:path";
-import { executorLetter } from "../../edge/sinks/dead-letter.ts";
+import { executorLetter, type DeadLetter } from "../../edge/sinks/dead-letter.ts";
 import { buildPipeline, sinksFlushingAggregates, type RunResult } from "../../edge/exec/pipeline.ts";
 import { defaultLibrary } from "../../edge/exec/library.ts";
 import { defaultParquetWriter } from "../../edge/parquet/index.ts";
@@ -30,17 +30,47 @@ export interface LocalRunInfo {
   dir: string;
   sinks: string[];
   state: "running" | "stopped" | "failed";
+  /** When the bundle it runs was published (`bundle.json`'s `publishedAt`). */
+  publishedAt: string;
+  /** When starting it stopped a run of an earlier publish: what that run had done. */
+  replaced: string | null;
   startedAt: string;
   /** Flush bound in seconds (the notebook's, at most `maxFlushSeconds`, so files appear soon). */
   flushSeconds: number;
   events: number;
   rows: number;
+  /** Of `rows`, those in Parquet files already; the others wait for the next flush. */
+  rowsInFiles: number;
   files: number;
   bytes: number;
   deadLetters: number;
+  /** Where the dead letters go (`_errors/source=<source>/day=<day>/*.ndjson`, read_json reads them). */
+  errorsDir: string;
+  /** The newest dead letters (at most `RECENT_LETTERS`), oldest first: why, and the event as it arrived (cut). */
+  recentDeadLetters: RecentDeadLetter[];
+  /** Where the run began: each source's sample (what the notebook showed), or what arrived from its start. */
+  from: LocalRunStart;
+  /** With `from: "sample"`, per source, the events of its sample the run began with (set once it is read). */
+  sampleEvents: Record<string, number>;
   lastFile: string | null;
   error: string | null;
 }
+
+/** Where a local run begins: the events the notebook shows (each source's sample), or what arrives from now. */
+export type LocalRunStart = "sample" | "now";
+
+/** A dead letter as the run's card shows it. */
+export interface RecentDeadLetter {
+  source: string;
+  reason: string;
+  /** The event (or the row, or the group's keys) as written to `_errors`, cut at `RECENT_RAW_CHARS`. */
+  raw: string;
+  at: string;
+}
+
+/** How many of the newest dead letters a run keeps for the page. */
+export const RECENT_LETTERS = 20;
+const RECENT_RAW_CHARS = 400;
 
 export interface LocalRunOptions {
   registry: SourceRegistry;
@@ -67,18 +97,21 @@ export class LocalRuns {
   constructor(private readonly options: LocalRunOptions) {}
 
   list(): LocalRunInfo[] {
-    return [...this.runs.values()].map((r) => ({ ...r.info }));
+    return [...this.runs.values()].map((r) => copy(r.info));
   }
 
   get(path: string): LocalRunInfo | null {
     const run = this.runs.get(path);
-    return run ? { ...run.info } : null;
+    return run ? copy(run.info) : null;
   }
 
-  /** Starts the published pipeline of `path`; an already running one is returned as it is. */
-  async start(path: string): Promise<{ info: LocalRunInfo; created: boolean }> {
+  /**
+   * Starts the published pipeline of `path`; an already running one is returned as it is. `from: "sample"`
+   * begins with the events each source's sample holds (what the notebook shows), then what arrives;
+   * `"now"` (the default) takes only what arrives.
+   */
+  async start(path: string, options: { from?: LocalRunStart } = {}): Promise<{ info: LocalRunInfo; created: boolean }> {
     const running = this.runs.get(path);
-    if (running?.info.state === "running") return { info: { ...running.info }, created: false };
     let name: string;
     try {
       name = safeBundleName(path);
@@ -91,10 +124,21 @@ export class LocalRuns {
     } catch (error) {
       throw new GatewayError(409, "conflict", `pipelines: ${path} is not published yet; publish it first (${error instanceof Error ? error.message : String(error)})`, { cause: error });
     }
-    const run = this.open(path, bundle);
+    // The run in progress is answered as it is while it runs what is published. After a new publish it is
+    // stopped (what it holds is written) and the new pipeline starts: "Run locally" under a new publish
+    // answered the old run, which went on writing the old cells' rows with nothing on the page saying so.
+    let replaced: string | null = null;
+    if (running?.info.state === "running") {
+      if (running.info.publishedAt === bundle.manifest.publishedAt) return { info: copy(running.info), created: false };
+      await running.stop();
+      const old = running.info;
+      replaced = `stopped the run of the publish of ${old.publishedAt} (${old.events.toLocaleString("en-US")} events, ${old.rows.toLocaleString("en-US")} rows written) to run this one`;
+    }
+    const run = this.open(path, bundle, options.from ?? "now");
+    run.info.replaced = replaced;
     this.runs.set(path, run);
     this.options.log.info("local run started", { notebook: path, dir: run.info.dir });
-    return { info: { ...run.info }, created: true };
+    return { info: copy(run.info), created: true };
   }
 
   /** Stops a run: events already arrived go through, open windows are closed, everything buffered is written. */
@@ -102,14 +146,14 @@ export class LocalRuns {
     const run = this.runs.get(path);
     if (!run) throw new GatewayError(404, "not_found", `pipelines: no local run of ${path}`);
     await run.stop();
-    return { ...run.info };
+    return copy(run.info);
   }
 
   async close(): Promise<void> {
     await Promise.all([...this.runs.values()].map((r) => r.stop()));
   }
 
-  private open(path: string, bundle: Bundle): Run {
+  private open(path: string, bundle: Bundle, from: LocalRunStart): Run {
     const now = this.options.now ?? Date.now;
     const { plan, manifest } = bundle;
     const name = manifest.name;
@@ -123,12 +167,13 @@ export class LocalRuns {
     }
     const startedAt = new Date(now()).toISOString();
     const info: LocalRunInfo = {
-      notebook: path, name, dir, sinks: plan.pipelines.map((p) => p.sink), state: "running", startedAt, flushSeconds,
-      events: 0, rows: 0, files: 0, bytes: 0, deadLetters: 0, lastFile: null, error: null,
+      notebook: path, name, dir, sinks: plan.pipelines.map((p) => p.sink), state: "running", publishedAt: manifest.publishedAt, replaced: null, startedAt, flushSeconds,
+      events: 0, rows: 0, rowsInFiles: 0, files: 0, bytes: 0, deadLetters: 0, errorsDir: join(dir, "_errors"), recentDeadLetters: [], from, sampleEvents: {}, lastFile: null, error: null,
     };
     const executor = buildPipeline(plan, { library: defaultLibrary, mode: "dead-letter" });
     // A new writer name per run: object keys carry the run's own event range, so a second run never overwrites the first.
-    const writer = new SinkWriter(plan, targets, defaultParquetWriter, `local-${startedAt.replace(/[-:.]/g, "")}`, now);
+    const writerName = `local-${startedAt.replace(/[-:.]/g, "")}`;
+    const writer = new SinkWriter(plan, targets, defaultParquetWriter, writerName, now);
     const perFlush = sinksFlushingAggregates(plan);
     const pending = new Map<string, SourceEvent[]>();
     const abort = new AbortController();
@@ -136,15 +181,30 @@ export class LocalRuns {
     let lastFlush = now();
     let writing: Promise<void> = Promise.resolve();
 
+    // The page shows the newest few with their reason: a count alone did not say which events were refused or why.
+    const recent = (letters: readonly DeadLetter[]): void => {
+      if (letters.length === 0) return;
+      const kept = info.recentDeadLetters;
+      for (const l of letters.slice(-RECENT_LETTERS)) {
+        kept.push({ source: l.source, reason: l.reason, raw: l.raw.length > RECENT_RAW_CHARS ? `${l.raw.slice(0, RECENT_RAW_CHARS)}…` : l.raw, at: l.at });
+      }
+      if (kept.length > RECENT_LETTERS) kept.splice(0, kept.length - RECENT_LETTERS);
+    };
     const take = (result: RunResult, source: string): void => {
       for (const [sink, rows] of Object.entries(result.rows)) {
         // A row no file can hold is a dead letter the sink writer wrote, not a row.
         const rejected = writer.add(sink, rows);
         info.rows += rows.length - rejected;
         info.deadLetters += rejected;
+        if (rejected > 0) {
+          const at = new Date(now()).toISOString();
+          recent([{ source: source || sink, reason: `${sink}: ${rejected === 1 ? "a row" : `${rejected} rows`} no Parquet file can hold; the row and why are in ${sink}'s dead letters`, raw: "", at }]);
+        }
       }
       const at = new Date(now()).toISOString();
-      writer.addDeadLetters(result.deadLetters.map((d) => executorLetter(d, source, at)));
+      const letters = result.deadLetters.map((d) => executorLetter(d, source, at));
+      writer.addDeadLetters(letters);
+      recent(letters);
       info.deadLetters += result.deadLetters.length;
     };
     const process = (): void => {
@@ -160,7 +220,9 @@ export class LocalRuns {
         for (const e of rereadRepeatedKeys(events, manifest.sources[source])) (e.ok ? values : undecoded).push(e);
         take(executor.run({ source, events: values.map((e) => (e as { value: unknown }).value), now: now() }), source);
         const at = new Date(now()).toISOString();
-        writer.addDeadLetters(undecoded.map((e) => ({ reason: `did not decode: ${(e as { error: string }).error}`, raw: (e as { raw: string }).raw, source, at })));
+        const letters = undecoded.map((e) => ({ reason: `did not decode: ${(e as { error: string }).error}`, raw: (e as { raw: string }).raw, source, at }));
+        writer.addDeadLetters(letters);
+        recent(letters);
         info.deadLetters += undecoded.length;
         info.events += events.length;
       }
@@ -169,12 +231,17 @@ export class LocalRuns {
       for (const sink of perFlush) take(executor.flushAggregates(sink), "");
       lastFlush = now();
       const last = info.events - 1;
-      if (last < first || (writer.depth === 0 && writer.deadLetterDepth === 0)) return;
+      if (last < 0 || (writer.depth === 0 && writer.deadLetterDepth === 0)) return;
       // The flush takes what is buffered now; events the tick runs while it writes belong to the next range.
-      const from = first;
+      // With no event since the last flush (Stop closing the open windows), the rows go to an object of their
+      // own, named as the Kafka runner names its last one: before, they were counted as written and dropped,
+      // and the lake lacked every window still open when the run stopped.
+      const nothingNew = last < first;
+      const from = nothingNew ? last : first;
       first = last + 1;
-      const done = await writer.flush(from, last);
+      const done = await writer.flush(from, last, nothingNew ? `${writerName}.end` : writerName);
       info.files += done.files.length;
+      info.rowsInFiles += done.files.reduce((n, f) => n + f.rows, 0);
       info.bytes += done.files.reduce((n, f) => n + f.bytes, 0);
       info.lastFile = done.files.at(-1)?.key ?? info.lastFile;
     };
@@ -202,7 +269,32 @@ export class LocalRuns {
       pending.set(sourceName, []);
       void (async () => {
         const source = await this.options.registry.get(path, spec);
-        for await (const event of source.tail(abort.signal)) pending.get(sourceName)!.push(event);
+        // From the sample, the run starts with the events the notebook shows, then takes what arrives. The page
+        // took only the tail before: on a topic already written (the usual first run) it wrote nothing, and the
+        // lake never held what the notebook had shown. The tail opens first, so nothing falls between the two; an
+        // event both in the sample and in the tail (it arrived as the sample was read) goes through once, known by
+        // where its source says it came from (Kafka partition and offset, demo index, webhook delivery).
+        const tail = source.tail(abort.signal)[Symbol.asyncIterator]();
+        let next = tail.next();
+        const sample = from === "sample" ? await source.sample(spec.sampleSize) : [];
+        if (abort.signal.aborted) return;
+        // Counted, not a set: the events of one webhook delivery share its id.
+        const seen = new Map<string, number>();
+        for (const e of sample) if (e.meta) seen.set(eventPlace(e.meta), (seen.get(eventPlace(e.meta)) ?? 0) + 1);
+        pending.get(sourceName)!.push(...sample);
+        if (from === "sample") info.sampleEvents[sourceName] = sample.length;
+        for (let step = await next; !step.done; step = await next) {
+          next = tail.next();
+          const event = step.value;
+          const place = seen.size > 0 && event.meta ? eventPlace(event.meta) : null;
+          const left = place === null ? undefined : seen.get(place);
+          if (left !== undefined) {
+            if (left > 1) seen.set(place!, left - 1);
+            else seen.delete(place!);
+            continue;
+          }
+          pending.get(sourceName)!.push(event);
+        }
       })().catch((error: unknown) => {
         if (!abort.signal.aborted) fail(error);
       });
@@ -228,4 +320,14 @@ export class LocalRuns {
       })());
     return { info, abort, stop };
   }
+}
+
+/** Where a source says an event came from (Kafka partition and offset, demo index, webhook delivery), as one key. */
+function eventPlace(meta: Record<string, string | number>): string {
+  return JSON.stringify(Object.keys(meta).sort().map((k) => [k, meta[k]]));
+}
+
+/** A run's counters as the routes answer them, apart from the live object the run keeps counting in. */
+function copy(info: LocalRunInfo): LocalRunInfo {
+  return structuredClone(info);
 }

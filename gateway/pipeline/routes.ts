@@ -4,7 +4,8 @@
  *
  *   POST /check/<notebook>                 progress lines, then the report
  *   POST /publish/<notebook>[?force=true]  progress lines, then where the bundle went
- *   POST /run/<notebook>                   runs the published pipeline on the live stream into a local folder
+ *   POST /run/<notebook>[?from=sample|now] runs the published pipeline on the live stream into a local folder,
+ *                                          from the events the notebook shows (sample) or what arrives (now, default)
  *   DELETE /run/<notebook>                 stops it (writes what it holds)
  *   GET /runs                              every local run with its counters
  *
@@ -154,8 +155,10 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
   app.get("/runs", (c) => c.json(options.runs.list()));
   app.post("/run/:rest{.+}", async (c) => {
     const path = notebookPathOf(c.req.param("rest"));
+    const from = c.req.query("from") ?? "now";
+    if (from !== "sample" && from !== "now") throw new GatewayError(400, "bad_request", `pipelines: from must be sample or now, got ${JSON.stringify(from)}`);
     await options.store.read(path);
-    const { info, created } = await options.runs.start(path);
+    const { info, created } = await options.runs.start(path, { from });
     return c.json(info, created ? 201 : 200);
   });
   app.delete("/run/:rest{.+}", async (c) => c.json(await options.runs.stop(notebookPathOf(c.req.param("rest")))));

@@ -269,8 +269,9 @@ function runRoute(path: string): string {
   return `/api/pipelines/run/${path.split("/").map(encodeURIComponent).join("/")}`;
 }
 
-export async function startLocalRun(path: string): Promise<LocalRun> {
-  const route = runRoute(path);
+/** Starts the published pipeline; the page starts it from the events the notebook shows, then what arrives. */
+export async function startLocalRun(path: string, from: "sample" | "now" = "sample"): Promise<LocalRun> {
+  const route = `${runRoute(path)}?from=${from}`;
   const response = await fetch(route, { method: "POST" });
   if (!response.ok) throw await failure(`POST ${route}`, response);
   return (await response.json()) as LocalRun;

@@ -88,8 +88,23 @@ function carriesText(t: TypeNode): boolean {
   }
 }
 
+/**
+ * The columns of a sample the gateway's DuckDB read as JSON (at any depth) that this DuckDB, which has
+ * no JSON type, holds as VARCHAR: name → DuckDB's type. A person reading "VARCHAR" writes
+ * `CAST(ts AS VARCHAR)` or `try_strptime(ts, …)` and gets a string's JSON text, quotes and all (DuckDB does
+ * the same to a JSON value), so the rows quietly go NULL; the profile says JSON instead.
+ */
+export function jsonColumns(schema: Schema | null): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const field of schema?.fields ?? []) {
+    const wanted = field.metadata.get("duckdb.type");
+    if (wanted && /\bJSON\b/.test(wanted) && withoutJson(wanted) !== wanted) found.set(field.name, wanted);
+  }
+  return found;
+}
+
 /** `wanted` with its JSON parts as VARCHAR, in DuckDB's spelling; null when it does not parse. */
-function withoutJson(wanted: string): string | null {
+export function withoutJson(wanted: string): string | null {
   try {
     return formatType(jsonAsVarchar(parseType(wanted)));
   } catch (error) {

@@ -15,6 +15,9 @@ export class LocalRunCard {
   private readonly stop: HTMLButtonElement;
   private readonly again: HTMLButtonElement;
   private readonly problem: HTMLElement;
+  private readonly letters: HTMLDetailsElement;
+  private readonly lettersSummary: HTMLElement;
+  private readonly lettersList: HTMLElement;
   private timer: ReturnType<typeof setInterval> | null = null;
 
   constructor(private readonly path: string) {
@@ -30,7 +33,16 @@ export class LocalRunCard {
     this.again.addEventListener("click", () => void this.act(() => startLocalRun(this.path)));
     this.problem = document.createElement("p");
     this.problem.className = "local-run-problem error";
-    this.element.append(this.title, this.body, this.stop, this.again, this.problem);
+    // The run's newest dead letters with their reason and the event as it arrived: a count alone did not say
+    // which events were refused or why. One element kept across polls, so it stays open while the run goes on.
+    this.letters = document.createElement("details");
+    this.letters.className = "local-run-letters";
+    this.lettersSummary = document.createElement("summary");
+    this.lettersList = document.createElement("ol");
+    this.lettersList.className = "local-run-letter-list";
+    this.letters.append(this.lettersSummary, this.lettersList);
+    this.letters.hidden = true;
+    this.element.append(this.title, this.body, this.letters, this.stop, this.again, this.problem);
   }
 
   show(run: LocalRun): void {
@@ -39,11 +51,21 @@ export class LocalRunCard {
     const entries: [string, string, string][] = [
       ["state", run.state === "running" ? `running (flush every ${run.flushSeconds} s)` : run.state, "state"],
       ["events in", run.events.toLocaleString("en-US"), "events"],
-      ["rows written", run.rows.toLocaleString("en-US"), "rows"],
+      // Rows wait in the writer until a flush: "rows written 56, Parquet files 0" read as a lost file.
+      ["rows written", run.rowsInFiles < run.rows ? `${run.rowsInFiles.toLocaleString("en-US")}, ${(run.rows - run.rowsInFiles).toLocaleString("en-US")} more waiting for the next flush` : run.rows.toLocaleString("en-US"), "rows"],
       ["Parquet files", `${run.files.toLocaleString("en-US")} (${(run.bytes / 1024).toFixed(1)} KiB)`, "files"],
       ["dead letters", run.deadLetters.toLocaleString("en-US"), "dead-letters"],
       ["folder", run.dir, "dir"],
     ];
+    if (run.from === "now") entries.splice(1, 0, ["started from", `what arrived from ${new Date(run.startedAt).toLocaleTimeString()} on`, "from"]);
+    else {
+      const read = Object.entries(run.sampleEvents);
+      const sample = read.length === 0 ? "reading it" : read.map(([source, n]) => `${source}: ${n.toLocaleString("en-US")} ${n === 1 ? "event" : "events"}`).join(", ");
+      entries.splice(1, 0, ["started from", `the events the notebook shows (${sample}), then what arrives`, "from"]);
+    }
+    if (run.deadLetters > 0) entries.push(["dead letters folder", run.errorsDir, "errors-dir"]);
+    entries.push(["published", new Date(run.publishedAt).toLocaleString(), "published"]);
+    if (run.replaced) entries.push(["before it", run.replaced, "replaced"]);
     if (run.lastFile) entries.push(["last file", run.lastFile, "last-file"]);
     if (run.error) entries.push(["error", run.error, "error"]);
     this.body.replaceChildren(
@@ -56,10 +78,38 @@ export class LocalRunCard {
         return [dt, dd];
       }),
     );
+    this.showLetters(run);
     this.stop.hidden = run.state !== "running";
     this.again.hidden = run.state === "running";
     if (run.state === "running") this.follow();
     else this.unfollow();
+  }
+
+  private showLetters(run: LocalRun): void {
+    const recent = run.recentDeadLetters ?? [];
+    this.letters.hidden = recent.length === 0;
+    if (recent.length === 0) return;
+    this.lettersSummary.textContent =
+      recent.length < run.deadLetters
+        ? `Why: the newest ${recent.length} of ${run.deadLetters.toLocaleString("en-US")} dead letters`
+        : `Why: the ${recent.length === 1 ? "dead letter" : `${recent.length} dead letters`}`;
+    // Newest first: the one that just arrived is what the person is looking for.
+    this.lettersList.replaceChildren(
+      ...[...recent].reverse().map((letter) => {
+        const li = document.createElement("li");
+        const reason = document.createElement("p");
+        reason.className = "local-run-letter-reason";
+        reason.textContent = letter.source ? `${letter.source}: ${letter.reason}` : letter.reason;
+        li.append(reason);
+        if (letter.raw !== "") {
+          const raw = document.createElement("pre");
+          raw.className = "local-run-letter-raw";
+          raw.textContent = letter.raw;
+          li.append(raw);
+        }
+        return li;
+      }),
+    );
   }
 
   private follow(): void {

@@ -139,7 +139,7 @@ export class PipelinePanel {
         this.verdict.append(para("Next:"), detail(result.next.join("\n")));
         {
           const local = button("Run locally", "pipeline-run-local");
-          local.title = "Run this pipeline inside the gateway on the live stream, writing Parquet to a local folder";
+          local.title = "Run this pipeline inside the gateway on the events the notebook shows, then on the live stream, writing Parquet to a local folder";
           local.addEventListener("click", () => {
             local.disabled = true;
             startLocalRun(this.path).then(

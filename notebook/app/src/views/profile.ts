@@ -16,6 +16,8 @@ export interface ColumnProfile {
   max: string | null;
   /** Equal-width bins for numbers and times, top values otherwise. */
   histogram: { label: string; n: number }[];
+  /** The type to show when it is not `type` (a JSON column this DuckDB holds as VARCHAR), and what that means. */
+  shown?: { type: string; note: string };
 }
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)/;
@@ -139,9 +141,9 @@ export function renderProfile(profiles: ColumnProfile[]): HTMLElement {
     name.textContent = p.name;
     const type = document.createElement("span");
     type.className = "profile-type";
-    type.textContent = p.type;
+    type.textContent = p.shown?.type ?? p.type;
     // A STRUCT's type runs to hundreds of characters; cut to one line, whole on hover (as the result table's).
-    type.title = p.type;
+    type.title = p.shown ? `${p.shown.type} (${p.shown.note})` : p.type;
     head.append(name, type, bars(p.histogram));
     const stats = document.createElement("div");
     stats.className = "profile-stats";
@@ -158,6 +160,12 @@ export function renderProfile(profiles: ColumnProfile[]): HTMLElement {
     stats.replaceChildren(`null ${nullText(p)} · ${p.exactDistinct ? "" : "≈"}${formatCount(p.distinct)} distinct · `, ...range);
     stats.title = stats.textContent ?? "";
     item.append(head, stats);
+    if (p.shown) {
+      const note = document.createElement("div");
+      note.className = "profile-note";
+      note.textContent = p.shown.note;
+      item.append(note);
+    }
     list.append(item);
   }
   return list;
