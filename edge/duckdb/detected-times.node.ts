@@ -67,11 +67,18 @@ export async function castReadableSchema(db: DuckDB, file: string, inferred: Sch
   // read_json takes no two columns whose keys differ only in case (`d`, `D`): those are read by scans of their own, side by side.
   const scans: Schema[] = [];
   for (const c of timed) {
-    const fits = scans.find((scan) => !scan.some((o) => keyOf(o).toLowerCase() === keyOf(c).toLowerCase()));
+    const fits = keyOf(c) === "" ? undefined : scans.find((scan) => !scan.some((o) => keyOf(o) === "" || keyOf(o).toLowerCase() === keyOf(c).toLowerCase()));
     if (fits) fits.push(c);
     else scans.push([c]);
   }
   const scan = (columns: Schema): string => {
+    // The empty key (DuckDB's column `C<place>`) is no column read_json can pin, nor an identifier: its texts are the
+    // JSON pointer `/` of each record, read by the same JSON transform (before, the sample failed to load: "zero-length
+    // delimited identifier").
+    if (columns.length === 1 && keyOf(columns[0]!) === "") {
+      const c = columns[0]!;
+      return `(SELECT from_json(json_extract(json, '/'), ${quoteString(JSON.stringify(asText(c).type))}) AS ${quoteIdent(c.name)} FROM read_ndjson_objects(${quoteString(file)}))`;
+    }
     const pinned = `columns = {${columns.map((c) => `${quoteString(keyOf(c))}: ${quoteString(asText(c).type)}`).join(", ")}}`;
     const picked = columns.map((c) => `${quoteIdent(keyOf(c))} AS ${quoteIdent(c.name)}`).join(", ");
     return `(SELECT ${picked} FROM read_json(${quoteString(file)}, format = 'newline_delimited', records = 'true', ${pinned}))`;

@@ -52,7 +52,9 @@ export async function loadEvents(db: DuckDB, table: string, events: readonly unk
  * every digit); a text on several lines is rewritten on one, losslessly.
  */
 export async function loadJsonTexts(db: DuckDB, table: string, texts: readonly string[], options: LoadOptions = {}): Promise<Schema> {
-  const renames = options.schema?.some((c) => c.key !== undefined) === true;
+  // Keys DuckDB named otherwise, and a whole-record column, are read from the events as loadEvents reads them (projectKeys):
+  // unprojected, a batch of objects alone was read as records, so a whole column held NULL where each record was its value.
+  const renames = options.schema?.some((c) => c.key !== undefined || c.whole === true) === true;
   const values: unknown[] = [];
   const lines = texts.map((text, i) => {
     try {
@@ -262,6 +264,13 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
   if (lines.length === 0 && schema === undefined) {
     throw new Error(`duckdb: loadEvents(${table}): no events and no schema; DuckDB cannot infer columns from nothing`);
   }
+  // A record that is only NaN, Infinity or 1e400: DuckDB's inference refuses the whole file for it, naming a line the file
+  // does not have ("Malformed JSON ... at byte 1 in line 4"); say which event it is.
+  const bare = schema === undefined ? events.findIndex((e) => e instanceof JsonReal && !Number.isFinite(e.value)) : -1;
+  if (bare !== -1) {
+    const text = (events[bare] as JsonReal).text();
+    throw new Error(`duckdb: loadEvents(${table}): event ${bare} is only ${text}, a record DuckDB's JSON reader cannot type (it refuses the whole file: Malformed JSON, unexpected character); leave it out, or put the number in an object ({"value": ${text}})`);
+  }
   const dir = await mkdtemp(join(tmpdir(), "runnel-duckdb-"));
   try {
     const path = join(dir, "events.ndjson");
@@ -304,7 +313,9 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
       const byKey = new Map([...renamed].map(([name, key]) => [key, name]));
       // Fields holding objects whose keys differ only in case are JSON; the rest as DuckDB infers them without those fields.
       // So are fields holding an object with the empty key, which DuckDB types as a STRUCT no table can hold.
-      const clashing = structFailure ? caseClashingFields(events) : unnamedFailure ? emptyKeyed : new Set<string>();
+      // Both kinds at once (one field's objects with the empty key, another's with `a` and `A`): DuckDB names only the
+      // first it meets, and typing the rest without that one failed on the other, losing the sample.
+      const clashing = structFailure || unnamedFailure ? new Set([...emptyKeyed, ...caseClashingFields(events)]) : new Set<string>();
       let described: Schema;
       if (clashing.size > 0) {
         const without = events.map((e) => (e !== null && typeof e === "object" && !Array.isArray(e) ? Object.fromEntries(Object.entries(e).filter(([k]) => !clashing.has(k))) : e));
@@ -363,7 +374,10 @@ async function loadLines(db: DuckDB, table: string, lines: string[], options: Lo
     // Records of one kind of scalar (a topic of strings) are that column too, typed by their kind (`json` VARCHAR):
     // unmarked, a pinned read of them asked for records and failed ("Expected OBJECT, but got VARCHAR").
     const records = events.some((e) => e !== null && typeof e === "object" && !Array.isArray(e) && !(e instanceof JsonReal));
-    if (described.length === 1 && described[0]!.name === "json" && (described[0]!.type === "JSON" || !records) && !keyOrder(events).includes("json")) {
+    // A record that is a scalar or an array beside objects: DuckDB reads every record whole, even objects with a key `json`
+    // (`{"json":1}` beside `5` is the column's `{"json":1}`); unmarked, the pipeline read that key and refused the `5`.
+    const values = records && events.some((e) => e !== null && e !== undefined && (typeof e !== "object" || Array.isArray(e) || e instanceof JsonReal));
+    if (described.length === 1 && described[0]!.name === "json" && (described[0]!.type === "JSON" || !records) && (values || !keyOrder(events).includes("json"))) {
       await keepExtras(db, table, [{ name: "json", type: described[0]!.type, whole: true }]);
     }
   }

@@ -7,6 +7,7 @@
  * throws `ConvertError`, which the pipeline turns into a dead letter.
  */
 import { JsonReal, REPEATED, RepeatedKeys } from "../duckdb/lossless-json.ts";
+import { shown } from "../duckdb/duplicate-keys.ts";
 import { parseType, type TypeNode } from "../plan/type-text.ts";
 import { jsonKey, type Schema, type Value } from "../plan/values.ts";
 import type { SourceFormat } from "../../notebook/format/model.ts";
@@ -81,8 +82,9 @@ export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: Read
     return (event) => {
       // DuckDB's read_json reads a record that is JSON null as a row of NULLs.
       if (event === null) return nulls.slice();
-      if (typeof event !== "object" || Array.isArray(event)) {
-        throw new ConvertError(`event is ${describe(event)}, not a JSON object`);
+      // A record that is a number written as a real (`-0.0`, `NaN`, `Infinity`: a JsonReal) is no object either.
+      if (typeof event !== "object" || Array.isArray(event) || event instanceof JsonReal) {
+        throw new ConvertError(`event is ${describe(event)}, not a JSON object: ${valueForReason(event)}`);
       }
       try {
         return read(event as Record<string, unknown>);
@@ -93,8 +95,8 @@ export function eventConverter(schema: Schema, lib: FunctionLibrary, reads: Read
   }
   return (event) => {
     if (event === null) return nulls.slice();
-    if (typeof event !== "object" || Array.isArray(event)) {
-      throw new ConvertError(`event is ${describe(event)}, not a JSON object`);
+    if (typeof event !== "object" || Array.isArray(event) || event instanceof JsonReal) {
+      throw new ConvertError(`event is ${describe(event)}, not a JSON object: ${valueForReason(event)}`);
     }
     try {
       const row = read(event as Record<string, unknown>);
@@ -173,6 +175,11 @@ export function csvFieldText(v: unknown): string {
  */
 function ownField(o: Record<string, unknown>, name: string): unknown {
   return Object.hasOwn(o, name) ? o[name] : undefined;
+}
+
+/** A value that did not fit, for a reason: its JSON text as DuckDB's errors show it (the first 50 bytes and `...`). */
+function valueForReason(v: unknown): string {
+  return shown(jsonText(v));
 }
 
 function describe(v: unknown): string {
@@ -291,7 +298,7 @@ function holdsInteger(v: unknown): boolean {
 function lastResort(raw: unknown, path: string, text: string, again: Converter): Value {
   if (raw instanceof JsonReal) return again(raw.value, path);
   if (raw === REPEATED) throw new RepeatedKeyRead();
-  throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}`);
+  throw new ConvertError(`field ${path}: cannot read ${describe(raw)} as ${text}: ${valueForReason(raw)}`);
 }
 
 function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converter {
@@ -310,7 +317,7 @@ function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converte
         if (raw === null) return null;
         if (!Array.isArray(raw)) {
           if (raw === REPEATED) throw new RepeatedKeyRead();
-          throw new ConvertError(`field ${path}: expected an array for ${typeForReason(text)}, got ${describe(raw)}`);
+          throw new ConvertError(`field ${path}: expected an array for ${typeForReason(text)}, got ${describe(raw)}: ${valueForReason(raw)}`);
         }
         return raw.map((x, i) => (x === null || x === undefined ? null : child(x, `${path}[${i}]`)));
       };
@@ -321,7 +328,7 @@ function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converte
         if (raw === null) return null;
         if (typeof raw !== "object" || Array.isArray(raw) || raw instanceof JsonReal) {
           if (raw === REPEATED) throw new RepeatedKeyRead();
-          throw new ConvertError(`field ${path}: expected an object for ${typeForReason(text)}, got ${describe(raw)}`);
+          throw new ConvertError(`field ${path}: expected an object for ${typeForReason(text)}, got ${describe(raw)}: ${valueForReason(raw)}`);
         }
         const o = raw as Record<string, unknown>;
         const out: { [k: string]: Value } = {};
@@ -343,7 +350,7 @@ function converterFor(t: TypeNode, text: string, lib: FunctionLibrary): Converte
         if (raw === null) return null;
         if (typeof raw !== "object" || Array.isArray(raw) || raw instanceof JsonReal) {
           if (raw === REPEATED) throw new RepeatedKeyRead();
-          throw new ConvertError(`field ${path}: expected an object for ${text}`);
+          throw new ConvertError(`field ${path}: expected an object for ${typeForReason(text)}, got ${describe(raw)}: ${valueForReason(raw)}`);
         }
         try {
           return entries(Object.entries(raw as Record<string, unknown>), path);

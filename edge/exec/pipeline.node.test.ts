@@ -146,7 +146,7 @@ describe("buildPipeline", () => {
     expect(r.rows.out).toEqual([{ id: 1n, ts: 1795341660000000n }, { id: 3n, ts: null }]);
     expect(r.deadLetters.map((d) => d.reason)).toEqual([
       expect.stringMatching(/^field ts: .*yesterday/),
-      "event is an array, not a JSON object",
+      "event is an array, not a JSON object: [1,2]",
     ]);
   });
 

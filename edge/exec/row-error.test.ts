@@ -9,7 +9,7 @@ test("a row's errors carry their message and no stack frames, and other errors k
   expect(errors.map((e) => e.message)).toEqual(['field n: Failed to cast value to numerical: "x"', "Could not convert string 'x' to INT32"]);
   expect(errors.map((e) => e instanceof Error)).toEqual([true, true]);
   for (const e of errors) expect(e.stack ?? "").not.toMatch(/\n\s+at /);
-  expect(errors[1]!.duckdbText).toBe("Conversion Error: Could not convert string 'x' to INT32");
+  expect((errors[1] as SqlError).duckdbText).toBe("Conversion Error: Could not convert string 'x' to INT32");
   expect(Error.stackTraceLimit).toBe(limit);
   expect(new Error("other").stack).toMatch(/\n\s+at /);
 });

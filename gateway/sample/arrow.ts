@@ -17,7 +17,8 @@ import type { Interval, Row, Schema, Value } from "../../edge/plan/values.ts";
  *   BLOB Binary · T[] and T[n] List<T> · STRUCT Struct · MAP List<Struct<key, value>>
  *
  * Each field carries its DuckDB type in metadata `duckdb.type`, and a source column whose event
- * key differs from its name (`Column.key`) that key in `runnel.key`. The buffers are
+ * key differs from its name (`Column.key`) that key in `runnel.key`, and a column of whole records
+ * (`Column.whole`) `runnel.whole` = `true`. The buffers are
  * built directly, not through Arrow's builders, so microsecond timestamps and
  * 128-bit decimals keep every digit.
  */
@@ -30,6 +31,8 @@ export function rowsToArrowTable(schema: Schema, rows: readonly Row[], metadata:
     const metadata = new Map([["duckdb.type", column.type]]);
     // The event key a column reads, where DuckDB named the column otherwise (the browser's tail reads events by it).
     if (column.key !== undefined) metadata.set("runnel.key", column.key);
+    // DuckDB's one `json` column of whole records (`Column.whole`): the browser's tail puts each event there whole.
+    if (column.whole === true) metadata.set("runnel.whole", "true");
     fields.push(new Field(column.name, data.type, true, metadata));
     children.push(data);
   }

@@ -31,6 +31,21 @@ export interface LoadedSample {
  * those it does not, with DuckDB's message. Without a repeated key this is `loadEvents`.
  */
 export async function loadSample(db: DuckDB, table: string, events: readonly unknown[], format: SourceFormat | undefined): Promise<LoadedSample> {
+  const bare = format === "csv" ? [] : events.flatMap((e, i) => (e instanceof JsonReal && !Number.isFinite(e.value) ? [i] : []));
+  if (bare.length === 0) return loadRecords(db, table, events, format);
+  // A record that is only NaN, Infinity or 1e400 (a producer serialising a bare float): DuckDB's reader refuses the whole
+  // file for it ("Malformed JSON ... unexpected character"), so one such record lost the sample (a 500 naming a line the
+  // file did not have). It is an error row, as the pipeline's dead letter, and the other events are the sample.
+  const kept = events.flatMap((e, i) => (bare.includes(i) ? [] : [i]));
+  const refused = new Map(bare.map((i) => [i, `a record that is only ${(events[i] as JsonReal).text()} is not one DuckDB's JSON reader reads (Malformed JSON: unexpected character); send it inside an object, {"value": ${(events[i] as JsonReal).text()}}`]));
+  if (kept.length === 0) return { loaded: [], refused };
+  const rest = await loadRecords(db, table, kept.map((i) => events[i]), format);
+  for (const [k, why] of rest.refused) refused.set(kept[k]!, why);
+  return { loaded: rest.loaded, refused };
+}
+
+/** `loadSample` of records DuckDB's reader reads as a file (see `loadSample`). */
+async function loadRecords(db: DuckDB, table: string, events: readonly unknown[], format: SourceFormat | undefined): Promise<LoadedSample> {
   const repeating = format === "csv" ? [] : events.flatMap((e, i) => (holdsRepeatedKeys(e) ? [i] : []));
   if (repeating.length === 0) return { loaded: await loadEvents(db, table, events, { format }), refused: new Map() };
   let schema: Schema;

@@ -65,16 +65,23 @@ export class Sampler {
           if (!read[i]!.ok) return [toErrorRow(e as Extract<SourceEvent, { ok: false }>)];
           const why = refused.get(i);
           if (why === undefined) return [];
-          const raw = e.ok ? stringifyJsonLossless(e.value) : e.raw;
+          const raw = e.ok ? stringifyJsonLossless(e.value, { duckdb: true }) : e.raw;
           return [toErrorRow({ ok: false, raw, error: `decode: ${why}`, receivedAt: e.receivedAt, ...(e.meta ? { meta: e.meta } : {}) })];
         });
+        // Every event refused (records that are only NaN): no table, no columns, the error rows.
+        if (refused.size === at.length) return await work(db, table, { schema: [], rows: [], errors });
         // The columns a source's options add keep their own types, whatever this sample holds.
         const pinned = pinnedSourceSchema(spec, loaded);
         if (pinned) loaded = await loadEvents(db, table, values, { format, schema: pinned });
         const { schema, rows } = await queryRows(db, `SELECT * FROM ${quoteIdent(table)}`);
-        // The columns DuckDB named otherwise than their key (`ID_1` for `ID` after `id`) keep the key.
-        const keys = new Map(loaded.filter((c) => c.key !== undefined).map((c) => [c.name, c.key!]));
-        const keyed = keys.size === 0 ? schema : schema.map((c) => (keys.has(c.name) ? { ...c, key: keys.get(c.name)! } : c));
+        // The columns DuckDB named otherwise than their key (`ID_1` for `ID` after `id`) keep the key, and DuckDB's one
+        // column of whole records (a topic of scalars, or of objects mixed with them) says so: the page's live tail
+        // reads each event whole into it, where it read the event's key `json` and appended NULLs.
+        const extras = new Map(loaded.filter((c) => c.key !== undefined || c.whole === true).map((c) => [c.name, c]));
+        const keyed = extras.size === 0 ? schema : schema.map((c) => {
+          const extra = extras.get(c.name);
+          return extra === undefined ? c : { ...c, ...(extra.key !== undefined ? { key: extra.key } : {}), ...(extra.whole === true ? { whole: true } : {}) };
+        });
         return await work(db, table, { schema: keyed, rows, errors });
       } finally {
         await db.run(`DROP TABLE IF EXISTS ${quoteIdent(table)}`);

@@ -1,6 +1,7 @@
 import { type Data, DataType, type Field, type List, makeBuilder, makeData, makeVector, type Schema, type Struct, Table, TimeUnit, type Timestamp, tableToIPC, type Vector, vectorFromArray } from "apache-arrow";
 import { JsonReal, stringifyJsonLossless } from "../../../edge/duckdb/lossless-json.ts";
 import { tryCastValue } from "../../../edge/exec/functions/cast.ts";
+import { jsonText } from "../../../edge/exec/convert.ts";
 
 /**
  * Turns a batch of tail events (decoded JSON) into Arrow IPC stream bytes
@@ -13,21 +14,22 @@ import { tryCastValue } from "../../../edge/exec/functions/cast.ts";
 export function eventsToArrow(schema: Schema, events: readonly unknown[]): Uint8Array {
   const columns: Record<string, Vector> = {};
   for (const field of schema.fields) {
-    // A column DuckDB named otherwise than its key (`ID_1` for `ID` after `id`) reads the key the sample's metadata keeps.
-    const key = field.metadata.get("runnel.key") ?? field.name;
+    const read = fieldReader(field);
     try {
       // A top-level TIMESTAMP keeps its microseconds (Arrow's builder takes milliseconds).
       const type = field.type as DataType;
       if (DataType.isTimestamp(type) && (type as Timestamp).unit === TimeUnit.MICROSECOND) {
-        columns[field.name] = microsVector(type as Timestamp, events.map((event) => timestampMicros(pick(event, key), type as Timestamp)));
+        columns[field.name] = microsVector(type as Timestamp, events.map((event) => timestampMicros(read(event), type as Timestamp)));
         continue;
       }
       // So does one inside a STRUCT or a LIST, at any depth: the column is built part by part.
       if (holdsMicros(type)) {
-        columns[field.name] = makeVector(nestedData(type, events.map((event) => pick(event, key))));
+        columns[field.name] = makeVector(nestedData(type, events.map(read)));
         continue;
       }
-      const values = events.map((event) => coerce(pick(event, key), field.type));
+      // A JSON column holds each value's JSON text, as the sample and the pipeline write it (`"a"` for the string a).
+      const json = field.metadata.get("duckdb.type") === "JSON";
+      const values = events.map((event) => (json ? jsonColumnText(read(event)) : coerce(read(event), field.type)));
       columns[field.name] = vectorFromArray(values, field.type);
     } catch (cause) {
       throw new Error(`events: cannot build column ${field.name} (${String(field.type)}) from ${events.length} events`, { cause });
@@ -55,17 +57,20 @@ export interface Misfits {
 export function findMisfits(schema: Schema, events: readonly unknown[]): Misfits {
   const misfits: Misfits = { events: 0, last: null, newKeys: [] };
   const keys = new Set(schema.fields.map((field) => field.metadata.get("runnel.key") ?? field.name));
+  const readers = schema.fields.map(fieldReader);
+  // A column of whole records takes every key.
+  const whole = schema.fields.some((field) => field.metadata.get("runnel.whole") === "true");
   for (const event of events) {
     let misfit: string | null = null;
-    for (const field of schema.fields) {
-      const value = pick(event, field.metadata.get("runnel.key") ?? field.name);
+    for (const [i, field] of schema.fields.entries()) {
+      const value = readers[i]!(event);
       if (lost(value, field.type)) misfit = `${field.name}: ${cut(stringifyJsonLossless(value))} into ${field.metadata.get("duckdb.type") ?? String(field.type)}`;
     }
     if (misfit !== null) {
       misfits.events++;
       misfits.last = misfit;
     }
-    if (event !== null && typeof event === "object" && !Array.isArray(event)) {
+    if (!whole && event !== null && typeof event === "object" && !Array.isArray(event) && !(event instanceof JsonReal)) {
       for (const key of Object.keys(event)) if (!keys.has(key) && !misfits.newKeys.includes(key)) misfits.newKeys.push(key);
     }
   }
@@ -159,8 +164,25 @@ function microsVector(type: Timestamp, micros: readonly (bigint | null)[]) {
   return makeVector(makeData({ type, length: micros.length, nullCount: nulls, nullBitmap: nulls === 0 ? null : valid, data }));
 }
 
+/**
+ * How a field reads an event: by the key the sample's metadata keeps for a column DuckDB named otherwise
+ * (`ID_1` for `ID` after `id`), else its name; DuckDB's one column of whole records (`runnel.whole`: a topic of
+ * scalars, or of objects mixed with them) is the event itself, where reading its key `json` appended NULLs.
+ */
+function fieldReader(field: Field): (event: unknown) => unknown {
+  if (field.metadata.get("runnel.whole") === "true") return (event) => event ?? null;
+  const key = field.metadata.get("runnel.key") ?? field.name;
+  return (event) => pick(event, key);
+}
+
+/** A value of a JSON column as its JSON text, printed as the pipeline's converter prints it (`jsonText`); NULL stays NULL. */
+function jsonColumnText(value: unknown): string | null {
+  return value === null || value === undefined ? null : jsonText(value);
+}
+
 function pick(value: unknown, key: string): unknown {
-  if (value === null || typeof value !== "object" || Array.isArray(value)) return null;
+  // A record that is a bare number written as a real (`NaN`, `-0.0`) is no object: it has no fields (its JsonReal's `value` is none).
+  if (value === null || typeof value !== "object" || Array.isArray(value) || value instanceof JsonReal) return null;
   return (value as Record<string, unknown>)[key] ?? null;
 }
 

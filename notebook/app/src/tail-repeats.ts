@@ -46,7 +46,7 @@ export function judgeRepeats(schema: Schema, events: readonly unknown[], added: 
     // A value that does not fit its column is NULL in the tail (eventsToArrow), so only the repeat is a refusal here.
     const verdict = repeatedKeysVerdict(event, fields, () => () => null, jsonText);
     if (verdict !== null) refused.push(`decode: ${verdict}`);
-    else rows.push(Object.fromEntries(schema.fields.map((f) => [keyOf(f), asTaken((event as Record<string, unknown>)[keyOf(f)], f.type)])));
+    else rows.push(Object.fromEntries(schema.fields.map((f) => [keyOf(f), tookWhole(f) ? (event as Record<string, unknown>)[keyOf(f)] : asTaken((event as Record<string, unknown>)[keyOf(f)], f.type)])));
   }
   return { rows, refused };
 }
@@ -62,6 +62,11 @@ function withColumnsApart(event: object, added: readonly string[]): object {
   const record = new RepeatedKeys(members.filter(([key]) => !added.includes(key))) as unknown as Record<string, unknown>;
   for (const [key, value] of members) if (added.includes(key)) record[key] = value;
   return record;
+}
+
+/** A top-level JSON column: `eventsToArrow` prints its values' JSON text itself, repeated members kept. */
+function tookWhole(field: Field): boolean {
+  return field.metadata.get("duckdb.type") === "JSON";
 }
 
 function keyOf(field: Field): string {
