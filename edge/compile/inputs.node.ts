@@ -20,7 +20,7 @@ import { foldStaticSubqueries } from "./subqueries.node.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import { cellName, type CellInput, type CompileInputs } from "./compile.ts";
 import { CompileError } from "./errors.ts";
-import { rewriteDistinctTuples, rewriteGenerateSubscripts, rewriteJsonArrows, rewriteLateralUnnests, unwrapCteNodes, type TreeNode } from "./tree.ts";
+import { rewriteDistinctTuples, rewriteGenerateSubscripts, rewriteOrderedArrayAgg, rewriteJsonArrows, rewriteLateralUnnests, unwrapCteNodes, type TreeNode } from "./tree.ts";
 
 /** Table names a parse tree reads (not its own CTEs), lower case. */
 export function tableRefs(node: TreeNode): Set<string> {
@@ -90,6 +90,7 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
       subscriptsTemplate ??= ((await parseSql(db, "SELECT unnest(range(1, len(NULL) + 1))")).statements[0]!.node as TreeNode).select_list[0] as TreeNode;
       rewriteGenerateSubscripts(tree, subscriptsTemplate);
       rewriteDistinctTuples(tree);
+      rewriteOrderedArrayAgg(tree);
     } catch (error) {
       if (error instanceof ParseError) {
         throw new CompileError(`SQL error: ${error.message}`, origin(cell, (error.position?.line ?? 1) - 1), "fix the SQL", { cause: error });

@@ -355,3 +355,31 @@ export function unwrapCteNodes(node: TreeNode): TreeNode {
   };
   return walk(node) as TreeNode;
 }
+
+/**
+ * `array_agg(x ORDER BY x)`: DuckDB's parser turns `list(x ORDER BY x)` into `list_sort(list(x), order,
+ * nulls)` but leaves its alias array_agg as an ordered aggregate; both sort the values themselves, so the
+ * alias gets the same rewrite here (in place, FILTER and DISTINCT staying on the aggregate) and compiles
+ * as list() does, instead of being refused as an order the pipeline could not repeat.
+ */
+export function rewriteOrderedArrayAgg(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const x of node) rewriteOrderedArrayAgg(x);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  const n = node as TreeNode;
+  for (const [key, value] of Object.entries(n)) if (!key.startsWith("$")) rewriteOrderedArrayAgg(value);
+  const orders = (n.order_bys?.orders ?? []) as TreeNode[];
+  if (n.class !== "FUNCTION" || String(n.function_name).toLowerCase() !== "array_agg" || n.children?.length !== 1 || orders.length !== 1) return;
+  if (!sameExpression(orders[0]!.expression, n.children[0])) return;
+  const text = (value: string): TreeNode => ({ class: "CONSTANT", type: "VALUE_CONSTANT", alias: "", query_location: n.query_location, value: { type: { id: "VARCHAR", type_info: null }, is_null: false, value } });
+  const alias = n.alias ?? "";
+  const inner: TreeNode = { ...n, alias: "", order_bys: { type: "ORDER_MODIFIER", orders: [] } };
+  for (const key of Object.keys(n)) delete n[key];
+  Object.assign(n, {
+    class: "FUNCTION", type: "FUNCTION", alias, query_location: inner.query_location, function_name: "list_sort", schema: "",
+    children: [inner, text(String(orders[0]!.type)), text(String(orders[0]!.null_order))],
+    filter: null, order_bys: { type: "ORDER_MODIFIER", orders: [] }, distinct: false, is_operator: false, export_state: false, catalog: "",
+  });
+}

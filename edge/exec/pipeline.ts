@@ -309,10 +309,20 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
       emit(p, rows, out);
       return;
     }
+    // An event's rows (an unnest's) enter the aggregate together or not at all: one that fails
+    // (a cast in an argument) makes the event a dead letter that no aggregate counted.
+    const state = p.aggregate.state;
     let late: string | null = null;
-    for (const r of rows) {
-      const l = p.aggregate.state.addRow(r);
-      if (late === null) late = l;
+    try {
+      if (rows.length > 1) for (const r of rows) state.checkRow(r);
+      for (const r of rows) {
+        const l = state.addRow(r);
+        if (late === null) late = l;
+      }
+    } catch (error) {
+      if (mode === "throw") throw error;
+      deadLetter(out, source, p.sink, error, raw);
+      return;
     }
     if (late !== null) deadLetter(out, source, p.sink, late, raw);
   };

@@ -53,8 +53,15 @@ export class WindowState {
   private readonly anyDistinct: boolean;
   private readonly noSeen: null[];
   private readonly aggs: BuiltAggregate[];
-  /** Every aggregate's step for a row, when none has a FILTER or DISTINCT (see `unrolledSteps`); else null. */
-  private readonly stepAll: ((states: unknown[], row: Value[]) => void) | null;
+  /**
+   * Every aggregate's inputs read from a row, then every aggregate's step over them, when none has a
+   * FILTER or DISTINCT (see `unrolledSteps`); else null. Reading all first keeps a row that fails
+   * (a cast in an argument) out of every aggregate, not only those after the one that failed.
+   */
+  private readonly readAll: ((row: Value[]) => void) | null;
+  private readonly stepAll: ((states: unknown[]) => void) | null;
+  /** Reused for every row: whether each aggregate's FILTER passed (the general path). */
+  private readonly passBuffer: boolean[];
   /** The event time as an instant (microseconds), from the row; null without a window. */
   private readonly eventTime: ((row: Value[]) => bigint | null) | null;
   /**
@@ -116,7 +123,10 @@ export class WindowState {
         argBuffer: new Array<Value>(call.args.length).fill(null),
       };
     });
-    this.stepAll = this.aggs.every((a) => a.filter === null && !a.distinct) ? unrolledSteps(this.aggs.map(rowStep)) : null;
+    const unrolled = this.aggs.every((a) => a.filter === null && !a.distinct) ? unrolledSteps(this.aggs.map(rowStep)) : null;
+    this.readAll = unrolled?.read ?? null;
+    this.stepAll = unrolled?.step ?? null;
+    this.passBuffer = this.aggs.map(() => false);
     this.eventTime = op.window ? eventInstant(op.window, lib, memo) : null;
     this.startSlack = op.window?.wall ? MICROS_PER_DAY : 0n;
     this.lateness = op.window ? BigInt(op.window.latenessMicros) : 0n;
@@ -185,12 +195,31 @@ export class WindowState {
     return late;
   }
 
-  /** Adds one row; returns why it is skipped — late (its window was emitted) or too far ahead of the clock — or null. */
+  /**
+   * Evaluates everything a row's aggregation reads (its keys, event time, FILTERs and arguments)
+   * without changing any state, and throws what that throws: an event whose rows come from an
+   * unnest is checked whole before any of its rows is added, so a failing row leaves no trace.
+   */
+  checkRow(row: Value[]): void {
+    for (let i = 0; i < this.keys.length; i++) this.keys[i]!(row);
+    if (this.eventTime) this.eventTime(row);
+    for (const a of this.aggs) {
+      if (a.filter && a.filter(row) !== true) continue;
+      for (let j = 0; j < a.args.length; j++) a.args[j]!(row);
+    }
+  }
+
+  /**
+   * Adds one row; returns why it is skipped — late (its window was emitted) or too far ahead of the clock — or null.
+   * Everything the row is read for is read before any state changes: a row that fails (a dead letter) counts
+   * in no aggregate, makes no group and moves no watermark.
+   */
   addRow(row: Value[]): string | null {
     const w = this.op.window;
     const keys = this.keyBuffer;
     for (let i = 0; i < keys.length; i++) keys[i] = this.keys[i]!(row);
     let start: bigint | null = null;
+    let t: bigint | null = null;
     if (w) {
       start = windowStart(keys[w.key]!);
       // A window starting after the emitted watermark cannot have been emitted; only older ones need their end.
@@ -198,16 +227,27 @@ export class WindowState {
         const late = this.lateReason(start, this.emittedUpTo!);
         if (late !== null) return late;
       }
-      const t = this.eventTime!(row);
+      t = this.eventTime!(row);
       if (this.aheadAfter !== null && t !== null && t > this.aheadAfter) {
         const ahead = this.aheadReason(t);
         if (ahead !== null) return ahead;
       }
-      // An infinite event time is no time on a clock: it would move the watermark past every window for good.
-      if (t !== null && t < TIMESTAMP_INFINITY && t > TIMESTAMP_NEG_INFINITY && (this.maxEventTime === null || t > this.maxEventTime)) {
-        this.maxEventTime = t;
-        this.wm = t - this.lateness;
+    }
+    if (this.readAll !== null) this.readAll(row);
+    else {
+      for (let i = 0; i < this.aggs.length; i++) {
+        const a = this.aggs[i]!;
+        const pass = a.filter === null || a.filter(row) === true;
+        this.passBuffer[i] = pass;
+        if (!pass) continue;
+        const args = a.argBuffer;
+        for (let j = 0; j < a.args.length; j++) args[j] = a.args[j]!(row);
       }
+    }
+    // An infinite event time is no time on a clock: it would move the watermark past every window for good.
+    if (t !== null && t < TIMESTAMP_INFINITY && t > TIMESTAMP_NEG_INFINITY && (this.maxEventTime === null || t > this.maxEventTime)) {
+      this.maxEventTime = t;
+      this.wm = t - this.lateness;
     }
     // Rows come mostly in time order: the window of the previous row is the likeliest one.
     let win = this.lastWindow !== null && this.lastWindow.start === start ? this.lastWindow : this.windows.get(start);
@@ -221,14 +261,13 @@ export class WindowState {
     this.lastWindow = win;
     const g = this.lookup(win, keys);
     if (this.stepAll !== null) {
-      this.stepAll(g.states, row);
+      this.stepAll(g.states);
       return null;
     }
     for (let i = 0; i < this.aggs.length; i++) {
+      if (!this.passBuffer[i]) continue;
       const a = this.aggs[i]!;
-      if (a.filter && a.filter(row) !== true) continue;
       const args = a.argBuffer;
-      for (let j = 0; j < a.args.length; j++) args[j] = a.args[j]!(row);
       const seen = g.seen[i];
       if (seen) {
         let k = "";
@@ -510,50 +549,75 @@ export class WindowState {
   }
 }
 
-/** The reason of the dead letter a group becomes when its aggregate, HAVING or SELECT list fails as it is emitted. */
-/** One aggregate's step over a row: its arguments read from the row and handed over without an array where the aggregate allows (`stepOne`). */
-type RowStep = (state: unknown, row: Value[]) => unknown;
+/** One aggregate's inputs read from a row (`read`), then its step over them (`step`): without an array where the aggregate allows (`stepOne`). */
+interface RowStep {
+  read: (row: Value[]) => void;
+  step: (state: unknown) => unknown;
+}
 
 function rowStep(a: BuiltAggregate): RowStep {
   const { fn, ctx, args, argBuffer } = a;
   const one = fn.stepOne;
   if (one && args.length === 1) {
     const arg = args[0]!;
-    return (s, row) => one(s, arg(row), ctx);
+    let v: Value = null;
+    return { read: (row) => { v = arg(row); }, step: (s) => one(s, v, ctx) };
   }
   const n = args.length;
-  return (s, row) => {
-    for (let j = 0; j < n; j++) argBuffer[j] = args[j]!(row);
-    return fn.step(s, argBuffer, ctx);
+  return {
+    read: (row) => {
+      for (let j = 0; j < n; j++) argBuffer[j] = args[j]!(row);
+    },
+    step: (s) => fn.step(s, argBuffer, ctx),
   };
 }
 
 /**
- * All the aggregates' steps for a row, each called from a call site of its own (as
- * `unrolledArrayProjection` does for a projection's columns): one site in a loop sees every
+ * All the aggregates' reads for a row, and all their steps, each called from a call site of its
+ * own (as `unrolledArrayProjection` does for a projection's columns): one site in a loop sees every
  * aggregate's step and calls each generically. Up to 8 aggregates; more go round a loop.
  */
-function unrolledSteps(steps: RowStep[]): (states: unknown[], row: Value[]) => void {
+function unrolledSteps(steps: RowStep[]): { read: (row: Value[]) => void; step: (states: unknown[]) => void } {
   const n = steps.length;
   if (n > 8) {
-    return (st, row) => {
-      for (let i = 0; i < n; i++) st[i] = steps[i]!(st[i], row);
+    return {
+      read: (row) => {
+        for (let i = 0; i < n; i++) steps[i]!.read(row);
+      },
+      step: (st) => {
+        for (let i = 0; i < n; i++) st[i] = steps[i]!.step(st[i]);
+      },
     };
   }
-  const none: RowStep = (s) => s;
-  const [f0 = none, f1 = none, f2 = none, f3 = none, f4 = none, f5 = none, f6 = none, f7 = none] = steps;
-  return (st, row) => {
-    if (n > 0) st[0] = f0(st[0], row);
-    if (n > 1) st[1] = f1(st[1], row);
-    if (n > 2) st[2] = f2(st[2], row);
-    if (n > 3) st[3] = f3(st[3], row);
-    if (n > 4) st[4] = f4(st[4], row);
-    if (n > 5) st[5] = f5(st[5], row);
-    if (n > 6) st[6] = f6(st[6], row);
-    if (n > 7) st[7] = f7(st[7], row);
+  const none: RowStep = { read: () => {}, step: (s) => s };
+  const [s0 = none, s1 = none, s2 = none, s3 = none, s4 = none, s5 = none, s6 = none, s7 = none] = steps;
+  const [r0, r1, r2, r3, r4, r5, r6, r7] = [s0.read, s1.read, s2.read, s3.read, s4.read, s5.read, s6.read, s7.read];
+  const [f0, f1, f2, f3, f4, f5, f6, f7] = [s0.step, s1.step, s2.step, s3.step, s4.step, s5.step, s6.step, s7.step];
+  return {
+    read: (row) => {
+      if (n > 0) r0(row);
+      if (n > 1) r1(row);
+      if (n > 2) r2(row);
+      if (n > 3) r3(row);
+      if (n > 4) r4(row);
+      if (n > 5) r5(row);
+      if (n > 6) r6(row);
+      if (n > 7) r7(row);
+    },
+    step: (st) => {
+      if (n > 0) st[0] = f0(st[0]);
+      if (n > 1) st[1] = f1(st[1]);
+      if (n > 2) st[2] = f2(st[2]);
+      if (n > 3) st[3] = f3(st[3]);
+      if (n > 4) st[4] = f4(st[4]);
+      if (n > 5) st[5] = f5(st[5]);
+      if (n > 6) st[6] = f6(st[6]);
+      if (n > 7) st[7] = f7(st[7]);
+    },
   };
 }
 
+/** The reason of the dead letter a group becomes when its aggregate, HAVING or SELECT list fails as it is emitted. */
 export function groupError(error: unknown): string {
   return `a group's aggregate row failed: ${error instanceof Error ? error.message : String(error)}`;
 }
