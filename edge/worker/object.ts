@@ -672,7 +672,17 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
       if (plan.kind === "per-flush") {
         const state = new WindowState(plan.aggregate!, deps.library);
         state.onGroupError = (keys, error) => failed.push(failedGroup(error, keys));
-        state.add(texts.flatMap((json) => json.map((j) => codec.decodeJson(j))));
+        // A row whose aggregate input fails (a CAST inside sum(), computed here) is a dead letter counted
+        // nowhere (`addRow` changes nothing when it throws); it failed every flush before, and nothing more was written.
+        for (const json of texts) {
+          for (const j of json) {
+            try {
+              state.addRow(codec.decodeJson(j));
+            } catch (error) {
+              failed.push({ reason: error instanceof Error ? error.message : String(error), raw: stringifyJsonLossless(j), kind: "row" });
+            }
+          }
+        }
         const names = plan.output.map((c) => c.name);
         const newRow = rowFactory(names);
         rows = tailStage(plan.tail, deps.library, plan.aggregate!.keys.length)(state.emitAll(), failed).map((v) => {
@@ -955,7 +965,23 @@ class OpenWindows {
     const eventEnds = ends ? new Set(ends) : null;
     const late: { index: number; reason: string }[] = [];
     const emitted: string[] = [];
+    // Rows of an event whose aggregate input failed: its dead letter is at its first row, and none of them is kept.
+    const dropped = new Set<number>();
     for (let i = 0; i < rows.length; i++) {
+      if (i === 0 || eventEnds === null || eventEnds.has(i - 1)) {
+        // An aggregate's argument is computed here (a CAST inside sum()), and may fail on an event's value: the
+        // event's rows are read whole before any is added, so it is a dead letter counted nowhere, as in the
+        // runner. The error escaped before, and the delivery answered 503 on every retry.
+        let last = i;
+        while (eventEnds !== null && !eventEnds.has(last) && last < rows.length - 1) last++;
+        const failure = this.unreadable(rows, i, last);
+        if (failure !== null) {
+          late.push({ index: i, reason: failure });
+          for (let j = i; j <= last; j++) dropped.add(j);
+          i = last;
+          continue;
+        }
+      }
       const reason = this.state.addRow(rows[i]!);
       if (reason !== null) late.push({ index: i, reason });
       if ((eventEnds === null || eventEnds.has(i) || i === rows.length - 1) && this.state.due()) {
@@ -965,8 +991,18 @@ class OpenWindows {
       }
     }
     const lateAt = new Set(late.map((l) => l.index));
-    const keep = texts.flatMap((row, i) => (lateAt.has(i) ? [] : [{ start: this.startOf(rows[i]!), row }]));
+    const keep = texts.flatMap((row, i) => (lateAt.has(i) || dropped.has(i) ? [] : [{ start: this.startOf(rows[i]!), row }]));
     return { keep, late: late.map((l) => ({ reason: l.reason, raw: raws[l.index] ?? "" })), emitted };
+  }
+
+  /** Why rows `from`..`to` (one event's) cannot be aggregated (an argument or key fails on them), or null. */
+  private unreadable(rows: Value[][], from: number, to: number): string | null {
+    try {
+      for (let j = from; j <= to; j++) this.state.checkRow(rows[j]!);
+      return null;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
   }
 
   /**
