@@ -126,3 +126,24 @@ describe("WindowState", () => {
     expect(w.addRow([at("2026-10-25T01:59:59")])).toMatch(/^late event: its window \[2026-10-25 01:00:00\+00, 2026-10-25 02:00:00\+00\)/);
   });
 });
+
+describe("many groups", () => {
+  // A flush or window of more groups than a call's arguments can hold: each group's row was spread into the
+  // output as an argument, and ~120,000 of them overflowed the call stack at every retry of the flush.
+  test("a per-flush GROUP BY of 300,000 keys emits a row for each", () => {
+    const op: AggregateOp = {
+      op: "aggregate",
+      origin: { cell: "g", file: "nb.md", line: 1 },
+      schema: [{ name: "k", type: "BIGINT" }, { name: "n", type: "BIGINT" }],
+      keys: [{ name: "k", expr: { kind: "column", index: 0, type: "BIGINT" } }],
+      aggregates: [{ name: "n", call: { fn: "count_star", args: [], distinct: false, filter: null, type: "BIGINT" } }],
+      emit: "flush",
+    };
+    const state = new WindowState(op, defaultLibrary);
+    for (let i = 0; i < 300_000; i++) state.addRow([BigInt(i % 150_000) * 7n]);
+    const rows = state.emitAll();
+    expect(rows).toHaveLength(150_000);
+    expect(rows[0]).toEqual([0n, 2n]);
+    expect(rows.at(-1)).toEqual([149_999n * 7n, 2n]);
+  });
+});

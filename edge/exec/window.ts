@@ -484,7 +484,7 @@ export class WindowState {
     due.sort((a, b) => (a.start! < b.start! ? -1 : a.start! > b.start! ? 1 : 0));
     const out: Value[][] = [];
     for (const w of due) {
-      out.push(...this.finishWindow(w));
+      this.finishWindow(w, out);
       this.windows.delete(w.start);
     }
     this.advanceEmitted(watermark);
@@ -524,7 +524,7 @@ export class WindowState {
     const all = [...this.windows.values()];
     all.sort((a, b) => (a.start === null ? 1 : b.start === null ? -1 : a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
     const out: Value[][] = [];
-    for (const w of all) out.push(...this.finishWindow(w));
+    for (const w of all) this.finishWindow(w, out);
     this.windows.clear();
     this.dueEnd = null;
     this.lastWindow = null;
@@ -535,8 +535,11 @@ export class WindowState {
     return out;
   }
 
-  private finishWindow(w: Window): Value[][] {
-    const out: Value[][] = [];
+  /**
+   * A window's group rows, added to `out` one by one: spread as arguments (`out.push(...rows)`), a
+   * window or flush of ~120,000 groups overflowed the call stack, and the run stopped at every retry.
+   */
+  private finishWindow(w: Window, out: Value[][] = []): Value[][] {
     for (const g of w.groups) {
       try {
         out.push([...g.keys, ...this.aggs.map((a, i) => a.fn.finish(g.states[i], a.ctx))]);

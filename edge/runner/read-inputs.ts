@@ -95,7 +95,7 @@ async function walk(dir: string, withHidden: boolean): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     if (!withHidden && hidden(entry.name)) continue;
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(path, withHidden)));
+    if (entry.isDirectory()) for (const p of await walk(path, withHidden)) out.push(p);
     else if (entry.isFile()) out.push(path);
     // A link to a file is read, as DuckDB's glob reads it (it was skipped, unsaid); a link to a folder is not followed, as in DuckDB.
     else if (entry.isSymbolicLink() && (await stat(path).catch(() => null))?.isFile()) out.push(path);
@@ -670,7 +670,7 @@ async function* readJson(path: string, compression: Compression | null, size: nu
             }
           }
           if (parsed) {
-            batch.push(...parsed);
+            for (const p of parsed) batch.push(p);
             continue;
           }
         }

@@ -281,7 +281,9 @@ export class LocalRuns {
         // Counted, not a set: the events of one webhook delivery share its id.
         const seen = new Map<string, number>();
         for (const e of sample) if (e.meta) seen.set(eventPlace(e.meta), (seen.get(eventPlace(e.meta)) ?? 0) + 1);
-        pending.get(sourceName)!.push(...sample);
+        // One by one: a spread of a 100,000-event sample as arguments overflows the call stack.
+        const queue = pending.get(sourceName)!;
+        for (const e of sample) queue.push(e);
         if (from === "sample") info.sampleEvents[sourceName] = sample.length;
         for (let step = await next; !step.done; step = await next) {
           next = tail.next();

@@ -117,7 +117,7 @@ function buildList(child: TypeNode, values: readonly Value[], base: Base): Data 
   const offsets = new Int32Array(base.length + 1);
   const flat: Value[] = [];
   values.forEach((v, i) => {
-    if (v !== null) flat.push(...(v as Value[]));
+    if (v !== null) for (const x of v as Value[]) flat.push(x);
     offsets[i + 1] = flat.length;
   });
   const childData = buildData(child, flat);

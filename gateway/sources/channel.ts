@@ -20,7 +20,7 @@ export class EventChannel {
   publish(events: readonly SourceEvent[]): void {
     if (events.length === 0) return;
     for (const tail of this.tails) {
-      tail.queue.push(...events);
+      for (const e of events) tail.queue.push(e);
       if (tail.queue.length > this.maxQueued) tail.queue.splice(0, tail.queue.length - this.maxQueued);
       tail.wake?.();
     }

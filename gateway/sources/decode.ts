@@ -85,7 +85,7 @@ function ndjsonLinesOfBytes(bytes: Uint8Array, receivedAt: number, meta: Meta | 
     const at = invalidUtf8At(line);
     if (at === null) {
       const text = utf8Line.decode(line);
-      if (text.trim() !== "") out.push(...decodeJson(text, receivedAt, meta, false, repeatedKeys));
+      if (text.trim() !== "") for (const e of decodeJson(text, receivedAt, meta, false, repeatedKeys)) out.push(e);
       continue;
     }
     let raw = latin1Text(line);

@@ -118,7 +118,7 @@ function followAll(doc: Json, steps: Step[]): Json[] {
     const next: Json[] = [];
     for (const cur of found) {
       if ("wild" in s) {
-        if (s.wild === "elements" && cur.t === "arr") next.push(...cur.items);
+        if (s.wild === "elements" && cur.t === "arr") for (const x of cur.items) next.push(x);
         else if (s.wild === "members" && cur.t === "obj") for (const [, v] of cur.entries) next.push(v);
       } else {
         const v = step(cur, s);

@@ -312,7 +312,7 @@ arrayToString.specialize = (_constants, ctx) => arrayToStringWith(listCaster(ctx
 const flatten: ScalarFn = ([l]) => {
   if (l === null || l === undefined) return null;
   const out: Value[] = [];
-  for (const inner of l as (Value[] | null)[]) if (inner !== null) out.push(...inner);
+  for (const inner of l as (Value[] | null)[]) if (inner !== null) for (const x of inner) out.push(x);
   return out;
 };
 
@@ -325,7 +325,7 @@ function listConcatWith(casts: (((l: Value[]) => Value[]) | null)[]): (args: Val
     args.forEach((l, i) => {
       if (l === null || l === undefined) return;
       const cast = casts[i];
-      out.push(...(cast ? cast(l as Value[]) : (l as Value[])));
+      for (const x of cast ? cast(l as Value[]) : (l as Value[])) out.push(x);
     });
     return out;
   };

@@ -465,7 +465,7 @@ const splitFn: ScalarFn = ([s, d]) => (s === null || s === undefined ? null : d 
 const concat: ScalarFn = (args, ctx) => {
   if (args.length > 0 && isListType(ctx.argTypes[0])) {
     const out: Value[] = [];
-    for (const a of args) if (a !== null) out.push(...(a as Value[]));
+    for (const a of args) if (a !== null) for (const x of a as Value[]) out.push(x);
     return out;
   }
   let out = "";

@@ -137,7 +137,7 @@ function nestedData(type: DataType, values: readonly unknown[]): Data {
     const offsets = new Int32Array(values.length + 1);
     const items: unknown[] = [];
     values.forEach((value, i) => {
-      if (Array.isArray(value)) items.push(...(value as unknown[]));
+      if (Array.isArray(value)) for (const x of value as unknown[]) items.push(x);
       offsets[i + 1] = items.length;
     });
     const child = nestedData(list.children[0]!.type, items);
