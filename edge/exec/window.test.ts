@@ -137,7 +137,7 @@ describe("many groups", () => {
       schema: [{ name: "k", type: "BIGINT" }, { name: "n", type: "BIGINT" }],
       keys: [{ name: "k", expr: { kind: "column", index: 0, type: "BIGINT" } }],
       aggregates: [{ name: "n", call: { fn: "count_star", args: [], distinct: false, filter: null, type: "BIGINT" } }],
-      emit: "flush",
+      emit: "per-flush",
     };
     const state = new WindowState(op, defaultLibrary);
     for (let i = 0; i < 300_000; i++) state.addRow([BigInt(i % 150_000) * 7n]);

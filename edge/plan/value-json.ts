@@ -7,6 +7,7 @@
 import type { JsonValue } from "./types.ts";
 import type { Value, Interval } from "./values.ts";
 import { parseType, isBigintType, type TypeNode } from "./type-text.ts";
+import { bytesToBase64 } from "./base64.ts";
 
 export function encodeValue(v: Value, type: string): JsonValue {
   return enc(v, parseType(type));
@@ -33,7 +34,7 @@ function enc(v: Value, t: TypeNode): JsonValue {
     case "scalar":
       if (typeof v === "bigint") return String(v);
       if (typeof v === "number" && !Number.isFinite(v)) return { $float: String(v) };
-      if (v instanceof Uint8Array) return btoa(String.fromCharCode(...v));
+      if (v instanceof Uint8Array) return bytesToBase64(v);
       if (t.name === "INTERVAL") {
         const i = v as Interval;
         return { months: i.months, days: i.days, micros: String(i.micros) };

@@ -76,11 +76,18 @@ export async function openWebhookSource(spec: WebhookSpec, dir: string): Promise
     },
     async sample(n) {
       // One delivery can hold several events (a JSON array, NDJSON), so read back until n are found.
-      const events: SourceEvent[] = [];
+      // Newest first, then put in order once: unshifting each delivery's events moved the whole sample every
+      // time (quadratic in deliveries), and spread a large delivery's events as arguments.
+      const newestFirst: SourceEvent[][] = [];
+      let count = 0;
       for (const delivery of log.latest(n).reverse()) {
-        events.unshift(...eventsOf(delivery));
-        if (events.length >= n) break;
+        const some = eventsOf(delivery);
+        newestFirst.push(some);
+        count += some.length;
+        if (count >= n) break;
       }
+      const events: SourceEvent[] = [];
+      for (let i = newestFirst.length - 1; i >= 0; i--) for (const e of newestFirst[i]!) events.push(e);
       return events.slice(-n);
     },
     tail(signal) {

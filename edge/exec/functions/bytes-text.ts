@@ -11,6 +11,7 @@ import { valueKey } from "./compare.ts";
 import { md5Number, sha1Hex } from "./digest.ts";
 import { strict } from "./strings.ts";
 import { elementOfList } from "./nested.ts";
+import { bytesToBase64 } from "../../plan/base64.ts";
 
 const utf8 = new TextEncoder();
 
@@ -35,12 +36,7 @@ const hex: ScalarFn = strict(([v], ctx) => {
 });
 
 /** to_base64(blob): standard Base64 with padding. */
-const toBase64: ScalarFn = strict(([v]) => {
-  const bytes = bytesOf(v);
-  let binary = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-});
+const toBase64: ScalarFn = strict(([v]) => bytesToBase64(bytesOf(v)));
 
 /** url_encode(s): every UTF-8 byte but A-Z a-z 0-9 - _ . ~ as %XX. */
 const urlEncode: ScalarFn = strict(([v]) => {
