@@ -138,6 +138,7 @@ describe("many groups", () => {
       keys: [{ name: "k", expr: { kind: "column", index: 0, type: "BIGINT" } }],
       aggregates: [{ name: "n", call: { fn: "count_star", args: [], distinct: false, filter: null, type: "BIGINT" } }],
       emit: "per-flush",
+      window: null,
     };
     const state = new WindowState(op, defaultLibrary);
     for (let i = 0; i < 300_000; i++) state.addRow([BigInt(i % 150_000) * 7n]);
