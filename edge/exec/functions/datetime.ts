@@ -4,10 +4,10 @@
  * strftime, strptime. TIMESTAMPTZ is computed in UTC (the pipeline's zone).
  */
 import type { Interval, Value } from "../../plan/values.ts";
-import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND, TS_INFINITY, TS_NINFINITY, civilFromDays, daysFromCivil, formatDate, daysInMonth, floorDiv, splitTimestamp, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
+import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, MICROS_PER_HOUR, MICROS_PER_MINUTE, MICROS_PER_SECOND, TS_INFINITY, TS_NINFINITY, civilFromDays, daysFromCivil, formatDate, daysInMonth, floorDiv, splitTimestamp, dateToMicros, dateOutsideTimestamps, isInfiniteTimestamp, TS_MIN, TS_MAX } from "./calendar.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { parseType } from "./types.ts";
-import { StrptimeFailure, strftimeText, strptimeText } from "./strtime.ts";
+import { StrptimeFailure, namesZone, strftimeText, strptimeText } from "./strtime.ts";
 import { isoTimestamp, roundHalfEven } from "./cast.ts";
 import { formatDouble } from "./number-text.ts";
 import { timezone, zoneWalls } from "./timezone.ts";
@@ -22,6 +22,29 @@ function asMicros(v: Value, type: string | undefined): bigint {
   return typeName(type) === "DATE" ? dateToMicros(v as number) : (v as bigint);
 }
 
+
+/**
+ * A DATE argument past TIMESTAMP's range (after 294247-01-10 or before 290309-12-22 BC), which
+ * DuckDB answers only where it stays in days: date_trunc to a day or longer, time_bucket by months,
+ * date_diff of two DATEs. Where it makes the DATE a TIMESTAMP (its binder's cast, or an epoch in
+ * microseconds) it fails; `farDate` gives the day for the caller to raise DuckDB's error.
+ */
+function farDate(v: Value | undefined, type: string | undefined): number | null {
+  return v !== null && v !== undefined && typeName(type) === "DATE" && dateOutsideTimestamps(v as number) ? (v as number) : null;
+}
+
+/** DuckDB's error for a DATE past TIMESTAMP's range made its microseconds (`Date::EpochMicroseconds`). */
+function notInt64(days: number): string {
+  return `Type INT32 with value ${formatDate(days)} can't be cast to the destination type INT64`;
+}
+
+/**
+ * DuckDB's error where its binder casts a DATE past TIMESTAMP's range to the type of the argument
+ * beside it: a Conversion Error into TIMESTAMP, an Invalid Input Error into TIMESTAMPTZ (ICU's cast).
+ */
+function farCast(days: number, to: string | undefined): SqlError {
+  return new SqlError(typeName(to) === "TIMESTAMPTZ" ? "invalid_input" : "conversion", notInt64(days));
+}
 
 /** Returns micros as the call's result type (DATE gives days). */
 function asResult(m: bigint, ctx: CallContext): Value {
@@ -68,7 +91,18 @@ export function specifier(part: string): string {
   return s;
 }
 
-function truncMicros(part: string, m: bigint): bigint {
+/** A year (0 is 1 BC) cut to a multiple of `unit`: of the number itself, or of the year of its era (ICU's, over a TIMESTAMPTZ). */
+function truncYear(year: number, unit: number, zoned: boolean): number {
+  if (!zoned || year > 0) return Math.trunc(year / unit) * unit;
+  return 1 - Math.trunc((1 - year) / unit) * unit;
+}
+
+/** A year as DuckDB's ICU calendar names it over a TIMESTAMPTZ: the year of its era (44 BC, year -43, is 44). */
+function eraYear(year: number): number {
+  return year > 0 ? year : 1 - year;
+}
+
+function truncMicros(part: string, m: bigint, zoned = false): bigint {
   const { days, time } = splitTimestamp(m);
   const c = civilFromDays(days);
   const dayStart = BigInt(days) * MICROS_PER_DAY;
@@ -87,10 +121,12 @@ function truncMicros(part: string, m: bigint): bigint {
     case "month": case "months": case "mon": return atDays(daysFromCivil(c.year, c.month, 1));
     case "quarter": case "quarters": return atDays(daysFromCivil(c.year, Math.floor((c.month - 1) / 3) * 3 + 1, 1));
     case "year": case "years": case "y": case "yr": return atDays(daysFromCivil(c.year, 1, 1));
-    case "decade": case "decades": return atDays(daysFromCivil(Math.trunc(c.year / 10) * 10, 1, 1));
-    // DuckDB truncates the year number itself: 1970 → 1900 (century), 1000 (millennium).
-    case "century": case "centuries": return atDays(daysFromCivil(Math.trunc(c.year / 100) * 100, 1, 1));
-    case "millennium": case "millennia": return atDays(daysFromCivil(Math.trunc(c.year / 1000) * 1000, 1, 1));
+    // DuckDB truncates the year number itself: 1970 → 1900 (century), 1000 (millennium). Over a
+    // TIMESTAMPTZ its ICU calendar truncates the year of the era instead (44 BC → 40 BC), and a year 0
+    // of an era is the other era's first (1 BC → 1 AD, 5 AD → 1 BC).
+    case "decade": case "decades": return atDays(daysFromCivil(truncYear(c.year, 10, zoned), 1, 1));
+    case "century": case "centuries": return atDays(daysFromCivil(truncYear(c.year, 100, zoned), 1, 1));
+    case "millennium": case "millennia": return atDays(daysFromCivil(truncYear(c.year, 1000, zoned), 1, 1));
     default:
       throw new SqlError("not_implemented", `Specifier type not implemented for DATETRUNC`);
   }
@@ -100,53 +136,119 @@ const dateTrunc: ScalarFn = (args, ctx) => {
   const [part, v] = args;
   if (part === null || v === null || part === undefined || v === undefined) return null;
   const spec = specifier(part as string);
+  // A part shorter than a day (or a part not constant) makes DuckDB's answer a TIMESTAMP.
+  if (farDate(v, ctx.argTypes[1]) !== null && typeName(ctx.resultType) !== "DATE") throw new SqlError("conversion", "Date and time not in timestamp range");
   const m = asMicros(v, ctx.argTypes[1]);
   if (isInfiniteTimestamp(m)) return asResult(m, ctx);
-  return asResult(truncMicros(spec, m), ctx);
+  return asResult(truncMicros(spec, m, typeName(ctx.argTypes[1]) === "TIMESTAMPTZ"), ctx);
 };
 
+const INT64_MIN = -(2n ** 63n);
 const ORIGIN_DAYS_MICROS = BigInt(daysFromCivil(2000, 1, 3)) * MICROS_PER_DAY; // a Monday
 
 const timeBucket: ScalarFn = (args, ctx) => {
-  if (args.some((a) => a === null)) return null;
-  const width = args[0] as Interval;
-  const m = asMicros(args[1]!, ctx.argTypes[1]);
-  if (isInfiniteTimestamp(m)) return asResult(m, ctx);
   const third = args[2];
   const thirdType = typeName(ctx.argTypes[2]);
+  // A DATE beside a TIMESTAMP (the bucketed one or the origin) is cast by DuckDB's binder, which
+  // fails for a day past TIMESTAMP's range whatever the other arguments hold.
+  if (thirdType === "DATE" && typeName(ctx.argTypes[1]) !== "DATE") {
+    const far = farDate(third, ctx.argTypes[2]);
+    if (far !== null) throw farCast(far, ctx.argTypes[1]);
+  }
+  if (typeName(ctx.argTypes[1]) === "DATE" && ctx.argTypes[2] !== undefined && (thirdType === "TIMESTAMP" || thirdType === "TIMESTAMPTZ")) {
+    const far = farDate(args[1], ctx.argTypes[1]);
+    if (far !== null) throw farCast(far, thirdType);
+  }
+  if (args.some((a) => a === null)) return null;
+  // An infinite origin has no buckets: NULL, as DuckDB answers.
+  if (third !== undefined && (thirdType === "TIMESTAMP" || thirdType === "TIMESTAMPTZ" || thirdType === "DATE") && isInfiniteTimestamp(asMicros(third, ctx.argTypes[2]))) return null;
+  const width = args[0] as Interval;
+  // Buckets of days and time count microseconds, which a DATE past TIMESTAMP's range has none of
+  // (as the bucketed DATE or as the origin); month buckets count its months and answer.
+  if (width.months === 0) {
+    const far = farDate(args[1], ctx.argTypes[1]) ?? farDate(third, ctx.argTypes[2]);
+    if (far !== null) throw new SqlError("invalid_input", notInt64(far));
+  }
+  const m = asMicros(args[1]!, ctx.argTypes[1]);
+  if (isInfiniteTimestamp(m)) return asResult(m, ctx);
   if (third !== undefined && thirdType === "VARCHAR") return asResult(zonedBucket(width, m, third as string, ctx), ctx);
   // Over a TIMESTAMPTZ DuckDB's ICU time_bucket answers, which takes a width of days or of time, not both.
   if (width.months === 0 && /^TIMESTAMP(TZ| WITH TIME ZONE)$/.test(typeName(ctx.argTypes[1]))) zonedWidth(width);
   if (width.months !== 0 && (width.days !== 0 || width.micros !== 0n)) {
     throw new SqlError("not_implemented", "Month intervals cannot have day or time component");
   }
+  const offset = third !== undefined && thirdType === "INTERVAL" ? (third as Interval) : null;
   if (width.months !== 0) {
     if (width.months < 0) throw new SqlError("not_implemented", "Period must be greater than 0");
-    // Month buckets count whole months from the origin's month (its day and
-    // time are ignored); an INTERVAL offset shifts the instant instead.
-    let ts = m;
+    // Month buckets count whole months from the origin's month (its day and time are ignored).
     let originMonth = 2000 * 12;
-    if (third !== undefined && thirdType === "INTERVAL") ts = m - intervalMicros(third as Interval);
-    else if (third !== undefined) {
+    if (third !== undefined && !offset) {
       const oc = civilFromDays(splitTimestamp(asMicros(third, ctx.argTypes[2])).days);
       originMonth = oc.year * 12 + oc.month - 1;
     }
-    const c = civilFromDays(splitTimestamp(ts).days);
-    const monthsSince = c.year * 12 + c.month - 1 - originMonth;
-    const bucket = Math.floor(monthsSince / width.months) * width.months + originMonth;
-    const y = Math.floor(bucket / 12);
-    let r = BigInt(daysFromCivil(y, bucket - y * 12 + 1, 1)) * MICROS_PER_DAY;
-    if (third !== undefined && thirdType === "INTERVAL") r += intervalMicros(third as Interval);
-    return asResult(r, ctx);
+    const monthStart = (days: number): number => {
+      const c = civilFromDays(days);
+      const bucket = Math.floor((c.year * 12 + c.month - 1 - originMonth) / width.months) * width.months + originMonth;
+      const y = Math.floor(bucket / 12);
+      return daysFromCivil(y, bucket - y * 12 + 1, 1);
+    };
+    // An INTERVAL offset is taken off the instant and put back on its bucket as DuckDB's
+    // Interval::Add does it: months first (the day cut to the month's end), then days, then time.
+    // A DATE stays a DATE throughout, so the offset's time counts in whole days (toward zero):
+    // 2024-01-05 with an offset of -1 hour is in January's bucket, 2024-01-01.
+    if (typeName(ctx.argTypes[1]) === "DATE" && typeName(ctx.resultType) === "DATE") {
+      const d = args[1] as number;
+      return offset ? addToDate(monthStart(addToDate(d, offset, -1)), offset, 1) : monthStart(d);
+    }
+    const ts = offset ? addToTimestamp(m, offset, -1) : m;
+    const start = monthStart(splitTimestamp(ts).days);
+    // The first month of TIMESTAMP's range starts before it (290309-12-01 BC): DuckDB cannot make it a TIMESTAMP.
+    if (dateOutsideTimestamps(start)) throw new SqlError("invalid_input", notInt64(start));
+    const r = BigInt(start) * MICROS_PER_DAY;
+    return asResult(offset ? addToTimestamp(r, offset, 1) : r, ctx);
   }
   const w = BigInt(width.days) * MICROS_PER_DAY + width.micros;
   if (w <= 0n) throw new SqlError("not_implemented", "Period must be greater than 0");
-  let origin = ORIGIN_DAYS_MICROS;
-  if (third !== undefined && thirdType === "INTERVAL") origin += intervalMicros(third as Interval);
-  else if (third !== undefined) origin = asMicros(third, ctx.argTypes[2]);
-  const r = origin + floorDiv(m - origin, w) * w;
-  return asResult(r, ctx);
+  const origin = third !== undefined && !offset ? asMicros(third, ctx.argTypes[2]) : ORIGIN_DAYS_MICROS;
+  // An offset moves the instant and its bucket by calendar (a month is a month, not 30 days).
+  const ts = offset ? addToTimestamp(m, offset, -1) : m;
+  // DuckDB takes the origin modulo the width off the instant, and a bucket's width off a negative
+  // quotient, each in 64 bits: within hours of TIMESTAMP's first instant either can overflow.
+  // (ICU's, over a TIMESTAMPTZ, takes the whole origin off for a width of time; a width of days it
+  // counts in days, which does not overflow.)
+  const zoned = typeName(ctx.argTypes[1]) === "TIMESTAMPTZ";
+  if (!zoned || width.days === 0) {
+    const o = zoned ? origin : origin % w;
+    if (ts - o < INT64_MIN) throw new SqlError("out_of_range", `Overflow in subtraction of INT64 (${ts} - ${o})!`);
+    const t = ts - o;
+    const q = (t / w) * w;
+    if (t < 0n && t % w !== 0n && q - w < INT64_MIN) throw new SqlError("out_of_range", `Overflow in subtraction of INT64 (${q} - ${w})!`);
+  }
+  const r = origin + floorDiv(ts - origin, w) * w;
+  return asResult(offset ? addToTimestamp(r, offset, 1) : r, ctx);
 };
+
+/** DuckDB's Interval::Add of a DATE: months (the day cut to the month's end), days, then the microseconds' whole days toward zero. */
+function addToDate(days: number, iv: Interval, sign: 1 | -1): number {
+  let d = days;
+  if (iv.months !== 0) {
+    const c = civilFromDays(d);
+    const total = c.year * 12 + (c.month - 1) + sign * iv.months;
+    const year = Math.floor(total / 12);
+    const month = total - year * 12 + 1;
+    d = daysFromCivil(year, month, Math.min(c.day, daysInMonth(year, month)));
+  }
+  return d + sign * iv.days + sign * Number(iv.micros / MICROS_PER_DAY);
+}
+
+/** DuckDB's Interval::Add of a TIMESTAMP: months (the day cut to the month's end), days, then microseconds; past the range its Conversion Error. */
+function addToTimestamp(m: bigint, iv: Interval, sign: 1 | -1): bigint {
+  const { days, time } = splitTimestamp(m);
+  const moved = iv.months !== 0 ? addToDate(days, { months: iv.months, days: 0, micros: 0n }, sign) : days;
+  const r = BigInt(moved + sign * iv.days) * MICROS_PER_DAY + time + BigInt(sign) * iv.micros;
+  if (r < TS_MIN || r > TS_MAX) throw new SqlError("conversion", "Date and time not in timestamp range");
+  return r;
+}
 
 /**
  * The widths DuckDB's ICU time_bucket refuses beyond the TIMESTAMP's: one mixing months, days and
@@ -224,16 +326,12 @@ timeBucket.specialize = (constants, ctx) => {
   };
 };
 
-function intervalMicros(i: Interval): bigint {
-  return (BigInt(i.months) * 30n + BigInt(i.days)) * MICROS_PER_DAY + i.micros;
-}
-
 function partOf(part: string, m: bigint, type: string): Value {
   const { days, time } = splitTimestamp(m);
   const c = civilFromDays(days);
   const big = (n: number) => BigInt(n);
   switch (part) {
-    case "year": case "years": case "y": case "yr": case "yrs": return big(c.year);
+    case "year": case "years": case "y": case "yr": case "yrs": return big(type === "TIMESTAMPTZ" ? eraYear(c.year) : c.year);
     case "month": case "months": case "mon": return big(c.month);
     case "day": case "days": case "d": case "dayofmonth": return big(c.day);
     case "hour": case "hours": case "h": case "hr": return time / MICROS_PER_HOUR;
@@ -248,7 +346,7 @@ function partOf(part: string, m: bigint, type: string): Value {
     case "week": case "weeks": case "w": case "weekofyear": return big(isoWeek(days));
     case "isoyear": return big(isoYear(days));
     case "quarter": case "quarters": return big(Math.floor((c.month - 1) / 3) + 1);
-    case "decade": case "decades": return big(Math.trunc(c.year / 10));
+    case "decade": case "decades": return big(Math.trunc((type === "TIMESTAMPTZ" ? eraYear(c.year) : c.year) / 10));
     case "century": case "centuries": return big(c.year > 0 ? Math.floor((c.year - 1) / 100) + 1 : -(Math.floor(-c.year / 100) + 1));
     case "millennium": case "millennia": return big(c.year > 0 ? Math.floor((c.year - 1) / 1000) + 1 : -(Math.floor(-c.year / 1000) + 1));
     case "era": return big(c.year > 0 ? 1 : 0);
@@ -284,14 +382,33 @@ function partOf(part: string, m: bigint, type: string): Value {
  */
 const age: ScalarFn = (args, ctx) => {
   const [x, y] = args;
+  // DuckDB's binder casts a DATE to TIMESTAMP (TIMESTAMPTZ beside one) for age, which fails past
+  // TIMESTAMP's range whatever the other argument holds.
+  const farX = farDate(x, ctx.argTypes[0]), farY = farDate(y, ctx.argTypes[1]);
+  if (farX !== null) throw farCast(farX, ctx.argTypes[1]);
+  if (farY !== null) throw farCast(farY, ctx.argTypes[0]);
   if (x === null || y === null || x === undefined || y === undefined) return null;
   if (args.length !== 2) throw new SqlError("not_implemented", "age(x) measures from the query's own time, which a pipeline does not have; write age(the event's time, x)");
   // TIMESTAMPTZ: DuckDB's ICU age in UTC equals GetAge (compared over 645,000 pairs, month ends included).
   const a = asMicros(x, ctx.argTypes[0]);
   const b = asMicros(y, ctx.argTypes[1]);
+  if (ctx.argTypes.some((t) => typeName(t) === "TIMESTAMPTZ")) {
+    // ICU's age knows no infinity: it measures to the instant the infinity's number is (294247-01-10
+    // 04:00:54.775807 and its negative), in ICU's milliseconds, which are doubles.
+    return ageOf(icuInstant(a), icuInstant(b));
+  }
   if (isInfiniteTimestamp(a) || isInfiniteTimestamp(b)) return null;
   return ageOf(a, b);
 };
+
+/**
+ * An instant as ICU's calendar holds it: whole milliseconds (toward -infinity) as a double, which
+ * past 2^53 ms (the year 287396) rounds to an even count, and the leftover microseconds.
+ */
+function icuInstant(m: bigint): bigint {
+  const ms = floorDiv(m, 1000n);
+  return BigInt(Number(ms)) * 1000n + (m - ms * 1000n);
+}
 
 /** Interval::GetAge of two finite instants (microseconds). */
 function ageOf(a: bigint, b: bigint): Interval {
@@ -342,13 +459,10 @@ function completeMonths(start: bigint, end: bigint): number {
  * most n for which start plus n units (its day of month cut to the target month's last day) is
  * not after end; when end is earlier, counted back from start the same way (not minus the count
  * from end: Sep 30 back to Aug 31 is -12 months from 2000 to 1999, Aug 31 on to Sep 30 is 13). DuckDB's own count for TIMESTAMP differs at month
- * ends (Jan 30 10:00 to Feb 29 09:00 is 0 here, 1 there). ICU's calendar is Julian before
- * 1582-10-15, which this does not repeat: such instants raise `not_implemented`.
+ * ends (Jan 30 10:00 to Feb 29 09:00 is 0 here, 1 there). DuckDB's ICU calendar is Gregorian
+ * before 1582-10-15 too (proleptic: 1500-02-29 is no date), so the count holds there as well.
  */
 function icuMonths(start: bigint, end: bigint, unit: 1 | 12): number {
-  if (start < GREGORIAN_START || end < GREGORIAN_START) {
-    throw new SqlError("not_implemented", "date_sub() of TIMESTAMP WITH TIME ZONE before 1582-10-15 (ICU's Julian calendar) is not supported by the edge executor; cast to TIMESTAMP");
-  }
   // ICU's calendar holds whole milliseconds: each instant is cut toward zero first.
   start = (start / 1000n) * 1000n;
   end = (end / 1000n) * 1000n;
@@ -366,17 +480,25 @@ function icuMonths(start: bigint, end: bigint, unit: 1 | 12): number {
   return n;
 }
 
-/** 1582-10-15 00:00 UTC in microseconds, the first day of ICU's Gregorian calendar. */
-const GREGORIAN_START = -12219292800000000n;
-
 /** date_sub(part, start, end): the complete parts between two instants (days and smaller by elapsed time, truncated). */
 const dateSub: ScalarFn = (args, ctx) => {
   const [part, x, y] = args;
+  // DuckDB makes DATEs TIMESTAMPs for date_sub: a DATE beside a TIMESTAMP by the binder's cast
+  // (whatever the other arguments hold), two DATEs by its own conversion (`Date and time not in
+  // timestamp range`) when neither is NULL.
+  const bothDates = typeName(ctx.argTypes[1]) === "DATE" && typeName(ctx.argTypes[2]) === "DATE";
+  const farX = farDate(x, ctx.argTypes[1]), farY = farDate(y, ctx.argTypes[2]);
+  if (!bothDates && (farX !== null || farY !== null)) throw farX !== null ? farCast(farX, ctx.argTypes[2]) : farCast(farY!, ctx.argTypes[1]);
   if (part === null || x === null || y === null || part === undefined || x === undefined || y === undefined) return null;
+  if (farX !== null || farY !== null) throw new SqlError("conversion", "Date and time not in timestamp range");
   const a = asMicros(x, ctx.argTypes[1]);
   const b = asMicros(y, ctx.argTypes[2]);
   if (isInfiniteTimestamp(a) || isInfiniteTimestamp(b)) return null;
   const elapsed = b - a;
+  // From one end of TIMESTAMP's range to the other is more microseconds than 64 bits hold (ICU's
+  // calendar, over a TIMESTAMPTZ, counts its own way).
+  const zonedSub = ctx.argTypes.slice(1).some((t) => typeName(t) === "TIMESTAMPTZ");
+  if (!zonedSub && (elapsed < -(2n ** 63n) || elapsed >= 2n ** 63n)) throw new SqlError("out_of_range", `Overflow in subtraction of INT64 (${b} - ${a})!`);
   // TIMESTAMPTZ goes through DuckDB's ICU calendar in the session's zone (UTC): the same elapsed
   // parts, but months and years are ICU's field differences (see icuMonths).
   const zoned = ctx.argTypes.slice(1).some((t) => typeName(t) === "TIMESTAMPTZ");
@@ -558,6 +680,7 @@ const epochFn: ScalarFn = ([v], ctx) => {
 const epochUs: ScalarFn = ([v], ctx) => {
   if (v === null || v === undefined) return null;
   if (typeName(ctx.argTypes[0]) === "INTERVAL") return intervalToMicros(v as Interval);
+  if (farDate(v, ctx.argTypes[0]) !== null) throw new SqlError("conversion", `Could not convert DATE (${formatDate(v as number)}) to microseconds`);
   const m = asMicros(v, ctx.argTypes[0]);
   return isInfiniteTimestamp(m) ? null : m;
 };
@@ -652,10 +775,13 @@ const strftime: ScalarFn = (args, ctx) => {
 
 /** strptime over one format or a list (the first format that parses wins; else the first failure). */
 function strptimeAny(s: string, f: Value, trying: boolean): bigint | StrptimeFailure {
-  if (!Array.isArray(f)) return strptimeText(s, f as string, trying);
+  // try_strptime ignores 'infinity', '-infinity' and 'epoch' (1900-01-01), except where a format
+  // names a zone: then DuckDB's ICU strptime answers, which keeps them.
+  if (!Array.isArray(f)) return strptimeText(s, f as string, trying, !trying || namesZone(f as string));
+  const specials = !trying || (f as (string | null)[]).some((x) => x !== null && namesZone(x));
   let first: StrptimeFailure | undefined;
   for (const fmt of f as string[]) {
-    const r = strptimeText(s, fmt, trying);
+    const r = strptimeText(s, fmt, trying, specials);
     if (typeof r === "bigint") return r;
     first ??= r;
   }

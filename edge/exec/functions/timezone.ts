@@ -13,7 +13,7 @@
  * cached per quarter hour that holds no change of offset.
  */
 import type { Value } from "../../plan/values.ts";
-import { MICROS_PER_SECOND, floorDiv, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
+import { MICROS_PER_SECOND, TS_MAX, TS_MIN, dateOutsideTimestamps, floorDiv, formatDate, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
 
 const BUCKET_SECONDS = 900;
@@ -96,9 +96,18 @@ function split(micros: bigint): { seconds: number; rest: bigint } {
   return { seconds: Number(s), rest: micros - s * MICROS_PER_SECOND };
 }
 
+/**
+ * An instant as ICU's calendar holds it: whole milliseconds as a double, which past 2^53 ms (the
+ * year 287396) rounds to an even count, and the microseconds left.
+ */
+function icuInstant(m: bigint): bigint {
+  const ms = floorDiv(m, 1000n);
+  return BigInt(Number(ms)) * 1000n + (m - ms * 1000n);
+}
+
 /** TIMESTAMPTZ → the wall time in the zone. */
 function toWallTime(zone: Zone, instant: bigint): bigint {
-  const { seconds, rest } = split(instant);
+  const { seconds, rest } = split(icuInstant(instant));
   return BigInt(seconds + offsetAt(zone, seconds)) * MICROS_PER_SECOND + rest;
 }
 
@@ -112,14 +121,37 @@ function fromWallTime(zone: Zone, wall: bigint): bigint {
     const utc = local - offset;
     if (offsetAt(zone, utc) === offset && (best === null || utc > best)) best = utc;
   }
-  return BigInt(best ?? local - before) * MICROS_PER_SECOND + rest;
+  return icuInstant(BigInt(best ?? local - before) * MICROS_PER_SECOND + rest);
 }
 
-/** The conversion `x AT TIME ZONE zone` makes for a value of type `argType` (NULL passes; an infinity stays itself, as DuckDB's). */
+/**
+ * The conversion `x AT TIME ZONE zone` makes for a value of type `argType` (NULL passes; an infinity
+ * stays itself, as DuckDB's). Near the ends of TIMESTAMP's range the answer can fall outside it,
+ * DuckDB's Conversion Errors both ways; a DATE past the range fails as DuckDB's cast of it to
+ * TIMESTAMP does.
+ */
 function converter(zone: Zone, argType: string): (x: Value) => Value {
-  const wall = (m: bigint): bigint => (isInfiniteTimestamp(m) ? m : fromWallTime(zone, m));
-  if (argType === "TIMESTAMP WITH TIME ZONE" || argType === "TIMESTAMPTZ") return (x) => (x === null ? null : isInfiniteTimestamp(x as bigint) ? x : toWallTime(zone, x as bigint));
-  if (argType === "DATE") return (x) => (x === null ? null : wall(dateToMicros(x as number)));
+  const wall = (m: bigint): bigint => {
+    if (isInfiniteTimestamp(m)) return m;
+    const r = fromWallTime(zone, m);
+    if (r < TS_MIN || r > TS_MAX) throw new SqlError("conversion", "ICU date overflows timestamp range");
+    return r;
+  };
+  if (argType === "TIMESTAMP WITH TIME ZONE" || argType === "TIMESTAMPTZ") {
+    return (x) => {
+      if (x === null || isInfiniteTimestamp(x as bigint)) return x;
+      const r = toWallTime(zone, x as bigint);
+      if (r < TS_MIN || r > TS_MAX) throw new SqlError("conversion", "Unable to convert TIMESTAMPTZ to local TIMESTAMP");
+      return r;
+    };
+  }
+  if (argType === "DATE") {
+    return (x) => {
+      if (x === null) return null;
+      if (dateOutsideTimestamps(x as number)) throw new SqlError("conversion", `Type INT32 with value ${formatDate(x as number)} can't be cast to the destination type INT64`);
+      return wall(dateToMicros(x as number));
+    };
+  }
   return (x) => (x === null ? null : wall(x as bigint));
 }
 
