@@ -12,7 +12,7 @@ import { type SaveStatus, Saver } from "./saver.ts";
 import { shareNotebook } from "./share.ts";
 import { snapshotRunner } from "./shared-cells.ts";
 import { type SourceStats, SourceTable } from "./source-table.ts";
-import { spliceSourceEntry } from "./source-entry-text.ts";
+import { spliceSinkEntry, spliceSourceEntry } from "./source-entry-text.ts";
 import { quoteIdent } from "./sql.ts";
 import { type ReadTableNames, tableNameReader } from "./table-names.ts";
 import { CellView } from "./views/cell-view.ts";
@@ -25,6 +25,7 @@ import { addSourceForm } from "./views/add-source.ts";
 import { brokenSourceCard, brokenSourceMessage, sampleFailureMessage, sourceProblems } from "./views/broken-source.ts";
 import { editSourceForm, type Entry as SourceEntry } from "./views/edit-source.ts";
 import { button, SourceCard, type SourceManagement } from "./views/source-card.ts";
+import { type SinkEntry, SinkPanel, type SinkRow } from "./views/sink-panel.ts";
 
 export type PageMode = { kind: "edit"; path: string } | { kind: "share"; id: string };
 
@@ -182,7 +183,7 @@ export class NotebookPage {
       const path = this.mode.path;
       const panel = () => new PipelinePanel(path, async () => {
         await this.saver?.flush();
-      }, (run) => this.showLocalRun(run), (cell, line) => this.showCell(cell, line));
+      }, (run) => this.showLocalRun(run), (cell, line) => this.showCell(cell, line), (sink, lateness) => this.setSinkLateness(sink, lateness));
       const check = button("Check", "check-button");
       check.title = "Run the sink cells through the published pipeline's executor and through DuckDB on the sample, and compare";
       check.addEventListener("click", () => void panel().run("check"));
@@ -281,6 +282,13 @@ export class NotebookPage {
         (name) => this.sourceNameProblem(name),
       );
       this.aside.append(this.addSourceBox);
+      this.sinkPanel = new SinkPanel({
+        sinks: () => this.sinkRows(),
+        nameProblem: (name) => this.sinkNameProblem(name),
+        save: (name, entry) => this.saveSink(name, entry),
+        remove: (name) => this.removeSink(name),
+      });
+      this.aside.append(this.sinkPanel.element);
     }
     await Promise.all(loads);
   }
@@ -521,6 +529,154 @@ export class NotebookPage {
   /** The form under the source cards that adds a source (edit mode). */
   private addSourceBox: HTMLElement | null = null;
 
+  /** The sinks' cards and "+ Sink" under the sources (edit mode). */
+  private sinkPanel: SinkPanel | null = null;
+
+  /** The declared sinks' names, in the file's order (an entry with a problem too). */
+  private sinkNames(): string[] {
+    return [...new Set([...(this.notebook.declared?.sinks ?? []), ...Object.keys(this.notebook.sinks)])];
+  }
+
+  /** Sink `name`'s entry as the front matter has it written (`lateness: 3 minutes` as typed), or {}. */
+  private sinkEntry(name: string): SinkEntry {
+    const yaml = this.frontMatterYaml();
+    if (yaml === null) return {};
+    try {
+      const entry = (parseYaml(yaml.text) as { sinks?: Record<string, unknown> } | null)?.sinks?.[name];
+      return typeof entry === "object" && entry !== null && !Array.isArray(entry) ? (entry as SinkEntry) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  private sinkRows(): SinkRow[] {
+    return this.sinkNames().map((name) => {
+      const prefix = `sinks.${name}`;
+      const problems = this.parseIssues.filter((i) => i.message.startsWith(`${prefix}.`) || i.message.startsWith(`${prefix}:`)).map((i) => `line ${i.line}:${i.column} ${i.message}`);
+      return {
+        name,
+        spec: Object.hasOwn(this.notebook.sinks, name) ? this.notebook.sinks[name]! : null,
+        entry: this.sinkEntry(name),
+        problems,
+        feeders: this.notebook.cells.filter((c) => c.sink === name).map((c) => `${cellLabel(c)} (line ${c.start.line})`),
+      };
+    });
+  }
+
+  /** Why a new sink cannot be called `name`: not a name, or a sink's already. */
+  private sinkNameProblem(name: string): string | null {
+    if (!NAME.test(name)) return `'${name}' is not a sink name: use letters, digits and _, not starting with a digit`;
+    const lower = name.toLowerCase();
+    const sink = this.sinkNames().find((s) => s.toLowerCase() === lower);
+    return sink === undefined ? null : `the notebook has a sink ${sink}`;
+  }
+
+  /**
+   * The notebook with sink `name`'s entry set to `entry` (added when new) or taken out (null): the
+   * entry's lines are rewritten in the file's text (`spliceSinkEntry`; the changed keys alone in an
+   * entry written as a block map), else the front matter's YAML document is edited; the file's text
+   * is then read again. Null when the front matter cannot be edited (not YAML, not closed).
+   */
+  private withSink(name: string, entry: SinkEntry | null): Notebook | null {
+    const text = serializeNotebook(this.notebook);
+    const split = splitFrontMatter(text);
+    if (split === "unclosed") return null;
+    const eol = text.includes("\r\n") ? "\r\n" : "\n";
+    let next: string;
+    if (split === null) {
+      if (entry === null) return null;
+      next = `---${eol}${spliceSinkEntry("", name, entry)!}---${eol}${eol}${text}`;
+    } else {
+      const yaml = text.slice(split.yamlStart, split.yamlEnd);
+      const previous = Object.keys(this.sinkEntry(name)).length > 0 ? this.sinkEntry(name) : null;
+      let spliced = spliceSinkEntry(yaml, name, entry, previous);
+      if (spliced === null) {
+        const doc = parseDocument(yaml);
+        if (doc.errors.length > 0 || (doc.contents !== null && !isMap(doc.contents))) return null;
+        if (entry === null) doc.deleteIn(["sinks", name]);
+        else doc.setIn(["sinks", name], doc.createNode(entry));
+        spliced = doc.toString().replace(/\r?\n/g, eol);
+      }
+      next = text.slice(0, split.yamlStart) + spliced + text.slice(split.yamlEnd);
+    }
+    return parseNotebook(next, this.notebook.file).notebook;
+  }
+
+  /** Writes `notebook` (the sinks changed) and redraws what shows sinks; answers why not, or null. */
+  private async writeSinks(notebook: Notebook): Promise<string | null> {
+    if (this.saver === null) return "a shared snapshot cannot change sinks";
+    const before = this.notebook;
+    this.notebook = notebook;
+    this.saver.schedule(serializeNotebook(this.notebook));
+    await this.saver.flush();
+    if (this.saver.pending()) {
+      this.notebook = before;
+      return "the notebook could not be written: see the status at the top";
+    }
+    this.sinksChanged();
+    return null;
+  }
+
+  /** The sink cards and every SQL cell's sink choice drawn again from the notebook. */
+  private sinksChanged(): void {
+    this.rereadIssues();
+    this.sinkPanel?.refresh();
+    const names = this.sinkNames();
+    this.keys.forEach((key, i) => this.views.get(key)?.setSinks(names, this.notebook.cells[i]?.sink ?? null));
+    this.checkGraphSoon();
+  }
+
+  /** Adds sink `name` or writes its changed entry (`views/sink-panel.ts`). */
+  private async saveSink(name: string, entry: SinkEntry): Promise<string | null> {
+    this.dismissUndo();
+    const next = this.withSink(name, entry);
+    if (next === null) return "the front matter cannot be read as YAML; fix it in the file";
+    return this.writeSinks(next);
+  }
+
+  /** Takes sink `name` out of the front matter, refused while a cell's fence says `sink=<name>`; Undo puts it back. */
+  private async removeSink(name: string): Promise<string | null> {
+    const feeders = this.notebook.cells.filter((c) => c.sink === name);
+    if (feeders.length > 0) {
+      const labels = feeders.map((c) => `${cellLabel(c)} (line ${c.start.line})`);
+      return `Not removed: ${feeders.length === 1 ? "cell" : "cells"} ${labels.join(", ")} ${feeders.length === 1 ? "writes" : "write"} to ${name} (sink=${name}). Choose "no sink" in ${feeders.length === 1 ? "its" : "their"} bar first.`;
+    }
+    this.dismissUndo();
+    const before = this.notebook;
+    const next = this.withSink(name, null);
+    if (next === null) return "Not removed: the front matter cannot be read as YAML; fix it in the file";
+    const refused = await this.writeSinks(next);
+    if (refused !== null) return `Not removed: ${refused}`;
+    this.offerUndo(`Removed sink ${name}.`, () => {
+      // The entry comes back as it was written; a cell may have been edited since, so only the front matter is put back.
+      const text = serializeNotebook(this.notebook);
+      const now = splitFrontMatter(text);
+      const was = splitFrontMatter(serializeNotebook(before));
+      if (now === null || now === "unclosed" || was === null || was === "unclosed") return;
+      const old = serializeNotebook(before).slice(0, was.end);
+      void this.writeSinks(parseNotebook(old + text.slice(now.end), this.notebook.file).notebook);
+    });
+    return null;
+  }
+
+  /** Sets or clears `sink=` on a SQL cell's fence; "new" opens "+ Sink", and the new sink is set once written. */
+  private setCellSink(key: string, sink: string | null | { new: true }): void {
+    if (typeof sink === "object" && sink !== null) {
+      this.sinkPanel?.openAdd((name) => this.setCellSink(key, name));
+      return;
+    }
+    const index = this.keys.indexOf(key);
+    if (index < 0 || this.notebook.cells[index]?.sink === sink) return;
+    this.edit(key, { sink });
+    this.sinksChanged();
+  }
+
+  /** Sets sink `name`'s `lateness:` to `lateness` as the check suggested it (`3 minutes`). */
+  private async setSinkLateness(name: string, lateness: string): Promise<string | null> {
+    if (!this.sinkNames().includes(name)) return `the notebook has no sink ${name}`;
+    return this.saveSink(name, { ...this.sinkEntry(name), lateness });
+  }
+
   /** Why a new source cannot be named `name`: not a name, or a source's or a cell's already. */
   private sourceNameProblem(name: string): string | null {
     if (!NAME.test(name)) return `'${name}' is not a source name: use letters, digits and _, not starting with a digit`;
@@ -629,6 +785,8 @@ export class NotebookPage {
       language: cell.language,
       name: cell.id,
       sink: cell.sink,
+      sinks: this.sinkNames(),
+      onSink: (k, sink) => this.setCellSink(k, sink),
       code: cell.code,
       schema: this.schema,
       readOnly: this.readOnly,
@@ -686,7 +844,7 @@ export class NotebookPage {
     this.article.replaceChildren(...children);
   }
 
-  private edit(key: string, patch: { code?: string; id?: string | null }): void {
+  private edit(key: string, patch: { code?: string; id?: string | null; sink?: string | null }): void {
     if (this.readOnly) return;
     this.dismissUndo();
     const index = this.keys.indexOf(key);
@@ -713,6 +871,8 @@ export class NotebookPage {
     if (this.graphTimer !== null) clearTimeout(this.graphTimer);
     this.graphTimer = setTimeout(() => {
       this.graphTimer = null;
+      // Which cells feed each sink, and their lines, follow the cells' edits.
+      this.sinkPanel?.refresh();
       graphIssues(this.tableNames, this.notebook, ["Plot"]).then(
         (issues) => this.showIssues([...this.fileIssues, ...issues.map((i) => `line ${i.line}:${i.column} ${i.message}`)]),
         (error: unknown) => console.error(new Error("graph: could not check the notebook's cell graph", { cause: error })),

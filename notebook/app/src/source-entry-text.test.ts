@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { parseNotebook, sourceToYaml } from "../../format/index.ts";
-import { spliceSourceEntry } from "./source-entry-text.ts";
+import { spliceSinkEntry, spliceSourceEntry } from "./source-entry-text.ts";
 
 const YAML = [
   "title: Sources # kept",
@@ -80,5 +80,27 @@ describe("spliceSourceEntry", () => {
     const yaml = "sources:\n  trips:\n    demo: turnstile\n\n  # orders come from the shop's topic\n  orders:\n    kafka: { topic: o }\nsinks:\n  s: {}\n";
     expect(spliceSourceEntry(yaml, "trips", null)).toBe("sources:\n\n  # orders come from the shop's topic\n  orders:\n    kafka: { topic: o }\nsinks:\n  s: {}\n");
     expect(spliceSourceEntry(yaml, "trips", { demo: "pii" })).toContain("    demo: pii\n\n  # orders come from the shop's topic\n  orders:\n");
+  });
+});
+
+describe("spliceSinkEntry", () => {
+  test("adds a sink after the last one with partition_by written [day], edits one key, removes one, keeps the sources", () => {
+    const added = spliceSinkEntry(YAML, "archive", { s3: { bucket: "b", prefix: "x/" }, partition_by: ["day", "hour"], lateness: "3 minutes" })!;
+    expect(added).toBe(`${YAML}  archive:\n    s3: { bucket: b, prefix: x/ }\n    partition_by: [day, hour]\n    lateness: 3 minutes\n`);
+    const lake = { fs: { dir: "data", prefix: "trips/" }, partition_by: ["day"] };
+    expect(spliceSinkEntry(added, "lake", { ...lake, lateness: "5 minutes" }, lake)).toBe(added.replace("    partition_by: [day]\n", "    partition_by: [day]\n    lateness: 5 minutes\n"));
+    expect(spliceSinkEntry(added, "archive", null)).toBe(YAML);
+    expect(parseNotebook(`---\n${added}---\n`, "t.md").notebook.sinks.archive?.lateness).toBe(180);
+  });
+
+  test("a front matter with no sinks: gets the section after its last line; a list item that needs quoting is written by the yaml writer", () => {
+    const yaml = "title: t\nsources:\n  a: { demo: shop } # kept\n";
+    expect(spliceSinkEntry(yaml, "lake", { fs: { dir: "data" }, partition_by: ["day"] })).toBe(`${yaml}sinks:\n  lake:\n    fs: { dir: data }\n    partition_by: [day]\n`);
+    expect(spliceSinkEntry(yaml, "lake", { fs: {}, partition_by: ["a, b"] })).toBe(`${yaml}sinks:\n  lake:\n    fs: {}\n    partition_by: [ "a, b" ]\n`);
+    expect(spliceSinkEntry("title: [", "lake", { fs: {} })).toBeNull();
+    // The last sink removed leaves `sinks:`; the next one added goes under it, nothing else re-spelled.
+    const emptied = spliceSinkEntry(`${yaml}sinks: # the lake\n  lake:\n    fs: { dir: data }\n`, "lake", null)!;
+    expect(emptied).toBe(`${yaml}sinks: # the lake\n`);
+    expect(spliceSinkEntry(emptied, "lake", { fs: { dir: "d" } })).toBe(`${yaml}sinks: # the lake\n  lake:\n    fs: { dir: d }\n`);
   });
 });

@@ -20,11 +20,18 @@ export function formatSeconds(ms: number): string {
   return `${s < 0.1 ? s.toFixed(2) : s < 10 ? s.toFixed(1) : Math.round(s)} s`;
 }
 
+/** The sink choice's value for "new sink…" (not a SQL name, so no sink has it). */
+const NEW_SINK = "+new";
+
 export interface CellViewOptions {
   key: string;
   language: "sql" | "js";
   name: string | null;
   sink: string | null;
+  /** The declared sinks, which a SQL cell's bar offers to feed (edit mode). */
+  sinks?: string[];
+  /** Sets (a name), clears (null) or asks for a new sink for the cell's `sink=` (edit mode). */
+  onSink?: (key: string, sink: string | null | { new: true }) => void;
   code: string;
   schema: CatalogSchema;
   readOnly: boolean;
@@ -58,6 +65,10 @@ export class CellView {
   private label: string;
   /** The name the cell binds now (`id=`), or null. */
   private name: string | null;
+  /** The sink the cell feeds now (`sink=`), or null. */
+  private sink: string | null = null;
+  /** The bar's sink choice (a SQL cell, edit mode). */
+  private sinkSelect: HTMLSelectElement | null = null;
   private last: QueryResult | null = null;
   private profileOpen = false;
   /** Counts profile requests, so only the newest one's outcome is drawn. */
@@ -121,7 +132,26 @@ export class CellView {
       refused.hidden = true;
     });
     bar.append(lang, name, refused);
-    if (options.sink !== null) {
+    if (language === "sql" && !readOnly && options.onSink !== undefined) {
+      // Which sink the cell's rows go to when published: `sink=<name>` on its fence.
+      const onSink = options.onSink;
+      const sink = document.createElement("select");
+      sink.className = "cell-sink-select";
+      sink.setAttribute("aria-label", "Sink this cell feeds");
+      sink.title = "Which sink this cell's rows are written to when the notebook is published (sink= on the cell's fence)";
+      sink.addEventListener("change", () => {
+        const value = sink.value;
+        // "new sink…" opens the sink form; the choice shows the cell's sink until one is written.
+        if (value === NEW_SINK) {
+          sink.value = this.sink ?? "";
+          onSink(key, { new: true });
+        } else onSink(key, value === "" ? null : value);
+      });
+      this.sinkSelect = sink;
+      this.sink = options.sink;
+      this.setSinks(options.sinks ?? [], options.sink);
+      bar.append(sink);
+    } else if (options.sink !== null) {
       const sink = document.createElement("span");
       sink.className = "cell-sink";
       sink.textContent = `→ ${options.sink}`;
@@ -223,6 +253,22 @@ export class CellView {
   /** Where a sandboxed frame for this cell lives. */
   frameHost(): HTMLElement {
     return this.body;
+  }
+
+  /** The sink choice in the bar: "no sink", each declared sink, "new sink…"; `current` selected. */
+  setSinks(names: readonly string[], current: string | null): void {
+    const select = this.sinkSelect;
+    this.sink = current;
+    if (select === null) return;
+    const options = [new Option("no sink", "")];
+    // A `sink=` naming no declared sink is shown as written, so the choice does not silently change it.
+    for (const name of current !== null && !names.includes(current) ? [...names, current] : names) {
+      options.push(new Option(names.includes(name) ? `→ ${name}` : `→ ${name} (not declared)`, name));
+    }
+    options.push(new Option("new sink…", NEW_SINK));
+    select.replaceChildren(...options);
+    select.value = current ?? "";
+    select.classList.toggle("active", current !== null);
   }
 
   setName(name: string | null): void {

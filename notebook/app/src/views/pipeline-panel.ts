@@ -25,6 +25,8 @@ export class PipelinePanel {
     private readonly onLocalRun: (run: LocalRun) => void,
     /** Scrolls to the named cell and puts the cursor on `line` of the notebook file, if given. */
     private readonly showCell: (cell: string, fileLine: number | null) => boolean = () => false,
+    /** Sets sink `sink`'s `lateness:` in the front matter to `lateness` (`3 minutes`); answers why not, or null. */
+    private readonly setLateness: ((sink: string, lateness: string) => Promise<string | null>) | null = null,
   ) {
     this.element = document.createElement("section");
     this.element.className = "pipeline-panel";
@@ -68,7 +70,7 @@ export class PipelinePanel {
     this.verdict.replaceChildren();
     this.log.textContent = "";
     this.bar.removeAttribute("value");
-    for (const extra of this.actions.querySelectorAll(".pipeline-force, .pipeline-run-local, .pipeline-show-cell")) extra.remove();
+    for (const extra of this.actions.querySelectorAll(".pipeline-force, .pipeline-run-local, .pipeline-show-cell, .pipeline-set-lateness, .pipeline-again")) extra.remove();
     const progress = new PipelineProgress(verb);
     try {
       await this.beforeRun();
@@ -125,6 +127,7 @@ export class PipelinePanel {
         const differing = result.steps.filter((x) => !x.agree);
         for (const s of differing.slice(0, 3)) this.verdict.append(para(`${s.cell} → ${s.sink} · ${s.step}`, "pipeline-step"), detail(s.detail ?? "answers differ"));
         if (differing[0] !== undefined) this.offerShowCell(differing[0].cell, null);
+        this.offerLateness("check", differing);
         break;
       }
       case "published":
@@ -161,6 +164,7 @@ export class PipelinePanel {
         this.verdict.append(para(`${result.failed} of ${result.comparisons} comparisons differ. First:`), detail(result.difference));
         const first = result.steps.find((x) => !x.agree);
         if (first !== undefined) this.offerShowCell(first.cell, null);
+        this.offerLateness("publish", result.steps.filter((x) => !x.agree));
         const force = button("Publish anyway", "pipeline-force");
         force.title = "Publish with --force; the bundle records the difference";
         force.addEventListener("click", () => void this.run("publish", true));
@@ -199,6 +203,55 @@ export class PipelinePanel {
       if (this.showCell(cell, fileLine)) this.element.remove();
     });
     this.actions.prepend(go);
+  }
+
+  /**
+   * For each sink whose late events the check says a larger lateness would keep ("a lateness of 3
+   * minutes or more would keep every sample event"), a button that writes that lateness into the
+   * sink's entry; once written, it becomes "Check again" / "Publish again".
+   */
+  private offerLateness(verb: "check" | "publish", steps: readonly { sink: string; detail?: string | null }[]): void {
+    const setLateness = this.setLateness;
+    if (setLateness === null) return;
+    const wanted = new Map<string, string>();
+    for (const step of steps) {
+      const m = /a lateness of (\d+ (?:seconds?|minutes?|hours?)) or more would keep every sample event/.exec(step.detail ?? "");
+      if (m !== null && !wanted.has(step.sink)) wanted.set(step.sink, m[1]!);
+    }
+    for (const [sink, lateness] of wanted) {
+      const set = button(`Set ${sink}'s lateness to ${lateness}`, "pipeline-set-lateness");
+      set.title = `Write lateness: ${lateness} into sink ${sink}'s entry in the front matter`;
+      set.addEventListener("click", () => {
+        set.disabled = true;
+        setLateness(sink, lateness).then(
+          (refused) => {
+            if (refused !== null) {
+              set.disabled = false;
+              this.verdict.append(this.note(`Lateness not set: ${refused}`, "pipeline-lateness-refused"));
+              return;
+            }
+            this.verdict.append(this.note(`Sink ${sink}'s lateness is now ${lateness} (written to the front matter).`, "pipeline-lateness-set"));
+            const again = button(verb === "check" ? "Check again" : "Publish again", "pipeline-again");
+            again.addEventListener("click", () => void this.run(verb));
+            set.replaceWith(again);
+            again.focus();
+          },
+          (error: unknown) => {
+            set.disabled = false;
+            this.verdict.append(this.note(`Lateness not set: ${error instanceof Error ? error.message : String(error)}`, "pipeline-lateness-refused"));
+          },
+        );
+      });
+      this.actions.prepend(set);
+    }
+  }
+
+  private note(text: string, className: string): HTMLElement {
+    const p = document.createElement("p");
+    p.className = className;
+    p.setAttribute("role", "status");
+    p.textContent = text;
+    return p;
   }
 
   private fail(message: string): void {
