@@ -27,6 +27,13 @@ export interface CheckOptions {
   /** Events per source: the sample the notebook shows. */
   samples: Record<string, unknown[]>;
   /**
+   * Per source, where each sample event (same index) was read: a Kafka topic's partition and offset.
+   * The Kafka runner runs each partition in offset order through its own executor, with its own
+   * watermark (partition-engine.ts), so the stream order step does so too; without it the sample is
+   * one stream in the order given (a webhook's deliveries, a file).
+   */
+  arrival?: Record<string, SampleArrival[]>;
+  /**
    * Per source, columns whose type a typed sample file gives (a Parquet file's DECIMAL(18,3)), which the
    * events' JSON cannot say (read_json types 12.345 DOUBLE): they replace what DuckDB infers from the events.
    */
@@ -41,6 +48,12 @@ export interface CheckOptions {
    * dead letter there, as it is in production.
    */
   now?: number;
+}
+
+/** Where a Kafka sample event was read. */
+export interface SampleArrival {
+  partition: number;
+  offset: string;
 }
 
 export type Answer = { ok: true; rows: Row[] } | { ok: false; error: string };
@@ -154,9 +167,11 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
       if (sources.length > 1) continue;
       const source = sources[0]!;
       const events = options.samples[source] ?? [];
-      const r: StepResult = { step: "stream order", sink: pipeline.sink, cell: cellName(cell), events: events.length, ...(await streamOrder(db, cell.code, plan, pipeline.sink, source, events, BigInt(agg.window.latenessMicros), options.library, clock)) };
+      const lanes = arrivalLanes(events.length, options.arrival?.[source]);
+      const r: StepResult = { step: "stream order", sink: pipeline.sink, cell: cellName(cell), events: events.length, ...(await streamOrder(db, cell.code, plan, pipeline.sink, source, events, lanes, BigInt(agg.window.latenessMicros), options.library, clock)) };
       steps.push(r);
-      say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · stream order: ${counted(events.length, "event")} one at a time in arrival order, ${r.agree ? "no event arrives after its window closed" : `\n${r.detail}`}`);
+      const order = lanes.partitioned ? `in offset order per partition (${counted(lanes.lanes.length, "partition")}, each with its own watermark, as the Kafka runner runs them)` : "in arrival order";
+      say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · stream order: ${counted(events.length, "event")} one at a time ${order}, ${r.agree ? "no event arrives after its window closed" : `\n${r.detail}`}`);
     }
     const edge: Record<string, unknown[]> = {};
     for (const source of Object.keys(plan.sources)) edge[source] = bare(plan.sources[source]!.schema, edgeCaseEvents(plan.sources[source]!.schema, options.samples[source] ?? []));
@@ -201,55 +216,128 @@ async function loadAll(db: DuckDB, data: Record<string, unknown[]>, plan: Plan):
  * answer over the sample includes it; the check shows the difference, how
  * much lateness would keep the event, and which event pushed the watermark.
  * It runs at the check's clock (`now`): an event more than the sink's `max_ahead` ahead of it is a
- * dead letter too, which moves no watermark, and the check says so.
+ * dead letter too, which moves no watermark, and the check says so. A Kafka sample runs as the runner
+ * runs it (`order`): each partition in offset order through its own executor and watermark, and a
+ * group whose rows several partitions give is named (the runner writes each partition's partial row).
  */
-async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, source: string, events: unknown[], lateness: bigint, library: FunctionLibrary, now: number): Promise<Pick<StepResult, "agree" | "duckdb" | "plan" | "difference" | "detail">> {
+async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, source: string, events: unknown[], order: Lanes, lateness: bigint, library: FunctionLibrary, now: number): Promise<Pick<StepResult, "agree" | "duckdb" | "plan" | "difference" | "detail">> {
   const { answer: duckdb, schema } = await duckdbAnswer(db, sql);
   if (!duckdb.ok) return { agree: true, duckdb, plan: { ok: false, error: "not run: DuckDB fails on the sample (the sample step compares that)" }, difference: null, detail: null };
-  const ex = buildPipeline({ ...plan, pipelines: plan.pipelines.filter((p) => p.sink === sink) }, { library, mode: "dead-letter" });
   const rows: Row[] = [];
-  const late: { event: unknown; reason: string; needed: bigint; pushedBy: unknown }[] = [];
+  /** The partition of each row in `rows` (null: one stream). */
+  const rowPartitions: (number | null)[] = [];
+  const late: { event: unknown; reason: string; needed: bigint; pushedBy: unknown; partition: number | null }[] = [];
   const ahead: { event: unknown; reason: string }[] = [];
-  let newest: { wm: bigint; event: unknown } | null = null;
-  for (const event of events) {
-    const same = parseJsonLossless(stringifyJsonLossless(event, { duckdb: true }), { duckdb: true });
-    const out = ex.run({ source, events: [same], now });
-    rows.push(...(out.rows[sink] ?? []));
-    for (const d of out.deadLetters) {
-      if (/ ahead of the pipeline's clock /.test(d.reason)) {
-        ahead.push({ event, reason: d.reason });
-        continue;
+  // One executor per lane: a Kafka partition's events go through their own, as in the runner.
+  for (const lane of order.lanes) {
+    const ex = buildPipeline({ ...plan, pipelines: plan.pipelines.filter((p) => p.sink === sink) }, { library, mode: "dead-letter" });
+    let newest: { wm: bigint; event: unknown } | null = null;
+    for (const index of lane.events) {
+      const event = events[index];
+      const same = parseJsonLossless(stringifyJsonLossless(event, { duckdb: true }), { duckdb: true });
+      const out = ex.run({ source, events: [same], now });
+      rows.push(...(out.rows[sink] ?? []));
+      while (rowPartitions.length < rows.length) rowPartitions.push(lane.partition);
+      for (const d of out.deadLetters) {
+        if (/ ahead of the pipeline's clock /.test(d.reason)) {
+          ahead.push({ event, reason: d.reason });
+          continue;
+        }
+        // The executor's reason names the window and the watermark, as microseconds or as times.
+        const m = /window \[([^,\]]+), ([^)]+)\) is closed: the watermark(?: \([^)]*\))? has reached (.+)$/.exec(d.reason);
+        const end = m ? reasonMicros(m[2]!) : null;
+        const wm = m ? reasonMicros(m[3]!) : null;
+        if (end === null || wm === null) continue;
+        // Keeping the event needs a watermark still before its window's end.
+        late.push({ event, reason: d.reason, needed: lateness + wm - end + 1n, pushedBy: newest?.event ?? null, partition: lane.partition });
       }
-      // The executor's reason names the window and the watermark, as microseconds or as times.
-      const m = /window \[([^,\]]+), ([^)]+)\) is closed: the watermark(?: \([^)]*\))? has reached (.+)$/.exec(d.reason);
-      const end = m ? reasonMicros(m[2]!) : null;
-      const wm = m ? reasonMicros(m[3]!) : null;
-      if (end === null || wm === null) continue;
-      // Keeping the event needs a watermark still before its window's end.
-      late.push({ event, reason: d.reason, needed: lateness + wm - end + 1n, pushedBy: newest?.event ?? null });
+      const wm = ex.watermarks()[sink] ?? null;
+      if (wm !== null && (newest === null || wm > newest.wm)) newest = { wm, event };
     }
-    const wm = ex.watermarks()[sink] ?? null;
-    if (wm !== null && (newest === null || wm > newest.wm)) newest = { wm, event };
+    rows.push(...(ex.finish().rows[sink] ?? []));
+    while (rowPartitions.length < rows.length) rowPartitions.push(lane.partition);
   }
-  rows.push(...(ex.finish().rows[sink] ?? []));
   const mine: Answer = { ok: true, rows };
   const difference = firstDifference(schema!, duckdb.rows, rows);
   if (!difference) return { agree: true, duckdb, plan: mine, difference: null, detail: null };
   const lines: string[] = [];
+  const split = order.partitioned ? splitGroup(plan, sink, rows, rowPartitions) : null;
+  if (split) {
+    lines.push(`  the Kafka runner aggregates each partition on its own, and a group's events are in several partitions: ${split.partitions.map((p) => `partition ${p}`).join(" and ")} each give a row of ${showRow(split.key, schema!)}, where the notebook has one`);
+    lines.push("  produce the topic with a Kafka key that the GROUP BY keys determine (e.g. the key column itself), so a group's events share a partition");
+  }
   if (ahead.length > 0) {
     lines.push(`  ${ahead.length} of ${events.length} sample events are too far ahead of the check's clock, so the pipeline sends them to _errors/ while the notebook counts them`);
     lines.push(`  first such event: ${stringifyJsonLossless(ahead[0]!.event).slice(0, 300)}`);
     lines.push(`  its dead letter: ${ahead[0]!.reason}`);
   }
-  if (late.length > 0 || ahead.length === 0) lines.push(`  ${late.length} of ${events.length} sample events arrive after the watermark (newest event time minus lateness ${showMicros(lateness)}) passed their window, so the pipeline sends them to _errors/ as late while the notebook counts them`);
+  const their = order.partitioned ? "newest event time of their partition, read in offset order," : "newest event time";
+  if (late.length > 0 || (ahead.length === 0 && !split)) lines.push(`  ${late.length} of ${events.length} sample events arrive after the watermark (${their} minus lateness ${showMicros(lateness)}) passed their window, so the pipeline sends them to _errors/ as late while the notebook counts them`);
   if (late.length > 0) {
     const needed = late.reduce((a, l) => (l.needed > a ? l.needed : a), 0n);
-    lines.push(`  first late event: ${stringifyJsonLossless(late[0]!.event).slice(0, 300)}`);
+    lines.push(`  first late event${late[0]!.partition === null ? "" : ` (partition ${late[0]!.partition})`}: ${stringifyJsonLossless(late[0]!.event).slice(0, 300)}`);
     if (late[0]!.pushedBy !== null) lines.push(`  the watermark was set by: ${stringifyJsonLossless(late[0]!.pushedBy).slice(0, 300)}`);
     lines.push(`  a lateness of ${showMicros(needed)} or more would keep every sample event; if the event above has an implausible time (far in the future), filter such times out in the cell instead`);
   }
   lines.push(`  first differing row: ${difference.side === "duckdb" ? "DuckDB" : "the pipeline"} has ${showRow(difference.row, schema!)} (${rowCount(duckdb.rows.length)} from DuckDB, ${rows.length} from the pipeline)`);
   return { agree: false, duckdb, plan: mine, difference, detail: lines.join("\n") };
+}
+
+/**
+ * A group (the aggregate's keys, the window's among them) that rows of several partitions share: the
+ * runner writes each partition's partial row, where DuckDB over all events has one. Null when none
+ * does, or when the sink's rows do not carry every key by its name.
+ */
+function splitGroup(plan: Plan, sink: string, rows: Row[], partitions: (number | null)[]): { key: Row; partitions: number[] } | null {
+  const ops = plan.pipelines.find((p) => p.sink === sink)?.ops ?? [];
+  const at = ops.findIndex((o) => o.op === "aggregate");
+  const agg = ops[at];
+  if (!agg || agg.op !== "aggregate") return null;
+  // The aggregate's rows are its keys, then its aggregates; the projection after it (a HAVING's filter
+  // between them keeps the columns) names them. Each key must reach the sink's rows as a column.
+  let after = at + 1;
+  while (ops[after]?.op === "filter") after++;
+  const project = ops[after];
+  if (!project || project.op !== "project") return null;
+  const names = agg.keys.map((_, i) => project.exprs.find((e) => e.expr.kind === "column" && e.expr.index === i)?.name);
+  if (names.some((n) => n === undefined)) return null;
+  const seen = new Map<string, { key: Row; partitions: number[] }>();
+  for (const [i, row] of rows.entries()) {
+    const key: Row = Object.fromEntries(names.map((n) => [n!, row[n!]!]));
+    const text = stringifyJsonLossless(names.map((n) => row[n!]));
+    const group = seen.get(text) ?? { key, partitions: [] };
+    seen.set(text, group);
+    const p = partitions[i];
+    if (p !== null && p !== undefined && !group.partitions.includes(p)) group.partitions.push(p);
+  }
+  for (const group of seen.values()) if (group.partitions.length > 1) return group;
+  return null;
+}
+
+/** The order the stream order step runs a sample in: lanes of event indexes, each through its own executor. */
+interface Lanes {
+  partitioned: boolean;
+  lanes: { partition: number | null; events: number[] }[];
+}
+
+/**
+ * A Kafka sample's events by partition, each in offset order (the runner's order; the sample itself is
+ * ordered by record timestamp, which a bulk write gives every record alike and a producer may set out of
+ * offset order); one lane in the given order when where they were read is not known.
+ */
+function arrivalLanes(count: number, arrival: SampleArrival[] | undefined): Lanes {
+  const all = Array.from({ length: count }, (_, i) => i);
+  if (!arrival || arrival.length !== count) return { partitioned: false, lanes: [{ partition: null, events: all }] };
+  const byPartition = new Map<number, number[]>();
+  for (const i of all) {
+    const p = arrival[i]!.partition;
+    if (!byPartition.has(p)) byPartition.set(p, []);
+    byPartition.get(p)!.push(i);
+  }
+  const offset = (i: number) => BigInt(arrival[i]!.offset);
+  // Several events of one record (a JSON array, NDJSON lines) share its offset and keep their order (a stable sort).
+  const lanes = [...byPartition].sort(([a], [b]) => a - b).map(([partition, events]) => ({ partition, events: events.sort((a, b) => (offset(a) < offset(b) ? -1 : offset(a) > offset(b) ? 1 : 0)) }));
+  return { partitioned: true, lanes };
 }
 
 /** A window bound or watermark in a late event's reason: microseconds, or a time as a TIMESTAMP[TZ] prints. */

@@ -56,7 +56,7 @@ export const verb: Verb = {
       printErr(`runnel check: ${file} has no cell with sink=; nothing to check. Mark the cell whose rows should be written, e.g. \`\`\`sql id=clean sink=${Object.keys(notebook.sinks)[0] ?? "lake"}`);
       return 1;
     }
-    const { events: samples, columnTypes } = await gatherSamples(notebook, values.sample ?? [], { file, state: values.state, say: printOut });
+    const { events: samples, columnTypes, arrival } = await gatherSamples(notebook, values.sample ?? [], { file, state: values.state, say: printOut });
     const seed = values.seed === undefined ? 4 : Number(values.seed);
     const batches = values.random === undefined ? 20 : Number(values.random);
     if (!Number.isInteger(seed) || !Number.isInteger(batches) || batches < 0) throw new UsageError("--seed and --random take integers");
@@ -64,6 +64,7 @@ export const verb: Verb = {
       const report = await checkNotebook(notebook, {
         samples,
         columnTypes,
+        arrival,
         library: defaultLibrary,
         random: { batches, size: 25, seed },
         onProgress: (line) => printOut(line),

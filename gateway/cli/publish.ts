@@ -61,10 +61,10 @@ export const verb: Verb = {
       printErr(`runnel publish: ${file} has no cell with sink=; mark the cell whose rows should be written, e.g. \`\`\`sql id=clean sink=${Object.keys(notebook.sinks)[0] ?? "lake"}`);
       return 1;
     }
-    const { events: samples, columnTypes } = await gatherSamples(notebook, values.sample ?? [], { file, state: values.state, say: printOut });
+    const { events: samples, columnTypes, arrival } = await gatherSamples(notebook, values.sample ?? [], { file, state: values.state, say: printOut });
     let outcome;
     try {
-      outcome = await publishNotebook({ file, text, notebook, samples, columnTypes, out, force: values.force ?? false, say: printOut, warn: (line) => printErr(`runnel publish: ${line}`) });
+      outcome = await publishNotebook({ file, text, notebook, samples, columnTypes, arrival, out, force: values.force ?? false, say: printOut, warn: (line) => printErr(`runnel publish: ${line}`) });
     } catch (error) {
       if (error instanceof CompileError) {
         printErr(error.message);

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, relative, resolve } from "node:path";
 import { silentLogger } from "../log.ts";
-import { openKafkaSource } from "../sources/kafka-source.ts";
+import { openKafkaSource, sampleArrival } from "../sources/kafka-source.ts";
 import { captureDir, SourceRegistry } from "../sources/registry.ts";
 import type { SourceEvent } from "../sources/source.ts";
 import type { Notebook } from "../../notebook/format/model.ts";
@@ -158,6 +158,8 @@ export interface Samples {
   events: Record<string, unknown[]>;
   /** Per source, columns whose type is the sample file's, not what read_json infers from the events. */
   columnTypes: Record<string, Record<string, string>>;
+  /** Per Kafka source sampled from its topic, each event's partition and offset (CheckOptions.arrival). */
+  arrival: Record<string, { partition: number; offset: string }[]>;
 }
 
 /**
@@ -168,6 +170,7 @@ export interface Samples {
 export async function gatherSamples(notebook: Notebook, sampleArgs: string[], options: SampleOptions): Promise<Samples> {
   const samples: Record<string, unknown[]> = {};
   const columnTypes: Record<string, Record<string, string>> = {};
+  const arrival: Record<string, { partition: number; offset: string }[]> = {};
   for (const s of sampleArgs) {
     const eq = s.indexOf("=");
     if (eq <= 0) throw new UsageError(`--sample expects <source>=<file>, got '${s}'`);
@@ -200,7 +203,10 @@ export async function gatherSamples(notebook: Notebook, sampleArgs: string[], op
       } else if (spec.kind === "kafka" && !spec.demo) {
         const source = openKafkaSource(spec, "runnel-cli");
         try {
-          events = okValues(await source.sample(spec.sampleSize));
+          const sampled = await source.sample(spec.sampleSize);
+          events = okValues(sampled);
+          const where = sampleArrival(sampled);
+          if (where) arrival[name] = where;
         } catch (error) {
           throw new InputError(`source ${name}: cannot read a sample from topic ${spec.topic}: ${error instanceof Error ? error.message : String(error)}; or pass --sample ${name}=<file.ndjson>`, { cause: error });
         } finally {
@@ -219,7 +225,7 @@ export async function gatherSamples(notebook: Notebook, sampleArgs: string[], op
     if (!spec.demo) throw new InputError(`source ${name} has no --sample file and no demo generator; pass --sample ${name}=<file.${spec.format === "csv" ? "csv" : "ndjson"}>`);
     samples[name] = demoSample(spec, spec.demo, spec.sampleSize);
   }
-  return { events: samples, columnTypes };
+  return { events: samples, columnTypes, arrival };
 }
 
 function okValues(events: readonly SourceEvent[]): unknown[] {

@@ -21,6 +21,8 @@ export interface PublishInput {
   samples: Record<string, unknown[]>;
   /** Per source, column types a typed sample file gives (see CheckOptions.columnTypes). */
   columnTypes?: Record<string, Record<string, string>>;
+  /** Per Kafka source, where each sample event was read (CheckOptions.arrival). */
+  arrival?: Record<string, { partition: number; offset: string }[]>;
   /** Where bundles go: `<out>/<name>/`. */
   out: string;
   force: boolean;
@@ -52,7 +54,7 @@ export async function publishNotebook(input: PublishInput): Promise<PublishOutco
   const { notebook, samples, say } = input;
   const name = safeBundleName(input.file);
   say(`[2/4] checking the plan against DuckDB on ${Object.entries(samples).map(([s, e]) => `${s} (${e.length} sample events)`).join(", ")}`);
-  const report = await checkNotebook(notebook, { samples, columnTypes: input.columnTypes, library: defaultLibrary, onProgress: (line) => say(`      ${line}`) });
+  const report = await checkNotebook(notebook, { samples, columnTypes: input.columnTypes, arrival: input.arrival, library: defaultLibrary, onProgress: (line) => say(`      ${line}`) });
   const failed = report.steps.filter((s) => !s.agree);
   const difference = failed[0] ? `${failed[0].cell} → ${failed[0].sink} (${failed[0].step}): ${failed[0].detail ?? "answers differ"}` : null;
   if (difference !== null && !input.force) return { published: false, report, failed, difference };

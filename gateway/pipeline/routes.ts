@@ -29,6 +29,7 @@ import { GatewayError } from "../http/error.ts";
 import type { Logger } from "../log.ts";
 import type { NotebookStore } from "../notebooks/store.ts";
 import { demoSample } from "../sources/demo-source.ts";
+import { sampleArrival } from "../sources/kafka-source.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
 import { notebookPathOf } from "../sources/resolve.ts";
 import type { LocalRuns } from "./local-run.ts";
@@ -71,7 +72,7 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
   let busy: string | null = null;
 
   /** Runs `work` after the one in progress, streaming its progress lines and result. */
-  const run = (verb: "check" | "publish", rest: string, work: (ctx: { path: string; text: string; notebook: Notebook; samples: Record<string, unknown[]>; say: (line: string) => void }) => Promise<unknown>) =>
+  const run = (verb: "check" | "publish", rest: string, work: (ctx: { path: string; text: string; notebook: Notebook; samples: Record<string, unknown[]>; arrival: Record<string, { partition: number; offset: string }[]>; say: (line: string) => void }) => Promise<unknown>) =>
     async (c: Context) => {
       const path = notebookPathOf(rest);
       const file = await options.store.read(path);
@@ -94,8 +95,8 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
           busy = `${verb} of ${path}`;
           const started = performance.now();
           try {
-            const samples = await gatewaySamples(options.registry, path, notebook, say);
-            const result = await work({ path, text: file.text, notebook, samples, say });
+            const { samples, arrival } = await gatewaySamples(options.registry, path, notebook, say);
+            const result = await work({ path, text: file.text, notebook, samples, arrival, say });
             options.log.info(`pipeline ${verb}`, { notebook: path, ms: Math.round(performance.now() - started) });
             return result;
           } catch (error) {
@@ -117,13 +118,13 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
     };
 
   app.post("/check/:rest{.+}", (c) =>
-    run("check", c.req.param("rest"), async ({ path, notebook, samples, say }): Promise<CheckResult> => {
+    run("check", c.req.param("rest"), async ({ path, notebook, samples, arrival, say }): Promise<CheckResult> => {
       if (!notebook.cells.some((cell) => cell.sink)) {
         // The panel shows what to write for 0 comparisons; the log must not say the check passed.
         say(`nothing to check: ${path} has no cell with sink=; mark the cell whose rows should be written`);
         return { kind: "check", agree: false, comparisons: 0, steps: [], samples: counts(samples) };
       }
-      const report = await checkNotebook(notebook, { samples, library: defaultLibrary, onProgress: say });
+      const report = await checkNotebook(notebook, { samples, arrival, library: defaultLibrary, onProgress: say });
       const failed = report.steps.filter((s) => !s.agree).length;
       say(failed === 0 ? `check passed: ${report.comparisons} comparisons agree` : `check FAILED: ${failed} of ${report.comparisons} comparisons differ`);
       return { kind: "check", agree: failed === 0, comparisons: report.comparisons, steps: report.steps.map(summarise), samples: counts(samples) };
@@ -133,12 +134,12 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
   app.post("/publish/:rest{.+}", (c) => {
     const force = c.req.query("force");
     if (force !== undefined && force !== "true" && force !== "false") throw new GatewayError(400, "bad_request", `pipelines: force must be true or false, got ${JSON.stringify(force)}`);
-    return run("publish", c.req.param("rest"), async ({ path, text, notebook, samples, say }): Promise<PublishResult> => {
+    return run("publish", c.req.param("rest"), async ({ path, text, notebook, samples, arrival, say }): Promise<PublishResult> => {
       if (!notebook.cells.some((cell) => cell.sink)) {
         return { kind: "invalid", issues: [`${path} has no cell with sink=; mark the cell whose rows should be written`] };
       }
       say(`[1/4] reading ${path}`);
-      const outcome = await publishNotebook({ file: path, text, notebook, samples, out: options.out, force: force === "true", say, warn: say });
+      const outcome = await publishNotebook({ file: path, text, notebook, samples, arrival, out: options.out, force: force === "true", say, warn: say });
       if (!outcome.published) {
         return { kind: "refused", difference: outcome.difference, failed: outcome.failed.length, comparisons: outcome.report.comparisons, steps: outcome.report.steps.map(summarise) };
       }
@@ -175,13 +176,17 @@ function counts(samples: Record<string, unknown[]>): Record<string, number> {
 }
 
 /** The events each source's sample holds now; the demo generator for a source that has none yet. */
-async function gatewaySamples(registry: SourceRegistry, path: string, notebook: Notebook, say: (line: string) => void): Promise<Record<string, unknown[]>> {
+async function gatewaySamples(registry: SourceRegistry, path: string, notebook: Notebook, say: (line: string) => void): Promise<{ samples: Record<string, unknown[]>; arrival: Record<string, { partition: number; offset: string }[]> }> {
   const samples: Record<string, unknown[]> = {};
+  const arrival: Record<string, { partition: number; offset: string }[]> = {};
   for (const [name, spec] of Object.entries(notebook.sources)) {
     const source = await registry.get(path, spec);
-    const events = (await source.sample(spec.sampleSize)).flatMap((e) => (e.ok ? [e.value] : []));
+    const sampled = await source.sample(spec.sampleSize);
+    const events = sampled.flatMap((e) => (e.ok ? [e.value] : []));
     if (events.length > 0) {
       samples[name] = events;
+      const where = sampleArrival(sampled);
+      if (where) arrival[name] = where;
       say(`sample of ${name}: the ${events.length} newest events the gateway holds`);
     } else if (spec.demo) {
       samples[name] = demoSample(spec, spec.demo, spec.sampleSize);
@@ -190,5 +195,5 @@ async function gatewaySamples(registry: SourceRegistry, path: string, notebook: 
       throw new GatewayError(409, "conflict", `pipelines: source ${name} has no sample yet and no demo generator; let some events arrive first`);
     }
   }
-  return samples;
+  return { samples, arrival };
 }

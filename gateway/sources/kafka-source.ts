@@ -61,8 +61,8 @@ function createCluster(kafka: Kafka): Cluster {
 
 /**
  * A Kafka topic read without a consumer group: the sample is the newest `n`
- * messages across partitions (by record timestamp, ties by partition and
- * offset), read from `high - n` of each partition; the tail fetches from the
+ * messages across partitions (by record timestamp; records of one time take
+ * turns across partitions, each's in offset order), read from `high - n` of each partition; the tail fetches from the
  * high watermarks at the time it opened, and a partition added to the topic
  * since from its first record. Nothing joins a group, nothing commits an offset.
  */
@@ -116,7 +116,8 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
         .map((o) => ({ partition: o.partition, from: BigInt(o.high) - BigInt(n), low: BigInt(o.low), high: BigInt(o.high) }))
         .map((r) => ({ ...r, from: r.from > r.low ? r.from : r.low }))
         .filter((r) => r.from < r.high);
-      const collected: { partition: number; message: RawMessage }[] = [];
+      /** `fromEnd`: how many of the partition's kept messages follow this one. */
+      const collected: { partition: number; message: RawMessage; fromEnd: number }[] = [];
       await Promise.all(ranges.map(async (range) => {
         // Transaction markers and aborted messages take offsets too: while the window holds fewer than n
         // messages, the offsets before it are read as well (a few times at most, then the sample is short).
@@ -137,10 +138,12 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
           until = from;
           from = from - BigInt(n - kept.length) > range.low ? from - BigInt(n - kept.length) : range.low;
         }
-        for (const message of kept) collected.push({ partition: range.partition, message });
+        for (const [i, message] of kept.entries()) collected.push({ partition: range.partition, message, fromEnd: kept.length - 1 - i });
       }));
+      // Records of one time (a bulk write gives them all one) take turns across partitions, newest last in
+      // each, so the newest n of a topic written in bulk hold every partition's newest, not one partition's.
       collected.sort((a, b) =>
-        Number(a.message.timestamp) - Number(b.message.timestamp) || a.partition - b.partition || Number(BigInt(a.message.offset) - BigInt(b.message.offset)),
+        Number(a.message.timestamp) - Number(b.message.timestamp) || b.fromEnd - a.fromEnd || a.partition - b.partition,
       );
       return collected.slice(-n).flatMap(({ partition, message }) => toEvents(partition, message)).slice(-n);
     },
@@ -259,4 +262,19 @@ const skipped = (message: RawMessage): boolean => message.isControlRecord === tr
 function markAborted(messages: RawMessage[], aborted: AbortedTransaction[]): RawMessage[] {
   for (const message of abortedRecords(messages, aborted)) message.aborted = true;
   return messages;
+}
+
+/**
+ * Where each readable event of a Kafka sample was read, in the order of its values (`ok` events):
+ * the check's stream order step runs each partition in offset order with its own watermark, as the
+ * runner does (CheckOptions.arrival). Undefined when an event does not say (a webhook's, a demo's).
+ */
+export function sampleArrival(events: readonly SourceEvent[]): { partition: number; offset: string }[] | undefined {
+  const arrival: { partition: number; offset: string }[] = [];
+  for (const e of events) {
+    if (!e.ok) continue;
+    if (typeof e.meta?.partition !== "number" || e.meta.offset === undefined) return undefined;
+    arrival.push({ partition: e.meta.partition, offset: String(e.meta.offset) });
+  }
+  return arrival;
 }
