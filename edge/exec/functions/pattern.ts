@@ -7,6 +7,7 @@ import type { Value } from "../../plan/values.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
 import { lower } from "./strings.ts";
 import { memo, newMap } from "./memo.ts";
+import { linearRegExp } from "./pike.ts";
 
 const likeCache = new Map<string, RegExp>();
 
@@ -558,8 +559,10 @@ export function compileRegex(pattern: string, flags: string, full = false): RegE
   } else ({ source, ignoreCase, loopCaptures: loops } = translateRe2(pattern, { i: ignoreCase, s: flags.includes("s"), m: false, U: false }));
   if (full) source = `^(?:${source})$`;
   try {
-    re = new RegExp(source, `${ignoreCase ? "i" : ""}${flags.includes("g") ? "g" : ""}u`);
+    // A pattern V8's backtracking could take exponential time on runs on a linear engine (pike.ts).
+    re = linearRegExp(source, `${ignoreCase ? "i" : ""}${flags.includes("g") ? "g" : ""}u`);
   } catch (e) {
+    if (e instanceof RangeError) throw new SqlError("not_implemented", `the regular expression '${pattern}' repeats a repetition too many times for the edge executor's linear-time regex engine; write the counted repetitions ({n,m}) smaller`, { cause: e });
     if (!(e instanceof SyntaxError)) throw e;
     throw new SqlError("invalid_input", `${e.message}`, { cause: e });
   }
