@@ -236,7 +236,7 @@ async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, so
       const event = events[index];
       const same = parseJsonLossless(stringifyJsonLossless(event, { duckdb: true }), { duckdb: true });
       const out = ex.run({ source, events: [same], now });
-      rows.push(...(out.rows[sink] ?? []));
+      for (const r of out.rows[sink] ?? []) rows.push(r);
       while (rowPartitions.length < rows.length) rowPartitions.push(lane.partition);
       for (const d of out.deadLetters) {
         if (/ ahead of the pipeline's clock /.test(d.reason)) {
@@ -254,7 +254,7 @@ async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, so
       const wm = ex.watermarks()[sink] ?? null;
       if (wm !== null && (newest === null || wm > newest.wm)) newest = { wm, event };
     }
-    rows.push(...(ex.finish().rows[sink] ?? []));
+    for (const r of ex.finish().rows[sink] ?? []) rows.push(r);
     while (rowPartitions.length < rows.length) rowPartitions.push(lane.partition);
   }
   const mine: Answer = { ok: true, rows };
@@ -396,9 +396,9 @@ export function planAnswerOver(plan: Plan, sink: string, data: Record<string, un
     for (const [source, events] of Object.entries(data)) {
       // Both sides read the same JSON text: what DuckDB loads is what the plan sees.
       const same = events.map((e) => parseJsonLossless(stringifyJsonLossless(e, { duckdb: true }), { duckdb: true }));
-      rows.push(...(ex.run({ source, events: same }).rows[sink] ?? []));
+      for (const r of ex.run({ source, events: same }).rows[sink] ?? []) rows.push(r);
     }
-    rows.push(...(ex.finish().rows[sink] ?? []));
+    for (const r of ex.finish().rows[sink] ?? []) rows.push(r);
     return { ok: true, rows };
   } catch (error) {
     return { ok: false, error: error instanceof SqlError ? error.duckdbText : error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
