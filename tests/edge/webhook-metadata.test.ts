@@ -126,6 +126,6 @@ test("signed deliveries' received time, delivery id and named headers land in th
   const byRaw = Object.fromEntries(letters.map((l) => [l.raw, l.reason]));
   expect(byRaw).toEqual({
     '{"n": 4, "_Delivery_Id": "mine"}': "webhook: the event already has a field _Delivery_Id, and the source adds the column _delivery_id; rename the field at the sender, or leave delivery_id out of metadata:",
-    "7": "sink out: event is a number, not a JSON object",
+    "7": "sink out: event is a number, not a JSON object: 7",
   });
 });

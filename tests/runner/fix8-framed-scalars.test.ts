@@ -52,7 +52,7 @@ describe("a JSON scalar behind a Schema Registry header", () => {
       const reasons = (await lettersUnder(out)).map((l) => l.reason).sort();
       const avro = "decode: the value starts with a Schema Registry header (magic byte 0, schema id 8) and is not JSON (Avro or Protobuf?); runnel reads JSON messages";
       // Each scalar's letter twice: the framed one says what the unframed one says.
-      expect(reasons).toEqual([avro, "out: event is a number, not a JSON object", "out: event is a number, not a JSON object", "out: event is a string, not a JSON object", "out: event is a string, not a JSON object"].sort());
+      expect(reasons).toEqual([avro, "out: event is a number, not a JSON object: 42", "out: event is a number, not a JSON object: 42", 'out: event is a string, not a JSON object: "abc"', 'out: event is a string, not a JSON object: "abc"'].sort());
 
       const source = openKafkaSource({ kind: "kafka", name: "ev", topic, brokers: [...kafkaConfig.brokers], format: "json", sampleSize: 100, demo: null });
       try {

@@ -167,7 +167,7 @@ describe("a Kafka source with metadata: true", () => {
       expect(asRows(await query(`${SELECT} FROM ${parquet} ORDER BY id`))).toEqual(expectedRows);
       const letters = await query(`SELECT reason, raw FROM read_json('${out}/_errors/**/*.ndjson', format = 'newline_delimited') ORDER BY raw`);
       expect(letters).toEqual([
-        { reason: "out: event is a number, not a JSON object", raw: "42" },
+        { reason: "out: event is a number, not a JSON object: 42", raw: "42" },
         { reason: CONFLICT, raw: '{"id":5,"_key":"mine"}' },
         { reason: NOT_UTF8, raw: '{"id":6}' },
       ]);
