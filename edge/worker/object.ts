@@ -974,7 +974,8 @@ class OpenWindows {
         // runner. The error escaped before, and the delivery answered 503 on every retry.
         let last = i;
         while (eventEnds !== null && !eventEnds.has(last) && last < rows.length - 1) last++;
-        const failure = this.unreadable(rows, i, last);
+        // A one-row event needs no read ahead: addRow reads everything before it changes any state.
+        const failure = last > i ? this.unreadable(rows, i, last) : null;
         if (failure !== null) {
           late.push({ index: i, reason: failure });
           for (let j = i; j <= last; j++) dropped.add(j);
@@ -982,7 +983,14 @@ class OpenWindows {
           continue;
         }
       }
-      const reason = this.state.addRow(rows[i]!);
+      let reason: string | null;
+      try {
+        reason = this.state.addRow(rows[i]!);
+      } catch (error) {
+        // A read that fails changes nothing; a step that fails (a HUGEINT sum past its range) is the row's dead letter too.
+        reason = error instanceof Error ? error.message : String(error);
+        dropped.add(i);
+      }
       if (reason !== null) late.push({ index: i, reason });
       if ((eventEnds === null || eventEnds.has(i) || i === rows.length - 1) && this.state.due()) {
         const wm = this.state.watermark()!;

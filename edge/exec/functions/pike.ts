@@ -141,7 +141,7 @@ export function parsePattern(source: string): { node: Node; groups: number } {
  * microseconds. `ignoreCase`: the pattern's `i` flag.
  */
 export function backtracksBadly(node: Node, ignoreCase = false): boolean {
-  if (sharesText(node, ignoreCase)) return true;
+  if (sharesText(node, ignoreCase, flatten(node)[0]?.t === "assert" && (flatten(node)[0] as { kind: string }).kind === "start")) return true;
   const varies = (x: Node): boolean => {
     switch (x.t) {
       case "rep": return x.min !== x.max || varies(x.body);
@@ -199,7 +199,7 @@ function repeatedChar(x: Node): string | null {
 }
 
 /** Whether some sequence in `node` has an unbounded repetition that can eat what follows it up to two more that overlap it (`.*a.*b.*c`). */
-function sharesText(node: Node, ignoreCase: boolean): boolean {
+function sharesText(node: Node, ignoreCase: boolean, anchored: boolean): boolean {
   const inSequence = (items: Node[]): boolean => {
     for (let i = 0; i < items.length; i++) {
       const r = items[i]!;
@@ -216,7 +216,9 @@ function sharesText(node: Node, ignoreCase: boolean): boolean {
         const xc = x.t === "rep" ? repeatedChar(x) : null;
         if (x.t !== "rep" || xc === null) break;
         if (overlapChars(rc, xc, ignoreCase)) {
-          if (x.max === Infinity && ++chained >= 2) return true;
+          // Unanchored, the search tries every start: two such repetitions followed by something that
+          // can fail are O(n³) (`\d+\d+x`, `\s*\s*$`, `.*a.*b`); anchored, it takes three.
+          if (x.max === Infinity && ++chained >= (anchored ? 2 : 1) && (anchored || items.slice(j + 1).some((y) => !(y.t === "rep" && y.min === 0)))) return true;
         } else if (x.min > 0) break;
       }
     }
@@ -364,19 +366,23 @@ export interface Program {
   prog: Inst[];
   groups: number;
   word: (cp: number) => boolean;
+  /** Whether every match starts at the text's start (the first instruction asserts it). */
+  anchored: boolean;
 }
 
 export function compileProgram(source: string, ignoreCase: boolean): Program {
   const { node, groups } = parsePattern(source);
   const wordRe = new RegExp("^\\w$", ignoreCase ? "iu" : "u");
-  return { prog: compile(node, ignoreCase), groups, word: (cp) => cp >= 0 && wordRe.test(String.fromCodePoint(cp)) };
+  const prog = compile(node, ignoreCase);
+  const first = prog[0];
+  return { prog, groups, word: (cp) => cp >= 0 && wordRe.test(String.fromCodePoint(cp)), anchored: first?.op === "assert" && first.kind === "start" };
 }
 
 /**
  * The leftmost, highest-priority match of `p` in `text` starting the search at `from` (a UTF-16
  * index): the capture positions (start, end per group, -1 where unset), or null.
  */
-export function runProgram(p: Program, text: string, from: number): number[] | null {
+export function runProgram(p: Program, text: string, from: number, sticky = false): number[] | null {
   const { prog, groups } = p;
   const slots = 2 * (groups + 1);
   const len = text.length;
@@ -463,7 +469,8 @@ export function runProgram(p: Program, text: string, from: number): number[] | n
     if (at >= len) break;
     at = next;
     // A new search starting here, lowest priority, while nothing has matched yet.
-    if (matched === null) add(nlist, nextId, 0, withStart(empty, at), at);
+    // An anchored pattern (`^…` without the m flag) starts no search past the text's start: each would die at once.
+    if (matched === null && !sticky && !p.anchored) add(nlist, nextId, 0, withStart(empty, at), at);
     if (nlist.length === 0 && matched !== null) break;
     [clist, nlist] = [nlist, clist];
     nlist.length = 0;
@@ -481,9 +488,10 @@ function withStart(caps: number[], at: number): number[] {
 class LinearRegExp extends RegExp {
   #program: Program;
 
-  constructor(source: string, flags: string, program: Program) {
+  constructor(source: string | RegExp, flags: string, program?: Program) {
     super(source, flags);
-    this.#program = program;
+    // `split` and `matchAll` make their own copy through Symbol.species, with no program and flags of theirs (`y`).
+    this.#program = program ?? compileProgram(this.source, this.ignoreCase);
   }
 
   override exec(text: string): RegExpExecArray | null {
@@ -494,7 +502,7 @@ class LinearRegExp extends RegExp {
       if (scan) this.lastIndex = 0;
       return null;
     }
-    const caps = runProgram(this.#program, s, from);
+    const caps = runProgram(this.#program, s, from, this.sticky);
     if (caps === null) {
       if (scan) this.lastIndex = 0;
       return null;
