@@ -7,19 +7,19 @@ const SIGNATURES = ["none", "sha256", "bearer", "github", "stripe", "shopify", "
 /** A source's entry as the front matter holds it (`kafka: {...}`, `demo: ...`, `format`, `sample_size`). */
 export type Entry = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Entry {
+export function isRecord(value: unknown): value is Entry {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** A value of the entry as a form field shows it: text as written, a number or list as text, nothing as "". */
-function shown(value: unknown): string {
+export function shown(value: unknown): string {
   if (value === undefined || value === null) return "";
   if (Array.isArray(value)) return value.map(shown).join(", ");
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
 /** A number typed in a field as the entry gets it: a number when it reads as one, else the text (so the parser words the problem). */
-function typed(text: string): unknown {
+export function typed(text: string): unknown {
   const trimmed = text.trim();
   return trimmed !== "" && Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
 }

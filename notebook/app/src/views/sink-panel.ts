@@ -1,6 +1,7 @@
 import { parseNotebook, type SinkSpec } from "../../../format/index.ts";
 import { formFooter } from "./add-source.ts";
 import { button } from "./source-card.ts";
+import { isRecord, shown, typed } from "./edit-source.ts";
 
 /** A sink's entry as the front matter holds it (`fs: {...}`, `partition_by`, `flush`, `lateness`), as written. */
 export type SinkEntry = Record<string, unknown>;
@@ -30,22 +31,6 @@ export interface SinkPanelHost {
 }
 
 const TARGETS = ["fs", "s3", "r2"] as const;
-
-function isRecord(value: unknown): value is SinkEntry {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function shown(value: unknown): string {
-  if (value === undefined || value === null) return "";
-  if (Array.isArray(value)) return value.map(shown).join(", ");
-  return typeof value === "object" ? JSON.stringify(value) : String(value);
-}
-
-/** A field's text as the entry gets it: a number when it reads as one, else the text (so the parser words the problem). */
-function typed(text: string): unknown {
-  const trimmed = text.trim();
-  return trimmed !== "" && Number.isFinite(Number(trimmed)) ? Number(trimmed) : trimmed;
-}
 
 /** Seconds as a person writes them: `3 minutes`, `1 hour`, `90 s`. */
 export function seconds(s: number): string {
