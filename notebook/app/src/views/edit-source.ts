@@ -18,6 +18,16 @@ export function shown(value: unknown): string {
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
+/** A form's text field, filled with `value` (no spell check: names, topics, paths). */
+export function formInput(className: string, value: string, placeholder = ""): HTMLInputElement {
+  const i = document.createElement("input");
+  i.className = className;
+  i.value = value;
+  i.placeholder = placeholder;
+  i.spellcheck = false;
+  return i;
+}
+
 /** A number typed in a field as the entry gets it: a number when it reads as one, else the text (so the parser words the problem). */
 export function typed(text: string): unknown {
   const trimmed = text.trim();
@@ -44,14 +54,7 @@ export function editSourceForm(name: string, entry: Entry, save: (spec: SourceSp
     wrap.append(text, control);
     return wrap;
   };
-  const input = (className: string, value: string, placeholder = ""): HTMLInputElement => {
-    const i = document.createElement("input");
-    i.className = className;
-    i.value = value;
-    i.placeholder = placeholder;
-    i.spellcheck = false;
-    return i;
-  };
+  const input = formInput;
   const select = (className: string, options: readonly string[], value: string): HTMLSelectElement => {
     const s = document.createElement("select");
     s.className = className;

@@ -1,7 +1,7 @@
 import { parseNotebook, type SinkSpec } from "../../../format/index.ts";
 import { formFooter } from "./add-source.ts";
 import { button } from "./source-card.ts";
-import { isRecord, shown, typed } from "./edit-source.ts";
+import { formInput, isRecord, shown, typed } from "./edit-source.ts";
 
 /** A sink's entry as the front matter holds it (`fs: {...}`, `partition_by`, `flush`, `lateness`), as written. */
 export type SinkEntry = Record<string, unknown>;
@@ -256,14 +256,7 @@ export class SinkPanel {
       wrap.append(text, control, note);
       return wrap;
     };
-    const input = (className: string, value: string, placeholder = ""): HTMLInputElement => {
-      const i = document.createElement("input");
-      i.className = className;
-      i.value = value;
-      i.placeholder = placeholder;
-      i.spellcheck = false;
-      return i;
-    };
+    const input = formInput;
     const current = TARGETS.find((t) => entry[t] !== undefined) ?? "fs";
     const target: SinkEntry = isRecord(entry[current]) ? (entry[current] as SinkEntry) : {};
     const flush: SinkEntry = isRecord(entry.flush) ? entry.flush : {};
