@@ -17,7 +17,7 @@ import { escapeHtml } from "./http/html.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { notebookRoutes } from "./notebooks/routes.ts";
 import { NotebookStore } from "./notebooks/store.ts";
-import { LocalRuns } from "./pipeline/local-run.ts";
+import { LocalRuns, type LocalRunOptions } from "./pipeline/local-run.ts";
 import { pipelineRoutes } from "./pipeline/routes.ts";
 import { sourceRoutes } from "./sample/routes.ts";
 import { Sampler } from "./sample/sampler.ts";
@@ -52,7 +52,7 @@ export interface AppOptions {
   /** Where the app's Publish writes bundles (`<dir>/<name>/`). Default `dist/pipelines`, as `runnel publish`. */
   pipelinesDir?: string;
   /** Local runs of published pipelines (`<stateDir>/lake/`): flush at least every `maxFlushSeconds` (default 10). */
-  localRuns?: { maxFlushSeconds?: number; tickMs?: number };
+  localRuns?: Pick<LocalRunOptions, "maxFlushSeconds" | "tickMs" | "afterObjects">;
   log?: Logger;
   fetch?: typeof fetch;
   now?: () => number;

@@ -203,6 +203,8 @@ test("Run locally after a new publish stops the run of the earlier one (writing 
   expect(second.status).toBe(201);
   const now = (await second.json()) as LocalRunInfo;
   expect(now.publishedAt).not.toBe(old.publishedAt);
+  // The new run says the lake holds the earlier publish's rows too (replace=true would delete them).
+  expect(now.earlier).toEqual({ files: expect.any(Number), publishedAt: [old.publishedAt] });
   expect(now.replaced).toBe(`stopped the run of the publish of ${old.publishedAt} (160 events, ${now.replaced!.match(/events, (\d+) rows/)![1]} rows written) to run this one`);
   await expect.poll(async () => ((await (await gw!.app.request("/api/pipelines/runs", { headers: gw!.auth })).json()) as LocalRunInfo[])[0]!.events, { timeout: 20_000 }).toBe(160);
   await gw.app.request("/api/pipelines/run/orders.md", { method: "DELETE", headers: gw.auth });
@@ -213,8 +215,9 @@ test("Run locally after a new publish stops the run of the earlier one (writing 
     const names = async (glob: string) => (await db.read(`SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('${glob}'))`)).getRows().map((r) => r[0]);
     const files = readdirSync(join(now.dir, "lake")).sort();
     expect(files.length).toBeGreaterThanOrEqual(2);
-    const oldFiles = files.filter((f) => f.startsWith(`local-${old.startedAt.replace(/[-:.]/g, "")}`));
-    const newFiles = files.filter((f) => f.startsWith(`local-${now.startedAt.replace(/[-:.]/g, "")}`));
+    // Objects are named after the publish whose runs write them.
+    const oldFiles = files.filter((f) => f.startsWith(`local-${old.publishedAt.replace(/[^0-9A-Za-z]/g, "")}-`));
+    const newFiles = files.filter((f) => f.startsWith(`local-${now.publishedAt.replace(/[^0-9A-Za-z]/g, "")}-`));
     expect(oldFiles.length).toBeGreaterThan(0);
     expect(newFiles.length).toBeGreaterThan(0);
     expect(await names(join(now.dir, "lake", oldFiles[0]!))).toContain("lines");

@@ -7,7 +7,9 @@
  * are the ones the Kafka runner uses; only the source (the gateway's tail) and
  * the target (a folder) differ.
  */
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { decodeState, encodeState } from "../../edge/exec/snapshot.ts";
 import { executorLetter, type DeadLetter } from "../../edge/sinks/dead-letter.ts";
 import { buildPipeline, sinksFlushingAggregates, type RunResult } from "../../edge/exec/pipeline.ts";
 import { defaultLibrary } from "../../edge/exec/library.ts";
@@ -21,6 +23,10 @@ import type { Logger } from "../log.ts";
 import { rereadRepeatedKeys } from "../sample/load-sample.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
 import type { SourceEvent } from "../sources/source.ts";
+import {
+  checkpointPath, deleteEarlier, deleteFlush, earlierObjects, emptyCheckpoint, LivePositions, placeOf, readCheckpoint, writeCheckpoint, writeCheckpointSync, writerOf, WrittenPositions,
+  type RunCheckpoint,
+} from "./run-checkpoint.ts";
 
 /** What the app shows of a local run. */
 export interface LocalRunInfo {
@@ -54,6 +60,22 @@ export interface LocalRunInfo {
   sampleEvents: Record<string, number>;
   lastFile: string | null;
   error: string | null;
+  /**
+   * Events the run did not take because earlier runs of the same publish wrote them (each source's
+   * Kafka partition and offset, demo index or webhook delivery, at or before where those runs' last
+   * committed flush ended; see `run-checkpoint.ts`).
+   */
+  skipped: number;
+  /** What earlier runs of this publish had written when this one started: events, and when each run started (newest last); null for the first. */
+  resumed: { events: number; runs: string[] } | null;
+  /** Objects of a flush an earlier run wrote but did not commit (the gateway stopped between), deleted before this run wrote. */
+  rolledBack: number;
+  /** Objects in the folder written by runs of other publishes (another transform's rows), when this run started; null when none. */
+  earlier: { files: number; publishedAt: string[] } | null;
+  /** With `replace`: how many of those this run deleted after its first flush (null until then, or without `replace`). */
+  replacedFiles: number | null;
+  /** Whether the run deletes the other publishes' objects after its first flush. */
+  replace: boolean;
 }
 
 /** Where a local run begins: the events the notebook shows (each source's sample), or what arrives from now. */
@@ -83,12 +105,19 @@ export interface LocalRunOptions {
   /** How often arrived events go through the plan. Default 250 ms. */
   tickMs?: number;
   now?: () => number;
+  /**
+   * Called between a flush's objects and the commit of its checkpoint: a test's way to stop the run
+   * there, as a crash would (a rejection fails the run with nothing committed).
+   */
+  afterObjects?: (range: { first: number; last: number }) => void | Promise<void>;
 }
 
 interface Run {
   info: LocalRunInfo;
   abort: AbortController;
   stop: () => Promise<void>;
+  /** From now on the run deletes what other publishes wrote into its folder (at once when this publish's rows are there). */
+  replaceEarlier: () => Promise<void>;
 }
 
 export class LocalRuns {
@@ -110,7 +139,7 @@ export class LocalRuns {
    * begins with the events each source's sample holds (what the notebook shows), then what arrives;
    * `"now"` (the default) takes only what arrives.
    */
-  async start(path: string, options: { from?: LocalRunStart } = {}): Promise<{ info: LocalRunInfo; created: boolean }> {
+  async start(path: string, options: { from?: LocalRunStart; replace?: boolean } = {}): Promise<{ info: LocalRunInfo; created: boolean }> {
     const running = this.runs.get(path);
     let name: string;
     try {
@@ -129,12 +158,16 @@ export class LocalRuns {
     // answered the old run, which went on writing the old cells' rows with nothing on the page saying so.
     let replaced: string | null = null;
     if (running?.info.state === "running") {
-      if (running.info.publishedAt === bundle.manifest.publishedAt) return { info: copy(running.info), created: false };
+      if (running.info.publishedAt === bundle.manifest.publishedAt) {
+        // The card's "Replace the earlier publish's rows" while this one runs.
+        if (options.replace) await running.replaceEarlier();
+        return { info: copy(running.info), created: false };
+      }
       await running.stop();
       const old = running.info;
       replaced = `stopped the run of the publish of ${old.publishedAt} (${old.events.toLocaleString("en-US")} events, ${old.rows.toLocaleString("en-US")} rows written) to run this one`;
     }
-    const run = this.open(path, bundle, options.from ?? "now");
+    const run = await this.open(path, bundle, options.from ?? "now", options.replace ?? false);
     run.info.replaced = replaced;
     this.runs.set(path, run);
     this.options.log.info("local run started", { notebook: path, dir: run.info.dir });
@@ -153,7 +186,7 @@ export class LocalRuns {
     await Promise.all([...this.runs.values()].map((r) => r.stop()));
   }
 
-  private open(path: string, bundle: Bundle, from: LocalRunStart): Run {
+  private async open(path: string, bundle: Bundle, from: LocalRunStart, replace: boolean): Promise<Run> {
     const now = this.options.now ?? Date.now;
     const { plan, manifest } = bundle;
     const name = manifest.name;
@@ -169,15 +202,47 @@ export class LocalRuns {
     const info: LocalRunInfo = {
       notebook: path, name, dir, sinks: plan.pipelines.map((p) => p.sink), state: "running", publishedAt: manifest.publishedAt, replaced: null, startedAt, flushSeconds,
       events: 0, rows: 0, rowsInFiles: 0, files: 0, bytes: 0, deadLetters: 0, errorsDir: join(dir, "_errors"), recentDeadLetters: [], from, sampleEvents: {}, lastFile: null, error: null,
+      skipped: 0, resumed: null, rolledBack: 0, earlier: null, replacedFiles: null, replace,
     };
     const executor = buildPipeline(plan, { library: defaultLibrary, mode: "dead-letter" });
-    // A new writer name per run: object keys carry the run's own event range, so a second run never overwrites the first.
-    const writerName = `local-${startedAt.replace(/[-:.]/g, "")}`;
+    // One writer name per publish, and event numbers that go on from run to run: a run over events an earlier
+    // run of the publish wrote skips them, and one that repeats a flush the gateway died in writes its keys.
+    // (Each run named its objects after its own start, so a second run over the sample wrote every row again.)
+    const writerName = writerOf(manifest.publishedAt);
+    let checkpoint: RunCheckpoint;
+    try {
+      checkpoint = (await readCheckpoint(dir, writerName)) ?? emptyCheckpoint(manifest.publishedAt, writerName);
+      if (checkpoint.pending) {
+        // The gateway stopped between a flush's objects and its commit: they go, and this run writes those events again.
+        info.rolledBack = await deleteFlush(dir, writerName, checkpoint.pending.first, checkpoint.pending.last);
+        checkpoint.pending = null;
+        await writeCheckpoint(dir, checkpoint);
+      }
+      if (checkpoint.snapshot !== null) executor.restore(checkpoint.snapshot);
+      const earlier = await earlierObjects(dir, writerName);
+      if (earlier.length > 0) info.earlier = { files: earlier.length, publishedAt: await earlierPublishes(dir, writerName) };
+    } catch (error) {
+      throw new GatewayError(500, "internal", `pipelines: could not read what earlier local runs of ${path} wrote (${checkpointPath(dir, writerName)}): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+    if (checkpoint.events > 0) info.resumed = { events: checkpoint.events, runs: [...checkpoint.runs] };
+    // The other publishes' objects go once this publish's rows are in the lake: now when an earlier run of it
+    // wrote, else after this run's first flush (a run that fails before it leaves them).
+    if (replace && info.earlier && checkpoint.events > 0) info.replacedFiles = await deleteEarlier(dir, writerName);
+    const replaceEarlier = (): Promise<void> =>
+      (writing = writing.then(async () => {
+        info.replace = true;
+        if (info.earlier && info.replacedFiles === null && checkpoint.events > 0) info.replacedFiles = await deleteEarlier(dir, writerName);
+      }));
+    checkpoint.runs = [...checkpoint.runs, startedAt].slice(-20);
     const writer = new SinkWriter(plan, targets, defaultParquetWriter, writerName, now);
     const perFlush = sinksFlushingAggregates(plan);
     const pending = new Map<string, SourceEvent[]>();
     const abort = new AbortController();
-    let first = 0;
+    /** Per source and stream, where the events gone through the plan end (committed with the flush that writes them). */
+    const through = new LivePositions(checkpoint.positions);
+    /** The number of the next event; event numbers go on from the earlier runs of the publish. */
+    const base = checkpoint.next;
+    let first = base;
     let lastFlush = now();
     let writing: Promise<void> = Promise.resolve();
 
@@ -217,6 +282,10 @@ export class LocalRuns {
         // event is read again with every member kept (with its delivery or record columns, when the source
         // adds them) and the executor judges it as read_json with the pinned schema does, as the Worker and
         // the Kafka runner do. Before, each was a dead letter here.
+        for (const e of events) {
+          const place = placeOf(e.meta, e.receivedAt);
+          if (place) through.advance(source, place);
+        }
         for (const e of rereadRepeatedKeys(events, manifest.sources[source])) (e.ok ? values : undecoded).push(e);
         take(executor.run({ source, events: values.map((e) => (e as { value: unknown }).value), now: now() }), source);
         const at = new Date(now()).toISOString();
@@ -227,11 +296,23 @@ export class LocalRuns {
         info.events += events.length;
       }
     };
-    const flush = async (): Promise<void> => {
+    /**
+     * Writes what is buffered and commits where it ends. `sealed`, at Stop: the executor's state before
+     * its windows were closed, so the commit records them as written (see `sealWindows`).
+     */
+    const flush = async (sealed?: string): Promise<void> => {
       for (const sink of perFlush) take(executor.flushAggregates(sink), "");
       lastFlush = now();
-      const last = info.events - 1;
-      if (last < 0 || (writer.depth === 0 && writer.deadLetterDepth === 0)) return;
+      const last = base + info.events - 1;
+      // Taken with the writer's content, before any wait: events the tick runs while the flush writes belong to the next one.
+      const state = sealed === undefined ? executor.snapshot() : sealWindows(sealed, executor.snapshot());
+      const positions = through.toJSON();
+      const commit = (): RunCheckpoint => ({ ...checkpoint, next: last + 1, events: checkpoint.events + (last + 1 - checkpoint.next), positions, snapshot: state, pending: null });
+      if (last < 0 || (writer.depth === 0 && writer.deadLetterDepth === 0)) {
+        // Nothing to write, but the events are through (filtered out, or held in open windows): said so, so no later run takes them again.
+        if (last + 1 !== checkpoint.next || state !== checkpoint.snapshot) await committed(commit());
+        return;
+      }
       // The flush takes what is buffered now; events the tick runs while it writes belong to the next range.
       // With no event since the last flush (Stop closing the open windows), the rows go to an object of their
       // own, named as the Kafka runner names its last one: before, they were counted as written and dropped,
@@ -239,11 +320,24 @@ export class LocalRuns {
       const nothingNew = last < first;
       const from = nothingNew ? last : first;
       first = last + 1;
+      const range = { first: from, last };
+      // Recorded before any object is written, in the same step as the writer takes its content: a run that
+      // finds it deletes those objects (the gateway stopped before the commit) and writes the events again.
+      checkpoint = { ...checkpoint, pending: range };
+      writeCheckpointSync(dir, checkpoint);
       const done = await writer.flush(from, last, nothingNew ? `${writerName}.end` : writerName);
+      await this.options.afterObjects?.(range);
+      await committed(commit());
       info.files += done.files.length;
       info.rowsInFiles += done.files.reduce((n, f) => n + f.rows, 0);
       info.bytes += done.files.reduce((n, f) => n + f.bytes, 0);
       info.lastFile = done.files.at(-1)?.key ?? info.lastFile;
+    };
+    /** Writes a commit; the first one of a `replace` run with this publish's rows in the lake then deletes what other publishes wrote. */
+    const committed = async (next: RunCheckpoint): Promise<void> => {
+      await writeCheckpoint(dir, next);
+      checkpoint = next;
+      if (info.replace && info.earlier && info.replacedFiles === null && next.events > 0) info.replacedFiles = await deleteEarlier(dir, writerName);
     };
     const fail = (error: unknown): void => {
       info.state = "failed";
@@ -262,7 +356,7 @@ export class LocalRuns {
       // One flush at a time; a slow disk delays the next, it never overlaps it.
       // Per-flush aggregates hold their rows in the executor until a flush, so their age counts too.
       const aggregatesDue = perFlush.length > 0 && info.events > first && now() - lastFlush >= flushSeconds * 1000;
-      if (writer.due() || aggregatesDue) writing = writing.then(flush).catch(fail);
+      if (writer.due() || aggregatesDue) writing = writing.then(() => flush()).catch(fail);
     }, this.options.tickMs ?? 250);
 
     for (const [sourceName, spec] of Object.entries(manifest.sources)) {
@@ -281,9 +375,14 @@ export class LocalRuns {
         // Counted, not a set: the events of one webhook delivery share its id.
         const seen = new Map<string, number>();
         for (const e of sample) if (e.meta) seen.set(eventPlace(e.meta), (seen.get(eventPlace(e.meta)) ?? 0) + 1);
+        // Events earlier runs of this publish wrote are skipped: a second run over the sample wrote each again.
+        const written = new WrittenPositions(checkpoint.positions[sourceName] ?? {});
+        const admit = (e: SourceEvent): void => {
+          if (written.skip(placeOf(e.meta, e.receivedAt))) info.skipped++;
+          else pending.get(sourceName)!.push(e);
+        };
         // One by one: a spread of a 100,000-event sample as arguments overflows the call stack.
-        const queue = pending.get(sourceName)!;
-        for (const e of sample) queue.push(e);
+        for (const e of sample) admit(e);
         if (from === "sample") info.sampleEvents[sourceName] = sample.length;
         for (let step = await next; !step.done; step = await next) {
           next = tail.next();
@@ -295,7 +394,7 @@ export class LocalRuns {
             else seen.delete(place!);
             continue;
           }
-          pending.get(sourceName)!.push(event);
+          admit(event);
         }
       })().catch((error: unknown) => {
         if (!abort.signal.aborted) fail(error);
@@ -311,8 +410,11 @@ export class LocalRuns {
         if (info.state === "running") {
           try {
             process();
+            // The windows still open are written now: the commit records them closed, so an event of a later
+            // run cannot open one of them again (it is a late dead letter, as after the watermark passed it).
+            const open = executor.snapshot();
             take(executor.finish(), "");
-            await flush();
+            await flush(open);
             info.state = "stopped";
           } catch (error) {
             fail(error);
@@ -320,8 +422,45 @@ export class LocalRuns {
         }
         this.options.log.info("local run stopped", { notebook: path, events: info.events, files: info.files });
       })());
-    return { info, abort, stop };
+    return { info, abort, stop, replaceEarlier };
   }
+}
+
+/**
+ * The executor's state after Stop closed its windows (`after`), with each windowed sink's mark of
+ * emitted windows moved to the end of the latest window open before (`before`): a later event for
+ * a window already written is late, rather than the start of a second row for that window.
+ */
+function sealWindows(before: string, after: string): string {
+  type State = { windows: [unknown, unknown, bigint | null, unknown][]; emittedUpTo: bigint | null };
+  const open = decodeState(JSON.parse(before)) as Record<string, State>;
+  const closed = decodeState(JSON.parse(after)) as Record<string, State>;
+  for (const [sink, state] of Object.entries(closed)) {
+    let end = state.emittedUpTo;
+    for (const w of open[sink]?.windows ?? []) if (typeof w[2] === "bigint" && (end === null || w[2] > end)) end = w[2];
+    state.emittedUpTo = end;
+  }
+  return JSON.stringify(encodeState(closed));
+}
+
+/** The publish times of the other publishes whose runs wrote into `dir` (from their checkpoints). */
+async function earlierPublishes(dir: string, writer: string): Promise<string[]> {
+  let names: string[] = [];
+  try {
+    names = await readdir(join(dir, "_runs"));
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const n of names) {
+    if (!n.endsWith(".json") || n === `${writer}.json`) continue;
+    try {
+      out.push((JSON.parse(await readFile(join(dir, "_runs", n), "utf8")) as RunCheckpoint).publishedAt);
+    } catch {
+      // A checkpoint being replaced: its publish is still named by its objects.
+    }
+  }
+  return out.sort();
 }
 
 /** Where a source says an event came from (Kafka partition and offset, demo index, webhook delivery), as one key. */

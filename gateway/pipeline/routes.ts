@@ -4,7 +4,7 @@
  *
  *   POST /check/<notebook>                 progress lines, then the report
  *   POST /publish/<notebook>[?force=true]  progress lines, then where the bundle went
- *   POST /run/<notebook>[?from=sample|now] runs the published pipeline on the live stream into a local folder,
+ *   POST /run/<notebook>[?from=sample|now][&replace=true] runs the published pipeline on the live stream into a local folder,
  *                                          from the events the notebook shows (sample) or what arrives (now, default)
  *   DELETE /run/<notebook>                 stops it (writes what it holds)
  *   GET /runs                              every local run with its counters
@@ -158,8 +158,11 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
     const path = notebookPathOf(c.req.param("rest"));
     const from = c.req.query("from") ?? "now";
     if (from !== "sample" && from !== "now") throw new GatewayError(400, "bad_request", `pipelines: from must be sample or now, got ${JSON.stringify(from)}`);
+    // replace=true: the run deletes what runs of other publishes wrote into the folder, after its first flush.
+    const replace = c.req.query("replace") ?? "false";
+    if (replace !== "true" && replace !== "false") throw new GatewayError(400, "bad_request", `pipelines: replace must be true or false, got ${JSON.stringify(replace)}`);
     await options.store.read(path);
-    const { info, created } = await options.runs.start(path, { from });
+    const { info, created } = await options.runs.start(path, { from, replace: replace === "true" });
     return c.json(info, created ? 201 : 200);
   });
   app.delete("/run/:rest{.+}", async (c) => c.json(await options.runs.stop(notebookPathOf(c.req.param("rest")))));

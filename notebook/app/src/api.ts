@@ -270,8 +270,9 @@ function runRoute(path: string): string {
 }
 
 /** Starts the published pipeline; the page starts it from the events the notebook shows, then what arrives. */
-export async function startLocalRun(path: string, from: "sample" | "now" = "sample"): Promise<LocalRun> {
-  const route = `${runRoute(path)}?from=${from}`;
+export async function startLocalRun(path: string, from: "sample" | "now" = "sample", options: { replace?: boolean } = {}): Promise<LocalRun> {
+  // replace: the run deletes what runs of other publishes wrote into its folder, once this publish's rows are there.
+  const route = `${runRoute(path)}?from=${from}${options.replace ? "&replace=true" : ""}`;
   const response = await fetch(route, { method: "POST" });
   if (!response.ok) throw await failure(`POST ${route}`, response);
   return (await response.json()) as LocalRun;

@@ -14,6 +14,7 @@ export class LocalRunCard {
   private readonly body: HTMLElement;
   private readonly stop: HTMLButtonElement;
   private readonly again: HTMLButtonElement;
+  private readonly replaceEarlier: HTMLButtonElement;
   private readonly problem: HTMLElement;
   private readonly letters: HTMLDetailsElement;
   private readonly lettersSummary: HTMLElement;
@@ -31,6 +32,10 @@ export class LocalRunCard {
     // A stopped run said "Pipeline running locally" still, and starting it again took a new Publish.
     this.again = button("Run again", "local-run-again");
     this.again.addEventListener("click", () => void this.act(() => startLocalRun(this.path)));
+    // After a new publish the folder holds the earlier transform's rows too; this deletes them (once this
+    // publish's rows are there), for a running run as for a new one.
+    this.replaceEarlier = button("Replace the earlier publish's rows", "local-run-replace");
+    this.replaceEarlier.addEventListener("click", () => void this.act(() => startLocalRun(this.path, "sample", { replace: true })));
     this.problem = document.createElement("p");
     this.problem.className = "local-run-problem error";
     // The run's newest dead letters with their reason and the event as it arrived: a count alone did not say
@@ -42,7 +47,7 @@ export class LocalRunCard {
     this.lettersList.className = "local-run-letter-list";
     this.letters.append(this.lettersSummary, this.lettersList);
     this.letters.hidden = true;
-    this.element.append(this.title, this.body, this.letters, this.stop, this.again, this.problem);
+    this.element.append(this.title, this.body, this.letters, this.stop, this.again, this.replaceEarlier, this.problem);
   }
 
   show(run: LocalRun): void {
@@ -63,6 +68,12 @@ export class LocalRunCard {
       const sample = read.length === 0 ? "reading it" : read.map(([source, n]) => `${source}: ${n.toLocaleString("en-US")} ${n === 1 ? "event" : "events"}`).join(", ");
       entries.splice(1, 0, ["started from", `the events the notebook shows (${sample}), then what arrives`, "from"]);
     }
+    // What earlier runs wrote: a second run over the same events writes none of them again (each was in the lake twice).
+    const already = alreadyWritten(run);
+    if (already) entries.splice(2, 0, ["already written", already, "skipped"]);
+    if (run.rolledBack > 0) entries.push(["unfinished flush", `deleted ${count(run.rolledBack, "file")} of a flush the gateway stopped in before recording it; its events are written again`, "rolled-back"]);
+    const earlier = earlierRows(run);
+    if (earlier) entries.push(["earlier publish", earlier, "earlier"]);
     if (run.deadLetters > 0) entries.push(["dead letters folder", run.errorsDir, "errors-dir"]);
     entries.push(["published", new Date(run.publishedAt).toLocaleString(), "published"]);
     if (run.replaced) entries.push(["before it", run.replaced, "replaced"]);
@@ -81,6 +92,8 @@ export class LocalRunCard {
     this.showLetters(run);
     this.stop.hidden = run.state !== "running";
     this.again.hidden = run.state === "running";
+    this.replaceEarlier.hidden = run.earlier === null || run.replace;
+    this.replaceEarlier.textContent = run.state === "running" ? "Replace the earlier publish's rows" : "Run again, replacing the earlier publish's rows";
     if (run.state === "running") this.follow();
     else this.unfollow();
   }
@@ -131,14 +144,14 @@ export class LocalRunCard {
 
   /** Stops or starts the run; the gateway's refusal shows on the card (it was an unhandled rejection in the console). */
   private async act(request: () => Promise<LocalRun>): Promise<void> {
-    this.stop.disabled = this.again.disabled = true;
+    this.stop.disabled = this.again.disabled = this.replaceEarlier.disabled = true;
     this.problem.textContent = "";
     try {
       this.show(await request());
     } catch (error) {
       this.problem.textContent = error instanceof ApiError ? error.reason : error instanceof Error ? error.message : String(error);
     } finally {
-      this.stop.disabled = this.again.disabled = false;
+      this.stop.disabled = this.again.disabled = this.replaceEarlier.disabled = false;
     }
   }
 
@@ -146,4 +159,32 @@ export class LocalRunCard {
     this.unfollow();
     this.element.remove();
   }
+}
+
+function count(n: number, what: string): string {
+  return `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
+}
+
+function clock(iso: string): string {
+  return new Date(iso).toLocaleTimeString();
+}
+
+/** "skipped 1,000 events already written by the run at 10:02", or null when no earlier run of this publish wrote. */
+export function alreadyWritten(run: LocalRun): string | null {
+  if (!run.resumed) return null;
+  const runs = run.resumed.runs;
+  const by = runs.length <= 1 ? `the run at ${clock(runs[0] ?? run.startedAt)}` : `${runs.length} earlier runs, the last at ${clock(runs.at(-1)!)}`;
+  if (run.skipped > 0) return `skipped ${count(run.skipped, "event")} already written by ${by} (${count(run.resumed.events, "event")} in the lake before this run)`;
+  return `${count(run.resumed.events, "event")} written by ${by}; this run goes on after them`;
+}
+
+/** What the folder holds of other publishes (another transform's rows), and whether this run deletes them. */
+export function earlierRows(run: LocalRun): string | null {
+  if (!run.earlier) return null;
+  const times = run.earlier.publishedAt.map((t) => new Date(t).toLocaleString());
+  const of = times.length === 0 ? "an earlier publish" : times.length === 1 ? `the publish of ${times[0]}` : `the publishes of ${times.join(", ")}`;
+  const files = count(run.earlier.files, "file");
+  if (run.replacedFiles !== null) return `deleted the ${files} ${of} wrote; the folder holds this publish's rows only`;
+  if (run.replace) return `the ${files} ${of} wrote are deleted after this run's first flush`;
+  return `the folder also holds ${files} ${of} wrote (the earlier transform's rows): DuckDB reading it reads both`;
 }
