@@ -94,7 +94,7 @@ function bundleReadme(m: BundleManifest, plan: Plan): string {
     })
     .join("\n");
   const sources = Object.values(m.sources)
-    .map((s) => `- \`${s.name}\`: ${s.kind}${s.kind === "kafka" ? ` topic ${s.topic} on ${s.brokers.join(", ")}` : s.kind === "webhook" ? ` at ${s.path}, signature ${s.signature}${s.secret ? ` (secret from env ${s.secret})` : ""}` : ""}, ${s.format}`)
+    .map((s) => `- \`${s.name}\`: ${s.kind}${s.kind === "kafka" ? ` topic ${s.topic} on ${s.brokers.join(", ")}` : s.kind === "webhook" ? ` (the Worker's POST /ingest/${s.name}), signature ${s.signature}${s.secret ? ` (secret from env ${s.secret})` : ""}` : ""}, ${s.format}`)
     .join("\n");
   const check = m.check.forced
     ? `**Published with --force although the check found a difference:** ${m.check.difference ?? "(see runnel check)"}`

@@ -1,13 +1,14 @@
 import { Hono } from "hono";
 import type { FunctionLibrary } from "../exec/functions/contract.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
-import { bytesEqual, slackChallenge, verifyDelivery } from "../verify/verify.ts";
+import { bytesEqual, slackChallenge, standardKey, verifyDelivery } from "../verify/verify.ts";
 import { deliveryKey } from "./delivery-key.ts";
 import { BINDINGS, type WorkerConfig } from "./config.ts";
 import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
 import { formPayload } from "./form-body.ts";
 import { encodingRefusal } from "./body-encoding.ts";
+import { operatorLimits } from "./operator-limits.ts";
 import { deliveryColumns, wantsDeliveryColumns, withDeliveryColumnsParsed } from "./webhook-metadata.ts";
 import { deliveryOrigin } from "./delivery-origin.ts";
 import { integersAtText } from "../exec/convert.ts";
@@ -34,6 +35,12 @@ export interface PipelineMetrics {
   windowRows: number;
   oldestBufferedMs: number | null;
   lastFlush: string | null;
+  /**
+   * The newest of the objects' `lastError`, named by its object (`lake/0: <time> <error>`), null when every
+   * object's last flush succeeded: a flush failing on a wrong S3 key showed only in the object list, so the
+   * totals read as rows waiting with nothing wrong.
+   */
+  lastError: string | null;
   objects: ObjectMetrics[];
 }
 
@@ -78,11 +85,16 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
       const known = operator() ? ` (this pipeline has ${Object.keys(config.sources).join(", ")})` : "";
       return c.json({ error: `ingest: no webhook source ${JSON.stringify(name)}${known}` }, 404);
     }
-    const max = config.limits.maxBodyBytes;
+    const limits = operatorLimits(c.env, config.limits);
+    // The operator's mistake, not the sender's: a 500 it retries, taken once the var is mended.
+    if (!limits.ok) return c.json({ error: limits.reason }, 500);
+    const max = limits.limits.maxBodyBytes;
+    // The sender's delivery log shows this answer to the operator, who can raise the limit.
+    const raise = `; the Worker's operator can raise it with the var ${BINDINGS.maxBodyBytes}, or the sender can send smaller deliveries`;
     const declared = Number(c.req.header("content-length") ?? NaN);
-    if (declared > max) return c.json({ error: `ingest: body of ${declared} bytes is over the limit of ${max}` }, 413);
+    if (declared > max) return c.json({ error: `ingest: body of ${declared} bytes is over the limit of ${max}${raise}` }, 413);
     const body = await readLimited(c.req.raw, max, declared);
-    if (body === null) return c.json({ error: `ingest: body is over the limit of ${max} bytes` }, 413);
+    if (body === null) return c.json({ error: `ingest: body is over the limit of ${max} bytes${raise}` }, 413);
     // A body compressed or in a charset other than UTF-8: a 415 saying so, before it is read as UTF-8 text. Before the
     // signature too: a sender that signs the payload and then compresses it was told its signature did not match.
     const unreadable = encodingRefusal(c.req.raw.headers, body);
@@ -96,6 +108,11 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
       if (typeof secret !== "string" || secret === "") {
         const fix = operator() ? `: wrangler secret put ${source.secret}` : "";
         return c.json({ error: `ingest: source ${name} cannot verify deliveries: its secret is not set on this Worker${fix}` }, 503);
+      }
+      // The operator's mistake, as an unset secret is: every delivery was a 401 saying the signature did not verify.
+      if (source.signature === "standard" && standardKey(secret) === null) {
+        const fix = operator() ? `: wrangler secret put ${source.secret} with the endpoint's secret as the provider shows it, whsec_<base64>` : "";
+        return c.json({ error: `ingest: source ${name} cannot verify deliveries: its secret is not a Standard Webhooks secret${fix}` }, 503);
       }
       const verdict = await verifyDelivery({ scheme: source.signature, secret, headers: c.req.raw.headers, body, nowSeconds: Math.floor(now() / 1000) });
       if (!verdict.ok) return c.json({ error: verdict.reason }, 401);
@@ -257,6 +274,8 @@ function total(objects: ObjectMetrics[]): PipelineMetrics {
     windowRows: sum("windowRows"),
     oldestBufferedMs: oldest.length ? Math.max(...oldest) : null,
     lastFlush: flushes.at(-1) ?? null,
+    // Each error starts with its ISO time, so the greatest is the newest.
+    lastError: objects.flatMap((o) => (o.lastError === null ? [] : [{ at: o.lastError.slice(0, 24), text: `${o.object}: ${o.lastError}` }])).sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).at(-1)?.text ?? null,
     objects,
   };
 }

@@ -10,6 +10,7 @@ import { build } from "esbuild";
 import type { Notebook } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
 import { BINDINGS, DEFAULT_LIMITS, type WorkerConfig, type WorkerLimits } from "./config.ts";
+import { readLakeSection, senderNote } from "./readme-lake.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
@@ -92,7 +93,7 @@ function wranglerName(config: WorkerConfig): string {
 }
 
 /** The R2 bucket an R2 binding names in wrangler.toml. */
-function bucketName(binding: string): string {
+export function bucketName(binding: string): string {
   return binding.toLowerCase().replace(/[^a-z0-9-]/g, "-");
 }
 
@@ -125,7 +126,13 @@ export function wranglerToml(config: WorkerConfig): string {
       `# ${BINDINGS.s3Endpoint} = "https://<account id>.r2.cloudflarestorage.com"`,
     );
   }
-  lines.push(``);
+  lines.push(
+    `# The largest delivery taken, in bytes; a larger one is a 413 (Cloudflare itself takes up to 100 MB on Free and Pro).`,
+    `# ${BINDINGS.maxBodyBytes} = "${config.limits.maxBodyBytes}"`,
+    `# How long a delivery id is remembered, in seconds, so a retry is written once (Stripe retries for 3 days: 259200).`,
+    `# ${BINDINGS.dedupSeconds} = "${config.limits.dedupSeconds}"`,
+    ``,
+  );
   const secrets = requiredSecrets(config);
   if (secrets.length) {
     lines.push(`# Secrets, by name only (values: .dev.vars locally; \`wrangler deploy --secrets-file <file>\` for a new Worker, then \`wrangler secret put <NAME>\`):`);
@@ -144,7 +151,7 @@ function readme(config: WorkerConfig): string {
   const s3 = Object.values(config.sinks).some((s) => s.target.kind === "s3");
   const unsigned = Object.values(config.sources).some((s) => s.signature === "none");
   const sources = Object.entries(config.sources)
-    .map(([n, s]) => `- \`POST /ingest/${n}\`: ${s.format}, signature \`${s.signature}\`${s.secret ? ` (secret \`${s.secret}\`)` : ""}${s.deliveryHeader ? `, retries made idempotent by \`${s.deliveryHeader}\`` : ""}`)
+    .map(([n, s]) => `- \`POST /ingest/${n}\`: ${s.format}, signature \`${s.signature}\`${s.secret ? ` (secret \`${s.secret}\`)` : ""}${s.deliveryHeader ? `, retries made idempotent by \`${s.deliveryHeader}\`` : ""}. ${senderNote(s)}.${s.deliveryHeader === null && s.signature !== "stripe" && s.signature !== "slack" ? ` No delivery id: a delivery the sender retries (after a timeout or a 503) is written again; name the header that carries its id as the source's \`delivery_header:\` in the notebook.` : ""}`)
     .join("\n");
   const sinks = Object.values(config.sinks)
     .map((s) => `- \`${s.name}\`: ${s.target.kind === "r2" ? `R2 binding \`${s.target.binding}\` (bucket \`${bucketName(s.target.binding)}\`), prefix \`${s.target.prefix}\`` : s.target.kind === "s3" ? `s3://${s.target.bucket}/${s.target.prefix}` : "fs"}, partitioned by ${s.partitionBy.join(", ") || "nothing"}, flushed at ${s.flush.rows} rows / ${s.flush.bytes} bytes / ${s.flush.seconds} s`)
@@ -158,7 +165,7 @@ script, already bundled (\`no_bundle = true\`: wrangler uploads exactly the file
 configuration (the Durable Object \`PIPELINE\` that buffers rows and remembers delivery ids, ${buckets.length ? `the R2 bucket${buckets.length > 1 ? "s" : ""} ${buckets.map((b) => `\`${b}\``).join(", ")}, ` : ""}the secrets it needs by name).
 
 ${sources}
-- \`GET /metrics\`: events in, rows out, files and bytes written, dead letters, buffer depth, oldest buffered age, last flush.
+- \`GET /metrics\`: events in, rows out, files and bytes written, dead letters, buffer depth, oldest buffered age, last flush, and \`lastError\`: why the last flush failed (a wrong S3 key, a missing bucket), null once one succeeds.
 - \`POST /flush\`: flush every buffer now.
 
 \`/metrics\` and \`/flush\`${unsigned ? ", and deliveries to the \`signature: none\` sources," : ""} need \`Authorization: Bearer <${BINDINGS.adminToken}>\`; without that secret they refuse every request (a deployed Worker is on the open internet).
@@ -204,6 +211,11 @@ npx wrangler deploy --secrets-file .secrets.production
 
 Later: \`npx wrangler secret put <NAME>\` changes one, \`npx wrangler deploy\` ships a new bundle. wrangler prints the Worker's URL, \`https://${workerName}.<your subdomain>.workers.dev\`; give the sender \`https://${workerName}.<your subdomain>.workers.dev/ingest/${firstSource}\`${Object.values(config.sources).some((s) => s.signature === "github") ? " (GitHub: the repository's Settings → Webhooks → Payload URL; content type `application/json`; Secret the same value as the Worker's secret)" : ""}, and check it with \`curl -H "Authorization: Bearer <token>" https://${workerName}.<your subdomain>.workers.dev/metrics\`.
 
+## Limits
+
+A delivery larger than ${config.limits.maxBodyBytes} bytes is refused with 413, and a delivery id is remembered for ${config.limits.dedupSeconds} s (a retry after that is written again). Both are vars: \`${BINDINGS.maxBodyBytes}\` and \`${BINDINGS.dedupSeconds}\` under \`[vars]\` in \`wrangler.toml\` (commented out there), \`--var NAME:value\` for \`wrangler dev\`, \`.dev.vars\` or the environment for \`runnel dev-edge\`. A CloudTrail file or a batching sender's delivery can pass 1 MiB; Cloudflare takes bodies up to 100 MB on Free and Pro. Stripe retries for three days (259200 s).
+
+${readLakeSection(config, bucketName)}
 \`npx wrangler types\` writes the exact \`Env\` of this configuration.
 `;
 }

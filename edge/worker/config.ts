@@ -58,4 +58,8 @@ export const BINDINGS = {
    * refused; `runnel dev-edge` makes one for a local run.
    */
   adminToken: "RUNNEL_ADMIN_TOKEN",
+  /** A var: the largest body taken, in bytes (`limits.maxBodyBytes` when unset; operator-limits.ts). */
+  maxBodyBytes: "RUNNEL_MAX_BODY_BYTES",
+  /** A var: how long a delivery id is remembered, in seconds (`limits.dedupSeconds` when unset). */
+  dedupSeconds: "RUNNEL_DEDUP_SECONDS",
 } as const;

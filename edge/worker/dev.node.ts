@@ -7,8 +7,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Miniflare, convertV4MiniflareOptions } from "miniflare";
-import { COMPATIBILITY_DATE, r2Bindings, requiredSecrets } from "./bundle.node.ts";
+import { COMPATIBILITY_DATE, bucketName, r2Bindings, requiredSecrets } from "./bundle.node.ts";
+import { mirrorLake, type LakeMirror } from "./dev-lake.node.ts";
 import { BINDINGS, type WorkerConfig } from "./config.ts";
+import { standardKey } from "../verify/verify.ts";
 
 export interface DevEdgeOptions {
   /** The bundle: `dist/pipelines/<name>` or its `worker/` folder. */
@@ -19,6 +21,8 @@ export interface DevEdgeOptions {
   persist?: string;
   /** Values for secrets and vars; default `.dev.vars` in the worker folder, then the process environment. */
   vars?: Record<string, string>;
+  /** A folder the R2 buckets are copied into as files, `<lake>/<bucket>/<key>`, as the Worker writes them. */
+  lake?: string;
 }
 
 export interface DevEdge {
@@ -26,11 +30,15 @@ export interface DevEdge {
   config: WorkerConfig;
   persist: string;
   missingSecrets: string[];
+  /** Secrets set but unusable, one sentence each (a Standard Webhooks secret that is not `whsec_<base64>`). */
+  badSecrets: string[];
   /** The bearer token of `/metrics`, `/flush` and `signature: none` sources. */
   adminToken: string;
   /** True when no token was given and this run made one. */
   adminTokenMade: boolean;
   mf: Miniflare;
+  /** The copy of the R2 buckets under `lake`, when asked for. */
+  lake: LakeMirror | null;
   dispose(): Promise<void>;
 }
 
@@ -69,8 +77,16 @@ export async function startDevEdge(options: DevEdgeOptions): Promise<DevEdge> {
     if (value === undefined) missingSecrets.push(name);
     else bindings[name] = value;
   }
-  const endpoint = valueOf(BINDINGS.s3Endpoint);
-  if (endpoint) bindings[BINDINGS.s3Endpoint] = endpoint;
+  const badSecrets = Object.entries(config.sources).flatMap(([source, s]) =>
+    s.signature === "standard" && s.secret !== null && bindings[s.secret] !== undefined && standardKey(bindings[s.secret]!) === null
+      ? [`secret ${s.secret} is not a Standard Webhooks secret (whsec_<base64>, as the provider shows it); deliveries to ${source} answer 503`]
+      : [],
+  );
+  // Vars, as wrangler dev reads them from wrangler.toml's [vars] or --var.
+  for (const name of [BINDINGS.s3Endpoint, BINDINGS.maxBodyBytes, BINDINGS.dedupSeconds]) {
+    const value = valueOf(name);
+    if (value) bindings[name] = value;
+  }
   // The Worker refuses its operator routes without a token; a local run gets a fresh one unless one is given.
   const given = options.vars?.[BINDINGS.adminToken] ?? devVars[BINDINGS.adminToken] ?? process.env[BINDINGS.adminToken];
   const adminToken = given !== undefined && given !== "" ? given : randomBytes(24).toString("base64url");
@@ -98,5 +114,15 @@ export async function startDevEdge(options: DevEdgeOptions): Promise<DevEdge> {
     await mf.dispose().catch(() => undefined);
     throw error;
   }
-  return { url, config, persist, missingSecrets, adminToken, adminTokenMade: adminToken !== given, mf, dispose: () => mf.dispose() };
+  let lake: LakeMirror | null = null;
+  if (options.lake !== undefined) {
+    const buckets: Record<string, Parameters<typeof mirrorLake>[1][string]> = {};
+    for (const binding of r2Bindings(config)) buckets[bucketName(binding)] = (await mf.getR2Bucket(binding)) as never;
+    lake = mirrorLake(options.lake, buckets);
+  }
+  const dispose = async () => {
+    await lake?.stop();
+    await mf.dispose();
+  };
+  return { url, config, persist, missingSecrets, badSecrets, adminToken, adminTokenMade: adminToken !== given, mf, lake, dispose };
 }

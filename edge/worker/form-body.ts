@@ -2,7 +2,7 @@
  * The JSON a form-encoded webhook carries. GitHub's default content type for a new webhook is
  * `application/x-www-form-urlencoded`: the body is `payload=<the JSON, percent-encoded>`, and the
  * signature is over that body as sent, so this runs after verification, on the verified bytes.
- * Another content type: the body itself.
+ * Another content type, or JSON sent under the form's content type (curl's default): the body itself.
  *
  * The payload is percent-decoded to its bytes (`+` a space, a `%` not followed by two hex digits kept as
  * written, as `URLSearchParams` reads a form), not to text: the JSON reader then refuses bytes that are not
@@ -11,11 +11,21 @@
  */
 export function formPayload(body: Uint8Array, contentType: string | null | undefined): { ok: true; body: Uint8Array } | { ok: false; reason: string } {
   if (!contentType || !/^\s*application\/x-www-form-urlencoded\s*(;|$)/i.test(contentType)) return { ok: true, body };
+  // JSON under a form's label: \`curl -d @events.json\` and \`--data-binary\` send that content type unless told otherwise,
+  // and a form's first field name never starts with { or [. It was a 400 asking for a payload field.
+  if (startsAsJson(body)) return { ok: true, body };
   const payload = formField(body, "payload");
   if (payload === null) {
     return { ok: false, reason: "parse: a form-encoded body (Content-Type: application/x-www-form-urlencoded) has no payload field; send the JSON as the body (Content-Type: application/json), or as payload=<json> as GitHub does" };
   }
   return { ok: true, body: payload };
+}
+
+/** Whether the body's first character past a UTF-8 BOM and JSON whitespace is `{` or `[`. */
+function startsAsJson(body: Uint8Array): boolean {
+  let i = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  while (body[i] === 0x20 || body[i] === 0x09 || body[i] === 0x0a || body[i] === 0x0d) i++;
+  return body[i] === 0x7b || body[i] === 0x5b;
 }
 
 const nameDecoder = new TextDecoder("utf-8");

@@ -14,6 +14,7 @@ import { batchFiles, putEncoded, type EncodedFile, type WrittenFile } from "../s
 import type { SinkSpec } from "../../notebook/format/model.ts";
 import { BINDINGS, type WorkerConfig } from "./config.ts";
 import type { DurableObjectBase, DurableObjectStateLike, PipelineEnv, SqlStorageLike } from "./platform.ts";
+import { operatorLimits } from "./operator-limits.ts";
 import { CONTROL_OBJECT, decodeBatch, type BatchHead } from "./router.ts";
 import { rowCodec, sinkPlans, type SinkPlan } from "./sink-plan.ts";
 import { arrayElementTexts } from "./parse.ts";
@@ -523,8 +524,9 @@ export function pipelineObjectClass(config: WorkerConfig, deps: ObjectDeps) {
     async alarm(): Promise<void> {
       this.alarmAt = null;
       const complete = await this.flush();
-      const cutoff = now() - config.limits.dedupSeconds * 1000;
-      this.sql.exec(`DELETE FROM deliveries WHERE at < ?`, cutoff);
+      // A var the Worker cannot read keeps every id (its ingest refuses deliveries saying why): forgetting one early would write a retry twice.
+      const limits = operatorLimits(this.env, config.limits);
+      if (limits.ok) this.sql.exec(`DELETE FROM deliveries WHERE at < ?`, now() - limits.limits.dedupSeconds * 1000);
       if (complete) this.schedule(now());
       else this.again();
     }
