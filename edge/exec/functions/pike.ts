@@ -3,12 +3,16 @@
  * irregexp) can take exponential time on: `(a+)+`, `(\w+\s?)*`, `(a|ab)*`. It reads the JS
  * source `translateRe2` (pattern.ts) writes — literals, classes, `\p{..}`, anchors `^ $ \b \B`
  * and the two line assertions of RE2's (?m), groups, alternation, `* + ? {n,m}` greedy or lazy —
- * and runs it as a Pike VM (a Thompson NFA simulation whose threads keep their priority), which
- * finds the leftmost match and, among those, the one a backtracking engine prefers, with its
- * submatches, in time linear in the text times the pattern's size.
+ * and runs it, as RE2 does, on one of two engines that find the leftmost match and, among those,
+ * the one a backtracking engine prefers, with its submatches, in time linear in the text times the
+ * pattern's size: a bounded backtracker (RE2's BitState: a depth-first search in priority order that
+ * visits each (instruction, position) pair at most once) when that table is small (`BITSTATE_CELLS`),
+ * else a Pike VM (a Thompson NFA simulation whose threads keep their priority). Both skip to where a
+ * match can start, a text lacking a literal every match has is answered at once, and `test` keeps
+ * no submatches.
  *
- * `linearRegExp` returns a RegExp whose `exec` is the VM's: `test`, `String#replace` and the
- * callers' walks with `lastIndex` and the global flag all go through it.
+ * `linearRegExp` returns a RegExp whose `exec` and `test` are the engines': `String#replace` and the
+ * callers' walks with `lastIndex` and the global flag all go through them.
  */
 
 /** One parsed piece of the pattern. */
@@ -220,11 +224,33 @@ function repeatedChar(x: Node): string | null {
  */
 function chainDegree(node: Node, ignoreCase: boolean, anchored: boolean): number {
   let degree = 0;
-  const inSequence = (items: Node[]): void => {
+  // The one-character class a piece must start with when it is a character or a repetition of one at least once.
+  const startsWith = (x: Node | undefined): string | null => (x?.t === "char" ? x.src : x?.t === "rep" && x.min > 0 ? repeatedChar(x) : null);
+  const inSequence = (items: Node[], top: boolean): void => {
+    /**
+     * Whether the repetition at `k` ends where its run of characters ends, whatever comes before: it
+     * is fenced by pieces it cannot match (`\d+` in `" (\d+) "`, `\S+` in `^\S+ `), so every way to
+     * reach it continues in one way only (its run's end, or nowhere), and the runs it scans from the
+     * places it starts at do not overlap: it adds work but no degree. The pattern's own end (top
+     * level: any end matches, or `$` only the text's) fences it too, and so does an anchored start.
+     */
+    const fenced = (k: number, rc: string): boolean => {
+      let a = k + 1;
+      while (a < items.length && items[a]!.t === "assert") a++;
+      const after = startsWith(items[a]);
+      if (a < items.length ? after === null || overlapChars(rc, after, ignoreCase) : !top) return false;
+      let b = k - 1;
+      while (b >= 0 && items[b]!.t === "assert" && !(items[b] as { kind: Assertion }).kind.startsWith("start")) b--;
+      if (b < 0) return false;
+      const prev = items[b]!;
+      if (prev.t === "assert") return top && anchored && b === 0;
+      const before = prev.t === "char" ? prev.src : prev.t === "rep" && prev.min > 0 ? repeatedChar(prev) : null;
+      return before !== null && !overlapChars(rc, before, ignoreCase);
+    };
     for (let i = 0; i < items.length; i++) {
       const r = items[i]!;
       const rc = r.t === "rep" && r.max === Infinity ? repeatedChar(r) : null;
-      if (rc === null) continue;
+      if (rc === null || fenced(i, rc)) continue;
       let chained = 0;
       for (let j = i + 1; j < items.length; j++) {
         const x = items[j]!;
@@ -236,6 +262,7 @@ function chainDegree(node: Node, ignoreCase: boolean, anchored: boolean): number
         const xc = x.t === "rep" ? repeatedChar(x) : null;
         if (x.t !== "rep" || xc === null) break;
         if (overlapChars(rc, xc, ignoreCase)) {
+          if (x.max === Infinity && fenced(j, xc)) continue;
           // Unanchored, the search tries every start: two such repetitions followed by something that
           // can fail are O(n³) (`\d+\d+x`, `\s*\s*$`, `.*a.*b`); anchored, it takes three.
           if (x.max === Infinity && ++chained >= (anchored ? 2 : 1) && (anchored || items.slice(j + 1).some((y) => !(y.t === "rep" && y.min === 0)))) {
@@ -245,20 +272,20 @@ function chainDegree(node: Node, ignoreCase: boolean, anchored: boolean): number
       }
     }
   };
-  const visit = (x: Node): void => {
+  const visit = (x: Node, top: boolean): void => {
     switch (x.t) {
       case "cat": case "group": {
         const items = flatten(x);
-        inSequence(items);
-        for (const y of items) if (y.t !== "char" && y.t !== "assert") visit(y);
+        inSequence(items, top);
+        for (const y of items) if (y.t !== "char" && y.t !== "assert") visit(y, false);
         return;
       }
-      case "alt": for (const y of x.alts) visit(y); return;
-      case "rep": visit(x.body); return;
+      case "alt": for (const y of x.alts) visit(y, false); return;
+      case "rep": visit(x.body, false); return;
       default: return;
     }
   };
-  visit(node);
+  visit(node, true);
   return degree;
 }
 
@@ -388,148 +415,448 @@ function setSplit(inst: Inst, body: number, out: number, greedy: boolean): void 
   s.y = greedy ? out : body;
 }
 
-/** A compiled pattern: the program and its number of capture groups. */
+const OP_CHAR = 0, OP_SPLIT = 1, OP_JMP = 2, OP_SAVE = 3, OP_ASSERT = 4, OP_MATCH = 5;
+const assertionCodes: Assertion[] = ["start", "end", "word", "nonword", "lineStart", "lineEnd"];
+
+/**
+ * A compiled pattern: the program as flat arrays (`op`, `x`, `y`: a split's two targets, a jump's
+ * target, a save's slot, an assertion's code), each character instruction's class (`cls`, an index
+ * into `ascii`, 128 answers per class, and `classes` for the other code points), and the scratch
+ * space both engines reuse from one run to the next (a run never re-enters itself).
+ */
 export interface Program {
   prog: Inst[];
   groups: number;
   word: (cp: number) => boolean;
   /** Whether every match starts at the text's start (the first instruction asserts it). */
   anchored: boolean;
+  op: Uint8Array;
+  x: Int32Array;
+  y: Int32Array;
+  cls: Int32Array;
+  ascii: Uint8Array;
+  classes: ((cp: number) => boolean)[];
+  /** The classes of the characters a match can start with (null: it can match without reading one). */
+  first: Int32Array | null;
+  /** Characters every match contains (literals of the pattern's top-level sequence): a text without one has no match. */
+  required: string[];
+  /** Pike VM: per instruction, the step that last queued it; `gen` the step counter. */
+  mark: Int32Array;
+  gen: number;
 }
 
 export function compileProgram(source: string, ignoreCase: boolean): Program {
   const { node, groups } = parsePattern(source);
   const wordRe = new RegExp("^\\w$", ignoreCase ? "iu" : "u");
+  const wordAscii = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) wordAscii[c] = wordRe.test(String.fromCharCode(c)) ? 1 : 0;
   const prog = compile(node, ignoreCase);
   const first = prog[0];
-  return { prog, groups, word: (cp) => cp >= 0 && wordRe.test(String.fromCodePoint(cp)), anchored: first?.op === "assert" && first.kind === "start" };
+  const m = prog.length;
+  const op = new Uint8Array(m), x = new Int32Array(m), y = new Int32Array(m), cls = new Int32Array(m).fill(-1);
+  const classes: ((cp: number) => boolean)[] = [];
+  const classOf = new Map<(cp: number) => boolean, number>();
+  prog.forEach((inst, pc) => {
+    switch (inst.op) {
+      case "char": {
+        let k = classOf.get(inst.test);
+        if (k === undefined) {
+          k = classes.length;
+          classes.push(inst.test);
+          classOf.set(inst.test, k);
+        }
+        op[pc] = OP_CHAR;
+        cls[pc] = k;
+        return;
+      }
+      case "split": op[pc] = OP_SPLIT; x[pc] = inst.x; y[pc] = inst.y; return;
+      case "jmp": op[pc] = OP_JMP; x[pc] = inst.x; return;
+      case "save": op[pc] = OP_SAVE; x[pc] = inst.n; return;
+      case "assert": op[pc] = OP_ASSERT; x[pc] = assertionCodes.indexOf(inst.kind); return;
+      case "match": op[pc] = OP_MATCH; return;
+    }
+  });
+  const ascii = new Uint8Array(classes.length * 128);
+  classes.forEach((test, k) => {
+    for (let c = 0; c < 128; c++) ascii[k * 128 + c] = test(c) ? 1 : 0;
+  });
+  // The character instructions reachable from the start without reading a character (assertions
+  // taken as holding): a position where none of them reads the character starts no match.
+  let firstClasses: Set<number> | null = new Set();
+  const seen = new Uint8Array(m);
+  const todo = [0];
+  while (todo.length > 0 && firstClasses !== null) {
+    const pc = todo.pop()!;
+    if (seen[pc]) continue;
+    seen[pc] = 1;
+    switch (op[pc]) {
+      case OP_CHAR: firstClasses.add(cls[pc]!); break;
+      case OP_MATCH: firstClasses = null; break;
+      case OP_SPLIT: todo.push(y[pc]!, x[pc]!); break;
+      case OP_JMP: todo.push(x[pc]!); break;
+      default: todo.push(pc + 1);
+    }
+  }
+  return {
+    prog, groups, anchored: first?.op === "assert" && first.kind === "start",
+    word: (cp) => cp >= 0 && (cp < 128 ? wordAscii[cp] === 1 : wordRe.test(String.fromCodePoint(cp))),
+    op, x, y, cls, ascii, classes, first: firstClasses === null ? null : Int32Array.from(firstClasses),
+    mark: new Int32Array(m).fill(-1), gen: 0, required: ignoreCase ? [] : requiredLiterals(node),
+  };
+}
+
+/** The literal characters of the pattern's top-level sequence (through groups), each once. */
+function requiredLiterals(node: Node): string[] {
+  const out = new Set<string>();
+  for (const x of flatten(node)) {
+    if (x.t !== "char") continue;
+    const hex = /^\\u\{([0-9a-fA-F]+)\}$/.exec(x.src);
+    if (hex) out.add(String.fromCodePoint(parseInt(hex[1]!, 16)));
+    else if (!x.src.startsWith("\\") && !x.src.startsWith("[") && x.src !== ".") out.add(x.src);
+  }
+  return [...out];
+}
+
+/** Whether class `k` of `p` takes code point `cp`. */
+function takes(p: Program, k: number, cp: number): boolean {
+  return cp < 128 ? p.ascii[k * 128 + cp] === 1 : p.classes[k]!(cp);
+}
+
+/** The code point before UTF-16 index `at` of `text` (-1 at the start). */
+function cpBefore(text: string, at: number): number {
+  if (at <= 0) return -1;
+  const c = text.charCodeAt(at - 1);
+  if (c >= 0xdc00 && c <= 0xdfff && at >= 2) {
+    const h = text.charCodeAt(at - 2);
+    if (h >= 0xd800 && h <= 0xdbff) return text.codePointAt(at - 2)!;
+  }
+  return c;
+}
+
+/** Whether assertion `code` (an index of `assertionCodes`) holds at `at`. */
+function holds(p: Program, text: string, code: number, at: number): boolean {
+  const len = text.length;
+  switch (code) {
+    case 0: return at === 0;
+    case 1: return at === len;
+    case 4: return at === 0 || text.charCodeAt(at - 1) === 10;
+    case 5: return at === len || text.charCodeAt(at) === 10;
+    default: {
+      const a = p.word(cpBefore(text, at));
+      const b = at < len && p.word(text.codePointAt(at)!);
+      return (a !== b) === (code === 2);
+    }
+  }
+}
+
+/** The first position from `at` where a match can start (reads a character of `first`), or the text's length. */
+function skipToFirst(p: Program, text: string, at: number): number {
+  const first = p.first!;
+  const len = text.length;
+  while (at < len) {
+    const cp = text.codePointAt(at)!;
+    for (let i = 0; i < first.length; i++) if (takes(p, first[i]!, cp)) return at;
+    at += cp > 0xffff ? 2 : 1;
+  }
+  return len;
 }
 
 /**
- * The leftmost, highest-priority match of `p` in `text` starting the search at `from` (a UTF-16
- * index): the capture positions (start, end per group, -1 where unset), or null.
+ * Texts whose (instruction × position) table has at most this many cells run on the bounded
+ * backtracker (2 MB of stamps at most, shared by every program; a 60-instruction log regex: lines up
+ * to ~17,000 characters), longer ones on the Pike VM.
  */
-export function runProgram(p: Program, text: string, from: number, sticky = false): number[] | null {
-  const { prog, groups } = p;
-  const slots = 2 * (groups + 1);
+export const BITSTATE_CELLS = 1024 * 1024;
+
+/**
+ * The leftmost, highest-priority match of `p` in `text` starting the search at `from` (a UTF-16
+ * index): the capture positions (start, end per group, -1 where unset), or null. `captures`
+ * false: only whether there is one (the array then holds no positions). `engine` forces one.
+ */
+export function runProgram(p: Program, text: string, from: number, sticky = false, captures = true, engine?: "pike" | "bitstate"): Int32Array | null {
+  for (const c of p.required) if (text.indexOf(c, from) < 0) return null;
+  const cells = p.op.length * (text.length - from + 1);
+  return (engine ?? (cells <= BITSTATE_CELLS ? "bitstate" : "pike")) === "bitstate" ? bitState(p, text, from, sticky, captures) : pikeVM(p, text, from, sticky, captures);
+}
+
+const noCaptures = new Int32Array(0);
+let visitStamps: Uint16Array | null = null;
+let visitStamp = 0;
+let bitStack: Int32Array = new Int32Array(256);
+
+function grown(stack: Int32Array): Int32Array {
+  const bigger = new Int32Array(stack.length * 2);
+  bigger.set(stack);
+  return bigger;
+}
+
+/**
+ * RE2's BitState: a backtracking search in priority order that never visits an (instruction,
+ * position) pair twice (a pair visited once either led to the match, which ends the search, or
+ * cannot), so it is O(instructions × text) and, backtracking, finds the leftmost-first match and its
+ * submatches directly. The visited table has a cell per pair, hence only for short texts.
+ */
+function bitState(p: Program, text: string, from: number, sticky: boolean, captures: boolean): Int32Array | null {
+  const { op, x, y, cls } = p;
+  const m = op.length;
   const len = text.length;
-  const mark = new Int32Array(prog.length).fill(-1);
-  let clist: { pc: number; caps: number[] }[] = [];
-  let nlist: { pc: number; caps: number[] }[] = [];
-  let listId = 0;
-  let matched: number[] | null = null;
-
-  const cpBefore = (at: number): number => {
-    if (at <= 0) return -1;
-    const c = text.charCodeAt(at - 1);
-    if (c >= 0xdc00 && c <= 0xdfff && at >= 2) {
-      const h = text.charCodeAt(at - 2);
-      if (h >= 0xd800 && h <= 0xdbff) return text.codePointAt(at - 2)!;
+  const width = len - from + 1;
+  // The visited table: a cell is visited when it holds this run's stamp, so no run clears it (a
+  // global walk searches from each match's end, and clearing the rest of the text each time was
+  // quadratic); it is shared by every program, a run never re-entering another.
+  if (visitStamps === null || visitStamps.length < m * width) {
+    let size = visitStamps?.length ?? 16 * 1024;
+    while (size < m * width) size *= 2;
+    visitStamps = new Uint16Array(size);
+  }
+  const visited = visitStamps;
+  if (++visitStamp > 0xffff) {
+    visited.fill(0);
+    visitStamp = 1;
+  }
+  const stamp = visitStamp;
+  const slots = captures ? 2 * (p.groups + 1) : 0;
+  const caps = captures ? new Int32Array(slots).fill(-1) : noCaptures;
+  // The stack: pairs (instruction, position) to try, or (-1 - slot, old value) to restore a capture.
+  // (No closures here: a run must allocate nothing it need not.)
+  let stack: Int32Array = bitStack;
+  let sp = 0;
+  const only = sticky || p.anchored;
+  for (let start = from; start <= len;) {
+    if (!only && p.first !== null) {
+      start = skipToFirst(p, text, start);
+      if (start >= len) break;
     }
-    return c;
-  };
-  const holds = (kind: Assertion, at: number): boolean => {
-    switch (kind) {
-      case "start": return at === 0;
-      case "end": return at === len;
-      case "lineStart": return at === 0 || text.charCodeAt(at - 1) === 10;
-      case "lineEnd": return at === len || text.charCodeAt(at) === 10;
-      case "word":
-      case "nonword": {
-        const a = p.word(cpBefore(at));
-        const b = at < len && p.word(text.codePointAt(at)!);
-        return (a !== b) === (kind === "word");
+    sp = 0;
+    stack[sp++] = 0;
+    stack[sp++] = start;
+    while (sp > 0) {
+      let at = stack[--sp]!;
+      let pc = stack[--sp]!;
+      if (pc < 0) {
+        caps[-1 - pc] = at;
+        continue;
       }
-    }
-  };
-
-  // Adds a thread and everything it reaches without reading a character, in priority order.
-  const stack: { pc: number; caps: number[] }[] = [];
-  const add = (list: { pc: number; caps: number[] }[], id: number, pc0: number, caps0: number[], at: number): void => {
-    stack.push({ pc: pc0, caps: caps0 });
-    while (stack.length > 0) {
-      let { pc, caps } = stack.pop()!;
       for (;;) {
-        if (mark[pc] === id) break;
-        mark[pc] = id;
-        const inst = prog[pc]!;
-        if (inst.op === "jmp") { pc = inst.x; continue; }
-        if (inst.op === "split") {
-          stack.push({ pc: inst.y, caps });
-          pc = inst.x;
-          continue;
-        }
-        if (inst.op === "save") {
-          caps = caps.slice();
-          caps[inst.n] = at;
+        const cell = (at - from) * m + pc;
+        if (visited[cell] === stamp) break;
+        visited[cell] = stamp;
+        const o = op[pc]!;
+        if (o === OP_CHAR) {
+          if (at >= len) break;
+          const cp = text.codePointAt(at)!;
+          if (!takes(p, cls[pc]!, cp)) break;
+          at += cp > 0xffff ? 2 : 1;
           pc++;
-          continue;
-        }
-        if (inst.op === "assert") {
-          if (!holds(inst.kind, at)) break;
+        } else if (o === OP_SPLIT) {
+          if (sp + 2 > stack.length) stack = bitStack = grown(stack);
+          stack[sp++] = y[pc]!;
+          stack[sp++] = at;
+          pc = x[pc]!;
+        } else if (o === OP_JMP) {
+          pc = x[pc]!;
+        } else if (o === OP_SAVE) {
+          const n = x[pc]!;
+          if (n < slots) {
+            if (sp + 2 > stack.length) stack = bitStack = grown(stack);
+            stack[sp++] = -1 - n;
+            stack[sp++] = caps[n]!;
+            caps[n] = at;
+          }
           pc++;
-          continue;
+        } else if (o === OP_ASSERT) {
+          if (!holds(p, text, x[pc]!, at)) break;
+          pc++;
+        } else {
+          if (captures) {
+            caps[0] = start;
+            caps[1] = at;
+          }
+          return caps;
         }
-        list.push({ pc, caps });
-        break;
       }
     }
-  };
+    if (only || start >= len) break;
+    start += text.codePointAt(start)! > 0xffff ? 2 : 1;
+  }
+  return null;
+}
 
-  const empty = new Array<number>(slots).fill(-1);
+/** One Pike VM run's thread lists and closure state (module-level: a run creates no closures). */
+interface PikeRun {
+  p: Program;
+  text: string;
+  slots: number;
+  /** The list being filled: each thread's instruction, and its captures (`slots` numbers each). */
+  nPc: Int32Array;
+  nCaps: Int32Array;
+  nLen: number;
+  /** The captures of the thread being stepped, written by saves and restored as the closure backtracks. */
+  work: Int32Array;
+  stack: Int32Array;
+}
+
+/**
+ * Queues pc0 and everything it reaches at `at` without reading a character into the run's next list,
+ * in priority order, with the captures in `work` (restored as it returns). Returns true when it
+ * reaches a match and captures are not wanted (any match answers).
+ */
+function addThread(r: PikeRun, pc0: number, at: number): boolean {
+  const { p, text, slots, nPc, nCaps, work, stack } = r;
+  const { op, x, y, mark } = p;
+  const gen = p.gen;
+  let sp = 0;
+  stack[sp++] = pc0;
+  stack[sp++] = 0;
+  while (sp > 0) {
+    const v = stack[--sp]!;
+    let pc = stack[--sp]!;
+    if (pc < 0) {
+      work[-1 - pc] = v;
+      continue;
+    }
+    for (;;) {
+      if (mark[pc] === gen) break;
+      mark[pc] = gen;
+      const o = op[pc]!;
+      if (o === OP_JMP) { pc = x[pc]!; continue; }
+      if (o === OP_SPLIT) {
+        stack[sp++] = y[pc]!;
+        stack[sp++] = 0;
+        pc = x[pc]!;
+        continue;
+      }
+      if (o === OP_SAVE) {
+        const n = x[pc]!;
+        if (n < slots) {
+          stack[sp++] = -1 - n;
+          stack[sp++] = work[n]!;
+          work[n] = at;
+        }
+        pc++;
+        continue;
+      }
+      if (o === OP_ASSERT) {
+        if (!holds(p, text, x[pc]!, at)) break;
+        pc++;
+        continue;
+      }
+      if (o === OP_MATCH && slots === 0) return true;
+      nPc[r.nLen] = pc;
+      // (Copied by hand: `set` and `subarray` cost more than the copy for a few slots.)
+      for (let k = 0, base = r.nLen * slots; k < slots; k++) nCaps[base + k] = work[k]!;
+      r.nLen++;
+      break;
+    }
+  }
+  return false;
+}
+
+/** Queues a new search starting at `at` (lowest priority). */
+function startSearch(r: PikeRun, at: number): boolean {
+  if (r.slots > 0) {
+    r.work.fill(-1);
+    r.work[0] = at;
+  }
+  return addThread(r, 0, at);
+}
+
+/**
+ * The Pike VM: every thread steps over the text together, in priority order, each instruction queued
+ * at most once per position. Threads keep their captures in one flat array (`slots` numbers each),
+ * copied when a thread is queued; the captures a closure writes are undone as it backtracks.
+ */
+function pikeVM(p: Program, text: string, from: number, sticky: boolean, captures: boolean): Int32Array | null {
+  const { op, cls } = p;
+  const m = op.length;
+  const slots = captures ? 2 * (p.groups + 1) : 0;
+  const len = text.length;
+  let cPc: Int32Array = new Int32Array(m), cCaps: Int32Array = new Int32Array(m * slots), cLen = 0;
+  const r: PikeRun = { p, text, slots, nPc: new Int32Array(m), nCaps: new Int32Array(m * slots), nLen: 0, work: new Int32Array(slots), stack: new Int32Array(4 * m + 4) };
+  const work = r.work;
+  let matched: Int32Array | null = null;
+  if (p.gen > 0x3fffffff) {
+    p.mark.fill(-1);
+    p.gen = 0;
+  }
   let at = from;
-  add(clist, listId, 0, withStart(empty, at), at);
+  const searches = !sticky && !p.anchored;
+  if (searches && p.first !== null) {
+    at = skipToFirst(p, text, at);
+    if (at >= len) return null;
+  }
+  p.gen++;
+  if (startSearch(r, at)) return noCaptures;
   for (;;) {
+    // The list just filled becomes the one to step.
+    [cPc, r.nPc] = [r.nPc, cPc];
+    [cCaps, r.nCaps] = [r.nCaps, cCaps];
+    cLen = r.nLen;
+    r.nLen = 0;
     const cp = at < len ? text.codePointAt(at)! : -1;
     const next = at + (cp > 0xffff ? 2 : 1);
-    const nextId = ++listId;
-    for (const th of clist) {
-      const inst = prog[th.pc]!;
-      if (inst.op === "match") {
-        matched = th.caps.slice();
+    p.gen++;
+    for (let i = 0; i < cLen; i++) {
+      const pc = cPc[i]!;
+      if (op[pc] === OP_MATCH) {
+        matched = cCaps.slice(i * slots, (i + 1) * slots);
         matched[1] = at;
         // Lower-priority threads lose to this match.
         break;
       }
-      if (inst.op === "char" && cp >= 0 && inst.test(cp)) add(nlist, nextId, th.pc + 1, th.caps, next);
+      if (cp >= 0 && takes(p, cls[pc]!, cp)) {
+        for (let k = 0, base = i * slots; k < slots; k++) work[k] = cCaps[base + k]!;
+        if (addThread(r, pc + 1, next)) return noCaptures;
+      }
     }
     if (at >= len) break;
     at = next;
-    // A new search starting here, lowest priority, while nothing has matched yet.
-    // An anchored pattern (`^…` without the m flag) starts no search past the text's start: each would die at once.
-    if (matched === null && !sticky && !p.anchored) add(nlist, nextId, 0, withStart(empty, at), at);
-    if (nlist.length === 0 && matched !== null) break;
-    [clist, nlist] = [nlist, clist];
-    nlist.length = 0;
+    // A new search starting here, lowest priority, while nothing has matched yet; with no thread
+    // alive, at the next position where a match can start. An anchored pattern (`^…` without the m
+    // flag) starts no search past the text's start: each would die at once.
+    if (matched === null && searches) {
+      if (r.nLen === 0 && p.first !== null) {
+        at = skipToFirst(p, text, at);
+        if (at >= len) break;
+        p.gen++;
+      }
+      if (startSearch(r, at)) return noCaptures;
+    } else if (r.nLen === 0) break;
   }
   return matched;
 }
 
-function withStart(caps: number[], at: number): number[] {
-  const c = caps.slice();
-  c[0] = at;
-  return c;
-}
-
-/** A RegExp (same source and flags) whose matching is the Pike VM's. */
 /** Work a backtracking search may do on a text before the linear engine takes it instead: ~10⁷ steps, tens of milliseconds. */
 const BACKTRACK_BUDGET = 1e7;
 
+/** A RegExp (same source and flags) whose matching is the linear engines' (BitState on short texts, else the Pike VM). */
 class LinearRegExp extends RegExp {
   #program: Program;
   /**
    * The longest text V8's engine searches for a pattern whose cost is polynomial (of degree d: up to
-   * BACKTRACK_BUDGET^(1/d) characters, 215 for d = 3); longer texts go to the linear engine. V8 is 30–300×
-   * faster on the texts that match (an access log line's regex: 0.31 µs against 93 µs), so an exponential
-   * pattern alone always runs here.
+   * BACKTRACK_BUDGET^(1/d) characters, 215 for d = 3); longer texts go to the linear engine. V8 is
+   * faster on the texts that match, so an exponential pattern alone always runs here.
    */
   #v8Below: number;
+  /** An engine forced (tests and benchmarks), else the choice by the text's length. */
+  #engine: "pike" | "bitstate" | undefined;
 
-  constructor(source: string | RegExp, flags: string, program?: Program, cost: "exponential" | number = "exponential") {
+  constructor(source: string | RegExp, flags: string, program?: Program, cost: "exponential" | number = "exponential", engine?: "pike" | "bitstate") {
     super(source, flags);
     // `split` and `matchAll` make their own copy through Symbol.species, with no program and flags of theirs (`y`).
     this.#program = program ?? compileProgram(this.source, this.ignoreCase);
-    this.#v8Below = cost === "exponential" ? 0 : Math.floor(BACKTRACK_BUDGET ** (1 / cost));
+    // (-1 for an exponential one: even the empty text is the linear engine's, as V8 drops a loop's
+    // round that matches nothing where RE2 keeps it: `(?:((?:$)+)*)?` on '' sets group 1 to ''.)
+    this.#v8Below = cost === "exponential" ? -1 : Math.floor(BACKTRACK_BUDGET ** (1 / cost));
+    this.#engine = engine;
+  }
+
+  override test(text: string): boolean {
+    // Whether there is a match needs no submatches: the engines then keep none.
+    if (this.global || this.sticky) return this.exec(text) !== null;
+    const s = String(text);
+    if (s.length <= this.#v8Below) return super.exec(s) !== null;
+    return runProgram(this.#program, s, 0, false, false, this.#engine) !== null;
   }
 
   override exec(text: string): RegExpExecArray | null {
@@ -541,7 +868,7 @@ class LinearRegExp extends RegExp {
       if (scan) this.lastIndex = 0;
       return null;
     }
-    const caps = runProgram(this.#program, s, from, this.sticky);
+    const caps = runProgram(this.#program, s, from, this.sticky, true, this.#engine);
     if (caps === null) {
       if (scan) this.lastIndex = 0;
       return null;
@@ -562,7 +889,7 @@ class LinearRegExp extends RegExp {
 
 /**
  * The RegExp for a `translateRe2` source: JS's own when its backtracking is safe, else one run
- * by the Pike VM. Throws a RangeError when the pattern is too large to run linearly.
+ * by the linear engines. Throws a RangeError when the pattern is too large to run linearly.
  */
 export function linearRegExp(source: string, flags: string): RegExp {
   let parsed: { node: Node; groups: number };
@@ -576,7 +903,15 @@ export function linearRegExp(source: string, flags: string): RegExp {
   return new LinearRegExp(source, flags, compileProgram(source, flags.includes("i")), cost);
 }
 
-/** Whether `re` runs on the Pike VM (for tests and diagnostics). */
+/**
+ * A RegExp for a `translateRe2` source that always runs on a linear engine, whatever the pattern's
+ * cost: `engine` forces one, else BitState for short texts and the Pike VM past them (tests, benchmarks).
+ */
+export function forcedLinearRegExp(source: string, flags: string, engine?: "pike" | "bitstate"): RegExp {
+  return new LinearRegExp(source, flags, compileProgram(source, flags.includes("i")), "exponential", engine);
+}
+
+/** Whether `re` runs on a linear engine (for tests and diagnostics). */
 export function runsLinearly(re: RegExp): boolean {
   return re instanceof LinearRegExp;
 }
