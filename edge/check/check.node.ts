@@ -425,6 +425,11 @@ async function checkMisfits(db: DuckDB, plan: Plan, source: string, events: unkn
   let rejected = 0;
   let read = 0;
   const base = { step: "misfits" as const, sink: plan.pipelines.filter((p) => (p.ops[0] as { source: string }).source === source).map((p) => p.sink).join(", "), cell: source, events: events.length };
+  const pipelines = { ...plan, pipelines: plan.pipelines.filter((p) => (p.ops[0] as { source: string }).source === source) };
+  // What the pipelines write over no events at all: an aggregate without keys (`SELECT count(*) FROM s`)
+  // answers one row over nothing, as DuckDB does; a rejected event must add nothing to that.
+  const idle = buildPipeline(pipelines, { library, mode: "dead-letter" });
+  const nothing = [...Object.values(idle.run({ source, events: [] }).rows), ...Object.values(idle.finish().rows)].reduce((a, b) => a + b.length, 0);
   for (const event of events) {
     const same = parseJsonLossless(stringifyJsonLossless(event, { duckdb: true }), { duckdb: true });
     let duckRejects: string | null = null;
@@ -433,10 +438,10 @@ async function checkMisfits(db: DuckDB, plan: Plan, source: string, events: unkn
     } catch (error) {
       duckRejects = error instanceof Error ? error.message.split("\n")[0]! : String(error);
     }
-    const ex = buildPipeline({ ...plan, pipelines: plan.pipelines.filter((p) => (p.ops[0] as { source: string }).source === source) }, { library, mode: "dead-letter" });
+    const ex = buildPipeline(pipelines, { library, mode: "dead-letter" });
     const out = ex.run({ source, events: [same] });
     const fin = ex.finish();
-    const rows = [...Object.values(out.rows), ...Object.values(fin.rows)].reduce((a, b) => a + b.length, 0);
+    const rows = [...Object.values(out.rows), ...Object.values(fin.rows)].reduce((a, b) => a + b.length, 0) - nothing;
     const deadByConversion = out.deadLetters.some((d) => d.sink !== null && /^field |^event is /.test(d.reason));
     if (duckRejects !== null) {
       rejected++;

@@ -12,9 +12,11 @@ import type { DuckDB } from "../duckdb/open.node.ts";
 import { describeQuery } from "../duckdb/describe.node.ts";
 import { queryRows } from "../duckdb/query-rows.node.ts";
 import { parseSql } from "../duckdb/parse-sql.node.ts";
+import { expandMacros } from "./macros13.node.ts";
 import { stringifyJsonLossless } from "../duckdb/lossless-json.ts";
 import { encodeValue } from "../plan/value-json.ts";
 import type { Schema } from "../plan/values.ts";
+import { parseType, type TypeNode } from "../plan/type-text.ts";
 import { notStatic } from "./subqueries.node.ts";
 import { LIST_PAIR, LIST_SEARCH, childExpressions, containsAggregate, sameExpression, type TreeNode } from "./tree.ts";
 
@@ -103,9 +105,13 @@ export class Annotator {
       else if (inner) await this.annotate(inner, scope);
       scope.push(entry);
     }
-    refuseNestedStars(node);
     const conditions: TreeNode[] = [];
     if (node.from_table) await this.annotateRef(node.from_table, scope, conditions);
+    await expandMacros(this.db, node, async (sql) => describeQuery(this.db, await this.toSql(sql, scope)));
+    if (node.from_table) await this.expandNestedColumns(node, scope);
+    if (node.from_table) await this.spreadStructUnnests(node, scope);
+    if (node.from_table) await this.distinctStars(node, scope);
+    refuseNestedStars(node);
     // `COLUMNS('regex')`, `COLUMNS(*)`, `COLUMNS(c -> ...)` as a select item: DuckDB's names of the
     // columns it expands into (the compiler finds them among what `*` would give, in that order).
     for (const item of node.select_list ?? []) {
@@ -118,7 +124,7 @@ export class Annotator {
     if (node.having) node.having = havingAliases(node.having, node, { grouped: groupedColumns(node), aggregates: this.aggregates! });
     if (node.where_clause) node.where_clause = havingAliases(node.where_clause, node);
     this.markAggregates(node);
-    node.$groups = this.normaliseGroups(node);
+    node.$groups = distinctKeys(node) ?? this.normaliseGroups(node);
     const grouped = node.$groups.length > 0 || node.aggregate_handling === "FORCE_AGGREGATES" ||
       node.select_list.some((e: TreeNode) => containsAggregate(e)) || (node.having && containsAggregate(node.having));
     node.$grouped = Boolean(grouped);
@@ -161,6 +167,126 @@ export class Annotator {
     await this.propagateNulls([...pre, ...post]);
     node.$output = await this.describeNode(node, scope);
     await this.staticRows(node, ctes);
+  }
+
+  /**
+   * `unnest(s)` of a STRUCT, and `unnest(l, recursive := true)` of a LIST of STRUCTs, as select
+   * items: DuckDB spreads the fields into columns named by the fields, ignoring an alias (recursive:
+   * a STRUCT field's own fields too, lists staying lists). Each becomes one item per field,
+   * `s.f AS f` or `unnest(l).f AS f`: the same columns, and the same rows (every `unnest(l)` of one
+   * list unnests it once, in step). `recursive :=` of any other list is a plain `unnest(l)`; any
+   * other unnest with options is left for the compiler to refuse.
+   */
+  private async spreadStructUnnests(node: TreeNode, ctes: TreeNode[]): Promise<void> {
+    const items: TreeNode[] = node.select_list ?? [];
+    const candidates = items.filter((e) => e?.class === "FUNCTION" && (e.function_name === "unnest" || e.function_name === "unlist") && unnestRecursion(e) !== null);
+    if (candidates.length === 0) return;
+    const out: TreeNode[] = [];
+    for (const item of items) {
+      const recursive = candidates.includes(item) ? unnestRecursion(item) : null;
+      if (recursive === null) {
+        out.push(item);
+        continue;
+      }
+      const arg: TreeNode = item.children[0];
+      let type: TypeNode;
+      try {
+        const [c] = await describeQuery(this.db, await this.toSql(selectFrom(node.from_table, [{ ...arg, alias: "" }]), ctes));
+        type = parseType(c!.type);
+      } catch {
+        out.push(item);
+        continue;
+      }
+      const listOfStructs = type.kind === "list" && type.child.kind === "struct";
+      if (!(type.kind === "struct" || (recursive && listOfStructs))) {
+        // A list unnested without recursion, or of values that are no lists or structs, is plain unnest(l).
+        const plain = type.kind === "list" && (!recursive || (type.child.kind !== "list" && type.child.kind !== "struct"));
+        out.push(plain && item.children.length > 1 ? { ...item, children: [arg] } : item);
+        continue;
+      }
+      const struct = (type.kind === "struct" ? type : (type as { child: TypeNode }).child) as Extract<TypeNode, { kind: "struct" }>;
+      const base: TreeNode = type.kind === "struct" ? arg : { ...item, children: [arg] };
+      const leaves: { name: string; path: string[] }[] = [];
+      const walk = (t: Extract<TypeNode, { kind: "struct" }>, path: string[]): void => {
+        for (const f of t.fields) {
+          if (recursive && f.type.kind === "struct") walk(f.type, [...path, f.name]);
+          else leaves.push({ name: f.name, path: [...path, f.name] });
+        }
+      };
+      walk(struct, []);
+      for (const leaf of leaves) {
+        let e: TreeNode = structuredClone(base);
+        for (const field of leaf.path) e = structField(e, field, item.query_location ?? 0);
+        out.push({ ...e, alias: leaf.name });
+      }
+    }
+    node.select_list = out;
+  }
+
+  /**
+   * `SELECT DISTINCT *` (or `t.*`, `* EXCLUDE (...)`, `COLUMNS(...)`): the columns it stands for,
+   * by name, so the DISTINCT can be the GROUP BY of them (`distinctKeys`). Left as it is where two
+   * columns share a name (a join's two `id`s) or REPLACE / RENAME changes them.
+   */
+  private async distinctStars(node: TreeNode, ctes: TreeNode[]): Promise<void> {
+    const distinct = (node.modifiers ?? []).some((m: TreeNode) => m.type === "DISTINCT_MODIFIER" && (m.distinct_on_targets ?? []).length === 0);
+    const items: TreeNode[] = node.select_list ?? [];
+    if (!distinct || !items.some((e) => e?.class === "STAR")) return;
+    const out: TreeNode[] = [];
+    for (const item of items) {
+      if (item?.class !== "STAR" || (item.replace_list ?? []).length > 0 || (item.rename_list ?? []).length > 0) {
+        out.push(item);
+        continue;
+      }
+      let names: string[];
+      try {
+        names = (await describeQuery(this.db, await this.toSql(selectFrom(node.from_table, [{ ...item, alias: "" }]), ctes))).map((c) => c.name);
+      } catch {
+        out.push(item);
+        continue;
+      }
+      if (new Set(names.map((n) => n.toLowerCase())).size !== names.length) {
+        out.push(item);
+        continue;
+      }
+      const rel = item.relation_name ? String(item.relation_name) : "";
+      for (const name of names) out.push({ class: "COLUMN_REF", type: "COLUMN_REF", alias: "", query_location: item.query_location ?? 0, column_names: rel ? [rel, name] : [name] });
+    }
+    node.select_list = out;
+  }
+
+  /**
+   * A select item with one `COLUMNS(...)` inside an expression (`max(COLUMNS('^amount_'))`,
+   * `round(COLUMNS(['a', 'b']), 2)`) becomes one item per column it matches, in DuckDB's order,
+   * each named as DuckDB names it: the item's alias, else the column's name. Anything else with
+   * COLUMNS inside (two in one item, `*COLUMNS(...)` unpacked into arguments, in WHERE) is left
+   * for `refuseNestedStars`.
+   */
+  private async expandNestedColumns(node: TreeNode, ctes: TreeNode[]): Promise<void> {
+    const items: TreeNode[] = node.select_list ?? [];
+    if (!items.some((item) => item?.class !== "STAR" && nestedColumns(item).length > 0)) return;
+    const out: TreeNode[] = [];
+    for (const item of items) {
+      const found = item?.class === "STAR" ? [] : nestedColumns(item);
+      if (found.length !== 1 || found[0]!.unpacked) {
+        out.push(item);
+        continue;
+      }
+      const star = found[0]!.star;
+      let names: string[];
+      try {
+        names = (await describeQuery(this.db, await this.toSql(selectFrom(node.from_table, [{ ...star, alias: "" }]), ctes))).map((c) => c.name);
+      } catch {
+        out.push(item);
+        continue;
+      }
+      const rel = star.relation_name ? String(star.relation_name) : "";
+      for (const name of names) {
+        const ref: TreeNode = { class: "COLUMN_REF", type: "COLUMN_REF", alias: "", query_location: star.query_location ?? 0, column_names: rel ? [rel, name] : [name] };
+        out.push({ ...replaced(item, star, ref), alias: item.alias || name });
+      }
+    }
+    node.select_list = out;
   }
 
   /**
@@ -239,7 +365,7 @@ export class Annotator {
     if (node.aggregate_handling === "FORCE_AGGREGATES" && (node.group_expressions ?? []).length === 0) {
       // DuckDB leaves constants out of GROUP BY ALL: `SELECT 'all', count(*) ... GROUP BY ALL` is one
       // global group (a row even over no input), not a group per constant.
-      return items.filter((e) => e.class !== "STAR" && !containsAggregate(e) && !isConstant(e)).map(strip);
+      return items.flatMap((e, i) => (e.class !== "STAR" && !containsAggregate(e) && !isConstant(e) ? [strip(inlineAliases(e, node, i))] : []));
     }
     const inputNames = new Set<string>((node.from_table?.$scope ?? []).map((c: { name: string }) => c.name.toLowerCase()));
     return (node.group_expressions ?? []).map((g: TreeNode) => {
@@ -634,6 +760,58 @@ function havingAliases(having: TreeNode, node: TreeNode, having_?: { grouped: Re
 
 
 /**
+ * Whether `unnest(x)` / `unnest(x, recursive := true|false)` recurses; null for any other options
+ * (`max_depth := 2`) or arguments.
+ */
+function unnestRecursion(call: TreeNode): boolean | null {
+  const kids: TreeNode[] = call.children ?? [];
+  if (kids.length === 1) return false;
+  if (kids.length !== 2 || String(kids[1]!.alias).toLowerCase() !== "recursive") return null;
+  const flag = kids[1]!.class === "CAST" ? kids[1]!.child : kids[1]!;
+  if (flag?.class !== "CONSTANT" || flag.value?.is_null) return null;
+  const v = flag.value?.value;
+  if (v === true || (typeof v === "string" && /^(t|true)$/i.test(v))) return true;
+  if (v === false || (typeof v === "string" && /^(f|false)$/i.test(v))) return false;
+  return null;
+}
+
+/** `e.field` as DuckDB's parser writes it. */
+function structField(e: TreeNode, field: string, at: number): TreeNode {
+  const name = { class: "CONSTANT", type: "VALUE_CONSTANT", alias: "", query_location: at, value: { type: { id: "VARCHAR", type_info: null }, is_null: false, value: field } };
+  return { class: "OPERATOR", type: "STRUCT_EXTRACT", alias: "", query_location: at, children: [e, name] };
+}
+
+/** The `COLUMNS(...)` nodes inside an expression (not inside a subquery), each with whether it is unpacked (`*COLUMNS(...)`). */
+function nestedColumns(e: TreeNode): { star: TreeNode; unpacked: boolean }[] {
+  const out: { star: TreeNode; unpacked: boolean }[] = [];
+  const walk = (x: unknown, unpacked: boolean): void => {
+    if (Array.isArray(x)) return x.forEach((y) => walk(y, false));
+    if (!x || typeof x !== "object") return;
+    const n = x as TreeNode;
+    if (n.class === "SUBQUERY") return;
+    if (n.class === "STAR") {
+      if (n.columns) out.push({ star: n, unpacked });
+      else out.push({ star: n, unpacked: true });
+      return;
+    }
+    for (const [k, v] of Object.entries(n)) if (!k.startsWith("$") && v && typeof v === "object") walk(v, n.type === "OPERATOR_UNPACK");
+  };
+  walk(e, false);
+  return out;
+}
+
+/** A deep copy of `tree` with the node `target` replaced by `by`. */
+function replaced(tree: TreeNode, target: TreeNode, by: TreeNode): TreeNode {
+  const copy = (x: unknown): unknown => {
+    if (x === target) return structuredClone(by);
+    if (Array.isArray(x)) return x.map(copy);
+    if (!x || typeof x !== "object") return x;
+    return Object.fromEntries(Object.entries(x).map(([k, v]) => [k, copy(v)]));
+  };
+  return copy(tree) as TreeNode;
+}
+
+/**
  * `COLUMNS(...)` or `*` inside an expression (`max(COLUMNS(['a', 'b']))`, `coalesce(*COLUMNS(...))`):
  * DuckDB expands it into several columns or arguments, which the compiler does not follow, so it
  * is refused here by name (a probe of it comes back with more columns than asked for).
@@ -698,6 +876,60 @@ function listValue(children: TreeNode[]): TreeNode {
 function elementOf(list: TreeNode): TreeNode {
   const one = { class: "CONSTANT", type: "VALUE_CONSTANT", alias: "", query_location: 0, value: { type: { id: "INTEGER", type_info: null }, is_null: false, value: 1 } };
   return { class: "OPERATOR", type: "ARRAY_EXTRACT", alias: "", query_location: 0, children: [list, one] };
+}
+
+/**
+ * `SELECT DISTINCT a, b` as `GROUP BY a, b`: the same groups (NULLs equal, one row each), which a
+ * pipeline keeps per time window when a key is a time bucket and per flushed file otherwise, as
+ * any GROUP BY. Sets `node.$distinct` for the compiler, which refuses every other DISTINCT. Constant
+ * items are left out of the keys, as GROUP BY ALL leaves them; null when the SELECT is not such a
+ * DISTINCT (DISTINCT ON, `*`, aggregates, window functions, unnest, or constants only).
+ */
+function distinctKeys(node: TreeNode): TreeNode[] | null {
+  const modifiers: TreeNode[] = node.modifiers ?? [];
+  const distinct = modifiers.filter((m) => m.type === "DISTINCT_MODIFIER");
+  if (distinct.length !== 1 || (distinct[0]!.distinct_on_targets ?? []).length > 0) return null;
+  if ((node.group_expressions ?? []).length > 0 || node.aggregate_handling !== "STANDARD_HANDLING" || node.having) return null;
+  const items: TreeNode[] = node.select_list ?? [];
+  const plain = (e: TreeNode): boolean =>
+    e.class !== "STAR" && e.class !== "WINDOW" && e.class !== "SUBQUERY" && !(e.class === "FUNCTION" && (e.$agg || e.function_name === "unnest" || e.function_name === "unlist")) && childExpressions(e).every(plain);
+  if (!items.every(plain)) return null;
+  const keys = items.flatMap((e, i) => (isConstant(e) ? [] : [{ ...inlineAliases(e, node, i), alias: "" }]));
+  if (keys.length === 0) return null;
+  node.$distinct = true;
+  return keys;
+}
+
+/**
+ * Select item `at` with each reference to an earlier item's alias (`lower(email) AS e,
+ * split_part(e, '@', 2) AS domain`, where no input column is named `e`) replaced by that item's
+ * expression, as DuckDB binds it: the GROUP BY key the item stands for, in the input's columns.
+ */
+function inlineAliases(e: TreeNode, node: TreeNode, at: number): TreeNode {
+  const items: TreeNode[] = node.select_list ?? [];
+  const inputs = new Set<string>((node.from_table?.$scope ?? []).map((c: { name: string }) => c.name.toLowerCase()));
+  const earlier = new Map<string, TreeNode>();
+  for (const item of items.slice(0, at)) if (item.alias && !earlier.has(String(item.alias).toLowerCase())) earlier.set(String(item.alias).toLowerCase(), item);
+  if (earlier.size === 0) return e;
+  const walk = (x: unknown, depth: number): unknown => {
+    if (Array.isArray(x)) return x.map((y) => walk(y, depth));
+    if (!x || typeof x !== "object") return x;
+    const n = x as TreeNode;
+    if (n.class === "SUBQUERY" || n.class === "LAMBDA") return n;
+    if (n.class === "COLUMN_REF" && n.column_names?.length === 1 && depth < 8) {
+      const name = String(n.column_names[0]).toLowerCase();
+      const item = inputs.has(name) ? undefined : earlier.get(name);
+      if (item && !containsAggregate(item)) return walk({ ...item, alias: "" }, depth + 1);
+    }
+    let changed = false;
+    const out: TreeNode = {};
+    for (const [k, v] of Object.entries(n)) {
+      out[k] = k.startsWith("$") ? v : walk(v, depth);
+      if (out[k] !== v) changed = true;
+    }
+    return changed ? out : n;
+  };
+  return walk(e, 0) as TreeNode;
 }
 
 function isConstant(e: TreeNode): boolean {

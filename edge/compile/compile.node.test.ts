@@ -108,7 +108,7 @@ describe("compilePlan", () => {
     const error = await gatherCompileInputs(db, nb).then(compilePlan).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CompileError);
     expect((error as Error).message).toBe(
-      "plan: unsupported window function row_number() OVER (...) in cell extra (notebooks/turnstile.md line 101): a stream has no whole-table order; aggregate per time window with GROUP BY time_bucket(...) instead, or compute it downstream from the written files",
+      "plan: unsupported window function row_number() OVER (...) in cell extra (notebooks/turnstile.md line 101): a stream has no whole-table order; to keep one row per key (the latest), write SELECT k, arg_max(x, ts) AS x, max(ts) AS ts FROM s GROUP BY k, over time_bucket(...) for a window, or compute it downstream from the written files",
     );
   });
 

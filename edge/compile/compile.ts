@@ -11,7 +11,7 @@ import type { Schema } from "../plan/values.ts";
 import { positionFromQueryLocation } from "../duckdb/position.ts";
 import { CompileError } from "./errors.ts";
 import { parquetLayout } from "../parquet/schema.ts";
-import { castExpr, describeNode, findColumn, lowerCondition, lowerExpr, type ExprContext, type ScopeColumn } from "./expr.ts";
+import { castExpr, describeNode, findColumn, windowAdvice, lowerCondition, lowerExpr, type ExprContext, type ScopeColumn } from "./expr.ts";
 import { specifier as datePartSpecifier } from "../exec/functions/datetime.ts";
 import { interpolation } from "../exec/functions/aggregates.ts";
 import { childExpressions, containsAggregate, locationOf, sameExpression, type TreeNode } from "./tree.ts";
@@ -68,6 +68,11 @@ const AGGREGATE_ALIASES: Record<string, string> = {
   quantile: "quantile_disc", stddev: "stddev_samp", variance: "var_samp",
 };
 
+
+/** Aggregates the library lacks with a better answer than the list of those it has. */
+const AGGREGATE_HINTS: Record<string, string> = {
+  histogram: "count each value as rows instead: SELECT x, count(*) AS n FROM s GROUP BY x (with a time bucket for a window); the MAP can be built from those rows downstream",
+};
 
 /** Aggregates that pick one row's value, where an ORDER BY inside says which row. */
 const ORDER_PICKS = new Set(["first", "last", "any_value"]);
@@ -225,7 +230,9 @@ class Compiler {
       throw new CompileError("a UNION ALL branch that reads no stream", origin, "a pipeline writes rows as events arrive, and static rows come with no event; keep them in a file or table of their own, or JOIN them to the stream");
     }
     const rel = asStream(lowered, from);
-    if (rel.ops.some((o) => o.op === "aggregate")) throw new CompileError("an aggregate in a branch of UNION ALL", origin, "aggregate each part in a cell of its own, with its own sink");
+    if (rel.ops.some((o) => o.op === "aggregate")) {
+      throw new CompileError(node.$distinct ? "SELECT DISTINCT (a GROUP BY) in a branch of UNION ALL" : "an aggregate in a branch of UNION ALL", origin, "aggregate each part in a cell of its own, with its own sink");
+    }
     // The branch's columns go up through every set operation that holds it, innermost first, each
     // with its own result (DuckDB unifies `a UNION ALL b` first, so in `(a ∪ b) ∪ c` a BIGINT of a
     // beside a DOUBLE of b and a VARCHAR of c becomes DOUBLE and then text: `1.0`, not `1`). BY NAME
@@ -296,12 +303,17 @@ class Compiler {
     for (const entry of node.cte_map?.map ?? []) env.ctes.set(String(entry.key).toLowerCase(), cteBody(entry));
     const origin = this.originOf(env, node);
     for (const m of node.modifiers ?? []) {
+      // A DISTINCT the annotator made a GROUP BY of the items (`distinctKeys`).
+      if (m.type === "DISTINCT_MODIFIER" && node.$distinct) continue;
       const what = m.type === "ORDER_MODIFIER" ? "ORDER BY" : m.type === "LIMIT_MODIFIER" || m.type === "LIMIT_PERCENT_MODIFIER" ? "LIMIT" : m.type === "DISTINCT_MODIFIER" ? "SELECT DISTINCT" : String(m.type);
       throw new CompileError(`unsupported ${what}`, origin,
-        what === "SELECT DISTINCT" ? "a stream never ends, so DISTINCT cannot be final; GROUP BY the columns over a time bucket instead" :
+        what === "SELECT DISTINCT" ? distinctAdvice(node, m) :
           "a stream has no final order or end; drop it (sort when reading the files), or aggregate per time window with GROUP BY");
     }
-    if (node.qualify) throw new CompileError("unsupported QUALIFY", origin, "window functions are not supported on streams");
+    if (node.qualify) {
+      const win = firstWindow(node.qualify);
+      throw new CompileError(`unsupported QUALIFY${win ? ` on ${String(win.function_name)}() OVER (...)` : ""}`, this.originOf(env, win ?? node.qualify), `QUALIFY filters on window functions: ${windowAdvice(String(win?.function_name ?? ""))}`);
+    }
     if (node.sample) throw new CompileError("unsupported USING SAMPLE", origin, "drop the sample clause");
     if ((node.group_sets ?? []).length > 1) throw new CompileError("unsupported GROUPING SETS / ROLLUP / CUBE", origin, "publish one GROUP BY per cell");
 
@@ -546,6 +558,8 @@ class Compiler {
     let fn = AGGREGATE_ALIASES[written.toLowerCase()] ?? written.toLowerCase();
     const supported = this.inputs.functions.aggregates;
     if (APPROXIMATE[fn]) throw new CompileError(`approximate aggregate ${written}()`, this.originOf(env, a), `a pipeline cannot reproduce DuckDB's sketch row for row; ${APPROXIMATE[fn]}`);
+    const hint = AGGREGATE_HINTS[fn];
+    if (!supported.has(fn) && hint) throw new CompileError(`unsupported aggregate ${written}()`, this.originOf(env, a), hint);
     if (!supported.has(fn)) {
       throw new CompileError(`unsupported aggregate ${written}()`, this.originOf(env, a), `use one of ${[...supported].filter((f) => f !== "count_star").join(", ")}, count(DISTINCT ...)`);
     }
@@ -884,6 +898,30 @@ class Compiler {
     ops.push({ op: "project", exprs, origin, schema: exprs.map((e) => ({ name: e.name, type: e.expr.type })) });
     return { kind: "stream", ops, scope: [...table.scope, ...stream.scope] };
   }
+}
+
+/** The first window function in an expression (a QUALIFY condition), for its name and place. */
+function firstWindow(e: TreeNode | null | undefined): TreeNode | null {
+  if (!e || typeof e !== "object") return null;
+  if (e.class === "WINDOW") return e;
+  for (const c of childExpressions(e)) {
+    const w = firstWindow(c);
+    if (w) return w;
+  }
+  return null;
+}
+
+/** What to write instead of a SELECT DISTINCT the compiler does not make a GROUP BY (`distinctKeys`). */
+function distinctAdvice(node: TreeNode, modifier: TreeNode): string {
+  const items: TreeNode[] = node.select_list ?? [];
+  if ((modifier.distinct_on_targets ?? []).length > 0) {
+    return "DISTINCT ON keeps an arbitrary row of each key in DuckDB; keep the latest one by event time instead: SELECT k, arg_max(x, ts) AS x, max(ts) AS ts FROM s GROUP BY k (over a time bucket for a window)";
+  }
+  if (items.some((e) => e.class === "STAR")) return "name the columns: SELECT DISTINCT a, b FROM s (a pipeline keeps them per time window or per flushed file, as a GROUP BY)";
+  const unnests = (e: TreeNode): boolean => (e.class === "FUNCTION" && (e.function_name === "unnest" || e.function_name === "unlist")) || childExpressions(e).some(unnests);
+  if (items.some(unnests)) return "unnest in a CTE first, then take the distinct rows of it: WITH x AS (SELECT k, unnest(l) AS v FROM s) SELECT DISTINCT k, v FROM x";
+  if (node.$grouped) return "drop DISTINCT: GROUP BY already gives one row per group";
+  return "write the distinct rows as a GROUP BY of the columns (over a time bucket for a window)";
 }
 
 /**

@@ -38,17 +38,30 @@ export interface ExprContext {
   doubleParams?: ReadonlyMap<string, ReadonlyMap<number, readonly number[]>>;
 }
 
+const QUERY_TIME = "the notebook's query time is not a time the pipeline has; keep the event's own time (its ts field), which both see alike";
+
+/** DuckDB's names for the query's own time, written without parentheses: its parse tree has them as columns. */
+const QUERY_TIME_NAMES = new Set(["current_timestamp", "current_date", "current_time", "localtimestamp", "localtime"]);
+
 /** Why a DuckDB function is not in the executor's library, and what to write instead, where there is a good answer. */
 const MISSING_FUNCTION_HINTS: Record<string, string> = {
   row: "a STRUCT without field names has no column names to write; name them: struct_pack(a := x, b := y) or {'a': x, 'b': y}",
   hash: "DuckDB's hash() differs between versions, so a pipeline could not reproduce it; use md5(...) or sha256(...) for a stable key",
-  now: "the notebook's query time is not a time the pipeline has; keep the event's own time (its ts field), which both see alike",
-  current_timestamp: "the notebook's query time is not a time the pipeline has; keep the event's own time (its ts field), which both see alike",
-  get_current_timestamp: "the notebook's query time is not a time the pipeline has; keep the event's own time (its ts field), which both see alike",
+  now: QUERY_TIME,
+  current_timestamp: QUERY_TIME,
+  get_current_timestamp: QUERY_TIME,
+  transaction_timestamp: QUERY_TIME,
+  today: QUERY_TIME,
+  current_date: QUERY_TIME,
+  current_time: QUERY_TIME,
+  get_current_time: QUERY_TIME,
+  current_localtimestamp: QUERY_TIME,
+  current_localtime: QUERY_TIME,
   random: "a random value cannot be the same in the notebook and the pipeline; derive it from the event, e.g. md5(id)",
   uuid: "a random value cannot be the same in the notebook and the pipeline; derive it from the event, e.g. md5(id)",
   gen_random_uuid: "a random value cannot be the same in the notebook and the pipeline; derive it from the event, e.g. md5(id)",
   json_group_array: "write to_json(list(x)), which is the same JSON text (DuckDB's json_group_array is list() written as JSON)",
+  json_group_object: "keep list({'k': key, 'v': value}) (to_json(...) of it for JSON text), or write to_json(map_from_entries(list({'k': key, 'v': value}))) where each key comes once (a MAP refuses a repeated key)",
   generate_subscripts: "generate_subscripts(list, 1) is supported as a select item with a name (generate_subscripts(items, 1) AS pos), or write unnest(range(1, len(items) + 1)) AS pos",
 };
 
@@ -79,6 +92,25 @@ function typeOf(node: TreeNode, ctx: ExprContext): string {
   if (typeof t === "string") return t;
   const cause = node.$typeError ? `: DuckDB says ${String(node.$typeError).split("\n")[0]}` : "";
   throw new CompileError(`no type for expression ${describeNode(node)}${cause}`, ctx.originOf(node), "check the cell runs in the notebook");
+}
+
+/** Why a window function cannot run on a stream, and what a pipeline can do for the usual reasons to write one. */
+export function windowAdvice(fn: string): string {
+  const why = "a stream has no whole-table order";
+  switch (fn.toLowerCase()) {
+    case "row_number":
+    case "rank":
+    case "dense_rank":
+      return `${why}; to keep one row per key (the latest), write SELECT k, arg_max(x, ts) AS x, max(ts) AS ts FROM s GROUP BY k, over time_bucket(...) for a window, or compute it downstream from the written files`;
+    case "lag":
+    case "lead":
+    case "first_value":
+    case "last_value":
+    case "nth_value":
+      return `${why}, and a pipeline keeps no earlier event of a key; for the first or last value per window write first(x) / arg_min(x, ts) / arg_max(x, ts) with GROUP BY time_bucket(...), or compute it downstream from the written files`;
+    default:
+      return `${why}; aggregate per time window with GROUP BY time_bucket(...) instead, or compute it downstream from the written files`;
+  }
 }
 
 export function describeNode(node: TreeNode): string {
@@ -146,8 +178,7 @@ export function lowerExpr(node: TreeNode, ctx: ExprContext): Expr {
     case "FUNCTION":
       return lowerFunction(node, ctx);
     case "WINDOW":
-      throw new CompileError(`unsupported ${describeNode(node)}`, ctx.originOf(node),
-        "a stream has no whole-table order; aggregate per time window with GROUP BY time_bucket(...) instead, or compute it downstream from the written files");
+      throw new CompileError(`unsupported ${describeNode(node)}`, ctx.originOf(node), windowAdvice(String(node.function_name)));
     case "SUBQUERY":
       // Subqueries over static tables were folded into constants (subqueries.node.ts); what is left
       // reads a stream, refers to the outer row, or is too big or nested to hold as literals.
@@ -208,6 +239,9 @@ function lowerColumnRef(node: TreeNode, ctx: ExprContext): Expr {
       return { kind: "function", name: "struct_pack", args: cols.map((i) => ({ kind: "column" as const, index: i, type: ctx.scope[i]!.type })), type: node.$type };
     }
   }
+  if (!found && names.length === 1 && QUERY_TIME_NAMES.has(names[0]!.toLowerCase())) {
+    throw new CompileError(`the query time ${names[0]}`, ctx.originOf(node), QUERY_TIME);
+  }
   if (!found) {
     throw new CompileError(`unknown column ${names.join(".")}`, ctx.originOf(node), `the columns here are ${ctx.scope.map((c) => c.name).join(", ")}`);
   }
@@ -266,6 +300,10 @@ function lowerOperator(node: TreeNode, ctx: ExprContext): Expr {
       if (parseType(base.type).kind === "struct" && key?.class === "CONSTANT" && typeof key.value?.value === "string") {
         return fieldOf(base, key.value.value, node, ctx);
       }
+      // `(payload::JSON).user.id`: DuckDB reads a field of JSON as json_extract, as it does `j.user` of a JSON column.
+      if (node.type === "STRUCT_EXTRACT" && base.type === "JSON" && key?.class === "CONSTANT" && typeof key.value?.value === "string") {
+        return fieldOf(base, key.value.value, node, ctx);
+      }
       const name = node.type === "ARRAY_EXTRACT" ? "array_extract" : "struct_extract";
       return { kind: "function", name, args: [base, ...kids.slice(1).map(lower)], type: typeOf(node, ctx) };
     }
@@ -302,6 +340,24 @@ function isDistinctCall(n: TreeNode | undefined): n is TreeNode {
   return n?.class === "FUNCTION" && /^(list|array)_distinct$/i.test(String(n.function_name));
 }
 
+/** `[(k1, v1), (k2, v2)]`: a list_value of two-element row() tuples. */
+function isListOfPairs(n: TreeNode | undefined): boolean {
+  return n?.class === "FUNCTION" && n.function_name === "list_value" && (n.children ?? []).length > 0 &&
+    (n.children as TreeNode[]).every((c) => c.class === "FUNCTION" && String(c.function_name).toLowerCase() === "row" && (c.children ?? []).length === 2 && !c.$value);
+}
+
+/** map_from_entries of tuples as `map([k1, k2], [v1, v2])`, each key and value cast to the MAP's own types as DuckDB's list of tuples casts them. */
+function mapOfPairs(node: TreeNode, ctx: ExprContext): Expr {
+  const type = typeOf(node, ctx);
+  const t = parseType(type);
+  if (t.kind !== "map") throw new CompileError(`map_from_entries() typed ${type}`, ctx.originOf(node), "check the cell runs in the notebook");
+  const keyType = typeTextOf(t.key);
+  const valueType = typeTextOf(t.value);
+  const pairs = node.children[0].children as TreeNode[];
+  const list = (i: 0 | 1, of: string): Expr => ({ kind: "function", name: "list_value", args: pairs.map((p) => castExpr(lowerExpr(p.children[i], ctx), of)), type: `${of}[]` });
+  return { kind: "function", name: "map", args: [list(0, keyType), list(1, valueType)], type };
+}
+
 function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   const name = String(node.function_name);
   if (node.$agg) {
@@ -320,6 +376,8 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   if (lowered === "age" && (node.children?.length ?? 0) === 1) {
     throw new CompileError("age(x) with one argument", ctx.originOf(node), "it measures from the query's own time, which a pipeline does not have; write age(the event's time, x)");
   }
+  // map_from_entries([(k, v), ...]): the tuples are never written, only taken apart; the MAP is map(keys, values).
+  if (lowered === "map_from_entries" && isListOfPairs(node.children?.[0])) return mapOfPairs(node, ctx);
   if (lowered === "row" && typeof node.$type === "string" && !/^STRUCT\("/.test(node.$type)) {
     throw new CompileError(`${name}() (a STRUCT without field names)`, ctx.originOf(node), MISSING_FUNCTION_HINTS.row!);
   }

@@ -36,7 +36,7 @@ test("runnel check fails with a positioned message when a cell feeding a sink us
   await writeFile(file, text);
   const code = await main(["check", file]);
   expect(code).toBe(1);
-  expect(err.join("")).toMatch(/^plan: unsupported window function row_number\(\) OVER \(\.\.\.\) in cell clean \(.*turnstile\.md line \d+\): .*GROUP BY time_bucket/);
+  expect(err.join("")).toMatch(/^plan: unsupported window function row_number\(\) OVER \(\.\.\.\) in cell clean \(.*turnstile\.md line \d+\): .*arg_max\(x, ts\).*time_bucket/);
 });
 
 test("runnel check refuses a --sample for a source the notebook does not declare", async () => {

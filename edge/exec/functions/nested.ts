@@ -11,6 +11,7 @@ import { aggregates } from "./aggregates.ts";
 import { parseType, typeText } from "./types.ts";
 import { checkSubstringRange, stringScalars, substringCodePoints } from "./strings.ts";
 import { jsonExtract } from "./json.ts";
+import { mapScalars13 } from "./maps13.ts";
 
 /** A list's element type from its type text (`INTEGER[]` → `INTEGER`); `otherwise` when it is not a list. */
 export function elementOfList(listType: string | undefined, otherwise = "NULL"): string {
@@ -550,6 +551,7 @@ export const nestedScalars: Record<string, ScalarFn> = {
   map_keys: mapKeys,
   map_values: mapValues,
   map_entries: mapEntries,
+  ...mapScalars13,
   cardinality,
   greatest: extremeOf(1),
   least: extremeOf(-1),

@@ -17,7 +17,7 @@ export const cases: ConformanceCase[] = [
   { name: "sum() OVER is refused", sql: "SELECT sum(a) OVER (PARTITION BY s) AS r FROM t", rows, expect: "compile-error", message: "OVER" },
   { name: "ORDER BY in a sink cell is refused", sql: "SELECT a FROM t ORDER BY a", rows, expect: "compile-error", message: "ORDER BY" },
   { name: "LIMIT in a sink cell is refused", sql: "SELECT a FROM t LIMIT 3", rows, expect: "compile-error", message: "LIMIT" },
-  { name: "SELECT DISTINCT is refused", sql: "SELECT DISTINCT s FROM t", rows, expect: "compile-error", message: "DISTINCT" },
+  { name: "SELECT DISTINCT ON is refused", sql: "SELECT DISTINCT ON (s) s, a FROM t", rows, expect: "compile-error", message: "DISTINCT ON" },
   { name: "a join between two streams is refused", sql: "SELECT * FROM t JOIN t AS u ON t.a = u.a", rows, expect: "compile-error", message: "two streams" },
   { name: "UNION without ALL is refused (a stream cannot remove duplicates at its end)", sql: "SELECT a FROM t UNION SELECT a FROM t", rows, expect: "compile-error", message: "UNION ALL" },
   { name: "try() is refused with TRY_CAST suggested", sql: "SELECT try(CAST(s AS INTEGER)) AS i FROM t", rows, expect: "compile-error", message: "TRY_CAST" },
