@@ -114,7 +114,16 @@ export function createCellEditor(options: {
           ...closeBracketsKeymap,
           // After the completion keymap's Escape, which closes an open list first.
           ...completionKeymap,
-          { key: "Escape", run: () => options.onStop?.() ?? false },
+          // Escape stops a run showing ■ Stop; otherwise the next Tab leaves the editor, however long the
+          // person takes to press it (CodeMirror's own Escape gives two seconds, and a slow or busy Tab indented).
+          {
+            key: "Escape",
+            run: (target) => {
+              if (options.onStop?.() === true) return true;
+              target.setTabFocusMode(TAB_PASSES_MS);
+              return true;
+            },
+          },
           ...historyKeymap,
           ...defaultKeymap,
           indentWithTab,

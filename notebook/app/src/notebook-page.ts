@@ -5,6 +5,8 @@ import { ApiError, fetchSample, fetchSharedSample, listLocalRuns, type LocalRun,
 import { type Database, startDuckDB } from "./duckdb.ts";
 import { type CatalogSchema, readCatalog } from "./editor.ts";
 import { GatewayCells } from "./gateway-cells.ts";
+import { JsonTypes } from "./json-types.ts";
+import { jsonColumns } from "./retype.ts";
 import { graphIssues } from "./graph-check.ts";
 import { type CellSpec, ReactiveNotebook, runInPage } from "./reactive.ts";
 import { createSandboxRunner } from "./sandbox/frame.ts";
@@ -12,6 +14,7 @@ import { type SaveStatus, Saver } from "./saver.ts";
 import { shareNotebook } from "./share.ts";
 import { snapshotRunner } from "./shared-cells.ts";
 import { type SourceStats, SourceTable } from "./source-table.ts";
+import { renameSinkInText } from "./sink-rename.ts";
 import { spliceSinkEntry, spliceSourceEntry } from "./source-entry-text.ts";
 import { quoteIdent } from "./sql.ts";
 import { type ReadTableNames, tableNameReader } from "./table-names.ts";
@@ -169,6 +172,9 @@ export class NotebookPage {
     this.tableNames = await tableNameReader(db.conn);
     // Each SQL cell queries on a connection of its own, so a slow one can be stopped and leaves the others running.
     this.reactive = new ReactiveNotebook(db.conn, (key) => this.views.get(key)!.observer(), sandbox, {}, gateway, this.tableNames, db.connect);
+    const jsonTypes = new JsonTypes(db.conn, () => new Map([...this.tables].map(([name, table]) => [name, jsonColumns(table.schema)])));
+    await jsonTypes.open();
+    this.reactive.useJsonTypes(jsonTypes);
 
     if (this.mode.kind === "edit") {
       this.saver = new Saver(this.mode.path, loaded.etag!, (status) => this.onSaveStatus(status));
@@ -284,8 +290,9 @@ export class NotebookPage {
       this.aside.append(this.addSourceBox);
       this.sinkPanel = new SinkPanel({
         sinks: () => this.sinkRows(),
-        nameProblem: (name) => this.sinkNameProblem(name),
+        nameProblem: (name, renaming) => this.sinkNameProblem(name, renaming),
         save: (name, entry) => this.saveSink(name, entry),
+        rename: (from, to, entry) => this.renameSink(from, to, entry),
         remove: (name) => this.removeSink(name),
       });
       this.aside.append(this.sinkPanel.element);
@@ -563,11 +570,11 @@ export class NotebookPage {
     });
   }
 
-  /** Why a new sink cannot be called `name`: not a name, or a sink's already. */
-  private sinkNameProblem(name: string): string | null {
+  /** Why a new sink (or sink `renaming`, renamed) cannot be called `name`: not a name, or another sink's already. */
+  private sinkNameProblem(name: string, renaming: string | null = null): string | null {
     if (!NAME.test(name)) return `'${name}' is not a sink name: use letters, digits and _, not starting with a digit`;
     const lower = name.toLowerCase();
-    const sink = this.sinkNames().find((s) => s.toLowerCase() === lower);
+    const sink = this.sinkNames().find((s) => s !== renaming && s.toLowerCase() === lower);
     return sink === undefined ? null : `the notebook has a sink ${sink}`;
   }
 
@@ -589,6 +596,8 @@ export class NotebookPage {
     } else {
       const yaml = text.slice(split.yamlStart, split.yamlEnd);
       const previous = Object.keys(this.sinkEntry(name)).length > 0 ? this.sinkEntry(name) : null;
+      // Saved unchanged (or only renamed): the entry stays as written, a one-line `{ … }` one too.
+      if (previous !== null && entry !== null && JSON.stringify(previous) === JSON.stringify(entry)) return parseNotebook(text, this.notebook.file).notebook;
       let spliced = spliceSinkEntry(yaml, name, entry, previous);
       if (spliced === null) {
         const doc = parseDocument(yaml);
@@ -632,6 +641,22 @@ export class NotebookPage {
     const next = this.withSink(name, entry);
     if (next === null) return "the front matter cannot be read as YAML; fix it in the file";
     return this.writeSinks(next);
+  }
+
+  /**
+   * Renames sink `from` to `to` with its entry's changed fields (`entry`), in one write: its key in the
+   * front matter and `sink=` on every cell fence that feeds it, the file's other bytes as written.
+   */
+  private async renameSink(from: string, to: string, entry: SinkEntry): Promise<string | null> {
+    if (to === from) return this.saveSink(from, entry);
+    const problem = this.sinkNameProblem(to, from);
+    if (problem !== null) return `Not renamed: ${problem}`;
+    this.dismissUndo();
+    const edited = this.withSink(from, entry);
+    const renamed = edited === null ? null : renameSinkInText(serializeNotebook(edited), this.notebook.file, from, to);
+    if (renamed === null) return "Not renamed: the front matter cannot be read as YAML; fix it in the file";
+    const refused = await this.writeSinks(parseNotebook(renamed, this.notebook.file).notebook);
+    return refused === null ? null : `Not renamed: ${refused}`;
   }
 
   /** Takes sink `name` out of the front matter, refused while a cell's fence says `sink=<name>`; Undo puts it back. */

@@ -8,6 +8,7 @@ import { compileJs, type CompiledJs, instantiateJs } from "./js-cell.ts";
 import { type Column, type Rows, toRows } from "./rows.ts";
 import { type Batches, firstRows, sendAll, type SendingConnection } from "./pending.ts";
 import { isSandboxed } from "./sandbox/protocol.ts";
+import type { JsonTypes } from "./json-types.ts";
 import { retypeSampleTable } from "./retype.ts";
 import { NotInSnapshot } from "./shared-cells.ts";
 import { missingExtension, quoteIdent, readSqlError, stripTrailingSemicolons, withoutMissingFunction } from "./sql.ts";
@@ -188,6 +189,14 @@ export class ReactiveNotebook {
   ) {
     this.runtime = new Runtime({ Plot, ...builtins });
     this.module = this.runtime.module();
+  }
+
+  /** Says JSON in a result's column types where DuckDB with json would (this DuckDB has no JSON type). */
+  private jsonTypes: JsonTypes | null = null;
+
+  /** Describes results with `types` (`json-types.ts`): a JSON source column read through a cell is JSON in its header. */
+  useJsonTypes(types: JsonTypes): void {
+    this.jsonTypes = types;
   }
 
   addSource(name: string): void {
@@ -562,7 +571,9 @@ export class ReactiveNotebook {
         // Later statements are not the cell's text, so their positions say nothing about its lines.
         prefix = Number.POSITIVE_INFINITY;
       }
-      const columns = await this.describe(spec.name !== null ? relation : sql);
+      let columns = await this.describe(spec.name !== null ? relation : sql);
+      if (columns !== null && this.jsonTypes !== null) columns = await this.jsonTypes.shown(sql, columns);
+      if (spec.name !== null) this.jsonTypes?.setCell(spec.name, columns);
       // The browser's DuckDB takes the cell now; a result the gateway gave before is not the view's any more.
       this.gatewayResults.delete(spec.key);
       if (all) {
@@ -646,6 +657,7 @@ export class ReactiveNotebook {
         const whole = toRows(await this.conn.query(`SELECT * FROM ${relation}`), columns);
         rows = () => whole;
       }
+      if (spec.name !== null) this.jsonTypes?.setCell(spec.name, columns);
       const result: QueryResult = { kind: "query", columns, numRows: answer.rows, preview, rows, relation, gateway: { ranAt: answer.ranAt, samples: answer.samples, held, because, fromSnapshot: answer.fromSnapshot === true } };
       this.gatewayResults.set(spec.key, { answer, all, name: spec.name, code: spec.code, result });
       return result;

@@ -38,6 +38,22 @@ export function spliceSinkEntry(yaml: string, name: string, entry: Record<string
   return `${body}sinks:${eol}${entryText(name, entry, 2, eol, "", true)}`;
 }
 
+/**
+ * The front matter's YAML with sink `from`'s key spelled `to`, every other byte as written (its
+ * entry, a comment on its line, the other sinks), in block or flow style. Null when `sinks:` has no
+ * such key or the YAML is not readable.
+ */
+export function renameSinkKey(yaml: string, from: string, to: string): string | null {
+  const doc = parseDocument(yaml);
+  if (doc.errors.length > 0 || !isMap(doc.contents)) return null;
+  const sinks = doc.get("sinks", true);
+  if (!isMap(sinks)) return null;
+  const pair = sinks.items.find((p) => isScalar(p.key) && String(p.key.value) === from);
+  if (pair === undefined || !isScalar(pair.key) || pair.key.range == null) return null;
+  const [start, end] = pair.key.range;
+  return yaml.slice(0, start) + new Document(to).toString().trimEnd() + yaml.slice(end);
+}
+
 function spliceEntry(yaml: string, section: "sources" | "sinks", name: string, entry: Record<string, unknown> | null, previous: Record<string, unknown> | null, lists = false): string | null {
   const doc = parseDocument(yaml);
   if (doc.errors.length > 0 || !isMap(doc.contents)) return null;

@@ -6,7 +6,7 @@ import { type CatalogSchema, type CellEditor, createCellEditor } from "../editor
 import { isQueryResult, type QueryResult } from "../reactive.ts";
 import { isSandboxed } from "../sandbox/protocol.ts";
 import { sendAll, type SendingConnection } from "../pending.ts";
-import { profileRelation, renderProfile } from "./profile.ts";
+import { profileRelation, renderProfile, showJson } from "./profile.ts";
 import { renderGatewayMark } from "./gateway-mark.ts";
 import { MORE_ROWS, renderResultTable } from "./result-table.ts";
 import { button } from "./source-card.ts";
@@ -227,8 +227,10 @@ export class CellView {
         options.onChange(key, code);
       },
       onRun: () => options.onRun(key),
-      // Escape stops a run going now; otherwise it does what it did (closes a completion list, lets Tab leave).
-      onStop: () => this.runningSince !== null && language === "sql" && options.onStop(key),
+      // Escape stops a run that shows ■ Stop (past 0.7 s); otherwise it does what it did (closes a completion
+      // list, lets Tab leave). It stopped any run going, so over a live source, Escape pressed to leave the
+      // editor stopped the cell whenever the stream's recompute happened to be under way, with nothing shown.
+      onStop: () => this.stopButton !== null && !this.stopButton.hidden && options.onStop(key),
     });
 
     this.output = document.createElement("div");
@@ -248,6 +250,16 @@ export class CellView {
     this.ranCode = this.editor.view.state.doc.toString();
     this.edited.hidden = true;
     this.element.classList.remove("edited");
+    // Run again after an error: until this run answers, the error shown is the last run's, said so and
+    // dimmed, and its line is no longer marked in code that may not have it any more.
+    if (this.element.dataset.state === "error" && this.status.querySelector(".cell-previous-note") === null) {
+      this.editor.markErrorLine(null);
+      const note = document.createElement("p");
+      note.className = "cell-previous-note";
+      note.textContent = "Running again: the error below is the last run's.";
+      this.status.prepend(note);
+      this.status.classList.add("previous");
+    }
   }
 
   /** Where a sandboxed frame for this cell lives. */
@@ -291,6 +303,7 @@ export class CellView {
         this.body.classList.remove("stale");
         this.editor.markErrorLine(null);
         this.status.replaceChildren();
+        this.status.classList.remove("previous");
         if (isQueryResult(value)) {
           this.last = value;
           const table = this.resultTable(value);
@@ -352,6 +365,7 @@ export class CellView {
           this.element.dataset.state = "error";
         }
         this.status.replaceChildren(box);
+        this.status.classList.remove("previous");
         // The last good result stays, dimmed, so the person sees what the edit broke; said in words,
         // since its "10 rows · 0.1 s" read as this run's (a new cell's dimmed table was the default query's).
         this.body.classList.add("stale");
@@ -422,6 +436,8 @@ export class CellView {
       this.profileConn ??= this.options.connect();
       const conn = await this.profileConn;
       const profiles = await profileRelation({ query: (sql) => sendAll(conn as unknown as SendingConnection, sql) }, relation);
+      // The result's header says JSON where DuckDB with json does (`json-types.ts`); the profile agrees.
+      showJson(profiles, new Map(this.last.columns.map((c) => [c.name, c.type])));
       if (generation === this.profileGeneration) this.profile.replaceChildren(renderProfile(profiles));
     } catch (cause) {
       if (generation === this.profileGeneration) this.profile.textContent = `profile failed: ${cause instanceof Error ? cause.message : String(cause)}`;

@@ -1,5 +1,6 @@
 import { type LocalRun, runPipeline, startLocalRun } from "../api.ts";
 import type { CheckResult, PublishResult } from "../../../../gateway/pipeline/routes.ts";
+import { latenessOffers, type LateStep } from "./lateness-offers.ts";
 import { PipelineProgress } from "./pipeline-progress.ts";
 import { button } from "./source-card.ts";
 
@@ -206,19 +207,14 @@ export class PipelinePanel {
   }
 
   /**
-   * For each sink whose late events the check says a larger lateness would keep ("a lateness of 3
-   * minutes or more would keep every sample event"), a button that writes that lateness into the
+   * For each sink whose late events the check says a larger lateness would keep (the step's `lateness`,
+   * or its sentence from a gateway without that field), a button that writes that lateness into the
    * sink's entry; once written, it becomes "Check again" / "Publish again".
    */
-  private offerLateness(verb: "check" | "publish", steps: readonly { sink: string; detail?: string | null }[]): void {
+  private offerLateness(verb: "check" | "publish", steps: readonly LateStep[]): void {
     const setLateness = this.setLateness;
     if (setLateness === null) return;
-    const wanted = new Map<string, string>();
-    for (const step of steps) {
-      const m = /a lateness of (\d+ (?:seconds?|minutes?|hours?)) or more would keep every sample event/.exec(step.detail ?? "");
-      if (m !== null && !wanted.has(step.sink)) wanted.set(step.sink, m[1]!);
-    }
-    for (const [sink, lateness] of wanted) {
+    for (const [sink, lateness] of latenessOffers(steps)) {
       const set = button(`Set ${sink}'s lateness to ${lateness}`, "pipeline-set-lateness");
       set.title = `Write lateness: ${lateness} into sink ${sink}'s entry in the front matter`;
       set.addEventListener("click", () => {

@@ -1,3 +1,4 @@
+import { withoutJson } from "../retype.ts";
 import { quoteIdent } from "../sql.ts";
 import { formatCount, formatValue } from "./format-value.ts";
 
@@ -18,6 +19,19 @@ export interface ColumnProfile {
   histogram: { label: string; n: number }[];
   /** The type to show when it is not `type` (a JSON column this DuckDB holds as VARCHAR), and what that means. */
   shown?: { type: string; note: string };
+}
+
+/**
+ * Gives each profile of a column DuckDB reads as JSON (`json`: name → its type; VARCHAR here, where
+ * there is no json extension) DuckDB's type, and how to read it.
+ */
+export function showJson(profiles: ColumnProfile[], json: ReadonlyMap<string, string>): void {
+  for (const p of profiles) {
+    const wanted = json.get(p.name);
+    if (wanted === undefined || withoutJson(wanted) !== p.type) continue;
+    const text = wanted === "JSON" ? `${quoteIdent(p.name)}->>'$' gives a string's text` : "read its parts with ->> or json_extract_string";
+    p.shown = { type: wanted, note: `DuckDB reads this column as ${wanted}: cast to text, a string keeps its quotes; ${text}` };
+  }
 }
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|REAL|DECIMAL)/;

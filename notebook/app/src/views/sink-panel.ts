@@ -22,10 +22,12 @@ export interface SinkRow {
 /** What the panel asks of the page. Each write answers a problem to show, or null. */
 export interface SinkPanelHost {
   sinks(): SinkRow[];
-  /** Why a new sink cannot be called `name`, or null. */
-  nameProblem(name: string): string | null;
+  /** Why a new sink (or sink `renaming`, renamed) cannot be called `name`, or null. */
+  nameProblem(name: string, renaming: string | null): string | null;
   /** Writes sink `name`'s entry (new or changed) into the front matter. */
   save(name: string, entry: SinkEntry): Promise<string | null>;
+  /** Renames sink `from` to `to` with `entry`, and every cell's `sink=from` with it. */
+  rename(from: string, to: string, entry: SinkEntry): Promise<string | null>;
   /** Takes sink `name` out of the front matter (refused while a cell feeds it). */
   remove(name: string): Promise<string | null>;
 }
@@ -197,7 +199,7 @@ export class SinkPanel {
       const open = card.querySelector<HTMLFormElement>(".edit-sink-form");
       if (open !== null) return open.querySelector<HTMLElement>("input, select")?.focus();
       const form = this.form(row.name, row.entry, async (n, entry) => {
-        const refused = await this.host.save(n, entry);
+        const refused = n === row.name ? await this.host.save(n, entry) : await this.host.rename(row.name, n, entry);
         if (refused === null) {
           // Written: the card is drawn anew from the notebook, its Edit focused.
           form.remove();
@@ -211,7 +213,8 @@ export class SinkPanel {
         edit.focus();
       });
       card.append(form);
-      form.querySelector<HTMLElement>("input:not(:disabled), select")?.focus();
+      // The target first, as before the name could be changed here.
+      form.querySelector<HTMLElement>(".sink-form-target")?.focus();
     });
     remove.addEventListener("click", () => {
       say(null);
@@ -284,8 +287,9 @@ export class SinkPanel {
     };
     const prefixField = input("sink-form-prefix", shown(target.prefix), "e.g. trips/");
     texts.push({ path: ["<target>", "prefix"], first: prefixField.value, input: prefixField });
-    const fields: HTMLElement[] = [];
-    if (name === null) fields.push(field("name", "", nameInput));
+    // Renaming rewrites `sink=` on the cells that feed the sink too.
+    if (name !== null) nameInput.title = `Renaming sink ${name} also renames it in the sink= of every cell that feeds it`;
+    const fields: HTMLElement[] = [field("name", "", nameInput)];
     fields.push(
       field("target", "", kind),
       ...Object.values(targetFields).flat(),
@@ -330,8 +334,9 @@ export class SinkPanel {
     });
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      const wanted = name ?? nameInput.value.trim();
-      const taken = name !== null ? null : wanted === "" ? "a sink needs a name" : this.host.nameProblem(wanted);
+      const wanted = nameInput.value.trim();
+      const problem = wanted === "" ? "a sink needs a name" : wanted === name ? null : this.host.nameProblem(wanted, name);
+      const taken = problem === null || name === null || wanted === "" ? problem : `Not renamed: ${problem}`;
       if (taken !== null) return say([{ path: "", message: taken }]);
       const next: SinkEntry = structuredClone(entry);
       // Another target: the old one's key goes, its prefix moves along.

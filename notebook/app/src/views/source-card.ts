@@ -1,9 +1,9 @@
 import type { Connection } from "../duckdb.ts";
 import type { SourceStats, SourceTable } from "../source-table.ts";
-import { jsonColumns, withoutJson } from "../retype.ts";
+import { jsonColumns } from "../retype.ts";
 import { quoteIdent } from "../sql.ts";
 import { formatCount } from "./format-value.ts";
-import { profileRelation, renderProfile } from "./profile.ts";
+import { profileRelation, renderProfile, showJson } from "./profile.ts";
 
 /**
  * A source in the side panel: live events/s, rows in the window, pause and
@@ -170,13 +170,7 @@ export class SourceCard {
     try {
       const profiles = await profileRelation(this.conn, quoteIdent(this.table.name));
       // A column DuckDB reads as JSON is VARCHAR here (no json extension in the browser); said as DuckDB says it.
-      const json = jsonColumns(this.table.schema);
-      for (const p of profiles) {
-        const wanted = json.get(p.name);
-        if (wanted === undefined || withoutJson(wanted) !== p.type) continue;
-        const text = wanted === "JSON" ? `${quoteIdent(p.name)}->>'$' gives a string's text` : "read its parts with ->> or json_extract_string";
-        p.shown = { type: wanted, note: `DuckDB reads this column as ${wanted}: cast to text, a string keeps its quotes; ${text}` };
-      }
+      showJson(profiles, jsonColumns(this.table.schema));
       const refresh = button("Refresh profile", "source-profile-refresh");
       refresh.addEventListener("click", () => void this.refreshProfile());
       this.profile.replaceChildren(renderProfile(profiles), refresh);
