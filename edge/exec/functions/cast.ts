@@ -6,7 +6,7 @@ import type { Value } from "../../plan/values.ts";
 import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, TS_INFINITY, TS_NINFINITY, dateOutsideTimestamps, daysFromCivil, daysInMonth, formatDate, splitTimestamp, timestampDays, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
 import { SqlError } from "./contract.ts";
 import { parseDatePrefix, parseTimePrefix, parseTimestamp } from "./datetime-parse.ts";
-import { doubleParts, formatDecimal, formatDouble, formatFloat, parseDecimalText, parseDoubleText, parseFloatText, parseIntegerText, scaledValueLikeDuckDB } from "./number-text.ts";
+import { doubleParts, signBitSet, formatDecimal, formatDouble, formatFloat, parseDecimalText, parseDoubleText, parseFloatText, parseIntegerText, scaledValueLikeDuckDB } from "./number-text.ts";
 import { valueToText } from "./text.ts";
 import { valueToJson } from "./to-json.ts";
 import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
@@ -585,7 +585,7 @@ function toDecimal(v: Value, from: SqlType, to: { kind: "decimal"; width: number
     const rounded = x < 0 ? -Math.round(-x) : Math.round(x);
     const limit = Number(`1e${to.width}`);
     if (!Number.isFinite(x) || rounded >= limit || rounded <= -limit) {
-      throw new SqlError("conversion", `Could not cast value ${Number.isNaN(v) ? "nan" : Number.isFinite(v) ? printfFixed6(v) : v > 0 ? "inf" : "-inf"} to ${target}`);
+      throw new SqlError("conversion", `Could not cast value ${Number.isNaN(v) ? (signBitSet(v) ? "-nan" : "nan") : Number.isFinite(v) ? printfFixed6(v) : v > 0 ? "inf" : "-inf"} to ${target}`);
     }
     return BigInt(from.kind === "scalar" && from.name === "FLOAT" ? Math.fround(rounded) : rounded);
   }

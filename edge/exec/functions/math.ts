@@ -10,6 +10,7 @@ import { roundScaled } from "./cast.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { roundDouble, roundInteger, toDouble } from "./numeric.ts";
 import { integerRanges, isBigintType, parseType } from "./types.ts";
+import { signBitSet } from "./number-text.ts";
 
 function arg(v: Value, ctx: CallContext, i: number): number {
   return toDouble(v, ctx.argTypes[i] ?? "DOUBLE");
@@ -22,8 +23,13 @@ function math1(f: (x: number) => number, domain?: (x: number) => string | null):
     const n = arg(x, ctx, 0);
     const bad = domain?.(n);
     if (bad) throw new SqlError("out_of_range", bad);
-    return f(n);
+    return keepNaN(f(n), n);
   };
+}
+
+/** C's math functions give back a NaN argument as it is, its sign too (`-nan`); V8's logarithms make a NaN of their own. */
+function keepNaN(r: number, n: number): number {
+  return Number.isNaN(r) && Number.isNaN(n) ? n : r;
 }
 
 function math2(f: (a: number, b: number) => number): ScalarFn {
@@ -55,7 +61,7 @@ const log: ScalarFn = (args, ctx) => {
   if (bad) throw new SqlError("out_of_range", bad);
   const lb = Math.log(b);
   if (lb === 0) throw new SqlError("out_of_range", "divison by zero in based logarithm");
-  return Math.log(x) / lb;
+  return keepNaN(Math.log(x) / lb, Number.isNaN(x) ? x : b);
 };
 
 /** even(x): away from zero to the next even integer. */
@@ -183,11 +189,11 @@ const isInf: ScalarFn = ([x], ctx) => {
 const isFinite: ScalarFn = ([x], ctx) => (x === null || x === undefined ? null : Number.isFinite(temporal(x, ctx.argTypes[0]) ?? arg(x, ctx, 0)));
 const signbit: ScalarFn = ([x], ctx) => {
   if (x === null || x === undefined) return null;
-  const n = arg(x, ctx, 0);
-  return n < 0 || Object.is(n, -0);
+  return signBitSet(arg(x, ctx, 0));
 };
 
-const power = math2(Math.pow);
+/** C's pow, which DuckDB calls: 1 to any power, and -1 to an infinite one, is 1 (JavaScript's is NaN). */
+const power = math2((x, y) => (x === 1 || (x === -1 && (y === Infinity || y === -Infinity)) ? 1 : Math.pow(x, y)));
 /** fmod(x, y) is DuckDB's floored remainder, x - floor(x / y) * y (its sign is y's), not C's fmod. */
 const fmod = math2((x, y) => x - Math.floor(x / y) * y);
 

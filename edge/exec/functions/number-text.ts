@@ -54,7 +54,11 @@ export function parseDecimalText(s: string, bareExponent = false): DecimalText |
     // DuckDB's integer parser takes 'e' followed by spaces as exponent 0.
     if (!isDigit(s[pos]) && !(bareExponent && isSpace(s[pos]))) return null;
     let e = 0;
-    while (isDigit(s[pos])) { e = Math.min(e * 10 + s.charCodeAt(pos) - 48, 1e9); pos++; }
+    // An exponent's digits take single '_' between them as a mantissa's do ('1e1_0' is 1e10).
+    while (isDigit(s[pos]) || (s[pos] === "_" && isDigit(s[pos - 1]) && isDigit(s[pos + 1]))) {
+      if (s[pos] !== "_") e = Math.min(e * 10 + s.charCodeAt(pos) - 48, 1e9);
+      pos++;
+    }
     exponent = eneg ? -e : e;
   }
   while (isSpace(s[pos])) pos++;
@@ -216,9 +220,26 @@ function compareDecimalToDouble(t: DecimalText, x: number): number {
   return left === right ? 0 : (left > right ? 1 : -1) * sign;
 }
 
+/**
+ * Whether a double's sign bit is set, a NaN's too: x86 arithmetic makes `inf - inf` and `0 * inf` a NaN
+ * with the sign set, which DuckDB prints `-nan` and signbit() sees, and V8 keeps the bit as DuckDB does.
+ */
+export function signBitSet(n: number): boolean {
+  if (!Number.isNaN(n)) return n < 0 || Object.is(n, -0);
+  signView.setFloat64(0, n);
+  return signView.getUint8(0) >= 0x80;
+}
+const signView = new DataView(new ArrayBuffer(8));
+/** x86's default NaN, sign set, made from its bits (a `-NaN` in the source is folded to NaN by the bundler). */
+export const NEGATIVE_NAN = ((): number => {
+  const v = new DataView(new ArrayBuffer(8));
+  v.setUint32(0, 0xfff80000);
+  return v.getFloat64(0);
+})();
+
 /** Python-style shortest repr of a double, as DuckDB prints DOUBLE. */
 export function formatDouble(n: number): string {
-  if (Number.isNaN(n)) return "nan";
+  if (Number.isNaN(n)) return signBitSet(n) ? "-nan" : "nan";
   if (n === Infinity) return "inf";
   if (n === -Infinity) return "-inf";
   if (n === 0) return Object.is(n, -0) ? "-0.0" : "0.0";

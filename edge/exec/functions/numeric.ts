@@ -9,7 +9,7 @@ import type { Interval, Value } from "../../plan/values.ts";
 import { DATE_INFINITY, DATE_NINFINITY, MICROS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, splitTimestamp, dateToMicros, dateOutsideTimestamps, formatDate, isInfiniteTimestamp, isInfiniteDate } from "./calendar.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { roundScaled } from "./cast.ts";
-import { formatDecimal } from "./number-text.ts";
+import { formatDecimal, NEGATIVE_NAN } from "./number-text.ts";
 import { duckDouble, duckFloat } from "./to-double.ts";
 import { integerRanges, isBigintType, parseType, typeText, type SqlType } from "./types.ts";
 
@@ -53,7 +53,13 @@ function integerOp(op: Op, a: Value, b: Value, resultName: string): Value {
         if (upper <= x >> 64n) return intResult((upper << 64n) | BigInt.asUintN(64, lower), resultName);
       }
       break;
-    case "*": r = x * y; break;
+    case "*":
+      r = x * y;
+      // DuckDB's HUGEINT multiplication multiplies magnitudes, which 2^127 overflows: only -2^127 × 1 gives -2^127.
+      if (resultName === "HUGEINT" && r === range.min && x !== 1n && y !== 1n) {
+        throw new SqlError("out_of_range", `Overflow in multiplication of ${range.physical} (${x} * ${y})!`);
+      }
+      break;
     case "//":
     case "/":
       if (y === 0n) return null;
@@ -74,6 +80,8 @@ function integerOp(op: Op, a: Value, b: Value, resultName: string): Value {
 function floatOp(op: Op, x: number, y: number, float: boolean): Value {
   // A FLOAT result casts both operands to FLOAT first (FLOAT - 0.1 subtracts the float nearest 0.1).
   if (float) { x = Math.fround(x); y = Math.fround(y); }
+  // x86 gives back the first NaN operand, its sign too (`-nan + nan` is `-nan`); V8 may add the other way round.
+  if (Number.isNaN(x) || Number.isNaN(y)) return op === "//" && y === 0 ? null : Number.isNaN(x) ? x : y;
   let r: number;
   switch (op) {
     case "+": r = x + y; break;
@@ -81,7 +89,11 @@ function floatOp(op: Op, x: number, y: number, float: boolean): Value {
     case "*": r = x * y; break;
     case "/": r = x / y; break;
     case "//": if (y === 0) return null; r = x / y; break;
-    case "%": r = x % y; break;
+    case "%":
+      r = x % y;
+      // C's fmod, which DuckDB calls, makes x86's default NaN of an infinite x or a zero y: its sign is set (`-nan`).
+      if (Number.isNaN(r) && !Number.isNaN(x) && !Number.isNaN(y)) r = NEGATIVE_NAN;
+      break;
   }
   return float ? Math.fround(r) : r;
 }
@@ -284,6 +296,8 @@ function binary(op: Op): ScalarFn {
     const ta = parseType(ctx.argTypes[0]!), tb = parseType(ctx.argTypes[1]!), tr = parseType(ctx.resultType);
     const rn = scalarName(tr);
     if (integerRanges[rn] && !(op === "-" && scalarName(ta) === "DATE")) return integerOp(op, a, b, rn);
+    // DECIMALs too wide to share a DECIMAL are taken % as DOUBLEs, by DuckDB's decimal modulo, where a zero divisor is NULL.
+    if (op === "%" && rn === "DOUBLE" && !isFloating(ta) && !isFloating(tb) && toNumber(b, tb) === 0) return null;
     if (rn === "DOUBLE") return floatOp(op, toNumber(a, ta), toNumber(b, tb), false);
     if (rn === "FLOAT") return floatOp(op, duckFloat(a, ta), duckFloat(b, tb), true);
     if (tr.kind === "decimal") return decimalOp(op, a, b, ta, tb, tr);
@@ -295,6 +309,10 @@ function binary(op: Op): ScalarFn {
     if (t !== undefined) return t;
     throw new SqlError("not_implemented", `${typeText(ta)} ${op} ${typeText(tb)} is not supported by the edge executor`);
   };
+}
+
+function isFloating(t: SqlType): boolean {
+  return t.kind === "scalar" && (t.name === "DOUBLE" || t.name === "FLOAT");
 }
 
 function negate(v: Value, ctx: CallContext): Value {

@@ -236,8 +236,11 @@ function substringChecked(s: string, offset: number, length: number | null, ctx:
   checkSubstringRange(offset, length);
   // Without statistics (the text is a function's result or a constant) DuckDB takes its non-ASCII
   // path for every value: substr(regexp_replace(s, '[^a-z]', '_'), -2, 1) of a one-letter text is ''.
-  if (ctx.argStats?.[0] === false) return substringUnicode(s, offset, length ?? Number.MAX_SAFE_INTEGER);
-  return substringCodePoints(s, offset, length ?? Number.MAX_SAFE_INTEGER);
+  // Without a length DuckDB takes 2^32 - 1, which a far negative offset does not reach past: substr(s, -2^32) of
+  // an 8-character text (not known to be ASCII) ends one character before its end.
+  const len = length ?? 4294967295;
+  if (ctx.argStats?.[0] === false) return substringUnicode(s, offset, len);
+  return substringCodePoints(s, offset, len);
 }
 
 /**
