@@ -208,8 +208,9 @@ async function compressionOf(path: string): Promise<Compression | null> {
 }
 
 /** A file's bytes, decompressed. A stream that breaks off (a cut download) throws `FileUnreadable` after the bytes before the break. */
-async function* fileBytes(path: string, compression: Compression | null): AsyncGenerator<Buffer> {
+async function* fileBytes(path: string, compression: Compression | null, position?: ReadPosition): AsyncGenerator<Buffer> {
   const raw = createReadStream(path);
+  if (position) position.stream = raw;
   let inflate: zlib.Gunzip | null = null;
   try {
     if (compression === null) {
@@ -561,7 +562,18 @@ function splitValues(text: string): string[] {
  * `schema`, the plan's source schema, says how a Parquet file's exact types are handed over (see
  * parquet-columns.ts).
  */
-export async function* readEvents(file: InputFile, size: number, repeatedKeys: RepeatedKeysMode = "refuse", schema?: Schema): AsyncGenerator<unknown[]> {
+/**
+ * How far a read is through its file on disk (compressed bytes for a compressed file), for progress:
+ * JSON is read as a stream and says so as it goes; CSV and Parquet go through DuckDB and stay at 0.
+ */
+export class ReadPosition {
+  stream: { bytesRead: number } | null = null;
+  get bytes(): number {
+    return this.stream?.bytesRead ?? 0;
+  }
+}
+
+export async function* readEvents(file: InputFile, size: number, repeatedKeys: RepeatedKeysMode = "refuse", schema?: Schema, position?: ReadPosition): AsyncGenerator<unknown[]> {
   let compression: Compression | null;
   try {
     compression = await compressionOf(file.path);
@@ -574,7 +586,7 @@ export async function* readEvents(file: InputFile, size: number, repeatedKeys: R
   // A Parquet file named otherwise (`.parq`, `.pq`, no extension) is Parquet by its first bytes, as for DuckDB's `FROM 'file'`.
   const parquet = file.format === "parquet" || (compression === null && startsWith(await headOf(file.path), PARQUET_MAGIC));
   if (!parquet && (file.format === "ndjson" || file.format === "json")) {
-    yield* readJson(file.path, compression, size, repeatedKeys);
+    yield* readJson(file.path, compression, size, repeatedKeys, position);
     return;
   }
   yield* readWithDuckDB(parquet ? { ...file, format: "parquet" } : file, compression, size, schema);
@@ -615,8 +627,9 @@ export async function parquetNarrowing(paths: readonly string[], schema: Schema,
         if (!(error instanceof Error)) throw error;
         continue;
       }
-      for (const column of narrowedColumns(columns, schema)) {
-        const [found] = (await db.read(narrowedValueSql(from, column))).getRowObjectsJS();
+      const named = inSchemaCase(from, columns, schema);
+      for (const column of narrowedColumns(named.columns, schema)) {
+        const [found] = (await db.read(narrowedValueSql(named.from, column))).getRowObjectsJS();
         if (found) return refusal(path, column, String(found.value), found.written === null ? null : String(found.written));
       }
     }
@@ -626,7 +639,28 @@ export async function parquetNarrowing(paths: readonly string[], schema: Schema,
   return null;
 }
 
-async function* readJson(path: string, compression: Compression | null, size: number, repeatedKeys: RepeatedKeysMode): AsyncGenerator<unknown[]> {
+/** Lower case as DuckDB compares identifiers: ASCII letters only (`É` is not `é` to its binder). */
+const foldCase = (name: string): string => name.replace(/[A-Z]/g, (c) => c.toLowerCase());
+
+/**
+ * `from` with each column that is a schema column's name in another case (ASCII letters, as DuckDB's
+ * binder folds them) renamed to the schema's spelling, where the file has no column of that very
+ * name and only one of that name folded: `SELECT id` over a file whose header says `ID` reads it.
+ */
+function inSchemaCase<C extends { name: string }>(from: string, columns: C[], schema: Schema): { from: string; columns: C[] } {
+  const exact = new Set(columns.map((c) => c.name));
+  const renames = new Map<string, string>();
+  for (const field of schema) {
+    if (exact.has(field.name)) continue;
+    const matching = columns.filter((c) => foldCase(c.name) === foldCase(field.name));
+    if (matching.length === 1) renames.set(matching[0]!.name, field.name);
+  }
+  if (renames.size === 0) return { from, columns };
+  const list = [...renames].map(([name, to]) => `${quoteName(name)} AS ${quoteName(to)}`).join(", ");
+  return { from: `(SELECT * RENAME (${list}) FROM ${from})`, columns: columns.map((c) => (renames.has(c.name) ? { ...c, name: renames.get(c.name)! } : c)) };
+}
+
+async function* readJson(path: string, compression: Compression | null, size: number, repeatedKeys: RepeatedKeysMode, position?: ReadPosition): AsyncGenerator<unknown[]> {
   const cutter = new RecordCutter();
   let batch: unknown[] = [];
   const take = (pieces: Piece[]): void => {
@@ -692,7 +726,7 @@ async function* readJson(path: string, compression: Compression | null, size: nu
   }
   let broken: FileUnreadable | null = null;
   try {
-    for await (const chunk of utf16AsUtf8(fileBytes(path, compression))) {
+    for await (const chunk of utf16AsUtf8(fileBytes(path, compression, position))) {
       yield* takeAll(cutter.feed(chunk));
     }
   } catch (error) {
@@ -775,6 +809,10 @@ async function* readWithDuckDB(file: InputFile, compression: Compression | null,
         }
       }
     }
+    // A column named as the source's but in another case (an export's `ID;User_Id` header, a Parquet
+    // file's `UserId`) is the source's column, as the cell's SQL binds it over read_csv/read_parquet;
+    // the event kept DuckDB's name and every such column was written NULL, no dead letter.
+    if (schema !== undefined) ({ from, columns } = inSchemaCase(from, columns, schema));
     // A DECIMAL the plan reads as text or as a DECIMAL travels as its exact text: to_json prints it as a
     // number, which the event parser reads as a double (digits past the 16th and the scale's zeros lost).
     const exact = file.format === "parquet" && schema !== undefined ? decimalsInTransport(columns, schema) : [];

@@ -13,11 +13,11 @@ import { buildPipeline, sinksFlushingAggregates } from "../exec/pipeline.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
 import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
-import { isParquet, parquetNarrowing, readEvents, UnreadableEvent, type InputFile } from "./read-inputs.ts";
+import { isParquet, parquetNarrowing, ReadPosition, readEvents, UnreadableEvent, type InputFile } from "./read-inputs.ts";
 import { parquetRefusal } from "./parquet-columns.ts";
 import type { WrittenFile } from "../sinks/write-batch.ts";
 import { createHash } from "node:crypto";
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { basename } from "node:path";
 
 export interface RunFilesOptions {
@@ -41,6 +41,8 @@ export interface RunProgress {
   files: number;
   bytes: number;
   deadLetters: number;
+  /** Bytes of the input files read so far, as they are on disk: the files done, and how far into the one being read (JSON only; a CSV or Parquet file counts when done). */
+  inputBytes: number;
 }
 
 export interface RunFilesResult extends RunProgress {
@@ -59,28 +61,140 @@ const ENDS = 1024 * 1024;
  * files (copied anywhere) write the same objects again, and other files write beside them.
  */
 export async function backfillWriter(inputs: Record<string, InputFile[]>): Promise<string> {
+  return (await backfillInputs(inputs)).writer;
+}
+
+/** One input file of a backfill: its source, name, size, and a digest of those and its first and last MiB. */
+export interface InputIdentity {
+  source: string;
+  name: string;
+  size: number;
+  id: string;
+}
+
+/** `backfillWriter`'s name for `inputs` and each file's identity, in one read of their ends. */
+export async function backfillInputs(inputs: Record<string, InputFile[]>): Promise<{ writer: string; files: InputIdentity[] }> {
   const digest = createHash("sha256");
+  const identities: InputIdentity[] = [];
   for (const [source, files] of Object.entries(inputs)) {
     digest.update(`source ${source}\n`);
     for (const file of files) {
+      const own = createHash("sha256");
       const handle = await open(file.path, "r");
       try {
         const { size } = await handle.stat();
-        digest.update(`${basename(file.path)}\n${size}\n`);
+        const name = basename(file.path);
+        digest.update(`${name}\n${size}\n`);
+        own.update(`${name}\n${size}\n`);
         const head = Buffer.alloc(Math.min(size, ENDS));
         await handle.read(head, 0, head.length, 0);
         digest.update(head);
+        own.update(head);
         if (size > ENDS) {
           const tail = Buffer.alloc(Math.min(size - ENDS, ENDS));
           await handle.read(tail, 0, tail.length, size - tail.length);
           digest.update(tail);
+          own.update(tail);
         }
+        identities.push({ source, name, size, id: own.digest("hex").slice(0, 32) });
       } finally {
         await handle.close();
       }
     }
   }
-  return `backfill-${digest.digest("hex").slice(0, 16)}`;
+  return { writer: `backfill-${digest.digest("hex").slice(0, 16)}`, files: identities };
+}
+
+/** What a backfill notes beside its objects (`<prefix>_backfills/<writer>.json`): the files it read, and whether it finished. */
+export interface BackfillRecord {
+  writer: string;
+  startedAt: string;
+  finishedAt: string | null;
+  files: InputIdentity[];
+}
+
+const RECORDS = "_backfills/";
+
+/** The sink targets, each store and prefix once (two sinks in one folder share their listing). */
+function places(targets: Record<string, SinkTarget>): SinkTarget[] {
+  const seen = new Map<string, SinkTarget>();
+  for (const t of Object.values(targets)) {
+    const at = `${t.opened.sink.describe}\u0000${t.opened.prefix}`;
+    if (!seen.has(at)) seen.set(at, t);
+  }
+  return [...seen.values()];
+}
+
+/**
+ * The earlier backfills in the sinks (other writers' records) that read any of `files`, each with
+ * those files' names: running them again would write their rows a second time, under this
+ * backfill's name beside the earlier one's.
+ */
+export async function overlappingBackfills(
+  targets: Record<string, SinkTarget>,
+  writer: string,
+  files: readonly InputIdentity[],
+): Promise<{ earlier: { record: BackfillRecord; files: string[] }[]; unlisted: string[] }> {
+  const ids = new Map(files.map((f) => [f.id, f.name]));
+  const found = new Map<string, { record: BackfillRecord; files: string[] }>();
+  const unlisted: string[] = [];
+  for (const t of places(targets)) {
+    const keys = await listed(t, `${t.opened.prefix}${RECORDS}`);
+    if (keys === null) {
+      unlisted.push(`${t.opened.sink.describe}${t.opened.prefix}`);
+      continue;
+    }
+    for (const key of keys) {
+      if (!key.endsWith(".json") || found.has(key.slice(key.lastIndexOf("/") + 1))) continue;
+      const body = await t.opened.sink.get(key);
+      if (body === null) continue;
+      let record: BackfillRecord;
+      try {
+        record = JSON.parse(Buffer.from(body).toString("utf8")) as BackfillRecord;
+      } catch {
+        continue;
+      }
+      if (record.writer === writer || !Array.isArray(record.files)) continue;
+      const shared = record.files.filter((f) => ids.has(f.id)).map((f) => f.name);
+      if (shared.length > 0) found.set(key.slice(key.lastIndexOf("/") + 1), { record, files: shared });
+    }
+  }
+  return { earlier: [...found.values()], unlisted };
+}
+
+/** The keys under `prefix`, or null where the store will not list them (a key allowed to write and not to list). */
+async function listed(t: SinkTarget, prefix: string): Promise<string[] | null> {
+  try {
+    return await t.opened.sink.list(prefix);
+  } catch {
+    return null;
+  }
+}
+
+/** Writes `record` beside the objects of every sink. */
+export async function noteBackfill(targets: Record<string, SinkTarget>, record: BackfillRecord): Promise<void> {
+  const body = new TextEncoder().encode(`${JSON.stringify(record, null, 1)}\n`);
+  for (const t of places(targets)) await t.opened.sink.put(`${t.opened.prefix}${RECORDS}${record.writer}.json`, body, { contentType: "application/json" });
+}
+
+/**
+ * Deletes the objects named by `writer` (Parquet files and dead letters) that are not in `keep`,
+ * and with `record` its note too: what an earlier run under this name wrote and this one did not
+ * (dead letters filed under an earlier day, a flush range of other flush bounds), or every object
+ * of an earlier backfill being replaced. The keys deleted.
+ */
+export async function deleteWriterObjects(targets: Record<string, SinkTarget>, writer: string, keep: ReadonlySet<string>, record: boolean): Promise<string[]> {
+  const deleted: string[] = [];
+  for (const t of places(targets)) {
+    for (const key of (await listed(t, t.opened.prefix)) ?? []) {
+      const name = key.slice(key.lastIndexOf("/") + 1);
+      const mine = name.startsWith(`${writer}-`) ? !keep.has(key) : record && key === `${t.opened.prefix}${RECORDS}${writer}.json`;
+      if (!mine) continue;
+      await t.opened.sink.delete(key);
+      deleted.push(key);
+    }
+  }
+  return deleted;
 }
 
 export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult> {
@@ -89,7 +203,7 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
   const executor = buildPipeline(plan, { library: defaultLibrary, mode: "dead-letter" });
   const writer = new SinkWriter(plan, options.targets, options.parquet, options.writer ?? "backfill", now);
   const fileCount = Object.values(options.inputs).reduce((n, files) => n + files.length, 0);
-  const progress: RunFilesResult = { file: null, fileNumber: 0, fileCount, events: 0, rows: 0, files: 0, bytes: 0, deadLetters: 0, written: [], deadLetterFiles: [] };
+  const progress: RunFilesResult = { file: null, fileNumber: 0, fileCount, events: 0, rows: 0, files: 0, bytes: 0, deadLetters: 0, inputBytes: 0, written: [], deadLetterFiles: [] };
   const perFlushSinks = sinksFlushingAggregates(plan);
   // Dead letters are flushed at the tightest sink's bounds too: `due` looks at rows only, and a file
   // of nothing but dead letters (a log among the exports, a column of text the plan reads as a
@@ -151,7 +265,10 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
     for (const file of files) {
       progress.file = file.path;
       progress.fileNumber++;
-      for await (const read of readEvents(file, options.batchSize ?? 10_000, "keep", plan.sources[source]!.schema)) {
+      const position = new ReadPosition();
+      const before = progress.inputBytes;
+      for await (const read of readEvents(file, options.batchSize ?? 10_000, "keep", plan.sources[source]!.schema, position)) {
+        progress.inputBytes = before + position.bytes;
         const unreadable = read.filter((e): e is UnreadableEvent => e instanceof UnreadableEvent);
         const events = unreadable.length === 0 ? read : read.filter((e) => !(e instanceof UnreadableEvent));
         addLetters(unreadable.map((u) => ({ reason: u.reason, raw: u.raw, source, at })));
@@ -166,6 +283,8 @@ export async function runFiles(options: RunFilesOptions): Promise<RunFilesResult
         if (writer.due({ age: false }) || writer.deadLetterDepth >= letterRows || lettersHeld >= letterBytes) await flush();
         options.onProgress?.(progress);
       }
+      // The whole file, read: DuckDB's reads (CSV, Parquet) say nothing on the way.
+      progress.inputBytes = before + ((await stat(file.path).catch(() => null))?.size ?? position.bytes);
     }
   }
   take(executor.finish(), "");

@@ -11,7 +11,7 @@ import { RunnerMetrics } from "../../edge/runner/metrics.ts";
 import { showProgress } from "../../edge/runner/progress.ts";
 import { listInputs, mergeInputs, type InputFile } from "../../edge/runner/read-inputs.ts";
 import { openSink, parseSinkOverride } from "../../edge/runner/open-sink.ts";
-import { backfillWriter, runFiles } from "../../edge/runner/run-files.ts";
+import { backfillInputs, deleteWriterObjects, noteBackfill, overlappingBackfills, runFiles, type BackfillRecord } from "../../edge/runner/run-files.ts";
 import { replayInputs, type ReplayInputs } from "../../edge/runner/replay.ts";
 import type { SinkTarget } from "../../edge/runner/sink-writer.ts";
 import type { SourceSpec } from "../../notebook/format/model.ts";
@@ -19,9 +19,9 @@ import { defaultParquetWriter } from "../../edge/parquet/index.ts";
 import { S3Refusal } from "../../edge/sinks/s3.ts";
 import { readArgs } from "./args.ts";
 import { printErr, printOut } from "./output.ts";
-import { UsageError, type Verb } from "./verb.ts";
+import { InputError, UsageError, type Verb } from "./verb.ts";
 
-const USAGE = `usage: runnel run <bundle> --input <source>=<path>... [--sink <name>=<target>]... [--writer <name>]
+const USAGE = `usage: runnel run <bundle> --input <source>=<path>... [--sink <name>=<target>]... [--writer <name>] [--replace]
        runnel run <bundle> --replay <dead letters>... [--sink <name>=<target>]... [--writer <name>]
        runnel run <bundle> [--group <id>] [--brokers <host:port,...>] [--topic <name>] [--start earliest|latest|<ISO time>]
                            [--until-caught-up] [--metrics-port <port>] [--max-batch-mib <n>] [--sink <name>=<target>]...
@@ -37,6 +37,11 @@ as NDJSON under _errors/.
   --writer <name>           the name object keys start with (default: backfill- or replay- and a
                             digest of the inputs, so the same inputs rewrite the same objects
                             and other inputs write beside them)
+  --replace                 a backfill notes the files it read (_backfills/ beside the sink's
+                            objects); one that would read a file an earlier backfill of other
+                            files wrote is refused, since those rows would be written twice.
+                            With --replace that earlier backfill's objects are deleted once
+                            this run's are written
 
 With --replay: runs the events an earlier run refused (dead-letter files, e.g. a
 lake's _errors/ folder or a glob of its .ndjson files) through this bundle,
@@ -93,6 +98,7 @@ export const verb: Verb = {
       "max-batch-mib": { type: "string" },
       "flush-rows": { type: "string" },
       "flush-seconds": { type: "string" },
+      replace: { type: "boolean" },
     });
     const flushRows = values["flush-rows"] === undefined ? null : Number(values["flush-rows"]);
     if (flushRows !== null && !(Number.isInteger(flushRows) && flushRows > 0)) throw new UsageError(`--flush-rows takes a positive whole number, got '${values["flush-rows"]}'`);
@@ -151,7 +157,15 @@ export const verb: Verb = {
     for (const pipeline of plan.pipelines) {
       const declared = manifest.sinks[pipeline.sink]!;
       const override = overrides.get(pipeline.sink);
-      const chosen = override ? parseSinkOverride(override, declared) : declared;
+      let chosen;
+      try {
+        chosen = override ? parseSinkOverride(override, declared) : declared;
+      } catch (error) {
+        // A bad --sink is a usage error (exit 2, as a --sink naming no sink is), said once: it read "runnel run: run: --sink …", exit 1.
+        const text = (error instanceof Error ? error.message : String(error)).replace(/^run: /, "");
+        const path = /^(\.{0,2}\/|~)/.test(override!) ? ` (a folder is fs:${override})` : "";
+        throw new InputError(`${text}${path}`);
+      }
       const spec = { ...chosen, flush: { ...chosen.flush, ...(flushRows === null ? {} : { rows: flushRows }), ...(flushSeconds === null ? {} : { seconds: flushSeconds }) } };
       try {
         targets[pipeline.sink] = { spec, opened: openSink(spec) };
@@ -171,8 +185,38 @@ export const verb: Verb = {
     if (!replay && !values.input?.length) return runFromKafka(bundle, targets, values);
 
 
+    // A backfill named by its inputs notes them beside its objects, and refuses to write again the
+    // files an earlier backfill of other files wrote: a month's folder run again with one more day
+    // wrote every row of the month a second time, under the new digest beside the first run's.
+    const named = !replay && values.writer === undefined ? await backfillInputs(inputs) : null;
+    let replacing: BackfillRecord[] = [];
+    if (named !== null) {
+      const { earlier, unlisted } = await overlappingBackfills(targets, named.writer, named.files);
+      for (const place of unlisted) printOut(`  note: ${place} cannot be listed with these credentials: earlier backfills of these files there are not looked for, nor replaced`);
+      if (earlier.length > 0 && !values.replace) {
+        for (const e of earlier) {
+          const shown = e.files.slice(0, 5).join(", ") + (e.files.length > 5 ? `, … (${e.files.length - 5} more)` : "");
+          printErr(`runnel run: the sinks already hold the rows of ${e.files.length} of these ${named.files.length} files (${shown}), written by ${e.record.writer} ${e.record.finishedAt ? `on ${e.record.finishedAt}` : `(started ${e.record.startedAt}, not finished)`} from ${e.record.files.length} files; running them again would write those rows twice.`);
+        }
+        printErr("  Pass only the files not written yet, or --replace to delete the earlier backfill's objects once this run's are written.");
+        return 1;
+      }
+      replacing = earlier.map((e) => e.record);
+      await noteBackfill(targets, { writer: named.writer, startedAt: new Date().toISOString(), finishedAt: null, files: named.files });
+    }
+    const totalBytes = named === null ? 0 : named.files.reduce((n, f) => n + f.size, 0);
+
     const started = Date.now();
     let lastShown = 0;
+    let at = { events: 0, fileNumber: 0, fileCount: 0 };
+    // Stopped by Ctrl-C or a scheduler: said, with what to do, instead of a bare exit. Objects are
+    // written whole or not at all and named by the inputs, so the same command again rewrites them.
+    const interrupted = (signal: NodeJS.Signals): void => {
+      printErr(`\nrunnel run: ${signal === "SIGINT" ? "interrupted" : "stopped"} after ${at.events} events (file ${at.fileNumber}/${at.fileCount}). What was written is whole; run the same command again: it writes the same objects again under the same names, and the rest`);
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    };
+    process.once("SIGINT", interrupted);
+    process.once("SIGTERM", interrupted);
     const result = await runFiles({
       plan,
       inputs,
@@ -181,13 +225,20 @@ export const verb: Verb = {
       // A replay starts its event count at 0 again: under the backfill's writer name its objects would
       // take the keys of the backfill's own (same partition, same range) and replace them. Its own
       // name comes from what it replays, so replaying the same letters again replaces its objects.
-      writer: values.writer ?? replay?.writer ?? (await backfillWriter(inputs)),
+      writer: values.writer ?? replay?.writer ?? named!.writer,
       onProgress: (p) => {
+        at = p;
         if (Date.now() - lastShown < 1000) return;
         lastShown = Date.now();
         const secs = (Date.now() - started) / 1000;
-        printErr(`  ${p.events} events (${Math.round(p.events / Math.max(secs, 0.001))}/s) · ${p.rows} rows · ${p.files} files · ${p.deadLetters} dead letters · file ${p.fileNumber}/${p.fileCount} ${p.file ?? ""}`);
+        // How far through the input bytes, and when it should end at this pace: a 400 MB export gave events and no end.
+        const share = totalBytes > 0 ? Math.min(p.inputBytes / totalBytes, 1) : 0;
+        const along = share > 0 ? ` · ${(share * 100).toFixed(0)}% of ${mib(totalBytes)}${share < 1 && secs >= 2 ? ` · about ${duration((secs / share) * (1 - share))} left` : ""}` : "";
+        printErr(`  ${p.events} events (${Math.round(p.events / Math.max(secs, 0.001))}/s)${along} · ${p.rows} rows · ${p.files} files · ${p.deadLetters} dead letters · file ${p.fileNumber}/${p.fileCount} ${p.file ?? ""}`);
       },
+    }).finally(() => {
+      process.off("SIGINT", interrupted);
+      process.off("SIGTERM", interrupted);
     });
     const secs = (Date.now() - started) / 1000;
     printOut(`run done in ${secs.toFixed(1)} s: ${result.events} events → ${result.rows} rows in ${result.files} files (${result.bytes} bytes); ${result.deadLetters} dead letters${result.deadLetterFiles.length ? ` in ${result.deadLetterFiles.join(", ")}` : ""}`);
@@ -195,9 +246,24 @@ export const verb: Verb = {
     const shown = 50;
     for (const f of result.written.slice(0, shown)) printOut(`  ${f.key}  ${f.rows} rows`);
     if (result.written.length > shown) printOut(`  … and ${result.written.length - shown} more files`);
+    if (named !== null) {
+      await noteBackfill(targets, { writer: named.writer, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), files: named.files });
+      // What an earlier run under this name wrote and this one did not: its dead letters are filed under the day it ran,
+      // so the same files run again on another day left a second copy of each letter.
+      const written = new Set([...result.written.map((f) => f.key), ...result.deadLetterFiles]);
+      const stale = await deleteWriterObjects(targets, named.writer, written, false);
+      if (stale.length) printOut(`  deleted ${stale.length} objects an earlier run of these files wrote and this one did not (${stale.slice(0, 3).join(", ")}${stale.length > 3 ? ", …" : ""})`);
+      for (const record of replacing) {
+        const gone = await deleteWriterObjects(targets, record.writer, new Set(), true);
+        printOut(`  replaced ${record.writer}: deleted its ${gone.filter((k) => !k.includes("_backfills/")).length} objects and its note`);
+      }
+    }
     return 0;
   },
 };
+
+const mib = (bytes: number): string => (bytes >= 1 << 30 ? `${(bytes / (1 << 30)).toFixed(1)} GiB` : bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(bytes >= 10 << 20 ? 0 : 1)} MiB` : `${(bytes / 1024).toFixed(0)} KiB`);
+const duration = (secs: number): string => (secs < 90 ? `${Math.ceil(secs)} s` : secs < 5400 ? `${Math.round(secs / 60)} min` : `${(secs / 3600).toFixed(1)} h`);
 
 /**
  * Asks the sink for a listing before any event is read. A server that says
