@@ -51,6 +51,9 @@ describe("checkNotebook", () => {
     expect(step.detail).toMatch(/^ {2}[1-9]\d* of 401 sample events arrive after the watermark \(newest event time minus lateness 2 minutes\) passed their window/);
     expect(step.detail).toContain(`the watermark was set by: {"station":"59 ST"`);
     expect(step.detail).toMatch(/a lateness of \d+ minutes or more would keep every sample event/);
+    // The same fact as data, for the page's "Set lateness" (it parsed the sentence above).
+    const said = /a lateness of (\d+) minutes or more/.exec(step.detail!)!;
+    expect(step.lateness).toEqual({ text: `${said[1]} minutes`, seconds: Number(said[1]) * 60 });
     // The notebook as shipped (the feed's exact format) passes the same step.
     const strict = await checkNotebook(notebook, { samples: { turnstile: sample }, library: defaultLibrary, random: { batches: 1, size: 10, seed: 1 } });
     expect(strict.steps.find((s) => s.step === "stream order")!.agree).toBe(true);

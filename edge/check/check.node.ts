@@ -69,6 +69,11 @@ export interface StepResult {
   difference: Difference | null;
   /** Human-readable account of the first difference. */
   detail: string | null;
+  /**
+   * A stream-order step whose sample events arrive after their window closed: the lateness that would
+   * keep every one (`text` as the front matter takes it, `3 minutes`; `seconds` the same, rounded up).
+   */
+  lateness?: { text: string; seconds: number };
   /** A batch DuckDB failed on, compared again one event at a time (not among the comparisons announced). */
   rerun?: true;
 }
@@ -199,6 +204,34 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
   }
 }
 
+/** The aggregates DuckDB finalizes as a Kahan sum's running value or its combined state (`kahanValuesAgree`). */
+const KAHAN_SUMS = new Set(["fsum", "sumkahan", "kahan_sum"]);
+
+/**
+ * The sink's columns that are a Kahan sum per group, unchanged: where DuckDB itself answers NaN or
+ * ±Infinity for a group holding an infinity, by which aggregate operator it picks (see
+ * `kahanValuesAgree`). An ungrouped one is always NaN in DuckDB, and stays compared exactly.
+ */
+function kahanColumns(plan: Plan, sink: string): Set<string> {
+  const names = new Set<string>();
+  for (const p of plan.pipelines) {
+    if (p.sink !== sink) continue;
+    const at = p.ops.findIndex((o) => o.op === "aggregate");
+    const agg = p.ops[at];
+    if (!agg || agg.op !== "aggregate" || agg.keys.length === 0) continue;
+    let after = at + 1;
+    while (p.ops[after]?.op === "filter") after++;
+    const project = p.ops[after];
+    if (!project || project.op !== "project") continue;
+    for (const e of project.exprs) {
+      if (e.expr.kind !== "column") continue;
+      const call = agg.aggregates[e.expr.index - agg.keys.length]?.call;
+      if (call && KAHAN_SUMS.has(call.fn)) names.add(e.name);
+    }
+  }
+  return names;
+}
+
 /** The sources a sink's pipelines read, in plan order (more than one for a UNION ALL of sources). */
 function sinkSources(plan: Plan, sink: string): string[] {
   return [...new Set(plan.pipelines.filter((p) => p.sink === sink).map((p) => (p.ops[0] as { source: string }).source))];
@@ -220,7 +253,7 @@ async function loadAll(db: DuckDB, data: Record<string, unknown[]>, plan: Plan):
  * runs it (`order`): each partition in offset order through its own executor and watermark, and a
  * group whose rows several partitions give is named (the runner writes each partition's partial row).
  */
-async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, source: string, events: unknown[], order: Lanes, lateness: bigint, library: FunctionLibrary, now: number): Promise<Pick<StepResult, "agree" | "duckdb" | "plan" | "difference" | "detail">> {
+async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, source: string, events: unknown[], order: Lanes, lateness: bigint, library: FunctionLibrary, now: number): Promise<Pick<StepResult, "agree" | "duckdb" | "plan" | "difference" | "detail" | "lateness">> {
   const { answer: duckdb, schema } = await duckdbAnswer(db, sql);
   if (!duckdb.ok) return { agree: true, duckdb, plan: { ok: false, error: "not run: DuckDB fails on the sample (the sample step compares that)" }, difference: null, detail: null };
   const rows: Row[] = [];
@@ -258,7 +291,7 @@ async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, so
     while (rowPartitions.length < rows.length) rowPartitions.push(lane.partition);
   }
   const mine: Answer = { ok: true, rows };
-  const difference = firstDifference(schema!, duckdb.rows, rows);
+  const difference = firstDifference(schema!, duckdb.rows, rows, FLOAT_TOLERANCE, kahanColumns(plan, sink));
   if (!difference) return { agree: true, duckdb, plan: mine, difference: null, detail: null };
   const lines: string[] = [];
   const split = order.partitioned ? splitGroup(plan, sink, rows, rowPartitions) : null;
@@ -273,14 +306,18 @@ async function streamOrder(db: DuckDB, sql: string, plan: Plan, sink: string, so
   }
   const their = order.partitioned ? "newest event time of their partition, read in offset order," : "newest event time";
   if (late.length > 0 || (ahead.length === 0 && !split)) lines.push(`  ${late.length} of ${events.length} sample events arrive after the watermark (${their} minus lateness ${showMicros(lateness)}) passed their window, so the pipeline sends them to _errors/ as late while the notebook counts them`);
+  let admit: StepResult["lateness"];
   if (late.length > 0) {
     const needed = late.reduce((a, l) => (l.needed > a ? l.needed : a), 0n);
+    // `seconds` is what `text` says (showMicros rounds up to whole minutes from a minute on).
+    const s = Number((needed + 999_999n) / 1_000_000n);
+    admit = { text: showMicros(needed), seconds: s >= 60 && s % 60 !== 0 ? Math.ceil(s / 60) * 60 : s };
     lines.push(`  first late event${late[0]!.partition === null ? "" : ` (partition ${late[0]!.partition})`}: ${stringifyJsonLossless(late[0]!.event).slice(0, 300)}`);
     if (late[0]!.pushedBy !== null) lines.push(`  the watermark was set by: ${stringifyJsonLossless(late[0]!.pushedBy).slice(0, 300)}`);
     lines.push(`  a lateness of ${showMicros(needed)} or more would keep every sample event; if the event above has an implausible time (far in the future), filter such times out in the cell instead`);
   }
   lines.push(`  first differing row: ${difference.side === "duckdb" ? "DuckDB" : "the pipeline"} has ${showRow(difference.row, schema!)} (${rowCount(duckdb.rows.length)} from DuckDB, ${rows.length} from the pipeline)`);
-  return { agree: false, duckdb, plan: mine, difference, detail: lines.join("\n") };
+  return { agree: false, duckdb, plan: mine, difference, detail: lines.join("\n"), ...(admit === undefined ? {} : { lateness: admit }) };
 }
 
 /**
@@ -489,7 +526,7 @@ async function compareOnce(db: DuckDB, sql: string, plan: Plan, sink: string, da
     const detail = agree ? null : `  DuckDB: ${duckdb.ok ? rowCount(duckdb.rows.length) : duckdb.error.split("\n")[0]}\n  plan:   ${mine.ok ? rowCount(mine.rows.length) : mine.error.split("\n")[0]}`;
     return { agree, duckdb, plan: mine, difference: null, detail };
   }
-  const difference = firstDifference(schema!, duckdb.rows, mine.rows);
+  const difference = firstDifference(schema!, duckdb.rows, mine.rows, FLOAT_TOLERANCE, kahanColumns(plan, sink));
   if (!difference) return { agree: true, duckdb, plan: mine, difference: null, detail: null };
   const other = difference.side === "duckdb" ? "the plan" : "DuckDB";
   const side = difference.side === "duckdb" ? "DuckDB" : "the plan";

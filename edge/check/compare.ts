@@ -39,6 +39,8 @@ export function valuesAgree(a: Value, b: Value, tolerance = FLOAT_TOLERANCE): bo
   return false;
 }
 
+const NO_COLUMNS: ReadonlySet<string> = new Set();
+
 /** A key that is equal for rows that can only agree with each other: floats left out. */
 function exactKey(v: Value): string {
   if (v === null) return "n";
@@ -58,10 +60,24 @@ function exactKey(v: Value): string {
 }
 
 /**
- * The first row that is in one answer more often than in the other, or null
- * when the two answers agree as multisets.
+ * Whether two values of a Kahan sum's column agree: as `valuesAgree`, and NaN agrees with ±Infinity.
+ * DuckDB 1.4.3 finalizes fsum (sumkahan, kahan_sum) of a group holding an infinity two ways by its
+ * physical aggregate: a state combined into an empty one (an ungrouped aggregate, PERFECT_HASH_GROUP_BY
+ * over keys its statistics show in a small range, any aggregate on several threads) adds the NaN
+ * compensation and answers NaN; a single-threaded HASH_GROUP_BY (the notebook's DuckDB-WASM over most
+ * keys, the check's DuckDB) finalizes the running sum, ±Infinity. Both are DuckDB's answer to the cell.
  */
-export function firstDifference(schema: Schema, duck: Row[], plan: Row[], tolerance = FLOAT_TOLERANCE): Difference | null {
+export function kahanValuesAgree(a: Value, b: Value, tolerance = FLOAT_TOLERANCE): boolean {
+  if (typeof a === "number" && typeof b === "number" && ((Number.isNaN(a) && (b === Infinity || b === -Infinity)) || (Number.isNaN(b) && (a === Infinity || a === -Infinity)))) return true;
+  return valuesAgree(a, b, tolerance);
+}
+
+/**
+ * The first row that is in one answer more often than in the other, or null
+ * when the two answers agree as multisets. `kahan` names columns that are a grouped Kahan sum
+ * (compared by `kahanValuesAgree`).
+ */
+export function firstDifference(schema: Schema, duck: Row[], plan: Row[], tolerance = FLOAT_TOLERANCE, kahan: ReadonlySet<string> = NO_COLUMNS): Difference | null {
   const key = (r: Row): string => schema.map((c) => exactKey(r[c.name] ?? null)).join("|");
   const buckets = new Map<string, Row[]>();
   for (const r of plan) {
@@ -70,8 +86,9 @@ export function firstDifference(schema: Schema, duck: Row[], plan: Row[], tolera
     if (list) list.push(r);
     else buckets.set(k, [r]);
   }
-  const rowAgrees = (a: Row, b: Row): boolean => schema.every((c) => valuesAgree(a[c.name] ?? null, b[c.name] ?? null, tolerance));
-  const differing = (a: Row, b: Row): string[] => schema.filter((c) => !valuesAgree(a[c.name] ?? null, b[c.name] ?? null, tolerance)).map((c) => c.name);
+  const agree = (c: Schema[number], a: Row, b: Row): boolean => (kahan.has(c.name) ? kahanValuesAgree : valuesAgree)(a[c.name] ?? null, b[c.name] ?? null, tolerance);
+  const rowAgrees = (a: Row, b: Row): boolean => schema.every((c) => agree(c, a, b));
+  const differing = (a: Row, b: Row): string[] => schema.filter((c) => !agree(c, a, b)).map((c) => c.name);
   /** The candidate agreeing with `row` on the most columns (the first such), so a report can name the columns that differ. */
   const closest = (row: Row, candidates: Iterable<Row>): Difference["nearest"] => {
     let best: Row | null = null;

@@ -53,6 +53,8 @@ export interface StepSummary {
   events: number;
   agree: boolean;
   detail: string | null;
+  /** A stream-order step refused for late events: the lateness that keeps them (`3 minutes`), for the page's "Set lateness". */
+  lateness?: { text: string; seconds: number };
 }
 
 export type CheckResult =
@@ -171,7 +173,7 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
 }
 
 function summarise(s: StepResult): StepSummary {
-  return { step: s.step, sink: s.sink, cell: s.cell, events: s.events, agree: s.agree, detail: s.detail };
+  return { step: s.step, sink: s.sink, cell: s.cell, events: s.events, agree: s.agree, detail: s.detail, ...(s.lateness === undefined ? {} : { lateness: s.lateness }) };
 }
 
 function counts(samples: Record<string, unknown[]>): Record<string, number> {

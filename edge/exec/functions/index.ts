@@ -4,10 +4,12 @@
  * DuckDB's ordering. See contract.ts.
  */
 import type { ScalarRegistry } from "./contract.ts";
+import { binScalars13b } from "./bin13b.ts";
 import { bytesTextScalars } from "./bytes-text.ts";
 import { datetimeScalars } from "./datetime.ts";
 import { extraScalars } from "./extra.ts";
 import { jsonScalars } from "./json.ts";
+import { jsonContainsScalars13 } from "./json-contains13.ts";
 import { mathScalars } from "./math.ts";
 import { nestedScalars } from "./nested.ts";
 import { numericScalars } from "./numeric.ts";
@@ -26,9 +28,11 @@ export const scalars: ScalarRegistry = {
   ...stringScalars,
   ...patternScalars,
   ...jsonScalars,
+  ...jsonContainsScalars13,
   ...nestedScalars,
   ...datetimeScalars,
   ...extraScalars,
   ...bytesTextScalars,
+  ...binScalars13b,
   ...mathScalars,
 };
