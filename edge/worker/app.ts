@@ -8,6 +8,7 @@ import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
 import { formPayload } from "./form-body.ts";
 import { encodingRefusal } from "./body-encoding.ts";
+import { decodeBody } from "./decompress.ts";
 import { operatorLimits } from "./operator-limits.ts";
 import { deliveryColumns, wantsDeliveryColumns, withDeliveryColumnsParsed } from "./webhook-metadata.ts";
 import { deliveryOrigin } from "./delivery-origin.ts";
@@ -95,9 +96,13 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     if (declared > max) return c.json({ error: `ingest: body of ${declared} bytes is over the limit of ${max}${raise}` }, 413);
     const body = await readLimited(c.req.raw, max, declared);
     if (body === null) return c.json({ error: `ingest: body is over the limit of ${max} bytes${raise}` }, 413);
-    // A body compressed or in a charset other than UTF-8: a 415 saying so, before it is read as UTF-8 text. Before the
-    // signature too: a sender that signs the payload and then compresses it was told its signature did not match.
-    const unreadable = encodingRefusal(c.req.raw.headers, body);
+    // A compressed body (gzip, deflate) is decompressed, bounded by the same limit; another coding is a 415 naming
+    // what is taken, a stream cut short or corrupt a 400. Before the signature, which may be over either form.
+    const decoded = await decodeBody(c.req.raw.headers, body, max);
+    if (!decoded.ok) return c.json({ error: decoded.status === 413 ? `${decoded.reason}${raise}` : decoded.reason }, decoded.status);
+    const plain = decoded.body;
+    // A body in a charset other than UTF-8: a 415 saying so, before it is read as UTF-8 text.
+    const unreadable = encodingRefusal(c.req.raw.headers, plain);
     if (unreadable !== null) return c.json({ error: unreadable }, 415);
 
     if (source.signature === "none") {
@@ -114,21 +119,24 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
         const fix = operator() ? `: wrangler secret put ${source.secret} with the endpoint's secret as the provider shows it, whsec_<base64>` : "";
         return c.json({ error: `ingest: source ${name} cannot verify deliveries: its secret is not a Standard Webhooks secret${fix}` }, 503);
       }
-      const verdict = await verifyDelivery({ scheme: source.signature, secret, headers: c.req.raw.headers, body, nowSeconds: Math.floor(now() / 1000) });
-      if (!verdict.ok) return c.json({ error: verdict.reason }, 401);
-      const challenge = source.signature === "slack" ? slackChallenge(body) : null;
+      // Over the bytes as sent; a sender that signs its payload and then compresses it, over them decompressed.
+      const scheme = source.signature;
+      const check = (signed: Uint8Array) => verifyDelivery({ scheme, secret, headers: c.req.raw.headers, body: signed, nowSeconds: Math.floor(now() / 1000) });
+      const verdict = await check(body);
+      if (!verdict.ok && (plain === body || !(await check(plain)).ok)) return c.json({ error: plain === body ? verdict.reason : `${verdict.reason} (checked over the body as sent and decompressed)` }, 401);
+      const challenge = source.signature === "slack" ? slackChallenge(plain) : null;
       if (challenge !== null) return c.json({ challenge }, 200);
     }
 
     // GitHub's default content type sends the JSON as a form field (verified above as sent).
-    const form = source.format === "csv" ? { ok: true as const, body } : formPayload(body, c.req.header("content-type"));
+    const form = source.format === "csv" ? { ok: true as const, body: plain } : formPayload(plain, c.req.header("content-type"));
     if (!form.ok) return c.json({ error: form.reason, position: null }, 400);
     let parsed;
     try {
       parsed = parseBody(form.body, source.format, realsMatter[name]);
     } catch (error) {
       // A form's payload: its bytes percent-decoded, so a position is in the payload, not in the body as sent.
-      const where = form.body !== body && error instanceof BodyError && /^parse: the body is not valid UTF-8/.test(error.message) ? " (in the form's payload field, percent-decoded: send it percent-encoded UTF-8)" : "";
+      const where = form.body !== plain && error instanceof BodyError && /^parse: the body is not valid UTF-8/.test(error.message) ? " (in the form's payload field, percent-decoded: send it percent-encoded UTF-8)" : "";
       if (error instanceof BodyError) return c.json({ error: `${error.message}${where}`, position: error.position }, 400);
       throw error;
     }
@@ -136,7 +144,8 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     const at = new Date(receivedAt).toISOString();
     // Stripe's and Slack's own event id in the signed body (per source: one object serves every source of a sink), so a
     // retry signed anew is a duplicate; else their signed digest, else the delivery header.
-    const delivery = await deliveryKey(source, c.req.raw.headers, body, name);
+    // Over the body decompressed, which the signature vouches for either way: a Stripe event id is read from it.
+    const delivery = await deliveryKey(source, c.req.raw.headers, plain, name);
     // `metadata:` and `headers:` columns, as the gateway adds them to the notebook's sample.
     if (wantsDeliveryColumns(source)) parsed = withDeliveryColumnsParsed(parsed, deliveryColumns(source, { receivedAt, headers: c.req.raw.headers }));
     const batches = route(name, parsed.events, parsed.raws, at, delivery);

@@ -9,7 +9,7 @@ export interface Delivery {
   receivedAt: number;
   /** Lower-case header names: the delivery id, event type, content type. */
   headers: Record<string, string>;
-  /** The body exactly as received. */
+  /** The body exactly as received, or decompressed when it was sent gzip- or deflate-compressed (what the Worker reads). */
   body: Uint8Array;
 }
 

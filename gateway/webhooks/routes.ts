@@ -13,6 +13,7 @@ import { secretsEqual } from "../token.ts";
 import { type HeaderReader, verifyDelivery } from "./verify.ts";
 import { slackChallenge } from "../../edge/verify/verify.ts";
 import { encodingRefusal } from "../../edge/worker/body-encoding.ts";
+import { decodeBody } from "../../edge/worker/decompress.ts";
 import { formPayload } from "../../edge/worker/form-body.ts";
 import { BodyError, parseBody } from "../../edge/worker/parse.ts";
 
@@ -111,10 +112,13 @@ export function hookCapture(options: HookRouteOptions): HookCapture {
     const spec = await resolveSource(options.store, path, name);
     if (spec.kind !== "webhook") throw new GatewayError(404, "not_found", `webhook: source ${name} of ${path} is a ${spec.kind} source, not a webhook`);
     const body = await readBody();
-    // A body compressed or in a charset other than UTF-8: the published Worker's 415 and its reason (naming the
-    // gateway as the reader), before the signature as there (a sender that signs and then compresses would be
-    // told its signature did not match).
-    const unreadable = encodingRefusal(headers, body, "the runnel gateway");
+    // Read as the published Worker reads it (`decodeBody`, shared): a gzip or deflate body decompressed within the
+    // same limit, another coding a 415 naming what is taken, a stream cut short or corrupt a 400; then a charset
+    // other than UTF-8 a 415. Each with the Worker's reason (naming the gateway as the reader), before the signature.
+    const decoded = await decodeBody(headers, body, options.maxBytes, "the runnel gateway");
+    if (!decoded.ok) throw new GatewayError(decoded.status, decoded.status === 415 ? "unsupported_media_type" : decoded.status === 413 ? "payload_too_large" : "bad_request", decoded.reason);
+    const plain = decoded.body;
+    const unreadable = encodingRefusal(headers, plain, "the runnel gateway");
     if (unreadable !== null) throw new GatewayError(415, "unsupported_media_type", unreadable);
 
     if (spec.signature === "none") {
@@ -127,23 +131,28 @@ export function hookCapture(options: HookRouteOptions): HookCapture {
       if (!secret) {
         throw new GatewayError(503, "unavailable", `webhook: the secret for ${name} of ${path} is not set; export ${spec.secret} before starting the gateway`);
       }
-      const verdict = verifyDelivery({ scheme: spec.signature, secret, headers, body, nowSeconds: Math.floor(options.now() / 1000) });
-      if (!verdict.ok) {
-        options.log.warn("webhook refused", { notebook: path, source: name, reason: verdict.reason });
-        throw new GatewayError(401, "unauthorized", verdict.reason);
+      // Over the bytes as sent; a sender that signs its payload and then compresses it, over them decompressed.
+      const scheme = spec.signature;
+      const check = (signed: Uint8Array) => verifyDelivery({ scheme, secret, headers, body: signed, nowSeconds: Math.floor(options.now() / 1000) });
+      const verdict = check(body);
+      if (!verdict.ok && (plain === body || !check(plain).ok)) {
+        const reason = plain === body ? verdict.reason : `${verdict.reason} (checked over the body as sent and decompressed)`;
+        options.log.warn("webhook refused", { notebook: path, source: name, reason });
+        throw new GatewayError(401, "unauthorized", reason);
       }
-      const challenge = spec.signature === "slack" ? slackChallenge(body) : null;
+      const challenge = spec.signature === "slack" ? slackChallenge(plain) : null;
       if (challenge !== null) return { status: 200, body: JSON.stringify({ challenge }) };
     }
 
     // An empty body to a json source: the Worker's 400 saying so (it was stored, and the sample showed an error row).
-    const empty = spec.format === "json" ? emptyJsonBody(body, headers.get("content-type")) : null;
+    const empty = spec.format === "json" ? emptyJsonBody(plain, headers.get("content-type")) : null;
     if (empty !== null) throw new GatewayError(400, "bad_request", empty.message, { extra: { position: empty.position } });
 
     const capture = await captureOf(path, spec);
-    const delivery = await capture.receive(body, headers, options.now());
+    // Kept decompressed: the sample reads what the pipeline reads, and the id is the Worker's (over these bytes).
+    const delivery = await capture.receive(plain, headers, options.now());
     if (delivery === null) {
-      const id = (await captureIdOf(spec, headers, body)) ?? "";
+      const id = (await captureIdOf(spec, headers, plain)) ?? "";
       return { status: 200, body: `{"id":${JSON.stringify(id)},"duplicate":true}` };
     }
     return { status: 202, body: `{"id":${JSON.stringify(delivery.id)}}` };

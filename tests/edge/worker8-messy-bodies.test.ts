@@ -9,7 +9,7 @@ import { request } from "node:http";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
+import { brotliCompressSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { openDuckDB } from "../../edge/duckdb/index.node.ts";
 import { parseNotebook } from "../../notebook/format/parse.ts";
@@ -131,14 +131,13 @@ async function lake(into: string): Promise<{ rows: Record<string, unknown[][]>; 
 }
 
 describe("messy webhook bodies in the published Worker", () => {
-  test("a body it cannot read as UTF-8 text (compressed, UTF-16, another charset) is a 415 saying why, and nothing is stored", async () => {
+  test("a body it cannot read as UTF-8 text (a coding it does not decode, UTF-16, another charset) is a 415 saying why, and nothing is stored", async () => {
     const json = '{"id": 2, "name": "zipped"}';
     const utf16le = (s: string) => new Uint8Array([...s].flatMap((ch) => [ch.charCodeAt(0) & 0xff, ch.charCodeAt(0) >> 8]));
     const refused: [string, Uint8Array, Record<string, string>, RegExp][] = [
-      ["j", new Uint8Array(gzipSync(json)), { "content-encoding": "gzip" }, /^ingest: the body is sent with Content-Encoding: gzip, which this Worker does not decode; send the body uncompressed/],
-      ["n", new Uint8Array(deflateSync(`${json}\n`)), { "content-encoding": "deflate" }, /Content-Encoding: deflate, which this Worker does not decode/],
-      ["c", new Uint8Array(brotliCompressSync("id,name\n2,x\n")), { "content-encoding": "br" }, /Content-Encoding: br, which this Worker does not decode/],
-      ["n", new Uint8Array(gzipSync(`${json}\n`)), {}, /^ingest: the body is gzip-compressed \(it starts with the bytes 1f 8b\)/],
+      // gzip and deflate are decompressed (tests/edge/worker-gzip13.test.ts); brotli is not, and the 415 says what is.
+      ["c", new Uint8Array(brotliCompressSync("id,name\n2,x\n")), { "content-encoding": "br" }, /^ingest: the body is sent with Content-Encoding: br, which this Worker does not decode \(br\); it takes gzip \(x-gzip\) and deflate/],
+      ["n", new Uint8Array(gzipSync(gzipSync(`${json}\n`))), { "content-encoding": "gzip" }, /^ingest: the body is still gzip-compressed once this Worker decompressed it/],
       // UTF-16 without a byte order mark is valid UTF-8 full of NULs: NDJSON lines were dead letters acked with 202, a CSV header matched no column.
       ["n", utf16le(`${json}\n`), { "content-type": "application/x-ndjson; charset=UTF-16LE" }, /^ingest: the body is declared charset=utf-16le \(Content-Type\); runnel reads UTF-8 bodies only/],
       ["c", utf16le("id,name\n2,x\n"), { "content-type": 'text/csv; charset="utf-16"' }, /declared charset=utf-16 /],
@@ -150,11 +149,6 @@ describe("messy webhook bodies in the published Worker", () => {
       expect(got.status, `${source} ${JSON.stringify(headers)}`).toBe(415);
       expect(got.body.error).toMatch(reason);
     }
-    // A sender that signs the payload and then compresses it is told about the compression, not that its signature is wrong.
-    const signed = { "x-hub-signature-256": `sha256=${createHmac("sha256", "gh-secret").update(json).digest("hex")}`, "content-encoding": "gzip" };
-    const zipped = await answer(await post("gh", new Uint8Array(gzipSync(json)), signed));
-    expect(zipped.status).toBe(415);
-    expect(zipped.body.error).toMatch(/Content-Encoding: gzip/);
     expect((await edge.metrics()).eventsIn).toBe(0);
     // A charset label that is wrong but a body that is UTF-8 (ASCII here) is read as before.
     expect(await answer(await post("j", '{"id": 3, "name": "ascii"}', { "content-type": "application/json; charset=iso-8859-1" }))).toMatchObject({ status: 202, body: { events: 1 } });
