@@ -73,7 +73,8 @@ function substitute(macro: Macro, args: TreeNode[], at: unknown): TreeNode {
     const n = x as TreeNode;
     if (n.class === "COLUMN_REF" && n.column_names?.length === 1) {
       const i = macro.params.indexOf(String(n.column_names[0]).toLowerCase());
-      if (i >= 0) return structuredClone(args[i]);
+      // A parameter that is also a named argument's value (`struct_pack("key" := "key")`) keeps its name.
+      if (i >= 0) return n.alias ? { ...structuredClone(args[i]), alias: n.alias } : structuredClone(args[i]);
     }
     const out = Object.fromEntries(Object.entries(n).map(([k, v]) => [k, copy(v)])) as TreeNode;
     if ("query_location" in out) out.query_location = at;

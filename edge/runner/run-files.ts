@@ -19,6 +19,7 @@ import type { WrittenFile } from "../sinks/write-batch.ts";
 import { createHash } from "node:crypto";
 import { open, stat } from "node:fs/promises";
 import { basename } from "node:path";
+import { escapePathSegment } from "../sinks/layout.ts";
 
 export interface RunFilesOptions {
   plan: Plan;
@@ -111,7 +112,12 @@ export interface BackfillRecord {
   startedAt: string;
   finishedAt: string | null;
   files: InputIdentity[];
+  /** The sinks the backfill wrote (notes before 2026-12-07 have none): a note of other sinks in the same place is another notebook's. */
+  sinks?: string[];
 }
+
+/** A backfill's writer name as `backfillInputs` makes it: a note naming anything else is not trusted (`--replace` deletes by it). */
+const BACKFILL_WRITER = /^backfill-[0-9a-f]{16}$/;
 
 const RECORDS = "_backfills/";
 
@@ -155,6 +161,10 @@ export async function overlappingBackfills(
         continue;
       }
       if (record.writer === writer || !Array.isArray(record.files)) continue;
+      // Only a note this code wrote, under its own name: a note saying `"writer": "backfill"` would make --replace delete every backfill's objects.
+      if (typeof record.writer !== "string" || !BACKFILL_WRITER.test(record.writer) || key.slice(key.lastIndexOf("/") + 1) !== `${record.writer}.json`) continue;
+      // Another notebook's backfill into the same place wrote other sinks' folders: its rows are not these sinks'.
+      if (Array.isArray(record.sinks) && !record.sinks.some((sink) => sink in targets)) continue;
       const shared = record.files.filter((f) => ids.has(f.id)).map((f) => f.name);
       if (shared.length > 0) found.set(key.slice(key.lastIndexOf("/") + 1), { record, files: shared });
     }
@@ -186,12 +196,20 @@ export async function noteBackfill(targets: Record<string, SinkTarget>, record: 
 export async function deleteWriterObjects(targets: Record<string, SinkTarget>, writer: string, keep: ReadonlySet<string>, record: boolean): Promise<string[]> {
   const deleted: string[] = [];
   for (const t of places(targets)) {
-    for (const key of (await listed(t, t.opened.prefix)) ?? []) {
-      const name = key.slice(key.lastIndexOf("/") + 1);
-      const mine = name.startsWith(`${writer}-`) ? !keep.has(key) : record && key === `${t.opened.prefix}${RECORDS}${writer}.json`;
-      if (!mine) continue;
-      await t.opened.sink.delete(key);
-      deleted.push(key);
+    const prefix = t.opened.prefix;
+    // Only under this bundle's own sinks' folders and the dead letters: another notebook's sink in the same place,
+    // backfilled from the same files, names its objects after the same writer (and a lake's whole prefix is not listed).
+    const sinks = Object.entries(targets).filter(([, o]) => o.opened.sink.describe === t.opened.sink.describe && o.opened.prefix === prefix);
+    const roots = [...sinks.map(([sink]) => `${prefix}${escapePathSegment(sink)}/`), `${prefix}_errors/`];
+    if (record) roots.push(`${prefix}${RECORDS}`);
+    for (const root of roots) {
+      for (const key of (await listed(t, root)) ?? []) {
+        const name = key.slice(key.lastIndexOf("/") + 1);
+        const mine = root.endsWith(RECORDS) ? key === `${prefix}${RECORDS}${writer}.json` : name.startsWith(`${writer}-`) && !keep.has(key);
+        if (!mine) continue;
+        await t.opened.sink.delete(key);
+        deleted.push(key);
+      }
     }
   }
   return deleted;

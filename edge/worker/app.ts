@@ -96,6 +96,12 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     if (declared > max) return c.json({ error: `ingest: body of ${declared} bytes is over the limit of ${max}${raise}` }, 413);
     const body = await readLimited(c.req.raw, max, declared);
     if (body === null) return c.json({ error: `ingest: body is over the limit of ${max} bytes${raise}` }, 413);
+    // The operator's token of a `signature: none` source is a header: checked before any decompressing, so no one
+    // without it makes the Worker inflate a body.
+    if (source.signature === "none") {
+      const refused = adminRefusal(c.env, c.req.header("authorization"), `ingest: source ${name} has signature: none, so a delivery needs Authorization: Bearer <${BINDINGS.adminToken}>`);
+      if (refused) return c.json({ error: refused }, 401);
+    }
     // A compressed body (gzip, deflate) is decompressed, bounded by the same limit; another coding is a 415 naming
     // what is taken, a stream cut short or corrupt a 400. Before the signature, which may be over either form.
     const decoded = await decodeBody(c.req.raw.headers, body, max);
@@ -105,10 +111,7 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     const unreadable = encodingRefusal(c.req.raw.headers, plain);
     if (unreadable !== null) return c.json({ error: unreadable }, 415);
 
-    if (source.signature === "none") {
-      const refused = adminRefusal(c.env, c.req.header("authorization"), `ingest: source ${name} has signature: none, so a delivery needs Authorization: Bearer <${BINDINGS.adminToken}>`);
-      if (refused) return c.json({ error: refused }, 401);
-    } else {
+    if (source.signature !== "none") {
       const secret = source.secret === null ? undefined : c.env[source.secret];
       if (typeof secret !== "string" || secret === "") {
         const fix = operator() ? `: wrangler secret put ${source.secret}` : "";

@@ -201,8 +201,18 @@ export const verb: Verb = {
         printErr("  Pass only the files not written yet, or --replace to delete the earlier backfill's objects once this run's are written.");
         return 1;
       }
+      // --replace deletes an earlier backfill's objects whole: the rows of its files this run does not read would go with them.
+      const partial = earlier.filter((e) => e.record.files.some((f) => !named.files.some((g) => g.id === f.id)));
+      if (partial.length > 0) {
+        for (const e of partial) {
+          const missing = e.record.files.filter((f) => !named.files.some((g) => g.id === f.id)).map((f) => f.name);
+          printErr(`runnel run: --replace would delete every object of ${e.record.writer}, which also wrote the rows of ${missing.length} files this run does not read (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}); those rows would be gone.`);
+        }
+        printErr("  Pass those files too, with --replace; or pass only the files not written yet, without it.");
+        return 1;
+      }
       replacing = earlier.map((e) => e.record);
-      await noteBackfill(targets, { writer: named.writer, startedAt: new Date().toISOString(), finishedAt: null, files: named.files });
+      await noteBackfill(targets, { writer: named.writer, startedAt: new Date().toISOString(), finishedAt: null, files: named.files, sinks: Object.keys(targets) });
     }
     const totalBytes = named === null ? 0 : named.files.reduce((n, f) => n + f.size, 0);
 
@@ -247,7 +257,7 @@ export const verb: Verb = {
     for (const f of result.written.slice(0, shown)) printOut(`  ${f.key}  ${f.rows} rows`);
     if (result.written.length > shown) printOut(`  … and ${result.written.length - shown} more files`);
     if (named !== null) {
-      await noteBackfill(targets, { writer: named.writer, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), files: named.files });
+      await noteBackfill(targets, { writer: named.writer, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), files: named.files, sinks: Object.keys(targets) });
       // What an earlier run under this name wrote and this one did not: its dead letters are filed under the day it ran,
       // so the same files run again on another day left a second copy of each letter.
       const written = new Set([...result.written.map((f) => f.key), ...result.deadLetterFiles]);

@@ -212,7 +212,12 @@ export class LocalRuns {
     let checkpoint: RunCheckpoint;
     try {
       checkpoint = (await readCheckpoint(dir, writerName)) ?? emptyCheckpoint(manifest.publishedAt, writerName);
-      if (checkpoint.pending) {
+      if (checkpoint.pending && from === "now" && checkpoint.pending.commit) {
+        // A run from now reads none of those events again: deleting the flush's objects would lose their rows for
+        // good. Its objects stay (each whole), and its commit is taken as written.
+        checkpoint = { ...checkpoint, ...checkpoint.pending.commit, pending: null };
+        await writeCheckpoint(dir, checkpoint);
+      } else if (checkpoint.pending) {
         // The gateway stopped between a flush's objects and its commit: they go, and this run writes those events again.
         info.rolledBack = await deleteFlush(dir, writerName, checkpoint.pending.first, checkpoint.pending.last);
         checkpoint.pending = null;
@@ -323,7 +328,8 @@ export class LocalRuns {
       const range = { first: from, last };
       // Recorded before any object is written, in the same step as the writer takes its content: a run that
       // finds it deletes those objects (the gateway stopped before the commit) and writes the events again.
-      checkpoint = { ...checkpoint, pending: range };
+      const planned = commit();
+      checkpoint = { ...checkpoint, pending: { ...range, commit: { next: planned.next, events: planned.events, positions: planned.positions, snapshot: planned.snapshot } } };
       writeCheckpointSync(dir, checkpoint);
       const done = await writer.flush(from, last, nothingNew ? `${writerName}.end` : writerName);
       await this.options.afterObjects?.(range);

@@ -38,7 +38,7 @@ export interface RunCheckpoint {
   /** The executor's state (`Executor.snapshot`) after the last event written; null before the first commit. */
   snapshot: string | null;
   /** A flush being written: its objects are deleted by the next run unless it was committed. */
-  pending: { first: number; last: number } | null;
+  pending: { first: number; last: number; commit?: Pick<RunCheckpoint, "next" | "events" | "positions" | "snapshot"> } | null;
   /** When each run that wrote under this publish started (the newest last, at most 20). */
   runs: string[];
 }

@@ -24,6 +24,8 @@ const TOP_KEYS = ["title", "sources", "sinks"];
 
 /** Key names that hold credentials elsewhere (S3 keys, API tokens): their values must not be in the file. */
 const SECRET_KEY = /secret|token|passw|api_?key|access_?key|credential|private_?key/i;
+/** Folders runnel writes beside the sinks' own: dead letters, local runs' checkpoints, backfills' notes. */
+const RESERVED_SINKS = new Set(["_errors", "_runs", "_backfills"]);
 const SECRET_ADVICE = "set it in the environment (webhooks name it with secret: ENV_NAME; S3 and R2 take credentials from the environment)";
 
 /** The keys each object in the front matter accepts, for "unknown key" messages. */
@@ -140,6 +142,12 @@ export function readFrontMatter(yaml: string, base: number, lines: LineIndex, fi
       // `sources.__proto__` matches NAME, but assigning it replaces the map's prototype: the source vanished without an issue.
       if (name === "__proto__") {
         issues.push(issueAt(file, at(locate(doc, [section, name]).key), `${section}.__proto__: '__proto__' cannot name a ${section === "sources" ? "source" : "sink"}; rename it`));
+        return false;
+      }
+      // A sink's objects go under `<prefix><sink>/`, beside the folders runnel keeps there itself: a sink named like one
+      // wrote its Parquet among dead letters or run notes, which the readers of those folders skip or delete.
+      if (section === "sinks" && RESERVED_SINKS.has(name.toLowerCase())) {
+        issues.push(issueAt(file, at(locate(doc, [section, name]).key), `sinks.${name}: '${name}' names a folder runnel keeps beside the sinks' (${[...RESERVED_SINKS].join(", ")}); rename the sink`));
         return false;
       }
       if (NAME.test(name)) return true;

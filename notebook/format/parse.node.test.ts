@@ -20,6 +20,14 @@ describe("parseNotebook", () => {
     expect(Object.getPrototypeOf(notebook.sources)).toBe(Object.getPrototypeOf({}));
   });
 
+  test("a sink named like a folder runnel keeps beside the sinks (_errors, _runs, _backfills) is an issue", () => {
+    const text = ["---", "sinks:", "  _runs:", "    fs: { dir: out }", "  _Errors:", "    fs: { dir: out }", "  runs:", "    fs: { dir: out }", "---", "", "# t"];
+    expect(problems(...text)).toEqual([
+      "format: notebooks/t.md:3:3: sinks._runs: '_runs' names a folder runnel keeps beside the sinks' (_errors, _runs, _backfills); rename the sink",
+      "format: notebooks/t.md:5:3: sinks._Errors: '_Errors' names a folder runnel keeps beside the sinks' (_errors, _runs, _backfills); rename the sink",
+    ]);
+  });
+
   test("reads the design document's example notebook with no issues", () => {
     const { notebook, issues } = parseNotebook(fixture("design-example.md"), "notebooks/turnstile.md");
     expect(issues).toEqual([]);

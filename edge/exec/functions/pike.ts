@@ -175,6 +175,9 @@ function backtracksExponentially(node: Node): boolean {
         const loops = x.max > 1;
         // A repetition of something that itself varies in length: star height 2 (`(a+)+`, `(\w+\s?)*`).
         if (loops && varies(x.body)) return true;
+        // An optional round of something that can match nothing (`(?:S*?)?`, `(?:|S)?`): RE2 takes the empty round
+        // when the body prefers it, V8 refuses an empty round and backtracks into the body ('' against 'S' on "S").
+        if (x.min < x.max && matchesEmpty(x.body)) return true;
         return visit(x.body, repeated || loops);
       }
       case "cat": return x.items.some((y) => visit(y, repeated));
@@ -187,6 +190,18 @@ function backtracksExponentially(node: Node): boolean {
     }
   };
   return visit(node, false);
+}
+
+/** Whether a piece can match the empty text (assertions match no characters). */
+function matchesEmpty(x: Node): boolean {
+  switch (x.t) {
+    case "char": return false;
+    case "assert": return true;
+    case "rep": return x.min === 0 || matchesEmpty(x.body);
+    case "cat": return x.items.every(matchesEmpty);
+    case "alt": return x.alts.some(matchesEmpty);
+    case "group": return matchesEmpty(x.body);
+  }
 }
 
 /** Characters to try two one-character classes on: ASCII and a few that fold, space or are letters elsewhere. */
