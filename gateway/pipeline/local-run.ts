@@ -8,6 +8,9 @@
  * the target (a folder) differ.
  */
 import { readdir, readFile } from "node:fs/promises";
+import { Kafka, logLevel } from "kafkajs";
+import { kafkaSecurityFromEnv } from "../../edge/runner/kafka-auth.ts";
+import type { SourceSpec } from "../../notebook/format/model.ts";
 import { join } from "node:path";
 import { decodeState, encodeState } from "../../edge/exec/snapshot.ts";
 import { executorLetter, type DeadLetter } from "../../edge/sinks/dead-letter.ts";
@@ -62,7 +65,7 @@ export interface LocalRunInfo {
   error: string | null;
   /**
    * Events the run did not take because earlier runs of the same publish wrote them (each source's
-   * Kafka partition and offset, demo index or webhook delivery, at or before where those runs' last
+   * Kafka partition and offset, demo index, webhook delivery or HTTP poll, at or before where those runs' last
    * committed flush ended; see `run-checkpoint.ts`).
    */
   skipped: number;
@@ -76,6 +79,12 @@ export interface LocalRunInfo {
   replacedFiles: number | null;
   /** Whether the run deletes the other publishes' objects after its first flush. */
   replace: boolean;
+  /**
+   * Streams whose written position this run dropped, in words: a Kafka partition whose log ends below
+   * what earlier runs wrote (the topic was deleted and created again), or a source now reading another
+   * topic. Their events are taken from their start rather than skipped as written.
+   */
+  restarted: string[];
 }
 
 /** Where a local run begins: the events the notebook shows (each source's sample), or what arrives from now. */
@@ -202,7 +211,7 @@ export class LocalRuns {
     const info: LocalRunInfo = {
       notebook: path, name, dir, sinks: plan.pipelines.map((p) => p.sink), state: "running", publishedAt: manifest.publishedAt, replaced: null, startedAt, flushSeconds,
       events: 0, rows: 0, rowsInFiles: 0, files: 0, bytes: 0, deadLetters: 0, errorsDir: join(dir, "_errors"), recentDeadLetters: [], from, sampleEvents: {}, lastFile: null, error: null,
-      skipped: 0, resumed: null, rolledBack: 0, earlier: null, replacedFiles: null, replace,
+      skipped: 0, resumed: null, rolledBack: 0, earlier: null, replacedFiles: null, replace, restarted: [],
     };
     const executor = buildPipeline(plan, { library: defaultLibrary, mode: "dead-letter" });
     // One writer name per publish, and event numbers that go on from run to run: a run over events an earlier
@@ -239,6 +248,19 @@ export class LocalRuns {
         if (info.earlier && info.replacedFiles === null && checkpoint.events > 0) info.replacedFiles = await deleteEarlier(dir, writerName);
       }));
     checkpoint.runs = [...checkpoint.runs, startedAt].slice(-20);
+    // Offsets are a topic's: positions a source recorded in another topic say nothing of this one's records.
+    const topics = { ...checkpoint.topics };
+    for (const [sourceName, spec] of Object.entries(manifest.sources)) {
+      if (spec.kind !== "kafka") continue;
+      const was = topics[sourceName];
+      if (was !== undefined && was !== spec.topic && checkpoint.positions[sourceName]) {
+        info.restarted.push(`${sourceName} reads topic ${spec.topic}, not ${was} as the earlier runs did: reading it from its start`);
+        const { [sourceName]: _dropped, ...rest } = checkpoint.positions;
+        checkpoint.positions = rest;
+      }
+      topics[sourceName] = spec.topic;
+    }
+    checkpoint.topics = topics;
     const writer = new SinkWriter(plan, targets, defaultParquetWriter, writerName, now);
     const perFlush = sinksFlushingAggregates(plan);
     const pending = new Map<string, SourceEvent[]>();
@@ -380,9 +402,20 @@ export class LocalRuns {
         if (abort.signal.aborted) return;
         // Counted, not a set: the events of one webhook delivery share its id.
         const seen = new Map<string, number>();
-        for (const e of sample) if (e.meta) seen.set(eventPlace(e.meta), (seen.get(eventPlace(e.meta)) ?? 0) + 1);
+        for (const e of sample) if (e.meta) seen.set(eventPlace(e), (seen.get(eventPlace(e)) ?? 0) + 1);
+        // A Kafka partition whose log now ends at or below the written position restarted (the topic was deleted
+        // and created again, or emptied): its new records are not the ones written, and were all skipped as written.
+        const recorded = { ...checkpoint.positions[sourceName] };
+        if (spec.kind === "kafka") {
+          for (const r of await restartedPartitions(spec, recorded)) {
+            delete recorded[r.stream];
+            through.drop(sourceName, r.stream);
+            info.restarted.push(`topic ${spec.topic} ${r.stream} restarted below the written position (offset ${r.end} < ${r.written}): reading it from its start`);
+          }
+        }
+        if (abort.signal.aborted) return;
         // Events earlier runs of this publish wrote are skipped: a second run over the sample wrote each again.
-        const written = new WrittenPositions(checkpoint.positions[sourceName] ?? {});
+        const written = new WrittenPositions(recorded);
         const admit = (e: SourceEvent): void => {
           if (written.skip(placeOf(e.meta, e.receivedAt))) info.skipped++;
           else pending.get(sourceName)!.push(e);
@@ -393,7 +426,7 @@ export class LocalRuns {
         for (let step = await next; !step.done; step = await next) {
           next = tail.next();
           const event = step.value;
-          const place = seen.size > 0 && event.meta ? eventPlace(event.meta) : null;
+          const place = seen.size > 0 && event.meta ? eventPlace(event) : null;
           const left = place === null ? undefined : seen.get(place);
           if (left !== undefined) {
             if (left > 1) seen.set(place!, left - 1);
@@ -469,9 +502,46 @@ async function earlierPublishes(dir: string, writer: string): Promise<string[]> 
   return out.sort();
 }
 
-/** Where a source says an event came from (Kafka partition and offset, demo index, webhook delivery), as one key. */
-function eventPlace(meta: Record<string, string | number>): string {
-  return JSON.stringify(Object.keys(meta).sort().map((k) => [k, meta[k]]));
+/**
+ * Where a source says an event came from (Kafka partition and offset, demo index, webhook delivery), as one key;
+ * an HTTP source's events (all of one URL) with the time of their poll, or the sample's events of earlier polls
+ * kept as many events of later polls from the tail out.
+ */
+function eventPlace(e: SourceEvent): string {
+  const meta = e.meta!;
+  const key = JSON.stringify(Object.keys(meta).sort().map((k) => [k, meta[k]]));
+  return typeof meta.url === "string" ? `${key}@${e.receivedAt}` : key;
+}
+
+/**
+ * The partitions of a Kafka source whose log ends at or below what earlier runs wrote (`positions`,
+ * "partition N" → last offset written), by the broker's log-end offsets.
+ */
+async function restartedPartitions(
+  spec: Extract<SourceSpec, { kind: "kafka" }>,
+  positions: Record<string, { order: string }>,
+): Promise<{ stream: string; end: bigint; written: bigint }[]> {
+  const streams = Object.keys(positions);
+  if (streams.length === 0) return [];
+  const ends = new Map<string, bigint>();
+  const kafka = new Kafka({ clientId: "runnel-gateway", brokers: spec.brokers, ...kafkaSecurityFromEnv(), logLevel: logLevel.NOTHING, retry: { retries: 1 } });
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    for (const o of await admin.fetchTopicOffsets(spec.topic)) ends.set(`partition ${o.partition}`, BigInt(o.high));
+  } catch {
+    // The source, which read the sample through the same broker, says why it cannot. (The sample's newest offset of a
+    // partition is no stand-in: it holds the newest records across partitions, not each partition's last.)
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+  const out: { stream: string; end: bigint; written: bigint }[] = [];
+  for (const stream of streams) {
+    const written = BigInt(positions[stream]!.order) + 1n;
+    const end = ends.get(stream);
+    if (end !== undefined && end < written) out.push({ stream, end, written });
+  }
+  return out;
 }
 
 /** A run's counters as the routes answer them, apart from the live object the run keeps counting in. */

@@ -41,6 +41,11 @@ export interface RunCheckpoint {
   pending: { first: number; last: number; commit?: Pick<RunCheckpoint, "next" | "events" | "positions" | "snapshot"> } | null;
   /** When each run that wrote under this publish started (the newest last, at most 20). */
   runs: string[];
+  /**
+   * Per Kafka source, the topic its positions are offsets in: positions recorded for another topic
+   * are not this one's (absent in checkpoints written before it was kept: the publish's topic).
+   */
+  topics?: Record<string, string>;
 }
 
 /** Where an event comes from, as a stream and an order in it; null when the source gives no place (it is not deduplicated). */
@@ -50,13 +55,17 @@ export interface EventPlace {
   id: string;
 }
 
-/** A place from a source event's `meta`: Kafka partition and offset, demo index, or webhook delivery (ordered by its arrival). */
+/** A place from a source event's `meta`: Kafka partition and offset, demo index, webhook delivery (ordered by its arrival), or HTTP poll (by its time). */
 export function placeOf(meta: Record<string, string | number> | undefined, receivedAt: number): EventPlace | null {
   if (!meta) return null;
   try {
     if (meta.partition !== undefined && meta.offset !== undefined) return { stream: `partition ${meta.partition}`, order: BigInt(meta.offset), id: "" };
     if (typeof meta.index === "number") return { stream: "demo", order: BigInt(meta.index), id: "" };
     if (typeof meta.delivery === "string") return { stream: "deliveries", order: BigInt(Math.floor(receivedAt)), id: meta.delivery };
+    // An HTTP source's events are those of its polls: a poll's time (the same in the sample and the tail of one
+    // gateway) orders them, and the events of one poll are counted at it, in the order its body gives them. (Not
+    // named by the URL, which may carry a token: the publish fixes it, as it does a Kafka topic.)
+    if (typeof meta.url === "string") return { stream: "polls", order: BigInt(Math.floor(receivedAt)), id: "" };
   } catch {
     return null;
   }
@@ -204,6 +213,11 @@ export class LivePositions {
       for (const [stream, at] of Object.entries(streams)) map.set(stream, { order: BigInt(at.order), ids: new Map(Object.entries(at.ids)) });
       this.sources.set(source, map);
     }
+  }
+
+  /** Forgets where a stream's written events end (a Kafka partition that restarted below it): its events are taken from its start. */
+  drop(source: string, stream: string): void {
+    this.sources.get(source)?.delete(stream);
   }
 
   /** Moves past an event of `source` that went through the plan; one before the position leaves it. */

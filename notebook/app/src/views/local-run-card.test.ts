@@ -1,12 +1,12 @@
 import { expect, test } from "vitest";
 import type { LocalRun } from "../api.ts";
-import { alreadyWritten, earlierRows } from "./local-run-card.ts";
+import { alreadyWritten, earlierRows, readAgain } from "./local-run-card.ts";
 
 const base: LocalRun = {
   notebook: "shop.md", name: "shop", dir: "/state/lake/shop", sinks: ["lake"], state: "running", publishedAt: "2026-12-07T09:58:00.000Z", replaced: null,
   startedAt: "2026-12-07T10:10:00.000Z", flushSeconds: 10, events: 100, rows: 100, rowsInFiles: 0, files: 0, bytes: 0, deadLetters: 0, errorsDir: "/state/lake/shop/_errors",
   recentDeadLetters: [], from: "sample", sampleEvents: { shop: 1000 }, lastFile: null, error: null,
-  skipped: 0, resumed: null, rolledBack: 0, earlier: null, replacedFiles: null, replace: false,
+  skipped: 0, resumed: null, rolledBack: 0, earlier: null, replacedFiles: null, replace: false, restarted: [],
 };
 const at = (iso: string) => new Date(iso).toLocaleTimeString();
 
@@ -29,4 +29,13 @@ test("after a new publish the card says the folder holds the earlier transform's
   expect(earlierRows({ ...base, earlier, replace: true })).toBe(`the 3 files the publish of ${when} wrote are deleted after this run's first flush`);
   expect(earlierRows({ ...base, earlier, replace: true, replacedFiles: 3 })).toBe(`deleted the 3 files the publish of ${when} wrote; the folder holds this publish's rows only`);
   expect(earlierRows({ ...base, earlier: { files: 1, publishedAt: [] } })).toBe("the folder also holds 1 file an earlier publish wrote (the earlier transform's rows): DuckDB reading it reads both");
+});
+
+test("a run that found a Kafka partition restarted below the written position says it reads it from its start", () => {
+  expect(readAgain(base)).toBeNull();
+  const restarted = ["topic orders partition 0 restarted below the written position (offset 120 < 500): reading it from its start"];
+  expect(readAgain({ ...base, restarted })).toBe(restarted[0]);
+  expect(readAgain({ ...base, restarted: [...restarted, "topic orders partition 2 restarted below the written position (offset 0 < 7): reading it from its start"] })).toBe(
+    `${restarted[0]}; topic orders partition 2 restarted below the written position (offset 0 < 7): reading it from its start`,
+  );
 });

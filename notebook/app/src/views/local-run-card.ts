@@ -71,6 +71,9 @@ export class LocalRunCard {
     // What earlier runs wrote: a second run over the same events writes none of them again (each was in the lake twice).
     const already = alreadyWritten(run);
     if (already) entries.splice(2, 0, ["already written", already, "skipped"]);
+    // A partition that restarted below the written position (topic deleted and created again): its records were all skipped.
+    const again = readAgain(run);
+    if (again) entries.splice(already ? 3 : 2, 0, ["read again", again, "restarted"]);
     if (run.rolledBack > 0) entries.push(["unfinished flush", `deleted ${count(run.rolledBack, "file")} of a flush the gateway stopped in before recording it; its events are written again`, "rolled-back"]);
     const earlier = earlierRows(run);
     if (earlier) entries.push(["earlier publish", earlier, "earlier"]);
@@ -176,6 +179,11 @@ export function alreadyWritten(run: LocalRun): string | null {
   const by = runs.length <= 1 ? `the run at ${clock(runs[0] ?? run.startedAt)}` : `${runs.length} earlier runs, the last at ${clock(runs.at(-1)!)}`;
   if (run.skipped > 0) return `skipped ${count(run.skipped, "event")} already written by ${by} (${count(run.resumed.events, "event")} in the lake before this run)`;
   return `${count(run.resumed.events, "event")} written by ${by}; this run goes on after them`;
+}
+
+/** The streams this run reads from their start although earlier runs wrote from them (a topic created again), or null. */
+export function readAgain(run: LocalRun): string | null {
+  return run.restarted.length === 0 ? null : run.restarted.join("; ");
 }
 
 /** What the folder holds of other publishes (another transform's rows), and whether this run deletes them. */
