@@ -407,6 +407,11 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   // A constant regular expression the executor cannot run as DuckDB's RE2 does is refused where it is written.
   const regexWhy = regexRefusal(lower, args.map((a) => (a.kind === "constant" ? { value: a.value } : undefined)));
   if (regexWhy) throw new CompileError(`${name}() with this regular expression`, ctx.originOf(node), regexWhy);
+  // DuckDB binds bin(DOUBLE / FLOAT) to bin(BIGNUM) and prints BIGNUM's byte layout (header bytes and all), which bin13b.ts does not have.
+  if ((lower === "bin" || lower === "to_binary") && args[0] && /^(DOUBLE|FLOAT|REAL)$/.test(args[0].type)) {
+    throw new CompileError(`${name}() of a ${args[0].type}`, ctx.originOf(node),
+      `DuckDB converts it to a BIGNUM and prints that type's byte layout, not the number's binary digits; cast it to an integer first: ${lower}(CAST(x AS BIGINT))`);
+  }
   // printf's float conversions (%f %e %g %a, any flags) print as DuckDB's fmt does (extra.ts), so none is refused here.
   if ((lower === "range" || lower === "generate_series") && args.some((a) => /^(TIMESTAMP|DATE)/.test(a.type))) {
     throw new CompileError(`${lower}() over timestamps`, ctx.originOf(node), "the pipeline's range() and generate_series() take integers; build the instants from them: list_transform(range(0, n), i -> start + i * INTERVAL 1 DAY)");
