@@ -3,7 +3,8 @@
  * without leading zeros (0 is "0"), a negative one in two's complement of 64 bits (128 for a
  * HUGEINT), as DuckDB casts TINYINT..INTEGER to BIGINT first; a text's UTF-8 bytes, eight digits
  * each; and back, binary digits as bytes, the first byte taking what a count short of a multiple of
- * eight leaves. DuckDB's bin of a DOUBLE or FLOAT goes through BIGNUM's byte layout, which is not here.
+ * eight leaves. DuckDB's bin of a DOUBLE or FLOAT goes through BIGNUM's byte layout, which is not here:
+ * edge/compile/expr.ts refuses it at its line (bin(CAST(x AS BIGINT)) suggested); the error below is a backstop.
  */
 import { SqlError, type ScalarFn } from "./contract.ts";
 import { strict } from "./strings.ts";

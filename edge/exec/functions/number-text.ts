@@ -119,8 +119,79 @@ export function parseIntegerText(s: string, min: bigint, max: bigint): bigint | 
   // Unsigned targets reject a minus sign, except on zeros alone: '-0' and '  -00' are 0, but
   // '-0.0', '-0e5', '-0 ' and '-0_0' are not numbers (DuckDB 1.4).
   if (min === 0n && t.negative) return /^[ \t\n\v\f\r]*-0+$/.test(s) ? 0n : null;
-  // HUGEINT's parser rounds exactly; the narrower ones drop digits one by one.
-  return huge ? scaledValue(t, 0, min, max) : scaledValueLikeDuckDB(t, 0, min, max);
+  // HUGEINT's parser rounds exactly; the narrower ones follow DuckDB's integer parser step by step.
+  if (huge) return scaledValue(t, 0, min, max);
+  // An exponent as written, `e0` too (DuckDB handles it; without one the value is rounded on its first fraction digit).
+  return /[eE]/.test(s) ? integerWithExponent(t, min, max, max === 2n ** 64n - 1n) : scaledValueLikeDuckDB(t, 0, min, max);
+}
+
+/**
+ * An integer text with an exponent, read as DuckDB 1.4's integer parser reads it (its
+ * `IntegerDecimalCastOperation`), which is not the exact value rounded:
+ * - the fraction is kept as a number of its own (leading zeros lost), its digits counted, digits that would
+ *   overflow the 64-bit store skipped;
+ * - a negative exponent shifts only the integer part, keeping the last digit shifted out as the fraction
+ *   ('15e-2' is 0, '5e-20' is 1); when the integer part is 0 the fraction stays as read, taken as one digit
+ *   ('-0.5e-1' is -1, '-0.5000001e-1' is 0, '0.10e-1' is 1);
+ * - a positive exponent multiplies the integer part (when not 0) and adds the fraction's digits it moves;
+ * - then the fraction is cut to at most 10 by whole digits, and rounds away from zero only when one digit is
+ *   left and it is 5 or more. The store is 64 bits, signed (UBIGINT's unsigned).
+ */
+function integerWithExponent(t: DecimalText, min: bigint, max: bigint, unsigned: boolean): bigint | null {
+  const storeMax = unsigned ? 2n ** 64n - 1n : 2n ** 63n - 1n;
+  const bound = t.negative && min !== 0n ? storeMax + 1n : storeMax;
+  let r = t.intDigits === 0 ? 0n : BigInt(t.digits.slice(0, t.intDigits));
+  let dec = 0n;
+  let dd = 0;
+  for (let i = t.intDigits; i < t.digits.length; i++) {
+    const digit = BigInt(t.digits.charCodeAt(i) - 48);
+    if (dec > (storeMax - digit) / 10n) continue;
+    dd++;
+    dec = dec * 10n + digit;
+  }
+  let e = t.exponent;
+  if (e < 0) {
+    while (r !== 0n && e++ < 0) {
+      dec = r % 10n;
+      r /= 10n;
+    }
+    dd = 1;
+  } else {
+    while (r !== 0n && e-- > 0) {
+      r *= 10n;
+      if (r > bound) return null;
+    }
+    if (dec !== 0n) {
+      let moved = t.exponent - dd;
+      let rest = 0n;
+      if (moved < 0) {
+        // DuckDB's power of ten is made in the store's type, up to its digit count (19, UBIGINT's 20), and wraps
+        // past it: '0.1234567890123456789012e0' is 1 as a UBIGINT.
+        if (-moved <= (unsigned ? 20 : 19)) {
+          const power = unsigned ? BigInt.asUintN(64, 10n ** BigInt(-moved)) : BigInt.asIntN(64, 10n ** BigInt(-moved));
+          rest = dec % power;
+          dec /= power;
+        } else dec = 0n;
+      } else {
+        while (moved-- > 0) {
+          dec *= 10n;
+          if (dec > storeMax) return null;
+        }
+      }
+      dd -= t.exponent;
+      r += dec;
+      if (r > bound) return null;
+      dec = rest;
+    }
+  }
+  let v = t.negative ? -r : r;
+  if (v < min || v > max) return null;
+  while (dec > 10n) {
+    dec /= 10n;
+    dd--;
+  }
+  if (dd === 1 && dec >= 5n) v += t.negative ? -1n : 1n;
+  return v < min || v > max ? null : v;
 }
 
 /**
