@@ -119,7 +119,7 @@ describe("sinks from the page (Chromium)", () => {
     // Unfed, archive is removed; Undo puts its entry back as written.
     await card("archive").locator(".sink-remove").click();
     await expect.poll(file).toBe(NOTEBOOK.replace("    lateness: 2 minutes\n", "    lateness: 5 minutes\n"));
-    expect(await card("archive").count()).toBe(0);
+    await expect.poll(() => card("archive").count()).toBe(0);
     expect(await choice.locator("option").allTextContents()).toEqual(["no sink", "→ lake", "new sink…"]);
     await page.locator(".undo-bar .undo-button").click();
     await expect.poll(file).toBe(edited);
