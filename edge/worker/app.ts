@@ -8,7 +8,7 @@ import { pipelineObjectClass, type ObjectMetrics } from "./object.ts";
 import { BodyError, parseBody } from "./parse.ts";
 import { formPayload } from "./form-body.ts";
 import { encodingRefusal } from "./body-encoding.ts";
-import { decodeBody } from "./decompress.ts";
+import { decodeBody, joinChunks } from "./decompress.ts";
 import { operatorLimits } from "./operator-limits.ts";
 import { deliveryColumns, wantsDeliveryColumns, withDeliveryColumnsParsed } from "./webhook-metadata.ts";
 import { deliveryOrigin } from "./delivery-origin.ts";
@@ -317,11 +317,5 @@ async function readLimited(request: Request, max: number, declared: number): Pro
     }
     chunks.push(value);
   }
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
+  return joinChunks(chunks, size);
 }

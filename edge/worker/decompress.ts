@@ -160,6 +160,11 @@ async function inflate(bytes: Uint8Array, format: CompressionFormat, max: number
     const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
     return code === "Z_BUF_ERROR" || /incomplete data|unexpected end/i.test(String(message)) ? "truncated" : "corrupt";
   }
+  return joinChunks(chunks, size);
+}
+
+/** `chunks` (of `size` bytes in all) as one array; a single chunk as it is. */
+export function joinChunks(chunks: Uint8Array[], size: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(size);
   let at = 0;

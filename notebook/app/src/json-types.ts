@@ -1,6 +1,7 @@
 import { formatType, parseType, type TypeNode } from "../../../edge/plan/type-text.ts";
 import type { Connection } from "./duckdb.ts";
 import type { Column } from "./rows.ts";
+import { replaceJson } from "./retype.ts";
 import { quoteIdent } from "./sql.ts";
 
 /** The attached, otherwise empty database whose tables stand in for the notebook's relations, JSON columns marked. */
@@ -179,17 +180,5 @@ export function markedType(type: string): string | null {
 }
 
 function mark(t: TypeNode): TypeNode {
-  switch (t.kind) {
-    case "scalar":
-      return t.name === "JSON" ? { kind: "other", text: MARK } : t;
-    case "list":
-    case "array":
-      return { ...t, child: mark(t.child) };
-    case "struct":
-      return { kind: "struct", fields: t.fields.map((f) => ({ name: f.name, type: mark(f.type) })) };
-    case "map":
-      return { kind: "map", key: mark(t.key), value: mark(t.value) };
-    default:
-      return t;
-  }
+  return replaceJson(t, { kind: "other", text: MARK });
 }

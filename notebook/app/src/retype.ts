@@ -114,16 +114,21 @@ export function withoutJson(wanted: string): string | null {
 }
 
 function jsonAsVarchar(t: TypeNode): TypeNode {
+  return replaceJson(t, { kind: "scalar", name: "VARCHAR" });
+}
+
+/** `t` with every JSON in it, at any depth (list, array, struct field, map key or value), made `by`. */
+export function replaceJson(t: TypeNode, by: TypeNode): TypeNode {
   switch (t.kind) {
     case "scalar":
-      return t.name === "JSON" ? { kind: "scalar", name: "VARCHAR" } : t;
+      return t.name === "JSON" ? by : t;
     case "list":
     case "array":
-      return { ...t, child: jsonAsVarchar(t.child) };
+      return { ...t, child: replaceJson(t.child, by) };
     case "struct":
-      return { kind: "struct", fields: t.fields.map((f) => ({ name: f.name, type: jsonAsVarchar(f.type) })) };
+      return { kind: "struct", fields: t.fields.map((f) => ({ name: f.name, type: replaceJson(f.type, by) })) };
     case "map":
-      return { kind: "map", key: jsonAsVarchar(t.key), value: jsonAsVarchar(t.value) };
+      return { kind: "map", key: replaceJson(t.key, by), value: replaceJson(t.value, by) };
     default:
       return t;
   }
