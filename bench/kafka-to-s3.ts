@@ -147,7 +147,7 @@ async function runnelRunner(bundle: string, topic: string, round: number): Promi
   });
   const { seconds, cpu, code, output } = r;
   if (code !== 0) throw new Error(`bench: runner.js exited ${code}:\n${output}`);
-  const done = /runner stopped: (\d+) events → (\d+) rows in (\d+) files \((\d+) bytes\)/.exec(output);
+  const done = /runner stopped: (\d+) events? → (\d+) rows? in (\d+) files? \((\d+) bytes\)/.exec(output);
   if (!done) throw new Error(`bench: runner.js did not report its totals:\n${output}`);
   const sink = s3Sink({ endpoint: s3Config.endpoint, bucket: s3Config.bucket, prefix, accessKeyId: s3Config.accessKeyId, secretAccessKey: s3Config.secretAccessKey });
   const objects = (await sink.list("staging/")).filter((k) => k.endsWith(".parquet"));

@@ -96,7 +96,7 @@ export function createApp(options: AppOptions): GatewayApp {
   const stateDir = options.stateDir ?? ".runnel";
   const limits = { ...defaultLimits, ...options.limits };
   const store = new NotebookStore(options.root);
-  const registry = new SourceRegistry({ stateDir, demo: options.demo ?? true, fetch: options.fetch, now, log });
+  const registry = new SourceRegistry({ stateDir, demo: options.demo ?? true, fetch: options.fetch, now, log, root: options.root });
   const sampler = new Sampler();
   const shares = new ShareStore(join(stateDir, "shares"), options.shareSink);
   const appDir = options.appDir ?? "dist/app";

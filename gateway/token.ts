@@ -2,6 +2,9 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
+/** What a token may be: long enough not to be guessed, and characters a URL, a cookie and a bearer header carry unchanged. */
+const tokenShape = /^[A-Za-z0-9._~-]{32,}$/;
+
 /**
  * The gateway token: read from `file`, or made on first start (256 random bits,
  * hex) and written there with owner-only permissions. `fromEnv` (RUNNEL_TOKEN)
@@ -12,16 +15,24 @@ export async function loadOrCreateToken(file: string, fromEnv?: string): Promise
     // The token is all that guards the API, and a bearer header can be tried by anything that reaches the port:
     // `RUNNEL_TOKEN=dev` could be guessed. It travels in the printed URL (`?token=`), a cookie and `Bearer <token>`,
     // so `+`, `&`, `#` or a space would make a URL or header that no longer carries it.
-    if (!/^[A-Za-z0-9._~-]{32,}$/.test(fromEnv)) {
+    if (!tokenShape.test(fromEnv)) {
       throw new Error(`token: RUNNEL_TOKEN must be at least 32 letters, digits, '.', '_', '~' or '-' (it has ${fromEnv.length} characters${/^[A-Za-z0-9._~-]*$/.test(fromEnv) ? "" : ", some of them others"}); make one with \`openssl rand -hex 32\`, or unset it and the gateway makes one in ${file}`);
     }
     return { token: fromEnv, created: false };
   }
+  let kept: string | null = null;
   try {
-    const token = (await readFile(file, "utf8")).trim();
-    if (token.length >= 32) return { token, created: false };
+    kept = (await readFile(file, "utf8")).trim();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`token: cannot read ${file}`, { cause: err });
+  }
+  if (kept !== null && kept.length >= 32) {
+    // A token written into the file by hand is held to RUNNEL_TOKEN's rule: a passphrase with spaces made a printed
+    // URL and a bearer header that no longer carried it, every request a 401 with no word of why.
+    if (!tokenShape.test(kept)) {
+      throw new Error(`token: ${file} holds a token of ${kept.length} characters, some of them not letters, digits, '.', '_', '~' or '-', which a URL or an Authorization header cannot carry as they are; write one with \`openssl rand -hex 32 > ${file}\`, or delete the file and the gateway makes one`);
+    }
+    return { token: kept, created: false };
   }
   const token = randomBytes(32).toString("hex");
   // The state folder holds the token, the share key, webhook deliveries and the local lake: this user's only.

@@ -6,6 +6,7 @@
  * query must fail the same way on both sides (DuckDB's error text).
  */
 import { perFlushNote } from "../plan/per-flush.ts";
+import { counted } from "../../notebook/format/counted.ts";
 import type { Notebook } from "../../notebook/format/model.ts";
 import { openDuckDB, type DuckDB } from "../duckdb/open.node.ts";
 import { pinnedSourceSchema } from "../../gateway/sources/metadata-schema.ts";
@@ -97,7 +98,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
     // same events gives the one NULL group). The pipeline sees events, not a table's statistics, and
     // gives the NULL group, so the check compares with DuckDB as it answers without that optimizer.
     await db.run("SET disabled_optimizers = 'statistics_propagation'");
-    say(`loading samples: ${Object.entries(options.samples).map(([s, e]) => `${s} (${e.length} events)`).join(", ")}`);
+    say(`loading samples: ${Object.entries(options.samples).map(([s, e]) => `${s} (${counted(e.length, "event")})`).join(", ")}`);
     for (const [source, events] of Object.entries(options.samples)) {
       const spec = notebook.sources[source];
       // A source's columns and types are DuckDB's inference over its sample, which nothing can be inferred from.
@@ -125,7 +126,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
     const windowed = plan.pipelines.filter((p) => p.ops.some((o) => o.op === "aggregate" && o.window) && sinkSources(plan, p.sink).length === 1).length;
     const sourceCount = Object.keys(plan.sources).length;
     say(
-      `comparing ${sinkCells.length * (2 + random.batches) + sourceCount + windowed} times: the sample, edge cases and ${random.batches} random batches for ${counted(sinkCells.length, "sink cell")}, misfits for ${counted(sourceCount, "source")}${windowed ? `, stream order for ${counted(windowed, "windowed cell")}` : ""}`,
+      `comparing ${sinkCells.length * (2 + random.batches) + sourceCount + windowed} times: the sample, edge cases and ${random.batches} random batches for ${counted(sinkCells.length, "sink cell", grouped)}, misfits for ${counted(sourceCount, "source", grouped)}${windowed ? `, stream order for ${counted(windowed, "windowed cell", grouped)}` : ""}`,
     );
 
     const runStep = async (step: StepResult["step"], data: Record<string, unknown[]>): Promise<void> => {
@@ -139,7 +140,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
         const result = await compareOnce(db, cell.code, plan, pipeline.sink, mine, options.library);
         const r: StepResult = { step, sink: pipeline.sink, cell: cellName(cell), events: events.length, ...result };
         steps.push(r);
-        say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · ${step}: ${counted(events.length, "event")}, ${summary(r.duckdb)} from DuckDB, ${summary(r.plan)} from the plan${r.agree ? "" : `\n${r.detail}`}`);
+        say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · ${step}: ${counted(events.length, "event", grouped)}, ${summary(r.duckdb)} from DuckDB, ${summary(r.plan)} from the plan${r.agree ? "" : `\n${r.detail}`}`);
         if (step === "sample" && !r.duckdb.ok) {
           // Agreeing on an error is agreement, but the notebook's own query failing on its own sample deserves a word.
           say(`⚠ ${r.cell} fails in DuckDB on the notebook's own sample (${r.duckdb.error.split("\n")[0]}); the published pipeline sends each event that fails so to the dead letters, with that reason`);
@@ -155,7 +156,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
           const one = await eventByEvent(db, cell.code, plan, pipeline.sink, few, inputs.sources, options.library);
           const e: StepResult = { ...one, step, sink: pipeline.sink, cell: cellName(cell), events: Object.values(few).flat().length, rerun: true };
           steps.push(e);
-          say(`${e.agree ? "✓" : "✗"} ${e.cell} → ${e.sink} · ${step}, one event at a time: ${counted(e.events, "event")}, ${one.errors.toLocaleString("en-US")} fail alike on both sides, ${one.rows === 1 ? "1 row agrees" : `${counted(one.rows, "row")} agree`}${e.agree ? "" : `\n${e.detail}`}`);
+          say(`${e.agree ? "✓" : "✗"} ${e.cell} → ${e.sink} · ${step}, one event at a time: ${counted(e.events, "event", grouped)}, ${one.errors.toLocaleString("en-US")} fail alike on both sides, ${one.rows === 1 ? "1 row agrees" : `${counted(one.rows, "row", grouped)} agree`}${e.agree ? "" : `\n${e.detail}`}`);
           for (const [s, evs] of Object.entries(data)) await loadEvents(db, s, evs, { schema: inputs.sources[s], format: plan.sources[s]?.format });
         }
       }
@@ -175,8 +176,8 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
       const lanes = arrivalLanes(events.length, options.arrival?.[source]);
       const r: StepResult = { step: "stream order", sink: pipeline.sink, cell: cellName(cell), events: events.length, ...(await streamOrder(db, cell.code, plan, pipeline.sink, source, events, lanes, BigInt(agg.window.latenessMicros), options.library, clock)) };
       steps.push(r);
-      const order = lanes.partitioned ? `in offset order per partition (${counted(lanes.lanes.length, "partition")}, each with its own watermark, as the Kafka runner runs them)` : "in arrival order";
-      say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · stream order: ${counted(events.length, "event")} one at a time ${order}, ${r.agree ? "no event arrives after its window closed" : `\n${r.detail}`}`);
+      const order = lanes.partitioned ? `in offset order per partition (${counted(lanes.lanes.length, "partition", grouped)}, each with its own watermark, as the Kafka runner runs them)` : "in arrival order";
+      say(`${r.agree ? "✓" : "✗"} ${r.cell} → ${r.sink} · stream order: ${counted(events.length, "event", grouped)} one at a time ${order}, ${r.agree ? "no event arrives after its window closed" : `\n${r.detail}`}`);
     }
     const edge: Record<string, unknown[]> = {};
     for (const source of Object.keys(plan.sources)) edge[source] = bare(plan.sources[source]!.schema, edgeCaseEvents(plan.sources[source]!.schema, options.samples[source] ?? []));
@@ -184,7 +185,7 @@ export async function checkNotebook(notebook: Notebook, options: CheckOptions): 
     for (const source of Object.keys(plan.sources)) {
       const r = await checkMisfits(db, plan, source, bare(plan.sources[source]!.schema, misfitEvents(plan.sources[source]!.schema, options.samples[source] ?? [])), options.library);
       steps.push(r);
-      say(`${r.agree ? "✓" : "✗"} ${source} · misfits: ${counted(r.events, "event")} with a field that may not fit, ${r.detail && r.agree ? r.detail : ""}${r.agree ? "" : `\n${r.detail}`}`);
+      say(`${r.agree ? "✓" : "✗"} ${source} · misfits: ${counted(r.events, "event", grouped)} with a field that may not fit, ${r.detail && r.agree ? r.detail : ""}${r.agree ? "" : `\n${r.detail}`}`);
       for (const [s, evs] of Object.entries(edge)) await loadEvents(db, s, evs, { schema: inputs.sources[s], format: plan.sources[s]?.format });
     }
     const batches: Record<string, unknown[][]> = {};
@@ -402,8 +403,8 @@ async function runStepQuiet(run: (step: StepResult["step"], data: Record<string,
 }
 
 /** `1 row`, `2 rows`, `1,000 events`: counts in the check's lines, which the notebook's check panel shows too. */
-const counted = (n: number, noun: string): string => `${n.toLocaleString("en-US")} ${noun}${n === 1 ? "" : "s"}`;
-const rowCount = (n: number): string => counted(n, "row");
+const grouped = { grouped: true } as const;
+const rowCount = (n: number): string => counted(n, "row", grouped);
 
 function summary(a: Answer): string {
   return a.ok ? rowCount(a.rows.length) : "an error";
@@ -483,7 +484,7 @@ async function checkMisfits(db: DuckDB, plan: Plan, source: string, events: unkn
     if (duckRejects !== null) {
       rejected++;
       if (rows > 0 || !deadByConversion) {
-        const detail = `  event: ${stringifyJsonLossless(event).slice(0, 300)}\n  DuckDB's read_json rejects it (${duckRejects.replace(/^duckdb: /, "")})\n  but the plan ${rows > 0 ? `wrote ${rows} rows` : `made no conversion dead letter (${out.deadLetters.map((d) => d.reason).join("; ") || "none"})`}`;
+        const detail = `  event: ${stringifyJsonLossless(event).slice(0, 300)}\n  DuckDB's read_json rejects it (${duckRejects.replace(/^duckdb: /, "")})\n  but the plan ${rows > 0 ? `wrote ${counted(rows, "row")}` : `made no conversion dead letter (${out.deadLetters.map((d) => d.reason).join("; ") || "none"})`}`;
         return { ...base, agree: false, duckdb: { ok: false, error: duckRejects }, plan: { ok: true, rows: [] }, difference: null, detail };
       }
       continue;

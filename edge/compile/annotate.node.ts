@@ -136,6 +136,7 @@ export class Annotator {
       if (!e || SKIP.has(e.class)) return;
       pre.push(e);
       for (const c of childExpressions(e)) collectPre(c);
+      for (const c of orderExpressions(e)) collectPre(c);
     };
     const collectPost = (e: TreeNode | null | undefined): void => {
       if (e?.class === "STAR") for (const r of e.replace_list ?? []) collectPost(r.value);
@@ -143,6 +144,7 @@ export class Annotator {
       post.push(e);
       if (e.class === "FUNCTION" && e.$agg) {
         for (const c of childExpressions(e)) collectPre(c);
+        for (const c of orderExpressions(e)) collectPre(c);
         return;
       }
       if (node.$groups.some((g: TreeNode) => sameExpression(g, e))) {
@@ -963,4 +965,14 @@ function selectFrom(from: TreeNode, selectList: TreeNode[]): TreeNode {
     sample: null,
     qualify: null,
   };
+}
+
+/**
+ * The keys of an aggregate's ORDER BY (`percentile_cont(0.9) WITHIN GROUP (ORDER BY try_cast(x AS DOUBLE))`
+ * is quantile_cont ordered by its value): typed like its arguments, since the compiler lowers the key as the
+ * value. (Until 2026-12-07 only a bare column there had a type, and any other key was refused as "no type".)
+ */
+function orderExpressions(e: TreeNode): TreeNode[] {
+  if (e.class !== "FUNCTION") return [];
+  return ((e.order_bys?.orders ?? []) as TreeNode[]).map((o) => o.expression as TreeNode).filter((x) => x && typeof x === "object");
 }

@@ -9,6 +9,7 @@ import { CompileError } from "./errors.ts";
 import { simplifyComparison } from "./simplify.ts";
 import { LIST_PAIR, LIST_SEARCH, childExpressions, containsNode, locationOf, type TreeNode } from "./tree.ts";
 import { parseType } from "../plan/type-text.ts";
+import { listSubqueryAdvice } from "./list-subqueries.ts";
 
 /** A column visible to an expression: its position in the operator's input. */
 export interface ScopeColumn {
@@ -62,6 +63,7 @@ const MISSING_FUNCTION_HINTS: Record<string, string> = {
   gen_random_uuid: "a random value cannot be the same in the notebook and the pipeline; derive it from the event, e.g. md5(id)",
   json_group_array: "write to_json(list(x)), which is the same JSON text (DuckDB's json_group_array is list() written as JSON)",
   json_group_object: "keep list({'k': key, 'v': value}) (to_json(...) of it for JSON text), or write to_json(map_from_entries(list({'k': key, 'v': value}))) where each key comes once (a MAP refuses a repeated key)",
+  make_timestamp_ns: "it makes a TIMESTAMP_NS, which a pipeline does not hold (it keeps microseconds); write make_timestamp(nanos // 1000) for a TIMESTAMP",
   generate_subscripts: "generate_subscripts(list, 1) is supported as a select item with a name (generate_subscripts(items, 1) AS pos), or write unnest(range(1, len(items) + 1)) AS pos",
 };
 
@@ -160,7 +162,9 @@ export function lowerExpr(node: TreeNode, ctx: ExprContext): Expr {
     case "COMPARISON": {
       const op = COMPARE[node.type];
       if (!op) throw unsupported(node, ctx, "use =, <>, <, <=, >, >= or IS [NOT] DISTINCT FROM");
-      return simplifyComparison({ kind: "compare", op, left: lower(node.left), right: lower(node.right), compareType: cmpType(node, ctx), type: "BOOLEAN" });
+      const compareType = cmpType(node, ctx);
+      if (typeof node.$lookupKey === "string") lookupKeyCheck(node.$lookupKey, compareType, node, ctx);
+      return simplifyComparison({ kind: "compare", op, left: lower(node.left), right: lower(node.right), compareType, type: "BOOLEAN" });
     }
     case "CONJUNCTION":
       return { kind: node.type === "CONJUNCTION_AND" ? "and" : "or", args: node.children.map((c: TreeNode) => lowerCondition(c, ctx)), type: "BOOLEAN" };
@@ -183,7 +187,7 @@ export function lowerExpr(node: TreeNode, ctx: ExprContext): Expr {
       // Subqueries over static tables were folded into constants (subqueries.node.ts); what is left
       // reads a stream, refers to the outer row, or is too big or nested to hold as literals.
       throw new CompileError(`a subquery in an expression${typeof node.$unfolded === "string" ? ` that ${node.$unfolded}` : ""}`, ctx.originOf(node),
-        "a pipeline sees one event at a time; compare with a static table instead (x IN (SELECT k FROM a VALUES cell), a JOIN, or a scalar over static rows), or aggregate over a time window in its own cell");
+        (typeof node.$unfoldedAdvice === "string" ? node.$unfoldedAdvice : null) ?? listSubqueryAdvice(node) ?? "a pipeline sees one event at a time; compare with a static table instead (x IN (SELECT k FROM a VALUES cell), a JOIN, or a scalar over static rows), or aggregate over a time window in its own cell");
     case "STAR":
       throw new CompileError("unsupported * inside an expression", ctx.originOf(node), "name the columns");
     default:
@@ -193,6 +197,19 @@ export function lowerExpr(node: TreeNode, ctx: ExprContext): Expr {
 
 function unsupported(node: TreeNode, ctx: ExprContext, suggestion: string): CompileError {
   return new CompileError(`unsupported expression ${describeNode(node)}`, ctx.originOf(node), suggestion);
+}
+
+/**
+ * A key of a static lookup (lookup-subqueries.node.ts) written as a literal of the key's type. Where the
+ * comparison casts it to another type that can fail (text to a number, JSON), DuckDB casts the table's keys
+ * only for the events it joins (not for a NULL one), the literal on every event: the answers differ.
+ */
+function lookupKeyCheck(keyType: string, compareType: string, node: TreeNode, ctx: ExprContext): void {
+  const numeric = /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\))$/;
+  if (keyType === compareType || compareType === "VARCHAR" || (numeric.test(keyType) && numeric.test(compareType))) return;
+  if (keyType === "DATE" && /^TIMESTAMP/.test(compareType)) return;
+  throw new CompileError(`a subquery looking up a ${keyType} key compared as ${compareType}`, ctx.originOf(node),
+    `cast the event's side to the table's key type (${keyType}), so the keys are compared as they are`);
 }
 
 function cmpType(node: TreeNode, ctx: ExprContext): string {
@@ -358,6 +375,14 @@ function mapOfPairs(node: TreeNode, ctx: ExprContext): Expr {
   return { kind: "function", name: "map", args: [list(0, keyType), list(1, valueType)], type };
 }
 
+/** The parse_* path functions: their arguments after the path must be constants (see lowerFunction). */
+const PATH_FUNCTIONS = new Set(["parse_path", "parse_dirname", "parse_dirpath", "parse_filename"]);
+
+/** A literal, or a cast of one (NULL::VARCHAR). */
+function isConstantArgument(n: TreeNode): boolean {
+  return n.class === "CONSTANT" || (n.class === "CAST" && n.child?.class === "CONSTANT");
+}
+
 function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   const name = String(node.function_name);
   if (node.$agg) {
@@ -381,6 +406,13 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   if (lowered === "row" && typeof node.$type === "string" && !/^STRUCT\("/.test(node.$type)) {
     throw new CompileError(`${name}() (a STRUCT without field names)`, ctx.originOf(node), MISSING_FUNCTION_HINTS.row!);
   }
+  if (PATH_FUNCTIONS.has(lowered)) {
+    const varying = (node.children as TreeNode[]).slice(1).find((c) => !isConstantArgument(c));
+    if (varying) {
+      throw new CompileError(`${name}() with a separator or trim flag that is not a constant`, ctx.originOf(varying),
+        "DuckDB reads that argument from the first row of each batch it processes, which a pipeline cannot repeat; write the separator ('forward_slash', 'backslash', 'both_slash') and the flag as literals, or a CASE over calls with literals");
+    }
+  }
   if ((lowered === "list_distinct" || lowered === "array_distinct") && !orderFree.has(node)) {
     throw new CompileError(`${name}() outside list_sort()`, ctx.originOf(node), `DuckDB gives the distinct elements in its hash table's order, which a pipeline cannot repeat; write list_sort(${name}(...)), or list_unique(...) for their count`);
   }
@@ -401,8 +433,21 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
   }
   // The JSON functions take JSON: DuckDB casts a STRUCT, LIST or number there to its JSON text.
   if (JSON_INPUT.has(name.toLowerCase()) && args[0] && args[0].type !== "VARCHAR" && args[0].type !== "JSON" && args[0].type !== "NULL") args[0] = castExpr(args[0], "JSON");
+  // json_merge_patch takes JSON in every place: a STRUCT, LIST or number there is its JSON text.
+  if (name.toLowerCase() === "json_merge_patch") {
+    for (let i = 0; i < args.length; i++) if (args[i]!.type !== "VARCHAR" && args[i]!.type !== "JSON" && args[i]!.type !== "NULL") args[i] = castExpr(args[i]!, "JSON");
+  }
   const type = typeOf(node, ctx);
   const lower = name.toLowerCase();
+  // `v IN (SELECT unnest(l))` rewritten (list-subqueries.ts): DuckDB's subquery compares JSON with text as text, where
+  // list_contains casts the text to JSON (and fails on text that is not JSON). Numbers against JSON agree.
+  if (node.$fromInSubquery && args.length === 2) {
+    const [list, v] = [String(args[0]!.type).replace(/\[\]$/, ""), String(args[1]!.type)];
+    const numeric = (t: string): boolean => /^(U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?|FLOAT|DOUBLE|DECIMAL\(\d+,\d+\)|NULL)$/.test(t);
+    if ((list === "JSON") !== (v === "JSON") && !numeric(list === "JSON" ? v : list)) {
+      throw new CompileError(`v IN (SELECT unnest(list)) of ${v} among ${list} over the event's own list`, ctx.originOf(node), "cast the JSON side to VARCHAR, as DuckDB's subquery compares them: j::VARCHAR IN (SELECT unnest(l)), or v IN (SELECT unnest(l::VARCHAR[])) for a list of JSON");
+    }
+  }
   const pattern = args[0]?.kind === "constant" ? args[0].value : null;
   // A constant regular expression the executor cannot run as DuckDB's RE2 does is refused where it is written.
   const regexWhy = regexRefusal(lower, args.map((a) => (a.kind === "constant" ? { value: a.value } : undefined)));
@@ -423,6 +468,16 @@ function lowerFunction(node: TreeNode, ctx: ExprContext): Expr {
       throw new CompileError(`format() with a format spec (${unsupported}) of a HUGEINT or UHUGEINT, or with a width or precision taken from an argument`, ctx.originOf(node),
         "the pipeline's format() does not apply specs there; print the value with {} and pad it: format('{}', lpad(x::VARCHAR, 5)), or printf('%5d', n)");
     }
+  }
+  // %n in a constant format: strptime's nanoseconds make a TIMESTAMP_NS, which a pipeline does not hold
+  // (every event would be a dead letter), and DuckDB 1.4.3's strftime writes %n as six digits and three stray bytes.
+  const formatArgs = lower === "strftime" ? args : lower === "strptime" || lower === "try_strptime" ? args.slice(1, 2) : [];
+  const nanoFormat = formatArgs.flatMap((a) => (a.kind === "constant" ? (Array.isArray(a.value) ? a.value : [a.value]) : []))
+    .find((f): f is string => typeof f === "string" && /(^|[^%])(%%)*%n/.test(f));
+  if (nanoFormat !== undefined) {
+    throw new CompileError(`${name}() with %n (nanoseconds) in '${nanoFormat}'`, ctx.originOf(node), lower === "strftime"
+      ? "DuckDB writes six digits for %n and leaves stray bytes at the end of the text; write %f for the microseconds (strftime(x, '%f') || '000' for nine digits)"
+      : "it reads a TIMESTAMP_NS, which a pipeline does not hold (it keeps microseconds); cast ISO text directly (CAST(x AS TIMESTAMP) reads '2024-01-05T10:00:00.123456789Z'), or cut the text to six fraction digits and read them with %f");
   }
   if ((lower === "strptime" || lower === "try_strptime") && args[1]?.kind === "constant" && Array.isArray(args[1].value)) {
     const formats = args[1].value.filter((f): f is string => typeof f === "string");
@@ -459,7 +514,9 @@ function lowerLambdaCall(node: TreeNode, ctx: ExprContext): Expr {
   const fn = LAMBDA_KINDS[name.toLowerCase()];
   const lambda = node.children[1] as TreeNode;
   if (!fn || node.children.length !== 2) {
-    throw new CompileError(`the lambda function ${name}()`, ctx.originOf(node), "list_transform and list_filter with one parameter are supported; for a reduction, unnest and aggregate");
+    throw new CompileError(`the lambda function ${name}()`, ctx.originOf(node), name.toLowerCase().endsWith("reduce")
+      ? "for a reduction write the list aggregate: list_sum(l), list_product(l), list_max(l), list_aggregate(l, 'string_agg', ','), over list_transform(l, x -> ...) for an expression; or unnest and aggregate"
+      : "list_transform and list_filter, with x -> ... or (x, i) -> ..., are supported; for a reduction, unnest and aggregate");
   }
   // `x -> ...` has a column as its left side, `(x, i) -> ...` a row() of columns.
   const lhs = lambda.lhs as TreeNode | undefined;

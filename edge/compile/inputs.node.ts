@@ -17,10 +17,11 @@ import type { Schema } from "../plan/values.ts";
 import type { Origin } from "../plan/types.ts";
 import { Annotator, UnsupportedConstruct } from "./annotate.node.ts";
 import { foldStaticSubqueries } from "./subqueries.node.ts";
+import { rewriteListSubqueries } from "./list-subqueries.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import { cellName, type CellInput, type CompileInputs } from "./compile.ts";
 import { CompileError } from "./errors.ts";
-import { rewriteDistinctTuples, rewriteGenerateSubscripts, rewriteOrderedArrayAgg, rewriteJsonArrows, rewriteLateralUnnests, unwrapCteNodes, type TreeNode } from "./tree.ts";
+import { rewriteDistinctTuples, rewriteMapEntryTuples, rewriteGenerateSubscripts, rewriteOrderedArrayAgg, rewriteJsonArrows, rewriteLateralUnnests, unwrapCteNodes, type TreeNode } from "./tree.ts";
 
 /** Table names a parse tree reads (not its own CTEs), lower case. */
 export function tableRefs(node: TreeNode): Set<string> {
@@ -90,6 +91,7 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
       subscriptsTemplate ??= ((await parseSql(db, "SELECT unnest(range(1, len(NULL) + 1))")).statements[0]!.node as TreeNode).select_list[0] as TreeNode;
       rewriteGenerateSubscripts(tree, subscriptsTemplate);
       rewriteDistinctTuples(tree);
+      rewriteMapEntryTuples(tree);
       rewriteOrderedArrayAgg(tree);
     } catch (error) {
       if (error instanceof ParseError) {
@@ -137,6 +139,11 @@ export async function gatherCompileInputs(db: DuckDB, notebook: Notebook): Promi
     const cell = notebook.cells[byName.get(key.toLowerCase())!.index]!;
     const { tree } = parsed.get(key)!;
     try {
+      // Only a cell DuckDB binds as written: a rewrite must not turn a cell DuckDB refuses into one that runs.
+      if (JSON.stringify(tree, (_, v) => (typeof v === "bigint" ? String(v) : v)).includes('"class":"SUBQUERY"')) {
+        const binds = await describeQuery(db, await annotator.toSql(tree, [])).then(() => true, () => false);
+        if (binds) rewriteListSubqueries(tree);
+      }
       await foldStaticSubqueries(tree, { db, readsStream, toSql: (node, ctes) => annotator.toSql(node, ctes) });
       await annotator.annotate(tree);
     } catch (error) {

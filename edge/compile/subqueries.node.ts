@@ -16,7 +16,9 @@
  * their text and back (`CAST('…' AS T)`), exact for the scalar types allowed
  * below; a nested type, more than `MAX_VALUES` values or a subquery DuckDB
  * cannot run on its own (it refers to the outer query) stays as it is, and the
- * compiler refuses it by name.
+ * compiler refuses it by name, unless it looks the outer row up in the static
+ * table by equalities (lookup-subqueries.node.ts: a CASE over the table's rows).
+ * A subquery over the row's own list was rewritten before (list-subqueries.ts).
  */
 import type { DuckDB } from "../duckdb/open.node.ts";
 import { describeQuery } from "../duckdb/describe.node.ts";
@@ -24,6 +26,7 @@ import { parseSql } from "../duckdb/parse-sql.node.ts";
 import { quoteString } from "../duckdb/quote.ts";
 import { tableRefs } from "./inputs.node.ts";
 import { VOLATILE } from "./annotate.node.ts";
+import { foldLookup } from "./lookup-subqueries.node.ts";
 import type { TreeNode } from "./tree.ts";
 
 /** The most distinct values an IN subquery may fold into (a bigger table: join it). */
@@ -123,7 +126,16 @@ async function foldOne(e: TreeNode, ctes: TreeNode[], how: StaticSubqueries): Pr
     // A subquery that refers to the outer row does not bind on its own.
     columns = await describeQuery(how.db, sql);
   } catch {
-    return "refers to the outer query's row";
+    // It may look the outer row up in a static table by equalities: a CASE over the table's rows.
+    const lookup = await foldLookup(e, ctes, how);
+    if (!("node" in lookup)) {
+      if (lookup.advice) e.$unfoldedAdvice = lookup.advice;
+      return lookup.why;
+    }
+    const { alias, query_location } = e;
+    for (const k of Object.keys(e)) delete e[k];
+    Object.assign(e, lookup.node, { alias, query_location });
+    return true;
   }
   let replacement: TreeNode;
   try {

@@ -11,6 +11,7 @@
  *                     `$inSubquery` on an IN list folded from a static subquery (subqueries.node.ts):
  *                               its `$cmp` is the sides' common type, as DuckDB binds a subquery
  *                     `$unfolded` on a SUBQUERY left in place: why it was not folded
+ *                     `$unfoldedAdvice` on such a SUBQUERY: what to write instead, when the reason has its own
  *   table refs        `$schema` the columns the ref contributes (DESCRIBE SELECT * FROM ref)
  *                     `$rows`   for a VALUES list: its rows, encoded
  *   SELECT_NODE       `$output` the node's result schema
@@ -354,6 +355,35 @@ export function unwrapCteNodes(node: TreeNode): TreeNode {
     return o;
   };
   return walk(node) as TreeNode;
+}
+
+/** The lambda functions that map each element (DuckDB's names for list_transform). */
+const TRANSFORMS = new Set(["list_transform", "array_transform", "apply", "list_apply", "array_apply"]);
+
+/**
+ * `map_from_entries([(a.key, a.value) FOR a IN attrs])`, or the same written with list_transform: the
+ * tuples are never written, only taken apart, so the MAP is `map(list_transform(attrs, a -> a.key),
+ * list_transform(attrs, a -> a.value))`, which DuckDB gives the same keys, values, types and errors
+ * (a NULL list NULL, a repeated or NULL key its own error). In place, before the cell is bound, so the
+ * types the compiler reads are those of the rewritten call.
+ */
+export function rewriteMapEntryTuples(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const x of node) rewriteMapEntryTuples(x);
+    return;
+  }
+  if (node === null || typeof node !== "object") return;
+  const n = node as TreeNode;
+  for (const [key, value] of Object.entries(n)) if (!key.startsWith("$")) rewriteMapEntryTuples(value);
+  if (n.class !== "FUNCTION" || String(n.function_name).toLowerCase() !== "map_from_entries" || n.children?.length !== 1) return;
+  const call = n.children[0] as TreeNode;
+  const lambda = call?.children?.[1] as TreeNode | undefined;
+  if (call?.class !== "FUNCTION" || !TRANSFORMS.has(String(call.function_name).toLowerCase()) || call.children.length !== 2 || lambda?.class !== "LAMBDA") return;
+  const tuple = lambda.expr as TreeNode;
+  if (tuple?.class !== "FUNCTION" || String(tuple.function_name).toLowerCase() !== "row" || tuple.children?.length !== 2) return;
+  const half = (i: 0 | 1): TreeNode => structuredClone({ ...call, children: [call.children[0], { ...lambda, expr: tuple.children[i] }] });
+  n.function_name = "map";
+  n.children = [half(0), half(1)];
 }
 
 /**

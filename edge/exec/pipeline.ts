@@ -85,6 +85,8 @@ interface BuiltPipeline {
   aggregate: { op: AggregateOp; state: WindowState } | null;
   tail: Stage[];
   toRow: (row: Value[]) => Row;
+  /** Where an event's error arose (`failurePlace`), for its dead letter. */
+  place: (row: Value[], message: string) => string | null;
 }
 
 /** Builds the executor for `plan`. Throws at once for a function the library lacks. */
@@ -124,6 +126,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
       aggregate,
       tail: after.map((o) => stageFor(o, lib, memo)),
       toRow: rowMaker(sinkOp.schema),
+      place: failurePlace(before, agg, after, lib),
     };
   });
 
@@ -271,6 +274,13 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
     out.deadLetters.push(kind ? { source, sink, reason, raw, kind } : { source, sink, reason, raw });
   };
 
+  /** The dead letter of an event whose row `row` failed in `p`'s operators: the reason names the cell and column. */
+  const failedEvent = (out: RunResult, source: string, p: BuiltPipeline, error: unknown, row: Value[], raw: unknown): void => {
+    const reason = error instanceof Error ? error.message : String(error);
+    const place = p.place(row, reason);
+    out.deadLetters.push({ source, sink: p.sink, reason: place === null ? reason : `${place}: ${reason}`, raw });
+  };
+
   /**
    * One converted event through the stateless operators and into the
    * aggregate or the sink. The event's rows are delivered only once all of
@@ -302,7 +312,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
       }
     } catch (error) {
       if (mode === "throw") throw error;
-      deadLetter(out, source, p.sink, error, raw);
+      failedEvent(out, source, p, error, row, raw);
       return;
     }
     if (!p.aggregate) {
@@ -321,7 +331,7 @@ export function buildPipeline(plan: Plan, options: ExecutorOptions): Executor {
       }
     } catch (error) {
       if (mode === "throw") throw error;
-      deadLetter(out, source, p.sink, error, raw);
+      failedEvent(out, source, p, error, row, raw);
       return;
     }
     if (late !== null) deadLetter(out, source, p.sink, late, raw);
@@ -611,6 +621,114 @@ function cannotFail(e: Expr, lib: FunctionLibrary): boolean {
   if (!rest.every((a) => a.kind === "constant")) return false;
   const constants = [null, ...rest.map((a) => (a.kind === "constant" ? { value: decodeValue(a.value, a.type) } : null))];
   return fn.cannotFail(constants, { argTypes: e.args.map((a) => a.type), resultType: e.type });
+}
+
+/**
+ * Where an event's error arose, for its dead letter (`cell clean, column n: Could not convert string 'x'
+ * to INT32`; DuckDB's message alone named neither): the operators before the sink are run again on the
+ * event's row, one expression at a time, and the first that raises the same error names its cell and
+ * column (`WHERE`, `GROUP BY <key>`, the event time, or the aggregate's column). Only on the failure path;
+ * compiled at the first failure. Null when no expression raises that error again.
+ */
+function failurePlace(ops: Operator[], agg: AggregateOp | null, after: Operator[], lib: FunctionLibrary): (row: Value[], message: string) => string | null {
+  type Step = (rows: Value[][], message: string) => Value[][] | string | null;
+  let steps: Step[] | null = null;
+  const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+  const build = (): Step[] => {
+    const compile = (op: Operator, e: Expr, filter = false): Eval => withColumnStats(STATS_IN.get(op), () => compileExpr(e, lib, undefined, filter));
+    const built: Step[] = ops.map((op): Step => {
+      const cell = `cell ${op.origin.cell}`;
+      if (op.op === "filter") {
+        const pred = compile(op, op.predicate, true);
+        return (rows, message) => {
+          const kept: Value[][] = [];
+          for (const r of rows) {
+            let v: Value;
+            try {
+              v = pred(r);
+            } catch (error) {
+              return messageOf(error) === message ? `${cell}, WHERE` : null;
+            }
+            if (v === true) kept.push(r);
+          }
+          return kept;
+        };
+      }
+      if (op.op === "project") {
+        const exprs = op.exprs.map((e) => ({ name: e.name, ev: compile(op, e.expr) }));
+        return (rows, message) => {
+          const next: Value[][] = [];
+          for (const r of rows) {
+            const o: Value[] = [];
+            for (const { name, ev } of exprs) {
+              try {
+                o.push(ev(r) ?? null);
+              } catch (error) {
+                return messageOf(error) === message ? `${cell}, column ${name}` : null;
+              }
+            }
+            next.push(o);
+          }
+          return next;
+        };
+      }
+      const stage = stageFor(op, lib, Memo.of([]));
+      return (rows, message) => {
+        try {
+          return stage(rows);
+        } catch (error) {
+          return messageOf(error) === message ? cell : null;
+        }
+      };
+    });
+    if (agg) {
+      const cell = `cell ${agg.origin.cell}`;
+      // An aggregate's output is named by the projection after it (`sum(x) AS total`); the keys by their own names.
+      const shown = after[0]?.op === "project" ? after[0].exprs : null;
+      const nameOf = (index: number, own: string): string | null => {
+        if (!shown) return own;
+        const reads = (e: Expr): boolean => (e.kind === "column" && e.index === index) || exprChildren(e).some(reads);
+        return shown.find((e) => reads(e.expr))?.name ?? null;
+      };
+      const at = (index: number, own: string, what: string): string => {
+        const name = nameOf(index, own);
+        return name === null ? cell : `${cell}, ${what}${name}`;
+      };
+      const parts = [
+        ...agg.keys.map((k, i) => ({ place: at(i, k.name, "GROUP BY "), ev: compile(agg, k.expr) })),
+        ...(agg.window ? [{ place: `${cell}, event time`, ev: compile(agg, agg.window.eventTime) }] : []),
+        ...agg.aggregates.flatMap((a, i) => [...(a.call.filter ? [a.call.filter] : []), ...a.call.args].map((e) => ({ place: at(agg.keys.length + i, a.name, "column "), ev: compile(agg, e) }))),
+      ];
+      built.push((rows, message) => {
+        for (const r of rows) {
+          for (const { place, ev } of parts) {
+            try {
+              ev(r);
+            } catch (error) {
+              return messageOf(error) === message ? place : null;
+            }
+          }
+        }
+        return null;
+      });
+    }
+    return built;
+  };
+  return (row, message) => {
+    try {
+      steps ??= build();
+      let rows: Value[][] = [row];
+      for (const step of steps) {
+        const r = step(rows, message);
+        if (!Array.isArray(r)) return r;
+        rows = r;
+        if (rows.length === 0) return null;
+      }
+    } catch {
+      // Only a dead letter's wording depends on this: the reason stays DuckDB's message alone.
+    }
+    return null;
+  };
 }
 
 /** The expressions an operator evaluates. */

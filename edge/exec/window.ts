@@ -96,6 +96,14 @@ export class WindowState {
   /** Late reasons by window start, valid while `emittedUpTo` is `lateFor` (late rows come in runs). */
   private readonly lateReasons = new Map<bigint, string | null>();
   private lateFor: bigint | null = null;
+  /**
+   * The text of an ahead event's reason after its time, for the clock it names (`aheadReason`), and the
+   * last reason made: a producer with a broken clock sends every event ahead, many at one time.
+   */
+  private aheadTail: { clock: bigint; text: string } | null = null;
+  private lastAhead: { t: bigint; clock: bigint; reason: string } | null = null;
+  /** Whether the bucket is a TIMESTAMPTZ (`timeText`), told once. */
+  private zonedBucket: boolean | null = null;
 
   /**
    * Where a group whose aggregate fails as it finishes goes (e.g. stddev over an infinity): with
@@ -310,13 +318,21 @@ export class WindowState {
     const clock = this.now;
     const max = this.maxAhead;
     if (t === null || clock === null || max === null || this.aheadAfter === null || t <= this.aheadAfter || t >= TIMESTAMP_INFINITY) return null;
+    const last = this.lastAhead;
+    if (last !== null && last.t === t && last.clock === clock) return last.reason;
+    if (this.aheadTail === null || this.aheadTail.clock !== clock) {
+      this.aheadTail = { clock, text: ` is more than ${showDuration(max)} ahead of the pipeline's clock (${formatTimestamp(clock)} UTC; max_ahead ${showDuration(max)}); taken into the window it would make every later event late: fix the producer's clock, filter such times out in the cell, or raise the sink's max_ahead` };
+    }
     const shown = this.op.window!.wall ? formatTimestampTz(t) : this.timeText(t);
-    return `event time ${shown} is more than ${showDuration(max)} ahead of the pipeline's clock (${formatTimestamp(clock)} UTC; max_ahead ${showDuration(max)}); taken into the window it would make every later event late: fix the producer's clock, filter such times out in the cell, or raise the sink's max_ahead`;
+    const reason = `event time ${shown}${this.aheadTail.text}`;
+    this.lastAhead = { t, clock, reason };
+    return reason;
   }
 
   /** A window bound or watermark as the bucket's type prints it (`2026-03-01 10:05:00`, `…+00` for TIMESTAMPTZ). */
   private timeText(micros: bigint): string {
-    return /WITH TIME ZONE|TIMESTAMPTZ/.test(this.keyTypes[this.windowKey] ?? "") ? formatTimestampTz(micros) : formatTimestamp(micros);
+    this.zonedBucket ??= /WITH TIME ZONE|TIMESTAMPTZ/.test(this.keyTypes[this.windowKey] ?? "");
+    return this.zonedBucket ? formatTimestampTz(micros) : formatTimestamp(micros);
   }
 
   /**

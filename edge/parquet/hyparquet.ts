@@ -7,8 +7,13 @@ import type { ParquetWriteOptions, ParquetWriter } from "./writer.ts";
 /** Rows per row group unless the caller says otherwise: DuckDB's own default, a size its readers parallelise over. */
 export const DEFAULT_ROW_GROUP_SIZE = 122_880;
 
-/** Fixed so the same rows always give the same bytes (no versions or clocks in the footer). */
-export const CREATED_BY = "runnel";
+/**
+ * Fixed so the same rows always give the same bytes (no clocks in the footer), in the form the Parquet
+ * spec gives `created_by` (`<application> version <version>`): parquet-mr (Spark, Hive) parses it before
+ * it trusts a file's statistics of text, UUID and wide DECIMAL columns, and ignores them when it cannot
+ * (with the bare `runnel`, a Spark filter on a string column skipped no row group).
+ */
+export const CREATED_BY = "runnel version 1.0.0";
 
 /**
  * hyparquet-writer's encoder (pure JS; dictionary and RLE encodings,

@@ -104,6 +104,9 @@ class RunnelFile implements ParquetFile {
       [3, i64(this.rows)],
       [4, { t: "list", elem: "struct", v: this.rowGroups }],
       [6, bin(CREATED_BY)],
+      // Every leaf's statistics are in its type's own order (min_value/max_value): without this list,
+      // Arrow's reader (pyarrow, pandas) looks for the deprecated min/max instead and sees no statistics.
+      [7, { t: "list", elem: "struct", v: this.leaves.map(() => TYPE_DEFINED_ORDER) }],
     ]);
     out.i32(out.length);
     out.bytes(MAGIC);
@@ -196,6 +199,9 @@ class RunnelFile implements ParquetFile {
 }
 
 const MAGIC = new TextEncoder().encode("PAR1");
+
+/** ColumnOrder's TYPE_ORDER (field 1, an empty TypeDefinedOrder): min_value/max_value follow the column's logical type. */
+const TYPE_DEFINED_ORDER: TValue = struct([1, struct()]);
 
 const PHYSICAL: Record<string, number> = { BOOLEAN: 0, INT32: 1, INT64: 2, INT96: 3, FLOAT: 4, DOUBLE: 5, BYTE_ARRAY: 6, FIXED_LEN_BYTE_ARRAY: 7 };
 const REPETITION: Record<string, number> = { REQUIRED: 0, OPTIONAL: 1, REPEATED: 2 };

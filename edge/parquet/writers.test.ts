@@ -262,7 +262,7 @@ describe.each([runnelWriter, hyparquetWriter])("$name writer", (writer) => {
       expect(meta.filter((m) => m.col === "s").map((m) => m.nulls)).toEqual(["100", "100", "50"]);
       expect(meta.filter((m) => m.col === "ts")[2]).toMatchObject({ min: "2026-11-22 00:33:20", max: "2026-11-22 00:41:39" });
       expect(new Set(meta.map((m) => m.compression))).toEqual(new Set(["SNAPPY"]));
-      expect(meta[0]!.created_by).toBe("runnel");
+      expect(meta[0]!.created_by).toBe("runnel version 1.0.0");
       if (writer === runnelWriter) {
         // Unique integers are delta-encoded; repeated text gets a dictionary.
         const encodings = await queryJson(db, `SELECT path_in_schema AS col, encodings FROM parquet_metadata(${sqlString(path)}) WHERE row_group_id = 0 ORDER BY column_id`);

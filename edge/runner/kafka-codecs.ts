@@ -26,8 +26,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import kafkajs from "kafkajs";
 import { promisify } from "node:util";
 import { Decompress as ZstdStream } from "fzstd";
-import { snappyUncompress } from "hyparquet";
 import { snappyCompress } from "../parquet/snappy.ts";
+import { snappyRawDecode, ZSTD_WINDOW_MAX, zstdFrameHeader } from "./block-codecs.ts";
 
 /**
  * A batch that does not decode: kafkajs hands it to the consumer's error path with this text.
@@ -167,25 +167,14 @@ function isXerial(b: Uint8Array): boolean {
   return true;
 }
 
-/** One raw Snappy block: its preamble is the uncompressed length as a varint; `room` is what the batch may still hold. */
+/** One raw Snappy block (`snappyRawDecode`, shared with Avro files' blocks); `room` is what the batch may still hold. */
 function snappyBlock(b: Uint8Array, room = batchLimit()): Uint8Array {
-  let length = 0;
-  let shift = 0;
-  for (let i = 0; ; i++) {
-    if (i >= b.length || i > 4) throw new KafkaCodecError("snappy: the block's length preamble is cut off");
-    const c = b[i]!;
-    length += (c & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (c < 0x80) break;
-  }
-  if (length > room) throw tooLarge("snappy");
-  const out = new Uint8Array(length);
   try {
-    snappyUncompress(b, out);
+    return snappyRawDecode(b, room, () => tooLarge("snappy"));
   } catch (e) {
+    if (e instanceof KafkaCodecError) throw e;
     throw new KafkaCodecError(`snappy: ${e instanceof Error ? e.message : String(e)}`);
   }
-  return out;
 }
 
 export function snappyDecode(b: Uint8Array): Uint8Array {
@@ -362,23 +351,73 @@ type Zstd = { zstdCompressSync?: (b: Uint8Array) => Uint8Array };
 const nodeZstd = zlib as unknown as Zstd;
 
 export function zstdDecode(b: Uint8Array): Uint8Array {
+  return zstdDecodeWithin(b, batchLimit(), () => tooLarge("zstd"));
+}
+
+/**
+ * The zstd frames of `b` (one or several, skippable ones passed over) decompressed, refused with
+ * `tooLarge()` past `limit` bytes. Each frame's header is read first: fzstd allocates, and shifts
+ * through, the window a header declares before a byte of output (a 13-byte frame declaring 2 GB
+ * took 2 GB and seconds), so a frame declaring more content than `limit`, or a window past
+ * `limit` and past 128 MiB, is refused before it is given memory.
+ */
+export function zstdDecodeWithin(b: Uint8Array, limit: number, tooLarge: () => Error): Uint8Array {
+  const declared = zstdDeclared(b, limit);
+  if (declared === "past") throw tooLarge();
   // The stream hands over each block as it is made, so a frame is stopped at the bound instead of
   // being given the buffer its header asks for (fzstd's one-shot call allocates the declared size).
   const parts: Uint8Array[] = [];
   let size = 0;
-  const limit = batchLimit();
+  let over = false;
   const stream = new ZstdStream((chunk) => {
     size += chunk.length;
-    if (size > limit) throw tooLarge("zstd");
-    parts.push(chunk);
+    if (size > limit) {
+      over = true;
+      throw tooLarge();
+    }
+    // Copied: fzstd hands out views of buffers it may reuse for the next block.
+    parts.push(chunk.slice());
   });
   try {
     stream.push(b, true);
   } catch (e) {
-    if (e instanceof KafkaCodecError) throw e;
+    if (over) throw e;
     throw new KafkaCodecError(`zstd: ${e instanceof Error ? e.message : String(e)}`);
   }
+  // Frames whose blocks make other than their headers declare are damaged (zstd's own decoder says so); fzstd's one-shot call padded them with zeros.
+  if (declared !== null && size !== declared) throw new KafkaCodecError(`zstd: its frames hold ${size} bytes and declare ${declared}`);
   return parts.length === 1 ? parts[0]! : concat(parts);
+}
+
+/**
+ * What the zstd frames of `b` declare they hold (null where one does not say, or they do not walk
+ * to `b`'s end), or "past": a frame declares content past `limit`, or a window past both `limit`
+ * and 128 MiB. Each header is read as fzstd reads it; blocks are stepped over by their headers.
+ */
+function zstdDeclared(b: Uint8Array, limit: number): number | null | "past" {
+  const windowMax = Math.max(limit, ZSTD_WINDOW_MAX);
+  let at = 0;
+  let total: number | null = 0;
+  while (at + 8 <= b.length) {
+    const frame = zstdFrameHeader(b, at);
+    if (frame === null || frame === "short") return null; // not a frame: fzstd says so
+    if (frame.kind === "skippable") {
+      at += 8 + frame.skip;
+      continue;
+    }
+    if ((frame.content ?? 0) > limit || frame.window > windowMax) return "past";
+    total = frame.content === null || total === null ? null : total + frame.content;
+    // Past its blocks (a block's header: last bit, type, size; an RLE block holds one byte) and checksum, to the next frame.
+    let p = at + frame.headerBytes;
+    for (;;) {
+      if (p + 3 > b.length) return null;
+      const header = b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16);
+      p += 3 + (((header >> 1) & 3) === 1 ? 1 : header >> 3);
+      if (header & 1) break;
+    }
+    at = p + (frame.checksum ? 4 : 0);
+  }
+  return at === b.length ? total : null;
 }
 
 // ---------------------------------------------------------------- gzip

@@ -82,6 +82,8 @@ interface PartitionState {
   next: bigint;
   /** Some message of the partition was handed to the engine since it was opened. */
   started: boolean;
+  /** Starts at the group's committed offset or a checkpoint's (not where the first batch happened to start). */
+  anchored: boolean;
   /**
    * Opened at the partition's earliest offset (a partition added after the group began, under
    * `--start latest`): a first batch that starts later is sought back to it, not taken for where the broker starts.
@@ -146,11 +148,22 @@ function unknownTopic(error: unknown): boolean {
 /** kafkajs error types that mean the group is rebalancing or this member is no longer in it. */
 const REBALANCE_ERRORS = new Set(["REBALANCE_IN_PROGRESS", "NOT_COORDINATOR_FOR_GROUP", "ILLEGAL_GENERATION", "UNKNOWN_MEMBER_ID", "FENCED_INSTANCE_ID"]);
 
-function isRebalance(error: unknown): boolean {
-  if (typeof error !== "object" || error === null) return false;
-  const type = (error as { type?: unknown }).type;
-  return typeof type === "string" && REBALANCE_ERRORS.has(type);
+/**
+ * The broker's rebalance-class answer in `error`, down its chain of causes: kafkajs wraps one, e.g. a
+ * commit answered ILLEGAL_GENERATION comes out of `consumer.commitOffsets` as a KafkaJSNonRetriableError
+ * whose `cause` holds it. kafkajs's fetch loop rejoins the group only for the protocol error itself (by
+ * its `type`); handed the wrapper, its consumer crashed with `restart: false`.
+ */
+function rebalanceError(error: unknown): Error | null {
+  for (let at = error, depth = 0; typeof at === "object" && at !== null && depth < 8; depth++) {
+    const type = (at as { type?: unknown }).type;
+    if (typeof type === "string" && REBALANCE_ERRORS.has(type) && at instanceof Error) return at;
+    at = (at as { originalError?: unknown }).originalError ?? (at as { cause?: unknown }).cause;
+  }
+  return null;
 }
+
+const isRebalance = (error: unknown): boolean => rebalanceError(error) !== null;
 
 const message = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
@@ -276,6 +289,11 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   if (!Number.isInteger(maxBatchBytes) || maxBatchBytes < 1 || maxBatchBytes > MAX_BATCH_BYTES_LIMIT) {
     throw new Error(`runner: the batch limit must be a whole number of bytes from 1 to ${MAX_BATCH_BYTES_LIMIT} (2047 MiB), got ${maxBatchBytes}`);
   }
+  // The group's session timeout (kafkajs's default 30 s): how long a runner that stops answering (a frozen
+  // process, a long GC pause) keeps its partitions before the group hands them to another. The broker
+  // takes 6 s to 30 min (group.min/max.session.timeout.ms).
+  const sessionTimeout = process.env.RUNNEL_KAFKA_SESSION_TIMEOUT_MS ? Number(process.env.RUNNEL_KAFKA_SESSION_TIMEOUT_MS) : 30_000;
+  if (!Number.isInteger(sessionTimeout) || sessionTimeout < 1) throw new Error(`runner: RUNNEL_KAFKA_SESSION_TIMEOUT_MS must be a whole number of milliseconds, got ${process.env.RUNNEL_KAFKA_SESSION_TIMEOUT_MS}`);
   registerKafkaCodecs();
   const kafka = new Kafka(config);
   hookFetches(
@@ -318,7 +336,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   const threads = options.threads ?? (process.env.RUNNEL_RUNNER_THREADS ? Number(process.env.RUNNEL_RUNNER_THREADS) : Math.max(1, Math.min(availableParallelism() - 1, partitionCount)));
   if (!Number.isInteger(threads) || threads < 0) throw new Error(`runner: threads (RUNNEL_RUNNER_THREADS) must be a whole number ≥ 0, got ${threads}`);
   // Started before the group join, so the workers load the executor meanwhile.
-  const engineConfig = { plan, topic: source.topic, source: { name: source.name, format: source.format, ...(source.metadata?.length ? { metadata: source.metadata } : {}) } };
+  const engineConfig = { plan, topic: source.topic, source: { name: source.name, format: source.format, ...(source.metadata?.length ? { metadata: source.metadata } : {}), ...(source.avro ? { avro: source.avro } : {}) } };
   const engines: EngineClient = threads === 0 ? localEngines(engineConfig, options.targets, options.parquet, now) : workerEngines(engineConfig, options.targets, threads);
   // The admin client stays connected: a partition that arrives reads the group's committed offset through it.
 
@@ -326,6 +344,9 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   // while every partition is paused) would hold its exit, so it polls briefly. Live runners keep kafkajs's default.
   const consumer: Consumer = kafka.consumer({
     groupId: options.groupId,
+    sessionTimeout,
+    // kafkajs heartbeats at most every 3 s; a session shorter than ~3 beats would lapse between them.
+    heartbeatInterval: Math.min(3_000, Math.max(100, Math.floor(sessionTimeout / 3))),
     allowAutoTopicCreation: false,
     maxBytesPerPartition: 1 << 20,
     metadataMaxAge: options.metadataMaxAgeMs ?? 30_000,
@@ -477,6 +498,10 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   let batchError: { error: unknown; generation: number } | null = null;
   /** Group joins so far: a rebalance error from an older generation is stale once kafkajs has joined again. */
   let generation = 0;
+  /** Keeps the first error of this generation; one of an older generation is stale and gives way. */
+  const noteBatchError = (error: unknown): void => {
+    if (batchError === null || batchError.generation !== generation) batchError = { error, generation };
+  };
   /** The same, for a failure that also fails `stop` (not a lost partition). */
   let fatal: unknown = null;
 
@@ -487,6 +512,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       id: ++nextId,
       next,
       started: false,
+      anchored: false,
       fromEarliest: false,
       replayUntil: null,
       replayRecord: null,
@@ -574,7 +600,11 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     prepared.delete(partition);
     const { committed, recovery } = (ready ? await ready.catch(() => null) : null) ?? (await readStart(partition));
     if (!recovery) {
-      if (committed >= 0n) return behindRetention(fresh(partition, committed, null), null);
+      if (committed >= 0n) {
+        const state = fresh(partition, committed, null);
+        state.anchored = true;
+        return behindRetention(state, null);
+      }
       if (options.start?.kind === "latest" && (!startedWith.has(partition) || (await groupHasOffsets()))) {
         // `--start latest` says where the group begins, not a partition added since: kafkajs would start it at
         // its end too, skipping what was produced to it before the group noticed it (metadataMaxAgeMs).
@@ -598,6 +628,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       throw new TopicChanged(`runner: partition ${partition} of topic ${source.topic} ends at offset ${end?.high ?? 0}, but the checkpoints under ${stateFolder}${partition}/ (and the group's offsets) say offsets up to ${written} were read and written: the topic was deleted and created again (or cut short) since; nothing is read; ${startOver}`);
     }
     const state = fresh(partition, recovery.next, recovery.snapshot);
+    state.anchored = true;
     state.replayUntil = recovery.replayUntil;
     state.replayRecord = recovery.record ?? null;
     log(recovery.replayUntil === null
@@ -646,7 +677,16 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     if (error instanceof PartitionLost) {
       if (first) log(error.message);
       // Let kafkajs rejoin the group when that is why the partition was lost.
-      if (isRebalance(error.cause)) batchError ??= { error: error.cause, generation };
+      const cause = rebalanceError(error.cause);
+      if (cause !== null) noteBatchError(cause);
+      return;
+    }
+    const rebalance = rebalanceError(error);
+    if (rebalance !== null && !stopping) {
+      // A commit (or a heartbeat) the group refused: it rebalanced, or dropped this runner. What is written
+      // is not committed; whoever owns the partition next replays it from the checkpoint, rewriting the same files.
+      if (first) log(`partition ${state.partition}: the group rebalanced under its flush (${message(rebalance)}); its state is dropped and rebuilt from the committed offset and the checkpoints`);
+      noteBatchError(rebalance);
       return;
     }
     if (error instanceof EngineFailed) {
@@ -666,7 +706,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     // The answer to a request for a partition dropped meanwhile (a rebalance): nothing is left to rebuild.
     if (!first) return;
     log(`partition ${state.partition}: ${message(error)}; its state is dropped and rebuilt from the checkpoints`);
-    batchError ??= { error, generation };
+    noteBatchError(error);
     // While running, kafkajs restarts on it and the partition is rebuilt; during the final flush nothing will.
     if (stopping) fatal ??= error;
   }
@@ -715,6 +755,16 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     updateGauges();
   }
 
+  /** This runner's member id in the group, from its latest join. */
+  let memberId: string | null = null;
+  /** The broker's latest answer to a heartbeat: the member id it was sent for, and when (kafkajs's HEARTBEAT event). */
+  let confirmed: { memberId: string; at: number } | null = null;
+  /**
+   * Why kafkajs stopped its consumer and left the group (a failure it restarts after, the broker answering):
+   * until it joins again its old heartbeat sends nothing and its commits are dropped without a word.
+   */
+  let left: string | null = null;
+
   // The newest heartbeat kafkajs handed to eachBatch; it stays valid for the group's generation, so
   // a flush that waits for S3 outside a batch (timed, final) keeps the membership alive too.
   let lastHeartbeat: (() => Promise<void>) | null = null;
@@ -729,6 +779,41 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     }
   }
 
+  /**
+   * Before a flush's checkpoint and objects are stored: the partition is still this runner's, as far as
+   * the group says. A runner frozen past its session (a stopped process, a long pause) wakes up with
+   * flushes due on partitions the group has handed to another runner meanwhile, which writes them from
+   * the committed offset: storing them too would put the same offsets in two objects of other ranges.
+   * kafkajs asks the broker at most once per heartbeat interval; after a pause that long it asks.
+   */
+  async function member(state: PartitionState): Promise<void> {
+    ensureOwned(state);
+    try {
+      await beat(state);
+    } catch (error) {
+      // Only the group's answer matters here; a broker that does not answer fails the commit after the write.
+      if (error instanceof PartitionLost) throw error;
+      ensureOwned(state);
+      return;
+    }
+    ensureOwned(state);
+    // kafkajs's heartbeat speaks for whatever membership its consumer holds now, and says nothing when it
+    // holds none: a runner thawed after the group dropped it heard UNKNOWN_MEMBER_ID on kafkajs's own
+    // heartbeat, and kafkajs forgot its member id (this heartbeat then sends nothing and succeeds) or had
+    // joined again as a new member (this heartbeat is answered for that one) before GROUP_JOIN dropped the
+    // old states here: their flushes wrote offsets the group's committed offset had moved past. So the
+    // broker must have answered a heartbeat of the member this runner joined as, within a session, and no
+    // rejoin may be under way (between kafkajs's JoinGroup and SyncGroup a heartbeat of the new generation
+    // is answered, while the partition may be going to another member).
+    const stale =
+      left !== null ? `the consumer left the group after a failure (${left}) and is joining it again`
+      : metrics.joining ? "the group is rebalancing"
+      : confirmed === null || confirmed.memberId !== memberId ? "the group has not answered a heartbeat of this runner's membership"
+      : Date.now() - confirmed.at >= sessionTimeout ? `the group has answered no heartbeat of this runner for ${Math.round((Date.now() - confirmed.at) / 1000)} s, past its session`
+      : null;
+    if (stale !== null) throw new PartitionLost(`partition ${state.partition}: ${stale}; its buffered rows are dropped and replayed from the committed offset`);
+  }
+
   const ensureOwned = (state: PartitionState): void => {
     if (state.revoked || partitions.get(state.partition) !== state) throw new PartitionLost(`partition ${state.partition}: assigned to another runner; its flush is abandoned`);
   };
@@ -741,7 +826,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     // none is waiting, this one's is stored now, while the engine goes on transforming, so its write need not wait for it.
     let saving: Promise<void> | null = null;
     if (state.writes === 0 && !state.revoked && range.snapshot !== null) {
-      saving = saveCheckpoint(state, range);
+      saving = member(state).then(() => saveCheckpoint(state, range));
       saving.catch(() => undefined);
     }
     state.writes++;
@@ -768,13 +853,16 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       try {
         // The checkpoint first (state-store.ts), then the objects: a checkpoint stored when the flush was
         // sealed is used once, and after a failure the next attempt stores it again.
-        const checkpoint = range.snapshot === null ? null : (saving ?? saveCheckpoint(state, range));
+        const checkpoint = range.snapshot === null ? null : (saving ?? member(state).then(() => saveCheckpoint(state, range)));
         saving = null;
         await checkpoint;
+        if (range.snapshot === null) await member(state);
+        // The group may have moved the partition while the checkpoint was stored.
+        ensureOwned(state);
         written = (await engines.call(state.partition, { op: "write", id: state.id })) as WriteResult;
         break;
       } catch (error) {
-        if (error instanceof EngineFailed || state.revoked) throw error;
+        if (error instanceof EngineFailed || error instanceof PartitionLost || state.revoked) throw error;
         metrics.flushFailures++;
         state.failing = true;
         log(`partition ${state.partition}: flush of offsets ${range.first}-${range.last} failed (${message(error)}); retrying in ${backoff} ms`);
@@ -813,6 +901,7 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
    * The flush is written; the partition is rebuilt from its checkpoint, which rewrites the same files.
    */
   function ensureCommits(state: PartitionState, what: string): void {
+    if (left !== null) throw new PartitionLost(`partition ${state.partition}: ${what} are written, not committed: the consumer left the group after a failure (${left}) and is joining it again`);
     if (metrics.brokerLost === null) return;
     throw new Error(`${what} of partition ${state.partition} are written but not committed: the broker does not answer (${metrics.brokerLost.reason}); they are read again from the checkpoint, rewriting the same files`);
   }
@@ -911,15 +1000,21 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       if (batchError !== null) {
         const { error, generation: at } = batchError;
         batchError = null;
-        if (!isRebalance(error) || at === generation) throw error;
+        // An error of an older generation is stale: the group has been joined again since (kafkajs restarted
+        // the consumer, or it rejoined), and the failed partition is rebuilt at its next batch. Thrown
+        // anyway, a kafkajs error that is not retriable (a commit refused while the consumer restarted:
+        // "Consumer group was not initialized") stopped the consumer for good.
+        if (at === generation) throw rebalanceError(error) ?? error;
       }
       try {
         await processBatch(payload);
       } catch (error) {
-        if (!(error instanceof PartitionLost)) throw error;
+        const rebalance = rebalanceError(error);
+        // kafkajs rejoins the group for the broker's own error only (not one wrapping it, nor a PartitionLost).
+        if (!(error instanceof PartitionLost)) throw rebalance ?? error;
         log(error.message);
         // Let kafkajs rejoin the group when that is why the partition was lost.
-        if (isRebalance(error.cause)) throw error.cause;
+        if (rebalance !== null) throw rebalance;
       }
     });
   }
@@ -1042,7 +1137,10 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
       partitions.set(p, state);
     }
     const firstOffset = BigInt(batch.messages[0]!.offset);
-    if (firstOffset > state.next && !state.started && !state.fromEarliest && state.replayUntil === null) {
+    // Only where nothing anchors the start: from the group's committed offset or a checkpoint, a later first
+    // message is kafkajs fetching from elsewhere (a seek of a state dropped since, which kafkajs keeps across
+    // rebalances), sought back below; beginning there skipped the offsets between.
+    if (firstOffset > state.next && !state.started && !state.fromEarliest && state.replayUntil === null && !state.anchored) {
       // Nothing processed yet and the broker starts later (retention, compaction): begin there.
       state.next = firstOffset;
       state.durable = firstOffset;
@@ -1227,16 +1325,34 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   consumer.on(consumer.events.REBALANCING, () => {
     metrics.joining = true;
   });
+  consumer.on(consumer.events.HEARTBEAT, (e) => {
+    confirmed = { memberId: e.payload.memberId, at: Date.now() };
+  });
   /** The last failure kafkajs restarted the consumer after, so a repeated one is logged once. */
   let lastRestart: string | null = null;
   consumer.on(consumer.events.GROUP_JOIN, (e) => {
     metrics.joining = false;
     lastRestart = null;
+    left = null;
     if (metrics.brokerLost !== null) {
       log(`the broker answers again after ${Math.round((now() - metrics.brokerLost.since) / 1000)} s; reading on`);
       metrics.brokerLost = null;
     }
     const mine = new Set((e.payload.memberAssignment[source.topic] ?? []) as number[]);
+    // Joined as another member than before: the group had dropped this runner (a session that lapsed, a
+    // consumer restarted after a crash), and its partitions may have been read, written and committed
+    // by another runner meanwhile. What this runner holds of them is behind that: rebuilt from the
+    // committed offset and the checkpoints, as after a restart, or it would write those offsets again.
+    const rejoined = memberId !== null && e.payload.memberId !== memberId;
+    memberId = e.payload.memberId;
+    // Joined and synced: the broker has just taken this runner as a member of the new generation.
+    confirmed = { memberId, at: Date.now() };
+    if (rejoined) {
+      // The heartbeat of the old membership answers UNKNOWN_MEMBER_ID; the next batch brings the new one.
+      lastHeartbeat = null;
+      if (partitions.size > 0) log(`rejoined group ${options.groupId} as a new member (the group had dropped this runner); partitions ${[...partitions.keys()].sort((a, b) => a - b).join(", ")} are rebuilt from the committed offsets and the checkpoints`);
+      for (const state of [...partitions.values()]) drop(state);
+    }
     assigned = mine;
     prepare(mine);
     joined = true;
@@ -1283,12 +1399,55 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
           metrics.brokerLost = { since: now(), reason };
           log(`lost the broker (${reason}); waiting for it to answer — what was read is kept, and reading goes on from there`);
         }
-      } else if (reason !== lastRestart) {
-        log(`the consumer failed (${reason}); kafkajs restarts it`);
+      } else {
+        // kafkajs's disconnect sent LeaveGroup, which a broker that answers takes: the partitions may go to
+        // another runner before this one joins again, and no flush of them may be stored here meanwhile.
+        left = reason;
+        if (reason !== lastRestart) log(`the consumer failed (${reason}); kafkajs restarts it`);
       }
       lastRestart = reason;
+    } else if (isRebalance(e.payload.error) && !stopping) {
+      // kafkajs gives up on some of the group's answers during a rebalance (ILLEGAL_GENERATION,
+      // REBALANCE_IN_PROGRESS, UNKNOWN_MEMBER_ID while joining or syncing, after its retries): its consumer
+      // has left the group and stays stopped. A rebalance is no reason for a runner to end: it starts the
+      // consumer again and rejoins; its partitions are rebuilt from the committed offsets (GROUP_JOIN).
+      log(`the group rebalanced under the consumer and kafkajs stopped it (${message(e.payload.error)}); restarting it and rejoining group ${options.groupId}`);
+      void restartConsumer();
     } else rejectDone(e.payload.error);
   });
+
+  /** Starts the consumer again after kafkajs stopped it for good; tried again with backoff while the broker refuses. */
+  let restarting = false;
+  async function restartConsumer(): Promise<void> {
+    if (restarting) return;
+    restarting = true;
+    metrics.joining = true;
+    for (let backoff = 1_000; ; backoff = Math.min(backoff * 2, 30_000)) {
+      if (stopping) {
+        restarting = false;
+        return;
+      }
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topics: [source.topic], fromBeginning: options.start?.kind !== "latest" });
+        break;
+      } catch (error) {
+        log(`cannot restart the consumer (${message(error)}); trying again in ${backoff / 1000} s`);
+        // A topic deleted meanwhile (which rebalanced the group too) is no reason to try again every 30 s
+        // for ever: the check stops the runner with the topic-changed message, which ends this loop.
+        checkTopic();
+        await new Promise((r) => setTimeout(r, backoff));
+      }
+    }
+    // Cleared first: joining fails inside `run` as a crash of its own, which restarts again.
+    restarting = false;
+    if (stopping) {
+      // `stop` ran while the consumer connected again, and disconnected it before: the sockets would stay open.
+      await consumer.disconnect().catch(() => undefined);
+      return;
+    }
+    await consumer.run(running).catch((error: unknown) => rejectDone(error));
+  }
 
   let stopped: Promise<void> | null = null;
   let finishing = false;
@@ -1300,7 +1459,11 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
         stopping = true;
       });
       clearInterval(timer);
-      consumer.pause([{ topic: source.topic }]);
+      try {
+        consumer.pause([{ topic: source.topic }]);
+      } catch {
+        // Not running (kafkajs restarts it after a crash): nothing is fetched.
+      }
       // Flush and commit while still a group member; then leave.
       await serial(async () => {
         for (const state of [...partitions.values()]) await drain(state);
@@ -1320,7 +1483,8 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
   }
 
   metrics.joining = true;
-  await consumer.run({ autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch });
+  const running = { autoCommit: false, eachBatchAutoResolve: false, partitionsConsumedConcurrently: 1, eachBatch };
+  await consumer.run(running);
   return { done, stop, metrics };
 }
 

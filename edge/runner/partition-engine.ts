@@ -15,17 +15,17 @@
  * that fails leaves its sealed flush in place to be written again, the same
  * keys with the same bytes.
  */
-import type { KafkaMetadataField, SinkSpec, SourceFormat } from "../../notebook/format/model.ts";
+import type { AvroSpec, KafkaMetadataField, SinkSpec, SourceFormat } from "../../notebook/format/model.ts";
 import type { Plan } from "../plan/types.ts";
 import { jsonKey } from "../plan/values.ts";
 import { buildPipeline, sinksFlushingAggregates, type Executor, type RunResult } from "../exec/pipeline.ts";
 import { defaultLibrary } from "../exec/library.ts";
 import { integersAtText } from "../exec/convert.ts";
 import type { ParquetWriter } from "../parquet/writer.ts";
-import { decodePayload, tombstoneReason } from "../../gateway/sources/decode.ts";
-import { parseJsonFast } from "../duckdb/lossless-json.ts";
+import { decodePayload, MessageEvents, readJsonMessage, tombstoneReason } from "../../gateway/sources/decode.ts";
+import { decodeAvroValue, loadWriterSchemas, segmentValues, valueReader, type ValueReader } from "../../gateway/sources/avro.ts";
 import { arrayElementTexts } from "../worker/parse.ts";
-import { executorLetter, type LetterOrigin } from "../sinks/dead-letter.ts";
+import { executorLetter, type DeadLetter, type LetterOrigin } from "../sinks/dead-letter.ts";
 import type { WrittenFile } from "../sinks/write-batch.ts";
 import { SinkWriter, type SinkTarget } from "./sink-writer.ts";
 import { addMetadata, eventText, kafkaOrigin, METADATA_COLUMNS, metadataColumns, type MetadataColumns } from "./kafka-metadata.ts";
@@ -35,7 +35,7 @@ export interface EngineConfig {
   plan: Plan;
   topic: string;
   /** `metadata`: the record's fields each event gets as columns (`_key`, ...; kafka-metadata.ts). */
-  source: { name: string; format: SourceFormat; metadata?: KafkaMetadataField[] };
+  source: { name: string; format: SourceFormat; metadata?: KafkaMetadataField[]; avro?: AvroSpec };
 }
 
 /** A message's headers, as kafkajs decodes them (a repeated name's values in a list), values copied. */
@@ -106,24 +106,15 @@ export type EngineRequest =
   | { op: "write"; id: number }
   | { op: "drop"; id: number };
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 /**
  * A `json` message value decoded with one `JSON.parse`, exactly as `decodePayload` decodes it
  * (a top-level array is its elements), or undefined when only `decodePayload` can say: the bytes
  * are not UTF-8 or not JSON (its dead letter), or an integer is beyond 2^53 (its exact parser).
- * `decodePayload` first scans every text for a 16-digit run to choose its parser; here the parsed
- * value is checked instead, which costs less than the scan.
+ * The engine reads messages with `readJsonMessage`, which also gives those events.
  */
 export function parseJsonOnce(bytes: Uint8Array, realsMatter?: (value: unknown) => boolean): unknown {
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch (error) {
-    if (error instanceof TypeError) return undefined;
-    throw error;
-  }
-  return parseJsonFast(text, realsMatter);
+  const read = readJsonMessage(bytes, 0, realsMatter);
+  return read instanceof MessageEvents ? undefined : read;
 }
 
 const utf8Text = new TextDecoder("utf-8");
@@ -135,13 +126,12 @@ const utf8Text = new TextDecoder("utf-8");
  * writes back out). Only called for dead letters, so the walk over the chunk's lengths costs nothing
  * on the usual path.
  */
-function rawTextOf(event: unknown, events: unknown[], messages: number[], values: Uint8Array, lengths: ArrayLike<number>, first: number, from: number, format: SourceFormat): string | null {
+function rawTextOf(event: unknown, events: unknown[], messages: number[], values: Uint8Array, lengths: ArrayLike<number>, first: number, from: number, format: SourceFormat, places: ChunkPlaces): string | null {
   if (format !== "json" || event === null || typeof event !== "object") return null;
-  const index = events.indexOf(event);
+  const index = places.indexOf(event, events);
   if (index < 0) return null;
   const message = messages[index]!;
-  let at = from;
-  for (let m = first; m < message; m++) if (lengths[m]! > 0) at += lengths[m]!;
+  const at = places.startOf(message, lengths, first, from);
   let text = utf8Text.decode(values.subarray(at, at + lengths[message]!));
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let n = 0;
@@ -151,6 +141,32 @@ function rawTextOf(event: unknown, events: unknown[], messages: number[], values
   const trimmed = text.trim();
   if (count === 1 && !trimmed.startsWith("[")) return trimmed;
   return arrayElementTexts(text, count)?.[n] ?? null;
+}
+
+/**
+ * Where a chunk's events and messages are, found on its first dead letter: each letter then finds its
+ * event and its message's bytes at once (a walk over the chunk per letter made a chunk of only bad
+ * events quadratic, ~9 % of the runner's time for them).
+ */
+class ChunkPlaces {
+  private index: Map<unknown, number> | null = null;
+  private starts: number[] | null = null;
+
+  indexOf(event: unknown, events: unknown[]): number {
+    if (this.index === null) {
+      this.index = new Map();
+      for (let i = events.length - 1; i >= 0; i--) this.index.set(events[i], i);
+    }
+    return this.index.get(event) ?? -1;
+  }
+
+  /** Where message `message` starts in `values` (messages from `first` on start at `from`). */
+  startOf(message: number, lengths: ArrayLike<number>, first: number, from: number): number {
+    if (this.starts === null) this.starts = [from];
+    const starts = this.starts;
+    for (let m = first + starts.length - 1; m < message; m++) starts.push(starts[starts.length - 1]! + Math.max(0, lengths[m]!));
+    return starts[message - first]!;
+  }
 }
 
 interface Sealed {
@@ -190,11 +206,12 @@ class PartitionEngine {
   }
 
   status(): EngineStatus {
-    // Sealed flushes are still buffered until written.
-    let depth = this.writer.depth;
+    // Sealed flushes are still buffered until written. Dead letters count: a partition whose every
+    // event is one must be sealed by the clock too (the runner seals a partition with a depth).
+    let depth = this.writer.depth + this.writer.deadLetterDepth;
     let oldest = this.writer.oldest;
     for (const { writer } of this.sealed) {
-      depth += writer.depth;
+      depth += writer.depth + writer.deadLetterDepth;
       const o = writer.oldest;
       if (o !== null && (oldest === null || o < oldest)) oldest = o;
     }
@@ -274,9 +291,18 @@ class PartitionEngine {
         headers: segment.headers?.[i],
       });
     };
+    // A letter's time as text, made once for the messages of one time (a producer's bad release dead-letters them all).
+    let letterTs = NaN;
+    let letterAt = "";
     const deadLetter = (reason: string, raw: string, ts: number): void => {
       const origin = originOf(message);
-      this.writer.addDeadLetters([{ reason, raw, source: name, at: new Date(ts).toISOString(), ...(origin ? { origin } : {}) }]);
+      if (ts !== letterTs) {
+        letterTs = ts;
+        letterAt = new Date(ts).toISOString();
+      }
+      const letter: DeadLetter = { reason, raw, source: name, at: letterAt };
+      if (origin) letter.origin = origin;
+      this.writer.addDeadLetters([letter]);
       this.deadLetters++;
       this.events++;
     };
@@ -327,12 +353,25 @@ class PartitionEngine {
       else {
         const bytes = values.subarray(at, at + length);
         at += length;
-        const fast = format === "json" ? parseJsonOnce(bytes, this.host.realsMatter) : undefined;
-        if (fast !== undefined) {
-          if (Array.isArray(fast)) for (const v of fast) take(v);
-          else take(fast);
+        const avro = this.host.avro;
+        if (avro !== null) {
+          // `format: avro`: decoded as the notebook's sample decodes it (gateway/sources/avro.ts), then a JSON event.
+          for (const d of decodeAvroValue(bytes, avro, ts)) {
+            if (d.ok) take(d.value);
+            else deadLetter(d.error, d.raw, ts);
+          }
         } else if (length === 0 && format === "json") {
           deadLetter("kafka: message value is empty (0 bytes)", "", ts);
+        } else if (format === "json") {
+          // Parsed once: a value that is not UTF-8 or not JSON is a dead letter with the first failure's reason.
+          const read = readJsonMessage(bytes, ts, this.host.realsMatter);
+          if (read instanceof MessageEvents) {
+            for (const d of read.events) {
+              if (d.ok) take(d.value);
+              else deadLetter(d.error, d.raw, ts);
+            }
+          } else if (Array.isArray(read)) for (const v of read) take(v);
+          else take(read);
         } else {
           for (const d of decodePayload(bytes, format, ts, undefined, this.host.csvHeader, true, "keep")) {
             if (d.ok) take(d.value);
@@ -350,13 +389,16 @@ class PartitionEngine {
           const first = chunkFirst;
           const from = chunkAt;
           this.events += chunk.length;
+          const places = new ChunkPlaces();
           const eventOrigin = withMetadata
             ? (event: unknown): LetterOrigin | undefined => {
-              const index = chunk.indexOf(event);
+              const index = places.indexOf(event, chunk);
               return index < 0 ? undefined : originOf(messages[index]!);
             }
             : undefined;
-          this.take(this.executor.run({ source: name, events: chunk, now: this.host.now() }), eventsTs, (event) => rawTextOf(event, chunk, messages, values, lengths, first, from, format), eventOrigin);
+          // An Avro message holds no event text: a refused event is written back out as JSON.
+          const rawText = this.host.avro === null ? (event: unknown) => rawTextOf(event, chunk, messages, values, lengths, first, from, format, places) : undefined;
+          this.take(this.executor.run({ source: name, events: chunk, now: this.host.now() }), eventsTs, rawText, eventOrigin);
         }
         events = [];
         eventMessage = [];
@@ -401,6 +443,8 @@ export class EngineHost {
   readonly realsMatter: (value: unknown) => boolean;
   /** The field names of a CSV message, in order (undefined for other formats). */
   readonly csvHeader: string[] | undefined;
+  /** `format: avro`: the values' schema, or their registry's (null for a JSON, NDJSON or CSV topic). */
+  readonly avro: ValueReader | null;
 
   constructor(
     readonly config: EngineConfig,
@@ -412,6 +456,7 @@ export class EngineHost {
     if (!first) throw new Error("runner: the plan has no sink");
     this.perFlush = sinksFlushingAggregates(config.plan);
     this.realsMatter = integersAtText(config.plan.sources[config.source.name]?.schema ?? []);
+    this.avro = config.source.avro ? valueReader(config.source.avro, config.source.name) : null;
     // A Kafka CSV message is a record without a header line: its fields are the source's columns in
     // order (a first line spelling those names is a header and is skipped). Read with a header of its
     // own, a one-line message was taken for a header and lost, with no dead letter.
@@ -457,8 +502,11 @@ export class EngineHost {
       case "run":
       case "seal": {
         const engine = this.engine(request.id);
-        const next = engine.cpu.then(() => {
+        const next = engine.cpu.then(async () => {
           if (engine.dropped) throw new Error(`runner: partition ${engine.partition} was dropped`);
+          // `avro.registry`: the writer schemas of the segment's values are looked up first (a registry that
+          // cannot be asked fails the run, and the partition is read again from its checkpoint).
+          if (request.op === "run") await loadWriterSchemas(this.avro, segmentValues(request.segment.values, request.segment.lengths));
           if (request.op === "run") engine.run(request.segment, request.autoSeal);
           else if (!request.ifDue || engine.writer.due()) engine.seal(request.final);
           return engine.status();

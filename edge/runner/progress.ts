@@ -2,6 +2,7 @@
  * The runner's progress on stderr: a bar redrawn in place when stderr is a
  * terminal, one line per second otherwise (logs, CI, tests read those).
  */
+import { counted } from "../../notebook/format/counted.ts";
 import type { RunnerMetrics } from "./metrics.ts";
 
 export interface ProgressFigures {
@@ -29,9 +30,9 @@ function brokerWait(lost: { seconds: number; reason: string }): string {
 /** The one-line form: `  12000 events (3000/s) · lag p0:10 p1:0 · 4 files · 0 dead letters`. */
 export function progressLine(f: ProgressFigures): string {
   const lag = Object.entries(f.lag).map(([p, n]) => `p${p}:${n}`).join(" ");
-  if (f.brokerLost) return `  ${brokerWait(f.brokerLost)} · ${f.events} events · ${f.files} files · ${f.deadLetters} dead letters`;
-  if (f.joining) return `  ${JOINING} · ${f.events} events · ${f.files} files · ${f.deadLetters} dead letters`;
-  return `  ${f.events} events (${f.rate}/s) · lag ${lag || "-"} · ${f.files} files · ${f.deadLetters} dead letters`;
+  if (f.brokerLost) return `  ${brokerWait(f.brokerLost)} · ${counted(f.events, "event")} · ${counted(f.files, "file")} · ${counted(f.deadLetters, "dead letter")}`;
+  if (f.joining) return `  ${JOINING} · ${counted(f.events, "event")} · ${counted(f.files, "file")} · ${counted(f.deadLetters, "dead letter")}`;
+  return `  ${counted(f.events, "event")} (${f.rate}/s) · lag ${lag || "-"} · ${counted(f.files, "file")} · ${counted(f.deadLetters, "dead letter")}`;
 }
 
 /**
@@ -39,12 +40,12 @@ export function progressLine(f: ProgressFigures): string {
  * (events against events plus lag), then the figures.
  */
 export function progressBar(f: ProgressFigures, columns: number): string {
-  if (f.brokerLost) return ` ${brokerWait(f.brokerLost)} · ${f.events} events`.slice(0, Math.max(columns - 1, 20));
-  if (f.joining) return ` ${JOINING} · ${f.events} events`.slice(0, Math.max(columns - 1, 20));
+  if (f.brokerLost) return ` ${brokerWait(f.brokerLost)} · ${counted(f.events, "event")}`.slice(0, Math.max(columns - 1, 20));
+  if (f.joining) return ` ${JOINING} · ${counted(f.events, "event")}`.slice(0, Math.max(columns - 1, 20));
   const lag = Object.values(f.lag).reduce((a, b) => a + b, 0);
   const total = f.events + lag;
   const share = total === 0 ? 0 : f.events / total;
-  const text = ` ${(share * 100).toFixed(0).padStart(3)}% ${f.events} events · ${f.rate}/s · lag ${lag} · ${f.files} files · ${f.deadLetters} dead`;
+  const text = ` ${(share * 100).toFixed(0).padStart(3)}% ${counted(f.events, "event")} · ${f.rate}/s · lag ${lag} · ${counted(f.files, "file")} · ${f.deadLetters} dead`;
   const width = Math.max(10, Math.min(40, columns - text.length - 3));
   const filled = Math.round(share * width);
   return `[${"█".repeat(filled)}${"░".repeat(width - filled)}]${text}`.slice(0, Math.max(columns - 1, 20));

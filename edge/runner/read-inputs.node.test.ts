@@ -444,3 +444,34 @@ test("a CSV record short of several fields is one dead letter, not one per missi
     new UnreadableEvent(`run: ${csv} line 4: Expected Number of Columns: 5 Found: 6`, "Too,04/02/2024,05/02/2024,m,1,EXTRA"),
   ]);
 });
+
+test("a Parquet TIMESTAMP or TIME column with a value on a whole second is a TIMESTAMP (TIME) to the sample and the lake, as read_parquet reads it, not text", async () => {
+  const path = join(dir, "times.parquet");
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    await db.run(
+      `COPY (SELECT * FROM (VALUES (1, TIMESTAMP '2024-01-02 03:04:05.123', TIME '01:02:03.5'), (2, TIMESTAMP '2024-01-02 03:04:06', TIME '01:02:04'), (3, NULL, NULL), (4, TIMESTAMP '1900-01-01 00:00:00', TIME '00:00:00')) v(id, ts, t)) TO '${path}' (FORMAT parquet)`,
+    );
+  } finally {
+    db.close();
+  }
+  const text = "---\nsources:\n  ev:\n    webhook: { signature: none }\n    format: json\nsinks:\n  out:\n    fs: { dir: out }\n---\n\n```sql id=o sink=out\nSELECT id, ts, t FROM ev\n```\n";
+  const { notebook } = parseNotebook(text, "times.md");
+  const sample = await readSampleFile(notebook, "ev", path);
+  const check = await openDuckDB({ threads: 1 });
+  try {
+    await loadEvents(check, "ev", sample);
+    const plan = compilePlan(await gatherCompileInputs(check, notebook));
+    expect(plan.sources.ev!.schema.filter((c) => c.name !== "id").map((c) => `${c.name} ${c.type}`)).toEqual(["ts TIMESTAMP", "t TIME"]);
+    const out = join(dir, "times-out");
+    const spec = parseSinkOverride(`fs:${out}`, notebook.sinks.out!);
+    const result = await runFiles({ plan, inputs: { ev: [{ path, mtimeMs: 0, format: "parquet" }] }, targets: { out: { spec, opened: openSink(spec) } }, parquet: runnelWriter });
+    expect({ rows: result.rows, deadLetters: result.deadLetters }).toEqual({ rows: 4, deadLetters: 0 });
+    const lake = `SELECT id, ts, t FROM read_parquet('${out}/**/*.parquet') ORDER BY id`;
+    const file = `SELECT id::BIGINT AS id, ts, t FROM read_parquet('${path}') ORDER BY id`;
+    expect((await check.read(`DESCRIBE ${lake}`)).getRows().map((r) => r[1])).toEqual((await check.read(`DESCRIBE ${file}`)).getRows().map((r) => r[1]));
+    expect((await check.read(`SELECT id, ts::VARCHAR, t::VARCHAR FROM (${lake})`)).getRows()).toEqual((await check.read(`SELECT id, ts::VARCHAR, t::VARCHAR FROM (${file})`)).getRows());
+  } finally {
+    check.close();
+  }
+});

@@ -15,26 +15,44 @@
  * several members one after another, as `cat a.gz b.gz` makes) or zstd is
  * read through it: by its extension (`.gz`, `.gzip`, `.zst`, `.zstd`, as
  * DuckDB picks the codec), or by its first bytes when the name does not say;
- * one cut off gives its records before the cut and a dead letter saying so.
+ * one cut off gives its records before the cut and a dead letter saying so. A zstd file may start
+ * with a skippable frame (pzstd's); each frame's header is read before fzstd allocates its window,
+ * and one past 128 MiB (what zstd and DuckDB decode without being told), or a frame holding other
+ * than the size it declares, is a dead letter after the frames before it.
  * A Parquet file is known by its first bytes too (`.parq`). A file that
  * cannot be read (not the gzip it is named, bzip2 or zip, a CSV record past
  * DuckDB's limits, no permission) is a dead letter saying why, and the run
- * goes on. A UTF-16 file (a byte order mark FF FE) is read as text.
+ * goes on. A UTF-16 file (a byte order mark FF FE) is read as text. An Avro Object Container File
+ * (`.avro`, or any name starting with `Obj` 1) is read with its header's schema, each record the
+ * JSON event the Kafka Avro path makes of a value (`readAvro`); where the source names a reader
+ * schema (`avro.schema`, `InputFile.avro`), that schema is resolved into it, so old exports read as one shape.
  */
 import { createReadStream } from "node:fs";
 import { open, readdir, stat } from "node:fs/promises";
 import { dirname, join, resolve, sep } from "node:path";
 import * as zlib from "node:zlib";
 import { Decompress as ZstdStream } from "fzstd";
+import { decodeAvroValue, avroType, readerArray, resolveInto, sourceReaderSchema, type AvroReader, type ReaderSchema } from "../../gateway/sources/avro.ts";
+import type { SourceSpec } from "../../notebook/format/model.ts";
+import { zstdDecodeWithin } from "./kafka-codecs.ts";
+import { snappyRawDecode, ZSTD_WINDOW_MAX, ZstdWindowGuard } from "./block-codecs.ts";
 import { DuplicateKeyError, NestingError, parseEventJson, type RepeatedKeysMode } from "../duckdb/lossless-json.ts";
 import { csvDelimiter, csvHeaderFields, csvHeaderNames } from "../exec/csv-header.ts";
 import type { Schema } from "../plan/values.ts";
+import { parseType, type TypeNode } from "../plan/type-text.ts";
+import { heldByPipeline } from "../compile/casts.ts";
 import { decimalsInTransport, narrowedColumns, narrowedValueSql, type FileColumn, type NarrowedColumn } from "./parquet-columns.ts";
+import { counted } from "../../notebook/format/counted.ts";
 
 export interface InputFile {
   path: string;
   mtimeMs: number;
-  format: "ndjson" | "json" | "csv" | "parquet";
+  format: "ndjson" | "json" | "csv" | "parquet" | "avro";
+  /**
+   * The source's reader schema (`avro.schema`): an Avro file's own schema is resolved into it, so files
+   * written with older schemas read as one shape (absent: each file is read in its own schema's shape).
+   */
+  avro?: ReaderSchema;
 }
 
 type Compression = "gzip" | "zstd";
@@ -55,6 +73,8 @@ function compressionNamed(path: string): Compression | null {
 export function formatOf(path: string, otherwise: InputFile["format"] = "ndjson"): InputFile["format"] {
   const lower = path.toLowerCase().replace(COMPRESSED_SUFFIX, "");
   if (lower.endsWith(".parquet")) return "parquet";
+  // An Avro Object Container File (Kafka Connect's S3 sink, Spark, Hive exports): it was read as JSON, every block a dead letter.
+  if (lower.endsWith(".avro")) return "avro";
   // A tab-separated export (`.tsv`, `.tab`) is CSV to DuckDB's read_csv; it was read as NDJSON, every line a dead letter.
   if (lower.endsWith(".csv") || lower.endsWith(".tsv") || lower.endsWith(".tab")) return "csv";
   if (lower.endsWith(".json")) return "json";
@@ -197,7 +217,9 @@ async function compressionOf(path: string): Promise<Compression | null> {
   const head = await headOf(path);
   const n = head.length;
   const named = compressionNamed(path);
-  const sniffed = n >= 2 && startsWith(head, GZIP_MAGIC) ? "gzip" : n >= 4 && startsWith(head, ZSTD_MAGIC) ? "zstd" : null;
+  // A zstd file may start with a skippable frame (magic 0x184D2A50 to 5F): pzstd writes one before each frame, and such a file was "not a Zstandard stream".
+  const skippable = n >= 4 && (head[0]! & 0xf0) === 0x50 && head[1] === 0x2a && head[2] === 0x4d && head[3] === 0x18;
+  const sniffed = n >= 2 && startsWith(head, GZIP_MAGIC) ? "gzip" : n >= 4 && (startsWith(head, ZSTD_MAGIC) || skippable) ? "zstd" : null;
   for (const [magic, what] of OTHER_CODECS) {
     if (n >= magic.length && startsWith(head, magic) && (what !== "a bzip2 file" || (head[3]! >= 0x31 && head[3]! <= 0x39))) throw new FileUnreadable(`${what} is not read (DuckDB reads gzip and zstd); decompress it first`);
   }
@@ -265,6 +287,13 @@ async function* fileBytes(path: string, compression: Compression | null, positio
       let out: Uint8Array[] = [];
       // Copied: fzstd hands out views of buffers it reuses for the next block.
       const zstd = new ZstdStream((data) => void out.push(Uint8Array.prototype.slice.call(data)));
+      // Each frame's header is read before fzstd is given it: fzstd allocates the window a header
+      // declares (a 12-byte file declaring 2 GB was given 2 GB, and read as no records, no word).
+      const guard = new ZstdWindowGuard(ZSTD_WINDOW_MAX, (window, at) => Object.assign(new FileUnreadable(zstdWindowRefusal(window, at)), { at }));
+      // The frame being decompressed and its bytes so far: one that holds other than its header declares is
+      // damaged (zstd and DuckDB: "Data corruption detected"); fzstd read it without a word.
+      let frame: { at: number; content: number | null } | null = null;
+      let produced = 0;
       const push = (chunk: Uint8Array, final: boolean): Buffer[] => {
         try {
           zstd.push(chunk, final);
@@ -273,15 +302,88 @@ async function* fileBytes(path: string, compression: Compression | null, positio
         }
         const got = out.map((d) => Buffer.from(d.buffer, d.byteOffset, d.byteLength));
         out = [];
+        for (const g of got) produced += g.length;
         return got;
       };
-      for await (const chunk of raw as AsyncIterable<Buffer>) yield* push(chunk, false);
+      // Called where the next frame starts (every byte of this one given to fzstd, so all of its output made) and at the end.
+      const frameEnds = (): void => {
+        if (frame !== null && frame.content !== null && produced !== frame.content) {
+          throw new FileUnreadable(`zstd frame at byte ${frame.at} declares ${frame.content} bytes and holds ${produced} (zstd: "Data corruption detected")`);
+        }
+        frame = null;
+        produced = 0;
+      };
+      let read = 0;
+      for await (const chunk of raw as AsyncIterable<Buffer>) {
+        let refused: FileUnreadable | null = null;
+        let upTo = chunk.length;
+        try {
+          guard.feed(chunk);
+        } catch (error) {
+          if (!(error instanceof FileUnreadable)) throw error;
+          // The frames before the refused one are read.
+          refused = error;
+          upTo = (error as FileUnreadable & { at: number }).at - read;
+        }
+        // A slice at a time, each one's bytes handed on before the next: a block of one repeated byte
+        // (RLE) is 4 bytes for 128 KiB, so a 64 KiB read chunk of them was 2 GiB held at once.
+        for (let at = 0; at < upTo; ) {
+          let end = Math.min(at + ZSTD_SLICE, upTo);
+          const next = guard.frames[0];
+          // Where this frame's output is all made: the next frame's start, and no sooner than
+          // FZSTD_HOLD bytes past this frame's own (fzstd holds a frame's first bytes until it has that
+          // many, so a frame shorter, as `zstd --no-check` makes of a short line, made its records only
+          // with the next frame's bytes, and was taken as holding none). The next frame makes nothing before then.
+          const done = next === undefined ? null : Math.max(next.at, frame === null ? 0 : frame.at + FZSTD_HOLD);
+          if (done !== null && done - read < end) {
+            if (done - read <= at) {
+              // At that point (or past it, where the next frame's header began in the last chunk).
+              frameEnds();
+              frame = guard.frames.shift()!;
+              continue;
+            }
+            end = done - read;
+          }
+          yield* push(chunk.subarray(at, end), false);
+          at = end;
+        }
+        if (refused) {
+          // The frames before it flushed (fzstd holds a short one's bytes), where none of its own bytes were given.
+          if (upTo >= 0) {
+            yield* push(new Uint8Array(0), true);
+            for (const next of guard.frames.splice(0)) {
+              frameEnds();
+              frame = next;
+            }
+            frameEnds();
+          }
+          throw refused;
+        }
+        read += chunk.length;
+      }
       yield* push(new Uint8Array(0), true);
+      for (const next of guard.frames.splice(0)) {
+        frameEnds();
+        frame = next;
+      }
+      frameEnds();
     }
   } finally {
     raw.destroy();
     inflate?.destroy();
   }
+}
+
+/** The bytes fzstd holds at a frame's start before it reads the frame (its header and first block's, at most). */
+const FZSTD_HOLD = 18;
+
+/** Compressed bytes of a zstd file given to fzstd at once: at most 32 MiB of output (RLE blocks, 4 bytes for 128 KiB). */
+const ZSTD_SLICE = 1024;
+
+/** Why a zstd file is not read: a frame asks for a window past what zstd and DuckDB decode without being told. */
+function zstdWindowRefusal(window: number, at: number): string {
+  const mib = (n: number): string => String(Math.round((n / 1024 / 1024) * 100) / 100);
+  return `zstd frame at byte ${at} asks for a ${mib(window)} MiB window, past the ${mib(ZSTD_WINDOW_MAX)} MiB zstd and DuckDB decode without being told (zstd: "Frame requires too much memory for decoding"); it is refused rather than given the memory. A file written with zstd --long: decompress it first (zstd -d --long=31)`;
 }
 
 /**
@@ -584,7 +686,13 @@ export async function* readEvents(file: InputFile, size: number, repeatedKeys: R
     return;
   }
   // A Parquet file named otherwise (`.parq`, `.pq`, no extension) is Parquet by its first bytes, as for DuckDB's `FROM 'file'`.
-  const parquet = file.format === "parquet" || (compression === null && startsWith(await headOf(file.path), PARQUET_MAGIC));
+  const head = compression === null ? await headOf(file.path) : null;
+  const parquet = file.format === "parquet" || (head !== null && startsWith(head, PARQUET_MAGIC));
+  // An Avro container file is known by its first bytes too (`Obj` 1), whatever its name.
+  if (!parquet && (file.format === "avro" || (head !== null && startsWith(head, AVRO_MAGIC)))) {
+    yield* readAvro(file.path, compression, size, position, file.avro);
+    return;
+  }
   if (!parquet && (file.format === "ndjson" || file.format === "json")) {
     yield* readJson(file.path, compression, size, repeatedKeys, position);
     return;
@@ -637,6 +745,60 @@ export async function parquetNarrowing(paths: readonly string[], schema: Schema,
     db.close();
   }
   return null;
+}
+
+/** Whether `t` holds, at some depth, a type whose `to_json` text `read_json` types otherwise: a DECIMAL (a DOUBLE), a TIMESTAMP WITH TIME ZONE (text). */
+function holdsTypedText(t: TypeNode): boolean {
+  switch (t.kind) {
+    case "decimal":
+      return true;
+    case "scalar":
+      return t.name === "TIMESTAMP WITH TIME ZONE";
+    case "list":
+    case "array":
+      return holdsTypedText(t.child);
+    case "struct":
+      return t.fields.some((f) => holdsTypedText(f.type));
+    case "map":
+      return holdsTypedText(t.key) || holdsTypedText(t.value);
+    default:
+      return false;
+  }
+}
+
+/**
+ * The types a Parquet sample file fixes for its source's columns, as `read_parquet` reads them: each
+ * column holding a DECIMAL or a TIMESTAMP WITH TIME ZONE (at any depth), whose JSON the source's
+ * inference types DOUBLE or VARCHAR (`date_trunc('hour', ts)` then read text, and the lake held
+ * VARCHAR where DuckDB has TIMESTAMP WITH TIME ZONE). `unheld`: the first column of a type no
+ * pipeline holds (TIMESTAMP_NS: a pipeline keeps microseconds), which the source cannot be typed as
+ * the file has it; `parquetUnheldRefusal` says what to do.
+ */
+export function parquetKeptTypes(columns: readonly FileColumn[]): { types: Record<string, string>; unheld: FileColumn | null } {
+  const types: Record<string, string> = {};
+  let unheld: FileColumn | null = null;
+  for (const c of columns) {
+    // TIMESTAMP_MS and TIMESTAMP_S hold microseconds exactly: they travel as TIMESTAMP, as before.
+    if (!heldByPipeline(c.type.replace(/\bTIMESTAMP_(MS|S)\b/g, "TIMESTAMP"))) unheld ??= c;
+    else if (holdsTypedText(parseType(c.type))) types[c.name] = c.type;
+  }
+  return { types, unheld };
+}
+
+/** The type a pipeline holds that a column of a type it does not can be cast to in a copy of the file. */
+const INSTEAD_OF: Record<string, string> = { TIMESTAMP_NS: "TIMESTAMP", "TIME WITH TIME ZONE": "TIME", TIME_NS: "TIME" };
+
+/** Why a Parquet sample is refused: its column `column` is of a type no pipeline holds. */
+export function parquetUnheldRefusal(path: string, column: FileColumn): string {
+  const quoted = quoteName(column.name);
+  const file = path.replaceAll("'", "''");
+  const instead = INSTEAD_OF[column.type] ?? null;
+  const held = instead === null ? "" : column.type === "TIMESTAMP_NS" ? `; a pipeline holds timestamps in microseconds (TIMESTAMP), as DuckDB's CAST(${quoted} AS TIMESTAMP) keeps them` : `; a pipeline holds ${instead}, as DuckDB's CAST(${quoted} AS ${instead}) makes it`;
+  return (
+    `column ${column.name} is ${column.type} in the Parquet file, which a pipeline does not hold${held}, so the source cannot be typed as read_parquet reads it. ` +
+    (instead === null ? "" : `Cast it in a copy of the sample, COPY (SELECT * REPLACE (CAST(${quoted} AS ${instead}) AS ${quoted}) FROM '${file}') TO 'sample.parquet', and pass that: the source reads ${instead}, and a backfill of the original files reads them cast as DuckDB casts them; `) +
+    `or keep its values as text: COPY (SELECT * REPLACE (CAST(${quoted} AS VARCHAR) AS ${quoted}) FROM '${file}') TO 'sample.parquet'`
+  );
 }
 
 /** Lower case as DuckDB compares identifiers: ASCII letters only (`É` is not `é` to its binder). */
@@ -817,6 +979,11 @@ async function* readWithDuckDB(file: InputFile, compression: Compression | null,
     // number, which the event parser reads as a double (digits past the 16th and the scale's zeros lost).
     const exact = file.format === "parquet" && schema !== undefined ? decimalsInTransport(columns, schema) : [];
     if (exact.length > 0) from = `(SELECT * REPLACE (${exact.map((c) => `CAST(${quoteName(c.name)} AS ${c.type}) AS ${quoteName(c.name)}`).join(", ")}) FROM ${from})`;
+    // A TIMESTAMP or TIME on a whole second travels with a fraction (`10:00:00.000`): to_json leaves it off, and
+    // read_json types a column VARCHAR where one value has no fraction and others do, so a Parquet file's
+    // TIMESTAMP column (INT96, or milliseconds with one value on the second) was text to the sample and the plan.
+    const times = file.format === "parquet" ? columns.filter((c) => TIMES.has(c.type) && !readAsText(schema, c.name)) : [];
+    if (times.length > 0) from = `(SELECT * REPLACE (${times.map((c) => `${withFraction(quoteName(c.name))} AS ${quoteName(c.name)}`).join(", ")}) FROM ${from})`;
     // The row's alias must not be a column's name: `to_json(t)` of a file with a column `t` is that
     // column's value (DuckDB binds a column before a table), and every row was a dead letter.
     const taken = new Set(columns.map((c) => c.name.toLowerCase()));
@@ -1169,6 +1336,380 @@ function sameNames(columns: readonly { name: string }[], header: readonly string
   return columns.length === header.length && columns.every((c, i) => c.name === header[i]);
 }
 
+/** DuckDB's types of a Parquet time column whose whole-second values `to_json` writes without a fraction. */
+const TIMES = new Set(["TIMESTAMP", "TIMESTAMP_MS", "TIMESTAMP_S", "TIME"]);
+
+/** Whether the plan reads column `name` as text: its values then keep DuckDB's own text for them. */
+function readAsText(schema: Schema | undefined, name: string): boolean {
+  const type = schema?.find((f) => foldCase(f.name) === foldCase(name))?.type;
+  return type === "VARCHAR" || type === "JSON";
+}
+
+/** A time value's text with a fraction where it has none (`2024-01-02 10:00:00.000`); infinity and NULL as they are. */
+function withFraction(column: string): string {
+  const text = `CAST(${column} AS VARCHAR)`;
+  return `CASE WHEN regexp_matches(${text}, ':[0-9][0-9]$') THEN ${text} || '.000' ELSE ${text} END`;
+}
+
 function quoteName(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
+
+const AVRO_MAGIC = [0x4f, 0x62, 0x6a, 0x01]; // `Obj` 1
+
+/** The compressed bytes of one Avro block, and what it inflates to, beyond which the block is a dead letter (a damaged size, a bomb). */
+const MAX_AVRO_BLOCK = MAX_RECORD;
+
+/** Records one block may declare beyond its bytes (records that take none): more is a damaged count. */
+const MAX_EMPTY_RECORDS = 1 << 20;
+
+/** A file's bytes read a piece at a time, kept whole between `fill`s (one copy per fill, not per chunk). */
+class ByteReader {
+  private buf: Buffer = Buffer.alloc(0);
+  private pos = 0;
+  private base = 0; // the file offset of buf[0]
+  private ended = false;
+  constructor(private readonly source: AsyncIterator<Buffer>) {}
+
+  /** Where the reader is in the (decompressed) file. */
+  get offset(): number {
+    return this.base + this.pos;
+  }
+
+  get available(): number {
+    return this.buf.length - this.pos;
+  }
+
+  /** Whether `n` bytes are there to read (false: the file ends sooner). */
+  async fill(n: number): Promise<boolean> {
+    if (this.available >= n) return true;
+    const parts: Buffer[] = [this.buf.subarray(this.pos)];
+    let have = this.available;
+    while (have < n && !this.ended) {
+      const got = await this.source.next();
+      if (got.done) this.ended = true;
+      else {
+        parts.push(got.value);
+        have += got.value.length;
+      }
+    }
+    // Nothing came (the file has ended): the bytes held stay, so `rewind` can still go back into them.
+    if (parts.length === 1) return false;
+    this.base += this.pos;
+    this.buf = Buffer.concat(parts);
+    this.pos = 0;
+    return have >= n;
+  }
+
+  /** An Avro long (zig-zag varint); null where the file ends inside it, NaN past 2^53 or longer than a long. */
+  async long(): Promise<number | null> {
+    await this.fill(10);
+    let n = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.buf.length) return null;
+      const b = this.buf[this.pos++]!;
+      n += (b & 0x7f) * scale;
+      scale *= 128;
+      if ((b & 0x80) === 0) return n > Number.MAX_SAFE_INTEGER ? NaN : n % 2 === 0 ? n / 2 : -(n + 1) / 2;
+    }
+    return NaN;
+  }
+
+  /** The next `n` bytes (fewer where the file ends sooner). */
+  async take(n: number): Promise<Buffer> {
+    await this.fill(n);
+    const out = this.buf.subarray(this.pos, this.pos + n);
+    this.pos += out.length;
+    return out;
+  }
+
+  /** Back to `offset`, read since the last `fill` (or at the bytes it kept). */
+  rewind(offset: number): void {
+    if (offset < this.base) throw new Error(`avro: cannot go back to byte ${offset}`);
+    this.pos = offset - this.base;
+  }
+
+  /** Past the next `marker`: true, or false where the file ends first. */
+  async skipPast(marker: Buffer): Promise<boolean> {
+    for (;;) {
+      const at = this.buf.indexOf(marker, this.pos);
+      if (at >= 0) {
+        this.pos = at + marker.length;
+        return true;
+      }
+      // The marker can start in the last bytes held: they are kept for the next look.
+      this.pos = Math.max(this.pos, this.buf.length - marker.length + 1);
+      if (!(await this.fill(this.available + 1))) return false;
+    }
+  }
+}
+
+/** Why an Avro file's header cannot be read: the whole file is one dead letter. */
+class AvroHeaderError extends Error {}
+
+/** The header of an Avro Object Container File: its metadata and sync marker, after the magic bytes. */
+async function avroHeader(bytes: ByteReader): Promise<{ meta: Map<string, Buffer>; sync: Buffer }> {
+  const magic = await bytes.take(4);
+  if (magic.length < 4 || !startsWith(magic, AVRO_MAGIC)) {
+    throw new AvroHeaderError(`is not an Avro Object Container File (it does not start with the bytes "Obj" 1${magic.length === 0 ? "; it is empty" : ""}); a file of bare Avro values, or of Schema Registry-framed ones, is not read`);
+  }
+  const meta = new Map<string, Buffer>();
+  const cut = (): never => {
+    throw new AvroHeaderError(`is an Avro file cut off inside its header, at byte ${bytes.offset}`);
+  };
+  const sized = async (what: string): Promise<Buffer> => {
+    const n = await bytes.long();
+    if (n === null) return cut();
+    if (!(n >= 0 && n <= MAX_AVRO_BLOCK)) throw new AvroHeaderError(`has a damaged Avro header: ${what} at byte ${bytes.offset} declares ${n} bytes`);
+    const got = await bytes.take(n);
+    return got.length < n ? cut() : got;
+  };
+  for (;;) {
+    let n = await bytes.long();
+    if (n === null) return cut();
+    if (Number.isNaN(n)) throw new AvroHeaderError(`has a damaged Avro header: its metadata count at byte ${bytes.offset} is not a number`);
+    if (n === 0) break;
+    if (n < 0) {
+      n = -n;
+      if ((await bytes.long()) === null) return cut();
+    }
+    for (let i = 0; i < n; i++) {
+      const key = (await sized("a metadata key")).toString("utf8");
+      meta.set(key, Buffer.from(await sized(`metadata ${key}`)));
+    }
+  }
+  const sync = Buffer.from(await bytes.take(16));
+  if (sync.length < 16) return cut();
+  return { meta, sync };
+}
+
+/** The codecs of Avro's spec that are read; their decompression of one block's bytes (throws saying why not). */
+const AVRO_CODECS: Record<string, (data: Buffer) => Buffer> = {
+  null: (data) => data,
+  deflate: (data) => zlib.inflateRawSync(data, { maxOutputLength: MAX_AVRO_BLOCK }),
+  snappy: (data) => {
+    if (data.length < 4) throw new Error("it is shorter than its CRC-32");
+    const block = snappyRawDecode(data.subarray(0, data.length - 4), MAX_AVRO_BLOCK, (declared) => new Error(`it declares ${declared} bytes, past ${MAX_AVRO_BLOCK}`));
+    const out = Buffer.from(block.buffer, block.byteOffset, block.byteLength);
+    const crc = data.readUInt32BE(data.length - 4);
+    if (zlib.crc32(out) !== crc) throw new Error("its CRC-32 does not match its bytes");
+    return out;
+  },
+  // Bounded as deflate is: fzstd's one-shot call gave a block the buffer its frame header declared (2 GB from 13 bytes).
+  zstandard: (data) => {
+    const out = zstdDecodeWithin(data, MAX_AVRO_BLOCK, () => new Error(`it decompresses to more than ${MAX_AVRO_BLOCK} bytes`));
+    return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  },
+};
+
+/** A schema's avsc type for reading `count` values written one after another: an array of them, framed as Avro frames one block of an array. */
+function avroReaders(schema: unknown, path: string): { one: AvroReader; many: AvroReader; arrays: boolean } {
+  const one = avroType(schema);
+  const many = avroType({ type: "array", items: schema });
+  const name = one.name ?? one.typeName;
+  const base = { schemaId: null, framing: "none" as const, source: "", file: path };
+  return { one: { ...base, type: one, name }, many: { ...base, type: many, name }, arrays: one.typeName === "array" };
+}
+
+/**
+ * `files` of a source, its Avro files to be read in the shape of its reader schema when it names one
+ * (`avro.schema` of a Kafka source: `runnel run --input`, a `--sample` file); the files as they are otherwise.
+ */
+export function withReaderSchema(files: InputFile[], spec: SourceSpec | undefined, source: string): InputFile[] {
+  const avro = spec?.kind === "kafka" ? sourceReaderSchema(spec.avro, source) : null;
+  return avro === null ? files : files.map((file) => ({ ...file, avro }));
+}
+
+/** Why an Avro file's schema does not resolve into the source's reader schema: the file is one dead letter. */
+class AvroResolveError extends Error {}
+
+/**
+ * `avroReaders` of a file's schema resolved into the source's reader schema (`avro.schema`): its records
+ * read as the reader's shape (`resolveInto`). Throws `AvroResolveError` saying why not.
+ */
+function resolvedReaders(readers: ReturnType<typeof avroReaders>, into: ReaderSchema): ReturnType<typeof avroReaders> {
+  const one = resolveInto(into, readers.one.type);
+  const many = typeof one === "string" ? one : resolveInto(readerArray(into), readers.many.type);
+  if (typeof one === "string" || typeof many === "string") {
+    const why = typeof one === "string" ? one : (many as string);
+    throw new AvroResolveError(`is an Avro file whose schema (${readers.one.name}) cannot be read as the reader schema ${into.file} (sources.${into.source}.avro.schema): ${why}; its records are not read`);
+  }
+  return {
+    one: { ...readers.one, into: { type: into.type, resolver: one } },
+    many: { ...readers.many, into: { type: readerArray(into).type, resolver: many } },
+    arrays: into.type.typeName === "array",
+  };
+}
+
+/** An Avro long's bytes (zig-zag varint). */
+export function avroLong(n: number): Buffer {
+  const out: number[] = [];
+  let z = n >= 0 ? n * 2 : -n * 2 - 1;
+  while (z >= 128) {
+    out.push((z % 128) | 0x80);
+    z = Math.floor(z / 128);
+  }
+  out.push(z);
+  return Buffer.from(out);
+}
+
+/**
+ * An Avro Object Container File's records as events, each value turned into JSON as a Kafka
+ * message value of the file's schema is (`decodeAvroValue`): one event per record (per element of
+ * a record that is an array). The schema is the file's own (its header's), so files written with
+ * different schemas are each read with theirs. Codecs `null`, `deflate`, `snappy` and `zstandard`
+ * (Avro's names); a file of another (bzip2, xz) is one dead letter saying so. A block that does not
+ * read (damaged bytes, a sync marker that is not the file's, a record that does not decode) is a
+ * dead letter naming the file, the block and its byte; its records before the damage are read, and
+ * the file is read on from the next block (the next sync marker).
+ */
+async function* readAvro(path: string, compression: Compression | null, size: number, position?: ReadPosition, into?: ReaderSchema): AsyncGenerator<unknown[]> {
+  const stream = fileBytes(path, compression, position);
+  const bytes = new ByteReader(stream[Symbol.asyncIterator]());
+  let batch: unknown[] = [];
+  const letter = (reason: string, raw = ""): void => void batch.push(new UnreadableEvent(`run: ${path}${reason}`, raw.length > MAX_RAW ? raw.slice(0, MAX_RAW) : raw));
+  try {
+    let readers: ReturnType<typeof avroReaders>;
+    let inflate: (data: Buffer) => Buffer;
+    let sync: Buffer;
+    try {
+      const header = await avroHeader(bytes);
+      sync = header.sync;
+      const codec = header.meta.get("avro.codec")?.toString("utf8") || "null";
+      const codecOf = AVRO_CODECS[codec];
+      if (codecOf === undefined || !Object.hasOwn(AVRO_CODECS, codec)) throw new AvroHeaderError(`is an Avro file compressed with ${JSON.stringify(codec)}, which is not read (null, deflate, snappy and zstandard are); rewrite it with one of those`);
+      inflate = codecOf;
+      const text = header.meta.get("avro.schema");
+      if (text === undefined) throw new AvroHeaderError("is an Avro file without a schema in its header (avro.schema)");
+      let schema: unknown;
+      try {
+        schema = JSON.parse(text.toString("utf8"));
+      } catch (error) {
+        throw new AvroHeaderError(`is an Avro file whose header's schema is not JSON (${error instanceof Error ? error.message : String(error)})`);
+      }
+      try {
+        readers = avroReaders(schema, path);
+      } catch (error) {
+        if (!(error instanceof Error)) throw error;
+        throw new AvroHeaderError(`is an Avro file whose header's schema is not an Avro schema: ${error.message}`);
+      }
+      if (into !== undefined) readers = resolvedReaders(readers, into);
+    } catch (error) {
+      if (!(error instanceof AvroHeaderError) && !(error instanceof AvroResolveError)) throw error;
+      letter(`: ${error.message}`);
+      yield batch;
+      return;
+    }
+    const take = (value: unknown): void => {
+      if (readers.arrays && Array.isArray(value)) for (const v of value) batch.push(v);
+      else batch.push(value);
+    };
+    let block = 0;
+    for (;;) {
+      // Every full batch a block made: a block of more records than a batch held all but one of them back, block after block.
+      while (batch.length >= size) yield batch.splice(0, size);
+      if (!(await bytes.fill(1))) break;
+      block++;
+      const start = bytes.offset;
+      const count = await bytes.long();
+      const length = count === null ? null : await bytes.long();
+      const named = `: Avro block ${block} (at byte ${start})`;
+      if (count === null || length === null) {
+        letter(`${named} is cut off: the file ends inside its count and size`);
+        break;
+      }
+      const dataStart = bytes.offset;
+      // More records than bytes only where records take no bytes (a record of nulls), and not past a bound then.
+      if (!(count >= 0 && length! >= 0 && length! <= MAX_AVRO_BLOCK && (count <= length! || count <= MAX_EMPTY_RECORDS))) {
+        const said = Number.isNaN(count) || Number.isNaN(length) ? "a count or size that is not a number" : `${records(count)} in ${length} bytes`;
+        letter(`${named} is damaged: it declares ${said}; the file is read on from the next sync marker`);
+        bytes.rewind(dataStart);
+        if (!(await bytes.skipPast(sync))) break;
+        continue;
+      }
+      // The block and the sync marker after it are held together: a marker read by a later fill (one that
+      // crossed a read chunk's end) dropped the block's bytes, and a wrong marker could not go back to them
+      // ("cannot go back to byte …": the run stopped on a damaged file instead of lettering the block).
+      await bytes.fill(length! + 16);
+      const data = await bytes.take(length!);
+      if (data.length < length!) {
+        // A cut download: the records before the cut are read where the block is not compressed.
+        const read = inflate === AVRO_CODECS.null ? decodeAvroRecords(data, count, readers, take, () => {}) : { records: 0, why: "" };
+        letter(`${named} is cut off: it declares ${length} bytes and the file ends ${data.length} bytes into it; ${read.records === 0 ? `its ${records(count)} ${count === 1 ? "is" : "are"}` : `${count - read.records} of its ${records(count)} are`} not read`);
+        break;
+      }
+      const marker = await bytes.take(16);
+      if (!marker.equals(sync)) {
+        letter(`${named} is damaged: the ${marker.length < 16 ? "file ends where its sync marker should be" : "sync marker after it is not the file's (its count or size is wrong)"}; the file is read on from the next sync marker`);
+        bytes.rewind(dataStart);
+        if (!(await bytes.skipPast(sync))) break;
+        continue;
+      }
+      let plain: Buffer;
+      try {
+        plain = inflate(data);
+      } catch (error) {
+        letter(`${named} does not decompress: ${error instanceof Error ? error.message : String(error)}; its ${records(count)} ${count === 1 ? "is" : "are"} not read`, data.toString("latin1"));
+        continue;
+      }
+      if (count === 0) continue;
+      const read = decodeAvroRecords(plain, count, readers, take, (record, why, raw) => letter(`${named}, record ${record} of ${count}: ${why}`, raw));
+      if (read.why !== "") letter(`${named}, record ${read.records + 1} of ${count}: ${read.why}`, read.raw ?? "");
+    }
+  } catch (error) {
+    // A compressed file (`.avro.gz`) that breaks off: its records before the break are read.
+    if (!(error instanceof FileUnreadable)) throw error;
+    batch.push(new UnreadableEvent(`run: ${path}: ${error.message}; the records before the damage are read`, ""));
+  } finally {
+    await stream.return(undefined);
+  }
+  while (batch.length > 0) yield batch.splice(0, size);
+}
+
+/**
+ * The `count` records of one block's bytes, each `take`n as its JSON value. Read as one Avro array
+ * (fast); where that fails, record by record, each as a Kafka message value, to say which record
+ * breaks: the records before it are taken, it and the rest of the block are not (`why`). A record
+ * the JSON mapping refuses (nested too deep) is its own dead letter, and the block reads on.
+ */
+function decodeAvroRecords(
+  plain: Buffer,
+  count: number,
+  readers: ReturnType<typeof avroReaders>,
+  take: (value: unknown) => void,
+  refused: (record: number, why: string, raw: string) => void,
+): { records: number; why: string; raw?: string } {
+  const whole = decodeAvroValue(Buffer.concat([avroLong(count), plain, ZERO]), readers.many, 0);
+  if (whole.every((e) => e.ok) && whole.length === count) {
+    for (const e of whole) take((e as { value: unknown }).value);
+    return { records: count, why: "" };
+  }
+  let pos = 0;
+  for (let i = 0; i < count; i++) {
+    let end = -1;
+    try {
+      end = readers.one.type.decode(plain, pos).offset;
+    } catch {
+      end = -1;
+    }
+    // The record decoded as one value from here to its end; otherwise its reason in the Kafka path's words.
+    const events = decodeAvroValue(plain.subarray(pos, end < 0 ? plain.length : end), readers.one, 0);
+    if (end < 0) {
+      const failed = events.find((e) => !e.ok) as { error: string } | undefined;
+      const rest = count - i - 1;
+      return { records: i, why: `${(failed?.error ?? "it does not decode").replace(/^decode: /, "")}${rest === 0 ? "" : `; the block's other ${records(rest)} after it ${rest === 1 ? "is" : "are"} not read`}`, raw: plain.subarray(pos).toString("latin1") };
+    }
+    for (const e of events) {
+      if (e.ok) take(e.value);
+      else refused(i + 1, e.error.replace(/^decode: /, ""), e.raw);
+    }
+    pos = end;
+  }
+  if (pos !== plain.length) return { records: count, why: `${plain.length - pos} bytes follow the block's ${records(count)} (its count is wrong, or its bytes are damaged)`, raw: plain.subarray(pos).toString("latin1") };
+  return { records: count, why: "" };
+}
+
+const ZERO = Buffer.from([0]);
+
+const records = (n: number): string => counted(n, "record");

@@ -16,6 +16,7 @@
  * the watermark passed them, and replayed events would write a second,
  * partial row for a window already in the lake.
  */
+import { isUtf8 } from "node:buffer";
 import { createHash } from "node:crypto";
 import { rmSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
@@ -97,7 +98,8 @@ export async function replayInputs(plan: Plan, paths: string[], sources?: Record
   // so the same letters always replay in the same order under the same writer name.
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   letters.sort((a, b) => cmp(a.letter.at, b.letter.at) || cmp(a.letter.source, b.letter.source) || cmp(a.name, b.name) || cmp(a.path, b.path) || a.order - b.order);
-  const lines: Record<string, string[]> = {};
+  // Text, or the bytes of a payload that was not UTF-8 (its letter keeps them one character each, Latin-1).
+  const lines: Record<string, (string | Buffer)[]> = {};
   const skipped = new Map<string, number>();
   const skip = (reason: string) => skipped.set(reason, (skipped.get(reason) ?? 0) + 1);
   const withOrigin: Record<string, number> = {};
@@ -116,7 +118,7 @@ export async function replayInputs(plan: Plan, paths: string[], sources?: Record
     if (replayed.kind === "ok") count(withOrigin, letter.source);
     return replayed.kind === "ok" ? replayed.raw : raw;
   };
-  const push = (source: string, raw: string | null) => {
+  const push = (source: string, raw: string | Buffer | null) => {
     if (raw !== null) (lines[source] ??= []).push(raw);
   };
   for (const { letter } of letters) {
@@ -126,6 +128,11 @@ export async function replayInputs(plan: Plan, paths: string[], sources?: Record
       skip("an aggregate group that failed as it was emitted (its keys, not an event)");
     } else if (!plan.sources[letter.source]) {
       skip(`source ${letter.source === "" ? "(none)" : letter.source} is not one this plan reads (${Object.keys(plan.sources).join(", ")})`);
+    } else if (notUtf8Raw(letter)) {
+      // Its bytes as they were sent, so the reader refuses them again as DuckDB does; written as text
+      // they were UTF-8 of other characters (0xE9 read as "é"), and a row of text never sent.
+      if (/[\n\r]/.test(letter.raw)) skip("the payload holds a line break and is not UTF-8, so it is not one event of NDJSON");
+      else push(letter.source, Buffer.from(letter.raw, "latin1"));
     } else if (/[\n\r]/.test(letter.raw)) {
       // A pretty-printed body (Stripe sends its events so) is one line once its line breaks are
       // spaces: JSON has none inside a string, so outside them they are whitespace and the value is
@@ -144,8 +151,9 @@ export async function replayInputs(plan: Plan, paths: string[], sources?: Record
   const digest = createHash("sha256");
   for (const [source, raws] of Object.entries(lines)) {
     const path = join(dir, `${source.replace(/[^A-Za-z0-9_-]/g, "_")}.ndjson`);
-    const text = `${raws.join("\n")}\n`;
-    digest.update(`${source}\n${text.length}\n`).update(text);
+    const text = Buffer.concat(raws.flatMap((raw) => [typeof raw === "string" ? Buffer.from(raw) : raw, NEWLINE]));
+    // The length in characters, as when the file was written as one string: the same letters keep their writer name.
+    digest.update(`${source}\n${raws.reduce((n, raw) => n + raw.length + 1, 0)}\n`).update(text);
     await writeFile(path, text);
     inputs[source] = [{ path, mtimeMs: 0, format: "ndjson" }];
     replayed[source] = raws.length;
@@ -153,6 +161,20 @@ export async function replayInputs(plan: Plan, paths: string[], sources?: Record
   const writer = `replay-${digest.digest("hex").slice(0, 16)}`;
   return { inputs, replayed, withOrigin, withoutOrigin, skipped: [...skipped].map(([reason, count]) => ({ reason, count })), files, writer };
 }
+
+const NEWLINE = Buffer.from("\n");
+
+/**
+ * Whether a letter's raw text is the bytes of a payload that was not UTF-8, one character each (Latin-1):
+ * the decoders' reasons for one (`decodePayload`, the Worker's parser, `runnel run`'s reader) and only
+ * characters up to U+00FF, whose bytes are not UTF-8.
+ */
+function notUtf8Raw(letter: DeadLetter): boolean {
+  return NOT_UTF8_REASON.test(letter.reason) && LATIN1.test(letter.raw) && !isUtf8(Buffer.from(letter.raw, "latin1"));
+}
+
+const NOT_UTF8_REASON = /^(?:decode: payload is not valid UTF-8 \(|(?:decode: )?line \d+: (?:parse: )?the line is not valid UTF-8 \(|parse: the (?:body|CSV record on line \d+) is not valid UTF-8|run: .* is not valid UTF-8$)/;
+const LATIN1 = /^[\u0000-\u00ff]*$/;
 
 /** The columns a Kafka or webhook source's `metadata:`/`headers:` add. */
 const STREAM_COLUMNS = new Set(["_key", "_timestamp", "_partition", "_offset", "_topic", "_headers", "_received_at", "_delivery_id"]);

@@ -140,9 +140,32 @@ export async function overlappingBackfills(
   targets: Record<string, SinkTarget>,
   writer: string,
   files: readonly InputIdentity[],
-): Promise<{ earlier: { record: BackfillRecord; files: string[] }[]; unlisted: string[] }> {
+): Promise<{ earlier: { record: BackfillRecord; files: string[] }[]; unlisted: string[]; sameNames: { record: BackfillRecord; files: string[] }[] }> {
   const ids = new Map(files.map((f) => [f.id, f.name]));
-  const found = new Map<string, { record: BackfillRecord; files: string[] }>();
+  const names = new Set(files.map((f) => `${f.source}\u0000${f.name}`));
+  const { records, unlisted } = await backfillNotes(targets);
+  const earlier: { record: BackfillRecord; files: string[] }[] = [];
+  const sameNames: { record: BackfillRecord; files: string[] }[] = [];
+  for (const record of records) {
+    if (record.writer === writer) continue;
+    const shared = record.files.filter((f) => ids.has(f.id)).map((f) => f.name);
+    if (shared.length > 0) {
+      earlier.push({ record, files: shared });
+      continue;
+    }
+    // No file in common by content, some by name: a corrected re-export of a day written beside the first, or only another folder's `part-00000`.
+    const named = record.files.filter((f) => names.has(`${f.source}\u0000${f.name}`)).map((f) => f.name);
+    if (named.length > 0) sameNames.push({ record, files: named });
+  }
+  return { earlier, unlisted, sameNames };
+}
+
+/**
+ * The earlier backfills noted in the sinks' places that wrote these sinks, each note once, and the
+ * places that cannot be listed.
+ */
+export async function backfillNotes(targets: Record<string, SinkTarget>): Promise<{ records: BackfillRecord[]; unlisted: string[] }> {
+  const found = new Map<string, BackfillRecord>();
   const unlisted: string[] = [];
   for (const t of places(targets)) {
     const keys = await listed(t, `${t.opened.prefix}${RECORDS}`);
@@ -160,16 +183,15 @@ export async function overlappingBackfills(
       } catch {
         continue;
       }
-      if (record.writer === writer || !Array.isArray(record.files)) continue;
+      if (!Array.isArray(record.files)) continue;
       // Only a note this code wrote, under its own name: a note saying `"writer": "backfill"` would make --replace delete every backfill's objects.
       if (typeof record.writer !== "string" || !BACKFILL_WRITER.test(record.writer) || key.slice(key.lastIndexOf("/") + 1) !== `${record.writer}.json`) continue;
       // Another notebook's backfill into the same place wrote other sinks' folders: its rows are not these sinks'.
       if (Array.isArray(record.sinks) && !record.sinks.some((sink) => sink in targets)) continue;
-      const shared = record.files.filter((f) => ids.has(f.id)).map((f) => f.name);
-      if (shared.length > 0) found.set(key.slice(key.lastIndexOf("/") + 1), { record, files: shared });
+      found.set(key.slice(key.lastIndexOf("/") + 1), record);
     }
   }
-  return { earlier: [...found.values()], unlisted };
+  return { records: [...found.values()], unlisted };
 }
 
 /** The keys under `prefix`, or null where the store will not list them (a key allowed to write and not to list). */

@@ -98,18 +98,52 @@ export function executorLetter(d: ExecutorLetter, source: string, at: string, ra
 }
 
 const utf8 = new TextEncoder();
+const PIECE = 1 << 20;
+
+/**
+ * `s` with each lone surrogate as U+FFFD: JSON.stringify writes one as `\ud800`, and DuckDB's read_json
+ * then refuses the whole file ("no low surrogate in string"), every letter of the folder with it.
+ */
+function wellFormed(s: string): string {
+  return (s as unknown as { isWellFormed(): boolean }).isWellFormed() ? s : (s as unknown as { toWellFormed(): string }).toWellFormed();
+}
 
 /** One JSON object per line, fields in a fixed order, so the same letters give the same bytes. */
 export function encodeDeadLetters(letters: DeadLetter[]): Uint8Array {
   // Line by line into bytes: one string of every letter would pass V8's ~512 MiB string limit for
   // a flush of large refused records, and the flush would fail on every retry.
+  // Lines are joined into pieces of ~1 MiB of text, each encoded once (an encode per line was ~10 % of a flush of letters).
   const lines: Uint8Array[] = [];
   let size = 0;
+  let piece = "";
+  // A flush's letters mostly share their source and time: each is checked and written as JSON once.
+  let lastAt = "";
+  let atJson = "";
+  let lastSource = "";
+  let sourceJson = '""';
   for (const { reason, raw, source, at, kind, origin } of letters) {
-    if (Number.isNaN(Date.parse(at))) throw new Error(`dead-letter: "at" must be an ISO 8601 time, got ${JSON.stringify(at)}`);
-    const line = utf8.encode(`${JSON.stringify({ reason, raw, source, at, ...(kind === undefined ? {} : { kind }), ...(origin === undefined ? {} : { origin }) })}\n`);
-    lines.push(line);
-    size += line.length;
+    if (at !== lastAt) {
+      if (Number.isNaN(Date.parse(at))) throw new Error(`dead-letter: "at" must be an ISO 8601 time, got ${JSON.stringify(at)}`);
+      lastAt = at;
+      atJson = JSON.stringify(at);
+    }
+    if (source !== lastSource) {
+      lastSource = source;
+      sourceJson = JSON.stringify(source);
+    }
+    // JSON.stringify of { reason, raw, source, at, kind?, origin? }, field by field (no object per letter).
+    piece += `{"reason":${JSON.stringify(wellFormed(reason))},"raw":${JSON.stringify(wellFormed(raw))},"source":${sourceJson},"at":${atJson}${kind === undefined ? "" : `,"kind":${JSON.stringify(kind)}`}${origin === undefined ? "" : `,"origin":${JSON.stringify(origin)}`}}\n`;
+    if (piece.length >= PIECE) {
+      const bytes = utf8.encode(piece);
+      lines.push(bytes);
+      size += bytes.length;
+      piece = "";
+    }
+  }
+  if (piece !== "" || lines.length === 0) {
+    const bytes = utf8.encode(piece);
+    lines.push(bytes);
+    size += bytes.length;
   }
   if (lines.length === 1) return lines[0]!;
   const out = new Uint8Array(size);

@@ -285,13 +285,25 @@ export function objectKey(parts: { prefix?: string; sink: string; partition: str
   return key;
 }
 
-/** DuckDB's `hive_types` argument for the partition columns, e.g. `{'day': DATE}`. */
+/**
+ * The name DuckDB gives a partition column: its folder's key as written, escaped (`event%20type`
+ * for `event type`). DuckDB 1.4 unescapes folder values but not keys (its own PARTITION_BY output
+ * reads back the same way), where Spark and pyarrow unescape both.
+ */
+export function hiveKey(name: string): string {
+  return escapePathSegment(name);
+}
+
+/**
+ * DuckDB's `hive_types` argument for the partition columns, e.g. `{'day': DATE}`; a name that
+ * needs escaping in a folder is given as DuckDB names that column (`hiveKey`: `{'event%20type': VARCHAR}`).
+ */
 export function hiveTypes(schema: Schema, partitionBy: string[]): string {
   return `{${partitionBy
     .map((name) => {
       const column = schema.find((c) => c.name === name);
       if (!column) throw new Error(`layout: partition column ${JSON.stringify(name)} is not in the schema`);
-      return `'${name.replaceAll("'", "''")}': ${column.type}`;
+      return `'${hiveKey(name).replaceAll("'", "''")}': ${column.type}`;
     })
     .join(", ")}}`;
 }
@@ -309,14 +321,15 @@ export function datasetSql(glob: string, schema: Schema, partitionBy: string[], 
   const nullValue = options.nullValue ?? HIVE_NULL;
   const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
   const str = (text: string) => `'${text.replaceAll("'", "''")}'`;
-  const text = `{${partitionBy.map((name) => `${str(name)}: VARCHAR`).join(", ")}}`;
+  // Partition columns by the names DuckDB gives them (a name with a space or `=` is read as its escaped key), renamed back.
+  const text = `{${partitionBy.map((name) => `${str(hiveKey(name))}: VARCHAR`).join(", ")}}`;
   const byPath = nullValue !== "NULL" && partitionBy.length > 0;
   const select = schema
     .map((c) =>
       partitionBy.includes(c.name)
         ? byPath
-          ? `CAST(CASE WHEN contains(${quote(FILE_COLUMN)}, ${str(`/${escapePathSegment(c.name)}=${nullValue}/`)}) THEN NULL ELSE ${quote(c.name)} END AS ${c.type}) AS ${quote(c.name)}`
-          : `CAST(${quote(c.name)} AS ${c.type}) AS ${quote(c.name)}`
+          ? `CAST(CASE WHEN contains(${quote(FILE_COLUMN)}, ${str(`/${hiveKey(c.name)}=${nullValue}/`)}) THEN NULL ELSE ${quote(hiveKey(c.name))} END AS ${c.type}) AS ${quote(c.name)}`
+          : `CAST(${quote(hiveKey(c.name))} AS ${c.type}) AS ${quote(c.name)}`
         : quote(c.name),
     )
     .join(", ");

@@ -7,7 +7,7 @@ import type { PipelineEnv } from "./platform.ts";
 import fixture from "./fixtures/turnstile.config.json" with { type: "json" };
 
 /** The Worker over Durable Object stubs that record what reached them (no workerd). */
-function worker(signature: "bearer" | "none", bindings: Record<string, string>) {
+function worker(signature: "bearer" | "none", bindings: Record<string, string>, fails?: { commit?: string; get?: string }) {
   const base = fixture as unknown as WorkerConfig;
   const config: WorkerConfig = { ...base, sources: { turnstile: { ...base.sources.turnstile!, signature, secret: signature === "none" ? null : "TURNSTILE_TOKEN" } } };
   const reached: string[] = [];
@@ -20,11 +20,16 @@ function worker(signature: "bearer" | "none", bindings: Record<string, string>) 
     },
     commit: async (batch: unknown) => {
       reached.push("commit");
+      if (fails?.commit) throw new Error(fails.commit);
       committed.push(batch);
       return false;
     },
   };
-  const env = { PIPELINE: { idFromName: (name: string) => name, get: () => stub }, TURNSTILE_TOKEN: "delivery-secret", ...bindings } as unknown as PipelineEnv;
+  const get = () => {
+    if (fails?.get) throw new Error(fails.get);
+    return stub;
+  };
+  const env = { PIPELINE: { idFromName: (name: string) => name, get }, TURNSTILE_TOKEN: "delivery-secret", ...bindings } as unknown as PipelineEnv;
   const { handler } = createPipelineWorker(config, { library: defaultLibrary, parquet: defaultParquetWriter, objectBase: class {} as never });
   const call = (path: string, init: RequestInit = {}) => handler.fetch(new Request(`https://edge${path}`, init), env, { waitUntil: () => undefined });
   return { call, reached, committed };
@@ -95,3 +100,32 @@ describe("form-encoded deliveries (GitHub's default content type)", () => {
     expect(((await bad.json()) as { error: string }).error).toMatch(/^parse: a form-encoded body \(Content-Type: application\/x-www-form-urlencoded\) has no payload field/);
   });
 });
+
+describe("the Worker's failures, told to the operator only (sec14: /ingest is on the open internet)", () => {
+  const sender = { authorization: "Bearer delivery-secret" };
+  const operator = { authorization: "Bearer operator-token" };
+
+  test("a buffer that does not commit is a 503 to retry; the storage's words only to the operator's token", async () => {
+    const w = worker("bearer", { RUNNEL_ADMIN_TOKEN: "operator-token" }, { commit: "SQLITE_FULL: database or disk is full (object lake/ in account 1f2e3d)" });
+    const res = await w.call("/ingest/turnstile", { method: "POST", body: reading, headers: sender });
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: string; causes?: string[] };
+    expect(body.error).toMatch(/^ingest: 1 of 1 buffers did not commit; retry the delivery \(reference [0-9a-f]{8} in the Worker's log\)$/);
+    expect(body.causes).toBeUndefined();
+    expect(JSON.stringify(body)).not.toContain("SQLITE_FULL");
+  });
+
+  test("an unexpected failure is a 500 with a log reference, its words (bindings, buckets) only to the operator", async () => {
+    const words = "binding PIPELINE: namespace 5c1e… of account 1f2e3d is gone";
+    const w = worker("bearer", { RUNNEL_ADMIN_TOKEN: "operator-token" }, { get: words });
+    const res = await w.call("/ingest/turnstile", { method: "POST", body: reading, headers: sender });
+    expect(res.status).toBe(500);
+    const body = (await res.json()) as { error: string; reference: string };
+    expect(body.error).toBe(`worker: the request failed in the Worker; its operator finds the reason in the Worker's log (wrangler tail) under reference ${body.reference}`);
+    expect(JSON.stringify(body)).not.toContain("account");
+    const told = await w.call("/metrics", { headers: operator });
+    expect(told.status).toBe(500);
+    expect(((await told.json()) as { error: string }).error).toBe(`worker: ${words}`);
+  });
+});
+

@@ -177,7 +177,13 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
     }
     const answers = await Promise.allSettled(batches.map((b, i) => commit(c.env, b.object, texts[i]!)));
     const failed = answers.flatMap((a) => (a.status === "rejected" ? [a.reason instanceof Error ? a.reason.message : String(a.reason)] : []));
-    if (failed.length) return c.json({ error: `ingest: ${failed.length} of ${batches.length} buffers did not commit; retry the delivery`, causes: failed }, 503);
+    if (failed.length) {
+      // The storage's own words are the operator's (logged, and answered to the operator's token): /ingest is on the open internet.
+      const reference = crypto.randomUUID().slice(0, 8);
+      console.error(`runnel worker: ingest ${reference}: ${failed.length} of ${batches.length} buffers did not commit: ${failed.join("; ")}`);
+      const operator = adminRefusal(c.env, c.req.header("authorization"), "") === null;
+      return c.json({ error: `ingest: ${failed.length} of ${batches.length} buffers did not commit; retry the delivery (reference ${reference} in the Worker's log)`, ...(operator ? { causes: failed } : {}) }, 503);
+    }
     const duplicate = answers.every((a) => a.status === "fulfilled" && a.value);
     return c.json(
       {
@@ -206,7 +212,14 @@ export function createPipelineWorker(config: WorkerConfig, deps: PipelineWorkerD
   app.get("/metrics", async (c) => c.json(total(await each(c.env, "GET", "/metrics"))));
   app.post("/flush", async (c) => c.json(total(await each(c.env, "POST", "/flush"))));
   app.notFound((c) => c.json({ error: `worker: no route for ${c.req.method} ${c.req.path}; the routes are POST /ingest/<source>, GET /metrics and POST /flush` }, 404));
-  app.onError((error, c) => c.json({ error: `${error.message.startsWith("worker: ") ? "" : "worker: "}${error.message}${error.cause instanceof Error ? ` (cause: ${error.cause.message})` : ""}` }, 500));
+  // An unexpected failure's words name bindings, buckets and storage: the operator's only (their token, or the log under the reference).
+  app.onError((error, c) => {
+    const text = `${error.message.startsWith("worker: ") ? "" : "worker: "}${error.message}${error.cause instanceof Error ? ` (cause: ${error.cause.message})` : ""}`;
+    const reference = crypto.randomUUID().slice(0, 8);
+    console.error(`runnel worker: ${c.req.method} ${c.req.path} ${reference}: ${text}`);
+    if (adminRefusal(c.env, c.req.header("authorization"), "") === null) return c.json({ error: text, reference }, 500);
+    return c.json({ error: `worker: the request failed in the Worker; its operator finds the reason in the Worker's log (wrangler tail) under reference ${reference}`, reference }, 500);
+  });
 
   const handler = { fetch: (request, env, ctx) => app.fetch(request, env, ctx as never) } satisfies ExportedHandler<PipelineEnv>;
   return { handler, PipelineObject: pipelineObjectClass(config, deps) };

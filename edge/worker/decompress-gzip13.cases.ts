@@ -37,7 +37,7 @@ type Want = { text: string } | { status: 400 | 413 | 415; reason: string };
 export const LIMIT = 1024 * 1024;
 
 /** Each case: a name, the Content-Encoding (undefined: none), the body, and what it decodes to. */
-export async function decodeCases(): Promise<{ name: string; coding: string | undefined; body: Uint8Array; want: Want }[]> {
+export async function decodeCases(): Promise<{ name: string; coding: string | undefined; body: Uint8Array; want: Want; contentType?: string }[]> {
   const ndjson = Array.from({ length: 20_000 }, (_, i) => `{"id": ${i}, "name": "n${i % 97}"}`).join("\n") + "\n";
   const plain = utf8.encode(ndjson);
   const gz = await compress("gzip", plain);
@@ -62,6 +62,14 @@ export async function decodeCases(): Promise<{ name: string; coding: string | un
     { name: "two gzip files joined", coding: "gzip", body: join(small, small), want: { status: 400, reason: corrupt } },
     { name: "zero bytes after the stream", coding: "gzip", body: join(gz, new Uint8Array(4)), want: { status: 400, reason: corrupt } },
     { name: "a bomb: ~200 KB of gzip that inflates to 200 MB", coding: "gzip", body: await gzipZeros(200), want: { status: 413, reason: `ingest: the body decompressed (Content-Encoding: gzip) is over the limit of ${LIMIT} bytes` } },
+    {
+      // `curl -d @x.gz -H 'Content-Encoding: gzip'`: a form, with every CR and LF byte of the file dropped.
+      name: "a gzip file posted with curl -d",
+      coding: "gzip",
+      contentType: "application/x-www-form-urlencoded",
+      body: gz.filter((b) => b !== 0x0a && b !== 0x0d),
+      want: { status: 400, reason: `${corrupt}; it came as a form (Content-Type: application/x-www-form-urlencoded), as \`curl -d @file\` sends it, and curl -d removes the file's newline and carriage-return bytes: post it with \`curl --data-binary @file\`` },
+    },
     { name: "br", coding: "br", body: small, want: { status: 415, reason: "ingest: the body is sent with Content-Encoding: br, which this Worker does not decode (br); it takes gzip (x-gzip) and deflate, or the body uncompressed as UTF-8 text" } },
     { name: "zstd after gzip", coding: "gzip, zstd", body: small, want: { status: 415, reason: "ingest: the body is sent with Content-Encoding: gzip, zstd, which this Worker does not decode (zstd); it takes gzip (x-gzip) and deflate, or the body uncompressed as UTF-8 text" } },
   ];
@@ -72,6 +80,8 @@ export function outcome(got: DecodedBody): Want {
   return got.ok ? { text: new TextDecoder().decode(got.body) } : { status: got.status, reason: got.reason };
 }
 
-export async function decodeCase(coding: string | undefined, body: Uint8Array): Promise<Want> {
-  return outcome(await decodeBody(new Headers(coding === undefined ? {} : { "content-encoding": coding }), body, LIMIT));
+export async function decodeCase(coding: string | undefined, body: Uint8Array, contentType?: string): Promise<Want> {
+  const headers = new Headers(coding === undefined ? {} : { "content-encoding": coding });
+  if (contentType !== undefined) headers.set("content-type", contentType);
+  return outcome(await decodeBody(headers, body, LIMIT));
 }

@@ -4,7 +4,7 @@ import { decodeCase, decodeCases } from "./decompress-gzip13.cases.ts";
 describe("decodeBody in workerd (the Worker's runtime)", async () => {
   for (const c of await decodeCases()) {
     test(c.name, async () => {
-      expect(await decodeCase(c.coding, c.body)).toEqual(c.want);
+      expect(await decodeCase(c.coding, c.body, c.contentType)).toEqual(c.want);
     });
   }
 });

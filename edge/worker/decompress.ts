@@ -61,17 +61,20 @@ export async function decodeBody(headers: { get(name: string): string | null }, 
     const format = TAKEN[coding] === "gzip" ? "gzip" : zlibHeader(bytes) ? "deflate" : "deflate-raw";
     const got = await inflate(bytes, format, max);
     const named = sniffed ? "no Content-Encoding, read as gzip as its first bytes 1f 8b say" : `Content-Encoding: ${coding}`;
+    // `curl -d @file` sends a form and drops every CR and LF byte of the file: compressed data no longer inflates.
+    const form = /^\s*application\/x-www-form-urlencoded/i.test(headers.get("content-type") ?? "");
+    const hint = form ? "; it came as a form (Content-Type: application/x-www-form-urlencoded), as `curl -d @file` sends it, and curl -d removes the file's newline and carriage-return bytes: post it with `curl --data-binary @file`" : "";
     if (got === "over") {
       return { ok: false, status: 413, reason: `ingest: the body decompressed (${named}) is over the limit of ${max} bytes` };
     }
     if (got === "truncated") {
-      return { ok: false, status: 400, reason: `ingest: the body's ${name(format)} data is cut short (${named}): it ends before its compressed stream does; send the whole compressed body` };
+      return { ok: false, status: 400, reason: `ingest: the body's ${name(format)} data is cut short (${named}): it ends before its compressed stream does; send the whole compressed body${hint}` };
     }
     if (got === "corrupt" || (format === "gzip" && !sizeMatches(bytes, got))) {
       return {
         ok: false,
         status: 400,
-        reason: `ingest: the body is not valid ${name(format)} data (${named}): it is corrupt, or bytes follow the end of its compressed data${format === "gzip" ? " (several gzip files joined?)" : ""}; send the body compressed as one ${name(format)} stream`,
+        reason: `ingest: the body is not valid ${name(format)} data (${named}): it is corrupt, or bytes follow the end of its compressed data${format === "gzip" ? " (several gzip files joined?)" : ""}; send the body compressed as one ${name(format)} stream${hint}`,
       };
     }
     bytes = got;

@@ -12,6 +12,8 @@ import type { WorkerConfig, WorkerSource } from "./config.ts";
 export function readLakeSection(config: WorkerConfig, bucketName: (binding: string) => string): string {
   const roots = new Map<string, string>(); // URL root → how DuckDB reaches it
   const queries: string[] = [];
+  /** Text partition columns, `sink.column`: a row with '' makes a folder Spark refuses (see below). */
+  const textPartitions: string[] = [];
   const errors = new Set<string>();
   for (const pipeline of config.plan.pipelines) {
     const spec = config.sinks[pipeline.sink];
@@ -21,6 +23,9 @@ export function readLakeSection(config: WorkerConfig, bucketName: (binding: stri
     if (root === null) continue;
     roots.set(root.url, root.secret);
     const prefix = spec.target.kind === "fs" ? "" : spec.target.prefix;
+    for (const name of sink.partitionBy) {
+      if (sink.schema.find((c) => c.name === name)?.type === "VARCHAR") textPartitions.push(`${pipeline.sink}.${name}`);
+    }
     queries.push(`-- ${pipeline.sink}\n${datasetSql(`${root.url}${prefix}${escapePathSegment(pipeline.sink)}/**/*.parquet`, sink.schema, sink.partitionBy)};`);
     errors.add(`${root.url}${prefix}_errors/**/*.ndjson`);
   }
@@ -44,6 +49,12 @@ folder as text (and a DATE partition column then as VARCHAR), so these queries m
 \`\`\`sql
 ${queries.join("\n\n")}
 \`\`\`
+
+Spark and pyarrow read a sink's folder as it is (\`spark.read.parquet("<sink folder>")\`, \`pyarrow.dataset.dataset(…, partitioning="hive")\`).${
+    textPartitions.length
+      ? ` Spark refuses the whole dataset if a text partition column (${textPartitions.map((t) => `\`${t}\``).join(", ")}) holds the empty text: its folder is \`column=\`, as DuckDB writes it too, and Spark has no value for it (it writes '' as NULL). Where Spark reads the lake, write \`NULLIF(column, '')\` in the cell.`
+      : ""
+  }
 
 Dead letters (why each event was not written, and the event as it was sent), newest last:
 

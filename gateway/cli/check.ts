@@ -6,11 +6,12 @@
  */
 import { readFile } from "node:fs/promises";
 import { parseNotebook } from "../../notebook/format/parse.ts";
+import { loadAvroSchemas } from "../sources/avro-schema.ts";
 import { checkNotebook } from "../../edge/check/check.node.ts";
 import { CompileError } from "../../edge/compile/errors.ts";
 import { defaultLibrary } from "../../edge/exec/library.ts";
 import { readArgs } from "./args.ts";
-import { gatherSamples } from "./samples.ts";
+import { gatherSamples, keptSampleHint } from "./samples.ts";
 import { printErr, printOut } from "./output.ts";
 import { UsageError, type Verb } from "./verb.ts";
 
@@ -46,7 +47,11 @@ export const verb: Verb = {
       printErr(`runnel check: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
       return 1;
     }
-    const { notebook, issues } = parseNotebook(text, file);
+    const parsed = parseNotebook(text, file);
+    // `format: avro` sources: their schema files, read beside the notebook.
+    const loaded = await loadAvroSchemas(parsed.notebook, file);
+    const notebook = { ...parsed.notebook, sources: loaded.sources };
+    const issues = [...parsed.issues, ...loaded.issues];
     if (issues.length) {
       for (const issue of issues) printErr(`${issue.file}:${issue.line}:${issue.column}: ${issue.message}`);
       return 1;
@@ -56,7 +61,7 @@ export const verb: Verb = {
       printErr(`runnel check: ${file} has no cell with sink=; nothing to check. Mark the cell whose rows should be written, e.g. \`\`\`sql id=clean sink=${Object.keys(notebook.sinks)[0] ?? "lake"}`);
       return 1;
     }
-    const { events: samples, columnTypes, arrival } = await gatherSamples(notebook, values.sample ?? [], { file, state: values.state, say: printOut });
+    const { events: samples, columnTypes, arrival, kept } = await gatherSamples(notebook, values.sample ?? [], { file, state: values.state, say: printOut });
     const seed = values.seed === undefined ? 4 : Number(values.seed);
     const batches = values.random === undefined ? 20 : Number(values.random);
     if (!Number.isInteger(seed) || !Number.isInteger(batches) || batches < 0) throw new UsageError("--seed and --random take integers");
@@ -77,6 +82,7 @@ export const verb: Verb = {
     } catch (error) {
       if (error instanceof CompileError) {
         printErr(error.message);
+        for (const line of keptSampleHint(notebook, file, kept, error)) printErr(line);
         return 1;
       }
       throw error;

@@ -1,4 +1,5 @@
 /** The text and JSON that `runnel graph` prints for a built graph. */
+import { counted } from "../../notebook/format/counted.ts";
 import type { NotebookIssue, SinkSpec, SourceSpec } from "../../notebook/format/model.ts";
 import type { Graph, GraphCell } from "../../notebook/graph/index.ts";
 import { sinkClosure, topologicalOrder } from "../../notebook/graph/index.ts";
@@ -28,7 +29,7 @@ function describeSink(sink: SinkSpec): string {
     target.kind === "s3" ? `s3://${target.bucket}/${target.prefix}${target.endpoint ? ` at ${target.endpoint}` : ""}` : target.kind === "r2" ? `r2 binding ${target.binding}${target.prefix ? ` prefix ${target.prefix}` : ""}` : `fs ${target.dir}/${target.prefix}`;
   const parts = [place];
   if (sink.partitionBy.length > 0) parts.push(`partition_by ${sink.partitionBy.join(", ")}`);
-  parts.push(`flush ${sink.flush.rows} rows / ${bytes(sink.flush.bytes)} / ${sink.flush.seconds}s`);
+  parts.push(`flush ${counted(sink.flush.rows, "row")} / ${bytes(sink.flush.bytes)} / ${sink.flush.seconds}s`);
   if (sink.lateness > 0) parts.push(`lateness ${sink.lateness}s`);
   return parts.join(" · ");
 }
@@ -37,7 +38,7 @@ function bytes(n: number): string {
   for (const [unit, size] of [["GiB", 1024 ** 3], ["MiB", 1024 ** 2], ["KiB", 1024]] as const) {
     if (n >= size && n % size === 0) return `${n / size} ${unit}`;
   }
-  return `${n} bytes`;
+  return counted(n, "byte");
 }
 
 function table(rows: string[][]): string[] {

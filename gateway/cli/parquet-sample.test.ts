@@ -6,18 +6,11 @@ import { openDuckDB } from "../../edge/duckdb/open.node.ts";
 import type { Plan } from "../../edge/plan/types.ts";
 import { main } from "./main.ts";
 import { capturedOutput } from "./captured-output.ts";
+import { rowsAsText } from "../../edge/duckdb/rows-text.node.ts";
 
 const { out, err } = capturedOutput();
 
-/** The rows of `sql` as text, in order, from a fresh DuckDB. */
-async function rowsOf(sql: string): Promise<string[][]> {
-  const db = await openDuckDB({ threads: 1 });
-  try {
-    return (await db.read(sql)).getRowsJson().map((r) => r.map((v) => (v === null ? "NULL" : String(v))));
-  } finally {
-    db.close();
-  }
-}
+const rowsOf = rowsAsText;
 
 test("a Parquet --sample keeps its DECIMAL(18,3) columns: publish types the source DECIMAL and the run writes the file's exact values, as DuckDB reads them", async () => {
   const dir = await mkdtemp(join(tmpdir(), "runnel-parquet-sample-"));

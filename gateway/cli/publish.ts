@@ -11,7 +11,8 @@ import { CompileError } from "../../edge/compile/errors.ts";
 import { publishNotebook } from "../pipeline/publish.ts";
 import { readArgs } from "./args.ts";
 import { printErr, printOut } from "./output.ts";
-import { gatherSamples } from "./samples.ts";
+import { gatherSamples, keptSampleHint } from "./samples.ts";
+import { loadAvroSchemas } from "../sources/avro-schema.ts";
 import type { Verb } from "./verb.ts";
 import { UsageError } from "./verb.ts";
 
@@ -27,7 +28,8 @@ the Node runner for Kafka).
   --sample <source>=<file>    sample events (NDJSON or a JSON array; CSV for a csv source); default: the webhook
                               deliveries the gateway kept (under --state, default .runnel), for a Kafka source
                               with no demo generator the newest events of its topic, else the demo stand-in
-  --force                     publish even when the check finds a difference (recorded in the bundle)`;
+  --force                     publish even when the check finds a difference (recorded in the bundle)
+  --state <dir>               the gateway's state folder, whose kept webhook deliveries are the sample (default .runnel)`;
 
 export const verb: Verb = {
   name: "publish",
@@ -51,7 +53,11 @@ export const verb: Verb = {
       printErr(`runnel publish: cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
       return 1;
     }
-    const { notebook, issues } = parseNotebook(text, file);
+    const parsed = parseNotebook(text, file);
+    // `format: avro` sources: their schema files, read beside the notebook, go into the bundle with them.
+    const loaded = await loadAvroSchemas(parsed.notebook, file);
+    const notebook = { ...parsed.notebook, sources: loaded.sources };
+    const issues = [...parsed.issues, ...loaded.issues];
     if (issues.length) {
       for (const issue of issues) printErr(`${issue.file}:${issue.line}:${issue.column}: ${issue.message}`);
       printErr(`runnel publish: ${file} has ${issues.length} problem${issues.length === 1 ? "" : "s"}; nothing was published`);
@@ -61,13 +67,14 @@ export const verb: Verb = {
       printErr(`runnel publish: ${file} has no cell with sink=; mark the cell whose rows should be written, e.g. \`\`\`sql id=clean sink=${Object.keys(notebook.sinks)[0] ?? "lake"}`);
       return 1;
     }
-    const { events: samples, columnTypes, arrival } = await gatherSamples(notebook, values.sample ?? [], { file, state: values.state, say: printOut });
+    const { events: samples, columnTypes, arrival, kept } = await gatherSamples(notebook, values.sample ?? [], { file, state: values.state, say: printOut });
     let outcome;
     try {
       outcome = await publishNotebook({ file, text, notebook, samples, columnTypes, arrival, out, force: values.force ?? false, say: printOut, warn: (line) => printErr(`runnel publish: ${line}`) });
     } catch (error) {
       if (error instanceof CompileError) {
         printErr(error.message);
+        for (const line of keptSampleHint(notebook, file, kept, error)) printErr(line);
         printErr("runnel publish: the notebook does not compile; nothing was published");
         return 1;
       }

@@ -9,11 +9,12 @@ import { startKafkaRunner, type KafkaRunner, type StartPosition } from "../../ed
 import { KafkaSecurityError, kafkaSecurityFromEnv } from "../../edge/runner/kafka-auth.ts";
 import { RunnerMetrics } from "../../edge/runner/metrics.ts";
 import { showProgress } from "../../edge/runner/progress.ts";
-import { listInputs, mergeInputs, type InputFile } from "../../edge/runner/read-inputs.ts";
+import { listInputs, mergeInputs, withReaderSchema, type InputFile } from "../../edge/runner/read-inputs.ts";
 import { openSink, parseSinkOverride } from "../../edge/runner/open-sink.ts";
-import { backfillInputs, deleteWriterObjects, noteBackfill, overlappingBackfills, runFiles, type BackfillRecord } from "../../edge/runner/run-files.ts";
+import { backfillInputs, backfillNotes, deleteWriterObjects, noteBackfill, overlappingBackfills, runFiles, type BackfillRecord } from "../../edge/runner/run-files.ts";
 import { replayInputs, type ReplayInputs } from "../../edge/runner/replay.ts";
 import type { SinkTarget } from "../../edge/runner/sink-writer.ts";
+import { counted } from "../../notebook/format/counted.ts";
 import type { SourceSpec } from "../../notebook/format/model.ts";
 import { defaultParquetWriter } from "../../edge/parquet/index.ts";
 import { S3Refusal } from "../../edge/sinks/s3.ts";
@@ -21,7 +22,7 @@ import { readArgs } from "./args.ts";
 import { printErr, printOut } from "./output.ts";
 import { InputError, UsageError, type Verb } from "./verb.ts";
 
-const USAGE = `usage: runnel run <bundle> --input <source>=<path>... [--sink <name>=<target>]... [--writer <name>] [--replace]
+const USAGE = `usage: runnel run <bundle> --input <source>=<path>... [--sink <name>=<target>]... [--writer <name>] [--replace] [--replace-backfill <writer>]...
        runnel run <bundle> --replay <dead letters>... [--sink <name>=<target>]... [--writer <name>]
        runnel run <bundle> [--group <id>] [--brokers <host:port,...>] [--topic <name>] [--start earliest|latest|<ISO time>]
                            [--until-caught-up] [--metrics-port <port>] [--max-batch-mib <n>] [--sink <name>=<target>]...
@@ -31,8 +32,10 @@ first (backfill), and writes its sinks: partitioned Parquet, plus dead letters
 as NDJSON under _errors/.
   --input <source>=<path>   a file, a folder, or a glob (*, **, ?) of JSON (.json,
                             .ndjson, .jsonl: records per line, pretty-printed, or one
-                            array), CSV (.csv, .tsv) or Parquet (.parquet) files, each
-                            maybe gzip (.gz) or zstd (.zst); other names are read as the
+                            array), CSV (.csv, .tsv), Parquet (.parquet) or Avro container
+                            (.avro: each file's own schema; codecs null, deflate, snappy,
+                            zstandard) files, each maybe gzip (.gz) or zstd (.zst); other
+                            names are read as the
                             source's format; a folder leaves out hidden names (.x, _x)
   --writer <name>           the name object keys start with (default: backfill- or replay- and a
                             digest of the inputs, so the same inputs rewrite the same objects
@@ -42,6 +45,10 @@ as NDJSON under _errors/.
                             files wrote is refused, since those rows would be written twice.
                             With --replace that earlier backfill's objects are deleted once
                             this run's are written
+  --replace-backfill <writer>
+                            delete that earlier backfill's objects once this run's are written:
+                            for corrected re-exports (files of the same names, new content),
+                            which are other files to the notes and would be written beside
 
 With --replay: runs the events an earlier run refused (dead-letter files, e.g. a
 lake's _errors/ folder or a glob of its .ndjson files) through this bundle,
@@ -99,6 +106,7 @@ export const verb: Verb = {
       "flush-rows": { type: "string" },
       "flush-seconds": { type: "string" },
       replace: { type: "boolean" },
+      "replace-backfill": { type: "string", multiple: true },
     });
     const flushRows = values["flush-rows"] === undefined ? null : Number(values["flush-rows"]);
     if (flushRows !== null && !(Number.isInteger(flushRows) && flushRows > 0)) throw new UsageError(`--flush-rows takes a positive whole number, got '${values["flush-rows"]}'`);
@@ -122,6 +130,8 @@ export const verb: Verb = {
         return 1;
       }
     }
+    // A source's reader schema (`avro.schema`, carried in the bundle): its Avro files read in that one shape.
+    for (const source of Object.keys(inputs)) inputs[source] = withReaderSchema(inputs[source]!, manifest.sources[source], source);
     let replay: ReplayInputs | null = null;
     if (values.replay?.length) {
       try {
@@ -132,7 +142,7 @@ export const verb: Verb = {
       }
       inputs = replay.inputs;
       const counts = Object.entries(replay.replayed).map(([source, n]) => `${n} of ${source}`);
-      printOut(`replaying ${counts.length ? counts.join(", ") : "no"} dead letters from ${replay.files.length} files`);
+      printOut(`replaying ${counts.length ? counts.join(", ") : "no"} dead letters from ${counted(replay.files.length, "file")}`);
       for (const s of replay.skipped) printOut(`  left out ${s.count}: ${s.reason}`);
       for (const [source, n] of Object.entries(replay.withOrigin)) printOut(`  ${n} of ${source} get the ${streamColumns(manifest.sources[source]!).join(", ")} their live run gave them, kept in the letters`);
       for (const [source, n] of Object.entries(replay.withoutOrigin)) printOut(`  ${n} of ${source} have no record of their ${manifest.sources[source]!.kind === "kafka" ? "Kafka record" : "webhook delivery"} (letters written before runnel kept one, or the notebook now selects more): their ${streamColumns(manifest.sources[source]!).join(", ")} are NULL`);
@@ -189,14 +199,16 @@ export const verb: Verb = {
     // files an earlier backfill of other files wrote: a month's folder run again with one more day
     // wrote every row of the month a second time, under the new digest beside the first run's.
     const named = !replay && values.writer === undefined ? await backfillInputs(inputs) : null;
+    const corrected = values["replace-backfill"] ?? [];
+    if (corrected.length > 0 && named === null) throw new UsageError("--replace-backfill replaces a backfill by this one over files: it takes --input, without --writer or --replay");
     let replacing: BackfillRecord[] = [];
     if (named !== null) {
-      const { earlier, unlisted } = await overlappingBackfills(targets, named.writer, named.files);
+      const { earlier, unlisted, sameNames } = await overlappingBackfills(targets, named.writer, named.files);
       for (const place of unlisted) printOut(`  note: ${place} cannot be listed with these credentials: earlier backfills of these files there are not looked for, nor replaced`);
       if (earlier.length > 0 && !values.replace) {
         for (const e of earlier) {
           const shown = e.files.slice(0, 5).join(", ") + (e.files.length > 5 ? `, … (${e.files.length - 5} more)` : "");
-          printErr(`runnel run: the sinks already hold the rows of ${e.files.length} of these ${named.files.length} files (${shown}), written by ${e.record.writer} ${e.record.finishedAt ? `on ${e.record.finishedAt}` : `(started ${e.record.startedAt}, not finished)`} from ${e.record.files.length} files; running them again would write those rows twice.`);
+          printErr(`runnel run: the sinks already hold the rows of ${e.files.length} of these ${named.files.length} files (${shown}), written by ${e.record.writer} ${e.record.finishedAt ? `on ${e.record.finishedAt}` : `(started ${e.record.startedAt}, not finished)`} from ${counted(e.record.files.length, "file")}; running them again would write those rows twice.`);
         }
         printErr("  Pass only the files not written yet, or --replace to delete the earlier backfill's objects once this run's are written.");
         return 1;
@@ -206,12 +218,36 @@ export const verb: Verb = {
       if (partial.length > 0) {
         for (const e of partial) {
           const missing = e.record.files.filter((f) => !named.files.some((g) => g.id === f.id)).map((f) => f.name);
-          printErr(`runnel run: --replace would delete every object of ${e.record.writer}, which also wrote the rows of ${missing.length} files this run does not read (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}); those rows would be gone.`);
+          printErr(`runnel run: --replace would delete every object of ${e.record.writer}, which also wrote the rows of ${counted(missing.length, "file")} this run does not read (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}); those rows would be gone.`);
         }
         printErr("  Pass those files too, with --replace; or pass only the files not written yet, without it.");
         return 1;
       }
       replacing = earlier.map((e) => e.record);
+      // Named backfills this run corrects: each of their files must have one here, by content or by source and name.
+      if (corrected.length > 0) {
+        const { records } = await backfillNotes(targets);
+        for (const writer of new Set(corrected)) {
+          const record = records.find((r) => r.writer === writer);
+          if (record === undefined || writer === named.writer) {
+            const noted = records.filter((r) => r.writer !== named.writer).map((r) => r.writer);
+            printErr(`runnel run: --replace-backfill ${writer}: ${writer === named.writer ? "that is this run's own name (these files run again replace its objects by themselves)" : `no backfill of that name is noted beside these sinks (${noted.length ? `noted: ${noted.join(", ")}` : "none is"}; each note is <sink prefix>_backfills/<writer>.json)`}`);
+            return 1;
+          }
+          const missing = record.files.filter((f) => !named.files.some((g) => g.id === f.id || (g.source === f.source && g.name === f.name))).map((f) => f.name);
+          if (missing.length > 0) {
+            printErr(`runnel run: --replace-backfill ${writer} would delete every object of it, which also wrote the rows of ${counted(missing.length, "file")} this run reads no file of the same name for (${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ", …" : ""}); those rows would be gone.`);
+            printErr("  Pass those files too (or their corrected exports).");
+            return 1;
+          }
+          if (!replacing.some((r) => r.writer === writer)) replacing.push(record);
+        }
+      }
+      for (const e of sameNames) {
+        if (replacing.some((r) => r.writer === e.record.writer)) continue;
+        const shown = e.files.slice(0, 5).join(", ") + (e.files.length > 5 ? ", …" : "");
+        printOut(`  note: ${e.files.length} of these files have the names of files ${e.record.writer} read (${shown}), with other content: they are written beside its rows. If they are corrected re-exports of those files, run the same command again with --replace-backfill ${e.record.writer}: this run's objects are written again under the same names and its rows deleted`);
+      }
       await noteBackfill(targets, { writer: named.writer, startedAt: new Date().toISOString(), finishedAt: null, files: named.files, sinks: Object.keys(targets) });
     }
     const totalBytes = named === null ? 0 : named.files.reduce((n, f) => n + f.size, 0);
@@ -222,7 +258,7 @@ export const verb: Verb = {
     // Stopped by Ctrl-C or a scheduler: said, with what to do, instead of a bare exit. Objects are
     // written whole or not at all and named by the inputs, so the same command again rewrites them.
     const interrupted = (signal: NodeJS.Signals): void => {
-      printErr(`\nrunnel run: ${signal === "SIGINT" ? "interrupted" : "stopped"} after ${at.events} events (file ${at.fileNumber}/${at.fileCount}). What was written is whole; run the same command again: it writes the same objects again under the same names, and the rest`);
+      printErr(`\nrunnel run: ${signal === "SIGINT" ? "interrupted" : "stopped"} after ${counted(at.events, "event")} (file ${at.fileNumber}/${at.fileCount}). What was written is whole; run the same command again: it writes the same objects again under the same names, and the rest`);
       process.exit(signal === "SIGINT" ? 130 : 143);
     };
     process.once("SIGINT", interrupted);
@@ -244,28 +280,28 @@ export const verb: Verb = {
         // How far through the input bytes, and when it should end at this pace: a 400 MB export gave events and no end.
         const share = totalBytes > 0 ? Math.min(p.inputBytes / totalBytes, 1) : 0;
         const along = share > 0 ? ` · ${(share * 100).toFixed(0)}% of ${mib(totalBytes)}${share < 1 && secs >= 2 ? ` · about ${duration((secs / share) * (1 - share))} left` : ""}` : "";
-        printErr(`  ${p.events} events (${Math.round(p.events / Math.max(secs, 0.001))}/s)${along} · ${p.rows} rows · ${p.files} files · ${p.deadLetters} dead letters · file ${p.fileNumber}/${p.fileCount} ${p.file ?? ""}`);
+        printErr(`  ${counted(p.events, "event")} (${Math.round(p.events / Math.max(secs, 0.001))}/s)${along} · ${counted(p.rows, "row")} · ${counted(p.files, "file")} · ${counted(p.deadLetters, "dead letter")} · file ${p.fileNumber}/${p.fileCount} ${p.file ?? ""}`);
       },
     }).finally(() => {
       process.off("SIGINT", interrupted);
       process.off("SIGTERM", interrupted);
     });
     const secs = (Date.now() - started) / 1000;
-    printOut(`run done in ${secs.toFixed(1)} s: ${result.events} events → ${result.rows} rows in ${result.files} files (${result.bytes} bytes); ${result.deadLetters} dead letters${result.deadLetterFiles.length ? ` in ${result.deadLetterFiles.join(", ")}` : ""}`);
+    printOut(`run done in ${secs.toFixed(1)} s: ${counted(result.events, "event")} → ${counted(result.rows, "row")} in ${counted(result.files, "file")} (${result.bytes} bytes); ${counted(result.deadLetters, "dead letter")}${result.deadLetterFiles.length ? ` in ${result.deadLetterFiles.join(", ")}` : ""}`);
     // The files, up to a screenful: a sink partitioned by a column of many values writes tens of thousands.
     const shown = 50;
-    for (const f of result.written.slice(0, shown)) printOut(`  ${f.key}  ${f.rows} rows`);
-    if (result.written.length > shown) printOut(`  … and ${result.written.length - shown} more files`);
+    for (const f of result.written.slice(0, shown)) printOut(`  ${f.key}  ${counted(f.rows, "row")}`);
+    if (result.written.length > shown) printOut(`  … and ${counted(result.written.length - shown, "more file")}`);
     if (named !== null) {
       await noteBackfill(targets, { writer: named.writer, startedAt: new Date(started).toISOString(), finishedAt: new Date().toISOString(), files: named.files, sinks: Object.keys(targets) });
       // What an earlier run under this name wrote and this one did not: its dead letters are filed under the day it ran,
       // so the same files run again on another day left a second copy of each letter.
       const written = new Set([...result.written.map((f) => f.key), ...result.deadLetterFiles]);
       const stale = await deleteWriterObjects(targets, named.writer, written, false);
-      if (stale.length) printOut(`  deleted ${stale.length} objects an earlier run of these files wrote and this one did not (${stale.slice(0, 3).join(", ")}${stale.length > 3 ? ", …" : ""})`);
+      if (stale.length) printOut(`  deleted ${counted(stale.length, "object")} an earlier run of these files wrote and this one did not (${stale.slice(0, 3).join(", ")}${stale.length > 3 ? ", …" : ""})`);
       for (const record of replacing) {
         const gone = await deleteWriterObjects(targets, record.writer, new Set(), true);
-        printOut(`  replaced ${record.writer}: deleted its ${gone.filter((k) => !k.includes("_backfills/")).length} objects and its note`);
+        printOut(`  replaced ${record.writer}: deleted its ${counted(gone.filter((k) => !k.includes("_backfills/")).length, "object")} and its note`);
       }
     }
     return 0;
@@ -383,7 +419,7 @@ async function runFromKafka(bundle: Bundle, targets: Record<string, SinkTarget>,
     process.off("SIGINT", onSignal);
     server?.close();
   }
-  printOut(`runner stopped: ${metrics.eventsIn} events → ${metrics.rowsOut} rows in ${metrics.filesWritten} files (${metrics.bytesWritten} bytes); ${metrics.deadLetters} dead letters`);
+  printOut(`runner stopped: ${counted(metrics.eventsIn, "event")} → ${counted(metrics.rowsOut, "row")} in ${counted(metrics.filesWritten, "file")} (${metrics.bytesWritten} bytes); ${counted(metrics.deadLetters, "dead letter")}`);
   // Everything is written and committed. kafkajs can keep a socket of a group join it was still
   // making; do not let that keep a finished runner alive.
   setTimeout(() => process.exit(process.exitCode ?? 0), 5000).unref();

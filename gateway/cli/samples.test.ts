@@ -47,7 +47,7 @@ test("check and publish sample the webhook deliveries the gateway kept for the n
   const said: string[] = [];
   const { events: kept } = await gatherSamples(notebook, [], { file: "notebooks/orders.md", state, say: (line) => said.push(line) });
   expect(kept.inbox).toEqual([{ id: 1, kept: true }, { id: 2, kept: true }, { id: 3, kept: true }]);
-  expect(said).toEqual(["sample of inbox: the 3 webhook deliveries the gateway kept"]);
+  expect(said).toEqual([`sample of inbox: the 3 webhook deliveries the gateway kept in ${join(state, "hooks", "orders.md", "inbox")}, not the demo stand-in; --sample inbox=<file> checks other events`]);
   // A file of the same name outside the gateway's notebooks folder is another notebook: its demo stand-in, not these.
   const { events: elsewhere } = await gatherSamples(notebook, [], { file: join(state, "orders.md"), state, say: (line) => said.push(line) });
   expect(elsewhere.inbox!.some((e) => (e as { kept?: boolean }).kept)).toBe(false);

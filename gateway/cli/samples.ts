@@ -9,16 +9,15 @@ import { silentLogger } from "../log.ts";
 import { openKafkaSource, sampleArrival } from "../sources/kafka-source.ts";
 import { captureDir, SourceRegistry } from "../sources/registry.ts";
 import type { SourceEvent } from "../sources/source.ts";
+import { counted } from "../../notebook/format/counted.ts";
 import type { Notebook } from "../../notebook/format/model.ts";
 import { demoSample } from "../sources/demo-source.ts";
 import { decodePayload } from "../sources/decode.ts";
 import { parseJsonLossless } from "../../edge/duckdb/lossless-json.ts";
-import { formatOf, isParquet, readEvents, UnreadableEvent } from "../../edge/runner/read-inputs.ts";
+import { formatOf, isParquet, parquetKeptTypes, parquetUnheldRefusal, readEvents, UnreadableEvent, withReaderSchema } from "../../edge/runner/read-inputs.ts";
 import { describeQuery } from "../../edge/duckdb/describe.node.ts";
 import { openDuckDB } from "../../edge/duckdb/open.node.ts";
 import { quoteString } from "../../edge/duckdb/quote.ts";
-import { heldByPipeline } from "../../edge/compile/casts.ts";
-import { parseType, type TypeNode } from "../../edge/plan/type-text.ts";
 import type { Schema } from "../../edge/plan/values.ts";
 import { InputError, UsageError } from "./verb.ts";
 
@@ -94,7 +93,9 @@ export async function readSampleFile(notebook: Notebook, source: string, path: s
   }
   const events: unknown[] = [];
   const schema: Schema = Object.entries(columnTypes).map(([name, type]) => ({ name, type }));
-  for await (const batch of readEvents({ path, mtimeMs: 0, format: formatOf(path, "ndjson") }, 10_000, "refuse", schema)) {
+  // An Avro sample of a source with a reader schema (`avro.schema`) is read in its shape, as `runnel run --input` reads the file.
+  const [file] = withReaderSchema([{ path, mtimeMs: 0, format: formatOf(path, "ndjson") }], notebook.sources[source], source);
+  for await (const batch of readEvents(file!, 10_000, "refuse", schema)) {
     for (const e of batch) {
       if (e instanceof UnreadableEvent) throw new InputError(`--sample ${source}=${path}: ${e.reason}`);
       events.push(e);
@@ -103,31 +104,24 @@ export async function readSampleFile(notebook: Notebook, source: string, path: s
   return events;
 }
 
-function holdsDecimal(t: TypeNode): boolean {
-  switch (t.kind) {
-    case "decimal": return true;
-    case "list":
-    case "array": return holdsDecimal(t.child);
-    case "struct": return t.fields.some((f) => holdsDecimal(f.type));
-    case "map": return holdsDecimal(t.key) || holdsDecimal(t.value);
-    default: return false;
-  }
-}
-
 /**
- * The columns of a Parquet sample file that hold a DECIMAL (at any depth), with the type DuckDB reads
- * them as (`DECIMAL(18,3)`, `STRUCT(x DECIMAL(18,3))`); empty for any other file. The sample's events
- * are JSON, in which `read_json` types 12.345 DOUBLE: the check typed the source so, and the published
- * plan read, computed and wrote a DOUBLE where the file holds DECIMAL(18,3) (123456789012345.678 became
- * 123456789012345.67, and `runnel run --input` of the same file then refused it). A column that also holds
- * a type no pipeline holds (TIMESTAMP_NS) is left to read_json's inference, as before.
+ * The columns of a Parquet sample file that hold a DECIMAL or a TIMESTAMP WITH TIME ZONE (at any depth),
+ * with the type DuckDB reads them as (`DECIMAL(18,3)`, `STRUCT(x DECIMAL(18,3))`, `TIMESTAMP WITH TIME
+ * ZONE`; `parquetKeptTypes`); empty for any other file. The sample's events are JSON, in which `read_json`
+ * types 12.345 DOUBLE and `2024-01-02 10:00:00+00` VARCHAR: the check typed the source so, and the
+ * published plan read, computed and wrote a DOUBLE where the file holds DECIMAL(18,3) (123456789012345.678
+ * became 123456789012345.67, and `runnel run --input` of the same file then refused it), and text where it
+ * holds TIMESTAMPTZ. A column of a type no pipeline holds (TIMESTAMP_NS) is refused, naming it and the
+ * casts that make a sample of it; it was typed VARCHAR without a word.
  */
 export async function parquetColumnTypes(path: string): Promise<Record<string, string>> {
   if (!(await isParquet({ path, mtimeMs: 0, format: formatOf(path, "ndjson") }))) return {};
   const db = await openDuckDB({ threads: 1 });
   try {
     const columns = await describeQuery(db, `SELECT * FROM read_parquet(${quoteString(path)})`);
-    return Object.fromEntries(columns.filter((c) => holdsDecimal(parseType(c.type)) && heldByPipeline(c.type)).map((c) => [c.name, c.type]));
+    const { types, unheld } = parquetKeptTypes(columns);
+    if (unheld !== null) throw new InputError(`--sample ${path}: ${parquetUnheldRefusal(path, unheld)}`);
+    return types;
   } catch (error) {
     // A file DuckDB cannot read as Parquet: reading its events says why.
     if (error instanceof Error && /^duckdb: /.test(error.message)) return {};
@@ -160,6 +154,28 @@ export interface Samples {
   columnTypes: Record<string, Record<string, string>>;
   /** Per Kafka source sampled from its topic, each event's partition and offset (CheckOptions.arrival). */
   arrival: Record<string, { partition: number; offset: string }[]>;
+  /** Per webhook source sampled from the deliveries the gateway kept: how many, and the folder they are in. */
+  kept: Record<string, { count: number; dir: string }>;
+}
+
+/** "1 webhook delivery", "3 webhook deliveries". */
+function deliveries(n: number): string {
+  return counted(n, "webhook delivery", { plural: "webhook deliveries" });
+}
+
+/**
+ * What to say when the cells do not compile over a sample of kept deliveries: DuckDB types the source
+ * from those deliveries alone, so one test delivery (a ping) leaves out every field the cells read, and
+ * "Referenced column "commits" not found" read as a fault of the notebook rather than of the sample.
+ */
+export function keptSampleHint(notebook: Notebook, file: string, kept: Samples["kept"], error?: unknown): string[] {
+  // Only where DuckDB could not bind a cell over the sample: a refused construct or a syntax error is the
+  // cell's whatever the sample, and the hint sent the user after the deliveries instead.
+  if (error !== undefined && !(error instanceof Error && error.message.includes("DuckDB cannot bind the cell"))) return [];
+  return Object.entries(kept).map(([name, { count, dir }]) => {
+    const demo = notebook.sources[name]?.demo ? ` (\`npx runnel demo ${file} --source ${name} > ${name}.ndjson\` writes the demo stand-in's)` : "";
+    return `  the sample of ${name} is the ${deliveries(count)} the gateway kept in ${dir}, and DuckDB types ${name} from ${count === 1 ? "it" : "them"} alone: a field the cells read that ${count === 1 ? "it does not have" : "none of them has"} is no column. Pass --sample ${name}=<file> with events that have the fields${demo}, or send deliveries that do`;
+  });
 }
 
 /**
@@ -171,6 +187,7 @@ export async function gatherSamples(notebook: Notebook, sampleArgs: string[], op
   const samples: Record<string, unknown[]> = {};
   const columnTypes: Record<string, Record<string, string>> = {};
   const arrival: Record<string, { partition: number; offset: string }[]> = {};
+  const kept: Samples["kept"] = {};
   for (const s of sampleArgs) {
     const eq = s.indexOf("=");
     if (eq <= 0) throw new UsageError(`--sample expects <source>=<file>, got '${s}'`);
@@ -197,9 +214,14 @@ export async function gatherSamples(notebook: Notebook, sampleArgs: string[], op
         // has none of its own (one of the same name there is another notebook's).
         const key = relative(resolve("notebooks"), resolve(options.file));
         // Only read what the gateway kept; never create its folders.
-        if (key.startsWith("..") || isAbsolute(key) || !existsSync(captureDir(state, key, name))) continue;
+        const dir = captureDir(state, key, name);
+        if (key.startsWith("..") || isAbsolute(key) || !existsSync(dir)) continue;
         events = okValues(await (await registry.capture(key, spec)).sample(spec.sampleSize));
-        if (events.length > 0) options.say(`sample of ${name}: the ${events.length} webhook deliveries the gateway kept`);
+        if (events.length > 0) {
+          kept[name] = { count: events.length, dir };
+          // Kept deliveries win over the demo stand-in: one test delivery is then the whole sample.
+          options.say(`sample of ${name}: the ${deliveries(events.length)} the gateway kept in ${kept[name]!.dir}${spec.demo ? ", not the demo stand-in" : ""}; --sample ${name}=<file> checks other events`);
+        }
       } else if (spec.kind === "kafka" && !spec.demo) {
         const source = openKafkaSource(spec, "runnel-cli");
         try {
@@ -225,7 +247,7 @@ export async function gatherSamples(notebook: Notebook, sampleArgs: string[], op
     if (!spec.demo) throw new InputError(`source ${name} has no --sample file and no demo generator; pass --sample ${name}=<file.${spec.format === "csv" ? "csv" : "ndjson"}>`);
     samples[name] = demoSample(spec, spec.demo, spec.sampleSize);
   }
-  return { events: samples, columnTypes, arrival };
+  return { events: samples, columnTypes, arrival, kept };
 }
 
 function okValues(events: readonly SourceEvent[]): unknown[] {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
@@ -80,15 +81,27 @@ export function errorHandler(log: Logger) {
   };
 }
 
-/** Any error as the GatewayError that answers it; an unexpected one is logged with its cause. */
+/** Any error as the GatewayError that answers it; an unexpected one is logged with its cause, its words answered only behind the token. */
 export function asGatewayError(err: unknown, log: Logger, method: string, path: string): GatewayError {
   if (err instanceof GatewayError) return err;
   if (err instanceof HTTPException) {
     const code = codeByStatus[err.status] ?? "internal";
     return new GatewayError(err.status, code, err.message || `gateway: ${code}`);
   }
-  log.error("request failed", { method, path, error: describeError(err) });
-  return new GatewayError(500, "internal", `gateway: ${err instanceof Error ? err.message : String(err)}`);
+  const reference = randomBytes(4).toString("hex");
+  log.error("request failed", { method, path, reference, error: describeError(err) });
+  if (behindToken(path)) return new GatewayError(500, "internal", `gateway: ${err instanceof Error ? err.message : String(err)}`);
+  return new GatewayError(500, "internal", `gateway: the request failed on the server; its owner finds the reason in the gateway's log under reference ${reference}`);
+}
+
+/**
+ * Whether a request reached its route through the token check: every `/api` route sits behind it, so a failure's
+ * own words go back there. Anywhere else (a share page, a webhook delivery through a tunnel, the app's files) the
+ * caller may be anyone, and a failure's words name the server's folders (`ENOTDIR: … mkdir '/home/…/.runnel/hooks/…'`),
+ * the share bucket or a host: such a caller gets the status and a reference to the log line.
+ */
+function behindToken(path: string): boolean {
+  return path === "/api" || path.startsWith("/api/");
 }
 
 /** An error and its chain of causes as one line. */

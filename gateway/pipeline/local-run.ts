@@ -10,6 +10,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { Kafka, logLevel } from "kafkajs";
 import { kafkaSecurityFromEnv } from "../../edge/runner/kafka-auth.ts";
+import { counted } from "../../notebook/format/counted.ts";
 import type { SourceSpec } from "../../notebook/format/model.ts";
 import { join } from "node:path";
 import { decodeState, encodeState } from "../../edge/exec/snapshot.ts";
@@ -18,7 +19,7 @@ import { buildPipeline, sinksFlushingAggregates, type RunResult } from "../../ed
 import { defaultLibrary } from "../../edge/exec/library.ts";
 import { defaultParquetWriter } from "../../edge/parquet/index.ts";
 import { loadBundle, type Bundle } from "../../edge/publish/bundle.node.ts";
-import { safeBundleName } from "./publish.ts";
+import { safeBundleName, sameNotebook } from "./publish.ts";
 import { openSink } from "../../edge/runner/open-sink.ts";
 import { SinkWriter, type SinkTarget } from "../../edge/runner/sink-writer.ts";
 import { GatewayError } from "../http/error.ts";
@@ -27,7 +28,7 @@ import { rereadRepeatedKeys } from "../sample/load-sample.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
 import type { SourceEvent } from "../sources/source.ts";
 import {
-  checkpointPath, deleteEarlier, deleteFlush, earlierObjects, emptyCheckpoint, LivePositions, placeOf, readCheckpoint, writeCheckpoint, writeCheckpointSync, writerOf, WrittenPositions,
+  checkpointPath, deleteEarlier, deleteFlush, earlierObjects, emptyCheckpoint, LivePositions, placeOf, readCheckpoint, replacedRecords, writeCheckpoint, writeCheckpointSync, writerOf, WrittenPositions,
   type RunCheckpoint,
 } from "./run-checkpoint.ts";
 
@@ -162,6 +163,10 @@ export class LocalRuns {
     } catch (error) {
       throw new GatewayError(409, "conflict", `pipelines: ${path} is not published yet; publish it first (${error instanceof Error ? error.message : String(error)})`, { cause: error });
     }
+    // Another folder's notebook of the same file name: its pipeline is not this one's.
+    if (typeof bundle.manifest.notebook === "string" && !sameNotebook(bundle.manifest.notebook, path)) {
+      throw new GatewayError(409, "conflict", `pipelines: ${join(this.options.pipelinesDir, name)} holds the publish of ${bundle.manifest.notebook}, not of ${path} (both publish as ${name}); rename one of the two notebooks and publish it`);
+    }
     // The run in progress is answered as it is while it runs what is published. After a new publish it is
     // stopped (what it holds is written) and the new pipeline starts: "Run locally" under a new publish
     // answered the old run, which went on writing the old cells' rows with nothing on the page saying so.
@@ -174,7 +179,7 @@ export class LocalRuns {
       }
       await running.stop();
       const old = running.info;
-      replaced = `stopped the run of the publish of ${old.publishedAt} (${old.events.toLocaleString("en-US")} events, ${old.rows.toLocaleString("en-US")} rows written) to run this one`;
+      replaced = `stopped the run of the publish of ${old.publishedAt} (${counted(old.events, "event", { grouped: true })}, ${counted(old.rows, "row", { grouped: true })} written) to run this one`;
     }
     const run = await this.open(path, bundle, options.from ?? "now", options.replace ?? false);
     run.info.replaced = replaced;
@@ -214,6 +219,9 @@ export class LocalRuns {
       skipped: 0, resumed: null, rolledBack: 0, earlier: null, replacedFiles: null, replace, restarted: [],
     };
     const executor = buildPipeline(plan, { library: defaultLibrary, mode: "dead-letter" });
+    // The sources the sinks' cells read: a source the notebook declares for its other cells is not opened, or its
+    // events were counted as "events in" (and its sample as where the run started) though no sink takes them.
+    const read = Object.entries(manifest.sources).filter(([sourceName]) => Object.hasOwn(plan.sources, sourceName));
     // One writer name per publish, and event numbers that go on from run to run: a run over events an earlier
     // run of the publish wrote skips them, and one that repeats a flush the gateway died in writes its keys.
     // (Each run named its objects after its own start, so a second run over the sample wrote every row again.)
@@ -250,7 +258,7 @@ export class LocalRuns {
     checkpoint.runs = [...checkpoint.runs, startedAt].slice(-20);
     // Offsets are a topic's: positions a source recorded in another topic say nothing of this one's records.
     const topics = { ...checkpoint.topics };
-    for (const [sourceName, spec] of Object.entries(manifest.sources)) {
+    for (const [sourceName, spec] of read) {
       if (spec.kind !== "kafka") continue;
       const was = topics[sourceName];
       if (was !== undefined && was !== spec.topic && checkpoint.positions[sourceName]) {
@@ -387,7 +395,7 @@ export class LocalRuns {
       if (writer.due() || aggregatesDue) writing = writing.then(() => flush()).catch(fail);
     }, this.options.tickMs ?? 250);
 
-    for (const [sourceName, spec] of Object.entries(manifest.sources)) {
+    for (const [sourceName, spec] of read) {
       pending.set(sourceName, []);
       void (async () => {
         const source = await this.options.registry.get(path, spec);
@@ -411,6 +419,14 @@ export class LocalRuns {
             delete recorded[r.stream];
             through.drop(sourceName, r.stream);
             info.restarted.push(`topic ${spec.topic} ${r.stream} restarted below the written position (offset ${r.end} < ${r.written}): reading it from its start`);
+          }
+          // At or past it, with another record at the written offset than the one written there: created again with as many records or more.
+          for (const r of replacedRecords(recorded, sample)) {
+            delete recorded[r.stream];
+            through.drop(sourceName, r.stream);
+            info.restarted.push(
+              `topic ${spec.topic} ${r.stream} holds another record at offset ${r.order} than the one written there (its time ${new Date(r.now).toISOString()}, not ${new Date(r.was).toISOString()}): the topic was deleted and created again; reading it from its start`,
+            );
           }
         }
         if (abort.signal.aborted) return;

@@ -5,6 +5,7 @@
  * plan, manifest, notebook, README, and the runtime each source needs (a
  * Worker for webhooks, the Node runner for Kafka).
  */
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Notebook } from "../../notebook/format/model.ts";
 import { checkNotebook, type CheckReport, type StepResult } from "../../edge/check/check.node.ts";
@@ -49,10 +50,42 @@ export function safeBundleName(file: string): string {
   return name;
 }
 
+/**
+ * Whether two notebook paths are one notebook as publishes name it: the same path, or one the other's
+ * tail (the CLI's `notebooks/orders.md` is the gateway's `orders.md`, relative to its root).
+ */
+export function sameNotebook(a: string, b: string): boolean {
+  const x = a.replace(/\\/g, "/").replace(/^\.\//, "");
+  const y = b.replace(/\\/g, "/").replace(/^\.\//, "");
+  return x === y || x.endsWith(`/${y}`) || y.endsWith(`/${x}`);
+}
+
+/** The notebook whose publish `dir` holds, when it is not `file` (null: none there, or `file`'s). */
+export async function otherPublisher(dir: string, file: string): Promise<string | null> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, "bundle.json"), "utf8");
+  } catch {
+    return null;
+  }
+  try {
+    const notebook = (JSON.parse(text) as { notebook?: unknown }).notebook;
+    return typeof notebook === "string" && !sameNotebook(notebook, file) ? notebook : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Checks, then writes the bundle (or not). Throws CompileError when the notebook does not compile. */
 export async function publishNotebook(input: PublishInput): Promise<PublishOutcome> {
   const { notebook, samples, say } = input;
   const name = safeBundleName(input.file);
+  // Two notebooks of one file name in different folders publish under one name: the second replaced the first's
+  // bundle (and Worker name), and "Run locally" of the first ran the second's pipeline into the same lake folder.
+  const other = await otherPublisher(join(input.out, name), input.file);
+  if (other !== null) {
+    throw new Error(`publish: ${join(input.out, name)} holds the publish of ${other}, and ${input.file} publishes under the same name (${name}); nothing was published: rename one of the two notebooks so each has its own pipeline (or delete ${join(input.out, name)} if ${other} is no longer published)`);
+  }
   say(`[2/4] checking the plan against DuckDB on ${Object.entries(samples).map(([s, e]) => `${s} (${e.length} sample events)`).join(", ")}`);
   const report = await checkNotebook(notebook, { samples, columnTypes: input.columnTypes, arrival: input.arrival, library: defaultLibrary, onProgress: (line) => say(`      ${line}`) });
   const failed = report.steps.filter((s) => !s.agree);
@@ -127,7 +160,7 @@ export async function publishNotebook(input: PublishInput): Promise<PublishOutco
     say(`      Node runner: ${written.join(", ")} (run with: node ${join(dir, "runner.js")} --help)`);
   }
   say(failed.length > 0
-    ? `[4/4] published ${dir}/ WITH --force: ${failed.length} comparisons differ (recorded in bundle.json)`
+    ? `[4/4] published ${dir}/ WITH --force: ${failed.length === 1 ? "1 comparison differs" : `${failed.length} comparisons differ`} (recorded in bundle.json)`
     : `[4/4] published ${dir}/: the plan agrees with DuckDB on ${report.comparisons} comparisons`);
   return { published: true, report, failed, difference, name, dir, targets, files };
 }

@@ -20,6 +20,7 @@
 import { type Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { join } from "node:path";
+import { counted } from "../../notebook/format/counted.ts";
 import type { Notebook } from "../../notebook/format/model.ts";
 import { parseNotebook } from "../../notebook/format/parse.ts";
 import { checkNotebook, type StepResult } from "../../edge/check/check.node.ts";
@@ -28,6 +29,7 @@ import { defaultLibrary } from "../../edge/exec/library.ts";
 import { GatewayError } from "../http/error.ts";
 import type { Logger } from "../log.ts";
 import type { NotebookStore } from "../notebooks/store.ts";
+import { loadAvroSchemas } from "../sources/avro-schema.ts";
 import { demoSample } from "../sources/demo-source.ts";
 import { sampleArrival } from "../sources/kafka-source.ts";
 import type { SourceRegistry } from "../sources/registry.ts";
@@ -78,7 +80,11 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
     async (c: Context) => {
       const path = notebookPathOf(rest);
       const file = await options.store.read(path);
-      const { notebook, issues } = parseNotebook(file.text, path);
+      const parsed = parseNotebook(file.text, path);
+      // `format: avro` sources: their schema files, read beside the notebook, go into the bundle (as runnel publish does).
+      const loaded = await loadAvroSchemas(parsed.notebook, join(options.store.root, path));
+      const notebook = { ...parsed.notebook, sources: loaded.sources };
+      const issues = [...parsed.issues, ...loaded.issues];
       return streamSSE(c, async (stream) => {
         const lines: Promise<void>[] = [];
         const say = (line: string): void => {
@@ -150,7 +156,9 @@ export function pipelineRoutes(options: PipelineRouteOptions): Hono {
       // Each with a local sink, so it runs as shown: the notebook's own may be a bucket this machine has no key for.
       const local = Object.keys(notebook.sinks).map((sink) => `--sink ${sink}=fs:out/`).join(" ");
       if (outcome.targets.includes("runner")) next.push(`npx runnel run ${outcome.dir} --until-caught-up ${local}`);
-      if (outcome.targets.includes("files")) next.push(`npx runnel run ${outcome.dir} --input ${Object.keys(notebook.sources)[0]}=<files> ${local}`);
+      // The sources the plan reads: the notebook's first source was named, which `runnel run` refuses when the sink cells read another.
+      const inputs = Object.keys(outcome.report.plan.sources).map((source) => `--input ${source}=<files>`).join(" ");
+      if (outcome.targets.includes("files")) next.push(`npx runnel run ${outcome.dir} ${inputs} ${local}`);
       return { kind: "published", dir: outcome.dir, name: outcome.name, targets: outcome.targets, files: outcome.files, forced: outcome.failed.length > 0, difference: outcome.difference, comparisons: outcome.report.comparisons, next };
     })(c);
   });
@@ -195,7 +203,7 @@ async function gatewaySamples(registry: SourceRegistry, path: string, notebook: 
       say(`sample of ${name}: the ${events.length} newest events the gateway holds`);
     } else if (spec.demo) {
       samples[name] = demoSample(spec, spec.demo, spec.sampleSize);
-      say(`sample of ${name}: none received yet, using its demo generator (${samples[name].length} events)`);
+      say(`sample of ${name}: none received yet, using its demo generator (${counted(samples[name].length, "event")})`);
     } else {
       throw new GatewayError(409, "conflict", `pipelines: source ${name} has no sample yet and no demo generator; let some events arrive first`);
     }

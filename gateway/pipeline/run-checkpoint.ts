@@ -23,6 +23,11 @@ export interface StreamPosition {
   order: string;
   /** Events written at `order`, per id there (a webhook delivery's id; "" for Kafka and the demo). */
   ids: Record<string, number>;
+  /**
+   * A Kafka record's timestamp (ms) at `order`: a topic deleted and created again with as many records
+   * or more holds another record there, known by its time (absent in checkpoints written before it was kept).
+   */
+  at?: number;
 }
 
 export interface RunCheckpoint {
@@ -53,13 +58,15 @@ export interface EventPlace {
   stream: string;
   order: bigint;
   id: string;
+  /** A Kafka record's timestamp (ms). */
+  at?: number;
 }
 
 /** A place from a source event's `meta`: Kafka partition and offset, demo index, webhook delivery (ordered by its arrival), or HTTP poll (by its time). */
 export function placeOf(meta: Record<string, string | number> | undefined, receivedAt: number): EventPlace | null {
   if (!meta) return null;
   try {
-    if (meta.partition !== undefined && meta.offset !== undefined) return { stream: `partition ${meta.partition}`, order: BigInt(meta.offset), id: "" };
+    if (meta.partition !== undefined && meta.offset !== undefined) return { stream: `partition ${meta.partition}`, order: BigInt(meta.offset), id: "", at: receivedAt };
     if (typeof meta.index === "number") return { stream: "demo", order: BigInt(meta.index), id: "" };
     if (typeof meta.delivery === "string") return { stream: "deliveries", order: BigInt(Math.floor(receivedAt)), id: meta.delivery };
     // An HTTP source's events are those of its polls: a poll's time (the same in the sample and the tail of one
@@ -174,6 +181,28 @@ export async function deleteEarlier(dir: string, writer: string): Promise<number
 }
 
 /**
+ * The Kafka streams of `positions` whose record at the written offset is in `events` (a sample) with
+ * another timestamp than the one written there: the topic was deleted and created again with as many
+ * records or more, so its log end alone does not show it.
+ */
+export function replacedRecords(positions: Record<string, StreamPosition>, events: Iterable<{ meta?: Record<string, string | number>; receivedAt: number }>): { stream: string; order: string; was: number; now: number }[] {
+  const wanted = new Map<string, StreamPosition>();
+  for (const [stream, at] of Object.entries(positions)) if (at.at !== undefined && stream.startsWith("partition ")) wanted.set(`${stream}\u0000${at.order}`, at);
+  if (wanted.size === 0) return [];
+  const out: { stream: string; order: string; was: number; now: number }[] = [];
+  for (const e of events) {
+    const place = placeOf(e.meta, e.receivedAt);
+    if (place === null) continue;
+    const key = `${place.stream}\u0000${place.order}`;
+    const at = wanted.get(key);
+    if (at === undefined) continue;
+    wanted.delete(key);
+    if (place.at !== at.at) out.push({ stream: place.stream, order: at.order, was: at.at!, now: place.at! });
+  }
+  return out;
+}
+
+/**
  * Per stream, which events are already written: `skip` answers true for an event at or before the
  * committed position (at the position itself, for the first `ids[id]` events of that place this run sees).
  */
@@ -205,12 +234,12 @@ export class WrittenPositions {
  * as bigints: this runs for every event) and written out as a checkpoint's `positions`.
  */
 export class LivePositions {
-  private readonly sources = new Map<string, Map<string, { order: bigint; ids: Map<string, number> }>>();
+  private readonly sources = new Map<string, Map<string, { order: bigint; ids: Map<string, number>; at?: number }>>();
 
   constructor(from: Record<string, Record<string, StreamPosition>>) {
     for (const [source, streams] of Object.entries(from)) {
-      const map = new Map<string, { order: bigint; ids: Map<string, number> }>();
-      for (const [stream, at] of Object.entries(streams)) map.set(stream, { order: BigInt(at.order), ids: new Map(Object.entries(at.ids)) });
+      const map = new Map<string, { order: bigint; ids: Map<string, number>; at?: number }>();
+      for (const [stream, at] of Object.entries(streams)) map.set(stream, { order: BigInt(at.order), ids: new Map(Object.entries(at.ids)), at: at.at });
       this.sources.set(source, map);
     }
   }
@@ -225,7 +254,7 @@ export class LivePositions {
     let streams = this.sources.get(source);
     if (!streams) this.sources.set(source, (streams = new Map()));
     const at = streams.get(place.stream);
-    if (!at || place.order > at.order) streams.set(place.stream, { order: place.order, ids: new Map([[place.id, 1]]) });
+    if (!at || place.order > at.order) streams.set(place.stream, { order: place.order, ids: new Map([[place.id, 1]]), at: place.at });
     else if (place.order === at.order) at.ids.set(place.id, (at.ids.get(place.id) ?? 0) + 1);
   }
 
@@ -233,7 +262,9 @@ export class LivePositions {
     const out: Record<string, Record<string, StreamPosition>> = {};
     for (const [source, streams] of this.sources) {
       out[source] = {};
-      for (const [stream, at] of streams) out[source][stream] = { order: at.order.toString(), ids: Object.fromEntries(at.ids) };
+      for (const [stream, at] of streams) {
+        out[source][stream] = { order: at.order.toString(), ids: Object.fromEntries(at.ids), ...(at.at === undefined ? {} : { at: at.at }) };
+      }
     }
     return out;
   }

@@ -184,7 +184,9 @@ describe("share links", () => {
     expect(missing.status).toBe(404);
     // A share is kept for a year by caches; an answer that is no share must not be (the id may be made later).
     expect(missing.headers.get("cache-control")).toBe("no-store");
-    expect((await gw.app.request(`/s/${id}`)).headers.get("cache-control")).toContain("immutable");
+    // The snapshot's data is kept for good; its page (the app's index.html, which a new build changes) is asked for again.
+    expect((await gw.app.request(`/s/${id}/notebook`)).headers.get("cache-control")).toContain("immutable");
+    expect((await gw.app.request(`/s/${id}`)).headers.get("cache-control")).toBe("no-cache");
     expect((await gw.app.request("/s/not-an-id/notebook")).status).toBe(404);
     expect((await gw.app.request(`/s/${id}/sources/nope.parquet`)).status).toBe(404);
     expect((await gw.app.request(`/s/${id}/sources/manifest.json`)).status).toBe(404);

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { type Table, tableFromIPC } from "apache-arrow";
 import { defaultParquetWriter } from "../../edge/parquet/index.ts";
 import type { Row, Schema } from "../../edge/plan/values.ts";
+import { counted } from "../../notebook/format/counted.ts";
 import { parseNotebook } from "../../notebook/format/parse.ts";
 import { GatewayError } from "../http/error.ts";
 import { escapeHtml } from "../http/html.ts";
@@ -46,7 +47,7 @@ export const shareCsp = [
   "frame-ancestors 'self'",
 ].join("; ");
 
-/** Headers of every `/s/...` answer: immutable, public to the link holder, never leaking the id onward. */
+/** Headers of every `/s/...` answer: the snapshot's data immutable, public to the link holder, never leaking the id onward. */
 const shareHeaders = {
   "content-security-policy": shareCsp,
   "access-control-allow-origin": "*",
@@ -103,6 +104,9 @@ export function sharePublicRoutes(options: ShareRouteOptions): Hono {
     for (const [name, value] of Object.entries(shareHeaders)) c.res.headers.set(name, value);
     // A share never changes, but an answer that is no share (a 404 for a mistyped or not yet made id) must not be kept for a year.
     if (c.res.status >= 400) c.res.headers.set("cache-control", "no-store");
+    // Nor the page: it is the app's index.html, naming this build's hashed scripts, which the next build replaces. Kept
+    // for a year, a link opened again after an upgrade loaded the old build, or a blank page once its scripts were gone.
+    else if (c.res.headers.get("content-type")?.startsWith("text/html")) c.res.headers.set("cache-control", "no-cache");
   });
 
   app.get("/:id", async (c) => {
@@ -166,7 +170,7 @@ function readArrow(bytes: Uint8Array, name: string): { schema: Schema; rows: Row
 
 function plainPage(id: string, title: string, text: string, sources: { name: string; rows: number }[]): string {
   const links = sources
-    .map((s) => `<li>${escapeHtml(s.name)} (${s.rows} rows): <a href="/s/${id}/sources/${encodeURIComponent(s.name)}.parquet">Parquet</a> · <a href="/s/${id}/sources/${encodeURIComponent(s.name)}.arrow">Arrow</a></li>`)
+    .map((s) => `<li>${escapeHtml(s.name)} (${counted(s.rows, "row")}): <a href="/s/${id}/sources/${encodeURIComponent(s.name)}.parquet">Parquet</a> · <a href="/s/${id}/sources/${encodeURIComponent(s.name)}.arrow">Arrow</a></li>`)
     .join("");
   return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)} — runnel share</title></head>
 <body><h1>${escapeHtml(title)}</h1><p>A read-only snapshot. Build the app (<code>npm run build</code>) to see it run.</p>

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { GatewayError } from "../http/error.ts";
 import type { SharedCellResult } from "./cell-results.ts";
@@ -99,21 +99,44 @@ export class ShareStore {
     return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
+  /**
+   * The HMAC key: 64 hex digits in `<keyDir>/.key`, made on first use. Anything else there is refused rather than
+   * read: `Buffer.from(text, "hex")` stops at the first character that is not hex, so a passphrase written there by
+   * hand, or a file cut short, was an empty key, and every id one anyone could compute from a snapshot's contents.
+   * The key is written whole under a temporary name and linked into place, so no reader sees it half written.
+   */
   private secret(): Promise<Buffer> {
     this.key ??= (async () => {
       const file = join(this.keyDir, ".key");
+      let text: string | null = null;
       try {
-        return Buffer.from((await readFile(file, "utf8")).trim(), "hex");
+        text = await readFile(file, "utf8");
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw new Error(`share: cannot read ${file}`, { cause: err });
       }
-      await mkdir(this.keyDir, { recursive: true });
-      const key = randomBytes(32);
-      await writeFile(file, key.toString("hex") + "\n", { mode: 0o600, flag: "wx" }).catch(async (err: NodeJS.ErrnoException) => {
-        if (err.code !== "EEXIST") throw err;
-      });
-      return Buffer.from((await readFile(file, "utf8")).trim(), "hex");
+      if (text === null) {
+        await mkdir(this.keyDir, { recursive: true, mode: 0o700 });
+        const temp = `${file}.${randomBytes(6).toString("hex")}.tmp`;
+        await writeFile(temp, randomBytes(32).toString("hex") + "\n", { mode: 0o600 });
+        try {
+          // Another gateway on the same folder may have made one meanwhile: the first one stays.
+          await link(temp, file).catch((err: NodeJS.ErrnoException) => {
+            if (err.code !== "EEXIST") throw err;
+          });
+        } finally {
+          await unlink(temp);
+        }
+        text = await readFile(file, "utf8");
+      }
+      if (!/^[0-9a-fA-F]{64}$/.test(text.trim())) {
+        throw new Error(`share: ${file} must hold a 256-bit key as 64 hex digits, and it holds ${text.trim().length} characters${/^[0-9a-fA-F]*$/.test(text.trim()) ? "" : ", not all of them hex digits"}; move it aside and the gateway makes a new key (links already shared keep working), or write one with \`openssl rand -hex 32\``);
+      }
+      return Buffer.from(text.trim(), "hex");
     })();
+    // A key that could not be read is tried again by the next share, not remembered.
+    this.key.catch(() => {
+      this.key = null;
+    });
     return this.key;
   }
 }

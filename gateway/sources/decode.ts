@@ -1,5 +1,6 @@
+import { isUtf8 } from "node:buffer";
 import type { SourceFormat } from "../../notebook/format/model.ts";
-import { DuplicateKeyError, JsonReal, NestingError, parseEventJson, type RepeatedKeysMode } from "../../edge/duckdb/lossless-json.ts";
+import { DuplicateKeyError, exactParseNeeded, JsonReal, MAX_NESTING, NestingError, parseEventJson, parseJsonLossless, type RepeatedKeysMode } from "../../edge/duckdb/lossless-json.ts";
 import { arrayElementTexts, BodyError, invalidUtf8At, latin1Text, parseBody, trailingArrayComma, type ParsedBody } from "../../edge/worker/parse.ts";
 import type { SourceEvent } from "./source.ts";
 import { csvDelimiter, csvHeaderNames, csvRecordFields } from "../../edge/exec/csv-header.ts";
@@ -139,18 +140,124 @@ function isOneJsonScalar(bytes: Uint8Array): boolean {
   return value === null || typeof value !== "object" || value instanceof JsonReal;
 }
 
-function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, spreadArrays: boolean, repeatedKeys: RepeatedKeysMode): SourceEvent[] {
+/**
+ * A Kafka `json` message value's events as the runner reads them, parsed once. The value JSON.parse gives, when
+ * DuckDB's reader reads the text the same (nearly always; a top-level array is the caller's to spread), else a
+ * `MessageEvents` of the events and error events `decodePayload(bytes, "json", receivedAt, undefined, undefined,
+ * true, repeatedKeys)` gives, reasons and raw text the same. A value that fails to decode or to parse is not
+ * decoded or parsed again to say why (it was up to four times, ~17k dead letters a second for a producer's bad
+ * release), and the errors on the way capture no stack (V8's capture was a third of the time).
+ */
+export function readJsonMessage(bytes: Uint8Array, receivedAt: number, realsMatter?: (value: unknown) => boolean, repeatedKeys: RepeatedKeysMode = "keep"): unknown {
+  // A zero first byte: maybe Confluent's Schema Registry framing, which decodePayload reads.
+  if (bytes[0] === 0) return new MessageEvents(decodePayload(bytes, "json", receivedAt, undefined, undefined, true, repeatedKeys));
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    let text: string;
+    try {
+      // After a value that was not UTF-8, the next is checked first: the decoder's error costs ~40 times the check.
+      if (lastNotUtf8 && !isUtf8(bytes)) return notUtf8(bytes, notUtf8Message, receivedAt);
+      text = utf8.decode(bytes);
+      lastNotUtf8 = false;
+    } catch (error) {
+      if (!(error instanceof TypeError)) throw error;
+      lastNotUtf8 = true;
+      return notUtf8(bytes, error.message, receivedAt);
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      return new MessageEvents(decodeJson(text, receivedAt, undefined, true, repeatedKeys, error.message));
+    }
+    return exactParseNeeded(value, text, realsMatter) ? new MessageEvents(decodeJson(text, receivedAt, undefined, true, repeatedKeys)) : value;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** Whether the last value `readJsonMessage` read was not UTF-8 (a producer's bad release sends them by the thousand). */
+let lastNotUtf8 = false;
+
+/** The decoder's words for bytes that are not UTF-8 (they name no byte), as `decodePayload`'s reason quotes them. */
+const notUtf8Message = ((): string => {
+  try {
+    utf8.decode(new Uint8Array([0xff]));
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error("decode: the UTF-8 decoder took the byte 0xff");
+})();
+
+/** A value that is not UTF-8: its bytes one character each (Latin-1), as `decodePayload` keeps them. */
+function notUtf8(bytes: Uint8Array, message: string, receivedAt: number): MessageEvents {
+  return new MessageEvents([errorEvent(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1"), `decode: payload is not valid UTF-8 (${message})`, receivedAt)]);
+}
+
+/** What `readJsonMessage` gives for a message JSON.parse alone cannot read: its events, or its error event. */
+export class MessageEvents {
+  constructor(readonly events: SourceEvent[]) {}
+}
+
+/**
+ * Whether the event parser (`parseJsonLossless(text, { duckdb: true })`) may read `text`, which JSON.parse
+ * refused, otherwise than JSON.parse did: a comma before a closing bracket or a non-finite literal (`NaN`,
+ * `-inf`) in a value's place, which it takes, or nesting past `MAX_NESTING`, which it refuses as such. When
+ * none is there it fails too, and a dead letter's reason is JSON.parse's, so its parse is skipped (false alarms
+ * from text inside strings only cost that parse).
+ */
+function eventParserMayRead(text: string): boolean {
+  return TRAILING_COMMA.test(text) || NON_FINITE_VALUE.test(text) || (text.length > MAX_NESTING && nestsPast(text, MAX_NESTING));
+}
+
+/**
+ * Whether brackets outside strings open more than `limit` levels at some point of `text`, strings ended as
+ * the event parser ends them (the next quote after an even run of backslashes), and stepped over with
+ * indexOf: a 1 MB string is not walked a character at a time.
+ */
+function nestsPast(text: string, limit: number): boolean {
+  let depth = 0;
+  for (let at = 0; at < text.length; at++) {
+    const c = text.charCodeAt(at);
+    if (c === 0x22) {
+      let close = text.indexOf('"', at + 1);
+      for (;;) {
+        if (close < 0) return false;
+        let slashes = 0;
+        while (text.charCodeAt(close - 1 - slashes) === 0x5c) slashes++;
+        if (slashes % 2 === 0) break;
+        close = text.indexOf('"', close + 1);
+      }
+      at = close;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
+}
+
+const TRAILING_COMMA = /,[ \t\n\r]*[\]}]/;
+const NON_FINITE_VALUE = /(?:^|[[,:])[ \t\n\r]*-?(?:nan|inf)/i;
+
+/** `known`: JSON.parse's message for `text`, when the caller's parse failed. */
+function decodeJson(text: string, receivedAt: number, meta: Meta | undefined, spreadArrays: boolean, repeatedKeys: RepeatedKeysMode, known?: string): SourceEvent[] {
+  if (known !== undefined && !eventParserMayRead(text)) return [errorEvent(text, `decode: not JSON (${known})${ndjsonHint(text)}`, receivedAt, meta)];
   let value: unknown;
   try {
-    // Integers past 2^53, reals with an integral value (10.0), NaN: as DuckDB's reader reads them.
-    value = parseEventJson(text, undefined, repeatedKeys);
+    // Integers past 2^53, reals with an integral value (10.0), NaN: as DuckDB's reader reads them. After
+    // JSON.parse failed, what parseEventJson would do next.
+    value = known === undefined ? parseEventJson(text, undefined, repeatedKeys) : parseJsonLossless(text, { duckdb: true, repeatedKeys });
   } catch (err) {
     // An object with a key twice (DuckDB refuses that event), or nesting past MAX_NESTING: of an array, only that element.
     if (err instanceof DuplicateKeyError || err instanceof NestingError) {
       if (spreadArrays && text.trimStart().startsWith("[") && trailingArrayComma(text) === null) return (arrayElementTexts(text, null) ?? []).flatMap((element) => decodeJson(element, receivedAt, meta, false, repeatedKeys));
       return [errorEvent(text, `decode: ${err.message.replace(/^json: /, "")}`, receivedAt, meta)];
     }
-    return [errorEvent(text, notJson(text, err), receivedAt, meta)];
+    return [errorEvent(text, known === undefined ? notJson(text, err) : `decode: not JSON (${known})${ndjsonHint(text)}`, receivedAt, meta)];
   }
   // A comma before the closing bracket of the payload's array: read_json refuses the payload, the Worker answers 400.
   const comma = spreadArrays && Array.isArray(value) ? trailingArrayComma(text) : null;

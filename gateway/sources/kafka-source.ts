@@ -5,6 +5,7 @@ import { kafkaSecurityFromEnv, type KafkaSecurity } from "../../edge/runner/kafk
 import { kafkaConnectHint } from "../../edge/runner/kafka-hint.ts";
 import { addMetadata, metadataColumns, withRecordMetadata } from "../../edge/runner/kafka-metadata.ts";
 import type { SourceSpec } from "../../notebook/format/model.ts";
+import { decodeAvroValue, loadWriterSchemas, valueReader } from "./avro.ts";
 import { decodePayload, tombstoneReason } from "./decode.ts";
 import { keepRepeats } from "./kept-repeats.ts";
 import type { Source, SourceEvent } from "./source.ts";
@@ -68,6 +69,9 @@ function createCluster(kafka: Kafka): Cluster {
  */
 export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", security: KafkaSecurity = kafkaSecurityFromEnv()): Source {
   registerKafkaCodecs();
+  // `format: avro`: the values are decoded with the schema loaded beside the notebook, or their writers' schemas
+  // from the registry (looked up before each batch's values are decoded), as the runner decodes them.
+  const avro = spec.avro ? valueReader(spec.avro, spec.name) : null;
   const kafka = new Kafka({ clientId, brokers: spec.brokers, ...security, logLevel: logLevel.NOTHING, retry: { retries: 2 } });
   let connected: Promise<{ admin: Admin; cluster: Cluster }> | null = null;
   const connect = () => {
@@ -98,8 +102,8 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
     if (message.key) meta.key = message.key.toString("utf8");
     if (message.value === null) return [{ ok: false, raw: "", error: tombstoneReason(message.offset, message.key ?? undefined), receivedAt, meta }];
     // The runner's words for it (partition-engine.ts): an empty JSON text is no value, not broken JSON.
-    if (message.value.length === 0 && spec.format === "json") return [{ ok: false, raw: "", error: "kafka: message value is empty (0 bytes)", receivedAt, meta }];
-    const events = decodePayload(message.value, spec.format, receivedAt, meta, spec.format === "csv" ? "positional" : undefined, true);
+    if (message.value.length === 0 && spec.format === "json" && !avro) return [{ ok: false, raw: "", error: "kafka: message value is empty (0 bytes)", receivedAt, meta }];
+    const events = avro ? decodeAvroValue(message.value, avro, receivedAt, meta) : decodePayload(message.value, spec.format, receivedAt, meta, spec.format === "csv" ? "positional" : undefined, true);
     if (!spec.metadata?.length) return events;
     const record = { key: message.key, timestamp: receivedAt, partition, offset: BigInt(message.offset), topic: spec.topic, headers: message.headers };
     const made = metadataColumns(spec.metadata, record);
@@ -145,7 +149,9 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
       collected.sort((a, b) =>
         Number(a.message.timestamp) - Number(b.message.timestamp) || b.fromEnd - a.fromEnd || a.partition - b.partition,
       );
-      return collected.slice(-n).flatMap(({ partition, message }) => toEvents(partition, message)).slice(-n);
+      const newest = collected.slice(-n);
+      await loadWriterSchemas(avro, newest.map(({ message }) => message.value));
+      return newest.flatMap(({ partition, message }) => toEvents(partition, message)).slice(-n);
     },
     async *tail(signal) {
       const { admin, cluster } = await connect();
@@ -163,6 +169,7 @@ export function openKafkaSource(spec: KafkaSpec, clientId = "runnel-gateway", se
           const messages = await fetchPartition(cluster, spec.topic, partition, from, 500, signal);
           return { partition, messages: messages.filter((m) => BigInt(m.offset) >= from) };
         }));
+        await loadWriterSchemas(avro, fetched.flatMap(({ messages }) => messages.filter((m) => !skipped(m)).map((m) => m.value)));
         for (const { partition, messages } of fetched) {
           if (messages.length === 0) continue;
           next.set(partition, BigInt(messages[messages.length - 1]!.offset) + 1n);

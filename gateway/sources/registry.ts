@@ -4,6 +4,7 @@ import type { SourceSpec } from "../../notebook/format/model.ts";
 import type { Logger } from "../log.ts";
 import { openDemoSource } from "./demo-source.ts";
 import { openHttpSource } from "./http-source.ts";
+import { withAvroSchema } from "./avro-schema.ts";
 import { openKafkaSource } from "./kafka-source.ts";
 import { mergeSources } from "./merge-source.ts";
 import type { Source } from "./source.ts";
@@ -17,6 +18,8 @@ export interface RegistryOptions {
   fetch?: typeof fetch;
   now?: () => number;
   log: Logger;
+  /** The notebooks folder the notebook paths are under: a `format: avro` source's schema file is read beside its notebook. */
+  root?: string;
 }
 
 /**
@@ -51,9 +54,13 @@ export class SourceRegistry {
     this.options = options;
   }
 
-  /** The source a sample or tail reads, honouring demo mode. */
-  get(notebook: string, spec: SourceSpec): Promise<Source> {
-    return this.cached(this.sources, notebook, spec, () => this.open(notebook, spec));
+  /**
+   * The source a sample or tail reads, honouring demo mode. A Kafka source's Avro schema file is read
+   * on every use, so an edited `.avsc` (the notebook unchanged) reopens the source with it.
+   */
+  async get(notebook: string, spec: SourceSpec): Promise<Source> {
+    const read = spec.kind === "kafka" && !(this.options.demo && spec.demo) && this.options.root !== undefined ? await withAvroSchema(spec, join(this.options.root, notebook)) : spec;
+    return this.cached(this.sources, notebook, read, () => this.open(notebook, read));
   }
 
   /** The webhook capture behind `POST /hooks/<notebook>/<source>`, never a stand-in. */

@@ -109,7 +109,11 @@ export function hookCapture(options: HookRouteOptions): HookCapture {
     if (cut <= 0) throw new GatewayError(404, "not_found", "webhook: expected /hooks/<notebook>/<source>");
     const path = notebookPathOf(rest.slice(0, cut));
     const name = rest.slice(cut + 1);
-    const spec = await resolveSource(options.store, path, name);
+    const spec = await resolveSource(options.store, path, name).catch((err: unknown) => {
+      // A path the notebooks root refuses (a file taken for a folder, a link out of the root, a folder) names no
+      // webhook source either: told as one, a caller without the token learns nothing of the root's files.
+      throw err instanceof GatewayError && err.status === 400 ? new GatewayError(404, "not_found", err.message, { cause: err }) : err;
+    });
     if (spec.kind !== "webhook") throw new GatewayError(404, "not_found", `webhook: source ${name} of ${path} is a ${spec.kind} source, not a webhook`);
     const body = await readBody();
     // Read as the published Worker reads it (`decodeBody`, shared): a gzip or deflate body decompressed within the

@@ -42,6 +42,11 @@ export function sourceToYaml(source: SourceSpec): Record<string, unknown> {
   }
   if (source.kind === "http") entry.http = { url: source.url, ...(source.intervalSeconds === DEFAULTS.httpInterval ? {} : { interval: source.intervalSeconds }) };
   if (source.format !== DEFAULTS.format) entry.format = source.format;
+  // `format: avro`: the model's format is the JSON its decoded values are; the file says avro and names the schema.
+  if (source.kind === "kafka" && source.avro) {
+    entry.format = "avro";
+    entry.avro = { ...(source.avro.schema === undefined ? {} : { schema: source.avro.schema }), ...(source.avro.registry === undefined ? {} : { registry: source.avro.registry }), ...(source.avro.schemaId === undefined ? {} : { schema_id: source.avro.schemaId }), ...(source.avro.framing === undefined ? {} : { framing: source.avro.framing }) };
+  }
   if (source.sampleSize !== DEFAULTS.sampleSize) entry.sample_size = source.sampleSize;
   if (source.demo) entry.demo = demoYaml(source.demo);
   return entry;

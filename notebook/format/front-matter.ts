@@ -30,8 +30,9 @@ const SECRET_ADVICE = "set it in the environment (webhooks name it with secret: 
 
 /** The keys each object in the front matter accepts, for "unknown key" messages. */
 const KEYS: Record<string, string[]> = {
-  source: [...SOURCE_KINDS, "format", "sample_size"],
+  source: [...SOURCE_KINDS, "format", "avro", "sample_size"],
   "source.kafka": ["topic", "brokers", "metadata"],
+  "source.avro": ["schema", "registry", "schema_id", "framing"],
   "source.webhook": ["path", "signature", "secret", "delivery_header", "metadata", "headers"],
   "source.http": ["url", "interval"],
   "source.demo": ["generator", "rate", "seed"],

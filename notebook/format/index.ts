@@ -8,3 +8,4 @@ export { parseDuration, parseBytes } from "./units.ts";
 export { DEFAULTS, DEMO_GENERATORS, NAME, ENV_NAME } from "./schema.ts";
 export { sourceToYaml, sinkToYaml } from "./front-matter-write.ts";
 export { closest, didYouMean } from "./suggest.ts";
+export { counted } from "./counted.ts";

@@ -12,6 +12,43 @@ export interface Position {
 
 export type SourceFormat = "json" | "ndjson" | "csv";
 
+/**
+ * `format: avro` of a Kafka source: each message value is Avro binary (bare, or after Confluent's
+ * Schema Registry header) decoded with this schema into the JSON event the source's `format: json`
+ * then reads (gateway/sources/avro.ts). The writer's schema is the file's (`schema`), or each value's own,
+ * looked up by the id in its header in a Schema Registry (`registry`). With both, `schema` is the reader
+ * schema every writer schema is resolved into (Avro's schema resolution); an Avro file given to
+ * `runnel run --input` is resolved into `schema` too.
+ */
+export interface AvroSpec {
+  /** The `.avsc` file as written under `avro.schema`: a relative path inside the notebook's folder. */
+  schema?: string;
+  /**
+   * `avro.registry`: a Schema Registry's base URL (Confluent's API), or the name of the environment
+   * variable holding it, credentials and all (`https://KEY:SECRET@host`). Every value carries
+   * Confluent's header and is read with the schema registered under its id (gateway/sources/avro-registry.ts),
+   * resolved into `schema` when one is set.
+   */
+  registry?: string;
+  /**
+   * `avro.schema_id`: the Schema Registry id the file's schema is registered under. Every value must
+   * then carry Confluent's header with this id; without it, a header is read when there is one and a
+   * value without one is read as bare Avro.
+   */
+  schemaId?: number;
+  /**
+   * `avro.framing`: `confluent`, every value carries the Schema Registry header; `none`, every value is
+   * bare Avro. Absent: a value starting with a zero byte is read after a header when it decodes so, and
+   * one that decodes whole both ways is a dead letter (a bare value of a null first field starts with 0).
+   */
+  framing?: "confluent" | "none";
+  /**
+   * The schema file's parsed JSON, filled in where the notebook's folder is known
+   * (gateway/sources/avro-schema.ts `loadAvroSchemas`) before a source opens or a bundle is written.
+   */
+  definition?: unknown;
+}
+
 export type SignatureScheme = "github" | "stripe" | "sha256" | "bearer" | "shopify" | "slack" | "standard" | "none";
 
 /**
@@ -41,7 +78,10 @@ export type SourceSpec =
       brokers: string[];
       /** The record's metadata added to each event, in this order; absent when none (a bundle published before it). */
       metadata?: KafkaMetadataField[];
+      /** `json` for `format: avro`: the decoded Avro value is a JSON event. */
       format: SourceFormat;
+      /** `format: avro`: how values are decoded into JSON events; absent for a JSON, NDJSON or CSV topic. */
+      avro?: AvroSpec;
       sampleSize: number;
       demo: DemoSpec | null;
     }

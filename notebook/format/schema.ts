@@ -145,6 +145,64 @@ const http = z.strictObject({
   interval: duration.optional(),
 });
 
+/**
+ * `avro.schema`: the `.avsc` file, a relative path that stays inside the notebook's folder (a
+ * published bundle and a shared notebook carry the folder, never the rest of the disk).
+ */
+const avroSchemaPath = z.string().check((ctx) => {
+  const path = ctx.value;
+  const problem = (message: string): void => {
+    ctx.issues.push({ code: "custom", input: path, message });
+  };
+  if (path.trim() === "") return problem("expected the path of an Avro schema file beside the notebook, such as schemas/orders.avsc");
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path)) return problem(`expected the path of an Avro schema file beside the notebook, found the URL ${shown(path)}; save the schema as a .avsc file next to the notebook, or name a Schema Registry with registry: <url> instead of schema:`);
+  if (/^([\\/]|[A-Za-z]:)/.test(path)) return problem(`expected a path relative to the notebook's folder, such as schemas/orders.avsc, found the absolute path ${shown(path)}`);
+  let depth = 0;
+  for (const part of path.split(/[\\/]/)) {
+    if (part === "..") depth--;
+    else if (part !== "." && part !== "") depth++;
+    if (depth < 0) return problem(`${shown(path)} is outside the notebook's folder; keep the schema file in the folder (or a folder under it), such as schemas/orders.avsc`);
+  }
+});
+
+/**
+ * `avro.registry`: a Schema Registry's base URL, or the name of the environment variable holding it
+ * (a URL with credentials is a secret, so only the variable may hold one).
+ */
+const avroRegistry = z.string().check((ctx) => {
+  if (ENV_NAME.test(ctx.value)) return;
+  const refused = `expected a Schema Registry's URL (such as http://localhost:8081) or the name of an environment variable holding it (like SCHEMA_REGISTRY_URL), found ${shown(ctx.value)}`;
+  let parsed: URL;
+  try {
+    parsed = new URL(ctx.value);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    ctx.issues.push({ code: "custom", input: ctx.value, message: refused });
+    return;
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") ctx.issues.push({ code: "custom", input: ctx.value, message: refused });
+  else if (parsed.username || parsed.password) {
+    ctx.issues.push({ code: "custom", input: ctx.value, message: "a URL must not carry credentials: secrets are never written in the notebook; put the URL with its credentials in an environment variable and name that here (registry: SCHEMA_REGISTRY_URL)" });
+  }
+});
+
+const avroOptions = z
+  .strictObject({ schema: avroSchemaPath.optional(), registry: avroRegistry.optional(), schema_id: z.number().int().nonnegative().max(0xffffffff).optional(), framing: z.enum(["confluent", "none"]).optional() })
+  .superRefine((o, ctx) => {
+    if (o.schema === undefined && o.registry === undefined) {
+      ctx.addIssue({ code: "custom", path: [], message: "expected schema: (a .avsc file beside the notebook) or registry: (a Schema Registry's URL) to say which schema the values are read with" });
+    }
+    if (o.registry !== undefined && o.schema_id !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["schema_id"], message: "with registry:, each value is read with the schema its header's id names; schema_id: pins the id of a schema file; leave schema_id: out" });
+    }
+    if (o.registry !== undefined && o.framing === "none") {
+      ctx.addIssue({ code: "custom", path: ["framing"], message: "registry: reads the schema id in each value's Schema Registry header, and framing: none says the values carry none; leave one of them out" });
+    }
+    if (o.framing === "none" && o.schema_id !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["schema_id"], message: "a schema id is read from the Schema Registry header, and framing: none says the values carry none; leave one of them out" });
+    }
+  });
+
 export const SOURCE_KINDS = ["kafka", "webhook", "http", "demo"] as const;
 
 export const sourceEntry = z
@@ -153,10 +211,18 @@ export const sourceEntry = z
     webhook: webhook.optional(),
     http: http.optional(),
     demo: demo.optional(),
-    format: z.enum(["json", "ndjson", "csv"]).default(DEFAULTS.format),
+    format: z.enum(["json", "ndjson", "csv", "avro"]).default(DEFAULTS.format),
+    avro: avroOptions.optional(),
     sample_size: z.number().int().positive().default(DEFAULTS.sampleSize),
   })
   .superRefine((entry, ctx) => {
+    if (entry.format === "avro" && entry.kafka === undefined) {
+      ctx.addIssue({ code: "custom", path: ["format"], message: "avro is read from Kafka message values; a webhook, HTTP or demo source reads json, ndjson or csv" });
+    } else if (entry.format === "avro" && entry.avro === undefined) {
+      ctx.addIssue({ code: "custom", path: ["format"], message: "avro needs the schema to decode the values with: add avro: { schema: schemas/<name>.avsc }, a file beside the notebook, or avro: { registry: <a Schema Registry's URL> }" });
+    } else if (entry.avro !== undefined && entry.format !== "avro") {
+      ctx.addIssue({ code: "custom", path: ["avro"], message: `is read only with format: avro, and this source reads ${entry.format}; set format: avro, or leave avro: out` });
+    }
     const streams = (["kafka", "webhook", "http"] as const).filter((kind) => entry[kind] !== undefined);
     if (streams.length === 0 && entry.demo === undefined) {
       ctx.addIssue({ code: "custom", path: [], message: "expected one of kafka:, webhook:, http: or demo: to say where the events come from" });
@@ -175,7 +241,7 @@ export const sourceEntry = z
       ctx.addIssue({ code: "custom", path: ["webhook", "signature"], message: `signature: ${hook.signature} needs secret: naming the environment variable that holds the secret` });
     }
     if (hook) {
-      for (const issue of webhookMetadataIssues(hook, entry.format, hook.delivery_header ?? DELIVERY_HEADERS[hook.signature] ?? null)) ctx.addIssue({ code: "custom", ...issue });
+      for (const issue of webhookMetadataIssues(hook, entry.format === "avro" ? "json" : entry.format, hook.delivery_header ?? DELIVERY_HEADERS[hook.signature] ?? null)) ctx.addIssue({ code: "custom", ...issue });
     }
     if (hook && hook.signature === "none" && hook.secret !== undefined) {
       ctx.addIssue({ code: "custom", path: ["webhook", "secret"], message: "secret: is unused with signature: none; choose github, stripe, sha256, bearer, shopify, slack or standard" });
@@ -245,11 +311,12 @@ const DELIVERY_HEADERS: Partial<Record<string, string>> = {
 
 /** The model of a validated source entry. */
 export function toSource(name: string, entry: SourceEntry): SourceSpec {
-  const common = { name, format: entry.format, sampleSize: entry.sample_size, demo: toDemo(entry.demo) };
+  // An Avro value is decoded into the JSON event a json source reads: downstream of the decoder it is JSON.
+  const common = { name, format: entry.format === "avro" ? ("json" as const) : entry.format, sampleSize: entry.sample_size, demo: toDemo(entry.demo) };
   if (entry.kafka) {
     const { topic, brokers, metadata } = entry.kafka;
     // No metadata is no key at all, so a notebook without it has the model (and bundle) it always had.
-    return { kind: "kafka", ...common, topic, brokers, ...(metadata?.length ? { metadata } : {}) };
+    return { kind: "kafka", ...common, topic, brokers, ...(metadata?.length ? { metadata } : {}), ...(entry.avro ? { avro: { ...(entry.avro.schema === undefined ? {} : { schema: entry.avro.schema }), ...(entry.avro.registry === undefined ? {} : { registry: entry.avro.registry }), ...(entry.avro.schema_id === undefined ? {} : { schemaId: entry.avro.schema_id }), ...(entry.avro.framing === undefined ? {} : { framing: entry.avro.framing }) } } : {}) };
   }
   if (entry.webhook) {
     const hook = entry.webhook;

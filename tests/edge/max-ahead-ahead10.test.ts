@@ -78,7 +78,7 @@ describe("an event time far ahead of the clock in a windowed sink", () => {
     expect(r.letters[0]!.reason).toMatch(/^lake: event time 9999-12-31 00:00:00 is more than 1 day ahead of the pipeline's clock \(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? UTC; max_ahead 1 day\); taken into the window it would make every later event late/);
     expect(JSON.parse(r.letters[0]!.raw).ts).toBe("9999-12-31T00:00:00.000Z");
     expect(r.summary).toContain("31 events → 30 rows");
-    expect(r.summary).toContain("1 dead letters");
+    expect(r.summary).toMatch(/; 1 dead letter( in |$)/m);
   }, 240_000);
 
   test("max_ahead: off keeps the old behaviour: 2 rows, the 29 later readings late", async () => {

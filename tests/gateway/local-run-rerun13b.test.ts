@@ -1,8 +1,10 @@
 /**
- * Two ways a second local run skipped, or wrote again, what it should not. A Kafka topic deleted and
+ * Ways a second local run skipped, or wrote again, what it should not. A Kafka topic deleted and
  * created again starts its offsets over: the run's checkpoint held "partition 0 → offset 49", so
- * every new record at or below it was skipped as already written, and never reached the lake. An
- * HTTP source's events had no position: each run wrote the polls the notebook shows again.
+ * every new record at or below it was skipped as already written, and never reached the lake; with
+ * at least as many records as were written, its log end alone cannot show it, and the record at the
+ * written offset (its timestamp) does. An HTTP source's events had no position: each run wrote the
+ * polls the notebook shows again.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -53,12 +55,19 @@ function runs(g: TestGateway, path: string) {
   };
 }
 
-test("Kafka: a topic deleted and created again is read from its start by the next run, not skipped as written", async () => {
+/**
+ * A one-partition topic of 50 orders, published and run once (50 rows in the lake), then deleted and created
+ * again (empty); `body` goes on from there, and the topic and clients are cleaned up after it.
+ */
+async function recreatedTopic(
+  tag: string,
+  body: (t: { topic: string; notebook: string; firstDir: string; produce: (ids: number[]) => Promise<unknown>; admin: ReturnType<Kafka["admin"]> }) => Promise<void>,
+): Promise<void> {
   const client = new Kafka({ clientId: "runnel-rerun13b", brokers: [...kafkaConfig.brokers], logLevel: logLevel.NOTHING });
   const admin = client.admin();
   const producer = client.producer({ allowAutoTopicCreation: false });
   await Promise.all([admin.connect(), producer.connect()]);
-  const topic = `rerun13b-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+  const topic = `${tag}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   const produce = async (ids: number[]) => producer.send({ topic, messages: ids.map((i) => ({ value: JSON.stringify({ order_id: i, amount: i / 4 }), partition: 0 })) });
   try {
     await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
@@ -89,24 +98,37 @@ SELECT order_id, amount FROM orders
     const first = await run.stop();
     expect(first).toMatchObject({ state: "stopped", rows: 50, restarted: [] });
     expect(await lake(first.dir, "order_id")).toMatchObject({ rows: 50, ids: 50 });
-
-    // The topic is deleted and created again, empty: its offsets start over at 0.
+    // The gateway stops (npm start again later, as a user does after recreating a topic); the topic is deleted
+    // and created again, empty: its offsets start over at 0.
+    await g.close();
     await admin.deleteTopics({ topics: [topic], timeout: 10_000 });
     await expect
       .poll(async () => admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true }).then(() => true, () => false), { timeout: 30_000, interval: 500 })
       .toBe(true);
-    // The gateway restarts (npm start again), as a user does after recreating a topic.
-    await g.close();
-    gw = await openTestGateway({ "orders.md": notebook }, { demo: false, pipelinesDir, stateDir, localRuns: { maxFlushSeconds: 1, tickMs: 20 } });
-    const h = gw;
-    const again = runs(h, "orders.md");
+    await body({ topic, notebook, firstDir: first.dir, produce, admin });
+  } finally {
+    await gw?.close();
+    gw = null;
+    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+    await Promise.all([admin.disconnect(), producer.disconnect()]);
+  }
+}
+
+const reopen = async (notebook: string) => {
+  gw = await openTestGateway({ "orders.md": notebook }, { demo: false, pipelinesDir, stateDir, localRuns: { maxFlushSeconds: 1, tickMs: 20 } });
+  return runs(gw, "orders.md");
+};
+
+test("Kafka: a topic deleted and created again is read from its start by the next run, not skipped as written", async () => {
+  await recreatedTopic("rerun13b", async ({ topic, notebook, firstDir, produce }) => {
+    const again = await reopen(notebook);
     await again.start();
     await expect.poll(async () => (await again.info()).sampleEvents.orders, { timeout: 30_000 }).toBe(0);
     // New records at offsets 0..19, below the 49 written: before, every one was skipped as written.
     await produce(Array.from({ length: 20 }, (_, i) => 1000 + i));
     await expect.poll(async () => { const i = await again.info(); return i.events + i.skipped; }, { timeout: 30_000 }).toBe(20);
     const second = await again.stop();
-    expect(await lake(first.dir, "order_id")).toEqual({ rows: 70, ids: 70, min: 0, max: 1019 });
+    expect(await lake(firstDir, "order_id")).toEqual({ rows: 70, ids: 70, min: 0, max: 1019 });
     expect(second).toMatchObject({ state: "stopped", skipped: 0, rows: 20 });
     // The card's "read again" row.
     expect(second.restarted).toEqual([`topic ${topic} partition 0 restarted below the written position (offset 0 < 50): reading it from its start`]);
@@ -116,13 +138,32 @@ SELECT order_id, amount FROM orders
     await expect.poll(async () => (await again.info()).skipped, { timeout: 30_000 }).toBe(20);
     const third = await again.stop();
     expect(third).toMatchObject({ state: "stopped", events: 0, restarted: [] });
-    expect(await lake(first.dir, "order_id")).toEqual({ rows: 70, ids: 70, min: 0, max: 1019 });
-  } finally {
-    await gw?.close();
-    gw = null;
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await Promise.all([admin.disconnect(), producer.disconnect()]);
-  }
+    expect(await lake(firstDir, "order_id")).toEqual({ rows: 70, ids: 70, min: 0, max: 1019 });
+  });
+}, 180_000);
+
+test("Kafka: a topic created again with more records than were written is read from its start, known by the record at the written offset", async () => {
+  await recreatedTopic("rerun13b-more", async ({ topic, notebook, firstDir, produce, admin }) => {
+    // 60 new records produced before the next run: offsets 0..59, past the 49 written.
+    await produce(Array.from({ length: 60 }, (_, i) => 2000 + i));
+    expect((await admin.fetchTopicOffsets(topic))[0]!.high).toBe("60");
+    const again = await reopen(notebook);
+    await again.start();
+    await expect.poll(async () => { const i = await again.info(); return i.events + i.skipped; }, { timeout: 30_000 }).toBe(60);
+    const second = await again.stop();
+    // Before: the first 50 new records were skipped as written, and the lake held 60 rows, 10 of them new.
+    expect(second).toMatchObject({ state: "stopped", skipped: 0, rows: 60 });
+    expect(await lake(firstDir, "order_id")).toEqual({ rows: 110, ids: 110, min: 0, max: 2059 });
+    expect(second.restarted).toHaveLength(1);
+    expect(second.restarted[0]).toMatch(new RegExp(`^topic ${topic} partition 0 holds another record at offset 49 than the one written there \\(its time \\d{4}-.*Z, not \\d{4}-.*Z\\): the topic was deleted and created again; reading it from its start$`));
+
+    // The same topic again: its records are the ones written now, and all 60 are skipped.
+    await again.start();
+    await expect.poll(async () => (await again.info()).skipped, { timeout: 30_000 }).toBe(60);
+    const third = await again.stop();
+    expect(third).toMatchObject({ state: "stopped", events: 0, restarted: [] });
+    expect(await lake(firstDir, "order_id")).toEqual({ rows: 110, ids: 110, min: 0, max: 2059 });
+  });
 }, 180_000);
 
 test("HTTP source: a second run from the sample writes only the polls the first did not, and drops none of the later polls", async () => {

@@ -87,3 +87,67 @@ test("review13: two notebooks' backfills of the same export into one lake folder
   expect(await rowsIn(join(fresh, "daily"))).toBe(15);
   expect(await rowsIn(join(fresh, "out"))).toBe(10);
 }, 120_000);
+
+// A corrected re-export: a day's file exported again with the mistakes fixed, under the same name. A file is
+// known to the backfill notes by its content, so the new file is another file, and its rows were written beside
+// the first export's, every row of the day twice, with no way to replace them (`--replace` finds no earlier
+// backfill of these files). `--replace-backfill <writer>` names the backfill being corrected.
+const lines = (ids: number[], kind: string) => ids.map((id) => JSON.stringify({ id, kind })).join("\n") + "\n";
+
+async function kinds(dir: string): Promise<unknown[][]> {
+  const { openDuckDB } = await import("../../edge/duckdb/index.node.ts");
+  const db = await openDuckDB({ threads: 1 });
+  try {
+    return (await db.read(`SELECT kind, count(*)::INT FROM read_parquet('${dir}/**/*.parquet') GROUP BY kind ORDER BY kind`)).getRows() as unknown[][];
+  } finally {
+    db.close();
+  }
+}
+
+test("corrected14: a corrected re-export of a day replaces the first export's rows with --replace-backfill, and a run without it says how", async () => {
+  const first = join(work, "corrected-v1");
+  const fixed = join(work, "corrected-v2");
+  await mkdir(first);
+  await mkdir(fixed);
+  const ids = Array.from({ length: 10 }, (_, i) => i);
+  await writeFile(join(first, "day1.ndjson"), lines(ids, "wrong"));
+  await writeFile(join(fixed, "day1.ndjson"), lines(ids, "right"));
+  const out = join(work, "corrected-lake");
+  const v1 = run("--input", `events=${first}`, "--sink", `out=fs:${out}`);
+  expect(v1.status, v1.stderr).toBe(0);
+  const earlier = /backfill-[0-9a-f]{16}/.exec(JSON.stringify(await import("node:fs/promises").then((f) => f.readdir(join(out, "_backfills")))))![0];
+
+  // The corrected file without the option: written beside, and the run says which backfill it may correct.
+  const beside = run("--input", `events=${fixed}`, "--sink", `out=fs:${out}`);
+  expect(beside.status, beside.stderr).toBe(0);
+  expect(beside.stdout).toContain(`note: 1 of these files have the names of files ${earlier} read (day1.ndjson), with other content: they are written beside its rows. If they are corrected re-exports of those files, run the same command again with --replace-backfill ${earlier}`);
+  expect(await kinds(out)).toEqual([["right", 10], ["wrong", 10]]);
+
+  // The same command again with the option: the corrected rows only.
+  const replaced = run("--input", `events=${fixed}`, "--sink", `out=fs:${out}`, "--replace-backfill", earlier);
+  expect(replaced.status, replaced.stderr).toBe(0);
+  expect(replaced.stdout).toContain(`replaced ${earlier}: deleted its`);
+  expect(replaced.stdout).not.toContain("note: 1 of these files");
+  expect(await kinds(out)).toEqual([["right", 10]]);
+}, 120_000);
+
+test("corrected14: --replace-backfill refuses a backfill whose files this run has no counterpart for, or one not noted", async () => {
+  const dir = join(work, "two-days");
+  await mkdir(dir);
+  await writeFile(join(dir, "day1.ndjson"), lines([1, 2], "a"));
+  await writeFile(join(dir, "day2.ndjson"), lines([3, 4], "a"));
+  const out = join(work, "corrected-lake2");
+  expect(run("--input", `events=${dir}`, "--sink", `out=fs:${out}`).status).toBe(0);
+  const earlier = (await import("node:fs/promises").then((f) => f.readdir(join(out, "_backfills"))))[0]!.replace(/\.json$/, "");
+  const fixedDay1 = join(work, "fixed-day1");
+  await mkdir(fixedDay1);
+  await writeFile(join(fixedDay1, "day1.ndjson"), lines([1, 2], "b"));
+  const partial = run("--input", `events=${fixedDay1}`, "--sink", `out=fs:${out}`, "--replace-backfill", earlier);
+  expect(partial.status).toBe(1);
+  expect(partial.stderr).toContain(`runnel run: --replace-backfill ${earlier} would delete every object of it, which also wrote the rows of 1 file this run reads no file of the same name for (day2.ndjson); those rows would be gone.`);
+  const unknown = run("--input", `events=${fixedDay1}`, "--sink", `out=fs:${out}`, "--replace-backfill", "backfill-0123456789abcdef");
+  expect(unknown.status).toBe(1);
+  expect(unknown.stderr).toContain(`runnel run: --replace-backfill backfill-0123456789abcdef: no backfill of that name is noted beside these sinks (noted: ${earlier};`);
+  // Nothing was written by the refused runs.
+  expect(await kinds(out)).toEqual([["a", 4]]);
+}, 120_000);

@@ -91,7 +91,7 @@ describe("a backfill of Parquet files", () => {
     const run = cli(["run", bundle, "--input", `ev=${input}`, "--sink", `out=fs:${out}`]);
     expect(run.status, run.output).toBe(0);
     // Row 1's next is 10^38, past the 38 digits of DECIMAL(38,0), the Parquet type of a HUGEINT: its letter was written while the summary said 0.
-    expect(run.output).toMatch(/run done in .*: 3 events → 2 rows in 1 files \(\d+ bytes\); 1 dead letters in _errors\//);
+    expect(run.output).toMatch(/run done in .*: 3 events → 2 rows in 1 file \(\d+ bytes\); 1 dead letter in _errors\//);
     const letters = (await readdir(out, { recursive: true })).map(String).filter((f) => f.endsWith(".ndjson"));
     expect(letters).toHaveLength(1);
   });

@@ -103,7 +103,7 @@ describe("a topic of messy records from real producers", () => {
 
     const run = startBundledRunner(bundle, ["--until-caught-up", "--topic", topic, "--group", topic, "--sink", `everything=s3://${s3Config.bucket}/${topic}/`]);
     expect(await run.exited, run.output()).toBe(0);
-    expect(run.output()).toContain("runner stopped: 20 events → 16 rows in 1 files");
+    expect(run.output()).toContain("runner stopped: 20 events → 16 rows in 1 file (");
     expect(run.output()).toContain("; 4 dead letters");
     const { dir: got, keys } = await download(`${topic}/`);
     const letters = [];

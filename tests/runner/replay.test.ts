@@ -124,7 +124,7 @@ describe("runnel run --replay", () => {
     const third = join(dir, "third");
     const r3 = cli(["run", strict, "--replay", join(lake, "_errors"), "--sink", `lake=fs:${third}`]);
     expect(r3.status, r3.out + r3.err).toBe(0);
-    expect(r3.out).toMatch(/3 events → 1 rows .*; 2 dead letters/);
+    expect(r3.out).toMatch(/3 events → 1 row .*; 2 dead letters/);
     const letters = (await Promise.all((await listInputs(join(third, "_errors"))).map(async (f) => decodeDeadLetters(await readFile(f.path))))).flat();
     expect(letters.map((l) => JSON.parse(l.raw).id).sort()).toEqual([3, 4]);
     expect(letters.every((l) => /Could not convert string/.test(l.reason))).toBe(true);

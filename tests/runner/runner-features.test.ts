@@ -77,7 +77,7 @@ describe("the Kafka runner's bundle, metrics and dead letters", () => {
     const b = startRunner(pii.bundle, args);
     expect(await a.exited, a.output()).toBe(0);
     expect(await b.exited, b.output()).toBe(0);
-    const consumed = [a, b].map((r) => Number(/runner stopped: (\d+) events/.exec(r.output())?.[1] ?? NaN));
+    const consumed = [a, b].map((r) => Number(/runner stopped: (\d+) events?\b/.exec(r.output())?.[1] ?? NaN));
     expect(consumed[0]! + consumed[1]!).toBeGreaterThanOrEqual(20_000);
     const { dir, keys } = await download(`${topic}/`);
     const c = await compareWithDuckDB("pii-staging", pii.plan, events, dir, keys);

@@ -2,7 +2,7 @@
  * Brings the test servers up detached, so a developer can leave them running
  * between test runs (the global setup then reuses them):
  *
- *   npx tsx tests/servers/cli.ts up [kafka|s3|chromium ...]
+ *   npx tsx tests/servers/cli.ts up [kafka|s3|registry|chromium ...]
  *   npx tsx tests/servers/cli.ts status
  *   npx tsx tests/servers/cli.ts down [kafka|s3 ...]
  *
@@ -65,7 +65,7 @@ const [verb, ...names] = process.argv.slice(2);
 const verbs: Record<string, (names: string[]) => Promise<void>> = { up, down, status };
 const action = verb === undefined ? undefined : verbs[verb];
 if (action === undefined) {
-  console.error("usage: npx tsx tests/servers/cli.ts up|down|status [kafka|s3|chromium ...]");
+  console.error("usage: npx tsx tests/servers/cli.ts up|down|status [kafka|s3|registry|chromium ...]");
   process.exitCode = 2;
 } else {
   try {

@@ -34,6 +34,11 @@ export const s3 = {
   bucket: "runnel-test",
 } as const;
 
+/** Apicurio Registry's Confluent-compatible API (`registry.ts`): a Schema Registry's base URL. */
+export const registry = {
+  url: `http://127.0.0.1:${port(19081)}/apis/ccompat/v7`,
+} as const;
+
 export const chromium = {
   executablePath: "/usr/bin/chromium",
 } as const;

@@ -61,6 +61,9 @@ export function serverProperties(logDirs: string, tls: { keystore: string; passw
     "ssl.keystore.type=PKCS12",
     `log.dirs=${logDirs}`,
     "num.partitions=1",
+    // Tests produce records stamped years ago (1700000000123); under the default 7-day retention the broker's
+    // check (every 5 minutes) deleted them whenever it fell between a test's send and its read.
+    "log.retention.ms=-1",
     "offsets.topic.replication.factor=1",
     "offsets.topic.num.partitions=4",
     "transaction.state.log.replication.factor=1",

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 import { kafkaServer } from "../servers/kafka.ts";
+import { registryServer } from "../servers/registry.ts";
 import { repoRoot } from "../servers/paths.ts";
 import { s3Server } from "../servers/s3.ts";
 import { bringUp } from "../servers/server.ts";
@@ -18,9 +19,9 @@ describe("the test-server tooling", () => {
     ]);
   });
 
-  test("cli.ts status reports both servers up at their addresses", async () => {
+  test("cli.ts status reports every server up at its address", async () => {
     const { stdout } = await run(join(repoRoot, "node_modules/.bin/tsx"), ["tests/servers/cli.ts", "status"], { cwd: repoRoot });
     const lines = stdout.trim().split("\n").map((line) => line.split(/\s+/).slice(0, 3).join(" "));
-    expect(lines).toEqual([`kafka up ${kafkaServer.address}`, `s3 up ${s3Server.address}`]);
+    expect(lines).toEqual([`kafka up ${kafkaServer.address}`, `s3 up ${s3Server.address}`, `registry up ${registryServer.address}`]);
   });
 });

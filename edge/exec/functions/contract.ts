@@ -87,6 +87,8 @@ export interface AggregateFn {
   /** `step` of a one-argument call, given the argument itself (no array to fill per row); optional. */
   stepOne?(state: unknown, x: Value, ctx: CallContext): unknown;
   finish(state: unknown, ctx: CallContext): Value;
+  /** `finish` of one state that no combine step made (list_aggregate), where DuckDB's differs (fsum); optional. */
+  finishAlone?(state: unknown, ctx: CallContext): Value;
 }
 
 export type SqlErrorCode =

@@ -159,14 +159,19 @@ export function parseUtcOffset(s: string, pos: number): { micros: bigint; pos: n
     return Number(s.slice(at, at + 2));
   };
   if (cur < s.length) {
+    // Seconds follow only minutes written after a colon, and only after a colon of their own, which
+    // is taken even with no digits after it: '+05:30:15' and '+05:30:' are offsets, '+053015' is
+    // +05:30 and then '15', '+0530:15' is +05:30 and then ':15' (DuckDB's TryParseUTCOffset).
+    const colon = s[cur] === ":";
     const m = part();
     if (m !== null) {
       mm = m;
-      if (cur < s.length) {
-        const before = cur;
-        const sv = part();
-        if (sv !== null) ss = sv;
-        else cur = before;
+      if (colon && s[cur] === ":") {
+        cur++;
+        if (isDigit(s[cur]) && isDigit(s[cur + 1])) {
+          ss = Number(s.slice(cur, cur + 2));
+          cur += 2;
+        }
       }
     }
   }

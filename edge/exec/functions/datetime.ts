@@ -654,7 +654,12 @@ function namedPart(part: string): ScalarFn {
 const epochMs: ScalarFn = ([v], ctx) => {
   if (v === null || v === undefined) return null;
   const t = typeName(ctx.argTypes[0]);
-  if (t === "INTERVAL") return intervalToMicros(v as Interval) / 1000n;
+  if (t === "INTERVAL") {
+    // DuckDB's Interval::GetMilli: each field in milliseconds on its own, the microseconds truncated
+    // alone (1 day - 1 µs is 86400000), and summed (within 64 bits for any interval).
+    const iv = v as Interval;
+    return BigInt(iv.months) * 2_592_000_000n + BigInt(iv.days) * 86_400_000n + iv.micros / 1000n;
+  }
   if (t === "TIME") return (v as bigint) / 1000n;
   if (t !== "TIMESTAMP" && t !== "TIMESTAMPTZ" && t !== "DATE") {
     // DuckDB multiplies by 1000 in 64 bits: past that its Conversion Error.
@@ -747,17 +752,20 @@ const makeTimestamp: ScalarFn = (args, ctx) => {
     throw new SqlError("invalid_input", `Type DOUBLE with value ${formatDouble(sec)} can't be cast because the value is out of range for the destination type INT32`);
   }
   const days = checkedDays(y!, mo!, d!);
-  // DuckDB checks the time of day before adding it: hour 0-24 (24 only at 24:00:00), minute 0-59,
-  // whole seconds 0-60 with the fraction's microseconds 0-1,000,000; anything else is a Conversion Error.
-  const whole = Math.trunc(sec);
-  const micros = Math.round((sec - whole) * 1e6);
+  // DuckDB's MakeTimeOperator: whole seconds truncated within 0..60 and rounded (ties to even) outside
+  // it, the fraction's microseconds rounded half away from zero (std::round), so -0.0000005 is
+  // 0 s and -1 µs; then the time of day is checked before it is added: hour 0-24 (24 only at
+  // 24:00:00), minute 0-59, whole seconds 0-60, microseconds 0-1,000,000; else a Conversion Error.
+  const whole = sec < 0 || sec > 60 ? wholeSec : Math.trunc(sec);
+  const frac = (sec - whole) * 1e6;
+  const micros = Math.sign(frac) * Math.round(Math.abs(frac)) + 0;
   const atMidnight = mi === 0 && whole === 0 && micros === 0;
   if (!Number.isFinite(sec) || h! < 0 || h! > 24 || (h === 24 && !atMidnight) || mi! < 0 || mi! > 59 || whole < 0 || whole > 60 || micros < 0 || micros > 1_000_000) {
     throw new SqlError("conversion", `Time out of range: ${h}:${mi}:${whole}.${micros}`);
   }
   // Timestamp::FromDatetime: the day's microseconds must fit 64 bits before the time is added, and the sum be finite.
   const dayMicros = BigInt(days) * MICROS_PER_DAY;
-  const r = dayMicros + BigInt(h!) * MICROS_PER_HOUR + BigInt(mi!) * MICROS_PER_MINUTE + BigInt(Math.round(sec * 1e6));
+  const r = dayMicros + BigInt(h!) * MICROS_PER_HOUR + BigInt(mi!) * MICROS_PER_MINUTE + BigInt(whole) * MICROS_PER_SECOND + BigInt(micros);
   if (dayMicros < -(2n ** 63n) || dayMicros >= 2n ** 63n || r > TS_MAX_FINITE || r < -TS_MAX_FINITE) throw new SqlError("conversion", "Date and time not in timestamp range");
   return r;
 };

@@ -48,7 +48,14 @@ function combined(s: Kahan): Kahan {
   return g;
 }
 
-const fsum = ofDoubles(kahan, addKahan, (s) => (s.n === 0 ? null : combined(s).value));
+/**
+ * fsum: the aggregate finishes the combined state; list_aggregate finishes its one state as it is (no
+ * combine), so an overflow there is Infinity, as DuckDB's list_aggregate(l, 'fsum') says, not NaN.
+ */
+const fsum: AggregateFn = {
+  ...ofDoubles(kahan, addKahan, (s) => (s.n === 0 ? null : combined(s).value)),
+  finishAlone: (state) => ((state as Kahan).n === 0 ? null : (state as Kahan).value),
+};
 
 interface PowerSums { n: number; sum: number; sum2: number; sum3: number; sum4: number }
 

@@ -4,7 +4,7 @@
  * date_diff, dayname, monthname, last_day, typeof.
  */
 import type { Value } from "../../plan/values.ts";
-import { civilFromDays, daysFromCivil, daysInMonth, floorDiv, splitTimestamp, dateToMicros, isInfiniteTimestamp } from "./calendar.ts";
+import { civilFromDays, daysFromCivil, daysInMonth, floorDiv, splitTimestamp, dateToMicros, isInfiniteTimestamp, dateOutsideTimestamps, formatDate } from "./calendar.ts";
 import { SqlError, type ScalarFn } from "./contract.ts";
 import { isoYear, specifier } from "./datetime.ts";
 import { compileRegex, optionFlags } from "./pattern.ts";
@@ -118,9 +118,27 @@ function micros(v: Value, type: string | undefined): bigint | null {
 /** date_diff: the number of part boundaries between two instants (end minus start). */
 const dateDiff: ScalarFn = (args, ctx) => {
   const [part, a, b] = args;
+  // A DATE beside a TIMESTAMP is cast by DuckDB's binder, whatever the other side holds, which fails
+  // past TIMESTAMP's range (ICU's cast beside a TIMESTAMPTZ: an Invalid Input Error).
+  const ta = typeName(ctx.argTypes[1]), tb = typeName(ctx.argTypes[2]);
+  for (const [v, t, other] of [[a, ta, tb], [b, tb, ta]] as const) {
+    if (t === "DATE" && other !== "DATE" && typeof v === "number" && dateOutsideTimestamps(v)) {
+      throw new SqlError(other === "TIMESTAMPTZ" ? "invalid_input" : "conversion", `Type INT32 with value ${formatDate(v)} can't be cast to the destination type INT64`);
+    }
+  }
   if (part === null || a === null || b === null || part === undefined || a === undefined || b === undefined) return null;
   const ma = micros(a, ctx.argTypes[1]), mb = micros(b, ctx.argTypes[2]);
   if (ma === null || mb === null) return null;
+  if (ta === "DATE" && tb === "DATE") {
+    // DuckDB's DATE overload: milliseconds and microseconds are Date::EpochMicroseconds of each day
+    // (the end's first), which fails past TIMESTAMP's range; weeks are the days' difference in 32
+    // bits (it wraps for dates more than 2^31 days apart), divided by 7.
+    const p = specifier(part as string);
+    if (p === "millisecond" || p === "microsecond") {
+      for (const d of [b as number, a as number]) if (dateOutsideTimestamps(d)) throw new SqlError("conversion", `Could not convert DATE (${formatDate(d)}) to microseconds`);
+    }
+    if (p === "week" || p === "yearweek") return BigInt(Math.trunc((((b as number) - (a as number)) | 0) / 7));
+  }
   const sa = splitTimestamp(ma), sb = splitTimestamp(mb);
   const ca = civilFromDays(sa.days), cb = civilFromDays(sb.days);
   // DuckDB's names and aliases (any case); the year-like parts truncate the year toward zero, as its DateDiff does.
@@ -138,7 +156,13 @@ const dateDiff: ScalarFn = (args, ctx) => {
     case "minute": return floorDiv(mb, 60_000_000n) - floorDiv(ma, 60_000_000n);
     case "second": case "epoch": return floorDiv(mb, 1_000_000n) - floorDiv(ma, 1_000_000n);
     case "millisecond": return floorDiv(mb, 1000n) - floorDiv(ma, 1000n);
-    case "microsecond": return mb - ma;
+    case "microsecond": {
+      // In 64 bits: TIMESTAMP's subtraction is checked; a DATE's (two DATEs) and ICU's (TIMESTAMPTZ) wrap.
+      const d = mb - ma;
+      if (BigInt.asIntN(64, d) === d) return d;
+      if (ta === "TIMESTAMPTZ" || tb === "TIMESTAMPTZ" || (ta === "DATE" && tb === "DATE")) return BigInt.asIntN(64, d);
+      throw new SqlError("out_of_range", `Overflow in subtraction of INT64 (${mb} - ${ma})!`);
+    }
     default: throw new SqlError("not_implemented", "Specifier type not implemented for DATEDIFF");
   }
 };

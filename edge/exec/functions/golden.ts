@@ -70,4 +70,13 @@ export const goldenCalls: { fn: string; args: Value[]; argTypes: string[]; sql: 
   { fn: "strptime", args: ["02/Jan/2024:10:00:00 +0200", "%d/%b/%Y:%H:%M:%S %z"], argTypes: ["VARCHAR", "VARCHAR"], sql: (l) => `strptime(${l[0]}, ${l[1]})` },
   { fn: "+", args: [2147483647, 1], argTypes: ["INTEGER", "INTEGER"], sql: (l) => `(${l[0]} + ${l[1]})` },
   { fn: "round", args: [2.5, 0], argTypes: ["DOUBLE", "INTEGER"], sql: (l) => `round(${l[0]}, ${l[1]})` },
+  // Payload functions of session 15: grapheme clusters (Unicode property escapes in workerd's V8), JSON merges, paths, UUIDv7 times, sizes.
+  ...["a👍🏽bc", "🇫🇷🇩🇪x", "e\u0301clair", "नमस्ते"].map((s) => ({ fn: "substring_grapheme", args: [s, 2n, 2n], argTypes: ["VARCHAR", "BIGINT", "BIGINT"], sql: (l: string[]) => `substring_grapheme(${l.join(", ")})` })),
+  { fn: "right_grapheme", args: ["👨‍👩‍👧 family ✓", -2n], argTypes: ["VARCHAR", "BIGINT"], sql: (l) => `right_grapheme(${l.join(", ")})` },
+  { fn: "json_merge_patch", args: ['{"a":1,"b":{"c":2}}', '{"b":{"c":null,"d":1e2},"z":{"y":null}}'], argTypes: ["VARCHAR", "VARCHAR"], sql: (l) => `json_merge_patch(${l.join(", ")})` },
+  { fn: "parse_filename", args: ["s3://bucket/dir/file.json.gz", true], argTypes: ["VARCHAR", "BOOLEAN"], sql: (l) => `parse_filename(${l.join(", ")})` },
+  { fn: "parse_path", args: ["//a\\b//c.d"], argTypes: ["VARCHAR"], sql: (l) => `parse_path(${l[0]})` },
+  { fn: "uuid_extract_timestamp", args: ["018e0a1c-7a00-7000-8000-000000000000"], argTypes: ["UUID"], sql: (l) => `uuid_extract_timestamp(${l[0]})` },
+  { fn: "format_bytes", args: [1048575n], argTypes: ["BIGINT"], sql: (l) => `format_bytes(${l[0]})` },
+  { fn: "make_timestamp_ms", args: [-9223372022400000n], argTypes: ["BIGINT"], sql: (l) => `make_timestamp_ms(${l[0]})` },
 ];

@@ -8,12 +8,15 @@ import { binScalars13b } from "./bin13b.ts";
 import { bytesTextScalars } from "./bytes-text.ts";
 import { datetimeScalars } from "./datetime.ts";
 import { extraScalars } from "./extra.ts";
+import { graphemeScalars15 } from "./graphemes15.ts";
 import { jsonScalars } from "./json.ts";
 import { jsonContainsScalars13 } from "./json-contains13.ts";
+import { jsonMergeScalars15 } from "./json-merge15.ts";
 import { mathScalars } from "./math.ts";
 import { nestedScalars } from "./nested.ts";
 import { numericScalars } from "./numeric.ts";
 import { patternScalars } from "./pattern.ts";
+import { payloadIdScalars15 } from "./payload-ids15.ts";
 import { stringScalars } from "./strings.ts";
 
 export { aggregates } from "./aggregates.ts";
@@ -35,4 +38,7 @@ export const scalars: ScalarRegistry = {
   ...bytesTextScalars,
   ...binScalars13b,
   ...mathScalars,
+  ...payloadIdScalars15,
+  ...graphemeScalars15,
+  ...jsonMergeScalars15,
 };

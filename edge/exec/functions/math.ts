@@ -10,7 +10,7 @@ import { roundScaled } from "./cast.ts";
 import { SqlError, type CallContext, type ScalarFn } from "./contract.ts";
 import { roundDouble, roundInteger, toDouble } from "./numeric.ts";
 import { integerRanges, isBigintType, parseType } from "./types.ts";
-import { signBitSet } from "./number-text.ts";
+import { NEGATIVE_NAN, signBitSet } from "./number-text.ts";
 
 function arg(v: Value, ctx: CallContext, i: number): number {
   return toDouble(v, ctx.argTypes[i] ?? "DOUBLE");
@@ -192,8 +192,33 @@ const signbit: ScalarFn = ([x], ctx) => {
   return signBitSet(arg(x, ctx, 0));
 };
 
-/** C's pow, which DuckDB calls: 1 to any power, and -1 to an infinite one, is 1 (JavaScript's is NaN). */
-const power = math2((x, y) => (x === 1 || (x === -1 && (y === Infinity || y === -Infinity)) ? 1 : Math.pow(x, y)));
+/**
+ * C's pow (glibc's), which DuckDB calls: 1 to any power, and -1 to an infinite one, is 1 (JavaScript's
+ * is NaN); and its NaNs' signs, which `signbit` and the text (`-nan`) show and V8's Math.pow does not
+ * follow: a negative finite base to a finite non-integer power is x86's default NaN, sign set
+ * (`(x - x) / (x - x)`); a NaN base to a finite power is `x * x`, negated when the base's sign is
+ * set and the power an odd integer (as for a negative base), so `-nan` to the power 3 is `nan`; a NaN
+ * exponent, or an infinite one with a NaN base, is `x + y`, the base's NaN when it is one, else the
+ * exponent's.
+ */
+function cPow(x: number, y: number): number {
+  if (y === 0 || x === 1) return 1;
+  if (y !== y) return x !== x ? x : y;
+  if (x !== x) return signBitSet(x) && y !== Infinity && y !== -Infinity && oddInteger(y) ? flipSign(x) : x;
+  if (x === -1 && (y === Infinity || y === -Infinity)) return 1;
+  if (x < 0 && x !== -Infinity && y !== Infinity && y !== -Infinity && !Number.isInteger(y)) return NEGATIVE_NAN;
+  return Math.pow(x, y);
+}
+/** Whether `y` (finite) is an odd integer; above 2^53 every double is even. */
+const oddInteger = (y: number): boolean => Number.isInteger(y) && Math.abs(y) < 2 ** 53 && Math.abs(y) % 2 === 1;
+const bits = new DataView(new ArrayBuffer(8));
+/** `n` with its sign bit flipped, a NaN's too (V8's negation need not flip a NaN's). */
+function flipSign(n: number): number {
+  bits.setFloat64(0, n);
+  bits.setUint8(0, bits.getUint8(0) ^ 0x80);
+  return bits.getFloat64(0);
+}
+const power = math2(cPow);
 /** fmod(x, y) is DuckDB's floored remainder, x - floor(x / y) * y (its sign is y's), not C's fmod. */
 const fmod = math2((x, y) => x - Math.floor(x / y) * y);
 

@@ -271,7 +271,8 @@ function aggregateOver(list: Value, name: string, extra: Value[], ctx: { argType
   const actx = { argTypes: [element, ...ctx.argTypes.slice(2)], resultType: ctx.resultType };
   let state = fn.init(actx);
   for (const v of values) state = fn.step(state, [v ?? null, ...extra], actx);
-  return fn.finish(state, actx);
+  // One state, finished as it is: an aggregate that combines per-thread states first says how alone (fsum).
+  return (fn.finishAlone ?? fn.finish)(state, actx);
 }
 
 const listAggregate: ScalarFn = (args, ctx) => aggregateOver(args[0] ?? null, String(args[1]), args.slice(2), ctx);

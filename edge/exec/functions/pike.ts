@@ -9,11 +9,15 @@
  * visits each (instruction, position) pair at most once) when that table is small (`BITSTATE_CELLS`),
  * else a Pike VM (a Thompson NFA simulation whose threads keep their priority). Both skip to where a
  * match can start, a text lacking a literal every match has is answered at once, and `test` keeps
- * no submatches.
+ * no submatches. In front of them is a lazy DFA (dfa.ts: match or not, the match's span, and its
+ * submatches by a walk the DFA guides, or one pass for an anchored one-pass pattern); they answer
+ * when it gives up (its bounded cache keeps filling).
  *
  * `linearRegExp` returns a RegExp whose `exec` and `test` are the engines': `String#replace` and the
  * callers' walks with `lastIndex` and the global flag all go through them.
  */
+
+import { dfaSearch, GAVE_UP, OP_ASSERT, OP_CHAR, OP_JMP, OP_MATCH, OP_SAVE, OP_SPLIT } from "./dfa.ts";
 
 /** One parsed piece of the pattern. */
 export type Node =
@@ -430,7 +434,6 @@ function setSplit(inst: Inst, body: number, out: number, greedy: boolean): void 
   s.y = greedy ? out : body;
 }
 
-const OP_CHAR = 0, OP_SPLIT = 1, OP_JMP = 2, OP_SAVE = 3, OP_ASSERT = 4, OP_MATCH = 5;
 const assertionCodes: Assertion[] = ["start", "end", "word", "nonword", "lineStart", "lineEnd"];
 
 /**
@@ -458,6 +461,8 @@ export interface Program {
   /** Pike VM: per instruction, the step that last queued it; `gen` the step counter. */
   mark: Int32Array;
   gen: number;
+  /** The lazy DFA's machine (dfa.ts), made at the first search; null when the program is too large for it. */
+  dfa?: unknown;
 }
 
 export function compileProgram(source: string, ignoreCase: boolean): Program {
@@ -576,6 +581,9 @@ function skipToFirst(p: Program, text: string, at: number): number {
   return len;
 }
 
+/** The linear engines: the lazy DFA (dfa.ts, with the others behind it when it gives up), or one of the others alone. */
+export type Engine = "dfa" | "pike" | "bitstate";
+
 /**
  * Texts whose (instruction × position) table has at most this many cells run on the bounded
  * backtracker (2 MB of stamps at most, shared by every program; a 60-instruction log regex: lines up
@@ -588,8 +596,14 @@ export const BITSTATE_CELLS = 1024 * 1024;
  * index): the capture positions (start, end per group, -1 where unset), or null. `captures`
  * false: only whether there is one (the array then holds no positions). `engine` forces one.
  */
-export function runProgram(p: Program, text: string, from: number, sticky = false, captures = true, engine?: "pike" | "bitstate"): Int32Array | null {
+export function runProgram(p: Program, text: string, from: number, sticky = false, captures: boolean | "span" = true, engine?: Engine): Int32Array | null {
   for (const c of p.required) if (text.indexOf(c, from) < 0) return null;
+  if (engine === undefined || engine === "dfa") {
+    const found = dfaSearch(p, text, from, sticky, captures);
+    if (found !== GAVE_UP) return found;
+    if (engine === "dfa") engine = undefined;
+  }
+  if (captures === "span") captures = true;
   const cells = p.op.length * (text.length - from + 1);
   return (engine ?? (cells <= BITSTATE_CELLS ? "bitstate" : "pike")) === "bitstate" ? bitState(p, text, from, sticky, captures) : pikeVM(p, text, from, sticky, captures);
 }
@@ -854,9 +868,13 @@ class LinearRegExp extends RegExp {
    */
   #v8Below: number;
   /** An engine forced (tests and benchmarks), else the choice by the text's length. */
-  #engine: "pike" | "bitstate" | undefined;
+  #engine: Engine | undefined;
+  /** V8's own RegExp for the same source, for a replace on a text short enough for it. */
+  #v8: RegExp | undefined;
+  #sticky: boolean | undefined;
+  #scan: boolean | undefined;
 
-  constructor(source: string | RegExp, flags: string, program?: Program, cost: "exponential" | number = "exponential", engine?: "pike" | "bitstate") {
+  constructor(source: string | RegExp, flags: string, program?: Program, cost: "exponential" | number = "exponential", engine?: Engine) {
     super(source, flags);
     // `split` and `matchAll` make their own copy through Symbol.species, with no program and flags of theirs (`y`).
     this.#program = program ?? compileProgram(this.source, this.ignoreCase);
@@ -875,15 +893,17 @@ class LinearRegExp extends RegExp {
   }
 
   override exec(text: string): RegExpExecArray | null {
-    const s = String(text);
+    const s = typeof text === "string" ? text : String(text);
     if (s.length <= this.#v8Below) return super.exec(s);
-    const scan = this.global || this.sticky;
+    // (The flags, read once: a subclass's flag getters are not V8's fast ones.)
+    const sticky = (this.#sticky ??= this.sticky);
+    const scan = (this.#scan ??= this.global || sticky);
     const from = scan ? this.lastIndex : 0;
     if (from > s.length) {
       if (scan) this.lastIndex = 0;
       return null;
     }
-    const caps = runProgram(this.#program, s, from, this.sticky, true, this.#engine);
+    const caps = runProgram(this.#program, s, from, sticky, true, this.#engine);
     if (caps === null) {
       if (scan) this.lastIndex = 0;
       return null;
@@ -900,6 +920,82 @@ class LinearRegExp extends RegExp {
     if (scan) this.lastIndex = caps[1]!;
     return m;
   }
+
+  /**
+   * `String#replace` as the specification's RegExp.prototype[@@replace] does it, without its generic
+   * protocol (a RegExp subclass leaves V8's fast path: each match then cost ~2 µs of property reads
+   * and result objects): every match (the global flag) or the first, replaced by the template's
+   * expansion (`$$ $& $\` $' $n $nn`) or the function's answer.
+   */
+  override [Symbol.replace](text: string, replaceValue: string | ((substring: string, ...args: any[]) => string)): string {
+    const s = String(text);
+    if (this.sticky) return (RegExp.prototype[Symbol.replace] as (this: RegExp, s: string, r: unknown) => string).call(this, s, replaceValue);
+    if (s.length <= this.#v8Below) {
+      const v8 = (this.#v8 ??= new RegExp(this.source, this.flags));
+      v8.lastIndex = 0;
+      return s.replace(v8, replaceValue as string);
+    }
+    const fn = typeof replaceValue === "function" ? replaceValue : null;
+    const template = fn === null ? String(replaceValue) : "";
+    // A template without `$` needs only where each match is, not its groups.
+    const spanOnly = fn === null && !template.includes("$");
+    const p = this.#program;
+    const global = this.global;
+    const unicode = this.unicode || this.flags.includes("v");
+    if (global) this.lastIndex = 0;
+    let out = "";
+    let next = 0;
+    let from = 0;
+    while (from <= s.length) {
+      const caps = runProgram(p, s, from, false, spanOnly ? "span" : true, this.#engine);
+      if (caps === null) break;
+      const a = caps[0]!, b = caps[1]!;
+      let replacement = template;
+      if (!spanOnly) {
+        const groups: (string | undefined)[] = [];
+        for (let g = 1; g <= p.groups; g++) {
+          const x = caps[2 * g]!, y = caps[2 * g + 1]!;
+          groups.push(x >= 0 && y >= 0 ? s.slice(x, y) : undefined);
+        }
+        replacement = fn !== null ? String(fn(s.slice(a, b), ...groups, a, s)) : substitute(template, s, a, b, groups);
+      }
+      if (a >= next) {
+        out += s.slice(next, a) + replacement;
+        next = b;
+      }
+      if (!global) break;
+      // An empty match moves the search on one character (a code point with the u flag).
+      from = b > a ? b : b + (unicode && b + 1 < s.length && s.codePointAt(b)! > 0xffff ? 2 : 1);
+    }
+    return out + s.slice(next);
+  }
+}
+
+/** The specification's GetSubstitution for a match [a, b) of `s` with capture groups `groups` (no named groups). */
+function substitute(template: string, s: string, a: number, b: number, groups: (string | undefined)[]): string {
+  let out = "";
+  for (let i = 0; i < template.length; i++) {
+    const c = template[i]!;
+    const d = template[i + 1];
+    if (c !== "$" || d === undefined) {
+      out += c;
+      continue;
+    }
+    if (d === "$") { out += "$"; i++; }
+    else if (d === "&") { out += s.slice(a, b); i++; }
+    else if (d === "`") { out += s.slice(0, a); i++; }
+    else if (d === "'") { out += s.slice(b); i++; }
+    else if (d >= "0" && d <= "9") {
+      const d2 = template[i + 2];
+      let digits = d2 !== undefined && d2 >= "0" && d2 <= "9" ? d + d2 : d;
+      if (Number(digits) > groups.length && digits.length === 2) digits = d;
+      const index = Number(digits);
+      if (index >= 1 && index <= groups.length) out += groups[index - 1] ?? "";
+      else out += `$${digits}`;
+      i += digits.length;
+    } else out += c;
+  }
+  return out;
 }
 
 /**
@@ -922,7 +1018,7 @@ export function linearRegExp(source: string, flags: string): RegExp {
  * A RegExp for a `translateRe2` source that always runs on a linear engine, whatever the pattern's
  * cost: `engine` forces one, else BitState for short texts and the Pike VM past them (tests, benchmarks).
  */
-export function forcedLinearRegExp(source: string, flags: string, engine?: "pike" | "bitstate"): RegExp {
+export function forcedLinearRegExp(source: string, flags: string, engine?: Engine): RegExp {
   return new LinearRegExp(source, flags, compileProgram(source, flags.includes("i")), "exponential", engine);
 }
 

@@ -281,25 +281,28 @@ function substringUnicode(s: string, offset: number, length: number): string {
   return a === null ? s.slice(start, end) : a.slice(start, end).join("");
 }
 
-/** DuckDB's substring over ASCII text: the start clamped into the text before a negative length moves it. */
-function substringAscii(s: string, offset: number, length: number): string {
-  const size = s.length;
-  if (length === 0) return "";
+/**
+ * DuckDB's SubstringStartEnd over a text of `size` units: [start, end) with the start clamped into the text
+ * before a negative length moves it; null where DuckDB answers '' at once (length 0, or offset 0 with length ≤ 1).
+ */
+export function substringBounds(size: number, offset: number, length: number): [number, number] | null {
+  if (length === 0) return null;
   let start: number;
   if (offset > 0) start = Math.min(size, offset - 1);
   else if (offset < 0) start = Math.max(size + offset, 0);
   else {
     start = 0;
     length--;
-    if (length <= 0) return "";
+    if (length <= 0) return null;
   }
-  let end: number;
-  if (length > 0) end = Math.min(size, start + length);
-  else {
-    end = start;
-    start = Math.max(0, start + length);
-  }
-  return start >= end ? "" : s.slice(start, end);
+  if (length > 0) return [start, Math.min(size, start + length)];
+  return [Math.max(0, start + length), start];
+}
+
+/** DuckDB's substring over ASCII text. */
+function substringAscii(s: string, offset: number, length: number): string {
+  const bounds = substringBounds(s.length, offset, length);
+  return bounds === null || bounds[0] >= bounds[1] ? "" : s.slice(bounds[0], bounds[1]);
 }
 
 function asText(v: Value, type: string | undefined): string {

@@ -34,7 +34,9 @@ function zoneOf(name: string): Zone {
   let format: Intl.DateTimeFormat;
   try {
     format = new Intl.DateTimeFormat("en-US", {
-      timeZone: name, hourCycle: "h23", era: "short", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric",
+      // Zones of DuckDB's ICU that Intl does not name, both UTC: 'Factory' (in any case, it is in
+      // ICU's list) and ICU's own 'Etc/Unknown' (spelled so only).
+      timeZone: name.toLowerCase() === "factory" || name === "Etc/Unknown" ? "UTC" : name, hourCycle: "h23", era: "short", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric",
     });
   } catch {
     throw unknownZone(name);

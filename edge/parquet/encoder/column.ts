@@ -346,7 +346,7 @@ export class ChunkEncoder {
       body.u8(width);
       writeHybrid(body, indexes, present, width);
       this.dictionaryPages++;
-    } else if (this.deltaFits && writeDelta(body, this.numbers, present)) {
+    } else if (this.deltaFits && writeDelta(body, this.numbers, present, this.kind === "i32" ? 32 : 64)) {
       encoding = DELTA_BINARY_PACKED;
       this.encodings.add(DELTA_BINARY_PACKED);
     } else {

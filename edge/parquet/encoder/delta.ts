@@ -11,9 +11,14 @@ const LIMIT = 2 ** 51;
  * do not repeat enough for a dictionary shrink to their deltas' bit width.
  * Works in doubles (no BigInt per value); returns false, having written
  * nothing, when a value or a delta range does not fit, and the caller writes
- * the page PLAIN.
+ * the page PLAIN. An INT32 column (`bits` 32) keeps every delta within INT32:
+ * the spec has its deltas wrap at 32 bits, and Arrow's reader (pyarrow,
+ * pandas) decodes a block's minimum delta into an int32, so a page holding
+ * 2147483647 then -2147483648 (delta -2^32+1, which DuckDB reads) failed the
+ * whole file there with "Unexpected end of stream: InitBlock EOF".
  */
-export function writeDelta(out: Bytes, values: ArrayLike<number>, n: number): boolean {
+export function writeDelta(out: Bytes, values: ArrayLike<number>, n: number, bits: 32 | 64): boolean {
+  const [lo, hi] = bits === 32 ? [-(2 ** 31), 2 ** 31 - 1] : [-Infinity, Infinity];
   if (n === 0 || !(Math.abs(values[0]!) <= LIMIT)) return false;
   // Deltas and each block's minimum first, so nothing is written unless every block fits.
   const deltas = new Float64Array(n - 1);
@@ -26,6 +31,7 @@ export function writeDelta(out: Bytes, values: ArrayLike<number>, n: number): bo
       const x = values[i + 1]!;
       if (!(Math.abs(x) <= LIMIT)) return false;
       const d = x - values[i]!;
+      if (d < lo || d > hi) return false;
       deltas[i] = d;
       if (d < min) min = d;
       if (d > max) max = d;

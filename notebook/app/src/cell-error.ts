@@ -9,9 +9,10 @@ export class CellError extends Error {
     readonly cell: string,
     message: string,
     readonly line: number | null,
-    options: { cause?: unknown; waitingOn?: string; column?: number | null; key?: string } = {},
+    options: { cause?: unknown; waitingOn?: string; column?: number | null; key?: string; hint?: string } = {},
   ) {
     super(message, { cause: options.cause });
+    this.hint = options.hint ?? null;
     this.waitingOn = options.waitingOn ?? null;
     this.column = options.column ?? null;
     this.key = options.key ?? null;
@@ -24,6 +25,8 @@ export class CellError extends Error {
   readonly waitingOn: string | null;
   /** The 1-based column on `line` where DuckDB places the error, when it says. */
   readonly column: number | null;
+  /** What the page adds to DuckDB's words: what happened and what to write instead. */
+  readonly hint: string | null;
 }
 
 /** What a source's variable rejects with while the source has no events (no table yet): its readers wait. */

@@ -1,4 +1,5 @@
 import { type Data, DataType, type Field, type List, makeBuilder, makeData, makeVector, type Schema, type Struct, Table, TimeUnit, type Timestamp, tableToIPC, type Vector, vectorFromArray } from "apache-arrow";
+import { counted } from "../../format/counted.ts";
 import { JsonReal, stringifyJsonLossless } from "../../../edge/duckdb/lossless-json.ts";
 import { tryCastValue } from "../../../edge/exec/functions/cast.ts";
 import { jsonText } from "../../../edge/exec/convert.ts";
@@ -32,7 +33,7 @@ export function eventsToArrow(schema: Schema, events: readonly unknown[]): Uint8
       const values = events.map((event) => (json ? jsonColumnText(read(event)) : coerce(read(event), field.type)));
       columns[field.name] = vectorFromArray(values, field.type);
     } catch (cause) {
-      throw new Error(`events: cannot build column ${field.name} (${String(field.type)}) from ${events.length} events`, { cause });
+      throw new Error(`events: cannot build column ${field.name} (${String(field.type)}) from ${counted(events.length, "event")}`, { cause });
     }
   }
   return tableToIPC(new Table(columns), "stream");

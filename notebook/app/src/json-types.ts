@@ -21,6 +21,15 @@ const COLUMNS = `SELECT table_name, column_name, data_type FROM duckdb_columns()
 /** A relation's columns that hold JSON (at any depth): name → DuckDB's type (`JSON`, `STRUCT(a JSON)`). */
 export type JsonColumns = ReadonlyMap<string, string>;
 
+/** A SQL cell's failure as DuckDB with json words it (`JsonTypes.failure`). */
+export interface JsonFailure {
+  /** DuckDB's error over the stand-ins, JSON named; read it with `readSqlError(raw, sql, prefix)`. */
+  raw: string;
+  prefix: number;
+  /** The JSON columns the cell's text names, and the relation each is of. */
+  columns: { relation: string; column: string }[];
+}
+
 /**
  * The types a SQL cell's result has in DuckDB with the json extension, which this DuckDB lacks: a
  * source column the gateway's DuckDB read as JSON is VARCHAR here, so `SELECT * FROM trips` said
@@ -53,6 +62,15 @@ export class JsonTypes {
     else this.cells.set(name, json);
   }
 
+  /** Whether a source or named cell of the notebook holds a column `column` (any case) of type JSON itself. */
+  holdsJson(column: string): boolean {
+    const name = column.toLowerCase();
+    for (const columns of [...this.cells.values(), ...this.sourcesJson().values()]) {
+      for (const [c, type] of columns) if (c.toLowerCase() === name && type === "JSON") return true;
+    }
+    return false;
+  }
+
   /**
    * Attaches the stand-ins' database. Called when the page opens, before a shared snapshot locks the
    * configuration (`enable_external_access = false`), as `tableNameReader` attaches its own.
@@ -78,24 +96,78 @@ export class JsonTypes {
 
   private warned = false;
 
-  private async describe(sql: string, columns: Column[]): Promise<Column[]> {
-    if (!columns.some((c) => /VARCHAR/.test(c.type))) return columns;
+  /**
+   * DuckDB's error for the SQL cell `sql`, which failed here, as DuckDB with json gives it: the cell bound
+   * over the stand-ins fails naming JSON where this DuckDB named VARCHAR (`'*(JSON, INTEGER_LITERAL)'`),
+   * the pipeline's words. With it, the JSON columns of the notebook's relations that the text names.
+   * Null when no JSON column takes part in the failure: this DuckDB's error stands as it is.
+   */
+  failure(sql: string): Promise<JsonFailure | null> {
+    const next = this.queue.then(() => this.bindFailure(sql)).catch((cause: unknown) => {
+      if (!this.warned) console.warn(new Error("json types: a failed cell's error is shown as this DuckDB gives it", { cause }));
+      this.warned = true;
+      return null;
+    });
+    this.queue = next;
+    return next;
+  }
+
+  private async bindFailure(sql: string): Promise<JsonFailure | null> {
+    const ready = await this.prepared();
+    if (ready === null) return null;
+    // The stream runs a failing cell again about once a second: the same text over the same catalog is bound once.
+    const key = `${ready.catalog}\n${sql}`;
+    if (this.failures.has(key)) return this.failures.get(key)!;
+    let raw: string | null = null;
+    try {
+      await ready.probe.query(`DESCRIBE ${sql}`);
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      raw = error.message;
+    }
+    let failure: JsonFailure | null = null;
+    if (raw !== null && raw.includes(MARK)) {
+      const columns: { relation: string; column: string }[] = [];
+      for (const [relation, json] of ready.json) {
+        for (const column of json.keys()) if (namesColumn(sql, column) && !columns.some((c) => c.column === column)) columns.push({ relation, column });
+      }
+      failure = { raw: raw.replaceAll(MARK, "JSON"), prefix: "DESCRIBE ".length, columns };
+    }
+    if (this.failures.size >= 50) this.failures.clear();
+    this.failures.set(key, failure);
+    return failure;
+  }
+
+  private readonly failures = new Map<string, JsonFailure | null>();
+
+  /**
+   * The stand-ins' database mirroring the notebook's relations now, and which of them hold JSON; null
+   * when none does (a notebook without JSON, most, asks DuckDB nothing more).
+   */
+  private async prepared(): Promise<{ probe: Connection; catalog: string; json: Map<string, JsonColumns> } | null> {
     const sources = this.sourcesJson();
-    // A notebook without JSON anywhere (most) asks DuckDB nothing more.
-    if (this.cells.size === 0 && ![...sources.values()].some((c) => c.size > 0)) return columns;
+    if (this.cells.size === 0 && ![...sources.values()].some((c) => c.size > 0)) return null;
     const relations = (await this.conn.query(RELATIONS)).toArray().map((row) => String((row.toJSON() as { name: string }).name));
     const json = new Map<string, JsonColumns>();
     for (const name of relations) {
       const found = this.cells.get(name) ?? sources.get(name);
       if (found !== undefined && found.size > 0) json.set(name, found);
     }
-    if (json.size === 0) return columns;
+    if (json.size === 0) return null;
     const probe = await this.connection();
     const catalog = JSON.stringify([(await this.conn.query(COLUMNS)).toArray().map((row) => row.toJSON()), [...json].map(([r, c]) => [r, [...c]])]);
     if (catalog !== this.mirrored) {
       await this.mirror(probe, relations, json);
       this.mirrored = catalog;
     }
+    return { probe, catalog, json };
+  }
+
+  private async describe(sql: string, columns: Column[]): Promise<Column[]> {
+    if (!columns.some((c) => /VARCHAR/.test(c.type))) return columns;
+    const ready = await this.prepared();
+    if (ready === null) return columns;
+    const { probe, catalog } = ready;
     // The stream recomputes a cell about once a second: the same text over the same catalog is described once.
     const key = `${catalog}\n${sql}`;
     let described = this.described.get(key);
@@ -160,6 +232,12 @@ export class JsonTypes {
       }
     }
   }
+}
+
+/** Whether `sql` names `column` as a word (quoted or not, any case): where a JSON column may be what failed. */
+function namesColumn(sql: string, column: string): boolean {
+  const escaped = column.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(^|[^\\w$])"?${escaped}"?($|[^\\w$])`, "i").test(sql);
 }
 
 /** Whether a DuckDB type text holds JSON at some depth. */

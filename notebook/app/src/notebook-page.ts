@@ -22,12 +22,13 @@ import { CellView } from "./views/cell-view.ts";
 import { showConflict } from "./views/conflict.ts";
 import { renderMarkdown } from "./views/markdown.ts";
 import { LocalRunCard } from "./views/local-run-card.ts";
-import { PipelinePanel } from "./views/pipeline-panel.ts";
+import { PipelinePanel, type StaleSource } from "./views/pipeline-panel.ts";
 import { showShareLink } from "./views/share-dialog.ts";
 import { addSourceForm } from "./views/add-source.ts";
 import { brokenSourceCard, brokenSourceMessage, sampleFailureMessage, sourceProblems } from "./views/broken-source.ts";
 import { editSourceForm, type Entry as SourceEntry } from "./views/edit-source.ts";
 import { button, SourceCard, type SourceManagement } from "./views/source-card.ts";
+import { renderWebhookTry, webhookTry } from "./views/webhook-try.ts";
 import { type SinkEntry, SinkPanel, type SinkRow } from "./views/sink-panel.ts";
 
 export type PageMode = { kind: "edit"; path: string } | { kind: "share"; id: string };
@@ -47,12 +48,17 @@ export function windowSize(sampleSize: number): number {
   return Math.min(1_000_000, Math.max(10_000, sampleSize * 10));
 }
 
+/** Where a notebook's webhook source takes its deliveries, whole. */
+function webhookUrl(path: string, spec: Extract<SourceSpec, { kind: "webhook" }>, origin: string = location.origin): string {
+  return `${origin}/hooks/${path.replace(/\.md$/, "").split("/").map(encodeURIComponent).join("/")}/${encodeURIComponent(spec.name)}`;
+}
+
 /**
  * What a webhook source with no deliveries yet says: where to POST them, whole, and what the gateway
  * asks of a delivery, since one without it is refused (401, or 503 while the secret is not set).
  */
 export function webhookWaitingNote(path: string, spec: Extract<SourceSpec, { kind: "webhook" }>, origin: string = location.origin): string {
-  const url = `${origin}/hooks/${path.replace(/\.md$/, "").split("/").map(encodeURIComponent).join("/")}/${encodeURIComponent(spec.name)}`;
+  const url = webhookUrl(path, spec, origin);
   const secret = spec.secret === null ? "the secret" : `the secret in $${spec.secret}`;
   // The schemes a sender of one's own signs by hand get the header spelled out: "signed (sha256)" left
   // the header's name and form to be learnt from a 401. A provider's scheme (github, stripe, …) is signed by the provider.
@@ -145,6 +151,7 @@ export class NotebookPage {
     } catch (error) {
       // The page says why it did not open; a status still reading "starting DuckDB…" said it was on its way.
       this.setStatus("");
+      this.article.querySelector(".opening")?.remove();
       throw error;
     }
   }
@@ -156,6 +163,17 @@ export class NotebookPage {
     const { notebook, issues } = parseNotebook(loaded.text, loaded.path);
     // The samples download while DuckDB-WASM compiles (the slowest step of opening).
     const samples = this.fetchSamples(notebook);
+    // Seconds pass before the cells can show (DuckDB-WASM compiles, the samples load): the page said only
+    // "starting DuckDB…" in a corner of an empty page, and a first open looked like a page that had failed.
+    this.title.textContent = notebook.title;
+    document.title = `${notebook.title} · runnel`;
+    const opening = document.createElement("p");
+    opening.className = "opening";
+    const sources = Object.values(notebook.sources).map((s) => s.name);
+    const cells = notebook.cells.length;
+    const what = `${cells} ${cells === 1 ? "cell" : "cells"}${sources.length === 0 ? "" : ` over ${sources.join(", ")}`}`;
+    opening.textContent = `Opening ${what}: starting DuckDB in this browser${sources.length === 0 ? "" : ` while the ${sources.length === 1 ? "sample loads" : "samples load"}`}…`;
+    this.article.replaceChildren(opening);
     const db = await starting;
     this.db = db;
     this.notebook = notebook;
@@ -189,7 +207,7 @@ export class NotebookPage {
       const path = this.mode.path;
       const panel = () => new PipelinePanel(path, async () => {
         await this.saver?.flush();
-      }, (run) => this.showLocalRun(run), (cell, line) => this.showCell(cell, line), (sink, lateness) => this.setSinkLateness(sink, lateness));
+      }, (run) => this.showLocalRun(run), (cell, line) => this.showCell(cell, line), (sink, lateness) => this.setSinkLateness(sink, lateness), () => this.staleSources());
       const check = button("Check", "check-button");
       check.title = "Run the sink cells through the published pipeline's executor and through DuckDB on the sample, and compare";
       check.addEventListener("click", () => void panel().run("check"));
@@ -218,6 +236,7 @@ export class NotebookPage {
     }
 
     this.setStatus("loading sources…");
+    if (sources.length > 0) opening.textContent = `Opening ${what}: reading the ${sources.length === 1 ? "sample" : "samples"} into DuckDB…`;
     if (this.mode.kind === "edit") {
       const path = this.mode.path;
       listLocalRuns().then(
@@ -779,7 +798,15 @@ export class NotebookPage {
         }
       },
     });
-    card = new SourceCard(table, this.db.conn, spec.demo !== null && spec.kind !== "demo" ? `${spec.kind} · demo ${spec.demo.generator}` : spec.kind === "demo" ? `demo ${spec.demo.generator}` : spec.kind, this.readOnly, this.manageSource(spec.name));
+    const tryIt = mode.kind === "edit" && spec.kind === "webhook" ? webhookTry(webhookUrl(mode.path, spec), spec) : null;
+    card = new SourceCard(
+      table,
+      this.db.conn,
+      spec.demo !== null && spec.kind !== "demo" ? `${spec.kind} · demo ${spec.demo.generator}` : spec.kind === "demo" ? `demo ${spec.demo.generator}` : spec.kind,
+      this.readOnly,
+      this.manageSource(spec.name),
+      tryIt === null ? null : renderWebhookTry(tryIt),
+    );
     // A source added from the page goes above the form that added it; one opened again takes its old card's place.
     this.placeCard(card.element, at);
     this.cards.set(spec.name, card.element);
@@ -1067,8 +1094,23 @@ export class NotebookPage {
     this.status.dataset.state = status.kind;
   }
 
+  /** The sources whose live events no longer fit the table the page typed from its sample. */
+  private staleSources(): StaleSource[] {
+    const stale: StaleSource[] = [];
+    for (const [source, table] of this.tables) {
+      const stats = table.stats();
+      const why = [
+        stats.misfits === 0 ? null : `${stats.misfits} ${stats.misfits === 1 ? "event" : "events"} held a value its column cannot hold (last: ${stats.lastMisfit ?? "?"})`,
+        stats.newKeys.length === 0 ? null : `${stats.newKeys.length === 1 ? "a key" : "keys"} it has no column for: ${stats.newKeys.slice(0, 5).join(", ")}${stats.newKeys.length > 5 ? ", …" : ""}`,
+      ].filter((line) => line !== null);
+      if (why.length > 0) stale.push({ source, why: why.join("; ") });
+    }
+    return stale;
+  }
+
   private setStatus(text: string): void {
-    this.status.textContent = text;
+    // The same words again (a save retried while the gateway is down) are not announced again.
+    if (this.status.textContent !== text) this.status.textContent = text;
   }
 
   private showIssues(messages: string[]): void {

@@ -8,6 +8,7 @@ import { compileJs, type CompiledJs, instantiateJs } from "./js-cell.ts";
 import { type Column, type Rows, toRows } from "./rows.ts";
 import { type Batches, firstRows, sendAll, type SendingConnection } from "./pending.ts";
 import { isSandboxed } from "./sandbox/protocol.ts";
+import { jsonFailureHint } from "./json-hint.ts";
 import type { JsonTypes } from "./json-types.ts";
 import { retypeSampleTable } from "./retype.ts";
 import { NotInSnapshot } from "./shared-cells.ts";
@@ -296,11 +297,17 @@ export class ReactiveNotebook {
     }
     const renamed = entry.spec.name !== spec.name || entry.spec.language !== spec.language;
     // Running the cell supersedes its run going now (it would finish first: a slow query, fixed and
-    // run again, would wait for the slow one), and runs a stopped cell again.
-    if (entry.run !== null) this.cancelRun(entry.run);
+    // run again, would wait for the slow one), and runs a stopped cell again. The run is cancelled once
+    // the variable is defined anew, so the runtime ignores its end: cancelled before, it ended while the
+    // variable was still its own, and the cell said "cancelled · the run was stopped" under a run going on.
+    const superseded = entry.run;
     entry.stopped = null;
     entry.spec = spec;
-    await this.define(entry);
+    try {
+      await this.define(entry);
+    } finally {
+      if (superseded !== null) this.cancelRun(superseded);
+    }
     if (renamed) this.redefineAll(spec.key);
   }
 
@@ -540,6 +547,17 @@ export class ReactiveNotebook {
   }
 
   /**
+   * "json" when DuckDB-WASM refused a field of a JSON column (`meta.ref.x`): DuckDB with json reads it
+   * (as JSON), the pipeline too, but this DuckDB holds the column as VARCHAR and said "Cannot extract
+   * field 'ref' from expression "meta" because it is not a struct, union, map, or json". An object field
+   * that one sender wrote as a string makes the column JSON, and the cell failed only in the notebook.
+   */
+  private jsonFieldAccess(message: string): string | null {
+    const column = /Cannot extract field '[^']*' from expression "([^".]+)[^"]*" because it is not a struct, union, map, or json/.exec(message)?.[1];
+    return column !== undefined && this.jsonTypes?.holdsJson(column) === true ? "json" : null;
+  }
+
+  /**
    * Runs `sql` on `conn` as a pending query (`send`): DuckDB-WASM's worker runs it in slices, other
    * connections' statements between them, and `cancelRun` can end it. Reads every batch of the result.
    */
@@ -599,10 +617,19 @@ export class ReactiveNotebook {
     } catch (cause) {
       if (control.cancelled) throw new RunCancelled();
       const problem = readSqlError(cause instanceof Error ? cause.message : String(cause), sql, prefix);
-      const extension = missingExtension(problem.message);
+      const extension = missingExtension(problem.message) ?? this.jsonFieldAccess(problem.message);
       if (extension !== null && this.gateway !== null) {
         this.needsExtension.set(spec.key, { code: spec.code, extension, failure: problem.message });
         return this.queryOnGateway(spec, all, { extension }, problem.message, control);
+      }
+      // This DuckDB holds JSON as VARCHAR and says VARCHAR where the pipeline's says JSON; bound over the
+      // JSON-marked stand-ins, the error is DuckDB's with json, and the page says what happened.
+      const json = /VARCHAR/.test(problem.message) && this.jsonTypes !== null ? await this.jsonTypes.failure(sql) : null;
+      if (json !== null && sameKind(json.raw, problem.message)) {
+        const message = readSqlError(json.raw, sql, json.prefix).message;
+        const at = problem.line === null || problem.column === null ? null : offsetOf(sql, problem.line, problem.column);
+        const hint = jsonFailureHint(json, new Set(this.sources.keys()), sql, at);
+        throw new CellError(spec.label, message, problem.line, { cause, column: problem.column, key: spec.key, hint });
       }
       throw new CellError(spec.label, problem.message, problem.line, { cause, column: problem.column, key: spec.key });
     }
@@ -691,4 +718,18 @@ export class ReactiveNotebook {
 /** The table of this DuckDB that holds a cell's rows from the gateway. */
 function gatewayTable(key: string): string {
   return `__gateway_${key}`;
+}
+
+/** Whether two DuckDB errors are of one kind (`Binder Error: No function matches…`), the raw one read as `readSqlError` reads it. */
+function sameKind(raw: string, message: string): boolean {
+  const kind = (text: string) => /^(\w+ Error: [^'"(]*)/.exec(text)?.[1] ?? null;
+  const read = readSqlError(raw, "").message;
+  return kind(read) !== null && kind(read) === kind(message);
+}
+
+/** The offset in `text` of 1-based `line` and `column`. */
+function offsetOf(text: string, line: number, column: number): number {
+  let offset = 0;
+  for (let i = 1; i < line; i++) offset = text.indexOf("\n", offset) + 1;
+  return offset + column - 1;
 }

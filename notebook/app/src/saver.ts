@@ -8,6 +8,12 @@ export type SaveStatus =
   | { kind: "failed"; message: string };
 
 /**
+ * What the bar says when the gateway did not answer a write at all (stopped, restarting, the network
+ * gone): the browser's own words ("Failed to fetch") said neither what happened nor that the edit is kept.
+ */
+export const UNREACHABLE_MESSAGE = "the gateway does not answer (is it running?); the edit stays on this page and is saved when it answers again";
+
+/**
  * Debounced saves through the notebooks API. Every write names the version it
  * was edited from (If-Match); a 412 stops saving and reports both versions so
  * the person chooses, instead of one silently overwriting the other.
@@ -23,6 +29,8 @@ export class Saver {
     private etag: string,
     private readonly onStatus: (status: SaveStatus) => void,
     private readonly delayMs = 800,
+    /** How long after a write the gateway did not answer the page tries it again. */
+    private readonly retryMs = 2000,
   ) {}
 
   /** Queues `text` to be written after a quiet spell. */
@@ -88,12 +96,16 @@ export class Saver {
   private runningOutlivesPage = false;
   private failed = false;
 
+  /** The last write got no answer: the bar keeps saying so while it is tried again (not "saving…" every 2 s). */
+  private unreachable = false;
+
   private async write(text: string): Promise<void> {
-    this.onStatus({ kind: "saving" });
+    if (!this.unreachable) this.onStatus({ kind: "saving" });
     this.runningOutlivesPage = outlivesPage(text);
     try {
       const result = await saveNotebook(this.path, text, this.etag, { keepalive: this.runningOutlivesPage });
       this.failed = false;
+      this.unreachable = false;
       if (result.kind === "saved") {
         this.etag = result.etag;
         this.onStatus(this.text === null ? { kind: "saved" } : { kind: "unsaved" });
@@ -104,7 +116,14 @@ export class Saver {
     } catch (error) {
       this.failed = true;
       this.text ??= text;
-      this.onStatus({ kind: "failed", message: error instanceof Error ? error.message : String(error) });
+      // An answer with an error status is the gateway's word on this text: it is not tried again until the next
+      // edit. No answer at all (the gateway stopped or restarting) is tried again until one comes: the edit was
+      // left unsaved, and the bar said "not saved: Failed to fetch" after the gateway was back, until the next keystroke.
+      // fetch rejects with a TypeError exactly when no answer came.
+      const unreachable = error instanceof TypeError;
+      this.unreachable = unreachable;
+      this.onStatus({ kind: "failed", message: unreachable ? UNREACHABLE_MESSAGE : error instanceof Error ? error.message : String(error) });
+      if (unreachable && this.timer === null) this.timer = setTimeout(() => void this.flush(), this.retryMs);
     }
   }
 }

@@ -1,4 +1,5 @@
 import { type Schema, tableFromIPC } from "apache-arrow";
+import { counted } from "../../format/counted.ts";
 import type { Connection } from "./duckdb.ts";
 import { eventsToArrow, findMisfits, parseTailJson } from "./events-to-arrow.ts";
 import { retypeSampleTable } from "./retype.ts";
@@ -33,7 +34,20 @@ export interface SourceStats {
   lastMisfit: string | null;
   /** Keys tail events had that the table has no column for (dropped), since the sample. */
   newKeys: string[];
+  /** Said in place of "live" while the stream goes on but the table misses something (the gateway restarted). */
+  notice: string | null;
+  /** The browser gave up on the live stream (the gateway answered its reconnect with an error): only a reload follows it again. */
+  tailClosed: boolean;
 }
+
+/**
+ * What a source's card says while its live stream is down. It said "tail reconnecting" / "tail closed":
+ * a person whose gateway stopped learnt neither that nor what to do.
+ */
+export const TAIL_RECONNECTING = "live stream stopped: the gateway does not answer (stopped or restarting?); reconnecting by itself, the table keeps its rows";
+/** After the gateway restarted: live again, its tail starting anew (it said "gateway skipped events (restarted)" in red, for good). */
+export const TAIL_RESTARTED = "live again after the gateway restarted: events that reached it in between may be missing from this table; reload the page to read its sample again";
+export const TAIL_CLOSED = "live stream ended: the gateway refused to go on with it (restarted with another token, or the source changed); Reload to follow it again";
 
 export interface SourceTableOptions {
   conn: Connection;
@@ -84,6 +98,8 @@ export class SourceTable {
   private misfits = 0;
   private lastMisfit: string | null = null;
   private newKeys: string[] = [];
+  private tailClosed = false;
+  private notice: string | null = null;
   /** Closed (its source edited or removed on the page): a sample or batch still on its way is not written. */
   private closed = false;
 
@@ -171,11 +187,13 @@ export class SourceTable {
     events.addEventListener("gap", (message: MessageEvent<string>) => {
       const gap = JSON.parse(message.data) as { skippedEvents?: number; reason?: string };
       this.skipped += gap.skippedEvents ?? 0;
-      this.error = `gateway skipped events (${gap.reason ?? "gap"})`;
+      if (gap.reason === "restarted") this.notice = TAIL_RESTARTED;
+      else this.error = `gateway skipped events (${gap.reason ?? "gap"})`;
       this.report();
     });
     events.onerror = () => {
-      this.error = events.readyState === EventSource.CLOSED ? "tail closed" : "tail reconnecting";
+      this.tailClosed = events.readyState === EventSource.CLOSED;
+      this.error = this.tailClosed ? TAIL_CLOSED : TAIL_RECONNECTING;
       this.report();
     };
     events.onopen = () => {
@@ -232,7 +250,7 @@ export class SourceTable {
         this.options.onChange(this);
       } catch (cause) {
         this.error = `append failed: ${cause instanceof Error ? cause.message : String(cause)}`;
-        console.error(new Error(`source ${this.name}: could not append ${batch.length} events`, { cause }));
+        console.error(new Error(`source ${this.name}: could not append ${counted(batch.length, "event")}`, { cause }));
       } finally {
         this.inFlight = 0;
         this.flushing = null;
@@ -277,6 +295,8 @@ export class SourceTable {
       misfits: this.misfits,
       lastMisfit: this.lastMisfit,
       newKeys: this.newKeys,
+      tailClosed: this.tailClosed,
+      notice: this.notice,
     };
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configureSession, existsFromListing, explainMissingExtension, missingExtension, quoteIdent, readSqlError, stripTrailingSemicolons } from "./sql.ts";
+import { configureSession, existsFromListing, explainMissingExtension, missingExtension, quoteIdent, readSqlError, stripTrailingSemicolons, withoutMissingFunction } from "./sql.ts";
 
 describe("readSqlError", () => {
   const sql = "SELECT station\nFROM per_minute\nGROUP BY station\nORDER BY BY entries";
@@ -113,5 +113,15 @@ describe("existsFromListing", () => {
     expect(warnings.map((w) => `${(w as Error).message}: ${((w as Error).cause as Error).message}`)).toEqual([
       "duckdb: cannot read which extensions the app serves; loading none: http://gw/duckdb-extensions/v1.4.3/wasm_eh/index.json answered 404",
     ]);
+  });
+});
+
+describe("withoutMissingFunction", () => {
+  const type = 'Catalog Error: Type with name "JSON" is not in the catalog, but it exists in the json extension.';
+
+  it("reads a cast to JSON as one to VARCHAR, so the cell's tables can be read and the cell goes to the gateway", () => {
+    expect(withoutMissingFunction("SELECT j::JSON AS j, CAST(x AS json) AS y, TRY_CAST(z AS JSON[]) FROM json_events", type)).toBe(
+      "SELECT j::VARCHAR AS j, CAST(x AS VARCHAR) AS y, TRY_CAST(z AS VARCHAR[]) FROM json_events",
+    );
   });
 });

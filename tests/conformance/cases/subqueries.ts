@@ -38,6 +38,7 @@ export const cases: ConformanceCase[] = [
   { name: "a JSON column = a static scalar subquery compares as the number, as a comparison binds", sql: "SELECT j, j = (SELECT max(k) FROM d) AS m FROM t", rows: [{ j: 1 }, { j: "3" }, { j: null }, { j: 3 }], cells: { d: "SELECT * FROM (VALUES (1), (2), (3)) v(k)" } },
   { name: "a VARCHAR column IN a static subquery of integers fails to bind, as in DuckDB", sql: "SELECT id FROM t WHERE user IN (SELECT lim FROM dim)", rows: events, cells: dim, expect: "compile-error", message: "Cannot compare" },
   { name: "a subquery over the stream is refused", sql: "SELECT id FROM t WHERE v > (SELECT avg(v) FROM t)", rows: events, expect: "compile-error", message: "reads t, a stream" },
-  { name: "a correlated subquery is refused", sql: "SELECT id FROM t WHERE EXISTS (SELECT 1 FROM dim WHERE dim.user = t.user)", rows: events, cells: dim, expect: "compile-error", message: "refers to the outer query's row" },
+  { name: "a correlated EXISTS over a static cell by equality is the keys it finds", sql: "SELECT id FROM t WHERE EXISTS (SELECT 1 FROM dim WHERE dim.user = t.user)", rows: events, cells: dim },
+  { name: "a correlated subquery by another comparison than = is refused", sql: "SELECT id FROM t WHERE EXISTS (SELECT 1 FROM dim WHERE dim.lim > t.v)", rows: events, cells: dim, expect: "compile-error", message: "refers to the outer query's row" },
   { name: "a scalar subquery of several rows is refused with DuckDB's error", sql: "SELECT id, (SELECT lim FROM dim) AS m FROM t", rows: events, cells: dim, expect: "compile-error", message: "More than one row returned by a subquery" },
 ];

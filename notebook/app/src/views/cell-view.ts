@@ -358,9 +358,13 @@ export class CellView {
           const where = document.createElement("span");
           where.className = "cell-error-line";
           where.textContent = failure.line === null ? "" : `line ${failure.line}`;
-          const message = document.createElement("pre");
-          message.textContent = failure.message;
-          box.append(where, message);
+          box.append(where, ...errorMessage(failure.message));
+          if (failure.hint !== null) {
+            const hint = document.createElement("p");
+            hint.className = "cell-error-hint";
+            hint.textContent = failure.hint;
+            box.append(hint);
+          }
           this.editor.markErrorLine(failure.line, failure.column);
           this.element.dataset.state = "error";
         }
@@ -450,4 +454,34 @@ export class CellView {
     this.editor.view.destroy();
     this.element.remove();
   }
+}
+
+/**
+ * DuckDB's error text, its list of candidate functions folded under one line: a binder error over a
+ * column of the wrong type listed 14 to 42 overloads (`+(TINYINT) -> TINYINT` …) between the message and
+ * the cell's result, pushing both off the screen; the list is a click away.
+ */
+function errorMessage(text: string): HTMLElement[] {
+  const message = document.createElement("pre");
+  const at = text.indexOf("\n\tCandidate functions:\n");
+  if (at < 0) {
+    message.textContent = text;
+    return [message];
+  }
+  message.textContent = text.slice(0, at);
+  const lines = text.slice(at).split("\n").slice(2);
+  const end = lines.findIndex((line) => !line.startsWith("\t"));
+  const listed = end < 0 ? lines : lines.slice(0, end);
+  const after = end < 0 ? "" : lines.slice(end).join("\n").trim();
+  const details = document.createElement("details");
+  details.className = "cell-error-candidates";
+  const summary = document.createElement("summary");
+  summary.textContent = `DuckDB's ${listed.length} candidate ${listed.length === 1 ? "function" : "functions"}`;
+  const list = document.createElement("pre");
+  list.textContent = listed.map((line) => line.trim()).join("\n");
+  details.append(summary, list);
+  if (after === "") return [message, details];
+  const rest = document.createElement("pre");
+  rest.textContent = after;
+  return [message, details, rest];
 }

@@ -1,3 +1,4 @@
+import { counted } from "../../../format/counted.ts";
 import type { GatewayRun } from "../reactive.ts";
 import { formatCount } from "./format-value.ts";
 
@@ -22,7 +23,7 @@ export function renderGatewayMark(run: GatewayRun, numRows: number): HTMLElement
     const time = run.ranAt.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
     text.textContent = `ran over the gateway's sample as of ${time}${samples.length > 0 ? ` (${samples.join(", ")})` : ""}; events that arrived since are not in it`;
   }
-  if (run.held < numRows) text.textContent += `; the page holds the first ${formatCount(run.held)} rows`;
+  if (run.held < numRows) text.textContent += `; the page holds the first ${counted(run.held, "row", { grouped: true })}`;
   const why =
     "extension" in run.because
       ? `The notebook's in-browser DuckDB has no ${run.because.extension} extension, so this cell ran on the gateway's DuckDB (the pipeline's, TimeZone UTC) over the sample the gateway holds.`

@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
 import type { LocalRun } from "../api.ts";
-import { alreadyWritten, earlierRows, readAgain } from "./local-run-card.ts";
+import { alreadyWritten, earlierRows, readAgain, readCommand } from "./local-run-card.ts";
 
 const base: LocalRun = {
   notebook: "shop.md", name: "shop", dir: "/state/lake/shop", sinks: ["lake"], state: "running", publishedAt: "2026-12-07T09:58:00.000Z", replaced: null,
@@ -37,5 +37,12 @@ test("a run that found a Kafka partition restarted below the written position sa
   expect(readAgain({ ...base, restarted })).toBe(restarted[0]);
   expect(readAgain({ ...base, restarted: [...restarted, "topic orders partition 2 restarted below the written position (offset 0 < 7): reading it from its start"] })).toBe(
     `${restarted[0]}; topic orders partition 2 restarted below the written position (offset 0 < 7): reading it from its start`,
+  );
+});
+
+test("the card says how to read what the run wrote, one DuckDB command per sink", () => {
+  expect(readCommand(base)).toBe(`duckdb -c "SELECT * FROM read_parquet('/state/lake/shop/lake/**/*.parquet')"`);
+  expect(readCommand({ dir: "/state/lake/o'brien", sinks: ["lake", "archive"] })).toBe(
+    `duckdb -c "SELECT * FROM read_parquet('/state/lake/o''brien/lake/**/*.parquet')"\nduckdb -c "SELECT * FROM read_parquet('/state/lake/o''brien/archive/**/*.parquet')"`,
   );
 });

@@ -1,4 +1,5 @@
 import { ApiError, type LocalRun, listLocalRuns, startLocalRun, stopLocalRun } from "../api.ts";
+import { counted } from "../../../format/counted.ts";
 import { button } from "./source-card.ts";
 
 const POLL_MS = 1000;
@@ -81,6 +82,8 @@ export class LocalRunCard {
     entries.push(["published", new Date(run.publishedAt).toLocaleString(), "published"]);
     if (run.replaced) entries.push(["before it", run.replaced, "replaced"]);
     if (run.lastFile) entries.push(["last file", run.lastFile, "last-file"]);
+    // The folder alone left a new user to work out how to look at what was written.
+    if (run.files > 0) entries.push(["read it", readCommand(run), "read"]);
     if (run.error) entries.push(["error", run.error, "error"]);
     this.body.replaceChildren(
       ...entries.flatMap(([label, value, key]) => {
@@ -165,7 +168,7 @@ export class LocalRunCard {
 }
 
 function count(n: number, what: string): string {
-  return `${n.toLocaleString("en-US")} ${what}${n === 1 ? "" : "s"}`;
+  return counted(n, what, { grouped: true });
 }
 
 function clock(iso: string): string {
@@ -195,4 +198,9 @@ export function earlierRows(run: LocalRun): string | null {
   if (run.replacedFiles !== null) return `deleted the ${files} ${of} wrote; the folder holds this publish's rows only`;
   if (run.replace) return `the ${files} ${of} wrote are deleted after this run's first flush`;
   return `the folder also holds ${files} ${of} wrote (the earlier transform's rows): DuckDB reading it reads both`;
+}
+
+/** A command that reads what the run wrote with DuckDB, one per sink: every Parquet file under `<dir>/<sink>/`, at any depth (partitions). */
+export function readCommand(run: Pick<LocalRun, "dir" | "sinks">): string {
+  return run.sinks.map((sink) => `duckdb -c "SELECT * FROM read_parquet('${`${run.dir}/${sink}/**/*.parquet`.replaceAll("'", "''")}')"`).join("\n");
 }

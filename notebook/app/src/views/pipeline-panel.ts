@@ -1,3 +1,4 @@
+import { counted } from "../../../format/counted.ts";
 import { type LocalRun, runPipeline, startLocalRun } from "../api.ts";
 import type { CheckResult, PublishResult } from "../../../../gateway/pipeline/routes.ts";
 import { latenessOffers, type LateStep } from "./lateness-offers.ts";
@@ -28,6 +29,8 @@ export class PipelinePanel {
     private readonly showCell: (cell: string, fileLine: number | null) => boolean = () => false,
     /** Sets sink `sink`'s `lateness:` in the front matter to `lateness` (`3 minutes`); answers why not, or null. */
     private readonly setLateness: ((sink: string, lateness: string) => Promise<string | null>) | null = null,
+    /** What each source whose table no longer fits its live events holds that the check's sample types otherwise. */
+    private readonly staleSources: () => StaleSource[] = () => [],
   ) {
     this.element = document.createElement("section");
     this.element.className = "pipeline-panel";
@@ -71,7 +74,7 @@ export class PipelinePanel {
     this.verdict.replaceChildren();
     this.log.textContent = "";
     this.bar.removeAttribute("value");
-    for (const extra of this.actions.querySelectorAll(".pipeline-force, .pipeline-run-local, .pipeline-show-cell, .pipeline-set-lateness, .pipeline-again")) extra.remove();
+    for (const extra of this.actions.querySelectorAll(".pipeline-force, .pipeline-run-local, .pipeline-show-cell, .pipeline-set-lateness, .pipeline-again, .pipeline-reload")) extra.remove();
     const progress = new PipelineProgress(verb);
     try {
       await this.beforeRun();
@@ -95,6 +98,7 @@ export class PipelinePanel {
 
   private show(verb: "check" | "publish", result: Result): void {
     this.bar.value = 1;
+    this.warnStale(result);
     const para = (text: string, className = ""): HTMLElement => {
       const p = document.createElement("p");
       p.className = className;
@@ -123,7 +127,7 @@ export class PipelinePanel {
           break;
         }
         this.heading.textContent = result.agree ? "✓ The pipeline agrees with DuckDB" : "✗ The pipeline differs from DuckDB";
-        const samples = Object.entries(result.samples).map(([s, n]) => `${s}: ${n} events`).join(", ");
+        const samples = Object.entries(result.samples).map(([s, n]) => `${s}: ${counted(n, "event")}`).join(", ");
         this.verdict.append(para(`${result.comparisons} comparisons on the sample (${samples}), edge cases and random events; ${result.steps.filter((s) => !s.agree).length} differ.`));
         const differing = result.steps.filter((x) => !x.agree);
         for (const s of differing.slice(0, 3)) this.verdict.append(para(`${s.cell} → ${s.sink} · ${s.step}`, "pipeline-step"), detail(s.detail ?? "answers differ"));
@@ -189,6 +193,31 @@ export class PipelinePanel {
   }
 
   private opener: HTMLElement | null = null;
+
+  /**
+   * The check read each source's sample as the gateway holds it now, typed from every event in it; the page's
+   * table was typed from the sample it read when it opened. Once live events stopped fitting that table (a
+   * number field that got "n/a", a new key), the check could pass while the cells showed other types and
+   * columns than the pipeline writes (`amount` DOUBLE with ∅ on the page, JSON `"n/a"` in the lake). Said
+   * above the verdict, with the reload that shows what the pipeline reads.
+   */
+  private warnStale(result: Result): void {
+    if (result.kind !== "check" && result.kind !== "published" && result.kind !== "refused") return;
+    const stale = this.staleSources();
+    if (stale.length === 0) return;
+    const p = document.createElement("p");
+    p.className = "pipeline-stale";
+    p.setAttribute("role", "note");
+    p.textContent =
+      `The cells show ${stale.map((s) => s.source).join(", ")} typed as ${stale.length === 1 ? "its" : "their"} sample was when the page opened, and live events since did not fit: ` +
+      stale.map((s) => `${s.source}: ${s.why}`).join("; ") +
+      `. This ${verbName(result)} read the gateway's sample as it is now, typed from those events too, so the pipeline's types and columns can differ from the cells'. Reload the page to see what it writes.`;
+    this.verdict.before(p);
+    const reload = button("Reload the page", "pipeline-reload");
+    reload.title = "Open the notebook again: its sources are typed from the gateway's sample as it is now";
+    reload.addEventListener("click", () => location.reload());
+    this.actions.prepend(reload);
+  }
 
   private close(): void {
     const hadFocus = this.element.contains(document.activeElement);
@@ -259,4 +288,15 @@ export class PipelinePanel {
     pre.textContent = message;
     this.verdict.append(pre);
   }
+}
+
+/** A source whose table's types no longer fit its live events (`SourceStats.misfits`, `newKeys`), in words. */
+export interface StaleSource {
+  source: string;
+  /** `2 events held a value its column cannot hold (amount: "n/a" into DOUBLE); a key it has no column for: extra` */
+  why: string;
+}
+
+function verbName(result: Result): string {
+  return result.kind === "check" ? "check" : "publish";
 }

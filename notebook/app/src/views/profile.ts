@@ -15,8 +15,11 @@ export interface ColumnProfile {
   exactDistinct: boolean;
   min: string | null;
   max: string | null;
-  /** Equal-width bins for numbers and times, top values otherwise. */
-  histogram: { label: string; n: number }[];
+  /**
+   * Equal-width bins for numbers and times (the few far-out values, `outlier`, counted apart at either end),
+   * top values otherwise (NULL among them, `isNull`). `count` is how a bar says its `n`.
+   */
+  histogram: { label: string; n: number; count?: string; isNull?: true; outlier?: true }[];
   /** The type to show when it is not `type` (a JSON column this DuckDB holds as VARCHAR), and what that means. */
   shown?: { type: string; note: string };
 }
@@ -28,7 +31,9 @@ export interface ColumnProfile {
 export function showJson(profiles: ColumnProfile[], json: ReadonlyMap<string, string>): void {
   for (const p of profiles) {
     const wanted = json.get(p.name);
-    if (wanted === undefined || withoutJson(wanted) !== p.type) continue;
+    // A cell's profile is handed all its columns' types: one without JSON has nothing to say (every
+    // column of a cell over a JSON source read "DuckDB reads this column as BIGINT: … ->>").
+    if (wanted === undefined || wanted === p.type || withoutJson(wanted) !== p.type) continue;
     const text = wanted === "JSON" ? `${quoteIdent(p.name)}->>'$' gives a string's text` : "read its parts with ->> or json_extract_string";
     p.shown = { type: wanted, note: `DuckDB reads this column as ${wanted}: cast to text, a string keeps its quotes; ${text}` };
   }
@@ -39,6 +44,8 @@ const TEMPORAL = /^(TIMESTAMP|DATE)/;
 /** Types profiled by their most common values rather than a range (a VARCHAR's min and max say little). */
 const CATEGORICAL = /^(VARCHAR|BOOLEAN|UUID|ENUM)/;
 const BINS = 16;
+/** At most this share of a column's values may lie beyond the far fences for the bins to leave them out of their range. */
+const OUTLIER_SHARE = 0.02;
 /**
  * Up to this many rows, distinct values are counted exactly: HyperLogLog's estimate is off by one
  * or more even for a handful of values (≈9 distinct stations where there are 10), and counting is
@@ -111,27 +118,51 @@ async function exactDistinct(conn: ProfileQueries, relation: string, columns: { 
   return counted;
 }
 
-async function histogram(conn: ProfileQueries, relation: string, column: string, type: string): Promise<{ label: string; n: number }[]> {
+async function histogram(conn: ProfileQueries, relation: string, column: string, type: string): Promise<ColumnProfile["histogram"]> {
   const c = quoteIdent(column);
   if (NUMERIC.test(type) || TEMPORAL.test(type)) {
-    const x = TEMPORAL.test(type) ? `epoch(${c})` : `CAST(${c} AS DOUBLE)`;
+    const temporal = TEMPORAL.test(type);
+    const x = temporal ? `epoch(${c})` : `CAST(${c} AS DOUBLE)`;
+    // Bins over the values between Tukey's far fences (3 IQR beyond the quartiles) when only a few (at most
+    // OUTLIER_SHARE) lie outside them: one garbled counter of 2^53 among millions put every value in the first
+    // of equal-width bins from min to max, a histogram of one bar. The few outside are counted at either end.
     const result = await conn.query(`
       WITH v AS (SELECT x FROM (SELECT ${x} AS x FROM ${relation}) WHERE isfinite(x)),
-           b AS (SELECT min(x) AS lo, max(x) AS hi FROM v)
-      SELECT (CASE WHEN hi = lo THEN 0 ELSE least(floor((x - lo) / (hi - lo) * ${BINS}), ${BINS - 1}) END)::INTEGER AS bin, count(*)::DOUBLE AS n
+           q AS (SELECT quantile_cont(x, 0.25) AS q1, quantile_cont(x, 0.75) AS q3, count(*) AS n FROM v),
+           f AS (SELECT q1 - 3 * (q3 - q1) AS flo, q3 + 3 * (q3 - q1) AS fhi, n FROM q),
+           o AS (SELECT count(*) FILTER (WHERE x < flo OR x > fhi) AS outside, min(x) FILTER (WHERE x >= flo AND x <= fhi) AS ilo, max(x) FILTER (WHERE x >= flo AND x <= fhi) AS ihi, min(x) AS lo, max(x) AS hi, any_value(n) AS n FROM v, f),
+           b AS (SELECT CASE WHEN outside > 0 AND outside <= ${OUTLIER_SHARE} * n AND ihi > ilo THEN ilo ELSE lo END AS lo,
+                        CASE WHEN outside > 0 AND outside <= ${OUTLIER_SHARE} * n AND ihi > ilo THEN ihi ELSE hi END AS hi FROM o)
+      SELECT (CASE WHEN x < lo THEN -1 WHEN x > hi THEN ${BINS} WHEN hi = lo THEN 0 ELSE least(floor((x - lo) / (hi - lo) * ${BINS}), ${BINS - 1}) END)::INTEGER AS bin,
+             count(*)::DOUBLE AS n, any_value(lo)::DOUBLE AS lo, any_value(hi)::DOUBLE AS hi
       FROM v, b GROUP BY bin ORDER BY bin`);
     const counts = new Array<number>(BINS).fill(0);
+    let below = 0;
+    let above = 0;
+    let lo = 0;
+    let hi = 0;
     for (const row of result.toArray()) {
-      const r = row.toJSON() as { bin: number; n: number };
-      counts[r.bin] = r.n;
+      const r = row.toJSON() as { bin: number; n: number; lo: number; hi: number };
+      if (r.bin < 0) below = r.n;
+      else if (r.bin >= BINS) above = r.n;
+      else counts[r.bin] = r.n;
+      lo = r.lo;
+      hi = r.hi;
     }
-    return counts.map((n, i) => ({ label: `bin ${i + 1}`, n }));
+    const at = (edge: number) => (temporal ? formatInstant(edge, type) : formatNumber(edge));
+    const width = (hi - lo) / BINS;
+    // Each bar says what it counts: "bin 3: 52" said neither which values nor, for a time, when.
+    const what = temporal ? (n: number) => `${formatCount(n)} ${n === 1 ? "row" : "rows"}` : formatCount;
+    const bins: ColumnProfile["histogram"] = counts.map((n, i) => ({ label: hi === lo ? at(lo) : `${at(lo + i * width)} – ${at(i === BINS - 1 ? hi : lo + (i + 1) * width)}`, n, count: what(n) }));
+    if (below > 0) bins.unshift({ label: `below ${at(lo)} (far out)`, n: below, count: what(below), outlier: true });
+    if (above > 0) bins.push({ label: `above ${at(hi)} (far out)`, n: above, count: what(above), outlier: true });
+    return bins;
   }
   if (CATEGORICAL.test(type)) {
     const result = await conn.query(`SELECT CAST(${c} AS VARCHAR) AS v, count(*)::DOUBLE AS n FROM ${relation} GROUP BY ALL ORDER BY n DESC, v LIMIT 6`);
     return result.toArray().map((row) => {
       const r = row.toJSON() as { v: string | null; n: number };
-      return { label: r.v === null ? "∅" : r.v === "" ? "''" : r.v, n: r.n };
+      return r.v === null ? { label: "∅", n: r.n, isNull: true as const } : { label: r.v === "" ? "''" : r.v, n: r.n };
     });
   }
   return [];
@@ -158,7 +189,7 @@ export function renderProfile(profiles: ColumnProfile[]): HTMLElement {
     type.textContent = p.shown?.type ?? p.type;
     // A STRUCT's type runs to hundreds of characters; cut to one line, whole on hover (as the result table's).
     type.title = p.shown ? `${p.shown.type} (${p.shown.note})` : p.type;
-    head.append(name, type, bars(p.histogram));
+    head.append(name, type, bars(p.histogram, p.type));
     const stats = document.createElement("div");
     stats.className = "profile-stats";
     // Each value is isolated (`<bdi>`): an Arabic or Hebrew value took the share after it into its
@@ -195,9 +226,15 @@ function nullText(p: ColumnProfile): string {
   return `${percent}%`;
 }
 
-/** "top REGULAR 91%": the most common value and its share of the rows. */
+/**
+ * "top REGULAR 91%": the most common value and its share of the rows. NULL is not a value here (the
+ * null share says it: a column 90% NULL read "null 90.0% · top ∅ 90%"), and where no value repeats
+ * there is no top ("300 distinct · top c0 <1%" named the first id in sort order).
+ */
 function mostCommon(p: ColumnProfile): (string | Node)[] {
-  const top = p.histogram[0]!;
+  const top = p.histogram.find((bin) => bin.isNull !== true);
+  if (top === undefined) return ["no values"];
+  if (top.n === 1) return ["no value repeats"];
   const share = p.count === 0 ? 0 : (top.n / p.count) * 100;
   return ["top ", bdi(top.label), ` ${share < 1 ? "<1" : Math.round(share)}%`];
 }
@@ -209,27 +246,45 @@ function bdi(text: string): HTMLElement {
   return element;
 }
 
-function bars(histogram: { label: string; n: number }[]): SVGSVGElement {
+function bars(histogram: ColumnProfile["histogram"], type: string): SVGSVGElement {
   const ns = "http://www.w3.org/2000/svg";
   const svg = document.createElementNS(ns, "svg");
   const width = 96;
   const height = 22;
   svg.setAttribute("width", String(width));
   svg.setAttribute("height", String(height));
+  // Scaled by CSS: wider under a cell than in the narrow source panel.
+  svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
+  svg.setAttribute("preserveAspectRatio", "none");
   svg.setAttribute("class", "histogram");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", NUMERIC.test(type) ? "values by range" : TEMPORAL.test(type) ? "rows over time" : "most common values");
   const max = Math.max(1, ...histogram.map((b) => b.n));
   const w = histogram.length === 0 ? 0 : width / histogram.length;
   histogram.forEach((bin, i) => {
-    const h = bin.n === 0 ? 0 : Math.max(1, (bin.n / max) * height);
+    // A far-out bar of one value among thousands is still seen.
+    const h = bin.n === 0 ? 0 : Math.max(bin.outlier ? 4 : 1, (bin.n / max) * height);
     const rect = document.createElementNS(ns, "rect");
     rect.setAttribute("x", String(i * w + 0.5));
     rect.setAttribute("y", String(height - h));
     rect.setAttribute("width", String(Math.max(1, w - 1)));
     rect.setAttribute("height", String(h));
+    if (bin.outlier) rect.setAttribute("class", "outlier");
     const title = document.createElementNS(ns, "title");
-    title.textContent = `${bin.label}: ${formatCount(bin.n)}`;
+    title.textContent = `${bin.label}: ${bin.count ?? formatCount(bin.n)}`;
     rect.append(title);
     svg.append(rect);
   });
   return svg;
+}
+
+/** A bin's edge: four significant digits, grouped ("2,500,000", "0.1235"), so sixteen labels stay short. */
+function formatNumber(n: number): string {
+  return n.toLocaleString("en-US", { maximumSignificantDigits: Math.min(21, Math.max(4, Math.ceil(Math.log10(Math.abs(n) + 1)))) });
+}
+
+/** A time bin's edge (seconds since the epoch) as DuckDB prints the type, to the second (a DATE to the day). */
+function formatInstant(seconds: number, type: string): string {
+  const date = new Date(Math.round(seconds) * 1000);
+  return formatValue(date, type.startsWith("DATE") ? "DATE" : type);
 }

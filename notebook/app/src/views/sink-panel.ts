@@ -1,4 +1,5 @@
 import { parseNotebook, type SinkSpec } from "../../../format/index.ts";
+import { counted } from "../../../format/counted.ts";
 import { formFooter } from "./add-source.ts";
 import { button } from "./source-card.ts";
 import { formInput, isRecord, shown, typed } from "./edit-source.ts";
@@ -168,7 +169,7 @@ export class SinkPanel {
       fact("target", t.kind === "fs" ? `folder ${t.dir}` : t.kind === "s3" ? `bucket ${t.bucket}${t.endpoint === null ? "" : ` at ${t.endpoint}`} (${t.region})` : `binding ${t.binding}`);
       fact("prefix", t.prefix === "" ? "(none)" : t.prefix);
       fact("partition by", spec.partitionBy.length === 0 ? "(none)" : spec.partitionBy.join(", "));
-      fact("flush", `${spec.flush.rows.toLocaleString("en-US")} rows · ${bytes(spec.flush.bytes)} · ${seconds(spec.flush.seconds)}`);
+      fact("flush", `${counted(spec.flush.rows, "row", { grouped: true })} · ${bytes(spec.flush.bytes)} · ${seconds(spec.flush.seconds)}`);
       fact("lateness", seconds(spec.lateness));
       if (spec.maxAhead !== undefined) fact("max ahead", spec.maxAhead === null ? "off" : seconds(spec.maxAhead));
     }

@@ -21,6 +21,10 @@ export class SourceCard {
   private readonly profileButton: HTMLButtonElement;
   private readonly reload: HTMLButtonElement;
   private profileOpen = false;
+  /** The sample could not be read (`failed()`): Reload stays, whatever the tail says. */
+  private sampleFailed = false;
+  /** The table had no events at the last update: an open profile is drawn again once it has. */
+  private empty = false;
   /** Events per second over the last `RATE_SECONDS` whole seconds, oldest first. */
   private readonly rates: number[] = [];
   private rateSecond = -1;
@@ -31,9 +35,11 @@ export class SourceCard {
     private readonly table: SourceTable,
     private readonly conn: Connection,
     kind: string,
-    frozen: boolean,
+    private readonly frozen: boolean,
     /** Edit and Remove on the card (edit mode): the source's entry in the front matter. */
     manage: SourceManagement | null = null,
+    /** Shown while the source has no events yet (a webhook's test delivery). */
+    private readonly waitingHelp: HTMLElement | null = null,
   ) {
     this.element = document.createElement("section");
     this.element.className = "source";
@@ -97,7 +103,8 @@ export class SourceCard {
     if (manage !== null && !frozen) actions.append(...manageButtons(table.name, manage));
     this.profile = document.createElement("div");
     this.profile.className = "source-profile";
-    this.element.append(title, counters, this.state, this.undecodable, this.misfits, actions, this.profile);
+    if (waitingHelp !== null) waitingHelp.hidden = true;
+    this.element.append(title, counters, this.state, ...(waitingHelp === null ? [] : [waitingHelp]), this.undecodable, this.misfits, actions, this.profile);
   }
 
   update(stats: SourceStats): void {
@@ -107,9 +114,11 @@ export class SourceCard {
     this.rows.dataset.value = String(stats.rows);
     if (!this.pause.disabled) this.pause.textContent = stats.paused ? "Resume" : "Pause";
     this.element.classList.toggle("paused", stats.paused);
-    this.state.textContent = stats.error ?? stats.waiting ?? (stats.paused ? "paused: the table is frozen" : stats.live ? "live" : "snapshot");
+    this.state.textContent = stats.error ?? stats.waiting ?? (stats.paused ? "paused: the table is frozen" : stats.live ? (stats.notice ?? "live") : "snapshot");
     this.state.classList.toggle("error", stats.error !== null);
+    this.state.classList.toggle("notice", stats.error === null && stats.waiting === null && !stats.paused && stats.notice !== null);
     this.state.classList.toggle("waiting", stats.error === null && stats.waiting !== null);
+    if (this.waitingHelp !== null) this.waitingHelp.hidden = stats.error !== null || stats.waiting === null;
     // Events the gateway could not decode never reach the table; say so, or a bad delivery just vanishes.
     this.undecodable.hidden = stats.undecodable === 0;
     this.undecodable.textContent =
@@ -121,10 +130,16 @@ export class SourceCard {
     ].filter((line) => line !== null);
     this.misfits.hidden = misfit.length === 0;
     this.misfits.textContent = misfit.length === 0 ? "" : `${misfit.join(". ")}. Reload the page to type the table from the sample again.`;
+    // The browser stopped reconnecting: the way on is a reload, offered where the person looks.
+    this.reload.hidden = !this.sampleFailed && !stats.tailClosed;
+    const empty = this.table.schema === null;
+    if (this.empty && !empty && this.profileOpen) void this.refreshProfile();
+    this.empty = empty;
   }
 
   /** The source's sample could not be read: the card offers Reload instead of Pause and Profile. */
   failed(): void {
+    this.sampleFailed = true;
     this.pause.hidden = true;
     this.profileButton.hidden = true;
     this.reload.hidden = false;
@@ -166,6 +181,14 @@ export class SourceCard {
   }
 
   async refreshProfile(): Promise<void> {
+    this.profile.classList.remove("error");
+    if (this.table.schema === null) {
+      // No table yet: DuckDB's "Table with name orders does not exist! Did you mean "pg_prepared_statements"?" said nothing of that.
+      this.profile.textContent = this.frozen
+        ? "nothing to profile: the source had no events when this snapshot was shared"
+        : "nothing to profile yet: the source has no events; the profile is drawn when the first ones arrive";
+      return;
+    }
     this.profile.textContent = "profiling…";
     try {
       const profiles = await profileRelation(this.conn, quoteIdent(this.table.name));
