@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { loadEvents, openDuckDB } from "../../edge/duckdb/index.node.ts";
 import { launchBrowser, type LaunchedBrowser } from "../servers/browser.ts";
-import { cell, type Harness, openNotebook, screenshot, screenshotDir, settled, startHarness } from "./harness.ts";
+import { cell, type Harness, openNotebook, screenshot, settled, startHarness } from "./harness.ts";
 
 const EVENTS = [
   { id: 1, ts: "2026-03-29 00:30:00", body: JSON.stringify({ action: "opened", repo: { name: "runnel" } }) },
@@ -149,8 +149,8 @@ describe("cells the browser's DuckDB cannot run, on the gateway's DuckDB (Chromi
 
     await cell(page, "actions").scrollIntoViewIfNeeded();
     await screenshot(page, "gateway-cells", { fullPage: true });
-    await cell(page, "actions").screenshot({ path: join(screenshotDir, "gateway-cells-mark.png") });
-    await cell(page, "broken").screenshot({ path: join(screenshotDir, "gateway-cells-error.png") });
+    await screenshot(cell(page, "actions"), "gateway-cells-mark");
+    await screenshot(cell(page, "broken"), "gateway-cells-error");
     await page.close();
   });
 });

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { BrowserContextOptions, Page } from "playwright-core";
+import type { BrowserContextOptions, Locator, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { build } from "vite";
 import { createLogger, type Logger } from "../../gateway/log.ts";
@@ -90,9 +90,26 @@ export async function settled(page: Page, name: string): Promise<string> {
   return (await locator.getAttribute("data-state")) ?? "";
 }
 
-export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+/**
+ * Saves a picture of `target` (a page or one element) under test-results/browser for a person to look at.
+ * A picture is an artifact, not an assertion: Chromium on a loaded 2-core machine has once needed more
+ * than 30 s for a frame of a live page, and a test's verdict comes from what it asserts. So a picture is
+ * tried twice, and when no frame came it is reported on stderr and the test goes on.
+ */
+export async function screenshot(target: Page | Locator, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: options.fullPage ?? false });
+  const path = join(screenshotDir, `${name}.png`);
+  let failure: unknown = null;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      if ("goto" in target) await target.screenshot({ path, fullPage: options.fullPage ?? false, timeout: 15_000 });
+      else await target.screenshot({ path, timeout: 15_000 });
+      return;
+    } catch (cause) {
+      failure = cause;
+    }
+  }
+  console.warn(`screenshot ${name} not saved: ${failure instanceof Error ? failure.message.split("\n")[0] : String(failure)}`);
 }
 
 /**

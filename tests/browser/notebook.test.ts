@@ -3,7 +3,7 @@ import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { launchBrowser, type LaunchedBrowser } from "../servers/browser.ts";
-import { cell, copyNotebook, type Harness, openNotebook, screenshot, screenshotDir, settled, startHarness, waitReady } from "./harness.ts";
+import { cell, copyNotebook, type Harness, openNotebook, screenshot, settled, startHarness, waitReady } from "./harness.ts";
 
 const viewport = { width: 1400, height: 1000 };
 
@@ -487,7 +487,7 @@ describe("the notebook app on the real gateway (demo source, Chromium)", () => {
     for (const text of await page.locator(".source-profile .profile-stats").allTextContents()) {
       expect(Number(/ ≈?([\d,]+) distinct/.exec(text)![1]!.replaceAll(",", ""))).toBeLessThanOrEqual(rows);
     }
-    await page.locator(".sources").screenshot({ path: join(screenshotDir, "12-source-profile.png") });
+    await screenshot(page.locator(".sources"), "12-source-profile");
 
     await page.setViewportSize({ width: 390, height: 844 });
     await expect.poll(() => page.evaluate(() => document.documentElement.scrollWidth)).toBe(390);

@@ -52,7 +52,7 @@ describe("a newcomer's cells (Chromium)", () => {
     expect(at[0]).toBe("2026-12-07 00:00:00 – 2026-12-07 01:02:26: 63 rows");
     expect(at[15]).toBe("2026-12-07 15:36:34 – 2026-12-07 16:39:00: 63 rows");
     expect(await readings.locator('.profile li[data-column="at"] .histogram').getAttribute("aria-label")).toBe("rows over time");
-    await readings.screenshot({ path: "test-results/browser/ui15-profile.png" });
+    await screenshot(readings, "ui15-profile");
     await page.close();
   }, 120_000);
 
