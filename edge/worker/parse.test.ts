@@ -118,6 +118,7 @@ describe("parseBody", () => {
     ]);
     expect(parsed.bad).toEqual([{ reason: "parse: CSV record on line 4 has 2 fields, the header has 3", raw: "3,z" }]);
     expect(parseBody(bytes("id\n12345678901234567890\n"), "csv").events).toEqual([{ id: "12345678901234567890" }]);
+    expect(parseBody(bytes("a,b\n7\n"), "csv").bad).toEqual([{ reason: "parse: CSV record on line 2 has 1 field, the header has 2", raw: "7" }]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { NestingError, parseEventJson } from "../duckdb/lossless-json.ts";
 import { csvDelimiter, csvHeaderNames, csvRecordFields } from "../exec/csv-header.ts";
+import { counted } from "../../notebook/format/counted.ts";
 
 /** A request body that cannot be read at all: the Worker answers 400 with this. */
 export class BodyError extends Error {
@@ -433,7 +434,7 @@ function csvEvents(records: CsvRecord[], out: ParsedBody): ParsedBody {
     if (all.length === 0 && names.length !== 1) continue;
     const fields = all.length === 0 ? [""] : csvRecordFields(all, names.length);
     if (fields.length !== names.length) {
-      out.bad.push({ reason: `parse: CSV record on line ${line} has ${fields.length} fields, the header has ${names.length}`, raw });
+      out.bad.push({ reason: `parse: CSV record on line ${line} has ${counted(fields.length, "field")}, the header has ${names.length}`, raw });
       continue;
     }
     const event: Record<string, unknown> = {};

@@ -124,6 +124,7 @@ test("a CSV's delimiter is read_csv's: `;`, `|` and tab files are cut at it, as 
 test("a CSV record that does not fit its header, or a quote left open, says on which line", () => {
   const decoded = decodePayload('id,v,s\r\n1,2,a\r\n\r\n"3\nx",4\n5,6,7\n', "csv", 0);
   expect(decoded.map((e) => (e.ok ? e.value : e.error))).toEqual([{ id: "1", v: "2", s: "a" }, "decode: CSV record on line 4 has 2 fields, the header has 3", { id: "5", v: "6", s: "7" }]);
+  expect(decodePayload("id,v\n7\n", "csv", 0).map((e) => !e.ok && e.error)).toEqual(["decode: CSV record on line 2 has 1 field, the header has 2"]);
   expect(decodePayload('id,v\n1,2\n3,"x\n', "csv", 0).map((e) => !e.ok && e.error)).toEqual(["decode: CSV ends inside a quoted field (the quote opened on line 3)"]);
 });
 

@@ -4,6 +4,7 @@ import { DuplicateKeyError, exactParseNeeded, JsonReal, MAX_NESTING, NestingErro
 import { arrayElementTexts, BodyError, invalidUtf8At, latin1Text, parseBody, trailingArrayComma, type ParsedBody } from "../../edge/worker/parse.ts";
 import type { SourceEvent } from "./source.ts";
 import { csvDelimiter, csvHeaderNames, csvRecordFields } from "../../edge/exec/csv-header.ts";
+import { counted } from "../../notebook/format/counted.ts";
 
 type Meta = Record<string, string | number>;
 
@@ -349,7 +350,7 @@ function decodeCsv(text: string, receivedAt: number, meta: Meta | undefined, hea
     const names = given ?? positionalNames(fields.length);
     if (fields.length !== names.length) {
       // The line says which record of a `--sample` file (or a payload) to look at.
-      return errorEvent(fields.join(delimiter), `decode: CSV record on line ${lines[k]} has ${fields.length} fields, the header has ${names.length}`, receivedAt, meta);
+      return errorEvent(fields.join(delimiter), `decode: CSV record on line ${lines[k]} has ${counted(fields.length, "field")}, the header has ${names.length}`, receivedAt, meta);
     }
     // Fields stay text (an empty one NULL): the sample is typed by read_csv and each field cast as read_csv casts it.
     const value = Object.fromEntries(names.map((name, i) => [name, fields[i] === "" || fields[i] === undefined ? null : fields[i]]));
