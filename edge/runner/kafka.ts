@@ -791,10 +791,10 @@ export async function startKafkaRunner(options: KafkaRunnerOptions): Promise<Kaf
     try {
       await beat(state);
     } catch (error) {
-      // Only the group's answer matters here; a broker that does not answer fails the commit after the write.
+      // A broker that does not answer now fails the commit after the write; what the group answered last
+      // still decides below: a runner cut off from the brokers past its session (S3 still reachable) has
+      // been dropped from the group, which hands its partitions to another runner.
       if (error instanceof PartitionLost) throw error;
-      ensureOwned(state);
-      return;
     }
     ensureOwned(state);
     // kafkajs's heartbeat speaks for whatever membership its consumer holds now, and says nothing when it
