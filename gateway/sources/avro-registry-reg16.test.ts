@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { afterEach, expect, test } from "vitest";
-import { IN_FLIGHT, MAX_ANSWER_BYTES, openSchemaRegistry, RegistryUnavailable, UNKNOWN_AGAIN_MS, UNKNOWN_AGAIN_MAX_MS } from "./avro-registry.ts";
+import { IN_FLIGHT, MAX_ANSWER_BYTES, MAX_UNKNOWN_IDS, openSchemaRegistry, RegistryUnavailable, UNKNOWN_AGAIN_MS, UNKNOWN_AGAIN_MAX_MS } from "./avro-registry.ts";
 
 const ORDER = { type: "record", name: "Order", namespace: "shop", fields: [{ name: "city", type: "string" }] };
 
@@ -333,4 +333,27 @@ test("rv16: more ids at once than requests may run, each referencing a chain of 
     expect(schema && "type" in schema ? schema.name : schema).toBe(`R${id}`);
   }
   expect(most).toBeLessThanOrEqual(4);
+});
+
+test(`an id the registry did not know is forgotten past ${MAX_UNKNOWN_IDS.toLocaleString("en-US")} such ids, the longest remembered first, and asked again if it comes back; a known schema is kept`, async () => {
+  const asked: number[] = [];
+  const url = await serve((req, res) => {
+    const id = Number(/\/schemas\/ids\/(\d+)$/.exec(req.url ?? "")?.[1]);
+    asked.push(id);
+    if (id === 9) return json(res, 200, { schema: JSON.stringify(ORDER) });
+    notFound(res);
+  });
+  const reg = openSchemaRegistry(url, "orders", { maxUnknownIds: 3 });
+  await reg.load([9]);
+  for (const id of [101, 102, 103, 104, 105]) await reg.load([id]);
+  expect(asked).toEqual([9, 101, 102, 103, 104, 105]);
+  // Four unknown ids over the bound of 3 before this batch: 101 and 102 are forgotten, never an id of the batch.
+  await reg.load([103, 106]);
+  expect(asked).toEqual([9, 101, 102, 103, 104, 105, 106]);
+  expect(reg.get(101)).toBe(undefined);
+  expect(read(reg.get(103))).toBe(`schema id 103 is not in the Schema Registry at ${url} (it answered 404: Schema not found)`);
+  await reg.load([101, 9]);
+  expect(asked).toEqual([9, 101, 102, 103, 104, 105, 106, 101]);
+  expect(read(reg.get(9))).toEqual({ city: "Ko" });
+  expect(read(reg.get(101))).toBe(`schema id 101 is not in the Schema Registry at ${url} (it answered 404: Schema not found)`);
 });

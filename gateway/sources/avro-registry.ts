@@ -33,6 +33,8 @@ export interface RegistryOptions {
   timeoutMs?: number;
   /** The clock (milliseconds), for when an unknown id is asked again. */
   now?: () => number;
+  /** How many unknown ids are remembered (`MAX_UNKNOWN_IDS`). */
+  maxUnknownIds?: number;
 }
 
 /** Attempts of a request the registry may answer on a second try (refused, timed out, 5xx, 429). */
@@ -51,6 +53,12 @@ export const IN_FLIGHT = 4;
 /** How soon an id the registry did not know is asked again; each answer "still unknown" doubles it, up to `UNKNOWN_AGAIN_MAX_MS`. */
 export const UNKNOWN_AGAIN_MS = 5_000;
 export const UNKNOWN_AGAIN_MAX_MS = 60_000;
+/**
+ * How many ids the registry did not know are remembered: past it the longest-remembered are forgotten
+ * (asked again should they come back), so a topic of garbage headers does not grow the runner's memory
+ * for ever. Schemas the registry knows are kept, as a registry holds a bounded number of them.
+ */
+export const MAX_UNKNOWN_IDS = 10_000;
 /** The longest a registry's `Retry-After` (a rate limit, as Confluent Cloud's 429) is waited for before asking again. */
 const MAX_RETRY_AFTER_MS = 10_000;
 /** Redirects one request follows. */
@@ -105,6 +113,9 @@ export function openSchemaRegistry(ref: string, source: string, options: Registr
   /** Each id's schema, and for an id the registry did not know, when and how soon it is asked again. */
   const known = new Map<number, { schema: WriterSchema; again?: { at: number; wait: number } }>();
   const asking = new Map<number, Promise<void>>();
+  /** The ids in `known` the registry did not know, longest remembered first. */
+  const unknownIds = new Set<number>();
+  const maxUnknown = options.maxUnknownIds ?? MAX_UNKNOWN_IDS;
   let inFlight = 0;
   const waiting: (() => void)[] = [];
   const acquire = (): Promise<void> | void => {
@@ -286,7 +297,15 @@ export function openSchemaRegistry(ref: string, source: string, options: Registr
     async load(ids) {
       const waits: Promise<void>[] = [];
       const at = now();
-      for (const id of new Set(ids)) {
+      const batch = new Set(ids);
+      // Forgotten before this batch's ids are looked up, never one of them: its values are decoded next.
+      for (const id of unknownIds) {
+        if (unknownIds.size <= maxUnknown) break;
+        if (batch.has(id)) continue;
+        unknownIds.delete(id);
+        known.delete(id);
+      }
+      for (const id of batch) {
         const had = known.get(id);
         // An unknown id is asked again once its time comes; until then its values keep the answer it had.
         if (had !== undefined && (had.again === undefined || at < had.again.at)) continue;
@@ -296,6 +315,8 @@ export function openSchemaRegistry(ref: string, source: string, options: Registr
             .then(({ schema, unknown }) => {
               const waited = had?.again === undefined ? UNKNOWN_AGAIN_MS : Math.min(had.again.wait * 2, UNKNOWN_AGAIN_MAX_MS);
               known.set(id, unknown ? { schema, again: { at: now() + waited, wait: waited } } : { schema });
+              unknownIds.delete(id);
+              if (unknown) unknownIds.add(id);
             })
             .catch((error: unknown) => {
               // Asked again while the registry cannot answer: the id keeps the answer it had (its values were
