@@ -61,6 +61,27 @@ describe("date/time functions", () => {
     }), { numRuns: 3000 });
   });
 
+  it("time_bucket specialised for a constant width answers as the general call over a stream of times, whose last bucket it remembers", () => {
+    const general = datetimeScalars.time_bucket!;
+    const minute = 60000000n;
+    // Times around bucket edges and the double fast path's ±2^52 bounds, far dates and NULLs, one after another.
+    const near = (m: bigint) => fc.constantFrom(m - minute - 1n, m - minute, m - 1n, m, m + 1n, m + minute - 1n, m + minute);
+    const times = fc.array(fc.oneof(
+      near(1795341660000000n), near(0n), near(-minute * 7n), near(2n ** 52n), near(-(2n ** 52n)), near(2n ** 53n),
+      timestampMicros, fc.constantFrom(null, 9223372036854775807n, -9223372036854775807n),
+    ), { minLength: 1, maxLength: 40 });
+    fc.assert(fc.property(widths, times, fc.constantFrom("TIMESTAMP", "TIMESTAMPTZ"), (w, ms, t) => {
+      const ctx = { argTypes: ["INTERVAL", t], resultType: t };
+      const special = general.specialize!([{ value: w }, null], ctx) ?? general;
+      for (const m of ms) {
+        let want: unknown, got: unknown;
+        try { want = general([w, m], ctx); } catch (e) { want = (e as Error).message; }
+        try { got = special([w, m], ctx); } catch (e) { got = (e as Error).message; }
+        expect(got, `time_bucket(${JSON.stringify(w, (_k, v) => (typeof v === "bigint" ? `${v}` : v))}, ${m}) after ${ms.join(", ")}`).toEqual(want);
+      }
+    }), { numRuns: 2000 });
+  });
+
   it("strptime and try_strptime specialised for an ISO layout answer as the general call", () => {
     const layouts = { "%Y-%m-%dT%H:%M:%S.%gZ": "dddd-dd-ddTdd:dd:dd.dddZ", "%Y-%m-%dT%H:%M:%S.%fZ": "dddd-dd-ddTdd:dd:dd.ddddddZ", "%Y-%m-%dT%H:%M:%SZ": "dddd-dd-ddTdd:dd:ddZ", "%Y-%m-%dT%H:%M:%S": "dddd-dd-ddTdd:dd:dd", "%Y-%m-%d %H:%M:%S": "dddd-dd-dd dd:dd:dd", "%Y-%m-%d %H:%M:%S.%f": "dddd-dd-dd dd:dd:dd.dddddd" };
     // Digits biased to the edges of each field (00, 12, 13, 23, 24, 29-31, 59, 60, 99).

@@ -306,13 +306,17 @@ timeBucket.specialize = (constants, ctx) => {
   if (w <= 0n || w >= 2n ** 52n) return null;
   const wn = Number(w);
   const origin = Number(ORIGIN_DAYS_MICROS);
-  // The last bucket's start, as a double and as the bigint answered: a stream's consecutive
-  // events mostly share their bucket, and making a bigint from a double is a runtime call.
+  // The last bucket's start, as a double and as the bigint answered, and its end: a stream's
+  // consecutive events mostly share their bucket, so a time inside it is answered by two bigint
+  // comparisons (~5 ns), before the bigint's conversion to a double (~27 ns) and the remainder
+  // (~11 ns); making a bigint from a double is a runtime call (~30 ns).
   let lastStart = NaN;
-  let lastStartBig = 0n;
+  let lastStartBig = 1n;
+  let lastEndBig = 0n;
   return (args) => {
     const m = args[1];
     if (m === null || m === undefined) return null;
+    if ((m as bigint) >= lastStartBig && (m as bigint) < lastEndBig) return lastStartBig;
     const x = Number(m as bigint);
     if (!(x > -(2 ** 52) && x < 2 ** 52)) return timeBucket(args, ctx);
     let r = (x - origin) % wn;
@@ -321,6 +325,7 @@ timeBucket.specialize = (constants, ctx) => {
     if (start !== lastStart) {
       lastStart = start;
       lastStartBig = BigInt(start);
+      lastEndBig = lastStartBig + w;
     }
     return lastStartBig;
   };
