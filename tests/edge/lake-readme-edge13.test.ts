@@ -74,17 +74,37 @@ const post = (body: string) => fetch(new URL("/ingest/shop", edge.url), { method
  * A delivery on a connection of its own, closed after it: workerd answers an oversized body's 413 before
  * reading all of it and closes the connection, and fetch's pool could hand that socket to the next test's
  * request before it saw the close (that request then failed in milliseconds, on a loaded machine only).
+ * The close can also reset the connection before its answer is read (the body still going out): then no
+ * answer ever comes, and the delivery is sent again (a CI run waited for it until its 120 s timeout).
  */
-function postAlone(body: string): Promise<{ status: number; json: () => { error?: string } }> {
+async function postAlone(body: string): Promise<{ status: number; json: () => { error?: string } }> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await postOnce(body);
+    if (answer !== null || attempt === 5) {
+      if (answer === null) throw new Error(`the connection was reset before its answer, ${attempt} times`);
+      return answer;
+    }
+  }
+}
+
+/** One delivery's answer, or null when the connection was reset before an answer came. */
+function postOnce(body: string): Promise<{ status: number; json: () => { error?: string } } | null> {
   return new Promise((resolve, reject) => {
+    let answered = false;
     const request = httpRequest(new URL("/ingest/shop", edge.url), { method: "POST", agent: false, headers: { "x-signature-256": sign(body), "content-type": "application/x-ndjson", "content-length": Buffer.byteLength(body) } }, (response) => {
+      answered = true;
       const chunks: Buffer[] = [];
       response.on("data", (chunk: Buffer) => chunks.push(chunk));
       response.on("end", () => resolve({ status: response.statusCode!, json: () => JSON.parse(Buffer.concat(chunks).toString("utf8")) }));
       response.on("error", reject);
     });
-    // The server may close while the body is still going out: that is its answer, not a failure.
-    request.on("error", (error) => ((error as NodeJS.ErrnoException).code === "EPIPE" || (error as NodeJS.ErrnoException).code === "ECONNRESET" ? undefined : reject(error)));
+    // The server may close while the body is still going out: its answer may still be read, or it was lost with the reset.
+    request.on("error", (error) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "EPIPE" && code !== "ECONNRESET") return reject(error);
+      setTimeout(() => (answered ? undefined : resolve(null)), 2_000);
+    });
+    request.on("close", () => setTimeout(() => (answered ? undefined : resolve(null)), 2_000));
     request.end(body);
   });
 }
