@@ -54,9 +54,11 @@ export const IN_FLIGHT = 4;
 export const UNKNOWN_AGAIN_MS = 5_000;
 export const UNKNOWN_AGAIN_MAX_MS = 60_000;
 /**
- * How many ids the registry did not know are remembered: past it the longest-remembered are forgotten
+ * How many ids the registry did not know are remembered: past it the ones longest unseen are forgotten
  * (asked again should they come back), so a topic of garbage headers does not grow the runner's memory
- * for ever. Schemas the registry knows are kept, as a registry holds a bounded number of them.
+ * for ever. An id a batch loaded within `UNKNOWN_AGAIN_MAX_MS` is kept whatever the count: another
+ * partition's batch may be loading while that batch decodes. Schemas the registry knows are kept, as a
+ * registry holds a bounded number of them.
  */
 export const MAX_UNKNOWN_IDS = 10_000;
 /** The longest a registry's `Retry-After` (a rate limit, as Confluent Cloud's 429) is waited for before asking again. */
@@ -113,8 +115,8 @@ export function openSchemaRegistry(ref: string, source: string, options: Registr
   /** Each id's schema, and for an id the registry did not know, when and how soon it is asked again. */
   const known = new Map<number, { schema: WriterSchema; again?: { at: number; wait: number } }>();
   const asking = new Map<number, Promise<void>>();
-  /** The ids in `known` the registry did not know, longest remembered first. */
-  const unknownIds = new Set<number>();
+  /** The ids in `known` the registry did not know, and when a batch last loaded each: longest unseen first. */
+  const unknownIds = new Map<number, number>();
   const maxUnknown = options.maxUnknownIds ?? MAX_UNKNOWN_IDS;
   let inFlight = 0;
   const waiting: (() => void)[] = [];
@@ -298,10 +300,14 @@ export function openSchemaRegistry(ref: string, source: string, options: Registr
       const waits: Promise<void>[] = [];
       const at = now();
       const batch = new Set(ids);
-      // Forgotten before this batch's ids are looked up, never one of them: its values are decoded next.
-      for (const id of unknownIds) {
-        if (unknownIds.size <= maxUnknown) break;
-        if (batch.has(id)) continue;
+      for (const id of batch) {
+        if (!unknownIds.has(id)) continue;
+        unknownIds.delete(id);
+        unknownIds.set(id, at);
+      }
+      // Forgotten before this batch's ids are looked up, never one a batch loaded in the last minute (its values may be decoding).
+      for (const [id, seen] of unknownIds) {
+        if (unknownIds.size <= maxUnknown || at - seen < UNKNOWN_AGAIN_MAX_MS) break;
         unknownIds.delete(id);
         known.delete(id);
       }
@@ -316,7 +322,7 @@ export function openSchemaRegistry(ref: string, source: string, options: Registr
               const waited = had?.again === undefined ? UNKNOWN_AGAIN_MS : Math.min(had.again.wait * 2, UNKNOWN_AGAIN_MAX_MS);
               known.set(id, unknown ? { schema, again: { at: now() + waited, wait: waited } } : { schema });
               unknownIds.delete(id);
-              if (unknown) unknownIds.add(id);
+              if (unknown) unknownIds.set(id, now());
             })
             .catch((error: unknown) => {
               // Asked again while the registry cannot answer: the id keeps the answer it had (its values were
